@@ -1,0 +1,67 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+SHELL := /bin/bash
+PY := .venv/bin/python
+PIP := .venv/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+VENV_STAMP := .venv/.installed
+NODE_STAMP := node_modules/.installed
+
+.PHONY: run install assets migrate demo serve worker scheduler test test-fast e2e browsers lint fmt bench clean
+
+run: install assets migrate demo serve
+
+install: $(VENV_STAMP) $(NODE_STAMP)
+
+$(VENV_STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv .venv
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -e '.[dev]'
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: $(NODE_STAMP) $(VENV_STAMP)
+	$(PY) manage.py vendorassets
+	$(PY) manage.py collectstatic --noinput -v0
+
+migrate: $(VENV_STAMP)
+	$(PY) manage.py migrate --noinput -v0
+
+demo: migrate
+	$(PY) manage.py loaddemo
+
+# Serves the site with a task worker and the scheduler beside it; Ctrl-C stops all three.
+serve:
+	@trap 'kill 0' EXIT; \
+	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	$(PY) manage.py scheduler >var/scheduler.log 2>&1 & \
+	$(PY) manage.py showdemo; \
+	$(PY) manage.py runserver $(HOST):$(PORT)
+
+# Debian's chromium drives the browser tests (Playwright downloads no browser here).
+browsers:
+	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: install assets browsers
+	$(PY) -m pytest -n 2 --dist loadfile
+
+test-fast: install
+	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
+
+e2e: install assets browsers
+	$(PY) -m pytest -m e2e
+
+lint: install
+	.venv/bin/ruff check .
+
+fmt: install
+	.venv/bin/ruff check --fix . && .venv/bin/ruff format .
+
+bench: install
+	$(PY) bench/run.py
+
+clean:
+	rm -rf .venv node_modules zhengxie/static/vendor var/static

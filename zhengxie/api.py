@@ -1,0 +1,82 @@
+"""The JSON API: /api/v1/..., OpenAPI docs at /api/docs. Each app contributes `router` in its api.py."""
+
+import importlib
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer, django_auth
+from django.utils import timezone
+
+from zhengxie.core.errors import ServiceError
+
+
+class BearerAuth(HttpBearer):
+    def authenticate(self, request, token):
+        from zhengxie.core.models import ApiToken
+
+        t = (ApiToken.objects.select_related("user", "user__organisation")
+             .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now()).first())
+        if t is None or not t.user.is_active:
+            return None
+        request.user = t.user
+        return t.user
+
+
+api = NinjaAPI(
+    title="智慧政协履职平台 API", version="1", description="所有接口位于 /api/v1 之下；先 POST /api/v1/auth/token 取得令牌，"
+    "再以 `Authorization: Bearer <token>` 调用。错误以 JSON 返回，`detail` 为中文说明。",
+    auth=[BearerAuth(), django_auth], docs_url="/docs", openapi_url="/openapi.json", urls_namespace="api",
+)
+
+
+def _detail(request, message, status, **extra):
+    return api.create_response(request, {"detail": message, **extra}, status=status)
+
+
+@api.exception_handler(ServiceError)
+def service_error(request, exc: ServiceError):
+    extra = {"code": exc.code} if exc.code else {}
+    if exc.field:
+        extra["field"] = exc.field
+    return _detail(request, exc.message, exc.status, **extra)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc: ValidationError):
+    parts = []
+    for e in exc.errors:
+        loc = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query", "path", "payload"))
+        parts.append(f"{loc}: {e.get('msg', '')}" if loc else e.get("msg", ""))
+    return _detail(request, "输入有误：" + "；".join(parts), 422, errors=exc.errors)
+
+
+@api.exception_handler(AuthenticationError)
+def auth_error(request, exc):
+    return _detail(request, "未登录或令牌无效。", 401)
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _detail(request, "未找到。", 404)
+
+
+@api.exception_handler(PermissionDenied)
+def forbidden(request, exc):
+    return _detail(request, str(exc) or "无权执行此操作。", 403)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc: HttpError):
+    return _detail(request, str(exc), exc.status_code)
+
+
+for app in ["core", "members", "proposals", "activities", "performance", "dashboard"]:
+    try:
+        module = importlib.import_module(f"zhengxie.{app}.api")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"zhengxie.{app}.api":
+            raise
+        continue
+    api.add_router("/v1", module.router)

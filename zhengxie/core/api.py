@@ -1,0 +1,57 @@
+from django.contrib.auth import authenticate
+from ninja import Router, Schema
+
+from zhengxie.core.errors import ServiceError
+
+router = Router(tags=["账号"])
+
+
+class TokenIn(Schema):
+    username: str
+    password: str
+
+
+class TokenOut(Schema):
+    token: str
+    expires_in_days: int = 7
+
+
+class OrgOut(Schema):
+    id: int
+    name: str
+    kind: str
+
+
+class MeOut(Schema):
+    id: int
+    username: str
+    name: str
+    roles: list[str]
+    organisation: OrgOut | None
+    office: str = ""
+    handling_unit_id: int | None = None
+
+
+class Unauthorized(ServiceError):
+    status = 401
+
+
+@router.post("/auth/token", auth=None, response={200: TokenOut}, summary="用户名/手机号+密码换取令牌")
+def token(request, payload: TokenIn):
+    from zhengxie.core.models import ApiToken
+
+    user = authenticate(request, username=payload.username, password=payload.password)
+    if user is None:
+        if getattr(request, "axes_locked_out", False):
+            raise ServiceError("登录失败次数过多，账号已被临时锁定。", code="locked")
+        raise Unauthorized("用户名/手机号或密码错误。", code="invalid_credentials")
+    return {"token": ApiToken.issue(user)}
+
+
+@router.get("/me", response=MeOut, summary="当前用户")
+def me(request):
+    u = request.user
+    return {
+        "id": u.pk, "username": u.username, "name": u.name, "roles": sorted(u.role_codes),
+        "organisation": u.organisation, "office": u.office, "handling_unit_id": u.handling_unit_id,
+    }

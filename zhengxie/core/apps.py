@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "zhengxie.core"
+    label = "core"
+    verbose_name = "平台基础"
+
+    def ready(self):
+        from django.utils.module_loading import autodiscover_modules
+
+        from . import signals  # noqa: F401
+
+        # Each app's nav.py registers its menu entries and workbench to-do providers.
+        autodiscover_modules("nav")

@@ -1,0 +1,33 @@
+"""Service errors: one message in Chinese, mapped to an HTTP status by the API and shown by pages."""
+
+
+class ServiceError(Exception):
+    status = 400
+
+    def __init__(self, message: str, *, code: str = "", field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+class Invalid(ServiceError):
+    """Bad input: 422."""
+
+    status = 422
+
+
+class Forbidden(ServiceError):
+    """The user may see the object but not do this: 403."""
+
+    status = 403
+
+
+class Conflict(ServiceError):
+    """The object is not in a state that allows this: 409."""
+
+    status = 409
+
+
+class NotFound(ServiceError):
+    status = 404

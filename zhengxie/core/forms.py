@@ -1,0 +1,37 @@
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
+
+
+class LoginForm(AuthenticationForm):
+    username = forms.CharField(label="用户名或手机号", max_length=150,
+                               widget=forms.TextInput(attrs={"autofocus": True, "class": "form-control",
+                                                             "autocomplete": "username"}))
+    password = forms.CharField(label="密码", strip=False,
+                               widget=forms.PasswordInput(attrs={"class": "form-control",
+                                                                 "autocomplete": "current-password"}))
+    error_messages = {
+        "invalid_login": "用户名/手机号或密码错误。",
+        "inactive": "该账号已停用。",
+    }
+
+
+class StyledPasswordChangeForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.widget.attrs["class"] = "form-control"
+
+
+class BootstrapFormMixin:
+    """Adds Bootstrap classes to every widget."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            w = f.widget
+            if isinstance(w, (forms.CheckboxInput,)):
+                w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, (forms.Select, forms.SelectMultiple)):
+                w.attrs.setdefault("class", "form-select")
+            else:
+                w.attrs.setdefault("class", "form-control")

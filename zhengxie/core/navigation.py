@@ -1,0 +1,57 @@
+"""The role-based menu. Apps append entries with `register`; each entry names the roles that see it.
+
+An entry is shown when the user has one of its roles (or roles is empty) and its URL resolves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+
+
+@dataclass(frozen=True)
+class Entry:
+    section: str
+    label: str
+    url_name: str
+    roles: tuple[str, ...]
+    icon: str = "circle"
+    order: int = 100
+
+
+ENTRIES: list[Entry] = []
+
+
+def register(section: str, label: str, url_name: str, roles=(), icon: str = "circle", order: int = 100):
+    ENTRIES.append(Entry(section, label, url_name, tuple(roles), icon, order))
+
+
+def menu_for(user) -> list[tuple[str, list[dict]]]:
+    sections: dict[str, list[dict]] = {}
+    for e in sorted(ENTRIES, key=lambda e: e.order):
+        if e.roles and not user.has_role(*e.roles):
+            continue
+        try:
+            url = reverse(e.url_name)
+        except NoReverseMatch:
+            continue
+        sections.setdefault(e.section, []).append({"label": e.label, "url": url, "icon": e.icon})
+    return list(sections.items())
+
+
+# Workbench to-do providers: func(user) -> list of {"label", "count", "url", "level"} (level: a
+# Bootstrap colour such as "danger"). Each provider must run a constant, small number of queries.
+TODO_PROVIDERS: list = []
+
+
+def todo_provider(func):
+    TODO_PROVIDERS.append(func)
+    return func
+
+
+def todos_for(user) -> list[dict]:
+    items = []
+    for provider in TODO_PROVIDERS:
+        items.extend(i for i in provider(user) if i.get("count"))
+    return items

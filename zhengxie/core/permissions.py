@@ -1,0 +1,63 @@
+"""Who may see what. Every selector scopes by `visible_organisations(user)`; objects out of scope are 404.
+
+Role predicates (django-rules) live here; apps add their own object rules in their rules.py.
+"""
+
+from __future__ import annotations
+
+import rules
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from .models import Organisation, Role
+
+
+def visible_organisations(user) -> QuerySet[Organisation]:
+    """The user's organisation and, for a higher level, its whole subtree."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return Organisation.objects.none()
+    return Organisation.objects.filter(path__startswith=user.organisation.path)
+
+
+def org_scope_q(user, field: str = "organisation") -> Q:
+    """A Q for rows whose `field` organisation the user may see (no extra query)."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return Q(pk__in=[])
+    return Q(**{f"{field}__path__startswith": user.organisation.path})
+
+
+def in_scope(user, organisation) -> bool:
+    if organisation is None or not user.is_authenticated or user.organisation_id is None:
+        return False
+    return organisation.path.startswith(user.organisation.path)
+
+
+def get_scoped_or_404(queryset: QuerySet, user, field: str = "organisation", **lookup):
+    try:
+        return queryset.filter(org_scope_q(user, field)).get(**lookup)
+    except queryset.model.DoesNotExist:
+        raise Http404("未找到")
+
+
+def has_role(*roles):
+    @rules.predicate
+    def _pred(user):
+        return user.is_authenticated and user.has_role(*roles)
+
+    return _pred
+
+
+is_member = has_role(Role.MEMBER)
+is_staff = has_role(Role.STAFF)
+is_leader = has_role(Role.LEADER)
+is_unit_user = has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD)
+is_liaison = has_role(Role.LIAISON)
+is_sysadmin = has_role(Role.SYSADMIN)
+is_secadmin = has_role(Role.SECADMIN)
+is_auditor = has_role(Role.AUDITOR)
+is_office_user = is_staff | is_leader | is_sysadmin
+
+rules.add_perm("core.manage_platform", is_sysadmin)
+rules.add_perm("core.manage_security", is_secadmin | is_sysadmin)
+rules.add_perm("core.view_audit", is_auditor)
+rules.add_perm("core.view_roster", is_staff | is_leader | is_sysadmin | is_liaison)

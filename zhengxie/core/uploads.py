@@ -1,0 +1,87 @@
+"""Upload validation: size limit, type sniffed from the content (not the name), generated file name."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import uuid
+import zipfile
+from pathlib import PurePath
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
+
+from .errors import Invalid
+from .models import Attachment
+
+KINDS = {
+    "pdf": ("application/pdf", "PDF"),
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", "Word(.docx)"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "Excel(.xlsx)"),
+    "png": ("image/png", "PNG 图片"),
+    "jpg": ("image/jpeg", "JPEG 图片"),
+}
+DOCUMENTS = ("pdf", "docx")
+IMAGES = ("png", "jpg")
+EVIDENCE = DOCUMENTS + IMAGES
+
+
+def sniff(data: bytes) -> str | None:
+    """The kind of file the bytes really are, or None."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "png"
+    if data.startswith(b"\xff\xd8\xff"):
+        return "jpg"
+    if data.startswith(b"PK\x03\x04"):
+        try:
+            names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        except zipfile.BadZipFile:
+            return None
+        if "[Content_Types].xml" in names:
+            if any(n.startswith("word/") for n in names):
+                return "docx"
+            if any(n.startswith("xl/") for n in names):
+                return "xlsx"
+    return None
+
+
+def validate(upload, allowed: tuple[str, ...], max_bytes: int | None = None) -> tuple[bytes, str]:
+    """Return (content, kind) or raise Invalid with a Chinese message."""
+    max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
+    if upload is None:
+        raise Invalid("请选择要上传的文件。", field="file")
+    if upload.size > max_bytes:
+        raise Invalid(f"文件过大：不能超过 {max_bytes // (1024 * 1024)} MB。", field="file")
+    data = upload.read()
+    if not data:
+        raise Invalid("文件是空的。", field="file")
+    kind = sniff(data)
+    ext = PurePath(upload.name or "").suffix.lower().lstrip(".").replace("jpeg", "jpg")
+    names = "、".join(KINDS[k][1] for k in allowed)
+    if kind not in allowed:
+        raise Invalid(f"文件类型不符：只接受 {names}，且内容须与扩展名一致。", field="file")
+    if ext != kind:
+        raise Invalid(f"文件扩展名 .{ext or '?'} 与其内容（{KINDS[kind][1]}）不符。", field="file")
+    return data, kind
+
+
+def save_attachment(upload, *, target, user, purpose: str = "", allowed=EVIDENCE) -> Attachment:
+    data, kind = validate(upload, allowed)
+    name = PurePath(upload.name).name[:200]
+    att = Attachment(
+        content_type=ContentType.objects.get_for_model(target) if target is not None else None,
+        object_id=str(target.pk) if target is not None else "",
+        purpose=purpose,
+        organisation=getattr(target, "organisation", None) or user.organisation,
+        original_name=name,
+        mime_type=KINDS[kind][0],
+        size=len(data),
+        sha256=hashlib.sha256(data).hexdigest(),
+        uploaded_by=user,
+    )
+    att.file.save(f"{uuid.uuid4().hex}.{kind}", ContentFile(data), save=False)
+    att.save()
+    return att

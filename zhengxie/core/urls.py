@@ -1,0 +1,14 @@
+from django.urls import path
+
+from . import views
+
+app_name = "core"
+urlpatterns = [
+    path("", views.workbench, name="workbench"),
+    path("inbox/", views.inbox, name="inbox"),
+    path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
+    path("inbox/<int:pk>/read/", views.notification_read, name="notification_read"),
+    path("audit/", views.audit_log, name="audit"),
+    path("audit/export/", views.audit_export, name="audit_export"),
+    path("files/<int:pk>/", views.attachment_download, name="attachment"),
+]

@@ -1,0 +1,136 @@
+import io
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from . import audit, selectors
+from .forms import LoginForm, StyledPasswordChangeForm
+from .models import Attachment, Notification
+from .navigation import todos_for
+
+
+class LoginView(auth_views.LoginView):
+    form_class = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    form_class = StyledPasswordChangeForm
+
+    def form_valid(self, form):
+        response = super().form_valid(form)
+        user = form.user
+        user.password_changed_at = timezone.now()
+        user.save(update_fields=["password_changed_at"])
+        audit.record(user, "auth.password_change", user)
+        return response
+
+
+def paginate(request, qs, per_page: int = 20):
+    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    qs_wo_page = params.urlencode()
+    return page, (qs_wo_page + "&") if qs_wo_page else ""
+
+
+@login_required
+def workbench(request):
+    return render(request, "core/workbench.html", {
+        "todos": todos_for(request.user),
+        "recent": selectors.inbox(request.user)[:6],
+    })
+
+
+@login_required
+def inbox(request):
+    unread = request.GET.get("unread") == "1"
+    page, qs_wo_page = paginate(request, selectors.inbox(request.user, unread))
+    return render(request, "core/inbox.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
+                                               "unread": unread})
+
+
+@login_required
+@require_POST
+def notification_read(request, pk):
+    note = get_object_or_404(Notification, pk=pk, user=request.user)
+    if note.read_at is None:
+        note.read_at = timezone.now()
+        note.save(update_fields=["read_at"])
+    return redirect(note.url or "core:inbox")
+
+
+@login_required
+@require_POST
+def inbox_read_all(request):
+    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    messages.success(request, "已全部标为已读。")
+    return redirect("core:inbox")
+
+
+def _audit_filters(request):
+    g = request.GET
+    return {"q": g.get("q", "").strip(), "action": g.get("action", "").strip(),
+            "date_from": g.get("date_from") or None, "date_to": g.get("date_to") or None}
+
+
+@login_required
+def audit_log(request):
+    if not request.user.has_perm("core.view_audit"):
+        raise Http404
+    filters = _audit_filters(request)
+    page, qs_wo_page = paginate(request, selectors.audit_entries(request.user, **filters), 50)
+    return render(request, "core/audit.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
+                                               "filters": filters})
+
+
+@login_required
+def audit_export(request):
+    if not request.user.has_perm("core.view_audit"):
+        raise Http404
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("审计日志")
+    ws.append(["时间", "操作人", "组织", "操作", "对象类型", "对象ID", "对象", "修改前", "修改后", "IP"])
+    qs = selectors.audit_entries(request.user, **_audit_filters(request))
+    for e in qs.iterator(chunk_size=2000):
+        ws.append([timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name,
+                   e.organisation.name if e.organisation else "", e.action, e.target_type, e.target_id,
+                   e.target_repr, str(e.before or ""), str(e.after or ""), e.ip or ""])
+    buf = io.BytesIO()
+    wb.save(buf)
+    audit.record(request.user, "audit.export", None, after={"filters": {k: str(v) for k, v in _audit_filters(request).items()}})
+    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = "attachment; filename*=UTF-8''audit.xlsx"
+    return resp
+
+
+@login_required
+def attachment_download(request, pk):
+    """Served only when the user may view the object the file belongs to (rule `<app>.view_<model>`)."""
+    att = get_object_or_404(Attachment.objects.select_related("content_type"), pk=pk)
+    target = att.target
+    if target is None:
+        if att.uploaded_by_id != request.user.pk:
+            raise Http404
+    else:
+        ct = att.content_type
+        if not request.user.has_perm(f"{ct.app_label}.view_{ct.model}", target):
+            raise Http404
+    try:
+        fh = att.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    return FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.mime_type)
+
+
+def permission_denied_view(request, exception=None):
+    raise PermissionDenied

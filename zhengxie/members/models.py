@@ -1,0 +1,171 @@
+"""委员, 界别, 专委会, 党派, 届次/会次."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+from zhengxie.core.fields import EncryptedTextField
+from zhengxie.core.models import Organisation
+
+
+class Term(models.Model):
+    """届次, e.g. 第十四届."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
+    number = models.PositiveSmallIntegerField("届数")
+    name = models.CharField("名称", max_length=40)
+    start_date = models.DateField("开始日期")
+    end_date = models.DateField("结束日期", null=True, blank=True)
+    is_current = models.BooleanField("本届", default=False)
+
+    class Meta:
+        verbose_name = "届次"
+        verbose_name_plural = "届次"
+        ordering = ["-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "number"], name="unique_term_number"),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(is_current=True), name="one_current_term_per_org"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Session(models.Model):
+    """会次, e.g. 第十四届第三次会议. Proposals are numbered per session."""
+
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, related_name="sessions", verbose_name="届次")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
+    number = models.PositiveSmallIntegerField("会次")
+    name = models.CharField("名称", max_length=60)
+    year = models.PositiveSmallIntegerField("年度")
+    start_date = models.DateField("大会开始")
+    end_date = models.DateField("大会结束")
+    proposal_deadline = models.DateField("大会提案截止", null=True, blank=True)
+    is_current = models.BooleanField("当前会次", default=False)
+
+    class Meta:
+        verbose_name = "会次"
+        verbose_name_plural = "会次"
+        ordering = ["-year", "-number"]
+        constraints = [
+            models.UniqueConstraint(fields=["term", "number"], name="unique_session_number"),
+            models.UniqueConstraint(
+                fields=["organisation"], condition=Q(is_current=True), name="one_current_session_per_org"
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Sector(models.Model):
+    """界别."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
+    name = models.CharField("界别名称", max_length=40)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "界别"
+        verbose_name_plural = "界别"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_sector_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class SpecialCommittee(models.Model):
+    """专委会."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
+    name = models.CharField("专委会名称", max_length=60)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "专门委员会"
+        verbose_name_plural = "专门委员会"
+        ordering = ["order", "id"]
+        constraints = [models.UniqueConstraint(fields=["organisation", "name"], name="unique_committee_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class Party(models.Model):
+    """党派 (中共、民革 ... 无党派人士): one national list."""
+
+    name = models.CharField("党派", max_length=40, unique=True)
+    short_name = models.CharField("简称", max_length=20, blank=True)
+    order = models.PositiveIntegerField("排序", default=0)
+
+    class Meta:
+        verbose_name = "党派"
+        verbose_name_plural = "党派"
+        ordering = ["order", "id"]
+
+    def __str__(self):
+        return self.short_name or self.name
+
+
+class Member(models.Model):
+    class Status(models.TextChoices):
+        ACTIVE = "active", "在任"
+        SUSPENDED = "suspended", "暂停"
+        EXITED = "exited", "退出"
+
+    class Gender(models.TextChoices):
+        MALE = "M", "男"
+        FEMALE = "F", "女"
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="member", verbose_name="账号"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
+    term = models.ForeignKey(Term, on_delete=models.PROTECT, null=True, blank=True, verbose_name="届次")
+    code = models.CharField("委员编号", max_length=20, blank=True)
+    name = models.CharField("姓名", max_length=40, db_index=True)
+    gender = models.CharField("性别", max_length=1, choices=Gender.choices)
+    ethnicity = models.CharField("民族", max_length=20, default="汉族")
+    birth_date = models.DateField("出生日期", null=True, blank=True)
+    party = models.ForeignKey(Party, on_delete=models.PROTECT, null=True, blank=True, verbose_name="党派")
+    sector = models.ForeignKey(Sector, on_delete=models.PROTECT, verbose_name="界别")
+    committees = models.ManyToManyField(
+        SpecialCommittee, blank=True, related_name="members", verbose_name="专委会"
+    )
+    liaison_group = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="liaison_members",
+        verbose_name="乡镇联络组",
+    )
+    position = models.CharField("政协职务", max_length=40, blank=True, help_text="主席、副主席、常委、委员")
+    is_standing = models.BooleanField("常委", default=False)
+    employer = models.CharField("工作单位", max_length=100, blank=True)
+    job_title = models.CharField("职务职称", max_length=100, blank=True)
+    education = models.CharField("学历", max_length=20, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True)
+    id_number = EncryptedTextField("身份证号", blank=True)
+    address = EncryptedTextField("通讯地址", blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.ACTIVE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "委员"
+        verbose_name_plural = "委员"
+        ordering = ["sector__order", "id"]
+        indexes = [models.Index(fields=["organisation", "status"])]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def masked_phone(self) -> str:
+        p = self.phone or ""
+        return p[:3] + "****" + p[-4:] if len(p) >= 11 else p
+
+    @property
+    def masked_id_number(self) -> str:
+        v = self.id_number or ""
+        return v[:6] + "********" + v[-4:] if len(v) >= 15 else ""
