@@ -4,10 +4,10 @@ import importlib
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer, django_auth
-from django.utils import timezone
 
 from zhengxie.core.errors import ServiceError
 
