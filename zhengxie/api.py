@@ -7,6 +7,7 @@ from django.http import Http404
 from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.renderers import JSONRenderer
 from ninja.security import HttpBearer, django_auth
 
 from zhengxie.core.errors import ServiceError
@@ -24,7 +25,34 @@ class BearerAuth(HttpBearer):
         return t.user
 
 
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}
+
+
+# Pydantic's messages are English; the common ones get a Chinese wording.
+PYDANTIC_ZH = {
+    "missing": "必填",
+    "string_too_long": "过长",
+    "string_too_short": "过短或为空",
+    "int_parsing": "须为整数",
+    "int_type": "须为整数",
+    "float_parsing": "须为数字",
+    "bool_parsing": "须为 true 或 false",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD",
+    "date_parsing": "日期格式应为 YYYY-MM-DD",
+    "datetime_parsing": "时间格式有误",
+    "enum": "取值不在允许范围内",
+    "literal_error": "取值不在允许范围内",
+    "list_type": "须为列表",
+    "string_type": "须为文本",
+    "json_invalid": "JSON 格式有误",
+    "model_attributes_type": "格式有误",
+    "dict_type": "须为对象",
+}
+
+
 api = NinjaAPI(
+    renderer=ChineseJSONRenderer(),
     title="智慧政协履职平台 API", version="1", description="所有接口位于 /api/v1 之下；先 POST /api/v1/auth/token 取得令牌，"
     "再以 `Authorization: Bearer <token>` 调用。错误以 JSON 返回，`detail` 为中文说明。",
     auth=[BearerAuth(), django_auth], docs_url="/docs", openapi_url="/openapi.json", urls_namespace="api",
@@ -48,7 +76,8 @@ def validation_error(request, exc: ValidationError):
     parts = []
     for e in exc.errors:
         loc = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query", "path", "payload"))
-        parts.append(f"{loc}: {e.get('msg', '')}" if loc else e.get("msg", ""))
+        msg = PYDANTIC_ZH.get(e.get("type", ""), e.get("msg", ""))
+        parts.append(f"{loc}：{msg}" if loc else msg)
     return _detail(request, "输入有误：" + "；".join(parts), 422, errors=exc.errors)
 
 
