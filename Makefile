@@ -41,9 +41,10 @@ serve:
 	$(PY) manage.py showdemo; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
-# Debian's chromium drives the browser tests (Playwright downloads no browser here).
+# Debian's chromium drives the browser tests (Playwright downloads no browser here); CJK fonts make
+# screenshots legible.
 browsers:
-	@command -v chromium >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 test: install assets browsers
 	$(PY) -m pytest -n 2 --dist loadfile
