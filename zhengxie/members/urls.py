@@ -1,4 +1,53 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "members"
-urlpatterns = []
+
+urlpatterns = [
+    path("", views.index, name="index"),
+    # organisations
+    path("orgs/", views.org_tree, name="org_tree"),
+    path("orgs/<int:pk>/add/", views.org_add, name="org_add"),
+    path("orgs/<int:pk>/edit/", views.org_edit, name="org_edit"),
+    path("orgs/<int:pk>/active/", views.org_active, name="org_active"),
+    path("orgs/<int:pk>/settings/", views.org_settings, name="org_settings"),
+    # terms and sessions
+    path("terms/", views.terms, name="terms"),
+    path("terms/new/", views.term_new, name="term_new"),
+    path("terms/<int:pk>/edit/", views.term_edit, name="term_edit"),
+    path("terms/<int:pk>/current/", views.term_current, name="term_current"),
+    path("terms/<int:pk>/sessions/new/", views.session_new, name="session_new"),
+    path("sessions/<int:pk>/edit/", views.session_edit, name="session_edit"),
+    path("sessions/<int:pk>/current/", views.session_current, name="session_current"),
+    # handling units
+    path("units/", views.units, name="units"),
+    path("units/new/", views.unit_new, name="unit_new"),
+    path("units/<int:pk>/", views.unit_detail, name="unit"),
+    path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
+    path("units/<int:pk>/active/", views.unit_active, name="unit_active"),
+    path("units/<int:pk>/handlers/<int:user_pk>/remove/", views.unit_handler_remove, name="unit_handler_remove"),
+    # users
+    path("users/", views.users, name="users"),
+    path("users/new/", views.user_new, name="user_new"),
+    path("users/<int:pk>/", views.user_detail, name="user"),
+    path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
+    path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    # the member roster
+    path("members/", views.roster, name="roster"),
+    path("members/import/", views.roster_import, name="roster_import"),
+    path("members/import/template/", views.roster_template, name="roster_template"),
+    path("members/export/", views.roster_export, name="roster_export"),
+    path("members/<int:pk>/", views.member_detail, name="member"),
+    path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
+]
+
+# Sectors, special committees and parties share one set of views.
+for kind in ("sectors", "committees", "parties"):
+    urlpatterns += [
+        path(f"{kind}/", views.ordered_list, {"kind": kind}, name=kind),
+        path(f"{kind}/new/", views.ordered_new, {"kind": kind}, name=f"{kind}_new"),
+        path(f"{kind}/<int:pk>/edit/", views.ordered_edit, {"kind": kind}, name=f"{kind}_edit"),
+        path(f"{kind}/<int:pk>/move/", views.ordered_move, {"kind": kind}, name=f"{kind}_move"),
+    ]

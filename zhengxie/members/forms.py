@@ -1,0 +1,228 @@
+"""Forms of the administrators' pages. They parse and check input shape; rules live in services."""
+
+from django import forms
+
+from zhengxie.core.forms import BootstrapFormMixin
+from zhengxie.core.models import HandlingUnit, Office, Organisation, Role
+
+from . import selectors
+from .models import Member, Party, Sector, Session, SpecialCommittee, Term
+from .services import ASSIGNABLE_ROLES
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+REQUIRED = {"required": "此项为必填项。"}
+
+
+class ChineseErrorsMixin(BootstrapFormMixin):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.error_messages["required"] = "此项为必填项。"
+            if isinstance(f, forms.IntegerField):
+                f.error_messages["invalid"] = "请输入整数。"
+            if isinstance(f, forms.DateField):
+                f.error_messages["invalid"] = "请输入有效的日期。"
+            if isinstance(f, (forms.ModelChoiceField, forms.ChoiceField)):
+                f.error_messages["invalid_choice"] = "请选择有效的选项。"
+            if isinstance(f, forms.ModelMultipleChoiceField):
+                f.error_messages["invalid_choice"] = "请选择有效的选项。"
+                f.error_messages["invalid_pk_value"] = "请选择有效的选项。"
+
+
+def committee_field(user, label="所属政协"):
+    qs = selectors.committee_organisations(user)
+    return forms.ModelChoiceField(qs, label=label, empty_label=None if qs.count() == 1 else "请选择")
+
+
+# --- organisations ----------------------------------------------------------------------------------
+
+class OrganisationForm(ChineseErrorsMixin, forms.Form):
+    name = forms.CharField(label="名称", max_length=100)
+    short_name = forms.CharField(label="简称", max_length=40, required=False)
+    kind = forms.ChoiceField(label="类型", choices=Organisation.Kind.choices)
+    code = forms.CharField(label="编码", max_length=32, required=False,
+                           help_text="全平台唯一；新建时可留空，由系统生成。")
+    region = forms.CharField(label="行政区划", max_length=60, required=False)
+    address = forms.CharField(label="地址", max_length=200, required=False)
+    phone = forms.CharField(label="电话", max_length=40, required=False)
+
+    def __init__(self, *args, kinds=None, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if kinds is not None:
+            labels = dict(Organisation.Kind.choices)
+            self.fields["kind"].choices = [(k, labels[k]) for k in kinds]
+        if editing:
+            del self.fields["kind"]
+            self.fields["code"].required = True
+            self.fields["code"].help_text = "全平台唯一。"
+
+
+# --- terms and sessions -------------------------------------------------------------------------------
+
+class TermForm(ChineseErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Term
+        fields = ["organisation", "number", "name", "start_date", "end_date"]
+        widgets = {"start_date": DATE, "end_date": DATE}
+        help_texts = {"name": "如 第十四届"}
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"] = committee_field(user)
+
+    def validate_unique(self):
+        """Uniqueness is checked (with a Chinese message) by the service."""
+
+
+class SessionForm(ChineseErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = Session
+        fields = ["number", "name", "year", "start_date", "end_date", "proposal_deadline"]
+        widgets = {"start_date": DATE, "end_date": DATE, "proposal_deadline": DATE}
+        help_texts = {"name": "如 第十四届第三次会议"}
+
+    def validate_unique(self):
+        """Checked by the service."""
+
+
+# --- ordered lists ----------------------------------------------------------------------------------
+
+class OrderedForm(ChineseErrorsMixin, forms.Form):
+    name = forms.CharField(label="名称", max_length=60)
+    order = forms.IntegerField(label="排序", min_value=0, required=False, help_text="数字小的在前；留空排在最后。")
+
+    def __init__(self, *args, user=None, with_org=False, label="名称", max_length=60, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = label
+        self.fields["name"].max_length = max_length
+        self.fields["name"].widget.attrs["maxlength"] = max_length
+        if with_org:
+            self.fields = {"organisation": committee_field(user), **self.fields}
+
+
+class SectorForm(OrderedForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "界别名称")
+        kwargs.setdefault("max_length", Sector._meta.get_field("name").max_length)
+        super().__init__(*args, **kwargs)
+
+
+class CommitteeForm(OrderedForm):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "专委会名称")
+        kwargs.setdefault("max_length", SpecialCommittee._meta.get_field("name").max_length)
+        super().__init__(*args, **kwargs)
+
+
+class PartyForm(OrderedForm):
+    short_name = forms.CharField(label="简称", max_length=20, required=False)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("label", "党派名称")
+        kwargs.setdefault("max_length", Party._meta.get_field("name").max_length)
+        super().__init__(*args, **kwargs)
+        self.order_fields(["name", "short_name", "order"])
+
+
+# --- handling units --------------------------------------------------------------------------------
+
+class UnitForm(ChineseErrorsMixin, forms.ModelForm):
+    class Meta:
+        model = HandlingUnit
+        fields = ["organisation", "name", "short_name", "kind", "leader_name", "leader_phone", "phone",
+                  "address", "order"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["organisation"]
+        else:
+            self.fields["organisation"] = committee_field(user)
+            self.fields["order"].required = False
+            self.fields["order"].help_text = "留空排在最后。"
+
+    def validate_unique(self):
+        """Checked by the service."""
+
+
+class HandlerForm(ChineseErrorsMixin, forms.Form):
+    role = forms.ChoiceField(label="身份", choices=[(Role.UNIT_HANDLER.value, Role.UNIT_HANDLER.label),
+                                                   (Role.UNIT_HEAD.value, Role.UNIT_HEAD.label)])
+    username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或 _ . @ + -")
+    name = forms.CharField(label="姓名", max_length=40)
+    phone = forms.CharField(label="手机号", max_length=11, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False, error_messages={"invalid": "请输入有效的邮箱地址。"})
+    title = forms.CharField(label="职务", max_length=60, required=False)
+
+
+# --- users --------------------------------------------------------------------------------------------
+
+class UserForm(ChineseErrorsMixin, forms.Form):
+    username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或 _ . @ + -")
+    name = forms.CharField(label="姓名", max_length=40)
+    phone = forms.CharField(label="手机号", max_length=11, required=False)
+    email = forms.EmailField(label="电子邮箱", required=False, error_messages={"invalid": "请输入有效的邮箱地址。"})
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="所属组织", empty_label="请选择")
+    roles = forms.MultipleChoiceField(label="角色", widget=forms.CheckboxSelectMultiple,
+                                      help_text="委员角色随委员名册维护。")
+    office = forms.ChoiceField(label="所在科室", required=False, help_text="机关工作人员必选。")
+    handling_unit = forms.ModelChoiceField(HandlingUnit.objects.none(), label="承办单位", required=False,
+                                           empty_label="（无）", help_text="承办单位经办人/负责人必选。")
+    title = forms.CharField(label="职务", max_length=60, required=False)
+    is_active = forms.BooleanField(label="启用", required=False, initial=True)
+
+    def __init__(self, *args, user, editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = selectors.organisations(user, active=True)
+        self.fields["organisation"].label_from_instance = lambda o: "　" * (o.depth - 1) + o.name
+        labels = dict(Role.choices)
+        self.fields["roles"].choices = [(r, labels[r]) for r in ASSIGNABLE_ROLES]
+        self.fields["roles"].widget.attrs["class"] = "form-check-input"
+        self.fields["office"].choices = [("", "（无）")] + list(Office.choices)
+        self.fields["handling_unit"].queryset = selectors.units(user).filter(is_active=True)
+        self.fields["handling_unit"].label_from_instance = lambda u: f"{u.name}（{u.organisation.short_name or u.organisation.name}）"
+        if editing:
+            del self.fields["username"]
+        else:
+            del self.fields["is_active"]
+
+
+# --- members ------------------------------------------------------------------------------------------
+
+class MemberForm(ChineseErrorsMixin, forms.ModelForm):
+    committees = forms.ModelMultipleChoiceField(SpecialCommittee.objects.none(), label="专委会", required=False,
+                                                widget=forms.CheckboxSelectMultiple)
+
+    class Meta:
+        model = Member
+        fields = ["name", "gender", "code", "ethnicity", "birth_date", "party", "sector", "committees",
+                  "liaison_group", "term", "position", "is_standing", "employer", "job_title", "education",
+                  "phone", "id_number", "address", "status"]
+        widgets = {"birth_date": DATE, "id_number": forms.TextInput(), "address": forms.TextInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        org = self.instance.organisation
+        self.fields["sector"].queryset = Sector.objects.filter(organisation=org)
+        self.fields["committees"].queryset = SpecialCommittee.objects.filter(organisation=org)
+        self.fields["committees"].widget.attrs["class"] = "form-check-input"
+        self.fields["liaison_group"].queryset = Organisation.objects.filter(
+            path__startswith=org.path, kind=Organisation.Kind.LIAISON)
+        self.fields["term"].queryset = Term.objects.filter(organisation=org)
+        self.fields["party"].queryset = Party.objects.all()
+        self.fields["phone"].required = True
+        if self.instance.pk:
+            self.initial["committees"] = list(self.instance.committees.all())
+
+
+class ImportForm(ChineseErrorsMixin, forms.Form):
+    organisation = forms.ModelChoiceField(Organisation.objects.none(), label="导入到")
+    file = forms.FileField(label="名册文件（.xlsx）", error_messages={"required": "请选择要上传的文件。"})
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"] = committee_field(user, "导入到")
+        self.fields["file"].widget.attrs["accept"] = ".xlsx"

@@ -1,0 +1,425 @@
+"""The member roster as a spreadsheet: template, import (all rows or nothing) and export.
+
+Import: every row is checked first and a row-by-row report (row number, column, problem) comes back;
+only when no row has a problem are the accounts and members created, in one transaction.
+"""
+
+from __future__ import annotations
+
+import datetime
+import io
+import re
+from dataclasses import dataclass, field
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from zhengxie.core import audit
+from zhengxie.core.errors import Forbidden, Invalid
+from zhengxie.core.models import Organisation, Role, User
+from zhengxie.core.permissions import in_scope
+
+from .models import Member, Party, Sector, SpecialCommittee, Term
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+MAX_ROWS = 5000
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    header: str
+    required: bool = False
+    help: str = ""
+
+
+COLUMNS = [
+    Column("name", "姓名", True, "必填"),
+    Column("gender", "性别", True, "必填：男 或 女"),
+    Column("ethnicity", "民族", False, "默认 汉族"),
+    Column("birth_date", "出生日期", False, "如 1975-03-08；不填时按身份证号推算"),
+    Column("party", "党派", False, "如 中共、民盟、无党派"),
+    Column("sector", "界别", True, "必填，须为本组织已有的界别"),
+    Column("committees", "专委会", False, "可填多个，以“、”或“,”分隔，须为本组织已有的专委会"),
+    Column("liaison_group", "乡镇联络组", False, "须为本组织下已有的联络组"),
+    Column("position", "政协职务", False, "如 主席、副主席、常委、委员"),
+    Column("is_standing", "常委", False, "是 或 否"),
+    Column("employer", "工作单位"),
+    Column("job_title", "职务职称"),
+    Column("education", "学历"),
+    Column("phone", "手机号", True, "必填，11 位，不得与已有账号重复；用于登录"),
+    Column("id_number", "身份证号", False, "18 位，请以文本格式填写"),
+    Column("address", "通讯地址"),
+    Column("code", "委员编号"),
+    Column("status", "状态", False, "在任、暂停 或 退出，默认 在任"),
+]
+HEADERS = {c.header: c for c in COLUMNS}
+GENDERS = {"男": Member.Gender.MALE, "女": Member.Gender.FEMALE}
+STATUSES = {label: value for value, label in Member.Status.choices}
+YES = {"是", "Y", "y", "YES", "yes", "1", "√", "TRUE", "True", "true"}
+NO = {"否", "N", "n", "NO", "no", "0", "FALSE", "False", "false", ""}
+SPLIT_RE = re.compile(r"[、,，;；]")
+PHONE_RE = re.compile(r"^1\d{10}$")
+ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
+ID_CHECK = "10X98765432"
+
+
+@dataclass
+class RowError:
+    row: int
+    column: str
+    message: str
+
+
+@dataclass
+class ImportResult:
+    total: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    created: list[Member] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def check_id_number(value: str) -> str:
+    """'' when the 18-character ID number is well formed (date and check digit), else the problem."""
+    v = (value or "").strip().upper()
+    if len(v) != 18:
+        return "身份证号须为 18 位。"
+    if not v[:17].isdigit() or not (v[17].isdigit() or v[17] == "X"):
+        return "身份证号格式有误：前 17 位须为数字，最后一位为数字或 X。"
+    try:
+        datetime.date(int(v[6:10]), int(v[10:12]), int(v[12:14]))
+    except ValueError:
+        return "身份证号中的出生日期无效。"
+    if ID_CHECK[sum(int(d) * w for d, w in zip(v[:17], ID_WEIGHTS, strict=True)) % 11] != v[17]:
+        return "身份证号校验码不正确。"
+    return ""
+
+
+def id_birth_date(value: str) -> datetime.date | None:
+    try:
+        return datetime.date(int(value[6:10]), int(value[10:12]), int(value[12:14]))
+    except (ValueError, IndexError):
+        return None
+
+
+def _cell(value) -> str | datetime.date:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _parse_date(value) -> datetime.date | None:
+    if isinstance(value, datetime.date):
+        return value
+    text = value.strip()
+    if not text:
+        return None
+    m = re.match(r"^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$", text)
+    if not m:
+        raise ValueError
+    return datetime.date(int(m[1]), int(m[2]), int(m[3]))
+
+
+# --- reading ------------------------------------------------------------------------------------------
+
+def parse_workbook(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The rows of the first sheet as (row number, {column key: value}); header problems as errors."""
+    from openpyxl import load_workbook
+
+    try:
+        wb = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # noqa: BLE001 - any unreadable file gets the same answer
+        raise Invalid("无法读取该 Excel 文件，请使用下载的模板填写后上传。", field="file")
+    try:
+        ws = wb.worksheets[0]
+        rows = ws.iter_rows(values_only=True)
+        header = next(rows, None) or ()
+        columns: dict[int, Column] = {}
+        for i, text in enumerate(header):
+            name = re.sub(r"[\s*＊]", "", str(text or ""))
+            if name in HEADERS:
+                columns[i] = HEADERS[name]
+        errors = [RowError(1, c.header, "缺少必填列。") for c in COLUMNS
+                  if c.required and c not in columns.values()]
+        result: list[tuple[int, dict]] = []
+        for n, values in enumerate(rows, start=2):
+            record = {c.key: _cell(values[i]) if i < len(values) else "" for i, c in columns.items()}
+            if not any(v not in ("", None) for v in record.values()):
+                continue
+            if len(result) >= MAX_ROWS:
+                errors.append(RowError(n, "", f"行数超过上限：一次最多导入 {MAX_ROWS} 行，请分批导入。"))
+                break
+            result.append((n, record))
+    finally:
+        wb.close()
+    if not errors and not result:
+        errors.append(RowError(2, "", "文件中没有委员数据。"))
+    return result, errors
+
+
+def _lookup(objs, *attrs) -> dict[str, object]:
+    table = {}
+    for o in objs:
+        for a in attrs:
+            v = getattr(o, a, "")
+            if v:
+                table.setdefault(v, o)
+    return table
+
+
+def validate_rows(organisation: Organisation, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[RowError]]:
+    """Check every row against the organisation's lists and the accounts already present."""
+    sectors = _lookup(Sector.objects.filter(organisation=organisation), "name")
+    committees = _lookup(SpecialCommittee.objects.filter(organisation=organisation), "name")
+    groups = _lookup(Organisation.objects.filter(path__startswith=organisation.path,
+                                                 kind=Organisation.Kind.LIAISON), "name", "short_name")
+    parties = _lookup(Party.objects.all(), "name", "short_name")
+    phones = {str(r.get("phone", "")) for _, r in rows if r.get("phone")}
+    taken = set()
+    for phone, username in User.objects.filter(Q(phone__in=phones) | Q(username__in=phones)) \
+            .values_list("phone", "username"):
+        taken.update({phone, username})
+    taken.update(Member.objects.filter(phone__in=phones).values_list("phone", flat=True))
+    max_len = {f.name: f.max_length for f in Member._meta.get_fields() if getattr(f, "max_length", None)}
+
+    errors: list[RowError] = []
+    cleaned: list[dict] = []
+    seen_phone: dict[str, int] = {}
+    seen_id: dict[str, int] = {}
+    for n, raw in rows:
+        row_errors: list[RowError] = []
+
+        def err(column: str, message: str, n=n, row_errors=row_errors):
+            row_errors.append(RowError(n, column, message))
+
+        def text(key: str, raw=raw) -> str:
+            v = raw.get(key, "")
+            return v.isoformat() if isinstance(v, datetime.date) else str(v).strip()
+
+        out: dict = {"row": n}
+        name = text("name")
+        if not name:
+            err("姓名", "姓名不能为空。")
+        out["name"] = name
+        gender = text("gender")
+        if gender not in GENDERS:
+            err("性别", f"性别须为“男”或“女”，而不是“{gender}”。" if gender else "性别不能为空。")
+        out["gender"] = GENDERS.get(gender)
+        out["ethnicity"] = text("ethnicity") or "汉族"
+
+        sector_name = text("sector")
+        out["sector"] = sectors.get(sector_name)
+        if not sector_name:
+            err("界别", "界别不能为空。")
+        elif out["sector"] is None:
+            err("界别", f"界别“{sector_name}”在{organisation.name}不存在。")
+
+        out["committees"] = []
+        for cname in (c.strip() for c in SPLIT_RE.split(text("committees"))):
+            if not cname:
+                continue
+            c = committees.get(cname)
+            if c is None:
+                err("专委会", f"专委会“{cname}”不存在。")
+            elif c not in out["committees"]:
+                out["committees"].append(c)
+
+        group_name = text("liaison_group")
+        out["liaison_group"] = groups.get(group_name) if group_name else None
+        if group_name and out["liaison_group"] is None:
+            err("乡镇联络组", f"乡镇联络组“{group_name}”不存在。")
+
+        party_name = text("party")
+        out["party"] = parties.get(party_name) if party_name else None
+        if party_name and out["party"] is None:
+            err("党派", f"党派“{party_name}”不存在。")
+
+        standing = text("is_standing")
+        if standing in YES:
+            out["is_standing"] = True
+        elif standing in NO:
+            out["is_standing"] = False
+        else:
+            err("常委", f"常委一栏须填“是”或“否”，而不是“{standing}”。")
+
+        status = text("status")
+        out["status"] = STATUSES.get(status) if status else Member.Status.ACTIVE
+        if out["status"] is None:
+            err("状态", f"状态须为 在任、暂停 或 退出，而不是“{status}”。")
+
+        phone = text("phone")
+        if not phone:
+            err("手机号", "手机号不能为空。")
+        elif not PHONE_RE.match(phone):
+            err("手机号", f"手机号“{phone}”须为 11 位数字。")
+        elif phone in seen_phone:
+            err("手机号", f"与第 {seen_phone[phone]} 行手机号重复。")
+        elif phone in taken:
+            err("手机号", f"手机号 {phone} 已被系统中的账号使用。")
+        if phone and phone not in seen_phone:
+            seen_phone[phone] = n
+        out["phone"] = phone
+
+        id_number = text("id_number").upper()
+        if id_number:
+            problem = check_id_number(id_number)
+            if problem:
+                err("身份证号", problem)
+            elif id_number in seen_id:
+                err("身份证号", f"与第 {seen_id[id_number]} 行身份证号重复。")
+            else:
+                seen_id[id_number] = n
+        out["id_number"] = id_number
+
+        try:
+            out["birth_date"] = _parse_date(raw.get("birth_date", ""))
+        except ValueError:
+            out["birth_date"] = None
+            err("出生日期", f"出生日期“{text('birth_date')}”无法识别，请按 1975-03-08 的格式填写。")
+        if out["birth_date"] is None and id_number and not check_id_number(id_number):
+            out["birth_date"] = id_birth_date(id_number)
+
+        for key in ("position", "employer", "job_title", "education", "address", "code"):
+            out[key] = text(key)
+        for c in COLUMNS:
+            limit = max_len.get(c.key)
+            value = out.get(c.key)
+            if limit and isinstance(value, str) and len(value) > limit:
+                err(c.header, f"{c.header}过长：最多 {limit} 个字符。")
+        errors.extend(row_errors)
+        cleaned.append(out)
+    return cleaned, errors
+
+
+# --- the services -------------------------------------------------------------------------------------
+
+def _check_target(user, organisation: Organisation) -> None:
+    if not user.has_perm("members.import_roster"):
+        raise Forbidden("无权导入委员名册。")
+    if organisation is None or not in_scope(user, organisation):
+        raise Invalid("请选择要导入的政协。", field="organisation")
+    if organisation.kind == Organisation.Kind.LIAISON:
+        raise Invalid("委员名册须导入到政协，而不是乡镇联络组。", field="organisation")
+
+
+def roster_import(*, user, organisation: Organisation, upload) -> ImportResult:
+    """Import members from an .xlsx upload: every row is valid and all are created, or nothing is."""
+    from zhengxie.core.uploads import validate
+
+    _check_target(user, organisation)
+    data, _kind = validate(upload, ("xlsx",))
+    rows, errors = parse_workbook(data)
+    result = ImportResult(total=len(rows), errors=errors)
+    if errors:
+        return result
+    cleaned, result.errors = validate_rows(organisation, rows)
+    if result.errors:
+        return result
+    term = Term.objects.filter(organisation=organisation, is_current=True).first()
+    now = timezone.now()
+    with transaction.atomic():
+        accounts = []
+        for r in cleaned:
+            account = User(username=r["phone"], name=r["name"], phone=r["phone"], organisation=organisation,
+                           password_changed_at=now)
+            account.set_unusable_password()
+            accounts.append(account)
+        User.objects.bulk_create(accounts)
+        saved = dict(User.objects.filter(username__in=[a.username for a in accounts]).values_list("username", "pk"))
+        group = Group.objects.get_or_create(name=Role.MEMBER)[0]
+        User.groups.through.objects.bulk_create(
+            [User.groups.through(user_id=pk, group_id=group.pk) for pk in saved.values()])
+        members = [Member(
+            user_id=saved[r["phone"]], organisation=organisation, term=term, code=r["code"], name=r["name"],
+            gender=r["gender"], ethnicity=r["ethnicity"], birth_date=r["birth_date"], party=r["party"],
+            sector=r["sector"], liaison_group=r["liaison_group"], position=r["position"],
+            is_standing=r["is_standing"], employer=r["employer"], job_title=r["job_title"],
+            education=r["education"], phone=r["phone"], id_number=r["id_number"], address=r["address"],
+            status=r["status"]) for r in cleaned]
+        Member.objects.bulk_create(members)
+        by_user = dict(Member.objects.filter(user_id__in=saved.values()).values_list("user_id", "pk"))
+        through = Member.committees.through
+        through.objects.bulk_create([
+            through(member_id=by_user[saved[r["phone"]]], specialcommittee_id=c.pk)
+            for r in cleaned for c in r["committees"]])
+        result.created = list(Member.objects.filter(pk__in=by_user.values()).order_by("id"))
+        audit.record(user, "members.roster_import", None, organisation=organisation, after={
+            "file": getattr(upload, "name", ""), "count": len(result.created),
+            "names": [m.name for m in result.created[:100]],
+        })
+    return result
+
+
+def _write(rows_iter, sheet_title: str, header: list[str], notes: list[list[str]] | None = None) -> bytes:
+    from openpyxl import Workbook
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(sheet_title)
+    ws.append(header)
+    for row in rows_iter:
+        ws.append(row)
+    if notes:
+        info = wb.create_sheet("填写说明")
+        for row in notes:
+            info.append(row)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def roster_template(*, user, organisation: Organisation | None = None) -> bytes:
+    """The import template: the header row, and a sheet naming each column and the allowed values."""
+    if not user.has_perm("members.import_roster"):
+        raise Forbidden("无权导入委员名册。")
+    notes = [["列", "必填", "说明"]] + [[c.header, "是" if c.required else "", c.help] for c in COLUMNS]
+    if organisation is not None and in_scope(user, organisation):
+        notes += [[], [f"{organisation.name}的可选值"]]
+        notes.append(["界别"] + list(Sector.objects.filter(organisation=organisation).values_list("name", flat=True)))
+        notes.append(["专委会"] + list(SpecialCommittee.objects.filter(organisation=organisation)
+                                     .values_list("name", flat=True)))
+        notes.append(["乡镇联络组"] + list(Organisation.objects.filter(
+            path__startswith=organisation.path, kind=Organisation.Kind.LIAISON).values_list("name", flat=True)))
+    notes.append(["党派"] + list(Party.objects.values_list("short_name", flat=True)))
+    return _write([], "委员名册", [c.header for c in COLUMNS], notes)
+
+
+def member_row(m: Member, *, sensitive: bool) -> list:
+    return [
+        m.name, m.get_gender_display(), m.ethnicity, m.birth_date.isoformat() if m.birth_date else "",
+        m.party.short_name or m.party.name if m.party_id else "", m.sector.name,
+        "、".join(c.name for c in m.committees.all()), m.liaison_group.name if m.liaison_group_id else "",
+        m.position, "是" if m.is_standing else "否", m.employer, m.job_title, m.education,
+        m.phone if sensitive else m.masked_phone, m.id_number if sensitive else m.masked_id_number,
+        m.address if sensitive else "", m.code, m.get_status_display(), m.organisation.name,
+    ]
+
+
+def roster_export(*, user, queryset, filters: dict | None = None) -> bytes:
+    """The (already scoped and filtered) roster as .xlsx, in the template's columns so it imports again."""
+    from .selectors import can_see_sensitive
+
+    if not user.has_perm("members.export_roster"):
+        raise Forbidden("无权导出委员名册。")
+    sensitive = can_see_sensitive(user)
+    count = [0]
+
+    def rows():
+        for m in queryset.iterator(chunk_size=500):
+            count[0] += 1
+            yield member_row(m, sensitive=sensitive)
+
+    content = _write(rows(), "委员名册", [c.header for c in COLUMNS] + ["所属政协"])
+    audit.record(user, "members.roster_export", None, after={
+        "count": count[0], "filters": {k: str(v) for k, v in (filters or {}).items() if v}})
+    return content

@@ -1,0 +1,52 @@
+"""Who may do what with members and the administrators' objects: one predicate per question."""
+
+import rules
+
+from zhengxie.core.models import Organisation
+from zhengxie.core.permissions import in_scope, is_leader, is_liaison, is_secadmin, is_staff, is_sysadmin
+
+
+@rules.predicate
+def member_in_subtree(user, member):
+    return member is not None and in_scope(user, member.organisation)
+
+
+@rules.predicate
+def member_in_liaison_group(user, member):
+    return member is not None and member.liaison_group is not None and in_scope(user, member.liaison_group)
+
+
+@rules.predicate
+def is_the_member(user, member):
+    return member is not None and member.user_id == user.pk
+
+
+@rules.predicate
+def object_in_subtree(user, obj):
+    if obj is None:
+        return False
+    org = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
+    return in_scope(user, org)
+
+
+@rules.predicate
+def no_object(user, obj):
+    return obj is None
+
+
+can_view_roster = is_sysadmin | is_staff | is_leader | is_liaison
+
+rules.add_perm("members.view_roster", can_view_roster)
+rules.add_perm("members.view_member", ((is_sysadmin | is_staff | is_leader) & member_in_subtree)
+               | (is_liaison & member_in_liaison_group) | is_the_member)
+rules.add_perm("members.view_member_sensitive", (is_sysadmin | is_staff) & member_in_subtree)
+rules.add_perm("members.change_member", is_sysadmin & member_in_subtree)
+rules.add_perm("members.import_roster", is_sysadmin)
+rules.add_perm("members.export_roster", is_sysadmin | is_staff)
+# Terms, sessions, sectors, committees, handling units, organisations, users: the system administrator
+# of the organisation's subtree (the object check) or of any level (no object).
+rules.add_perm("members.manage", is_sysadmin & (object_in_subtree | no_object))
+rules.add_perm("members.manage_parties", is_sysadmin)
+# Resetting passwords and unlocking accounts: the security administrator (and the system administrator).
+rules.add_perm("members.manage_security", is_secadmin | is_sysadmin)
+rules.add_perm("members.view_users", is_secadmin | is_sysadmin)
