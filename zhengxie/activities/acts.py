@@ -1,0 +1,37 @@
+"""Which duty act a meeting's attendance becomes: one table, kind -> (attended, on approved leave, absent).
+
+Kinds with no leave/absent act record attendance only. The act codes are performance's
+(`zhengxie.performance.acts`); they are spelled out here so that this table reads on its own.
+"""
+
+from __future__ import annotations
+
+from .models import Invitation, Meeting
+
+K = Meeting.Kind
+
+ACTS: dict[str, tuple[str, str | None, str | None]] = {
+    K.PLENARY: ("plenary_attend", "plenary_leave", "plenary_absent"),
+    K.STANDING: ("standing_attend", "standing_leave", "standing_absent"),
+    K.CHAIR: ("chair_meeting_attend", None, None),
+    K.COMMITTEE: ("committee_meeting_attend", None, None),
+    K.SECTOR_ACTIVITY: ("sector_activity", None, None),
+    K.INSPECTION: ("inspection", None, None),
+    K.RESEARCH: ("research", None, None),
+    K.TRAINING: ("training", None, None),
+    K.LECTURE: ("lecture", None, None),
+    K.ONLINE_DUTY: ("online_duty", None, None),
+    # 政协论坛 scores like 委员讲堂 (performance files both under "lecture"); 知情明政 is learning.
+    K.FORUM: ("lecture", None, None),
+    K.BRIEFING: ("training", None, None),
+}
+
+
+def act_for(kind: str, attendance: str) -> str | None:
+    """The act for a final attendance value, or None when this kind records nothing for it."""
+    attend, leave, absent = ACTS[kind]
+    return {
+        Invitation.Attendance.PRESENT: attend,
+        Invitation.Attendance.ON_LEAVE: leave,
+        Invitation.Attendance.ABSENT: absent,
+    }.get(attendance)
