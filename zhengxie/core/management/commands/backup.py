@@ -118,8 +118,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, path, no_media=False, **opts):
         target = Path(path).expanduser().resolve()
-        if not target.parent.is_dir():
-            raise CommandError(f"目录不存在：{target.parent}")
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise CommandError(f"无法创建目录 {target.parent}：{exc}")
         counts: dict[str, int] = {}
         with tempfile.TemporaryDirectory(prefix="zx-backup-") as tmp:
             dump = Path(tmp) / DB_MEMBER
