@@ -1,0 +1,391 @@
+"""Official documents of a proposal: the printable 提案 form (.docx and PDF) and the session's 提案汇编.
+
+Word files are written with python-docx, PDFs with reportlab using the built-in CID font STSong-Light
+(so no font file has to be installed). Every function returns bytes; the compilation builders take an
+optional `progress(done, total)` callback so a background task can report how far it has got.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable, Iterable
+from xml.sax.saxutils import escape
+
+from django.db.models import Prefetch
+from django.utils import timezone
+
+from .models import Assignment, Proposal, Signer
+
+ACCEPTED_STATES = (
+    Proposal.Status.ACCEPTED, Proposal.Status.ASSIGNED, Proposal.Status.HANDLING, Proposal.Status.REPLIED,
+    Proposal.Status.REHANDLING, Proposal.Status.CLOSED,
+)
+CJK_FONT = "STSong-Light"
+Progress = Callable[[int, int], None] | None
+
+
+# --------------------------------------------------------------------------- shared wording
+
+def committee_title(organisation) -> str:
+    """政协青川县委员会: the committee's formal name from its region (falls back to its own name)."""
+    org = getattr(organisation, "committee", organisation)
+    region = (getattr(org, "region", "") or "").strip()
+    return f"政协{region}委员会" if region else str(org)
+
+
+def proposers_label(proposal: Proposal) -> str:
+    if proposal.kind == Proposal.Kind.COLLECTIVE and proposal.collective_body:
+        return proposal.collective_body
+    names = [s.member.name for s in _signers(proposal)
+             if s.role == Signer.Role.LEAD or s.status == Signer.Status.AGREED]
+    if not names and proposal.lead_member_id:
+        names = [proposal.lead_member.name]
+    return "、".join(names) or str(proposal.author)
+
+
+def _signers(proposal):
+    return list(proposal.signers.all())
+
+
+def _assignments(proposal):
+    return [a for a in proposal.assignments.all() if a.is_active]
+
+
+def units_label(proposal: Proposal) -> tuple[str, str]:
+    """(主办/分办 units, 会办 units) as display strings."""
+    lead = [a.unit.name for a in _assignments(proposal) if a.role in (Assignment.Role.LEAD, Assignment.Role.PARALLEL)]
+    co = [a.unit.name for a in _assignments(proposal) if a.role == Assignment.Role.CO]
+    return "、".join(lead), "、".join(co)
+
+
+def review_opinion(proposal: Proposal) -> str:
+    if proposal.review_note:
+        return proposal.review_note
+    if proposal.status in ACCEPTED_STATES:
+        return f"经审查，同意立案，列为“{proposal.category}”类提案。"
+    if proposal.status == Proposal.Status.REJECTED:
+        return f"不予立案：{proposal.reject_reason}"
+    if proposal.status == Proposal.Status.CONVERTED:
+        return proposal.get_converted_to_display()
+    if proposal.status == Proposal.Status.MERGED and proposal.merged_into_id:
+        return f"并入{proposal.merged_into}"
+    return "尚未审查"
+
+
+def _date(value) -> str:
+    if value is None:
+        return ""
+    if hasattr(value, "hour"):
+        value = timezone.localtime(value)
+    return f"{value.year}年{value.month}月{value.day}日"
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n") if p.strip()]
+
+
+def fields(proposal: Proposal) -> list[tuple[str, str]]:
+    return [
+        ("案由", proposal.title),
+        ("提案人", proposers_label(proposal)),
+        ("类别", proposal.category),
+        ("提案类型", proposal.get_kind_display()),
+        ("提交时间", _date(proposal.submitted_at or proposal.created_at)),
+    ]
+
+
+def document_queryset():
+    """Proposals with everything a document prints, in a constant number of queries."""
+    return Proposal.objects.select_related("organisation", "session", "lead_member", "author", "merged_into").prefetch_related(
+        Prefetch("signers", queryset=Signer.objects.select_related("member").order_by("order", "id")),
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
+    )
+
+
+def filename(proposal: Proposal, ext: str) -> str:
+    stem = f"提案{proposal.number_label}" if proposal.number else f"提案-{proposal.pk}"
+    return f"{stem}.{ext}"
+
+
+# --------------------------------------------------------------------------- Word
+
+def _docx_font(run, size=None, bold=None, color=None, name="宋体"):
+    from docx.oxml.ns import qn
+    from docx.shared import Pt, RGBColor
+
+    run.font.name = name
+    rpr = run._element.get_or_add_rPr()
+    rfonts = rpr.find(qn("w:rFonts"))
+    if rfonts is None:
+        rfonts = rpr.makeelement(qn("w:rFonts"), {})
+        rpr.append(rfonts)
+    rfonts.set(qn("w:eastAsia"), name)
+    if size:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.bold = bold
+    if color:
+        run.font.color.rgb = RGBColor.from_string(color)
+    return run
+
+
+def _docx_new():
+    from docx import Document
+    from docx.shared import Cm
+
+    doc = Document()
+    for section in doc.sections:
+        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
+        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+    style = doc.styles["Normal"]
+    style.font.name = "仿宋"
+    from docx.oxml.ns import qn
+
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
+    return doc
+
+
+def _docx_para(doc, text, *, size=14, bold=False, align=None, color=None, name="仿宋", indent=False, style=None):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = doc.add_paragraph(style=style)
+    if align == "center":
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif align == "right":
+        p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    if indent:
+        p.paragraph_format.first_line_indent = Pt(size * 2)
+    _docx_font(p.add_run(text), size=size, bold=bold, color=color, name=name)
+    return p
+
+
+def _docx_table(doc, rows: Iterable[tuple[str, str]]):
+    from docx.shared import Cm
+
+    rows = list(rows)
+    table = doc.add_table(rows=len(rows), cols=2)
+    table.style = "Table Grid"
+    for i, (label, value) in enumerate(rows):
+        a, b = table.rows[i].cells
+        a.width, b.width = Cm(3.2), Cm(12.4)
+        a.text, b.text = "", ""
+        _docx_font(a.paragraphs[0].add_run(label), size=12, bold=True, name="黑体")
+        _docx_font(b.paragraphs[0].add_run(value or "—"), size=12, name="仿宋")
+    return table
+
+
+def _docx_proposal_body(doc, proposal: Proposal, *, heading_style=None):
+    """The 提案 layout itself; used by the single document and, per proposal, by the compilation."""
+    if heading_style:
+        h = doc.add_heading(level=1)
+        _docx_font(h.add_run(f"{proposal.number_label}　{proposal.title}"), size=16, bold=True, name="黑体",
+                   color="000000")
+    else:
+        _docx_para(doc, committee_title(proposal.organisation), size=26, bold=True, align="center",
+                   color="C00000", name="宋体")
+        _docx_para(doc, "提　　案", size=26, bold=True, align="center", color="C00000", name="宋体")
+        _docx_para(doc, f"{proposal.session.name}　　{proposal.number_label}", size=14, align="right")
+    _docx_table(doc, fields(proposal))
+    for label, text in (("理由（案据）", proposal.reasons), ("办法（建议）", proposal.suggestions),
+                        ("调研情况", proposal.research_note)):
+        if not text and label == "调研情况":
+            continue
+        _docx_para(doc, label, size=15, bold=True, name="黑体")
+        for para in _paragraphs(text):
+            _docx_para(doc, para, size=14, indent=True)
+    lead, co = units_label(proposal)
+    _docx_para(doc, "审查意见与承办单位", size=15, bold=True, name="黑体")
+    _docx_table(doc, [
+        ("审查意见", review_opinion(proposal)),
+        ("主办单位", lead),
+        ("会办单位", co),
+        ("办理期限", _date(proposal.deadline)),
+    ])
+
+
+def proposal_docx(proposal: Proposal) -> bytes:
+    doc = _docx_new()
+    _docx_proposal_body(doc, proposal)
+    doc.core_properties.title = proposal.title
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def compilation_docx(session, proposals: list[Proposal], progress: Progress = None) -> bytes:
+    from docx.enum.text import WD_BREAK
+
+    doc = _docx_new()
+    org_title = committee_title(session.organisation)
+    for _ in range(4):
+        doc.add_paragraph()
+    _docx_para(doc, org_title, size=26, bold=True, align="center", color="C00000", name="宋体")
+    _docx_para(doc, session.name, size=20, bold=True, align="center", name="宋体")
+    _docx_para(doc, "提 案 汇 编", size=30, bold=True, align="center", color="C00000", name="宋体")
+    _docx_para(doc, f"（共{len(proposals)}件）", size=16, align="center")
+    _docx_para(doc, _date(timezone.now()), size=16, align="center")
+    doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+    _docx_para(doc, "目　　录", size=20, bold=True, align="center", name="黑体")
+    for p in proposals:
+        _docx_para(doc, f"{p.number_label}　{p.title}（{proposers_label(p)}）", size=12)
+    total = len(proposals)
+    for i, p in enumerate(proposals, 1):
+        doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
+        _docx_proposal_body(doc, p, heading_style=True)
+        if progress:
+            progress(i, total)
+    doc.core_properties.title = f"{session.name}提案汇编"
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+# --------------------------------------------------------------------------- PDF
+
+def _pdf_styles():
+    from reportlab.lib import colors
+    from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    base = dict(fontName=CJK_FONT, wordWrap="CJK")
+    return {
+        "org": ParagraphStyle("org", fontSize=24, leading=34, alignment=TA_CENTER, textColor=colors.HexColor("#C00000"),
+                              **base),
+        "kind": ParagraphStyle("kind", fontSize=24, leading=34, alignment=TA_CENTER,
+                               textColor=colors.HexColor("#C00000"), spaceAfter=6, **base),
+        "number": ParagraphStyle("number", fontSize=12, leading=18, alignment=TA_RIGHT, spaceAfter=8, **base),
+        "h": ParagraphStyle("h", fontSize=14, leading=22, spaceBefore=10, spaceAfter=4, **base),
+        "h1": ParagraphStyle("h1", fontSize=16, leading=24, spaceAfter=8, **base),
+        "body": ParagraphStyle("body", fontSize=12, leading=20, firstLineIndent=24, **base),
+        "cell": ParagraphStyle("cell", fontSize=11, leading=16, **base),
+        "label": ParagraphStyle("label", fontSize=11, leading=16, **base),
+        "toc": ParagraphStyle("toc", fontSize=11, leading=18, **base),
+        "title": ParagraphStyle("title", fontSize=28, leading=40, alignment=TA_CENTER,
+                                textColor=colors.HexColor("#C00000"), **base),
+        "center": ParagraphStyle("center", fontSize=16, leading=26, alignment=TA_CENTER, **base),
+    }
+
+
+def _p(text, style):
+    from reportlab.platypus import Paragraph
+
+    return Paragraph(escape(text or "—").replace("\n", "<br/>"), style)
+
+
+def _pdf_table(rows, styles, width):
+    from reportlab.lib import colors
+    from reportlab.platypus import Table, TableStyle
+
+    data = [[_p(label, styles["label"]), _p(value, styles["cell"])] for label, value in rows]
+    t = Table(data, colWidths=[width * 0.2, width * 0.8])
+    t.setStyle(TableStyle([
+        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+    ]))
+    return t
+
+
+def _pdf_proposal_story(proposal: Proposal, styles, width, *, heading=None) -> list:
+    from reportlab.platypus import Spacer
+
+    story = []
+    if heading is not None:
+        story.append(heading)
+    else:
+        story += [_p(committee_title(proposal.organisation), styles["org"]), _p("提　　案", styles["kind"]),
+                  _p(f"{proposal.session.name}　　{proposal.number_label}", styles["number"])]
+    story.append(_pdf_table(fields(proposal), styles, width))
+    for label, text in (("理由（案据）", proposal.reasons), ("办法（建议）", proposal.suggestions),
+                        ("调研情况", proposal.research_note)):
+        if not text and label == "调研情况":
+            continue
+        story.append(_p(label, styles["h"]))
+        story += [_p(para, styles["body"]) for para in _paragraphs(text)] or [_p("—", styles["body"])]
+    lead, co = units_label(proposal)
+    story += [Spacer(1, 8), _p("审查意见与承办单位", styles["h"]),
+              _pdf_table([("审查意见", review_opinion(proposal)), ("主办单位", lead), ("会办单位", co),
+                          ("办理期限", _date(proposal.deadline))], styles, width)]
+    return story
+
+
+def _page_number(canvas, doc):
+    canvas.saveState()
+    canvas.setFont(CJK_FONT, 9)
+    canvas.drawCentredString(doc.pagesize[0] / 2, 1.2 * 28.35, f"— {doc.page} —")
+    canvas.restoreState()
+
+
+def proposal_pdf(proposal: Proposal) -> bytes:
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import SimpleDocTemplate
+
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2.6 * cm, rightMargin=2.6 * cm, topMargin=2.5 * cm,
+                            bottomMargin=2.5 * cm, title=proposal.title, author=committee_title(proposal.organisation))
+    styles = _pdf_styles()
+    doc.build(_pdf_proposal_story(proposal, styles, doc.width), onFirstPage=_page_number, onLaterPages=_page_number)
+    return buf.getvalue()
+
+
+def compilation_pdf(session, proposals: list[Proposal], progress: Progress = None) -> bytes:
+    """The 提案汇编 with a table of contents that carries page numbers (two build passes)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, Paragraph, Spacer
+    from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
+    from reportlab.platypus.frames import Frame
+    from reportlab.platypus.tableofcontents import TableOfContents
+
+    styles = _pdf_styles()
+    total = len(proposals)
+    seen = {"n": 0}
+
+    class CompilationDoc(BaseDocTemplate):
+        def __init__(self, fh, **kw):
+            super().__init__(fh, **kw)
+            frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
+            self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_number)])
+
+        def afterFlowable(self, flowable):
+            key = getattr(flowable, "_toc_key", None)
+            if key:
+                self.canv.bookmarkPage(key)
+                self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0)
+                self.notify("TOCEntry", (0, flowable.getPlainText(), self.page, key))
+                seen["n"] += 1
+                if progress and total:
+                    # multiBuild lays the story out twice (the second pass fills in the page numbers).
+                    progress(min(seen["n"], 2 * total), 2 * total)
+
+    buf = io.BytesIO()
+    doc = CompilationDoc(buf, pagesize=A4, leftMargin=2.6 * cm, rightMargin=2.6 * cm, topMargin=2.5 * cm,
+                         bottomMargin=2.5 * cm, title=f"{session.name}提案汇编",
+                         author=committee_title(session.organisation))
+    toc = TableOfContents()
+    toc.levelStyles = [styles["toc"]]
+    toc.dotsMinLevel = 0
+    story = [Spacer(1, 5 * cm), _p(committee_title(session.organisation), styles["org"]),
+             _p(session.name, styles["center"]), Spacer(1, 1 * cm), _p("提 案 汇 编", styles["title"]),
+             Spacer(1, 1 * cm), _p(f"（共{total}件）", styles["center"]), _p(_date(timezone.now()), styles["center"]),
+             PageBreak(), _p("目　　录", styles["org"]), toc]
+    for p in proposals:
+        heading = Paragraph(escape(f"{p.number_label}　{p.title}"), styles["h1"])
+        heading._toc_key = f"p{p.pk}"
+        story.append(PageBreak())
+        story += _pdf_proposal_story(p, styles, doc.width, heading=heading)
+    doc.multiBuild(story)
+    return buf.getvalue()
+
+
+def compilation_proposals(session) -> list[Proposal]:
+    return list(document_queryset().filter(session=session, status__in=ACCEPTED_STATES, number__isnull=False)
+                .order_by("number"))

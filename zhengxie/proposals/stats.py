@@ -1,0 +1,258 @@
+"""Yearly figures of a session's proposals (domain.md, "Closing and results"), with aggregate queries only.
+
+- 提交 submitted: every proposal past the draft / co-signing stage;
+- 立案 accepted (and 立案率 = accepted ÷ submitted);
+- 办复率 = replied on time ÷ accepted (a proposal with a reply marked 按期);
+- 满意率 = (满意 + 基本满意) ÷ evaluated, counting each signer's rating of the latest round's reply;
+- A/B/C shares of the replies of the latest round (one per replying unit);
+- the same by handling unit (主办/分办 assignments) and by category.
+
+`session_stats` runs a fixed number of queries whatever the number of proposals.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Count, Exists, F, OuterRef, Q
+
+from zhengxie.core import orgsettings
+from zhengxie.core.permissions import org_scope_q
+
+from .documents import ACCEPTED_STATES
+from .models import Assignment, Evaluation, Proposal, Reply
+
+NOT_SUBMITTED = (Proposal.Status.DRAFT, Proposal.Status.AWAITING_COSIGNERS)
+REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
+GOOD = (Evaluation.Rating.SATISFIED, Evaluation.Rating.BASICALLY_SATISFIED)
+
+
+def pct(n, d) -> float | None:
+    """A percentage with one decimal, or None when there is nothing to divide by."""
+    return round(100.0 * n / d, 1) if d else None
+
+
+def _on_time_reply():
+    return Exists(Reply.objects.filter(proposal=OuterRef("pk"), on_time=True))
+
+
+def _rating_counts() -> dict:
+    return {
+        "evaluated": Count("id"),
+        "satisfied": Count("id", filter=Q(rating=Evaluation.Rating.SATISFIED)),
+        "basically": Count("id", filter=Q(rating=Evaluation.Rating.BASICALLY_SATISFIED)),
+        "unsatisfied": Count("id", filter=Q(rating=Evaluation.Rating.UNSATISFIED)),
+    }
+
+
+def session_stats(user, session) -> dict:
+    """Everything the statistics page, the dashboard and the .xlsx export show for one session."""
+    scope = org_scope_q(user)
+    proposals = Proposal.objects.filter(scope, session=session)
+    accepted_q = Q(status__in=ACCEPTED_STATES)
+
+    # 1. Totals
+    totals = proposals.aggregate(
+        total=Count("id"),
+        submitted=Count("id", filter=~Q(status__in=NOT_SUBMITTED)),
+        accepted=Count("id", filter=accepted_q),
+        rejected=Count("id", filter=Q(status=Proposal.Status.REJECTED)),
+        converted=Count("id", filter=Q(status=Proposal.Status.CONVERTED)),
+        merged=Count("id", filter=Q(status=Proposal.Status.MERGED)),
+        pending=Count("id", filter=Q(status=Proposal.Status.SUBMITTED)),
+        handling=Count("id", filter=Q(status__in=(Proposal.Status.ASSIGNED, Proposal.Status.HANDLING,
+                                                   Proposal.Status.REHANDLING))),
+        replied=Count("id", filter=accepted_q & Q(replied_at__isnull=False)),
+        on_time=Count("id", filter=accepted_q & _on_time_reply()),
+        closed=Count("id", filter=Q(status=Proposal.Status.CLOSED)),
+        key=Count("id", filter=Q(is_key=True)),
+        excellent=Count("id", filter=Q(is_excellent=True)),
+        red=Count("id", filter=Q(light=Proposal.Light.RED)),
+        yellow=Count("id", filter=Q(light=Proposal.Light.YELLOW)),
+        green=Count("id", filter=Q(light=Proposal.Light.GREEN)),
+    )
+
+    # 2. Ratings of the latest round's replies
+    latest_evals = Evaluation.objects.filter(
+        org_scope_q(user, "proposal__organisation"), proposal__session=session,
+        reply__round=F("proposal__rehandle_round"))
+    ratings = latest_evals.aggregate(**_rating_counts())
+    totals.update(ratings)
+
+    # 3. Reply classes (latest round, replying units)
+    latest_replies = Reply.objects.filter(
+        org_scope_q(user, "proposal__organisation"), proposal__session=session,
+        round=F("proposal__rehandle_round"), assignment__role__in=REPLYING_ROLES)
+    classes = list(orgsettings.get(session.organisation, "proposals.result_classes"))
+    class_counts = dict.fromkeys(classes, 0)
+    for row in latest_replies.values("result_class").annotate(n=Count("id")).order_by():
+        class_counts[row["result_class"]] = class_counts.get(row["result_class"], 0) + row["n"]
+    classes = [c for c in class_counts]
+    replies_total = sum(class_counts.values())
+    totals.update(
+        accept_rate=pct(totals["accepted"], totals["submitted"]),
+        reply_rate=pct(totals["on_time"], totals["accepted"]),
+        satisfaction_rate=pct(totals["satisfied"] + totals["basically"], totals["evaluated"]),
+        classes=class_counts,
+        class_shares={c: pct(n, replies_total) for c, n in class_counts.items()},
+        replies=replies_total,
+        adoption_rate=pct(class_counts.get("A", 0), replies_total),
+    )
+
+    # 4-6. By handling unit
+    assignments = Assignment.objects.filter(
+        org_scope_q(user, "proposal__organisation"), proposal__session=session, is_active=True,
+        proposal__status__in=ACCEPTED_STATES)
+    replying = Q(role__in=REPLYING_ROLES)
+    units = {}
+    for row in (assignments.values("unit_id", "unit__name", "unit__order")
+                .annotate(lead=Count("id", filter=replying),
+                          co=Count("id", filter=Q(role=Assignment.Role.CO)),
+                          replied=Count("id", filter=replying & Exists(Reply.objects.filter(assignment=OuterRef("pk")))),
+                          on_time=Count("id", filter=replying & Exists(
+                              Reply.objects.filter(assignment=OuterRef("pk"), on_time=True))),
+                          red=Count("id", filter=replying & Q(proposal__light=Proposal.Light.RED)))
+                .order_by("unit__order", "unit_id")):
+        units[row["unit_id"]] = {
+            "unit_id": row["unit_id"], "name": row["unit__name"], "lead": row["lead"], "co": row["co"],
+            "replied": row["replied"], "on_time": row["on_time"], "red": row["red"],
+            "evaluated": 0, "good": 0, "classes": dict.fromkeys(classes, 0),
+        }
+    for row in (latest_evals.values("reply__assignment__unit_id")
+                .annotate(evaluated=Count("id"), good=Count("id", filter=Q(rating__in=GOOD))).order_by()):
+        u = units.get(row["reply__assignment__unit_id"])
+        if u:
+            u["evaluated"], u["good"] = row["evaluated"], row["good"]
+    for row in latest_replies.values("assignment__unit_id", "result_class").annotate(n=Count("id")).order_by():
+        u = units.get(row["assignment__unit_id"])
+        if u:
+            u["classes"][row["result_class"]] = u["classes"].get(row["result_class"], 0) + row["n"]
+    for u in units.values():
+        u["reply_rate"] = pct(u["on_time"], u["lead"])
+        u["satisfaction_rate"] = pct(u["good"], u["evaluated"])
+        u["class_list"] = [u["classes"].get(c, 0) for c in classes]
+
+    # 7-8. By category
+    order = list(orgsettings.get(session.organisation, "proposals.categories"))
+    cats = {}
+    for row in (proposals.exclude(status__in=NOT_SUBMITTED).values("category")
+                .annotate(submitted=Count("id"), accepted=Count("id", filter=accepted_q),
+                          on_time=Count("id", filter=accepted_q & _on_time_reply()))
+                .order_by()):
+        cats[row["category"]] = {**row, "evaluated": 0, "good": 0}
+    for row in (latest_evals.values("proposal__category")
+                .annotate(evaluated=Count("id"), good=Count("id", filter=Q(rating__in=GOOD))).order_by()):
+        c = cats.get(row["proposal__category"])
+        if c:
+            c["evaluated"], c["good"] = row["evaluated"], row["good"]
+    for c in cats.values():
+        c["accept_rate"] = pct(c["accepted"], c["submitted"])
+        c["reply_rate"] = pct(c["on_time"], c["accepted"])
+        c["satisfaction_rate"] = pct(c["good"], c["evaluated"])
+    by_category = sorted(cats.values(), key=lambda c: (order.index(c["category"]) if c["category"] in order
+                                                       else len(order), c["category"]))
+    return {"session": session, "totals": totals, "classes": classes, "by_unit": list(units.values()),
+            "by_category": by_category}
+
+
+def status_counts(user, session) -> list[dict]:
+    """How many proposals of the session are in each state (for the dashboard): one query."""
+    labels = dict(Proposal.Status.choices)
+    rows = (Proposal.objects.filter(org_scope_q(user), session=session).values("status")
+            .annotate(n=Count("id")).order_by())
+    counts = {r["status"]: r["n"] for r in rows}
+    return [{"status": s, "label": labels[s], "count": counts.get(s, 0)} for s in Proposal.Status.values]
+
+
+# --------------------------------------------------------------------------- ECharts options
+
+def unit_bar_option(stats: dict, limit: int = 15) -> dict:
+    units = sorted(stats["by_unit"], key=lambda u: -u["lead"])[:limit]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": ["主办件数", "已答复", "按期答复"]},
+        "grid": {"left": 8, "right": 8, "bottom": 8, "top": 36, "containLabel": True},
+        "xAxis": {"type": "category", "data": [u["name"] for u in units],
+                  "axisLabel": {"interval": 0, "rotate": 35}},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [
+            {"name": "主办件数", "type": "bar", "data": [u["lead"] for u in units], "itemStyle": {"color": "#b3261e"}},
+            {"name": "已答复", "type": "bar", "data": [u["replied"] for u in units], "itemStyle": {"color": "#f9a825"}},
+            {"name": "按期答复", "type": "bar", "data": [u["on_time"] for u in units],
+             "itemStyle": {"color": "#2e7d32"}},
+        ],
+    }
+
+
+def _pie(name: str, data: list[dict]) -> dict:
+    return {
+        "tooltip": {"trigger": "item", "formatter": "{b}：{c}件（{d}%）"},
+        "legend": {"bottom": 0, "type": "scroll"},
+        "series": [{"name": name, "type": "pie", "radius": ["35%", "65%"], "center": ["50%", "45%"],
+                    "label": {"formatter": "{b}\n{d}%"}, "data": data}],
+    }
+
+
+def category_pie_option(stats: dict) -> dict:
+    return _pie("类别", [{"name": c["category"], "value": c["submitted"]} for c in stats["by_category"]])
+
+
+def class_pie_option(stats: dict) -> dict:
+    colours = {"A": "#2e7d32", "B": "#f9a825", "C": "#1565c0", "D": "#757575"}
+    return _pie("答复类别", [{"name": f"{c}类", "value": n, "itemStyle": {"color": colours.get(c, "#999")}}
+                          for c, n in stats["totals"]["classes"].items()])
+
+
+def status_bar_option(counts: list[dict]) -> dict:
+    rows = [c for c in counts if c["count"]]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 8, "right": 16, "bottom": 8, "top": 16, "containLabel": True},
+        "xAxis": {"type": "value", "minInterval": 1},
+        "yAxis": {"type": "category", "data": [c["label"] for c in rows], "inverse": True},
+        "series": [{"type": "bar", "data": [c["count"] for c in rows], "itemStyle": {"color": "#c0392b"},
+                    "label": {"show": True, "position": "right"}}],
+    }
+
+
+def light_pie_option(totals: dict) -> dict:
+    return _pie("督办灯", [
+        {"name": "绿灯", "value": totals["green"], "itemStyle": {"color": "#2e7d32"}},
+        {"name": "黄灯", "value": totals["yellow"], "itemStyle": {"color": "#f9a825"}},
+        {"name": "红灯", "value": totals["red"], "itemStyle": {"color": "#c62828"}},
+    ])
+
+
+def stats_xlsx(stats: dict) -> bytes:
+    """The statistics as a workbook: 总体, 按承办单位, 按类别."""
+    import io
+
+    from openpyxl import Workbook
+
+    t, classes = stats["totals"], stats["classes"]
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("总体情况")
+    ws.append([f"{stats['session'].name} 提案统计"])
+    for label, value in (
+        ("提交提案", t["submitted"]), ("立案", t["accepted"]), ("立案率(%)", t["accept_rate"]),
+        ("不予立案", t["rejected"]), ("转办", t["converted"]), ("并案", t["merged"]),
+        ("已答复", t["replied"]), ("按期答复", t["on_time"]), ("办复率(%)", t["reply_rate"]),
+        ("已评价", t["evaluated"]), ("满意", t["satisfied"]), ("基本满意", t["basically"]),
+        ("不满意", t["unsatisfied"]), ("满意率(%)", t["satisfaction_rate"]), ("已办结", t["closed"]),
+        ("重点提案", t["key"]), ("优秀提案", t["excellent"]),
+    ):
+        ws.append([label, value])
+    for c in classes:
+        ws.append([f"{c}类答复", t["classes"].get(c, 0), f"{t['class_shares'].get(c) or 0}%"])
+    ws = wb.create_sheet("按承办单位")
+    ws.append(["承办单位", "主办/分办", "会办", "已答复", "按期答复", "办复率(%)", "已评价", "满意+基本满意",
+               "满意率(%)", *[f"{c}类" for c in classes], "红灯"])
+    for u in stats["by_unit"]:
+        ws.append([u["name"], u["lead"], u["co"], u["replied"], u["on_time"], u["reply_rate"], u["evaluated"],
+                   u["good"], u["satisfaction_rate"], *u["class_list"], u["red"]])
+    ws = wb.create_sheet("按类别")
+    ws.append(["类别", "提交", "立案", "立案率(%)", "按期答复", "办复率(%)", "已评价", "满意+基本满意", "满意率(%)"])
+    for c in stats["by_category"]:
+        ws.append([c["category"], c["submitted"], c["accepted"], c["accept_rate"], c["on_time"], c["reply_rate"],
+                   c["evaluated"], c["good"], c["satisfaction_rate"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
