@@ -38,8 +38,11 @@ def shift(meeting, minutes):
     return Meeting.objects.select_related("organisation").get(pk=meeting.pk)
 
 
-def duty(member, act=None):
+def duty(member, act=None, meeting=None):
+    """The member's live duty records that came from meeting invitations (of `meeting`, if given)."""
     from zhengxie.performance.models import DutyRecord
 
     qs = DutyRecord.objects.filter(member=member, voided=False, source_ct__model="invitation")
+    if meeting is not None:
+        qs = qs.filter(source_id__in=[str(pk) for pk in meeting.invitations.values_list("pk", flat=True)])
     return qs.filter(act=act) if act else qs

@@ -103,12 +103,12 @@ def test_staff_create_invite_notify_member_reply_leave_checkin_close(client_for,
     finals = dict(meeting.invitations.values_list("member_id", "attendance"))
     assert finals[m1.pk] == "present" and finals[m3.pk] == "present" and finals[m2.pk] == "on_leave"
     assert set(finals.values()) <= {"present", "on_leave", "absent"}
-    assert duty(m1, "standing_attend").count() == 1
-    assert duty(m2, "standing_leave").count() == 1
+    assert duty(m1, "standing_attend", meeting).count() == 1
+    assert duty(m2, "standing_leave", meeting).count() == 1
     absentees = [pk for pk, a in finals.items() if a == "absent"]
     for pk in absentees:
         member = Member.objects.get(pk=pk)
-        assert duty(member, "standing_absent").count() == 1
+        assert duty(member, "standing_absent", meeting).count() == 1
         assert Notification.objects.filter(user=member.user, title__contains="缺席提醒").exists()
     assert AuditEntry.objects.filter(action="activities.meeting_close", target_id=str(meeting.pk)).exists()
     # The attendance page counts it.
