@@ -1,0 +1,253 @@
+"""Chinese full-text search and similar-text detection: the interface other apps call.
+
+    segment(text) -> tokens
+    index_document(kind=, object_id=, organisation_id=, title=, body=, year=)   # upsert, in the caller's transaction
+    remove_document(kind=, object_id=)
+    search_ids(kind=, query=, organisation_ids=, limit=) -> object ids holding every query word, best first
+    similar(kind=, text=, organisation_ids=, exclude_ids=, limit=, min_score=) -> [(object_id, score)]
+
+These are infrastructure called from inside other apps' services (which check permissions and
+write the audit entry), so they take no user. Scoping is the caller's: pass the organisation ids
+the user may see (core.permissions.visible_organisations).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from collections.abc import Iterable
+
+from django.db import connection, transaction
+
+from . import text as _text
+from .backends import backend
+from .models import SearchDocument, SearchTerm
+
+__all__ = ["segment", "index_document", "remove_document", "search_ids", "similar", "rebuild"]
+
+_KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+_DOCS = ""  # the SearchTerm row of a kind that counts its documents
+CANDIDATES = 200  # similar() scores at most this many documents, the best by full-text rank
+PROBE_TERMS = 10  # ... found by an OR query over this many of the text's most informative tokens
+COMMON_SHARE = 0.05  # a token in more than this share of documents is too common to probe with
+_CHUNK = 400
+
+
+def segment(text: str) -> list[str]:
+    """rjieba search-mode tokens of `text`: lower-cased, no punctuation or stop words, repeats kept."""
+    return _text.segment(text)
+
+
+def _check_kind(kind: str) -> None:
+    if not _KIND.match(kind or ""):
+        raise ValueError(f"search: bad kind {kind!r}")
+
+
+# --- document frequencies -------------------------------------------------------------------------
+
+def _bump(kind: str, deltas: dict[str, int]) -> None:
+    """Add `deltas` to the document frequencies of a kind, in sorted term order (the documents'
+    counter row "" first), so that concurrent writers lock rows in the same order."""
+    rows = sorted(deltas.items())
+    for start in range(0, len(rows), _CHUNK):
+        chunk = rows[start : start + _CHUNK]
+        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
+        params = [v for term, delta in chunk for v in (kind, term, delta)]
+        with connection.cursor() as cur:
+            cur.execute(
+                f"INSERT INTO search_searchterm (kind, term, df) VALUES {values} "
+                "ON CONFLICT (kind, term) DO UPDATE SET df = search_searchterm.df + excluded.df",
+                params,
+            )
+    gone = [term for term, delta in rows if delta < 0 and term != _DOCS]
+    for start in range(0, len(gone), _CHUNK):
+        SearchTerm.objects.filter(kind=kind, term__in=gone[start : start + _CHUNK], df__lte=0).delete()
+
+
+def _doc_freqs(kind: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
+    """(number of documents of the kind, {term: documents holding it}) for the asked terms."""
+    wanted = sorted(set(terms) | {_DOCS})
+    found: dict[str, int] = {}
+    for start in range(0, len(wanted), _CHUNK):
+        found.update(
+            SearchTerm.objects.filter(kind=kind, term__in=wanted[start : start + _CHUNK]).values_list("term", "df")
+        )
+    return found.pop(_DOCS, 0), found
+
+
+def _terms_of(title_tokens: str, body_tokens: str) -> set[str]:
+    return set(title_tokens.split()) | set(body_tokens.split())
+
+
+# --- writing --------------------------------------------------------------------------------------
+
+def index_document(
+    *, kind: str, object_id: int, organisation_id: int, title: str, body: str, year: int | None = None
+) -> None:
+    """Index (or re-index) one object. Call it inside the caller's transaction."""
+    _check_kind(kind)
+    title_tokens = " ".join(segment(title))
+    body_tokens = " ".join(segment(body))
+    new_terms = _terms_of(title_tokens, body_tokens)
+    with transaction.atomic():
+        _bump(kind, {_DOCS: 0})  # takes the kind's lock before anything else
+        doc = SearchDocument.objects.filter(kind=kind, object_id=object_id).first()
+        if doc is None:
+            SearchDocument.objects.create(
+                kind=kind, object_id=object_id, organisation_id=organisation_id, year=year,
+                title=title or "", title_tokens=title_tokens, body_tokens=body_tokens,
+            )
+            deltas = {_DOCS: 1, **dict.fromkeys(new_terms, 1)}
+        else:
+            old_terms = _terms_of(doc.title_tokens, doc.body_tokens)
+            doc.organisation_id, doc.year, doc.title = organisation_id, year, title or ""
+            doc.title_tokens, doc.body_tokens = title_tokens, body_tokens
+            doc.save()
+            deltas = {**dict.fromkeys(new_terms - old_terms, 1), **dict.fromkeys(old_terms - new_terms, -1)}
+        if deltas:
+            _bump(kind, deltas)
+
+
+def remove_document(*, kind: str, object_id: int) -> None:
+    """Take one object out of the index (nothing happens if it was not indexed)."""
+    _check_kind(kind)
+    with transaction.atomic():
+        _bump(kind, {_DOCS: 0})
+        doc = SearchDocument.objects.filter(kind=kind, object_id=object_id).first()
+        if doc is None:
+            return
+        terms = _terms_of(doc.title_tokens, doc.body_tokens)
+        doc.delete()
+        _bump(kind, {_DOCS: -1, **dict.fromkeys(terms, -1)})
+
+
+def rebuild(kind: str, documents: Iterable[dict], *, batch_size: int = 1000) -> int:
+    """Replace every document of `kind` by `documents` (dicts of index_document's arguments), in
+    one transaction; returns how many were indexed. Used by `manage.py reindex_search`."""
+    _check_kind(kind)
+    df: Counter[str] = Counter()
+    count = 0
+    with transaction.atomic():
+        _bump(kind, {_DOCS: 0})
+        SearchDocument.objects.filter(kind=kind).delete()
+        SearchTerm.objects.filter(kind=kind).delete()
+        batch: list[SearchDocument] = []
+        for item in documents:
+            if item.get("kind", kind) != kind:
+                raise ValueError(f"search: a {item['kind']} document in the {kind} source")
+            title_tokens = " ".join(segment(item["title"]))
+            body_tokens = " ".join(segment(item.get("body") or ""))
+            df.update(_terms_of(title_tokens, body_tokens))
+            batch.append(SearchDocument(
+                kind=kind, object_id=item["object_id"], organisation_id=item["organisation_id"],
+                year=item.get("year"), title=item["title"] or "",
+                title_tokens=title_tokens, body_tokens=body_tokens,
+            ))
+            count += 1
+            if len(batch) >= batch_size:
+                SearchDocument.objects.bulk_create(batch)
+                batch = []
+        SearchDocument.objects.bulk_create(batch)
+        df[_DOCS] = count
+        SearchTerm.objects.bulk_create(
+            (SearchTerm(kind=kind, term=term, df=n) for term, n in df.items()), batch_size=5000
+        )
+    with connection.cursor() as cur:
+        if connection.vendor == "sqlite":
+            cur.execute("INSERT INTO search_fts(search_fts) VALUES ('optimize')")
+        elif connection.vendor == "postgresql":
+            cur.execute("ANALYZE search_searchdocument")
+    return count
+
+
+# --- reading --------------------------------------------------------------------------------------
+
+def search_ids(
+    *, kind: str, query: str, organisation_ids: list[int] | None = None, limit: int = 5000
+) -> list[int]:
+    """Ids of the objects whose title or body holds every word of `query`, best match first.
+
+    A word is found whole or as its parts: 养老服务 finds "养老……服务", "养老 服务" finds 养老服务.
+    `organisation_ids=None` means every organisation; an empty list finds nothing.
+    """
+    _check_kind(kind)
+    groups = _text.query_groups(query)
+    if not groups or (organisation_ids is not None and not organisation_ids) or limit <= 0:
+        return []
+    return backend().match_ids(kind, groups, organisation_ids, limit)
+
+
+def _idf(n: int, df: int) -> float:
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+def _vector(tokens: list[str], idf: dict[str, float], default_idf: float) -> dict[str, float]:
+    counts = Counter(t for t in tokens if t not in _text.BOILERPLATE)
+    return {t: (1 + math.log(c)) * idf.get(t, default_idf) for t, c in counts.items()}
+
+
+def _cosine(q: dict[str, float], q_norm: float, d: dict[str, float]) -> float:
+    if not d:
+        return 0.0
+    dot = sum(w * d[t] for t, w in q.items() if t in d)
+    if not dot:
+        return 0.0
+    return dot / (q_norm * math.sqrt(sum(w * w for w in d.values())))
+
+
+def similar(
+    *,
+    kind: str,
+    text: str,
+    organisation_ids: list[int] | None = None,
+    exclude_ids: Iterable[int] = (),
+    limit: int = 10,
+    min_score: float = 0.2,
+) -> list[tuple[int, float]]:
+    """Documents that look like they are on the same matter as `text` (a title, or title and body),
+    as (object_id, score in 0..1), best first.
+
+    Candidates: an OR query over the text's most informative tokens (rarest by document frequency),
+    the best CANDIDATES by full-text rank. Score: IDF-weighted cosine of the text against the
+    candidate's title (t) and against the start of its body (b): max(t, (2t + b) / 3), so the title
+    counts twice the body and a short text (a title alone) is not penalised for a long body.
+    """
+    _check_kind(kind)
+    exclude_ids = list(exclude_ids)
+    if (organisation_ids is not None and not organisation_ids) or limit <= 0:
+        return []
+    tokens = [t for t in segment(text) if t not in _text.BOILERPLATE]
+    if not tokens:
+        return []
+    n, df = _doc_freqs(kind, tokens)
+    if not n:
+        return []
+    idf = {t: _idf(n, df.get(t, 0)) for t in set(tokens)}
+    q = _vector(tokens, idf, 0.0)
+    common = max(50, COMMON_SHARE * n)
+    present = [t for t in q if df.get(t)]
+    probes = sorted((t for t in present if df[t] <= common), key=lambda t: (-q[t], t))[:PROBE_TERMS]
+    if not probes:  # only common words: probe with the least common of them
+        probes = sorted(present, key=lambda t: (df[t], t))[:3]
+    if not probes:
+        return []
+    rows = backend().candidates(kind, probes, organisation_ids, exclude_ids, CANDIDATES)
+    if not rows:
+        return []
+    # Title words of the candidates get their real weights; other body words an average one.
+    title_terms = {t for _, title_tokens, _ in rows for t in title_tokens.split()} - idf.keys()
+    if title_terms:
+        _, more = _doc_freqs(kind, title_terms)
+        idf.update({t: _idf(n, more.get(t, 0)) for t in title_terms})
+    default_idf = _idf(n, max(1, int(n * 0.01)))
+    q_norm = math.sqrt(sum(w * w for w in q.values()))
+    scored = []
+    for object_id, title_tokens, body_tokens in rows:
+        t = _cosine(q, q_norm, _vector(title_tokens.split(), idf, default_idf))
+        b = _cosine(q, q_norm, _vector(body_tokens.split(), idf, default_idf))
+        score = max(t, (2 * t + b) / 3)
+        if score >= min_score:
+            scored.append((object_id, round(min(score, 1.0), 4)))
+    scored.sort(key=lambda pair: (-pair[1], -pair[0]))
+    return scored[:limit]
