@@ -133,6 +133,8 @@ AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
+# JSON for the API, the template above for pages.
+AXES_LOCKOUT_CALLABLE = "zhengxie.core.views_errors.lockout"
 AXES_VERBOSE = False
 # The account is what gets locked (等保: lock after repeated failures); IP-based limits sit in the proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
