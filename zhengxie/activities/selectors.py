@@ -156,6 +156,7 @@ def reply_counts(meeting) -> dict:
         pending=Count("id", filter=Q(reply=R.PENDING)),
         present=Count("id", filter=Q(attendance=A.PRESENT)),
         absent=Count("id", filter=Q(attendance=A.ABSENT)),
+        unnotified=Count("id", filter=Q(notified_at__isnull=True)),
     )
     agg["rate"] = round(100 * agg["present"] / agg["invited"], 1) if agg["invited"] else 0
     return agg

@@ -421,9 +421,9 @@ def attendance_stats(request):
 
     def bar(title, labels, values, color):
         return {
-            "title": {"text": title, "left": "center", "textStyle": {"fontSize": 14}},
+            "title": {"text": title, "left": "center", "top": 0, "textStyle": {"fontSize": 14}},
             "tooltip": {"trigger": "axis"},
-            "grid": {"left": 40, "right": 16, "bottom": 80, "top": 40},
+            "grid": {"left": 40, "right": 16, "bottom": 80, "top": 64},
             "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 30}},
             "yAxis": {"type": "value", "max": 100, "name": "%"},
             "series": [{"type": "bar", "data": values, "itemStyle": {"color": color},
