@@ -7,17 +7,33 @@ entry for the act; record_act only turns the act into a DutyRecord and keeps the
 from __future__ import annotations
 
 import datetime
+from collections import defaultdict
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
+from django.urls import reverse
 from django.utils import timezone
 
-from zhengxie.core.errors import Invalid
+from zhengxie.core import audit, orgsettings, uploads
+from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.models import Role
+from zhengxie.core.notifications import notify
+from zhengxie.members.models import Member
 
 from . import acts as A
-from . import scoring
-from .models import DutyRecord
+from . import schemes, scoring
+from .models import (
+    Assessment,
+    AssessmentEntry,
+    DutyRecord,
+    MemberWarning,
+    MemberYearScore,
+    Recomputation,
+    ScoringRule,
+    ScoringScheme,
+    SelfReport,
+)
 from .schemes import q
 
 
@@ -107,3 +123,321 @@ def revoke_act(*, member, act: str, source) -> None:
         DutyRecord.objects.filter(pk__in=[r.pk for r in records]).update(voided=True, voided_at=now)
         for year in sorted({r.year for r in records}):
             scoring.refresh_member(member, year)
+
+
+# --- self-reports (履职自报) ---------------------------------------------------------------------------
+
+def self_report_submit(*, user, act: str, occurred_on, description: str, evidence) -> SelfReport:
+    """A member reports an act with evidence (a photo, PDF or Word file), for staff to confirm."""
+    member = getattr(user, "member", None) if user.has_role(Role.MEMBER) else None
+    if member is None:
+        raise Forbidden("只有委员本人可以自报履职情况。")
+    if act not in A.SELF_REPORTABLE:
+        raise Invalid("请选择可以自报的履职事项。", field="act")
+    if occurred_on is None:
+        raise Invalid("请填写履职日期。", field="occurred_on")
+    if occurred_on > timezone.localdate():
+        raise Invalid("履职日期不能晚于今天。", field="occurred_on")
+    description = (description or "").strip()
+    if not description:
+        raise Invalid("请填写情况说明。", field="description")
+    if evidence is None:
+        raise Invalid("请上传佐证材料（照片、PDF 或 Word 文件），没有佐证材料不能提交。", field="evidence")
+    with transaction.atomic():
+        report = SelfReport.objects.create(member=member, organisation_id=member.organisation_id, act=act,
+                                           occurred_on=occurred_on, description=description[:2000])
+        try:
+            uploads.save_attachment(evidence, target=report, user=user, purpose="evidence",
+                                    allowed=uploads.EVIDENCE)
+        except Invalid as exc:
+            raise Invalid(exc.message, field="evidence")
+        audit.record(user, "performance.self_report_submit", report, after=audit.snapshot(report))
+    return report
+
+
+def _review_check(user, report):
+    if not user.has_perm("performance.review_selfreport", report):
+        raise Forbidden("只有本级政协机关工作人员可以审核履职自报。")
+    if report.status != SelfReport.Status.PENDING:
+        raise Conflict("该自报已审核过。")
+
+
+def self_report_confirm(*, user, report: SelfReport) -> DutyRecord:
+    with transaction.atomic():
+        report = SelfReport.objects.select_for_update().select_related("member", "member__user").get(pk=report.pk)
+        _review_check(user, report)
+        before = audit.snapshot(report, ["status"])
+        report.status = SelfReport.Status.CONFIRMED
+        report.reviewer = user
+        report.reviewed_at = timezone.now()
+        report.save(update_fields=["status", "reviewer", "reviewed_at"])
+        record = record_act(member=report.member, act=report.act, source=report, occurred_on=report.occurred_on,
+                            confirmed_by=user, note=report.description[:200])
+        audit.record(user, "performance.self_report_confirm", report, before=before,
+                     after={"status": report.status, "points": str(record.points)})
+        notify([report.member.user], f"您自报的“{report.act_label}”已确认，计 {record.points} 分",
+               report.description[:100], url=report.get_absolute_url(), category="performance")
+    return record
+
+
+def self_report_reject(*, user, report: SelfReport, reason: str) -> SelfReport:
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("请填写未通过的原因。", field="reason")
+    with transaction.atomic():
+        report = SelfReport.objects.select_for_update().select_related("member", "member__user").get(pk=report.pk)
+        _review_check(user, report)
+        before = audit.snapshot(report, ["status"])
+        report.status = SelfReport.Status.REJECTED
+        report.reviewer = user
+        report.reviewed_at = timezone.now()
+        report.reason = reason[:500]
+        report.save(update_fields=["status", "reviewer", "reviewed_at", "reason"])
+        audit.record(user, "performance.self_report_reject", report, before=before,
+                     after={"status": report.status, "reason": report.reason})
+        notify([report.member.user], f"您自报的“{report.act_label}”未通过确认", f"原因：{report.reason}",
+               url=report.get_absolute_url(), category="performance")
+    return report
+
+
+# --- scoring scheme (积分方案) -----------------------------------------------------------------------
+
+def _num(value, label, *, allow_none=False):
+    if value in (None, "") and allow_none:
+        return None
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, ValueError):
+        raise Invalid(f"{label}不是有效数字。")
+    if not d.is_finite() or abs(d) > Decimal("100000"):
+        raise Invalid(f"{label}超出范围。")
+    return q(d)
+
+
+def clean_scheme_data(data: dict) -> dict:
+    """Validate a scheme as posted by the page or the API; returns normalised data or raises Invalid."""
+    name = str(data.get("name") or "").strip()
+    if not name:
+        raise Invalid("请填写方案名称。", field="name")
+    categories, codes = [], set()
+    for c in data.get("categories") or []:
+        code = str(c.get("code") or "").strip()
+        if not code:
+            continue
+        if code in codes:
+            raise Invalid(f"类别代码“{code}”重复。")
+        codes.add(code)
+        cap = _num(c.get("cap"), f"类别“{c.get('label') or code}”的上限", allow_none=True)
+        categories.append({"code": code, "label": str(c.get("label") or code)[:30],
+                           "cap": None if cap is None else float(cap)})
+    if not categories:
+        raise Invalid("至少需要一个积分类别。")
+    rules, seen = [], set()
+    for r in data.get("rules") or []:
+        act = r.get("act")
+        if not act:
+            continue
+        if act not in A.ACTS:
+            raise Invalid(f"未知的履职事项：{act}")
+        if act in seen:
+            raise Invalid(f"履职事项“{A.label(act)}”重复。")
+        seen.add(act)
+        if r.get("category") not in codes:
+            raise Invalid(f"“{A.label(act)}”所属类别不存在。")
+        cap = _num(r.get("cap"), f"“{A.label(act)}”的单项上限", allow_none=True)
+        rules.append({"act": act, "category": r["category"],
+                      "points": float(_num(r.get("points"), f"“{A.label(act)}”的分值")),
+                      "cap": None if cap is None else float(cap), "unit": str(r.get("unit") or "次")[:10]})
+    grades = []
+    for g in data.get("grades") or []:
+        minimum, label = (g.get("min"), g.get("label")) if isinstance(g, dict) else g
+        label = str(label or "").strip()
+        if not label:
+            continue
+        grades.append([float(_num(minimum, f"等次“{label}”的分数线")), label[:20]])
+    grades.sort(key=lambda g: -g[0])
+    if not grades:
+        raise Invalid("请至少设置一个考核等次。")
+    warning_rules = []
+    for w in data.get("warning_rules") or []:
+        if not w.get("code") or not w.get("kind"):
+            continue
+        step = w.get("step") or "谈话提醒"
+        if step not in schemes.WARNING_STEPS:
+            raise Invalid(f"预警措施只能是：{'、'.join(schemes.WARNING_STEPS)}。")
+        warning_rules.append({
+            "code": str(w["code"])[:40], "label": str(w.get("label") or w["code"])[:200], "kind": w["kind"],
+            "acts": [a for a in w.get("acts") or [] if a in A.ACTS],
+            "min": int(_num(w.get("min") or 1, "预警次数")), "step": step, "enabled": bool(w.get("enabled", True)),
+        })
+    return {"name": name[:100], "base_points": float(_num(data.get("base_points") or 0, "基础分")),
+            "pass_mark": float(_num(data.get("pass_mark") if data.get("pass_mark") not in (None, "") else 60,
+                                    "合格分")),
+            "grades": grades, "categories": categories, "rules": rules, "warning_rules": warning_rules,
+            "template": str(data.get("template") or "")[:20]}
+
+
+def scheme_save(*, user, organisation, year: int, data: dict) -> tuple[ScoringScheme, Recomputation]:
+    """Save an organisation's scheme for a year, re-value its records and recompute everyone's score
+    (in the background for a big organisation; the returned Recomputation shows the progress)."""
+    if not user.has_perm("performance.change_scheme", organisation):
+        raise Forbidden("只有系统管理员可以修改积分方案。")
+    if organisation.kind == organisation.Kind.LIAISON:
+        raise Invalid("积分方案按政协组织设置，乡镇联络组使用所属政协的方案。")
+    if not (2000 <= int(year) <= 2100):
+        raise Invalid("年度不正确。")
+    clean = clean_scheme_data(data)
+    with transaction.atomic():
+        scheme = (ScoringScheme.objects.select_for_update().prefetch_related("rules")
+                  .filter(organisation=organisation, year=year).first())
+        old = scoring.resolve(organisation.pk, year)
+        before = scheme.as_data() if scheme is not None else None
+        if scheme is None:
+            scheme = ScoringScheme(organisation=organisation, year=year)
+        scheme.name = clean["name"]
+        scheme.template = clean["template"] or scheme.template
+        scheme.base_points = clean["base_points"]
+        scheme.pass_mark = clean["pass_mark"]
+        scheme.grades = clean["grades"]
+        scheme.categories = clean["categories"]
+        scheme.warning_rules = clean["warning_rules"]
+        scheme.updated_by = user
+        scheme.save()
+        scheme.rules.all().delete()
+        ScoringRule.objects.bulk_create([
+            ScoringRule(scheme=scheme, act=r["act"], category=r["category"], points=r["points"], cap=r["cap"],
+                        unit=r["unit"], order=i) for i, r in enumerate(clean["rules"])])
+        new = scoring.resolve(organisation.pk, year)
+        changed = scoring.revalue_records(organisation.pk, year, new, old)
+        after = {k: v for k, v in clean.items() if k != "template"}
+        audit.record(user, "performance.scheme_save", scheme, before=before,
+                     after=after | {"revalued_records": changed}, organisation=organisation)
+        recomputation = recompute_request(user=user, organisation=organisation, year=year)
+    return scheme, recomputation
+
+
+def recompute_request(*, user, organisation, year: int) -> Recomputation:
+    """Recompute a year now (small organisation) or as a background task with progress (big one)."""
+    from .tasks import recompute_scores
+
+    n = Member.objects.filter(organisation=organisation).count()
+    run = Recomputation.objects.create(organisation=organisation, year=year, members=n, requested_by=user)
+    if n > int(orgsettings.get(organisation, "performance.background_recompute_members")):
+        transaction.on_commit(lambda: recompute_scores.enqueue(run.pk))
+    else:
+        run_recomputation(run)
+    return run
+
+
+def run_recomputation(run: Recomputation) -> Recomputation:
+    def progress(p):
+        Recomputation.objects.filter(pk=run.pk).update(progress=p)
+
+    Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.RUNNING, progress=5)
+    try:
+        scoring.recompute_year(run.organisation_id, run.year, progress)
+    except Exception as exc:
+        Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.FAILED, error=str(exc)[:2000],
+                                                       finished_at=timezone.now())
+        raise
+    Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.DONE, progress=100,
+                                                   finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def recompute_now(*, organisation, year: int) -> int:
+    """Synchronous recompute (tests, scripts, the nightly job)."""
+    return scoring.recompute_year(organisation.pk, year)
+
+
+# --- warnings (预警) -----------------------------------------------------------------------------------
+
+def warning_record_step(*, user, member, year: int, rule: str, step: str, note: str = "") -> MemberWarning:
+    if not user.has_perm("performance.manage_warnings", member):
+        raise Forbidden("只有本级政协机关工作人员可以登记预警处理。")
+    if step not in schemes.WARNING_STEPS:
+        raise Invalid(f"处理措施只能是：{'、'.join(schemes.WARNING_STEPS)}。", field="step")
+    scheme = scoring.resolve(member.organisation_id, year)
+    rules_by_code = {w["code"]: w for w in scheme.warning_rules}
+    if rule not in rules_by_code:
+        raise Invalid("请选择预警规则。", field="rule")
+    with transaction.atomic():
+        w = MemberWarning.objects.create(member=member, organisation_id=member.organisation_id, year=year,
+                                         rule=rule, rule_label=rules_by_code[rule]["label"], step=step,
+                                         note=(note or "")[:500], by=user)
+        audit.record(user, "performance.warning_step", w, after=audit.snapshot(w))
+        notify([member.user], f"履职提醒：{w.rule_label}",
+               f"政协机关已对您{year}年度的履职情况作出“{step}”。{w.note}",
+               url=reverse("performance:member", args=[member.pk]) + f"?year={year}", category="performance")
+    return w
+
+
+# --- yearly assessment (年度履职考核) --------------------------------------------------------------------
+
+def assessment_create(*, user, organisation, year: int) -> Assessment:
+    if not user.has_perm("performance.run_assessment", organisation):
+        raise Forbidden("只有本级政协机关工作人员可以开展年度考核。")
+    if Assessment.objects.filter(organisation=organisation, year=year).exists():
+        raise Conflict(f"{year}年度考核已经创建。")
+    with transaction.atomic():
+        scoring.recompute_year(organisation.pk, year)
+        scheme = scoring.resolve(organisation.pk, year)
+        assessment = Assessment.objects.create(organisation=organisation, year=year, created_by=user,
+                                               scheme_name=scheme.name)
+        rows = (MemberYearScore.objects.filter(organisation=organisation, year=year,
+                                               member__status=Member.Status.ACTIVE)
+                .values_list("member_id", "total", "grade"))
+        AssessmentEntry.objects.bulk_create([
+            AssessmentEntry(assessment=assessment, member_id=mid, score=total, proposed_grade=grade,
+                            final_grade=grade) for mid, total, grade in rows], batch_size=1000)
+        audit.record(user, "performance.assessment_create", assessment,
+                     after={"year": year, "scheme": scheme.name, "members": len(rows)})
+    return assessment
+
+
+def assessment_adjust(*, user, entry: AssessmentEntry, grade: str, reason: str) -> AssessmentEntry:
+    assessment = entry.assessment
+    if not user.has_perm("performance.run_assessment", assessment):
+        raise Forbidden("只有本级政协机关工作人员可以调整考核等次。")
+    reason = (reason or "").strip()
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.is_locked:
+            raise Conflict("考核结果已确认，不能再调整。")
+        grades = [g for _, g in scoring.resolve(assessment.organisation_id, assessment.year).grades]
+        if grade not in grades:
+            raise Invalid(f"等次只能是：{'、'.join(grades)}。", field="grade")
+        if grade != entry.proposed_grade and not reason:
+            raise Invalid("调整等次须填写理由。", field="reason")
+        before = {"final_grade": entry.final_grade, "reason": entry.reason}
+        entry.final_grade = grade
+        entry.reason = reason[:500] if grade != entry.proposed_grade else ""
+        entry.adjusted_by = user if grade != entry.proposed_grade else None
+        entry.save(update_fields=["final_grade", "reason", "adjusted_by"])
+        audit.record(user, "performance.assessment_adjust", entry, before=before,
+                     after={"final_grade": grade, "reason": entry.reason}, organisation=assessment.organisation)
+    return entry
+
+
+def assessment_confirm(*, user, assessment: Assessment) -> Assessment:
+    if not user.has_perm("performance.run_assessment", assessment):
+        raise Forbidden("只有本级政协机关工作人员可以确认考核结果。")
+    with transaction.atomic():
+        assessment = Assessment.objects.select_for_update().get(pk=assessment.pk)
+        if assessment.is_locked:
+            raise Conflict("考核结果已经确认。")
+        assessment.status = Assessment.Status.CONFIRMED
+        assessment.confirmed_by = user
+        assessment.confirmed_at = timezone.now()
+        assessment.save(update_fields=["status", "confirmed_by", "confirmed_at"])
+        by_grade = defaultdict(list)
+        for e in assessment.entries.select_related("member__user"):
+            by_grade[e.final_grade].append(e.member.user)
+        audit.record(user, "performance.assessment_confirm", assessment,
+                     before={"status": "draft"},
+                     after={"status": "confirmed", "grades": {g: len(u) for g, u in by_grade.items()}})
+        for grade, users in by_grade.items():
+            notify(users, f"{assessment.year}年度委员履职考核结果：{grade}", "考核结果已确认，可在“我的履职档案”查看。",
+                   url=reverse("performance:me"), category="performance", email=False)
+    return assessment

@@ -1,0 +1,208 @@
+"""JSON API of duty performance (mounted under /api/v1). Same permission rules as the pages."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any, Literal
+
+from django.http import Http404
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+
+from zhengxie.core.errors import Forbidden
+
+from . import acts as A
+from . import schemes, scoring, selectors, services
+
+router = Router(tags=["履职"])
+
+
+class RecordOut(Schema):
+    id: int
+    act: str
+    act_label: str
+    category: str
+    points: float
+    source: str
+    occurred_on: datetime.date
+
+
+class DutyOut(Schema):
+    member_id: int
+    name: str
+    year: int
+    total: float
+    grade: str
+    passed: bool
+    by_category: dict[str, float]
+    rank_in_sector: int
+    rank_in_committee: int | None
+    records: list[RecordOut]
+
+
+@router.get("/members/{member_id}/duty", response=DutyOut, summary="委员年度履职档案（一员一档）")
+def member_duty(request, member_id: int, year: int | None = None):
+    member = selectors.get_member(request.user, member_id)
+    data = selectors.archive(member, selectors.parse_year(year))
+    score = data["score"]
+    return {
+        "member_id": member.pk, "name": member.name, "year": data["year"], "total": float(score.total),
+        "grade": score.grade, "passed": score.passed, "by_category": score.by_category_json(),
+        "rank_in_sector": data["ranks"]["sector"], "rank_in_committee": data["ranks"]["committee"],
+        "records": [{"id": r.pk, "act": r.act, "act_label": A.label(r.act), "category": r.category,
+                     "points": float(r.points), "source": r.source_repr or r.note, "occurred_on": r.occurred_on}
+                    for r in data["records"]],
+    }
+
+
+class RankingOut(Schema):
+    rank: int
+    member_id: int
+    name: str
+    sector: str
+    liaison_group: str
+    total: float
+    grade: str
+
+    @staticmethod
+    def resolve_name(obj):
+        return obj.member.name
+
+    @staticmethod
+    def resolve_sector(obj):
+        return obj.sector.name if obj.sector_id else ""
+
+    @staticmethod
+    def resolve_liaison_group(obj):
+        return obj.liaison_group.short_name if obj.liaison_group_id else ""
+
+
+@router.get("/rankings", response=list[RankingOut], summary="履职积分排名")
+@paginate(PageNumberPagination, page_size=20)
+def rankings(request, year: int | None = None, by: Literal["sector", "committee", "liaison"] = "sector",
+             group: int | None = None, org: int | None = None):
+    if not request.user.has_perm("performance.view_rankings"):
+        raise Http404("未找到")
+    organisation, _ = selectors.pick_organisation(request.user, org)
+    return selectors.ranking_members(organisation, selectors.parse_year(year), by, group)
+
+
+class CategoryIn(Schema):
+    code: str
+    label: str
+    cap: float | None = None
+
+
+class RuleIn(Schema):
+    act: str
+    category: str
+    points: float
+    cap: float | None = None
+    unit: str = "次"
+
+
+class SchemeIn(Schema):
+    name: str
+    base_points: float = 0
+    pass_mark: float = 60
+    grades: list[tuple[float, str]]
+    categories: list[CategoryIn]
+    rules: list[RuleIn]
+    warning_rules: list[dict[str, Any]] = []
+
+
+class SchemeOut(Schema):
+    organisation_id: int
+    year: int
+    saved: bool
+    name: str
+    base_points: float
+    pass_mark: float
+    grades: list[tuple[float, str]]
+    categories: list[dict[str, Any]]
+    rules: list[dict[str, Any]]
+    warning_rules: list[dict[str, Any]]
+    templates: dict[str, str]
+
+
+def _scheme_out(organisation, year):
+    saved = scoring.saved_scheme(organisation.pk, year)
+    data = saved.as_data() if saved else dict(schemes.DEFAULT)
+    return {"organisation_id": organisation.pk, "year": year, "saved": saved is not None, **{
+        k: data[k] for k in ("name", "base_points", "pass_mark", "grades", "categories", "rules", "warning_rules")},
+        "templates": dict(schemes.TEMPLATE_CHOICES)}
+
+
+@router.get("/scoring-scheme", response=SchemeOut, summary="积分方案（机关工作人员可读）")
+def scheme_get(request, year: int | None = None, org: int | None = None):
+    if not request.user.has_perm("performance.view_scheme"):
+        raise Http404("未找到")
+    organisation, _ = selectors.pick_organisation(request.user, org)
+    return _scheme_out(organisation, selectors.parse_year(year))
+
+
+@router.put("/scoring-scheme", response=SchemeOut, summary="保存积分方案并重算该年度积分（系统管理员）")
+def scheme_put(request, payload: SchemeIn, year: int | None = None, org: int | None = None):
+    if not request.user.has_perm("performance.change_scheme"):
+        raise Forbidden("只有系统管理员可以修改积分方案。")
+    organisation, _ = selectors.pick_organisation(request.user, org)
+    year = selectors.parse_year(year)
+    data = payload.dict()
+    data["grades"] = [list(g) for g in data["grades"]]
+    services.scheme_save(user=request.user, organisation=organisation, year=year, data=data)
+    return _scheme_out(organisation, year)
+
+
+class SelfReportOut(Schema):
+    id: int
+    member_id: int
+    act: str
+    act_label: str
+    occurred_on: datetime.date
+    description: str
+    status: str
+    reason: str
+
+
+def _report_out(r):
+    return {"id": r.pk, "member_id": r.member_id, "act": r.act, "act_label": r.act_label,
+            "occurred_on": r.occurred_on, "description": r.description, "status": r.status, "reason": r.reason}
+
+
+class SelfReportIn(Schema):
+    act: str
+    occurred_on: datetime.date
+    description: str
+
+
+@router.post("/self-reports", response={201: SelfReportOut}, summary="委员履职自报（须附佐证材料）")
+def self_report_create(request, payload: Form[SelfReportIn], evidence: File[UploadedFile] = None):
+    report = services.self_report_submit(user=request.user, act=payload.act, occurred_on=payload.occurred_on,
+                                         description=payload.description, evidence=evidence)
+    return 201, _report_out(report)
+
+
+@router.get("/self-reports", response=list[SelfReportOut], summary="待审核的履职自报（工作人员）")
+@paginate(PageNumberPagination, page_size=20)
+def self_report_list(request, status: str = "pending"):
+    return selectors.review_queue(request.user, status)
+
+
+class RejectIn(Schema):
+    reason: str
+
+
+@router.post("/self-reports/{report_id}/confirm", response=SelfReportOut, summary="确认履职自报并计分")
+def self_report_confirm(request, report_id: int):
+    report = selectors.get_self_report(request.user, report_id)
+    services.self_report_confirm(user=request.user, report=report)
+    report.refresh_from_db()
+    return _report_out(report)
+
+
+@router.post("/self-reports/{report_id}/reject", response=SelfReportOut, summary="退回履职自报")
+def self_report_reject(request, report_id: int, payload: RejectIn):
+    report = selectors.get_self_report(request.user, report_id)
+    report = services.self_report_reject(user=request.user, report=report, reason=payload.reason)
+    return _report_out(report)

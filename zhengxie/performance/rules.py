@@ -1,0 +1,57 @@
+"""Who may do what with duty performance: one predicate per question."""
+
+from __future__ import annotations
+
+import rules
+
+from zhengxie.core.models import Organisation
+from zhengxie.core.permissions import in_scope, is_leader, is_liaison, is_staff, is_sysadmin
+
+
+@rules.predicate
+def is_the_member(user, member):
+    return member is not None and member.user_id == user.pk
+
+
+@rules.predicate
+def member_in_subtree(user, member):
+    return member is not None and in_scope(user, member.organisation)
+
+
+@rules.predicate
+def member_in_my_liaison_group(user, member):
+    return member is not None and member.liaison_group_id is not None and in_scope(user, member.liaison_group)
+
+
+@rules.predicate
+def report_is_mine(user, report):
+    return report is not None and report.member.user_id == user.pk
+
+
+@rules.predicate
+def object_in_subtree(user, obj):
+    if obj is None:
+        return False
+    return in_scope(user, obj if isinstance(obj, Organisation) else obj.organisation)
+
+
+@rules.predicate
+def no_object(user, obj=None):
+    return obj is None
+
+
+is_office = is_staff | is_leader | is_sysadmin
+
+# The archive (一员一档) of a member: themself, staff/leaders/administrators of the subtree, their liaison group.
+can_view_archive = is_the_member | (is_office & member_in_subtree) | (is_liaison & member_in_my_liaison_group)
+rules.add_perm("performance.view_archive", can_view_archive)
+# Evidence attachments of self-reports (checked by core's attachment download).
+rules.add_perm("performance.view_selfreport", report_is_mine | (is_office & object_in_subtree))
+rules.add_perm("performance.review_selfreport", is_staff & (object_in_subtree | no_object))
+rules.add_perm("performance.view_rankings", is_office)
+rules.add_perm("performance.manage_warnings", is_staff & (object_in_subtree | no_object))
+rules.add_perm("performance.view_warnings", is_office)
+rules.add_perm("performance.run_assessment", is_staff & (object_in_subtree | no_object))
+rules.add_perm("performance.view_assessment", is_office & (object_in_subtree | no_object))
+rules.add_perm("performance.view_scheme", is_office)
+rules.add_perm("performance.change_scheme", is_sysadmin & (object_in_subtree | no_object))

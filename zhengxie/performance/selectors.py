@@ -1,0 +1,387 @@
+"""Reads for duty performance, scoped to what the user may see. Out of scope -> Http404.
+
+Every function runs a constant number of queries whatever the number of rows.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import Decimal
+
+from django.contrib.contenttypes.models import ContentType
+from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Window
+from django.db.models.functions import Rank
+from django.http import Http404
+from django.utils import timezone
+
+from zhengxie.core.models import Organisation, Role
+from zhengxie.members.models import Member, Sector, SpecialCommittee
+
+from . import acts as A
+from . import scoring
+from .models import (
+    Assessment,
+    AssessmentEntry,
+    DutyRecord,
+    MemberWarning,
+    MemberYearScore,
+    ScoringScheme,
+    SelfReport,
+)
+
+NOTHING = Q(pk__in=[])
+BY_CHOICES = {"sector": "界别", "committee": "专委会", "liaison": "乡镇联络组"}
+
+
+def this_year() -> int:
+    return timezone.localdate().year
+
+
+def parse_year(value, default=None) -> int:
+    try:
+        year = int(value)
+    except (TypeError, ValueError):
+        return default or this_year()
+    return year if 2000 <= year <= 2100 else (default or this_year())
+
+
+# --- who sees which member ------------------------------------------------------------------------
+
+def archive_q(user) -> Q:
+    """Members whose archive the user may read: themself; staff, leaders and administrators their
+    subtree; a liaison group's user the members of their group."""
+    if not user.is_authenticated:
+        return NOTHING
+    q = Q(user_id=user.pk)
+    if user.organisation_id is None:
+        return q
+    if user.has_role(Role.STAFF, Role.LEADER, Role.SYSADMIN):
+        q |= Q(organisation__path__startswith=user.organisation.path)
+    if user.has_role(Role.LIAISON):
+        q |= Q(liaison_group__path__startswith=user.organisation.path)
+    return q
+
+
+def get_member(user, pk) -> Member:
+    try:
+        return (Member.objects.select_related("organisation", "sector", "liaison_group", "party", "user")
+                .filter(archive_q(user)).get(pk=pk))
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到")
+
+
+# --- organisations for staff pages ----------------------------------------------------------------
+
+def committees_for(user) -> list[Organisation]:
+    """Committees (not liaison groups) the user may look at, in tree order."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return []
+    org = user.organisation
+    if org.kind == Organisation.Kind.LIAISON:
+        return [scoring.committee_of(org)]
+    return list(Organisation.objects.filter(path__startswith=org.path)
+                .exclude(kind=Organisation.Kind.LIAISON).order_by("path"))
+
+
+def pick_organisation(user, org_id=None) -> tuple[Organisation, list[Organisation]]:
+    """The committee a staff page shows: the one asked for (if visible), else the user's own when it
+    has members, else the first visible committee with members. Http404 when none is visible."""
+    options = committees_for(user)
+    if not options:
+        raise Http404("未找到")
+    if org_id:
+        for o in options:
+            if str(o.pk) == str(org_id):
+                return o, options
+        raise Http404("未找到")
+    with_members = set(Member.objects.filter(organisation__in=options).values_list("organisation_id", flat=True)
+                       .distinct())
+    for o in options:
+        if o.pk in with_members:
+            return o, options
+    return options[0], options
+
+
+# --- the archive (一员一档) ------------------------------------------------------------------------
+
+def _attach_sources(records: list[DutyRecord]) -> None:
+    """Fetch source objects in one query per source type, so the archive can link to them."""
+    by_ct = defaultdict(list)
+    for r in records:
+        if r.source_ct_id:
+            by_ct[r.source_ct_id].append(r)
+    for ct_id, rows in by_ct.items():
+        model = ContentType.objects.get_for_id(ct_id).model_class()
+        if model is None or not hasattr(model, "get_absolute_url"):
+            continue
+        objs = model._base_manager.in_bulk([r.source_id for r in rows])
+        for r in rows:
+            r._source_obj = objs.get(int(r.source_id) if r.source_id.isdigit() else r.source_id)
+
+
+def ranks(member: Member, year: int, total: Decimal) -> dict:
+    """Competition ranks (1 + how many scored more) in the member's sector and each committee."""
+    base = MemberYearScore.objects.filter(year=year, organisation_id=member.organisation_id)
+    sector_rank = base.filter(sector_id=member.sector_id, total__gt=total).count() + 1
+    sector_size = base.filter(sector_id=member.sector_id).count()
+    committees = list(member.committees.order_by("order", "id"))
+    rows = (base.filter(member__committees__in=committees).values("member__committees")
+            .annotate(above=Count("pk", filter=Q(total__gt=total)), size=Count("pk")))
+    by_c = {r["member__committees"]: r for r in rows}
+    committee_ranks = [{"committee": c, "rank": by_c.get(c.pk, {}).get("above", 0) + 1,
+                        "size": by_c.get(c.pk, {}).get("size", 0)} for c in committees]
+    return {"sector": sector_rank, "sector_size": sector_size, "committees": committee_ranks,
+            "committee": committee_ranks[0]["rank"] if committee_ranks else None}
+
+
+def archive(member: Member, year: int) -> dict:
+    """Everything the archive page, the API and the annual report show for a member and a year."""
+    scheme = scoring.resolve(member.organisation_id, year)
+    records = list(DutyRecord.objects.filter(member=member, year=year, voided=False)
+                   .select_related("confirmed_by").order_by("-occurred_on", "-id"))
+    sums: dict[str, Decimal] = defaultdict(Decimal)
+    for r in records:
+        sums[r.act] += r.points
+        r.category_name = scheme.category_label(r.category)
+    score = scheme.compute(dict(sums))
+    _attach_sources(records)
+    member_warnings = warnings(member.organisation_id, year, member_ids=[member.pk]).get(member.pk, [])
+    steps = list(MemberWarning.objects.filter(member=member, year=year).select_related("by"))
+    return {
+        "member": member, "year": year, "scheme": scheme, "score": score, "records": records,
+        "ranks": ranks(member, year, score.total), "warnings": member_warnings, "steps": steps,
+    }
+
+
+def self_reports_of(member: Member) -> QuerySet:
+    return SelfReport.objects.filter(member=member).select_related("reviewer").order_by("-created_at", "-id")
+
+
+def evidence_for(reports) -> dict[int, list]:
+    """Attachments of the given self-reports, by report id (one query)."""
+    from zhengxie.core.models import Attachment
+
+    reports = list(reports)
+    if not reports:
+        return {}
+    ct = ContentType.objects.get_for_model(SelfReport)
+    out = defaultdict(list)
+    for a in Attachment.objects.filter(content_type=ct, object_id__in=[str(r.pk) for r in reports]):
+        out[int(a.object_id)].append(a)
+    return out
+
+
+# --- self-report review queue ---------------------------------------------------------------------
+
+def review_queue(user, status: str = SelfReport.Status.PENDING) -> QuerySet:
+    if not user.has_perm("performance.review_selfreport"):
+        raise Http404("未找到")
+    qs = (SelfReport.objects.filter(organisation__path__startswith=user.organisation.path)
+          .select_related("member", "member__sector", "reviewer"))
+    if status:
+        qs = qs.filter(status=status)
+    return qs.order_by("created_at", "id") if status == SelfReport.Status.PENDING else qs
+
+
+def get_self_report(user, pk) -> SelfReport:
+    try:
+        report = SelfReport.objects.select_related("member", "member__user", "organisation").get(pk=pk)
+    except (SelfReport.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到")
+    if not user.has_perm("performance.view_selfreport", report):
+        raise Http404("未找到")
+    return report
+
+
+def pending_self_report_count(user) -> int:
+    if not user.has_role(Role.STAFF) or user.organisation_id is None:
+        return 0
+    return SelfReport.objects.filter(organisation__path__startswith=user.organisation.path,
+                                     status=SelfReport.Status.PENDING).count()
+
+
+# --- rankings ---------------------------------------------------------------------------------------
+
+def _group_names(organisation, by: str) -> dict:
+    if by == "sector":
+        return dict(Sector.objects.filter(organisation=organisation).values_list("pk", "name"))
+    if by == "committee":
+        return dict(SpecialCommittee.objects.filter(organisation=organisation).values_list("pk", "name"))
+    return dict(Organisation.objects.filter(path__startswith=organisation.path, kind=Organisation.Kind.LIAISON)
+                .values_list("pk", "short_name"))
+
+
+GROUP_FIELD = {"sector": "sector_id", "committee": "member__committees", "liaison": "liaison_group_id"}
+
+
+def ranking_groups(organisation, year: int, by: str) -> list[dict]:
+    """Per group (sector / committee / liaison group): members, average, highest, lowest, passed."""
+    field = GROUP_FIELD[by]
+    names = _group_names(organisation, by)
+    rows = (MemberYearScore.objects.filter(organisation=organisation, year=year).values(field)
+            .annotate(n=Count("pk"), avg=Avg("total"), hi=Max("total"), lo=Min("total"),
+                      passed_n=Count("pk", filter=Q(passed=True))).order_by())
+    out = []
+    for r in rows:
+        key = r[field]
+        out.append({"id": key, "name": names.get(key, "未分组"), "count": r["n"],
+                    "avg": round(float(r["avg"] or 0), 2), "max": float(r["hi"] or 0), "min": float(r["lo"] or 0),
+                    "passed": r["passed_n"], "pass_rate": round(100 * r["passed_n"] / r["n"], 1) if r["n"] else 0})
+    out.sort(key=lambda g: -g["avg"])
+    return out
+
+
+def ranking_members(organisation, year: int, by: str = "", group=None) -> QuerySet:
+    """Members ranked by total (competition rank), optionally within one group."""
+    qs = MemberYearScore.objects.filter(organisation=organisation, year=year)
+    if group not in (None, ""):
+        if by == "committee":
+            qs = qs.filter(member__committees=group)
+        elif by in GROUP_FIELD:
+            qs = qs.filter(**{GROUP_FIELD[by]: group})
+    return (qs.select_related("member", "sector", "liaison_group")
+            .annotate(rank=Window(Rank(), order_by=F("total").desc()))
+            .order_by("-total", "member_id"))
+
+
+def distribution(organisation, year: int, width: int = 10) -> dict:
+    """Histogram of totals in `width`-point bins (one query)."""
+    totals = list(MemberYearScore.objects.filter(organisation=organisation, year=year)
+                  .values_list("total", flat=True))
+    top = max([100] + [int(t) for t in totals])
+    bins = list(range(0, top + width, width))
+    counts = [0] * len(bins)
+    for t in totals:
+        counts[min(int(t) // width, len(bins) - 1)] += 1
+    labels = [f"{b}-{b + width - 1}" for b in bins]
+    while len(counts) > 1 and counts[-1] == 0 and bins[-1] >= 100:
+        counts.pop()
+        labels.pop()
+        bins.pop()
+    return {"labels": labels, "counts": counts, "n": len(totals)}
+
+
+def grade_counts(organisation, year: int) -> list[tuple[str, int]]:
+    rows = (MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("grade")
+            .annotate(n=Count("pk")).order_by())
+    return sorted(rows, key=lambda r: -r[1])
+
+
+# --- warnings ----------------------------------------------------------------------------------------
+
+def warnings(organisation_id: int, year: int, member_ids=None, scheme=None) -> dict[int, list[dict]]:
+    """member_id -> the warning rules they trigger this year (3 queries whatever the number of members)."""
+    scheme = scheme or scoring.resolve(organisation_id, year)
+    rules = [w for w in scheme.warning_rules if w.get("enabled", True)]
+    if not rules:
+        return {}
+    members = Member.objects.filter(organisation_id=organisation_id, status=Member.Status.ACTIVE)
+    if member_ids is not None:
+        members = members.filter(pk__in=member_ids)
+    ids = list(members.values_list("pk", flat=True))
+    relevant = {a for w in rules for a in w.get("acts", [])}
+    relevant |= {A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH}
+    records = DutyRecord.objects.filter(organisation_id=organisation_id, year=year, voided=False,
+                                        act__in=relevant)
+    scores = MemberYearScore.objects.filter(organisation_id=organisation_id, year=year)
+    if member_ids is not None:
+        records = records.filter(member_id__in=ids)
+        scores = scores.filter(member_id__in=ids)
+    counts: dict[int, dict[str, int]] = defaultdict(dict)
+    for mid, act, n in records.values_list("member_id", "act").annotate(n=Count("pk")).order_by():
+        counts[mid][act] = n
+    totals = dict(scores.values_list("member_id", "total"))
+    base = scheme.compute({}).total
+    out: dict[int, list[dict]] = {}
+    for mid in ids:
+        c = counts.get(mid, {})
+        hits = []
+        for w in rules:
+            kind = w.get("kind")
+            if kind == "act_count":
+                hit = sum(c.get(a, 0) for a in w.get("acts", [])) >= int(w.get("min") or 1)
+            elif kind == "none_of":
+                hit = not any(c.get(a, 0) for a in w.get("acts", []))
+            elif kind == "below_pass":
+                hit = totals.get(mid, base) < scheme.pass_mark
+            elif kind == "three_ones":
+                hit = not (c.get(A.PLENARY_ATTEND) and (c.get(A.PROPOSAL_SUBMIT) or c.get(A.OPINION_SUBMIT))
+                           and (c.get(A.INSPECTION) or c.get(A.RESEARCH)))
+            else:
+                hit = False
+            if hit:
+                hits.append(w)
+        if hits:
+            out[mid] = hits
+    return out
+
+
+def warning_list(organisation, year: int, rule: str = "") -> list[dict]:
+    """Members with warnings, with the steps already taken (constant number of queries)."""
+    found = warnings(organisation.pk, year)
+    if rule:
+        found = {m: [w for w in ws if w["code"] == rule] for m, ws in found.items()}
+        found = {m: ws for m, ws in found.items() if ws}
+    members = (Member.objects.filter(pk__in=list(found)).select_related("sector", "liaison_group")
+               .in_bulk())
+    totals = dict(MemberYearScore.objects.filter(organisation=organisation, year=year, member_id__in=list(found))
+                  .values_list("member_id", "total"))
+    steps = defaultdict(list)
+    for s in (MemberWarning.objects.filter(organisation=organisation, year=year, member_id__in=list(found))
+              .select_related("by").order_by("created_at")):
+        steps[s.member_id].append(s)
+    rows = [{"member": members[mid], "warnings": ws, "total": totals.get(mid), "steps": steps.get(mid, [])}
+            for mid, ws in found.items() if mid in members]
+    rows.sort(key=lambda r: (r["total"] if r["total"] is not None else Decimal(0), r["member"].pk))
+    return rows
+
+
+def member_warning_count(user) -> int:
+    member = getattr(user, "member", None) if user.has_role(Role.MEMBER) else None
+    if member is None:
+        return 0
+    return len(warnings(member.organisation_id, this_year(), member_ids=[member.pk]).get(member.pk, []))
+
+
+# --- assessment and scheme ----------------------------------------------------------------------------
+
+def assessments(user) -> QuerySet:
+    if not user.has_perm("performance.view_assessment"):
+        raise Http404("未找到")
+    return (Assessment.objects.filter(organisation__path__startswith=user.organisation.path)
+            .select_related("organisation", "created_by", "confirmed_by")
+            .annotate(n=Count("entries")).order_by("-year", "organisation__path"))
+
+
+def get_assessment(user, pk) -> Assessment:
+    try:
+        a = Assessment.objects.select_related("organisation", "created_by", "confirmed_by").get(pk=pk)
+    except (Assessment.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到")
+    if not user.has_perm("performance.view_assessment", a):
+        raise Http404("未找到")
+    return a
+
+
+def assessment_entries(assessment, grade: str = "", q: str = "") -> QuerySet:
+    qs = (AssessmentEntry.objects.filter(assessment=assessment)
+          .select_related("member", "member__sector", "adjusted_by").order_by("-score", "member_id"))
+    if grade:
+        qs = qs.filter(final_grade=grade)
+    if q:
+        qs = qs.filter(member__name__icontains=q)
+    return qs
+
+
+def get_assessment_entry(user, pk) -> AssessmentEntry:
+    try:
+        e = AssessmentEntry.objects.select_related("assessment", "assessment__organisation", "member").get(pk=pk)
+    except (AssessmentEntry.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到")
+    if not user.has_perm("performance.view_assessment", e.assessment):
+        raise Http404("未找到")
+    return e
+
+
+def scheme_for_page(organisation, year: int) -> ScoringScheme | None:
+    return scoring.saved_scheme(organisation.pk, year)
