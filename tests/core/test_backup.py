@@ -12,6 +12,7 @@ import tarfile
 from pathlib import Path
 
 import pytest
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 
@@ -51,6 +52,10 @@ def world_with_extras(user, settings):
     """The demo world plus what a backup must carry: an audit entry, an uploaded file on an object."""
     admin = user("admin")
     entry = audit.record(admin, "test.backup", admin, after={"说明": "备份测试"})
+    # Permissions are referred to by natural key (their ids differ from one database to another).
+    perm = Permission.objects.get(codename="view_auditentry")
+    Group.objects.get(name="auditor").permissions.add(perm)
+    user("auditor").user_permissions.add(perm)
     unit = HandlingUnit.objects.get(name="县教育局")
     att = save_attachment(SimpleUploadedFile("办理报告.pdf", PDF), target=unit, user=user("staff"),
                           purpose="test", allowed=("pdf",))
@@ -92,6 +97,10 @@ def test_backup_restores_every_row_file_and_secret_into_an_empty_database(world_
             "select ct.app_label, ct.model from core_attachment a join django_content_type ct "
             "on ct.id = a.content_type_id where a.id = ?", (att.pk,)).fetchone()
         assert (ct_app, ct_model) == ("core", "handlingunit")
+        assert con.execute(
+            "select p.codename from auth_group_permissions gp join auth_group g on g.id = gp.group_id "
+            "join auth_permission p on p.id = gp.permission_id where g.name = 'auditor'").fetchall() == [
+            ("view_auditentry",)]
     finally:
         con.close()
     assert (media / att.file.name).read_bytes() == PDF
