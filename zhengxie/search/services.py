@@ -182,9 +182,23 @@ def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
+PART_WEIGHT = 0.5  # search mode emits a long word's parts before it: they count half
+GENERIC_WEIGHT = 0.3  # words of almost every title (text.GENERIC)
+
+
 def _vector(tokens: list[str], idf: dict[str, float], default_idf: float) -> dict[str, float]:
-    counts = Counter(t for t in tokens if t not in _text.BOILERPLATE)
-    return {t: (1 + math.log(c)) * idf.get(t, default_idf) for t, c in counts.items()}
+    """Sublinear tf x idf. A part of a following longer word (养老, 服务 before 养老服务) counts
+    PART_WEIGHT, so a shared compound is not counted three times over."""
+    counts: dict[str, float] = {}
+    for i, tok in enumerate(tokens):
+        if tok in _text.BOILERPLATE:
+            continue
+        part = any(len(w) > len(tok) and tok in w for w in tokens[i + 1 : i + 8])
+        counts[tok] = counts.get(tok, 0.0) + (PART_WEIGHT if part else 1.0)
+    return {
+        t: (1 + math.log(c) if c >= 1 else c) * idf.get(t, default_idf) * (GENERIC_WEIGHT if t in _text.GENERIC else 1)
+        for t, c in counts.items()
+    }
 
 
 def _cosine(q: dict[str, float], q_norm: float, d: dict[str, float]) -> float:
@@ -227,7 +241,7 @@ def similar(
     q = _vector(tokens, idf, 0.0)
     common = max(50, COMMON_SHARE * n)
     present = [t for t in q if df.get(t)]
-    probes = sorted((t for t in present if df[t] <= common), key=lambda t: (-q[t], t))[:PROBE_TERMS]
+    probes = sorted((t for t in present if df[t] <= common and t not in _text.GENERIC), key=lambda t: (-q[t], t))[:PROBE_TERMS]
     if not probes:  # only common words: probe with the least common of them
         probes = sorted(present, key=lambda t: (df[t], t))[:3]
     if not probes:

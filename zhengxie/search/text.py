@@ -35,6 +35,13 @@ STOP_WORDS = frozenset(
 # Words in nearly every title of one kind of text; similar() ignores them.
 BOILERPLATE = frozenset({"建议", "提案", "议案", "意见", "关于", "的", "问题", "有关", "进一步"})
 
+# Verbs of almost every proposal title ("关于加快推进……建设的建议"): similar() counts them little,
+# since a small corpus cannot yet tell by document frequency that they say nothing of the matter.
+GENERIC = frozenset(
+    "加快 加强 推进 推动 促进 完善 提升 提高 加大 强化 优化 规范 做好 进一步 切实 大力 积极 建立 健全 "
+    "建设 发展 开展 实施 落实 解决 改善 支持 关注 重视 工作 力度 有效 全面 我县 我市 我区".split()
+)
+
 _WORD = re.compile(r"[^\W_]+")
 _LEXICON = Path(__file__).with_name("lexicon.txt")
 

@@ -1,0 +1,258 @@
+"""Full-text search and similar-text detection, on whichever database the suite runs on.
+
+The documents use their own kind ("testdoc") so that proposals indexed by the demo don't interfere.
+"""
+
+from collections import Counter
+
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import transaction
+
+from zhengxie.search import registry
+from zhengxie.search.models import SearchDocument, SearchTerm
+from zhengxie.search.services import index_document, remove_document, search_ids, segment, similar
+
+KIND = "testdoc"
+
+# Proposals on many matters: they give the document frequencies a realistic shape.
+BACKGROUND = [
+    ("关于加强中小学校园安全管理的建议", "校园周边交通秩序混乱，安保力量不足，建议配齐专职保安。"),
+    ("关于推进老旧小区改造的建议", "老旧小区管网老化，停车难，建议统筹资金分批改造。"),
+    ("关于加快县城污水处理设施建设的提案", "污水收集管网不完善，建议加大投入。"),
+    ("关于优化营商环境的建议", "审批环节多，建议推行一网通办。"),
+    ("关于加强食品安全监管的建议", "农贸市场抽检不足，建议增加快检设备。"),
+    ("关于发展乡村旅游的建议", "乡村旅游产品同质化，建议挖掘文化资源。"),
+    ("关于提升基层医疗服务能力的提案", "乡镇卫生院人才流失，建议完善激励机制。"),
+    ("关于规范电动自行车停放充电的建议", "楼道充电引发火灾隐患，建议建设集中充电桩。"),
+    ("关于加强农田水利设施建设的建议", "灌溉渠道年久失修，建议纳入高标准农田建设。"),
+    ("关于推动中小微企业融资的建议", "企业贷款难贷款贵，建议设立风险补偿基金。"),
+    ("关于加强未成年人心理健康教育的建议", "心理教师缺乏，建议每校配备专职心理教师。"),
+    ("关于完善城乡公交网络的提案", "偏远村组通车率低，建议增开班次。"),
+    ("关于加强古村落保护的建议", "传统村落损毁严重，建议编制保护规划。"),
+    ("关于促进高校毕业生就业的建议", "返乡就业岗位少，建议开发公益性岗位。"),
+    ("关于加强河道综合治理的建议", "河道淤积，建议落实河长制。"),
+    ("关于推进垃圾分类工作的建议", "分类投放设施不足，建议加强宣传引导。"),
+    ("关于发展特色农产品电商的建议", "物流成本高，建议建设冷链物流中心。"),
+    ("关于加强文物保护利用的建议", "文物保护经费不足，建议多渠道筹资。"),
+    ("关于解决城区学位紧张问题的提案", "城区学校大班额，建议新建学校。"),
+    ("关于加强消防安全的建议", "老旧建筑消防设施缺失，建议开展专项整治。"),
+]
+AGEING = ("关于加快发展农村养老服务的建议", "我县农村留守老人多，养老机构少，服务水平不高。建议建设乡镇养老服务中心。")
+AGEING_REWORDED = "加快农村养老服务体系建设的提案"
+UNRELATED = "关于加强中小学体育教师队伍建设的建议"
+
+
+@pytest.fixture
+def orgs(user):
+    return user("staff").organisation, user("other").organisation
+
+
+@pytest.fixture
+def corpus(orgs):
+    """Background documents 1000.. in our county; returns a function adding more."""
+    county, _ = orgs
+    for i, (title, body) in enumerate(BACKGROUND):
+        index_document(kind=KIND, object_id=1000 + i, organisation_id=county.id, title=title, body=body, year=2026)
+
+    def add(object_id, title, body="", org=county, year=2026):
+        index_document(kind=KIND, object_id=object_id, organisation_id=org.id, title=title, body=body, year=year)
+
+    return add
+
+
+def recomputed_frequencies(kind=KIND):
+    df = Counter()
+    docs = SearchDocument.objects.filter(kind=kind)
+    for doc in docs:
+        df.update(set(doc.title_tokens.split()) | set(doc.body_tokens.split()))
+    df[""] = docs.count()
+    return dict(df)
+
+
+def stored_frequencies(kind=KIND):
+    return dict(SearchTerm.objects.filter(kind=kind, df__gt=0).values_list("term", "df"))
+
+
+# --- segmentation ----------------------------------------------------------------------------------
+
+def test_segment_in_search_mode_gives_the_word_and_its_parts():
+    assert segment("养老服务") == ["养老", "服务", "养老服务"]
+    assert segment("养老 服务") == ["养老", "服务"]
+    tokens = segment("关于加快发展农村养老服务的建议")
+    assert {"农村", "养老", "服务", "养老服务"} <= set(tokens)
+    assert "的" not in tokens and "关于" not in tokens
+
+
+def test_segment_drops_punctuation_lowercases_and_normalises_full_width():
+    assert segment("“ＣＯＶＩＤ-19”疫情，防控！") == ["covid", "19", "疫情", "防控"]
+    assert segment("APP_下载") == ["app", "下载"]
+    assert segment("") == [] and segment("，。！？、 ") == []
+
+
+# --- search ----------------------------------------------------------------------------------------
+
+def test_a_compound_word_finds_its_parts_and_the_parts_find_the_compound(corpus):
+    corpus(1, "农村养老服务调查", "")
+    corpus(2, "关于农村养老问题", "应当提供上门服务")
+    corpus(3, "关于养老金发放", "按时足额")
+    assert set(search_ids(kind=KIND, query="养老服务")) == {1, 2}
+    assert set(search_ids(kind=KIND, query="养老 服务")) == {1, 2}
+    assert set(search_ids(kind=KIND, query="养老")) == {1, 2, 3}
+    assert search_ids(kind=KIND, query="农村 养老金") == []
+
+
+def test_every_word_of_the_query_is_required(corpus):
+    assert search_ids(kind=KIND, query="校园安全") == [1000]
+    assert search_ids(kind=KIND, query="校园 火灾") == []
+    assert set(search_ids(kind=KIND, query="充电")) == {1007}
+
+
+def test_title_matches_rank_above_body_matches(corpus):
+    corpus(1, "关于城市绿化的建议", "绿道建设滞后，应推进湿地公园建设。")
+    corpus(2, "关于建设湿地公园的建议", "保护生态。")
+    corpus(3, "关于河湖保护的建议", "湿地公园湿地公园湿地公园，多建湿地公园。")
+    ids = search_ids(kind=KIND, query="湿地公园")
+    assert ids[0] == 2 and set(ids) == {1, 2, 3}
+    assert ids.index(3) < ids.index(1)  # several mentions beat one
+
+
+def test_limit_and_queries_with_nothing_to_search(corpus):
+    assert len(search_ids(kind=KIND, query="建议", limit=3)) == 3
+    assert search_ids(kind=KIND, query="") == []
+    assert search_ids(kind=KIND, query="的 了 ，。") == []
+
+
+@pytest.mark.parametrize(
+    "query", ['"校园', "校园 AND OR NOT", "NEAR(校园", "校园*", "'校园'", "校园 & | ! :", "{title_tokens}:校园"]
+)
+def test_query_syntax_characters_are_plain_text(corpus, query):
+    assert search_ids(kind=KIND, query=query) in ([1000], [])
+
+
+def test_search_is_scoped_to_the_given_organisations(corpus, orgs):
+    county, county2 = orgs
+    corpus(1, "关于加强湿地保护的建议", org=county)
+    corpus(2, "关于湿地公园建设的建议", org=county2)
+    assert set(search_ids(kind=KIND, query="湿地")) == {1, 2}
+    assert search_ids(kind=KIND, query="湿地", organisation_ids=[county.id]) == [1]
+    assert search_ids(kind=KIND, query="湿地", organisation_ids=[county2.id]) == [2]
+    assert search_ids(kind=KIND, query="湿地", organisation_ids=[]) == []
+
+
+def test_kinds_are_separate(corpus, orgs):
+    corpus(1, "关于湿地保护的建议")
+    index_document(kind="otherkind", object_id=1, organisation_id=orgs[0].id, title="湿地保护社情民意", body="")
+    assert search_ids(kind=KIND, query="湿地") == [1]
+    assert search_ids(kind="otherkind", query="湿地") == [1]
+    with pytest.raises(ValueError):
+        search_ids(kind="bad kind!", query="湿地")
+
+
+# --- keeping the index up to date ---------------------------------------------------------------------
+
+def test_reindexing_replaces_the_old_text(corpus, orgs):
+    _, county2 = orgs
+    corpus(1, "关于湿地保护的建议", "候鸟栖息地减少")
+    corpus(1, "关于森林防火的建议", "护林员不足", org=county2, year=2027)
+    assert search_ids(kind=KIND, query="湿地") == []
+    assert search_ids(kind=KIND, query="候鸟") == []
+    assert search_ids(kind=KIND, query="森林防火 护林员") == [1]
+    doc = SearchDocument.objects.get(kind=KIND, object_id=1)
+    assert (doc.organisation_id, doc.year, doc.title) == (county2.id, 2027, "关于森林防火的建议")
+    assert SearchDocument.objects.filter(kind=KIND, object_id=1).count() == 1
+    assert stored_frequencies() == recomputed_frequencies()
+
+
+def test_removed_documents_are_no_longer_found(corpus):
+    corpus(1, "关于湿地保护的建议", "候鸟")
+    remove_document(kind=KIND, object_id=1)
+    remove_document(kind=KIND, object_id=1)  # twice, or never indexed: nothing happens
+    remove_document(kind=KIND, object_id=999999)
+    assert search_ids(kind=KIND, query="湿地") == []
+    assert similar(kind=KIND, text="湿地保护候鸟") == []
+    assert stored_frequencies() == recomputed_frequencies()
+    assert not SearchTerm.objects.filter(kind=KIND, term="候鸟").exists()
+
+
+def test_indexing_follows_the_callers_transaction(corpus):
+    with pytest.raises(RuntimeError), transaction.atomic():
+        corpus(1, "关于湿地保护的建议")
+        assert search_ids(kind=KIND, query="湿地") == [1]
+        raise RuntimeError("the caller's change failed")
+    assert search_ids(kind=KIND, query="湿地") == []
+    assert stored_frequencies() == recomputed_frequencies()
+
+
+# --- similar texts -------------------------------------------------------------------------------------
+
+def test_similar_finds_a_reworded_near_duplicate_and_not_an_unrelated_text(corpus):
+    corpus(1, *AGEING)
+    found = dict(similar(kind=KIND, text=AGEING_REWORDED))
+    assert 1 in found and found[1] >= 0.3
+    assert next(iter(found)) == 1  # the best match comes first
+    assert 1 not in dict(similar(kind=KIND, text=UNRELATED))
+    assert 1000 in dict(similar(kind=KIND, text="加强中小学校园安全"))
+
+
+def test_similar_scores_are_between_0_and_1_and_an_identical_title_scores_1(corpus):
+    corpus(1, *AGEING)
+    results = similar(kind=KIND, text=AGEING[0], min_score=0.0)
+    assert results[0] == (1, 1.0)
+    assert all(0.0 <= score <= 1.0 for _, score in results)
+    assert [s for _, s in results] == sorted((s for _, s in results), reverse=True)
+
+
+def test_similar_weighs_the_title_more_than_the_body(corpus):
+    corpus(1, "关于完善农村养老服务的建议", "经费不足。")
+    corpus(2, "关于改善乡镇财政状况的建议", "完善农村养老服务。")
+    ranked = [object_id for object_id, _ in similar(kind=KIND, text="完善农村养老服务", min_score=0.0)]
+    assert ranked.index(1) < ranked.index(2)
+
+
+def test_similar_with_title_and_body_as_text(corpus):
+    corpus(1, *AGEING)
+    text = AGEING_REWORDED + "\n农村老人缺少照料，乡镇养老机构床位少，建议建设养老服务中心，发展居家养老。"
+    assert similar(kind=KIND, text=text)[0][0] == 1
+
+
+def test_similar_excludes_and_scopes(corpus, orgs):
+    county, county2 = orgs
+    corpus(1, *AGEING)
+    corpus(2, AGEING[0], AGEING[1], org=county2)
+    assert {i for i, _ in similar(kind=KIND, text=AGEING_REWORDED)} == {1, 2}
+    assert [i for i, _ in similar(kind=KIND, text=AGEING_REWORDED, organisation_ids=[county.id])] == [1]
+    assert [i for i, _ in similar(kind=KIND, text=AGEING_REWORDED, exclude_ids=[1])] == [2]
+    assert similar(kind=KIND, text=AGEING_REWORDED, organisation_ids=[]) == []
+    assert len(similar(kind=KIND, text=AGEING_REWORDED, limit=1)) == 1
+
+
+def test_similar_with_nothing_to_compare(corpus):
+    assert similar(kind=KIND, text="") == []
+    assert similar(kind=KIND, text="关于……的建议") == []
+    assert similar(kind="emptykind", text=AGEING[0]) == []
+
+
+# --- reindex_search --------------------------------------------------------------------------------------
+
+def test_reindex_rebuilds_a_kind_from_its_registered_source(corpus, orgs, monkeypatch):
+    county, _ = orgs
+    corpus(1, "关于旧文本的建议")
+
+    def source():
+        yield {"object_id": 7, "organisation_id": county.id, "title": "关于湿地保护的建议", "body": "候鸟", "year": 2026}
+        yield {"kind": KIND, "object_id": 8, "organisation_id": county.id, "title": "关于森林防火的建议", "body": ""}
+
+    monkeypatch.setitem(registry.SOURCES, KIND, source)
+    out = __import__("io").StringIO()
+    call_command("reindex_search", kind=[KIND], stdout=out)
+    assert "已索引 2 条" in out.getvalue()
+    assert search_ids(kind=KIND, query="旧文本") == []
+    assert search_ids(kind=KIND, query="湿地 候鸟") == [7]
+    assert search_ids(kind=KIND, query="森林") == [8]
+    assert stored_frequencies() == recomputed_frequencies()
+
+
+def test_reindex_refuses_an_unregistered_kind():
+    with pytest.raises(CommandError, match="未登记"):
+        call_command("reindex_search", kind=["nosuchkind"])
