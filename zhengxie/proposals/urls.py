@@ -1,4 +1,32 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "proposals"
-urlpatterns = []
+urlpatterns = [
+    path("", views.proposal_list, name="list"),
+    path("mine/", views.mine, name="mine"),
+    path("new/", views.create, name="create"),
+    path("similar/", views.similar, name="similar"),
+    path("members/search/", views.member_search, name="member_search"),
+    path("review/", views.review_queue, name="review_queue"),
+    path("assign/batch/", views.batch_assign, name="batch_assign"),
+    path("changes/", views.change_requests, name="changes"),
+    path("changes/<int:assignment_id>/", views.decide_change, name="decide_change"),
+    path("inbox/", views.unit_inbox, name="inbox"),
+    path("key/", views.key_list, name="key"),
+    path("stats/", views.stats_page, name="stats"),
+    path("stats/export/", views.stats_export, name="stats_export"),
+    path("export/", views.export_list, name="export_list"),
+    path("compilation/", views.compilation, name="compilation"),
+    path("exports/<uuid:export_id>/", views.export_page, name="export"),
+    path("exports/<uuid:export_id>/progress/", views.export_progress, name="export_progress"),
+    path("exports/<uuid:export_id>/download/", views.export_download, name="export_download"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
+    path("<int:pk>/submit/", views.submit, name="submit"),
+    path("<int:pk>/cosign/", views.cosign, name="cosign"),
+    path("<int:pk>/document.<str:fmt>", views.document, name="document"),
+    path("<int:pk>/do/<str:code>/", views.action, name="action"),
+    path("<int:pk>/run/<str:code>/", views.simple_action, name="simple_action"),
+]

@@ -1,0 +1,441 @@
+"""Forms of the proposal pages. They check the shape of the input (Chinese messages, values kept);
+the services decide whether the change is allowed and raise ServiceError otherwise."""
+
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from zhengxie.core import orgsettings, uploads
+from zhengxie.core.errors import Invalid
+from zhengxie.core.forms import BootstrapFormMixin
+from zhengxie.core.models import HandlingUnit, Role, User
+from zhengxie.core.permissions import org_scope_q
+from zhengxie.members.models import Member, Session
+
+from .models import Contact, Evaluation, Proposal, Reply
+
+REQUIRED = "请填写{}。"
+
+
+def committee_of(user):
+    org = user.organisation
+    return org.committee if org is not None else None
+
+
+def _req(label: str) -> dict:
+    return {"required": REQUIRED.format(label)}
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        if not data:
+            if self.required:
+                raise forms.ValidationError(self.error_messages["required"], code="required")
+            return []
+        items = data if isinstance(data, (list, tuple)) else [data]
+        return [super(MultipleFileField, self).clean(d, initial) for d in items]
+
+
+def check_upload(upload, allowed) -> None:
+    """Size and real type (content sniffing) of one upload; rewinds it for the later save."""
+    try:
+        uploads.validate(upload, allowed)
+    except Invalid as exc:
+        raise forms.ValidationError(f"{upload.name}：{exc.message}")
+    finally:
+        upload.seek(0)
+
+
+# --------------------------------------------------------------------------- list filters
+
+class ProposalFilterForm(BootstrapFormMixin, forms.Form):
+    LIGHTS = [("", "全部督办灯"), ("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")]
+    KEY = [("", "全部"), ("1", "重点提案"), ("0", "非重点提案")]
+
+    q = forms.CharField(label="关键词", required=False, max_length=100,
+                        widget=forms.TextInput(attrs={"placeholder": "案由、案号或正文关键词", "type": "search"}))
+    session = forms.ModelChoiceField(label="会次", queryset=Session.objects.none(), required=False,
+                                     empty_label="全部会次")
+    status = forms.ChoiceField(label="状态", required=False)
+    category = forms.ChoiceField(label="类别", required=False)
+    unit = forms.ModelChoiceField(label="承办单位", queryset=HandlingUnit.objects.none(), required=False,
+                                  empty_label="全部承办单位")
+    light = forms.ChoiceField(label="督办灯", choices=LIGHTS, required=False)
+    key = forms.ChoiceField(label="重点", choices=KEY, required=False)
+
+    def __init__(self, data=None, *, user, **kw):
+        super().__init__(data, **kw)
+        self.user = user
+        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by("-year", "-number")
+        self.fields["unit"].queryset = HandlingUnit.objects.filter(org_scope_q(user), is_active=True)
+        self.fields["status"].choices = [("", "全部状态")] + [
+            c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT]
+        cats = orgsettings.get(committee_of(user), "proposals.categories") if user.organisation else []
+        self.fields["category"].choices = [("", "全部类别")] + [(c, c) for c in cats]
+        for f in self.fields.values():
+            small = "form-control form-control-sm" if isinstance(f.widget, forms.TextInput) else "form-select form-select-sm"
+            f.widget.attrs["class"] = small
+
+    def filters(self) -> dict:
+        """Keyword arguments for selectors.proposal_list from the valid fields (bad values are ignored)."""
+        self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        out = {}
+        for name in ("session", "status", "category", "unit", "light", "q"):
+            if name not in self.errors and data.get(name):
+                out[name] = data[name]
+        if "key" not in self.errors and data.get("key") in ("0", "1"):
+            out["key"] = data["key"] == "1"
+        return out
+
+
+# --------------------------------------------------------------------------- the member's draft
+
+class ProposalForm(BootstrapFormMixin, forms.Form):
+    title = forms.CharField(label="案由（标题）", max_length=200, error_messages=_req("案由"),
+                            help_text="一事一案：请用“关于……的提案”概括一件事。",
+                            widget=forms.TextInput(attrs={"placeholder": "关于……的提案", "autocomplete": "off"}))
+    kind = forms.ChoiceField(label="提案类型", choices=Proposal.Kind.choices, initial=Proposal.Kind.INDIVIDUAL)
+    collective_body = forms.CharField(label="提案单位（集体提案）", max_length=100, required=False,
+                                      help_text="党派、工商联、人民团体、专委会或界别的名称。")
+    category = forms.ChoiceField(label="类别", error_messages=_req("类别"))
+    cosigners = forms.ModelMultipleChoiceField(
+        label="联名附议委员", queryset=Member.objects.none(), required=False,
+        error_messages={"invalid_choice": "所选附议委员无效。", "invalid_pk_value": "所选附议委员无效。"})
+    reasons = forms.CharField(label="理由（案据）", error_messages=_req("理由"),
+                              widget=forms.Textarea(attrs={"rows": 8}), help_text="写明问题和事实依据。")
+    suggestions = forms.CharField(label="办法（建议）", error_messages=_req("办法"),
+                                  widget=forms.Textarea(attrs={"rows": 8}), help_text="提出具体、可行的建议。")
+    research_note = forms.CharField(label="调研情况", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                    help_text="不调研不提提案：简述调研的时间、地点和方式。")
+    attachments = MultipleFileField(label="附件", required=False,
+                                    help_text="可多选；PDF、Word(.docx) 或图片，单个不超过 20 MB。")
+
+    def __init__(self, *args, user, proposal=None, **kw):
+        super().__init__(*args, **kw)
+        self.user = user
+        org = committee_of(user)
+        self.max_chars = int(orgsettings.get(org, "proposals.max_chars"))
+        cats = list(orgsettings.get(org, "proposals.categories"))
+        if proposal is not None and proposal.category and proposal.category not in cats:
+            cats.append(proposal.category)
+        self.fields["category"].choices = [("", "请选择类别")] + [(c, c) for c in cats]
+        from .rules import member_of
+
+        me = member_of(user)
+        qs = Member.objects.filter(organisation=user.organisation, status=Member.Status.ACTIVE).select_related("sector")
+        if me is not None:
+            qs = qs.exclude(pk=me.pk)
+        self.fields["cosigners"].queryset = qs
+        self.fields["reasons"].help_text += f" 理由与办法合计不超过 {self.max_chars} 字。"
+        self.fields["attachments"].widget.attrs["accept"] = ".pdf,.docx,.png,.jpg,.jpeg"
+        # While the title is typed, similar proposals are shown (htmx, see views.similar).
+        self.fields["title"].widget.attrs.update({
+            "hx-get": reverse("proposals:similar"), "hx-trigger": "keyup changed delay:500ms",
+            "hx-target": "#similar", "hx-sync": "this:replace"})
+        if proposal is not None:
+            self.fields["title"].widget.attrs["hx-vals"] = json.dumps({"exclude": proposal.pk})
+
+    def clean_attachments(self):
+        files = self.cleaned_data.get("attachments") or []
+        for f in files:
+            check_upload(f, uploads.EVIDENCE)
+        return files
+
+    def clean(self):
+        data = super().clean()
+        kind, cosigners = data.get("kind"), data.get("cosigners") or []
+        if kind == Proposal.Kind.JOINT and not cosigners:
+            self.add_error("cosigners", "联名提案请至少选择一位附议委员。")
+        if kind == Proposal.Kind.INDIVIDUAL and cosigners:
+            self.add_error("kind", "选择了附议委员，请将提案类型改为“联名提案”。")
+        if kind == Proposal.Kind.COLLECTIVE and not data.get("collective_body", "").strip():
+            self.add_error("collective_body", "集体提案请填写提案单位。")
+        length = len(data.get("reasons", "")) + len(data.get("suggestions", ""))
+        if length > self.max_chars:
+            self.add_error("suggestions", f"理由与办法共 {length} 字，超过上限 {self.max_chars} 字，请精简。")
+        return data
+
+    def service_fields(self) -> dict:
+        d = self.cleaned_data
+        return {"title": d["title"].strip(), "reasons": d["reasons"], "suggestions": d["suggestions"],
+                "category": d["category"], "kind": d["kind"], "collective_body": d.get("collective_body", ""),
+                "research_note": d.get("research_note", ""), "cosigner_ids": [m.pk for m in d["cosigners"]]}
+
+
+# --------------------------------------------------------------------------- the proposal office
+
+class ReviewForm(BootstrapFormMixin, forms.Form):
+    DECISIONS = [
+        ("accept", "立案"), ("reject", "不予立案"), ("to_suggestion", "转为意见建议"),
+        ("to_opinion", "转社情民意信息"), ("merge", "并案（并入另一件提案）"),
+    ]
+    decision = forms.ChoiceField(label="审查结论", choices=DECISIONS, widget=forms.RadioSelect,
+                                 error_messages={"required": "请选择审查结论。"})
+    category = forms.ChoiceField(label="类别（立案时）", required=False)
+    reason = forms.ChoiceField(label="不予立案理由", required=False)
+    merge_into = forms.ModelChoiceField(label="并入提案", queryset=Proposal.objects.none(), required=False,
+                                        empty_label="请选择要并入的提案",
+                                        error_messages={"invalid_choice": "所选提案无效。"})
+    note = forms.CharField(label="审查意见 / 说明", required=False, max_length=1000,
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="不予立案理由选“其他”时必填，写明具体理由；其余情况选填。")
+
+    def __init__(self, *args, proposal, user, **kw):
+        super().__init__(*args, **kw)
+        org = proposal.organisation
+        cats = list(orgsettings.get(org, "proposals.categories"))
+        if proposal.category not in cats:
+            cats.append(proposal.category)
+        self.fields["category"].choices = [(c, c) for c in cats]
+        self.fields["category"].initial = proposal.category
+        self.fields["reason"].choices = [("", "请选择理由")] + [
+            (r, r) for r in orgsettings.get(org, "proposals.reject_reasons")]
+        from .documents import ACCEPTED_STATES
+
+        self.fields["merge_into"].queryset = (
+            Proposal.objects.filter(organisation=org, status__in=(*ACCEPTED_STATES, Proposal.Status.SUBMITTED))
+            .exclude(pk=proposal.pk).select_related("session").order_by("-session__year", "number", "id"))
+        self.fields["merge_into"].label_from_instance = (
+            lambda p: f"{p.session.name} {p.number_label if p.number else '(待审查)'} {p.title}")
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        decision = data.get("decision")
+        if decision == "reject" and not data.get("reason"):
+            self.add_error("reason", "不予立案时请选择理由。")
+        if decision == "reject" and data.get("reason") == "其他" and not (data.get("note") or "").strip():
+            self.add_error("note", "理由选“其他”时请写明具体理由。")
+        if decision == "merge" and not data.get("merge_into"):
+            self.add_error("merge_into", "并案时请选择要并入的提案。")
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        note = (d.get("note") or "").strip()
+        kw = {"decision": d["decision"], "reason": note}
+        if d["decision"] == "accept":
+            kw["category"] = d.get("category") or None
+        if d["decision"] == "reject":
+            kw["reason"] = f"其他：{note}" if d["reason"] == "其他" else d["reason"]
+        if d["decision"] == "merge":
+            kw["merge_into"] = d["merge_into"]
+        return kw
+
+
+def units_for(user):
+    return HandlingUnit.objects.filter(organisation=committee_of(user), is_active=True).order_by("order", "id")
+
+
+class AssignForm(BootstrapFormMixin, forms.Form):
+    lead_unit = forms.ModelChoiceField(label="主办单位", queryset=HandlingUnit.objects.none(),
+                                       empty_label="请选择主办单位",
+                                       error_messages={"required": "请选择主办单位。",
+                                                       "invalid_choice": "所选单位无效。"})
+    co_units = forms.ModelMultipleChoiceField(label="会办单位（可多选）", queryset=HandlingUnit.objects.none(),
+                                              required=False, error_messages={"invalid_choice": "所选单位无效。"})
+    deadline = forms.DateField(label="办理期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+                               error_messages={"invalid": "请输入正确的日期。"},
+                               help_text="留空则按规定期限（自交办起）自动计算。")
+
+    def __init__(self, *args, user, **kw):
+        super().__init__(*args, **kw)
+        units = units_for(user)
+        self.fields["lead_unit"].queryset = units
+        self.fields["co_units"].queryset = units
+        self.fields["co_units"].widget.attrs["size"] = 8
+
+    def clean(self):
+        data = super().clean()
+        lead, co = data.get("lead_unit"), data.get("co_units") or []
+        if lead is not None and lead in co:
+            self.add_error("co_units", "主办单位不能同时作为会办单位。")
+        deadline = data.get("deadline")
+        if deadline and deadline <= timezone.localdate():
+            self.add_error("deadline", "办理期限须晚于今天。")
+        return data
+
+    def service_kwargs(self) -> dict:
+        d = self.cleaned_data
+        return {"lead_unit": d["lead_unit"], "co_units": list(d.get("co_units") or []),
+                "deadline": d.get("deadline")}
+
+
+class BatchAssignForm(AssignForm):
+    proposals = forms.ModelMultipleChoiceField(label="提案", queryset=Proposal.objects.none(),
+                                               error_messages={"required": "请勾选要交办的提案。",
+                                                               "invalid_choice": "所选提案无效或已交办。"})
+
+    def __init__(self, *args, user, queryset, **kw):
+        super().__init__(*args, user=user, **kw)
+        self.fields["proposals"].queryset = queryset
+
+
+class ExtendForm(BootstrapFormMixin, forms.Form):
+    new_deadline = forms.DateField(label="新的办理期限", widget=forms.DateInput(attrs={"type": "date"}),
+                                   error_messages={"required": "请选择新的办理期限。", "invalid": "请输入正确的日期。"})
+    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("延期理由"))
+
+    def __init__(self, *args, proposal, **kw):
+        super().__init__(*args, **kw)
+        self.proposal = proposal
+
+    def clean_new_deadline(self):
+        value = self.cleaned_data["new_deadline"]
+        if self.proposal.deadline and value <= self.proposal.deadline:
+            raise forms.ValidationError(f"新的期限须晚于原期限（{self.proposal.deadline:%Y-%m-%d}）。")
+        return value
+
+
+class KeyForm(BootstrapFormMixin, forms.Form):
+    is_key = forms.BooleanField(label="列为重点提案", required=False)
+    leader = forms.ModelChoiceField(label="领衔督办领导", queryset=User.objects.none(), required=False,
+                                    empty_label="请选择领导")
+
+    def __init__(self, *args, proposal, **kw):
+        super().__init__(*args, **kw)
+        self.fields["leader"].queryset = User.objects.filter(
+            organisation=proposal.organisation, groups__name=Role.LEADER, is_active=True).order_by("id")
+        self.fields["leader"].label_from_instance = lambda u: f"{u.name}（{u.title}）" if u.title else u.name
+
+    def clean(self):
+        data = super().clean()
+        if data.get("is_key") and not data.get("leader"):
+            self.add_error("leader", "重点提案须确定领衔督办的领导。")
+        return data
+
+
+class DecideChangeForm(BootstrapFormMixin, forms.Form):
+    grant = forms.TypedChoiceField(label="审核结果", choices=[("1", "同意调整"), ("0", "不同意调整")],
+                                   coerce=lambda v: v == "1", widget=forms.RadioSelect,
+                                   error_messages={"required": "请选择是否同意调整。"})
+    new_unit = forms.ModelChoiceField(label="改由主办单位", queryset=HandlingUnit.objects.none(), required=False,
+                                      empty_label="（不指定）")
+    note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, user, assignment, **kw):
+        super().__init__(*args, **kw)
+        self.fields["new_unit"].queryset = units_for(user).exclude(pk=assignment.unit_id)
+        self.fields["grant"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grant") is False and not (data.get("note") or "").strip():
+            self.add_error("note", "不同意调整时请写明意见。")
+        return data
+
+
+# --------------------------------------------------------------------------- handling units
+
+class RequestChangeForm(BootstrapFormMixin, forms.Form):
+    reason = forms.CharField(label="申请调整（退回）理由", widget=forms.Textarea(attrs={"rows": 3}),
+                             error_messages=_req("申请调整的理由"),
+                             help_text="说明该提案为何不属于本单位职责，或应由哪个单位主办。")
+
+
+class ContactForm(BootstrapFormMixin, forms.Form):
+    contacted_on = forms.DateField(label="联系日期", widget=forms.DateInput(attrs={"type": "date"}),
+                                   error_messages={"required": "请选择联系日期。", "invalid": "请输入正确的日期。"})
+    method = forms.ChoiceField(label="沟通方式", choices=[("", "请选择")] + Contact.Method.choices,
+                               error_messages={"required": "请选择沟通方式。"})
+    summary = forms.CharField(label="沟通情况", widget=forms.Textarea(attrs={"rows": 3}),
+                              error_messages=_req("沟通情况"))
+
+    def clean_contacted_on(self):
+        value = self.cleaned_data["contacted_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError("联系日期不能晚于今天。")
+        return value
+
+
+class CoOpinionForm(BootstrapFormMixin, forms.Form):
+    opinion = forms.CharField(label="会办意见", widget=forms.Textarea(attrs={"rows": 5}),
+                              error_messages=_req("会办意见"))
+
+
+class ReplyForm(BootstrapFormMixin, forms.Form):
+    result_class = forms.ChoiceField(label="答复类别", widget=forms.RadioSelect,
+                                     error_messages={"required": "请选择答复类别。"})
+    content = forms.CharField(label="答复内容（摘要）", widget=forms.Textarea(attrs={"rows": 8}),
+                              error_messages=_req("答复内容"))
+    letter = forms.FileField(label="答复函（已签发盖章，PDF 或 Word）",
+                             error_messages={"required": "请上传已签发盖章的答复函（PDF 或 Word .docx）。",
+                                             "empty": "上传的文件是空的。"},
+                             help_text="须由单位负责人签发并加盖公章，注明承办人和联系电话。")
+
+    def __init__(self, *args, proposal, **kw):
+        super().__init__(*args, **kw)
+        labels = dict(Reply.ResultClass.choices)
+        classes = orgsettings.get(proposal.organisation, "proposals.result_classes")
+        self.fields["result_class"].choices = [(c, labels.get(c, f"{c}类")) for c in classes]
+        self.fields["result_class"].widget.attrs["class"] = "form-check-input"
+        self.fields["letter"].widget.attrs["accept"] = ".pdf,.docx"
+
+    def clean_letter(self):
+        letter = self.cleaned_data["letter"]
+        check_upload(letter, uploads.DOCUMENTS)
+        return letter
+
+
+# --------------------------------------------------------------------------- proposers
+
+class EvaluateForm(BootstrapFormMixin, forms.Form):
+    rating = forms.ChoiceField(label="评价", choices=Evaluation.Rating.choices, widget=forms.RadioSelect,
+                               error_messages={"required": "请选择满意、基本满意或不满意。"})
+    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    member = forms.ModelChoiceField(label="代为录入哪位提案人的评价", queryset=Member.objects.none(), required=False,
+                                    empty_label="请选择提案人")
+
+    def __init__(self, *args, pending_members=None, on_behalf=False, **kw):
+        super().__init__(*args, **kw)
+        self.on_behalf = on_behalf
+        self.fields["rating"].widget.attrs["class"] = "form-check-input"
+        if on_behalf:
+            self.fields["member"].queryset = Member.objects.filter(pk__in=[m.pk for m in pending_members or []])
+        else:
+            del self.fields["member"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("rating") == Evaluation.Rating.UNSATISFIED and not (data.get("comment") or "").strip():
+            self.add_error("comment", "选择“不满意”时请写明意见，便于承办单位重新办理。")
+        if self.on_behalf and not data.get("member"):
+            self.add_error("member", "请选择代为录入评价的提案人。")
+        return data
+
+
+class CompilationForm(BootstrapFormMixin, forms.Form):
+    session = forms.ModelChoiceField(label="会次", queryset=Session.objects.none(), empty_label=None)
+    format = forms.ChoiceField(label="格式", choices=[("docx", "Word (.docx)"), ("pdf", "PDF")],
+                               widget=forms.RadioSelect, initial="docx")
+
+    def __init__(self, *args, user, **kw):
+        super().__init__(*args, **kw)
+        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by("-year", "-number")
+        self.fields["format"].widget.attrs["class"] = "form-check-input"
+
+
+def current_session(user):
+    org = committee_of(user)
+    if org is None:
+        return None
+    return (Session.objects.filter(organisation=org, is_current=True).first()
+            or Session.objects.filter(org_scope_q(user)).order_by("-year", "-number").first())
+
+
+__all__ = [
+    "AssignForm", "BatchAssignForm", "CoOpinionForm", "CompilationForm", "ContactForm", "DecideChangeForm",
+    "EvaluateForm", "ExtendForm", "KeyForm", "ProposalFilterForm", "ProposalForm", "ReplyForm",
+    "RequestChangeForm", "ReviewForm", "current_session",
+]

@@ -1,0 +1,78 @@
+"""The 提案 menu per role, and the workbench to-dos (a couple of aggregate queries per role)."""
+
+from django.db.models import Count, Exists, OuterRef, Q
+from django.urls import reverse
+
+from zhengxie.core.models import Role
+from zhengxie.core.navigation import register, todo_provider
+
+from .lights import HANDLING_STATES
+from .models import Assignment, Evaluation, Proposal, Signer
+from .rules import is_proposal_office, is_unit_user, member_of
+
+OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
+S = Proposal.Status
+
+register("提案", "我的提案", "proposals:mine", roles=[Role.MEMBER], icon="file-earmark-text", order=200)
+register("提案", "起草提案", "proposals:create", roles=[Role.MEMBER], icon="pencil-square", order=201)
+register("提案", "承办提案", "proposals:inbox", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD], icon="inbox", order=202)
+register("提案", "全部提案", "proposals:list", roles=[*OFFICE_VIEWERS, Role.UNIT_HANDLER, Role.UNIT_HEAD],
+         icon="list-ul", order=203)
+register("提案", "立案审查", "proposals:review_queue", roles=[Role.STAFF], icon="clipboard-check", order=204)
+register("提案", "交办提案", "proposals:batch_assign", roles=[Role.STAFF], icon="send", order=205)
+register("提案", "调整申请", "proposals:changes", roles=[Role.STAFF], icon="arrow-left-right", order=206)
+register("提案", "重点提案", "proposals:key", roles=[Role.LEADER, Role.STAFF], icon="star", order=207)
+register("提案", "提案统计", "proposals:stats", roles=OFFICE_VIEWERS, icon="bar-chart-line", order=208)
+register("提案", "提案汇编", "proposals:compilation", roles=[Role.STAFF], icon="journal-richtext", order=209)
+
+
+@todo_provider
+def proposal_todos(user) -> list[dict]:
+    items = []
+    member = member_of(user) if user.has_role(Role.MEMBER) else None
+    if member is not None:
+        mine = reverse("proposals:mine")
+        signed = Signer.objects.filter(member=member, status=Signer.Status.AGREED).values("proposal_id")
+        rated = Evaluation.objects.filter(proposal=OuterRef("pk"), member=member,
+                                          reply__round=OuterRef("rehandle_round"))
+        c = Proposal.objects.filter(Q(author=user) | Q(pk__in=signed)).aggregate(
+            drafts=Count("id", filter=Q(author=user, status=S.DRAFT)),
+            to_rate=Count("id", filter=Q(status=S.REPLIED, pk__in=signed) & ~Exists(rated)))
+        invites = Signer.objects.filter(member=member, role=Signer.Role.COSIGNER, status=Signer.Status.INVITED,
+                                        proposal__status=S.AWAITING_COSIGNERS).count()
+        items += [
+            {"label": "待评价的提案答复", "count": c["to_rate"], "url": mine + "?status=replied", "level": "danger"},
+            {"label": "待确认的联名附议", "count": invites, "url": mine, "level": "warning"},
+            {"label": "提案草稿", "count": c["drafts"], "url": mine + "?status=draft", "level": "secondary"},
+        ]
+    if is_proposal_office(user):
+        c = Proposal.objects.filter(organisation_id=user.organisation_id).aggregate(
+            review=Count("id", filter=Q(status=S.SUBMITTED)),
+            assign=Count("id", filter=Q(status=S.ACCEPTED)),
+            red=Count("id", filter=Q(status__in=HANDLING_STATES, light=Proposal.Light.RED)))
+        changes = Assignment.objects.filter(proposal__organisation_id=user.organisation_id, is_active=True,
+                                            change_status=Assignment.ChangeStatus.PENDING).count()
+        items += [
+            {"label": "待审查的提案", "count": c["review"], "url": reverse("proposals:review_queue"), "level": "danger"},
+            {"label": "待交办的提案", "count": c["assign"], "url": reverse("proposals:batch_assign"), "level": "primary"},
+            {"label": "承办单位调整申请", "count": changes, "url": reverse("proposals:changes"), "level": "warning"},
+            {"label": "红灯（超期）提案", "count": c["red"], "url": reverse("proposals:list") + "?light=red",
+             "level": "danger"},
+        ]
+    if is_unit_user(user):
+        c = Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True,
+                                      proposal__status__in=HANDLING_STATES).aggregate(
+            unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
+            red=Count("id", filter=Q(proposal__light=Proposal.Light.RED)),
+            yellow=Count("id", filter=Q(proposal__light=Proposal.Light.YELLOW)))
+        inbox = reverse("proposals:inbox")
+        items += [
+            {"label": "待签收的提案", "count": c["unack"], "url": inbox, "level": "danger"},
+            {"label": "已超期（红灯）", "count": c["red"], "url": inbox, "level": "danger"},
+            {"label": "临近期限（黄灯）", "count": c["yellow"], "url": inbox, "level": "warning"},
+        ]
+    if user.has_role(Role.LEADER):
+        n = Proposal.objects.filter(key_leader=user, is_key=True).exclude(status=S.CLOSED).count()
+        items.append({"label": "我领衔督办的重点提案", "count": n, "url": reverse("proposals:key"),
+                      "level": "primary"})
+    return items

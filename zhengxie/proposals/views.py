@@ -1,0 +1,671 @@
+"""Proposal pages: thin views that parse, call a service or selector, and render.
+
+Actions shown on a page come from `selectors.allowed_actions`; every POST still goes through the service,
+which checks the permission again (hiding a button is never the protection). A service error is shown
+next to the form with what the user typed kept.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from zhengxie.core.errors import ServiceError
+from zhengxie.core.models import Export, Role
+from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.views import paginate
+from zhengxie.members.models import Member, Session
+
+from . import documents, exports, selectors, services, stats
+from .forms import (
+    AssignForm,
+    BatchAssignForm,
+    CompilationForm,
+    ContactForm,
+    CoOpinionForm,
+    DecideChangeForm,
+    EvaluateForm,
+    ExtendForm,
+    KeyForm,
+    ProposalFilterForm,
+    ProposalForm,
+    ReplyForm,
+    RequestChangeForm,
+    ReviewForm,
+    current_session,
+)
+from .models import Assignment, Evaluation, Proposal, Signer
+from .rules import is_proposal_office, is_unit_user, member_of
+
+S = Proposal.Status
+SIMILAR_WARN_SCORE = 0.3  # similar proposals at or above this score are shown before submitting
+STATS_ROLES = (Role.STAFF, Role.LEADER, Role.SYSADMIN)
+
+
+def _need(cond: bool):
+    """A page the user's role has no business with answers 404, like an object out of scope."""
+    if not cond:
+        raise Http404
+
+
+def _fail(request, exc: ServiceError, form=None):
+    if form is not None:
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    else:
+        messages.error(request, exc.message)
+
+
+def _detail_url(p) -> str:
+    return reverse("proposals:detail", args=[p.pk])
+
+
+# --------------------------------------------------------------------------- lists
+
+@login_required
+def mine(request):
+    """我的提案: what the member drafted or signs."""
+    qs = selectors.proposal_list(request.user, mine=True)
+    status = request.GET.get("status", "")
+    if status == "draft":
+        qs = qs.filter(status__in=(S.DRAFT, S.AWAITING_COSIGNERS))
+    elif status:
+        qs = qs.filter(status=status)
+    page, qs_wo_page = paginate(request, qs)
+    member = member_of(request.user)
+    invitations = []
+    if member is not None:
+        invitations = list(Signer.objects.filter(
+            member=member, role=Signer.Role.COSIGNER, status=Signer.Status.INVITED,
+            proposal__status=S.AWAITING_COSIGNERS).select_related("proposal", "proposal__author"))
+    return render(request, "proposals/mine.html", {
+        "page_obj": page, "querystring_without_page": qs_wo_page, "status": status, "invitations": invitations,
+        "can_draft": member is not None, "statuses": S.choices,
+    })
+
+
+@login_required
+def proposal_list(request):
+    """全部提案 with filters, paginated; its rows can be exported to .xlsx in the background."""
+    _need(request.user.has_role(*STATS_ROLES, Role.UNIT_HANDLER, Role.UNIT_HEAD))
+    form = ProposalFilterForm(request.GET or None, user=request.user)
+    qs = selectors.proposal_list(request.user, **form.filters())
+    page, qs_wo_page = paginate(request, qs)
+    return render(request, "proposals/list.html", {
+        "page_obj": page, "querystring_without_page": qs_wo_page, "form": form,
+        "office": is_proposal_office(request.user), "query": request.GET.urlencode(),
+    })
+
+
+@login_required
+def review_queue(request):
+    _need(is_proposal_office(request.user))
+    page, qs_wo_page = paginate(request, selectors.review_queue(request.user))
+    return render(request, "proposals/review_queue.html", {"page_obj": page, "querystring_without_page": qs_wo_page})
+
+
+@login_required
+def unit_inbox(request):
+    _need(is_unit_user(request.user))
+    qs = selectors.unit_inbox(request.user)
+    page, qs_wo_page = paginate(request, qs)
+    unit_id = request.user.handling_unit_id
+    for p in page:
+        p.my_assignment = next((a for a in p.active_assignments if a.unit_id == unit_id), None)
+    return render(request, "proposals/inbox.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
+                                                    "today": timezone.localdate()})
+
+
+@login_required
+def key_list(request):
+    _need(request.user.has_role(Role.LEADER) or is_proposal_office(request.user))
+    page, qs_wo_page = paginate(request, selectors.key_proposals_for_leader(request.user))
+    return render(request, "proposals/key.html", {"page_obj": page, "querystring_without_page": qs_wo_page})
+
+
+@login_required
+def change_requests(request):
+    _need(is_proposal_office(request.user))
+    rows = (Assignment.objects.filter(change_status=Assignment.ChangeStatus.PENDING, is_active=True,
+                                      proposal__organisation_id=request.user.organisation_id)
+            .select_related("proposal", "proposal__session", "unit").order_by("assigned_at", "id"))
+    page, qs_wo_page = paginate(request, rows)
+    return render(request, "proposals/changes.html", {"page_obj": page, "querystring_without_page": qs_wo_page})
+
+
+@login_required
+def batch_assign(request):
+    """打包交办: tick accepted proposals, choose one lead unit (and co-units), assign them together."""
+    _need(is_proposal_office(request.user))
+    accepted = (selectors.visible_proposals(request.user)
+                .filter(organisation_id=request.user.organisation_id, status=S.ACCEPTED)
+                .select_related("session", "lead_member").order_by("number", "id"))
+    category = request.GET.get("category", "")
+    shown = accepted.filter(category=category) if category else accepted
+    form = BatchAssignForm(request.POST or None, user=request.user, queryset=accepted)
+    if request.method == "POST" and form.is_valid():
+        chosen = list(form.cleaned_data["proposals"])
+        try:
+            services.proposals_assign_batch(user=request.user, proposals=chosen, **form.service_kwargs())
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            messages.success(request, f"已将 {len(chosen)} 件提案打包交办给{form.cleaned_data['lead_unit']}。")
+            return redirect("proposals:batch_assign")
+    checked = {str(v) for v in request.POST.getlist("proposals")}
+    cats = accepted.values("category").annotate(n=Count("id")).order_by("category")
+    return render(request, "proposals/batch_assign.html", {
+        "form": form, "proposals": shown, "checked": checked, "categories": cats, "category": category,
+    }, status=422 if form.errors else 200)
+
+
+# --------------------------------------------------------------------------- drafting
+
+def _save_attachments(request, proposal, files):
+    from zhengxie.core.uploads import save_attachment
+
+    for f in files:
+        save_attachment(f, target=proposal, user=request.user, purpose="proposal", allowed=("pdf", "docx", "png", "jpg"))
+
+
+def _cosigner_context(form):
+    chosen = []
+    if form.is_bound:
+        ids = [v for v in form.data.getlist("cosigners") if v.isdigit()]
+        chosen = list(form.fields["cosigners"].queryset.filter(pk__in=ids))
+    else:
+        initial = form.initial.get("cosigners") or []
+        chosen = list(form.fields["cosigners"].queryset.filter(pk__in=[getattr(m, "pk", m) for m in initial]))
+    return {"chosen": chosen, "results": [], "selected": {str(m.pk) for m in chosen}}
+
+
+@login_required
+def create(request):
+    _need(member_of(request.user) is not None)
+    form = ProposalForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_create(user=request.user, **form.service_fields(),
+                                                session=current_session(request.user))
+            _save_attachments(request, proposal, form.cleaned_data["attachments"])
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            if request.POST.get("action") == "submit":
+                return _submit_flow(request, proposal)
+            messages.success(request, "草稿已保存。")
+            return redirect("proposals:edit", proposal.pk)
+    return render(request, "proposals/form.html", {"form": form, "proposal": None, **_cosigner_context(form)},
+                  status=422 if form.errors else 200)
+
+
+@login_required
+def edit(request, pk):
+    proposal = selectors.get_proposal(request.user, pk)
+    allowed = selectors.allowed_actions(request.user, proposal)
+    if request.method == "GET" and "edit" not in allowed:
+        messages.info(request, "该提案已提交，不能再修改。")
+        return redirect(_detail_url(proposal))
+    signers = [s for s in proposal.signers.all() if s.role == Signer.Role.COSIGNER]
+    initial = {"title": proposal.title, "reasons": proposal.reasons, "suggestions": proposal.suggestions,
+               "category": proposal.category, "kind": proposal.kind, "collective_body": proposal.collective_body,
+               "research_note": proposal.research_note, "cosigners": [s.member_id for s in signers]}
+    form = ProposalForm(request.POST or None, request.FILES or None, user=request.user, proposal=proposal,
+                        initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            proposal = services.proposal_update(user=request.user, proposal=proposal, **form.service_fields())
+            _save_attachments(request, proposal, form.cleaned_data["attachments"])
+        except ServiceError as exc:
+            _fail(request, exc, form)
+        else:
+            if request.POST.get("action") == "submit":
+                return _submit_flow(request, proposal)
+            messages.success(request, "草稿已保存。")
+            return redirect("proposals:edit", proposal.pk)
+    return render(request, "proposals/form.html", {
+        "form": form, "proposal": proposal, "attachments": _attachments(proposal), **_cosigner_context(form),
+    }, status=422 if form.errors else 200)
+
+
+def _attachments(proposal):
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhengxie.core.models import Attachment
+
+    return list(Attachment.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
+                                          object_id=str(proposal.pk)).order_by("uploaded_at", "id"))
+
+
+def _decorate(user, items: list[dict]) -> list[dict]:
+    """Adds whether the user may open each similar proposal, and the score as a percentage."""
+    ids = [s["id"] for s in items]
+    visible = set(selectors.visible_proposals(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    for s in items:
+        s["visible"] = s["id"] in visible
+        s["percent"] = round(100 * float(s["score"]))
+    return items
+
+
+def _similar_above(request, proposal) -> list[dict]:
+    found = selectors.similar_proposals(request.user, text=f"{proposal.title}\n{proposal.suggestions}",
+                                        exclude_id=proposal.pk, limit=5)
+    return _decorate(request.user, [s for s in found if s["score"] >= SIMILAR_WARN_SCORE])
+
+
+def _submit_flow(request, proposal):
+    """提交: first show similar proposals (the user may go on), then the service's one-matter check."""
+    confirm_similar = request.POST.get("confirm_similar") == "1"
+    confirm_single = request.POST.get("confirm_single_matter") == "1"
+    if not confirm_similar:
+        similar = _similar_above(request, proposal)
+        if similar:
+            return render(request, "proposals/submit_confirm.html", {
+                "proposal": proposal, "similar": similar, "step": "similar"})
+    try:
+        proposal = services.proposal_submit(user=request.user, proposal=proposal,
+                                            confirm_single_matter=confirm_single)
+    except ServiceError as exc:
+        if exc.code == "multiple_matters":
+            return render(request, "proposals/submit_confirm.html", {
+                "proposal": proposal, "step": "single_matter", "message": exc.message})
+        messages.error(request, exc.message)
+        return redirect(_detail_url(proposal))
+    proposal.refresh_from_db()
+    if proposal.status == S.AWAITING_COSIGNERS:
+        messages.success(request, "已提交，等待附议委员确认；全部确认后进入审查。")
+    else:
+        messages.success(request, "提案已提交，等待提案委员会审查。")
+    return redirect(_detail_url(proposal))
+
+
+@login_required
+@require_POST
+def submit(request, pk):
+    return _submit_flow(request, selectors.get_proposal(request.user, pk))
+
+
+@login_required
+def similar(request):
+    """htmx: proposals like the title being typed (this session's and past years')."""
+    text = (request.GET.get("title") or request.GET.get("text") or "").strip()
+    exclude = request.GET.get("exclude")
+    items = []
+    if len(text) >= 4:
+        items = _decorate(request.user, selectors.similar_proposals(
+            request.user, text=text, exclude_id=int(exclude) if (exclude or "").isdigit() else None, limit=8))
+    return render(request, "proposals/_similar.html", {"items": items, "text": text})
+
+
+@login_required
+def member_search(request):
+    """htmx: members of the same committee to invite as co-signers; the ticked ones are kept."""
+    _need(member_of(request.user) is not None)
+    q = (request.GET.get("q") or "").strip()
+    selected = {v for v in request.GET.getlist("cosigners") if v.isdigit()}
+    base = Member.objects.filter(organisation=request.user.organisation, status=Member.Status.ACTIVE).exclude(
+        user=request.user).select_related("sector")
+    chosen = list(base.filter(pk__in=selected))
+    results = []
+    if q:
+        results = list(base.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(employer__icontains=q))
+                       .exclude(pk__in=selected)[:30])
+    return render(request, "proposals/_member_results.html", {
+        "chosen": chosen, "results": results, "selected": selected, "q": q})
+
+
+@login_required
+def cosign(request, pk):
+    """附议 invitation: the co-signer reads the proposal and agrees or declines."""
+    proposal = selectors.get_proposal(request.user, pk)
+    member = member_of(request.user)
+    signer = None
+    if member is not None:
+        signer = next((s for s in proposal.signers.all() if s.member_id == member.pk), None)
+    _need(signer is not None and signer.role == Signer.Role.COSIGNER)
+    if request.method == "POST":
+        agree = request.POST.get("decision") == "agree"
+        try:
+            services.proposal_cosign(user=request.user, proposal=proposal, agree=agree)
+        except ServiceError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, "已确认附议。" if agree else "已拒绝附议。")
+            return redirect(_detail_url(proposal))
+    return render(request, "proposals/cosign.html", {
+        "proposal": proposal, "signer": signer,
+        "can_answer": "cosign" in selectors.allowed_actions(request.user, proposal)})
+
+
+# --------------------------------------------------------------------------- detail and documents
+
+@login_required
+def detail(request, pk):
+    user = request.user
+    proposal = selectors.get_proposal(user, pk)
+    proposal = selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk)).get()
+    allowed = selectors.allowed_actions(user, proposal)
+    replies = list(proposal.replies.all())
+    evaluations = list(proposal.evaluations.all())
+    for r in replies:
+        r.evals = [e for e in evaluations if e.reply_id == r.pk]
+    assignments = list(proposal.assignments.all())
+    evaluate_form = None
+    if "evaluate" in allowed and replies:
+        pending = _pending_raters(proposal, replies[-1], evaluations)
+        me = member_of(user)
+        on_behalf = not any(s.member_id == getattr(me, "pk", None) for s in pending)
+        evaluate_form = EvaluateForm(pending_members=[s.member for s in pending], on_behalf=on_behalf)
+    return render(request, "proposals/detail.html", {
+        "p": proposal, "allowed": allowed, "replies": replies, "assignments": assignments,
+        "active_assignments": [a for a in assignments if a.is_active],
+        "signers": list(proposal.signers.all()), "events": list(proposal.events.all()),
+        "extensions": list(proposal.extensions.all()), "attachments": _attachments(proposal),
+        "evaluate_form": evaluate_form, "my_unit_id": user.handling_unit_id if is_unit_user(user) else None,
+        "key_form": KeyForm(proposal=proposal, initial={"is_key": proposal.is_key, "leader": proposal.key_leader_id})
+        if "mark_key" in allowed else None,
+        "is_office": is_proposal_office(user, proposal),
+    })
+
+
+def _pending_raters(proposal, reply, evaluations):
+    rated = {e.member_id for e in evaluations if e.reply_id == reply.pk}
+    return [s for s in selectors.raters(proposal, list(proposal.signers.all())) if s.member_id not in rated]
+
+
+@login_required
+def document(request, pk, fmt):
+    if fmt not in ("docx", "pdf"):
+        raise Http404
+    proposal = selectors.get_proposal(request.user, pk)
+    proposal = documents.document_queryset().get(pk=proposal.pk)
+    if fmt == "pdf":
+        data, ctype = documents.proposal_pdf(proposal), "application/pdf"
+    else:
+        data, ctype = documents.proposal_docx(proposal), exports.DOCX
+    resp = HttpResponse(data, content_type=ctype)
+    resp["Content-Disposition"] = _disposition(documents.filename(proposal, fmt))
+    return resp
+
+
+def _disposition(name: str) -> str:
+    from urllib.parse import quote
+
+    return f"attachment; filename*=UTF-8''{quote(name)}"
+
+
+# --------------------------------------------------------------------------- actions
+
+class ActionPage:
+    """One action with a form: the page shows it; POST validates, calls the service, redirects."""
+
+    def __init__(self, title, form_class, run, *, success, form_kwargs=None, template_part=""):
+        self.title, self.form_class, self.run, self.success = title, form_class, run, success
+        self.form_kwargs = form_kwargs or (lambda request, p: {})
+        self.template_part = template_part
+
+
+def _run_review(request, p, d, form):
+    services.proposal_review(user=request.user, proposal=p, **form.service_kwargs())
+
+
+def _run_assign(request, p, d, form):
+    services.proposal_assign(user=request.user, proposal=p, **form.service_kwargs())
+
+
+def _run_reply(request, p, d, form):
+    services.proposal_reply(user=request.user, proposal=p, result_class=d["result_class"], content=d["content"],
+                            letter=d["letter"])
+
+
+def _run_evaluate(request, p, d, form):
+    services.proposal_evaluate(user=request.user, proposal=p, rating=d["rating"], comment=d.get("comment", ""),
+                               member=d.get("member"))
+
+
+def _evaluate_kwargs(request, p):
+    reply = selectors.latest_reply(p)
+    evaluations = list(Evaluation.objects.filter(reply=reply)) if reply else []
+    pending = _pending_raters(p, reply, evaluations) if reply else []
+    me = member_of(request.user)
+    on_behalf = not any(s.member_id == getattr(me, "pk", None) for s in pending)
+    return {"pending_members": [s.member for s in pending], "on_behalf": on_behalf}
+
+
+ACTIONS = {
+    "review": ActionPage("立案审查", ReviewForm, _run_review, success="审查结论已保存。",
+                         form_kwargs=lambda request, p: {"proposal": p, "user": request.user},
+                         template_part="proposals/_review_help.html"),
+    "assign": ActionPage("交办", AssignForm, _run_assign, success="已交办。",
+                         form_kwargs=lambda request, p: {"user": request.user}),
+    "request_change": ActionPage(
+        "申请调整（退回）", RequestChangeForm, success="调整申请已提交，等待提案委员会审核。",
+        run=lambda request, p, d, f: services.assignment_request_change(user=request.user, proposal=p,
+                                                                        reason=d["reason"])),
+    "record_contact": ActionPage(
+        "记录沟通协商", ContactForm, success="沟通情况已记录。",
+        run=lambda request, p, d, f: services.assignment_record_contact(
+            user=request.user, proposal=p, contacted_on=d["contacted_on"], method=d["method"], summary=d["summary"])),
+    "co_opinion": ActionPage(
+        "会办意见", CoOpinionForm, success="会办意见已提交。",
+        run=lambda request, p, d, f: services.assignment_co_opinion(user=request.user, proposal=p,
+                                                                    opinion=d["opinion"])),
+    "reply": ActionPage("答复提案", ReplyForm, _run_reply, success="答复已提交，等待提案人评价。",
+                        form_kwargs=lambda request, p: {"proposal": p}, template_part="proposals/_reply_help.html"),
+    "evaluate": ActionPage("评价办理答复", EvaluateForm, _run_evaluate, success="评价已提交，谢谢！",
+                           form_kwargs=_evaluate_kwargs),
+    "extend": ActionPage(
+        "延期", ExtendForm, success="办理期限已延长。",
+        form_kwargs=lambda request, p: {"proposal": p},
+        run=lambda request, p, d, f: services.proposal_extend(user=request.user, proposal=p,
+                                                              new_deadline=d["new_deadline"], reason=d["reason"])),
+    "mark_key": ActionPage(
+        "重点提案", KeyForm, success="重点提案设置已保存。",
+        form_kwargs=lambda request, p: {"proposal": p},
+        run=lambda request, p, d, f: services.proposal_mark_key(user=request.user, proposal=p, is_key=d["is_key"],
+                                                                leader=d.get("leader"))),
+}
+
+
+@login_required
+def action(request, pk, code):
+    spec = ACTIONS.get(code)
+    if spec is None:
+        raise Http404
+    user = request.user
+    proposal = selectors.get_proposal(user, pk)
+    proposal = selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk)).get()
+    allowed = selectors.allowed_actions(user, proposal)
+    if request.method != "POST" and code not in allowed:
+        raise PermissionDenied("您现在不能进行此操作。")
+    kwargs = spec.form_kwargs(request, proposal)
+    form = spec.form_class(request.POST or None, request.FILES or None, **kwargs,
+                           initial=_action_initial(code, proposal))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                spec.run(request, proposal, form.cleaned_data, form)
+            except ServiceError as exc:
+                _fail(request, exc, form)
+                status = exc.status
+            else:
+                messages.success(request, spec.success)
+                return redirect(_detail_url(proposal))
+        else:
+            status = 422
+    ctx = {"p": proposal, "form": form, "code": code, "title": spec.title, "part": spec.template_part}
+    if code == "review":
+        ctx["similar"] = _decorate(user, selectors.similar_proposals(
+            user, text=f"{proposal.title}\n{proposal.suggestions}", exclude_id=proposal.pk, limit=8))
+    if code == "reply":
+        ctx["assignments"] = [a for a in proposal.assignments.all() if a.is_active]
+    return render(request, "proposals/action.html", ctx, status=status)
+
+
+def _action_initial(code, p):
+    if code == "mark_key":
+        return {"is_key": True, "leader": p.key_leader_id}
+    if code == "extend" and p.deadline:
+        return {"new_deadline": None}
+    if code == "record_contact":
+        return {"contacted_on": timezone.localdate()}
+    return {}
+
+
+SIMPLE = {
+    "acknowledge": (lambda u, p, post: services.assignment_acknowledge(user=u, proposal=p), "已签收。"),
+    "drop_decliners": (lambda u, p, post: services.proposal_drop_decliners(user=u, proposal=p),
+                       "已移除未附议的委员。"),
+    "remind": (lambda u, p, post: services.proposal_remind(user=u, proposal=p), "已发送催办提醒。"),
+    "close": (lambda u, p, post: services.proposal_close(user=u, proposal=p), "提案已办结。"),
+    "mark_excellent": (lambda u, p, post: services.proposal_mark_excellent(
+        user=u, proposal=p, value=post.get("value") != "0"), "优秀提案设置已保存。"),
+}
+
+
+@login_required
+@require_POST
+def simple_action(request, pk, code):
+    if code not in SIMPLE:
+        raise Http404
+    proposal = selectors.get_proposal(request.user, pk)
+    run, ok = SIMPLE[code]
+    try:
+        run(request.user, proposal, request.POST)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, ok)
+    nxt = request.POST.get("next") or ""
+    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else _detail_url(proposal))
+
+
+@login_required
+def decide_change(request, assignment_id):
+    _need(is_proposal_office(request.user))
+    try:
+        assignment = Assignment.objects.select_related("proposal", "unit").get(
+            pk=assignment_id, proposal__organisation_id=request.user.organisation_id)
+    except Assignment.DoesNotExist:
+        raise Http404
+    form = DecideChangeForm(request.POST or None, user=request.user, assignment=assignment)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            d = form.cleaned_data
+            try:
+                services.assignment_decide_change(user=request.user, assignment=assignment, grant=d["grant"],
+                                                  note=d.get("note", ""), new_unit=d.get("new_unit"))
+            except ServiceError as exc:
+                _fail(request, exc, form)
+                status = exc.status
+            else:
+                messages.success(request, "已同意调整。" if d["grant"] else "已不同意调整。")
+                return redirect("proposals:changes")
+        else:
+            status = 422
+    return render(request, "proposals/decide_change.html", {"a": assignment, "p": assignment.proposal,
+                                                            "form": form}, status=status)
+
+
+# --------------------------------------------------------------------------- statistics
+
+def _session_from(request):
+    sessions = Session.objects.filter(org_scope_q(request.user)).select_related("organisation").order_by(
+        "-year", "-number")
+    wanted = request.GET.get("session", "")
+    session = None
+    if wanted.isdigit():
+        session = sessions.filter(pk=int(wanted)).first()
+    if session is None:
+        cur = current_session(request.user)
+        session = sessions.filter(pk=cur.pk).first() if cur else sessions.first()
+    return session, sessions
+
+
+@login_required
+def stats_page(request):
+    _need(request.user.has_role(*STATS_ROLES))
+    session, sessions = _session_from(request)
+    if session is None:
+        raise Http404
+    s = stats.session_stats(request.user, session)
+    return render(request, "proposals/stats.html", {
+        "s": s, "t": s["totals"], "session": session, "sessions": sessions,
+        "unit_bar": stats.unit_bar_option(s), "category_pie": stats.category_pie_option(s),
+        "class_pie": stats.class_pie_option(s),
+    })
+
+
+@login_required
+def stats_export(request):
+    _need(request.user.has_role(*STATS_ROLES))
+    session, _ = _session_from(request)
+    if session is None:
+        raise Http404
+    data = stats.stats_xlsx(stats.session_stats(request.user, session))
+    from zhengxie.core import audit
+
+    audit.record(request.user, "proposals.stats_export", session)
+    resp = HttpResponse(data, content_type=exports.XLSX)
+    resp["Content-Disposition"] = _disposition(f"{session.name}提案统计.xlsx")
+    return resp
+
+
+# --------------------------------------------------------------------------- background files
+
+@login_required
+@require_POST
+def export_list(request):
+    _need(request.user.has_role(*STATS_ROLES, Role.UNIT_HANDLER, Role.UNIT_HEAD))
+    params = {k: v for k, v in request.GET.items() if k in ProposalFilterForm.base_fields and v}
+    export = exports.start(request.user, kind=exports.LIST_XLSX, title="提案列表导出", params=params)
+    return redirect("proposals:export", export.pk)
+
+
+@login_required
+def compilation(request):
+    _need(is_proposal_office(request.user))
+    form = CompilationForm(request.POST or None, user=request.user,
+                           initial={"session": current_session(request.user)})
+    if request.method == "POST" and form.is_valid():
+        session, fmt = form.cleaned_data["session"], form.cleaned_data["format"]
+        export = exports.start(request.user, kind=exports.COMPILATION, title=f"{session.name}提案汇编（{fmt.upper()}）",
+                               params={"session": session.pk, "format": fmt})
+        return redirect("proposals:export", export.pk)
+    recent = Export.objects.filter(user=request.user, kind=exports.COMPILATION)[:10]
+    return render(request, "proposals/compilation.html", {"form": form, "recent": recent})
+
+
+def _own_export(request, export_id) -> Export:
+    try:
+        return Export.objects.get(pk=export_id, user=request.user)
+    except (Export.DoesNotExist, ValueError):
+        raise Http404
+
+
+@login_required
+def export_page(request, export_id):
+    return render(request, "proposals/export.html", {"e": _own_export(request, export_id)})
+
+
+@login_required
+def export_progress(request, export_id):
+    return render(request, "proposals/_export_progress.html", {"e": _own_export(request, export_id)})
+
+
+@login_required
+def export_download(request, export_id):
+    export = _own_export(request, export_id)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404
+    ctype = {"xlsx": exports.XLSX, "docx": exports.DOCX, "pdf": "application/pdf"}.get(
+        export.filename.rsplit(".", 1)[-1], "application/octet-stream")
+    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename, content_type=ctype)
