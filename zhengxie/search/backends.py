@@ -83,14 +83,18 @@ class PostgresBackend:
         return sql
 
     def match_ids(self, kind, groups, organisation_ids, limit) -> list[int]:
+        # Filter with the AND query; rank with the same tokens OR'd, since ts_rank on an AND query
+        # rewards words standing close together more than a match in the title.
         expr = " & ".join(self._group(g) for g in groups)
-        params: list = [expr, kind]
+        ranked = " | ".join(f"'{t}'" for t in dict.fromkeys(t for g in groups for t in g))
+        params: list = [expr, ranked, kind]
         scope = self._scope(organisation_ids, (), params)
         params.append(limit)
         sql = (
-            "SELECT d.object_id FROM search_searchdocument d, to_tsquery('simple', %s) q"
+            "SELECT d.object_id FROM search_searchdocument d,"
+            " to_tsquery('simple', %s) q, to_tsquery('simple', %s) r"
             f" WHERE d.kind = %s AND d.search_vector @@ q{scope}"
-            f" ORDER BY ts_rank('{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}', d.search_vector, q) DESC,"
+            f" ORDER BY ts_rank('{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}', d.search_vector, r) DESC,"
             " d.object_id DESC LIMIT %s"
         )
         with connection.cursor() as cur:
