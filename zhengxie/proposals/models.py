@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhengxie.core import orgsettings
 from zhengxie.core.models import Attachment, HandlingUnit, Organisation
 from zhengxie.members.models import Member, Session
+from zhengxie.search import registry as search_registry
 
 orgsettings.register("proposals.review_days", 15, "立案审查时限(工作日)")
 orgsettings.register("proposals.reply_days", 90, "办理答复期限(自交办起，天)")
@@ -23,6 +24,9 @@ orgsettings.register("proposals.rehandle_days", 30, "不满意重新办理期限
 orgsettings.register("proposals.yellow_days", 15, "到期前多少天亮黄灯")
 orgsettings.register("proposals.max_chars", 2500, "提案正文字数上限")
 orgsettings.register("proposals.cosign_days", 7, "联名附议确认期限(天)")
+orgsettings.register("proposals.acknowledge_days", 5, "承办单位签收期限(自交办起，工作日)")
+orgsettings.register("proposals.holidays", [], "法定节假日(不计工作日，YYYY-MM-DD)")
+orgsettings.register("proposals.extra_workdays", [], "调休上班日(周末计为工作日，YYYY-MM-DD)")
 orgsettings.register(
     "proposals.categories",
     ["经济建设", "农业农村", "城乡建设", "资源环境", "科教文卫", "社会法制", "党派团体", "其他"],
@@ -320,3 +324,13 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["proposal", "at"])]
+
+
+def _search_documents():
+    """Every proposal as a search document (for `manage.py reindex_search`)."""
+    for p in Proposal.objects.select_related("session").iterator(chunk_size=1000):
+        yield {"object_id": p.pk, "organisation_id": p.organisation_id, "title": p.title,
+               "body": f"{p.reasons}\n{p.suggestions}", "year": p.session.year}
+
+
+search_registry.register("proposal", _search_documents)

@@ -1,0 +1,523 @@
+"""Proposals JSON API under /api/v1 (stable contract).
+
+Same permissions as the pages: invisible → 404, invalid input → 422, forbidden → 403, illegal transition
+→ 409, each with a Chinese `detail` (and `code` where useful). Lists are {"items", "count"}.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Literal
+
+from django.urls import reverse
+from ninja import File, Router, Schema, UploadedFile
+from ninja.pagination import PageNumberPagination, paginate
+from pydantic import Field
+
+from . import selectors, services
+from .models import Assignment, Proposal
+
+router = Router(tags=["提案"])
+
+Status = Literal["draft", "awaiting_cosigners", "submitted", "accepted", "rejected", "converted", "merged",
+                 "assigned", "handling", "replied", "rehandling", "closed"]
+LightStr = Literal["green", "yellow", "red"]
+
+
+# --- schemas ----------------------------------------------------------------------------------------------
+
+
+class SessionOut(Schema):
+    id: int
+    name: str
+    year: int
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class SignerOut(Schema):
+    member_id: int
+    name: str
+    role: str
+    status: str
+    via_merge: int | None = None
+
+
+class ContactOut(Schema):
+    id: int
+    contacted_on: datetime.date
+    method: str
+    summary: str
+
+
+class AssignmentOut(Schema):
+    id: int
+    unit_id: int
+    unit_name: str
+    role: Literal["lead", "co", "parallel"]
+    deadline: datetime.date
+    assigned_at: datetime.datetime
+    acknowledged_at: datetime.datetime | None = None
+    is_active: bool
+    change_status: str
+    change_reason: str
+    co_opinion: str
+    batch: str
+    contacts: list[ContactOut]
+
+
+class ReplyOut(Schema):
+    id: int
+    result_class: str
+    content: str
+    replied_at: datetime.datetime
+    round: int
+    on_time: bool
+    unit_name: str
+    letter_url: str | None = None
+
+
+class EvaluationOut(Schema):
+    member_id: int
+    member_name: str
+    reply_id: int
+    rating: Literal["satisfied", "basically_satisfied", "unsatisfied"]
+    comment: str
+    created_at: datetime.datetime
+
+
+class EventOut(Schema):
+    at: datetime.datetime
+    actor: str
+    action: str
+    label: str
+    detail: str = ""
+
+
+class ProposalOut(Schema):
+    id: int
+    title: str
+    reasons: str
+    suggestions: str
+    category: str
+    kind: Literal["individual", "joint", "collective"]
+    status: Status
+    status_label: str
+    number: int | None = None
+    number_label: str
+    light: LightStr | None = None
+    deadline: datetime.date | None = None
+    session: SessionOut
+    collective_body: str
+    research_note: str
+    is_key: bool
+    key_leader: str | None = None
+    is_excellent: bool
+    rehandle_round: int
+    reject_reason: str
+    review_note: str
+    converted_to: str
+    merged_into: int | None = None
+    submitted_at: datetime.datetime | None = None
+    accepted_at: datetime.datetime | None = None
+    assigned_at: datetime.datetime | None = None
+    replied_at: datetime.datetime | None = None
+    closed_at: datetime.datetime | None = None
+    signers: list[SignerOut]
+    assignments: list[AssignmentOut]
+    replies: list[ReplyOut]
+    evaluations: list[EvaluationOut]
+    timeline: list[EventOut]
+    allowed_actions: list[str]
+
+
+class ProposalRow(Schema):
+    id: int
+    title: str
+    category: str
+    kind: str
+    status: Status
+    status_label: str
+    number: int | None = None
+    number_label: str
+    light: LightStr | None = None
+    deadline: datetime.date | None = None
+    session: SessionOut
+    lead_member: str | None = None
+    signers: list[str]
+    lead_unit: UnitRef | None = None
+    is_key: bool
+    is_excellent: bool
+    submitted_at: datetime.datetime | None = None
+
+
+class SimilarOut(Schema):
+    id: int
+    title: str
+    score: float
+    status: str
+    session: str
+    number: int | None = None
+
+
+class ProposalIn(Schema):
+    title: str
+    reasons: str = ""
+    suggestions: str = ""
+    category: str
+    kind: Literal["individual", "joint", "collective"] = "individual"
+    cosigner_ids: list[int] = Field(default_factory=list)
+    collective_body: str = ""
+    research_note: str = ""
+    session_id: int | None = None
+
+
+class ProposalPatch(Schema):
+    title: str | None = None
+    reasons: str | None = None
+    suggestions: str | None = None
+    category: str | None = None
+    kind: Literal["individual", "joint", "collective"] | None = None
+    cosigner_ids: list[int] | None = None
+    collective_body: str | None = None
+    research_note: str | None = None
+
+
+class SubmitIn(Schema):
+    confirm_single_matter: bool = False
+
+
+class CosignIn(Schema):
+    agree: bool
+
+
+class ReviewIn(Schema):
+    decision: Literal["accept", "reject", "to_suggestion", "to_opinion", "merge"]
+    reason: str = ""
+    merge_into: int | None = None
+    category: str | None = None
+
+
+class AssignIn(Schema):
+    lead_unit_id: int
+    co_unit_ids: list[int] = Field(default_factory=list)
+    deadline: datetime.date | None = None
+
+
+class BatchAssignIn(AssignIn):
+    proposal_ids: list[int]
+
+
+class ReasonIn(Schema):
+    reason: str
+
+
+class DecideChangeIn(Schema):
+    assignment_id: int
+    grant: bool
+    note: str = ""
+    new_unit_id: int | None = None
+
+
+class ContactIn(Schema):
+    contacted_on: datetime.date
+    method: Literal["visit", "meeting", "phone", "online"]
+    summary: str
+
+
+class OpinionIn(Schema):
+    opinion: str
+
+
+class ReplyIn(Schema):
+    result_class: str
+    content: str
+
+
+class EvaluateIn(Schema):
+    rating: Literal["satisfied", "basically_satisfied", "unsatisfied"]
+    comment: str = ""
+    member_id: int | None = None
+
+
+class ExtendIn(Schema):
+    new_deadline: datetime.date
+    reason: str
+
+
+class KeyIn(Schema):
+    is_key: bool = True
+    leader_id: int | None = None
+
+
+class ExcellentIn(Schema):
+    value: bool = True
+
+
+# --- serialisation ----------------------------------------------------------------------------------------
+
+
+def _session(s) -> dict:
+    return {"id": s.pk, "name": s.name, "year": s.year}
+
+
+def _attachment_url(att) -> str | None:
+    return reverse("core:attachment", args=[att.pk]) if att is not None else None
+
+
+def serialize(p: Proposal, user) -> dict:
+    """The full representation; `p` comes from selectors.detail_prefetch (a fixed number of queries)."""
+    return {
+        "id": p.pk, "title": p.title, "reasons": p.reasons, "suggestions": p.suggestions, "category": p.category,
+        "kind": p.kind, "status": p.status, "status_label": p.get_status_display(), "number": p.number,
+        "number_label": p.number_label, "light": p.light or None, "deadline": p.deadline,
+        "session": _session(p.session), "collective_body": p.collective_body, "research_note": p.research_note,
+        "is_key": p.is_key, "key_leader": p.key_leader.name if p.key_leader_id else None,
+        "is_excellent": p.is_excellent, "rehandle_round": p.rehandle_round, "reject_reason": p.reject_reason,
+        "review_note": p.review_note, "converted_to": p.converted_to, "merged_into": p.merged_into_id,
+        "submitted_at": p.submitted_at, "accepted_at": p.accepted_at, "assigned_at": p.assigned_at,
+        "replied_at": p.replied_at, "closed_at": p.closed_at,
+        "signers": [{"member_id": s.member_id, "name": s.member.name, "role": s.role, "status": s.status,
+                     "via_merge": s.via_merge_id} for s in p.signers.all()],
+        "assignments": [{
+            "id": a.pk, "unit_id": a.unit_id, "unit_name": a.unit.name, "role": a.role, "deadline": a.deadline,
+            "assigned_at": a.assigned_at, "acknowledged_at": a.acknowledged_at, "is_active": a.is_active,
+            "change_status": a.change_status, "change_reason": a.change_reason, "co_opinion": a.co_opinion,
+            "batch": a.batch,
+            "contacts": [{"id": c.pk, "contacted_on": c.contacted_on, "method": c.method, "summary": c.summary}
+                         for c in a.contacts.all()],
+        } for a in p.assignments.all()],
+        "replies": [{
+            "id": rp.pk, "result_class": rp.result_class, "content": rp.content, "replied_at": rp.replied_at,
+            "round": rp.round, "on_time": rp.on_time, "unit_name": rp.assignment.unit.name,
+            "letter_url": _attachment_url(rp.letter),
+        } for rp in p.replies.all()],
+        "evaluations": [{
+            "member_id": e.member_id, "member_name": e.member.name, "reply_id": e.reply_id, "rating": e.rating,
+            "comment": e.comment, "created_at": e.created_at,
+        } for e in p.evaluations.all()],
+        "timeline": [{
+            "at": ev.at, "actor": ev.actor_label or (ev.actor.name if ev.actor_id else ""), "action": ev.action,
+            "label": ev.label, "detail": ev.detail,
+        } for ev in p.events.all()],
+        "allowed_actions": sorted(selectors.allowed_actions(user, p)),
+    }
+
+
+def _row(p: Proposal) -> dict:
+    lead = next((a for a in p.active_assignments if a.role == Assignment.Role.LEAD), None)
+    return {
+        "id": p.pk, "title": p.title, "category": p.category, "kind": p.kind, "status": p.status,
+        "status_label": p.get_status_display(), "number": p.number, "number_label": p.number_label,
+        "light": p.light or None, "deadline": p.deadline, "session": _session(p.session),
+        "lead_member": p.lead_member.name if p.lead_member_id else (p.collective_body or None),
+        "signers": [s.member.name for s in p.signers.all() if s.status == "agreed"],
+        "lead_unit": {"id": lead.unit_id, "name": lead.unit.name} if lead else None,
+        "is_key": p.is_key, "is_excellent": p.is_excellent, "submitted_at": p.submitted_at,
+    }
+
+
+def _full(request, pk) -> dict:
+    from .models import Proposal as P
+
+    p = selectors.get_proposal(request.user, pk)
+    p = selectors.detail_prefetch(P.objects.filter(pk=p.pk)).get()
+    return serialize(p, request.user)
+
+
+def _get(request, pk) -> Proposal:
+    return selectors.get_proposal(request.user, pk)
+
+
+# --- endpoints --------------------------------------------------------------------------------------------
+
+
+@router.post("/proposals", response={201: ProposalOut}, summary="起草提案（草稿）")
+def create(request, payload: ProposalIn):
+    data = payload.dict()
+    session = data.pop("session_id")
+    p = services.proposal_create(user=request.user, session=session, **data)
+    return 201, _full(request, p.pk)
+
+
+@router.get("/proposals", response=list[ProposalRow], summary="提案列表（分页，可筛选、检索）")
+@paginate(PageNumberPagination, page_size=20)
+def list_proposals(request, status: str = "", category: str = "", unit: int | None = None, light: str = "",
+                   q: str = "", session: int | None = None, key: bool | None = None, mine: bool = False):
+    qs = selectors.proposal_list(request.user, session=session, status=status or None, category=category or None,
+                                 unit=unit, light=light or None, key=key, q=q, mine=mine)
+    return _RowList(qs)
+
+
+class _RowList:
+    """A sliceable, countable view of a queryset that yields serialised rows (for ninja's paginator)."""
+
+    def __init__(self, qs):
+        self.qs = qs
+
+    def count(self):
+        return self.qs.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        return [_row(p) for p in self.qs[item]]
+
+
+@router.get("/proposals/{int:pk}", response=ProposalOut, summary="提案详情（含交办、答复、评价、办理过程）")
+def detail(request, pk: int):
+    return _full(request, pk)
+
+
+@router.patch("/proposals/{int:pk}", response=ProposalOut, summary="修改草稿")
+def update(request, pk: int, payload: ProposalPatch):
+    p = _get(request, pk)
+    services.proposal_update(user=request.user, proposal=p, **payload.dict(exclude_unset=True))
+    return _full(request, pk)
+
+
+@router.get("/proposals/{int:pk}/similar", response=list[SimilarOut], summary="相似提案（并案参考）")
+def similar(request, pk: int, limit: int = 10):
+    p = _get(request, pk)
+    return selectors.similar_proposals(request.user, text=f"{p.title}\n{p.reasons}\n{p.suggestions}",
+                                       exclude_id=p.pk, limit=max(1, min(limit, 50)))
+
+
+def _action(path: str, summary: str):
+    return router.post(f"/proposals/{{int:pk}}/{path}", response=ProposalOut, summary=summary)
+
+
+@_action("submit", "提交（联名提案进入待附议）")
+def submit(request, pk: int, payload: SubmitIn | None = None):
+    services.proposal_submit(user=request.user, proposal=_get(request, pk),
+                             confirm_single_matter=bool(payload and payload.confirm_single_matter))
+    return _full(request, pk)
+
+
+@_action("cosign", "附议（agree=true）或拒绝附议")
+def cosign(request, pk: int, payload: CosignIn):
+    services.proposal_cosign(user=request.user, proposal=_get(request, pk), agree=payload.agree)
+    return _full(request, pk)
+
+
+@_action("drop_decliners", "移除未附议的委员并提交")
+def drop_decliners(request, pk: int):
+    services.proposal_drop_decliners(user=request.user, proposal=_get(request, pk))
+    return _full(request, pk)
+
+
+@_action("review", "立案审查：accept|reject|to_suggestion|to_opinion|merge")
+def review(request, pk: int, payload: ReviewIn):
+    services.proposal_review(user=request.user, proposal=_get(request, pk), decision=payload.decision,
+                             reason=payload.reason, merge_into=payload.merge_into, category=payload.category)
+    return _full(request, pk)
+
+
+@_action("assign", "交办（主办、会办单位与期限）")
+def assign(request, pk: int, payload: AssignIn):
+    services.proposal_assign(user=request.user, proposal=_get(request, pk), lead_unit=payload.lead_unit_id,
+                             co_units=payload.co_unit_ids, deadline=payload.deadline)
+    return _full(request, pk)
+
+
+@router.post("/proposals/assign_batch", response=list[ProposalRow], summary="打包交办")
+def assign_batch(request, payload: BatchAssignIn):
+    items = [_get(request, pk) for pk in payload.proposal_ids]
+    done = services.proposals_assign_batch(user=request.user, proposals=items, lead_unit=payload.lead_unit_id,
+                                           co_units=payload.co_unit_ids, deadline=payload.deadline)
+    return [_row(p) for p in selectors.list_prefetch(Proposal.objects.filter(pk__in=[p.pk for p in done]))]
+
+
+@_action("acknowledge", "承办单位签收")
+def acknowledge(request, pk: int):
+    services.assignment_acknowledge(user=request.user, proposal=_get(request, pk))
+    return _full(request, pk)
+
+
+@_action("request_change", "承办单位申请调整（退回）")
+def request_change(request, pk: int, payload: ReasonIn):
+    services.assignment_request_change(user=request.user, proposal=_get(request, pk), reason=payload.reason)
+    return _full(request, pk)
+
+
+@_action("decide_change", "审核调整申请（可改交其他单位）")
+def decide_change(request, pk: int, payload: DecideChangeIn):
+    _get(request, pk)
+    a = Assignment.objects.filter(pk=payload.assignment_id, proposal_id=pk).first()
+    if a is None:
+        from django.http import Http404
+
+        raise Http404
+    services.assignment_decide_change(user=request.user, assignment=a, grant=payload.grant, note=payload.note,
+                                      new_unit=payload.new_unit_id)
+    return _full(request, pk)
+
+
+@_action("contacts", "记录与提案人的沟通协商")
+def contacts(request, pk: int, payload: ContactIn):
+    services.assignment_record_contact(user=request.user, proposal=_get(request, pk),
+                                       contacted_on=payload.contacted_on, method=payload.method,
+                                       summary=payload.summary)
+    return _full(request, pk)
+
+
+@_action("co_opinion", "会办单位提交会办意见")
+def co_opinion(request, pk: int, payload: OpinionIn):
+    services.assignment_co_opinion(user=request.user, proposal=_get(request, pk), opinion=payload.opinion)
+    return _full(request, pk)
+
+
+@_action("reply", "主办单位答复（A/B/C 类）")
+def reply(request, pk: int, payload: ReplyIn):
+    services.proposal_reply(user=request.user, proposal=_get(request, pk), result_class=payload.result_class,
+                            content=payload.content)
+    return _full(request, pk)
+
+
+@_action("reply/letter", "上传答复函（PDF 或 Word .docx，multipart 字段 file）")
+def reply_letter(request, pk: int, file: UploadedFile = File(...)):  # noqa: B008
+    services.proposal_attach_letter(user=request.user, proposal=_get(request, pk), upload=file)
+    return _full(request, pk)
+
+
+@_action("evaluate", "提案人评价答复（工作人员可代录：member_id）")
+def evaluate(request, pk: int, payload: EvaluateIn):
+    services.proposal_evaluate(user=request.user, proposal=_get(request, pk), rating=payload.rating,
+                               comment=payload.comment, member=payload.member_id)
+    return _full(request, pk)
+
+
+@_action("extend", "延期")
+def extend(request, pk: int, payload: ExtendIn):
+    services.proposal_extend(user=request.user, proposal=_get(request, pk), new_deadline=payload.new_deadline,
+                             reason=payload.reason)
+    return _full(request, pk)
+
+
+@_action("mark_key", "设为/取消重点提案（leader_id：领衔督办领导）")
+def mark_key(request, pk: int, payload: KeyIn):
+    services.proposal_mark_key(user=request.user, proposal=_get(request, pk), is_key=payload.is_key,
+                               leader=payload.leader_id)
+    return _full(request, pk)
+
+
+@_action("mark_excellent", "评为/撤销优秀提案")
+def mark_excellent(request, pk: int, payload: ExcellentIn):
+    services.proposal_mark_excellent(user=request.user, proposal=_get(request, pk), value=payload.value)
+    return _full(request, pk)
+
+
+@_action("remind", "督办提醒")
+def remind(request, pk: int):
+    services.proposal_remind(user=request.user, proposal=_get(request, pk))
+    return _full(request, pk)
+
+
+@_action("close", "办结")
+def close(request, pk: int):
+    services.proposal_close(user=request.user, proposal=_get(request, pk))
+    return _full(request, pk)

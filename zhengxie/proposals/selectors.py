@@ -1,0 +1,306 @@
+"""Reads of proposals, scoped to what the user may see. Invisible proposals are 404, never 403.
+
+- members: proposals they sign (any state), but drafts only their own;
+- staff, leaders, system administrators: their organisation's subtree, except other people's drafts;
+- handling-unit users: proposals with an active assignment to their unit;
+- anybody else (another county, the auditor ...): nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from zhengxie.core import orgsettings
+from zhengxie.core.models import Role
+from zhengxie.core.permissions import org_scope_q
+
+from . import rules as r
+from .lights import HANDLING_STATES
+from .models import Assignment, Evaluation, Proposal, Reply, Signer
+from .workdays import Calendar
+
+S = Proposal.Status
+ACCEPTED_OR_LATER = (S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
+ACTION_CODES = (
+    "edit", "submit", "cosign", "drop_decliners", "review", "assign", "acknowledge", "request_change",
+    "decide_change", "record_contact", "co_opinion", "reply", "evaluate", "extend", "mark_key",
+    "mark_excellent", "remind", "close",
+)
+
+
+def visible_proposals(user) -> QuerySet[Proposal]:
+    if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
+        return Proposal.objects.none()
+    scope = org_scope_q(user)
+    q = Q(pk__in=[])
+    if user.has_role(Role.STAFF, Role.LEADER, Role.SYSADMIN):
+        q |= scope & ~Q(status=S.DRAFT)
+    member = r.member_of(user)
+    if member is not None:
+        signed = Signer.objects.filter(member_id=member.pk).exclude(status=Signer.Status.DROPPED)
+        q |= Q(pk__in=signed.values("proposal_id")) & (~Q(status=S.DRAFT) | Q(author_id=user.pk))
+    if r.is_unit_user(user):
+        assigned = Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True)
+        q |= Q(pk__in=assigned.values("proposal_id"))
+    q |= Q(author_id=user.pk)
+    return Proposal.objects.filter(q & scope)
+
+
+def _detail_qs(qs):
+    return qs.select_related("session", "organisation", "author", "lead_member", "key_leader", "merged_into")
+
+
+def get_proposal(user, pk) -> Proposal:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("未找到")
+    p = _detail_qs(visible_proposals(user).filter(pk=pk)).first()
+    if p is None:
+        raise Http404("未找到")
+    return p
+
+
+def detail_prefetch(qs):
+    """Everything a detail page or the API's full representation shows, in a fixed number of queries."""
+    return _detail_qs(qs).prefetch_related(
+        Prefetch("signers", queryset=Signer.objects.select_related("member", "member__user")),
+        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").prefetch_related("contacts")
+                 .order_by("-is_active", "role", "id")),
+        Prefetch("replies", queryset=Reply.objects.select_related("letter", "assignment__unit")),
+        Prefetch("evaluations", queryset=Evaluation.objects.select_related("member").order_by("created_at", "id")),
+        "events__actor", "extensions",
+    )
+
+
+def list_prefetch(qs):
+    """What a list row shows (lead unit, signers), in a constant number of queries."""
+    return qs.select_related("session", "lead_member", "organisation", "key_leader").prefetch_related(
+        Prefetch("assignments", queryset=Assignment.objects.filter(is_active=True).select_related("unit"),
+                 to_attr="active_assignments"),
+        Prefetch("signers", queryset=Signer.objects.select_related("member")),
+    )
+
+
+def _search_ids(user, q: str) -> list[int] | None:
+    try:
+        from zhengxie.search.services import search_ids
+    except ImportError:
+        return None
+    org_ids = list(_org_ids(user))
+    return list(search_ids(kind="proposal", query=q, organisation_ids=org_ids, limit=1000))
+
+
+def _org_ids(user):
+    from zhengxie.core.permissions import visible_organisations
+
+    return visible_organisations(user).values_list("pk", flat=True)
+
+
+def proposal_list(user, *, session=None, status=None, category=None, unit=None, light=None, key=None, q: str = "",
+                  mine: bool = False) -> QuerySet[Proposal]:
+    qs = visible_proposals(user)
+    if session:
+        qs = qs.filter(session_id=getattr(session, "pk", session))
+    if status:
+        statuses = status if isinstance(status, (list, tuple, set)) else [s for s in str(status).split(",") if s]
+        qs = qs.filter(status__in=statuses)
+    if category:
+        qs = qs.filter(category=category)
+    if unit:
+        unit_id = getattr(unit, "pk", unit)
+        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=unit_id, is_active=True).values("proposal_id"))
+    if light:
+        qs = qs.filter(light="" if light in ("none", "null") else light)
+    if key is not None and key != "":
+        qs = qs.filter(is_key=str(key).lower() in ("1", "true", "yes", "on"))
+    if mine:
+        mine_q = Q(author_id=user.pk)
+        member = r.member_of(user)
+        if member is not None:
+            mine_q |= Q(pk__in=Signer.objects.filter(member_id=member.pk).values("proposal_id"))
+        if r.is_unit_user(user):
+            mine_q |= Q(pk__in=Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True)
+                        .values("proposal_id"))
+        if r.is_proposal_office(user):
+            mine_q |= Q(organisation_id=user.organisation_id)
+        qs = qs.filter(mine_q)
+    q = (q or "").strip()
+    if q:
+        text_q = Q(title__icontains=q)
+        digits = q.lstrip("第").rstrip("号").lstrip("0")
+        if digits.isdigit():
+            text_q |= Q(number=int(digits))
+        ids = _search_ids(user, q)
+        if ids:
+            text_q |= Q(pk__in=ids)
+        qs = qs.filter(text_q)
+    return list_prefetch(qs).order_by("-session__year", "-session__number", "number", "-created_at", "-id")
+
+
+def review_queue(user) -> QuerySet[Proposal]:
+    """Submitted proposals waiting for 立案审查 by this proposal office."""
+    if not r.is_proposal_office(user):
+        return Proposal.objects.none()
+    return list_prefetch(visible_proposals(user).filter(organisation_id=user.organisation_id, status=S.SUBMITTED)
+                         ).order_by("submitted_at", "id")
+
+
+def unit_inbox(user) -> QuerySet[Proposal]:
+    """Proposals the user's unit must act on: assigned, in handling or sent back for re-handling."""
+    if not r.is_unit_user(user):
+        return Proposal.objects.none()
+    ids = Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True).values("proposal_id")
+    return list_prefetch(Proposal.objects.filter(pk__in=ids, status__in=HANDLING_STATES)
+                         .filter(org_scope_q(user))).order_by("deadline", "id")
+
+
+def key_proposals_for_leader(user) -> QuerySet[Proposal]:
+    """重点提案 this leader leads (领衔督办); staff see all key proposals of their organisation."""
+    qs = visible_proposals(user).filter(is_key=True)
+    if not r.is_proposal_office(user):
+        qs = qs.filter(key_leader_id=user.pk)
+    return list_prefetch(qs).order_by("-session__year", "number")
+
+
+# --- what the user may do now -------------------------------------------------------------------------
+
+
+def latest_reply(proposal):
+    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    if "replies" in cache:
+        replies = list(cache["replies"])
+        return replies[-1] if replies else None
+    return Reply.objects.filter(proposal=proposal).order_by("-replied_at", "-id").first()
+
+
+def raters(proposal, signers=None) -> list[Signer]:
+    """The signers who rate a reply: every agreed signer (including those carried over by 并案)."""
+    signers = signers if signers is not None else Signer.objects.filter(proposal=proposal).select_related("member")
+    return [s for s in signers if s.status == Signer.Status.AGREED]
+
+
+def evaluation_deadline(proposal, reply) -> datetime.date:
+    days = int(orgsettings.get(proposal.organisation, "proposals.evaluation_days"))
+    return Calendar(proposal.organisation).add(timezone.localdate(reply.replied_at), days)
+
+
+def closable(proposal, *, signers=None, reply=None, rated_ids=None, today=None) -> tuple[bool, str]:
+    """Whether the office may close (办结) a replied proposal now, and if not why (Chinese)."""
+    if proposal.status != S.REPLIED:
+        return False, "只有已答复的提案可以办结。"
+    reply = reply or latest_reply(proposal)
+    if reply is None:
+        return False, "尚无答复，不能办结。"
+    if rated_ids is None:
+        rated = Evaluation.objects.filter(reply=reply).values_list("member_id", "rating")
+        ratings = dict(rated)
+    else:
+        ratings = rated_ids
+    if any(v == Evaluation.Rating.UNSATISFIED for v in ratings.values()):
+        return False, "提案人对答复不满意，需重新办理。"
+    need = {s.member_id for s in raters(proposal, signers)}
+    if need <= set(ratings):
+        return True, ""
+    today = today or timezone.localdate()
+    if today > evaluation_deadline(proposal, reply):
+        return True, ""
+    return False, "提案人尚未全部评价，评价期限届满后方可办结。"
+
+
+def change_window_open(proposal, assignment, today=None) -> bool:
+    today = today or timezone.localdate()
+    received = timezone.localdate(assignment.acknowledged_at or assignment.assigned_at)
+    days = int(orgsettings.get(proposal.organisation, "proposals.change_request_days"))
+    return today <= Calendar(proposal.organisation).add(received, days)
+
+
+def cosign_open(proposal, signer, now=None) -> bool:
+    now = now or timezone.now()
+    days = int(orgsettings.get(proposal.organisation, "proposals.cosign_days"))
+    return now <= signer.invited_at + datetime.timedelta(days=days)
+
+
+def allowed_actions(user, proposal) -> set[str]:
+    """The action codes the user may take on this proposal now (pages show only these)."""
+    if not getattr(user, "is_authenticated", False):
+        return set()
+    f = r.facts(user, proposal)
+    st = proposal.status
+    office = r.is_proposal_office(user, proposal)
+    author = proposal.author_id == user.pk
+    out = set()
+    if author and st == S.DRAFT:
+        out |= {"edit", "submit"}
+    if author and st == S.AWAITING_COSIGNERS:
+        out.add("drop_decliners")
+    s = f.signer
+    if (st == S.AWAITING_COSIGNERS and s is not None and s.role == Signer.Role.COSIGNER
+            and s.status == Signer.Status.INVITED and cosign_open(proposal, s)):
+        out.add("cosign")
+    if office:
+        if st == S.SUBMITTED:
+            out.add("review")
+        if st == S.ACCEPTED:
+            out.add("assign")
+        if st in HANDLING_STATES:
+            out |= {"extend", "remind"}
+        if any(a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments):
+            out.add("decide_change")
+        if st in ACCEPTED_OR_LATER:
+            out.add("mark_excellent")
+    if (office or r.is_committee_leader(user, proposal)) and st in ACCEPTED_OR_LATER:
+        out.add("mark_key")
+    mine = f.my_assignments if r.is_unit_user(user) else []
+    if mine and st in HANDLING_STATES:
+        if any(a.acknowledged_at is None for a in mine):
+            out.add("acknowledge")
+        out.add("record_contact")
+        if st in (S.ASSIGNED, S.HANDLING) and any(
+                a.change_status != Assignment.ChangeStatus.PENDING and change_window_open(proposal, a) for a in mine):
+            out.add("request_change")
+        if any(a.role == Assignment.Role.CO for a in mine):
+            out.add("co_opinion")
+        if any(a.role in (Assignment.Role.LEAD, Assignment.Role.PARALLEL) for a in mine):
+            out.add("reply")
+    if st == S.REPLIED:
+        reply = latest_reply(proposal)
+        if reply is not None:
+            rated = dict(Evaluation.objects.filter(reply=reply).values_list("member_id", "rating"))
+            pending = [x for x in raters(proposal, f.signers) if x.member_id not in rated]
+            if (s is not None and s.status == Signer.Status.AGREED and s.member_id not in rated) or (
+                    office and pending):
+                out.add("evaluate")
+            if office and closable(proposal, signers=f.signers, reply=reply, rated_ids=rated)[0]:
+                out.add("close")
+    return out
+
+
+def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> list[dict]:
+    """Near-duplicates (并案 candidates) among this and past sessions' proposals of the user's committee."""
+    text = (text or "").strip()
+    committee = r.committee_id(user)
+    if not text or committee is None:
+        return []
+    try:
+        from zhengxie.search.services import similar
+    except ImportError:
+        return []
+    exclude = [exclude_id] if exclude_id else []
+    hits = similar(kind="proposal", text=text, organisation_ids=[committee], exclude_ids=exclude,
+                   limit=limit * 3, min_score=0.1)
+    scores = {int(pk): float(score) for pk, score in hits}
+    if not scores:
+        return []
+    rows = (Proposal.objects.filter(pk__in=scores, organisation_id=committee)
+            .filter(~Q(status__in=[S.DRAFT, S.AWAITING_COSIGNERS]) | Q(author_id=user.pk))
+            .select_related("session"))
+    out = [{"id": p.pk, "title": p.title, "score": round(scores[p.pk], 3), "status": p.status,
+            "status_label": p.get_status_display(), "session": p.session.name, "session_id": p.session_id,
+            "number": p.number} for p in rows]
+    out.sort(key=lambda d: -d["score"])
+    return out[:limit]

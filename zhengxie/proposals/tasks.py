@@ -1,0 +1,23 @@
+"""Background work of the proposals app."""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def refresh_lights_task() -> dict:
+    """Recompute lights and send the yellow/red notices now (the scheduler runs the same daily)."""
+    from .jobs import check_lights
+
+    return check_lights()
+
+
+@task()
+def reindex_proposals_task() -> int:
+    """Rebuild the proposals' search index (after an import or a change of the segmentation lexicon)."""
+    from zhengxie.search.services import rebuild
+
+    from .models import _search_documents
+
+    return rebuild("proposal", _search_documents())
