@@ -94,3 +94,13 @@ def test_admin_creates_a_handling_unit(page, login, e2e_site):
     expect(page.locator("main")).to_contain_text(re.compile("已有承办单位“县数据测试中心”|已经存在"))
     expect(page.locator("#id_name")).to_have_value("县数据测试中心")
     expect(page.locator("#id_short_name")).to_have_value("重复")
+
+
+def test_the_access_log_keeps_no_query_strings(page, login, e2e_site):
+    """deploy/gunicorn.conf.py logs paths only: search terms and phone numbers stay out of the logs."""
+    login(page, "member1")
+    page.goto("/inbox/?unread=1&q=13912345678")
+    expect(page.locator("h1")).to_have_text("消息中心")
+    log = e2e_site.log_path.read_text(errors="replace")
+    assert '"GET /inbox/ HTTP/1.1" 200' in log
+    assert "13912345678" not in log and "unread=1" not in log
