@@ -1,7 +1,5 @@
 """JSON API of duty performance (mounted under /api/v1). Same permission rules as the pages."""
 
-from __future__ import annotations
-
 import datetime
 from typing import Any, Literal
 

@@ -1,0 +1,79 @@
+import datetime
+
+from django.urls import reverse
+
+from zhengxie.core.models import AuditEntry, Notification
+from zhengxie.members.models import Session
+from zhengxie.performance import acts as A
+from zhengxie.performance import selectors
+from zhengxie.performance.models import MemberWarning
+from zhengxie.performance.services import recompute_now, record_act
+
+from .conftest import YEAR
+
+
+def test_warning_rules(make_member, county):
+    s = list(Session.objects.filter(organisation=county))
+    absent = make_member(name="两次缺席")
+    record_act(member=absent, act=A.PLENARY_ABSENT, source=s[0], occurred_on=datetime.date(YEAR, 1, 10))
+    record_act(member=absent, act=A.PLENARY_ABSENT, source=s[1], occurred_on=datetime.date(YEAR, 6, 10))
+    active = make_member(name="积极履职")
+    for i, x in enumerate(s):
+        for act in (A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.OPINION_ADOPT, A.INSPECTION,
+                    A.SPEECH_WRITTEN, A.RESEARCH):
+            record_act(member=active, act=act, source=x, occurred_on=datetime.date(YEAR, 2, 1 + i))
+    quiet = make_member(name="只提案")
+    record_act(member=quiet, act=A.PROPOSAL_SUBMIT, source=s[0], occurred_on=datetime.date(YEAR, 2, 1))
+    found = selectors.warnings(county.pk, YEAR)
+    codes = {m: {w["code"] for w in ws} for m, ws in found.items()}
+    assert codes[absent.pk] == {"plenary_absent", "no_proposal_opinion", "below_pass"}
+    assert active.pk not in codes
+    assert codes[quiet.pk] == {"below_pass"}
+
+
+def test_warning_page_and_recording_a_step(client_for, make_member, county):
+    s = list(Session.objects.filter(organisation=county))
+    m = make_member(name="需提醒委员")
+    record_act(member=m, act=A.PLENARY_ABSENT, source=s[0], occurred_on=datetime.date(YEAR, 1, 10))
+    record_act(member=m, act=A.PLENARY_ABSENT, source=s[1], occurred_on=datetime.date(YEAR, 1, 10))
+    recompute_now(organisation=county, year=YEAR)
+    c = client_for("staff")
+    url = reverse("performance:warnings") + f"?year={YEAR}&rule=plenary_absent"
+    body = c.get(url).content.decode()
+    assert "需提醒委员" in body and "一年内两次无故缺席全体会议" in body
+    r = c.post(url, {"member": m.pk, "rule": "plenary_absent", "step": "劝辞建议", "note": "主席会议研究"})
+    assert r.status_code == 302
+    w = MemberWarning.objects.get(member=m)
+    assert w.step == "劝辞建议" and w.by.username == "staff" and w.year == YEAR
+    assert AuditEntry.objects.filter(action="performance.warning_step", target_id=str(w.pk)).exists()
+    assert Notification.objects.filter(user=m.user, title__contains="履职提醒").exists()
+    assert "主席会议研究" in c.get(url).content.decode()
+    # The member sees the warning and the step on their archive.
+    mc = client_for(m.user.username)
+    body = mc.get(reverse("performance:member", args=[m.pk]) + f"?year={YEAR}").content.decode()
+    assert "履职预警" in body and "劝辞建议" in body
+    # A bad step is refused.
+    r = c.post(url, {"member": m.pk, "rule": "plenary_absent", "step": "开除"}, follow=True)
+    assert MemberWarning.objects.filter(member=m).count() == 1
+
+
+def test_warning_page_access_and_query_count(client_for, make_member, county, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    assert client_for("member1").get(reverse("performance:warnings")).status_code == 404
+    c = client_for("staff")
+    url = reverse("performance:warnings") + f"?year={YEAR}"
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get(url).status_code == 200
+    n = len(ctx.captured_queries)
+    for _ in range(8):
+        make_member()
+    with django_assert_max_num_queries(n):
+        assert c.get(url).status_code == 200
+
+
+def test_member_workbench_shows_own_warnings(client_for, make_member):
+    m = make_member()
+    body = client_for(m.user.username).get(reverse("core:workbench")).content.decode()
+    assert "履职预警提醒" in body
