@@ -360,7 +360,8 @@ def detail(request, pk):
     if "evaluate" in allowed and replies:
         pending = _pending_raters(proposal, replies[-1], evaluations)
         me = member_of(user)
-        on_behalf = not any(s.member_id == getattr(me, "pk", None) for s in pending)
+        on_behalf = is_proposal_office(user, proposal) and not any(
+            s.member_id == getattr(me, "pk", None) for s in pending)
         evaluate_form = EvaluateForm(pending_members=[s.member for s in pending], on_behalf=on_behalf)
     return render(request, "proposals/detail.html", {
         "p": proposal, "allowed": allowed, "replies": replies, "assignments": assignments,
@@ -434,7 +435,8 @@ def _evaluate_kwargs(request, p):
     evaluations = list(Evaluation.objects.filter(reply=reply)) if reply else []
     pending = _pending_raters(p, reply, evaluations) if reply else []
     me = member_of(request.user)
-    on_behalf = not any(s.member_id == getattr(me, "pk", None) for s in pending)
+    on_behalf = is_proposal_office(request.user, p) and not any(
+        s.member_id == getattr(me, "pk", None) for s in pending)
     return {"pending_members": [s.member for s in pending], "on_behalf": on_behalf}
 
 
