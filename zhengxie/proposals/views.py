@@ -71,6 +71,7 @@ def _detail_url(p) -> str:
 @login_required
 def mine(request):
     """我的提案: what the member drafted or signs."""
+    _need(member_of(request.user) is not None)
     qs = selectors.proposal_list(request.user, mine=True)
     status = request.GET.get("status", "")
     if status == "draft":
