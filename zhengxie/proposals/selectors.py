@@ -249,7 +249,7 @@ def allowed_actions(user, proposal) -> set[str]:
             out.add("assign")
         if st in HANDLING_STATES:
             out |= {"extend", "remind"}
-        if any(a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments):
+        if st in HANDLING_STATES and any(a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments):
             out.add("decide_change")
         if st in ACCEPTED_OR_LATER:
             out.add("mark_excellent")

@@ -736,6 +736,7 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
         p = _load(user, a0.proposal_id)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以审核调整申请。")
+        _state(p, HANDLING_STATES, "审核调整申请")
         a = Assignment.objects.select_related("unit").select_for_update(of=("self",)).get(pk=pk)
         if not a.is_active or a.change_status != Assignment.ChangeStatus.PENDING:
             raise Conflict("该调整申请不在待审核状态。", code="no_pending_change")
