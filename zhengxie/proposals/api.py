@@ -22,6 +22,7 @@ router = Router(tags=["提案"])
 Status = Literal["draft", "awaiting_cosigners", "submitted", "accepted", "rejected", "converted", "merged",
                  "assigned", "handling", "replied", "rehandling", "closed"]
 LightStr = Literal["green", "yellow", "red"]
+ROLE_ORDER = {"lead": 0, "parallel": 1, "co": 2}
 
 
 # --- schemas ----------------------------------------------------------------------------------------------
@@ -289,7 +290,7 @@ def serialize(p: Proposal, user) -> dict:
             "batch": a.batch,
             "contacts": [{"id": c.pk, "contacted_on": c.contacted_on, "method": c.method, "summary": c.summary}
                          for c in a.contacts.all()],
-        } for a in p.assignments.all()],
+        } for a in sorted(p.assignments.all(), key=lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk))],
         "replies": [{
             "id": rp.pk, "result_class": rp.result_class, "content": rp.content, "replied_at": rp.replied_at,
             "round": rp.round, "on_time": rp.on_time, "unit_name": rp.assignment.unit.name,
