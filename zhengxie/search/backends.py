@@ -2,6 +2,12 @@
 
 Both receive tokens already segmented by search.text (letters and digits only), so quoting them
 is enough to make a safe query string.
+
+    match_ids(kind, groups, organisation_ids, limit)        -> [object_id], best first
+    title_candidates(kind, weights, organisation_ids, exclude_ids, limit, rank_terms)
+    body_candidates(kind, weights, organisation_ids, exclude_ids, limit)
+                                                            -> [(pk, object_id, title_tokens)], best first
+    bodies(pks)                                             -> {pk: start of body_tokens}
 """
 
 from __future__ import annotations
@@ -11,7 +17,32 @@ from collections.abc import Sequence
 from django.db import connection
 
 TITLE_WEIGHT = 3.0  # a match in the title counts this many times a match in the body
-BODY_CHARS = 3000  # similar() scores the start of a candidate's body, not the whole of it
+BODY_CHARS = 1500  # similar() compares the start of a candidate's body, not the whole of it
+PREFETCH = 10  # SQLite: rank this many times `limit` matches of the whole index before scoping
+
+
+def _placeholders(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
+def _bodies(pks) -> dict[int, str]:
+    if not pks:
+        return {}
+    with connection.cursor() as cur:
+        cur.execute(
+            f"SELECT id, substr(body_tokens, 1, {BODY_CHARS}) FROM search_searchdocument"
+            f" WHERE id IN ({_placeholders(pks)})",
+            list(pks),
+        )
+        return dict(cur.fetchall())
+
+
+def _title_rank(function: str, terms: dict[str, float] | None) -> tuple[str, list]:
+    """SQL summing the weights of the terms a title holds (instr/strpos on the space-joined tokens)."""
+    if not terms:
+        return "0", []
+    sql = " + ".join([f"CASE WHEN {function}(' ' || d.title_tokens || ' ', %s) > 0 THEN %s ELSE 0 END"] * len(terms))
+    return f"({sql})", [v for t, w in terms.items() for v in (f" {t} ", float(w))]
 
 
 class SQLiteBackend:
@@ -22,13 +53,14 @@ class SQLiteBackend:
         parts = " AND ".join(f'"{t}"' for t in group[:-1])
         return f'(({parts}) OR "{group[-1]}")'
 
-    def _scope(self, organisation_ids, exclude_ids, params: list) -> str:
+    @staticmethod
+    def _scope(organisation_ids, exclude_ids, params: list) -> str:
         sql = ""
         if organisation_ids is not None:
-            sql += f" AND d.organisation_id IN ({', '.join(['%s'] * len(organisation_ids))})"
+            sql += f" AND d.organisation_id IN ({_placeholders(organisation_ids)})"
             params.extend(organisation_ids)
         if exclude_ids:
-            sql += f" AND d.object_id NOT IN ({', '.join(['%s'] * len(exclude_ids))})"
+            sql += f" AND d.object_id NOT IN ({_placeholders(exclude_ids)})"
             params.extend(exclude_ids)
         return sql
 
@@ -46,22 +78,40 @@ class SQLiteBackend:
             cur.execute(sql, params)
             return [row[0] for row in cur.fetchall()]
 
-    def candidates(self, kind, terms, organisation_ids, exclude_ids, limit):
-        """(object_id, title_tokens, start of body_tokens) of the documents holding any of `terms`,
-        best bm25 first (FTS5's own IDF, title weighted)."""
-        expr = " OR ".join(f'"{t}"' for t in terms)
-        params: list = [expr, kind]
-        scope = self._scope(organisation_ids, exclude_ids, params)
-        params.append(limit)
-        sql = (
-            f"SELECT d.object_id, d.title_tokens, substr(d.body_tokens, 1, {BODY_CHARS})"
-            " FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid"
-            f" WHERE search_fts MATCH %s AND d.kind = %s{scope}"
-            f" ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0) LIMIT %s"
-        )
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return cur.fetchall()
+    def _candidates(self, expr, kind, organisation_ids, exclude_ids, limit, rank_terms=None):
+        """Best first: by the summed weights of `rank_terms` in the title if given, then by bm25
+        (FTS5's own IDF; title weighted). First among the best PREFETCH x limit matches of the whole
+        index by bm25 (no join for every match); if kind and scope leave fewer than `limit` of
+        those, among every match (cheap when there are few)."""
+        rank, rank_params = _title_rank("instr", rank_terms)
+        rows: list = []
+        for inner_limit in (PREFETCH * limit, -1):
+            params: list = [*rank_params, expr, inner_limit, kind]
+            scope = self._scope(organisation_ids, exclude_ids, params)
+            params.append(limit)
+            sql = (
+                f"SELECT d.id, d.object_id, d.title_tokens, {rank} AS t"
+                f" FROM (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS r"
+                " FROM search_fts WHERE search_fts MATCH %s ORDER BY r LIMIT %s) f"
+                f" JOIN search_searchdocument d ON d.id = f.id WHERE d.kind = %s{scope}"
+                " ORDER BY t DESC, f.r LIMIT %s"
+            )
+            with connection.cursor() as cur:
+                cur.execute(sql, params)
+                rows = cur.fetchall()
+            if len(rows) >= limit:
+                break
+        return [row[:3] for row in rows]
+
+    def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
+        expr = "{title_tokens}: (" + " OR ".join(f'"{t}"' for t in weights) + ")"
+        return self._candidates(expr, kind, organisation_ids, exclude_ids, limit, rank_terms)
+
+    def body_candidates(self, kind, weights, organisation_ids, exclude_ids, limit):
+        expr = " OR ".join(f'"{t}"' for t in weights)
+        return self._candidates(expr, kind, organisation_ids, exclude_ids, limit)
+
+    bodies = staticmethod(_bodies)
 
 
 class PostgresBackend:
@@ -72,7 +122,8 @@ class PostgresBackend:
         parts = " & ".join(f"'{t}'" for t in group[:-1])
         return f"(({parts}) | '{group[-1]}')"
 
-    def _scope(self, organisation_ids, exclude_ids, params: list) -> str:
+    @staticmethod
+    def _scope(organisation_ids, exclude_ids, params: list) -> str:
         sql = ""
         if organisation_ids is not None:
             sql += " AND d.organisation_id = ANY(%s)"
@@ -101,21 +152,37 @@ class PostgresBackend:
             cur.execute(sql, params)
             return [row[0] for row in cur.fetchall()]
 
-    def candidates(self, kind, terms, organisation_ids, exclude_ids, limit):
-        expr = " | ".join(f"'{t}'" for t in terms)
+    def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
+        """Titles holding any of `weights`, ranked by the summed weights of `rank_terms` they hold."""
+        expr = " | ".join(f"'{t}'" for t in weights)
+        rank, params = _title_rank("strpos", rank_terms or weights)
+        params += [expr, kind]
+        scope = self._scope(organisation_ids, exclude_ids, params)
+        params.append(limit)
+        sql = (
+            f"SELECT d.id, d.object_id, d.title_tokens, {rank} AS r FROM search_searchdocument d"
+            f" WHERE d.title_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope}"
+            " ORDER BY r DESC, d.object_id DESC LIMIT %s"
+        )
+        with connection.cursor() as cur:
+            cur.execute(sql, params)
+            return [row[:3] for row in cur.fetchall()]
+
+    def body_candidates(self, kind, weights, organisation_ids, exclude_ids, limit):
+        expr = " | ".join(f"'{t}'" for t in weights)
         params: list = [expr, kind]
         scope = self._scope(organisation_ids, exclude_ids, params)
         params.append(limit)
         sql = (
-            f"SELECT d.object_id, d.title_tokens, left(d.body_tokens, {BODY_CHARS})"
-            " FROM search_searchdocument d, to_tsquery('simple', %s) q"
-            f" WHERE d.kind = %s AND d.search_vector @@ q{scope}"
-            f" ORDER BY ts_rank('{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}', d.search_vector, q) DESC"
-            " LIMIT %s"
+            "SELECT d.id, d.object_id, d.title_tokens FROM search_searchdocument d, to_tsquery('simple', %s) q"
+            f" WHERE d.search_vector @@ q AND d.kind = %s{scope}"
+            f" ORDER BY ts_rank('{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}', d.search_vector, q) DESC LIMIT %s"
         )
         with connection.cursor() as cur:
             cur.execute(sql, params)
             return cur.fetchall()
+
+    bodies = staticmethod(_bodies)
 
 
 _BACKENDS = {"sqlite": SQLiteBackend(), "postgresql": PostgresBackend()}

@@ -28,9 +28,15 @@ __all__ = ["segment", "index_document", "remove_document", "search_ids", "simila
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _DOCS = ""  # the SearchTerm row of a kind that counts its documents
-CANDIDATES = 200  # similar() scores at most this many documents, the best by full-text rank
-PROBE_TERMS = 10  # ... found by an OR query over this many of the text's most informative tokens
-COMMON_SHARE = 0.05  # a token in more than this share of documents is too common to probe with
+# similar(): candidates come from an OR query over the text's heaviest tokens (PROBE_TERMS at most,
+# while their document frequencies add up to no more than a share of the documents), first on
+# titles (CANDIDATES at most), then on titles and bodies (BODY_CANDIDATES more, with a tighter
+# budget). Bodies are compared for those and for the BODY_CANDIDATES best titles.
+CANDIDATES = 200
+BODY_CANDIDATES = 60
+PROBE_TERMS = 8
+TITLE_BUDGET = (2000, 0.08)  # (at least, share of the documents)
+BODY_BUDGET = (1000, 0.02)
 _CHUNK = 400
 
 
@@ -178,6 +184,22 @@ def search_ids(
     return backend().match_ids(kind, groups, organisation_ids, limit)
 
 
+def _probes(q: dict[str, float], df: dict[str, int], n: int, budget: tuple[int, float]) -> dict[str, float]:
+    """{token: weight} to find candidates with: the heaviest tokens of the text that some document
+    holds, no generic ones, while their document frequencies add up to no more than the budget
+    (which bounds the work of the full-text query)."""
+    limit = max(budget[0], budget[1] * n)
+    probes: dict[str, float] = {}
+    matched = 0
+    for t in sorted((t for t in q if df.get(t)), key=lambda t: (-q[t], t)):
+        if len(probes) >= PROBE_TERMS:
+            break
+        if t not in _text.GENERIC and matched + df[t] <= limit:
+            probes[t] = q[t]
+            matched += df[t]
+    return probes
+
+
 def _idf(n: int, df: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
@@ -189,22 +211,25 @@ GENERIC_WEIGHT = 0.3  # words of almost every title (text.GENERIC)
 def _vector(tokens: list[str], idf: dict[str, float], default_idf: float) -> dict[str, float]:
     """Sublinear tf x idf. A part of a following longer word (养老, 服务 before 养老服务) counts
     PART_WEIGHT, so a shared compound is not counted three times over."""
-    counts: dict[str, float] = {}
-    for i, tok in enumerate(tokens):
-        if tok in _text.BOILERPLATE:
-            continue
-        part = any(len(w) > len(tok) and tok in w for w in tokens[i + 1 : i + 8])
-        counts[tok] = counts.get(tok, 0.0) + (PART_WEIGHT if part else 1.0)
-    return {
-        t: (1 + math.log(c) if c >= 1 else c) * idf.get(t, default_idf) * (GENERIC_WEIGHT if t in _text.GENERIC else 1)
-        for t, c in counts.items()
-    }
+    counts: dict[str, float] = Counter(tokens)
+    for i in [i for i, tok in enumerate(tokens) if len(tok) > 2]:  # words cut into parts are longer
+        word = tokens[i]
+        for part in tokens[max(0, i - 6) : i]:
+            if part in word and len(part) < len(word):
+                counts[part] -= 1 - PART_WEIGHT
+    vector = {}
+    for t, c in counts.items():
+        if t not in _text.BOILERPLATE:
+            w = (1 + math.log(c) if c >= 1 else c) * idf.get(t, default_idf)
+            vector[t] = w * GENERIC_WEIGHT if t in _text.GENERIC else w
+    return vector
 
 
 def _cosine(q: dict[str, float], q_norm: float, d: dict[str, float]) -> float:
     if not d:
         return 0.0
-    dot = sum(w * d[t] for t, w in q.items() if t in d)
+    small, large = (q, d) if len(q) < len(d) else (d, q)
+    dot = sum(w * large[t] for t, w in small.items() if t in large)
     if not dot:
         return 0.0
     return dot / (q_norm * math.sqrt(sum(w * w for w in d.values())))
@@ -222,8 +247,8 @@ def similar(
     """Documents that look like they are on the same matter as `text` (a title, or title and body),
     as (object_id, score in 0..1), best first.
 
-    Candidates: an OR query over the text's most informative tokens (rarest by document frequency),
-    the best CANDIDATES by full-text rank. Score: IDF-weighted cosine of the text against the
+    Candidates: OR queries over the text's most informative tokens (see CANDIDATES above), first
+    in titles, then in titles and bodies. Score: IDF-weighted cosine of the text against the
     candidate's title (t) and against the start of its body (b): max(t, (2t + b) / 3), so the title
     counts twice the body and a short text (a title alone) is not penalised for a long body.
     """
@@ -239,27 +264,39 @@ def similar(
         return []
     idf = {t: _idf(n, df.get(t, 0)) for t in set(tokens)}
     q = _vector(tokens, idf, 0.0)
-    common = max(50, COMMON_SHARE * n)
-    present = [t for t in q if df.get(t)]
-    probes = sorted((t for t in present if df[t] <= common and t not in _text.GENERIC), key=lambda t: (-q[t], t))[:PROBE_TERMS]
-    if not probes:  # only common words: probe with the least common of them
-        probes = sorted(present, key=lambda t: (df[t], t))[:3]
-    if not probes:
-        return []
-    rows = backend().candidates(kind, probes, organisation_ids, exclude_ids, CANDIDATES)
-    if not rows:
+    backend_ = backend()
+    probes = _probes(q, df, n, TITLE_BUDGET)
+    if not probes:  # only common words: the least common one, in titles
+        least = min((t for t in q if df.get(t)), key=lambda t: (df[t], t), default=None)
+        probes = {least: q[least]} if least else {}
+    rank_terms = dict(sorted(((t, w) for t, w in q.items() if t not in _text.GENERIC), key=lambda p: -p[1])[:12])
+    rows = (
+        backend_.title_candidates(kind, probes, organisation_ids, exclude_ids, CANDIDATES, rank_terms)
+        if probes else []
+    )
+    body_probes = _probes(q, df, n, BODY_BUDGET)
+    from_bodies = []
+    if body_probes:
+        seen = exclude_ids + [object_id for _, object_id, _ in rows]
+        from_bodies = backend_.body_candidates(kind, body_probes, organisation_ids, seen, BODY_CANDIDATES)
+    if not rows and not from_bodies:
         return []
     # Title words of the candidates get their real weights; other body words an average one.
-    title_terms = {t for _, title_tokens, _ in rows for t in title_tokens.split()} - idf.keys()
+    title_terms = {t for _, _, title_tokens in rows + from_bodies for t in title_tokens.split()} - idf.keys()
     if title_terms:
         _, more = _doc_freqs(kind, title_terms)
         idf.update({t: _idf(n, more.get(t, 0)) for t in title_terms})
     default_idf = _idf(n, max(1, int(n * 0.01)))
     q_norm = math.sqrt(sum(w * w for w in q.values()))
+    candidates = [
+        (pk, object_id, _cosine(q, q_norm, _vector(title_tokens.split(), idf, default_idf)))
+        for pk, object_id, title_tokens in rows + from_bodies
+    ]
+    best_titles = sorted(candidates[: len(rows)], key=lambda c: -c[2])[:BODY_CANDIDATES]
+    bodies = backend_.bodies([pk for pk, _, _ in best_titles + candidates[len(rows) :]])
     scored = []
-    for object_id, title_tokens, body_tokens in rows:
-        t = _cosine(q, q_norm, _vector(title_tokens.split(), idf, default_idf))
-        b = _cosine(q, q_norm, _vector(body_tokens.split(), idf, default_idf))
+    for pk, object_id, t in candidates:
+        b = _cosine(q, q_norm, _vector(bodies[pk].split(), idf, default_idf)) if pk in bodies else 0.0
         score = max(t, (2 * t + b) / 3)
         if score >= min_score:
             scored.append((object_id, round(min(score, 1.0), 4)))
