@@ -49,9 +49,10 @@ _HASH = {}
 
 def demo_password_hash() -> str:
     """Hashed once and reused: hashing for every demo user would take a minute."""
-    if "h" not in _HASH:
-        _HASH["h"] = make_password(settings.DEMO_PASSWORD)
-    return _HASH["h"]
+    hasher = settings.PASSWORD_HASHERS[0]
+    if hasher not in _HASH:
+        _HASH[hasher] = make_password(settings.DEMO_PASSWORD)
+    return _HASH[hasher]
 
 
 def make_user(username, name, org, roles, **extra) -> User:
