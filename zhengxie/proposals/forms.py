@@ -60,7 +60,7 @@ def check_upload(upload, allowed) -> None:
 
 class ProposalFilterForm(BootstrapFormMixin, forms.Form):
     LIGHTS = [("", "全部督办灯"), ("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")]
-    KEY = [("", "全部"), ("1", "重点提案"), ("0", "非重点提案")]
+    KEY = [("", "重点与否"), ("1", "重点提案"), ("0", "非重点提案")]
 
     q = forms.CharField(label="关键词", required=False, max_length=100,
                         widget=forms.TextInput(attrs={"placeholder": "案由、案号或正文关键词", "type": "search"}))
@@ -85,6 +85,7 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
         for f in self.fields.values():
             small = "form-control form-control-sm" if isinstance(f.widget, forms.TextInput) else "form-select form-select-sm"
             f.widget.attrs["class"] = small
+            f.widget.attrs["aria-label"] = f.label
 
     def filters(self) -> dict:
         """Keyword arguments for selectors.proposal_list from the valid fields (bad values are ignored)."""
@@ -245,7 +246,7 @@ class AssignForm(BootstrapFormMixin, forms.Form):
                                                        "invalid_choice": "所选单位无效。"})
     co_units = forms.ModelMultipleChoiceField(label="会办单位（可多选）", queryset=HandlingUnit.objects.none(),
                                               required=False, error_messages={"invalid_choice": "所选单位无效。"})
-    deadline = forms.DateField(label="办理期限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
+    deadline = forms.DateField(label="办理期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                error_messages={"invalid": "请输入正确的日期。"},
                                help_text="留空则按规定期限（自交办起）自动计算。")
 
@@ -283,7 +284,7 @@ class BatchAssignForm(AssignForm):
 
 
 class ExtendForm(BootstrapFormMixin, forms.Form):
-    new_deadline = forms.DateField(label="新的办理期限", widget=forms.DateInput(attrs={"type": "date"}),
+    new_deadline = forms.DateField(label="新的办理期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                    error_messages={"required": "请选择新的办理期限。", "invalid": "请输入正确的日期。"})
     reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("延期理由"))
 
@@ -345,7 +346,7 @@ class RequestChangeForm(BootstrapFormMixin, forms.Form):
 
 
 class ContactForm(BootstrapFormMixin, forms.Form):
-    contacted_on = forms.DateField(label="联系日期", widget=forms.DateInput(attrs={"type": "date"}),
+    contacted_on = forms.DateField(label="联系日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                    error_messages={"required": "请选择联系日期。", "invalid": "请输入正确的日期。"})
     method = forms.ChoiceField(label="沟通方式", choices=[("", "请选择")] + Contact.Method.choices,
                                error_messages={"required": "请选择沟通方式。"})

@@ -103,7 +103,7 @@ def session_stats(user, session) -> dict:
         proposal__status__in=ACCEPTED_STATES)
     replying = Q(role__in=REPLYING_ROLES)
     units = {}
-    for row in (assignments.values("unit_id", "unit__name", "unit__order")
+    for row in (assignments.values("unit_id", "unit__name", "unit__short_name", "unit__order")
                 .annotate(lead=Count("id", filter=replying),
                           co=Count("id", filter=Q(role=Assignment.Role.CO)),
                           replied=Count("id", filter=replying & Exists(Reply.objects.filter(assignment=OuterRef("pk")))),
@@ -112,7 +112,8 @@ def session_stats(user, session) -> dict:
                           red=Count("id", filter=replying & Q(proposal__light=Proposal.Light.RED)))
                 .order_by("unit__order", "unit_id")):
         units[row["unit_id"]] = {
-            "unit_id": row["unit_id"], "name": row["unit__name"], "lead": row["lead"], "co": row["co"],
+            "unit_id": row["unit_id"], "name": row["unit__name"], "short": row["unit__short_name"] or row["unit__name"],
+            "lead": row["lead"], "co": row["co"],
             "replied": row["replied"], "on_time": row["on_time"], "red": row["red"],
             "evaluated": 0, "good": 0, "classes": dict.fromkeys(classes, 0),
         }
@@ -168,9 +169,9 @@ def unit_bar_option(stats: dict, limit: int = 15) -> dict:
     units = sorted(stats["by_unit"], key=lambda u: -u["lead"])[:limit]
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["主办件数", "已答复", "按期答复"]},
+        "legend": {"data": ["主办件数", "已答复", "按期答复"], "top": 0},
         "grid": {"left": 8, "right": 8, "bottom": 8, "top": 36, "containLabel": True},
-        "xAxis": {"type": "category", "data": [u["name"] for u in units],
+        "xAxis": {"type": "category", "data": [u["short"] for u in units],
                   "axisLabel": {"interval": 0, "rotate": 35}},
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
@@ -186,8 +187,9 @@ def _pie(name: str, data: list[dict]) -> dict:
     return {
         "tooltip": {"trigger": "item", "formatter": "{b}：{c}件（{d}%）"},
         "legend": {"bottom": 0, "type": "scroll"},
-        "series": [{"name": name, "type": "pie", "radius": ["35%", "65%"], "center": ["50%", "45%"],
-                    "label": {"formatter": "{b}\n{d}%"}, "data": data}],
+        "series": [{"name": name, "type": "pie", "radius": ["30%", "68%"], "center": ["50%", "44%"],
+                    "label": {"position": "inside", "formatter": "{d}%", "color": "#fff", "fontSize": 11},
+                    "labelLine": {"show": False}, "data": data}],
     }
 
 

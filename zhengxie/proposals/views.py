@@ -7,6 +7,8 @@ next to the form with what the user typed kept.
 
 from __future__ import annotations
 
+import logging
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -44,6 +46,7 @@ from .forms import (
 from .models import Assignment, Evaluation, Proposal, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
 
+logger = logging.getLogger(__name__)
 S = Proposal.Status
 SIMILAR_WARN_SCORE = 0.3  # similar proposals at or above this score are shown before submitting
 STATS_ROLES = (Role.STAFF, Role.LEADER, Role.SYSADMIN)
@@ -72,7 +75,7 @@ def _detail_url(p) -> str:
 def mine(request):
     """我的提案: what the member drafted or signs."""
     _need(member_of(request.user) is not None)
-    qs = selectors.proposal_list(request.user, mine=True)
+    qs = selectors.proposal_list(request.user, mine=True).order_by("-created_at", "-id")
     status = request.GET.get("status", "")
     if status == "draft":
         qs = qs.filter(status__in=(S.DRAFT, S.AWAITING_COSIGNERS))
@@ -240,8 +243,19 @@ def _attachments(proposal):
 
     from zhengxie.core.models import Attachment
 
+    # The proposer's files; reply letters are shown with their reply.
     return list(Attachment.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
-                                          object_id=str(proposal.pk)).order_by("uploaded_at", "id"))
+                                          object_id=str(proposal.pk)).exclude(purpose="reply_letter")
+                .order_by("uploaded_at", "id"))
+
+
+def _similar(user, *, text, exclude_id=None, limit=8) -> list[dict]:
+    """Similar proposals as a hint: if the search index fails, the page still works (and the error is logged)."""
+    try:
+        return selectors.similar_proposals(user, text=text, exclude_id=exclude_id, limit=limit)
+    except Exception:
+        logger.exception("similar proposals failed")
+        return []
 
 
 def _decorate(user, items: list[dict]) -> list[dict]:
@@ -255,8 +269,7 @@ def _decorate(user, items: list[dict]) -> list[dict]:
 
 
 def _similar_above(request, proposal) -> list[dict]:
-    found = selectors.similar_proposals(request.user, text=f"{proposal.title}\n{proposal.suggestions}",
-                                        exclude_id=proposal.pk, limit=5)
+    found = _similar(request.user, text=f"{proposal.title}\n{proposal.suggestions}", exclude_id=proposal.pk, limit=5)
     return _decorate(request.user, [s for s in found if s["score"] >= SIMILAR_WARN_SCORE])
 
 
@@ -299,7 +312,7 @@ def similar(request):
     exclude = request.GET.get("exclude")
     items = []
     if len(text) >= 4:
-        items = _decorate(request.user, selectors.similar_proposals(
+        items = _decorate(request.user, _similar(
             request.user, text=text, exclude_id=int(exclude) if (exclude or "").isdigit() else None, limit=8))
     return render(request, "proposals/_similar.html", {"items": items, "text": text})
 
@@ -505,7 +518,7 @@ def action(request, pk, code):
             status = 422
     ctx = {"p": proposal, "form": form, "code": code, "title": spec.title, "part": spec.template_part}
     if code == "review":
-        ctx["similar"] = _decorate(user, selectors.similar_proposals(
+        ctx["similar"] = _decorate(user, _similar(
             user, text=f"{proposal.title}\n{proposal.suggestions}", exclude_id=proposal.pk, limit=8))
     if code == "reply":
         ctx["assignments"] = [a for a in proposal.assignments.all() if a.is_active]
