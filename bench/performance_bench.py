@@ -148,14 +148,6 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
     scoring.recompute_year(county.pk, year - 1)
     recompute_worst = max(timings)
 
-    # A scheme change: re-value the records of the changed acts, then recompute (what the admin's save does).
-    from zhengxie.performance.services import scheme_save
-
-    t0 = time.perf_counter()
-    data = dict(schemes.TONGCHENG, rules=[dict(r, points=r["points"] + 1) for r in schemes.TONGCHENG["rules"]])
-    scheme_save(user=admin, organisation=county, year=year, data=data)
-    say(f"scheme change (re-value every act + recompute): {time.perf_counter() - t0:.2f} s")
-
     c = Client()
     c.force_login(staff)
     sample = rng.sample(members, min(n_requests, len(members)))
@@ -188,6 +180,26 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
     measure("API /api/v1/rankings?by=committee", [f"/api/v1/rankings?year={year}&by=committee&page={rng.randint(1, 50)}"
                                                   for _ in range(n_requests // 4)])
     measure("warnings page (all members)", [f"/performance/warnings/?year={year}"] * 10)
+
+    # A scheme change, step by step as the background task runs it: totals first (they read the scheme, not
+    # the stored points), then re-valuing the stored points of the records (every rule changed: worst case).
+    from django.db.models import F
+
+    from zhengxie.performance.models import ScoringRule
+
+    ScoringRule.objects.filter(scheme__organisation=county, scheme__year=year).update(points=F("points") + 1)
+    t0 = time.perf_counter()
+    scoring.recompute_year(county.pk, year)
+    say(f"scheme change: totals right (recompute) in {time.perf_counter() - t0:.2f} s")
+    t0 = time.perf_counter()
+    changed = scoring.revalue_records(county.pk, year)
+    say(f"scheme change: stored points of {changed} records re-valued (background) in "
+        f"{time.perf_counter() - t0:.2f} s")
+    from zhengxie.performance.services import scheme_save
+
+    t0 = time.perf_counter()
+    scheme_save(user=admin, organisation=county, year=year, data=schemes.TONGCHENG)
+    say(f"scheme change end to end (admin's save + task, all rules changed back): {time.perf_counter() - t0:.2f} s")
 
     worst = max(p for label, p in results if not label.startswith("warnings"))
     say(f"TARGETS: pages p95 < 150 ms -> worst {worst:.1f} ms {'OK' if worst < 150 else 'MISSED'}; "

@@ -7,7 +7,7 @@ from zhengxie.core.models import AuditEntry
 from zhengxie.members.models import Session
 from zhengxie.performance import acts as A
 from zhengxie.performance import schemes, scoring
-from zhengxie.performance.models import MemberYearScore, Recomputation, ScoringScheme
+from zhengxie.performance.models import DutyRecord, MemberYearScore, Recomputation, ScoringScheme
 from zhengxie.performance.services import record_act, scheme_save
 
 from .conftest import YEAR
@@ -48,6 +48,9 @@ def test_admin_changes_the_scheme_which_recomputes_everyone_and_is_audited(api_f
     assert MemberYearScore.objects.get(member=a, year=YEAR).total == Decimal("40.00")
     sb = MemberYearScore.objects.get(member=b, year=YEAR)
     assert sb.total == Decimal("72.00") and sb.grade == "称职"
+    # Each record's stored figure follows the new scheme too (re-valued after the totals).
+    rec = DutyRecord.objects.get(member=a, act=A.PLENARY_ABSENT)
+    assert rec.points == Decimal("-30.00") and rec.category == "deduction"
     # Members with no record at all got a score too (the base points).
     assert MemberYearScore.objects.filter(organisation=county, year=YEAR, total=Decimal("70.00")).count() > 10
     entry = AuditEntry.objects.filter(action="performance.scheme_save").latest("pk")

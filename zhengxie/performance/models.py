@@ -120,8 +120,9 @@ class DutyRecord(models.Model):
         indexes = [
             # the member's archive and the running total of one member
             models.Index(fields=["member", "year", "voided"], name="duty_member_year"),
-            # recomputing a year: one aggregate over (member, act); covering so it never reads the table
-            models.Index(fields=["organisation", "year", "voided", "member", "act", "points"],
+            # recomputing a year: aggregates over (member, act, share), covered by the index. `points` is
+            # left out on purpose: re-valuing records after a scheme change then touches no index.
+            models.Index(fields=["organisation", "year", "voided", "points_fixed", "member", "act", "share"],
                          name="duty_org_year_cover"),
             # re-valuing an act when the scheme changes
             models.Index(fields=["organisation", "year", "act"], name="duty_org_year_act"),

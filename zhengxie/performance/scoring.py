@@ -39,14 +39,53 @@ def resolve(organisation_id: int, year: int) -> Resolved:
     return Resolved.from_template(scheme.as_data(), scheme_id=scheme.pk)
 
 
-def act_sums_for_member(member_id: int, year: int) -> tuple[dict[str, Decimal], int]:
-    rows = (DutyRecord.objects.filter(member_id=member_id, year=year, voided=False)
-            .values_list("act").annotate(s=Sum("points"), n=Count("id")).order_by())
-    sums, count = {}, 0
-    for act, s, n in rows:
-        sums[act] = Decimal(s or 0)
-        count += n
-    return sums, count
+def _sums(rows_by_share, rows_fixed, scheme: Resolved):
+    """Fold the two aggregates into member_id -> {act: points} and member_id -> record count.
+
+    Scheme-valued records are counted per (act, share): their points are count × round(rule points × share),
+    exactly what record_act stores per record, but read from the scheme in force now — so a scheme change
+    is right at once, before (and whether or not) the stored points are re-valued. Records with points
+    given by the caller are summed as stored.
+    """
+    sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    counts: dict[int, int] = defaultdict(int)
+    unit: dict[tuple[str, Decimal], Decimal] = {}
+    for member_id, act, share, n in rows_by_share:
+        key = (act, share)
+        if key not in unit:
+            unit[key] = q(scheme.rule_for(act).points * Decimal(share))
+        sums[member_id][act] += unit[key] * n
+        counts[member_id] += n
+    for member_id, act, s, n in rows_fixed:
+        sums[member_id][act] += Decimal(s or 0)
+        counts[member_id] += n
+    return sums, counts
+
+
+def _aggregates(qs):
+    """Two aggregate queries (index-only on duty_org_year_cover / duty_member_year), never one per member."""
+    by_share = (qs.filter(points_fixed=False).values_list("member_id", "act", "share")
+                .annotate(n=Count("*")).order_by())
+    fixed = (qs.filter(points_fixed=True).values_list("member_id", "act")
+             .annotate(s=Sum("points"), n=Count("*")).order_by())
+    return by_share, fixed
+
+
+def act_sums_for_member(member_id: int, year: int, scheme: Resolved | None = None):
+    """({act: points}, record count) of one member's live records in a year."""
+    if scheme is None:
+        org_id = Member.objects.filter(pk=member_id).values_list("organisation_id", flat=True).first()
+        scheme = resolve(org_id, year)
+    by_share, fixed = _aggregates(DutyRecord.objects.filter(member_id=member_id, year=year, voided=False))
+    sums, counts = _sums(by_share, fixed, scheme)
+    return dict(sums.get(member_id, {})), counts.get(member_id, 0)
+
+
+def record_points(record: DutyRecord, scheme: Resolved) -> Decimal:
+    """What one record counts for under the scheme in force (before caps)."""
+    if record.points_fixed:
+        return record.points
+    return q(scheme.rule_for(record.act).points * Decimal(record.share))
 
 
 def _score_fields(scheme: Resolved, sums, count) -> dict:
@@ -68,7 +107,7 @@ def refresh_member(member, year: int, scheme: Resolved | None = None, row: Membe
     """Recompute one member's total for a year from their records (call inside a transaction)."""
     scheme = scheme or resolve(member.organisation_id, year)
     row = row or lock_member_year(member, year)
-    sums, count = act_sums_for_member(member.pk, year)
+    sums, count = act_sums_for_member(member.pk, year, scheme)
     for k, v in _score_fields(scheme, sums, count).items():
         setattr(row, k, v)
     row.organisation_id = member.organisation_id
@@ -78,16 +117,11 @@ def refresh_member(member, year: int, scheme: Resolved | None = None, row: Membe
     return row
 
 
-def year_act_sums(organisation_id: int, year: int) -> tuple[dict[int, dict[str, Decimal]], dict[int, int]]:
-    """member_id -> {act: sum of points}, and member_id -> record count: ONE aggregate query."""
-    rows = (DutyRecord.objects.filter(organisation_id=organisation_id, year=year, voided=False)
-            .values_list("member_id", "act").annotate(s=Sum("points"), n=Count("id")).order_by())
-    sums: dict[int, dict[str, Decimal]] = defaultdict(dict)
-    counts: dict[int, int] = defaultdict(int)
-    for member_id, act, s, n in rows:
-        sums[member_id][act] = Decimal(s or 0)
-        counts[member_id] += n
-    return sums, counts
+def year_act_sums(organisation_id: int, year: int, scheme: Resolved):
+    """member_id -> {act: points}, and member_id -> record count, for a whole organisation and year."""
+    by_share, fixed = _aggregates(DutyRecord.objects.filter(organisation_id=organisation_id, year=year,
+                                                            voided=False))
+    return _sums(by_share, fixed, scheme)
 
 
 def recompute_year(organisation_id: int, year: int, progress: Callable[[int], None] | None = None) -> int:
@@ -97,7 +131,7 @@ def recompute_year(organisation_id: int, year: int, progress: Callable[[int], No
     """
     progress = progress or (lambda p: None)
     scheme = resolve(organisation_id, year)
-    sums, counts = year_act_sums(organisation_id, year)
+    sums, counts = year_act_sums(organisation_id, year, scheme)
     progress(40)
     members = list(Member.objects.filter(organisation_id=organisation_id)
                    .filter(Q(status=Member.Status.ACTIVE) | Q(pk__in=list(sums)))
@@ -124,18 +158,25 @@ def _delete_year(organisation_id, year, rows):
         MemberYearScore.objects.filter(pk__in=moved).delete()
 
 
-def revalue_records(organisation_id: int, year: int, new: Resolved, old: Resolved | None = None) -> int:
-    """Set points/category of scheme-valued records to the new scheme. One UPDATE per changed (act, share)."""
-    pairs = (DutyRecord.objects.filter(organisation_id=organisation_id, year=year, points_fixed=False)
-             .values_list("act", "share").distinct().order_by())
+def revalue_records(organisation_id: int, year: int, scheme: Resolved | None = None,
+                    progress: Callable[[int], None] | None = None) -> int:
+    """Bring the stored points/category of scheme-valued records in line with the scheme in force.
+
+    Totals never wait for this (they are computed from counts per share, see `_sums`); it keeps each
+    record's own figure right for anyone reading the table. One UPDATE per (act, share) pair, touching
+    only rows that differ, so it is idempotent and cheap when few rules changed.
+    """
+    scheme = scheme or resolve(organisation_id, year)
+    pairs = list(DutyRecord.objects.filter(organisation_id=organisation_id, year=year, points_fixed=False)
+                 .values_list("act", "share").distinct().order_by())
     changed = 0
-    for act, share in pairs:
-        rule = new.rule_for(act)
-        if old is not None:
-            prev = old.rule_for(act)
-            if prev.points == rule.points and prev.category == rule.category:
-                continue
-        changed += DutyRecord.objects.filter(
-            organisation_id=organisation_id, year=year, act=act, share=share, points_fixed=False,
-        ).update(points=q(rule.points * Decimal(share)), category=rule.category)
+    for i, (act, share) in enumerate(pairs, 1):
+        rule = scheme.rule_for(act)
+        value = q(rule.points * Decimal(share))
+        changed += (DutyRecord.objects
+                    .filter(organisation_id=organisation_id, year=year, act=act, share=share, points_fixed=False)
+                    .filter(~Q(points=value) | ~Q(category=rule.category))
+                    .update(points=value, category=rule.category))
+        if progress:
+            progress(i * 100 // len(pairs))
     return changed

@@ -141,8 +141,11 @@ def archive(member: Member, year: int) -> dict:
                    .select_related("confirmed_by").order_by("-occurred_on", "-id"))
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for r in records:
-        sums[r.act] += r.points
+        # As the scheme in force values it (the stored figure may still await re-valuing after a change).
+        r.points = scoring.record_points(r, scheme)
+        r.category = scheme.category_of(r.act)
         r.category_name = scheme.category_label(r.category)
+        sums[r.act] += r.points
     score = scheme.compute(dict(sums))
     _attach_sources(records)
     member_warnings = warnings(member.organisation_id, year, member_ids=[member.pk]).get(member.pk, [])
@@ -280,7 +283,8 @@ def warnings(organisation_id: int, year: int, member_ids=None, scheme=None) -> d
         members = members.filter(pk__in=member_ids)
     ids = list(members.values_list("pk", flat=True))
     relevant = {a for w in rules for a in w.get("acts", [])}
-    relevant |= {A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH}
+    if any(w.get("kind") == "three_ones" for w in rules):
+        relevant |= {A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH}
     records = DutyRecord.objects.filter(organisation_id=organisation_id, year=year, voided=False,
                                         act__in=relevant)
     scores = MemberYearScore.objects.filter(organisation_id=organisation_id, year=year)
@@ -317,23 +321,32 @@ def warnings(organisation_id: int, year: int, member_ids=None, scheme=None) -> d
 
 
 def warning_list(organisation, year: int, rule: str = "") -> list[dict]:
-    """Members with warnings, with the steps already taken (constant number of queries)."""
+    """Members with warnings, lowest score first: [{"member_id", "warnings", "total"}] (4 queries).
+    Call `hydrate_warnings` on the page shown to add the members and the steps already taken."""
     found = warnings(organisation.pk, year)
     if rule:
         found = {m: [w for w in ws if w["code"] == rule] for m, ws in found.items()}
         found = {m: ws for m, ws in found.items() if ws}
-    members = (Member.objects.filter(pk__in=list(found)).select_related("sector", "liaison_group")
-               .in_bulk())
-    totals = dict(MemberYearScore.objects.filter(organisation=organisation, year=year, member_id__in=list(found))
+    totals = dict(MemberYearScore.objects.filter(organisation=organisation, year=year)
                   .values_list("member_id", "total"))
+    rows = [{"member_id": mid, "warnings": ws, "total": totals.get(mid)} for mid, ws in found.items()]
+    rows.sort(key=lambda r: (r["total"] if r["total"] is not None else Decimal(0), r["member_id"]))
+    return rows
+
+
+def hydrate_warnings(rows, organisation, year: int) -> list[dict]:
+    """Add `member` and `steps` to the rows of one page (2 queries)."""
+    ids = [r["member_id"] for r in rows]
+    members = Member.objects.filter(pk__in=ids).select_related("sector", "liaison_group").in_bulk()
     steps = defaultdict(list)
-    for s in (MemberWarning.objects.filter(organisation=organisation, year=year, member_id__in=list(found))
+    for s in (MemberWarning.objects.filter(organisation=organisation, year=year, member_id__in=ids)
               .select_related("by").order_by("created_at")):
         steps[s.member_id].append(s)
-    rows = [{"member": members[mid], "warnings": ws, "total": totals.get(mid), "steps": steps.get(mid, [])}
-            for mid, ws in found.items() if mid in members]
-    rows.sort(key=lambda r: (r["total"] if r["total"] is not None else Decimal(0), r["member"].pk))
-    return rows
+    out = []
+    for r in rows:
+        if r["member_id"] in members:
+            out.append(r | {"member": members[r["member_id"]], "steps": steps.get(r["member_id"], [])})
+    return out
 
 
 def member_warning_count(user) -> int:

@@ -290,7 +290,6 @@ def scheme_save(*, user, organisation, year: int, data: dict) -> tuple[ScoringSc
     with transaction.atomic():
         scheme = (ScoringScheme.objects.select_for_update().prefetch_related("rules")
                   .filter(organisation=organisation, year=year).first())
-        old = scoring.resolve(organisation.pk, year)
         before = scheme.as_data() if scheme is not None else None
         if scheme is None:
             scheme = ScoringScheme(organisation=organisation, year=year)
@@ -307,11 +306,9 @@ def scheme_save(*, user, organisation, year: int, data: dict) -> tuple[ScoringSc
         ScoringRule.objects.bulk_create([
             ScoringRule(scheme=scheme, act=r["act"], category=r["category"], points=r["points"], cap=r["cap"],
                         unit=r["unit"], order=i) for i, r in enumerate(clean["rules"])])
-        new = scoring.resolve(organisation.pk, year)
-        changed = scoring.revalue_records(organisation.pk, year, new, old)
         after = {k: v for k, v in clean.items() if k != "template"}
-        audit.record(user, "performance.scheme_save", scheme, before=before,
-                     after=after | {"revalued_records": changed}, organisation=organisation)
+        audit.record(user, "performance.scheme_save", scheme, before=before, after=after,
+                     organisation=organisation)
         recomputation = recompute_request(user=user, organisation=organisation, year=year)
     return scheme, recomputation
 
@@ -335,7 +332,9 @@ def run_recomputation(run: Recomputation) -> Recomputation:
 
     Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.RUNNING, progress=5)
     try:
-        scoring.recompute_year(run.organisation_id, run.year, progress)
+        # Totals first (they read the scheme, not the stored points), then each record's own figure.
+        scoring.recompute_year(run.organisation_id, run.year, lambda p: progress(p * 7 // 10))
+        scoring.revalue_records(run.organisation_id, run.year, progress=lambda p: progress(70 + p * 3 // 10))
     except Exception as exc:
         Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.FAILED, error=str(exc)[:2000],
                                                        finished_at=timezone.now())

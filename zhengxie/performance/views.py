@@ -232,6 +232,7 @@ def warnings(request):
     rule = request.GET.get("rule", "")
     rows = selectors.warning_list(organisation, year, rule)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.hydrate_warnings(page.object_list, organisation, year)
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "performance/warnings.html", {
