@@ -385,12 +385,12 @@ def roster_template(*, user, organisation: Organisation | None = None) -> bytes:
     notes = [["列", "必填", "说明"]] + [[c.header, "是" if c.required else "", c.help] for c in COLUMNS]
     if organisation is not None and in_scope(user, organisation):
         notes += [[], [f"{organisation.name}的可选值"]]
-        notes.append(["界别"] + list(Sector.objects.filter(organisation=organisation).values_list("name", flat=True)))
-        notes.append(["专委会"] + list(SpecialCommittee.objects.filter(organisation=organisation)
+        notes.append(["界别可选值"] + list(Sector.objects.filter(organisation=organisation).values_list("name", flat=True)))
+        notes.append(["专委会可选值"] + list(SpecialCommittee.objects.filter(organisation=organisation)
                                      .values_list("name", flat=True)))
-        notes.append(["乡镇联络组"] + list(Organisation.objects.filter(
+        notes.append(["乡镇联络组可选值"] + list(Organisation.objects.filter(
             path__startswith=organisation.path, kind=Organisation.Kind.LIAISON).values_list("name", flat=True)))
-    notes.append(["党派"] + list(Party.objects.values_list("short_name", flat=True)))
+    notes.append(["党派可选值"] + list(Party.objects.values_list("short_name", flat=True)))
     return _write([], "委员名册", [c.header for c in COLUMNS], notes)
 
 
