@@ -354,3 +354,29 @@ def test_document_downloads(client_for, proposal_in):
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert client_for("other").get(reverse("proposals:document", args=[p.pk, "pdf"])).status_code == 404
     assert client_for("handler2").get(reverse("proposals:document", args=[p.pk, "docx"])).status_code == 404
+
+
+def test_author_drops_decliners_and_the_proposal_goes_on(client_for, user):
+    c = client_for("member1")
+    m2 = user("member2").member
+    c.post(reverse("proposals:create"), draft_post(kind="joint", cosigners=[m2.pk]))
+    p = Proposal.objects.filter(author__username="member1").latest("id")
+    submit_through_pages(c, p)
+    assert reload(p).status == S.AWAITING_COSIGNERS
+    r = client_for("member2").post(reverse("proposals:cosign", args=[p.pk]), {"decision": "decline"})
+    assert r.status_code == 302
+    page = c.get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    assert "移除未附议者" in page and "已拒绝" in page
+    r = c.post(reverse("proposals:simple_action", args=[p.pk, "drop_decliners"]))
+    assert r.status_code == 302
+    p = reload(p)
+    assert p.status == S.SUBMITTED and p.kind == "individual"
+    # member2 is no longer a signer: the proposal is out of their sight, and agreeing now changes nothing.
+    r = client_for("member2").post(reverse("proposals:cosign", args=[p.pk]), {"decision": "agree"})
+    assert r.status_code == 404
+    assert Signer.objects.get(proposal=p, member=m2).status == Signer.Status.DROPPED
+
+
+def test_similar_hint_is_not_for_handling_units(client_for):
+    assert client_for("handler1").get(reverse("proposals:similar"), {"title": "乡村学校教师"}).status_code == 404
+    assert client_for("member1").get(reverse("proposals:similar"), {"title": "乡村学校教师"}).status_code == 200

@@ -58,9 +58,13 @@ def _need(cond: bool):
         raise Http404
 
 
+FIELD_NAMES = {"cosigner_ids": "cosigners"}  # service field name -> form field name
+
+
 def _fail(request, exc: ServiceError, form=None):
     if form is not None:
-        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        name = FIELD_NAMES.get(exc.field, exc.field)
+        form.add_error(name if name in form.fields else None, exc.message)
     else:
         messages.error(request, exc.message)
 
@@ -307,7 +311,9 @@ def submit(request, pk):
 
 @login_required
 def similar(request):
-    """htmx: proposals like the title being typed (this session's and past years')."""
+    """htmx: proposals like the title being typed (this session's and past years'): for drafting members
+    and the office (handling units see only what is assigned to them)."""
+    _need(member_of(request.user) is not None or request.user.has_role(*STATS_ROLES))
     text = (request.GET.get("title") or request.GET.get("text") or "").strip()
     exclude = request.GET.get("exclude")
     items = []
