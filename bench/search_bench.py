@@ -49,10 +49,24 @@ SENTENCES = [
 ]
 
 
+def _long_tail() -> list[str]:
+    """Several hundred rarer words (Faker's zh_CN lists), so that not every word is common."""
+    from faker.providers.address.zh_CN import Provider as Address
+    from faker.providers.company.zh_CN import Provider as Company
+    from faker.providers.lorem.zh_CN import Provider as Lorem
+
+    words = set(Lorem.word_list) | set(Address.cities) | set(Address.districts) | set(Company.company_prefixes)
+    return sorted(w for w in words if len(w) > 1)
+
+
+LONG_TAIL = _long_tail()
+
+
 def make_document(rng: random.Random, object_id: int, org_ids: list[int]) -> dict:
     topic, place, verb = rng.choice(TOPICS), rng.choice(PLACES), rng.choice(VERBS)
-    title = f"关于{verb}{place if rng.random() < 0.5 else ''}{topic}{rng.choice(ASPECTS)}{rng.choice(ENDINGS)}"
-    body = "".join(
+    where = rng.choice([place, rng.choice(LONG_TAIL), ""])
+    title = f"关于{verb}{where}{topic}{rng.choice(ASPECTS)}{rng.choice(ENDINGS)}"
+    body = "、".join(rng.sample(LONG_TAIL, 3)) + "等方面。" + "".join(
         rng.choice(SENTENCES).format(
             place=rng.choice(PLACES), topic=rng.choice([topic, topic, rng.choice(TOPICS)]), verb=rng.choice(VERBS),
             aspect=rng.choice(ASPECTS), n=rng.randint(2, 900),
@@ -120,7 +134,7 @@ def run(engine: str, docs: int, queries: int) -> None:
                                           for q in one_word])
     measure("search_ids common word", [lambda: search_ids(kind="proposal", query="建议 资金")] * 20)
 
-    titles = [f"{qrng.choice(VERBS)}{qrng.choice(TOPICS)}{qrng.choice(ASPECTS)}的提案" for _ in range(queries)]
+    titles = [make_document(qrng, 0, org_ids)["title"] for _ in range(queries)]
     measure("similar (a title)", [lambda t=t: similar(kind="proposal", text=t) for t in titles])
     bodies = [make_document(qrng, 0, org_ids) for _ in range(queries // 4)]
     measure("similar (title + body)", [lambda d=d: similar(kind="proposal", text=d["title"] + "\n" + d["body"])

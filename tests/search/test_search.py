@@ -256,3 +256,13 @@ def test_reindex_rebuilds_a_kind_from_its_registered_source(corpus, orgs, monkey
 def test_reindex_refuses_an_unregistered_kind():
     with pytest.raises(CommandError, match="未登记"):
         call_command("reindex_search", kind=["nosuchkind"])
+
+
+def test_scoping_finds_a_poorly_ranked_match_among_many_better_ones_elsewhere(corpus, orgs):
+    county, county2 = orgs
+    for i in range(15):
+        corpus(100 + i, f"关于湿地保护第{i}号的建议", "湿地湿地")
+    corpus(1, "关于生态的建议", "附近有湿地", org=county2)
+    assert search_ids(kind=KIND, query="湿地", organisation_ids=[county2.id], limit=1) == [1]
+    assert search_ids(kind=KIND, query="湿地", limit=3) != [1]
+    assert [i for i, _ in similar(kind=KIND, text="湿地保护", organisation_ids=[county2.id], min_score=0)] == [1]

@@ -18,7 +18,7 @@ from django.db import connection
 
 TITLE_WEIGHT = 3.0  # a match in the title counts this many times a match in the body
 BODY_CHARS = 1500  # similar() compares the start of a candidate's body, not the whole of it
-PREFETCH = 10  # SQLite: rank this many times `limit` matches of the whole index before scoping
+PREFETCH = 5  # SQLite: rank this many times `limit` matches of the whole index before scoping
 
 
 def _placeholders(values) -> str:
@@ -66,26 +66,16 @@ class SQLiteBackend:
 
     def match_ids(self, kind, groups, organisation_ids, limit) -> list[int]:
         expr = " AND ".join(self._group(g) for g in groups)
-        params: list = [expr, kind]
-        scope = self._scope(organisation_ids, (), params)
-        params.append(limit)
-        sql = (
-            "SELECT d.object_id FROM search_fts JOIN search_searchdocument d ON d.id = search_fts.rowid"
-            f" WHERE search_fts MATCH %s AND d.kind = %s{scope}"
-            f" ORDER BY bm25(search_fts, {TITLE_WEIGHT}, 1.0), d.object_id DESC LIMIT %s"
-        )
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return [row[0] for row in cur.fetchall()]
+        return [row[1] for row in self._ranked(expr, kind, organisation_ids, (), limit)]
 
-    def _candidates(self, expr, kind, organisation_ids, exclude_ids, limit, rank_terms=None):
-        """Best first: by the summed weights of `rank_terms` in the title if given, then by bm25
-        (FTS5's own IDF; title weighted). First among the best PREFETCH x limit matches of the whole
-        index by bm25 (no join for every match); if kind and scope leave fewer than `limit` of
-        those, among every match (cheap when there are few)."""
+    def _ranked(self, expr, kind, organisation_ids, exclude_ids, limit, rank_terms=None) -> list:
+        """(pk, object_id, title_tokens) of the matches, best first: by the summed weights of
+        `rank_terms` in the title if given, then by bm25 (FTS5's own IDF; title weighted), then
+        newest. Ranks the best PREFETCH x limit matches of the whole index first (no join for every
+        match); only if kind and scope leave too few of those and there were more, every match."""
         rank, rank_params = _title_rank("instr", rank_terms)
-        rows: list = []
-        for inner_limit in (PREFETCH * limit, -1):
+        inner_limit = PREFETCH * limit
+        while True:
             params: list = [*rank_params, expr, inner_limit, kind]
             scope = self._scope(organisation_ids, exclude_ids, params)
             params.append(limit)
@@ -94,22 +84,26 @@ class SQLiteBackend:
                 f" FROM (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS r"
                 " FROM search_fts WHERE search_fts MATCH %s ORDER BY r LIMIT %s) f"
                 f" JOIN search_searchdocument d ON d.id = f.id WHERE d.kind = %s{scope}"
-                " ORDER BY t DESC, f.r LIMIT %s"
+                " ORDER BY t DESC, f.r, d.object_id DESC LIMIT %s"
             )
             with connection.cursor() as cur:
                 cur.execute(sql, params)
                 rows = cur.fetchall()
-            if len(rows) >= limit:
-                break
+                if len(rows) >= limit or inner_limit < 0:
+                    break
+                cur.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expr])
+                if cur.fetchone()[0] <= inner_limit:
+                    break
+            inner_limit = -1
         return [row[:3] for row in rows]
 
     def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
         expr = "{title_tokens}: (" + " OR ".join(f'"{t}"' for t in weights) + ")"
-        return self._candidates(expr, kind, organisation_ids, exclude_ids, limit, rank_terms)
+        return self._ranked(expr, kind, organisation_ids, exclude_ids, limit, rank_terms)
 
     def body_candidates(self, kind, weights, organisation_ids, exclude_ids, limit):
         expr = " OR ".join(f'"{t}"' for t in weights)
-        return self._candidates(expr, kind, organisation_ids, exclude_ids, limit)
+        return self._ranked(expr, kind, organisation_ids, exclude_ids, limit)
 
     bodies = staticmethod(_bodies)
 

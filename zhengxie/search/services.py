@@ -194,7 +194,7 @@ def _probes(q: dict[str, float], df: dict[str, int], n: int, budget: tuple[int, 
     for t in sorted((t for t in q if df.get(t)), key=lambda t: (-q[t], t)):
         if len(probes) >= PROBE_TERMS:
             break
-        if t not in _text.GENERIC and matched + df[t] <= limit:
+        if not _text.is_generic(t) and matched + df[t] <= limit:
             probes[t] = q[t]
             matched += df[t]
     return probes
@@ -205,24 +205,46 @@ def _idf(n: int, df: int) -> float:
 
 
 PART_WEIGHT = 0.5  # search mode emits a long word's parts before it: they count half
-GENERIC_WEIGHT = 0.3  # words of almost every title (text.GENERIC)
+GENERIC_WEIGHT = 0.3  # words of almost every title, and numbers (text.is_generic)
 
 
-def _vector(tokens: list[str], idf: dict[str, float], default_idf: float) -> dict[str, float]:
-    """Sublinear tf x idf. A part of a following longer word (养老, 服务 before 养老服务) counts
-    PART_WEIGHT, so a shared compound is not counted three times over."""
-    counts: dict[str, float] = Counter(tokens)
-    for i in [i for i, tok in enumerate(tokens) if len(tok) > 2]:  # words cut into parts are longer
-        word = tokens[i]
-        for part in tokens[max(0, i - 6) : i]:
-            if part in word and len(part) < len(word):
-                counts[part] -= 1 - PART_WEIGHT
-    vector = {}
-    for t, c in counts.items():
-        if t not in _text.BOILERPLATE:
-            w = (1 + math.log(c) if c >= 1 else c) * idf.get(t, default_idf)
-            vector[t] = w * GENERIC_WEIGHT if t in _text.GENERIC else w
-    return vector
+class _Weigher:
+    """Token vectors: sublinear tf x idf, generic words x GENERIC_WEIGHT, boilerplate dropped.
+
+    Search mode emits a long word's 2- and 3-character dictionary parts beside it (养老, 服务 with
+    养老服务); those occurrences count PART_WEIGHT, so a shared compound is not counted three times."""
+
+    def __init__(self, idf: dict[str, float], default_idf: float):
+        self.idf, self.default_idf = idf, default_idf
+        self._factors: dict[str, float] = {}
+
+    def _factor(self, t: str) -> float:
+        f = self._factors.get(t)
+        if f is None:
+            if t in _text.BOILERPLATE:
+                f = 0.0
+            else:
+                f = self.idf.get(t, self.default_idf) * (GENERIC_WEIGHT if _text.is_generic(t) else 1.0)
+            self._factors[t] = f
+        return f
+
+    def vector(self, tokens: list[str]) -> dict[str, float]:
+        counts: dict[str, float] = Counter(tokens)
+        for word in [w for w in counts if len(w) > 2]:
+            n = len(word)
+            for size in (2, 3) if n > 3 else (2,):
+                for start in range(n - size + 1):
+                    part = word[start : start + size]
+                    if part in counts:
+                        counts[part] -= (1 - PART_WEIGHT) * min(counts[word], counts[part])
+        vector, factors = {}, self._factors
+        for t, c in counts.items():
+            f = factors.get(t)
+            if f is None:
+                f = self._factor(t)
+            if f:
+                vector[t] = f if c == 1 else (1 + math.log(c) if c > 1 else c) * f
+        return vector
 
 
 def _cosine(q: dict[str, float], q_norm: float, d: dict[str, float]) -> float:
@@ -263,13 +285,13 @@ def similar(
     if not n:
         return []
     idf = {t: _idf(n, df.get(t, 0)) for t in set(tokens)}
-    q = _vector(tokens, idf, 0.0)
+    q = _Weigher(idf, 0.0).vector(tokens)
     backend_ = backend()
     probes = _probes(q, df, n, TITLE_BUDGET)
     if not probes:  # only common words: the least common one, in titles
         least = min((t for t in q if df.get(t)), key=lambda t: (df[t], t), default=None)
         probes = {least: q[least]} if least else {}
-    rank_terms = dict(sorted(((t, w) for t, w in q.items() if t not in _text.GENERIC), key=lambda p: -p[1])[:12])
+    rank_terms = dict(sorted(((t, w) for t, w in q.items() if not _text.is_generic(t)), key=lambda p: -p[1])[:12])
     rows = (
         backend_.title_candidates(kind, probes, organisation_ids, exclude_ids, CANDIDATES, rank_terms)
         if probes else []
@@ -286,17 +308,17 @@ def similar(
     if title_terms:
         _, more = _doc_freqs(kind, title_terms)
         idf.update({t: _idf(n, more.get(t, 0)) for t in title_terms})
-    default_idf = _idf(n, max(1, int(n * 0.01)))
+    weigher = _Weigher(idf, _idf(n, max(1, int(n * 0.01))))
     q_norm = math.sqrt(sum(w * w for w in q.values()))
     candidates = [
-        (pk, object_id, _cosine(q, q_norm, _vector(title_tokens.split(), idf, default_idf)))
+        (pk, object_id, _cosine(q, q_norm, weigher.vector(title_tokens.split())))
         for pk, object_id, title_tokens in rows + from_bodies
     ]
     best_titles = sorted(candidates[: len(rows)], key=lambda c: -c[2])[:BODY_CANDIDATES]
     bodies = backend_.bodies([pk for pk, _, _ in best_titles + candidates[len(rows) :]])
     scored = []
     for pk, object_id, t in candidates:
-        b = _cosine(q, q_norm, _vector(bodies[pk].split(), idf, default_idf)) if pk in bodies else 0.0
+        b = _cosine(q, q_norm, weigher.vector(bodies[pk].split())) if pk in bodies else 0.0
         score = max(t, (2 * t + b) / 3)
         if score >= min_score:
             scored.append((object_id, round(min(score, 1.0), 4)))

@@ -42,6 +42,13 @@ GENERIC = frozenset(
     "建设 发展 开展 实施 落实 解决 改善 支持 关注 重视 工作 力度 有效 全面 我县 我市 我区".split()
 )
 
+
+
+def is_generic(token: str) -> bool:
+    """A word of almost every title, or a number (an amount, a count): little sign of the matter."""
+    return token in GENERIC or token.isdigit()
+
+
 _WORD = re.compile(r"[^\W_]+")
 _LEXICON = Path(__file__).with_name("lexicon.txt")
 
