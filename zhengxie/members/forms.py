@@ -76,6 +76,10 @@ class TermForm(ChineseErrorsMixin, forms.ModelForm):
     def validate_unique(self):
         """Uniqueness is checked (with a Chinese message) by the service."""
 
+    def _get_validation_exclusions(self):
+        # Leaves the (organisation, ...) unique constraints to the service and its Chinese message.
+        return super()._get_validation_exclusions() | {"organisation"}
+
 
 class SessionForm(ChineseErrorsMixin, forms.ModelForm):
     class Meta:
@@ -146,6 +150,9 @@ class UnitForm(ChineseErrorsMixin, forms.ModelForm):
 
     def validate_unique(self):
         """Checked by the service."""
+
+    def _get_validation_exclusions(self):
+        return super()._get_validation_exclusions() | {"organisation"}
 
 
 class HandlerForm(ChineseErrorsMixin, forms.Form):
