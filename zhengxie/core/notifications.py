@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from django.db import transaction
 
 from .models import Notification, User
 from .tasks import send_email_task, send_sms_task
+
+_muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
+
+
+@contextmanager
+def external_delivery_muted():
+    """Inbox messages only, no email or SMS: for loading demo data and bulk imports."""
+    token = _muted.set(True)
+    try:
+        yield
+    finally:
+        _muted.reset(token)
 
 
 def notify(
@@ -18,6 +32,9 @@ def notify(
     notes = Notification.objects.bulk_create(
         [Notification(user=u, title=title[:200], body=body, url=url, category=category) for u in users]
     )
+
+    if _muted.get():
+        return notes
 
     def deliver():
         for u in users:

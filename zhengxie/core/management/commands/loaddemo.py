@@ -10,6 +10,8 @@ import random
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from zhengxie.core.notifications import external_delivery_muted
+
 DEMO_APPS = ["core", "members", "proposals", "activities", "performance"]
 
 
@@ -27,7 +29,7 @@ class Command(BaseCommand):
             return
         random.seed(2026)
         ctx = {"members": members, "stdout": self.stdout}
-        with transaction.atomic():
+        with transaction.atomic(), external_delivery_muted():
             for app in DEMO_APPS:
                 try:
                     module = importlib.import_module(f"zhengxie.{app}.demo")
