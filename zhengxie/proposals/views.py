@@ -83,6 +83,8 @@ def mine(request):
     status = request.GET.get("status", "")
     if status == "draft":
         qs = qs.filter(status__in=(S.DRAFT, S.AWAITING_COSIGNERS))
+    elif status == "handling":
+        qs = qs.filter(status__in=(S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REHANDLING))
     elif status:
         qs = qs.filter(status=status)
     page, qs_wo_page = paginate(request, qs)
