@@ -353,7 +353,7 @@ def session_make_current(*, user, session: Session) -> Session:
     """Make this the current session (proposals are numbered per session); its term becomes current too."""
     _require(user, "members.manage", session)
     with transaction.atomic():
-        session = Session.objects.select_for_update().select_related("term").get(pk=session.pk)
+        session = Session.objects.select_for_update(of=("self",)).select_related("term").get(pk=session.pk)
         if session.is_current and session.term.is_current:
             return session
         previous = Session.objects.filter(organisation=session.organisation_id, is_current=True).first()
@@ -705,7 +705,8 @@ def user_update(*, user, target: User, data: dict, roles=None) -> User:
     if not new_roles & UNIT_ROLES:
         data["handling_unit"] = None
     with transaction.atomic():
-        target = User.objects.select_for_update().select_related("organisation", "handling_unit").get(pk=target.pk)
+        target = (User.objects.select_for_update(of=("self",)).select_related("organisation", "handling_unit")
+                  .get(pk=target.pk))
         if "phone" in data:
             _check_phone(data["phone"] or "", exclude_user_pk=target.pk)
         before_snap = _user_snapshot(target, old_roles)
@@ -807,7 +808,7 @@ def member_update(*, user, member: Member, data: dict, committees=None) -> Membe
             raise Invalid("请填写手机号。", field="phone")
         _check_phone(data["phone"], exclude_user_pk=member.user_id)
     with transaction.atomic():
-        member = Member.objects.select_for_update().select_related("user").get(pk=member.pk)
+        member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)
         before, after = _changes(member, data, MEMBER_FIELDS)
         if committees is not None:
             old = sorted(member.committees.values_list("name", flat=True))
