@@ -107,7 +107,8 @@ def test_job_is_registered_with_the_scheduler(proposal_in):
     p = proposal_in("handling")
     Proposal.objects.filter(pk=p.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=2))
     assert "proposals.lights" in scheduler.JOBS
-    ran = scheduler.run_due(force=True)
+    # a period of its own (force=True makes a period key too long for PostgreSQL's varchar(20))
+    ran = scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3650))
     assert "proposals.lights" in ran
     assert Proposal.objects.get(pk=p.pk).light == "red"
 
