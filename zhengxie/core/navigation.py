@@ -1,6 +1,7 @@
 """The role-based menu. Apps append entries with `register`; each entry names the roles that see it.
 
-An entry is shown when the user has one of its roles (or roles is empty) and its URL resolves.
+An entry is shown when the user has one of its roles (or roles is empty) and its URL resolves. An entry
+may also name staff offices: then staff see it only when they work in one of those offices.
 """
 
 from __future__ import annotations
@@ -18,19 +19,32 @@ class Entry:
     roles: tuple[str, ...]
     icon: str = "circle"
     order: int = 100
+    offices: tuple[str, ...] = ()
+
+    def visible_to(self, user) -> bool:
+        from .models import Role
+
+        if not self.roles:
+            return True
+        others = [r for r in self.roles if r != Role.STAFF]
+        if others and user.has_role(*others):
+            return True
+        return (Role.STAFF in self.roles and user.has_role(Role.STAFF)
+                and (not self.offices or user.office in self.offices))
 
 
 ENTRIES: list[Entry] = []
 
 
-def register(section: str, label: str, url_name: str, roles=(), icon: str = "circle", order: int = 100):
-    ENTRIES.append(Entry(section, label, url_name, tuple(roles), icon, order))
+def register(section: str, label: str, url_name: str, roles=(), icon: str = "circle", order: int = 100,
+             offices=()):
+    ENTRIES.append(Entry(section, label, url_name, tuple(roles), icon, order, tuple(offices)))
 
 
 def menu_for(user) -> list[tuple[str, list[dict]]]:
     sections: dict[str, list[dict]] = {}
     for e in sorted(ENTRIES, key=lambda e: e.order):
-        if e.roles and not user.has_role(*e.roles):
+        if not e.visible_to(user):
             continue
         try:
             url = reverse(e.url_name)

@@ -3,7 +3,7 @@
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
 
-from zhengxie.core.models import Role
+from zhengxie.core.models import Office, Role
 from zhengxie.core.navigation import register, todo_provider
 
 from .lights import HANDLING_STATES
@@ -11,6 +11,7 @@ from .models import Assignment, Evaluation, Proposal, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
+PROPOSAL_OFFICE = [Office.PROPOSAL]
 S = Proposal.Status
 
 register("提案", "我的提案", "proposals:mine", roles=[Role.MEMBER], icon="file-earmark-text", order=200)
@@ -18,12 +19,12 @@ register("提案", "起草提案", "proposals:create", roles=[Role.MEMBER], icon
 register("提案", "承办提案", "proposals:inbox", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD], icon="inbox", order=202)
 register("提案", "全部提案", "proposals:list", roles=[*OFFICE_VIEWERS, Role.UNIT_HANDLER, Role.UNIT_HEAD],
          icon="list-ul", order=203)
-register("提案", "立案审查", "proposals:review_queue", roles=[Role.STAFF], icon="clipboard-check", order=204)
-register("提案", "交办提案", "proposals:batch_assign", roles=[Role.STAFF], icon="send", order=205)
-register("提案", "调整申请", "proposals:changes", roles=[Role.STAFF], icon="arrow-left-right", order=206)
-register("提案", "重点提案", "proposals:key", roles=[Role.LEADER, Role.STAFF], icon="star", order=207)
+register("提案", "立案审查", "proposals:review_queue", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="clipboard-check", order=204)
+register("提案", "交办提案", "proposals:batch_assign", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="send", order=205)
+register("提案", "调整申请", "proposals:changes", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="arrow-left-right", order=206)
+register("提案", "重点提案", "proposals:key", roles=[Role.LEADER, Role.STAFF], offices=PROPOSAL_OFFICE, icon="star", order=207)
 register("提案", "提案统计", "proposals:stats", roles=OFFICE_VIEWERS, icon="bar-chart-line", order=208)
-register("提案", "提案汇编", "proposals:compilation", roles=[Role.STAFF], icon="journal-richtext", order=209)
+register("提案", "提案汇编", "proposals:compilation", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="journal-richtext", order=209)
 
 
 @todo_provider
