@@ -78,3 +78,17 @@ def test_other_county_is_not_reachable_by_org_parameter(client_for, county):
     county2 = Organisation.objects.get(code="demo-county-2")
     assert client_for("staff").get(reverse("performance:rankings") + f"?org={county2.pk}").status_code == 404
     assert client_for("citystaff").get(reverse("performance:rankings") + f"?org={county2.pk}").status_code == 200
+
+
+def test_ranks_are_competition_ranks_on_every_page(make_member, county, sectors, committees):
+    from zhengxie.performance import selectors
+
+    _fill(make_member, county, sectors, committees, 9)
+    recompute_now(organisation=county, year=YEAR)
+    ranked = selectors.ranking_members(county, YEAR)
+    everyone = ranked[0:ranked.count()]
+    totals = [r.total for r in everyone]
+    expected = [1 + sum(1 for t in totals if t > x) for x in totals]
+    assert [r.rank for r in everyone] == expected
+    for start in range(0, len(totals), 7):  # any page gives the same ranks
+        assert [r.rank for r in ranked[start:start + 7]] == expected[start:start + 7]

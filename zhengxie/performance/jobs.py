@@ -13,7 +13,7 @@ from . import scoring
 @register("performance.recompute_scores", every="daily", label="重算本年度履职积分")
 def recompute_scores():
     year = timezone.localdate().year
-    orgs = Member.objects.values_list("organisation_id", flat=True).distinct()
+    orgs = Member.objects.order_by().values_list("organisation_id", flat=True).distinct()
     done = 0
     for org_id in Organisation.objects.filter(pk__in=orgs).values_list("pk", flat=True):
         done += scoring.recompute_year(org_id, year)

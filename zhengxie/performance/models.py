@@ -124,8 +124,8 @@ class DutyRecord(models.Model):
             # left out on purpose: re-valuing records after a scheme change then touches no index.
             models.Index(fields=["organisation", "year", "voided", "points_fixed", "member", "act", "share"],
                          name="duty_org_year_cover"),
-            # re-valuing an act when the scheme changes
-            models.Index(fields=["organisation", "year", "act"], name="duty_org_year_act"),
+            # re-valuing an act when the scheme changes; counting acts per member for the warnings (covered)
+            models.Index(fields=["organisation", "year", "act", "voided", "member"], name="duty_org_year_act"),
             models.Index(fields=["source_ct", "source_id"], name="duty_source"),
         ]
 

@@ -9,8 +9,7 @@ from collections import defaultdict
 from decimal import Decimal
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Avg, Count, F, Max, Min, Q, QuerySet, Window
-from django.db.models.functions import Rank
+from django.db.models import Avg, Count, Max, Min, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -94,8 +93,8 @@ def pick_organisation(user, org_id=None) -> tuple[Organisation, list[Organisatio
             if str(o.pk) == str(org_id):
                 return o, options
         raise Http404("未找到")
-    with_members = set(Member.objects.filter(organisation__in=options).values_list("organisation_id", flat=True)
-                       .distinct())
+    with_members = set(Member.objects.filter(organisation__in=options).order_by()
+                       .values_list("organisation_id", flat=True).distinct())
     for o in options:
         if o.pk in with_members:
             return o, options
@@ -148,7 +147,7 @@ def archive(member: Member, year: int) -> dict:
         sums[r.act] += r.points
     score = scheme.compute(dict(sums))
     _attach_sources(records)
-    member_warnings = warnings(member.organisation_id, year, member_ids=[member.pk]).get(member.pk, [])
+    member_warnings = warnings(member.organisation_id, year, member_ids=[member.pk], scheme=scheme).get(member.pk, [])
     steps = list(MemberWarning.objects.filter(member=member, year=year).select_related("by"))
     return {
         "member": member, "year": year, "scheme": scheme, "score": score, "records": records,
@@ -234,7 +233,45 @@ def ranking_groups(organisation, year: int, by: str) -> list[dict]:
     return out
 
 
-def ranking_members(organisation, year: int, by: str = "", group=None) -> QuerySet:
+class RankedList:
+    """Scores in rank order, sliced in the database, each row given its competition rank (1 + how many
+    scored more). Works with Django's Paginator and Ninja's pagination: one COUNT for the page's first
+    rank, whatever the page — no window function over the whole organisation."""
+
+    def __init__(self, qs: QuerySet):
+        self.qs = qs
+
+    def all(self):
+        return self
+
+    def count(self) -> int:
+        return self.qs.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, item):
+        if not isinstance(item, slice):
+            return self[item:item + 1][0]
+        start = item.start or 0
+        # Deferred join: pick the page's ids from the (organisation, year, total) index, then fetch 30 rows
+        # with their member, sector and group — deep pages do not join the whole organisation.
+        ids = list(self.qs.values_list("pk", flat=True)[item])
+        if not ids:
+            return []
+        by_id = self.qs.model.objects.select_related("member", "sector", "liaison_group").in_bulk(ids)
+        rows = [by_id[i] for i in ids]
+        rank = self.qs.filter(total__gt=rows[0].total).count() + 1
+        prev = None
+        for i, row in enumerate(rows):
+            if prev is not None and row.total != prev:
+                rank = start + i + 1
+            row.rank = rank
+            prev = row.total
+        return rows
+
+
+def ranking_members(organisation, year: int, by: str = "", group=None) -> RankedList:
     """Members ranked by total (competition rank), optionally within one group."""
     qs = MemberYearScore.objects.filter(organisation=organisation, year=year)
     if group not in (None, ""):
@@ -242,9 +279,7 @@ def ranking_members(organisation, year: int, by: str = "", group=None) -> QueryS
             qs = qs.filter(member__committees=group)
         elif by in GROUP_FIELD:
             qs = qs.filter(**{GROUP_FIELD[by]: group})
-    return (qs.select_related("member", "sector", "liaison_group")
-            .annotate(rank=Window(Rank(), order_by=F("total").desc()))
-            .order_by("-total", "member_id"))
+    return RankedList(qs.order_by("-total", "member_id"))
 
 
 def distribution(organisation, year: int, width: int = 10) -> dict:

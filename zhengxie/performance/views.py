@@ -87,7 +87,8 @@ def member_archive(request, pk):
                 return redirect(reverse("performance:member", args=[member.pk])
                                 + f"?year={report.occurred_on.year}#self-reports")
     data = selectors.archive(member, year)
-    years = sorted(set(DutyRecord.objects.filter(member=member).values_list("year", flat=True).distinct())
+    years = sorted(set(DutyRecord.objects.filter(member=member).order_by().values_list("year", flat=True)
+                   .distinct())
                    | {selectors.this_year(), year}, reverse=True)
     own_reports = list(selectors.self_reports_of(member)[:50]) if (is_self or request.user.has_role(
         Role.STAFF, Role.LEADER, Role.SYSADMIN)) else []
