@@ -285,3 +285,14 @@ def test_detail_runs_a_bounded_number_of_queries(api, proposal_in, django_assert
     c.get(f"{API}/{p.pk}")
     with django_assert_max_num_queries(25):
         assert c.get(f"{API}/{p.pk}").status_code == 200
+
+
+def test_submit_body_is_optional(api):
+    a = _create(api)
+    r = api("member1").post(f"{API}/{a['id']}/submit")  # no body at all
+    assert r.status_code == 200 and r.json()["status"] == "submitted"
+    b = _create(api, title="关于加强校园安全管理和治理城区河道污染的建议")
+    r = api("member1").post(f"{API}/{b['id']}/submit", "{oops", content_type=J)
+    assert r.status_code == 422 and "JSON" in r.json()["detail"]
+    r = api("member1").post(f"{API}/{b['id']}/submit?confirm_single_matter=true")
+    assert r.status_code == 200 and r.json()["status"] == "submitted"

@@ -7,12 +7,15 @@ Same permissions as the pages: invisible → 404, invalid input → 422, forbidd
 from __future__ import annotations
 
 import datetime
+import json
 from typing import Literal
 
 from django.urls import reverse
 from ninja import File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
+
+from zhengxie.core.errors import Invalid
 
 from . import selectors, services
 from .models import Assignment, Proposal
@@ -185,10 +188,6 @@ class ProposalPatch(Schema):
     cosigner_ids: list[int] | None = None
     collective_body: str | None = None
     research_note: str | None = None
-
-
-class SubmitIn(Schema):
-    confirm_single_matter: bool = False
 
 
 class CosignIn(Schema):
@@ -392,11 +391,22 @@ def _action(path: str, summary: str):
     return router.post(f"/proposals/{{int:pk}}/{path}", response=ProposalOut, summary=summary)
 
 
-@_action("submit", "提交（联名提案进入待附议）")
-def submit(request, pk: int, payload: SubmitIn | None = None):
-    services.proposal_submit(user=request.user, proposal=_get(request, pk),
-                             confirm_single_matter=bool(payload and payload.confirm_single_matter))
+@_action("submit", "提交（联名提案进入待附议）；可带 {\"confirm_single_matter\": true} 或同名查询参数")
+def submit(request, pk: int, confirm_single_matter: bool = False):
+    """The body is optional: an empty POST submits; `confirm_single_matter` confirms a flagged 一事一案 warning."""
+    confirm = confirm_single_matter or bool(_optional_json(request).get("confirm_single_matter"))
+    services.proposal_submit(user=request.user, proposal=_get(request, pk), confirm_single_matter=confirm)
     return _full(request, pk)
+
+
+def _optional_json(request) -> dict:
+    if not request.body or "json" not in request.content_type:
+        return {"confirm_single_matter": request.POST.get("confirm_single_matter") in ("1", "true", "on")}
+    try:
+        data = json.loads(request.body)
+    except ValueError:
+        raise Invalid("请求内容不是有效的 JSON。")
+    return data if isinstance(data, dict) else {}
 
 
 @_action("cosign", "附议（agree=true）或拒绝附议")
