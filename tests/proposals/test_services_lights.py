@@ -129,3 +129,18 @@ def test_demo_has_every_light_for_the_two_named_units(db):
         lights = set(Proposal.objects.filter(assignments__unit__short_name=unit, assignments__is_active=True)
                      .values_list("light", flat=True))
         assert {"green", "yellow", "red"} <= lights, unit
+
+
+def test_easing_from_red_to_yellow_sends_no_alarm_and_the_task_runs_the_job(user, proposal_in):
+    from zhengxie.proposals.tasks import refresh_lights_task
+
+    p = proposal_in("handling")
+    today = timezone.localdate()
+    Proposal.objects.filter(pk=p.pk).update(deadline=today - datetime.timedelta(days=1))
+    refresh_lights_task.enqueue()
+    assert Proposal.objects.get(pk=p.pk).light == "red"
+    Proposal.objects.filter(pk=p.pk).update(deadline=today + datetime.timedelta(days=5))
+    before = Notification.objects.filter(user__username="handler1").count()
+    jobs.check_lights()
+    assert Proposal.objects.get(pk=p.pk).light == "yellow"
+    assert Notification.objects.filter(user__username="handler1").count() == before

@@ -19,6 +19,8 @@ from zhengxie.core.scheduler import register
 from .lights import REPLYING_ROLES, late_nodes, refresh_lights
 from .models import Event, Proposal
 
+RANK = {"": 0, "green": 1, "yellow": 2, "red": 3}
+
 
 def _users_by_unit(unit_ids) -> dict[int, dict[str, list[User]]]:
     out: dict[int, dict[str, list[User]]] = defaultdict(lambda: {"handler": [], "head": []})
@@ -35,13 +37,13 @@ def _users_by_unit(unit_ids) -> dict[int, dict[str, list[User]]]:
 
 
 def check_lights(today=None) -> dict:
-    """Refresh the lights; notify on every change to yellow or red. Returns counts (for the scheduler log)."""
+    """Refresh the lights; notify when one turns yellow or red (not when red eases to yellow). Returns counts (for the scheduler log)."""
     from .services import proposal_url
 
     today = today or _today()
     with transaction.atomic():
         changes = refresh_lights(today=today)
-        worse = [(p, old, new) for p, old, new in changes if new in ("yellow", "red")]
+        worse = [(p, old, new) for p, old, new in changes if new in ("yellow", "red") and RANK[new] > RANK[old]]
         unit_ids = {a.unit_id for p, _, _ in worse for a in p.assignments.all() if a.role in REPLYING_ROLES}
         people = _users_by_unit(unit_ids)
         events = []

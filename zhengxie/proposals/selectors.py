@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -139,7 +139,8 @@ def proposal_list(user, *, session=None, status=None, category=None, unit=None, 
         if ids:
             text_q |= Q(pk__in=ids)
         qs = qs.filter(text_q)
-    return list_prefetch(qs).order_by("-session__year", "-session__number", "number", "-created_at", "-id")
+    return list_prefetch(qs).order_by("-session__year", "-session__number", F("number").asc(nulls_last=True),
+                                      "-created_at", "-id")
 
 
 def review_queue(user) -> QuerySet[Proposal]:
