@@ -68,3 +68,19 @@ def test_recompute_after_scheme_change_equals_per_member_refresh(make_member, co
         with transaction.atomic():
             scoring.refresh_member(m, YEAR)
     assert snapshot(county.pk) == after_recompute
+
+
+@pytest.mark.parametrize("template", ["default", "tongcheng", "jinan", "anqing"])
+@settings(max_examples=200, deadline=None)
+@given(sums=st.dictionaries(st.sampled_from(ACT_CODES), st.integers(-20000, 20000), max_size=12))
+def test_fast_and_full_computation_agree(template, sums):
+    """recompute_year's integer-cents arithmetic gives what record_act's full computation gives."""
+    from decimal import Decimal
+
+    from zhengxie.performance.schemes import TEMPLATES, Resolved
+
+    scheme = Resolved.from_template(TEMPLATES[template])
+    full = scheme.compute({a: Decimal(c).scaleb(-2) for a, c in sums.items()})
+    total, by_category, grade, passed = scheme.compute_cents(sums)
+    assert (total, grade, passed) == (full.total, full.grade, full.passed)
+    assert by_category == full.by_category_json()

@@ -186,6 +186,50 @@ class Resolved:
                 return label
         return self.grades[-1][1] if self.grades else ""
 
+    def _plan(self):
+        """Everything compute_cents needs, in integer cents (cached per Resolved)."""
+        plan = self.__dict__.get("_plan_cache")
+        if plan is None:
+            def cents(x):
+                return None if x is None else int((Decimal(x) * 100).to_integral_value())
+            acts = {a: (r.category, cents(r.cap)) for a, r in self.rules.items()}
+            cats = [(c["code"], cents(self.category_cap(c["code"]))) for c in self.categories]
+            grades = [(cents(m), g) for m, g in self.grades]
+            plan = (acts, cats, cents(self.base_points), cents(self.pass_mark), grades)
+            self.__dict__["_plan_cache"] = plan
+        return plan
+
+    def compute_cents(self, act_cents: dict[str, int]) -> tuple[Decimal, dict[str, float], str, bool]:
+        """The same arithmetic as `compute`, on integer cents, for recomputing thousands of members:
+        returns (total, by_category as floats, grade, passed)."""
+        acts, cats, base, pass_mark, grades = self._plan()
+        sums: dict[str, int] = {}
+        for act, raw in act_cents.items():
+            spec = acts.get(act)
+            if spec is None:
+                cat, cap = A.default_category(act), None
+            else:
+                cat, cap = spec
+            if cap is not None:
+                raw = min(raw, cap) if raw >= 0 else max(raw, -abs(cap))
+            sums[cat] = sums.get(cat, 0) + raw
+        by_cat, total = {}, base
+        for code, cap in cats:
+            raw = sums.pop(code, 0)
+            pts = min(raw, cap) if cap is not None else raw
+            by_cat[code] = pts / 100
+            total += pts
+        for code in sorted(sums):
+            by_cat[code] = sums[code] / 100
+            total += sums[code]
+        total = max(total, 0)
+        grade = grades[-1][1] if grades else ""
+        for minimum, label in grades:
+            if total >= minimum:
+                grade = label
+                break
+        return Decimal(total).scaleb(-2).quantize(Q2), by_cat, grade, total >= pass_mark
+
     def compute(self, act_sums: dict[str, Decimal]) -> Score:
         """act_sums: act -> sum of record points (after share). Applies per-act then per-category caps."""
         lines, cats = [], {}

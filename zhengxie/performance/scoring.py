@@ -39,25 +39,30 @@ def resolve(organisation_id: int, year: int) -> Resolved:
     return Resolved.from_template(scheme.as_data(), scheme_id=scheme.pk)
 
 
+def _cents(x) -> int:
+    return int((Decimal(x) * 100).to_integral_value())
+
+
 def _sums(rows_by_share, rows_fixed, scheme: Resolved):
-    """Fold the two aggregates into member_id -> {act: points} and member_id -> record count.
+    """Fold the two aggregates into member_id -> {act: points in cents} and member_id -> record count.
 
     Scheme-valued records are counted per (act, share): their points are count × round(rule points × share),
     exactly what record_act stores per record, but read from the scheme in force now — so a scheme change
     is right at once, before (and whether or not) the stored points are re-valued. Records with points
-    given by the caller are summed as stored.
+    given by the caller are summed as stored. Integer cents keep this fast for a whole organisation.
     """
-    sums: dict[int, dict[str, Decimal]] = defaultdict(lambda: defaultdict(Decimal))
+    sums: dict[int, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     counts: dict[int, int] = defaultdict(int)
-    unit: dict[tuple[str, Decimal], Decimal] = {}
+    unit: dict[tuple[str, object], int] = {}
     for member_id, act, share, n in rows_by_share:
         key = (act, share)
-        if key not in unit:
-            unit[key] = q(scheme.rule_for(act).points * Decimal(share))
-        sums[member_id][act] += unit[key] * n
+        u = unit.get(key)
+        if u is None:
+            u = unit[key] = _cents(q(scheme.rule_for(act).points * Decimal(share)))
+        sums[member_id][act] += u * n
         counts[member_id] += n
     for member_id, act, s, n in rows_fixed:
-        sums[member_id][act] += Decimal(s or 0)
+        sums[member_id][act] += _cents(s or 0)
         counts[member_id] += n
     return sums, counts
 
@@ -78,7 +83,7 @@ def act_sums_for_member(member_id: int, year: int, scheme: Resolved | None = Non
         scheme = resolve(org_id, year)
     by_share, fixed = _aggregates(DutyRecord.objects.filter(member_id=member_id, year=year, voided=False))
     sums, counts = _sums(by_share, fixed, scheme)
-    return dict(sums.get(member_id, {})), counts.get(member_id, 0)
+    return {a: Decimal(c).scaleb(-2) for a, c in sums.get(member_id, {}).items()}, counts.get(member_id, 0)
 
 
 def record_points(record: DutyRecord, scheme: Resolved) -> Decimal:
@@ -88,10 +93,17 @@ def record_points(record: DutyRecord, scheme: Resolved) -> Decimal:
     return q(scheme.rule_for(record.act).points * Decimal(record.share))
 
 
-def _score_fields(scheme: Resolved, sums, count) -> dict:
+def _score_fields(scheme: Resolved, sums: dict[str, Decimal], count) -> dict:
+    """One member (record_act's path): the full computation, as the archive shows it."""
     score = scheme.compute(sums)
     return {"total": score.total, "by_category": score.by_category_json(), "grade": score.grade,
             "passed": score.passed, "record_count": count}
+
+
+def _score_fields_cents(scheme: Resolved, cents: dict[str, int], count) -> dict:
+    """A whole organisation (recompute's path): the same arithmetic on integer cents."""
+    total, by_category, grade, passed = scheme.compute_cents(cents)
+    return {"total": total, "by_category": by_category, "grade": grade, "passed": passed, "record_count": count}
 
 
 def lock_member_year(member, year: int) -> MemberYearScore:
@@ -118,7 +130,7 @@ def refresh_member(member, year: int, scheme: Resolved | None = None, row: Membe
 
 
 def year_act_sums(organisation_id: int, year: int, scheme: Resolved):
-    """member_id -> {act: points}, and member_id -> record count, for a whole organisation and year."""
+    """member_id -> {act: points in cents}, and member_id -> record count, for an organisation and year."""
     by_share, fixed = _aggregates(DutyRecord.objects.filter(organisation_id=organisation_id, year=year,
                                                             voided=False))
     return _sums(by_share, fixed, scheme)
@@ -138,7 +150,7 @@ def recompute_year(organisation_id: int, year: int, progress: Callable[[int], No
                    .values_list("pk", "sector_id", "liaison_group_id"))
     rows = []
     for pk, sector_id, liaison_id in members:
-        fields = _score_fields(scheme, sums.get(pk, {}), counts.get(pk, 0))
+        fields = _score_fields_cents(scheme, sums.get(pk, {}), counts.get(pk, 0))
         rows.append(MemberYearScore(member_id=pk, organisation_id=organisation_id, year=year,
                                     sector_id=sector_id, liaison_group_id=liaison_id, **fields))
     progress(70)
