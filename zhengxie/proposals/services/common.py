@@ -1,0 +1,180 @@
+"""Shared helpers of the proposal services: loading with a row lock, state checks, audit + timeline,
+recipients, search indexing, lights and duty-record credit."""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+
+from django.http import Http404
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from zhengxie.core import audit, orgsettings
+from zhengxie.core.errors import Conflict, Invalid
+from zhengxie.core.models import Role, User
+from zhengxie.members.models import Member
+
+from ..lights import light_of
+from ..models import Assignment, Event, Proposal, Signer
+from ..selectors import (
+    visible_proposals,
+)
+
+S = Proposal.Status
+REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
+TEXT_FIELDS = ("title", "reasons", "suggestions", "category", "research_note", "collective_body")
+UPDATABLE = set(TEXT_FIELDS) | {"cosigner_ids", "kind"}
+
+
+
+
+# --- small helpers ------------------------------------------------------------------------------------
+
+
+def _now():
+    return timezone.now()
+
+
+def _today():
+    return timezone.localdate()
+
+
+def proposal_url(p) -> str:
+    try:
+        return reverse("proposals:detail", args=[p.pk])
+    except NoReverseMatch:
+        return f"/proposals/{p.pk}/"
+
+
+def _snapshot(p) -> dict:
+    return {
+        "status": p.status, "number": p.number, "category": p.category, "kind": p.kind,
+        "deadline": p.deadline.isoformat() if p.deadline else None, "light": p.light or None,
+        "is_key": p.is_key, "is_excellent": p.is_excellent, "round": p.rehandle_round,
+    }
+
+
+def _load(user, proposal) -> Proposal:
+    """The proposal, freshly read and row-locked, if the user may see it; else Http404."""
+    pk = getattr(proposal, "pk", proposal)
+    if pk is None or not visible_proposals(user).filter(pk=pk).exists():
+        raise Http404("未找到")
+    return Proposal.objects.select_related("session", "organisation").select_for_update(of=("self",)).get(pk=pk)
+
+
+def _sync(caller, fresh: Proposal) -> Proposal:
+    if isinstance(caller, Proposal) and caller is not fresh:
+        caller.refresh_from_db()
+    return fresh
+
+
+def _state(p, allowed: Iterable[str], verb: str):
+    if p.status not in allowed:
+        raise Conflict(f"该提案当前状态为「{p.get_status_display()}」，不能{verb}。", code="bad_state")
+
+
+def _event(p, user, action: str, label: str, detail: str = "") -> Event:
+    return Event.objects.create(proposal=p, actor=user if user is not None and user.pk else None,
+                                actor_label=(getattr(user, "name", "") or getattr(user, "username", ""))[:100]
+                                if user else "系统",
+                                action=action, label=label[:200], detail=detail)
+
+
+def _done(user, p, action: str, label: str, before: dict, *, detail: str = "", extra: dict | None = None):
+    """Write the audit entry and the timeline event of a successful transition."""
+    after = _snapshot(p)
+    if extra:
+        after.update(extra)
+    audit.record(user, f"proposals.{action}", p, before=before, after=after)
+    _event(p, user, action, label, detail)
+
+
+def _text(value, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{name}格式不正确。")
+    return value.strip()
+
+
+def _as_date(value, label: str, field: str) -> datetime.date | None:
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(f"{label}格式不正确（应为 YYYY-MM-DD）。", field=field)
+
+
+def _signer_users(p, statuses=(Signer.Status.AGREED,)) -> list[User]:
+    return list(User.objects.filter(member__signatures__proposal=p, member__signatures__status__in=statuses,
+                                    is_active=True).distinct())
+
+
+def _office_users(p) -> list[User]:
+    return list(User.objects.filter(organisation_id=p.organisation_id, office="proposal", groups__name=Role.STAFF,
+                                    is_active=True).distinct())
+
+
+def _unit_users(unit_ids, roles=(Role.UNIT_HANDLER,)) -> list[User]:
+    return list(User.objects.filter(handling_unit_id__in=list(unit_ids), groups__name__in=list(roles),
+                                    is_active=True).distinct())
+
+
+def _index(p):
+    from zhengxie.search.services import index_document
+
+    index_document(kind="proposal", object_id=p.pk, organisation_id=p.organisation_id, title=p.title,
+                   body=f"{p.reasons}\n{p.suggestions}", year=p.session.year)
+
+
+def _refresh_light(p):
+    p.light = light_of(p.pk)
+    Proposal.objects.filter(pk=p.pk).update(light=p.light)
+
+
+def _categories(org) -> list[str]:
+    return list(orgsettings.get(org, "proposals.categories"))
+
+
+# --- duty records (performance.services.record_act) --------------------------------------------------
+
+
+def _shares(p) -> list[tuple[Member, float]]:
+    """Credit split among a proposal's own agreed signers: the first proposer half, the rest the other half."""
+    own = list(Signer.objects.filter(proposal=p, via_merge__isnull=True, status=Signer.Status.AGREED)
+               .select_related("member").order_by("order", "id"))
+    lead = [s for s in own if s.role == Signer.Role.LEAD]
+    others = [s for s in own if s.role != Signer.Role.LEAD]
+    if not lead and not others:
+        return []
+    if not others:
+        return [(lead[0].member, 1.0)]
+    if not lead:
+        return [(s.member, round(1.0 / len(others), 4)) for s in others]
+    return [(lead[0].member, 0.5)] + [(s.member, round(0.5 / len(others), 4)) for s in others]
+
+
+def _credit_groups(p) -> list[tuple[Proposal, list]]:
+    """(source proposal, [(member, share)]) for the proposal and every proposal merged into it (并案)."""
+    groups = [(p, _shares(p))]
+    for m in Proposal.objects.filter(merged_into=p).order_by("id"):
+        groups.extend(_credit_groups(m))
+    return groups
+
+
+def _credit(act: str, groups, occurred_on=None, *, revoke: bool = False):
+    from zhengxie.performance import services as perf
+
+    for source, pairs in groups:
+        for member, share in pairs:
+            if revoke:
+                perf.revoke_act(member=member, act=act, source=source)
+            else:
+                perf.record_act(member=member, act=act, source=source, occurred_on=occurred_on or _today(),
+                                share=share)

@@ -1,0 +1,446 @@
+"""交办 and 办理: assignment (also 打包交办), receipt, change requests, contacts, co-unit opinions,
+replies with their letters, and the proposers' evaluation."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.db import IntegrityError, transaction
+from django.http import Http404
+from django.utils import timezone
+
+from zhengxie.core import orgsettings
+from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.models import HandlingUnit, Role
+from zhengxie.core.notifications import notify
+from zhengxie.core.numbering import next_number
+from zhengxie.core.uploads import DOCUMENTS, save_attachment
+from zhengxie.members.models import Member
+
+from .. import rules as r
+from ..lights import HANDLING_STATES
+from ..models import Assignment, Contact, Evaluation, Proposal, Reply, Signer
+from ..selectors import (
+    change_window_open,
+    raters,
+)
+from .common import (
+    REPLYING_ROLES,
+    S,
+    _as_date,
+    _done,
+    _load,
+    _now,
+    _office_users,
+    _refresh_light,
+    _signer_users,
+    _snapshot,
+    _state,
+    _sync,
+    _text,
+    _today,
+    _unit_users,
+    proposal_url,
+)
+
+# --- assignment (交办) ---------------------------------------------------------------------------------
+
+
+def _resolve_unit(org, unit, field="lead_unit") -> HandlingUnit:
+    pk = getattr(unit, "pk", unit)
+    u = None
+    if pk not in (None, ""):
+        try:
+            u = HandlingUnit.objects.filter(pk=int(pk), organisation_id=org.pk, is_active=True).first()
+        except (TypeError, ValueError):
+            u = None
+    if u is None:
+        raise Invalid("请选择本级政协的承办单位。", field=field)
+    return u
+
+
+def _assign(user, p, lead_unit, co_units, deadline, batch) -> Proposal:
+    if not r.is_proposal_office(user, p):
+        raise Forbidden("只有本级提案委员会（提案科）工作人员可以交办提案。")
+    _state(p, [S.ACCEPTED], "交办（只有已立案的提案可以交办）")
+    before = _snapshot(p)
+    lead = _resolve_unit(p.organisation, lead_unit)
+    cos = []
+    for u in co_units or ():
+        cu = _resolve_unit(p.organisation, u, field="co_units")
+        if cu.pk == lead.pk:
+            raise Invalid("主办单位不能同时作为会办单位。", field="co_units")
+        if cu.pk not in {c.pk for c in cos}:
+            cos.append(cu)
+    today = _today()
+    deadline = _as_date(deadline, "办理期限", "deadline")
+    if deadline is None:
+        deadline = today + datetime.timedelta(days=int(orgsettings.get(p.organisation, "proposals.reply_days")))
+    if deadline <= today:
+        raise Invalid("办理期限须晚于今天。", field="deadline")
+    co_deadline = min(deadline, today + datetime.timedelta(
+        days=int(orgsettings.get(p.organisation, "proposals.co_opinion_days"))))
+    now = _now()
+    # A unit may have been assigned before and released by a granted change request: keep only active rows unique.
+    Assignment.objects.bulk_create(
+        [Assignment(proposal=p, unit=lead, role=Assignment.Role.LEAD, assigned_at=now, assigned_by=user,
+                    deadline=deadline, batch=batch)]
+        + [Assignment(proposal=p, unit=u, role=Assignment.Role.CO, assigned_at=now, assigned_by=user,
+                      deadline=co_deadline, batch=batch) for u in cos])
+    p.status = S.ASSIGNED
+    p.assigned_at = now
+    p.deadline = deadline
+    p.save()
+    _refresh_light(p)
+    url = proposal_url(p)
+    notify(_unit_users([lead.pk]), f"新交办提案（主办）：{p.number_label}《{p.title}》",
+           f"请及时签收，并于 {deadline:%Y年%m月%d日} 前答复。", url=url, category="proposal")
+    if cos:
+        notify(_unit_users([u.pk for u in cos]), f"新交办提案（会办）：{p.number_label}《{p.title}》",
+               f"主办单位为{lead.name}，请于 {co_deadline:%Y年%m月%d日} 前提出会办意见。", url=url,
+               category="proposal")
+    co_label = f"，会办：{'、'.join(u.name for u in cos)}" if cos else ""
+    _done(user, p, "assign", f"交办：主办 {lead.name}{co_label}，期限 {deadline:%Y-%m-%d}", before,
+          extra={"lead_unit": lead.pk, "co_units": [u.pk for u in cos], "batch": batch})
+    return p
+
+
+def proposal_assign(*, user, proposal, lead_unit, co_units=(), deadline=None, batch="") -> Proposal:
+    """交办 to one lead unit (主办) and optional co-units (会办); deadline defaults to "proposals.reply_days"."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        _assign(user, p, lead_unit, co_units, deadline, batch or "")
+    return _sync(proposal, p)
+
+
+def proposals_assign_batch(*, user, proposals, lead_unit, co_units=(), deadline=None) -> list[Proposal]:
+    """打包交办: several proposals to the same units in one transaction (all or nothing)."""
+    proposals = list(proposals or ())
+    if not proposals:
+        raise Invalid("请至少选择一件提案。", field="proposals")
+    if not r.is_proposal_office(user):
+        raise Forbidden("只有提案委员会（提案科）工作人员可以交办提案。")
+    out = []
+    with transaction.atomic():
+        org = user.organisation
+        n = next_number(org, f"proposal-batch:{_today().year}")
+        batch = f"{_today():%Y%m%d}-{n:03d}"
+        for item in proposals:
+            p = _load(user, item)
+            out.append(_assign(user, p, lead_unit, co_units, deadline, batch))
+    for item, p in zip(proposals, out, strict=True):
+        _sync(item, p)
+    return out
+
+
+# --- handling (办理) -----------------------------------------------------------------------------------
+
+
+def _my_assignment(user, p, *roles) -> Assignment | None:
+    if not r.is_unit_user(user):
+        return None
+    qs = Assignment.objects.filter(proposal=p, unit_id=user.handling_unit_id, is_active=True).select_related("unit")
+    if roles:
+        qs = qs.filter(role__in=roles)
+    return qs.first()
+
+
+def assignment_acknowledge(*, user, proposal) -> Proposal:
+    """签收: a handler of an assigned unit confirms receipt; the lead unit's receipt starts the handling."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        a = _my_assignment(user, p)
+        if a is None:
+            raise Forbidden("只有承办单位的工作人员可以签收提案。")
+        _state(p, HANDLING_STATES, "签收")
+        if a.acknowledged_at is not None:
+            raise Conflict("本单位已签收该提案。", code="already_acknowledged")
+        before = _snapshot(p)
+        a.acknowledged_at = _now()
+        a.acknowledged_by = user
+        a.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        if a.role in REPLYING_ROLES and p.status == S.ASSIGNED:
+            p.status = S.HANDLING
+            p.save()
+        _refresh_light(p)
+        _done(user, p, "acknowledge", f"{a.unit.name}签收（{a.get_role_display()}）", before,
+              extra={"assignment": a.pk})
+    return _sync(proposal, p)
+
+
+def assignment_request_change(*, user, proposal, reason) -> Proposal:
+    """申请调整/退回: within "proposals.change_request_days" working days of receipt."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        a = _my_assignment(user, p)
+        if a is None:
+            raise Forbidden("只有承办单位的工作人员可以申请调整。")
+        _state(p, [S.ASSIGNED, S.HANDLING], "申请调整")
+        if a.change_status == Assignment.ChangeStatus.PENDING:
+            raise Conflict("本单位已申请调整，正在等待审核。", code="change_pending")
+        reason = _text(reason, "理由")
+        if not reason:
+            raise Invalid("请说明申请调整的理由。", field="reason")
+        if not change_window_open(p, a):
+            days = orgsettings.get(p.organisation, "proposals.change_request_days")
+            raise Invalid(f"已超过申请调整期限（签收后 {days} 个工作日内），请与提案委员会联系。", field="reason")
+        before = _snapshot(p)
+        a.change_status = Assignment.ChangeStatus.PENDING
+        a.change_reason = reason
+        a.save(update_fields=["change_status", "change_reason"])
+        notify(_office_users(p), f"{a.unit.name}申请调整提案：{p.number_label}《{p.title}》", reason,
+               url=proposal_url(p), category="proposal")
+        _done(user, p, "request_change", f"{a.unit.name}申请调整承办单位", before, detail=reason,
+              extra={"assignment": a.pk})
+    return _sync(proposal, p)
+
+
+def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit=None) -> Proposal:
+    """The office grants or refuses a unit's change request; granting with new_unit reassigns that part."""
+    pk = getattr(assignment, "pk", assignment)
+    a0 = Assignment.objects.filter(pk=pk).only("proposal_id").first()
+    if a0 is None:
+        raise Http404("未找到")
+    with transaction.atomic():
+        p = _load(user, a0.proposal_id)
+        if not r.is_proposal_office(user, p):
+            raise Forbidden("只有本级提案委员会（提案科）工作人员可以审核调整申请。")
+        _state(p, HANDLING_STATES, "审核调整申请")
+        a = Assignment.objects.select_related("unit").select_for_update(of=("self",)).get(pk=pk)
+        if not a.is_active or a.change_status != Assignment.ChangeStatus.PENDING:
+            raise Conflict("该调整申请不在待审核状态。", code="no_pending_change")
+        before = _snapshot(p)
+        note = _text(note, "意见")
+        a.change_decided_by = user
+        a.change_decision_note = note
+        url = proposal_url(p)
+        old_users = _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD))
+        if not grant:
+            a.change_status = Assignment.ChangeStatus.REFUSED
+            a.save(update_fields=["change_status", "change_decided_by", "change_decision_note"])
+            notify(old_users, f"调整申请未获同意：{p.number_label}《{p.title}》", note or "请继续办理。", url=url,
+                   category="proposal")
+            _done(user, p, "decide_change", f"不同意{a.unit.name}的调整申请", before, detail=note)
+        else:
+            target = None
+            if new_unit not in (None, ""):
+                target = _resolve_unit(p.organisation, new_unit, field="new_unit")
+                if Assignment.objects.filter(proposal=p, unit=target, is_active=True).exists():
+                    raise Invalid(f"{target.name}已承办该提案。", field="new_unit")
+            a.change_status = Assignment.ChangeStatus.GRANTED
+            a.is_active = False
+            a.save(update_fields=["change_status", "change_decided_by", "change_decision_note", "is_active"])
+            label = f"同意{a.unit.name}的调整申请"
+            if target is not None:
+                Assignment.objects.create(proposal=p, unit=target, role=a.role, assigned_by=user,
+                                          deadline=a.deadline, batch=a.batch)
+                label += f"，改由{target.name}{a.get_role_display()}"
+                if a.role in REPLYING_ROLES:
+                    p.status = S.ASSIGNED
+                    p.save()
+                notify(_unit_users([target.pk]), f"新交办提案（{a.get_role_display()}）：{p.number_label}《{p.title}》",
+                       f"请及时签收，并于 {a.deadline:%Y年%m月%d日} 前办理。", url=url, category="proposal")
+            elif a.role == Assignment.Role.LEAD:
+                # No lead unit any more: back to the office to assign again.
+                p.status = S.ACCEPTED
+                p.deadline = None
+                p.assigned_at = None
+                p.save()
+                label += "，待重新交办"
+            notify(old_users, f"调整申请已同意：{p.number_label}《{p.title}》", note, url=url, category="proposal")
+            _refresh_light(p)
+            _done(user, p, "decide_change", label, before, detail=note,
+                  extra={"assignment": a.pk, "new_unit": getattr(target, "pk", None)})
+    return p
+
+
+def assignment_record_contact(*, user, proposal, contacted_on, method, summary) -> Proposal:
+    """沟通协商: the unit records a contact with the proposer."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        a = _my_assignment(user, p)
+        if a is None:
+            raise Forbidden("只有承办单位的工作人员可以记录沟通情况。")
+        _state(p, HANDLING_STATES, "记录沟通情况")
+        day = _as_date(contacted_on, "联系日期", "contacted_on")
+        if day is None:
+            raise Invalid("请填写联系日期。", field="contacted_on")
+        if day > _today():
+            raise Invalid("联系日期不能晚于今天。", field="contacted_on")
+        if day < timezone.localdate(a.assigned_at):
+            raise Invalid("联系日期不能早于交办日期。", field="contacted_on")
+        if method not in Contact.Method.values:
+            raise Invalid("请选择沟通方式：" + "、".join(Contact.Method.labels) + "。", field="method")
+        summary = _text(summary, "沟通情况")
+        if not summary:
+            raise Invalid("请填写沟通情况。", field="summary")
+        before = _snapshot(p)
+        c = Contact.objects.create(assignment=a, contacted_on=day, method=method, summary=summary,
+                                   recorded_by=user)
+        _refresh_light(p)
+        _done(user, p, "contact", f"{a.unit.name}与提案人沟通（{c.get_method_display()}）", before,
+              detail=summary, extra={"contact": c.pk})
+    return _sync(proposal, p)
+
+
+def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
+    """会办意见: a co-unit sends its opinion to the lead unit."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        a = _my_assignment(user, p, Assignment.Role.CO)
+        if a is None:
+            raise Forbidden("只有会办单位可以提交会办意见。")
+        _state(p, HANDLING_STATES, "提交会办意见")
+        opinion = _text(opinion, "会办意见")
+        if not opinion:
+            raise Invalid("请填写会办意见。", field="opinion")
+        before = _snapshot(p)
+        a.co_opinion = opinion
+        a.co_opinion_at = _now()
+        if a.acknowledged_at is None:
+            a.acknowledged_at, a.acknowledged_by = a.co_opinion_at, user
+        a.save(update_fields=["co_opinion", "co_opinion_at", "acknowledged_at", "acknowledged_by"])
+        lead_ids = Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES).values_list(
+            "unit_id", flat=True)
+        notify(_unit_users(lead_ids), f"{a.unit.name}已提交会办意见：{p.number_label}《{p.title}》",
+               url=proposal_url(p), category="proposal")
+        _done(user, p, "co_opinion", f"{a.unit.name}提交会办意见", before, detail=opinion)
+    return _sync(proposal, p)
+
+
+def _result_classes(org) -> list[str]:
+    return list(orgsettings.get(org, "proposals.result_classes"))
+
+
+def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Proposal:
+    """答复: the lead unit replies with a class (A/B/C...) and its letter; every proposer is asked to rate it."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        a = _my_assignment(user, p, *REPLYING_ROLES)
+        if a is None:
+            raise Forbidden("只有主办单位可以答复该提案。")
+        _state(p, HANDLING_STATES, "答复")
+        classes = _result_classes(p.organisation)
+        if result_class not in classes:
+            raise Invalid(f"答复类别须为 {'、'.join(classes)} 之一。", field="result_class")
+        content = _text(content, "答复内容")
+        if not content:
+            raise Invalid("请填写答复内容。", field="content")
+        before = _snapshot(p)
+        att = None
+        if letter is not None:
+            att = save_attachment(letter, target=p, user=user, purpose="reply_letter", allowed=DOCUMENTS)
+        now = _now()
+        if a.acknowledged_at is None:
+            a.acknowledged_at, a.acknowledged_by = now, user
+            a.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        on_time = p.deadline is None or timezone.localdate(now) <= p.deadline
+        reply = Reply.objects.create(proposal=p, assignment=a, result_class=result_class, content=content,
+                                     letter=att, round=p.rehandle_round, replied_by=user, replied_at=now,
+                                     on_time=on_time)
+        p.status = S.REPLIED
+        p.replied_at = now
+        p.light = ""
+        p.save()
+        url = proposal_url(p)
+        days = orgsettings.get(p.organisation, "proposals.evaluation_days")
+        notify(_signer_users(p), f"您的提案已答复，请评价：{p.number_label}《{p.title}》",
+               f"{a.unit.name}已答复（{result_class}类），请在 {days} 个工作日内评价。", url=url,
+               category="proposal", sms=True)
+        notify(_office_users(p), f"{a.unit.name}已答复提案：{p.number_label}《{p.title}》", url=url,
+               category="proposal")
+        timing = "按期" if on_time else "逾期"
+        _done(user, p, "reply", f"{a.unit.name}答复（{result_class}类，{timing}）", before,
+              extra={"reply": reply.pk, "result_class": result_class})
+    return _sync(proposal, p)
+
+
+def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
+    """Attach (or replace) the signed reply letter (答复函, PDF or Word) of the latest reply."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        a = _my_assignment(user, p, *REPLYING_ROLES)
+        if a is None:
+            raise Forbidden("只有主办单位可以上传答复函。")
+        _state(p, [S.REPLIED], "上传答复函（请先答复）")
+        reply = Reply.objects.filter(proposal=p).order_by("-replied_at", "-id").first()
+        if reply is None:
+            raise Conflict("尚无答复，请先答复。")
+        before = _snapshot(p)
+        att = save_attachment(upload, target=p, user=user, purpose="reply_letter", allowed=DOCUMENTS)
+        reply.letter = att
+        reply.save(update_fields=["letter"])
+        _done(user, p, "attach_letter", f"{a.unit.name}上传答复函《{att.original_name}》", before,
+              extra={"attachment": att.pk})
+    return _sync(proposal, p)
+
+
+def proposal_evaluate(*, user, proposal, rating, comment="", member=None) -> Proposal:
+    """评价: each agreed signer rates the latest reply once; staff may record it for a member who is not online.
+
+    不满意 sends the proposal back for re-handling with a new deadline.
+    """
+    with transaction.atomic():
+        p = _load(user, proposal)
+        if r.is_unit_user(user) and not r.is_proposal_office(user, p):
+            raise Forbidden("承办单位不能代提案人评价。")
+        if member not in (None, ""):
+            if not r.is_proposal_office(user, p):
+                raise Forbidden("只有提案委员会工作人员可以代委员录入评价。")
+            mpk = getattr(member, "pk", member)
+            member = Member.objects.filter(pk=mpk).first() if str(mpk).isdigit() else None
+            if member is None:
+                raise Invalid("请选择评价的提案人。", field="member")
+        else:
+            member = r.member_of(user)
+            if member is None:
+                raise Forbidden("只有提案人可以评价答复。")
+        signer = Signer.objects.filter(proposal=p, member=member, status=Signer.Status.AGREED).first()
+        if signer is None:
+            raise Forbidden("只有本提案的提案人可以评价答复。")
+        _state(p, [S.REPLIED], "评价（只能评价已答复的提案）")
+        if rating not in Evaluation.Rating.values:
+            raise Invalid("评价须为满意、基本满意或不满意。", field="rating")
+        comment = _text(comment, "意见")
+        if rating == Evaluation.Rating.UNSATISFIED and not comment:
+            raise Invalid("选择“不满意”时请写明意见，以便承办单位重新办理。", field="comment")
+        reply = Reply.objects.filter(proposal=p).order_by("-replied_at", "-id").first()
+        if reply is None:
+            raise Conflict("尚无答复可评价。")
+        if Evaluation.objects.filter(reply=reply, member=member).exists():
+            raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
+        before = _snapshot(p)
+        try:
+            with transaction.atomic():
+                ev = Evaluation.objects.create(proposal=p, reply=reply, member=member, rating=rating,
+                                               comment=comment, recorded_by=user)
+        except IntegrityError:
+            raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
+        by = "" if r.member_of(user) == member else f"（{user.name}代录）"
+        label = f"{member.name}评价：{ev.get_rating_display()}{by}"
+        url = proposal_url(p)
+        units = list(Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES)
+                     .values_list("unit_id", flat=True))
+        if rating == Evaluation.Rating.UNSATISFIED:
+            days = int(orgsettings.get(p.organisation, "proposals.rehandle_days"))
+            p.status = S.REHANDLING
+            p.rehandle_round += 1
+            p.deadline = _today() + datetime.timedelta(days=days)
+            p.save()
+            Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES).update(
+                deadline=p.deadline)
+            _refresh_light(p)
+            notify(_office_users(p) + _unit_users(units, (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
+                   f"提案人对答复不满意，需重新办理：{p.number_label}《{p.title}》",
+                   f"{member.name}：{comment}。请于 {p.deadline:%Y年%m月%d日} 前重新答复。", url=url,
+                   category="proposal")
+            label += f"，退回重新办理（第{p.rehandle_round}轮）"
+        else:
+            rated = set(Evaluation.objects.filter(reply=reply).values_list("member_id", flat=True))
+            need = {s.member_id for s in raters(p)}
+            if need <= rated:
+                notify(_office_users(p), f"提案人均已评价，可办结：{p.number_label}《{p.title}》", url=url,
+                       category="proposal")
+        _done(user, p, "evaluate", label, before, detail=comment,
+              extra={"member": member.pk, "rating": rating})
+    return _sync(proposal, p)

@@ -1,0 +1,158 @@
+"""立案审查: accept with a gap-free session number, reject with a listed reason, convert, merge (并案)."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.db.models import Max
+
+from zhengxie.core import audit, orgsettings
+from zhengxie.core.errors import Forbidden, Invalid
+from zhengxie.core.models import User
+from zhengxie.core.notifications import notify
+from zhengxie.core.numbering import next_number
+
+from .. import rules as r
+from ..models import Proposal, Signer
+from ..selectors import ACCEPTED_OR_LATER, visible_proposals
+from .common import (
+    S,
+    _categories,
+    _credit,
+    _credit_groups,
+    _done,
+    _event,
+    _load,
+    _now,
+    _signer_users,
+    _snapshot,
+    _state,
+    _sync,
+    _text,
+    _today,
+    proposal_url,
+)
+
+# --- review (立案审查) ---------------------------------------------------------------------------------
+
+
+def _reject_reason(org, reason: str) -> tuple[str, str]:
+    reasons = list(orgsettings.get(org, "proposals.reject_reasons"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("不予立案须选择理由。", field="reason")
+    if reason in reasons and reason != "其他":
+        return reason, ""
+    if reason.startswith("其他"):
+        text = reason[2:].lstrip("：:，, ").strip()
+        if text:
+            return "其他", text
+        raise Invalid("选择“其他”时请写明不予立案的具体理由。", field="reason")
+    raise Invalid("不予立案理由须从列表中选择；列表之外的理由请选择“其他”并写明。", field="reason")
+
+
+def _resolve_merge_target(user, p, merge_into) -> Proposal:
+    if merge_into in (None, ""):
+        raise Invalid("并案须选择要并入的提案。", field="merge_into")
+    pk = getattr(merge_into, "pk", merge_into)
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Invalid("并入的提案编号不正确。", field="merge_into")
+    target = (Proposal.objects.select_related("session").select_for_update(of=("self",))
+              .filter(pk=pk, organisation_id=p.organisation_id).first())
+    if target is None or not visible_proposals(user).filter(pk=pk).exists():
+        raise Invalid("要并入的提案不存在。", field="merge_into")
+    if target.pk == p.pk:
+        raise Invalid("不能并入提案自身。", field="merge_into")
+    if target.session_id != p.session_id:
+        raise Invalid("只能并入同一会次的提案。", field="merge_into")
+    if target.status not in (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.HANDLING):
+        raise Invalid(f"只能并入待审查或已立案的提案（该提案为「{target.get_status_display()}」）。",
+                      field="merge_into")
+    return target
+
+
+def proposal_review(*, user, proposal, decision, reason="", merge_into=None, category=None) -> Proposal:
+    """立案审查: accept (with a gap-free session number), reject (with a listed reason), convert or merge."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        if not r.is_proposal_office(user, p):
+            raise Forbidden("只有本级提案委员会（提案科）工作人员可以审查立案。")
+        _state(p, [S.SUBMITTED], "审查（只有待审查的提案可以审查）")
+        before = _snapshot(p)
+        reason = _text(reason, "审查意见")
+        url = proposal_url(p)
+        proposers = _signer_users(p)
+        if category not in (None, ""):
+            if category not in _categories(p.organisation):
+                raise Invalid("请选择有效的提案类别。", field="category")
+            p.category = category
+        if decision == "accept":
+            p.number = next_number(p.organisation, f"proposal:{p.session_id}")
+            p.status = S.ACCEPTED
+            p.accepted_at = _now()
+            p.review_note = reason
+            p.save()
+            _credit("proposal_accept", _credit_groups(p), _today())
+            notify(proposers + _signer_users_of_merged(p), f"您的提案已立案：{p.number_label}《{p.title}》",
+                   "提案已立案，将交有关单位办理。", url=url, category="proposal")
+            _done(user, p, "accept", f"立案，案号{p.number_label}", before)
+        elif decision == "reject":
+            listed, text = _reject_reason(p.organisation, reason)
+            p.status = S.REJECTED
+            p.reject_reason = listed
+            p.review_note = text
+            p.save()
+            shown = text if listed == "其他" else listed
+            notify(proposers, f"您的提案《{p.title}》不予立案", f"理由：{shown}", url=url, category="proposal")
+            _done(user, p, "reject", f"不予立案：{shown}", before)
+        elif decision in ("to_suggestion", "to_opinion"):
+            p.status = S.CONVERTED
+            p.converted_to = Proposal.ConvertedTo.SUGGESTION if decision == "to_suggestion" else \
+                Proposal.ConvertedTo.OPINION
+            p.review_note = reason
+            p.save()
+            what = p.get_converted_to_display()
+            notify(proposers, f"您的提案《{p.title}》{what}", reason, url=url, category="proposal")
+            _done(user, p, "convert", what + (f"：{reason}" if reason else ""), before)
+        elif decision == "merge":
+            target = _resolve_merge_target(user, p, merge_into)
+            _merge(user, p, target, reason)
+        else:
+            raise Invalid("审查决定须为：立案、不予立案、转为意见建议、转社情民意信息或并案。", field="decision")
+    return _sync(proposal, p)
+
+
+def _signer_users_of_merged(p) -> list[User]:
+    return list(User.objects.filter(member__signatures__proposal__merged_into=p,
+                                    member__signatures__status=Signer.Status.AGREED).distinct())
+
+
+def _merge(user, p, target, reason):
+    before = _snapshot(p)
+    target_before = _snapshot(target)
+    p.status = S.MERGED
+    p.merged_into = target
+    p.review_note = reason
+    p.save()
+    have = set(Signer.objects.filter(proposal=target).values_list("member_id", flat=True))
+    order = (Signer.objects.filter(proposal=target).aggregate(m=Max("order"))["m"] or 0) + 1
+    carried = []
+    for s in Signer.objects.filter(proposal=p, status=Signer.Status.AGREED).select_related("member"):
+        if s.member_id in have:
+            continue
+        carried.append(Signer(proposal=target, member=s.member, role=Signer.Role.COSIGNER,
+                              status=Signer.Status.AGREED, order=order, responded_at=_now(),
+                              via_merge=s.via_merge or p))
+        order += 1
+    Signer.objects.bulk_create(carried)
+    if target.status in ACCEPTED_OR_LATER:
+        _credit("proposal_accept", _credit_groups(p), _today())
+    notify(_signer_users(p), f"您的提案《{p.title}》已并案",
+           f"已并入{target.number_label}《{target.title}》一并办理，您仍为提案人之一，将收到答复并参与评价。",
+           url=proposal_url(target), category="proposal")
+    _done(user, p, "merge", f"并入{target.number_label}《{target.title}》", before,
+          extra={"merged_into": target.pk})
+    audit.record(user, "proposals.merged_in", target, before=target_before,
+                 after={**_snapshot(target), "merged": p.pk})
+    _event(target, user, "merged_in", f"并入提案《{p.title}》（提案人随案合并）")
