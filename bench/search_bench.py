@@ -80,7 +80,7 @@ def make_document(rng: random.Random, object_id: int, org_ids: list[int]) -> dic
 def stats(name: str, seconds: list[float]) -> str:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * len(ms))) - 1)]
-    return f"{name:<28} median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms"
+    return f"{name:<28} median {statistics.median(ms):6.1f} ms  p95 {p95:6.1f} ms  max {ms[-1]:6.1f} ms"
 
 
 def run(engine: str, docs: int, queries: int) -> None:
@@ -114,15 +114,21 @@ def run(engine: str, docs: int, queries: int) -> None:
         index_document(kind="proposal", **doc)
         timings.append(time.perf_counter() - t0)
     print(f"[{engine}] {stats('index_document (one, new)', timings)}")
+    print(f"[{engine}] load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
 
     def measure(label, calls):
-        call_timings, sizes = [], []
+        # Wall time, and this process's CPU time: on a busy machine the latter (for SQLite, which
+        # runs in-process, the whole work) tells what an idle one would do.
+        call_timings, cpu_timings, sizes = [], [], []
         for fn in calls:
-            t0 = time.perf_counter()
+            t0, c0 = time.perf_counter(), time.process_time()
             result = fn()
             call_timings.append(time.perf_counter() - t0)
+            cpu_timings.append(time.process_time() - c0)
             sizes.append(len(result))
-        print(f"[{engine}] {stats(label, call_timings)}   results median {statistics.median(sizes):.0f}")
+        cpu = sorted(cpu_timings)
+        print(f"[{engine}] {stats(label, call_timings)}   cpu median {statistics.median(cpu) * 1000:6.1f} ms"
+              f" p95 {cpu[int(0.95 * len(cpu)) - 1] * 1000:6.1f} ms   results median {statistics.median(sizes):.0f}")
 
     qrng = random.Random(7)
     one_word = [qrng.choice(TOPICS) for _ in range(queries)]

@@ -8,7 +8,20 @@
 
 These are infrastructure called from inside other apps' services (which check permissions and
 write the audit entry), so they take no user. Scoping is the caller's: pass the organisation ids
-the user may see (core.permissions.visible_organisations).
+the user may see, and still filter the objects by the caller's own selector. For example:
+
+    # proposals/services.py, inside the transaction that saves the proposal:
+    index_document(kind="proposal", object_id=p.id, organisation_id=p.organisation_id,
+                   title=p.title, body=f"{p.reasons}\n{p.suggestions}", year=p.session.year)
+    # proposals/selectors.py:
+    org_ids = list(visible_organisations(user).values_list("id", flat=True))
+    ids = search_ids(kind="proposal", query=q, organisation_ids=org_ids)
+    qs = qs.filter(id__in=ids)   # to keep the ranking: order_by(Case(*[When(id=i, then=n) ...]))
+    # at submission and review: possible duplicates (并案)
+    similar(kind="proposal", text=f"{p.title}\n{p.reasons}", organisation_ids=org_ids, exclude_ids=[p.id])
+
+and register the source for `manage.py reindex_search` (see search.registry). After a change to
+search/lexicon.txt, run reindex_search: stored tokens follow the old cut.
 """
 
 from __future__ import annotations
@@ -36,7 +49,7 @@ CANDIDATES = 200
 BODY_CANDIDATES = 60
 PROBE_TERMS = 8
 TITLE_BUDGET = (2000, 0.08)  # (at least, share of the documents)
-BODY_BUDGET = (1000, 0.02)
+BODY_BUDGET = (1000, 0.01)
 _CHUNK = 400
 
 
