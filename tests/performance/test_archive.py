@@ -172,13 +172,16 @@ def test_self_report_flow_confirm_scores_and_notifies(client_for, m1, user):
     assert "已确认" in r.content.decode()
     report.refresh_from_db()
     assert report.status == "confirmed" and report.reviewer.username == "staff"
-    rec = m1.duty_records.get(source_id=str(report.pk), voided=False)
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(SelfReport)
+    rec = m1.duty_records.get(source_ct=ct, source_id=str(report.pk), voided=False)
     assert rec.act == A.PUBLIC_WELFARE and rec.confirmed_by.username == "staff"
     assert Notification.objects.filter(user=m1.user, title__contains="已确认").exists()
     # Confirming twice is refused, nothing doubled.
     r = staff.post(reverse("performance:review_confirm", args=[report.pk]), follow=True)
     assert "已审核过" in r.content.decode()
-    assert m1.duty_records.filter(source_id=str(report.pk), voided=False).count() == 1
+    assert m1.duty_records.filter(source_ct=ct, source_id=str(report.pk), voided=False).count() == 1
 
 
 def test_self_report_reject_needs_a_reason(client_for, api_for, m1):
