@@ -1,0 +1,237 @@
+"""`make bench`: every benchmark, then bench/RESULTS.md.
+
+    .venv/bin/python bench/run.py                  # all three, SQLite and (if reachable) PostgreSQL
+    .venv/bin/python bench/run.py --only proposals --no-pg
+    .venv/bin/python bench/run.py --quick          # small sizes, prints only (RESULTS.md untouched)
+
+- bench/proposals_bench.py: proposal pages and API at 100,000 proposals (section "## Proposals");
+- bench/search_bench.py: search_ids / similar on 100,000 documents (section "## Search", made here
+  from its output);
+- bench/performance_bench.py: duty scores at 5,000 members and 1,000,000 records; it writes its own
+  section "## Performance (duty scores)", which is kept as it is.
+
+PostgreSQL: the server of DATABASE_URL, or postgres://postgres@127.0.0.1:5432 when it answers there;
+each benchmark creates and drops its own throw-away databases on it. The machine's description, the
+date and the git commit go in the header.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import platform
+import re
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+BENCH = common.ROOT / "bench"
+PROPOSALS, SEARCH, PERFORMANCE = "## Proposals", "## Search", "## Performance (duty scores)"
+ORDER = ["## Summary", PROPOSALS, SEARCH, PERFORMANCE]
+SIMILAR_TARGET = 100.0
+
+
+def sh(*cmd: str) -> str:
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, cwd=common.ROOT, check=False).stdout.strip()
+    except OSError:
+        return ""
+
+
+def machine() -> str:
+    mem = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+    except OSError:
+        pass
+    cpu = ""
+    try:
+        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                    if line.startswith("model name")), "")
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (f"{os.cpu_count()} cores ({cpu or platform.machine()}), {mem}, {platform.system()} {platform.release()}, "
+            f"Python {platform.python_version()}; load average at start {load}")
+
+
+def git_commit() -> str:
+    commit = sh("git", "rev-parse", "--short", "HEAD")
+    subject = sh("git", "log", "-1", "--format=%s")
+    dirty = sh("git", "status", "--porcelain", "--untracked-files=no")
+    return f"`{commit}` ({subject[:80]})" + (" with uncommitted changes in the tree" if dirty else "")
+
+
+def stream(cmd: list[str], env: dict) -> tuple[int, str]:
+    """Run `cmd`, echoing and collecting its output."""
+    print("$", " ".join(cmd), flush=True)
+    full_env = {**os.environ, **env}
+    if not full_env.get("DATABASE_URL"):
+        full_env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen(cmd, cwd=common.ROOT, env=full_env, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    lines = []
+    assert proc.stdout is not None
+    for line in proc.stdout:
+        sys.stdout.write(line)
+        lines.append(line)
+    return proc.wait(), "".join(lines)
+
+
+# --- search: a section made from search_bench.py's printed lines ---------------------------------------
+
+LINE = re.compile(r"^\[(?P<engine>\w+)\]\s+(?P<label>.+?)\s+median\s+(?P<median>[\d.]+) ms\s+p95\s+(?P<p95>[\d.]+) ms"
+                  r"\s+max\s+(?P<max>[\d.]+) ms(?:\s+results median (?P<results>\d+))?")
+
+
+def search_section(output: str, args_note: str) -> tuple[str, list[tuple[str, str, float, float]]]:
+    rows, notes, verdicts = [], [], []
+    for line in output.splitlines():
+        m = LINE.match(line.strip())
+        if m:
+            label = m["label"].strip()
+            target = SIMILAR_TARGET if label.startswith("similar") else None
+            p95 = float(m["p95"])
+            verdict = "" if target is None else ("pass" if p95 < target else "**MISS**")
+            rows.append([m["engine"], label, float(m["median"]), p95, float(m["max"]), m["results"] or "",
+                         f"< {target:.0f}" if target else "", verdict])
+            if target:
+                verdicts.append((f"search: {label}", m["engine"], p95, target))
+        elif line.startswith("[") and "indexed" in line:
+            notes.append(line.strip())
+    body = (f"`bench/search_bench.py` {args_note}: zhengxie.search alone (no page, no permission check) on "
+            "synthetic documents. Times in ms. The issue's target for similar-proposal search is p95 < 100 ms.\n\n"
+            + common.md_table(["engine", "call", "median", "p95", "max", "results", "target", ""], rows)
+            + ("\n\n" + "\n".join(f"- {n}" for n in notes) if notes else ""))
+    return body, verdicts
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--only", default="proposals,search,performance",
+                        help="comma-separated: proposals, search, performance")
+    parser.add_argument("--no-pg", action="store_true", help="SQLite only")
+    parser.add_argument("--pg-url", default=None)
+    parser.add_argument("--quick", action="store_true", help="small sizes; print, do not write RESULTS.md")
+    parser.add_argument("--fresh", action="store_true", help="regenerate the proposals benchmark's cached data")
+    args = parser.parse_args()
+    only = {x.strip() for x in args.only.split(",") if x.strip()}
+    started = time.perf_counter()
+    header_machine, header_commit = machine(), git_commit()
+    today = datetime.datetime.now().astimezone()
+
+    env_url = os.environ.get("DATABASE_URL", "")
+    pg_url = args.pg_url or (env_url if env_url.startswith(("postgres://", "postgresql://")) else common.DEFAULT_PG)
+    use_pg = not args.no_pg and common.pg_reachable(pg_url)
+    print(f"PostgreSQL: {'yes, ' + common.pg_base(pg_url) if use_pg else 'no (SQLite only)'}", flush=True)
+    # The benchmarks run SQLite first, then PostgreSQL when DATABASE_URL names a server.
+    child_env = {"DATABASE_URL": f"{common.pg_base(pg_url)}/postgres"} if use_pg else {"DATABASE_URL": ""}
+
+    sections: dict[str, str] = {}
+    verdicts: list[tuple[str, str, float, float]] = []  # (what, engine, figure, target)
+    failures: list[str] = []
+    py = sys.executable
+
+    with tempfile.TemporaryDirectory(prefix="zx-bench-run-") as tmp:
+        if "proposals" in only:
+            import json
+
+            out_json, out_md = Path(tmp) / "proposals.json", Path(tmp) / "proposals.md"
+            cmd = [py, str(BENCH / "proposals_bench.py"), "--engine", "both" if use_pg else "sqlite",
+                   "--pg-url", pg_url, "--json", str(out_json), "--markdown", str(out_md)]
+            if args.quick:
+                cmd += ["--proposals", "5000", "--small", "1000", "--requests", "10"]
+            if args.fresh:
+                cmd.append("--fresh")
+            code, _ = stream(cmd, child_env)
+            if code == 0:
+                sections[PROPOSALS] = out_md.read_text()
+                for run in json.loads(out_json.read_text()):
+                    for r in run["big_run"]["results"]:
+                        verdicts.append((f"proposals: {r['label']}", run["engine"], r["p95"], r["target"]))
+                    small = {(q["label"], q["probe"]): q["queries"] for q in run["small_run"]["queries"]}
+                    for q in run["big_run"]["queries"]:
+                        s = small.get((q["label"], q["probe"]))
+                        if s is not None and s != q["queries"]:
+                            failures.append(f"{run['engine']}: {q['label']} runs {s} queries at {run['small']} "
+                                            f"rows, {q['queries']} at {run['n']}")
+            else:
+                failures.append(f"proposals_bench.py failed (exit {code})")
+
+        if "search" in only:
+            cmd = [py, str(BENCH / "search_bench.py")]
+            note = "(100,000 documents, 200 queries)"
+            if args.quick:
+                cmd += ["--docs", "10000", "--queries", "40"]
+                note = "(10,000 documents, 40 queries)"
+            code, output = stream(cmd, child_env)
+            if code == 0:
+                sections[SEARCH], found = search_section(output, note)
+                verdicts += found
+            else:
+                failures.append(f"search_bench.py failed (exit {code})")
+
+        if "performance" in only:
+            cmd = [py, str(BENCH / "performance_bench.py")]
+            if args.quick:
+                cmd += ["--members", "500", "--records", "50000", "--requests", "40", "--no-write"]
+            code, output = stream(cmd, child_env)  # writes its own section of RESULTS.md
+            if code != 0:
+                failures.append(f"performance_bench.py failed (exit {code})")
+            engine = None
+            for line in output.splitlines():
+                m = re.match(r"^\[(\w+)\] TARGETS: pages p95 < 150 ms -> worst ([\d.]+) ms \w+; "
+                             r"recompute < 10 s -> ([\d.]+) s", line.strip())
+                if m:
+                    engine = m[1]
+                    verdicts.append(("performance: archive/ranking pages, worst p95", engine, float(m[2]), 150.0))
+                    verdicts.append(("performance: recompute a year (s)", engine, float(m[3]), 10.0))
+
+    minutes = (time.perf_counter() - started) / 60
+    summary_rows = [[what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
+                    for what, engine, figure, target in verdicts]
+    summary = ("Every p95 (ms, or s where marked) against its target; details in the sections below.\n\n"
+               + common.md_table(["what", "engine", "p95", "target", ""], summary_rows)
+               + ("\n\n" + "\n".join(f"- {f}" for f in failures) if failures else ""))
+    header = (
+        "# Benchmark results\n\n"
+        f"Written by `make bench` (`bench/run.py`) on {today:%Y-%m-%d %H:%M %Z} in {minutes:.0f} min.\n\n"
+        f"- Machine: {header_machine}.\n"
+        f"- Commit: {header_commit}.\n"
+        f"- Databases: SQLite {__import__('sqlite3').sqlite_version}"
+        + (f"; PostgreSQL at {common.pg_base(pg_url).split('@')[-1]} ({pg_version(pg_url)})" if use_pg else
+           "; PostgreSQL not reachable, not measured") + ".\n"
+        "- The machine is shared (other processes may run at the same time), so the figures are indicative;\n"
+        "  re-run to compare.\n"
+    )
+    print("\n" + summary)
+    if args.quick:
+        print("\n(--quick: bench/RESULTS.md not written)")
+        return
+    sections["## Summary"] = summary
+    common.write_results(header, sections, ORDER)
+    print(f"\nwrote {common.RESULTS.relative_to(common.ROOT)}")
+    if failures:
+        sys.exit(1)
+
+
+def pg_version(url: str) -> str:
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{common.pg_base(url)}/postgres", connect_timeout=3) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:
+        return "?"
+
+
+if __name__ == "__main__":
+    main()
