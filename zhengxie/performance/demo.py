@@ -2,24 +2,27 @@
 self-reports with evidence, a warning step, last year's confirmed assessment. Deterministic and fast.
 
 Activities and proposals load first and record their acts through record_act; saving the scheme here
-re-values those records, and a final recompute gives every member a score row.
+re-values those records. Confirmed self-reports become records built exactly as record_act builds them
+(services.build_record), bulk-created, and a final recompute gives every member their score.
 """
 
 import datetime
 import random
 import struct
 import zlib
+from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from zhengxie.core import uploads
-from zhengxie.core.models import User
+from zhengxie.core.models import Attachment, User
 from zhengxie.members.models import Member
 
 from . import acts as A
 from . import schemes, scoring, services
-from .models import ScoringRule, ScoringScheme, SelfReport
+from .models import DutyRecord, ScoringRule, ScoringScheme, SelfReport
 
 DESCRIPTIONS = {
     A.PUBLIC_WELFARE: ["参加“关爱留守儿童”志愿服务活动", "参加城关镇义诊进社区活动", "参加植树护绿公益活动"],
@@ -53,14 +56,6 @@ def save_template(organisation, year: int, key: str, user=None) -> ScoringScheme
     return scheme
 
 
-def _report(member, act, day, png, user, rnd):
-    report = SelfReport.objects.create(member=member, organisation_id=member.organisation_id, act=act,
-                                       occurred_on=day, description=rnd.choice(DESCRIPTIONS[act]))
-    uploads.save_attachment(SimpleUploadedFile("现场照片.png", png, content_type="image/png"), target=report,
-                            user=user, purpose="evidence")
-    return report
-
-
 def load(ctx):
     rnd = random.Random(2026)
     county = ctx["county"]
@@ -69,25 +64,36 @@ def load(ctx):
     staff = User.objects.get(username="staff")
     admin = User.objects.get(username="admin")
     save_template(county, year, "tongcheng", admin)
-    scoring.revalue_records(county.pk, year, scoring.resolve(county.pk, year))
-    png = _png()
+    scoring.revalue_records(county.pk, year)
     members = list(Member.objects.filter(organisation=county).select_related("user").order_by("pk"))
     acts = list(DESCRIPTIONS)
+    now = timezone.now()
+    reports = []  # (report, confirmed?)
     for i, m in enumerate(members):
         for y in (year - 1, year):
-            for _ in range(rnd.choice([0, 1, 1, 2])):
+            for _ in range(rnd.choice([0, 0, 1, 1, 2])):
                 act = rnd.choice(acts)
                 last = today if y == year else datetime.date(y, 12, 31)
                 day = last - datetime.timedelta(days=rnd.randint(1, 200 if y == year else 330))
-                report = _report(m, act, day, png, m.user, rnd)
-                report.status = SelfReport.Status.CONFIRMED
-                report.reviewer, report.reviewed_at = staff, timezone.now()
-                report.save(update_fields=["status", "reviewer", "reviewed_at"])
-                services.record_act(member=m, act=act, source=report, occurred_on=day, confirmed_by=staff,
-                                    note=report.description[:200])
+                reports.append(SelfReport(member=m, organisation=county, act=act, occurred_on=day,
+                                          description=rnd.choice(DESCRIPTIONS[act]), status=SelfReport.Status.CONFIRMED,
+                                          reviewer=staff, reviewed_at=now))
         # Some pending self-reports for the review queue (member1 and member2 always have one).
         if i in (0, 1) or (i % 7 == 3):
-            _report(m, acts[i % len(acts)], today - datetime.timedelta(days=3 + i % 20), png, m.user, rnd)
+            act = acts[i % len(acts)]
+            reports.append(SelfReport(member=m, organisation=county, act=act,
+                                      occurred_on=today - datetime.timedelta(days=3 + i % 20),
+                                      description=rnd.choice(DESCRIPTIONS[act])))
+    SelfReport.objects.bulk_create(reports)
+    _evidence(reports)
+    # Confirmed reports become records exactly as record_act builds them; one recompute gives the totals.
+    resolved = {y: scoring.resolve(county.pk, y) for y in (year - 1, year)}
+    ct = ContentType.objects.get_for_model(SelfReport)
+    DutyRecord.objects.bulk_create([
+        services.build_record(member=r.member, act=r.act, source=r, source_key=(ct, str(r.pk)), day=r.occurred_on,
+                              scheme=resolved[r.occurred_on.year], points=None, share=Decimal(1), confirmed_by=staff,
+                              note=r.description)
+        for r in reports if r.status == SelfReport.Status.CONFIRMED], batch_size=1000)
     for y in (year - 1, year):
         scoring.recompute_year(county.pk, y)
     # Last year's assessment, confirmed; a warning step for a low scorer this year.
@@ -98,6 +104,17 @@ def load(ctx):
     if low is not None:
         services.warning_record_step(user=staff, member=low, year=year, rule="below_pass", step="谈话提醒",
                                      note="由界别召集人谈话提醒，督促参加全体会议和提交提案")
-    if ctx.get("stdout"):
-        ctx["stdout"].write(f"    履职：{ScoringScheme.objects.filter(organisation=county).count()} 个方案，"
-                            f"{SelfReport.objects.filter(organisation=county).count()} 份自报")
+
+
+def _evidence(reports):
+    """One evidence photo stored once (through the upload checks), attached to every demo report."""
+    if not reports:
+        return
+    first = reports[0]
+    att = uploads.save_attachment(SimpleUploadedFile("现场照片.png", _png(), content_type="image/png"),
+                                  target=first, user=first.member.user, purpose="evidence")
+    Attachment.objects.bulk_create([
+        Attachment(content_type=att.content_type, object_id=str(r.pk), purpose="evidence", organisation=r.organisation,
+                   file=att.file.name, original_name=att.original_name, mime_type=att.mime_type, size=att.size,
+                   sha256=att.sha256, uploaded_by=r.member.user, uploaded_at=att.uploaded_at)
+        for r in reports[1:]], batch_size=1000)

@@ -53,6 +53,20 @@ def _as_date(value) -> datetime.date:
     return value
 
 
+def build_record(*, member, act: str, source, source_key, day, scheme, points, share: Decimal, confirmed_by=None,
+                 note: str = "") -> DutyRecord:
+    """The unsaved DutyRecord record_act writes (also used by the demo loader to bulk-create the same rows)."""
+    rule = scheme.rule_for(act)
+    ct, source_id = source_key
+    return DutyRecord(
+        member_id=member.pk, organisation_id=member.organisation_id, year=day.year, act=act,
+        category=rule.category, points=q((points if points is not None else rule.points) * share),
+        share=share, points_fixed=points is not None, source_ct=ct, source_id=source_id,
+        source_repr=str(source)[:200] if source is not None else "", occurred_on=day,
+        confirmed_by=confirmed_by, note=(note or "")[:200],
+    )
+
+
 def record_act(*, member, act: str, source=None, occurred_on=None, points=None, confirmed_by=None,
                note: str = "", share: float = 1.0) -> DutyRecord | None:
     """The ONE way a scored act becomes a DutyRecord. `act` is a code from acts.ACTS.
@@ -89,14 +103,8 @@ def record_act(*, member, act: str, source=None, occurred_on=None, points=None, 
         if found is not None:
             return found
         scheme = scoring.resolve(member.organisation_id, year)
-        rule = scheme.rule_for(act)
-        record = DutyRecord(
-            member_id=member.pk, organisation_id=member.organisation_id, year=year, act=act,
-            category=rule.category, points=q((fixed if fixed is not None else rule.points) * share_d),
-            share=share_d, points_fixed=fixed is not None, source_ct=ct, source_id=source_id,
-            source_repr=str(source)[:200] if source is not None else "", occurred_on=day,
-            confirmed_by=confirmed_by, note=(note or "")[:200],
-        )
+        record = build_record(member=member, act=act, source=source, source_key=(ct, source_id), day=day,
+                              scheme=scheme, points=fixed, share=share_d, confirmed_by=confirmed_by, note=note)
         try:
             with transaction.atomic():
                 record.save()
