@@ -31,12 +31,32 @@ def saved_scheme(organisation_id: int, year: int) -> ScoringScheme | None:
             .filter(organisation_id=organisation_id, year=year).first())
 
 
+_CACHE: dict[tuple[int, int], tuple[object, Resolved]] = {}
+
+
 def resolve(organisation_id: int, year: int) -> Resolved:
-    """The organisation's scheme for the year, or the built-in default when it has none (2 queries)."""
-    scheme = saved_scheme(organisation_id, year)
-    if scheme is None:
-        return Resolved.from_template(schemes.DEFAULT)
-    return Resolved.from_template(scheme.as_data(), scheme_id=scheme.pk)
+    """The organisation's scheme for the year, or the built-in default when it has none.
+
+    One small query checks the saved scheme's version (pk, updated_at); the rules are read again only
+    when it changed, so record_act does not reload the rule table for every act.
+    """
+    version = (ScoringScheme.objects.filter(organisation_id=organisation_id, year=year)
+               .values_list("pk", "updated_at").first())
+    key = (organisation_id, year)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == version:
+        return hit[1]
+    if version is None:
+        resolved = Resolved.from_template(schemes.DEFAULT)
+    else:
+        scheme = saved_scheme(organisation_id, year)
+        resolved = (Resolved.from_template(scheme.as_data(), scheme_id=scheme.pk) if scheme is not None
+                    else Resolved.from_template(schemes.DEFAULT))
+        version = (scheme.pk, scheme.updated_at) if scheme is not None else None
+    if len(_CACHE) > 500:
+        _CACHE.clear()
+    _CACHE[key] = (version, resolved)
+    return resolved
 
 
 def _cents(x) -> int:
