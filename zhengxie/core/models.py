@@ -292,7 +292,7 @@ class ScheduledRun(models.Model):
     """One row per periodic job and period: the unique key lets only one scheduler run it."""
 
     job = models.CharField(max_length=80)
-    period = models.CharField(max_length=20)
+    period = models.CharField(max_length=60)
     started_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     result = models.TextField(blank=True)

@@ -45,7 +45,7 @@ def run_due(now=None, force: bool = False) -> list[str]:
 
     ran = []
     for job in JOBS.values():
-        period = period_key(job.every, now) + ("-forced-" + timezone.now().isoformat() if force else "")
+        period = period_key(job.every, now) + (timezone.now().strftime("!%H%M%S%f") if force else "")
         try:
             with transaction.atomic():
                 run = ScheduledRun.objects.create(job=job.name, period=period)
