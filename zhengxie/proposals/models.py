@@ -130,6 +130,13 @@ class Proposal(models.Model):
             models.Index(fields=["organisation", "session", "status"]),
             models.Index(fields=["session", "number"]),
             models.Index(fields=["organisation", "category"]),
+            # Lists read the ids of a page, and count what a user sees, from this index alone
+            # (selectors.PagedQuerySet) instead of the rows with their long texts; "title" serves 案由 search.
+            models.Index(fields=["session", "number", "-created_at", "-id", "organisation", "status", "author", "title"],
+                         name="proposal_list_idx"),
+            # The statistics of a session (stats.session_stats) count from this index alone.
+            models.Index(fields=["session", "status", "organisation", "category", "light", "is_key", "is_excellent",
+                                 "rehandle_round", "replied_at", "id"], name="proposal_stats_idx"),
         ]
         permissions = [("manage_proposals", "管理提案")]
 
