@@ -185,9 +185,10 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
     # the stored points), then re-valuing the stored points of the records (every rule changed: worst case).
     from django.db.models import F
 
-    from zhengxie.performance.models import ScoringRule
+    from zhengxie.performance.models import ScoringRule, ScoringScheme
 
     ScoringRule.objects.filter(scheme__organisation=county, scheme__year=year).update(points=F("points") + 1)
+    ScoringScheme.objects.filter(organisation=county, year=year).update(updated_at=timezone.now())  # new version
     t0 = time.perf_counter()
     scoring.recompute_year(county.pk, year)
     say(f"scheme change: totals right (recompute) in {time.perf_counter() - t0:.2f} s")
@@ -201,6 +202,7 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
     scheme_save(user=admin, organisation=county, year=year, data=schemes.TONGCHENG)
     say(f"scheme change end to end (admin's save + task, all rules changed back): {time.perf_counter() - t0:.2f} s")
 
+    say(f"(load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, shared)")
     worst = max(p for label, p in results if not label.startswith("warnings"))
     say(f"TARGETS: pages p95 < 150 ms -> worst {worst:.1f} ms {'OK' if worst < 150 else 'MISSED'}; "
         f"recompute < 10 s -> {recompute_worst:.2f} s {'OK' if recompute_worst < 10 else 'MISSED'}")

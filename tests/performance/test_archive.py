@@ -217,3 +217,49 @@ def test_other_county_staff_cannot_touch_a_report(api_for, client_for, m1):
 def test_workbench_todos(client_for):
     body = client_for("staff").get(reverse("core:workbench")).content.decode()
     assert "待确认的履职自报" in body
+
+
+def test_reject_on_the_page_without_reason_keeps_the_report_pending(client_for, m1):
+    report = SelfReport.objects.filter(member=m1, status="pending").first()
+    assert report is not None  # the demo leaves member1 one pending report
+    r = client_for("staff").post(reverse("performance:review_reject", args=[report.pk]), {"reason": ""})
+    assert r.status_code == 422 and "请填写未通过的原因" in r.content.decode()
+    report.refresh_from_db()
+    assert report.status == "pending"
+    r = client_for("staff").post(reverse("performance:review_reject", args=[report.pk]), {"reason": "材料不清楚"})
+    assert r.status_code == 302
+    report.refresh_from_db()
+    assert report.status == "rejected" and report.reason == "材料不清楚"
+    body = client_for("member1").get(archive_url(m1, report.occurred_on.year)).content.decode()
+    assert "材料不清楚" in body
+
+
+def test_review_queue_query_count_is_constant(client_for, make_member, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from zhengxie.performance.services import self_report_submit
+
+    c = client_for("staff")
+    with CaptureQueriesContext(connection) as ctx:
+        assert c.get(reverse("performance:reviews")).status_code == 200
+    n = len(ctx.captured_queries)
+    for _ in range(5):
+        m = make_member()
+        self_report_submit(user=m.user, act=A.TRAINING, occurred_on=datetime.date(2026, 1, 5), description="培训",
+                           evidence=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"))
+    with django_assert_max_num_queries(n):
+        assert c.get(reverse("performance:reviews")).status_code == 200
+
+
+@pytest.mark.parametrize("username,shown,hidden", [
+    ("member1", ["我的履职档案"], ["履职自报审核", "积分方案"]),
+    ("staff", ["履职自报审核", "履职排名", "年度考核", "积分方案"], ["我的履职档案"]),
+    ("admin", ["积分方案", "履职排名"], ["履职自报审核"]),
+])
+def test_menu_entries_by_role(client_for, username, shown, hidden):
+    body = client_for(username).get(reverse("core:workbench")).content.decode()
+    for label in shown:
+        assert label in body
+    for label in hidden:
+        assert label not in body

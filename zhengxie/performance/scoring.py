@@ -38,7 +38,8 @@ def resolve(organisation_id: int, year: int) -> Resolved:
     """The organisation's scheme for the year, or the built-in default when it has none.
 
     One small query checks the saved scheme's version (pk, updated_at); the rules are read again only
-    when it changed, so record_act does not reload the rule table for every act.
+    when it changed, so record_act does not reload the rule table for every act. Rules change only
+    through services.scheme_save, which saves the scheme (a new updated_at) in the same transaction.
     """
     version = (ScoringScheme.objects.filter(organisation_id=organisation_id, year=year)
                .values_list("pk", "updated_at").first())
