@@ -34,13 +34,8 @@ def _on_time_reply():
     return Exists(Reply.objects.filter(proposal=OuterRef("pk"), on_time=True))
 
 
-def _rating_counts() -> dict:
-    return {
-        "evaluated": Count("id"),
-        "satisfied": Count("id", filter=Q(rating=Evaluation.Rating.SATISFIED)),
-        "basically": Count("id", filter=Q(rating=Evaluation.Rating.BASICALLY_SATISFIED)),
-        "unsatisfied": Count("id", filter=Q(rating=Evaluation.Rating.UNSATISFIED)),
-    }
+RATING_KEYS = {Evaluation.Rating.SATISFIED: "satisfied", Evaluation.Rating.BASICALLY_SATISFIED: "basically",
+               Evaluation.Rating.UNSATISFIED: "unsatisfied"}
 
 
 def session_stats(user, session) -> dict:
@@ -49,8 +44,9 @@ def session_stats(user, session) -> dict:
     proposals = Proposal.objects.filter(scope, session=session)
     accepted_q = Q(status__in=ACCEPTED_STATES)
 
-    # 1. Totals
-    totals = proposals.aggregate(
+    # 1. Totals, and 7. by category: one pass over the session's proposals, grouped by category.
+    # (Every part below reads each table once: at 10,000 proposals a session, each pass costs 10-30 ms.)
+    counts = dict(
         total=Count("id"),
         submitted=Count("id", filter=~Q(status__in=NOT_SUBMITTED)),
         accepted=Count("id", filter=accepted_q),
@@ -69,21 +65,31 @@ def session_stats(user, session) -> dict:
         yellow=Count("id", filter=Q(light=Proposal.Light.YELLOW)),
         green=Count("id", filter=Q(light=Proposal.Light.GREEN)),
     )
+    by_cat_rows = list(proposals.values("category").annotate(**counts).order_by())
+    totals = {key: sum(row[key] for row in by_cat_rows) for key in counts}
 
-    # 2. Ratings of the latest round's replies
+    # 2. Ratings of the latest round's replies, grouped by unit and category (for 5 and 8)
     latest_evals = Evaluation.objects.filter(
         org_scope_q(user, "proposal__organisation"), proposal__session=session,
         reply__round=F("proposal__rehandle_round"))
-    ratings = latest_evals.aggregate(**_rating_counts())
+    eval_rows = list(latest_evals.values("reply__assignment__unit_id", "proposal__category", "rating")
+                     .annotate(n=Count("id")).order_by())
+    ratings = {"evaluated": 0, "satisfied": 0, "basically": 0, "unsatisfied": 0}
+    for row in eval_rows:
+        ratings["evaluated"] += row["n"]
+        if row["rating"] in RATING_KEYS:
+            ratings[RATING_KEYS[row["rating"]]] += row["n"]
     totals.update(ratings)
 
-    # 3. Reply classes (latest round, replying units)
+    # 3. Reply classes (latest round, replying units), grouped by unit (for 6)
     latest_replies = Reply.objects.filter(
         org_scope_q(user, "proposal__organisation"), proposal__session=session,
         round=F("proposal__rehandle_round"), assignment__role__in=REPLYING_ROLES)
+    reply_rows = list(latest_replies.values("assignment__unit_id", "result_class").annotate(n=Count("id"))
+                      .order_by())
     classes = list(orgsettings.get(session.organisation, "proposals.result_classes"))
     class_counts = dict.fromkeys(classes, 0)
-    for row in latest_replies.values("result_class").annotate(n=Count("id")).order_by():
+    for row in reply_rows:
         class_counts[row["result_class"]] = class_counts.get(row["result_class"], 0) + row["n"]
     classes = [c for c in class_counts]
     replies_total = sum(class_counts.values())
@@ -117,12 +123,12 @@ def session_stats(user, session) -> dict:
             "replied": row["replied"], "on_time": row["on_time"], "red": row["red"],
             "evaluated": 0, "good": 0, "classes": dict.fromkeys(classes, 0),
         }
-    for row in (latest_evals.values("reply__assignment__unit_id")
-                .annotate(evaluated=Count("id"), good=Count("id", filter=Q(rating__in=GOOD))).order_by()):
+    for row in eval_rows:
         u = units.get(row["reply__assignment__unit_id"])
         if u:
-            u["evaluated"], u["good"] = row["evaluated"], row["good"]
-    for row in latest_replies.values("assignment__unit_id", "result_class").annotate(n=Count("id")).order_by():
+            u["evaluated"] += row["n"]
+            u["good"] += row["n"] if row["rating"] in GOOD else 0
+    for row in reply_rows:
         u = units.get(row["assignment__unit_id"])
         if u:
             u["classes"][row["result_class"]] = u["classes"].get(row["result_class"], 0) + row["n"]
@@ -134,16 +140,15 @@ def session_stats(user, session) -> dict:
     # 7-8. By category
     order = list(orgsettings.get(session.organisation, "proposals.categories"))
     cats = {}
-    for row in (proposals.exclude(status__in=NOT_SUBMITTED).values("category")
-                .annotate(submitted=Count("id"), accepted=Count("id", filter=accepted_q),
-                          on_time=Count("id", filter=accepted_q & _on_time_reply()))
-                .order_by()):
-        cats[row["category"]] = {**row, "evaluated": 0, "good": 0}
-    for row in (latest_evals.values("proposal__category")
-                .annotate(evaluated=Count("id"), good=Count("id", filter=Q(rating__in=GOOD))).order_by()):
+    for row in by_cat_rows:
+        if row["submitted"]:
+            cats[row["category"]] = {"category": row["category"], "submitted": row["submitted"],
+                                     "accepted": row["accepted"], "on_time": row["on_time"], "evaluated": 0, "good": 0}
+    for row in eval_rows:
         c = cats.get(row["proposal__category"])
         if c:
-            c["evaluated"], c["good"] = row["evaluated"], row["good"]
+            c["evaluated"] += row["n"]
+            c["good"] += row["n"] if row["rating"] in GOOD else 0
     for c in cats.values():
         c["accept_rate"] = pct(c["accepted"], c["submitted"])
         c["reply_rate"] = pct(c["on_time"], c["accepted"])
