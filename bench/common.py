@@ -145,7 +145,7 @@ def write_results(header: str, sections: dict[str, str], order: list[str]) -> No
 def md_table(headers: list[str], rows: list[list]) -> str:
     def cell(v):
         if isinstance(v, float):
-            return f"{v:.1f}"
+            return "—" if v != v else f"{v:.1f}"
         return str(v)
 
     out = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]

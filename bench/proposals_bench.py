@@ -39,6 +39,7 @@ import common  # noqa: E402
 
 # Bump when the generated data change (cached files are keyed by it).
 DATA_VERSION = 1
+BASELINE = Path(__file__).with_name("proposals_baseline.json")  # figures before the fixes, for comparison
 TARGET_LIST = 150.0
 TARGET_SIMILAR = 100.0
 
@@ -275,7 +276,7 @@ def generate(n_proposals: int, seed: int = 2026) -> dict:
     timings["search_index"] = time.perf_counter() - t0
     t0 = time.perf_counter()
     with connection.cursor() as cur:
-        cur.execute("ANALYZE")
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
     timings["analyze"] = time.perf_counter() - t0
     counts["indexed"] = indexed
     counts["total_proposals"] = Proposal.objects.count()
@@ -460,8 +461,12 @@ def measure(n_requests: int, counts_only: bool, seed: int = 7) -> dict:
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
     migrated = [f"{m.app_label}.{m.name}" for m, _ in pending]
-    with connection.cursor() as cur:  # pg_restore brings no planner statistics; new indexes need theirs
-        if connection.vendor == "postgresql" or migrated:
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":
+            # pg_restore brings no planner statistics, and a restored table's pages are not yet marked
+            # all-visible (autovacuum's work on a live server), which index-only scans need.
+            cur.execute("VACUUM ANALYZE")
+        elif migrated:  # new indexes need their statistics
             cur.execute("ANALYZE")
     prep = time.perf_counter() - t0
 
@@ -706,7 +711,13 @@ def markdown(runs: list[dict]) -> str:
         "(县教育局) and member1; API calls with a Bearer token. Times are whole requests (middleware, "
         "query, template/JSON), in ms. Targets: p95 < 150 ms for list, detail and statistics, < 100 ms for "
         "similar proposals; the same number of SQL queries at "
-        f"{first.get('small', 0):,} and {first.get('n', 0):,} proposals.")
+        f"{first.get('small', 0):,} and {first.get('n', 0):,} proposals. \"CPU ms\" is the benchmark process's "
+        "CPU time (Django, and SQLite, which runs inside it; not PostgreSQL's own work): unlike the wall-clock "
+        "figures it hardly moves with other load on a shared machine.")
+    baseline = {}
+    if BASELINE.exists():
+        baseline = json.loads(BASELINE.read_text())
+        lines.append(f"\n\"p95 before\": the same benchmark at commit {baseline['commit']}, {baseline['note']}.")
     for run in runs:
         big, small = run.get("big_run", {}), run.get("small_run", {})
         info = big.get("info", {})
@@ -729,25 +740,50 @@ def markdown(runs: list[dict]) -> str:
         if info.get("migrated"):
             lines.append(f"Migrations applied to the cached data before measuring: {', '.join(info['migrated'])}.")
         rows = []
+        before = baseline.get("engines", {}).get(run["engine"], {})
         for r in big.get("results", []):
             ok = r["p95"] < r["target"]
+            was = before.get(r["label"], {}).get("p95")
             rows.append([r["label"], r["n"], r["median"], r["p95"], r.get("cpu_median", float("nan")),
-                         f"< {r['target']:.0f}", "pass" if ok else "**MISS**"])
+                         f"< {r['target']:.0f}", "pass" if ok else "**MISS**", "" if was is None else was])
         lines.append("")
-        lines.append(common.md_table(["request", "n", "median ms", "p95 ms", "CPU ms (median)", "target p95", ""],
-                                     rows))
+        lines.append(common.md_table(["request", "n", "median ms", "p95 ms", "CPU ms (median)", "target p95", "",
+                                      "p95 before"], rows))
         lines.append("")
         lines.append(f"SQL queries per request, at {run['small']:,} and {run['n']:,} proposals (the same requests: "
                      "first page, the newest proposal of a status, etc.):\n")
         small_q = {(q["label"], i): q for i, q in _indexed(small.get("queries", []))}
-        qrows = []
+        qrows, notes = [], []
         for key, q in _indexed(big.get("queries", [])):
             s = small_q.get((q["label"], key))
             equal = s is not None and s["queries"] == q["queries"]
             qrows.append([q["label"], f"`{_short(q['probe'])}`", s["queries"] if s else "-", q["queries"],
-                          "equal" if equal else "**DIFFERENT**"])
+                          "equal" if equal else f"**DIFFERENT** ({len(notes) + 1})"])
+            if not equal and s is not None:
+                notes.append(_sql_difference(s.get("sql", []), q.get("sql", []), run["small"], run["n"]))
         lines.append(common.md_table(["request", "probe", f"{run['small']:,}", f"{run['n']:,}", ""], qrows))
+        if notes:
+            lines.append("")
+            lines += [f"({i}) {note}" for i, note in enumerate(notes, 1)]
     return "\n".join(lines) + "\n"
+
+
+def _sql_difference(small: list[str], big: list[str], n_small: int, n_big: int) -> str:
+    """Which statements one run had and the other had not (compared by their first words)."""
+    import re
+    from collections import Counter
+
+    def shape(sql):
+        return re.sub(r"\d+", "N", re.sub(r"'[^']*('|$)", "'…'", sql))[:70]
+
+    a, b = Counter(map(shape, small)), Counter(map(shape, big))
+    only_small, only_big = a - b, b - a
+    parts = []
+    if only_small:
+        parts.append(f"only at {n_small:,}: " + "; ".join(f"`{q}…`" for q in only_small.elements()))
+    if only_big:
+        parts.append(f"only at {n_big:,}: " + "; ".join(f"`{q}…`" for q in only_big.elements()))
+    return " / ".join(parts) or "same statements, different number"
 
 
 def _indexed(queries):
