@@ -136,7 +136,7 @@ def ranks(member: Member, year: int, total: Decimal) -> dict:
 def archive(member: Member, year: int) -> dict:
     """Everything the archive page, the API and the annual report show for a member and a year."""
     scheme = scoring.resolve(member.organisation_id, year)
-    records = list(DutyRecord.objects.filter(member=member, year=year, voided=False)
+    records = list(DutyRecord.objects.filter(member=member, year=year, **scoring.LIVE)
                    .select_related("confirmed_by").order_by("-occurred_on", "-id"))
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for r in records:
@@ -320,7 +320,7 @@ def warnings(organisation_id: int, year: int, member_ids=None, scheme=None) -> d
     relevant = {a for w in rules for a in w.get("acts", [])}
     if any(w.get("kind") == "three_ones" for w in rules):
         relevant |= {A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH}
-    records = DutyRecord.objects.filter(organisation_id=organisation_id, year=year, voided=False,
+    records = DutyRecord.objects.filter(organisation_id=organisation_id, year=year, **scoring.LIVE,
                                         act__in=relevant)
     scores = MemberYearScore.objects.filter(organisation_id=organisation_id, year=year)
     if member_ids is not None:

@@ -127,10 +127,12 @@ def revoke_act(*, member, act: str, source) -> None:
                                                  voided=False))
         if not records:
             return
-        now = timezone.now()
-        DutyRecord.objects.filter(pk__in=[r.pk for r in records]).update(voided=True, voided_at=now)
-        for year in sorted({r.year for r in records}):
-            scoring.refresh_member(member, year)
+        # Lock the score rows first, in the same order as record_act, so the two never deadlock.
+        rows = {year: scoring.lock_member_year(member, year) for year in sorted({r.year for r in records})}
+        DutyRecord.objects.filter(pk__in=[r.pk for r in records], voided=False).update(
+            voided=True, voided_at=timezone.now())
+        for year, row in rows.items():
+            scoring.refresh_member(member, year, row=row)
 
 
 # --- self-reports (履职自报) ---------------------------------------------------------------------------
