@@ -165,10 +165,14 @@ def test_full_lifecycle_over_the_api(api, user, units, client_for):
     letter = r.json()["replies"][0]["letter_url"]
     assert r.status_code == 200 and letter
     assert client_for("member1").get(letter).status_code == 200  # a page URL (session), checked like the proposal
-    assert client_for("member3").get(letter).status_code == 404
+    # Accepted proposals, replies included, are open to the committee's members; never to another county.
+    assert client_for("member3").get(letter).status_code == 200
+    assert client_for("other").get(letter).status_code == 404
     # evaluate
     assert post(api("handler1"), f"/{pid}/evaluate", {"rating": "satisfied"}).status_code == 403
-    assert post(api("member3"), f"/{pid}/evaluate", {"rating": "satisfied"}).status_code == 404
+    # member3 may read the accepted proposal but is not one of its proposers.
+    assert post(api("member3"), f"/{pid}/evaluate", {"rating": "satisfied"}).status_code == 403
+    assert post(api("other"), f"/{pid}/evaluate", {"rating": "satisfied"}).status_code == 404
     assert post(api("member1"), f"/{pid}/evaluate", {"rating": "great"}).status_code == 422
     r = post(api("member1"), f"/{pid}/evaluate", {"rating": "satisfied", "comment": "很满意"})
     assert r.json()["evaluations"] == [{**r.json()["evaluations"][0], "member_id": user("member1").member.pk,

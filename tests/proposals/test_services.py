@@ -563,7 +563,8 @@ def test_each_signer_rates_once(user, proposal_in):
 
 def test_a_member_cannot_rate_someone_elses_proposal(user, proposal_in):
     p = proposal_in("replied")
-    with pytest.raises(Http404):
+    # member2 may read the accepted proposal (public to the committee) but not rate it.
+    with pytest.raises(Forbidden, match="只有本提案的提案人"):
         services.proposal_evaluate(user=user("member2"), proposal=p, rating="unsatisfied", comment="不满意")
     with pytest.raises(Http404):
         services.proposal_evaluate(user=user("other"), proposal=p, rating="satisfied")
@@ -583,7 +584,7 @@ def test_staff_records_a_rating_for_a_member(user, proposal_in):
     p = proposal_in("replied")
     with pytest.raises(Forbidden, match="代委员录入"):
         services.proposal_evaluate(user=user("leader"), proposal=p, rating="satisfied", member=user("member1").member)
-    with pytest.raises(Http404):
+    with pytest.raises(Forbidden, match="代委员录入"):
         services.proposal_evaluate(user=user("member2"), proposal=p, rating="satisfied", member=user("member1").member)
     with pytest.raises(Forbidden, match="提案人"):
         services.proposal_evaluate(user=user("staff"), proposal=p, rating="satisfied")

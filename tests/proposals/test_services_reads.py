@@ -173,8 +173,10 @@ def test_reply_letter_download_follows_proposal_visibility(user, client_for, pro
     url = reverse("core:attachment", args=[att.pk])
     assert client_for("member1").get(url).status_code == 200
     assert client_for("staff").get(url).status_code == 200
-    assert client_for("member2").get(url).status_code == 404
+    # Accepted proposals are open to the committee's members, not to units that don't handle them.
+    assert client_for("member2").get(url).status_code == 200
     assert client_for("handler2").get(url).status_code == 404
+    assert client_for("other").get(url).status_code == 404
 
 
 def test_text_helper_is_usable_by_pages(user):

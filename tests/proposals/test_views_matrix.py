@@ -47,10 +47,19 @@ def test_anonymous_is_sent_to_login(client):
 
 def test_detail_visibility(client_for, proposal_in):
     p = proposal_in("assigned")
-    seen = {"member1", "staff", "info", "leader", "handler1", "unithead1", "admin", "citystaff"}
+    # Once accepted a proposal is open to every member of its committee.
+    seen = {"member1", "member2", "member3", "staff", "info", "leader", "handler1", "unithead1", "admin", "citystaff"}
     for username in USERS:
         r = client_for(username).get(reverse("proposals:detail", args=[p.pk]))
         assert r.status_code == (200 if username in seen else 404), (username, r.status_code)
+
+
+def test_members_see_a_colleagues_proposal_only_once_accepted(client_for, proposal_in):
+    p = proposal_in("submitted")
+    assert client_for("member2").get(reverse("proposals:detail", args=[p.pk])).status_code == 404
+    p = proposal_in("accepted")
+    assert client_for("member2").get(reverse("proposals:detail", args=[p.pk])).status_code == 200
+    assert client_for("other").get(reverse("proposals:detail", args=[p.pk])).status_code == 404
 
 
 def test_other_people_drafts_are_invisible(client_for, proposal_in):

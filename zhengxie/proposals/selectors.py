@@ -1,6 +1,8 @@
 """Reads of proposals, scoped to what the user may see. Invisible proposals are 404, never 403.
 
-- members: proposals they sign (any state), but drafts only their own;
+- members: proposals they sign (any state), but drafts only their own; and every proposal of their own
+  committee once it is accepted (立案 proposals are public to the committee's members, so a member can
+  read the case a similar-proposal hint points to);
 - staff, leaders, system administrators: their organisation's subtree, except other people's drafts;
 - handling-unit users: proposals with an active assignment to their unit;
 - anybody else (another county, the auditor ...): nothing.
@@ -44,6 +46,7 @@ def visible_proposals(user) -> QuerySet[Proposal]:
     if member is not None:
         signed = Signer.objects.filter(member_id=member.pk).exclude(status=Signer.Status.DROPPED)
         q |= Q(pk__in=signed.values("proposal_id")) & (~Q(status=S.DRAFT) | Q(author_id=user.pk))
+        q |= Q(organisation_id=member.organisation_id, status__in=ACCEPTED_OR_LATER)
     if r.is_unit_user(user):
         assigned = Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True)
         q |= Q(pk__in=assigned.values("proposal_id"))
