@@ -1,8 +1,11 @@
-"""委员, 界别, 专委会, 党派, 届次/会次."""
+"""委员, 界别, 专委会, 党派, 届次/会次, and the roster imports."""
+
+import uuid
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 
 from zhengxie.core.fields import EncryptedTextField
 from zhengxie.core.models import Organisation
@@ -169,3 +172,49 @@ class Member(models.Model):
     def masked_id_number(self) -> str:
         v = self.id_number or ""
         return v[:6] + "********" + v[-4:] if len(v) >= 15 else ""
+
+
+class RosterImport(models.Model):
+    """One roster upload, checked and imported in the background (roster.run_roster_import); the page polls it.
+
+    All rows or nothing: `errors` holds the row-by-row report when a row is wrong (nothing imported).
+    The uploaded file is kept encrypted in `content` only until the task has read it.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "处理中"
+        DONE = "done", "已导入"
+        REJECTED = "rejected", "有误，未导入"
+        FAILED = "failed", "失败"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
+                             verbose_name="操作人")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
+                                     verbose_name="导入到")
+    filename = models.CharField("文件名", max_length=200, blank=True)
+    content = models.BinaryField("文件内容（加密）", blank=True, default=b"")
+    ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField("进度", default=0)
+    stage = models.CharField("当前步骤", max_length=40, blank=True)
+    total = models.PositiveIntegerField("行数", default=0)
+    imported = models.PositiveIntegerField("导入人数", default=0)
+    errors = models.JSONField("逐行错误", default=list, blank=True)
+    error = models.TextField("失败原因", blank=True)
+    created_at = models.DateTimeField("上传时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "委员名册导入"
+        verbose_name_plural = "委员名册导入"
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "created_at"])]
+
+    def __str__(self):
+        return f"{self.filename}（{self.get_status_display()}）"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.PENDING, self.Status.RUNNING)

@@ -1,30 +1,45 @@
 """The member roster as a spreadsheet: template, import (all rows or nothing) and export.
 
 Import: every row is checked first and a row-by-row report (row number, column, problem) comes back;
-only when no row has a problem are the accounts and members created, in one transaction.
+only when no row has a problem are the accounts and members created, in one transaction. The pages run
+it in the background: `roster_import_start` checks the upload and queues `run_roster_import`, which
+records its progress and outcome on a `RosterImport` row that the page polls.
+
+Export: small rosters in the request; a big one (over EXPORT_SYNC_MAX members) as a background
+`core.models.Export` (`roster_export_start` / `run_roster_export`), like the proposals' exports.
 """
 
 from __future__ import annotations
 
 import datetime
 import io
+import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from zhengxie.core import audit
 from zhengxie.core.errors import Forbidden, Invalid
-from zhengxie.core.models import Organisation, Role, User
+from zhengxie.core.models import Export, Organisation, Role, User
 from zhengxie.core.permissions import in_scope
 
-from .models import Member, Party, Sector, SpecialCommittee, Term
+from .models import Member, Party, RosterImport, Sector, SpecialCommittee, Term
 
+logger = logging.getLogger(__name__)
+
+EXPORT_KIND = "members.roster_export"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
+PROGRESS_EVERY = 250
+# A larger export is built in the background (a page shows its progress, then the file).
+EXPORT_SYNC_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -133,8 +148,11 @@ def _parse_date(value) -> datetime.date | None:
 
 # --- reading ------------------------------------------------------------------------------------------
 
-def parse_workbook(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]:
-    """The rows of the first sheet as (row number, {column key: value}); header problems as errors."""
+def parse_workbook(data: bytes, progress: Callable[[int, int], None] | None = None
+                   ) -> tuple[list[tuple[int, dict]], list[RowError]]:
+    """The rows of the first sheet as (row number, {column key: value}); header problems as errors.
+
+    `progress(rows read, rows the sheet says it has)` is called every PROGRESS_EVERY rows."""
     from openpyxl import load_workbook
 
     try:
@@ -153,7 +171,10 @@ def parse_workbook(data: bytes) -> tuple[list[tuple[int, dict]], list[RowError]]
         errors = [RowError(1, c.header, "缺少必填列。") for c in COLUMNS
                   if c.required and c not in columns.values()]
         result: list[tuple[int, dict]] = []
+        expected = ws.max_row or 0
         for n, values in enumerate(rows, start=2):
+            if progress is not None and n % PROGRESS_EVERY == 0 and expected:
+                progress(min(n, expected), expected)
             record = {c.key: _cell(values[i]) if i < len(values) else "" for i, c in columns.items()}
             if not any(v not in ("", None) for v in record.values()):
                 continue
@@ -178,8 +199,11 @@ def _lookup(objs, *attrs) -> dict[str, object]:
     return table
 
 
-def validate_rows(organisation: Organisation, rows: list[tuple[int, dict]]) -> tuple[list[dict], list[RowError]]:
-    """Check every row against the organisation's lists and the accounts already present."""
+def validate_rows(organisation: Organisation, rows: list[tuple[int, dict]],
+                  progress: Callable[[int, int], None] | None = None) -> tuple[list[dict], list[RowError]]:
+    """Check every row against the organisation's lists and the accounts already present.
+
+    `progress(done, total)` is called every PROGRESS_EVERY rows."""
     sectors = _lookup(Sector.objects.filter(organisation=organisation), "name")
     committees = _lookup(SpecialCommittee.objects.filter(organisation=organisation), "name")
     groups = _lookup(Organisation.objects.filter(path__startswith=organisation.path,
@@ -197,7 +221,9 @@ def validate_rows(organisation: Organisation, rows: list[tuple[int, dict]]) -> t
     cleaned: list[dict] = []
     seen_phone: dict[str, int] = {}
     seen_id: dict[str, int] = {}
-    for n, raw in rows:
+    for done, (n, raw) in enumerate(rows):
+        if progress is not None and done and done % PROGRESS_EVERY == 0:
+            progress(done, len(rows))
         row_errors: list[RowError] = []
 
         def err(column: str, message: str, n=n, row_errors=row_errors):
@@ -301,8 +327,7 @@ def validate_rows(organisation: Organisation, rows: list[tuple[int, dict]]) -> t
         cleaned.append(out)
     return cleaned, errors
 
-
-# --- the services -------------------------------------------------------------------------------------
+# --- import -------------------------------------------------------------------------------------------
 
 def _check_target(user, organisation: Organisation) -> None:
     if not user.has_perm("members.import_roster"):
@@ -313,19 +338,24 @@ def _check_target(user, organisation: Organisation) -> None:
         raise Invalid("委员名册须导入到政协，而不是乡镇联络组。", field="organisation")
 
 
-def roster_import(*, user, organisation: Organisation, upload) -> ImportResult:
-    """Import members from an .xlsx upload: every row is valid and all are created, or nothing is."""
-    from zhengxie.core.uploads import validate
+def import_rows(*, user, organisation: Organisation, data: bytes, filename: str = "",
+                progress: Callable[[int, str], None] | None = None) -> ImportResult:
+    """Read, check and (when every row is right) create the members of one .xlsx file.
 
-    _check_target(user, organisation)
-    data, _kind = validate(upload, ("xlsx",))
-    rows, errors = parse_workbook(data)
+    Every row is valid and all are created in one transaction, or nothing is. `progress(percent, stage)`
+    is told how far it got; the creation itself is one step (its transaction hides partial work anyway)."""
+    progress = progress or (lambda percent, stage: None)
+    progress(5, "正在读取文件")
+    rows, errors = parse_workbook(data, progress=lambda done, total: progress(5 + 30 * done // total, "正在读取文件"))
     result = ImportResult(total=len(rows), errors=errors)
     if errors:
         return result
-    cleaned, result.errors = validate_rows(organisation, rows)
+    progress(35, "正在逐行检查")
+    cleaned, result.errors = validate_rows(
+        organisation, rows, progress=lambda done, total: progress(35 + 40 * done // total, "正在逐行检查"))
     if result.errors:
         return result
+    progress(80, "正在创建账号和委员档案")
     term = Term.objects.filter(organisation=organisation, is_current=True).first()
     now = timezone.now()
     with transaction.atomic():
@@ -335,11 +365,12 @@ def roster_import(*, user, organisation: Organisation, upload) -> ImportResult:
                            password_changed_at=now)
             account.set_unusable_password()
             accounts.append(account)
-        User.objects.bulk_create(accounts)
-        saved = dict(User.objects.filter(username__in=[a.username for a in accounts]).values_list("username", "pk"))
+        User.objects.bulk_create(accounts, batch_size=1000)
+        phones = [a.username for a in accounts]
+        saved = dict(User.objects.filter(username__in=phones).values_list("username", "pk"))
         group = Group.objects.get_or_create(name=Role.MEMBER)[0]
         User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=pk, group_id=group.pk) for pk in saved.values()])
+            [User.groups.through(user_id=pk, group_id=group.pk) for pk in saved.values()], batch_size=1000)
         members = [Member(
             user_id=saved[r["phone"]], organisation=organisation, term=term, code=r["code"], name=r["name"],
             gender=r["gender"], ethnicity=r["ethnicity"], birth_date=r["birth_date"], party=r["party"],
@@ -347,19 +378,110 @@ def roster_import(*, user, organisation: Organisation, upload) -> ImportResult:
             is_standing=r["is_standing"], employer=r["employer"], job_title=r["job_title"],
             education=r["education"], phone=r["phone"], id_number=r["id_number"], address=r["address"],
             status=r["status"]) for r in cleaned]
-        Member.objects.bulk_create(members)
+        Member.objects.bulk_create(members, batch_size=1000)
         by_user = dict(Member.objects.filter(user_id__in=saved.values()).values_list("user_id", "pk"))
         through = Member.committees.through
         through.objects.bulk_create([
             through(member_id=by_user[saved[r["phone"]]], specialcommittee_id=c.pk)
-            for r in cleaned for c in r["committees"]])
+            for r in cleaned for c in r["committees"]], batch_size=1000)
         result.created = list(Member.objects.filter(pk__in=by_user.values()).order_by("id"))
         audit.record(user, "members.roster_import", None, organisation=organisation, after={
-            "file": getattr(upload, "name", ""), "count": len(result.created),
+            "file": filename, "count": len(result.created),
             "names": [m.name for m in result.created[:100]],
         })
     return result
 
+
+def roster_import(*, user, organisation: Organisation, upload) -> ImportResult:
+    """Import members from an .xlsx upload, in the request: every row is valid and all are created,
+    or nothing is. The pages use `roster_import_start` (the same work, in the background)."""
+    from zhengxie.core.uploads import validate
+
+    _check_target(user, organisation)
+    data, _kind = validate(upload, ("xlsx",))
+    return import_rows(user=user, organisation=organisation, data=data, filename=getattr(upload, "name", ""))
+
+
+def roster_import_start(*, user, organisation: Organisation, upload) -> RosterImport:
+    """Check the upload (an .xlsx file, within the size limit) and queue its import.
+
+    The file is kept encrypted on the row until the task has read it; `run_roster_import` does the rest."""
+    from zhengxie.core.context import current_ip
+    from zhengxie.core.fields import _fernet
+    from zhengxie.core.uploads import validate
+
+    from .tasks import roster_import_task
+
+    _check_target(user, organisation)
+    data, _kind = validate(upload, ("xlsx",))
+    name = PurePath(getattr(upload, "name", "") or "").name[:200]
+    with transaction.atomic():
+        job = RosterImport.objects.create(user=user, organisation=organisation, filename=name,
+                                          content=_fernet().encrypt(data), ip=current_ip.get(), stage="排队等待")
+        audit.record(user, "members.roster_import_start", job, organisation=organisation,
+                     after={"file": name, "size": len(data)})
+        transaction.on_commit(lambda: roster_import_task.enqueue(str(job.pk)))
+    return job
+
+
+def _set(job_id, **fields) -> None:
+    RosterImport.objects.filter(pk=job_id).update(**fields)
+
+
+def run_roster_import(import_id: str) -> str:
+    """The background half of an import: read, check, create (all or nothing), report. Returns the status.
+
+    Safe to run twice: only a pending import is taken. The stored file is erased whatever the outcome."""
+    from zhengxie.core.context import current_ip
+    from zhengxie.core.errors import ServiceError
+    from zhengxie.core.fields import _fernet
+    from zhengxie.core.notifications import notify
+
+    S = RosterImport.Status
+    if not RosterImport.objects.filter(pk=import_id, status=S.PENDING).update(
+            status=S.RUNNING, progress=1, stage="正在读取文件"):
+        return RosterImport.objects.filter(pk=import_id).values_list("status", flat=True).first() or ""
+    job = RosterImport.objects.select_related("user", "user__organisation", "organisation").get(pk=import_id)
+    token = current_ip.set(job.ip)
+    done: dict = {"content": b"", "finished_at": None, "stage": ""}
+    try:
+        user = job.user
+        _check_target(user, job.organisation)
+        data = _fernet().decrypt(bytes(job.content))
+
+        def progress(percent: int, stage: str) -> None:
+            _set(job.pk, progress=max(1, min(99, int(percent))), stage=stage)
+
+        result = import_rows(user=user, organisation=job.organisation, data=data, filename=job.filename,
+                             progress=progress)
+    except ServiceError as exc:
+        done.update(status=S.REJECTED if exc.status == 422 else S.FAILED, error=exc.message)
+    except Exception:  # noqa: BLE001 - the page shows the failure instead of polling forever
+        logger.exception("roster import %s failed", import_id)
+        done.update(status=S.FAILED, error="导入时发生意外错误，未导入任何数据。请稍后重试或联系技术支持。")
+    else:
+        done.update(total=result.total, errors=[{"row": e.row, "column": e.column, "message": e.message}
+                                                for e in result.errors])
+        if result.ok:
+            done.update(status=S.DONE, imported=len(result.created))
+        else:
+            done.update(status=S.REJECTED)
+    finally:
+        current_ip.reset(token)
+    done.update(progress=100, finished_at=timezone.now())
+    _set(job.pk, **done)
+    url = reverse("members:roster_import_job", args=[job.pk])
+    if done["status"] == S.DONE:
+        notify([job.user], f"委员名册导入完成：已导入 {done['imported']} 名委员", f"文件：{job.filename}",
+               url=url, category="members", email=False)
+    else:
+        notify([job.user], "委员名册未导入", f"文件：{job.filename}。"
+               + (f"发现 {len(done.get('errors') or [])} 处问题，" if done.get("errors") else "")
+               + "未导入任何数据，请查看报告。", url=url, category="members", email=False)
+    return done["status"]
+
+
+# --- template and export ------------------------------------------------------------------------------
 
 def _write(rows_iter, sheet_title: str, header: list[str], notes: list[list[str]] | None = None) -> bytes:
     from openpyxl import Workbook
@@ -405,21 +527,73 @@ def member_row(m: Member, *, sensitive: bool) -> list:
     ]
 
 
-def roster_export(*, user, queryset, filters: dict | None = None) -> bytes:
-    """The (already scoped and filtered) roster as .xlsx, in the template's columns so it imports again."""
+def _clean_filters(filters: dict | None) -> dict:
+    return {k: v for k, v in (filters or {}).items() if v}
+
+
+def roster_export(*, user, queryset, filters: dict | None = None,
+                  progress: Callable[[int], None] | None = None) -> bytes:
+    """The (already scoped and filtered) roster as .xlsx, in the template's columns so it imports again.
+
+    `progress(percent)` is told how far it got (for the background export)."""
     from .selectors import can_see_sensitive
 
     if not user.has_perm("members.export_roster"):
         raise Forbidden("无权导出委员名册。")
     sensitive = can_see_sensitive(user)
+    total = queryset.count() if progress else 0
     count = [0]
 
     def rows():
         for m in queryset.iterator(chunk_size=500):
             count[0] += 1
+            if progress and count[0] % PROGRESS_EVERY == 0:
+                progress(95 * count[0] // max(total, 1))
             yield member_row(m, sensitive=sensitive)
 
     content = _write(rows(), "委员名册", [c.header for c in COLUMNS] + ["所属政协"])
     audit.record(user, "members.roster_export", None, after={
-        "count": count[0], "filters": {k: str(v) for k, v in (filters or {}).items() if v}})
+        "count": count[0], "filters": {k: str(v) for k, v in _clean_filters(filters).items()}})
     return content
+
+
+def roster_export_start(*, user, filters: dict) -> Export:
+    """Queue a background export of the roster (with these page filters) for a big roster."""
+    from .tasks import roster_export_task
+
+    if not user.has_perm("members.export_roster"):
+        raise Forbidden("无权导出委员名册。")
+    params = _clean_filters(filters)
+    with transaction.atomic():
+        export = Export.objects.create(user=user, organisation=user.organisation, kind=EXPORT_KIND,
+                                       title="委员名册导出", params=params)
+        audit.record(user, "members.roster_export_start", None, after={"export": str(export.pk), "filters": params})
+        transaction.on_commit(lambda: roster_export_task.enqueue(str(export.pk)))
+    return export
+
+
+def run_roster_export(export_id: str) -> str:
+    """Build the file of a queued roster export, with progress; the export's owner downloads it."""
+    from django.core.files.base import ContentFile
+
+    from .selectors import members
+
+    S = Export.Status
+    if not Export.objects.filter(pk=export_id, kind=EXPORT_KIND, status=S.PENDING).update(
+            status=S.RUNNING, progress=1):
+        return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or ""
+    export = Export.objects.get(pk=export_id)
+    try:
+        user = User.objects.select_related("organisation", "handling_unit").get(pk=export.user_id)
+        data = roster_export(user=user, queryset=members(user, **export.params), filters=export.params,
+                             progress=lambda p: Export.objects.filter(pk=export.pk).update(progress=max(1, min(99, p))))
+    except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of polling forever
+        logger.exception("roster export %s failed", export_id)
+        message = getattr(exc, "message", "") or "生成文件时发生意外错误"
+        Export.objects.filter(pk=export.pk).update(status=S.FAILED, error=message, finished_at=timezone.now())
+        return S.FAILED
+    export.file.save(f"{export.pk}.xlsx", ContentFile(data), save=False)
+    export.filename = f"委员名册-{timezone.localdate():%Y%m%d}.xlsx"
+    export.status, export.progress, export.finished_at = S.DONE, 100, timezone.now()
+    export.save(update_fields=["file", "filename", "status", "progress", "finished_at"])
+    return S.DONE

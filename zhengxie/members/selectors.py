@@ -15,7 +15,7 @@ from django.utils import timezone
 from zhengxie.core.models import HandlingUnit, Organisation, Role, User
 from zhengxie.core.permissions import get_scoped_or_404, org_scope_q
 
-from .models import Member, Party, Sector, Session, SpecialCommittee, Term
+from .models import Member, Party, RosterImport, Sector, Session, SpecialCommittee, Term
 
 NOTHING = Q(pk__in=[])
 
@@ -310,3 +310,19 @@ def roster_filter_choices(user) -> dict:
         "committees": list(committees(user)),
         "liaison_groups": list(liaison_groups(user)),
     }
+
+
+# --- roster imports -------------------------------------------------------------------------------
+
+def roster_imports(user) -> QuerySet:
+    """The user's own roster uploads, newest first (the stored file is never read here)."""
+    return (RosterImport.objects.filter(user=user).defer("content").select_related("organisation")
+            .order_by("-created_at"))
+
+
+def get_roster_import(user, pk) -> RosterImport:
+    """One of the user's own uploads; anybody else's answers 404."""
+    try:
+        return roster_imports(user).get(pk=pk)
+    except (RosterImport.DoesNotExist, ValueError):
+        raise Http404("未找到")

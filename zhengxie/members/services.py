@@ -29,7 +29,9 @@ from .roster import (  # noqa: F401  (public names of the roster import/export l
     RowError,
     check_id_number,
     roster_export,
+    roster_export_start,
     roster_import,
+    roster_import_start,
     roster_template,
 )
 

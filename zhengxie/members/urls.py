@@ -38,7 +38,12 @@ urlpatterns = [
     path("members/", views.roster, name="roster"),
     path("members/import/", views.roster_import, name="roster_import"),
     path("members/import/template/", views.roster_template, name="roster_template"),
+    path("members/import/<uuid:pk>/", views.roster_import_job, name="roster_import_job"),
+    path("members/import/<uuid:pk>/progress/", views.roster_import_progress, name="roster_import_progress"),
     path("members/export/", views.roster_export, name="roster_export"),
+    path("members/exports/<uuid:export_id>/", views.roster_export_job, name="roster_export_job"),
+    path("members/exports/<uuid:export_id>/progress/", views.roster_export_progress, name="roster_export_progress"),
+    path("members/exports/<uuid:export_id>/download/", views.roster_export_download, name="roster_export_download"),
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
 ]

@@ -10,19 +10,20 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengxie.core import orgsettings
 from zhengxie.core.errors import ServiceError
-from zhengxie.core.models import Organisation, Role, User
+from zhengxie.core.models import Export, Organisation, Role, User
 from zhengxie.core.views import paginate
 
 from . import forms, selectors, services
-from .models import Member
-from .roster import XLSX_TYPE
+from . import roster as roster_module
+from .models import Member, RosterImport
+from .roster import EXPORT_KIND, XLSX_TYPE
 
 
 def _need(request, perm: str, obj=None) -> None:
@@ -625,20 +626,42 @@ def member_edit(request, pk):
 
 @login_required
 def roster_import(request):
+    """Upload a roster: the file is checked here (type, size); reading, checking and importing it run
+    in the background, and the next page follows them."""
     _need(request, "members.import_roster")
-    form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user)
-    result = None
+    form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user,
+                            initial={"organisation": _int(request.GET.get("organisation"))})
     if request.method == "POST" and form.is_valid():
         try:
-            result = services.roster_import(user=request.user, organisation=form.cleaned_data["organisation"],
-                                            upload=form.cleaned_data["file"])
+            job = services.roster_import_start(user=request.user, organisation=form.cleaned_data["organisation"],
+                                               upload=form.cleaned_data["file"])
         except ServiceError as exc:
             _fail(request, form, exc)
         else:
-            if result.ok:
-                messages.success(request, f"已导入 {len(result.created)} 名委员。委员账号的初始密码须由管理员重置后告知本人。")
-                return redirect(reverse("members:roster") + f"?organisation={form.cleaned_data['organisation'].pk}")
-    return render(request, "members/import.html", {"form": form, "result": result})
+            return redirect("members:roster_import_job", pk=job.pk)
+    return render(request, "members/import.html", {"form": form,
+                                                   "recent": selectors.roster_imports(request.user)[:5]})
+
+
+REPORT_LIMIT = 500
+
+
+def _import_context(request, pk) -> dict:
+    _need(request, "members.import_roster")
+    job = selectors.get_roster_import(request.user, pk)
+    return {"job": job, "report": job.errors[:REPORT_LIMIT], "report_cut": len(job.errors) > REPORT_LIMIT,
+            "report_limit": REPORT_LIMIT, "polling": job.status in (RosterImport.Status.PENDING,
+                                                                    RosterImport.Status.RUNNING)}
+
+
+@login_required
+def roster_import_job(request, pk):
+    return render(request, "members/import_job.html", _import_context(request, pk))
+
+
+@login_required
+def roster_import_progress(request, pk):
+    return render(request, "members/_import_progress.html", _import_context(request, pk))
 
 
 @login_required
@@ -655,8 +678,46 @@ def roster_template(request):
 
 @login_required
 def roster_export(request):
+    """The filtered roster as .xlsx: at once for up to EXPORT_SYNC_MAX members; a bigger one is built in
+    the background after a confirmation (POST), and its page offers the file when ready."""
     _need(request, "members.export_roster")
     filters = _roster_filters(request)
-    content = services.roster_export(user=request.user, queryset=selectors.members(request.user, **filters),
-                                     filters=filters)
+    queryset = selectors.members(request.user, **filters)
+    if request.method == "POST":
+        export = services.roster_export_start(user=request.user, filters=filters)
+        return redirect("members:roster_export_job", export_id=export.pk)
+    total = queryset.count()
+    if total > roster_module.EXPORT_SYNC_MAX:
+        return render(request, "members/export_confirm.html", {"total": total, "query": request.GET.urlencode()})
+    content = services.roster_export(user=request.user, queryset=queryset, filters=filters)
     return _xlsx(content, "委员名册.xlsx")
+
+
+def _own_export(request, export_id) -> Export:
+    _need(request, "members.export_roster")
+    try:
+        return Export.objects.get(pk=export_id, user=request.user, kind=EXPORT_KIND)
+    except (Export.DoesNotExist, ValueError):
+        raise Http404("未找到")
+
+
+@login_required
+def roster_export_job(request, export_id):
+    return render(request, "members/export_job.html", {"e": _own_export(request, export_id)})
+
+
+@login_required
+def roster_export_progress(request, export_id):
+    return render(request, "members/_export_progress.html", {"e": _own_export(request, export_id)})
+
+
+@login_required
+def roster_export_download(request, export_id):
+    export = _own_export(request, export_id)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404("未找到")
+    try:
+        fh = export.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("未找到")
+    return FileResponse(fh, as_attachment=True, filename=export.filename, content_type=XLSX_TYPE)
