@@ -7,6 +7,7 @@ from zhengxie.core.models import HandlingUnit, Office, Organisation, Role
 
 from . import selectors
 from .models import Member, Party, Sector, Session, SpecialCommittee, Term
+from .roster import PHONE_RE, check_id_number
 from .services import ASSIGNABLE_ROLES
 
 DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -218,11 +219,50 @@ class MemberForm(ChineseErrorsMixin, forms.ModelForm):
         self.fields["committees"].widget.attrs["class"] = "form-check-input"
         self.fields["liaison_group"].queryset = Organisation.objects.filter(
             path__startswith=org.path, kind=Organisation.Kind.LIAISON)
-        self.fields["term"].queryset = Term.objects.filter(organisation=org)
+        if "term" in self.fields:
+            self.fields["term"].queryset = Term.objects.filter(organisation=org)
         self.fields["party"].queryset = Party.objects.all()
         self.fields["phone"].required = True
         if self.instance.pk:
             self.initial["committees"] = list(self.instance.committees.all())
+
+
+class MemberCreateForm(MemberForm):
+    """One new member of a committee (`instance=Member(organisation=...)`); the account comes with it.
+
+    The phone number and ID number are checked here with the roster's own checks, so that every
+    mistake shows at once; the service checks them again (and the phone number's uniqueness)."""
+
+    class Meta(MemberForm.Meta):
+        fields = ["name", "gender", "ethnicity", "birth_date", "party", "sector", "committees", "liaison_group",
+                  "position", "is_standing", "employer", "job_title", "education", "phone", "id_number",
+                  "address", "code"]
+        help_texts = {
+            "phone": "11 位，不得与已有账号重复；即登录用户名。",
+            "id_number": "18 位，末位可为 X。",
+            "birth_date": "不填时按身份证号推算。",
+            "position": "如 主席、副主席、常委、委员",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["phone"].widget.attrs.update(maxlength=11, inputmode="numeric", autocomplete="off")
+        self.fields["id_number"].widget.attrs.update(maxlength=18, autocomplete="off")
+        if not self.is_bound:
+            self.initial.setdefault("position", "委员")
+
+    def clean_phone(self):
+        phone = (self.cleaned_data.get("phone") or "").strip()
+        if phone and not PHONE_RE.match(phone):
+            raise forms.ValidationError("手机号须为 11 位数字。")
+        return phone
+
+    def clean_id_number(self):
+        value = (self.cleaned_data.get("id_number") or "").strip().upper()
+        problem = check_id_number(value) if value else ""
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
 
 
 class ImportForm(ChineseErrorsMixin, forms.Form):

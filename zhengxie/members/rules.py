@@ -41,6 +41,8 @@ rules.add_perm("members.view_member", ((is_sysadmin | is_staff | is_leader) & me
                | (is_liaison & member_in_liaison_group) | is_the_member)
 rules.add_perm("members.view_member_sensitive", (is_sysadmin | is_staff) & member_in_subtree)
 rules.add_perm("members.change_member", is_sysadmin & member_in_subtree)
+# Adding one member: the system administrator, for a committee of their subtree (or any, with no object).
+rules.add_perm("members.add_member", is_sysadmin & (object_in_subtree | no_object))
 rules.add_perm("members.import_roster", is_sysadmin)
 rules.add_perm("members.export_roster", is_sysadmin | is_staff)
 # Terms, sessions, sectors, committees, handling units, organisations, users: the system administrator

@@ -14,7 +14,7 @@ import secrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 
 from zhengxie.core import audit
@@ -25,9 +25,11 @@ from zhengxie.core.permissions import in_scope
 
 from .models import Member, Party, Sector, Session, SpecialCommittee, Term
 from .roster import (  # noqa: F401  (public names of the roster import/export live here too)
+    PHONE_RE,
     ImportResult,
     RowError,
     check_id_number,
+    id_birth_date,
     roster_export,
     roster_export_start,
     roster_import,
@@ -39,7 +41,6 @@ from .roster import (  # noqa: F401  (public names of the roster import/export l
 # a user whose password dates from before the expiry period to the change-password page.
 MUST_CHANGE_PASSWORD_AT = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
-PHONE_RE = re.compile(r"^1\d{10}$")
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
 UNIT_ROLES = {Role.UNIT_HANDLER, Role.UNIT_HEAD}
@@ -647,7 +648,7 @@ def user_create(*, user, username: str, name: str, organisation: Organisation, r
     _require(user, "members.manage", organisation)
     roles = set(roles)
     if Role.MEMBER in roles:
-        raise Invalid("委员账号请通过委员名册导入或维护。", field="roles")
+        raise Invalid("委员账号请在“委员名册”中添加或导入。", field="roles")
     if not roles:
         raise Invalid("请至少选择一个角色。", field="roles")
     username = (username or "").strip()
@@ -778,36 +779,117 @@ MEMBER_FIELDS = ["code", "name", "gender", "ethnicity", "birth_date", "party", "
 SENSITIVE = {"id_number", "address"}
 
 
-def member_update(*, user, member: Member, data: dict, committees=None) -> Member:
-    """Edit a member's record (and the name/phone of their account)."""
-    _require(user, "members.change_member", member)
+def _clean_member_data(organisation: Organisation, data: dict, *, committees=None,
+                       member: Member | None = None) -> dict:
+    """Check a member's fields against their committee's lists (for a new member, or the changes of one).
+
+    Returns the data with the name trimmed, the ID number upper-cased and the phone number trimmed;
+    raises Invalid(field=...) with a Chinese message. The phone number's uniqueness is checked by the
+    caller, inside its transaction."""
     data = dict(data)
-    org = member.organisation
-    if not (data.get("name", member.name) or "").strip():
+
+    def value(f):
+        return data[f] if f in data else getattr(member, f, None)
+
+    if "name" in data:
+        data["name"] = (data["name"] or "").strip()
+    if not (value("name") or "").strip():
         raise Invalid("请填写姓名。", field="name")
-    sector = data.get("sector", member.sector)
-    if sector is None or sector.organisation_id != org.pk:
+    if value("gender") not in Member.Gender.values:
+        raise Invalid("请选择性别。", field="gender")
+    sector = value("sector")
+    if sector is None or sector.organisation_id != organisation.pk:
         raise Invalid("请选择本组织的界别。", field="sector")
     party = data.get("party")
-    if "party" in data and party is not None and not Party.objects.filter(pk=party.pk).exists():
+    if party is not None and not Party.objects.filter(pk=party.pk).exists():
         raise Invalid("党派有误。", field="party")
-    group = data.get("liaison_group", member.liaison_group)
-    if group is not None and not (group.kind == Organisation.Kind.LIAISON and group.path.startswith(org.path)):
+    group = value("liaison_group")
+    if group is not None and not (group.kind == Organisation.Kind.LIAISON and group.path.startswith(organisation.path)):
         raise Invalid("请选择本组织的乡镇联络组。", field="liaison_group")
-    term = data.get("term", member.term)
-    if term is not None and term.organisation_id != org.pk:
+    term = value("term")
+    if term is not None and term.organisation_id != organisation.pk:
         raise Invalid("请选择本组织的届次。", field="term")
-    if committees is not None and any(c.organisation_id != org.pk for c in committees):
+    if committees is not None and any(c.organisation_id != organisation.pk for c in committees):
         raise Invalid("请选择本组织的专委会。", field="committees")
     if data.get("id_number"):
         data["id_number"] = data["id_number"].strip().upper()
         problem = check_id_number(data["id_number"])
         if problem:
             raise Invalid(problem, field="id_number")
-    if "phone" in data:
-        data["phone"] = (data["phone"] or "").strip()
+    if member is None or "phone" in data:
+        data["phone"] = (data.get("phone") or "").strip()
         if not data["phone"]:
             raise Invalid("请填写手机号。", field="phone")
+        if not PHONE_RE.match(data["phone"]):
+            raise Invalid("手机号须为 11 位数字。", field="phone")
+    return data
+
+
+CREATE_FIELDS = ["name", "gender", "ethnicity", "birth_date", "party", "sector", "liaison_group", "position",
+                 "is_standing", "employer", "job_title", "education", "phone", "id_number", "address", "code",
+                 "term"]
+
+
+def member_create(*, user, organisation: Organisation, data: dict, committees=()) -> tuple[Member, str]:
+    """Add one member to a committee's roster, with their account, in one transaction.
+
+    The account: role member, username = the phone number, a random complex initial password (returned,
+    to be shown once) that must be changed at the first login. Its term is the committee's current term
+    unless given; a missing birth date is read from the ID number."""
+    _require(user, "members.add_member", organisation, "无权添加委员。")
+    if organisation is None or not in_scope(user, organisation):
+        raise Invalid("请选择所属政协。", field="organisation")
+    if organisation.kind == Organisation.Kind.LIAISON:
+        raise Invalid("委员须属于政协，而不是乡镇联络组：联络组请在“乡镇联络组”一栏选择。", field="organisation")
+    if not organisation.is_active:
+        raise Invalid("该组织已停用。", field="organisation")
+    committees = list(committees or [])
+    data = _clean_member_data(organisation, {k: v for k, v in data.items() if k in CREATE_FIELDS},
+                              committees=committees)
+    for f in ("ethnicity", "position", "employer", "job_title", "education", "id_number", "address", "code"):
+        data[f] = (data.get(f) or "").strip()
+    data["ethnicity"] = data["ethnicity"] or "汉族"
+    data["is_standing"] = bool(data.get("is_standing"))
+    if not data.get("birth_date") and data["id_number"]:
+        data["birth_date"] = id_birth_date(data["id_number"])
+    if not data.get("term"):
+        data["term"] = Term.objects.filter(organisation=organisation, is_current=True).first()
+    phone = data["phone"]
+    taken = Invalid(f"手机号 {phone} 已被其他账号使用。", field="phone")
+    with transaction.atomic():
+        _check_phone(phone)
+        if Member.objects.filter(phone=phone).exists():
+            raise taken
+        account = User(username=phone, name=data["name"], phone=phone, organisation=organisation,
+                       password_changed_at=MUST_CHANGE_PASSWORD_AT)
+        password = generate_password(account)
+        account.set_password(password)
+        try:
+            with transaction.atomic():
+                account.save()
+        except IntegrityError:      # the same number, added at the same moment by someone else
+            raise taken
+        account.set_roles([Role.MEMBER])
+        member = Member(user=account, organisation=organisation, **data)
+        member.save()
+        member.committees.set(committees)
+        after = {f: _jsonable(getattr(member, f)) for f in CREATE_FIELDS if getattr(member, f) not in ("", None)}
+        after.update(phone=member.masked_phone, username=account.username,
+                     committees="、".join(c.name for c in committees))
+        for f in SENSITIVE & set(after):
+            after[f] = "（已填写）"
+        audit.record(user, "members.member_create", member, after=after)
+        notify([account], "您的委员账号已开通",
+               f"欢迎使用智慧政协履职平台。您已登记为{organisation.name}委员，请用手机号登录，首次登录须修改初始密码。",
+               email=False)
+    return member, password
+
+
+def member_update(*, user, member: Member, data: dict, committees=None) -> Member:
+    """Edit a member's record (and the name/phone of their account)."""
+    _require(user, "members.change_member", member)
+    data = _clean_member_data(member.organisation, data, committees=committees, member=member)
+    if "phone" in data:
         _check_phone(data["phone"], exclude_user_pk=member.user_id)
     with transaction.atomic():
         member = Member.objects.select_for_update(of=("self",)).select_related("user").get(pk=member.pk)

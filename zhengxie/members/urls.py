@@ -36,6 +36,7 @@ urlpatterns = [
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     # the member roster
     path("members/", views.roster, name="roster"),
+    path("members/new/", views.member_new, name="member_new"),
     path("members/import/", views.roster_import, name="roster_import"),
     path("members/import/template/", views.roster_template, name="roster_template"),
     path("members/import/<uuid:pk>/", views.roster_import_job, name="roster_import_job"),

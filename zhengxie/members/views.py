@@ -590,6 +590,7 @@ def roster(request):
         "page_obj": page, "querystring_without_page": qs_wo_page, "filters": filters,
         "statuses": Member.Status.choices, **selectors.roster_filter_choices(request.user),
         "can_import": request.user.has_perm("members.import_roster"),
+        "can_add": request.user.has_perm("members.add_member"),
         "can_export": request.user.has_perm("members.export_roster"),
     })
 
@@ -603,6 +604,35 @@ def member_detail(request, pk):
         "can_edit": request.user.has_perm("members.change_member", member),
         "can_secure": request.user.has_perm("members.manage_security", member.user),
     })
+
+
+@login_required
+def member_new(request):
+    """Add one member (and their account) to a committee chosen first: ?organisation=<pk>."""
+    _need(request, "members.add_member")
+    committees = list(selectors.committee_organisations(request.user))
+    org_id = _int(request.GET.get("organisation"))
+    org = next((o for o in committees if o.pk == org_id), None)
+    if org_id is None and len(committees) == 1:
+        org = committees[0]
+    elif org_id is not None and org is None:
+        raise Http404("未找到")
+    if org is None:
+        return render(request, "members/member_new.html", {"org": None, "committees": committees})
+    _need(request, "members.add_member", org)
+    form = forms.MemberCreateForm(request.POST or None, instance=Member(organisation=org))
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        chosen = list(data.pop("committees"))
+        try:
+            member, password = services.member_create(user=request.user, organisation=org, data=data,
+                                                      committees=chosen)
+        except ServiceError as exc:
+            _fail(request, form, exc)
+        else:
+            return _password_page(request, member.user, password, reverse("members:member", args=[member.pk]),
+                                  "委员已添加")
+    return render(request, "members/member_new.html", {"org": org, "committees": committees, "form": form})
 
 
 @login_required
