@@ -2,7 +2,9 @@
 task reads, checks and imports it (all rows or nothing) while recording its progress, and the page polls
 that progress, then shows the row-by-row report or the summary. Tests run tasks immediately."""
 
+import datetime
 import io
+import os
 import zipfile
 
 import pytest
@@ -53,7 +55,8 @@ def test_the_request_only_stores_the_upload_and_the_page_polls_until_the_task_is
     note = Notification.objects.filter(user__username="admin").latest("id")
     assert "已导入 2 名委员" in note.title and note.url == f"/manage/members/import/{job.pk}/"
     # The upload page lists it among the user's recent imports.
-    assert "已导入 2 人" in c.get(IMPORT).content.decode()
+    body = c.get(IMPORT).content.decode()
+    assert "已导入 2 人" in body and "一次最多 5000 行" in body
 
 
 def test_bad_rows_give_the_row_by_row_report_and_import_nothing(world, client_for,
@@ -200,3 +203,29 @@ def test_a_pending_export_page_polls(world, user, client_for):
 def test_who_may_not_export_cannot_start_one(world, client_for, username):
     assert client_for(username).post("/manage/members/export/").status_code == 404
     assert not Export.objects.exists()
+
+
+def test_old_roster_files_are_purged_daily(world, user, client_for, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from zhengxie.core.scheduler import JOBS
+    from zhengxie.members import jobs
+
+    staff = user("staff")
+    with django_capture_on_commit_callbacks(execute=True):
+        old, new = (services.roster_export_start(user=staff, filters={}) for _ in range(2))
+    old.refresh_from_db()
+    path = old.file.path
+    long_ago = timezone.now() - datetime.timedelta(days=jobs.KEEP_DAYS + 1)
+    Export.objects.filter(pk=old.pk).update(created_at=long_ago)
+    with django_capture_on_commit_callbacks(execute=False):         # never picked up by a worker
+        waiting = services.roster_import_start(user=user("admin"), organisation=world.county,
+                                               upload=upload(xlsx([row()])))
+    RosterImport.objects.filter(pk=waiting.pk).update(created_at=long_ago)
+
+    assert JOBS["members.purge_roster_files"].func() == {"exports": 1, "imports": 1}
+    assert not Export.objects.filter(pk=old.pk).exists() and Export.objects.filter(pk=new.pk).exists()
+    assert not os.path.exists(path)
+    waiting.refresh_from_db()
+    assert waiting.status == "failed" and bytes(waiting.content) == b"" and "重新上传" in waiting.error
+    assert client_for("staff").get(f"/manage/members/exports/{old.pk}/").status_code == 404

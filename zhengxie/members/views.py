@@ -669,7 +669,7 @@ def roster_import(request):
             _fail(request, form, exc)
         else:
             return redirect("members:roster_import_job", pk=job.pk)
-    return render(request, "members/import.html", {"form": form,
+    return render(request, "members/import.html", {"form": form, "max_rows": roster_module.MAX_ROWS,
                                                    "recent": selectors.roster_imports(request.user)[:5]})
 
 
