@@ -39,8 +39,11 @@ def test_roster_links_to_the_page_and_the_organisation_is_chosen_first(world, cl
     body = c.get(URL).content.decode()
     assert 'id="choose-organisation"' in body and "青川县政协" in body and "石门区政协" in body
     assert "城关镇政协联络组" not in body
+    # The city committee has no sectors yet: it is marked, and a county with sectors comes first.
+    assert "江州市政协（尚未设置界别）" in body and f'<option value="{world.county.pk}" selected>' in body
+    assert 'id="no-sectors"' in c.get(URL, {"organisation": world.city.pk}).content.decode()
     body = c.get(URL, {"organisation": world.county.pk}).content.decode()
-    assert 'id="member-organisation">青川县政协<' in body
+    assert 'id="member-organisation">青川县政协<' in body and 'id="no-sectors"' not in body
     # Only the chosen committee's sectors, committees and liaison groups are offered.
     assert world.sector.name in body and "城关镇政协联络组" in body and world.sector2.pk != world.sector.pk
     assert f'value="{world.sector2.pk}"' not in body.split('name="sector"')[1].split("</select>")[0]

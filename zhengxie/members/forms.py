@@ -32,7 +32,8 @@ class ChineseErrorsMixin(BootstrapFormMixin):
 
 def committee_field(user, label="所属政协"):
     qs = selectors.committee_organisations(user)
-    return forms.ModelChoiceField(qs, label=label, empty_label=None if qs.count() == 1 else "请选择")
+    return forms.ModelChoiceField(qs, label=label, empty_label=None if qs.count() == 1 else "请选择",
+                                  widget=forms.Select(attrs={"class": "form-select"}))
 
 
 # --- organisations ----------------------------------------------------------------------------------

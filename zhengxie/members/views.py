@@ -10,6 +10,7 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Count
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -610,7 +611,7 @@ def member_detail(request, pk):
 def member_new(request):
     """Add one member (and their account) to a committee chosen first: ?organisation=<pk>."""
     _need(request, "members.add_member")
-    committees = list(selectors.committee_organisations(request.user))
+    committees = list(selectors.committee_organisations(request.user).annotate(sector_count=Count("sector")))
     org_id = _int(request.GET.get("organisation"))
     org = next((o for o in committees if o.pk == org_id), None)
     if org_id is None and len(committees) == 1:
@@ -618,7 +619,11 @@ def member_new(request):
     elif org_id is not None and org is None:
         raise Http404("未找到")
     if org is None:
-        return render(request, "members/member_new.html", {"org": None, "committees": committees})
+        # A committee without sectors cannot take members yet: offered, but not first.
+        ready = [o for o in committees if o.sector_count]
+        default = next((o for o in ready if o.pk == request.user.organisation_id), ready[0] if ready else None)
+        return render(request, "members/member_new.html", {"org": None, "committees": committees,
+                                                           "default": default})
     _need(request, "members.add_member", org)
     form = forms.MemberCreateForm(request.POST or None, instance=Member(organisation=org))
     if request.method == "POST" and form.is_valid():
