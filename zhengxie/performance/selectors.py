@@ -93,6 +93,8 @@ def pick_organisation(user, org_id=None) -> tuple[Organisation, list[Organisatio
             if str(o.pk) == str(org_id):
                 return o, options
         raise Http404("未找到")
+    if len(options) == 1:
+        return options[0], options
     with_members = set(Member.objects.filter(organisation__in=options).order_by()
                        .values_list("organisation_id", flat=True).distinct())
     for o in options:
@@ -121,8 +123,9 @@ def _attach_sources(records: list[DutyRecord]) -> None:
 def ranks(member: Member, year: int, total: Decimal) -> dict:
     """Competition ranks (1 + how many scored more) in the member's sector and each committee."""
     base = MemberYearScore.objects.filter(year=year, organisation_id=member.organisation_id)
-    sector_rank = base.filter(sector_id=member.sector_id, total__gt=total).count() + 1
-    sector_size = base.filter(sector_id=member.sector_id).count()
+    sector = base.filter(sector_id=member.sector_id).aggregate(above=Count("pk", filter=Q(total__gt=total)),
+                                                               size=Count("pk"))
+    sector_rank, sector_size = sector["above"] + 1, sector["size"]
     committees = list(member.committees.order_by("order", "id"))
     rows = (base.filter(member__committees__in=committees).values("member__committees")
             .annotate(above=Count("pk", filter=Q(total__gt=total)), size=Count("pk")))
@@ -147,7 +150,9 @@ def archive(member: Member, year: int) -> dict:
         sums[r.act] += r.points
     score = scheme.compute(dict(sums))
     _attach_sources(records)
-    member_warnings = warnings(member.organisation_id, year, member_ids=[member.pk], scheme=scheme).get(member.pk, [])
+    active = member.status == Member.Status.ACTIVE
+    member_warnings = warnings(member.organisation_id, year, member_ids=[member.pk] if active else [],
+                               scheme=scheme, totals={member.pk: score.total}).get(member.pk, [])
     steps = list(MemberWarning.objects.filter(member=member, year=year).select_related("by"))
     return {
         "member": member, "year": year, "scheme": scheme, "score": score, "records": records,
@@ -283,9 +288,12 @@ def ranking_members(organisation, year: int, by: str = "", group=None) -> Ranked
 
 
 def distribution(organisation, year: int, width: int = 10) -> dict:
-    """Histogram of totals in `width`-point bins (one query)."""
-    totals = list(MemberYearScore.objects.filter(organisation=organisation, year=year)
-                  .values_list("total", flat=True))
+    """Histogram of totals in `width`-point bins, and how many members have each grade (one query)."""
+    rows = list(MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("total", "grade"))
+    totals = [t for t, _ in rows]
+    grades: dict[str, int] = defaultdict(int)
+    for _, g in rows:
+        grades[g] += 1
     top = max([100] + [int(t) for t in totals])
     bins = list(range(0, top + width, width))
     counts = [0] * len(bins)
@@ -296,27 +304,26 @@ def distribution(organisation, year: int, width: int = 10) -> dict:
         counts.pop()
         labels.pop()
         bins.pop()
-    return {"labels": labels, "counts": counts, "n": len(totals)}
-
-
-def grade_counts(organisation, year: int) -> list[tuple[str, int]]:
-    rows = (MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("grade")
-            .annotate(n=Count("pk")).order_by())
-    return sorted(rows, key=lambda r: -r[1])
+    return {"labels": labels, "counts": counts, "n": len(totals),
+            "grades": sorted(grades.items(), key=lambda r: -r[1])}
 
 
 # --- warnings ----------------------------------------------------------------------------------------
 
-def warnings(organisation_id: int, year: int, member_ids=None, scheme=None) -> dict[int, list[dict]]:
-    """member_id -> the warning rules they trigger this year (3 queries whatever the number of members)."""
+def warnings(organisation_id: int, year: int, member_ids=None, scheme=None, totals=None) -> dict[int, list[dict]]:
+    """member_id -> the warning rules they trigger this year (3 queries whatever the number of members;
+    1 when the caller gives the members, already known active, and their totals)."""
     scheme = scheme or scoring.resolve(organisation_id, year)
     rules = [w for w in scheme.warning_rules if w.get("enabled", True)]
     if not rules:
         return {}
-    members = Member.objects.filter(organisation_id=organisation_id, status=Member.Status.ACTIVE)
-    if member_ids is not None:
-        members = members.filter(pk__in=member_ids)
-    ids = list(members.values_list("pk", flat=True))
+    if member_ids is not None and totals is not None:
+        ids = list(member_ids)
+    else:
+        members = Member.objects.filter(organisation_id=organisation_id, status=Member.Status.ACTIVE)
+        if member_ids is not None:
+            members = members.filter(pk__in=member_ids)
+        ids = list(members.values_list("pk", flat=True))
     relevant = {a for w in rules for a in w.get("acts", [])}
     if any(w.get("kind") == "three_ones" for w in rules):
         relevant |= {A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH}
@@ -329,7 +336,8 @@ def warnings(organisation_id: int, year: int, member_ids=None, scheme=None) -> d
     counts: dict[int, dict[str, int]] = defaultdict(dict)
     for mid, act, n in records.values_list("member_id", "act").annotate(n=Count("pk")).order_by():
         counts[mid][act] = n
-    totals = dict(scores.values_list("member_id", "total"))
+    if totals is None:
+        totals = dict(scores.values_list("member_id", "total"))
     base = scheme.compute({}).total
     out: dict[int, list[dict]] = {}
     for mid in ids:

@@ -205,7 +205,7 @@ def rankings(request):
         "by_choices": selectors.BY_CHOICES, "by_label": selectors.BY_CHOICES[by], "group": group, "groups": groups,
         "group_name": next((g["name"] for g in groups if str(g["id"]) == str(group)), ""),
         "dist": dist, "hist_chart": histogram_chart(dist), "groups_chart": groups_chart(groups),
-        "grade_counts": selectors.grade_counts(organisation, year),
+        "grade_counts": dist["grades"],
         "page_obj": page, "querystring_without_page": qs_wo_page,
     })
 
