@@ -89,27 +89,32 @@ def stream(cmd: list[str], env: dict) -> tuple[int, str]:
 # --- search: a section made from search_bench.py's printed lines ---------------------------------------
 
 LINE = re.compile(r"^\[(?P<engine>\w+)\]\s+(?P<label>.+?)\s+median\s+(?P<median>[\d.]+) ms\s+p95\s+(?P<p95>[\d.]+) ms"
-                  r"\s+max\s+(?P<max>[\d.]+) ms(?:\s+results median (?P<results>\d+))?")
+                  r"\s+max\s+(?P<max>[\d.]+) ms")
+CPU = re.compile(r"cpu median\s+(?P<cpu>[\d.]+) ms")
+RESULTS_N = re.compile(r"results median (?P<n>\d+)")
 
 
 def search_section(output: str, args_note: str) -> tuple[str, list[tuple[str, str, float, float]]]:
     rows, notes, verdicts = [], [], []
     for line in output.splitlines():
-        m = LINE.match(line.strip())
+        line = line.strip()
+        m = LINE.match(line)
         if m:
             label = m["label"].strip()
             target = SIMILAR_TARGET if label.startswith("similar") else None
             p95 = float(m["p95"])
             verdict = "" if target is None else ("pass" if p95 < target else "**MISS**")
-            rows.append([m["engine"], label, float(m["median"]), p95, float(m["max"]), m["results"] or "",
+            cpu, n = CPU.search(line), RESULTS_N.search(line)
+            rows.append([m["engine"], label, float(m["median"]), p95, float(m["max"]),
+                         float(cpu["cpu"]) if cpu else float("nan"), n["n"] if n else "",
                          f"< {target:.0f}" if target else "", verdict])
             if target:
                 verdicts.append((f"search: {label}", m["engine"], p95, target))
-        elif line.startswith("[") and "indexed" in line:
-            notes.append(line.strip())
+        elif line.startswith("[") and ("indexed" in line or "load average" in line):
+            notes.append(line)
     body = (f"`bench/search_bench.py` {args_note}: zhengxie.search alone (no page, no permission check) on "
             "synthetic documents. Times in ms. The issue's target for similar-proposal search is p95 < 100 ms.\n\n"
-            + common.md_table(["engine", "call", "median", "p95", "max", "results", "target", ""], rows)
+            + common.md_table(["engine", "call", "median", "p95", "max", "CPU median", "results", "target", ""], rows)
             + ("\n\n" + "\n".join(f"- {n}" for n in notes) if notes else ""))
     return body, verdicts
 
@@ -127,6 +132,7 @@ def main() -> None:
     started = time.perf_counter()
     header_machine, header_commit = machine(), git_commit()
     today = datetime.datetime.now().astimezone()
+    stamp = f"_Measured {today:%Y-%m-%d %H:%M} at commit {header_commit}._\n\n"
 
     env_url = os.environ.get("DATABASE_URL", "")
     pg_url = args.pg_url or (env_url if env_url.startswith(("postgres://", "postgresql://")) else common.DEFAULT_PG)
@@ -154,7 +160,7 @@ def main() -> None:
                 cmd.append("--fresh")
             code, _ = stream(cmd, child_env)
             if code == 0:
-                sections[PROPOSALS] = out_md.read_text()
+                sections[PROPOSALS] = stamp + out_md.read_text()
                 for run in json.loads(out_json.read_text()):
                     for r in run["big_run"]["results"]:
                         verdicts.append((f"proposals: {r['label']}", run["engine"], r["p95"], r["target"]))
@@ -177,6 +183,7 @@ def main() -> None:
             code, output = stream(cmd, child_env)
             if code == 0:
                 sections[SEARCH], found = search_section(output, note)
+                sections[SEARCH] = stamp + sections[SEARCH]
                 verdicts += found
             else:
                 failures.append(f"search_bench.py failed (exit {code})")
@@ -202,12 +209,14 @@ def main() -> None:
     minutes = (time.perf_counter() - started) / 60
     summary_rows = [[what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
                     for what, engine, figure, target in verdicts]
-    summary = ("Every p95 (ms, or s where marked) against its target; details in the sections below.\n\n"
+    summary_rows = kept_summary_rows(only) + summary_rows
+    summary = ("Every p95 (ms; the recompute in s) against its target; details in the sections below.\n\n"
                + common.md_table(["what", "engine", "p95", "target", ""], summary_rows)
                + ("\n\n" + "\n".join(f"- {f}" for f in failures) if failures else ""))
     header = (
         "# Benchmark results\n\n"
-        f"Written by `make bench` (`bench/run.py`) on {today:%Y-%m-%d %H:%M %Z} in {minutes:.0f} min.\n\n"
+        f"Written by `make bench` (`bench/run.py`) on {today:%Y-%m-%d %H:%M %Z} in {minutes:.0f} min"
+        f" ({', '.join(sorted(only))}; each section says when it was measured).\n\n"
         f"- Machine: {header_machine}.\n"
         f"- Commit: {header_commit}.\n"
         f"- Databases: SQLite {__import__('sqlite3').sqlite_version}"
@@ -225,6 +234,20 @@ def main() -> None:
     print(f"\nwrote {common.RESULTS.relative_to(common.ROOT)}")
     if errors:
         sys.exit(1)
+
+
+def kept_summary_rows(ran: set[str]) -> list[list[str]]:
+    """The summary rows of the benchmarks not run this time (--only), as RESULTS.md has them."""
+    if not common.RESULTS.exists():
+        return []
+    _, present = common.split_sections(common.RESULTS.read_text(encoding="utf-8"))
+    body = dict(present).get("## Summary", "")
+    rows = []
+    for line in body.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if line.startswith("| ") and len(cells) == 5 and ":" in cells[0] and cells[0].split(":")[0] not in ran:
+            rows.append(cells)
+    return rows
 
 
 def pg_version(url: str) -> str:
