@@ -28,5 +28,5 @@ def purge_roster_files(now=None) -> dict:
     stale = RosterImport.objects.filter(created_at__lt=cutoff, status__in=[RosterImport.Status.PENDING,
                                                                            RosterImport.Status.RUNNING])
     abandoned = stale.update(status=RosterImport.Status.FAILED, content=b"", finished_at=timezone.now(),
-                             error=f"超过 {KEEP_DAYS} 天未处理，已取消，未导入任何数据。请重新上传。")
+                             error=f"超过 {KEEP_DAYS} 天未完成，已取消。请在名册中核对后重新上传。")
     return {"exports": len(exports), "imports": abandoned}
