@@ -92,3 +92,16 @@ def test_ranks_are_competition_ranks_on_every_page(make_member, county, sectors,
     assert [r.rank for r in everyone] == expected
     for start in range(0, len(totals), 7):  # any page gives the same ranks
         assert [r.rank for r in ranked[start:start + 7]] == expected[start:start + 7]
+
+
+def test_nightly_job_gives_every_active_member_a_score_for_this_year(county):
+    from zhengxie.core.scheduler import JOBS
+    from zhengxie.members.models import Member
+    from zhengxie.performance import jobs  # noqa: F401 - registers the job
+    from zhengxie.performance.models import MemberYearScore
+    from zhengxie.performance.selectors import this_year
+
+    MemberYearScore.objects.filter(organisation=county, year=this_year()).delete()
+    JOBS["performance.recompute_scores"].func()
+    active = Member.objects.filter(organisation=county, status="active").count()
+    assert MemberYearScore.objects.filter(organisation=county, year=this_year()).count() == active
