@@ -9,7 +9,6 @@ import pytest
 from django.core.management import call_command
 from django.test import Client, override_settings
 
-
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
