@@ -19,10 +19,11 @@ ACTS: dict[str, tuple[str, str | None, str | None]] = {
     K.INSPECTION: ("inspection", None, None),
     K.RESEARCH: ("research", None, None),
     K.TRAINING: ("training", None, None),
-    K.LECTURE: ("lecture", None, None),
+    K.LECTURE: ("lecture_attend", None, None),
     K.ONLINE_DUTY: ("online_duty", None, None),
-    # 政协论坛 scores like 委员讲堂 (performance files both under "lecture"); 知情明政 is learning.
-    K.FORUM: ("lecture", None, None),
+    # Attending 委员讲堂 or 政协论坛 is "lecture_attend"; giving the talk ("lecture") is self-reported.
+    # 知情明政 is learning.
+    K.FORUM: ("lecture_attend", None, None),
     K.BRIEFING: ("training", None, None),
 }
 

@@ -19,6 +19,7 @@ INSPECTION = "inspection"
 RESEARCH = "research"
 TRAINING = "training"
 LECTURE = "lecture"
+LECTURE_ATTEND = "lecture_attend"
 ONLINE_DUTY = "online_duty"
 SPEECH_WRITTEN = "speech_written"
 SPEECH_ORAL = "speech_oral"
@@ -62,6 +63,7 @@ ACTS: dict[str, tuple[str, str, str]] = {
     RESEARCH: ("参加调研", ACTIVITIES, "次"),
     TRAINING: ("参加学习培训", ACTIVITIES, "次"),
     LECTURE: ("委员讲堂/政协论坛主讲", ACTIVITIES, "次"),
+    LECTURE_ATTEND: ("参加委员讲堂/政协论坛", ACTIVITIES, "次"),
     ONLINE_DUTY: ("委员线上值班", ACTIVITIES, "半天"),
     SPEECH_WRITTEN: ("书面发言", ACTIVITIES, "篇"),
     SPEECH_ORAL: ("会议口头发言", ACTIVITIES, "次"),
