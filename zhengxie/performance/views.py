@@ -54,8 +54,8 @@ def category_chart(score) -> dict:
     cats = list(score.by_category.values())
     return {
         "tooltip": {"trigger": "axis"},
-        "legend": {"data": ["计入分", "上限"]},
-        "grid": {"left": 40, "right": 10, "bottom": 30, "top": 30},
+        "legend": {"data": ["计入分", "上限"], "top": 0},
+        "grid": {"left": 40, "right": 10, "bottom": 30, "top": 40},
         "xAxis": {"type": "category", "data": [c["label"] for c in cats]},
         "yAxis": {"type": "value"},
         "series": [
@@ -176,8 +176,8 @@ def histogram_chart(dist) -> dict:
 def groups_chart(groups) -> dict:
     names = [g["name"] for g in groups]
     return {
-        "tooltip": {"trigger": "axis"}, "legend": {"data": ["平均分", "最高分", "最低分"]},
-        "grid": {"left": 40, "right": 10, "bottom": 90, "top": 30},
+        "tooltip": {"trigger": "axis"}, "legend": {"data": ["平均分", "最高分", "最低分"], "top": 0},
+        "grid": {"left": 40, "right": 10, "bottom": 90, "top": 40},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 40, "interval": 0}},
         "yAxis": {"type": "value"},
         "series": [{"name": "平均分", "type": "bar", "data": [g["avg"] for g in groups]},
