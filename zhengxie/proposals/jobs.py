@@ -7,17 +7,20 @@
 
 from __future__ import annotations
 
+import datetime
 from collections import defaultdict
 
 from django.db import transaction
+from django.db.models import Exists, OuterRef, Prefetch
+from django.utils import timezone
 
-from zhengxie.core import audit
+from zhengxie.core import audit, orgsettings
 from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.core.scheduler import register
 
 from .lights import REPLYING_ROLES, late_nodes, refresh_lights
-from .models import Event, Proposal
+from .models import Event, Proposal, Signer
 
 RANK = {"": 0, "green": 1, "yellow": 2, "red": 3}
 
@@ -78,3 +81,51 @@ def _today():
 @register("proposals.lights", every="daily", label="提案红黄绿灯与督办提醒")
 def daily_lights():
     return check_lights()
+
+
+# --- 联名附议逾期 (co-signers who have not answered) ----------------------------------------------------
+
+COSIGN_OVERDUE = "cosign_overdue"
+
+
+def _days(cache: dict, organisation, key: str) -> int:
+    if (organisation.pk, key) not in cache:
+        cache[organisation.pk, key] = int(orgsettings.get(organisation, key))
+    return cache[organisation.pk, key]
+
+
+def check_overdue_cosigners(now=None) -> dict:
+    """Tell the lead proposer of each joint proposal still awaiting 附议, whose invitations are older than
+    "proposals.cosign_days", that co-signers have not answered and may be dropped. Once per proposal
+    (remembered by a timeline Event "cosign_overdue")."""
+    from .services import proposal_url
+
+    now = now or timezone.now()
+    invited = Signer.objects.filter(role=Signer.Role.COSIGNER, status=Signer.Status.INVITED).select_related("member")
+    told = Event.objects.filter(proposal=OuterRef("pk"), action=COSIGN_OVERDUE)
+    qs = (Proposal.objects.filter(status=Proposal.Status.AWAITING_COSIGNERS)
+          .filter(~Exists(told))
+          .select_related("organisation", "author", "lead_member__user")
+          .prefetch_related(Prefetch("signers", queryset=invited, to_attr="waiting")))
+    cache: dict = {}
+    events = []
+    with transaction.atomic():
+        for p in qs:
+            days = _days(cache, p.organisation, "proposals.cosign_days")
+            late = [s for s in p.waiting if s.invited_at + datetime.timedelta(days=days) < now]
+            if not late:
+                continue
+            lead = p.lead_member.user if p.lead_member_id and p.lead_member.user_id else p.author
+            names = "、".join(s.member.name for s in late)
+            notify([lead], f"联名提案附议逾期未确认：《{p.title}》",
+                   f"{names}在 {days} 天内未确认是否附议。您可以在提案页面移除未附议的委员后继续提交。",
+                   url=proposal_url(p), category="proposal")
+            events.append(Event(proposal=p, actor=None, actor_label="系统", action=COSIGN_OVERDUE,
+                                label=f"附议逾期未确认（{names}），已提醒第一提案人"))
+        Event.objects.bulk_create(events)
+    return {"cosign_overdue": len(events)}
+
+
+@register("proposals.deadlines", every="daily", label="联名附议与会办意见逾期提醒")
+def daily_deadlines():
+    return check_overdue_cosigners()
