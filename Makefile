@@ -38,7 +38,7 @@ serve:
 	@trap 'kill 0' EXIT; \
 	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
 	$(PY) manage.py scheduler >var/scheduler.log 2>&1 & \
-	$(PY) manage.py showdemo; \
+	$(PY) manage.py showdemo --url http://$(HOST):$(PORT)/; \
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's chromium drives the browser tests (Playwright downloads no browser here); CJK fonts make
