@@ -8,7 +8,7 @@ from django.utils import timezone
 from zhengxie.core import scheduler
 from zhengxie.core.models import Notification
 from zhengxie.proposals import jobs, services
-from zhengxie.proposals.models import Event, Proposal, Signer
+from zhengxie.proposals.models import Assignment, Event, Proposal, Signer
 
 
 def _age_invitations(p, days):
@@ -65,3 +65,55 @@ def test_deadline_job_is_registered_with_the_scheduler(user, proposal_in):
     ran = scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3650))
     assert "proposals.deadlines" in ran
     assert Event.objects.filter(proposal=p, action="cosign_overdue").exists()
+
+
+def _age_assignment(p, unit_name, days):
+    Assignment.objects.filter(proposal=p, unit__short_name=unit_name).update(
+        assigned_at=timezone.now() - datetime.timedelta(days=days))
+
+
+def test_late_co_unit_is_reminded_once_and_flagged_on_the_page(user, proposal_in, client_for, units):
+    p = proposal_in("handling", co=["住建局"])  # 教育局 leads, 住建局 (handler2) gives its opinion
+    url = reverse("proposals:detail", args=[p.pk])
+    reminders = Notification.objects.filter(user__username="handler2", title__startswith="会办意见已逾期")
+
+    reminders = reminders.filter(title__contains=p.title)
+    events = Event.objects.filter(proposal=p, action="co_opinion_overdue")
+    _age_assignment(p, "住建局", 29)  # within the 30 days of "proposals.co_opinion_days"
+    jobs.check_late_co_opinions()  # (the demo world has late co-units of its own)
+    assert not events.exists() and not reminders.exists()
+    assert "会办意见逾期" not in client_for("staff").get(url).content.decode()
+
+    _age_assignment(p, "住建局", 31)
+    _age_assignment(p, "教育局", 31)  # the lead unit is not a co-unit: no reminder for it
+    assert jobs.check_late_co_opinions()["co_opinion_overdue"] == 1
+    note = reminders.get()
+    assert note.url == url
+    assert not Notification.objects.filter(user__username="handler1", title__startswith="会办意见已逾期",
+                                           title__contains=p.title).exists()
+    ev = events.get()
+    assert units["住建局"].name in ev.label
+    for who in ("staff", "handler1", "handler2"):
+        page = client_for(who).get(url).content.decode()
+        assert page.count("会办意见逾期") >= 1 and 'co-late' in page, who
+
+    # once per assignment
+    assert jobs.check_late_co_opinions()["co_opinion_overdue"] == 0
+    assert reminders.count() == 1 and events.count() == 1
+
+    # the opinion clears the badge
+    services.assignment_co_opinion(user=user("handler2"), proposal=p, opinion="同意主办单位意见。")
+    assert "co-late" not in client_for("staff").get(url).content.decode()
+
+
+def test_co_opinion_days_is_a_setting_and_the_scheduled_job_runs_both_checks(proposal_in):
+    p = proposal_in("assigned", co=["住建局"])
+    org = p.organisation
+    org.settings = {**(org.settings or {}), "proposals.co_opinion_days": 5}
+    org.save()
+    _age_assignment(p, "住建局", 6)
+    ran = scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3651))
+    assert "proposals.deadlines" in ran
+    assert Event.objects.filter(proposal=p, action="co_opinion_overdue").count() == 1
+    assert Notification.objects.filter(user__username="handler2", title__startswith="会办意见已逾期",
+                                       title__contains=p.title).exists()

@@ -19,8 +19,8 @@ from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.core.scheduler import register
 
-from .lights import REPLYING_ROLES, late_nodes, refresh_lights
-from .models import Event, Proposal, Signer
+from .lights import HANDLING_STATES, REPLYING_ROLES, co_opinion_late, late_nodes, refresh_lights
+from .models import Assignment, Event, Proposal, Signer
 
 RANK = {"": 0, "green": 1, "yellow": 2, "red": 3}
 
@@ -126,6 +126,51 @@ def check_overdue_cosigners(now=None) -> dict:
     return {"cosign_overdue": len(events)}
 
 
+# --- 会办意见逾期 (co-units late with their opinion) -----------------------------------------------------
+
+CO_OPINION_OVERDUE = "co_opinion_overdue"
+
+
+def _co_overdue_label(a) -> str:
+    return f"会办单位{a.unit.name}逾期未提交会办意见，已提醒"
+
+
+def check_late_co_opinions(now=None) -> dict:
+    """Remind the handlers of each co-unit (会办) that has sent no opinion within "proposals.co_opinion_days"
+    days of its assignment. Once per assignment (a timeline Event on the proposal naming the unit)."""
+    from .services import proposal_url
+
+    now = now or timezone.now()
+    qs = (Assignment.objects.filter(role=Assignment.Role.CO, is_active=True, co_opinion="",
+                                    proposal__status__in=HANDLING_STATES)
+          .select_related("unit", "proposal__organisation").order_by("id"))
+    cache: dict = {}
+    late = [a for a in qs if co_opinion_late(a.proposal, a, now,
+                                             _days(cache, a.proposal.organisation, "proposals.co_opinion_days"))]
+    if not late:
+        return {"co_opinion_overdue": 0}
+    told: dict[tuple[int, str], list] = defaultdict(list)
+    for pid, label, at in Event.objects.filter(proposal_id__in={a.proposal_id for a in late},
+                                               action=CO_OPINION_OVERDUE).values_list("proposal_id", "label", "at"):
+        told[pid, label].append(at)
+    # a unit released and assigned again later is a new assignment: remind it again
+    late = [a for a in late if not any(at >= a.assigned_at for at in told[a.proposal_id, _co_overdue_label(a)])]
+    people = _users_by_unit({a.unit_id for a in late})
+    events = []
+    with transaction.atomic():
+        for a in late:
+            p = a.proposal
+            days = _days(cache, p.organisation, "proposals.co_opinion_days")
+            due = timezone.localdate(a.assigned_at) + datetime.timedelta(days=days)
+            notify(people[a.unit_id]["handler"], f"会办意见已逾期：{p.number_label}《{p.title}》",
+                   f"贵单位为该提案的会办单位，应于 {due:%Y年%m月%d日} 前向主办单位提出会办意见，请尽快提交。",
+                   url=proposal_url(p), category="proposal")
+            events.append(Event(proposal=p, actor=None, actor_label="系统", action=CO_OPINION_OVERDUE,
+                                label=_co_overdue_label(a)))
+        Event.objects.bulk_create(events)
+    return {"co_opinion_overdue": len(events)}
+
+
 @register("proposals.deadlines", every="daily", label="联名附议与会办意见逾期提醒")
 def daily_deadlines():
-    return check_overdue_cosigners()
+    return {**check_overdue_cosigners(), **check_late_co_opinions()}

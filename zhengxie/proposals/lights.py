@@ -115,3 +115,14 @@ def refresh_lights(*, today: datetime.date | None = None, organisation=None) -> 
     for i in range(0, len(changes), 500):
         Proposal.objects.bulk_update([c[0] for c in changes[i:i + 500]], ["light"])
     return changes
+
+
+def co_opinion_late(proposal, assignment, now=None, days: int | None = None) -> bool:
+    """Whether a co-unit (会办) is late with its opinion: active, no opinion yet, the proposal still in
+    handling, and assigned more than "proposals.co_opinion_days" days ago."""
+    if (assignment.role != Assignment.Role.CO or not assignment.is_active or assignment.co_opinion
+            or proposal.status not in HANDLING_STATES):
+        return False
+    if days is None:
+        days = int(orgsettings.get(proposal.organisation, "proposals.co_opinion_days"))
+    return assignment.assigned_at + datetime.timedelta(days=days) < (now or timezone.now())

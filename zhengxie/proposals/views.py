@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhengxie.core import orgsettings
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Export, Role
 from zhengxie.core.permissions import org_scope_q
@@ -43,6 +44,7 @@ from .forms import (
     ReviewForm,
     current_session,
 )
+from .lights import co_opinion_late
 from .models import Assignment, Evaluation, Proposal, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
 
@@ -378,6 +380,9 @@ def detail(request, pk):
     for r in replies:
         r.evals = [e for e in evaluations if e.reply_id == r.pk]
     assignments = list(proposal.assignments.all())
+    co_days = int(orgsettings.get(proposal.organisation, "proposals.co_opinion_days"))
+    for a in assignments:
+        a.co_late = co_opinion_late(proposal, a, days=co_days)
     evaluate_form = None
     if "evaluate" in allowed and replies:
         pending = _pending_raters(proposal, replies[-1], evaluations)
