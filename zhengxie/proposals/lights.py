@@ -126,3 +126,20 @@ def co_opinion_late(proposal, assignment, now=None, days: int | None = None) -> 
     if days is None:
         days = int(orgsettings.get(proposal.organisation, "proposals.co_opinion_days"))
     return assignment.assigned_at + datetime.timedelta(days=days) < (now or timezone.now())
+
+
+def review_deadline(proposal, calendar: Calendar | None = None, days: int | None = None) -> datetime.date | None:
+    """立案审查时限: "proposals.review_days" working days after submission."""
+    if proposal.submitted_at is None:
+        return None
+    if days is None:
+        days = int(orgsettings.get(proposal.organisation, "proposals.review_days"))
+    return (calendar or Calendar(proposal.organisation)).add(timezone.localdate(proposal.submitted_at), days)
+
+
+def review_late_before(organisation, today: datetime.date | None = None) -> datetime.datetime:
+    """Submitted proposals of this organisation submitted before this moment are past their review deadline."""
+    today = today or timezone.localdate()
+    days = int(orgsettings.get(organisation, "proposals.review_days"))
+    last = Calendar(organisation).latest_late_start(today, days)
+    return timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min))

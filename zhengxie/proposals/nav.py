@@ -6,7 +6,7 @@ from django.urls import reverse
 from zhengxie.core.models import Office, Role
 from zhengxie.core.navigation import register, todo_provider
 
-from .lights import HANDLING_STATES
+from .lights import HANDLING_STATES, review_late_before
 from .models import Assignment, Evaluation, Proposal, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
 
@@ -47,14 +47,18 @@ def proposal_todos(user) -> list[dict]:
             {"label": "提案草稿", "count": c["drafts"], "url": mine + "?status=draft", "level": "secondary"},
         ]
     if is_proposal_office(user):
+        late_before = review_late_before(user.organisation)
         c = Proposal.objects.filter(organisation_id=user.organisation_id).aggregate(
             review=Count("id", filter=Q(status=S.SUBMITTED)),
+            review_late=Count("id", filter=Q(status=S.SUBMITTED, submitted_at__lt=late_before)),
             assign=Count("id", filter=Q(status=S.ACCEPTED)),
             red=Count("id", filter=Q(status__in=HANDLING_STATES, light=Proposal.Light.RED)))
         changes = Assignment.objects.filter(proposal__organisation_id=user.organisation_id, is_active=True,
                                             change_status=Assignment.ChangeStatus.PENDING).count()
         items += [
             {"label": "待审查的提案", "count": c["review"], "url": reverse("proposals:review_queue"), "level": "danger"},
+            {"label": "审查超期的提案", "count": c["review_late"], "url": reverse("proposals:review_queue") + "?overdue=1",
+             "level": "danger"},
             {"label": "待交办的提案", "count": c["assign"], "url": reverse("proposals:batch_assign"), "level": "primary"},
             {"label": "承办单位调整申请", "count": changes, "url": reverse("proposals:changes"), "level": "warning"},
             {"label": "红灯（超期）提案", "count": c["red"], "url": reverse("proposals:list") + "?light=red",

@@ -44,9 +44,10 @@ from .forms import (
     ReviewForm,
     current_session,
 )
-from .lights import co_opinion_late
+from .lights import co_opinion_late, review_deadline, review_late_before
 from .models import Assignment, Evaluation, Proposal, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
+from .workdays import Calendar
 
 logger = logging.getLogger(__name__)
 S = Proposal.Status
@@ -118,8 +119,18 @@ def proposal_list(request):
 @login_required
 def review_queue(request):
     _need(is_proposal_office(request.user))
-    page, qs_wo_page = paginate(request, selectors.review_queue(request.user))
-    return render(request, "proposals/review_queue.html", {"page_obj": page, "querystring_without_page": qs_wo_page})
+    org = request.user.organisation
+    qs = selectors.review_queue(request.user)
+    late_only = request.GET.get("overdue") == "1"
+    if late_only:
+        qs = qs.filter(submitted_at__lt=review_late_before(org))
+    page, qs_wo_page = paginate(request, qs)
+    cal, days, today = Calendar(org), int(orgsettings.get(org, "proposals.review_days")), timezone.localdate()
+    for p in page:
+        p.review_deadline = review_deadline(p, cal, days)
+        p.review_late = p.review_deadline is not None and today > p.review_deadline
+    return render(request, "proposals/review_queue.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
+                                                           "late_only": late_only, "review_days": days})
 
 
 @login_required

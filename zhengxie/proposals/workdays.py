@@ -46,6 +46,15 @@ class Calendar:
                 left -= 1
         return day
 
+    def latest_late_start(self, today: datetime.date, days: int) -> datetime.date:
+        """The latest start whose deadline `add(start, days)` is before `today` (every earlier start is late too)."""
+        day, counted = today - datetime.timedelta(days=1), 0
+        while counted < days:
+            if self.is_workday(day):
+                counted += 1
+            day -= datetime.timedelta(days=1)
+        return day
+
     def between(self, start: datetime.date, end: datetime.date) -> int:
         """Working days after `start` up to and including `end` (0 when end <= start)."""
         n, day = 0, start
