@@ -87,6 +87,35 @@ def test_chinese_search_finds_words_inside_the_text(user, proposal_in):
     assert p.pk not in _ids(selectors.proposal_list(user("other"), q="电梯"))
 
 
+def test_search_finds_every_match_with_other_filters_and_falls_back_to_title_fragments(user, proposal_in):
+    staff = user("staff")
+    ps = [proposal_in("handling", title=f"关于完善农村寄递物流网点第{i}批建设的建议") for i in range(3)]
+    other = proposal_in("handling", title="关于加强校园食品安全管理的建议")
+    found = _ids(selectors.proposal_list(staff, q="寄递物流", session=ps[0].session_id, status="handling"))
+    assert {p.pk for p in ps} <= found and other.pk not in found
+    # No text holds the words of a fragment cut across them: titles holding it as typed are found instead.
+    assert _ids(selectors.proposal_list(staff, q="递物")) >= {p.pk for p in ps}
+    assert other.pk not in _ids(selectors.proposal_list(staff, q="递物"))
+    assert not _ids(selectors.proposal_list(staff, q="的 了"))  # stop words alone: no word to find, no such title
+
+
+def test_search_runs_the_same_queries_however_many_proposals_match(user, proposal_in):
+    staff = user("staff")
+    proposal_in("handling", title="关于推进城区海绵城市建设的建议")
+
+    def page():
+        return [p.pk for p in selectors.proposal_list(staff, q="海绵城市")[:20]]
+
+    page()  # the user's roles and organisation are cached on first use
+    with CaptureQueriesContext(connection) as first:
+        assert len(page()) == 1
+    for _ in range(5):
+        proposal_in("handling", title="关于加快海绵城市改造的建议")
+    with CaptureQueriesContext(connection) as second:
+        assert len(page()) == 6
+    assert len(second) == len(first)
+
+
 def _rows(user):
     out = []
     for p in selectors.proposal_list(user)[:50]:

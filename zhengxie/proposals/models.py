@@ -221,7 +221,11 @@ class Assignment(models.Model):
         verbose_name = "交办"
         verbose_name_plural = "交办"
         ordering = ["role", "id"]
-        indexes = [models.Index(fields=["unit", "is_active"])]
+        indexes = [
+            models.Index(fields=["unit", "is_active"]),
+            # The statistics by unit (stats.session_stats) read this index, not the rows.
+            models.Index(fields=["proposal", "is_active", "role", "unit"], name="assignment_stats_idx"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["proposal", "unit"], condition=Q(is_active=True), name="unique_active_assignment"
@@ -280,6 +284,12 @@ class Reply(models.Model):
         verbose_name = "答复"
         verbose_name_plural = "答复"
         ordering = ["replied_at", "id"]
+        # The statistics (stats.session_stats) read these indexes, not the rows.
+        indexes = [
+            models.Index(fields=["proposal", "round", "assignment", "result_class", "on_time"],
+                         name="reply_stats_idx"),
+            models.Index(fields=["assignment", "on_time"], name="reply_assignment_idx"),
+        ]
 
 
 class Evaluation(models.Model):
@@ -303,6 +313,7 @@ class Evaluation(models.Model):
         verbose_name = "评价"
         verbose_name_plural = "评价"
         constraints = [models.UniqueConstraint(fields=["reply", "member"], name="one_evaluation_per_reply")]
+        indexes = [models.Index(fields=["proposal", "reply", "rating"], name="evaluation_stats_idx")]
 
 
 class Extension(models.Model):

@@ -4,6 +4,7 @@ Both receive tokens already segmented by search.text (letters and digits only), 
 is enough to make a safe query string.
 
     match_ids(kind, groups, organisation_ids, limit)        -> [object_id], best first
+    match_sql(kind, groups, organisation_ids)               -> (sql, params) selecting every matching object_id
     title_candidates(kind, weights, organisation_ids, exclude_ids, limit, rank_terms)
     body_candidates(kind, weights, organisation_ids, exclude_ids, limit)
                                                             -> [(pk, object_id, title_tokens)], best first
@@ -68,6 +69,13 @@ class SQLiteBackend:
         expr = " AND ".join(self._group(g) for g in groups)
         return [row[1] for row in self._ranked(expr, kind, organisation_ids, (), limit)]
 
+    def match_sql(self, kind, groups, organisation_ids) -> tuple[str, list]:
+        params: list = [" AND ".join(self._group(g) for g in groups), kind]
+        scope = self._scope(organisation_ids, (), params)
+        return ("SELECT d.object_id FROM search_searchdocument d"
+                f" WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) AND d.kind = %s{scope}",
+                params)
+
     def _ranked(self, expr, kind, organisation_ids, exclude_ids, limit, rank_terms=None) -> list:
         """(pk, object_id, title_tokens) of the matches, best first: by the summed weights of
         `rank_terms` in the title if given, then by bm25 (FTS5's own IDF; title weighted), then
@@ -76,24 +84,26 @@ class SQLiteBackend:
         rank, rank_params = _title_rank("instr", rank_terms)
         inner_limit = PREFETCH * limit
         while True:
-            params: list = [*rank_params, expr, inner_limit, kind]
+            params: list = [expr, inner_limit, *rank_params, kind]
             scope = self._scope(organisation_ids, exclude_ids, params)
             params.append(limit)
+            # One statement whatever the data: the matches (m) and how many the first step kept (n), so
+            # that a second pass is needed only when the prefetch was full and scoping left too few.
             sql = (
-                f"SELECT d.id, d.object_id, d.title_tokens, {rank} AS t"
-                f" FROM (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS r"
-                " FROM search_fts WHERE search_fts MATCH %s ORDER BY r LIMIT %s) f"
-                f" JOIN search_searchdocument d ON d.id = f.id WHERE d.kind = %s{scope}"
-                " ORDER BY t DESC, f.r, d.object_id DESC LIMIT %s"
+                f"WITH f AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS r"
+                " FROM search_fts WHERE search_fts MATCH %s ORDER BY r LIMIT %s),"
+                f" m AS (SELECT d.id, d.object_id, d.title_tokens, {rank} AS t, f.r AS r"
+                f" FROM f JOIN search_searchdocument d ON d.id = f.id WHERE d.kind = %s{scope}"
+                " ORDER BY t DESC, f.r, d.object_id DESC LIMIT %s)"
+                " SELECT m.id, m.object_id, m.title_tokens, (SELECT count(*) FROM f)"
+                " FROM (SELECT 1) one LEFT JOIN m ON 1 ORDER BY m.t DESC, m.r, m.object_id DESC"
             )
             with connection.cursor() as cur:
                 cur.execute(sql, params)
-                rows = cur.fetchall()
-                if len(rows) >= limit or inner_limit < 0:
-                    break
-                cur.execute("SELECT count(*) FROM search_fts WHERE search_fts MATCH %s", [expr])
-                if cur.fetchone()[0] <= inner_limit:
-                    break
+                fetched = cur.fetchall()
+            rows = [row for row in fetched if row[0] is not None]
+            if len(rows) >= limit or inner_limit < 0 or fetched[0][3] < inner_limit:
+                break
             inner_limit = -1
         return [row[:3] for row in rows]
 
@@ -145,6 +155,12 @@ class PostgresBackend:
         with connection.cursor() as cur:
             cur.execute(sql, params)
             return [row[0] for row in cur.fetchall()]
+
+    def match_sql(self, kind, groups, organisation_ids) -> tuple[str, list]:
+        params: list = [" & ".join(self._group(g) for g in groups), kind]
+        scope = self._scope(organisation_ids, (), params)
+        return ("SELECT d.object_id FROM search_searchdocument d"
+                f" WHERE d.search_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope}", params)
 
     def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
         """Titles holding any of `weights`, ranked by the summed weights of `rank_terms` they hold."""

@@ -4,6 +4,7 @@
     index_document(kind=, object_id=, organisation_id=, title=, body=, year=)   # upsert, in the caller's transaction
     remove_document(kind=, object_id=)
     search_ids(kind=, query=, organisation_ids=, limit=) -> object ids holding every query word, best first
+    match_sql(kind=, query=, organisation_ids=) -> (sql, params) selecting all those ids, unranked, or None
     similar(kind=, text=, organisation_ids=, exclude_ids=, limit=, min_score=) -> [(object_id, score)]
 
 These are infrastructure called from inside other apps' services (which check permissions and
@@ -37,7 +38,7 @@ from . import text as _text
 from .backends import backend
 from .models import SearchDocument, SearchTerm
 
-__all__ = ["segment", "index_document", "remove_document", "search_ids", "similar", "rebuild"]
+__all__ = ["segment", "index_document", "remove_document", "search_ids", "match_sql", "similar", "rebuild"]
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _DOCS = ""  # the SearchTerm row of a kind that counts its documents
@@ -195,6 +196,18 @@ def search_ids(
     if not groups or (organisation_ids is not None and not organisation_ids) or limit <= 0:
         return []
     return backend().match_ids(kind, groups, organisation_ids, limit)
+
+
+def match_sql(*, kind: str, query: str, organisation_ids: list[int] | None = None) -> tuple[str, list] | None:
+    """SQL (with its params) selecting the ids of every object whose title or body holds every word of
+    `query`, unranked, for a filter such as `pk__in=RawSQL(sql, params)`: a list sorted its own way
+    then reads all the matches, not only the best few, and the database joins them itself instead of
+    receiving thousands of ids. None when the query has no words or no organisation is given."""
+    _check_kind(kind)
+    groups = _text.query_groups(query)
+    if not groups or (organisation_ids is not None and not organisation_ids):
+        return None
+    return backend().match_sql(kind, groups, organisation_ids)
 
 
 def _probes(q: dict[str, float], df: dict[str, int], n: int, budget: tuple[int, float]) -> dict[str, float]:
