@@ -10,6 +10,7 @@ import datetime
 import json
 from typing import Literal
 
+from django.http import FileResponse, Http404
 from django.urls import reverse
 from ninja import File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
@@ -18,7 +19,7 @@ from pydantic import Field
 from zhengxie.core.errors import Invalid
 
 from . import selectors, services
-from .models import Assignment, Proposal
+from .models import Assignment, Proposal, Reply
 
 router = Router(tags=["提案"])
 
@@ -82,6 +83,10 @@ class ReplyOut(Schema):
     on_time: bool
     unit_name: str
     letter_url: str | None = None
+    # Extensions: which unit answered (分办: one reply per unit), and the letter over the API (token auth).
+    unit_id: int | None = None
+    assignment_id: int | None = None
+    letter_api_url: str | None = None
 
 
 class EvaluationOut(Schema):
@@ -205,6 +210,8 @@ class AssignIn(Schema):
     lead_unit_id: int
     co_unit_ids: list[int] = Field(default_factory=list)
     deadline: datetime.date | None = None
+    # 分办: with other units here, lead_unit_id and these each answer their part (no co-units then).
+    parallel_unit_ids: list[int] = Field(default_factory=list)
 
 
 class BatchAssignIn(AssignIn):
@@ -241,6 +248,8 @@ class EvaluateIn(Schema):
     rating: Literal["satisfied", "basically_satisfied", "unsatisfied"]
     comment: str = ""
     member_id: int | None = None
+    # 分办: which unit's reply is rated when several wait (otherwise the one waiting).
+    reply_id: int | None = None
 
 
 class ExtendIn(Schema):
@@ -293,7 +302,9 @@ def serialize(p: Proposal, user) -> dict:
         "replies": [{
             "id": rp.pk, "result_class": rp.result_class, "content": rp.content, "replied_at": rp.replied_at,
             "round": rp.round, "on_time": rp.on_time, "unit_name": rp.assignment.unit.name,
-            "letter_url": _attachment_url(rp.letter),
+            "letter_url": _attachment_url(rp.letter), "unit_id": rp.assignment.unit_id,
+            "assignment_id": rp.assignment_id,
+            "letter_api_url": f"/api/v1/proposals/{p.pk}/replies/{rp.pk}/letter" if rp.letter_id else None,
         } for rp in p.replies.all()],
         "evaluations": [{
             "member_id": e.member_id, "member_name": e.member.name, "reply_id": e.reply_id, "rating": e.rating,
@@ -428,10 +439,11 @@ def review(request, pk: int, payload: ReviewIn):
     return _full(request, pk)
 
 
-@_action("assign", "交办（主办、会办单位与期限）")
+@_action("assign", "交办（主办、会办单位与期限；或 parallel_unit_ids 分办）")
 def assign(request, pk: int, payload: AssignIn):
     services.proposal_assign(user=request.user, proposal=_get(request, pk), lead_unit=payload.lead_unit_id,
-                             co_units=payload.co_unit_ids, deadline=payload.deadline)
+                             co_units=payload.co_unit_ids, deadline=payload.deadline,
+                             parallel_units=payload.parallel_unit_ids)
     return _full(request, pk)
 
 
@@ -439,7 +451,8 @@ def assign(request, pk: int, payload: AssignIn):
 def assign_batch(request, payload: BatchAssignIn):
     items = [_get(request, pk) for pk in payload.proposal_ids]
     done = services.proposals_assign_batch(user=request.user, proposals=items, lead_unit=payload.lead_unit_id,
-                                           co_units=payload.co_unit_ids, deadline=payload.deadline)
+                                           co_units=payload.co_unit_ids, deadline=payload.deadline,
+                                           parallel_units=payload.parallel_unit_ids)
     return [_row(p) for p in selectors.list_prefetch(Proposal.objects.filter(pk__in=[p.pk for p in done]))]
 
 
@@ -495,10 +508,23 @@ def reply_letter(request, pk: int, file: UploadedFile = File(...)):  # noqa: B00
     return _full(request, pk)
 
 
-@_action("evaluate", "提案人评价答复（工作人员可代录：member_id）")
+@router.get("/proposals/{pk}/replies/{reply_id}/letter", summary="下载答复函（与提案详情同样的查看权限）")
+def reply_letter_download(request, pk: int, reply_id: int):
+    p = _get(request, pk)
+    rp = Reply.objects.filter(pk=reply_id, proposal=p).select_related("letter").first()
+    if rp is None or rp.letter is None:
+        raise Http404("未找到")
+    try:
+        fh = rp.letter.file.open("rb")
+    except FileNotFoundError:
+        raise Http404("未找到")
+    return FileResponse(fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type)
+
+
+@_action("evaluate", "提案人评价答复（工作人员可代录：member_id；分办时 reply_id 指定评价哪个单位的答复）")
 def evaluate(request, pk: int, payload: EvaluateIn):
     services.proposal_evaluate(user=request.user, proposal=_get(request, pk), rating=payload.rating,
-                               comment=payload.comment, member=payload.member_id)
+                               comment=payload.comment, member=payload.member_id, reply=payload.reply_id)
     return _full(request, pk)
 
 
@@ -532,3 +558,148 @@ def remind(request, pk: int):
 def close(request, pk: int):
     services.proposal_close(user=request.user, proposal=_get(request, pk))
     return _full(request, pk)
+
+
+# --- 跟踪落实 (follow-up of B-class replies) ------------------------------------------------------------
+# Same visibility as the pages: a proposal's follow-ups for whoever may see it; the list for the office
+# (its organisation) and the handling units (their own).
+
+from . import selectors_followup  # noqa: E402
+from .models import FollowUp  # noqa: E402
+
+FollowUpStatus = Literal["open", "reported_done", "done", "superseded"]
+
+
+class FollowUpReportOut(Schema):
+    id: int
+    content: str
+    is_final: bool
+    at: datetime.datetime
+    reported_by: str
+    attachment_url: str | None = None
+    attachment_name: str | None = None
+
+
+class FollowUpOut(Schema):
+    id: int
+    proposal_id: int
+    unit: UnitRef
+    reply_id: int
+    result_class: str
+    status: FollowUpStatus
+    status_label: str
+    planned_date: datetime.date | None = None
+    overdue: bool
+    opened_at: datetime.datetime
+    last_report_at: datetime.datetime | None = None
+    done_at: datetime.datetime | None = None
+    confirmed_at: datetime.datetime | None = None
+    confirmed_by: str | None = None
+    returned_reason: str
+    reports: list[FollowUpReportOut]
+    allowed_actions: list[str]
+
+
+class FollowUpRow(Schema):
+    id: int
+    proposal_id: int
+    number_label: str
+    title: str
+    session: SessionOut
+    unit: UnitRef
+    status: FollowUpStatus
+    status_label: str
+    planned_date: datetime.date | None = None
+    overdue: bool
+    opened_at: datetime.datetime
+    last_report_at: datetime.datetime | None = None
+    report_count: int
+
+
+class FollowUpReportIn(Schema):
+    content: str
+    done: bool = False
+    planned_date: datetime.date | None = None
+
+
+class FollowUpConfirmIn(Schema):
+    accept: bool
+    reason: str = ""
+
+
+def _followup(f: FollowUp, user) -> dict:
+    """One follow-up with its reports; `f` has its reports prefetched (selectors_followup)."""
+    return {
+        "id": f.pk, "proposal_id": f.proposal_id, "unit": {"id": f.assignment.unit_id, "name": f.assignment.unit.name},
+        "reply_id": f.reply_id, "result_class": f.reply.result_class, "status": f.status,
+        "status_label": f.get_status_display(), "planned_date": f.planned_date, "overdue": f.overdue,
+        "opened_at": f.opened_at, "last_report_at": f.last_report_at, "done_at": f.done_at,
+        "confirmed_at": f.confirmed_at, "confirmed_by": f.confirmed_by.name if f.confirmed_by_id else None,
+        "returned_reason": f.returned_reason,
+        "reports": [{
+            "id": rp.pk, "content": rp.content, "is_final": rp.is_final, "at": rp.at,
+            "reported_by": rp.reported_by.name or rp.reported_by.username,
+            "attachment_url": _attachment_url(rp.attachment),
+            "attachment_name": rp.attachment.original_name if rp.attachment_id else None,
+        } for rp in f.reports.all()],
+        "allowed_actions": sorted(selectors_followup.followup_actions(user, f)),
+    }
+
+
+def _followup_row(f: FollowUp) -> dict:
+    p = f.proposal
+    return {
+        "id": f.pk, "proposal_id": p.pk, "number_label": p.number_label, "title": p.title,
+        "session": _session(p.session), "unit": {"id": f.assignment.unit_id, "name": f.assignment.unit.name},
+        "status": f.status, "status_label": f.get_status_display(), "planned_date": f.planned_date,
+        "overdue": f.overdue, "opened_at": f.opened_at, "last_report_at": f.last_report_at,
+        "report_count": f.report_count,
+    }
+
+
+class _FollowUpRows(_RowList):
+    def __getitem__(self, item):
+        return [_followup_row(f) for f in self.qs[item]]
+
+
+@router.get("/proposals/{int:pk}/followups", response=list[FollowUpOut], summary="提案的跟踪落实（B类答复）与进展")
+def proposal_followups(request, pk: int):
+    p = _get(request, pk)
+    rows = (FollowUp.objects.filter(proposal=p).select_related("proposal", "assignment__unit", "reply", "confirmed_by")
+            .prefetch_related(selectors_followup.reports_prefetch()).order_by("opened_at", "id"))
+    return [_followup(f, request.user) for f in rows]
+
+
+@router.get("/followups", response=list[FollowUpRow], summary="跟踪落实台账（分页；status=open|reported_done|done|"
+            "superseded，unit，session，overdue）")
+@paginate(PageNumberPagination, page_size=20)
+def list_followups(request, status: str = "", unit: int | None = None, session: int | None = None,
+                   overdue: bool | None = None):
+    return _FollowUpRows(selectors_followup.followup_list(request.user, status=status, unit=unit, session=session,
+                                                          overdue=overdue))
+
+
+@router.get("/followups/{int:pk}", response=FollowUpOut, summary="一项跟踪落实及其进展")
+def followup_detail(request, pk: int):
+    return _followup(selectors_followup.get_followup(request.user, pk), request.user)
+
+
+@router.post("/followups/{int:pk}/report", response=FollowUpOut,
+             summary="承办单位报告落实进展（done=true：报告已落实，提请确认；可同时调整 planned_date）")
+def followup_report(request, pk: int, payload: FollowUpReportIn):
+    services.followup_report(user=request.user, followup=pk, content=payload.content, done=payload.done,
+                             planned_date=payload.planned_date)
+    return _followup(selectors_followup.get_followup(request.user, pk), request.user)
+
+
+@router.post("/followups/{int:pk}/confirm", response=FollowUpOut,
+             summary="提案委员会确认办结落实（accept=true）或退回（accept=false，须说明 reason）")
+def followup_confirm(request, pk: int, payload: FollowUpConfirmIn):
+    services.followup_confirm(user=request.user, followup=pk, accept=payload.accept, reason=payload.reason)
+    return _followup(selectors_followup.get_followup(request.user, pk), request.user)
+
+
+@router.post("/followups/{int:pk}/remind", response=FollowUpOut, summary="提案委员会督促承办单位落实")
+def followup_remind(request, pk: int):
+    services.followup_remind(user=request.user, followup=pk)
+    return _followup(selectors_followup.get_followup(request.user, pk), request.user)

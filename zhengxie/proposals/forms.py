@@ -258,12 +258,19 @@ def units_for(user):
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):
-    lead_unit = forms.ModelChoiceField(label="主办单位", queryset=HandlingUnit.objects.none(),
+    MODES = [("lead", "主办＋会办：一个单位主办答复，会办单位向主办单位提出会办意见"),
+             ("parallel", "分办：几个单位按各自职责分别办理、分别答复")]
+    mode = forms.ChoiceField(label="办理方式", choices=MODES, initial="lead", widget=forms.RadioSelect, required=False,
+                             error_messages={"invalid_choice": "请选择办理方式。"})
+    lead_unit = forms.ModelChoiceField(label="主办单位（分办时为第一个分办单位）", queryset=HandlingUnit.objects.none(),
                                        empty_label="请选择主办单位",
                                        error_messages={"required": "请选择主办单位。",
                                                        "invalid_choice": "所选单位无效。"})
-    co_units = forms.ModelMultipleChoiceField(label="会办单位（可多选）", queryset=HandlingUnit.objects.none(),
+    co_units = forms.ModelMultipleChoiceField(label="会办单位（可多选，仅主办＋会办）", queryset=HandlingUnit.objects.none(),
                                               required=False, error_messages={"invalid_choice": "所选单位无效。"})
+    parallel_units = forms.ModelMultipleChoiceField(
+        label="其他分办单位（可多选，仅分办）", queryset=HandlingUnit.objects.none(), required=False,
+        error_messages={"invalid_choice": "所选单位无效。"})
     deadline = forms.DateField(label="办理期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                                error_messages={"invalid": "请输入正确的日期。"},
                                help_text="留空则按规定期限（自交办起）自动计算。")
@@ -271,15 +278,26 @@ class AssignForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, **kw):
         super().__init__(*args, **kw)
         units = units_for(user)
-        self.fields["lead_unit"].queryset = units
-        self.fields["co_units"].queryset = units
+        for name in ("lead_unit", "co_units", "parallel_units"):
+            self.fields[name].queryset = units
         self.fields["co_units"].widget.attrs["size"] = 8
+        self.fields["parallel_units"].widget.attrs["size"] = 8
+        self.fields["mode"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):
         data = super().clean()
         lead, co = data.get("lead_unit"), data.get("co_units") or []
-        if lead is not None and lead in co:
-            self.add_error("co_units", "主办单位不能同时作为会办单位。")
+        parallel = [u for u in data.get("parallel_units") or [] if u != lead]
+        if data.get("mode") == "parallel":
+            if co:
+                self.add_error("co_units", "分办的提案由各单位分别答复，不再指定会办单位。")
+            if not parallel:
+                self.add_error("parallel_units", "分办请至少再选择一个分办单位。")
+        else:
+            if data.get("parallel_units"):
+                self.add_error("parallel_units", "选择“主办＋会办”时不指定分办单位；如需分办请选择“分办”。")
+            if lead is not None and lead in co:
+                self.add_error("co_units", "主办单位不能同时作为会办单位。")
         deadline = data.get("deadline")
         if deadline and deadline <= timezone.localdate():
             self.add_error("deadline", "办理期限须晚于今天。")
@@ -287,7 +305,9 @@ class AssignForm(BootstrapFormMixin, forms.Form):
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
-        return {"lead_unit": d["lead_unit"], "co_units": list(d.get("co_units") or []),
+        parallel = d.get("mode") == "parallel"
+        return {"lead_unit": d["lead_unit"], "co_units": [] if parallel else list(d.get("co_units") or []),
+                "parallel_units": list(d.get("parallel_units") or []) if parallel else [],
                 "deadline": d.get("deadline")}
 
 
@@ -415,11 +435,20 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
     comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
     member = forms.ModelChoiceField(label="代为录入哪位提案人的评价", queryset=Member.objects.none(), required=False,
                                     empty_label="请选择提案人")
+    reply = forms.ChoiceField(label="评价哪个单位的答复（分办）", required=False)
+    field_order = ["reply", "member", "rating", "comment"]
 
-    def __init__(self, *args, pending_members=None, on_behalf=False, **kw):
+    def __init__(self, *args, pending_members=None, on_behalf=False, replies=(), **kw):
         super().__init__(*args, **kw)
         self.on_behalf = on_behalf
         self.fields["rating"].widget.attrs["class"] = "form-check-input"
+        # 分办: several units' replies may wait for a rating; each is rated on its own.
+        if len(replies) > 1:
+            self.fields["reply"].choices = [("", "请选择答复")] + [
+                (str(x.pk), f"{x.assignment.unit.name}的答复（{x.result_class}类，{x.replied_at:%m-%d}）")
+                for x in replies]
+        else:
+            del self.fields["reply"]
         if on_behalf:
             self.fields["member"].queryset = Member.objects.filter(pk__in=[m.pk for m in pending_members or []])
         else:
@@ -431,6 +460,8 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
             self.add_error("comment", "选择“不满意”时请写明意见，便于承办单位重新办理。")
         if self.on_behalf and not data.get("member"):
             self.add_error("member", "请选择代为录入评价的提案人。")
+        if "reply" in self.fields and not data.get("reply"):
+            self.add_error("reply", "本提案由多个单位分别答复，请选择要评价的答复。")
         return data
 
 

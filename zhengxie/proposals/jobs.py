@@ -174,3 +174,53 @@ def check_late_co_opinions(now=None) -> dict:
 @register("proposals.deadlines", every="daily", label="联名附议与会办意见逾期提醒")
 def daily_deadlines():
     return {**check_overdue_cosigners(), **check_late_co_opinions()}
+
+
+# --- 跟踪落实 (follow-ups of B-class replies without news) -----------------------------------------------
+
+FOLLOWUP_REMINDER = "followup_reminder"
+
+
+def check_followups(today=None) -> dict:
+    """Remind the unit's handlers of each open follow-up with no progress report for
+    "proposals.followup_report_days" days, or whose planned completion date has passed. At most once per
+    such period (FollowUp.reminded_on; a new report clears it)."""
+    from .models import FollowUp
+    from .services import proposal_url
+
+    today = today or _today()
+    qs = (FollowUp.objects.filter(status=FollowUp.Status.OPEN)
+          .select_related("proposal__organisation", "assignment__unit").order_by("id"))
+    cache: dict = {}
+    due = []
+    for f in qs:
+        days = _days(cache, f.proposal.organisation, "proposals.followup_report_days")
+        last = timezone.localdate(f.last_report_at or f.opened_at)
+        silent = today >= last + datetime.timedelta(days=days)
+        late = f.planned_date is not None and f.planned_date < today
+        recently = f.reminded_on is not None and today < f.reminded_on + datetime.timedelta(days=days)
+        if (silent or late) and not recently:
+            due.append((f, days, late))
+    if not due:
+        return {"followup_reminded": 0}
+    people = _users_by_unit({f.assignment.unit_id for f, _, _ in due})
+    events = []
+    with transaction.atomic():
+        for f, days, late in due:
+            p = f.proposal
+            why = (f"计划完成时间 {f.planned_date:%Y年%m月%d日} 已过" if late
+                   else f"已超过 {days} 天未报告落实进展")
+            notify(people[f.assignment.unit_id]["handler"], f"请报告提案落实进展：{p.number_label}《{p.title}》",
+                   f"该提案答复为B类（正在解决或已列入计划逐步解决），{why}。请报告进展，完成后报告已落实。",
+                   url=proposal_url(p), category="proposal")
+            events.append(Event(proposal=p, actor=None, actor_label="系统", action=FOLLOWUP_REMINDER,
+                                label=f"跟踪落实提醒：{f.assignment.unit.name}（{why}）"))
+        Event.objects.bulk_create(events)
+        FollowUp.objects.filter(pk__in=[f.pk for f, _, _ in due]).update(reminded_on=today)
+        audit.record(None, "proposals.followup_reminders", None, after={"reminded": len(due)})
+    return {"followup_reminded": len(due)}
+
+
+@register("proposals.followups", every="daily", label="B类提案跟踪落实提醒")
+def daily_followups():
+    return check_followups()

@@ -286,7 +286,7 @@ class Reply(models.Model):
         ordering = ["replied_at", "id"]
         # The statistics (stats.session_stats) read these indexes, not the rows.
         indexes = [
-            models.Index(fields=["proposal", "round", "assignment", "result_class", "on_time"],
+            models.Index(fields=["proposal", "assignment", "result_class", "on_time"],
                          name="reply_stats_idx"),
             models.Index(fields=["assignment", "on_time"], name="reply_assignment_idx"),
         ]
@@ -342,6 +342,85 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["proposal", "at"])]
+
+
+# --- 跟踪落实: a B-class reply stays open for follow-up until the promised work is done -------------------
+
+orgsettings.register("proposals.followup_classes", ["B"], "需跟踪落实的答复类别")
+orgsettings.register("proposals.followup_report_days", 90, "跟踪落实进展报告周期(天，逾期未报则提醒)")
+
+
+class FollowUp(models.Model):
+    """跟踪落实 of one replying unit's part (its assignment): opened by a B-class reply, reported on by the
+    unit, declared done by the unit and confirmed by the proposal office."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "落实中"
+        REPORTED_DONE = "reported_done", "已报落实待确认"
+        DONE = "done", "已落实"
+        SUPERSEDED = "superseded", "已终止（改为其他类别答复）"
+
+    ACTIVE = (Status.OPEN, Status.REPORTED_DONE)
+
+    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="followups")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="followups",
+                                   verbose_name="承办单位")
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="+", verbose_name="答复")
+    status = models.CharField("落实状态", max_length=16, choices=Status.choices, default=Status.OPEN)
+    planned_date = models.DateField("计划完成时间", null=True, blank=True)
+    opened_at = models.DateTimeField("开始跟踪时间", default=timezone.now)
+    last_report_at = models.DateTimeField("最近报告时间", null=True, blank=True)
+    done_at = models.DateTimeField("报告落实时间", null=True, blank=True)
+    confirmed_at = models.DateTimeField("确认办结落实时间", null=True, blank=True)
+    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                     related_name="+", verbose_name="确认人")
+    returned_reason = models.TextField("退回理由", blank=True)
+    # The scheduler reminds at most once per report period; a report clears it.
+    reminded_on = models.DateField("最近提醒日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "跟踪落实"
+        verbose_name_plural = "跟踪落实"
+        ordering = ["opened_at", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment"], condition=Q(status__in=["open", "reported_done"]),
+                                    name="one_active_followup_per_assignment"),
+        ]
+        indexes = [models.Index(fields=["status", "planned_date"], name="followup_status_idx")]
+
+    def __str__(self):
+        return f"跟踪落实：{self.proposal}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in self.ACTIVE
+
+    @property
+    def overdue(self) -> bool:
+        """The planned date has passed and the unit has not reported the work done."""
+        return (self.status == self.Status.OPEN and self.planned_date is not None
+                and self.planned_date < timezone.localdate())
+
+
+class FollowUpReport(models.Model):
+    """进展情况: one progress report of the unit; is_final when it declares the work done (已落实)."""
+
+    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="reports")
+    content = models.TextField("进展情况")
+    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+                                   verbose_name="附件")
+    is_final = models.BooleanField("报告已落实", default=False)
+    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("报告时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "落实进展"
+        verbose_name_plural = "落实进展"
+        ordering = ["at", "id"]
+
+    @property
+    def organisation(self):
+        return self.followup.proposal.organisation
 
 
 def _search_documents():

@@ -7,7 +7,7 @@ from zhengxie.core.models import Office, Role
 from zhengxie.core.navigation import register, todo_provider
 
 from .lights import HANDLING_STATES, review_late_before
-from .models import Assignment, Evaluation, Proposal, Signer
+from .models import Assignment, Evaluation, Proposal, Reply, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
@@ -34,11 +34,15 @@ def proposal_todos(user) -> list[dict]:
     if member is not None:
         mine = reverse("proposals:mine")
         signed = Signer.objects.filter(member=member, status=Signer.Status.AGREED).values("proposal_id")
-        rated = Evaluation.objects.filter(proposal=OuterRef("pk"), member=member,
-                                          reply__round=OuterRef("rehandle_round"))
+        # A unit's latest reply (not replaced by a re-handling one), not sent back, not rated by this member.
+        later = Reply.objects.filter(assignment_id=OuterRef("assignment_id"), pk__gt=OuterRef("pk"))
+        rated = Evaluation.objects.filter(reply_id=OuterRef("pk"), member=member)
+        sent_back = Evaluation.objects.filter(reply_id=OuterRef("pk"), rating=Evaluation.Rating.UNSATISFIED)
+        unrated = Reply.objects.filter(proposal_id=OuterRef("pk"), assignment__is_active=True).filter(
+            ~Exists(later), ~Exists(rated), ~Exists(sent_back))
         c = Proposal.objects.filter(Q(author=user) | Q(pk__in=signed)).aggregate(
             drafts=Count("id", filter=Q(author=user, status=S.DRAFT)),
-            to_rate=Count("id", filter=Q(status=S.REPLIED, pk__in=signed) & ~Exists(rated)))
+            to_rate=Count("id", filter=Q(status__in=(S.REPLIED, *HANDLING_STATES), pk__in=signed) & Exists(unrated)))
         invites = Signer.objects.filter(member=member, role=Signer.Role.COSIGNER, status=Signer.Status.INVITED,
                                         proposal__status=S.AWAITING_COSIGNERS).count()
         items += [
@@ -80,4 +84,42 @@ def proposal_todos(user) -> list[dict]:
         n = Proposal.objects.filter(key_leader=user, is_key=True).exclude(status=S.CLOSED).count()
         items.append({"label": "我领衔督办的重点提案", "count": n, "url": reverse("proposals:key"),
                       "level": "primary"})
+    return items
+
+
+# --- 跟踪落实 (follow-up of B-class replies) ------------------------------------------------------------
+
+register("提案", "跟踪落实", "proposals:followups_mine", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD],
+         icon="arrow-repeat", order=210)
+register("提案", "落实台账", "proposals:followup_ledger", roles=[Role.STAFF], offices=PROPOSAL_OFFICE,
+         icon="journal-check", order=211)
+
+
+@todo_provider
+def followup_todos(user) -> list[dict]:
+    """One aggregate query per role: the unit's open follow-ups, the office's reports to confirm."""
+    from django.utils import timezone
+
+    from .models import FollowUp
+
+    F = FollowUp.Status
+    late = Q(status=F.OPEN, planned_date__lt=timezone.localdate())
+    items = []
+    if is_unit_user(user):
+        c = FollowUp.objects.filter(assignment__unit_id=user.handling_unit_id).aggregate(
+            open=Count("id", filter=Q(status=F.OPEN)), late=Count("id", filter=late))
+        url = reverse("proposals:followups_mine")
+        items += [
+            {"label": "跟踪落实逾期的B类提案", "count": c["late"], "url": url, "level": "danger"},
+            {"label": "跟踪落实中的B类提案", "count": c["open"], "url": url, "level": "warning"},
+        ]
+    if is_proposal_office(user):
+        c = FollowUp.objects.filter(proposal__organisation_id=user.organisation_id).aggregate(
+            confirm=Count("id", filter=Q(status=F.REPORTED_DONE)), late=Count("id", filter=late))
+        url = reverse("proposals:followup_ledger")
+        items += [
+            {"label": "待确认落实的B类提案", "count": c["confirm"], "url": url + "?status=reported_done",
+             "level": "primary"},
+            {"label": "跟踪落实逾期的B类提案", "count": c["late"], "url": url + "?overdue=1", "level": "danger"},
+        ]
     return items

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.db import connection
 from django.db.models import F, Prefetch, Q, QuerySet
@@ -211,6 +212,80 @@ def latest_reply(proposal):
     return Reply.objects.filter(proposal=proposal).order_by("-replied_at", "-id").first()
 
 
+REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
+
+
+@dataclass
+class UnitAnswer:
+    """Where one replying unit stands: its active assignment (主办, or one of the 分办 units), its latest
+    reply if any and the proposers' ratings of that reply."""
+
+    assignment: Assignment
+    reply: Reply | None
+    evaluations: list
+
+    @property
+    def sent_back(self) -> bool:
+        """Rated 不满意: the unit handles it again and replies anew."""
+        return any(e.rating == Evaluation.Rating.UNSATISFIED for e in self.evaluations)
+
+    @property
+    def awaited(self) -> bool:
+        """The unit owes a reply: none yet, or its reply was sent back."""
+        return self.reply is None or self.sent_back
+
+    def rated_by(self, member_id) -> bool:
+        return any(e.member_id == member_id for e in self.evaluations)
+
+
+def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) -> list[UnitAnswer]:
+    """One UnitAnswer per active replying unit, lead first; uses the lists given (prefetched) or reads them."""
+    if assignments is None:
+        cache = getattr(proposal, "_prefetched_objects_cache", {})
+        assignments = cache["assignments"] if "assignments" in cache else (
+            Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit"))
+    units = [a for a in assignments if a.is_active and a.role in REPLYING_ROLES]
+    if not units:
+        return []
+    if replies is None:
+        replies = Reply.objects.filter(proposal=proposal, assignment_id__in=[a.pk for a in units]).select_related(
+            "assignment__unit")
+    latest = {}
+    for reply in sorted(replies, key=lambda x: x.pk):  # the latest is the last one written
+        latest[reply.assignment_id] = reply
+    if evaluations is None:
+        evaluations = Evaluation.objects.filter(reply_id__in=[x.pk for x in latest.values()]).select_related("member")
+    by_reply = {}
+    for e in evaluations:
+        by_reply.setdefault(e.reply_id, []).append(e)
+    out = []
+    for a in units:
+        reply = latest.get(a.pk)
+        out.append(UnitAnswer(a, reply, by_reply.get(reply.pk, []) if reply else []))
+    return out
+
+
+def ratable(answers: list[UnitAnswer], member_id) -> list[UnitAnswer]:
+    """The replies this proposer may rate now: each unit's latest, not sent back, not yet rated by them."""
+    return [a for a in answers if a.reply is not None and not a.sent_back and not a.rated_by(member_id)]
+
+
+def rating_states(proposal) -> tuple[str, ...]:
+    """States in which replies can be rated: once replied; with 分办, as each unit's reply comes in."""
+    if proposal.status not in HANDLING_STATES:
+        return (S.REPLIED,)
+    return (S.REPLIED, *HANDLING_STATES) if is_parallel(proposal) else (S.REPLIED,)
+
+
+def is_parallel(proposal, assignments=None) -> bool:
+    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    if assignments is None and "assignments" in cache:
+        assignments = cache["assignments"]
+    if assignments is not None:
+        return any(a.is_active and a.role == Assignment.Role.PARALLEL for a in assignments)
+    return Assignment.objects.filter(proposal=proposal, is_active=True, role=Assignment.Role.PARALLEL).exists()
+
+
 def raters(proposal, signers=None) -> list[Signer]:
     """The signers who rate a reply: every agreed signer (including those carried over by 并案)."""
     signers = signers if signers is not None else Signer.objects.filter(proposal=proposal).select_related("member")
@@ -222,25 +297,22 @@ def evaluation_deadline(proposal, reply) -> datetime.date:
     return Calendar(proposal.organisation).add(timezone.localdate(reply.replied_at), days)
 
 
-def closable(proposal, *, signers=None, reply=None, rated_ids=None, today=None) -> tuple[bool, str]:
-    """Whether the office may close (办结) a replied proposal now, and if not why (Chinese)."""
+def closable(proposal, *, signers=None, answers=None, today=None) -> tuple[bool, str]:
+    """Whether the office may close (办结) a replied proposal now, and if not why (Chinese): every unit's
+    reply rated positively by every proposer, or none rated 不满意 and the evaluation time is over."""
     if proposal.status != S.REPLIED:
         return False, "只有已答复的提案可以办结。"
-    reply = reply or latest_reply(proposal)
-    if reply is None:
+    answers = answers if answers is not None else unit_answers(proposal)
+    if not answers or any(a.reply is None for a in answers):
         return False, "尚无答复，不能办结。"
-    if rated_ids is None:
-        rated = Evaluation.objects.filter(reply=reply).values_list("member_id", "rating")
-        ratings = dict(rated)
-    else:
-        ratings = rated_ids
-    if any(v == Evaluation.Rating.UNSATISFIED for v in ratings.values()):
+    if any(a.sent_back for a in answers):
         return False, "提案人对答复不满意，需重新办理。"
     need = {s.member_id for s in raters(proposal, signers)}
-    if need <= set(ratings):
+    if all(need <= {e.member_id for e in a.evaluations} for a in answers):
         return True, ""
     today = today or timezone.localdate()
-    if today > evaluation_deadline(proposal, reply):
+    last = max((a.reply for a in answers), key=lambda x: x.replied_at)
+    if today > evaluation_deadline(proposal, last):
         return True, ""
     return False, "提案人尚未全部评价，评价期限届满后方可办结。"
 
@@ -298,18 +370,18 @@ def allowed_actions(user, proposal) -> set[str]:
             out.add("request_change")
         if any(a.role == Assignment.Role.CO for a in mine):
             out.add("co_opinion")
-        if any(a.role in (Assignment.Role.LEAD, Assignment.Role.PARALLEL) for a in mine):
-            out.add("reply")
-    if st == S.REPLIED:
-        reply = latest_reply(proposal)
-        if reply is not None:
-            rated = dict(Evaluation.objects.filter(reply=reply).values_list("member_id", "rating"))
-            pending = [x for x in raters(proposal, f.signers) if x.member_id not in rated]
-            if (s is not None and s.status == Signer.Status.AGREED and s.member_id not in rated) or (
-                    office and pending):
-                out.add("evaluate")
-            if office and closable(proposal, signers=f.signers, reply=reply, rated_ids=rated)[0]:
-                out.add("close")
+        if any(a.role in REPLYING_ROLES for a in mine):
+            answers = unit_answers(proposal, assignments=f.assignments)
+            if any(x.awaited and x.assignment.unit_id == user.handling_unit_id for x in answers):
+                out.add("reply")
+    if st in rating_states(proposal) and (office or (s is not None and s.status == Signer.Status.AGREED)):
+        answers = unit_answers(proposal, assignments=f.assignments)
+        pending = [x for x in raters(proposal, f.signers) if ratable(answers, x.member_id)]
+        if (s is not None and s.status == Signer.Status.AGREED and ratable(answers, s.member_id)) or (
+                office and pending):
+            out.add("evaluate")
+        if office and closable(proposal, signers=f.signers, answers=answers)[0]:
+            out.add("close")
     return out
 
 

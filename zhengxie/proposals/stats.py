@@ -3,8 +3,8 @@
 - 提交 submitted: every proposal past the draft / co-signing stage;
 - 立案 accepted (and 立案率 = accepted ÷ submitted);
 - 办复率 = replied on time ÷ accepted (a proposal with a reply marked 按期);
-- 满意率 = (满意 + 基本满意) ÷ evaluated, counting each signer's rating of the latest round's reply;
-- A/B/C shares of the replies of the latest round (one per replying unit);
+- 满意率 = (满意 + 基本满意) ÷ evaluated, counting each signer's rating of each unit's latest reply;
+- A/B/C shares of the latest replies (one per replying unit: the lead unit, or each 分办 unit);
 - the same by handling unit (主办/分办 assignments) and by category.
 
 `session_stats` runs a fixed number of queries whatever the number of proposals.
@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 
 from zhengxie.core import orgsettings
 from zhengxie.core.permissions import in_scope, org_scope_q
@@ -32,6 +32,11 @@ def pct(n, d) -> float | None:
 
 def _on_time_reply():
     return Exists(Reply.objects.filter(proposal=OuterRef("pk"), on_time=True))
+
+
+def _superseded(ref: str = "pk"):
+    """A later reply of the same unit (a re-handling reply replaces the one rated 不满意)."""
+    return Exists(Reply.objects.filter(assignment_id=OuterRef("assignment_id"), pk__gt=OuterRef(ref)))
 
 
 RATING_KEYS = {Evaluation.Rating.SATISFIED: "satisfied", Evaluation.Rating.BASICALLY_SATISFIED: "basically",
@@ -69,10 +74,9 @@ def session_stats(user, session) -> dict:
     by_cat_rows = list(proposals.values("category").annotate(**counts).order_by())
     totals = {key: sum(row[key] for row in by_cat_rows) for key in counts}
 
-    # 2. Ratings of the latest round's replies, grouped by unit and category (for 5 and 8)
-    latest_evals = Evaluation.objects.filter(
-        proposal__session_id=sid,
-        reply__round=F("proposal__rehandle_round"))
+    # 2. Ratings of each unit's latest reply, grouped by unit and category (for 5 and 8)
+    later = Reply.objects.filter(assignment_id=OuterRef("reply__assignment_id"), pk__gt=OuterRef("reply_id"))
+    latest_evals = Evaluation.objects.filter(proposal__session_id=sid).filter(~Exists(later))
     eval_rows = list(latest_evals.values("reply__assignment__unit_id", "proposal__category", "rating")
                      .annotate(n=Count("id")).order_by())
     ratings = {"evaluated": 0, "satisfied": 0, "basically": 0, "unsatisfied": 0}
@@ -82,10 +86,9 @@ def session_stats(user, session) -> dict:
             ratings[RATING_KEYS[row["rating"]]] += row["n"]
     totals.update(ratings)
 
-    # 3. Reply classes (latest round, replying units), grouped by unit (for 6)
+    # 3. Reply classes (each replying unit's latest reply), grouped by unit (for 6)
     latest_replies = Reply.objects.filter(
-        proposal__session_id=sid,
-        round=F("proposal__rehandle_round"), assignment__role__in=REPLYING_ROLES)
+        proposal__session_id=sid, assignment__role__in=REPLYING_ROLES).filter(~_superseded())
     reply_rows = list(latest_replies.values("assignment__unit_id", "result_class").annotate(n=Count("id"))
                       .order_by())
     classes = list(orgsettings.get(session.organisation, "proposals.result_classes"))

@@ -30,3 +30,13 @@ urlpatterns = [
     path("<int:pk>/do/<str:code>/", views.action, name="action"),
     path("<int:pk>/run/<str:code>/", views.simple_action, name="simple_action"),
 ]
+
+# 跟踪落实 (follow-up of B-class replies)
+from . import views_followup  # noqa: E402
+
+urlpatterns += [
+    path("followups/", views_followup.ledger, name="followup_ledger"),
+    path("followups/mine/", views_followup.mine, name="followups_mine"),
+    path("followups/<int:pk>/", views_followup.detail, name="followup"),
+    path("followups/<int:pk>/<str:code>/", views_followup.act, name="followup_act"),
+]

@@ -45,8 +45,9 @@ from .forms import (
     current_session,
 )
 from .lights import co_opinion_late, review_deadline, review_late_before
-from .models import Assignment, Evaluation, Proposal, Signer
+from .models import Assignment, Proposal, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
+from .selectors_followup import followups_prefetch
 from .workdays import Calendar
 
 logger = logging.getLogger(__name__)
@@ -384,7 +385,8 @@ def cosign(request, pk):
 def detail(request, pk):
     user = request.user
     proposal = selectors.get_proposal(user, pk)
-    proposal = selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk)).get()
+    proposal = selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk)).prefetch_related(
+        followups_prefetch()).get()
     allowed = selectors.allowed_actions(user, proposal)
     replies = list(proposal.replies.all())
     evaluations = list(proposal.evaluations.all())
@@ -396,11 +398,8 @@ def detail(request, pk):
         a.co_late = co_opinion_late(proposal, a, days=co_days)
     evaluate_form = None
     if "evaluate" in allowed and replies:
-        pending = _pending_raters(proposal, replies[-1], evaluations)
-        me = member_of(user)
-        on_behalf = is_proposal_office(user, proposal) and not any(
-            s.member_id == getattr(me, "pk", None) for s in pending)
-        evaluate_form = EvaluateForm(pending_members=[s.member for s in pending], on_behalf=on_behalf)
+        answers = selectors.unit_answers(proposal, assignments=assignments, replies=replies, evaluations=evaluations)
+        evaluate_form = EvaluateForm(**_evaluate_kwargs(request, proposal, answers))
     return render(request, "proposals/detail.html", {
         "p": proposal, "allowed": allowed, "replies": replies, "assignments": assignments,
         "active_assignments": [a for a in assignments if a.is_active],
@@ -411,11 +410,6 @@ def detail(request, pk):
         if "mark_key" in allowed else None,
         "is_office": is_proposal_office(user, proposal),
     })
-
-
-def _pending_raters(proposal, reply, evaluations):
-    rated = {e.member_id for e in evaluations if e.reply_id == reply.pk}
-    return [s for s in selectors.raters(proposal, list(proposal.signers.all())) if s.member_id not in rated]
 
 
 @login_required
@@ -465,17 +459,23 @@ def _run_reply(request, p, d, form):
 
 def _run_evaluate(request, p, d, form):
     services.proposal_evaluate(user=request.user, proposal=p, rating=d["rating"], comment=d.get("comment", ""),
-                               member=d.get("member"))
+                               member=d.get("member"), reply=d.get("reply") or None)
 
 
-def _evaluate_kwargs(request, p):
-    reply = selectors.latest_reply(p)
-    evaluations = list(Evaluation.objects.filter(reply=reply)) if reply else []
-    pending = _pending_raters(p, reply, evaluations) if reply else []
+def _evaluate_kwargs(request, p, answers=None):
+    """The evaluation form's choices: proposers still to rate (for staff recording a rating) and, with 分办,
+    the units' replies waiting for this rating."""
+    answers = answers if answers is not None else selectors.unit_answers(p)
+    pending = [s for s in selectors.raters(p, list(p.signers.all())) if selectors.ratable(answers, s.member_id)]
     me = member_of(request.user)
-    on_behalf = is_proposal_office(request.user, p) and not any(
-        s.member_id == getattr(me, "pk", None) for s in pending)
-    return {"pending_members": [s.member for s in pending], "on_behalf": on_behalf}
+    mine = next((s for s in pending if s.member_id == getattr(me, "pk", None)), None)
+    on_behalf = is_proposal_office(request.user, p) and mine is None
+    if on_behalf:
+        waiting = {x.reply.pk: x.reply for s in pending for x in selectors.ratable(answers, s.member_id)}
+        replies = [x.reply for x in answers if x.reply is not None and x.reply.pk in waiting]
+    else:
+        replies = [x.reply for x in selectors.ratable(answers, mine.member_id)] if mine else []
+    return {"pending_members": [s.member for s in pending], "on_behalf": on_behalf, "replies": replies}
 
 
 ACTIONS = {

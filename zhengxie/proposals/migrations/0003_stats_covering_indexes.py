@@ -24,7 +24,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddIndex(
             model_name='reply',
-            index=models.Index(fields=['proposal', 'round', 'assignment', 'result_class', 'on_time'], name='reply_stats_idx'),
+            index=models.Index(fields=['proposal', 'assignment', 'result_class', 'on_time'], name='reply_stats_idx'),
         ),
         migrations.AddIndex(
             model_name='reply',

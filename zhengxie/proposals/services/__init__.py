@@ -62,3 +62,13 @@ __all__ = [
     "proposal_url",
     "second_matter",
 ]
+
+# 跟踪落实 (follow-up of B-class replies)
+from .followup import (  # noqa: E402
+    followup_confirm,
+    followup_remind,
+    followup_report,
+    followup_set_plan,
+)
+
+__all__ += ["followup_confirm", "followup_remind", "followup_report", "followup_set_plan"]

@@ -22,8 +22,12 @@ from ..lights import HANDLING_STATES
 from ..models import Assignment, Contact, Evaluation, Proposal, Reply, Signer
 from ..selectors import (
     change_window_open,
+    ratable,
     raters,
+    rating_states,
+    unit_answers,
 )
+from . import followup
 from .common import (
     REPLYING_ROLES,
     S,
@@ -59,12 +63,22 @@ def _resolve_unit(org, unit, field="lead_unit") -> HandlingUnit:
     return u
 
 
-def _assign(user, p, lead_unit, co_units, deadline, batch) -> Proposal:
+def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) -> Proposal:
     if not r.is_proposal_office(user, p):
         raise Forbidden("只有本级提案委员会（提案科）工作人员可以交办提案。")
     _state(p, [S.ACCEPTED], "交办（只有已立案的提案可以交办）")
     before = _snapshot(p)
     lead = _resolve_unit(p.organisation, lead_unit)
+    # 分办: the lead unit and the parallel ones each answer their part; no 会办 then.
+    parallel = [lead]
+    for u in parallel_units or ():
+        pu = _resolve_unit(p.organisation, u, field="parallel_units")
+        if pu.pk not in {x.pk for x in parallel}:
+            parallel.append(pu)
+    if len(parallel) == 1:
+        parallel = []
+    elif co_units:
+        raise Invalid("分办的提案由各单位分别答复，不再指定会办单位。", field="co_units")
     cos = []
     for u in co_units or ():
         cu = _resolve_unit(p.organisation, u, field="co_units")
@@ -82,38 +96,54 @@ def _assign(user, p, lead_unit, co_units, deadline, batch) -> Proposal:
         days=int(orgsettings.get(p.organisation, "proposals.co_opinion_days"))))
     now = _now()
     # A unit may have been assigned before and released by a granted change request: keep only active rows unique.
-    Assignment.objects.bulk_create(
-        [Assignment(proposal=p, unit=lead, role=Assignment.Role.LEAD, assigned_at=now, assigned_by=user,
-                    deadline=deadline, batch=batch)]
-        + [Assignment(proposal=p, unit=u, role=Assignment.Role.CO, assigned_at=now, assigned_by=user,
-                      deadline=co_deadline, batch=batch) for u in cos])
+    if parallel:
+        rows = [Assignment(proposal=p, unit=u, role=Assignment.Role.PARALLEL, assigned_at=now, assigned_by=user,
+                           deadline=deadline, batch=batch) for u in parallel]
+    else:
+        rows = ([Assignment(proposal=p, unit=lead, role=Assignment.Role.LEAD, assigned_at=now, assigned_by=user,
+                            deadline=deadline, batch=batch)]
+                + [Assignment(proposal=p, unit=u, role=Assignment.Role.CO, assigned_at=now, assigned_by=user,
+                              deadline=co_deadline, batch=batch) for u in cos])
+    Assignment.objects.bulk_create(rows)
     p.status = S.ASSIGNED
     p.assigned_at = now
     p.deadline = deadline
     p.save()
     _refresh_light(p)
     url = proposal_url(p)
-    notify(_unit_users([lead.pk]), f"新交办提案（主办）：{p.number_label}《{p.title}》",
-           f"请及时签收，并于 {deadline:%Y年%m月%d日} 前答复。", url=url, category="proposal")
-    if cos:
-        notify(_unit_users([u.pk for u in cos]), f"新交办提案（会办）：{p.number_label}《{p.title}》",
-               f"主办单位为{lead.name}，请于 {co_deadline:%Y年%m月%d日} 前提出会办意见。", url=url,
+    if parallel:
+        names = "、".join(u.name for u in parallel)
+        notify(_unit_users([u.pk for u in parallel]), f"新交办提案（分办）：{p.number_label}《{p.title}》",
+               f"本提案由{names}分别办理，请及时签收，就本单位职责部分于 {deadline:%Y年%m月%d日} 前答复。", url=url,
                category="proposal")
-    co_label = f"，会办：{'、'.join(u.name for u in cos)}" if cos else ""
-    _done(user, p, "assign", f"交办：主办 {lead.name}{co_label}，期限 {deadline:%Y-%m-%d}", before,
-          extra={"lead_unit": lead.pk, "co_units": [u.pk for u in cos], "batch": batch})
+        label = f"交办：分办 {names}，期限 {deadline:%Y-%m-%d}"
+    else:
+        notify(_unit_users([lead.pk]), f"新交办提案（主办）：{p.number_label}《{p.title}》",
+               f"请及时签收，并于 {deadline:%Y年%m月%d日} 前答复。", url=url, category="proposal")
+        if cos:
+            notify(_unit_users([u.pk for u in cos]), f"新交办提案（会办）：{p.number_label}《{p.title}》",
+                   f"主办单位为{lead.name}，请于 {co_deadline:%Y年%m月%d日} 前提出会办意见。", url=url,
+                   category="proposal")
+        co_label = f"，会办：{'、'.join(u.name for u in cos)}" if cos else ""
+        label = f"交办：主办 {lead.name}{co_label}，期限 {deadline:%Y-%m-%d}"
+    _done(user, p, "assign", label, before,
+          extra={"lead_unit": lead.pk, "co_units": [u.pk for u in cos], "parallel_units": [u.pk for u in parallel],
+                 "batch": batch})
     return p
 
 
-def proposal_assign(*, user, proposal, lead_unit, co_units=(), deadline=None, batch="") -> Proposal:
-    """交办 to one lead unit (主办) and optional co-units (会办); deadline defaults to "proposals.reply_days"."""
+def proposal_assign(*, user, proposal, lead_unit, co_units=(), deadline=None, batch="",
+                    parallel_units=()) -> Proposal:
+    """交办 to one lead unit (主办) and optional co-units (会办), or with parallel_units to several units that
+    each answer their part (分办: lead_unit and parallel_units); deadline defaults to "proposals.reply_days"."""
     with transaction.atomic():
         p = _load(user, proposal)
-        _assign(user, p, lead_unit, co_units, deadline, batch or "")
+        _assign(user, p, lead_unit, co_units, deadline, batch or "", parallel_units)
     return _sync(proposal, p)
 
 
-def proposals_assign_batch(*, user, proposals, lead_unit, co_units=(), deadline=None) -> list[Proposal]:
+def proposals_assign_batch(*, user, proposals, lead_unit, co_units=(), deadline=None,
+                           parallel_units=()) -> list[Proposal]:
     """打包交办: several proposals to the same units in one transaction (all or nothing)."""
     proposals = list(proposals or ())
     if not proposals:
@@ -127,7 +157,7 @@ def proposals_assign_batch(*, user, proposals, lead_unit, co_units=(), deadline=
         batch = f"{_today():%Y%m%d}-{n:03d}"
         for item in proposals:
             p = _load(user, item)
-            out.append(_assign(user, p, lead_unit, co_units, deadline, batch))
+            out.append(_assign(user, p, lead_unit, co_units, deadline, batch, parallel_units))
     for item, p in zip(proposals, out, strict=True):
         _sync(item, p)
     return out
@@ -240,13 +270,21 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
                     p.save()
                 notify(_unit_users([target.pk]), f"新交办提案（{a.get_role_display()}）：{p.number_label}《{p.title}》",
                        f"请及时签收，并于 {a.deadline:%Y年%m月%d日} 前办理。", url=url, category="proposal")
-            elif a.role == Assignment.Role.LEAD:
-                # No lead unit any more: back to the office to assign again.
-                p.status = S.ACCEPTED
-                p.deadline = None
-                p.assigned_at = None
-                p.save()
-                label += "，待重新交办"
+            elif a.role in REPLYING_ROLES:
+                others = unit_answers(p)
+                if not others:
+                    # No replying unit any more: back to the office to assign again.
+                    p.status = S.ACCEPTED
+                    p.deadline = None
+                    p.assigned_at = None
+                    p.save()
+                    label += "，待重新交办"
+                elif not any(x.awaited for x in others):
+                    # 分办: the units left have all replied.
+                    p.status = S.REPLIED
+                    p.replied_at = _now()
+                    p.light = ""
+                    p.save()
             notify(old_users, f"调整申请已同意：{p.number_label}《{p.title}》", note, url=url, category="proposal")
             _refresh_light(p)
             _done(user, p, "decide_change", label, before, detail=note,
@@ -313,13 +351,18 @@ def _result_classes(org) -> list[str]:
 
 
 def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Proposal:
-    """答复: the lead unit replies with a class (A/B/C...) and its letter; every proposer is asked to rate it."""
+    """答复: the lead unit (or, with 分办, each parallel unit for its part) replies with a class (A/B/C...) and
+    its letter. The proposal is 已答复 once no unit owes a reply; proposers are asked to rate each reply."""
     with transaction.atomic():
         p = _load(user, proposal)
         a = _my_assignment(user, p, *REPLYING_ROLES)
         if a is None:
-            raise Forbidden("只有主办单位可以答复该提案。")
+            raise Forbidden("只有主办单位（或分办单位）可以答复该提案。")
         _state(p, HANDLING_STATES, "答复")
+        answers = unit_answers(p)
+        mine = next((x for x in answers if x.assignment.pk == a.pk), None)
+        if mine is not None and not mine.awaited:
+            raise Conflict("本单位已答复，正在等待提案人评价。", code="already_replied")
         classes = _result_classes(p.organisation)
         if result_class not in classes:
             raise Invalid(f"答复类别须为 {'、'.join(classes)} 之一。", field="result_class")
@@ -334,36 +377,50 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
         if a.acknowledged_at is None:
             a.acknowledged_at, a.acknowledged_by = now, user
             a.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        on_time = p.deadline is None or timezone.localdate(now) <= p.deadline
+        # 分办 units may run on their own deadlines (one re-handles while the others are done).
+        due = a.deadline if a.role == Assignment.Role.PARALLEL else p.deadline
+        on_time = due is None or timezone.localdate(now) <= due
         reply = Reply.objects.create(proposal=p, assignment=a, result_class=result_class, content=content,
                                      letter=att, round=p.rehandle_round, replied_by=user, replied_at=now,
                                      on_time=on_time)
-        p.status = S.REPLIED
-        p.replied_at = now
-        p.light = ""
+        still_owed = [x for x in answers if x.awaited and x.assignment.pk != a.pk]
+        if not still_owed:
+            p.status = S.REPLIED
+            p.replied_at = now
+            p.light = ""
+        elif p.status == S.ASSIGNED:
+            p.status = S.HANDLING
         p.save()
+        if still_owed:
+            _refresh_light(p)
         url = proposal_url(p)
         days = orgsettings.get(p.organisation, "proposals.evaluation_days")
+        if len(answers) > 1:
+            done_n = len(answers) - len(still_owed)
+            progress = f"（分办 {done_n}/{len(answers)} 个单位已答复）"
+        else:
+            progress = ""
         notify(_signer_users(p), f"您的提案已答复，请评价：{p.number_label}《{p.title}》",
-               f"{a.unit.name}已答复（{result_class}类），请在 {days} 个工作日内评价。", url=url,
+               f"{a.unit.name}已答复（{result_class}类）{progress}，请在 {days} 个工作日内评价。", url=url,
                category="proposal", sms=True)
-        notify(_office_users(p), f"{a.unit.name}已答复提案：{p.number_label}《{p.title}》", url=url,
+        notify(_office_users(p), f"{a.unit.name}已答复提案：{p.number_label}《{p.title}》{progress}", url=url,
                category="proposal")
         timing = "按期" if on_time else "逾期"
-        _done(user, p, "reply", f"{a.unit.name}答复（{result_class}类，{timing}）", before,
+        _done(user, p, "reply", f"{a.unit.name}答复（{result_class}类，{timing}）{progress}", before,
               extra={"reply": reply.pk, "result_class": result_class})
+        followup.open_for_reply(reply, user)  # B-class replies stay open for 跟踪落实
     return _sync(proposal, p)
 
 
 def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
-    """Attach (or replace) the signed reply letter (答复函, PDF or Word) of the latest reply."""
+    """Attach (or replace) the signed reply letter (答复函, PDF or Word) of the unit's latest reply."""
     with transaction.atomic():
         p = _load(user, proposal)
         a = _my_assignment(user, p, *REPLYING_ROLES)
         if a is None:
-            raise Forbidden("只有主办单位可以上传答复函。")
-        _state(p, [S.REPLIED], "上传答复函（请先答复）")
-        reply = Reply.objects.filter(proposal=p).order_by("-replied_at", "-id").first()
+            raise Forbidden("只有主办单位（或分办单位）可以上传答复函。")
+        _state(p, rating_states(p), "上传答复函（请先答复）")
+        reply = Reply.objects.filter(proposal=p, assignment=a).order_by("-replied_at", "-id").first()
         if reply is None:
             raise Conflict("尚无答复，请先答复。")
         before = _snapshot(p)
@@ -375,10 +432,11 @@ def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
     return _sync(proposal, p)
 
 
-def proposal_evaluate(*, user, proposal, rating, comment="", member=None) -> Proposal:
-    """评价: each agreed signer rates the latest reply once; staff may record it for a member who is not online.
+def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=None) -> Proposal:
+    """评价: each agreed signer rates each replying unit's latest reply once (with 分办 one rating per unit;
+    `reply` picks which when several wait); staff may record it for a member who is not online.
 
-    不满意 sends the proposal back for re-handling with a new deadline.
+    不满意 sends that unit back to re-handle with a new deadline.
     """
     with transaction.atomic():
         p = _load(user, proposal)
@@ -398,49 +456,62 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None) -> Pro
         signer = Signer.objects.filter(proposal=p, member=member, status=Signer.Status.AGREED).first()
         if signer is None:
             raise Forbidden("只有本提案的提案人可以评价答复。")
-        _state(p, [S.REPLIED], "评价（只能评价已答复的提案）")
+        _state(p, rating_states(p), "评价（只能评价已答复的提案）")
         if rating not in Evaluation.Rating.values:
             raise Invalid("评价须为满意、基本满意或不满意。", field="rating")
         comment = _text(comment, "意见")
         if rating == Evaluation.Rating.UNSATISFIED and not comment:
             raise Invalid("选择“不满意”时请写明意见，以便承办单位重新办理。", field="comment")
-        reply = Reply.objects.filter(proposal=p).order_by("-replied_at", "-id").first()
-        if reply is None:
-            raise Conflict("尚无答复可评价。")
-        if Evaluation.objects.filter(reply=reply, member=member).exists():
+        answers = unit_answers(p)
+        open_ = ratable(answers, member.pk)
+        if reply not in (None, ""):
+            rpk = getattr(reply, "pk", reply)
+            target = next((x for x in answers if x.reply is not None and str(x.reply.pk) == str(rpk)), None)
+            if target is None:
+                raise Invalid("请选择本提案承办单位的最新答复进行评价。", field="reply")
+            if target not in open_:
+                if target.rated_by(member.pk):
+                    raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
+                raise Conflict("该答复已退回重新办理，请等待新的答复。", code="sent_back")
+        elif len(open_) == 1:
+            target = open_[0]
+        elif open_:
+            raise Invalid("本提案由多个单位分别答复，请选择要评价的答复。", field="reply")
+        elif any(x.reply is not None and x.rated_by(member.pk) for x in answers):
             raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
+        else:
+            raise Conflict("尚无答复可评价。")
+        reply_obj, a = target.reply, target.assignment
         before = _snapshot(p)
         try:
             with transaction.atomic():
-                ev = Evaluation.objects.create(proposal=p, reply=reply, member=member, rating=rating,
+                ev = Evaluation.objects.create(proposal=p, reply=reply_obj, member=member, rating=rating,
                                                comment=comment, recorded_by=user)
         except IntegrityError:
             raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
+        target.evaluations.append(ev)
         by = "" if r.member_of(user) == member else f"（{user.name}代录）"
-        label = f"{member.name}评价：{ev.get_rating_display()}{by}"
+        of_unit = f"（{a.unit.name}的答复）" if len(answers) > 1 else ""
+        label = f"{member.name}评价{of_unit}：{ev.get_rating_display()}{by}"
         url = proposal_url(p)
-        units = list(Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES)
-                     .values_list("unit_id", flat=True))
         if rating == Evaluation.Rating.UNSATISFIED:
             days = int(orgsettings.get(p.organisation, "proposals.rehandle_days"))
             p.status = S.REHANDLING
             p.rehandle_round += 1
             p.deadline = _today() + datetime.timedelta(days=days)
             p.save()
-            Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES).update(
-                deadline=p.deadline)
+            Assignment.objects.filter(pk=a.pk).update(deadline=p.deadline)
             _refresh_light(p)
-            notify(_office_users(p) + _unit_users(units, (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
+            notify(_office_users(p) + _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
                    f"提案人对答复不满意，需重新办理：{p.number_label}《{p.title}》",
                    f"{member.name}：{comment}。请于 {p.deadline:%Y年%m月%d日} 前重新答复。", url=url,
                    category="proposal")
-            label += f"，退回重新办理（第{p.rehandle_round}轮）"
-        else:
-            rated = set(Evaluation.objects.filter(reply=reply).values_list("member_id", flat=True))
+            label += f"，{a.unit.name}重新办理（第{p.rehandle_round}轮）"
+        elif p.status == S.REPLIED:
             need = {s.member_id for s in raters(p)}
-            if need <= rated:
+            if all(need <= {e.member_id for e in x.evaluations} for x in answers):
                 notify(_office_users(p), f"提案人均已评价，可办结：{p.number_label}《{p.title}》", url=url,
                        category="proposal")
         _done(user, p, "evaluate", label, before, detail=comment,
-              extra={"member": member.pk, "rating": rating})
+              extra={"member": member.pk, "rating": rating, "reply": reply_obj.pk})
     return _sync(proposal, p)

@@ -18,6 +18,7 @@ from ..models import Assignment, Extension, Proposal
 from ..selectors import (
     ACCEPTED_OR_LATER,
     closable,
+    unit_answers,
 )
 from .common import (
     REPLYING_ROLES,
@@ -151,7 +152,9 @@ def proposal_remind(*, user, proposal) -> Proposal:
         _state(p, HANDLING_STATES, "督办提醒")
         before = _snapshot(p)
         active = list(Assignment.objects.filter(proposal=p, is_active=True).select_related("unit"))
-        units = [a.unit_id for a in active if a.role in REPLYING_ROLES or not a.co_opinion]
+        owing = {x.assignment.pk for x in unit_answers(p, assignments=active) if x.awaited}
+        # Units that still owe something: a reply (分办 units that replied are left alone) or a 会办意见.
+        units = [a.unit_id for a in active if a.pk in owing or (a.role == Assignment.Role.CO and not a.co_opinion)]
         roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD) if p.light == Proposal.Light.RED else (Role.UNIT_HANDLER,)
         users = _unit_users(units, roles)
         when = f"办理期限 {p.deadline:%Y年%m月%d日}" if p.deadline else ""

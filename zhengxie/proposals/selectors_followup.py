@@ -1,0 +1,127 @@
+"""Reads of 跟踪落实 (follow-ups of B-class replies), scoped like the proposals they belong to.
+
+- the proposal office sees its own organisation's follow-ups (the 台账);
+- a handling unit's users see their unit's follow-ups;
+- everybody who may see a proposal sees its follow-ups on the proposal (visible_proposals).
+Invisible follow-ups are 404.
+"""
+
+from __future__ import annotations
+
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, QuerySet, Value, When
+from django.http import Http404
+from django.utils import timezone
+
+from zhengxie.core.errors import Invalid
+
+from . import rules as r
+from .models import FollowUp, FollowUpReport
+from .selectors import visible_proposals
+
+F = FollowUp.Status
+STATUS_FILTERS = {
+    "open": (F.OPEN, F.REPORTED_DONE),  # not done yet (including reported, awaiting confirmation)
+    "reported_done": (F.REPORTED_DONE,),
+    "done": (F.DONE,),
+    "superseded": (F.SUPERSEDED,),
+}
+STATUS_FILTER_LABELS = [("open", "落实中（含待确认）"), ("reported_done", "已报落实待确认"), ("done", "已落实"),
+                        ("superseded", "已终止")]
+
+
+def reports_prefetch() -> Prefetch:
+    return Prefetch("reports", queryset=FollowUpReport.objects.select_related("attachment", "reported_by"))
+
+
+def followups_prefetch() -> Prefetch:
+    """A proposal's follow-ups with their units and reports: two queries whatever their number."""
+    return Prefetch("followups", queryset=FollowUp.objects.select_related("assignment__unit", "confirmed_by")
+                    .prefetch_related(reports_prefetch()).order_by("opened_at", "id"))
+
+
+def visible_followups(user) -> QuerySet[FollowUp]:
+    """Follow-ups of the proposals the user may see."""
+    return FollowUp.objects.filter(proposal__in=visible_proposals(user))
+
+
+def ledger_scope(user) -> QuerySet[FollowUp]:
+    """What a list shows: the office its organisation's follow-ups, a unit its own; nobody else has a list."""
+    if r.is_proposal_office(user):
+        return FollowUp.objects.filter(proposal__organisation_id=user.organisation_id)
+    if r.is_unit_user(user):
+        return FollowUp.objects.filter(assignment__unit_id=user.handling_unit_id,
+                                       proposal__organisation_id=user.organisation_id)
+    return FollowUp.objects.none()
+
+
+def followup_list(user, *, status: str = "", unit=None, session=None, overdue=None) -> QuerySet[FollowUp]:
+    """台账 rows, filtered; superseded follow-ups only when asked for. A constant number of queries."""
+    qs = ledger_scope(user)
+    status = (status or "").strip()
+    if status:
+        if status not in STATUS_FILTERS:
+            raise Invalid("状态须为 open、reported_done、done 或 superseded。", field="status")
+        qs = qs.filter(status__in=STATUS_FILTERS[status])
+    else:
+        qs = qs.exclude(status=F.SUPERSEDED)
+    if unit not in (None, ""):
+        qs = qs.filter(assignment__unit_id=getattr(unit, "pk", unit))
+    if session not in (None, ""):
+        qs = qs.filter(proposal__session_id=getattr(session, "pk", session))
+    if overdue is not None and overdue != "":
+        late = Q(status=F.OPEN, planned_date__lt=timezone.localdate())
+        wanted = overdue if isinstance(overdue, bool) else str(overdue).lower() in ("1", "true", "yes", "on")
+        qs = qs.filter(late) if wanted else qs.exclude(late)
+    return (qs.select_related("proposal__session", "proposal__lead_member", "assignment__unit", "reply")
+            .annotate(report_count=Count("reports"))
+            .order_by(_STATUS_ORDER, "planned_date", "opened_at", "id"))
+
+
+# What the office must act on first: reported done (to confirm), then open, then done.
+_STATUS_ORDER = Case(When(status=F.REPORTED_DONE, then=Value(0)), When(status=F.OPEN, then=Value(1)),
+                     When(status=F.DONE, then=Value(2)), default=Value(3), output_field=IntegerField())
+
+
+def get_followup(user, pk) -> FollowUp:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        raise Http404("未找到")
+    f = (visible_followups(user).filter(pk=pk)
+         .select_related("proposal__session", "proposal__organisation", "proposal__lead_member",
+                         "assignment__unit", "reply", "confirmed_by")
+         .prefetch_related(reports_prefetch()).first())
+    if f is None:
+        raise Http404("未找到")
+    return f
+
+
+def proposal_followups(proposal) -> list[FollowUp]:
+    """The follow-ups of a proposal the caller already may see (uses the prefetch when there is one)."""
+    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    if "followups" in cache:
+        return list(cache["followups"])
+    return list(FollowUp.objects.filter(proposal=proposal).select_related("assignment__unit", "confirmed_by")
+                .prefetch_related(reports_prefetch()).order_by("opened_at", "id"))
+
+
+def can_report(user, f: FollowUp) -> bool:
+    """A user of the unit whose reply is being followed up."""
+    return bool(r.is_unit_user(user) and user.handling_unit_id == f.assignment.unit_id)
+
+
+def can_confirm(user, f: FollowUp) -> bool:
+    return r.is_proposal_office(user, f.proposal)
+
+
+def followup_actions(user, f: FollowUp) -> set[str]:
+    """What the user may do with the follow-up now (pages show only these; services check again)."""
+    out = set()
+    if can_report(user, f) and f.status == F.OPEN:
+        out |= {"report", "plan"}
+    if can_confirm(user, f):
+        if f.status == F.REPORTED_DONE:
+            out.add("confirm")
+        if f.status == F.OPEN:
+            out.add("remind")
+    return out
