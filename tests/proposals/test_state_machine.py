@@ -31,7 +31,7 @@ from hypothesis.stateful import (
 
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import AuditEntry, Counter, HandlingUnit, User
-from zhengxie.proposals import services
+from zhengxie.proposals import selectors, services
 from zhengxie.proposals.models import Assignment, Evaluation, Event, Proposal, Reply, Signer
 
 from .conftest import TEXT
@@ -118,9 +118,10 @@ class ProposalWorkflow(RuleBasedStateMachine):
                        .select_related("member__user")]
             return data.draw(st.sampled_from(signers + [self.u("staff")]), label="rater")
         if action in ("acknowledge", "reply", "contact", "request_change"):
-            a = Assignment.objects.filter(proposal=p, is_active=True, role="lead").first()
-            if a is None:
+            units = list(Assignment.objects.filter(proposal=p, is_active=True, role__in=["lead", "parallel"]))
+            if not units:
                 return self.u("handler1")
+            a = data.draw(st.sampled_from(units), label="unit")
             h = User.objects.filter(handling_unit_id=a.unit_id, groups__name="unit_handler").first()
             return User.objects.select_related("organisation", "handling_unit").get(pk=h.pk)
         return self.u("staff")
@@ -143,7 +144,10 @@ class ProposalWorkflow(RuleBasedStateMachine):
             assert action in AWARDS, f"{action} succeeded on a closed proposal"
         assert AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count() > audits
         assert Event.objects.filter(proposal_id=pid).count() > events
-        REACHED.add(Proposal.objects.get(pk=pid).status)
+        status = Proposal.objects.get(pk=pid).status
+        REACHED.add(status)
+        if Assignment.objects.filter(proposal_id=pid, is_active=True, role="parallel").exists():
+            REACHED.add(f"parallel:{status}")
 
     def _do(self, data, action, user, p):
         draw = data.draw
@@ -164,7 +168,8 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 merge_into=draw(st.sampled_from(self.pids)) if decision == "merge" else None)
         elif action == "assign":
             services.proposal_assign(user=user, proposal=p, lead_unit=draw(st.sampled_from(self.units[:2])),
-                                     co_units=draw(st.sampled_from([[], [self.units[2]]])))
+                                     co_units=draw(st.sampled_from([[], [], [self.units[2]]])),
+                                     parallel_units=draw(st.sampled_from([[], self.units[:2]])))
         elif action == "acknowledge":
             services.assignment_acknowledge(user=user, proposal=p)
         elif action == "request_change":
@@ -188,7 +193,11 @@ class ProposalWorkflow(RuleBasedStateMachine):
             if user.username == "staff":
                 member = draw(st.sampled_from([self.u(m).member for m in MEMBERS]))
             rating = draw(st.sampled_from(["satisfied", "basically_satisfied", "unsatisfied"]))
-            services.proposal_evaluate(user=user, proposal=p, rating=rating, comment="意见", member=member)
+            latest = [a.reply.pk for a in selectors.unit_answers(p) if a.reply is not None]
+            older = list(Reply.objects.filter(proposal=p).exclude(pk__in=latest).values_list("pk", flat=True))
+            reply = draw(st.sampled_from([None, *latest, *latest, *older[:1]]))
+            services.proposal_evaluate(user=user, proposal=p, rating=rating, comment="意见", member=member,
+                                       reply=reply)
         elif action == "extend":
             base = p.deadline or timezone.localdate()
             services.proposal_extend(user=user, proposal=p, new_deadline=base + datetime.timedelta(
@@ -225,11 +234,18 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 assert p.number is not None
             if p.status in BEFORE_REVIEW:
                 assert p.number is None
-            leads = Assignment.objects.filter(proposal=p, is_active=True, role="lead").count()
+            roles = list(Assignment.objects.filter(proposal=p, is_active=True, role__in=["lead", "parallel"])
+                         .values_list("role", flat=True))
             if p.status in WITH_LEAD:
-                assert leads == 1, (p.status, leads)
+                # One lead unit, or (分办) parallel units only.
+                assert roles == ["lead"] or (roles and set(roles) == {"parallel"}), (p.status, roles)
             else:
-                assert leads == 0 or p.status == S.CLOSED, (p.status, leads)
+                assert not roles or p.status == S.CLOSED, (p.status, roles)
+            answers = selectors.unit_answers(p)
+            if p.status == S.REPLIED:
+                assert answers and not any(a.awaited for a in answers), p.status
+            if p.status in (S.ASSIGNED, S.HANDLING, S.REHANDLING):
+                assert any(a.awaited for a in answers), p.status
 
     @invariant()
     def evaluations_only_by_signers(self):
@@ -239,8 +255,9 @@ class ProposalWorkflow(RuleBasedStateMachine):
 
 def test_random_walks_keep_the_invariants(db):
     run_state_machine_as_test(ProposalWorkflow, settings=settings(
-        max_examples=15, stateful_step_count=50, deadline=None, database=None, derandomize=True,
+        max_examples=25, stateful_step_count=50, deadline=None, database=None, derandomize=True,
         phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure prints its steps at once
         suppress_health_check=list(HealthCheck)))
     # the walks did reach the late states (otherwise the invariants above were checked on too little)
     assert {S.SUBMITTED, S.ACCEPTED, S.HANDLING, S.REPLIED, S.CLOSED} <= REACHED, REACHED
+    assert {"parallel:assigned", "parallel:handling"} <= REACHED, REACHED

@@ -208,6 +208,8 @@ def assignment_request_change(*, user, proposal, reason) -> Proposal:
         _state(p, [S.ASSIGNED, S.HANDLING], "申请调整")
         if a.change_status == Assignment.ChangeStatus.PENDING:
             raise Conflict("本单位已申请调整，正在等待审核。", code="change_pending")
+        if Reply.objects.filter(assignment=a).exists():
+            raise Conflict("本单位已答复，不能再申请调整。", code="already_replied")
         reason = _text(reason, "理由")
         if not reason:
             raise Invalid("请说明申请调整的理由。", field="reason")
