@@ -8,6 +8,8 @@ is enough to make a safe query string.
     title_candidates(kind, weights, organisation_ids, exclude_ids, limit, rank_terms)
     body_candidates(kind, weights, organisation_ids, exclude_ids, limit)
                                                             -> [(pk, object_id, title_tokens)], best first
+    candidates(kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
+               rank_terms)                                  -> (title rows, body rows not among them)
     bodies(pks)                                             -> {pk: start of body_tokens}
 """
 
@@ -115,6 +117,15 @@ class SQLiteBackend:
         expr = " OR ".join(f'"{t}"' for t in weights)
         return self._ranked(expr, kind, organisation_ids, exclude_ids, limit)
 
+    def candidates(self, kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
+                   rank_terms=None):
+        rows = (self.title_candidates(kind, title_weights, organisation_ids, exclude_ids, title_limit, rank_terms)
+                if title_weights else [])
+        if not body_weights:
+            return rows, []
+        seen = list(exclude_ids) + [object_id for _, object_id, _ in rows]
+        return rows, self.body_candidates(kind, body_weights, organisation_ids, seen, body_limit)
+
     bodies = staticmethod(_bodies)
 
 
@@ -191,6 +202,40 @@ class PostgresBackend:
         with connection.cursor() as cur:
             cur.execute(sql, params)
             return cur.fetchall()
+
+    def candidates(self, kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
+                   rank_terms=None):
+        """Both searches in one statement (one round trip, whether or not the text has rare enough words
+        for the bodies): titles first, then bodies among the documents the titles did not find."""
+        if not title_weights:
+            return [], (self.body_candidates(kind, body_weights, organisation_ids, exclude_ids, body_limit)
+                        if body_weights else [])
+        rank, params = _title_rank("strpos", rank_terms or title_weights)
+        params += [" | ".join(f"'{t}'" for t in title_weights), kind]
+        scope = self._scope(organisation_ids, exclude_ids, params)
+        params.append(title_limit)
+        sql = (
+            f"WITH t AS (SELECT d.id, d.object_id, d.title_tokens, {rank} AS r FROM search_searchdocument d"
+            f" WHERE d.title_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope}"
+            " ORDER BY r DESC, d.object_id DESC LIMIT %s)"
+            " SELECT 0 AS part, t.id, t.object_id, t.title_tokens, t.r AS r FROM t"
+        )
+        if body_weights:
+            params += [" | ".join(f"'{t}'" for t in body_weights), kind]
+            scope = self._scope(organisation_ids, exclude_ids, params)
+            params.append(body_limit)
+            sql += (
+                " UNION ALL (SELECT 1, d.id, d.object_id, d.title_tokens,"
+                f" ts_rank('{{0.1, 0.2, {1 / TITLE_WEIGHT:.3f}, 1.0}}', d.search_vector, q) AS r"
+                " FROM search_searchdocument d, to_tsquery('simple', %s) q"
+                f" WHERE d.search_vector @@ q AND d.kind = %s{scope} AND d.id NOT IN (SELECT id FROM t)"
+                " ORDER BY r DESC LIMIT %s)"
+            )
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT part, id, object_id, title_tokens FROM ({sql}) u ORDER BY part, r DESC, object_id DESC",
+                        params)
+            found = cur.fetchall()
+        return [row[1:] for row in found if row[0] == 0], [row[1:] for row in found if row[0] == 1]
 
     bodies = staticmethod(_bodies)
 

@@ -318,15 +318,9 @@ def similar(
         least = min((t for t in q if df.get(t)), key=lambda t: (df[t], t), default=None)
         probes = {least: q[least]} if least else {}
     rank_terms = dict(sorted(((t, w) for t, w in q.items() if not _text.is_generic(t)), key=lambda p: -p[1])[:12])
-    rows = (
-        backend_.title_candidates(kind, probes, organisation_ids, exclude_ids, CANDIDATES, rank_terms)
-        if probes else []
-    )
     body_probes = _probes(q, df, n, BODY_BUDGET)
-    from_bodies = []
-    if body_probes:
-        seen = exclude_ids + [object_id for _, object_id, _ in rows]
-        from_bodies = backend_.body_candidates(kind, body_probes, organisation_ids, seen, BODY_CANDIDATES)
+    rows, from_bodies = backend_.candidates(kind, probes, body_probes, organisation_ids, exclude_ids, CANDIDATES,
+                                            BODY_CANDIDATES, rank_terms)
     if not rows and not from_bodies:
         return []
     # Title words of the candidates get their real weights; other body words an average one.
