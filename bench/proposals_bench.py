@@ -437,6 +437,9 @@ def _related(plans, rng, today, dt, bureaus, all_units, town_units, handler_of, 
         row.reply_id = row.reply.pk
     Evaluation.objects.bulk_create(evaluations, batch_size=2000)
     Event.objects.bulk_create(events, batch_size=2000)
+    from zhengxie.proposals import reporting
+
+    reporting.sync([p.pk for p, _ in plans])  # the statistics copies of rows made in bulk
     if key_updates:
         type(key_updates[0]).objects.bulk_update(key_updates, ["key_leader"])
     for name, rows in (("signers", signers), ("assignments", assignments), ("contacts", contacts),

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from zhengxie.core.models import HandlingUnit, User
 from zhengxie.members.models import Member, Session
+from zhengxie.proposals import reporting
 from zhengxie.proposals.models import Assignment, Evaluation, Proposal, Reply, Signer
 
 _numbers = itertools.count(5000)
@@ -70,4 +71,5 @@ def build(*, title="关于加强校园周边交通安全管理的提案", sessio
             for member, rating in zip(members, ratings, strict=False):
                 Evaluation.objects.create(proposal=p, reply=r, member=member, rating=rating,
                                           recorded_by=member.user)
+    reporting.sync([p.pk])  # rows made here, not by the services: fill the statistics copies
     return p

@@ -248,6 +248,22 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 assert any(a.awaited for a in answers), p.status
 
     @invariant()
+    def statistics_copies_follow_every_change(self):
+        """reporting.sync runs with every state change: the copies the statistics read are never stale."""
+        for a in Assignment.objects.filter(proposal_id__in=self.pids).select_related("proposal"):
+            assert a.session_id == a.proposal.session_id
+        replies = list(Reply.objects.filter(proposal_id__in=self.pids).select_related("proposal", "assignment"))
+        newest = {}
+        for rp in replies:
+            newest[rp.assignment_id] = max(newest.get(rp.assignment_id, 0), rp.pk)
+        for rp in replies:
+            assert (rp.session_id, rp.unit_id) == (rp.proposal.session_id, rp.assignment.unit_id)
+            assert rp.is_latest == (rp.pk == newest[rp.assignment_id])
+        for ev in Evaluation.objects.filter(proposal_id__in=self.pids).select_related("proposal", "reply"):
+            assert (ev.session_id, ev.category) == (ev.proposal.session_id, ev.proposal.category)
+            assert (ev.unit_id, ev.is_current) == (ev.reply.unit_id, ev.reply.is_latest)
+
+    @invariant()
     def evaluations_only_by_signers(self):
         for ev in Evaluation.objects.filter(proposal_id__in=self.pids):
             assert Signer.objects.filter(proposal_id=ev.proposal_id, member_id=ev.member_id, status="agreed").exists()

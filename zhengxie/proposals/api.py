@@ -703,3 +703,38 @@ def followup_confirm(request, pk: int, payload: FollowUpConfirmIn):
 def followup_remind(request, pk: int):
     services.followup_remind(user=request.user, followup=pk)
     return _followup(selectors_followup.get_followup(request.user, pk), request.user)
+
+
+# --- 申请加入 (join a similar proposal instead) -----------------------------------------------------------
+# A member of the same committee asks to join a proposal waiting for co-signers or review; the first
+# proposer agrees or declines. The request shows in `signers` with status "requested".
+
+
+class JoinDecisionIn(Schema):
+    member_id: int
+    accept: bool
+
+
+@_action("join", "申请加入该提案（附议）；可带 {\"drop_draft_id\": 草稿编号} 同时删除自己的草稿")
+def join(request, pk: int):
+    """The body is optional (like submit): an empty POST asks to join; `drop_draft_id` names the member's own
+    draft on the same matter, deleted in the same transaction."""
+    drop = None
+    if request.body and "json" in (request.content_type or ""):
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            raise Invalid("请求内容不是有效的 JSON。")
+        drop = data.get("drop_draft_id") if isinstance(data, dict) else None
+        if drop is not None and (isinstance(drop, bool) or not isinstance(drop, int)):
+            raise Invalid("drop_draft_id 须为草稿编号（整数）。", field="drop_draft_id")
+    # Not _get: a member may join a proposal of the committee they cannot open yet (the service checks).
+    services.proposal_request_join(user=request.user, proposal=pk, drop_draft=drop)
+    return _full(request, pk)
+
+
+@_action("join_decision", "第一提案人同意（accept=true）或拒绝委员的加入申请")
+def join_decision(request, pk: int, payload: JoinDecisionIn):
+    services.proposal_decide_join(user=request.user, proposal=pk, member=payload.member_id,
+                                  accept=payload.accept)
+    return _full(request, pk)

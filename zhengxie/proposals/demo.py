@@ -17,8 +17,9 @@ from django.utils import timezone
 from zhengxie.core.models import Counter, Role, User
 from zhengxie.members.models import Member
 
+from . import reporting
 from .lights import compute_light
-from .models import Assignment, Contact, Evaluation, Event, Proposal, Reply, Signer
+from .models import Assignment, Contact, Evaluation, Event, FollowUp, FollowUpReport, Proposal, Reply, Signer
 
 S = Proposal.Status
 
@@ -90,6 +91,13 @@ TOPICS = [
      "一是规划建设社区健身广场；二是推动学校体育场地错时开放；三是加强设施日常维护。", "体育中心", "文旅局"),
 ]
 
+# 跟踪落实 progress reports, in the order a unit would write them.
+PROGRESS = ["已制定落实方案，明确了责任股室和时间节点。", "已完成前期调研和方案设计，所需资金已列入年度预算。",
+            "项目已开工，完成计划工作量约四成，预计按期完成。"]
+DONE_REPORT = "所承诺的工作已全部完成，已向提案人通报落实情况。"
+# Stages of this session's closed B replies' follow-ups, in turn.
+FOLLOWUP_STAGES = ["overdue", "reported_done", "done", "progress", "done", "progress"]
+
 REJECT = ["个人或家庭问题", "内容空泛、无具体建议", "属于信访事项"]
 RESULT = ["A", "A", "B", "B", "B", "C"]
 
@@ -116,6 +124,7 @@ class _Builder:
         self.assignments: list[Assignment] = []
         self.events: list[Event] = []
         self.plan = []  # (proposal, spec dict)
+        self.session = ctx["session"]
 
     def lead_for(self, i):
         # member1 leads a good share, so the demo login has plenty to see.
@@ -172,13 +181,17 @@ class _Builder:
         Signer.objects.bulk_create(self.signers)
         Assignment.objects.bulk_create(self.assignments)
         self._replies()
+        self._parallel_replies()
+        self._followups()
         self._merges()
         self._lights()
         Event.objects.bulk_create(self.events)
+        reporting.sync([p.pk for p, _ in self.plan])  # rows made in bulk: fill the statistics copies
 
-    def ev(self, p, day, action, label, actor=None, hour=10):
+    def ev(self, p, day, action, label, actor=None, hour=10, detail=""):
         self.events.append(Event(proposal=p, at=_dt(day, hour), actor=actor,
-                                 actor_label=actor.name if actor else "系统", action=action, label=label))
+                                 actor_label=actor.name if actor else "系统", action=action, label=label,
+                                 detail=detail))
 
     def _signers(self, p, spec):
         lead = spec["lead"]
@@ -232,6 +245,8 @@ class _Builder:
         p.assigned_at = _dt(assigned)
         p.deadline = max(spec.get("deadline") or assigned + datetime.timedelta(days=90),
                          assigned + datetime.timedelta(days=10))
+        if spec.get("parallel"):
+            return self._parallel_nodes(p, spec, assigned)
         lead_unit = self.units[spec["unit"]]
         lead = Assignment(proposal=p, unit=lead_unit, role=Assignment.Role.LEAD, assigned_at=p.assigned_at,
                           assigned_by=self.staff, deadline=p.deadline)
@@ -268,7 +283,10 @@ class _Builder:
 
     def _replies(self):
         contacts, replies, plan_replies = [], [], []
+        self.replied = plan_replies  # (proposal, spec, reply): the follow-ups of B replies read them
         for p, spec in self.plan:
+            if spec.get("parallel"):
+                continue  # _parallel_replies
             if spec.get("contact"):
                 spec["contact"].assignment = spec["assignment"]
                 contacts.append(spec["contact"])
@@ -326,6 +344,183 @@ class _Builder:
         Assignment.objects.bulk_update(second, ["deadline"])
         Proposal.objects.bulk_update([p for p, _ in self.plan], ["replied_at", "closed_at", "rehandle_round",
                                                                  "deadline"])
+
+    # -- 分办: several units, each answering its own part -------------------------------------------------
+
+    def _parallel_nodes(self, p, spec, assigned):
+        """Every unit is a parallel one; each acknowledges and contacts the proposer on its own."""
+        rows = []
+        for part in spec["parallel"]:
+            a = Assignment(proposal=p, unit=self.units[part["unit"]], role=Assignment.Role.PARALLEL,
+                           assigned_at=p.assigned_at, assigned_by=self.staff, deadline=p.deadline)
+            part["assignment"] = a
+            rows.append(a)
+        self.assignments += rows
+        spec["assignment"] = rows[0]
+        names = "、".join(a.unit.name for a in rows)
+        self.ev(p, assigned, "assign", f"交办：分办 {names}，期限 {p.deadline:%Y-%m-%d}", self.staff)
+        if p.status == S.ASSIGNED:
+            return
+        for k, part in enumerate(spec["parallel"]):
+            a = part["assignment"]
+            handler = self.handler.get(a.unit_id)
+            ack = assigned + datetime.timedelta(days=1 + k)
+            a.acknowledged_at, a.acknowledged_by = _dt(ack, 15), handler
+            self.ev(p, ack, "acknowledge", f"{a.unit.name}签收（分办）", handler, 15)
+            day = min(ack + datetime.timedelta(days=6), self.today)
+            part["contact"] = Contact(contacted_on=day, method=Contact.Method.values[k % len(Contact.Method.values)],
+                                      summary="就本单位职责范围内的事项与提案人沟通了办理思路，提案人表示认可。",
+                                      recorded_by=handler)
+            self.ev(p, day, "contact", f"{a.unit.name}与提案人沟通", handler, 16)
+
+    def _parallel_replies(self):
+        """Each unit's reply, rated on its own; 不满意 sends only that unit back (next round, new deadline),
+        as services.proposal_reply and proposal_evaluate do. The proposal is replied when every unit has."""
+        contacts, replies, evaluations, moved, changed = [], [], [], [], []
+        for p, spec in self.plan:
+            if not spec.get("parallel"):
+                continue
+            changed.append(p)
+            for part in spec["parallel"]:
+                if part.get("contact"):
+                    part["contact"].assignment = part["assignment"]
+                    contacts.append(part["contact"])
+            answered = sorted((x for x in spec["parallel"] if x.get("reply") is not None), key=lambda x: -x["reply"])
+            for k, part in enumerate(answered, 1):
+                a, cls = part["assignment"], part["class"]
+                day = self.today - datetime.timedelta(days=part["reply"])
+                handler = self.handler.get(a.unit_id)
+                reply = Reply(proposal=p, assignment=a, result_class=cls, round=1, replied_by=handler,
+                              replied_at=_dt(day, 11), on_time=day <= a.deadline,
+                              content=f"您提出的《{p.title}》中涉及我单位职责的部分，经认真研究，现答复如下："
+                                      f"{'所提建议已被采纳并落实。' if cls == 'A' else '已列入年度工作计划逐步解决。' if cls == 'B' else '因条件限制，留作今后工作参考。'}")
+                part["reply_row"] = reply
+                replies.append(reply)
+                self.replied.append((p, spec, reply))
+                self.ev(p, day, "reply", f"{a.unit.name}答复（{cls}类，{'按期' if reply.on_time else '逾期'}）"
+                        f"（分办 {k}/{len(spec['parallel'])} 个单位已答复）", handler, 11)
+                if k == len(spec["parallel"]):
+                    p.replied_at = reply.replied_at
+            raters = [s for s in self.signers if s.proposal_id == p.pk and s.status == Signer.Status.AGREED]
+            for part in answered:
+                how, a, reply = part.get("rated"), part["assignment"], part["reply_row"]
+                day = min(reply.replied_at.date() + datetime.timedelta(days=3), self.today)
+                if how == "unsatisfied":
+                    s = raters[0]
+                    day = self.today - datetime.timedelta(days=part.get("rated_ago", 2))
+                    evaluations.append(Evaluation(proposal=p, reply=reply, member=s.member, rating="unsatisfied",
+                                                  comment="答复未涉及具体改造计划和资金安排，请重新办理。",
+                                                  recorded_by=s.member.user, created_at=_dt(day, 14)))
+                    p.rehandle_round = 2
+                    p.deadline = a.deadline = day + datetime.timedelta(days=30)
+                    moved.append(a)
+                    self.ev(p, day, "evaluate", f"{s.member.name}评价（{a.unit.name}的答复）：不满意，"
+                            f"{a.unit.name}重新办理（第2轮）", s.member.user, 14)
+                    continue
+                for n, s in enumerate(raters if how == "all" else raters[:1] if how == "first" else []):
+                    rating = "basically_satisfied" if n % 2 else "satisfied"
+                    evaluations.append(Evaluation(proposal=p, reply=reply, member=s.member, rating=rating,
+                                                  recorded_by=s.member.user, created_at=_dt(day, 14)))
+                    self.ev(p, day, "evaluate", f"{s.member.name}评价（{a.unit.name}的答复）："
+                            f"{dict(Evaluation.Rating.choices)[rating]}", s.member.user, 14)
+        Contact.objects.bulk_create(contacts)
+        Reply.objects.bulk_create(replies)
+        Evaluation.objects.bulk_create(evaluations)
+        Assignment.objects.bulk_update(moved, ["deadline"])
+        Proposal.objects.bulk_update(changed, ["replied_at", "rehandle_round", "deadline"])
+
+    # -- 跟踪落实 of B replies ---------------------------------------------------------------------------
+
+    def _followups(self):
+        """Every B reply opened a follow-up (services.followup.open_for_reply), at the stage its age suggests:
+        last session's confirmed; this session's with plans and progress reports, one overdue, one reported
+        done and waiting for the office, some confirmed; the newest just opened."""
+        made, closed = [], 0
+        for p, _spec, reply in self.replied:
+            if reply.result_class != "B":
+                continue
+            f = FollowUp(proposal=p, assignment=reply.assignment, reply=reply, opened_at=reply.replied_at)
+            opened = reply.replied_at.date()
+            self.ev(p, opened, "followup_open", f"{reply.assignment.unit.name}答复为B类，转入跟踪落实",
+                    reply.replied_by, 11)
+            if p.session_id != self.session.pk:
+                stage = "done" if p.status == S.CLOSED else "progress"
+            elif p.status == S.CLOSED:
+                stage = FOLLOWUP_STAGES[closed % len(FOLLOWUP_STAGES)]
+                closed += 1
+            else:
+                stage = "progress" if (self.today - opened).days >= 7 else "new"
+            made.append((f, p, stage))
+        FollowUp.objects.bulk_create([f for f, _, _ in made])
+        reports = []
+        for f, p, stage in made:
+            reports += self._followup_stage(f, p, stage)
+        FollowUpReport.objects.bulk_create(reports)
+        FollowUp.objects.bulk_update([f for f, _, _ in made], [
+            "status", "planned_date", "last_report_at", "done_at", "confirmed_at", "confirmed_by", "reminded_on"])
+
+    def _followup_stage(self, f, p, stage) -> list[FollowUpReport]:
+        today, unit, handler = self.today, f.assignment.unit.name, f.reply.replied_by
+        opened = f.opened_at.date()
+
+        def day(n):  # n days after the opening, not in the future
+            return min(opened + datetime.timedelta(days=max(n, 0)), today)
+
+        if stage == "new":
+            return []
+        if stage == "overdue":
+            plan, steps = max(opened + datetime.timedelta(days=1), today - datetime.timedelta(days=12)), [(10, 0)]
+        elif stage == "reported_done":
+            plan, steps = today + datetime.timedelta(days=20), [(10, 0), (None, None)]
+        elif stage == "done":
+            plan = day(90)
+            steps = [(15, 1), ((plan - opened).days - 3, None)]
+        else:  # progress: a plan half a year out, reports no older than the reminder period
+            spread = f.pk % 4  # not every plan and report on the same day
+            plan = max(opened + datetime.timedelta(days=180), today + datetime.timedelta(days=30 + 25 * spread))
+            steps = [(3, 0)] + ([((today - opened).days - 8 - 9 * spread, 1 + spread % 2)]
+                                if (today - opened).days > 60 else [])
+        f.planned_date = plan
+        self.ev(p, day(2), "followup_plan", f"{unit}确定计划完成时间：{plan:%Y-%m-%d}", handler, 15)
+        out = []
+        for after, text in steps:
+            final = text is None
+            when = today - datetime.timedelta(days=3) if after is None else day(after)
+            content = DONE_REPORT if final else PROGRESS[text]
+            out.append(FollowUpReport(followup=f, content=content, is_final=final, reported_by=handler,
+                                      at=_dt(when, 16)))
+            f.last_report_at = _dt(when, 16)
+            if final:
+                f.status, f.done_at = FollowUp.Status.REPORTED_DONE, _dt(when, 16)
+                self.ev(p, when, "followup_done", f"{unit}报告已落实，待提案委员会确认", handler, 16, content)
+            else:
+                self.ev(p, when, "followup_report", f"{unit}报告落实进展", handler, 16, content)
+        if stage == "done":
+            when = min(f.done_at.date() + datetime.timedelta(days=5), today)
+            f.status, f.confirmed_at, f.confirmed_by = FollowUp.Status.DONE, _dt(when, 17), self.staff
+            self.ev(p, when, "followup_confirm", f"确认{unit}办结落实", self.staff, 17)
+        if f.status == FollowUp.Status.OPEN:
+            self._reminded(f, p)
+        return out
+
+    def _reminded(self, f, p):
+        """The daily job (jobs.check_followups) has already reminded what was silent or late, as it would have."""
+        period = datetime.timedelta(days=90)  # "proposals.followup_report_days"
+        last = timezone.localdate(f.last_report_at or f.opened_at)
+        due = [last + period] + ([f.planned_date + datetime.timedelta(days=1)] if f.planned_date else [])
+        latest = []
+        for on in due:  # the last time each reason reminded, once per period
+            if on <= self.today:
+                while on + period <= self.today:
+                    on += period
+                latest.append(on)
+        if not latest:
+            return
+        on = max(latest)
+        f.reminded_on = on
+        late = f.planned_date is not None and f.planned_date < on
+        why = f"计划完成时间 {f.planned_date:%Y年%m月%d日} 已过" if late else "已超过 90 天未报告落实进展"
+        self.ev(p, on, "followup_reminder", f"跟踪落实提醒：{f.assignment.unit.name}（{why}）", None, 8)
 
     def _merges(self):
         changed, carried = [], []
@@ -492,6 +687,24 @@ def load(ctx):
         m = b.new(last, i, S.MERGED, days_ago=(today - spec(target)["created"]).days + 1,
                   topic=next(t for t in TOPICS if t[1] == target.title), kind="individual")
         spec(m)["merge_into"] = target
+
+    # 分办 (this session): member1's proposals answered by two and three units, and one unit sent back.
+    parallel = [
+        (S.HANDLING, "关于加快城区学前教育资源扩容的建议", "member1", (), 75, [
+            {"unit": "教育局", "reply": 12, "class": "A", "rated": "first"}, {"unit": "住建局"}]),
+        (S.REPLIED, "关于加快城区停车设施建设的建议", "member1", ("member2",), 100, [
+            {"unit": "住建局", "reply": 9, "class": "B", "rated": "all"},
+            {"unit": "城管局", "reply": 15, "class": "A", "rated": "all"},
+            {"unit": "公安局", "reply": 6, "class": "A", "rated": "all"}]),
+        (S.REHANDLING, "关于推进城镇燃气管道更新改造的建议", "member2", (), 120, [
+            {"unit": "住建局", "reply": 35, "class": "C", "rated": "unsatisfied", "rated_ago": 5},
+            {"unit": "应急局", "reply": 40, "class": "A", "rated": "all"}]),
+    ]
+    for state, title, lead, cos, ago, parts in parallel:
+        i += 1
+        p = b.new(this, i, state, days_ago=ago, lead=b.m[lead], kind="joint" if cos else "individual",
+                  cos=[b.m[c] for c in cos], topic=next(t for t in TOPICS if t[1] == title))
+        spec(p)["parallel"] = parts
 
     b.build()
     _credit(b)

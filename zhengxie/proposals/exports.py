@@ -22,6 +22,8 @@ logger = logging.getLogger(__name__)
 
 LIST_XLSX = "proposals.list_xlsx"
 COMPILATION = "proposals.compilation"
+# Kinds built by other modules (kind -> task), which add themselves here: exports_followup.
+RUNNERS: dict = {}
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
@@ -30,7 +32,7 @@ def start(user, *, kind: str, title: str, params: dict) -> Export:
     """Create the export row, record it, and queue the task that builds the file."""
     export = Export.objects.create(user=user, organisation=user.organisation, kind=kind, title=title, params=params)
     audit.record(user, f"{kind}.start", None, after={"export": str(export.pk), "title": title, "params": params})
-    runner = {LIST_XLSX: build_list_xlsx, COMPILATION: build_compilation}[kind]
+    runner = {LIST_XLSX: build_list_xlsx, COMPILATION: build_compilation, **RUNNERS}[kind]
     transaction.on_commit(lambda: runner.enqueue(str(export.pk)))
     return export
 

@@ -443,6 +443,8 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
         self.on_behalf = on_behalf
         self.fields["rating"].widget.attrs["class"] = "form-check-input"
         # 分办: several units' replies may wait for a rating; each is rated on its own.
+        # With one waiting, the form names its unit (with 分办 the proposer cannot tell which one is left).
+        self.reply_unit = replies[0].assignment.unit.name if len(replies) == 1 else ""
         if len(replies) > 1:
             self.fields["reply"].choices = [("", "请选择答复")] + [
                 (str(x.pk), f"{x.assignment.unit.name}的答复（{x.result_class}类，{x.replied_at:%m-%d}）")

@@ -20,6 +20,11 @@ class PlanForm(BootstrapFormMixin, forms.Form):
     planned_date = forms.DateField(label="计划完成时间", widget=forms.DateInput(attrs=DATE, format="%Y-%m-%d"),
                                    error_messages={"required": "请选择计划完成时间。", "invalid": "请输入正确的日期。"})
 
+    def __init__(self, *args, **kw):
+        # Shown beside ReportForm, which has a planned_date too: ids of its own keep each label on its input.
+        kw.setdefault("auto_id", "id_plan_%s")
+        super().__init__(*args, **kw)
+
 
 class ReportForm(BootstrapFormMixin, forms.Form):
     content = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 5}),
@@ -74,8 +79,7 @@ class FollowUpFilterForm(forms.Form):
     def __init__(self, data=None, *, user, **kw):
         super().__init__(data, **kw)
         self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by("-year", "-number")
-        self.fields["unit"].queryset = HandlingUnit.objects.filter(organisation_id=user.organisation_id,
-                                                                   is_active=True).order_by("id")
+        self.fields["unit"].queryset = HandlingUnit.objects.filter(org_scope_q(user), is_active=True).order_by("id")
         for f in self.fields.values():
             f.widget.attrs["class"] = "form-select form-select-sm"
             f.widget.attrs["aria-label"] = f.label

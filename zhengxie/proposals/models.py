@@ -164,6 +164,8 @@ class Signer(models.Model):
         AGREED = "agreed", "已附议"
         DECLINED = "declined", "已拒绝"
         DROPPED = "dropped", "已移除"
+        # 申请加入: a member asked to join (services/joining.py); never a signature until the first proposer agrees.
+        REQUESTED = "requested", "申请加入"
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="signers")
     member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="signatures", verbose_name="委员")
@@ -216,6 +218,8 @@ class Assignment(models.Model):
     co_opinion_at = models.DateTimeField("会办意见时间", null=True, blank=True)
     is_active = models.BooleanField("有效", default=True)
     batch = models.CharField("打包交办批次", max_length=40, blank=True)
+    # Copied from the proposal for the statistics of a session (reporting.sync keeps it right).
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
 
     class Meta:
         verbose_name = "交办"
@@ -224,7 +228,7 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["unit", "is_active"]),
             # The statistics by unit (stats.session_stats) read this index, not the rows.
-            models.Index(fields=["proposal", "is_active", "role", "unit"], name="assignment_stats_idx"),
+            models.Index(fields=["session", "is_active", "role", "unit"], name="assignment_stats_idx"),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -279,6 +283,12 @@ class Reply(models.Model):
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField("答复时间", default=timezone.now)
     on_time = models.BooleanField("按期答复", default=True)
+    # For the statistics of a session, without a join per row (reporting.sync keeps them right): the
+    # proposal's session, the replying unit, and whether this is the unit's latest reply (a re-handling
+    # reply replaces the one rated 不满意).
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    is_latest = models.BooleanField("最新答复", default=True)
 
     class Meta:
         verbose_name = "答复"
@@ -286,9 +296,8 @@ class Reply(models.Model):
         ordering = ["replied_at", "id"]
         # The statistics (stats.session_stats) read these indexes, not the rows.
         indexes = [
-            models.Index(fields=["proposal", "assignment", "result_class", "on_time"],
-                         name="reply_stats_idx"),
-            models.Index(fields=["assignment", "on_time"], name="reply_assignment_idx"),
+            models.Index(fields=["session", "is_latest", "unit", "result_class", "on_time"], name="reply_stats_idx"),
+            models.Index(fields=["proposal", "on_time"], name="reply_on_time_idx"),
         ]
 
 
@@ -308,12 +317,19 @@ class Evaluation(models.Model):
     # Staff may record the rating of a member who is not online; a unit never may.
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
+    # For the statistics (reporting.sync keeps them right): session, category and the rated unit, and
+    # whether the rated reply is still the unit's latest.
+    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    category = models.CharField("类别", max_length=20, blank=True)
+    is_current = models.BooleanField("评价最新答复", default=True)
 
     class Meta:
         verbose_name = "评价"
         verbose_name_plural = "评价"
         constraints = [models.UniqueConstraint(fields=["reply", "member"], name="one_evaluation_per_reply")]
-        indexes = [models.Index(fields=["proposal", "reply", "rating"], name="evaluation_stats_idx")]
+        indexes = [models.Index(fields=["session", "is_current", "unit", "category", "rating"],
+                                name="evaluation_stats_idx")]
 
 
 class Extension(models.Model):

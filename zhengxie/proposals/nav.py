@@ -91,7 +91,7 @@ def proposal_todos(user) -> list[dict]:
 
 register("提案", "跟踪落实", "proposals:followups_mine", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD],
          icon="arrow-repeat", order=210)
-register("提案", "落实台账", "proposals:followup_ledger", roles=[Role.STAFF], offices=PROPOSAL_OFFICE,
+register("提案", "落实台账", "proposals:followup_ledger", roles=[Role.LEADER, Role.STAFF], offices=PROPOSAL_OFFICE,
          icon="journal-check", order=211)
 
 
@@ -123,3 +123,17 @@ def followup_todos(user) -> list[dict]:
             {"label": "跟踪落实逾期的B类提案", "count": c["late"], "url": url + "?overdue=1", "level": "danger"},
         ]
     return items
+
+
+# --- 申请加入 (requests to join a member's proposal) ------------------------------------------------------
+
+
+@todo_provider
+def join_todos(user) -> list[dict]:
+    """The first proposer's requests to join waiting for an answer (one query)."""
+    from .selectors_join import waiting_join_requests
+
+    if not user.has_role(Role.MEMBER):
+        return []
+    n = waiting_join_requests(user).count()
+    return [{"label": "待处理的提案加入申请", "count": n, "url": reverse("proposals:mine"), "level": "warning"}]

@@ -402,7 +402,8 @@ def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> l
     if not scores:
         return []
     rows = (Proposal.objects.filter(pk__in=scores, organisation_id=committee)
-            .filter(~Q(status__in=[S.DRAFT, S.AWAITING_COSIGNERS]) | Q(author_id=user.pk))
+            # Drafts are their author's alone; a proposal waiting for co-signers is shown (it can be joined).
+            .filter(~Q(status=S.DRAFT) | Q(author_id=user.pk))
             .select_related("session"))
     out = [{"id": p.pk, "title": p.title, "score": round(scores[p.pk], 3), "status": p.status,
             "status_label": p.get_status_display(), "session": p.session.name, "session_id": p.session_id,

@@ -1,6 +1,7 @@
 """Reads of 跟踪落实 (follow-ups of B-class replies), scoped like the proposals they belong to.
 
-- the proposal office sees its own organisation's follow-ups (the 台账);
+- the proposal office and the committee's leaders (主席/副主席, read-only) see the 台账 of their organisation
+  and, at a higher level, of its whole subtree (like the proposal lists);
 - a handling unit's users see their unit's follow-ups;
 - everybody who may see a proposal sees its follow-ups on the proposal (visible_proposals).
 Invisible follow-ups are 404.
@@ -13,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhengxie.core.errors import Invalid
+from zhengxie.core.permissions import org_scope_q
 
 from . import rules as r
 from .models import FollowUp, FollowUpReport
@@ -44,10 +46,16 @@ def visible_followups(user) -> QuerySet[FollowUp]:
     return FollowUp.objects.filter(proposal__in=visible_proposals(user))
 
 
+def can_view_ledger(user) -> bool:
+    """落实台账: the proposal office, and the committee's leaders (read-only: they confirm nothing)."""
+    return r.is_proposal_office(user) or r.is_committee_leader(user)
+
+
 def ledger_scope(user) -> QuerySet[FollowUp]:
-    """What a list shows: the office its organisation's follow-ups, a unit its own; nobody else has a list."""
-    if r.is_proposal_office(user):
-        return FollowUp.objects.filter(proposal__organisation_id=user.organisation_id)
+    """What a list shows: the office and the leaders their organisation's follow-ups (a higher level its
+    subtree), a unit its own; nobody else has a list."""
+    if can_view_ledger(user):
+        return FollowUp.objects.filter(org_scope_q(user, "proposal__organisation"))
     if r.is_unit_user(user):
         return FollowUp.objects.filter(assignment__unit_id=user.handling_unit_id,
                                        proposal__organisation_id=user.organisation_id)

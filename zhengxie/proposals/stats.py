@@ -6,6 +6,7 @@
 - 满意率 = (满意 + 基本满意) ÷ evaluated, counting each signer's rating of each unit's latest reply;
 - A/B/C shares of the latest replies (one per replying unit: the lead unit, or each 分办 unit);
 - the same by handling unit (主办/分办 assignments) and by category.
+- 跟踪落实 of B-class replies: open, awaiting confirmation, confirmed, overdue, also by unit (stats_followup).
 
 `session_stats` runs a fixed number of queries whatever the number of proposals.
 """
@@ -19,6 +20,7 @@ from zhengxie.core.permissions import in_scope, org_scope_q
 
 from .documents import ACCEPTED_STATES
 from .models import Assignment, Evaluation, Proposal, Reply
+from .stats_followup import followup_figures
 
 NOT_SUBMITTED = (Proposal.Status.DRAFT, Proposal.Status.AWAITING_COSIGNERS)
 REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
@@ -32,11 +34,6 @@ def pct(n, d) -> float | None:
 
 def _on_time_reply():
     return Exists(Reply.objects.filter(proposal=OuterRef("pk"), on_time=True))
-
-
-def _superseded(ref: str = "pk"):
-    """A later reply of the same unit (a re-handling reply replaces the one rated 不满意)."""
-    return Exists(Reply.objects.filter(assignment_id=OuterRef("assignment_id"), pk__gt=OuterRef(ref)))
 
 
 RATING_KEYS = {Evaluation.Rating.SATISFIED: "satisfied", Evaluation.Rating.BASICALLY_SATISFIED: "basically",
@@ -74,11 +71,10 @@ def session_stats(user, session) -> dict:
     by_cat_rows = list(proposals.values("category").annotate(**counts).order_by())
     totals = {key: sum(row[key] for row in by_cat_rows) for key in counts}
 
-    # 2. Ratings of each unit's latest reply, grouped by unit and category (for 5 and 8)
-    later = Reply.objects.filter(assignment_id=OuterRef("reply__assignment_id"), pk__gt=OuterRef("reply_id"))
-    latest_evals = Evaluation.objects.filter(proposal__session_id=sid).filter(~Exists(later))
-    eval_rows = list(latest_evals.values("reply__assignment__unit_id", "proposal__category", "rating")
-                     .annotate(n=Count("id")).order_by())
+    # 2. Ratings of each unit's latest reply, grouped by unit and category (for 5 and 8); every part below
+    # reads one index of rows that carry their session (reporting.py), without a join per row.
+    eval_rows = list(Evaluation.objects.filter(session_id=sid, is_current=True)
+                     .values("unit_id", "category", "rating").annotate(n=Count("id")).order_by())
     ratings = {"evaluated": 0, "satisfied": 0, "basically": 0, "unsatisfied": 0}
     for row in eval_rows:
         ratings["evaluated"] += row["n"]
@@ -86,11 +82,9 @@ def session_stats(user, session) -> dict:
             ratings[RATING_KEYS[row["rating"]]] += row["n"]
     totals.update(ratings)
 
-    # 3. Reply classes (each replying unit's latest reply), grouped by unit (for 6)
-    latest_replies = Reply.objects.filter(
-        proposal__session_id=sid, assignment__role__in=REPLYING_ROLES).filter(~_superseded())
-    reply_rows = list(latest_replies.values("assignment__unit_id", "result_class").annotate(n=Count("id"))
-                      .order_by())
+    # 3. Reply classes and timeliness of each replying unit's latest reply, grouped by unit (for 4 and 6)
+    reply_rows = list(Reply.objects.filter(session_id=sid, is_latest=True)
+                      .values("unit_id", "result_class", "on_time").annotate(n=Count("id")).order_by())
     classes = list(orgsettings.get(session.organisation, "proposals.result_classes"))
     class_counts = dict.fromkeys(classes, 0)
     for row in reply_rows:
@@ -108,38 +102,38 @@ def session_stats(user, session) -> dict:
     )
 
     # 4-6. By handling unit
-    assignments = Assignment.objects.filter(
-        proposal__session_id=sid, is_active=True,
-        proposal__status__in=ACCEPTED_STATES)
     replying = Q(role__in=REPLYING_ROLES)
+    red = dict(Proposal.objects.filter(session_id=sid, light=Proposal.Light.RED, assignments__is_active=True,
+                                       assignments__role__in=REPLYING_ROLES)
+               .values_list("assignments__unit_id").annotate(n=Count("id")).order_by())
     units = {}
-    for row in (assignments.values("unit_id", "unit__name", "unit__short_name", "unit__order")
-                .annotate(lead=Count("id", filter=replying),
-                          co=Count("id", filter=Q(role=Assignment.Role.CO)),
-                          replied=Count("id", filter=replying & Exists(Reply.objects.filter(assignment=OuterRef("pk")))),
-                          on_time=Count("id", filter=replying & Exists(
-                              Reply.objects.filter(assignment=OuterRef("pk"), on_time=True))),
-                          red=Count("id", filter=replying & Q(proposal__light=Proposal.Light.RED)))
+    for row in (Assignment.objects.filter(session_id=sid, is_active=True)
+                .values("unit_id", "unit__name", "unit__short_name", "unit__order")
+                .annotate(lead=Count("id", filter=replying), co=Count("id", filter=Q(role=Assignment.Role.CO)))
                 .order_by("unit__order", "unit_id")):
         units[row["unit_id"]] = {
             "unit_id": row["unit_id"], "name": row["unit__name"], "short": row["unit__short_name"] or row["unit__name"],
-            "lead": row["lead"], "co": row["co"],
-            "replied": row["replied"], "on_time": row["on_time"], "red": row["red"],
+            "lead": row["lead"], "co": row["co"], "replied": 0, "on_time": 0, "red": red.get(row["unit_id"], 0),
             "evaluated": 0, "good": 0, "classes": dict.fromkeys(classes, 0),
         }
     for row in eval_rows:
-        u = units.get(row["reply__assignment__unit_id"])
+        u = units.get(row["unit_id"])
         if u:
             u["evaluated"] += row["n"]
             u["good"] += row["n"] if row["rating"] in GOOD else 0
     for row in reply_rows:
-        u = units.get(row["assignment__unit_id"])
+        u = units.get(row["unit_id"])
         if u:
             u["classes"][row["result_class"]] = u["classes"].get(row["result_class"], 0) + row["n"]
+            u["replied"] += row["n"]
+            u["on_time"] += row["n"] if row["on_time"] else 0
     for u in units.values():
         u["reply_rate"] = pct(u["on_time"], u["lead"])
         u["satisfaction_rate"] = pct(u["good"], u["evaluated"])
         u["class_list"] = [u["classes"].get(c, 0) for c in classes]
+
+    # 9. 跟踪落实 of B-class replies, in total and by unit: one query over the few follow-up rows
+    totals["followups"] = followup_figures(sid, units)
 
     # 7-8. By category
     order = list(orgsettings.get(session.organisation, "proposals.categories"))
@@ -149,7 +143,7 @@ def session_stats(user, session) -> dict:
             cats[row["category"]] = {"category": row["category"], "submitted": row["submitted"],
                                      "accepted": row["accepted"], "on_time": row["on_time"], "evaluated": 0, "good": 0}
     for row in eval_rows:
-        c = cats.get(row["proposal__category"])
+        c = cats.get(row["category"])
         if c:
             c["evaluated"] += row["n"]
             c["good"] += row["n"] if row["rating"] in GOOD else 0
@@ -253,12 +247,17 @@ def stats_xlsx(stats: dict) -> bytes:
         ws.append([label, value])
     for c in classes:
         ws.append([f"{c}类答复", t["classes"].get(c, 0), f"{t['class_shares'].get(c) or 0}%"])
+    fu = t["followups"]
+    for label, key in (("B类跟踪落实", "total"), ("跟踪落实：落实中", "open"), ("跟踪落实：已报落实待确认", "reported_done"),
+                       ("跟踪落实：已确认落实", "done"), ("跟踪落实：逾期", "overdue")):
+        ws.append([label, fu[key]])
     ws = wb.create_sheet("按承办单位")
     ws.append(["承办单位", "主办/分办", "会办", "已答复", "按期答复", "办复率(%)", "已评价", "满意+基本满意",
-               "满意率(%)", *[f"{c}类" for c in classes], "红灯"])
+               "满意率(%)", *[f"{c}类" for c in classes], "红灯", "跟踪落实中", "跟踪已落实"])
     for u in stats["by_unit"]:
         ws.append([u["name"], u["lead"], u["co"], u["replied"], u["on_time"], u["reply_rate"], u["evaluated"],
-                   u["good"], u["satisfaction_rate"], *u["class_list"], u["red"]])
+                   u["good"], u["satisfaction_rate"], *u["class_list"], u["red"], u["followup_open"],
+                   u["followup_done"]])
     ws = wb.create_sheet("按类别")
     ws.append(["类别", "提交", "立案", "立案率(%)", "按期答复", "办复率(%)", "已评价", "满意+基本满意", "满意率(%)"])
     for c in stats["by_category"]:

@@ -36,7 +36,16 @@ from . import views_followup  # noqa: E402
 
 urlpatterns += [
     path("followups/", views_followup.ledger, name="followup_ledger"),
+    path("followups/export/", views_followup.ledger_export, name="followup_export"),
     path("followups/mine/", views_followup.mine, name="followups_mine"),
     path("followups/<int:pk>/", views_followup.detail, name="followup"),
     path("followups/<int:pk>/<str:code>/", views_followup.act, name="followup_act"),
+]
+
+# 申请加入 (join a similar proposal instead)
+from . import views_join  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/join/", views_join.join, name="join"),
+    path("<int:pk>/join/decision/", views_join.join_decision, name="join_decision"),
 ]

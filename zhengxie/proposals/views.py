@@ -26,7 +26,7 @@ from zhengxie.core.permissions import org_scope_q
 from zhengxie.core.views import paginate
 from zhengxie.members.models import Member, Session
 
-from . import documents, exports, selectors, services, stats
+from . import documents, exports, selectors, selectors_join, services, stats
 from .forms import (
     AssignForm,
     BatchAssignForm,
@@ -279,13 +279,14 @@ def _similar(user, *, text, exclude_id=None, limit=8) -> list[dict]:
 
 
 def _decorate(user, items: list[dict]) -> list[dict]:
-    """Adds whether the user may open each similar proposal, and the score as a percentage."""
+    """Adds whether the user may open (visible) or join (joinable) each similar proposal, and the score as a
+    percentage."""
     ids = [s["id"] for s in items]
     visible = set(selectors.visible_proposals(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
     for s in items:
         s["visible"] = s["id"] in visible
         s["percent"] = round(100 * float(s["score"]))
-    return items
+    return selectors_join.mark_joinable(user, items)  # 申请加入 buttons (one query)
 
 
 def _similar_above(request, proposal) -> list[dict]:

@@ -12,13 +12,14 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.views import paginate
 
+from . import exports_followup, services
 from . import selectors_followup as fs
-from . import services
 from .forms_followup import ConfirmForm, FollowUpFilterForm, PlanForm, ReportForm
 from .rules import is_proposal_office, is_unit_user
 
@@ -30,13 +31,28 @@ def _need(cond: bool):
 
 @login_required
 def ledger(request):
-    """B类提案跟踪落实台账 of the proposal office, with filters."""
-    _need(is_proposal_office(request.user))
+    """B类提案跟踪落实台账 of the proposal office (and, read-only, of the committee's leaders), with filters."""
+    _need(fs.can_view_ledger(request.user))
     form = FollowUpFilterForm(request.GET or None, user=request.user)
     page, qs_wo_page = paginate(request, fs.followup_list(request.user, **form.filters()))
     return render(request, "proposals/followup_list.html", {
         "page_obj": page, "querystring_without_page": qs_wo_page, "form": form, "ledger": True,
+        "office": is_proposal_office(request.user), "query": urlencode(_filter_params(request)),
         "title": "B类提案跟踪落实台账", "today": timezone.localdate()})
+
+
+def _filter_params(request) -> dict:
+    """The ledger filters of the query string (what an export of the ledger repeats)."""
+    return {k: v for k, v in request.GET.items() if k in FollowUpFilterForm.base_fields and v}
+
+
+@login_required
+@require_POST
+def ledger_export(request):
+    """The filtered ledger as .xlsx, built in the background (progress page, audited, owner-only download)."""
+    _need(fs.can_view_ledger(request.user))
+    export = exports_followup.start(request.user, _filter_params(request))
+    return redirect("proposals:export", export.pk)
 
 
 @login_required

@@ -170,8 +170,10 @@ class PostgresBackend:
     def match_sql(self, kind, groups, organisation_ids) -> tuple[str, list]:
         params: list = [" & ".join(self._group(g) for g in groups), kind]
         scope = self._scope(organisation_ids, (), params)
+        # OFFSET 0 keeps the matches a separate step: the planner hashes them once instead of sorting
+        # every proposal and probing the index row by row (50 ms against 75 ms at 100,000 proposals).
         return ("SELECT d.object_id FROM search_searchdocument d"
-                f" WHERE d.search_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope}", params)
+                f" WHERE d.search_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope} OFFSET 0", params)
 
     def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
         """Titles holding any of `weights`, ranked by the summed weights of `rank_terms` they hold."""

@@ -15,6 +15,7 @@ from zhengxie.core.errors import Conflict, Invalid
 from zhengxie.core.models import Role, User
 from zhengxie.members.models import Member
 
+from .. import reporting
 from ..lights import light_of
 from ..models import Assignment, Event, Proposal, Signer
 from ..selectors import (
@@ -82,7 +83,9 @@ def _event(p, user, action: str, label: str, detail: str = "") -> Event:
 
 
 def _done(user, p, action: str, label: str, before: dict, *, detail: str = "", extra: dict | None = None):
-    """Write the audit entry and the timeline event of a successful transition."""
+    """Write the audit entry and the timeline event of a successful transition, and bring the proposal's
+    statistics copies up to date (reporting.sync)."""
+    reporting.sync([p.pk])
     after = _snapshot(p)
     if extra:
         after.update(extra)

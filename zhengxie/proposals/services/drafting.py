@@ -257,8 +257,9 @@ def proposal_cosign(*, user, proposal, agree: bool) -> Proposal:
         author = [p.author]
         if agree:
             label = f"{member.name}同意附议"
+            # Requests to join (申请加入) are not invitations: they do not hold the submission back.
             pending = Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER).exclude(
-                status=Signer.Status.AGREED).exists()
+                status__in=(Signer.Status.AGREED, Signer.Status.REQUESTED)).exists()
             if not pending:
                 _become_submitted(user, p)
                 label += "，全部附议人已确认，提案已提交"
@@ -279,8 +280,10 @@ def proposal_drop_decliners(*, user, proposal) -> Proposal:
             raise Forbidden("只有第一提案人可以移除未附议的委员。")
         _state(p, [S.AWAITING_COSIGNERS], "移除未附议委员")
         before = _snapshot(p)
+        # Requests to join (申请加入) stay for the first proposer to answer until the review.
         dropped = list(Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
-                       .exclude(status=Signer.Status.AGREED).select_related("member__user"))
+                       .exclude(status__in=(Signer.Status.AGREED, Signer.Status.REQUESTED))
+                       .select_related("member__user"))
         Signer.objects.filter(pk__in=[s.pk for s in dropped]).update(status=Signer.Status.DROPPED,
                                                                      responded_at=_now())
         if not Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER, status=Signer.Status.AGREED).exists():
@@ -292,3 +295,36 @@ def proposal_drop_decliners(*, user, proposal) -> Proposal:
         names = "、".join(s.member.name for s in dropped) or "无"
         _done(user, p, "drop_decliners", f"移除未附议委员（{names}）并提交", before)
     return _sync(proposal, p)
+
+
+def proposal_delete_draft(*, user, proposal) -> None:
+    """Delete a draft (e.g. when its author joins a similar proposal instead): only the author, only while it
+    is a draft. The audit entry keeps what was deleted; the timeline goes with the draft. Nobody is told:
+    invited co-signers hear of a draft only when it is submitted."""
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhengxie.core import audit
+    from zhengxie.core.models import Attachment
+    from zhengxie.search.services import remove_document
+
+    with transaction.atomic():
+        p = _load(user, proposal)
+        if not r.is_author(user, p):
+            raise Forbidden("只有起草人可以删除草稿。")
+        _state(p, [S.DRAFT], "删除（只有草稿可以删除）")
+        before = {**_snapshot(p), "title": p.title, "session": p.session_id,
+                  "cosigners": list(Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
+                                    .values_list("member_id", flat=True))}
+        audit.record(user, "proposals.delete_draft", p, before=before, after=None)
+        files = Attachment.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
+                                          object_id=str(p.pk))
+        stored = [a.file for a in files if a.file]
+        files.delete()
+        remove_document(kind="proposal", object_id=p.pk)
+        p.delete()
+
+        def remove_files():
+            for f in stored:
+                f.storage.delete(f.name)
+
+        transaction.on_commit(remove_files)

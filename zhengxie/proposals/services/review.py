@@ -31,6 +31,7 @@ from .common import (
     _today,
     proposal_url,
 )
+from .joining import lapse_join_requests
 
 # --- review (立案审查) ---------------------------------------------------------------------------------
 
@@ -120,6 +121,9 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
             _merge(user, p, target, reason)
         else:
             raise Invalid("审查决定须为：立案、不予立案、转为意见建议、转社情民意信息或并案。", field="decision")
+        # Requests to join (申请加入) the first proposer has not answered lapse with the review: they are marked
+        # declined and the requesters told. They never counted: credits and notices above read agreed signers.
+        lapse_join_requests(user, p)
     return _sync(proposal, p)
 
 
