@@ -93,7 +93,8 @@ class PagedQuerySet(QuerySet):
     def __getitem__(self, k):
         if not isinstance(k, slice) or self._result_cache is not None or self._iterable_class is not ModelIterable:
             return super().__getitem__(k)
-        ids = list(self.prefetch_related(None).values_list("pk", flat=True)[k])
+        all_ids = getattr(self, "_all_ids", None)
+        ids = all_ids[k] if all_ids is not None else list(self.prefetch_related(None).values_list("pk", flat=True)[k])
         if not ids:
             return []
         # The rows by primary key alone (the filters were applied to the ids), with the same related data.
@@ -103,6 +104,18 @@ class PagedQuerySet(QuerySet):
         rows._prefetch_related_lookups = self._prefetch_related_lookups
         by_pk = {p.pk: p for p in rows}
         return [by_pk[pk] for pk in ids]
+
+
+class SearchPagedQuerySet(PagedQuerySet):
+    """A list filtered by a text search: count() reads the ids of every match in list order once and the
+    page is cut from them, instead of a count and a page query that each evaluate the search again
+    (the matches are a few thousand at most in practice; the full list keeps PagedQuerySet's count)."""
+
+    def count(self):
+        if self._result_cache is not None or self._iterable_class is not ModelIterable:
+            return super().count()
+        self._all_ids = list(self.prefetch_related(None).values_list("pk", flat=True))
+        return len(self._all_ids)
 
 
 def list_prefetch(qs):
@@ -172,8 +185,11 @@ def proposal_list(user, *, session=None, status=None, category=None, unit=None, 
     q = (q or "").strip()
     if q:
         qs = qs.filter(_text_filter(user, q))
-    return list_prefetch(qs).order_by("-session__year", "-session__number", F("number").asc(nulls_last=True),
-                                      "-created_at", "-id")
+    qs = list_prefetch(qs).order_by("-session__year", "-session__number", F("number").asc(nulls_last=True),
+                                    "-created_at", "-id")
+    if q:
+        qs.__class__ = SearchPagedQuerySet
+    return qs
 
 
 def review_queue(user) -> QuerySet[Proposal]:

@@ -78,36 +78,52 @@ class SQLiteBackend:
                 f" WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) AND d.kind = %s{scope}",
                 params)
 
-    def _ranked(self, expr, kind, organisation_ids, exclude_ids, limit, rank_terms=None) -> list:
-        """(pk, object_id, title_tokens) of the matches, best first: by the summed weights of
-        `rank_terms` in the title if given, then by bm25 (FTS5's own IDF; title weighted), then
-        newest. Ranks the best PREFETCH x limit matches of the whole index first (no join for every
-        match); only if kind and scope leave too few of those and there were more, every match."""
+    def _part(self, tag, expr, kind, organisation_ids, exclude_ids, limit, rank_terms, inner_limit, not_in=""):
+        """CTEs f<tag> (the best inner_limit matches of the whole index by bm25, title weighted) and m<tag>
+        (those of the kind and scope, ranked by the summed weights of `rank_terms` in the title, then bm25,
+        then newest), and the SELECT of m<tag>'s rows tagged with how many f<tag> kept (to know whether a
+        second pass without the prefetch limit could find more). Ranking the best few of the whole index
+        first avoids a join for every match."""
         rank, rank_params = _title_rank("instr", rank_terms)
-        inner_limit = PREFETCH * limit
-        while True:
-            params: list = [expr, inner_limit, *rank_params, kind]
-            scope = self._scope(organisation_ids, exclude_ids, params)
-            params.append(limit)
-            # One statement whatever the data: the matches (m) and how many the first step kept (n), so
-            # that a second pass is needed only when the prefetch was full and scoping left too few.
-            sql = (
-                f"WITH f AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS r"
-                " FROM search_fts WHERE search_fts MATCH %s ORDER BY r LIMIT %s),"
-                f" m AS (SELECT d.id, d.object_id, d.title_tokens, {rank} AS t, f.r AS r"
-                f" FROM f JOIN search_searchdocument d ON d.id = f.id WHERE d.kind = %s{scope}"
-                " ORDER BY t DESC, f.r, d.object_id DESC LIMIT %s)"
-                " SELECT m.id, m.object_id, m.title_tokens, (SELECT count(*) FROM f)"
-                " FROM (SELECT 1) one LEFT JOIN m ON 1 ORDER BY m.t DESC, m.r, m.object_id DESC"
-            )
-            with connection.cursor() as cur:
-                cur.execute(sql, params)
-                fetched = cur.fetchall()
-            rows = [row for row in fetched if row[0] is not None]
-            if len(rows) >= limit or inner_limit < 0 or fetched[0][3] < inner_limit:
-                break
-            inner_limit = -1
-        return [row[:3] for row in rows]
+        params: list = [expr, inner_limit, *rank_params, kind]
+        scope = self._scope(organisation_ids, exclude_ids, params)
+        params.append(limit)
+        ctes = (
+            f"f{tag} AS MATERIALIZED (SELECT rowid AS id, bm25(search_fts, {TITLE_WEIGHT}, 1.0) AS r"
+            " FROM search_fts WHERE search_fts MATCH %s ORDER BY r LIMIT %s),"
+            f" m{tag} AS (SELECT d.id, d.object_id, d.title_tokens, {rank} AS t, f.r AS r"
+            f" FROM f{tag} f JOIN search_searchdocument d ON d.id = f.id WHERE d.kind = %s{scope}{not_in}"
+            " ORDER BY t DESC, f.r, d.object_id DESC LIMIT %s)"
+        )
+        select = (f"SELECT {tag} AS part, m.id, m.object_id, m.title_tokens, (SELECT count(*) FROM f{tag}) AS kept,"
+                  f" m.t AS t, m.r AS r FROM (SELECT 1) one LEFT JOIN m{tag} m ON 1")
+        return ctes, params, select
+
+    @staticmethod
+    def _run(parts) -> list:
+        """Run parts [(ctes, params, select)] as one statement: [(part, pk, object_id, title_tokens, kept)]."""
+        sql = ("WITH " + ", ".join(c for c, _, _ in parts) + " SELECT * FROM ("
+               + " UNION ALL ".join(sel for _, _, sel in parts) + ") ORDER BY part, t DESC, r, object_id DESC")
+        with connection.cursor() as cur:
+            cur.execute(sql, [v for _, params, _ in parts for v in params])
+            return cur.fetchall()
+
+    @staticmethod
+    def _split(found, tag) -> tuple[list, int]:
+        rows = [row[1:4] for row in found if row[0] == tag and row[1] is not None]
+        kept = next((row[4] for row in found if row[0] == tag), 0)
+        return rows, kept
+
+    def _ranked(self, expr, kind, organisation_ids, exclude_ids, limit, rank_terms=None) -> list:
+        """(pk, object_id, title_tokens) of the matches, best first (see _part); only if kind and scope
+        leave fewer than `limit` of a full prefetch, a second pass over every match."""
+        inner = PREFETCH * limit
+        rows, kept = self._split(self._run([self._part(0, expr, kind, organisation_ids, exclude_ids, limit,
+                                                       rank_terms, inner)]), 0)
+        if len(rows) < limit and kept >= inner:
+            rows, _ = self._split(self._run([self._part(0, expr, kind, organisation_ids, exclude_ids, limit,
+                                                        rank_terms, -1)]), 0)
+        return rows
 
     def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
         expr = "{title_tokens}: (" + " OR ".join(f'"{t}"' for t in weights) + ")"
@@ -119,12 +135,29 @@ class SQLiteBackend:
 
     def candidates(self, kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
                    rank_terms=None):
-        rows = (self.title_candidates(kind, title_weights, organisation_ids, exclude_ids, title_limit, rank_terms)
-                if title_weights else [])
+        """Titles, then bodies among the documents the titles did not find: one statement whatever the
+        words (a second only when scoping leaves too few of a full prefetch)."""
+        if not title_weights:
+            return [], (self.body_candidates(kind, body_weights, organisation_ids, exclude_ids, body_limit)
+                        if body_weights else [])
+        title_expr = "{title_tokens}: (" + " OR ".join(f'"{t}"' for t in title_weights) + ")"
+        body_expr = " OR ".join(f'"{t}"' for t in body_weights)
+        t_inner, b_inner = PREFETCH * title_limit, PREFETCH * body_limit
+        parts = [self._part(0, title_expr, kind, organisation_ids, exclude_ids, title_limit, rank_terms, t_inner)]
+        if body_weights:
+            parts.append(self._part(1, body_expr, kind, organisation_ids, exclude_ids, body_limit, None, b_inner,
+                                    not_in=" AND d.id NOT IN (SELECT id FROM m0)"))
+        found = self._run(parts)
+        rows, kept = self._split(found, 0)
+        if len(rows) < title_limit and kept >= t_inner:
+            rows = self._ranked(title_expr, kind, organisation_ids, exclude_ids, title_limit, rank_terms)
         if not body_weights:
             return rows, []
+        bodies, kept = self._split(found, 1)
         seen = list(exclude_ids) + [object_id for _, object_id, _ in rows]
-        return rows, self.body_candidates(kind, body_weights, organisation_ids, seen, body_limit)
+        if len(bodies) < body_limit and kept >= b_inner or len(rows) != len(self._split(found, 0)[0]):
+            bodies = self.body_candidates(kind, body_weights, organisation_ids, seen, body_limit)
+        return rows, bodies
 
     bodies = staticmethod(_bodies)
 
