@@ -287,10 +287,14 @@ def test_journey_through_the_api(api_for, user, proposal_in):
     me = user("member2").member.pk
     assert {"member_id": me, "status": "requested", "role": "cosigner"}.items() <= next(
         s for s in data["signers"] if s["member_id"] == me).items()
+    # The first proposer's client learns there is a request to answer; nobody else's does.
+    assert "decide_join" in api_for("member1").get(f"{API}/{p.pk}").json()["allowed_actions"]
+    assert "decide_join" not in api_for("staff").get(f"{API}/{p.pk}").json()["allowed_actions"]
     r = api_for("member1").post(f"{API}/{p.pk}/join_decision", {"member_id": me, "accept": True},
                                 content_type="application/json")
     assert r.status_code == 200
     data = r.json()
+    assert "decide_join" not in data["allowed_actions"]
     assert data["kind"] == "joint" and next(s for s in data["signers"] if s["member_id"] == me)["status"] == "agreed"
     assert any(e["action"] == "join_decision" for e in data["timeline"])
 

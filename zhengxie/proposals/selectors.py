@@ -34,7 +34,7 @@ ACCEPTED_OR_LATER = (S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING
 ACTION_CODES = (
     "edit", "submit", "cosign", "drop_decliners", "review", "assign", "acknowledge", "request_change",
     "decide_change", "record_contact", "co_opinion", "reply", "evaluate", "extend", "mark_key",
-    "mark_excellent", "remind", "close",
+    "mark_excellent", "remind", "close", "decide_join",
 )
 
 
@@ -359,6 +359,9 @@ def allowed_actions(user, proposal) -> set[str]:
         out |= {"edit", "submit"}
     if author and st == S.AWAITING_COSIGNERS:
         out.add("drop_decliners")
+    if author and st in (S.AWAITING_COSIGNERS, S.SUBMITTED) and any(
+            x.status == Signer.Status.REQUESTED for x in f.signers):
+        out.add("decide_join")  # 申请加入 waiting for the first proposer's answer
     s = f.signer
     if (st == S.AWAITING_COSIGNERS and s is not None and s.role == Signer.Role.COSIGNER
             and s.status == Signer.Status.INVITED and cosign_open(proposal, s)):
