@@ -160,7 +160,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         self.fields["attachments"].widget.attrs["accept"] = ".pdf,.docx,.png,.jpg,.jpeg"
         # While the title is typed, similar proposals are shown (htmx, see views.similar).
         self.fields["title"].widget.attrs.update({
-            "hx-get": reverse("proposals:similar"), "hx-trigger": "keyup changed delay:500ms",
+            "hx-get": reverse("proposals:similar"), "hx-trigger": "input changed delay:500ms",
             "hx-target": "#similar", "hx-sync": "this:replace"})
         if proposal is not None:
             self.fields["title"].widget.attrs["hx-vals"] = json.dumps({"exclude": proposal.pk})
