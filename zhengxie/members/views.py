@@ -42,6 +42,21 @@ def _fail(request, form, exc: ServiceError) -> None:
         messages.error(request, exc.message)
 
 
+def _submit(request, form, run, success, to):
+    """A POST of a valid form: run the service. If it refuses, its message goes next to its field, what was
+    typed is kept, and None tells the view to show the page again; else a success message and `to` (a
+    response, or a function of the service's result that gives one). `success` may be such a function too."""
+    if request.method != "POST" or not form.is_valid():
+        return None
+    try:
+        result = run()
+    except ServiceError as exc:
+        _fail(request, form, exc)
+        return None
+    messages.success(request, success(result) if callable(success) else success)
+    return to(result) if callable(to) else to
+
+
 def _int(value) -> int | None:
     try:
         return int(value)
@@ -101,14 +116,12 @@ def org_add(request, pk):
         messages.error(request, "乡镇联络组下不能再设下级组织。")
         return redirect("members:org_tree")
     form = forms.OrganisationForm(request.POST or None, kinds=kinds)
-    if request.method == "POST" and form.is_valid():
-        try:
-            child = services.organisation_create(user=request.user, parent=parent, **form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, f"已添加“{child.name}”。")
-            return redirect("members:org_tree")
+    done = _submit(
+        request, form,
+        lambda: services.organisation_create(user=request.user, parent=parent, **form.cleaned_data),
+        lambda child: f"已添加“{child.name}”。", redirect("members:org_tree"))
+    if done:
+        return done
     return _form_page(request, form, title=f"在“{parent.name}”下添加组织", back=reverse("members:org_tree"))
 
 
@@ -118,14 +131,12 @@ def org_edit(request, pk):
     _need(request, "members.manage", org)
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
     form = forms.OrganisationForm(request.POST or None, initial=initial, editing=True)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.organisation_update(user=request.user, organisation=org, data=form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("members:org_tree")
+    done = _submit(
+        request, form,
+        lambda: services.organisation_update(user=request.user, organisation=org, data=form.cleaned_data),
+        "已保存。", redirect("members:org_tree"))
+    if done:
+        return done
     return _form_page(request, form, title=f"编辑“{org.name}”", back=reverse("members:org_tree"))
 
 
@@ -200,14 +211,11 @@ def terms(request):
 def term_new(request):
     _need(request, "members.manage")
     form = forms.TermForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.term_create(user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, "已添加届次。")
-            return redirect("members:terms")
+    done = _submit(
+        request, form, lambda: services.term_create(user=request.user, **form.cleaned_data),
+        "已添加届次。", redirect("members:terms"))
+    if done:
+        return done
     return _form_page(request, form, title="添加届次", back=reverse("members:terms"))
 
 
@@ -216,14 +224,11 @@ def term_edit(request, pk):
     term = selectors.get_term(request.user, pk)
     _need(request, "members.manage", term)
     form = forms.TermForm(request.POST or None, instance=_copy(term), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.term_update(user=request.user, term=term, data=form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("members:terms")
+    done = _submit(
+        request, form, lambda: services.term_update(user=request.user, term=term, data=form.cleaned_data),
+        "已保存。", redirect("members:terms"))
+    if done:
+        return done
     return _form_page(request, form, title=f"编辑{term.organisation.name}{term.name}", back=reverse("members:terms"))
 
 
@@ -251,14 +256,11 @@ def session_new(request, pk):
     term = selectors.get_term(request.user, pk)
     _need(request, "members.manage", term)
     form = forms.SessionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.session_create(user=request.user, term=term, **form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, "已添加会次。")
-            return redirect("members:terms")
+    done = _submit(
+        request, form, lambda: services.session_create(user=request.user, term=term, **form.cleaned_data),
+        "已添加会次。", redirect("members:terms"))
+    if done:
+        return done
     return _form_page(request, form, title=f"为{term.organisation.name}{term.name}添加会次",
                       back=reverse("members:terms"))
 
@@ -268,14 +270,12 @@ def session_edit(request, pk):
     session = selectors.get_session(request.user, pk)
     _need(request, "members.manage", session)
     form = forms.SessionForm(request.POST or None, instance=_copy(session))
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.session_update(user=request.user, session=session, data=form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("members:terms")
+    done = _submit(
+        request, form,
+        lambda: services.session_update(user=request.user, session=session, data=form.cleaned_data),
+        "已保存。", redirect("members:terms"))
+    if done:
+        return done
     return _form_page(request, form, title=f"编辑{session.name}", back=reverse("members:terms"))
 
 
@@ -335,14 +335,10 @@ def ordered_new(request, kind):
     conf = ORDERED[kind]
     _need(request, conf["perm"])
     form = conf["form"](request.POST or None, user=request.user, with_org=conf["with_org"])
-    if request.method == "POST" and form.is_valid():
-        try:
-            conf["create"](user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, f"已添加{conf['title']}。")
-            return redirect("members:" + kind)
+    done = _submit(request, form, lambda: conf["create"](user=request.user, **form.cleaned_data),
+                   f"已添加{conf['title']}。", redirect("members:" + kind))
+    if done:
+        return done
     return _form_page(request, form, title=f"添加{conf['title']}", back=reverse("members:" + kind))
 
 
@@ -354,14 +350,10 @@ def ordered_edit(request, kind, pk):
     _need(request, conf["perm"], obj if conf["with_org"] else None)
     initial = {"name": obj.name, "order": obj.order, "short_name": getattr(obj, "short_name", "")}
     form = conf["form"](request.POST or None, initial=initial, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            conf["update"](user=request.user, **{conf["kw"]: obj}, data=form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("members:" + kind)
+    done = _submit(request, form, lambda: conf["update"](user=request.user, **{conf["kw"]: obj}, data=form.cleaned_data),
+                   "已保存。", redirect("members:" + kind))
+    if done:
+        return done
     return _form_page(request, form, title=f"编辑{conf['title']}“{obj.name}”", back=reverse("members:" + kind))
 
 
@@ -395,14 +387,12 @@ def units(request):
 def unit_new(request):
     _need(request, "members.manage")
     form = forms.UnitForm(request.POST or None, user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            unit = services.unit_create(user=request.user, **form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, f"已添加承办单位“{unit.name}”，可在此添加经办人账号。")
-            return redirect("members:unit", pk=unit.pk)
+    done = _submit(
+        request, form, lambda: services.unit_create(user=request.user, **form.cleaned_data),
+        lambda unit: f"已添加承办单位“{unit.name}”，可在此添加经办人账号。",
+        lambda unit: redirect("members:unit", pk=unit.pk))
+    if done:
+        return done
     return _form_page(request, form, title="添加承办单位", back=reverse("members:units"))
 
 
@@ -434,14 +424,11 @@ def unit_detail(request, pk):
 def unit_edit(request, pk):
     unit = _get_unit(request, pk)
     form = forms.UnitForm(request.POST or None, instance=_copy(unit), user=request.user)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.unit_update(user=request.user, unit=unit, data=form.cleaned_data)
-        except ServiceError as exc:
-            _fail(request, form, exc)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("members:unit", pk=unit.pk)
+    done = _submit(
+        request, form, lambda: services.unit_update(user=request.user, unit=unit, data=form.cleaned_data),
+        "已保存。", redirect("members:unit", pk=unit.pk))
+    if done:
+        return done
     return _form_page(request, form, title=f"编辑“{unit.name}”", back=reverse("members:unit", args=[unit.pk]))
 
 
