@@ -196,3 +196,21 @@ def test_parallel_through_the_api(user, units, api_for, proposal_in):
     got = member.get(url)
     assert got.status_code == 200 and b"".join(got.streaming_content).startswith(b"%PDF")
     assert api_for("other").get(url).status_code == 404
+
+
+def test_red_light_chases_only_the_units_that_still_owe_a_reply(user, units, parallel):
+    import datetime
+
+    from django.utils import timezone
+
+    from zhengxie.core.models import Notification
+    from zhengxie.proposals import jobs
+
+    p = parallel()
+    _reply(user, p, "handler1")  # 教育局 has answered its part; 住建局 has not
+    Proposal.objects.filter(pk=p.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    jobs.check_lights()
+    red = Notification.objects.filter(title__startswith="【红灯】", url__endswith=f"/proposals/{p.pk}/")
+    assert red.filter(user__username="handler2").exists()
+    assert not red.filter(user__username="handler1").exists()
+    assert not red.filter(user__username="unithead1").exists()

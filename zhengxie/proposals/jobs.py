@@ -20,7 +20,7 @@ from zhengxie.core.notifications import notify
 from zhengxie.core.scheduler import register
 
 from .lights import HANDLING_STATES, REPLYING_ROLES, co_opinion_late, late_nodes, refresh_lights
-from .models import Assignment, Event, Proposal, Signer
+from .models import Assignment, Evaluation, Event, Proposal, Reply, Signer
 
 RANK = {"": 0, "green": 1, "yellow": 2, "red": 3}
 
@@ -47,11 +47,18 @@ def check_lights(today=None) -> dict:
     with transaction.atomic():
         changes = refresh_lights(today=today)
         worse = [(p, old, new) for p, old, new in changes if new in ("yellow", "red") and RANK[new] > RANK[old]]
-        unit_ids = {a.unit_id for p, _, _ in worse for a in p.assignments.all() if a.role in REPLYING_ROLES}
-        people = _users_by_unit(unit_ids)
+        # 分办: a unit whose reply stands (latest, not rated 不满意) owes nothing and is not chased.
+        answered = set(Reply.objects.filter(proposal_id__in=[p.pk for p, _, _ in worse], is_latest=True)
+                       .exclude(evaluations__rating=Evaluation.Rating.UNSATISFIED)
+                       .values_list("assignment_id", flat=True))
+
+        def owing(p):
+            return [a for a in p.assignments.all() if a.role in REPLYING_ROLES and a.pk not in answered]
+
+        people = _users_by_unit({a.unit_id for p, _, _ in worse for a in owing(p)})
         events = []
         for p, _old, new in worse:
-            units = [a for a in p.assignments.all() if a.role in REPLYING_ROLES]
+            units = owing(p)
             users = [u for a in units for u in people[a.unit_id]["handler"]]
             if new == "red":
                 users += [u for a in units for u in people[a.unit_id]["head"]]
