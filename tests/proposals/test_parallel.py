@@ -214,3 +214,14 @@ def test_red_light_chases_only_the_units_that_still_owe_a_reply(user, units, par
     assert red.filter(user__username="handler2").exists()
     assert not red.filter(user__username="handler1").exists()
     assert not red.filter(user__username="unithead1").exists()
+
+
+def test_a_unit_whose_part_is_answered_leaves_the_inbox_until_sent_back(user, units, parallel):
+    p = parallel()
+    _reply(user, p, "handler1")
+    assert p.pk not in set(selectors.unit_inbox(user("handler1")).values_list("pk", flat=True))
+    assert p.pk in set(selectors.unit_inbox(user("handler2")).values_list("pk", flat=True))
+    edu = _reply_of(p, units["教育局"])
+    services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="师资部分不具体。",
+                               reply=edu.pk)
+    assert p.pk in set(selectors.unit_inbox(user("handler1")).values_list("pk", flat=True))

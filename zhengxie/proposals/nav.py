@@ -9,6 +9,7 @@ from zhengxie.core.navigation import register, todo_provider
 from .lights import HANDLING_STATES, review_late_before
 from .models import Assignment, Evaluation, Proposal, Reply, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
+from .selectors import owing_assignments
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
 PROPOSAL_OFFICE = [Office.PROPOSAL]
@@ -69,8 +70,7 @@ def proposal_todos(user) -> list[dict]:
              "level": "danger"},
         ]
     if is_unit_user(user):
-        c = Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True,
-                                      proposal__status__in=HANDLING_STATES).aggregate(
+        c = owing_assignments(user.handling_unit_id).aggregate(
             unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
             red=Count("id", filter=Q(proposal__light=Proposal.Light.RED)),
             yellow=Count("id", filter=Q(proposal__light=Proposal.Light.YELLOW)))

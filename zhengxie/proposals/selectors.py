@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.http import Http404
@@ -200,11 +200,20 @@ def review_queue(user) -> QuerySet[Proposal]:
                          ).order_by("submitted_at", "id")
 
 
+def owing_assignments(unit_id) -> QuerySet[Assignment]:
+    """A unit's active parts in proposals being handled, except a 分办 part whose reply stands (its latest,
+    not rated 不满意): that unit owes nothing more while the other units answer theirs."""
+    standing = (Reply.objects.filter(assignment_id=OuterRef("pk"), is_latest=True)
+                .exclude(evaluations__rating=Evaluation.Rating.UNSATISFIED))
+    return (Assignment.objects.filter(unit_id=unit_id, is_active=True, proposal__status__in=HANDLING_STATES)
+            .exclude(Exists(standing)))
+
+
 def unit_inbox(user) -> QuerySet[Proposal]:
     """Proposals the user's unit must act on: assigned, in handling or sent back for re-handling."""
     if not r.is_unit_user(user):
         return Proposal.objects.none()
-    ids = Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True).values("proposal_id")
+    ids = owing_assignments(user.handling_unit_id).values("proposal_id")
     return list_prefetch(Proposal.objects.filter(pk__in=ids, status__in=HANDLING_STATES)
                          .filter(org_scope_q(user))).order_by("deadline", "id")
 
