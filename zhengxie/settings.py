@@ -30,6 +30,8 @@ INSTALLED_APPS = [
     "treebeard",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "django_tasks",
     "django_tasks_db",
     "zhengxie.core",
@@ -54,6 +56,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "zhengxie.core.middleware.RequestContextMiddleware",
+    # Before the password expiry: a session that skipped the second factor reaches no page at all.
+    "zhengxie.core.middleware.SecondFactorMiddleware",
     "zhengxie.core.middleware.PasswordExpiryMiddleware",
     # Last, as django-axes asks.
     "axes.middleware.AxesMiddleware",
@@ -142,6 +146,12 @@ AXES_VERBOSE = False
 # The account is what gets locked (等保: lock after repeated failures); IP-based limits sit in the proxy.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)
+
+# Second factor (django-otp TOTP; see core/twofactor.py): the name authenticator apps show, failures
+# throttled 1, 2, 4 ... seconds, secrets hidden in django-admin.
+OTP_TOTP_ISSUER = env("PLATFORM_NAME", default="智慧政协履职平台")
+OTP_TOTP_THROTTLE_FACTOR = 1
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 SESSION_COOKIE_AGE = env.int("SESSION_TIMEOUT_SECONDS", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True

@@ -4,12 +4,18 @@ from django.urls import include, path
 
 from zhengxie.api import api
 from zhengxie.core import views as core_views
+from zhengxie.core import views_twofactor
 
 urlpatterns = [
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
+    path("accounts/login/otp/", views_twofactor.login_otp, name="login_otp"),
+    path("accounts/login/otp/cancel/", views_twofactor.login_otp_cancel, name="login_otp_cancel"),
+    path("accounts/security/", views_twofactor.security, name="account_security"),
+    path("accounts/security/totp/", views_twofactor.totp_enrol, name="totp_enrol"),
+    path("accounts/security/totp/disable/", views_twofactor.totp_disable, name="totp_disable"),
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("manage/", include("zhengxie.members.urls")),

@@ -47,7 +47,10 @@ def test_good_import_creates_accounts_and_members_in_one_go(world, user):
     li = Member.objects.get(phone="13700000002")
     assert li.gender == "F" and li.birth_date.isoformat() == "1980-02-03" and li.liaison_group == world.town2
     account = li.user
-    assert account.has_role("member") and account.phone == "13700000002" and not account.has_usable_password()
+    assert account.has_role("member") and account.phone == "13700000002"
+    # A random initial password, handed back once, that must be changed at the first login.
+    assert [(n, u) for n, u, _ in result.passwords] == [("王一", "13700000001"), ("李二", "13700000002")]
+    assert account.check_password(result.passwords[1][2]) and account.password_changed_at.year == 2000
     entry = AuditEntry.objects.filter(action="members.roster_import").latest("id")
     assert entry.after["count"] == 2 and entry.organisation_id == world.county.pk and entry.actor_id == admin.pk
 

@@ -243,3 +243,49 @@ def close(request, meeting_id: int):
     meeting = selectors.get_managed_meeting(request.user, meeting_id)
     return services.meeting_close(user=request.user, meeting=meeting)
 
+
+
+# --- editing and cancelling (the edit page's fields; same service as the pages) ---------------------
+
+
+class MeetingPatchIn(Schema):
+    """Only the fields sent change; `committee_id: null` clears the committee, a null check-in time
+    takes the organisation's default (as on creation)."""
+
+    kind: str | None = None
+    title: str | None = None
+    starts_at: datetime.datetime | None = None
+    ends_at: datetime.datetime | None = None
+    place: str | None = None
+    agenda: str | None = None
+    committee_id: int | None = None
+    checkin_before_minutes: int | None = None
+    checkin_after_minutes: int | None = None
+
+
+class CancelIn(Schema):
+    reason: str
+
+
+@router.patch("/meetings/{int:meeting_id}", response=MeetingOut,
+              summary="修改会议（工作人员）：只改所传字段；已通知的会议改了时间或地点会通知受邀委员")
+def update_meeting(request, meeting_id: int, payload: MeetingPatchIn):
+    meeting = selectors.get_managed_meeting(request.user, meeting_id)
+    changes = payload.dict(exclude_unset=True)
+    if "committee_id" in changes:
+        committee_id = changes.pop("committee_id")
+        changes["committee"] = None
+        if committee_id is not None:
+            changes["committee"] = SpecialCommittee.objects.filter(pk=committee_id).first()
+            if changes["committee"] is None:
+                raise Invalid("专委会不存在。", field="committee_id")
+    services.meeting_update(user=request.user, meeting=meeting, **changes)
+    return _reload(request, meeting_id)
+
+
+@router.post("/meetings/{int:meeting_id}/cancel", response=MeetingOut,
+             summary="取消会议（工作人员）：已通知的受邀委员会收到取消通知")
+def cancel_meeting(request, meeting_id: int, payload: CancelIn):
+    meeting = selectors.get_managed_meeting(request.user, meeting_id)
+    services.meeting_cancel(user=request.user, meeting=meeting, reason=payload.reason)
+    return _reload(request, meeting_id)

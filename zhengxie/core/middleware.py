@@ -33,3 +33,38 @@ class PasswordExpiryMiddleware:
             if days and changed and (timezone.now() - changed).days >= days and request.path not in allowed:
                 return redirect("password_change")
         return self.get_response(request)
+
+
+class SecondFactorMiddleware:
+    """A logged-in session whose user has an authenticator but gave no code (a password-only login
+    elsewhere) is logged out and sent to the code step; a user whose role requires the second factor
+    and who has none yet is sent to enrolment (pages only, like the password expiry)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.contrib.auth import BACKEND_SESSION_KEY, logout
+
+        from . import twofactor
+
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated or request.path.startswith("/static/"):
+            return self.get_response(request)
+        state = request.session.get(twofactor.STATE_KEY)
+        if state is None:  # a session from before the second factor existed
+            state = request.session[twofactor.STATE_KEY] = twofactor.login_state(user)
+        page = not request.path.startswith("/api/")
+        if state == twofactor.NEEDS_CODE:
+            username, backend = user.get_username(), request.session.get(BACKEND_SESSION_KEY, "")
+            logout(request)
+            if page:
+                twofactor.start_pending(request, user, username=username, backend=backend,
+                                        next_url=request.get_full_path())
+                return redirect("login_otp")
+        elif state == twofactor.ENROL and page:
+            allowed = {reverse(n) for n in ("account_security", "totp_enrol", "logout", "password_change",
+                                            "password_change_done")}
+            if request.path not in allowed:
+                return redirect("totp_enrol")
+        return self.get_response(request)

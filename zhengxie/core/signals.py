@@ -19,3 +19,10 @@ def on_logout(sender, request, user, **kwargs):
 def on_login_failed(sender, credentials, request=None, **kwargs):
     # The username only: never the password.
     audit.record(None, "auth.login_failed", None, after={"username": credentials.get("username", "")})
+
+
+@receiver(user_logged_in)
+def second_factor_state(sender, request, user, **kwargs):
+    from . import twofactor
+
+    twofactor.on_logged_in(request, user)

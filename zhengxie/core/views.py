@@ -20,6 +20,17 @@ class LoginView(auth_views.LoginView):
     form_class = LoginForm
     redirect_authenticated_user = True
 
+    def form_valid(self, form):
+        # With an authenticator, the password alone logs nobody in: the code step does (twofactor.py).
+        from . import twofactor
+
+        user = form.get_user()
+        if twofactor.device_for(user) is not None:
+            twofactor.start_pending(self.request, user, username=form.cleaned_data["username"],
+                                    backend=user.backend, next_url=self.get_success_url())
+            return redirect("login_otp")
+        return super().form_valid(form)
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     form_class = StyledPasswordChangeForm

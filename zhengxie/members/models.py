@@ -205,6 +205,11 @@ class RosterImport(models.Model):
     error = models.TextField("失败原因", blank=True)
     created_at = models.DateTimeField("上传时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    # The new accounts' initial passwords (Fernet-encrypted JSON), only for the importer's one download
+    # and at most until `passwords_until`; then erased (roster.roster_passwords_download, jobs.py).
+    passwords = models.BinaryField("初始密码（加密）", blank=True, default=b"")
+    passwords_until = models.DateTimeField("初始密码保留至", null=True, blank=True)
+    passwords_downloaded_at = models.DateTimeField("初始密码表下载时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "委员名册导入"
@@ -218,3 +223,8 @@ class RosterImport(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in (self.Status.PENDING, self.Status.RUNNING)
+
+    @property
+    def passwords_available(self) -> bool:
+        """The initial-password file can still be downloaded (once)."""
+        return self.passwords_until is not None and self.passwords_until > timezone.now()

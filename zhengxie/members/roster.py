@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime
 import io
+import json
 import logging
 import re
 from collections.abc import Callable
@@ -93,6 +94,8 @@ class ImportResult:
     total: int = 0
     errors: list[RowError] = field(default_factory=list)
     created: list[Member] = field(default_factory=list)
+    # (name, username, initial password) of each new account, to be handed over once; never logged.
+    passwords: list[tuple[str, str, str]] = field(default_factory=list, repr=False)
 
     @property
     def ok(self) -> bool:
@@ -339,11 +342,16 @@ def _check_target(user, organisation: Organisation) -> None:
 
 
 def import_rows(*, user, organisation: Organisation, data: bytes, filename: str = "",
-                progress: Callable[[int, str], None] | None = None) -> ImportResult:
+                progress: Callable[[int, str], None] | None = None,
+                keep_passwords: Callable[[list[tuple[str, str, str]]], None] | None = None) -> ImportResult:
     """Read, check and (when every row is right) create the members of one .xlsx file.
 
     Every row is valid and all are created in one transaction, or nothing is. `progress(percent, stage)`
-    is told how far it got; the creation itself is one step (its transaction hides partial work anyway)."""
+    is told how far it got; the creation itself is one step (its transaction hides partial work anyway).
+    Each account gets a random initial password that must be changed at the first login; they come back in
+    `result.passwords` and, inside the creating transaction, go to `keep_passwords` (if given)."""
+    from .services import MUST_CHANGE_PASSWORD_AT, generate_password
+
     progress = progress or (lambda percent, stage: None)
     progress(5, "正在读取文件")
     rows, errors = parse_workbook(data, progress=lambda done, total: progress(5 + 30 * done // total, "正在读取文件"))
@@ -355,16 +363,21 @@ def import_rows(*, user, organisation: Organisation, data: bytes, filename: str 
         organisation, rows, progress=lambda done, total: progress(35 + 40 * done // total, "正在逐行检查"))
     if result.errors:
         return result
-    progress(80, "正在创建账号和委员档案")
+    # Hashing is slow (by design), so it runs before the transaction, with its own progress.
+    progress(75, "正在生成初始密码")
+    accounts = []
+    for done, r in enumerate(cleaned):
+        if done and done % PROGRESS_EVERY == 0:
+            progress(75 + 20 * done // len(cleaned), "正在生成初始密码")
+        account = User(username=r["phone"], name=r["name"], phone=r["phone"], organisation=organisation,
+                       password_changed_at=MUST_CHANGE_PASSWORD_AT)
+        password = generate_password(account)
+        account.set_password(password)
+        accounts.append(account)
+        result.passwords.append((r["name"], account.username, password))
+    progress(95, "正在创建账号和委员档案")
     term = Term.objects.filter(organisation=organisation, is_current=True).first()
-    now = timezone.now()
     with transaction.atomic():
-        accounts = []
-        for r in cleaned:
-            account = User(username=r["phone"], name=r["name"], phone=r["phone"], organisation=organisation,
-                           password_changed_at=now)
-            account.set_unusable_password()
-            accounts.append(account)
         User.objects.bulk_create(accounts, batch_size=1000)
         phones = [a.username for a in accounts]
         saved = dict(User.objects.filter(username__in=phones).values_list("username", "pk"))
@@ -389,6 +402,8 @@ def import_rows(*, user, organisation: Organisation, data: bytes, filename: str 
             "file": filename, "count": len(result.created),
             "names": [m.name for m in result.created[:100]],
         })
+        if keep_passwords is not None:
+            keep_passwords(result.passwords)
     return result
 
 
@@ -428,6 +443,65 @@ def _set(job_id, **fields) -> None:
     RosterImport.objects.filter(pk=job_id).update(**fields)
 
 
+# --- initial passwords of imported accounts -------------------------------------------------------------
+
+PASSWORDS_KEEP_DAYS = 7
+PASSWORD_HEADERS = ["姓名", "用户名（手机号）", "初始密码"]
+
+
+def _keep_passwords(job_id, rows: list[tuple[str, str, str]]) -> None:
+    """Store the initial passwords on the import, encrypted, for one download within PASSWORDS_KEEP_DAYS."""
+    from zhengxie.core.fields import _fernet
+
+    if rows:
+        _set(job_id, passwords=_fernet().encrypt(json.dumps(rows, ensure_ascii=False).encode()),
+             passwords_until=timezone.now() + datetime.timedelta(days=PASSWORDS_KEEP_DAYS))
+
+
+def wipe_expired_passwords(now=None) -> int:
+    """Erase the initial passwords nobody downloaded in time; returns how many imports lost theirs."""
+    return RosterImport.objects.filter(passwords_until__lte=now or timezone.now()).update(
+        passwords=b"", passwords_until=None)
+
+
+def roster_passwords_download(*, user, import_id) -> tuple[bytes, str]:
+    """The initial passwords of an import as .xlsx (姓名/用户名/初始密码): once, only for the administrator
+    who ran the import (anybody else: NotFound), within PASSWORDS_KEEP_DAYS. Erased as it is handed out."""
+    from zhengxie.core.errors import Conflict, NotFound
+    from zhengxie.core.fields import _fernet
+
+    now = timezone.now()
+    expired = False
+    with transaction.atomic():
+        job = (RosterImport.objects.select_for_update().defer("content")
+               .filter(pk=import_id, user=user).first())
+        if job is None:
+            raise NotFound("未找到该导入记录。")
+        if not user.has_perm("members.import_roster"):
+            raise Forbidden("无权导入委员名册。")
+        if job.passwords_downloaded_at is not None:
+            raise Conflict(f"初始密码表已于 {timezone.localtime(job.passwords_downloaded_at):%Y-%m-%d %H:%M} "
+                           "下载过，系统中已不再保存这些密码。如有遗失，请在“用户管理”中重置相应委员的密码。",
+                           code="downloaded")
+        if job.passwords_until is None or job.passwords_until <= now or not bytes(job.passwords):
+            expired = True
+            _set(job.pk, passwords=b"", passwords_until=None)
+        else:
+            rows = json.loads(_fernet().decrypt(bytes(job.passwords)))
+            _set(job.pk, passwords=b"", passwords_until=None, passwords_downloaded_at=now)
+            audit.record(user, "members.roster_passwords_download", job, organisation=job.organisation,
+                         after={"file": job.filename, "count": len(rows)})
+    if expired:
+        raise Conflict(f"初始密码表超过 {PASSWORDS_KEEP_DAYS} 天未下载，已自动清除。"
+                       "请在“用户管理”中为需要的委员重置密码。", code="expired")
+    content = _write(rows, "初始密码", PASSWORD_HEADERS, [
+        ["用户名即委员的手机号，也可直接用手机号登录。"],
+        ["首次登录后系统会要求修改初始密码。"],
+        ["本表含登录密码，请逐人单独告知，分发后请删除本文件，切勿转发或打印张贴。"]], notes_title="说明",
+        text_only=True)
+    return content, f"初始密码-{timezone.localdate():%Y%m%d}.xlsx"
+
+
 def run_roster_import(import_id: str) -> str:
     """The background half of an import: read, check, create (all or nothing), report. Returns the status.
 
@@ -453,7 +527,7 @@ def run_roster_import(import_id: str) -> str:
             _set(job.pk, progress=max(1, min(99, int(percent))), stage=stage)
 
         result = import_rows(user=user, organisation=job.organisation, data=data, filename=job.filename,
-                             progress=progress)
+                             progress=progress, keep_passwords=lambda rows: _keep_passwords(job.pk, rows))
     except ServiceError as exc:
         done.update(status=S.REJECTED if exc.status == 422 else S.FAILED, error=exc.message)
     except Exception:  # noqa: BLE001 - the page shows the failure instead of polling forever
@@ -472,7 +546,8 @@ def run_roster_import(import_id: str) -> str:
     _set(job.pk, **done)
     url = reverse("members:roster_import_job", args=[job.pk])
     if done["status"] == S.DONE:
-        notify([job.user], f"委员名册导入完成：已导入 {done['imported']} 名委员", f"文件：{job.filename}",
+        notify([job.user], f"委员名册导入完成：已导入 {done['imported']} 名委员",
+               f"文件：{job.filename}。请在导入结果页下载初始密码表（仅能下载一次，{PASSWORDS_KEEP_DAYS} 天后自动清除）。",
                url=url, category="members", email=False)
     else:
         notify([job.user], "委员名册未导入", f"文件：{job.filename}。"
@@ -483,16 +558,25 @@ def run_roster_import(import_id: str) -> str:
 
 # --- template and export ------------------------------------------------------------------------------
 
-def _write(rows_iter, sheet_title: str, header: list[str], notes: list[list[str]] | None = None) -> bytes:
+def _write(rows_iter, sheet_title: str, header: list[str], notes: list[list[str]] | None = None,
+           notes_title: str = "填写说明", text_only: bool = False) -> bytes:
+    """`text_only`: every cell is stored as text, so that e.g. a password starting with "=" stays itself
+    instead of becoming a formula."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+
+    def as_text(value):
+        cell = WriteOnlyCell(ws, value=str(value))
+        cell.data_type = "s"
+        return cell
 
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(sheet_title)
     ws.append(header)
     for row in rows_iter:
-        ws.append(row)
+        ws.append([as_text(v) for v in row] if text_only else row)
     if notes:
-        info = wb.create_sheet("填写说明")
+        info = wb.create_sheet(notes_title)
         for row in notes:
             info.append(row)
     buf = io.BytesIO()

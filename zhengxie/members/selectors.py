@@ -316,7 +316,7 @@ def roster_filter_choices(user) -> dict:
 
 def roster_imports(user) -> QuerySet:
     """The user's own roster uploads, newest first (the stored file is never read here)."""
-    return (RosterImport.objects.filter(user=user).defer("content").select_related("organisation")
+    return (RosterImport.objects.filter(user=user).defer("content", "passwords").select_related("organisation")
             .order_by("-created_at"))
 
 

@@ -34,6 +34,7 @@ from .roster import (  # noqa: F401  (public names of the roster import/export l
     roster_export_start,
     roster_import,
     roster_import_start,
+    roster_passwords_download,
     roster_template,
 )
 

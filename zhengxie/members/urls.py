@@ -1,5 +1,7 @@
 from django.urls import path
 
+from zhengxie.core import views_twofactor
+
 from . import views
 
 app_name = "members"
@@ -34,6 +36,7 @@ urlpatterns = [
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
+    path("users/<int:pk>/reset-2fa/", views_twofactor.user_reset_2fa, name="user_reset_2fa"),
     # the member roster
     path("members/", views.roster, name="roster"),
     path("members/new/", views.member_new, name="member_new"),
@@ -41,6 +44,7 @@ urlpatterns = [
     path("members/import/template/", views.roster_template, name="roster_template"),
     path("members/import/<uuid:pk>/", views.roster_import_job, name="roster_import_job"),
     path("members/import/<uuid:pk>/progress/", views.roster_import_progress, name="roster_import_progress"),
+    path("members/import/<uuid:pk>/passwords/", views.roster_import_passwords, name="roster_import_passwords"),
     path("members/export/", views.roster_export, name="roster_export"),
     path("members/exports/<uuid:export_id>/", views.roster_export_job, name="roster_export_job"),
     path("members/exports/<uuid:export_id>/progress/", views.roster_export_progress, name="roster_export_progress"),

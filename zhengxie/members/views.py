@@ -687,6 +687,22 @@ def roster_import_progress(request, pk):
 
 
 @login_required
+@require_POST
+def roster_import_passwords(request, pk):
+    """The initial passwords of an import, as .xlsx: once, for the administrator who ran it (others: 404)."""
+    try:
+        content, filename = services.roster_passwords_download(user=request.user, import_id=pk)
+    except ServiceError as exc:
+        if exc.status in (403, 404):       # like _need: what one may not use is not there
+            raise Http404("未找到")
+        messages.error(request, exc.message)
+        return redirect("members:roster_import_job", pk=pk)
+    response = _xlsx(content, filename)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+@login_required
 def roster_template(request):
     _need(request, "members.import_roster")
     org = None
