@@ -51,3 +51,19 @@ def test_logout(client_for):
     c = client_for("member1")
     c.post(reverse("logout"))
     assert c.get("/").status_code == 302
+
+
+def test_a_password_set_by_an_administrator_must_be_changed_even_without_expiry(client_for, user, settings):
+    """New accounts, imports and resets set the must-change date; PASSWORD_EXPIRY_DAYS=0 (no expiry)
+    must not let such a password stay in use."""
+    from zhengxie.core.models import MUST_CHANGE_PASSWORD_AT
+
+    settings.PASSWORD_EXPIRY_DAYS = 0
+    u = user("member2")
+    u.password_changed_at = MUST_CHANGE_PASSWORD_AT
+    u.save(update_fields=["password_changed_at"])
+    r = client_for("member2").get("/")
+    assert r.status_code == 302 and r.url == reverse("password_change")
+    u.password_changed_at = None
+    u.save(update_fields=["password_changed_at"])
+    assert client_for("member2").get("/").status_code == 200

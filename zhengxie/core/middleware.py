@@ -4,6 +4,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .context import client_ip, current_ip
+from .models import MUST_CHANGE_PASSWORD_AT
 
 
 class RequestContextMiddleware:
@@ -30,7 +31,9 @@ class PasswordExpiryMiddleware:
             changed = user.password_changed_at
             days = settings.PASSWORD_EXPIRY_DAYS
             allowed = {reverse("password_change"), reverse("password_change_done"), reverse("logout")}
-            if days and changed and (timezone.now() - changed).days >= days and request.path not in allowed:
+            must = changed is not None and changed <= MUST_CHANGE_PASSWORD_AT  # set by an administrator
+            expired = bool(days and changed and (timezone.now() - changed).days >= days)
+            if (must or expired) and request.path not in allowed:
                 return redirect("password_change")
         return self.get_response(request)
 

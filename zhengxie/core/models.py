@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -112,6 +113,12 @@ class HandlingUnit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+# A password set by an administrator (a new account, an import, a reset) must be changed at the first
+# login: its change date is set to this day, and core.middleware.PasswordExpiryMiddleware sends the user
+# to the change-password page whatever PASSWORD_EXPIRY_DAYS is.
+MUST_CHANGE_PASSWORD_AT = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 
 class User(AbstractUser):

@@ -7,7 +7,6 @@ Each function: permission check -> one transaction -> change -> audit entry (-> 
 
 from __future__ import annotations
 
-import datetime
 import json
 import re
 import secrets
@@ -19,7 +18,7 @@ from django.db.models import Max, Q
 
 from zhengxie.core import audit
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
-from zhengxie.core.models import HandlingUnit, Office, Organisation, Role, User
+from zhengxie.core.models import MUST_CHANGE_PASSWORD_AT, HandlingUnit, Office, Organisation, Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.core.permissions import in_scope
 
@@ -37,10 +36,6 @@ from .roster import (  # noqa: F401  (public names of the roster import/export l
     roster_passwords_download,
     roster_template,
 )
-
-# A password set by an administrator must be changed at the first login: the expiry middleware sends
-# a user whose password dates from before the expiry period to the change-password page.
-MUST_CHANGE_PASSWORD_AT = datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)
 
 USERNAME_RE = re.compile(r"^[A-Za-z0-9_.@+-]{3,150}$")
 ADMIN_ROLES = {Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR}
