@@ -1,10 +1,16 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengxie.api import api
 from zhengxie.core import views as core_views
 from zhengxie.core import views_twofactor
+
+# Authenticators are enrolled, disabled and reset only through core.twofactor (audited, notified), not
+# through django-admin's generic device pages.
+if admin.site.is_registered(TOTPDevice):
+    admin.site.unregister(TOTPDevice)
 
 urlpatterns = [
     path("accounts/login/", core_views.LoginView.as_view(), name="login"),

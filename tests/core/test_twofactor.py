@@ -291,3 +291,18 @@ def test_api_token_with_a_device_needs_the_otp(client, device_of, user, no_throt
     assert r.status_code == 200
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
     assert me.json()["username"] == "staff"
+
+
+def test_a_role_that_requires_the_second_factor_gets_no_token_on_the_password_alone(client, staff_must_use_it):
+    r = token(client)
+    assert r.status_code == 403 and "两步验证" in r.json()["detail"]
+
+
+def test_turning_it_on_ends_the_tokens_got_with_the_password_alone(client, client_for, user):
+    old = token(client).json()["token"]
+    auth = {"Authorization": f"Bearer {old}"}
+    assert client.get("/api/v1/me", headers=auth).status_code == 200
+    c = client_for("staff")
+    key = secret_on_page(c.get(reverse("totp_enrol")).content.decode())
+    assert c.post(reverse("totp_enrol"), {"code": code(key)}).status_code == 302
+    assert Client().get("/api/v1/me", headers=auth).status_code == 401

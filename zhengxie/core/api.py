@@ -1,7 +1,7 @@
 from django.contrib.auth import authenticate
 from ninja import Field, Router, Schema
 
-from zhengxie.core.errors import ServiceError
+from zhengxie.core.errors import Forbidden, ServiceError
 
 router = Router(tags=["账号"])
 
@@ -56,6 +56,8 @@ def _check_second_factor(request, user, payload: TokenIn) -> None:
 
     device = twofactor.device_for(user)
     if device is None:
+        if twofactor.is_required(user):
+            raise Forbidden("您的账号须开启两步验证：请先登录网页，在“账号安全”中开启后再申请令牌。")
         return
     if not (payload.otp or "").strip():
         raise Unauthorized("该账号已开启两步验证，请在 otp 中提交身份验证器当前显示的 6 位验证码。",

@@ -28,7 +28,7 @@ from django_otp.util import random_hex
 
 from . import audit, orgsettings
 from .errors import Conflict, Forbidden, Invalid
-from .models import User
+from .models import ApiToken, User
 from .notifications import notify
 from .permissions import in_scope
 
@@ -133,6 +133,8 @@ def totp_enrol(*, user: User, key: str, code) -> TOTPDevice:
             raise Conflict("两步验证已开启。")
         device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=key, confirmed=True,
                                            last_t=totp.t(), drift=totp.drift)
+        # Tokens obtained with the password alone end here: from now on a token needs a code too.
+        ApiToken.objects.filter(user=user).delete()
         audit.record(user, "auth.2fa_enabled", user, after={"device": DEVICE_NAME})
         notify([user], "已开启两步验证", "今后登录时，输入密码后还需输入身份验证器中的 6 位验证码。"
                "如非本人操作，请立即联系安全管理员。", url=reverse("account_security"), category="security")
