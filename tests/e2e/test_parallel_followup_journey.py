@@ -11,31 +11,20 @@ from the state a real user would meet. Screenshots go to test-results/e2e/parall
 """
 
 import datetime
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from .helpers import shot, watch
+
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(os.environ.get("E2E_SHOTS") or Path(__file__).resolve().parents[2] / "test-results" / "e2e" / "parallel")
+SHOTS = "parallel"  # test-results/e2e/parallel/
+
 EDU, HOUSING = "县教育局", "县住房和城乡建设局"
 
 
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def watch(page, problems):
-    # A refused form answers 422 (the browser logs it); anything else is a problem. Confirm dialogs: yes.
-    page.on("console", lambda m: problems.append(f"console: {m.text}")
-            if m.type == "error" and "status of 422" not in m.text else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.status != 422 else None)
-    page.on("dialog", lambda d: d.accept())
 
 
 def letter(tmp_path, name):
@@ -75,7 +64,7 @@ def test_parallel_units_reply_and_are_rated_one_by_one(e2e_site, page_for, phone
     expect(staff.locator("#action-form")).to_contain_text("分办请至少再选择一个分办单位")
     expect(staff.get_by_label(re.compile("^分办"))).to_be_checked()
     staff.select_option("#id_parallel_units", label=HOUSING)
-    shot(staff, "01-staff-assign-parallel")
+    shot(staff, SHOTS, "01-staff-assign-parallel")
     staff.click("#btn-action-submit")
     expect(staff.locator("#messages")).to_contain_text("已交办")
     units = staff.locator("#units")
@@ -111,7 +100,7 @@ def test_parallel_units_reply_and_are_rated_one_by_one(e2e_site, page_for, phone
     member.select_option("#id_reply", member.locator("#id_reply option", has_text=HOUSING).get_attribute("value"))
     form.get_by_label("满意", exact=True).check()
     member.fill("#id_comment", "场地安排具体，满意。")
-    shot(member, "02-member-rate-first-phone")
+    shot(member, SHOTS, "02-member-rate-first-phone")
     member.click("#btn-evaluate")
     expect(member.locator("#messages")).to_contain_text("评价已提交")
     expect(replies.locator(".reply", has_text=HOUSING).locator(".evaluation")).to_contain_text("满意")
@@ -119,7 +108,7 @@ def test_parallel_units_reply_and_are_rated_one_by_one(e2e_site, page_for, phone
     # One reply left: the form says whose it is.
     expect(form).to_contain_text(EDU)
     form.get_by_label("基本满意", exact=True).check()
-    shot(member, "03-member-rate-second-phone")
+    shot(member, SHOTS, "03-member-rate-second-phone")
     member.click("#btn-evaluate")
     expect(member.locator("#messages")).to_contain_text("评价已提交")
     expect(replies.locator(".reply", has_text=EDU).locator(".evaluation")).to_contain_text("基本满意")
@@ -162,7 +151,7 @@ def test_b_reply_is_followed_up_until_the_office_confirms(e2e_site, page_for, tm
     report = h.locator("#report-form")
     report.get_by_label("进展情况").fill("已完成选址和设计，资金已列入明年预算。")
     report.get_by_label("计划完成时间（可调整）").fill(planned)
-    shot(h, "04-unit-followup-report")
+    shot(h, SHOTS, "04-unit-followup-report")
     h.click("#btn-report")
     expect(h.locator("#messages")).to_contain_text("进展情况已报告")
     expect(h.locator("#followup-reports")).to_contain_text("已完成选址和设计")
@@ -182,7 +171,7 @@ def test_b_reply_is_followed_up_until_the_office_confirms(e2e_site, page_for, tm
     row = staff.locator("#followup-table tbody tr", has_text=title).filter(has_text="已报落实待确认")
     expect(row).to_have_count(1)
     expect(row).to_contain_text(EDU)
-    shot(staff, "05-staff-ledger")
+    shot(staff, SHOTS, "05-staff-ledger")
     row.get_by_role("link", name=title).click()
     expect(staff.locator("#followup-reports")).to_contain_text("改造工程已全部完工")
     staff.locator("#confirm-form").get_by_label("确认办结落实", exact=True).check()
@@ -201,6 +190,6 @@ def test_b_reply_is_followed_up_until_the_office_confirms(e2e_site, page_for, tm
     expect(box).to_contain_text("改造工程已全部完工")
     expect(box.get_by_role("link", name="办理跟踪落实")).to_have_count(0)
     expect(m.locator("#timeline")).to_contain_text(f"确认{EDU}办结落实")
-    shot(m, "06-member-followup-phone")
+    shot(m, SHOTS, "06-member-followup-phone")
     assert e2e_site.sql("select status from proposals_followup where proposal_id = ?", (pid,)) == [("done",)]
     assert problems == []

@@ -4,31 +4,20 @@ to 县教育局; handler1 acknowledges and replies with a PDF letter; member1 ra
 Screenshots of the main pages (desktop and phone) are written to test-results/e2e/proposals/ for a look.
 """
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
+from .helpers import shot, watch
+
 pytestmark = pytest.mark.e2e
 
-SHOTS = Path(os.environ.get("E2E_SHOTS") or Path(__file__).resolve().parents[2] / "test-results" / "e2e" / "proposals")
+SHOTS = "proposals"  # test-results/e2e/proposals/
+
 TITLE = "关于在乡村小学开设课后托管服务的提案"
 
 
-def shot(page, name):
-    SHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
-
-
-def watch(page, problems):
-    # A refused form answers 422 (the browser logs it); anything else is a problem.
-    page.on("console", lambda m: problems.append(f"console: {m.text}")
-            if m.type == "error" and "status of 422" not in m.text else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.status != 422 else None)
-    page.on("dialog", lambda d: d.accept())
 
 
 def confirm_submit_steps(page):
@@ -61,7 +50,7 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     m1.type("#id_title", "关于乡村小学课后托管服务的提案", delay=20)
     expect(m1.locator("#similar")).not_to_be_empty()
     m1.fill("#id_title", TITLE)
-    shot(m1, "01-member-draft-desktop")
+    shot(m1, SHOTS, "01-member-draft-desktop")
     m1.click("#btn-submit")
     m1.wait_for_load_state()
     confirm_submit_steps(m1)
@@ -75,11 +64,11 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     watch(staff, problems)
     staff.goto("/proposals/review/")
     expect(staff.locator("#review-queue")).to_contain_text(TITLE)
-    shot(staff, "02-staff-review-queue")
+    shot(staff, SHOTS, "02-staff-review-queue")
     staff.goto(f"/proposals/{pid}/do/review/")
     staff.check("#id_decision_0")
     staff.select_option("#id_category", "科教文卫")
-    shot(staff, "03-staff-review-form")
+    shot(staff, SHOTS, "03-staff-review-form")
     staff.click("#btn-action-submit")
     expect(staff.locator("#messages")).to_contain_text("审查结论已保存")
     number = e2e_site.sql("select number from proposals_proposal where id = ?", (pid,))[0][0]
@@ -95,7 +84,7 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     watch(h, problems)
     h.goto("/proposals/inbox/")
     expect(h.locator("#unit-inbox")).to_contain_text(TITLE)
-    shot(h, "04-unit-inbox")
+    shot(h, SHOTS, "04-unit-inbox")
     h.goto(f"/proposals/{pid}/")
     h.click("#btn-acknowledge")
     expect(h.locator("#messages")).to_contain_text("已签收")
@@ -116,7 +105,7 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     expect(h.locator("#action-form")).to_contain_text("文件类型不符")
     expect(h.locator("#id_content")).to_have_value("已将乡村小学课后托管纳入今年民生实事，秋季学期起全面开设。")
     h.set_input_files("#id_letter", str(letter))
-    shot(h, "05-unit-reply-form")
+    shot(h, SHOTS, "05-unit-reply-form")
     h.click("#btn-action-submit")
     expect(h.locator("#messages")).to_contain_text("答复已提交")
 
@@ -129,12 +118,12 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     expect(mp.locator("#replies")).to_contain_text("答复函")
     mp.check("#id_rating_0")
     mp.fill("#id_comment", "办理及时，很满意。")
-    shot(mp, "06-member-rate-phone")
+    shot(mp, SHOTS, "06-member-rate-phone")
     mp.click("#btn-evaluate")
     expect(mp.locator("#messages")).to_contain_text("评价已提交")
     mp.goto("/proposals/mine/")
     expect(mp.locator(".proposal-table")).to_contain_text(TITLE)
-    shot(mp, "07-member-mine-phone")
+    shot(mp, SHOTS, "07-member-mine-phone")
 
     # --- staff close it; the timeline shows every node.
     staff.goto(f"/proposals/{pid}/")
@@ -143,7 +132,7 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     expect(staff.locator("#timeline")).to_contain_text("办结")
     for label in ("提交提案", "立案", "交办", "签收", "答复", "满意"):
         expect(staff.locator("#timeline")).to_contain_text(label)
-    shot(staff, "08-detail-closed-desktop")
+    shot(staff, SHOTS, "08-detail-closed-desktop")
     status = e2e_site.sql("select status from proposals_proposal where id = ?", (pid,))[0][0]
     assert status == "closed"
 
@@ -151,23 +140,23 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     staff.goto("/proposals/stats/")
     expect(staff.locator("#stats-units")).to_contain_text("县教育局")
     expect(staff.locator("[data-chart-source='unit-bar'] canvas")).to_have_count(1)
-    shot(staff, "09-stats")
+    shot(staff, SHOTS, "09-stats")
     leader = page_for("leader")
     watch(leader, problems)
     leader.goto("/dashboard/")
     expect(leader.locator("[data-chart-source='status-bar'] canvas")).to_have_count(1)
-    shot(leader, "10-dashboard")
+    shot(leader, SHOTS, "10-dashboard")
     lp = page_for("leader", phone=True)
     lp.goto("/dashboard/")
     expect(lp.locator("[data-chart-source='class-pie'] canvas")).to_have_count(1)
-    shot(lp, "11-dashboard-phone")
+    shot(lp, SHOTS, "11-dashboard-phone")
     assert problems == []
 
 
 def test_list_export_and_compilation_download(page_for):
     staff = page_for("staff")
     staff.goto("/proposals/?status=assigned")
-    shot(staff, "12-list-desktop")
+    shot(staff, SHOTS, "12-list-desktop")
     staff.click("#btn-export")
     expect(staff.locator("#btn-download")).to_be_visible()
     with staff.expect_download() as dl:
@@ -178,7 +167,7 @@ def test_list_export_and_compilation_download(page_for):
     staff.click("#btn-compile")
     expect(staff.locator("#export-status")).to_have_text("已完成")
     expect(staff.locator("#btn-download")).to_contain_text("提案汇编.docx")
-    shot(staff, "13-compilation-done")
+    shot(staff, SHOTS, "13-compilation-done")
     phone = page_for("staff", phone=True)
     phone.goto("/proposals/")
-    shot(phone, "14-list-phone")
+    shot(phone, SHOTS, "14-list-phone")
