@@ -25,7 +25,7 @@ from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_q
 
 from . import rules as r
-from .lights import HANDLING_STATES
+from .lights import HANDLING_STATES, REPLYING_ROLES
 from .models import Assignment, Evaluation, Proposal, Reply, Signer
 from .workdays import Calendar
 
@@ -227,17 +227,6 @@ def key_proposals_for_leader(user) -> QuerySet[Proposal]:
 
 
 # --- what the user may do now -------------------------------------------------------------------------
-
-
-def latest_reply(proposal):
-    cache = getattr(proposal, "_prefetched_objects_cache", {})
-    if "replies" in cache:
-        replies = list(cache["replies"])
-        return replies[-1] if replies else None
-    return Reply.objects.filter(proposal=proposal).order_by("-replied_at", "-id").first()
-
-
-REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
 
 
 @dataclass

@@ -19,11 +19,11 @@ from zhengxie.core import orgsettings
 from zhengxie.core.permissions import in_scope, org_scope_q
 
 from .documents import ACCEPTED_STATES
+from .lights import REPLYING_ROLES
 from .models import Assignment, Evaluation, Proposal, Reply
 from .stats_followup import followup_figures
 
 NOT_SUBMITTED = (Proposal.Status.DRAFT, Proposal.Status.AWAITING_COSIGNERS)
-REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
 GOOD = (Evaluation.Rating.SATISFIED, Evaluation.Rating.BASICALLY_SATISFIED)
 
 

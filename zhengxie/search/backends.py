@@ -5,7 +5,6 @@ is enough to make a safe query string.
 
     match_ids(kind, groups, organisation_ids, limit)        -> [object_id], best first
     match_sql(kind, groups, organisation_ids)               -> (sql, params) selecting every matching object_id
-    title_candidates(kind, weights, organisation_ids, exclude_ids, limit, rank_terms)
     body_candidates(kind, weights, organisation_ids, exclude_ids, limit)
                                                             -> [(pk, object_id, title_tokens)], best first
     candidates(kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
@@ -125,10 +124,6 @@ class SQLiteBackend:
                                                         rank_terms, -1)]), 0)
         return rows
 
-    def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
-        expr = "{title_tokens}: (" + " OR ".join(f'"{t}"' for t in weights) + ")"
-        return self._ranked(expr, kind, organisation_ids, exclude_ids, limit, rank_terms)
-
     def body_candidates(self, kind, weights, organisation_ids, exclude_ids, limit):
         expr = " OR ".join(f'"{t}"' for t in weights)
         return self._ranked(expr, kind, organisation_ids, exclude_ids, limit)
@@ -207,22 +202,6 @@ class PostgresBackend:
         # every proposal and probing the index row by row (50 ms against 75 ms at 100,000 proposals).
         return ("SELECT d.object_id FROM search_searchdocument d"
                 f" WHERE d.search_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope} OFFSET 0", params)
-
-    def title_candidates(self, kind, weights, organisation_ids, exclude_ids, limit, rank_terms=None):
-        """Titles holding any of `weights`, ranked by the summed weights of `rank_terms` they hold."""
-        expr = " | ".join(f"'{t}'" for t in weights)
-        rank, params = _title_rank("strpos", rank_terms or weights)
-        params += [expr, kind]
-        scope = self._scope(organisation_ids, exclude_ids, params)
-        params.append(limit)
-        sql = (
-            f"SELECT d.id, d.object_id, d.title_tokens, {rank} AS r FROM search_searchdocument d"
-            f" WHERE d.title_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope}"
-            " ORDER BY r DESC, d.object_id DESC LIMIT %s"
-        )
-        with connection.cursor() as cur:
-            cur.execute(sql, params)
-            return [row[:3] for row in cur.fetchall()]
 
     def body_candidates(self, kind, weights, organisation_ids, exclude_ids, limit):
         expr = " | ".join(f"'{t}'" for t in weights)

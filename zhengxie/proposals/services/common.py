@@ -16,14 +16,13 @@ from zhengxie.core.models import Role, User
 from zhengxie.members.models import Member
 
 from .. import reporting
-from ..lights import light_of
-from ..models import Assignment, Event, Proposal, Signer
+from ..lights import REPLYING_ROLES, light_of  # noqa: F401  (the services import it from here)
+from ..models import Event, Proposal, Signer
 from ..selectors import (
     visible_proposals,
 )
 
 S = Proposal.Status
-REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
 TEXT_FIELDS = ("title", "reasons", "suggestions", "category", "research_note", "collective_body")
 UPDATABLE = set(TEXT_FIELDS) | {"cosigner_ids", "kind"}
 
