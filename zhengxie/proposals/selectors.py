@@ -254,21 +254,22 @@ class UnitAnswer:
 
 def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) -> list[UnitAnswer]:
     """One UnitAnswer per active replying unit, lead first; uses the lists given (prefetched) or reads them."""
+    cache = getattr(proposal, "_prefetched_objects_cache", {})  # detail pages prefetch all three
     if assignments is None:
-        cache = getattr(proposal, "_prefetched_objects_cache", {})
         assignments = cache["assignments"] if "assignments" in cache else (
             Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit"))
     units = [a for a in assignments if a.is_active and a.role in REPLYING_ROLES]
     if not units:
         return []
     if replies is None:
-        replies = Reply.objects.filter(proposal=proposal, assignment_id__in=[a.pk for a in units]).select_related(
-            "assignment__unit")
+        replies = cache["replies"] if "replies" in cache else Reply.objects.filter(
+            proposal=proposal, assignment_id__in=[a.pk for a in units]).select_related("assignment__unit")
     latest = {}
     for reply in sorted(replies, key=lambda x: x.pk):  # the latest is the last one written
         latest[reply.assignment_id] = reply
     if evaluations is None:
-        evaluations = Evaluation.objects.filter(reply_id__in=[x.pk for x in latest.values()]).select_related("member")
+        evaluations = cache["evaluations"] if "evaluations" in cache else Evaluation.objects.filter(
+            reply_id__in=[x.pk for x in latest.values()]).select_related("member")
     by_reply = {}
     for e in evaluations:
         by_reply.setdefault(e.reply_id, []).append(e)
