@@ -225,3 +225,21 @@ def test_a_unit_whose_part_is_answered_leaves_the_inbox_until_sent_back(user, un
     services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="师资部分不具体。",
                                reply=edu.pk)
     assert p.pk in set(selectors.unit_inbox(user("handler1")).values_list("pk", flat=True))
+
+
+def test_the_rating_to_do_counts_a_proposal_until_each_units_reply_is_rated(user, units, parallel):
+    from zhengxie.proposals.nav import proposal_todos
+
+    def to_rate():
+        return next(i["count"] for i in proposal_todos(user("member2")) if i["label"] == "待评价的提案答复")
+
+    before = to_rate()
+    p = parallel()
+    _reply(user, p, "handler1")
+    assert to_rate() == before + 1  # 分办: the first unit's reply can be rated already
+    _reply(user, p, "handler2")
+    services.proposal_evaluate(user=user("member2"), proposal=p, rating="satisfied",
+                               reply=_reply_of(p, units["教育局"]).pk)
+    assert to_rate() == before + 1  # one unit's reply is still waiting
+    services.proposal_evaluate(user=user("member2"), proposal=p, rating="satisfied")
+    assert to_rate() == before

@@ -36,11 +36,10 @@ def proposal_todos(user) -> list[dict]:
         mine = reverse("proposals:mine")
         signed = Signer.objects.filter(member=member, status=Signer.Status.AGREED).values("proposal_id")
         # A unit's latest reply (not replaced by a re-handling one), not sent back, not rated by this member.
-        later = Reply.objects.filter(assignment_id=OuterRef("assignment_id"), pk__gt=OuterRef("pk"))
         rated = Evaluation.objects.filter(reply_id=OuterRef("pk"), member=member)
         sent_back = Evaluation.objects.filter(reply_id=OuterRef("pk"), rating=Evaluation.Rating.UNSATISFIED)
-        unrated = Reply.objects.filter(proposal_id=OuterRef("pk"), assignment__is_active=True).filter(
-            ~Exists(later), ~Exists(rated), ~Exists(sent_back))
+        unrated = Reply.objects.filter(proposal_id=OuterRef("pk"), assignment__is_active=True, is_latest=True).filter(
+            ~Exists(rated), ~Exists(sent_back))
         c = Proposal.objects.filter(Q(author=user) | Q(pk__in=signed)).aggregate(
             drafts=Count("id", filter=Q(author=user, status=S.DRAFT)),
             to_rate=Count("id", filter=Q(status__in=(S.REPLIED, *HANDLING_STATES), pk__in=signed) & Exists(unrated)))
