@@ -57,6 +57,7 @@ e2e: install assets browsers
 
 lint: install
 	.venv/bin/ruff check .
+	.venv/bin/ruff format --check .
 
 fmt: install
 	.venv/bin/ruff check --fix . && .venv/bin/ruff format .

@@ -17,6 +17,7 @@ DEFAULT_PG = "postgres://postgres@127.0.0.1:5432/postgres"
 
 # --- figures -----------------------------------------------------------------------------------------
 
+
 def percentile(values: list[float], p: float) -> float:
     """Nearest-rank percentile (p in 0..100) of `values`."""
     ordered = sorted(values)
@@ -32,6 +33,7 @@ def summary_ms(seconds: list[float]) -> dict:
 
 
 # --- PostgreSQL --------------------------------------------------------------------------------------
+
 
 def pg_base(url: str) -> str:
     """postgres://user@host:port/db -> postgres://user@host:port"""
@@ -92,13 +94,16 @@ def pg_env(url: str) -> dict:
 
 # --- Django in a child process -----------------------------------------------------------------------
 
+
 def setup_django() -> None:
     import warnings
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "zhengxie.settings")
     os.environ.setdefault("TASKS_BACKEND", "immediate")
-    os.environ.setdefault("EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend")  # loaddemo's mails
+    os.environ.setdefault(
+        "EMAIL_BACKEND", "django.core.mail.backends.locmem.EmailBackend"
+    )  # loaddemo's mails
     os.environ.setdefault("LOG_LEVEL", "WARNING")
     warnings.simplefilter("ignore", DeprecationWarning)  # treebeard add_root/add_child
     import django
@@ -112,6 +117,7 @@ def run_child(script: Path, args: list[str], env: dict | None = None) -> None:
 
 
 # --- bench/RESULTS.md --------------------------------------------------------------------------------
+
 
 def split_sections(text: str) -> tuple[str, list[tuple[str, str]]]:
     """(text before the first "## " heading, [(heading line, whole section text)])."""

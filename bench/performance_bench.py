@@ -29,19 +29,42 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # Relative frequency of acts in the synthetic records (attendance and activities dominate, as in life).
 WEIGHTS = {
-    "plenary_attend": 2, "plenary_leave": 1, "plenary_absent": 1, "standing_attend": 2, "standing_leave": 1,
-    "standing_absent": 1, "chair_meeting_attend": 2, "committee_meeting_attend": 10, "sector_activity": 10,
-    "inspection": 8, "research": 8, "training": 10, "lecture": 3, "online_duty": 8, "speech_written": 4,
-    "speech_oral": 4, "proposal_submit": 6, "proposal_accept": 4, "proposal_key": 1, "proposal_excellent": 1,
-    "opinion_submit": 6, "opinion_adopt": 3, "opinion_instruction": 1, "self_report": 2, "public_welfare": 6,
+    "plenary_attend": 2,
+    "plenary_leave": 1,
+    "plenary_absent": 1,
+    "standing_attend": 2,
+    "standing_leave": 1,
+    "standing_absent": 1,
+    "chair_meeting_attend": 2,
+    "committee_meeting_attend": 10,
+    "sector_activity": 10,
+    "inspection": 8,
+    "research": 8,
+    "training": 10,
+    "lecture": 3,
+    "online_duty": 8,
+    "speech_written": 4,
+    "speech_oral": 4,
+    "proposal_submit": 6,
+    "proposal_accept": 4,
+    "proposal_key": 1,
+    "proposal_excellent": 1,
+    "opinion_submit": 6,
+    "opinion_adopt": 3,
+    "opinion_instruction": 1,
+    "self_report": 2,
+    "public_welfare": 6,
 }
 
 
 def stats(name: str, seconds: list[float]) -> tuple[str, float]:
     ms = sorted(s * 1000 for s in seconds)
     p95 = ms[min(len(ms) - 1, int(round(0.95 * len(ms))) - 1)]
-    return (f"{name:<34} median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms"
-            f"   (n={len(ms)})", p95)
+    return (
+        f"{name:<34} median {statistics.median(ms):7.1f} ms   p95 {p95:7.1f} ms   max {ms[-1]:7.1f} ms"
+        f"   (n={len(ms)})",
+        p95,
+    )
 
 
 def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
@@ -78,31 +101,71 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
     t0 = time.perf_counter()
     city = Organisation.add_root(name="江州市政协", kind="city", code="bench-city")
     county = city.add_child(name="青川县政协", kind="county", code="bench-county", region="青川县")
-    towns = [county.add_child(name=f"镇{i}联络组", short_name=f"镇{i}", kind="liaison", code=f"bench-town{i}")
-             for i in range(12)]
-    term = Term.objects.create(organisation=county, number=14, name="第十四届", is_current=True,
-                               start_date=datetime.date(2022, 1, 1))
-    sectors = Sector.objects.bulk_create([Sector(organisation=county, name=f"界别{i}", order=i) for i in range(20)])
+    towns = [
+        county.add_child(name=f"镇{i}联络组", short_name=f"镇{i}", kind="liaison", code=f"bench-town{i}")
+        for i in range(12)
+    ]
+    term = Term.objects.create(
+        organisation=county, number=14, name="第十四届", is_current=True, start_date=datetime.date(2022, 1, 1)
+    )
+    sectors = Sector.objects.bulk_create(
+        [Sector(organisation=county, name=f"界别{i}", order=i) for i in range(20)]
+    )
     committees = SpecialCommittee.objects.bulk_create(
-        [SpecialCommittee(organisation=county, name=f"专委会{i}", order=i) for i in range(8)])
+        [SpecialCommittee(organisation=county, name=f"专委会{i}", order=i) for i in range(8)]
+    )
     now = timezone.now()
-    User.objects.bulk_create([User(username=f"b{i:05d}", name=f"委员{i}", organisation=county, password="!",
-                                   password_changed_at=now) for i in range(n_members)], batch_size=2000)
+    User.objects.bulk_create(
+        [
+            User(
+                username=f"b{i:05d}",
+                name=f"委员{i}",
+                organisation=county,
+                password="!",
+                password_changed_at=now,
+            )
+            for i in range(n_members)
+        ],
+        batch_size=2000,
+    )
     users = list(User.objects.filter(username__startswith="b").order_by("pk"))
-    Member.objects.bulk_create([
-        Member(user=u, organisation=county, term=term, name=u.name, gender="M", sector=rng.choice(sectors),
-               liaison_group=rng.choice(towns), is_standing=(i % 6 == 0)) for i, u in enumerate(users)],
-        batch_size=2000)
+    Member.objects.bulk_create(
+        [
+            Member(
+                user=u,
+                organisation=county,
+                term=term,
+                name=u.name,
+                gender="M",
+                sector=rng.choice(sectors),
+                liaison_group=rng.choice(towns),
+                is_standing=(i % 6 == 0),
+            )
+            for i, u in enumerate(users)
+        ],
+        batch_size=2000,
+    )
     members = list(Member.objects.filter(organisation=county).order_by("pk").values_list("pk", flat=True))
     through = Member.committees.through
-    through.objects.bulk_create([through(member_id=m, specialcommittee_id=c.pk) for m in members
-                                 for c in rng.sample(committees, rng.choice([1, 1, 2]))], batch_size=5000)
+    through.objects.bulk_create(
+        [
+            through(member_id=m, specialcommittee_id=c.pk)
+            for m in members
+            for c in rng.sample(committees, rng.choice([1, 1, 2]))
+        ],
+        batch_size=5000,
+    )
     group = Group.objects.get_or_create(name=Role.MEMBER)[0]
-    User.groups.through.objects.bulk_create([User.groups.through(user_id=u.pk, group_id=group.pk) for u in users],
-                                            batch_size=5000)
-    staff = User.objects.create(username="bench-staff", name="工作人员", organisation=county, password_changed_at=now)
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=u.pk, group_id=group.pk) for u in users], batch_size=5000
+    )
+    staff = User.objects.create(
+        username="bench-staff", name="工作人员", organisation=county, password_changed_at=now
+    )
     staff.set_roles([Role.STAFF])
-    admin = User.objects.create(username="bench-admin", name="管理员", organisation=city, password_changed_at=now)
+    admin = User.objects.create(
+        username="bench-admin", name="管理员", organisation=city, password_changed_at=now
+    )
     admin.set_roles([Role.SYSADMIN])
     year = timezone.localdate().year
     save_template(county, year, "tongcheng", admin)
@@ -122,10 +185,21 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
             y = year if rng.random() < 0.8 else year - 1
             share = Decimal(1) if rng.random() < 0.9 else Decimal("0.5")
             rule = resolved.rule_for(act)
-            batch.append(DutyRecord(
-                member_id=rng.choice(members), organisation_id=county.pk, year=y, act=act, category=rule.category,
-                points=q(rule.points * share), share=share, source_ct=ct, source_id=str(sid),
-                source_repr=f"来源{sid}", occurred_on=datetime.date(y, rng.randint(1, 12), rng.randint(1, 28))))
+            batch.append(
+                DutyRecord(
+                    member_id=rng.choice(members),
+                    organisation_id=county.pk,
+                    year=y,
+                    act=act,
+                    category=rule.category,
+                    points=q(rule.points * share),
+                    share=share,
+                    source_ct=ct,
+                    source_id=str(sid),
+                    source_repr=f"来源{sid}",
+                    occurred_on=datetime.date(y, rng.randint(1, 12), rng.randint(1, 28)),
+                )
+            )
         DutyRecord.objects.bulk_create(batch, batch_size=5000)
         made += chunk
         batch = []
@@ -143,8 +217,10 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
         t0 = time.perf_counter()
         n = scoring.recompute_year(county.pk, year)
         timings.append(time.perf_counter() - t0)
-    say(f"recompute_year ({n} members, {DutyRecord.objects.filter(year=year).count()} records): "
-        f"best {min(timings):.2f} s, worst {max(timings):.2f} s")
+    say(
+        f"recompute_year ({n} members, {DutyRecord.objects.filter(year=year).count()} records): "
+        f"best {min(timings):.2f} s, worst {max(timings):.2f} s"
+    )
     scoring.recompute_year(county.pk, year - 1)
     recompute_worst = max(timings)
 
@@ -169,16 +245,33 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
     per_member = MemberYearScore.objects.filter(year=year, record_count__gt=0).count()
     avg = DutyRecord.objects.filter(year=year).count() / max(per_member, 1)
     say(f"(archive: about {avg:.0f} records per member this year)")
-    measure("archive page /performance/members/<id>/", [f"/performance/members/{m}/?year={year}" for m in sample])
+    measure(
+        "archive page /performance/members/<id>/", [f"/performance/members/{m}/?year={year}" for m in sample]
+    )
     measure("API /api/v1/members/<id>/duty", [f"/api/v1/members/{m}/duty?year={year}" for m in sample[:100]])
     pages = max(1, n_members // 30)
     for by in ("sector", "committee", "liaison"):
-        measure(f"rankings page by={by}", [f"/performance/rankings/?year={year}&by={by}&page={rng.randint(1, pages)}"
-                                           for _ in range(n_requests // 4)])
-    measure("rankings page by=sector&group=<id>", [f"/performance/rankings/?year={year}&by=sector&group={s.pk}"
-                                                   for s in rng.choices(sectors, k=n_requests // 4)])
-    measure("API /api/v1/rankings?by=committee", [f"/api/v1/rankings?year={year}&by=committee&page={rng.randint(1, 50)}"
-                                                  for _ in range(n_requests // 4)])
+        measure(
+            f"rankings page by={by}",
+            [
+                f"/performance/rankings/?year={year}&by={by}&page={rng.randint(1, pages)}"
+                for _ in range(n_requests // 4)
+            ],
+        )
+    measure(
+        "rankings page by=sector&group=<id>",
+        [
+            f"/performance/rankings/?year={year}&by=sector&group={s.pk}"
+            for s in rng.choices(sectors, k=n_requests // 4)
+        ],
+    )
+    measure(
+        "API /api/v1/rankings?by=committee",
+        [
+            f"/api/v1/rankings?year={year}&by=committee&page={rng.randint(1, 50)}"
+            for _ in range(n_requests // 4)
+        ],
+    )
     measure("warnings page (all members)", [f"/performance/warnings/?year={year}"] * 10)
 
     # A scheme change, step by step as the background task runs it: totals first (they read the scheme, not
@@ -188,24 +281,32 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
     from zhengxie.performance.models import ScoringRule, ScoringScheme
 
     ScoringRule.objects.filter(scheme__organisation=county, scheme__year=year).update(points=F("points") + 1)
-    ScoringScheme.objects.filter(organisation=county, year=year).update(updated_at=timezone.now())  # new version
+    ScoringScheme.objects.filter(organisation=county, year=year).update(
+        updated_at=timezone.now()
+    )  # new version
     t0 = time.perf_counter()
     scoring.recompute_year(county.pk, year)
     say(f"scheme change: totals right (recompute) in {time.perf_counter() - t0:.2f} s")
     t0 = time.perf_counter()
     changed = scoring.revalue_records(county.pk, year)
-    say(f"scheme change: stored points of {changed} records re-valued (background) in "
-        f"{time.perf_counter() - t0:.2f} s")
+    say(
+        f"scheme change: stored points of {changed} records re-valued (background) in "
+        f"{time.perf_counter() - t0:.2f} s"
+    )
     from zhengxie.performance.services import scheme_save
 
     t0 = time.perf_counter()
     scheme_save(user=admin, organisation=county, year=year, data=schemes.TONGCHENG)
-    say(f"scheme change end to end (admin's save + task, all rules changed back): {time.perf_counter() - t0:.2f} s")
+    say(
+        f"scheme change end to end (admin's save + task, all rules changed back): {time.perf_counter() - t0:.2f} s"
+    )
 
     say(f"(load average while measuring: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores, shared)")
     worst = max(p for label, p in results if not label.startswith("warnings"))
-    say(f"TARGETS: pages p95 < 150 ms -> worst {worst:.1f} ms {'OK' if worst < 150 else 'MISSED'}; "
-        f"recompute < 10 s -> {recompute_worst:.2f} s {'OK' if recompute_worst < 10 else 'MISSED'}")
+    say(
+        f"TARGETS: pages p95 < 150 ms -> worst {worst:.1f} ms {'OK' if worst < 150 else 'MISSED'}; "
+        f"recompute < 10 s -> {recompute_worst:.2f} s {'OK' if recompute_worst < 10 else 'MISSED'}"
+    )
     with open(os.environ["PERF_BENCH_OUT"], "a") as fh:
         fh.write(f"\n**{engine}** ({connection.vendor}, {n_members} members, {n_records} records)\n\n```\n")
         fh.write("\n".join(out) + "\n```\n")
@@ -214,8 +315,18 @@ def run(engine: str, n_members: int, n_records: int, n_requests: int) -> None:
 
 def child(engine: str, url: str, args, out_file: str) -> None:
     env = {**os.environ, "DATABASE_URL": url, "PERF_BENCH_OUT": out_file}
-    cmd = [sys.executable, __file__, "--child", engine, "--members", str(args.members), "--records",
-           str(args.records), "--requests", str(args.requests)]
+    cmd = [
+        sys.executable,
+        __file__,
+        "--child",
+        engine,
+        "--members",
+        str(args.members),
+        "--records",
+        str(args.records),
+        "--requests",
+        str(args.requests),
+    ]
     subprocess.run(cmd, env=env, check=True, cwd=ROOT)
 
 
@@ -230,7 +341,7 @@ def write_results(body: str) -> None:
     if SECTION in text:
         start = text.index(SECTION)
         nxt = text.find("\n## ", start + len(SECTION))
-        text = text[:start] + section + ("\n" + text[nxt + 1:] if nxt != -1 else "")
+        text = text[:start] + section + ("\n" + text[nxt + 1 :] if nxt != -1 else "")
     else:
         text = text.rstrip() + "\n\n" + section
     path.write_text(text)
@@ -266,10 +377,12 @@ def main() -> None:
                 with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
                     conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
         body = Path(out_file).read_text()
-    header = (f"`bench/performance_bench.py`, run {datetime.date.today():%Y-%m-%d} on {platform.machine()} "
-              f"({os.cpu_count()} cores, shared), Python {platform.python_version()}. Pages through the Django test "
-              "Client logged in as staff (archive of a random member; rankings on random pages). Targets: "
-              "archive/ranking p95 < 150 ms; recompute of a year for everyone < 10 s.\n")
+    header = (
+        f"`bench/performance_bench.py`, run {datetime.date.today():%Y-%m-%d} on {platform.machine()} "
+        f"({os.cpu_count()} cores, shared), Python {platform.python_version()}. Pages through the Django test "
+        "Client logged in as staff (archive of a random member; rankings on random pages). Targets: "
+        "archive/ranking p95 < 150 ms; recompute of a year for everyone < 10 s.\n"
+    )
     if not args.no_write:
         write_results(header + body)
     print(body)

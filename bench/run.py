@@ -40,7 +40,9 @@ SIMILAR_TARGET = 100.0
 
 def sh(*cmd: str) -> str:
     try:
-        return subprocess.run(cmd, capture_output=True, text=True, cwd=common.ROOT, check=False).stdout.strip()
+        return subprocess.run(
+            cmd, capture_output=True, text=True, cwd=common.ROOT, check=False
+        ).stdout.strip()
     except OSError:
         return ""
 
@@ -55,13 +57,21 @@ def machine() -> str:
         pass
     cpu = ""
     try:
-        cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                    if line.startswith("model name")), "")
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
     except OSError:
         pass
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return (f"{os.cpu_count()} cores ({cpu or platform.machine()}), {mem}, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}; load average at start {load}")
+    return (
+        f"{os.cpu_count()} cores ({cpu or platform.machine()}), {mem}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; load average at start {load}"
+    )
 
 
 def git_commit() -> str:
@@ -77,8 +87,15 @@ def stream(cmd: list[str], env: dict) -> tuple[int, str]:
     full_env = {**os.environ, **env}
     if not full_env.get("DATABASE_URL"):
         full_env.pop("DATABASE_URL", None)
-    proc = subprocess.Popen(cmd, cwd=common.ROOT, env=full_env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True, bufsize=1)
+    proc = subprocess.Popen(
+        cmd,
+        cwd=common.ROOT,
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        bufsize=1,
+    )
     lines = []
     assert proc.stdout is not None
     for line in proc.stdout:
@@ -89,8 +106,10 @@ def stream(cmd: list[str], env: dict) -> tuple[int, str]:
 
 # --- search: a section made from search_bench.py's printed lines ---------------------------------------
 
-LINE = re.compile(r"^\[(?P<engine>\w+)\]\s+(?P<label>.+?)\s+median\s+(?P<median>[\d.]+) ms\s+p95\s+(?P<p95>[\d.]+) ms"
-                  r"\s+max\s+(?P<max>[\d.]+) ms")
+LINE = re.compile(
+    r"^\[(?P<engine>\w+)\]\s+(?P<label>.+?)\s+median\s+(?P<median>[\d.]+) ms\s+p95\s+(?P<p95>[\d.]+) ms"
+    r"\s+max\s+(?P<max>[\d.]+) ms"
+)
 CPU = re.compile(r"cpu median\s+(?P<cpu>[\d.]+) ms")
 RESULTS_N = re.compile(r"results median (?P<n>\d+)")
 
@@ -106,28 +125,49 @@ def search_section(output: str, args_note: str) -> tuple[str, list[tuple[str, st
             p95 = float(m["p95"])
             verdict = "" if target is None else ("pass" if p95 < target else "**MISS**")
             cpu, n = CPU.search(line), RESULTS_N.search(line)
-            rows.append([m["engine"], label, float(m["median"]), p95, float(m["max"]),
-                         float(cpu["cpu"]) if cpu else float("nan"), n["n"] if n else "",
-                         f"< {target:.0f}" if target else "", verdict])
+            rows.append(
+                [
+                    m["engine"],
+                    label,
+                    float(m["median"]),
+                    p95,
+                    float(m["max"]),
+                    float(cpu["cpu"]) if cpu else float("nan"),
+                    n["n"] if n else "",
+                    f"< {target:.0f}" if target else "",
+                    verdict,
+                ]
+            )
             if target:
                 verdicts.append((f"search: {label}", m["engine"], p95, target))
         elif line.startswith("[") and ("indexed" in line or "load average" in line):
             notes.append(line)
-    body = (f"`bench/search_bench.py` {args_note}: zhengxie.search alone (no page, no permission check) on "
-            "synthetic documents. Times in ms. The issue's target for similar-proposal search is p95 < 100 ms.\n\n"
-            + common.md_table(["engine", "call", "median", "p95", "max", "CPU median", "results", "target", ""], rows)
-            + ("\n\n" + "\n".join(f"- {n}" for n in notes) if notes else ""))
+    body = (
+        f"`bench/search_bench.py` {args_note}: zhengxie.search alone (no page, no permission check) on "
+        "synthetic documents. Times in ms. The issue's target for similar-proposal search is p95 < 100 ms.\n\n"
+        + common.md_table(
+            ["engine", "call", "median", "p95", "max", "CPU median", "results", "target", ""], rows
+        )
+        + ("\n\n" + "\n".join(f"- {n}" for n in notes) if notes else "")
+    )
     return body, verdicts
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--only", default="proposals,search,performance",
-                        help="comma-separated: proposals, search, performance")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--only",
+        default="proposals,search,performance",
+        help="comma-separated: proposals, search, performance",
+    )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg-url", default=None)
     parser.add_argument("--quick", action="store_true", help="small sizes; print, do not write RESULTS.md")
-    parser.add_argument("--fresh", action="store_true", help="regenerate the proposals benchmark's cached data")
+    parser.add_argument(
+        "--fresh", action="store_true", help="regenerate the proposals benchmark's cached data"
+    )
     args = parser.parse_args()
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     started = time.perf_counter()
@@ -136,7 +176,9 @@ def main() -> None:
     stamp = f"_Measured {today:%Y-%m-%d %H:%M} at commit {header_commit}._\n\n"
 
     env_url = os.environ.get("DATABASE_URL", "")
-    pg_url = args.pg_url or (env_url if env_url.startswith(("postgres://", "postgresql://")) else common.DEFAULT_PG)
+    pg_url = args.pg_url or (
+        env_url if env_url.startswith(("postgres://", "postgresql://")) else common.DEFAULT_PG
+    )
     use_pg = not args.no_pg and common.pg_reachable(pg_url)
     print(f"PostgreSQL: {'yes, ' + common.pg_base(pg_url) if use_pg else 'no (SQLite only)'}", flush=True)
     # The benchmarks run SQLite first, then PostgreSQL when DATABASE_URL names a server.
@@ -153,8 +195,18 @@ def main() -> None:
             import json
 
             out_json, out_md = Path(tmp) / "proposals.json", Path(tmp) / "proposals.md"
-            cmd = [py, str(BENCH / "proposals_bench.py"), "--engine", "both" if use_pg else "sqlite",
-                   "--pg-url", pg_url, "--json", str(out_json), "--markdown", str(out_md)]
+            cmd = [
+                py,
+                str(BENCH / "proposals_bench.py"),
+                "--engine",
+                "both" if use_pg else "sqlite",
+                "--pg-url",
+                pg_url,
+                "--json",
+                str(out_json),
+                "--markdown",
+                str(out_md),
+            ]
             if args.quick:
                 cmd += ["--proposals", "5000", "--small", "1000", "--requests", "10"]
             if args.fresh:
@@ -169,8 +221,10 @@ def main() -> None:
                     for q in run["big_run"]["queries"]:
                         s = small.get((q["label"], q["probe"]))
                         if s is not None and s != q["queries"]:
-                            failures.append(f"{run['engine']}: {q['label']} runs {s} queries at {run['small']:,} "
-                                            f"proposals, {q['queries']} at {run['n']:,} (see Proposals)")
+                            failures.append(
+                                f"{run['engine']}: {q['label']} runs {s} queries at {run['small']:,} "
+                                f"proposals, {q['queries']} at {run['n']:,} (see Proposals)"
+                            )
             else:
                 failures.append(f"proposals_bench.py failed (exit {code})")
                 errors += 1
@@ -200,21 +254,32 @@ def main() -> None:
                 errors += 1
             engine = None
             for line in output.splitlines():
-                m = re.match(r"^\[(\w+)\] TARGETS: pages p95 < 150 ms -> worst ([\d.]+) ms \w+; "
-                             r"recompute < 10 s -> ([\d.]+) s", line.strip())
+                m = re.match(
+                    r"^\[(\w+)\] TARGETS: pages p95 < 150 ms -> worst ([\d.]+) ms \w+; "
+                    r"recompute < 10 s -> ([\d.]+) s",
+                    line.strip(),
+                )
                 if m:
                     engine = m[1]
-                    verdicts.append(("performance: archive/ranking pages, worst p95", engine, float(m[2]), 150.0))
+                    verdicts.append(
+                        ("performance: archive/ranking pages, worst p95", engine, float(m[2]), 150.0)
+                    )
                     verdicts.append(("performance: recompute a year (s)", engine, float(m[3]), 10.0))
 
     minutes = (time.perf_counter() - started) / 60
-    summary_rows = [[what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
-                    for what, engine, figure, target in verdicts]
+    summary_rows = [
+        [what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
+        for what, engine, figure, target in verdicts
+    ]
     rank = {"proposals": 0, "search": 1, "performance": 2}
-    summary_rows = sorted(kept_summary_rows(only) + summary_rows, key=lambda r: rank.get(r[0].split(":")[0], 9))
-    summary = ("Every p95 (ms; the recompute in s) against its target; details in the sections below.\n\n"
-               + common.md_table(["what", "engine", "p95", "target", ""], summary_rows)
-               + ("\n\n" + "\n".join(f"- {f}" for f in failures) if failures else ""))
+    summary_rows = sorted(
+        kept_summary_rows(only) + summary_rows, key=lambda r: rank.get(r[0].split(":")[0], 9)
+    )
+    summary = (
+        "Every p95 (ms; the recompute in s) against its target; details in the sections below.\n\n"
+        + common.md_table(["what", "engine", "p95", "target", ""], summary_rows)
+        + ("\n\n" + "\n".join(f"- {f}" for f in failures) if failures else "")
+    )
     header = (
         "# Benchmark results\n\n"
         f"Written by `make bench` (`bench/run.py`) on {today:%Y-%m-%d %H:%M %Z} in {minutes:.0f} min"
@@ -222,8 +287,12 @@ def main() -> None:
         f"- Machine: {header_machine}.\n"
         f"- Commit: {header_commit}.\n"
         f"- Databases: SQLite {__import__('sqlite3').sqlite_version}"
-        + (f"; PostgreSQL at {common.pg_base(pg_url).split('@')[-1]} ({pg_version(pg_url)})" if use_pg else
-           "; PostgreSQL not reachable, not measured") + ".\n"
+        + (
+            f"; PostgreSQL at {common.pg_base(pg_url).split('@')[-1]} ({pg_version(pg_url)})"
+            if use_pg
+            else "; PostgreSQL not reachable, not measured"
+        )
+        + ".\n"
         "- The machine is shared (other processes may run at the same time), so the figures are indicative;\n"
         "  re-run to compare.\n"
     )
@@ -247,7 +316,12 @@ def kept_summary_rows(ran: set[str]) -> list[list[str]]:
     rows = []
     for line in body.splitlines():
         cells = [c.strip() for c in line.strip().strip("|").split("|")]
-        if line.startswith("| ") and len(cells) == 5 and ":" in cells[0] and cells[0].split(":")[0] not in ran:
+        if (
+            line.startswith("| ")
+            and len(cells) == 5
+            and ":" in cells[0]
+            and cells[0].split(":")[0] not in ran
+        ):
             rows.append(cells)
     return rows
 

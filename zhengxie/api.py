@@ -17,8 +17,11 @@ class BearerAuth(HttpBearer):
     def authenticate(self, request, token):
         from zhengxie.core.models import ApiToken
 
-        t = (ApiToken.objects.select_related("user", "user__organisation")
-             .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now()).first())
+        t = (
+            ApiToken.objects.select_related("user", "user__organisation")
+            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now())
+            .first()
+        )
         if t is None or not t.user.is_active:
             return None
         request.user = t.user
@@ -53,9 +56,14 @@ PYDANTIC_ZH = {
 
 api = NinjaAPI(
     renderer=ChineseJSONRenderer(),
-    title="智慧政协履职平台 API", version="1", description="所有接口位于 /api/v1 之下；先 POST /api/v1/auth/token 取得令牌，"
+    title="智慧政协履职平台 API",
+    version="1",
+    description="所有接口位于 /api/v1 之下；先 POST /api/v1/auth/token 取得令牌，"
     "再以 `Authorization: Bearer <token>` 调用。错误以 JSON 返回，`detail` 为中文说明。",
-    auth=[BearerAuth(), django_auth], docs_url="/docs", openapi_url="/openapi.json", urls_namespace="api",
+    auth=[BearerAuth(), django_auth],
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+    urls_namespace="api",
 )
 
 

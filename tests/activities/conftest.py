@@ -14,12 +14,27 @@ def make_meeting(user):
     from zhengxie.activities import services
     from zhengxie.activities.models import Meeting
 
-    def make(kind="committee", minutes=30, hours=2, invite=("member1", "member2", "member3"), notify=True,
-             by="office", title="测试会议", **extra):
+    def make(
+        kind="committee",
+        minutes=30,
+        hours=2,
+        invite=("member1", "member2", "member3"),
+        notify=True,
+        by="office",
+        title="测试会议",
+        **extra,
+    ):
         staff = user(by)
         start = timezone.now() + datetime.timedelta(minutes=minutes)
-        m = services.meeting_create(user=staff, kind=kind, title=title, starts_at=start,
-                                    ends_at=start + datetime.timedelta(hours=hours), place="县政协会议室", **extra)
+        m = services.meeting_create(
+            user=staff,
+            kind=kind,
+            title=title,
+            starts_at=start,
+            ends_at=start + datetime.timedelta(hours=hours),
+            place="县政协会议室",
+            **extra,
+        )
         if invite:
             services.meeting_invite(user=staff, meeting=m, members=[user(u).member.pk for u in invite])
         if notify and invite:
@@ -34,7 +49,9 @@ def shift(meeting, minutes):
     from zhengxie.activities.models import Meeting
 
     delta = datetime.timedelta(minutes=minutes)
-    Meeting.objects.filter(pk=meeting.pk).update(starts_at=meeting.starts_at - delta, ends_at=meeting.ends_at - delta)
+    Meeting.objects.filter(pk=meeting.pk).update(
+        starts_at=meeting.starts_at - delta, ends_at=meeting.ends_at - delta
+    )
     return Meeting.objects.select_related("organisation").get(pk=meeting.pk)
 
 

@@ -17,9 +17,17 @@ def post(client, url, data=None):
 def test_api_flow(api_for, user):
     staff = api_for("office")
     start = timezone.now() + datetime.timedelta(minutes=30)
-    r = post(staff, "/api/v1/meetings", {
-        "kind": "plenary", "title": "API 全体会议", "starts_at": start.isoformat(),
-        "ends_at": (start + datetime.timedelta(hours=3)).isoformat(), "place": "大礼堂"})
+    r = post(
+        staff,
+        "/api/v1/meetings",
+        {
+            "kind": "plenary",
+            "title": "API 全体会议",
+            "starts_at": start.isoformat(),
+            "ends_at": (start + datetime.timedelta(hours=3)).isoformat(),
+            "place": "大礼堂",
+        },
+    )
     assert r.status_code == 201, r.content
     mid = r.json()["id"]
     assert r.json()["status"] == "draft" and r.json()["kind_label"] == "全体会议"
@@ -41,7 +49,9 @@ def test_api_flow(api_for, user):
     inv2 = Invitation.objects.get(meeting_id=mid, member=m2)
     r = post(staff, f"/api/v1/meetings/{mid}/leave-requests/{inv2.pk}/decide", {"approve": True})
     assert r.status_code == 200 and r.json()["leave_status"] == "approved"
-    r = post(staff, f"/api/v1/meetings/{mid}/leave-requests/{inv2.pk}/decide", {"approve": False, "reason": "x"})
+    r = post(
+        staff, f"/api/v1/meetings/{mid}/leave-requests/{inv2.pk}/decide", {"approve": False, "reason": "x"}
+    )
     assert r.status_code == 409 and "已处理" in r.json()["detail"]
 
     meeting = Meeting.objects.get(pk=mid)
@@ -51,8 +61,12 @@ def test_api_flow(api_for, user):
     assert r.status_code == 409 and "无需重复签到" in r.json()["detail"]
 
     r = post(staff, f"/api/v1/meetings/{mid}/attendance", {"member_id": m3.pk, "present": True})
-    assert r.status_code == 200 and r.json()["attendance"] == "present" and r.json()["checkin_method"] == "staff"
-    r = post(staff, f"/api/v1/meetings/{mid}/attendance", {"member_id": user("other").member.pk, "present": True})
+    assert (
+        r.status_code == 200 and r.json()["attendance"] == "present" and r.json()["checkin_method"] == "staff"
+    )
+    r = post(
+        staff, f"/api/v1/meetings/{mid}/attendance", {"member_id": user("other").member.pk, "present": True}
+    )
     assert r.status_code == 422 and "不在本次会议的邀请名单中" in r.json()["detail"]
 
     r = staff.get(f"/api/v1/meetings/{mid}/invitations")
@@ -67,7 +81,9 @@ def test_api_flow(api_for, user):
     assert r.status_code == 200 and r.json() == {"present": 2, "on_leave": 1, "absent": 0}
     r = post(staff, f"/api/v1/meetings/{mid}/close")
     assert r.status_code == 409 and r.json()["code"] == "already_closed"
-    assert duty(m1, "plenary_attend", meeting).count() == 1 and duty(m2, "plenary_leave", meeting).count() == 1
+    assert (
+        duty(m1, "plenary_attend", meeting).count() == 1 and duty(m2, "plenary_leave", meeting).count() == 1
+    )
     r = post(member, f"/api/v1/meetings/{mid}/checkin", {"token": services.checkin_token(meeting)})
     assert r.status_code == 409
 
@@ -75,11 +91,22 @@ def test_api_flow(api_for, user):
 def test_api_bad_input_is_422_in_chinese(api_for, make_meeting):
     staff = api_for("office")
     start = timezone.now()
-    r = post(staff, "/api/v1/meetings", {"kind": "party", "title": "x", "starts_at": start.isoformat(),
-                                         "ends_at": start.isoformat()})
+    r = post(
+        staff,
+        "/api/v1/meetings",
+        {"kind": "party", "title": "x", "starts_at": start.isoformat(), "ends_at": start.isoformat()},
+    )
     assert r.status_code == 422 and "会议类型" in r.json()["detail"]
-    r = post(staff, "/api/v1/meetings", {"kind": "training", "title": "x", "starts_at": start.isoformat(),
-                                         "ends_at": (start - datetime.timedelta(hours=1)).isoformat()})
+    r = post(
+        staff,
+        "/api/v1/meetings",
+        {
+            "kind": "training",
+            "title": "x",
+            "starts_at": start.isoformat(),
+            "ends_at": (start - datetime.timedelta(hours=1)).isoformat(),
+        },
+    )
     assert r.status_code == 422 and r.json()["detail"] == "结束时间不能早于开始时间。"
     r = post(staff, "/api/v1/meetings", {"kind": "training"})
     assert r.status_code == 422 and r.json()["detail"].startswith("输入有误")
@@ -91,8 +118,9 @@ def test_api_bad_input_is_422_in_chinese(api_for, make_meeting):
     assert r.status_code == 422
     r = post(member, f"/api/v1/meetings/{m.pk}/checkin", {"token": "garbage"})
     assert r.status_code == 422 and "签到码无效" in r.json()["detail"]
-    r = post(api_for("member2"), f"/api/v1/meetings/{make_meeting(invite=('member1',)).pk}/checkin",
-             {"token": "x"})
+    r = post(
+        api_for("member2"), f"/api/v1/meetings/{make_meeting(invite=('member1',)).pk}/checkin", {"token": "x"}
+    )
     assert r.status_code == 403 and "不在本次会议的邀请名单中" in r.json()["detail"]
     r = post(staff, f"/api/v1/meetings/{m.pk}/invite", {})
     assert r.status_code == 422 and "邀请方式" in r.json()["detail"]

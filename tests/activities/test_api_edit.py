@@ -34,18 +34,29 @@ def test_patch_changes_only_the_fields_sent_audits_and_notifies_a_new_time_or_pl
     assert body["place"] == "县政协会议室" and body["kind"] == "committee"
     # Only the title and agenda changed: no notice to the invitees.
     assert not Notification.objects.filter(title__startswith="会议变更").exists()
-    entry = AuditEntry.objects.filter(action="activities.meeting_update", target_id=str(meeting.pk)).latest("id")
+    entry = AuditEntry.objects.filter(action="activities.meeting_update", target_id=str(meeting.pk)).latest(
+        "id"
+    )
     assert entry.actor.username == "office" and entry.after["title"] == "月度协商会（调整）"
 
     start = timezone.now() + datetime.timedelta(days=2)
-    r = patch(staff, url, {"starts_at": start.isoformat(), "ends_at": (start + datetime.timedelta(hours=1)).isoformat(),
-                           "place": "二楼会议室"})
+    r = patch(
+        staff,
+        url,
+        {
+            "starts_at": start.isoformat(),
+            "ends_at": (start + datetime.timedelta(hours=1)).isoformat(),
+            "place": "二楼会议室",
+        },
+    )
     assert r.status_code == 200 and r.json()["place"] == "二楼会议室"
     assert abs(datetime.datetime.fromisoformat(r.json()["starts_at"]) - start) < datetime.timedelta(seconds=1)
     for u in ("member1", "member2", "member3"):
         note = notes(u, "会议变更：月度协商会（调整）").get()
         assert "二楼会议室" in note.body and note.url == f"/activities/{meeting.pk}/"
-    assert AuditEntry.objects.filter(action="activities.meeting_update", target_id=str(meeting.pk)).count() == 2
+    assert (
+        AuditEntry.objects.filter(action="activities.meeting_update", target_id=str(meeting.pk)).count() == 2
+    )
 
 
 def test_patch_committee_can_be_set_and_cleared(api_for, make_meeting):
@@ -68,7 +79,9 @@ def test_cancel_notifies_the_notified_invitees_and_is_audited(api_for, make_meet
     for u in ("member1", "member2", "member3"):
         assert "原因：天气原因" in notes(u, "会议取消：视察活动").get().body
     entry = AuditEntry.objects.get(action="activities.meeting_cancel", target_id=str(meeting.pk))
-    assert entry.after == {"status": "cancelled", "reason": "天气原因"} and entry.before == {"status": "notified"}
+    assert entry.after == {"status": "cancelled", "reason": "天气原因"} and entry.before == {
+        "status": "notified"
+    }
 
 
 def test_a_draft_cancelled_tells_nobody(api_for, make_meeting):
@@ -80,7 +93,7 @@ def test_a_draft_cancelled_tells_nobody(api_for, make_meeting):
 
 def test_invisible_meetings_are_404(api_for, make_meeting):
     meeting = make_meeting()
-    other = api_for("other")                    # 石门区: cannot see 青川县's meetings
+    other = api_for("other")  # 石门区: cannot see 青川县's meetings
     assert patch(other, f"/api/v1/meetings/{meeting.pk}", {"title": "x"}).status_code == 404
     assert post(other, f"/api/v1/meetings/{meeting.pk}/cancel", {"reason": "x"}).status_code == 404
     assert patch(api_for("office"), "/api/v1/meetings/999999", {"title": "x"}).status_code == 404
@@ -100,8 +113,9 @@ def test_visible_but_not_theirs_to_manage_is_403(api_for, make_meeting):
         assert r.status_code == 403, username
     meeting.refresh_from_db()
     assert meeting.title == "原名称" and meeting.status == "notified"
-    assert not AuditEntry.objects.filter(action__in=["activities.meeting_update", "activities.meeting_cancel"],
-                                         target_id=str(meeting.pk)).exists()
+    assert not AuditEntry.objects.filter(
+        action__in=["activities.meeting_update", "activities.meeting_cancel"], target_id=str(meeting.pk)
+    ).exists()
 
 
 def test_closed_or_cancelled_meetings_are_409(api_for, make_meeting, user):
@@ -142,7 +156,8 @@ def test_bad_input_is_422_in_chinese_and_changes_nothing(api_for, make_meeting):
     from zhengxie.core.models import Organisation
 
     other_committee = SpecialCommittee.objects.create(
-        organisation=Organisation.objects.get(code="demo-county-2"), name="外县专委会")
+        organisation=Organisation.objects.get(code="demo-county-2"), name="外县专委会"
+    )
     r = patch(staff, url, {"committee_id": other_committee.pk})
     assert r.status_code == 422 and "不属于本会" in r.json()["detail"]
     r = patch(staff, url, {"starts_at": "明天上午"})

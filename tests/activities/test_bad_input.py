@@ -102,7 +102,9 @@ def test_check_in_after_close_or_cancel(user, make_meeting):
 
 def test_leave_after_the_start_is_refused(client_for, make_meeting):
     m = shift(make_meeting(minutes=5), 10)
-    r = client_for("member1").post(reverse("activities:reply", args=[m.pk]), {"reply": "leave", "reason": "有事"})
+    r = client_for("member1").post(
+        reverse("activities:reply", args=[m.pk]), {"reply": "leave", "reason": "有事"}
+    )
     assert r.status_code == 409 and "不能再请假" in r.content.decode()
     inv = Invitation.objects.get(meeting=m, member__user__username="member1")
     assert (inv.reply, inv.leave_status) == ("pending", "")
@@ -114,7 +116,9 @@ def test_leave_needs_a_reason_and_the_form_keeps_what_was_typed(client_for, make
     r = c.post(reverse("activities:reply", args=[m.pk]), {"reply": "leave", "reason": "  "})
     assert r.status_code == 422 and "请填写请假事由" in r.content.decode()
     r = c.post(reverse("activities:reply", args=[m.pk]), {"reply": "leave", "reason": "很长" * 200})
-    assert r.status_code == 422 and "不能超过 300 字" in r.content.decode() and "很长很长" in r.content.decode()
+    assert (
+        r.status_code == 422 and "不能超过 300 字" in r.content.decode() and "很长很长" in r.content.decode()
+    )
     r = c.post(reverse("activities:reply", args=[m.pk]), {"reply": "maybe"})
     assert r.status_code == 422 and "只能是" in r.content.decode()
 
@@ -138,8 +142,9 @@ def test_leave_decisions(user, make_meeting):
 
 def test_closing_twice_does_not_double_count(user, client_for, make_meeting):
     m = shift(make_meeting(kind="plenary"), 30)
-    services.invitation_set_attendance(user=user("office"), invitation=m.invitations.get(
-        member__user__username="member1"), present=True)
+    services.invitation_set_attendance(
+        user=user("office"), invitation=m.invitations.get(member__user__username="member1"), present=True
+    )
     first = services.meeting_close(user=user("office"), meeting=m)
     assert first == {"present": 1, "on_leave": 0, "absent": 2}
     with pytest.raises(Conflict, match="不能重复操作"):
@@ -165,7 +170,9 @@ def test_draft_and_cancelled_states(user, make_meeting):
     with pytest.raises(Conflict, match="尚未发出"):
         services.meeting_close(user=user("office"), meeting=shift(d, 60))
     with pytest.raises(Conflict, match="尚未发出"):
-        services.invitation_set_attendance(user=user("office"), invitation=d.invitations.first(), present=True)
+        services.invitation_set_attendance(
+            user=user("office"), invitation=d.invitations.first(), present=True
+        )
     c = make_meeting()
     with pytest.raises(Invalid, match="取消原因"):
         services.meeting_cancel(user=user("office"), meeting=c, reason="")
@@ -201,9 +208,17 @@ def test_invite_needs_a_choice_and_only_own_members(user, make_meeting):
 
 
 def test_create_form_keeps_input_and_says_what_is_wrong(client_for):
-    r = client_for("office").post(reverse("activities:create"), {
-        "kind": "inspection", "title": "视察河道治理", "starts_at": "2026-12-01T09:00", "ends_at": "2026-12-01T08:00",
-        "checkin_before_minutes": 60, "checkin_after_minutes": 60})
+    r = client_for("office").post(
+        reverse("activities:create"),
+        {
+            "kind": "inspection",
+            "title": "视察河道治理",
+            "starts_at": "2026-12-01T09:00",
+            "ends_at": "2026-12-01T08:00",
+            "checkin_before_minutes": 60,
+            "checkin_after_minutes": 60,
+        },
+    )
     body = r.content.decode()
     assert r.status_code == 200 and "结束时间不能早于开始时间" in body and 'value="视察河道治理"' in body
     assert not Meeting.objects.filter(title="视察河道治理").exists()

@@ -19,25 +19,40 @@ def _local(dt):
     return timezone.localtime(dt).strftime("%Y-%m-%dT%H:%M")
 
 
-def test_staff_create_invite_notify_member_reply_leave_checkin_close(client_for, user,
-                                                                    django_capture_on_commit_callbacks):
+def test_staff_create_invite_notify_member_reply_leave_checkin_close(
+    client_for, user, django_capture_on_commit_callbacks
+):
     staff = client_for("office")
     start = timezone.now() + datetime.timedelta(minutes=40)
-    r = staff.post(reverse("activities:create"), {
-        "kind": "standing", "title": "常委会第十三次会议", "starts_at": _local(start),
-        "ends_at": _local(start + datetime.timedelta(hours=2)), "place": "县政协二楼会议室", "agenda": "一、审议",
-        "checkin_before_minutes": 60, "checkin_after_minutes": 60})
+    r = staff.post(
+        reverse("activities:create"),
+        {
+            "kind": "standing",
+            "title": "常委会第十三次会议",
+            "starts_at": _local(start),
+            "ends_at": _local(start + datetime.timedelta(hours=2)),
+            "place": "县政协二楼会议室",
+            "agenda": "一、审议",
+            "checkin_before_minutes": 60,
+            "checkin_after_minutes": 60,
+        },
+    )
     meeting = Meeting.objects.get(title="常委会第十三次会议")
     assert r.status_code == 302 and r.url == reverse("activities:invite", args=[meeting.pk])
     assert meeting.status == "draft" and meeting.organiser.username == "office"
 
     m1, m2, m3 = (user(u).member for u in ("member1", "member2", "member3"))
     # Invite member1's sector plus member2 and member3 one by one.
-    r = staff.post(reverse("activities:invite", args=[meeting.pk]),
-                   {"sectors": [m1.sector_id], "members": [m2.pk, m3.pk]})
+    r = staff.post(
+        reverse("activities:invite", args=[meeting.pk]),
+        {"sectors": [m1.sector_id], "members": [m2.pk, m3.pk]},
+    )
     assert r.status_code == 302
-    sector_ids = set(Member.objects.filter(sector=m1.sector, organisation=m1.organisation, status="active")
-                     .values_list("pk", flat=True))
+    sector_ids = set(
+        Member.objects.filter(sector=m1.sector, organisation=m1.organisation, status="active").values_list(
+            "pk", flat=True
+        )
+    )
     invited = set(meeting.invitations.values_list("member_id", flat=True))
     assert invited == sector_ids | {m2.pk, m3.pk}
     # Drafts are invisible to members until the notice goes out.
@@ -63,15 +78,22 @@ def test_staff_create_invite_notify_member_reply_leave_checkin_close(client_for,
 
     # member2 asks for leave; the organiser hears of it; staff approve.
     c2 = client_for("member2")
-    r = c2.post(reverse("activities:reply", args=[meeting.pk]), {"reply": "leave", "reason": "出差在外"}, follow=True)
+    r = c2.post(
+        reverse("activities:reply", args=[meeting.pk]), {"reply": "leave", "reason": "出差在外"}, follow=True
+    )
     assert "已提交请假申请" in r.content.decode()
     inv2 = Invitation.objects.get(meeting=meeting, member=m2)
     assert (inv2.reply, inv2.leave_status, inv2.leave_reason) == ("leave_requested", "pending", "出差在外")
     assert Notification.objects.filter(user__username="office", title__contains="请假申请").exists()
-    replies = staff.get(reverse("activities:replies", args=[meeting.pk]) + "?filter=leave_pending").content.decode()
+    replies = staff.get(
+        reverse("activities:replies", args=[meeting.pk]) + "?filter=leave_pending"
+    ).content.decode()
     assert "出差在外" in replies and "同意" in replies
-    r = staff.post(reverse("activities:decide", args=[meeting.pk, inv2.pk]), {"approve": "1", "reason": ""},
-                   HTTP_HX_REQUEST="true")
+    r = staff.post(
+        reverse("activities:decide", args=[meeting.pk, inv2.pk]),
+        {"approve": "1", "reason": ""},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200 and "已准假" in r.content.decode()
     assert Notification.objects.filter(user=m2.user, title__contains="请假已批准").exists()
 
@@ -87,8 +109,11 @@ def test_staff_create_invite_notify_member_reply_leave_checkin_close(client_for,
 
     # Staff tick member3 present from the list (htmx row).
     inv3 = Invitation.objects.get(meeting=meeting, member=m3)
-    r = staff.post(reverse("activities:attendance_set", args=[meeting.pk, inv3.pk]), {"present": "1"},
-                   HTTP_HX_REQUEST="true")
+    r = staff.post(
+        reverse("activities:attendance_set", args=[meeting.pk, inv3.pk]),
+        {"present": "1"},
+        HTTP_HX_REQUEST="true",
+    )
     assert r.status_code == 200 and "工作人员登记" in r.content.decode()
     assert r.content.decode().lstrip().startswith("<tr")
 
@@ -112,7 +137,9 @@ def test_staff_create_invite_notify_member_reply_leave_checkin_close(client_for,
         assert Notification.objects.filter(user=member.user, title__contains="缺席提醒").exists()
     assert AuditEntry.objects.filter(action="activities.meeting_close", target_id=str(meeting.pk)).exists()
     # The attendance page counts it.
-    stats = staff.get(reverse("activities:attendance") + f"?year={timezone.localtime(meeting.starts_at).year}")
+    stats = staff.get(
+        reverse("activities:attendance") + f"?year={timezone.localtime(meeting.starts_at).year}"
+    )
     assert "常委会第十三次会议" in stats.content.decode()
 
 
@@ -139,7 +166,7 @@ def test_materials_upload_and_download_checks_permission(client_for, make_meetin
     att = selectors.materials(m).get()
     url = reverse("core:attachment", args=[att.pk])
     assert client_for("member1").get(url).status_code == 200
-    assert client_for("member2").get(url).status_code == 404   # not invited
+    assert client_for("member2").get(url).status_code == 404  # not invited
     assert client_for("other").get(url).status_code == 404
     assert client_for("leader").get(url).status_code == 200
     # A file pretending to be a PDF is refused in Chinese.
@@ -155,9 +182,12 @@ def test_demo_plenary_is_closed_with_duty_records(db):
     assert plenary.status == "closed"
     n = plenary.invitations.count()
     assert n >= 30
-    records = DutyRecord.objects.filter(source_ct__model="invitation", voided=False,
-                                        act__startswith="plenary_",
-                                        source_id__in=[str(i) for i in plenary.invitations.values_list("pk", flat=True)])
+    records = DutyRecord.objects.filter(
+        source_ct__model="invitation",
+        voided=False,
+        act__startswith="plenary_",
+        source_id__in=[str(i) for i in plenary.invitations.values_list("pk", flat=True)],
+    )
     assert records.count() == n
     upcoming = Meeting.objects.get(kind="committee", status="notified")
     states = dict(upcoming.invitations.values_list("member__user__username", "leave_status"))

@@ -10,11 +10,22 @@ from django.test import Client
 
 from zhengxie.activities import services
 
-USERS = ["staff", "office", "leader", "member1", "member2", "handler1", "liaison", "auditor", "citystaff", "admin",
-         "other"]
+USERS = [
+    "staff",
+    "office",
+    "leader",
+    "member1",
+    "member2",
+    "handler1",
+    "liaison",
+    "auditor",
+    "citystaff",
+    "admin",
+    "other",
+]
 RUNNERS = {"staff", "office"}
 OVERSEERS = RUNNERS | {"leader", "citystaff", "admin"}
-VIEWERS = OVERSEERS | {"member1"}            # member1 is invited, member2 is not
+VIEWERS = OVERSEERS | {"member1"}  # member1 is invited, member2 is not
 PAGE_ROLES = OVERSEERS | {"member1", "member2", "liaison", "other"}
 STATS = OVERSEERS
 CREATORS = {"staff", "office", "citystaff"}
@@ -95,7 +106,11 @@ def test_member_reply_is_only_for_invited_members(world, client_for):
 
 API_READ = [
     ("get", lambda m: f"/api/v1/meetings/{m.pk}", lambda u: 200 if u in VIEWERS else 404),
-    ("invitations", lambda m: f"/api/v1/meetings/{m.pk}/invitations", lambda u: 200 if u in OVERSEERS else 404),
+    (
+        "invitations",
+        lambda m: f"/api/v1/meetings/{m.pk}/invitations",
+        lambda u: 200 if u in OVERSEERS else 404,
+    ),
 ]
 API_STAFF = [
     ("invite", lambda m, i: f"/api/v1/meetings/{m.pk}/invite", {"standing": True}),
@@ -120,6 +135,14 @@ def test_api(who, world, api_for):
             assert code in (200, 409), name  # allowed; the state may refuse (nothing to notify, not started)
         else:
             assert code == expected(who, set()), name
-    r = c.post("/api/v1/meetings", {"kind": "training", "title": "培训", "starts_at": "2026-12-01T09:00:00+08:00",
-                                    "ends_at": "2026-12-01T11:00:00+08:00"}, content_type="application/json")
+    r = c.post(
+        "/api/v1/meetings",
+        {
+            "kind": "training",
+            "title": "培训",
+            "starts_at": "2026-12-01T09:00:00+08:00",
+            "ends_at": "2026-12-01T11:00:00+08:00",
+        },
+        content_type="application/json",
+    )
     assert r.status_code == (201 if who in CREATORS else 403)

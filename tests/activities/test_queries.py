@@ -26,9 +26,15 @@ def test_meeting_list_and_calendar_are_constant(client_for, make_meeting, django
     for who in ("office", "member1", "leader"):
         c = client_for(who)
         month = timezone.localtime(timezone.now() + datetime.timedelta(days=1)).strftime("%Y-%m")
-        before = {u: count(c, u) for u in ("/activities/", f"/activities/calendar/?month={month}",
-                                           "/activities/?when=upcoming",
-                                           "/activities/attendance/" if who != "member1" else "/activities/")}
+        before = {
+            u: count(c, u)
+            for u in (
+                "/activities/",
+                f"/activities/calendar/?month={month}",
+                "/activities/?when=upcoming",
+                "/activities/attendance/" if who != "member1" else "/activities/",
+            )
+        }
         grow(make_meeting)
         for url, n in before.items():
             with django_assert_max_num_queries(n):
@@ -41,8 +47,11 @@ def test_replies_list_is_constant(client_for, make_meeting, user, django_assert_
     c = client_for("office")
     url = f"/activities/{m.pk}/replies/"
     n = count(c, url)
-    more = Member.objects.filter(organisation=m.organisation, status="active").exclude(
-        invitations__meeting=m).values_list("pk", flat=True)[:15]
+    more = (
+        Member.objects.filter(organisation=m.organisation, status="active")
+        .exclude(invitations__meeting=m)
+        .values_list("pk", flat=True)[:15]
+    )
     services.meeting_invite(user=user("office"), meeting=m, members=list(more))
     services.invitation_request_leave(user=user("member1"), meeting=m, reason="出差")
     services.invitation_set_attendance(user=user("office"), invitation=m.invitations.last(), present=True)
@@ -51,7 +60,9 @@ def test_replies_list_is_constant(client_for, make_meeting, user, django_assert_
     assert r.content.decode().count('<tr id="inv-') == 18
 
 
-def test_api_lists_and_workbench_are_constant(api_for, client_for, make_meeting, django_assert_max_num_queries):
+def test_api_lists_and_workbench_are_constant(
+    api_for, client_for, make_meeting, django_assert_max_num_queries
+):
     staff, member = api_for("office"), api_for("member1")
     m = make_meeting()
     n_staff = count(staff, "/api/v1/meetings")

@@ -31,9 +31,11 @@ def test_invite_by_committee_liaison_group_standing_and_everyone(user, make_meet
     group = member1.liaison_group
     services.meeting_invite(user=office, meeting=m, liaison_groups=[group.pk])
     services.meeting_invite(user=office, meeting=m, standing=True)
-    expected = set(active(org).filter(committees=committee).values_list("pk", flat=True)) | set(
-        active(org).filter(liaison_group=group).values_list("pk", flat=True)) | set(
-        active(org).filter(is_standing=True).values_list("pk", flat=True))
+    expected = (
+        set(active(org).filter(committees=committee).values_list("pk", flat=True))
+        | set(active(org).filter(liaison_group=group).values_list("pk", flat=True))
+        | set(active(org).filter(is_standing=True).values_list("pk", flat=True))
+    )
     assert set(m.invitations.values_list("member_id", flat=True)) == expected
     services.meeting_invite(user=office, meeting=m, everyone=True)
     assert m.invitations.count() == active(org).count()
@@ -47,10 +49,18 @@ def test_invite_by_committee_liaison_group_standing_and_everyone(user, make_meet
 def test_editing_the_time_of_a_notified_meeting_tells_invitees(client_for, make_meeting):
     m = make_meeting(minutes=60 * 24)
     new_start = timezone.localtime(m.starts_at + datetime.timedelta(days=1))
-    r = client_for("office").post(reverse("activities:edit", args=[m.pk]), {
-        "kind": m.kind, "title": m.title, "starts_at": new_start.strftime("%Y-%m-%dT%H:%M"),
-        "ends_at": (new_start + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"), "place": "新地点",
-        "checkin_before_minutes": 30, "checkin_after_minutes": 30})
+    r = client_for("office").post(
+        reverse("activities:edit", args=[m.pk]),
+        {
+            "kind": m.kind,
+            "title": m.title,
+            "starts_at": new_start.strftime("%Y-%m-%dT%H:%M"),
+            "ends_at": (new_start + datetime.timedelta(hours=2)).strftime("%Y-%m-%dT%H:%M"),
+            "place": "新地点",
+            "checkin_before_minutes": 30,
+            "checkin_after_minutes": 30,
+        },
+    )
     assert r.status_code == 302
     m.refresh_from_db()
     assert m.place == "新地点" and m.checkin_before_minutes == 30
@@ -60,12 +70,18 @@ def test_editing_the_time_of_a_notified_meeting_tells_invitees(client_for, make_
 def test_htmx_row_shows_the_error_in_place(client_for, user, make_meeting):
     m = make_meeting()
     inv = services.invitation_request_leave(user=user("member1"), meeting=m, reason="出差")
-    r = client_for("office").post(reverse("activities:decide", args=[m.pk, inv.pk]), {"approve": "0", "reason": ""},
-                                  HTTP_HX_REQUEST="true")
+    r = client_for("office").post(
+        reverse("activities:decide", args=[m.pk, inv.pk]),
+        {"approve": "0", "reason": ""},
+        HTTP_HX_REQUEST="true",
+    )
     body = r.content.decode()
     assert r.status_code == 200 and body.lstrip().startswith("<tr") and "不同意请假时请填写理由" in body
-    r = client_for("office").post(reverse("activities:decide", args=[m.pk, inv.pk]),
-                                  {"approve": "0", "reason": "会议重要，请务必参加"}, HTTP_HX_REQUEST="true")
+    r = client_for("office").post(
+        reverse("activities:decide", args=[m.pk, inv.pk]),
+        {"approve": "0", "reason": "会议重要，请务必参加"},
+        HTTP_HX_REQUEST="true",
+    )
     assert "未准假" in r.content.decode()
     assert Notification.objects.filter(user__username="member1", title__startswith="请假未获批准").exists()
 
@@ -95,12 +111,14 @@ def test_staff_todos(client_for, user, make_meeting):
 
 
 def test_reminder_job_reminds_once(user, make_meeting):
-    m = make_meeting(minutes=60 * 24)   # within the default 2 days
+    m = make_meeting(minutes=60 * 24)  # within the default 2 days
     far = make_meeting(minutes=60 * 24 * 6, title="远期会议")
     services.invitation_reply(user=user("member1"), meeting=m, reply="attend")
-    assert jobs.remind_pending_replies() == 2   # member2, member3
+    assert jobs.remind_pending_replies() == 2  # member2, member3
     assert jobs.remind_pending_replies() == 0
-    assert Notification.objects.filter(user__username="member2", title=f"请回复会议通知：{m.title}").count() == 1
+    assert (
+        Notification.objects.filter(user__username="member2", title=f"请回复会议通知：{m.title}").count() == 1
+    )
     assert not far.invitations.filter(reminded_at__isnull=False).exists()
 
 
@@ -109,4 +127,4 @@ def test_calendar_month_navigation_and_bad_month(client_for, make_meeting):
     assert c.get("/activities/calendar/?month=2026-13").status_code == 200
     assert c.get("/activities/calendar/?month=abc").status_code == 200
     r = c.get("/activities/calendar/?month=2026-01").content.decode()
-    assert "2026年1月" in r and "全体会议" in r   # the demo plenary
+    assert "2026年1月" in r and "全体会议" in r  # the demo plenary

@@ -38,11 +38,15 @@ def test_anonymous_is_sent_to_login(client, db):
 
 def test_password_change_enforces_complexity(client_for):
     c = client_for("member3")
-    r = c.post(reverse("password_change"), {"old_password": "Demo@2026", "new_password1": "abcdefgh1",
-                                             "new_password2": "abcdefgh1"})
+    r = c.post(
+        reverse("password_change"),
+        {"old_password": "Demo@2026", "new_password1": "abcdefgh1", "new_password2": "abcdefgh1"},
+    )
     assert "至少三类" in r.content.decode()
-    r = c.post(reverse("password_change"), {"old_password": "Demo@2026", "new_password1": "Xin@Mima2027",
-                                             "new_password2": "Xin@Mima2027"})
+    r = c.post(
+        reverse("password_change"),
+        {"old_password": "Demo@2026", "new_password1": "Xin@Mima2027", "new_password2": "Xin@Mima2027"},
+    )
     assert r.status_code == 302
     assert AuditEntry.objects.filter(action="auth.password_change").exists()
 

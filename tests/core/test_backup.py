@@ -29,10 +29,21 @@ PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 def manage(*args, db: Path, media: Path) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL",)}
-    env.update(DATABASE_URL=f"sqlite:///{db}", MEDIA_ROOT=str(media), TASKS_BACKEND="immediate",
-               DJANGO_SETTINGS_MODULE="zhengxie.settings", LOG_LEVEL="WARNING")
-    return subprocess.run([sys.executable, str(BASE_DIR / "manage.py"), *args], cwd=BASE_DIR, env=env,
-                          capture_output=True, text=True, timeout=300)
+    env.update(
+        DATABASE_URL=f"sqlite:///{db}",
+        MEDIA_ROOT=str(media),
+        TASKS_BACKEND="immediate",
+        DJANGO_SETTINGS_MODULE="zhengxie.settings",
+        LOG_LEVEL="WARNING",
+    )
+    return subprocess.run(
+        [sys.executable, str(BASE_DIR / "manage.py"), *args],
+        cwd=BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
 
 
 def source_counts() -> dict[str, int]:
@@ -57,8 +68,13 @@ def world_with_extras(user, settings):
     Group.objects.get(name="auditor").permissions.add(perm)
     user("auditor").user_permissions.add(perm)
     unit = HandlingUnit.objects.get(name="县教育局")
-    att = save_attachment(SimpleUploadedFile("办理报告.pdf", PDF), target=unit, user=user("staff"),
-                          purpose="test", allowed=("pdf",))
+    att = save_attachment(
+        SimpleUploadedFile("办理报告.pdf", PDF),
+        target=unit,
+        user=user("staff"),
+        purpose="test",
+        allowed=("pdf",),
+    )
     return entry, att
 
 
@@ -89,18 +105,22 @@ def test_backup_restores_every_row_file_and_secret_into_an_empty_database(world_
     try:
         restored = {t: con.execute(f'select count(*) from "{t}"').fetchone()[0] for t in expected}
         assert restored == expected
-        action, after = con.execute("select action, after from core_auditentry where id = ?", (entry.pk,)).fetchone()
+        action, after = con.execute(
+            "select action, after from core_auditentry where id = ?", (entry.pk,)
+        ).fetchone()
         assert action == "test.backup" and json.loads(after) == {"说明": "备份测试"}
         secret = con.execute("select id_number from members_member where id = ?", (member.pk,)).fetchone()[0]
         assert _fernet().decrypt(secret.encode()).decode() == member.id_number
         ct_app, ct_model = con.execute(
             "select ct.app_label, ct.model from core_attachment a join django_content_type ct "
-            "on ct.id = a.content_type_id where a.id = ?", (att.pk,)).fetchone()
+            "on ct.id = a.content_type_id where a.id = ?",
+            (att.pk,),
+        ).fetchone()
         assert (ct_app, ct_model) == ("core", "handlingunit")
         assert con.execute(
             "select p.codename from auth_group_permissions gp join auth_group g on g.id = gp.group_id "
-            "join auth_permission p on p.id = gp.permission_id where g.name = 'auditor'").fetchall() == [
-            ("view_auditentry",)]
+            "join auth_permission p on p.id = gp.permission_id where g.name = 'auditor'"
+        ).fetchall() == [("view_auditentry",)]
     finally:
         con.close()
     assert (media / att.file.name).read_bytes() == PDF
@@ -111,7 +131,9 @@ def test_backup_restores_every_row_file_and_secret_into_an_empty_database(world_
     assert "目标数据库不是空的" in r.stderr
     con = sqlite3.connect(db)
     try:
-        assert con.execute("select count(*) from core_auditentry").fetchone()[0] == expected["core_auditentry"]
+        assert (
+            con.execute("select count(*) from core_auditentry").fetchone()[0] == expected["core_auditentry"]
+        )
     finally:
         con.close()
 

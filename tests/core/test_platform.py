@@ -20,18 +20,24 @@ from zhengxie.core.numbering import next_number
 from zhengxie.core.sms import LoggingSMSBackend
 from zhengxie.core.uploads import DOCUMENTS, save_attachment, validate
 
-PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+PNG = (
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
+)
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
 
 # --- notifications --------------------------------------------------------------------------------------
 
-def test_notify_fills_the_inbox_and_sends_email_and_sms_after_commit(user, monkeypatch,
-                                                                     django_capture_on_commit_callbacks):
+
+def test_notify_fills_the_inbox_and_sends_email_and_sms_after_commit(
+    user, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(LoggingSMSBackend, "sent", [])
     member1, staff = user("member1"), user("staff")
     with django_capture_on_commit_callbacks(execute=True):
-        notes = notify([member1, staff, member1], "提案已立案", "您的提案已立案。", url="/proposals/1/", sms=True)
+        notes = notify(
+            [member1, staff, member1], "提案已立案", "您的提案已立案。", url="/proposals/1/", sms=True
+        )
         # Nothing leaves before the transaction commits.
         assert mail.outbox == [] and LoggingSMSBackend.sent == []
 
@@ -52,6 +58,7 @@ def test_notify_without_sms_sends_no_text_message(user, monkeypatch, django_capt
 
 # --- audit log --------------------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def entry(user):
     staff = user("staff")
@@ -71,10 +78,13 @@ def test_audit_entry_cannot_be_changed_or_deleted_through_the_orm(entry):
     assert AuditEntry.objects.get(pk=entry.pk).action == "test.change"
 
 
-@pytest.mark.parametrize("sql", [
-    "UPDATE core_auditentry SET action = 'tampered' WHERE id = %s",
-    "DELETE FROM core_auditentry WHERE id = %s",
-])
+@pytest.mark.parametrize(
+    "sql",
+    [
+        "UPDATE core_auditentry SET action = 'tampered' WHERE id = %s",
+        "DELETE FROM core_auditentry WHERE id = %s",
+    ],
+)
 def test_the_database_refuses_raw_update_and_delete_of_audit_entries(entry, sql):
     with pytest.raises(DatabaseError, match="append-only"):
         with transaction.atomic(), connection.cursor() as cur:
@@ -85,10 +95,16 @@ def test_the_database_refuses_raw_update_and_delete_of_audit_entries(entry, sql)
 def test_audit_records_who_what_and_where(client, user):
     client.post(reverse("login"), {"username": "member1", "password": "Demo@2026"}, REMOTE_ADDR="10.1.2.3")
     e = AuditEntry.objects.filter(action="auth.login").first()
-    assert (e.actor.username, e.actor_name, e.organisation.name, e.ip) == ("member1", "张明华", "青川县政协", "10.1.2.3")
+    assert (e.actor.username, e.actor_name, e.organisation.name, e.ip) == (
+        "member1",
+        "张明华",
+        "青川县政协",
+        "10.1.2.3",
+    )
 
 
 # --- scheduler --------------------------------------------------------------------------------------------
+
 
 def test_scheduler_runs_a_job_once_per_period_however_often_it_is_called(db, monkeypatch):
     monkeypatch.setattr(scheduler, "JOBS", {})
@@ -123,6 +139,7 @@ def test_a_failing_job_is_recorded_and_does_not_stop_the_others(db, monkeypatch)
 
 # --- numbering ----------------------------------------------------------------------------------------------
 
+
 def test_numbers_count_up_without_gaps_and_a_rolled_back_number_is_reused(db):
     county = Organisation.objects.get(code="demo-county")
     city = Organisation.objects.get(code="demo-city")
@@ -142,6 +159,7 @@ def test_numbers_count_up_without_gaps_and_a_rolled_back_number_is_reused(db):
 
 # --- uploads --------------------------------------------------------------------------------------------------
 
+
 def test_a_png_named_pdf_is_rejected(user):
     fake = SimpleUploadedFile("报告.pdf", PNG, content_type="application/pdf")
     with pytest.raises(Invalid) as exc:
@@ -151,8 +169,9 @@ def test_a_png_named_pdf_is_rejected(user):
 
 def test_a_real_pdf_is_stored_under_a_generated_name(user):
     staff = user("staff")
-    att = save_attachment(SimpleUploadedFile("../../报告.pdf", PDF), target=staff.organisation, user=staff,
-                          allowed=DOCUMENTS)
+    att = save_attachment(
+        SimpleUploadedFile("../../报告.pdf", PDF), target=staff.organisation, user=staff, allowed=DOCUMENTS
+    )
     assert att.original_name == "报告.pdf" and att.mime_type == "application/pdf" and att.size == len(PDF)
     assert "报告" not in att.file.name and att.file.name.endswith(".pdf")
 
@@ -166,9 +185,11 @@ def test_a_pdf_extension_on_a_png_upload_of_images_is_rejected_too(user):
 
 # --- API token login --------------------------------------------------------------------------------------------
 
+
 def token_for(client, username, password="Demo@2026"):
-    return client.post("/api/v1/auth/token", {"username": username, "password": password},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token", {"username": username, "password": password}, content_type="application/json"
+    )
 
 
 def test_api_token_login_and_me(client, db):
@@ -222,6 +243,7 @@ def test_the_login_page_shows_the_lockout_in_chinese(client, db):
 
 # --- inbox --------------------------------------------------------------------------------------------------------
 
+
 def test_inbox_shows_the_unread_count_and_reading_lowers_it(client_for, user):
     member = user("member1")
     before = Notification.objects.filter(user=member, read_at__isnull=True).count()
@@ -264,6 +286,7 @@ def test_inbox_runs_a_constant_number_of_queries(client_for, user, django_assert
 
 
 # --- audit pages ------------------------------------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("username", ["admin", "secadmin", "staff", "leader", "member1", "handler1"])
 def test_audit_pages_are_hidden_from_everyone_but_the_auditor(client_for, username):

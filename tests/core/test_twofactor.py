@@ -46,6 +46,7 @@ def password_step(client: Client, username: str, next_url: str = ""):
 
 # --- enrolment and disabling ----------------------------------------------------------------------
 
+
 def secret_on_page(body: str) -> str:
     shown = re.search(r'id="totp-secret">([A-Z2-7 ]+)<', body).group(1)
     from base64 import b32decode
@@ -99,6 +100,7 @@ def test_disable_needs_the_password_and_a_code(client_for, user, device_of, no_t
 
 
 # --- login --------------------------------------------------------------------------------------
+
 
 def test_without_a_device_login_is_unchanged(client, db):
     r = password_step(client, "staff")
@@ -155,7 +157,9 @@ def test_repeated_wrong_codes_lock_the_account(client, device_of, no_throttle):
     device = device_of("staff")
     password_step(client, "staff")
     for _ in range(5):
-        r = client.post(reverse("login_otp"), {"code": "000000" if code(device.key) != "000000" else "999999"})
+        r = client.post(
+            reverse("login_otp"), {"code": "000000" if code(device.key) != "000000" else "999999"}
+        )
     assert r.status_code == 429 and "已被临时锁定" in r.content.decode()
     r = password_step(client, "staff")
     assert "已被临时锁定" in r.content.decode() and "_auth_user_id" not in client.session
@@ -182,6 +186,7 @@ def test_a_session_that_skipped_the_code_is_sent_to_the_code_step(client_for, de
 
 
 # --- the role policy -------------------------------------------------------------------------------
+
 
 @pytest.fixture
 def staff_must_use_it(user):
@@ -218,6 +223,7 @@ def test_the_setting_is_listed_with_the_organisation_settings(client_for, user):
 
 # --- the security administrator's reset ------------------------------------------------------------
 
+
 def test_secadmin_resets_a_users_second_factor(client_for, device_of, user):
     device_of("staff")
     staff = user("staff")
@@ -227,8 +233,9 @@ def test_secadmin_resets_a_users_second_factor(client_for, device_of, user):
     r = c.post(reverse("members:user_reset_2fa", args=[staff.pk]))
     assert r.status_code == 302
     assert not TOTPDevice.objects.filter(user=staff).exists()
-    assert AuditEntry.objects.filter(action="members.user_reset_2fa", actor=user("secadmin"),
-                                     target_id=str(staff.pk)).exists()
+    assert AuditEntry.objects.filter(
+        action="members.user_reset_2fa", actor=user("secadmin"), target_id=str(staff.pk)
+    ).exists()
     assert Notification.objects.filter(user=staff, title="您的两步验证已被重置").exists()
     # The user logs in with the password alone now.
     anon = Client()
@@ -270,9 +277,13 @@ def test_service_refuses_the_wrong_people(device_of, user):
 
 # --- the API token ---------------------------------------------------------------------------------
 
+
 def token(client, **extra):
-    return client.post("/api/v1/auth/token", {"username": "staff", "password": PASSWORD, **extra},
-                       content_type="application/json")
+    return client.post(
+        "/api/v1/auth/token",
+        {"username": "staff", "password": PASSWORD, **extra},
+        content_type="application/json",
+    )
 
 
 def test_api_token_without_a_device_needs_no_otp(client, db):
@@ -286,14 +297,18 @@ def test_api_token_with_a_device_needs_the_otp(client, device_of, user, no_throt
     assert r.status_code == 401 and r.json()["code"] == "otp_required" and "两步验证" in r.json()["detail"]
     r = token(client, otp="000000" if code(device.key) != "000000" else "111111")
     assert r.status_code == 401 and r.json()["code"] == "invalid_otp" and "验证码" in r.json()["detail"]
-    assert AuditEntry.objects.filter(action="auth.2fa_failed", actor=user("staff"), after__where="api").exists()
+    assert AuditEntry.objects.filter(
+        action="auth.2fa_failed", actor=user("staff"), after__where="api"
+    ).exists()
     r = token(client, otp=code(device.key))
     assert r.status_code == 200
     me = client.get("/api/v1/me", headers={"Authorization": f"Bearer {r.json()['token']}"})
     assert me.json()["username"] == "staff"
 
 
-def test_a_role_that_requires_the_second_factor_gets_no_token_on_the_password_alone(client, staff_must_use_it):
+def test_a_role_that_requires_the_second_factor_gets_no_token_on_the_password_alone(
+    client, staff_must_use_it
+):
     r = token(client)
     assert r.status_code == 403 and "两步验证" in r.json()["detail"]
 

@@ -65,8 +65,14 @@ BASE_DIR = Path(__file__).resolve().parents[2]
 MANAGE = BASE_DIR / "manage.py"
 CHROMIUM = os.environ.get("E2E_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 DEMO_PASSWORD = "Demo@2026"
 DESKTOP = {"width": 1280, "height": 800}
@@ -111,8 +117,14 @@ def _run(args: list[str], env: dict[str, str], log: Path) -> subprocess.Complete
     with open(log, "a") as fh:
         fh.write(f"\n$ manage.py {' '.join(args)}\n")
         fh.flush()
-        proc = subprocess.run([sys.executable, str(MANAGE), *args], cwd=BASE_DIR, env=env, stdout=fh,
-                              stderr=subprocess.STDOUT, timeout=600)
+        proc = subprocess.run(
+            [sys.executable, str(MANAGE), *args],
+            cwd=BASE_DIR,
+            env=env,
+            stdout=fh,
+            stderr=subprocess.STDOUT,
+            timeout=600,
+        )
     if proc.returncode:
         tail = log.read_text(errors="replace")[-4000:]
         pytest.fail(f"manage.py {' '.join(args)} failed (exit {proc.returncode}):\n{tail}", pytrace=False)
@@ -174,8 +186,14 @@ class Site:
 
     def manage(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
         """Runs a manage.py command against the server's database, e.g. manage("scheduler", "--once")."""
-        proc = subprocess.run([sys.executable, str(MANAGE), *args], cwd=BASE_DIR, env=self.env,
-                              capture_output=True, text=True, timeout=300)
+        proc = subprocess.run(
+            [sys.executable, str(MANAGE), *args],
+            cwd=BASE_DIR,
+            env=self.env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if check and proc.returncode:
             raise AssertionError(f"manage.py {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
         return proc
@@ -220,22 +238,39 @@ def e2e_site(tmp_path_factory):
     site = None
     for _ in range(3):  # a free port can be taken between the check and gunicorn's bind
         port = _free_port()
-        env.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1", GUNICORN_THREADS="4",
-                   GUNICORN_ACCESSLOG="-", GUNICORN_TIMEOUT="60")
+        env.update(
+            GUNICORN_BIND=f"127.0.0.1:{port}",
+            WEB_CONCURRENCY="1",
+            GUNICORN_THREADS="4",
+            GUNICORN_ACCESSLOG="-",
+            GUNICORN_TIMEOUT="60",
+        )
         log = open(log_path, "a")
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-c", str(BASE_DIR / "deploy" / "gunicorn.conf.py")],
-            cwd=BASE_DIR, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+            cwd=BASE_DIR,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         log.close()
-        site = Site(url=f"http://127.0.0.1:{port}", db_path=db_path, media_root=mine / "media",
-                    log_path=log_path, env=env, process=proc)
+        site = Site(
+            url=f"http://127.0.0.1:{port}",
+            db_path=db_path,
+            media_root=mine / "media",
+            log_path=log_path,
+            env=env,
+            process=proc,
+        )
         if _wait_until_up(site, time.monotonic() + 60):
             break
         _stop(proc)
         site = None
     if site is None:
-        pytest.fail("the e2e server did not start:\n" + log_path.read_text(errors="replace")[-4000:],
-                    pytrace=False)
+        pytest.fail(
+            "the e2e server did not start:\n" + log_path.read_text(errors="replace")[-4000:], pytrace=False
+        )
     yield site
     _stop(site.process)
 

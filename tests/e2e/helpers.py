@@ -16,8 +16,16 @@ def shot(page, folder: str, name: str) -> None:
 def watch(page, problems: list) -> None:
     """Collect console errors and 4xx/5xx answers into `problems`; a refused form answers 422 (the browser
     logs it), which is expected. Confirm dialogs are answered yes."""
-    page.on("console", lambda m: problems.append(f"console: {m.text}")
-            if m.type == "error" and "status of 422" not in m.text else None)
-    page.on("response", lambda r: problems.append(f"{r.status} {r.url}")
-            if r.status >= 400 and r.status != 422 else None)
+    page.on(
+        "console",
+        lambda m: (
+            problems.append(f"console: {m.text}")
+            if m.type == "error" and "status of 422" not in m.text
+            else None
+        ),
+    )
+    page.on(
+        "response",
+        lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 and r.status != 422 else None,
+    )
     page.on("dialog", lambda d: d.accept())

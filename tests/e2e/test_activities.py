@@ -14,7 +14,8 @@ def test_meeting_invite_reply_leave_approve(page_for, e2e_site):
     problems = []
     sector = e2e_site.sql(
         "select s.name from members_sector s join members_member m on m.sector_id = s.id "
-        "join core_user u on m.user_id = u.id where u.username = 'member1'")[0][0]
+        "join core_user u on m.user_id = u.id where u.username = 'member1'"
+    )[0][0]
     start = (datetime.datetime.now() + datetime.timedelta(days=3)).replace(hour=9, minute=0)
 
     staff = page_for("office")
@@ -75,8 +76,10 @@ def test_meeting_invite_reply_leave_approve(page_for, e2e_site):
 
     m2.goto(f"/activities/{meeting_id}/")
     expect(m2.locator("#my-leave")).to_have_text("已准假")
-    rows = e2e_site.sql("select i.leave_status from activities_invitation i join members_member m on i.member_id = m.id "
-                        "join core_user u on m.user_id = u.id where i.meeting_id = ? and u.username = 'member2'",
-                        (meeting_id,))
+    rows = e2e_site.sql(
+        "select i.leave_status from activities_invitation i join members_member m on i.member_id = m.id "
+        "join core_user u on m.user_id = u.id where i.meeting_id = ? and u.username = 'member2'",
+        (meeting_id,),
+    )
     assert rows == [("approved",)]
     assert problems == []

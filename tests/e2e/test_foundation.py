@@ -19,7 +19,10 @@ def test_member_logs_in_and_sees_the_workbench(page, login):
     expect(page.get_by_role("heading", name="待办事项")).to_be_visible()
     # Bootstrap, htmx and our script loaded from the collected static files, under the strict CSP.
     assert page.evaluate("() => Boolean(window.bootstrap && window.htmx)")
-    assert page.evaluate("() => getComputedStyle(document.querySelector('nav.navbar')).backgroundImage") != "none"
+    assert (
+        page.evaluate("() => getComputedStyle(document.querySelector('nav.navbar')).backgroundImage")
+        != "none"
+    )
     assert problems == []
 
 
@@ -81,8 +84,11 @@ def test_admin_creates_a_handling_unit(page, login, e2e_site):
     page.goto("/manage/units/?q=数测中心")
     expect(page.locator("#unit-list")).to_contain_text("县数据测试中心")
     expect(page.locator("#unit-list")).to_contain_text("钱立新")
-    rows = e2e_site.sql("select o.name from core_handlingunit u join core_organisation o on o.id = u.organisation_id"
-                        " where u.name = ?", ("县数据测试中心",))
+    rows = e2e_site.sql(
+        "select o.name from core_handlingunit u join core_organisation o on o.id = u.organisation_id"
+        " where u.name = ?",
+        ("县数据测试中心",),
+    )
     assert rows == [("青川县政协",)]
 
     # The same name again: a Chinese error, and what was typed stays in the form.

@@ -17,7 +17,8 @@ def test_member_joins_a_similar_proposal_and_the_lead_accepts(e2e_site, page_for
         "and p.kind != 'collective' and u.username not in ('member3') and u.username like 'member%' "
         "and not exists (select 1 from proposals_signer x join members_member m on m.id = x.member_id "
         "join core_user mu on mu.id = m.user_id where x.proposal_id = p.id and mu.username = 'member3') "
-        "order by p.id limit 1")[0]
+        "order by p.id limit 1"
+    )[0]
 
     member = login(phone_page, "member3")
     member.on("dialog", lambda d: d.accept())
@@ -41,7 +42,9 @@ def test_member_joins_a_similar_proposal_and_the_lead_accepts(e2e_site, page_for
     expect(owner.locator("#info")).to_contain_text("联名提案")
 
     member.goto(f"/proposals/{pid}/")
-    name = e2e_site.sql("select m.name from members_member m join core_user u on u.id = m.user_id "
-                        "where u.username = 'member3'")[0][0]
+    name = e2e_site.sql(
+        "select m.name from members_member m join core_user u on u.id = m.user_id "
+        "where u.username = 'member3'"
+    )[0][0]
     expect(member.locator("#info")).to_contain_text(name)
     assert not problems, problems

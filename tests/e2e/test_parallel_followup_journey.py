@@ -25,8 +25,6 @@ SHOTS = "parallel"  # test-results/e2e/parallel/
 EDU, HOUSING = "县教育局", "县住房和城乡建设局"
 
 
-
-
 def letter(tmp_path, name):
     path = tmp_path / name
     path.write_bytes(b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n")
@@ -50,7 +48,8 @@ def test_parallel_units_reply_and_are_rated_one_by_one(e2e_site, page_for, phone
         "select p.id, p.title, u.username from proposals_proposal p join members_member m on m.id = p.lead_member_id "
         "join core_user u on u.id = m.user_id where p.status = 'accepted' and (select count(*) from "
         "proposals_signer s where s.proposal_id = p.id and s.status = 'agreed') = 1 "
-        "order by u.username = 'member1' desc, p.id limit 1")[0]
+        "order by u.username = 'member1' desc, p.id limit 1"
+    )[0]
 
     # --- staff: 分办 to two units through the assign form.
     staff = page_for("staff")
@@ -76,7 +75,9 @@ def test_parallel_units_reply_and_are_rated_one_by_one(e2e_site, page_for, phone
     # --- each unit replies for its part, with its signed letter.
     h1 = page_for("handler1")
     watch(h1, problems)
-    reply(h1, pid, "A", "关于师资部分：已将相关建议纳入今年教育工作要点。", letter(tmp_path, "教育局答复函.pdf"))
+    reply(
+        h1, pid, "A", "关于师资部分：已将相关建议纳入今年教育工作要点。", letter(tmp_path, "教育局答复函.pdf")
+    )
     expect(h1.locator("#proposal-title")).to_have_text(title)
     expect(h1.locator("#timeline")).to_contain_text("分办 1/2 个单位已答复")
     expect(h1.locator("#btn-reply")).to_have_count(0)  # its part is answered
@@ -97,7 +98,9 @@ def test_parallel_units_reply_and_are_rated_one_by_one(e2e_site, page_for, phone
     expect(replies.locator(".reply", has_text=EDU).get_by_role("link", name="答复函")).to_be_visible()
     form = member.locator("#evaluate")
     expect(form).to_contain_text("评价哪个单位的答复")
-    member.select_option("#id_reply", member.locator("#id_reply option", has_text=HOUSING).get_attribute("value"))
+    member.select_option(
+        "#id_reply", member.locator("#id_reply option", has_text=HOUSING).get_attribute("value")
+    )
     form.get_by_label("满意", exact=True).check()
     member.fill("#id_comment", "场地安排具体，满意。")
     shot(member, SHOTS, "02-member-rate-first-phone")
@@ -132,7 +135,9 @@ def test_b_reply_is_followed_up_until_the_office_confirms(e2e_site, page_for, tm
         "join core_user u on u.id = m.user_id join proposals_assignment a on a.proposal_id = p.id "
         "join core_handlingunit h on h.id = a.unit_id where p.status = 'handling' and a.is_active and a.role = 'lead' "
         "and h.name = ? and not exists (select 1 from proposals_reply r where r.proposal_id = p.id) "
-        "order by u.username = 'member1' desc, p.id limit 1", (EDU,))[0]
+        "order by u.username = 'member1' desc, p.id limit 1",
+        (EDU,),
+    )[0]
     planned = (datetime.date.today() + datetime.timedelta(days=120)).isoformat()
 
     # --- handler1 replies B类: the proposal page shows the follow-up and leads to it.

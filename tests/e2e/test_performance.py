@@ -22,10 +22,21 @@ NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
 
 def png_1x1() -> bytes:
     """A valid 1x1 RGB PNG."""
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(b"\x00\xc0\x39\x2b")) + chunk(b"IEND", b""))
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 1, 1, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(b"\x00\xc0\x39\x2b"))
+        + chunk(b"IEND", b"")
+    )
 
 
 def watch(page, problems):
@@ -95,7 +106,9 @@ def test_member_archive_and_self_report_needs_evidence(page_for, evidence):
     assert m1.locator("#records tbody tr").count() >= 1
     expect(m1.locator("#records tbody")).not_to_contain_text("本年度暂无履职记录")
     expect(m1.locator("#caps")).to_contain_text("合计")
-    expect(m1.locator("[data-chart-source=cat-chart]")).to_have_attribute("_echarts_instance_", re.compile(".+"))
+    expect(m1.locator("[data-chart-source=cat-chart]")).to_have_attribute(
+        "_echarts_instance_", re.compile(".+")
+    )
 
     description = f"参加社区敬老院志愿服务 {uuid.uuid4().hex[:6]}"
     form = fill_report(m1, description)
@@ -189,8 +202,9 @@ def test_leader_sees_rankings_chart_and_tables(page_for):
     # By 专委会: the groups table and chart follow.
     leader.get_by_role("link", name="按专委会").click()
     expect(leader.locator("#groups thead")).to_contain_text("专委会")
-    expect(leader.locator("[data-chart-source=groups-chart]")).to_have_attribute("_echarts_instance_",
-                                                                                    re.compile(".+"))
+    expect(leader.locator("[data-chart-source=groups-chart]")).to_have_attribute(
+        "_echarts_instance_", re.compile(".+")
+    )
     # One group's members only; its row is highlighted.
     first_group = leader.locator("#groups tbody tr").first
     name = first_group.locator("td a").inner_text().strip()

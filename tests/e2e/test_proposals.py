@@ -18,8 +18,6 @@ SHOTS = "proposals"  # test-results/e2e/proposals/
 TITLE = "关于在乡村小学开设课后托管服务的提案"
 
 
-
-
 def confirm_submit_steps(page):
     """After 提交: go on past the similar-proposals and one-matter questions, if asked."""
     for _ in range(3):
@@ -43,7 +41,10 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     expect(m1.locator("#proposal-form")).to_contain_text("请填写办法")
     expect(m1.locator("#id_title")).to_have_value(TITLE)
     m1.select_option("#id_category", "科教文卫")
-    m1.fill("#id_suggestions", "一是由教育部门统筹在乡村小学开设课后托管服务；二是落实托管经费保障；三是配齐看护教师。")
+    m1.fill(
+        "#id_suggestions",
+        "一是由教育部门统筹在乡村小学开设课后托管服务；二是落实托管经费保障；三是配齐看护教师。",
+    )
     m1.fill("#id_research_note", "走访了三所乡村小学，召开家长座谈会两次。")
     # Similar proposals appear while typing the title (htmx).
     m1.fill("#id_title", "")
@@ -103,7 +104,9 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     h.set_input_files("#id_letter", str(fake))
     h.click("#btn-action-submit")
     expect(h.locator("#action-form")).to_contain_text("文件类型不符")
-    expect(h.locator("#id_content")).to_have_value("已将乡村小学课后托管纳入今年民生实事，秋季学期起全面开设。")
+    expect(h.locator("#id_content")).to_have_value(
+        "已将乡村小学课后托管纳入今年民生实事，秋季学期起全面开设。"
+    )
     h.set_input_files("#id_letter", str(letter))
     shot(h, SHOTS, "05-unit-reply-form")
     h.click("#btn-action-submit")

@@ -59,7 +59,11 @@ def test_staff_enrols_an_authenticator_and_logs_in_with_a_code(page, login, e2e_
     expect(page).to_have_url(re.compile(r"/$"))
     expect(page.locator("h1")).to_contain_text("您好")
 
-    actions = {a for (a,) in e2e_site.sql(
-        "select action from core_auditentry where actor_id = (select id from core_user where username = 'info')")}
+    actions = {
+        a
+        for (a,) in e2e_site.sql(
+            "select action from core_auditentry where actor_id = (select id from core_user where username = 'info')"
+        )
+    }
     assert {"auth.2fa_enabled", "auth.login"} <= actions
     assert problems == []

@@ -36,13 +36,31 @@ def upload(content: bytes, name: str = "名册.xlsx"):
     return SimpleUploadedFile(name, content, content_type="application/octet-stream")
 
 
-def row(name="王测试", gender="男", sector="教育界", phone="13700000001", committees="", liaison="",
-        id_no="", party="民盟", **extra) -> list:
+def row(
+    name="王测试",
+    gender="男",
+    sector="教育界",
+    phone="13700000001",
+    committees="",
+    liaison="",
+    id_no="",
+    party="民盟",
+    **extra,
+) -> list:
     """A roster row in the template's column order."""
     from zhengxie.members.roster import COLUMNS
 
-    values = {"name": name, "gender": gender, "sector": sector, "phone": phone, "committees": committees,
-              "liaison_group": liaison, "id_number": id_no, "party": party, **extra}
+    values = {
+        "name": name,
+        "gender": gender,
+        "sector": sector,
+        "phone": phone,
+        "committees": committees,
+        "liaison_group": liaison,
+        "id_number": id_no,
+        "party": party,
+        **extra,
+    }
     return [values.get(c.key, "") for c in COLUMNS]
 
 
@@ -65,7 +83,11 @@ def world(db):
     Member.objects.filter(pk=m1.pk).update(liaison_group=town2)
     Member.objects.filter(pk=m2.pk).update(liaison_group=town)
     return SimpleNamespace(
-        city=Organisation.objects.get(code="demo-city"), county=county, county2=county2, town=town, town2=town2,
+        city=Organisation.objects.get(code="demo-city"),
+        county=county,
+        county2=county2,
+        town=town,
+        town2=town2,
         term=Term.objects.get(organisation=county, is_current=True),
         term2=Term.objects.get(organisation=county2, is_current=True),
         session=Session.objects.get(organisation=county, is_current=True),
@@ -75,6 +97,9 @@ def world(db):
         party=Party.objects.first(),
         unit=HandlingUnit.objects.get(organisation=county, short_name="教育局"),
         unit2=HandlingUnit.objects.filter(organisation=county2).first(),
-        member1=m1, member2=m2, other=Member.objects.get(user__username="other"),
-        handler1=User.objects.get(username="handler1"), other_user=User.objects.get(username="other"),
+        member1=m1,
+        member2=m2,
+        other=Member.objects.get(user__username="other"),
+        handler1=User.objects.get(username="handler1"),
+        other_user=User.objects.get(username="other"),
     )

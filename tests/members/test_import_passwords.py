@@ -42,12 +42,16 @@ def other_admin(world):
 
 
 def test_imported_members_log_in_with_the_password_from_the_one_time_file(
-        world, client_for, other_admin, caplog, django_capture_on_commit_callbacks):
+    world, client_for, other_admin, caplog, django_capture_on_commit_callbacks
+):
     caplog.set_level(logging.DEBUG)
     admin = client_for("admin")
-    job = _import(admin, world, [row(name="初始甲", phone="13600000001"),
-                                 row(name="初始乙", gender="女", phone="13600000002")],
-                  django_capture_on_commit_callbacks)
+    job = _import(
+        admin,
+        world,
+        [row(name="初始甲", phone="13600000001"), row(name="初始乙", gender="女", phone="13600000002")],
+        django_capture_on_commit_callbacks,
+    )
     assert job.status == "done" and job.imported == 2
     assert bytes(job.passwords) and job.passwords_until > timezone.now() + datetime.timedelta(days=6)
     page = admin.get(f"{IMPORT}{job.pk}/").content.decode()
@@ -66,7 +70,8 @@ def test_imported_members_log_in_with_the_password_from_the_one_time_file(
 
     r = admin.post(url)
     assert r.status_code == 200 and r["Content-Type"].startswith(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     assert "attachment" in r["Content-Disposition"] and r["Cache-Control"] == "no-store"
     header, *lines = _rows(r.content)
     assert header == ("姓名", "用户名（手机号）", "初始密码")
@@ -85,13 +90,15 @@ def test_imported_members_log_in_with_the_password_from_the_one_time_file(
     assert AuditEntry.objects.filter(action="members.roster_passwords_download").count() == 1
 
     # Each new member logs in with the password from the file and must change it first.
-    for (_, username, password) in lines:
+    for _, username, password in lines:
         c = Client()
         r = c.post(reverse("login"), {"username": username, "password": password})
         assert r.status_code == 302 and "_auth_user_id" in c.session, username
         assert c.get("/").url == reverse("password_change")
-        r = c.post(reverse("password_change"), {"old_password": password, "new_password1": "Xin@Mima2027",
-                                                 "new_password2": "Xin@Mima2027"})
+        r = c.post(
+            reverse("password_change"),
+            {"old_password": password, "new_password1": "Xin@Mima2027", "new_password2": "Xin@Mima2027"},
+        )
         assert r.status_code == 302
         assert c.get("/").status_code == 200
 
@@ -104,14 +111,15 @@ def test_imported_members_log_in_with_the_password_from_the_one_time_file(
         assert p not in json.dumps([job.errors, job.error, job.stage], ensure_ascii=False)
 
 
-def test_passwords_not_downloaded_within_7_days_are_wiped(world, client_for, user,
-                                                          django_capture_on_commit_callbacks):
+def test_passwords_not_downloaded_within_7_days_are_wiped(
+    world, client_for, user, django_capture_on_commit_callbacks
+):
     from zhengxie.core.scheduler import JOBS
     from zhengxie.members import jobs  # noqa: F401  (registers the daily job)
 
     admin = client_for("admin")
     job = _import(admin, world, [row(name="过期甲", phone="13600000011")], django_capture_on_commit_callbacks)
-    assert JOBS["members.purge_roster_files"].func()["passwords"] == 0        # not yet due
+    assert JOBS["members.purge_roster_files"].func()["passwords"] == 0  # not yet due
     job.refresh_from_db()
     assert bytes(job.passwords)
 
@@ -125,11 +133,14 @@ def test_passwords_not_downloaded_within_7_days_are_wiped(world, client_for, use
     assert not AuditEntry.objects.filter(action="members.roster_passwords_download").exists()
 
 
-def test_an_expired_file_is_refused_and_wiped_even_before_the_daily_job(world, client_for,
-                                                                       django_capture_on_commit_callbacks):
+def test_an_expired_file_is_refused_and_wiped_even_before_the_daily_job(
+    world, client_for, django_capture_on_commit_callbacks
+):
     admin = client_for("admin")
     job = _import(admin, world, [row(name="过期乙", phone="13600000021")], django_capture_on_commit_callbacks)
-    RosterImport.objects.filter(pk=job.pk).update(passwords_until=timezone.now() - datetime.timedelta(seconds=1))
+    RosterImport.objects.filter(pk=job.pk).update(
+        passwords_until=timezone.now() - datetime.timedelta(seconds=1)
+    )
     r = admin.post(reverse("members:roster_import_passwords", args=[job.pk]))
     assert r.status_code == 302
     job.refresh_from_db()
@@ -138,8 +149,12 @@ def test_an_expired_file_is_refused_and_wiped_even_before_the_daily_job(world, c
 
 def test_a_rejected_import_keeps_no_passwords(world, client_for, django_capture_on_commit_callbacks):
     admin = client_for("admin")
-    job = _import(admin, world, [row(name="错行", gender="未知", phone="13600000031")],
-                  django_capture_on_commit_callbacks)
+    job = _import(
+        admin,
+        world,
+        [row(name="错行", gender="未知", phone="13600000031")],
+        django_capture_on_commit_callbacks,
+    )
     assert job.status == "rejected" and bytes(job.passwords) == b"" and job.passwords_until is None
     assert "初始密码" not in admin.get(f"{IMPORT}{job.pk}/").content.decode()
     assert admin.post(reverse("members:roster_import_passwords", args=[job.pk])).status_code == 302
@@ -150,7 +165,9 @@ def test_the_file_keeps_passwords_that_look_like_formulas_as_text(world, user):
     from zhengxie.members.models import RosterImport as Job
 
     job = Job.objects.create(user=user("admin"), organisation=world.county, status="done", imported=2)
-    roster._keep_passwords(job.pk, [("公式甲", "13600000041", "=Ab3#kXy9q2"), ("公式乙", "13600000042", "+Qw8@zzP")])
+    roster._keep_passwords(
+        job.pk, [("公式甲", "13600000041", "=Ab3#kXy9q2"), ("公式乙", "13600000042", "+Qw8@zzP")]
+    )
     content, _ = roster.roster_passwords_download(user=user("admin"), import_id=job.pk)
     ws = load_workbook(io.BytesIO(content)).worksheets[0]
     assert ws["C2"].value == "=Ab3#kXy9q2" and ws["C2"].data_type == "s"

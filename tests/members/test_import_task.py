@@ -24,9 +24,12 @@ def _post(c, world, content, name="名册.xlsx"):
 
 
 def test_the_request_only_stores_the_upload_and_the_page_polls_until_the_task_is_done(
-        world, client_for, django_capture_on_commit_callbacks):
+    world, client_for, django_capture_on_commit_callbacks
+):
     c = client_for("admin")
-    content = xlsx([row(name="后台一", phone="13500000001"), row(name="后台二", gender="女", phone="13500000002")])
+    content = xlsx(
+        [row(name="后台一", phone="13500000001"), row(name="后台二", gender="女", phone="13500000002")]
+    )
     with django_capture_on_commit_callbacks(execute=False) as queued:
         r = _post(c, world, content)
     job = RosterImport.objects.get()
@@ -42,16 +45,18 @@ def test_the_request_only_stores_the_upload_and_the_page_polls_until_the_task_is
     assert "<html" not in part and 'id="import-progress"' in part and "hx-get" in part
     assert AuditEntry.objects.filter(action="members.roster_import_start", target_id=str(job.pk)).exists()
 
-    queued[0]()                                     # the worker runs the task
+    queued[0]()  # the worker runs the task
     job.refresh_from_db()
     assert job.status == "done" and job.progress == 100 and job.imported == 2 and job.total == 2
-    assert bytes(job.content) == b""                # the stored file is erased once read
+    assert bytes(job.content) == b""  # the stored file is erased once read
     assert Member.objects.filter(name__in=["后台一", "后台二"], organisation=world.county).count() == 2
     part = c.get(f"/manage/members/import/{job.pk}/progress/", HTTP_HX_REQUEST="true").content.decode()
     assert "hx-trigger" not in part and "100%" in part and "已导入 <strong>2</strong> 名委员" in part
     assert f"/manage/members/?organisation={world.county.pk}" in part
     entry = AuditEntry.objects.filter(action="members.roster_import").latest("id")
-    assert entry.after["count"] == 2 and entry.actor.username == "admin" and entry.after["file"] == "名册.xlsx"
+    assert (
+        entry.after["count"] == 2 and entry.actor.username == "admin" and entry.after["file"] == "名册.xlsx"
+    )
     note = Notification.objects.filter(user__username="admin").latest("id")
     assert "已导入 2 名委员" in note.title and note.url == f"/manage/members/import/{job.pk}/"
     # The upload page lists it among the user's recent imports.
@@ -59,11 +64,18 @@ def test_the_request_only_stores_the_upload_and_the_page_polls_until_the_task_is
     assert "已导入 2 人" in body and "一次最多 5000 行" in body
 
 
-def test_bad_rows_give_the_row_by_row_report_and_import_nothing(world, client_for,
-                                                                django_capture_on_commit_callbacks):
+def test_bad_rows_give_the_row_by_row_report_and_import_nothing(
+    world, client_for, django_capture_on_commit_callbacks
+):
     c = client_for("admin")
-    content = xlsx([row(name="甲", phone="13500000011"), row(name="乙", gender="未知", phone="13500000012"),
-                    row(name="丙", phone="13500000011"), row(name="丁", sector="火星界", phone="13500000013")])
+    content = xlsx(
+        [
+            row(name="甲", phone="13500000011"),
+            row(name="乙", gender="未知", phone="13500000012"),
+            row(name="丙", phone="13500000011"),
+            row(name="丁", sector="火星界", phone="13500000013"),
+        ]
+    )
     members_before, users_before = Member.objects.count(), User.objects.count()
     with django_capture_on_commit_callbacks(execute=True):
         r = _post(c, world, content)
@@ -77,7 +89,7 @@ def test_bad_rows_give_the_row_by_row_report_and_import_nothing(world, client_fo
     assert "共 4 行，发现 3 处问题" in page and "未导入任何数据" in page
     assert "第 3 行" in page and "性别须为“男”或“女”，而不是“未知”" in page
     assert "与第 2 行手机号重复" in page and "界别“火星界”在青川县政协不存在" in page
-    assert f'href="/manage/members/import/?organisation={world.county.pk}"' in page      # upload again
+    assert f'href="/manage/members/import/?organisation={world.county.pk}"' in page  # upload again
     # ... and the upload page keeps that choice.
     body = c.get(IMPORT, {"organisation": world.county.pk}).content.decode()
     assert f'<option value="{world.county.pk}" selected>' in body
@@ -87,18 +99,29 @@ def test_bad_rows_give_the_row_by_row_report_and_import_nothing(world, client_fo
 def test_progress_is_recorded_step_by_step_up_to_100(world, user, django_capture_on_commit_callbacks):
     rows = [row(name=f"进度{i}", phone=f"135{10000000 + i:08d}", id_no=id_number(i)) for i in range(600)]
     seen = []
-    result = roster.import_rows(user=user("admin"), organisation=world.county, data=xlsx(rows),
-                                progress=lambda percent, stage: seen.append((percent, stage)))
+    result = roster.import_rows(
+        user=user("admin"),
+        organisation=world.county,
+        data=xlsx(rows),
+        progress=lambda percent, stage: seen.append((percent, stage)),
+    )
     assert result.ok and len(result.created) == 600
     percents = [p for p, _ in seen]
     assert percents == sorted(percents) and percents[0] == 5 and percents[-1] == 95
-    assert {s for _, s in seen} == {"正在读取文件", "正在逐行检查", "正在生成初始密码", "正在创建账号和委员档案"}
-    assert len([p for p, s in seen if s == "正在生成初始密码"]) >= 3   # hashing is slow: it reports too
-    assert len([p for p, s in seen if s == "正在读取文件"]) >= 3       # every 250 rows while reading
-    assert len([p for p, s in seen if s == "正在逐行检查"]) >= 3       # and while checking
+    assert {s for _, s in seen} == {
+        "正在读取文件",
+        "正在逐行检查",
+        "正在生成初始密码",
+        "正在创建账号和委员档案",
+    }
+    assert len([p for p, s in seen if s == "正在生成初始密码"]) >= 3  # hashing is slow: it reports too
+    assert len([p for p, s in seen if s == "正在读取文件"]) >= 3  # every 250 rows while reading
+    assert len([p for p, s in seen if s == "正在逐行检查"]) >= 3  # and while checking
     more = [row(name=f"进度乙{i}", phone=f"134{10000000 + i:08d}") for i in range(300)]
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.roster_import_start(user=user("admin"), organisation=world.county, upload=upload(xlsx(more)))
+        job = services.roster_import_start(
+            user=user("admin"), organisation=world.county, upload=upload(xlsx(more))
+        )
     job.refresh_from_db()
     assert (job.status, job.progress, job.imported) == ("done", 100, 300)
 
@@ -111,9 +134,11 @@ def test_a_file_type_problem_is_answered_in_the_request(world, client_for):
     assert not RosterImport.objects.exists()
 
 
-def test_an_unreadable_workbook_is_rejected_by_the_task(world, client_for, django_capture_on_commit_callbacks):
+def test_an_unreadable_workbook_is_rejected_by_the_task(
+    world, client_for, django_capture_on_commit_callbacks
+):
     buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w") as z:            # looks like .xlsx to the sniffer, but is no workbook
+    with zipfile.ZipFile(buf, "w") as z:  # looks like .xlsx to the sniffer, but is no workbook
         z.writestr("[Content_Types].xml", "<Types/>")
         z.writestr("xl/workbook.xml", "not xml")
     c = client_for("admin")
@@ -127,17 +152,24 @@ def test_an_unreadable_workbook_is_rejected_by_the_task(world, client_for, djang
 
 def test_too_many_rows_are_refused(world, user, monkeypatch):
     monkeypatch.setattr(roster, "MAX_ROWS", 2)
-    result = roster.import_rows(user=user("admin"), organisation=world.county,
-                                data=xlsx([row(phone=f"1350000002{i}") for i in range(3)]))
+    result = roster.import_rows(
+        user=user("admin"),
+        organisation=world.county,
+        data=xlsx([row(phone=f"1350000002{i}") for i in range(3)]),
+    )
     assert [e.message for e in result.errors] == ["行数超过上限：一次最多导入 2 行，请分批导入。"]
 
 
-def test_the_task_runs_once_and_only_its_owner_sees_the_import(world, user, client_for,
-                                                              django_capture_on_commit_callbacks):
+def test_the_task_runs_once_and_only_its_owner_sees_the_import(
+    world, user, client_for, django_capture_on_commit_callbacks
+):
     with django_capture_on_commit_callbacks(execute=True):
-        job = services.roster_import_start(user=user("admin"), organisation=world.county,
-                                           upload=upload(xlsx([row(name="一次", phone="13500000031")])))
-    assert roster.run_roster_import(str(job.pk)) == "done"         # a second run changes nothing
+        job = services.roster_import_start(
+            user=user("admin"),
+            organisation=world.county,
+            upload=upload(xlsx([row(name="一次", phone="13500000031")])),
+        )
+    assert roster.run_roster_import(str(job.pk)) == "done"  # a second run changes nothing
     assert Member.objects.filter(name="一次").count() == 1
     for other in ("secadmin", "staff", "member1"):
         c = client_for(other)
@@ -145,11 +177,16 @@ def test_the_task_runs_once_and_only_its_owner_sees_the_import(world, user, clie
         assert c.get(f"/manage/members/import/{job.pk}/progress/").status_code == 404
 
 
-def test_the_task_refuses_a_user_who_lost_the_right_to_import(world, user, django_capture_on_commit_callbacks):
+def test_the_task_refuses_a_user_who_lost_the_right_to_import(
+    world, user, django_capture_on_commit_callbacks
+):
     admin = user("admin")
     with django_capture_on_commit_callbacks(execute=False) as queued:
-        job = services.roster_import_start(user=admin, organisation=world.county,
-                                           upload=upload(xlsx([row(name="晚了", phone="13500000041")])))
+        job = services.roster_import_start(
+            user=admin,
+            organisation=world.county,
+            upload=upload(xlsx([row(name="晚了", phone="13500000041")])),
+        )
     admin.set_roles(["staff"])
     queued[0]()
     job.refresh_from_db()
@@ -159,8 +196,10 @@ def test_the_task_refuses_a_user_who_lost_the_right_to_import(world, user, djang
 
 # --- the export of a big roster ----------------------------------------------------------------------
 
-def test_a_big_roster_is_exported_in_the_background(world, client_for, monkeypatch,
-                                                    django_capture_on_commit_callbacks):
+
+def test_a_big_roster_is_exported_in_the_background(
+    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+):
     monkeypatch.setattr(roster, "EXPORT_SYNC_MAX", 5)
     monkeypatch.setattr(roster, "PROGRESS_EVERY", 3)
     c = client_for("staff")
@@ -180,7 +219,7 @@ def test_a_big_roster_is_exported_in_the_background(world, client_for, monkeypat
     d = c.get(f"/manage/members/exports/{export.pk}/download/")
     rows = list(load_workbook(io.BytesIO(b"".join(d.streaming_content))).active.iter_rows(values_only=True))
     assert rows[0][0] == "姓名" and len(rows) - 1 == total
-    assert world.member1.phone in {x[13] for x in rows[1:]}          # staff see full numbers
+    assert world.member1.phone in {x[13] for x in rows[1:]}  # staff see full numbers
     entry = AuditEntry.objects.filter(action="members.roster_export").latest("id")
     assert entry.actor.username == "staff" and entry.after["count"] == total
     for other in ("admin", "leader", "member1"):
@@ -189,8 +228,9 @@ def test_a_big_roster_is_exported_in_the_background(world, client_for, monkeypat
 
 
 def test_a_pending_export_page_polls(world, user, client_for):
-    export = Export.objects.create(user=user("staff"), kind=roster.EXPORT_KIND, title="委员名册导出",
-                                   status="running", progress=40)
+    export = Export.objects.create(
+        user=user("staff"), kind=roster.EXPORT_KIND, title="委员名册导出", status="running", progress=40
+    )
     c = client_for("staff")
     page = c.get(f"/manage/members/exports/{export.pk}/").content.decode()
     assert 'hx-trigger="every 1s"' in page and "40%" in page and "生成中" in page
@@ -219,9 +259,10 @@ def test_old_roster_files_are_purged_daily(world, user, client_for, django_captu
     path = old.file.path
     long_ago = timezone.now() - datetime.timedelta(days=jobs.KEEP_DAYS + 1)
     Export.objects.filter(pk=old.pk).update(created_at=long_ago)
-    with django_capture_on_commit_callbacks(execute=False):         # never picked up by a worker
-        waiting = services.roster_import_start(user=user("admin"), organisation=world.county,
-                                               upload=upload(xlsx([row()])))
+    with django_capture_on_commit_callbacks(execute=False):  # never picked up by a worker
+        waiting = services.roster_import_start(
+            user=user("admin"), organisation=world.county, upload=upload(xlsx([row()]))
+        )
     RosterImport.objects.filter(pk=waiting.pk).update(created_at=long_ago)
 
     assert JOBS["members.purge_roster_files"].func() == {"exports": 1, "imports": 1, "passwords": 0}

@@ -16,11 +16,23 @@ URL = "/manage/members/new/"
 
 def _form(world, **overrides):
     data = {
-        "name": "赵新委", "gender": "F", "ethnicity": "回族", "birth_date": "", "party": world.party.pk,
-        "sector": world.sector.pk, "committees": [world.committee.pk], "liaison_group": world.town.pk,
-        "position": "委员", "is_standing": "on", "employer": "青川县第二中学", "job_title": "校长",
-        "education": "硕士研究生", "phone": "13600000001", "id_number": id_number(61, "19760415"),
-        "address": "青川县人民路8号", "code": "Q9001",
+        "name": "赵新委",
+        "gender": "F",
+        "ethnicity": "回族",
+        "birth_date": "",
+        "party": world.party.pk,
+        "sector": world.sector.pk,
+        "committees": [world.committee.pk],
+        "liaison_group": world.town.pk,
+        "position": "委员",
+        "is_standing": "on",
+        "employer": "青川县第二中学",
+        "job_title": "校长",
+        "education": "硕士研究生",
+        "phone": "13600000001",
+        "id_number": id_number(61, "19760415"),
+        "address": "青川县人民路8号",
+        "code": "Q9001",
     }
     data.update(overrides)
     return {k: v for k, v in data.items() if v is not None}
@@ -63,20 +75,27 @@ def test_admin_adds_a_member_who_logs_in_by_phone_and_must_change_the_password(w
 
     m = Member.objects.select_related("user").get(phone="13600000001")
     assert (m.name, m.gender, m.ethnicity, m.organisation, m.term, m.sector, m.liaison_group) == (
-        "赵新委", "F", "回族", world.county, world.term, world.sector, world.town)
+        "赵新委",
+        "F",
+        "回族",
+        world.county,
+        world.term,
+        world.sector,
+        world.town,
+    )
     assert m.is_standing and m.party == world.party and list(m.committees.all()) == [world.committee]
     assert (m.employer, m.job_title, m.education, m.code) == ("青川县第二中学", "校长", "硕士研究生", "Q9001")
     assert m.id_number == id_number(61, "19760415") and m.address == "青川县人民路8号"
-    assert m.birth_date.isoformat() == "1976-04-15"          # read from the ID number
+    assert m.birth_date.isoformat() == "1976-04-15"  # read from the ID number
     account = m.user
     assert account.username == "13600000001" and account.phone == "13600000001" and account.name == "赵新委"
     assert account.role_codes == {Role.MEMBER} and account.organisation == world.county
     assert account.check_password(password) and len(password) >= 12
-    assert password not in c.get(f"/manage/members/{m.pk}/").content.decode()   # shown once
+    assert password not in c.get(f"/manage/members/{m.pk}/").content.decode()  # shown once
 
     login = Client()
     login.post("/accounts/login/", {"username": "13600000001", "password": password})
-    assert login.get("/").url == "/accounts/password/"     # the initial password must be changed
+    assert login.get("/").url == "/accounts/password/"  # the initial password must be changed
 
     entry = AuditEntry.objects.filter(action="members.member_create").latest("id")
     assert entry.actor.username == "admin" and entry.target_id == str(m.pk)
@@ -94,7 +113,9 @@ def test_bad_input_is_answered_in_chinese_and_keeps_what_was_typed(world, client
     bad_id = good_id[:17] + ("0" if good_id[17] != "0" else "1")
     members_before, users_before = Member.objects.count(), User.objects.count()
 
-    body = c.post(url, _form(world, name="钱错误", phone="1360000", id_number=bad_id, gender="")).content.decode()
+    body = c.post(
+        url, _form(world, name="钱错误", phone="1360000", id_number=bad_id, gender="")
+    ).content.decode()
     assert "手机号须为 11 位数字" in body and "身份证号校验码不正确" in body and "此项为必填项" in body
     assert 'value="钱错误"' in body and 'value="1360000"' in body and f'value="{bad_id}"' in body
     assert 'value="青川县第二中学"' in body
@@ -128,8 +149,11 @@ def test_service_checks_permission_and_the_committees_lists(world, user):
         services.member_create(user=admin, organisation=world.county, data={**data, "sector": world.sector2})
     assert exc.value.field == "sector"
     with pytest.raises(Invalid, match="联络组"):
-        services.member_create(user=admin, organisation=world.county2, data={**data, "sector": world.sector2,
-                                                                           "liaison_group": world.town})
+        services.member_create(
+            user=admin,
+            organisation=world.county2,
+            data={**data, "sector": world.sector2, "liaison_group": world.town},
+        )
     from zhengxie.members.models import SpecialCommittee
 
     other_committee = SpecialCommittee.objects.create(organisation=world.county2, name="石门提案委")
@@ -139,15 +163,20 @@ def test_service_checks_permission_and_the_committees_lists(world, user):
         services.member_create(user=admin, organisation=world.county, data={**data, "phone": ""})
     good = id_number(3)
     with pytest.raises(Invalid, match="校验码"):
-        services.member_create(user=admin, organisation=world.county,
-                               data={**data, "id_number": good[:17] + ("0" if good[17] != "0" else "1")})
+        services.member_create(
+            user=admin,
+            organisation=world.county,
+            data={**data, "id_number": good[:17] + ("0" if good[17] != "0" else "1")},
+        )
     assert not Member.objects.filter(name="孙服务").exists()
 
-    member, password = services.member_create(user=admin, organisation=world.county2,
-                                               data={**data, "sector": world.sector2, "id_number": "",
-                                                     "birth_date": None})
+    member, password = services.member_create(
+        user=admin,
+        organisation=world.county2,
+        data={**data, "sector": world.sector2, "id_number": "", "birth_date": None},
+    )
     assert member.term == world.term2 and member.birth_date is None and member.ethnicity == "汉族"
-    assert member.user.password_changed_at.year == 2000    # the expiry middleware asks for a new password
+    assert member.user.password_changed_at.year == 2000  # the expiry middleware asks for a new password
     assert member.user.check_password(password)
     # The same number cannot be given twice.
     with pytest.raises(Invalid, match="已被其他账号使用"):

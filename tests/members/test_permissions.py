@@ -8,8 +8,24 @@ so that a page never tells anybody that something exists. The anonymous visitor 
 import pytest
 from django.test import Client
 
-USERS = ["admin", "staff", "info", "office", "leader", "member1", "member2", "member3", "handler1", "handler2",
-         "unithead1", "liaison", "auditor", "secadmin", "citystaff", "other"]
+USERS = [
+    "admin",
+    "staff",
+    "info",
+    "office",
+    "leader",
+    "member1",
+    "member2",
+    "member3",
+    "handler1",
+    "handler2",
+    "unithead1",
+    "liaison",
+    "auditor",
+    "secadmin",
+    "citystaff",
+    "other",
+]
 
 SYS = {"admin"}
 SEC = {"admin", "secadmin"}
@@ -69,7 +85,12 @@ PAGES = [
 # were refused is still there for the allowed ones.
 ACTIONS = [
     ("org deactivate", lambda w: f"/manage/orgs/{w.town2.pk}/active/", {"active": "0"}, SYS),
-    ("org add child", lambda w: f"/manage/orgs/{w.county.pk}/add/", {"name": "新建镇政协联络组", "kind": "liaison"}, SYS),
+    (
+        "org add child",
+        lambda w: f"/manage/orgs/{w.county.pk}/add/",
+        {"name": "新建镇政协联络组", "kind": "liaison"},
+        SYS,
+    ),
     ("org settings", lambda w: f"/manage/orgs/{w.county.pk}/settings/", {}, SYS),
     ("term current", lambda w: f"/manage/terms/{w.term.pk}/current/", {}, SYS),
     ("session current", lambda w: f"/manage/sessions/{w.session.pk}/current/", {}, SYS),
@@ -90,10 +111,16 @@ API = [
     ("committees", lambda w: "/api/v1/committees", EVERYONE),
     ("units", lambda w: "/api/v1/units", EVERYONE),
     ("members", lambda w: "/api/v1/members", ROSTER | MEMBERS),
-    ("member in liaison's group", lambda w: f"/api/v1/members/{w.member2.pk}",
-     (ROSTER | MEMBERS) - {"other"}),
-    ("member in another group", lambda w: f"/api/v1/members/{w.member1.pk}",
-     (ROSTER | MEMBERS) - {"other", "liaison"}),
+    (
+        "member in liaison's group",
+        lambda w: f"/api/v1/members/{w.member2.pk}",
+        (ROSTER | MEMBERS) - {"other"},
+    ),
+    (
+        "member in another group",
+        lambda w: f"/api/v1/members/{w.member1.pk}",
+        (ROSTER | MEMBERS) - {"other", "liaison"},
+    ),
     ("member 石门区", lambda w: f"/api/v1/members/{w.other.pk}", {"admin", "citystaff", "other"}),
 ]
 
@@ -107,8 +134,9 @@ def test_page_matrix(world, client_for, name, url, allowed):
     target = url(world)
     got = {u: client_for(u).get(target).status_code for u in USERS}
     expected = {u: (200 if u in allowed else 404) for u in USERS}
-    assert {u: ("allowed" if _allowed(s) else s) for u, s in got.items()} == \
-        {u: ("allowed" if s == 200 else s) for u, s in expected.items()}
+    assert {u: ("allowed" if _allowed(s) else s) for u, s in got.items()} == {
+        u: ("allowed" if s == 200 else s) for u, s in expected.items()
+    }
     anonymous = Client().get(target)
     assert anonymous.status_code == 302 and "/accounts/login/" in anonymous.url
 
@@ -160,16 +188,24 @@ def county_admin(db, world):
 
 def test_county_admin_sees_nothing_of_the_other_county(world, county_admin, client_for, api_for):
     c = client_for("countyadmin")
-    for url in [f"/manage/orgs/{world.county2.pk}/edit/", f"/manage/orgs/{world.county2.pk}/settings/",
-                f"/manage/terms/{world.term2.pk}/edit/", f"/manage/sectors/{world.sector2.pk}/edit/",
-                f"/manage/units/{world.unit2.pk}/", f"/manage/users/{world.other_user.pk}/",
-                f"/manage/members/{world.other.pk}/"]:
+    for url in [
+        f"/manage/orgs/{world.county2.pk}/edit/",
+        f"/manage/orgs/{world.county2.pk}/settings/",
+        f"/manage/terms/{world.term2.pk}/edit/",
+        f"/manage/sectors/{world.sector2.pk}/edit/",
+        f"/manage/units/{world.unit2.pk}/",
+        f"/manage/users/{world.other_user.pk}/",
+        f"/manage/members/{world.other.pk}/",
+    ]:
         assert c.get(url).status_code == 404, url
     assert c.post(f"/manage/units/{world.unit2.pk}/active/", {"active": "0"}).status_code == 404
     world.unit2.refresh_from_db()
     assert world.unit2.is_active
-    for url in [f"/manage/orgs/{world.county.pk}/edit/", f"/manage/units/{world.unit.pk}/",
-                f"/manage/members/{world.member1.pk}/"]:
+    for url in [
+        f"/manage/orgs/{world.county.pk}/edit/",
+        f"/manage/units/{world.unit.pk}/",
+        f"/manage/members/{world.member1.pk}/",
+    ]:
         assert c.get(url).status_code == 200, url
     tree = c.get("/manage/orgs/").content.decode()
     assert "青川县政协" in tree and "石门区政协" not in tree and "江州市政协" not in tree

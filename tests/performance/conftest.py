@@ -25,12 +25,18 @@ def make_member(county):
         user = User.objects.create(username=f"tm{n:04d}", name=name or f"测试委员{n}", organisation=org)
         user.set_roles([Role.MEMBER])
         member = Member.objects.create(
-            user=user, organisation=org, name=user.name, gender="M",
+            user=user,
+            organisation=org,
+            name=user.name,
+            gender="M",
             sector=sector or Sector.objects.filter(organisation=org).order_by("pk").first(),
-            liaison_group=liaison)
+            liaison_group=liaison,
+        )
         if committees:
             member.committees.set(committees)
-        return Member.objects.select_related("organisation", "sector", "liaison_group", "user").get(pk=member.pk)
+        return Member.objects.select_related("organisation", "sector", "liaison_group", "user").get(
+            pk=member.pk
+        )
 
     return make
 

@@ -48,10 +48,19 @@ def test_me_redirects_to_own_archive(client_for, m1):
     assert client_for("staff").get(reverse("performance:me")).status_code == 404
 
 
-@pytest.mark.parametrize("username,status", [
-    ("member1", 200), ("member2", 404), ("staff", 200), ("leader", 200), ("admin", 200), ("other", 404),
-    ("handler1", 404), ("citystaff", 200),
-])
+@pytest.mark.parametrize(
+    "username,status",
+    [
+        ("member1", 200),
+        ("member2", 404),
+        ("staff", 200),
+        ("leader", 200),
+        ("admin", 200),
+        ("other", 404),
+        ("handler1", 404),
+        ("citystaff", 200),
+    ],
+)
 def test_who_may_read_an_archive(client_for, m1, username, status):
     assert client_for(username).get(archive_url(m1)).status_code == status
 
@@ -85,13 +94,23 @@ def test_api_duty_lists_records(api_for, make_member, county):
     record_act(member=m, act=A.INSPECTION, source=s, occurred_on=datetime.date(YEAR, 5, 1))
     data = api_for("staff").get(f"/api/v1/members/{m.pk}/duty?year={YEAR}").json()
     assert data["total"] == 4.0 and data["grade"] == "不合格"
-    assert data["records"] == [{"id": data["records"][0]["id"], "act": "inspection", "act_label": "参加视察",
-                                "category": "activities", "points": 4.0, "source": str(s),
-                                "occurred_on": f"{YEAR}-05-01"}]
+    assert data["records"] == [
+        {
+            "id": data["records"][0]["id"],
+            "act": "inspection",
+            "act_label": "参加视察",
+            "category": "activities",
+            "points": 4.0,
+            "source": str(s),
+            "occurred_on": f"{YEAR}-05-01",
+        }
+    ]
     assert data["rank_in_sector"] >= 1
 
 
-def test_archive_query_count_does_not_grow_with_records(client_for, make_member, county, django_assert_max_num_queries):
+def test_archive_query_count_does_not_grow_with_records(
+    client_for, make_member, county, django_assert_max_num_queries
+):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -123,15 +142,21 @@ def test_annual_report_downloads_as_docx_and_pdf(client_for, m1):
     assert "张明华" in text and f"{YEAR}年度履职报告" in text
     r = c.get(reverse("performance:member_report", args=[m1.pk, "pdf"]) + f"?year={YEAR}")
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and r["Content-Type"] == "application/pdf"
-    assert client_for("member2").get(reverse("performance:member_report", args=[m1.pk, "pdf"])).status_code == 404
+    assert (
+        client_for("member2").get(reverse("performance:member_report", args=[m1.pk, "pdf"])).status_code
+        == 404
+    )
 
 
 # --- self-reports ----------------------------------------------------------------------------------
 
+
 def test_self_report_without_evidence_is_refused_in_chinese_and_keeps_input(client_for, m1):
     before = SelfReport.objects.count()
-    r = client_for("member1").post(archive_url(m1), {"act": A.PUBLIC_WELFARE, "occurred_on": "2026-03-01",
-                                                     "description": "参加义务植树活动"})
+    r = client_for("member1").post(
+        archive_url(m1),
+        {"act": A.PUBLIC_WELFARE, "occurred_on": "2026-03-01", "description": "参加义务植树活动"},
+    )
     body = r.content.decode()
     assert r.status_code == 200
     assert "请上传佐证材料" in body
@@ -141,16 +166,29 @@ def test_self_report_without_evidence_is_refused_in_chinese_and_keeps_input(clie
 
 def test_self_report_with_a_fake_pdf_is_refused(client_for, m1):
     fake = SimpleUploadedFile("证明.pdf", b"not a pdf at all", content_type="application/pdf")
-    r = client_for("member1").post(archive_url(m1), {"act": A.PUBLIC_WELFARE, "occurred_on": "2026-03-01",
-                                                     "description": "参加义务植树活动", "evidence": fake})
+    r = client_for("member1").post(
+        archive_url(m1),
+        {
+            "act": A.PUBLIC_WELFARE,
+            "occurred_on": "2026-03-01",
+            "description": "参加义务植树活动",
+            "evidence": fake,
+        },
+    )
     assert "文件类型不符" in r.content.decode()
 
 
 def test_self_report_flow_confirm_scores_and_notifies(client_for, m1, user):
     c = client_for("member1")
-    r = c.post(archive_url(m1), {"act": A.PUBLIC_WELFARE, "occurred_on": "2026-03-01",
-                                 "description": "参加义务植树活动",
-                                 "evidence": SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf")})
+    r = c.post(
+        archive_url(m1),
+        {
+            "act": A.PUBLIC_WELFARE,
+            "occurred_on": "2026-03-01",
+            "description": "参加义务植树活动",
+            "evidence": SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf"),
+        },
+    )
     assert r.status_code == 302
     report = SelfReport.objects.filter(member=m1).latest("pk")
     assert report.status == "pending"
@@ -185,24 +223,36 @@ def test_self_report_flow_confirm_scores_and_notifies(client_for, m1, user):
 
 
 def test_self_report_reject_needs_a_reason(client_for, api_for, m1):
-    r = api_for("member1").post("/api/v1/self-reports", {
-        "act": A.RESEARCH, "occurred_on": "2026-04-01", "description": "调研茶产业",
-        "evidence": SimpleUploadedFile("photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png")})
+    r = api_for("member1").post(
+        "/api/v1/self-reports",
+        {
+            "act": A.RESEARCH,
+            "occurred_on": "2026-04-01",
+            "description": "调研茶产业",
+            "evidence": SimpleUploadedFile(
+                "photo.png", b"\x89PNG\r\n\x1a\n" + b"0" * 64, content_type="image/png"
+            ),
+        },
+    )
     assert r.status_code == 201, r.content
     rid = r.json()["id"]
     staff = api_for("staff")
     r = staff.post(f"/api/v1/self-reports/{rid}/reject", {"reason": ""}, content_type="application/json")
     assert r.status_code == 422 and "原因" in r.json()["detail"]
-    r = staff.post(f"/api/v1/self-reports/{rid}/reject", {"reason": "照片无法说明活动内容"},
-                   content_type="application/json")
+    r = staff.post(
+        f"/api/v1/self-reports/{rid}/reject",
+        {"reason": "照片无法说明活动内容"},
+        content_type="application/json",
+    )
     assert r.status_code == 200 and r.json()["status"] == "rejected"
     assert Notification.objects.filter(user=m1.user, body__contains="照片无法说明活动内容").exists()
     assert api_for("staff").post(f"/api/v1/self-reports/{rid}/confirm").status_code == 409
 
 
 def test_api_self_report_without_evidence_is_422(api_for):
-    r = api_for("member1").post("/api/v1/self-reports", {"act": A.RESEARCH, "occurred_on": "2026-04-01",
-                                                         "description": "调研"})
+    r = api_for("member1").post(
+        "/api/v1/self-reports", {"act": A.RESEARCH, "occurred_on": "2026-04-01", "description": "调研"}
+    )
     assert r.status_code == 422
     assert "佐证材料" in r.json()["detail"]
 
@@ -226,7 +276,9 @@ def test_reject_on_the_page_without_reason_keeps_the_report_pending(client_for, 
     assert r.status_code == 422 and "请填写未通过的原因" in r.content.decode()
     report.refresh_from_db()
     assert report.status == "pending"
-    r = client_for("staff").post(reverse("performance:review_reject", args=[report.pk]), {"reason": "材料不清楚"})
+    r = client_for("staff").post(
+        reverse("performance:review_reject", args=[report.pk]), {"reason": "材料不清楚"}
+    )
     assert r.status_code == 302
     report.refresh_from_db()
     assert report.status == "rejected" and report.reason == "材料不清楚"
@@ -246,17 +298,25 @@ def test_review_queue_query_count_is_constant(client_for, make_member, django_as
     n = len(ctx.captured_queries)
     for _ in range(5):
         m = make_member()
-        self_report_submit(user=m.user, act=A.TRAINING, occurred_on=datetime.date(2026, 1, 5), description="培训",
-                           evidence=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"))
+        self_report_submit(
+            user=m.user,
+            act=A.TRAINING,
+            occurred_on=datetime.date(2026, 1, 5),
+            description="培训",
+            evidence=SimpleUploadedFile("a.pdf", PDF, content_type="application/pdf"),
+        )
     with django_assert_max_num_queries(n):
         assert c.get(reverse("performance:reviews")).status_code == 200
 
 
-@pytest.mark.parametrize("username,shown,hidden", [
-    ("member1", ["我的履职档案"], ["履职自报审核", "积分方案"]),
-    ("staff", ["履职自报审核", "履职排名", "年度考核", "积分方案"], ["我的履职档案"]),
-    ("admin", ["积分方案", "履职排名"], ["履职自报审核"]),
-])
+@pytest.mark.parametrize(
+    "username,shown,hidden",
+    [
+        ("member1", ["我的履职档案"], ["履职自报审核", "积分方案"]),
+        ("staff", ["履职自报审核", "履职排名", "年度考核", "积分方案"], ["我的履职档案"]),
+        ("admin", ["积分方案", "履职排名"], ["履职自报审核"]),
+    ],
+)
 def test_menu_entries_by_role(client_for, username, shown, hidden):
     body = client_for(username).get(reverse("core:workbench")).content.decode()
     for label in shown:

@@ -23,8 +23,15 @@ def test_assessment_flow_propose_adjust_confirm_lock_export(client_for, user, ma
     s = list(Session.objects.filter(organisation=county))
     good = make_member(name="优秀委员")
     for i, x in enumerate(s):
-        for act in (A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.OPINION_ADOPT, A.INSPECTION,
-                    A.RESEARCH, A.SPEECH_ORAL):
+        for act in (
+            A.PLENARY_ATTEND,
+            A.PROPOSAL_SUBMIT,
+            A.OPINION_SUBMIT,
+            A.OPINION_ADOPT,
+            A.INSPECTION,
+            A.RESEARCH,
+            A.SPEECH_ORAL,
+        ):
             record_act(member=good, act=act, source=x, occurred_on=datetime.date(YEAR, 1, 1 + i))
     weak = make_member(name="待改进委员")
     c = client_for("staff")
@@ -42,7 +49,9 @@ def test_assessment_flow_propose_adjust_confirm_lock_export(client_for, user, ma
     url = reverse("performance:assessment", args=[assessment.pk])
     r = c.post(url, {"entry": ew.pk, "grade": "基本合格", "reason": ""}, follow=True)
     assert "调整等次须填写理由" in r.content.decode()
-    r = c.post(url, {"entry": ew.pk, "grade": "基本合格", "reason": "下半年因公外派，经党组研究"}, follow=True)
+    r = c.post(
+        url, {"entry": ew.pk, "grade": "基本合格", "reason": "下半年因公外派，经党组研究"}, follow=True
+    )
     ew.refresh_from_db()
     assert ew.final_grade == "基本合格" and ew.adjusted_by.username == "staff"
     assert AuditEntry.objects.filter(action="performance.assessment_adjust", target_id=str(ew.pk)).exists()

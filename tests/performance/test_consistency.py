@@ -19,15 +19,21 @@ from .conftest import YEAR
 ACT_CODES = list(A.ACTS)
 # (member index, act, source index, share, explicit points or None, revoke?)
 step = st.tuples(
-    st.integers(0, 2), st.sampled_from(ACT_CODES), st.integers(0, 7),
-    st.sampled_from([1.0, 0.5, 0.25, 1 / 3]), st.one_of(st.none(), st.integers(-10, 30)), st.booleans(),
+    st.integers(0, 2),
+    st.sampled_from(ACT_CODES),
+    st.integers(0, 7),
+    st.sampled_from([1.0, 0.5, 0.25, 1 / 3]),
+    st.one_of(st.none(), st.integers(-10, 30)),
+    st.booleans(),
 )
 
 
 def snapshot(org_id):
-    return {(r.member_id, r.year): (r.total, r.by_category, r.grade, r.passed, r.record_count)
-            for r in MemberYearScore.objects.filter(organisation_id=org_id, year__in=[YEAR, YEAR + 1])
-            if r.record_count}
+    return {
+        (r.member_id, r.year): (r.total, r.by_category, r.grade, r.passed, r.record_count)
+        for r in MemberYearScore.objects.filter(organisation_id=org_id, year__in=[YEAR, YEAR + 1])
+        if r.record_count
+    }
 
 
 @pytest.mark.parametrize("template", ["default", "tongcheng", "jinan"])
@@ -37,7 +43,9 @@ def test_running_totals_equal_a_recompute(template, steps, make_member, county):
     with transaction.atomic():
         save_template(county, YEAR, template)
         members = [make_member() for _ in range(3)]
-        sources = list(Session.objects.filter(organisation=county)) + list(Sector.objects.filter(organisation=county)[:3])
+        sources = list(Session.objects.filter(organisation=county)) + list(
+            Sector.objects.filter(organisation=county)[:3]
+        )
         for mi, act, si, share, points, revoke in steps:
             m, src = members[mi], sources[si]
             if revoke:
@@ -60,8 +68,13 @@ def test_recompute_after_scheme_change_equals_per_member_refresh(make_member, co
     sources = list(Session.objects.filter(organisation=county))
     for i, m in enumerate(members):
         for j, src in enumerate(sources):
-            record_act(member=m, act=ACT_CODES[(i * 5 + j) % len(ACT_CODES)], source=src,
-                       occurred_on=datetime.date(YEAR, 1, 1), share=[1, 0.5][j % 2])
+            record_act(
+                member=m,
+                act=ACT_CODES[(i * 5 + j) % len(ACT_CODES)],
+                source=src,
+                occurred_on=datetime.date(YEAR, 1, 1),
+                share=[1, 0.5][j % 2],
+            )
     scheme_save(user=user("admin"), organisation=county, year=YEAR, data=schemes.ANQING)
     after_recompute = snapshot(county.pk)
     for m in members:  # the per-member path (what record_act does) gives the same numbers

@@ -26,12 +26,16 @@ def _queries(client, url):
     return len(ctx.captured_queries), r
 
 
-def test_rankings_page_and_api_query_counts_do_not_grow(client_for, api_for, make_member, county, sectors,
-                                                        committees, django_assert_max_num_queries):
+def test_rankings_page_and_api_query_counts_do_not_grow(
+    client_for, api_for, make_member, county, sectors, committees, django_assert_max_num_queries
+):
     _fill(make_member, county, sectors, committees, 4)
     recompute_now(organisation=county, year=YEAR)
     c, api = client_for("staff"), api_for("staff")
-    urls = {by: reverse("performance:rankings") + f"?year={YEAR}&by={by}" for by in ("sector", "committee", "liaison")}
+    urls = {
+        by: reverse("performance:rankings") + f"?year={YEAR}&by={by}"
+        for by in ("sector", "committee", "liaison")
+    }
     first = {by: _queries(c, u)[0] for by, u in urls.items()}
     api_first = _queries(api, f"/api/v1/rankings?year={YEAR}&by=committee")[0]
     _fill(make_member, county, sectors, committees, 12, offset=1)
@@ -43,7 +47,9 @@ def test_rankings_page_and_api_query_counts_do_not_grow(client_for, api_for, mak
         assert api.get(f"/api/v1/rankings?year={YEAR}&by=committee").status_code == 200
 
 
-def test_rankings_show_groups_distribution_and_ranks(client_for, api_for, make_member, county, sectors, committees):
+def test_rankings_show_groups_distribution_and_ranks(
+    client_for, api_for, make_member, county, sectors, committees
+):
     _fill(make_member, county, sectors, committees, 6)
     recompute_now(organisation=county, year=YEAR)
     r = client_for("leader").get(reverse("performance:rankings") + f"?year={YEAR}&by=sector")
@@ -63,7 +69,8 @@ def test_rankings_show_groups_distribution_and_ranks(client_for, api_for, make_m
 
     assert g["count"] == Member.objects.filter(committees=committees[0], status="active").count()
     assert {i["member_id"] for i in g["items"]} <= set(
-        Member.objects.filter(committees=committees[0]).values_list("pk", flat=True))
+        Member.objects.filter(committees=committees[0]).values_list("pk", flat=True)
+    )
 
 
 def test_rankings_are_for_office_roles_only(client_for, api_for):
@@ -77,7 +84,9 @@ def test_other_county_is_not_reachable_by_org_parameter(client_for, county):
 
     county2 = Organisation.objects.get(code="demo-county-2")
     assert client_for("staff").get(reverse("performance:rankings") + f"?org={county2.pk}").status_code == 404
-    assert client_for("citystaff").get(reverse("performance:rankings") + f"?org={county2.pk}").status_code == 200
+    assert (
+        client_for("citystaff").get(reverse("performance:rankings") + f"?org={county2.pk}").status_code == 200
+    )
 
 
 def test_ranks_are_competition_ranks_on_every_page(make_member, county, sectors, committees):
@@ -86,12 +95,12 @@ def test_ranks_are_competition_ranks_on_every_page(make_member, county, sectors,
     _fill(make_member, county, sectors, committees, 9)
     recompute_now(organisation=county, year=YEAR)
     ranked = selectors.ranking_members(county, YEAR)
-    everyone = ranked[0:ranked.count()]
+    everyone = ranked[0 : ranked.count()]
     totals = [r.total for r in everyone]
     expected = [1 + sum(1 for t in totals if t > x) for x in totals]
     assert [r.rank for r in everyone] == expected
     for start in range(0, len(totals), 7):  # any page gives the same ranks
-        assert [r.rank for r in ranked[start:start + 7]] == expected[start:start + 7]
+        assert [r.rank for r in ranked[start : start + 7]] == expected[start : start + 7]
 
 
 def test_nightly_job_gives_every_active_member_a_score_for_this_year(county):

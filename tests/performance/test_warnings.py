@@ -19,8 +19,15 @@ def test_warning_rules(make_member, county):
     record_act(member=absent, act=A.PLENARY_ABSENT, source=s[1], occurred_on=datetime.date(YEAR, 6, 10))
     active = make_member(name="积极履职")
     for i, x in enumerate(s):
-        for act in (A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.OPINION_ADOPT, A.INSPECTION,
-                    A.SPEECH_WRITTEN, A.RESEARCH):
+        for act in (
+            A.PLENARY_ATTEND,
+            A.PROPOSAL_SUBMIT,
+            A.OPINION_SUBMIT,
+            A.OPINION_ADOPT,
+            A.INSPECTION,
+            A.SPEECH_WRITTEN,
+            A.RESEARCH,
+        ):
             record_act(member=active, act=act, source=x, occurred_on=datetime.date(YEAR, 2, 1 + i))
     quiet = make_member(name="只提案")
     record_act(member=quiet, act=A.PROPOSAL_SUBMIT, source=s[0], occurred_on=datetime.date(YEAR, 2, 1))

@@ -48,12 +48,16 @@ def proposal_in(db, user, units):
         if STATES.index(state) >= 2:
             services.proposal_review(user=staff, proposal=p, decision="accept")
         if STATES.index(state) >= 3:
-            services.proposal_assign(user=staff, proposal=p, lead_unit=units[lead], co_units=[units[c] for c in co])
+            services.proposal_assign(
+                user=staff, proposal=p, lead_unit=units[lead], co_units=[units[c] for c in co]
+            )
         handler = {"教育局": "handler1", "住建局": "handler2"}[lead]
         if STATES.index(state) >= 4:
             services.assignment_acknowledge(user=user(handler), proposal=p)
         if STATES.index(state) >= 5:
-            services.proposal_reply(user=user(handler), proposal=p, result_class="A", content="已采纳，正在落实。")
+            services.proposal_reply(
+                user=user(handler), proposal=p, result_class="A", content="已采纳，正在落实。"
+            )
         if STATES.index(state) >= 6:
             for name in (author, *cosigners):
                 services.proposal_evaluate(user=user(name), proposal=p, rating="satisfied", comment="")
@@ -66,7 +70,9 @@ def proposal_in(db, user, units):
 
 
 def pdf_upload(name="答复函.pdf"):
-    return SimpleUploadedFile(name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf")
+    return SimpleUploadedFile(
+        name, b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n", content_type="application/pdf"
+    )
 
 
 def docx_upload(name="答复函.docx"):

@@ -13,8 +13,20 @@ from .conftest import TEXT, fake_pdf_upload, pdf_upload
 
 API = "/api/v1/proposals"
 J = "application/json"
-STATUSES = {"draft", "awaiting_cosigners", "submitted", "accepted", "rejected", "converted", "merged", "assigned",
-            "handling", "replied", "rehandling", "closed"}
+STATUSES = {
+    "draft",
+    "awaiting_cosigners",
+    "submitted",
+    "accepted",
+    "rejected",
+    "converted",
+    "merged",
+    "assigned",
+    "handling",
+    "replied",
+    "rehandling",
+    "closed",
+}
 
 
 def post(c, path, data=None):
@@ -43,8 +55,24 @@ def test_create_returns_201_with_the_full_shape(api, user):
     body = _create(api, kind="joint", cosigner_ids=[user("member2").member.pk])
     assert body["status"] == "draft" and body["kind"] == "joint" and body["number"] is None
     assert body["light"] is None and body["deadline"] is None
-    assert {"id", "title", "reasons", "suggestions", "category", "kind", "status", "number", "light", "deadline",
-            "session", "assignments", "replies", "evaluations", "timeline", "signers"} <= set(body)
+    assert {
+        "id",
+        "title",
+        "reasons",
+        "suggestions",
+        "category",
+        "kind",
+        "status",
+        "number",
+        "light",
+        "deadline",
+        "session",
+        "assignments",
+        "replies",
+        "evaluations",
+        "timeline",
+        "signers",
+    } <= set(body)
     assert body["session"]["name"] and body["session"]["year"]
     assert [s["role"] for s in body["signers"]] == ["lead", "cosigner"]
     assert body["timeline"][0]["label"] == "起草提案" and body["timeline"][0]["actor"] == "张明华"
@@ -52,13 +80,16 @@ def test_create_returns_201_with_the_full_shape(api, user):
     assert set(body["allowed_actions"]) == {"edit", "submit"}
 
 
-@pytest.mark.parametrize("data,fragment", [
-    ({"title": ""}, "案由"),
-    ({"title": "长" * 201}, "200 字"),
-    ({"category": "无"}, "类别"),
-    ({"kind": "team"}, "输入有误"),
-    ({"reasons": "字" * 3000}, "上限"),
-])
+@pytest.mark.parametrize(
+    "data,fragment",
+    [
+        ({"title": ""}, "案由"),
+        ({"title": "长" * 201}, "200 字"),
+        ({"category": "无"}, "类别"),
+        ({"kind": "team"}, "输入有误"),
+        ({"reasons": "字" * 3000}, "上限"),
+    ],
+)
 def test_create_bad_input_is_422_in_chinese(api, data, fragment):
     before = Proposal.objects.count()
     r = post(api("member1"), "", {**TEXT, **data})
@@ -102,7 +133,9 @@ def test_get_patch_and_visibility(api):
 def test_submit_flags_a_second_matter_until_confirmed(api):
     p = _create(api, title="关于加强校园安全管理和治理城区河道污染的建议")
     r = post(api("member1"), f"/{p['id']}/submit")
-    assert r.status_code == 422 and r.json()["code"] == "multiple_matters" and "一事一案" in r.json()["detail"]
+    assert (
+        r.status_code == 422 and r.json()["code"] == "multiple_matters" and "一事一案" in r.json()["detail"]
+    )
     r = post(api("member1"), f"/{p['id']}/submit", {"confirm_single_matter": True})
     assert r.status_code == 200 and r.json()["status"] == "submitted"
 
@@ -129,8 +162,11 @@ def test_full_lifecycle_over_the_api(api, user, units, client_for):
     assert Proposal.objects.get(pk=pid).number == number
     # assign
     deadline = (timezone.localdate() + datetime.timedelta(days=60)).isoformat()
-    r = post(api("staff"), f"/{pid}/assign", {"lead_unit_id": units["教育局"].pk,
-                                               "co_unit_ids": [units["人社局"].pk], "deadline": deadline})
+    r = post(
+        api("staff"),
+        f"/{pid}/assign",
+        {"lead_unit_id": units["教育局"].pk, "co_unit_ids": [units["人社局"].pk], "deadline": deadline},
+    )
     body = r.json()
     assert r.status_code == 200 and body["status"] == "assigned" and body["deadline"] == deadline
     assert body["light"] == "green"
@@ -144,15 +180,20 @@ def test_full_lifecycle_over_the_api(api, user, units, client_for):
     r = post(api("handler1"), f"/{pid}/acknowledge")
     assert r.json()["status"] == "handling"
     assert post(api("handler1"), f"/{pid}/acknowledge").status_code == 409
-    r = post(api("handler1"), f"/{pid}/contacts", {"contacted_on": timezone.localdate().isoformat(),
-                                                    "method": "visit", "summary": "走访提案人"})
+    r = post(
+        api("handler1"),
+        f"/{pid}/contacts",
+        {"contacted_on": timezone.localdate().isoformat(), "method": "visit", "summary": "走访提案人"},
+    )
     assert r.status_code == 200 and r.json()["assignments"][0]["role"] == "lead"
     assert r.json()["assignments"][0]["contacts"][0]["method"] == "visit"
     co_token = api(units["人社局"].handlers.first().username)
     assert post(co_token, f"/{pid}/co_opinion", {"opinion": "同意主办单位意见"}).status_code == 200
     # reply
     assert post(api("handler2"), f"/{pid}/reply", {"result_class": "A", "content": "越权"}).status_code == 404
-    assert post(co_token, f"/{pid}/reply", {"result_class": "A", "content": "会办不能答复"}).status_code == 403
+    assert (
+        post(co_token, f"/{pid}/reply", {"result_class": "A", "content": "会办不能答复"}).status_code == 403
+    )
     assert post(api("handler1"), f"/{pid}/reply", {"result_class": "Z", "content": "x"}).status_code == 422
     r = post(api("handler1"), f"/{pid}/reply", {"result_class": "A", "content": "所提建议已采纳。"})
     body = r.json()
@@ -164,7 +205,9 @@ def test_full_lifecycle_over_the_api(api, user, units, client_for):
     r = api("handler1").post(f"{API}/{pid}/reply/letter", {"file": pdf_upload()})
     letter = r.json()["replies"][0]["letter_url"]
     assert r.status_code == 200 and letter
-    assert client_for("member1").get(letter).status_code == 200  # a page URL (session), checked like the proposal
+    assert (
+        client_for("member1").get(letter).status_code == 200
+    )  # a page URL (session), checked like the proposal
     # Accepted proposals, replies included, are open to the committee's members; never to another county.
     assert client_for("member3").get(letter).status_code == 200
     assert client_for("other").get(letter).status_code == 404
@@ -175,8 +218,14 @@ def test_full_lifecycle_over_the_api(api, user, units, client_for):
     assert post(api("other"), f"/{pid}/evaluate", {"rating": "satisfied"}).status_code == 404
     assert post(api("member1"), f"/{pid}/evaluate", {"rating": "great"}).status_code == 422
     r = post(api("member1"), f"/{pid}/evaluate", {"rating": "satisfied", "comment": "很满意"})
-    assert r.json()["evaluations"] == [{**r.json()["evaluations"][0], "member_id": user("member1").member.pk,
-                                        "rating": "satisfied", "comment": "很满意"}]
+    assert r.json()["evaluations"] == [
+        {
+            **r.json()["evaluations"][0],
+            "member_id": user("member1").member.pk,
+            "rating": "satisfied",
+            "comment": "很满意",
+        }
+    ]
     assert post(api("member1"), f"/{pid}/evaluate", {"rating": "satisfied"}).status_code == 409
     assert post(api("staff"), f"/{pid}/close").status_code == 409  # member2 has not rated yet
     r = post(api("staff"), f"/{pid}/evaluate", {"rating": "basically_satisfied", "member_id": m2.pk})
@@ -202,13 +251,19 @@ def test_change_request_and_decision(api, units, proposal_in):
     a = r.json()["assignments"][0]
     assert r.status_code == 200 and a["change_status"] == "pending"
     assert post(api("handler1"), f"/{p.pk}/request_change", {"reason": ""}).status_code in (409, 422)
-    r = post(api("staff"), f"/{p.pk}/decide_change", {"assignment_id": a["id"], "grant": True,
-                                                        "new_unit_id": units["住建局"].pk})
+    r = post(
+        api("staff"),
+        f"/{p.pk}/decide_change",
+        {"assignment_id": a["id"], "grant": True, "new_unit_id": units["住建局"].pk},
+    )
     body = r.json()
     assert r.status_code == 200 and body["status"] == "assigned"
     active = [x for x in body["assignments"] if x["is_active"]]
     assert [x["unit_name"] for x in active] == ["县住房和城乡建设局"]
-    assert post(api("staff"), f"/{p.pk}/decide_change", {"assignment_id": 999999, "grant": True}).status_code == 404
+    assert (
+        post(api("staff"), f"/{p.pk}/decide_change", {"assignment_id": 999999, "grant": True}).status_code
+        == 404
+    )
 
 
 def test_extras_extend_key_excellent_remind_drop(api, user, proposal_in):
@@ -232,14 +287,21 @@ def test_extras_extend_key_excellent_remind_drop(api, user, proposal_in):
 
 def test_batch_assign(api, units, proposal_in):
     a, b = proposal_in("accepted"), proposal_in("accepted", author="member2")
-    r = post(api("staff"), "/assign_batch", {"proposal_ids": [a.pk, b.pk], "lead_unit_id": units["住建局"].pk})
+    r = post(
+        api("staff"), "/assign_batch", {"proposal_ids": [a.pk, b.pk], "lead_unit_id": units["住建局"].pk}
+    )
     assert r.status_code == 200 and {x["status"] for x in r.json()} == {"assigned"}
     assert len(set(Assignment.objects.filter(proposal__in=[a, b]).values_list("batch", flat=True))) == 1
 
 
 def test_similar(api, proposal_in):
-    p = proposal_in("submitted", title="关于推动茶产业品牌建设的建议", category="农业农村",
-                    reasons="我县茶叶品牌知名度不高。", suggestions="一是打造茶叶区域公用品牌；二是扶持茶企精深加工。")
+    p = proposal_in(
+        "submitted",
+        title="关于推动茶产业品牌建设的建议",
+        category="农业农村",
+        reasons="我县茶叶品牌知名度不高。",
+        suggestions="一是打造茶叶区域公用品牌；二是扶持茶企精深加工。",
+    )
     r = api("staff").get(f"{API}/{p.pk}/similar")
     assert r.status_code == 200
     items = r.json()
@@ -254,7 +316,18 @@ def test_list_shape_filters_and_pages(api, units, proposal_in):
     assert set(body) == {"items", "count"} and body["count"] > 20 and len(body["items"]) == 20
     assert {i["status"] for i in body["items"]} <= STATUSES
     row = body["items"][0]
-    assert {"id", "title", "category", "kind", "status", "number", "light", "deadline", "session", "lead_unit"} <= set(row)
+    assert {
+        "id",
+        "title",
+        "category",
+        "kind",
+        "status",
+        "number",
+        "light",
+        "deadline",
+        "session",
+        "lead_unit",
+    } <= set(row)
     r = api("staff").get(API, {"status": "handling", "unit": units["住建局"].pk, "light": "green"})
     ids = [i["id"] for i in r.json()["items"]]
     assert p.pk in ids and all(i["status"] == "handling" and i["light"] == "green" for i in r.json()["items"])
@@ -266,8 +339,12 @@ def test_list_shape_filters_and_pages(api, units, proposal_in):
     mine = api("member1").get(API).json()
     assert mine["count"] < body["count"]
     assert api("other").get(API).json()["count"] == 0
-    both = (Proposal.objects.filter(assignments__unit=units["教育局"], assignments__is_active=True)
-            .filter(assignments__unit=units["住建局"], assignments__is_active=True).distinct().count())
+    both = (
+        Proposal.objects.filter(assignments__unit=units["教育局"], assignments__is_active=True)
+        .filter(assignments__unit=units["住建局"], assignments__is_active=True)
+        .distinct()
+        .count()
+    )
     assert api("handler2").get(API, {"unit": units["教育局"].pk}).json()["count"] == both
 
 

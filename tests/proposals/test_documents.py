@@ -68,14 +68,21 @@ def test_compilation_docx_and_pdf_order_by_number(user):
 
     staff = user("staff")
     term = Session.objects.get(organisation=staff.organisation, is_current=True).term
-    session = Session.objects.create(term=term, organisation=staff.organisation, number=9, name="测试会议",
-                                     year=2030, start_date=datetime.date(2030, 1, 1),
-                                     end_date=datetime.date(2030, 1, 3))
+    session = Session.objects.create(
+        term=term,
+        organisation=staff.organisation,
+        number=9,
+        name="测试会议",
+        year=2030,
+        start_date=datetime.date(2030, 1, 1),
+        end_date=datetime.date(2030, 1, 3),
+    )
     make_accepted(user, title="第二件提案", number=2, session=session)
     make_accepted(user, title="第一件提案", number=1, session=session)
     seen = []
-    data = documents.compilation_docx(session, documents.compilation_proposals(session),
-                                      progress=lambda d, t: seen.append((d, t)))
+    data = documents.compilation_docx(
+        session, documents.compilation_proposals(session), progress=lambda d, t: seen.append((d, t))
+    )
     text = "\n".join(par.text for par in Document(io.BytesIO(data)).paragraphs)
     assert "提 案 汇 编" in text and "目　　录" in text
     assert text.index("第0001号　第一件提案") < text.index("第0002号　第二件提案")

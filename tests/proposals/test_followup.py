@@ -47,7 +47,9 @@ def notes(username, fragment):
 
 
 def actions(p):
-    return list(Event.objects.filter(proposal=p, action__startswith="followup").values_list("action", flat=True))
+    return list(
+        Event.objects.filter(proposal=p, action__startswith="followup").values_list("action", flat=True)
+    )
 
 
 def rehandle(user, p, member="member1"):
@@ -123,15 +125,26 @@ def test_the_whole_flow_through_the_services(user, followup_in):
     assert f.status == St.OPEN and f.returned_reason == "请附竣工验收材料。" and f.done_at is None
     assert notes("handler1", "落实情况被退回").exists()
 
-    services.followup_report(user=h, followup=f, content="补充竣工验收报告。", done=True, attachment=pdf_upload("验收.pdf"))
+    services.followup_report(
+        user=h, followup=f, content="补充竣工验收报告。", done=True, attachment=pdf_upload("验收.pdf")
+    )
     services.followup_confirm(user=staff, followup=f, accept=True)
     f.refresh_from_db()
     assert f.status == St.DONE and f.confirmed_by == staff and f.confirmed_at is not None
     assert notes("member1", "已确认办结落实").exists() and notes("member2", "已确认办结落实").exists()
     reports = list(f.reports.all())
-    assert [r.is_final for r in reports] == [False, True, True] and reports[-1].attachment.original_name == "验收.pdf"
-    assert actions(p) == ["followup_open", "followup_plan", "followup_report", "followup_done", "followup_return",
-                          "followup_done", "followup_confirm"]
+    assert [r.is_final for r in reports] == [False, True, True] and reports[
+        -1
+    ].attachment.original_name == "验收.pdf"
+    assert actions(p) == [
+        "followup_open",
+        "followup_plan",
+        "followup_report",
+        "followup_done",
+        "followup_return",
+        "followup_done",
+        "followup_confirm",
+    ]
     assert AuditEntry.objects.filter(action="proposals.followup_confirm", target_id=str(p.pk)).exists()
 
 
@@ -153,11 +166,14 @@ def test_permissions_and_states_in_the_services(user, followup_in):
         services.followup_report(user=user("handler1"), followup=f, content="  ")
     assert exc.value.field == "content" and "请填写" in exc.value.message
     with pytest.raises(Invalid) as exc:
-        services.followup_set_plan(user=user("handler1"), followup=f,
-                                   planned_date=timezone.localdate() - datetime.timedelta(days=1))
+        services.followup_set_plan(
+            user=user("handler1"), followup=f, planned_date=timezone.localdate() - datetime.timedelta(days=1)
+        )
     assert "不能早于今天" in exc.value.message
     with pytest.raises(Invalid):
-        services.followup_report(user=user("handler1"), followup=f, content="附件", attachment=fake_pdf_upload())
+        services.followup_report(
+            user=user("handler1"), followup=f, content="附件", attachment=fake_pdf_upload()
+        )
     assert not FollowUpReport.objects.filter(followup=f).exists()  # nothing half-saved
 
 
@@ -178,11 +194,15 @@ def test_the_unit_the_office_and_the_proposers_on_the_pages(user, followup_in, c
     day = (timezone.localdate() + datetime.timedelta(days=30)).isoformat()
     r = h.post(reverse("proposals:followup_act", args=[f.pk, "plan"]), {"planned_date": day})
     assert r.status_code == 302
-    r = h.post(reverse("proposals:followup_act", args=[f.pk, "report"]),
-               {"content": "校舍改造已开工。", "attachment": pdf_upload("进展.pdf")})
+    r = h.post(
+        reverse("proposals:followup_act", args=[f.pk, "report"]),
+        {"content": "校舍改造已开工。", "attachment": pdf_upload("进展.pdf")},
+    )
     assert r.status_code == 302
     report = FollowUpReport.objects.get(followup=f)
-    r = h.post(reverse("proposals:followup_act", args=[f.pk, "report"]), {"content": "已全部完工。", "done": "on"})
+    r = h.post(
+        reverse("proposals:followup_act", args=[f.pk, "report"]), {"content": "已全部完工。", "done": "on"}
+    )
     assert r.status_code == 302
 
     # the proposers see the status and every report on the proposal page, and may open the file
@@ -215,7 +235,9 @@ def test_page_errors_and_scope(user, followup_in, client_for):
     assert client_for("member1").get(reverse("proposals:followups_mine")).status_code == 404
     r = client_for("member1").post(reverse("proposals:followup_act", args=[f.pk, "report"]), {"content": "x"})
     assert r.status_code == 403 and "只有答复该提案的承办单位" in r.content.decode()
-    r = client_for("staff").post(reverse("proposals:followup_act", args=[f.pk, "confirm"]), {"decision": "accept"})
+    r = client_for("staff").post(
+        reverse("proposals:followup_act", args=[f.pk, "confirm"]), {"decision": "accept"}
+    )
     assert r.status_code == 409
     assert page not in client_for("handler2").get(reverse("proposals:followups_mine")).content.decode()
     r = client_for("staff").post(reverse("proposals:followup_act", args=[f.pk, "remind"]))
@@ -294,9 +316,13 @@ def test_api_flow(user, followup_in, api_for):
     rows = staff.get(f"{API}/followups", {"status": "open"}).json()
     assert rows["count"] == county.filter(status__in=FollowUp.ACTIVE).count()
     assert f.pk not in [x["id"] for x in rows["items"]]
-    assert h.get(f"{API}/followups").json()["count"] == county.filter(assignment__unit=f.assignment.unit).count()
-    assert api_for("handler2").get(f"{API}/followups").json()["count"] == county.filter(
-        assignment__unit__short_name="住建局").count()
+    assert (
+        h.get(f"{API}/followups").json()["count"] == county.filter(assignment__unit=f.assignment.unit).count()
+    )
+    assert (
+        api_for("handler2").get(f"{API}/followups").json()["count"]
+        == county.filter(assignment__unit__short_name="住建局").count()
+    )
     assert m.get(f"{API}/followups").json()["count"] == 0
 
 
@@ -304,7 +330,11 @@ def test_api_errors(user, followup_in, api_for, units):
     p, f = followup_in(co=["住建局"])
     report = f"{API}/followups/{f.pk}/report"
     r = api_for("handler1").post(report, {"content": "   "}, content_type=J)
-    assert r.status_code == 422 and r.json()["detail"] == "请填写落实进展情况。" and r.json()["field"] == "content"
+    assert (
+        r.status_code == 422
+        and r.json()["detail"] == "请填写落实进展情况。"
+        and r.json()["field"] == "content"
+    )
     r = api_for("handler1").post(report, {"content": "x", "planned_date": "明年"}, content_type=J)
     assert r.status_code == 422 and "日期" in r.json()["detail"]
     r = api_for("handler2").post(report, {"content": "会办单位"}, content_type=J)
@@ -344,8 +374,9 @@ def test_silent_or_late_followups_are_reminded_once_per_period(user, followup_in
     assert jobs.check_followups(later + datetime.timedelta(days=90))["followup_reminded"] == 1  # next period
 
     # a report clears it; a passed planned date reminds again, once
-    services.followup_report(user=user("handler1"), followup=f, content="进展",
-                             planned_date=today + datetime.timedelta(days=10))
+    services.followup_report(
+        user=user("handler1"), followup=f, content="进展", planned_date=today + datetime.timedelta(days=10)
+    )
     late = today + datetime.timedelta(days=11)
     assert jobs.check_followups(late)["followup_reminded"] == 1
     assert "已过" in reminders.order_by("-id").first().body

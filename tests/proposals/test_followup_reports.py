@@ -20,7 +20,9 @@ from zhengxie.proposals.models import Assignment, FollowUp, Proposal, Reply
 from . import test_followup
 from .builders import build, new_session
 
-followup_in = test_followup.followup_in  # the fixture: followup_in(**proposal_in kwargs) -> (proposal, follow-up)
+followup_in = (
+    test_followup.followup_in
+)  # the fixture: followup_in(**proposal_in kwargs) -> (proposal, follow-up)
 notes = test_followup.notes
 
 St = FollowUp.Status
@@ -40,8 +42,10 @@ def _empty_ledger(db):
 def county2_users(db):
     """A proposal office staff member and a leader of another county (石门区政协)."""
     org = Organisation.objects.get(code="demo-county-2")
-    return (make_user("staff2", "区提案委", org, [Role.STAFF], office=Office.PROPOSAL),
-            make_user("leader2", "区政协主席", org, [Role.LEADER]))
+    return (
+        make_user("staff2", "区提案委", org, [Role.STAFF], office=Office.PROPOSAL),
+        make_user("leader2", "区政协主席", org, [Role.LEADER]),
+    )
 
 
 def _html(client, url, **params):
@@ -68,8 +72,9 @@ def _rows(client, export):
 # --- leaders: read-only ----------------------------------------------------------------------------------------
 
 
-def test_leader_reads_the_ledger_and_the_followup_but_acts_on_nothing(user, followup_in, client_for, api_for,
-                                                                      units):
+def test_leader_reads_the_ledger_and_the_followup_but_acts_on_nothing(
+    user, followup_in, client_for, api_for, units
+):
     p, f = followup_in()
     p2, f2 = followup_in(author="member2", lead="住建局", title="关于加强城区学校周边住房安全的建议")
     FollowUp.objects.filter(pk=f.pk).update(planned_date=timezone.localdate() - datetime.timedelta(days=3))
@@ -145,8 +150,9 @@ def test_who_sees_the_ledger(user, followup_in, client_for, county2_users):
 # --- export ------------------------------------------------------------------------------------------------------
 
 
-def test_ledger_export_has_the_filtered_rows(user, followup_in, client_for, django_capture_on_commit_callbacks,
-                                             units):
+def test_ledger_export_has_the_filtered_rows(
+    user, followup_in, client_for, django_capture_on_commit_callbacks, units
+):
     p, f = followup_in()
     p2, f2 = followup_in(author="member2", lead="住建局", title="关于加强城区学校周边住房安全的建议")
     p3, f3 = followup_in(author="member3", title="关于改善乡村学校食堂条件的建议")
@@ -168,8 +174,23 @@ def test_ledger_export_has_the_filtered_rows(user, followup_in, client_for, djan
     assert export.filename.startswith("B类提案跟踪落实台账-") and export.filename.endswith(".xlsx")
     assert "下载" in c.get(r.url).content.decode()
     rows = _rows(c, export)
-    assert list(rows[0]) == COLUMNS == ["案号", "案由", "会次", "承办单位", "答复时间", "计划完成时间", "状态",
-                                        "是否逾期", "最近进展", "报告次数", "确认时间"]
+    assert (
+        list(rows[0])
+        == COLUMNS
+        == [
+            "案号",
+            "案由",
+            "会次",
+            "承办单位",
+            "答复时间",
+            "计划完成时间",
+            "状态",
+            "是否逾期",
+            "最近进展",
+            "报告次数",
+            "确认时间",
+        ]
+    )
     by_title = {row[1]: row for row in rows[1:]}
     assert set(by_title) == {p.title, p2.title}
     today = timezone.localdate().isoformat()
@@ -178,7 +199,9 @@ def test_ledger_export_has_the_filtered_rows(user, followup_in, client_for, djan
     assert row[4].startswith(today)
     assert row[5] == (timezone.localdate() - datetime.timedelta(days=2)).isoformat()
     assert (row[6], row[7], row[9], row[10]) == ("落实中", "是", 2, None)
-    assert row[8].startswith(f"{today} 第二次进展：施工推进") and row[8].endswith("…") and "选址" not in row[8]
+    assert (
+        row[8].startswith(f"{today} 第二次进展：施工推进") and row[8].endswith("…") and "选址" not in row[8]
+    )
     assert len(row[8]) == len(today) + 1 + 100 + 1
     row = by_title[p2.title]
     assert (row[3], row[6], row[7], row[9]) == ("县住房和城乡建设局", "已落实", "否", 1)
@@ -189,14 +212,17 @@ def test_ledger_export_has_the_filtered_rows(user, followup_in, client_for, djan
     export = Export.objects.filter(user__username="staff").latest("created_at")
     assert export.params == {"unit": str(units["住建局"].pk), "status": "done"}
     assert [row[1] for row in _rows(c, export)[1:]] == [p2.title]
-    entry = AuditEntry.objects.filter(action="proposals.followup_xlsx.start", actor__username="staff").latest("id")
+    entry = AuditEntry.objects.filter(action="proposals.followup_xlsx.start", actor__username="staff").latest(
+        "id"
+    )
     assert entry.after["params"] == export.params and entry.after["export"] == str(export.pk)
     _export(c, "overdue=1", capture=django_capture_on_commit_callbacks)
     export = Export.objects.filter(user__username="staff").latest("created_at")
     assert [row[1] for row in _rows(c, export)[1:]] == [p.title]
     _export(c, "status=superseded", capture=django_capture_on_commit_callbacks)
-    assert [row[1] for row in _rows(c, Export.objects.filter(user__username="staff").latest("created_at"))[1:]] \
-        == [p3.title]
+    assert [
+        row[1] for row in _rows(c, Export.objects.filter(user__username="staff").latest("created_at"))[1:]
+    ] == [p3.title]
 
     # only its owner downloads it
     for name in ("leader", "member1", "handler1", "other"):
@@ -204,12 +230,15 @@ def test_ledger_export_has_the_filtered_rows(user, followup_in, client_for, djan
         assert client_for(name).get(reverse("proposals:export", args=[export.pk])).status_code == 404
 
 
-def test_leader_and_other_county_export_their_own_ledger(user, followup_in, client_for, county2_users,
-                                                         django_capture_on_commit_callbacks):
+def test_leader_and_other_county_export_their_own_ledger(
+    user, followup_in, client_for, county2_users, django_capture_on_commit_callbacks
+):
     p, f = followup_in()
     leader = client_for("leader")
     _export(leader, capture=django_capture_on_commit_callbacks)
-    assert [row[1] for row in _rows(leader, Export.objects.filter(user__username="leader").get())[1:]] == [p.title]
+    assert [row[1] for row in _rows(leader, Export.objects.filter(user__username="leader").get())[1:]] == [
+        p.title
+    ]
     staff2 = client_for("staff2")
     _export(staff2, capture=django_capture_on_commit_callbacks)
     rows = _rows(staff2, Export.objects.filter(user__username="staff2").get())
@@ -249,8 +278,9 @@ def test_ledger_export_and_page_run_a_constant_number_of_queries(user, followup_
 
 def _followup(p, status, planned=None):
     a = Assignment.objects.get(proposal=p, role=Assignment.Role.LEAD)
-    return FollowUp.objects.create(proposal=p, assignment=a, reply=Reply.objects.get(assignment=a), status=status,
-                                   planned_date=planned)
+    return FollowUp.objects.create(
+        proposal=p, assignment=a, reply=Reply.objects.get(assignment=a), status=status, planned_date=planned
+    )
 
 
 def followup_session():
@@ -260,7 +290,9 @@ def followup_session():
     day = datetime.timedelta(days=1)
 
     def b(unit_name="县教育局", **kw):
-        return build(session=session, status=Proposal.Status.REPLIED, reply_class="B", unit_name=unit_name, **kw)
+        return build(
+            session=session, status=Proposal.Status.REPLIED, reply_class="B", unit_name=unit_name, **kw
+        )
 
     _followup(b(title="逾期"), St.OPEN, today - day)
     _followup(b(title="落实中"), St.OPEN, today + day)
@@ -278,11 +310,19 @@ def test_session_stats_count_the_followups(user):
     assert s["totals"]["followups"] == {"total": 4, "open": 2, "reported_done": 1, "done": 1, "overdue": 1}
     units = {u["name"]: u for u in s["by_unit"]}
     assert (units["县教育局"]["followup_open"], units["县教育局"]["followup_done"]) == (3, 0)
-    assert (units["县住房和城乡建设局"]["followup_open"], units["县住房和城乡建设局"]["followup_done"]) == (0, 1)
+    assert (units["县住房和城乡建设局"]["followup_open"], units["县住房和城乡建设局"]["followup_done"]) == (
+        0,
+        1,
+    )
     assert stats.session_stats(user("leader"), session)["totals"]["followups"]["total"] == 4
     assert stats.session_stats(user("citystaff"), session)["totals"]["followups"]["total"] == 4
     assert stats.session_stats(user("other"), session)["totals"]["followups"] == {
-        "total": 0, "open": 0, "reported_done": 0, "done": 0, "overdue": 0}
+        "total": 0,
+        "open": 0,
+        "reported_done": 0,
+        "done": 0,
+        "overdue": 0,
+    }
 
 
 def test_stats_page_and_xlsx_show_the_followups(user, client_for):
@@ -295,13 +335,18 @@ def test_stats_page_and_xlsx_show_the_followups(user, client_for):
         assert 'id="stat-followup-total">4<' in page and 'id="stat-followup-overdue">1<' in page
         assert 'id="stat-followup-reported">1<' in page and 'id="stat-followup-done">1<' in page
         assert f'href="{LEDGER}?session={session.pk}"' in page
-        assert "<th title=\"B类答复跟踪落实中（含待确认）\">跟踪落实中</th>" in page
+        assert '<th title="B类答复跟踪落实中（含待确认）">跟踪落实中</th>' in page
     assert "stats-followup-ledger" not in _html(client_for("info"), url)  # may see the figures, has no ledger
 
     wb = load_workbook(io.BytesIO(stats.stats_xlsx(stats.session_stats(user("staff"), session))))
     overall = {r[0]: r[1] for r in wb["总体情况"].iter_rows(values_only=True)}
-    assert (overall["B类跟踪落实"], overall["跟踪落实：落实中"], overall["跟踪落实：已报落实待确认"],
-            overall["跟踪落实：已确认落实"], overall["跟踪落实：逾期"]) == (4, 2, 1, 1, 1)
+    assert (
+        overall["B类跟踪落实"],
+        overall["跟踪落实：落实中"],
+        overall["跟踪落实：已报落实待确认"],
+        overall["跟踪落实：已确认落实"],
+        overall["跟踪落实：逾期"],
+    ) == (4, 2, 1, 1, 1)
     rows = list(wb["按承办单位"].iter_rows(values_only=True))
     assert rows[0][-2:] == ("跟踪落实中", "跟踪已落实")
     by_name = {r[0]: r for r in rows[1:]}
@@ -315,8 +360,13 @@ def test_stats_queries_stay_constant_with_followups(user):
     with CaptureQueriesContext(connection) as before:
         stats.session_stats(staff, session)
     for i in range(6):
-        p = build(session=session, status=Proposal.Status.REPLIED, reply_class="B", title=f"B{i}",
-                  unit_name=["县教育局", "县财政局", "县水利局"][i % 3])
+        p = build(
+            session=session,
+            status=Proposal.Status.REPLIED,
+            reply_class="B",
+            title=f"B{i}",
+            unit_name=["县教育局", "县财政局", "县水利局"][i % 3],
+        )
         _followup(p, [St.OPEN, St.REPORTED_DONE, St.DONE][i % 3])
     with CaptureQueriesContext(connection) as after:
         s = stats.session_stats(staff, session)

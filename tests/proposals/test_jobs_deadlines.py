@@ -13,7 +13,8 @@ from zhengxie.proposals.models import Assignment, Event, Proposal, Signer
 
 def _age_invitations(p, days):
     Signer.objects.filter(proposal=p, role="cosigner").update(
-        invited_at=timezone.now() - datetime.timedelta(days=days))
+        invited_at=timezone.now() - datetime.timedelta(days=days)
+    )
 
 
 def test_lead_proposer_is_told_once_when_cosigners_do_not_answer(user, proposal_in, client_for):
@@ -69,7 +70,8 @@ def test_deadline_job_is_registered_with_the_scheduler(user, proposal_in):
 
 def _age_assignment(p, unit_name, days):
     Assignment.objects.filter(proposal=p, unit__short_name=unit_name).update(
-        assigned_at=timezone.now() - datetime.timedelta(days=days))
+        assigned_at=timezone.now() - datetime.timedelta(days=days)
+    )
 
 
 def test_late_co_unit_is_reminded_once_and_flagged_on_the_page(user, proposal_in, client_for, units):
@@ -89,13 +91,14 @@ def test_late_co_unit_is_reminded_once_and_flagged_on_the_page(user, proposal_in
     assert jobs.check_late_co_opinions()["co_opinion_overdue"] == 1
     note = reminders.get()
     assert note.url == url
-    assert not Notification.objects.filter(user__username="handler1", title__startswith="会办意见已逾期",
-                                           title__contains=p.title).exists()
+    assert not Notification.objects.filter(
+        user__username="handler1", title__startswith="会办意见已逾期", title__contains=p.title
+    ).exists()
     ev = events.get()
     assert units["住建局"].name in ev.label
     for who in ("staff", "handler1", "handler2"):
         page = client_for(who).get(url).content.decode()
-        assert page.count("会办意见逾期") >= 1 and 'co-late' in page, who
+        assert page.count("会办意见逾期") >= 1 and "co-late" in page, who
 
     # once per assignment
     assert jobs.check_late_co_opinions()["co_opinion_overdue"] == 0
@@ -115,5 +118,6 @@ def test_co_opinion_days_is_a_setting_and_the_scheduled_job_runs_both_checks(pro
     ran = scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3651))
     assert "proposals.deadlines" in ran
     assert Event.objects.filter(proposal=p, action="co_opinion_overdue").count() == 1
-    assert Notification.objects.filter(user__username="handler2", title__startswith="会办意见已逾期",
-                                       title__contains=p.title).exists()
+    assert Notification.objects.filter(
+        user__username="handler2", title__startswith="会办意见已逾期", title__contains=p.title
+    ).exists()

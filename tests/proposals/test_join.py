@@ -30,9 +30,15 @@ def signer(p, username, user):
 
 
 def credits(p, username, user, act="proposal_accept"):
-    return list(DutyRecord.objects.filter(member=user(username).member, act=act, voided=False,
-                                          source_ct=ContentType.objects.get_for_model(Proposal),
-                                          source_id=str(p.pk)))
+    return list(
+        DutyRecord.objects.filter(
+            member=user(username).member,
+            act=act,
+            voided=False,
+            source_ct=ContentType.objects.get_for_model(Proposal),
+            source_id=str(p.pk),
+        )
+    )
 
 
 # --------------------------------------------------------------------------- services
@@ -65,7 +71,9 @@ def test_journey_through_services(user, proposal_in):
 def test_declined_request_tells_the_requester(user, proposal_in):
     p = proposal_in("submitted", author="member1")
     services.proposal_request_join(user=user("member3"), proposal=p)
-    services.proposal_decide_join(user=user("member1"), proposal=p, member=user("member3").member, accept=False)
+    services.proposal_decide_join(
+        user=user("member1"), proposal=p, member=user("member3").member, accept=False
+    )
     assert signer(p, "member3", user).status == Signer.Status.DECLINED
     assert reload(p).kind == Proposal.Kind.INDIVIDUAL
     assert Notification.objects.filter(user=user("member3"), title__contains="未同意您加入").exists()
@@ -175,11 +183,17 @@ def test_journey_through_pages(client_for, user, proposal_in):
     p = proposal_in("submitted", author="member1", title="关于建设县城萤火虫生态保护区的建议")
     c2 = client_for("member2")
     # While typing: the hint offers to join.
-    body = c2.get(reverse("proposals:similar"), {"title": "建设萤火虫生态保护区"}, HTTP_HX_REQUEST="true").content.decode()
+    body = c2.get(
+        reverse("proposals:similar"), {"title": "建设萤火虫生态保护区"}, HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert p.title in body and BUTTON in body and reverse("proposals:join", args=[p.pk]) in body
     # The first proposer is not offered to join their own proposal.
-    assert BUTTON not in client_for("member1").get(reverse("proposals:similar"),
-                                                 {"title": "建设萤火虫生态保护区"}).content.decode()
+    assert (
+        BUTTON
+        not in client_for("member1")
+        .get(reverse("proposals:similar"), {"title": "建设萤火虫生态保护区"})
+        .content.decode()
+    )
     r = c2.post(reverse("proposals:join", args=[p.pk]), HTTP_HX_REQUEST="true")
     assert r.status_code == 200 and r["HX-Redirect"] == reverse("proposals:detail", args=[p.pk])
     assert signer(p, "member2", user).status == Signer.Status.REQUESTED
@@ -192,16 +206,27 @@ def test_journey_through_pages(client_for, user, proposal_in):
     c1 = client_for("member1")
     assert "待处理的提案加入申请" in c1.get("/").content.decode()
     page = c1.get(reverse("proposals:detail", args=[p.pk])).content.decode()
-    assert 'id="join-requests"' in page and "同意" in page and "拒绝" in page and user("member2").member.name in page
-    r = c1.post(reverse("proposals:join_decision", args=[p.pk]),
-                {"member_id": user("member2").member.pk, "decision": "accept"}, follow=True)
+    assert (
+        'id="join-requests"' in page
+        and "同意" in page
+        and "拒绝" in page
+        and user("member2").member.name in page
+    )
+    r = c1.post(
+        reverse("proposals:join_decision", args=[p.pk]),
+        {"member_id": user("member2").member.pk, "decision": "accept"},
+        follow=True,
+    )
     assert "已同意加入申请" in r.content.decode()
     assert signer(p, "member2", user).status == Signer.Status.AGREED and reload(p).kind == "joint"
     assert "待处理的提案加入申请" not in c1.get("/").content.decode()
     # Somebody else cannot answer for the first proposer: refused with a message, nothing changes.
     services.proposal_request_join(user=user("member3"), proposal=p)
-    r = c2.post(reverse("proposals:join_decision", args=[p.pk]),
-                {"member_id": user("member3").member.pk, "decision": "accept"}, follow=True)
+    r = c2.post(
+        reverse("proposals:join_decision", args=[p.pk]),
+        {"member_id": user("member3").member.pk, "decision": "accept"},
+        follow=True,
+    )
     assert "只有第一提案人可以同意或拒绝加入申请" in r.content.decode()
     assert signer(p, "member3", user).status == Signer.Status.REQUESTED
     # Another county's member cannot even find it.
@@ -209,8 +234,17 @@ def test_journey_through_pages(client_for, user, proposal_in):
 
 
 def _submit_draft(c, user, title):
-    c.post(reverse("proposals:create"), {"title": title, "reasons": TEXT["reasons"], "suggestions": TEXT["suggestions"],
-                                         "category": "科教文卫", "kind": "individual", "action": "save"})
+    c.post(
+        reverse("proposals:create"),
+        {
+            "title": title,
+            "reasons": TEXT["reasons"],
+            "suggestions": TEXT["suggestions"],
+            "category": "科教文卫",
+            "kind": "individual",
+            "action": "save",
+        },
+    )
     draft = Proposal.objects.filter(author=user("member2")).latest("id")
     return draft, c.post(reverse("proposals:submit", args=[draft.pk]))
 
@@ -222,7 +256,9 @@ def test_confirmation_page_offers_to_join_and_drop_the_draft(client_for, user, p
     body = r.content.decode()
     assert r.status_code == 200 and "已有相似的提案" in body and BUTTON in body
     assert "保留我的草稿" in body and "删除我的草稿" in body and f'name="draft_id" value="{draft.pk}"' in body
-    r = c2.post(reverse("proposals:join", args=[p.pk]), {"draft": "delete", "draft_id": draft.pk}, follow=True)
+    r = c2.post(
+        reverse("proposals:join", args=[p.pk]), {"draft": "delete", "draft_id": draft.pk}, follow=True
+    )
     assert "已申请加入" in r.content.decode() and "草稿已删除" in r.content.decode()
     assert not Proposal.objects.filter(pk=draft.pk).exists()
     assert signer(p, "member2", user).status == Signer.Status.REQUESTED
@@ -246,9 +282,11 @@ def test_failed_join_keeps_the_draft(client_for, user, proposal_in):
     c2 = client_for("member2")
     draft, _ = _submit_draft(c2, user, TEXT["title"])
     services.proposal_review(user=user("staff"), proposal=p, decision="accept")  # reviewed meanwhile
-    r = c2.post(reverse("proposals:join", args=[p.pk]),
-                {"draft": "delete", "draft_id": draft.pk, "next": reverse("proposals:edit", args=[draft.pk])},
-                follow=True)
+    r = c2.post(
+        reverse("proposals:join", args=[p.pk]),
+        {"draft": "delete", "draft_id": draft.pk, "next": reverse("proposals:edit", args=[draft.pk])},
+        follow=True,
+    )
     assert "不能申请加入" in r.content.decode()
     assert reload(draft).status == S.DRAFT and signer(p, "member2", user) is None
 
@@ -267,8 +305,12 @@ def test_similar_hint_with_join_buttons_keeps_a_constant_number_of_queries(clien
     proposal_in("submitted", author="member1", title="关于萤火虫栖息地保护的建议")
     one, buttons = count()
     assert buttons == 1
-    for title in ("关于加强萤火虫栖息地保护的建议", "关于萤火虫栖息地保护与修复的建议", "关于划定萤火虫栖息地保护区的建议",
-                  "关于萤火虫栖息地保护宣传的建议"):
+    for title in (
+        "关于加强萤火虫栖息地保护的建议",
+        "关于萤火虫栖息地保护与修复的建议",
+        "关于划定萤火虫栖息地保护区的建议",
+        "关于萤火虫栖息地保护宣传的建议",
+    ):
         proposal_in("submitted", author="member3", title=title)
     five, buttons = count()
     assert buttons == 5
@@ -286,30 +328,38 @@ def test_journey_through_the_api(api_for, user, proposal_in):
     assert data["id"] == p.pk and data["status"] == "submitted"
     me = user("member2").member.pk
     assert {"member_id": me, "status": "requested", "role": "cosigner"}.items() <= next(
-        s for s in data["signers"] if s["member_id"] == me).items()
+        s for s in data["signers"] if s["member_id"] == me
+    ).items()
     # The first proposer's client learns there is a request to answer; nobody else's does.
     assert "decide_join" in api_for("member1").get(f"{API}/{p.pk}").json()["allowed_actions"]
     assert "decide_join" not in api_for("staff").get(f"{API}/{p.pk}").json()["allowed_actions"]
-    r = api_for("member1").post(f"{API}/{p.pk}/join_decision", {"member_id": me, "accept": True},
-                                content_type="application/json")
+    r = api_for("member1").post(
+        f"{API}/{p.pk}/join_decision", {"member_id": me, "accept": True}, content_type="application/json"
+    )
     assert r.status_code == 200
     data = r.json()
     assert "decide_join" not in data["allowed_actions"]
-    assert data["kind"] == "joint" and next(s for s in data["signers"] if s["member_id"] == me)["status"] == "agreed"
+    assert (
+        data["kind"] == "joint"
+        and next(s for s in data["signers"] if s["member_id"] == me)["status"] == "agreed"
+    )
     assert any(e["action"] == "join_decision" for e in data["timeline"])
 
 
 def test_api_join_with_dropping_the_draft(api_for, user, proposal_in):
     p = proposal_in("submitted", author="member1")
     draft = proposal_in("draft", author="member2")
-    r = api_for("member2").post(f"{API}/{p.pk}/join", {"drop_draft_id": draft.pk}, content_type="application/json")
+    r = api_for("member2").post(
+        f"{API}/{p.pk}/join", {"drop_draft_id": draft.pk}, content_type="application/json"
+    )
     assert r.status_code == 200
     assert not Proposal.objects.filter(pk=draft.pk).exists()
     # Somebody else's draft cannot be dropped: the whole request is refused and nothing is written.
     q = proposal_in("submitted", author="member1")
     other_draft = proposal_in("draft", author="member3")
-    r = api_for("member2").post(f"{API}/{q.pk}/join", {"drop_draft_id": other_draft.pk},
-                                content_type="application/json")
+    r = api_for("member2").post(
+        f"{API}/{q.pk}/join", {"drop_draft_id": other_draft.pk}, content_type="application/json"
+    )
     assert r.status_code == 404
     assert signer(q, "member2", user) is None and reload(other_draft).status == S.DRAFT
 
@@ -317,7 +367,8 @@ def test_api_join_with_dropping_the_draft(api_for, user, proposal_in):
 def test_api_refusals(api_for, user, proposal_in):
     p = proposal_in("submitted", author="member1")
     post = lambda who, path, body=None: api_for(who).post(  # noqa: E731
-        f"{API}/{p.pk}/{path}", body or {}, content_type="application/json")
+        f"{API}/{p.pk}/{path}", body or {}, content_type="application/json"
+    )
     r = post("other", "join")  # another county's proposal is invisible
     assert r.status_code == 404
     r = post("member1", "join")

@@ -21,8 +21,9 @@ def parallel(user, units, proposal_in):
 
     def make():
         p = proposal_in("accepted", cosigners=["member2"])
-        services.proposal_assign(user=user("staff"), proposal=p, lead_unit=units["教育局"],
-                                 parallel_units=[units["住建局"]])
+        services.proposal_assign(
+            user=user("staff"), proposal=p, lead_unit=units["教育局"], parallel_units=[units["住建局"]]
+        )
         return p
 
     return make
@@ -85,8 +86,9 @@ def test_unsatisfied_sends_back_only_that_unit(user, units, parallel):
     _reply(user, p, "handler1")
     _reply(user, p, "handler2")
     housing = _reply_of(p, units["住建局"])
-    services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="未落实停车位。",
-                               reply=housing.pk)
+    services.proposal_evaluate(
+        user=user("member1"), proposal=p, rating="unsatisfied", comment="未落实停车位。", reply=housing.pk
+    )
     p.refresh_from_db()
     assert p.status == S.REHANDLING and p.rehandle_round == 2
     assert "reply" in selectors.allowed_actions(user("handler2"), p)
@@ -108,15 +110,23 @@ def test_unsatisfied_sends_back_only_that_unit(user, units, parallel):
 def test_bad_parallel_assignments_are_refused(user, units, proposal_in):
     p = proposal_in("accepted")
     with pytest.raises(Invalid, match="不再指定会办单位"):
-        services.proposal_assign(user=user("staff"), proposal=p, lead_unit=units["教育局"],
-                                 parallel_units=[units["住建局"]], co_units=[units["人社局"]])
+        services.proposal_assign(
+            user=user("staff"),
+            proposal=p,
+            lead_unit=units["教育局"],
+            parallel_units=[units["住建局"]],
+            co_units=[units["人社局"]],
+        )
     with pytest.raises(Invalid, match="承办单位"):
-        services.proposal_assign(user=user("staff"), proposal=p, lead_unit=units["教育局"], parallel_units=[999999])
+        services.proposal_assign(
+            user=user("staff"), proposal=p, lead_unit=units["教育局"], parallel_units=[999999]
+        )
     p.refresh_from_db()
     assert p.status == S.ACCEPTED and not p.assignments.exists()
     with pytest.raises(Forbidden):
-        services.proposal_assign(user=user("member1"), proposal=p, lead_unit=units["教育局"],
-                                 parallel_units=[units["住建局"]])
+        services.proposal_assign(
+            user=user("member1"), proposal=p, lead_unit=units["教育局"], parallel_units=[units["住建局"]]
+        )
 
 
 def test_statistics_count_one_reply_per_unit(user, units, parallel):
@@ -124,8 +134,9 @@ def test_statistics_count_one_reply_per_unit(user, units, parallel):
     _reply(user, p, "handler1", "A")
     _reply(user, p, "handler2", "B")
     housing = _reply_of(p, units["住建局"])
-    services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="不具体。",
-                               reply=housing.pk)
+    services.proposal_evaluate(
+        user=user("member1"), proposal=p, rating="unsatisfied", comment="不具体。", reply=housing.pk
+    )
     _reply(user, p, "handler2", "A")
     s = stats.session_stats(user("staff"), p.session)
     by_unit = {u["unit_id"]: u for u in s["by_unit"]}
@@ -144,22 +155,28 @@ def test_parallel_through_the_pages(user, units, client_for, proposal_in):
     # 分办 without a second unit: a Chinese message, and what was chosen is kept.
     r = staff.post(url, {"mode": "parallel", "lead_unit": units["教育局"].pk})
     assert r.status_code == 422 and "分办请至少再选择一个分办单位" in r.content.decode()
-    r = staff.post(url, {"mode": "parallel", "lead_unit": units["教育局"].pk, "parallel_units": [units["住建局"].pk]})
+    r = staff.post(
+        url, {"mode": "parallel", "lead_unit": units["教育局"].pk, "parallel_units": [units["住建局"].pk]}
+    )
     assert r.status_code == 302
     for handler in ("handler1", "handler2"):
         c = client_for(handler)
-        r = c.post(reverse("proposals:action", args=[p.pk, "reply"]),
-                   {"result_class": "A", "content": "已办理。", "letter": pdf_upload()})
+        r = c.post(
+            reverse("proposals:action", args=[p.pk, "reply"]),
+            {"result_class": "A", "content": "已办理。", "letter": pdf_upload()},
+        )
         assert r.status_code == 302, r.content.decode()[:500]
     page = client_for("member1").get(reverse("proposals:detail", args=[p.pk])).content.decode()
     assert "评价哪个单位的答复" in page
     assert f"{units['教育局'].name}的答复" in page and f"{units['住建局'].name}的答复" in page
     edu = _reply_of(p, units["教育局"])
-    r = client_for("member1").post(reverse("proposals:action", args=[p.pk, "evaluate"]),
-                                   {"rating": "satisfied"})
+    r = client_for("member1").post(
+        reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "satisfied"}
+    )
     assert r.status_code == 422 and "请选择要评价的答复" in r.content.decode()
-    r = client_for("member1").post(reverse("proposals:action", args=[p.pk, "evaluate"]),
-                                   {"rating": "satisfied", "reply": edu.pk})
+    r = client_for("member1").post(
+        reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "satisfied", "reply": edu.pk}
+    )
     assert r.status_code == 302
     assert p.evaluations.get(member__user__username="member1").reply_id == edu.pk
 
@@ -168,14 +185,19 @@ def test_parallel_through_the_api(user, units, api_for, proposal_in):
     p = proposal_in("accepted")
     staff = api_for("staff")
     base = f"/api/v1/proposals/{p.pk}"
-    r = staff.post(f"{base}/assign", json.dumps({"lead_unit_id": units["教育局"].pk,
-                                                 "parallel_unit_ids": [units["住建局"].pk]}),
-                   content_type="application/json")
+    r = staff.post(
+        f"{base}/assign",
+        json.dumps({"lead_unit_id": units["教育局"].pk, "parallel_unit_ids": [units["住建局"].pk]}),
+        content_type="application/json",
+    )
     assert r.status_code == 200, r.content
     assert sorted(a["role"] for a in r.json()["assignments"]) == ["parallel", "parallel"]
     for handler in ("handler1", "handler2"):
-        r = api_for(handler).post(f"{base}/reply", json.dumps({"result_class": "A", "content": "已办理。"}),
-                                  content_type="application/json")
+        r = api_for(handler).post(
+            f"{base}/reply",
+            json.dumps({"result_class": "A", "content": "已办理。"}),
+            content_type="application/json",
+        )
         assert r.status_code == 200, r.content
     r = api_for("handler1").post(f"{base}/reply/letter", {"file": pdf_upload()})
     assert r.status_code == 200, r.content
@@ -186,9 +208,11 @@ def test_parallel_through_the_api(user, units, api_for, proposal_in):
     member = api_for("member1")
     r = member.post(f"{base}/evaluate", json.dumps({"rating": "satisfied"}), content_type="application/json")
     assert r.status_code == 422 and "请选择" in r.json()["detail"]
-    r = member.post(f"{base}/evaluate", json.dumps({"rating": "satisfied",
-                                                    "reply_id": replies[units["住建局"].pk]["id"]}),
-                    content_type="application/json")
+    r = member.post(
+        f"{base}/evaluate",
+        json.dumps({"rating": "satisfied", "reply_id": replies[units["住建局"].pk]["id"]}),
+        content_type="application/json",
+    )
     assert r.status_code == 200
     # The letter can be fetched over the API with the token; another county cannot see it.
     letter = r.json()["replies"]
@@ -222,8 +246,9 @@ def test_a_unit_whose_part_is_answered_leaves_the_inbox_until_sent_back(user, un
     assert p.pk not in set(selectors.unit_inbox(user("handler1")).values_list("pk", flat=True))
     assert p.pk in set(selectors.unit_inbox(user("handler2")).values_list("pk", flat=True))
     edu = _reply_of(p, units["教育局"])
-    services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="师资部分不具体。",
-                               reply=edu.pk)
+    services.proposal_evaluate(
+        user=user("member1"), proposal=p, rating="unsatisfied", comment="师资部分不具体。", reply=edu.pk
+    )
     assert p.pk in set(selectors.unit_inbox(user("handler1")).values_list("pk", flat=True))
 
 
@@ -238,8 +263,9 @@ def test_the_rating_to_do_counts_a_proposal_until_each_units_reply_is_rated(user
     _reply(user, p, "handler1")
     assert to_rate() == before + 1  # 分办: the first unit's reply can be rated already
     _reply(user, p, "handler2")
-    services.proposal_evaluate(user=user("member2"), proposal=p, rating="satisfied",
-                               reply=_reply_of(p, units["教育局"]).pk)
+    services.proposal_evaluate(
+        user=user("member2"), proposal=p, rating="satisfied", reply=_reply_of(p, units["教育局"]).pk
+    )
     assert to_rate() == before + 1  # one unit's reply is still waiting
     services.proposal_evaluate(user=user("member2"), proposal=p, rating="satisfied")
     assert to_rate() == before

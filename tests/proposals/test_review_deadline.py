@@ -15,7 +15,8 @@ from zhengxie.proposals.workdays import Calendar, add_workdays
 
 def _submitted_on(p, day):
     Proposal.objects.filter(pk=p.pk).update(
-        submitted_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30))))
+        submitted_at=timezone.make_aware(datetime.datetime.combine(day, datetime.time(9, 30)))
+    )
 
 
 def _late_todo(user):
@@ -24,8 +25,10 @@ def _late_todo(user):
 
 def test_latest_late_start_agrees_with_adding_working_days(user):
     org = user("staff").organisation
-    org.settings = {"proposals.holidays": ["2026-10-01", "2026-10-02", "2026-10-05"],
-                    "proposals.extra_workdays": ["2026-10-10"]}
+    org.settings = {
+        "proposals.holidays": ["2026-10-01", "2026-10-02", "2026-10-05"],
+        "proposals.extra_workdays": ["2026-10-10"],
+    }
     cal = Calendar(org)
     for offset in range(60):
         today = datetime.date(2026, 9, 20) + datetime.timedelta(days=offset)
@@ -49,9 +52,9 @@ def test_review_queue_shows_deadline_and_marks_late_ones_red(user, proposal_in, 
     late_deadline = add_workdays(late_day, 15, staff.organisation)
     fresh_deadline = add_workdays(today, 15, staff.organisation)
     assert late_deadline < today < fresh_deadline
-    row = page[page.index(late.title) - 700:page.index(late.title)]
+    row = page[page.index(late.title) - 700 : page.index(late.title)]
     assert f"{late_deadline:%Y-%m-%d}" in row and "已超期" in row and "text-danger" in row
-    row = page[page.index(fresh.title) - 700:page.index(fresh.title)]
+    row = page[page.index(fresh.title) - 700 : page.index(fresh.title)]
     assert f"{fresh_deadline:%Y-%m-%d}" in row and "已超期" not in row
 
     only_late = client_for("staff").get(reverse("proposals:review_queue") + "?overdue=1").content.decode()

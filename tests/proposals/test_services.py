@@ -32,7 +32,9 @@ def _notes(username, contains=""):
 
 
 def _duty(username, act, p):
-    return DutyRecord.objects.filter(member__user__username=username, act=act, source_id=str(p.pk), voided=False)
+    return DutyRecord.objects.filter(
+        member__user__username=username, act=act, source_id=str(p.pk), voided=False
+    )
 
 
 # --- create / update -----------------------------------------------------------------------------------------
@@ -55,13 +57,16 @@ def test_joint_draft_invites_cosigners(user):
     assert rows[1:] == [(m2.pk, "cosigner", "invited"), (m3.pk, "cosigner", "invited")]
 
 
-@pytest.mark.parametrize("field,value,message", [
-    ("title", "", "请填写案由"),
-    ("title", "   ", "请填写案由"),
-    ("title", "关" * 201, "案由不能超过 200 字"),
-    ("category", "不存在的类别", "请选择有效的提案类别"),
-    ("reasons", "字" * 2600, "超过上限 2500 字"),
-])
+@pytest.mark.parametrize(
+    "field,value,message",
+    [
+        ("title", "", "请填写案由"),
+        ("title", "   ", "请填写案由"),
+        ("title", "关" * 201, "案由不能超过 200 字"),
+        ("category", "不存在的类别", "请选择有效的提案类别"),
+        ("reasons", "字" * 2600, "超过上限 2500 字"),
+    ],
+)
 def test_create_rejects_bad_fields(user, field, value, message):
     before = Proposal.objects.count()
     with pytest.raises(Invalid) as e:
@@ -108,7 +113,9 @@ def test_collective_only_by_staff_with_body(user):
         services.proposal_create(user=user("member1"), kind="collective", collective_body="民盟", **TEXT)
     with pytest.raises(Invalid, match="须填写提案单位"):
         services.proposal_create(user=user("staff"), kind="collective", **TEXT)
-    p = services.proposal_create(user=user("staff"), kind="collective", collective_body="民盟青川县委员会", **TEXT)
+    p = services.proposal_create(
+        user=user("staff"), kind="collective", collective_body="民盟青川县委员会", **TEXT
+    )
     assert p.lead_member is None and not p.signers.exists()
     services.proposal_submit(user=user("staff"), proposal=p, confirm_single_matter=True)
     assert p.status == S.SUBMITTED
@@ -156,8 +163,9 @@ def test_submit_requires_complete_text(user):
 
 
 def test_second_matter_is_flagged_unless_confirmed(user):
-    p = services.proposal_create(user=user("member1"), **{
-        **TEXT, "title": "关于加强校园安全管理和治理城区河道污染的建议"})
+    p = services.proposal_create(
+        user=user("member1"), **{**TEXT, "title": "关于加强校园安全管理和治理城区河道污染的建议"}
+    )
     with pytest.raises(Invalid) as e:
         services.proposal_submit(user=user("member1"), proposal=p)
     assert e.value.code == "multiple_matters" and "一事一案" in e.value.message
@@ -167,16 +175,27 @@ def test_second_matter_is_flagged_unless_confirmed(user):
 
 
 def test_suggestions_wandering_into_other_domains_are_flagged(user):
-    p = services.proposal_create(user=user("member1"), **{
-        **TEXT, "title": "关于加强乡村学校建设的建议",
-        "suggestions": "一是改善乡村学校办学条件；二是治理城区河道污染；三是增加城区公交线路和停车位。"})
+    p = services.proposal_create(
+        user=user("member1"),
+        **{
+            **TEXT,
+            "title": "关于加强乡村学校建设的建议",
+            "suggestions": "一是改善乡村学校办学条件；二是治理城区河道污染；三是增加城区公交线路和停车位。",
+        },
+    )
     with pytest.raises(Invalid) as e:
         services.proposal_submit(user=user("member1"), proposal=p)
     assert e.value.code == "multiple_matters"
 
 
-@pytest.mark.parametrize("title", ["关于加强和改进乡村学校教育的建议", "关于推进农业农村和乡村产业发展的建议",
-                                   "关于完善县域医共体建设及基层卫生院人才培养的建议"])
+@pytest.mark.parametrize(
+    "title",
+    [
+        "关于加强和改进乡村学校教育的建议",
+        "关于推进农业农村和乡村产业发展的建议",
+        "关于完善县域医共体建设及基层卫生院人才培养的建议",
+    ],
+)
 def test_one_matter_titles_pass(user, title):
     p = services.proposal_create(user=user("member1"), **{**TEXT, "title": title})
     services.proposal_submit(user=user("member1"), proposal=p)
@@ -210,7 +229,9 @@ def test_joint_waits_for_every_cosigner_then_submits_with_split_credit(user):
 
 
 def test_only_invited_members_cosign(user):
-    p = services.proposal_create(user=user("member1"), kind="joint", cosigner_ids=[user("member2").member.pk], **TEXT)
+    p = services.proposal_create(
+        user=user("member1"), kind="joint", cosigner_ids=[user("member2").member.pk], **TEXT
+    )
     with pytest.raises(Http404):  # member3 is not a signer: cannot even see it
         services.proposal_cosign(user=user("member3"), proposal=p, agree=True)
     with pytest.raises(Http404):  # still the author's draft: invisible to the invited member
@@ -221,9 +242,13 @@ def test_only_invited_members_cosign(user):
 
 
 def test_cosign_deadline(user):
-    p = services.proposal_create(user=user("member1"), kind="joint", cosigner_ids=[user("member2").member.pk], **TEXT)
+    p = services.proposal_create(
+        user=user("member1"), kind="joint", cosigner_ids=[user("member2").member.pk], **TEXT
+    )
     services.proposal_submit(user=user("member1"), proposal=p)
-    Signer.objects.filter(proposal=p, role="cosigner").update(invited_at=timezone.now() - datetime.timedelta(days=8))
+    Signer.objects.filter(proposal=p, role="cosigner").update(
+        invited_at=timezone.now() - datetime.timedelta(days=8)
+    )
     with pytest.raises(Conflict, match="附议确认期限"):
         services.proposal_cosign(user=user("member2"), proposal=p, agree=True)
 
@@ -251,7 +276,9 @@ def test_accept_numbers_gap_free_and_credits(user, proposal_in):
     services.proposal_review(user=user("staff"), proposal=a, decision="accept")
     services.proposal_review(user=user("staff"), proposal=b, decision="accept", category="社会法制")
     assert b.number == a.number + 1 and b.category == "社会法制"
-    nums = sorted(Proposal.objects.filter(session=a.session, number__isnull=False).values_list("number", flat=True))
+    nums = sorted(
+        Proposal.objects.filter(session=a.session, number__isnull=False).values_list("number", flat=True)
+    )
     assert nums == list(range(1, len(nums) + 1))
     assert _duty("member1", "proposal_accept", a).exists()
     assert _notes("member1", "已立案").exists()
@@ -303,14 +330,18 @@ def test_reject_needs_a_listed_reason_shown_to_the_proposer(user, proposal_in):
     note = _notes("member1", "不予立案").get()
     assert "个人或家庭问题" in note.body
     q = proposal_in("submitted")
-    services.proposal_review(user=user("staff"), proposal=q, decision="reject", reason="其他：已由县人大建议办理")
+    services.proposal_review(
+        user=user("staff"), proposal=q, decision="reject", reason="其他：已由县人大建议办理"
+    )
     assert q.reject_reason == "其他" and q.review_note == "已由县人大建议办理"
     assert "已由县人大建议办理" in _notes("member1", "不予立案").first().body
 
 
 def test_convert(user, proposal_in):
     p = proposal_in("submitted")
-    services.proposal_review(user=user("staff"), proposal=p, decision="to_opinion", reason="更适合作为社情民意信息")
+    services.proposal_review(
+        user=user("staff"), proposal=p, decision="to_opinion", reason="更适合作为社情民意信息"
+    )
     assert p.status == S.CONVERTED and p.converted_to == "opinion"
     with pytest.raises(Invalid, match="审查决定"):
         services.proposal_review(user=user("staff"), proposal=proposal_in("submitted"), decision="maybe")
@@ -353,7 +384,9 @@ def test_merge_targets(user, proposal_in):
 
 def test_assign_with_co_units_and_default_deadline(user, units, proposal_in):
     p = proposal_in("accepted")
-    services.proposal_assign(user=user("staff"), proposal=p, lead_unit=units["教育局"], co_units=[units["人社局"]])
+    services.proposal_assign(
+        user=user("staff"), proposal=p, lead_unit=units["教育局"], co_units=[units["人社局"]]
+    )
     assert p.status == S.ASSIGNED and p.light == "green"
     assert p.deadline == timezone.localdate() + datetime.timedelta(days=90)
     roles = dict(p.assignments.values_list("unit__short_name", "role"))
@@ -362,12 +395,15 @@ def test_assign_with_co_units_and_default_deadline(user, units, proposal_in):
     assert not _notes("unithead1", "新交办提案").exists()
 
 
-@pytest.mark.parametrize("kwargs,message", [
-    ({"lead_unit": None}, "承办单位"),
-    ({"lead_unit": 999999}, "承办单位"),
-    ({"deadline": "2020-01-01"}, "须晚于今天"),
-    ({"deadline": "明天"}, "格式不正确"),
-])
+@pytest.mark.parametrize(
+    "kwargs,message",
+    [
+        ({"lead_unit": None}, "承办单位"),
+        ({"lead_unit": 999999}, "承办单位"),
+        ({"deadline": "2020-01-01"}, "须晚于今天"),
+        ({"deadline": "明天"}, "格式不正确"),
+    ],
+)
 def test_assign_bad_input(user, units, proposal_in, kwargs, message):
     p = proposal_in("accepted")
     args = {"lead_unit": units["教育局"], **kwargs}
@@ -384,7 +420,9 @@ def test_assign_refuses_other_countys_unit_and_lead_as_co(user, units, proposal_
     with pytest.raises(Invalid):
         services.proposal_assign(user=user("staff"), proposal=p, lead_unit=foreign)
     with pytest.raises(Invalid, match="不能同时作为会办"):
-        services.proposal_assign(user=user("staff"), proposal=p, lead_unit=units["教育局"], co_units=[units["教育局"]])
+        services.proposal_assign(
+            user=user("staff"), proposal=p, lead_unit=units["教育局"], co_units=[units["教育局"]]
+        )
 
 
 def test_batch_assign_is_all_or_nothing(user, units, proposal_in):
@@ -431,8 +469,9 @@ def test_change_request_window_and_decision(user, units, proposal_in):
         services.assignment_request_change(user=user("handler1"), proposal=p, reason="再次申请")
     with pytest.raises(Forbidden):
         services.assignment_decide_change(user=user("handler1"), assignment=a, grant=True)
-    services.assignment_decide_change(user=user("staff"), assignment=a, grant=True, note="改由住建局办理",
-                                      new_unit=units["住建局"])
+    services.assignment_decide_change(
+        user=user("staff"), assignment=a, grant=True, note="改由住建局办理", new_unit=units["住建局"]
+    )
     p.refresh_from_db()
     assert p.status == S.ASSIGNED
     active = Assignment.objects.get(proposal=p, is_active=True, role="lead")
@@ -462,16 +501,28 @@ def test_contact_and_co_opinion(user, units, proposal_in):
     p = proposal_in("handling", co=["人社局"])
     today = timezone.localdate()
     with pytest.raises(Invalid, match="不能晚于今天"):
-        services.assignment_record_contact(user=user("handler1"), proposal=p, contacted_on=today +
-                                           datetime.timedelta(days=1), method="phone", summary="电话")
+        services.assignment_record_contact(
+            user=user("handler1"),
+            proposal=p,
+            contacted_on=today + datetime.timedelta(days=1),
+            method="phone",
+            summary="电话",
+        )
     with pytest.raises(Invalid, match="沟通方式"):
-        services.assignment_record_contact(user=user("handler1"), proposal=p, contacted_on=today, method="fax",
-                                           summary="传真")
+        services.assignment_record_contact(
+            user=user("handler1"), proposal=p, contacted_on=today, method="fax", summary="传真"
+        )
     with pytest.raises(Invalid, match="沟通情况"):
-        services.assignment_record_contact(user=user("handler1"), proposal=p, contacted_on=today, method="phone",
-                                           summary=" ")
-    services.assignment_record_contact(user=user("handler1"), proposal=p, contacted_on=today, method="visit",
-                                       summary="上门走访提案人，听取意见。")
+        services.assignment_record_contact(
+            user=user("handler1"), proposal=p, contacted_on=today, method="phone", summary=" "
+        )
+    services.assignment_record_contact(
+        user=user("handler1"),
+        proposal=p,
+        contacted_on=today,
+        method="visit",
+        summary="上门走访提案人，听取意见。",
+    )
     assert Contact.objects.filter(assignment__proposal=p).count() == 1
     with pytest.raises(Forbidden, match="会办单位"):
         services.assignment_co_opinion(user=user("handler1"), proposal=p, opinion="同意")
@@ -488,8 +539,9 @@ def test_contact_and_co_opinion(user, units, proposal_in):
 
 def test_reply_with_letter_notifies_every_signer(user, proposal_in):
     p = proposal_in("handling", cosigners=["member2"])
-    services.proposal_reply(user=user("handler1"), proposal=p, result_class="B", content="已列入明年计划。",
-                            letter=pdf_upload())
+    services.proposal_reply(
+        user=user("handler1"), proposal=p, result_class="B", content="已列入明年计划。", letter=pdf_upload()
+    )
     assert p.status == S.REPLIED and p.light == ""
     r = Reply.objects.get(proposal=p)
     assert r.on_time and r.result_class == "B" and r.letter.mime_type == "application/pdf"
@@ -511,8 +563,9 @@ def test_reply_bad_input_writes_nothing(user, proposal_in):
     with pytest.raises(Invalid, match="答复内容"):
         services.proposal_reply(user=user("handler1"), proposal=p, result_class="A", content="")
     with pytest.raises(Invalid, match="文件类型不符|不符"):
-        services.proposal_reply(user=user("handler1"), proposal=p, result_class="A", content="已解决。",
-                                letter=fake_pdf_upload())
+        services.proposal_reply(
+            user=user("handler1"), proposal=p, result_class="A", content="已解决。", letter=fake_pdf_upload()
+        )
     assert reload(p).status == S.HANDLING and not Reply.objects.filter(proposal=p).exists()
 
 
@@ -534,7 +587,9 @@ def test_a_unit_not_assigned_cannot_reply(user, proposal_in):
 def test_co_unit_cannot_reply(user, units, proposal_in):
     p = proposal_in("handling", co=["人社局"])
     with pytest.raises(Forbidden, match="主办单位"):
-        services.proposal_reply(user=units["人社局"].handlers.first(), proposal=p, result_class="A", content="x")
+        services.proposal_reply(
+            user=units["人社局"].handlers.first(), proposal=p, result_class="A", content="x"
+        )
 
 
 def test_reply_class_list_is_a_setting(user, proposal_in):
@@ -574,8 +629,9 @@ def test_a_member_cannot_rate_someone_elses_proposal(user, proposal_in):
 def test_a_unit_never_rates(user, proposal_in):
     p = proposal_in("replied")
     with pytest.raises(Forbidden, match="承办单位不能"):
-        services.proposal_evaluate(user=user("handler1"), proposal=p, rating="satisfied",
-                                   member=user("member1").member)
+        services.proposal_evaluate(
+            user=user("handler1"), proposal=p, rating="satisfied", member=user("member1").member
+        )
     with pytest.raises(Forbidden):
         services.proposal_evaluate(user=user("unithead1"), proposal=p, rating="satisfied")
 
@@ -583,14 +639,22 @@ def test_a_unit_never_rates(user, proposal_in):
 def test_staff_records_a_rating_for_a_member(user, proposal_in):
     p = proposal_in("replied")
     with pytest.raises(Forbidden, match="代委员录入"):
-        services.proposal_evaluate(user=user("leader"), proposal=p, rating="satisfied", member=user("member1").member)
+        services.proposal_evaluate(
+            user=user("leader"), proposal=p, rating="satisfied", member=user("member1").member
+        )
     with pytest.raises(Forbidden, match="代委员录入"):
-        services.proposal_evaluate(user=user("member2"), proposal=p, rating="satisfied", member=user("member1").member)
+        services.proposal_evaluate(
+            user=user("member2"), proposal=p, rating="satisfied", member=user("member1").member
+        )
     with pytest.raises(Forbidden, match="提案人"):
         services.proposal_evaluate(user=user("staff"), proposal=p, rating="satisfied")
     with pytest.raises(Forbidden, match="本提案的提案人"):
-        services.proposal_evaluate(user=user("staff"), proposal=p, rating="satisfied", member=user("member2").member)
-    services.proposal_evaluate(user=user("staff"), proposal=p, rating="satisfied", member=user("member1").member)
+        services.proposal_evaluate(
+            user=user("staff"), proposal=p, rating="satisfied", member=user("member2").member
+        )
+    services.proposal_evaluate(
+        user=user("staff"), proposal=p, rating="satisfied", member=user("member1").member
+    )
     ev = Evaluation.objects.get(proposal=p)
     assert ev.member.user.username == "member1" and ev.recorded_by.username == "staff"
     assert Event.objects.filter(proposal=p, action="evaluate", label__contains="代录").exists()
@@ -640,16 +704,26 @@ def test_extend_within_the_limit(user, proposal_in):
     with pytest.raises(Invalid, match="晚于原期限"):
         services.proposal_extend(user=user("staff"), proposal=p, new_deadline=old, reason="复杂")
     with pytest.raises(Invalid, match="180 天"):
-        services.proposal_extend(user=user("staff"), proposal=p, new_deadline=old + datetime.timedelta(days=120),
-                                 reason="复杂")
+        services.proposal_extend(
+            user=user("staff"), proposal=p, new_deadline=old + datetime.timedelta(days=120), reason="复杂"
+        )
     with pytest.raises(Invalid, match="延期理由"):
-        services.proposal_extend(user=user("staff"), proposal=p, new_deadline=old + datetime.timedelta(days=30),
-                                 reason="")
+        services.proposal_extend(
+            user=user("staff"), proposal=p, new_deadline=old + datetime.timedelta(days=30), reason=""
+        )
     with pytest.raises(Forbidden):
-        services.proposal_extend(user=user("handler1"), proposal=p, new_deadline=old + datetime.timedelta(days=30),
-                                 reason="自己延期")
-    services.proposal_extend(user=user("staff"), proposal=p, new_deadline=old + datetime.timedelta(days=60),
-                             reason="涉及多部门协调")
+        services.proposal_extend(
+            user=user("handler1"),
+            proposal=p,
+            new_deadline=old + datetime.timedelta(days=30),
+            reason="自己延期",
+        )
+    services.proposal_extend(
+        user=user("staff"),
+        proposal=p,
+        new_deadline=old + datetime.timedelta(days=60),
+        reason="涉及多部门协调",
+    )
     assert p.deadline == old + datetime.timedelta(days=60)
     assert Assignment.objects.get(proposal=p, role="lead").deadline == p.deadline
     assert Extension.objects.get(proposal=p).old_deadline == old
@@ -707,8 +781,9 @@ def test_closed_and_rejected_accept_no_further_action(user, units, proposal_in):
             lambda p: services.proposal_assign(user=user("staff"), proposal=p, lead_unit=units["教育局"]),
             lambda p: services.proposal_remind(user=user("staff"), proposal=p),
             lambda p: services.proposal_close(user=user("staff"), proposal=p),
-            lambda p: services.proposal_extend(user=user("staff"), proposal=p, new_deadline="2099-01-01",
-                                               reason="x"),
+            lambda p: services.proposal_extend(
+                user=user("staff"), proposal=p, new_deadline="2099-01-01", reason="x"
+            ),
         ):
             with pytest.raises(Conflict):
                 call(p)

@@ -28,7 +28,9 @@ def test_double_call_accepts_once(user, proposal_in):
     results = []
     for tab in (tab1, tab2):
         try:
-            results.append(services.proposal_review(user=user("staff"), proposal=tab, decision="accept").number)
+            results.append(
+                services.proposal_review(user=user("staff"), proposal=tab, decision="accept").number
+            )
         except Conflict as exc:
             results.append(exc.status)
     assert results[1] == 409 and isinstance(results[0], int)
@@ -62,10 +64,14 @@ def _in_thread(fn):
     return box.get("value")
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)"
+)
 def test_threads_racing_to_accept_get_distinct_gap_free_numbers(db):
     def setup():
-        members = list(User.objects.filter(username__in=["member1", "member2", "member3"]).select_related("member"))
+        members = list(
+            User.objects.filter(username__in=["member1", "member2", "member3"]).select_related("member")
+        )
         author = members[0]
         session = author.member.organisation.session_set.get(is_current=True)
         key = f"proposal:{session.pk}"
@@ -73,9 +79,15 @@ def test_threads_racing_to_accept_get_distinct_gap_free_numbers(db):
         ids = []
         with transaction.atomic():
             for m in members:
-                p = Proposal.objects.create(organisation=session.organisation, session=session, author=m,
-                                            lead_member=m.member, status="submitted", kind="individual",
-                                            **{**TEXT, "title": f"{MARK}：{TEXT['title']}"})
+                p = Proposal.objects.create(
+                    organisation=session.organisation,
+                    session=session,
+                    author=m,
+                    lead_member=m.member,
+                    status="submitted",
+                    kind="individual",
+                    **{**TEXT, "title": f"{MARK}：{TEXT['title']}"},
+                )
                 Signer.objects.create(proposal=p, member=m.member, role="lead", status="agreed")
                 ids.append(p.pk)
         return session.pk, key, counter, ids
@@ -95,6 +107,7 @@ def test_threads_racing_to_accept_get_distinct_gap_free_numbers(db):
                 results[slot] = ("conflict", pk, None)
             finally:
                 connection.close()
+
         return threading.Thread(target=go)
 
     # two clicks on the first proposal, one each on the others, all at once
@@ -114,8 +127,9 @@ def test_threads_racing_to_accept_get_distinct_gap_free_numbers(db):
         assert _in_thread(lambda: Counter.objects.get(key=key).value) == counter_before + 3
     finally:
         _in_thread(lambda: _cleanup(ids, key, counter_before))
-    assert _in_thread(lambda: (Counter.objects.get(key=key).value, Proposal.objects.filter(pk__in=ids).count())) == (
-        counter_before, 0)
+    assert _in_thread(
+        lambda: (Counter.objects.get(key=key).value, Proposal.objects.filter(pk__in=ids).count())
+    ) == (counter_before, 0)
 
 
 def _cleanup(ids, key, counter_before):

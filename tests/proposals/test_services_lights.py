@@ -27,7 +27,10 @@ def test_working_days():
 
 def test_holidays_and_extra_workdays_are_settings(user):
     org = user("staff").organisation
-    org.settings = {"proposals.holidays": ["2026-10-01", "2026-10-02", "bad"], "proposals.extra_workdays": ["2026-10-10"]}
+    org.settings = {
+        "proposals.holidays": ["2026-10-01", "2026-10-02", "bad"],
+        "proposals.extra_workdays": ["2026-10-10"],
+    }
     org.save()
     assert not is_workday(datetime.date(2026, 10, 1), org)
     assert is_workday(datetime.date(2026, 10, 10), org)  # a Saturday made a working day (调休)
@@ -42,16 +45,16 @@ def _at(day):
 TABLE = [
     ("assigned", 1, False, False, 80, "green"),
     ("assigned", 5, False, False, 80, "green"),
-    ("assigned", 6, False, False, 80, "yellow"),     # not acknowledged after 5 working days
+    ("assigned", 6, False, False, 80, "yellow"),  # not acknowledged after 5 working days
     ("handling", 10, True, False, 80, "green"),
     ("handling", 15, True, False, 80, "green"),
-    ("handling", 16, True, False, 80, "yellow"),     # no contact after 15 working days
+    ("handling", 16, True, False, 80, "yellow"),  # no contact after 15 working days
     ("handling", 40, True, True, 80, "green"),
     ("handling", 40, True, True, 16, "green"),
-    ("handling", 40, True, True, 15, "yellow"),      # deadline within 15 days
-    ("handling", 40, True, True, 0, "yellow"),       # due today
-    ("handling", 40, True, True, -1, "red"),         # overdue
-    ("rehandling", 60, True, False, 20, "green"),    # nodes are for the first round only
+    ("handling", 40, True, True, 15, "yellow"),  # deadline within 15 days
+    ("handling", 40, True, True, 0, "yellow"),  # due today
+    ("handling", 40, True, True, -1, "red"),  # overdue
+    ("rehandling", 60, True, False, 20, "green"),  # nodes are for the first round only
     ("rehandling", 60, True, True, -2, "red"),
     ("replied", 40, True, True, -5, None),
     ("closed", 40, True, True, -5, None),
@@ -63,10 +66,13 @@ def test_light_table(proposal_in, status, since, acked, contacted, due, expected
     p = proposal_in("assigned")
     assigned = add_workdays(TODAY, -since)
     a = Assignment.objects.get(proposal=p, role="lead")
-    Assignment.objects.filter(pk=a.pk).update(assigned_at=_at(assigned), acknowledged_at=_at(assigned) if acked else None)
+    Assignment.objects.filter(pk=a.pk).update(
+        assigned_at=_at(assigned), acknowledged_at=_at(assigned) if acked else None
+    )
     if contacted:
-        Contact.objects.create(assignment=a, contacted_on=assigned, method="phone", summary="电话沟通",
-                               recorded_by=a.assigned_by)
+        Contact.objects.create(
+            assignment=a, contacted_on=assigned, method="phone", summary="电话沟通", recorded_by=a.assigned_by
+        )
     Proposal.objects.filter(pk=p.pk).update(status=status, deadline=TODAY + datetime.timedelta(days=due))
     assert (light_of(p.pk, TODAY) or None) == expected
 
@@ -117,8 +123,12 @@ def test_services_keep_the_light_current(user, proposal_in):
     p = proposal_in("handling")
     assert p.light == "green"
     Proposal.objects.filter(pk=p.pk).update(deadline=timezone.localdate() + datetime.timedelta(days=5))
-    services.proposal_extend(user=user("staff"), proposal=p,
-                             new_deadline=timezone.localdate() + datetime.timedelta(days=60), reason="协调")
+    services.proposal_extend(
+        user=user("staff"),
+        proposal=p,
+        new_deadline=timezone.localdate() + datetime.timedelta(days=60),
+        reason="协调",
+    )
     assert p.light == "green"
     services.proposal_reply(user=user("handler1"), proposal=p, result_class="A", content="已解决。")
     assert p.light == ""
@@ -126,8 +136,11 @@ def test_services_keep_the_light_current(user, proposal_in):
 
 def test_demo_has_every_light_for_the_two_named_units(db):
     for unit in ("教育局", "住建局"):
-        lights = set(Proposal.objects.filter(assignments__unit__short_name=unit, assignments__is_active=True)
-                     .values_list("light", flat=True))
+        lights = set(
+            Proposal.objects.filter(
+                assignments__unit__short_name=unit, assignments__is_active=True
+            ).values_list("light", flat=True)
+        )
         assert {"green", "yellow", "red"} <= lights, unit
 
 

@@ -63,10 +63,18 @@ def test_queues(user, proposal_in):
 
 
 def test_list_filters(user, units, proposal_in):
-    p = proposal_in("handling", lead="住建局", title="关于加快老旧小区加装电梯的建议", category="城乡建设",
-                    reasons="老旧小区老人上下楼难。", suggestions="一是简化加装电梯审批；二是给予资金补助。")
+    p = proposal_in(
+        "handling",
+        lead="住建局",
+        title="关于加快老旧小区加装电梯的建议",
+        category="城乡建设",
+        reasons="老旧小区老人上下楼难。",
+        suggestions="一是简化加装电梯审批；二是给予资金补助。",
+    )
     staff = user("staff")
-    assert p.pk in _ids(selectors.proposal_list(staff, status="handling", category="城乡建设", unit=units["住建局"].pk))
+    assert p.pk in _ids(
+        selectors.proposal_list(staff, status="handling", category="城乡建设", unit=units["住建局"].pk)
+    )
     assert p.pk not in _ids(selectors.proposal_list(staff, unit=units["教育局"].pk))
     assert p.pk in _ids(selectors.proposal_list(staff, light="green"))
     assert p.pk not in _ids(selectors.proposal_list(staff, light="red"))
@@ -78,8 +86,13 @@ def test_list_filters(user, units, proposal_in):
 
 
 def test_chinese_search_finds_words_inside_the_text(user, proposal_in):
-    p = proposal_in("submitted", title="关于加快老旧小区加装电梯的建议", category="城乡建设",
-                    reasons="老旧小区老年人上下楼困难。", suggestions="一是简化审批流程；二是给予资金补助。")
+    p = proposal_in(
+        "submitted",
+        title="关于加快老旧小区加装电梯的建议",
+        category="城乡建设",
+        reasons="老旧小区老年人上下楼困难。",
+        suggestions="一是简化审批流程；二是给予资金补助。",
+    )
     found = _ids(selectors.proposal_list(user("staff"), q="电梯"))
     assert p.pk in found
     assert p.pk in _ids(selectors.proposal_list(user("staff"), q="审批 补助"))
@@ -96,7 +109,9 @@ def test_search_finds_every_match_with_other_filters_and_falls_back_to_title_fra
     # No text holds the words of a fragment cut across them: titles holding it as typed are found instead.
     assert _ids(selectors.proposal_list(staff, q="递物")) >= {p.pk for p in ps}
     assert other.pk not in _ids(selectors.proposal_list(staff, q="递物"))
-    assert not _ids(selectors.proposal_list(staff, q="的 了"))  # stop words alone: no word to find, no such title
+    assert not _ids(
+        selectors.proposal_list(staff, q="的 了")
+    )  # stop words alone: no word to find, no such title
 
 
 def test_search_runs_the_same_queries_however_many_proposals_match(user, proposal_in):
@@ -120,8 +135,14 @@ def _rows(user):
     out = []
     for p in selectors.proposal_list(user)[:50]:
         lead = next((a.unit.name for a in p.active_assignments if a.role == "lead"), "")
-        out.append((p.session.name, p.lead_member.name if p.lead_member else "", lead,
-                    [s.member.name for s in p.signers.all()]))
+        out.append(
+            (
+                p.session.name,
+                p.lead_member.name if p.lead_member else "",
+                lead,
+                [s.member.name for s in p.signers.all()],
+            )
+        )
     return out
 
 
@@ -161,8 +182,12 @@ def test_allowed_actions_follow_role_and_state(user, proposal_in):
     assert selectors.allowed_actions(user("staff"), p) == {"assign", "mark_key", "mark_excellent"}
     assert selectors.allowed_actions(user("leader"), p) == {"mark_key"}
     services.proposal_assign(user=user("staff"), proposal=p, lead_unit=user("handler1").handling_unit)
-    assert selectors.allowed_actions(user("handler1"), p) == {"acknowledge", "record_contact", "request_change",
-                                                              "reply"}
+    assert selectors.allowed_actions(user("handler1"), p) == {
+        "acknowledge",
+        "record_contact",
+        "request_change",
+        "reply",
+    }
     assert selectors.allowed_actions(user("staff"), p) == {"extend", "remind", "mark_key", "mark_excellent"}
     services.assignment_request_change(user=user("handler1"), proposal=p, reason="职责不符")
     assert "decide_change" in selectors.allowed_actions(user("staff"), p)
@@ -180,8 +205,13 @@ def test_allowed_actions_follow_role_and_state(user, proposal_in):
 
 
 def test_similar_proposals_over_this_and_past_sessions(user, proposal_in):
-    p = proposal_in("submitted", title="关于推动茶产业品牌建设的建议", category="农业农村",
-                    reasons="我县茶叶品牌知名度不高。", suggestions="一是打造茶叶区域公用品牌；二是扶持茶企精深加工。")
+    p = proposal_in(
+        "submitted",
+        title="关于推动茶产业品牌建设的建议",
+        category="农业农村",
+        reasons="我县茶叶品牌知名度不高。",
+        suggestions="一是打造茶叶区域公用品牌；二是扶持茶企精深加工。",
+    )
     found = selectors.similar_proposals(user("staff"), text=p.title + p.suggestions, exclude_id=p.pk)
     assert found and p.pk not in [f["id"] for f in found]
     assert any("茶产业" in f["title"] for f in found)
@@ -192,12 +222,16 @@ def test_similar_proposals_over_this_and_past_sessions(user, proposal_in):
     assert p.pk in [f["id"] for f in selectors.similar_proposals(user("member2"), text="茶产业品牌 精深加工")]
     assert selectors.similar_proposals(user("other"), text="茶产业品牌 精深加工") == []
     draft = proposal_in("draft", author="member2", title="关于茶产业品牌推广的建议", category="农业农村")
-    assert draft.pk not in [f["id"] for f in selectors.similar_proposals(user("member1"), text="茶产业品牌推广")]
+    assert draft.pk not in [
+        f["id"] for f in selectors.similar_proposals(user("member1"), text="茶产业品牌推广")
+    ]
 
 
 def test_reply_letter_download_follows_proposal_visibility(user, client_for, proposal_in):
     p = proposal_in("handling")
-    services.proposal_reply(user=user("handler1"), proposal=p, result_class="A", content="已解决。", letter=pdf_upload())
+    services.proposal_reply(
+        user=user("handler1"), proposal=p, result_class="A", content="已解决。", letter=pdf_upload()
+    )
     att = p.replies.get().letter
     url = reverse("core:attachment", args=[att.pk])
     assert client_for("member1").get(url).status_code == 200

@@ -43,15 +43,37 @@ WITH_LEAD = {S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING}
 BEFORE_REVIEW = {S.DRAFT, S.AWAITING_COSIGNERS, S.SUBMITTED}
 MEMBERS = ["member1", "member2", "member3"]
 ACTORS = MEMBERS + ["staff", "leader", "office", "handler1", "handler2", "unithead1", "other", "citystaff"]
-ACTIONS = ["update", "submit", "cosign", "drop_decliners", "review", "assign", "acknowledge", "request_change",
-           "decide_change", "contact", "co_opinion", "reply", "evaluate", "extend", "mark_key", "mark_excellent",
-           "remind", "close"]
+ACTIONS = [
+    "update",
+    "submit",
+    "cosign",
+    "drop_decliners",
+    "review",
+    "assign",
+    "acknowledge",
+    "request_change",
+    "decide_change",
+    "contact",
+    "co_opinion",
+    "reply",
+    "evaluate",
+    "extend",
+    "mark_key",
+    "mark_excellent",
+    "remind",
+    "close",
+]
 AWARDS = {"mark_key", "mark_excellent"}
 NEXT = {
-    S.DRAFT: ["submit"], S.AWAITING_COSIGNERS: ["cosign", "cosign", "drop_decliners"],
-    S.SUBMITTED: ["review", "review"], S.ACCEPTED: ["assign", "mark_key"],
-    S.ASSIGNED: ["acknowledge", "request_change"], S.HANDLING: ["reply", "reply", "contact", "extend", "remind"],
-    S.REPLIED: ["evaluate", "evaluate", "close"], S.REHANDLING: ["reply"], S.CLOSED: ["mark_excellent"],
+    S.DRAFT: ["submit"],
+    S.AWAITING_COSIGNERS: ["cosign", "cosign", "drop_decliners"],
+    S.SUBMITTED: ["review", "review"],
+    S.ACCEPTED: ["assign", "mark_key"],
+    S.ASSIGNED: ["acknowledge", "request_change"],
+    S.HANDLING: ["reply", "reply", "contact", "extend", "remind"],
+    S.REPLIED: ["evaluate", "evaluate", "close"],
+    S.REHANDLING: ["reply"],
+    S.CLOSED: ["mark_excellent"],
 }
 REACHED: set[str] = set()
 
@@ -61,8 +83,10 @@ class ProposalWorkflow(RuleBasedStateMachine):
         super().__init__()
         self._atomic = transaction.atomic()
         self._atomic.__enter__()
-        self.users = {u.username: u for u in User.objects.select_related("organisation", "handling_unit")
-                      .filter(username__in=ACTORS)}
+        self.users = {
+            u.username: u
+            for u in User.objects.select_related("organisation", "handling_unit").filter(username__in=ACTORS)
+        }
         units = {u.short_name: u for u in HandlingUnit.objects.filter(organisation__code="demo-county")}
         self.units = [units["教育局"], units["住建局"], units["人社局"]]
         self.pids: list[int] = []
@@ -76,11 +100,14 @@ class ProposalWorkflow(RuleBasedStateMachine):
         return User.objects.select_related("organisation", "handling_unit").get(pk=self.users[name].pk)
 
     @precondition(lambda self: len(self.pids) < 3)
-    @rule(author=st.sampled_from(MEMBERS), cosigners=st.lists(st.sampled_from(MEMBERS), max_size=2, unique=True))
+    @rule(
+        author=st.sampled_from(MEMBERS), cosigners=st.lists(st.sampled_from(MEMBERS), max_size=2, unique=True)
+    )
     def create(self, author, cosigners):
         cos = [self.u(c).member.pk for c in cosigners if c != author]
-        p = services.proposal_create(user=self.u(author), kind="joint" if cos else "individual", cosigner_ids=cos,
-                                     **TEXT)
+        p = services.proposal_create(
+            user=self.u(author), kind="joint" if cos else "individual", cosigner_ids=cos, **TEXT
+        )
         self.pids.append(p.pk)
 
     @precondition(lambda self: self.pids)
@@ -114,8 +141,10 @@ class ProposalWorkflow(RuleBasedStateMachine):
             invited = list(Signer.objects.filter(proposal=p, status="invited").select_related("member__user"))
             return invited[0].member.user if invited else p.author
         if action == "evaluate":
-            signers = [s.member.user for s in Signer.objects.filter(proposal=p, status="agreed")
-                       .select_related("member__user")]
+            signers = [
+                s.member.user
+                for s in Signer.objects.filter(proposal=p, status="agreed").select_related("member__user")
+            ]
             return data.draw(st.sampled_from(signers + [self.u("staff")]), label="rater")
         if action in ("acknowledge", "reply", "contact", "request_change"):
             units = list(Assignment.objects.filter(proposal=p, is_active=True, role__in=["lead", "parallel"]))
@@ -136,13 +165,18 @@ class ProposalWorkflow(RuleBasedStateMachine):
         except (ServiceError, Http404):
             after = Proposal.objects.get(pk=pid)
             assert (after.status, after.number, after.deadline, after.is_key, after.is_excellent) == snap
-            assert AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count() == audits
+            assert (
+                AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count()
+                == audits
+            )
             assert Event.objects.filter(proposal_id=pid).count() == events
             return
         assert snap[0] != S.REJECTED, f"{action} succeeded on a rejected proposal"
         if snap[0] == S.CLOSED:
             assert action in AWARDS, f"{action} succeeded on a closed proposal"
-        assert AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count() > audits
+        assert (
+            AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count() > audits
+        )
         assert Event.objects.filter(proposal_id=pid).count() > events
         status = Proposal.objects.get(pk=pid).status
         REACHED.add(status)
@@ -152,8 +186,11 @@ class ProposalWorkflow(RuleBasedStateMachine):
     def _do(self, data, action, user, p):
         draw = data.draw
         if action == "update":
-            services.proposal_update(user=user, proposal=p, title=draw(st.sampled_from(
-                [TEXT["title"], "", "关于完善乡村学校教师周转宿舍的建议"])))
+            services.proposal_update(
+                user=user,
+                proposal=p,
+                title=draw(st.sampled_from([TEXT["title"], "", "关于完善乡村学校教师周转宿舍的建议"])),
+            )
         elif action == "submit":
             services.proposal_submit(user=user, proposal=p, confirm_single_matter=True)
         elif action == "cosign":
@@ -161,33 +198,53 @@ class ProposalWorkflow(RuleBasedStateMachine):
         elif action == "drop_decliners":
             services.proposal_drop_decliners(user=user, proposal=p)
         elif action == "review":
-            decision = draw(st.sampled_from(["accept", "accept", "reject", "to_suggestion", "merge", "nonsense"]))
+            decision = draw(
+                st.sampled_from(["accept", "accept", "reject", "to_suggestion", "merge", "nonsense"])
+            )
             services.proposal_review(
-                user=user, proposal=p, decision=decision,
+                user=user,
+                proposal=p,
+                decision=decision,
                 reason=draw(st.sampled_from(["", "个人或家庭问题", "其他：另有渠道"])),
-                merge_into=draw(st.sampled_from(self.pids)) if decision == "merge" else None)
+                merge_into=draw(st.sampled_from(self.pids)) if decision == "merge" else None,
+            )
         elif action == "assign":
-            services.proposal_assign(user=user, proposal=p, lead_unit=draw(st.sampled_from(self.units[:2])),
-                                     co_units=draw(st.sampled_from([[], [], [self.units[2]]])),
-                                     parallel_units=draw(st.sampled_from([[], self.units[:2]])))
+            services.proposal_assign(
+                user=user,
+                proposal=p,
+                lead_unit=draw(st.sampled_from(self.units[:2])),
+                co_units=draw(st.sampled_from([[], [], [self.units[2]]])),
+                parallel_units=draw(st.sampled_from([[], self.units[:2]])),
+            )
         elif action == "acknowledge":
             services.assignment_acknowledge(user=user, proposal=p)
         elif action == "request_change":
-            services.assignment_request_change(user=user, proposal=p, reason=draw(st.sampled_from(["", "职责不符"])))
+            services.assignment_request_change(
+                user=user, proposal=p, reason=draw(st.sampled_from(["", "职责不符"]))
+            )
         elif action == "decide_change":
             a = Assignment.objects.filter(proposal=p).order_by("-id").first()
             if a is None:
                 raise ServiceError("无交办")
-            services.assignment_decide_change(user=user, assignment=a, grant=draw(st.booleans()),
-                                              new_unit=draw(st.sampled_from([None, *self.units])))
+            services.assignment_decide_change(
+                user=user,
+                assignment=a,
+                grant=draw(st.booleans()),
+                new_unit=draw(st.sampled_from([None, *self.units])),
+            )
         elif action == "contact":
-            services.assignment_record_contact(user=user, proposal=p, contacted_on=timezone.localdate(),
-                                               method="phone", summary="电话沟通")
+            services.assignment_record_contact(
+                user=user, proposal=p, contacted_on=timezone.localdate(), method="phone", summary="电话沟通"
+            )
         elif action == "co_opinion":
             services.assignment_co_opinion(user=user, proposal=p, opinion="同意")
         elif action == "reply":
-            services.proposal_reply(user=user, proposal=p, result_class=draw(st.sampled_from(["A", "B", "C", "X"])),
-                                    content="答复内容")
+            services.proposal_reply(
+                user=user,
+                proposal=p,
+                result_class=draw(st.sampled_from(["A", "B", "C", "X"])),
+                content="答复内容",
+            )
         elif action == "evaluate":
             member = None
             if user.username == "staff":
@@ -196,12 +253,17 @@ class ProposalWorkflow(RuleBasedStateMachine):
             latest = [a.reply.pk for a in selectors.unit_answers(p) if a.reply is not None]
             older = list(Reply.objects.filter(proposal=p).exclude(pk__in=latest).values_list("pk", flat=True))
             reply = draw(st.sampled_from([None, *latest, *latest, *older[:1]]))
-            services.proposal_evaluate(user=user, proposal=p, rating=rating, comment="意见", member=member,
-                                       reply=reply)
+            services.proposal_evaluate(
+                user=user, proposal=p, rating=rating, comment="意见", member=member, reply=reply
+            )
         elif action == "extend":
             base = p.deadline or timezone.localdate()
-            services.proposal_extend(user=user, proposal=p, new_deadline=base + datetime.timedelta(
-                days=draw(st.sampled_from([-1, 10, 500]))), reason="协调")
+            services.proposal_extend(
+                user=user,
+                proposal=p,
+                new_deadline=base + datetime.timedelta(days=draw(st.sampled_from([-1, 10, 500]))),
+                reason="协调",
+            )
         elif action == "mark_key":
             services.proposal_mark_key(user=user, proposal=p, is_key=draw(st.booleans()))
         elif action == "mark_excellent":
@@ -214,16 +276,23 @@ class ProposalWorkflow(RuleBasedStateMachine):
     @precondition(lambda self: self.pids)
     @rule()
     def evaluation_time_passes(self):
-        Reply.objects.filter(proposal_id__in=self.pids).update(replied_at=timezone.now() - datetime.timedelta(days=40))
+        Reply.objects.filter(proposal_id__in=self.pids).update(
+            replied_at=timezone.now() - datetime.timedelta(days=40)
+        )
 
     @invariant()
     def numbers_gap_free_per_session(self):
         if not self.pids:
             return
         for session_id in set(Proposal.objects.filter(pk__in=self.pids).values_list("session_id", flat=True)):
-            nums = sorted(Proposal.objects.filter(session_id=session_id, number__isnull=False)
-                          .values_list("number", flat=True))
-            counter = Counter.objects.filter(key=f"proposal:{session_id}").values_list("value", flat=True).first()
+            nums = sorted(
+                Proposal.objects.filter(session_id=session_id, number__isnull=False).values_list(
+                    "number", flat=True
+                )
+            )
+            counter = (
+                Counter.objects.filter(key=f"proposal:{session_id}").values_list("value", flat=True).first()
+            )
             assert nums == list(range(1, (counter or 0) + 1))
 
     @invariant()
@@ -234,8 +303,11 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 assert p.number is not None
             if p.status in BEFORE_REVIEW:
                 assert p.number is None
-            roles = list(Assignment.objects.filter(proposal=p, is_active=True, role__in=["lead", "parallel"])
-                         .values_list("role", flat=True))
+            roles = list(
+                Assignment.objects.filter(
+                    proposal=p, is_active=True, role__in=["lead", "parallel"]
+                ).values_list("role", flat=True)
+            )
             if p.status in WITH_LEAD:
                 # One lead unit, or (分办) parallel units only.
                 assert roles == ["lead"] or (roles and set(roles) == {"parallel"}), (p.status, roles)
@@ -252,7 +324,9 @@ class ProposalWorkflow(RuleBasedStateMachine):
         """reporting.sync runs with every state change: the copies the statistics read are never stale."""
         for a in Assignment.objects.filter(proposal_id__in=self.pids).select_related("proposal"):
             assert a.session_id == a.proposal.session_id
-        replies = list(Reply.objects.filter(proposal_id__in=self.pids).select_related("proposal", "assignment"))
+        replies = list(
+            Reply.objects.filter(proposal_id__in=self.pids).select_related("proposal", "assignment")
+        )
         newest = {}
         for rp in replies:
             newest[rp.assignment_id] = max(newest.get(rp.assignment_id, 0), rp.pk)
@@ -266,14 +340,24 @@ class ProposalWorkflow(RuleBasedStateMachine):
     @invariant()
     def evaluations_only_by_signers(self):
         for ev in Evaluation.objects.filter(proposal_id__in=self.pids):
-            assert Signer.objects.filter(proposal_id=ev.proposal_id, member_id=ev.member_id, status="agreed").exists()
+            assert Signer.objects.filter(
+                proposal_id=ev.proposal_id, member_id=ev.member_id, status="agreed"
+            ).exists()
 
 
 def test_random_walks_keep_the_invariants(db):
-    run_state_machine_as_test(ProposalWorkflow, settings=settings(
-        max_examples=25, stateful_step_count=50, deadline=None, database=None, derandomize=True,
-        phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure prints its steps at once
-        suppress_health_check=list(HealthCheck)))
+    run_state_machine_as_test(
+        ProposalWorkflow,
+        settings=settings(
+            max_examples=25,
+            stateful_step_count=50,
+            deadline=None,
+            database=None,
+            derandomize=True,
+            phases=[Phase.explicit, Phase.generate],  # no shrinking: a failure prints its steps at once
+            suppress_health_check=list(HealthCheck),
+        ),
+    )
     # the walks did reach the late states (otherwise the invariants above were checked on too little)
     assert {S.SUBMITTED, S.ACCEPTED, S.HANDLING, S.REPLIED, S.CLOSED} <= REACHED, REACHED
     assert {"parallel:assigned", "parallel:handling"} <= REACHED, REACHED

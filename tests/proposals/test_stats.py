@@ -11,8 +11,11 @@ from zhengxie.proposals.models import Evaluation, Proposal
 from .builders import build, new_session
 
 S = Proposal.Status
-SAT, BASIC, UNSAT = (Evaluation.Rating.SATISFIED, Evaluation.Rating.BASICALLY_SATISFIED,
-                     Evaluation.Rating.UNSATISFIED)
+SAT, BASIC, UNSAT = (
+    Evaluation.Rating.SATISFIED,
+    Evaluation.Rating.BASICALLY_SATISFIED,
+    Evaluation.Rating.UNSATISFIED,
+)
 
 
 def hand_built_session():
@@ -21,12 +24,34 @@ def hand_built_session():
     build(session=session, status=S.SUBMITTED, category="其他", title="待审查")
     build(session=session, status=S.REJECTED, category="其他", title="不予立案")
     build(session=session, status=S.ASSIGNED, light="red", title="办理中红灯")
-    build(session=session, status=S.REPLIED, reply_class="A", ratings=[SAT, BASIC], cosigners=["member2"],
-          title="A类按期")
-    build(session=session, status=S.REPLIED, reply_class="B", on_time=False, ratings=[UNSAT],
-          unit_name="县住房和城乡建设局", category="城乡建设", title="B类逾期")
-    build(session=session, status=S.CLOSED, reply_class="C", ratings=[SAT], unit_name="县住房和城乡建设局",
-          category="城乡建设", title="C类办结", co_units=["县教育局"])
+    build(
+        session=session,
+        status=S.REPLIED,
+        reply_class="A",
+        ratings=[SAT, BASIC],
+        cosigners=["member2"],
+        title="A类按期",
+    )
+    build(
+        session=session,
+        status=S.REPLIED,
+        reply_class="B",
+        on_time=False,
+        ratings=[UNSAT],
+        unit_name="县住房和城乡建设局",
+        category="城乡建设",
+        title="B类逾期",
+    )
+    build(
+        session=session,
+        status=S.CLOSED,
+        reply_class="C",
+        ratings=[SAT],
+        unit_name="县住房和城乡建设局",
+        category="城乡建设",
+        title="C类办结",
+        co_units=["县教育局"],
+    )
     return session
 
 
@@ -54,7 +79,11 @@ def test_by_unit_and_by_category(user):
     assert (housing["lead"], housing["replied"], housing["on_time"]) == (2, 2, 1)
     assert (housing["evaluated"], housing["good"], housing["satisfaction_rate"]) == (2, 1, 50.0)
     cats = {c["category"]: c for c in s["by_category"]}
-    assert (cats["科教文卫"]["submitted"], cats["科教文卫"]["accepted"], cats["科教文卫"]["on_time"]) == (2, 2, 1)
+    assert (cats["科教文卫"]["submitted"], cats["科教文卫"]["accepted"], cats["科教文卫"]["on_time"]) == (
+        2,
+        2,
+        1,
+    )
     assert (cats["其他"]["submitted"], cats["其他"]["accepted"], cats["其他"]["accept_rate"]) == (2, 0, 0.0)
     assert cats["城乡建设"]["satisfaction_rate"] == 50.0
     # The configured category order is kept (科教文卫 before 其他).
@@ -74,8 +103,15 @@ def test_stats_run_a_constant_number_of_queries(user):
     with CaptureQueriesContext(connection) as before:
         stats.session_stats(staff, session)
     for i in range(6):
-        build(session=session, status=S.REPLIED, reply_class="B", ratings=[SAT], title=f"加{i}",
-              unit_name=["县教育局", "县财政局", "县水利局"][i % 3], category=["经济建设", "农业农村"][i % 2])
+        build(
+            session=session,
+            status=S.REPLIED,
+            reply_class="B",
+            ratings=[SAT],
+            title=f"加{i}",
+            unit_name=["县教育局", "县财政局", "县水利局"][i % 3],
+            category=["经济建设", "农业农村"][i % 2],
+        )
     with CaptureQueriesContext(connection) as after:
         stats.session_stats(staff, session)
     assert len(after) == len(before) <= 10

@@ -24,8 +24,14 @@ def radio_checked(body, name, value) -> bool:
 
 
 def draft_post(**over):
-    data = {"title": TEXT["title"], "reasons": TEXT["reasons"], "suggestions": TEXT["suggestions"],
-            "category": "科教文卫", "kind": "individual", "action": "save"}
+    data = {
+        "title": TEXT["title"],
+        "reasons": TEXT["reasons"],
+        "suggestions": TEXT["suggestions"],
+        "category": "科教文卫",
+        "kind": "individual",
+        "action": "save",
+    }
     data.update(over)
     return data
 
@@ -46,6 +52,7 @@ def submit_through_pages(client, p, response=None):
 
 # --------------------------------------------------------------------------- member
 
+
 def test_member_drafts_and_submits_with_a_cosigner(client_for, user):
     c = client_for("member1")
     m2 = user("member2").member
@@ -58,7 +65,9 @@ def test_member_drafts_and_submits_with_a_cosigner(client_for, user):
     body = c.get(reverse("proposals:edit", args=[p.pk])).content.decode()
     assert TEXT["title"] in body and f'value="{m2.pk}" id="cs-{m2.pk}" checked' in body
     # Submit from the edit page.
-    r = c.post(reverse("proposals:edit", args=[p.pk]), draft_post(kind="joint", cosigners=[m2.pk], action="submit"))
+    r = c.post(
+        reverse("proposals:edit", args=[p.pk]), draft_post(kind="joint", cosigners=[m2.pk], action="submit")
+    )
     r = submit_through_pages(c, p, r)
     assert r.status_code == 302 and reload(p).status == S.AWAITING_COSIGNERS
     # member2 is invited: sees it on 我的提案 and on the workbench, and agrees.
@@ -77,7 +86,10 @@ def test_member_drafts_and_submits_with_a_cosigner(client_for, user):
 
 def test_draft_form_errors_are_chinese_and_keep_what_was_typed(client_for):
     c = client_for("member1")
-    r = c.post(reverse("proposals:create"), draft_post(title="", kind="joint", reasons="学校操场年久失修，存在安全隐患。"))
+    r = c.post(
+        reverse("proposals:create"),
+        draft_post(title="", kind="joint", reasons="学校操场年久失修，存在安全隐患。"),
+    )
     assert r.status_code == 422
     body = r.content.decode()
     assert "请填写案由" in body
@@ -93,7 +105,9 @@ def test_overlong_text_is_refused(client_for):
 
 def test_fake_attachment_is_rejected(client_for):
     before = Proposal.objects.count()
-    r = client_for("member1").post(reverse("proposals:create"), {**draft_post(), "attachments": [fake_pdf_upload()]})
+    r = client_for("member1").post(
+        reverse("proposals:create"), {**draft_post(), "attachments": [fake_pdf_upload()]}
+    )
     assert r.status_code == 422
     assert "文件类型不符" in r.content.decode()
     assert Proposal.objects.count() == before
@@ -130,25 +144,32 @@ def test_multiple_matters_asks_for_confirmation(client_for):
     r = c.post(reverse("proposals:submit", args=[p.pk]), {"confirm_similar": "1"})
     assert r.status_code == 200 and "一事一案" in r.content.decode()
     assert reload(p).status == S.DRAFT
-    r = c.post(reverse("proposals:submit", args=[p.pk]), {"confirm_similar": "1", "confirm_single_matter": "1"})
+    r = c.post(
+        reverse("proposals:submit", args=[p.pk]), {"confirm_similar": "1", "confirm_single_matter": "1"}
+    )
     assert r.status_code == 302 and reload(p).status == S.SUBMITTED
 
 
 # --------------------------------------------------------------------------- proposal office
+
 
 def test_staff_reviews_and_assigns(client_for, proposal_in):
     p = proposal_in("submitted")
     c = client_for("staff")
     page = c.get(reverse("proposals:action", args=[p.pk, "review"])).content.decode()
     assert "立案审查" in page and "不予立案理由" in page
-    r = c.post(reverse("proposals:action", args=[p.pk, "review"]), {"decision": "accept", "category": "科教文卫"})
+    r = c.post(
+        reverse("proposals:action", args=[p.pk, "review"]), {"decision": "accept", "category": "科教文卫"}
+    )
     assert r.status_code == 302
     p = reload(p)
     assert p.status == S.ACCEPTED and p.number
     detail = c.get(reverse("proposals:detail", args=[p.pk])).content.decode()
     assert p.number_label in detail and 'id="btn-assign"' in detail
-    r = c.post(reverse("proposals:action", args=[p.pk, "assign"]),
-               {"lead_unit": unit_id("县教育局"), "co_units": [unit_id("县住房和城乡建设局")]})
+    r = c.post(
+        reverse("proposals:action", args=[p.pk, "assign"]),
+        {"lead_unit": unit_id("县教育局"), "co_units": [unit_id("县住房和城乡建设局")]},
+    )
     assert r.status_code == 302
     p = reload(p)
     assert p.status == S.ASSIGNED and p.deadline
@@ -165,12 +186,16 @@ def test_review_errors_keep_the_choice(client_for, proposal_in):
     assert "不予立案时请选择理由" in body and radio_checked(body, "decision", "reject")
     r = c.post(reverse("proposals:action", args=[p.pk, "review"]), {"decision": "reject", "reason": "其他"})
     assert r.status_code == 422 and "请写明具体理由" in r.content.decode()
-    r = c.post(reverse("proposals:action", args=[p.pk, "review"]),
-               {"decision": "reject", "reason": "个人或家庭问题"})
+    r = c.post(
+        reverse("proposals:action", args=[p.pk, "review"]), {"decision": "reject", "reason": "个人或家庭问题"}
+    )
     assert r.status_code == 302
     p = reload(p)
     assert p.status == S.REJECTED and p.reject_reason == "个人或家庭问题"
-    assert "个人或家庭问题" in client_for("member1").get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    assert (
+        "个人或家庭问题"
+        in client_for("member1").get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    )
 
 
 def test_staff_merges_into_a_chosen_proposal(client_for, proposal_in):
@@ -179,7 +204,9 @@ def test_staff_merges_into_a_chosen_proposal(client_for, proposal_in):
     c = client_for("staff")
     page = c.get(reverse("proposals:action", args=[p.pk, "review"])).content.decode()
     assert "相似提案（并案参考）" in page and target.title in page
-    r = c.post(reverse("proposals:action", args=[p.pk, "review"]), {"decision": "merge", "merge_into": target.pk})
+    r = c.post(
+        reverse("proposals:action", args=[p.pk, "review"]), {"decision": "merge", "merge_into": target.pk}
+    )
     assert r.status_code == 302
     assert reload(p).status == S.MERGED and reload(p).merged_into_id == target.pk
 
@@ -188,11 +215,17 @@ def test_assign_form_errors(client_for, proposal_in):
     p = proposal_in("accepted")
     c = client_for("staff")
     edu = unit_id("县教育局")
-    r = c.post(reverse("proposals:action", args=[p.pk, "assign"]), {"lead_unit": edu, "co_units": [edu],
-                                                                    "deadline": "2001-01-01"})
+    r = c.post(
+        reverse("proposals:action", args=[p.pk, "assign"]),
+        {"lead_unit": edu, "co_units": [edu], "deadline": "2001-01-01"},
+    )
     assert r.status_code == 422
     body = r.content.decode()
-    assert "主办单位不能同时作为会办单位" in body and "办理期限须晚于今天" in body and 'value="2001-01-01"' in body
+    assert (
+        "主办单位不能同时作为会办单位" in body
+        and "办理期限须晚于今天" in body
+        and 'value="2001-01-01"' in body
+    )
     assert reload(p).status == S.ACCEPTED
 
 
@@ -204,10 +237,15 @@ def test_batch_assign(client_for, proposal_in):
     assert a.title in page and f'value="{b.pk}"' in page
     r = c.post(reverse("proposals:batch_assign"), {"lead_unit": unit_id("县教育局")})
     assert r.status_code == 422 and "请勾选要交办的提案" in r.content.decode()
-    r = c.post(reverse("proposals:batch_assign"), {"proposals": [a.pk, b.pk], "lead_unit": unit_id("县教育局")})
+    r = c.post(
+        reverse("proposals:batch_assign"), {"proposals": [a.pk, b.pk], "lead_unit": unit_id("县教育局")}
+    )
     assert r.status_code == 302
     assert reload(a).status == S.ASSIGNED and reload(b).status == S.ASSIGNED
-    assert reload(a).assignments.get().batch and reload(a).assignments.get().batch == reload(b).assignments.get().batch
+    assert (
+        reload(a).assignments.get().batch
+        and reload(a).assignments.get().batch == reload(b).assignments.get().batch
+    )
 
 
 def test_change_request_decided_by_staff(client_for, proposal_in):
@@ -223,8 +261,10 @@ def test_change_request_decided_by_staff(client_for, proposal_in):
     a = p.assignments.get(is_active=True, role="lead")
     r = c.post(reverse("proposals:decide_change", args=[a.pk]), {"grant": "0"})
     assert r.status_code == 422 and "不同意调整时请写明意见" in r.content.decode()
-    r = c.post(reverse("proposals:decide_change", args=[a.pk]),
-               {"grant": "1", "new_unit": unit_id("县住房和城乡建设局"), "note": "同意"})
+    r = c.post(
+        reverse("proposals:decide_change", args=[a.pk]),
+        {"grant": "1", "new_unit": unit_id("县住房和城乡建设局"), "note": "同意"},
+    )
     assert r.status_code == 302
     assert p.assignments.get(is_active=True, role="lead").unit.name == "县住房和城乡建设局"
 
@@ -232,10 +272,23 @@ def test_change_request_decided_by_staff(client_for, proposal_in):
 def test_staff_extends_marks_key_and_excellent_and_reminds(client_for, proposal_in, user):
     p = proposal_in("handling")
     c = client_for("staff")
-    r = c.post(reverse("proposals:action", args=[p.pk, "extend"]), {"new_deadline": "2000-01-01", "reason": ""})
-    assert r.status_code == 422 and "新的期限须晚于原期限" in r.content.decode() and "请填写延期理由" in r.content.decode()
-    new = p.deadline.replace(day=1) if p.deadline.month == 12 else p.deadline.replace(month=p.deadline.month + 1, day=1)
-    r = c.post(reverse("proposals:action", args=[p.pk, "extend"]), {"new_deadline": new.isoformat(), "reason": "情况复杂"})
+    r = c.post(
+        reverse("proposals:action", args=[p.pk, "extend"]), {"new_deadline": "2000-01-01", "reason": ""}
+    )
+    assert (
+        r.status_code == 422
+        and "新的期限须晚于原期限" in r.content.decode()
+        and "请填写延期理由" in r.content.decode()
+    )
+    new = (
+        p.deadline.replace(day=1)
+        if p.deadline.month == 12
+        else p.deadline.replace(month=p.deadline.month + 1, day=1)
+    )
+    r = c.post(
+        reverse("proposals:action", args=[p.pk, "extend"]),
+        {"new_deadline": new.isoformat(), "reason": "情况复杂"},
+    )
     assert r.status_code == 302 and reload(p).deadline == new
     r = c.post(reverse("proposals:action", args=[p.pk, "mark_key"]), {"is_key": "on"})
     assert r.status_code == 422 and "领衔督办的领导" in r.content.decode()
@@ -251,28 +304,41 @@ def test_staff_extends_marks_key_and_excellent_and_reminds(client_for, proposal_
 
 # --------------------------------------------------------------------------- unit and proposer
 
+
 def test_unit_replies_with_a_letter_and_member_rates_then_staff_close(client_for, proposal_in):
     p = proposal_in("assigned", cosigners=["member2"])
     h = client_for("handler1")
     assert 'id="btn-acknowledge"' in h.get(reverse("proposals:detail", args=[p.pk])).content.decode()
     r = h.post(reverse("proposals:simple_action", args=[p.pk, "acknowledge"]))
     assert r.status_code == 302 and p.assignments.get(role="lead").acknowledged_at
-    r = h.post(reverse("proposals:action", args=[p.pk, "record_contact"]),
-               {"contacted_on": "2099-01-01", "method": "", "summary": ""})
+    r = h.post(
+        reverse("proposals:action", args=[p.pk, "record_contact"]),
+        {"contacted_on": "2099-01-01", "method": "", "summary": ""},
+    )
     assert r.status_code == 422
     body = r.content.decode()
     assert "联系日期不能晚于今天" in body and "请选择沟通方式" in body
-    r = h.post(reverse("proposals:action", args=[p.pk, "record_contact"]),
-               {"contacted_on": reload(p).assigned_at.date().isoformat(), "method": "visit", "summary": "上门走访，听取意见。"})
+    r = h.post(
+        reverse("proposals:action", args=[p.pk, "record_contact"]),
+        {
+            "contacted_on": reload(p).assigned_at.date().isoformat(),
+            "method": "visit",
+            "summary": "上门走访，听取意见。",
+        },
+    )
     assert r.status_code == 302
     # A fake PDF is refused; the typed reply stays.
-    r = h.post(reverse("proposals:action", args=[p.pk, "reply"]),
-               {"result_class": "A", "content": "已纳入年度计划并落实。", "letter": fake_pdf_upload()})
+    r = h.post(
+        reverse("proposals:action", args=[p.pk, "reply"]),
+        {"result_class": "A", "content": "已纳入年度计划并落实。", "letter": fake_pdf_upload()},
+    )
     assert r.status_code == 422
     assert "文件类型不符" in r.content.decode() and "已纳入年度计划并落实。" in r.content.decode()
     assert not Reply.objects.filter(proposal=p).exists()
-    r = h.post(reverse("proposals:action", args=[p.pk, "reply"]),
-               {"result_class": "A", "content": "已纳入年度计划并落实。", "letter": pdf_upload()})
+    r = h.post(
+        reverse("proposals:action", args=[p.pk, "reply"]),
+        {"result_class": "A", "content": "已纳入年度计划并落实。", "letter": pdf_upload()},
+    )
     assert r.status_code == 302
     reply = Reply.objects.get(proposal=p)
     assert reload(p).status == S.REPLIED and reply.letter and reply.letter.original_name == "答复函.pdf"
@@ -286,7 +352,9 @@ def test_unit_replies_with_a_letter_and_member_rates_then_staff_close(client_for
     r = m.post(reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "unsatisfied", "comment": ""})
     assert r.status_code == 422 and "请写明意见" in r.content.decode()
     assert radio_checked(r.content.decode(), "rating", "unsatisfied")
-    r = m.post(reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "satisfied", "comment": "很好"})
+    r = m.post(
+        reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "satisfied", "comment": "很好"}
+    )
     assert r.status_code == 302
     assert Evaluation.objects.get(reply=reply, member__user__username="member1").rating == "satisfied"
     # The unit sees the rating; the unit may not rate.
@@ -294,7 +362,9 @@ def test_unit_replies_with_a_letter_and_member_rates_then_staff_close(client_for
     r = h.post(reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "satisfied"})
     assert r.status_code == 403
     # member2 (co-signer) rates too; then the office closes it.
-    client_for("member2").post(reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "basically_satisfied"})
+    client_for("member2").post(
+        reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "basically_satisfied"}
+    )
     s = client_for("staff")
     assert 'id="btn-close"' in s.get(reverse("proposals:detail", args=[p.pk])).content.decode()
     r = s.post(reverse("proposals:simple_action", args=[p.pk, "close"]))
@@ -306,8 +376,10 @@ def test_unit_replies_with_a_letter_and_member_rates_then_staff_close(client_for
 
 def test_unsatisfied_sends_back_for_rehandling(client_for, proposal_in):
     p = proposal_in("replied")
-    r = client_for("member1").post(reverse("proposals:action", args=[p.pk, "evaluate"]),
-                                   {"rating": "unsatisfied", "comment": "没有具体措施"})
+    r = client_for("member1").post(
+        reverse("proposals:action", args=[p.pk, "evaluate"]),
+        {"rating": "unsatisfied", "comment": "没有具体措施"},
+    )
     assert r.status_code == 302 and reload(p).status == S.REHANDLING
     page = client_for("handler1").get(reverse("proposals:detail", args=[p.pk])).content.decode()
     assert "重新答复" in page
@@ -322,7 +394,10 @@ def test_co_unit_gives_its_opinion(client_for, proposal_in):
     assert r.status_code == 422 and "请填写会办意见" in r.content.decode()
     r = h2.post(reverse("proposals:action", args=[p.pk, "co_opinion"]), {"opinion": "同意主办单位意见。"})
     assert r.status_code == 302
-    assert "同意主办单位意见" in client_for("handler1").get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    assert (
+        "同意主办单位意见"
+        in client_for("handler1").get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    )
 
 
 def test_staff_records_a_rating_for_an_offline_member(client_for, proposal_in):
@@ -339,6 +414,7 @@ def test_staff_records_a_rating_for_an_offline_member(client_for, proposal_in):
 
 
 # --------------------------------------------------------------------------- documents from the pages
+
 
 def test_document_downloads(client_for, proposal_in):
     import io
@@ -378,5 +454,9 @@ def test_author_drops_decliners_and_the_proposal_goes_on(client_for, user):
 
 
 def test_similar_hint_is_not_for_handling_units(client_for):
-    assert client_for("handler1").get(reverse("proposals:similar"), {"title": "乡村学校教师"}).status_code == 404
-    assert client_for("member1").get(reverse("proposals:similar"), {"title": "乡村学校教师"}).status_code == 200
+    assert (
+        client_for("handler1").get(reverse("proposals:similar"), {"title": "乡村学校教师"}).status_code == 404
+    )
+    assert (
+        client_for("member1").get(reverse("proposals:similar"), {"title": "乡村学校教师"}).status_code == 200
+    )

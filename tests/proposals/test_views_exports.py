@@ -10,7 +10,9 @@ from zhengxie.core.models import Export
 from .builders import build, new_session
 
 
-def test_list_export_runs_in_the_background_and_only_its_owner_downloads(client_for, django_capture_on_commit_callbacks):
+def test_list_export_runs_in_the_background_and_only_its_owner_downloads(
+    client_for, django_capture_on_commit_callbacks
+):
     from openpyxl import load_workbook
 
     build(title="关于校园食品安全的提案", status="assigned", light="red")
@@ -32,18 +34,27 @@ def test_list_export_runs_in_the_background_and_only_its_owner_downloads(client_
     assert "关于校园食品安全的提案" in titles and "关于农村公路养护的提案" not in titles
     assert all(row[11] == "红灯" for row in rows[1:])
     for other in ("leader", "member1", "other"):
-        assert client_for(other).get(reverse("proposals:export_download", args=[export.pk])).status_code == 404
+        assert (
+            client_for(other).get(reverse("proposals:export_download", args=[export.pk])).status_code == 404
+        )
         assert client_for(other).get(reverse("proposals:export", args=[export.pk])).status_code == 404
 
 
 def test_pending_export_page_polls(client_for, user):
-    export = Export.objects.create(user=user("staff"), kind="proposals.list_xlsx", title="提案列表导出", progress=40,
-                                   status=Export.Status.RUNNING)
+    export = Export.objects.create(
+        user=user("staff"),
+        kind="proposals.list_xlsx",
+        title="提案列表导出",
+        progress=40,
+        status=Export.Status.RUNNING,
+    )
     c = client_for("staff")
     page = c.get(reverse("proposals:export", args=[export.pk])).content.decode()
     assert 'hx-trigger="every 1s"' in page and "40%" in page
     assert c.get(reverse("proposals:export_download", args=[export.pk])).status_code == 404
-    part = c.get(reverse("proposals:export_progress", args=[export.pk]), HTTP_HX_REQUEST="true").content.decode()
+    part = c.get(
+        reverse("proposals:export_progress", args=[export.pk]), HTTP_HX_REQUEST="true"
+    ).content.decode()
     assert "<html" not in part and "40%" in part
 
 
@@ -83,17 +94,30 @@ def test_compilation_form_refuses_a_session_of_another_county(client_for, django
 def test_stats_page_and_export(client_for):
     session = new_session()
     build(session=session, status="replied", reply_class="A", ratings=["satisfied"])
-    build(session=session, status="replied", reply_class="C", on_time=False, ratings=["unsatisfied"],
-          category="城乡建设", unit_name="县住房和城乡建设局")
+    build(
+        session=session,
+        status="replied",
+        reply_class="C",
+        on_time=False,
+        ratings=["unsatisfied"],
+        category="城乡建设",
+        unit_name="县住房和城乡建设局",
+    )
     c = client_for("leader")
     page = c.get(reverse("proposals:stats") + f"?session={session.pk}").content.decode()
-    assert "测试会议" in page and 'id="stat-reply-rate">50.0%' in page and 'id="stat-satisfaction">50.0%' in page
-    assert 'data-chart-source="unit-bar"' in page and 'id="class-pie"' in page and "县住房和城乡建设局" in page
+    assert (
+        "测试会议" in page and 'id="stat-reply-rate">50.0%' in page and 'id="stat-satisfaction">50.0%' in page
+    )
+    assert (
+        'data-chart-source="unit-bar"' in page and 'id="class-pie"' in page and "县住房和城乡建设局" in page
+    )
     r = c.get(reverse("proposals:stats_export") + f"?session={session.pk}")
     assert r.status_code == 200 and r["Content-Type"].startswith("application/vnd.openxmlformats")
     from openpyxl import load_workbook
 
-    rows = {row[0]: row[1] for row in load_workbook(io.BytesIO(r.content))["总体情况"].iter_rows(values_only=True)}
+    rows = {
+        row[0]: row[1] for row in load_workbook(io.BytesIO(r.content))["总体情况"].iter_rows(values_only=True)
+    }
     assert rows["提交提案"] == 2 and rows["办复率(%)"] == 50.0
     dash = client_for("staff").get(reverse("dashboard:index") + f"?session={session.pk}").content.decode()
     assert 'data-chart-source="status-bar"' in dash and 'id="stat-submitted">2<' in dash

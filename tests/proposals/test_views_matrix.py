@@ -10,8 +10,21 @@ from zhengxie.proposals.models import Proposal
 
 from .builders import build
 
-USERS = ["member1", "member2", "staff", "info", "leader", "handler1", "unithead1", "handler2", "liaison", "auditor",
-         "admin", "citystaff", "other"]
+USERS = [
+    "member1",
+    "member2",
+    "staff",
+    "info",
+    "leader",
+    "handler1",
+    "unithead1",
+    "handler2",
+    "liaison",
+    "auditor",
+    "admin",
+    "citystaff",
+    "other",
+]
 MEMBERS = {"member1", "member2", "other"}
 OFFICE = {"staff", "citystaff"}
 UNITS = {"handler1", "unithead1", "handler2"}
@@ -48,7 +61,18 @@ def test_anonymous_is_sent_to_login(client):
 def test_detail_visibility(client_for, proposal_in):
     p = proposal_in("assigned")
     # Once accepted a proposal is open to every member of its committee.
-    seen = {"member1", "member2", "member3", "staff", "info", "leader", "handler1", "unithead1", "admin", "citystaff"}
+    seen = {
+        "member1",
+        "member2",
+        "member3",
+        "staff",
+        "info",
+        "leader",
+        "handler1",
+        "unithead1",
+        "admin",
+        "citystaff",
+    }
     for username in USERS:
         r = client_for(username).get(reverse("proposals:detail", args=[p.pk]))
         assert r.status_code == (200 if username in seen else 404), (username, r.status_code)
@@ -94,8 +118,9 @@ def test_hiding_is_not_the_protection(client_for, proposal_in):
     q = proposal_in("handling")
     r = client_for("handler2").post(reverse("proposals:simple_action", args=[q.pk, "close"]))
     assert r.status_code == 404
-    r = client_for("member1").post(reverse("proposals:action", args=[q.pk, "reply"]),
-                                   {"result_class": "A", "content": "x"})
+    r = client_for("member1").post(
+        reverse("proposals:action", args=[q.pk, "reply"]), {"result_class": "A", "content": "x"}
+    )
     assert r.status_code in (403, 422)
     assert Proposal.objects.get(pk=q.pk).status == Proposal.Status.HANDLING
     r = client_for("member1").post(reverse("proposals:simple_action", args=[q.pk, "remind"]), follow=True)
@@ -129,10 +154,18 @@ def _count(client, url):
 
 
 LIST_PAGES = [
-    ("staff", "proposals:list", ""), ("staff", "proposals:list", "?q=教育&light=red"), ("member1", "proposals:mine", ""),
-    ("handler1", "proposals:inbox", ""), ("staff", "proposals:review_queue", ""), ("staff", "proposals:stats", ""),
-    ("leader", "dashboard:index", ""), ("leader", "proposals:key", ""), ("staff", "proposals:batch_assign", ""),
-    ("staff", "core:workbench", ""), ("member1", "core:workbench", ""), ("handler1", "core:workbench", ""),
+    ("staff", "proposals:list", ""),
+    ("staff", "proposals:list", "?q=教育&light=red"),
+    ("member1", "proposals:mine", ""),
+    ("handler1", "proposals:inbox", ""),
+    ("staff", "proposals:review_queue", ""),
+    ("staff", "proposals:stats", ""),
+    ("leader", "dashboard:index", ""),
+    ("leader", "proposals:key", ""),
+    ("staff", "proposals:batch_assign", ""),
+    ("staff", "core:workbench", ""),
+    ("member1", "core:workbench", ""),
+    ("handler1", "core:workbench", ""),
 ]
 
 
@@ -143,8 +176,15 @@ def test_list_pages_run_a_constant_number_of_queries(client_for, username, name,
     build(status="replied", reply_class="A", ratings=["satisfied"], light="", title="关于教育的提案")
     before = _count(c, url)
     for i in range(6):
-        build(status=["submitted", "accepted", "assigned", "replied"][i % 4], reply_class="B" if i % 4 == 3 else None,
-              ratings=["basically_satisfied"], cosigners=["member2"], light="red" if i % 2 else "yellow",
-              is_key=True, title=f"关于教育事业发展的提案{i}", unit_name=["县教育局", "县财政局"][i % 2],
-              category=["科教文卫", "经济建设"][i % 2])
+        build(
+            status=["submitted", "accepted", "assigned", "replied"][i % 4],
+            reply_class="B" if i % 4 == 3 else None,
+            ratings=["basically_satisfied"],
+            cosigners=["member2"],
+            light="red" if i % 2 else "yellow",
+            is_key=True,
+            title=f"关于教育事业发展的提案{i}",
+            unit_name=["县教育局", "县财政局"][i % 2],
+            category=["科教文卫", "经济建设"][i % 2],
+        )
     assert _count(c, url) == before

@@ -38,7 +38,10 @@ BACKGROUND = [
     ("关于解决城区学位紧张问题的提案", "城区学校大班额，建议新建学校。"),
     ("关于加强消防安全的建议", "老旧建筑消防设施缺失，建议开展专项整治。"),
 ]
-AGEING = ("关于加快发展农村养老服务的建议", "我县农村留守老人多，养老机构少，服务水平不高。建议建设乡镇养老服务中心。")
+AGEING = (
+    "关于加快发展农村养老服务的建议",
+    "我县农村留守老人多，养老机构少，服务水平不高。建议建设乡镇养老服务中心。",
+)
 AGEING_REWORDED = "加快农村养老服务体系建设的提案"
 UNRELATED = "关于加强中小学体育教师队伍建设的建议"
 
@@ -53,10 +56,14 @@ def corpus(orgs):
     """Background documents 1000.. in our county; returns a function adding more."""
     county, _ = orgs
     for i, (title, body) in enumerate(BACKGROUND):
-        index_document(kind=KIND, object_id=1000 + i, organisation_id=county.id, title=title, body=body, year=2026)
+        index_document(
+            kind=KIND, object_id=1000 + i, organisation_id=county.id, title=title, body=body, year=2026
+        )
 
     def add(object_id, title, body="", org=county, year=2026):
-        index_document(kind=KIND, object_id=object_id, organisation_id=org.id, title=title, body=body, year=year)
+        index_document(
+            kind=KIND, object_id=object_id, organisation_id=org.id, title=title, body=body, year=year
+        )
 
     return add
 
@@ -76,6 +83,7 @@ def stored_frequencies(kind=KIND):
 
 # --- segmentation ----------------------------------------------------------------------------------
 
+
 def test_segment_in_search_mode_gives_the_word_and_its_parts():
     assert segment("养老服务") == ["养老", "服务", "养老服务"]
     assert segment("养老 服务") == ["养老", "服务"]
@@ -91,6 +99,7 @@ def test_segment_drops_punctuation_lowercases_and_normalises_full_width():
 
 
 # --- search ----------------------------------------------------------------------------------------
+
 
 def test_a_compound_word_finds_its_parts_and_the_parts_find_the_compound(corpus):
     corpus(1, "农村养老服务调查", "")
@@ -124,7 +133,8 @@ def test_limit_and_queries_with_nothing_to_search(corpus):
 
 
 @pytest.mark.parametrize(
-    "query", ['"校园', "校园 AND OR NOT", "NEAR(校园", "校园*", "'校园'", "校园 & | ! :", "{title_tokens}:校园"]
+    "query",
+    ['"校园', "校园 AND OR NOT", "NEAR(校园", "校园*", "'校园'", "校园 & | ! :", "{title_tokens}:校园"],
 )
 def test_query_syntax_characters_are_plain_text(corpus, query):
     assert search_ids(kind=KIND, query=query) in ([1000], [])
@@ -142,7 +152,9 @@ def test_search_is_scoped_to_the_given_organisations(corpus, orgs):
 
 def test_kinds_are_separate(corpus, orgs):
     corpus(1, "关于湿地保护的建议")
-    index_document(kind="otherkind", object_id=1, organisation_id=orgs[0].id, title="湿地保护社情民意", body="")
+    index_document(
+        kind="otherkind", object_id=1, organisation_id=orgs[0].id, title="湿地保护社情民意", body=""
+    )
     assert search_ids(kind=KIND, query="湿地") == [1]
     assert search_ids(kind="otherkind", query="湿地") == [1]
     with pytest.raises(ValueError):
@@ -150,6 +162,7 @@ def test_kinds_are_separate(corpus, orgs):
 
 
 # --- keeping the index up to date ---------------------------------------------------------------------
+
 
 def test_reindexing_replaces_the_old_text(corpus, orgs):
     _, county2 = orgs
@@ -185,6 +198,7 @@ def test_indexing_follows_the_callers_transaction(corpus):
 
 
 # --- similar texts -------------------------------------------------------------------------------------
+
 
 def test_similar_finds_a_reworded_near_duplicate_and_not_an_unrelated_text(corpus):
     corpus(1, *AGEING)
@@ -235,13 +249,26 @@ def test_similar_with_nothing_to_compare(corpus):
 
 # --- reindex_search --------------------------------------------------------------------------------------
 
+
 def test_reindex_rebuilds_a_kind_from_its_registered_source(corpus, orgs, monkeypatch):
     county, _ = orgs
     corpus(1, "关于旧文本的建议")
 
     def source():
-        yield {"object_id": 7, "organisation_id": county.id, "title": "关于湿地保护的建议", "body": "候鸟", "year": 2026}
-        yield {"kind": KIND, "object_id": 8, "organisation_id": county.id, "title": "关于森林防火的建议", "body": ""}
+        yield {
+            "object_id": 7,
+            "organisation_id": county.id,
+            "title": "关于湿地保护的建议",
+            "body": "候鸟",
+            "year": 2026,
+        }
+        yield {
+            "kind": KIND,
+            "object_id": 8,
+            "organisation_id": county.id,
+            "title": "关于森林防火的建议",
+            "body": "",
+        }
 
     monkeypatch.setitem(registry.SOURCES, KIND, source)
     out = __import__("io").StringIO()
@@ -265,4 +292,6 @@ def test_scoping_finds_a_poorly_ranked_match_among_many_better_ones_elsewhere(co
     corpus(1, "关于生态的建议", "附近有湿地", org=county2)
     assert search_ids(kind=KIND, query="湿地", organisation_ids=[county2.id], limit=1) == [1]
     assert search_ids(kind=KIND, query="湿地", limit=3) != [1]
-    assert [i for i, _ in similar(kind=KIND, text="湿地保护", organisation_ids=[county2.id], min_score=0)] == [1]
+    assert [
+        i for i, _ in similar(kind=KIND, text="湿地保护", organisation_ids=[county2.id], min_score=0)
+    ] == [1]

@@ -42,7 +42,9 @@ class MeetingOut(Schema):
     checkin_opens_at: datetime.datetime
     checkin_closes_at: datetime.datetime
     my_invitation: MyInvitationOut | None = None
-    counts: dict | None = Field(None, description="工作人员/领导可见：邀请、参加、请假、待审批、待回复、已签到人数")
+    counts: dict | None = Field(
+        None, description="工作人员/领导可见：邀请、参加、请假、待审批、待回复、已签到人数"
+    )
 
     @staticmethod
     def resolve_kind_label(obj):
@@ -60,8 +62,12 @@ class MeetingOut(Schema):
     def resolve_my_invitation(obj):
         if getattr(obj, "my_invitation_id", None) is None:
             return None
-        return {"id": obj.my_invitation_id, "reply": obj.my_reply, "leave_status": obj.my_leave_status,
-                "attendance": obj.my_attendance}
+        return {
+            "id": obj.my_invitation_id,
+            "reply": obj.my_reply,
+            "leave_status": obj.my_leave_status,
+            "attendance": obj.my_attendance,
+        }
 
     @staticmethod
     def resolve_counts(obj, context):
@@ -69,8 +75,14 @@ class MeetingOut(Schema):
 
         if not context["request"].user.has_role(*OVERSEERS) or not hasattr(obj, "n_invited"):
             return None
-        return {"invited": obj.n_invited, "attend": obj.n_attend, "leave": obj.n_leave,
-                "leave_pending": obj.n_leave_pending, "pending": obj.n_pending, "present": obj.n_present}
+        return {
+            "invited": obj.n_invited,
+            "attend": obj.n_attend,
+            "leave": obj.n_leave,
+            "leave_pending": obj.n_leave_pending,
+            "pending": obj.n_pending,
+            "present": obj.n_present,
+        }
 
 
 class InvitationOut(Schema):
@@ -169,8 +181,11 @@ def create_meeting(request, payload: MeetingIn):
     return 201, _reload(request, meeting.pk)
 
 
-@router.get("/meetings/{int:meeting_id}/invitations", response=list[InvitationOut],
-            summary="受邀委员及回复、请假、签到情况（工作人员/领导）")
+@router.get(
+    "/meetings/{int:meeting_id}/invitations",
+    response=list[InvitationOut],
+    summary="受邀委员及回复、请假、签到情况（工作人员/领导）",
+)
 @paginate(PageNumberPagination, page_size=50)
 def list_invitations(request, meeting_id: int, filter: str = ""):
     from .rules import OVERSEERS
@@ -202,13 +217,21 @@ def checkin(request, meeting_id: int, payload: CheckinIn):
     return _reload(request, meeting_id)
 
 
-@router.post("/meetings/{int:meeting_id}/invite", response=CountOut, summary="邀请委员（工作人员）：返回新邀请人数")
+@router.post(
+    "/meetings/{int:meeting_id}/invite", response=CountOut, summary="邀请委员（工作人员）：返回新邀请人数"
+)
 def invite(request, meeting_id: int, payload: InviteIn):
     meeting = selectors.get_managed_meeting(request.user, meeting_id)
     n = services.meeting_invite(
-        user=request.user, meeting=meeting, everyone=payload.everyone, standing=payload.standing,
-        sectors=payload.sector_ids, committees=payload.committee_ids, liaison_groups=payload.liaison_group_ids,
-        members=payload.member_ids)
+        user=request.user,
+        meeting=meeting,
+        everyone=payload.everyone,
+        standing=payload.standing,
+        sectors=payload.sector_ids,
+        committees=payload.committee_ids,
+        liaison_groups=payload.liaison_group_ids,
+        members=payload.member_ids,
+    )
     return {"count": n}
 
 
@@ -218,13 +241,17 @@ def notify(request, meeting_id: int):
     return {"count": services.meeting_notify(user=request.user, meeting=meeting)}
 
 
-@router.post("/meetings/{int:meeting_id}/leave-requests/{int:invitation_id}/decide", response=InvitationOut,
-             summary="审批请假（工作人员）")
+@router.post(
+    "/meetings/{int:meeting_id}/leave-requests/{int:invitation_id}/decide",
+    response=InvitationOut,
+    summary="审批请假（工作人员）",
+)
 def decide(request, meeting_id: int, invitation_id: int, payload: DecideIn):
     meeting = selectors.get_managed_meeting(request.user, meeting_id)
     inv = selectors.get_invitation(meeting, invitation_id)
-    services.invitation_decide_leave(user=request.user, invitation=inv, approve=payload.approve,
-                                     reason=payload.reason)
+    services.invitation_decide_leave(
+        user=request.user, invitation=inv, approve=payload.approve, reason=payload.reason
+    )
     return selectors.invitations(meeting).get(pk=inv.pk)
 
 
@@ -238,11 +265,12 @@ def attendance(request, meeting_id: int, payload: AttendanceIn):
     return selectors.invitations(meeting).get(pk=inv.pk)
 
 
-@router.post("/meetings/{int:meeting_id}/close", response=CloseOut, summary="结束归档并生成履职记录（工作人员）")
+@router.post(
+    "/meetings/{int:meeting_id}/close", response=CloseOut, summary="结束归档并生成履职记录（工作人员）"
+)
 def close(request, meeting_id: int):
     meeting = selectors.get_managed_meeting(request.user, meeting_id)
     return services.meeting_close(user=request.user, meeting=meeting)
-
 
 
 # --- editing and cancelling (the edit page's fields; same service as the pages) ---------------------
@@ -267,8 +295,11 @@ class CancelIn(Schema):
     reason: str
 
 
-@router.patch("/meetings/{int:meeting_id}", response=MeetingOut,
-              summary="修改会议（工作人员）：只改所传字段；已通知的会议改了时间或地点会通知受邀委员")
+@router.patch(
+    "/meetings/{int:meeting_id}",
+    response=MeetingOut,
+    summary="修改会议（工作人员）：只改所传字段；已通知的会议改了时间或地点会通知受邀委员",
+)
 def update_meeting(request, meeting_id: int, payload: MeetingPatchIn):
     meeting = selectors.get_managed_meeting(request.user, meeting_id)
     changes = payload.dict(exclude_unset=True)
@@ -283,8 +314,11 @@ def update_meeting(request, meeting_id: int, payload: MeetingPatchIn):
     return _reload(request, meeting_id)
 
 
-@router.post("/meetings/{int:meeting_id}/cancel", response=MeetingOut,
-             summary="取消会议（工作人员）：已通知的受邀委员会收到取消通知")
+@router.post(
+    "/meetings/{int:meeting_id}/cancel",
+    response=MeetingOut,
+    summary="取消会议（工作人员）：已通知的受邀委员会收到取消通知",
+)
 def cancel_meeting(request, meeting_id: int, payload: CancelIn):
     meeting = selectors.get_managed_meeting(request.user, meeting_id)
     services.meeting_cancel(user=request.user, meeting=meeting, reason=payload.reason)

@@ -19,8 +19,17 @@ class DateTimeLocal(forms.DateTimeInput):
 class MeetingForm(BootstrapFormMixin, forms.ModelForm):
     class Meta:
         model = Meeting
-        fields = ["kind", "title", "starts_at", "ends_at", "place", "committee", "agenda",
-                  "checkin_before_minutes", "checkin_after_minutes"]
+        fields = [
+            "kind",
+            "title",
+            "starts_at",
+            "ends_at",
+            "place",
+            "committee",
+            "agenda",
+            "checkin_before_minutes",
+            "checkin_after_minutes",
+        ]
         widgets = {
             "starts_at": DateTimeLocal(),
             "ends_at": DateTimeLocal(),
@@ -50,24 +59,43 @@ class MeetingForm(BootstrapFormMixin, forms.ModelForm):
 class InviteForm(BootstrapFormMixin, forms.Form):
     everyone = forms.BooleanField(label="全体委员", required=False)
     standing = forms.BooleanField(label="全体常委", required=False)
-    sectors = forms.ModelMultipleChoiceField(label="按界别", queryset=Sector.objects.none(), required=False,
-                                             widget=forms.SelectMultiple(attrs={"size": 6}))
-    committees = forms.ModelMultipleChoiceField(label="按专委会", queryset=SpecialCommittee.objects.none(),
-                                                required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
-    liaison_groups = forms.ModelMultipleChoiceField(label="按乡镇联络组", queryset=Organisation.objects.none(),
-                                                    required=False, widget=forms.SelectMultiple(attrs={"size": 6}))
-    members = forms.ModelMultipleChoiceField(label="逐个选择委员", queryset=Member.objects.none(), required=False,
-                                             widget=forms.CheckboxSelectMultiple)
+    sectors = forms.ModelMultipleChoiceField(
+        label="按界别",
+        queryset=Sector.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    committees = forms.ModelMultipleChoiceField(
+        label="按专委会",
+        queryset=SpecialCommittee.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    liaison_groups = forms.ModelMultipleChoiceField(
+        label="按乡镇联络组",
+        queryset=Organisation.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    members = forms.ModelMultipleChoiceField(
+        label="逐个选择委员",
+        queryset=Member.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
 
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["sectors"].queryset = Sector.objects.filter(organisation=organisation)
         self.fields["committees"].queryset = SpecialCommittee.objects.filter(organisation=organisation)
-        self.fields["liaison_groups"].queryset = Organisation.objects.filter(
-            kind=Organisation.Kind.LIAISON, path__startswith=organisation.path) if organisation else \
-            Organisation.objects.none()
-        self.fields["members"].queryset = Member.objects.filter(organisation=organisation,
-                                                                status=Member.Status.ACTIVE)
+        self.fields["liaison_groups"].queryset = (
+            Organisation.objects.filter(kind=Organisation.Kind.LIAISON, path__startswith=organisation.path)
+            if organisation
+            else Organisation.objects.none()
+        )
+        self.fields["members"].queryset = Member.objects.filter(
+            organisation=organisation, status=Member.Status.ACTIVE
+        )
         self.fields["members"].widget.attrs.pop("class", None)
 
 
@@ -76,8 +104,9 @@ class LeaveForm(BootstrapFormMixin, forms.Form):
 
 
 class DecideForm(BootstrapFormMixin, forms.Form):
-    approve = forms.TypedChoiceField(label="审批", choices=[("1", "同意"), ("0", "不同意")],
-                                     coerce=lambda v: v == "1")
+    approve = forms.TypedChoiceField(
+        label="审批", choices=[("1", "同意"), ("0", "不同意")], coerce=lambda v: v == "1"
+    )
     reason = forms.CharField(label="意见", max_length=300, required=False)
 
 

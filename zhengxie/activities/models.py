@@ -56,11 +56,17 @@ class Meeting(models.Model):
     place = models.CharField("地点", max_length=200, blank=True)
     agenda = models.TextField("议程/内容", blank=True)
     committee = models.ForeignKey(
-        SpecialCommittee, on_delete=models.PROTECT, null=True, blank=True, related_name="meetings",
+        SpecialCommittee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="meetings",
         verbose_name="专委会",
     )
     organiser = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="organised_meetings",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="organised_meetings",
         verbose_name="组织人",
     )
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
@@ -72,7 +78,11 @@ class Meeting(models.Model):
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)
     closed_at = models.DateTimeField("结束时间(归档)", null=True, blank=True)
     closed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="归档人",
     )
     cancel_reason = models.CharField("取消原因", max_length=200, blank=True)
@@ -85,7 +95,9 @@ class Meeting(models.Model):
         ordering = ["-starts_at", "-id"]
         indexes = [models.Index(fields=["organisation", "starts_at"])]
         constraints = [
-            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="meeting_ends_after_start"),
+            models.CheckConstraint(
+                condition=Q(ends_at__gte=models.F("starts_at")), name="meeting_ends_after_start"
+            ),
         ]
 
     def __str__(self):
@@ -127,23 +139,39 @@ class Invitation(models.Model):
         QR = "qr", "扫码签到"
         STAFF = "staff", "工作人员登记"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="invitations", verbose_name="会议")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="invitations", verbose_name="委员")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="invitations", verbose_name="会议"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="invitations", verbose_name="委员"
+    )
     reply = models.CharField("回复", max_length=16, choices=Reply.choices, default=Reply.PENDING)
     replied_at = models.DateTimeField("回复时间", null=True, blank=True)
     leave_reason = models.CharField("请假事由", max_length=300, blank=True)
-    leave_status = models.CharField("请假审批", max_length=10, choices=LeaveStatus.choices, blank=True, default="")
+    leave_status = models.CharField(
+        "请假审批", max_length=10, choices=LeaveStatus.choices, blank=True, default=""
+    )
     leave_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="审批人",
     )
     leave_decided_at = models.DateTimeField("审批时间", null=True, blank=True)
     leave_decision_reason = models.CharField("审批意见", max_length=300, blank=True)
     attendance = models.CharField("出勤", max_length=10, choices=Attendance.choices, blank=True, default="")
     checked_in_at = models.DateTimeField("签到时间", null=True, blank=True)
-    checkin_method = models.CharField("签到方式", max_length=8, choices=Method.choices, blank=True, default="")
+    checkin_method = models.CharField(
+        "签到方式", max_length=8, choices=Method.choices, blank=True, default=""
+    )
     checked_in_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         verbose_name="登记人",
     )
     notified_at = models.DateTimeField("通知时间", null=True, blank=True)

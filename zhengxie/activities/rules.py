@@ -13,8 +13,12 @@ OVERSEERS = (Role.STAFF, Role.LEADER, Role.SYSADMIN, Role.LIAISON)
 
 @rules.predicate
 def oversees_meeting(user, meeting: Meeting) -> bool:
-    return (meeting is not None and user.is_authenticated and user.has_role(*OVERSEERS)
-            and in_scope(user, meeting.organisation))
+    return (
+        meeting is not None
+        and user.is_authenticated
+        and user.has_role(*OVERSEERS)
+        and in_scope(user, meeting.organisation)
+    )
 
 
 @rules.predicate
@@ -28,8 +32,12 @@ def is_invited(user, meeting: Meeting) -> bool:
 @rules.predicate
 def manages_meeting(user, meeting: Meeting) -> bool:
     """Staff of the meeting's own organisation run it (create, invite, notify, check in, close)."""
-    return (meeting is not None and user.is_authenticated and user.has_role(Role.STAFF)
-            and user.organisation_id == meeting.organisation_id)
+    return (
+        meeting is not None
+        and user.is_authenticated
+        and user.has_role(Role.STAFF)
+        and user.organisation_id == meeting.organisation_id
+    )
 
 
 can_view_meeting = oversees_meeting | is_invited

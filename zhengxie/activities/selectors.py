@@ -58,8 +58,9 @@ def _mine(user):
     )
 
 
-def meetings_for(user, *, status: str = "", kind: str = "", q: str = "", when: str = "", year=None,
-                 counts: bool = True) -> QuerySet:
+def meetings_for(
+    user, *, status: str = "", kind: str = "", q: str = "", when: str = "", year=None, counts: bool = True
+) -> QuerySet:
     """The meetings the user may see, with reply counts and the user's own reply, in one query."""
     qs = Meeting.objects.filter(visible_q(user)).select_related("organisation", "organiser", "committee")
     if status in S.values:
@@ -108,9 +109,11 @@ def meeting_for_checkin(user, pk) -> Meeting:
 
 
 def invitations(meeting, *, filter: str = "", q: str = "") -> QuerySet:
-    qs = (Invitation.objects.filter(meeting=meeting)
-          .select_related("member__sector", "member__user", "leave_decided_by", "checked_in_by")
-          .order_by("member__sector__order", "member_id"))
+    qs = (
+        Invitation.objects.filter(meeting=meeting)
+        .select_related("member__sector", "member__user", "leave_decided_by", "checked_in_by")
+        .order_by("member__sector__order", "member_id")
+    )
     if filter == "attend":
         qs = qs.filter(reply=R.ATTEND)
     elif filter == "leave":
@@ -130,14 +133,19 @@ def invitations(meeting, *, filter: str = "", q: str = "") -> QuerySet:
 
 def get_invitation(meeting, pk) -> Invitation:
     try:
-        return Invitation.objects.select_related("member__user", "meeting__organisation").get(meeting=meeting, pk=pk)
+        return Invitation.objects.select_related("member__user", "meeting__organisation").get(
+            meeting=meeting, pk=pk
+        )
     except (Invitation.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到该邀请")
 
 
 def invitation_by_member(meeting, member_id) -> Invitation | None:
-    return (Invitation.objects.select_related("member__user", "meeting__organisation")
-            .filter(meeting=meeting, member_id=member_id).first())
+    return (
+        Invitation.objects.select_related("member__user", "meeting__organisation")
+        .filter(meeting=meeting, member_id=member_id)
+        .first()
+    )
 
 
 def own_invitation(user, meeting) -> Invitation | None:
@@ -164,13 +172,17 @@ def reply_counts(meeting) -> dict:
 
 def materials(meeting) -> QuerySet:
     ct = ContentType.objects.get_for_model(Meeting)
-    return Attachment.objects.filter(content_type=ct, object_id=str(meeting.pk), purpose="material").order_by("id")
+    return Attachment.objects.filter(content_type=ct, object_id=str(meeting.pk), purpose="material").order_by(
+        "id"
+    )
 
 
 def invitable_members(meeting, q: str = "", limit: int = 30) -> QuerySet:
-    qs = (Member.objects.filter(organisation=meeting.organisation, status=Member.Status.ACTIVE)
-          .select_related("sector").annotate(invited=Exists(Invitation.objects.filter(meeting=meeting,
-                                                                                      member=OuterRef("pk")))))
+    qs = (
+        Member.objects.filter(organisation=meeting.organisation, status=Member.Status.ACTIVE)
+        .select_related("sector")
+        .annotate(invited=Exists(Invitation.objects.filter(meeting=meeting, member=OuterRef("pk"))))
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(employer__icontains=q))
     return qs.order_by("sector__order", "id")[:limit]
@@ -197,16 +209,24 @@ def month_bounds(year: int, month: int):
 def month_grid(user, year: int, month: int) -> list[list[dict]]:
     """Weeks (Monday first) of days, each with the meetings starting that day; one query."""
     first, nxt = month_bounds(year, month)
-    rows = list(meetings_for(user, counts=False).filter(starts_at__gte=first, starts_at__lt=nxt)
-                .exclude(status=S.CANCELLED).order_by("starts_at", "id"))
+    rows = list(
+        meetings_for(user, counts=False)
+        .filter(starts_at__gte=first, starts_at__lt=nxt)
+        .exclude(status=S.CANCELLED)
+        .order_by("starts_at", "id")
+    )
     by_day: dict[datetime.date, list] = {}
     for m in rows:
         by_day.setdefault(timezone.localtime(m.starts_at).date(), []).append(m)
     today = timezone.localdate()
     weeks = []
     for week in calendar.Calendar(firstweekday=0).monthdatescalendar(year, month):
-        weeks.append([{"date": d, "in_month": d.month == month, "today": d == today,
-                       "meetings": by_day.get(d, [])} for d in week])
+        weeks.append(
+            [
+                {"date": d, "in_month": d.month == month, "today": d == today, "meetings": by_day.get(d, [])}
+                for d in week
+            ]
+        )
     return weeks
 
 
@@ -214,11 +234,15 @@ def month_grid(user, year: int, month: int) -> list[list[dict]]:
 
 
 def attendance_by_meeting(user, year: int) -> list[Meeting]:
-    qs = (Meeting.objects.filter(org_scope_q(user), status=S.CLOSED, starts_at__year=year)
-          .annotate(n_invited=Count("invitations"),
-                    n_present=Count("invitations", filter=Q(invitations__attendance=A.PRESENT)),
-                    n_on_leave=Count("invitations", filter=Q(invitations__attendance=A.ON_LEAVE)))
-          .order_by("starts_at", "id"))
+    qs = (
+        Meeting.objects.filter(org_scope_q(user), status=S.CLOSED, starts_at__year=year)
+        .annotate(
+            n_invited=Count("invitations"),
+            n_present=Count("invitations", filter=Q(invitations__attendance=A.PRESENT)),
+            n_on_leave=Count("invitations", filter=Q(invitations__attendance=A.ON_LEAVE)),
+        )
+        .order_by("starts_at", "id")
+    )
     rows = list(qs)
     for m in rows:
         m.rate = round(100 * m.n_present / m.n_invited, 1) if m.n_invited else 0
@@ -226,12 +250,20 @@ def attendance_by_meeting(user, year: int) -> list[Meeting]:
 
 
 def attendance_by_sector(user, year: int) -> list[dict]:
-    rows = list(Invitation.objects.filter(
-        org_scope_q(user, "meeting__organisation"), meeting__status=S.CLOSED, meeting__starts_at__year=year)
+    rows = list(
+        Invitation.objects.filter(
+            org_scope_q(user, "meeting__organisation"),
+            meeting__status=S.CLOSED,
+            meeting__starts_at__year=year,
+        )
         .values("member__sector__name", "member__sector__order")
-        .annotate(total=Count("id"), present=Count("id", filter=Q(attendance=A.PRESENT)),
-                  on_leave=Count("id", filter=Q(attendance=A.ON_LEAVE)))
-        .order_by("member__sector__order", "member__sector__name"))
+        .annotate(
+            total=Count("id"),
+            present=Count("id", filter=Q(attendance=A.PRESENT)),
+            on_leave=Count("id", filter=Q(attendance=A.ON_LEAVE)),
+        )
+        .order_by("member__sector__order", "member__sector__name")
+    )
     for r in rows:
         r["sector"] = r.pop("member__sector__name")
         r["rate"] = round(100 * r["present"] / r["total"], 1) if r["total"] else 0
@@ -247,8 +279,10 @@ def member_todo_counts(user) -> dict:
     base = Invitation.objects.filter(member__user=user, meeting__status=S.NOTIFIED)
     return base.aggregate(
         awaiting=Count("id", filter=Q(reply=R.PENDING, meeting__starts_at__gt=now)),
-        upcoming=Count("id", filter=Q(meeting__ends_at__gte=now, meeting__starts_at__lte=soon)
-                       & ~Q(leave_status=L.APPROVED)),
+        upcoming=Count(
+            "id",
+            filter=Q(meeting__ends_at__gte=now, meeting__starts_at__lte=soon) & ~Q(leave_status=L.APPROVED),
+        ),
     )
 
 

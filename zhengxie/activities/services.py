@@ -29,10 +29,27 @@ A = Invitation.Attendance
 L = Invitation.LeaveStatus
 R = Invitation.Reply
 
-MEETING_FIELDS = ["kind", "title", "starts_at", "ends_at", "place", "agenda", "committee", "status",
-                  "checkin_before_minutes", "checkin_after_minutes", "cancel_reason"]
-INVITATION_FIELDS = ["reply", "leave_reason", "leave_status", "leave_decision_reason", "attendance",
-                     "checkin_method"]
+MEETING_FIELDS = [
+    "kind",
+    "title",
+    "starts_at",
+    "ends_at",
+    "place",
+    "agenda",
+    "committee",
+    "status",
+    "checkin_before_minutes",
+    "checkin_after_minutes",
+    "cancel_reason",
+]
+INVITATION_FIELDS = [
+    "reply",
+    "leave_reason",
+    "leave_status",
+    "leave_decision_reason",
+    "attendance",
+    "checkin_method",
+]
 CHECKIN_SALT = "activities.checkin"
 
 
@@ -99,15 +116,36 @@ def _clean_meeting(organisation, data: dict) -> dict:
     return data
 
 
-def meeting_create(*, user, kind, title, starts_at, ends_at, place="", agenda="", committee=None,
-                   checkin_before_minutes=None, checkin_after_minutes=None) -> Meeting:
+def meeting_create(
+    *,
+    user,
+    kind,
+    title,
+    starts_at,
+    ends_at,
+    place="",
+    agenda="",
+    committee=None,
+    checkin_before_minutes=None,
+    checkin_after_minutes=None,
+) -> Meeting:
     if not user.has_role(Role.STAFF) or user.organisation_id is None:
         raise Forbidden("只有机关工作人员可以新建会议活动。")
     org = user.organisation
-    data = _clean_meeting(org, dict(
-        kind=kind, title=title, starts_at=starts_at, ends_at=ends_at, place=place, agenda=agenda,
-        committee=committee, checkin_before_minutes=checkin_before_minutes,
-        checkin_after_minutes=checkin_after_minutes))
+    data = _clean_meeting(
+        org,
+        dict(
+            kind=kind,
+            title=title,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            place=place,
+            agenda=agenda,
+            committee=committee,
+            checkin_before_minutes=checkin_before_minutes,
+            checkin_after_minutes=checkin_after_minutes,
+        ),
+    )
     with transaction.atomic():
         meeting = Meeting.objects.create(organisation=org, organiser=user, **data)
         audit.record(user, "activities.meeting_create", meeting, after=_snap(meeting, MEETING_FIELDS))
@@ -120,8 +158,20 @@ def meeting_update(*, user, meeting, **changes) -> Meeting:
         meeting = _lock(meeting)
         _require_open(meeting)
         before = _snap(meeting, MEETING_FIELDS)
-        data = {f: getattr(meeting, f) for f in ("kind", "title", "starts_at", "ends_at", "place", "agenda",
-                                                 "committee", "checkin_before_minutes", "checkin_after_minutes")}
+        data = {
+            f: getattr(meeting, f)
+            for f in (
+                "kind",
+                "title",
+                "starts_at",
+                "ends_at",
+                "place",
+                "agenda",
+                "committee",
+                "checkin_before_minutes",
+                "checkin_after_minutes",
+            )
+        }
         data.update(changes)
         data = _clean_meeting(meeting.organisation, data)
         for k, v in data.items():
@@ -131,16 +181,24 @@ def meeting_update(*, user, meeting, **changes) -> Meeting:
         audit.record(user, "activities.meeting_update", meeting, before=before, after=after)
         moved = any(before[k] != after[k] for k in ("starts_at", "ends_at", "place"))
         if meeting.status == S.NOTIFIED and moved:
-            users = [i.member.user for i in meeting.invitations.filter(notified_at__isnull=False)
-                     .select_related("member__user")]
-            notify(users, f"会议变更：{meeting.title}",
-                   f"时间：{fmt(meeting.starts_at)} 至 {fmt(meeting.ends_at)}\n地点：{meeting.place or '另行通知'}",
-                   url=meeting_url(meeting), category="activities", sms=True)
+            users = [
+                i.member.user
+                for i in meeting.invitations.filter(notified_at__isnull=False).select_related("member__user")
+            ]
+            notify(
+                users,
+                f"会议变更：{meeting.title}",
+                f"时间：{fmt(meeting.starts_at)} 至 {fmt(meeting.ends_at)}\n地点：{meeting.place or '另行通知'}",
+                url=meeting_url(meeting),
+                category="activities",
+                sms=True,
+            )
     return meeting
 
 
-def _members_for(meeting, *, sectors=(), committees=(), liaison_groups=(), standing=False, members=(),
-                 everyone=False):
+def _members_for(
+    meeting, *, sectors=(), committees=(), liaison_groups=(), standing=False, members=(), everyone=False
+):
     org = meeting.organisation
     base = Member.objects.filter(organisation=org, status=Member.Status.ACTIVE)
     q = Q(pk__in=[])
@@ -155,12 +213,15 @@ def _members_for(meeting, *, sectors=(), committees=(), liaison_groups=(), stand
         ids = [getattr(c, "pk", c) for c in committees]
         if SpecialCommittee.objects.filter(pk__in=ids, organisation=org).count() != len(set(ids)):
             raise Invalid("所选专委会不属于本会。", field="committees")
-        q |= Q(pk__in=Member.committees.through.objects.filter(specialcommittee_id__in=ids).values("member_id"))
+        q |= Q(
+            pk__in=Member.committees.through.objects.filter(specialcommittee_id__in=ids).values("member_id")
+        )
         chosen = True
     if liaison_groups:
         ids = [getattr(g, "pk", g) for g in liaison_groups]
-        groups = Organisation.objects.filter(pk__in=ids, kind=Organisation.Kind.LIAISON,
-                                             path__startswith=org.path)
+        groups = Organisation.objects.filter(
+            pk__in=ids, kind=Organisation.Kind.LIAISON, path__startswith=org.path
+        )
         if groups.count() != len(set(ids)):
             raise Invalid("所选联络组不属于本会。", field="liaison_groups")
         q |= Q(liaison_group_id__in=ids)
@@ -179,23 +240,34 @@ def _members_for(meeting, *, sectors=(), committees=(), liaison_groups=(), stand
     return base if everyone else base.filter(q)
 
 
-def meeting_invite(*, user, meeting, sectors=(), committees=(), liaison_groups=(), standing=False, members=(),
-                   everyone=False) -> int:
+def meeting_invite(
+    *, user, meeting, sectors=(), committees=(), liaison_groups=(), standing=False, members=(), everyone=False
+) -> int:
     """Invite the union of the chosen groups; members already invited are left as they are.
     Returns how many were newly invited (they are notified at once if the notice has gone out)."""
     _require_manager(user, meeting)
     with transaction.atomic():
         meeting = _lock(meeting)
         _require_open(meeting, "邀请委员")
-        candidates = _members_for(meeting, sectors=sectors, committees=committees, liaison_groups=liaison_groups,
-                                  standing=standing, members=members, everyone=everyone)
+        candidates = _members_for(
+            meeting,
+            sectors=sectors,
+            committees=committees,
+            liaison_groups=liaison_groups,
+            standing=standing,
+            members=members,
+            everyone=everyone,
+        )
         existing = set(meeting.invitations.values_list("member_id", flat=True))
         new_ids = [pk for pk in candidates.values_list("pk", flat=True) if pk not in existing]
         now = timezone.now()
         notified = meeting.status == S.NOTIFIED
-        Invitation.objects.bulk_create([
-            Invitation(meeting=meeting, member_id=pk, notified_at=now if notified else None) for pk in new_ids
-        ])
+        Invitation.objects.bulk_create(
+            [
+                Invitation(meeting=meeting, member_id=pk, notified_at=now if notified else None)
+                for pk in new_ids
+            ]
+        )
         if new_ids:
             audit.record(user, "activities.meeting_invite", meeting, after={"member_ids": new_ids})
         if notified and new_ids:
@@ -213,19 +285,34 @@ def invitation_remove(*, user, invitation) -> None:
         if inv.attendance == A.PRESENT:
             raise Conflict(f"{inv.member.name} 已签到，不能移出参会名单。")
         before = _snap(inv, INVITATION_FIELDS)
-        audit.record(user, "activities.invitation_remove", meeting, before={"member_id": inv.member_id, **before})
+        audit.record(
+            user, "activities.invitation_remove", meeting, before={"member_id": inv.member_id, **before}
+        )
         was_notified = inv.notified_at is not None
         inv.delete()
         if was_notified and meeting.status == S.NOTIFIED:
-            notify([inv.member.user], f"参会安排调整：{meeting.title}", "您无需参加本次会议/活动。",
-                   url=reverse("activities:list"), category="activities")
+            notify(
+                [inv.member.user],
+                f"参会安排调整：{meeting.title}",
+                "您无需参加本次会议/活动。",
+                url=reverse("activities:list"),
+                category="activities",
+            )
 
 
 def _send_notice(meeting, members):
-    body = (f"{meeting.get_kind_display()}：{meeting.title}\n时间：{fmt(meeting.starts_at)} 至 {fmt(meeting.ends_at)}\n"
-            f"地点：{meeting.place or '另行通知'}\n请登录平台回复是否参加；不能参加的请提出请假申请。")
-    notify([m.user for m in members], f"会议通知：{meeting.title}", body, url=meeting_url(meeting),
-           category="activities", sms=True)
+    body = (
+        f"{meeting.get_kind_display()}：{meeting.title}\n时间：{fmt(meeting.starts_at)} 至 {fmt(meeting.ends_at)}\n"
+        f"地点：{meeting.place or '另行通知'}\n请登录平台回复是否参加；不能参加的请提出请假申请。"
+    )
+    notify(
+        [m.user for m in members],
+        f"会议通知：{meeting.title}",
+        body,
+        url=meeting_url(meeting),
+        category="activities",
+        sms=True,
+    )
 
 
 def meeting_notify(*, user, meeting) -> int:
@@ -246,8 +333,13 @@ def meeting_notify(*, user, meeting) -> int:
         if meeting.notified_at is None:
             meeting.notified_at = now
         meeting.save(update_fields=["status", "notified_at", "updated_at"])
-        audit.record(user, "activities.meeting_notify", meeting, before={"status": before},
-                     after={"status": meeting.status, "notified": len(pending)})
+        audit.record(
+            user,
+            "activities.meeting_notify",
+            meeting,
+            before={"status": before},
+            after={"status": meeting.status, "notified": len(pending)},
+        )
         _send_notice(meeting, [i.member for i in pending])
     return len(pending)
 
@@ -263,13 +355,26 @@ def meeting_cancel(*, user, meeting, reason: str) -> Meeting:
         before = meeting.status
         meeting.status, meeting.cancel_reason = S.CANCELLED, reason[:200]
         meeting.save(update_fields=["status", "cancel_reason", "updated_at"])
-        audit.record(user, "activities.meeting_cancel", meeting, before={"status": before},
-                     after={"status": meeting.status, "reason": reason})
+        audit.record(
+            user,
+            "activities.meeting_cancel",
+            meeting,
+            before={"status": before},
+            after={"status": meeting.status, "reason": reason},
+        )
         if before == S.NOTIFIED:
-            users = [i.member.user for i in meeting.invitations.filter(notified_at__isnull=False)
-                     .select_related("member__user")]
-            notify(users, f"会议取消：{meeting.title}", f"原定于 {fmt(meeting.starts_at)} 的会议/活动已取消。原因：{reason}",
-                   url=meeting_url(meeting), category="activities", sms=True)
+            users = [
+                i.member.user
+                for i in meeting.invitations.filter(notified_at__isnull=False).select_related("member__user")
+            ]
+            notify(
+                users,
+                f"会议取消：{meeting.title}",
+                f"原定于 {fmt(meeting.starts_at)} 的会议/活动已取消。原因：{reason}",
+                url=meeting_url(meeting),
+                category="activities",
+                sms=True,
+            )
     return meeting
 
 
@@ -278,8 +383,12 @@ def meeting_add_material(*, user, meeting, upload):
     if meeting.status == S.CANCELLED:
         raise Conflict("会议已取消，不能再上传材料。")
     with transaction.atomic():
-        att = save_attachment(upload, target=meeting, user=user, purpose="material", allowed=DOCUMENTS + IMAGES)
-        audit.record(user, "activities.material_add", meeting, after={"attachment": att.pk, "name": att.original_name})
+        att = save_attachment(
+            upload, target=meeting, user=user, purpose="material", allowed=DOCUMENTS + IMAGES
+        )
+        audit.record(
+            user, "activities.material_add", meeting, after={"attachment": att.pk, "name": att.original_name}
+        )
     return att
 
 
@@ -288,8 +397,12 @@ def meeting_remove_material(*, user, meeting, attachment) -> None:
     if attachment.object_id != str(meeting.pk) or attachment.purpose != "material":
         raise Invalid("该文件不是本会议的材料。")
     with transaction.atomic():
-        audit.record(user, "activities.material_remove", meeting,
-                     before={"attachment": attachment.pk, "name": attachment.original_name})
+        audit.record(
+            user,
+            "activities.material_remove",
+            meeting,
+            before={"attachment": attachment.pk, "name": attachment.original_name},
+        )
         attachment.file.delete(save=False)
         attachment.delete()
 
@@ -359,8 +472,10 @@ def _require_replyable(meeting, what: str):
         raise Conflict("会议通知尚未发出。", code="draft")
     _require_open(meeting, what)
     if timezone.now() >= meeting.starts_at:
-        raise Conflict(f"会议已于 {fmt(meeting.starts_at)} 开始，不能再{what}；如有特殊情况请联系会务工作人员。",
-                       code="started")
+        raise Conflict(
+            f"会议已于 {fmt(meeting.starts_at)} 开始，不能再{what}；如有特殊情况请联系会务工作人员。",
+            code="started",
+        )
 
 
 def invitation_reply(*, user, meeting, reply: str, reason: str = "") -> Invitation:
@@ -379,8 +494,14 @@ def invitation_reply(*, user, meeting, reply: str, reason: str = "") -> Invitati
         inv.reply, inv.replied_at = R.ATTEND, timezone.now()
         inv.leave_status = L.NONE  # a pending or granted leave is withdrawn
         inv.save(update_fields=["reply", "replied_at", "leave_status"])
-        audit.record(user, "activities.reply_attend", inv, organisation=meeting.organisation, before=before,
-                     after=_snap(inv, INVITATION_FIELDS))
+        audit.record(
+            user,
+            "activities.reply_attend",
+            inv,
+            organisation=meeting.organisation,
+            before=before,
+            after=_snap(inv, INVITATION_FIELDS),
+        )
     return inv
 
 
@@ -403,10 +524,21 @@ def invitation_request_leave(*, user, meeting, reason: str) -> Invitation:
         inv.leave_reason, inv.leave_status = reason, L.PENDING
         inv.leave_decided_by, inv.leave_decided_at, inv.leave_decision_reason = None, None, ""
         inv.save()
-        audit.record(user, "activities.leave_request", inv, organisation=meeting.organisation, before=before,
-                     after=_snap(inv, INVITATION_FIELDS))
-        notify([meeting.organiser], f"请假申请：{inv.member.name}（{meeting.title}）", f"事由：{reason}",
-               url=reverse("activities:replies", args=[meeting.pk]) + "?filter=leave", category="activities")
+        audit.record(
+            user,
+            "activities.leave_request",
+            inv,
+            organisation=meeting.organisation,
+            before=before,
+            after=_snap(inv, INVITATION_FIELDS),
+        )
+        notify(
+            [meeting.organiser],
+            f"请假申请：{inv.member.name}（{meeting.title}）",
+            f"事由：{reason}",
+            url=reverse("activities:replies", args=[meeting.pk]) + "?filter=leave",
+            category="activities",
+        )
     return inv
 
 
@@ -422,7 +554,9 @@ def invitation_check_in(*, user, meeting, token: str) -> Invitation:
             raise Conflict("会议已结束归档，签到已关闭。", code="closed")
         inv = _own_invitation(user, meeting, lock=True)
         if inv.attendance == A.PRESENT:
-            raise Conflict(f"您已于 {hm(inv.checked_in_at)} 签到成功，无需重复签到。", code="already_checked_in")
+            raise Conflict(
+                f"您已于 {hm(inv.checked_in_at)} 签到成功，无需重复签到。", code="already_checked_in"
+            )
         verify_checkin_token(meeting, token)
         now = timezone.now()
         window = f"签到时间为 {fmt(meeting.checkin_opens_at)} 至 {hm(meeting.checkin_closes_at)}"
@@ -433,8 +567,14 @@ def invitation_check_in(*, user, meeting, token: str) -> Invitation:
         before = _snap(inv, INVITATION_FIELDS)
         inv.attendance, inv.checked_in_at, inv.checkin_method, inv.checked_in_by = A.PRESENT, now, "qr", user
         inv.save(update_fields=["attendance", "checked_in_at", "checkin_method", "checked_in_by"])
-        audit.record(user, "activities.check_in", inv, organisation=meeting.organisation, before=before,
-                     after=_snap(inv, INVITATION_FIELDS))
+        audit.record(
+            user,
+            "activities.check_in",
+            inv,
+            organisation=meeting.organisation,
+            before=before,
+            after=_snap(inv, INVITATION_FIELDS),
+        )
     return inv
 
 
@@ -461,15 +601,29 @@ def invitation_decide_leave(*, user, invitation, approve: bool, reason: str = ""
             raise Conflict("该请假申请已处理或已撤回。", code="not_pending")
         before = _snap(inv, INVITATION_FIELDS)
         inv.leave_status = L.APPROVED if approve else L.REFUSED
-        inv.leave_decided_by, inv.leave_decided_at, inv.leave_decision_reason = user, timezone.now(), reason[:300]
-        inv.save(update_fields=["leave_status", "leave_decided_by", "leave_decided_at", "leave_decision_reason"])
-        audit.record(user, "activities.leave_decide", inv, organisation=meeting.organisation, before=before,
-                     after=_snap(inv, INVITATION_FIELDS))
+        inv.leave_decided_by, inv.leave_decided_at, inv.leave_decision_reason = (
+            user,
+            timezone.now(),
+            reason[:300],
+        )
+        inv.save(
+            update_fields=["leave_status", "leave_decided_by", "leave_decided_at", "leave_decision_reason"]
+        )
+        audit.record(
+            user,
+            "activities.leave_decide",
+            inv,
+            organisation=meeting.organisation,
+            before=before,
+            after=_snap(inv, INVITATION_FIELDS),
+        )
         if approve:
             title, body = f"请假已批准：{meeting.title}", reason or "您的请假申请已获批准。"
         else:
             title, body = f"请假未获批准：{meeting.title}", f"理由：{reason}。请按时参加会议。"
-        notify([inv.member.user], title, body, url=meeting_url(meeting), category="activities", sms=not approve)
+        notify(
+            [inv.member.user], title, body, url=meeting_url(meeting), category="activities", sms=not approve
+        )
     return inv
 
 
@@ -491,7 +645,11 @@ def invitation_set_attendance(*, user, invitation, present: bool) -> Invitation:
             if old == A.PRESENT:
                 return inv
             inv.attendance, inv.checked_in_at, inv.checkin_method, inv.checked_in_by = (
-                A.PRESENT, timezone.now(), "staff", user)
+                A.PRESENT,
+                timezone.now(),
+                "staff",
+                user,
+            )
         else:
             if old != A.PRESENT:
                 return inv
@@ -500,9 +658,17 @@ def invitation_set_attendance(*, user, invitation, present: bool) -> Invitation:
             if meeting.status == S.CLOSED:
                 inv.attendance = _final_attendance(inv)
         inv.save(update_fields=["attendance", "checked_in_at", "checkin_method", "checked_in_by"])
-        action = "activities.attendance_correct" if meeting.status == S.CLOSED else "activities.attendance_set"
-        audit.record(user, action, inv, organisation=meeting.organisation, before=before,
-                     after=_snap(inv, INVITATION_FIELDS))
+        action = (
+            "activities.attendance_correct" if meeting.status == S.CLOSED else "activities.attendance_set"
+        )
+        audit.record(
+            user,
+            action,
+            inv,
+            organisation=meeting.organisation,
+            before=before,
+            after=_snap(inv, INVITATION_FIELDS),
+        )
         if meeting.status == S.CLOSED:
             from zhengxie.performance.services import record_act, revoke_act
 
@@ -510,9 +676,14 @@ def invitation_set_attendance(*, user, invitation, present: bool) -> Invitation:
             if old_act and old_act != new_act:
                 revoke_act(member=inv.member, act=old_act, source=inv)
             if new_act and old_act != new_act:
-                record_act(member=inv.member, act=new_act, source=inv,
-                           occurred_on=timezone.localdate(meeting.starts_at), confirmed_by=user,
-                           note=f"{meeting.title}（出勤更正）")
+                record_act(
+                    member=inv.member,
+                    act=new_act,
+                    source=inv,
+                    occurred_on=timezone.localdate(meeting.starts_at),
+                    confirmed_by=user,
+                    note=f"{meeting.title}（出勤更正）",
+                )
     return inv
 
 
@@ -532,13 +703,20 @@ def meeting_close(*, user, meeting) -> dict:
         if meeting.status == S.DRAFT:
             raise Conflict("会议通知尚未发出，不能结束归档。", code="draft")
         if timezone.now() < meeting.starts_at:
-            raise Conflict(f"会议将于 {fmt(meeting.starts_at)} 开始，开始之后才能结束归档。", code="not_started")
-        pending = (meeting.invitations.filter(leave_status=L.PENDING).exclude(attendance=A.PRESENT).count())
+            raise Conflict(
+                f"会议将于 {fmt(meeting.starts_at)} 开始，开始之后才能结束归档。", code="not_started"
+            )
+        pending = meeting.invitations.filter(leave_status=L.PENDING).exclude(attendance=A.PRESENT).count()
         if pending:
             raise Conflict(f"还有 {pending} 条请假申请未审批，请先处理后再结束会议。", code="leave_pending")
         result = apply_close(meeting, user)
-        audit.record(user, "activities.meeting_close", meeting, before={"status": S.NOTIFIED},
-                     after={"status": S.CLOSED, **result})
+        audit.record(
+            user,
+            "activities.meeting_close",
+            meeting,
+            before={"status": S.NOTIFIED},
+            after={"status": S.CLOSED, **result},
+        )
     return result
 
 
@@ -556,12 +734,19 @@ def apply_close(meeting, actor) -> dict:
     for inv in invitations:
         act = act_for(meeting.kind, inv.attendance)
         if act:
-            record_act(member=inv.member, act=act, source=inv, occurred_on=on, confirmed_by=actor, note=meeting.title)
+            record_act(
+                member=inv.member, act=act, source=inv, occurred_on=on, confirmed_by=actor, note=meeting.title
+            )
     meeting.status, meeting.closed_at, meeting.closed_by = S.CLOSED, timezone.now(), actor
     meeting.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
     absentees = [i.member.user for i in invitations if i.attendance == A.ABSENT]
     if absentees:
-        notify(absentees, f"缺席提醒：{meeting.title}",
-               f"您未出席 {fmt(meeting.starts_at)} 的{meeting.get_kind_display()}，且未获准请假，已记为缺席。"
-               "如有异议请联系会务工作人员。", url=meeting_url(meeting), category="activities")
+        notify(
+            absentees,
+            f"缺席提醒：{meeting.title}",
+            f"您未出席 {fmt(meeting.starts_at)} 的{meeting.get_kind_display()}，且未获准请假，已记为缺席。"
+            "如有异议请联系会务工作人员。",
+            url=meeting_url(meeting),
+            category="activities",
+        )
     return counts

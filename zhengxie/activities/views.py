@@ -56,15 +56,27 @@ def _fail(request, exc: ServiceError, form=None):
 def meeting_list(request):
     _require_page_role(request.user)
     g = request.GET
-    filters = {"status": g.get("status", ""), "kind": g.get("kind", ""), "q": g.get("q", "").strip(),
-               "when": g.get("when", "")}
+    filters = {
+        "status": g.get("status", ""),
+        "kind": g.get("kind", ""),
+        "q": g.get("q", "").strip(),
+        "when": g.get("when", ""),
+    }
     qs = selectors.meetings_for(request.user, **filters)
     page, qs_wo_page = paginate(request, qs)
-    return render(request, "activities/list.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "filters": filters,
-        "kinds": Meeting.Kind.choices, "statuses": Meeting.Status.choices,
-        "overseer": request.user.has_role(*OVERSEERS), "can_add": request.user.has_perm("activities.add_meeting"),
-    })
+    return render(
+        request,
+        "activities/list.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "filters": filters,
+            "kinds": Meeting.Kind.choices,
+            "statuses": Meeting.Status.choices,
+            "overseer": request.user.has_role(*OVERSEERS),
+            "can_add": request.user.has_perm("activities.add_meeting"),
+        },
+    )
 
 
 @login_required
@@ -80,12 +92,20 @@ def meeting_calendar(request):
     prev_month = (first - datetime.timedelta(days=1)).replace(day=1)
     next_month = (first + datetime.timedelta(days=32)).replace(day=1)
     weeks = selectors.month_grid(request.user, year, month)
-    return render(request, "activities/calendar.html", {
-        "weeks": weeks, "month": first, "prev": prev_month.strftime("%Y-%m"), "next": next_month.strftime("%Y-%m"),
-        "this_month": today.strftime("%Y-%m"), "weekdays": "一二三四五六日",
-        "agenda": [d for w in weeks for d in w if d["meetings"] and d["in_month"]],
-        "can_add": request.user.has_perm("activities.add_meeting"),
-    })
+    return render(
+        request,
+        "activities/calendar.html",
+        {
+            "weeks": weeks,
+            "month": first,
+            "prev": prev_month.strftime("%Y-%m"),
+            "next": next_month.strftime("%Y-%m"),
+            "this_month": today.strftime("%Y-%m"),
+            "weekdays": "一二三四五六日",
+            "agenda": [d for w in weeks for d in w if d["meetings"] and d["in_month"]],
+            "can_add": request.user.has_perm("activities.add_meeting"),
+        },
+    )
 
 
 # ---------------------------------------------------------------- detail and member actions
@@ -97,12 +117,16 @@ def _detail_context(request, meeting, leave_form=None):
     now = timezone.now()
     manage = manages_meeting(user, meeting)
     return {
-        "meeting": meeting, "invitation": inv, "manage": manage,
+        "meeting": meeting,
+        "invitation": inv,
+        "manage": manage,
         "overseer": user.has_role(*OVERSEERS),
         "counts": selectors.reply_counts(meeting) if user.has_role(*OVERSEERS) else None,
         "materials": list(selectors.materials(meeting)),
         "leave_form": leave_form or LeaveForm(),
-        "can_reply": inv is not None and meeting.status == Meeting.Status.NOTIFIED and now < meeting.starts_at,
+        "can_reply": inv is not None
+        and meeting.status == Meeting.Status.NOTIFIED
+        and now < meeting.starts_at,
         "started": now >= meeting.starts_at,
         "material_form": MaterialForm() if manage else None,
         "cancel_form": CancelForm() if manage else None,
@@ -122,8 +146,9 @@ def meeting_reply(request, pk):
     reply = request.POST.get("reply", "")
     form = LeaveForm(request.POST) if reply == "leave" else None
     try:
-        services.invitation_reply(user=request.user, meeting=meeting, reply=reply,
-                                  reason=request.POST.get("reason", ""))
+        services.invitation_reply(
+            user=request.user, meeting=meeting, reply=reply, reason=request.POST.get("reason", "")
+        )
     except ServiceError as exc:
         if form is not None and exc.field == "reason":
             form.add_error("reason", exc.message)
@@ -131,7 +156,9 @@ def meeting_reply(request, pk):
             messages.error(request, exc.message)
         ctx = _detail_context(request, meeting, leave_form=form)
         return render(request, "activities/detail.html", ctx, status=exc.status)
-    messages.success(request, "已提交请假申请，请等待审批。" if reply == "leave" else "已回复参加，请准时出席。")
+    messages.success(
+        request, "已提交请假申请，请等待审批。" if reply == "leave" else "已回复参加，请准时出席。"
+    )
     return redirect("activities:detail", pk=meeting.pk)
 
 
@@ -145,11 +172,21 @@ def checkin(request, pk, token):
         inv = services.invitation_check_in(user=request.user, meeting=meeting, token=token)
     except ServiceError as exc:
         ok = exc.code == "already_checked_in"
-        return render(request, "activities/checkin.html", {"meeting": meeting, "ok": ok, "message": exc.message},
-                      status=200 if ok else exc.status)
-    return render(request, "activities/checkin.html", {
-        "meeting": meeting, "ok": True,
-        "message": f"签到成功！{inv.member.name}，签到时间 {services.hm(inv.checked_in_at)}。"})
+        return render(
+            request,
+            "activities/checkin.html",
+            {"meeting": meeting, "ok": ok, "message": exc.message},
+            status=200 if ok else exc.status,
+        )
+    return render(
+        request,
+        "activities/checkin.html",
+        {
+            "meeting": meeting,
+            "ok": True,
+            "message": f"签到成功！{inv.member.name}，签到时间 {services.hm(inv.checked_in_at)}。",
+        },
+    )
 
 
 # ---------------------------------------------------------------- staff: create, edit, invite, notify
@@ -160,8 +197,10 @@ def meeting_create(request):
     if not request.user.has_perm("activities.add_meeting"):
         raise Http404
     org = request.user.organisation
-    initial = {"checkin_before_minutes": orgsettings.get(org, "activities.checkin_before_minutes"),
-               "checkin_after_minutes": orgsettings.get(org, "activities.checkin_after_minutes")}
+    initial = {
+        "checkin_before_minutes": orgsettings.get(org, "activities.checkin_before_minutes"),
+        "checkin_after_minutes": orgsettings.get(org, "activities.checkin_after_minutes"),
+    }
     form = MeetingForm(request.POST or None, organisation=org, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -177,8 +216,9 @@ def meeting_create(request):
 @login_required
 def meeting_edit(request, pk):
     meeting = _managed(request, pk)
-    form = MeetingForm(request.POST or None, instance=Meeting.objects.get(pk=meeting.pk),
-                       organisation=meeting.organisation)
+    form = MeetingForm(
+        request.POST or None, instance=Meeting.objects.get(pk=meeting.pk), organisation=meeting.organisation
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.meeting_update(user=request.user, meeting=meeting, **form.cleaned_data)
@@ -201,18 +241,29 @@ def meeting_invite(request, pk):
             _fail(request, exc, form)
         else:
             if n:
-                tail = "，并已发送通知" if meeting.status == Meeting.Status.NOTIFIED else "。下一步：发送会议通知"
+                tail = (
+                    "，并已发送通知"
+                    if meeting.status == Meeting.Status.NOTIFIED
+                    else "。下一步：发送会议通知"
+                )
                 messages.success(request, f"已邀请 {n} 位委员{tail}。")
             else:
                 messages.info(request, "所选委员均已在邀请名单中。")
             return redirect("activities:replies", pk=meeting.pk)
     selected = [str(v) for v in (form["members"].value() or [])]
-    return render(request, "activities/invite.html", {
-        "form": form, "meeting": meeting, "counts": selectors.reply_counts(meeting),
-        "results": selectors.invitable_members(meeting, request.GET.get("q", "").strip()),
-        "chosen": selectors.chosen_members(meeting, selected), "selected": set(selected),
-        "q": request.GET.get("q", ""),
-    })
+    return render(
+        request,
+        "activities/invite.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "counts": selectors.reply_counts(meeting),
+            "results": selectors.invitable_members(meeting, request.GET.get("q", "").strip()),
+            "chosen": selectors.chosen_members(meeting, selected),
+            "selected": set(selected),
+            "q": request.GET.get("q", ""),
+        },
+    )
 
 
 @login_required
@@ -221,9 +272,16 @@ def invite_search(request, pk):
     meeting = _managed(request, pk)
     q = request.GET.get("q", "").strip()
     selected = request.GET.getlist("members")
-    return render(request, "activities/_member_results.html", {
-        "results": selectors.invitable_members(meeting, q), "chosen": selectors.chosen_members(meeting, selected),
-        "selected": set(selected), "q": q})
+    return render(
+        request,
+        "activities/_member_results.html",
+        {
+            "results": selectors.invitable_members(meeting, q),
+            "chosen": selectors.chosen_members(meeting, selected),
+            "selected": set(selected),
+            "q": q,
+        },
+    )
 
 
 def _post_action(request, pk, action, success):
@@ -240,8 +298,12 @@ def _post_action(request, pk, action, success):
 @login_required
 @require_POST
 def meeting_notify(request, pk):
-    return _post_action(request, pk, lambda m: services.meeting_notify(user=request.user, meeting=m),
-                        lambda n: f"已向 {n} 位委员发送会议通知（站内消息、短信、邮件）。")
+    return _post_action(
+        request,
+        pk,
+        lambda m: services.meeting_notify(user=request.user, meeting=m),
+        lambda n: f"已向 {n} 位委员发送会议通知（站内消息、短信、邮件）。",
+    )
 
 
 @login_required
@@ -256,8 +318,14 @@ def meeting_close(request, pk):
 @login_required
 @require_POST
 def meeting_cancel(request, pk):
-    return _post_action(request, pk, lambda m: services.meeting_cancel(
-        user=request.user, meeting=m, reason=request.POST.get("reason", "")), "会议已取消，已通知受邀委员。")
+    return _post_action(
+        request,
+        pk,
+        lambda m: services.meeting_cancel(
+            user=request.user, meeting=m, reason=request.POST.get("reason", "")
+        ),
+        "会议已取消，已通知受邀委员。",
+    )
 
 
 @login_required
@@ -280,7 +348,9 @@ def material_upload(request, pk):
     form = MaterialForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.meeting_add_material(user=request.user, meeting=meeting, upload=form.cleaned_data["file"])
+            services.meeting_add_material(
+                user=request.user, meeting=meeting, upload=form.cleaned_data["file"]
+            )
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
@@ -312,19 +382,38 @@ def meeting_replies(request, pk):
         raise Http404
     flt, q = request.GET.get("filter", ""), request.GET.get("q", "").strip()
     page, qs_wo_page = paginate(request, selectors.invitations(meeting, filter=flt, q=q), 100)
-    return render(request, "activities/replies.html", {
-        "meeting": meeting, "page_obj": page, "querystring_without_page": qs_wo_page, "filter": flt, "q": q,
-        "counts": selectors.reply_counts(meeting), "manage": manages_meeting(request.user, meeting),
-        "filters": [("", "全部"), ("pending", "待回复"), ("attend", "参加"), ("leave", "请假"),
-                    ("leave_pending", "请假待审批"), ("present", "已签到"), ("absent", "未签到")],
-    })
+    return render(
+        request,
+        "activities/replies.html",
+        {
+            "meeting": meeting,
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "filter": flt,
+            "q": q,
+            "counts": selectors.reply_counts(meeting),
+            "manage": manages_meeting(request.user, meeting),
+            "filters": [
+                ("", "全部"),
+                ("pending", "待回复"),
+                ("attend", "参加"),
+                ("leave", "请假"),
+                ("leave_pending", "请假待审批"),
+                ("present", "已签到"),
+                ("absent", "未签到"),
+            ],
+        },
+    )
 
 
 def _row_response(request, meeting, inv, error=""):
     if request.htmx:
         inv = selectors.invitations(meeting).get(pk=inv.pk)
-        return render(request, "activities/_invitation_row.html", {
-            "inv": inv, "meeting": meeting, "manage": True, "row_error": error})
+        return render(
+            request,
+            "activities/_invitation_row.html",
+            {"inv": inv, "meeting": meeting, "manage": True, "row_error": error},
+        )
     if error:
         messages.error(request, error)
     return redirect(reverse("activities:replies", args=[meeting.pk]) + "?" + request.POST.get("back", ""))
@@ -337,7 +426,9 @@ def invitation_attendance(request, pk, inv):
     invitation = selectors.get_invitation(meeting, inv)
     present = request.POST.get("present") == "1"
     try:
-        invitation = services.invitation_set_attendance(user=request.user, invitation=invitation, present=present)
+        invitation = services.invitation_set_attendance(
+            user=request.user, invitation=invitation, present=present
+        )
     except ServiceError as exc:
         return _row_response(request, meeting, invitation, exc.message)
     return _row_response(request, meeting, invitation)
@@ -352,12 +443,16 @@ def invitation_decide(request, pk, inv):
     if not form.is_valid():
         return _row_response(request, meeting, invitation, "请选择同意或不同意。")
     try:
-        invitation = services.invitation_decide_leave(user=request.user, invitation=invitation,
-                                                      **form.cleaned_data)
+        invitation = services.invitation_decide_leave(
+            user=request.user, invitation=invitation, **form.cleaned_data
+        )
     except ServiceError as exc:
         return _row_response(request, meeting, invitation, exc.message)
     if not request.htmx:
-        messages.success(request, f"已{'同意' if form.cleaned_data['approve'] else '不同意'} {invitation.member.name} 的请假。")
+        messages.success(
+            request,
+            f"已{'同意' if form.cleaned_data['approve'] else '不同意'} {invitation.member.name} 的请假。",
+        )
     return _row_response(request, meeting, invitation)
 
 
@@ -383,9 +478,14 @@ def _qr_context(request, meeting):
     url = request.build_absolute_uri(reverse("activities:checkin", args=[meeting.pk, token]))
     minutes = int(orgsettings.get(meeting.organisation, "activities.checkin_code_minutes"))
     svg = segno.make(url, error="m").svg_inline(scale=8, dark="#000", light="#fff")
-    return {"meeting": meeting, "svg": mark_safe(svg), "url": url, "minutes": minutes,  # segno output, no user input
-            "expires_at": timezone.now() + datetime.timedelta(minutes=minutes),
-            "refresh_seconds": max(30, min(120, minutes * 60 // 3))}
+    return {
+        "meeting": meeting,
+        "svg": mark_safe(svg),
+        "url": url,
+        "minutes": minutes,  # segno output, no user input
+        "expires_at": timezone.now() + datetime.timedelta(minutes=minutes),
+        "refresh_seconds": max(30, min(120, minutes * 60 // 3)),
+    }
 
 
 @login_required
@@ -426,15 +526,31 @@ def attendance_stats(request):
             "grid": {"left": 40, "right": 16, "bottom": 80, "top": 64},
             "xAxis": {"type": "category", "data": labels, "axisLabel": {"interval": 0, "rotate": 30}},
             "yAxis": {"type": "value", "max": 100, "name": "%"},
-            "series": [{"type": "bar", "data": values, "itemStyle": {"color": color},
-                        "label": {"show": True, "position": "top", "formatter": "{c}%"}}],
+            "series": [
+                {
+                    "type": "bar",
+                    "data": values,
+                    "itemStyle": {"color": color},
+                    "label": {"show": True, "position": "top", "formatter": "{c}%"},
+                }
+            ],
         }
 
-    meeting_chart = bar("各次会议出席率", [m.title[:12] for m in by_meeting], [m.rate for m in by_meeting], "#b3261e")
-    sector_chart = bar("各界别委员出席率", [r["sector"] for r in by_sector], [r["rate"] for r in by_sector], "#1f6feb")
-    return render(request, "activities/attendance.html", {
-        "year": year, "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
-        "by_meeting": by_meeting, "by_sector": by_sector,
-        "meeting_chart": meeting_chart, "sector_chart": sector_chart,
-    })
-
+    meeting_chart = bar(
+        "各次会议出席率", [m.title[:12] for m in by_meeting], [m.rate for m in by_meeting], "#b3261e"
+    )
+    sector_chart = bar(
+        "各界别委员出席率", [r["sector"] for r in by_sector], [r["rate"] for r in by_sector], "#1f6feb"
+    )
+    return render(
+        request,
+        "activities/attendance.html",
+        {
+            "year": year,
+            "years": list(range(timezone.localdate().year, timezone.localdate().year - 5, -1)),
+            "by_meeting": by_meeting,
+            "by_sector": by_sector,
+            "meeting_chart": meeting_chart,
+            "sector_chart": sector_chart,
+        },
+    )

@@ -23,8 +23,9 @@ class HandlingUnitAdmin(admin.ModelAdmin):
 class UserAdmin(BaseUserAdmin):
     list_display = ["username", "name", "organisation", "is_active"]
     search_fields = ["username", "name", "phone"]
-    fieldsets = BaseUserAdmin.fieldsets + (("政协", {"fields": ("name", "phone", "organisation", "office",
-                                                               "handling_unit", "title")}),)
+    fieldsets = BaseUserAdmin.fieldsets + (
+        ("政协", {"fields": ("name", "phone", "organisation", "office", "handling_unit", "title")}),
+    )
 
 
 @admin.register(AuditEntry)

@@ -60,8 +60,9 @@ def _check_second_factor(request, user, payload: TokenIn) -> None:
             raise Forbidden("您的账号须开启两步验证：请先登录网页，在“账号安全”中开启后再申请令牌。")
         return
     if not (payload.otp or "").strip():
-        raise Unauthorized("该账号已开启两步验证，请在 otp 中提交身份验证器当前显示的 6 位验证码。",
-                           code="otp_required")
+        raise Unauthorized(
+            "该账号已开启两步验证，请在 otp 中提交身份验证器当前显示的 6 位验证码。", code="otp_required"
+        )
     reason = twofactor.check_code(device, payload.otp)
     if reason:
         twofactor.code_failed(request, user, payload.username, where="api")
@@ -72,6 +73,11 @@ def _check_second_factor(request, user, payload: TokenIn) -> None:
 def me(request):
     u = request.user
     return {
-        "id": u.pk, "username": u.username, "name": u.name, "roles": sorted(u.role_codes),
-        "organisation": u.organisation, "office": u.office, "handling_unit_id": u.handling_unit_id,
+        "id": u.pk,
+        "username": u.username,
+        "name": u.name,
+        "roles": sorted(u.role_codes),
+        "organisation": u.organisation,
+        "office": u.office,
+        "handling_unit_id": u.handling_unit_id,
     }

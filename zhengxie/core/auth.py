@@ -28,7 +28,9 @@ class ComplexityValidator:
     def validate(self, password, user=None):
         classes = [r"[a-z]", r"[A-Z]", r"\d", r"[^A-Za-z0-9]"]
         if sum(bool(re.search(c, password)) for c in classes) < 3:
-            raise ValidationError("密码须包含大写字母、小写字母、数字、符号中的至少三类。", code="password_too_simple")
+            raise ValidationError(
+                "密码须包含大写字母、小写字母、数字、符号中的至少三类。", code="password_too_simple"
+            )
 
     def get_help_text(self):
         return "密码须包含大写字母、小写字母、数字、符号中的至少三类。"

@@ -25,22 +25,62 @@ DEMO_LOGINS = [
     ("other", "委员（石门区政协，用于跨组织隔离演示）"),
 ]
 
-TOWNS = ["城关镇", "清河镇", "白石镇", "龙泉镇", "桃源乡", "青山镇", "马鞍镇", "新华街道", "东城街道",
-         "西湖乡", "金沙镇", "凤凰镇"]
+TOWNS = [
+    "城关镇",
+    "清河镇",
+    "白石镇",
+    "龙泉镇",
+    "桃源乡",
+    "青山镇",
+    "马鞍镇",
+    "新华街道",
+    "东城街道",
+    "西湖乡",
+    "金沙镇",
+    "凤凰镇",
+]
 
 UNITS = [
-    ("县发展和改革委员会", "发改委"), ("县教育局", "教育局"), ("县科学技术局", "科技局"),
-    ("县工业和信息化局", "工信局"), ("县公安局", "公安局"), ("县民政局", "民政局"), ("县司法局", "司法局"),
-    ("县财政局", "财政局"), ("县人力资源和社会保障局", "人社局"), ("县自然资源和规划局", "自然资源局"),
-    ("市生态环境局青川分局", "生态环境分局"), ("县住房和城乡建设局", "住建局"), ("县交通运输局", "交通局"),
-    ("县水利局", "水利局"), ("县农业农村局", "农业农村局"), ("县商务局", "商务局"),
-    ("县文化和旅游局", "文旅局"), ("县卫生健康局", "卫健局"), ("县退役军人事务局", "退役军人局"),
-    ("县应急管理局", "应急局"), ("县审计局", "审计局"), ("县市场监督管理局", "市场监管局"),
-    ("县统计局", "统计局"), ("县医疗保障局", "医保局"), ("县林业局", "林业局"), ("县城市管理局", "城管局"),
-    ("县数据资源局", "数据局"), ("县乡村振兴局", "乡村振兴局"), ("县信访局", "信访局"),
-    ("县体育中心", "体育中心"), ("县供销合作社", "供销社"), ("县总工会", "总工会"), ("团县委", "团县委"),
-    ("县妇联", "妇联"), ("县残联", "残联"), ("县税务局", "税务局"), ("国网青川供电公司", "供电公司"),
-    ("县自来水公司", "自来水公司"), ("县人民法院", "法院"), ("县人民检察院", "检察院"),
+    ("县发展和改革委员会", "发改委"),
+    ("县教育局", "教育局"),
+    ("县科学技术局", "科技局"),
+    ("县工业和信息化局", "工信局"),
+    ("县公安局", "公安局"),
+    ("县民政局", "民政局"),
+    ("县司法局", "司法局"),
+    ("县财政局", "财政局"),
+    ("县人力资源和社会保障局", "人社局"),
+    ("县自然资源和规划局", "自然资源局"),
+    ("市生态环境局青川分局", "生态环境分局"),
+    ("县住房和城乡建设局", "住建局"),
+    ("县交通运输局", "交通局"),
+    ("县水利局", "水利局"),
+    ("县农业农村局", "农业农村局"),
+    ("县商务局", "商务局"),
+    ("县文化和旅游局", "文旅局"),
+    ("县卫生健康局", "卫健局"),
+    ("县退役军人事务局", "退役军人局"),
+    ("县应急管理局", "应急局"),
+    ("县审计局", "审计局"),
+    ("县市场监督管理局", "市场监管局"),
+    ("县统计局", "统计局"),
+    ("县医疗保障局", "医保局"),
+    ("县林业局", "林业局"),
+    ("县城市管理局", "城管局"),
+    ("县数据资源局", "数据局"),
+    ("县乡村振兴局", "乡村振兴局"),
+    ("县信访局", "信访局"),
+    ("县体育中心", "体育中心"),
+    ("县供销合作社", "供销社"),
+    ("县总工会", "总工会"),
+    ("团县委", "团县委"),
+    ("县妇联", "妇联"),
+    ("县残联", "残联"),
+    ("县税务局", "税务局"),
+    ("国网青川供电公司", "供电公司"),
+    ("县自来水公司", "自来水公司"),
+    ("县人民法院", "法院"),
+    ("县人民检察院", "检察院"),
 ]
 
 
@@ -64,35 +104,75 @@ def make_user(username, name, org, roles, **extra) -> User:
 
 
 def load(ctx):
-    city = Organisation.add_root(name="江州市政协", short_name="市政协", kind="city", code="demo-city",
-                                 region="江州市")
-    county = city.add_child(name="青川县政协", short_name="县政协", kind="county", code="demo-county",
-                            region="青川县", address="青川县人民路1号", phone="0800-1234567")
-    county2 = city.add_child(name="石门区政协", short_name="区政协", kind="county", code="demo-county-2",
-                             region="石门区")
-    towns = [county.add_child(name=f"{t}政协联络组", short_name=t, kind="liaison", code=f"demo-town-{i:02d}")
-             for i, t in enumerate(TOWNS, 1)]
-    units = HandlingUnit.objects.bulk_create([
-        HandlingUnit(organisation=county, name=n, short_name=s, order=i, leader_name="", phone=f"0800-66{i:05d}")
-        for i, (n, s) in enumerate(UNITS, 1)
-    ])
-    units2 = HandlingUnit.objects.bulk_create([
-        HandlingUnit(organisation=county2, name=n.replace("县", "区"), short_name=s, order=i)
-        for i, (n, s) in enumerate(UNITS[:12], 1)
-    ])
+    city = Organisation.add_root(
+        name="江州市政协", short_name="市政协", kind="city", code="demo-city", region="江州市"
+    )
+    county = city.add_child(
+        name="青川县政协",
+        short_name="县政协",
+        kind="county",
+        code="demo-county",
+        region="青川县",
+        address="青川县人民路1号",
+        phone="0800-1234567",
+    )
+    county2 = city.add_child(
+        name="石门区政协", short_name="区政协", kind="county", code="demo-county-2", region="石门区"
+    )
+    towns = [
+        county.add_child(name=f"{t}政协联络组", short_name=t, kind="liaison", code=f"demo-town-{i:02d}")
+        for i, t in enumerate(TOWNS, 1)
+    ]
+    units = HandlingUnit.objects.bulk_create(
+        [
+            HandlingUnit(
+                organisation=county, name=n, short_name=s, order=i, leader_name="", phone=f"0800-66{i:05d}"
+            )
+            for i, (n, s) in enumerate(UNITS, 1)
+        ]
+    )
+    units2 = HandlingUnit.objects.bulk_create(
+        [
+            HandlingUnit(organisation=county2, name=n.replace("县", "区"), short_name=s, order=i)
+            for i, (n, s) in enumerate(UNITS[:12], 1)
+        ]
+    )
     by_short = {u.short_name: u for u in units}
     make_user("admin", "系统管理员", city, [Role.SYSADMIN])
-    make_user("staff", "李晓梅", county, [Role.STAFF], office=Office.PROPOSAL, title="提案委员会副主任",
-              phone="13900000001", email="staff@example.com")
+    make_user(
+        "staff",
+        "李晓梅",
+        county,
+        [Role.STAFF],
+        office=Office.PROPOSAL,
+        title="提案委员会副主任",
+        phone="13900000001",
+        email="staff@example.com",
+    )
     make_user("info", "王建国", county, [Role.STAFF], office=Office.INFORMATION, title="信息科科长")
     make_user("office", "赵丽", county, [Role.STAFF], office=Office.GENERAL, title="办公室主任")
     make_user("leader", "陈志远", county, [Role.LEADER], title="县政协主席", phone="13900000002")
-    make_user("handler1", "孙伟", county, [Role.UNIT_HANDLER], handling_unit=by_short["教育局"],
-              phone="13900000011", email="handler1@example.com")
-    make_user("handler2", "周敏", county, [Role.UNIT_HANDLER], handling_unit=by_short["住建局"],
-              phone="13900000012")
-    make_user("unithead1", "吴国强", county, [Role.UNIT_HEAD], handling_unit=by_short["教育局"],
-              title="县教育局局长", phone="13900000013")
+    make_user(
+        "handler1",
+        "孙伟",
+        county,
+        [Role.UNIT_HANDLER],
+        handling_unit=by_short["教育局"],
+        phone="13900000011",
+        email="handler1@example.com",
+    )
+    make_user(
+        "handler2", "周敏", county, [Role.UNIT_HANDLER], handling_unit=by_short["住建局"], phone="13900000012"
+    )
+    make_user(
+        "unithead1",
+        "吴国强",
+        county,
+        [Role.UNIT_HEAD],
+        handling_unit=by_short["教育局"],
+        title="县教育局局长",
+        phone="13900000013",
+    )
     make_user("liaison", "郑红", towns[0], [Role.LIAISON], title="城关镇联络组组长")
     make_user("auditor", "冯静", county, [Role.AUDITOR])
     make_user("secadmin", "何军", county, [Role.SECADMIN])

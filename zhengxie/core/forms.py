@@ -3,12 +3,18 @@ from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm
 
 
 class LoginForm(AuthenticationForm):
-    username = forms.CharField(label="用户名或手机号", max_length=150,
-                               widget=forms.TextInput(attrs={"autofocus": True, "class": "form-control",
-                                                             "autocomplete": "username"}))
-    password = forms.CharField(label="密码", strip=False,
-                               widget=forms.PasswordInput(attrs={"class": "form-control",
-                                                                 "autocomplete": "current-password"}))
+    username = forms.CharField(
+        label="用户名或手机号",
+        max_length=150,
+        widget=forms.TextInput(
+            attrs={"autofocus": True, "class": "form-control", "autocomplete": "username"}
+        ),
+    )
+    password = forms.CharField(
+        label="密码",
+        strip=False,
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}),
+    )
     error_messages = {
         "invalid_login": "用户名/手机号或密码错误。",
         "inactive": "该账号已停用。",

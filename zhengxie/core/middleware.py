@@ -62,12 +62,21 @@ class SecondFactorMiddleware:
             username, backend = user.get_username(), request.session.get(BACKEND_SESSION_KEY, "")
             logout(request)
             if page:
-                twofactor.start_pending(request, user, username=username, backend=backend,
-                                        next_url=request.get_full_path())
+                twofactor.start_pending(
+                    request, user, username=username, backend=backend, next_url=request.get_full_path()
+                )
                 return redirect("login_otp")
         elif state == twofactor.ENROL and page:
-            allowed = {reverse(n) for n in ("account_security", "totp_enrol", "logout", "password_change",
-                                            "password_change_done")}
+            allowed = {
+                reverse(n)
+                for n in (
+                    "account_security",
+                    "totp_enrol",
+                    "logout",
+                    "password_change",
+                    "password_change_done",
+                )
+            }
             if request.path not in allowed:
                 return redirect("totp_enrol")
         return self.get_response(request)

@@ -129,7 +129,11 @@ class User(AbstractUser):
     )
     office = models.CharField("所在科室", max_length=16, choices=Office.choices, blank=True)
     handling_unit = models.ForeignKey(
-        HandlingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="handlers",
+        HandlingUnit,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handlers",
         verbose_name="承办单位",
     )
     title = models.CharField("职务", max_length=60, blank=True)
@@ -185,13 +189,23 @@ class AuditEntry(models.Model):
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     # No foreign-key constraint: the entry must outlive whatever it names.
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
-        db_constraint=False, related_name="+", verbose_name="操作人",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="操作人",
     )
     actor_name = models.CharField("操作人姓名", max_length=60, blank=True)
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False,
-        related_name="+", verbose_name="所属组织",
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.DO_NOTHING,
+        db_constraint=False,
+        related_name="+",
+        verbose_name="所属组织",
     )
     action = models.CharField("操作", max_length=60, db_index=True)
     target_type = models.CharField("对象类型", max_length=60, blank=True)
@@ -336,6 +350,18 @@ class Export(models.Model):
 
 
 __all__ = [
-    "ApiToken", "Attachment", "AuditEntry", "ContentType", "Counter", "EncryptedTextField", "Export",
-    "HandlingUnit", "Notification", "Office", "Organisation", "Role", "ScheduledRun", "User",
+    "ApiToken",
+    "Attachment",
+    "AuditEntry",
+    "ContentType",
+    "Counter",
+    "EncryptedTextField",
+    "Export",
+    "HandlingUnit",
+    "Notification",
+    "Office",
+    "Organisation",
+    "Role",
+    "ScheduledRun",
+    "User",
 ]

@@ -29,15 +29,19 @@ class Entry:
         others = [r for r in self.roles if r != Role.STAFF]
         if others and user.has_role(*others):
             return True
-        return (Role.STAFF in self.roles and user.has_role(Role.STAFF)
-                and (not self.offices or user.office in self.offices))
+        return (
+            Role.STAFF in self.roles
+            and user.has_role(Role.STAFF)
+            and (not self.offices or user.office in self.offices)
+        )
 
 
 ENTRIES: list[Entry] = []
 
 
-def register(section: str, label: str, url_name: str, roles=(), icon: str = "circle", order: int = 100,
-             offices=()):
+def register(
+    section: str, label: str, url_name: str, roles=(), icon: str = "circle", order: int = 100, offices=()
+):
     ENTRIES.append(Entry(section, label, url_name, tuple(roles), icon, order, tuple(offices)))
 
 

@@ -25,8 +25,14 @@ def external_delivery_muted():
 
 
 def notify(
-    users: Iterable[User], title: str, body: str = "", *, url: str = "", category: str = "",
-    email: bool = True, sms: bool = False,
+    users: Iterable[User],
+    title: str,
+    body: str = "",
+    *,
+    url: str = "",
+    category: str = "",
+    email: bool = True,
+    sms: bool = False,
 ) -> list[Notification]:
     users = [u for u in {u.pk: u for u in users if u is not None}.values()]
     notes = Notification.objects.bulk_create(

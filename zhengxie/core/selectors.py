@@ -6,7 +6,9 @@ from .models import AuditEntry, Notification
 def audit_entries(user, *, q: str = "", action: str = "", date_from=None, date_to=None) -> QuerySet:
     from .permissions import org_scope_q
 
-    qs = AuditEntry.objects.filter(org_scope_q(user) | Q(organisation__isnull=True)).select_related("organisation")
+    qs = AuditEntry.objects.filter(org_scope_q(user) | Q(organisation__isnull=True)).select_related(
+        "organisation"
+    )
     if q:
         qs = qs.filter(Q(actor_name__icontains=q) | Q(target_repr__icontains=q) | Q(action__icontains=q))
     if action:

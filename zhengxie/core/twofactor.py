@@ -97,6 +97,7 @@ def code_failed(request, user, username: str, *, where: str) -> None:
 
 # --- enrolment ----------------------------------------------------------------------------------------
 
+
 def new_secret() -> str:
     return random_hex(20)
 
@@ -104,7 +105,7 @@ def new_secret() -> str:
 def secret_text(key: str) -> str:
     """The base32 secret for typing into an app, in groups of four."""
     b32 = b32encode(unhexlify(key)).decode().rstrip("=")
-    return " ".join(b32[i:i + 4] for i in range(0, len(b32), 4))
+    return " ".join(b32[i : i + 4] for i in range(0, len(b32), 4))
 
 
 def qr_data_uri(user, key: str) -> str:
@@ -125,19 +126,26 @@ def totp_enrol(*, user: User, key: str, code) -> TOTPDevice:
     totp = TOTP(unhexlify(key))
     totp.time = time.time()
     if not totp.verify(int(code), tolerance=1):
-        raise Invalid("验证码不正确：请确认已扫描本页的二维码、手机时间准确，再输入当前显示的 6 位数字。",
-                      field="code")
+        raise Invalid(
+            "验证码不正确：请确认已扫描本页的二维码、手机时间准确，再输入当前显示的 6 位数字。", field="code"
+        )
     with transaction.atomic():
         User.objects.select_for_update().filter(pk=user.pk).first()
         if device_for(user) is not None:
             raise Conflict("两步验证已开启。")
-        device = TOTPDevice.objects.create(user=user, name=DEVICE_NAME, key=key, confirmed=True,
-                                           last_t=totp.t(), drift=totp.drift)
+        device = TOTPDevice.objects.create(
+            user=user, name=DEVICE_NAME, key=key, confirmed=True, last_t=totp.t(), drift=totp.drift
+        )
         # Tokens obtained with the password alone end here: from now on a token needs a code too.
         ApiToken.objects.filter(user=user).delete()
         audit.record(user, "auth.2fa_enabled", user, after={"device": DEVICE_NAME})
-        notify([user], "已开启两步验证", "今后登录时，输入密码后还需输入身份验证器中的 6 位验证码。"
-               "如非本人操作，请立即联系安全管理员。", url=reverse("account_security"), category="security")
+        notify(
+            [user],
+            "已开启两步验证",
+            "今后登录时，输入密码后还需输入身份验证器中的 6 位验证码。如非本人操作，请立即联系安全管理员。",
+            url=reverse("account_security"),
+            category="security",
+        )
     return device
 
 
@@ -159,8 +167,13 @@ def totp_disable(*, user: User, password: str, code) -> None:
     with transaction.atomic():
         n, _ = TOTPDevice.objects.filter(user=user).delete()
         audit.record(user, "auth.2fa_disabled", user, before={"devices": n})
-        notify([user], "已关闭两步验证", "今后登录只需密码。如非本人操作，请立即修改密码并联系安全管理员。",
-               url=reverse("account_security"), category="security")
+        notify(
+            [user],
+            "已关闭两步验证",
+            "今后登录只需密码。如非本人操作，请立即修改密码并联系安全管理员。",
+            url=reverse("account_security"),
+            category="security",
+        )
 
 
 def totp_reset(*, user: User, target: User) -> int:
@@ -176,19 +189,30 @@ def totp_reset(*, user: User, target: User) -> int:
         if not n:
             raise Conflict("该账号未开启两步验证。")
         audit.record(user, "members.user_reset_2fa", target, before={"devices": n})
-        notify([target], "您的两步验证已被重置",
-               f"安全管理员{user.name or user.username}重置了您账号的两步验证，下次登录只需密码；请在“账号安全”中重新绑定身份验证器。"
-               "如非您本人申请，请立即联系安全管理员。", url=reverse("account_security"), category="security")
+        notify(
+            [target],
+            "您的两步验证已被重置",
+            f"安全管理员{user.name or user.username}重置了您账号的两步验证，下次登录只需密码；请在“账号安全”中重新绑定身份验证器。"
+            "如非您本人申请，请立即联系安全管理员。",
+            url=reverse("account_security"),
+            category="security",
+        )
     return n
 
 
 # --- the login's second step ------------------------------------------------------------------------
 
+
 def start_pending(request, user, *, username: str, backend: str, next_url: str) -> None:
     """Password checked, code awaited: the session remembers who, for a few minutes (still anonymous)."""
     request.session.pop(SETUP_KEY, None)
-    request.session[PENDING_KEY] = {"uid": user.pk, "username": username, "backend": backend,
-                                    "next": next_url, "at": int(time.time())}
+    request.session[PENDING_KEY] = {
+        "uid": user.pk,
+        "username": username,
+        "backend": backend,
+        "next": next_url,
+        "at": int(time.time()),
+    }
 
 
 def pending(request) -> tuple[User, dict] | None:

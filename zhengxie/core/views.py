@@ -26,8 +26,13 @@ class LoginView(auth_views.LoginView):
 
         user = form.get_user()
         if twofactor.device_for(user) is not None:
-            twofactor.start_pending(self.request, user, username=form.cleaned_data["username"],
-                                    backend=user.backend, next_url=self.get_success_url())
+            twofactor.start_pending(
+                self.request,
+                user,
+                username=form.cleaned_data["username"],
+                backend=user.backend,
+                next_url=self.get_success_url(),
+            )
             return redirect("login_otp")
         return super().form_valid(form)
 
@@ -54,18 +59,25 @@ def paginate(request, qs, per_page: int = 20):
 
 @login_required
 def workbench(request):
-    return render(request, "core/workbench.html", {
-        "todos": todos_for(request.user),
-        "recent": selectors.inbox(request.user)[:6],
-    })
+    return render(
+        request,
+        "core/workbench.html",
+        {
+            "todos": todos_for(request.user),
+            "recent": selectors.inbox(request.user)[:6],
+        },
+    )
 
 
 @login_required
 def inbox(request):
     unread = request.GET.get("unread") == "1"
     page, qs_wo_page = paginate(request, selectors.inbox(request.user, unread))
-    return render(request, "core/inbox.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
-                                               "unread": unread})
+    return render(
+        request,
+        "core/inbox.html",
+        {"page_obj": page, "querystring_without_page": qs_wo_page, "unread": unread},
+    )
 
 
 @login_required
@@ -88,8 +100,12 @@ def inbox_read_all(request):
 
 def _audit_filters(request):
     g = request.GET
-    return {"q": g.get("q", "").strip(), "action": g.get("action", "").strip(),
-            "date_from": g.get("date_from") or None, "date_to": g.get("date_to") or None}
+    return {
+        "q": g.get("q", "").strip(),
+        "action": g.get("action", "").strip(),
+        "date_from": g.get("date_from") or None,
+        "date_to": g.get("date_to") or None,
+    }
 
 
 @login_required
@@ -98,8 +114,11 @@ def audit_log(request):
         raise Http404
     filters = _audit_filters(request)
     page, qs_wo_page = paginate(request, selectors.audit_entries(request.user, **filters), 50)
-    return render(request, "core/audit.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
-                                               "filters": filters})
+    return render(
+        request,
+        "core/audit.html",
+        {"page_obj": page, "querystring_without_page": qs_wo_page, "filters": filters},
+    )
 
 
 @login_required
@@ -113,13 +132,31 @@ def audit_export(request):
     ws.append(["时间", "操作人", "组织", "操作", "对象类型", "对象ID", "对象", "修改前", "修改后", "IP"])
     qs = selectors.audit_entries(request.user, **_audit_filters(request))
     for e in qs.iterator(chunk_size=2000):
-        ws.append([timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"), e.actor_name,
-                   e.organisation.name if e.organisation else "", e.action, e.target_type, e.target_id,
-                   e.target_repr, str(e.before or ""), str(e.after or ""), e.ip or ""])
+        ws.append(
+            [
+                timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
+                e.actor_name,
+                e.organisation.name if e.organisation else "",
+                e.action,
+                e.target_type,
+                e.target_id,
+                e.target_repr,
+                str(e.before or ""),
+                str(e.after or ""),
+                e.ip or "",
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
-    audit.record(request.user, "audit.export", None, after={"filters": {k: str(v) for k, v in _audit_filters(request).items()}})
-    resp = HttpResponse(buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    audit.record(
+        request.user,
+        "audit.export",
+        None,
+        after={"filters": {k: str(v) for k, v in _audit_filters(request).items()}},
+    )
+    resp = HttpResponse(
+        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
     resp["Content-Disposition"] = "attachment; filename*=UTF-8''audit.xlsx"
     return resp
 

@@ -16,6 +16,12 @@ def lockout(request, original_response=None, credentials=None):
 
     minutes = round(float(settings.AXES_COOLOFF_TIME or 0) * 60)
     if request.path.startswith("/api/"):
-        return JsonResponse({"detail": f"登录失败次数过多，账号已被临时锁定，请 {minutes} 分钟后再试，或联系安全管理员解锁。",
-                             "code": "locked"}, status=429, json_dumps_params={"ensure_ascii": False})
+        return JsonResponse(
+            {
+                "detail": f"登录失败次数过多，账号已被临时锁定，请 {minutes} 分钟后再试，或联系安全管理员解锁。",
+                "code": "locked",
+            },
+            status=429,
+            json_dumps_params={"ensure_ascii": False},
+        )
     return render(request, settings.AXES_LOCKOUT_TEMPLATE, {"minutes": minutes}, status=429)

@@ -17,22 +17,37 @@ from django.views.decorators.http import require_POST
 from . import twofactor
 from .errors import Forbidden, ServiceError
 
-CODE_ATTRS = {"class": "form-control", "inputmode": "numeric", "autocomplete": "one-time-code",
-              "pattern": "[0-9 ]*", "maxlength": "7"}
+CODE_ATTRS = {
+    "class": "form-control",
+    "inputmode": "numeric",
+    "autocomplete": "one-time-code",
+    "pattern": "[0-9 ]*",
+    "maxlength": "7",
+}
 
 
 class CodeForm(forms.Form):
-    code = forms.CharField(label="6 位验证码", max_length=12, widget=forms.TextInput(attrs={**CODE_ATTRS,
-                                                                                        "autofocus": True}),
-                           error_messages={"required": "请输入验证码。"})
+    code = forms.CharField(
+        label="6 位验证码",
+        max_length=12,
+        widget=forms.TextInput(attrs={**CODE_ATTRS, "autofocus": True}),
+        error_messages={"required": "请输入验证码。"},
+    )
 
 
 class DisableForm(forms.Form):
-    password = forms.CharField(label="登录密码", strip=False, error_messages={"required": "请输入密码。"},
-                               widget=forms.PasswordInput(attrs={"class": "form-control",
-                                                                 "autocomplete": "current-password"}))
-    code = forms.CharField(label="6 位验证码", max_length=12, widget=forms.TextInput(attrs=CODE_ATTRS),
-                           error_messages={"required": "请输入验证码。"})
+    password = forms.CharField(
+        label="登录密码",
+        strip=False,
+        error_messages={"required": "请输入密码。"},
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}),
+    )
+    code = forms.CharField(
+        label="6 位验证码",
+        max_length=12,
+        widget=forms.TextInput(attrs=CODE_ATTRS),
+        error_messages={"required": "请输入验证码。"},
+    )
 
 
 def _fail(form, exc: ServiceError) -> None:
@@ -47,10 +62,15 @@ def _no_store(response):
 @login_required
 def security(request):
     """账号安全: whether the second factor is on, and the ways to turn it on or off."""
-    return render(request, "core/security.html", {
-        "device": twofactor.device_for(request.user), "required": twofactor.is_required(request.user),
-        "form": DisableForm(),
-    })
+    return render(
+        request,
+        "core/security.html",
+        {
+            "device": twofactor.device_for(request.user),
+            "required": twofactor.is_required(request.user),
+            "form": DisableForm(),
+        },
+    )
 
 
 @never_cache
@@ -73,10 +93,18 @@ def totp_enrol(request):
             request.session[twofactor.STATE_KEY] = twofactor.VERIFIED
             messages.success(request, "两步验证已开启。今后登录时需输入身份验证器中的验证码。")
             return redirect("account_security")
-    return _no_store(render(request, "core/totp_enrol.html", {
-        "form": form, "qr": twofactor.qr_data_uri(request.user, key), "secret": twofactor.secret_text(key),
-        "required": request.session.get(twofactor.STATE_KEY) == twofactor.ENROL,
-    }))
+    return _no_store(
+        render(
+            request,
+            "core/totp_enrol.html",
+            {
+                "form": form,
+                "qr": twofactor.qr_data_uri(request.user, key),
+                "secret": twofactor.secret_text(key),
+                "required": request.session.get(twofactor.STATE_KEY) == twofactor.ENROL,
+            },
+        )
+    )
 
 
 @login_required
@@ -85,18 +113,25 @@ def totp_disable(request):
     form = DisableForm(request.POST)
     if form.is_valid():
         try:
-            twofactor.totp_disable(user=request.user, password=form.cleaned_data["password"],
-                                   code=form.cleaned_data["code"])
+            twofactor.totp_disable(
+                user=request.user, password=form.cleaned_data["password"], code=form.cleaned_data["code"]
+            )
         except ServiceError as exc:
             _fail(form, exc)
         else:
             request.session[twofactor.STATE_KEY] = twofactor.OK
             messages.success(request, "两步验证已关闭。")
             return redirect("account_security")
-    return render(request, "core/security.html", {
-        "device": twofactor.device_for(request.user), "required": twofactor.is_required(request.user),
-        "form": form,
-    }, status=422)
+    return render(
+        request,
+        "core/security.html",
+        {
+            "device": twofactor.device_for(request.user),
+            "required": twofactor.is_required(request.user),
+            "form": form,
+        },
+        status=422,
+    )
 
 
 @never_cache
@@ -129,8 +164,9 @@ def login_otp(request):
             user.otp_device = device  # django-otp keeps the device id in the session at login
             auth_login(request, user, backend=data.get("backend") or None)
             next_url = data.get("next") or ""
-            if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()},
-                                                   require_https=request.is_secure()):
+            if not url_has_allowed_host_and_scheme(
+                next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+            ):
                 next_url = settings.LOGIN_REDIRECT_URL
             return redirect(next_url)
     return render(request, "registration/login_otp.html", {"form": form, "account": user})

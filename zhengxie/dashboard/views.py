@@ -30,12 +30,26 @@ def index(request):
     s = stats.session_stats(user, session)
     counts = stats.status_counts(user, session)
     visible = selectors.visible_proposals(user).filter(session=session)
-    red = list(selectors.list_prefetch(visible.filter(status__in=HANDLING_STATES, light="red"))
-               .order_by("deadline", "id")[:10])
+    red = list(
+        selectors.list_prefetch(visible.filter(status__in=HANDLING_STATES, light="red")).order_by(
+            "deadline", "id"
+        )[:10]
+    )
     key = list(selectors.list_prefetch(visible.filter(is_key=True)).order_by("number", "id")[:10])
-    return render(request, "dashboard/index.html", {
-        "s": s, "t": s["totals"], "session": session, "sessions": sessions, "red": red, "key": key,
-        "status_bar": stats.status_bar_option(counts), "light_pie": stats.light_pie_option(s["totals"]),
-        "unit_bar": stats.unit_bar_option(s, limit=12), "category_pie": stats.category_pie_option(s),
-        "class_pie": stats.class_pie_option(s),
-    })
+    return render(
+        request,
+        "dashboard/index.html",
+        {
+            "s": s,
+            "t": s["totals"],
+            "session": session,
+            "sessions": sessions,
+            "red": red,
+            "key": key,
+            "status_bar": stats.status_bar_option(counts),
+            "light_pie": stats.light_pie_option(s["totals"]),
+            "unit_bar": stats.unit_bar_option(s, limit=12),
+            "category_pie": stats.category_pie_option(s),
+            "class_pie": stats.class_pie_option(s),
+        },
+    )

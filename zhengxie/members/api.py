@@ -141,10 +141,17 @@ def list_units(request, q: str = "", active: bool | None = None):
 
 @router.get("/members", response=list[MemberOut], summary="委员（非工作人员只返回脱敏字段）")
 @paginate(PageNumberPagination, page_size=20)
-def list_members(request, q: str = "", sector: int | None = None, committee: int | None = None,
-                 liaison: int | None = None, status: str = ""):
-    return selectors.member_directory(request.user, q=q.strip(), sector=sector, committee=committee,
-                                      liaison=liaison, status=status)
+def list_members(
+    request,
+    q: str = "",
+    sector: int | None = None,
+    committee: int | None = None,
+    liaison: int | None = None,
+    status: str = "",
+):
+    return selectors.member_directory(
+        request.user, q=q.strip(), sector=sector, committee=committee, liaison=liaison, status=status
+    )
 
 
 @router.get("/members/{member_id}", response=MemberDetailOut, summary="委员详情")

@@ -12,35 +12,116 @@ from zhengxie.core.models import Role, User
 
 from .models import Member, Party, Sector, Session, SpecialCommittee, Term
 
-PARTIES = [("中国共产党", "中共"), ("中国国民党革命委员会", "民革"), ("中国民主同盟", "民盟"),
-           ("中国民主建国会", "民建"), ("中国民主促进会", "民进"), ("中国农工民主党", "农工党"),
-           ("中国致公党", "致公党"), ("九三学社", "九三学社"), ("台湾民主自治同盟", "台盟"), ("无党派人士", "无党派")]
-SECTORS = ["中国共产党", "民革", "民盟", "民建", "民进", "农工党", "九三学社", "无党派人士", "共青团",
-           "总工会", "妇联", "工商联", "科学技术界", "经济界", "农业界", "教育界", "文化艺术界", "医药卫生界",
-           "社会福利和社会保障界", "少数民族和宗教界"]
-COMMITTEES = ["提案委员会", "经济委员会", "农业农村委员会", "人口资源环境委员会", "教科卫体委员会",
-              "社会和法制委员会", "文化文史和学习委员会", "民族宗教和港澳台侨委员会"]
-EMPLOYERS = ["青川县人民医院", "青川县第一中学", "青川县实验小学", "青川县农商银行", "青川县中医院",
-             "青川县律师事务所", "青川县茶叶专业合作社", "青川县电子科技有限公司", "青川县建筑设计院",
-             "青川县文化馆", "城关镇卫生院", "青川县职业中学", "青川县税务师事务所", "青川县农业技术推广站"]
-TITLES = ["院长", "副院长", "校长", "教师", "主任医师", "总经理", "董事长", "律师", "高级工程师", "理事长",
-          "副主任", "会计师", "研究员", "馆长"]
+PARTIES = [
+    ("中国共产党", "中共"),
+    ("中国国民党革命委员会", "民革"),
+    ("中国民主同盟", "民盟"),
+    ("中国民主建国会", "民建"),
+    ("中国民主促进会", "民进"),
+    ("中国农工民主党", "农工党"),
+    ("中国致公党", "致公党"),
+    ("九三学社", "九三学社"),
+    ("台湾民主自治同盟", "台盟"),
+    ("无党派人士", "无党派"),
+]
+SECTORS = [
+    "中国共产党",
+    "民革",
+    "民盟",
+    "民建",
+    "民进",
+    "农工党",
+    "九三学社",
+    "无党派人士",
+    "共青团",
+    "总工会",
+    "妇联",
+    "工商联",
+    "科学技术界",
+    "经济界",
+    "农业界",
+    "教育界",
+    "文化艺术界",
+    "医药卫生界",
+    "社会福利和社会保障界",
+    "少数民族和宗教界",
+]
+COMMITTEES = [
+    "提案委员会",
+    "经济委员会",
+    "农业农村委员会",
+    "人口资源环境委员会",
+    "教科卫体委员会",
+    "社会和法制委员会",
+    "文化文史和学习委员会",
+    "民族宗教和港澳台侨委员会",
+]
+EMPLOYERS = [
+    "青川县人民医院",
+    "青川县第一中学",
+    "青川县实验小学",
+    "青川县农商银行",
+    "青川县中医院",
+    "青川县律师事务所",
+    "青川县茶叶专业合作社",
+    "青川县电子科技有限公司",
+    "青川县建筑设计院",
+    "青川县文化馆",
+    "城关镇卫生院",
+    "青川县职业中学",
+    "青川县税务师事务所",
+    "青川县农业技术推广站",
+]
+TITLES = [
+    "院长",
+    "副院长",
+    "校长",
+    "教师",
+    "主任医师",
+    "总经理",
+    "董事长",
+    "律师",
+    "高级工程师",
+    "理事长",
+    "副主任",
+    "会计师",
+    "研究员",
+    "馆长",
+]
 
 
 def _standard_rows(county):
-    Party.objects.bulk_create([Party(name=n, short_name=s, order=i) for i, (n, s) in enumerate(PARTIES)],
-                              ignore_conflicts=True)
-    term = Term.objects.create(organisation=county, number=14, name="第十四届", is_current=True,
-                               start_date=datetime.date(2022, 1, 10))
+    Party.objects.bulk_create(
+        [Party(name=n, short_name=s, order=i) for i, (n, s) in enumerate(PARTIES)], ignore_conflicts=True
+    )
+    term = Term.objects.create(
+        organisation=county,
+        number=14,
+        name="第十四届",
+        is_current=True,
+        start_date=datetime.date(2022, 1, 10),
+    )
     sessions = []
     for n, year in ((1, 2022), (2, 2023), (3, 2024), (4, 2025), (5, 2026)):
-        sessions.append(Session.objects.create(
-            term=term, organisation=county, number=n, name=f"第十四届第{'一二三四五'[n - 1]}次会议", year=year,
-            start_date=datetime.date(year, 1, 10), end_date=datetime.date(year, 1, 13),
-            proposal_deadline=datetime.date(year, 1, 12), is_current=(year == 2026)))
-    sectors = Sector.objects.bulk_create([Sector(organisation=county, name=n, order=i) for i, n in enumerate(SECTORS)])
+        sessions.append(
+            Session.objects.create(
+                term=term,
+                organisation=county,
+                number=n,
+                name=f"第十四届第{'一二三四五'[n - 1]}次会议",
+                year=year,
+                start_date=datetime.date(year, 1, 10),
+                end_date=datetime.date(year, 1, 13),
+                proposal_deadline=datetime.date(year, 1, 12),
+                is_current=(year == 2026),
+            )
+        )
+    sectors = Sector.objects.bulk_create(
+        [Sector(organisation=county, name=n, order=i) for i, n in enumerate(SECTORS)]
+    )
     committees = SpecialCommittee.objects.bulk_create(
-        [SpecialCommittee(organisation=county, name=n, order=i) for i, n in enumerate(COMMITTEES)])
+        [SpecialCommittee(organisation=county, name=n, order=i) for i, n in enumerate(COMMITTEES)]
+    )
     return term, sessions, sectors, committees
 
 
@@ -49,13 +130,22 @@ def load(ctx):
     Faker.seed(2026)
     county, county2, towns = ctx["county"], ctx["county2"], ctx["towns"]
     term, sessions, sectors, committees = _standard_rows(county)
-    term2 = Term.objects.create(organisation=county2, number=9, name="第九届", is_current=True,
-                                start_date=datetime.date(2022, 1, 5))
-    Session.objects.create(term=term2, organisation=county2, number=5, name="第九届第五次会议", year=2026,
-                           start_date=datetime.date(2026, 1, 8), end_date=datetime.date(2026, 1, 11),
-                           is_current=True)
-    sectors2 = Sector.objects.bulk_create([Sector(organisation=county2, name=n, order=i)
-                                           for i, n in enumerate(SECTORS[:8])])
+    term2 = Term.objects.create(
+        organisation=county2, number=9, name="第九届", is_current=True, start_date=datetime.date(2022, 1, 5)
+    )
+    Session.objects.create(
+        term=term2,
+        organisation=county2,
+        number=5,
+        name="第九届第五次会议",
+        year=2026,
+        start_date=datetime.date(2026, 1, 8),
+        end_date=datetime.date(2026, 1, 11),
+        is_current=True,
+    )
+    sectors2 = Sector.objects.bulk_create(
+        [Sector(organisation=county2, name=n, order=i) for i, n in enumerate(SECTORS[:8])]
+    )
     parties = list(Party.objects.all())
     member_group = Group.objects.get_or_create(name=Role.MEMBER)[0]
     fixed = {0: ("member1", "张明华"), 1: ("member2", "刘芳"), 2: ("member3", "杨志刚")}
@@ -64,17 +154,34 @@ def load(ctx):
 
     def build(i, org, term_, sector_list, username, name):
         gender = random.choice("MF")
-        user = User(username=username, name=name, organisation=org, password_changed_at=now,
-                    phone=f"139{10000000 + i:08d}", email=f"{username}@example.com")
+        user = User(
+            username=username,
+            name=name,
+            organisation=org,
+            password_changed_at=now,
+            phone=f"139{10000000 + i:08d}",
+            email=f"{username}@example.com",
+        )
         user.password = demo_password_hash()
         member = Member(
-            organisation=org, term=term_, code=f"{org.pk:02d}{i + 1:04d}", name=name, gender=gender,
-            birth_date=fake.date_of_birth(minimum_age=32, maximum_age=64), party=random.choice(parties),
-            sector=random.choice(sector_list), liaison_group=random.choice(towns) if org == county else None,
-            position="常委" if i % 6 == 2 else "委员", is_standing=(i % 6 == 2),
-            employer=random.choice(EMPLOYERS), job_title=random.choice(TITLES), education=random.choice(
-                ["本科", "硕士研究生", "博士研究生", "大专"]), phone=user.phone, id_number=fake.ssn(),
-            address=fake.address())
+            organisation=org,
+            term=term_,
+            code=f"{org.pk:02d}{i + 1:04d}",
+            name=name,
+            gender=gender,
+            birth_date=fake.date_of_birth(minimum_age=32, maximum_age=64),
+            party=random.choice(parties),
+            sector=random.choice(sector_list),
+            liaison_group=random.choice(towns) if org == county else None,
+            position="常委" if i % 6 == 2 else "委员",
+            is_standing=(i % 6 == 2),
+            employer=random.choice(EMPLOYERS),
+            job_title=random.choice(TITLES),
+            education=random.choice(["本科", "硕士研究生", "博士研究生", "大专"]),
+            phone=user.phone,
+            id_number=fake.ssn(),
+            address=fake.address(),
+        )
         users.append(user)
         members.append(member)
 
@@ -83,20 +190,33 @@ def load(ctx):
         build(i, county, term, sectors, username, name)
     base = len(users)
     for j in range(40):
-        build(base + j, county2, term2, sectors2, "other" if j == 0 else f"s{j + 1:04d}",
-              "钱立新" if j == 0 else fake.name())
+        build(
+            base + j,
+            county2,
+            term2,
+            sectors2,
+            "other" if j == 0 else f"s{j + 1:04d}",
+            "钱立新" if j == 0 else fake.name(),
+        )
     User.objects.bulk_create(users)
     saved = {u.username: u for u in User.objects.filter(username__in=[u.username for u in users])}
     for user, member in zip(users, members, strict=True):
         member.user = saved[user.username]
     Member.objects.bulk_create(members)
     User.groups.through.objects.bulk_create(
-        [User.groups.through(user_id=u.pk, group_id=member_group.pk) for u in saved.values()])
+        [User.groups.through(user_id=u.pk, group_id=member_group.pk) for u in saved.values()]
+    )
     through = Member.committees.through
     links = []
     for m in Member.objects.filter(organisation=county):
         for c in random.sample(committees, k=random.choice([1, 1, 2])):
             links.append(through(member_id=m.pk, specialcommittee_id=c.pk))
     through.objects.bulk_create(links)
-    ctx.update(term=term, sessions=sessions, session=sessions[-1], sectors=sectors, committees=committees,
-               member_users=saved)
+    ctx.update(
+        term=term,
+        sessions=sessions,
+        session=sessions[-1],
+        sectors=sectors,
+        committees=committees,
+        member_users=saved,
+    )

@@ -32,18 +32,24 @@ class ChineseErrorsMixin(BootstrapFormMixin):
 
 def committee_field(user, label="所属政协"):
     qs = selectors.committee_organisations(user)
-    return forms.ModelChoiceField(qs, label=label, empty_label=None if qs.count() == 1 else "请选择",
-                                  widget=forms.Select(attrs={"class": "form-select"}))
+    return forms.ModelChoiceField(
+        qs,
+        label=label,
+        empty_label=None if qs.count() == 1 else "请选择",
+        widget=forms.Select(attrs={"class": "form-select"}),
+    )
 
 
 # --- organisations ----------------------------------------------------------------------------------
+
 
 class OrganisationForm(ChineseErrorsMixin, forms.Form):
     name = forms.CharField(label="名称", max_length=100)
     short_name = forms.CharField(label="简称", max_length=40, required=False)
     kind = forms.ChoiceField(label="类型", choices=Organisation.Kind.choices)
-    code = forms.CharField(label="编码", max_length=32, required=False,
-                           help_text="全平台唯一；新建时可留空，由系统生成。")
+    code = forms.CharField(
+        label="编码", max_length=32, required=False, help_text="全平台唯一；新建时可留空，由系统生成。"
+    )
     region = forms.CharField(label="行政区划", max_length=60, required=False)
     address = forms.CharField(label="地址", max_length=200, required=False)
     phone = forms.CharField(label="电话", max_length=40, required=False)
@@ -60,6 +66,7 @@ class OrganisationForm(ChineseErrorsMixin, forms.Form):
 
 
 # --- terms and sessions -------------------------------------------------------------------------------
+
 
 class TermForm(ChineseErrorsMixin, forms.ModelForm):
     class Meta:
@@ -96,9 +103,12 @@ class SessionForm(ChineseErrorsMixin, forms.ModelForm):
 
 # --- ordered lists ----------------------------------------------------------------------------------
 
+
 class OrderedForm(ChineseErrorsMixin, forms.Form):
     name = forms.CharField(label="名称", max_length=60)
-    order = forms.IntegerField(label="排序", min_value=0, required=False, help_text="数字小的在前；留空排在最后。")
+    order = forms.IntegerField(
+        label="排序", min_value=0, required=False, help_text="数字小的在前；留空排在最后。"
+    )
 
     def __init__(self, *args, user=None, with_org=False, label="名称", max_length=60, **kwargs):
         super().__init__(*args, **kwargs)
@@ -135,11 +145,21 @@ class PartyForm(OrderedForm):
 
 # --- handling units --------------------------------------------------------------------------------
 
+
 class UnitForm(ChineseErrorsMixin, forms.ModelForm):
     class Meta:
         model = HandlingUnit
-        fields = ["organisation", "name", "short_name", "kind", "leader_name", "leader_phone", "phone",
-                  "address", "order"]
+        fields = [
+            "organisation",
+            "name",
+            "short_name",
+            "kind",
+            "leader_name",
+            "leader_phone",
+            "phone",
+            "address",
+            "order",
+        ]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -158,28 +178,44 @@ class UnitForm(ChineseErrorsMixin, forms.ModelForm):
 
 
 class HandlerForm(ChineseErrorsMixin, forms.Form):
-    role = forms.ChoiceField(label="身份", choices=[(Role.UNIT_HANDLER.value, Role.UNIT_HANDLER.label),
-                                                   (Role.UNIT_HEAD.value, Role.UNIT_HEAD.label)])
+    role = forms.ChoiceField(
+        label="身份",
+        choices=[
+            (Role.UNIT_HANDLER.value, Role.UNIT_HANDLER.label),
+            (Role.UNIT_HEAD.value, Role.UNIT_HEAD.label),
+        ],
+    )
     username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或 _ . @ + -")
     name = forms.CharField(label="姓名", max_length=40)
     phone = forms.CharField(label="手机号", max_length=11, required=False)
-    email = forms.EmailField(label="电子邮箱", required=False, error_messages={"invalid": "请输入有效的邮箱地址。"})
+    email = forms.EmailField(
+        label="电子邮箱", required=False, error_messages={"invalid": "请输入有效的邮箱地址。"}
+    )
     title = forms.CharField(label="职务", max_length=60, required=False)
 
 
 # --- users --------------------------------------------------------------------------------------------
 
+
 class UserForm(ChineseErrorsMixin, forms.Form):
     username = forms.CharField(label="用户名", max_length=150, help_text="登录用，字母、数字或 _ . @ + -")
     name = forms.CharField(label="姓名", max_length=40)
     phone = forms.CharField(label="手机号", max_length=11, required=False)
-    email = forms.EmailField(label="电子邮箱", required=False, error_messages={"invalid": "请输入有效的邮箱地址。"})
+    email = forms.EmailField(
+        label="电子邮箱", required=False, error_messages={"invalid": "请输入有效的邮箱地址。"}
+    )
     organisation = forms.ModelChoiceField(Organisation.objects.none(), label="所属组织", empty_label="请选择")
-    roles = forms.MultipleChoiceField(label="角色", widget=forms.CheckboxSelectMultiple,
-                                      help_text="委员角色随委员名册维护。")
+    roles = forms.MultipleChoiceField(
+        label="角色", widget=forms.CheckboxSelectMultiple, help_text="委员角色随委员名册维护。"
+    )
     office = forms.ChoiceField(label="所在科室", required=False, help_text="机关工作人员必选。")
-    handling_unit = forms.ModelChoiceField(HandlingUnit.objects.none(), label="承办单位", required=False,
-                                           empty_label="（无）", help_text="承办单位经办人/负责人必选。")
+    handling_unit = forms.ModelChoiceField(
+        HandlingUnit.objects.none(),
+        label="承办单位",
+        required=False,
+        empty_label="（无）",
+        help_text="承办单位经办人/负责人必选。",
+    )
     title = forms.CharField(label="职务", max_length=60, required=False)
     is_active = forms.BooleanField(label="启用", required=False, initial=True)
 
@@ -192,7 +228,9 @@ class UserForm(ChineseErrorsMixin, forms.Form):
         self.fields["roles"].widget.attrs["class"] = "form-check-input"
         self.fields["office"].choices = [("", "（无）")] + list(Office.choices)
         self.fields["handling_unit"].queryset = selectors.units(user).filter(is_active=True)
-        self.fields["handling_unit"].label_from_instance = lambda u: f"{u.name}（{u.organisation.short_name or u.organisation.name}）"
+        self.fields["handling_unit"].label_from_instance = lambda u: (
+            f"{u.name}（{u.organisation.short_name or u.organisation.name}）"
+        )
         if editing:
             del self.fields["username"]
         else:
@@ -201,15 +239,35 @@ class UserForm(ChineseErrorsMixin, forms.Form):
 
 # --- members ------------------------------------------------------------------------------------------
 
+
 class MemberForm(ChineseErrorsMixin, forms.ModelForm):
-    committees = forms.ModelMultipleChoiceField(SpecialCommittee.objects.none(), label="专委会", required=False,
-                                                widget=forms.CheckboxSelectMultiple)
+    committees = forms.ModelMultipleChoiceField(
+        SpecialCommittee.objects.none(), label="专委会", required=False, widget=forms.CheckboxSelectMultiple
+    )
 
     class Meta:
         model = Member
-        fields = ["name", "gender", "code", "ethnicity", "birth_date", "party", "sector", "committees",
-                  "liaison_group", "term", "position", "is_standing", "employer", "job_title", "education",
-                  "phone", "id_number", "address", "status"]
+        fields = [
+            "name",
+            "gender",
+            "code",
+            "ethnicity",
+            "birth_date",
+            "party",
+            "sector",
+            "committees",
+            "liaison_group",
+            "term",
+            "position",
+            "is_standing",
+            "employer",
+            "job_title",
+            "education",
+            "phone",
+            "id_number",
+            "address",
+            "status",
+        ]
         widgets = {"birth_date": DATE, "id_number": forms.TextInput(), "address": forms.TextInput()}
 
     def __init__(self, *args, **kwargs):
@@ -219,7 +277,8 @@ class MemberForm(ChineseErrorsMixin, forms.ModelForm):
         self.fields["committees"].queryset = SpecialCommittee.objects.filter(organisation=org)
         self.fields["committees"].widget.attrs["class"] = "form-check-input"
         self.fields["liaison_group"].queryset = Organisation.objects.filter(
-            path__startswith=org.path, kind=Organisation.Kind.LIAISON)
+            path__startswith=org.path, kind=Organisation.Kind.LIAISON
+        )
         if "term" in self.fields:
             self.fields["term"].queryset = Term.objects.filter(organisation=org)
         self.fields["party"].queryset = Party.objects.all()
@@ -235,9 +294,25 @@ class MemberCreateForm(MemberForm):
     mistake shows at once; the service checks them again (and the phone number's uniqueness)."""
 
     class Meta(MemberForm.Meta):
-        fields = ["name", "gender", "ethnicity", "birth_date", "party", "sector", "committees", "liaison_group",
-                  "position", "is_standing", "employer", "job_title", "education", "phone", "id_number",
-                  "address", "code"]
+        fields = [
+            "name",
+            "gender",
+            "ethnicity",
+            "birth_date",
+            "party",
+            "sector",
+            "committees",
+            "liaison_group",
+            "position",
+            "is_standing",
+            "employer",
+            "job_title",
+            "education",
+            "phone",
+            "id_number",
+            "address",
+            "code",
+        ]
         help_texts = {
             "phone": "11 位，不得与已有账号重复；即登录用户名。",
             "id_number": "18 位，末位可为 X。",

@@ -140,7 +140,11 @@ class Member(models.Model):
         SpecialCommittee, blank=True, related_name="members", verbose_name="专委会"
     )
     liaison_group = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="liaison_members",
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="liaison_members",
         verbose_name="乡镇联络组",
     )
     position = models.CharField("政协职务", max_length=40, blank=True, help_text="主席、副主席、常委、委员")
@@ -189,10 +193,12 @@ class RosterImport(models.Model):
         FAILED = "failed", "失败"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+",
-                             verbose_name="操作人")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+",
-                                     verbose_name="导入到")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="操作人"
+    )
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="导入到"
+    )
     filename = models.CharField("文件名", max_length=200, blank=True)
     content = models.BinaryField("文件内容（加密）", blank=True, default=b"")
     ip = models.GenericIPAddressField("IP", null=True, blank=True)

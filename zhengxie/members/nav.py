@@ -12,10 +12,18 @@ register(ADMIN, "界别", "members:sectors", roles=[Role.SYSADMIN], icon="grid",
 register(ADMIN, "专委会", "members:committees", roles=[Role.SYSADMIN], icon="people", order=803)
 register(ADMIN, "党派", "members:parties", roles=[Role.SYSADMIN], icon="flag", order=804)
 register(ADMIN, "承办单位", "members:units", roles=[Role.SYSADMIN], icon="building", order=805)
-register(ADMIN, "用户管理", "members:users", roles=[Role.SYSADMIN, Role.SECADMIN], icon="person-gear", order=806)
+register(
+    ADMIN, "用户管理", "members:users", roles=[Role.SYSADMIN, Role.SECADMIN], icon="person-gear", order=806
+)
 register(ADMIN, "委员名册", "members:roster", roles=[Role.SYSADMIN], icon="person-vcard", order=807)
-register("委员", "委员名册", "members:roster", roles=[Role.STAFF, Role.LEADER, Role.LIAISON],
-         icon="person-vcard", order=300)
+register(
+    "委员",
+    "委员名册",
+    "members:roster",
+    roles=[Role.STAFF, Role.LEADER, Role.LIAISON],
+    icon="person-vcard",
+    order=300,
+)
 
 
 @todo_provider
@@ -25,5 +33,11 @@ def locked_accounts(user):
         return []
     from .selectors import locked_user_count
 
-    return [{"label": "被锁定的账号", "count": locked_user_count(user), "url": reverse("members:users") + "?locked=1",
-             "level": "danger"}]
+    return [
+        {
+            "label": "被锁定的账号",
+            "count": locked_user_count(user),
+            "url": reverse("members:users") + "?locked=1",
+            "level": "danger",
+        }
+    ]

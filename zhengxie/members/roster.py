@@ -151,8 +151,10 @@ def _parse_date(value) -> datetime.date | None:
 
 # --- reading ------------------------------------------------------------------------------------------
 
-def parse_workbook(data: bytes, progress: Callable[[int, int], None] | None = None
-                   ) -> tuple[list[tuple[int, dict]], list[RowError]]:
+
+def parse_workbook(
+    data: bytes, progress: Callable[[int, int], None] | None = None
+) -> tuple[list[tuple[int, dict]], list[RowError]]:
     """The rows of the first sheet as (row number, {column key: value}); header problems as errors.
 
     `progress(rows read, rows the sheet says it has)` is called every PROGRESS_EVERY rows."""
@@ -171,8 +173,9 @@ def parse_workbook(data: bytes, progress: Callable[[int, int], None] | None = No
             name = re.sub(r"[\s*＊]", "", str(text or ""))
             if name in HEADERS:
                 columns[i] = HEADERS[name]
-        errors = [RowError(1, c.header, "缺少必填列。") for c in COLUMNS
-                  if c.required and c not in columns.values()]
+        errors = [
+            RowError(1, c.header, "缺少必填列。") for c in COLUMNS if c.required and c not in columns.values()
+        ]
         result: list[tuple[int, dict]] = []
         expected = ws.max_row or 0
         for n, values in enumerate(rows, start=2):
@@ -202,20 +205,27 @@ def _lookup(objs, *attrs) -> dict[str, object]:
     return table
 
 
-def validate_rows(organisation: Organisation, rows: list[tuple[int, dict]],
-                  progress: Callable[[int, int], None] | None = None) -> tuple[list[dict], list[RowError]]:
+def validate_rows(
+    organisation: Organisation,
+    rows: list[tuple[int, dict]],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[list[dict], list[RowError]]:
     """Check every row against the organisation's lists and the accounts already present.
 
     `progress(done, total)` is called every PROGRESS_EVERY rows."""
     sectors = _lookup(Sector.objects.filter(organisation=organisation), "name")
     committees = _lookup(SpecialCommittee.objects.filter(organisation=organisation), "name")
-    groups = _lookup(Organisation.objects.filter(path__startswith=organisation.path,
-                                                 kind=Organisation.Kind.LIAISON), "name", "short_name")
+    groups = _lookup(
+        Organisation.objects.filter(path__startswith=organisation.path, kind=Organisation.Kind.LIAISON),
+        "name",
+        "short_name",
+    )
     parties = _lookup(Party.objects.all(), "name", "short_name")
     phones = {str(r.get("phone", "")) for _, r in rows if r.get("phone")}
     taken = set()
-    for phone, username in User.objects.filter(Q(phone__in=phones) | Q(username__in=phones)) \
-            .values_list("phone", "username"):
+    for phone, username in User.objects.filter(Q(phone__in=phones) | Q(username__in=phones)).values_list(
+        "phone", "username"
+    ):
         taken.update({phone, username})
     taken.update(Member.objects.filter(phone__in=phones).values_list("phone", flat=True))
     max_len = {f.name: f.max_length for f in Member._meta.get_fields() if getattr(f, "max_length", None)}
@@ -330,7 +340,9 @@ def validate_rows(organisation: Organisation, rows: list[tuple[int, dict]],
         cleaned.append(out)
     return cleaned, errors
 
+
 # --- import -------------------------------------------------------------------------------------------
+
 
 def _check_target(user, organisation: Organisation) -> None:
     if not user.has_perm("members.import_roster"):
@@ -341,9 +353,15 @@ def _check_target(user, organisation: Organisation) -> None:
         raise Invalid("委员名册须导入到政协，而不是乡镇联络组。", field="organisation")
 
 
-def import_rows(*, user, organisation: Organisation, data: bytes, filename: str = "",
-                progress: Callable[[int, str], None] | None = None,
-                keep_passwords: Callable[[list[tuple[str, str, str]]], None] | None = None) -> ImportResult:
+def import_rows(
+    *,
+    user,
+    organisation: Organisation,
+    data: bytes,
+    filename: str = "",
+    progress: Callable[[int, str], None] | None = None,
+    keep_passwords: Callable[[list[tuple[str, str, str]]], None] | None = None,
+) -> ImportResult:
     """Read, check and (when every row is right) create the members of one .xlsx file.
 
     Every row is valid and all are created in one transaction, or nothing is. `progress(percent, stage)`
@@ -354,13 +372,16 @@ def import_rows(*, user, organisation: Organisation, data: bytes, filename: str 
 
     progress = progress or (lambda percent, stage: None)
     progress(5, "正在读取文件")
-    rows, errors = parse_workbook(data, progress=lambda done, total: progress(5 + 30 * done // total, "正在读取文件"))
+    rows, errors = parse_workbook(
+        data, progress=lambda done, total: progress(5 + 30 * done // total, "正在读取文件")
+    )
     result = ImportResult(total=len(rows), errors=errors)
     if errors:
         return result
     progress(35, "正在逐行检查")
     cleaned, result.errors = validate_rows(
-        organisation, rows, progress=lambda done, total: progress(35 + 40 * done // total, "正在逐行检查"))
+        organisation, rows, progress=lambda done, total: progress(35 + 40 * done // total, "正在逐行检查")
+    )
     if result.errors:
         return result
     # Hashing is slow (by design), so it runs before the transaction, with its own progress.
@@ -369,8 +390,13 @@ def import_rows(*, user, organisation: Organisation, data: bytes, filename: str 
     for done, r in enumerate(cleaned):
         if done and done % PROGRESS_EVERY == 0:
             progress(75 + 20 * done // len(cleaned), "正在生成初始密码")
-        account = User(username=r["phone"], name=r["name"], phone=r["phone"], organisation=organisation,
-                       password_changed_at=MUST_CHANGE_PASSWORD_AT)
+        account = User(
+            username=r["phone"],
+            name=r["name"],
+            phone=r["phone"],
+            organisation=organisation,
+            password_changed_at=MUST_CHANGE_PASSWORD_AT,
+        )
         password = generate_password(account)
         account.set_password(password)
         accounts.append(account)
@@ -383,25 +409,56 @@ def import_rows(*, user, organisation: Organisation, data: bytes, filename: str 
         saved = dict(User.objects.filter(username__in=phones).values_list("username", "pk"))
         group = Group.objects.get_or_create(name=Role.MEMBER)[0]
         User.groups.through.objects.bulk_create(
-            [User.groups.through(user_id=pk, group_id=group.pk) for pk in saved.values()], batch_size=1000)
-        members = [Member(
-            user_id=saved[r["phone"]], organisation=organisation, term=term, code=r["code"], name=r["name"],
-            gender=r["gender"], ethnicity=r["ethnicity"], birth_date=r["birth_date"], party=r["party"],
-            sector=r["sector"], liaison_group=r["liaison_group"], position=r["position"],
-            is_standing=r["is_standing"], employer=r["employer"], job_title=r["job_title"],
-            education=r["education"], phone=r["phone"], id_number=r["id_number"], address=r["address"],
-            status=r["status"]) for r in cleaned]
+            [User.groups.through(user_id=pk, group_id=group.pk) for pk in saved.values()], batch_size=1000
+        )
+        members = [
+            Member(
+                user_id=saved[r["phone"]],
+                organisation=organisation,
+                term=term,
+                code=r["code"],
+                name=r["name"],
+                gender=r["gender"],
+                ethnicity=r["ethnicity"],
+                birth_date=r["birth_date"],
+                party=r["party"],
+                sector=r["sector"],
+                liaison_group=r["liaison_group"],
+                position=r["position"],
+                is_standing=r["is_standing"],
+                employer=r["employer"],
+                job_title=r["job_title"],
+                education=r["education"],
+                phone=r["phone"],
+                id_number=r["id_number"],
+                address=r["address"],
+                status=r["status"],
+            )
+            for r in cleaned
+        ]
         Member.objects.bulk_create(members, batch_size=1000)
         by_user = dict(Member.objects.filter(user_id__in=saved.values()).values_list("user_id", "pk"))
         through = Member.committees.through
-        through.objects.bulk_create([
-            through(member_id=by_user[saved[r["phone"]]], specialcommittee_id=c.pk)
-            for r in cleaned for c in r["committees"]], batch_size=1000)
+        through.objects.bulk_create(
+            [
+                through(member_id=by_user[saved[r["phone"]]], specialcommittee_id=c.pk)
+                for r in cleaned
+                for c in r["committees"]
+            ],
+            batch_size=1000,
+        )
         result.created = list(Member.objects.filter(pk__in=by_user.values()).order_by("id"))
-        audit.record(user, "members.roster_import", None, organisation=organisation, after={
-            "file": filename, "count": len(result.created),
-            "names": [m.name for m in result.created[:100]],
-        })
+        audit.record(
+            user,
+            "members.roster_import",
+            None,
+            organisation=organisation,
+            after={
+                "file": filename,
+                "count": len(result.created),
+                "names": [m.name for m in result.created[:100]],
+            },
+        )
         if keep_passwords is not None:
             keep_passwords(result.passwords)
     return result
@@ -431,10 +488,21 @@ def roster_import_start(*, user, organisation: Organisation, upload) -> RosterIm
     data, _kind = validate(upload, ("xlsx",))
     name = PurePath(getattr(upload, "name", "") or "").name[:200]
     with transaction.atomic():
-        job = RosterImport.objects.create(user=user, organisation=organisation, filename=name,
-                                          content=_fernet().encrypt(data), ip=current_ip.get(), stage="排队等待")
-        audit.record(user, "members.roster_import_start", job, organisation=organisation,
-                     after={"file": name, "size": len(data)})
+        job = RosterImport.objects.create(
+            user=user,
+            organisation=organisation,
+            filename=name,
+            content=_fernet().encrypt(data),
+            ip=current_ip.get(),
+            stage="排队等待",
+        )
+        audit.record(
+            user,
+            "members.roster_import_start",
+            job,
+            organisation=organisation,
+            after={"file": name, "size": len(data)},
+        )
         transaction.on_commit(lambda: roster_import_task.enqueue(str(job.pk)))
     return job
 
@@ -454,14 +522,18 @@ def _keep_passwords(job_id, rows: list[tuple[str, str, str]]) -> None:
     from zhengxie.core.fields import _fernet
 
     if rows:
-        _set(job_id, passwords=_fernet().encrypt(json.dumps(rows, ensure_ascii=False).encode()),
-             passwords_until=timezone.now() + datetime.timedelta(days=PASSWORDS_KEEP_DAYS))
+        _set(
+            job_id,
+            passwords=_fernet().encrypt(json.dumps(rows, ensure_ascii=False).encode()),
+            passwords_until=timezone.now() + datetime.timedelta(days=PASSWORDS_KEEP_DAYS),
+        )
 
 
 def wipe_expired_passwords(now=None) -> int:
     """Erase the initial passwords nobody downloaded in time; returns how many imports lost theirs."""
     return RosterImport.objects.filter(passwords_until__lte=now or timezone.now()).update(
-        passwords=b"", passwords_until=None)
+        passwords=b"", passwords_until=None
+    )
 
 
 def roster_passwords_download(*, user, import_id) -> tuple[bytes, str]:
@@ -473,32 +545,50 @@ def roster_passwords_download(*, user, import_id) -> tuple[bytes, str]:
     now = timezone.now()
     expired = False
     with transaction.atomic():
-        job = (RosterImport.objects.select_for_update().defer("content")
-               .filter(pk=import_id, user=user).first())
+        job = (
+            RosterImport.objects.select_for_update().defer("content").filter(pk=import_id, user=user).first()
+        )
         if job is None:
             raise NotFound("未找到该导入记录。")
         if not user.has_perm("members.import_roster"):
             raise Forbidden("无权导入委员名册。")
         if job.passwords_downloaded_at is not None:
-            raise Conflict(f"初始密码表已于 {timezone.localtime(job.passwords_downloaded_at):%Y-%m-%d %H:%M} "
-                           "下载过，系统中已不再保存这些密码。如有遗失，请在“用户管理”中重置相应委员的密码。",
-                           code="downloaded")
+            raise Conflict(
+                f"初始密码表已于 {timezone.localtime(job.passwords_downloaded_at):%Y-%m-%d %H:%M} "
+                "下载过，系统中已不再保存这些密码。如有遗失，请在“用户管理”中重置相应委员的密码。",
+                code="downloaded",
+            )
         if job.passwords_until is None or job.passwords_until <= now or not bytes(job.passwords):
             expired = True
             _set(job.pk, passwords=b"", passwords_until=None)
         else:
             rows = json.loads(_fernet().decrypt(bytes(job.passwords)))
             _set(job.pk, passwords=b"", passwords_until=None, passwords_downloaded_at=now)
-            audit.record(user, "members.roster_passwords_download", job, organisation=job.organisation,
-                         after={"file": job.filename, "count": len(rows)})
+            audit.record(
+                user,
+                "members.roster_passwords_download",
+                job,
+                organisation=job.organisation,
+                after={"file": job.filename, "count": len(rows)},
+            )
     if expired:
-        raise Conflict(f"初始密码表超过 {PASSWORDS_KEEP_DAYS} 天未下载，已自动清除。"
-                       "请在“用户管理”中为需要的委员重置密码。", code="expired")
-    content = _write(rows, "初始密码", PASSWORD_HEADERS, [
-        ["用户名即委员的手机号，也可直接用手机号登录。"],
-        ["首次登录后系统会要求修改初始密码。"],
-        ["本表含登录密码，请逐人单独告知，分发后请删除本文件，切勿转发或打印张贴。"]], notes_title="说明",
-        text_only=True)
+        raise Conflict(
+            f"初始密码表超过 {PASSWORDS_KEEP_DAYS} 天未下载，已自动清除。"
+            "请在“用户管理”中为需要的委员重置密码。",
+            code="expired",
+        )
+    content = _write(
+        rows,
+        "初始密码",
+        PASSWORD_HEADERS,
+        [
+            ["用户名即委员的手机号，也可直接用手机号登录。"],
+            ["首次登录后系统会要求修改初始密码。"],
+            ["本表含登录密码，请逐人单独告知，分发后请删除本文件，切勿转发或打印张贴。"],
+        ],
+        notes_title="说明",
+        text_only=True,
+    )
     return content, f"初始密码-{timezone.localdate():%Y%m%d}.xlsx"
 
 
@@ -513,7 +603,8 @@ def run_roster_import(import_id: str) -> str:
 
     S = RosterImport.Status
     if not RosterImport.objects.filter(pk=import_id, status=S.PENDING).update(
-            status=S.RUNNING, progress=1, stage="正在读取文件"):
+        status=S.RUNNING, progress=1, stage="正在读取文件"
+    ):
         return RosterImport.objects.filter(pk=import_id).values_list("status", flat=True).first() or ""
     job = RosterImport.objects.select_related("user", "user__organisation", "organisation").get(pk=import_id)
     token = current_ip.set(job.ip)
@@ -526,16 +617,24 @@ def run_roster_import(import_id: str) -> str:
         def progress(percent: int, stage: str) -> None:
             _set(job.pk, progress=max(1, min(99, int(percent))), stage=stage)
 
-        result = import_rows(user=user, organisation=job.organisation, data=data, filename=job.filename,
-                             progress=progress, keep_passwords=lambda rows: _keep_passwords(job.pk, rows))
+        result = import_rows(
+            user=user,
+            organisation=job.organisation,
+            data=data,
+            filename=job.filename,
+            progress=progress,
+            keep_passwords=lambda rows: _keep_passwords(job.pk, rows),
+        )
     except ServiceError as exc:
         done.update(status=S.REJECTED if exc.status == 422 else S.FAILED, error=exc.message)
     except Exception:  # noqa: BLE001 - the page shows the failure instead of polling forever
         logger.exception("roster import %s failed", import_id)
         done.update(status=S.FAILED, error="导入时发生意外错误，未导入任何数据。请稍后重试或联系技术支持。")
     else:
-        done.update(total=result.total, errors=[{"row": e.row, "column": e.column, "message": e.message}
-                                                for e in result.errors])
+        done.update(
+            total=result.total,
+            errors=[{"row": e.row, "column": e.column, "message": e.message} for e in result.errors],
+        )
         if result.ok:
             done.update(status=S.DONE, imported=len(result.created))
         else:
@@ -546,20 +645,39 @@ def run_roster_import(import_id: str) -> str:
     _set(job.pk, **done)
     url = reverse("members:roster_import_job", args=[job.pk])
     if done["status"] == S.DONE:
-        notify([job.user], f"委员名册导入完成：已导入 {done['imported']} 名委员",
-               f"文件：{job.filename}。请在导入结果页下载初始密码表（仅能下载一次，{PASSWORDS_KEEP_DAYS} 天后自动清除）。",
-               url=url, category="members", email=False)
+        notify(
+            [job.user],
+            f"委员名册导入完成：已导入 {done['imported']} 名委员",
+            f"文件：{job.filename}。请在导入结果页下载初始密码表（仅能下载一次，{PASSWORDS_KEEP_DAYS} 天后自动清除）。",
+            url=url,
+            category="members",
+            email=False,
+        )
     else:
-        notify([job.user], "委员名册未导入", f"文件：{job.filename}。"
-               + (f"发现 {len(done.get('errors') or [])} 处问题，" if done.get("errors") else "")
-               + "未导入任何数据，请查看报告。", url=url, category="members", email=False)
+        notify(
+            [job.user],
+            "委员名册未导入",
+            f"文件：{job.filename}。"
+            + (f"发现 {len(done.get('errors') or [])} 处问题，" if done.get("errors") else "")
+            + "未导入任何数据，请查看报告。",
+            url=url,
+            category="members",
+            email=False,
+        )
     return done["status"]
 
 
 # --- template and export ------------------------------------------------------------------------------
 
-def _write(rows_iter, sheet_title: str, header: list[str], notes: list[list[str]] | None = None,
-           notes_title: str = "填写说明", text_only: bool = False) -> bytes:
+
+def _write(
+    rows_iter,
+    sheet_title: str,
+    header: list[str],
+    notes: list[list[str]] | None = None,
+    notes_title: str = "填写说明",
+    text_only: bool = False,
+) -> bytes:
     """`text_only`: every cell is stored as text, so that e.g. a password starting with "=" stays itself
     instead of becoming a formula."""
     from openpyxl import Workbook
@@ -591,23 +709,47 @@ def roster_template(*, user, organisation: Organisation | None = None) -> bytes:
     notes = [["列", "必填", "说明"]] + [[c.header, "是" if c.required else "", c.help] for c in COLUMNS]
     if organisation is not None and in_scope(user, organisation):
         notes += [[], [f"{organisation.name}的可选值"]]
-        notes.append(["界别可选值"] + list(Sector.objects.filter(organisation=organisation).values_list("name", flat=True)))
-        notes.append(["专委会可选值"] + list(SpecialCommittee.objects.filter(organisation=organisation)
-                                     .values_list("name", flat=True)))
-        notes.append(["乡镇联络组可选值"] + list(Organisation.objects.filter(
-            path__startswith=organisation.path, kind=Organisation.Kind.LIAISON).values_list("name", flat=True)))
+        notes.append(
+            ["界别可选值"]
+            + list(Sector.objects.filter(organisation=organisation).values_list("name", flat=True))
+        )
+        notes.append(
+            ["专委会可选值"]
+            + list(SpecialCommittee.objects.filter(organisation=organisation).values_list("name", flat=True))
+        )
+        notes.append(
+            ["乡镇联络组可选值"]
+            + list(
+                Organisation.objects.filter(
+                    path__startswith=organisation.path, kind=Organisation.Kind.LIAISON
+                ).values_list("name", flat=True)
+            )
+        )
     notes.append(["党派可选值"] + list(Party.objects.values_list("short_name", flat=True)))
     return _write([], "委员名册", [c.header for c in COLUMNS], notes)
 
 
 def member_row(m: Member, *, sensitive: bool) -> list:
     return [
-        m.name, m.get_gender_display(), m.ethnicity, m.birth_date.isoformat() if m.birth_date else "",
-        m.party.short_name or m.party.name if m.party_id else "", m.sector.name,
-        "、".join(c.name for c in m.committees.all()), m.liaison_group.name if m.liaison_group_id else "",
-        m.position, "是" if m.is_standing else "否", m.employer, m.job_title, m.education,
-        m.phone if sensitive else m.masked_phone, m.id_number if sensitive else m.masked_id_number,
-        m.address if sensitive else "", m.code, m.get_status_display(), m.organisation.name,
+        m.name,
+        m.get_gender_display(),
+        m.ethnicity,
+        m.birth_date.isoformat() if m.birth_date else "",
+        m.party.short_name or m.party.name if m.party_id else "",
+        m.sector.name,
+        "、".join(c.name for c in m.committees.all()),
+        m.liaison_group.name if m.liaison_group_id else "",
+        m.position,
+        "是" if m.is_standing else "否",
+        m.employer,
+        m.job_title,
+        m.education,
+        m.phone if sensitive else m.masked_phone,
+        m.id_number if sensitive else m.masked_id_number,
+        m.address if sensitive else "",
+        m.code,
+        m.get_status_display(),
+        m.organisation.name,
     ]
 
 
@@ -615,8 +757,9 @@ def _clean_filters(filters: dict | None) -> dict:
     return {k: v for k, v in (filters or {}).items() if v}
 
 
-def roster_export(*, user, queryset, filters: dict | None = None,
-                  progress: Callable[[int], None] | None = None) -> bytes:
+def roster_export(
+    *, user, queryset, filters: dict | None = None, progress: Callable[[int], None] | None = None
+) -> bytes:
     """The (already scoped and filtered) roster as .xlsx, in the template's columns so it imports again.
 
     `progress(percent)` is told how far it got (for the background export)."""
@@ -636,8 +779,12 @@ def roster_export(*, user, queryset, filters: dict | None = None,
             yield member_row(m, sensitive=sensitive)
 
     content = _write(rows(), "委员名册", [c.header for c in COLUMNS] + ["所属政协"])
-    audit.record(user, "members.roster_export", None, after={
-        "count": count[0], "filters": {k: str(v) for k, v in _clean_filters(filters).items()}})
+    audit.record(
+        user,
+        "members.roster_export",
+        None,
+        after={"count": count[0], "filters": {k: str(v) for k, v in _clean_filters(filters).items()}},
+    )
     return content
 
 
@@ -649,9 +796,12 @@ def roster_export_start(*, user, filters: dict) -> Export:
         raise Forbidden("无权导出委员名册。")
     params = _clean_filters(filters)
     with transaction.atomic():
-        export = Export.objects.create(user=user, organisation=user.organisation, kind=EXPORT_KIND,
-                                       title="委员名册导出", params=params)
-        audit.record(user, "members.roster_export_start", None, after={"export": str(export.pk), "filters": params})
+        export = Export.objects.create(
+            user=user, organisation=user.organisation, kind=EXPORT_KIND, title="委员名册导出", params=params
+        )
+        audit.record(
+            user, "members.roster_export_start", None, after={"export": str(export.pk), "filters": params}
+        )
         transaction.on_commit(lambda: roster_export_task.enqueue(str(export.pk)))
     return export
 
@@ -664,13 +814,18 @@ def run_roster_export(export_id: str) -> str:
 
     S = Export.Status
     if not Export.objects.filter(pk=export_id, kind=EXPORT_KIND, status=S.PENDING).update(
-            status=S.RUNNING, progress=1):
+        status=S.RUNNING, progress=1
+    ):
         return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or ""
     export = Export.objects.get(pk=export_id)
     try:
         user = User.objects.select_related("organisation", "handling_unit").get(pk=export.user_id)
-        data = roster_export(user=user, queryset=members(user, **export.params), filters=export.params,
-                             progress=lambda p: Export.objects.filter(pk=export.pk).update(progress=max(1, min(99, p))))
+        data = roster_export(
+            user=user,
+            queryset=members(user, **export.params),
+            filters=export.params,
+            progress=lambda p: Export.objects.filter(pk=export.pk).update(progress=max(1, min(99, p))),
+        )
     except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of polling forever
         logger.exception("roster export %s failed", export_id)
         message = getattr(exc, "message", "") or "生成文件时发生意外错误"

@@ -37,8 +37,12 @@ def no_object(user, obj):
 can_view_roster = is_sysadmin | is_staff | is_leader | is_liaison
 
 rules.add_perm("members.view_roster", can_view_roster)
-rules.add_perm("members.view_member", ((is_sysadmin | is_staff | is_leader) & member_in_subtree)
-               | (is_liaison & member_in_liaison_group) | is_the_member)
+rules.add_perm(
+    "members.view_member",
+    ((is_sysadmin | is_staff | is_leader) & member_in_subtree)
+    | (is_liaison & member_in_liaison_group)
+    | is_the_member,
+)
 rules.add_perm("members.view_member_sensitive", (is_sysadmin | is_staff) & member_in_subtree)
 rules.add_perm("members.change_member", is_sysadmin & member_in_subtree)
 # Adding one member: the system administrator, for a committee of their subtree (or any, with no object).

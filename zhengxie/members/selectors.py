@@ -22,6 +22,7 @@ NOTHING = Q(pk__in=[])
 
 # --- organisations ------------------------------------------------------------------------------
 
+
 def committee_path(org: Organisation) -> str:
     """The tree path of the committee an organisation belongs to (a liaison group's parent), no query."""
     if org.kind == Organisation.Kind.LIAISON and len(org.path) > Organisation.steplen:
@@ -73,8 +74,11 @@ def get_organisation(user, pk) -> Organisation:
 
 def committee_organisations(user) -> QuerySet:
     """Visible committees (not liaison groups): where terms, sectors, committees and units live."""
-    return (Organisation.objects.filter(_org_q(user), is_active=True)
-            .exclude(kind=Organisation.Kind.LIAISON).order_by("path"))
+    return (
+        Organisation.objects.filter(_org_q(user), is_active=True)
+        .exclude(kind=Organisation.Kind.LIAISON)
+        .order_by("path")
+    )
 
 
 def liaison_groups(user, organisation: Organisation | None = None) -> QuerySet:
@@ -95,10 +99,14 @@ def _ref_path_q(user) -> Q:
 
 # --- terms and sessions ---------------------------------------------------------------------------
 
+
 def terms(user) -> QuerySet:
-    return (Term.objects.filter(org_scope_q(user)).select_related("organisation")
-            .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("-year", "-number")))
-            .order_by("organisation__path", "-number"))
+    return (
+        Term.objects.filter(org_scope_q(user))
+        .select_related("organisation")
+        .prefetch_related(Prefetch("sessions", queryset=Session.objects.order_by("-year", "-number")))
+        .order_by("organisation__path", "-number")
+    )
 
 
 def get_term(user, pk) -> Term:
@@ -110,6 +118,7 @@ def get_session(user, pk) -> Session:
 
 
 # --- sectors, committees, parties -----------------------------------------------------------------
+
 
 def sectors(user, *, q: str = "", organisation=None) -> QuerySet:
     qs = Sector.objects.filter(reference_scope_q(user)).select_related("organisation")
@@ -150,9 +159,13 @@ def get_party(pk) -> Party:
 
 # --- handling units -------------------------------------------------------------------------------
 
+
 def units(user, *, q: str = "", active: bool | None = None, organisation=None) -> QuerySet:
-    qs = (HandlingUnit.objects.filter(reference_scope_q(user)).select_related("organisation")
-          .annotate(handler_count=Count("handlers", filter=Q(handlers__is_active=True))))
+    qs = (
+        HandlingUnit.objects.filter(reference_scope_q(user))
+        .select_related("organisation")
+        .annotate(handler_count=Count("handlers", filter=Q(handlers__is_active=True)))
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(short_name__icontains=q))
     if active is not None:
@@ -167,11 +180,11 @@ def get_unit(user, pk) -> HandlingUnit:
 
 
 def unit_handlers(unit: HandlingUnit) -> QuerySet:
-    return (User.objects.filter(handling_unit=unit).prefetch_related("groups")
-            .order_by("-is_active", "id"))
+    return User.objects.filter(handling_unit=unit).prefetch_related("groups").order_by("-is_active", "id")
 
 
 # --- users ----------------------------------------------------------------------------------------
+
 
 def locked_usernames() -> set[str]:
     """Usernames (or phone numbers typed as usernames) django-axes currently locks out."""
@@ -182,8 +195,12 @@ def locked_usernames() -> set[str]:
     cool_off = get_cool_off()
     if cool_off is not None:
         qs = qs.filter(attempt_time__gte=timezone.now() - cool_off)
-    rows = (qs.values("username").annotate(total=Sum("failures_since_start"))
-            .filter(total__gte=settings.AXES_FAILURE_LIMIT).values_list("username", flat=True))
+    rows = (
+        qs.values("username")
+        .annotate(total=Sum("failures_since_start"))
+        .filter(total__gte=settings.AXES_FAILURE_LIMIT)
+        .values_list("username", flat=True)
+    )
     return set(rows)
 
 
@@ -192,10 +209,14 @@ def is_locked(user_obj, locked: set[str] | None = None) -> bool:
     return user_obj.username in locked or bool(user_obj.phone and user_obj.phone in locked)
 
 
-def users(user, *, q: str = "", role: str = "", locked_only: bool = False,
-          locked: set[str] | None = None) -> QuerySet:
-    qs = (User.objects.filter(org_scope_q(user)).select_related("organisation", "handling_unit")
-          .prefetch_related("groups"))
+def users(
+    user, *, q: str = "", role: str = "", locked_only: bool = False, locked: set[str] | None = None
+) -> QuerySet:
+    qs = (
+        User.objects.filter(org_scope_q(user))
+        .select_related("organisation", "handling_unit")
+        .prefetch_related("groups")
+    )
     if q:
         qs = qs.filter(Q(name__icontains=q) | Q(username__icontains=q) | Q(phone__icontains=q))
     if role:
@@ -207,8 +228,9 @@ def users(user, *, q: str = "", role: str = "", locked_only: bool = False,
 
 
 def get_user(user, pk) -> User:
-    return get_scoped_or_404(User.objects.select_related("organisation", "handling_unit")
-                             .prefetch_related("groups"), user, pk=pk)
+    return get_scoped_or_404(
+        User.objects.select_related("organisation", "handling_unit").prefetch_related("groups"), user, pk=pk
+    )
 
 
 def locked_user_count(user) -> int:
@@ -219,6 +241,7 @@ def locked_user_count(user) -> int:
 
 
 # --- members --------------------------------------------------------------------------------------
+
 
 def can_view_roster(user) -> bool:
     return user.is_authenticated and user.has_role(Role.SYSADMIN, Role.STAFF, Role.LEADER, Role.LIAISON)
@@ -256,12 +279,14 @@ def can_use_directory(user) -> bool:
 
 
 def _member_base() -> QuerySet:
-    return (Member.objects.select_related("organisation", "sector", "party", "liaison_group", "user")
-            .prefetch_related(Prefetch("committees", queryset=SpecialCommittee.objects.order_by("order", "id"))))
+    return Member.objects.select_related(
+        "organisation", "sector", "party", "liaison_group", "user"
+    ).prefetch_related(Prefetch("committees", queryset=SpecialCommittee.objects.order_by("order", "id")))
 
 
-def _filter_members(qs: QuerySet, *, q="", sector=None, committee=None, liaison=None, status="",
-                    organisation=None) -> QuerySet:
+def _filter_members(
+    qs: QuerySet, *, q="", sector=None, committee=None, liaison=None, status="", organisation=None
+) -> QuerySet:
     if q:
         qs = qs.filter(name__icontains=q)
     if sector:
@@ -314,10 +339,15 @@ def roster_filter_choices(user) -> dict:
 
 # --- roster imports -------------------------------------------------------------------------------
 
+
 def roster_imports(user) -> QuerySet:
     """The user's own roster uploads, newest first (the stored file is never read here)."""
-    return (RosterImport.objects.filter(user=user).defer("content", "passwords").select_related("organisation")
-            .order_by("-created_at"))
+    return (
+        RosterImport.objects.filter(user=user)
+        .defer("content", "passwords")
+        .select_related("organisation")
+        .order_by("-created_at")
+    )
 
 
 def get_roster_import(user, pk) -> RosterImport:

@@ -72,8 +72,12 @@ def _jsonable(v):
 
 # --- organisations ----------------------------------------------------------------------------------
 
-KIND_RANK = {Organisation.Kind.PROVINCE: 0, Organisation.Kind.CITY: 1, Organisation.Kind.COUNTY: 2,
-             Organisation.Kind.LIAISON: 3}
+KIND_RANK = {
+    Organisation.Kind.PROVINCE: 0,
+    Organisation.Kind.CITY: 1,
+    Organisation.Kind.COUNTY: 2,
+    Organisation.Kind.LIAISON: 3,
+}
 ORG_FIELDS = ["name", "short_name", "code", "region", "address", "phone"]
 
 
@@ -93,21 +97,35 @@ def _check_org_name(parent: Organisation | None, name: str, exclude_pk=None) -> 
     if not name.strip():
         raise Invalid("请填写名称。", field="name")
     if parent is not None:
-        siblings = Organisation.objects.filter(path__startswith=parent.path, depth=parent.depth + 1, name=name)
+        siblings = Organisation.objects.filter(
+            path__startswith=parent.path, depth=parent.depth + 1, name=name
+        )
         if siblings.exclude(pk=exclude_pk).exists():
             raise Invalid(f"“{parent.name}”下已有名为“{name}”的组织。", field="name")
 
 
-def organisation_create(*, user, parent: Organisation, name: str, kind: str, short_name: str = "",
-                        code: str = "", region: str = "", address: str = "", phone: str = "") -> Organisation:
+def organisation_create(
+    *,
+    user,
+    parent: Organisation,
+    name: str,
+    kind: str,
+    short_name: str = "",
+    code: str = "",
+    region: str = "",
+    address: str = "",
+    phone: str = "",
+) -> Organisation:
     _require(user, "members.manage", parent)
     with transaction.atomic():
         parent = Organisation.objects.select_for_update().get(pk=parent.pk)
         if not parent.is_active:
             raise Conflict("上级组织已停用，不能添加下级组织。")
         if kind not in allowed_child_kinds(parent):
-            raise Invalid(f"“{parent.name}”下不能设立“{Organisation.Kind(kind).label if kind in Organisation.Kind.values else kind}”。",
-                          field="kind")
+            raise Invalid(
+                f"“{parent.name}”下不能设立“{Organisation.Kind(kind).label if kind in Organisation.Kind.values else kind}”。",
+                field="kind",
+            )
         _check_org_name(parent, name)
         _check_org_code(code)
         if not code:
@@ -115,10 +133,22 @@ def organisation_create(*, user, parent: Organisation, name: str, kind: str, sho
             while Organisation.objects.filter(code=f"{parent.code}-{n:02d}").exists():
                 n += 1
             code = f"{parent.code}-{n:02d}"
-        child = parent.add_child(name=name.strip(), short_name=short_name.strip(), kind=kind, code=code,
-                                 region=region, address=address, phone=phone)
-        audit.record(user, "members.organisation_create", child, organisation=child,
-                     after={**audit.snapshot(child, ORG_FIELDS + ["kind"]), "parent": parent.name})
+        child = parent.add_child(
+            name=name.strip(),
+            short_name=short_name.strip(),
+            kind=kind,
+            code=code,
+            region=region,
+            address=address,
+            phone=phone,
+        )
+        audit.record(
+            user,
+            "members.organisation_create",
+            child,
+            organisation=child,
+            after={**audit.snapshot(child, ORG_FIELDS + ["kind"]), "parent": parent.name},
+        )
     return child
 
 
@@ -135,7 +165,9 @@ def organisation_update(*, user, organisation: Organisation, data: dict) -> Orga
         before, after = _changes(org, data, ORG_FIELDS)
         if after:
             org.save()
-            audit.record(user, "members.organisation_update", org, organisation=org, before=before, after=after)
+            audit.record(
+                user, "members.organisation_update", org, organisation=org, before=before, after=after
+            )
     return org
 
 
@@ -148,7 +180,9 @@ def organisation_set_active(*, user, organisation: Organisation, active: bool) -
         if not active:
             if org.pk == user.organisation_id:
                 raise Conflict("不能停用您自己所在的组织。")
-            if Organisation.objects.filter(path__startswith=org.path, depth__gt=org.depth, is_active=True).exists():
+            if Organisation.objects.filter(
+                path__startswith=org.path, depth__gt=org.depth, is_active=True
+            ).exists():
                 raise Conflict("请先停用其下级组织。")
         else:
             parent = org.get_parent()
@@ -156,8 +190,14 @@ def organisation_set_active(*, user, organisation: Organisation, active: bool) -
                 raise Conflict("上级组织已停用，请先启用上级组织。")
         org.is_active = active
         org.save(update_fields=["is_active"])
-        audit.record(user, "members.organisation_activate" if active else "members.organisation_deactivate",
-                     org, organisation=org, before={"is_active": not active}, after={"is_active": active})
+        audit.record(
+            user,
+            "members.organisation_activate" if active else "members.organisation_deactivate",
+            org,
+            organisation=org,
+            before={"is_active": not active},
+            after={"is_active": active},
+        )
     return org
 
 
@@ -198,7 +238,7 @@ def parse_setting(key: str, raw) -> object:
             except ValueError:
                 raise Invalid(f"{label}：须为 JSON 格式。", field=key)
         if not isinstance(value, type(default)):
-            kind = "列表，如 [\"A\", \"B\"]" if isinstance(default, list) else "对象，如 {\"键\": 值}"
+            kind = '列表，如 ["A", "B"]' if isinstance(default, list) else '对象，如 {"键": 值}'
             raise Invalid(f"{label}：须为 JSON {kind}。", field=key)
         return value
     raise Invalid(f"{label}：不支持的设置类型。", field=key)
@@ -245,7 +285,9 @@ def organisation_settings_update(*, user, organisation: Organisation, values: di
         if after:
             org.settings = current
             org.save(update_fields=["settings"])
-            audit.record(user, "members.organisation_settings", org, organisation=org, before=before, after=after)
+            audit.record(
+                user, "members.organisation_settings", org, organisation=org, before=before, after=after
+            )
     return current
 
 
@@ -269,16 +311,22 @@ def _check_dates(start, end, start_label="开始日期", end_label="结束日期
         raise Invalid(f"{end_label}不能早于{start_label}。", field=field)
 
 
-def term_create(*, user, organisation: Organisation, number: int, name: str, start_date,
-                end_date=None) -> Term:
+def term_create(
+    *, user, organisation: Organisation, number: int, name: str, start_date, end_date=None
+) -> Term:
     _require(user, "members.manage", organisation)
     _check_committee(user, organisation)
     _check_dates(start_date, end_date)
     with transaction.atomic():
         if Term.objects.filter(organisation=organisation, number=number).exists():
             raise Invalid(f"{organisation.name}已有第{number}届。", field="number")
-        term = Term.objects.create(organisation=organisation, number=number, name=name.strip(),
-                                   start_date=start_date, end_date=end_date)
+        term = Term.objects.create(
+            organisation=organisation,
+            number=number,
+            name=name.strip(),
+            start_date=start_date,
+            end_date=end_date,
+        )
         audit.record(user, "members.term_create", term, after=audit.snapshot(term, TERM_FIELDS))
     return term
 
@@ -288,8 +336,12 @@ def term_update(*, user, term: Term, data: dict) -> Term:
     with transaction.atomic():
         term = Term.objects.select_for_update().get(pk=term.pk)
         _check_dates(data.get("start_date", term.start_date), data.get("end_date", term.end_date))
-        if "number" in data and Term.objects.filter(organisation=term.organisation_id, number=data["number"]) \
-                .exclude(pk=term.pk).exists():
+        if (
+            "number" in data
+            and Term.objects.filter(organisation=term.organisation_id, number=data["number"])
+            .exclude(pk=term.pk)
+            .exists()
+        ):
             raise Invalid(f"已有第{data['number']}届。", field="number")
         before, after = _changes(term, data, TERM_FIELDS)
         if after:
@@ -309,25 +361,39 @@ def term_make_current(*, user, term: Term) -> Term:
             return term
         previous = Term.objects.filter(organisation=term.organisation_id, is_current=True).first()
         Term.objects.filter(organisation=term.organisation_id, is_current=True).update(is_current=False)
-        Session.objects.filter(organisation=term.organisation_id, is_current=True).exclude(term=term) \
-            .update(is_current=False)
+        Session.objects.filter(organisation=term.organisation_id, is_current=True).exclude(term=term).update(
+            is_current=False
+        )
         term.is_current = True
         term.save(update_fields=["is_current"])
-        audit.record(user, "members.term_make_current", term,
-                     before={"current": str(previous) if previous else None}, after={"current": str(term)})
+        audit.record(
+            user,
+            "members.term_make_current",
+            term,
+            before={"current": str(previous) if previous else None},
+            after={"current": str(term)},
+        )
     return term
 
 
-def session_create(*, user, term: Term, number: int, name: str, year: int, start_date, end_date,
-                   proposal_deadline=None) -> Session:
+def session_create(
+    *, user, term: Term, number: int, name: str, year: int, start_date, end_date, proposal_deadline=None
+) -> Session:
     _require(user, "members.manage", term)
     _check_dates(start_date, end_date, "大会开始", "大会结束")
     with transaction.atomic():
         if Session.objects.filter(term=term, number=number).exists():
             raise Invalid(f"{term.name}已有第{number}次会议。", field="number")
-        session = Session.objects.create(term=term, organisation_id=term.organisation_id, number=number,
-                                         name=name.strip(), year=year, start_date=start_date, end_date=end_date,
-                                         proposal_deadline=proposal_deadline)
+        session = Session.objects.create(
+            term=term,
+            organisation_id=term.organisation_id,
+            number=number,
+            name=name.strip(),
+            year=year,
+            start_date=start_date,
+            end_date=end_date,
+            proposal_deadline=proposal_deadline,
+        )
         audit.record(user, "members.session_create", session, after=audit.snapshot(session, SESSION_FIELDS))
     return session
 
@@ -336,10 +402,18 @@ def session_update(*, user, session: Session, data: dict) -> Session:
     _require(user, "members.manage", session)
     with transaction.atomic():
         session = Session.objects.select_for_update().get(pk=session.pk)
-        _check_dates(data.get("start_date", session.start_date), data.get("end_date", session.end_date),
-                     "大会开始", "大会结束")
-        if "number" in data and Session.objects.filter(term=session.term_id, number=data["number"]) \
-                .exclude(pk=session.pk).exists():
+        _check_dates(
+            data.get("start_date", session.start_date),
+            data.get("end_date", session.end_date),
+            "大会开始",
+            "大会结束",
+        )
+        if (
+            "number" in data
+            and Session.objects.filter(term=session.term_id, number=data["number"])
+            .exclude(pk=session.pk)
+            .exists()
+        ):
             raise Invalid(f"本届已有第{data['number']}次会议。", field="number")
         before, after = _changes(session, data, SESSION_FIELDS)
         if after:
@@ -358,12 +432,19 @@ def session_make_current(*, user, session: Session) -> Session:
         previous = Session.objects.filter(organisation=session.organisation_id, is_current=True).first()
         Session.objects.filter(organisation=session.organisation_id, is_current=True).update(is_current=False)
         if not session.term.is_current:
-            Term.objects.filter(organisation=session.organisation_id, is_current=True).update(is_current=False)
+            Term.objects.filter(organisation=session.organisation_id, is_current=True).update(
+                is_current=False
+            )
             Term.objects.filter(pk=session.term_id).update(is_current=True)
         session.is_current = True
         session.save(update_fields=["is_current"])
-        audit.record(user, "members.session_make_current", session,
-                     before={"current": str(previous) if previous else None}, after={"current": str(session)})
+        audit.record(
+            user,
+            "members.session_make_current",
+            session,
+            before={"current": str(previous) if previous else None},
+            after={"current": str(session)},
+        )
     return session
 
 
@@ -399,8 +480,13 @@ def _ordered_create(model, *, user, organisation=None, name: str, order=None, **
         if model is not Party:
             kwargs["organisation"] = organisation
         obj = model.objects.create(**kwargs)
-        audit.record(user, f"members.{code}_create", obj, organisation=organisation,
-                     after={"name": name, "order": order, **extra})
+        audit.record(
+            user,
+            f"members.{code}_create",
+            obj,
+            organisation=organisation,
+            after={"name": name, "order": order, **extra},
+        )
     return obj
 
 
@@ -419,8 +505,14 @@ def _ordered_update(obj, *, user, data: dict, fields=("name", "order")):
         before, after = _changes(obj, data, fields)
         if after:
             obj.save()
-            audit.record(user, f"members.{code}_update", obj, organisation=getattr(obj, "organisation", None),
-                         before=before, after=after)
+            audit.record(
+                user,
+                f"members.{code}_update",
+                obj,
+                organisation=getattr(obj, "organisation", None),
+                before=before,
+                after=after,
+            )
     return obj
 
 
@@ -441,8 +533,14 @@ def _ordered_move(obj, *, user, direction: str):
                 item.order = (n + 1) * 10
                 changed.append(item)
         type(obj).objects.bulk_update(changed, ["order"])
-        audit.record(user, f"members.{code}_move", obj, organisation=getattr(obj, "organisation", None),
-                     before={"position": i + 1}, after={"position": j + 1})
+        audit.record(
+            user,
+            f"members.{code}_move",
+            obj,
+            organisation=getattr(obj, "organisation", None),
+            before={"position": i + 1},
+            after={"position": j + 1},
+        )
     return obj
 
 
@@ -462,7 +560,9 @@ def sector_move(*, user, sector: Sector, direction: str) -> Sector:
     return _ordered_move(sector, user=user, direction=direction)
 
 
-def committee_create(*, user, organisation: Organisation, name: str, order: int | None = None) -> SpecialCommittee:
+def committee_create(
+    *, user, organisation: Organisation, name: str, order: int | None = None
+) -> SpecialCommittee:
     _require(user, "members.manage", organisation)
     _check_committee(user, organisation)
     return _ordered_create(SpecialCommittee, user=user, organisation=organisation, name=name, order=order)
@@ -498,9 +598,19 @@ def party_move(*, user, party: Party, direction: str) -> Party:
 UNIT_FIELDS = ["name", "short_name", "kind", "leader_name", "leader_phone", "phone", "address", "order"]
 
 
-def unit_create(*, user, organisation: Organisation, name: str, short_name: str = "",
-                kind: str = HandlingUnit.Kind.GOVERNMENT, leader_name: str = "", leader_phone: str = "",
-                phone: str = "", address: str = "", order: int | None = None) -> HandlingUnit:
+def unit_create(
+    *,
+    user,
+    organisation: Organisation,
+    name: str,
+    short_name: str = "",
+    kind: str = HandlingUnit.Kind.GOVERNMENT,
+    leader_name: str = "",
+    leader_phone: str = "",
+    phone: str = "",
+    address: str = "",
+    order: int | None = None,
+) -> HandlingUnit:
     _require(user, "members.manage", organisation)
     _check_committee(user, organisation)
     name = (name or "").strip()
@@ -510,10 +620,20 @@ def unit_create(*, user, organisation: Organisation, name: str, short_name: str 
         if HandlingUnit.objects.filter(organisation=organisation, name=name).exists():
             raise Invalid(f"{organisation.name}已有承办单位“{name}”。", field="name")
         if order is None:
-            order = (HandlingUnit.objects.filter(organisation=organisation).aggregate(m=Max("order"))["m"] or 0) + 1
-        unit = HandlingUnit.objects.create(organisation=organisation, name=name, short_name=short_name.strip(),
-                                           kind=kind, leader_name=leader_name, leader_phone=leader_phone,
-                                           phone=phone, address=address, order=order)
+            order = (
+                HandlingUnit.objects.filter(organisation=organisation).aggregate(m=Max("order"))["m"] or 0
+            ) + 1
+        unit = HandlingUnit.objects.create(
+            organisation=organisation,
+            name=name,
+            short_name=short_name.strip(),
+            kind=kind,
+            leader_name=leader_name,
+            leader_phone=leader_phone,
+            phone=phone,
+            address=address,
+            order=order,
+        )
         audit.record(user, "members.unit_create", unit, after=audit.snapshot(unit, UNIT_FIELDS))
     return unit
 
@@ -526,8 +646,11 @@ def unit_update(*, user, unit: HandlingUnit, data: dict) -> HandlingUnit:
             data["name"] = (data["name"] or "").strip()
             if not data["name"]:
                 raise Invalid("请填写单位名称。", field="name")
-            if HandlingUnit.objects.filter(organisation=unit.organisation_id, name=data["name"]) \
-                    .exclude(pk=unit.pk).exists():
+            if (
+                HandlingUnit.objects.filter(organisation=unit.organisation_id, name=data["name"])
+                .exclude(pk=unit.pk)
+                .exists()
+            ):
                 raise Invalid(f"已有承办单位“{data['name']}”。", field="name")
         before, after = _changes(unit, data, UNIT_FIELDS)
         if after:
@@ -543,21 +666,44 @@ def unit_set_active(*, user, unit: HandlingUnit, active: bool) -> HandlingUnit:
         if unit.is_active != active:
             unit.is_active = active
             unit.save(update_fields=["is_active"])
-            audit.record(user, "members.unit_activate" if active else "members.unit_deactivate", unit,
-                         before={"is_active": not active}, after={"is_active": active})
+            audit.record(
+                user,
+                "members.unit_activate" if active else "members.unit_deactivate",
+                unit,
+                before={"is_active": not active},
+                after={"is_active": active},
+            )
     return unit
 
 
-def unit_handler_add(*, user, unit: HandlingUnit, username: str, name: str, role: str = Role.UNIT_HANDLER,
-                     phone: str = "", email: str = "", title: str = "") -> tuple[User, str]:
+def unit_handler_add(
+    *,
+    user,
+    unit: HandlingUnit,
+    username: str,
+    name: str,
+    role: str = Role.UNIT_HANDLER,
+    phone: str = "",
+    email: str = "",
+    title: str = "",
+) -> tuple[User, str]:
     """Create a handler (经办人) or head (负责人) account for the unit; returns it and its initial password."""
     _require(user, "members.manage", unit)
     if role not in UNIT_ROLES:
         raise Invalid("请选择经办人或负责人。", field="role")
     if not unit.is_active:
         raise Conflict("该承办单位已停用，不能添加账号。")
-    return user_create(user=user, username=username, name=name, organisation=unit.organisation, roles=[role],
-                       phone=phone, email=email, handling_unit=unit, title=title)
+    return user_create(
+        user=user,
+        username=username,
+        name=name,
+        organisation=unit.organisation,
+        roles=[role],
+        phone=phone,
+        email=email,
+        handling_unit=unit,
+        title=title,
+    )
 
 
 def unit_handler_remove(*, user, unit: HandlingUnit, handler: User) -> User:
@@ -569,16 +715,28 @@ def unit_handler_remove(*, user, unit: HandlingUnit, handler: User) -> User:
         if handler.is_active:
             handler.is_active = False
             handler.save(update_fields=["is_active"])
-            audit.record(user, "members.unit_handler_remove", handler, organisation=unit.organisation,
-                         before={"is_active": True, "handling_unit": unit.name}, after={"is_active": False})
+            audit.record(
+                user,
+                "members.unit_handler_remove",
+                handler,
+                organisation=unit.organisation,
+                before={"is_active": True, "handling_unit": unit.name},
+                after={"is_active": False},
+            )
     return handler
 
 
 # --- users and roles --------------------------------------------------------------------------------
 
+
 def generate_password(user=None, length: int = 12) -> str:
     """A random password with upper and lower case letters, digits and symbols that passes the validators."""
-    upper, lower, digits, symbols = "ABCDEFGHJKLMNPQRSTUVWXYZ", "abcdefghijkmnpqrstuvwxyz", "23456789", "@#%+=!?"
+    upper, lower, digits, symbols = (
+        "ABCDEFGHJKLMNPQRSTUVWXYZ",
+        "abcdefghijkmnpqrstuvwxyz",
+        "23456789",
+        "@#%+=!?",
+    )
     rng = secrets.SystemRandom()
     while True:
         chars = [rng.choice(upper), rng.choice(lower), rng.choice(digits), rng.choice(symbols)]
@@ -630,16 +788,32 @@ def _check_user_fields(actor, *, organisation, roles: set[str], office: str, han
 
 def _user_snapshot(u: User, roles=None) -> dict:
     return {
-        "username": u.username, "name": u.name, "phone": u.masked_phone, "email": u.email,
-        "organisation": str(u.organisation) if u.organisation_id else None, "office": u.office,
-        "handling_unit": str(u.handling_unit) if u.handling_unit_id else None, "title": u.title,
-        "is_active": u.is_active, "roles": sorted(roles if roles is not None else u.role_codes),
+        "username": u.username,
+        "name": u.name,
+        "phone": u.masked_phone,
+        "email": u.email,
+        "organisation": str(u.organisation) if u.organisation_id else None,
+        "office": u.office,
+        "handling_unit": str(u.handling_unit) if u.handling_unit_id else None,
+        "title": u.title,
+        "is_active": u.is_active,
+        "roles": sorted(roles if roles is not None else u.role_codes),
     }
 
 
-def user_create(*, user, username: str, name: str, organisation: Organisation, roles, phone: str = "",
-                email: str = "", office: str = "", handling_unit: HandlingUnit | None = None,
-                title: str = "") -> tuple[User, str]:
+def user_create(
+    *,
+    user,
+    username: str,
+    name: str,
+    organisation: Organisation,
+    roles,
+    phone: str = "",
+    email: str = "",
+    office: str = "",
+    handling_unit: HandlingUnit | None = None,
+    title: str = "",
+) -> tuple[User, str]:
     """Create an account; returns it and a random initial password (shown once, changed at first login)."""
     _require(user, "members.manage", organisation)
     roles = set(roles)
@@ -652,16 +826,25 @@ def user_create(*, user, username: str, name: str, organisation: Organisation, r
         raise Invalid("用户名须为 3 位以上的字母、数字或 _ . @ + -。", field="username")
     if not (name or "").strip():
         raise Invalid("请填写姓名。", field="name")
-    _check_user_fields(user, organisation=organisation, roles=roles, office=office, handling_unit=handling_unit)
+    _check_user_fields(
+        user, organisation=organisation, roles=roles, office=office, handling_unit=handling_unit
+    )
     phone = (phone or "").strip()
     with transaction.atomic():
         if User.objects.filter(Q(username__iexact=username) | Q(phone=username)).exists():
             raise Invalid(f"用户名“{username}”已被使用。", field="username")
         _check_phone(phone)
-        target = User(username=username, name=name.strip(), organisation=organisation, phone=phone or None,
-                      email=(email or "").strip(), office=office if Role.STAFF in roles else "",
-                      handling_unit=handling_unit if roles & UNIT_ROLES else None, title=(title or "").strip(),
-                      password_changed_at=MUST_CHANGE_PASSWORD_AT)
+        target = User(
+            username=username,
+            name=name.strip(),
+            organisation=organisation,
+            phone=phone or None,
+            email=(email or "").strip(),
+            office=office if Role.STAFF in roles else "",
+            handling_unit=handling_unit if roles & UNIT_ROLES else None,
+            title=(title or "").strip(),
+            password_changed_at=MUST_CHANGE_PASSWORD_AT,
+        )
         password = generate_password(target)
         target.set_password(password)
         target.save()
@@ -681,7 +864,7 @@ def user_update(*, user, target: User, data: dict, roles=None) -> User:
     if roles is not None:
         new_roles.discard(Role.MEMBER)
         if Role.MEMBER in old_roles:
-            new_roles.add(Role.MEMBER)      # kept: it goes with the roster entry
+            new_roles.add(Role.MEMBER)  # kept: it goes with the roster entry
         if not new_roles:
             raise Invalid("请至少选择一个角色。", field="roles")
     data = dict(data)
@@ -697,15 +880,19 @@ def user_update(*, user, target: User, data: dict, roles=None) -> User:
             raise Conflict("不能停用您自己的账号。")
         if Role.SYSADMIN in old_roles and Role.SYSADMIN not in new_roles:
             raise Conflict("不能取消您自己的系统管理员角色。")
-    _check_user_fields(user, organisation=organisation, roles=new_roles, office=office, handling_unit=unit,
-                       target=target)
+    _check_user_fields(
+        user, organisation=organisation, roles=new_roles, office=office, handling_unit=unit, target=target
+    )
     if Role.STAFF not in new_roles:
         data["office"] = ""
     if not new_roles & UNIT_ROLES:
         data["handling_unit"] = None
     with transaction.atomic():
-        target = (User.objects.select_for_update(of=("self",)).select_related("organisation", "handling_unit")
-                  .get(pk=target.pk))
+        target = (
+            User.objects.select_for_update(of=("self",))
+            .select_related("organisation", "handling_unit")
+            .get(pk=target.pk)
+        )
         if "phone" in data:
             _check_phone(data["phone"] or "", exclude_user_pk=target.pk)
         before_snap = _user_snapshot(target, old_roles)
@@ -720,13 +907,21 @@ def user_update(*, user, target: User, data: dict, roles=None) -> User:
             target.set_roles(sorted(new_roles))
         after_snap = _user_snapshot(target, new_roles)
         if before_snap != after_snap:
-            audit.record(user, "members.user_update", target,
-                         before={k: v for k, v in before_snap.items() if after_snap[k] != v},
-                         after={k: v for k, v in after_snap.items() if before_snap[k] != v})
+            audit.record(
+                user,
+                "members.user_update",
+                target,
+                before={k: v for k, v in before_snap.items() if after_snap[k] != v},
+                after={k: v for k, v in after_snap.items() if before_snap[k] != v},
+            )
             if new_roles != old_roles and target.is_active:
                 labels = dict(Role.choices)
-                notify([target], "您的角色已变更",
-                       "当前角色：" + "、".join(labels[r] for r in Role.values if r in new_roles), email=False)
+                notify(
+                    [target],
+                    "您的角色已变更",
+                    "当前角色：" + "、".join(labels[r] for r in Role.values if r in new_roles),
+                    email=False,
+                )
     return target
 
 
@@ -769,14 +964,32 @@ def user_unlock(*, user, target: User) -> int:
 
 # --- members --------------------------------------------------------------------------------------
 
-MEMBER_FIELDS = ["code", "name", "gender", "ethnicity", "birth_date", "party", "sector", "liaison_group",
-                 "position", "is_standing", "employer", "job_title", "education", "phone", "id_number",
-                 "address", "status", "term"]
+MEMBER_FIELDS = [
+    "code",
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "party",
+    "sector",
+    "liaison_group",
+    "position",
+    "is_standing",
+    "employer",
+    "job_title",
+    "education",
+    "phone",
+    "id_number",
+    "address",
+    "status",
+    "term",
+]
 SENSITIVE = {"id_number", "address"}
 
 
-def _clean_member_data(organisation: Organisation, data: dict, *, committees=None,
-                       member: Member | None = None) -> dict:
+def _clean_member_data(
+    organisation: Organisation, data: dict, *, committees=None, member: Member | None = None
+) -> dict:
     """Check a member's fields against their committee's lists (for a new member, or the changes of one).
 
     Returns the data with the name trimmed, the ID number upper-cased and the phone number trimmed;
@@ -800,7 +1013,9 @@ def _clean_member_data(organisation: Organisation, data: dict, *, committees=Non
     if party is not None and not Party.objects.filter(pk=party.pk).exists():
         raise Invalid("党派有误。", field="party")
     group = value("liaison_group")
-    if group is not None and not (group.kind == Organisation.Kind.LIAISON and group.path.startswith(organisation.path)):
+    if group is not None and not (
+        group.kind == Organisation.Kind.LIAISON and group.path.startswith(organisation.path)
+    ):
         raise Invalid("请选择本组织的乡镇联络组。", field="liaison_group")
     term = value("term")
     if term is not None and term.organisation_id != organisation.pk:
@@ -821,9 +1036,25 @@ def _clean_member_data(organisation: Organisation, data: dict, *, committees=Non
     return data
 
 
-CREATE_FIELDS = ["name", "gender", "ethnicity", "birth_date", "party", "sector", "liaison_group", "position",
-                 "is_standing", "employer", "job_title", "education", "phone", "id_number", "address", "code",
-                 "term"]
+CREATE_FIELDS = [
+    "name",
+    "gender",
+    "ethnicity",
+    "birth_date",
+    "party",
+    "sector",
+    "liaison_group",
+    "position",
+    "is_standing",
+    "employer",
+    "job_title",
+    "education",
+    "phone",
+    "id_number",
+    "address",
+    "code",
+    "term",
+]
 
 
 def member_create(*, user, organisation: Organisation, data: dict, committees=()) -> tuple[Member, str]:
@@ -836,12 +1067,15 @@ def member_create(*, user, organisation: Organisation, data: dict, committees=()
     if organisation is None or not in_scope(user, organisation):
         raise Invalid("请选择所属政协。", field="organisation")
     if organisation.kind == Organisation.Kind.LIAISON:
-        raise Invalid("委员须属于政协，而不是乡镇联络组：联络组请在“乡镇联络组”一栏选择。", field="organisation")
+        raise Invalid(
+            "委员须属于政协，而不是乡镇联络组：联络组请在“乡镇联络组”一栏选择。", field="organisation"
+        )
     if not organisation.is_active:
         raise Invalid("该组织已停用。", field="organisation")
     committees = list(committees or [])
-    data = _clean_member_data(organisation, {k: v for k, v in data.items() if k in CREATE_FIELDS},
-                              committees=committees)
+    data = _clean_member_data(
+        organisation, {k: v for k, v in data.items() if k in CREATE_FIELDS}, committees=committees
+    )
     for f in ("ethnicity", "position", "employer", "job_title", "education", "id_number", "address", "code"):
         data[f] = (data.get(f) or "").strip()
     data["ethnicity"] = data["ethnicity"] or "汉族"
@@ -856,28 +1090,41 @@ def member_create(*, user, organisation: Organisation, data: dict, committees=()
         _check_phone(phone)
         if Member.objects.filter(phone=phone).exists():
             raise taken
-        account = User(username=phone, name=data["name"], phone=phone, organisation=organisation,
-                       password_changed_at=MUST_CHANGE_PASSWORD_AT)
+        account = User(
+            username=phone,
+            name=data["name"],
+            phone=phone,
+            organisation=organisation,
+            password_changed_at=MUST_CHANGE_PASSWORD_AT,
+        )
         password = generate_password(account)
         account.set_password(password)
         try:
             with transaction.atomic():
                 account.save()
-        except IntegrityError:      # the same number, added at the same moment by someone else
+        except IntegrityError:  # the same number, added at the same moment by someone else
             raise taken
         account.set_roles([Role.MEMBER])
         member = Member(user=account, organisation=organisation, **data)
         member.save()
         member.committees.set(committees)
-        after = {f: _jsonable(getattr(member, f)) for f in CREATE_FIELDS if getattr(member, f) not in ("", None)}
-        after.update(phone=member.masked_phone, username=account.username,
-                     committees="、".join(c.name for c in committees))
+        after = {
+            f: _jsonable(getattr(member, f)) for f in CREATE_FIELDS if getattr(member, f) not in ("", None)
+        }
+        after.update(
+            phone=member.masked_phone,
+            username=account.username,
+            committees="、".join(c.name for c in committees),
+        )
         for f in SENSITIVE & set(after):
             after[f] = "（已填写）"
         audit.record(user, "members.member_create", member, after=after)
-        notify([account], "您的委员账号已开通",
-               f"欢迎使用智慧政协履职平台。您已登记为{organisation.name}委员，请用手机号登录，首次登录须修改初始密码。",
-               email=False)
+        notify(
+            [account],
+            "您的委员账号已开通",
+            f"欢迎使用智慧政协履职平台。您已登记为{organisation.name}委员，请用手机号登录，首次登录须修改初始密码。",
+            email=False,
+        )
     return member, password
 
 

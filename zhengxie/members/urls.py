@@ -28,7 +28,9 @@ urlpatterns = [
     path("units/<int:pk>/", views.unit_detail, name="unit"),
     path("units/<int:pk>/edit/", views.unit_edit, name="unit_edit"),
     path("units/<int:pk>/active/", views.unit_active, name="unit_active"),
-    path("units/<int:pk>/handlers/<int:user_pk>/remove/", views.unit_handler_remove, name="unit_handler_remove"),
+    path(
+        "units/<int:pk>/handlers/<int:user_pk>/remove/", views.unit_handler_remove, name="unit_handler_remove"
+    ),
     # users
     path("users/", views.users, name="users"),
     path("users/new/", views.user_new, name="user_new"),
@@ -44,11 +46,21 @@ urlpatterns = [
     path("members/import/template/", views.roster_template, name="roster_template"),
     path("members/import/<uuid:pk>/", views.roster_import_job, name="roster_import_job"),
     path("members/import/<uuid:pk>/progress/", views.roster_import_progress, name="roster_import_progress"),
-    path("members/import/<uuid:pk>/passwords/", views.roster_import_passwords, name="roster_import_passwords"),
+    path(
+        "members/import/<uuid:pk>/passwords/", views.roster_import_passwords, name="roster_import_passwords"
+    ),
     path("members/export/", views.roster_export, name="roster_export"),
     path("members/exports/<uuid:export_id>/", views.roster_export_job, name="roster_export_job"),
-    path("members/exports/<uuid:export_id>/progress/", views.roster_export_progress, name="roster_export_progress"),
-    path("members/exports/<uuid:export_id>/download/", views.roster_export_download, name="roster_export_download"),
+    path(
+        "members/exports/<uuid:export_id>/progress/",
+        views.roster_export_progress,
+        name="roster_export_progress",
+    ),
+    path(
+        "members/exports/<uuid:export_id>/download/",
+        views.roster_export_download,
+        name="roster_export_download",
+    ),
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
 ]

@@ -64,14 +64,29 @@ def _int(value) -> int | None:
         return None
 
 
-def _form_page(request, form, *, title: str, back: str, submit: str = "保存", intro: str = "", multipart=False):
-    return render(request, "members/form.html", {"form": form, "title": title, "back": back, "submit": submit,
-                                                 "intro": intro, "multipart": multipart})
+def _form_page(
+    request, form, *, title: str, back: str, submit: str = "保存", intro: str = "", multipart=False
+):
+    return render(
+        request,
+        "members/form.html",
+        {
+            "form": form,
+            "title": title,
+            "back": back,
+            "submit": submit,
+            "intro": intro,
+            "multipart": multipart,
+        },
+    )
 
 
 def _password_page(request, account: User, password: str, back: str, what: str):
-    response = render(request, "members/password_once.html",
-                      {"account": account, "password": password, "back": back, "what": what})
+    response = render(
+        request,
+        "members/password_once.html",
+        {"account": account, "password": password, "back": back, "what": what},
+    )
     response["Cache-Control"] = "no-store"
     return response
 
@@ -96,6 +111,7 @@ def index(request):
 
 # --- organisations ----------------------------------------------------------------------------------
 
+
 @login_required
 def org_tree(request):
     _need(request, "members.manage")
@@ -117,9 +133,12 @@ def org_add(request, pk):
         return redirect("members:org_tree")
     form = forms.OrganisationForm(request.POST or None, kinds=kinds)
     done = _submit(
-        request, form,
+        request,
+        form,
         lambda: services.organisation_create(user=request.user, parent=parent, **form.cleaned_data),
-        lambda child: f"已添加“{child.name}”。", redirect("members:org_tree"))
+        lambda child: f"已添加“{child.name}”。",
+        redirect("members:org_tree"),
+    )
     if done:
         return done
     return _form_page(request, form, title=f"在“{parent.name}”下添加组织", back=reverse("members:org_tree"))
@@ -132,9 +151,12 @@ def org_edit(request, pk):
     initial = {f: getattr(org, f) for f in services.ORG_FIELDS}
     form = forms.OrganisationForm(request.POST or None, initial=initial, editing=True)
     done = _submit(
-        request, form,
+        request,
+        form,
         lambda: services.organisation_update(user=request.user, organisation=org, data=form.cleaned_data),
-        "已保存。", redirect("members:org_tree"))
+        "已保存。",
+        redirect("members:org_tree"),
+    )
     if done:
         return done
     return _form_page(request, form, title=f"编辑“{org.name}”", back=reverse("members:org_tree"))
@@ -188,18 +210,29 @@ def org_settings(request, pk):
         value = posted[key] if posted is not None else (_show(overrides[key]) if key in overrides else "")
         if isinstance(default, bool) and posted is None and key in overrides:
             value = "true" if overrides[key] else "false"
-        rows.append({
-            "key": key, "label": label, "default": _show(default), "value": value,
-            "kind": "bool" if isinstance(default, bool) else ("number" if isinstance(default, (int, float))
-                                                             else ("json" if isinstance(default, (list, dict))
-                                                                   else "text")),
-            "effective": _show(orgsettings.get(org, key)), "overridden": key in overrides,
-            "error": errors.get(key, ""),
-        })
+        rows.append(
+            {
+                "key": key,
+                "label": label,
+                "default": _show(default),
+                "value": value,
+                "kind": "bool"
+                if isinstance(default, bool)
+                else (
+                    "number"
+                    if isinstance(default, (int, float))
+                    else ("json" if isinstance(default, (list, dict)) else "text")
+                ),
+                "effective": _show(orgsettings.get(org, key)),
+                "overridden": key in overrides,
+                "error": errors.get(key, ""),
+            }
+        )
     return render(request, "members/org_settings.html", {"org": org, "rows": rows})
 
 
 # --- terms and sessions -------------------------------------------------------------------------------
+
 
 @login_required
 def terms(request):
@@ -212,8 +245,12 @@ def term_new(request):
     _need(request, "members.manage")
     form = forms.TermForm(request.POST or None, user=request.user)
     done = _submit(
-        request, form, lambda: services.term_create(user=request.user, **form.cleaned_data),
-        "已添加届次。", redirect("members:terms"))
+        request,
+        form,
+        lambda: services.term_create(user=request.user, **form.cleaned_data),
+        "已添加届次。",
+        redirect("members:terms"),
+    )
     if done:
         return done
     return _form_page(request, form, title="添加届次", back=reverse("members:terms"))
@@ -225,11 +262,17 @@ def term_edit(request, pk):
     _need(request, "members.manage", term)
     form = forms.TermForm(request.POST or None, instance=_copy(term), user=request.user)
     done = _submit(
-        request, form, lambda: services.term_update(user=request.user, term=term, data=form.cleaned_data),
-        "已保存。", redirect("members:terms"))
+        request,
+        form,
+        lambda: services.term_update(user=request.user, term=term, data=form.cleaned_data),
+        "已保存。",
+        redirect("members:terms"),
+    )
     if done:
         return done
-    return _form_page(request, form, title=f"编辑{term.organisation.name}{term.name}", back=reverse("members:terms"))
+    return _form_page(
+        request, form, title=f"编辑{term.organisation.name}{term.name}", back=reverse("members:terms")
+    )
 
 
 def _copy(obj):
@@ -257,12 +300,17 @@ def session_new(request, pk):
     _need(request, "members.manage", term)
     form = forms.SessionForm(request.POST or None)
     done = _submit(
-        request, form, lambda: services.session_create(user=request.user, term=term, **form.cleaned_data),
-        "已添加会次。", redirect("members:terms"))
+        request,
+        form,
+        lambda: services.session_create(user=request.user, term=term, **form.cleaned_data),
+        "已添加会次。",
+        redirect("members:terms"),
+    )
     if done:
         return done
-    return _form_page(request, form, title=f"为{term.organisation.name}{term.name}添加会次",
-                      back=reverse("members:terms"))
+    return _form_page(
+        request, form, title=f"为{term.organisation.name}{term.name}添加会次", back=reverse("members:terms")
+    )
 
 
 @login_required
@@ -271,9 +319,12 @@ def session_edit(request, pk):
     _need(request, "members.manage", session)
     form = forms.SessionForm(request.POST or None, instance=_copy(session))
     done = _submit(
-        request, form,
+        request,
+        form,
         lambda: services.session_update(user=request.user, session=session, data=form.cleaned_data),
-        "已保存。", redirect("members:terms"))
+        "已保存。",
+        redirect("members:terms"),
+    )
     if done:
         return done
     return _form_page(request, form, title=f"编辑{session.name}", back=reverse("members:terms"))
@@ -297,21 +348,39 @@ def session_current(request, pk):
 
 ORDERED = {
     "sectors": {
-        "title": "界别", "perm": "members.manage", "form": forms.SectorForm, "with_org": True,
-        "list": lambda user: selectors.sectors(user), "get": selectors.get_sector,
-        "create": services.sector_create, "update": services.sector_update, "move": services.sector_move,
+        "title": "界别",
+        "perm": "members.manage",
+        "form": forms.SectorForm,
+        "with_org": True,
+        "list": lambda user: selectors.sectors(user),
+        "get": selectors.get_sector,
+        "create": services.sector_create,
+        "update": services.sector_update,
+        "move": services.sector_move,
         "kw": "sector",
     },
     "committees": {
-        "title": "专委会", "perm": "members.manage", "form": forms.CommitteeForm, "with_org": True,
-        "list": lambda user: selectors.committees(user), "get": selectors.get_committee,
-        "create": services.committee_create, "update": services.committee_update,
-        "move": services.committee_move, "kw": "committee",
+        "title": "专委会",
+        "perm": "members.manage",
+        "form": forms.CommitteeForm,
+        "with_org": True,
+        "list": lambda user: selectors.committees(user),
+        "get": selectors.get_committee,
+        "create": services.committee_create,
+        "update": services.committee_update,
+        "move": services.committee_move,
+        "kw": "committee",
     },
     "parties": {
-        "title": "党派", "perm": "members.manage_parties", "form": forms.PartyForm, "with_org": False,
-        "list": lambda user: selectors.parties(), "get": lambda user, pk: selectors.get_party(pk),
-        "create": services.party_create, "update": services.party_update, "move": services.party_move,
+        "title": "党派",
+        "perm": "members.manage_parties",
+        "form": forms.PartyForm,
+        "with_org": False,
+        "list": lambda user: selectors.parties(),
+        "get": lambda user, pk: selectors.get_party(pk),
+        "create": services.party_create,
+        "update": services.party_update,
+        "move": services.party_move,
         "kw": "party",
     },
 }
@@ -325,9 +394,11 @@ def ordered_list(request, kind):
     groups: dict = {}
     for item in items:
         groups.setdefault(getattr(item, "organisation", None), []).append(item)
-    return render(request, "members/ordered_list.html", {"kind": kind, "title": conf["title"],
-                                                         "groups": list(groups.items()),
-                                                         "with_org": conf["with_org"]})
+    return render(
+        request,
+        "members/ordered_list.html",
+        {"kind": kind, "title": conf["title"], "groups": list(groups.items()), "with_org": conf["with_org"]},
+    )
 
 
 @login_required
@@ -335,8 +406,13 @@ def ordered_new(request, kind):
     conf = ORDERED[kind]
     _need(request, conf["perm"])
     form = conf["form"](request.POST or None, user=request.user, with_org=conf["with_org"])
-    done = _submit(request, form, lambda: conf["create"](user=request.user, **form.cleaned_data),
-                   f"已添加{conf['title']}。", redirect("members:" + kind))
+    done = _submit(
+        request,
+        form,
+        lambda: conf["create"](user=request.user, **form.cleaned_data),
+        f"已添加{conf['title']}。",
+        redirect("members:" + kind),
+    )
     if done:
         return done
     return _form_page(request, form, title=f"添加{conf['title']}", back=reverse("members:" + kind))
@@ -350,11 +426,18 @@ def ordered_edit(request, kind, pk):
     _need(request, conf["perm"], obj if conf["with_org"] else None)
     initial = {"name": obj.name, "order": obj.order, "short_name": getattr(obj, "short_name", "")}
     form = conf["form"](request.POST or None, initial=initial, user=request.user)
-    done = _submit(request, form, lambda: conf["update"](user=request.user, **{conf["kw"]: obj}, data=form.cleaned_data),
-                   "已保存。", redirect("members:" + kind))
+    done = _submit(
+        request,
+        form,
+        lambda: conf["update"](user=request.user, **{conf["kw"]: obj}, data=form.cleaned_data),
+        "已保存。",
+        redirect("members:" + kind),
+    )
     if done:
         return done
-    return _form_page(request, form, title=f"编辑{conf['title']}“{obj.name}”", back=reverse("members:" + kind))
+    return _form_page(
+        request, form, title=f"编辑{conf['title']}“{obj.name}”", back=reverse("members:" + kind)
+    )
 
 
 @login_required
@@ -372,6 +455,7 @@ def ordered_move(request, kind, pk):
 
 # --- handling units -------------------------------------------------------------------------------
 
+
 @login_required
 def units(request):
     _need(request, "members.manage")
@@ -379,8 +463,11 @@ def units(request):
     status = request.GET.get("status", "")
     active = {"active": True, "inactive": False}.get(status)
     page, qs_wo_page = paginate(request, selectors.units(request.user, q=q, active=active))
-    return render(request, "members/units.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
-                                                  "q": q, "status": status})
+    return render(
+        request,
+        "members/units.html",
+        {"page_obj": page, "querystring_without_page": qs_wo_page, "q": q, "status": status},
+    )
 
 
 @login_required
@@ -388,9 +475,12 @@ def unit_new(request):
     _need(request, "members.manage")
     form = forms.UnitForm(request.POST or None, user=request.user)
     done = _submit(
-        request, form, lambda: services.unit_create(user=request.user, **form.cleaned_data),
+        request,
+        form,
+        lambda: services.unit_create(user=request.user, **form.cleaned_data),
         lambda unit: f"已添加承办单位“{unit.name}”，可在此添加经办人账号。",
-        lambda unit: redirect("members:unit", pk=unit.pk))
+        lambda unit: redirect("members:unit", pk=unit.pk),
+    )
     if done:
         return done
     return _form_page(request, form, title="添加承办单位", back=reverse("members:units"))
@@ -412,12 +502,19 @@ def unit_detail(request, pk):
         except ServiceError as exc:
             _fail(request, form, exc)
         else:
-            return _password_page(request, account, password, reverse("members:unit", args=[unit.pk]),
-                                  "账号已创建")
-    return render(request, "members/unit_detail.html", {
-        "unit": unit, "handlers": selectors.unit_handlers(unit), "form": form,
-        "locked": selectors.locked_usernames(),
-    })
+            return _password_page(
+                request, account, password, reverse("members:unit", args=[unit.pk]), "账号已创建"
+            )
+    return render(
+        request,
+        "members/unit_detail.html",
+        {
+            "unit": unit,
+            "handlers": selectors.unit_handlers(unit),
+            "form": form,
+            "locked": selectors.locked_usernames(),
+        },
+    )
 
 
 @login_required
@@ -425,8 +522,12 @@ def unit_edit(request, pk):
     unit = _get_unit(request, pk)
     form = forms.UnitForm(request.POST or None, instance=_copy(unit), user=request.user)
     done = _submit(
-        request, form, lambda: services.unit_update(user=request.user, unit=unit, data=form.cleaned_data),
-        "已保存。", redirect("members:unit", pk=unit.pk))
+        request,
+        form,
+        lambda: services.unit_update(user=request.user, unit=unit, data=form.cleaned_data),
+        "已保存。",
+        redirect("members:unit", pk=unit.pk),
+    )
     if done:
         return done
     return _form_page(request, form, title=f"编辑“{unit.name}”", back=reverse("members:unit", args=[unit.pk]))
@@ -462,6 +563,7 @@ def unit_handler_remove(request, pk, user_pk):
 
 # --- users ----------------------------------------------------------------------------------------------
 
+
 @login_required
 def users(request):
     _need(request, "members.view_users")
@@ -470,30 +572,41 @@ def users(request):
     role = role if role in Role.values else ""
     locked_only = request.GET.get("locked") == "1"
     locked = selectors.locked_usernames()
-    page, qs_wo_page = paginate(request, selectors.users(request.user, q=q, role=role, locked_only=locked_only,
-                                                        locked=locked))
+    page, qs_wo_page = paginate(
+        request, selectors.users(request.user, q=q, role=role, locked_only=locked_only, locked=locked)
+    )
     for u in page:
         u.is_locked = selectors.is_locked(u, locked)
-    return render(request, "members/users.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "q": q, "role": role,
-        "locked_only": locked_only, "roles": Role.choices,
-        "can_manage": request.user.has_perm("members.manage"),
-    })
+    return render(
+        request,
+        "members/users.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "q": q,
+            "role": role,
+            "locked_only": locked_only,
+            "roles": Role.choices,
+            "can_manage": request.user.has_perm("members.manage"),
+        },
+    )
 
 
 @login_required
 def user_new(request):
     _need(request, "members.manage")
-    form = forms.UserForm(request.POST or None, user=request.user,
-                          initial={"organisation": request.user.organisation_id})
+    form = forms.UserForm(
+        request.POST or None, user=request.user, initial={"organisation": request.user.organisation_id}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             account, password = services.user_create(user=request.user, **form.cleaned_data)
         except ServiceError as exc:
             _fail(request, form, exc)
         else:
-            return _password_page(request, account, password, reverse("members:user", args=[account.pk]),
-                                  "账号已创建")
+            return _password_page(
+                request, account, password, reverse("members:user", args=[account.pk]), "账号已创建"
+            )
     return _form_page(request, form, title="新建用户", back=reverse("members:users"))
 
 
@@ -502,11 +615,18 @@ def user_detail(request, pk):
     _need(request, "members.view_users")
     account = selectors.get_user(request.user, pk)
     member = Member.objects.filter(user=account).only("pk", "organisation_id").first()
-    return render(request, "members/user_detail.html", {
-        "account": account, "locked": selectors.is_locked(account), "member": member,
-        "can_manage": request.user.has_perm("members.manage", account),
-        "can_secure": request.user.has_perm("members.manage_security", account) and account.pk != request.user.pk,
-    })
+    return render(
+        request,
+        "members/user_detail.html",
+        {
+            "account": account,
+            "locked": selectors.is_locked(account),
+            "member": member,
+            "can_manage": request.user.has_perm("members.manage", account),
+            "can_secure": request.user.has_perm("members.manage_security", account)
+            and account.pk != request.user.pk,
+        },
+    )
 
 
 @login_required
@@ -515,8 +635,11 @@ def user_edit(request, pk):
     account = selectors.get_user(request.user, pk)
     _need(request, "members.manage", account)
     initial = {f: getattr(account, f) for f in ["name", "phone", "email", "office", "title", "is_active"]}
-    initial.update(organisation=account.organisation_id, handling_unit=account.handling_unit_id,
-                   roles=[r for r in account.role_codes if r != Role.MEMBER])
+    initial.update(
+        organisation=account.organisation_id,
+        handling_unit=account.handling_unit_id,
+        roles=[r for r in account.role_codes if r != Role.MEMBER],
+    )
     form = forms.UserForm(request.POST or None, user=request.user, editing=True, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -528,8 +651,12 @@ def user_edit(request, pk):
         else:
             messages.success(request, "已保存。")
             return redirect("members:user", pk=account.pk)
-    return _form_page(request, form, title=f"编辑用户“{account.name or account.username}”",
-                      back=reverse("members:user", args=[account.pk]))
+    return _form_page(
+        request,
+        form,
+        title=f"编辑用户“{account.name or account.username}”",
+        back=reverse("members:user", args=[account.pk]),
+    )
 
 
 @login_required
@@ -542,7 +669,9 @@ def user_reset_password(request, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
         return redirect("members:user", pk=account.pk)
-    return _password_page(request, account, password, reverse("members:user", args=[account.pk]), "密码已重置")
+    return _password_page(
+        request, account, password, reverse("members:user", args=[account.pk]), "密码已重置"
+    )
 
 
 @login_required
@@ -561,12 +690,18 @@ def user_unlock(request, pk):
 
 # --- the member roster ----------------------------------------------------------------------------
 
+
 def _roster_filters(request) -> dict:
     g = request.GET
     status = g.get("status", "")
-    return {"q": g.get("q", "").strip(), "sector": _int(g.get("sector")), "committee": _int(g.get("committee")),
-            "liaison": _int(g.get("liaison")), "status": status if status in Member.Status.values else "",
-            "organisation": _int(g.get("organisation"))}
+    return {
+        "q": g.get("q", "").strip(),
+        "sector": _int(g.get("sector")),
+        "committee": _int(g.get("committee")),
+        "liaison": _int(g.get("liaison")),
+        "status": status if status in Member.Status.values else "",
+        "organisation": _int(g.get("organisation")),
+    }
 
 
 @login_required
@@ -574,24 +709,36 @@ def roster(request):
     _need(request, "members.view_roster")
     filters = _roster_filters(request)
     page, qs_wo_page = paginate(request, selectors.members(request.user, **filters))
-    return render(request, "members/roster.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "filters": filters,
-        "statuses": Member.Status.choices, **selectors.roster_filter_choices(request.user),
-        "can_import": request.user.has_perm("members.import_roster"),
-        "can_add": request.user.has_perm("members.add_member"),
-        "can_export": request.user.has_perm("members.export_roster"),
-    })
+    return render(
+        request,
+        "members/roster.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "filters": filters,
+            "statuses": Member.Status.choices,
+            **selectors.roster_filter_choices(request.user),
+            "can_import": request.user.has_perm("members.import_roster"),
+            "can_add": request.user.has_perm("members.add_member"),
+            "can_export": request.user.has_perm("members.export_roster"),
+        },
+    )
 
 
 @login_required
 def member_detail(request, pk):
     member = selectors.get_member(request.user, pk)
     _need(request, "members.view_member", member)
-    return render(request, "members/member_detail.html", {
-        "m": member, "sensitive": request.user.has_perm("members.view_member_sensitive", member),
-        "can_edit": request.user.has_perm("members.change_member", member),
-        "can_secure": request.user.has_perm("members.manage_security", member.user),
-    })
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "m": member,
+            "sensitive": request.user.has_perm("members.view_member_sensitive", member),
+            "can_edit": request.user.has_perm("members.change_member", member),
+            "can_secure": request.user.has_perm("members.manage_security", member.user),
+        },
+    )
 
 
 @login_required
@@ -608,22 +755,27 @@ def member_new(request):
     if org is None:
         # A committee without sectors cannot take members yet: offered, but not first.
         ready = [o for o in committees if o.sector_count]
-        default = next((o for o in ready if o.pk == request.user.organisation_id), ready[0] if ready else None)
-        return render(request, "members/member_new.html", {"org": None, "committees": committees,
-                                                           "default": default})
+        default = next(
+            (o for o in ready if o.pk == request.user.organisation_id), ready[0] if ready else None
+        )
+        return render(
+            request, "members/member_new.html", {"org": None, "committees": committees, "default": default}
+        )
     _need(request, "members.add_member", org)
     form = forms.MemberCreateForm(request.POST or None, instance=Member(organisation=org))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         chosen = list(data.pop("committees"))
         try:
-            member, password = services.member_create(user=request.user, organisation=org, data=data,
-                                                      committees=chosen)
+            member, password = services.member_create(
+                user=request.user, organisation=org, data=data, committees=chosen
+            )
         except ServiceError as exc:
             _fail(request, form, exc)
         else:
-            return _password_page(request, member.user, password, reverse("members:member", args=[member.pk]),
-                                  "委员已添加")
+            return _password_page(
+                request, member.user, password, reverse("members:member", args=[member.pk]), "委员已添加"
+            )
     return render(request, "members/member_new.html", {"org": org, "committees": committees, "form": form})
 
 
@@ -642,8 +794,9 @@ def member_edit(request, pk):
         else:
             messages.success(request, "已保存。")
             return redirect("members:member", pk=member.pk)
-    return _form_page(request, form, title=f"编辑委员“{member.name}”",
-                      back=reverse("members:member", args=[member.pk]))
+    return _form_page(
+        request, form, title=f"编辑委员“{member.name}”", back=reverse("members:member", args=[member.pk])
+    )
 
 
 @login_required
@@ -651,18 +804,32 @@ def roster_import(request):
     """Upload a roster: the file is checked here (type, size); reading, checking and importing it run
     in the background, and the next page follows them."""
     _need(request, "members.import_roster")
-    form = forms.ImportForm(request.POST or None, request.FILES or None, user=request.user,
-                            initial={"organisation": _int(request.GET.get("organisation"))})
+    form = forms.ImportForm(
+        request.POST or None,
+        request.FILES or None,
+        user=request.user,
+        initial={"organisation": _int(request.GET.get("organisation"))},
+    )
     if request.method == "POST" and form.is_valid():
         try:
-            job = services.roster_import_start(user=request.user, organisation=form.cleaned_data["organisation"],
-                                               upload=form.cleaned_data["file"])
+            job = services.roster_import_start(
+                user=request.user,
+                organisation=form.cleaned_data["organisation"],
+                upload=form.cleaned_data["file"],
+            )
         except ServiceError as exc:
             _fail(request, form, exc)
         else:
             return redirect("members:roster_import_job", pk=job.pk)
-    return render(request, "members/import.html", {"form": form, "max_rows": roster_module.MAX_ROWS,
-                                                   "recent": selectors.roster_imports(request.user)[:5]})
+    return render(
+        request,
+        "members/import.html",
+        {
+            "form": form,
+            "max_rows": roster_module.MAX_ROWS,
+            "recent": selectors.roster_imports(request.user)[:5],
+        },
+    )
 
 
 REPORT_LIMIT = 500
@@ -671,9 +838,13 @@ REPORT_LIMIT = 500
 def _import_context(request, pk) -> dict:
     _need(request, "members.import_roster")
     job = selectors.get_roster_import(request.user, pk)
-    return {"job": job, "report": job.errors[:REPORT_LIMIT], "report_cut": len(job.errors) > REPORT_LIMIT,
-            "report_limit": REPORT_LIMIT, "polling": job.status in (RosterImport.Status.PENDING,
-                                                                    RosterImport.Status.RUNNING)}
+    return {
+        "job": job,
+        "report": job.errors[:REPORT_LIMIT],
+        "report_cut": len(job.errors) > REPORT_LIMIT,
+        "report_limit": REPORT_LIMIT,
+        "polling": job.status in (RosterImport.Status.PENDING, RosterImport.Status.RUNNING),
+    }
 
 
 @login_required
@@ -693,7 +864,7 @@ def roster_import_passwords(request, pk):
     try:
         content, filename = services.roster_passwords_download(user=request.user, import_id=pk)
     except ServiceError as exc:
-        if exc.status in (403, 404):       # like _need: what one may not use is not there
+        if exc.status in (403, 404):  # like _need: what one may not use is not there
             raise Http404("未找到")
         messages.error(request, exc.message)
         return redirect("members:roster_import_job", pk=pk)
@@ -726,7 +897,9 @@ def roster_export(request):
         return redirect("members:roster_export_job", export_id=export.pk)
     total = queryset.count()
     if total > roster_module.EXPORT_SYNC_MAX:
-        return render(request, "members/export_confirm.html", {"total": total, "query": request.GET.urlencode()})
+        return render(
+            request, "members/export_confirm.html", {"total": total, "query": request.GET.urlencode()}
+        )
     content = services.roster_export(user=request.user, queryset=queryset, filters=filters)
     return _xlsx(content, "委员名册.xlsx")
 

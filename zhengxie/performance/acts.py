@@ -82,8 +82,16 @@ CHOICES = [(code, v[0]) for code, v in ACTS.items()]
 
 # Acts a member may report with evidence (staff confirm them).
 SELF_REPORTABLE = [
-    SECTOR_ACTIVITY, INSPECTION, RESEARCH, TRAINING, LECTURE, ONLINE_DUTY, SPEECH_WRITTEN, SPEECH_ORAL,
-    PUBLIC_WELFARE, SELF_REPORT,
+    SECTOR_ACTIVITY,
+    INSPECTION,
+    RESEARCH,
+    TRAINING,
+    LECTURE,
+    ONLINE_DUTY,
+    SPEECH_WRITTEN,
+    SPEECH_ORAL,
+    PUBLIC_WELFARE,
+    SELF_REPORT,
 ]
 SELF_REPORT_CHOICES = [(code, ACTS[code][0]) for code in SELF_REPORTABLE]
 

@@ -45,12 +45,27 @@ def member_duty(request, member_id: int, year: int | None = None):
     data = selectors.archive(member, selectors.parse_year(year))
     score = data["score"]
     return {
-        "member_id": member.pk, "name": member.name, "year": data["year"], "total": float(score.total),
-        "grade": score.grade, "passed": score.passed, "by_category": score.by_category_json(),
-        "rank_in_sector": data["ranks"]["sector"], "rank_in_committee": data["ranks"]["committee"],
-        "records": [{"id": r.pk, "act": r.act, "act_label": A.label(r.act), "category": r.category,
-                     "points": float(r.points), "source": r.source_repr or r.note, "occurred_on": r.occurred_on}
-                    for r in data["records"]],
+        "member_id": member.pk,
+        "name": member.name,
+        "year": data["year"],
+        "total": float(score.total),
+        "grade": score.grade,
+        "passed": score.passed,
+        "by_category": score.by_category_json(),
+        "rank_in_sector": data["ranks"]["sector"],
+        "rank_in_committee": data["ranks"]["committee"],
+        "records": [
+            {
+                "id": r.pk,
+                "act": r.act,
+                "act_label": A.label(r.act),
+                "category": r.category,
+                "points": float(r.points),
+                "source": r.source_repr or r.note,
+                "occurred_on": r.occurred_on,
+            }
+            for r in data["records"]
+        ],
     }
 
 
@@ -78,8 +93,13 @@ class RankingOut(Schema):
 
 @router.get("/rankings", response=list[RankingOut], summary="履职积分排名")
 @paginate(PageNumberPagination, page_size=20)
-def rankings(request, year: int | None = None, by: Literal["sector", "committee", "liaison"] = "sector",
-             group: int | None = None, org: int | None = None):
+def rankings(
+    request,
+    year: int | None = None,
+    by: Literal["sector", "committee", "liaison"] = "sector",
+    group: int | None = None,
+    org: int | None = None,
+):
     if not request.user.has_perm("performance.view_rankings"):
         raise Http404("未找到")
     organisation, _ = selectors.pick_organisation(request.user, org)
@@ -127,9 +147,16 @@ class SchemeOut(Schema):
 def _scheme_out(organisation, year):
     saved = scoring.saved_scheme(organisation.pk, year)
     data = saved.as_data() if saved else dict(schemes.DEFAULT)
-    return {"organisation_id": organisation.pk, "year": year, "saved": saved is not None, **{
-        k: data[k] for k in ("name", "base_points", "pass_mark", "grades", "categories", "rules", "warning_rules")},
-        "templates": dict(schemes.TEMPLATE_CHOICES)}
+    return {
+        "organisation_id": organisation.pk,
+        "year": year,
+        "saved": saved is not None,
+        **{
+            k: data[k]
+            for k in ("name", "base_points", "pass_mark", "grades", "categories", "rules", "warning_rules")
+        },
+        "templates": dict(schemes.TEMPLATE_CHOICES),
+    }
 
 
 @router.get("/scoring-scheme", response=SchemeOut, summary="积分方案（机关工作人员可读）")
@@ -164,8 +191,16 @@ class SelfReportOut(Schema):
 
 
 def _report_out(r):
-    return {"id": r.pk, "member_id": r.member_id, "act": r.act, "act_label": r.act_label,
-            "occurred_on": r.occurred_on, "description": r.description, "status": r.status, "reason": r.reason}
+    return {
+        "id": r.pk,
+        "member_id": r.member_id,
+        "act": r.act,
+        "act_label": r.act_label,
+        "occurred_on": r.occurred_on,
+        "description": r.description,
+        "status": r.status,
+        "reason": r.reason,
+    }
 
 
 class SelfReportIn(Schema):
@@ -176,8 +211,13 @@ class SelfReportIn(Schema):
 
 @router.post("/self-reports", response={201: SelfReportOut}, summary="委员履职自报（须附佐证材料）")
 def self_report_create(request, payload: Form[SelfReportIn], evidence: File[UploadedFile] = None):
-    report = services.self_report_submit(user=request.user, act=payload.act, occurred_on=payload.occurred_on,
-                                         description=payload.description, evidence=evidence)
+    report = services.self_report_submit(
+        user=request.user,
+        act=payload.act,
+        occurred_on=payload.occurred_on,
+        description=payload.description,
+        evidence=evidence,
+    )
     return 201, _report_out(report)
 
 

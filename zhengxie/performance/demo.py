@@ -37,22 +37,52 @@ DESCRIPTIONS = {
 
 def _png() -> bytes:
     """A tiny valid PNG (evidence photo placeholder)."""
+
     def chunk(kind, data):
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        return (
+            struct.pack(">I", len(data))
+            + kind
+            + data
+            + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+        )
+
     raw = b"".join(b"\x00" + b"\xc0\x39\x2b" * 8 for _ in range(8))
-    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
-            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + chunk(b"IHDR", struct.pack(">IIBBBBB", 8, 8, 8, 2, 0, 0, 0))
+        + chunk(b"IDAT", zlib.compress(raw))
+        + chunk(b"IEND", b"")
+    )
 
 
 def save_template(organisation, year: int, key: str, user=None) -> ScoringScheme:
     data = schemes.TEMPLATES[key]
     scheme = ScoringScheme.objects.create(
-        organisation=organisation, year=year, name=data["name"], template=key, base_points=data["base_points"],
-        pass_mark=data["pass_mark"], grades=data["grades"], categories=data["categories"],
-        warning_rules=data["warning_rules"], updated_by=user)
-    ScoringRule.objects.bulk_create([
-        ScoringRule(scheme=scheme, act=r["act"], category=r["category"], points=r["points"], cap=r["cap"],
-                    unit=r["unit"], order=i) for i, r in enumerate(data["rules"])])
+        organisation=organisation,
+        year=year,
+        name=data["name"],
+        template=key,
+        base_points=data["base_points"],
+        pass_mark=data["pass_mark"],
+        grades=data["grades"],
+        categories=data["categories"],
+        warning_rules=data["warning_rules"],
+        updated_by=user,
+    )
+    ScoringRule.objects.bulk_create(
+        [
+            ScoringRule(
+                scheme=scheme,
+                act=r["act"],
+                category=r["category"],
+                points=r["points"],
+                cap=r["cap"],
+                unit=r["unit"],
+                order=i,
+            )
+            for i, r in enumerate(data["rules"])
+        ]
+    )
     return scheme
 
 
@@ -75,35 +105,74 @@ def load(ctx):
                 act = rnd.choice(acts)
                 last = today if y == year else datetime.date(y, 12, 31)
                 day = last - datetime.timedelta(days=rnd.randint(1, 200 if y == year else 330))
-                reports.append(SelfReport(member=m, organisation=county, act=act, occurred_on=day,
-                                          description=rnd.choice(DESCRIPTIONS[act]), status=SelfReport.Status.CONFIRMED,
-                                          reviewer=staff, reviewed_at=now))
+                reports.append(
+                    SelfReport(
+                        member=m,
+                        organisation=county,
+                        act=act,
+                        occurred_on=day,
+                        description=rnd.choice(DESCRIPTIONS[act]),
+                        status=SelfReport.Status.CONFIRMED,
+                        reviewer=staff,
+                        reviewed_at=now,
+                    )
+                )
         # Some pending self-reports for the review queue (member1 and member2 always have one).
         if i in (0, 1) or (i % 7 == 3):
             act = acts[i % len(acts)]
-            reports.append(SelfReport(member=m, organisation=county, act=act,
-                                      occurred_on=today - datetime.timedelta(days=3 + i % 20),
-                                      description=rnd.choice(DESCRIPTIONS[act])))
+            reports.append(
+                SelfReport(
+                    member=m,
+                    organisation=county,
+                    act=act,
+                    occurred_on=today - datetime.timedelta(days=3 + i % 20),
+                    description=rnd.choice(DESCRIPTIONS[act]),
+                )
+            )
     SelfReport.objects.bulk_create(reports)
     _evidence(reports)
     # Confirmed reports become records exactly as record_act builds them; one recompute gives the totals.
     resolved = {y: scoring.resolve(county.pk, y) for y in (year - 1, year)}
     ct = ContentType.objects.get_for_model(SelfReport)
-    DutyRecord.objects.bulk_create([
-        services.build_record(member=r.member, act=r.act, source=r, source_key=(ct, str(r.pk)), day=r.occurred_on,
-                              scheme=resolved[r.occurred_on.year], points=None, share=Decimal(1), confirmed_by=staff,
-                              note=r.description)
-        for r in reports if r.status == SelfReport.Status.CONFIRMED], batch_size=1000)
+    DutyRecord.objects.bulk_create(
+        [
+            services.build_record(
+                member=r.member,
+                act=r.act,
+                source=r,
+                source_key=(ct, str(r.pk)),
+                day=r.occurred_on,
+                scheme=resolved[r.occurred_on.year],
+                points=None,
+                share=Decimal(1),
+                confirmed_by=staff,
+                note=r.description,
+            )
+            for r in reports
+            if r.status == SelfReport.Status.CONFIRMED
+        ],
+        batch_size=1000,
+    )
     for y in (year - 1, year):
         scoring.recompute_year(county.pk, y)
     # Last year's assessment, confirmed; a warning step for a low scorer this year.
     assessment = services.assessment_create(user=staff, organisation=county, year=year - 1)
     services.assessment_confirm(user=staff, assessment=assessment)
-    low = (Member.objects.filter(organisation=county, year_scores__year=year)
-           .exclude(user__username__in=["member1", "member2", "member3"]).order_by("year_scores__total", "pk").first())
+    low = (
+        Member.objects.filter(organisation=county, year_scores__year=year)
+        .exclude(user__username__in=["member1", "member2", "member3"])
+        .order_by("year_scores__total", "pk")
+        .first()
+    )
     if low is not None:
-        services.warning_record_step(user=staff, member=low, year=year, rule="below_pass", step="谈话提醒",
-                                     note="由界别召集人谈话提醒，督促参加全体会议和提交提案")
+        services.warning_record_step(
+            user=staff,
+            member=low,
+            year=year,
+            rule="below_pass",
+            step="谈话提醒",
+            note="由界别召集人谈话提醒，督促参加全体会议和提交提案",
+        )
 
 
 def _evidence(reports):
@@ -111,10 +180,28 @@ def _evidence(reports):
     if not reports:
         return
     first = reports[0]
-    att = uploads.save_attachment(SimpleUploadedFile("现场照片.png", _png(), content_type="image/png"),
-                                  target=first, user=first.member.user, purpose="evidence")
-    Attachment.objects.bulk_create([
-        Attachment(content_type=att.content_type, object_id=str(r.pk), purpose="evidence", organisation=r.organisation,
-                   file=att.file.name, original_name=att.original_name, mime_type=att.mime_type, size=att.size,
-                   sha256=att.sha256, uploaded_by=r.member.user, uploaded_at=att.uploaded_at)
-        for r in reports[1:]], batch_size=1000)
+    att = uploads.save_attachment(
+        SimpleUploadedFile("现场照片.png", _png(), content_type="image/png"),
+        target=first,
+        user=first.member.user,
+        purpose="evidence",
+    )
+    Attachment.objects.bulk_create(
+        [
+            Attachment(
+                content_type=att.content_type,
+                object_id=str(r.pk),
+                purpose="evidence",
+                organisation=r.organisation,
+                file=att.file.name,
+                original_name=att.original_name,
+                mime_type=att.mime_type,
+                size=att.size,
+                sha256=att.sha256,
+                uploaded_by=r.member.user,
+                uploaded_at=att.uploaded_at,
+            )
+            for r in reports[1:]
+        ],
+        batch_size=1000,
+    )

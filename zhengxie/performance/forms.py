@@ -11,12 +11,20 @@ EVIDENCE_REQUIRED = "请上传佐证材料（照片、PDF 或 Word 文件），�
 
 class SelfReportForm(BootstrapFormMixin, forms.Form):
     act = forms.ChoiceField(label="履职事项", choices=A.SELF_REPORT_CHOICES)
-    occurred_on = forms.DateField(label="履职日期", widget=forms.DateInput(attrs={"type": "date"}),
-                                  error_messages={"required": "请填写履职日期。", "invalid": "日期格式不正确。"})
-    description = forms.CharField(label="情况说明", max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
-                                  error_messages={"required": "请填写情况说明。"})
+    occurred_on = forms.DateField(
+        label="履职日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写履职日期。", "invalid": "日期格式不正确。"},
+    )
+    description = forms.CharField(
+        label="情况说明",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写情况说明。"},
+    )
     evidence = forms.FileField(
-        label="佐证材料", help_text="照片（JPG/PNG）或 PDF、Word(.docx) 文件，必传。",
+        label="佐证材料",
+        help_text="照片（JPG/PNG）或 PDF、Word(.docx) 文件，必传。",
         error_messages={"required": EVIDENCE_REQUIRED, "empty": "文件是空的。"},
         widget=forms.ClearableFileInput(attrs={"accept": ".jpg,.jpeg,.png,.pdf,.docx"}),
     )
@@ -27,7 +35,9 @@ class SelfReportForm(BootstrapFormMixin, forms.Form):
 
 
 class RejectForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label="未通过原因", max_length=500, error_messages={"required": "请填写未通过的原因。"})
+    reason = forms.CharField(
+        label="未通过原因", max_length=500, error_messages={"required": "请填写未通过的原因。"}
+    )
 
 
 class WarningStepForm(BootstrapFormMixin, forms.Form):

@@ -40,30 +40,51 @@ class ScoringScheme(models.Model):
     # [{"code", "label", "kind": act_count|none_of|below_pass|three_ones, "acts", "min", "step", "enabled"}]
     warning_rules = models.JSONField("预警规则", default=list)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                   related_name="+", verbose_name="更新人")
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="更新人",
+    )
 
     class Meta:
         verbose_name = "履职积分方案"
         verbose_name_plural = "履职积分方案"
         ordering = ["-year", "organisation_id"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="unique_scheme_org_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="unique_scheme_org_year")
+        ]
 
     def __str__(self):
         return f"{self.year}年 {self.name}"
 
     def as_data(self) -> dict:
         return {
-            "name": self.name, "base_points": float(self.base_points), "pass_mark": float(self.pass_mark),
-            "grades": self.grades, "categories": self.categories, "warning_rules": self.warning_rules,
-            "rules": [{"act": r.act, "category": r.category, "points": float(r.points),
-                       "cap": None if r.cap is None else float(r.cap), "unit": r.unit}
-                      for r in self.rules.all()],
+            "name": self.name,
+            "base_points": float(self.base_points),
+            "pass_mark": float(self.pass_mark),
+            "grades": self.grades,
+            "categories": self.categories,
+            "warning_rules": self.warning_rules,
+            "rules": [
+                {
+                    "act": r.act,
+                    "category": r.category,
+                    "points": float(r.points),
+                    "cap": None if r.cap is None else float(r.cap),
+                    "unit": r.unit,
+                }
+                for r in self.rules.all()
+            ],
         }
 
 
 class ScoringRule(models.Model):
-    scheme = models.ForeignKey(ScoringScheme, on_delete=models.CASCADE, related_name="rules", verbose_name="方案")
+    scheme = models.ForeignKey(
+        ScoringScheme, on_delete=models.CASCADE, related_name="rules", verbose_name="方案"
+    )
     category = models.CharField("类别", max_length=30)
     act = models.CharField("履职事项", max_length=40, choices=A.CHOICES)
     points = models.DecimalField("分值", max_digits=7, decimal_places=2)
@@ -87,7 +108,9 @@ class DutyRecord(models.Model):
     `points_fixed` marks points given by the caller; other records follow the scheme when it changes.
     """
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="duty_records", verbose_name="委员")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="duty_records", verbose_name="委员"
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
     year = models.PositiveSmallIntegerField("年度")
     act = models.CharField("履职事项", max_length=40, choices=A.CHOICES)
@@ -95,13 +118,25 @@ class DutyRecord(models.Model):
     points = models.DecimalField("积分", max_digits=7, decimal_places=2)
     share = models.DecimalField("分享比例", max_digits=5, decimal_places=4, default=1)
     points_fixed = models.BooleanField("指定分值", default=False)
-    source_ct = models.ForeignKey(ContentType, on_delete=models.PROTECT, null=True, blank=True,
-                                  related_name="+", verbose_name="来源类型")
+    source_ct = models.ForeignKey(
+        ContentType,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="来源类型",
+    )
     source_id = models.CharField("来源ID", max_length=40, blank=True)
     source_repr = models.CharField("来源", max_length=200, blank=True)
     occurred_on = models.DateField("日期")
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="确认人")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
     note = models.CharField("备注", max_length=200, blank=True)
     created_at = models.DateTimeField("记录时间", default=timezone.now)
     voided = models.BooleanField("已撤销", default=False)
@@ -114,7 +149,8 @@ class DutyRecord(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["member", "act", "source_ct", "source_id"],
-                condition=Q(voided=False) & Q(source_ct__isnull=False), name="unique_live_duty_record",
+                condition=Q(voided=False) & Q(source_ct__isnull=False),
+                name="unique_live_duty_record",
             ),
         ]
         indexes = [
@@ -122,10 +158,14 @@ class DutyRecord(models.Model):
             models.Index(fields=["member", "year", "voided"], name="duty_member_year"),
             # recomputing a year: aggregates over (member, act, share), covered by the index. `points` is
             # left out on purpose: re-valuing records after a scheme change then touches no index.
-            models.Index(fields=["organisation", "year", "voided", "points_fixed", "member", "act", "share"],
-                         name="duty_org_year_cover"),
+            models.Index(
+                fields=["organisation", "year", "voided", "points_fixed", "member", "act", "share"],
+                name="duty_org_year_cover",
+            ),
             # re-valuing an act when the scheme changes; counting acts per member for the warnings (covered)
-            models.Index(fields=["organisation", "year", "act", "voided", "member"], name="duty_org_year_act"),
+            models.Index(
+                fields=["organisation", "year", "act", "voided", "member"], name="duty_org_year_act"
+            ),
             models.Index(fields=["source_ct", "source_id"], name="duty_source"),
         ]
 
@@ -150,7 +190,9 @@ class DutyRecord(models.Model):
 class MemberYearScore(models.Model):
     """The running total of a member for a year: written with every record_act/revoke_act."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="year_scores", verbose_name="委员")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="year_scores", verbose_name="委员"
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
     year = models.PositiveSmallIntegerField("年度")
     total = models.DecimalField("总分", max_digits=8, decimal_places=2, default=0)
@@ -160,8 +202,9 @@ class MemberYearScore(models.Model):
     record_count = models.PositiveIntegerField("记录数", default=0)
     # Denormalised for ranking without joins (kept up to date by recompute).
     sector = models.ForeignKey(Sector, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    liaison_group = models.ForeignKey(Organisation, on_delete=models.SET_NULL, null=True, blank=True,
-                                      related_name="+")
+    liaison_group = models.ForeignKey(
+        Organisation, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
@@ -184,14 +227,22 @@ class SelfReport(models.Model):
         CONFIRMED = "confirmed", "已确认"
         REJECTED = "rejected", "未通过"
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="self_reports", verbose_name="委员")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="self_reports", verbose_name="委员"
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
     act = models.CharField("履职事项", max_length=40, choices=A.SELF_REPORT_CHOICES)
     description = models.TextField("情况说明", max_length=2000)
     occurred_on = models.DateField("履职日期")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
-    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                 related_name="+", verbose_name="审核人")
+    reviewer = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="审核人",
+    )
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     reason = models.CharField("未通过原因", max_length=500, blank=True)
     created_at = models.DateTimeField("提交时间", default=timezone.now)
@@ -218,15 +269,18 @@ class SelfReport(models.Model):
 class MemberWarning(models.Model):
     """A step taken on a warning (谈话提醒 / 劝辞建议): the warnings themselves are computed from rules."""
 
-    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="duty_warnings", verbose_name="委员")
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="duty_warnings", verbose_name="委员"
+    )
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
     year = models.PositiveSmallIntegerField("年度")
     rule = models.CharField("预警规则", max_length=40)
     rule_label = models.CharField("预警内容", max_length=200)
     step = models.CharField("处理措施", max_length=20)
     note = models.CharField("说明", max_length=500, blank=True)
-    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                           verbose_name="处理人")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="处理人"
+    )
     created_at = models.DateTimeField("时间", default=timezone.now)
 
     class Meta:
@@ -248,18 +302,27 @@ class Assessment(models.Model):
     year = models.PositiveSmallIntegerField("年度")
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.DRAFT)
     scheme_name = models.CharField("所用方案", max_length=100, blank=True)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
-                                   verbose_name="创建人")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="创建人"
+    )
     created_at = models.DateTimeField("创建时间", default=timezone.now)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="确认人")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
     confirmed_at = models.DateTimeField("确认时间", null=True, blank=True)
 
     class Meta:
         verbose_name = "年度履职考核"
         verbose_name_plural = "年度履职考核"
         ordering = ["-year", "-id"]
-        constraints = [models.UniqueConstraint(fields=["organisation", "year"], name="unique_assessment_year")]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="unique_assessment_year")
+        ]
 
     def __str__(self):
         return f"{self.organisation} {self.year}年度委员履职考核"
@@ -275,15 +338,23 @@ class AssessmentEntry(models.Model):
     score = models.DecimalField("得分", max_digits=8, decimal_places=2)
     proposed_grade = models.CharField("建议等次", max_length=20)
     final_grade = models.CharField("确定等次", max_length=20)
-    adjusted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                    related_name="+", verbose_name="调整人")
+    adjusted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="调整人",
+    )
     reason = models.CharField("调整理由", max_length=500, blank=True)
 
     class Meta:
         verbose_name = "考核结果"
         verbose_name_plural = "考核结果"
         ordering = ["-score", "member_id"]
-        constraints = [models.UniqueConstraint(fields=["assessment", "member"], name="unique_assessment_member")]
+        constraints = [
+            models.UniqueConstraint(fields=["assessment", "member"], name="unique_assessment_member")
+        ]
 
     def __str__(self):
         return f"{self.member} {self.final_grade}"
@@ -303,7 +374,9 @@ class Recomputation(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
     progress = models.PositiveSmallIntegerField(default=0)
     members = models.PositiveIntegerField(default=0)
-    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)

@@ -30,8 +30,12 @@ def _summary_lines(data) -> list[str]:
         f"界别排名：第 {ranks['sector']} 名（共 {ranks['sector_size']} 人）",
     ]
     if ranks["committees"]:
-        lines.append("专委会排名：" + "；".join(f"{c['committee'].name} 第 {c['rank']} 名（共 {c['size']} 人）"
-                                              for c in ranks["committees"]))
+        lines.append(
+            "专委会排名："
+            + "；".join(
+                f"{c['committee'].name} 第 {c['rank']} 名（共 {c['size']} 人）" for c in ranks["committees"]
+            )
+        )
     if score.base_points:
         lines.append(f"基础分 {score.base_points} 分。")
     return lines
@@ -46,15 +50,19 @@ def _category_rows(data):
 
 
 def _record_rows(data):
-    return [[r.occurred_on.strftime("%Y-%m-%d"), A.label(r.act), r.source_repr or r.note or "", f"{r.points}"]
-            for r in sorted(data["records"], key=lambda r: (r.occurred_on, r.pk))]
+    return [
+        [r.occurred_on.strftime("%Y-%m-%d"), A.label(r.act), r.source_repr or r.note or "", f"{r.points}"]
+        for r in sorted(data["records"], key=lambda r: (r.occurred_on, r.pk))
+    ]
 
 
 def _counts(data) -> str:
     counts = {}
     for r in data["records"]:
         counts[r.act] = counts.get(r.act, 0) + 1
-    return "；".join(f"{A.label(a)} {n} {A.ACTS[a][2]}" for a, n in sorted(counts.items(), key=lambda x: -x[1]))
+    return "；".join(
+        f"{A.label(a)} {n} {A.ACTS[a][2]}" for a, n in sorted(counts.items(), key=lambda x: -x[1])
+    )
 
 
 def report_docx(data) -> bytes:
@@ -127,24 +135,49 @@ def report_pdf(data) -> bytes:
     story += [Paragraph(escape(line), body) for line in _summary_lines(data)]
 
     def table(header, rows, widths):
-        t = Table([[Paragraph(escape(str(c)), cell) for c in r] for r in [header] + rows], colWidths=widths,
-                  repeatRows=1)
-        t.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
-                               ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
-                               ("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        t = Table(
+            [[Paragraph(escape(str(c)), cell) for c in r] for r in [header] + rows],
+            colWidths=widths,
+            repeatRows=1,
+        )
+        t.setStyle(
+            TableStyle(
+                [
+                    ("GRID", (0, 0), (-1, -1), 0.4, colors.grey),
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor("#eeeeee")),
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ]
+            )
+        )
         return t
 
     story += [Paragraph("一、履职概况", h2), Paragraph(escape(_counts(data) or "本年度暂无履职记录。"), body)]
-    story += [Paragraph("二、分类得分", h2),
-              table(["类别", "累计分", "上限", "计入分"], _category_rows(data), [50 * mm, 35 * mm, 35 * mm, 35 * mm])]
-    story += [Paragraph("三、履职记录明细", h2),
-              table(["日期", "履职事项", "来源/说明", "积分"], _record_rows(data) or [["", "暂无记录", "", ""]],
-                    [25 * mm, 45 * mm, 85 * mm, 20 * mm])]
+    story += [
+        Paragraph("二、分类得分", h2),
+        table(
+            ["类别", "累计分", "上限", "计入分"], _category_rows(data), [50 * mm, 35 * mm, 35 * mm, 35 * mm]
+        ),
+    ]
+    story += [
+        Paragraph("三、履职记录明细", h2),
+        table(
+            ["日期", "履职事项", "来源/说明", "积分"],
+            _record_rows(data) or [["", "暂无记录", "", ""]],
+            [25 * mm, 45 * mm, 85 * mm, 20 * mm],
+        ),
+    ]
     if data["warnings"]:
         story.append(Paragraph("四、履职提醒", h2))
         story += [Paragraph(escape(f"· {w['label']}（{w['step']}）"), body) for w in data["warnings"]]
     story += [Spacer(1, 8 * mm), Paragraph(escape(f"生成日期：{timezone.localdate():%Y年%m月%d日}"), body)]
     buf = io.BytesIO()
-    SimpleDocTemplate(buf, pagesize=A4, leftMargin=18 * mm, rightMargin=18 * mm, topMargin=18 * mm,
-                      bottomMargin=18 * mm, title=f"{member.name} {data['year']}年度履职报告").build(story)
+    SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=18 * mm,
+        rightMargin=18 * mm,
+        topMargin=18 * mm,
+        bottomMargin=18 * mm,
+        title=f"{member.name} {data['year']}年度履职报告",
+    ).build(story)
     return buf.getvalue()

@@ -27,19 +27,43 @@ def _cats(*triples):
 
 
 def _rule(act, category, points, cap=None, unit=None):
-    return {"act": act, "category": category, "points": points, "cap": cap,
-            "unit": unit or A.ACTS[act][2]}
+    return {"act": act, "category": category, "points": points, "cap": cap, "unit": unit or A.ACTS[act][2]}
 
 
 WARNING_RULES = [
-    {"code": "plenary_absent", "label": "一年内两次无故缺席全体会议", "kind": "act_count",
-     "acts": [A.PLENARY_ABSENT], "min": 2, "step": "劝辞建议", "enabled": True},
-    {"code": "standing_absent", "label": "一年内三次无故缺席常委会议", "kind": "act_count",
-     "acts": [A.STANDING_ABSENT], "min": 3, "step": "劝辞建议", "enabled": True},
-    {"code": "no_proposal_opinion", "label": "全年无提案且无社情民意信息", "kind": "none_of",
-     "acts": [A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT], "step": "谈话提醒", "enabled": True},
-    {"code": "below_pass", "label": "年度得分低于合格线", "kind": "below_pass", "step": "谈话提醒",
-     "enabled": True},
+    {
+        "code": "plenary_absent",
+        "label": "一年内两次无故缺席全体会议",
+        "kind": "act_count",
+        "acts": [A.PLENARY_ABSENT],
+        "min": 2,
+        "step": "劝辞建议",
+        "enabled": True,
+    },
+    {
+        "code": "standing_absent",
+        "label": "一年内三次无故缺席常委会议",
+        "kind": "act_count",
+        "acts": [A.STANDING_ABSENT],
+        "min": 3,
+        "step": "劝辞建议",
+        "enabled": True,
+    },
+    {
+        "code": "no_proposal_opinion",
+        "label": "全年无提案且无社情民意信息",
+        "kind": "none_of",
+        "acts": [A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT],
+        "step": "谈话提醒",
+        "enabled": True,
+    },
+    {
+        "code": "below_pass",
+        "label": "年度得分低于合格线",
+        "kind": "below_pass",
+        "step": "谈话提醒",
+        "enabled": True,
+    },
 ]
 WARNING_STEPS = ["谈话提醒", "劝辞建议"]
 
@@ -49,23 +73,40 @@ DEFAULT = {
     "base_points": 0,
     "pass_mark": 60,
     "grades": [[90, "优秀"], [70, "合格"], [60, "基本合格"], [0, "不合格"]],
-    "categories": _cats((A.MEETINGS, "会议出勤", 40), (A.PROPOSALS, "提案工作", 25),
-                        (A.OPINIONS, "社情民意", 20), (A.ACTIVITIES, "履职活动", 25), (A.OTHER, "其他", 10)),
+    "categories": _cats(
+        (A.MEETINGS, "会议出勤", 40),
+        (A.PROPOSALS, "提案工作", 25),
+        (A.OPINIONS, "社情民意", 20),
+        (A.ACTIVITIES, "履职活动", 25),
+        (A.OTHER, "其他", 10),
+    ),
     "rules": [
-        _rule(A.PLENARY_ATTEND, A.MEETINGS, 20, 20), _rule(A.PLENARY_LEAVE, A.MEETINGS, 10, 10),
-        _rule(A.PLENARY_ABSENT, A.MEETINGS, -10), _rule(A.STANDING_ATTEND, A.MEETINGS, 3),
-        _rule(A.STANDING_LEAVE, A.MEETINGS, 1), _rule(A.STANDING_ABSENT, A.MEETINGS, -5),
-        _rule(A.CHAIR_MEETING_ATTEND, A.MEETINGS, 3), _rule(A.COMMITTEE_MEETING_ATTEND, A.MEETINGS, 3),
-        _rule(A.PROPOSAL_SUBMIT, A.PROPOSALS, 8), _rule(A.PROPOSAL_ACCEPT, A.PROPOSALS, 5),
-        _rule(A.PROPOSAL_KEY, A.PROPOSALS, 5), _rule(A.PROPOSAL_EXCELLENT, A.PROPOSALS, 10),
-        _rule(A.OPINION_SUBMIT, A.OPINIONS, 5), _rule(A.OPINION_ADOPT, A.OPINIONS, 5),
+        _rule(A.PLENARY_ATTEND, A.MEETINGS, 20, 20),
+        _rule(A.PLENARY_LEAVE, A.MEETINGS, 10, 10),
+        _rule(A.PLENARY_ABSENT, A.MEETINGS, -10),
+        _rule(A.STANDING_ATTEND, A.MEETINGS, 3),
+        _rule(A.STANDING_LEAVE, A.MEETINGS, 1),
+        _rule(A.STANDING_ABSENT, A.MEETINGS, -5),
+        _rule(A.CHAIR_MEETING_ATTEND, A.MEETINGS, 3),
+        _rule(A.COMMITTEE_MEETING_ATTEND, A.MEETINGS, 3),
+        _rule(A.PROPOSAL_SUBMIT, A.PROPOSALS, 8),
+        _rule(A.PROPOSAL_ACCEPT, A.PROPOSALS, 5),
+        _rule(A.PROPOSAL_KEY, A.PROPOSALS, 5),
+        _rule(A.PROPOSAL_EXCELLENT, A.PROPOSALS, 10),
+        _rule(A.OPINION_SUBMIT, A.OPINIONS, 5),
+        _rule(A.OPINION_ADOPT, A.OPINIONS, 5),
         _rule(A.OPINION_INSTRUCTION, A.OPINIONS, 10),
-        _rule(A.SECTOR_ACTIVITY, A.ACTIVITIES, 3), _rule(A.INSPECTION, A.ACTIVITIES, 4),
-        _rule(A.RESEARCH, A.ACTIVITIES, 4), _rule(A.TRAINING, A.ACTIVITIES, 2),
-        _rule(A.LECTURE, A.ACTIVITIES, 4), _rule(A.LECTURE_ATTEND, A.ACTIVITIES, 1),
+        _rule(A.SECTOR_ACTIVITY, A.ACTIVITIES, 3),
+        _rule(A.INSPECTION, A.ACTIVITIES, 4),
+        _rule(A.RESEARCH, A.ACTIVITIES, 4),
+        _rule(A.TRAINING, A.ACTIVITIES, 2),
+        _rule(A.LECTURE, A.ACTIVITIES, 4),
+        _rule(A.LECTURE_ATTEND, A.ACTIVITIES, 1),
         _rule(A.ONLINE_DUTY, A.ACTIVITIES, 2),
-        _rule(A.SPEECH_WRITTEN, A.ACTIVITIES, 5), _rule(A.SPEECH_ORAL, A.ACTIVITIES, 5),
-        _rule(A.PUBLIC_WELFARE, A.ACTIVITIES, 2, 10), _rule(A.SELF_REPORT, A.OTHER, 2),
+        _rule(A.SPEECH_WRITTEN, A.ACTIVITIES, 5),
+        _rule(A.SPEECH_ORAL, A.ACTIVITIES, 5),
+        _rule(A.PUBLIC_WELFARE, A.ACTIVITIES, 2, 10),
+        _rule(A.SELF_REPORT, A.OTHER, 2),
     ],
     "warning_rules": WARNING_RULES,
 }
@@ -77,21 +118,34 @@ TONGCHENG = {
     "base_points": 0,
     "pass_mark": 60,
     "grades": [[90, "优秀"], [60, "合格"], [0, "不合格"]],
-    "categories": _cats((A.MEETINGS, "会议出勤", 50), (A.PROPOSALS, "提案工作", 25),
-                        (A.ACTIVITIES, "履职活动", 10), (A.OPINIONS, "社情民意", 15)),
+    "categories": _cats(
+        (A.MEETINGS, "会议出勤", 50),
+        (A.PROPOSALS, "提案工作", 25),
+        (A.ACTIVITIES, "履职活动", 10),
+        (A.OPINIONS, "社情民意", 15),
+    ),
     "rules": [
-        _rule(A.PLENARY_ATTEND, A.MEETINGS, 50, 50), _rule(A.PLENARY_LEAVE, A.MEETINGS, 30, 30),
+        _rule(A.PLENARY_ATTEND, A.MEETINGS, 50, 50),
+        _rule(A.PLENARY_LEAVE, A.MEETINGS, 30, 30),
         _rule(A.PLENARY_ABSENT, A.MEETINGS, 0),
-        _rule(A.STANDING_LEAVE, A.MEETINGS, -2), _rule(A.STANDING_ABSENT, A.MEETINGS, -5),
-        _rule(A.PROPOSAL_SUBMIT, A.PROPOSALS, 10), _rule(A.PROPOSAL_ACCEPT, A.PROPOSALS, 15),
-        _rule(A.SECTOR_ACTIVITY, A.ACTIVITIES, 2), _rule(A.INSPECTION, A.ACTIVITIES, 2),
-        _rule(A.RESEARCH, A.ACTIVITIES, 2), _rule(A.TRAINING, A.ACTIVITIES, 2),
-        _rule(A.LECTURE, A.ACTIVITIES, 2), _rule(A.LECTURE_ATTEND, A.ACTIVITIES, 1),
+        _rule(A.STANDING_LEAVE, A.MEETINGS, -2),
+        _rule(A.STANDING_ABSENT, A.MEETINGS, -5),
+        _rule(A.PROPOSAL_SUBMIT, A.PROPOSALS, 10),
+        _rule(A.PROPOSAL_ACCEPT, A.PROPOSALS, 15),
+        _rule(A.SECTOR_ACTIVITY, A.ACTIVITIES, 2),
+        _rule(A.INSPECTION, A.ACTIVITIES, 2),
+        _rule(A.RESEARCH, A.ACTIVITIES, 2),
+        _rule(A.TRAINING, A.ACTIVITIES, 2),
+        _rule(A.LECTURE, A.ACTIVITIES, 2),
+        _rule(A.LECTURE_ATTEND, A.ACTIVITIES, 1),
         _rule(A.ONLINE_DUTY, A.ACTIVITIES, 2),
-        _rule(A.COMMITTEE_MEETING_ATTEND, A.ACTIVITIES, 2), _rule(A.PUBLIC_WELFARE, A.ACTIVITIES, 2),
-        _rule(A.SPEECH_ORAL, A.ACTIVITIES, 2), _rule(A.SPEECH_WRITTEN, A.ACTIVITIES, 5),
+        _rule(A.COMMITTEE_MEETING_ATTEND, A.ACTIVITIES, 2),
+        _rule(A.PUBLIC_WELFARE, A.ACTIVITIES, 2),
+        _rule(A.SPEECH_ORAL, A.ACTIVITIES, 2),
+        _rule(A.SPEECH_WRITTEN, A.ACTIVITIES, 5),
         _rule(A.SELF_REPORT, A.ACTIVITIES, 2),
-        _rule(A.OPINION_SUBMIT, A.OPINIONS, 10), _rule(A.OPINION_ADOPT, A.OPINIONS, 5),
+        _rule(A.OPINION_SUBMIT, A.OPINIONS, 10),
+        _rule(A.OPINION_ADOPT, A.OPINIONS, 5),
     ],
     "warning_rules": WARNING_RULES,
 }
@@ -105,16 +159,27 @@ JINAN = {
     "grades": [[85, "优秀"], [60, "称职"], [0, "不称职"]],
     "categories": _cats(("bonus", "加分项目", 50), ("deduction", "扣分项目", None)),
     "rules": [
-        _rule(A.PLENARY_ATTEND, "bonus", 0), _rule(A.PLENARY_ABSENT, "deduction", -30),
+        _rule(A.PLENARY_ATTEND, "bonus", 0),
+        _rule(A.PLENARY_ABSENT, "deduction", -30),
         _rule(A.PLENARY_LEAVE, "deduction", -10),
-        _rule(A.PROPOSAL_ACCEPT, "bonus", 5), _rule(A.PROPOSAL_KEY, "bonus", 5),
-        _rule(A.PROPOSAL_EXCELLENT, "bonus", 10), _rule(A.PUBLIC_WELFARE, "bonus", 2, 10),
-        _rule(A.PROPOSAL_SUBMIT, "bonus", 0), _rule(A.OPINION_SUBMIT, "bonus", 0),
-        _rule(A.INSPECTION, "bonus", 0), _rule(A.RESEARCH, "bonus", 0),
+        _rule(A.PROPOSAL_ACCEPT, "bonus", 5),
+        _rule(A.PROPOSAL_KEY, "bonus", 5),
+        _rule(A.PROPOSAL_EXCELLENT, "bonus", 10),
+        _rule(A.PUBLIC_WELFARE, "bonus", 2, 10),
+        _rule(A.PROPOSAL_SUBMIT, "bonus", 0),
+        _rule(A.OPINION_SUBMIT, "bonus", 0),
+        _rule(A.INSPECTION, "bonus", 0),
+        _rule(A.RESEARCH, "bonus", 0),
     ],
-    "warning_rules": WARNING_RULES + [
-        {"code": "three_ones", "label": "未完成“三个一”（一次全会、一件提案或社情民意、一次视察或调研）",
-         "kind": "three_ones", "step": "谈话提醒", "enabled": True},
+    "warning_rules": WARNING_RULES
+    + [
+        {
+            "code": "three_ones",
+            "label": "未完成“三个一”（一次全会、一件提案或社情民意、一次视察或调研）",
+            "kind": "three_ones",
+            "step": "谈话提醒",
+            "enabled": True,
+        },
     ],
 }
 
@@ -154,18 +219,29 @@ class Resolved:
     @classmethod
     def from_template(cls, data: dict, scheme_id=None) -> Resolved:
         return cls(
-            name=data["name"], base_points=q(data.get("base_points") or 0), pass_mark=q(data.get("pass_mark", 60)),
+            name=data["name"],
+            base_points=q(data.get("base_points") or 0),
+            pass_mark=q(data.get("pass_mark", 60)),
             grades=sorted(([q(m), g] for m, g in data.get("grades", [])), key=lambda x: -x[0]),
             categories=[dict(c) for c in data.get("categories", [])],
-            rules={r["act"]: RuleSpec(r["act"], r["category"], q(r["points"]),
-                                      None if r.get("cap") in (None, "") else q(r["cap"]), r.get("unit") or "次")
-                   for r in data.get("rules", [])},
+            rules={
+                r["act"]: RuleSpec(
+                    r["act"],
+                    r["category"],
+                    q(r["points"]),
+                    None if r.get("cap") in (None, "") else q(r["cap"]),
+                    r.get("unit") or "次",
+                )
+                for r in data.get("rules", [])
+            },
             warning_rules=[dict(w) for w in data.get("warning_rules", [])],
             scheme_id=scheme_id,
         )
 
     def rule_for(self, act: str) -> RuleSpec:
-        return self.rules.get(act) or RuleSpec(act, A.default_category(act), D0, None, A.ACTS.get(act, ("", "", "次"))[2])
+        return self.rules.get(act) or RuleSpec(
+            act, A.default_category(act), D0, None, A.ACTS.get(act, ("", "", "次"))[2]
+        )
 
     def category_of(self, act: str) -> str:
         return self.rule_for(act).category
@@ -192,8 +268,10 @@ class Resolved:
         """Everything compute_cents needs, in integer cents (cached per Resolved)."""
         plan = self.__dict__.get("_plan_cache")
         if plan is None:
+
             def cents(x):
                 return None if x is None else int((Decimal(x) * 100).to_integral_value())
+
             acts = {a: (r.category, cents(r.cap)) for a, r in self.rules.items()}
             cats = [(c["code"], cents(self.category_cap(c["code"]))) for c in self.categories]
             grades = [(cents(m), g) for m, g in self.grades]
@@ -244,16 +322,27 @@ class Resolved:
             c = cats.setdefault(rule.category, [D0, D0])
             c[0] += counted
         by_cat = {}
-        ordered = [c["code"] for c in self.categories] + sorted(k for k in cats if k not in
-                                                                 {c["code"] for c in self.categories})
+        ordered = [c["code"] for c in self.categories] + sorted(
+            k for k in cats if k not in {c["code"] for c in self.categories}
+        )
         for code in ordered:
             raw = cats.get(code, [D0])[0]
             cap = self.category_cap(code)
-            by_cat[code] = {"label": self.category_label(code), "raw": q(raw),
-                            "points": q(min(raw, cap) if cap is not None else raw), "cap": cap}
+            by_cat[code] = {
+                "label": self.category_label(code),
+                "raw": q(raw),
+                "points": q(min(raw, cap) if cap is not None else raw),
+                "cap": cap,
+            }
         total = q(max(self.base_points + sum((v["points"] for v in by_cat.values()), D0), D0))
-        return Score(total=total, grade=self.grade_for(total), by_category=by_cat, lines=lines,
-                     base_points=self.base_points, passed=total >= self.pass_mark)
+        return Score(
+            total=total,
+            grade=self.grade_for(total),
+            by_category=by_cat,
+            lines=lines,
+            base_points=self.base_points,
+            passed=total >= self.pass_mark,
+        )
 
 
 @dataclass

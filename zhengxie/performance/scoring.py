@@ -32,8 +32,11 @@ LIVE = {"voided__in": [False]}
 
 
 def saved_scheme(organisation_id: int, year: int) -> ScoringScheme | None:
-    return (ScoringScheme.objects.prefetch_related("rules")
-            .filter(organisation_id=organisation_id, year=year).first())
+    return (
+        ScoringScheme.objects.prefetch_related("rules")
+        .filter(organisation_id=organisation_id, year=year)
+        .first()
+    )
 
 
 _CACHE: dict[tuple[int, int], tuple[object, Resolved]] = {}
@@ -46,8 +49,11 @@ def resolve(organisation_id: int, year: int) -> Resolved:
     when it changed, so record_act does not reload the rule table for every act. Rules change only
     through services.scheme_save, which saves the scheme (a new updated_at) in the same transaction.
     """
-    version = (ScoringScheme.objects.filter(organisation_id=organisation_id, year=year)
-               .values_list("pk", "updated_at").first())
+    version = (
+        ScoringScheme.objects.filter(organisation_id=organisation_id, year=year)
+        .values_list("pk", "updated_at")
+        .first()
+    )
     key = (organisation_id, year)
     hit = _CACHE.get(key)
     if hit is not None and hit[0] == version:
@@ -56,8 +62,11 @@ def resolve(organisation_id: int, year: int) -> Resolved:
         resolved = Resolved.from_template(schemes.DEFAULT)
     else:
         scheme = saved_scheme(organisation_id, year)
-        resolved = (Resolved.from_template(scheme.as_data(), scheme_id=scheme.pk) if scheme is not None
-                    else Resolved.from_template(schemes.DEFAULT))
+        resolved = (
+            Resolved.from_template(scheme.as_data(), scheme_id=scheme.pk)
+            if scheme is not None
+            else Resolved.from_template(schemes.DEFAULT)
+        )
         version = (scheme.pk, scheme.updated_at) if scheme is not None else None
     if len(_CACHE) > 500:
         _CACHE.clear()
@@ -95,10 +104,18 @@ def _sums(rows_by_share, rows_fixed, scheme: Resolved):
 
 def _aggregates(qs):
     """Two aggregate queries (index-only on duty_org_year_cover / duty_member_year), never one per member."""
-    by_share = (qs.filter(points_fixed__in=[False]).values_list("member_id", "act", "share")
-                .annotate(n=Count("*")).order_by())
-    fixed = (qs.filter(points_fixed__in=[True]).values_list("member_id", "act")
-             .annotate(s=Sum("points"), n=Count("*")).order_by())
+    by_share = (
+        qs.filter(points_fixed__in=[False])
+        .values_list("member_id", "act", "share")
+        .annotate(n=Count("*"))
+        .order_by()
+    )
+    fixed = (
+        qs.filter(points_fixed__in=[True])
+        .values_list("member_id", "act")
+        .annotate(s=Sum("points"), n=Count("*"))
+        .order_by()
+    )
     return by_share, fixed
 
 
@@ -122,22 +139,38 @@ def record_points(record: DutyRecord, scheme: Resolved) -> Decimal:
 def _score_fields(scheme: Resolved, sums: dict[str, Decimal], count) -> dict:
     """One member (record_act's path): the full computation, as the archive shows it."""
     score = scheme.compute(sums)
-    return {"total": score.total, "by_category": score.by_category_json(), "grade": score.grade,
-            "passed": score.passed, "record_count": count}
+    return {
+        "total": score.total,
+        "by_category": score.by_category_json(),
+        "grade": score.grade,
+        "passed": score.passed,
+        "record_count": count,
+    }
 
 
 def _score_fields_cents(scheme: Resolved, cents: dict[str, int], count) -> dict:
     """A whole organisation (recompute's path): the same arithmetic on integer cents."""
     total, by_category, grade, passed = scheme.compute_cents(cents)
-    return {"total": total, "by_category": by_category, "grade": grade, "passed": passed, "record_count": count}
+    return {
+        "total": total,
+        "by_category": by_category,
+        "grade": grade,
+        "passed": passed,
+        "record_count": count,
+    }
 
 
 def lock_member_year(member, year: int) -> MemberYearScore:
     """Get (creating if needed) and lock the member's score row: serialises writers per member and year."""
     row, _ = MemberYearScore.objects.get_or_create(
-        member_id=member.pk, year=year,
-        defaults={"organisation_id": member.organisation_id, "sector_id": member.sector_id,
-                  "liaison_group_id": member.liaison_group_id})
+        member_id=member.pk,
+        year=year,
+        defaults={
+            "organisation_id": member.organisation_id,
+            "sector_id": member.sector_id,
+            "liaison_group_id": member.liaison_group_id,
+        },
+    )
     return MemberYearScore.objects.select_for_update().get(pk=row.pk)
 
 
@@ -157,8 +190,9 @@ def refresh_member(member, year: int, scheme: Resolved | None = None, row: Membe
 
 def year_act_sums(organisation_id: int, year: int, scheme: Resolved):
     """member_id -> {act: points in cents}, and member_id -> record count, for an organisation and year."""
-    by_share, fixed = _aggregates(DutyRecord.objects.filter(organisation_id=organisation_id, year=year,
-                                                            **LIVE))
+    by_share, fixed = _aggregates(
+        DutyRecord.objects.filter(organisation_id=organisation_id, year=year, **LIVE)
+    )
     return _sums(by_share, fixed, scheme)
 
 
@@ -171,14 +205,24 @@ def recompute_year(organisation_id: int, year: int, progress: Callable[[int], No
     scheme = resolve(organisation_id, year)
     sums, counts = year_act_sums(organisation_id, year, scheme)
     progress(40)
-    members = list(Member.objects.filter(organisation_id=organisation_id)
-                   .filter(Q(status=Member.Status.ACTIVE) | Q(pk__in=list(sums)))
-                   .values_list("pk", "sector_id", "liaison_group_id"))
+    members = list(
+        Member.objects.filter(organisation_id=organisation_id)
+        .filter(Q(status=Member.Status.ACTIVE) | Q(pk__in=list(sums)))
+        .values_list("pk", "sector_id", "liaison_group_id")
+    )
     rows = []
     for pk, sector_id, liaison_id in members:
         fields = _score_fields_cents(scheme, sums.get(pk, {}), counts.get(pk, 0))
-        rows.append(MemberYearScore(member_id=pk, organisation_id=organisation_id, year=year,
-                                    sector_id=sector_id, liaison_group_id=liaison_id, **fields))
+        rows.append(
+            MemberYearScore(
+                member_id=pk,
+                organisation_id=organisation_id,
+                year=year,
+                sector_id=sector_id,
+                liaison_group_id=liaison_id,
+                **fields,
+            )
+        )
     progress(70)
     with transaction.atomic():
         _delete_year(organisation_id, year, rows)
@@ -190,14 +234,21 @@ def recompute_year(organisation_id: int, year: int, progress: Callable[[int], No
 def _delete_year(organisation_id, year, rows):
     MemberYearScore.objects.filter(organisation_id=organisation_id, year=year).delete()
     # A member who moved in from another organisation may still hold a row filed under the old one.
-    moved = list(MemberYearScore.objects.filter(year=year, member__organisation_id=organisation_id)
-                 .exclude(organisation_id=organisation_id).values_list("pk", flat=True))
+    moved = list(
+        MemberYearScore.objects.filter(year=year, member__organisation_id=organisation_id)
+        .exclude(organisation_id=organisation_id)
+        .values_list("pk", flat=True)
+    )
     if moved:
         MemberYearScore.objects.filter(pk__in=moved).delete()
 
 
-def revalue_records(organisation_id: int, year: int, scheme: Resolved | None = None,
-                    progress: Callable[[int], None] | None = None) -> int:
+def revalue_records(
+    organisation_id: int,
+    year: int,
+    scheme: Resolved | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> int:
     """Bring the stored points/category of scheme-valued records in line with the scheme in force.
 
     Totals never wait for this (they are computed from counts per share, see `_sums`); it keeps each
@@ -205,16 +256,23 @@ def revalue_records(organisation_id: int, year: int, scheme: Resolved | None = N
     only rows that differ, so it is idempotent and cheap when few rules changed.
     """
     scheme = scheme or resolve(organisation_id, year)
-    pairs = list(DutyRecord.objects.filter(organisation_id=organisation_id, year=year, points_fixed=False)
-                 .values_list("act", "share").distinct().order_by())
+    pairs = list(
+        DutyRecord.objects.filter(organisation_id=organisation_id, year=year, points_fixed=False)
+        .values_list("act", "share")
+        .distinct()
+        .order_by()
+    )
     changed = 0
     for i, (act, share) in enumerate(pairs, 1):
         rule = scheme.rule_for(act)
         value = q(rule.points * Decimal(share))
-        changed += (DutyRecord.objects
-                    .filter(organisation_id=organisation_id, year=year, act=act, share=share, points_fixed=False)
-                    .filter(~Q(points=value) | ~Q(category=rule.category))
-                    .update(points=value, category=rule.category))
+        changed += (
+            DutyRecord.objects.filter(
+                organisation_id=organisation_id, year=year, act=act, share=share, points_fixed=False
+            )
+            .filter(~Q(points=value) | ~Q(category=rule.category))
+            .update(points=value, category=rule.category)
+        )
         if progress:
             progress(i * 100 // len(pairs))
     return changed

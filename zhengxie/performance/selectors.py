@@ -46,6 +46,7 @@ def parse_year(value, default=None) -> int:
 
 # --- who sees which member ------------------------------------------------------------------------
 
+
 def archive_q(user) -> Q:
     """Members whose archive the user may read: themself; staff, leaders and administrators their
     subtree; a liaison group's user the members of their group."""
@@ -63,13 +64,17 @@ def archive_q(user) -> Q:
 
 def get_member(user, pk) -> Member:
     try:
-        return (Member.objects.select_related("organisation", "sector", "liaison_group", "party", "user")
-                .filter(archive_q(user)).get(pk=pk))
+        return (
+            Member.objects.select_related("organisation", "sector", "liaison_group", "party", "user")
+            .filter(archive_q(user))
+            .get(pk=pk)
+        )
     except (Member.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到")
 
 
 # --- organisations for staff pages ----------------------------------------------------------------
+
 
 def committees_for(user) -> list[Organisation]:
     """Committees (not liaison groups) the user may look at, in tree order."""
@@ -78,8 +83,11 @@ def committees_for(user) -> list[Organisation]:
     org = user.organisation
     if org.kind == Organisation.Kind.LIAISON:
         return [scoring.committee_of(org)]
-    return list(Organisation.objects.filter(path__startswith=org.path)
-                .exclude(kind=Organisation.Kind.LIAISON).order_by("path"))
+    return list(
+        Organisation.objects.filter(path__startswith=org.path)
+        .exclude(kind=Organisation.Kind.LIAISON)
+        .order_by("path")
+    )
 
 
 def pick_organisation(user, org_id=None) -> tuple[Organisation, list[Organisation]]:
@@ -95,8 +103,12 @@ def pick_organisation(user, org_id=None) -> tuple[Organisation, list[Organisatio
         raise Http404("未找到")
     if len(options) == 1:
         return options[0], options
-    with_members = set(Member.objects.filter(organisation__in=options).order_by()
-                       .values_list("organisation_id", flat=True).distinct())
+    with_members = set(
+        Member.objects.filter(organisation__in=options)
+        .order_by()
+        .values_list("organisation_id", flat=True)
+        .distinct()
+    )
     for o in options:
         if o.pk in with_members:
             return o, options
@@ -104,6 +116,7 @@ def pick_organisation(user, org_id=None) -> tuple[Organisation, list[Organisatio
 
 
 # --- the archive (一员一档) ------------------------------------------------------------------------
+
 
 def _attach_sources(records: list[DutyRecord]) -> None:
     """Fetch source objects in one query per source type, so the archive can link to them."""
@@ -123,24 +136,41 @@ def _attach_sources(records: list[DutyRecord]) -> None:
 def ranks(member: Member, year: int, total: Decimal) -> dict:
     """Competition ranks (1 + how many scored more) in the member's sector and each committee."""
     base = MemberYearScore.objects.filter(year=year, organisation_id=member.organisation_id)
-    sector = base.filter(sector_id=member.sector_id).aggregate(above=Count("pk", filter=Q(total__gt=total)),
-                                                               size=Count("pk"))
+    sector = base.filter(sector_id=member.sector_id).aggregate(
+        above=Count("pk", filter=Q(total__gt=total)), size=Count("pk")
+    )
     sector_rank, sector_size = sector["above"] + 1, sector["size"]
     committees = list(member.committees.order_by("order", "id"))
-    rows = (base.filter(member__committees__in=committees).values("member__committees")
-            .annotate(above=Count("pk", filter=Q(total__gt=total)), size=Count("pk")))
+    rows = (
+        base.filter(member__committees__in=committees)
+        .values("member__committees")
+        .annotate(above=Count("pk", filter=Q(total__gt=total)), size=Count("pk"))
+    )
     by_c = {r["member__committees"]: r for r in rows}
-    committee_ranks = [{"committee": c, "rank": by_c.get(c.pk, {}).get("above", 0) + 1,
-                        "size": by_c.get(c.pk, {}).get("size", 0)} for c in committees]
-    return {"sector": sector_rank, "sector_size": sector_size, "committees": committee_ranks,
-            "committee": committee_ranks[0]["rank"] if committee_ranks else None}
+    committee_ranks = [
+        {
+            "committee": c,
+            "rank": by_c.get(c.pk, {}).get("above", 0) + 1,
+            "size": by_c.get(c.pk, {}).get("size", 0),
+        }
+        for c in committees
+    ]
+    return {
+        "sector": sector_rank,
+        "sector_size": sector_size,
+        "committees": committee_ranks,
+        "committee": committee_ranks[0]["rank"] if committee_ranks else None,
+    }
 
 
 def archive(member: Member, year: int) -> dict:
     """Everything the archive page, the API and the annual report show for a member and a year."""
     scheme = scoring.resolve(member.organisation_id, year)
-    records = list(DutyRecord.objects.filter(member=member, year=year, **scoring.LIVE)
-                   .select_related("confirmed_by").order_by("-occurred_on", "-id"))
+    records = list(
+        DutyRecord.objects.filter(member=member, year=year, **scoring.LIVE)
+        .select_related("confirmed_by")
+        .order_by("-occurred_on", "-id")
+    )
     sums: dict[str, Decimal] = defaultdict(Decimal)
     for r in records:
         # As the scheme in force values it (the stored figure may still await re-valuing after a change).
@@ -151,12 +181,23 @@ def archive(member: Member, year: int) -> dict:
     score = scheme.compute(dict(sums))
     _attach_sources(records)
     active = member.status == Member.Status.ACTIVE
-    member_warnings = warnings(member.organisation_id, year, member_ids=[member.pk] if active else [],
-                               scheme=scheme, totals={member.pk: score.total}).get(member.pk, [])
+    member_warnings = warnings(
+        member.organisation_id,
+        year,
+        member_ids=[member.pk] if active else [],
+        scheme=scheme,
+        totals={member.pk: score.total},
+    ).get(member.pk, [])
     steps = list(MemberWarning.objects.filter(member=member, year=year).select_related("by"))
     return {
-        "member": member, "year": year, "scheme": scheme, "score": score, "records": records,
-        "ranks": ranks(member, year, score.total), "warnings": member_warnings, "steps": steps,
+        "member": member,
+        "year": year,
+        "scheme": scheme,
+        "score": score,
+        "records": records,
+        "ranks": ranks(member, year, score.total),
+        "warnings": member_warnings,
+        "steps": steps,
     }
 
 
@@ -180,11 +221,13 @@ def evidence_for(reports) -> dict[int, list]:
 
 # --- self-report review queue ---------------------------------------------------------------------
 
+
 def review_queue(user, status: str = SelfReport.Status.PENDING) -> QuerySet:
     if not user.has_perm("performance.review_selfreport"):
         raise Http404("未找到")
-    qs = (SelfReport.objects.filter(organisation__path__startswith=user.organisation.path)
-          .select_related("member", "member__sector", "reviewer"))
+    qs = SelfReport.objects.filter(organisation__path__startswith=user.organisation.path).select_related(
+        "member", "member__sector", "reviewer"
+    )
     if status:
         qs = qs.filter(status=status)
     return qs.order_by("created_at", "id") if status == SelfReport.Status.PENDING else qs
@@ -203,19 +246,24 @@ def get_self_report(user, pk) -> SelfReport:
 def pending_self_report_count(user) -> int:
     if not user.has_role(Role.STAFF) or user.organisation_id is None:
         return 0
-    return SelfReport.objects.filter(organisation__path__startswith=user.organisation.path,
-                                     status=SelfReport.Status.PENDING).count()
+    return SelfReport.objects.filter(
+        organisation__path__startswith=user.organisation.path, status=SelfReport.Status.PENDING
+    ).count()
 
 
 # --- rankings ---------------------------------------------------------------------------------------
+
 
 def _group_names(organisation, by: str) -> dict:
     if by == "sector":
         return dict(Sector.objects.filter(organisation=organisation).values_list("pk", "name"))
     if by == "committee":
         return dict(SpecialCommittee.objects.filter(organisation=organisation).values_list("pk", "name"))
-    return dict(Organisation.objects.filter(path__startswith=organisation.path, kind=Organisation.Kind.LIAISON)
-                .values_list("pk", "short_name"))
+    return dict(
+        Organisation.objects.filter(
+            path__startswith=organisation.path, kind=Organisation.Kind.LIAISON
+        ).values_list("pk", "short_name")
+    )
 
 
 GROUP_FIELD = {"sector": "sector_id", "committee": "member__committees", "liaison": "liaison_group_id"}
@@ -225,15 +273,33 @@ def ranking_groups(organisation, year: int, by: str) -> list[dict]:
     """Per group (sector / committee / liaison group): members, average, highest, lowest, passed."""
     field = GROUP_FIELD[by]
     names = _group_names(organisation, by)
-    rows = (MemberYearScore.objects.filter(organisation=organisation, year=year).values(field)
-            .annotate(n=Count("pk"), avg=Avg("total"), hi=Max("total"), lo=Min("total"),
-                      passed_n=Count("pk", filter=Q(passed=True))).order_by())
+    rows = (
+        MemberYearScore.objects.filter(organisation=organisation, year=year)
+        .values(field)
+        .annotate(
+            n=Count("pk"),
+            avg=Avg("total"),
+            hi=Max("total"),
+            lo=Min("total"),
+            passed_n=Count("pk", filter=Q(passed=True)),
+        )
+        .order_by()
+    )
     out = []
     for r in rows:
         key = r[field]
-        out.append({"id": key, "name": names.get(key, "未分组"), "count": r["n"],
-                    "avg": round(float(r["avg"] or 0), 2), "max": float(r["hi"] or 0), "min": float(r["lo"] or 0),
-                    "passed": r["passed_n"], "pass_rate": round(100 * r["passed_n"] / r["n"], 1) if r["n"] else 0})
+        out.append(
+            {
+                "id": key,
+                "name": names.get(key, "未分组"),
+                "count": r["n"],
+                "avg": round(float(r["avg"] or 0), 2),
+                "max": float(r["hi"] or 0),
+                "min": float(r["lo"] or 0),
+                "passed": r["passed_n"],
+                "pass_rate": round(100 * r["passed_n"] / r["n"], 1) if r["n"] else 0,
+            }
+        )
     out.sort(key=lambda g: -g["avg"])
     return out
 
@@ -257,7 +323,7 @@ class RankedList:
 
     def __getitem__(self, item):
         if not isinstance(item, slice):
-            return self[item:item + 1][0]
+            return self[item : item + 1][0]
         start = item.start or 0
         # Deferred join: pick the page's ids from the (organisation, year, total) index, then fetch 30 rows
         # with their member, sector and group — deep pages do not join the whole organisation.
@@ -289,7 +355,9 @@ def ranking_members(organisation, year: int, by: str = "", group=None) -> Ranked
 
 def distribution(organisation, year: int, width: int = 10) -> dict:
     """Histogram of totals in `width`-point bins, and how many members have each grade (one query)."""
-    rows = list(MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("total", "grade"))
+    rows = list(
+        MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("total", "grade")
+    )
     totals = [t for t, _ in rows]
     grades: dict[str, int] = defaultdict(int)
     for _, g in rows:
@@ -304,13 +372,20 @@ def distribution(organisation, year: int, width: int = 10) -> dict:
         counts.pop()
         labels.pop()
         bins.pop()
-    return {"labels": labels, "counts": counts, "n": len(totals),
-            "grades": sorted(grades.items(), key=lambda r: -r[1])}
+    return {
+        "labels": labels,
+        "counts": counts,
+        "n": len(totals),
+        "grades": sorted(grades.items(), key=lambda r: -r[1]),
+    }
 
 
 # --- warnings ----------------------------------------------------------------------------------------
 
-def warnings(organisation_id: int, year: int, member_ids=None, scheme=None, totals=None) -> dict[int, list[dict]]:
+
+def warnings(
+    organisation_id: int, year: int, member_ids=None, scheme=None, totals=None
+) -> dict[int, list[dict]]:
     """member_id -> the warning rules they trigger this year (3 queries whatever the number of members;
     1 when the caller gives the members, already known active, and their totals)."""
     scheme = scheme or scoring.resolve(organisation_id, year)
@@ -327,8 +402,9 @@ def warnings(organisation_id: int, year: int, member_ids=None, scheme=None, tota
     relevant = {a for w in rules for a in w.get("acts", [])}
     if any(w.get("kind") == "three_ones" for w in rules):
         relevant |= {A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH}
-    records = DutyRecord.objects.filter(organisation_id=organisation_id, year=year, **scoring.LIVE,
-                                        act__in=relevant)
+    records = DutyRecord.objects.filter(
+        organisation_id=organisation_id, year=year, **scoring.LIVE, act__in=relevant
+    )
     scores = MemberYearScore.objects.filter(organisation_id=organisation_id, year=year)
     if member_ids is not None:
         records = records.filter(member_id__in=ids)
@@ -352,8 +428,11 @@ def warnings(organisation_id: int, year: int, member_ids=None, scheme=None, tota
             elif kind == "below_pass":
                 hit = totals.get(mid, base) < scheme.pass_mark
             elif kind == "three_ones":
-                hit = not (c.get(A.PLENARY_ATTEND) and (c.get(A.PROPOSAL_SUBMIT) or c.get(A.OPINION_SUBMIT))
-                           and (c.get(A.INSPECTION) or c.get(A.RESEARCH)))
+                hit = not (
+                    c.get(A.PLENARY_ATTEND)
+                    and (c.get(A.PROPOSAL_SUBMIT) or c.get(A.OPINION_SUBMIT))
+                    and (c.get(A.INSPECTION) or c.get(A.RESEARCH))
+                )
             else:
                 hit = False
             if hit:
@@ -370,8 +449,9 @@ def warning_list(organisation, year: int, rule: str = "") -> list[dict]:
     if rule:
         found = {m: [w for w in ws if w["code"] == rule] for m, ws in found.items()}
         found = {m: ws for m, ws in found.items() if ws}
-    totals = dict(MemberYearScore.objects.filter(organisation=organisation, year=year)
-                  .values_list("member_id", "total"))
+    totals = dict(
+        MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("member_id", "total")
+    )
     rows = [{"member_id": mid, "warnings": ws, "total": totals.get(mid)} for mid, ws in found.items()]
     rows.sort(key=lambda r: (r["total"] if r["total"] is not None else Decimal(0), r["member_id"]))
     return rows
@@ -382,8 +462,11 @@ def hydrate_warnings(rows, organisation, year: int) -> list[dict]:
     ids = [r["member_id"] for r in rows]
     members = Member.objects.filter(pk__in=ids).select_related("sector", "liaison_group").in_bulk()
     steps = defaultdict(list)
-    for s in (MemberWarning.objects.filter(organisation=organisation, year=year, member_id__in=ids)
-              .select_related("by").order_by("created_at")):
+    for s in (
+        MemberWarning.objects.filter(organisation=organisation, year=year, member_id__in=ids)
+        .select_related("by")
+        .order_by("created_at")
+    ):
         steps[s.member_id].append(s)
     out = []
     for r in rows:
@@ -401,12 +484,16 @@ def member_warning_count(user) -> int:
 
 # --- assessment and scheme ----------------------------------------------------------------------------
 
+
 def assessments(user) -> QuerySet:
     if not user.has_perm("performance.view_assessment"):
         raise Http404("未找到")
-    return (Assessment.objects.filter(organisation__path__startswith=user.organisation.path)
-            .select_related("organisation", "created_by", "confirmed_by")
-            .annotate(n=Count("entries")).order_by("-year", "organisation__path"))
+    return (
+        Assessment.objects.filter(organisation__path__startswith=user.organisation.path)
+        .select_related("organisation", "created_by", "confirmed_by")
+        .annotate(n=Count("entries"))
+        .order_by("-year", "organisation__path")
+    )
 
 
 def get_assessment(user, pk) -> Assessment:
@@ -420,8 +507,11 @@ def get_assessment(user, pk) -> Assessment:
 
 
 def assessment_entries(assessment, grade: str = "", q: str = "") -> QuerySet:
-    qs = (AssessmentEntry.objects.filter(assessment=assessment)
-          .select_related("member", "member__sector", "adjusted_by").order_by("-score", "member_id"))
+    qs = (
+        AssessmentEntry.objects.filter(assessment=assessment)
+        .select_related("member", "member__sector", "adjusted_by")
+        .order_by("-score", "member_id")
+    )
     if grade:
         qs = qs.filter(final_grade=grade)
     if q:
@@ -431,7 +521,9 @@ def assessment_entries(assessment, grade: str = "", q: str = "") -> QuerySet:
 
 def get_assessment_entry(user, pk) -> AssessmentEntry:
     try:
-        e = AssessmentEntry.objects.select_related("assessment", "assessment__organisation", "member").get(pk=pk)
+        e = AssessmentEntry.objects.select_related("assessment", "assessment__organisation", "member").get(
+            pk=pk
+        )
     except (AssessmentEntry.DoesNotExist, ValueError, TypeError):
         raise Http404("未找到")
     if not user.has_perm("performance.view_assessment", e.assessment):

@@ -53,22 +53,51 @@ def _as_date(value) -> datetime.date:
     return value
 
 
-def build_record(*, member, act: str, source, source_key, day, scheme, points, share: Decimal, confirmed_by=None,
-                 note: str = "") -> DutyRecord:
+def build_record(
+    *,
+    member,
+    act: str,
+    source,
+    source_key,
+    day,
+    scheme,
+    points,
+    share: Decimal,
+    confirmed_by=None,
+    note: str = "",
+) -> DutyRecord:
     """The unsaved DutyRecord record_act writes (also used by the demo loader to bulk-create the same rows)."""
     rule = scheme.rule_for(act)
     ct, source_id = source_key
     return DutyRecord(
-        member_id=member.pk, organisation_id=member.organisation_id, year=day.year, act=act,
-        category=rule.category, points=q((points if points is not None else rule.points) * share),
-        share=share, points_fixed=points is not None, source_ct=ct, source_id=source_id,
-        source_repr=str(source)[:200] if source is not None else "", occurred_on=day,
-        confirmed_by=confirmed_by, note=(note or "")[:200],
+        member_id=member.pk,
+        organisation_id=member.organisation_id,
+        year=day.year,
+        act=act,
+        category=rule.category,
+        points=q((points if points is not None else rule.points) * share),
+        share=share,
+        points_fixed=points is not None,
+        source_ct=ct,
+        source_id=source_id,
+        source_repr=str(source)[:200] if source is not None else "",
+        occurred_on=day,
+        confirmed_by=confirmed_by,
+        note=(note or "")[:200],
     )
 
 
-def record_act(*, member, act: str, source=None, occurred_on=None, points=None, confirmed_by=None,
-               note: str = "", share: float = 1.0) -> DutyRecord | None:
+def record_act(
+    *,
+    member,
+    act: str,
+    source=None,
+    occurred_on=None,
+    points=None,
+    confirmed_by=None,
+    note: str = "",
+    share: float = 1.0,
+) -> DutyRecord | None:
     """The ONE way a scored act becomes a DutyRecord. `act` is a code from acts.ACTS.
 
     Idempotent per (member, act, source): a second call returns the existing record. Points come from
@@ -94,8 +123,9 @@ def record_act(*, member, act: str, source=None, occurred_on=None, points=None, 
     def existing():
         if ct is None:
             return None
-        return DutyRecord.objects.filter(member_id=member.pk, act=act, source_ct=ct, source_id=source_id,
-                                         voided=False).first()
+        return DutyRecord.objects.filter(
+            member_id=member.pk, act=act, source_ct=ct, source_id=source_id, voided=False
+        ).first()
 
     with transaction.atomic():
         row = scoring.lock_member_year(member, year)
@@ -103,8 +133,18 @@ def record_act(*, member, act: str, source=None, occurred_on=None, points=None, 
         if found is not None:
             return found
         scheme = scoring.resolve(member.organisation_id, year)
-        record = build_record(member=member, act=act, source=source, source_key=(ct, source_id), day=day,
-                              scheme=scheme, points=fixed, share=share_d, confirmed_by=confirmed_by, note=note)
+        record = build_record(
+            member=member,
+            act=act,
+            source=source,
+            source_key=(ct, source_id),
+            day=day,
+            scheme=scheme,
+            points=fixed,
+            share=share_d,
+            confirmed_by=confirmed_by,
+            note=note,
+        )
         try:
             with transaction.atomic():
                 record.save()
@@ -123,19 +163,24 @@ def revoke_act(*, member, act: str, source) -> None:
         return
     ct, source_id = _source_key(source)
     with transaction.atomic():
-        records = list(DutyRecord.objects.filter(member_id=member.pk, act=act, source_ct=ct, source_id=source_id,
-                                                 voided=False))
+        records = list(
+            DutyRecord.objects.filter(
+                member_id=member.pk, act=act, source_ct=ct, source_id=source_id, voided=False
+            )
+        )
         if not records:
             return
         # Lock the score rows first, in the same order as record_act, so the two never deadlock.
         rows = {year: scoring.lock_member_year(member, year) for year in sorted({r.year for r in records})}
         DutyRecord.objects.filter(pk__in=[r.pk for r in records], voided=False).update(
-            voided=True, voided_at=timezone.now())
+            voided=True, voided_at=timezone.now()
+        )
         for year, row in rows.items():
             scoring.refresh_member(member, year, row=row)
 
 
 # --- self-reports (履职自报) ---------------------------------------------------------------------------
+
 
 def self_report_submit(*, user, act: str, occurred_on, description: str, evidence) -> SelfReport:
     """A member reports an act with evidence (a photo, PDF or Word file), for staff to confirm."""
@@ -154,11 +199,17 @@ def self_report_submit(*, user, act: str, occurred_on, description: str, evidenc
     if evidence is None:
         raise Invalid("请上传佐证材料（照片、PDF 或 Word 文件），没有佐证材料不能提交。", field="evidence")
     with transaction.atomic():
-        report = SelfReport.objects.create(member=member, organisation_id=member.organisation_id, act=act,
-                                           occurred_on=occurred_on, description=description[:2000])
+        report = SelfReport.objects.create(
+            member=member,
+            organisation_id=member.organisation_id,
+            act=act,
+            occurred_on=occurred_on,
+            description=description[:2000],
+        )
         try:
-            uploads.save_attachment(evidence, target=report, user=user, purpose="evidence",
-                                    allowed=uploads.EVIDENCE)
+            uploads.save_attachment(
+                evidence, target=report, user=user, purpose="evidence", allowed=uploads.EVIDENCE
+            )
         except Invalid as exc:
             raise Invalid(exc.message, field="evidence")
         audit.record(user, "performance.self_report_submit", report, after=audit.snapshot(report))
@@ -174,19 +225,37 @@ def _review_check(user, report):
 
 def self_report_confirm(*, user, report: SelfReport) -> DutyRecord:
     with transaction.atomic():
-        report = SelfReport.objects.select_for_update().select_related("member", "member__user").get(pk=report.pk)
+        report = (
+            SelfReport.objects.select_for_update().select_related("member", "member__user").get(pk=report.pk)
+        )
         _review_check(user, report)
         before = audit.snapshot(report, ["status"])
         report.status = SelfReport.Status.CONFIRMED
         report.reviewer = user
         report.reviewed_at = timezone.now()
         report.save(update_fields=["status", "reviewer", "reviewed_at"])
-        record = record_act(member=report.member, act=report.act, source=report, occurred_on=report.occurred_on,
-                            confirmed_by=user, note=report.description[:200])
-        audit.record(user, "performance.self_report_confirm", report, before=before,
-                     after={"status": report.status, "points": str(record.points)})
-        notify([report.member.user], f"您自报的“{report.act_label}”已确认，计 {record.points} 分",
-               report.description[:100], url=report.get_absolute_url(), category="performance")
+        record = record_act(
+            member=report.member,
+            act=report.act,
+            source=report,
+            occurred_on=report.occurred_on,
+            confirmed_by=user,
+            note=report.description[:200],
+        )
+        audit.record(
+            user,
+            "performance.self_report_confirm",
+            report,
+            before=before,
+            after={"status": report.status, "points": str(record.points)},
+        )
+        notify(
+            [report.member.user],
+            f"您自报的“{report.act_label}”已确认，计 {record.points} 分",
+            report.description[:100],
+            url=report.get_absolute_url(),
+            category="performance",
+        )
     return record
 
 
@@ -195,7 +264,9 @@ def self_report_reject(*, user, report: SelfReport, reason: str) -> SelfReport:
     if not reason:
         raise Invalid("请填写未通过的原因。", field="reason")
     with transaction.atomic():
-        report = SelfReport.objects.select_for_update().select_related("member", "member__user").get(pk=report.pk)
+        report = (
+            SelfReport.objects.select_for_update().select_related("member", "member__user").get(pk=report.pk)
+        )
         _review_check(user, report)
         before = audit.snapshot(report, ["status"])
         report.status = SelfReport.Status.REJECTED
@@ -203,14 +274,25 @@ def self_report_reject(*, user, report: SelfReport, reason: str) -> SelfReport:
         report.reviewed_at = timezone.now()
         report.reason = reason[:500]
         report.save(update_fields=["status", "reviewer", "reviewed_at", "reason"])
-        audit.record(user, "performance.self_report_reject", report, before=before,
-                     after={"status": report.status, "reason": report.reason})
-        notify([report.member.user], f"您自报的“{report.act_label}”未通过确认", f"原因：{report.reason}",
-               url=report.get_absolute_url(), category="performance")
+        audit.record(
+            user,
+            "performance.self_report_reject",
+            report,
+            before=before,
+            after={"status": report.status, "reason": report.reason},
+        )
+        notify(
+            [report.member.user],
+            f"您自报的“{report.act_label}”未通过确认",
+            f"原因：{report.reason}",
+            url=report.get_absolute_url(),
+            category="performance",
+        )
     return report
 
 
 # --- scoring scheme (积分方案) -----------------------------------------------------------------------
+
 
 def _num(value, label, *, allow_none=False):
     if value in (None, "") and allow_none:
@@ -238,8 +320,13 @@ def clean_scheme_data(data: dict) -> dict:
             raise Invalid(f"类别代码“{code}”重复。")
         codes.add(code)
         cap = _num(c.get("cap"), f"类别“{c.get('label') or code}”的上限", allow_none=True)
-        categories.append({"code": code, "label": str(c.get("label") or code)[:30],
-                           "cap": None if cap is None else float(cap)})
+        categories.append(
+            {
+                "code": code,
+                "label": str(c.get("label") or code)[:30],
+                "cap": None if cap is None else float(cap),
+            }
+        )
     if not categories:
         raise Invalid("至少需要一个积分类别。")
     rules, seen = [], set()
@@ -255,9 +342,15 @@ def clean_scheme_data(data: dict) -> dict:
         if r.get("category") not in codes:
             raise Invalid(f"“{A.label(act)}”所属类别不存在。")
         cap = _num(r.get("cap"), f"“{A.label(act)}”的单项上限", allow_none=True)
-        rules.append({"act": act, "category": r["category"],
-                      "points": float(_num(r.get("points"), f"“{A.label(act)}”的分值")),
-                      "cap": None if cap is None else float(cap), "unit": str(r.get("unit") or "次")[:10]})
+        rules.append(
+            {
+                "act": act,
+                "category": r["category"],
+                "points": float(_num(r.get("points"), f"“{A.label(act)}”的分值")),
+                "cap": None if cap is None else float(cap),
+                "unit": str(r.get("unit") or "次")[:10],
+            }
+        )
     grades = []
     for g in data.get("grades") or []:
         minimum, label = (g.get("min"), g.get("label")) if isinstance(g, dict) else g
@@ -275,16 +368,29 @@ def clean_scheme_data(data: dict) -> dict:
         step = w.get("step") or "谈话提醒"
         if step not in schemes.WARNING_STEPS:
             raise Invalid(f"预警措施只能是：{'、'.join(schemes.WARNING_STEPS)}。")
-        warning_rules.append({
-            "code": str(w["code"])[:40], "label": str(w.get("label") or w["code"])[:200], "kind": w["kind"],
-            "acts": [a for a in w.get("acts") or [] if a in A.ACTS],
-            "min": int(_num(w.get("min") or 1, "预警次数")), "step": step, "enabled": bool(w.get("enabled", True)),
-        })
-    return {"name": name[:100], "base_points": float(_num(data.get("base_points") or 0, "基础分")),
-            "pass_mark": float(_num(data.get("pass_mark") if data.get("pass_mark") not in (None, "") else 60,
-                                    "合格分")),
-            "grades": grades, "categories": categories, "rules": rules, "warning_rules": warning_rules,
-            "template": str(data.get("template") or "")[:20]}
+        warning_rules.append(
+            {
+                "code": str(w["code"])[:40],
+                "label": str(w.get("label") or w["code"])[:200],
+                "kind": w["kind"],
+                "acts": [a for a in w.get("acts") or [] if a in A.ACTS],
+                "min": int(_num(w.get("min") or 1, "预警次数")),
+                "step": step,
+                "enabled": bool(w.get("enabled", True)),
+            }
+        )
+    return {
+        "name": name[:100],
+        "base_points": float(_num(data.get("base_points") or 0, "基础分")),
+        "pass_mark": float(
+            _num(data.get("pass_mark") if data.get("pass_mark") not in (None, "") else 60, "合格分")
+        ),
+        "grades": grades,
+        "categories": categories,
+        "rules": rules,
+        "warning_rules": warning_rules,
+        "template": str(data.get("template") or "")[:20],
+    }
 
 
 def scheme_save(*, user, organisation, year: int, data: dict) -> tuple[ScoringScheme, Recomputation]:
@@ -298,8 +404,12 @@ def scheme_save(*, user, organisation, year: int, data: dict) -> tuple[ScoringSc
         raise Invalid("年度不正确。")
     clean = clean_scheme_data(data)
     with transaction.atomic():
-        scheme = (ScoringScheme.objects.select_for_update().prefetch_related("rules")
-                  .filter(organisation=organisation, year=year).first())
+        scheme = (
+            ScoringScheme.objects.select_for_update()
+            .prefetch_related("rules")
+            .filter(organisation=organisation, year=year)
+            .first()
+        )
         before = scheme.as_data() if scheme is not None else None
         if scheme is None:
             scheme = ScoringScheme(organisation=organisation, year=year)
@@ -313,12 +423,24 @@ def scheme_save(*, user, organisation, year: int, data: dict) -> tuple[ScoringSc
         scheme.updated_by = user
         scheme.save()
         scheme.rules.all().delete()
-        ScoringRule.objects.bulk_create([
-            ScoringRule(scheme=scheme, act=r["act"], category=r["category"], points=r["points"], cap=r["cap"],
-                        unit=r["unit"], order=i) for i, r in enumerate(clean["rules"])])
+        ScoringRule.objects.bulk_create(
+            [
+                ScoringRule(
+                    scheme=scheme,
+                    act=r["act"],
+                    category=r["category"],
+                    points=r["points"],
+                    cap=r["cap"],
+                    unit=r["unit"],
+                    order=i,
+                )
+                for i, r in enumerate(clean["rules"])
+            ]
+        )
         after = {k: v for k, v in clean.items() if k != "template"}
-        audit.record(user, "performance.scheme_save", scheme, before=before, after=after,
-                     organisation=organisation)
+        audit.record(
+            user, "performance.scheme_save", scheme, before=before, after=after, organisation=organisation
+        )
         recomputation = recompute_request(user=user, organisation=organisation, year=year)
     return scheme, recomputation
 
@@ -346,11 +468,13 @@ def run_recomputation(run: Recomputation) -> Recomputation:
         scoring.recompute_year(run.organisation_id, run.year, lambda p: progress(p * 7 // 10))
         scoring.revalue_records(run.organisation_id, run.year, progress=lambda p: progress(70 + p * 3 // 10))
     except Exception as exc:
-        Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.FAILED, error=str(exc)[:2000],
-                                                       finished_at=timezone.now())
+        Recomputation.objects.filter(pk=run.pk).update(
+            status=Recomputation.Status.FAILED, error=str(exc)[:2000], finished_at=timezone.now()
+        )
         raise
-    Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.DONE, progress=100,
-                                                   finished_at=timezone.now())
+    Recomputation.objects.filter(pk=run.pk).update(
+        status=Recomputation.Status.DONE, progress=100, finished_at=timezone.now()
+    )
     run.refresh_from_db()
     return run
 
@@ -362,6 +486,7 @@ def recompute_now(*, organisation, year: int) -> int:
 
 # --- warnings (预警) -----------------------------------------------------------------------------------
 
+
 def warning_record_step(*, user, member, year: int, rule: str, step: str, note: str = "") -> MemberWarning:
     if not user.has_perm("performance.manage_warnings", member):
         raise Forbidden("只有本级政协机关工作人员可以登记预警处理。")
@@ -372,17 +497,29 @@ def warning_record_step(*, user, member, year: int, rule: str, step: str, note: 
     if rule not in rules_by_code:
         raise Invalid("请选择预警规则。", field="rule")
     with transaction.atomic():
-        w = MemberWarning.objects.create(member=member, organisation_id=member.organisation_id, year=year,
-                                         rule=rule, rule_label=rules_by_code[rule]["label"], step=step,
-                                         note=(note or "")[:500], by=user)
+        w = MemberWarning.objects.create(
+            member=member,
+            organisation_id=member.organisation_id,
+            year=year,
+            rule=rule,
+            rule_label=rules_by_code[rule]["label"],
+            step=step,
+            note=(note or "")[:500],
+            by=user,
+        )
         audit.record(user, "performance.warning_step", w, after=audit.snapshot(w))
-        notify([member.user], f"履职提醒：{w.rule_label}",
-               f"政协机关已对您{year}年度的履职情况作出“{step}”。{w.note}",
-               url=reverse("performance:member", args=[member.pk]) + f"?year={year}", category="performance")
+        notify(
+            [member.user],
+            f"履职提醒：{w.rule_label}",
+            f"政协机关已对您{year}年度的履职情况作出“{step}”。{w.note}",
+            url=reverse("performance:member", args=[member.pk]) + f"?year={year}",
+            category="performance",
+        )
     return w
 
 
 # --- yearly assessment (年度履职考核) --------------------------------------------------------------------
+
 
 def assessment_create(*, user, organisation, year: int) -> Assessment:
     if not user.has_perm("performance.run_assessment", organisation):
@@ -392,16 +529,27 @@ def assessment_create(*, user, organisation, year: int) -> Assessment:
     with transaction.atomic():
         scoring.recompute_year(organisation.pk, year)
         scheme = scoring.resolve(organisation.pk, year)
-        assessment = Assessment.objects.create(organisation=organisation, year=year, created_by=user,
-                                               scheme_name=scheme.name)
-        rows = (MemberYearScore.objects.filter(organisation=organisation, year=year,
-                                               member__status=Member.Status.ACTIVE)
-                .values_list("member_id", "total", "grade"))
-        AssessmentEntry.objects.bulk_create([
-            AssessmentEntry(assessment=assessment, member_id=mid, score=total, proposed_grade=grade,
-                            final_grade=grade) for mid, total, grade in rows], batch_size=1000)
-        audit.record(user, "performance.assessment_create", assessment,
-                     after={"year": year, "scheme": scheme.name, "members": len(rows)})
+        assessment = Assessment.objects.create(
+            organisation=organisation, year=year, created_by=user, scheme_name=scheme.name
+        )
+        rows = MemberYearScore.objects.filter(
+            organisation=organisation, year=year, member__status=Member.Status.ACTIVE
+        ).values_list("member_id", "total", "grade")
+        AssessmentEntry.objects.bulk_create(
+            [
+                AssessmentEntry(
+                    assessment=assessment, member_id=mid, score=total, proposed_grade=grade, final_grade=grade
+                )
+                for mid, total, grade in rows
+            ],
+            batch_size=1000,
+        )
+        audit.record(
+            user,
+            "performance.assessment_create",
+            assessment,
+            after={"year": year, "scheme": scheme.name, "members": len(rows)},
+        )
     return assessment
 
 
@@ -424,8 +572,14 @@ def assessment_adjust(*, user, entry: AssessmentEntry, grade: str, reason: str) 
         entry.reason = reason[:500] if grade != entry.proposed_grade else ""
         entry.adjusted_by = user if grade != entry.proposed_grade else None
         entry.save(update_fields=["final_grade", "reason", "adjusted_by"])
-        audit.record(user, "performance.assessment_adjust", entry, before=before,
-                     after={"final_grade": grade, "reason": entry.reason}, organisation=assessment.organisation)
+        audit.record(
+            user,
+            "performance.assessment_adjust",
+            entry,
+            before=before,
+            after={"final_grade": grade, "reason": entry.reason},
+            organisation=assessment.organisation,
+        )
     return entry
 
 
@@ -443,10 +597,20 @@ def assessment_confirm(*, user, assessment: Assessment) -> Assessment:
         by_grade = defaultdict(list)
         for e in assessment.entries.select_related("member__user"):
             by_grade[e.final_grade].append(e.member.user)
-        audit.record(user, "performance.assessment_confirm", assessment,
-                     before={"status": "draft"},
-                     after={"status": "confirmed", "grades": {g: len(u) for g, u in by_grade.items()}})
+        audit.record(
+            user,
+            "performance.assessment_confirm",
+            assessment,
+            before={"status": "draft"},
+            after={"status": "confirmed", "grades": {g: len(u) for g, u in by_grade.items()}},
+        )
         for grade, users in by_grade.items():
-            notify(users, f"{assessment.year}年度委员履职考核结果：{grade}", "考核结果已确认，可在“我的履职档案”查看。",
-                   url=reverse("performance:me"), category="performance", email=False)
+            notify(
+                users,
+                f"{assessment.year}年度委员履职考核结果：{grade}",
+                "考核结果已确认，可在“我的履职档案”查看。",
+                url=reverse("performance:me"),
+                category="performance",
+                email=False,
+            )
     return assessment

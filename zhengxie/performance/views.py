@@ -41,6 +41,7 @@ def _require(user, perm, obj=None):
 
 # --- the member's archive (一员一档) ----------------------------------------------------------------
 
+
 @login_required
 def me(request):
     member = getattr(request.user, "member", None) if request.user.has_role(Role.MEMBER) else None
@@ -59,10 +60,18 @@ def category_chart(score) -> dict:
         "xAxis": {"type": "category", "data": [c["label"] for c in cats]},
         "yAxis": {"type": "value"},
         "series": [
-            {"name": "计入分", "type": "bar", "data": [float(c["points"]) for c in cats],
-             "label": {"show": True, "position": "top"}},
-            {"name": "上限", "type": "bar", "data": [None if c["cap"] is None else float(c["cap"]) for c in cats],
-             "itemStyle": {"opacity": 0.25}},
+            {
+                "name": "计入分",
+                "type": "bar",
+                "data": [float(c["points"]) for c in cats],
+                "label": {"show": True, "position": "top"},
+            },
+            {
+                "name": "上限",
+                "type": "bar",
+                "data": [None if c["cap"] is None else float(c["cap"]) for c in cats],
+                "itemStyle": {"opacity": 0.25},
+            },
         ],
     }
 
@@ -84,22 +93,37 @@ def member_archive(request, pk):
                 _form_error(form, exc)
             else:
                 messages.success(request, "履职自报已提交，等待机关工作人员确认。")
-                return redirect(reverse("performance:member", args=[member.pk])
-                                + f"?year={report.occurred_on.year}#self-reports")
+                return redirect(
+                    reverse("performance:member", args=[member.pk])
+                    + f"?year={report.occurred_on.year}#self-reports"
+                )
     data = selectors.archive(member, year)
-    years = sorted(set(DutyRecord.objects.filter(member=member).order_by().values_list("year", flat=True)
-                   .distinct())
-                   | {selectors.this_year(), year}, reverse=True)
-    own_reports = list(selectors.self_reports_of(member)[:50]) if (is_self or request.user.has_role(
-        Role.STAFF, Role.LEADER, Role.SYSADMIN)) else []
+    years = sorted(
+        set(DutyRecord.objects.filter(member=member).order_by().values_list("year", flat=True).distinct())
+        | {selectors.this_year(), year},
+        reverse=True,
+    )
+    own_reports = (
+        list(selectors.self_reports_of(member)[:50])
+        if (is_self or request.user.has_role(Role.STAFF, Role.LEADER, Role.SYSADMIN))
+        else []
+    )
     evidence = selectors.evidence_for(own_reports)
     for r in own_reports:
         r.evidence = evidence.get(r.pk, [])
-    return render(request, "performance/archive.html", data | {
-        "is_self": is_self, "form": form, "years": years, "self_reports": own_reports,
-        "chart": category_chart(data["score"]),
-        "can_manage_warnings": request.user.has_perm("performance.manage_warnings", member),
-    })
+    return render(
+        request,
+        "performance/archive.html",
+        data
+        | {
+            "is_self": is_self,
+            "form": form,
+            "years": years,
+            "self_reports": own_reports,
+            "chart": category_chart(data["score"]),
+            "can_manage_warnings": request.user.has_perm("performance.manage_warnings", member),
+        },
+    )
 
 
 @login_required
@@ -112,11 +136,15 @@ def member_report(request, pk, fmt):
     name = f"{member.name}-{year}年度履职报告"
     if fmt == "pdf":
         return _download(reports.report_pdf(data), name + ".pdf", "application/pdf")
-    return _download(reports.report_docx(data), name + ".docx",
-                     "application/vnd.openxmlformats-officedocument.wordprocessingml.document")
+    return _download(
+        reports.report_docx(data),
+        name + ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    )
 
 
 # --- self-report review -------------------------------------------------------------------------
+
 
 @login_required
 def reviews(request):
@@ -127,10 +155,17 @@ def reviews(request):
     evidence = selectors.evidence_for(page.object_list)
     for r in page.object_list:
         r.evidence = evidence.get(r.pk, [])
-    return render(request, "performance/reviews.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "status": status,
-        "statuses": SelfReport.Status.choices, "reject_form": RejectForm(),
-    })
+    return render(
+        request,
+        "performance/reviews.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "status": status,
+            "statuses": SelfReport.Status.choices,
+            "reject_form": RejectForm(),
+        },
+    )
 
 
 @login_required
@@ -142,7 +177,9 @@ def review_confirm(request, pk):
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已确认 {report.member.name} 的“{report.act_label}”，计 {record.points} 分。")
+        messages.success(
+            request, f"已确认 {report.member.name} 的“{report.act_label}”，计 {record.points} 分。"
+        )
     return redirect("performance:reviews")
 
 
@@ -163,26 +200,38 @@ def review_reject(request, pk):
 
 # --- rankings ---------------------------------------------------------------------------------------
 
+
 def histogram_chart(dist) -> dict:
     return {
-        "tooltip": {"trigger": "axis"}, "grid": {"left": 40, "right": 10, "bottom": 40, "top": 20},
+        "tooltip": {"trigger": "axis"},
+        "grid": {"left": 40, "right": 10, "bottom": 40, "top": 20},
         "xAxis": {"type": "category", "data": dist["labels"], "name": "分数段"},
         "yAxis": {"type": "value", "name": "人数", "minInterval": 1},
-        "series": [{"type": "bar", "name": "人数", "data": dist["counts"], "barCategoryGap": "5%",
-                    "label": {"show": True, "position": "top"}}],
+        "series": [
+            {
+                "type": "bar",
+                "name": "人数",
+                "data": dist["counts"],
+                "barCategoryGap": "5%",
+                "label": {"show": True, "position": "top"},
+            }
+        ],
     }
 
 
 def groups_chart(groups) -> dict:
     names = [g["name"] for g in groups]
     return {
-        "tooltip": {"trigger": "axis"}, "legend": {"data": ["平均分", "最高分", "最低分"], "top": 0},
+        "tooltip": {"trigger": "axis"},
+        "legend": {"data": ["平均分", "最高分", "最低分"], "top": 0},
         "grid": {"left": 40, "right": 10, "bottom": 90, "top": 40},
         "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 40, "interval": 0}},
         "yAxis": {"type": "value"},
-        "series": [{"name": "平均分", "type": "bar", "data": [g["avg"] for g in groups]},
-                   {"name": "最高分", "type": "line", "data": [g["max"] for g in groups]},
-                   {"name": "最低分", "type": "line", "data": [g["min"] for g in groups]}],
+        "series": [
+            {"name": "平均分", "type": "bar", "data": [g["avg"] for g in groups]},
+            {"name": "最高分", "type": "line", "data": [g["max"] for g in groups]},
+            {"name": "最低分", "type": "line", "data": [g["min"] for g in groups]},
+        ],
     }
 
 
@@ -200,17 +249,31 @@ def rankings(request):
     groups = selectors.ranking_groups(organisation, year, by)
     dist = selectors.distribution(organisation, year)
     page, qs_wo_page = paginate(request, selectors.ranking_members(organisation, year, by, group), 30)
-    return render(request, "performance/rankings.html", {
-        "organisation": organisation, "organisations": options, "year": year, "by": by,
-        "by_choices": selectors.BY_CHOICES, "by_label": selectors.BY_CHOICES[by], "group": group, "groups": groups,
-        "group_name": next((g["name"] for g in groups if str(g["id"]) == str(group)), ""),
-        "dist": dist, "hist_chart": histogram_chart(dist), "groups_chart": groups_chart(groups),
-        "grade_counts": dist["grades"],
-        "page_obj": page, "querystring_without_page": qs_wo_page,
-    })
+    return render(
+        request,
+        "performance/rankings.html",
+        {
+            "organisation": organisation,
+            "organisations": options,
+            "year": year,
+            "by": by,
+            "by_choices": selectors.BY_CHOICES,
+            "by_label": selectors.BY_CHOICES[by],
+            "group": group,
+            "groups": groups,
+            "group_name": next((g["name"] for g in groups if str(g["id"]) == str(group)), ""),
+            "dist": dist,
+            "hist_chart": histogram_chart(dist),
+            "groups_chart": groups_chart(groups),
+            "grade_counts": dist["grades"],
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+        },
+    )
 
 
 # --- warnings ---------------------------------------------------------------------------------------
+
 
 @login_required
 def warnings(request):
@@ -236,38 +299,58 @@ def warnings(request):
     page.object_list = selectors.hydrate_warnings(page.object_list, organisation, year)
     params = request.GET.copy()
     params.pop("page", None)
-    return render(request, "performance/warnings.html", {
-        "organisation": organisation, "organisations": options, "year": year, "rule": rule,
-        "rules": scheme.warning_rules, "page_obj": page,
-        "querystring_without_page": (params.urlencode() + "&") if params else "",
-        "steps": schemes.WARNING_STEPS,
-        "can_manage": request.user.has_perm("performance.manage_warnings", organisation),
-    })
+    return render(
+        request,
+        "performance/warnings.html",
+        {
+            "organisation": organisation,
+            "organisations": options,
+            "year": year,
+            "rule": rule,
+            "rules": scheme.warning_rules,
+            "page_obj": page,
+            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "steps": schemes.WARNING_STEPS,
+            "can_manage": request.user.has_perm("performance.manage_warnings", organisation),
+        },
+    )
 
 
 # --- yearly assessment ------------------------------------------------------------------------------
+
 
 @login_required
 def assessments(request):
     qs = selectors.assessments(request.user)
     form = YearForm(initial={"year": selectors.this_year()})
-    organisation, options = selectors.pick_organisation(request.user, request.POST.get("org") or request.GET.get("org"))
+    organisation, options = selectors.pick_organisation(
+        request.user, request.POST.get("org") or request.GET.get("org")
+    )
     if request.method == "POST":
         form = YearForm(request.POST)
         if form.is_valid():
             try:
-                a = services.assessment_create(user=request.user, organisation=organisation,
-                                               year=form.cleaned_data["year"])
+                a = services.assessment_create(
+                    user=request.user, organisation=organisation, year=form.cleaned_data["year"]
+                )
             except ServiceError as exc:
                 _form_error(form, exc)
             else:
                 messages.success(request, f"已生成{a.year}年度考核，等次按得分建议，可逐人调整后确认。")
                 return redirect("performance:assessment", pk=a.pk)
     page, qs_wo_page = paginate(request, qs)
-    return render(request, "performance/assessments.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "form": form, "organisation": organisation,
-        "organisations": options, "can_run": request.user.has_perm("performance.run_assessment", organisation),
-    })
+    return render(
+        request,
+        "performance/assessments.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "form": form,
+            "organisation": organisation,
+            "organisations": options,
+            "can_run": request.user.has_perm("performance.run_assessment", organisation),
+        },
+    )
 
 
 @login_required
@@ -295,11 +378,21 @@ def assessment_detail(request, pk):
     counts = {}
     for g in assessment.entries.values_list("final_grade", flat=True):
         counts[g] = counts.get(g, 0) + 1
-    return render(request, "performance/assessment.html", {
-        "assessment": assessment, "page_obj": page, "querystring_without_page": qs_wo_page, "grades": grades,
-        "grade": grade, "q": q, "counts": [(g, counts.get(g, 0)) for g in grades],
-        "can_run": request.user.has_perm("performance.run_assessment", assessment) and not assessment.is_locked,
-    })
+    return render(
+        request,
+        "performance/assessment.html",
+        {
+            "assessment": assessment,
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "grades": grades,
+            "grade": grade,
+            "q": q,
+            "counts": [(g, counts.get(g, 0)) for g in grades],
+            "can_run": request.user.has_perm("performance.run_assessment", assessment)
+            and not assessment.is_locked,
+        },
+    )
 
 
 @login_required
@@ -325,18 +418,34 @@ def assessment_export(request, pk):
     ws.append([f"{assessment}（{assessment.get_status_display()}）"])
     ws.append(["序号", "委员", "委员编号", "界别", "得分", "建议等次", "确定等次", "调整理由", "调整人"])
     for i, e in enumerate(selectors.assessment_entries(assessment).iterator(chunk_size=2000), 1):
-        ws.append([i, e.member.name, e.member.code, str(e.member.sector), float(e.score), e.proposed_grade,
-                   e.final_grade, e.reason, e.adjusted_by.name if e.adjusted_by else ""])
+        ws.append(
+            [
+                i,
+                e.member.name,
+                e.member.code,
+                str(e.member.sector),
+                float(e.score),
+                e.proposed_grade,
+                e.final_grade,
+                e.reason,
+                e.adjusted_by.name if e.adjusted_by else "",
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
-    return _download(buf.getvalue(), f"{assessment.year}年度委员履职考核.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    return _download(
+        buf.getvalue(),
+        f"{assessment.year}年度委员履职考核.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
 
 
 # --- scoring scheme (administrator) -----------------------------------------------------------------
 
+
 def _posted_scheme(post) -> dict:
     """The scheme table as the page posts it (lists of cells), in the shape services.clean_scheme_data takes."""
+
     def rows(prefix, fields):
         cols = {f: post.getlist(f"{prefix}_{f}") for f in fields}
         n = max((len(v) for v in cols.values()), default=0)
@@ -349,12 +458,18 @@ def _posted_scheme(post) -> dict:
         w["enabled"] = w.pop("on") == "1"
         warning_rules.append(w)
     return {
-        "name": post.get("name", ""), "base_points": post.get("base_points", ""),
-        "pass_mark": post.get("pass_mark", ""), "template": post.get("template", ""),
+        "name": post.get("name", ""),
+        "base_points": post.get("base_points", ""),
+        "pass_mark": post.get("pass_mark", ""),
+        "template": post.get("template", ""),
         "categories": [c for c in rows("cat", ["code", "label", "cap"]) if c["code"].strip()],
-        "grades": [{"min": g["min"], "label": g["label"]} for g in rows("grade", ["min", "label"])
-                   if g["label"].strip()],
-        "rules": rules, "warning_rules": warning_rules,
+        "grades": [
+            {"min": g["min"], "label": g["label"]}
+            for g in rows("grade", ["min", "label"])
+            if g["label"].strip()
+        ],
+        "rules": rules,
+        "warning_rules": warning_rules,
     }
 
 
@@ -365,20 +480,34 @@ def _scheme_page_rows(data: dict) -> dict:
     rules = []
     for code, (label, cat, unit) in A.ACTS.items():
         r = by_act.get(code)
-        rules.append({"act": code, "label": label, "on": r is not None,
-                      "category": (r or {}).get("category") or (cat if any(
-                          c["code"] == cat for c in data.get("categories", [])) else default_cat),
-                      "points": "" if r is None else r.get("points"), "unit": (r or {}).get("unit") or unit,
-                      "cap": "" if r is None or r.get("cap") in (None, "") else r.get("cap")})
+        rules.append(
+            {
+                "act": code,
+                "label": label,
+                "on": r is not None,
+                "category": (r or {}).get("category")
+                or (cat if any(c["code"] == cat for c in data.get("categories", [])) else default_cat),
+                "points": "" if r is None else r.get("points"),
+                "unit": (r or {}).get("unit") or unit,
+                "cap": "" if r is None or r.get("cap") in (None, "") else r.get("cap"),
+            }
+        )
     cats = list(data.get("categories", [])) + [{"code": "", "label": "", "cap": ""}] * 2
-    grades = [({"min": g[0], "label": g[1]} if isinstance(g, (list, tuple)) else g) for g in data.get("grades", [])]
+    grades = [
+        ({"min": g[0], "label": g[1]} if isinstance(g, (list, tuple)) else g) for g in data.get("grades", [])
+    ]
     grades += [{"min": "", "label": ""}] * 2
     known = {w["code"]: w for w in data.get("warning_rules", [])}
     warn = []
     for w in schemes.JINAN["warning_rules"]:
         cur = known.get(w["code"])
-        warn.append((cur or w) | {"enabled": bool(cur and cur.get("enabled", True)),
-                                  "acts_csv": ",".join((cur or w).get("acts", []))})
+        warn.append(
+            (cur or w)
+            | {
+                "enabled": bool(cur and cur.get("enabled", True)),
+                "acts_csv": ",".join((cur or w).get("acts", [])),
+            }
+        )
     return {"rule_rows": rules, "cat_rows": cats, "grade_rows": grades, "warn_rows": warn}
 
 
@@ -398,9 +527,15 @@ def scheme(request):
         except ServiceError as exc:
             messages.error(request, exc.message)
         else:
-            messages.success(request, "积分方案已保存，正在按新方案重算本年度全部委员积分。"
-                             if run.status != Recomputation.Status.DONE else "积分方案已保存，本年度积分已重算。")
-            return redirect(reverse("performance:scheme") + f"?org={organisation.pk}&year={year}&run={run.pk}")
+            messages.success(
+                request,
+                "积分方案已保存，正在按新方案重算本年度全部委员积分。"
+                if run.status != Recomputation.Status.DONE
+                else "积分方案已保存，本年度积分已重算。",
+            )
+            return redirect(
+                reverse("performance:scheme") + f"?org={organisation.pk}&year={year}&run={run.pk}"
+            )
         source = "posted"
     elif template in schemes.TEMPLATES or template.startswith("copy:"):
         source = "template"
@@ -420,11 +555,24 @@ def scheme(request):
     if request.GET.get("run"):
         run = Recomputation.objects.filter(pk=request.GET["run"], organisation=organisation).first()
     previous = scoring.saved_scheme(organisation.pk, year - 1)
-    return render(request, "performance/scheme.html", {
-        "organisation": organisation, "organisations": options, "year": year, "data": data, "saved": saved,
-        "source": source, "templates": schemes.TEMPLATE_CHOICES, "previous": previous, "can_edit": can_edit,
-        "steps": schemes.WARNING_STEPS, "run": run, **_scheme_page_rows(data),
-    })
+    return render(
+        request,
+        "performance/scheme.html",
+        {
+            "organisation": organisation,
+            "organisations": options,
+            "year": year,
+            "data": data,
+            "saved": saved,
+            "source": source,
+            "templates": schemes.TEMPLATE_CHOICES,
+            "previous": previous,
+            "can_edit": can_edit,
+            "steps": schemes.WARNING_STEPS,
+            "run": run,
+            **_scheme_page_rows(data),
+        },
+    )
 
 
 @login_required

@@ -23,8 +23,20 @@ from .models import Assignment, Proposal, Reply
 
 router = Router(tags=["提案"])
 
-Status = Literal["draft", "awaiting_cosigners", "submitted", "accepted", "rejected", "converted", "merged",
-                 "assigned", "handling", "replied", "rehandling", "closed"]
+Status = Literal[
+    "draft",
+    "awaiting_cosigners",
+    "submitted",
+    "accepted",
+    "rejected",
+    "converted",
+    "merged",
+    "assigned",
+    "handling",
+    "replied",
+    "rehandling",
+    "closed",
+]
 LightStr = Literal["green", "yellow", "red"]
 ROLE_ORDER = {"lead": 0, "parallel": 1, "co": 2}
 
@@ -280,40 +292,106 @@ def _attachment_url(att) -> str | None:
 def serialize(p: Proposal, user) -> dict:
     """The full representation; `p` comes from selectors.detail_prefetch (a fixed number of queries)."""
     return {
-        "id": p.pk, "title": p.title, "reasons": p.reasons, "suggestions": p.suggestions, "category": p.category,
-        "kind": p.kind, "status": p.status, "status_label": p.get_status_display(), "number": p.number,
-        "number_label": p.number_label, "light": p.light or None, "deadline": p.deadline,
-        "session": _session(p.session), "collective_body": p.collective_body, "research_note": p.research_note,
-        "is_key": p.is_key, "key_leader": p.key_leader.name if p.key_leader_id else None,
-        "is_excellent": p.is_excellent, "rehandle_round": p.rehandle_round, "reject_reason": p.reject_reason,
-        "review_note": p.review_note, "converted_to": p.converted_to, "merged_into": p.merged_into_id,
-        "submitted_at": p.submitted_at, "accepted_at": p.accepted_at, "assigned_at": p.assigned_at,
-        "replied_at": p.replied_at, "closed_at": p.closed_at,
-        "signers": [{"member_id": s.member_id, "name": s.member.name, "role": s.role, "status": s.status,
-                     "via_merge": s.via_merge_id} for s in p.signers.all()],
-        "assignments": [{
-            "id": a.pk, "unit_id": a.unit_id, "unit_name": a.unit.name, "role": a.role, "deadline": a.deadline,
-            "assigned_at": a.assigned_at, "acknowledged_at": a.acknowledged_at, "is_active": a.is_active,
-            "change_status": a.change_status, "change_reason": a.change_reason, "co_opinion": a.co_opinion,
-            "batch": a.batch,
-            "contacts": [{"id": c.pk, "contacted_on": c.contacted_on, "method": c.method, "summary": c.summary}
-                         for c in a.contacts.all()],
-        } for a in sorted(p.assignments.all(), key=lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk))],
-        "replies": [{
-            "id": rp.pk, "result_class": rp.result_class, "content": rp.content, "replied_at": rp.replied_at,
-            "round": rp.round, "on_time": rp.on_time, "unit_name": rp.assignment.unit.name,
-            "letter_url": _attachment_url(rp.letter), "unit_id": rp.assignment.unit_id,
-            "assignment_id": rp.assignment_id,
-            "letter_api_url": f"/api/v1/proposals/{p.pk}/replies/{rp.pk}/letter" if rp.letter_id else None,
-        } for rp in p.replies.all()],
-        "evaluations": [{
-            "member_id": e.member_id, "member_name": e.member.name, "reply_id": e.reply_id, "rating": e.rating,
-            "comment": e.comment, "created_at": e.created_at,
-        } for e in p.evaluations.all()],
-        "timeline": [{
-            "at": ev.at, "actor": ev.actor_label or (ev.actor.name if ev.actor_id else ""), "action": ev.action,
-            "label": ev.label, "detail": ev.detail,
-        } for ev in p.events.all()],
+        "id": p.pk,
+        "title": p.title,
+        "reasons": p.reasons,
+        "suggestions": p.suggestions,
+        "category": p.category,
+        "kind": p.kind,
+        "status": p.status,
+        "status_label": p.get_status_display(),
+        "number": p.number,
+        "number_label": p.number_label,
+        "light": p.light or None,
+        "deadline": p.deadline,
+        "session": _session(p.session),
+        "collective_body": p.collective_body,
+        "research_note": p.research_note,
+        "is_key": p.is_key,
+        "key_leader": p.key_leader.name if p.key_leader_id else None,
+        "is_excellent": p.is_excellent,
+        "rehandle_round": p.rehandle_round,
+        "reject_reason": p.reject_reason,
+        "review_note": p.review_note,
+        "converted_to": p.converted_to,
+        "merged_into": p.merged_into_id,
+        "submitted_at": p.submitted_at,
+        "accepted_at": p.accepted_at,
+        "assigned_at": p.assigned_at,
+        "replied_at": p.replied_at,
+        "closed_at": p.closed_at,
+        "signers": [
+            {
+                "member_id": s.member_id,
+                "name": s.member.name,
+                "role": s.role,
+                "status": s.status,
+                "via_merge": s.via_merge_id,
+            }
+            for s in p.signers.all()
+        ],
+        "assignments": [
+            {
+                "id": a.pk,
+                "unit_id": a.unit_id,
+                "unit_name": a.unit.name,
+                "role": a.role,
+                "deadline": a.deadline,
+                "assigned_at": a.assigned_at,
+                "acknowledged_at": a.acknowledged_at,
+                "is_active": a.is_active,
+                "change_status": a.change_status,
+                "change_reason": a.change_reason,
+                "co_opinion": a.co_opinion,
+                "batch": a.batch,
+                "contacts": [
+                    {"id": c.pk, "contacted_on": c.contacted_on, "method": c.method, "summary": c.summary}
+                    for c in a.contacts.all()
+                ],
+            }
+            for a in sorted(
+                p.assignments.all(), key=lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk)
+            )
+        ],
+        "replies": [
+            {
+                "id": rp.pk,
+                "result_class": rp.result_class,
+                "content": rp.content,
+                "replied_at": rp.replied_at,
+                "round": rp.round,
+                "on_time": rp.on_time,
+                "unit_name": rp.assignment.unit.name,
+                "letter_url": _attachment_url(rp.letter),
+                "unit_id": rp.assignment.unit_id,
+                "assignment_id": rp.assignment_id,
+                "letter_api_url": f"/api/v1/proposals/{p.pk}/replies/{rp.pk}/letter"
+                if rp.letter_id
+                else None,
+            }
+            for rp in p.replies.all()
+        ],
+        "evaluations": [
+            {
+                "member_id": e.member_id,
+                "member_name": e.member.name,
+                "reply_id": e.reply_id,
+                "rating": e.rating,
+                "comment": e.comment,
+                "created_at": e.created_at,
+            }
+            for e in p.evaluations.all()
+        ],
+        "timeline": [
+            {
+                "at": ev.at,
+                "actor": ev.actor_label or (ev.actor.name if ev.actor_id else ""),
+                "action": ev.action,
+                "label": ev.label,
+                "detail": ev.detail,
+            }
+            for ev in p.events.all()
+        ],
         "allowed_actions": sorted(selectors.allowed_actions(user, p)),
     }
 
@@ -321,13 +399,23 @@ def serialize(p: Proposal, user) -> dict:
 def _row(p: Proposal) -> dict:
     lead = next((a for a in p.active_assignments if a.role == Assignment.Role.LEAD), None)
     return {
-        "id": p.pk, "title": p.title, "category": p.category, "kind": p.kind, "status": p.status,
-        "status_label": p.get_status_display(), "number": p.number, "number_label": p.number_label,
-        "light": p.light or None, "deadline": p.deadline, "session": _session(p.session),
+        "id": p.pk,
+        "title": p.title,
+        "category": p.category,
+        "kind": p.kind,
+        "status": p.status,
+        "status_label": p.get_status_display(),
+        "number": p.number,
+        "number_label": p.number_label,
+        "light": p.light or None,
+        "deadline": p.deadline,
+        "session": _session(p.session),
         "lead_member": p.lead_member.name if p.lead_member_id else (p.collective_body or None),
         "signers": [s.member.name for s in p.signers.all() if s.status == "agreed"],
         "lead_unit": {"id": lead.unit_id, "name": lead.unit.name} if lead else None,
-        "is_key": p.is_key, "is_excellent": p.is_excellent, "submitted_at": p.submitted_at,
+        "is_key": p.is_key,
+        "is_excellent": p.is_excellent,
+        "submitted_at": p.submitted_at,
     }
 
 
@@ -356,10 +444,28 @@ def create(request, payload: ProposalIn):
 
 @router.get("/proposals", response=list[ProposalRow], summary="提案列表（分页，可筛选、检索）")
 @paginate(PageNumberPagination, page_size=20)
-def list_proposals(request, status: str = "", category: str = "", unit: int | None = None, light: str = "",
-                   q: str = "", session: int | None = None, key: bool | None = None, mine: bool = False):
-    qs = selectors.proposal_list(request.user, session=session, status=status or None, category=category or None,
-                                 unit=unit, light=light or None, key=key, q=q, mine=mine)
+def list_proposals(
+    request,
+    status: str = "",
+    category: str = "",
+    unit: int | None = None,
+    light: str = "",
+    q: str = "",
+    session: int | None = None,
+    key: bool | None = None,
+    mine: bool = False,
+):
+    qs = selectors.proposal_list(
+        request.user,
+        session=session,
+        status=status or None,
+        category=category or None,
+        unit=unit,
+        light=light or None,
+        key=key,
+        q=q,
+        mine=mine,
+    )
     return _RowList(qs)
 
 
@@ -394,15 +500,19 @@ def update(request, pk: int, payload: ProposalPatch):
 @router.get("/proposals/{int:pk}/similar", response=list[SimilarOut], summary="相似提案（并案参考）")
 def similar(request, pk: int, limit: int = 10):
     p = _get(request, pk)
-    return selectors.similar_proposals(request.user, text=f"{p.title}\n{p.reasons}\n{p.suggestions}",
-                                       exclude_id=p.pk, limit=max(1, min(limit, 50)))
+    return selectors.similar_proposals(
+        request.user,
+        text=f"{p.title}\n{p.reasons}\n{p.suggestions}",
+        exclude_id=p.pk,
+        limit=max(1, min(limit, 50)),
+    )
 
 
 def _action(path: str, summary: str):
     return router.post(f"/proposals/{{int:pk}}/{path}", response=ProposalOut, summary=summary)
 
 
-@_action("submit", "提交（联名提案进入待附议）；可带 {\"confirm_single_matter\": true} 或同名查询参数")
+@_action("submit", '提交（联名提案进入待附议）；可带 {"confirm_single_matter": true} 或同名查询参数')
 def submit(request, pk: int, confirm_single_matter: bool = False):
     """The body is optional: an empty POST submits; `confirm_single_matter` confirms a flagged 一事一案 warning."""
     confirm = confirm_single_matter or bool(_optional_json(request).get("confirm_single_matter"))
@@ -434,25 +544,41 @@ def drop_decliners(request, pk: int):
 
 @_action("review", "立案审查：accept|reject|to_suggestion|to_opinion|merge")
 def review(request, pk: int, payload: ReviewIn):
-    services.proposal_review(user=request.user, proposal=_get(request, pk), decision=payload.decision,
-                             reason=payload.reason, merge_into=payload.merge_into, category=payload.category)
+    services.proposal_review(
+        user=request.user,
+        proposal=_get(request, pk),
+        decision=payload.decision,
+        reason=payload.reason,
+        merge_into=payload.merge_into,
+        category=payload.category,
+    )
     return _full(request, pk)
 
 
 @_action("assign", "交办（主办、会办单位与期限；或 parallel_unit_ids 分办）")
 def assign(request, pk: int, payload: AssignIn):
-    services.proposal_assign(user=request.user, proposal=_get(request, pk), lead_unit=payload.lead_unit_id,
-                             co_units=payload.co_unit_ids, deadline=payload.deadline,
-                             parallel_units=payload.parallel_unit_ids)
+    services.proposal_assign(
+        user=request.user,
+        proposal=_get(request, pk),
+        lead_unit=payload.lead_unit_id,
+        co_units=payload.co_unit_ids,
+        deadline=payload.deadline,
+        parallel_units=payload.parallel_unit_ids,
+    )
     return _full(request, pk)
 
 
 @router.post("/proposals/assign_batch", response=list[ProposalRow], summary="打包交办")
 def assign_batch(request, payload: BatchAssignIn):
     items = [_get(request, pk) for pk in payload.proposal_ids]
-    done = services.proposals_assign_batch(user=request.user, proposals=items, lead_unit=payload.lead_unit_id,
-                                           co_units=payload.co_unit_ids, deadline=payload.deadline,
-                                           parallel_units=payload.parallel_unit_ids)
+    done = services.proposals_assign_batch(
+        user=request.user,
+        proposals=items,
+        lead_unit=payload.lead_unit_id,
+        co_units=payload.co_unit_ids,
+        deadline=payload.deadline,
+        parallel_units=payload.parallel_unit_ids,
+    )
     return [_row(p) for p in selectors.list_prefetch(Proposal.objects.filter(pk__in=[p.pk for p in done]))]
 
 
@@ -476,16 +602,21 @@ def decide_change(request, pk: int, payload: DecideChangeIn):
         from django.http import Http404
 
         raise Http404
-    services.assignment_decide_change(user=request.user, assignment=a, grant=payload.grant, note=payload.note,
-                                      new_unit=payload.new_unit_id)
+    services.assignment_decide_change(
+        user=request.user, assignment=a, grant=payload.grant, note=payload.note, new_unit=payload.new_unit_id
+    )
     return _full(request, pk)
 
 
 @_action("contacts", "记录与提案人的沟通协商")
 def contacts(request, pk: int, payload: ContactIn):
-    services.assignment_record_contact(user=request.user, proposal=_get(request, pk),
-                                       contacted_on=payload.contacted_on, method=payload.method,
-                                       summary=payload.summary)
+    services.assignment_record_contact(
+        user=request.user,
+        proposal=_get(request, pk),
+        contacted_on=payload.contacted_on,
+        method=payload.method,
+        summary=payload.summary,
+    )
     return _full(request, pk)
 
 
@@ -497,8 +628,12 @@ def co_opinion(request, pk: int, payload: OpinionIn):
 
 @_action("reply", "主办单位答复（A/B/C 类）")
 def reply(request, pk: int, payload: ReplyIn):
-    services.proposal_reply(user=request.user, proposal=_get(request, pk), result_class=payload.result_class,
-                            content=payload.content)
+    services.proposal_reply(
+        user=request.user,
+        proposal=_get(request, pk),
+        result_class=payload.result_class,
+        content=payload.content,
+    )
     return _full(request, pk)
 
 
@@ -518,27 +653,40 @@ def reply_letter_download(request, pk: int, reply_id: int):
         fh = rp.letter.file.open("rb")
     except FileNotFoundError:
         raise Http404("未找到")
-    return FileResponse(fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type)
+    return FileResponse(
+        fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type
+    )
 
 
 @_action("evaluate", "提案人评价答复（工作人员可代录：member_id；分办时 reply_id 指定评价哪个单位的答复）")
 def evaluate(request, pk: int, payload: EvaluateIn):
-    services.proposal_evaluate(user=request.user, proposal=_get(request, pk), rating=payload.rating,
-                               comment=payload.comment, member=payload.member_id, reply=payload.reply_id)
+    services.proposal_evaluate(
+        user=request.user,
+        proposal=_get(request, pk),
+        rating=payload.rating,
+        comment=payload.comment,
+        member=payload.member_id,
+        reply=payload.reply_id,
+    )
     return _full(request, pk)
 
 
 @_action("extend", "延期")
 def extend(request, pk: int, payload: ExtendIn):
-    services.proposal_extend(user=request.user, proposal=_get(request, pk), new_deadline=payload.new_deadline,
-                             reason=payload.reason)
+    services.proposal_extend(
+        user=request.user,
+        proposal=_get(request, pk),
+        new_deadline=payload.new_deadline,
+        reason=payload.reason,
+    )
     return _full(request, pk)
 
 
 @_action("mark_key", "设为/取消重点提案（leader_id：领衔督办领导）")
 def mark_key(request, pk: int, payload: KeyIn):
-    services.proposal_mark_key(user=request.user, proposal=_get(request, pk), is_key=payload.is_key,
-                               leader=payload.leader_id)
+    services.proposal_mark_key(
+        user=request.user, proposal=_get(request, pk), is_key=payload.is_key, leader=payload.leader_id
+    )
     return _full(request, pk)
 
 
@@ -630,18 +778,33 @@ class FollowUpConfirmIn(Schema):
 def _followup(f: FollowUp, user) -> dict:
     """One follow-up with its reports; `f` has its reports prefetched (selectors_followup)."""
     return {
-        "id": f.pk, "proposal_id": f.proposal_id, "unit": {"id": f.assignment.unit_id, "name": f.assignment.unit.name},
-        "reply_id": f.reply_id, "result_class": f.reply.result_class, "status": f.status,
-        "status_label": f.get_status_display(), "planned_date": f.planned_date, "overdue": f.overdue,
-        "opened_at": f.opened_at, "last_report_at": f.last_report_at, "done_at": f.done_at,
-        "confirmed_at": f.confirmed_at, "confirmed_by": f.confirmed_by.name if f.confirmed_by_id else None,
+        "id": f.pk,
+        "proposal_id": f.proposal_id,
+        "unit": {"id": f.assignment.unit_id, "name": f.assignment.unit.name},
+        "reply_id": f.reply_id,
+        "result_class": f.reply.result_class,
+        "status": f.status,
+        "status_label": f.get_status_display(),
+        "planned_date": f.planned_date,
+        "overdue": f.overdue,
+        "opened_at": f.opened_at,
+        "last_report_at": f.last_report_at,
+        "done_at": f.done_at,
+        "confirmed_at": f.confirmed_at,
+        "confirmed_by": f.confirmed_by.name if f.confirmed_by_id else None,
         "returned_reason": f.returned_reason,
-        "reports": [{
-            "id": rp.pk, "content": rp.content, "is_final": rp.is_final, "at": rp.at,
-            "reported_by": rp.reported_by.name or rp.reported_by.username,
-            "attachment_url": _attachment_url(rp.attachment),
-            "attachment_name": rp.attachment.original_name if rp.attachment_id else None,
-        } for rp in f.reports.all()],
+        "reports": [
+            {
+                "id": rp.pk,
+                "content": rp.content,
+                "is_final": rp.is_final,
+                "at": rp.at,
+                "reported_by": rp.reported_by.name or rp.reported_by.username,
+                "attachment_url": _attachment_url(rp.attachment),
+                "attachment_name": rp.attachment.original_name if rp.attachment_id else None,
+            }
+            for rp in f.reports.all()
+        ],
         "allowed_actions": sorted(selectors_followup.followup_actions(user, f)),
     }
 
@@ -649,10 +812,18 @@ def _followup(f: FollowUp, user) -> dict:
 def _followup_row(f: FollowUp) -> dict:
     p = f.proposal
     return {
-        "id": f.pk, "proposal_id": p.pk, "number_label": p.number_label, "title": p.title,
-        "session": _session(p.session), "unit": {"id": f.assignment.unit_id, "name": f.assignment.unit.name},
-        "status": f.status, "status_label": f.get_status_display(), "planned_date": f.planned_date,
-        "overdue": f.overdue, "opened_at": f.opened_at, "last_report_at": f.last_report_at,
+        "id": f.pk,
+        "proposal_id": p.pk,
+        "number_label": p.number_label,
+        "title": p.title,
+        "session": _session(p.session),
+        "unit": {"id": f.assignment.unit_id, "name": f.assignment.unit.name},
+        "status": f.status,
+        "status_label": f.get_status_display(),
+        "planned_date": f.planned_date,
+        "overdue": f.overdue,
+        "opened_at": f.opened_at,
+        "last_report_at": f.last_report_at,
         "report_count": f.report_count,
     }
 
@@ -662,21 +833,38 @@ class _FollowUpRows(_RowList):
         return [_followup_row(f) for f in self.qs[item]]
 
 
-@router.get("/proposals/{int:pk}/followups", response=list[FollowUpOut], summary="提案的跟踪落实（B类答复）与进展")
+@router.get(
+    "/proposals/{int:pk}/followups", response=list[FollowUpOut], summary="提案的跟踪落实（B类答复）与进展"
+)
 def proposal_followups(request, pk: int):
     p = _get(request, pk)
-    rows = (FollowUp.objects.filter(proposal=p).select_related("proposal", "assignment__unit", "reply", "confirmed_by")
-            .prefetch_related(selectors_followup.reports_prefetch()).order_by("opened_at", "id"))
+    rows = (
+        FollowUp.objects.filter(proposal=p)
+        .select_related("proposal", "assignment__unit", "reply", "confirmed_by")
+        .prefetch_related(selectors_followup.reports_prefetch())
+        .order_by("opened_at", "id")
+    )
     return [_followup(f, request.user) for f in rows]
 
 
-@router.get("/followups", response=list[FollowUpRow], summary="跟踪落实台账（分页；status=open|reported_done|done|"
-            "superseded，unit，session，overdue）")
+@router.get(
+    "/followups",
+    response=list[FollowUpRow],
+    summary="跟踪落实台账（分页；status=open|reported_done|done|superseded，unit，session，overdue）",
+)
 @paginate(PageNumberPagination, page_size=20)
-def list_followups(request, status: str = "", unit: int | None = None, session: int | None = None,
-                   overdue: bool | None = None):
-    return _FollowUpRows(selectors_followup.followup_list(request.user, status=status, unit=unit, session=session,
-                                                          overdue=overdue))
+def list_followups(
+    request,
+    status: str = "",
+    unit: int | None = None,
+    session: int | None = None,
+    overdue: bool | None = None,
+):
+    return _FollowUpRows(
+        selectors_followup.followup_list(
+            request.user, status=status, unit=unit, session=session, overdue=overdue
+        )
+    )
 
 
 @router.get("/followups/{int:pk}", response=FollowUpOut, summary="一项跟踪落实及其进展")
@@ -684,16 +872,27 @@ def followup_detail(request, pk: int):
     return _followup(selectors_followup.get_followup(request.user, pk), request.user)
 
 
-@router.post("/followups/{int:pk}/report", response=FollowUpOut,
-             summary="承办单位报告落实进展（done=true：报告已落实，提请确认；可同时调整 planned_date）")
+@router.post(
+    "/followups/{int:pk}/report",
+    response=FollowUpOut,
+    summary="承办单位报告落实进展（done=true：报告已落实，提请确认；可同时调整 planned_date）",
+)
 def followup_report(request, pk: int, payload: FollowUpReportIn):
-    services.followup_report(user=request.user, followup=pk, content=payload.content, done=payload.done,
-                             planned_date=payload.planned_date)
+    services.followup_report(
+        user=request.user,
+        followup=pk,
+        content=payload.content,
+        done=payload.done,
+        planned_date=payload.planned_date,
+    )
     return _followup(selectors_followup.get_followup(request.user, pk), request.user)
 
 
-@router.post("/followups/{int:pk}/confirm", response=FollowUpOut,
-             summary="提案委员会确认办结落实（accept=true）或退回（accept=false，须说明 reason）")
+@router.post(
+    "/followups/{int:pk}/confirm",
+    response=FollowUpOut,
+    summary="提案委员会确认办结落实（accept=true）或退回（accept=false，须说明 reason）",
+)
 def followup_confirm(request, pk: int, payload: FollowUpConfirmIn):
     services.followup_confirm(user=request.user, followup=pk, accept=payload.accept, reason=payload.reason)
     return _followup(selectors_followup.get_followup(request.user, pk), request.user)
@@ -715,7 +914,7 @@ class JoinDecisionIn(Schema):
     accept: bool
 
 
-@_action("join", "申请加入该提案（附议）；可带 {\"drop_draft_id\": 草稿编号} 同时删除自己的草稿")
+@_action("join", '申请加入该提案（附议）；可带 {"drop_draft_id": 草稿编号} 同时删除自己的草稿')
 def join(request, pk: int):
     """The body is optional (like submit): an empty POST asks to join; `drop_draft_id` names the member's own
     draft on the same matter, deleted in the same transaction."""
@@ -735,6 +934,7 @@ def join(request, pk: int):
 
 @_action("join_decision", "第一提案人同意（accept=true）或拒绝委员的加入申请")
 def join_decision(request, pk: int, payload: JoinDecisionIn):
-    services.proposal_decide_join(user=request.user, proposal=pk, member=payload.member_id,
-                                  accept=payload.accept)
+    services.proposal_decide_join(
+        user=request.user, proposal=pk, member=payload.member_id, accept=payload.accept
+    )
     return _full(request, pk)

@@ -25,75 +25,270 @@ S = Proposal.Status
 
 # (category, title, reasons, suggestions, lead unit short name, co-unit short name or "")
 TOPICS = [
-    ("科教文卫", "关于加强乡村学校教师队伍建设的建议", "乡村学校教师流失严重，音体美等学科教师短缺，教师年龄结构老化。",
-     "一是提高乡村教师生活补助标准；二是建设教师周转宿舍；三是建立城乡教师交流轮岗机制。", "教育局", "人社局"),
-    ("科教文卫", "关于规范中小学课后服务的建议", "部分学校课后服务内容单一，以看管和写作业为主，家长满意度不高。",
-     "一是引入优质社会资源丰富课后服务内容；二是完善课后服务经费保障；三是建立课后服务质量评价制度。", "教育局", ""),
-    ("科教文卫", "关于加快城区学前教育资源扩容的建议", "城区幼儿园学位紧张，新建小区配套幼儿园移交滞后。",
-     "一是加快新建小区配套幼儿园建设移交；二是扩大普惠性幼儿园覆盖面；三是加强幼儿教师培养。", "教育局", "住建局"),
-    ("科教文卫", "关于加强校园周边交通安全管理的建议", "上下学高峰期校园周边车辆拥堵，学生通行存在安全隐患。",
-     "一是设置校园周边临时停车区；二是在上下学时段加强护学岗；三是完善校园周边交通标志标线。", "教育局", "公安局"),
-    ("科教文卫", "关于完善县域医共体建设的建议", "基层医疗机构服务能力不足，群众看病仍向县城集中。",
-     "一是推进县乡医疗资源统筹；二是加强乡镇卫生院人才队伍建设；三是完善远程会诊体系。", "卫健局", "医保局"),
-    ("科教文卫", "关于加强乡镇卫生院全科医生培养的建议", "乡镇卫生院全科医生数量不足，招不来、留不住问题突出。",
-     "一是落实全科医生定向培养；二是提高基层医生待遇；三是畅通基层医生职称晋升渠道。", "卫健局", "人社局"),
-    ("科教文卫", "关于推进公共图书馆总分馆建设的建议", "乡镇图书室藏书陈旧，利用率低。",
-     "一是建立县图书馆总分馆制；二是推动图书通借通还；三是开展全民阅读进乡村活动。", "文旅局", ""),
-    ("城乡建设", "关于加快老旧小区改造的建议", "县城部分老旧小区管网老化、缺少停车位和养老设施，居民改造意愿强烈。",
-     "一是统筹推进老旧小区水电气管网改造；二是同步增设停车位和无障碍设施；三是建立改造后长效管理机制。", "住建局", "财政局"),
-    ("城乡建设", "关于规范住宅小区物业管理的建议", "部分小区物业服务不规范，业主委员会成立难，矛盾纠纷多。",
-     "一是加强物业服务企业信用管理；二是指导小区依法成立业主委员会；三是建立物业纠纷调解机制。", "住建局", ""),
-    ("城乡建设", "关于加快城区停车设施建设的建议", "城区停车位缺口大，占道停车现象普遍。",
-     "一是规划建设公共停车场；二是挖掘机关单位停车位错时共享；三是推广智慧停车管理。", "住建局", "城管局"),
-    ("城乡建设", "关于推进城镇燃气管道更新改造的建议", "部分城镇燃气管道使用年限长，存在安全隐患。",
-     "一是开展燃气管道全面排查；二是分年度推进老化管道更新；三是落实燃气企业安全主体责任。", "住建局", "应急局"),
-    ("城乡建设", "关于加强农村自建房质量安全管理的建议", "农村自建房缺少设计和监管，部分房屋存在结构安全隐患。",
-     "一是推广农房标准图集；二是加强农村建筑工匠培训；三是开展农村自建房安全排查整治。", "住建局", "自然资源局"),
-    ("农业农村", "关于推动茶产业高质量发展的建议", "我县茶叶品牌知名度不高，精深加工能力弱，产业链条短。",
-     "一是打造区域公用品牌；二是扶持龙头企业发展精深加工；三是推进茶旅融合。", "农业农村局", "商务局"),
-    ("农业农村", "关于加强高标准农田建设后期管护的建议", "部分已建成的高标准农田设施损毁后无人管护。",
-     "一是明确管护主体和责任；二是落实管护资金；三是建立管护考核机制。", "农业农村局", "财政局"),
-    ("农业农村", "关于发展壮大村级集体经济的建议", "部分村集体经济收入来源单一，空壳村仍然存在。",
-     "一是盘活村集体闲置资产；二是发展乡村特色产业；三是加强村集体经济组织人才培养。", "农业农村局", ""),
-    ("农业农村", "关于加强农村人居环境整治的建议", "农村生活污水收集处理率低，部分村庄垃圾清运不及时。",
-     "一是推进农村生活污水治理；二是完善农村垃圾收运体系；三是建立村庄保洁长效机制。", "农业农村局", "生态环境分局"),
-    ("资源环境", "关于加强县城河道综合治理的建议", "县城段河道存在淤积和排污口，汛期行洪能力不足。",
-     "一是开展河道清淤疏浚；二是排查整治入河排污口；三是落实河长制巡查责任。", "水利局", "生态环境分局"),
-    ("资源环境", "关于推进生活垃圾分类的建议", "垃圾分类设施配置不足，居民分类意识不强。",
-     "一是完善分类投放和收运设施；二是开展垃圾分类宣传进社区；三是建立分类激励机制。", "城管局", ""),
-    ("资源环境", "关于加强饮用水水源地保护的建议", "部分乡镇饮用水水源地保护区划定后管理不到位。",
-     "一是完善水源地保护设施；二是加强水质监测；三是整治保护区内违法建设。", "生态环境分局", "水利局"),
-    ("资源环境", "关于加强森林防火能力建设的建议", "林区防火通道和取水设施不足，护林员年龄偏大。",
-     "一是完善林区防火通道和蓄水池；二是充实专业扑火队伍；三是推广防火监测预警系统。", "林业局", "应急局"),
-    ("经济建设", "关于优化营商环境助力民营企业发展的建议", "企业反映审批环节多、融资难、惠企政策知晓率低。",
-     "一是推进审批事项一网通办；二是搭建银企对接平台；三是建立惠企政策直达机制。", "发改委", "市场监管局"),
-    ("经济建设", "关于加快县域电子商务发展的建议", "农产品电商规模小，物流成本高，缺少专业人才。",
-     "一是建设县级电商公共服务中心；二是完善农村物流配送网络；三是加强电商人才培训。", "商务局", ""),
-    ("经济建设", "关于推进工业园区提档升级的建议", "园区基础设施配套不足，标准厂房利用率不高。",
-     "一是完善园区道路和供水供电配套；二是盘活闲置厂房；三是强化产业链招商。", "工信局", "发改委"),
-    ("经济建设", "关于加大小微企业融资支持的建议", "小微企业缺少抵押物，贷款难、贷款贵问题依然存在。",
-     "一是扩大政府性融资担保规模；二是推广信用贷款产品；三是建立续贷过桥资金池。", "财政局", ""),
-    ("社会法制", "关于完善农村养老服务体系的建议", "农村老年人口比重高，留守老人照料服务缺乏。",
-     "一是建设村级互助养老点；二是发展居家上门养老服务；三是培育养老护理员队伍。", "民政局", "卫健局"),
-    ("社会法制", "关于加强未成年人网络保护的建议", "未成年人沉迷网络游戏、遭遇网络诈骗的问题增多。",
-     "一是开展网络素养进校园；二是加强网吧等场所监管；三是建立家校社协同保护机制。", "公安局", "教育局"),
-    ("社会法制", "关于推进基层矛盾纠纷多元化解的建议", "基层矛盾纠纷类型多样，调解力量分散。",
-     "一是建设县级矛盾纠纷调处中心；二是壮大专职人民调解员队伍；三是推进诉调对接。", "司法局", "法院"),
-    ("社会法制", "关于加强困难群众临时救助的建议", "临时救助审批时间长，急难群众得不到及时救助。",
-     "一是下放临时救助审批权限；二是建立急难救助先行机制；三是加强部门信息共享。", "民政局", ""),
-    ("社会法制", "关于加强退役军人就业创业服务的建议", "退役军人就业渠道窄，创业扶持政策落实不够。",
-     "一是开展退役军人专场招聘；二是落实创业贷款贴息；三是加强职业技能培训。", "退役军人局", "人社局"),
-    ("党派团体", "关于发挥新的社会阶层人士作用的建议", "新的社会阶层人士参与社会治理的渠道不多。",
-     "一是搭建新的社会阶层人士实践平台；二是加强教育培训；三是建立联系服务机制。", "发改委", ""),
-    ("其他", "关于推进政务服务“一网通办”的建议", "部分事项线上办理不畅，数据共享不足，群众仍需多次跑腿。",
-     "一是梳理高频事项实现全程网办；二是打通部门数据壁垒；三是完善帮办代办服务。", "数据局", ""),
-    ("其他", "关于加强县城公共文化体育设施建设的建议", "县城缺少全民健身场地，现有设施开放时间短。",
-     "一是规划建设社区健身广场；二是推动学校体育场地错时开放；三是加强设施日常维护。", "体育中心", "文旅局"),
+    (
+        "科教文卫",
+        "关于加强乡村学校教师队伍建设的建议",
+        "乡村学校教师流失严重，音体美等学科教师短缺，教师年龄结构老化。",
+        "一是提高乡村教师生活补助标准；二是建设教师周转宿舍；三是建立城乡教师交流轮岗机制。",
+        "教育局",
+        "人社局",
+    ),
+    (
+        "科教文卫",
+        "关于规范中小学课后服务的建议",
+        "部分学校课后服务内容单一，以看管和写作业为主，家长满意度不高。",
+        "一是引入优质社会资源丰富课后服务内容；二是完善课后服务经费保障；三是建立课后服务质量评价制度。",
+        "教育局",
+        "",
+    ),
+    (
+        "科教文卫",
+        "关于加快城区学前教育资源扩容的建议",
+        "城区幼儿园学位紧张，新建小区配套幼儿园移交滞后。",
+        "一是加快新建小区配套幼儿园建设移交；二是扩大普惠性幼儿园覆盖面；三是加强幼儿教师培养。",
+        "教育局",
+        "住建局",
+    ),
+    (
+        "科教文卫",
+        "关于加强校园周边交通安全管理的建议",
+        "上下学高峰期校园周边车辆拥堵，学生通行存在安全隐患。",
+        "一是设置校园周边临时停车区；二是在上下学时段加强护学岗；三是完善校园周边交通标志标线。",
+        "教育局",
+        "公安局",
+    ),
+    (
+        "科教文卫",
+        "关于完善县域医共体建设的建议",
+        "基层医疗机构服务能力不足，群众看病仍向县城集中。",
+        "一是推进县乡医疗资源统筹；二是加强乡镇卫生院人才队伍建设；三是完善远程会诊体系。",
+        "卫健局",
+        "医保局",
+    ),
+    (
+        "科教文卫",
+        "关于加强乡镇卫生院全科医生培养的建议",
+        "乡镇卫生院全科医生数量不足，招不来、留不住问题突出。",
+        "一是落实全科医生定向培养；二是提高基层医生待遇；三是畅通基层医生职称晋升渠道。",
+        "卫健局",
+        "人社局",
+    ),
+    (
+        "科教文卫",
+        "关于推进公共图书馆总分馆建设的建议",
+        "乡镇图书室藏书陈旧，利用率低。",
+        "一是建立县图书馆总分馆制；二是推动图书通借通还；三是开展全民阅读进乡村活动。",
+        "文旅局",
+        "",
+    ),
+    (
+        "城乡建设",
+        "关于加快老旧小区改造的建议",
+        "县城部分老旧小区管网老化、缺少停车位和养老设施，居民改造意愿强烈。",
+        "一是统筹推进老旧小区水电气管网改造；二是同步增设停车位和无障碍设施；三是建立改造后长效管理机制。",
+        "住建局",
+        "财政局",
+    ),
+    (
+        "城乡建设",
+        "关于规范住宅小区物业管理的建议",
+        "部分小区物业服务不规范，业主委员会成立难，矛盾纠纷多。",
+        "一是加强物业服务企业信用管理；二是指导小区依法成立业主委员会；三是建立物业纠纷调解机制。",
+        "住建局",
+        "",
+    ),
+    (
+        "城乡建设",
+        "关于加快城区停车设施建设的建议",
+        "城区停车位缺口大，占道停车现象普遍。",
+        "一是规划建设公共停车场；二是挖掘机关单位停车位错时共享；三是推广智慧停车管理。",
+        "住建局",
+        "城管局",
+    ),
+    (
+        "城乡建设",
+        "关于推进城镇燃气管道更新改造的建议",
+        "部分城镇燃气管道使用年限长，存在安全隐患。",
+        "一是开展燃气管道全面排查；二是分年度推进老化管道更新；三是落实燃气企业安全主体责任。",
+        "住建局",
+        "应急局",
+    ),
+    (
+        "城乡建设",
+        "关于加强农村自建房质量安全管理的建议",
+        "农村自建房缺少设计和监管，部分房屋存在结构安全隐患。",
+        "一是推广农房标准图集；二是加强农村建筑工匠培训；三是开展农村自建房安全排查整治。",
+        "住建局",
+        "自然资源局",
+    ),
+    (
+        "农业农村",
+        "关于推动茶产业高质量发展的建议",
+        "我县茶叶品牌知名度不高，精深加工能力弱，产业链条短。",
+        "一是打造区域公用品牌；二是扶持龙头企业发展精深加工；三是推进茶旅融合。",
+        "农业农村局",
+        "商务局",
+    ),
+    (
+        "农业农村",
+        "关于加强高标准农田建设后期管护的建议",
+        "部分已建成的高标准农田设施损毁后无人管护。",
+        "一是明确管护主体和责任；二是落实管护资金；三是建立管护考核机制。",
+        "农业农村局",
+        "财政局",
+    ),
+    (
+        "农业农村",
+        "关于发展壮大村级集体经济的建议",
+        "部分村集体经济收入来源单一，空壳村仍然存在。",
+        "一是盘活村集体闲置资产；二是发展乡村特色产业；三是加强村集体经济组织人才培养。",
+        "农业农村局",
+        "",
+    ),
+    (
+        "农业农村",
+        "关于加强农村人居环境整治的建议",
+        "农村生活污水收集处理率低，部分村庄垃圾清运不及时。",
+        "一是推进农村生活污水治理；二是完善农村垃圾收运体系；三是建立村庄保洁长效机制。",
+        "农业农村局",
+        "生态环境分局",
+    ),
+    (
+        "资源环境",
+        "关于加强县城河道综合治理的建议",
+        "县城段河道存在淤积和排污口，汛期行洪能力不足。",
+        "一是开展河道清淤疏浚；二是排查整治入河排污口；三是落实河长制巡查责任。",
+        "水利局",
+        "生态环境分局",
+    ),
+    (
+        "资源环境",
+        "关于推进生活垃圾分类的建议",
+        "垃圾分类设施配置不足，居民分类意识不强。",
+        "一是完善分类投放和收运设施；二是开展垃圾分类宣传进社区；三是建立分类激励机制。",
+        "城管局",
+        "",
+    ),
+    (
+        "资源环境",
+        "关于加强饮用水水源地保护的建议",
+        "部分乡镇饮用水水源地保护区划定后管理不到位。",
+        "一是完善水源地保护设施；二是加强水质监测；三是整治保护区内违法建设。",
+        "生态环境分局",
+        "水利局",
+    ),
+    (
+        "资源环境",
+        "关于加强森林防火能力建设的建议",
+        "林区防火通道和取水设施不足，护林员年龄偏大。",
+        "一是完善林区防火通道和蓄水池；二是充实专业扑火队伍；三是推广防火监测预警系统。",
+        "林业局",
+        "应急局",
+    ),
+    (
+        "经济建设",
+        "关于优化营商环境助力民营企业发展的建议",
+        "企业反映审批环节多、融资难、惠企政策知晓率低。",
+        "一是推进审批事项一网通办；二是搭建银企对接平台；三是建立惠企政策直达机制。",
+        "发改委",
+        "市场监管局",
+    ),
+    (
+        "经济建设",
+        "关于加快县域电子商务发展的建议",
+        "农产品电商规模小，物流成本高，缺少专业人才。",
+        "一是建设县级电商公共服务中心；二是完善农村物流配送网络；三是加强电商人才培训。",
+        "商务局",
+        "",
+    ),
+    (
+        "经济建设",
+        "关于推进工业园区提档升级的建议",
+        "园区基础设施配套不足，标准厂房利用率不高。",
+        "一是完善园区道路和供水供电配套；二是盘活闲置厂房；三是强化产业链招商。",
+        "工信局",
+        "发改委",
+    ),
+    (
+        "经济建设",
+        "关于加大小微企业融资支持的建议",
+        "小微企业缺少抵押物，贷款难、贷款贵问题依然存在。",
+        "一是扩大政府性融资担保规模；二是推广信用贷款产品；三是建立续贷过桥资金池。",
+        "财政局",
+        "",
+    ),
+    (
+        "社会法制",
+        "关于完善农村养老服务体系的建议",
+        "农村老年人口比重高，留守老人照料服务缺乏。",
+        "一是建设村级互助养老点；二是发展居家上门养老服务；三是培育养老护理员队伍。",
+        "民政局",
+        "卫健局",
+    ),
+    (
+        "社会法制",
+        "关于加强未成年人网络保护的建议",
+        "未成年人沉迷网络游戏、遭遇网络诈骗的问题增多。",
+        "一是开展网络素养进校园；二是加强网吧等场所监管；三是建立家校社协同保护机制。",
+        "公安局",
+        "教育局",
+    ),
+    (
+        "社会法制",
+        "关于推进基层矛盾纠纷多元化解的建议",
+        "基层矛盾纠纷类型多样，调解力量分散。",
+        "一是建设县级矛盾纠纷调处中心；二是壮大专职人民调解员队伍；三是推进诉调对接。",
+        "司法局",
+        "法院",
+    ),
+    (
+        "社会法制",
+        "关于加强困难群众临时救助的建议",
+        "临时救助审批时间长，急难群众得不到及时救助。",
+        "一是下放临时救助审批权限；二是建立急难救助先行机制；三是加强部门信息共享。",
+        "民政局",
+        "",
+    ),
+    (
+        "社会法制",
+        "关于加强退役军人就业创业服务的建议",
+        "退役军人就业渠道窄，创业扶持政策落实不够。",
+        "一是开展退役军人专场招聘；二是落实创业贷款贴息；三是加强职业技能培训。",
+        "退役军人局",
+        "人社局",
+    ),
+    (
+        "党派团体",
+        "关于发挥新的社会阶层人士作用的建议",
+        "新的社会阶层人士参与社会治理的渠道不多。",
+        "一是搭建新的社会阶层人士实践平台；二是加强教育培训；三是建立联系服务机制。",
+        "发改委",
+        "",
+    ),
+    (
+        "其他",
+        "关于推进政务服务“一网通办”的建议",
+        "部分事项线上办理不畅，数据共享不足，群众仍需多次跑腿。",
+        "一是梳理高频事项实现全程网办；二是打通部门数据壁垒；三是完善帮办代办服务。",
+        "数据局",
+        "",
+    ),
+    (
+        "其他",
+        "关于加强县城公共文化体育设施建设的建议",
+        "县城缺少全民健身场地，现有设施开放时间短。",
+        "一是规划建设社区健身广场；二是推动学校体育场地错时开放；三是加强设施日常维护。",
+        "体育中心",
+        "文旅局",
+    ),
 ]
 
 # 跟踪落实 progress reports, in the order a unit would write them.
-PROGRESS = ["已制定落实方案，明确了责任股室和时间节点。", "已完成前期调研和方案设计，所需资金已列入年度预算。",
-            "项目已开工，完成计划工作量约四成，预计按期完成。"]
+PROGRESS = [
+    "已制定落实方案，明确了责任股室和时间节点。",
+    "已完成前期调研和方案设计，所需资金已列入年度预算。",
+    "项目已开工，完成计划工作量约四成，预计按期完成。",
+]
 DONE_REPORT = "所承诺的工作已全部完成，已向提案人通报落实情况。"
 # Stages of this session's closed B replies' follow-ups, in turn.
 FOLLOWUP_STAGES = ["overdue", "reported_done", "done", "progress", "done", "progress"]
@@ -111,7 +306,9 @@ class _Builder:
         self.county = ctx["county"]
         self.today = timezone.localdate()
         users = ctx["member_users"]
-        self.members = list(Member.objects.filter(organisation=self.county).select_related("user").order_by("id"))
+        self.members = list(
+            Member.objects.filter(organisation=self.county).select_related("user").order_by("id")
+        )
         self.m = {u: users[u].member for u in ("member1", "member2", "member3")}
         self.units = {u.short_name: u for u in ctx["units"]}
         named = {u.username: u for u in User.objects.filter(username__in=["staff", "leader"])}
@@ -147,13 +344,29 @@ class _Builder:
             lead, cos = None, ()
         created = self.today - datetime.timedelta(days=days_ago)
         p = Proposal(
-            organisation=self.county, session=session, title=title, reasons=reasons, suggestions=suggestions,
-            category=cat, kind=kind, status=state, author=lead.user if lead else self.staff, lead_member=lead,
-            collective_body="民盟青川县委员会" if kind == "collective" else "", created_at=_dt(created, 9),
+            organisation=self.county,
+            session=session,
+            title=title,
+            reasons=reasons,
+            suggestions=suggestions,
+            category=cat,
+            kind=kind,
+            status=state,
+            author=lead.user if lead else self.staff,
+            lead_member=lead,
+            collective_body="民盟青川县委员会" if kind == "collective" else "",
+            created_at=_dt(created, 9),
             research_note="赴相关乡镇和部门开展实地调研，召开座谈会 2 次。" if i % 3 == 0 else "",
         )
-        spec = {"created": created, "unit": unit, "co_unit": co_unit, "lead": lead, "cos": list(cos), "i": i,
-                "light": light}
+        spec = {
+            "created": created,
+            "unit": unit,
+            "co_unit": co_unit,
+            "lead": lead,
+            "cos": list(cos),
+            "i": i,
+            "light": light,
+        }
         self.plan.append((p, spec))
         return p
 
@@ -166,18 +379,38 @@ class _Builder:
             self._signers(p, spec)
             self._nodes(p, spec)
         # Numbers: gap-free per session, in order of acceptance.
-        for p, _spec in sorted(((p, s) for p, s in self.plan if p.accepted_at), key=lambda x: (x[0].accepted_at,
-                                                                                               x[0].pk)):
+        for p, _spec in sorted(
+            ((p, s) for p, s in self.plan if p.accepted_at), key=lambda x: (x[0].accepted_at, x[0].pk)
+        ):
             numbered.setdefault(p.session_id, 0)
             numbered[p.session_id] += 1
             p.number = numbered[p.session_id]
-        Proposal.objects.bulk_update([p for p, _ in self.plan], [
-            "number", "status", "submitted_at", "accepted_at", "assigned_at", "deadline", "replied_at", "closed_at",
-            "reject_reason", "review_note", "converted_to", "is_key", "key_leader", "is_excellent", "rehandle_round",
-            "light", "during_plenary"])
+        Proposal.objects.bulk_update(
+            [p for p, _ in self.plan],
+            [
+                "number",
+                "status",
+                "submitted_at",
+                "accepted_at",
+                "assigned_at",
+                "deadline",
+                "replied_at",
+                "closed_at",
+                "reject_reason",
+                "review_note",
+                "converted_to",
+                "is_key",
+                "key_leader",
+                "is_excellent",
+                "rehandle_round",
+                "light",
+                "during_plenary",
+            ],
+        )
         for session_id, n in numbered.items():
-            Counter.objects.update_or_create(organisation=self.county, key=f"proposal:{session_id}",
-                                             defaults={"value": n})
+            Counter.objects.update_or_create(
+                organisation=self.county, key=f"proposal:{session_id}", defaults={"value": n}
+            )
         Signer.objects.bulk_create(self.signers)
         Assignment.objects.bulk_create(self.assignments)
         self._replies()
@@ -189,22 +422,50 @@ class _Builder:
         reporting.sync([p.pk for p, _ in self.plan])  # rows made in bulk: fill the statistics copies
 
     def ev(self, p, day, action, label, actor=None, hour=10, detail=""):
-        self.events.append(Event(proposal=p, at=_dt(day, hour), actor=actor,
-                                 actor_label=actor.name if actor else "系统", action=action, label=label,
-                                 detail=detail))
+        self.events.append(
+            Event(
+                proposal=p,
+                at=_dt(day, hour),
+                actor=actor,
+                actor_label=actor.name if actor else "系统",
+                action=action,
+                label=label,
+                detail=detail,
+            )
+        )
 
     def _signers(self, p, spec):
         lead = spec["lead"]
         if lead is None:
             return
-        self.signers.append(Signer(proposal=p, member=lead, role=Signer.Role.LEAD, status=Signer.Status.AGREED,
-                                   order=0, invited_at=_dt(spec["created"]), responded_at=_dt(spec["created"])))
+        self.signers.append(
+            Signer(
+                proposal=p,
+                member=lead,
+                role=Signer.Role.LEAD,
+                status=Signer.Status.AGREED,
+                order=0,
+                invited_at=_dt(spec["created"]),
+                responded_at=_dt(spec["created"]),
+            )
+        )
         for n, m in enumerate(spec["cos"], 1):
-            status = Signer.Status.INVITED if p.status in (S.DRAFT, S.AWAITING_COSIGNERS) else Signer.Status.AGREED
-            self.signers.append(Signer(proposal=p, member=m, role=Signer.Role.COSIGNER, status=status, order=n,
-                                       invited_at=_dt(spec["created"] + datetime.timedelta(days=1)),
-                                       responded_at=None if status == Signer.Status.INVITED else
-                                       _dt(spec["created"] + datetime.timedelta(days=2))))
+            status = (
+                Signer.Status.INVITED if p.status in (S.DRAFT, S.AWAITING_COSIGNERS) else Signer.Status.AGREED
+            )
+            self.signers.append(
+                Signer(
+                    proposal=p,
+                    member=m,
+                    role=Signer.Role.COSIGNER,
+                    status=status,
+                    order=n,
+                    invited_at=_dt(spec["created"] + datetime.timedelta(days=1)),
+                    responded_at=None
+                    if status == Signer.Status.INVITED
+                    else _dt(spec["created"] + datetime.timedelta(days=2)),
+                )
+            )
 
     def _nodes(self, p, spec):
         c = spec["created"]
@@ -214,7 +475,9 @@ class _Builder:
             return
         submitted = c + datetime.timedelta(days=1)
         p.submitted_at = _dt(submitted)
-        p.during_plenary = p.session.start_date <= submitted <= (p.session.proposal_deadline or p.session.end_date)
+        p.during_plenary = (
+            p.session.start_date <= submitted <= (p.session.proposal_deadline or p.session.end_date)
+        )
         if p.status == S.AWAITING_COSIGNERS:
             self.ev(p, submitted, "submit", "提交提案，邀请附议", author)
             return
@@ -237,26 +500,44 @@ class _Builder:
         self.ev(p, reviewed, "accept", "立案", self.staff)
         if spec.get("key"):
             p.is_key, p.key_leader = True, self.leader
-            self.ev(p, reviewed + datetime.timedelta(days=3), "mark_key", f"确定为重点提案，{self.leader.name}领衔督办",
-                    self.staff)
+            self.ev(
+                p,
+                reviewed + datetime.timedelta(days=3),
+                "mark_key",
+                f"确定为重点提案，{self.leader.name}领衔督办",
+                self.staff,
+            )
         if p.status == S.ACCEPTED:
             return
         assigned = reviewed + datetime.timedelta(days=4)
         p.assigned_at = _dt(assigned)
-        p.deadline = max(spec.get("deadline") or assigned + datetime.timedelta(days=90),
-                         assigned + datetime.timedelta(days=10))
+        p.deadline = max(
+            spec.get("deadline") or assigned + datetime.timedelta(days=90),
+            assigned + datetime.timedelta(days=10),
+        )
         if spec.get("parallel"):
             return self._parallel_nodes(p, spec, assigned)
         lead_unit = self.units[spec["unit"]]
-        lead = Assignment(proposal=p, unit=lead_unit, role=Assignment.Role.LEAD, assigned_at=p.assigned_at,
-                          assigned_by=self.staff, deadline=p.deadline)
+        lead = Assignment(
+            proposal=p,
+            unit=lead_unit,
+            role=Assignment.Role.LEAD,
+            assigned_at=p.assigned_at,
+            assigned_by=self.staff,
+            deadline=p.deadline,
+        )
         self.assignments.append(lead)
         spec["assignment"] = lead
         label = f"交办：主办 {lead_unit.name}"
         if spec["co_unit"]:
-            co = Assignment(proposal=p, unit=self.units[spec["co_unit"]], role=Assignment.Role.CO,
-                            assigned_at=p.assigned_at, assigned_by=self.staff,
-                            deadline=min(p.deadline, assigned + datetime.timedelta(days=30)))
+            co = Assignment(
+                proposal=p,
+                unit=self.units[spec["co_unit"]],
+                role=Assignment.Role.CO,
+                assigned_at=p.assigned_at,
+                assigned_by=self.staff,
+                deadline=min(p.deadline, assigned + datetime.timedelta(days=30)),
+            )
             self.assignments.append(co)
             spec["co"] = co
             label += f"，会办：{co.unit.name}"
@@ -277,8 +558,12 @@ class _Builder:
         spec["handler"] = handler
         if not spec.get("no_contact"):
             contact_day = min(ack + datetime.timedelta(days=7), self.today)
-            spec["contact"] = Contact(contacted_on=contact_day, method=random.choice(Contact.Method.values),
-                                      summary="与提案人当面沟通了办理思路和计划，提案人表示认可。", recorded_by=handler)
+            spec["contact"] = Contact(
+                contacted_on=contact_day,
+                method=random.choice(Contact.Method.values),
+                summary="与提案人当面沟通了办理思路和计划，提案人表示认可。",
+                recorded_by=handler,
+            )
             self.ev(p, contact_day, "contact", f"{lead_unit.name}与提案人沟通", handler, 16)
 
     def _replies(self):
@@ -296,15 +581,28 @@ class _Builder:
             replied = a.acknowledged_at.date() + datetime.timedelta(days=spec.get("reply_after", 60))
             replied = min(replied, self.today - datetime.timedelta(days=spec.get("replied_days_ago", 0)))
             rc = RESULT[spec["i"] % len(RESULT)]
-            reply = Reply(proposal=p, assignment=a, result_class=rc, round=1, replied_by=spec["handler"],
-                          replied_at=_dt(replied, 11), on_time=replied <= p.deadline,
-                          content=f"您提出的《{p.title}》收悉。我单位高度重视，经认真研究，现答复如下："
-                                  f"{'所提建议已被采纳并落实。' if rc == 'A' else '已列入年度工作计划逐步解决。' if rc == 'B' else '因条件限制，留作今后工作参考。'}")
+            reply = Reply(
+                proposal=p,
+                assignment=a,
+                result_class=rc,
+                round=1,
+                replied_by=spec["handler"],
+                replied_at=_dt(replied, 11),
+                on_time=replied <= p.deadline,
+                content=f"您提出的《{p.title}》收悉。我单位高度重视，经认真研究，现答复如下："
+                f"{'所提建议已被采纳并落实。' if rc == 'A' else '已列入年度工作计划逐步解决。' if rc == 'B' else '因条件限制，留作今后工作参考。'}",
+            )
             replies.append(reply)
             plan_replies.append((p, spec, reply))
             p.replied_at = reply.replied_at
-            self.ev(p, replied, "reply", f"{a.unit.name}答复（{rc}类，{'按期' if reply.on_time else '逾期'}）",
-                    spec["handler"], 11)
+            self.ev(
+                p,
+                replied,
+                "reply",
+                f"{a.unit.name}答复（{rc}类，{'按期' if reply.on_time else '逾期'}）",
+                spec["handler"],
+                11,
+            )
         Contact.objects.bulk_create(contacts)
         Reply.objects.bulk_create(replies)
         evaluations, second = [], []
@@ -317,33 +615,71 @@ class _Builder:
             if p.status == S.CLOSED:
                 for s in raters:
                     rating = "satisfied" if (spec["i"] + s.order) % 3 else "basically_satisfied"
-                    evaluations.append(Evaluation(proposal=p, reply=reply, member=s.member, rating=rating,
-                                                  recorded_by=s.member.user, created_at=_dt(day, 14)))
-                    self.ev(p, day, "evaluate", f"{s.member.name}评价：{dict(Evaluation.Rating.choices)[rating]}",
-                            s.member.user, 14)
+                    evaluations.append(
+                        Evaluation(
+                            proposal=p,
+                            reply=reply,
+                            member=s.member,
+                            rating=rating,
+                            recorded_by=s.member.user,
+                            created_at=_dt(day, 14),
+                        )
+                    )
+                    self.ev(
+                        p,
+                        day,
+                        "evaluate",
+                        f"{s.member.name}评价：{dict(Evaluation.Rating.choices)[rating]}",
+                        s.member.user,
+                        14,
+                    )
                 p.closed_at = _dt(day + datetime.timedelta(days=3))
                 self.ev(p, day + datetime.timedelta(days=3), "close", "办结", self.staff, 15)
             elif p.status == S.REPLIED and spec.get("rated") and raters:
                 s = raters[0]
-                evaluations.append(Evaluation(proposal=p, reply=reply, member=s.member, rating="basically_satisfied",
-                                              comment="基本满意，希望加快落实。", recorded_by=s.member.user,
-                                              created_at=_dt(day, 14)))
+                evaluations.append(
+                    Evaluation(
+                        proposal=p,
+                        reply=reply,
+                        member=s.member,
+                        rating="basically_satisfied",
+                        comment="基本满意，希望加快落实。",
+                        recorded_by=s.member.user,
+                        created_at=_dt(day, 14),
+                    )
+                )
                 self.ev(p, day, "evaluate", f"{s.member.name}评价：基本满意", s.member.user, 14)
             elif p.status == S.REHANDLING and raters:
                 s = raters[0]
                 day = self.today - datetime.timedelta(days=2)
-                evaluations.append(Evaluation(proposal=p, reply=reply, member=s.member, rating="unsatisfied",
-                                              comment="答复内容空泛，未提出具体措施和时间表。", recorded_by=s.member.user,
-                                              created_at=_dt(day, 14)))
+                evaluations.append(
+                    Evaluation(
+                        proposal=p,
+                        reply=reply,
+                        member=s.member,
+                        rating="unsatisfied",
+                        comment="答复内容空泛，未提出具体措施和时间表。",
+                        recorded_by=s.member.user,
+                        created_at=_dt(day, 14),
+                    )
+                )
                 p.rehandle_round = 2
                 p.deadline = day + datetime.timedelta(days=30)
                 spec["assignment"].deadline = p.deadline
                 second.append(spec["assignment"])
-                self.ev(p, day, "evaluate", f"{s.member.name}评价：不满意，退回重新办理（第2轮）", s.member.user, 14)
+                self.ev(
+                    p,
+                    day,
+                    "evaluate",
+                    f"{s.member.name}评价：不满意，退回重新办理（第2轮）",
+                    s.member.user,
+                    14,
+                )
         Evaluation.objects.bulk_create(evaluations)
         Assignment.objects.bulk_update(second, ["deadline"])
-        Proposal.objects.bulk_update([p for p, _ in self.plan], ["replied_at", "closed_at", "rehandle_round",
-                                                                 "deadline"])
+        Proposal.objects.bulk_update(
+            [p for p, _ in self.plan], ["replied_at", "closed_at", "rehandle_round", "deadline"]
+        )
 
     # -- 分办: several units, each answering its own part -------------------------------------------------
 
@@ -351,8 +687,14 @@ class _Builder:
         """Every unit is a parallel one; each acknowledges and contacts the proposer on its own."""
         rows = []
         for part in spec["parallel"]:
-            a = Assignment(proposal=p, unit=self.units[part["unit"]], role=Assignment.Role.PARALLEL,
-                           assigned_at=p.assigned_at, assigned_by=self.staff, deadline=p.deadline)
+            a = Assignment(
+                proposal=p,
+                unit=self.units[part["unit"]],
+                role=Assignment.Role.PARALLEL,
+                assigned_at=p.assigned_at,
+                assigned_by=self.staff,
+                deadline=p.deadline,
+            )
             part["assignment"] = a
             rows.append(a)
         self.assignments += rows
@@ -368,9 +710,12 @@ class _Builder:
             a.acknowledged_at, a.acknowledged_by = _dt(ack, 15), handler
             self.ev(p, ack, "acknowledge", f"{a.unit.name}签收（分办）", handler, 15)
             day = min(ack + datetime.timedelta(days=6), self.today)
-            part["contact"] = Contact(contacted_on=day, method=Contact.Method.values[k % len(Contact.Method.values)],
-                                      summary="就本单位职责范围内的事项与提案人沟通了办理思路，提案人表示认可。",
-                                      recorded_by=handler)
+            part["contact"] = Contact(
+                contacted_on=day,
+                method=Contact.Method.values[k % len(Contact.Method.values)],
+                summary="就本单位职责范围内的事项与提案人沟通了办理思路，提案人表示认可。",
+                recorded_by=handler,
+            )
             self.ev(p, day, "contact", f"{a.unit.name}与提案人沟通", handler, 16)
 
     def _parallel_replies(self):
@@ -385,20 +730,36 @@ class _Builder:
                 if part.get("contact"):
                     part["contact"].assignment = part["assignment"]
                     contacts.append(part["contact"])
-            answered = sorted((x for x in spec["parallel"] if x.get("reply") is not None), key=lambda x: -x["reply"])
+            answered = sorted(
+                (x for x in spec["parallel"] if x.get("reply") is not None), key=lambda x: -x["reply"]
+            )
             for k, part in enumerate(answered, 1):
                 a, cls = part["assignment"], part["class"]
                 day = self.today - datetime.timedelta(days=part["reply"])
                 handler = self.handler.get(a.unit_id)
-                reply = Reply(proposal=p, assignment=a, result_class=cls, round=1, replied_by=handler,
-                              replied_at=_dt(day, 11), on_time=day <= a.deadline,
-                              content=f"您提出的《{p.title}》中涉及我单位职责的部分，经认真研究，现答复如下："
-                                      f"{'所提建议已被采纳并落实。' if cls == 'A' else '已列入年度工作计划逐步解决。' if cls == 'B' else '因条件限制，留作今后工作参考。'}")
+                reply = Reply(
+                    proposal=p,
+                    assignment=a,
+                    result_class=cls,
+                    round=1,
+                    replied_by=handler,
+                    replied_at=_dt(day, 11),
+                    on_time=day <= a.deadline,
+                    content=f"您提出的《{p.title}》中涉及我单位职责的部分，经认真研究，现答复如下："
+                    f"{'所提建议已被采纳并落实。' if cls == 'A' else '已列入年度工作计划逐步解决。' if cls == 'B' else '因条件限制，留作今后工作参考。'}",
+                )
                 part["reply_row"] = reply
                 replies.append(reply)
                 self.replied.append((p, spec, reply))
-                self.ev(p, day, "reply", f"{a.unit.name}答复（{cls}类，{'按期' if reply.on_time else '逾期'}）"
-                        f"（分办 {k}/{len(spec['parallel'])} 个单位已答复）", handler, 11)
+                self.ev(
+                    p,
+                    day,
+                    "reply",
+                    f"{a.unit.name}答复（{cls}类，{'按期' if reply.on_time else '逾期'}）"
+                    f"（分办 {k}/{len(spec['parallel'])} 个单位已答复）",
+                    handler,
+                    11,
+                )
                 if k == len(spec["parallel"]):
                     p.replied_at = reply.replied_at
             raters = [s for s in self.signers if s.proposal_id == p.pk and s.status == Signer.Status.AGREED]
@@ -408,21 +769,50 @@ class _Builder:
                 if how == "unsatisfied":
                     s = raters[0]
                     day = self.today - datetime.timedelta(days=part.get("rated_ago", 2))
-                    evaluations.append(Evaluation(proposal=p, reply=reply, member=s.member, rating="unsatisfied",
-                                                  comment="答复未涉及具体改造计划和资金安排，请重新办理。",
-                                                  recorded_by=s.member.user, created_at=_dt(day, 14)))
+                    evaluations.append(
+                        Evaluation(
+                            proposal=p,
+                            reply=reply,
+                            member=s.member,
+                            rating="unsatisfied",
+                            comment="答复未涉及具体改造计划和资金安排，请重新办理。",
+                            recorded_by=s.member.user,
+                            created_at=_dt(day, 14),
+                        )
+                    )
                     p.rehandle_round = 2
                     p.deadline = a.deadline = day + datetime.timedelta(days=30)
                     moved.append(a)
-                    self.ev(p, day, "evaluate", f"{s.member.name}评价（{a.unit.name}的答复）：不满意，"
-                            f"{a.unit.name}重新办理（第2轮）", s.member.user, 14)
+                    self.ev(
+                        p,
+                        day,
+                        "evaluate",
+                        f"{s.member.name}评价（{a.unit.name}的答复）：不满意，{a.unit.name}重新办理（第2轮）",
+                        s.member.user,
+                        14,
+                    )
                     continue
                 for n, s in enumerate(raters if how == "all" else raters[:1] if how == "first" else []):
                     rating = "basically_satisfied" if n % 2 else "satisfied"
-                    evaluations.append(Evaluation(proposal=p, reply=reply, member=s.member, rating=rating,
-                                                  recorded_by=s.member.user, created_at=_dt(day, 14)))
-                    self.ev(p, day, "evaluate", f"{s.member.name}评价（{a.unit.name}的答复）："
-                            f"{dict(Evaluation.Rating.choices)[rating]}", s.member.user, 14)
+                    evaluations.append(
+                        Evaluation(
+                            proposal=p,
+                            reply=reply,
+                            member=s.member,
+                            rating=rating,
+                            recorded_by=s.member.user,
+                            created_at=_dt(day, 14),
+                        )
+                    )
+                    self.ev(
+                        p,
+                        day,
+                        "evaluate",
+                        f"{s.member.name}评价（{a.unit.name}的答复）："
+                        f"{dict(Evaluation.Rating.choices)[rating]}",
+                        s.member.user,
+                        14,
+                    )
         Contact.objects.bulk_create(contacts)
         Reply.objects.bulk_create(replies)
         Evaluation.objects.bulk_create(evaluations)
@@ -441,8 +831,14 @@ class _Builder:
                 continue
             f = FollowUp(proposal=p, assignment=reply.assignment, reply=reply, opened_at=reply.replied_at)
             opened = reply.replied_at.date()
-            self.ev(p, opened, "followup_open", f"{reply.assignment.unit.name}答复为B类，转入跟踪落实",
-                    reply.replied_by, 11)
+            self.ev(
+                p,
+                opened,
+                "followup_open",
+                f"{reply.assignment.unit.name}答复为B类，转入跟踪落实",
+                reply.replied_by,
+                11,
+            )
             if p.session_id != self.session.pk:
                 stage = "done" if p.status == S.CLOSED else "progress"
             elif p.status == S.CLOSED:
@@ -456,8 +852,18 @@ class _Builder:
         for f, p, stage in made:
             reports += self._followup_stage(f, p, stage)
         FollowUpReport.objects.bulk_create(reports)
-        FollowUp.objects.bulk_update([f for f, _, _ in made], [
-            "status", "planned_date", "last_report_at", "done_at", "confirmed_at", "confirmed_by", "reminded_on"])
+        FollowUp.objects.bulk_update(
+            [f for f, _, _ in made],
+            [
+                "status",
+                "planned_date",
+                "last_report_at",
+                "done_at",
+                "confirmed_at",
+                "confirmed_by",
+                "reminded_on",
+            ],
+        )
 
     def _followup_stage(self, f, p, stage) -> list[FollowUpReport]:
         today, unit, handler = self.today, f.assignment.unit.name, f.reply.replied_by
@@ -469,7 +875,10 @@ class _Builder:
         if stage == "new":
             return []
         if stage == "overdue":
-            plan, steps = max(opened + datetime.timedelta(days=1), today - datetime.timedelta(days=12)), [(10, 0)]
+            plan, steps = (
+                max(opened + datetime.timedelta(days=1), today - datetime.timedelta(days=12)),
+                [(10, 0)],
+            )
         elif stage == "reported_done":
             plan, steps = today + datetime.timedelta(days=20), [(10, 0), (None, None)]
         elif stage == "done":
@@ -477,9 +886,14 @@ class _Builder:
             steps = [(15, 1), ((plan - opened).days - 3, None)]
         else:  # progress: a plan half a year out, reports no older than the reminder period
             spread = f.pk % 4  # not every plan and report on the same day
-            plan = max(opened + datetime.timedelta(days=180), today + datetime.timedelta(days=30 + 25 * spread))
-            steps = [(3, 0)] + ([((today - opened).days - 8 - 9 * spread, 1 + spread % 2)]
-                                if (today - opened).days > 60 else [])
+            plan = max(
+                opened + datetime.timedelta(days=180), today + datetime.timedelta(days=30 + 25 * spread)
+            )
+            steps = [(3, 0)] + (
+                [((today - opened).days - 8 - 9 * spread, 1 + spread % 2)]
+                if (today - opened).days > 60
+                else []
+            )
         f.planned_date = plan
         self.ev(p, day(2), "followup_plan", f"{unit}确定计划完成时间：{plan:%Y-%m-%d}", handler, 15)
         out = []
@@ -487,8 +901,11 @@ class _Builder:
             final = text is None
             when = today - datetime.timedelta(days=3) if after is None else day(after)
             content = DONE_REPORT if final else PROGRESS[text]
-            out.append(FollowUpReport(followup=f, content=content, is_final=final, reported_by=handler,
-                                      at=_dt(when, 16)))
+            out.append(
+                FollowUpReport(
+                    followup=f, content=content, is_final=final, reported_by=handler, at=_dt(when, 16)
+                )
+            )
             f.last_report_at = _dt(when, 16)
             if final:
                 f.status, f.done_at = FollowUp.Status.REPORTED_DONE, _dt(when, 16)
@@ -536,9 +953,17 @@ class _Builder:
             self.ev(target, day, "merged_in", f"并入提案《{p.title}》（提案人随案合并）", self.staff)
             have = {s.member_id for s in self.signers if s.proposal_id == target.pk}
             if spec["lead"].pk not in have:
-                carried.append(Signer(proposal=target, member=spec["lead"], role=Signer.Role.COSIGNER,
-                                      status=Signer.Status.AGREED, order=20, via_merge=p,
-                                      responded_at=_dt(day)))
+                carried.append(
+                    Signer(
+                        proposal=target,
+                        member=spec["lead"],
+                        role=Signer.Role.COSIGNER,
+                        status=Signer.Status.AGREED,
+                        order=20,
+                        via_merge=p,
+                        responded_at=_dt(day),
+                    )
+                )
         Proposal.objects.bulk_update(changed, ["merged_into", "review_note"])
         Signer.objects.bulk_create(carried)
 
@@ -546,9 +971,18 @@ class _Builder:
         from django.db.models import Prefetch
 
         handling = [p.pk for p, _ in self.plan if p.status in (S.ASSIGNED, S.HANDLING, S.REHANDLING)]
-        qs = Proposal.objects.filter(pk__in=handling).select_related("organisation").prefetch_related(
-            Prefetch("assignments", queryset=Assignment.objects.filter(is_active=True).select_related("unit")
-                     .prefetch_related("contacts")))
+        qs = (
+            Proposal.objects.filter(pk__in=handling)
+            .select_related("organisation")
+            .prefetch_related(
+                Prefetch(
+                    "assignments",
+                    queryset=Assignment.objects.filter(is_active=True)
+                    .select_related("unit")
+                    .prefetch_related("contacts"),
+                )
+            )
+        )
         rows = []
         for p in qs:
             p.light = compute_light(p, self.today) or ""
@@ -567,20 +1001,37 @@ def _credit(b: _Builder):
             continue
         shares = _shares(p)
         for member, share in shares:
-            record_act(member=member, act="proposal_submit", source=p, occurred_on=p.submitted_at.date(),
-                       share=share)
+            record_act(
+                member=member, act="proposal_submit", source=p, occurred_on=p.submitted_at.date(), share=share
+            )
             if p.accepted_at:
-                record_act(member=member, act="proposal_accept", source=p, occurred_on=p.accepted_at.date(),
-                           share=share)
+                record_act(
+                    member=member,
+                    act="proposal_accept",
+                    source=p,
+                    occurred_on=p.accepted_at.date(),
+                    share=share,
+                )
             if p.status == S.MERGED:
-                record_act(member=member, act="proposal_accept", source=p, occurred_on=p.submitted_at.date(),
-                           share=share)
+                record_act(
+                    member=member,
+                    act="proposal_accept",
+                    source=p,
+                    occurred_on=p.submitted_at.date(),
+                    share=share,
+                )
             if p.is_key:
-                record_act(member=member, act="proposal_key", source=p, occurred_on=p.accepted_at.date(),
-                           share=share)
+                record_act(
+                    member=member, act="proposal_key", source=p, occurred_on=p.accepted_at.date(), share=share
+                )
             if p.is_excellent:
-                record_act(member=member, act="proposal_excellent", source=p, occurred_on=p.closed_at.date(),
-                           share=share)
+                record_act(
+                    member=member,
+                    act="proposal_excellent",
+                    source=p,
+                    occurred_on=p.closed_at.date(),
+                    share=share,
+                )
 
 
 def _index(b: _Builder):
@@ -616,8 +1067,15 @@ def load(ctx):
     # Drafts and 附议: member1's own drafts, and member1's joint proposal awaiting member2.
     add(S.DRAFT, 2, lead=b.m["member1"], days_ago=3)
     add(S.DRAFT, 2, days_ago=5)
-    add(S.AWAITING_COSIGNERS, 1, lead=b.m["member1"], kind="joint", cos=[b.m["member2"]], days_ago=2,
-        topic=TOPICS[1])
+    add(
+        S.AWAITING_COSIGNERS,
+        1,
+        lead=b.m["member1"],
+        kind="joint",
+        cos=[b.m["member2"]],
+        days_ago=2,
+        topic=TOPICS[1],
+    )
     add(S.AWAITING_COSIGNERS, 1, kind="joint", days_ago=4)
     # Waiting for review by staff, and review outcomes.
     add(S.SUBMITTED, 5, days_ago=8)
@@ -627,11 +1085,15 @@ def load(ctx):
     accepted = add(S.ACCEPTED, 4, days_ago=12)
     # Handling, with lights: (state, unit, assigned days ago, deadline days from today, no contact).
     handling_plan = [
-        ("handling", "教育局", 30, 60, False), ("handling", "教育局", 80, 10, False),  # green, yellow (near)
-        ("handling", "教育局", 100, -8, False), ("handling", "教育局", 40, 50, True),  # red, yellow (no contact)
+        ("handling", "教育局", 30, 60, False),
+        ("handling", "教育局", 80, 10, False),  # green, yellow (near)
+        ("handling", "教育局", 100, -8, False),
+        ("handling", "教育局", 40, 50, True),  # red, yellow (no contact)
         ("assigned", "教育局", 12, 78, True),  # yellow: not acknowledged after 5 working days
-        ("handling", "住建局", 25, 65, False), ("handling", "住建局", 85, 5, False),
-        ("handling", "住建局", 110, -20, False), ("assigned", "住建局", 2, 88, True),
+        ("handling", "住建局", 25, 65, False),
+        ("handling", "住建局", 85, 5, False),
+        ("handling", "住建局", 110, -20, False),
+        ("assigned", "住建局", 2, 88, True),
         ("handling", "住建局", 95, -3, True),
     ]
     for k, (state, unit, ago, due, no_contact) in enumerate(handling_plan):
@@ -644,7 +1106,9 @@ def load(ctx):
     for p in add(S.HANDLING, 16, days_ago=None):
         s = spec(p)
         ago = (today - s["created"]).days - 11
-        s["deadline"] = today + datetime.timedelta(days=random.choice([-15, 8, 30, 45, 60, max(20, 90 - ago)]))
+        s["deadline"] = today + datetime.timedelta(
+            days=random.choice([-15, 8, 30, 45, 60, max(20, 90 - ago)])
+        )
     add(S.ASSIGNED, 4, days_ago=15)
     for p in add(S.REPLIED, 10):
         s = spec(p)
@@ -664,8 +1128,14 @@ def load(ctx):
     # Merges into an accepted proposal of the same session.
     for target in accepted[:2]:
         i += 1
-        m = b.new(this, i, S.MERGED, days_ago=(today - spec(target)["created"]).days + 1,
-                  topic=next(t for t in TOPICS if t[1] == target.title), kind="individual")
+        m = b.new(
+            this,
+            i,
+            S.MERGED,
+            days_ago=(today - spec(target)["created"]).days + 1,
+            topic=next(t for t in TOPICS if t[1] == target.title),
+            kind="individual",
+        )
         spec(m)["merge_into"] = target
 
     # Last year's session: closed for the most part.
@@ -684,26 +1154,62 @@ def load(ctx):
             p.is_excellent = True
     for target in [p for p, s in b.plan if p.session_id == last.pk and p.status == S.CLOSED][:2]:
         i += 1
-        m = b.new(last, i, S.MERGED, days_ago=(today - spec(target)["created"]).days + 1,
-                  topic=next(t for t in TOPICS if t[1] == target.title), kind="individual")
+        m = b.new(
+            last,
+            i,
+            S.MERGED,
+            days_ago=(today - spec(target)["created"]).days + 1,
+            topic=next(t for t in TOPICS if t[1] == target.title),
+            kind="individual",
+        )
         spec(m)["merge_into"] = target
 
     # 分办 (this session): member1's proposals answered by two and three units, and one unit sent back.
     parallel = [
-        (S.HANDLING, "关于加快城区学前教育资源扩容的建议", "member1", (), 75, [
-            {"unit": "教育局", "reply": 12, "class": "A", "rated": "first"}, {"unit": "住建局"}]),
-        (S.REPLIED, "关于加快城区停车设施建设的建议", "member1", ("member2",), 100, [
-            {"unit": "住建局", "reply": 9, "class": "B", "rated": "all"},
-            {"unit": "城管局", "reply": 15, "class": "A", "rated": "all"},
-            {"unit": "公安局", "reply": 6, "class": "A", "rated": "all"}]),
-        (S.REHANDLING, "关于推进城镇燃气管道更新改造的建议", "member2", (), 120, [
-            {"unit": "住建局", "reply": 35, "class": "C", "rated": "unsatisfied", "rated_ago": 5},
-            {"unit": "应急局", "reply": 40, "class": "A", "rated": "all"}]),
+        (
+            S.HANDLING,
+            "关于加快城区学前教育资源扩容的建议",
+            "member1",
+            (),
+            75,
+            [{"unit": "教育局", "reply": 12, "class": "A", "rated": "first"}, {"unit": "住建局"}],
+        ),
+        (
+            S.REPLIED,
+            "关于加快城区停车设施建设的建议",
+            "member1",
+            ("member2",),
+            100,
+            [
+                {"unit": "住建局", "reply": 9, "class": "B", "rated": "all"},
+                {"unit": "城管局", "reply": 15, "class": "A", "rated": "all"},
+                {"unit": "公安局", "reply": 6, "class": "A", "rated": "all"},
+            ],
+        ),
+        (
+            S.REHANDLING,
+            "关于推进城镇燃气管道更新改造的建议",
+            "member2",
+            (),
+            120,
+            [
+                {"unit": "住建局", "reply": 35, "class": "C", "rated": "unsatisfied", "rated_ago": 5},
+                {"unit": "应急局", "reply": 40, "class": "A", "rated": "all"},
+            ],
+        ),
     ]
     for state, title, lead, cos, ago, parts in parallel:
         i += 1
-        p = b.new(this, i, state, days_ago=ago, lead=b.m[lead], kind="joint" if cos else "individual",
-                  cos=[b.m[c] for c in cos], topic=next(t for t in TOPICS if t[1] == title))
+        p = b.new(
+            this,
+            i,
+            state,
+            days_ago=ago,
+            lead=b.m[lead],
+            kind="joint" if cos else "individual",
+            cos=[b.m[c] for c in cos],
+            topic=next(t for t in TOPICS if t[1] == title),
+        )
         spec(p)["parallel"] = parts
 
     b.build()

@@ -17,14 +17,19 @@ from django.utils import timezone
 from .models import Assignment, Proposal, Signer
 
 ACCEPTED_STATES = (
-    Proposal.Status.ACCEPTED, Proposal.Status.ASSIGNED, Proposal.Status.HANDLING, Proposal.Status.REPLIED,
-    Proposal.Status.REHANDLING, Proposal.Status.CLOSED,
+    Proposal.Status.ACCEPTED,
+    Proposal.Status.ASSIGNED,
+    Proposal.Status.HANDLING,
+    Proposal.Status.REPLIED,
+    Proposal.Status.REHANDLING,
+    Proposal.Status.CLOSED,
 )
 CJK_FONT = "STSong-Light"
 Progress = Callable[[int, int], None] | None
 
 
 # --------------------------------------------------------------------------- shared wording
+
 
 def committee_title(organisation) -> str:
     """政协青川县委员会: the committee's formal name from its region (falls back to its own name)."""
@@ -36,8 +41,11 @@ def committee_title(organisation) -> str:
 def proposers_label(proposal: Proposal) -> str:
     if proposal.kind == Proposal.Kind.COLLECTIVE and proposal.collective_body:
         return proposal.collective_body
-    names = [s.member.name for s in _signers(proposal)
-             if s.role == Signer.Role.LEAD or s.status == Signer.Status.AGREED]
+    names = [
+        s.member.name
+        for s in _signers(proposal)
+        if s.role == Signer.Role.LEAD or s.status == Signer.Status.AGREED
+    ]
     if not names and proposal.lead_member_id:
         names = [proposal.lead_member.name]
     return "、".join(names) or str(proposal.author)
@@ -53,7 +61,11 @@ def _assignments(proposal):
 
 def units_label(proposal: Proposal) -> tuple[str, str]:
     """(主办/分办 units, 会办 units) as display strings."""
-    lead = [a.unit.name for a in _assignments(proposal) if a.role in (Assignment.Role.LEAD, Assignment.Role.PARALLEL)]
+    lead = [
+        a.unit.name
+        for a in _assignments(proposal)
+        if a.role in (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
+    ]
     co = [a.unit.name for a in _assignments(proposal) if a.role == Assignment.Role.CO]
     return "、".join(lead), "、".join(co)
 
@@ -96,7 +108,9 @@ def fields(proposal: Proposal) -> list[tuple[str, str]]:
 
 def document_queryset():
     """Proposals with everything a document prints, in a constant number of queries."""
-    return Proposal.objects.select_related("organisation", "session", "lead_member", "author", "merged_into").prefetch_related(
+    return Proposal.objects.select_related(
+        "organisation", "session", "lead_member", "author", "merged_into"
+    ).prefetch_related(
         Prefetch("signers", queryset=Signer.objects.select_related("member").order_by("order", "id")),
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
     )
@@ -108,6 +122,7 @@ def filename(proposal: Proposal, ext: str) -> str:
 
 
 # --------------------------------------------------------------------------- Word
+
 
 def _docx_font(run, size=None, bold=None, color=None, name="宋体"):
     from docx.oxml.ns import qn
@@ -146,7 +161,9 @@ def _docx_new():
     return doc
 
 
-def _docx_para(doc, text, *, size=14, bold=False, align=None, color=None, name="仿宋", indent=False, style=None):
+def _docx_para(
+    doc, text, *, size=14, bold=False, align=None, color=None, name="仿宋", indent=False, style=None
+):
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
@@ -180,16 +197,31 @@ def _docx_proposal_body(doc, proposal: Proposal, *, heading_style=None):
     """The 提案 layout itself; used by the single document and, per proposal, by the compilation."""
     if heading_style:
         h = doc.add_heading(level=1)
-        _docx_font(h.add_run(f"{proposal.number_label}　{proposal.title}"), size=16, bold=True, name="黑体",
-                   color="000000")
+        _docx_font(
+            h.add_run(f"{proposal.number_label}　{proposal.title}"),
+            size=16,
+            bold=True,
+            name="黑体",
+            color="000000",
+        )
     else:
-        _docx_para(doc, committee_title(proposal.organisation), size=26, bold=True, align="center",
-                   color="C00000", name="宋体")
+        _docx_para(
+            doc,
+            committee_title(proposal.organisation),
+            size=26,
+            bold=True,
+            align="center",
+            color="C00000",
+            name="宋体",
+        )
         _docx_para(doc, "提　　案", size=26, bold=True, align="center", color="C00000", name="宋体")
         _docx_para(doc, f"{proposal.session.name}　　{proposal.number_label}", size=14, align="right")
     _docx_table(doc, fields(proposal))
-    for label, text in (("理由（案据）", proposal.reasons), ("办法（建议）", proposal.suggestions),
-                        ("调研情况", proposal.research_note)):
+    for label, text in (
+        ("理由（案据）", proposal.reasons),
+        ("办法（建议）", proposal.suggestions),
+        ("调研情况", proposal.research_note),
+    ):
         if not text and label == "调研情况":
             continue
         _docx_para(doc, label, size=15, bold=True, name="黑体")
@@ -197,12 +229,15 @@ def _docx_proposal_body(doc, proposal: Proposal, *, heading_style=None):
             _docx_para(doc, para, size=14, indent=True)
     lead, co = units_label(proposal)
     _docx_para(doc, "审查意见与承办单位", size=15, bold=True, name="黑体")
-    _docx_table(doc, [
-        ("审查意见", review_opinion(proposal)),
-        ("主办单位", lead),
-        ("会办单位", co),
-        ("办理期限", _date(proposal.deadline)),
-    ])
+    _docx_table(
+        doc,
+        [
+            ("审查意见", review_opinion(proposal)),
+            ("主办单位", lead),
+            ("会办单位", co),
+            ("办理期限", _date(proposal.deadline)),
+        ],
+    )
 
 
 def proposal_docx(proposal: Proposal) -> bytes:
@@ -244,6 +279,7 @@ def compilation_docx(session, proposals: list[Proposal], progress: Progress = No
 
 # --------------------------------------------------------------------------- PDF
 
+
 def _pdf_styles():
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -255,10 +291,18 @@ def _pdf_styles():
         pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
     base = dict(fontName=CJK_FONT, wordWrap="CJK")
     return {
-        "org": ParagraphStyle("org", fontSize=24, leading=34, alignment=TA_CENTER, textColor=colors.HexColor("#C00000"),
-                              **base),
-        "kind": ParagraphStyle("kind", fontSize=24, leading=34, alignment=TA_CENTER,
-                               textColor=colors.HexColor("#C00000"), spaceAfter=6, **base),
+        "org": ParagraphStyle(
+            "org", fontSize=24, leading=34, alignment=TA_CENTER, textColor=colors.HexColor("#C00000"), **base
+        ),
+        "kind": ParagraphStyle(
+            "kind",
+            fontSize=24,
+            leading=34,
+            alignment=TA_CENTER,
+            textColor=colors.HexColor("#C00000"),
+            spaceAfter=6,
+            **base,
+        ),
         "number": ParagraphStyle("number", fontSize=12, leading=18, alignment=TA_RIGHT, spaceAfter=8, **base),
         "h": ParagraphStyle("h", fontSize=14, leading=22, spaceBefore=10, spaceAfter=4, **base),
         "h1": ParagraphStyle("h1", fontSize=16, leading=24, spaceAfter=8, **base),
@@ -266,8 +310,14 @@ def _pdf_styles():
         "cell": ParagraphStyle("cell", fontSize=11, leading=16, **base),
         "label": ParagraphStyle("label", fontSize=11, leading=16, **base),
         "toc": ParagraphStyle("toc", fontSize=11, leading=18, **base),
-        "title": ParagraphStyle("title", fontSize=28, leading=40, alignment=TA_CENTER,
-                                textColor=colors.HexColor("#C00000"), **base),
+        "title": ParagraphStyle(
+            "title",
+            fontSize=28,
+            leading=40,
+            alignment=TA_CENTER,
+            textColor=colors.HexColor("#C00000"),
+            **base,
+        ),
         "center": ParagraphStyle("center", fontSize=16, leading=26, alignment=TA_CENTER, **base),
     }
 
@@ -284,12 +334,17 @@ def _pdf_table(rows, styles, width):
 
     data = [[_p(label, styles["label"]), _p(value, styles["cell"])] for label, value in rows]
     t = Table(data, colWidths=[width * 0.2, width * 0.8])
-    t.setStyle(TableStyle([
-        ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
-        ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-        ("TOPPADDING", (0, 0), (-1, -1), 4), ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
-    ]))
+    t.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.6, colors.black),
+                ("BACKGROUND", (0, 0), (0, -1), colors.HexColor("#F2F2F2")),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     return t
 
 
@@ -300,19 +355,36 @@ def _pdf_proposal_story(proposal: Proposal, styles, width, *, heading=None) -> l
     if heading is not None:
         story.append(heading)
     else:
-        story += [_p(committee_title(proposal.organisation), styles["org"]), _p("提　　案", styles["kind"]),
-                  _p(f"{proposal.session.name}　　{proposal.number_label}", styles["number"])]
+        story += [
+            _p(committee_title(proposal.organisation), styles["org"]),
+            _p("提　　案", styles["kind"]),
+            _p(f"{proposal.session.name}　　{proposal.number_label}", styles["number"]),
+        ]
     story.append(_pdf_table(fields(proposal), styles, width))
-    for label, text in (("理由（案据）", proposal.reasons), ("办法（建议）", proposal.suggestions),
-                        ("调研情况", proposal.research_note)):
+    for label, text in (
+        ("理由（案据）", proposal.reasons),
+        ("办法（建议）", proposal.suggestions),
+        ("调研情况", proposal.research_note),
+    ):
         if not text and label == "调研情况":
             continue
         story.append(_p(label, styles["h"]))
         story += [_p(para, styles["body"]) for para in _paragraphs(text)] or [_p("—", styles["body"])]
     lead, co = units_label(proposal)
-    story += [Spacer(1, 8), _p("审查意见与承办单位", styles["h"]),
-              _pdf_table([("审查意见", review_opinion(proposal)), ("主办单位", lead), ("会办单位", co),
-                          ("办理期限", _date(proposal.deadline))], styles, width)]
+    story += [
+        Spacer(1, 8),
+        _p("审查意见与承办单位", styles["h"]),
+        _pdf_table(
+            [
+                ("审查意见", review_opinion(proposal)),
+                ("主办单位", lead),
+                ("会办单位", co),
+                ("办理期限", _date(proposal.deadline)),
+            ],
+            styles,
+            width,
+        ),
+    ]
     return story
 
 
@@ -329,10 +401,20 @@ def proposal_pdf(proposal: Proposal) -> bytes:
     from reportlab.platypus import SimpleDocTemplate
 
     buf = io.BytesIO()
-    doc = SimpleDocTemplate(buf, pagesize=A4, leftMargin=2.6 * cm, rightMargin=2.6 * cm, topMargin=2.5 * cm,
-                            bottomMargin=2.5 * cm, title=proposal.title, author=committee_title(proposal.organisation))
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=2.6 * cm,
+        rightMargin=2.6 * cm,
+        topMargin=2.5 * cm,
+        bottomMargin=2.5 * cm,
+        title=proposal.title,
+        author=committee_title(proposal.organisation),
+    )
     styles = _pdf_styles()
-    doc.build(_pdf_proposal_story(proposal, styles, doc.width), onFirstPage=_page_number, onLaterPages=_page_number)
+    doc.build(
+        _pdf_proposal_story(proposal, styles, doc.width), onFirstPage=_page_number, onLaterPages=_page_number
+    )
     return buf.getvalue()
 
 
@@ -367,16 +449,32 @@ def compilation_pdf(session, proposals: list[Proposal], progress: Progress = Non
                     progress(min(seen["n"], 2 * total), 2 * total)
 
     buf = io.BytesIO()
-    doc = CompilationDoc(buf, pagesize=A4, leftMargin=2.6 * cm, rightMargin=2.6 * cm, topMargin=2.5 * cm,
-                         bottomMargin=2.5 * cm, title=f"{session.name}提案汇编",
-                         author=committee_title(session.organisation))
+    doc = CompilationDoc(
+        buf,
+        pagesize=A4,
+        leftMargin=2.6 * cm,
+        rightMargin=2.6 * cm,
+        topMargin=2.5 * cm,
+        bottomMargin=2.5 * cm,
+        title=f"{session.name}提案汇编",
+        author=committee_title(session.organisation),
+    )
     toc = TableOfContents()
     toc.levelStyles = [styles["toc"]]
     toc.dotsMinLevel = 0
-    story = [Spacer(1, 5 * cm), _p(committee_title(session.organisation), styles["org"]),
-             _p(session.name, styles["center"]), Spacer(1, 1 * cm), _p("提 案 汇 编", styles["title"]),
-             Spacer(1, 1 * cm), _p(f"（共{total}件）", styles["center"]), _p(_date(timezone.now()), styles["center"]),
-             PageBreak(), _p("目　　录", styles["org"]), toc]
+    story = [
+        Spacer(1, 5 * cm),
+        _p(committee_title(session.organisation), styles["org"]),
+        _p(session.name, styles["center"]),
+        Spacer(1, 1 * cm),
+        _p("提 案 汇 编", styles["title"]),
+        Spacer(1, 1 * cm),
+        _p(f"（共{total}件）", styles["center"]),
+        _p(_date(timezone.now()), styles["center"]),
+        PageBreak(),
+        _p("目　　录", styles["org"]),
+        toc,
+    ]
     for p in proposals:
         heading = Paragraph(escape(f"{p.number_label}　{p.title}"), styles["h1"])
         heading._toc_key = f"p{p.pk}"
@@ -387,5 +485,8 @@ def compilation_pdf(session, proposals: list[Proposal], progress: Progress = Non
 
 
 def compilation_proposals(session) -> list[Proposal]:
-    return list(document_queryset().filter(session=session, status__in=ACCEPTED_STATES, number__isnull=False)
-                .order_by("number"))
+    return list(
+        document_queryset()
+        .filter(session=session, status__in=ACCEPTED_STATES, number__isnull=False)
+        .order_by("number")
+    )

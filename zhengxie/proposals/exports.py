@@ -30,15 +30,21 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 def start(user, *, kind: str, title: str, params: dict) -> Export:
     """Create the export row, record it, and queue the task that builds the file."""
-    export = Export.objects.create(user=user, organisation=user.organisation, kind=kind, title=title, params=params)
-    audit.record(user, f"{kind}.start", None, after={"export": str(export.pk), "title": title, "params": params})
+    export = Export.objects.create(
+        user=user, organisation=user.organisation, kind=kind, title=title, params=params
+    )
+    audit.record(
+        user, f"{kind}.start", None, after={"export": str(export.pk), "title": title, "params": params}
+    )
     runner = {LIST_XLSX: build_list_xlsx, COMPILATION: build_compilation, **RUNNERS}[kind]
     transaction.on_commit(lambda: runner.enqueue(str(export.pk)))
     return export
 
 
 def _progress(export_id, value: int) -> None:
-    Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(progress=max(0, min(99, int(value))))
+    Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+        progress=max(0, min(99, int(value)))
+    )
 
 
 def _run(export_id: str, build) -> None:
@@ -50,11 +56,14 @@ def _run(export_id: str, build) -> None:
         data, filename = build(export)
     except Exception as exc:  # the page shows the failure instead of polling forever
         logger.exception("export %s failed", export_id)
-        Export.objects.filter(pk=export.pk).update(status=Export.Status.FAILED, error=f"{exc}"[:500] or
-                                                   traceback.format_exc()[-500:], finished_at=timezone.now())
+        Export.objects.filter(pk=export.pk).update(
+            status=Export.Status.FAILED,
+            error=f"{exc}"[:500] or traceback.format_exc()[-500:],
+            finished_at=timezone.now(),
+        )
         return
     export.refresh_from_db()
-    export.file.save(f"{export.pk}{filename[filename.rfind('.'):]}", ContentFile(data), save=False)
+    export.file.save(f"{export.pk}{filename[filename.rfind('.') :]}", ContentFile(data), save=False)
     export.filename = filename
     export.status = Export.Status.DONE
     export.progress = 100
@@ -64,8 +73,23 @@ def _run(export_id: str, build) -> None:
 
 # --------------------------------------------------------------------------- the proposal list
 
-LIST_COLUMNS = ["会次", "案号", "案由", "第一提案人", "提案人", "类别", "类型", "状态", "主办单位", "会办单位",
-                "办理期限", "督办灯", "重点提案", "提交时间", "答复时间"]
+LIST_COLUMNS = [
+    "会次",
+    "案号",
+    "案由",
+    "第一提案人",
+    "提案人",
+    "类别",
+    "类型",
+    "状态",
+    "主办单位",
+    "会办单位",
+    "办理期限",
+    "督办灯",
+    "重点提案",
+    "提交时间",
+    "答复时间",
+]
 
 
 def list_rows(proposals):
@@ -79,11 +103,21 @@ def list_rows(proposals):
             lead, co = units_label(p)
             lead_units, co_units = [lead] if lead else [], [co] if co else []
         yield [
-            p.session.name, p.number_label if p.number else "", p.title,
-            p.lead_member.name if p.lead_member_id else str(p.author), "、".join(signers) or p.collective_body,
-            p.category, p.get_kind_display(), p.get_status_display(), "、".join(lead_units), "、".join(co_units),
-            p.deadline.isoformat() if p.deadline else "", p.get_light_display() if p.light else "",
-            "是" if p.is_key else "", _dt(p.submitted_at), _dt(p.replied_at),
+            p.session.name,
+            p.number_label if p.number else "",
+            p.title,
+            p.lead_member.name if p.lead_member_id else str(p.author),
+            "、".join(signers) or p.collective_body,
+            p.category,
+            p.get_kind_display(),
+            p.get_status_display(),
+            "、".join(lead_units),
+            "、".join(co_units),
+            p.deadline.isoformat() if p.deadline else "",
+            p.get_light_display() if p.light else "",
+            "是" if p.is_key else "",
+            _dt(p.submitted_at),
+            _dt(p.replied_at),
         ]
 
 
@@ -119,6 +153,7 @@ def build_list_xlsx(export_id: str) -> None:
 
 # --------------------------------------------------------------------------- 提案汇编
 
+
 @task()
 def build_compilation(export_id: str) -> None:
     _run(export_id, _compile)
@@ -131,8 +166,11 @@ def _compile(export):
     from . import documents
 
     user = User.objects.select_related("organisation").get(pk=export.user_id)
-    session = Session.objects.filter(org_scope_q(user)).select_related("organisation").get(
-        pk=export.params["session"])
+    session = (
+        Session.objects.filter(org_scope_q(user))
+        .select_related("organisation")
+        .get(pk=export.params["session"])
+    )
     fmt = export.params.get("format", "docx")
     proposals = documents.compilation_proposals(session)
     _progress(export.pk, 5)

@@ -20,8 +20,19 @@ from . import exports
 from .models import FollowUpReport
 
 FOLLOWUP_XLSX = "proposals.followup_xlsx"
-COLUMNS = ["案号", "案由", "会次", "承办单位", "答复时间", "计划完成时间", "状态", "是否逾期", "最近进展", "报告次数",
-           "确认时间"]
+COLUMNS = [
+    "案号",
+    "案由",
+    "会次",
+    "承办单位",
+    "答复时间",
+    "计划完成时间",
+    "状态",
+    "是否逾期",
+    "最近进展",
+    "报告次数",
+    "确认时间",
+]
 SUMMARY = 100  # characters of the latest report in 最近进展
 CHUNK = 500
 
@@ -34,8 +45,11 @@ def start(user, params: dict):
 def _latest_report() -> Prefetch:
     """Only each follow-up's latest report (reports are written in time order, so the highest id)."""
     later = FollowUpReport.objects.filter(followup_id=OuterRef("followup_id"), pk__gt=OuterRef("pk"))
-    return Prefetch("reports", queryset=FollowUpReport.objects.filter(~Exists(later)).only(
-        "id", "followup_id", "content", "at"), to_attr="latest_reports")
+    return Prefetch(
+        "reports",
+        queryset=FollowUpReport.objects.filter(~Exists(later)).only("id", "followup_id", "content", "at"),
+        to_attr="latest_reports",
+    )
 
 
 def _summary(report) -> str:
@@ -57,9 +71,17 @@ def ledger_rows(followups):
         p = f.proposal
         latest = f.latest_reports[0] if f.latest_reports else None
         yield [
-            p.number_label if p.number else "", p.title, p.session.name, f.assignment.unit.name,
-            exports._dt(f.reply.replied_at), _date(f.planned_date), f.get_status_display(),
-            "是" if f.overdue else "否", _summary(latest), f.report_count, exports._dt(f.confirmed_at),
+            p.number_label if p.number else "",
+            p.title,
+            p.session.name,
+            f.assignment.unit.name,
+            exports._dt(f.reply.replied_at),
+            _date(f.planned_date),
+            f.get_status_display(),
+            "是" if f.overdue else "否",
+            _summary(latest),
+            f.report_count,
+            exports._dt(f.confirmed_at),
         ]
 
 

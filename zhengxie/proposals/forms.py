@@ -61,6 +61,7 @@ def check_upload(upload, allowed) -> None:
 
 # --------------------------------------------------------------------------- list filters
 
+
 class FastSelect(forms.Select):
     """A <select> whose options are written in Python. Django renders every <option> through a template,
     which for the 400 handling units of a county costs more than all of the list page's queries."""
@@ -70,8 +71,10 @@ class FastSelect(forms.Select):
         options = []
         for key, label in self.choices:
             key = "" if key is None else str(key)
-            options.append(f'<option value="{escape(key)}"{" selected" if key in chosen else ""}>'
-                           f"{escape(label)}</option>")
+            options.append(
+                f'<option value="{escape(key)}"{" selected" if key in chosen else ""}>'
+                f"{escape(label)}</option>"
+            )
         attrs = flatatt(self.build_attrs(self.attrs, attrs))
         return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(options)}</select>')
 
@@ -80,28 +83,45 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
     LIGHTS = [("", "全部督办灯"), ("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")]
     KEY = [("", "重点与否"), ("1", "重点提案"), ("0", "非重点提案")]
 
-    q = forms.CharField(label="关键词", required=False, max_length=100,
-                        widget=forms.TextInput(attrs={"placeholder": "案由、案号或正文关键词", "type": "search"}))
-    session = forms.ModelChoiceField(label="会次", queryset=Session.objects.none(), required=False,
-                                     empty_label="全部会次")
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"placeholder": "案由、案号或正文关键词", "type": "search"}),
+    )
+    session = forms.ModelChoiceField(
+        label="会次", queryset=Session.objects.none(), required=False, empty_label="全部会次"
+    )
     status = forms.ChoiceField(label="状态", required=False)
     category = forms.ChoiceField(label="类别", required=False)
-    unit = forms.ModelChoiceField(label="承办单位", queryset=HandlingUnit.objects.none(), required=False,
-                                  empty_label="全部承办单位", widget=FastSelect)
+    unit = forms.ModelChoiceField(
+        label="承办单位",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        empty_label="全部承办单位",
+        widget=FastSelect,
+    )
     light = forms.ChoiceField(label="督办灯", choices=LIGHTS, required=False)
     key = forms.ChoiceField(label="重点", choices=KEY, required=False)
 
     def __init__(self, data=None, *, user, **kw):
         super().__init__(data, **kw)
         self.user = user
-        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by("-year", "-number")
+        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by(
+            "-year", "-number"
+        )
         self.fields["unit"].queryset = HandlingUnit.objects.filter(org_scope_q(user), is_active=True)
         self.fields["status"].choices = [("", "全部状态")] + [
-            c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT]
+            c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT
+        ]
         cats = orgsettings.get(committee_of(user), "proposals.categories") if user.organisation else []
         self.fields["category"].choices = [("", "全部类别")] + [(c, c) for c in cats]
         for f in self.fields.values():
-            small = "form-control form-control-sm" if isinstance(f.widget, forms.TextInput) else "form-select form-select-sm"
+            small = (
+                "form-control form-control-sm"
+                if isinstance(f.widget, forms.TextInput)
+                else "form-select form-select-sm"
+            )
             f.widget.attrs["class"] = small
             f.widget.attrs["aria-label"] = f.label
 
@@ -120,25 +140,52 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
 
 # --------------------------------------------------------------------------- the member's draft
 
+
 class ProposalForm(BootstrapFormMixin, forms.Form):
-    title = forms.CharField(label="案由（标题）", max_length=200, error_messages=_req("案由"),
-                            help_text="一事一案：请用“关于……的提案”概括一件事。",
-                            widget=forms.TextInput(attrs={"placeholder": "关于……的提案", "autocomplete": "off"}))
-    kind = forms.ChoiceField(label="提案类型", choices=Proposal.Kind.choices, initial=Proposal.Kind.INDIVIDUAL)
-    collective_body = forms.CharField(label="提案单位（集体提案）", max_length=100, required=False,
-                                      help_text="党派、工商联、人民团体、专委会或界别的名称。")
+    title = forms.CharField(
+        label="案由（标题）",
+        max_length=200,
+        error_messages=_req("案由"),
+        help_text="一事一案：请用“关于……的提案”概括一件事。",
+        widget=forms.TextInput(attrs={"placeholder": "关于……的提案", "autocomplete": "off"}),
+    )
+    kind = forms.ChoiceField(
+        label="提案类型", choices=Proposal.Kind.choices, initial=Proposal.Kind.INDIVIDUAL
+    )
+    collective_body = forms.CharField(
+        label="提案单位（集体提案）",
+        max_length=100,
+        required=False,
+        help_text="党派、工商联、人民团体、专委会或界别的名称。",
+    )
     category = forms.ChoiceField(label="类别", error_messages=_req("类别"))
     cosigners = forms.ModelMultipleChoiceField(
-        label="联名附议委员", queryset=Member.objects.none(), required=False,
-        error_messages={"invalid_choice": "所选附议委员无效。", "invalid_pk_value": "所选附议委员无效。"})
-    reasons = forms.CharField(label="理由（案据）", error_messages=_req("理由"),
-                              widget=forms.Textarea(attrs={"rows": 8}), help_text="写明问题和事实依据。")
-    suggestions = forms.CharField(label="办法（建议）", error_messages=_req("办法"),
-                                  widget=forms.Textarea(attrs={"rows": 8}), help_text="提出具体、可行的建议。")
-    research_note = forms.CharField(label="调研情况", required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                    help_text="不调研不提提案：简述调研的时间、地点和方式。")
-    attachments = MultipleFileField(label="附件", required=False,
-                                    help_text="可多选；PDF、Word(.docx) 或图片，单个不超过 20 MB。")
+        label="联名附议委员",
+        queryset=Member.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "所选附议委员无效。", "invalid_pk_value": "所选附议委员无效。"},
+    )
+    reasons = forms.CharField(
+        label="理由（案据）",
+        error_messages=_req("理由"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="写明问题和事实依据。",
+    )
+    suggestions = forms.CharField(
+        label="办法（建议）",
+        error_messages=_req("办法"),
+        widget=forms.Textarea(attrs={"rows": 8}),
+        help_text="提出具体、可行的建议。",
+    )
+    research_note = forms.CharField(
+        label="调研情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="不调研不提提案：简述调研的时间、地点和方式。",
+    )
+    attachments = MultipleFileField(
+        label="附件", required=False, help_text="可多选；PDF、Word(.docx) 或图片，单个不超过 20 MB。"
+    )
 
     def __init__(self, *args, user, proposal=None, **kw):
         super().__init__(*args, **kw)
@@ -152,16 +199,23 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         from .rules import member_of
 
         me = member_of(user)
-        qs = Member.objects.filter(organisation=user.organisation, status=Member.Status.ACTIVE).select_related("sector")
+        qs = Member.objects.filter(
+            organisation=user.organisation, status=Member.Status.ACTIVE
+        ).select_related("sector")
         if me is not None:
             qs = qs.exclude(pk=me.pk)
         self.fields["cosigners"].queryset = qs
         self.fields["reasons"].help_text += f" 理由与办法合计不超过 {self.max_chars} 字。"
         self.fields["attachments"].widget.attrs["accept"] = ".pdf,.docx,.png,.jpg,.jpeg"
         # While the title is typed, similar proposals are shown (htmx, see views.similar).
-        self.fields["title"].widget.attrs.update({
-            "hx-get": reverse("proposals:similar"), "hx-trigger": "input changed delay:500ms",
-            "hx-target": "#similar", "hx-sync": "this:replace"})
+        self.fields["title"].widget.attrs.update(
+            {
+                "hx-get": reverse("proposals:similar"),
+                "hx-trigger": "input changed delay:500ms",
+                "hx-target": "#similar",
+                "hx-sync": "this:replace",
+            }
+        )
         if proposal is not None:
             self.fields["title"].widget.attrs["hx-vals"] = json.dumps({"exclude": proposal.pk})
 
@@ -187,28 +241,51 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
 
     def service_fields(self) -> dict:
         d = self.cleaned_data
-        return {"title": d["title"].strip(), "reasons": d["reasons"], "suggestions": d["suggestions"],
-                "category": d["category"], "kind": d["kind"], "collective_body": d.get("collective_body", ""),
-                "research_note": d.get("research_note", ""), "cosigner_ids": [m.pk for m in d["cosigners"]]}
+        return {
+            "title": d["title"].strip(),
+            "reasons": d["reasons"],
+            "suggestions": d["suggestions"],
+            "category": d["category"],
+            "kind": d["kind"],
+            "collective_body": d.get("collective_body", ""),
+            "research_note": d.get("research_note", ""),
+            "cosigner_ids": [m.pk for m in d["cosigners"]],
+        }
 
 
 # --------------------------------------------------------------------------- the proposal office
 
+
 class ReviewForm(BootstrapFormMixin, forms.Form):
     DECISIONS = [
-        ("accept", "立案"), ("reject", "不予立案"), ("to_suggestion", "转为意见建议"),
-        ("to_opinion", "转社情民意信息"), ("merge", "并案（并入另一件提案）"),
+        ("accept", "立案"),
+        ("reject", "不予立案"),
+        ("to_suggestion", "转为意见建议"),
+        ("to_opinion", "转社情民意信息"),
+        ("merge", "并案（并入另一件提案）"),
     ]
-    decision = forms.ChoiceField(label="审查结论", choices=DECISIONS, widget=forms.RadioSelect,
-                                 error_messages={"required": "请选择审查结论。"})
+    decision = forms.ChoiceField(
+        label="审查结论",
+        choices=DECISIONS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择审查结论。"},
+    )
     category = forms.ChoiceField(label="类别（立案时）", required=False)
     reason = forms.ChoiceField(label="不予立案理由", required=False)
-    merge_into = forms.ModelChoiceField(label="并入提案", queryset=Proposal.objects.none(), required=False,
-                                        empty_label="请选择要并入的提案",
-                                        error_messages={"invalid_choice": "所选提案无效。"})
-    note = forms.CharField(label="审查意见 / 说明", required=False, max_length=1000,
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="不予立案理由选“其他”时必填，写明具体理由；其余情况选填。")
+    merge_into = forms.ModelChoiceField(
+        label="并入提案",
+        queryset=Proposal.objects.none(),
+        required=False,
+        empty_label="请选择要并入的提案",
+        error_messages={"invalid_choice": "所选提案无效。"},
+    )
+    note = forms.CharField(
+        label="审查意见 / 说明",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="不予立案理由选“其他”时必填，写明具体理由；其余情况选填。",
+    )
 
     def __init__(self, *args, proposal, user, **kw):
         super().__init__(*args, **kw)
@@ -219,14 +296,21 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         self.fields["category"].choices = [(c, c) for c in cats]
         self.fields["category"].initial = proposal.category
         self.fields["reason"].choices = [("", "请选择理由")] + [
-            (r, r) for r in orgsettings.get(org, "proposals.reject_reasons")]
+            (r, r) for r in orgsettings.get(org, "proposals.reject_reasons")
+        ]
         from .documents import ACCEPTED_STATES
 
         self.fields["merge_into"].queryset = (
-            Proposal.objects.filter(organisation=org, status__in=(*ACCEPTED_STATES, Proposal.Status.SUBMITTED))
-            .exclude(pk=proposal.pk).select_related("session").order_by("-session__year", "number", "id"))
-        self.fields["merge_into"].label_from_instance = (
-            lambda p: f"{p.session.name} {p.number_label if p.number else '(待审查)'} {p.title}")
+            Proposal.objects.filter(
+                organisation=org, status__in=(*ACCEPTED_STATES, Proposal.Status.SUBMITTED)
+            )
+            .exclude(pk=proposal.pk)
+            .select_related("session")
+            .order_by("-session__year", "number", "id")
+        )
+        self.fields["merge_into"].label_from_instance = lambda p: (
+            f"{p.session.name} {p.number_label if p.number else '(待审查)'} {p.title}"
+        )
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):
@@ -254,26 +338,49 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
 
 
 def units_for(user):
-    return HandlingUnit.objects.filter(organisation=committee_of(user), is_active=True).order_by("order", "id")
+    return HandlingUnit.objects.filter(organisation=committee_of(user), is_active=True).order_by(
+        "order", "id"
+    )
 
 
 class AssignForm(BootstrapFormMixin, forms.Form):
-    MODES = [("lead", "主办＋会办：一个单位主办答复，会办单位向主办单位提出会办意见"),
-             ("parallel", "分办：几个单位按各自职责分别办理、分别答复")]
-    mode = forms.ChoiceField(label="办理方式", choices=MODES, initial="lead", widget=forms.RadioSelect, required=False,
-                             error_messages={"invalid_choice": "请选择办理方式。"})
-    lead_unit = forms.ModelChoiceField(label="主办单位（分办时为第一个分办单位）", queryset=HandlingUnit.objects.none(),
-                                       empty_label="请选择主办单位",
-                                       error_messages={"required": "请选择主办单位。",
-                                                       "invalid_choice": "所选单位无效。"})
-    co_units = forms.ModelMultipleChoiceField(label="会办单位（可多选，仅主办＋会办）", queryset=HandlingUnit.objects.none(),
-                                              required=False, error_messages={"invalid_choice": "所选单位无效。"})
+    MODES = [
+        ("lead", "主办＋会办：一个单位主办答复，会办单位向主办单位提出会办意见"),
+        ("parallel", "分办：几个单位按各自职责分别办理、分别答复"),
+    ]
+    mode = forms.ChoiceField(
+        label="办理方式",
+        choices=MODES,
+        initial="lead",
+        widget=forms.RadioSelect,
+        required=False,
+        error_messages={"invalid_choice": "请选择办理方式。"},
+    )
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位（分办时为第一个分办单位）",
+        queryset=HandlingUnit.objects.none(),
+        empty_label="请选择主办单位",
+        error_messages={"required": "请选择主办单位。", "invalid_choice": "所选单位无效。"},
+    )
+    co_units = forms.ModelMultipleChoiceField(
+        label="会办单位（可多选，仅主办＋会办）",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "所选单位无效。"},
+    )
     parallel_units = forms.ModelMultipleChoiceField(
-        label="其他分办单位（可多选，仅分办）", queryset=HandlingUnit.objects.none(), required=False,
-        error_messages={"invalid_choice": "所选单位无效。"})
-    deadline = forms.DateField(label="办理期限", required=False, widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                               error_messages={"invalid": "请输入正确的日期。"},
-                               help_text="留空则按规定期限（自交办起）自动计算。")
+        label="其他分办单位（可多选，仅分办）",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        error_messages={"invalid_choice": "所选单位无效。"},
+    )
+    deadline = forms.DateField(
+        label="办理期限",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "请输入正确的日期。"},
+        help_text="留空则按规定期限（自交办起）自动计算。",
+    )
 
     def __init__(self, *args, user, **kw):
         super().__init__(*args, **kw)
@@ -306,15 +413,20 @@ class AssignForm(BootstrapFormMixin, forms.Form):
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         parallel = d.get("mode") == "parallel"
-        return {"lead_unit": d["lead_unit"], "co_units": [] if parallel else list(d.get("co_units") or []),
-                "parallel_units": list(d.get("parallel_units") or []) if parallel else [],
-                "deadline": d.get("deadline")}
+        return {
+            "lead_unit": d["lead_unit"],
+            "co_units": [] if parallel else list(d.get("co_units") or []),
+            "parallel_units": list(d.get("parallel_units") or []) if parallel else [],
+            "deadline": d.get("deadline"),
+        }
 
 
 class BatchAssignForm(AssignForm):
-    proposals = forms.ModelMultipleChoiceField(label="提案", queryset=Proposal.objects.none(),
-                                               error_messages={"required": "请勾选要交办的提案。",
-                                                               "invalid_choice": "所选提案无效或已交办。"})
+    proposals = forms.ModelMultipleChoiceField(
+        label="提案",
+        queryset=Proposal.objects.none(),
+        error_messages={"required": "请勾选要交办的提案。", "invalid_choice": "所选提案无效或已交办。"},
+    )
 
     def __init__(self, *args, user, queryset, **kw):
         super().__init__(*args, user=user, **kw)
@@ -322,9 +434,14 @@ class BatchAssignForm(AssignForm):
 
 
 class ExtendForm(BootstrapFormMixin, forms.Form):
-    new_deadline = forms.DateField(label="新的办理期限", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                   error_messages={"required": "请选择新的办理期限。", "invalid": "请输入正确的日期。"})
-    reason = forms.CharField(label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("延期理由"))
+    new_deadline = forms.DateField(
+        label="新的办理期限",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请选择新的办理期限。", "invalid": "请输入正确的日期。"},
+    )
+    reason = forms.CharField(
+        label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("延期理由")
+    )
 
     def __init__(self, *args, proposal, **kw):
         super().__init__(*args, **kw)
@@ -339,13 +456,15 @@ class ExtendForm(BootstrapFormMixin, forms.Form):
 
 class KeyForm(BootstrapFormMixin, forms.Form):
     is_key = forms.BooleanField(label="列为重点提案", required=False)
-    leader = forms.ModelChoiceField(label="领衔督办领导", queryset=User.objects.none(), required=False,
-                                    empty_label="请选择领导")
+    leader = forms.ModelChoiceField(
+        label="领衔督办领导", queryset=User.objects.none(), required=False, empty_label="请选择领导"
+    )
 
     def __init__(self, *args, proposal, **kw):
         super().__init__(*args, **kw)
         self.fields["leader"].queryset = User.objects.filter(
-            organisation=proposal.organisation, groups__name=Role.LEADER, is_active=True).order_by("id")
+            organisation=proposal.organisation, groups__name=Role.LEADER, is_active=True
+        ).order_by("id")
         self.fields["leader"].label_from_instance = lambda u: f"{u.name}（{u.title}）" if u.title else u.name
 
     def clean(self):
@@ -356,11 +475,16 @@ class KeyForm(BootstrapFormMixin, forms.Form):
 
 
 class DecideChangeForm(BootstrapFormMixin, forms.Form):
-    grant = forms.TypedChoiceField(label="审核结果", choices=[("1", "同意调整"), ("0", "不同意调整")],
-                                   coerce=lambda v: v == "1", widget=forms.RadioSelect,
-                                   error_messages={"required": "请选择是否同意调整。"})
-    new_unit = forms.ModelChoiceField(label="改由主办单位", queryset=HandlingUnit.objects.none(), required=False,
-                                      empty_label="（不指定）")
+    grant = forms.TypedChoiceField(
+        label="审核结果",
+        choices=[("1", "同意调整"), ("0", "不同意调整")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择是否同意调整。"},
+    )
+    new_unit = forms.ModelChoiceField(
+        label="改由主办单位", queryset=HandlingUnit.objects.none(), required=False, empty_label="（不指定）"
+    )
     note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, user, assignment, **kw):
@@ -377,19 +501,30 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
 
 # --------------------------------------------------------------------------- handling units
 
+
 class RequestChangeForm(BootstrapFormMixin, forms.Form):
-    reason = forms.CharField(label="申请调整（退回）理由", widget=forms.Textarea(attrs={"rows": 3}),
-                             error_messages=_req("申请调整的理由"),
-                             help_text="说明该提案为何不属于本单位职责，或应由哪个单位主办。")
+    reason = forms.CharField(
+        label="申请调整（退回）理由",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages=_req("申请调整的理由"),
+        help_text="说明该提案为何不属于本单位职责，或应由哪个单位主办。",
+    )
 
 
 class ContactForm(BootstrapFormMixin, forms.Form):
-    contacted_on = forms.DateField(label="联系日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-                                   error_messages={"required": "请选择联系日期。", "invalid": "请输入正确的日期。"})
-    method = forms.ChoiceField(label="沟通方式", choices=[("", "请选择")] + Contact.Method.choices,
-                               error_messages={"required": "请选择沟通方式。"})
-    summary = forms.CharField(label="沟通情况", widget=forms.Textarea(attrs={"rows": 3}),
-                              error_messages=_req("沟通情况"))
+    contacted_on = forms.DateField(
+        label="联系日期",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"required": "请选择联系日期。", "invalid": "请输入正确的日期。"},
+    )
+    method = forms.ChoiceField(
+        label="沟通方式",
+        choices=[("", "请选择")] + Contact.Method.choices,
+        error_messages={"required": "请选择沟通方式。"},
+    )
+    summary = forms.CharField(
+        label="沟通情况", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("沟通情况")
+    )
 
     def clean_contacted_on(self):
         value = self.cleaned_data["contacted_on"]
@@ -399,19 +534,26 @@ class ContactForm(BootstrapFormMixin, forms.Form):
 
 
 class CoOpinionForm(BootstrapFormMixin, forms.Form):
-    opinion = forms.CharField(label="会办意见", widget=forms.Textarea(attrs={"rows": 5}),
-                              error_messages=_req("会办意见"))
+    opinion = forms.CharField(
+        label="会办意见", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_req("会办意见")
+    )
 
 
 class ReplyForm(BootstrapFormMixin, forms.Form):
-    result_class = forms.ChoiceField(label="答复类别", widget=forms.RadioSelect,
-                                     error_messages={"required": "请选择答复类别。"})
-    content = forms.CharField(label="答复内容（摘要）", widget=forms.Textarea(attrs={"rows": 8}),
-                              error_messages=_req("答复内容"))
-    letter = forms.FileField(label="答复函（已签发盖章，PDF 或 Word）",
-                             error_messages={"required": "请上传已签发盖章的答复函（PDF 或 Word .docx）。",
-                                             "empty": "上传的文件是空的。"},
-                             help_text="须由单位负责人签发并加盖公章，注明承办人和联系电话。")
+    result_class = forms.ChoiceField(
+        label="答复类别", widget=forms.RadioSelect, error_messages={"required": "请选择答复类别。"}
+    )
+    content = forms.CharField(
+        label="答复内容（摘要）", widget=forms.Textarea(attrs={"rows": 8}), error_messages=_req("答复内容")
+    )
+    letter = forms.FileField(
+        label="答复函（已签发盖章，PDF 或 Word）",
+        error_messages={
+            "required": "请上传已签发盖章的答复函（PDF 或 Word .docx）。",
+            "empty": "上传的文件是空的。",
+        },
+        help_text="须由单位负责人签发并加盖公章，注明承办人和联系电话。",
+    )
 
     def __init__(self, *args, proposal, **kw):
         super().__init__(*args, **kw)
@@ -429,12 +571,21 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
 
 # --------------------------------------------------------------------------- proposers
 
+
 class EvaluateForm(BootstrapFormMixin, forms.Form):
-    rating = forms.ChoiceField(label="评价", choices=Evaluation.Rating.choices, widget=forms.RadioSelect,
-                               error_messages={"required": "请选择满意、基本满意或不满意。"})
+    rating = forms.ChoiceField(
+        label="评价",
+        choices=Evaluation.Rating.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择满意、基本满意或不满意。"},
+    )
     comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    member = forms.ModelChoiceField(label="代为录入哪位提案人的评价", queryset=Member.objects.none(), required=False,
-                                    empty_label="请选择提案人")
+    member = forms.ModelChoiceField(
+        label="代为录入哪位提案人的评价",
+        queryset=Member.objects.none(),
+        required=False,
+        empty_label="请选择提案人",
+    )
     reply = forms.ChoiceField(label="评价哪个单位的答复（分办）", required=False)
     field_order = ["reply", "member", "rating", "comment"]
 
@@ -448,11 +599,14 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
         if len(replies) > 1:
             self.fields["reply"].choices = [("", "请选择答复")] + [
                 (str(x.pk), f"{x.assignment.unit.name}的答复（{x.result_class}类，{x.replied_at:%m-%d}）")
-                for x in replies]
+                for x in replies
+            ]
         else:
             del self.fields["reply"]
         if on_behalf:
-            self.fields["member"].queryset = Member.objects.filter(pk__in=[m.pk for m in pending_members or []])
+            self.fields["member"].queryset = Member.objects.filter(
+                pk__in=[m.pk for m in pending_members or []]
+            )
         else:
             del self.fields["member"]
 
@@ -469,12 +623,18 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
 
 class CompilationForm(BootstrapFormMixin, forms.Form):
     session = forms.ModelChoiceField(label="会次", queryset=Session.objects.none(), empty_label=None)
-    format = forms.ChoiceField(label="格式", choices=[("docx", "Word (.docx)"), ("pdf", "PDF")],
-                               widget=forms.RadioSelect, initial="docx")
+    format = forms.ChoiceField(
+        label="格式",
+        choices=[("docx", "Word (.docx)"), ("pdf", "PDF")],
+        widget=forms.RadioSelect,
+        initial="docx",
+    )
 
     def __init__(self, *args, user, **kw):
         super().__init__(*args, **kw)
-        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by("-year", "-number")
+        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by(
+            "-year", "-number"
+        )
         self.fields["format"].widget.attrs["class"] = "form-check-input"
 
 
@@ -482,12 +642,26 @@ def current_session(user):
     org = committee_of(user)
     if org is None:
         return None
-    return (Session.objects.filter(organisation=org, is_current=True).first()
-            or Session.objects.filter(org_scope_q(user)).order_by("-year", "-number").first())
+    return (
+        Session.objects.filter(organisation=org, is_current=True).first()
+        or Session.objects.filter(org_scope_q(user)).order_by("-year", "-number").first()
+    )
 
 
 __all__ = [
-    "AssignForm", "BatchAssignForm", "CoOpinionForm", "CompilationForm", "ContactForm", "DecideChangeForm",
-    "EvaluateForm", "ExtendForm", "KeyForm", "ProposalFilterForm", "ProposalForm", "ReplyForm",
-    "RequestChangeForm", "ReviewForm", "current_session",
+    "AssignForm",
+    "BatchAssignForm",
+    "CoOpinionForm",
+    "CompilationForm",
+    "ContactForm",
+    "DecideChangeForm",
+    "EvaluateForm",
+    "ExtendForm",
+    "KeyForm",
+    "ProposalFilterForm",
+    "ProposalForm",
+    "ReplyForm",
+    "RequestChangeForm",
+    "ReviewForm",
+    "current_session",
 ]

@@ -27,9 +27,15 @@ RANK = {"": 0, "green": 1, "yellow": 2, "red": 3}
 
 def _users_by_unit(unit_ids) -> dict[int, dict[str, list[User]]]:
     out: dict[int, dict[str, list[User]]] = defaultdict(lambda: {"handler": [], "head": []})
-    qs = (User.objects.filter(handling_unit_id__in=list(unit_ids), is_active=True,
-                              groups__name__in=[Role.UNIT_HANDLER, Role.UNIT_HEAD])
-          .prefetch_related("groups").distinct())
+    qs = (
+        User.objects.filter(
+            handling_unit_id__in=list(unit_ids),
+            is_active=True,
+            groups__name__in=[Role.UNIT_HANDLER, Role.UNIT_HEAD],
+        )
+        .prefetch_related("groups")
+        .distinct()
+    )
     for u in qs:
         roles = {g.name for g in u.groups.all()}
         if Role.UNIT_HANDLER in roles:
@@ -46,11 +52,15 @@ def check_lights(today=None) -> dict:
     today = today or _today()
     with transaction.atomic():
         changes = refresh_lights(today=today)
-        worse = [(p, old, new) for p, old, new in changes if new in ("yellow", "red") and RANK[new] > RANK[old]]
+        worse = [
+            (p, old, new) for p, old, new in changes if new in ("yellow", "red") and RANK[new] > RANK[old]
+        ]
         # 分办: a unit whose reply stands (latest, not rated 不满意) owes nothing and is not chased.
-        answered = set(Reply.objects.filter(proposal_id__in=[p.pk for p, _, _ in worse], is_latest=True)
-                       .exclude(evaluations__rating=Evaluation.Rating.UNSATISFIED)
-                       .values_list("assignment_id", flat=True))
+        answered = set(
+            Reply.objects.filter(proposal_id__in=[p.pk for p, _, _ in worse], is_latest=True)
+            .exclude(evaluations__rating=Evaluation.Rating.UNSATISFIED)
+            .values_list("assignment_id", flat=True)
+        )
 
         def owing(p):
             return [a for a in p.assignments.all() if a.role in REPLYING_ROLES and a.pk not in answered]
@@ -69,13 +79,27 @@ def check_lights(today=None) -> dict:
                 title = f"【黄灯】提案办理需加快：{p.number_label}《{p.title}》"
                 body = (("、".join(late) + "；") if late else "") + f"办理期限 {p.deadline:%Y年%m月%d日}。"
             notify(users, title, body, url=proposal_url(p), category="proposal", sms=new == "red")
-            events.append(Event(proposal=p, actor=None, actor_label="系统", action="light",
-                                label=f"督办灯变为{Proposal.Light(new).label}"))
+            events.append(
+                Event(
+                    proposal=p,
+                    actor=None,
+                    actor_label="系统",
+                    action="light",
+                    label=f"督办灯变为{Proposal.Light(new).label}",
+                )
+            )
         Event.objects.bulk_create(events)
         if changes:
-            audit.record(None, "proposals.lights", None, after={
-                "changed": len(changes), "yellow": sum(1 for c in changes if c[2] == "yellow"),
-                "red": sum(1 for c in changes if c[2] == "red")})
+            audit.record(
+                None,
+                "proposals.lights",
+                None,
+                after={
+                    "changed": len(changes),
+                    "yellow": sum(1 for c in changes if c[2] == "yellow"),
+                    "red": sum(1 for c in changes if c[2] == "red"),
+                },
+            )
     return {"changed": len(changes), "notified": len(worse)}
 
 
@@ -108,12 +132,16 @@ def check_overdue_cosigners(now=None) -> dict:
     from .services import proposal_url
 
     now = now or timezone.now()
-    invited = Signer.objects.filter(role=Signer.Role.COSIGNER, status=Signer.Status.INVITED).select_related("member")
+    invited = Signer.objects.filter(role=Signer.Role.COSIGNER, status=Signer.Status.INVITED).select_related(
+        "member"
+    )
     told = Event.objects.filter(proposal=OuterRef("pk"), action=COSIGN_OVERDUE)
-    qs = (Proposal.objects.filter(status=Proposal.Status.AWAITING_COSIGNERS)
-          .filter(~Exists(told))
-          .select_related("organisation", "author", "lead_member__user")
-          .prefetch_related(Prefetch("signers", queryset=invited, to_attr="waiting")))
+    qs = (
+        Proposal.objects.filter(status=Proposal.Status.AWAITING_COSIGNERS)
+        .filter(~Exists(told))
+        .select_related("organisation", "author", "lead_member__user")
+        .prefetch_related(Prefetch("signers", queryset=invited, to_attr="waiting"))
+    )
     cache: dict = {}
     events = []
     with transaction.atomic():
@@ -124,11 +152,22 @@ def check_overdue_cosigners(now=None) -> dict:
                 continue
             lead = p.lead_member.user if p.lead_member_id and p.lead_member.user_id else p.author
             names = "、".join(s.member.name for s in late)
-            notify([lead], f"联名提案附议逾期未确认：《{p.title}》",
-                   f"{names}在 {days} 天内未确认是否附议。您可以在提案页面移除未附议的委员后继续提交。",
-                   url=proposal_url(p), category="proposal")
-            events.append(Event(proposal=p, actor=None, actor_label="系统", action=COSIGN_OVERDUE,
-                                label=f"附议逾期未确认（{names}），已提醒第一提案人"))
+            notify(
+                [lead],
+                f"联名提案附议逾期未确认：《{p.title}》",
+                f"{names}在 {days} 天内未确认是否附议。您可以在提案页面移除未附议的委员后继续提交。",
+                url=proposal_url(p),
+                category="proposal",
+            )
+            events.append(
+                Event(
+                    proposal=p,
+                    actor=None,
+                    actor_label="系统",
+                    action=COSIGN_OVERDUE,
+                    label=f"附议逾期未确认（{names}），已提醒第一提案人",
+                )
+            )
         Event.objects.bulk_create(events)
     return {"cosign_overdue": len(events)}
 
@@ -148,20 +187,32 @@ def check_late_co_opinions(now=None) -> dict:
     from .services import proposal_url
 
     now = now or timezone.now()
-    qs = (Assignment.objects.filter(role=Assignment.Role.CO, is_active=True, co_opinion="",
-                                    proposal__status__in=HANDLING_STATES)
-          .select_related("unit", "proposal__organisation").order_by("id"))
+    qs = (
+        Assignment.objects.filter(
+            role=Assignment.Role.CO, is_active=True, co_opinion="", proposal__status__in=HANDLING_STATES
+        )
+        .select_related("unit", "proposal__organisation")
+        .order_by("id")
+    )
     cache: dict = {}
-    late = [a for a in qs if co_opinion_late(a.proposal, a, now,
-                                             _days(cache, a.proposal.organisation, "proposals.co_opinion_days"))]
+    late = [
+        a
+        for a in qs
+        if co_opinion_late(
+            a.proposal, a, now, _days(cache, a.proposal.organisation, "proposals.co_opinion_days")
+        )
+    ]
     if not late:
         return {"co_opinion_overdue": 0}
     told: dict[tuple[int, str], list] = defaultdict(list)
-    for pid, label, at in Event.objects.filter(proposal_id__in={a.proposal_id for a in late},
-                                               action=CO_OPINION_OVERDUE).values_list("proposal_id", "label", "at"):
+    for pid, label, at in Event.objects.filter(
+        proposal_id__in={a.proposal_id for a in late}, action=CO_OPINION_OVERDUE
+    ).values_list("proposal_id", "label", "at"):
         told[pid, label].append(at)
     # a unit released and assigned again later is a new assignment: remind it again
-    late = [a for a in late if not any(at >= a.assigned_at for at in told[a.proposal_id, _co_overdue_label(a)])]
+    late = [
+        a for a in late if not any(at >= a.assigned_at for at in told[a.proposal_id, _co_overdue_label(a)])
+    ]
     people = _users_by_unit({a.unit_id for a in late})
     events = []
     with transaction.atomic():
@@ -169,11 +220,22 @@ def check_late_co_opinions(now=None) -> dict:
             p = a.proposal
             days = _days(cache, p.organisation, "proposals.co_opinion_days")
             due = timezone.localdate(a.assigned_at) + datetime.timedelta(days=days)
-            notify(people[a.unit_id]["handler"], f"会办意见已逾期：{p.number_label}《{p.title}》",
-                   f"贵单位为该提案的会办单位，应于 {due:%Y年%m月%d日} 前向主办单位提出会办意见，请尽快提交。",
-                   url=proposal_url(p), category="proposal")
-            events.append(Event(proposal=p, actor=None, actor_label="系统", action=CO_OPINION_OVERDUE,
-                                label=_co_overdue_label(a)))
+            notify(
+                people[a.unit_id]["handler"],
+                f"会办意见已逾期：{p.number_label}《{p.title}》",
+                f"贵单位为该提案的会办单位，应于 {due:%Y年%m月%d日} 前向主办单位提出会办意见，请尽快提交。",
+                url=proposal_url(p),
+                category="proposal",
+            )
+            events.append(
+                Event(
+                    proposal=p,
+                    actor=None,
+                    actor_label="系统",
+                    action=CO_OPINION_OVERDUE,
+                    label=_co_overdue_label(a),
+                )
+            )
         Event.objects.bulk_create(events)
     return {"co_opinion_overdue": len(events)}
 
@@ -196,8 +258,11 @@ def check_followups(today=None) -> dict:
     from .services import proposal_url
 
     today = today or _today()
-    qs = (FollowUp.objects.filter(status=FollowUp.Status.OPEN)
-          .select_related("proposal__organisation", "assignment__unit").order_by("id"))
+    qs = (
+        FollowUp.objects.filter(status=FollowUp.Status.OPEN)
+        .select_related("proposal__organisation", "assignment__unit")
+        .order_by("id")
+    )
     cache: dict = {}
     due = []
     for f in qs:
@@ -215,13 +280,27 @@ def check_followups(today=None) -> dict:
     with transaction.atomic():
         for f, days, late in due:
             p = f.proposal
-            why = (f"计划完成时间 {f.planned_date:%Y年%m月%d日} 已过" if late
-                   else f"已超过 {days} 天未报告落实进展")
-            notify(people[f.assignment.unit_id]["handler"], f"请报告提案落实进展：{p.number_label}《{p.title}》",
-                   f"该提案答复为B类（正在解决或已列入计划逐步解决），{why}。请报告进展，完成后报告已落实。",
-                   url=proposal_url(p), category="proposal")
-            events.append(Event(proposal=p, actor=None, actor_label="系统", action=FOLLOWUP_REMINDER,
-                                label=f"跟踪落实提醒：{f.assignment.unit.name}（{why}）"))
+            why = (
+                f"计划完成时间 {f.planned_date:%Y年%m月%d日} 已过"
+                if late
+                else f"已超过 {days} 天未报告落实进展"
+            )
+            notify(
+                people[f.assignment.unit_id]["handler"],
+                f"请报告提案落实进展：{p.number_label}《{p.title}》",
+                f"该提案答复为B类（正在解决或已列入计划逐步解决），{why}。请报告进展，完成后报告已落实。",
+                url=proposal_url(p),
+                category="proposal",
+            )
+            events.append(
+                Event(
+                    proposal=p,
+                    actor=None,
+                    actor_label="系统",
+                    action=FOLLOWUP_REMINDER,
+                    label=f"跟踪落实提醒：{f.assignment.unit.name}（{why}）",
+                )
+            )
         Event.objects.bulk_create(events)
         FollowUp.objects.filter(pk__in=[f.pk for f, _, _ in due]).update(reminded_on=today)
         audit.record(None, "proposals.followup_reminders", None, after={"reminded": len(due)})

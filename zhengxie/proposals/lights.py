@@ -56,7 +56,11 @@ def late_nodes(proposal, today: datetime.date, settings_cache: _Settings | None 
         if a.acknowledged_at is None and elapsed > ack_days:
             late.append(f"{a.unit.short_name or a.unit.name}逾期未签收" if _unit_loaded(a) else "逾期未签收")
         if elapsed > contact_days and not any(True for _ in a.contacts.all()):
-            late.append(f"{a.unit.short_name or a.unit.name}逾期未联系提案人" if _unit_loaded(a) else "逾期未联系提案人")
+            late.append(
+                f"{a.unit.short_name or a.unit.name}逾期未联系提案人"
+                if _unit_loaded(a)
+                else "逾期未联系提案人"
+            )
     return late
 
 
@@ -84,7 +88,9 @@ def _with_facts(qs):
     return qs.select_related("organisation").prefetch_related(
         Prefetch(
             "assignments",
-            queryset=Assignment.objects.filter(is_active=True).select_related("unit").prefetch_related("contacts"),
+            queryset=Assignment.objects.filter(is_active=True)
+            .select_related("unit")
+            .prefetch_related("contacts"),
         )
     )
 
@@ -95,7 +101,9 @@ def light_of(proposal_pk: int, today: datetime.date | None = None) -> str:
     return compute_light(p, today) or ""
 
 
-def refresh_lights(*, today: datetime.date | None = None, organisation=None) -> list[tuple[Proposal, str, str]]:
+def refresh_lights(
+    *, today: datetime.date | None = None, organisation=None
+) -> list[tuple[Proposal, str, str]]:
     """Recompute the stored light of every proposal that has or should have one.
 
     Returns the changes as (proposal, old, new), with '' for no light; proposals come with
@@ -113,22 +121,28 @@ def refresh_lights(*, today: datetime.date | None = None, organisation=None) -> 
             changes.append((p, p.light, new))
             p.light = new
     for i in range(0, len(changes), 500):
-        Proposal.objects.bulk_update([c[0] for c in changes[i:i + 500]], ["light"])
+        Proposal.objects.bulk_update([c[0] for c in changes[i : i + 500]], ["light"])
     return changes
 
 
 def co_opinion_late(proposal, assignment, now=None, days: int | None = None) -> bool:
     """Whether a co-unit (会办) is late with its opinion: active, no opinion yet, the proposal still in
     handling, and assigned more than "proposals.co_opinion_days" days ago."""
-    if (assignment.role != Assignment.Role.CO or not assignment.is_active or assignment.co_opinion
-            or proposal.status not in HANDLING_STATES):
+    if (
+        assignment.role != Assignment.Role.CO
+        or not assignment.is_active
+        or assignment.co_opinion
+        or proposal.status not in HANDLING_STATES
+    ):
         return False
     if days is None:
         days = int(orgsettings.get(proposal.organisation, "proposals.co_opinion_days"))
     return assignment.assigned_at + datetime.timedelta(days=days) < (now or timezone.now())
 
 
-def review_deadline(proposal, calendar: Calendar | None = None, days: int | None = None) -> datetime.date | None:
+def review_deadline(
+    proposal, calendar: Calendar | None = None, days: int | None = None
+) -> datetime.date | None:
     """立案审查时限: "proposals.review_days" working days after submission."""
     if proposal.submitted_at is None:
         return None
@@ -142,4 +156,6 @@ def review_late_before(organisation, today: datetime.date | None = None) -> date
     today = today or timezone.localdate()
     days = int(orgsettings.get(organisation, "proposals.review_days"))
     last = Calendar(organisation).latest_late_start(today, days)
-    return timezone.make_aware(datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min))
+    return timezone.make_aware(
+        datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
+    )

@@ -36,9 +36,19 @@ orgsettings.register("proposals.result_classes", ["A", "B", "C"], "答复类别"
 orgsettings.register(
     "proposals.reject_reasons",
     [
-        "涉及党和国家秘密", "属于国家明令禁止的事项", "中共党员对党内组织或人事问题", "民主党派成员对本党派内部事务",
-        "涉及诉讼或仲裁中的案件", "属于学术讨论", "个人或家庭问题", "宣传推介作品或产品", "指明举报",
-        "内容空泛、无具体建议", "属于信访事项", "超出本级政府职权范围", "其他",
+        "涉及党和国家秘密",
+        "属于国家明令禁止的事项",
+        "中共党员对党内组织或人事问题",
+        "民主党派成员对本党派内部事务",
+        "涉及诉讼或仲裁中的案件",
+        "属于学术讨论",
+        "个人或家庭问题",
+        "宣传推介作品或产品",
+        "指明举报",
+        "内容空泛、无具体建议",
+        "属于信访事项",
+        "超出本级政府职权范围",
+        "其他",
     ],
     "不予立案理由",
 )
@@ -74,7 +84,9 @@ class Proposal(models.Model):
         OPINION = "opinion", "转社情民意信息"
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, related_name="proposals", verbose_name="会次")
+    session = models.ForeignKey(
+        Session, on_delete=models.PROTECT, related_name="proposals", verbose_name="会次"
+    )
     number = models.PositiveIntegerField("案号", null=True, blank=True)
     title = models.CharField("案由", max_length=200)
     reasons = models.TextField("理由(案据)")
@@ -84,24 +96,43 @@ class Proposal(models.Model):
     collective_body = models.CharField("提案单位(集体提案)", max_length=100, blank=True)
     research_note = models.TextField("调研情况", blank=True)
     during_plenary = models.BooleanField("大会提案", default=False)
-    status = models.CharField("状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    status = models.CharField(
+        "状态", max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="authored_proposals", verbose_name="起草人"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="authored_proposals",
+        verbose_name="起草人",
     )
     lead_member = models.ForeignKey(
-        Member, on_delete=models.PROTECT, null=True, blank=True, related_name="led_proposals", verbose_name="第一提案人"
+        Member,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_proposals",
+        verbose_name="第一提案人",
     )
     # Review outcome
     reject_reason = models.CharField("不予立案理由", max_length=60, blank=True)
     review_note = models.TextField("审查意见", blank=True)
     converted_to = models.CharField("转办方式", max_length=12, choices=ConvertedTo.choices, blank=True)
     merged_into = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="merged_proposals", verbose_name="并入"
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_proposals",
+        verbose_name="并入",
     )
     # Key / excellent
     is_key = models.BooleanField("重点提案", default=False, db_index=True)
     key_leader = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="led_key_proposals",
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="led_key_proposals",
         verbose_name="领衔督办领导",
     )
     is_excellent = models.BooleanField("优秀提案", default=False)
@@ -132,11 +163,35 @@ class Proposal(models.Model):
             models.Index(fields=["organisation", "category"]),
             # Lists read the ids of a page, and count what a user sees, from this index alone
             # (selectors.PagedQuerySet) instead of the rows with their long texts; "title" serves 案由 search.
-            models.Index(fields=["session", "number", "-created_at", "-id", "organisation", "status", "author", "title"],
-                         name="proposal_list_idx"),
+            models.Index(
+                fields=[
+                    "session",
+                    "number",
+                    "-created_at",
+                    "-id",
+                    "organisation",
+                    "status",
+                    "author",
+                    "title",
+                ],
+                name="proposal_list_idx",
+            ),
             # The statistics of a session (stats.session_stats) count from this index alone.
-            models.Index(fields=["session", "status", "organisation", "category", "light", "is_key", "is_excellent",
-                                 "rehandle_round", "replied_at", "id"], name="proposal_stats_idx"),
+            models.Index(
+                fields=[
+                    "session",
+                    "status",
+                    "organisation",
+                    "category",
+                    "light",
+                    "is_key",
+                    "is_excellent",
+                    "rehandle_round",
+                    "replied_at",
+                    "id",
+                ],
+                name="proposal_stats_idx",
+            ),
         ]
         permissions = [("manage_proposals", "管理提案")]
 
@@ -168,14 +223,18 @@ class Signer(models.Model):
         REQUESTED = "requested", "申请加入"
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="signers")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="signatures", verbose_name="委员")
+    member = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="signatures", verbose_name="委员"
+    )
     role = models.CharField("身份", max_length=10, choices=Role.choices)
     status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.INVITED)
     order = models.PositiveSmallIntegerField("排序", default=0)
     invited_at = models.DateTimeField(default=timezone.now)
     responded_at = models.DateTimeField(null=True, blank=True)
     # Set when this signature was carried over from a proposal merged into this one (并案: everyone keeps credit).
-    via_merge = models.ForeignKey(Proposal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    via_merge = models.ForeignKey(
+        Proposal, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = "提案人"
@@ -199,7 +258,9 @@ class Assignment(models.Model):
         REFUSED = "refused", "不同意调整"
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name="承办单位")
+    unit = models.ForeignKey(
+        HandlingUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name="承办单位"
+    )
     role = models.CharField("办理方式", max_length=10, choices=Role.choices)
     assigned_at = models.DateTimeField("交办时间", default=timezone.now)
     assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
@@ -296,7 +357,9 @@ class Reply(models.Model):
         ordering = ["replied_at", "id"]
         # The statistics (stats.session_stats) read these indexes, not the rows.
         indexes = [
-            models.Index(fields=["session", "is_latest", "unit", "result_class", "on_time"], name="reply_stats_idx"),
+            models.Index(
+                fields=["session", "is_latest", "unit", "result_class", "on_time"], name="reply_stats_idx"
+            ),
             models.Index(fields=["proposal", "on_time"], name="reply_on_time_idx"),
         ]
 
@@ -328,8 +391,11 @@ class Evaluation(models.Model):
         verbose_name = "评价"
         verbose_name_plural = "评价"
         constraints = [models.UniqueConstraint(fields=["reply", "member"], name="one_evaluation_per_reply")]
-        indexes = [models.Index(fields=["session", "is_current", "unit", "category", "rating"],
-                                name="evaluation_stats_idx")]
+        indexes = [
+            models.Index(
+                fields=["session", "is_current", "unit", "category", "rating"], name="evaluation_stats_idx"
+            )
+        ]
 
 
 class Extension(models.Model):
@@ -348,8 +414,9 @@ class Event(models.Model):
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
     at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     actor_label = models.CharField(max_length=100, blank=True)
     action = models.CharField(max_length=40)
     label = models.CharField(max_length=200)
@@ -379,8 +446,9 @@ class FollowUp(models.Model):
     ACTIVE = (Status.OPEN, Status.REPORTED_DONE)
 
     proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="followups")
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="followups",
-                                   verbose_name="承办单位")
+    assignment = models.ForeignKey(
+        Assignment, on_delete=models.PROTECT, related_name="followups", verbose_name="承办单位"
+    )
     reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="+", verbose_name="答复")
     status = models.CharField("落实状态", max_length=16, choices=Status.choices, default=Status.OPEN)
     planned_date = models.DateField("计划完成时间", null=True, blank=True)
@@ -388,8 +456,14 @@ class FollowUp(models.Model):
     last_report_at = models.DateTimeField("最近报告时间", null=True, blank=True)
     done_at = models.DateTimeField("报告落实时间", null=True, blank=True)
     confirmed_at = models.DateTimeField("确认办结落实时间", null=True, blank=True)
-    confirmed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                                     related_name="+", verbose_name="确认人")
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="确认人",
+    )
     returned_reason = models.TextField("退回理由", blank=True)
     # The scheduler reminds at most once per report period; a report clears it.
     reminded_on = models.DateField("最近提醒日期", null=True, blank=True)
@@ -399,8 +473,11 @@ class FollowUp(models.Model):
         verbose_name_plural = "跟踪落实"
         ordering = ["opened_at", "id"]
         constraints = [
-            models.UniqueConstraint(fields=["assignment"], condition=Q(status__in=["open", "reported_done"]),
-                                    name="one_active_followup_per_assignment"),
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status__in=["open", "reported_done"]),
+                name="one_active_followup_per_assignment",
+            ),
         ]
         indexes = [models.Index(fields=["status", "planned_date"], name="followup_status_idx")]
 
@@ -414,8 +491,11 @@ class FollowUp(models.Model):
     @property
     def overdue(self) -> bool:
         """The planned date has passed and the unit has not reported the work done."""
-        return (self.status == self.Status.OPEN and self.planned_date is not None
-                and self.planned_date < timezone.localdate())
+        return (
+            self.status == self.Status.OPEN
+            and self.planned_date is not None
+            and self.planned_date < timezone.localdate()
+        )
 
 
 class FollowUpReport(models.Model):
@@ -423,8 +503,9 @@ class FollowUpReport(models.Model):
 
     followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="reports")
     content = models.TextField("进展情况")
-    attachment = models.ForeignKey(Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
-                                   verbose_name="附件")
+    attachment = models.ForeignKey(
+        Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="附件"
+    )
     is_final = models.BooleanField("报告已落实", default=False)
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     at = models.DateTimeField("报告时间", default=timezone.now)
@@ -442,8 +523,13 @@ class FollowUpReport(models.Model):
 def _search_documents():
     """Every proposal as a search document (for `manage.py reindex_search`)."""
     for p in Proposal.objects.select_related("session").iterator(chunk_size=1000):
-        yield {"object_id": p.pk, "organisation_id": p.organisation_id, "title": p.title,
-               "body": f"{p.reasons}\n{p.suggestions}", "year": p.session.year}
+        yield {
+            "object_id": p.pk,
+            "organisation_id": p.organisation_id,
+            "title": p.title,
+            "body": f"{p.reasons}\n{p.suggestions}",
+            "year": p.session.year,
+        }
 
 
 search_registry.register("proposal", _search_documents)

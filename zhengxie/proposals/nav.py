@@ -17,15 +17,63 @@ S = Proposal.Status
 
 register("提案", "我的提案", "proposals:mine", roles=[Role.MEMBER], icon="file-earmark-text", order=200)
 register("提案", "起草提案", "proposals:create", roles=[Role.MEMBER], icon="pencil-square", order=201)
-register("提案", "承办提案", "proposals:inbox", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD], icon="inbox", order=202)
-register("提案", "全部提案", "proposals:list", roles=[*OFFICE_VIEWERS, Role.UNIT_HANDLER, Role.UNIT_HEAD],
-         icon="list-ul", order=203)
-register("提案", "立案审查", "proposals:review_queue", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="clipboard-check", order=204)
-register("提案", "交办提案", "proposals:batch_assign", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="send", order=205)
-register("提案", "调整申请", "proposals:changes", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="arrow-left-right", order=206)
-register("提案", "重点提案", "proposals:key", roles=[Role.LEADER, Role.STAFF], offices=PROPOSAL_OFFICE, icon="star", order=207)
+register(
+    "提案", "承办提案", "proposals:inbox", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD], icon="inbox", order=202
+)
+register(
+    "提案",
+    "全部提案",
+    "proposals:list",
+    roles=[*OFFICE_VIEWERS, Role.UNIT_HANDLER, Role.UNIT_HEAD],
+    icon="list-ul",
+    order=203,
+)
+register(
+    "提案",
+    "立案审查",
+    "proposals:review_queue",
+    roles=[Role.STAFF],
+    offices=PROPOSAL_OFFICE,
+    icon="clipboard-check",
+    order=204,
+)
+register(
+    "提案",
+    "交办提案",
+    "proposals:batch_assign",
+    roles=[Role.STAFF],
+    offices=PROPOSAL_OFFICE,
+    icon="send",
+    order=205,
+)
+register(
+    "提案",
+    "调整申请",
+    "proposals:changes",
+    roles=[Role.STAFF],
+    offices=PROPOSAL_OFFICE,
+    icon="arrow-left-right",
+    order=206,
+)
+register(
+    "提案",
+    "重点提案",
+    "proposals:key",
+    roles=[Role.LEADER, Role.STAFF],
+    offices=PROPOSAL_OFFICE,
+    icon="star",
+    order=207,
+)
 register("提案", "提案统计", "proposals:stats", roles=OFFICE_VIEWERS, icon="bar-chart-line", order=208)
-register("提案", "提案汇编", "proposals:compilation", roles=[Role.STAFF], offices=PROPOSAL_OFFICE, icon="journal-richtext", order=209)
+register(
+    "提案",
+    "提案汇编",
+    "proposals:compilation",
+    roles=[Role.STAFF],
+    offices=PROPOSAL_OFFICE,
+    icon="journal-richtext",
+    order=209,
+)
 
 
 @todo_provider
@@ -38,15 +86,28 @@ def proposal_todos(user) -> list[dict]:
         # A unit's latest reply (not replaced by a re-handling one), not sent back, not rated by this member.
         rated = Evaluation.objects.filter(reply_id=OuterRef("pk"), member=member)
         sent_back = Evaluation.objects.filter(reply_id=OuterRef("pk"), rating=Evaluation.Rating.UNSATISFIED)
-        unrated = Reply.objects.filter(proposal_id=OuterRef("pk"), assignment__is_active=True, is_latest=True).filter(
-            ~Exists(rated), ~Exists(sent_back))
+        unrated = Reply.objects.filter(
+            proposal_id=OuterRef("pk"), assignment__is_active=True, is_latest=True
+        ).filter(~Exists(rated), ~Exists(sent_back))
         c = Proposal.objects.filter(Q(author=user) | Q(pk__in=signed)).aggregate(
             drafts=Count("id", filter=Q(author=user, status=S.DRAFT)),
-            to_rate=Count("id", filter=Q(status__in=(S.REPLIED, *HANDLING_STATES), pk__in=signed) & Exists(unrated)))
-        invites = Signer.objects.filter(member=member, role=Signer.Role.COSIGNER, status=Signer.Status.INVITED,
-                                        proposal__status=S.AWAITING_COSIGNERS).count()
+            to_rate=Count(
+                "id", filter=Q(status__in=(S.REPLIED, *HANDLING_STATES), pk__in=signed) & Exists(unrated)
+            ),
+        )
+        invites = Signer.objects.filter(
+            member=member,
+            role=Signer.Role.COSIGNER,
+            status=Signer.Status.INVITED,
+            proposal__status=S.AWAITING_COSIGNERS,
+        ).count()
         items += [
-            {"label": "待评价的提案答复", "count": c["to_rate"], "url": mine + "?status=replied", "level": "danger"},
+            {
+                "label": "待评价的提案答复",
+                "count": c["to_rate"],
+                "url": mine + "?status=replied",
+                "level": "danger",
+            },
             {"label": "待确认的联名附议", "count": invites, "url": mine, "level": "warning"},
             {"label": "提案草稿", "count": c["drafts"], "url": mine + "?status=draft", "level": "secondary"},
         ]
@@ -56,23 +117,51 @@ def proposal_todos(user) -> list[dict]:
             review=Count("id", filter=Q(status=S.SUBMITTED)),
             review_late=Count("id", filter=Q(status=S.SUBMITTED, submitted_at__lt=late_before)),
             assign=Count("id", filter=Q(status=S.ACCEPTED)),
-            red=Count("id", filter=Q(status__in=HANDLING_STATES, light=Proposal.Light.RED)))
-        changes = Assignment.objects.filter(proposal__organisation_id=user.organisation_id, is_active=True,
-                                            change_status=Assignment.ChangeStatus.PENDING).count()
+            red=Count("id", filter=Q(status__in=HANDLING_STATES, light=Proposal.Light.RED)),
+        )
+        changes = Assignment.objects.filter(
+            proposal__organisation_id=user.organisation_id,
+            is_active=True,
+            change_status=Assignment.ChangeStatus.PENDING,
+        ).count()
         items += [
-            {"label": "待审查的提案", "count": c["review"], "url": reverse("proposals:review_queue"), "level": "danger"},
-            {"label": "审查超期的提案", "count": c["review_late"], "url": reverse("proposals:review_queue") + "?overdue=1",
-             "level": "danger"},
-            {"label": "待交办的提案", "count": c["assign"], "url": reverse("proposals:batch_assign"), "level": "primary"},
-            {"label": "承办单位调整申请", "count": changes, "url": reverse("proposals:changes"), "level": "warning"},
-            {"label": "红灯（超期）提案", "count": c["red"], "url": reverse("proposals:list") + "?light=red",
-             "level": "danger"},
+            {
+                "label": "待审查的提案",
+                "count": c["review"],
+                "url": reverse("proposals:review_queue"),
+                "level": "danger",
+            },
+            {
+                "label": "审查超期的提案",
+                "count": c["review_late"],
+                "url": reverse("proposals:review_queue") + "?overdue=1",
+                "level": "danger",
+            },
+            {
+                "label": "待交办的提案",
+                "count": c["assign"],
+                "url": reverse("proposals:batch_assign"),
+                "level": "primary",
+            },
+            {
+                "label": "承办单位调整申请",
+                "count": changes,
+                "url": reverse("proposals:changes"),
+                "level": "warning",
+            },
+            {
+                "label": "红灯（超期）提案",
+                "count": c["red"],
+                "url": reverse("proposals:list") + "?light=red",
+                "level": "danger",
+            },
         ]
     if is_unit_user(user):
         c = owing_assignments(user.handling_unit_id).aggregate(
             unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
             red=Count("id", filter=Q(proposal__light=Proposal.Light.RED)),
-            yellow=Count("id", filter=Q(proposal__light=Proposal.Light.YELLOW)))
+            yellow=Count("id", filter=Q(proposal__light=Proposal.Light.YELLOW)),
+        )
         inbox = reverse("proposals:inbox")
         items += [
             {"label": "待签收的提案", "count": c["unack"], "url": inbox, "level": "danger"},
@@ -81,17 +170,31 @@ def proposal_todos(user) -> list[dict]:
         ]
     if user.has_role(Role.LEADER):
         n = Proposal.objects.filter(key_leader=user, is_key=True).exclude(status=S.CLOSED).count()
-        items.append({"label": "我领衔督办的重点提案", "count": n, "url": reverse("proposals:key"),
-                      "level": "primary"})
+        items.append(
+            {"label": "我领衔督办的重点提案", "count": n, "url": reverse("proposals:key"), "level": "primary"}
+        )
     return items
 
 
 # --- 跟踪落实 (follow-up of B-class replies) ------------------------------------------------------------
 
-register("提案", "跟踪落实", "proposals:followups_mine", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD],
-         icon="arrow-repeat", order=210)
-register("提案", "落实台账", "proposals:followup_ledger", roles=[Role.LEADER, Role.STAFF], offices=PROPOSAL_OFFICE,
-         icon="journal-check", order=211)
+register(
+    "提案",
+    "跟踪落实",
+    "proposals:followups_mine",
+    roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD],
+    icon="arrow-repeat",
+    order=210,
+)
+register(
+    "提案",
+    "落实台账",
+    "proposals:followup_ledger",
+    roles=[Role.LEADER, Role.STAFF],
+    offices=PROPOSAL_OFFICE,
+    icon="journal-check",
+    order=211,
+)
 
 
 @todo_provider
@@ -106,7 +209,8 @@ def followup_todos(user) -> list[dict]:
     items = []
     if is_unit_user(user):
         c = FollowUp.objects.filter(assignment__unit_id=user.handling_unit_id).aggregate(
-            open=Count("id", filter=Q(status=F.OPEN)), late=Count("id", filter=late))
+            open=Count("id", filter=Q(status=F.OPEN)), late=Count("id", filter=late)
+        )
         url = reverse("proposals:followups_mine")
         items += [
             {"label": "跟踪落实逾期的B类提案", "count": c["late"], "url": url, "level": "danger"},
@@ -114,12 +218,22 @@ def followup_todos(user) -> list[dict]:
         ]
     if is_proposal_office(user):
         c = FollowUp.objects.filter(proposal__organisation_id=user.organisation_id).aggregate(
-            confirm=Count("id", filter=Q(status=F.REPORTED_DONE)), late=Count("id", filter=late))
+            confirm=Count("id", filter=Q(status=F.REPORTED_DONE)), late=Count("id", filter=late)
+        )
         url = reverse("proposals:followup_ledger")
         items += [
-            {"label": "待确认落实的B类提案", "count": c["confirm"], "url": url + "?status=reported_done",
-             "level": "primary"},
-            {"label": "跟踪落实逾期的B类提案", "count": c["late"], "url": url + "?overdue=1", "level": "danger"},
+            {
+                "label": "待确认落实的B类提案",
+                "count": c["confirm"],
+                "url": url + "?status=reported_done",
+                "level": "primary",
+            },
+            {
+                "label": "跟踪落实逾期的B类提案",
+                "count": c["late"],
+                "url": url + "?overdue=1",
+                "level": "danger",
+            },
         ]
     return items
 
@@ -135,4 +249,6 @@ def join_todos(user) -> list[dict]:
     if not user.has_role(Role.MEMBER):
         return []
     n = waiting_join_requests(user).count()
-    return [{"label": "待处理的提案加入申请", "count": n, "url": reverse("proposals:mine"), "level": "warning"}]
+    return [
+        {"label": "待处理的提案加入申请", "count": n, "url": reverse("proposals:mine"), "level": "warning"}
+    ]

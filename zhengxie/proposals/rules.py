@@ -40,8 +40,11 @@ def committee_id(user):
 
 def is_proposal_office(user, proposal=None) -> bool:
     """提案委员会/提案科 staff of the proposal's own committee (not a higher level's staff)."""
-    if not (getattr(user, "is_authenticated", False) and user.has_role(Role.STAFF)
-            and user.office == Office.PROPOSAL):
+    if not (
+        getattr(user, "is_authenticated", False)
+        and user.has_role(Role.STAFF)
+        and user.office == Office.PROPOSAL
+    ):
         return False
     return proposal is None or user.organisation_id == proposal.organisation_id
 
@@ -53,8 +56,11 @@ def is_committee_leader(user, proposal=None) -> bool:
 
 
 def is_unit_user(user) -> bool:
-    return (getattr(user, "is_authenticated", False) and user.handling_unit_id is not None
-            and user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD))
+    return (
+        getattr(user, "is_authenticated", False)
+        and user.handling_unit_id is not None
+        and user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD)
+    )
 
 
 @dataclass
@@ -85,7 +91,9 @@ def facts(user, proposal) -> Facts:
     if "assignments" in cache:
         f.assignments = [a for a in cache["assignments"] if a.is_active]
     else:
-        f.assignments = list(Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit"))
+        f.assignments = list(
+            Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit")
+        )
     if is_unit_user(user):
         f.my_assignments = [a for a in f.assignments if a.unit_id == user.handling_unit_id]
     return f
@@ -96,8 +104,9 @@ def facts(user, proposal) -> Facts:
 
 @rules.predicate
 def is_author(user, proposal) -> bool:
-    return bool(getattr(user, "is_authenticated", False) and proposal is not None
-                and proposal.author_id == user.pk)
+    return bool(
+        getattr(user, "is_authenticated", False) and proposal is not None and proposal.author_id == user.pk
+    )
 
 
 @rules.predicate
@@ -130,7 +139,9 @@ def is_assigned_unit(user, proposal) -> bool:
 @rules.predicate
 def is_replying_unit(user, proposal) -> bool:
     """A handler of the lead (主办) or a parallel (分办) unit: the ones who write the reply."""
-    return bool(is_unit_user(user) and facts(user, proposal).my(Assignment.Role.LEAD, Assignment.Role.PARALLEL))
+    return bool(
+        is_unit_user(user) and facts(user, proposal).my(Assignment.Role.LEAD, Assignment.Role.PARALLEL)
+    )
 
 
 @rules.predicate
@@ -155,12 +166,29 @@ rules.add_perm("proposals.reply_proposal", is_replying_unit)
 rules.add_perm("proposals.evaluate_proposal", is_agreed_signer | is_office)
 
 # Attachments hang off the proposal (the letter, supporting files): same rule as the proposal.
-rules.add_perm("proposals.view_reply", rules.predicate(lambda user, reply: can_view_proposal(user, reply.proposal)))
+rules.add_perm(
+    "proposals.view_reply", rules.predicate(lambda user, reply: can_view_proposal(user, reply.proposal))
+)
 
 __all__ = [
-    "Facts", "can_view_proposal", "committee_id", "facts", "is_agreed_signer", "is_assigned_unit", "is_author",
-    "is_co_unit", "is_committee_leader", "is_invited_signer", "is_office", "is_office_or_leader",
-    "is_proposal_office", "is_replying_unit", "is_unit_user", "member_of", "second_matter", "Proposal",
+    "Facts",
+    "can_view_proposal",
+    "committee_id",
+    "facts",
+    "is_agreed_signer",
+    "is_assigned_unit",
+    "is_author",
+    "is_co_unit",
+    "is_committee_leader",
+    "is_invited_signer",
+    "is_office",
+    "is_office_or_leader",
+    "is_proposal_office",
+    "is_replying_unit",
+    "is_unit_user",
+    "member_of",
+    "second_matter",
+    "Proposal",
 ]
 
 
@@ -168,8 +196,21 @@ __all__ = [
 # A heuristic, not a verdict: it flags a likely second matter, and the proposer may confirm it is one.
 
 DOMAINS: dict[str, tuple[str, ...]] = {
-    "教育": ("教育", "学校", "校园", "教师", "学生", "幼儿园", "中小学", "课后服务", "学前", "职业教育", "高校",
-           "义务教育", "师资"),
+    "教育": (
+        "教育",
+        "学校",
+        "校园",
+        "教师",
+        "学生",
+        "幼儿园",
+        "中小学",
+        "课后服务",
+        "学前",
+        "职业教育",
+        "高校",
+        "义务教育",
+        "师资",
+    ),
     "医疗卫生": ("医疗", "医院", "卫生", "医保", "药品", "诊所", "就医", "疾病", "医生", "护理", "卫生院"),
     "交通": ("交通", "道路", "公路", "公交", "停车", "路口", "红绿灯", "出行", "车辆", "桥梁", "客运"),
     "生态环境": ("环境", "污染", "生态", "垃圾", "河道", "水质", "空气", "环保", "排污", "黑臭"),
@@ -180,11 +221,35 @@ DOMAINS: dict[str, tuple[str, ...]] = {
     "文化旅游": ("旅游", "文化", "文物", "非遗", "体育", "景区", "图书馆"),
     "公共安全": ("治安", "消防", "安全生产", "应急", "防汛", "食品安全", "诈骗"),
 }
-_NOT_CONNECTORS = ("和谐", "和平", "共和", "温和", "和美", "和睦", "饱和", "缓和", "调和", "中和", "人和", "及时",
-                   "普及", "涉及", "危及", "波及", "及早", "顾及", "及其", "惠及", "提及", "来不及", "不及")
+_NOT_CONNECTORS = (
+    "和谐",
+    "和平",
+    "共和",
+    "温和",
+    "和美",
+    "和睦",
+    "饱和",
+    "缓和",
+    "调和",
+    "中和",
+    "人和",
+    "及时",
+    "普及",
+    "涉及",
+    "危及",
+    "波及",
+    "及早",
+    "顾及",
+    "及其",
+    "惠及",
+    "提及",
+    "来不及",
+    "不及",
+)
 _CONNECTOR = re.compile(r"以及|并且|和|及|与")
 _ITEM_SPLIT = re.compile(
-    r"[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|(?:^|\n)\s*\d+\s*[、.．]|[；;。\n]")
+    r"[一二三四五六七八九十]+是|[（(][一二三四五六七八九十\d]+[）)]|(?:^|\n)\s*\d+\s*[、.．]|[；;。\n]"
+)
 
 
 def domains_of(text: str) -> set[str]:
@@ -209,7 +274,7 @@ def second_matter(title: str, suggestions: str = "") -> list[str]:
     parts = [p for p in _CONNECTOR.split(masked) if p.strip()]
     part_domains = [domains_of(p) for p in parts]
     for i, a in enumerate(part_domains):
-        for b in part_domains[i + 1:]:
+        for b in part_domains[i + 1 :]:
             if a and b and not (a & b):
                 return [sorted(a)[0], sorted(b)[0]]
     title_domains = domains_of(title or "")

@@ -32,9 +32,25 @@ from .workdays import Calendar
 S = Proposal.Status
 ACCEPTED_OR_LATER = (S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
 ACTION_CODES = (
-    "edit", "submit", "cosign", "drop_decliners", "review", "assign", "acknowledge", "request_change",
-    "decide_change", "record_contact", "co_opinion", "reply", "evaluate", "extend", "mark_key",
-    "mark_excellent", "remind", "close", "decide_join",
+    "edit",
+    "submit",
+    "cosign",
+    "drop_decliners",
+    "review",
+    "assign",
+    "acknowledge",
+    "request_change",
+    "decide_change",
+    "record_contact",
+    "co_opinion",
+    "reply",
+    "evaluate",
+    "extend",
+    "mark_key",
+    "mark_excellent",
+    "remind",
+    "close",
+    "decide_join",
 )
 
 
@@ -76,11 +92,18 @@ def detail_prefetch(qs):
     """Everything a detail page or the API's full representation shows, in a fixed number of queries."""
     return _detail_qs(qs).prefetch_related(
         Prefetch("signers", queryset=Signer.objects.select_related("member", "member__user")),
-        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").prefetch_related("contacts")
-                 .order_by("-is_active", "role", "id")),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.select_related("unit")
+            .prefetch_related("contacts")
+            .order_by("-is_active", "role", "id"),
+        ),
         Prefetch("replies", queryset=Reply.objects.select_related("letter", "assignment__unit")),
-        Prefetch("evaluations", queryset=Evaluation.objects.select_related("member").order_by("created_at", "id")),
-        "events__actor", "extensions",
+        Prefetch(
+            "evaluations", queryset=Evaluation.objects.select_related("member").order_by("created_at", "id")
+        ),
+        "events__actor",
+        "extensions",
     )
 
 
@@ -91,10 +114,18 @@ class PagedQuerySet(QuerySet):
     (bench/proposals_bench.py). Slicing answers a list, which the paginators take."""
 
     def __getitem__(self, k):
-        if not isinstance(k, slice) or self._result_cache is not None or self._iterable_class is not ModelIterable:
+        if (
+            not isinstance(k, slice)
+            or self._result_cache is not None
+            or self._iterable_class is not ModelIterable
+        ):
             return super().__getitem__(k)
         all_ids = getattr(self, "_all_ids", None)
-        ids = all_ids[k] if all_ids is not None else list(self.prefetch_related(None).values_list("pk", flat=True)[k])
+        ids = (
+            all_ids[k]
+            if all_ids is not None
+            else list(self.prefetch_related(None).values_list("pk", flat=True)[k])
+        )
         if not ids:
             return []
         # The rows by primary key alone (the filters were applied to the ids), with the same related data.
@@ -121,8 +152,11 @@ class SearchPagedQuerySet(PagedQuerySet):
 def list_prefetch(qs):
     """What a list row shows (lead unit, signers), in a constant number of queries; pages read in two steps."""
     qs = qs.select_related("session", "lead_member", "organisation", "key_leader").prefetch_related(
-        Prefetch("assignments", queryset=Assignment.objects.filter(is_active=True).select_related("unit"),
-                 to_attr="active_assignments"),
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(is_active=True).select_related("unit"),
+            to_attr="active_assignments",
+        ),
         Prefetch("signers", queryset=Signer.objects.select_related("member")),
     )
     qs.__class__ = PagedQuerySet
@@ -154,19 +188,33 @@ def _org_ids(user):
     return visible_organisations(user).values_list("pk", flat=True)
 
 
-def proposal_list(user, *, session=None, status=None, category=None, unit=None, light=None, key=None, q: str = "",
-                  mine: bool = False) -> QuerySet[Proposal]:
+def proposal_list(
+    user,
+    *,
+    session=None,
+    status=None,
+    category=None,
+    unit=None,
+    light=None,
+    key=None,
+    q: str = "",
+    mine: bool = False,
+) -> QuerySet[Proposal]:
     qs = visible_proposals(user)
     if session:
         qs = qs.filter(session_id=getattr(session, "pk", session))
     if status:
-        statuses = status if isinstance(status, (list, tuple, set)) else [s for s in str(status).split(",") if s]
+        statuses = (
+            status if isinstance(status, (list, tuple, set)) else [s for s in str(status).split(",") if s]
+        )
         qs = qs.filter(status__in=statuses)
     if category:
         qs = qs.filter(category=category)
     if unit:
         unit_id = getattr(unit, "pk", unit)
-        qs = qs.filter(pk__in=Assignment.objects.filter(unit_id=unit_id, is_active=True).values("proposal_id"))
+        qs = qs.filter(
+            pk__in=Assignment.objects.filter(unit_id=unit_id, is_active=True).values("proposal_id")
+        )
     if light:
         qs = qs.filter(light="" if light in ("none", "null") else light)
     if key is not None and key != "":
@@ -177,16 +225,20 @@ def proposal_list(user, *, session=None, status=None, category=None, unit=None, 
         if member is not None:
             mine_q |= Q(pk__in=Signer.objects.filter(member_id=member.pk).values("proposal_id"))
         if r.is_unit_user(user):
-            mine_q |= Q(pk__in=Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True)
-                        .values("proposal_id"))
+            mine_q |= Q(
+                pk__in=Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True).values(
+                    "proposal_id"
+                )
+            )
         if r.is_proposal_office(user):
             mine_q |= Q(organisation_id=user.organisation_id)
         qs = qs.filter(mine_q)
     q = (q or "").strip()
     if q:
         qs = qs.filter(_text_filter(user, q))
-    qs = list_prefetch(qs).order_by("-session__year", "-session__number", F("number").asc(nulls_last=True),
-                                    "-created_at", "-id")
+    qs = list_prefetch(qs).order_by(
+        "-session__year", "-session__number", F("number").asc(nulls_last=True), "-created_at", "-id"
+    )
     if q:
         qs.__class__ = SearchPagedQuerySet
     return qs
@@ -196,17 +248,20 @@ def review_queue(user) -> QuerySet[Proposal]:
     """Submitted proposals waiting for 立案审查 by this proposal office."""
     if not r.is_proposal_office(user):
         return Proposal.objects.none()
-    return list_prefetch(visible_proposals(user).filter(organisation_id=user.organisation_id, status=S.SUBMITTED)
-                         ).order_by("submitted_at", "id")
+    return list_prefetch(
+        visible_proposals(user).filter(organisation_id=user.organisation_id, status=S.SUBMITTED)
+    ).order_by("submitted_at", "id")
 
 
 def owing_assignments(unit_id) -> QuerySet[Assignment]:
     """A unit's active parts in proposals being handled, except a 分办 part whose reply stands (its latest,
     not rated 不满意): that unit owes nothing more while the other units answer theirs."""
-    standing = (Reply.objects.filter(assignment_id=OuterRef("pk"), is_latest=True)
-                .exclude(evaluations__rating=Evaluation.Rating.UNSATISFIED))
-    return (Assignment.objects.filter(unit_id=unit_id, is_active=True, proposal__status__in=HANDLING_STATES)
-            .exclude(Exists(standing)))
+    standing = Reply.objects.filter(assignment_id=OuterRef("pk"), is_latest=True).exclude(
+        evaluations__rating=Evaluation.Rating.UNSATISFIED
+    )
+    return Assignment.objects.filter(
+        unit_id=unit_id, is_active=True, proposal__status__in=HANDLING_STATES
+    ).exclude(Exists(standing))
 
 
 def unit_inbox(user) -> QuerySet[Proposal]:
@@ -214,8 +269,9 @@ def unit_inbox(user) -> QuerySet[Proposal]:
     if not r.is_unit_user(user):
         return Proposal.objects.none()
     ids = owing_assignments(user.handling_unit_id).values("proposal_id")
-    return list_prefetch(Proposal.objects.filter(pk__in=ids, status__in=HANDLING_STATES)
-                         .filter(org_scope_q(user))).order_by("deadline", "id")
+    return list_prefetch(
+        Proposal.objects.filter(pk__in=ids, status__in=HANDLING_STATES).filter(org_scope_q(user))
+    ).order_by("deadline", "id")
 
 
 def key_proposals_for_leader(user) -> QuerySet[Proposal]:
@@ -256,20 +312,33 @@ def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) 
     """One UnitAnswer per active replying unit, lead first; uses the lists given (prefetched) or reads them."""
     cache = getattr(proposal, "_prefetched_objects_cache", {})  # detail pages prefetch all three
     if assignments is None:
-        assignments = cache["assignments"] if "assignments" in cache else (
-            Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit"))
+        assignments = (
+            cache["assignments"]
+            if "assignments" in cache
+            else (Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit"))
+        )
     units = [a for a in assignments if a.is_active and a.role in REPLYING_ROLES]
     if not units:
         return []
     if replies is None:
-        replies = cache["replies"] if "replies" in cache else Reply.objects.filter(
-            proposal=proposal, assignment_id__in=[a.pk for a in units]).select_related("assignment__unit")
+        replies = (
+            cache["replies"]
+            if "replies" in cache
+            else Reply.objects.filter(
+                proposal=proposal, assignment_id__in=[a.pk for a in units]
+            ).select_related("assignment__unit")
+        )
     latest = {}
     for reply in sorted(replies, key=lambda x: x.pk):  # the latest is the last one written
         latest[reply.assignment_id] = reply
     if evaluations is None:
-        evaluations = cache["evaluations"] if "evaluations" in cache else Evaluation.objects.filter(
-            reply_id__in=[x.pk for x in latest.values()]).select_related("member")
+        evaluations = (
+            cache["evaluations"]
+            if "evaluations" in cache
+            else Evaluation.objects.filter(reply_id__in=[x.pk for x in latest.values()]).select_related(
+                "member"
+            )
+        )
     by_reply = {}
     for e in evaluations:
         by_reply.setdefault(e.reply_id, []).append(e)
@@ -298,12 +367,16 @@ def is_parallel(proposal, assignments=None) -> bool:
         assignments = cache["assignments"]
     if assignments is not None:
         return any(a.is_active and a.role == Assignment.Role.PARALLEL for a in assignments)
-    return Assignment.objects.filter(proposal=proposal, is_active=True, role=Assignment.Role.PARALLEL).exists()
+    return Assignment.objects.filter(
+        proposal=proposal, is_active=True, role=Assignment.Role.PARALLEL
+    ).exists()
 
 
 def raters(proposal, signers=None) -> list[Signer]:
     """The signers who rate a reply: every agreed signer (including those carried over by 并案)."""
-    signers = signers if signers is not None else Signer.objects.filter(proposal=proposal).select_related("member")
+    signers = (
+        signers if signers is not None else Signer.objects.filter(proposal=proposal).select_related("member")
+    )
     return [s for s in signers if s.status == Signer.Status.AGREED]
 
 
@@ -358,12 +431,20 @@ def allowed_actions(user, proposal) -> set[str]:
         out |= {"edit", "submit"}
     if author and st == S.AWAITING_COSIGNERS:
         out.add("drop_decliners")
-    if author and st in (S.AWAITING_COSIGNERS, S.SUBMITTED) and any(
-            x.status == Signer.Status.REQUESTED for x in f.signers):
+    if (
+        author
+        and st in (S.AWAITING_COSIGNERS, S.SUBMITTED)
+        and any(x.status == Signer.Status.REQUESTED for x in f.signers)
+    ):
         out.add("decide_join")  # 申请加入 waiting for the first proposer's answer
     s = f.signer
-    if (st == S.AWAITING_COSIGNERS and s is not None and s.role == Signer.Role.COSIGNER
-            and s.status == Signer.Status.INVITED and cosign_open(proposal, s)):
+    if (
+        st == S.AWAITING_COSIGNERS
+        and s is not None
+        and s.role == Signer.Role.COSIGNER
+        and s.status == Signer.Status.INVITED
+        and cosign_open(proposal, s)
+    ):
         out.add("cosign")
     if office:
         if st == S.SUBMITTED:
@@ -372,7 +453,9 @@ def allowed_actions(user, proposal) -> set[str]:
             out.add("assign")
         if st in HANDLING_STATES:
             out |= {"extend", "remind"}
-        if st in HANDLING_STATES and any(a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments):
+        if st in HANDLING_STATES and any(
+            a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments
+        ):
             out.add("decide_change")
         if st in ACCEPTED_OR_LATER:
             out.add("mark_excellent")
@@ -384,7 +467,9 @@ def allowed_actions(user, proposal) -> set[str]:
             out.add("acknowledge")
         out.add("record_contact")
         if st in (S.ASSIGNED, S.HANDLING) and any(
-                a.change_status != Assignment.ChangeStatus.PENDING and change_window_open(proposal, a) for a in mine):
+            a.change_status != Assignment.ChangeStatus.PENDING and change_window_open(proposal, a)
+            for a in mine
+        ):
             out.add("request_change")
         if any(a.role == Assignment.Role.CO for a in mine):
             out.add("co_opinion")
@@ -396,7 +481,8 @@ def allowed_actions(user, proposal) -> set[str]:
         answers = unit_answers(proposal, assignments=f.assignments)
         pending = [x for x in raters(proposal, f.signers) if ratable(answers, x.member_id)]
         if (s is not None and s.status == Signer.Status.AGREED and ratable(answers, s.member_id)) or (
-                office and pending):
+            office and pending
+        ):
             out.add("evaluate")
         if office and closable(proposal, signers=f.signers, answers=answers)[0]:
             out.add("close")
@@ -414,17 +500,35 @@ def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> l
     except ImportError:
         return []
     exclude = [exclude_id] if exclude_id else []
-    hits = similar(kind="proposal", text=text, organisation_ids=[committee], exclude_ids=exclude,
-                   limit=limit * 3, min_score=0.1)
+    hits = similar(
+        kind="proposal",
+        text=text,
+        organisation_ids=[committee],
+        exclude_ids=exclude,
+        limit=limit * 3,
+        min_score=0.1,
+    )
     scores = {int(pk): float(score) for pk, score in hits}
     if not scores:
         return []
-    rows = (Proposal.objects.filter(pk__in=scores, organisation_id=committee)
-            # Drafts are their author's alone; a proposal waiting for co-signers is shown (it can be joined).
-            .filter(~Q(status=S.DRAFT) | Q(author_id=user.pk))
-            .select_related("session"))
-    out = [{"id": p.pk, "title": p.title, "score": round(scores[p.pk], 3), "status": p.status,
-            "status_label": p.get_status_display(), "session": p.session.name, "session_id": p.session_id,
-            "number": p.number} for p in rows]
+    rows = (
+        Proposal.objects.filter(pk__in=scores, organisation_id=committee)
+        # Drafts are their author's alone; a proposal waiting for co-signers is shown (it can be joined).
+        .filter(~Q(status=S.DRAFT) | Q(author_id=user.pk))
+        .select_related("session")
+    )
+    out = [
+        {
+            "id": p.pk,
+            "title": p.title,
+            "score": round(scores[p.pk], 3),
+            "status": p.status,
+            "status_label": p.get_status_display(),
+            "session": p.session.name,
+            "session_id": p.session_id,
+            "number": p.number,
+        }
+        for p in rows
+    ]
     out.sort(key=lambda d: -d["score"])
     return out[:limit]

@@ -27,8 +27,12 @@ STATUS_FILTERS = {
     "done": (F.DONE,),
     "superseded": (F.SUPERSEDED,),
 }
-STATUS_FILTER_LABELS = [("open", "落实中（含待确认）"), ("reported_done", "已报落实待确认"), ("done", "已落实"),
-                        ("superseded", "已终止")]
+STATUS_FILTER_LABELS = [
+    ("open", "落实中（含待确认）"),
+    ("reported_done", "已报落实待确认"),
+    ("done", "已落实"),
+    ("superseded", "已终止"),
+]
 
 
 def reports_prefetch() -> Prefetch:
@@ -37,8 +41,12 @@ def reports_prefetch() -> Prefetch:
 
 def followups_prefetch() -> Prefetch:
     """A proposal's follow-ups with their units and reports: two queries whatever their number."""
-    return Prefetch("followups", queryset=FollowUp.objects.select_related("assignment__unit", "confirmed_by")
-                    .prefetch_related(reports_prefetch()).order_by("opened_at", "id"))
+    return Prefetch(
+        "followups",
+        queryset=FollowUp.objects.select_related("assignment__unit", "confirmed_by")
+        .prefetch_related(reports_prefetch())
+        .order_by("opened_at", "id"),
+    )
 
 
 def visible_followups(user) -> QuerySet[FollowUp]:
@@ -57,8 +65,9 @@ def ledger_scope(user) -> QuerySet[FollowUp]:
     if can_view_ledger(user):
         return FollowUp.objects.filter(org_scope_q(user, "proposal__organisation"))
     if r.is_unit_user(user):
-        return FollowUp.objects.filter(assignment__unit_id=user.handling_unit_id,
-                                       proposal__organisation_id=user.organisation_id)
+        return FollowUp.objects.filter(
+            assignment__unit_id=user.handling_unit_id, proposal__organisation_id=user.organisation_id
+        )
     return FollowUp.objects.none()
 
 
@@ -80,14 +89,21 @@ def followup_list(user, *, status: str = "", unit=None, session=None, overdue=No
         late = Q(status=F.OPEN, planned_date__lt=timezone.localdate())
         wanted = overdue if isinstance(overdue, bool) else str(overdue).lower() in ("1", "true", "yes", "on")
         qs = qs.filter(late) if wanted else qs.exclude(late)
-    return (qs.select_related("proposal__session", "proposal__lead_member", "assignment__unit", "reply")
-            .annotate(report_count=Count("reports"))
-            .order_by(_STATUS_ORDER, "planned_date", "opened_at", "id"))
+    return (
+        qs.select_related("proposal__session", "proposal__lead_member", "assignment__unit", "reply")
+        .annotate(report_count=Count("reports"))
+        .order_by(_STATUS_ORDER, "planned_date", "opened_at", "id")
+    )
 
 
 # What the office must act on first: reported done (to confirm), then open, then done.
-_STATUS_ORDER = Case(When(status=F.REPORTED_DONE, then=Value(0)), When(status=F.OPEN, then=Value(1)),
-                     When(status=F.DONE, then=Value(2)), default=Value(3), output_field=IntegerField())
+_STATUS_ORDER = Case(
+    When(status=F.REPORTED_DONE, then=Value(0)),
+    When(status=F.OPEN, then=Value(1)),
+    When(status=F.DONE, then=Value(2)),
+    default=Value(3),
+    output_field=IntegerField(),
+)
 
 
 def get_followup(user, pk) -> FollowUp:
@@ -95,10 +111,20 @@ def get_followup(user, pk) -> FollowUp:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("未找到")
-    f = (visible_followups(user).filter(pk=pk)
-         .select_related("proposal__session", "proposal__organisation", "proposal__lead_member",
-                         "assignment__unit", "reply", "confirmed_by")
-         .prefetch_related(reports_prefetch()).first())
+    f = (
+        visible_followups(user)
+        .filter(pk=pk)
+        .select_related(
+            "proposal__session",
+            "proposal__organisation",
+            "proposal__lead_member",
+            "assignment__unit",
+            "reply",
+            "confirmed_by",
+        )
+        .prefetch_related(reports_prefetch())
+        .first()
+    )
     if f is None:
         raise Http404("未找到")
     return f
@@ -109,8 +135,12 @@ def proposal_followups(proposal) -> list[FollowUp]:
     cache = getattr(proposal, "_prefetched_objects_cache", {})
     if "followups" in cache:
         return list(cache["followups"])
-    return list(FollowUp.objects.filter(proposal=proposal).select_related("assignment__unit", "confirmed_by")
-                .prefetch_related(reports_prefetch()).order_by("opened_at", "id"))
+    return list(
+        FollowUp.objects.filter(proposal=proposal)
+        .select_related("assignment__unit", "confirmed_by")
+        .prefetch_related(reports_prefetch())
+        .order_by("opened_at", "id")
+    )
 
 
 def can_report(user, f: FollowUp) -> bool:

@@ -24,9 +24,14 @@ def joinable_proposals(user) -> QuerySet[Proposal]:
     if member is None or member.status != Member.Status.ACTIVE:
         return Proposal.objects.none()
     signed = Signer.objects.filter(member_id=member.pk).values("proposal_id")
-    return (Proposal.objects.filter(organisation_id=member.organisation_id, status__in=JOINABLE,
-                                    session__is_current=True)
-            .exclude(kind=Proposal.Kind.COLLECTIVE).exclude(author_id=user.pk).exclude(pk__in=signed))
+    return (
+        Proposal.objects.filter(
+            organisation_id=member.organisation_id, status__in=JOINABLE, session__is_current=True
+        )
+        .exclude(kind=Proposal.Kind.COLLECTIVE)
+        .exclude(author_id=user.pk)
+        .exclude(pk__in=signed)
+    )
 
 
 def mark_joinable(user, items: list[dict]) -> list[dict]:
@@ -41,8 +46,11 @@ def mark_joinable(user, items: list[dict]) -> list[dict]:
 def join_requests(proposal) -> list[Signer]:
     """Pending requests to join, from the prefetched signers when there are some."""
     cache = getattr(proposal, "_prefetched_objects_cache", {})
-    signers = cache["signers"] if "signers" in cache else (
-        Signer.objects.filter(proposal=proposal).select_related("member"))
+    signers = (
+        cache["signers"]
+        if "signers" in cache
+        else (Signer.objects.filter(proposal=proposal).select_related("member"))
+    )
     return [s for s in signers if s.status == Signer.Status.REQUESTED]
 
 
@@ -53,5 +61,6 @@ def can_decide_joins(user, proposal) -> bool:
 
 def waiting_join_requests(user) -> QuerySet[Signer]:
     """Requests to join the user's own proposals that wait for their decision (workbench to-do)."""
-    return Signer.objects.filter(status=Signer.Status.REQUESTED, proposal__author_id=user.pk,
-                                 proposal__status__in=JOINABLE)
+    return Signer.objects.filter(
+        status=Signer.Status.REQUESTED, proposal__author_id=user.pk, proposal__status__in=JOINABLE
+    )

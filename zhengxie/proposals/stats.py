@@ -36,8 +36,11 @@ def _on_time_reply():
     return Exists(Reply.objects.filter(proposal=OuterRef("pk"), on_time=True))
 
 
-RATING_KEYS = {Evaluation.Rating.SATISFIED: "satisfied", Evaluation.Rating.BASICALLY_SATISFIED: "basically",
-               Evaluation.Rating.UNSATISFIED: "unsatisfied"}
+RATING_KEYS = {
+    Evaluation.Rating.SATISFIED: "satisfied",
+    Evaluation.Rating.BASICALLY_SATISFIED: "basically",
+    Evaluation.Rating.UNSATISFIED: "unsatisfied",
+}
 
 
 def session_stats(user, session) -> dict:
@@ -57,8 +60,12 @@ def session_stats(user, session) -> dict:
         converted=Count("id", filter=Q(status=Proposal.Status.CONVERTED)),
         merged=Count("id", filter=Q(status=Proposal.Status.MERGED)),
         pending=Count("id", filter=Q(status=Proposal.Status.SUBMITTED)),
-        handling=Count("id", filter=Q(status__in=(Proposal.Status.ASSIGNED, Proposal.Status.HANDLING,
-                                                   Proposal.Status.REHANDLING))),
+        handling=Count(
+            "id",
+            filter=Q(
+                status__in=(Proposal.Status.ASSIGNED, Proposal.Status.HANDLING, Proposal.Status.REHANDLING)
+            ),
+        ),
         replied=Count("id", filter=accepted_q & Q(replied_at__isnull=False)),
         on_time=Count("id", filter=accepted_q & _on_time_reply()),
         closed=Count("id", filter=Q(status=Proposal.Status.CLOSED)),
@@ -73,8 +80,12 @@ def session_stats(user, session) -> dict:
 
     # 2. Ratings of each unit's latest reply, grouped by unit and category (for 5 and 8); every part below
     # reads one index of rows that carry their session (reporting.py), without a join per row.
-    eval_rows = list(Evaluation.objects.filter(session_id=sid, is_current=True)
-                     .values("unit_id", "category", "rating").annotate(n=Count("id")).order_by())
+    eval_rows = list(
+        Evaluation.objects.filter(session_id=sid, is_current=True)
+        .values("unit_id", "category", "rating")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     ratings = {"evaluated": 0, "satisfied": 0, "basically": 0, "unsatisfied": 0}
     for row in eval_rows:
         ratings["evaluated"] += row["n"]
@@ -83,8 +94,12 @@ def session_stats(user, session) -> dict:
     totals.update(ratings)
 
     # 3. Reply classes and timeliness of each replying unit's latest reply, grouped by unit (for 4 and 6)
-    reply_rows = list(Reply.objects.filter(session_id=sid, is_latest=True)
-                      .values("unit_id", "result_class", "on_time").annotate(n=Count("id")).order_by())
+    reply_rows = list(
+        Reply.objects.filter(session_id=sid, is_latest=True)
+        .values("unit_id", "result_class", "on_time")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     classes = list(orgsettings.get(session.organisation, "proposals.result_classes"))
     class_counts = dict.fromkeys(classes, 0)
     for row in reply_rows:
@@ -103,18 +118,36 @@ def session_stats(user, session) -> dict:
 
     # 4-6. By handling unit
     replying = Q(role__in=REPLYING_ROLES)
-    red = dict(Proposal.objects.filter(session_id=sid, light=Proposal.Light.RED, assignments__is_active=True,
-                                       assignments__role__in=REPLYING_ROLES)
-               .values_list("assignments__unit_id").annotate(n=Count("id")).order_by())
+    red = dict(
+        Proposal.objects.filter(
+            session_id=sid,
+            light=Proposal.Light.RED,
+            assignments__is_active=True,
+            assignments__role__in=REPLYING_ROLES,
+        )
+        .values_list("assignments__unit_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     units = {}
-    for row in (Assignment.objects.filter(session_id=sid, is_active=True)
-                .values("unit_id", "unit__name", "unit__short_name", "unit__order")
-                .annotate(lead=Count("id", filter=replying), co=Count("id", filter=Q(role=Assignment.Role.CO)))
-                .order_by("unit__order", "unit_id")):
+    for row in (
+        Assignment.objects.filter(session_id=sid, is_active=True)
+        .values("unit_id", "unit__name", "unit__short_name", "unit__order")
+        .annotate(lead=Count("id", filter=replying), co=Count("id", filter=Q(role=Assignment.Role.CO)))
+        .order_by("unit__order", "unit_id")
+    ):
         units[row["unit_id"]] = {
-            "unit_id": row["unit_id"], "name": row["unit__name"], "short": row["unit__short_name"] or row["unit__name"],
-            "lead": row["lead"], "co": row["co"], "replied": 0, "on_time": 0, "red": red.get(row["unit_id"], 0),
-            "evaluated": 0, "good": 0, "classes": dict.fromkeys(classes, 0),
+            "unit_id": row["unit_id"],
+            "name": row["unit__name"],
+            "short": row["unit__short_name"] or row["unit__name"],
+            "lead": row["lead"],
+            "co": row["co"],
+            "replied": 0,
+            "on_time": 0,
+            "red": red.get(row["unit_id"], 0),
+            "evaluated": 0,
+            "good": 0,
+            "classes": dict.fromkeys(classes, 0),
         }
     for row in eval_rows:
         u = units.get(row["unit_id"])
@@ -140,8 +173,14 @@ def session_stats(user, session) -> dict:
     cats = {}
     for row in by_cat_rows:
         if row["submitted"]:
-            cats[row["category"]] = {"category": row["category"], "submitted": row["submitted"],
-                                     "accepted": row["accepted"], "on_time": row["on_time"], "evaluated": 0, "good": 0}
+            cats[row["category"]] = {
+                "category": row["category"],
+                "submitted": row["submitted"],
+                "accepted": row["accepted"],
+                "on_time": row["on_time"],
+                "evaluated": 0,
+                "good": 0,
+            }
     for row in eval_rows:
         c = cats.get(row["category"])
         if c:
@@ -151,22 +190,34 @@ def session_stats(user, session) -> dict:
         c["accept_rate"] = pct(c["accepted"], c["submitted"])
         c["reply_rate"] = pct(c["on_time"], c["accepted"])
         c["satisfaction_rate"] = pct(c["good"], c["evaluated"])
-    by_category = sorted(cats.values(), key=lambda c: (order.index(c["category"]) if c["category"] in order
-                                                       else len(order), c["category"]))
-    return {"session": session, "totals": totals, "classes": classes, "by_unit": list(units.values()),
-            "by_category": by_category}
+    by_category = sorted(
+        cats.values(),
+        key=lambda c: (order.index(c["category"]) if c["category"] in order else len(order), c["category"]),
+    )
+    return {
+        "session": session,
+        "totals": totals,
+        "classes": classes,
+        "by_unit": list(units.values()),
+        "by_category": by_category,
+    }
 
 
 def status_counts(user, session) -> list[dict]:
     """How many proposals of the session are in each state (for the dashboard): one query."""
     labels = dict(Proposal.Status.choices)
-    rows = (Proposal.objects.filter(org_scope_q(user), session=session).values("status")
-            .annotate(n=Count("id")).order_by())
+    rows = (
+        Proposal.objects.filter(org_scope_q(user), session=session)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
     counts = {r["status"]: r["n"] for r in rows}
     return [{"status": s, "label": labels[s], "count": counts.get(s, 0)} for s in Proposal.Status.values]
 
 
 # --------------------------------------------------------------------------- ECharts options
+
 
 def unit_bar_option(stats: dict, limit: int = 15) -> dict:
     units = sorted(stats["by_unit"], key=lambda u: -u["lead"])[:limit]
@@ -174,14 +225,31 @@ def unit_bar_option(stats: dict, limit: int = 15) -> dict:
         "tooltip": {"trigger": "axis"},
         "legend": {"data": ["主办件数", "已答复", "按期答复"], "top": 0},
         "grid": {"left": 8, "right": 8, "bottom": 8, "top": 36, "containLabel": True},
-        "xAxis": {"type": "category", "data": [u["short"] for u in units],
-                  "axisLabel": {"interval": 0, "rotate": 35}},
+        "xAxis": {
+            "type": "category",
+            "data": [u["short"] for u in units],
+            "axisLabel": {"interval": 0, "rotate": 35},
+        },
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
-            {"name": "主办件数", "type": "bar", "data": [u["lead"] for u in units], "itemStyle": {"color": "#b3261e"}},
-            {"name": "已答复", "type": "bar", "data": [u["replied"] for u in units], "itemStyle": {"color": "#f9a825"}},
-            {"name": "按期答复", "type": "bar", "data": [u["on_time"] for u in units],
-             "itemStyle": {"color": "#2e7d32"}},
+            {
+                "name": "主办件数",
+                "type": "bar",
+                "data": [u["lead"] for u in units],
+                "itemStyle": {"color": "#b3261e"},
+            },
+            {
+                "name": "已答复",
+                "type": "bar",
+                "data": [u["replied"] for u in units],
+                "itemStyle": {"color": "#f9a825"},
+            },
+            {
+                "name": "按期答复",
+                "type": "bar",
+                "data": [u["on_time"] for u in units],
+                "itemStyle": {"color": "#2e7d32"},
+            },
         ],
     }
 
@@ -190,9 +258,17 @@ def _pie(name: str, data: list[dict]) -> dict:
     return {
         "tooltip": {"trigger": "item", "formatter": "{b}：{c}件（{d}%）"},
         "legend": {"bottom": 0, "type": "scroll"},
-        "series": [{"name": name, "type": "pie", "radius": ["30%", "68%"], "center": ["50%", "44%"],
-                    "label": {"position": "inside", "formatter": "{d}%", "color": "#fff", "fontSize": 11},
-                    "labelLine": {"show": False}, "data": data}],
+        "series": [
+            {
+                "name": name,
+                "type": "pie",
+                "radius": ["30%", "68%"],
+                "center": ["50%", "44%"],
+                "label": {"position": "inside", "formatter": "{d}%", "color": "#fff", "fontSize": 11},
+                "labelLine": {"show": False},
+                "data": data,
+            }
+        ],
     }
 
 
@@ -202,8 +278,13 @@ def category_pie_option(stats: dict) -> dict:
 
 def class_pie_option(stats: dict) -> dict:
     colours = {"A": "#2e7d32", "B": "#f9a825", "C": "#1565c0", "D": "#757575"}
-    return _pie("答复类别", [{"name": f"{c}类", "value": n, "itemStyle": {"color": colours.get(c, "#999")}}
-                          for c, n in stats["totals"]["classes"].items()])
+    return _pie(
+        "答复类别",
+        [
+            {"name": f"{c}类", "value": n, "itemStyle": {"color": colours.get(c, "#999")}}
+            for c, n in stats["totals"]["classes"].items()
+        ],
+    )
 
 
 def status_bar_option(counts: list[dict]) -> dict:
@@ -213,17 +294,26 @@ def status_bar_option(counts: list[dict]) -> dict:
         "grid": {"left": 8, "right": 16, "bottom": 8, "top": 16, "containLabel": True},
         "xAxis": {"type": "value", "minInterval": 1},
         "yAxis": {"type": "category", "data": [c["label"] for c in rows], "inverse": True},
-        "series": [{"type": "bar", "data": [c["count"] for c in rows], "itemStyle": {"color": "#c0392b"},
-                    "label": {"show": True, "position": "right"}}],
+        "series": [
+            {
+                "type": "bar",
+                "data": [c["count"] for c in rows],
+                "itemStyle": {"color": "#c0392b"},
+                "label": {"show": True, "position": "right"},
+            }
+        ],
     }
 
 
 def light_pie_option(totals: dict) -> dict:
-    return _pie("督办灯", [
-        {"name": "绿灯", "value": totals["green"], "itemStyle": {"color": "#2e7d32"}},
-        {"name": "黄灯", "value": totals["yellow"], "itemStyle": {"color": "#f9a825"}},
-        {"name": "红灯", "value": totals["red"], "itemStyle": {"color": "#c62828"}},
-    ])
+    return _pie(
+        "督办灯",
+        [
+            {"name": "绿灯", "value": totals["green"], "itemStyle": {"color": "#2e7d32"}},
+            {"name": "黄灯", "value": totals["yellow"], "itemStyle": {"color": "#f9a825"}},
+            {"name": "红灯", "value": totals["red"], "itemStyle": {"color": "#c62828"}},
+        ],
+    )
 
 
 def stats_xlsx(stats: dict) -> bytes:
@@ -237,32 +327,90 @@ def stats_xlsx(stats: dict) -> bytes:
     ws = wb.create_sheet("总体情况")
     ws.append([f"{stats['session'].name} 提案统计"])
     for label, value in (
-        ("提交提案", t["submitted"]), ("立案", t["accepted"]), ("立案率(%)", t["accept_rate"]),
-        ("不予立案", t["rejected"]), ("转办", t["converted"]), ("并案", t["merged"]),
-        ("已答复", t["replied"]), ("按期答复", t["on_time"]), ("办复率(%)", t["reply_rate"]),
-        ("已评价", t["evaluated"]), ("满意", t["satisfied"]), ("基本满意", t["basically"]),
-        ("不满意", t["unsatisfied"]), ("满意率(%)", t["satisfaction_rate"]), ("已办结", t["closed"]),
-        ("重点提案", t["key"]), ("优秀提案", t["excellent"]),
+        ("提交提案", t["submitted"]),
+        ("立案", t["accepted"]),
+        ("立案率(%)", t["accept_rate"]),
+        ("不予立案", t["rejected"]),
+        ("转办", t["converted"]),
+        ("并案", t["merged"]),
+        ("已答复", t["replied"]),
+        ("按期答复", t["on_time"]),
+        ("办复率(%)", t["reply_rate"]),
+        ("已评价", t["evaluated"]),
+        ("满意", t["satisfied"]),
+        ("基本满意", t["basically"]),
+        ("不满意", t["unsatisfied"]),
+        ("满意率(%)", t["satisfaction_rate"]),
+        ("已办结", t["closed"]),
+        ("重点提案", t["key"]),
+        ("优秀提案", t["excellent"]),
     ):
         ws.append([label, value])
     for c in classes:
         ws.append([f"{c}类答复", t["classes"].get(c, 0), f"{t['class_shares'].get(c) or 0}%"])
     fu = t["followups"]
-    for label, key in (("B类跟踪落实", "total"), ("跟踪落实：落实中", "open"), ("跟踪落实：已报落实待确认", "reported_done"),
-                       ("跟踪落实：已确认落实", "done"), ("跟踪落实：逾期", "overdue")):
+    for label, key in (
+        ("B类跟踪落实", "total"),
+        ("跟踪落实：落实中", "open"),
+        ("跟踪落实：已报落实待确认", "reported_done"),
+        ("跟踪落实：已确认落实", "done"),
+        ("跟踪落实：逾期", "overdue"),
+    ):
         ws.append([label, fu[key]])
     ws = wb.create_sheet("按承办单位")
-    ws.append(["承办单位", "主办/分办", "会办", "已答复", "按期答复", "办复率(%)", "已评价", "满意+基本满意",
-               "满意率(%)", *[f"{c}类" for c in classes], "红灯", "跟踪落实中", "跟踪已落实"])
+    ws.append(
+        [
+            "承办单位",
+            "主办/分办",
+            "会办",
+            "已答复",
+            "按期答复",
+            "办复率(%)",
+            "已评价",
+            "满意+基本满意",
+            "满意率(%)",
+            *[f"{c}类" for c in classes],
+            "红灯",
+            "跟踪落实中",
+            "跟踪已落实",
+        ]
+    )
     for u in stats["by_unit"]:
-        ws.append([u["name"], u["lead"], u["co"], u["replied"], u["on_time"], u["reply_rate"], u["evaluated"],
-                   u["good"], u["satisfaction_rate"], *u["class_list"], u["red"], u["followup_open"],
-                   u["followup_done"]])
+        ws.append(
+            [
+                u["name"],
+                u["lead"],
+                u["co"],
+                u["replied"],
+                u["on_time"],
+                u["reply_rate"],
+                u["evaluated"],
+                u["good"],
+                u["satisfaction_rate"],
+                *u["class_list"],
+                u["red"],
+                u["followup_open"],
+                u["followup_done"],
+            ]
+        )
     ws = wb.create_sheet("按类别")
-    ws.append(["类别", "提交", "立案", "立案率(%)", "按期答复", "办复率(%)", "已评价", "满意+基本满意", "满意率(%)"])
+    ws.append(
+        ["类别", "提交", "立案", "立案率(%)", "按期答复", "办复率(%)", "已评价", "满意+基本满意", "满意率(%)"]
+    )
     for c in stats["by_category"]:
-        ws.append([c["category"], c["submitted"], c["accepted"], c["accept_rate"], c["on_time"], c["reply_rate"],
-                   c["evaluated"], c["good"], c["satisfaction_rate"]])
+        ws.append(
+            [
+                c["category"],
+                c["submitted"],
+                c["accepted"],
+                c["accept_rate"],
+                c["on_time"],
+                c["reply_rate"],
+                c["evaluated"],
+                c["good"],
+                c["satisfaction_rate"],
+            ]
+        )
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

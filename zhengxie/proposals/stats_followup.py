@@ -26,9 +26,12 @@ def followup_figures(session_id, units: dict) -> dict:
     """Totals of the session's follow-ups; adds followup_open and followup_done to each row of `units`
     (stats' by-unit rows keyed by unit id). session_id None (out of scope) counts nothing."""
     late = Q(status=F.OPEN, planned_date__lt=timezone.localdate())
-    rows = (FollowUp.objects.filter(assignment__session_id=session_id, status__in=COUNTED)
-            .values("assignment__unit_id", "status").annotate(n=Count("id"), late=Count("id", filter=late))
-            .order_by())
+    rows = (
+        FollowUp.objects.filter(assignment__session_id=session_id, status__in=COUNTED)
+        .values("assignment__unit_id", "status")
+        .annotate(n=Count("id"), late=Count("id", filter=late))
+        .order_by()
+    )
     totals = {"total": 0, "open": 0, "reported_done": 0, "done": 0, "overdue": 0}
     for u in units.values():
         u["followup_open"] = u["followup_done"] = 0

@@ -79,6 +79,7 @@ def _detail_url(p) -> str:
 
 # --------------------------------------------------------------------------- lists
 
+
 @login_required
 def mine(request):
     """我的提案: what the member drafted or signs."""
@@ -95,13 +96,26 @@ def mine(request):
     member = member_of(request.user)
     invitations = []
     if member is not None:
-        invitations = list(Signer.objects.filter(
-            member=member, role=Signer.Role.COSIGNER, status=Signer.Status.INVITED,
-            proposal__status=S.AWAITING_COSIGNERS).select_related("proposal", "proposal__author"))
-    return render(request, "proposals/mine.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "status": status, "invitations": invitations,
-        "can_draft": member is not None, "statuses": S.choices,
-    })
+        invitations = list(
+            Signer.objects.filter(
+                member=member,
+                role=Signer.Role.COSIGNER,
+                status=Signer.Status.INVITED,
+                proposal__status=S.AWAITING_COSIGNERS,
+            ).select_related("proposal", "proposal__author")
+        )
+    return render(
+        request,
+        "proposals/mine.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "status": status,
+            "invitations": invitations,
+            "can_draft": member is not None,
+            "statuses": S.choices,
+        },
+    )
 
 
 @login_required
@@ -111,10 +125,17 @@ def proposal_list(request):
     form = ProposalFilterForm(request.GET or None, user=request.user)
     qs = selectors.proposal_list(request.user, **form.filters())
     page, qs_wo_page = paginate(request, qs)
-    return render(request, "proposals/list.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "form": form,
-        "office": is_proposal_office(request.user), "query": request.GET.urlencode(),
-    })
+    return render(
+        request,
+        "proposals/list.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "form": form,
+            "office": is_proposal_office(request.user),
+            "query": request.GET.urlencode(),
+        },
+    )
 
 
 @login_required
@@ -130,8 +151,16 @@ def review_queue(request):
     for p in page:
         p.review_deadline = review_deadline(p, cal, days)
         p.review_late = p.review_deadline is not None and today > p.review_deadline
-    return render(request, "proposals/review_queue.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
-                                                           "late_only": late_only, "review_days": days})
+    return render(
+        request,
+        "proposals/review_queue.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "late_only": late_only,
+            "review_days": days,
+        },
+    )
 
 
 @login_required
@@ -142,8 +171,11 @@ def unit_inbox(request):
     unit_id = request.user.handling_unit_id
     for p in page:
         p.my_assignment = next((a for a in p.active_assignments if a.unit_id == unit_id), None)
-    return render(request, "proposals/inbox.html", {"page_obj": page, "querystring_without_page": qs_wo_page,
-                                                    "today": timezone.localdate()})
+    return render(
+        request,
+        "proposals/inbox.html",
+        {"page_obj": page, "querystring_without_page": qs_wo_page, "today": timezone.localdate()},
+    )
 
 
 @login_required
@@ -156,20 +188,31 @@ def key_list(request):
 @login_required
 def change_requests(request):
     _need(is_proposal_office(request.user))
-    rows = (Assignment.objects.filter(change_status=Assignment.ChangeStatus.PENDING, is_active=True,
-                                      proposal__organisation_id=request.user.organisation_id)
-            .select_related("proposal", "proposal__session", "unit").order_by("assigned_at", "id"))
+    rows = (
+        Assignment.objects.filter(
+            change_status=Assignment.ChangeStatus.PENDING,
+            is_active=True,
+            proposal__organisation_id=request.user.organisation_id,
+        )
+        .select_related("proposal", "proposal__session", "unit")
+        .order_by("assigned_at", "id")
+    )
     page, qs_wo_page = paginate(request, rows)
-    return render(request, "proposals/changes.html", {"page_obj": page, "querystring_without_page": qs_wo_page})
+    return render(
+        request, "proposals/changes.html", {"page_obj": page, "querystring_without_page": qs_wo_page}
+    )
 
 
 @login_required
 def batch_assign(request):
     """打包交办: tick accepted proposals, choose one lead unit (and co-units), assign them together."""
     _need(is_proposal_office(request.user))
-    accepted = (selectors.visible_proposals(request.user)
-                .filter(organisation_id=request.user.organisation_id, status=S.ACCEPTED)
-                .select_related("session", "lead_member").order_by("number", "id"))
+    accepted = (
+        selectors.visible_proposals(request.user)
+        .filter(organisation_id=request.user.organisation_id, status=S.ACCEPTED)
+        .select_related("session", "lead_member")
+        .order_by("number", "id")
+    )
     category = request.GET.get("category", "")
     shown = accepted.filter(category=category) if category else accepted
     form = BatchAssignForm(request.POST or None, user=request.user, queryset=accepted)
@@ -180,22 +223,36 @@ def batch_assign(request):
         except ServiceError as exc:
             _fail(request, exc, form)
         else:
-            messages.success(request, f"已将 {len(chosen)} 件提案打包交办给{form.cleaned_data['lead_unit']}。")
+            messages.success(
+                request, f"已将 {len(chosen)} 件提案打包交办给{form.cleaned_data['lead_unit']}。"
+            )
             return redirect("proposals:batch_assign")
     checked = {str(v) for v in request.POST.getlist("proposals")}
     cats = accepted.values("category").annotate(n=Count("id")).order_by("category")
-    return render(request, "proposals/batch_assign.html", {
-        "form": form, "proposals": shown, "checked": checked, "categories": cats, "category": category,
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "proposals/batch_assign.html",
+        {
+            "form": form,
+            "proposals": shown,
+            "checked": checked,
+            "categories": cats,
+            "category": category,
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 # --------------------------------------------------------------------------- drafting
+
 
 def _save_attachments(request, proposal, files):
     from zhengxie.core.uploads import save_attachment
 
     for f in files:
-        save_attachment(f, target=proposal, user=request.user, purpose="proposal", allowed=("pdf", "docx", "png", "jpg"))
+        save_attachment(
+            f, target=proposal, user=request.user, purpose="proposal", allowed=("pdf", "docx", "png", "jpg")
+        )
 
 
 def _cosigner_context(form):
@@ -215,8 +272,9 @@ def create(request):
     form = ProposalForm(request.POST or None, request.FILES or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = services.proposal_create(user=request.user, **form.service_fields(),
-                                                session=current_session(request.user))
+            proposal = services.proposal_create(
+                user=request.user, **form.service_fields(), session=current_session(request.user)
+            )
             _save_attachments(request, proposal, form.cleaned_data["attachments"])
         except ServiceError as exc:
             _fail(request, exc, form)
@@ -225,8 +283,12 @@ def create(request):
                 return _submit_flow(request, proposal)
             messages.success(request, "草稿已保存。")
             return redirect("proposals:edit", proposal.pk)
-    return render(request, "proposals/form.html", {"form": form, "proposal": None, **_cosigner_context(form)},
-                  status=422 if form.errors else 200)
+    return render(
+        request,
+        "proposals/form.html",
+        {"form": form, "proposal": None, **_cosigner_context(form)},
+        status=422 if form.errors else 200,
+    )
 
 
 @login_required
@@ -237,11 +299,19 @@ def edit(request, pk):
         messages.info(request, "该提案已提交，不能再修改。")
         return redirect(_detail_url(proposal))
     signers = [s for s in proposal.signers.all() if s.role == Signer.Role.COSIGNER]
-    initial = {"title": proposal.title, "reasons": proposal.reasons, "suggestions": proposal.suggestions,
-               "category": proposal.category, "kind": proposal.kind, "collective_body": proposal.collective_body,
-               "research_note": proposal.research_note, "cosigners": [s.member_id for s in signers]}
-    form = ProposalForm(request.POST or None, request.FILES or None, user=request.user, proposal=proposal,
-                        initial=initial)
+    initial = {
+        "title": proposal.title,
+        "reasons": proposal.reasons,
+        "suggestions": proposal.suggestions,
+        "category": proposal.category,
+        "kind": proposal.kind,
+        "collective_body": proposal.collective_body,
+        "research_note": proposal.research_note,
+        "cosigners": [s.member_id for s in signers],
+    }
+    form = ProposalForm(
+        request.POST or None, request.FILES or None, user=request.user, proposal=proposal, initial=initial
+    )
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_update(user=request.user, proposal=proposal, **form.service_fields())
@@ -253,9 +323,17 @@ def edit(request, pk):
                 return _submit_flow(request, proposal)
             messages.success(request, "草稿已保存。")
             return redirect("proposals:edit", proposal.pk)
-    return render(request, "proposals/form.html", {
-        "form": form, "proposal": proposal, "attachments": _attachments(proposal), **_cosigner_context(form),
-    }, status=422 if form.errors else 200)
+    return render(
+        request,
+        "proposals/form.html",
+        {
+            "form": form,
+            "proposal": proposal,
+            "attachments": _attachments(proposal),
+            **_cosigner_context(form),
+        },
+        status=422 if form.errors else 200,
+    )
 
 
 def _attachments(proposal):
@@ -264,9 +342,13 @@ def _attachments(proposal):
     from zhengxie.core.models import Attachment
 
     # The proposer's files; reply letters are shown with their reply.
-    return list(Attachment.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
-                                          object_id=str(proposal.pk)).exclude(purpose="reply_letter")
-                .order_by("uploaded_at", "id"))
+    return list(
+        Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Proposal), object_id=str(proposal.pk)
+        )
+        .exclude(purpose="reply_letter")
+        .order_by("uploaded_at", "id")
+    )
 
 
 def _similar(user, *, text, exclude_id=None, limit=8) -> list[dict]:
@@ -282,7 +364,11 @@ def _decorate(user, items: list[dict]) -> list[dict]:
     """Adds whether the user may open (visible) or join (joinable) each similar proposal, and the score as a
     percentage."""
     ids = [s["id"] for s in items]
-    visible = set(selectors.visible_proposals(user).filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    visible = (
+        set(selectors.visible_proposals(user).filter(pk__in=ids).values_list("pk", flat=True))
+        if ids
+        else set()
+    )
     for s in items:
         s["visible"] = s["id"] in visible
         s["percent"] = round(100 * float(s["score"]))
@@ -290,7 +376,9 @@ def _decorate(user, items: list[dict]) -> list[dict]:
 
 
 def _similar_above(request, proposal) -> list[dict]:
-    found = _similar(request.user, text=f"{proposal.title}\n{proposal.suggestions}", exclude_id=proposal.pk, limit=5)
+    found = _similar(
+        request.user, text=f"{proposal.title}\n{proposal.suggestions}", exclude_id=proposal.pk, limit=5
+    )
     return _decorate(request.user, [s for s in found if s["score"] >= SIMILAR_WARN_SCORE])
 
 
@@ -301,15 +389,22 @@ def _submit_flow(request, proposal):
     if not confirm_similar:
         similar = _similar_above(request, proposal)
         if similar:
-            return render(request, "proposals/submit_confirm.html", {
-                "proposal": proposal, "similar": similar, "step": "similar"})
+            return render(
+                request,
+                "proposals/submit_confirm.html",
+                {"proposal": proposal, "similar": similar, "step": "similar"},
+            )
     try:
-        proposal = services.proposal_submit(user=request.user, proposal=proposal,
-                                            confirm_single_matter=confirm_single)
+        proposal = services.proposal_submit(
+            user=request.user, proposal=proposal, confirm_single_matter=confirm_single
+        )
     except ServiceError as exc:
         if exc.code == "multiple_matters":
-            return render(request, "proposals/submit_confirm.html", {
-                "proposal": proposal, "step": "single_matter", "message": exc.message})
+            return render(
+                request,
+                "proposals/submit_confirm.html",
+                {"proposal": proposal, "step": "single_matter", "message": exc.message},
+            )
         messages.error(request, exc.message)
         return redirect(_detail_url(proposal))
     proposal.refresh_from_db()
@@ -335,8 +430,15 @@ def similar(request):
     exclude = request.GET.get("exclude")
     items = []
     if len(text) >= 4:
-        items = _decorate(request.user, _similar(
-            request.user, text=text, exclude_id=int(exclude) if (exclude or "").isdigit() else None, limit=8))
+        items = _decorate(
+            request.user,
+            _similar(
+                request.user,
+                text=text,
+                exclude_id=int(exclude) if (exclude or "").isdigit() else None,
+                limit=8,
+            ),
+        )
     return render(request, "proposals/_similar.html", {"items": items, "text": text})
 
 
@@ -346,15 +448,24 @@ def member_search(request):
     _need(member_of(request.user) is not None)
     q = (request.GET.get("q") or "").strip()
     selected = {v for v in request.GET.getlist("cosigners") if v.isdigit()}
-    base = Member.objects.filter(organisation=request.user.organisation, status=Member.Status.ACTIVE).exclude(
-        user=request.user).select_related("sector")
+    base = (
+        Member.objects.filter(organisation=request.user.organisation, status=Member.Status.ACTIVE)
+        .exclude(user=request.user)
+        .select_related("sector")
+    )
     chosen = list(base.filter(pk__in=selected))
     results = []
     if q:
-        results = list(base.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(employer__icontains=q))
-                       .exclude(pk__in=selected)[:30])
-    return render(request, "proposals/_member_results.html", {
-        "chosen": chosen, "results": results, "selected": selected, "q": q})
+        results = list(
+            base.filter(Q(name__icontains=q) | Q(code__icontains=q) | Q(employer__icontains=q)).exclude(
+                pk__in=selected
+            )[:30]
+        )
+    return render(
+        request,
+        "proposals/_member_results.html",
+        {"chosen": chosen, "results": results, "selected": selected, "q": q},
+    )
 
 
 @login_required
@@ -375,19 +486,29 @@ def cosign(request, pk):
         else:
             messages.success(request, "已确认附议。" if agree else "已拒绝附议。")
             return redirect(_detail_url(proposal))
-    return render(request, "proposals/cosign.html", {
-        "proposal": proposal, "signer": signer,
-        "can_answer": "cosign" in selectors.allowed_actions(request.user, proposal)})
+    return render(
+        request,
+        "proposals/cosign.html",
+        {
+            "proposal": proposal,
+            "signer": signer,
+            "can_answer": "cosign" in selectors.allowed_actions(request.user, proposal),
+        },
+    )
 
 
 # --------------------------------------------------------------------------- detail and documents
+
 
 @login_required
 def detail(request, pk):
     user = request.user
     proposal = selectors.get_proposal(user, pk)
-    proposal = selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk)).prefetch_related(
-        followups_prefetch()).get()
+    proposal = (
+        selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk))
+        .prefetch_related(followups_prefetch())
+        .get()
+    )
     allowed = selectors.allowed_actions(user, proposal)
     replies = list(proposal.replies.all())
     evaluations = list(proposal.evaluations.all())
@@ -399,18 +520,33 @@ def detail(request, pk):
         a.co_late = co_opinion_late(proposal, a, days=co_days)
     evaluate_form = None
     if "evaluate" in allowed and replies:
-        answers = selectors.unit_answers(proposal, assignments=assignments, replies=replies, evaluations=evaluations)
+        answers = selectors.unit_answers(
+            proposal, assignments=assignments, replies=replies, evaluations=evaluations
+        )
         evaluate_form = EvaluateForm(**_evaluate_kwargs(request, proposal, answers))
-    return render(request, "proposals/detail.html", {
-        "p": proposal, "allowed": allowed, "replies": replies, "assignments": assignments,
-        "active_assignments": [a for a in assignments if a.is_active],
-        "signers": list(proposal.signers.all()), "events": list(proposal.events.all()),
-        "extensions": list(proposal.extensions.all()), "attachments": _attachments(proposal),
-        "evaluate_form": evaluate_form, "my_unit_id": user.handling_unit_id if is_unit_user(user) else None,
-        "key_form": KeyForm(proposal=proposal, initial={"is_key": proposal.is_key, "leader": proposal.key_leader_id})
-        if "mark_key" in allowed else None,
-        "is_office": is_proposal_office(user, proposal),
-    })
+    return render(
+        request,
+        "proposals/detail.html",
+        {
+            "p": proposal,
+            "allowed": allowed,
+            "replies": replies,
+            "assignments": assignments,
+            "active_assignments": [a for a in assignments if a.is_active],
+            "signers": list(proposal.signers.all()),
+            "events": list(proposal.events.all()),
+            "extensions": list(proposal.extensions.all()),
+            "attachments": _attachments(proposal),
+            "evaluate_form": evaluate_form,
+            "my_unit_id": user.handling_unit_id if is_unit_user(user) else None,
+            "key_form": KeyForm(
+                proposal=proposal, initial={"is_key": proposal.is_key, "leader": proposal.key_leader_id}
+            )
+            if "mark_key" in allowed
+            else None,
+            "is_office": is_proposal_office(user, proposal),
+        },
+    )
 
 
 @login_required
@@ -436,6 +572,7 @@ def _disposition(name: str) -> str:
 
 # --------------------------------------------------------------------------- actions
 
+
 class ActionPage:
     """One action with a form: the page shows it; POST validates, calls the service, redirects."""
 
@@ -454,20 +591,33 @@ def _run_assign(request, p, d, form):
 
 
 def _run_reply(request, p, d, form):
-    services.proposal_reply(user=request.user, proposal=p, result_class=d["result_class"], content=d["content"],
-                            letter=d["letter"])
+    services.proposal_reply(
+        user=request.user,
+        proposal=p,
+        result_class=d["result_class"],
+        content=d["content"],
+        letter=d["letter"],
+    )
 
 
 def _run_evaluate(request, p, d, form):
-    services.proposal_evaluate(user=request.user, proposal=p, rating=d["rating"], comment=d.get("comment", ""),
-                               member=d.get("member"), reply=d.get("reply") or None)
+    services.proposal_evaluate(
+        user=request.user,
+        proposal=p,
+        rating=d["rating"],
+        comment=d.get("comment", ""),
+        member=d.get("member"),
+        reply=d.get("reply") or None,
+    )
 
 
 def _evaluate_kwargs(request, p, answers=None):
     """The evaluation form's choices: proposers still to rate (for staff recording a rating) and, with 分办,
     the units' replies waiting for this rating."""
     answers = answers if answers is not None else selectors.unit_answers(p)
-    pending = [s for s in selectors.raters(p, list(p.signers.all())) if selectors.ratable(answers, s.member_id)]
+    pending = [
+        s for s in selectors.raters(p, list(p.signers.all())) if selectors.ratable(answers, s.member_id)
+    ]
     me = member_of(request.user)
     mine = next((s for s in pending if s.member_id == getattr(me, "pk", None)), None)
     on_behalf = is_proposal_office(request.user, p) and mine is None
@@ -480,37 +630,82 @@ def _evaluate_kwargs(request, p, answers=None):
 
 
 ACTIONS = {
-    "review": ActionPage("立案审查", ReviewForm, _run_review, success="审查结论已保存。",
-                         form_kwargs=lambda request, p: {"proposal": p, "user": request.user},
-                         template_part="proposals/_review_help.html"),
-    "assign": ActionPage("交办", AssignForm, _run_assign, success="已交办。",
-                         form_kwargs=lambda request, p: {"user": request.user}),
+    "review": ActionPage(
+        "立案审查",
+        ReviewForm,
+        _run_review,
+        success="审查结论已保存。",
+        form_kwargs=lambda request, p: {"proposal": p, "user": request.user},
+        template_part="proposals/_review_help.html",
+    ),
+    "assign": ActionPage(
+        "交办",
+        AssignForm,
+        _run_assign,
+        success="已交办。",
+        form_kwargs=lambda request, p: {"user": request.user},
+    ),
     "request_change": ActionPage(
-        "申请调整（退回）", RequestChangeForm, success="调整申请已提交，等待提案委员会审核。",
-        run=lambda request, p, d, f: services.assignment_request_change(user=request.user, proposal=p,
-                                                                        reason=d["reason"])),
+        "申请调整（退回）",
+        RequestChangeForm,
+        success="调整申请已提交，等待提案委员会审核。",
+        run=lambda request, p, d, f: services.assignment_request_change(
+            user=request.user, proposal=p, reason=d["reason"]
+        ),
+    ),
     "record_contact": ActionPage(
-        "记录沟通协商", ContactForm, success="沟通情况已记录。",
+        "记录沟通协商",
+        ContactForm,
+        success="沟通情况已记录。",
         run=lambda request, p, d, f: services.assignment_record_contact(
-            user=request.user, proposal=p, contacted_on=d["contacted_on"], method=d["method"], summary=d["summary"])),
+            user=request.user,
+            proposal=p,
+            contacted_on=d["contacted_on"],
+            method=d["method"],
+            summary=d["summary"],
+        ),
+    ),
     "co_opinion": ActionPage(
-        "会办意见", CoOpinionForm, success="会办意见已提交。",
-        run=lambda request, p, d, f: services.assignment_co_opinion(user=request.user, proposal=p,
-                                                                    opinion=d["opinion"])),
-    "reply": ActionPage("答复提案", ReplyForm, _run_reply, success="答复已提交，等待提案人评价。",
-                        form_kwargs=lambda request, p: {"proposal": p}, template_part="proposals/_reply_help.html"),
-    "evaluate": ActionPage("评价办理答复", EvaluateForm, _run_evaluate, success="评价已提交，谢谢！",
-                           form_kwargs=_evaluate_kwargs),
+        "会办意见",
+        CoOpinionForm,
+        success="会办意见已提交。",
+        run=lambda request, p, d, f: services.assignment_co_opinion(
+            user=request.user, proposal=p, opinion=d["opinion"]
+        ),
+    ),
+    "reply": ActionPage(
+        "答复提案",
+        ReplyForm,
+        _run_reply,
+        success="答复已提交，等待提案人评价。",
+        form_kwargs=lambda request, p: {"proposal": p},
+        template_part="proposals/_reply_help.html",
+    ),
+    "evaluate": ActionPage(
+        "评价办理答复",
+        EvaluateForm,
+        _run_evaluate,
+        success="评价已提交，谢谢！",
+        form_kwargs=_evaluate_kwargs,
+    ),
     "extend": ActionPage(
-        "延期", ExtendForm, success="办理期限已延长。",
+        "延期",
+        ExtendForm,
+        success="办理期限已延长。",
         form_kwargs=lambda request, p: {"proposal": p},
-        run=lambda request, p, d, f: services.proposal_extend(user=request.user, proposal=p,
-                                                              new_deadline=d["new_deadline"], reason=d["reason"])),
+        run=lambda request, p, d, f: services.proposal_extend(
+            user=request.user, proposal=p, new_deadline=d["new_deadline"], reason=d["reason"]
+        ),
+    ),
     "mark_key": ActionPage(
-        "重点提案", KeyForm, success="重点提案设置已保存。",
+        "重点提案",
+        KeyForm,
+        success="重点提案设置已保存。",
         form_kwargs=lambda request, p: {"proposal": p},
-        run=lambda request, p, d, f: services.proposal_mark_key(user=request.user, proposal=p, is_key=d["is_key"],
-                                                                leader=d.get("leader"))),
+        run=lambda request, p, d, f: services.proposal_mark_key(
+            user=request.user, proposal=p, is_key=d["is_key"], leader=d.get("leader")
+        ),
+    ),
 }
 
 
@@ -526,8 +721,9 @@ def action(request, pk, code):
     if request.method != "POST" and code not in allowed:
         raise PermissionDenied("您现在不能进行此操作。")
     kwargs = spec.form_kwargs(request, proposal)
-    form = spec.form_class(request.POST or None, request.FILES or None, **kwargs,
-                           initial=_action_initial(code, proposal))
+    form = spec.form_class(
+        request.POST or None, request.FILES or None, **kwargs, initial=_action_initial(code, proposal)
+    )
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -543,8 +739,10 @@ def action(request, pk, code):
             status = 422
     ctx = {"p": proposal, "form": form, "code": code, "title": spec.title, "part": spec.template_part}
     if code == "review":
-        ctx["similar"] = _decorate(user, _similar(
-            user, text=f"{proposal.title}\n{proposal.suggestions}", exclude_id=proposal.pk, limit=8))
+        ctx["similar"] = _decorate(
+            user,
+            _similar(user, text=f"{proposal.title}\n{proposal.suggestions}", exclude_id=proposal.pk, limit=8),
+        )
     if code == "reply":
         ctx["assignments"] = [a for a in proposal.assignments.all() if a.is_active]
     return render(request, "proposals/action.html", ctx, status=status)
@@ -562,12 +760,18 @@ def _action_initial(code, p):
 
 SIMPLE = {
     "acknowledge": (lambda u, p, post: services.assignment_acknowledge(user=u, proposal=p), "已签收。"),
-    "drop_decliners": (lambda u, p, post: services.proposal_drop_decliners(user=u, proposal=p),
-                       "已移除未附议的委员。"),
+    "drop_decliners": (
+        lambda u, p, post: services.proposal_drop_decliners(user=u, proposal=p),
+        "已移除未附议的委员。",
+    ),
     "remind": (lambda u, p, post: services.proposal_remind(user=u, proposal=p), "已发送催办提醒。"),
     "close": (lambda u, p, post: services.proposal_close(user=u, proposal=p), "提案已办结。"),
-    "mark_excellent": (lambda u, p, post: services.proposal_mark_excellent(
-        user=u, proposal=p, value=post.get("value") != "0"), "优秀提案设置已保存。"),
+    "mark_excellent": (
+        lambda u, p, post: services.proposal_mark_excellent(
+            user=u, proposal=p, value=post.get("value") != "0"
+        ),
+        "优秀提案设置已保存。",
+    ),
 }
 
 
@@ -593,7 +797,8 @@ def decide_change(request, assignment_id):
     _need(is_proposal_office(request.user))
     try:
         assignment = Assignment.objects.select_related("proposal", "unit").get(
-            pk=assignment_id, proposal__organisation_id=request.user.organisation_id)
+            pk=assignment_id, proposal__organisation_id=request.user.organisation_id
+        )
     except Assignment.DoesNotExist:
         raise Http404
     form = DecideChangeForm(request.POST or None, user=request.user, assignment=assignment)
@@ -602,8 +807,13 @@ def decide_change(request, assignment_id):
         if form.is_valid():
             d = form.cleaned_data
             try:
-                services.assignment_decide_change(user=request.user, assignment=assignment, grant=d["grant"],
-                                                  note=d.get("note", ""), new_unit=d.get("new_unit"))
+                services.assignment_decide_change(
+                    user=request.user,
+                    assignment=assignment,
+                    grant=d["grant"],
+                    note=d.get("note", ""),
+                    new_unit=d.get("new_unit"),
+                )
             except ServiceError as exc:
                 _fail(request, exc, form)
                 status = exc.status
@@ -612,15 +822,23 @@ def decide_change(request, assignment_id):
                 return redirect("proposals:changes")
         else:
             status = 422
-    return render(request, "proposals/decide_change.html", {"a": assignment, "p": assignment.proposal,
-                                                            "form": form}, status=status)
+    return render(
+        request,
+        "proposals/decide_change.html",
+        {"a": assignment, "p": assignment.proposal, "form": form},
+        status=status,
+    )
 
 
 # --------------------------------------------------------------------------- statistics
 
+
 def _session_from(request):
-    sessions = Session.objects.filter(org_scope_q(request.user)).select_related("organisation").order_by(
-        "-year", "-number")
+    sessions = (
+        Session.objects.filter(org_scope_q(request.user))
+        .select_related("organisation")
+        .order_by("-year", "-number")
+    )
     wanted = request.GET.get("session", "")
     session = None
     if wanted.isdigit():
@@ -638,11 +856,19 @@ def stats_page(request):
     if session is None:
         raise Http404
     s = stats.session_stats(request.user, session)
-    return render(request, "proposals/stats.html", {
-        "s": s, "t": s["totals"], "session": session, "sessions": sessions,
-        "unit_bar": stats.unit_bar_option(s), "category_pie": stats.category_pie_option(s),
-        "class_pie": stats.class_pie_option(s),
-    })
+    return render(
+        request,
+        "proposals/stats.html",
+        {
+            "s": s,
+            "t": s["totals"],
+            "session": session,
+            "sessions": sessions,
+            "unit_bar": stats.unit_bar_option(s),
+            "category_pie": stats.category_pie_option(s),
+            "class_pie": stats.class_pie_option(s),
+        },
+    )
 
 
 @login_required
@@ -662,6 +888,7 @@ def stats_export(request):
 
 # --------------------------------------------------------------------------- background files
 
+
 @login_required
 @require_POST
 def export_list(request):
@@ -674,12 +901,17 @@ def export_list(request):
 @login_required
 def compilation(request):
     _need(is_proposal_office(request.user))
-    form = CompilationForm(request.POST or None, user=request.user,
-                           initial={"session": current_session(request.user)})
+    form = CompilationForm(
+        request.POST or None, user=request.user, initial={"session": current_session(request.user)}
+    )
     if request.method == "POST" and form.is_valid():
         session, fmt = form.cleaned_data["session"], form.cleaned_data["format"]
-        export = exports.start(request.user, kind=exports.COMPILATION, title=f"{session.name}提案汇编（{fmt.upper()}）",
-                               params={"session": session.pk, "format": fmt})
+        export = exports.start(
+            request.user,
+            kind=exports.COMPILATION,
+            title=f"{session.name}提案汇编（{fmt.upper()}）",
+            params={"session": session.pk, "format": fmt},
+        )
         return redirect("proposals:export", export.pk)
     recent = Export.objects.filter(user=request.user, kind=exports.COMPILATION)[:10]
     return render(request, "proposals/compilation.html", {"form": form, "recent": recent})
@@ -708,5 +940,8 @@ def export_download(request, export_id):
     if export.status != Export.Status.DONE or not export.file:
         raise Http404
     ctype = {"xlsx": exports.XLSX, "docx": exports.DOCX, "pdf": "application/pdf"}.get(
-        export.filename.rsplit(".", 1)[-1], "application/octet-stream")
-    return FileResponse(export.file.open("rb"), as_attachment=True, filename=export.filename, content_type=ctype)
+        export.filename.rsplit(".", 1)[-1], "application/octet-stream"
+    )
+    return FileResponse(
+        export.file.open("rb"), as_attachment=True, filename=export.filename, content_type=ctype
+    )

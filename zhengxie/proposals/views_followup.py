@@ -35,10 +35,20 @@ def ledger(request):
     _need(fs.can_view_ledger(request.user))
     form = FollowUpFilterForm(request.GET or None, user=request.user)
     page, qs_wo_page = paginate(request, fs.followup_list(request.user, **form.filters()))
-    return render(request, "proposals/followup_list.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "form": form, "ledger": True,
-        "office": is_proposal_office(request.user), "query": urlencode(_filter_params(request)),
-        "title": "B类提案跟踪落实台账", "today": timezone.localdate()})
+    return render(
+        request,
+        "proposals/followup_list.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "form": form,
+            "ledger": True,
+            "office": is_proposal_office(request.user),
+            "query": urlencode(_filter_params(request)),
+            "title": "B类提案跟踪落实台账",
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _filter_params(request) -> dict:
@@ -64,18 +74,30 @@ def mine(request):
         status = "open"
     qs = fs.followup_list(request.user, status="" if status == "all" else status)
     page, qs_wo_page = paginate(request, qs)
-    return render(request, "proposals/followup_list.html", {
-        "page_obj": page, "querystring_without_page": qs_wo_page, "ledger": False, "status": status,
-        "title": "跟踪落实", "today": timezone.localdate()})
+    return render(
+        request,
+        "proposals/followup_list.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "ledger": False,
+            "status": status,
+            "title": "跟踪落实",
+            "today": timezone.localdate(),
+        },
+    )
 
 
 def _page(request, f, forms=None, status=200):
     allowed = fs.followup_actions(request.user, f)
     forms = forms or {}
     ctx = {
-        "f": f, "p": f.proposal, "allowed": allowed, "reports": list(f.reports.all()),
-        "plan_form": forms.get("plan") or (PlanForm(initial={"planned_date": f.planned_date})
-                                           if "plan" in allowed else None),
+        "f": f,
+        "p": f.proposal,
+        "allowed": allowed,
+        "reports": list(f.reports.all()),
+        "plan_form": forms.get("plan")
+        or (PlanForm(initial={"planned_date": f.planned_date}) if "plan" in allowed else None),
         "report_form": forms.get("report") or (ReportForm() if "report" in allowed else None),
         "confirm_form": forms.get("confirm") or (ConfirmForm() if "confirm" in allowed else None),
     }
@@ -88,15 +110,26 @@ def detail(request, pk):
 
 
 FORMS = {"plan": PlanForm, "report": ReportForm, "confirm": ConfirmForm}
-DONE = {"plan": "计划完成时间已保存。", "report": "进展情况已报告。", "confirm": "已确认。", "remind": "已督促承办单位落实。"}
+DONE = {
+    "plan": "计划完成时间已保存。",
+    "report": "进展情况已报告。",
+    "confirm": "已确认。",
+    "remind": "已督促承办单位落实。",
+}
 
 
 def _run(user, f, code, d):
     if code == "plan":
         services.followup_set_plan(user=user, followup=f, planned_date=d["planned_date"])
     elif code == "report":
-        services.followup_report(user=user, followup=f, content=d["content"], done=d["done"],
-                                 planned_date=d["planned_date"], attachment=d["attachment"])
+        services.followup_report(
+            user=user,
+            followup=f,
+            content=d["content"],
+            done=d["done"],
+            planned_date=d["planned_date"],
+            attachment=d["attachment"],
+        )
     elif code == "confirm":
         services.followup_confirm(user=user, followup=f, accept=d["decision"] == "accept", reason=d["reason"])
     else:
@@ -127,5 +160,8 @@ def act(request, pk, code):
         msg = "已退回承办单位继续落实。"
     messages.success(request, msg)
     nxt = request.POST.get("next") or ""
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("proposals:followup",
-                                                                                          args=[f.pk]))
+    return redirect(
+        nxt
+        if nxt.startswith("/") and not nxt.startswith("//")
+        else reverse("proposals:followup", args=[f.pk])
+    )

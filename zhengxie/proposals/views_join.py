@@ -39,7 +39,9 @@ def join(request, pk):
         services.proposal_request_join(user=request.user, proposal=pk, drop_draft=drop)
     except ServiceError as exc:
         if _is_htmx(request):
-            return HttpResponse(format_html('<div class="small text-danger join-error">{}</div>', exc.message))
+            return HttpResponse(
+                format_html('<div class="small text-danger join-error">{}</div>', exc.message)
+            )
         messages.error(request, exc.message)
         return redirect(_safe_next(request, reverse("proposals:mine")))
     done = "已申请加入，等待第一提案人确认。" + ("您的草稿已删除。" if drop else "")
@@ -57,11 +59,13 @@ def join_decision(request, pk):
     """POST member_id and decision=accept|decline: the first proposer answers a request to join."""
     accept = request.POST.get("decision") == "accept"
     try:
-        services.proposal_decide_join(user=request.user, proposal=pk, member=request.POST.get("member_id"),
-                                      accept=accept)
+        services.proposal_decide_join(
+            user=request.user, proposal=pk, member=request.POST.get("member_id"), accept=accept
+        )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, "已同意加入申请，该委员已作为附议人联名。" if accept else "已拒绝加入申请。")
+        messages.success(
+            request, "已同意加入申请，该委员已作为附议人联名。" if accept else "已拒绝加入申请。"
+        )
     return redirect("proposals:detail", pk)
-

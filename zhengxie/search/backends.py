@@ -43,7 +43,9 @@ def _title_rank(function: str, terms: dict[str, float] | None) -> tuple[str, lis
     """SQL summing the weights of the terms a title holds (instr/strpos on the space-joined tokens)."""
     if not terms:
         return "0", []
-    sql = " + ".join([f"CASE WHEN {function}(' ' || d.title_tokens || ' ', %s) > 0 THEN %s ELSE 0 END"] * len(terms))
+    sql = " + ".join(
+        [f"CASE WHEN {function}(' ' || d.title_tokens || ' ', %s) > 0 THEN %s ELSE 0 END"] * len(terms)
+    )
     return f"({sql})", [v for t, w in terms.items() for v in (f" {t} ", float(w))]
 
 
@@ -73,11 +75,15 @@ class SQLiteBackend:
     def match_sql(self, kind, groups, organisation_ids) -> tuple[str, list]:
         params: list = [" AND ".join(self._group(g) for g in groups), kind]
         scope = self._scope(organisation_ids, (), params)
-        return ("SELECT d.object_id FROM search_searchdocument d"
-                f" WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) AND d.kind = %s{scope}",
-                params)
+        return (
+            "SELECT d.object_id FROM search_searchdocument d"
+            f" WHERE d.id IN (SELECT rowid FROM search_fts WHERE search_fts MATCH %s) AND d.kind = %s{scope}",
+            params,
+        )
 
-    def _part(self, tag, expr, kind, organisation_ids, exclude_ids, limit, rank_terms, inner_limit, not_in=""):
+    def _part(
+        self, tag, expr, kind, organisation_ids, exclude_ids, limit, rank_terms, inner_limit, not_in=""
+    ):
         """CTEs f<tag> (the best inner_limit matches of the whole index by bm25, title weighted) and m<tag>
         (those of the kind and scope, ranked by the summed weights of `rank_terms` in the title, then bm25,
         then newest), and the SELECT of m<tag>'s rows tagged with how many f<tag> kept (to know whether a
@@ -94,15 +100,22 @@ class SQLiteBackend:
             f" FROM f{tag} f JOIN search_searchdocument d ON d.id = f.id WHERE d.kind = %s{scope}{not_in}"
             " ORDER BY t DESC, f.r, d.object_id DESC LIMIT %s)"
         )
-        select = (f"SELECT {tag} AS part, m.id, m.object_id, m.title_tokens, (SELECT count(*) FROM f{tag}) AS kept,"
-                  f" m.t AS t, m.r AS r FROM (SELECT 1) one LEFT JOIN m{tag} m ON 1")
+        select = (
+            f"SELECT {tag} AS part, m.id, m.object_id, m.title_tokens, (SELECT count(*) FROM f{tag}) AS kept,"
+            f" m.t AS t, m.r AS r FROM (SELECT 1) one LEFT JOIN m{tag} m ON 1"
+        )
         return ctes, params, select
 
     @staticmethod
     def _run(parts) -> list:
         """Run parts [(ctes, params, select)] as one statement: [(part, pk, object_id, title_tokens, kept)]."""
-        sql = ("WITH " + ", ".join(c for c, _, _ in parts) + " SELECT * FROM ("
-               + " UNION ALL ".join(sel for _, _, sel in parts) + ") ORDER BY part, t DESC, r, object_id DESC")
+        sql = (
+            "WITH "
+            + ", ".join(c for c, _, _ in parts)
+            + " SELECT * FROM ("
+            + " UNION ALL ".join(sel for _, _, sel in parts)
+            + ") ORDER BY part, t DESC, r, object_id DESC"
+        )
         with connection.cursor() as cur:
             cur.execute(sql, [v for _, params, _ in parts for v in params])
             return cur.fetchall()
@@ -117,31 +130,59 @@ class SQLiteBackend:
         """(pk, object_id, title_tokens) of the matches, best first (see _part); only if kind and scope
         leave fewer than `limit` of a full prefetch, a second pass over every match."""
         inner = PREFETCH * limit
-        rows, kept = self._split(self._run([self._part(0, expr, kind, organisation_ids, exclude_ids, limit,
-                                                       rank_terms, inner)]), 0)
+        rows, kept = self._split(
+            self._run([self._part(0, expr, kind, organisation_ids, exclude_ids, limit, rank_terms, inner)]), 0
+        )
         if len(rows) < limit and kept >= inner:
-            rows, _ = self._split(self._run([self._part(0, expr, kind, organisation_ids, exclude_ids, limit,
-                                                        rank_terms, -1)]), 0)
+            rows, _ = self._split(
+                self._run([self._part(0, expr, kind, organisation_ids, exclude_ids, limit, rank_terms, -1)]),
+                0,
+            )
         return rows
 
     def body_candidates(self, kind, weights, organisation_ids, exclude_ids, limit):
         expr = " OR ".join(f'"{t}"' for t in weights)
         return self._ranked(expr, kind, organisation_ids, exclude_ids, limit)
 
-    def candidates(self, kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
-                   rank_terms=None):
+    def candidates(
+        self,
+        kind,
+        title_weights,
+        body_weights,
+        organisation_ids,
+        exclude_ids,
+        title_limit,
+        body_limit,
+        rank_terms=None,
+    ):
         """Titles, then bodies among the documents the titles did not find: one statement whatever the
         words (a second only when scoping leaves too few of a full prefetch)."""
         if not title_weights:
-            return [], (self.body_candidates(kind, body_weights, organisation_ids, exclude_ids, body_limit)
-                        if body_weights else [])
+            return [], (
+                self.body_candidates(kind, body_weights, organisation_ids, exclude_ids, body_limit)
+                if body_weights
+                else []
+            )
         title_expr = "{title_tokens}: (" + " OR ".join(f'"{t}"' for t in title_weights) + ")"
         body_expr = " OR ".join(f'"{t}"' for t in body_weights)
         t_inner, b_inner = PREFETCH * title_limit, PREFETCH * body_limit
-        parts = [self._part(0, title_expr, kind, organisation_ids, exclude_ids, title_limit, rank_terms, t_inner)]
+        parts = [
+            self._part(0, title_expr, kind, organisation_ids, exclude_ids, title_limit, rank_terms, t_inner)
+        ]
         if body_weights:
-            parts.append(self._part(1, body_expr, kind, organisation_ids, exclude_ids, body_limit, None, b_inner,
-                                    not_in=" AND d.id NOT IN (SELECT id FROM m0)"))
+            parts.append(
+                self._part(
+                    1,
+                    body_expr,
+                    kind,
+                    organisation_ids,
+                    exclude_ids,
+                    body_limit,
+                    None,
+                    b_inner,
+                    not_in=" AND d.id NOT IN (SELECT id FROM m0)",
+                )
+            )
         found = self._run(parts)
         rows, kept = self._split(found, 0)
         if len(rows) < title_limit and kept >= t_inner:
@@ -200,8 +241,11 @@ class PostgresBackend:
         scope = self._scope(organisation_ids, (), params)
         # OFFSET 0 keeps the matches a separate step: the planner hashes them once instead of sorting
         # every proposal and probing the index row by row (50 ms against 75 ms at 100,000 proposals).
-        return ("SELECT d.object_id FROM search_searchdocument d"
-                f" WHERE d.search_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope} OFFSET 0", params)
+        return (
+            "SELECT d.object_id FROM search_searchdocument d"
+            f" WHERE d.search_vector @@ to_tsquery('simple', %s) AND d.kind = %s{scope} OFFSET 0",
+            params,
+        )
 
     def body_candidates(self, kind, weights, organisation_ids, exclude_ids, limit):
         expr = " | ".join(f"'{t}'" for t in weights)
@@ -217,13 +261,25 @@ class PostgresBackend:
             cur.execute(sql, params)
             return cur.fetchall()
 
-    def candidates(self, kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
-                   rank_terms=None):
+    def candidates(
+        self,
+        kind,
+        title_weights,
+        body_weights,
+        organisation_ids,
+        exclude_ids,
+        title_limit,
+        body_limit,
+        rank_terms=None,
+    ):
         """Both searches in one statement (one round trip, whether or not the text has rare enough words
         for the bodies): titles first, then bodies among the documents the titles did not find."""
         if not title_weights:
-            return [], (self.body_candidates(kind, body_weights, organisation_ids, exclude_ids, body_limit)
-                        if body_weights else [])
+            return [], (
+                self.body_candidates(kind, body_weights, organisation_ids, exclude_ids, body_limit)
+                if body_weights
+                else []
+            )
         rank, params = _title_rank("strpos", rank_terms or title_weights)
         params += [" | ".join(f"'{t}'" for t in title_weights), kind]
         scope = self._scope(organisation_ids, exclude_ids, params)
@@ -246,8 +302,10 @@ class PostgresBackend:
                 " ORDER BY r DESC LIMIT %s)"
             )
         with connection.cursor() as cur:
-            cur.execute(f"SELECT part, id, object_id, title_tokens FROM ({sql}) u ORDER BY part, r DESC, object_id DESC",
-                        params)
+            cur.execute(
+                f"SELECT part, id, object_id, title_tokens FROM ({sql}) u ORDER BY part, r DESC, object_id DESC",
+                params,
+            )
             found = cur.fetchall()
         return [row[1:] for row in found if row[0] == 0], [row[1:] for row in found if row[0] == 1]
 

@@ -66,6 +66,7 @@ def _check_kind(kind: str) -> None:
 
 # --- document frequencies -------------------------------------------------------------------------
 
+
 def _bump(kind: str, deltas: dict[str, int]) -> None:
     """Add `deltas` to the document frequencies of a kind, in sorted term order (the documents'
     counter row "" first), so that concurrent writers lock rows in the same order."""
@@ -91,7 +92,9 @@ def _doc_freqs(kind: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
     found: dict[str, int] = {}
     for start in range(0, len(wanted), _CHUNK):
         found.update(
-            SearchTerm.objects.filter(kind=kind, term__in=wanted[start : start + _CHUNK]).values_list("term", "df")
+            SearchTerm.objects.filter(kind=kind, term__in=wanted[start : start + _CHUNK]).values_list(
+                "term", "df"
+            )
         )
     return found.pop(_DOCS, 0), found
 
@@ -101,6 +104,7 @@ def _terms_of(title_tokens: str, body_tokens: str) -> set[str]:
 
 
 # --- writing --------------------------------------------------------------------------------------
+
 
 def index_document(
     *, kind: str, object_id: int, organisation_id: int, title: str, body: str, year: int | None = None
@@ -115,8 +119,13 @@ def index_document(
         doc = SearchDocument.objects.filter(kind=kind, object_id=object_id).first()
         if doc is None:
             SearchDocument.objects.create(
-                kind=kind, object_id=object_id, organisation_id=organisation_id, year=year,
-                title=title or "", title_tokens=title_tokens, body_tokens=body_tokens,
+                kind=kind,
+                object_id=object_id,
+                organisation_id=organisation_id,
+                year=year,
+                title=title or "",
+                title_tokens=title_tokens,
+                body_tokens=body_tokens,
             )
             deltas = {_DOCS: 1, **dict.fromkeys(new_terms, 1)}
         else:
@@ -159,11 +168,17 @@ def rebuild(kind: str, documents: Iterable[dict], *, batch_size: int = 1000) -> 
             title_tokens = " ".join(segment(item["title"]))
             body_tokens = " ".join(segment(item.get("body") or ""))
             df.update(_terms_of(title_tokens, body_tokens))
-            batch.append(SearchDocument(
-                kind=kind, object_id=item["object_id"], organisation_id=item["organisation_id"],
-                year=item.get("year"), title=item["title"] or "",
-                title_tokens=title_tokens, body_tokens=body_tokens,
-            ))
+            batch.append(
+                SearchDocument(
+                    kind=kind,
+                    object_id=item["object_id"],
+                    organisation_id=item["organisation_id"],
+                    year=item.get("year"),
+                    title=item["title"] or "",
+                    title_tokens=title_tokens,
+                    body_tokens=body_tokens,
+                )
+            )
             count += 1
             if len(batch) >= batch_size:
                 SearchDocument.objects.bulk_create(batch)
@@ -182,6 +197,7 @@ def rebuild(kind: str, documents: Iterable[dict], *, batch_size: int = 1000) -> 
 
 
 # --- reading --------------------------------------------------------------------------------------
+
 
 def search_ids(
     *, kind: str, query: str, organisation_ids: list[int] | None = None, limit: int = 5000
@@ -317,10 +333,13 @@ def similar(
     if not probes:  # only common words: the least common one, in titles
         least = min((t for t in q if df.get(t)), key=lambda t: (df[t], t), default=None)
         probes = {least: q[least]} if least else {}
-    rank_terms = dict(sorted(((t, w) for t, w in q.items() if not _text.is_generic(t)), key=lambda p: -p[1])[:12])
+    rank_terms = dict(
+        sorted(((t, w) for t, w in q.items() if not _text.is_generic(t)), key=lambda p: -p[1])[:12]
+    )
     body_probes = _probes(q, df, n, BODY_BUDGET)
-    rows, from_bodies = backend_.candidates(kind, probes, body_probes, organisation_ids, exclude_ids, CANDIDATES,
-                                            BODY_CANDIDATES, rank_terms)
+    rows, from_bodies = backend_.candidates(
+        kind, probes, body_probes, organisation_ids, exclude_ids, CANDIDATES, BODY_CANDIDATES, rank_terms
+    )
     if not rows and not from_bodies:
         return []
     # Title words of the candidates get their real weights; other body words an average one.

@@ -43,7 +43,6 @@ GENERIC = frozenset(
 )
 
 
-
 def is_generic(token: str) -> bool:
     """A word of almost every title, or a number (an amount, a count): little sign of the matter."""
     return token in GENERIC or token.isdigit()

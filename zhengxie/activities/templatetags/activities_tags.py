@@ -9,8 +9,12 @@ LEAVE = dict(Invitation.LeaveStatus.choices)
 ATTENDANCE = dict(Invitation.Attendance.choices)
 STATUS_COLOURS = {"draft": "secondary", "notified": "primary", "closed": "success", "cancelled": "dark"}
 KIND_COLOURS = {
-    Meeting.Kind.PLENARY: "danger", Meeting.Kind.STANDING: "warning", Meeting.Kind.CHAIR: "warning",
-    Meeting.Kind.COMMITTEE: "primary", Meeting.Kind.INSPECTION: "success", Meeting.Kind.RESEARCH: "success",
+    Meeting.Kind.PLENARY: "danger",
+    Meeting.Kind.STANDING: "warning",
+    Meeting.Kind.CHAIR: "warning",
+    Meeting.Kind.COMMITTEE: "primary",
+    Meeting.Kind.INSPECTION: "success",
+    Meeting.Kind.RESEARCH: "success",
 }
 
 

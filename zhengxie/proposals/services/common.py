@@ -27,8 +27,6 @@ TEXT_FIELDS = ("title", "reasons", "suggestions", "category", "research_note", "
 UPDATABLE = set(TEXT_FIELDS) | {"cosigner_ids", "kind"}
 
 
-
-
 # --- small helpers ------------------------------------------------------------------------------------
 
 
@@ -49,9 +47,15 @@ def proposal_url(p) -> str:
 
 def _snapshot(p) -> dict:
     return {
-        "status": p.status, "number": p.number, "category": p.category, "kind": p.kind,
-        "deadline": p.deadline.isoformat() if p.deadline else None, "light": p.light or None,
-        "is_key": p.is_key, "is_excellent": p.is_excellent, "round": p.rehandle_round,
+        "status": p.status,
+        "number": p.number,
+        "category": p.category,
+        "kind": p.kind,
+        "deadline": p.deadline.isoformat() if p.deadline else None,
+        "light": p.light or None,
+        "is_key": p.is_key,
+        "is_excellent": p.is_excellent,
+        "round": p.rehandle_round,
     }
 
 
@@ -60,7 +64,9 @@ def _load(user, proposal) -> Proposal:
     pk = getattr(proposal, "pk", proposal)
     if pk is None or not visible_proposals(user).filter(pk=pk).exists():
         raise Http404("未找到")
-    return Proposal.objects.select_related("session", "organisation").select_for_update(of=("self",)).get(pk=pk)
+    return (
+        Proposal.objects.select_related("session", "organisation").select_for_update(of=("self",)).get(pk=pk)
+    )
 
 
 def _sync(caller, fresh: Proposal) -> Proposal:
@@ -75,10 +81,14 @@ def _state(p, allowed: Iterable[str], verb: str):
 
 
 def _event(p, user, action: str, label: str, detail: str = "") -> Event:
-    return Event.objects.create(proposal=p, actor=user if user is not None and user.pk else None,
-                                actor_label=(getattr(user, "name", "") or getattr(user, "username", ""))[:100]
-                                if user else "系统",
-                                action=action, label=label[:200], detail=detail)
+    return Event.objects.create(
+        proposal=p,
+        actor=user if user is not None and user.pk else None,
+        actor_label=(getattr(user, "name", "") or getattr(user, "username", ""))[:100] if user else "系统",
+        action=action,
+        label=label[:200],
+        detail=detail,
+    )
 
 
 def _done(user, p, action: str, label: str, before: dict, *, detail: str = "", extra: dict | None = None):
@@ -114,25 +124,40 @@ def _as_date(value, label: str, field: str) -> datetime.date | None:
 
 
 def _signer_users(p, statuses=(Signer.Status.AGREED,)) -> list[User]:
-    return list(User.objects.filter(member__signatures__proposal=p, member__signatures__status__in=statuses,
-                                    is_active=True).distinct())
+    return list(
+        User.objects.filter(
+            member__signatures__proposal=p, member__signatures__status__in=statuses, is_active=True
+        ).distinct()
+    )
 
 
 def _office_users(p) -> list[User]:
-    return list(User.objects.filter(organisation_id=p.organisation_id, office="proposal", groups__name=Role.STAFF,
-                                    is_active=True).distinct())
+    return list(
+        User.objects.filter(
+            organisation_id=p.organisation_id, office="proposal", groups__name=Role.STAFF, is_active=True
+        ).distinct()
+    )
 
 
 def _unit_users(unit_ids, roles=(Role.UNIT_HANDLER,)) -> list[User]:
-    return list(User.objects.filter(handling_unit_id__in=list(unit_ids), groups__name__in=list(roles),
-                                    is_active=True).distinct())
+    return list(
+        User.objects.filter(
+            handling_unit_id__in=list(unit_ids), groups__name__in=list(roles), is_active=True
+        ).distinct()
+    )
 
 
 def _index(p):
     from zhengxie.search.services import index_document
 
-    index_document(kind="proposal", object_id=p.pk, organisation_id=p.organisation_id, title=p.title,
-                   body=f"{p.reasons}\n{p.suggestions}", year=p.session.year)
+    index_document(
+        kind="proposal",
+        object_id=p.pk,
+        organisation_id=p.organisation_id,
+        title=p.title,
+        body=f"{p.reasons}\n{p.suggestions}",
+        year=p.session.year,
+    )
 
 
 def _refresh_light(p):
@@ -149,8 +174,11 @@ def _categories(org) -> list[str]:
 
 def _shares(p) -> list[tuple[Member, float]]:
     """Credit split among a proposal's own agreed signers: the first proposer half, the rest the other half."""
-    own = list(Signer.objects.filter(proposal=p, via_merge__isnull=True, status=Signer.Status.AGREED)
-               .select_related("member").order_by("order", "id"))
+    own = list(
+        Signer.objects.filter(proposal=p, via_merge__isnull=True, status=Signer.Status.AGREED)
+        .select_related("member")
+        .order_by("order", "id")
+    )
     lead = [s for s in own if s.role == Signer.Role.LEAD]
     others = [s for s in own if s.role != Signer.Role.LEAD]
     if not lead and not others:
@@ -178,5 +206,6 @@ def _credit(act: str, groups, occurred_on=None, *, revoke: bool = False):
             if revoke:
                 perf.revoke_act(member=member, act=act, source=source)
             else:
-                perf.record_act(member=member, act=act, source=source, occurred_on=occurred_on or _today(),
-                                share=share)
+                perf.record_act(
+                    member=member, act=act, source=source, occurred_on=occurred_on or _today(), share=share
+                )

@@ -81,10 +81,12 @@ def _resolve_cosigners(org, lead_member, ids) -> list[Member]:
 
 def _set_cosigners(p, members: list[Member]):
     Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER).delete()
-    Signer.objects.bulk_create([
-        Signer(proposal=p, member=m, role=Signer.Role.COSIGNER, status=Signer.Status.INVITED, order=i)
-        for i, m in enumerate(members, 1)
-    ])
+    Signer.objects.bulk_create(
+        [
+            Signer(proposal=p, member=m, role=Signer.Role.COSIGNER, status=Signer.Status.INVITED, order=i)
+            for i, m in enumerate(members, 1)
+        ]
+    )
 
 
 def _check_kind(user, kind, cosigners, collective_body):
@@ -94,7 +96,9 @@ def _check_kind(user, kind, cosigners, collective_body):
         if not user.has_role(Role.STAFF):
             raise Forbidden("集体提案由政协机关工作人员以提案单位名义录入。")
         if not collective_body:
-            raise Invalid("集体提案须填写提案单位（党派、人民团体、专委会或界别等）。", field="collective_body")
+            raise Invalid(
+                "集体提案须填写提案单位（党派、人民团体、专委会或界别等）。", field="collective_body"
+            )
         if cosigners:
             raise Invalid("集体提案不邀请个人附议。", field="cosigner_ids")
         return None
@@ -113,15 +117,31 @@ def _check_kind(user, kind, cosigners, collective_body):
 # --- drafting and submission --------------------------------------------------------------------------
 
 
-def proposal_create(*, user, title, reasons, suggestions, category, kind="individual", cosigner_ids=(),
-                    collective_body="", research_note="", session=None) -> Proposal:
+def proposal_create(
+    *,
+    user,
+    title,
+    reasons,
+    suggestions,
+    category,
+    kind="individual",
+    cosigner_ids=(),
+    collective_body="",
+    research_note="",
+    session=None,
+) -> Proposal:
     """A new draft (草稿). A member drafts an individual or joint proposal; staff draft collective ones."""
     if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
         raise Forbidden("请先登录。")
     org = user.organisation.committee
-    data = {"title": _text(title, "案由"), "reasons": _text(reasons, "理由"),
-            "suggestions": _text(suggestions, "建议"), "category": _text(category, "类别"),
-            "research_note": _text(research_note, "调研情况"), "collective_body": _text(collective_body, "提案单位")}
+    data = {
+        "title": _text(title, "案由"),
+        "reasons": _text(reasons, "理由"),
+        "suggestions": _text(suggestions, "建议"),
+        "category": _text(category, "类别"),
+        "research_note": _text(research_note, "调研情况"),
+        "collective_body": _text(collective_body, "提案单位"),
+    }
     cosigner_ids = list(cosigner_ids or ())
     member = _check_kind(user, kind, cosigner_ids, data["collective_body"])
     if session is None:
@@ -135,11 +155,18 @@ def proposal_create(*, user, title, reasons, suggestions, category, kind="indivi
     _validate_text(org, data, complete=False)
     cosigners = _resolve_cosigners(org, member, cosigner_ids)
     with transaction.atomic():
-        p = Proposal.objects.create(organisation=org, session=session, kind=kind, author=user, lead_member=member,
-                                    **data)
+        p = Proposal.objects.create(
+            organisation=org, session=session, kind=kind, author=user, lead_member=member, **data
+        )
         if member is not None:
-            Signer.objects.create(proposal=p, member=member, role=Signer.Role.LEAD, status=Signer.Status.AGREED,
-                                  order=0, responded_at=_now())
+            Signer.objects.create(
+                proposal=p,
+                member=member,
+                role=Signer.Role.LEAD,
+                status=Signer.Status.AGREED,
+                order=0,
+                responded_at=_now(),
+            )
         _set_cosigners(p, cosigners)
         _done(user, p, "create", "起草提案", {}, extra={"title": p.title})
         _index(p)
@@ -167,8 +194,11 @@ def proposal_update(*, user, proposal, **fields) -> Proposal:
         if "cosigner_ids" in fields:
             cosigner_ids = list(fields["cosigner_ids"] or ())
         else:
-            cosigner_ids = list(Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
-                                .values_list("member_id", flat=True))
+            cosigner_ids = list(
+                Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER).values_list(
+                    "member_id", flat=True
+                )
+            )
         if "kind" not in fields and "cosigner_ids" in fields and p.kind != Proposal.Kind.COLLECTIVE:
             kind = Proposal.Kind.JOINT if cosigner_ids else Proposal.Kind.INDIVIDUAL
         member = _check_kind(user, kind, cosigner_ids, data["collective_body"])
@@ -192,8 +222,13 @@ def _become_submitted(user, p):
     p.during_plenary = s.start_date <= _today() <= (s.proposal_deadline or s.end_date)
     p.save()
     _credit("proposal_submit", [(p, _shares(p))], _today())
-    notify(_office_users(p), f"新提案待审查：《{p.title}》", "请在规定时限内完成立案审查。", url=proposal_url(p),
-           category="proposal")
+    notify(
+        _office_users(p),
+        f"新提案待审查：《{p.title}》",
+        "请在规定时限内完成立案审查。",
+        url=proposal_url(p),
+        category="proposal",
+    )
 
 
 def proposal_submit(*, user, proposal, confirm_single_matter: bool = False) -> Proposal:
@@ -213,21 +248,31 @@ def proposal_submit(*, user, proposal, confirm_single_matter: bool = False) -> P
                 raise Invalid(
                     f"该提案似乎包含多个事项（{'、'.join(matters)}），不符合“一事一案”的要求。"
                     "请拆分为多件提案；如确属同一事项，请确认后再提交。",
-                    code="multiple_matters", field="suggestions")
+                    code="multiple_matters",
+                    field="suggestions",
+                )
         if p.kind == Proposal.Kind.JOINT:
-            cosigners = list(Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER).select_related("member"))
+            cosigners = list(
+                Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER).select_related("member")
+            )
             if not cosigners:
                 raise Invalid("联名提案至少需要邀请一位附议人。", field="cosigner_ids")
             now = _now()
             Signer.objects.filter(pk__in=[s.pk for s in cosigners]).update(
-                status=Signer.Status.INVITED, invited_at=now, responded_at=None)
+                status=Signer.Status.INVITED, invited_at=now, responded_at=None
+            )
             p.status = S.AWAITING_COSIGNERS
             p.submitted_at = now
             p.save()
             days = orgsettings.get(p.organisation, "proposals.cosign_days")
-            notify([s.member.user for s in cosigners], f"联名提案邀请您附议：《{p.title}》",
-                   f"{user.name}邀请您作为联名提案的附议人，请在 {days} 天内确认是否附议。",
-                   url=proposal_url(p), category="proposal", sms=True)
+            notify(
+                [s.member.user for s in cosigners],
+                f"联名提案邀请您附议：《{p.title}》",
+                f"{user.name}邀请您作为联名提案的附议人，请在 {days} 天内确认是否附议。",
+                url=proposal_url(p),
+                category="proposal",
+                sms=True,
+            )
             _done(user, p, "submit", "提交提案，邀请附议", before)
         else:
             _become_submitted(user, p)
@@ -241,8 +286,11 @@ def proposal_cosign(*, user, proposal, agree: bool) -> Proposal:
     with transaction.atomic():
         p = _load(user, proposal)
         member = r.member_of(user)
-        signer = (Signer.objects.filter(proposal=p, member=member, role=Signer.Role.COSIGNER).first()
-                  if member else None)
+        signer = (
+            Signer.objects.filter(proposal=p, member=member, role=Signer.Role.COSIGNER).first()
+            if member
+            else None
+        )
         if signer is None:
             raise Forbidden("只有受邀附议的委员可以确认附议。")
         _state(p, [S.AWAITING_COSIGNERS], "附议")
@@ -258,16 +306,29 @@ def proposal_cosign(*, user, proposal, agree: bool) -> Proposal:
         if agree:
             label = f"{member.name}同意附议"
             # Requests to join (申请加入) are not invitations: they do not hold the submission back.
-            pending = Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER).exclude(
-                status__in=(Signer.Status.AGREED, Signer.Status.REQUESTED)).exists()
+            pending = (
+                Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
+                .exclude(status__in=(Signer.Status.AGREED, Signer.Status.REQUESTED))
+                .exists()
+            )
             if not pending:
                 _become_submitted(user, p)
                 label += "，全部附议人已确认，提案已提交"
-                notify(author, f"联名提案已全部附议并提交：《{p.title}》", url=proposal_url(p), category="proposal")
+                notify(
+                    author,
+                    f"联名提案已全部附议并提交：《{p.title}》",
+                    url=proposal_url(p),
+                    category="proposal",
+                )
         else:
             label = f"{member.name}不同意附议"
-            notify(author, f"{member.name}不同意附议您的提案《{p.title}》",
-                   "您可以移除未附议的委员后直接提交。", url=proposal_url(p), category="proposal")
+            notify(
+                author,
+                f"{member.name}不同意附议您的提案《{p.title}》",
+                "您可以移除未附议的委员后直接提交。",
+                url=proposal_url(p),
+                category="proposal",
+            )
         _done(user, p, "cosign", label, before, extra={"signer": member.pk, "agree": bool(agree)})
     return _sync(proposal, p)
 
@@ -281,17 +342,26 @@ def proposal_drop_decliners(*, user, proposal) -> Proposal:
         _state(p, [S.AWAITING_COSIGNERS], "移除未附议委员")
         before = _snapshot(p)
         # Requests to join (申请加入) stay for the first proposer to answer until the review.
-        dropped = list(Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
-                       .exclude(status__in=(Signer.Status.AGREED, Signer.Status.REQUESTED))
-                       .select_related("member__user"))
-        Signer.objects.filter(pk__in=[s.pk for s in dropped]).update(status=Signer.Status.DROPPED,
-                                                                     responded_at=_now())
-        if not Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER, status=Signer.Status.AGREED).exists():
+        dropped = list(
+            Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
+            .exclude(status__in=(Signer.Status.AGREED, Signer.Status.REQUESTED))
+            .select_related("member__user")
+        )
+        Signer.objects.filter(pk__in=[s.pk for s in dropped]).update(
+            status=Signer.Status.DROPPED, responded_at=_now()
+        )
+        if not Signer.objects.filter(
+            proposal=p, role=Signer.Role.COSIGNER, status=Signer.Status.AGREED
+        ).exists():
             p.kind = Proposal.Kind.INDIVIDUAL
         _become_submitted(user, p)
         if dropped:
-            notify([s.member.user for s in dropped], f"您未附议提案《{p.title}》，已不再列为附议人",
-                   url="", category="proposal")
+            notify(
+                [s.member.user for s in dropped],
+                f"您未附议提案《{p.title}》，已不再列为附议人",
+                url="",
+                category="proposal",
+            )
         names = "、".join(s.member.name for s in dropped) or "无"
         _done(user, p, "drop_decliners", f"移除未附议委员（{names}）并提交", before)
     return _sync(proposal, p)
@@ -312,12 +382,20 @@ def proposal_delete_draft(*, user, proposal) -> None:
         if not r.is_author(user, p):
             raise Forbidden("只有起草人可以删除草稿。")
         _state(p, [S.DRAFT], "删除（只有草稿可以删除）")
-        before = {**_snapshot(p), "title": p.title, "session": p.session_id,
-                  "cosigners": list(Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
-                                    .values_list("member_id", flat=True))}
+        before = {
+            **_snapshot(p),
+            "title": p.title,
+            "session": p.session_id,
+            "cosigners": list(
+                Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER).values_list(
+                    "member_id", flat=True
+                )
+            ),
+        }
         audit.record(user, "proposals.delete_draft", p, before=before, after=None)
-        files = Attachment.objects.filter(content_type=ContentType.objects.get_for_model(Proposal),
-                                          object_id=str(p.pk))
+        files = Attachment.objects.filter(
+            content_type=ContentType.objects.get_for_model(Proposal), object_id=str(p.pk)
+        )
         stored = [a.file for a in files if a.file]
         files.delete()
         remove_document(kind="proposal", object_id=p.pk)

@@ -36,8 +36,10 @@ F = FollowUp.Status
 MAX_CONTENT = 5000
 
 # Files of a progress report hang off the report: whoever may see the proposal may download them.
-rules.add_perm("proposals.view_followupreport",
-               rules.predicate(lambda user, report: r.can_view_proposal(user, report.followup.proposal)))
+rules.add_perm(
+    "proposals.view_followupreport",
+    rules.predicate(lambda user, report: r.can_view_proposal(user, report.followup.proposal)),
+)
 
 
 def followup_classes(org) -> list[str]:
@@ -45,13 +47,20 @@ def followup_classes(org) -> list[str]:
 
 
 def _before(p, f) -> dict:
-    return {**_snapshot(p), "followup": f.pk, "followup_status": f.status,
-            "planned_date": f.planned_date.isoformat() if f.planned_date else None}
+    return {
+        **_snapshot(p),
+        "followup": f.pk,
+        "followup_status": f.status,
+        "planned_date": f.planned_date.isoformat() if f.planned_date else None,
+    }
 
 
 def _after(f) -> dict:
-    return {"followup": f.pk, "followup_status": f.status,
-            "planned_date": f.planned_date.isoformat() if f.planned_date else None}
+    return {
+        "followup": f.pk,
+        "followup_status": f.status,
+        "planned_date": f.planned_date.isoformat() if f.planned_date else None,
+    }
 
 
 def open_for_reply(reply, user) -> FollowUp | None:
@@ -59,8 +68,11 @@ def open_for_reply(reply, user) -> FollowUp | None:
     (or keeps its active one, now following the new reply); a reply of another class ends an active one."""
     p = reply.proposal
     a = reply.assignment
-    active = (FollowUp.objects.select_for_update(of=("self",))
-              .filter(assignment_id=a.pk, status__in=FollowUp.ACTIVE).first())
+    active = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(assignment_id=a.pk, status__in=FollowUp.ACTIVE)
+        .first()
+    )
     unit = a.unit.name
     if reply.result_class not in followup_classes(p.organisation):
         if active is None:
@@ -68,22 +80,41 @@ def open_for_reply(reply, user) -> FollowUp | None:
         before = _before(p, active)
         active.status = F.SUPERSEDED
         active.save(update_fields=["status"])
-        _done(user, p, "followup_superseded", f"{unit}改为{reply.result_class}类答复，跟踪落实终止", before,
-              extra=_after(active))
+        _done(
+            user,
+            p,
+            "followup_superseded",
+            f"{unit}改为{reply.result_class}类答复，跟踪落实终止",
+            before,
+            extra=_after(active),
+        )
         return active
     if active is not None:
         before = _before(p, active)
         active.reply = reply
         active.save(update_fields=["reply"])
-        _done(user, p, "followup_continue", f"{unit}再次答复（{reply.result_class}类），继续跟踪落实", before,
-              extra=_after(active))
+        _done(
+            user,
+            p,
+            "followup_continue",
+            f"{unit}再次答复（{reply.result_class}类），继续跟踪落实",
+            before,
+            extra=_after(active),
+        )
         return active
     f = FollowUp.objects.create(proposal=p, assignment=a, reply=reply, opened_at=reply.replied_at)
     before = {**_snapshot(p), "followup": None}
     others = [u for u in _unit_users([a.unit_id], (Role.UNIT_HANDLER,)) if u.pk != getattr(user, "pk", None)]
-    notify(others, f"B类答复转入跟踪落实：{p.number_label}《{p.title}》",
-           "请填写计划完成时间，并定期报告落实进展，完成后报告已落实。", url=proposal_url(p), category="proposal")
-    _done(user, p, "followup_open", f"{unit}答复为{reply.result_class}类，转入跟踪落实", before, extra=_after(f))
+    notify(
+        others,
+        f"B类答复转入跟踪落实：{p.number_label}《{p.title}》",
+        "请填写计划完成时间，并定期报告落实进展，完成后报告已落实。",
+        url=proposal_url(p),
+        category="proposal",
+    )
+    _done(
+        user, p, "followup_open", f"{unit}答复为{reply.result_class}类，转入跟踪落实", before, extra=_after(f)
+    )
     return f
 
 
@@ -138,13 +169,15 @@ def followup_set_plan(*, user, followup, planned_date) -> FollowUp:
         f.planned_date = day
         f.save(update_fields=["planned_date"])
         label = f"{f.assignment.unit.name}{'调整' if old else '确定'}计划完成时间：" + (
-            f"{old:%Y-%m-%d} → {day:%Y-%m-%d}" if old else f"{day:%Y-%m-%d}")
+            f"{old:%Y-%m-%d} → {day:%Y-%m-%d}" if old else f"{day:%Y-%m-%d}"
+        )
         _done(user, p, "followup_plan", label, before, extra=_after(f))
     return _refresh_caller(followup, f)
 
 
-def followup_report(*, user, followup, content, done: bool = False, planned_date=None,
-                    attachment=None) -> FollowUp:
+def followup_report(
+    *, user, followup, content, done: bool = False, planned_date=None, attachment=None
+) -> FollowUp:
     """进展情况: the unit reports progress (optionally with a file and a new planned date); with done=True it
     declares the work done (已落实) and the office is asked to confirm. The proposers are told each time."""
     with transaction.atomic():
@@ -160,11 +193,13 @@ def followup_report(*, user, followup, content, done: bool = False, planned_date
         day = _planned(planned_date, f)
         before = _before(p, f)
         now = _now()
-        report = FollowUpReport.objects.create(followup=f, content=content, is_final=bool(done), reported_by=user,
-                                               at=now)
+        report = FollowUpReport.objects.create(
+            followup=f, content=content, is_final=bool(done), reported_by=user, at=now
+        )
         if attachment is not None:
-            report.attachment = save_attachment(attachment, target=report, user=user, purpose="followup_report",
-                                                allowed=EVIDENCE)
+            report.attachment = save_attachment(
+                attachment, target=report, user=user, purpose="followup_report", allowed=EVIDENCE
+            )
             report.save(update_fields=["attachment"])
         if day is not None:
             f.planned_date = day
@@ -178,17 +213,46 @@ def followup_report(*, user, followup, content, done: bool = False, planned_date
         unit = f.assignment.unit.name
         url = proposal_url(p)
         if done:
-            notify(_signer_users(p), f"承办单位报告提案建议已落实：{p.number_label}《{p.title}》",
-                   f"{unit}：{content[:200]}", url=url, category="proposal")
-            notify(_office_users(p), f"{unit}报告已落实，请确认：{p.number_label}《{p.title}》", content[:200],
-                   url=url, category="proposal")
-            _done(user, p, "followup_done", f"{unit}报告已落实，待提案委员会确认", before, detail=content,
-                  extra={**_after(f), "report": report.pk})
+            notify(
+                _signer_users(p),
+                f"承办单位报告提案建议已落实：{p.number_label}《{p.title}》",
+                f"{unit}：{content[:200]}",
+                url=url,
+                category="proposal",
+            )
+            notify(
+                _office_users(p),
+                f"{unit}报告已落实，请确认：{p.number_label}《{p.title}》",
+                content[:200],
+                url=url,
+                category="proposal",
+            )
+            _done(
+                user,
+                p,
+                "followup_done",
+                f"{unit}报告已落实，待提案委员会确认",
+                before,
+                detail=content,
+                extra={**_after(f), "report": report.pk},
+            )
         else:
-            notify(_signer_users(p), f"提案落实进展：{p.number_label}《{p.title}》", f"{unit}：{content[:200]}",
-                   url=url, category="proposal")
-            _done(user, p, "followup_report", f"{unit}报告落实进展", before, detail=content,
-                  extra={**_after(f), "report": report.pk})
+            notify(
+                _signer_users(p),
+                f"提案落实进展：{p.number_label}《{p.title}》",
+                f"{unit}：{content[:200]}",
+                url=url,
+                category="proposal",
+            )
+            _done(
+                user,
+                p,
+                "followup_report",
+                f"{unit}报告落实进展",
+                before,
+                detail=content,
+                extra={**_after(f), "report": report.pk},
+            )
     return _refresh_caller(followup, f)
 
 
@@ -211,18 +275,35 @@ def followup_confirm(*, user, followup, accept: bool, reason="") -> FollowUp:
             f.confirmed_at = _now()
             f.confirmed_by = user
             f.save(update_fields=["status", "confirmed_at", "confirmed_by"])
-            notify(_signer_users(p) + unit_users, f"提案建议已落实（已确认办结落实）：{p.number_label}《{p.title}》",
-                   f"{unit}的落实情况已经提案委员会确认。", url=url, category="proposal")
+            notify(
+                _signer_users(p) + unit_users,
+                f"提案建议已落实（已确认办结落实）：{p.number_label}《{p.title}》",
+                f"{unit}的落实情况已经提案委员会确认。",
+                url=url,
+                category="proposal",
+            )
             _done(user, p, "followup_confirm", f"确认{unit}办结落实", before, detail=reason, extra=_after(f))
         else:
             f.status = F.OPEN
             f.done_at = None
             f.returned_reason = reason
             f.save(update_fields=["status", "done_at", "returned_reason"])
-            notify(unit_users, f"落实情况被退回，请继续落实：{p.number_label}《{p.title}》", reason, url=url,
-                   category="proposal")
-            _done(user, p, "followup_return", f"退回{unit}的落实报告，继续跟踪落实", before, detail=reason,
-                  extra=_after(f))
+            notify(
+                unit_users,
+                f"落实情况被退回，请继续落实：{p.number_label}《{p.title}》",
+                reason,
+                url=url,
+                category="proposal",
+            )
+            _done(
+                user,
+                p,
+                "followup_return",
+                f"退回{unit}的落实报告，继续跟踪落实",
+                before,
+                detail=reason,
+                extra=_after(f),
+            )
     return _refresh_caller(followup, f)
 
 
@@ -237,7 +318,15 @@ def followup_remind(*, user, followup) -> FollowUp:
         unit = f.assignment.unit.name
         users = _unit_users([f.assignment.unit_id])
         when = f"计划完成时间 {f.planned_date:%Y年%m月%d日}，" if f.planned_date else ""
-        notify(users, f"督促落实：{p.number_label}《{p.title}》" + ("（已逾期）" if f.overdue else ""),
-               f"{when}请及时报告落实进展。", url=proposal_url(p), category="proposal", sms=f.overdue)
-        _done(user, p, "followup_remind", f"督促{unit}落实", before, extra={**_after(f), "notified": len(users)})
+        notify(
+            users,
+            f"督促落实：{p.number_label}《{p.title}》" + ("（已逾期）" if f.overdue else ""),
+            f"{when}请及时报告落实进展。",
+            url=proposal_url(p),
+            category="proposal",
+            sms=f.overdue,
+        )
+        _done(
+            user, p, "followup_remind", f"督促{unit}落实", before, extra={**_after(f), "notified": len(users)}
+        )
     return _refresh_caller(followup, f)

@@ -89,21 +89,53 @@ def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) ->
     today = _today()
     deadline = _as_date(deadline, "办理期限", "deadline")
     if deadline is None:
-        deadline = today + datetime.timedelta(days=int(orgsettings.get(p.organisation, "proposals.reply_days")))
+        deadline = today + datetime.timedelta(
+            days=int(orgsettings.get(p.organisation, "proposals.reply_days"))
+        )
     if deadline <= today:
         raise Invalid("办理期限须晚于今天。", field="deadline")
-    co_deadline = min(deadline, today + datetime.timedelta(
-        days=int(orgsettings.get(p.organisation, "proposals.co_opinion_days"))))
+    co_deadline = min(
+        deadline,
+        today + datetime.timedelta(days=int(orgsettings.get(p.organisation, "proposals.co_opinion_days"))),
+    )
     now = _now()
     # A unit may have been assigned before and released by a granted change request: keep only active rows unique.
     if parallel:
-        rows = [Assignment(proposal=p, unit=u, role=Assignment.Role.PARALLEL, assigned_at=now, assigned_by=user,
-                           deadline=deadline, batch=batch) for u in parallel]
+        rows = [
+            Assignment(
+                proposal=p,
+                unit=u,
+                role=Assignment.Role.PARALLEL,
+                assigned_at=now,
+                assigned_by=user,
+                deadline=deadline,
+                batch=batch,
+            )
+            for u in parallel
+        ]
     else:
-        rows = ([Assignment(proposal=p, unit=lead, role=Assignment.Role.LEAD, assigned_at=now, assigned_by=user,
-                            deadline=deadline, batch=batch)]
-                + [Assignment(proposal=p, unit=u, role=Assignment.Role.CO, assigned_at=now, assigned_by=user,
-                              deadline=co_deadline, batch=batch) for u in cos])
+        rows = [
+            Assignment(
+                proposal=p,
+                unit=lead,
+                role=Assignment.Role.LEAD,
+                assigned_at=now,
+                assigned_by=user,
+                deadline=deadline,
+                batch=batch,
+            )
+        ] + [
+            Assignment(
+                proposal=p,
+                unit=u,
+                role=Assignment.Role.CO,
+                assigned_at=now,
+                assigned_by=user,
+                deadline=co_deadline,
+                batch=batch,
+            )
+            for u in cos
+        ]
     Assignment.objects.bulk_create(rows)
     p.status = S.ASSIGNED
     p.assigned_at = now
@@ -113,27 +145,51 @@ def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) ->
     url = proposal_url(p)
     if parallel:
         names = "、".join(u.name for u in parallel)
-        notify(_unit_users([u.pk for u in parallel]), f"新交办提案（分办）：{p.number_label}《{p.title}》",
-               f"本提案由{names}分别办理，请及时签收，就本单位职责部分于 {deadline:%Y年%m月%d日} 前答复。", url=url,
-               category="proposal")
+        notify(
+            _unit_users([u.pk for u in parallel]),
+            f"新交办提案（分办）：{p.number_label}《{p.title}》",
+            f"本提案由{names}分别办理，请及时签收，就本单位职责部分于 {deadline:%Y年%m月%d日} 前答复。",
+            url=url,
+            category="proposal",
+        )
         label = f"交办：分办 {names}，期限 {deadline:%Y-%m-%d}"
     else:
-        notify(_unit_users([lead.pk]), f"新交办提案（主办）：{p.number_label}《{p.title}》",
-               f"请及时签收，并于 {deadline:%Y年%m月%d日} 前答复。", url=url, category="proposal")
+        notify(
+            _unit_users([lead.pk]),
+            f"新交办提案（主办）：{p.number_label}《{p.title}》",
+            f"请及时签收，并于 {deadline:%Y年%m月%d日} 前答复。",
+            url=url,
+            category="proposal",
+        )
         if cos:
-            notify(_unit_users([u.pk for u in cos]), f"新交办提案（会办）：{p.number_label}《{p.title}》",
-                   f"主办单位为{lead.name}，请于 {co_deadline:%Y年%m月%d日} 前提出会办意见。", url=url,
-                   category="proposal")
+            notify(
+                _unit_users([u.pk for u in cos]),
+                f"新交办提案（会办）：{p.number_label}《{p.title}》",
+                f"主办单位为{lead.name}，请于 {co_deadline:%Y年%m月%d日} 前提出会办意见。",
+                url=url,
+                category="proposal",
+            )
         co_label = f"，会办：{'、'.join(u.name for u in cos)}" if cos else ""
         label = f"交办：主办 {lead.name}{co_label}，期限 {deadline:%Y-%m-%d}"
-    _done(user, p, "assign", label, before,
-          extra={"lead_unit": lead.pk, "co_units": [u.pk for u in cos], "parallel_units": [u.pk for u in parallel],
-                 "batch": batch})
+    _done(
+        user,
+        p,
+        "assign",
+        label,
+        before,
+        extra={
+            "lead_unit": lead.pk,
+            "co_units": [u.pk for u in cos],
+            "parallel_units": [u.pk for u in parallel],
+            "batch": batch,
+        },
+    )
     return p
 
 
-def proposal_assign(*, user, proposal, lead_unit, co_units=(), deadline=None, batch="",
-                    parallel_units=()) -> Proposal:
+def proposal_assign(
+    *, user, proposal, lead_unit, co_units=(), deadline=None, batch="", parallel_units=()
+) -> Proposal:
     """交办 to one lead unit (主办) and optional co-units (会办), or with parallel_units to several units that
     each answer their part (分办: lead_unit and parallel_units); deadline defaults to "proposals.reply_days"."""
     with transaction.atomic():
@@ -142,8 +198,9 @@ def proposal_assign(*, user, proposal, lead_unit, co_units=(), deadline=None, ba
     return _sync(proposal, p)
 
 
-def proposals_assign_batch(*, user, proposals, lead_unit, co_units=(), deadline=None,
-                           parallel_units=()) -> list[Proposal]:
+def proposals_assign_batch(
+    *, user, proposals, lead_unit, co_units=(), deadline=None, parallel_units=()
+) -> list[Proposal]:
     """打包交办: several proposals to the same units in one transaction (all or nothing)."""
     proposals = list(proposals or ())
     if not proposals:
@@ -169,7 +226,9 @@ def proposals_assign_batch(*, user, proposals, lead_unit, co_units=(), deadline=
 def _my_assignment(user, p, *roles) -> Assignment | None:
     if not r.is_unit_user(user):
         return None
-    qs = Assignment.objects.filter(proposal=p, unit_id=user.handling_unit_id, is_active=True).select_related("unit")
+    qs = Assignment.objects.filter(proposal=p, unit_id=user.handling_unit_id, is_active=True).select_related(
+        "unit"
+    )
     if roles:
         qs = qs.filter(role__in=roles)
     return qs.first()
@@ -193,8 +252,14 @@ def assignment_acknowledge(*, user, proposal) -> Proposal:
             p.status = S.HANDLING
             p.save()
         _refresh_light(p)
-        _done(user, p, "acknowledge", f"{a.unit.name}签收（{a.get_role_display()}）", before,
-              extra={"assignment": a.pk})
+        _done(
+            user,
+            p,
+            "acknowledge",
+            f"{a.unit.name}签收（{a.get_role_display()}）",
+            before,
+            extra={"assignment": a.pk},
+        )
     return _sync(proposal, p)
 
 
@@ -215,15 +280,29 @@ def assignment_request_change(*, user, proposal, reason) -> Proposal:
             raise Invalid("请说明申请调整的理由。", field="reason")
         if not change_window_open(p, a):
             days = orgsettings.get(p.organisation, "proposals.change_request_days")
-            raise Invalid(f"已超过申请调整期限（签收后 {days} 个工作日内），请与提案委员会联系。", field="reason")
+            raise Invalid(
+                f"已超过申请调整期限（签收后 {days} 个工作日内），请与提案委员会联系。", field="reason"
+            )
         before = _snapshot(p)
         a.change_status = Assignment.ChangeStatus.PENDING
         a.change_reason = reason
         a.save(update_fields=["change_status", "change_reason"])
-        notify(_office_users(p), f"{a.unit.name}申请调整提案：{p.number_label}《{p.title}》", reason,
-               url=proposal_url(p), category="proposal")
-        _done(user, p, "request_change", f"{a.unit.name}申请调整承办单位", before, detail=reason,
-              extra={"assignment": a.pk})
+        notify(
+            _office_users(p),
+            f"{a.unit.name}申请调整提案：{p.number_label}《{p.title}》",
+            reason,
+            url=proposal_url(p),
+            category="proposal",
+        )
+        _done(
+            user,
+            p,
+            "request_change",
+            f"{a.unit.name}申请调整承办单位",
+            before,
+            detail=reason,
+            extra={"assignment": a.pk},
+        )
     return _sync(proposal, p)
 
 
@@ -250,8 +329,13 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
         if not grant:
             a.change_status = Assignment.ChangeStatus.REFUSED
             a.save(update_fields=["change_status", "change_decided_by", "change_decision_note"])
-            notify(old_users, f"调整申请未获同意：{p.number_label}《{p.title}》", note or "请继续办理。", url=url,
-                   category="proposal")
+            notify(
+                old_users,
+                f"调整申请未获同意：{p.number_label}《{p.title}》",
+                note or "请继续办理。",
+                url=url,
+                category="proposal",
+            )
             _done(user, p, "decide_change", f"不同意{a.unit.name}的调整申请", before, detail=note)
         else:
             target = None
@@ -264,14 +348,20 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
             a.save(update_fields=["change_status", "change_decided_by", "change_decision_note", "is_active"])
             label = f"同意{a.unit.name}的调整申请"
             if target is not None:
-                Assignment.objects.create(proposal=p, unit=target, role=a.role, assigned_by=user,
-                                          deadline=a.deadline, batch=a.batch)
+                Assignment.objects.create(
+                    proposal=p, unit=target, role=a.role, assigned_by=user, deadline=a.deadline, batch=a.batch
+                )
                 label += f"，改由{target.name}{a.get_role_display()}"
                 if a.role in REPLYING_ROLES:
                     p.status = S.ASSIGNED
                     p.save()
-                notify(_unit_users([target.pk]), f"新交办提案（{a.get_role_display()}）：{p.number_label}《{p.title}》",
-                       f"请及时签收，并于 {a.deadline:%Y年%m月%d日} 前办理。", url=url, category="proposal")
+                notify(
+                    _unit_users([target.pk]),
+                    f"新交办提案（{a.get_role_display()}）：{p.number_label}《{p.title}》",
+                    f"请及时签收，并于 {a.deadline:%Y年%m月%d日} 前办理。",
+                    url=url,
+                    category="proposal",
+                )
             elif a.role in REPLYING_ROLES:
                 others = unit_answers(p)
                 if not others:
@@ -287,10 +377,23 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
                     p.replied_at = _now()
                     p.light = ""
                     p.save()
-            notify(old_users, f"调整申请已同意：{p.number_label}《{p.title}》", note, url=url, category="proposal")
+            notify(
+                old_users,
+                f"调整申请已同意：{p.number_label}《{p.title}》",
+                note,
+                url=url,
+                category="proposal",
+            )
             _refresh_light(p)
-            _done(user, p, "decide_change", label, before, detail=note,
-                  extra={"assignment": a.pk, "new_unit": getattr(target, "pk", None)})
+            _done(
+                user,
+                p,
+                "decide_change",
+                label,
+                before,
+                detail=note,
+                extra={"assignment": a.pk, "new_unit": getattr(target, "pk", None)},
+            )
     return p
 
 
@@ -315,11 +418,19 @@ def assignment_record_contact(*, user, proposal, contacted_on, method, summary) 
         if not summary:
             raise Invalid("请填写沟通情况。", field="summary")
         before = _snapshot(p)
-        c = Contact.objects.create(assignment=a, contacted_on=day, method=method, summary=summary,
-                                   recorded_by=user)
+        c = Contact.objects.create(
+            assignment=a, contacted_on=day, method=method, summary=summary, recorded_by=user
+        )
         _refresh_light(p)
-        _done(user, p, "contact", f"{a.unit.name}与提案人沟通（{c.get_method_display()}）", before,
-              detail=summary, extra={"contact": c.pk})
+        _done(
+            user,
+            p,
+            "contact",
+            f"{a.unit.name}与提案人沟通（{c.get_method_display()}）",
+            before,
+            detail=summary,
+            extra={"contact": c.pk},
+        )
     return _sync(proposal, p)
 
 
@@ -341,9 +452,14 @@ def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
             a.acknowledged_at, a.acknowledged_by = a.co_opinion_at, user
         a.save(update_fields=["co_opinion", "co_opinion_at", "acknowledged_at", "acknowledged_by"])
         lead_ids = Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES).values_list(
-            "unit_id", flat=True)
-        notify(_unit_users(lead_ids), f"{a.unit.name}已提交会办意见：{p.number_label}《{p.title}》",
-               url=proposal_url(p), category="proposal")
+            "unit_id", flat=True
+        )
+        notify(
+            _unit_users(lead_ids),
+            f"{a.unit.name}已提交会办意见：{p.number_label}《{p.title}》",
+            url=proposal_url(p),
+            category="proposal",
+        )
         _done(user, p, "co_opinion", f"{a.unit.name}提交会办意见", before, detail=opinion)
     return _sync(proposal, p)
 
@@ -382,9 +498,17 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
         # 分办 units may run on their own deadlines (one re-handles while the others are done).
         due = a.deadline if a.role == Assignment.Role.PARALLEL else p.deadline
         on_time = due is None or timezone.localdate(now) <= due
-        reply = Reply.objects.create(proposal=p, assignment=a, result_class=result_class, content=content,
-                                     letter=att, round=p.rehandle_round, replied_by=user, replied_at=now,
-                                     on_time=on_time)
+        reply = Reply.objects.create(
+            proposal=p,
+            assignment=a,
+            result_class=result_class,
+            content=content,
+            letter=att,
+            round=p.rehandle_round,
+            replied_by=user,
+            replied_at=now,
+            on_time=on_time,
+        )
         still_owed = [x for x in answers if x.awaited and x.assignment.pk != a.pk]
         if not still_owed:
             p.status = S.REPLIED
@@ -402,14 +526,29 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
             progress = f"（分办 {done_n}/{len(answers)} 个单位已答复）"
         else:
             progress = ""
-        notify(_signer_users(p), f"您的提案已答复，请评价：{p.number_label}《{p.title}》",
-               f"{a.unit.name}已答复（{result_class}类）{progress}，请在 {days} 个工作日内评价。", url=url,
-               category="proposal", sms=True)
-        notify(_office_users(p), f"{a.unit.name}已答复提案：{p.number_label}《{p.title}》{progress}", url=url,
-               category="proposal")
+        notify(
+            _signer_users(p),
+            f"您的提案已答复，请评价：{p.number_label}《{p.title}》",
+            f"{a.unit.name}已答复（{result_class}类）{progress}，请在 {days} 个工作日内评价。",
+            url=url,
+            category="proposal",
+            sms=True,
+        )
+        notify(
+            _office_users(p),
+            f"{a.unit.name}已答复提案：{p.number_label}《{p.title}》{progress}",
+            url=url,
+            category="proposal",
+        )
         timing = "按期" if on_time else "逾期"
-        _done(user, p, "reply", f"{a.unit.name}答复（{result_class}类，{timing}）{progress}", before,
-              extra={"reply": reply.pk, "result_class": result_class})
+        _done(
+            user,
+            p,
+            "reply",
+            f"{a.unit.name}答复（{result_class}类，{timing}）{progress}",
+            before,
+            extra={"reply": reply.pk, "result_class": result_class},
+        )
         followup.open_for_reply(reply, user)  # B-class replies stay open for 跟踪落实
     return _sync(proposal, p)
 
@@ -429,8 +568,14 @@ def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
         att = save_attachment(upload, target=p, user=user, purpose="reply_letter", allowed=DOCUMENTS)
         reply.letter = att
         reply.save(update_fields=["letter"])
-        _done(user, p, "attach_letter", f"{a.unit.name}上传答复函《{att.original_name}》", before,
-              extra={"attachment": att.pk})
+        _done(
+            user,
+            p,
+            "attach_letter",
+            f"{a.unit.name}上传答复函《{att.original_name}》",
+            before,
+            extra={"attachment": att.pk},
+        )
     return _sync(proposal, p)
 
 
@@ -487,8 +632,14 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
         before = _snapshot(p)
         try:
             with transaction.atomic():
-                ev = Evaluation.objects.create(proposal=p, reply=reply_obj, member=member, rating=rating,
-                                               comment=comment, recorded_by=user)
+                ev = Evaluation.objects.create(
+                    proposal=p,
+                    reply=reply_obj,
+                    member=member,
+                    rating=rating,
+                    comment=comment,
+                    recorded_by=user,
+                )
         except IntegrityError:
             raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
         target.evaluations.append(ev)
@@ -504,16 +655,30 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
             p.save()
             Assignment.objects.filter(pk=a.pk).update(deadline=p.deadline)
             _refresh_light(p)
-            notify(_office_users(p) + _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
-                   f"提案人对答复不满意，需重新办理：{p.number_label}《{p.title}》",
-                   f"{member.name}：{comment}。请于 {p.deadline:%Y年%m月%d日} 前重新答复。", url=url,
-                   category="proposal")
+            notify(
+                _office_users(p) + _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
+                f"提案人对答复不满意，需重新办理：{p.number_label}《{p.title}》",
+                f"{member.name}：{comment}。请于 {p.deadline:%Y年%m月%d日} 前重新答复。",
+                url=url,
+                category="proposal",
+            )
             label += f"，{a.unit.name}重新办理（第{p.rehandle_round}轮）"
         elif p.status == S.REPLIED:
             need = {s.member_id for s in raters(p)}
             if all(need <= {e.member_id for e in x.evaluations} for x in answers):
-                notify(_office_users(p), f"提案人均已评价，可办结：{p.number_label}《{p.title}》", url=url,
-                       category="proposal")
-        _done(user, p, "evaluate", label, before, detail=comment,
-              extra={"member": member.pk, "rating": rating, "reply": reply_obj.pk})
+                notify(
+                    _office_users(p),
+                    f"提案人均已评价，可办结：{p.number_label}《{p.title}》",
+                    url=url,
+                    category="proposal",
+                )
+        _done(
+            user,
+            p,
+            "evaluate",
+            label,
+            before,
+            detail=comment,
+            extra={"member": member.pk, "rating": rating, "reply": reply_obj.pk},
+        )
     return _sync(proposal, p)

@@ -43,12 +43,18 @@ def _load_joinable(user, proposal) -> Proposal:
         raise Http404("未找到")
     member = r.member_of(user)
     seen = visible_proposals(user).filter(pk=pk).exists() or (
-        member is not None and Proposal.objects.filter(pk=pk, organisation_id=member.organisation_id,
-                                                       status__in=JOINABLE).exists())
+        member is not None
+        and Proposal.objects.filter(
+            pk=pk, organisation_id=member.organisation_id, status__in=JOINABLE
+        ).exists()
+    )
     if not seen:
         raise Http404("未找到")
-    return Proposal.objects.select_related("session", "organisation", "author").select_for_update(
-        of=("self",)).get(pk=pk)
+    return (
+        Proposal.objects.select_related("session", "organisation", "author")
+        .select_for_update(of=("self",))
+        .get(pk=pk)
+    )
 
 
 def proposal_request_join(*, user, proposal, drop_draft=None) -> Proposal:
@@ -80,11 +86,21 @@ def proposal_request_join(*, user, proposal, drop_draft=None) -> Proposal:
             raise Invalid("要删除的草稿不能是申请加入的提案。", field="drop_draft")
         before = _snapshot(p)
         order = (Signer.objects.filter(proposal=p).aggregate(m=Max("order"))["m"] or 0) + 1
-        Signer.objects.create(proposal=p, member=member, role=Signer.Role.COSIGNER, status=Signer.Status.REQUESTED,
-                              order=order, invited_at=_now())
-        notify([p.author], f"{member.name}申请加入您的提案《{p.title}》",
-               "请在提案页面同意或拒绝；同意后该委员作为附议人联名，提案立案审查前有效。",
-               url=proposal_url(p), category="proposal")
+        Signer.objects.create(
+            proposal=p,
+            member=member,
+            role=Signer.Role.COSIGNER,
+            status=Signer.Status.REQUESTED,
+            order=order,
+            invited_at=_now(),
+        )
+        notify(
+            [p.author],
+            f"{member.name}申请加入您的提案《{p.title}》",
+            "请在提案页面同意或拒绝；同意后该委员作为附议人联名，提案立案审查前有效。",
+            url=proposal_url(p),
+            category="proposal",
+        )
         _done(user, p, "join_request", f"{member.name}申请加入该提案", before, extra={"member": member.pk})
         if drop_draft is not None:
             proposal_delete_draft(user=user, proposal=drop_draft)
@@ -97,8 +113,11 @@ def _requester(p, member) -> Signer:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Invalid("委员编号格式不正确。", field="member_id")
-    signer = (Signer.objects.filter(proposal=p, member_id=pk, role=Signer.Role.COSIGNER)
-              .select_related("member__user").first())
+    signer = (
+        Signer.objects.filter(proposal=p, member_id=pk, role=Signer.Role.COSIGNER)
+        .select_related("member__user")
+        .first()
+    )
     if signer is None:
         raise Invalid("该委员没有申请加入本提案。", field="member_id")
     return signer
@@ -128,13 +147,30 @@ def proposal_decide_join(*, user, proposal, member, accept: bool) -> Proposal:
                 label += "，提案改为联名提案"
             # A submitted proposal's "proposal_submit" duty record was written at submission and stays as it
             # was; the new co-signer is credited with the others when the proposal is accepted (立案).
-            notify([signer.member.user], f"第一提案人已同意您加入提案《{p.title}》",
-                   "您已作为附议人联名该提案。", url=proposal_url(p), category="proposal")
+            notify(
+                [signer.member.user],
+                f"第一提案人已同意您加入提案《{p.title}》",
+                "您已作为附议人联名该提案。",
+                url=proposal_url(p),
+                category="proposal",
+            )
         else:
             label = f"未同意{name}加入"
-            notify([signer.member.user], f"第一提案人未同意您加入提案《{p.title}》",
-                   "您可以继续提交自己的提案。", url=proposal_url(p), category="proposal")
-        _done(user, p, "join_decision", label, before, extra={"member": signer.member_id, "accept": bool(accept)})
+            notify(
+                [signer.member.user],
+                f"第一提案人未同意您加入提案《{p.title}》",
+                "您可以继续提交自己的提案。",
+                url=proposal_url(p),
+                category="proposal",
+            )
+        _done(
+            user,
+            p,
+            "join_decision",
+            label,
+            before,
+            extra={"member": signer.member_id, "accept": bool(accept)},
+        )
     return _sync(proposal, p)
 
 
@@ -142,14 +178,28 @@ def lapse_join_requests(user, p) -> list[Signer]:
     """Called by the review (立案审查) inside its transaction: requests the first proposer has not answered
     lapse. They are marked declined (not left pending) so that nobody can act on them any more and the
     requesters see the outcome; they were never signatures, so no credit or rating is affected."""
-    pending = list(Signer.objects.filter(proposal=p, status=Signer.Status.REQUESTED).select_related("member__user"))
+    pending = list(
+        Signer.objects.filter(proposal=p, status=Signer.Status.REQUESTED).select_related("member__user")
+    )
     if not pending:
         return []
-    Signer.objects.filter(pk__in=[s.pk for s in pending]).update(status=Signer.Status.DECLINED, responded_at=_now())
+    Signer.objects.filter(pk__in=[s.pk for s in pending]).update(
+        status=Signer.Status.DECLINED, responded_at=_now()
+    )
     names = "、".join(s.member.name for s in pending)
-    notify([s.member.user for s in pending], f"您申请加入的提案《{p.title}》已完成立案审查，申请已失效",
-           "第一提案人在审查前未处理您的加入申请。", url=proposal_url(p), category="proposal")
-    audit.record(user, "proposals.join_lapsed", p, before=None,
-                 after={"members": [s.member_id for s in pending], "status": p.status})
+    notify(
+        [s.member.user for s in pending],
+        f"您申请加入的提案《{p.title}》已完成立案审查，申请已失效",
+        "第一提案人在审查前未处理您的加入申请。",
+        url=proposal_url(p),
+        category="proposal",
+    )
+    audit.record(
+        user,
+        "proposals.join_lapsed",
+        p,
+        before=None,
+        after={"members": [s.member_id for s in pending], "status": p.status},
+    )
     _event(p, user, "join_lapsed", f"立案审查时未处理的加入申请已失效（{names}）")
     return pending

@@ -59,8 +59,12 @@ def _resolve_merge_target(user, p, merge_into) -> Proposal:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Invalid("并入的提案编号不正确。", field="merge_into")
-    target = (Proposal.objects.select_related("session").select_for_update(of=("self",))
-              .filter(pk=pk, organisation_id=p.organisation_id).first())
+    target = (
+        Proposal.objects.select_related("session")
+        .select_for_update(of=("self",))
+        .filter(pk=pk, organisation_id=p.organisation_id)
+        .first()
+    )
     if target is None or not visible_proposals(user).filter(pk=pk).exists():
         raise Invalid("要并入的提案不存在。", field="merge_into")
     if target.pk == p.pk:
@@ -68,8 +72,9 @@ def _resolve_merge_target(user, p, merge_into) -> Proposal:
     if target.session_id != p.session_id:
         raise Invalid("只能并入同一会次的提案。", field="merge_into")
     if target.status not in (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.HANDLING):
-        raise Invalid(f"只能并入待审查或已立案的提案（该提案为「{target.get_status_display()}」）。",
-                      field="merge_into")
+        raise Invalid(
+            f"只能并入待审查或已立案的提案（该提案为「{target.get_status_display()}」）。", field="merge_into"
+        )
     return target
 
 
@@ -95,8 +100,13 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
             p.review_note = reason
             p.save()
             _credit("proposal_accept", _credit_groups(p), _today())
-            notify(proposers + _signer_users_of_merged(p), f"您的提案已立案：{p.number_label}《{p.title}》",
-                   "提案已立案，将交有关单位办理。", url=url, category="proposal")
+            notify(
+                proposers + _signer_users_of_merged(p),
+                f"您的提案已立案：{p.number_label}《{p.title}》",
+                "提案已立案，将交有关单位办理。",
+                url=url,
+                category="proposal",
+            )
             _done(user, p, "accept", f"立案，案号{p.number_label}", before)
         elif decision == "reject":
             listed, text = _reject_reason(p.organisation, reason)
@@ -105,12 +115,17 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
             p.review_note = text
             p.save()
             shown = text if listed == "其他" else listed
-            notify(proposers, f"您的提案《{p.title}》不予立案", f"理由：{shown}", url=url, category="proposal")
+            notify(
+                proposers, f"您的提案《{p.title}》不予立案", f"理由：{shown}", url=url, category="proposal"
+            )
             _done(user, p, "reject", f"不予立案：{shown}", before)
         elif decision in ("to_suggestion", "to_opinion"):
             p.status = S.CONVERTED
-            p.converted_to = Proposal.ConvertedTo.SUGGESTION if decision == "to_suggestion" else \
-                Proposal.ConvertedTo.OPINION
+            p.converted_to = (
+                Proposal.ConvertedTo.SUGGESTION
+                if decision == "to_suggestion"
+                else Proposal.ConvertedTo.OPINION
+            )
             p.review_note = reason
             p.save()
             what = p.get_converted_to_display()
@@ -120,7 +135,9 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
             target = _resolve_merge_target(user, p, merge_into)
             _merge(user, p, target, reason)
         else:
-            raise Invalid("审查决定须为：立案、不予立案、转为意见建议、转社情民意信息或并案。", field="decision")
+            raise Invalid(
+                "审查决定须为：立案、不予立案、转为意见建议、转社情民意信息或并案。", field="decision"
+            )
         # Requests to join (申请加入) the first proposer has not answered lapse with the review: they are marked
         # declined and the requesters told. They never counted: credits and notices above read agreed signers.
         lapse_join_requests(user, p)
@@ -128,8 +145,11 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
 
 
 def _signer_users_of_merged(p) -> list[User]:
-    return list(User.objects.filter(member__signatures__proposal__merged_into=p,
-                                    member__signatures__status=Signer.Status.AGREED).distinct())
+    return list(
+        User.objects.filter(
+            member__signatures__proposal__merged_into=p, member__signatures__status=Signer.Status.AGREED
+        ).distinct()
+    )
 
 
 def _merge(user, p, target, reason):
@@ -145,18 +165,37 @@ def _merge(user, p, target, reason):
     for s in Signer.objects.filter(proposal=p, status=Signer.Status.AGREED).select_related("member"):
         if s.member_id in have:
             continue
-        carried.append(Signer(proposal=target, member=s.member, role=Signer.Role.COSIGNER,
-                              status=Signer.Status.AGREED, order=order, responded_at=_now(),
-                              via_merge=s.via_merge or p))
+        carried.append(
+            Signer(
+                proposal=target,
+                member=s.member,
+                role=Signer.Role.COSIGNER,
+                status=Signer.Status.AGREED,
+                order=order,
+                responded_at=_now(),
+                via_merge=s.via_merge or p,
+            )
+        )
         order += 1
     Signer.objects.bulk_create(carried)
     if target.status in ACCEPTED_OR_LATER:
         _credit("proposal_accept", _credit_groups(p), _today())
-    notify(_signer_users(p), f"您的提案《{p.title}》已并案",
-           f"已并入{target.number_label}《{target.title}》一并办理，您仍为提案人之一，将收到答复并参与评价。",
-           url=proposal_url(target), category="proposal")
-    _done(user, p, "merge", f"并入{target.number_label}《{target.title}》", before,
-          extra={"merged_into": target.pk})
-    audit.record(user, "proposals.merged_in", target, before=target_before,
-                 after={**_snapshot(target), "merged": p.pk})
+    notify(
+        _signer_users(p),
+        f"您的提案《{p.title}》已并案",
+        f"已并入{target.number_label}《{target.title}》一并办理，您仍为提案人之一，将收到答复并参与评价。",
+        url=proposal_url(target),
+        category="proposal",
+    )
+    _done(
+        user,
+        p,
+        "merge",
+        f"并入{target.number_label}《{target.title}》",
+        before,
+        extra={"merged_into": target.pk},
+    )
+    audit.record(
+        user, "proposals.merged_in", target, before=target_before, after={**_snapshot(target), "merged": p.pk}
+    )
     _event(target, user, "merged_in", f"并入提案《{p.title}》（提案人随案合并）")

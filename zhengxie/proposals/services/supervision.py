@@ -59,23 +59,37 @@ def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
         start = timezone.localdate(p.assigned_at) if p.assigned_at else _today()
         latest = start + datetime.timedelta(days=days)
         if new > latest:
-            raise Invalid(f"延期后的期限不能超过交办之日起 {days} 天（{latest:%Y-%m-%d}）。", field="new_deadline")
+            raise Invalid(
+                f"延期后的期限不能超过交办之日起 {days} 天（{latest:%Y-%m-%d}）。", field="new_deadline"
+            )
         reason = _text(reason, "延期理由")
         if not reason:
             raise Invalid("请填写延期理由。", field="reason")
         before = _snapshot(p)
-        Extension.objects.create(proposal=p, old_deadline=p.deadline or new, new_deadline=new, reason=reason,
-                                 approved_by=user)
+        Extension.objects.create(
+            proposal=p, old_deadline=p.deadline or new, new_deadline=new, reason=reason, approved_by=user
+        )
         old = p.deadline
         p.deadline = new
         p.save()
         Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES).update(deadline=new)
         _refresh_light(p)
         units = Assignment.objects.filter(proposal=p, is_active=True).values_list("unit_id", flat=True)
-        notify(_unit_users(units), f"提案办理期限已延至 {new:%Y年%m月%d日}：{p.number_label}《{p.title}》", reason,
-               url=proposal_url(p), category="proposal")
-        _done(user, p, "extend", f"延期：{old:%Y-%m-%d} → {new:%Y-%m-%d}" if old else f"延期至 {new:%Y-%m-%d}",
-              before, detail=reason)
+        notify(
+            _unit_users(units),
+            f"提案办理期限已延至 {new:%Y年%m月%d日}：{p.number_label}《{p.title}》",
+            reason,
+            url=proposal_url(p),
+            category="proposal",
+        )
+        _done(
+            user,
+            p,
+            "extend",
+            f"延期：{old:%Y-%m-%d} → {new:%Y-%m-%d}" if old else f"延期至 {new:%Y-%m-%d}",
+            before,
+            detail=reason,
+        )
     return _sync(proposal, p)
 
 
@@ -90,9 +104,12 @@ def proposal_mark_key(*, user, proposal, is_key: bool, leader=None) -> Proposal:
         if is_key:
             if leader not in (None, ""):
                 lpk = getattr(leader, "pk", leader)
-                lead_user = User.objects.filter(pk=lpk if str(lpk).isdigit() else None,
-                                                organisation_id=p.organisation_id, groups__name=Role.LEADER,
-                                                is_active=True).first()
+                lead_user = User.objects.filter(
+                    pk=lpk if str(lpk).isdigit() else None,
+                    organisation_id=p.organisation_id,
+                    groups__name=Role.LEADER,
+                    is_active=True,
+                ).first()
                 if lead_user is None:
                     raise Invalid("领衔督办领导须为本级政协的领导。", field="leader")
             elif r.is_committee_leader(user, p):
@@ -113,9 +130,18 @@ def proposal_mark_key(*, user, proposal, is_key: bool, leader=None) -> Proposal:
         lead_user = p.key_leader if p.key_leader_id else None
         if is_key:
             if lead_user is not None and lead_user.pk != user.pk:
-                notify([lead_user], f"请您领衔督办重点提案：{p.number_label}《{p.title}》", url=url, category="proposal")
-            notify(_signer_users(p), f"您的提案被确定为重点提案：{p.number_label}《{p.title}》", url=url,
-                   category="proposal")
+                notify(
+                    [lead_user],
+                    f"请您领衔督办重点提案：{p.number_label}《{p.title}》",
+                    url=url,
+                    category="proposal",
+                )
+            notify(
+                _signer_users(p),
+                f"您的提案被确定为重点提案：{p.number_label}《{p.title}》",
+                url=url,
+                category="proposal",
+            )
             label = "确定为重点提案" + (f"，{lead_user.name}领衔督办" if lead_user else "")
         else:
             label = "取消重点提案"
@@ -137,8 +163,12 @@ def proposal_mark_excellent(*, user, proposal, value: bool) -> Proposal:
         p.save()
         _credit("proposal_excellent", _credit_groups(p), _today(), revoke=not value)
         if value:
-            notify(_signer_users(p), f"您的提案被评为优秀提案：{p.number_label}《{p.title}》", url=proposal_url(p),
-                   category="proposal")
+            notify(
+                _signer_users(p),
+                f"您的提案被评为优秀提案：{p.number_label}《{p.title}》",
+                url=proposal_url(p),
+                category="proposal",
+            )
         _done(user, p, "mark_excellent", "评为优秀提案" if value else "撤销优秀提案", before)
     return _sync(proposal, p)
 
@@ -154,13 +184,21 @@ def proposal_remind(*, user, proposal) -> Proposal:
         active = list(Assignment.objects.filter(proposal=p, is_active=True).select_related("unit"))
         owing = {x.assignment.pk for x in unit_answers(p, assignments=active) if x.awaited}
         # Units that still owe something: a reply (分办 units that replied are left alone) or a 会办意见.
-        units = [a.unit_id for a in active if a.pk in owing or (a.role == Assignment.Role.CO and not a.co_opinion)]
+        units = [
+            a.unit_id for a in active if a.pk in owing or (a.role == Assignment.Role.CO and not a.co_opinion)
+        ]
         roles = (Role.UNIT_HANDLER, Role.UNIT_HEAD) if p.light == Proposal.Light.RED else (Role.UNIT_HANDLER,)
         users = _unit_users(units, roles)
         when = f"办理期限 {p.deadline:%Y年%m月%d日}" if p.deadline else ""
         state = {"red": "已超期", "yellow": "临近期限或节点滞后"}.get(p.light, "")
-        notify(users, f"督办提醒：{p.number_label}《{p.title}》" + (f"（{state}）" if state else ""),
-               f"{when}，请抓紧办理并按时答复。", url=proposal_url(p), category="proposal", sms=p.light == "red")
+        notify(
+            users,
+            f"督办提醒：{p.number_label}《{p.title}》" + (f"（{state}）" if state else ""),
+            f"{when}，请抓紧办理并按时答复。",
+            url=proposal_url(p),
+            category="proposal",
+            sms=p.light == "red",
+        )
         names = "、".join(a.unit.name for a in active if a.unit_id in units)
         _done(user, p, "remind", f"督办提醒：{names}", before, extra={"notified": len(users)})
     return _sync(proposal, p)
@@ -183,7 +221,11 @@ def proposal_close(*, user, proposal) -> Proposal:
         p.save()
         url = proposal_url(p)
         units = Assignment.objects.filter(proposal=p, is_active=True).values_list("unit_id", flat=True)
-        notify(_signer_users(p) + _unit_users(units), f"提案已办结：{p.number_label}《{p.title}》", url=url,
-               category="proposal")
+        notify(
+            _signer_users(p) + _unit_users(units),
+            f"提案已办结：{p.number_label}《{p.title}》",
+            url=url,
+            category="proposal",
+        )
         _done(user, p, "close", "办结", before)
     return _sync(proposal, p)

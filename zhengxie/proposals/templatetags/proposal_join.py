@@ -16,5 +16,9 @@ def join_panel(context, p, signers):
     member = member_of(user)
     requests = [s for s in signers if s.status == Signer.Status.REQUESTED]
     mine = next((s for s in requests if member is not None and s.member_id == member.pk), None)
-    return {"p": p, "requests": requests if can_decide_joins(user, p) else [], "mine": mine,
-            "csrf_token": context.get("csrf_token")}
+    return {
+        "p": p,
+        "requests": requests if can_decide_joins(user, p) else [],
+        "mine": mine,
+        "csrf_token": context.get("csrf_token"),
+    }

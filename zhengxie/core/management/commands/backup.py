@@ -80,8 +80,9 @@ class Serializer(JSONLSerializer):
 
         self.natural = {
             "contenttypes.contenttype": {ct.pk: list(ct.natural_key()) for ct in ContentType.objects.all()},
-            "auth.permission": {p.pk: list(p.natural_key())
-                                for p in Permission.objects.select_related("content_type")},
+            "auth.permission": {
+                p.pk: list(p.natural_key()) for p in Permission.objects.select_related("content_type")
+            },
         }
 
     def handle_field(self, obj, field):
@@ -103,8 +104,11 @@ class Serializer(JSONLSerializer):
         if not field.remote_field.through._meta.auto_created:
             return  # an explicit through model is dumped as a model of its own
         cached = getattr(obj, "_prefetched_objects_cache", {}).get(field.name)
-        pks = [o.pk for o in cached] if cached is not None else list(
-            getattr(obj, field.name).values_list("pk", flat=True))
+        pks = (
+            [o.pk for o in cached]
+            if cached is not None
+            else list(getattr(obj, field.name).values_list("pk", flat=True))
+        )
         keys = self.natural.get(field.remote_field.model._meta.label_lower)
         self._current[field.name] = [keys[pk] for pk in pks] if keys is not None else pks
 
@@ -113,7 +117,9 @@ class Command(BaseCommand):
     help = "备份数据库（与数据库类型无关的 JSON）和上传文件到一个归档文件；用 manage.py restore 恢复。"
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="归档文件，如 var/backups/zhengxie-2026-01-31.tar（以 .gz 结尾则压缩）")
+        parser.add_argument(
+            "path", help="归档文件，如 var/backups/zhengxie-2026-01-31.tar（以 .gz 结尾则压缩）"
+        )
         parser.add_argument("--no-media", action="store_true", help="不包含上传文件（MEDIA_ROOT）")
 
     def handle(self, *args, path, no_media=False, **opts):
@@ -127,10 +133,15 @@ class Command(BaseCommand):
             dump = Path(tmp) / DB_MEMBER
             self._dump(dump, counts)
             manifest = {
-                "format": FORMAT, "version": VERSION, "created_at": timezone.now().isoformat(),
-                "engine": connection.vendor, "migrations": applied_migrations(), "counts": counts,
-                "encrypted_fields": [f"{m._meta.label_lower}.{f.name}" for m in backup_models()
-                                     for f in encrypted_fields(m)],
+                "format": FORMAT,
+                "version": VERSION,
+                "created_at": timezone.now().isoformat(),
+                "engine": connection.vendor,
+                "migrations": applied_migrations(),
+                "counts": counts,
+                "encrypted_fields": [
+                    f"{m._meta.label_lower}.{f.name}" for m in backup_models() for f in encrypted_fields(m)
+                ],
                 "media": not no_media,
             }
             partial = target.with_name(target.name + ".partial")
@@ -151,9 +162,13 @@ class Command(BaseCommand):
                 if partial.exists():
                     partial.unlink()
         rows = sum(counts.values())
-        self.stdout.write(self.style.SUCCESS(
-            f"已备份 {len(counts)} 类数据共 {rows} 行"
-            + ("" if no_media else f"、{manifest['media_files']} 个上传文件") + f"到 {target}"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已备份 {len(counts)} 类数据共 {rows} 行"
+                + ("" if no_media else f"、{manifest['media_files']} 个上传文件")
+                + f"到 {target}"
+            )
+        )
 
     def _dump(self, dump: Path, counts: dict[str, int]) -> None:
         def rows(model):
@@ -200,4 +215,3 @@ class Command(BaseCommand):
     def _add_media(self, tar: tarfile.TarFile) -> None:
         for p, rel in self._media_files():
             tar.add(p, arcname=MEDIA_PREFIX + rel, recursive=False)
-

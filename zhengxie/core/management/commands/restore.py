@@ -59,9 +59,13 @@ class Command(BaseCommand):
             self._check_empty(models.values())
             loaded = self._load(tar, manifest, models)
             media = 0 if no_media else self._restore_media(tar)
-        self.stdout.write(self.style.SUCCESS(
-            f"已恢复 {len(manifest['counts'])} 类数据共 {sum(loaded.values())} 行"
-            + ("" if no_media else f"、{media} 个上传文件") + f"（备份时间 {manifest['created_at']}）。"))
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"已恢复 {len(manifest['counts'])} 类数据共 {sum(loaded.values())} 行"
+                + ("" if no_media else f"、{media} 个上传文件")
+                + f"（备份时间 {manifest['created_at']}）。"
+            )
+        )
 
     # --- checks ----------------------------------------------------------------------------------------
 
@@ -73,7 +77,9 @@ class Command(BaseCommand):
         if manifest.get("format") != FORMAT:
             raise CommandError("不是本平台的备份文件。")
         if manifest.get("version", 0) > VERSION:
-            raise CommandError(f"备份格式版本 {manifest['version']} 比本程序支持的 {VERSION} 新：请先升级程序。")
+            raise CommandError(
+                f"备份格式版本 {manifest['version']} 比本程序支持的 {VERSION} 新：请先升级程序。"
+            )
         return manifest
 
     def _check_schema(self, manifest: dict) -> None:
@@ -81,11 +87,19 @@ class Command(BaseCommand):
         if executor.migration_plan(executor.loader.graph.leaf_nodes()):
             raise CommandError("目标数据库尚未迁移完毕：请先运行 manage.py migrate。")
         here = applied_migrations()
-        missing = [f"{app}.{name}" for app, names in manifest.get("migrations", {}).items()
-                   for name in names if name not in here.get(app, [])]
+        missing = [
+            f"{app}.{name}"
+            for app, names in manifest.get("migrations", {}).items()
+            for name in names
+            if name not in here.get(app, [])
+        ]
         if missing:
-            raise CommandError("备份来自较新的程序版本（本库缺少迁移 " + "、".join(missing[:5])
-                               + (" 等" if len(missing) > 5 else "") + "）：请先升级程序再恢复。")
+            raise CommandError(
+                "备份来自较新的程序版本（本库缺少迁移 "
+                + "、".join(missing[:5])
+                + (" 等" if len(missing) > 5 else "")
+                + "）：请先升级程序再恢复。"
+            )
 
     def _check_empty(self, models) -> None:
         for model in models:
@@ -93,7 +107,8 @@ class Command(BaseCommand):
             if n:
                 raise CommandError(
                     f"目标数据库不是空的（{model._meta.verbose_name}/{model._meta.label_lower} 已有 {n} 行）。"
-                    "恢复只能写入新建并已运行 migrate 的空数据库，以免覆盖现有数据和审计日志。")
+                    "恢复只能写入新建并已运行 migrate 的空数据库，以免覆盖现有数据和审计日志。"
+                )
 
     # --- loading ---------------------------------------------------------------------------------------
 
@@ -125,7 +140,8 @@ class Command(BaseCommand):
                             except InvalidToken:
                                 raise CommandError(
                                     "无法解密备份中的个人信息：本机的 FIELD_ENCRYPTION_KEY（或 SECRET_KEY）"
-                                    "与备份时不同。请使用原来的密钥。")
+                                    "与备份时不同。请使用原来的密钥。"
+                                )
                     # INSERT only: never an UPDATE, which the audit log's triggers would refuse.
                     item.save(force_insert=True)
                     if item.deferred_fields:
@@ -134,11 +150,16 @@ class Command(BaseCommand):
                 for item in deferred:
                     item.save_deferred_fields()
                 connection.check_constraints(table_names=[m._meta.db_table for m in models.values()])
-                wrong = {k: (manifest["counts"].get(k, 0), v) for k, v in loaded.items()
-                         if manifest["counts"].get(k, 0) != v}
+                wrong = {
+                    k: (manifest["counts"].get(k, 0), v)
+                    for k, v in loaded.items()
+                    if manifest["counts"].get(k, 0) != v
+                }
                 if wrong:
-                    raise CommandError("恢复的行数与备份清单不符：" + "；".join(
-                        f"{k} 应为 {a} 行，实为 {b} 行" for k, (a, b) in wrong.items()))
+                    raise CommandError(
+                        "恢复的行数与备份清单不符："
+                        + "；".join(f"{k} 应为 {a} 行，实为 {b} 行" for k, (a, b) in wrong.items())
+                    )
                 self._reset_sequences(models.values())
         except (IntegrityError, DatabaseError, serializers.base.DeserializationError) as exc:
             raise CommandError(f"恢复失败，数据库未作任何改动：{exc}")
@@ -160,7 +181,7 @@ class Command(BaseCommand):
         for member in tar.getmembers():
             if not member.name.startswith(MEDIA_PREFIX) or not member.isfile():
                 continue
-            member.name = member.name[len(MEDIA_PREFIX):]
+            member.name = member.name[len(MEDIA_PREFIX) :]
             # The "data" filter refuses absolute paths, "..", links and device files.
             tar.extract(member, root, filter="data")
             n += 1

@@ -19,7 +19,9 @@ class Command(BaseCommand):
         kinds = kinds or sorted(sources)
         unknown = [k for k in kinds if k not in sources]
         if unknown:
-            raise CommandError(f"未登记的检索类型：{', '.join(unknown)}（已登记：{', '.join(sorted(sources)) or '无'}）")
+            raise CommandError(
+                f"未登记的检索类型：{', '.join(unknown)}（已登记：{', '.join(sorted(sources)) or '无'}）"
+            )
         if not kinds:
             self.stdout.write("没有登记任何检索数据源。")
             return
