@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "zhengxie.core",
     "zhengxie.members",
     "zhengxie.search",
+    "zhengxie.handling",
     "zhengxie.proposals",
     "zhengxie.activities",
     "zhengxie.performance",

@@ -597,7 +597,7 @@ def request_change(request, pk: int, payload: ReasonIn):
 @_action("decide_change", "审核调整申请（可改交其他单位）")
 def decide_change(request, pk: int, payload: DecideChangeIn):
     _get(request, pk)
-    a = Assignment.objects.filter(pk=payload.assignment_id, proposal_id=pk).first()
+    a = Assignment.objects.filter(pk=payload.assignment_id, case__kind="proposal", case__object_id=pk).first()
     if a is None:
         from django.http import Http404
 
@@ -646,7 +646,7 @@ def reply_letter(request, pk: int, file: UploadedFile = File(...)):  # noqa: B00
 @router.get("/proposals/{pk}/replies/{reply_id}/letter", summary="下载答复函（与提案详情同样的查看权限）")
 def reply_letter_download(request, pk: int, reply_id: int):
     p = _get(request, pk)
-    rp = Reply.objects.filter(pk=reply_id, proposal=p).select_related("letter").first()
+    rp = Reply.objects.filter(pk=reply_id, case_id=p.case_id).select_related("letter").first()
     if rp is None or rp.letter is None:
         raise Http404("未找到")
     try:
@@ -779,7 +779,7 @@ def _followup(f: FollowUp, user) -> dict:
     """One follow-up with its reports; `f` has its reports prefetched (selectors_followup)."""
     return {
         "id": f.pk,
-        "proposal_id": f.proposal_id,
+        "proposal_id": f.case.object_id,
         "unit": {"id": f.assignment.unit_id, "name": f.assignment.unit.name},
         "reply_id": f.reply_id,
         "result_class": f.reply.result_class,
@@ -810,7 +810,7 @@ def _followup(f: FollowUp, user) -> dict:
 
 
 def _followup_row(f: FollowUp) -> dict:
-    p = f.proposal
+    p = f.case.proposal
     return {
         "id": f.pk,
         "proposal_id": p.pk,
@@ -839,8 +839,8 @@ class _FollowUpRows(_RowList):
 def proposal_followups(request, pk: int):
     p = _get(request, pk)
     rows = (
-        FollowUp.objects.filter(proposal=p)
-        .select_related("proposal", "assignment__unit", "reply", "confirmed_by")
+        FollowUp.objects.filter(case_id=p.case_id)
+        .select_related("case", "assignment__unit", "reply", "confirmed_by")
         .prefetch_related(selectors_followup.reports_prefetch())
         .order_by("opened_at", "id")
     )

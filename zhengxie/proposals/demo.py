@@ -18,7 +18,6 @@ from zhengxie.core.models import Counter, Role, User
 from zhengxie.members.models import Member
 
 from . import reporting
-from .lights import compute_light
 from .models import Assignment, Contact, Evaluation, Event, FollowUp, FollowUpReport, Proposal, Reply, Signer
 
 S = Proposal.Status
@@ -374,6 +373,7 @@ class _Builder:
 
     def build(self):
         Proposal.objects.bulk_create([p for p, _ in self.plan])
+        reporting.open_cases([p for p, _ in self.plan])
         numbered = {}
         for p, spec in self.plan:
             self._signers(p, spec)
@@ -424,7 +424,7 @@ class _Builder:
     def ev(self, p, day, action, label, actor=None, hour=10, detail=""):
         self.events.append(
             Event(
-                proposal=p,
+                case_id=p.case_id,
                 at=_dt(day, hour),
                 actor=actor,
                 actor_label=actor.name if actor else "系统",
@@ -519,7 +519,7 @@ class _Builder:
             return self._parallel_nodes(p, spec, assigned)
         lead_unit = self.units[spec["unit"]]
         lead = Assignment(
-            proposal=p,
+            case_id=p.case_id,
             unit=lead_unit,
             role=Assignment.Role.LEAD,
             assigned_at=p.assigned_at,
@@ -531,7 +531,7 @@ class _Builder:
         label = f"交办：主办 {lead_unit.name}"
         if spec["co_unit"]:
             co = Assignment(
-                proposal=p,
+                case_id=p.case_id,
                 unit=self.units[spec["co_unit"]],
                 role=Assignment.Role.CO,
                 assigned_at=p.assigned_at,
@@ -582,7 +582,7 @@ class _Builder:
             replied = min(replied, self.today - datetime.timedelta(days=spec.get("replied_days_ago", 0)))
             rc = RESULT[spec["i"] % len(RESULT)]
             reply = Reply(
-                proposal=p,
+                case_id=p.case_id,
                 assignment=a,
                 result_class=rc,
                 round=1,
@@ -617,7 +617,7 @@ class _Builder:
                     rating = "satisfied" if (spec["i"] + s.order) % 3 else "basically_satisfied"
                     evaluations.append(
                         Evaluation(
-                            proposal=p,
+                            case_id=p.case_id,
                             reply=reply,
                             member=s.member,
                             rating=rating,
@@ -639,7 +639,7 @@ class _Builder:
                 s = raters[0]
                 evaluations.append(
                     Evaluation(
-                        proposal=p,
+                        case_id=p.case_id,
                         reply=reply,
                         member=s.member,
                         rating="basically_satisfied",
@@ -654,7 +654,7 @@ class _Builder:
                 day = self.today - datetime.timedelta(days=2)
                 evaluations.append(
                     Evaluation(
-                        proposal=p,
+                        case_id=p.case_id,
                         reply=reply,
                         member=s.member,
                         rating="unsatisfied",
@@ -688,7 +688,7 @@ class _Builder:
         rows = []
         for part in spec["parallel"]:
             a = Assignment(
-                proposal=p,
+                case_id=p.case_id,
                 unit=self.units[part["unit"]],
                 role=Assignment.Role.PARALLEL,
                 assigned_at=p.assigned_at,
@@ -738,7 +738,7 @@ class _Builder:
                 day = self.today - datetime.timedelta(days=part["reply"])
                 handler = self.handler.get(a.unit_id)
                 reply = Reply(
-                    proposal=p,
+                    case_id=p.case_id,
                     assignment=a,
                     result_class=cls,
                     round=1,
@@ -771,7 +771,7 @@ class _Builder:
                     day = self.today - datetime.timedelta(days=part.get("rated_ago", 2))
                     evaluations.append(
                         Evaluation(
-                            proposal=p,
+                            case_id=p.case_id,
                             reply=reply,
                             member=s.member,
                             rating="unsatisfied",
@@ -796,7 +796,7 @@ class _Builder:
                     rating = "basically_satisfied" if n % 2 else "satisfied"
                     evaluations.append(
                         Evaluation(
-                            proposal=p,
+                            case_id=p.case_id,
                             reply=reply,
                             member=s.member,
                             rating=rating,
@@ -829,7 +829,7 @@ class _Builder:
         for p, _spec, reply in self.replied:
             if reply.result_class != "B":
                 continue
-            f = FollowUp(proposal=p, assignment=reply.assignment, reply=reply, opened_at=reply.replied_at)
+            f = FollowUp(case_id=p.case_id, assignment=reply.assignment, reply=reply, opened_at=reply.replied_at)
             opened = reply.replied_at.date()
             self.ev(
                 p,
@@ -968,26 +968,11 @@ class _Builder:
         Signer.objects.bulk_create(carried)
 
     def _lights(self):
-        from django.db.models import Prefetch
+        """The lights as the daily job would set them today (on the cases, copied to the proposals)."""
+        from zhengxie.handling.lights import refresh_lights
 
-        handling = [p.pk for p, _ in self.plan if p.status in (S.ASSIGNED, S.HANDLING, S.REHANDLING)]
-        qs = (
-            Proposal.objects.filter(pk__in=handling)
-            .select_related("organisation")
-            .prefetch_related(
-                Prefetch(
-                    "assignments",
-                    queryset=Assignment.objects.filter(is_active=True)
-                    .select_related("unit")
-                    .prefetch_related("contacts"),
-                )
-            )
-        )
-        rows = []
-        for p in qs:
-            p.light = compute_light(p, self.today) or ""
-            rows.append(p)
-        Proposal.objects.bulk_update(rows, ["light"])
+        reporting.sync([p.pk for p, _ in self.plan])
+        refresh_lights(today=self.today, organisation=self.county)
 
 
 def _credit(b: _Builder):

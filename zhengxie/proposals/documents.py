@@ -109,10 +109,10 @@ def fields(proposal: Proposal) -> list[tuple[str, str]]:
 def document_queryset():
     """Proposals with everything a document prints, in a constant number of queries."""
     return Proposal.objects.select_related(
-        "organisation", "session", "lead_member", "author", "merged_into"
+        "organisation", "session", "lead_member", "author", "merged_into", "case"
     ).prefetch_related(
         Prefetch("signers", queryset=Signer.objects.select_related("member").order_by("order", "id")),
-        Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
+        Prefetch("case__assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
     )
 
 

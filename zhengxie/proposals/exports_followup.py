@@ -68,7 +68,7 @@ def _date(value) -> str:
 def ledger_rows(followups):
     """One row per follow-up of `followups` (from followup_list, with _latest_report prefetched)."""
     for f in followups:
-        p = f.proposal
+        p = f.case.proposal
         latest = f.latest_reports[0] if f.latest_reports else None
         yield [
             p.number_label if p.number else "",

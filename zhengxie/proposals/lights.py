@@ -1,128 +1,42 @@
-"""红黄绿三色管理: the traffic light of a proposal in handling (domain.md, "Supervision").
-
-- None when the proposal is not being handled (assigned, handling, rehandling);
-- red when the deadline has passed;
-- yellow when the deadline is within "proposals.yellow_days" days, or a node is late: the lead unit has
-  not acknowledged receipt within "proposals.acknowledge_days" working days of assignment, or has
-  recorded no contact with the proposer within "proposals.contact_days" working days;
-- green otherwise.
-"""
+"""Proposal deadlines on top of the spine's lights (handling/lights.py computes every kind's light):
+the light of one proposal, the co-units' opinion limit and the review limit (立案审查时限)."""
 
 from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch
 from django.utils import timezone
 
 from zhengxie.core import orgsettings
+from zhengxie.core.calendar import Calendar
+from zhengxie.handling import lights as spine_lights
+from zhengxie.handling.lights import REPLYING_ROLES  # noqa: F401  (re-exported for this app)
+from zhengxie.handling.models import Case
 
 from .models import Assignment, Proposal
-from .workdays import Calendar
 
 HANDLING_STATES = (Proposal.Status.ASSIGNED, Proposal.Status.HANDLING, Proposal.Status.REHANDLING)
-REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
 
 
-class _Settings:
-    """Per-organisation numbers and calendar, read once per organisation."""
-
-    def __init__(self):
-        self._cache = {}
-
-    def get(self, organisation):
-        key = organisation.pk
-        if key not in self._cache:
-            self._cache[key] = (
-                Calendar(organisation),
-                int(orgsettings.get(organisation, "proposals.yellow_days")),
-                int(orgsettings.get(organisation, "proposals.acknowledge_days")),
-                int(orgsettings.get(organisation, "proposals.contact_days")),
-            )
-        return self._cache[key]
-
-
-def late_nodes(proposal, today: datetime.date, settings_cache: _Settings | None = None) -> list[str]:
-    """The handling nodes that are late (节点督办), as Chinese labels."""
-    if proposal.status not in (Proposal.Status.ASSIGNED, Proposal.Status.HANDLING):
-        return []
-    cal, _yellow, ack_days, contact_days = (settings_cache or _Settings()).get(proposal.organisation)
-    late = []
-    for a in proposal.assignments.all():
-        if not a.is_active or a.role not in REPLYING_ROLES:
-            continue
-        assigned_on = timezone.localdate(a.assigned_at)
-        elapsed = cal.between(assigned_on, today)
-        if a.acknowledged_at is None and elapsed > ack_days:
-            late.append(f"{a.unit.short_name or a.unit.name}逾期未签收" if _unit_loaded(a) else "逾期未签收")
-        if elapsed > contact_days and not any(True for _ in a.contacts.all()):
-            late.append(
-                f"{a.unit.short_name or a.unit.name}逾期未联系提案人"
-                if _unit_loaded(a)
-                else "逾期未联系提案人"
-            )
-    return late
-
-
-def _unit_loaded(assignment) -> bool:
-    return Assignment.unit.is_cached(assignment)
-
-
-def compute_light(proposal, today: datetime.date | None = None, settings_cache: _Settings | None = None):
-    """'green' | 'yellow' | 'red' | None. Uses proposal.assignments (and their contacts): prefetch them."""
-    if proposal.status not in HANDLING_STATES or proposal.deadline is None:
-        return None
-    today = today or timezone.localdate()
-    settings_cache = settings_cache or _Settings()
-    if today > proposal.deadline:
-        return Proposal.Light.RED.value
-    _cal, yellow_days, _ack, _contact = settings_cache.get(proposal.organisation)
-    if (proposal.deadline - today).days <= yellow_days:
-        return Proposal.Light.YELLOW.value
-    if late_nodes(proposal, today, settings_cache):
-        return Proposal.Light.YELLOW.value
-    return Proposal.Light.GREEN.value
-
-
-def _with_facts(qs):
-    return qs.select_related("organisation").prefetch_related(
-        Prefetch(
-            "assignments",
-            queryset=Assignment.objects.filter(is_active=True)
-            .select_related("unit")
-            .prefetch_related("contacts"),
-        )
+def light_of(proposal, today: datetime.date | None = None) -> str:
+    """The light of one proposal, freshly computed on its case (and stored on both): '' when none."""
+    case_id = proposal.case_id if isinstance(proposal, Proposal) else (
+        Proposal.objects.filter(pk=proposal).values_list("case_id", flat=True).first()
     )
+    if case_id is None:
+        return ""
+    if today is not None:
+        case = spine_lights.with_facts(Case.objects.filter(pk=case_id)).get()
+        return spine_lights.compute_light(case, today) or ""
+    return spine_lights.refresh([case_id]).get(case_id, "")
 
 
-def light_of(proposal_pk: int, today: datetime.date | None = None) -> str:
-    """The light of one proposal, freshly read (used by services after a change): '' when none."""
-    p = _with_facts(Proposal.objects.filter(pk=proposal_pk)).get()
-    return compute_light(p, today) or ""
-
-
-def refresh_lights(
-    *, today: datetime.date | None = None, organisation=None
-) -> list[tuple[Proposal, str, str]]:
-    """Recompute the stored light of every proposal that has or should have one.
-
-    Returns the changes as (proposal, old, new), with '' for no light; proposals come with
-    organisation and active assignments (with units) loaded.
-    """
-    today = today or timezone.localdate()
-    qs = Proposal.objects.filter(status__in=HANDLING_STATES) | Proposal.objects.exclude(light="")
-    if organisation is not None:
-        qs = qs.filter(organisation__path__startswith=organisation.path)
-    settings_cache = _Settings()
-    changes = []
-    for p in _with_facts(qs.distinct()).iterator(chunk_size=500):
-        new = compute_light(p, today, settings_cache) or ""
-        if new != p.light:
-            changes.append((p, p.light, new))
-            p.light = new
-    for i in range(0, len(changes), 500):
-        Proposal.objects.bulk_update([c[0] for c in changes[i : i + 500]], ["light"])
-    return changes
+def late_nodes(proposal, today: datetime.date) -> list[str]:
+    """The handling nodes of a proposal that are late (节点督办), as Chinese labels."""
+    if proposal.case_id is None:
+        return []
+    case = spine_lights.with_facts(Case.objects.filter(pk=proposal.case_id)).get()
+    return spine_lights.late_nodes(case, today)
 
 
 def co_opinion_late(proposal, assignment, now=None, days: int | None = None) -> bool:

@@ -9,7 +9,18 @@ from django.db.models import Q
 from django.utils import timezone
 
 from zhengxie.core import orgsettings
-from zhengxie.core.models import Attachment, HandlingUnit, Organisation
+from zhengxie.core.models import Organisation
+from zhengxie.handling.models import (  # noqa: F401  (the handling spine; re-exported for this app)
+    Assignment,
+    Case,
+    Contact,
+    Evaluation,
+    Event,
+    Extension,
+    FollowUp,
+    FollowUpReport,
+    Reply,
+)
 from zhengxie.members.models import Member, Session
 from zhengxie.search import registry as search_registry
 
@@ -25,8 +36,6 @@ orgsettings.register("proposals.yellow_days", 15, "到期前多少天亮黄灯")
 orgsettings.register("proposals.max_chars", 2500, "提案正文字数上限")
 orgsettings.register("proposals.cosign_days", 7, "联名附议确认期限(天)")
 orgsettings.register("proposals.acknowledge_days", 5, "承办单位签收期限(自交办起，工作日)")
-orgsettings.register("proposals.holidays", [], "法定节假日(不计工作日，YYYY-MM-DD)")
-orgsettings.register("proposals.extra_workdays", [], "调休上班日(周末计为工作日，YYYY-MM-DD)")
 orgsettings.register(
     "proposals.categories",
     ["经济建设", "农业农村", "城乡建设", "资源环境", "科教文卫", "社会法制", "党派团体", "其他"],
@@ -147,6 +156,10 @@ class Proposal(models.Model):
     closed_at = models.DateTimeField("办结时间", null=True, blank=True)
     light = models.CharField("督办灯", max_length=6, choices=Light.choices, blank=True, db_index=True)
     rehandle_round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    # The proposal's handling (交办 ... 办结) on the spine; made with the proposal (services.drafting).
+    case = models.OneToOneField(
+        Case, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal", editable=False
+    )
 
     class Meta:
         verbose_name = "提案"
@@ -202,9 +215,44 @@ class Proposal(models.Model):
     def number_label(self) -> str:
         return f"第{self.number:04d}号" if self.number else "—"
 
+    # The case's rows, read through the proposal (prefetch them as "case__assignments" etc. with
+    # select_related("case")); empty while the proposal has no case yet.
+    def _case_rows(self, name):
+        return getattr(self.case, name) if self.case_id else _EMPTY[name]()
+
+    def case_cache(self) -> dict:
+        """The case's prefetched rows ("case__assignments" …), {} when none were prefetched."""
+        if not self.case_id or not Proposal.case.is_cached(self):
+            return {}
+        return getattr(self.case, "_prefetched_objects_cache", {})
+
+    @property
+    def active_assignments(self) -> list:
+        """The active assignments, as lists prefetch them (selectors.list_prefetch), else read now."""
+        if self.case_id and Proposal.case.is_cached(self) and hasattr(self.case, "active_assignments"):
+            return self.case.active_assignments
+        return [a for a in self.assignments.all() if a.is_active]
+
+    assignments = property(lambda self: self._case_rows("assignments"))
+    replies = property(lambda self: self._case_rows("replies"))
+    evaluations = property(lambda self: self._case_rows("evaluations"))
+    extensions = property(lambda self: self._case_rows("extensions"))
+    events = property(lambda self: self._case_rows("events"))
+    followups = property(lambda self: self._case_rows("followups"))
+
     @property
     def is_open(self) -> bool:
         return self.status in (self.Status.ASSIGNED, self.Status.HANDLING, self.Status.REHANDLING)
+
+
+_EMPTY = {
+    "assignments": Assignment.objects.none,
+    "replies": Reply.objects.none,
+    "evaluations": Evaluation.objects.none,
+    "extensions": Extension.objects.none,
+    "events": Event.objects.none,
+    "followups": FollowUp.objects.none,
+}
 
 
 class Signer(models.Model):
@@ -243,281 +291,8 @@ class Signer(models.Model):
         constraints = [models.UniqueConstraint(fields=["proposal", "member"], name="unique_signer")]
 
 
-class Assignment(models.Model):
-    """交办: one handling unit's part in a proposal (主办 lead, 会办 co, or 分办 parallel)."""
-
-    class Role(models.TextChoices):
-        LEAD = "lead", "主办"
-        CO = "co", "会办"
-        PARALLEL = "parallel", "分办"
-
-    class ChangeStatus(models.TextChoices):
-        NONE = "", "—"
-        PENDING = "pending", "申请调整待审"
-        GRANTED = "granted", "已同意调整"
-        REFUSED = "refused", "不同意调整"
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="assignments")
-    unit = models.ForeignKey(
-        HandlingUnit, on_delete=models.PROTECT, related_name="assignments", verbose_name="承办单位"
-    )
-    role = models.CharField("办理方式", max_length=10, choices=Role.choices)
-    assigned_at = models.DateTimeField("交办时间", default=timezone.now)
-    assigned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    deadline = models.DateField("办理期限")
-    acknowledged_at = models.DateTimeField("签收时间", null=True, blank=True)
-    acknowledged_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    change_status = models.CharField("调整申请", max_length=10, choices=ChangeStatus.choices, blank=True)
-    change_reason = models.TextField("申请调整理由", blank=True)
-    change_decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    change_decision_note = models.TextField("调整审核意见", blank=True)
-    co_opinion = models.TextField("会办意见", blank=True)
-    co_opinion_at = models.DateTimeField("会办意见时间", null=True, blank=True)
-    is_active = models.BooleanField("有效", default=True)
-    batch = models.CharField("打包交办批次", max_length=40, blank=True)
-    # Copied from the proposal for the statistics of a session (reporting.sync keeps it right).
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-
-    class Meta:
-        verbose_name = "交办"
-        verbose_name_plural = "交办"
-        ordering = ["role", "id"]
-        indexes = [
-            models.Index(fields=["unit", "is_active"]),
-            # The statistics by unit (stats.session_stats) read this index, not the rows.
-            models.Index(fields=["session", "is_active", "role", "unit"], name="assignment_stats_idx"),
-        ]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["proposal", "unit"], condition=Q(is_active=True), name="unique_active_assignment"
-            ),
-            models.UniqueConstraint(
-                fields=["proposal"], condition=Q(is_active=True, role="lead"), name="one_active_lead_unit"
-            ),
-        ]
-
-    def __str__(self):
-        return f"{self.unit}（{self.get_role_display()}）"
-
-
-class Contact(models.Model):
-    """沟通协商: the unit's recorded contact with the proposer before replying."""
-
-    class Method(models.TextChoices):
-        VISIT = "visit", "走访面商"
-        MEETING = "meeting", "座谈会"
-        PHONE = "phone", "电话沟通"
-        ONLINE = "online", "网络沟通"
-
-    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="contacts")
-    contacted_on = models.DateField("联系日期")
-    method = models.CharField("方式", max_length=10, choices=Method.choices)
-    summary = models.TextField("沟通情况")
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["contacted_on", "id"]
-
-
-class Reply(models.Model):
-    """答复: the lead (or parallel) unit's written reply, with its class and signed letter."""
-
-    class ResultClass(models.TextChoices):
-        A = "A", "A类：所提问题已经解决或基本解决，或所提建议已被采纳"
-        B = "B", "B类：正在解决或已列入计划逐步解决"
-        C = "C", "C类：因条件限制或其他原因需留作参考"
-        D = "D", "D类：留作参考"
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="replies")
-    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="replies")
-    result_class = models.CharField("答复类别", max_length=1, choices=ResultClass.choices)
-    content = models.TextField("答复内容")
-    letter = models.ForeignKey(
-        Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复函"
-    )
-    round = models.PositiveSmallIntegerField("办理轮次", default=1)
-    replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    replied_at = models.DateTimeField("答复时间", default=timezone.now)
-    on_time = models.BooleanField("按期答复", default=True)
-    # For the statistics of a session, without a join per row (reporting.sync keeps them right): the
-    # proposal's session, the replying unit, and whether this is the unit's latest reply (a re-handling
-    # reply replaces the one rated 不满意).
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    is_latest = models.BooleanField("最新答复", default=True)
-
-    class Meta:
-        verbose_name = "答复"
-        verbose_name_plural = "答复"
-        ordering = ["replied_at", "id"]
-        # The statistics (stats.session_stats) read these indexes, not the rows.
-        indexes = [
-            models.Index(
-                fields=["session", "is_latest", "unit", "result_class", "on_time"], name="reply_stats_idx"
-            ),
-            models.Index(fields=["proposal", "on_time"], name="reply_on_time_idx"),
-        ]
-
-
-class Evaluation(models.Model):
-    """评价: each signer rates the reply; 不满意 sends the proposal back for re-handling."""
-
-    class Rating(models.TextChoices):
-        SATISFIED = "satisfied", "满意"
-        BASICALLY_SATISFIED = "basically_satisfied", "基本满意"
-        UNSATISFIED = "unsatisfied", "不满意"
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="evaluations")
-    reply = models.ForeignKey(Reply, on_delete=models.CASCADE, related_name="evaluations")
-    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="+", verbose_name="评价人")
-    rating = models.CharField("评价", max_length=20, choices=Rating.choices)
-    comment = models.TextField("意见", blank=True)
-    # Staff may record the rating of a member who is not online; a unit never may.
-    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-    # For the statistics (reporting.sync keeps them right): session, category and the rated unit, and
-    # whether the rated reply is still the unit's latest.
-    session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
-    category = models.CharField("类别", max_length=20, blank=True)
-    is_current = models.BooleanField("评价最新答复", default=True)
-
-    class Meta:
-        verbose_name = "评价"
-        verbose_name_plural = "评价"
-        constraints = [models.UniqueConstraint(fields=["reply", "member"], name="one_evaluation_per_reply")]
-        indexes = [
-            models.Index(
-                fields=["session", "is_current", "unit", "category", "rating"], name="evaluation_stats_idx"
-            )
-        ]
-
-
-class Extension(models.Model):
-    """延期: a deadline moved, with the reason and who approved it."""
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="extensions")
-    old_deadline = models.DateField()
-    new_deadline = models.DateField()
-    reason = models.TextField("延期理由")
-    approved_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    created_at = models.DateTimeField(default=timezone.now)
-
-
-class Event(models.Model):
-    """The case timeline shown to everybody entitled: every node, who, when."""
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="events")
-    at = models.DateTimeField(default=timezone.now)
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    actor_label = models.CharField(max_length=100, blank=True)
-    action = models.CharField(max_length=40)
-    label = models.CharField(max_length=200)
-    detail = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["at", "id"]
-        indexes = [models.Index(fields=["proposal", "at"])]
-
-
-# --- 跟踪落实: a B-class reply stays open for follow-up until the promised work is done -------------------
-
 orgsettings.register("proposals.followup_classes", ["B"], "需跟踪落实的答复类别")
 orgsettings.register("proposals.followup_report_days", 90, "跟踪落实进展报告周期(天，逾期未报则提醒)")
-
-
-class FollowUp(models.Model):
-    """跟踪落实 of one replying unit's part (its assignment): opened by a B-class reply, reported on by the
-    unit, declared done by the unit and confirmed by the proposal office."""
-
-    class Status(models.TextChoices):
-        OPEN = "open", "落实中"
-        REPORTED_DONE = "reported_done", "已报落实待确认"
-        DONE = "done", "已落实"
-        SUPERSEDED = "superseded", "已终止（改为其他类别答复）"
-
-    ACTIVE = (Status.OPEN, Status.REPORTED_DONE)
-
-    proposal = models.ForeignKey(Proposal, on_delete=models.CASCADE, related_name="followups")
-    assignment = models.ForeignKey(
-        Assignment, on_delete=models.PROTECT, related_name="followups", verbose_name="承办单位"
-    )
-    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, related_name="+", verbose_name="答复")
-    status = models.CharField("落实状态", max_length=16, choices=Status.choices, default=Status.OPEN)
-    planned_date = models.DateField("计划完成时间", null=True, blank=True)
-    opened_at = models.DateTimeField("开始跟踪时间", default=timezone.now)
-    last_report_at = models.DateTimeField("最近报告时间", null=True, blank=True)
-    done_at = models.DateTimeField("报告落实时间", null=True, blank=True)
-    confirmed_at = models.DateTimeField("确认办结落实时间", null=True, blank=True)
-    confirmed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        verbose_name="确认人",
-    )
-    returned_reason = models.TextField("退回理由", blank=True)
-    # The scheduler reminds at most once per report period; a report clears it.
-    reminded_on = models.DateField("最近提醒日期", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "跟踪落实"
-        verbose_name_plural = "跟踪落实"
-        ordering = ["opened_at", "id"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["assignment"],
-                condition=Q(status__in=["open", "reported_done"]),
-                name="one_active_followup_per_assignment",
-            ),
-        ]
-        indexes = [models.Index(fields=["status", "planned_date"], name="followup_status_idx")]
-
-    def __str__(self):
-        return f"跟踪落实：{self.proposal}"
-
-    @property
-    def is_active(self) -> bool:
-        return self.status in self.ACTIVE
-
-    @property
-    def overdue(self) -> bool:
-        """The planned date has passed and the unit has not reported the work done."""
-        return (
-            self.status == self.Status.OPEN
-            and self.planned_date is not None
-            and self.planned_date < timezone.localdate()
-        )
-
-
-class FollowUpReport(models.Model):
-    """进展情况: one progress report of the unit; is_final when it declares the work done (已落实)."""
-
-    followup = models.ForeignKey(FollowUp, on_delete=models.CASCADE, related_name="reports")
-    content = models.TextField("进展情况")
-    attachment = models.ForeignKey(
-        Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="附件"
-    )
-    is_final = models.BooleanField("报告已落实", default=False)
-    reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    at = models.DateTimeField("报告时间", default=timezone.now)
-
-    class Meta:
-        verbose_name = "落实进展"
-        verbose_name_plural = "落实进展"
-        ordering = ["at", "id"]
-
-    @property
-    def organisation(self):
-        return self.followup.proposal.organisation
 
 
 def _search_documents():

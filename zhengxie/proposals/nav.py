@@ -87,7 +87,7 @@ def proposal_todos(user) -> list[dict]:
         rated = Evaluation.objects.filter(reply_id=OuterRef("pk"), member=member)
         sent_back = Evaluation.objects.filter(reply_id=OuterRef("pk"), rating=Evaluation.Rating.UNSATISFIED)
         unrated = Reply.objects.filter(
-            proposal_id=OuterRef("pk"), assignment__is_active=True, is_latest=True
+            case_id=OuterRef("case_id"), assignment__is_active=True, is_latest=True
         ).filter(~Exists(rated), ~Exists(sent_back))
         c = Proposal.objects.filter(Q(author=user) | Q(pk__in=signed)).aggregate(
             drafts=Count("id", filter=Q(author=user, status=S.DRAFT)),
@@ -120,7 +120,8 @@ def proposal_todos(user) -> list[dict]:
             red=Count("id", filter=Q(status__in=HANDLING_STATES, light=Proposal.Light.RED)),
         )
         changes = Assignment.objects.filter(
-            proposal__organisation_id=user.organisation_id,
+            case__organisation_id=user.organisation_id,
+            case__kind="proposal",
             is_active=True,
             change_status=Assignment.ChangeStatus.PENDING,
         ).count()
@@ -159,8 +160,8 @@ def proposal_todos(user) -> list[dict]:
     if is_unit_user(user):
         c = owing_assignments(user.handling_unit_id).aggregate(
             unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
-            red=Count("id", filter=Q(proposal__light=Proposal.Light.RED)),
-            yellow=Count("id", filter=Q(proposal__light=Proposal.Light.YELLOW)),
+            red=Count("id", filter=Q(case__light=Proposal.Light.RED)),
+            yellow=Count("id", filter=Q(case__light=Proposal.Light.YELLOW)),
         )
         inbox = reverse("proposals:inbox")
         items += [
@@ -217,7 +218,7 @@ def followup_todos(user) -> list[dict]:
             {"label": "跟踪落实中的B类提案", "count": c["open"], "url": url, "level": "warning"},
         ]
     if is_proposal_office(user):
-        c = FollowUp.objects.filter(proposal__organisation_id=user.organisation_id).aggregate(
+        c = FollowUp.objects.filter(case__organisation_id=user.organisation_id, case__kind="proposal").aggregate(
             confirm=Count("id", filter=Q(status=F.REPORTED_DONE)), late=Count("id", filter=late)
         )
         url = reverse("proposals:followup_ledger")

@@ -88,11 +88,12 @@ def facts(user, proposal) -> Facts:
     f.signers = list(signers)
     if f.member is not None:
         f.signer = next((s for s in f.signers if s.member_id == f.member.pk), None)
-    if "assignments" in cache:
-        f.assignments = [a for a in cache["assignments"] if a.is_active]
+    rows = proposal.case_cache()
+    if "assignments" in rows:
+        f.assignments = [a for a in rows["assignments"] if a.is_active]
     else:
         f.assignments = list(
-            Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit")
+            Assignment.objects.filter(case_id=proposal.case_id, is_active=True).select_related("unit")
         )
     if is_unit_user(user):
         f.my_assignments = [a for a in f.assignments if a.unit_id == user.handling_unit_id]
@@ -167,7 +168,7 @@ rules.add_perm("proposals.evaluate_proposal", is_agreed_signer | is_office)
 
 # Attachments hang off the proposal (the letter, supporting files): same rule as the proposal.
 rules.add_perm(
-    "proposals.view_reply", rules.predicate(lambda user, reply: can_view_proposal(user, reply.proposal))
+    "proposals.view_reply", rules.predicate(lambda user, reply: can_view_proposal(user, reply.case.proposal))
 )
 
 __all__ = [

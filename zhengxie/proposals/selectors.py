@@ -21,13 +21,13 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhengxie.core import orgsettings
+from zhengxie.core.calendar import Calendar
 from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_q
 
 from . import rules as r
 from .lights import HANDLING_STATES, REPLYING_ROLES
 from .models import Assignment, Evaluation, Proposal, Reply, Signer
-from .workdays import Calendar
 
 S = Proposal.Status
 ACCEPTED_OR_LATER = (S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
@@ -68,13 +68,15 @@ def visible_proposals(user) -> QuerySet[Proposal]:
         q |= Q(organisation_id=member.organisation_id, status__in=ACCEPTED_OR_LATER)
     if r.is_unit_user(user):
         assigned = Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True)
-        q |= Q(pk__in=assigned.values("proposal_id"))
+        q |= Q(case_id__in=assigned.values("case_id"))
     q |= Q(author_id=user.pk)
     return Proposal.objects.filter(q & scope)
 
 
 def _detail_qs(qs):
-    return qs.select_related("session", "organisation", "author", "lead_member", "key_leader", "merged_into")
+    return qs.select_related(
+        "session", "organisation", "author", "lead_member", "key_leader", "merged_into", "case"
+    )
 
 
 def get_proposal(user, pk) -> Proposal:
@@ -93,17 +95,18 @@ def detail_prefetch(qs):
     return _detail_qs(qs).prefetch_related(
         Prefetch("signers", queryset=Signer.objects.select_related("member", "member__user")),
         Prefetch(
-            "assignments",
+            "case__assignments",
             queryset=Assignment.objects.select_related("unit")
             .prefetch_related("contacts")
             .order_by("-is_active", "role", "id"),
         ),
-        Prefetch("replies", queryset=Reply.objects.select_related("letter", "assignment__unit")),
+        Prefetch("case__replies", queryset=Reply.objects.select_related("letter", "assignment__unit")),
         Prefetch(
-            "evaluations", queryset=Evaluation.objects.select_related("member").order_by("created_at", "id")
+            "case__evaluations",
+            queryset=Evaluation.objects.select_related("member").order_by("created_at", "id"),
         ),
-        "events__actor",
-        "extensions",
+        "case__events__actor",
+        "case__extensions",
     )
 
 
@@ -151,9 +154,9 @@ class SearchPagedQuerySet(PagedQuerySet):
 
 def list_prefetch(qs):
     """What a list row shows (lead unit, signers), in a constant number of queries; pages read in two steps."""
-    qs = qs.select_related("session", "lead_member", "organisation", "key_leader").prefetch_related(
+    qs = qs.select_related("session", "lead_member", "organisation", "key_leader", "case").prefetch_related(
         Prefetch(
-            "assignments",
+            "case__assignments",
             queryset=Assignment.objects.filter(is_active=True).select_related("unit"),
             to_attr="active_assignments",
         ),
@@ -213,7 +216,7 @@ def proposal_list(
     if unit:
         unit_id = getattr(unit, "pk", unit)
         qs = qs.filter(
-            pk__in=Assignment.objects.filter(unit_id=unit_id, is_active=True).values("proposal_id")
+            case_id__in=Assignment.objects.filter(unit_id=unit_id, is_active=True).values("case_id")
         )
     if light:
         qs = qs.filter(light="" if light in ("none", "null") else light)
@@ -226,8 +229,8 @@ def proposal_list(
             mine_q |= Q(pk__in=Signer.objects.filter(member_id=member.pk).values("proposal_id"))
         if r.is_unit_user(user):
             mine_q |= Q(
-                pk__in=Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True).values(
-                    "proposal_id"
+                case_id__in=Assignment.objects.filter(unit_id=user.handling_unit_id, is_active=True).values(
+                    "case_id"
                 )
             )
         if r.is_proposal_office(user):
@@ -260,7 +263,7 @@ def owing_assignments(unit_id) -> QuerySet[Assignment]:
         evaluations__rating=Evaluation.Rating.UNSATISFIED
     )
     return Assignment.objects.filter(
-        unit_id=unit_id, is_active=True, proposal__status__in=HANDLING_STATES
+        unit_id=unit_id, is_active=True, case__proposal__status__in=HANDLING_STATES
     ).exclude(Exists(standing))
 
 
@@ -268,9 +271,9 @@ def unit_inbox(user) -> QuerySet[Proposal]:
     """Proposals the user's unit must act on: assigned, in handling or sent back for re-handling."""
     if not r.is_unit_user(user):
         return Proposal.objects.none()
-    ids = owing_assignments(user.handling_unit_id).values("proposal_id")
+    ids = owing_assignments(user.handling_unit_id).values("case_id")
     return list_prefetch(
-        Proposal.objects.filter(pk__in=ids, status__in=HANDLING_STATES).filter(org_scope_q(user))
+        Proposal.objects.filter(case_id__in=ids, status__in=HANDLING_STATES).filter(org_scope_q(user))
     ).order_by("deadline", "id")
 
 
@@ -310,12 +313,12 @@ class UnitAnswer:
 
 def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) -> list[UnitAnswer]:
     """One UnitAnswer per active replying unit, lead first; uses the lists given (prefetched) or reads them."""
-    cache = getattr(proposal, "_prefetched_objects_cache", {})  # detail pages prefetch all three
+    cache = proposal.case_cache()  # detail pages prefetch all three
     if assignments is None:
         assignments = (
             cache["assignments"]
             if "assignments" in cache
-            else (Assignment.objects.filter(proposal=proposal, is_active=True).select_related("unit"))
+            else (Assignment.objects.filter(case_id=proposal.case_id, is_active=True).select_related("unit"))
         )
     units = [a for a in assignments if a.is_active and a.role in REPLYING_ROLES]
     if not units:
@@ -325,7 +328,7 @@ def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) 
             cache["replies"]
             if "replies" in cache
             else Reply.objects.filter(
-                proposal=proposal, assignment_id__in=[a.pk for a in units]
+                case_id=proposal.case_id, assignment_id__in=[a.pk for a in units]
             ).select_related("assignment__unit")
         )
     latest = {}
@@ -362,13 +365,13 @@ def rating_states(proposal) -> tuple[str, ...]:
 
 
 def is_parallel(proposal, assignments=None) -> bool:
-    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    cache = proposal.case_cache()
     if assignments is None and "assignments" in cache:
         assignments = cache["assignments"]
     if assignments is not None:
         return any(a.is_active and a.role == Assignment.Role.PARALLEL for a in assignments)
     return Assignment.objects.filter(
-        proposal=proposal, is_active=True, role=Assignment.Role.PARALLEL
+        case_id=proposal.case_id, is_active=True, role=Assignment.Role.PARALLEL
     ).exists()
 
 

@@ -42,7 +42,7 @@ def reports_prefetch() -> Prefetch:
 def followups_prefetch() -> Prefetch:
     """A proposal's follow-ups with their units and reports: two queries whatever their number."""
     return Prefetch(
-        "followups",
+        "case__followups",
         queryset=FollowUp.objects.select_related("assignment__unit", "confirmed_by")
         .prefetch_related(reports_prefetch())
         .order_by("opened_at", "id"),
@@ -51,7 +51,7 @@ def followups_prefetch() -> Prefetch:
 
 def visible_followups(user) -> QuerySet[FollowUp]:
     """Follow-ups of the proposals the user may see."""
-    return FollowUp.objects.filter(proposal__in=visible_proposals(user))
+    return FollowUp.objects.filter(case__proposal__in=visible_proposals(user))
 
 
 def can_view_ledger(user) -> bool:
@@ -63,10 +63,10 @@ def ledger_scope(user) -> QuerySet[FollowUp]:
     """What a list shows: the office and the leaders their organisation's follow-ups (a higher level its
     subtree), a unit its own; nobody else has a list."""
     if can_view_ledger(user):
-        return FollowUp.objects.filter(org_scope_q(user, "proposal__organisation"))
+        return FollowUp.objects.filter(org_scope_q(user, "case__proposal__organisation"))
     if r.is_unit_user(user):
         return FollowUp.objects.filter(
-            assignment__unit_id=user.handling_unit_id, proposal__organisation_id=user.organisation_id
+            assignment__unit_id=user.handling_unit_id, case__proposal__organisation_id=user.organisation_id
         )
     return FollowUp.objects.none()
 
@@ -84,13 +84,13 @@ def followup_list(user, *, status: str = "", unit=None, session=None, overdue=No
     if unit not in (None, ""):
         qs = qs.filter(assignment__unit_id=getattr(unit, "pk", unit))
     if session not in (None, ""):
-        qs = qs.filter(proposal__session_id=getattr(session, "pk", session))
+        qs = qs.filter(case__proposal__session_id=getattr(session, "pk", session))
     if overdue is not None and overdue != "":
         late = Q(status=F.OPEN, planned_date__lt=timezone.localdate())
         wanted = overdue if isinstance(overdue, bool) else str(overdue).lower() in ("1", "true", "yes", "on")
         qs = qs.filter(late) if wanted else qs.exclude(late)
     return (
-        qs.select_related("proposal__session", "proposal__lead_member", "assignment__unit", "reply")
+        qs.select_related("case__proposal__session", "case__proposal__lead_member", "assignment__unit", "reply")
         .annotate(report_count=Count("reports"))
         .order_by(_STATUS_ORDER, "planned_date", "opened_at", "id")
     )
@@ -115,9 +115,9 @@ def get_followup(user, pk) -> FollowUp:
         visible_followups(user)
         .filter(pk=pk)
         .select_related(
-            "proposal__session",
-            "proposal__organisation",
-            "proposal__lead_member",
+            "case__proposal__session",
+            "case__proposal__organisation",
+            "case__proposal__lead_member",
             "assignment__unit",
             "reply",
             "confirmed_by",
@@ -132,11 +132,11 @@ def get_followup(user, pk) -> FollowUp:
 
 def proposal_followups(proposal) -> list[FollowUp]:
     """The follow-ups of a proposal the caller already may see (uses the prefetch when there is one)."""
-    cache = getattr(proposal, "_prefetched_objects_cache", {})
+    cache = proposal.case_cache()
     if "followups" in cache:
         return list(cache["followups"])
     return list(
-        FollowUp.objects.filter(proposal=proposal)
+        FollowUp.objects.filter(case_id=proposal.case_id)
         .select_related("assignment__unit", "confirmed_by")
         .prefetch_related(reports_prefetch())
         .order_by("opened_at", "id")
@@ -149,7 +149,7 @@ def can_report(user, f: FollowUp) -> bool:
 
 
 def can_confirm(user, f: FollowUp) -> bool:
-    return r.is_proposal_office(user, f.proposal)
+    return r.is_proposal_office(user, f.case.proposal)
 
 
 def followup_actions(user, f: FollowUp) -> set[str]:

@@ -33,7 +33,7 @@ def pct(n, d) -> float | None:
 
 
 def _on_time_reply():
-    return Exists(Reply.objects.filter(proposal=OuterRef("pk"), on_time=True))
+    return Exists(Reply.objects.filter(case_id=OuterRef("case_id"), on_time=True))
 
 
 RATING_KEYS = {
@@ -119,13 +119,14 @@ def session_stats(user, session) -> dict:
     # 4-6. By handling unit
     replying = Q(role__in=REPLYING_ROLES)
     red = dict(
-        Proposal.objects.filter(
+        Assignment.objects.filter(
             session_id=sid,
-            light=Proposal.Light.RED,
-            assignments__is_active=True,
-            assignments__role__in=REPLYING_ROLES,
+            is_active=True,
+            role__in=REPLYING_ROLES,
+            case__kind="proposal",
+            case__light=Proposal.Light.RED,
         )
-        .values_list("assignments__unit_id")
+        .values_list("unit_id")
         .annotate(n=Count("id"))
         .order_by()
     )

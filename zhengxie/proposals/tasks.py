@@ -8,7 +8,7 @@ from django_tasks import task
 @task()
 def refresh_lights_task() -> dict:
     """Recompute lights and send the yellow/red notices now (the scheduler runs the same daily)."""
-    from .jobs import check_lights
+    from zhengxie.handling.jobs import check_lights
 
     return check_lights()
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhengxie.core import orgsettings
+from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Export, Role
 from zhengxie.core.permissions import org_scope_q
@@ -48,7 +49,6 @@ from .lights import co_opinion_late, review_deadline, review_late_before
 from .models import Assignment, Proposal, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
 from .selectors_followup import followups_prefetch
-from .workdays import Calendar
 
 logger = logging.getLogger(__name__)
 S = Proposal.Status
@@ -192,9 +192,10 @@ def change_requests(request):
         Assignment.objects.filter(
             change_status=Assignment.ChangeStatus.PENDING,
             is_active=True,
-            proposal__organisation_id=request.user.organisation_id,
+            case__organisation_id=request.user.organisation_id,
+            case__kind="proposal",
         )
-        .select_related("proposal", "proposal__session", "unit")
+        .select_related("case__proposal", "case__proposal__session", "unit")
         .order_by("assigned_at", "id")
     )
     page, qs_wo_page = paginate(request, rows)
@@ -796,8 +797,8 @@ def simple_action(request, pk, code):
 def decide_change(request, assignment_id):
     _need(is_proposal_office(request.user))
     try:
-        assignment = Assignment.objects.select_related("proposal", "unit").get(
-            pk=assignment_id, proposal__organisation_id=request.user.organisation_id
+        assignment = Assignment.objects.select_related("case__proposal", "unit").get(
+            pk=assignment_id, case__organisation_id=request.user.organisation_id, case__kind="proposal"
         )
     except Assignment.DoesNotExist:
         raise Http404
@@ -825,7 +826,7 @@ def decide_change(request, assignment_id):
     return render(
         request,
         "proposals/decide_change.html",
-        {"a": assignment, "p": assignment.proposal, "form": form},
+        {"a": assignment, "p": assignment.case.proposal, "form": form},
         status=status,
     )
 

@@ -93,7 +93,7 @@ def _page(request, f, forms=None, status=200):
     forms = forms or {}
     ctx = {
         "f": f,
-        "p": f.proposal,
+        "p": f.case.proposal,
         "allowed": allowed,
         "reports": list(f.reports.all()),
         "plan_form": forms.get("plan")

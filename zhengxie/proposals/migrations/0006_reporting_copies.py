@@ -4,12 +4,29 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-from zhengxie.proposals import reporting
+from django.db.models import Exists, OuterRef, Subquery
 
 
 def fill_copies(apps, schema_editor):
-    names = ("Proposal", "Assignment", "Reply", "Evaluation")
-    reporting.sync(models=tuple(apps.get_model("proposals", n) for n in names))
+    # The copies as reporting.sync filled them when this migration was written (the rows moved to the
+    # handling app in 0007).
+    Proposal, Assignment, Reply, Evaluation = (
+        apps.get_model("proposals", n) for n in ("Proposal", "Assignment", "Reply", "Evaluation"))
+    proposal = Proposal.objects.filter(pk=OuterRef("proposal_id"))
+    Assignment.objects.update(session_id=Subquery(proposal.values("session_id")[:1]))
+    later = Reply.objects.filter(assignment_id=OuterRef("assignment_id"), pk__gt=OuterRef("pk"))
+    Reply.objects.update(
+        session_id=Subquery(proposal.values("session_id")[:1]),
+        unit_id=Subquery(Assignment.objects.filter(pk=OuterRef("assignment_id")).values("unit_id")[:1]),
+        is_latest=~Exists(later),
+    )
+    reply = Reply.objects.filter(pk=OuterRef("reply_id"))
+    Evaluation.objects.update(
+        session_id=Subquery(proposal.values("session_id")[:1]),
+        category=Subquery(proposal.values("category")[:1]),
+        unit_id=Subquery(reply.values("unit_id")[:1]),
+        is_current=Subquery(reply.values("is_latest")[:1]),
+    )
 
 
 class Migration(migrations.Migration):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Invalid
 from zhengxie.core.models import Role, User
+from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member
 
 from .. import reporting
@@ -64,9 +65,10 @@ def _load(user, proposal) -> Proposal:
     pk = getattr(proposal, "pk", proposal)
     if pk is None or not visible_proposals(user).filter(pk=pk).exists():
         raise Http404("未找到")
-    return (
-        Proposal.objects.select_related("session", "organisation").select_for_update(of=("self",)).get(pk=pk)
-    )
+    p = Proposal.objects.select_related("session", "organisation").select_for_update(of=("self",)).get(pk=pk)
+    if p.case_id is None:  # made outside the services (an import, say): open its case now
+        open_case(kind="proposal", item=p, organisation_id=p.organisation_id, **reporting.facts(p))
+    return p
 
 
 def _sync(caller, fresh: Proposal) -> Proposal:
@@ -82,7 +84,7 @@ def _state(p, allowed: Iterable[str], verb: str):
 
 def _event(p, user, action: str, label: str, detail: str = "") -> Event:
     return Event.objects.create(
-        proposal=p,
+        case_id=p.case_id,
         actor=user if user is not None and user.pk else None,
         actor_label=(getattr(user, "name", "") or getattr(user, "username", ""))[:100] if user else "系统",
         action=action,
@@ -161,8 +163,9 @@ def _index(p):
 
 
 def _refresh_light(p):
-    p.light = light_of(p.pk)
-    Proposal.objects.filter(pk=p.pk).update(light=p.light)
+    """Recompute the light of the proposal's case after a change (the spine writes it to both)."""
+    reporting.sync([p.pk])
+    p.light = light_of(p)
 
 
 def _categories(org) -> list[str]:

@@ -8,8 +8,10 @@ from zhengxie.core import orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Role
 from zhengxie.core.notifications import notify
+from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member, Session
 
+from .. import reporting
 from .. import rules as r
 from ..models import Proposal, Signer
 from ..rules import second_matter
@@ -158,6 +160,7 @@ def proposal_create(
         p = Proposal.objects.create(
             organisation=org, session=session, kind=kind, author=user, lead_member=member, **data
         )
+        open_case(kind="proposal", item=p, organisation_id=org.pk, **reporting.facts(p))
         if member is not None:
             Signer.objects.create(
                 proposal=p,

@@ -38,7 +38,7 @@ MAX_CONTENT = 5000
 # Files of a progress report hang off the report: whoever may see the proposal may download them.
 rules.add_perm(
     "proposals.view_followupreport",
-    rules.predicate(lambda user, report: r.can_view_proposal(user, report.followup.proposal)),
+    rules.predicate(lambda user, report: r.can_view_proposal(user, report.followup.case.proposal)),
 )
 
 
@@ -66,7 +66,7 @@ def _after(f) -> dict:
 def open_for_reply(reply, user) -> FollowUp | None:
     """Called by proposal_reply inside its transaction: a reply of a follow-up class opens the unit's follow-up
     (or keeps its active one, now following the new reply); a reply of another class ends an active one."""
-    p = reply.proposal
+    p = reply.case.proposal
     a = reply.assignment
     active = (
         FollowUp.objects.select_for_update(of=("self",))
@@ -102,7 +102,7 @@ def open_for_reply(reply, user) -> FollowUp | None:
             extra=_after(active),
         )
         return active
-    f = FollowUp.objects.create(proposal=p, assignment=a, reply=reply, opened_at=reply.replied_at)
+    f = FollowUp.objects.create(case_id=p.case_id, assignment=a, reply=reply, opened_at=reply.replied_at)
     before = {**_snapshot(p), "followup": None}
     others = [u for u in _unit_users([a.unit_id], (Role.UNIT_HANDLER,)) if u.pk != getattr(user, "pk", None)]
     notify(
@@ -125,12 +125,12 @@ def _load_followup(user, followup):
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("未找到")
-    proposal_id = visible_followups(user).filter(pk=pk).values_list("proposal_id", flat=True).first()
+    proposal_id = visible_followups(user).filter(pk=pk).values_list("case__proposal", flat=True).first()
     if proposal_id is None:
         raise Http404("未找到")
     p = _load(user, proposal_id)
-    f = FollowUp.objects.select_related("assignment__unit").select_for_update(of=("self",)).get(pk=pk)
-    f.proposal = p
+    f = FollowUp.objects.select_related("assignment__unit", "case").select_for_update(of=("self",)).get(pk=pk)
+    f.case.proposal = p
     return p, f
 
 

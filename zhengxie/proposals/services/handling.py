@@ -103,7 +103,7 @@ def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) ->
     if parallel:
         rows = [
             Assignment(
-                proposal=p,
+                case_id=p.case_id,
                 unit=u,
                 role=Assignment.Role.PARALLEL,
                 assigned_at=now,
@@ -116,7 +116,7 @@ def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) ->
     else:
         rows = [
             Assignment(
-                proposal=p,
+                case_id=p.case_id,
                 unit=lead,
                 role=Assignment.Role.LEAD,
                 assigned_at=now,
@@ -126,7 +126,7 @@ def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) ->
             )
         ] + [
             Assignment(
-                proposal=p,
+                case_id=p.case_id,
                 unit=u,
                 role=Assignment.Role.CO,
                 assigned_at=now,
@@ -226,7 +226,7 @@ def proposals_assign_batch(
 def _my_assignment(user, p, *roles) -> Assignment | None:
     if not r.is_unit_user(user):
         return None
-    qs = Assignment.objects.filter(proposal=p, unit_id=user.handling_unit_id, is_active=True).select_related(
+    qs = Assignment.objects.filter(case_id=p.case_id, unit_id=user.handling_unit_id, is_active=True).select_related(
         "unit"
     )
     if roles:
@@ -309,11 +309,11 @@ def assignment_request_change(*, user, proposal, reason) -> Proposal:
 def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit=None) -> Proposal:
     """The office grants or refuses a unit's change request; granting with new_unit reassigns that part."""
     pk = getattr(assignment, "pk", assignment)
-    a0 = Assignment.objects.filter(pk=pk).only("proposal_id").first()
-    if a0 is None:
+    proposal_id = Assignment.objects.filter(pk=pk).values_list("case__proposal", flat=True).first()
+    if proposal_id is None:
         raise Http404("未找到")
     with transaction.atomic():
-        p = _load(user, a0.proposal_id)
+        p = _load(user, proposal_id)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以审核调整申请。")
         _state(p, HANDLING_STATES, "审核调整申请")
@@ -341,7 +341,7 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
             target = None
             if new_unit not in (None, ""):
                 target = _resolve_unit(p.organisation, new_unit, field="new_unit")
-                if Assignment.objects.filter(proposal=p, unit=target, is_active=True).exists():
+                if Assignment.objects.filter(case_id=p.case_id, unit=target, is_active=True).exists():
                     raise Invalid(f"{target.name}已承办该提案。", field="new_unit")
             a.change_status = Assignment.ChangeStatus.GRANTED
             a.is_active = False
@@ -349,7 +349,7 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
             label = f"同意{a.unit.name}的调整申请"
             if target is not None:
                 Assignment.objects.create(
-                    proposal=p, unit=target, role=a.role, assigned_by=user, deadline=a.deadline, batch=a.batch
+                    case_id=p.case_id, unit=target, role=a.role, assigned_by=user, deadline=a.deadline, batch=a.batch
                 )
                 label += f"，改由{target.name}{a.get_role_display()}"
                 if a.role in REPLYING_ROLES:
@@ -451,7 +451,7 @@ def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
         if a.acknowledged_at is None:
             a.acknowledged_at, a.acknowledged_by = a.co_opinion_at, user
         a.save(update_fields=["co_opinion", "co_opinion_at", "acknowledged_at", "acknowledged_by"])
-        lead_ids = Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES).values_list(
+        lead_ids = Assignment.objects.filter(case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES).values_list(
             "unit_id", flat=True
         )
         notify(
@@ -499,7 +499,7 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
         due = a.deadline if a.role == Assignment.Role.PARALLEL else p.deadline
         on_time = due is None or timezone.localdate(now) <= due
         reply = Reply.objects.create(
-            proposal=p,
+            case_id=p.case_id,
             assignment=a,
             result_class=result_class,
             content=content,
@@ -561,7 +561,7 @@ def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
         if a is None:
             raise Forbidden("只有主办单位（或分办单位）可以上传答复函。")
         _state(p, rating_states(p), "上传答复函（请先答复）")
-        reply = Reply.objects.filter(proposal=p, assignment=a).order_by("-replied_at", "-id").first()
+        reply = Reply.objects.filter(case_id=p.case_id, assignment=a).order_by("-replied_at", "-id").first()
         if reply is None:
             raise Conflict("尚无答复，请先答复。")
         before = _snapshot(p)
@@ -633,7 +633,7 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
         try:
             with transaction.atomic():
                 ev = Evaluation.objects.create(
-                    proposal=p,
+                    case_id=p.case_id,
                     reply=reply_obj,
                     member=member,
                     rating=rating,

@@ -67,14 +67,14 @@ def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
             raise Invalid("请填写延期理由。", field="reason")
         before = _snapshot(p)
         Extension.objects.create(
-            proposal=p, old_deadline=p.deadline or new, new_deadline=new, reason=reason, approved_by=user
+            case_id=p.case_id, old_deadline=p.deadline or new, new_deadline=new, reason=reason, approved_by=user
         )
         old = p.deadline
         p.deadline = new
         p.save()
-        Assignment.objects.filter(proposal=p, is_active=True, role__in=REPLYING_ROLES).update(deadline=new)
+        Assignment.objects.filter(case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES).update(deadline=new)
         _refresh_light(p)
-        units = Assignment.objects.filter(proposal=p, is_active=True).values_list("unit_id", flat=True)
+        units = Assignment.objects.filter(case_id=p.case_id, is_active=True).values_list("unit_id", flat=True)
         notify(
             _unit_users(units),
             f"提案办理期限已延至 {new:%Y年%m月%d日}：{p.number_label}《{p.title}》",
@@ -181,7 +181,7 @@ def proposal_remind(*, user, proposal) -> Proposal:
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以发送督办提醒。")
         _state(p, HANDLING_STATES, "督办提醒")
         before = _snapshot(p)
-        active = list(Assignment.objects.filter(proposal=p, is_active=True).select_related("unit"))
+        active = list(Assignment.objects.filter(case_id=p.case_id, is_active=True).select_related("unit"))
         owing = {x.assignment.pk for x in unit_answers(p, assignments=active) if x.awaited}
         # Units that still owe something: a reply (分办 units that replied are left alone) or a 会办意见.
         units = [
@@ -220,7 +220,7 @@ def proposal_close(*, user, proposal) -> Proposal:
         p.light = ""
         p.save()
         url = proposal_url(p)
-        units = Assignment.objects.filter(proposal=p, is_active=True).values_list("unit_id", flat=True)
+        units = Assignment.objects.filter(case_id=p.case_id, is_active=True).values_list("unit_id", flat=True)
         notify(
             _signer_users(p) + _unit_users(units),
             f"提案已办结：{p.number_label}《{p.title}》",

@@ -1,7 +1,8 @@
 """Working days (工作日): Monday to Friday, minus the organisation's holidays, plus its 调休 working weekends.
 
-Holidays and extra working days are per-organisation settings ("proposals.holidays",
-"proposals.extra_workdays"): lists of ISO dates an administrator keeps up to date each year.
+Holidays and extra working days are per-organisation settings ("calendar.holidays",
+"calendar.extra_workdays"): lists of ISO dates an administrator keeps up to date each year. Every module
+counts its working-day limits with this one calendar.
 """
 
 from __future__ import annotations
@@ -9,6 +10,9 @@ from __future__ import annotations
 import datetime
 
 from zhengxie.core import orgsettings
+
+orgsettings.register("calendar.holidays", [], "法定节假日(不计工作日，YYYY-MM-DD)")
+orgsettings.register("calendar.extra_workdays", [], "调休上班日(周末计为工作日，YYYY-MM-DD)")
 
 
 def _dates(organisation, key: str) -> frozenset[datetime.date]:
@@ -27,8 +31,8 @@ class Calendar:
     """An organisation's working-day calendar (reads the settings once)."""
 
     def __init__(self, organisation=None):
-        self.holidays = _dates(organisation, "proposals.holidays")
-        self.extra = _dates(organisation, "proposals.extra_workdays")
+        self.holidays = _dates(organisation, "calendar.holidays")
+        self.extra = _dates(organisation, "calendar.extra_workdays")
 
     def is_workday(self, day: datetime.date) -> bool:
         if day in self.extra:

@@ -1,0 +1,108 @@
+"""What differs between the kinds of routed items, registered once per kind.
+
+A module calls `register(Kind(...))` in its AppConfig.ready (proposals/apps.py is the example). The
+spine reads the numbers through settings keys named after the kind's prefix, so an administrator sets
+them per organisation (`/manage/` → organisation settings) and no module copies deadline code:
+
+- `<prefix>.reply_days`            time to reply, from assignment (working days when `working_days`)
+- `<prefix>.yellow_days`           the light turns yellow this many days before the deadline
+- `<prefix>.acknowledge_days`      working days to acknowledge receipt (签收) before the light turns yellow
+- `<prefix>.contact_days`          working days to record a contact with the proposer (0: not required)
+- `<prefix>.change_request_days`   working days after receipt in which a unit may ask for another unit
+- `<prefix>.evaluation_days`       working days the raters have to rate a reply
+- `<prefix>.rehandle_days`         time to reply again after 不满意
+- `<prefix>.result_classes`        reply classes (A/B/C …) when `uses_classes`
+- `<prefix>.followup_classes`      reply classes that open a follow-up (跟踪落实)
+- `<prefix>.followup_report_days`  days without a progress report before the unit is reminded
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from zhengxie.core import orgsettings
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str  # stored in Case.kind
+    label: str  # 提案, 社情民意 …
+    prefix: str  # settings prefix
+    reply_days: int = 90
+    working_days: bool = False  # reply_days counted in working days (微建议: 15 working days)
+    yellow_days: int = 15
+    acknowledge_days: int = 5
+    contact_days: int = 15
+    change_request_days: int = 10
+    evaluation_days: int = 15
+    rehandle_days: int = 30
+    uses_classes: bool = True
+    result_classes: tuple[str, ...] = ("A", "B", "C")
+    followup_classes: tuple[str, ...] = ("B",)
+    followup_report_days: int = 90
+    # Who rates a reply: "signers" (each proposer), "citizen" (the sender with a tracking code),
+    # "group" (a supervision group), "office" (staff) — shown in the inbox and used by may_rate.
+    raters: str = "signers"
+    # What 不满意 does: "rehandle" (the unit replies again within rehandle_days) or "note" (recorded only).
+    on_unsatisfied: str = "rehandle"
+    # The item model ("proposals.Proposal"), with a `case` link; when it keeps its own `light` column the
+    # daily job writes the new light there too.
+    item_model: str = ""
+    # Item statuses in which late nodes (签收, 联系) turn the light yellow; empty: all of the handling stage.
+    node_statuses: tuple[str, ...] = ()
+    # What the item's author is called in messages (提案人, 信息报送人, 建议人 …).
+    proposer_label: str = "提出人"
+    # Item hooks (the module's own functions): the page of an item, and where it came from (提案人 …).
+    url: Callable = field(default=lambda case: "", compare=False)
+    source: Callable = field(default=lambda case: "", compare=False)
+    # may_rate(case, user) -> bool: whether this user rates the case's replies (the module's rule).
+    may_rate: Callable = field(default=lambda case, user: False, compare=False)
+    # Called after a case closes (办结), e.g. to credit duty points.
+    on_close: Callable | None = field(default=None, compare=False)
+
+    def setting(self, organisation, key: str):
+        return orgsettings.get(organisation, f"{self.prefix}.{key}")
+
+    def days(self, organisation, key: str) -> int:
+        return int(self.setting(organisation, key))
+
+
+KINDS: dict[str, Kind] = {}
+
+_SETTINGS = (
+    ("reply_days", "办理答复期限({unit})"),
+    ("yellow_days", "到期前多少天亮黄灯"),
+    ("acknowledge_days", "承办单位签收期限(自交办起，工作日)"),
+    ("contact_days", "承办单位联系提出人期限(自交办起，工作日；0为不要求)"),
+    ("change_request_days", "承办单位申请调整期限(自签收起，工作日)"),
+    ("evaluation_days", "评价期限(工作日)"),
+    ("rehandle_days", "不满意重新办理期限(天)"),
+    ("result_classes", "答复类别"),
+    ("followup_classes", "需跟踪落实的答复类别"),
+    ("followup_report_days", "跟踪落实进展报告周期(天，逾期未报则提醒)"),
+)
+
+
+def register(kind: Kind) -> Kind:
+    """Register a kind and its settings (idempotent: a kind registered twice keeps the first)."""
+    if kind.name in KINDS:
+        return KINDS[kind.name]
+    KINDS[kind.name] = kind
+    for key, label in _SETTINGS:
+        default = getattr(kind, key)
+        if isinstance(default, tuple):
+            default = list(default)
+        full = f"{kind.prefix}.{key}"
+        if full not in orgsettings.DEFAULTS:
+            unit = "自交办起，工作日" if kind.working_days else "自交办起，天"
+            orgsettings.register(full, default, f"{kind.label}{label.format(unit=unit)}")
+    return kind
+
+
+def get(name: str) -> Kind:
+    return KINDS[name]
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(k.name, k.label) for k in KINDS.values()]

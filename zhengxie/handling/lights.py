@@ -1,0 +1,149 @@
+"""红黄绿三色管理 for every kind (domain.md, "Supervision"), on the case and its assignments:
+
+- no light unless the case is in handling (units owe replies);
+- red when the deadline has passed;
+- yellow when the deadline is within "<prefix>.yellow_days" days, or a node is late: a replying unit has
+  not acknowledged receipt within "<prefix>.acknowledge_days" working days of assignment, or has recorded
+  no contact with the proposer within "<prefix>.contact_days" working days (0: no contact required);
+- green otherwise.
+A kind whose item keeps its own `light` column (proposals: their list and statistics indexes read it)
+gets the new value written there too (Kind.item_model).
+"""
+
+from __future__ import annotations
+
+import datetime
+
+from django.apps import apps
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+
+from zhengxie.core.calendar import Calendar
+
+from . import kinds
+from .models import Assignment, Case
+
+REPLYING_ROLES = (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
+
+
+class Numbers:
+    """Per-organisation and per-kind numbers and calendars, read once."""
+
+    def __init__(self):
+        self._cache = {}
+
+    def get(self, case):
+        key = (case.organisation_id, case.kind)
+        if key not in self._cache:
+            kind, org = kinds.get(case.kind), case.organisation
+            self._cache[key] = (
+                Calendar(org),
+                kind.days(org, "yellow_days"),
+                kind.days(org, "acknowledge_days"),
+                kind.days(org, "contact_days"),
+                kind.node_statuses,
+                kind.proposer_label,
+            )
+        return self._cache[key]
+
+
+def _unit_name(a) -> str:
+    return (a.unit.short_name or a.unit.name) if Assignment.unit.is_cached(a) else ""
+
+
+def late_nodes(case, today: datetime.date, numbers: Numbers | None = None) -> list[str]:
+    """The handling nodes that are late (节点督办), as Chinese labels. Uses case.assignments (prefetch them
+    with their units and contacts)."""
+    if case.stage != Case.Stage.HANDLING:
+        return []
+    cal, _yellow, ack_days, contact_days, node_statuses, proposer = (numbers or Numbers()).get(case)
+    if node_statuses and case.status not in node_statuses:
+        return []
+    late = []
+    for a in case.assignments.all():
+        if not a.is_active or a.role not in REPLYING_ROLES:
+            continue
+        elapsed = cal.between(timezone.localdate(a.assigned_at), today)
+        if a.acknowledged_at is None and elapsed > ack_days:
+            late.append(f"{_unit_name(a)}逾期未签收")
+        if contact_days and elapsed > contact_days and not any(True for _ in a.contacts.all()):
+            late.append(f"{_unit_name(a)}逾期未联系{proposer}")
+    return late
+
+
+def compute_light(case, today: datetime.date | None = None, numbers: Numbers | None = None):
+    """'green' | 'yellow' | 'red' | None."""
+    if case.stage != Case.Stage.HANDLING or case.deadline is None:
+        return None
+    today = today or timezone.localdate()
+    numbers = numbers or Numbers()
+    if today > case.deadline:
+        return Case.Light.RED.value
+    _cal, yellow_days, *_ = numbers.get(case)
+    if (case.deadline - today).days <= yellow_days:
+        return Case.Light.YELLOW.value
+    if late_nodes(case, today, numbers):
+        return Case.Light.YELLOW.value
+    return Case.Light.GREEN.value
+
+
+def with_facts(qs):
+    """Cases with what the light needs: organisation, active assignments with units and contacts."""
+    return qs.select_related("organisation").prefetch_related(
+        Prefetch(
+            "assignments",
+            queryset=Assignment.objects.filter(is_active=True)
+            .select_related("unit")
+            .prefetch_related("contacts"),
+        )
+    )
+
+
+def _mirror(changes):
+    """Write new lights into the items of kinds that keep their own copy."""
+    by_model: dict[tuple[str, str], list[int]] = {}
+    for case, _old, new in changes:
+        model = kinds.get(case.kind).item_model
+        if model:
+            by_model.setdefault((model, new), []).append(case.pk)
+    for (model, light), ids in by_model.items():
+        Model = apps.get_model(model)
+        for i in range(0, len(ids), 500):
+            Model.objects.filter(case_id__in=ids[i : i + 500]).update(light=light)
+
+
+def refresh(case_ids) -> dict[int, str]:
+    """Recompute and store the light of these cases (services call it after a change); returns {id: light}."""
+    changes, out = [], {}
+    numbers = Numbers()
+    for case in with_facts(Case.objects.filter(pk__in=list(case_ids))):
+        new = compute_light(case, numbers=numbers) or ""
+        out[case.pk] = new
+        if new != case.light:
+            changes.append((case, case.light, new))
+            Case.objects.filter(pk=case.pk).update(light=new)
+    _mirror(changes)
+    return out
+
+
+def refresh_lights(*, today: datetime.date | None = None, organisation=None) -> list[tuple[Case, str, str]]:
+    """Recompute the stored light of every case that has or should have one (the daily job).
+
+    Returns the changes as (case, old, new), with '' for no light; cases come with organisation and
+    active assignments (with units) loaded.
+    """
+    today = today or timezone.localdate()
+    qs = Case.objects.filter(Q(stage=Case.Stage.HANDLING) | ~Q(light=""))
+    if organisation is not None:
+        qs = qs.filter(organisation__path__startswith=organisation.path)
+    numbers = Numbers()
+    changes = []
+    for case in with_facts(qs).iterator(chunk_size=500):
+        new = compute_light(case, today, numbers) or ""
+        if new != case.light:
+            changes.append((case, case.light, new))
+            case.light = new
+    for i in range(0, len(changes), 500):
+        Case.objects.bulk_update([c[0] for c in changes[i : i + 500]], ["light"])
+    _mirror(changes)
+    return changes

@@ -1,0 +1,35 @@
+"""The proposal as a kind of the handling spine (handling/kinds.py): its numbers are the proposals.*
+settings, it uses reply classes, each agreed signer rates, 不满意 sends the unit back for re-handling."""
+
+from django.urls import reverse
+
+from zhengxie.handling import kinds
+
+
+def _url(case) -> str:
+    return reverse("proposals:detail", args=[case.object_id])
+
+
+def _may_rate(case, user) -> bool:
+    from . import rules
+
+    return rules.is_agreed_signer(user, case.proposal)
+
+
+PROPOSAL = kinds.register(
+    kinds.Kind(
+        name="proposal",
+        label="提案",
+        prefix="proposals",
+        reply_days=90,
+        uses_classes=True,
+        raters="signers",
+        on_unsatisfied="rehandle",
+        item_model="proposals.Proposal",
+        # Late receipt or contact turns the light yellow in the first round only (not while re-handling).
+        node_statuses=("assigned", "handling"),
+        proposer_label="提案人",
+        url=_url,
+        may_rate=_may_rate,
+    )
+)
