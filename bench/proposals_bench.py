@@ -590,7 +590,7 @@ def _related(
         author = lead.user if lead else staff
         events.append(
             Event(
-                proposal=p,
+                case_id=p.case_id,
                 at=dt(c, 9),
                 actor=author,
                 actor_label=author.name,
@@ -626,7 +626,7 @@ def _related(
         if p.submitted_at:
             events.append(
                 Event(
-                    proposal=p,
+                    case_id=p.case_id,
                     at=p.submitted_at,
                     actor=author,
                     actor_label=author.name,
@@ -642,7 +642,7 @@ def _related(
             }.get(p.status, "立案")
             events.append(
                 Event(
-                    proposal=p,
+                    case_id=p.case_id,
                     at=dt(spec["reviewed"]),
                     actor=staff,
                     actor_label=staff.name,
@@ -661,7 +661,7 @@ def _related(
         unit = unit or rng.choice(town_units)
         handler = handler_of.get(unit.pk, staff)
         lead_a = Assignment(
-            proposal=p,
+            case_id=p.case_id,
             unit=unit,
             role="lead",
             assigned_at=p.assigned_at,
@@ -674,7 +674,7 @@ def _related(
             co_unit = rng.choice(all_units)
             if co_unit.pk != unit.pk:
                 co = Assignment(
-                    proposal=p,
+                    case_id=p.case_id,
                     unit=co_unit,
                     role="co",
                     assigned_at=p.assigned_at,
@@ -689,7 +689,7 @@ def _related(
                 label += f"，会办：{co_unit.name}"
         events.append(
             Event(
-                proposal=p,
+                case_id=p.case_id,
                 at=p.assigned_at,
                 actor=staff,
                 actor_label=staff.name,
@@ -703,7 +703,7 @@ def _related(
         lead_a.acknowledged_at, lead_a.acknowledged_by = dt(ack, 15), handler
         events.append(
             Event(
-                proposal=p,
+                case_id=p.case_id,
                 at=dt(ack, 15),
                 actor=handler,
                 actor_label=handler.name,
@@ -724,7 +724,7 @@ def _related(
             )
             events.append(
                 Event(
-                    proposal=p,
+                    case_id=p.case_id,
                     at=dt(day, 16),
                     actor=handler,
                     actor_label=handler.name,
@@ -736,7 +736,7 @@ def _related(
             continue
         rc = rng.choice("AABBBC")
         reply = Reply(
-            proposal=p,
+            case_id=p.case_id,
             assignment=lead_a,
             result_class=rc,
             round=1,
@@ -755,7 +755,7 @@ def _related(
         replies.append(reply)
         events.append(
             Event(
-                proposal=p,
+                case_id=p.case_id,
                 at=p.replied_at,
                 actor=handler,
                 actor_label=handler.name,
@@ -776,7 +776,7 @@ def _related(
             )
             evaluations.append(
                 Evaluation(
-                    proposal=p,
+                    case_id=p.case_id,
                     reply=reply,
                     member=m,
                     rating=rating,
@@ -786,7 +786,7 @@ def _related(
             )
             events.append(
                 Event(
-                    proposal=p,
+                    case_id=p.case_id,
                     at=dt(day, 14),
                     actor=m.user,
                     actor_label=m.name,
@@ -797,7 +797,7 @@ def _related(
         if p.status == S.CLOSED:
             events.append(
                 Event(
-                    proposal=p,
+                    case_id=p.case_id,
                     at=p.closed_at,
                     actor=staff,
                     actor_label=staff.name,

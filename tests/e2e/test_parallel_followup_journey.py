@@ -132,9 +132,9 @@ def test_b_reply_is_followed_up_until_the_office_confirms(e2e_site, page_for, tm
     # A proposal 县教育局 handles as the lead unit and has not answered yet.
     pid, title, proposer = e2e_site.sql(
         "select p.id, p.title, u.username from proposals_proposal p join members_member m on m.id = p.lead_member_id "
-        "join core_user u on u.id = m.user_id join proposals_assignment a on a.proposal_id = p.id "
+        "join core_user u on u.id = m.user_id join handling_assignment a on a.case_id = p.case_id "
         "join core_handlingunit h on h.id = a.unit_id where p.status = 'handling' and a.is_active and a.role = 'lead' "
-        "and h.name = ? and not exists (select 1 from proposals_reply r where r.proposal_id = p.id) "
+        "and h.name = ? and not exists (select 1 from handling_reply r where r.case_id = p.case_id) "
         "order by u.username = 'member1' desc, p.id limit 1",
         (EDU,),
     )[0]
@@ -196,5 +196,9 @@ def test_b_reply_is_followed_up_until_the_office_confirms(e2e_site, page_for, tm
     expect(box.get_by_role("link", name="办理跟踪落实")).to_have_count(0)
     expect(m.locator("#timeline")).to_contain_text(f"确认{EDU}办结落实")
     shot(m, SHOTS, "06-member-followup-phone")
-    assert e2e_site.sql("select status from proposals_followup where proposal_id = ?", (pid,)) == [("done",)]
+    assert e2e_site.sql(
+        "select f.status from handling_followup f join proposals_proposal p on p.case_id = f.case_id "
+        "where p.id = ?",
+        (pid,),
+    ) == [("done",)]
     assert problems == []

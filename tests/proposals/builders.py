@@ -92,6 +92,7 @@ def build(
         is_key=is_key,
         replied_at=now if reply_class else None,
     )
+    reporting.open_cases([p])
     Signer.objects.create(proposal=p, member=lead_member, role=Signer.Role.LEAD, status=Signer.Status.AGREED)
     for i, username in enumerate(cosigners, 1):
         Signer.objects.create(
@@ -103,7 +104,7 @@ def build(
         )
     if assigned:
         a = Assignment.objects.create(
-            proposal=p,
+            case_id=p.case_id,
             unit=unit(unit_name),
             role=Assignment.Role.LEAD,
             assigned_by=staff,
@@ -112,11 +113,15 @@ def build(
         )
         for co in co_units:
             Assignment.objects.create(
-                proposal=p, unit=unit(co), role=Assignment.Role.CO, assigned_by=staff, deadline=deadline
+                case_id=p.case_id,
+                unit=unit(co),
+                role=Assignment.Role.CO,
+                assigned_by=staff,
+                deadline=deadline,
             )
         if reply_class:
             r = Reply.objects.create(
-                proposal=p,
+                case_id=p.case_id,
                 assignment=a,
                 result_class=reply_class,
                 content="已落实。",
@@ -126,7 +131,7 @@ def build(
             members = [lead_member] + [Member.objects.get(user__username=u) for u in cosigners]
             for member, rating in zip(members, ratings, strict=False):
                 Evaluation.objects.create(
-                    proposal=p, reply=r, member=member, rating=rating, recorded_by=member.user
+                    case_id=p.case_id, reply=r, member=member, rating=rating, recorded_by=member.user
                 )
     reporting.sync([p.pk])  # rows made here, not by the services: fill the statistics copies
     return p

@@ -291,7 +291,7 @@ def test_batch_assign(api, units, proposal_in):
         api("staff"), "/assign_batch", {"proposal_ids": [a.pk, b.pk], "lead_unit_id": units["住建局"].pk}
     )
     assert r.status_code == 200 and {x["status"] for x in r.json()} == {"assigned"}
-    assert len(set(Assignment.objects.filter(proposal__in=[a, b]).values_list("batch", flat=True))) == 1
+    assert len(set(Assignment.objects.filter(case__proposal__in=[a, b]).values_list("batch", flat=True))) == 1
 
 
 def test_similar(api, proposal_in):
@@ -340,8 +340,8 @@ def test_list_shape_filters_and_pages(api, units, proposal_in):
     assert mine["count"] < body["count"]
     assert api("other").get(API).json()["count"] == 0
     both = (
-        Proposal.objects.filter(assignments__unit=units["教育局"], assignments__is_active=True)
-        .filter(assignments__unit=units["住建局"], assignments__is_active=True)
+        Proposal.objects.filter(case__assignments__unit=units["教育局"], case__assignments__is_active=True)
+        .filter(case__assignments__unit=units["住建局"], case__assignments__is_active=True)
         .distinct()
         .count()
     )

@@ -15,7 +15,8 @@ from django.utils import timezone
 from zhengxie.core import scheduler
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import AuditEntry, Notification
-from zhengxie.proposals import jobs, services
+from zhengxie.handling import jobs as spine_jobs
+from zhengxie.proposals import services
 from zhengxie.proposals.models import Event, FollowUp, FollowUpReport
 
 from .conftest import fake_pdf_upload, pdf_upload
@@ -37,7 +38,7 @@ def followup_in(proposal_in, user):
         p = proposal_in("handling", **kw)
         b_reply(user, p, handler={"住建局": "handler2"}.get(kw.get("lead"), "handler1"))
         p.refresh_from_db()
-        return p, FollowUp.objects.get(proposal=p)
+        return p, FollowUp.objects.get(case_id=p.case_id)
 
     return make
 
@@ -48,7 +49,9 @@ def notes(username, fragment):
 
 def actions(p):
     return list(
-        Event.objects.filter(proposal=p, action__startswith="followup").values_list("action", flat=True)
+        Event.objects.filter(case_id=p.case_id, action__startswith="followup").values_list(
+            "action", flat=True
+        )
     )
 
 
@@ -66,7 +69,7 @@ def test_a_b_reply_opens_a_followup_and_other_classes_do_not(user, proposal_in, 
     assert AuditEntry.objects.filter(action="proposals.followup_open", target_id=str(p.pk)).exists()
     a = proposal_in("handling", author="member2")
     b_reply(user, a, result_class="A")
-    assert not FollowUp.objects.filter(proposal=a).exists()
+    assert not FollowUp.objects.filter(case_id=a.case_id).exists()
 
 
 def test_followup_class_is_a_setting(user, proposal_in):
@@ -76,15 +79,15 @@ def test_followup_class_is_a_setting(user, proposal_in):
     b, c = proposal_in("handling"), proposal_in("handling", author="member2")
     b_reply(user, b)
     b_reply(user, c, result_class="C")
-    assert not FollowUp.objects.filter(proposal=b).exists()
-    assert FollowUp.objects.filter(proposal=c, status=St.OPEN).exists()
+    assert not FollowUp.objects.filter(case_id=b.case_id).exists()
+    assert FollowUp.objects.filter(case_id=c.case_id, status=St.OPEN).exists()
 
 
 def test_a_later_b_reply_keeps_the_single_followup_and_another_class_ends_it(user, followup_in):
     p, f = followup_in()
     rehandle(user, p)
     b_reply(user, p, content="第二轮：已列入计划。")
-    assert FollowUp.objects.filter(proposal=p).count() == 1
+    assert FollowUp.objects.filter(case_id=p.case_id).count() == 1
     f.refresh_from_db()
     assert f.status == St.OPEN and f.reply.content == "第二轮：已列入计划。"
     rehandle(user, p)
@@ -95,8 +98,8 @@ def test_a_later_b_reply_keeps_the_single_followup_and_another_class_ends_it(use
     # a new B reply after that opens a new one: one active follow-up per assignment
     rehandle(user, p)
     b_reply(user, p, content="第四轮")
-    assert FollowUp.objects.filter(proposal=p, status=St.OPEN).count() == 1
-    assert FollowUp.objects.filter(proposal=p).count() == 2
+    assert FollowUp.objects.filter(case_id=p.case_id, status=St.OPEN).count() == 1
+    assert FollowUp.objects.filter(case_id=p.case_id).count() == 2
 
 
 def test_the_whole_flow_through_the_services(user, followup_in):
@@ -309,9 +312,9 @@ def test_api_flow(user, followup_in, api_for):
     assert r.status_code == 200 and r.json()["status"] == "done" and r.json()["confirmed_by"] == "李晓梅"
 
     # the demo county has follow-ups of its own: count them alongside this one
-    county = FollowUp.objects.filter(proposal__organisation=p.organisation).exclude(status=St.SUPERSEDED)
+    county = FollowUp.objects.filter(case__organisation=p.organisation).exclude(status=St.SUPERSEDED)
     rows = staff.get(f"{API}/followups", {"status": "done", "session": p.session_id}).json()
-    assert rows["count"] == county.filter(status=St.DONE, proposal__session=p.session).count()
+    assert rows["count"] == county.filter(status=St.DONE, case__session=p.session).count()
     assert [x["report_count"] for x in rows["items"] if x["id"] == f.pk] == [2]
     rows = staff.get(f"{API}/followups", {"status": "open"}).json()
     assert rows["count"] == county.filter(status__in=FollowUp.ACTIVE).count()
@@ -361,34 +364,36 @@ def test_silent_or_late_followups_are_reminded_once_per_period(user, followup_in
     p, f = followup_in()
     reminders = notes("handler1", "请报告提案落实进展")
     today = timezone.localdate()
-    assert jobs.check_followups(today)["followup_reminded"] == 0  # the demo's are already reminded, too
+    assert spine_jobs.check_followups(today)["followup_reminded"] == 0  # the demo's are already reminded, too
     # From here on only this follow-up's reminders are counted: the demo's others are set aside.
     FollowUp.objects.exclude(pk=f.pk).filter(status=St.OPEN).update(status=St.DONE)
 
     later = today + datetime.timedelta(days=90)  # "proposals.followup_report_days" without a report
-    assert jobs.check_followups(later)["followup_reminded"] == 1
+    assert spine_jobs.check_followups(later)["followup_reminded"] == 1
     assert reminders.count() == 1 and "90 天未报告" in reminders.get().body
-    assert jobs.check_followups(later)["followup_reminded"] == 0
-    assert jobs.check_followups(later + datetime.timedelta(days=30))["followup_reminded"] == 0
-    assert Event.objects.filter(proposal=p, action="followup_reminder").count() == 1
-    assert jobs.check_followups(later + datetime.timedelta(days=90))["followup_reminded"] == 1  # next period
+    assert spine_jobs.check_followups(later)["followup_reminded"] == 0
+    assert spine_jobs.check_followups(later + datetime.timedelta(days=30))["followup_reminded"] == 0
+    assert Event.objects.filter(case_id=p.case_id, action="followup_reminder").count() == 1
+    assert (
+        spine_jobs.check_followups(later + datetime.timedelta(days=90))["followup_reminded"] == 1
+    )  # next period
 
     # a report clears it; a passed planned date reminds again, once
     services.followup_report(
         user=user("handler1"), followup=f, content="进展", planned_date=today + datetime.timedelta(days=10)
     )
     late = today + datetime.timedelta(days=11)
-    assert jobs.check_followups(late)["followup_reminded"] == 1
+    assert spine_jobs.check_followups(late)["followup_reminded"] == 1
     assert "已过" in reminders.order_by("-id").first().body
-    assert jobs.check_followups(late + datetime.timedelta(days=1))["followup_reminded"] == 0
+    assert spine_jobs.check_followups(late + datetime.timedelta(days=1))["followup_reminded"] == 0
     # reported done: nothing to remind the unit of
     services.followup_report(user=user("handler1"), followup=f, content="完成", done=True)
-    assert jobs.check_followups(late + datetime.timedelta(days=400))["followup_reminded"] == 0
+    assert spine_jobs.check_followups(late + datetime.timedelta(days=400))["followup_reminded"] == 0
 
 
 def test_followup_job_is_registered(user, followup_in):
     p, f = followup_in()
     FollowUp.objects.filter(pk=f.pk).update(opened_at=timezone.now() - datetime.timedelta(days=200))
-    assert "proposals.followups" in scheduler.JOBS
-    assert "proposals.followups" in scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3650))
-    assert Event.objects.filter(proposal=p, action="followup_reminder").exists()
+    assert "handling.followups" in scheduler.JOBS
+    assert "handling.followups" in scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3650))
+    assert Event.objects.filter(case_id=p.case_id, action="followup_reminder").exists()

@@ -277,9 +277,13 @@ def test_ledger_export_and_page_run_a_constant_number_of_queries(user, followup_
 
 
 def _followup(p, status, planned=None):
-    a = Assignment.objects.get(proposal=p, role=Assignment.Role.LEAD)
+    a = Assignment.objects.get(case_id=p.case_id, role=Assignment.Role.LEAD)
     return FollowUp.objects.create(
-        proposal=p, assignment=a, reply=Reply.objects.get(assignment=a), status=status, planned_date=planned
+        case_id=p.case_id,
+        assignment=a,
+        reply=Reply.objects.get(assignment=a),
+        status=status,
+        planned_date=planned,
     )
 
 
@@ -372,5 +376,5 @@ def test_stats_queries_stay_constant_with_followups(user):
         s = stats.session_stats(staff, session)
     assert s["totals"]["followups"]["total"] == 6
     assert len(after) == len(before) <= 10
-    followup_sql = [q["sql"] for q in after.captured_queries if "proposals_followup" in q["sql"]]
+    followup_sql = [q["sql"] for q in after.captured_queries if "handling_followup" in q["sql"]]
     assert len(followup_sql) == 1 and "GROUP BY" in followup_sql[0]

@@ -32,7 +32,7 @@ def test_lead_proposer_is_told_once_when_cosigners_do_not_answer(user, proposal_
     note = mine.get()
     assert p.title in note.title and note.url == reverse("proposals:detail", args=[p.pk])
     assert "移除" in note.body and user("member2").member.name in note.body
-    assert Event.objects.filter(proposal=p, action="cosign_overdue").count() == 1
+    assert Event.objects.filter(case_id=p.case_id, action="cosign_overdue").count() == 1
     # the lead proposer sees it on the timeline and may drop the silent co-signer
     page = client_for("member1").get(reverse("proposals:detail", args=[p.pk])).content.decode()
     assert "附议逾期未确认" in page and "移除未附议者" in page
@@ -65,11 +65,11 @@ def test_deadline_job_is_registered_with_the_scheduler(user, proposal_in):
     assert "proposals.deadlines" in scheduler.JOBS
     ran = scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3650))
     assert "proposals.deadlines" in ran
-    assert Event.objects.filter(proposal=p, action="cosign_overdue").exists()
+    assert Event.objects.filter(case_id=p.case_id, action="cosign_overdue").exists()
 
 
 def _age_assignment(p, unit_name, days):
-    Assignment.objects.filter(proposal=p, unit__short_name=unit_name).update(
+    Assignment.objects.filter(case_id=p.case_id, unit__short_name=unit_name).update(
         assigned_at=timezone.now() - datetime.timedelta(days=days)
     )
 
@@ -80,7 +80,7 @@ def test_late_co_unit_is_reminded_once_and_flagged_on_the_page(user, proposal_in
     reminders = Notification.objects.filter(user__username="handler2", title__startswith="会办意见已逾期")
 
     reminders = reminders.filter(title__contains=p.title)
-    events = Event.objects.filter(proposal=p, action="co_opinion_overdue")
+    events = Event.objects.filter(case_id=p.case_id, action="co_opinion_overdue")
     _age_assignment(p, "住建局", 29)  # within the 30 days of "proposals.co_opinion_days"
     jobs.check_late_co_opinions()  # (the demo world has late co-units of its own)
     assert not events.exists() and not reminders.exists()
@@ -117,7 +117,7 @@ def test_co_opinion_days_is_a_setting_and_the_scheduled_job_runs_both_checks(pro
     _age_assignment(p, "住建局", 6)
     ran = scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3651))
     assert "proposals.deadlines" in ran
-    assert Event.objects.filter(proposal=p, action="co_opinion_overdue").count() == 1
+    assert Event.objects.filter(case_id=p.case_id, action="co_opinion_overdue").count() == 1
     assert Notification.objects.filter(
         user__username="handler2", title__startswith="会办意见已逾期", title__contains=p.title
     ).exists()

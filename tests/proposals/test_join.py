@@ -13,7 +13,7 @@ from zhengxie.core.errors import Conflict, Forbidden
 from zhengxie.core.models import AuditEntry, Notification
 from zhengxie.members.models import Session
 from zhengxie.performance.models import DutyRecord
-from zhengxie.proposals import selectors, services
+from zhengxie.proposals import reporting, selectors, services
 from zhengxie.proposals.models import Event, Proposal, Signer
 
 from .builders import new_session
@@ -53,7 +53,9 @@ def test_journey_through_services(user, proposal_in):
     assert (s.role, s.status) == (Signer.Role.COSIGNER, Signer.Status.REQUESTED)
     assert reload(p).status == S.SUBMITTED  # a request changes nothing else
     assert Notification.objects.filter(user=m1, title__contains="申请加入您的提案").exists()
-    assert Event.objects.filter(proposal=p, action="join_request", label__contains=m2.member.name).exists()
+    assert Event.objects.filter(
+        case_id=p.case_id, action="join_request", label__contains=m2.member.name
+    ).exists()
     assert AuditEntry.objects.filter(action="proposals.join_request", target_id=str(p.pk)).exists()
     # A request is not a signature: no rating, no notices meant for proposers.
     assert [x.member_id for x in selectors.raters(p)] == [m1.member.pk]
@@ -63,7 +65,9 @@ def test_journey_through_services(user, proposal_in):
     assert s.status == Signer.Status.AGREED and s.responded_at is not None
     assert reload(p).kind == Proposal.Kind.JOINT  # 个人提案 → 联名提案
     assert Notification.objects.filter(user=m2, title__contains="已同意您加入").exists()
-    assert Event.objects.filter(proposal=p, action="join_decision", label__contains="联名提案").exists()
+    assert Event.objects.filter(
+        case_id=p.case_id, action="join_decision", label__contains="联名提案"
+    ).exists()
     assert AuditEntry.objects.filter(action="proposals.join_decision", target_id=str(p.pk)).exists()
     assert {x.member_id for x in selectors.raters(p)} == {m1.member.pk, m2.member.pk}
 
@@ -92,7 +96,9 @@ def test_pending_requests_lapse_at_review_and_only_accepted_joiners_are_credited
     # member3's request was never answered: it lapsed (marked declined) and member3 is told.
     assert signer(p, "member3", user).status == Signer.Status.DECLINED
     assert Notification.objects.filter(user=m3, title__contains="申请已失效").exists()
-    assert Event.objects.filter(proposal=p, action="join_lapsed", label__contains=m3.member.name).exists()
+    assert Event.objects.filter(
+        case_id=p.case_id, action="join_lapsed", label__contains=m3.member.name
+    ).exists()
     assert AuditEntry.objects.filter(action="proposals.join_lapsed", target_id=str(p.pk)).exists()
     # Credit for 立案: the first proposer half, the accepted joiner the other half, the lapsed requester nothing.
     assert [float(d.share) for d in credits(p, "member1", user)] == [0.5]
@@ -158,6 +164,7 @@ def test_refusals(user, proposal_in):
     # Past sessions' proposals are not joined (only the current session's, before review).
     old = proposal_in("submitted", author="member1")
     Proposal.objects.filter(pk=old.pk).update(session=new_session(year=2019))
+    reporting.sync([old.pk])
     with pytest.raises(Conflict, match="当前会次"):
         services.proposal_request_join(user=user("member3"), proposal=old)
     assert Session.objects.get(pk=reload(old).session_id).is_current is False

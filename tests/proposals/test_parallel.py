@@ -7,7 +7,8 @@ import pytest
 from django.urls import reverse
 
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
-from zhengxie.proposals import selectors, services, stats
+from zhengxie.handling import jobs as spine_jobs
+from zhengxie.proposals import reporting, selectors, services, stats
 from zhengxie.proposals.models import Assignment, Proposal, Reply
 
 from .conftest import pdf_upload
@@ -34,12 +35,12 @@ def _reply(user, p, handler, cls="A"):
 
 
 def _reply_of(p, unit):
-    return Reply.objects.filter(proposal=p, assignment__unit=unit).order_by("-id").first()
+    return Reply.objects.filter(case_id=p.case_id, assignment__unit=unit).order_by("-id").first()
 
 
 def test_each_unit_replies_and_the_proposal_is_replied_when_all_have(user, units, parallel):
     p = parallel()
-    roles = sorted(Assignment.objects.filter(proposal=p).values_list("role", flat=True))
+    roles = sorted(Assignment.objects.filter(case_id=p.case_id).values_list("role", flat=True))
     assert roles == ["parallel", "parallel"]
     assert "reply" in selectors.allowed_actions(user("handler1"), p)
     _reply(user, p, "handler1")
@@ -143,7 +144,7 @@ def test_statistics_count_one_reply_per_unit(user, units, parallel):
     # The re-handling reply replaces the one rated 不满意: each unit counts once, with its latest class.
     assert by_unit[units["住建局"].pk]["classes"]["A"] >= 1
     assert by_unit[units["住建局"].pk]["lead"] >= 1 and by_unit[units["教育局"].pk]["lead"] >= 1
-    latest = Reply.objects.filter(proposal__session=p.session, assignment__role__in=["lead", "parallel"])
+    latest = Reply.objects.filter(case__session=p.session, assignment__role__in=["lead", "parallel"])
     latest_count = len({r.assignment_id for r in latest})
     assert s["totals"]["replies"] == latest_count
 
@@ -228,12 +229,12 @@ def test_red_light_chases_only_the_units_that_still_owe_a_reply(user, units, par
     from django.utils import timezone
 
     from zhengxie.core.models import Notification
-    from zhengxie.proposals import jobs
 
     p = parallel()
     _reply(user, p, "handler1")  # 教育局 has answered its part; 住建局 has not
     Proposal.objects.filter(pk=p.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
-    jobs.check_lights()
+    reporting.sync([p.pk])
+    spine_jobs.check_lights()
     red = Notification.objects.filter(title__startswith="【红灯】", url__endswith=f"/proposals/{p.pk}/")
     assert red.filter(user__username="handler2").exists()
     assert not red.filter(user__username="handler1").exists()

@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from zhengxie.core.calendar import Calendar, add_workdays
 from zhengxie.proposals.models import Proposal
 from zhengxie.proposals.nav import proposal_todos
-from zhengxie.proposals.workdays import Calendar, add_workdays
 
 
 def _submitted_on(p, day):
@@ -26,8 +26,8 @@ def _late_todo(user):
 def test_latest_late_start_agrees_with_adding_working_days(user):
     org = user("staff").organisation
     org.settings = {
-        "proposals.holidays": ["2026-10-01", "2026-10-02", "2026-10-05"],
-        "proposals.extra_workdays": ["2026-10-10"],
+        "calendar.holidays": ["2026-10-01", "2026-10-02", "2026-10-05"],
+        "calendar.extra_workdays": ["2026-10-10"],
     }
     cal = Calendar(org)
     for offset in range(60):

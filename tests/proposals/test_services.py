@@ -10,7 +10,7 @@ from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import AuditEntry, Counter, Notification
 from zhengxie.members.models import Member
 from zhengxie.performance.models import DutyRecord
-from zhengxie.proposals import selectors, services
+from zhengxie.proposals import reporting, selectors, services
 from zhengxie.proposals.models import (
     Assignment,
     Contact,
@@ -46,7 +46,7 @@ def test_member_creates_individual_draft_with_lead_signer(user):
     assert p.session.is_current and p.organisation.code == "demo-county"
     lead = p.signers.get()
     assert lead.role == "lead" and lead.status == "agreed" and lead.member.user.username == "member1"
-    assert Event.objects.filter(proposal=p, action="create", label="起草提案").exists()
+    assert Event.objects.filter(case_id=p.case_id, action="create", label="起草提案").exists()
     assert AuditEntry.objects.filter(action="proposals.create", target_id=str(p.pk)).exists()
 
 
@@ -355,7 +355,7 @@ def test_merge_carries_signers_and_credit(user, proposal_in):
     carried = Signer.objects.filter(proposal=target, via_merge=src)
     assert set(carried.values_list("member__user__username", flat=True)) == {"member1", "member3"}
     assert _duty("member1", "proposal_accept", src).exists()
-    assert Event.objects.filter(proposal=target, action="merged_in").exists()
+    assert Event.objects.filter(case_id=target.case_id, action="merged_in").exists()
     # merged proposers see the target, receive its reply and rate it
     services.proposal_assign(user=user("staff"), proposal=target, lead_unit=user("handler1").handling_unit)
     services.assignment_acknowledge(user=user("handler1"), proposal=target)
@@ -430,9 +430,11 @@ def test_batch_assign_is_all_or_nothing(user, units, proposal_in):
     c = proposal_in("submitted", author="member3")
     with pytest.raises(Conflict):
         services.proposals_assign_batch(user=user("staff"), proposals=[a, b, c], lead_unit=units["教育局"])
-    assert reload(a).status == S.ACCEPTED and not Assignment.objects.filter(proposal__in=[a, b]).exists()
+    assert (
+        reload(a).status == S.ACCEPTED and not Assignment.objects.filter(case__proposal__in=[a, b]).exists()
+    )
     done = services.proposals_assign_batch(user=user("staff"), proposals=[a, b], lead_unit=units["教育局"])
-    batches = set(Assignment.objects.filter(proposal__in=done).values_list("batch", flat=True))
+    batches = set(Assignment.objects.filter(case__proposal__in=done).values_list("batch", flat=True))
     assert len(batches) == 1 and batches.pop()
     assert reload(a).status == S.ASSIGNED == reload(b).status
     with pytest.raises(Invalid):
@@ -441,7 +443,7 @@ def test_batch_assign_is_all_or_nothing(user, units, proposal_in):
 
 def test_acknowledge_by_lead_starts_handling(user, units, proposal_in):
     p = proposal_in("assigned", co=["人社局"])
-    co_handler = Assignment.objects.get(proposal=p, role="co").unit.handlers.first()
+    co_handler = Assignment.objects.get(case_id=p.case_id, role="co").unit.handlers.first()
     services.assignment_acknowledge(user=co_handler, proposal=p)
     assert reload(p).status == S.ASSIGNED
     with pytest.raises(Http404):
@@ -456,7 +458,7 @@ def test_acknowledge_by_lead_starts_handling(user, units, proposal_in):
 
 def test_change_request_window_and_decision(user, units, proposal_in):
     p = proposal_in("handling")
-    a = Assignment.objects.get(proposal=p, role="lead")
+    a = Assignment.objects.get(case_id=p.case_id, role="lead")
     with pytest.raises(Invalid, match="理由"):
         services.assignment_request_change(user=user("handler1"), proposal=p, reason="")
     Assignment.objects.filter(pk=a.pk).update(acknowledged_at=timezone.now() - datetime.timedelta(days=30))
@@ -474,7 +476,7 @@ def test_change_request_window_and_decision(user, units, proposal_in):
     )
     p.refresh_from_db()
     assert p.status == S.ASSIGNED
-    active = Assignment.objects.get(proposal=p, is_active=True, role="lead")
+    active = Assignment.objects.get(case_id=p.case_id, is_active=True, role="lead")
     assert active.unit.short_name == "住建局" and active.acknowledged_at is None
     assert _notes("handler2", "新交办提案").exists()
     with pytest.raises(Http404):  # 教育局 no longer sees it
@@ -485,7 +487,7 @@ def test_change_request_window_and_decision(user, units, proposal_in):
 
 def test_change_refused_and_granted_without_new_unit(user, units, proposal_in):
     p = proposal_in("handling")
-    a = Assignment.objects.get(proposal=p, role="lead")
+    a = Assignment.objects.get(case_id=p.case_id, role="lead")
     services.assignment_request_change(user=user("handler1"), proposal=p, reason="职责交叉")
     services.assignment_decide_change(user=user("staff"), assignment=a, grant=False, note="请继续办理")
     assert reload(p).status == S.HANDLING and _notes("handler1", "未获同意").exists()
@@ -523,14 +525,14 @@ def test_contact_and_co_opinion(user, units, proposal_in):
         method="visit",
         summary="上门走访提案人，听取意见。",
     )
-    assert Contact.objects.filter(assignment__proposal=p).count() == 1
+    assert Contact.objects.filter(assignment__case__proposal=p).count() == 1
     with pytest.raises(Forbidden, match="会办单位"):
         services.assignment_co_opinion(user=user("handler1"), proposal=p, opinion="同意")
     co_handler = units["人社局"].handlers.first()
     with pytest.raises(Invalid):
         services.assignment_co_opinion(user=co_handler, proposal=p, opinion="")
     services.assignment_co_opinion(user=co_handler, proposal=p, opinion="同意主办单位意见，配合落实待遇。")
-    assert Assignment.objects.get(proposal=p, role="co").co_opinion.startswith("同意")
+    assert Assignment.objects.get(case_id=p.case_id, role="co").co_opinion.startswith("同意")
     assert _notes("handler1", "会办意见").exists()
 
 
@@ -543,7 +545,7 @@ def test_reply_with_letter_notifies_every_signer(user, proposal_in):
         user=user("handler1"), proposal=p, result_class="B", content="已列入明年计划。", letter=pdf_upload()
     )
     assert p.status == S.REPLIED and p.light == ""
-    r = Reply.objects.get(proposal=p)
+    r = Reply.objects.get(case_id=p.case_id)
     assert r.on_time and r.result_class == "B" and r.letter.mime_type == "application/pdf"
     assert _notes("member1", "请评价").exists() and _notes("member2", "请评价").exists()
 
@@ -551,9 +553,10 @@ def test_reply_with_letter_notifies_every_signer(user, proposal_in):
 def test_reply_late_is_recorded(user, proposal_in):
     p = proposal_in("handling")
     Proposal.objects.filter(pk=p.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    reporting.sync([p.pk])
     services.proposal_reply(user=user("handler1"), proposal=p, result_class="A", content="已解决。")
-    assert not Reply.objects.get(proposal=p).on_time
-    assert Event.objects.filter(proposal=p, action="reply", label__contains="逾期").exists()
+    assert not Reply.objects.get(case_id=p.case_id).on_time
+    assert Event.objects.filter(case_id=p.case_id, action="reply", label__contains="逾期").exists()
 
 
 def test_reply_bad_input_writes_nothing(user, proposal_in):
@@ -566,7 +569,7 @@ def test_reply_bad_input_writes_nothing(user, proposal_in):
         services.proposal_reply(
             user=user("handler1"), proposal=p, result_class="A", content="已解决。", letter=fake_pdf_upload()
         )
-    assert reload(p).status == S.HANDLING and not Reply.objects.filter(proposal=p).exists()
+    assert reload(p).status == S.HANDLING and not Reply.objects.filter(case_id=p.case_id).exists()
 
 
 def test_renamed_docx_is_refused(user, proposal_in):
@@ -574,7 +577,7 @@ def test_renamed_docx_is_refused(user, proposal_in):
     with pytest.raises(Invalid, match="扩展名"):
         services.proposal_attach_letter(user=user("handler1"), proposal=p, upload=docx_upload("答复函.pdf"))
     services.proposal_attach_letter(user=user("handler1"), proposal=p, upload=docx_upload())
-    assert Reply.objects.get(proposal=p).letter.original_name == "答复函.docx"
+    assert Reply.objects.get(case_id=p.case_id).letter.original_name == "答复函.docx"
 
 
 def test_a_unit_not_assigned_cannot_reply(user, proposal_in):
@@ -598,7 +601,7 @@ def test_reply_class_list_is_a_setting(user, proposal_in):
     org.settings = {"proposals.result_classes": ["A", "B", "C", "D"]}
     org.save()
     services.proposal_reply(user=user("handler1"), proposal=p, result_class="D", content="留作参考。")
-    assert Reply.objects.get(proposal=p).result_class == "D"
+    assert Reply.objects.get(case_id=p.case_id).result_class == "D"
 
 
 # --- evaluation -----------------------------------------------------------------------------------------------
@@ -609,7 +612,7 @@ def test_each_signer_rates_once(user, proposal_in):
     services.proposal_evaluate(user=user("member1"), proposal=p, rating="satisfied", comment="很好")
     with pytest.raises(Conflict, match="不能重复评价"):
         services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="改主意")
-    assert Evaluation.objects.filter(proposal=p).count() == 1
+    assert Evaluation.objects.filter(case_id=p.case_id).count() == 1
     assert "close" not in selectors.allowed_actions(user("staff"), p)
     services.proposal_evaluate(user=user("member2"), proposal=p, rating="basically_satisfied")
     assert reload(p).status == S.REPLIED
@@ -623,7 +626,7 @@ def test_a_member_cannot_rate_someone_elses_proposal(user, proposal_in):
         services.proposal_evaluate(user=user("member2"), proposal=p, rating="unsatisfied", comment="不满意")
     with pytest.raises(Http404):
         services.proposal_evaluate(user=user("other"), proposal=p, rating="satisfied")
-    assert not Evaluation.objects.filter(proposal=p).exists()
+    assert not Evaluation.objects.filter(case_id=p.case_id).exists()
 
 
 def test_a_unit_never_rates(user, proposal_in):
@@ -655,9 +658,9 @@ def test_staff_records_a_rating_for_a_member(user, proposal_in):
     services.proposal_evaluate(
         user=user("staff"), proposal=p, rating="satisfied", member=user("member1").member
     )
-    ev = Evaluation.objects.get(proposal=p)
+    ev = Evaluation.objects.get(case_id=p.case_id)
     assert ev.member.user.username == "member1" and ev.recorded_by.username == "staff"
-    assert Event.objects.filter(proposal=p, action="evaluate", label__contains="代录").exists()
+    assert Event.objects.filter(case_id=p.case_id, action="evaluate", label__contains="代录").exists()
 
 
 def test_unsatisfied_sends_it_back_for_rehandling(user, proposal_in):
@@ -675,7 +678,7 @@ def test_unsatisfied_sends_it_back_for_rehandling(user, proposal_in):
         services.proposal_close(user=user("staff"), proposal=p)
     # second round: reply again, rate again, close
     services.proposal_reply(user=user("handler1"), proposal=p, result_class="A", content="已补充具体措施。")
-    assert Reply.objects.filter(proposal=p).order_by("-id").first().round == 2
+    assert Reply.objects.filter(case_id=p.case_id).order_by("-id").first().round == 2
     services.proposal_evaluate(user=user("member1"), proposal=p, rating="basically_satisfied")
     services.proposal_close(user=user("staff"), proposal=p)
     assert p.status == S.CLOSED
@@ -686,7 +689,7 @@ def test_close_waits_for_evaluations_or_their_deadline(user, proposal_in):
     services.proposal_evaluate(user=user("member1"), proposal=p, rating="satisfied")
     with pytest.raises(Conflict, match="尚未全部评价"):
         services.proposal_close(user=user("staff"), proposal=p)
-    Reply.objects.filter(proposal=p).update(replied_at=timezone.now() - datetime.timedelta(days=40))
+    Reply.objects.filter(case_id=p.case_id).update(replied_at=timezone.now() - datetime.timedelta(days=40))
     with pytest.raises(Forbidden):
         services.proposal_close(user=user("member1"), proposal=p)
     services.proposal_close(user=user("staff"), proposal=p)
@@ -725,8 +728,8 @@ def test_extend_within_the_limit(user, proposal_in):
         reason="涉及多部门协调",
     )
     assert p.deadline == old + datetime.timedelta(days=60)
-    assert Assignment.objects.get(proposal=p, role="lead").deadline == p.deadline
-    assert Extension.objects.get(proposal=p).old_deadline == old
+    assert Assignment.objects.get(case_id=p.case_id, role="lead").deadline == p.deadline
+    assert Extension.objects.get(case_id=p.case_id).old_deadline == old
     assert _notes("handler1", "延至").exists()
 
 
@@ -764,11 +767,12 @@ def test_remind_reaches_handlers_and_when_red_the_head(user, proposal_in):
     services.proposal_remind(user=user("staff"), proposal=p)
     assert _notes("handler1", "督办提醒").count() == 1 and not _notes("unithead1", "督办提醒").exists()
     Proposal.objects.filter(pk=p.pk).update(light="red")
+    reporting.sync([p.pk])
     services.proposal_remind(user=user("staff"), proposal=p)
     assert _notes("unithead1", "督办提醒").exists()
     with pytest.raises(Forbidden):
         services.proposal_remind(user=user("member1"), proposal=p)
-    assert Event.objects.filter(proposal=p, action="remind").count() == 2
+    assert Event.objects.filter(case_id=p.case_id, action="remind").count() == 2
 
 
 def test_closed_and_rejected_accept_no_further_action(user, units, proposal_in):

@@ -6,11 +6,12 @@ import pytest
 from django.utils import timezone
 
 from zhengxie.core import scheduler
+from zhengxie.core.calendar import add_workdays, is_workday, workdays_between
 from zhengxie.core.models import Notification
-from zhengxie.proposals import jobs, services
-from zhengxie.proposals.lights import compute_light, light_of
+from zhengxie.handling import jobs as spine_jobs
+from zhengxie.proposals import reporting, services
+from zhengxie.proposals.lights import light_of
 from zhengxie.proposals.models import Assignment, Contact, Event, Proposal
-from zhengxie.proposals.workdays import add_workdays, is_workday, workdays_between
 
 TODAY = datetime.date(2026, 11, 25)  # a Wednesday
 
@@ -28,8 +29,8 @@ def test_working_days():
 def test_holidays_and_extra_workdays_are_settings(user):
     org = user("staff").organisation
     org.settings = {
-        "proposals.holidays": ["2026-10-01", "2026-10-02", "bad"],
-        "proposals.extra_workdays": ["2026-10-10"],
+        "calendar.holidays": ["2026-10-01", "2026-10-02", "bad"],
+        "calendar.extra_workdays": ["2026-10-10"],
     }
     org.save()
     assert not is_workday(datetime.date(2026, 10, 1), org)
@@ -65,7 +66,7 @@ TABLE = [
 def test_light_table(proposal_in, status, since, acked, contacted, due, expected):
     p = proposal_in("assigned")
     assigned = add_workdays(TODAY, -since)
-    a = Assignment.objects.get(proposal=p, role="lead")
+    a = Assignment.objects.get(case_id=p.case_id, role="lead")
     Assignment.objects.filter(pk=a.pk).update(
         assigned_at=_at(assigned), acknowledged_at=_at(assigned) if acked else None
     )
@@ -74,6 +75,7 @@ def test_light_table(proposal_in, status, since, acked, contacted, due, expected
             assignment=a, contacted_on=assigned, method="phone", summary="电话沟通", recorded_by=a.assigned_by
         )
     Proposal.objects.filter(pk=p.pk).update(status=status, deadline=TODAY + datetime.timedelta(days=due))
+    reporting.sync([p.pk])
     assert (light_of(p.pk, TODAY) or None) == expected
 
 
@@ -83,7 +85,8 @@ def test_yellow_days_is_a_setting(proposal_in):
     org.settings = {"proposals.yellow_days": 100}
     org.save()
     p = Proposal.objects.select_related("organisation").get(pk=p.pk)
-    assert compute_light(p) == "yellow"
+    reporting.sync([p.pk])
+    assert light_of(p, timezone.localdate()) == "yellow"
 
 
 def test_daily_job_notifies_yellow_to_handlers_and_red_also_to_unit_heads(user, proposal_in):
@@ -91,8 +94,10 @@ def test_daily_job_notifies_yellow_to_handlers_and_red_also_to_unit_heads(user, 
     yellow = proposal_in("handling", author="member2")
     today = timezone.localdate()
     Proposal.objects.filter(pk=red.pk).update(deadline=today - datetime.timedelta(days=1))
+    reporting.sync([red.pk])
     Proposal.objects.filter(pk=yellow.pk).update(deadline=today + datetime.timedelta(days=3))
-    result = jobs.check_lights()
+    reporting.sync([yellow.pk])
+    result = spine_jobs.check_lights()
     assert result["changed"] >= 2
     assert Proposal.objects.get(pk=red.pk).light == "red"
     assert Proposal.objects.get(pk=yellow.pk).light == "yellow"
@@ -102,20 +107,21 @@ def test_daily_job_notifies_yellow_to_handlers_and_red_also_to_unit_heads(user, 
     assert h1.filter(title__startswith="【黄灯】").exists()
     assert head.filter(title__startswith="【红灯】").exists()
     assert not head.filter(title__startswith="【黄灯】").exists()
-    assert Event.objects.filter(proposal=red, action="light", label="督办灯变为红灯").exists()
+    assert Event.objects.filter(case_id=red.case_id, action="light", label="督办灯变为红灯").exists()
     # running again changes nothing and sends nothing new
     before = Notification.objects.count()
-    assert jobs.check_lights()["changed"] == 0
+    assert spine_jobs.check_lights()["changed"] == 0
     assert Notification.objects.count() == before
 
 
 def test_job_is_registered_with_the_scheduler(proposal_in):
     p = proposal_in("handling")
     Proposal.objects.filter(pk=p.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=2))
-    assert "proposals.lights" in scheduler.JOBS
+    reporting.sync([p.pk])
+    assert "handling.lights" in scheduler.JOBS
     # a period of its own (force=True makes a period key too long for PostgreSQL's varchar(20))
     ran = scheduler.run_due(now=timezone.now() + datetime.timedelta(days=3650))
-    assert "proposals.lights" in ran
+    assert "handling.lights" in ran
     assert Proposal.objects.get(pk=p.pk).light == "red"
 
 
@@ -123,6 +129,7 @@ def test_services_keep_the_light_current(user, proposal_in):
     p = proposal_in("handling")
     assert p.light == "green"
     Proposal.objects.filter(pk=p.pk).update(deadline=timezone.localdate() + datetime.timedelta(days=5))
+    reporting.sync([p.pk])
     services.proposal_extend(
         user=user("staff"),
         proposal=p,
@@ -138,7 +145,7 @@ def test_demo_has_every_light_for_the_two_named_units(db):
     for unit in ("教育局", "住建局"):
         lights = set(
             Proposal.objects.filter(
-                assignments__unit__short_name=unit, assignments__is_active=True
+                case__assignments__unit__short_name=unit, case__assignments__is_active=True
             ).values_list("light", flat=True)
         )
         assert {"green", "yellow", "red"} <= lights, unit
@@ -150,10 +157,12 @@ def test_easing_from_red_to_yellow_sends_no_alarm_and_the_task_runs_the_job(user
     p = proposal_in("handling")
     today = timezone.localdate()
     Proposal.objects.filter(pk=p.pk).update(deadline=today - datetime.timedelta(days=1))
+    reporting.sync([p.pk])
     refresh_lights_task.enqueue()
     assert Proposal.objects.get(pk=p.pk).light == "red"
     Proposal.objects.filter(pk=p.pk).update(deadline=today + datetime.timedelta(days=5))
+    reporting.sync([p.pk])
     before = Notification.objects.filter(user__username="handler1").count()
-    jobs.check_lights()
+    spine_jobs.check_lights()
     assert Proposal.objects.get(pk=p.pk).light == "yellow"
     assert Notification.objects.filter(user__username="handler1").count() == before

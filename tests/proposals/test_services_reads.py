@@ -49,7 +49,7 @@ def test_units_see_only_what_is_assigned_to_them(user, proposal_in):
     assert p.pk not in _ids(selectors.visible_proposals(user("handler2")))
     assert p.pk in _ids(selectors.unit_inbox(user("handler1")))
     seen = selectors.visible_proposals(user("handler2"))
-    assert all(a for a in seen.values_list("assignments__unit__short_name", flat=True))
+    assert all(a for a in seen.values_list("case__assignments__unit__short_name", flat=True))
 
 
 def test_queues(user, proposal_in):

@@ -147,7 +147,9 @@ class ProposalWorkflow(RuleBasedStateMachine):
             ]
             return data.draw(st.sampled_from(signers + [self.u("staff")]), label="rater")
         if action in ("acknowledge", "reply", "contact", "request_change"):
-            units = list(Assignment.objects.filter(proposal=p, is_active=True, role__in=["lead", "parallel"]))
+            units = list(
+                Assignment.objects.filter(case_id=p.case_id, is_active=True, role__in=["lead", "parallel"])
+            )
             if not units:
                 return self.u("handler1")
             a = data.draw(st.sampled_from(units), label="unit")
@@ -159,7 +161,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
         before = Proposal.objects.get(pk=pid)
         snap = (before.status, before.number, before.deadline, before.is_key, before.is_excellent)
         audits = AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count()
-        events = Event.objects.filter(proposal_id=pid).count()
+        events = Event.objects.filter(case__proposal=pid).count()
         try:
             self._do(data, action, user, before)
         except (ServiceError, Http404):
@@ -169,7 +171,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count()
                 == audits
             )
-            assert Event.objects.filter(proposal_id=pid).count() == events
+            assert Event.objects.filter(case__proposal=pid).count() == events
             return
         assert snap[0] != S.REJECTED, f"{action} succeeded on a rejected proposal"
         if snap[0] == S.CLOSED:
@@ -177,10 +179,10 @@ class ProposalWorkflow(RuleBasedStateMachine):
         assert (
             AuditEntry.objects.filter(target_type="proposals.proposal", target_id=str(pid)).count() > audits
         )
-        assert Event.objects.filter(proposal_id=pid).count() > events
+        assert Event.objects.filter(case__proposal=pid).count() > events
         status = Proposal.objects.get(pk=pid).status
         REACHED.add(status)
-        if Assignment.objects.filter(proposal_id=pid, is_active=True, role="parallel").exists():
+        if Assignment.objects.filter(case__proposal=pid, is_active=True, role="parallel").exists():
             REACHED.add(f"parallel:{status}")
 
     def _do(self, data, action, user, p):
@@ -223,7 +225,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 user=user, proposal=p, reason=draw(st.sampled_from(["", "职责不符"]))
             )
         elif action == "decide_change":
-            a = Assignment.objects.filter(proposal=p).order_by("-id").first()
+            a = Assignment.objects.filter(case_id=p.case_id).order_by("-id").first()
             if a is None:
                 raise ServiceError("无交办")
             services.assignment_decide_change(
@@ -251,7 +253,9 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 member = draw(st.sampled_from([self.u(m).member for m in MEMBERS]))
             rating = draw(st.sampled_from(["satisfied", "basically_satisfied", "unsatisfied"]))
             latest = [a.reply.pk for a in selectors.unit_answers(p) if a.reply is not None]
-            older = list(Reply.objects.filter(proposal=p).exclude(pk__in=latest).values_list("pk", flat=True))
+            older = list(
+                Reply.objects.filter(case_id=p.case_id).exclude(pk__in=latest).values_list("pk", flat=True)
+            )
             reply = draw(st.sampled_from([None, *latest, *latest, *older[:1]]))
             services.proposal_evaluate(
                 user=user, proposal=p, rating=rating, comment="意见", member=member, reply=reply
@@ -276,7 +280,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
     @precondition(lambda self: self.pids)
     @rule()
     def evaluation_time_passes(self):
-        Reply.objects.filter(proposal_id__in=self.pids).update(
+        Reply.objects.filter(case__proposal__in=self.pids).update(
             replied_at=timezone.now() - datetime.timedelta(days=40)
         )
 
@@ -305,7 +309,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 assert p.number is None
             roles = list(
                 Assignment.objects.filter(
-                    proposal=p, is_active=True, role__in=["lead", "parallel"]
+                    case_id=p.case_id, is_active=True, role__in=["lead", "parallel"]
                 ).values_list("role", flat=True)
             )
             if p.status in WITH_LEAD:
@@ -322,26 +326,28 @@ class ProposalWorkflow(RuleBasedStateMachine):
     @invariant()
     def statistics_copies_follow_every_change(self):
         """reporting.sync runs with every state change: the copies the statistics read are never stale."""
-        for a in Assignment.objects.filter(proposal_id__in=self.pids).select_related("proposal"):
-            assert a.session_id == a.proposal.session_id
+        for a in Assignment.objects.filter(case__proposal__in=self.pids).select_related("case__proposal"):
+            assert a.session_id == a.case.proposal.session_id
         replies = list(
-            Reply.objects.filter(proposal_id__in=self.pids).select_related("proposal", "assignment")
+            Reply.objects.filter(case__proposal__in=self.pids).select_related("case__proposal", "assignment")
         )
         newest = {}
         for rp in replies:
             newest[rp.assignment_id] = max(newest.get(rp.assignment_id, 0), rp.pk)
         for rp in replies:
-            assert (rp.session_id, rp.unit_id) == (rp.proposal.session_id, rp.assignment.unit_id)
+            assert (rp.session_id, rp.unit_id) == (rp.case.proposal.session_id, rp.assignment.unit_id)
             assert rp.is_latest == (rp.pk == newest[rp.assignment_id])
-        for ev in Evaluation.objects.filter(proposal_id__in=self.pids).select_related("proposal", "reply"):
-            assert (ev.session_id, ev.category) == (ev.proposal.session_id, ev.proposal.category)
+        for ev in Evaluation.objects.filter(case__proposal__in=self.pids).select_related(
+            "case__proposal", "reply"
+        ):
+            assert (ev.session_id, ev.category) == (ev.case.proposal.session_id, ev.case.proposal.category)
             assert (ev.unit_id, ev.is_current) == (ev.reply.unit_id, ev.reply.is_latest)
 
     @invariant()
     def evaluations_only_by_signers(self):
-        for ev in Evaluation.objects.filter(proposal_id__in=self.pids):
+        for ev in Evaluation.objects.filter(case__proposal__in=self.pids).select_related("case"):
             assert Signer.objects.filter(
-                proposal_id=ev.proposal_id, member_id=ev.member_id, status="agreed"
+                proposal_id=ev.case.object_id, member_id=ev.member_id, status="agreed"
             ).exists()
 
 

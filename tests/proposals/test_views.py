@@ -334,13 +334,13 @@ def test_unit_replies_with_a_letter_and_member_rates_then_staff_close(client_for
     )
     assert r.status_code == 422
     assert "文件类型不符" in r.content.decode() and "已纳入年度计划并落实。" in r.content.decode()
-    assert not Reply.objects.filter(proposal=p).exists()
+    assert not Reply.objects.filter(case_id=p.case_id).exists()
     r = h.post(
         reverse("proposals:action", args=[p.pk, "reply"]),
         {"result_class": "A", "content": "已纳入年度计划并落实。", "letter": pdf_upload()},
     )
     assert r.status_code == 302
-    reply = Reply.objects.get(proposal=p)
+    reply = Reply.objects.get(case_id=p.case_id)
     assert reload(p).status == S.REPLIED and reply.letter and reply.letter.original_name == "答复函.pdf"
     # The proposer sees the reply, downloads the letter and rates it.
     m = client_for("member1")
@@ -410,7 +410,7 @@ def test_staff_records_a_rating_for_an_offline_member(client_for, proposal_in):
     assert r.status_code == 422 and "请选择代为录入评价的提案人" in r.content.decode()
     r = c.post(reverse("proposals:action", args=[p.pk, "evaluate"]), {"rating": "satisfied", "member": m1.pk})
     assert r.status_code == 302
-    assert Evaluation.objects.get(proposal=p, member=m1).recorded_by.username == "staff"
+    assert Evaluation.objects.get(case_id=p.case_id, member=m1).recorded_by.username == "staff"
 
 
 # --------------------------------------------------------------------------- documents from the pages

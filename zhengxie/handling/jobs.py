@@ -57,7 +57,9 @@ def check_lights(today=None) -> dict:
     today = today or timezone.localdate()
     with transaction.atomic():
         changes = refresh_lights(today=today)
-        worse = [(c, old, new) for c, old, new in changes if new in ("yellow", "red") and RANK[new] > RANK[old]]
+        worse = [
+            (c, old, new) for c, old, new in changes if new in ("yellow", "red") and RANK[new] > RANK[old]
+        ]
         # 分办: a unit whose reply stands owes nothing and is not chased (Assignment.owes).
         owing = defaultdict(list)
         for a in Assignment.objects.filter(case_id__in=[c.pk for c, _, _ in worse], owes=True).exclude(
@@ -80,7 +82,9 @@ def check_lights(today=None) -> dict:
                 body = (("、".join(late) + "；") if late else "") + f"办理期限 {case.deadline:%Y年%m月%d日}。"
             notify(users, title, body, url=case_url(case), category=case.kind, sms=new == "red")
             events.append(
-                Event(case=case, actor_label="系统", action="light", label=f"督办灯变为{Case.Light(new).label}")
+                Event(
+                    case=case, actor_label="系统", action="light", label=f"督办灯变为{Case.Light(new).label}"
+                )
             )
         Event.objects.bulk_create(events)
         if changes:
@@ -136,7 +140,9 @@ def check_followups(today=None) -> dict:
         for f, days, late in due:
             case, kind = f.case, kinds.get(f.case.kind)
             why = (
-                f"计划完成时间 {f.planned_date:%Y年%m月%d日} 已过" if late else f"已超过 {days} 天未报告落实进展"
+                f"计划完成时间 {f.planned_date:%Y年%m月%d日} 已过"
+                if late
+                else f"已超过 {days} 天未报告落实进展"
             )
             notify(
                 people[f.assignment.unit_id]["handler"],

@@ -51,11 +51,15 @@ class Kind:
     item_model: str = ""
     # Item statuses in which late nodes (签收, 联系) turn the light yellow; empty: all of the handling stage.
     node_statuses: tuple[str, ...] = ()
+    # The staff office that runs this kind (core.models.Office: proposal, info …).
+    office: str = ""
     # What the item's author is called in messages (提案人, 信息报送人, 建议人 …).
     proposer_label: str = "提出人"
     # Item hooks (the module's own functions): the page of an item, and where it came from (提案人 …).
     url: Callable = field(default=lambda case: "", compare=False)
     source: Callable = field(default=lambda case: "", compare=False)
+    # may_view(case, user) -> bool: whether this user may see the item (the module's visibility rule).
+    may_view: Callable = field(default=lambda case, user: False, compare=False)
     # may_rate(case, user) -> bool: whether this user rates the case's replies (the module's rule).
     may_rate: Callable = field(default=lambda case, user: False, compare=False)
     # Called after a case closes (办结), e.g. to credit duty points.

@@ -829,7 +829,9 @@ class _Builder:
         for p, _spec, reply in self.replied:
             if reply.result_class != "B":
                 continue
-            f = FollowUp(case_id=p.case_id, assignment=reply.assignment, reply=reply, opened_at=reply.replied_at)
+            f = FollowUp(
+                case_id=p.case_id, assignment=reply.assignment, reply=reply, opened_at=reply.replied_at
+            )
             opened = reply.replied_at.date()
             self.ev(
                 p,

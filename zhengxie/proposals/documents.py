@@ -112,7 +112,9 @@ def document_queryset():
         "organisation", "session", "lead_member", "author", "merged_into", "case"
     ).prefetch_related(
         Prefetch("signers", queryset=Signer.objects.select_related("member").order_by("order", "id")),
-        Prefetch("case__assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
+        Prefetch(
+            "case__assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")
+        ),
     )
 
 

@@ -10,6 +10,12 @@ def _url(case) -> str:
     return reverse("proposals:detail", args=[case.object_id])
 
 
+def _may_view(case, user) -> bool:
+    from . import rules
+
+    return rules.can_view_proposal(user, case.proposal)
+
+
 def _may_rate(case, user) -> bool:
     from . import rules
 
@@ -29,7 +35,9 @@ PROPOSAL = kinds.register(
         # Late receipt or contact turns the light yellow in the first round only (not while re-handling).
         node_statuses=("assigned", "handling"),
         proposer_label="提案人",
+        office="proposal",
         url=_url,
+        may_view=_may_view,
         may_rate=_may_rate,
     )
 )

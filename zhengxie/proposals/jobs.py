@@ -118,9 +118,7 @@ def check_late_co_opinions(now=None) -> dict:
     ).values_list("case_id", "label", "at"):
         told[pid, label].append(at)
     # a unit released and assigned again later is a new assignment: remind it again
-    late = [
-        a for a in late if not any(at >= a.assigned_at for at in told[a.case_id, _co_overdue_label(a)])
-    ]
+    late = [a for a in late if not any(at >= a.assigned_at for at in told[a.case_id, _co_overdue_label(a)])]
     people = users_by_unit({a.unit_id for a in late})
     events = []
     with transaction.atomic():

@@ -20,8 +20,10 @@ HANDLING_STATES = (Proposal.Status.ASSIGNED, Proposal.Status.HANDLING, Proposal.
 
 def light_of(proposal, today: datetime.date | None = None) -> str:
     """The light of one proposal, freshly computed on its case (and stored on both): '' when none."""
-    case_id = proposal.case_id if isinstance(proposal, Proposal) else (
-        Proposal.objects.filter(pk=proposal).values_list("case_id", flat=True).first()
+    case_id = (
+        proposal.case_id
+        if isinstance(proposal, Proposal)
+        else (Proposal.objects.filter(pk=proposal).values_list("case_id", flat=True).first())
     )
     if case_id is None:
         return ""

@@ -218,9 +218,9 @@ def followup_todos(user) -> list[dict]:
             {"label": "跟踪落实中的B类提案", "count": c["open"], "url": url, "level": "warning"},
         ]
     if is_proposal_office(user):
-        c = FollowUp.objects.filter(case__organisation_id=user.organisation_id, case__kind="proposal").aggregate(
-            confirm=Count("id", filter=Q(status=F.REPORTED_DONE)), late=Count("id", filter=late)
-        )
+        c = FollowUp.objects.filter(
+            case__organisation_id=user.organisation_id, case__kind="proposal"
+        ).aggregate(confirm=Count("id", filter=Q(status=F.REPORTED_DONE)), late=Count("id", filter=late))
         url = reverse("proposals:followup_ledger")
         items += [
             {

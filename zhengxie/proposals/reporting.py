@@ -52,8 +52,7 @@ def open_cases(proposals: list) -> None:
     """Open the cases of proposals made in bulk (demo, benchmarks, imports): one INSERT and one UPDATE."""
     todo = [p for p in proposals if p.case_id is None]
     cases = [
-        Case(organisation_id=p.organisation_id, kind="proposal", object_id=p.pk, **facts(p))
-        for p in todo
+        Case(organisation_id=p.organisation_id, kind="proposal", object_id=p.pk, **facts(p)) for p in todo
     ]
     Case.objects.bulk_create(cases, batch_size=1000)
     for p, c in zip(todo, cases, strict=True):

@@ -167,9 +167,6 @@ rules.add_perm("proposals.reply_proposal", is_replying_unit)
 rules.add_perm("proposals.evaluate_proposal", is_agreed_signer | is_office)
 
 # Attachments hang off the proposal (the letter, supporting files): same rule as the proposal.
-rules.add_perm(
-    "proposals.view_reply", rules.predicate(lambda user, reply: can_view_proposal(user, reply.case.proposal))
-)
 
 __all__ = [
     "Facts",

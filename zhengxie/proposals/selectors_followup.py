@@ -90,7 +90,9 @@ def followup_list(user, *, status: str = "", unit=None, session=None, overdue=No
         wanted = overdue if isinstance(overdue, bool) else str(overdue).lower() in ("1", "true", "yes", "on")
         qs = qs.filter(late) if wanted else qs.exclude(late)
     return (
-        qs.select_related("case__proposal__session", "case__proposal__lead_member", "assignment__unit", "reply")
+        qs.select_related(
+            "case__proposal__session", "case__proposal__lead_member", "assignment__unit", "reply"
+        )
         .annotate(report_count=Count("reports"))
         .order_by(_STATUS_ORDER, "planned_date", "opened_at", "id")
     )

@@ -5,7 +5,6 @@ completion date, reports progress and declares it done; the proposal office conf
 
 from __future__ import annotations
 
-import rules
 from django.db import transaction
 from django.http import Http404
 
@@ -15,7 +14,6 @@ from zhengxie.core.models import Role
 from zhengxie.core.notifications import notify
 from zhengxie.core.uploads import EVIDENCE, save_attachment
 
-from .. import rules as r
 from ..models import FollowUp, FollowUpReport
 from ..selectors_followup import can_confirm, can_report, visible_followups
 from .common import (
@@ -34,12 +32,6 @@ from .common import (
 
 F = FollowUp.Status
 MAX_CONTENT = 5000
-
-# Files of a progress report hang off the report: whoever may see the proposal may download them.
-rules.add_perm(
-    "proposals.view_followupreport",
-    rules.predicate(lambda user, report: r.can_view_proposal(user, report.followup.case.proposal)),
-)
 
 
 def followup_classes(org) -> list[str]:

@@ -226,9 +226,9 @@ def proposals_assign_batch(
 def _my_assignment(user, p, *roles) -> Assignment | None:
     if not r.is_unit_user(user):
         return None
-    qs = Assignment.objects.filter(case_id=p.case_id, unit_id=user.handling_unit_id, is_active=True).select_related(
-        "unit"
-    )
+    qs = Assignment.objects.filter(
+        case_id=p.case_id, unit_id=user.handling_unit_id, is_active=True
+    ).select_related("unit")
     if roles:
         qs = qs.filter(role__in=roles)
     return qs.first()
@@ -349,7 +349,12 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
             label = f"同意{a.unit.name}的调整申请"
             if target is not None:
                 Assignment.objects.create(
-                    case_id=p.case_id, unit=target, role=a.role, assigned_by=user, deadline=a.deadline, batch=a.batch
+                    case_id=p.case_id,
+                    unit=target,
+                    role=a.role,
+                    assigned_by=user,
+                    deadline=a.deadline,
+                    batch=a.batch,
                 )
                 label += f"，改由{target.name}{a.get_role_display()}"
                 if a.role in REPLYING_ROLES:
@@ -451,9 +456,9 @@ def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
         if a.acknowledged_at is None:
             a.acknowledged_at, a.acknowledged_by = a.co_opinion_at, user
         a.save(update_fields=["co_opinion", "co_opinion_at", "acknowledged_at", "acknowledged_by"])
-        lead_ids = Assignment.objects.filter(case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES).values_list(
-            "unit_id", flat=True
-        )
+        lead_ids = Assignment.objects.filter(
+            case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES
+        ).values_list("unit_id", flat=True)
         notify(
             _unit_users(lead_ids),
             f"{a.unit.name}已提交会办意见：{p.number_label}《{p.title}》",

@@ -67,12 +67,18 @@ def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
             raise Invalid("请填写延期理由。", field="reason")
         before = _snapshot(p)
         Extension.objects.create(
-            case_id=p.case_id, old_deadline=p.deadline or new, new_deadline=new, reason=reason, approved_by=user
+            case_id=p.case_id,
+            old_deadline=p.deadline or new,
+            new_deadline=new,
+            reason=reason,
+            approved_by=user,
         )
         old = p.deadline
         p.deadline = new
         p.save()
-        Assignment.objects.filter(case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES).update(deadline=new)
+        Assignment.objects.filter(case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES).update(
+            deadline=new
+        )
         _refresh_light(p)
         units = Assignment.objects.filter(case_id=p.case_id, is_active=True).values_list("unit_id", flat=True)
         notify(

@@ -1,0 +1,49 @@
+"""Who may do what on the spine, answered once per question. What depends on the item (who sees it,
+who rates its replies, which office runs it) is the kind's answer (kinds.py)."""
+
+from __future__ import annotations
+
+import rules
+
+from zhengxie.core.models import Role
+
+from . import kinds
+
+
+def can_view_case(user, case) -> bool:
+    return bool(getattr(user, "is_authenticated", False)) and kinds.get(case.kind).may_view(case, user)
+
+
+def is_case_office(user, case=None, kind: str | None = None) -> bool:
+    """Staff of the office that runs this kind of item, in the case's own organisation (for `case=None`:
+    the office of `kind` anywhere in the user's organisation; with neither: any handling office)."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.STAFF):
+        return False
+    if case is not None:
+        return user.office == kinds.get(case.kind).office and user.organisation_id == case.organisation_id
+    if kind is not None:
+        return user.office == kinds.get(kind).office
+    return user.office in {k.office for k in kinds.KINDS.values()}
+
+
+def is_unit_user(user) -> bool:
+    return bool(
+        getattr(user, "is_authenticated", False)
+        and user.handling_unit_id
+        and user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD)
+    )
+
+
+def can_supervise(user) -> bool:
+    """The 督办 board and the unit figures: a handling office, leaders and system administrators."""
+    return bool(getattr(user, "is_authenticated", False)) and (
+        is_case_office(user) or user.has_role(Role.LEADER, Role.SYSADMIN)
+    )
+
+
+# Files hang off replies and follow-up reports: whoever may see the case's item may download them.
+rules.add_perm("handling.view_reply", rules.predicate(lambda user, reply: can_view_case(user, reply.case)))
+rules.add_perm(
+    "handling.view_followupreport",
+    rules.predicate(lambda user, report: can_view_case(user, report.followup.case)),
+)
