@@ -25,6 +25,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("django-admin/", admin.site.urls),
     path("manage/", include("zhengxie.members.urls")),
+    path("handling/", include("zhengxie.handling.urls")),
     path("proposals/", include("zhengxie.proposals.urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),

@@ -31,6 +31,7 @@ class MeOut(Schema):
     organisation: OrgOut | None
     office: str = ""
     handling_unit_id: int | None = None
+    member_id: int | None = None
 
 
 class Unauthorized(ServiceError):
@@ -80,4 +81,11 @@ def me(request):
         "organisation": u.organisation,
         "office": u.office,
         "handling_unit_id": u.handling_unit_id,
+        "member_id": _member_id(u),
     }
+
+
+def _member_id(user) -> int | None:
+    from zhengxie.members.models import Member
+
+    return Member.objects.filter(user_id=user.pk).values_list("pk", flat=True).first()

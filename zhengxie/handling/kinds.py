@@ -62,6 +62,8 @@ class Kind:
     may_view: Callable = field(default=lambda case, user: False, compare=False)
     # may_rate(case, user) -> bool: whether this user rates the case's replies (the module's rule).
     may_rate: Callable = field(default=lambda case, user: False, compare=False)
+    # extend(user=, case=, new_deadline=, reason=): the module's 延期 service (the 督办 board calls it).
+    extend: Callable | None = field(default=None, compare=False)
     # Called after a case closes (办结), e.g. to credit duty points.
     on_close: Callable | None = field(default=None, compare=False)
 

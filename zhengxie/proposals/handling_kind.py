@@ -10,6 +10,14 @@ def _url(case) -> str:
     return reverse("proposals:detail", args=[case.object_id])
 
 
+def _extend(*, user, case, new_deadline, reason):
+    from . import services
+
+    return services.proposal_extend(
+        user=user, proposal=case.object_id, new_deadline=new_deadline, reason=reason
+    )
+
+
 def _may_view(case, user) -> bool:
     from . import rules
 
@@ -38,6 +46,7 @@ PROPOSAL = kinds.register(
         office="proposal",
         url=_url,
         may_view=_may_view,
+        extend=_extend,
         may_rate=_may_rate,
     )
 )

@@ -1,0 +1,58 @@
+"""Menu entries of the spine and the unit's to-dos across kinds (one aggregate query)."""
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from zhengxie.core.models import Role
+from zhengxie.core.navigation import register, todo_provider
+
+from . import rules as r
+from . import selectors
+
+register(
+    "交办", "承办工作台", "handling:inbox", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD], icon="inbox", order=150
+)
+register(
+    "交办",
+    "督办台",
+    "handling:board",
+    roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN],
+    icon="stoplights",
+    order=151,
+)
+register(
+    "交办",
+    "承办单位办理情况",
+    "handling:units",
+    roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN],
+    icon="building-check",
+    order=152,
+)
+
+
+@todo_provider
+def handling_todos(user) -> list[dict]:
+    """What the user's unit owes, of every kind: unacknowledged, red and yellow."""
+    if not r.is_unit_user(user):
+        return []
+    c = selectors.owed(user).aggregate(
+        unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
+        red=Count("id", filter=Q(case__light="red")),
+        yellow=Count("id", filter=Q(case__light="yellow")),
+    )
+    inbox = reverse("handling:inbox")
+    return [
+        {
+            "label": "待签收的交办事项",
+            "count": c["unack"],
+            "url": inbox + "?status=unacknowledged",
+            "level": "danger",
+        },
+        {"label": "已超期（红灯）", "count": c["red"], "url": inbox + "?light=red", "level": "danger"},
+        {
+            "label": "临近期限（黄灯）",
+            "count": c["yellow"],
+            "url": inbox + "?light=yellow",
+            "level": "warning",
+        },
+    ]

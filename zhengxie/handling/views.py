@@ -1,0 +1,187 @@
+"""承办工作台 (the unit inbox), the 督办 board and the per-unit figures: thin views over handling.selectors
+and handling.services, the same for every kind of routed item."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
+
+from zhengxie.core.errors import ServiceError
+from zhengxie.core.models import HandlingUnit
+from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.views import paginate
+
+from . import kinds, selectors, services
+from . import rules as r
+from .models import Case
+
+
+def _filters(request) -> dict:
+    g = request.GET
+    return {
+        "kind": g.get("kind", ""),
+        "light": g.get("light", ""),
+        "status": g.get("status", ""),
+        "q": g.get("q", "")[:100],
+        "sort": g.get("sort", "deadline"),
+    }
+
+
+def _rows(request, **extra):
+    f = _filters(request)
+    try:
+        qs = selectors.inbox(request.user, **f, **extra)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        qs = selectors.inbox(request.user, **extra)
+    page, qs_wo_page = paginate(request, qs)
+    page.object_list = [selectors.InboxItem(a).as_dict() for a in page.object_list]
+    return f, page, qs_wo_page
+
+
+@login_required
+def inbox(request):
+    """承办工作台: everything the user's unit owes, whatever its kind."""
+    if not r.is_unit_user(request.user):
+        raise PermissionDenied
+    f, page, qs_wo_page = _rows(request)
+    return render(
+        request,
+        "handling/inbox.html",
+        {
+            "page_obj": page,
+            "qs_wo_page": qs_wo_page,
+            "f": f,
+            "kinds": kinds.choices(),
+            "summary": selectors.board(request.user)["totals"],
+            "is_head": request.user.has_role("unit_head"),
+        },
+    )
+
+
+def _units(user):
+    return HandlingUnit.objects.filter(org_scope_q(user), is_active=True).order_by("order", "id")
+
+
+@login_required
+def board(request):
+    """督办: open items by light, unit and kind; batch reminders and extensions."""
+    if not r.can_supervise(request.user):
+        raise PermissionDenied
+    unit = request.GET.get("unit", "")
+    f, page, qs_wo_page = _rows(request, unit=unit)
+    kind = f["kind"] if f["kind"] in kinds.KINDS else ""
+    figures = selectors.board(request.user, kind=kind, unit=unit if unit.isdigit() else None)
+    return render(
+        request,
+        "handling/board.html",
+        {
+            "page_obj": page,
+            "qs_wo_page": qs_wo_page,
+            "f": f,
+            "unit": unit,
+            "units": _units(request.user),
+            "kinds": kinds.choices(),
+            "figures": figures,
+            "can_remind": r.is_case_office(request.user),
+            "chart": _light_bars(figures["units"][:15]),
+        },
+    )
+
+
+def _light_bars(units) -> dict:
+    names = [u["short_name"] for u in units]
+    series = [
+        {
+            "name": label,
+            "type": "bar",
+            "stack": "n",
+            "data": [u[key] for u in units],
+            "itemStyle": {"color": c},
+        }
+        for key, label, c in (
+            ("red", "红灯", "#dc3545"),
+            ("yellow", "黄灯", "#ffc107"),
+            ("green", "绿灯", "#198754"),
+        )
+    ]
+    return {
+        "tooltip": {"trigger": "axis"},
+        "legend": {},
+        "grid": {"left": 8, "right": 8, "containLabel": True},
+        "xAxis": {"type": "category", "data": names, "axisLabel": {"rotate": 30}},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": series,
+    }
+
+
+@login_required
+@require_POST
+def remind(request):
+    if not r.can_supervise(request.user):
+        raise PermissionDenied
+    try:
+        n = services.cases_remind(
+            user=request.user, case_ids=request.POST.getlist("case"), note=request.POST.get("note", "")
+        )
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"已向 {n} 项事项的承办单位发送催办提醒。")
+    nxt = request.POST.get("next", "")
+    return redirect(nxt if nxt.startswith("/handling/") else "handling:board")
+
+
+@login_required
+def extend(request, case_id: int):
+    """延期 of one item from the board, through the kind's own service."""
+    case = Case.objects.filter(org_scope_q(request.user), pk=case_id).first()
+    if case is None or not r.is_case_office(request.user, case):
+        raise PermissionDenied
+    error, data = "", {"new_deadline": "", "reason": ""}
+    if request.method == "POST":
+        data = {
+            "new_deadline": request.POST.get("new_deadline", ""),
+            "reason": request.POST.get("reason", ""),
+        }
+        try:
+            services.case_extend(
+                user=request.user, case=case, new_deadline=data["new_deadline"], reason=data["reason"]
+            )
+        except ServiceError as exc:
+            error = exc.message
+        else:
+            messages.success(request, "已延期。")
+            return redirect("handling:board")
+    return render(
+        request,
+        "handling/extend.html",
+        {
+            "case": case,
+            "kind": kinds.get(case.kind),
+            "item_url": kinds.get(case.kind).url(case),
+            "error": error,
+            "data": data,
+        },
+        status=422 if error else 200,
+    )
+
+
+@login_required
+def units(request):
+    """各承办单位办理情况 across kinds: on-time rate, satisfaction, re-handling (for 民主评议 of units)."""
+    if not r.can_supervise(request.user):
+        raise PermissionDenied
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in kinds.KINDS else ""
+    year = request.GET.get("year", "")
+    year = int(year) if year.isdigit() and 2000 <= int(year) <= 2100 else None
+    rows = selectors.unit_figures(request.user, kind=kind, year=year)
+    return render(
+        request,
+        "handling/units.html",
+        {"rows": rows, "kinds": kinds.choices(), "kind": kind, "year": year or ""},
+    )
