@@ -11,5 +11,6 @@ class CoreConfig(AppConfig):
 
         from . import signals  # noqa: F401
 
-        # Each app's nav.py registers its menu entries and workbench to-do providers.
-        autodiscover_modules("nav")
+        # Each app's nav.py registers its menu entries and workbench to-do providers, its dashboard.py
+        # the figures it shows on the leaders' dashboard (core/dashboard.py).
+        autodiscover_modules("nav", "dashboard")

@@ -11,4 +11,8 @@ urlpatterns = [
     path("audit/", views.audit_log, name="audit"),
     path("audit/export/", views.audit_export, name="audit_export"),
     path("files/<int:pk>/", views.attachment_download, name="attachment"),
+    # files built in the background by any module (core.exports)
+    path("exports/<uuid:export_id>/", views.export_page, name="export"),
+    path("exports/<uuid:export_id>/progress/", views.export_progress, name="export_progress"),
+    path("exports/<uuid:export_id>/download/", views.export_download, name="export_download"),
 ]

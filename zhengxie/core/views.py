@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import audit, selectors
 from .forms import LoginForm, StyledPasswordChangeForm
-from .models import Attachment, Notification
+from .models import Attachment, Export, Notification
 from .navigation import todos_for
 
 
@@ -178,6 +178,55 @@ def attachment_download(request, pk):
     except FileNotFoundError:
         raise Http404
     return FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.mime_type)
+
+
+# --------------------------------------------------------------------------- files built in the background
+
+
+def _own_export(request, export_id, kinds=None):
+    """The user's own export of a registered kind they may still ask for; anything else is 404.
+    `kinds`: the kinds an older, module-specific address of these pages serves."""
+    from . import exports
+
+    try:
+        export = Export.objects.get(pk=export_id, user=request.user)
+    except (Export.DoesNotExist, ValueError):
+        raise Http404
+    if (kinds is not None and export.kind not in kinds) or not exports.may_start(request.user, export.kind):
+        raise Http404
+    return export
+
+
+@login_required
+def export_page(request, export_id, kinds=None):
+    """The progress of one background export (polled while it runs), then its file."""
+    from . import exports
+
+    export = _own_export(request, export_id, kinds)
+    return render(request, "core/export.html", {"e": export, "spec": exports.get(export.kind)})
+
+
+@login_required
+def export_progress(request, export_id, kinds=None):
+    return render(request, "core/_export_progress.html", {"e": _own_export(request, export_id, kinds)})
+
+
+@login_required
+def export_download(request, export_id, kinds=None):
+    from . import exports
+
+    export = _own_export(request, export_id, kinds)
+    if export.status != Export.Status.DONE or not export.file:
+        raise Http404
+    try:
+        fh = export.file.open("rb")
+    except FileNotFoundError:
+        raise Http404
+    resp = FileResponse(
+        fh, as_attachment=True, filename=export.filename, content_type=exports.content_type(export.filename)
+    )
+    resp["Cache-Control"] = "private, no-store"
+    return resp
 
 
 def permission_denied_view(request, exception=None):

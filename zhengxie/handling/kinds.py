@@ -53,6 +53,10 @@ class Kind:
     node_statuses: tuple[str, ...] = ()
     # The staff office that runs this kind (core.models.Office: proposal, info …).
     office: str = ""
+    # The office's name in messages (提案委员会（提案科）, 信息科 …).
+    office_label: str = "政协机关"
+    # Who rates, in messages (提案人, 建议人 …).
+    rater_label: str = "提出人"
     # What the item's author is called in messages (提案人, 信息报送人, 建议人 …).
     proposer_label: str = "提出人"
     # Item hooks (the module's own functions): the page of an item, and where it came from (提案人 …).

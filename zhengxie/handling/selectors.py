@@ -227,3 +227,123 @@ def _pct(n, d):
 
 def today():
     return timezone.localdate()
+
+
+# --- where each replying unit stands (答复 and 评价), for every kind ----------------------------------------
+
+
+def rater_key(e) -> str:
+    """Who gave a rating: "member:<id>" for a member, else the rating's own key."""
+    return f"member:{e.member_id}" if e.member_id else e.rater_key
+
+
+def as_rater_key(rater) -> str:
+    """A member id (int), a Member, or a key already ("citizen:…")."""
+    if isinstance(rater, str) and not rater.isdigit():
+        return rater
+    return f"member:{getattr(rater, 'pk', rater)}"
+
+
+@dataclass
+class UnitAnswer:
+    """Where one replying unit stands: its active assignment (主办, or one of the 分办 units), its latest
+    reply if any and the ratings of that reply."""
+
+    assignment: Assignment
+    reply: Reply | None
+    evaluations: list
+
+    @property
+    def sent_back(self) -> bool:
+        """Rated 不满意: the unit handles it again and replies anew."""
+        return any(e.rating == Evaluation.Rating.UNSATISFIED for e in self.evaluations)
+
+    @property
+    def awaited(self) -> bool:
+        """The unit owes a reply: none yet, or its reply was sent back."""
+        return self.reply is None or self.sent_back
+
+    def rated_by(self, rater) -> bool:
+        key = as_rater_key(rater)
+        return any(rater_key(e) == key for e in self.evaluations)
+
+
+def case_rows(case) -> dict:
+    """The case's prefetched rows ({} when none were prefetched)."""
+    return getattr(case, "_prefetched_objects_cache", {}) if case is not None else {}
+
+
+def unit_answers(case, *, assignments=None, replies=None, evaluations=None) -> list[UnitAnswer]:
+    """One UnitAnswer per active replying unit, lead first; uses the rows given or prefetched, else reads them."""
+    from .lights import REPLYING_ROLES
+
+    cache = case_rows(case)
+    if assignments is None:
+        assignments = (
+            cache["assignments"]
+            if "assignments" in cache
+            else Assignment.objects.filter(case_id=case.pk, is_active=True).select_related("unit")
+        )
+    units = [a for a in assignments if a.is_active and a.role in REPLYING_ROLES]
+    if not units:
+        return []
+    if replies is None:
+        replies = (
+            cache["replies"]
+            if "replies" in cache
+            else Reply.objects.filter(
+                case_id=case.pk, assignment_id__in=[a.pk for a in units]
+            ).select_related("assignment__unit")
+        )
+    latest = {}
+    for reply in sorted(replies, key=lambda x: x.pk):  # the latest is the last one written
+        latest[reply.assignment_id] = reply
+    if evaluations is None:
+        evaluations = (
+            cache["evaluations"]
+            if "evaluations" in cache
+            else Evaluation.objects.filter(reply_id__in=[x.pk for x in latest.values()]).select_related(
+                "member"
+            )
+        )
+    by_reply: dict[int, list] = {}
+    for e in evaluations:
+        by_reply.setdefault(e.reply_id, []).append(e)
+    out = []
+    for a in units:
+        reply = latest.get(a.pk)
+        out.append(UnitAnswer(a, reply, by_reply.get(reply.pk, []) if reply else []))
+    return out
+
+
+def ratable(answers: list[UnitAnswer], rater) -> list[UnitAnswer]:
+    """The replies this rater may rate now: each unit's latest, not sent back, not yet rated by them."""
+    return [a for a in answers if a.reply is not None and not a.sent_back and not a.rated_by(rater)]
+
+
+def is_parallel(case, assignments=None) -> bool:
+    """分办: several units each answer their part."""
+    cache = case_rows(case)
+    if assignments is None and "assignments" in cache:
+        assignments = cache["assignments"]
+    if assignments is not None:
+        return any(a.is_active and a.role == Assignment.Role.PARALLEL for a in assignments)
+    return Assignment.objects.filter(case_id=case.pk, is_active=True, role=Assignment.Role.PARALLEL).exists()
+
+
+def change_window_open(case, assignment, today=None) -> bool:
+    """A unit may ask for another unit within "<prefix>.change_request_days" working days of receipt."""
+    from zhengxie.core.calendar import Calendar
+
+    today = today or timezone.localdate()
+    received = timezone.localdate(assignment.acknowledged_at or assignment.assigned_at)
+    days = kinds.get(case.kind).days(case.organisation, "change_request_days")
+    return today <= Calendar(case.organisation).add(received, days)
+
+
+def evaluation_deadline(case, reply):
+    """The raters have "<prefix>.evaluation_days" working days after the reply."""
+    from zhengxie.core.calendar import Calendar
+
+    days = kinds.get(case.kind).days(case.organisation, "evaluation_days")
+    return Calendar(case.organisation).add(timezone.localdate(reply.replied_at), days)

@@ -1,74 +1,25 @@
 """Files built in the background: the filtered proposal list (.xlsx) and the session's 提案汇编 (.docx / PDF).
 
-A view creates a `core.models.Export` row with `start(...)`; the task fills it in, updating `progress`
-(0-100) as it goes, which the progress page polls. Only the export's owner may download the file.
+Both are kinds of the one export pipeline (`zhengxie.core.exports`): a view calls `core.exports.start`,
+the core task calls the builder here with a `progress(percent)` callback, and the core's progress page
+offers the file to its owner. The 落实台账 export registers itself the same way (exports_followup).
 """
 
 from __future__ import annotations
 
 import io
-import logging
-import traceback
 
-from django.core.files.base import ContentFile
-from django.db import transaction
 from django.utils import timezone
-from django_tasks import task
 
-from zhengxie.core import audit
-from zhengxie.core.models import Export, User
-
-logger = logging.getLogger(__name__)
+from zhengxie.core import exports as core_exports
+from zhengxie.core.models import Role
 
 LIST_XLSX = "proposals.list_xlsx"
 COMPILATION = "proposals.compilation"
-# Kinds built by other modules (kind -> task), which add themselves here: exports_followup.
-RUNNERS: dict = {}
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-
-
-def start(user, *, kind: str, title: str, params: dict) -> Export:
-    """Create the export row, record it, and queue the task that builds the file."""
-    export = Export.objects.create(
-        user=user, organisation=user.organisation, kind=kind, title=title, params=params
-    )
-    audit.record(
-        user, f"{kind}.start", None, after={"export": str(export.pk), "title": title, "params": params}
-    )
-    runner = {LIST_XLSX: build_list_xlsx, COMPILATION: build_compilation, **RUNNERS}[kind]
-    transaction.on_commit(lambda: runner.enqueue(str(export.pk)))
-    return export
-
-
-def _progress(export_id, value: int) -> None:
-    Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
-        progress=max(0, min(99, int(value)))
-    )
-
-
-def _run(export_id: str, build) -> None:
-    export = Export.objects.select_related("user", "user__organisation").get(pk=export_id)
-    if export.status == Export.Status.DONE:
-        return
-    Export.objects.filter(pk=export.pk).update(status=Export.Status.RUNNING, progress=0)
-    try:
-        data, filename = build(export)
-    except Exception as exc:  # the page shows the failure instead of polling forever
-        logger.exception("export %s failed", export_id)
-        Export.objects.filter(pk=export.pk).update(
-            status=Export.Status.FAILED,
-            error=f"{exc}"[:500] or traceback.format_exc()[-500:],
-            finished_at=timezone.now(),
-        )
-        return
-    export.refresh_from_db()
-    export.file.save(f"{export.pk}{filename[filename.rfind('.') :]}", ContentFile(data), save=False)
-    export.filename = filename
-    export.status = Export.Status.DONE
-    export.progress = 100
-    export.finished_at = timezone.now()
-    export.save(update_fields=["file", "filename", "status", "progress", "finished_at"])
+XLSX = core_exports.CONTENT_TYPES["xlsx"]
+DOCX = core_exports.CONTENT_TYPES["docx"]
+# Who may export the proposal list: the statistics roles and the handling units.
+LIST_ROLES = (Role.STAFF, Role.LEADER, Role.SYSADMIN, Role.UNIT_HANDLER, Role.UNIT_HEAD)
 
 
 # --------------------------------------------------------------------------- the proposal list
@@ -125,61 +76,72 @@ def _dt(value) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
-@task()
-def build_list_xlsx(export_id: str) -> None:
-    def build(export):
-        from openpyxl import Workbook
+def may_export_list(user) -> bool:
+    return user.has_role(*LIST_ROLES)
 
-        from .forms import ProposalFilterForm
-        from .selectors import proposal_list
 
-        user = User.objects.select_related("organisation", "handling_unit").get(pk=export.user_id)
-        form = ProposalFilterForm(export.params, user=user)
-        qs = proposal_list(user, **form.filters())
-        total = qs.count() or 1
-        wb = Workbook(write_only=True)
-        ws = wb.create_sheet("提案列表")
-        ws.append(LIST_COLUMNS)
-        for i, row in enumerate(list_rows(qs.iterator(chunk_size=500)), 1):
-            ws.append(row)
-            if i % 200 == 0:
-                _progress(export.pk, 95 * i / total)
-        buf = io.BytesIO()
-        wb.save(buf)
-        return buf.getvalue(), f"提案列表-{timezone.localdate():%Y%m%d}.xlsx"
+def build_list_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
+    """The proposal list with the list page's filters (`params`), as the user sees it."""
+    from openpyxl import Workbook
 
-    _run(export_id, build)
+    from .forms import ProposalFilterForm
+    from .selectors import proposal_list
+
+    form = ProposalFilterForm(params, user=user)
+    qs = proposal_list(user, **form.filters())
+    total = qs.count() or 1
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("提案列表")
+    ws.append(LIST_COLUMNS)
+    for i, row in enumerate(list_rows(qs.iterator(chunk_size=500)), 1):
+        ws.append(row)
+        if i % 200 == 0:
+            progress(95 * i / total)
+    buf = io.BytesIO()
+    wb.save(buf)
+    return f"提案列表-{timezone.localdate():%Y%m%d}.xlsx", buf.getvalue()
 
 
 # --------------------------------------------------------------------------- 提案汇编
 
 
-@task()
-def build_compilation(export_id: str) -> None:
-    _run(export_id, _compile)
+def may_compile(user) -> bool:
+    from .rules import is_proposal_office
+
+    return is_proposal_office(user)
 
 
-def _compile(export):
+def build_compilation(user, params: dict, progress) -> tuple[str, bytes]:
+    """The session's registered proposals by number, with a cover and contents (params: session, format)."""
     from zhengxie.core.permissions import org_scope_q
     from zhengxie.members.models import Session
 
     from . import documents
 
-    user = User.objects.select_related("organisation").get(pk=export.user_id)
     session = (
-        Session.objects.filter(org_scope_q(user))
-        .select_related("organisation")
-        .get(pk=export.params["session"])
+        Session.objects.filter(org_scope_q(user)).select_related("organisation").get(pk=params["session"])
     )
-    fmt = export.params.get("format", "docx")
+    fmt = params.get("format", "docx")
     proposals = documents.compilation_proposals(session)
-    _progress(export.pk, 5)
+    progress(5)
 
-    def progress(done, total):
-        _progress(export.pk, 5 + 90 * done / max(total, 1))
+    def step(done, total):
+        progress(5 + 90 * done / max(total, 1))
 
     if fmt == "pdf":
-        data = documents.compilation_pdf(session, proposals, progress=progress)
+        data = documents.compilation_pdf(session, proposals, progress=step)
     else:
-        data = documents.compilation_docx(session, proposals, progress=progress)
-    return data, f"{session.name}提案汇编.{fmt}"
+        data = documents.compilation_docx(session, proposals, progress=step)
+    return f"{session.name}提案汇编.{fmt}", data
+
+
+core_exports.register(
+    LIST_XLSX, build_list_xlsx, title="提案列表导出", may_start=may_export_list, back=("全部提案", "proposals:list")
+)
+core_exports.register(
+    COMPILATION,
+    build_compilation,
+    title="提案汇编",
+    may_start=may_compile,
+    back=("提案汇编", "proposals:compilation"),
+)

@@ -43,6 +43,8 @@ PROPOSAL = kinds.register(
         # Late receipt or contact turns the light yellow in the first round only (not while re-handling).
         node_statuses=("assigned", "handling"),
         proposer_label="提案人",
+        rater_label="提案人",
+        office_label="提案委员会（提案科）",
         office="proposal",
         url=_url,
         may_view=_may_view,

@@ -11,19 +11,19 @@
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
 
 from django.db import connection
-from django.db.models import Exists, F, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import F, Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.query import ModelIterable
 from django.http import Http404
 from django.utils import timezone
 
 from zhengxie.core import orgsettings
-from zhengxie.core.calendar import Calendar
 from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_q
+from zhengxie.handling import selectors as spine
+from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
 
 from . import rules as r
 from .lights import HANDLING_STATES, REPLYING_ROLES
@@ -257,14 +257,9 @@ def review_queue(user) -> QuerySet[Proposal]:
 
 
 def owing_assignments(unit_id) -> QuerySet[Assignment]:
-    """A unit's active parts in proposals being handled, except a 分办 part whose reply stands (its latest,
-    not rated 不满意): that unit owes nothing more while the other units answer theirs."""
-    standing = Reply.objects.filter(assignment_id=OuterRef("pk"), is_latest=True).exclude(
-        evaluations__rating=Evaluation.Rating.UNSATISFIED
-    )
-    return Assignment.objects.filter(
-        unit_id=unit_id, is_active=True, case__proposal__status__in=HANDLING_STATES
-    ).exclude(Exists(standing))
+    """A unit's parts in proposals it still owes (the spine's Assignment.owes: in handling, and no standing
+    reply — a 分办 unit whose reply stands owes nothing more while the other units answer theirs)."""
+    return Assignment.objects.filter(unit_id=unit_id, owes=True, case__kind="proposal")
 
 
 def unit_inbox(user) -> QuerySet[Proposal]:
@@ -288,73 +283,13 @@ def key_proposals_for_leader(user) -> QuerySet[Proposal]:
 # --- what the user may do now -------------------------------------------------------------------------
 
 
-@dataclass
-class UnitAnswer:
-    """Where one replying unit stands: its active assignment (主办, or one of the 分办 units), its latest
-    reply if any and the proposers' ratings of that reply."""
-
-    assignment: Assignment
-    reply: Reply | None
-    evaluations: list
-
-    @property
-    def sent_back(self) -> bool:
-        """Rated 不满意: the unit handles it again and replies anew."""
-        return any(e.rating == Evaluation.Rating.UNSATISFIED for e in self.evaluations)
-
-    @property
-    def awaited(self) -> bool:
-        """The unit owes a reply: none yet, or its reply was sent back."""
-        return self.reply is None or self.sent_back
-
-    def rated_by(self, member_id) -> bool:
-        return any(e.member_id == member_id for e in self.evaluations)
-
-
 def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) -> list[UnitAnswer]:
-    """One UnitAnswer per active replying unit, lead first; uses the lists given (prefetched) or reads them."""
-    cache = proposal.case_cache()  # detail pages prefetch all three
-    if assignments is None:
-        assignments = (
-            cache["assignments"]
-            if "assignments" in cache
-            else (Assignment.objects.filter(case_id=proposal.case_id, is_active=True).select_related("unit"))
-        )
-    units = [a for a in assignments if a.is_active and a.role in REPLYING_ROLES]
-    if not units:
+    """Where each replying unit of the proposal stands (handling.selectors.unit_answers on its case)."""
+    if not proposal.case_id:
         return []
-    if replies is None:
-        replies = (
-            cache["replies"]
-            if "replies" in cache
-            else Reply.objects.filter(
-                case_id=proposal.case_id, assignment_id__in=[a.pk for a in units]
-            ).select_related("assignment__unit")
-        )
-    latest = {}
-    for reply in sorted(replies, key=lambda x: x.pk):  # the latest is the last one written
-        latest[reply.assignment_id] = reply
-    if evaluations is None:
-        evaluations = (
-            cache["evaluations"]
-            if "evaluations" in cache
-            else Evaluation.objects.filter(reply_id__in=[x.pk for x in latest.values()]).select_related(
-                "member"
-            )
-        )
-    by_reply = {}
-    for e in evaluations:
-        by_reply.setdefault(e.reply_id, []).append(e)
-    out = []
-    for a in units:
-        reply = latest.get(a.pk)
-        out.append(UnitAnswer(a, reply, by_reply.get(reply.pk, []) if reply else []))
-    return out
-
-
-def ratable(answers: list[UnitAnswer], member_id) -> list[UnitAnswer]:
-    """The replies this proposer may rate now: each unit's latest, not sent back, not yet rated by them."""
-    return [a for a in answers if a.reply is not None and not a.sent_back and not a.rated_by(member_id)]
+    return spine.unit_answers(
+        proposal.case, assignments=assignments, replies=replies, evaluations=evaluations
+    )
 
 
 def rating_states(proposal) -> tuple[str, ...]:
@@ -365,14 +300,7 @@ def rating_states(proposal) -> tuple[str, ...]:
 
 
 def is_parallel(proposal, assignments=None) -> bool:
-    cache = proposal.case_cache()
-    if assignments is None and "assignments" in cache:
-        assignments = cache["assignments"]
-    if assignments is not None:
-        return any(a.is_active and a.role == Assignment.Role.PARALLEL for a in assignments)
-    return Assignment.objects.filter(
-        case_id=proposal.case_id, is_active=True, role=Assignment.Role.PARALLEL
-    ).exists()
+    return bool(proposal.case_id) and spine.is_parallel(proposal.case, assignments)
 
 
 def raters(proposal, signers=None) -> list[Signer]:
@@ -384,8 +312,7 @@ def raters(proposal, signers=None) -> list[Signer]:
 
 
 def evaluation_deadline(proposal, reply) -> datetime.date:
-    days = int(orgsettings.get(proposal.organisation, "proposals.evaluation_days"))
-    return Calendar(proposal.organisation).add(timezone.localdate(reply.replied_at), days)
+    return spine.evaluation_deadline(proposal.case, reply)
 
 
 def closable(proposal, *, signers=None, answers=None, today=None) -> tuple[bool, str]:
@@ -409,10 +336,7 @@ def closable(proposal, *, signers=None, answers=None, today=None) -> tuple[bool,
 
 
 def change_window_open(proposal, assignment, today=None) -> bool:
-    today = today or timezone.localdate()
-    received = timezone.localdate(assignment.acknowledged_at or assignment.assigned_at)
-    days = int(orgsettings.get(proposal.organisation, "proposals.change_request_days"))
-    return today <= Calendar(proposal.organisation).add(received, days)
+    return spine.change_window_open(proposal.case, assignment, today)
 
 
 def cosign_open(proposal, signer, now=None) -> bool:

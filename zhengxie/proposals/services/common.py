@@ -65,9 +65,15 @@ def _load(user, proposal) -> Proposal:
     pk = getattr(proposal, "pk", proposal)
     if pk is None or not visible_proposals(user).filter(pk=pk).exists():
         raise Http404("未找到")
-    p = Proposal.objects.select_related("session", "organisation").select_for_update(of=("self",)).get(pk=pk)
+    p = (
+        Proposal.objects.select_related("session", "organisation", "case", "case__organisation")
+        .select_for_update(of=("self",))
+        .get(pk=pk)
+    )
     if p.case_id is None:  # made outside the services (an import, say): open its case now
         open_case(kind="proposal", item=p, organisation_id=p.organisation_id, **reporting.facts(p))
+    for name, value in reporting.facts(p).items():  # the proposal is the source of its case's facts
+        setattr(p.case, name, value)
     return p
 
 

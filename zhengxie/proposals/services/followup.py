@@ -55,10 +55,9 @@ def _after(f) -> dict:
     }
 
 
-def open_for_reply(reply, user) -> FollowUp | None:
+def open_for_reply(reply, user, p) -> FollowUp | None:
     """Called by proposal_reply inside its transaction: a reply of a follow-up class opens the unit's follow-up
     (or keeps its active one, now following the new reply); a reply of another class ends an active one."""
-    p = reply.case.proposal
     a = reply.assignment
     active = (
         FollowUp.objects.select_for_update(of=("self",))

@@ -5,24 +5,21 @@ from __future__ import annotations
 
 import datetime
 
-from django.db import IntegrityError, transaction
-from django.http import Http404
-from django.utils import timezone
+from django.db import transaction
 
 from zhengxie.core import orgsettings
-from zhengxie.core.errors import Conflict, Forbidden, Invalid
-from zhengxie.core.models import HandlingUnit, Role
+from zhengxie.core.errors import Forbidden, Invalid, NotFound
+from zhengxie.core.models import Role
 from zhengxie.core.notifications import notify
 from zhengxie.core.numbering import next_number
-from zhengxie.core.uploads import DOCUMENTS, save_attachment
+from zhengxie.handling import services as spine
+from zhengxie.handling.services.ratings import Rater
 from zhengxie.members.models import Member
 
 from .. import rules as r
 from ..lights import HANDLING_STATES
-from ..models import Assignment, Contact, Evaluation, Proposal, Reply, Signer
+from ..models import Assignment, Evaluation, Proposal, Signer
 from ..selectors import (
-    change_window_open,
-    ratable,
     raters,
     rating_states,
     unit_answers,
@@ -50,17 +47,7 @@ from .common import (
 # --- assignment (交办) ---------------------------------------------------------------------------------
 
 
-def _resolve_unit(org, unit, field="lead_unit") -> HandlingUnit:
-    pk = getattr(unit, "pk", unit)
-    u = None
-    if pk not in (None, ""):
-        try:
-            u = HandlingUnit.objects.filter(pk=int(pk), organisation_id=org.pk, is_active=True).first()
-        except (TypeError, ValueError):
-            u = None
-    if u is None:
-        raise Invalid("请选择本级政协的承办单位。", field=field)
-    return u
+_resolve_unit = spine.resolve_unit
 
 
 def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) -> Proposal:
@@ -220,34 +207,18 @@ def proposals_assign_batch(
     return out
 
 
-# --- handling (办理) -----------------------------------------------------------------------------------
-
-
-def _my_assignment(user, p, *roles) -> Assignment | None:
-    if not r.is_unit_user(user):
-        return None
-    qs = Assignment.objects.filter(
-        case_id=p.case_id, unit_id=user.handling_unit_id, is_active=True
-    ).select_related("unit")
-    if roles:
-        qs = qs.filter(role__in=roles)
-    return qs.first()
+# --- handling (办理): the spine does the units' side (handling.services), the proposal its states ---------
 
 
 def assignment_acknowledge(*, user, proposal) -> Proposal:
     """签收: a handler of an assigned unit confirms receipt; the lead unit's receipt starts the handling."""
     with transaction.atomic():
         p = _load(user, proposal)
-        a = _my_assignment(user, p)
-        if a is None:
+        if spine.my_assignment(user, p.case) is None:
             raise Forbidden("只有承办单位的工作人员可以签收提案。")
         _state(p, HANDLING_STATES, "签收")
-        if a.acknowledged_at is not None:
-            raise Conflict("本单位已签收该提案。", code="already_acknowledged")
         before = _snapshot(p)
-        a.acknowledged_at = _now()
-        a.acknowledged_by = user
-        a.save(update_fields=["acknowledged_at", "acknowledged_by"])
+        a = spine.acknowledge(user=user, case=p.case)
         if a.role in REPLYING_ROLES and p.status == S.ASSIGNED:
             p.status = S.HANDLING
             p.save()
@@ -267,30 +238,15 @@ def assignment_request_change(*, user, proposal, reason) -> Proposal:
     """申请调整/退回: within "proposals.change_request_days" working days of receipt."""
     with transaction.atomic():
         p = _load(user, proposal)
-        a = _my_assignment(user, p)
-        if a is None:
+        if spine.my_assignment(user, p.case) is None:
             raise Forbidden("只有承办单位的工作人员可以申请调整。")
         _state(p, [S.ASSIGNED, S.HANDLING], "申请调整")
-        if a.change_status == Assignment.ChangeStatus.PENDING:
-            raise Conflict("本单位已申请调整，正在等待审核。", code="change_pending")
-        if Reply.objects.filter(assignment=a).exists():
-            raise Conflict("本单位已答复，不能再申请调整。", code="already_replied")
-        reason = _text(reason, "理由")
-        if not reason:
-            raise Invalid("请说明申请调整的理由。", field="reason")
-        if not change_window_open(p, a):
-            days = orgsettings.get(p.organisation, "proposals.change_request_days")
-            raise Invalid(
-                f"已超过申请调整期限（签收后 {days} 个工作日内），请与提案委员会联系。", field="reason"
-            )
         before = _snapshot(p)
-        a.change_status = Assignment.ChangeStatus.PENDING
-        a.change_reason = reason
-        a.save(update_fields=["change_status", "change_reason"])
+        a = spine.request_change(user=user, case=p.case, reason=reason)
         notify(
             _office_users(p),
             f"{a.unit.name}申请调整提案：{p.number_label}《{p.title}》",
-            reason,
+            a.change_reason,
             url=proposal_url(p),
             category="proposal",
         )
@@ -300,7 +256,7 @@ def assignment_request_change(*, user, proposal, reason) -> Proposal:
             "request_change",
             f"{a.unit.name}申请调整承办单位",
             before,
-            detail=reason,
+            detail=a.change_reason,
             extra={"assignment": a.pk},
         )
     return _sync(proposal, p)
@@ -311,24 +267,19 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
     pk = getattr(assignment, "pk", assignment)
     proposal_id = Assignment.objects.filter(pk=pk).values_list("case__proposal", flat=True).first()
     if proposal_id is None:
-        raise Http404("未找到")
+        raise NotFound("未找到")
     with transaction.atomic():
         p = _load(user, proposal_id)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以审核调整申请。")
         _state(p, HANDLING_STATES, "审核调整申请")
-        a = Assignment.objects.select_related("unit").select_for_update(of=("self",)).get(pk=pk)
-        if not a.is_active or a.change_status != Assignment.ChangeStatus.PENDING:
-            raise Conflict("该调整申请不在待审核状态。", code="no_pending_change")
         before = _snapshot(p)
-        note = _text(note, "意见")
-        a.change_decided_by = user
-        a.change_decision_note = note
+        a, new, note = spine.decide_change(
+            user=user, case=p.case, assignment=pk, grant=grant, note=note, new_unit=new_unit
+        )
         url = proposal_url(p)
         old_users = _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD))
         if not grant:
-            a.change_status = Assignment.ChangeStatus.REFUSED
-            a.save(update_fields=["change_status", "change_decided_by", "change_decision_note"])
             notify(
                 old_users,
                 f"调整申请未获同意：{p.number_label}《{p.title}》",
@@ -337,68 +288,48 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
                 category="proposal",
             )
             _done(user, p, "decide_change", f"不同意{a.unit.name}的调整申请", before, detail=note)
-        else:
-            target = None
-            if new_unit not in (None, ""):
-                target = _resolve_unit(p.organisation, new_unit, field="new_unit")
-                if Assignment.objects.filter(case_id=p.case_id, unit=target, is_active=True).exists():
-                    raise Invalid(f"{target.name}已承办该提案。", field="new_unit")
-            a.change_status = Assignment.ChangeStatus.GRANTED
-            a.is_active = False
-            a.save(update_fields=["change_status", "change_decided_by", "change_decision_note", "is_active"])
-            label = f"同意{a.unit.name}的调整申请"
-            if target is not None:
-                Assignment.objects.create(
-                    case_id=p.case_id,
-                    unit=target,
-                    role=a.role,
-                    assigned_by=user,
-                    deadline=a.deadline,
-                    batch=a.batch,
-                )
-                label += f"，改由{target.name}{a.get_role_display()}"
-                if a.role in REPLYING_ROLES:
-                    p.status = S.ASSIGNED
-                    p.save()
-                notify(
-                    _unit_users([target.pk]),
-                    f"新交办提案（{a.get_role_display()}）：{p.number_label}《{p.title}》",
-                    f"请及时签收，并于 {a.deadline:%Y年%m月%d日} 前办理。",
-                    url=url,
-                    category="proposal",
-                )
-            elif a.role in REPLYING_ROLES:
-                others = unit_answers(p)
-                if not others:
-                    # No replying unit any more: back to the office to assign again.
-                    p.status = S.ACCEPTED
-                    p.deadline = None
-                    p.assigned_at = None
-                    p.save()
-                    label += "，待重新交办"
-                elif not any(x.awaited for x in others):
-                    # 分办: the units left have all replied.
-                    p.status = S.REPLIED
-                    p.replied_at = _now()
-                    p.light = ""
-                    p.save()
+            return p
+        label = f"同意{a.unit.name}的调整申请"
+        if new is not None:
+            label += f"，改由{new.unit.name}{a.get_role_display()}"
+            if a.role in REPLYING_ROLES:
+                p.status = S.ASSIGNED
+                p.save()
             notify(
-                old_users,
-                f"调整申请已同意：{p.number_label}《{p.title}》",
-                note,
+                _unit_users([new.unit_id]),
+                f"新交办提案（{a.get_role_display()}）：{p.number_label}《{p.title}》",
+                f"请及时签收，并于 {a.deadline:%Y年%m月%d日} 前办理。",
                 url=url,
                 category="proposal",
             )
-            _refresh_light(p)
-            _done(
-                user,
-                p,
-                "decide_change",
-                label,
-                before,
-                detail=note,
-                extra={"assignment": a.pk, "new_unit": getattr(target, "pk", None)},
-            )
+        elif a.role in REPLYING_ROLES:
+            others = unit_answers(p)
+            if not others:
+                # No replying unit any more: back to the office to assign again.
+                p.status = S.ACCEPTED
+                p.deadline = None
+                p.assigned_at = None
+                p.save()
+                label += "，待重新交办"
+            elif not any(x.awaited for x in others):
+                # 分办: the units left have all replied.
+                p.status = S.REPLIED
+                p.replied_at = _now()
+                p.light = ""
+                p.save()
+        notify(
+            old_users, f"调整申请已同意：{p.number_label}《{p.title}》", note, url=url, category="proposal"
+        )
+        _refresh_light(p)
+        _done(
+            user,
+            p,
+            "decide_change",
+            label,
+            before,
+            detail=note,
+            extra={"assignment": a.pk, "new_unit": new.unit_id if new else None},
+        )
     return p
 
 
@@ -406,34 +337,21 @@ def assignment_record_contact(*, user, proposal, contacted_on, method, summary) 
     """沟通协商: the unit records a contact with the proposer."""
     with transaction.atomic():
         p = _load(user, proposal)
-        a = _my_assignment(user, p)
-        if a is None:
+        if spine.my_assignment(user, p.case) is None:
             raise Forbidden("只有承办单位的工作人员可以记录沟通情况。")
         _state(p, HANDLING_STATES, "记录沟通情况")
-        day = _as_date(contacted_on, "联系日期", "contacted_on")
-        if day is None:
-            raise Invalid("请填写联系日期。", field="contacted_on")
-        if day > _today():
-            raise Invalid("联系日期不能晚于今天。", field="contacted_on")
-        if day < timezone.localdate(a.assigned_at):
-            raise Invalid("联系日期不能早于交办日期。", field="contacted_on")
-        if method not in Contact.Method.values:
-            raise Invalid("请选择沟通方式：" + "、".join(Contact.Method.labels) + "。", field="method")
-        summary = _text(summary, "沟通情况")
-        if not summary:
-            raise Invalid("请填写沟通情况。", field="summary")
         before = _snapshot(p)
-        c = Contact.objects.create(
-            assignment=a, contacted_on=day, method=method, summary=summary, recorded_by=user
+        c = spine.record_contact(
+            user=user, case=p.case, contacted_on=contacted_on, method=method, summary=summary
         )
         _refresh_light(p)
         _done(
             user,
             p,
             "contact",
-            f"{a.unit.name}与提案人沟通（{c.get_method_display()}）",
+            f"{c.assignment.unit.name}与提案人沟通（{c.get_method_display()}）",
             before,
-            detail=summary,
+            detail=c.summary,
             extra={"contact": c.pk},
         )
     return _sync(proposal, p)
@@ -443,19 +361,11 @@ def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
     """会办意见: a co-unit sends its opinion to the lead unit."""
     with transaction.atomic():
         p = _load(user, proposal)
-        a = _my_assignment(user, p, Assignment.Role.CO)
-        if a is None:
+        if spine.my_assignment(user, p.case, Assignment.Role.CO) is None:
             raise Forbidden("只有会办单位可以提交会办意见。")
         _state(p, HANDLING_STATES, "提交会办意见")
-        opinion = _text(opinion, "会办意见")
-        if not opinion:
-            raise Invalid("请填写会办意见。", field="opinion")
         before = _snapshot(p)
-        a.co_opinion = opinion
-        a.co_opinion_at = _now()
-        if a.acknowledged_at is None:
-            a.acknowledged_at, a.acknowledged_by = a.co_opinion_at, user
-        a.save(update_fields=["co_opinion", "co_opinion_at", "acknowledged_at", "acknowledged_by"])
+        a = spine.co_opinion(user=user, case=p.case, opinion=opinion)
         lead_ids = Assignment.objects.filter(
             case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES
         ).values_list("unit_id", flat=True)
@@ -465,12 +375,8 @@ def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
             url=proposal_url(p),
             category="proposal",
         )
-        _done(user, p, "co_opinion", f"{a.unit.name}提交会办意见", before, detail=opinion)
+        _done(user, p, "co_opinion", f"{a.unit.name}提交会办意见", before, detail=a.co_opinion)
     return _sync(proposal, p)
-
-
-def _result_classes(org) -> list[str]:
-    return list(orgsettings.get(org, "proposals.result_classes"))
 
 
 def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Proposal:
@@ -478,43 +384,14 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
     its letter. The proposal is 已答复 once no unit owes a reply; proposers are asked to rate each reply."""
     with transaction.atomic():
         p = _load(user, proposal)
-        a = _my_assignment(user, p, *REPLYING_ROLES)
-        if a is None:
+        if spine.my_assignment(user, p.case, *REPLYING_ROLES) is None:
             raise Forbidden("只有主办单位（或分办单位）可以答复该提案。")
         _state(p, HANDLING_STATES, "答复")
-        answers = unit_answers(p)
-        mine = next((x for x in answers if x.assignment.pk == a.pk), None)
-        if mine is not None and not mine.awaited:
-            raise Conflict("本单位已答复，正在等待提案人评价。", code="already_replied")
-        classes = _result_classes(p.organisation)
-        if result_class not in classes:
-            raise Invalid(f"答复类别须为 {'、'.join(classes)} 之一。", field="result_class")
-        content = _text(content, "答复内容")
-        if not content:
-            raise Invalid("请填写答复内容。", field="content")
         before = _snapshot(p)
-        att = None
-        if letter is not None:
-            att = save_attachment(letter, target=p, user=user, purpose="reply_letter", allowed=DOCUMENTS)
-        now = _now()
-        if a.acknowledged_at is None:
-            a.acknowledged_at, a.acknowledged_by = now, user
-            a.save(update_fields=["acknowledged_at", "acknowledged_by"])
-        # 分办 units may run on their own deadlines (one re-handles while the others are done).
-        due = a.deadline if a.role == Assignment.Role.PARALLEL else p.deadline
-        on_time = due is None or timezone.localdate(now) <= due
-        reply = Reply.objects.create(
-            case_id=p.case_id,
-            assignment=a,
-            result_class=result_class,
-            content=content,
-            letter=att,
-            round=p.rehandle_round,
-            replied_by=user,
-            replied_at=now,
-            on_time=on_time,
+        reply, answers, still_owed = spine.reply(
+            user=user, case=p.case, result_class=result_class, content=content, letter=letter, letter_target=p
         )
-        still_owed = [x for x in answers if x.awaited and x.assignment.pk != a.pk]
+        a, now, on_time = reply.assignment, reply.replied_at, reply.on_time
         if not still_owed:
             p.status = S.REPLIED
             p.replied_at = now
@@ -554,7 +431,7 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
             before,
             extra={"reply": reply.pk, "result_class": result_class},
         )
-        followup.open_for_reply(reply, user)  # B-class replies stay open for 跟踪落实
+        followup.open_for_reply(reply, user, p)  # B-class replies stay open for 跟踪落实
     return _sync(proposal, p)
 
 
@@ -562,17 +439,11 @@ def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
     """Attach (or replace) the signed reply letter (答复函, PDF or Word) of the unit's latest reply."""
     with transaction.atomic():
         p = _load(user, proposal)
-        a = _my_assignment(user, p, *REPLYING_ROLES)
-        if a is None:
+        if spine.my_assignment(user, p.case, *REPLYING_ROLES) is None:
             raise Forbidden("只有主办单位（或分办单位）可以上传答复函。")
         _state(p, rating_states(p), "上传答复函（请先答复）")
-        reply = Reply.objects.filter(case_id=p.case_id, assignment=a).order_by("-replied_at", "-id").first()
-        if reply is None:
-            raise Conflict("尚无答复，请先答复。")
         before = _snapshot(p)
-        att = save_attachment(upload, target=p, user=user, purpose="reply_letter", allowed=DOCUMENTS)
-        reply.letter = att
-        reply.save(update_fields=["letter"])
+        a, att = spine.attach_letter(user=user, case=p.case, upload=upload, target=p)
         _done(
             user,
             p,
@@ -614,51 +485,27 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
         comment = _text(comment, "意见")
         if rating == Evaluation.Rating.UNSATISFIED and not comment:
             raise Invalid("选择“不满意”时请写明意见，以便承办单位重新办理。", field="comment")
-        answers = unit_answers(p)
-        open_ = ratable(answers, member.pk)
-        if reply not in (None, ""):
-            rpk = getattr(reply, "pk", reply)
-            target = next((x for x in answers if x.reply is not None and str(x.reply.pk) == str(rpk)), None)
-            if target is None:
-                raise Invalid("请选择本提案承办单位的最新答复进行评价。", field="reply")
-            if target not in open_:
-                if target.rated_by(member.pk):
-                    raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
-                raise Conflict("该答复已退回重新办理，请等待新的答复。", code="sent_back")
-        elif len(open_) == 1:
-            target = open_[0]
-        elif open_:
-            raise Invalid("本提案由多个单位分别答复，请选择要评价的答复。", field="reply")
-        elif any(x.reply is not None and x.rated_by(member.pk) for x in answers):
-            raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
-        else:
-            raise Conflict("尚无答复可评价。")
-        reply_obj, a = target.reply, target.assignment
         before = _snapshot(p)
-        try:
-            with transaction.atomic():
-                ev = Evaluation.objects.create(
-                    case_id=p.case_id,
-                    reply=reply_obj,
-                    member=member,
-                    rating=rating,
-                    comment=comment,
-                    recorded_by=user,
-                )
-        except IntegrityError:
-            raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
-        target.evaluations.append(ev)
+        rated = spine.rate(
+            user=user,
+            case=p.case,
+            rater=Rater(label=member.name, member=member),
+            rating=rating,
+            comment=comment,
+            reply=reply,
+        )
+        ev, answers, a = rated.evaluation, rated.answers, rated.assignment
+        reply_obj = ev.reply
+        comment = ev.comment
         by = "" if r.member_of(user) == member else f"（{user.name}代录）"
         of_unit = f"（{a.unit.name}的答复）" if len(answers) > 1 else ""
         label = f"{member.name}评价{of_unit}：{ev.get_rating_display()}{by}"
         url = proposal_url(p)
-        if rating == Evaluation.Rating.UNSATISFIED:
-            days = int(orgsettings.get(p.organisation, "proposals.rehandle_days"))
+        if rated.rehandle_until is not None:
             p.status = S.REHANDLING
             p.rehandle_round += 1
-            p.deadline = _today() + datetime.timedelta(days=days)
+            p.deadline = rated.rehandle_until
             p.save()
-            Assignment.objects.filter(pk=a.pk).update(deadline=p.deadline)
             _refresh_light(p)
             notify(
                 _office_users(p) + _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD)),

@@ -11,19 +11,18 @@ from zhengxie.core import orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
+from zhengxie.handling import services as spine
 
 from .. import rules as r
 from ..lights import HANDLING_STATES
-from ..models import Assignment, Extension, Proposal
+from ..models import Assignment, Proposal
 from ..selectors import (
     ACCEPTED_OR_LATER,
     closable,
     unit_answers,
 )
 from .common import (
-    REPLYING_ROLES,
     S,
-    _as_date,
     _credit,
     _credit_groups,
     _done,
@@ -34,7 +33,6 @@ from .common import (
     _snapshot,
     _state,
     _sync,
-    _text,
     _today,
     _unit_users,
     proposal_url,
@@ -50,35 +48,18 @@ def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以批准延期。")
         _state(p, HANDLING_STATES, "延期")
-        new = _as_date(new_deadline, "新的办理期限", "new_deadline")
-        if new is None:
-            raise Invalid("请填写新的办理期限。", field="new_deadline")
-        if p.deadline and new <= p.deadline:
-            raise Invalid("新的办理期限须晚于原期限。", field="new_deadline")
         days = int(orgsettings.get(p.organisation, "proposals.max_extension_days"))
         start = timezone.localdate(p.assigned_at) if p.assigned_at else _today()
-        latest = start + datetime.timedelta(days=days)
-        if new > latest:
-            raise Invalid(
-                f"延期后的期限不能超过交办之日起 {days} 天（{latest:%Y-%m-%d}）。", field="new_deadline"
-            )
-        reason = _text(reason, "延期理由")
-        if not reason:
-            raise Invalid("请填写延期理由。", field="reason")
         before = _snapshot(p)
-        Extension.objects.create(
-            case_id=p.case_id,
-            old_deadline=p.deadline or new,
-            new_deadline=new,
+        old, new, reason = spine.extend(
+            user=user,
+            case=p.case,
+            new_deadline=new_deadline,
             reason=reason,
-            approved_by=user,
+            latest=(start + datetime.timedelta(days=days), days),
         )
-        old = p.deadline
         p.deadline = new
         p.save()
-        Assignment.objects.filter(case_id=p.case_id, is_active=True, role__in=REPLYING_ROLES).update(
-            deadline=new
-        )
         _refresh_light(p)
         units = Assignment.objects.filter(case_id=p.case_id, is_active=True).values_list("unit_id", flat=True)
         notify(

@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
 
-from .models import Assignment, Case, Evaluation, Reply
+from ..models import Assignment, Case, Evaluation, Reply
 
 CASE_FIELDS = (
     "title",
@@ -86,74 +85,3 @@ def sync_copies(case_ids: Iterable[int] | None = None) -> None:
         session_id=Subquery(case.values("session_id")[:1]),
         owes=Q(is_active=True) & Exists(in_handling) & ~Exists(standing),
     )
-
-
-# --- 督办: reminders and extensions from the board, for every kind -----------------------------------------
-
-
-def cases_remind(*, user, case_ids, note: str = "") -> int:
-    """催办: remind the handlers of every unit that still owes each of these cases (batch from the board).
-    Only the office that runs the kind, in the case's organisation. Returns the number of cases reminded."""
-    from zhengxie.core import audit
-    from zhengxie.core.errors import Forbidden, Invalid
-    from zhengxie.core.notifications import notify
-
-    from . import kinds
-    from . import rules as r
-    from .jobs import users_by_unit
-    from .models import Event
-
-    ids = [int(x) for x in case_ids or () if str(x).isdigit()]
-    if not ids:
-        raise Invalid("请至少选择一项。", field="case_ids")
-    note = (note or "").strip()[:200]
-    with transaction.atomic():
-        cases = list(Case.objects.select_for_update().filter(pk__in=ids, stage=Case.Stage.HANDLING))
-        if len(cases) != len(set(ids)):
-            raise Invalid("所选事项中有已不在办理中的，请刷新后重试。", field="case_ids")
-        if not all(r.is_case_office(user, c) for c in cases):
-            raise Forbidden("只有本级负责该类事项的工作人员可以催办。")
-        owing: dict[int, list[Assignment]] = {}
-        for a in Assignment.objects.filter(case_id__in=ids, owes=True).select_related("unit"):
-            owing.setdefault(a.case_id, []).append(a)
-        people = users_by_unit({a.unit_id for rows in owing.values() for a in rows})
-        for c in cases:
-            kind = kinds.get(c.kind)
-            units = owing.get(c.pk, [])
-            users = [u for a in units for u in people[a.unit_id]["handler"]]
-            body = f"请于 {c.deadline:%Y年%m月%d日} 前办理答复。" if c.deadline else "请尽快办理。"
-            notify(
-                users,
-                f"【催办】{kind.label}{c.label}《{c.title}》",
-                (note + "；" if note else "") + body,
-                url=kind.url(c),
-                category=c.kind,
-            )
-            names = "、".join(a.unit.name for a in units) or "—"
-            Event.objects.create(
-                case=c,
-                actor=user,
-                actor_label=user.name or user.username,
-                action="remind",
-                label=f"催办：{names}",
-                detail=note,
-            )
-            audit.record(
-                user, "handling.remind", c, after={"units": [a.unit_id for a in units], "note": note}
-            )
-    return len(cases)
-
-
-def case_extend(*, user, case, new_deadline, reason: str):
-    """延期 from the board: the kind's own service moves the item's deadline (and the case's with it)."""
-    from zhengxie.core.errors import Invalid, NotFound
-
-    from . import kinds
-
-    c = case if isinstance(case, Case) else Case.objects.filter(pk=case).first()
-    if c is None:
-        raise NotFound("未找到该事项。")
-    extend = kinds.get(c.kind).extend
-    if extend is None:
-        raise Invalid("该类事项不能在督办台延期。")
-    return extend(user=user, case=c, new_deadline=new_deadline, reason=reason)

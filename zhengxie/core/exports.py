@@ -1,0 +1,206 @@
+"""One pipeline for files built in the background (exports, compilations, reports) of every module.
+
+A module registers each kind of file once, next to the code that builds it:
+
+    exports.register(
+        "proposals.list_xlsx", build_list, title="提案列表导出", may_start=can_export_list,
+        back=("全部提案", "proposals:list"),
+    )
+
+where `build_list(user, params, progress)` returns `(filename, content)` - `content` being bytes or a
+binary file object (e.g. a temporary file the builder wrote) - and calls `progress(percent)` as it goes.
+
+`start(user, kind, params, title)` checks `may_start(user)`, creates the `core.models.Export` row, records
+it in the audit log (`<kind>.start`) and queues `core.tasks.run_export_task`, which calls `run`: the row
+goes running (progress 1..99 while the builder works), then done (progress 100, the file stored) or
+failed (with the message shown on the page). One progress page (`core:export`, polled through htmx)
+offers the file (`core:export_download`) to the export's owner only, while the kind's `may_start` still
+lets them; anybody else gets 404. `core.jobs.purge_exports` deletes every kind's exports (rows and files)
+after `keep_days`.
+
+The builders of an app are registered when its `tasks` module is imported (the app's background work);
+a worker that meets an unknown kind imports every app's `tasks` module once before giving up.
+"""
+
+from __future__ import annotations
+
+import logging
+import mimetypes
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.core.files.base import ContentFile, File
+from django.db import transaction
+from django.utils import timezone
+
+from . import audit
+from .errors import Forbidden, NotFound
+from .models import Export, User
+
+logger = logging.getLogger(__name__)
+
+KEEP_DAYS = 7  # exports hold personal data (names, phone and ID numbers): kept a week, then deleted
+UNEXPECTED = "生成文件时发生意外错误"
+CONTENT_TYPES = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "pdf": "application/pdf",
+    "csv": "text/csv",
+    "zip": "application/zip",
+}
+
+Progress = Callable[[float], None]
+Builder = Callable[[User, dict, Progress], tuple]
+
+
+@dataclass(frozen=True)
+class Kind:
+    kind: str
+    builder: Builder
+    title: str
+    may_start: Callable[[User], bool]
+    keep_days: int = KEEP_DAYS
+    back: tuple[str, str] | None = None  # (label, URL name) of the page the progress page links back to
+
+
+REGISTRY: dict[str, Kind] = {}
+_discovered = False
+
+
+def register(
+    kind: str,
+    builder: Builder | None = None,
+    *,
+    title: str,
+    may_start: Callable[[User], bool],
+    keep_days: int = KEEP_DAYS,
+    back: tuple[str, str] | None = None,
+):
+    """Register how one kind of file is built and who may ask for it; usable as a decorator too."""
+
+    def add(func: Builder) -> Builder:
+        REGISTRY[kind] = Kind(kind, func, title, may_start, keep_days, back)
+        return func
+
+    return add(builder) if builder is not None else add
+
+
+def _discover() -> None:
+    """Import every app's `tasks` module (once), which registers the builders of the apps."""
+    global _discovered
+    if not _discovered:
+        from django.utils.module_loading import autodiscover_modules
+
+        _discovered = True
+        autodiscover_modules("tasks")
+
+
+def get(kind: str) -> Kind | None:
+    """The registered kind (None for an unknown one, after looking in every app's `tasks` module)."""
+    if kind not in REGISTRY:
+        _discover()
+    return REGISTRY.get(kind)
+
+
+def may_start(user, kind: str) -> bool:
+    spec = get(kind)
+    return bool(spec is not None and user.is_authenticated and spec.may_start(user))
+
+
+def start(user, kind: str, params: dict | None = None, title: str | None = None) -> Export:
+    """Create the export row (if the user may), record it, and queue the task that builds the file."""
+    from .tasks import run_export_task
+
+    spec = get(kind)
+    if spec is None:
+        raise NotFound(f"未知的导出类型：{kind}")
+    if not spec.may_start(user):
+        raise Forbidden(f"无权{spec.title}。")
+    params = dict(params or {})
+    title = title or spec.title
+    with transaction.atomic():
+        export = Export.objects.create(
+            user=user, organisation=user.organisation, kind=kind, title=title, params=params
+        )
+        audit.record(
+            user, f"{kind}.start", None, after={"export": str(export.pk), "title": title, "params": params}
+        )
+        transaction.on_commit(lambda: run_export_task.enqueue(str(export.pk)))
+    return export
+
+
+def progress_setter(export_id) -> Progress:
+    """`progress(percent)` for a builder: stored as 1..99 while the export runs (100 means done)."""
+
+    def progress(value: float) -> None:
+        Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
+            progress=max(1, min(99, int(value)))
+        )
+
+    return progress
+
+
+def run(export_id: str) -> str:
+    """Build the file of a queued export; returns the export's status. A row already taken (running,
+    done or failed) is left alone, so a task delivered twice builds the file once."""
+    S = Export.Status
+    if not Export.objects.filter(pk=export_id, status=S.PENDING).update(status=S.RUNNING, progress=1):
+        return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or ""
+    export = Export.objects.get(pk=export_id)
+    try:
+        spec = get(export.kind)
+        if spec is None:
+            raise NotFound(f"未知的导出类型：{export.kind}")
+        user = User.objects.select_related("organisation", "handling_unit").get(pk=export.user_id)
+        if not spec.may_start(user):  # the right may have gone while the task waited
+            raise Forbidden(f"无权{spec.title}。")
+        filename, content = spec.builder(user, dict(export.params), progress_setter(export.pk))
+    except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of polling forever
+        logger.exception("export %s (%s) failed", export_id, export.kind)
+        message = (getattr(exc, "message", "") or UNEXPECTED)[:500]
+        Export.objects.filter(pk=export.pk).update(status=S.FAILED, error=message, finished_at=timezone.now())
+        return S.FAILED
+    _store(export, filename, content)
+    return S.DONE
+
+
+def _store(export: Export, filename: str, content) -> None:
+    suffix = filename[filename.rfind(".") :] if "." in filename else ""
+    if isinstance(content, (bytes, bytearray, memoryview)):
+        export.file.save(f"{export.pk}{suffix}", ContentFile(bytes(content)), save=False)
+    else:  # a binary file object the builder wrote
+        try:
+            content.seek(0)
+            export.file.save(f"{export.pk}{suffix}", File(content), save=False)
+        finally:
+            content.close()
+    export.filename = filename
+    export.status, export.progress, export.finished_at = Export.Status.DONE, 100, timezone.now()
+    export.error = ""
+    export.save(update_fields=["file", "filename", "status", "progress", "finished_at", "error"])
+
+
+def content_type(filename: str) -> str:
+    ext = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return CONTENT_TYPES.get(ext) or mimetypes.guess_type(filename)[0] or "application/octet-stream"
+
+
+def purge(now=None) -> int:
+    """Delete the exports (rows and files) older than their kind's `keep_days`; unknown kinds are kept
+    KEEP_DAYS. Returns how many were deleted."""
+    import datetime
+
+    from django.db.models import Q
+
+    _discover()
+    now = now or timezone.now()
+    special = {k: spec.keep_days for k, spec in REGISTRY.items() if spec.keep_days != KEEP_DAYS}
+    old = Q(created_at__lt=now - datetime.timedelta(days=KEEP_DAYS)) & ~Q(kind__in=list(special))
+    for kind, days in special.items():
+        old |= Q(kind=kind, created_at__lt=now - datetime.timedelta(days=days))
+    exports = list(Export.objects.filter(old).only("pk", "file"))
+    for export in exports:
+        if export.file:
+            export.file.delete(save=False)
+    Export.objects.filter(pk__in=[e.pk for e in exports]).delete()
+    return len(exports)

@@ -1,0 +1,43 @@
+"""The spine's services (every state change of a case's handling rows), for every kind of item.
+
+A module's own service loads and locks its item, checks what only it knows (its states, who its
+proposers are), then calls these for the handling part; they check the unit's side (is the user a handler
+of an active assignment of this case), validate the input against the kind's settings and write the rows.
+Messages name the kind ("签收提案", "签收社情民意信息" …). The caller writes the audit entry and the timeline
+through `record` so that each change is one entry, whatever the kind.
+"""
+
+from .cases import CASE_FIELDS, case_sync, open_case, sync_copies
+from .ratings import rate
+from .supervision import case_extend, cases_remind, extend
+from .units import (
+    acknowledge,
+    attach_letter,
+    co_opinion,
+    decide_change,
+    my_assignment,
+    record_contact,
+    reply,
+    request_change,
+    resolve_unit,
+)
+
+__all__ = [
+    "CASE_FIELDS",
+    "acknowledge",
+    "attach_letter",
+    "case_extend",
+    "case_sync",
+    "cases_remind",
+    "co_opinion",
+    "decide_change",
+    "extend",
+    "my_assignment",
+    "open_case",
+    "rate",
+    "record_contact",
+    "reply",
+    "request_change",
+    "resolve_unit",
+    "sync_copies",
+]

@@ -1,0 +1,100 @@
+"""督办 from the board, for every kind: batch reminders (催办) and extensions (延期) through the kind."""
+
+from __future__ import annotations
+
+from django.db import transaction
+
+from zhengxie.core import audit
+from zhengxie.core.errors import Forbidden, Invalid, NotFound
+from zhengxie.core.notifications import notify
+
+from .. import kinds
+from .. import rules as r
+from ..jobs import users_by_unit
+from ..lights import REPLYING_ROLES
+from ..models import Assignment, Case, Event, Extension
+from .units import _text, as_date
+
+
+def cases_remind(*, user, case_ids, note: str = "") -> int:
+    """催办: remind the handlers of every unit that still owes each of these cases (batch from the board).
+    Only the office that runs the kind, in the case's organisation. Returns the number of cases reminded."""
+
+    ids = [int(x) for x in case_ids or () if str(x).isdigit()]
+    if not ids:
+        raise Invalid("请至少选择一项。", field="case_ids")
+    note = (note or "").strip()[:200]
+    with transaction.atomic():
+        cases = list(Case.objects.select_for_update().filter(pk__in=ids, stage=Case.Stage.HANDLING))
+        if len(cases) != len(set(ids)):
+            raise Invalid("所选事项中有已不在办理中的，请刷新后重试。", field="case_ids")
+        if not all(r.is_case_office(user, c) for c in cases):
+            raise Forbidden("只有本级负责该类事项的工作人员可以催办。")
+        owing: dict[int, list[Assignment]] = {}
+        for a in Assignment.objects.filter(case_id__in=ids, owes=True).select_related("unit"):
+            owing.setdefault(a.case_id, []).append(a)
+        people = users_by_unit({a.unit_id for rows in owing.values() for a in rows})
+        for c in cases:
+            kind = kinds.get(c.kind)
+            units = owing.get(c.pk, [])
+            users = [u for a in units for u in people[a.unit_id]["handler"]]
+            body = f"请于 {c.deadline:%Y年%m月%d日} 前办理答复。" if c.deadline else "请尽快办理。"
+            notify(
+                users,
+                f"【催办】{kind.label}{c.label}《{c.title}》",
+                (note + "；" if note else "") + body,
+                url=kind.url(c),
+                category=c.kind,
+            )
+            names = "、".join(a.unit.name for a in units) or "—"
+            Event.objects.create(
+                case=c,
+                actor=user,
+                actor_label=user.name or user.username,
+                action="remind",
+                label=f"催办：{names}",
+                detail=note,
+            )
+            audit.record(
+                user, "handling.remind", c, after={"units": [a.unit_id for a in units], "note": note}
+            )
+    return len(cases)
+
+
+def case_extend(*, user, case, new_deadline, reason: str):
+    """延期 from the board: the kind's own service moves the item's deadline (and the case's with it)."""
+
+    c = case if isinstance(case, Case) else Case.objects.filter(pk=case).first()
+    if c is None:
+        raise NotFound("未找到该事项。")
+    extend = kinds.get(c.kind).extend
+    if extend is None:
+        raise Invalid("该类事项不能在督办台延期。")
+    return extend(user=user, case=c, new_deadline=new_deadline, reason=reason)
+
+
+def extend(*, user, case: Case, new_deadline, reason, latest=None):
+    """延期 on the spine: validates the new deadline (later than the current one, not after `latest`, the
+    kind's limit) and the reason, writes the Extension and moves the replying units' deadlines.
+    Returns (old deadline, new deadline, reason). The caller has checked who may extend."""
+
+    new = as_date(new_deadline, "新的办理期限", "new_deadline")
+    if new is None:
+        raise Invalid("请填写新的办理期限。", field="new_deadline")
+    if case.deadline and new <= case.deadline:
+        raise Invalid("新的办理期限须晚于原期限。", field="new_deadline")
+    if latest is not None and new > latest[0]:
+        raise Invalid(
+            f"延期后的期限不能超过交办之日起 {latest[1]} 天（{latest[0]:%Y-%m-%d}）。", field="new_deadline"
+        )
+    reason = _text(reason, "延期理由")
+    if not reason:
+        raise Invalid("请填写延期理由。", field="reason")
+    old = case.deadline
+    Extension.objects.create(
+        case_id=case.pk, old_deadline=old or new, new_deadline=new, reason=reason, approved_by=user
+    )
+    Assignment.objects.filter(case_id=case.pk, is_active=True, role__in=REPLYING_ROLES).update(deadline=new)
+    Case.objects.filter(pk=case.pk).update(deadline=new)
+    case.deadline = new
+    return old, new, reason

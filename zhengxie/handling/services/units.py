@@ -1,0 +1,248 @@
+"""The units' side of handling, for every kind: 签收, 申请调整 and its decision, 沟通协商, 会办意见, 答复
+and the signed letter. The caller (the kind's own service) has loaded and locked its item inside a
+transaction and checked the item's state; these check the unit's side, validate, and write the rows."""
+
+from __future__ import annotations
+
+import datetime
+
+from django.utils import timezone
+
+from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.models import HandlingUnit
+from zhengxie.core.uploads import DOCUMENTS, save_attachment
+
+from .. import kinds
+from .. import rules as r
+from ..lights import REPLYING_ROLES
+from ..models import Assignment, Case, Contact, Reply
+from ..selectors import change_window_open, unit_answers
+
+
+def _text(value, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{name}格式不正确。")
+    return value.strip()
+
+
+def as_date(value, label: str, field: str) -> datetime.date | None:
+    """A date from a form or the API (YYYY-MM-DD), or None when empty."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, datetime.datetime):
+        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
+    if isinstance(value, datetime.date):
+        return value
+    try:
+        return datetime.date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid(f"{label}格式不正确（应为 YYYY-MM-DD）。", field=field)
+
+
+def my_assignment(user, case: Case, *roles) -> Assignment | None:
+    """The user's unit's active assignment on this case (of these roles), or None."""
+    if not r.is_unit_user(user):
+        return None
+    qs = Assignment.objects.filter(
+        case_id=case.pk, unit_id=user.handling_unit_id, is_active=True
+    ).select_related("unit")
+    if roles:
+        qs = qs.filter(role__in=roles)
+    return qs.first()
+
+
+def _mine(user, case, verb: str, *roles) -> Assignment:
+    a = my_assignment(user, case, *roles)
+    if a is None:
+        raise Forbidden(f"只有承办单位的工作人员可以{verb}。")
+    return a
+
+
+def resolve_unit(organisation, unit, field="lead_unit") -> HandlingUnit:
+    """An active handling unit of this organisation, from an instance or an id; else Invalid."""
+    pk = getattr(unit, "pk", unit)
+    u = None
+    if pk not in (None, ""):
+        try:
+            u = HandlingUnit.objects.filter(
+                pk=int(pk), organisation_id=organisation.pk, is_active=True
+            ).first()
+        except (TypeError, ValueError):
+            u = None
+    if u is None:
+        raise Invalid("请选择本级政协的承办单位。", field=field)
+    return u
+
+
+def acknowledge(*, user, case: Case) -> Assignment:
+    """签收: a handler of an assigned unit confirms receipt (once)."""
+    label = kinds.get(case.kind).label
+    a = _mine(user, case, f"签收{label}")
+    if a.acknowledged_at is not None:
+        raise Conflict(f"本单位已签收该{label}。", code="already_acknowledged")
+    a.acknowledged_at = timezone.now()
+    a.acknowledged_by = user
+    a.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    return a
+
+
+def request_change(*, user, case: Case, reason) -> Assignment:
+    """申请调整/退回: within "<prefix>.change_request_days" working days of receipt, before replying."""
+    kind = kinds.get(case.kind)
+    a = _mine(user, case, "申请调整")
+    if a.change_status == Assignment.ChangeStatus.PENDING:
+        raise Conflict("本单位已申请调整，正在等待审核。", code="change_pending")
+    if Reply.objects.filter(assignment=a).exists():
+        raise Conflict("本单位已答复，不能再申请调整。", code="already_replied")
+    reason = _text(reason, "理由")
+    if not reason:
+        raise Invalid("请说明申请调整的理由。", field="reason")
+    if not change_window_open(case, a):
+        days = kind.days(case.organisation, "change_request_days")
+        raise Invalid(
+            f"已超过申请调整期限（签收后 {days} 个工作日内），请与{kind.office_label}联系。", field="reason"
+        )
+    a.change_status = Assignment.ChangeStatus.PENDING
+    a.change_reason = reason
+    a.save(update_fields=["change_status", "change_reason"])
+    return a
+
+
+def decide_change(*, user, case: Case, assignment, grant: bool, note="", new_unit=None):
+    """The office grants or refuses a unit's change request; granting with `new_unit` gives that part to
+    another unit. Returns (the old assignment, the new one or None, the note)."""
+    kind = kinds.get(case.kind)
+    if not r.is_case_office(user, case):
+        raise Forbidden(f"只有本级{kind.office_label}工作人员可以审核调整申请。")
+    a = Assignment.objects.select_related("unit").select_for_update(of=("self",)).get(pk=assignment)
+    if a.case_id != case.pk or not a.is_active or a.change_status != Assignment.ChangeStatus.PENDING:
+        raise Conflict("该调整申请不在待审核状态。", code="no_pending_change")
+    note = _text(note, "意见")
+    a.change_decided_by = user
+    a.change_decision_note = note
+    if not grant:
+        a.change_status = Assignment.ChangeStatus.REFUSED
+        a.save(update_fields=["change_status", "change_decided_by", "change_decision_note"])
+        return a, None, note
+    target = None
+    if new_unit not in (None, ""):
+        target = resolve_unit(case.organisation, new_unit, field="new_unit")
+        if Assignment.objects.filter(case_id=case.pk, unit=target, is_active=True).exists():
+            raise Invalid(f"{target.name}已承办该{kind.label}。", field="new_unit")
+    a.change_status = Assignment.ChangeStatus.GRANTED
+    a.is_active = False
+    a.save(update_fields=["change_status", "change_decided_by", "change_decision_note", "is_active"])
+    new = None
+    if target is not None:
+        new = Assignment.objects.create(
+            case_id=case.pk, unit=target, role=a.role, assigned_by=user, deadline=a.deadline, batch=a.batch
+        )
+    return a, new, note
+
+
+def record_contact(*, user, case: Case, contacted_on, method, summary) -> Contact:
+    """沟通协商: the unit records a contact with the proposer (not in the future, not before assignment)."""
+    a = _mine(user, case, "记录沟通情况")
+    day = as_date(contacted_on, "联系日期", "contacted_on")
+    if day is None:
+        raise Invalid("请填写联系日期。", field="contacted_on")
+    if day > timezone.localdate():
+        raise Invalid("联系日期不能晚于今天。", field="contacted_on")
+    if day < timezone.localdate(a.assigned_at):
+        raise Invalid("联系日期不能早于交办日期。", field="contacted_on")
+    if method not in Contact.Method.values:
+        raise Invalid("请选择沟通方式：" + "、".join(Contact.Method.labels) + "。", field="method")
+    summary = _text(summary, "沟通情况")
+    if not summary:
+        raise Invalid("请填写沟通情况。", field="summary")
+    c = Contact.objects.create(
+        assignment=a, contacted_on=day, method=method, summary=summary, recorded_by=user
+    )
+    c.assignment = a
+    return c
+
+
+def co_opinion(*, user, case: Case, opinion) -> Assignment:
+    """会办意见: a co-unit sends its opinion to the lead unit (this also counts as receipt)."""
+    a = my_assignment(user, case, Assignment.Role.CO)
+    if a is None:
+        raise Forbidden("只有会办单位可以提交会办意见。")
+    opinion = _text(opinion, "会办意见")
+    if not opinion:
+        raise Invalid("请填写会办意见。", field="opinion")
+    a.co_opinion = opinion
+    a.co_opinion_at = timezone.now()
+    if a.acknowledged_at is None:
+        a.acknowledged_at, a.acknowledged_by = a.co_opinion_at, user
+    a.save(update_fields=["co_opinion", "co_opinion_at", "acknowledged_at", "acknowledged_by"])
+    return a
+
+
+def result_classes(case: Case) -> list[str]:
+    kind = kinds.get(case.kind)
+    return list(kind.setting(case.organisation, "result_classes")) if kind.uses_classes else []
+
+
+def reply(*, user, case: Case, result_class, content, letter=None, letter_target=None, due=None):
+    """答复: a replying unit (主办, or each 分办 unit for its part) replies, with a class where the kind uses
+    classes, and optionally its signed letter. Returns (reply, the unit answers before this reply, the
+    answers still owed by other units)."""
+    kind = kinds.get(case.kind)
+    a = my_assignment(user, case, *REPLYING_ROLES)
+    if a is None:
+        raise Forbidden(f"只有主办单位（或分办单位）可以答复该{kind.label}。")
+    answers = unit_answers(case)
+    mine = next((x for x in answers if x.assignment.pk == a.pk), None)
+    if mine is not None and not mine.awaited:
+        raise Conflict(f"本单位已答复，正在等待{kind.rater_label}评价。", code="already_replied")
+    classes = result_classes(case)
+    if classes and result_class not in classes:
+        raise Invalid(f"答复类别须为 {'、'.join(classes)} 之一。", field="result_class")
+    if not classes:
+        result_class = ""
+    content = _text(content, "答复内容")
+    if not content:
+        raise Invalid("请填写答复内容。", field="content")
+    att = None
+    if letter is not None:
+        att = save_attachment(
+            letter, target=letter_target or case, user=user, purpose="reply_letter", allowed=DOCUMENTS
+        )
+    now = timezone.now()
+    if a.acknowledged_at is None:
+        a.acknowledged_at, a.acknowledged_by = now, user
+        a.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    # 分办 units may run on their own deadlines (one re-handles while the others are done).
+    if due is None:
+        due = a.deadline if a.role == Assignment.Role.PARALLEL else case.deadline
+    on_time = due is None or timezone.localdate(now) <= due
+    rp = Reply.objects.create(
+        case_id=case.pk,
+        assignment=a,
+        result_class=result_class,
+        content=content,
+        letter=att,
+        round=case.round,
+        replied_by=user,
+        replied_at=now,
+        on_time=on_time,
+    )
+    rp.assignment = a
+    still_owed = [x for x in answers if x.awaited and x.assignment.pk != a.pk]
+    return rp, answers, still_owed
+
+
+def attach_letter(*, user, case: Case, upload, target=None):
+    """Attach (or replace) the signed reply letter (答复函, PDF or Word) of the unit's latest reply."""
+    a = my_assignment(user, case, *REPLYING_ROLES)
+    if a is None:
+        raise Forbidden("只有主办单位（或分办单位）可以上传答复函。")
+    rp = Reply.objects.filter(case_id=case.pk, assignment=a).order_by("-replied_at", "-id").first()
+    if rp is None:
+        raise Conflict("尚无答复，请先答复。")
+    att = save_attachment(upload, target=target or case, user=user, purpose="reply_letter", allowed=DOCUMENTS)
+    rp.letter = att
+    rp.save(update_fields=["letter"])
+    return a, att
