@@ -15,15 +15,9 @@ from django.db.models import Prefetch
 from django.utils import timezone
 
 from .models import Assignment, Proposal, Signer
+from .workflow import ACCEPTED_OR_LATER
 
-ACCEPTED_STATES = (
-    Proposal.Status.ACCEPTED,
-    Proposal.Status.ASSIGNED,
-    Proposal.Status.HANDLING,
-    Proposal.Status.REPLIED,
-    Proposal.Status.REHANDLING,
-    Proposal.Status.CLOSED,
-)
+ACCEPTED_STATES = ACCEPTED_OR_LATER
 CJK_FONT = "STSong-Light"
 Progress = Callable[[int, int], None] | None
 

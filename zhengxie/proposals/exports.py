@@ -136,7 +136,11 @@ def build_compilation(user, params: dict, progress) -> tuple[str, bytes]:
 
 
 core_exports.register(
-    LIST_XLSX, build_list_xlsx, title="提案列表导出", may_start=may_export_list, back=("全部提案", "proposals:list")
+    LIST_XLSX,
+    build_list_xlsx,
+    title="提案列表导出",
+    may_start=may_export_list,
+    back=("全部提案", "proposals:list"),
 )
 core_exports.register(
     COMPILATION,

@@ -1,5 +1,6 @@
 """The 落实台账 (follow-ups of B-class replies) as .xlsx, built in the background like the proposal list
-(exports.start: an Export row, an audit entry, a progress page, only its owner downloads it).
+(a kind of the one export pipeline, `zhengxie.core.exports`: an Export row, an audit entry, the core's
+progress page, only its owner downloads it).
 
 The rows are the ledger page's (selectors_followup.followup_list with the same filters, scoped to the user
 when the file is built); the latest progress report comes with one extra query per 500 rows.
@@ -12,9 +13,8 @@ import re
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
-from django_tasks import task
 
-from zhengxie.core.models import User
+from zhengxie.core import exports as core_exports
 
 from . import exports
 from .models import FollowUpReport
@@ -35,11 +35,6 @@ COLUMNS = [
 ]
 SUMMARY = 100  # characters of the latest report in 最近进展
 CHUNK = 500
-
-
-def start(user, params: dict):
-    """Queue the export of the ledger filtered by `params` (the ledger page's query string)."""
-    return exports.start(user, kind=FOLLOWUP_XLSX, title="B类提案跟踪落实台账导出", params=params)
 
 
 def _latest_report() -> Prefetch:
@@ -104,17 +99,25 @@ def ledger_workbook(user, filters: dict, progress=None) -> bytes:
     return buf.getvalue()
 
 
-@task()
-def build_followup_xlsx(export_id: str) -> None:
-    def build(export):
-        from .forms_followup import FollowUpFilterForm
+def may_export_ledger(user) -> bool:
+    from .selectors_followup import can_view_ledger
 
-        user = User.objects.select_related("organisation", "handling_unit").get(pk=export.user_id)
-        filters = FollowUpFilterForm(export.params, user=user).filters()
-        data = ledger_workbook(user, filters, progress=lambda value: exports._progress(export.pk, value))
-        return data, f"B类提案跟踪落实台账-{timezone.localdate():%Y%m%d}.xlsx"
-
-    exports._run(export_id, build)
+    return can_view_ledger(user)
 
 
-exports.RUNNERS[FOLLOWUP_XLSX] = build_followup_xlsx
+def build_followup_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
+    """The ledger filtered by `params` (the ledger page's query string), as the user sees it."""
+    from .forms_followup import FollowUpFilterForm
+
+    filters = FollowUpFilterForm(params, user=user).filters()
+    data = ledger_workbook(user, filters, progress=progress)
+    return f"B类提案跟踪落实台账-{timezone.localdate():%Y%m%d}.xlsx", data
+
+
+core_exports.register(
+    FOLLOWUP_XLSX,
+    build_followup_xlsx,
+    title="B类提案跟踪落实台账导出",
+    may_start=may_export_ledger,
+    back=("跟踪落实台账", "proposals:followup_ledger"),
+)

@@ -15,8 +15,9 @@ from zhengxie.core.notifications import notify
 from zhengxie.core.scheduler import register
 from zhengxie.handling.jobs import users_by_unit
 
-from .lights import HANDLING_STATES, co_opinion_late
+from .lights import co_opinion_late
 from .models import Assignment, Event, Proposal, Signer
+from .workflow import HANDLING_STATES
 
 # --- 联名附议逾期 (co-signers who have not answered) ----------------------------------------------------
 

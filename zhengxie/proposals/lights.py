@@ -14,8 +14,7 @@ from zhengxie.handling.lights import REPLYING_ROLES  # noqa: F401  (re-exported 
 from zhengxie.handling.models import Case
 
 from .models import Assignment, Proposal
-
-HANDLING_STATES = (Proposal.Status.ASSIGNED, Proposal.Status.HANDLING, Proposal.Status.REHANDLING)
+from .workflow import HANDLING_STATES
 
 
 def light_of(proposal, today: datetime.date | None = None) -> str:

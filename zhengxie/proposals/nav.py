@@ -6,10 +6,11 @@ from django.urls import reverse
 from zhengxie.core.models import Office, Role
 from zhengxie.core.navigation import register, todo_provider
 
-from .lights import HANDLING_STATES, review_late_before
+from .lights import review_late_before
 from .models import Assignment, Evaluation, Proposal, Reply, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
 from .selectors import owing_assignments
+from .workflow import HANDLING_STATES
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
 PROPOSAL_OFFICE = [Office.PROPOSAL]

@@ -26,11 +26,11 @@ from zhengxie.handling import selectors as spine
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
 
 from . import rules as r
-from .lights import HANDLING_STATES, REPLYING_ROLES
+from . import workflow as wf
 from .models import Assignment, Evaluation, Proposal, Reply, Signer
+from .workflow import ACCEPTED_OR_LATER, HANDLING_STATES, rating_states  # noqa: F401  (one set of states)
 
 S = Proposal.Status
-ACCEPTED_OR_LATER = (S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED)
 ACTION_CODES = (
     "edit",
     "submit",
@@ -292,13 +292,6 @@ def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) 
     )
 
 
-def rating_states(proposal) -> tuple[str, ...]:
-    """States in which replies can be rated: once replied; with 分办, as each unit's reply comes in."""
-    if proposal.status not in HANDLING_STATES:
-        return (S.REPLIED,)
-    return (S.REPLIED, *HANDLING_STATES) if is_parallel(proposal) else (S.REPLIED,)
-
-
 def is_parallel(proposal, assignments=None) -> bool:
     return bool(proposal.case_id) and spine.is_parallel(proposal.case, assignments)
 
@@ -346,73 +339,64 @@ def cosign_open(proposal, signer, now=None) -> bool:
 
 
 def allowed_actions(user, proposal) -> set[str]:
-    """The action codes the user may take on this proposal now (pages show only these)."""
+    """The action codes the user may take on this proposal now (pages and API clients show only these):
+    who may act (rules), in which states (workflow.TRANSITIONS, the services' own guard) and the facts the
+    services check (an open invitation, a unit that still owes a reply …)."""
     if not getattr(user, "is_authenticated", False):
         return set()
     f = r.facts(user, proposal)
-    st = proposal.status
     office = r.is_proposal_office(user, proposal)
     author = proposal.author_id == user.pk
-    out = set()
-    if author and st == S.DRAFT:
-        out |= {"edit", "submit"}
-    if author and st == S.AWAITING_COSIGNERS:
-        out.add("drop_decliners")
-    if (
-        author
-        and st in (S.AWAITING_COSIGNERS, S.SUBMITTED)
-        and any(x.status == Signer.Status.REQUESTED for x in f.signers)
-    ):
-        out.add("decide_join")  # 申请加入 waiting for the first proposer's answer
     s = f.signer
-    if (
-        st == S.AWAITING_COSIGNERS
-        and s is not None
+    agreed = s is not None and s.status == Signer.Status.AGREED
+    out = set()
+
+    def offer(action, allowed=True):
+        if allowed and wf.may(action, proposal):
+            out.add(action)
+
+    offer("edit", author)
+    offer("submit", author)
+    offer("drop_decliners", author)
+    # 申请加入 waiting for the first proposer's answer
+    offer("decide_join", author and any(x.status == Signer.Status.REQUESTED for x in f.signers))
+    offer(
+        "cosign",
+        s is not None
         and s.role == Signer.Role.COSIGNER
         and s.status == Signer.Status.INVITED
-        and cosign_open(proposal, s)
-    ):
-        out.add("cosign")
-    if office:
-        if st == S.SUBMITTED:
-            out.add("review")
-        if st == S.ACCEPTED:
-            out.add("assign")
-        if st in HANDLING_STATES:
-            out |= {"extend", "remind"}
-        if st in HANDLING_STATES and any(
-            a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments
-        ):
-            out.add("decide_change")
-        if st in ACCEPTED_OR_LATER:
-            out.add("mark_excellent")
-    if (office or r.is_committee_leader(user, proposal)) and st in ACCEPTED_OR_LATER:
-        out.add("mark_key")
+        and cosign_open(proposal, s),
+    )
+    for action in ("review", "assign", "extend", "remind", "mark_excellent"):
+        offer(action, office)
+    offer(
+        "decide_change",
+        office and any(a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments),
+    )
+    offer("mark_key", office or r.is_committee_leader(user, proposal))
     mine = f.my_assignments if r.is_unit_user(user) else []
-    if mine and st in HANDLING_STATES:
-        if any(a.acknowledged_at is None for a in mine):
-            out.add("acknowledge")
-        out.add("record_contact")
-        if st in (S.ASSIGNED, S.HANDLING) and any(
-            a.change_status != Assignment.ChangeStatus.PENDING and change_window_open(proposal, a)
-            for a in mine
-        ):
-            out.add("request_change")
-        if any(a.role == Assignment.Role.CO for a in mine):
-            out.add("co_opinion")
-        if any(a.role in REPLYING_ROLES for a in mine):
-            answers = unit_answers(proposal, assignments=f.assignments)
-            if any(x.awaited and x.assignment.unit_id == user.handling_unit_id for x in answers):
-                out.add("reply")
-    if st in rating_states(proposal) and (office or (s is not None and s.status == Signer.Status.AGREED)):
+    if mine:
+        answers = unit_answers(proposal, assignments=f.assignments) if wf.may("acknowledge", proposal) else []
+        replied = {x.assignment.pk for x in answers if x.reply is not None}
+        offer("acknowledge", any(a.acknowledged_at is None for a in mine))
+        offer("record_contact")
+        offer(
+            "request_change",
+            any(
+                a.change_status != Assignment.ChangeStatus.PENDING
+                and a.pk not in replied
+                and change_window_open(proposal, a)
+                for a in mine
+            ),
+        )
+        offer("co_opinion", any(a.role == Assignment.Role.CO for a in mine))
+        offer("reply", any(x.awaited and x.assignment.unit_id == user.handling_unit_id for x in answers))
+    if wf.may("evaluate", proposal) and (office or agreed):
         answers = unit_answers(proposal, assignments=f.assignments)
         pending = [x for x in raters(proposal, f.signers) if ratable(answers, x.member_id)]
-        if (s is not None and s.status == Signer.Status.AGREED and ratable(answers, s.member_id)) or (
-            office and pending
-        ):
-            out.add("evaluate")
-        if office and closable(proposal, signers=f.signers, answers=answers)[0]:
-            out.add("close")
+        offer("evaluate", (agreed and ratable(answers, s.member_id)) or (office and pending))
+        if office:
+            offer("close", closable(proposal, signers=f.signers, answers=answers)[0])
     return out
 
 

@@ -13,9 +13,9 @@ from zhengxie.members.models import Member
 
 from . import rules as r
 from .models import Proposal, Signer
+from .workflow import JOINABLE
 
 S = Proposal.Status
-JOINABLE = (S.AWAITING_COSIGNERS, S.SUBMITTED)
 
 
 def joinable_proposals(user) -> QuerySet[Proposal]:

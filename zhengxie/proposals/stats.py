@@ -22,8 +22,8 @@ from .documents import ACCEPTED_STATES
 from .lights import REPLYING_ROLES
 from .models import Assignment, Evaluation, Proposal, Reply
 from .stats_followup import followup_figures
+from .workflow import NOT_SUBMITTED
 
-NOT_SUBMITTED = (Proposal.Status.DRAFT, Proposal.Status.AWAITING_COSIGNERS)
 GOOD = (Evaluation.Rating.SATISFIED, Evaluation.Rating.BASICALLY_SATISFIED)
 
 

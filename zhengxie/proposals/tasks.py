@@ -1,8 +1,11 @@
-"""Background work of the proposals app."""
+"""Background work of the proposals app. Its files (list, 提案汇编, 落实台账) are built by the core's one
+export task; importing their modules here registers their builders (core.exports)."""
 
 from __future__ import annotations
 
 from django_tasks import task
+
+from . import exports, exports_followup  # noqa: F401
 
 
 @task()

@@ -1,5 +1,7 @@
 from django.urls import path
 
+from zhengxie.core import views as core_views
+
 from . import views
 
 app_name = "proposals"
@@ -19,9 +21,10 @@ urlpatterns = [
     path("stats/export/", views.stats_export, name="stats_export"),
     path("export/", views.export_list, name="export_list"),
     path("compilation/", views.compilation, name="compilation"),
-    path("exports/<uuid:export_id>/", views.export_page, name="export"),
-    path("exports/<uuid:export_id>/progress/", views.export_progress, name="export_progress"),
-    path("exports/<uuid:export_id>/download/", views.export_download, name="export_download"),
+    # earlier addresses of an export's page and file: the core's export pages (core:export ...)
+    path("exports/<uuid:export_id>/", core_views.export_page, name="export"),
+    path("exports/<uuid:export_id>/progress/", core_views.export_progress, name="export_progress"),
+    path("exports/<uuid:export_id>/download/", core_views.export_download, name="export_download"),
     path("<int:pk>/", views.detail, name="detail"),
     path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/submit/", views.submit, name="submit"),

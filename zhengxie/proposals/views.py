@@ -13,12 +13,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhengxie.core import exports as core_exports
 from zhengxie.core import orgsettings
 from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import ServiceError
@@ -893,10 +894,10 @@ def stats_export(request):
 @login_required
 @require_POST
 def export_list(request):
-    _need(request.user.has_role(*STATS_ROLES, Role.UNIT_HANDLER, Role.UNIT_HEAD))
+    _need(core_exports.may_start(request.user, exports.LIST_XLSX))
     params = {k: v for k, v in request.GET.items() if k in ProposalFilterForm.base_fields and v}
-    export = exports.start(request.user, kind=exports.LIST_XLSX, title="提案列表导出", params=params)
-    return redirect("proposals:export", export.pk)
+    export = core_exports.start(request.user, exports.LIST_XLSX, params)
+    return redirect("core:export", export.pk)
 
 
 @login_required
@@ -907,42 +908,12 @@ def compilation(request):
     )
     if request.method == "POST" and form.is_valid():
         session, fmt = form.cleaned_data["session"], form.cleaned_data["format"]
-        export = exports.start(
+        export = core_exports.start(
             request.user,
-            kind=exports.COMPILATION,
+            exports.COMPILATION,
+            {"session": session.pk, "format": fmt},
             title=f"{session.name}提案汇编（{fmt.upper()}）",
-            params={"session": session.pk, "format": fmt},
         )
-        return redirect("proposals:export", export.pk)
+        return redirect("core:export", export.pk)
     recent = Export.objects.filter(user=request.user, kind=exports.COMPILATION)[:10]
     return render(request, "proposals/compilation.html", {"form": form, "recent": recent})
-
-
-def _own_export(request, export_id) -> Export:
-    try:
-        return Export.objects.get(pk=export_id, user=request.user)
-    except (Export.DoesNotExist, ValueError):
-        raise Http404
-
-
-@login_required
-def export_page(request, export_id):
-    return render(request, "proposals/export.html", {"e": _own_export(request, export_id)})
-
-
-@login_required
-def export_progress(request, export_id):
-    return render(request, "proposals/_export_progress.html", {"e": _own_export(request, export_id)})
-
-
-@login_required
-def export_download(request, export_id):
-    export = _own_export(request, export_id)
-    if export.status != Export.Status.DONE or not export.file:
-        raise Http404
-    ctype = {"xlsx": exports.XLSX, "docx": exports.DOCX, "pdf": "application/pdf"}.get(
-        export.filename.rsplit(".", 1)[-1], "application/octet-stream"
-    )
-    return FileResponse(
-        export.file.open("rb"), as_attachment=True, filename=export.filename, content_type=ctype
-    )

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_POST
 
+from zhengxie.core import exports as core_exports
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.views import paginate
 
@@ -61,8 +62,8 @@ def _filter_params(request) -> dict:
 def ledger_export(request):
     """The filtered ledger as .xlsx, built in the background (progress page, audited, owner-only download)."""
     _need(fs.can_view_ledger(request.user))
-    export = exports_followup.start(request.user, _filter_params(request))
-    return redirect("proposals:export", export.pk)
+    export = core_exports.start(request.user, exports_followup.FOLLOWUP_XLSX, _filter_params(request))
+    return redirect("core:export", export.pk)
 
 
 @login_required

@@ -4,7 +4,6 @@ recipients, search indexing, lights and duty-record credit."""
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterable
 
 from django.http import Http404
 from django.urls import NoReverseMatch, reverse
@@ -16,7 +15,7 @@ from zhengxie.core.models import Role, User
 from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member
 
-from .. import reporting
+from .. import reporting, workflow
 from ..lights import REPLYING_ROLES, light_of  # noqa: F401  (the services import it from here)
 from ..models import Event, Proposal, Signer
 from ..selectors import (
@@ -83,9 +82,12 @@ def _sync(caller, fresh: Proposal) -> Proposal:
     return fresh
 
 
-def _state(p, allowed: Iterable[str], verb: str):
-    if p.status not in allowed:
-        raise Conflict(f"该提案当前状态为「{p.get_status_display()}」，不能{verb}。", code="bad_state")
+def _state(p, action: str):
+    """The workflow table's guard (workflow.TRANSITIONS): 409 when the state does not allow the action."""
+    if not workflow.may(action, p):
+        raise Conflict(
+            f"该提案当前状态为「{p.get_status_display()}」，不能{workflow.verb(action)}。", code="bad_state"
+        )
 
 
 def _event(p, user, action: str, label: str, detail: str = "") -> Event:

@@ -185,7 +185,7 @@ def proposal_update(*, user, proposal, **fields) -> Proposal:
         p = _load(user, proposal)
         if not r.is_author(user, p):
             raise Forbidden("只有起草人可以修改提案。")
-        _state(p, [S.DRAFT], "修改（只有草稿可以修改）")
+        _state(p, "edit")
         before = _snapshot(p)
         data = {k: getattr(p, k) for k in TEXT_FIELDS}
         for k in TEXT_FIELDS:
@@ -240,7 +240,7 @@ def proposal_submit(*, user, proposal, confirm_single_matter: bool = False) -> P
         p = _load(user, proposal)
         if not r.is_author(user, p):
             raise Forbidden("只有起草人可以提交提案。")
-        _state(p, [S.DRAFT], "提交")
+        _state(p, "submit")
         before = _snapshot(p)
         _validate_text(p.organisation, {k: getattr(p, k) for k in TEXT_FIELDS}, complete=True)
         if p.kind == Proposal.Kind.COLLECTIVE and not p.collective_body:
@@ -296,7 +296,7 @@ def proposal_cosign(*, user, proposal, agree: bool) -> Proposal:
         )
         if signer is None:
             raise Forbidden("只有受邀附议的委员可以确认附议。")
-        _state(p, [S.AWAITING_COSIGNERS], "附议")
+        _state(p, "cosign")
         if signer.status != Signer.Status.INVITED:
             raise Conflict("您已经答复过该附议邀请。", code="already_answered")
         if not cosign_open(p, signer):
@@ -342,7 +342,7 @@ def proposal_drop_decliners(*, user, proposal) -> Proposal:
         p = _load(user, proposal)
         if not r.is_author(user, p):
             raise Forbidden("只有第一提案人可以移除未附议的委员。")
-        _state(p, [S.AWAITING_COSIGNERS], "移除未附议委员")
+        _state(p, "drop_decliners")
         before = _snapshot(p)
         # Requests to join (申请加入) stay for the first proposer to answer until the review.
         dropped = list(
@@ -384,7 +384,7 @@ def proposal_delete_draft(*, user, proposal) -> None:
         p = _load(user, proposal)
         if not r.is_author(user, p):
             raise Forbidden("只有起草人可以删除草稿。")
-        _state(p, [S.DRAFT], "删除（只有草稿可以删除）")
+        _state(p, "delete")
         before = {
             **_snapshot(p),
             "title": p.title,

@@ -17,11 +17,9 @@ from zhengxie.handling.services.ratings import Rater
 from zhengxie.members.models import Member
 
 from .. import rules as r
-from ..lights import HANDLING_STATES
 from ..models import Assignment, Evaluation, Proposal, Signer
 from ..selectors import (
     raters,
-    rating_states,
     unit_answers,
 )
 from . import followup
@@ -53,7 +51,7 @@ _resolve_unit = spine.resolve_unit
 def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) -> Proposal:
     if not r.is_proposal_office(user, p):
         raise Forbidden("只有本级提案委员会（提案科）工作人员可以交办提案。")
-    _state(p, [S.ACCEPTED], "交办（只有已立案的提案可以交办）")
+    _state(p, "assign")
     before = _snapshot(p)
     lead = _resolve_unit(p.organisation, lead_unit)
     # 分办: the lead unit and the parallel ones each answer their part; no 会办 then.
@@ -216,7 +214,7 @@ def assignment_acknowledge(*, user, proposal) -> Proposal:
         p = _load(user, proposal)
         if spine.my_assignment(user, p.case) is None:
             raise Forbidden("只有承办单位的工作人员可以签收提案。")
-        _state(p, HANDLING_STATES, "签收")
+        _state(p, "acknowledge")
         before = _snapshot(p)
         a = spine.acknowledge(user=user, case=p.case)
         if a.role in REPLYING_ROLES and p.status == S.ASSIGNED:
@@ -240,7 +238,7 @@ def assignment_request_change(*, user, proposal, reason) -> Proposal:
         p = _load(user, proposal)
         if spine.my_assignment(user, p.case) is None:
             raise Forbidden("只有承办单位的工作人员可以申请调整。")
-        _state(p, [S.ASSIGNED, S.HANDLING], "申请调整")
+        _state(p, "request_change")
         before = _snapshot(p)
         a = spine.request_change(user=user, case=p.case, reason=reason)
         notify(
@@ -272,7 +270,7 @@ def assignment_decide_change(*, user, assignment, grant: bool, note="", new_unit
         p = _load(user, proposal_id)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以审核调整申请。")
-        _state(p, HANDLING_STATES, "审核调整申请")
+        _state(p, "decide_change")
         before = _snapshot(p)
         a, new, note = spine.decide_change(
             user=user, case=p.case, assignment=pk, grant=grant, note=note, new_unit=new_unit
@@ -339,7 +337,7 @@ def assignment_record_contact(*, user, proposal, contacted_on, method, summary) 
         p = _load(user, proposal)
         if spine.my_assignment(user, p.case) is None:
             raise Forbidden("只有承办单位的工作人员可以记录沟通情况。")
-        _state(p, HANDLING_STATES, "记录沟通情况")
+        _state(p, "record_contact")
         before = _snapshot(p)
         c = spine.record_contact(
             user=user, case=p.case, contacted_on=contacted_on, method=method, summary=summary
@@ -363,7 +361,7 @@ def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
         p = _load(user, proposal)
         if spine.my_assignment(user, p.case, Assignment.Role.CO) is None:
             raise Forbidden("只有会办单位可以提交会办意见。")
-        _state(p, HANDLING_STATES, "提交会办意见")
+        _state(p, "co_opinion")
         before = _snapshot(p)
         a = spine.co_opinion(user=user, case=p.case, opinion=opinion)
         lead_ids = Assignment.objects.filter(
@@ -386,7 +384,7 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
         p = _load(user, proposal)
         if spine.my_assignment(user, p.case, *REPLYING_ROLES) is None:
             raise Forbidden("只有主办单位（或分办单位）可以答复该提案。")
-        _state(p, HANDLING_STATES, "答复")
+        _state(p, "reply")
         before = _snapshot(p)
         reply, answers, still_owed = spine.reply(
             user=user, case=p.case, result_class=result_class, content=content, letter=letter, letter_target=p
@@ -441,7 +439,7 @@ def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
         p = _load(user, proposal)
         if spine.my_assignment(user, p.case, *REPLYING_ROLES) is None:
             raise Forbidden("只有主办单位（或分办单位）可以上传答复函。")
-        _state(p, rating_states(p), "上传答复函（请先答复）")
+        _state(p, "attach_letter")
         before = _snapshot(p)
         a, att = spine.attach_letter(user=user, case=p.case, upload=upload, target=p)
         _done(
@@ -479,7 +477,7 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
         signer = Signer.objects.filter(proposal=p, member=member, status=Signer.Status.AGREED).first()
         if signer is None:
             raise Forbidden("只有本提案的提案人可以评价答复。")
-        _state(p, rating_states(p), "评价（只能评价已答复的提案）")
+        _state(p, "evaluate")
         if rating not in Evaluation.Rating.values:
             raise Invalid("评价须为满意、基本满意或不满意。", field="rating")
         comment = _text(comment, "意见")

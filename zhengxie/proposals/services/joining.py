@@ -73,7 +73,7 @@ def proposal_request_join(*, user, proposal, drop_draft=None) -> Proposal:
             raise Forbidden("只能申请加入本级政协委员的提案。")
         if r.is_author(user, p) or p.lead_member_id == member.pk:
             raise Forbidden("这是您自己的提案，不能申请加入。")
-        _state(p, JOINABLE, "申请加入（提案立案审查后不能再加入）")
+        _state(p, "request_join")
         if p.kind == Proposal.Kind.COLLECTIVE:
             raise Conflict("集体提案以提案单位名义提出，不接受委员个人加入。", code="collective")
         if not p.session.is_current:
@@ -130,7 +130,7 @@ def proposal_decide_join(*, user, proposal, member, accept: bool) -> Proposal:
         p = _load_joinable(user, proposal)
         if not r.is_author(user, p):
             raise Forbidden("只有第一提案人可以同意或拒绝加入申请。")
-        _state(p, JOINABLE, "处理加入申请（立案审查后未处理的申请已失效）")
+        _state(p, "decide_join")
         signer = _requester(p, member)
         if signer.status != Signer.Status.REQUESTED:
             raise Conflict("该委员的加入申请已处理过。", code="already_decided")

@@ -84,7 +84,7 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
         p = _load(user, proposal)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以审查立案。")
-        _state(p, [S.SUBMITTED], "审查（只有待审查的提案可以审查）")
+        _state(p, "review")
         before = _snapshot(p)
         reason = _text(reason, "审查意见")
         url = proposal_url(p)

@@ -14,10 +14,8 @@ from zhengxie.core.notifications import notify
 from zhengxie.handling import services as spine
 
 from .. import rules as r
-from ..lights import HANDLING_STATES
 from ..models import Assignment, Proposal
 from ..selectors import (
-    ACCEPTED_OR_LATER,
     closable,
     unit_answers,
 )
@@ -47,7 +45,7 @@ def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
         p = _load(user, proposal)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以批准延期。")
-        _state(p, HANDLING_STATES, "延期")
+        _state(p, "extend")
         days = int(orgsettings.get(p.organisation, "proposals.max_extension_days"))
         start = timezone.localdate(p.assigned_at) if p.assigned_at else _today()
         before = _snapshot(p)
@@ -86,7 +84,7 @@ def proposal_mark_key(*, user, proposal, is_key: bool, leader=None) -> Proposal:
         p = _load(user, proposal)
         if not (r.is_proposal_office(user, p) or r.is_committee_leader(user, p)):
             raise Forbidden("只有提案委员会工作人员或政协领导可以确定重点提案。")
-        _state(p, ACCEPTED_OR_LATER, "设为重点提案（须已立案）")
+        _state(p, "mark_key")
         lead_user = None
         if is_key:
             if leader not in (None, ""):
@@ -142,7 +140,7 @@ def proposal_mark_excellent(*, user, proposal, value: bool) -> Proposal:
         p = _load(user, proposal)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以评定优秀提案。")
-        _state(p, ACCEPTED_OR_LATER, "评为优秀提案（须已立案）")
+        _state(p, "mark_excellent")
         if bool(value) == p.is_excellent:
             raise Conflict("该提案已是优秀提案。" if value else "该提案不是优秀提案。", code="unchanged")
         before = _snapshot(p)
@@ -166,7 +164,7 @@ def proposal_remind(*, user, proposal) -> Proposal:
         p = _load(user, proposal)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以发送督办提醒。")
-        _state(p, HANDLING_STATES, "督办提醒")
+        _state(p, "remind")
         before = _snapshot(p)
         active = list(Assignment.objects.filter(case_id=p.case_id, is_active=True).select_related("unit"))
         owing = {x.assignment.pk for x in unit_answers(p, assignments=active) if x.awaited}
@@ -197,7 +195,7 @@ def proposal_close(*, user, proposal) -> Proposal:
         p = _load(user, proposal)
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以办结提案。")
-        _state(p, [S.REPLIED], "办结")
+        _state(p, "close")
         ok, why = closable(p)
         if not ok:
             raise Conflict(why, code="not_closable")
