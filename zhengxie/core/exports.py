@@ -115,7 +115,7 @@ def start(user, kind: str, params: dict | None = None, title: str | None = None)
     if spec is None:
         raise NotFound(f"未知的导出类型：{kind}")
     if not spec.may_start(user):
-        raise Forbidden(f"无权{spec.title}。")
+        raise Forbidden(f"无权生成“{spec.title}”。")
     params = dict(params or {})
     title = title or spec.title
     with transaction.atomic():
@@ -153,7 +153,7 @@ def run(export_id: str) -> str:
             raise NotFound(f"未知的导出类型：{export.kind}")
         user = User.objects.select_related("organisation", "handling_unit").get(pk=export.user_id)
         if not spec.may_start(user):  # the right may have gone while the task waited
-            raise Forbidden(f"无权{spec.title}。")
+            raise Forbidden(f"无权生成“{spec.title}”。")
         filename, content = spec.builder(user, dict(export.params), progress_setter(export.pk))
     except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of polling forever
         logger.exception("export %s (%s) failed", export_id, export.kind)
