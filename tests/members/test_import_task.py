@@ -212,10 +212,11 @@ def test_a_big_roster_is_exported_in_the_background(
     with django_capture_on_commit_callbacks(execute=True):
         r = c.post("/manage/members/export/?status=active")
     export = Export.objects.get()
-    assert r.status_code == 302 and r.url == f"/manage/members/exports/{export.pk}/"
+    assert r.status_code == 302 and r.url == f"/exports/{export.pk}/"  # the core's one export page
     assert export.status == "done" and export.progress == 100 and export.params == {"status": "active"}
     page = c.get(r.url).content.decode()
     assert "hx-trigger" not in page and "100%" in page and "btn-download" in page
+    assert c.get(f"/manage/members/exports/{export.pk}/").status_code == 200  # the earlier address
     d = c.get(f"/manage/members/exports/{export.pk}/download/")
     rows = list(load_workbook(io.BytesIO(b"".join(d.streaming_content))).active.iter_rows(values_only=True))
     assert rows[0][0] == "姓名" and len(rows) - 1 == total
@@ -249,6 +250,7 @@ def test_who_may_not_export_cannot_start_one(world, client_for, username):
 def test_old_roster_files_are_purged_daily(world, user, client_for, django_capture_on_commit_callbacks):
     from django.utils import timezone
 
+    import zhengxie.core.jobs  # noqa: F401  (registers core.purge_exports)
     from zhengxie.core.scheduler import JOBS
     from zhengxie.members import jobs
 
@@ -265,7 +267,9 @@ def test_old_roster_files_are_purged_daily(world, user, client_for, django_captu
         )
     RosterImport.objects.filter(pk=waiting.pk).update(created_at=long_ago)
 
-    assert JOBS["members.purge_roster_files"].func() == {"exports": 1, "imports": 1, "passwords": 0}
+    # the roster's exports are purged with every module's by the core's job, after the same days
+    assert JOBS["members.purge_roster_files"].func() == {"imports": 1, "passwords": 0}
+    assert JOBS["core.purge_exports"].func() == {"exports": 1}
     assert not Export.objects.filter(pk=old.pk).exists() and Export.objects.filter(pk=new.pk).exists()
     assert not os.path.exists(path)
     waiting.refresh_from_db()

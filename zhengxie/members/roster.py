@@ -5,8 +5,8 @@ only when no row has a problem are the accounts and members created, in one tran
 it in the background: `roster_import_start` checks the upload and queues `run_roster_import`, which
 records its progress and outcome on a `RosterImport` row that the page polls.
 
-Export: small rosters in the request; a big one (over EXPORT_SYNC_MAX members) as a background
-`core.models.Export` (`roster_export_start` / `run_roster_export`), like the proposals' exports.
+Export: small rosters in the request; a big one (over EXPORT_SYNC_MAX members) in the background, a kind
+of the one export pipeline (`zhengxie.core.exports`: `roster_export_start`, the core's progress page).
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengxie.core import audit
+from zhengxie.core import audit, exports
 from zhengxie.core.errors import Forbidden, Invalid
 from zhengxie.core.models import Export, Organisation, Role, User
 from zhengxie.core.permissions import in_scope
@@ -788,51 +788,27 @@ def roster_export(
     return content
 
 
-def roster_export_start(*, user, filters: dict) -> Export:
-    """Queue a background export of the roster (with these page filters) for a big roster."""
-    from .tasks import roster_export_task
-
-    if not user.has_perm("members.export_roster"):
-        raise Forbidden("无权导出委员名册。")
-    params = _clean_filters(filters)
-    with transaction.atomic():
-        export = Export.objects.create(
-            user=user, organisation=user.organisation, kind=EXPORT_KIND, title="委员名册导出", params=params
-        )
-        audit.record(
-            user, "members.roster_export_start", None, after={"export": str(export.pk), "filters": params}
-        )
-        transaction.on_commit(lambda: roster_export_task.enqueue(str(export.pk)))
-    return export
+def may_export_roster(user) -> bool:
+    return user.has_perm("members.export_roster")
 
 
-def run_roster_export(export_id: str) -> str:
-    """Build the file of a queued roster export, with progress; the export's owner downloads it."""
-    from django.core.files.base import ContentFile
-
+def build_roster_export(user, params: dict, progress) -> tuple[str, bytes]:
+    """The background export's file: the roster with the page's filters (`params`), as the user sees it."""
     from .selectors import members
 
-    S = Export.Status
-    if not Export.objects.filter(pk=export_id, kind=EXPORT_KIND, status=S.PENDING).update(
-        status=S.RUNNING, progress=1
-    ):
-        return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or ""
-    export = Export.objects.get(pk=export_id)
-    try:
-        user = User.objects.select_related("organisation", "handling_unit").get(pk=export.user_id)
-        data = roster_export(
-            user=user,
-            queryset=members(user, **export.params),
-            filters=export.params,
-            progress=lambda p: Export.objects.filter(pk=export.pk).update(progress=max(1, min(99, p))),
-        )
-    except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of polling forever
-        logger.exception("roster export %s failed", export_id)
-        message = getattr(exc, "message", "") or "生成文件时发生意外错误"
-        Export.objects.filter(pk=export.pk).update(status=S.FAILED, error=message, finished_at=timezone.now())
-        return S.FAILED
-    export.file.save(f"{export.pk}.xlsx", ContentFile(data), save=False)
-    export.filename = f"委员名册-{timezone.localdate():%Y%m%d}.xlsx"
-    export.status, export.progress, export.finished_at = S.DONE, 100, timezone.now()
-    export.save(update_fields=["file", "filename", "status", "progress", "finished_at"])
-    return S.DONE
+    data = roster_export(user=user, queryset=members(user, **params), filters=params, progress=progress)
+    return f"委员名册-{timezone.localdate():%Y%m%d}.xlsx", data
+
+
+def roster_export_start(*, user, filters: dict) -> Export:
+    """Queue a background export of the roster (with these page filters) for a big roster."""
+    return exports.start(user, EXPORT_KIND, _clean_filters(filters))
+
+
+exports.register(
+    EXPORT_KIND,
+    build_roster_export,
+    title="委员名册导出",
+    may_start=may_export_roster,
+    back=("委员名册", "members:roster"),
+)

@@ -1,8 +1,11 @@
-"""Background work of the members app: the roster import and the export of a big roster."""
+"""Background work of the members app: the roster import. A big roster's export is built by the core's
+one export task; importing `roster` here registers its builder (core.exports)."""
 
 from __future__ import annotations
 
 from django_tasks import task
+
+from . import roster  # noqa: F401
 
 
 @task()
@@ -11,11 +14,3 @@ def roster_import_task(import_id: str) -> str:
     from .roster import run_roster_import
 
     return run_roster_import(import_id)
-
-
-@task()
-def roster_export_task(export_id: str) -> str:
-    """Build the .xlsx of a queued roster export (see roster.run_roster_export)."""
-    from .roster import run_roster_export
-
-    return run_roster_export(export_id)

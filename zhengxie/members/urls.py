@@ -1,8 +1,10 @@
 from django.urls import path
 
+from zhengxie.core import views as core_views
 from zhengxie.core import views_twofactor
 
 from . import views
+from .roster import EXPORT_KIND
 
 app_name = "members"
 
@@ -50,15 +52,23 @@ urlpatterns = [
         "members/import/<uuid:pk>/passwords/", views.roster_import_passwords, name="roster_import_passwords"
     ),
     path("members/export/", views.roster_export, name="roster_export"),
-    path("members/exports/<uuid:export_id>/", views.roster_export_job, name="roster_export_job"),
+    # earlier addresses of a roster export's page and file: the core's export pages (core:export ...)
+    path(
+        "members/exports/<uuid:export_id>/",
+        core_views.export_page,
+        {"kinds": [EXPORT_KIND]},
+        name="roster_export_job",
+    ),
     path(
         "members/exports/<uuid:export_id>/progress/",
-        views.roster_export_progress,
+        core_views.export_progress,
+        {"kinds": [EXPORT_KIND]},
         name="roster_export_progress",
     ),
     path(
         "members/exports/<uuid:export_id>/download/",
-        views.roster_export_download,
+        core_views.export_download,
+        {"kinds": [EXPORT_KIND]},
         name="roster_export_download",
     ),
     path("members/<int:pk>/", views.member_detail, name="member"),

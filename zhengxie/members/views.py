@@ -11,20 +11,20 @@ from urllib.parse import quote
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengxie.core import orgsettings
 from zhengxie.core.errors import ServiceError
-from zhengxie.core.models import Export, Organisation, Role, User
+from zhengxie.core.models import Organisation, Role, User
 from zhengxie.core.views import paginate
 
 from . import forms, selectors, services
 from . import roster as roster_module
 from .models import Member, RosterImport
-from .roster import EXPORT_KIND, XLSX_TYPE
+from .roster import XLSX_TYPE
 
 
 def _need(request, perm: str, obj=None) -> None:
@@ -888,13 +888,13 @@ def roster_template(request):
 @login_required
 def roster_export(request):
     """The filtered roster as .xlsx: at once for up to EXPORT_SYNC_MAX members; a bigger one is built in
-    the background after a confirmation (POST), and its page offers the file when ready."""
+    the background after a confirmation (POST), and the core's export page offers the file when ready."""
     _need(request, "members.export_roster")
     filters = _roster_filters(request)
     queryset = selectors.members(request.user, **filters)
     if request.method == "POST":
         export = services.roster_export_start(user=request.user, filters=filters)
-        return redirect("members:roster_export_job", export_id=export.pk)
+        return redirect("core:export", export.pk)
     total = queryset.count()
     if total > roster_module.EXPORT_SYNC_MAX:
         return render(
@@ -902,33 +902,3 @@ def roster_export(request):
         )
     content = services.roster_export(user=request.user, queryset=queryset, filters=filters)
     return _xlsx(content, "委员名册.xlsx")
-
-
-def _own_export(request, export_id) -> Export:
-    _need(request, "members.export_roster")
-    try:
-        return Export.objects.get(pk=export_id, user=request.user, kind=EXPORT_KIND)
-    except (Export.DoesNotExist, ValueError):
-        raise Http404("未找到")
-
-
-@login_required
-def roster_export_job(request, export_id):
-    return render(request, "members/export_job.html", {"e": _own_export(request, export_id)})
-
-
-@login_required
-def roster_export_progress(request, export_id):
-    return render(request, "members/_export_progress.html", {"e": _own_export(request, export_id)})
-
-
-@login_required
-def roster_export_download(request, export_id):
-    export = _own_export(request, export_id)
-    if export.status != Export.Status.DONE or not export.file:
-        raise Http404("未找到")
-    try:
-        fh = export.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("未找到")
-    return FileResponse(fh, as_attachment=True, filename=export.filename, content_type=XLSX_TYPE)
