@@ -169,7 +169,7 @@ def test_ledger_export_has_the_filtered_rows(
     c = client_for("staff")
     r = _export(c, capture=django_capture_on_commit_callbacks)
     export = Export.objects.filter(user__username="staff").latest("created_at")
-    assert r.url == reverse("proposals:export", args=[export.pk])
+    assert r.url == reverse("core:export", args=[export.pk])
     assert export.status == Export.Status.DONE and export.progress == 100
     assert export.filename.startswith("B类提案跟踪落实台账-") and export.filename.endswith(".xlsx")
     assert "下载" in c.get(r.url).content.decode()
