@@ -84,7 +84,7 @@ def test_proposal_from_draft_to_closed(page_for, e2e_site, tmp_path):
     h = page_for("handler1")
     watch(h, problems)
     h.goto("/proposals/inbox/")
-    expect(h.locator("#unit-inbox")).to_contain_text(TITLE)
+    expect(h.locator("#handling-rows")).to_contain_text(TITLE)
     shot(h, SHOTS, "04-unit-inbox")
     h.goto(f"/proposals/{pid}/")
     h.click("#btn-acknowledge")

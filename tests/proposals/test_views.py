@@ -173,7 +173,7 @@ def test_staff_reviews_and_assigns(client_for, proposal_in):
     assert r.status_code == 302
     p = reload(p)
     assert p.status == S.ASSIGNED and p.deadline
-    assert p.title in client_for("handler1").get(reverse("proposals:inbox")).content.decode()
+    assert p.title in client_for("handler1").get(reverse("proposals:inbox"), follow=True).content.decode()
     assert p.title in client_for("handler2").get(reverse("proposals:detail", args=[p.pk])).content.decode()
 
 

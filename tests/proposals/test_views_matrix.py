@@ -37,7 +37,9 @@ PAGES = {
     "proposals:batch_assign": OFFICE,
     "proposals:changes": OFFICE,
     "proposals:compilation": OFFICE,
-    "proposals:inbox": UNITS,
+    "handling:inbox": UNITS,
+    "handling:board": OFFICE | {"leader", "admin"},
+    "handling:units": OFFICE | {"leader", "admin"},
     "proposals:key": OFFICE | {"leader"},
     "proposals:stats": STATS,
     "dashboard:index": STATS,
@@ -132,7 +134,7 @@ def test_menu_per_role(client_for):
     staff = client_for("staff").get("/").content.decode()
     assert "立案审查" in staff and "提案统计" in staff and "领导驾驶舱" in staff
     unit = client_for("handler1").get("/").content.decode()
-    assert "承办提案" in unit and "立案审查" not in unit and "我的提案" not in unit
+    assert "承办工作台" in unit and "立案审查" not in unit and "我的提案" not in unit
     assert "重点提案" in client_for("leader").get("/").content.decode()
 
 
@@ -142,7 +144,7 @@ def test_workbench_todos(client_for, proposal_in):
     proposal_in("assigned", author="member3")
     assert "提案草稿" in client_for("member1").get("/").content.decode()
     assert "待审查的提案" in client_for("staff").get("/").content.decode()
-    assert "待签收的提案" in client_for("handler1").get("/").content.decode()
+    assert "待签收的交办事项" in client_for("handler1").get("/").content.decode()
 
 
 def _count(client, url):
@@ -157,7 +159,9 @@ LIST_PAGES = [
     ("staff", "proposals:list", ""),
     ("staff", "proposals:list", "?q=教育&light=red"),
     ("member1", "proposals:mine", ""),
-    ("handler1", "proposals:inbox", ""),
+    ("handler1", "handling:inbox", ""),
+    ("staff", "handling:board", ""),
+    ("staff", "handling:units", ""),
     ("staff", "proposals:review_queue", ""),
     ("staff", "proposals:stats", ""),
     ("leader", "dashboard:index", ""),

@@ -43,6 +43,5 @@ def manages_meeting(user, meeting: Meeting) -> bool:
 can_view_meeting = oversees_meeting | is_invited
 
 rules.add_perm("activities.view_meeting", can_view_meeting)
-rules.add_perm("activities.manage_meeting", manages_meeting)
 rules.add_perm("activities.add_meeting", is_staff)
 rules.add_perm("activities.view_attendance", is_staff | is_leader | is_sysadmin)

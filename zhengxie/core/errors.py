@@ -1,5 +1,7 @@
 """Service errors: one message in Chinese, mapped to an HTTP status by the API and shown by pages."""
 
+from django.http import Http404
+
 
 class ServiceError(Exception):
     status = 400
@@ -29,5 +31,8 @@ class Conflict(ServiceError):
     status = 409
 
 
-class NotFound(ServiceError):
+class NotFound(ServiceError, Http404):
+    """The object does not exist or the user may not see it: 404 (pages that do not catch service errors
+    show the 404 page, as for Http404)."""
+
     status = 404

@@ -1,7 +1,8 @@
 """The role-based menu. Apps append entries with `register`; each entry names the roles that see it.
 
 An entry is shown when the user has one of its roles (or roles is empty) and its URL resolves. An entry
-may also name staff offices: then staff see it only when they work in one of those offices.
+may also name staff offices: then staff see it only when they work in one of those offices (a callable
+returning them when they are known only once every app is ready).
 """
 
 from __future__ import annotations
@@ -19,7 +20,10 @@ class Entry:
     roles: tuple[str, ...]
     icon: str = "circle"
     order: int = 100
-    offices: tuple[str, ...] = ()
+    offices: tuple[str, ...] | object = ()
+
+    def office_codes(self) -> tuple[str, ...]:
+        return tuple(self.offices()) if callable(self.offices) else self.offices
 
     def visible_to(self, user) -> bool:
         from .models import Role
@@ -32,7 +36,7 @@ class Entry:
         return (
             Role.STAFF in self.roles
             and user.has_role(Role.STAFF)
-            and (not self.offices or user.office in self.offices)
+            and (not self.offices or user.office in self.office_codes())
         )
 
 
@@ -42,7 +46,8 @@ ENTRIES: list[Entry] = []
 def register(
     section: str, label: str, url_name: str, roles=(), icon: str = "circle", order: int = 100, offices=()
 ):
-    ENTRIES.append(Entry(section, label, url_name, tuple(roles), icon, order, tuple(offices)))
+    offices = offices if callable(offices) else tuple(offices)
+    ENTRIES.append(Entry(section, label, url_name, tuple(roles), icon, order, offices))
 
 
 def menu_for(user) -> list[tuple[str, list[dict]]]:

@@ -47,7 +47,6 @@ def has_role(*roles):
     return _pred
 
 
-is_member = has_role(Role.MEMBER)
 is_staff = has_role(Role.STAFF)
 is_leader = has_role(Role.LEADER)
 is_unit_user = has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD)
@@ -55,9 +54,5 @@ is_liaison = has_role(Role.LIAISON)
 is_sysadmin = has_role(Role.SYSADMIN)
 is_secadmin = has_role(Role.SECADMIN)
 is_auditor = has_role(Role.AUDITOR)
-is_office_user = is_staff | is_leader | is_sysadmin
 
-rules.add_perm("core.manage_platform", is_sysadmin)
-rules.add_perm("core.manage_security", is_secadmin | is_sysadmin)
 rules.add_perm("core.view_audit", is_auditor)
-rules.add_perm("core.view_roster", is_staff | is_leader | is_sysadmin | is_liaison)

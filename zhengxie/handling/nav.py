@@ -17,6 +17,7 @@ register(
     "督办台",
     "handling:board",
     roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN],
+    offices=r.handling_offices,
     icon="stoplights",
     order=151,
 )
@@ -25,6 +26,7 @@ register(
     "承办单位办理情况",
     "handling:units",
     roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN],
+    offices=r.handling_offices,
     icon="building-check",
     order=152,
 )

@@ -14,6 +14,11 @@ def can_view_case(user, case) -> bool:
     return bool(getattr(user, "is_authenticated", False)) and kinds.get(case.kind).may_view(case, user)
 
 
+def handling_offices() -> set[str]:
+    """The staff offices that run some kind of routed item (each kind names its own)."""
+    return {k.office for k in kinds.KINDS.values()}
+
+
 def is_case_office(user, case=None, kind: str | None = None) -> bool:
     """Staff of the office that runs this kind of item, in the case's own organisation (for `case=None`:
     the office of `kind` anywhere in the user's organisation; with neither: any handling office)."""
@@ -23,7 +28,7 @@ def is_case_office(user, case=None, kind: str | None = None) -> bool:
         return user.office == kinds.get(case.kind).office and user.organisation_id == case.organisation_id
     if kind is not None:
         return user.office == kinds.get(kind).office
-    return user.office in {k.office for k in kinds.KINDS.values()}
+    return user.office in handling_offices()
 
 
 def is_unit_user(user) -> bool:

@@ -94,6 +94,7 @@ class InboxItem:
             "kind_label": self.kind.label,
             "id": c.object_id,
             "case_id": c.pk,
+            "organisation_id": c.organisation_id,
             "assignment_id": a.pk,
             "label": c.label,
             "title": c.title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
@@ -36,7 +36,7 @@ def _rows(request, **extra):
         qs = selectors.inbox(request.user, **f, **extra)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        qs = selectors.inbox(request.user, **extra)
+        qs = selectors.inbox(request.user)
     page, qs_wo_page = paginate(request, qs)
     page.object_list = [selectors.InboxItem(a).as_dict() for a in page.object_list]
     return f, page, qs_wo_page
@@ -46,7 +46,7 @@ def _rows(request, **extra):
 def inbox(request):
     """承办工作台: everything the user's unit owes, whatever its kind."""
     if not r.is_unit_user(request.user):
-        raise PermissionDenied
+        raise Http404("未找到")
     f, page, qs_wo_page = _rows(request)
     return render(
         request,
@@ -70,7 +70,7 @@ def _units(user):
 def board(request):
     """督办: open items by light, unit and kind; batch reminders and extensions."""
     if not r.can_supervise(request.user):
-        raise PermissionDenied
+        raise Http404("未找到")
     unit = request.GET.get("unit", "")
     f, page, qs_wo_page = _rows(request, unit=unit)
     kind = f["kind"] if f["kind"] in kinds.KINDS else ""
@@ -86,7 +86,9 @@ def board(request):
             "units": _units(request.user),
             "kinds": kinds.choices(),
             "figures": figures,
+            # Reminders and extensions only on the office's own organisation's items (not a subtree's).
             "can_remind": r.is_case_office(request.user),
+            "own_org": request.user.organisation_id,
             "chart": _light_bars(figures["units"][:15]),
         },
     )
@@ -122,7 +124,7 @@ def _light_bars(units) -> dict:
 @require_POST
 def remind(request):
     if not r.can_supervise(request.user):
-        raise PermissionDenied
+        raise Http404("未找到")
     try:
         n = services.cases_remind(
             user=request.user, case_ids=request.POST.getlist("case"), note=request.POST.get("note", "")
@@ -140,7 +142,7 @@ def extend(request, case_id: int):
     """延期 of one item from the board, through the kind's own service."""
     case = Case.objects.filter(org_scope_q(request.user), pk=case_id).first()
     if case is None or not r.is_case_office(request.user, case):
-        raise PermissionDenied
+        raise Http404("未找到")
     error, data = "", {"new_deadline": "", "reason": ""}
     if request.method == "POST":
         data = {
@@ -174,7 +176,7 @@ def extend(request, case_id: int):
 def units(request):
     """各承办单位办理情况 across kinds: on-time rate, satisfaction, re-handling (for 民主评议 of units)."""
     if not r.can_supervise(request.user):
-        raise PermissionDenied
+        raise Http404("未找到")
     kind = request.GET.get("kind", "")
     kind = kind if kind in kinds.KINDS else ""
     year = request.GET.get("year", "")

@@ -356,3 +356,40 @@ def get_roster_import(user, pk) -> RosterImport:
         return roster_imports(user).get(pk=pk)
     except (RosterImport.DoesNotExist, ValueError):
         raise Http404("未找到")
+
+
+# --- who the user is to the committee: used by every app (one definition each) ------------------------
+
+
+def member_of(user):
+    """The user's Member (委员) or None, cached on the user object."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    if "_zx_member" not in user.__dict__:
+        try:
+            user.__dict__["_zx_member"] = user.member
+        except Member.DoesNotExist:
+            user.__dict__["_zx_member"] = None
+    return user.__dict__["_zx_member"]
+
+
+def committee_of(user) -> Organisation | None:
+    """The committee (政协组织) a user works for: their organisation, or its parent for a liaison group."""
+    org = getattr(user, "organisation", None)
+    return org.committee if org is not None else None
+
+
+def committee_id(user) -> int | None:
+    org = committee_of(user)
+    return org.pk if org is not None else None
+
+
+def current_session(user) -> Session | None:
+    """The user's committee's current session (会次), else the latest one the user may see."""
+    org = committee_of(user)
+    if org is None:
+        return None
+    return (
+        Session.objects.filter(organisation=org, is_current=True).first()
+        or Session.objects.filter(org_scope_q(user)).order_by("-year", "-number").first()
+    )

@@ -18,14 +18,6 @@ from . import schemes
 from .models import DutyRecord, MemberYearScore, ScoringScheme
 from .schemes import Resolved, q
 
-
-def committee_of(organisation):
-    """Schemes belong to committees; a liaison group uses its committee's."""
-    if organisation is not None and organisation.kind == organisation.Kind.LIAISON:
-        return organisation.get_parent()
-    return organisation
-
-
 # `voided IN (false)` rather than `NOT voided`: SQLite uses an equality (and so the rest of a composite
 # index, with its order for GROUP BY) only for `=`/`IN`, and reads `NOT col` as a filter.
 LIVE = {"voided__in": [False]}

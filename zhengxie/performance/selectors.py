@@ -82,7 +82,7 @@ def committees_for(user) -> list[Organisation]:
         return []
     org = user.organisation
     if org.kind == Organisation.Kind.LIAISON:
-        return [scoring.committee_of(org)]
+        return [org.committee]
     return list(
         Organisation.objects.filter(path__startswith=org.path)
         .exclude(kind=Organisation.Kind.LIAISON)

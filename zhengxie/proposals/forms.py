@@ -18,15 +18,11 @@ from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.members.models import Member, Session
+from zhengxie.members.selectors import committee_of
 
 from .models import Contact, Evaluation, Proposal, Reply
 
 REQUIRED = "请填写{}。"
-
-
-def committee_of(user):
-    org = user.organisation
-    return org.committee if org is not None else None
 
 
 def _req(label: str) -> dict:
@@ -638,16 +634,6 @@ class CompilationForm(BootstrapFormMixin, forms.Form):
         self.fields["format"].widget.attrs["class"] = "form-check-input"
 
 
-def current_session(user):
-    org = committee_of(user)
-    if org is None:
-        return None
-    return (
-        Session.objects.filter(organisation=org, is_current=True).first()
-        or Session.objects.filter(org_scope_q(user)).order_by("-year", "-number").first()
-    )
-
-
 __all__ = [
     "AssignForm",
     "BatchAssignForm",
@@ -663,5 +649,4 @@ __all__ = [
     "ReplyForm",
     "RequestChangeForm",
     "ReviewForm",
-    "current_session",
 ]

@@ -206,7 +206,6 @@ class Proposal(models.Model):
                 name="proposal_stats_idx",
             ),
         ]
-        permissions = [("manage_proposals", "管理提案")]
 
     def __str__(self):
         return f"第{self.number:04d}号 {self.title}" if self.number else self.title

@@ -9,7 +9,6 @@ from zhengxie.core.navigation import register, todo_provider
 from .lights import review_late_before
 from .models import Assignment, Evaluation, Proposal, Reply, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
-from .selectors import owing_assignments
 from .workflow import HANDLING_STATES
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
@@ -18,9 +17,6 @@ S = Proposal.Status
 
 register("提案", "我的提案", "proposals:mine", roles=[Role.MEMBER], icon="file-earmark-text", order=200)
 register("提案", "起草提案", "proposals:create", roles=[Role.MEMBER], icon="pencil-square", order=201)
-register(
-    "提案", "承办提案", "proposals:inbox", roles=[Role.UNIT_HANDLER, Role.UNIT_HEAD], icon="inbox", order=202
-)
 register(
     "提案",
     "全部提案",
@@ -158,23 +154,6 @@ def proposal_todos(user) -> list[dict]:
                 "level": "danger",
             },
         ]
-    if is_unit_user(user):
-        c = owing_assignments(user.handling_unit_id).aggregate(
-            unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
-            red=Count("id", filter=Q(case__light=Proposal.Light.RED)),
-            yellow=Count("id", filter=Q(case__light=Proposal.Light.YELLOW)),
-        )
-        inbox = reverse("proposals:inbox")
-        items += [
-            {"label": "待签收的提案", "count": c["unack"], "url": inbox, "level": "danger"},
-            {"label": "已超期（红灯）", "count": c["red"], "url": inbox, "level": "danger"},
-            {"label": "临近期限（黄灯）", "count": c["yellow"], "url": inbox, "level": "warning"},
-        ]
-    if user.has_role(Role.LEADER):
-        n = Proposal.objects.filter(key_leader=user, is_key=True).exclude(status=S.CLOSED).count()
-        items.append(
-            {"label": "我领衔督办的重点提案", "count": n, "url": reverse("proposals:key"), "level": "primary"}
-        )
     return items
 
 

@@ -12,30 +12,9 @@ from dataclasses import dataclass, field
 import rules
 
 from zhengxie.core.models import Office, Role
+from zhengxie.members.selectors import committee_id, member_of  # noqa: F401  (the predicates use them)
 
 from .models import Assignment, Proposal, Signer
-
-
-def member_of(user):
-    """The user's Member (委员) or None, cached on the user object."""
-    if not getattr(user, "is_authenticated", False):
-        return None
-    if "_zx_member" not in user.__dict__:
-        from zhengxie.members.models import Member
-
-        try:
-            user.__dict__["_zx_member"] = user.member
-        except Member.DoesNotExist:
-            user.__dict__["_zx_member"] = None
-    return user.__dict__["_zx_member"]
-
-
-def committee_id(user):
-    """The committee (政协组织) a user works for: their organisation, or its parent for a liaison group."""
-    org = getattr(user, "organisation", None)
-    if org is None:
-        return None
-    return org.committee.pk if org.kind == org.Kind.LIAISON else org.pk
 
 
 def is_proposal_office(user, proposal=None) -> bool:
@@ -111,43 +90,9 @@ def is_author(user, proposal) -> bool:
 
 
 @rules.predicate
-def is_office(user, proposal) -> bool:
-    return is_proposal_office(user, proposal)
-
-
-@rules.predicate
-def is_office_or_leader(user, proposal) -> bool:
-    return is_proposal_office(user, proposal) or is_committee_leader(user, proposal)
-
-
-@rules.predicate
 def is_agreed_signer(user, proposal) -> bool:
     s = facts(user, proposal).signer
     return s is not None and s.status == Signer.Status.AGREED
-
-
-@rules.predicate
-def is_invited_signer(user, proposal) -> bool:
-    s = facts(user, proposal).signer
-    return s is not None and s.role == Signer.Role.COSIGNER and s.status == Signer.Status.INVITED
-
-
-@rules.predicate
-def is_assigned_unit(user, proposal) -> bool:
-    return bool(is_unit_user(user) and facts(user, proposal).my_assignments)
-
-
-@rules.predicate
-def is_replying_unit(user, proposal) -> bool:
-    """A handler of the lead (主办) or a parallel (分办) unit: the ones who write the reply."""
-    return bool(
-        is_unit_user(user) and facts(user, proposal).my(Assignment.Role.LEAD, Assignment.Role.PARALLEL)
-    )
-
-
-@rules.predicate
-def is_co_unit(user, proposal) -> bool:
-    return bool(is_unit_user(user) and facts(user, proposal).my(Assignment.Role.CO))
 
 
 @rules.predicate
@@ -159,14 +104,8 @@ def can_view_proposal(user, proposal) -> bool:
     return visible_proposals(user).filter(pk=proposal.pk).exists()
 
 
+# Files attached to a proposal are served to whoever may see it (core.views.attachment_download).
 rules.add_perm("proposals.view_proposal", can_view_proposal)
-rules.add_perm("proposals.change_proposal", is_author)
-rules.add_perm("proposals.review_proposal", is_office)
-rules.add_perm("proposals.manage_proposals", is_office)
-rules.add_perm("proposals.reply_proposal", is_replying_unit)
-rules.add_perm("proposals.evaluate_proposal", is_agreed_signer | is_office)
-
-# Attachments hang off the proposal (the letter, supporting files): same rule as the proposal.
 
 __all__ = [
     "Facts",
@@ -174,15 +113,9 @@ __all__ = [
     "committee_id",
     "facts",
     "is_agreed_signer",
-    "is_assigned_unit",
     "is_author",
-    "is_co_unit",
     "is_committee_leader",
-    "is_invited_signer",
-    "is_office",
-    "is_office_or_leader",
     "is_proposal_office",
-    "is_replying_unit",
     "is_unit_user",
     "member_of",
     "second_matter",

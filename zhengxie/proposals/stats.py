@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q
 
-from zhengxie.core import orgsettings
+from zhengxie.core import audit, orgsettings
 from zhengxie.core.permissions import in_scope, org_scope_q
 
 from .documents import ACCEPTED_STATES
@@ -415,3 +415,10 @@ def stats_xlsx(stats: dict) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def export_xlsx(user, session) -> bytes:
+    """The session's statistics as .xlsx for this user, recorded in the audit log (an export of data)."""
+    data = stats_xlsx(session_stats(user, session))
+    audit.record(user, "proposals.stats_export", session)
+    return data

@@ -27,6 +27,7 @@ from zhengxie.core.models import Export, Role
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.core.views import paginate
 from zhengxie.members.models import Member, Session
+from zhengxie.members.selectors import current_session
 
 from . import documents, exports, selectors, selectors_join, services, stats
 from .forms import (
@@ -44,7 +45,6 @@ from .forms import (
     ReplyForm,
     RequestChangeForm,
     ReviewForm,
-    current_session,
 )
 from .lights import co_opinion_late, review_deadline, review_late_before
 from .models import Assignment, Proposal, Signer
@@ -166,17 +166,8 @@ def review_queue(request):
 
 @login_required
 def unit_inbox(request):
-    _need(is_unit_user(request.user))
-    qs = selectors.unit_inbox(request.user)
-    page, qs_wo_page = paginate(request, qs)
-    unit_id = request.user.handling_unit_id
-    for p in page:
-        p.my_assignment = next((a for a in p.active_assignments if a.unit_id == unit_id), None)
-    return render(
-        request,
-        "proposals/inbox.html",
-        {"page_obj": page, "querystring_without_page": qs_wo_page, "today": timezone.localdate()},
-    )
+    """The proposals a unit handles are in the one unit inbox (承办工作台) with every other kind."""
+    return redirect(reverse("handling:inbox") + "?kind=proposal")
 
 
 @login_required
@@ -248,15 +239,6 @@ def batch_assign(request):
 # --------------------------------------------------------------------------- drafting
 
 
-def _save_attachments(request, proposal, files):
-    from zhengxie.core.uploads import save_attachment
-
-    for f in files:
-        save_attachment(
-            f, target=proposal, user=request.user, purpose="proposal", allowed=("pdf", "docx", "png", "jpg")
-        )
-
-
 def _cosigner_context(form):
     chosen = []
     if form.is_bound:
@@ -275,9 +257,11 @@ def create(request):
     if request.method == "POST" and form.is_valid():
         try:
             proposal = services.proposal_create(
-                user=request.user, **form.service_fields(), session=current_session(request.user)
+                user=request.user,
+                **form.service_fields(),
+                session=current_session(request.user),
+                attachments=form.cleaned_data["attachments"],
             )
-            _save_attachments(request, proposal, form.cleaned_data["attachments"])
         except ServiceError as exc:
             _fail(request, exc, form)
         else:
@@ -316,8 +300,12 @@ def edit(request, pk):
     )
     if request.method == "POST" and form.is_valid():
         try:
-            proposal = services.proposal_update(user=request.user, proposal=proposal, **form.service_fields())
-            _save_attachments(request, proposal, form.cleaned_data["attachments"])
+            proposal = services.proposal_update(
+                user=request.user,
+                proposal=proposal,
+                attachments=form.cleaned_data["attachments"],
+                **form.service_fields(),
+            )
         except ServiceError as exc:
             _fail(request, exc, form)
         else:
@@ -879,10 +867,7 @@ def stats_export(request):
     session, _ = _session_from(request)
     if session is None:
         raise Http404
-    data = stats.stats_xlsx(stats.session_stats(request.user, session))
-    from zhengxie.core import audit
-
-    audit.record(request.user, "proposals.stats_export", session)
+    data = stats.export_xlsx(request.user, session)
     resp = HttpResponse(data, content_type=exports.XLSX)
     resp["Content-Disposition"] = _disposition(f"{session.name}提案统计.xlsx")
     return resp

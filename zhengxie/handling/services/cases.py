@@ -5,7 +5,7 @@ The copies let the inbox, the 督办 board and the statistics read a few index e
 every row:
 - the case copies the item's title, label, status, stage, category, session, deadline, light and round;
 - assignments carry the case's session and `owes` (active, the case in handling, and no standing reply:
-  none yet, or the latest one rated 不满意);
+  none yet, or the latest one rated 不满意; a co-unit until it has sent its opinion);
 - replies carry the session, the replying unit and `is_latest` (no later reply of the same assignment);
 - evaluations carry the session, the case's category, the rated unit and `is_current` (the rated reply
   is still the latest).
@@ -81,7 +81,9 @@ def sync_copies(case_ids: Iterable[int] | None = None) -> None:
         evaluations__rating=Evaluation.Rating.UNSATISFIED
     )
     in_handling = Case.objects.filter(pk=OuterRef("case_id"), stage=Case.Stage.HANDLING)
+    # A co-unit (会办) owes its opinion until it has sent it.
+    opinion_sent = Q(role=Assignment.Role.CO) & ~Q(co_opinion="")
     scoped(Assignment.objects).update(
         session_id=Subquery(case.values("session_id")[:1]),
-        owes=Q(is_active=True) & Exists(in_handling) & ~Exists(standing),
+        owes=Q(is_active=True) & Exists(in_handling) & ~Exists(standing) & ~opinion_sent,
     )

@@ -38,6 +38,8 @@ def cases_remind(*, user, case_ids, note: str = "") -> int:
             kind = kinds.get(c.kind)
             units = owing.get(c.pk, [])
             users = [u for a in units for u in people[a.unit_id]["handler"]]
+            if c.light == Case.Light.RED:  # overdue: the unit heads too, by SMS as well
+                users += [u for a in units for u in people[a.unit_id]["head"]]
             body = f"请于 {c.deadline:%Y年%m月%d日} 前办理答复。" if c.deadline else "请尽快办理。"
             notify(
                 users,
@@ -45,6 +47,7 @@ def cases_remind(*, user, case_ids, note: str = "") -> int:
                 (note + "；" if note else "") + body,
                 url=kind.url(c),
                 category=c.kind,
+                sms=c.light == Case.Light.RED,
             )
             names = "、".join(a.unit.name for a in units) or "—"
             Event.objects.create(

@@ -3,7 +3,7 @@
 Each service: keyword-only arguments; the proposal is re-read (and row-locked) inside one transaction;
 who may act is checked (Forbidden, 403), then the state (Conflict, 409), then the input (Invalid, 422);
 the change is written with an audit entry, a timeline Event, notifications, duty records and the search
-index. Proposals the user may not see raise Http404. The caller's instance is refreshed afterwards.
+index. Proposals the user may not see raise core.errors.NotFound (a 404). The caller's instance is refreshed afterwards.
 """
 
 from ..rules import second_matter

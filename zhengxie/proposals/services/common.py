@@ -5,12 +5,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import Http404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from zhengxie.core import audit, orgsettings
-from zhengxie.core.errors import Conflict, Invalid
+from zhengxie.core.errors import Conflict, Invalid, NotFound
 from zhengxie.core.models import Role, User
 from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member
@@ -60,10 +59,10 @@ def _snapshot(p) -> dict:
 
 
 def _load(user, proposal) -> Proposal:
-    """The proposal, freshly read and row-locked, if the user may see it; else Http404."""
+    """The proposal, freshly read and row-locked, if the user may see it; else NotFound (404)."""
     pk = getattr(proposal, "pk", proposal)
     if pk is None or not visible_proposals(user).filter(pk=pk).exists():
-        raise Http404("未找到")
+        raise NotFound("未找到")
     p = (
         Proposal.objects.select_related("session", "organisation", "case", "case__organisation")
         .select_for_update(of=("self",))

@@ -8,6 +8,7 @@ from zhengxie.core import orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Role
 from zhengxie.core.notifications import notify
+from zhengxie.core.uploads import save_attachment
 from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member, Session
 
@@ -131,8 +132,10 @@ def proposal_create(
     collective_body="",
     research_note="",
     session=None,
+    attachments=(),
 ) -> Proposal:
-    """A new draft (草稿). A member drafts an individual or joint proposal; staff draft collective ones."""
+    """A new draft (草稿). A member drafts an individual or joint proposal; staff draft collective ones.
+    `attachments`: uploaded supporting files (PDF, Word, images), saved in the same transaction."""
     if not getattr(user, "is_authenticated", False) or user.organisation_id is None:
         raise Forbidden("请先登录。")
     org = user.organisation.committee
@@ -171,13 +174,19 @@ def proposal_create(
                 responded_at=_now(),
             )
         _set_cosigners(p, cosigners)
+        _attach(user, p, attachments)
         _done(user, p, "create", "起草提案", {}, extra={"title": p.title})
         _index(p)
     return p
 
 
-def proposal_update(*, user, proposal, **fields) -> Proposal:
-    """Edit a draft: only its author, only while it is a draft."""
+def _attach(user, p, files):
+    for f in files or ():
+        save_attachment(f, target=p, user=user, purpose="proposal", allowed=("pdf", "docx", "png", "jpg"))
+
+
+def proposal_update(*, user, proposal, attachments=(), **fields) -> Proposal:
+    """Edit a draft: only its author, only while it is a draft (`attachments`: files added to it)."""
     unknown = set(fields) - UPDATABLE
     if unknown:
         raise Invalid("不能修改这些字段：" + "、".join(sorted(unknown)) + "。")
@@ -213,6 +222,7 @@ def proposal_update(*, user, proposal, **fields) -> Proposal:
         p.save()
         if "cosigner_ids" in fields or "kind" in fields:
             _set_cosigners(p, cosigners)
+        _attach(user, p, attachments)
         _done(user, p, "update", "修改草稿", before)
         _index(p)
     return _sync(proposal, p)

@@ -6,10 +6,9 @@ completion date, reports progress and declares it done; the proposal office conf
 from __future__ import annotations
 
 from django.db import transaction
-from django.http import Http404
 
 from zhengxie.core import orgsettings
-from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Role
 from zhengxie.core.notifications import notify
 from zhengxie.core.uploads import EVIDENCE, save_attachment
@@ -110,15 +109,15 @@ def open_for_reply(reply, user, p) -> FollowUp | None:
 
 
 def _load_followup(user, followup):
-    """(proposal row-locked, follow-up row-locked) if the user may see it; else Http404."""
+    """(proposal row-locked, follow-up row-locked) if the user may see it; else NotFound (404)."""
     pk = getattr(followup, "pk", followup)
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise Http404("未找到")
+        raise NotFound("未找到")
     proposal_id = visible_followups(user).filter(pk=pk).values_list("case__proposal", flat=True).first()
     if proposal_id is None:
-        raise Http404("未找到")
+        raise NotFound("未找到")
     p = _load(user, proposal_id)
     f = FollowUp.objects.select_related("assignment__unit", "case").select_for_update(of=("self",)).get(pk=pk)
     f.case.proposal = p

@@ -11,10 +11,9 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.db.models import Max
-from django.http import Http404
 
 from zhengxie.core import audit
-from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.notifications import notify
 from zhengxie.members.models import Member
 
@@ -35,12 +34,12 @@ ALREADY = {
 
 def _load_joinable(user, proposal) -> Proposal:
     """The proposal, row-locked, if the user may see it or could join it (a proposal of the member's own
-    committee waiting for co-signers or review); else Http404 (another county's, a draft, ...)."""
+    committee waiting for co-signers or review); else NotFound (another county's, a draft, ...)."""
     pk = getattr(proposal, "pk", proposal)
     try:
         pk = int(pk)
     except (TypeError, ValueError):
-        raise Http404("未找到")
+        raise NotFound("未找到")
     member = r.member_of(user)
     seen = visible_proposals(user).filter(pk=pk).exists() or (
         member is not None
@@ -49,7 +48,7 @@ def _load_joinable(user, proposal) -> Proposal:
         ).exists()
     )
     if not seen:
-        raise Http404("未找到")
+        raise NotFound("未找到")
     return (
         Proposal.objects.select_related("session", "organisation", "author")
         .select_for_update(of=("self",))
