@@ -8,7 +8,6 @@ import json
 from django import forms
 from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
@@ -221,20 +220,6 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
             check_upload(f, uploads.EVIDENCE)
         return files
 
-    def clean(self):
-        data = super().clean()
-        kind, cosigners = data.get("kind"), data.get("cosigners") or []
-        if kind == Proposal.Kind.JOINT and not cosigners:
-            self.add_error("cosigners", "联名提案请至少选择一位附议委员。")
-        if kind == Proposal.Kind.INDIVIDUAL and cosigners:
-            self.add_error("kind", "选择了附议委员，请将提案类型改为“联名提案”。")
-        if kind == Proposal.Kind.COLLECTIVE and not data.get("collective_body", "").strip():
-            self.add_error("collective_body", "集体提案请填写提案单位。")
-        length = len(data.get("reasons", "")) + len(data.get("suggestions", ""))
-        if length > self.max_chars:
-            self.add_error("suggestions", f"理由与办法共 {length} 字，超过上限 {self.max_chars} 字，请精简。")
-        return data
-
     def service_fields(self) -> dict:
         d = self.cleaned_data
         return {
@@ -309,17 +294,6 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         )
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
 
-    def clean(self):
-        data = super().clean()
-        decision = data.get("decision")
-        if decision == "reject" and not data.get("reason"):
-            self.add_error("reason", "不予立案时请选择理由。")
-        if decision == "reject" and data.get("reason") == "其他" and not (data.get("note") or "").strip():
-            self.add_error("note", "理由选“其他”时请写明具体理由。")
-        if decision == "merge" and not data.get("merge_into"):
-            self.add_error("merge_into", "并案时请选择要并入的提案。")
-        return data
-
     def service_kwargs(self) -> dict:
         d = self.cleaned_data
         note = (d.get("note") or "").strip()
@@ -388,22 +362,15 @@ class AssignForm(BootstrapFormMixin, forms.Form):
         self.fields["mode"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):
+        # Only what the form's own choice of mode means; the units and the deadline are checked by the
+        # service (proposal_assign), whose messages appear next to the fields.
         data = super().clean()
-        lead, co = data.get("lead_unit"), data.get("co_units") or []
+        lead = data.get("lead_unit")
         parallel = [u for u in data.get("parallel_units") or [] if u != lead]
-        if data.get("mode") == "parallel":
-            if co:
-                self.add_error("co_units", "分办的提案由各单位分别答复，不再指定会办单位。")
-            if not parallel:
-                self.add_error("parallel_units", "分办请至少再选择一个分办单位。")
-        else:
-            if data.get("parallel_units"):
-                self.add_error("parallel_units", "选择“主办＋会办”时不指定分办单位；如需分办请选择“分办”。")
-            if lead is not None and lead in co:
-                self.add_error("co_units", "主办单位不能同时作为会办单位。")
-        deadline = data.get("deadline")
-        if deadline and deadline <= timezone.localdate():
-            self.add_error("deadline", "办理期限须晚于今天。")
+        if data.get("mode") == "parallel" and not parallel:
+            self.add_error("parallel_units", "分办请至少再选择一个分办单位。")
+        if data.get("mode") != "parallel" and data.get("parallel_units"):
+            self.add_error("parallel_units", "选择“主办＋会办”时不指定分办单位；如需分办请选择“分办”。")
         return data
 
     def service_kwargs(self) -> dict:
@@ -411,7 +378,7 @@ class AssignForm(BootstrapFormMixin, forms.Form):
         parallel = d.get("mode") == "parallel"
         return {
             "lead_unit": d["lead_unit"],
-            "co_units": [] if parallel else list(d.get("co_units") or []),
+            "co_units": list(d.get("co_units") or []),
             "parallel_units": list(d.get("parallel_units") or []) if parallel else [],
             "deadline": d.get("deadline"),
         }
@@ -442,12 +409,6 @@ class ExtendForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, proposal, **kw):
         super().__init__(*args, **kw)
         self.proposal = proposal
-
-    def clean_new_deadline(self):
-        value = self.cleaned_data["new_deadline"]
-        if self.proposal.deadline and value <= self.proposal.deadline:
-            raise forms.ValidationError(f"新的期限须晚于原期限（{self.proposal.deadline:%Y-%m-%d}）。")
-        return value
 
 
 class KeyForm(BootstrapFormMixin, forms.Form):
@@ -521,12 +482,6 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     summary = forms.CharField(
         label="沟通情况", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("沟通情况")
     )
-
-    def clean_contacted_on(self):
-        value = self.cleaned_data["contacted_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError("联系日期不能晚于今天。")
-        return value
 
 
 class CoOpinionForm(BootstrapFormMixin, forms.Form):
@@ -608,8 +563,6 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("rating") == Evaluation.Rating.UNSATISFIED and not (data.get("comment") or "").strip():
-            self.add_error("comment", "选择“不满意”时请写明意见，便于承办单位重新办理。")
         if self.on_behalf and not data.get("member"):
             self.add_error("member", "请选择代为录入评价的提案人。")
         if "reply" in self.fields and not data.get("reply"):

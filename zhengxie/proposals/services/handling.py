@@ -17,7 +17,7 @@ from zhengxie.handling.services.ratings import Rater
 from zhengxie.members.models import Member
 
 from .. import rules as r
-from ..models import Assignment, Evaluation, Proposal, Signer
+from ..models import Assignment, Proposal, Signer
 from ..selectors import (
     raters,
     unit_answers,
@@ -36,7 +36,6 @@ from .common import (
     _snapshot,
     _state,
     _sync,
-    _text,
     _today,
     _unit_users,
     proposal_url,
@@ -478,11 +477,6 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
         if signer is None:
             raise Forbidden("只有本提案的提案人可以评价答复。")
         _state(p, "evaluate")
-        if rating not in Evaluation.Rating.values:
-            raise Invalid("评价须为满意、基本满意或不满意。", field="rating")
-        comment = _text(comment, "意见")
-        if rating == Evaluation.Rating.UNSATISFIED and not comment:
-            raise Invalid("选择“不满意”时请写明意见，以便承办单位重新办理。", field="comment")
         before = _snapshot(p)
         rated = spine.rate(
             user=user,
