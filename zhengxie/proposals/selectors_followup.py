@@ -15,6 +15,8 @@ from django.utils import timezone
 
 from zhengxie.core.errors import Invalid
 from zhengxie.core.permissions import org_scope_q
+from zhengxie.handling.rules import is_case_office
+from zhengxie.handling.services import followups as spine_followups
 
 from . import rules as r
 from .models import FollowUp, FollowUpReport
@@ -145,13 +147,11 @@ def proposal_followups(proposal) -> list[FollowUp]:
     )
 
 
-def can_report(user, f: FollowUp) -> bool:
-    """A user of the unit whose reply is being followed up."""
-    return bool(r.is_unit_user(user) and user.handling_unit_id == f.assignment.unit_id)
+can_report = spine_followups.can_report  # a user of the unit whose reply is followed up
 
 
 def can_confirm(user, f: FollowUp) -> bool:
-    return r.is_proposal_office(user, f.case.proposal)
+    return is_case_office(user, f.case)
 
 
 def followup_actions(user, f: FollowUp) -> set[str]:

@@ -7,6 +7,7 @@ Messages name the kind ("签收提案", "签收社情民意信息" …). The cal
 through `record` so that each change is one entry, whatever the kind.
 """
 
+from . import followups
 from .cases import CASE_FIELDS, case_sync, open_case, sync_copies
 from .ratings import rate
 from .supervision import case_extend, cases_remind, extend
@@ -32,6 +33,7 @@ __all__ = [
     "co_opinion",
     "decide_change",
     "extend",
+    "followups",
     "my_assignment",
     "open_case",
     "rate",
