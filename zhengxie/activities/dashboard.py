@@ -18,7 +18,9 @@ def attendance_figures(user, period):
     if not user.has_perm("activities.view_attendance"):
         return None
     year = period.year
-    c = Meeting.objects.filter(org_scope_q(user), status=Meeting.Status.CLOSED, starts_at__year=year).aggregate(
+    c = Meeting.objects.filter(
+        org_scope_q(user), status=Meeting.Status.CLOSED, starts_at__year=year
+    ).aggregate(
         meetings=Count("id", distinct=True),
         invited=Count("invitations"),
         present=Count("invitations", filter=Q(invitations__attendance=A.PRESENT)),

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+
 @dataclass(frozen=True)
 class Period:
     """What the page shows: a 会次 (None when the user's organisations have none) and its year."""
