@@ -96,7 +96,7 @@ def auth_error(request, exc):
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return _detail(request, "未找到。", 404)
+    return _detail(request, getattr(exc, "message", "") or "未找到。", 404)
 
 
 @api.exception_handler(PermissionDenied)

@@ -155,7 +155,7 @@ def test_a_parallel_unit_whose_reply_stands_drops_out_and_comes_back_when_rated_
 
 @pytest.mark.parametrize("username", ["member1", "other", "staff", "leader", "citystaff"])
 def test_nobody_but_a_unit_user_opens_the_inbox(client_for, username):
-    assert client_for(username).get("/handling/").status_code == 403
+    assert client_for(username).get("/handling/").status_code == 404
 
 
 def test_an_anonymous_visitor_is_sent_to_log_in(client):

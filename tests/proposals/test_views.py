@@ -93,7 +93,7 @@ def test_draft_form_errors_are_chinese_and_keep_what_was_typed(client_for):
     assert r.status_code == 422
     body = r.content.decode()
     assert "请填写案由" in body
-    assert "联名提案请至少选择一位附议委员" in body
+    assert "联名提案至少需要邀请一位附议人" in body
     assert "学校操场年久失修，存在安全隐患。" in body
     assert not Proposal.objects.filter(reasons__startswith="学校操场年久失修").exists()
 
@@ -183,9 +183,9 @@ def test_review_errors_keep_the_choice(client_for, proposal_in):
     r = c.post(reverse("proposals:action", args=[p.pk, "review"]), {"decision": "reject"})
     assert r.status_code == 422
     body = r.content.decode()
-    assert "不予立案时请选择理由" in body and radio_checked(body, "decision", "reject")
+    assert "不予立案须选择理由" in body and radio_checked(body, "decision", "reject")
     r = c.post(reverse("proposals:action", args=[p.pk, "review"]), {"decision": "reject", "reason": "其他"})
-    assert r.status_code == 422 and "请写明具体理由" in r.content.decode()
+    assert r.status_code == 422 and "请写明不予立案的具体理由" in r.content.decode()
     r = c.post(
         reverse("proposals:action", args=[p.pk, "review"]), {"decision": "reject", "reason": "个人或家庭问题"}
     )
@@ -277,7 +277,7 @@ def test_staff_extends_marks_key_and_excellent_and_reminds(client_for, proposal_
     )
     assert (
         r.status_code == 422
-        and "新的期限须晚于原期限" in r.content.decode()
+        and "新的办理期限须晚于原期限" in r.content.decode()
         and "请填写延期理由" in r.content.decode()
     )
     new = (

@@ -31,8 +31,15 @@ class Conflict(ServiceError):
     status = 409
 
 
-class NotFound(ServiceError, Http404):
-    """The object does not exist or the user may not see it: 404 (pages that do not catch service errors
-    show the 404 page, as for Http404)."""
+class NotFound(Http404):
+    """The object does not exist or the user may not see it: 404, on pages (the 404 page) and in the API
+    ({"detail": ...}) alike. Not a ServiceError: a page that shows service errors next to its form must
+    not turn "you may not see this" into a message on the page."""
 
     status = 404
+
+    def __init__(self, message: str = "未找到", *, code: str = "not_found", field: str = ""):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field

@@ -41,3 +41,17 @@ class BootstrapFormMixin:
                 w.attrs.setdefault("class", "form-select")
             else:
                 w.attrs.setdefault("class", "form-control")
+
+
+def add_service_errors(form, *checks, fields: dict | None = None) -> None:
+    """Run the services' own validators (callables raising core.errors.Invalid) inside a form's clean, and
+    show each message next to its field: the messages are written once, in the services, and the form
+    still shows every problem at once."""
+    from zhengxie.core.errors import Invalid
+
+    for check in checks:
+        try:
+            check()
+        except Invalid as exc:
+            name = (fields or {}).get(exc.field, exc.field)
+            form.add_error(name if name in form.fields else None, exc.message)

@@ -13,13 +13,17 @@ from django.utils.safestring import mark_safe
 
 from zhengxie.core import orgsettings, uploads
 from zhengxie.core.errors import Invalid
-from zhengxie.core.forms import BootstrapFormMixin
+from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.permissions import org_scope_q
+from zhengxie.handling import services as spine
+from zhengxie.handling.services.ratings import check_rating
 from zhengxie.members.models import Member, Session
 from zhengxie.members.selectors import committee_of
 
 from .models import Contact, Evaluation, Proposal, Reply
+from .services import drafting
+from .services.supervision import extension_limit
 
 REQUIRED = "请填写{}。"
 
@@ -185,7 +189,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, user, proposal=None, **kw):
         super().__init__(*args, **kw)
         self.user = user
-        org = committee_of(user)
+        org = self.org = committee_of(user)
         self.max_chars = int(orgsettings.get(org, "proposals.max_chars"))
         cats = list(orgsettings.get(org, "proposals.categories"))
         if proposal is not None and proposal.category and proposal.category not in cats:
@@ -219,6 +223,18 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         for f in files:
             check_upload(f, uploads.EVIDENCE)
         return files
+
+    def clean(self):
+        data = super().clean()
+        add_service_errors(
+            self,
+            lambda: drafting.check_kind(
+                data.get("kind"), bool(data.get("cosigners")), (data.get("collective_body") or "").strip()
+            ),
+            lambda: drafting.check_length(self.org, data.get("reasons", ""), data.get("suggestions", "")),
+            fields={"cosigner_ids": "cosigners", "reasons": "suggestions"},
+        )
+        return data
 
     def service_fields(self) -> dict:
         d = self.cleaned_data
@@ -354,6 +370,7 @@ class AssignForm(BootstrapFormMixin, forms.Form):
 
     def __init__(self, *args, user, **kw):
         super().__init__(*args, **kw)
+        self.org = committee_of(user)
         units = units_for(user)
         for name in ("lead_unit", "co_units", "parallel_units"):
             self.fields[name].queryset = units
@@ -371,6 +388,12 @@ class AssignForm(BootstrapFormMixin, forms.Form):
             self.add_error("parallel_units", "分办请至少再选择一个分办单位。")
         if data.get("mode") != "parallel" and data.get("parallel_units"):
             self.add_error("parallel_units", "选择“主办＋会办”时不指定分办单位；如需分办请选择“分办”。")
+        kw = self.service_kwargs() if data.get("lead_unit") else None
+        add_service_errors(
+            self,
+            lambda: kw and spine.check_units(self.org, kw["lead_unit"], kw["co_units"], kw["parallel_units"]),
+            lambda: spine.check_deadline(data.get("deadline")),
+        )
         return data
 
     def service_kwargs(self) -> dict:
@@ -409,6 +432,16 @@ class ExtendForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, proposal, **kw):
         super().__init__(*args, **kw)
         self.proposal = proposal
+
+    def clean(self):
+        data = super().clean()
+        if data.get("new_deadline"):
+            p = self.proposal
+            add_service_errors(
+                self,
+                lambda: spine.check_extension_date(p.deadline, data["new_deadline"], extension_limit(p)),
+            )
+        return data
 
 
 class KeyForm(BootstrapFormMixin, forms.Form):
@@ -482,6 +515,12 @@ class ContactForm(BootstrapFormMixin, forms.Form):
     summary = forms.CharField(
         label="沟通情况", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("沟通情况")
     )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("contacted_on"):
+            add_service_errors(self, lambda: spine.check_contact_date(data["contacted_on"]))
+        return data
 
 
 class CoOpinionForm(BootstrapFormMixin, forms.Form):
@@ -563,6 +602,8 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
+        if data.get("rating"):
+            add_service_errors(self, lambda: check_rating(data["rating"], data.get("comment")))
         if self.on_behalf and not data.get("member"):
             self.add_error("member", "请选择代为录入评价的提案人。")
         if "reply" in self.fields and not data.get("reply"):

@@ -13,6 +13,7 @@ from .ratings import rate
 from .supervision import case_extend, cases_remind, extend
 from .units import (
     acknowledge,
+    assign,
     attach_letter,
     co_opinion,
     decide_change,
@@ -26,6 +27,7 @@ from .units import (
 __all__ = [
     "CASE_FIELDS",
     "acknowledge",
+    "assign",
     "attach_letter",
     "case_extend",
     "case_sync",

@@ -39,15 +39,21 @@ class Rated:
     rehandle_until: datetime.date | None  # set when 不满意 sent the unit back
 
 
-def rate(*, user, case: Case, rater: Rater, rating, comment="", reply=None) -> Rated:
-    """Rate one unit's latest reply (`reply` picks it when several wait). The caller has checked that this
-    rater may rate this case (the kind's rule) and that the case is in a rating state."""
-    kind = kinds.get(case.kind)
+def check_rating(rating, comment) -> str:
+    """满意 / 基本满意 / 不满意, the last with a comment the unit can act on. Returns the comment, stripped."""
     if rating not in Evaluation.Rating.values:
         raise Invalid("评价须为满意、基本满意或不满意。", field="rating")
     comment = _text(comment, "意见")
     if rating == Evaluation.Rating.UNSATISFIED and not comment:
         raise Invalid("选择“不满意”时请写明意见，以便承办单位重新办理。", field="comment")
+    return comment
+
+
+def rate(*, user, case: Case, rater: Rater, rating, comment="", reply=None) -> Rated:
+    """Rate one unit's latest reply (`reply` picks it when several wait). The caller has checked that this
+    rater may rate this case (the kind's rule) and that the case is in a rating state."""
+    kind = kinds.get(case.kind)
+    comment = check_rating(rating, comment)
     answers = unit_answers(case)
     open_ = ratable(answers, rater.ident)
     if reply not in (None, ""):

@@ -76,20 +76,27 @@ def case_extend(*, user, case, new_deadline, reason: str):
     return extend(user=user, case=c, new_deadline=new_deadline, reason=reason)
 
 
+def check_extension_date(current, value, latest=None):
+    """A new deadline is later than the current one and, with `latest` = (date, days), not after the kind's
+    limit counted from the assignment."""
+    new = as_date(value, "新的办理期限", "new_deadline")
+    if new is None:
+        raise Invalid("请填写新的办理期限。", field="new_deadline")
+    if current and new <= current:
+        raise Invalid(f"新的办理期限须晚于原期限（{current:%Y-%m-%d}）。", field="new_deadline")
+    if latest is not None and new > latest[0]:
+        raise Invalid(
+            f"延期后的期限不能超过交办之日起 {latest[1]} 天（{latest[0]:%Y-%m-%d}）。", field="new_deadline"
+        )
+    return new
+
+
 def extend(*, user, case: Case, new_deadline, reason, latest=None):
     """延期 on the spine: validates the new deadline (later than the current one, not after `latest`, the
     kind's limit) and the reason, writes the Extension and moves the replying units' deadlines.
     Returns (old deadline, new deadline, reason). The caller has checked who may extend."""
 
-    new = as_date(new_deadline, "新的办理期限", "new_deadline")
-    if new is None:
-        raise Invalid("请填写新的办理期限。", field="new_deadline")
-    if case.deadline and new <= case.deadline:
-        raise Invalid("新的办理期限须晚于原期限。", field="new_deadline")
-    if latest is not None and new > latest[0]:
-        raise Invalid(
-            f"延期后的期限不能超过交办之日起 {latest[1]} 天（{latest[0]:%Y-%m-%d}）。", field="new_deadline"
-        )
+    new = check_extension_date(case.deadline, new_deadline, latest)
     reason = _text(reason, "延期理由")
     if not reason:
         raise Invalid("请填写延期理由。", field="reason")

@@ -5,9 +5,11 @@ transaction and checked the item's state; these check the unit's side, validate,
 from __future__ import annotations
 
 import datetime
+from dataclasses import dataclass
 
 from django.utils import timezone
 
+from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import HandlingUnit
 from zhengxie.core.uploads import DOCUMENTS, save_attachment
@@ -146,12 +148,7 @@ def record_contact(*, user, case: Case, contacted_on, method, summary) -> Contac
     """沟通协商: the unit records a contact with the proposer (not in the future, not before assignment)."""
     a = _mine(user, case, "记录沟通情况")
     day = as_date(contacted_on, "联系日期", "contacted_on")
-    if day is None:
-        raise Invalid("请填写联系日期。", field="contacted_on")
-    if day > timezone.localdate():
-        raise Invalid("联系日期不能晚于今天。", field="contacted_on")
-    if day < timezone.localdate(a.assigned_at):
-        raise Invalid("联系日期不能早于交办日期。", field="contacted_on")
+    check_contact_date(day, timezone.localdate(a.assigned_at))
     if method not in Contact.Method.values:
         raise Invalid("请选择沟通方式：" + "、".join(Contact.Method.labels) + "。", field="method")
     summary = _text(summary, "沟通情况")
@@ -162,6 +159,16 @@ def record_contact(*, user, case: Case, contacted_on, method, summary) -> Contac
     )
     c.assignment = a
     return c
+
+
+def check_contact_date(day, assigned_on=None) -> None:
+    """A contact is recorded for a day neither in the future nor before the assignment."""
+    if day is None:
+        raise Invalid("请填写联系日期。", field="contacted_on")
+    if day > timezone.localdate():
+        raise Invalid("联系日期不能晚于今天。", field="contacted_on")
+    if assigned_on is not None and day < assigned_on:
+        raise Invalid("联系日期不能早于交办日期。", field="contacted_on")
 
 
 def co_opinion(*, user, case: Case, opinion) -> Assignment:
@@ -246,3 +253,91 @@ def attach_letter(*, user, case: Case, upload, target=None):
     rp.letter = att
     rp.save(update_fields=["letter"])
     return a, att
+
+
+def check_units(organisation, lead_unit, co_units=(), parallel_units=(), kind=None):
+    """The units of an assignment: one lead (主办) with co-units (会办), or several units each answering
+    their part (分办: the lead and the parallel ones), all active units of this organisation.
+    Returns (lead, co-units, parallel units or [])."""
+    lead = resolve_unit(organisation, lead_unit)
+    parallel = [lead]
+    for u in parallel_units or ():
+        pu = resolve_unit(organisation, u, field="parallel_units")
+        if pu.pk not in {x.pk for x in parallel}:
+            parallel.append(pu)
+    if len(parallel) == 1:
+        parallel = []
+    elif co_units:
+        label = kind.label if kind else "事项"
+        raise Invalid(f"分办的{label}由各单位分别答复，不再指定会办单位。", field="co_units")
+    cos = []
+    for u in co_units or ():
+        cu = resolve_unit(organisation, u, field="co_units")
+        if cu.pk == lead.pk:
+            raise Invalid("主办单位不能同时作为会办单位。", field="co_units")
+        if cu.pk not in {c.pk for c in cos}:
+            cos.append(cu)
+    return lead, cos, parallel
+
+
+def check_deadline(value) -> datetime.date | None:
+    """A deadline given for an assignment is later than today (None: the kind's default applies)."""
+    deadline = as_date(value, "办理期限", "deadline")
+    if deadline is not None and deadline <= timezone.localdate():
+        raise Invalid("办理期限须晚于今天。", field="deadline")
+    return deadline
+
+
+@dataclass
+class Assigned:
+    lead: HandlingUnit
+    cos: list
+    parallel: list  # empty unless 分办
+    deadline: datetime.date
+    co_deadline: datetime.date
+    at: datetime.datetime
+
+
+def default_deadline(case: Case, start: datetime.date) -> datetime.date:
+    """`<prefix>.reply_days` after `start`, in working days when the kind counts them (微建议), else days."""
+    kind = kinds.get(case.kind)
+    days = kind.days(case.organisation, "reply_days")
+    if kind.working_days:
+        return Calendar(case.organisation).add(start, days)
+    return start + datetime.timedelta(days=days)
+
+
+def assign(
+    *, user, case: Case, lead_unit, co_units=(), parallel_units=(), deadline=None, co_days=None, batch=""
+) -> Assigned:
+    """交办 to one lead unit (主办) and optional co-units (会办, who send an opinion within `co_days` days), or
+    to several units that each answer their part (分办: lead_unit and parallel_units). The deadline defaults
+    to the kind's reply time. The caller checks who may assign and the item's state."""
+    lead, cos, parallel = check_units(
+        case.organisation, lead_unit, co_units, parallel_units, kinds.get(case.kind)
+    )
+    today = timezone.localdate()
+    deadline = check_deadline(deadline) or default_deadline(case, today)
+    co_deadline = min(deadline, today + datetime.timedelta(days=co_days)) if co_days else deadline
+    now = timezone.now()
+
+    def row(unit, role, due):
+        return Assignment(
+            case_id=case.pk,
+            unit=unit,
+            role=role,
+            assigned_at=now,
+            assigned_by=user,
+            deadline=due,
+            batch=batch,
+        )
+
+    # A unit assigned before and released by a granted change request is a new row (only active ones are unique).
+    if parallel:
+        rows = [row(u, Assignment.Role.PARALLEL, deadline) for u in parallel]
+    else:
+        rows = [row(lead, Assignment.Role.LEAD, deadline)] + [
+            row(u, Assignment.Role.CO, co_deadline) for u in cos
+        ]
+    Assignment.objects.bulk_create(rows)
+    return Assigned(lead, cos, parallel, deadline, co_deadline, now)

@@ -40,6 +40,32 @@ from .common import (
 # --- validation of the text ---------------------------------------------------------------------------
 
 
+def check_length(org, reasons: str, suggestions: str) -> None:
+    """The text (理由 and 建议 together) stays within "proposals.max_chars"."""
+    cap = int(orgsettings.get(org, "proposals.max_chars"))
+    body = len(reasons or "") + len(suggestions or "")
+    if body > cap:
+        raise Invalid(f"提案正文（理由和建议）共 {body} 字，超过上限 {cap} 字，请精简。", field="reasons")
+
+
+def check_kind(kind, has_cosigners: bool, collective_body: str) -> None:
+    """What the kind of proposal asks for: co-signers for a joint one, none otherwise, and the body's
+    name for a collective one."""
+    if kind not in Proposal.Kind.values:
+        raise Invalid("提案类型须为个人提案、联名提案或集体提案。", field="kind")
+    if kind == Proposal.Kind.COLLECTIVE:
+        if not collective_body:
+            raise Invalid(
+                "集体提案须填写提案单位（党派、人民团体、专委会或界别等）。", field="collective_body"
+            )
+        if has_cosigners:
+            raise Invalid("集体提案不邀请个人附议。", field="cosigner_ids")
+    elif kind == Proposal.Kind.JOINT and not has_cosigners:
+        raise Invalid("联名提案至少需要邀请一位附议人。", field="cosigner_ids")
+    elif kind == Proposal.Kind.INDIVIDUAL and has_cosigners:
+        raise Invalid("个人提案不能邀请附议人；如需联名，请选择“联名提案”。", field="kind")
+
+
 def _validate_text(org, data: dict, *, complete: bool):
     title = data.get("title", "")
     if not title:
@@ -48,10 +74,8 @@ def _validate_text(org, data: dict, *, complete: bool):
         raise Invalid(f"案由不能超过 200 字（现为 {len(title)} 字）。", field="title")
     if data.get("category") not in _categories(org):
         raise Invalid("请选择有效的提案类别：" + "、".join(_categories(org)) + "。", field="category")
+    check_length(org, data.get("reasons", ""), data.get("suggestions", ""))
     cap = int(orgsettings.get(org, "proposals.max_chars"))
-    body = len(data.get("reasons", "")) + len(data.get("suggestions", ""))
-    if body > cap:
-        raise Invalid(f"提案正文（理由和建议）共 {body} 字，超过上限 {cap} 字，请精简。", field="reasons")
     if len(data.get("research_note", "")) > cap:
         raise Invalid(f"调研情况不能超过 {cap} 字。", field="research_note")
     if len(data.get("collective_body", "")) > 100:
@@ -93,27 +117,16 @@ def _set_cosigners(p, members: list[Member]):
 
 
 def _check_kind(user, kind, cosigners, collective_body):
-    if kind not in Proposal.Kind.values:
-        raise Invalid("提案类型须为个人提案、联名提案或集体提案。", field="kind")
-    if kind == Proposal.Kind.COLLECTIVE:
-        if not user.has_role(Role.STAFF):
-            raise Forbidden("集体提案由政协机关工作人员以提案单位名义录入。")
-        if not collective_body:
-            raise Invalid(
-                "集体提案须填写提案单位（党派、人民团体、专委会或界别等）。", field="collective_body"
-            )
-        if cosigners:
-            raise Invalid("集体提案不邀请个人附议。", field="cosigner_ids")
-        return None
-    member = r.member_of(user)
-    if member is None:
-        raise Forbidden("只有委员可以提交个人提案或联名提案。")
-    if member.status != Member.Status.ACTIVE:
-        raise Forbidden("您的委员身份目前不在任，不能提交提案。")
-    if kind == Proposal.Kind.JOINT and not cosigners:
-        raise Invalid("联名提案至少需要邀请一位附议人。", field="cosigner_ids")
-    if kind == Proposal.Kind.INDIVIDUAL and cosigners:
-        raise Invalid("个人提案不能邀请附议人；如需联名，请选择“联名提案”。", field="kind")
+    if kind == Proposal.Kind.COLLECTIVE and kind in Proposal.Kind.values and not user.has_role(Role.STAFF):
+        raise Forbidden("集体提案由政协机关工作人员以提案单位名义录入。")
+    member = None
+    if kind != Proposal.Kind.COLLECTIVE:
+        member = r.member_of(user)
+        if member is None:
+            raise Forbidden("只有委员可以提交个人提案或联名提案。")
+        if member.status != Member.Status.ACTIVE:
+            raise Forbidden("您的委员身份目前不在任，不能提交提案。")
+    check_kind(kind, bool(cosigners), collective_body)
     return member
 
 

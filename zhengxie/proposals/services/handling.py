@@ -3,8 +3,6 @@ replies with their letters, and the proposers' evaluation."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import transaction
 
 from zhengxie.core import orgsettings
@@ -26,7 +24,6 @@ from . import followup
 from .common import (
     REPLYING_ROLES,
     S,
-    _as_date,
     _done,
     _load,
     _now,
@@ -44,83 +41,29 @@ from .common import (
 # --- assignment (交办) ---------------------------------------------------------------------------------
 
 
-_resolve_unit = spine.resolve_unit
-
-
 def _assign(user, p, lead_unit, co_units, deadline, batch, parallel_units=()) -> Proposal:
     if not r.is_proposal_office(user, p):
         raise Forbidden("只有本级提案委员会（提案科）工作人员可以交办提案。")
     _state(p, "assign")
     before = _snapshot(p)
-    lead = _resolve_unit(p.organisation, lead_unit)
-    # 分办: the lead unit and the parallel ones each answer their part; no 会办 then.
-    parallel = [lead]
-    for u in parallel_units or ():
-        pu = _resolve_unit(p.organisation, u, field="parallel_units")
-        if pu.pk not in {x.pk for x in parallel}:
-            parallel.append(pu)
-    if len(parallel) == 1:
-        parallel = []
-    elif co_units:
-        raise Invalid("分办的提案由各单位分别答复，不再指定会办单位。", field="co_units")
-    cos = []
-    for u in co_units or ():
-        cu = _resolve_unit(p.organisation, u, field="co_units")
-        if cu.pk == lead.pk:
-            raise Invalid("主办单位不能同时作为会办单位。", field="co_units")
-        if cu.pk not in {c.pk for c in cos}:
-            cos.append(cu)
-    today = _today()
-    deadline = _as_date(deadline, "办理期限", "deadline")
-    if deadline is None:
-        deadline = today + datetime.timedelta(
-            days=int(orgsettings.get(p.organisation, "proposals.reply_days"))
-        )
-    if deadline <= today:
-        raise Invalid("办理期限须晚于今天。", field="deadline")
-    co_deadline = min(
-        deadline,
-        today + datetime.timedelta(days=int(orgsettings.get(p.organisation, "proposals.co_opinion_days"))),
+    done = spine.assign(
+        user=user,
+        case=p.case,
+        lead_unit=lead_unit,
+        co_units=co_units,
+        parallel_units=parallel_units,
+        deadline=deadline,
+        co_days=int(orgsettings.get(p.organisation, "proposals.co_opinion_days")),
+        batch=batch,
     )
-    now = _now()
-    # A unit may have been assigned before and released by a granted change request: keep only active rows unique.
-    if parallel:
-        rows = [
-            Assignment(
-                case_id=p.case_id,
-                unit=u,
-                role=Assignment.Role.PARALLEL,
-                assigned_at=now,
-                assigned_by=user,
-                deadline=deadline,
-                batch=batch,
-            )
-            for u in parallel
-        ]
-    else:
-        rows = [
-            Assignment(
-                case_id=p.case_id,
-                unit=lead,
-                role=Assignment.Role.LEAD,
-                assigned_at=now,
-                assigned_by=user,
-                deadline=deadline,
-                batch=batch,
-            )
-        ] + [
-            Assignment(
-                case_id=p.case_id,
-                unit=u,
-                role=Assignment.Role.CO,
-                assigned_at=now,
-                assigned_by=user,
-                deadline=co_deadline,
-                batch=batch,
-            )
-            for u in cos
-        ]
-    Assignment.objects.bulk_create(rows)
+    lead, cos, parallel, deadline, co_deadline, now = (
+        done.lead,
+        done.cos,
+        done.parallel,
+        done.deadline,
+        done.co_deadline,
+        done.at,
+    )
     p.status = S.ASSIGNED
     p.assigned_at = now
     p.deadline = deadline

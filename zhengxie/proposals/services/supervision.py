@@ -39,6 +39,14 @@ from .common import (
 # --- supervision (督办) --------------------------------------------------------------------------------
 
 
+def extension_limit(p) -> tuple:
+    """(the latest deadline an extension may set, the number of days): "proposals.max_extension_days"
+    after the assignment."""
+    days = int(orgsettings.get(p.organisation, "proposals.max_extension_days"))
+    start = timezone.localdate(p.assigned_at) if p.assigned_at else _today()
+    return start + datetime.timedelta(days=days), days
+
+
 def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
     """延期: the office moves the deadline, at most "proposals.max_extension_days" after assignment."""
     with transaction.atomic():
@@ -46,15 +54,9 @@ def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
         if not r.is_proposal_office(user, p):
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以批准延期。")
         _state(p, "extend")
-        days = int(orgsettings.get(p.organisation, "proposals.max_extension_days"))
-        start = timezone.localdate(p.assigned_at) if p.assigned_at else _today()
         before = _snapshot(p)
         old, new, reason = spine.extend(
-            user=user,
-            case=p.case,
-            new_deadline=new_deadline,
-            reason=reason,
-            latest=(start + datetime.timedelta(days=days), days),
+            user=user, case=p.case, new_deadline=new_deadline, reason=reason, latest=extension_limit(p)
         )
         p.deadline = new
         p.save()
