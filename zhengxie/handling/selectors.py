@@ -15,12 +15,14 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import Invalid
 from zhengxie.core.models import HandlingUnit
 from zhengxie.core.permissions import org_scope_q
 
 from . import kinds
 from . import rules as r
+from .lights import REPLYING_ROLES
 from .models import Assignment, Case, Evaluation, Reply
 
 SORTS = {
@@ -276,8 +278,6 @@ def case_rows(case) -> dict:
 
 def unit_answers(case, *, assignments=None, replies=None, evaluations=None) -> list[UnitAnswer]:
     """One UnitAnswer per active replying unit, lead first; uses the rows given or prefetched, else reads them."""
-    from .lights import REPLYING_ROLES
-
     cache = case_rows(case)
     if assignments is None:
         assignments = (
@@ -334,8 +334,6 @@ def is_parallel(case, assignments=None) -> bool:
 
 def change_window_open(case, assignment, today=None) -> bool:
     """A unit may ask for another unit within "<prefix>.change_request_days" working days of receipt."""
-    from zhengxie.core.calendar import Calendar
-
     today = today or timezone.localdate()
     received = timezone.localdate(assignment.acknowledged_at or assignment.assigned_at)
     days = kinds.get(case.kind).days(case.organisation, "change_request_days")
@@ -344,7 +342,5 @@ def change_window_open(case, assignment, today=None) -> bool:
 
 def evaluation_deadline(case, reply):
     """The raters have "<prefix>.evaluation_days" working days after the reply."""
-    from zhengxie.core.calendar import Calendar
-
     days = kinds.get(case.kind).days(case.organisation, "evaluation_days")
     return Calendar(case.organisation).add(timezone.localdate(reply.replied_at), days)

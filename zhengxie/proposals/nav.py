@@ -2,13 +2,16 @@
 
 from django.db.models import Count, Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengxie.core.models import Office, Role
 from zhengxie.core.navigation import register, todo_provider
 
+from . import workflow as wf
 from .lights import review_late_before
-from .models import Assignment, Evaluation, Proposal, Reply, Signer
+from .models import Assignment, Evaluation, FollowUp, Proposal, Reply, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
+from .selectors_join import waiting_join_requests
 from .workflow import HANDLING_STATES
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
@@ -87,16 +90,14 @@ def proposal_todos(user) -> list[dict]:
             case_id=OuterRef("case_id"), assignment__is_active=True, is_latest=True
         ).filter(~Exists(rated), ~Exists(sent_back))
         c = Proposal.objects.filter(Q(author=user) | Q(pk__in=signed)).aggregate(
-            drafts=Count("id", filter=Q(author=user, status=S.DRAFT)),
-            to_rate=Count(
-                "id", filter=Q(status__in=(S.REPLIED, *HANDLING_STATES), pk__in=signed) & Exists(unrated)
-            ),
+            drafts=Count("id", filter=Q(author=user, status__in=wf.states("edit"))),
+            to_rate=Count("id", filter=Q(status__in=wf.EVALUATION_STATES, pk__in=signed) & Exists(unrated)),
         )
         invites = Signer.objects.filter(
             member=member,
             role=Signer.Role.COSIGNER,
             status=Signer.Status.INVITED,
-            proposal__status=S.AWAITING_COSIGNERS,
+            proposal__status__in=wf.states("cosign"),
         ).count()
         items += [
             {
@@ -111,9 +112,9 @@ def proposal_todos(user) -> list[dict]:
     if is_proposal_office(user):
         late_before = review_late_before(user.organisation)
         c = Proposal.objects.filter(organisation_id=user.organisation_id).aggregate(
-            review=Count("id", filter=Q(status=S.SUBMITTED)),
-            review_late=Count("id", filter=Q(status=S.SUBMITTED, submitted_at__lt=late_before)),
-            assign=Count("id", filter=Q(status=S.ACCEPTED)),
+            review=Count("id", filter=Q(status__in=wf.states("review"))),
+            review_late=Count("id", filter=Q(status__in=wf.states("review"), submitted_at__lt=late_before)),
+            assign=Count("id", filter=Q(status__in=wf.states("assign"))),
             red=Count("id", filter=Q(status__in=HANDLING_STATES, light=Proposal.Light.RED)),
         )
         changes = Assignment.objects.filter(
@@ -181,10 +182,6 @@ register(
 @todo_provider
 def followup_todos(user) -> list[dict]:
     """One aggregate query per role: the unit's open follow-ups, the office's reports to confirm."""
-    from django.utils import timezone
-
-    from .models import FollowUp
-
     F = FollowUp.Status
     late = Q(status=F.OPEN, planned_date__lt=timezone.localdate())
     items = []
@@ -225,8 +222,6 @@ def followup_todos(user) -> list[dict]:
 @todo_provider
 def join_todos(user) -> list[dict]:
     """The first proposer's requests to join waiting for an answer (one query)."""
-    from .selectors_join import waiting_join_requests
-
     if not user.has_role(Role.MEMBER):
         return []
     n = waiting_join_requests(user).count()

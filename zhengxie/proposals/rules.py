@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 
 import rules
 
-from zhengxie.core.models import Office, Role
+from zhengxie.core.models import Role
+from zhengxie.handling.rules import is_case_office
 from zhengxie.members.selectors import committee_id, member_of  # noqa: F401  (the predicates use them)
 
 from .models import Assignment, Proposal, Signer
@@ -19,11 +20,8 @@ from .models import Assignment, Proposal, Signer
 
 def is_proposal_office(user, proposal=None) -> bool:
     """提案委员会/提案科 staff of the proposal's own committee (not a higher level's staff)."""
-    if not (
-        getattr(user, "is_authenticated", False)
-        and user.has_role(Role.STAFF)
-        and user.office == Office.PROPOSAL
-    ):
+    # The office that runs the proposal kind on the spine (handling.rules), in the proposal's own committee.
+    if not is_case_office(user, kind="proposal"):
         return False
     return proposal is None or user.organisation_id == proposal.organisation_id
 

@@ -21,9 +21,10 @@ from django.utils import timezone
 
 from zhengxie.core import orgsettings
 from zhengxie.core.models import Role
-from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.permissions import org_scope_q, visible_organisations
 from zhengxie.handling import selectors as spine
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
+from zhengxie.search.services import match_sql, similar
 
 from . import rules as r
 from . import workflow as wf
@@ -172,8 +173,6 @@ def _text_filter(user, q: str) -> Q:
     when no text holds them, titles holding the entry as it was typed (a fragment such as 老服)."""
     digits = q.lstrip("第").rstrip("号").lstrip("0")
     found = Q(number=int(digits)) if digits.isdigit() else Q(pk__in=[])
-    from zhengxie.search.services import match_sql
-
     match = match_sql(kind="proposal", query=q, organisation_ids=list(_org_ids(user)))
     if match is not None:
         sql, params = match
@@ -186,8 +185,6 @@ def _text_filter(user, q: str) -> Q:
 
 
 def _org_ids(user):
-    from zhengxie.core.permissions import visible_organisations
-
     return visible_organisations(user).values_list("pk", flat=True)
 
 
@@ -405,10 +402,6 @@ def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> l
     text = (text or "").strip()
     committee = r.committee_id(user)
     if not text or committee is None:
-        return []
-    try:
-        from zhengxie.search.services import similar
-    except ImportError:
         return []
     exclude = [exclude_id] if exclude_id else []
     hits = similar(

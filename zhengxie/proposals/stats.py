@@ -13,7 +13,10 @@
 
 from __future__ import annotations
 
+import io
+
 from django.db.models import Count, Exists, OuterRef, Q
+from openpyxl import Workbook
 
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.permissions import in_scope, org_scope_q
@@ -319,10 +322,6 @@ def light_pie_option(totals: dict) -> dict:
 
 def stats_xlsx(stats: dict) -> bytes:
     """The statistics as a workbook: 总体, 按承办单位, 按类别."""
-    import io
-
-    from openpyxl import Workbook
-
     t, classes = stats["totals"], stats["classes"]
     wb = Workbook(write_only=True)
     ws = wb.create_sheet("总体情况")

@@ -8,9 +8,11 @@ next to the form with what the user typed kept.
 from __future__ import annotations
 
 import logging
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -23,7 +25,7 @@ from zhengxie.core import exports as core_exports
 from zhengxie.core import orgsettings
 from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import ServiceError
-from zhengxie.core.models import Export, Role
+from zhengxie.core.models import Attachment, Export, Role
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.core.views import paginate
 from zhengxie.members.models import Member, Session
@@ -327,10 +329,6 @@ def edit(request, pk):
 
 
 def _attachments(proposal):
-    from django.contrib.contenttypes.models import ContentType
-
-    from zhengxie.core.models import Attachment
-
     # The proposer's files; reply letters are shown with their reply.
     return list(
         Attachment.objects.filter(
@@ -555,8 +553,6 @@ def document(request, pk, fmt):
 
 
 def _disposition(name: str) -> str:
-    from urllib.parse import quote
-
     return f"attachment; filename*=UTF-8''{quote(name)}"
 
 

@@ -51,6 +51,17 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...] | str, str]] = {
 }
 
 
+# Every state in which some proposal may have a reply to rate (a to-do count cannot ask each proposal).
+EVALUATION_STATES = (S.REPLIED, *HANDLING_STATES)
+
+
+def states(action: str) -> tuple[str, ...]:
+    """The states an action may happen in (for the rating actions: every state where it may, see
+    rating_states for one proposal). To-do counts filter with these."""
+    allowed, _verb = TRANSITIONS[action]
+    return EVALUATION_STATES if allowed == RATING else allowed
+
+
 def rating_states(proposal) -> tuple[str, ...]:
     """States in which replies can be rated: once replied; with 分办, as each unit's reply comes in."""
     from .selectors import is_parallel

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 
-from zhengxie.core import orgsettings
+from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
-from zhengxie.core.models import Role
+from zhengxie.core.models import Attachment, Role
 from zhengxie.core.notifications import notify
 from zhengxie.core.uploads import save_attachment
 from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member, Session
+from zhengxie.search.services import remove_document
 
 from .. import reporting
 from .. import rules as r
@@ -397,12 +399,6 @@ def proposal_delete_draft(*, user, proposal) -> None:
     """Delete a draft (e.g. when its author joins a similar proposal instead): only the author, only while it
     is a draft. The audit entry keeps what was deleted; the timeline goes with the draft. Nobody is told:
     invited co-signers hear of a draft only when it is submitted."""
-    from django.contrib.contenttypes.models import ContentType
-
-    from zhengxie.core import audit
-    from zhengxie.core.models import Attachment
-    from zhengxie.search.services import remove_document
-
     with transaction.atomic():
         p = _load(user, proposal)
         if not r.is_author(user, p):
