@@ -10,11 +10,14 @@ through `record` so that each change is one entry, whatever the kind.
 from . import followups
 from .cases import CASE_FIELDS, case_sync, open_case, sync_copies
 from .ratings import rate
-from .supervision import case_extend, cases_remind, extend
+from .supervision import case_extend, cases_remind, check_extension_date, extend
 from .units import (
     acknowledge,
     assign,
     attach_letter,
+    check_contact_date,
+    check_deadline,
+    check_units,
     co_opinion,
     decide_change,
     my_assignment,
@@ -31,6 +34,10 @@ __all__ = [
     "attach_letter",
     "case_extend",
     "case_sync",
+    "check_contact_date",
+    "check_deadline",
+    "check_extension_date",
+    "check_units",
     "cases_remind",
     "co_opinion",
     "decide_change",
