@@ -2,10 +2,12 @@
 and nothing of other units; the filters narrow it; a unit whose 分办 reply stands drops out and comes
 back when the reply is rated 不满意."""
 
+from urllib.parse import unquote
+
 import pytest
 
 from tests.proposals.builders import build
-from zhengxie.proposals import services
+from zhengxie.proposals import reporting, services
 from zhengxie.proposals.models import Assignment, Proposal, Reply
 
 from .helpers import days, messages_of, owed, rows, text
@@ -174,3 +176,25 @@ def test_the_unit_head_sees_the_same_inbox_and_is_told_of_red_items(client_for, 
     red = owed(unit=user("unithead1").handling_unit, case__light="red").count()
     assert f"本单位有 {red} 项事项已超过办理期限" in text(r)
     assert "本单位有" not in text(handler.get("/handling/"))  # the reminder to press on is the head's
+
+
+def test_a_handler_acknowledges_from_the_inbox_row_and_stays_on_the_inbox(client_for, user):
+    p = build(title=MINE)
+    Assignment.objects.filter(case_id=p.case_id).update(acknowledged_at=None)
+    Proposal.objects.filter(pk=p.pk).update(status=Proposal.Status.ASSIGNED)
+    reporting.sync([p.pk])
+    c = client_for("handler1")
+    r = c.get("/handling/", {"q": "甲乡中心校"})
+    [row] = rows(r)
+    assert not row["acknowledged"] and row["acknowledge_url"] == f"/proposals/{p.pk}/run/acknowledge/"
+    assert f'action="/proposals/{p.pk}/run/acknowledge/"' in text(r)
+
+    r = c.post(row["acknowledge_url"], {"next": "/handling/?q=甲乡中心校"})
+    assert r.status_code == 302 and unquote(r.url) == "/handling/?q=甲乡中心校"
+    a = Assignment.objects.get(case_id=p.case_id, role="lead")
+    assert a.acknowledged_at is not None and a.acknowledged_by == user("handler1")
+    assert Proposal.objects.get(pk=p.pk).status == Proposal.Status.HANDLING
+    [row] = rows(c.get("/handling/", {"q": "甲乡中心校"}))
+    assert row["acknowledged"] and row["acknowledge_url"] == ""
+    # On the board staff see the node, not a button of the unit's.
+    assert 'run/acknowledge/"' not in text(client_for("staff").get("/handling/board/", {"q": "甲乡中心校"}))

@@ -62,6 +62,9 @@ class Kind:
     # Item hooks (the module's own functions): the page of an item, and where it came from (提案人 …).
     url: Callable = field(default=lambda case: "", compare=False)
     source: Callable = field(default=lambda case: "", compare=False)
+    # acknowledge_url(case) -> str: the page action (POST, with `next`) by which a unit acknowledges
+    # receipt of the item, so that the inbox offers 签收 on each row; "" when the item page must be opened.
+    acknowledge_url: Callable = field(default=lambda case: "", compare=False)
     # may_view(case, user) -> bool: whether this user may see the item (the module's visibility rule).
     may_view: Callable = field(default=lambda case, user: False, compare=False)
     # may_rate(case, user) -> bool: whether this user rates the case's replies (the module's rule).

@@ -110,6 +110,7 @@ class InboxItem:
             "acknowledged": a.acknowledged_at is not None,
             "change_pending": a.change_status == Assignment.ChangeStatus.PENDING,
             "url": self.kind.url(c),
+            "acknowledge_url": "" if a.acknowledged_at else self.kind.acknowledge_url(c),
         }
 
 

@@ -10,6 +10,10 @@ def _url(case) -> str:
     return reverse("proposals:detail", args=[case.object_id])
 
 
+def _acknowledge_url(case) -> str:
+    return reverse("proposals:simple_action", args=[case.object_id, "acknowledge"])
+
+
 def _extend(*, user, case, new_deadline, reason):
     from . import services
 
@@ -48,6 +52,7 @@ PROPOSAL = kinds.register(
         office="proposal",
         url=_url,
         may_view=_may_view,
+        acknowledge_url=_acknowledge_url,
         extend=_extend,
         may_rate=_may_rate,
     )
