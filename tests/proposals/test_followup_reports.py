@@ -14,7 +14,7 @@ from zhengxie.core.demo import make_user
 from zhengxie.core.errors import Forbidden
 from zhengxie.core.models import AuditEntry, Export, Office, Organisation, Role
 from zhengxie.proposals import services, stats
-from zhengxie.proposals.exports_followup import COLUMNS, ledger_workbook
+from zhengxie.proposals.exports.followup import COLUMNS, ledger_workbook
 from zhengxie.proposals.models import Assignment, FollowUp, Proposal, Reply
 
 from . import test_followup

@@ -712,8 +712,8 @@ def close(request, pk: int):
 # Same visibility as the pages: a proposal's follow-ups for whoever may see it; the list for the office
 # (its organisation) and the handling units (their own).
 
-from . import selectors_followup  # noqa: E402
 from .models import FollowUp  # noqa: E402
+from .selectors import followup as selectors_followup  # noqa: E402
 
 FollowUpStatus = Literal["open", "reported_done", "done", "superseded"]
 
@@ -776,7 +776,7 @@ class FollowUpConfirmIn(Schema):
 
 
 def _followup(f: FollowUp, user) -> dict:
-    """One follow-up with its reports; `f` has its reports prefetched (selectors_followup)."""
+    """One follow-up with its reports; `f` has its reports prefetched (selectors/followup.py)."""
     return {
         "id": f.pk,
         "proposal_id": f.case.object_id,

@@ -11,7 +11,7 @@ from . import workflow as wf
 from .lights import review_late_before
 from .models import Assignment, Evaluation, FollowUp, Proposal, Reply, Signer
 from .rules import is_proposal_office, is_unit_user, member_of
-from .selectors_join import waiting_join_requests
+from .selectors.join import waiting_join_requests
 from .workflow import HANDLING_STATES
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from . import exports, exports_followup  # noqa: F401
+from . import exports  # noqa: F401
+from .exports import followup  # noqa: F401  (registers the ledger export)
 
 
 @task()

@@ -35,7 +35,7 @@ urlpatterns = [
 ]
 
 # 跟踪落实 (follow-up of B-class replies)
-from . import views_followup  # noqa: E402
+from .views import followup as views_followup  # noqa: E402
 
 urlpatterns += [
     path("followups/", views_followup.ledger, name="followup_ledger"),
@@ -46,7 +46,7 @@ urlpatterns += [
 ]
 
 # 申请加入 (join a similar proposal instead)
-from . import views_join  # noqa: E402
+from .views import join as views_join  # noqa: E402
 
 urlpatterns += [
     path("<int:pk>/join/", views_join.join, name="join"),

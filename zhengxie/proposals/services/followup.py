@@ -13,7 +13,7 @@ from zhengxie.core.notifications import notify
 from zhengxie.handling.services import followups as spine_followups
 
 from ..models import FollowUp
-from ..selectors_followup import visible_followups
+from ..selectors.followup import visible_followups
 from .common import (
     _done,
     _load,

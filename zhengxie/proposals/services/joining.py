@@ -20,7 +20,7 @@ from zhengxie.members.models import Member
 from .. import rules as r
 from ..models import Proposal, Signer
 from ..selectors import visible_proposals
-from ..selectors_join import JOINABLE
+from ..selectors.join import JOINABLE
 from .common import _done, _event, _now, _snapshot, _state, _sync, proposal_url
 
 ALREADY = {

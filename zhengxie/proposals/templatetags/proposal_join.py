@@ -5,7 +5,7 @@ from django import template
 
 from ..models import Signer
 from ..rules import member_of
-from ..selectors_join import can_decide_joins
+from ..selectors.join import can_decide_joins
 
 register = template.Library()
 

@@ -6,7 +6,7 @@
 - 满意率 = (满意 + 基本满意) ÷ evaluated, counting each signer's rating of each unit's latest reply;
 - A/B/C shares of the latest replies (one per replying unit: the lead unit, or each 分办 unit);
 - the same by handling unit (主办/分办 assignments) and by category.
-- 跟踪落实 of B-class replies: open, awaiting confirmation, confirmed, overdue, also by unit (stats_followup).
+- 跟踪落实 of B-class replies: open, awaiting confirmation, confirmed, overdue, also by unit (stats/followup.py).
 
 `session_stats` runs a fixed number of queries whatever the number of proposals.
 """
@@ -21,11 +21,11 @@ from openpyxl import Workbook
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.permissions import in_scope, org_scope_q
 
-from .documents import ACCEPTED_STATES
-from .lights import REPLYING_ROLES
-from .models import Assignment, Evaluation, Proposal, Reply
-from .stats_followup import followup_figures
-from .workflow import NOT_SUBMITTED
+from ..documents import ACCEPTED_STATES
+from ..lights import REPLYING_ROLES
+from ..models import Assignment, Evaluation, Proposal, Reply
+from ..workflow import NOT_SUBMITTED
+from .followup import followup_figures
 
 GOOD = (Evaluation.Rating.SATISFIED, Evaluation.Rating.BASICALLY_SATISFIED)
 

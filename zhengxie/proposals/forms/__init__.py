@@ -21,9 +21,9 @@ from zhengxie.handling.services.ratings import check_rating
 from zhengxie.members.models import Member, Session
 from zhengxie.members.selectors import committee_of
 
-from .models import Contact, Evaluation, Proposal, Reply
-from .services import drafting
-from .services.supervision import extension_limit
+from ..models import Contact, Evaluation, Proposal, Reply
+from ..services import drafting
+from ..services.supervision import extension_limit
 
 REQUIRED = "请填写{}。"
 
@@ -195,7 +195,7 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         if proposal is not None and proposal.category and proposal.category not in cats:
             cats.append(proposal.category)
         self.fields["category"].choices = [("", "请选择类别")] + [(c, c) for c in cats]
-        from .rules import member_of
+        from ..rules import member_of
 
         me = member_of(user)
         qs = Member.objects.filter(
@@ -295,7 +295,7 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         self.fields["reason"].choices = [("", "请选择理由")] + [
             (r, r) for r in orgsettings.get(org, "proposals.reject_reasons")
         ]
-        from .documents import ACCEPTED_STATES
+        from ..documents import ACCEPTED_STATES
 
         self.fields["merge_into"].queryset = (
             Proposal.objects.filter(

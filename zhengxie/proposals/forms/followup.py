@@ -10,8 +10,8 @@ from zhengxie.core.models import HandlingUnit
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.members.models import Session
 
-from .forms import FastSelect, check_upload
-from .selectors_followup import STATUS_FILTER_LABELS
+from ..forms import FastSelect, check_upload
+from ..selectors.followup import STATUS_FILTER_LABELS
 
 DATE = {"type": "date"}
 

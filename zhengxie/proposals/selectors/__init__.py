@@ -26,10 +26,10 @@ from zhengxie.handling import selectors as spine
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
 from zhengxie.search.services import match_sql, similar
 
-from . import rules as r
-from . import workflow as wf
-from .models import Assignment, Evaluation, Proposal, Reply, Signer
-from .workflow import ACCEPTED_OR_LATER, HANDLING_STATES, rating_states  # noqa: F401  (one set of states)
+from .. import rules as r
+from .. import workflow as wf
+from ..models import Assignment, Evaluation, Proposal, Reply, Signer
+from ..workflow import ACCEPTED_OR_LATER, HANDLING_STATES, rating_states  # noqa: F401  (one set of states)
 
 S = Proposal.Status
 ACTION_CODES = (

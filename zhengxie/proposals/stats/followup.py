@@ -16,7 +16,7 @@ from __future__ import annotations
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from .models import FollowUp
+from ..models import FollowUp
 
 F = FollowUp.Status
 COUNTED = (F.OPEN, F.REPORTED_DONE, F.DONE)

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
 
-from . import services
+from .. import services
 
 
 def _safe_next(request, default: str) -> str:

@@ -11,9 +11,9 @@ from django.db.models import QuerySet
 
 from zhengxie.members.models import Member
 
-from . import rules as r
-from .models import Proposal, Signer
-from .workflow import JOINABLE
+from .. import rules as r
+from ..models import Proposal, Signer
+from ..workflow import JOINABLE
 
 S = Proposal.Status
 

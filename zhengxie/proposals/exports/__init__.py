@@ -2,7 +2,7 @@
 
 Both are kinds of the one export pipeline (`zhengxie.core.exports`): a view calls `core.exports.start`,
 the core task calls the builder here with a `progress(percent)` callback, and the core's progress page
-offers the file to its owner. The 落实台账 export registers itself the same way (exports_followup).
+offers the file to its owner. The 落实台账 export registers itself the same way (exports/followup.py).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ LIST_COLUMNS = [
 
 
 def list_rows(proposals):
-    from .documents import units_label
+    from ..documents import units_label
 
     for p in proposals:
         signers = [s.member.name for s in p.signers.all() if s.status == "agreed" or s.role == "lead"]
@@ -84,8 +84,8 @@ def build_list_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
     """The proposal list with the list page's filters (`params`), as the user sees it."""
     from openpyxl import Workbook
 
-    from .forms import ProposalFilterForm
-    from .selectors import proposal_list
+    from ..forms import ProposalFilterForm
+    from ..selectors import proposal_list
 
     form = ProposalFilterForm(params, user=user)
     qs = proposal_list(user, **form.filters())
@@ -106,7 +106,7 @@ def build_list_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
 
 
 def may_compile(user) -> bool:
-    from .rules import is_proposal_office
+    from ..rules import is_proposal_office
 
     return is_proposal_office(user)
 
@@ -116,7 +116,7 @@ def build_compilation(user, params: dict, progress) -> tuple[str, bytes]:
     from zhengxie.core.permissions import org_scope_q
     from zhengxie.members.models import Session
 
-    from . import documents
+    from .. import documents
 
     session = (
         Session.objects.filter(org_scope_q(user)).select_related("organisation").get(pk=params["session"])

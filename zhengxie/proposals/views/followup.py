@@ -19,10 +19,11 @@ from zhengxie.core import exports as core_exports
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.views import paginate
 
-from . import exports_followup, services
-from . import selectors_followup as fs
-from .forms_followup import ConfirmForm, FollowUpFilterForm, PlanForm, ReportForm
-from .rules import is_proposal_office, is_unit_user
+from .. import services
+from ..exports import followup as exports_followup
+from ..forms.followup import ConfirmForm, FollowUpFilterForm, PlanForm, ReportForm
+from ..rules import is_proposal_office, is_unit_user
+from ..selectors import followup as fs
 
 
 def _need(cond: bool):

@@ -18,9 +18,9 @@ from zhengxie.core.permissions import org_scope_q
 from zhengxie.handling.rules import is_case_office
 from zhengxie.handling.services import followups as spine_followups
 
-from . import rules as r
-from .models import FollowUp, FollowUpReport
-from .selectors import visible_proposals
+from .. import rules as r
+from ..models import FollowUp, FollowUpReport
+from ..selectors import visible_proposals
 
 F = FollowUp.Status
 STATUS_FILTERS = {

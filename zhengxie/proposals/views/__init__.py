@@ -31,8 +31,8 @@ from zhengxie.core.views import paginate
 from zhengxie.members.models import Member, Session
 from zhengxie.members.selectors import current_session
 
-from . import documents, exports, selectors, selectors_join, services, stats
-from .forms import (
+from .. import documents, exports, selectors, services, stats
+from ..forms import (
     AssignForm,
     BatchAssignForm,
     CompilationForm,
@@ -48,10 +48,11 @@ from .forms import (
     RequestChangeForm,
     ReviewForm,
 )
-from .lights import co_opinion_late, review_deadline, review_late_before
-from .models import Assignment, Proposal, Signer
-from .rules import is_proposal_office, is_unit_user, member_of
-from .selectors_followup import followups_prefetch
+from ..lights import co_opinion_late, review_deadline, review_late_before
+from ..models import Assignment, Proposal, Signer
+from ..rules import is_proposal_office, is_unit_user, member_of
+from ..selectors import join as selectors_join
+from ..selectors.followup import followups_prefetch
 
 logger = logging.getLogger(__name__)
 S = Proposal.Status

@@ -2,7 +2,7 @@
 (a kind of the one export pipeline, `zhengxie.core.exports`: an Export row, an audit entry, the core's
 progress page, only its owner downloads it).
 
-The rows are the ledger page's (selectors_followup.followup_list with the same filters, scoped to the user
+The rows are the ledger page's (selectors.followup.followup_list with the same filters, scoped to the user
 when the file is built); the latest progress report comes with one extra query per 500 rows.
 """
 
@@ -16,8 +16,8 @@ from django.utils import timezone
 
 from zhengxie.core import exports as core_exports
 
-from . import exports
-from .models import FollowUpReport
+from .. import exports
+from ..models import FollowUpReport
 
 FOLLOWUP_XLSX = "proposals.followup_xlsx"
 COLUMNS = [
@@ -83,7 +83,7 @@ def ledger_rows(followups):
 def ledger_workbook(user, filters: dict, progress=None) -> bytes:
     from openpyxl import Workbook
 
-    from .selectors_followup import followup_list
+    from ..selectors.followup import followup_list
 
     qs = followup_list(user, **filters).prefetch_related(_latest_report())
     total = qs.count() or 1
@@ -100,14 +100,14 @@ def ledger_workbook(user, filters: dict, progress=None) -> bytes:
 
 
 def may_export_ledger(user) -> bool:
-    from .selectors_followup import can_view_ledger
+    from ..selectors.followup import can_view_ledger
 
     return can_view_ledger(user)
 
 
 def build_followup_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
     """The ledger filtered by `params` (the ledger page's query string), as the user sees it."""
-    from .forms_followup import FollowUpFilterForm
+    from ..forms.followup import FollowUpFilterForm
 
     filters = FollowUpFilterForm(params, user=user).filters()
     data = ledger_workbook(user, filters, progress=progress)
