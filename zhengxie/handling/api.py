@@ -34,6 +34,7 @@ class InboxRow(Schema):
     label: str
     title: str
     deadline: datetime.date | None
+    overdue: bool
     light: str | None
     status: str
     stage: str

@@ -101,6 +101,8 @@ class InboxItem:
             "label": c.label,
             "title": c.title,
             "deadline": a.deadline,
+            # This unit's own deadline has passed (a 会办 unit's is earlier than the case's).
+            "overdue": a.deadline is not None and a.deadline < timezone.localdate(),
             "light": c.light or None,
             "status": c.status,
             "stage": c.stage,
