@@ -38,6 +38,18 @@ def move_to_spine(apps, schema_editor):
                     data[f.attname] = row[f.attname]
             rows.append(new(**data))
         new.objects.bulk_create(rows, batch_size=500)
+    # What each unit still owes (Assignment.owes, read by the unit inbox), as handling.services.sync_copies
+    # computes it: active, the case in handling, no standing reply, and a co-unit until its opinion is in.
+    from django.db.models import Exists, OuterRef, Q
+
+    Assignment, Reply = apps.get_model("handling", "Assignment"), apps.get_model("handling", "Reply")
+    standing = Reply.objects.filter(assignment_id=OuterRef("pk"), is_latest=True).exclude(
+        evaluations__rating="unsatisfied"
+    )
+    in_handling = Case.objects.filter(pk=OuterRef("case_id"), stage="handling")
+    Assignment.objects.update(
+        owes=Q(is_active=True) & Exists(in_handling) & ~Exists(standing) & ~(Q(role="co") & ~Q(co_opinion=""))
+    )
     if schema_editor.connection.vendor == "postgresql":
         from django.core.management.color import no_style
 
