@@ -122,12 +122,11 @@ def session_stats(user, session) -> dict:
     # 4-6. By handling unit
     replying = Q(role__in=REPLYING_ROLES)
     red = dict(
+        # The session's red proposals come from the statistics index; their units by case.
         Assignment.objects.filter(
-            session_id=sid,
+            case_id__in=Proposal.objects.filter(session_id=sid, light=Proposal.Light.RED).values("case_id"),
             is_active=True,
             role__in=REPLYING_ROLES,
-            case__kind="proposal",
-            case__light=Proposal.Light.RED,
         )
         .values_list("unit_id")
         .annotate(n=Count("id"))
