@@ -11,6 +11,7 @@ from django.utils import timezone
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Invalid, NotFound
 from zhengxie.core.models import Role, User
+from zhengxie.handling.models import Case
 from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member
 
@@ -70,6 +71,10 @@ def _load(user, proposal) -> Proposal:
     )
     if p.case_id is None:  # made outside the services (an import, say): open its case now
         open_case(kind="proposal", item=p, organisation_id=p.organisation_id, **reporting.facts(p))
+    if p.case_id and Proposal._meta.get_field("case").get_cached_value(p, default=None) is None:
+        # Locked after a concurrent change that opened the case: PostgreSQL re-reads the locked row but
+        # not the joined one, so read the case now.
+        p.case = Case.objects.select_related("organisation").get(pk=p.case_id)
     for name, value in reporting.facts(p).items():  # the proposal is the source of its case's facts
         setattr(p.case, name, value)
     return p
