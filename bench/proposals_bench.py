@@ -972,8 +972,9 @@ def measure(n_requests: int, counts_only: bool, seed: int = 7) -> dict:
             "handler1: 待办 inbox",
             "handler1",
             "page",
-            ["/proposals/inbox/"] * n,
-            ["/proposals/inbox/"],
+            # /proposals/inbox/ redirects to the one unit inbox of the handling spine, its proposals.
+            ["/handling/?kind=proposal"] * n,
+            ["/handling/?kind=proposal"],
         ),
         (
             "list",
