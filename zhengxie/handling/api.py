@@ -81,24 +81,6 @@ def inbox(
     return _Rows(qs)
 
 
-class BoardUnit(Schema):
-    unit_id: int
-    name: str
-    short_name: str
-    red: int
-    yellow: int
-    green: int
-    none: int
-    total: int
-    unacknowledged: int
-
-
-class BoardKind(Schema):
-    kind: str
-    label: str
-    count: int
-
-
 class BoardTotals(Schema):
     red: int
     yellow: int
@@ -106,6 +88,18 @@ class BoardTotals(Schema):
     none: int
     total: int
     unacknowledged: int
+
+
+class BoardUnit(BoardTotals):
+    unit_id: int
+    name: str
+    short_name: str
+
+
+class BoardKind(Schema):
+    kind: str
+    label: str
+    count: int
 
 
 class BoardOut(Schema):

@@ -3,16 +3,15 @@ recipients, search indexing, lights and duty-record credit."""
 
 from __future__ import annotations
 
-import datetime
-
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from zhengxie.core import audit, orgsettings
-from zhengxie.core.errors import Conflict, Invalid, NotFound
+from zhengxie.core.errors import Conflict, NotFound
 from zhengxie.core.models import Role, User
 from zhengxie.handling.models import Case
 from zhengxie.handling.services import open_case
+from zhengxie.handling.services import units as spine_units
 from zhengxie.members.models import Member
 
 from .. import reporting, workflow
@@ -116,25 +115,9 @@ def _done(user, p, action: str, label: str, before: dict, *, detail: str = "", e
     _event(p, user, action, label, detail)
 
 
-def _text(value, name: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{name}格式不正确。")
-    return value.strip()
-
-
-def _as_date(value, label: str, field: str) -> datetime.date | None:
-    if value in (None, ""):
-        return None
-    if isinstance(value, datetime.datetime):
-        return timezone.localdate(value) if timezone.is_aware(value) else value.date()
-    if isinstance(value, datetime.date):
-        return value
-    try:
-        return datetime.date.fromisoformat(str(value))
-    except ValueError:
-        raise Invalid(f"{label}格式不正确（应为 YYYY-MM-DD）。", field=field)
+# The input helpers are the spine's (one definition for every module's services).
+_text = spine_units._text
+_as_date = spine_units.as_date
 
 
 def _signer_users(p, statuses=(Signer.Status.AGREED,)) -> list[User]:
