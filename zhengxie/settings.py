@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "zhengxie.search",
     "zhengxie.handling",
     "zhengxie.proposals",
+    "zhengxie.opinions",
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",

@@ -27,6 +27,7 @@ urlpatterns = [
     path("manage/", include("zhengxie.members.urls")),
     path("handling/", include("zhengxie.handling.urls")),
     path("proposals/", include("zhengxie.proposals.urls")),
+    path("opinions/", include("zhengxie.opinions.urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),

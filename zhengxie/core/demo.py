@@ -21,7 +21,7 @@ DEMO_LOGINS = [
     ("liaison", "乡镇联络组（城关镇联络组）"),
     ("auditor", "审计管理员（青川县政协）"),
     ("secadmin", "安全管理员（青川县政协）"),
-    ("citystaff", "提案委工作人员（江州市政协）"),
+    ("citystaff", "提案委、信息科工作人员（江州市政协）"),
     ("other", "委员（石门区政协，用于跨组织隔离演示）"),
 ]
 
@@ -176,7 +176,10 @@ def load(ctx):
     make_user("liaison", "郑红", towns[0], [Role.LIAISON], title="城关镇联络组组长")
     make_user("auditor", "冯静", county, [Role.AUDITOR])
     make_user("secadmin", "何军", county, [Role.SECADMIN])
-    make_user("citystaff", "黄小燕", city, [Role.STAFF], office=Office.PROPOSAL)
+    # The city's 提案 staff also keeps its 信息 work (forwarded 社情民意 arrive in her queue).
+    make_user(
+        "citystaff", "黄小燕", city, [Role.STAFF], office=Office.PROPOSAL, extra_offices=[Office.INFORMATION]
+    )
     # A handler for every other unit, so that any assignment reaches somebody.
     n = 100
     for u in units + units2:

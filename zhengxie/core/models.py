@@ -128,6 +128,8 @@ class User(AbstractUser):
         Organisation, on_delete=models.PROTECT, null=True, blank=True, verbose_name="所属组织"
     )
     office = models.CharField("所在科室", max_length=16, choices=Office.choices, blank=True)
+    # Offices this person also runs (in a small committee one person keeps 提案 and 信息 work).
+    extra_offices = models.JSONField("兼管科室", default=list, blank=True)
     handling_unit = models.ForeignKey(
         HandlingUnit,
         on_delete=models.PROTECT,
@@ -168,6 +170,14 @@ class User(AbstractUser):
         groups = [Group.objects.get_or_create(name=r)[0] for r in roles]
         self.groups.set(groups)
         self.__dict__.pop("role_codes", None)
+
+    def works_in(self, *offices: str) -> bool:
+        """Whether the user's office, or one they also run, is one of these."""
+        return self.office in offices or any(o in offices for o in (self.extra_offices or ()))
+
+    @property
+    def offices(self) -> set[str]:
+        return ({self.office} if self.office else set()) | set(self.extra_offices or ())
 
     @property
     def masked_phone(self) -> str:

@@ -36,7 +36,7 @@ class Entry:
         return (
             Role.STAFF in self.roles
             and user.has_role(Role.STAFF)
-            and (not self.offices or user.office in self.office_codes())
+            and (not self.offices or user.works_in(*self.office_codes()))
         )
 
 

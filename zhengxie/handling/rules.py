@@ -25,10 +25,10 @@ def is_case_office(user, case=None, kind: str | None = None) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.has_role(Role.STAFF):
         return False
     if case is not None:
-        return user.office == kinds.get(case.kind).office and user.organisation_id == case.organisation_id
+        return user.works_in(kinds.get(case.kind).office) and user.organisation_id == case.organisation_id
     if kind is not None:
-        return user.office == kinds.get(kind).office
-    return user.office in handling_offices()
+        return user.works_in(kinds.get(kind).office)
+    return user.works_in(*handling_offices())
 
 
 def is_unit_user(user) -> bool:

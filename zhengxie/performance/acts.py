@@ -28,7 +28,11 @@ PROPOSAL_ACCEPT = "proposal_accept"
 PROPOSAL_KEY = "proposal_key"
 PROPOSAL_EXCELLENT = "proposal_excellent"
 OPINION_SUBMIT = "opinion_submit"
-OPINION_ADOPT = "opinion_adopt"
+OPINION_ACCEPT = "opinion_accept"
+OPINION_ADOPT = "opinion_adopt"  # adopted at county level (the committee's own Party committee/government)
+OPINION_ADOPT_CITY = "opinion_adopt_city"
+OPINION_ADOPT_PROVINCE = "opinion_adopt_province"
+OPINION_ADOPT_NATIONAL = "opinion_adopt_national"
 OPINION_INSTRUCTION = "opinion_instruction"
 SELF_REPORT = "self_report"
 PUBLIC_WELFARE = "public_welfare"
@@ -72,7 +76,11 @@ ACTS: dict[str, tuple[str, str, str]] = {
     PROPOSAL_KEY: ("重点提案", PROPOSALS, "件"),
     PROPOSAL_EXCELLENT: ("优秀提案", PROPOSALS, "件"),
     OPINION_SUBMIT: ("报送社情民意信息", OPINIONS, "篇"),
+    OPINION_ACCEPT: ("社情民意信息被录用", OPINIONS, "篇"),
     OPINION_ADOPT: ("社情民意信息被采用", OPINIONS, "篇"),
+    OPINION_ADOPT_CITY: ("社情民意信息被市级采用", OPINIONS, "篇"),
+    OPINION_ADOPT_PROVINCE: ("社情民意信息被省级采用", OPINIONS, "篇"),
+    OPINION_ADOPT_NATIONAL: ("社情民意信息被全国政协采用", OPINIONS, "篇"),
     OPINION_INSTRUCTION: ("社情民意信息获领导批示", OPINIONS, "篇"),
     SELF_REPORT: ("其他履职（自报，经确认）", OTHER, "项"),
     PUBLIC_WELFARE: ("参加公益活动", ACTIVITIES, "次"),
@@ -106,3 +114,12 @@ def default_category(code: str) -> str:
 
 def category_label(code: str) -> str:
     return CATEGORY_LABELS.get(code, code)
+
+
+# The act credited for an adoption at each level (opinions.models.LEVELS).
+OPINION_ADOPT_BY_LEVEL = {
+    "county": OPINION_ADOPT,
+    "city": OPINION_ADOPT_CITY,
+    "province": OPINION_ADOPT_PROVINCE,
+    "national": OPINION_ADOPT_NATIONAL,
+}

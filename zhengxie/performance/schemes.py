@@ -94,7 +94,11 @@ DEFAULT = {
         _rule(A.PROPOSAL_KEY, A.PROPOSALS, 5),
         _rule(A.PROPOSAL_EXCELLENT, A.PROPOSALS, 10),
         _rule(A.OPINION_SUBMIT, A.OPINIONS, 5),
+        _rule(A.OPINION_ACCEPT, A.OPINIONS, 2),
         _rule(A.OPINION_ADOPT, A.OPINIONS, 5),
+        _rule(A.OPINION_ADOPT_CITY, A.OPINIONS, 8),
+        _rule(A.OPINION_ADOPT_PROVINCE, A.OPINIONS, 10),
+        _rule(A.OPINION_ADOPT_NATIONAL, A.OPINIONS, 15),
         _rule(A.OPINION_INSTRUCTION, A.OPINIONS, 10),
         _rule(A.SECTOR_ACTIVITY, A.ACTIVITIES, 3),
         _rule(A.INSPECTION, A.ACTIVITIES, 4),
@@ -145,7 +149,11 @@ TONGCHENG = {
         _rule(A.SPEECH_WRITTEN, A.ACTIVITIES, 5),
         _rule(A.SELF_REPORT, A.ACTIVITIES, 2),
         _rule(A.OPINION_SUBMIT, A.OPINIONS, 10),
+        # "+5 if adopted", at whatever level.
         _rule(A.OPINION_ADOPT, A.OPINIONS, 5),
+        _rule(A.OPINION_ADOPT_CITY, A.OPINIONS, 5),
+        _rule(A.OPINION_ADOPT_PROVINCE, A.OPINIONS, 5),
+        _rule(A.OPINION_ADOPT_NATIONAL, A.OPINIONS, 5),
     ],
     "warning_rules": WARNING_RULES,
 }

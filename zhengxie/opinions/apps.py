@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class OpinionsConfig(AppConfig):
+    name = "zhengxie.opinions"
+    label = "opinions"
+    verbose_name = "社情民意信息"
+
+    def ready(self):
+        from . import handling_kind  # noqa: F401  (registers the 批示落实 kind on the handling spine)

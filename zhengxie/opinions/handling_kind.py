@@ -1,0 +1,66 @@
+"""The 批示落实 follow-up as a kind of the handling spine: a leader's 批示 on a 社情民意 item routes it to a
+unit with a deadline; the unit answers in its inbox next to its proposals; the item's authors rate it."""
+
+from django.urls import reverse
+
+from zhengxie.handling import kinds
+
+
+def _instruction(case):
+    from .models import Instruction
+
+    cached = getattr(case, "_zx_instruction", None)
+    if cached is None:
+        cached = Instruction.objects.select_related("opinion").get(pk=case.object_id)
+        case._zx_instruction = cached
+    return cached
+
+
+def _url(case) -> str:
+    return reverse("handling:case", args=[case.pk])
+
+
+def _source(case) -> str:
+    i = _instruction(case)
+    return f"{i.leader}批示（社情民意信息《{i.opinion.display_title}》）"
+
+
+def _may_view(case, user) -> bool:
+    from zhengxie.handling.rules import is_unit_user
+
+    from . import rules
+
+    if is_unit_user(user) and case.assignments.filter(unit_id=user.handling_unit_id).exists():
+        return True
+    return rules.can_view(user, _instruction(case).opinion)
+
+
+def _may_rate(case, user) -> bool:
+    from . import rules
+
+    return rules.may_rate_followup(user, _instruction(case))
+
+
+INSTRUCTION = kinds.register(
+    kinds.Kind(
+        name="opinion_instruction",
+        label="批示落实",
+        prefix="opinions.instruction",
+        reply_days=30,
+        yellow_days=5,
+        contact_days=0,
+        uses_classes=False,
+        result_classes=(),
+        followup_classes=(),
+        raters="signers",
+        on_unsatisfied="rehandle",
+        office="information",
+        office_label="信息科",
+        proposer_label="信息报送人",
+        rater_label="信息报送人",
+        url=_url,
+        source=_source,
+        may_view=_may_view,
+        may_rate=_may_rate,
+    )
+)
