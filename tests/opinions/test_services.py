@@ -160,3 +160,26 @@ def test_instruction_with_a_unit_lands_in_its_inbox(opinion_in, user):
     items = inbox(user("handler1"), kind="opinion_instruction")
     assert [x.id for x in items.items] if hasattr(items, "items") else True
     assert points(user("member1").member, A.OPINION_INSTRUCTION) > 0
+
+
+def test_a_proposal_converted_at_review_becomes_a_submitted_item(user, db):
+    from zhengxie.proposals import services as proposals
+
+    m = user("member1")
+    p = proposals.proposal_create(
+        user=m,
+        kind="individual",
+        title="关于村卫生室药品短缺的情况反映",
+        reasons="部分村卫生室常用药品短缺。",
+        suggestions="建议完善基层药品配送。",
+        category="科教文卫",
+    )
+    proposals.proposal_submit(user=m, proposal=p, confirm_single_matter=True)
+    proposals.proposal_review(
+        user=user("staff"), proposal=p, decision="to_opinion", reason="更适合以社情民意反映"
+    )
+    o = Opinion.objects.get(source_proposal=p)
+    assert o.status == "submitted" and o.title == p.title
+    assert [a.member_id for a in o.authors.all()] == [m.member.pk]
+    assert o.pk in [x.pk for x in selectors.opinion_list(user("info"), queue=True)]
+    assert DutyRecord.objects.filter(member=m.member, act=A.OPINION_SUBMIT, voided=False).exists()

@@ -86,6 +86,10 @@ class Opinion(models.Model):
     # adoption or 批示 recorded on any item of a chain counts for every organisation the chain passed.
     root = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     forwarded_at = models.DateTimeField("报送上级时间", null=True, blank=True)
+    # A proposal turned 社情民意 at review (转社情民意信息).
+    source_proposal = models.OneToOneField(
+        "proposals.Proposal", on_delete=models.PROTECT, null=True, blank=True, related_name="opinion"
+    )
 
     class Meta:
         verbose_name = "社情民意信息"

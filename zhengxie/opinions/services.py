@@ -838,6 +838,7 @@ def from_proposal(*, user, proposal) -> Opinion:
         created_at=now,
         updated_at=now,
         submitted_at=now,
+        source_proposal=proposal,
     )
     Opinion.objects.filter(pk=o.pk).update(root=o)
     o.root_id = o.pk

@@ -35,6 +35,14 @@ from .joining import lapse_join_requests
 
 # --- review (立案审查) ---------------------------------------------------------------------------------
 
+# Where a converted proposal goes: the module that takes it registers `fn(user=, proposal=)` for its
+# Proposal.ConvertedTo value (opinions registers "opinion": the proposal becomes a 社情民意 item).
+CONVERTERS: dict[str, object] = {}
+
+
+def register_converter(converted_to: str, fn) -> None:
+    CONVERTERS[converted_to] = fn
+
 
 def _reject_reason(org, reason: str) -> tuple[str, str]:
     reasons = list(orgsettings.get(org, "proposals.reject_reasons"))
@@ -128,6 +136,8 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
             )
             p.review_note = reason
             p.save()
+            if p.converted_to in CONVERTERS:
+                CONVERTERS[p.converted_to](user=user, proposal=p)
             what = p.get_converted_to_display()
             notify(proposers, f"您的提案《{p.title}》{what}", reason, url=url, category="proposal")
             _done(user, p, "convert", what + (f"：{reason}" if reason else ""), before)
