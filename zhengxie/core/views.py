@@ -1,5 +1,3 @@
-import io
-
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -14,6 +12,7 @@ from . import audit, selectors
 from .forms import LoginForm, StyledPasswordChangeForm
 from .models import Attachment, Export, Notification
 from .navigation import todos_for
+from .xlsx import CONTENT_TYPE, Book
 
 
 class LoginView(auth_views.LoginView):
@@ -125,10 +124,8 @@ def audit_log(request):
 def audit_export(request):
     if not request.user.has_perm("core.view_audit"):
         raise Http404
-    from openpyxl import Workbook
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("审计日志")
+    book = Book()
+    ws = book.sheet("审计日志")
     ws.append(["时间", "操作人", "组织", "操作", "对象类型", "对象ID", "对象", "修改前", "修改后", "IP"])
     qs = selectors.audit_entries(request.user, **_audit_filters(request))
     for e in qs.iterator(chunk_size=2000):
@@ -146,17 +143,14 @@ def audit_export(request):
                 e.ip or "",
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
+    data = book.save()
     audit.record(
         request.user,
         "audit.export",
         None,
         after={"filters": {k: str(v) for k, v in _audit_filters(request).items()}},
     )
-    resp = HttpResponse(
-        buf.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    resp = HttpResponse(data, content_type=CONTENT_TYPE)
     resp["Content-Disposition"] = "attachment; filename*=UTF-8''audit.xlsx"
     return resp
 

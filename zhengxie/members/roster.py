@@ -30,6 +30,7 @@ from zhengxie.core import audit, exports
 from zhengxie.core.errors import Forbidden, Invalid
 from zhengxie.core.models import Export, Organisation, Role, User
 from zhengxie.core.permissions import in_scope
+from zhengxie.core.xlsx import Book
 
 from .models import Member, Party, RosterImport, Sector, SpecialCommittee, Term
 
@@ -678,28 +679,18 @@ def _write(
     notes_title: str = "填写说明",
     text_only: bool = False,
 ) -> bytes:
-    """`text_only`: every cell is stored as text, so that e.g. a password starting with "=" stays itself
-    instead of becoming a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    def as_text(value):
-        cell = WriteOnlyCell(ws, value=str(value))
-        cell.data_type = "s"
-        return cell
-
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(sheet_title)
+    """`text_only`: every value is stored as text (numbers too), so that e.g. an initial password stays
+    itself; strings are always text, never formulas (core.xlsx)."""
+    book = Book()
+    ws = book.sheet(sheet_title, text_only=text_only)
     ws.append(header)
     for row in rows_iter:
-        ws.append([as_text(v) for v in row] if text_only else row)
+        ws.append(row)
     if notes:
-        info = wb.create_sheet(notes_title)
+        info = book.sheet(notes_title)
         for row in notes:
             info.append(row)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return book.save()
 
 
 def roster_template(*, user, organisation: Organisation | None = None) -> bytes:

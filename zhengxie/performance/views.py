@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Role
 from zhengxie.core.views import paginate
+from zhengxie.core.xlsx import Book
 
 from . import acts as A
 from . import reports, schemes, scoring, selectors, services
@@ -410,11 +410,9 @@ def assessment_confirm(request, pk):
 
 @login_required
 def assessment_export(request, pk):
-    from openpyxl import Workbook
-
     assessment = selectors.get_assessment(request.user, pk)
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet(f"{assessment.year}年度考核")
+    book = Book()
+    ws = book.sheet(f"{assessment.year}年度考核")
     ws.append([f"{assessment}（{assessment.get_status_display()}）"])
     ws.append(["序号", "委员", "委员编号", "界别", "得分", "建议等次", "确定等次", "调整理由", "调整人"])
     for i, e in enumerate(selectors.assessment_entries(assessment).iterator(chunk_size=2000), 1):
@@ -431,10 +429,8 @@ def assessment_export(request, pk):
                 e.adjusted_by.name if e.adjusted_by else "",
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
     return _download(
-        buf.getvalue(),
+        book.save(),
         f"{assessment.year}年度委员履职考核.xlsx",
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )

@@ -7,12 +7,11 @@ offers the file to its owner. The 落实台账 export registers itself the same 
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 
 from zhengxie.core import exports as core_exports
 from zhengxie.core.models import Role
+from zhengxie.core.xlsx import Book
 
 LIST_XLSX = "proposals.list_xlsx"
 COMPILATION = "proposals.compilation"
@@ -82,24 +81,20 @@ def may_export_list(user) -> bool:
 
 def build_list_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
     """The proposal list with the list page's filters (`params`), as the user sees it."""
-    from openpyxl import Workbook
-
     from ..forms import ProposalFilterForm
     from ..selectors import proposal_list
 
     form = ProposalFilterForm(params, user=user)
     qs = proposal_list(user, **form.filters())
     total = qs.count() or 1
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("提案列表")
+    book = Book()
+    ws = book.sheet("提案列表")
     ws.append(LIST_COLUMNS)
     for i, row in enumerate(list_rows(qs.iterator(chunk_size=500)), 1):
         ws.append(row)
         if i % 200 == 0:
             progress(95 * i / total)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return f"提案列表-{timezone.localdate():%Y%m%d}.xlsx", buf.getvalue()
+    return f"提案列表-{timezone.localdate():%Y%m%d}.xlsx", book.save()
 
 
 # --------------------------------------------------------------------------- 提案汇编

@@ -8,13 +8,13 @@ when the file is built); the latest progress report comes with one extra query p
 
 from __future__ import annotations
 
-import io
 import re
 
 from django.db.models import Exists, OuterRef, Prefetch
 from django.utils import timezone
 
 from zhengxie.core import exports as core_exports
+from zhengxie.core.xlsx import Book
 
 from .. import exports
 from ..models import FollowUpReport
@@ -81,22 +81,18 @@ def ledger_rows(followups):
 
 
 def ledger_workbook(user, filters: dict, progress=None) -> bytes:
-    from openpyxl import Workbook
-
     from ..selectors.followup import followup_list
 
     qs = followup_list(user, **filters).prefetch_related(_latest_report())
     total = qs.count() or 1
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("跟踪落实台账")
+    book = Book()
+    ws = book.sheet("跟踪落实台账")
     ws.append(COLUMNS)
     for i, row in enumerate(ledger_rows(qs.iterator(chunk_size=CHUNK)), 1):
         ws.append(row)
         if progress is not None and i % 200 == 0:
             progress(95 * i / total)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return book.save()
 
 
 def may_export_ledger(user) -> bool:

@@ -13,13 +13,11 @@
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Count, Exists, OuterRef, Q
-from openpyxl import Workbook
 
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.permissions import in_scope, org_scope_q
+from zhengxie.core.xlsx import Book
 
 from ..documents import ACCEPTED_STATES
 from ..lights import REPLYING_ROLES
@@ -322,8 +320,8 @@ def light_pie_option(totals: dict) -> dict:
 def stats_xlsx(stats: dict) -> bytes:
     """The statistics as a workbook: 总体, 按承办单位, 按类别."""
     t, classes = stats["totals"], stats["classes"]
-    wb = Workbook(write_only=True)
-    ws = wb.create_sheet("总体情况")
+    book = Book()
+    ws = book.sheet("总体情况")
     ws.append([f"{stats['session'].name} 提案统计"])
     for label, value in (
         ("提交提案", t["submitted"]),
@@ -356,7 +354,7 @@ def stats_xlsx(stats: dict) -> bytes:
         ("跟踪落实：逾期", "overdue"),
     ):
         ws.append([label, fu[key]])
-    ws = wb.create_sheet("按承办单位")
+    ws = book.sheet("按承办单位")
     ws.append(
         [
             "承办单位",
@@ -392,7 +390,7 @@ def stats_xlsx(stats: dict) -> bytes:
                 u["followup_done"],
             ]
         )
-    ws = wb.create_sheet("按类别")
+    ws = book.sheet("按类别")
     ws.append(
         ["类别", "提交", "立案", "立案率(%)", "按期答复", "办复率(%)", "已评价", "满意+基本满意", "满意率(%)"]
     )
@@ -410,9 +408,7 @@ def stats_xlsx(stats: dict) -> bytes:
                 c["satisfaction_rate"],
             ]
         )
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return book.save()
 
 
 def export_xlsx(user, session) -> bytes:

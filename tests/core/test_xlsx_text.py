@@ -1,0 +1,74 @@
+"""Issue 14, finding 2: every .xlsx is written through core.xlsx, which writes text as text: a title such
+as =HYPERLINK(...) reaches the reader as those characters, never as a live formula; and characters a
+worksheet cannot hold (left by data stored before the edge refused them) no longer fail an export."""
+
+import io
+
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from tests.proposals.builders import build
+from zhengxie.core import audit, xlsx
+from zhengxie.core.models import Export
+from zhengxie.proposals.models import Proposal
+
+FORMULA = '=HYPERLINK("http://x","点击")'
+
+
+def _cells(content: bytes, sheet=None):
+    wb = load_workbook(io.BytesIO(content))
+    ws = wb[sheet] if sheet else wb.active
+    return [cell for row in ws.iter_rows() for cell in row]
+
+
+def _export_list(client, capture) -> bytes:
+    with capture(execute=True):
+        r = client.post(reverse("proposals:export_list"))
+    assert r.status_code == 302
+    export = Export.objects.filter(user__username="staff").latest("created_at")
+    assert export.status == Export.Status.DONE, export.error
+    d = client.get(reverse("proposals:export_download", args=[export.pk]))
+    return b"".join(d.streaming_content)
+
+
+def test_a_formula_title_is_text_in_the_proposal_export(client_for, django_capture_on_commit_callbacks):
+    build(title=FORMULA)
+    build(title="+1 开头的标题")
+    cells = _cells(_export_list(client_for("staff"), django_capture_on_commit_callbacks))
+    (cell,) = [c for c in cells if c.value == FORMULA]
+    assert cell.data_type == "s" and cell.quotePrefix
+    (plus,) = [c for c in cells if c.value == "+1 开头的标题"]
+    assert plus.data_type == "s" and plus.quotePrefix
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_a_formula_is_text_in_the_audit_export(client_for, user):
+    p = build(title=FORMULA, status="submitted")  # no number yet: the entry's object reads as the title
+    audit.record(user("staff"), "test.formula", p, after={"title": FORMULA})
+    r = client_for("auditor").get(reverse("core:audit_export"))
+    assert r.status_code == 200
+    cells = _cells(r.content, "审计日志")
+    (cell,) = [c for c in cells if c.value == FORMULA]
+    assert cell.data_type == "s" and cell.quotePrefix
+    assert not any(c.data_type == "f" for c in cells)
+
+
+def test_stored_control_characters_do_not_break_the_export(client_for, django_capture_on_commit_callbacks):
+    p = build(title="旧数据")
+    # A row stored before the edge refused control characters (both engines keep all but NUL).
+    Proposal.objects.filter(pk=p.pk).update(title="旧\x01数据\x0b")
+    cells = _cells(_export_list(client_for("staff"), django_capture_on_commit_callbacks))
+    assert any(c.value == "旧数据" for c in cells)
+
+
+def test_the_helper_writes_numbers_as_numbers_and_text_only_as_text():
+    book = xlsx.Book()
+    s = book.sheet("a")
+    s.append(["-5", 7, None, "#N/A", "@SUM(A1)"])
+    t = book.sheet("b", text_only=True)
+    t.append([7, "=1+1"])
+    wb = load_workbook(io.BytesIO(book.save()))
+    row = [c for c in wb["a"][1]]
+    assert [c.value for c in row] == ["-5", 7, None, "#N/A", "@SUM(A1)"]
+    assert [c.data_type for c in row] == ["s", "n", "n", "s", "s"]
+    assert [c.value for c in wb["b"][1]] == ["7", "=1+1"] and wb["b"]["B1"].data_type == "s"
