@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 from zhengxie.core import orgsettings
 from zhengxie.core.errors import Forbidden, ServiceError
 from zhengxie.core.models import Role
+from zhengxie.core.redirects import safe_next
 from zhengxie.core.views import paginate
 
 from . import selectors, services
@@ -292,7 +293,7 @@ def _post_action(request, pk, action, success):
         messages.error(request, exc.message)
     else:
         messages.success(request, success(result) if callable(success) else success)
-    return redirect(request.POST.get("next") or reverse("activities:detail", args=[meeting.pk]))
+    return redirect(safe_next(request, reverse("activities:detail", args=[meeting.pk])))
 
 
 @login_required

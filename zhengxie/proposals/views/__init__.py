@@ -27,6 +27,7 @@ from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Attachment, Export, Role
 from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.redirects import safe_next
 from zhengxie.core.views import paginate
 from zhengxie.members.models import Member, Session
 from zhengxie.members.selectors import current_session
@@ -775,8 +776,7 @@ def simple_action(request, pk, code):
         messages.error(request, exc.message)
     else:
         messages.success(request, ok)
-    nxt = request.POST.get("next") or ""
-    return redirect(nxt if nxt.startswith("/") and not nxt.startswith("//") else _detail_url(proposal))
+    return redirect(safe_next(request, _detail_url(proposal)))
 
 
 @login_required

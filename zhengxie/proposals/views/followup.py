@@ -17,6 +17,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.core import exports as core_exports
 from zhengxie.core.errors import ServiceError
+from zhengxie.core.redirects import safe_next
 from zhengxie.core.views import paginate
 
 from .. import services
@@ -161,9 +162,4 @@ def act(request, pk, code):
     elif code == "confirm" and form.cleaned_data["decision"] == "return":
         msg = "已退回承办单位继续落实。"
     messages.success(request, msg)
-    nxt = request.POST.get("next") or ""
-    return redirect(
-        nxt
-        if nxt.startswith("/") and not nxt.startswith("//")
-        else reverse("proposals:followup", args=[f.pk])
-    )
+    return redirect(safe_next(request, reverse("proposals:followup", args=[f.pk])))

@@ -13,13 +13,9 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
+from zhengxie.core.redirects import safe_next
 
 from .. import services
-
-
-def _safe_next(request, default: str) -> str:
-    nxt = request.POST.get("next") or ""
-    return nxt if nxt.startswith("/") and not nxt.startswith("//") else default
 
 
 def _is_htmx(request) -> bool:
@@ -43,7 +39,7 @@ def join(request, pk):
                 format_html('<div class="small text-danger join-error">{}</div>', exc.message)
             )
         messages.error(request, exc.message)
-        return redirect(_safe_next(request, reverse("proposals:mine")))
+        return redirect(safe_next(request, reverse("proposals:mine")))
     done = "已申请加入，等待第一提案人确认。" + ("您的草稿已删除。" if drop else "")
     messages.success(request, done)
     if _is_htmx(request):
