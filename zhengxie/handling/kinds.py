@@ -24,6 +24,32 @@ from dataclasses import dataclass, field
 from zhengxie.core import orgsettings
 
 
+def _no_page(case) -> str:
+    return ""
+
+
+def _nobody(case, user) -> bool:
+    return False
+
+
+def _case_page(case) -> str:
+    from django.urls import reverse
+
+    return reverse("handling:case", args=[case.pk])
+
+
+def _case_acknowledge(case) -> str:
+    from django.urls import reverse
+
+    return reverse("handling:case_action", args=[case.pk, "acknowledge"])
+
+
+def _flow_extend(*, user, case, new_deadline, reason):
+    from .services import flow
+
+    return flow.extend(user=user, case=case, new_deadline=new_deadline, reason=reason)
+
+
 @dataclass(frozen=True)
 class Kind:
     name: str  # stored in Case.kind
@@ -59,20 +85,42 @@ class Kind:
     rater_label: str = "提出人"
     # What the item's author is called in messages (提案人, 信息报送人, 建议人 …).
     proposer_label: str = "提出人"
+    # The kind has no workflow of its own: the spine's generic one (services/flow.py) runs it on the case
+    # (assigned → acknowledged → replied → closed, or rehandling after 不满意), and the case page
+    # /handling/cases/<id>/ is its page. Unless given, `url` is that page, `acknowledge_url` its 签收 action
+    # and `extend` the flow's 延期 (so the 督办 board's 延期 works).
+    flow: bool = False
     # Item hooks (the module's own functions): the page of an item, and where it came from (提案人 …).
-    url: Callable = field(default=lambda case: "", compare=False)
-    source: Callable = field(default=lambda case: "", compare=False)
+    url: Callable = field(default=_no_page, compare=False)
+    source: Callable = field(default=_no_page, compare=False)
+    # item_url(case) -> str: the item's own page (the 社情民意 item of a 批示), linked from the case page
+    # when it is not the case page itself; "" when there is none.
+    item_url: Callable = field(default=_no_page, compare=False)
     # acknowledge_url(case) -> str: the page action (POST, with `next`) by which a unit acknowledges
     # receipt of the item, so that the inbox offers 签收 on each row; "" when the item page must be opened.
-    acknowledge_url: Callable = field(default=lambda case: "", compare=False)
+    acknowledge_url: Callable = field(default=_no_page, compare=False)
     # may_view(case, user) -> bool: whether this user may see the item (the module's visibility rule).
-    may_view: Callable = field(default=lambda case, user: False, compare=False)
+    may_view: Callable = field(default=_nobody, compare=False)
     # may_rate(case, user) -> bool: whether this user rates the case's replies (the module's rule).
-    may_rate: Callable = field(default=lambda case, user: False, compare=False)
+    may_rate: Callable = field(default=_nobody, compare=False)
+    # raters_users(case) -> list[User]: who is asked to rate a reply (flow kinds). None: the staff of the
+    # kind's office in the case's organisation whom may_rate lets rate (often nobody: then say who).
+    raters_users: Callable | None = field(default=None, compare=False)
     # extend(user=, case=, new_deadline=, reason=): the module's 延期 service (the 督办 board calls it).
     extend: Callable | None = field(default=None, compare=False)
     # Called after a case closes (办结), e.g. to credit duty points.
     on_close: Callable | None = field(default=None, compare=False)
+
+    def __post_init__(self):
+        if not self.flow:
+            return
+        # Frozen: defaults filled in the dataclass's own way.
+        if self.url is _no_page:
+            object.__setattr__(self, "url", _case_page)
+        if self.acknowledge_url is _no_page:
+            object.__setattr__(self, "acknowledge_url", _case_acknowledge)
+        if self.extend is None:
+            object.__setattr__(self, "extend", _flow_extend)
 
     def setting(self, organisation, key: str):
         return orgsettings.get(organisation, f"{self.prefix}.{key}")

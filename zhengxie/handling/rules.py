@@ -46,7 +46,9 @@ def can_supervise(user) -> bool:
     )
 
 
-# Files hang off replies and follow-up reports: whoever may see the case's item may download them.
+# Files hang off the case (a flow kind's reply letters), replies and follow-up reports: whoever may see
+# the case's item may download them.
+rules.add_perm("handling.view_case", rules.predicate(lambda user, case: can_view_case(user, case)))
 rules.add_perm("handling.view_reply", rules.predicate(lambda user, reply: can_view_case(user, reply.case)))
 rules.add_perm(
     "handling.view_followupreport",

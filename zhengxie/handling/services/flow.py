@@ -3,10 +3,19 @@ consultation recommendations, key tasks): the case itself carries the state.
 
     route → assigned → (签收) acknowledged → (答复) replied → (评价 满意/基本满意) closed
                                                             → (评价 不满意) rehandling → replied …
+                                                            → (不满意, the kind only notes it) closed
 
 A module opens such a case with `route` from inside its own service (it has checked who may route and
 its own item), and the spine does the rest: the unit's inbox, the lights, the reply, the rating and the
-close, which calls the kind's `on_close` hook. Case.status holds one of FLOW_STATUSES.
+close, which calls the kind's `on_close` hook. Case.status holds one of FLOW_STATUSES, Case.stage follows
+it (STAGES). The kind is registered with `flow=True` (kinds.Kind): its page is the case page.
+
+Each service checks, in this order: the user may see the case (else NotFound, 404), may act on it
+(Forbidden, 403), the case's state allows it (Conflict, 409), then the input (Invalid, 422). The checks are
+the `check_*` functions, which `allowed_actions` (the page and the API) asks too. The work itself is the
+spine's (units.acknowledge / reply / attach_letter, ratings.rate, supervision.extend); here it is one
+transaction with the case row locked, the case's status and stage (case_sync), its light, the timeline
+(`event`), the audit entry and the notifications to whoever must act next.
 """
 
 from __future__ import annotations
@@ -15,12 +24,19 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengxie.core import audit
+from zhengxie.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
+from zhengxie.members.selectors import member_of
 
 from .. import kinds
-from ..models import Case, Event
+from .. import rules as r
+from ..jobs import users_by_unit
+from ..lights import REPLYING_ROLES, refresh
+from ..models import Assignment, Case, Event
+from ..selectors import evaluation_deadline
+from . import ratings, supervision, units
 from .cases import case_sync, open_case
-from .units import assign
 
 ASSIGNED = "assigned"
 ACKNOWLEDGED = "acknowledged"
@@ -34,6 +50,21 @@ FLOW_STATUSES = {
     REHANDLING: "重新办理",
     CLOSED: "已办结",
 }
+STAGES = {
+    ASSIGNED: Case.Stage.HANDLING,
+    ACKNOWLEDGED: Case.Stage.HANDLING,
+    REHANDLING: Case.Stage.HANDLING,
+    REPLIED: Case.Stage.REPLIED,
+    CLOSED: Case.Stage.CLOSED,
+}
+OWING = (ASSIGNED, ACKNOWLEDGED, REHANDLING)  # the unit owes a reply
+VERBS = {
+    "acknowledge": "签收",
+    "reply": "答复",
+    "attach_letter": "上传答复函",
+    "rate": "评价",
+    "extend": "延期",
+}
 
 
 def event(case: Case, user, action: str, label: str, detail: str = "") -> Event:
@@ -45,6 +76,170 @@ def event(case: Case, user, action: str, label: str, detail: str = "") -> Event:
         action=action,
         label=label[:200],
         detail=detail,
+    )
+
+
+def is_flow(case: Case) -> bool:
+    kind = kinds.KINDS.get(case.kind)
+    return kind is not None and kind.flow
+
+
+# --- who may do what, when (the services and allowed_actions ask the same) --------------------------------
+
+
+def _part(user, case: Case, assignments=None, roles=None) -> Assignment | None:
+    """The user's unit's active assignment on the case (of these roles); `assignments`: the case's rows
+    when already read."""
+    if not r.is_unit_user(user):
+        return None
+    if assignments is None:
+        return units.my_assignment(user, case, *(roles or ()))
+    return next(
+        (
+            a
+            for a in assignments
+            if a.is_active and a.unit_id == user.handling_unit_id and (not roles or a.role in roles)
+        ),
+        None,
+    )
+
+
+def _state(case: Case, action: str, allowed) -> None:
+    if case.status not in allowed:
+        label = kinds.get(case.kind).label
+        now = FLOW_STATUSES.get(case.status, case.status or "未交办")
+        raise Conflict(f"该{label}当前状态为「{now}」，不能{VERBS[action]}。", code="bad_state")
+
+
+def check_acknowledge(user, case: Case, assignments=None) -> Assignment:
+    kind = kinds.get(case.kind)
+    a = _part(user, case, assignments)
+    if a is None:
+        raise Forbidden(f"只有承办单位的工作人员可以签收该{kind.label}。")
+    _state(case, "acknowledge", OWING)
+    if a.acknowledged_at is not None:
+        raise Conflict(f"本单位已签收该{kind.label}。", code="already_acknowledged")
+    return a
+
+
+def check_reply(user, case: Case, assignments=None) -> Assignment:
+    a = _part(user, case, assignments, REPLYING_ROLES)
+    if a is None:
+        raise Forbidden(f"只有承办单位的工作人员可以答复该{kinds.get(case.kind).label}。")
+    _state(case, "reply", OWING)
+    return a
+
+
+def check_attach_letter(user, case: Case, assignments=None) -> Assignment:
+    a = _part(user, case, assignments, REPLYING_ROLES)
+    if a is None:
+        raise Forbidden("只有承办单位的工作人员可以上传答复函。")
+    _state(case, "attach_letter", (REPLIED, CLOSED))
+    return a
+
+
+def check_rate(user, case: Case) -> None:
+    kind = kinds.get(case.kind)
+    if r.is_unit_user(user) or not kind.may_rate(case, user):
+        raise Forbidden(f"只有{kind.rater_label}可以评价该{kind.label}的答复。")
+    _state(case, "rate", (REPLIED,))
+
+
+def check_extend(user, case: Case) -> None:
+    kind = kinds.get(case.kind)
+    if not r.is_case_office(user, case):
+        raise Forbidden(f"只有本级{kind.office_label}工作人员可以延期。")
+    _state(case, "extend", OWING)
+
+
+def allowed_actions(user, case: Case, assignments=None) -> list[str]:
+    """What this user may do on the case now (the page's forms, the API's `actions`); the services check
+    the same. `assignments`: the case's rows when already read (no query then, but the kind's may_rate)."""
+    if not is_flow(case):
+        return []
+    checks = {
+        "acknowledge": lambda: check_acknowledge(user, case, assignments),
+        "reply": lambda: check_reply(user, case, assignments),
+        "attach_letter": lambda: check_attach_letter(user, case, assignments),
+        "rate": lambda: check_rate(user, case),
+        "extend": lambda: check_extend(user, case),
+    }
+    out = []
+    for name, check in checks.items():
+        try:
+            check()
+        except ServiceError:
+            continue
+        out.append(name)
+    return out
+
+
+# --- people to tell ------------------------------------------------------------------------------------
+
+
+def unit_users(unit_ids, heads: bool = False) -> list[User]:
+    people = users_by_unit(list(unit_ids))
+    return [u for p in people.values() for u in p["handler"] + (p["head"] if heads else [])]
+
+
+def office_users(case: Case) -> list[User]:
+    """Staff of the office that runs the kind, in the case's organisation."""
+    office = kinds.get(case.kind).office
+    staff = User.objects.filter(
+        organisation_id=case.organisation_id, groups__name=Role.STAFF, is_active=True
+    ).distinct()
+    return [u for u in staff if u.works_in(office)]
+
+
+def raters(case: Case) -> list[User]:
+    """Who is asked to rate a reply: the kind's answer, or the office staff whom the kind lets rate."""
+    kind = kinds.get(case.kind)
+    if kind.raters_users is not None:
+        return list(kind.raters_users(case))
+    return [u for u in office_users(case) if kind.may_rate(case, u)]
+
+
+def _rater(user) -> ratings.Rater:
+    member = member_of(user)
+    if member is not None:
+        return ratings.Rater(label=member.name, member=member)
+    return ratings.Rater(label=user.name or user.username, key=f"user:{user.pk}")
+
+
+# --- the services --------------------------------------------------------------------------------------
+
+
+def _load(user, case) -> Case:
+    """The case, freshly read and row-locked, if it is a flow kind's and the user may see it; else 404."""
+    pk = getattr(case, "pk", case)
+    c = None
+    if pk not in (None, "") and str(pk).isdigit():
+        c = Case.objects.select_for_update(of=("self",)).select_related("organisation").filter(pk=pk).first()
+    if c is None or not is_flow(c) or not r.can_view_case(user, c):
+        raise NotFound("未找到")
+    return c
+
+
+def _set(c: Case, status: str, **facts) -> None:
+    """The case's new status (and stage), its copies on the rows and its light."""
+    case_sync(c.pk, status=status, stage=STAGES[status], **facts)
+    refresh([c.pk])
+    c.refresh_from_db()
+
+
+def _done(caller, c: Case) -> Case:
+    if isinstance(caller, Case) and caller is not c:
+        caller.refresh_from_db()
+    return c
+
+
+def _audit(user, c: Case, action: str, **after) -> None:
+    audit.record(
+        user,
+        f"handling.{c.kind}.{action}",
+        c,
+        after={"status": c.status, **after},
+        organisation=c.organisation,
     )
 
 
@@ -63,38 +258,25 @@ def route(
 ) -> Case:
     """交办 an item to one unit: open its case, assign the unit (deadline: given, or the kind's reply time),
     put the case in handling and tell the unit's handlers. Runs inside the caller's transaction."""
-    from ..jobs import users_by_unit
-    from ..lights import refresh
-
     k = kinds.get(kind)
     with transaction.atomic():
         case = open_case(
             kind=kind, item=item, organisation_id=organisation.pk, title=title[:200], label=label
         )
-        done = assign(user=user, case=case, lead_unit=unit, deadline=deadline)
-        case_sync(
-            case.pk,
+        done = units.assign(user=user, case=case, lead_unit=unit, deadline=deadline)
+        _set(
+            case,
+            ASSIGNED,
             title=title[:200],
             label=label,
             category=category,
-            status=ASSIGNED,
-            stage=Case.Stage.HANDLING,
             assigned_at=done.at,
             deadline=done.deadline,
         )
-        refresh([case.pk])
-        case.refresh_from_db()
         event(case, user, "assign", f"交办：{done.lead.name}，期限 {done.deadline:%Y-%m-%d}", note)
-        audit.record(
-            user,
-            f"handling.{kind}.assign",
-            case,
-            after={"unit": done.lead.pk, "deadline": done.deadline.isoformat()},
-            organisation=organisation,
-        )
-        people = users_by_unit([done.lead.pk]).get(done.lead.pk, {})
+        _audit(user, case, "assign", unit=done.lead.pk, deadline=done.deadline.isoformat())
         notify(
-            people.get("handler", []) + people.get("head", []),
+            unit_users([done.lead.pk], heads=True),
             f"新交办{k.label}：{title}",
             f"请及时签收，并于 {done.deadline:%Y年%m月%d日} 前答复。{note}".strip(),
             url=k.url(case),
@@ -103,5 +285,125 @@ def route(
     return case
 
 
-def now():
-    return timezone.now()
+def acknowledge(*, user, case) -> Case:
+    """签收: a handler of the assigned unit confirms receipt (a late receipt no longer turns the light
+    yellow)."""
+    with transaction.atomic():
+        c = _load(user, case)
+        check_acknowledge(user, c)
+        a = units.acknowledge(user=user, case=c)
+        _set(c, ACKNOWLEDGED if c.status == ASSIGNED else c.status)
+        event(c, user, "acknowledge", f"{a.unit.name}签收")
+        _audit(user, c, "acknowledge", unit=a.unit_id)
+    return _done(case, c)
+
+
+def reply(*, user, case, content, letter=None, result_class="") -> Case:
+    """答复: the unit replies (with its signed letter, optional here and attachable later; a reply class
+    only where the kind uses classes). The case is 已答复 and whoever rates is asked to."""
+    with transaction.atomic():
+        c = _load(user, case)
+        kind = kinds.get(c.kind)
+        check_reply(user, c)
+        rp, _answers, still_owed = units.reply(
+            user=user, case=c, result_class=result_class, content=content, letter=letter, letter_target=c
+        )
+        _set(c, ACKNOWLEDGED if still_owed else REPLIED)
+        unit = rp.assignment.unit
+        timing = "按期" if rp.on_time else "逾期"
+        again = "重新" if rp.round > 1 else ""
+        event(
+            c,
+            user,
+            "reply",
+            f"{unit.name}{again}答复（{timing}）",
+            rp.letter.original_name if rp.letter else "",
+        )
+        _audit(user, c, "reply", reply=rp.pk, on_time=rp.on_time, round=rp.round, letter=rp.letter_id)
+        if not still_owed:
+            due = evaluation_deadline(c, rp)
+            notify(
+                raters(c),
+                f"{kind.label}已答复，请评价：{c.title}",
+                f"{unit.name}已{again}答复，请于 {due:%Y年%m月%d日} 前评价（满意、基本满意或不满意）。",
+                url=kind.url(c),
+                category="handling",
+            )
+    return _done(case, c)
+
+
+def attach_letter(*, user, case, upload) -> Case:
+    """Attach (or replace) the signed reply letter (答复函, PDF or Word .docx) of the unit's latest reply."""
+    with transaction.atomic():
+        c = _load(user, case)
+        check_attach_letter(user, c)
+        a, att = units.attach_letter(user=user, case=c, upload=upload, target=c)
+        event(c, user, "attach_letter", f"{a.unit.name}上传答复函", att.original_name)
+        _audit(user, c, "attach_letter", attachment=att.pk)
+    return _done(case, c)
+
+
+def rate(*, user, case, rating, comment="") -> Case:
+    """评价 of the unit's latest reply by whoever the kind lets rate. 满意/基本满意 close the case (the
+    kind's on_close is called); 不满意 sends the unit back to handle it again within
+    "<prefix>.rehandle_days" days when the kind says "rehandle", else it is recorded and the case closes."""
+    with transaction.atomic():
+        c = _load(user, case)
+        kind = kinds.get(c.kind)
+        check_rate(user, c)
+        rated = ratings.rate(user=user, case=c, rater=_rater(user), rating=rating, comment=comment)
+        ev, a = rated.evaluation, rated.assignment
+        label = f"{ev.rater_label}评价：{ev.get_rating_display()}"
+        if rated.rehandle_until is not None:
+            _set(c, REHANDLING, round=c.round + 1, deadline=rated.rehandle_until)
+            label += f"，{a.unit.name}重新办理（第{c.round}轮）"
+            notify(
+                unit_users([a.unit_id], heads=True),
+                f"对答复不满意，需重新办理{kind.label}：{c.title}",
+                f"{ev.rater_label}：{ev.comment}。请于 {c.deadline:%Y年%m月%d日} 前重新答复。",
+                url=kind.url(c),
+                category="handling",
+            )
+        else:
+            _set(c, CLOSED, closed_at=timezone.now())
+            label += "，办结"
+            notify(
+                unit_users([a.unit_id]),
+                f"{kind.label}已办结（评价：{ev.get_rating_display()}）：{c.title}",
+                ev.comment,
+                url=kind.url(c),
+                category="handling",
+            )
+        event(c, user, "rate", label, ev.comment)
+        _audit(user, c, "rate", rating=ev.rating, reply=ev.reply_id, round=c.round)
+        if c.status == CLOSED and kind.on_close is not None:
+            kind.on_close(c)
+    return _done(case, c)
+
+
+def extend(*, user, case, new_deadline, reason) -> Case:
+    """延期 by the office that runs the kind (also from the 督办 board: the kind's `extend` defaults to this):
+    the spine's extension (a later date, a reason), the light again, and the unit told."""
+    with transaction.atomic():
+        c = _load(user, case)
+        kind = kinds.get(c.kind)
+        check_extend(user, c)
+        old, new, reason = supervision.extend(user=user, case=c, new_deadline=new_deadline, reason=reason)
+        _set(c, c.status)
+        event(
+            c,
+            user,
+            "extend",
+            f"延期：{old:%Y-%m-%d} → {new:%Y-%m-%d}" if old else f"延期至 {new:%Y-%m-%d}",
+            reason,
+        )
+        _audit(user, c, "extend", old=old.isoformat() if old else None, new=new.isoformat(), reason=reason)
+        unit_ids = Assignment.objects.filter(case_id=c.pk, is_active=True).values_list("unit_id", flat=True)
+        notify(
+            unit_users(unit_ids),
+            f"{kind.label}办理期限已延至 {new:%Y年%m月%d日}：{c.title}",
+            reason,
+            url=kind.url(c),
+            category="handling",
+        )
+    return _done(case, c)

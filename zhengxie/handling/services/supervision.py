@@ -91,15 +91,21 @@ def check_extension_date(current, value, latest=None):
     return new
 
 
+def check_extension_reason(reason) -> str:
+    """An extension gives its reason. Returns it, stripped."""
+    reason = _text(reason, "延期理由")
+    if not reason:
+        raise Invalid("请填写延期理由。", field="reason")
+    return reason
+
+
 def extend(*, user, case: Case, new_deadline, reason, latest=None):
     """延期 on the spine: validates the new deadline (later than the current one, not after `latest`, the
     kind's limit) and the reason, writes the Extension and moves the replying units' deadlines.
     Returns (old deadline, new deadline, reason). The caller has checked who may extend."""
 
     new = check_extension_date(case.deadline, new_deadline, latest)
-    reason = _text(reason, "延期理由")
-    if not reason:
-        raise Invalid("请填写延期理由。", field="reason")
+    reason = check_extension_reason(reason)
     old = case.deadline
     Extension.objects.create(
         case_id=case.pk, old_deadline=old or new, new_deadline=new, reason=reason, approved_by=user
