@@ -3,19 +3,24 @@
 `GET /api/v1/inbox?kind=&light=&status=&q=&page=` → {items: [{kind, id, title, deadline, light, status, url,
 …}], count}: for a unit user what their unit owes; for staff, leaders and system administrators the same
 across their organisation's subtree, or one unit with `unit=`.
+
+`GET /api/v1/handling/cases/{id}` and its actions: one case of a kind without a workflow of its own (below).
 """
 
 from __future__ import annotations
 
 import datetime
 
-from ninja import Router, Schema
+from django.http import FileResponse
+from ninja import File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from zhengxie.core.errors import Forbidden
+from zhengxie.core.errors import Forbidden, NotFound, ServiceError
 
+from . import case_selectors, selectors, services
 from . import rules as r
-from . import selectors, services
+from .models import Reply
+from .services import flow
 
 router = Router(tags=["交办"])
 
@@ -152,3 +157,217 @@ def remind(request, payload: RemindIn):
     return {
         "reminded": services.cases_remind(user=request.user, case_ids=payload.case_ids, note=payload.note)
     }
+
+
+# --- one case of a kind without a workflow of its own (services.flow) ------------------------------------
+#
+# GET /api/v1/handling/cases/{id} → the case (kind, title, label, status, stage, light, deadline, units,
+# replies with letters, ratings, timeline) and `actions`, what the user may do now; the actions are POSTs
+# to /acknowledge, /reply {content}, /letter (multipart field `file`), /rate {rating, comment} and
+# /extend {new_deadline, reason}, each answering the case afresh. Invisible → 404; not the user's to do →
+# 403; not now → 409; bad input → 422 {detail, code, field}.
+
+CODES = {422: "invalid", 403: "forbidden", 409: "conflict"}
+
+
+class CaseUnit(Schema):
+    id: int
+    name: str
+    role: str
+    role_label: str
+    deadline: datetime.date
+    acknowledged_at: datetime.datetime | None
+    is_active: bool
+
+
+class CaseLetter(Schema):
+    id: int
+    name: str
+    size: int
+    url: str
+    api_url: str
+
+
+class CaseRating(Schema):
+    id: int
+    reply_id: int
+    rater: str
+    rating: str
+    rating_label: str
+    comment: str
+    at: datetime.datetime
+
+
+class CaseReply(Schema):
+    id: int
+    unit: UnitRef
+    round: int
+    result_class: str
+    content: str
+    replied_at: datetime.datetime
+    on_time: bool
+    letter: CaseLetter | None
+    ratings: list[CaseRating]
+
+
+class CaseExtension(Schema):
+    old_deadline: datetime.date
+    new_deadline: datetime.date
+    reason: str
+    at: datetime.datetime
+
+
+class CaseEvent(Schema):
+    at: datetime.datetime
+    actor: str
+    action: str
+    label: str
+    detail: str
+
+
+class CaseOut(Schema):
+    id: int
+    kind: str
+    kind_label: str
+    object_id: int
+    title: str
+    label: str
+    category: str
+    source: str
+    url: str
+    item_url: str
+    status: str
+    status_label: str
+    stage: str
+    stage_label: str
+    light: str | None
+    light_label: str
+    deadline: datetime.date | None
+    overdue: bool
+    round: int
+    assigned_at: datetime.datetime | None
+    closed_at: datetime.datetime | None
+    units: list[CaseUnit]
+    replies: list[CaseReply]
+    ratings: list[CaseRating]
+    extensions: list[CaseExtension]
+    timeline: list[CaseEvent]
+    actions: list[str]
+
+
+class CaseReplyIn(Schema):
+    content: str = ""
+    result_class: str = ""
+
+
+class CaseRateIn(Schema):
+    rating: str = ""
+    comment: str = ""
+
+
+class CaseExtendIn(Schema):
+    new_deadline: str = ""
+    reason: str = ""
+
+
+def _flow_case(request, case_id: int):
+    case = case_selectors.get_case(request.user, case_id)
+    if not flow.is_flow(case):
+        raise NotFound("未找到")
+    return case
+
+
+def _case_out(request, case_id: int) -> dict:
+    case = case_selectors.with_rows(_flow_case(request, case_id))
+    return case_selectors.view(case, request.user)
+
+
+def _do(service, **kw):
+    """Run a flow service; its error answers with a code even where the message has none."""
+    try:
+        return service(**kw)
+    except ServiceError as exc:
+        exc.code = exc.code or CODES.get(exc.status, "")
+        raise
+
+
+@router.get(
+    "/handling/cases/{case_id}",
+    response=CaseOut,
+    summary="交办事项详情（办理情况、答复、评价、办理过程、可办理操作）",
+)
+def case_detail(request, case_id: int):
+    return _case_out(request, case_id)
+
+
+@router.post("/handling/cases/{case_id}/acknowledge", response=CaseOut, summary="承办单位签收")
+def case_acknowledge(request, case_id: int):
+    _do(flow.acknowledge, user=request.user, case=_flow_case(request, case_id))
+    return _case_out(request, case_id)
+
+
+@router.post("/handling/cases/{case_id}/reply", response=CaseOut, summary="承办单位答复（答复函另行上传）")
+def case_reply(request, case_id: int, payload: CaseReplyIn):
+    _do(
+        flow.reply,
+        user=request.user,
+        case=_flow_case(request, case_id),
+        content=payload.content,
+        result_class=payload.result_class,
+    )
+    return _case_out(request, case_id)
+
+
+@router.post(
+    "/handling/cases/{case_id}/letter",
+    response=CaseOut,
+    summary="上传答复函（PDF 或 Word .docx，multipart 字段 file）",
+)
+def case_letter(request, case_id: int, file: UploadedFile = File(...)):  # noqa: B008
+    _do(flow.attach_letter, user=request.user, case=_flow_case(request, case_id), upload=file)
+    return _case_out(request, case_id)
+
+
+@router.post(
+    "/handling/cases/{case_id}/rate",
+    response=CaseOut,
+    summary="评价答复（rating：satisfied 满意 / basically_satisfied 基本满意 / unsatisfied 不满意，不满意须写明意见）",
+)
+def case_rate(request, case_id: int, payload: CaseRateIn):
+    _do(
+        flow.rate,
+        user=request.user,
+        case=_flow_case(request, case_id),
+        rating=payload.rating,
+        comment=payload.comment,
+    )
+    return _case_out(request, case_id)
+
+
+@router.post("/handling/cases/{case_id}/extend", response=CaseOut, summary="延期（负责该类事项的科室）")
+def case_extend(request, case_id: int, payload: CaseExtendIn):
+    _do(
+        flow.extend,
+        user=request.user,
+        case=_flow_case(request, case_id),
+        new_deadline=payload.new_deadline,
+        reason=payload.reason,
+    )
+    return _case_out(request, case_id)
+
+
+@router.get(
+    "/handling/cases/{case_id}/replies/{reply_id}/letter", summary="下载答复函（与事项同样的查看权限）"
+)
+def case_letter_download(request, case_id: int, reply_id: int):
+    case = _flow_case(request, case_id)
+    rp = Reply.objects.filter(pk=reply_id, case_id=case.pk).select_related("letter").first()
+    if rp is None or rp.letter is None:
+        raise NotFound("未找到")
+    try:
+        fh = rp.letter.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound("未找到")
+    return FileResponse(
+        fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type
+    )
