@@ -20,6 +20,23 @@ def _url(case) -> str:
     return reverse("handling:case", args=[case.pk])
 
 
+def _item_url(case) -> str:
+    return reverse("opinions:detail", args=[_instruction(case).opinion_id])
+
+
+def _raters_users(case) -> list:
+    """Who is asked to rate the unit's reply: the item's member authors; with none, the 信息科 (as
+    rules.may_rate_followup)."""
+    from zhengxie.core.models import User
+    from zhengxie.handling.services.flow import office_users
+
+    opinion = _instruction(case).opinion
+    authors = list(
+        User.objects.filter(member__opinion_authorships__opinion=opinion, is_active=True).distinct()
+    )
+    return authors if opinion.authors.exists() else office_users(case)
+
+
 def _source(case) -> str:
     i = _instruction(case)
     return f"{i.leader}批示（社情民意信息《{i.opinion.display_title}》）"
@@ -58,8 +75,12 @@ INSTRUCTION = kinds.register(
         office_label="信息科",
         proposer_label="信息报送人",
         rater_label="信息报送人",
+        # The spine's generic workflow runs it (handling.services.flow); its page is the case page.
+        flow=True,
         url=_url,
+        item_url=_item_url,
         source=_source,
+        raters_users=_raters_users,
         may_view=_may_view,
         may_rate=_may_rate,
     )
