@@ -1,4 +1,4 @@
-// Page behaviour without inline scripts (CSP): charts, confirmations, progress polling.
+// Page behaviour without inline scripts (CSP): charts, confirmations, character counts, progress polling.
 (function () {
   "use strict";
 
@@ -30,6 +30,30 @@
     });
   });
 
-  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); });
+  // <button data-confirm-button="确定？"> asks before submitting its form (one of several buttons).
+  document.addEventListener("submit", function (ev) {
+    var msg = ev.submitter && ev.submitter.getAttribute("data-confirm-button");
+    if (msg && !window.confirm(msg)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
+  }, true);
+
+  // <textarea data-maxchars="1500" data-charcount="id"> keeps the element #id at "N / 1500 字", red when over.
+  // Characters are counted as the server counts them (code points; a line break is one).
+  function updateCount(el) {
+    var out = document.getElementById(el.dataset.charcount);
+    if (!out) return;
+    var max = parseInt(el.dataset.maxchars, 10);
+    var n = Array.from(el.value.trim()).length;
+    out.textContent = n + " / " + max + " 字" + (n > max ? "，超出 " + (n - max) + " 字" : "");
+    out.classList.toggle("text-danger", n > max);
+    out.classList.toggle("fw-bold", n > max);
+  }
+  function initCounts(root) {
+    root.querySelectorAll("textarea[data-maxchars][data-charcount]").forEach(updateCount);
+  }
+  document.addEventListener("input", function (ev) {
+    if (ev.target.matches && ev.target.matches("textarea[data-maxchars][data-charcount]")) updateCount(ev.target);
+  });
+
+  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); initCounts(document); });
   document.body.addEventListener("htmx:afterSettle", function (ev) { renderCharts(ev.target); });
 })();
