@@ -10,6 +10,9 @@ class CoreConfig(AppConfig):
         from django.utils.module_loading import autodiscover_modules
 
         from . import signals  # noqa: F401
+        from .textguard import install
+
+        install()  # every form's text fields refuse control characters
 
         # Each app's nav.py registers its menu entries and workbench to-do providers, its dashboard.py
         # the figures it shows on the leaders' dashboard (core/dashboard.py).
