@@ -145,6 +145,10 @@ def test_route_puts_the_case_in_the_units_inbox_linking_to_the_case_page_with_ac
         f"/handling/cases/{case.pk}/acknowledge/", {"next": "/handling/?kind=flow_test"}
     )
     assert r.status_code == 302 and r["Location"] == "/handling/?kind=flow_test"
+    # A `next` off this site is not followed.
+    for bad in ("//evil.example/", "/\\evil.example/", "https://evil.example/"):
+        r = client_for("handler1").post(f"/handling/cases/{case.pk}/acknowledge/", {"next": bad})
+        assert r["Location"] == page(case)
     assert case_of(case).status == "acknowledged"
     assert Assignment.objects.get(case=case).acknowledged_at is not None
 

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
+from zhengxie.core.redirects import safe_next
 
 from . import case_selectors, forms, kinds
 from .services import flow
@@ -92,10 +93,7 @@ def case(request, case_id: int):
 
 
 def _next(request, case) -> str:
-    nxt = request.POST.get("next", "")
-    return (
-        nxt if nxt.startswith("/") and not nxt.startswith("//") else reverse("handling:case", args=[case.pk])
-    )
+    return safe_next(request, reverse("handling:case", args=[case.pk]))
 
 
 @login_required
