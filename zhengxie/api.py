@@ -4,28 +4,12 @@ import importlib
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from django.utils import timezone
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
-from ninja.security import HttpBearer, django_auth
 
+from zhengxie.core.apiauth import BearerAuth, SessionAuth
 from zhengxie.core.errors import ServiceError
-
-
-class BearerAuth(HttpBearer):
-    def authenticate(self, request, token):
-        from zhengxie.core.models import ApiToken
-
-        t = (
-            ApiToken.objects.select_related("user", "user__organisation")
-            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now())
-            .first()
-        )
-        if t is None or not t.user.is_active:
-            return None
-        request.user = t.user
-        return t.user
 
 
 class ChineseJSONRenderer(JSONRenderer):
@@ -60,7 +44,7 @@ api = NinjaAPI(
     version="1",
     description="所有接口位于 /api/v1 之下；先 POST /api/v1/auth/token 取得令牌，"
     "再以 `Authorization: Bearer <token>` 调用。错误以 JSON 返回，`detail` 为中文说明。",
-    auth=[BearerAuth(), django_auth],
+    auth=[BearerAuth(), SessionAuth()],
     docs_url="/docs",
     openapi_url="/openapi.json",
     urls_namespace="api",

@@ -1,6 +1,9 @@
 from django.contrib.auth import authenticate
 from ninja import Field, Router, Schema
 
+from zhengxie.core import audit
+from zhengxie.core.apiauth import BearerAuth, SessionAuth
+from zhengxie.core.auth import password_change_required
 from zhengxie.core.errors import Forbidden, ServiceError
 
 router = Router(tags=["账号"])
@@ -48,7 +51,36 @@ def token(request, payload: TokenIn):
             raise ServiceError("登录失败次数过多，账号已被临时锁定。", code="locked")
         raise Unauthorized("用户名/手机号或密码错误。", code="invalid_credentials")
     _check_second_factor(request, user, payload)
-    return {"token": ApiToken.issue(user)}
+    if password_change_required(user):
+        raise Forbidden("您的密码须先修改：请登录网页修改密码后再申请令牌。", code="password_change_required")
+    key = ApiToken.issue(user)
+    audit.record(user, "auth.token_issue", user)
+    return {"token": key}
+
+
+class LogoutOut(Schema):
+    revoked: int
+
+
+@router.post(
+    "/auth/logout",
+    auth=[BearerAuth(check_password=False), SessionAuth()],
+    response={200: LogoutOut},
+    summary="注销当前令牌",
+)
+def logout(request):
+    """Ends the token this request carries (other tokens of the user stay; 账号安全 lists them)."""
+    from zhengxie.core.models import ApiToken
+
+    t = getattr(request, "api_token", None)
+    n = 0
+    if t is not None:
+        n, _ = ApiToken.objects.filter(pk=t.pk).delete()
+        if n:
+            audit.record(
+                request.user, "auth.token_revoke", request.user, after={"tokens": n, "reason": "logout"}
+            )
+    return {"revoked": n}
 
 
 def _check_second_factor(request, user, payload: TokenIn) -> None:

@@ -1,8 +1,10 @@
 import re
 
+from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils import timezone
 
 
 class UsernameOrPhoneBackend(ModelBackend):
@@ -34,3 +36,18 @@ class ComplexityValidator:
 
     def get_help_text(self):
         return "密码须包含大写字母、小写字母、数字、符号中的至少三类。"
+
+
+def password_change_required(user) -> bool:
+    """Whether the user must change the password before doing anything else: set by an administrator
+    (a new account, an import, a reset) or past PASSWORD_EXPIRY_DAYS. Pages redirect to the change form
+    (core.middleware); the API answers 403 with code `password_change_required` (zhengxie.api)."""
+    from .models import MUST_CHANGE_PASSWORD_AT
+
+    changed = user.password_changed_at
+    if changed is None:
+        return False
+    if changed <= MUST_CHANGE_PASSWORD_AT:
+        return True
+    days = settings.PASSWORD_EXPIRY_DAYS
+    return bool(days and (timezone.now() - changed).days >= days)

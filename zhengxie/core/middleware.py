@@ -1,10 +1,8 @@
-from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
-from django.utils import timezone
 
+from .auth import password_change_required
 from .context import client_ip, current_ip
-from .models import MUST_CHANGE_PASSWORD_AT
 
 
 class RequestContextMiddleware:
@@ -28,12 +26,8 @@ class PasswordExpiryMiddleware:
     def __call__(self, request):
         user = getattr(request, "user", None)
         if user is not None and user.is_authenticated and not request.path.startswith(("/api/", "/static/")):
-            changed = user.password_changed_at
-            days = settings.PASSWORD_EXPIRY_DAYS
             allowed = {reverse("password_change"), reverse("password_change_done"), reverse("logout")}
-            must = changed is not None and changed <= MUST_CHANGE_PASSWORD_AT  # set by an administrator
-            expired = bool(days and changed and (timezone.now() - changed).days >= days)
-            if (must or expired) and request.path not in allowed:
+            if request.path not in allowed and password_change_required(user):
                 return redirect("password_change")
         return self.get_response(request)
 

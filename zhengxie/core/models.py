@@ -318,6 +318,16 @@ class ApiToken(models.Model):
         )
         return key
 
+    @classmethod
+    def revoke_all(cls, user, reason: str, actor=None) -> int:
+        """End every token of the user (password changed or reset, logout); audited when any existed."""
+        n, _ = cls.objects.filter(user_id=user.pk).delete()
+        if n:
+            from . import audit
+
+            audit.record(actor or user, "auth.token_revoke", user, after={"tokens": n, "reason": reason})
+        return n
+
 
 class ScheduledRun(models.Model):
     """One row per periodic job and period: the unique key lets only one scheduler run it."""

@@ -1,4 +1,5 @@
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import post_save
 from django.dispatch import receiver
 
 from . import audit
@@ -26,3 +27,23 @@ def second_factor_state(sender, request, user, **kwargs):
     from . import twofactor
 
     twofactor.on_logged_in(request, user)
+
+
+@receiver(user_logged_out)
+def end_api_tokens_on_logout(sender, request, user, **kwargs):
+    """Logging out ends the user's API tokens too (a token is no longer-lived than the session)."""
+    from .models import ApiToken
+
+    if user is not None and user.pk:
+        ApiToken.revoke_all(user, "logout")
+
+
+@receiver(post_save, sender="core.User")
+def end_api_tokens_on_password_change(sender, instance, created, **kwargs):
+    """Whatever sets a password (the user's change, an administrator's reset, django-admin,
+    `manage.py changepassword`) goes through set_password, which leaves `_password` until the save:
+    then every API token of the account ends."""
+    from .models import ApiToken
+
+    if not created and getattr(instance, "_password", None) is not None:
+        ApiToken.revoke_all(instance, "password_change")

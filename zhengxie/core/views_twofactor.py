@@ -59,18 +59,44 @@ def _no_store(response):
     return response
 
 
+def _security_context(request, form) -> dict:
+    from django.utils import timezone
+
+    from .models import ApiToken
+
+    return {
+        "device": twofactor.device_for(request.user),
+        "required": twofactor.is_required(request.user),
+        "form": form,
+        "tokens": ApiToken.objects.filter(user=request.user, expires_at__gt=timezone.now()).order_by(
+            "-created_at"
+        ),
+    }
+
+
 @login_required
 def security(request):
-    """账号安全: whether the second factor is on, and the ways to turn it on or off."""
-    return render(
-        request,
-        "core/security.html",
-        {
-            "device": twofactor.device_for(request.user),
-            "required": twofactor.is_required(request.user),
-            "form": DisableForm(),
-        },
-    )
+    """账号安全: whether the second factor is on, and the ways to turn it on or off; the API tokens."""
+    return render(request, "core/security.html", _security_context(request, DisableForm()))
+
+
+@login_required
+@require_POST
+def token_revoke(request, pk=None):
+    """End one of the user's own API tokens (pk) or all of them (no pk); audited."""
+    from . import audit
+    from .models import ApiToken
+
+    tokens = ApiToken.objects.filter(user=request.user)
+    if pk is not None:
+        tokens = tokens.filter(pk=pk)
+    n, _ = tokens.delete()
+    if pk is not None and not n:
+        raise Http404("未找到")
+    if n:
+        audit.record(request.user, "auth.token_revoke", request.user, after={"tokens": n, "reason": "user"})
+    messages.success(request, f"已注销 {n} 个接口令牌。" if n else "没有可注销的令牌。")
+    return redirect("account_security")
 
 
 @never_cache
@@ -122,16 +148,7 @@ def totp_disable(request):
             request.session[twofactor.STATE_KEY] = twofactor.OK
             messages.success(request, "两步验证已关闭。")
             return redirect("account_security")
-    return render(
-        request,
-        "core/security.html",
-        {
-            "device": twofactor.device_for(request.user),
-            "required": twofactor.is_required(request.user),
-            "form": form,
-        },
-        status=422,
-    )
+    return render(request, "core/security.html", _security_context(request, form), status=422)
 
 
 @never_cache

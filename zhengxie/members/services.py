@@ -18,7 +18,15 @@ from django.db.models import Max, Q
 
 from zhengxie.core import audit
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
-from zhengxie.core.models import MUST_CHANGE_PASSWORD_AT, HandlingUnit, Office, Organisation, Role, User
+from zhengxie.core.models import (
+    MUST_CHANGE_PASSWORD_AT,
+    ApiToken,
+    HandlingUnit,
+    Office,
+    Organisation,
+    Role,
+    User,
+)
 from zhengxie.core.notifications import notify
 from zhengxie.core.permissions import in_scope
 
@@ -934,6 +942,7 @@ def user_reset_password(*, user, target: User) -> str:
         raise Conflict("请通过“修改密码”更改您自己的密码。")
     with transaction.atomic():
         password = generate_password(target)
+        ApiToken.revoke_all(target, "password_reset", actor=user)
         target.set_password(password)
         target.password_changed_at = MUST_CHANGE_PASSWORD_AT
         target.save(update_fields=["password", "password_changed_at"])

@@ -1,0 +1,55 @@
+"""How the JSON API knows its caller: a Bearer token (core.models.ApiToken) or the page session.
+
+Both refuse a user who must change the password first (403, code `password_change_required`); the
+token is put on the request (`request.api_token`) so that `POST /auth/logout` can end it.
+"""
+
+import ninja.security
+from django.utils import timezone
+from ninja.security import HttpBearer
+
+from .errors import Forbidden
+
+
+def _password_ok(user) -> None:
+    """A user who must change the password (set by an administrator, or expired) gets nothing from the
+    API until they have changed it on the web: 403 with code `password_change_required`."""
+    from zhengxie.core.auth import password_change_required
+
+    if password_change_required(user):
+        raise Forbidden("您须先登录网页修改密码，才能使用接口。", code="password_change_required")
+
+
+class BearerAuth(HttpBearer):
+    def __init__(self, check_password: bool = True):
+        super().__init__()
+        self.check_password = check_password
+
+    def authenticate(self, request, token):
+        from zhengxie.core.models import ApiToken
+
+        t = (
+            ApiToken.objects.select_related("user", "user__organisation")
+            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now())
+            .first()
+        )
+        if t is None or not t.user.is_active:
+            return None
+        if self.check_password:
+            _password_ok(t.user)
+        now = timezone.now()
+        if t.last_used_at is None or now - t.last_used_at > timezone.timedelta(minutes=5):
+            ApiToken.objects.filter(pk=t.pk).update(last_used_at=now)
+        request.user = t.user
+        request.api_token = t
+        return t.user
+
+
+class SessionAuth(ninja.security.SessionAuth):
+    """The logged-in page session (same name in the OpenAPI document as django-ninja's own)."""
+
+    def authenticate(self, request, key):
+        user = super().authenticate(request, key)
+        if user:
+            _password_ok(user)
+        return user
