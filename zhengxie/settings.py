@@ -142,6 +142,8 @@ PASSWORD_EXPIRY_DAYS = env.int("PASSWORD_EXPIRY_DAYS", default=90)
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=0.5)
 AXES_LOCKOUT_PARAMETERS = ["username"]
+# Failures count against the account, whether its username or its phone number was typed.
+AXES_USERNAME_CALLABLE = "zhengxie.core.auth.axes_username"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 # JSON for the API, the template above for pages.

@@ -7,16 +7,40 @@ from django.db.models import Q
 from django.utils import timezone
 
 
+def find_account(identifier: str):
+    """The account a login identifier names: its username first, else its mobile phone number."""
+    from .models import User
+
+    if not identifier:
+        return None
+    found = list(User.objects.filter(Q(username=identifier) | Q(phone=identifier))[:2])
+    return next((u for u in found if u.username == identifier), found[0] if found else None)
+
+
+def axes_username(request, credentials) -> str | None:
+    """AXES_USERNAME_CALLABLE: django-axes counts failures against the ACCOUNT, whatever identifier was
+    typed (the username or the phone number), so five wrong passwords lock it under both; an identifier
+    that names no account is counted as typed."""
+    field = getattr(settings, "AXES_USERNAME_FORM_FIELD", "username")
+    typed = (credentials or {}).get(field)
+    if typed is None and request is not None:
+        typed = getattr(request, "POST", {}).get(field)
+    if not typed:
+        return typed
+    account = find_account(typed)
+    return account.username if account is not None else typed
+
+
 class UsernameOrPhoneBackend(ModelBackend):
     """Log in with the username or the mobile phone number."""
 
     def authenticate(self, request, username=None, password=None, **kwargs):
-        from .models import User
-
         if not username or not password:
             return None
-        user = User.objects.filter(Q(username=username) | Q(phone=username)).first()
+        user = find_account(username)
         if user is None:
+            from .models import User
+
             User().set_password(password)  # same work either way: no timing hint
             return None
         if user.check_password(password) and self.user_can_authenticate(user):
