@@ -37,9 +37,6 @@ class BearerAuth(HttpBearer):
             return None
         if self.check_password:
             _password_ok(t.user)
-        now = timezone.now()
-        if t.last_used_at is None or now - t.last_used_at > timezone.timedelta(minutes=5):
-            ApiToken.objects.filter(pk=t.pk).update(last_used_at=now)
         request.user = t.user
         request.api_token = t
         return t.user
