@@ -415,10 +415,17 @@ def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> l
     scores = {int(pk): float(score) for pk, score in hits}
     if not scores:
         return []
+    from .join import joinable_proposals
+
+    # Only what the user may open (the detail endpoint's own visibility) or could ask to join now (申请加入
+    # needs the title); nothing else, not even a title: a handler sees only the proposals assigned to it,
+    # a member nobody's rejected, merged or unreviewed proposals but those open to joining.
+    may_see = Q(pk__in=visible_proposals(user).values("pk")) | Q(pk__in=joinable_proposals(user).values("pk"))
     rows = (
         Proposal.objects.filter(pk__in=scores, organisation_id=committee)
         # Drafts are their author's alone; a proposal waiting for co-signers is shown (it can be joined).
         .filter(~Q(status=S.DRAFT) | Q(author_id=user.pk))
+        .filter(may_see)
         .select_related("session")
     )
     out = [
