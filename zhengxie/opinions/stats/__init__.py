@@ -25,6 +25,7 @@ from zhengxie.core import orgsettings
 from zhengxie.core.errors import Invalid, NotFound
 from zhengxie.core.models import Organisation, Role
 from zhengxie.core.permissions import in_scope
+from zhengxie.members.models import Member
 
 from ..models import LEVELS, Adoption, Instruction, Opinion, OpinionAuthor, OpinionIssue
 from ..rules import is_info_office
@@ -184,12 +185,14 @@ def levels_label(adopted: dict) -> str:
 def year_report(user, year=None, organisation=None) -> dict:
     """Everything the statistics page, the dashboard and the .xlsx show for one organisation's year:
     the figures (as year_figures), issues by kind, and the breakdowns by month, category, author (the
-    year-end list) and 界别, with the work-report sentence. Six queries (and one for a picked committee)."""
+    year-end list) and 界别, with the work-report sentence. Seven queries (and one for a picked committee),
+    none of which fetches a row per item beyond its authorships."""
     org = organisation_for(user, organisation)
     year = check_year(year)
     months = _month_bounds(year)
 
-    # 1. The items by category and status, with a count per month of submission: one pass.
+    # 1. The items by category and status, with a count per month of submission: one pass over
+    # opinion_stats_idx (it holds every column read here).
     per_month = {
         f"m{m}": Count("id", filter=Q(submitted_at__gte=start, submitted_at__lt=end))
         for m, (start, end) in enumerate(months, 1)
@@ -201,34 +204,26 @@ def year_report(user, year=None, organisation=None) -> dict:
     # 2. Published issues by kind.
     issue_kinds = dict(_published_issues(org, year).values_list("kind").annotate(n=Count("id")).order_by())
 
-    # 3. Live adoptions of the year on the organisation's chains, with the organisation's item on each.
+    # 3. Live adoptions of the year on the organisation's chains, with the category of its item there.
     own_item = Opinion.objects.filter(root_id=OuterRef("root_id"), organisation_id=org.pk)
     adoptions = list(
         _adoptions(org, year)
         .annotate(item_category=Subquery(own_item.values("category")[:1]))
         .values_list("root_id", "level", "adopted_on", "item_category")
-        .order_by("adopted_on", "id")
+        .order_by()
     )
 
     # 4. 批示 of the year on the organisation's chains.
     instructions = list(_instructions(org, year).values_list("root_id", "instructed_on").order_by())
 
-    # 5. Authorships of the year's items, by member and status.
-    lead_q = Q(order=0, via_merge__isnull=True)
+    # 5. Authorships of the year's items, by member, item status and place in the author list.
     author_rows = list(
         OpinionAuthor.objects.filter(opinion__organisation_id=org.pk, opinion__year=year)
         .exclude(opinion__status=S.DRAFT)
-        .values(
-            "member_id",
-            "member__name",
-            "member__sector_id",
-            "member__sector__name",
-            "member__sector__order",
-            "opinion__status",
-        )
+        .values("member_id", "opinion__status")
         .annotate(
             own=Count("id", filter=Q(via_merge__isnull=True)),
-            lead=Count("id", filter=lead_q),
+            lead=Count("id", filter=Q(order=0, via_merge__isnull=True)),
             credited=Count("id"),
         )
         .order_by()
@@ -241,26 +236,28 @@ def year_report(user, year=None, organisation=None) -> dict:
             Q(opinion__root_id__in=_adoptions(org, year).values("root_id"))
             | Q(opinion__root_id__in=_instructions(org, year).values("root_id"))
         )
-        .values_list(
-            "member_id",
-            "member__name",
-            "member__sector_id",
-            "member__sector__name",
-            "member__sector__order",
-            "opinion__root_id",
-            "order",
-            "via_merge_id",
-        )
+        .values_list("member_id", "opinion__root_id", "order", "via_merge_id")
         .order_by()
     )
+
+    # 7. Those members' names and 界别.
+    member_ids = {r["member_id"] for r in author_rows} | {r[0] for r in chain_rows}
+    members = {
+        m["pk"]: m
+        for m in Member.objects.filter(pk__in=member_ids).values(
+            "pk", "name", "sector_id", "sector__name", "sector__order"
+        )
+    }
 
     # --- figures
     status_counts: dict = {}
     for r in rows:
         status_counts[r["status"]] = status_counts.get(r["status"], 0) + r["n"]
-    first_adoption: dict[tuple, tuple] = {}  # (root, level) -> (date, category), the earliest
+    first_adoption: dict[tuple, tuple] = {}  # (root, level) -> (date, category) of its earliest adoption
     for root, level, day, category in adoptions:
-        first_adoption.setdefault((root, level), (day, category))
+        seen = first_adoption.get((root, level))
+        if seen is None or day < seen[0]:
+            first_adoption[(root, level)] = (day, category)
     adopted = _levels()
     for _, level in first_adoption:
         adopted[level] += 1
@@ -308,18 +305,20 @@ def year_report(user, year=None, organisation=None) -> dict:
         key=lambda c: (order.index(c["category"]) if c["category"] in order else len(order), c["category"]),
     )
 
-    # --- by author (the year-end list) and by 界别
+    # --- by author (the year-end list) and by 界别 (each item counted for its first author's 界别)
     authors: dict[int, dict] = {}
     sectors: dict = {}
 
-    def author(member_id, name, sector_id, sector, sector_order):
+    def author(member_id):
         a = authors.get(member_id)
         if a is None:
+            m = members.get(member_id) or {}
             a = authors[member_id] = {
                 "member_id": member_id,
-                "name": name,
-                "sector": sector or "",
-                "sector_order": sector_order or 0,
+                "name": m.get("name", ""),
+                "sector": m.get("sector__name") or "",
+                "sector_id": m.get("sector_id"),
+                "sector_order": m.get("sector__order") or 0,
                 "submitted": 0,
                 "lead": 0,
                 "accepted": 0,
@@ -330,13 +329,13 @@ def year_report(user, year=None, organisation=None) -> dict:
             }
         return a
 
-    def sector_row(sector_id, name, sector_order):
-        key = sector_id or 0
+    def sector_row(a):
+        key = a["sector_id"] if a else None
         return sectors.setdefault(
             key,
             {
-                "sector": name or NO_SECTOR,
-                "order": sector_order if sector_id else 10**6,
+                "sector": a["sector"] if a else NO_SECTOR,
+                "order": a["sector_order"] if a else 10**6,
                 "items": 0,
                 "accepted": 0,
                 "members": set(),
@@ -347,25 +346,17 @@ def year_report(user, year=None, organisation=None) -> dict:
         )
 
     for r in author_rows:
-        a = author(
-            r["member_id"],
-            r["member__name"],
-            r["member__sector_id"],
-            r["member__sector__name"],
-            r["member__sector__order"],
-        )
+        a = author(r["member_id"])
         a["submitted"] += r["own"]
         a["lead"] += r["lead"]
+        s = sector_row(a)
+        s["items"] += r["lead"]
+        s["members"].add(r["member_id"])
         if r["opinion__status"] == S.ACCEPTED:
             a["accepted"] += r["credited"]
-        s = sector_row(r["member__sector_id"], r["member__sector__name"], r["member__sector__order"])
-        s["members"].add(r["member_id"])
-        s["items"] += r["lead"]
-        if r["opinion__status"] == S.ACCEPTED:
             s["accepted"] += r["lead"]
-    for member_id, name, sector_id, sector, sector_order, root, n, via_merge in chain_rows:
-        a = author(member_id, name, sector_id, sector, sector_order)
-        lead = n == 0 and via_merge is None
+    for member_id, root, n, via_merge in chain_rows:
+        a = author(member_id)
         if root in a["_roots"]:
             continue
         a["_roots"].add(root)
@@ -373,8 +364,8 @@ def year_report(user, year=None, organisation=None) -> dict:
         for level in levels:
             a["adopted"][level] += 1
         a["instructions"] += instructed.get(root, 0)
-        if lead:
-            s = sector_row(sector_id, sector, sector_order)
+        if n == 0 and via_merge is None:
+            s = sector_row(a)
             for level in levels:
                 s["adopted"][level] += 1
             s["instructions"] += instructed.get(root, 0)
@@ -382,7 +373,7 @@ def year_report(user, year=None, organisation=None) -> dict:
     lead_items = sum(s["items"] for s in sectors.values())
     lead_accepted = sum(s["accepted"] for s in sectors.values())
     if figures["received"] > lead_items:
-        s = sector_row(None, None, None)
+        s = sector_row(None)
         s["items"] += figures["received"] - lead_items
         s["accepted"] += figures["accepted"] - lead_accepted
     for a in authors.values():
