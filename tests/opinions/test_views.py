@@ -622,3 +622,17 @@ def test_queue_pages_hold_the_waiting_items_first_then_the_others(user):
     assert rows.count() == len(expected)
     got = [o.pk for k in range(0, len(expected), 4) for o in rows[k : k + 4]]
     assert got == [o.pk for o in expected]
+
+
+def test_actions_need_the_csrf_token(opinion_in, user):
+    from django.test import Client
+
+    o = opinion_in("submitted")
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(user("info"))
+    r = c.post(url("review", o.pk), {"decision": "accept"})
+    assert r.status_code == 403
+    page = c.get(url("detail", o.pk)).content.decode()
+    assert 'name="csrfmiddlewaretoken"' in page
+    o.refresh_from_db()
+    assert o.status == "submitted"
