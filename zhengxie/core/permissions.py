@@ -32,6 +32,25 @@ def in_scope(user, organisation) -> bool:
     return organisation.path.startswith(user.organisation.path)
 
 
+def acts_in(user, organisation) -> bool:
+    """Whether the user may ACT on records of this organisation: their own committee (their organisation
+    or one of its liaison groups), never the subtree of a lower level. Reading a subtree (`in_scope`) is not
+    acting in it: a city's staff see the counties' figures but do not confirm a county member's self-report,
+    warn or assess county members, or run a county's meetings. Platform administration (members, accounts,
+    the organisation tree, scoring schemes: the system administrator of the subtree) is the decided
+    exception; tests/performance/test_level_matrix.py pins the role x action x level matrix."""
+    if organisation is None or not in_scope(user, organisation):
+        return False
+    mine = user.organisation
+    if organisation.pk == mine.pk:
+        return True
+    return (
+        organisation.kind == Organisation.Kind.LIAISON
+        and mine.kind != Organisation.Kind.LIAISON
+        and organisation.path[: -Organisation.steplen] == mine.path
+    )
+
+
 def get_scoped_or_404(queryset: QuerySet, user, field: str = "organisation", **lookup):
     try:
         return queryset.filter(org_scope_q(user, field)).get(**lookup)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import rules
 
 from zhengxie.core.models import Organisation
-from zhengxie.core.permissions import in_scope, is_leader, is_liaison, is_staff, is_sysadmin
+from zhengxie.core.permissions import acts_in, in_scope, is_leader, is_liaison, is_staff, is_sysadmin
 
 
 @rules.predicate
@@ -36,6 +36,15 @@ def object_in_subtree(user, obj):
 
 
 @rules.predicate
+def object_in_my_committee(user, obj):
+    """For acting (confirming self-reports, warning, assessing): the object's organisation is the
+    user's own committee, not a lower level of their subtree (core.permissions.acts_in)."""
+    if obj is None:
+        return False
+    return acts_in(user, obj if isinstance(obj, Organisation) else obj.organisation)
+
+
+@rules.predicate
 def no_object(user, obj=None):
     return obj is None
 
@@ -47,11 +56,15 @@ can_view_archive = is_the_member | (is_office & member_in_subtree) | (is_liaison
 rules.add_perm("performance.view_archive", can_view_archive)
 # Evidence attachments of self-reports (checked by core's attachment download).
 rules.add_perm("performance.view_selfreport", report_is_mine | (is_office & object_in_subtree))
-rules.add_perm("performance.review_selfreport", is_staff & (object_in_subtree | no_object))
+# Acting: the staff (administrators) of the member's own committee only; the level above reads, it does
+# not act (issue 14: a city's staff confirmed a county member's self-report).
+rules.add_perm("performance.review_selfreport", is_staff & (object_in_my_committee | no_object))
 rules.add_perm("performance.view_rankings", is_office)
-rules.add_perm("performance.manage_warnings", is_staff & (object_in_subtree | no_object))
+rules.add_perm("performance.manage_warnings", is_staff & (object_in_my_committee | no_object))
 rules.add_perm("performance.view_warnings", is_office)
-rules.add_perm("performance.run_assessment", is_staff & (object_in_subtree | no_object))
+rules.add_perm("performance.run_assessment", is_staff & (object_in_my_committee | no_object))
 rules.add_perm("performance.view_assessment", is_office & (object_in_subtree | no_object))
 rules.add_perm("performance.view_scheme", is_office)
+# The scoring scheme is platform administration: the system administrator of the subtree (the demo's one
+# system administrator works at the city and sets the counties' schemes).
 rules.add_perm("performance.change_scheme", is_sysadmin & (object_in_subtree | no_object))

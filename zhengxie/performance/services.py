@@ -449,6 +449,8 @@ def recompute_request(*, user, organisation, year: int) -> Recomputation:
     """Recompute a year now (small organisation) or as a background task with progress (big one)."""
     from .tasks import recompute_scores
 
+    if not user.has_perm("performance.change_scheme", organisation):
+        raise Forbidden("只有本级政协的系统管理员可以重新计算履职得分。")
     n = Member.objects.filter(organisation=organisation).count()
     run = Recomputation.objects.create(organisation=organisation, year=year, members=n, requested_by=user)
     if n > int(orgsettings.get(organisation, "performance.background_recompute_members")):
