@@ -933,6 +933,13 @@ def user_update(*, user, target: User, data: dict, roles=None) -> User:
     return target
 
 
+ADMIN_RESET_REFUSED = (
+    "管理员账号（系统管理员、安全管理员、审计管理员）的密码不能由其他管理员重置（三员分立）："
+    "请本人登录后在“修改密码”中更改；本人无法登录时，须走账号本人的找回流程"
+    "（经另一名管理员书面审批，由运维人员在服务器上以 manage.py changepassword 重置，全程留痕）。"
+)
+
+
 def user_reset_password(*, user, target: User) -> str:
     """A new random password, shown once to the administrator; the user must change it at next login."""
     _require(user, "members.manage_security", target, "无权重置密码。")
@@ -940,6 +947,11 @@ def user_reset_password(*, user, target: User) -> str:
         raise Forbidden("无权重置该账号的密码。")
     if target.pk == user.pk:
         raise Conflict("请通过“修改密码”更改您自己的密码。")
+    if set(target.role_codes) & ADMIN_ROLES:
+        # 三员分立: no administrator sets or sees another administrator's password (the security
+        # administrator could otherwise log in as the auditor, the system administrator as either).
+        audit.record(user, "members.user_reset_password_refused", target, after={"reason": "administrator"})
+        raise Forbidden(ADMIN_RESET_REFUSED)
     with transaction.atomic():
         password = generate_password(target)
         ApiToken.revoke_all(target, "password_reset", actor=user)
