@@ -40,7 +40,10 @@ def is_author(user, opinion: Opinion) -> bool:
 
 
 def is_writer(user, opinion: Opinion) -> bool:
-    """The author or whoever wrote it on their behalf: they edit the draft, submit it, follow it."""
+    """The author or whoever wrote it on their behalf: they edit the draft, submit it, follow it. A copy
+    forwarded from below has no writer here (the office that forwarded it is not its writer)."""
+    if opinion.forwarded_from_id:
+        return False
     return _auth(user) and (opinion.created_by_id == user.pk or is_author(user, opinion))
 
 
@@ -49,7 +52,7 @@ def can_view(user, opinion: Opinion) -> bool:
     staff or leaders of the organisations above (the level above sees it all)."""
     if not _auth(user):
         return False
-    if is_writer(user, opinion):
+    if is_writer(user, opinion) or (opinion.forwarded_from_id and is_author(user, opinion)):
         return True
     if opinion.status == Opinion.Status.DRAFT:
         return False

@@ -164,7 +164,8 @@ def allowed_actions(user, o: Opinion) -> list[str]:
         out += ["update", "submit"]
     if r.can_review(user, o):
         if o.status == S.SUBMITTED:
-            out += ["edit", "accept", "file", "return", "merge"]
+            # A copy from below goes back to its own office, not to a writer here: no 退回.
+            out += ["edit", "accept", "file"] + ([] if o.forwarded_from_id else ["return"]) + ["merge"]
         elif o.status == S.ACCEPTED:
             published = o.issue_id is not None and o.issue.status == OpinionIssue.Status.PUBLISHED
             if not published:
