@@ -8,6 +8,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.renderers import JSONRenderer
 
+from zhengxie.core import apicontract
 from zhengxie.core.apiauth import BearerAuth, SessionAuth
 from zhengxie.core.errors import ServiceError
 
@@ -35,6 +36,9 @@ PYDANTIC_ZH = {
     "json_invalid": "JSON 格式有误",
     "model_attributes_type": "格式有误",
     "dict_type": "须为对象",
+    "less_than_equal": "数值过大",
+    "greater_than_equal": "数值过小",
+    "int_from_float": "须为整数",
 }
 
 
@@ -101,3 +105,7 @@ for app in ["core", "members", "handling", "proposals", "opinions", "activities"
             raise
         continue
     api.add_router("/v1", module.router)
+
+# The contract every operation gets (core.apicontract): integers bounded, error answers declared in the
+# OpenAPI document, Idempotency-Key on POSTs.
+apicontract.apply(api)

@@ -176,12 +176,13 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "core:workbench"
 LOGOUT_REDIRECT_URL = "login"
 
-# No inline scripts: page behaviour lives in static/js/app.js.
+# No inline scripts: page behaviour lives in static/js/app.js; no inline styles either (no style=
+# attributes in templates: layout classes in static/css/app.css).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'"],
         "img-src": ["'self'", "data:", "blob:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],

@@ -517,6 +517,8 @@ def attendance_stats(request):
         year = int(request.GET.get("year") or timezone.localdate().year)
     except ValueError:
         year = timezone.localdate().year
+    if not 1949 <= year <= 2200:  # a year no date can hold is no filter
+        year = timezone.localdate().year
     by_meeting = selectors.attendance_by_meeting(request.user, year)
     by_sector = selectors.attendance_by_sector(request.user, year)
 

@@ -369,6 +369,23 @@ class Export(models.Model):
         ordering = ["-created_at"]
 
 
+class IdempotencyKey(models.Model):
+    """A POST answered under an `Idempotency-Key` header (core.idempotency): a retry with the same key
+    gets the stored answer instead of creating a second object. Kept 24 hours; status 0 while running."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=200)
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status = models.PositiveSmallIntegerField(default=0)
+    body = models.BinaryField(blank=True, default=b"")
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key")]
+
+
 __all__ = [
     "ApiToken",
     "Attachment",
@@ -378,6 +395,7 @@ __all__ = [
     "EncryptedTextField",
     "Export",
     "HandlingUnit",
+    "IdempotencyKey",
     "Notification",
     "Office",
     "Organisation",

@@ -11,6 +11,12 @@ silently changed): tab, line feed and carriage return are allowed.
 - Pages: every form's text fields (`forms.CharField` and its subclasses, installed once by
   `install()` from the core app's `ready`) show the message next to the field; a control character in a
   page's path or query string (filters, search) answers the 400 page with the message.
+
+The same edge refuses two more kinds of input no view can use: an API JSON body that is not an object
+(`[null, null]`, `null`: 422, never "all fields left out") and an uploaded file name over 200
+characters (422, where Django would answer its HTML 400); and a page's query parameter that is an
+integer beyond 64 bits (`?unit=100000000000000000000`: the 400 page, no database can hold it; the API
+bounds its integers in its schemas, core.apicontract).
 """
 
 from __future__ import annotations
@@ -25,6 +31,11 @@ CODE = "control_characters"
 # C0 controls except \t \n \r, lone surrogates, and the non-characters U+FFFE/U+FFFF.
 CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 JSON_TYPES = ("application/json", "application/merge-patch+json")
+MAX_FILENAME = 200
+BIG_NUMBER = re.compile(r"-?\d{19,}")
+INT64 = 2**63 - 1
+NOT_OBJECT = "输入有误：请求体须为 JSON 对象。"
+NUMBER = "参数超出范围，请检查后重试。"
 
 
 def has_control(value) -> bool:
@@ -91,6 +102,10 @@ def find_in_request(request, *, body: bool) -> str | None:
         "multipart/form-data",
         "application/x-www-form-urlencoded",
     ):
+        from django.conf import settings
+
+        if int(request.META.get("CONTENT_LENGTH") or 0) <= settings.FILE_UPLOAD_MAX_MEMORY_SIZE:
+            request.body  # noqa: B018 - read first, so that a view may still read the body after POST
         found = _querydict(request.POST)
         if found is None:
             for key, files in request.FILES.lists():
@@ -100,23 +115,67 @@ def find_in_request(request, *, body: bool) -> str | None:
     return None
 
 
+def _api_body_problem(request) -> tuple[str, str, str] | None:
+    """(message, code, field) for an API body no operation can use, else None."""
+    if request.method not in ("POST", "PUT", "PATCH"):
+        return None
+    if (request.content_type or "") in JSON_TYPES and request.body:
+        try:
+            data = json.loads(request.body)
+        except ValueError:
+            return "输入有误：JSON 格式有误。", "json_invalid", ""
+        if not isinstance(data, dict):
+            return NOT_OBJECT, "dict_type", ""
+    elif request.method == "POST" and request.content_type == "multipart/form-data":
+        for key, files in request.FILES.lists():
+            if any(len(f.name or "") > MAX_FILENAME for f in files):
+                return f"文件名过长：不能超过 {MAX_FILENAME} 个字符。", "filename_too_long", key
+    return None
+
+
+def _big_number(request) -> str | None:
+    for key, values in request.GET.lists():
+        if any(BIG_NUMBER.fullmatch(v.strip()) and abs(int(v)) > INT64 for v in values):
+            return key
+    return None
+
+
+def _json(message: str, code: str, field: str, status: int = 422):
+    from django.http import JsonResponse
+
+    return JsonResponse(
+        {"detail": message, "code": code, "field": field},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
 class ControlCharactersMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        api = request.path.startswith("/api/")
-        field = find_in_request(request, body=api)
-        if field is None:
-            return self.get_response(request)
-        if api:
-            from django.http import JsonResponse
-
-            return JsonResponse(
-                {"detail": MESSAGE, "code": CODE, "field": field},
-                status=422,
-                json_dumps_params={"ensure_ascii": False},
-            )
         from django.shortcuts import render
 
-        return render(request, "400.html", {"message": MESSAGE}, status=400)
+        api = request.path.startswith("/api/")
+        try:
+            field = find_in_request(request, body=api)
+            problem = _api_body_problem(request) if api and field is None else None
+        except Exception as exc:  # a body Django cannot parse (multipart, too big): JSON for the API
+            from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+            from django.http.multipartparser import MultiPartParserError
+
+            if not api or not isinstance(exc, (MultiPartParserError, SuspiciousOperation, OSError)):
+                raise
+            if isinstance(exc, RequestDataTooBig):
+                return _json("请求过大。", "too_large", "", 413)
+            return _json("请求格式有误。", "bad_request", "", 400)
+        if field is not None:
+            if api:
+                return _json(MESSAGE, CODE, field)
+            return render(request, "400.html", {"message": MESSAGE}, status=400)
+        if problem is not None:
+            return _json(*problem)
+        if not api and _big_number(request) is not None:
+            return render(request, "400.html", {"message": NUMBER}, status=400)
+        return self.get_response(request)

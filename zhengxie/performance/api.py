@@ -1,12 +1,13 @@
 """JSON API of duty performance (mounted under /api/v1). Same permission rules as the pages."""
 
 import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.http import Http404
 from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
+from pydantic import WithJsonSchema
 
 from zhengxie.core.errors import Forbidden
 
@@ -120,11 +121,27 @@ class RuleIn(Schema):
     unit: str = "次"
 
 
+# A grade is [lowest score, name], e.g. [90, "优秀"]. Declared as an array of two items, each a number or a
+# text: pydantic's tuple schema ("prefixItems") is not valid OpenAPI 3.0 and many clients refuse it.
+Grade = Annotated[
+    tuple[float, str],
+    WithJsonSchema(
+        {
+            "type": "array",
+            "items": {"anyOf": [{"type": "number"}, {"type": "string"}]},
+            "minItems": 2,
+            "maxItems": 2,
+            "description": '[最低分, 等次名称]，如 [90, "优秀"]',
+        }
+    ),
+]
+
+
 class SchemeIn(Schema):
     name: str
     base_points: float = 0
     pass_mark: float = 60
-    grades: list[tuple[float, str]]
+    grades: list[Grade]
     categories: list[CategoryIn]
     rules: list[RuleIn]
     warning_rules: list[dict[str, Any]] = []
@@ -137,7 +154,7 @@ class SchemeOut(Schema):
     name: str
     base_points: float
     pass_mark: float
-    grades: list[tuple[float, str]]
+    grades: list[Grade]
     categories: list[dict[str, Any]]
     rules: list[dict[str, Any]]
     warning_rules: list[dict[str, Any]]
