@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from django.db import transaction
 from django.forms.models import model_to_dict
 
+from . import auditchain
 from .context import current_ip
 from .models import AuditEntry
 
@@ -17,7 +19,7 @@ def snapshot(obj, fields: list[str] | None = None) -> dict:
 def record(actor, action: str, target=None, *, before=None, after=None, organisation=None) -> AuditEntry:
     if organisation is None:
         organisation = getattr(target, "organisation", None) or getattr(actor, "organisation", None)
-    return AuditEntry.objects.create(
+    entry = AuditEntry(
         actor=actor if actor is not None and actor.pk else None,
         actor_name=(getattr(actor, "name", "") or getattr(actor, "username", "")) if actor else "",
         organisation=organisation if getattr(organisation, "pk", None) else None,
@@ -29,3 +31,11 @@ def record(actor, action: str, target=None, *, before=None, after=None, organisa
         after=after,
         ip=current_ip.get(),
     )
+    # The hash chain (core.auditchain): link to the last entry, one insert at a time.
+    with transaction.atomic(using=AuditEntry.objects.db):
+        connection = transaction.get_connection(AuditEntry.objects.db)
+        auditchain.lock(connection)
+        prev = AuditEntry.objects.order_by("-id").values_list("hash", flat=True).first()
+        entry.hash = auditchain.link(prev, entry)
+        entry.save(force_insert=True)
+    return entry

@@ -194,7 +194,9 @@ class AuditQuerySet(models.QuerySet):
 
 
 class AuditEntry(models.Model):
-    """Append-only. Database triggers (migration 0002) refuse UPDATE and DELETE as well."""
+    """Append-only. Database triggers refuse UPDATE and DELETE (migration 0002), REPLACE INTO over an
+    existing entry (SQLite) and TRUNCATE (PostgreSQL) (migration 0006); a hash chain makes any change that
+    gets past them visible to `manage.py audit_verify`."""
 
     created_at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     # No foreign-key constraint: the entry must outlive whatever it names.
@@ -224,6 +226,8 @@ class AuditEntry(models.Model):
     before = models.JSONField("修改前", null=True, blank=True)
     after = models.JSONField("修改后", null=True, blank=True)
     ip = models.GenericIPAddressField("IP", null=True, blank=True)
+    # sha256(previous entry's hash + this entry's canonical content): see core.auditchain, audit_verify.
+    hash = models.CharField("链式校验值", max_length=64, null=True, blank=True, editable=False)
 
     objects = AuditQuerySet.as_manager()
 

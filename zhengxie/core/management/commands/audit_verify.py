@@ -1,0 +1,26 @@
+"""Walks the audit log's hash chain (core.auditchain) and reports the first broken link (exit code 1)."""
+
+import sys
+
+from django.core.management.base import BaseCommand
+from django.utils import timezone
+
+from zhengxie.core import auditchain
+from zhengxie.core.models import AuditEntry
+
+
+class Command(BaseCommand):
+    help = "校验审计日志的哈希链：报告第一处断链（被修改、删除或插入的记录），有断链时退出码为 1。"
+
+    def handle(self, *args, **options):
+        entries = AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
+        n, broken = auditchain.verify(entries)
+        if broken is None:
+            self.stdout.write(f"审计日志完整：已校验 {n} 条记录，哈希链无断点。")
+            return
+        when = timezone.localtime(broken.created_at).strftime("%Y-%m-%d %H:%M:%S")
+        self.stderr.write(
+            f"审计日志哈希链在第 {n} 条记录处断开：ID {broken.pk}（{when}，{broken.action}）"
+            "与其前一条记录不符，该记录或其之前的记录已被修改、删除或插入。"
+        )
+        sys.exit(1)
