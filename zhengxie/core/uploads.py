@@ -1,4 +1,5 @@
-"""Upload validation: size limit, type sniffed from the content (not the name), generated file name."""
+"""Upload validation: size limit, type sniffed from the content (not the name), zip bombs refused (the
+uncompressed size and ratio of .docx/.xlsx), generated file name."""
 
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ KINDS = {
 DOCUMENTS = ("pdf", "docx")
 IMAGES = ("png", "jpg")
 EVIDENCE = DOCUMENTS + IMAGES
+ZIP_KINDS = ("docx", "xlsx")  # zip containers: checked for zip bombs (check_zip) before stored or parsed
 
 
 def sniff(data: bytes) -> str | None:
@@ -48,6 +50,31 @@ def sniff(data: bytes) -> str | None:
     return None
 
 
+def check_zip(data: bytes) -> None:
+    """Refuse a zip bomb before anything inflates it: a .docx/.xlsx whose members together inflate past
+    UPLOAD_ZIP_MAX_UNCOMPRESSED bytes, one member that inflates more than UPLOAD_ZIP_MAX_RATIO times its
+    compressed size, or more than UPLOAD_ZIP_MAX_MEMBERS members. The sizes are those the archive declares:
+    Python's zipfile (and so openpyxl and python-docx) never inflates a member past its declared size."""
+    max_total = settings.UPLOAD_ZIP_MAX_UNCOMPRESSED
+    max_ratio = settings.UPLOAD_ZIP_MAX_RATIO
+    try:
+        infos = zipfile.ZipFile(io.BytesIO(data)).infolist()
+    except (zipfile.BadZipFile, ValueError, OSError):
+        raise Invalid("文件已损坏，无法读取。", field="file")
+    if len(infos) > settings.UPLOAD_ZIP_MAX_MEMBERS:
+        raise Invalid("文件内部结构异常（包含的部件过多），已拒绝。", field="file")
+    total = 0
+    for info in infos:
+        total += info.file_size
+        if total > max_total:
+            raise Invalid(
+                f"文件解压后过大（超过 {max_total // (1024 * 1024)} MB），疑似压缩炸弹，已拒绝。",
+                field="file",
+            )
+        if info.file_size > 1024 * 1024 and info.file_size > max_ratio * max(info.compress_size, 1):
+            raise Invalid("文件压缩比异常（疑似压缩炸弹），已拒绝。", field="file")
+
+
 def validate(upload, allowed: tuple[str, ...], max_bytes: int | None = None) -> tuple[bytes, str]:
     """Return (content, kind) or raise Invalid with a Chinese message."""
     max_bytes = max_bytes or settings.UPLOAD_MAX_BYTES
@@ -65,6 +92,8 @@ def validate(upload, allowed: tuple[str, ...], max_bytes: int | None = None) -> 
         raise Invalid(f"文件类型不符：只接受 {names}，且内容须与扩展名一致。", field="file")
     if ext != kind:
         raise Invalid(f"文件扩展名 .{ext or '?'} 与其内容（{KINDS[kind][1]}）不符。", field="file")
+    if kind in ZIP_KINDS:
+        check_zip(data)
     return data, kind
 
 
