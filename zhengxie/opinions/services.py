@@ -9,9 +9,11 @@ duty records and notifications. Messages are Chinese; errors are core.errors (42
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
+from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from zhengxie.core import audit, orgsettings
@@ -194,11 +196,12 @@ def _index(o: Opinion) -> None:
 # --- duty records ------------------------------------------------------------------------------------
 
 
-def _shares(o: Opinion) -> list[tuple[Member, float]]:
-    """The credit split of an item (and every item merged into it): per item, the first author half and
-    the others the rest, as for joint proposals; a single author takes it all."""
+def _shares(o: Opinion, own_only=False) -> list[tuple[Member, float]]:
+    """The credit split of an item (and every item merged into it, unless `own_only`): per item, the first
+    author half and the others the rest, as for joint proposals; a single author takes it all."""
     groups: dict[int | None, list[OpinionAuthor]] = {}
-    for a in o.authors.select_related("member").order_by("order", "id"):
+    rows = o.authors.select_related("member").order_by("order", "id")
+    for a in rows.filter(via_merge__isnull=True) if own_only else rows:
         groups.setdefault(a.via_merge_id, []).append(a)
     out: list[tuple[Member, float]] = []
     for rows in groups.values():
@@ -220,6 +223,24 @@ def _credit(o: Opinion, act: str, source, occurred_on=None, *, revoke=False) -> 
             perf.record_act(
                 member=member, act=act, source=source, occurred_on=occurred_on or _today(), share=share
             )
+
+
+def _recredit(o: Opinion, act: str, source, *, own_only=False) -> None:
+    """Credit that follows the authors as they are now (co-authors changed before a resubmission): the
+    records of members who left or whose share changed are voided, then everyone is credited."""
+    from zhengxie.performance import services as perf
+    from zhengxie.performance.models import DutyRecord
+
+    shares = _shares(o, own_only)
+    now = {m.pk: Decimal(str(share)).quantize(Decimal("0.0001")) for m, share in shares}
+    ct = ContentType.objects.get_for_model(source)
+    for rec in DutyRecord.objects.filter(
+        act=act, source_ct=ct, source_id=str(source.pk), voided=False
+    ).select_related("member"):
+        if now.get(rec.member_id) != rec.share:
+            perf.revoke_act(member=rec.member, act=act, source=source)
+    for member, share in shares:
+        perf.record_act(member=member, act=act, source=source, occurred_on=_today(), share=share)
 
 
 # --- writing (members, or staff on their behalf) ----------------------------------------------------
@@ -307,13 +328,22 @@ def opinion_update(
         if category is not None:
             o.category = check_category(o.organisation, category)
         if co_author_ids is not None:
-            first = o.authors.order_by("order", "id").first()
+            # The item's own authors change; those who joined through a merge stay.
+            own = o.authors.filter(via_merge__isnull=True)
+            first = own.order_by("order", "id").first()
             keep = [first.member] if first is not None else []
-            extra = [m for m in _members(o.organisation, co_author_ids, "co_author_ids") if m not in keep]
-            o.authors.all().delete()
+            merged = set(o.authors.filter(via_merge__isnull=False).values_list("member_id", flat=True))
+            extra = [
+                m
+                for m in _members(o.organisation, co_author_ids, "co_author_ids")
+                if m not in keep and m.pk not in merged
+            ]
+            own.delete()
             OpinionAuthor.objects.bulk_create(
                 [OpinionAuthor(opinion=o, member=m, order=i) for i, m in enumerate(keep + extra)]
             )
+            if o.submitted_at is not None and o.source != Opinion.Source.FORWARDED:
+                _recredit(o, A.OPINION_SUBMIT, o, own_only=True)  # 报送 follows the authors
         o.updated_at = timezone.now()
         o.save()
         _save_attachments(user, o, attachments)
@@ -322,7 +352,8 @@ def opinion_update(
 
 
 def opinion_submit(*, user, opinion) -> Opinion:
-    """提交 to the 信息科 (again, after a return). Credits 报送 to the authors once."""
+    """提交 to the 信息科 (again, after a return). Credits 报送 to the authors once (after a change of
+    co-authors, to the authors as they now are)."""
     with transaction.atomic():
         o = _load(user, opinion)
         if not r.is_writer(user, o):
@@ -337,8 +368,9 @@ def opinion_submit(*, user, opinion) -> Opinion:
         o.review_note = ""
         o.save()
         _index(o)
-        if first:
-            _credit(o, A.OPINION_SUBMIT, o)
+        # 报送 credits the item's own authors as they are now (a copy from below was not submitted here).
+        if o.source != Opinion.Source.FORWARDED:
+            _recredit(o, A.OPINION_SUBMIT, o, own_only=True)
         _done(user, o, "submit", "提交" if first else "修改后重新提交", before)
         notify(
             _office_users(o.organisation),
@@ -463,9 +495,15 @@ def _merge(user, o: Opinion, t: Opinion, reason: str) -> None:
     )
     _done(user, t, "merge_in", f"合并入《{o.title}》", before_t)
     _tell_authors(o, f"您报送的社情民意信息《{o.title}》已与同类信息合并编发", reason)
-    # Credit already earned on t (录用) extends to the newly joined authors.
+    # Credit already earned on t (录用, and on its chain 采用 and 批示) extends to the newly joined authors.
     if t.status == S.ACCEPTED:
         _credit(t, A.OPINION_ACCEPT, t)
+    if t.root_id == t.pk:
+        live = Adoption.objects.filter(root_id=t.pk, revoked_at__isnull=True)
+        for row in live.values("level").annotate(day=Min("adopted_on")).order_by():
+            _credit(t, A.OPINION_ADOPT_BY_LEVEL[row["level"]], t, row["day"])
+        for i in Instruction.objects.filter(root_id=t.pk):
+            _credit(t, A.OPINION_INSTRUCTION, i, i.instructed_on)
 
 
 def _tell_authors(o: Opinion, title: str, body: str = "") -> None:
