@@ -12,7 +12,7 @@ from django.db import transaction
 
 from zhengxie.core.notifications import external_delivery_muted
 
-DEMO_APPS = ["core", "members", "proposals", "activities", "performance"]
+DEMO_APPS = ["core", "members", "proposals", "opinions", "activities", "performance"]
 
 
 class Command(BaseCommand):
