@@ -211,6 +211,9 @@ MEDIA_URL = "/media/"
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = UPLOAD_MAX_BYTES + 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# A running background export with no progress for this long is taken for dead (its worker killed) and
+# failed by the scheduler (core.jobs.fail_stale_exports); the user retries it from its page.
+EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=15)
 # Zip-based uploads (.docx, .xlsx) are refused past these before they are stored or parsed (zip bombs).
 UPLOAD_ZIP_MAX_UNCOMPRESSED = env.int("UPLOAD_ZIP_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
 UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=200)

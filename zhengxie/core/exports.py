@@ -134,7 +134,7 @@ def progress_setter(export_id) -> Progress:
 
     def progress(value: float) -> None:
         Export.objects.filter(pk=export_id, status=Export.Status.RUNNING).update(
-            progress=max(1, min(99, int(value)))
+            progress=max(1, min(99, int(value))), updated_at=timezone.now()
         )
 
     return progress
@@ -144,7 +144,9 @@ def run(export_id: str) -> str:
     """Build the file of a queued export; returns the export's status. A row already taken (running,
     done or failed) is left alone, so a task delivered twice builds the file once."""
     S = Export.Status
-    if not Export.objects.filter(pk=export_id, status=S.PENDING).update(status=S.RUNNING, progress=1):
+    if not Export.objects.filter(pk=export_id, status=S.PENDING).update(
+        status=S.RUNNING, progress=1, updated_at=timezone.now()
+    ):
         return Export.objects.filter(pk=export_id).values_list("status", flat=True).first() or ""
     export = Export.objects.get(pk=export_id)
     try:
@@ -162,6 +164,39 @@ def run(export_id: str) -> str:
         return S.FAILED
     _store(export, filename, content)
     return S.DONE
+
+
+STALE = "后台任务中断：生成过程超过 {minutes} 分钟没有进展（服务可能已重启），请点击“重新生成”。"
+
+
+def fail_stale(now=None, minutes: int | None = None) -> int:
+    """Running exports whose worker has given no sign of life (start, progress) for `minutes`
+    (EXPORT_STALE_MINUTES) are marked failed with a message the page shows next to a retry button: a
+    worker killed mid-build (kill -9, out of memory, a restart) would otherwise leave them running for
+    ever. Progress from a worker that was only slow finds the row failed and is ignored (progress
+    updates touch running rows only)."""
+    import datetime
+
+    from django.conf import settings
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    minutes = minutes or settings.EXPORT_STALE_MINUTES
+    cutoff = now - datetime.timedelta(minutes=minutes)
+    silent = Q(updated_at__lt=cutoff) | Q(updated_at__isnull=True, created_at__lt=cutoff)
+    stale = Export.objects.filter(silent, status=Export.Status.RUNNING)
+    return stale.update(status=Export.Status.FAILED, error=STALE.format(minutes=minutes), finished_at=now)
+
+
+def retry(user, export: Export) -> Export:
+    """A failed export started again with the same kind, parameters and title (a new row, audited)."""
+    from .errors import Conflict
+
+    if export.user_id != user.pk:
+        raise NotFound("未找到")
+    if export.status != Export.Status.FAILED:
+        raise Conflict("只有失败的导出可以重新生成。")
+    return start(user, export.kind, dict(export.params), export.title)
 
 
 def _store(export: Export, filename: str, content) -> None:

@@ -12,3 +12,11 @@ def purge_exports(now=None) -> dict:
     from .exports import purge
 
     return {"exports": purge(now)}
+
+
+@register("core.fail_stale_exports", every="hourly", label="将中断的后台导出标为失败（可重新生成）")
+def fail_stale_exports(now=None) -> dict:
+    """Exports left running by a killed worker (no progress for EXPORT_STALE_MINUTES) become failed."""
+    from .exports import fail_stale
+
+    return {"exports": fail_stale(now)}

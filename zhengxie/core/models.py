@@ -367,6 +367,9 @@ class Export(models.Model):
     filename = models.CharField(max_length=200, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    # The last sign of life of the worker building it (started, progress); core.jobs.fail_stale_exports
+    # fails a running export whose worker fell silent (killed) for EXPORT_STALE_MINUTES.
+    updated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("exports/<uuid:export_id>/", views.export_page, name="export"),
     path("exports/<uuid:export_id>/progress/", views.export_progress, name="export_progress"),
     path("exports/<uuid:export_id>/download/", views.export_download, name="export_download"),
+    path("exports/<uuid:export_id>/retry/", views.export_retry, name="export_retry"),
 ]

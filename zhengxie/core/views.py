@@ -223,5 +223,21 @@ def export_download(request, export_id, kinds=None):
     return resp
 
 
+@login_required
+@require_POST
+def export_retry(request, export_id, kinds=None):
+    """Start a failed export again (same kind, parameters and title) and go to the new one's page."""
+    from . import exports
+    from .errors import ServiceError
+
+    export = _own_export(request, export_id, kinds)
+    try:
+        new = exports.retry(request.user, export)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect("core:export", export_id=export.pk)
+    return redirect("core:export", export_id=new.pk)
+
+
 def permission_denied_view(request, exception=None):
     raise PermissionDenied
