@@ -79,7 +79,9 @@ def replay(operation_func):
             if old.path != request.path[:500] or old.method != request.method:
                 return _error("该 Idempotency-Key 已用于另一个请求。", 422, "idempotency_key_reused")
             if not old.status:
-                return _error("相同 Idempotency-Key 的请求正在处理，请稍后重试。", 409, "idempotency_in_progress")
+                return _error(
+                    "相同 Idempotency-Key 的请求正在处理，请稍后重试。", 409, "idempotency_in_progress"
+                )
             response = HttpResponse(bytes(old.body), status=old.status, content_type=old.content_type)
             response["Idempotent-Replayed"] = "true"
             return response
