@@ -6,8 +6,9 @@
   not acknowledged receipt within "<prefix>.acknowledge_days" working days of assignment, or has recorded
   no contact with the proposer within "<prefix>.contact_days" working days (0: no contact required);
 - green otherwise.
-A kind whose item keeps its own `light` column (proposals: their list and statistics indexes read it)
-gets the new value written there too (Kind.item_model).
+The case's assignments carry a copy of the light (the 督办 board counts them); a kind whose item keeps its
+own `light` column (proposals: their list and statistics indexes read it) gets the new value written
+there too (Kind.item_model).
 """
 
 from __future__ import annotations
@@ -100,12 +101,18 @@ def with_facts(qs):
 
 
 def _mirror(changes):
-    """Write new lights into the items of kinds that keep their own copy."""
+    """Write new lights into the cases' assignments (the board and the inbox read their copy) and into the
+    items of kinds that keep their own copy."""
+    by_light: dict[str, list[int]] = {}
     by_model: dict[tuple[str, str], list[int]] = {}
     for case, _old, new in changes:
+        by_light.setdefault(new, []).append(case.pk)
         model = kinds.get(case.kind).item_model
         if model:
             by_model.setdefault((model, new), []).append(case.pk)
+    for light, ids in by_light.items():
+        for i in range(0, len(ids), 500):
+            Assignment.objects.filter(case_id__in=ids[i : i + 500]).update(light=light)
     for (model, light), ids in by_model.items():
         Model = apps.get_model(model)
         for i in range(0, len(ids), 500):

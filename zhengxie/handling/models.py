@@ -106,6 +106,16 @@ class Assignment(models.Model):
     owes = models.BooleanField("待办", default=False)
     # Copied from the case for the statistics of a session (services.case_sync keeps it right).
     session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    # Copied from the case so the 督办 board and the inbox read the owed rows alone (services.sync_copies
+    # keeps them right, the lights' refresh the light): the kind, the light ("" when none) and the
+    # organisation (empty until the first sync; such a row owes nothing yet).
+    kind = models.CharField("类型", max_length=30, blank=True)
+    light = models.CharField("督办灯", max_length=6, blank=True)
+    # (No index of its own: the board's index holds it; one on the organisation alone would tempt SQLite's
+    # planner into reading every assignment of the organisation.)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = "交办"
@@ -113,8 +123,22 @@ class Assignment(models.Model):
         ordering = ["role", "id"]
         indexes = [
             models.Index(fields=["unit", "is_active"]),
-            # The unit inbox: what a unit owes, by deadline.
-            models.Index(fields=["unit", "owes", "deadline", "case"], name="assignment_inbox_idx"),
+            # Only the owed rows (a small part of all, read by every screen of the spine). Each ends with
+            # `owes` (true throughout) so that SQLite reads a query that names it from the index alone.
+            # The unit inbox by deadline,
+            models.Index(fields=["unit", "deadline", "id"], condition=Q(owes=True), name="h_owed_unit_idx"),
+            # the inbox across units (staff) by deadline, and its count,
+            models.Index(
+                fields=["deadline", "id", "organisation", "owes"],
+                condition=Q(owes=True),
+                name="h_owed_deadline_idx",
+            ),
+            # and the 督办 board's counts (by unit, kind and light, in that order).
+            models.Index(
+                fields=["unit", "kind", "light", "organisation", "acknowledged_at", "owes"],
+                condition=Q(owes=True),
+                name="h_owed_board_idx",
+            ),
             # The statistics by unit (proposals.stats.session_stats) read this index, not the rows.
             models.Index(fields=["session", "is_active", "role", "unit"], name="h_assignment_stats_idx"),
         ]

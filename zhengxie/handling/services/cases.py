@@ -4,8 +4,9 @@ hands over its item's current facts (`case_sync`); the spine then brings its own
 The copies let the inbox, the 督办 board and the statistics read a few index entries instead of joining
 every row:
 - the case copies the item's title, label, status, stage, category, session, deadline, light and round;
-- assignments carry the case's session and `owes` (active, the case in handling, and no standing reply:
-  none yet, or the latest one rated 不满意; a co-unit until it has sent its opinion);
+- assignments carry the case's session, kind, light and organisation, and `owes` (active, the case in
+  handling, and no standing reply: none yet, or the latest one rated 不满意; a co-unit until it has sent
+  its opinion); the 督办 board and the inbox read them alone (lights.refresh keeps the light right too);
 - replies carry the session, the replying unit and `is_latest` (no later reply of the same assignment);
 - evaluations carry the session, the case's category, the rated unit and `is_current` (the rated reply
   is still the latest).
@@ -32,6 +33,11 @@ CASE_FIELDS = (
     "round",
     "closed_at",
 )
+
+
+def copies(case: Case) -> dict:
+    """The case's facts an assignment carries (sync_copies refreshes them), for a new assignment."""
+    return {"kind": case.kind, "light": case.light, "organisation_id": case.organisation_id}
 
 
 def open_case(*, kind: str, item, organisation_id: int, **facts) -> Case:
@@ -85,5 +91,8 @@ def sync_copies(case_ids: Iterable[int] | None = None) -> None:
     opinion_sent = Q(role=Assignment.Role.CO) & ~Q(co_opinion="")
     scoped(Assignment.objects).update(
         session_id=Subquery(case.values("session_id")[:1]),
+        kind=Subquery(case.values("kind")[:1]),
+        light=Subquery(case.values("light")[:1]),
+        organisation_id=Subquery(case.values("organisation_id")[:1]),
         owes=Q(is_active=True) & Exists(in_handling) & ~Exists(standing) & ~opinion_sent,
     )

@@ -19,6 +19,7 @@ from .. import rules as r
 from ..lights import REPLYING_ROLES
 from ..models import Assignment, Case, Contact, Reply
 from ..selectors import change_window_open, unit_answers
+from .cases import copies
 
 
 def _text(value, name: str) -> str:
@@ -139,7 +140,13 @@ def decide_change(*, user, case: Case, assignment, grant: bool, note="", new_uni
     new = None
     if target is not None:
         new = Assignment.objects.create(
-            case_id=case.pk, unit=target, role=a.role, assigned_by=user, deadline=a.deadline, batch=a.batch
+            case_id=case.pk,
+            unit=target,
+            role=a.role,
+            assigned_by=user,
+            deadline=a.deadline,
+            batch=a.batch,
+            **copies(case),
         )
     return a, new, note
 
@@ -330,6 +337,7 @@ def assign(
             assigned_by=user,
             deadline=due,
             batch=batch,
+            **copies(case),
         )
 
     # A unit assigned before and released by a granted change request is a new row (only active ones are unique).

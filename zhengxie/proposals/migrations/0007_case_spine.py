@@ -61,6 +61,11 @@ def move_to_spine(apps, schema_editor):
 
 class Migration(migrations.Migration):
 
+    # The rows moved here get the spine's later copies (handling 0002 fills them for every row there is).
+    run_before = [
+        ('handling', '0002_assignment_case_copies'),
+    ]
+
     dependencies = [
         ('handling', '0001_initial'),
         ('proposals', '0006_reporting_copies'),
