@@ -1,15 +1,17 @@
 """The assignments' copies of their case (kind, light, organisation), which the 督办 board and the inbox
 read instead of the case: right after assignment, after every light change (a service's refresh and the
-daily job), for every kind."""
+daily job), for every kind; and the pages' row counts (taken from the board's figures where they say it)
+are what the rows say, for every filter."""
 
 import pytest
 from django.db.models import F, Q
 
+from tests.proposals.builders import build
 from zhengxie.handling import jobs, lights
 from zhengxie.handling.models import Assignment, Case
 from zhengxie.proposals import services
 
-from .helpers import days, item_case
+from .helpers import days, item_case, owed, rows
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +57,64 @@ def test_a_second_kind_keeps_them_through_the_services_refresh(units):
     a = Assignment.objects.get(case=case)
     assert (a.kind, a.light, a.organisation_id) == ("test_item", "yellow", case.organisation_id)
     assert wrong_copies() == []
+
+
+FILTERS = [
+    {},
+    {"light": "red"},
+    {"light": "yellow"},
+    {"light": "green"},
+    {"status": "unacknowledged"},
+    {"status": "unacknowledged", "light": "red"},
+    {"kind": "proposal"},
+    {"kind": "proposal", "light": "red"},
+    {"kind": "test_item", "status": "unacknowledged"},
+    {"q": "计数样例"},
+]
+
+
+def _expected(base, f):
+    qs = base
+    if f.get("kind"):
+        qs = qs.filter(case__kind=f["kind"])
+    if f.get("light"):
+        qs = qs.filter(case__light=f["light"])
+    if f.get("status") == "unacknowledged":
+        qs = qs.filter(acknowledged_at__isnull=True)
+    if f.get("q"):
+        qs = qs.filter(case__title__contains=f["q"])
+    return qs.count()
+
+
+@pytest.fixture
+def mixed(units):
+    build(title="计数样例一", light="red", deadline=days(-2))
+    build(title="计数样例二", light="yellow", deadline=days(4), unit_name="县住房和城乡建设局")
+    item_case(units["教育局"], title="计数样例三", deadline=days(-3))
+    item_case(units["住建局"], title="计数样例四", deadline=days(30))
+    jobs.check_lights()
+
+
+def test_the_inbox_page_counts_what_the_rows_say_for_every_filter(client_for, user, mixed):
+    c = client_for("handler1")
+    mine = owed(unit=user("handler1").handling_unit)
+    for f in FILTERS:
+        r = c.get("/handling/", f)
+        assert r.context["page_obj"].paginator.count == _expected(mine, f), f
+
+
+def test_the_board_counts_what_the_rows_say_for_every_filter_and_unit(client_for, user, units, mixed):
+    c = client_for("staff")
+    county = owed(case__organisation__path__startswith=user("staff").organisation.path)
+    for unit in (None, units["教育局"], units["住建局"]):
+        base = county if unit is None else county.filter(unit=unit)
+        for f in FILTERS:
+            params = {**f, **({"unit": unit.pk} if unit else {})}
+            r = c.get("/handling/board/", params)
+            assert r.context["page_obj"].paginator.count == _expected(base, f), params
+            if unit is not None:
+                assert {x["unit"]["id"] for x in rows(r)} <= {unit.pk}
+    # The unit picked stays selected in the filter, each unit once.
+    html = c.get("/handling/board/", {"unit": units["住建局"].pk}).content.decode()
+    assert f'<option value="{units["住建局"].pk}" selected>住建局</option>' in html
+    assert html.count(f'<option value="{units["教育局"].pk}">') == 1

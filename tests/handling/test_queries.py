@@ -35,6 +35,23 @@ def _count(client, path, params=None):
     return len(ctx.captured_queries), r
 
 
+def _all(page, api, board, api_board, staff_api, where):
+    return {
+        "inbox page": _count(page, "/handling/"),
+        "inbox page, red": _count(page, "/handling/", {"light": "red"}),
+        "inbox page, one kind": _count(page, "/handling/", {"kind": "test_item"}),
+        "api inbox": _count(api, "/api/v1/inbox"),
+        "board": _count(board, "/handling/board/", where),
+        "board, every unit": _count(board, "/handling/board/"),
+        "board, every unit, red": _count(board, "/handling/board/", {"light": "red"}),
+        "board, every unit, searched": _count(board, "/handling/board/", {"q": "查询样例"}),
+        "api board": _count(api_board, "/api/v1/handling/board", where),
+        "api board, every unit": _count(api_board, "/api/v1/handling/board"),
+        "staff api inbox": _count(staff_api, "/api/v1/inbox", where),
+        "staff api inbox, every unit": _count(staff_api, "/api/v1/inbox"),
+    }
+
+
 def test_the_same_number_of_queries_with_3_and_with_30_items(client_for, api_for, user):
     unit = new_unit(UNIT, "查询局")
     new_handler("handlerq", unit)
@@ -43,26 +60,20 @@ def test_the_same_number_of_queries_with_3_and_with_30_items(client_for, api_for
     where = {"unit": unit.pk}
 
     _add(unit, 3, 0)
-    few = {
-        "inbox page": _count(page, "/handling/"),
-        "api inbox": _count(api, "/api/v1/inbox"),
-        "board": _count(board, "/handling/board/", where),
-        "api board": _count(api_board, "/api/v1/handling/board", where),
-        "staff api inbox": _count(staff_api, "/api/v1/inbox", where),
-    }
+    few = _all(page, api, board, api_board, staff_api, where)
     assert few["inbox page"][1].context["page_obj"].paginator.count == 3
     assert few["api inbox"][1].json()["count"] == 3
 
     _add(unit, 27, 3)
-    many = {
-        "inbox page": _count(page, "/handling/"),
-        "api inbox": _count(api, "/api/v1/inbox"),
-        "board": _count(board, "/handling/board/", where),
-        "api board": _count(api_board, "/api/v1/handling/board", where),
-        "staff api inbox": _count(staff_api, "/api/v1/inbox", where),
-    }
+    many = _all(page, api, board, api_board, staff_api, where)
     assert many["inbox page"][1].context["page_obj"].paginator.count == 30
     assert len(many["inbox page"][1].context["page_obj"].object_list) == 20
     assert many["api inbox"][1].json()["count"] == 30 and len(many["api inbox"][1].json()["items"]) == 20
     assert many["board"][1].context["figures"]["totals"]["total"] == 30
+    assert many["board, every unit"][1].context["page_obj"].paginator.count >= 30
     assert {k: v[0] for k, v in many.items()} == {k: v[0] for k, v in few.items()}
+    # The board's figures give the number of rows (no COUNT); a search needs one.
+    assert many["board, every unit, searched"][0] == many["board, every unit"][0] + 1
+    assert many["inbox page, one kind"][0] == many["inbox page"][0] + 1
+    # The board API reads the same with or without a unit.
+    assert many["api board, every unit"][0] == many["api board"][0]

@@ -14,7 +14,7 @@ from . import selectors
 def supervision_figures(user, period):
     if not r.can_supervise(user):
         return None
-    t = selectors.board(user)["totals"]
+    t = selectors.totals(user)
     board = reverse("handling:board")
     return Section(
         "督办",

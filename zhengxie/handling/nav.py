@@ -39,8 +39,8 @@ def handling_todos(user) -> list[dict]:
         return []
     c = selectors.owed(user).aggregate(
         unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
-        red=Count("id", filter=Q(case__light="red")),
-        yellow=Count("id", filter=Q(case__light="yellow")),
+        red=Count("id", filter=Q(light="red")),
+        yellow=Count("id", filter=Q(light="yellow")),
     )
     inbox = reverse("handling:inbox")
     return [

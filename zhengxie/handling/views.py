@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.html import format_html_join
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import HandlingUnit
 from zhengxie.core.permissions import org_scope_q
-from zhengxie.core.views import paginate
 
 from . import kinds, selectors, services
 from . import rules as r
 from .models import Case
+
+PER_PAGE = 20
 
 
 def _filters(request) -> dict:
@@ -30,16 +33,27 @@ def _filters(request) -> dict:
     }
 
 
-def _rows(request, **extra):
+def _rows(request, totals=None, **extra):
+    """The filtered rows' page. `totals`: the figures of the same scope and kind (selectors.totals or the
+    board's), which give the number of rows for the usual filters without a COUNT."""
     f = _filters(request)
     try:
         qs = selectors.inbox(request.user, **f, **extra)
     except ServiceError as exc:
         messages.error(request, exc.message)
-        qs = selectors.inbox(request.user)
-    page, qs_wo_page = paginate(request, qs)
+        qs, totals = selectors.inbox(request.user), None
+    paginator = Paginator(qs, PER_PAGE)
+    count = (
+        None if totals is None else selectors.counted(totals, light=f["light"], status=f["status"], q=f["q"])
+    )
+    if count is not None:
+        paginator.count = count  # (a cached property: no COUNT query)
+    page = paginator.get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    qs_wo_page = params.urlencode()
     page.object_list = [selectors.InboxItem(a).as_dict() for a in page.object_list]
-    return f, page, qs_wo_page
+    return f, page, (qs_wo_page + "&") if qs_wo_page else ""
 
 
 @login_required
@@ -47,7 +61,9 @@ def inbox(request):
     """承办工作台: everything the user's unit owes, whatever its kind."""
     if not r.is_unit_user(request.user):
         raise Http404("未找到")
-    f, page, qs_wo_page = _rows(request)
+    summary = selectors.totals(request.user)
+    # The summary counts every kind: it gives the number of rows unless one kind is picked.
+    f, page, qs_wo_page = _rows(request, totals=None if request.GET.get("kind") else summary)
     return render(
         request,
         "handling/inbox.html",
@@ -56,14 +72,27 @@ def inbox(request):
             "qs_wo_page": qs_wo_page,
             "f": f,
             "kinds": kinds.choices(),
-            "summary": selectors.board(request.user)["totals"],
+            "summary": summary,
             "is_head": request.user.has_role("unit_head"),
         },
     )
 
 
-def _units(user):
-    return HandlingUnit.objects.filter(org_scope_q(user), is_active=True).order_by("order", "id")
+def _unit_options(user, picked: str):
+    """The units' <option>s of the filter (written here: a template loop over some 400 units is slow)."""
+    units = (
+        HandlingUnit.objects.filter(org_scope_q(user), is_active=True)
+        .order_by("order", "id")
+        .values_list("pk", "name", "short_name")
+    )
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (pk, " selected" if str(pk) == picked else "", short_name or name)
+            for pk, name, short_name in units
+        ),
+    )
 
 
 @login_required
@@ -72,9 +101,13 @@ def board(request):
     if not r.can_supervise(request.user):
         raise Http404("未找到")
     unit = request.GET.get("unit", "")
-    f, page, qs_wo_page = _rows(request, unit=unit)
-    kind = f["kind"] if f["kind"] in kinds.KINDS else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in kinds.KINDS else ""
     figures = selectors.board(request.user, kind=kind, unit=unit if unit.isdigit() else None)
+    # The figures count the rows' scope (the same kind and unit) unless the unit given is no number.
+    f, page, qs_wo_page = _rows(
+        request, totals=figures["totals"] if unit.isdigit() or not unit else None, unit=unit
+    )
     return render(
         request,
         "handling/board.html",
@@ -83,7 +116,7 @@ def board(request):
             "qs_wo_page": qs_wo_page,
             "f": f,
             "unit": unit,
-            "units": _units(request.user),
+            "unit_options": _unit_options(request.user, unit),
             "kinds": kinds.choices(),
             "figures": figures,
             # Reminders and extensions only on the office's own organisation's items (not a subtree's).
