@@ -38,9 +38,9 @@ def handling_todos(user) -> list[dict]:
     if not r.is_unit_user(user):
         return []
     c = selectors.owed(user).aggregate(
-        unack=Count("id", filter=Q(acknowledged_at__isnull=True)),
-        red=Count("id", filter=Q(light="red")),
-        yellow=Count("id", filter=Q(light="yellow")),
+        unack=Count("unit_id", filter=Q(acknowledged_at__isnull=True)),
+        red=Count("unit_id", filter=Q(light="red")),
+        yellow=Count("unit_id", filter=Q(light="yellow")),
     )
     inbox = reverse("handling:inbox")
     return [
