@@ -122,7 +122,10 @@ class Assignment(models.Model):
         verbose_name_plural = "交办"
         ordering = ["role", "id"]
         indexes = [
-            models.Index(fields=["unit", "is_active"]),
+            # A unit's assignments; and the per-unit figures (selectors.unit_figures) read it alone.
+            models.Index(
+                fields=["unit", "is_active", "role", "owes", "organisation"], name="h_assignment_unit_idx"
+            ),
             # Only the owed rows (a small part of all, read by every screen of the spine). Each ends with
             # `owes` (true throughout) so that SQLite reads a query that names it from the index alone.
             # The unit inbox by deadline,
@@ -201,6 +204,10 @@ class Reply(models.Model):
     session = models.ForeignKey(Session, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     is_latest = models.BooleanField("最新答复", default=True)
+    # The case's organisation, for the per-unit figures of a subtree (no index of its own: h_reply_unit_idx).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = "答复"
@@ -211,8 +218,10 @@ class Reply(models.Model):
                 fields=["session", "is_latest", "unit", "result_class", "on_time"], name="h_reply_stats_idx"
             ),
             models.Index(fields=["case", "on_time"], name="h_reply_on_time_idx"),
-            # Per-unit figures across kinds (selectors.unit_figures).
-            models.Index(fields=["unit", "is_latest", "on_time", "round"], name="h_reply_unit_idx"),
+            # Per-unit figures across kinds (selectors.unit_figures), read from the index alone.
+            models.Index(
+                fields=["unit", "is_latest", "on_time", "round", "organisation"], name="h_reply_unit_idx"
+            ),
         ]
 
 
@@ -246,6 +255,10 @@ class Evaluation(models.Model):
     unit = models.ForeignKey(HandlingUnit, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     category = models.CharField("类别", max_length=20, blank=True)
     is_current = models.BooleanField("评价最新答复", default=True)
+    # The case's organisation, for the per-unit figures of a subtree (in h_evaluation_unit_idx).
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
+    )
 
     class Meta:
         verbose_name = "评价"
@@ -262,7 +275,9 @@ class Evaluation(models.Model):
             models.Index(
                 fields=["session", "is_current", "unit", "category", "rating"], name="h_evaluation_stats_idx"
             ),
-            models.Index(fields=["unit", "is_current", "rating"], name="h_evaluation_unit_idx"),
+            models.Index(
+                fields=["unit", "is_current", "rating", "organisation"], name="h_evaluation_unit_idx"
+            ),
         ]
 
 

@@ -7,9 +7,10 @@ every row:
 - assignments carry the case's session, kind, light and organisation, and `owes` (active, the case in
   handling, and no standing reply: none yet, or the latest one rated 不满意; a co-unit until it has sent
   its opinion); the 督办 board and the inbox read them alone (lights.refresh keeps the light right too);
-- replies carry the session, the replying unit and `is_latest` (no later reply of the same assignment);
-- evaluations carry the session, the case's category, the rated unit and `is_current` (the rated reply
-  is still the latest).
+- replies carry the session, the organisation, the replying unit and `is_latest` (no later reply of the
+  same assignment);
+- evaluations carry the session, the organisation, the case's category, the rated unit and `is_current`
+  (the rated reply is still the latest).
 """
 
 from __future__ import annotations
@@ -73,12 +74,14 @@ def sync_copies(case_ids: Iterable[int] | None = None) -> None:
     later = Reply.objects.filter(assignment_id=OuterRef("assignment_id"), pk__gt=OuterRef("pk"))
     scoped(Reply.objects).update(
         session_id=Subquery(case.values("session_id")[:1]),
+        organisation_id=Subquery(case.values("organisation_id")[:1]),
         unit_id=Subquery(Assignment.objects.filter(pk=OuterRef("assignment_id")).values("unit_id")[:1]),
         is_latest=~Exists(later),
     )
     reply = Reply.objects.filter(pk=OuterRef("reply_id"))
     scoped(Evaluation.objects).update(
         session_id=Subquery(case.values("session_id")[:1]),
+        organisation_id=Subquery(case.values("organisation_id")[:1]),
         category=Subquery(case.values("category")[:1]),
         unit_id=Subquery(reply.values("unit_id")[:1]),
         is_current=Subquery(reply.values("is_latest")[:1]),
