@@ -8,7 +8,7 @@ from django.db.models import F, Q
 
 from tests.proposals.builders import build
 from zhengxie.handling import jobs, lights
-from zhengxie.handling.models import Assignment, Case
+from zhengxie.handling.models import Assignment, Case, Evaluation, Reply
 from zhengxie.proposals import services
 
 from .helpers import days, item_case, owed, rows
@@ -30,6 +30,13 @@ def wrong_copies():
 def test_every_assignment_of_the_demo_carries_its_case_facts():
     assert Assignment.objects.exists()
     assert wrong_copies() == []
+
+
+def test_replies_and_ratings_carry_their_case_organisation(user, proposal_in):
+    proposal_in("closed")  # replied and rated through the services
+    for model in (Reply, Evaluation):
+        assert model.objects.exists()
+        assert not model.objects.exclude(organisation_id=F("case__organisation_id")).exists()
 
 
 def test_a_new_assignment_carries_them_and_a_light_change_reaches_it(user, units, proposal_in):

@@ -49,6 +49,8 @@ def _all(page, api, board, api_board, staff_api, where):
         "api board, every unit": _count(api_board, "/api/v1/handling/board"),
         "staff api inbox": _count(staff_api, "/api/v1/inbox", where),
         "staff api inbox, every unit": _count(staff_api, "/api/v1/inbox"),
+        "unit figures": _count(board, "/handling/units/"),
+        "api unit figures": _count(api_board, "/api/v1/handling/units"),
     }
 
 
