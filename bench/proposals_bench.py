@@ -846,7 +846,7 @@ def _related(
 # =====================================================================================================
 
 
-def measure(n_requests: int, counts_only: bool, seed: int = 7) -> dict:
+def measure(n_requests: int, counts_only: bool, seed: int = 7, only=()) -> dict:
     common.setup_django()
     from django.core.management import call_command
     from django.db import connection
@@ -1087,6 +1087,8 @@ def measure(n_requests: int, counts_only: bool, seed: int = 7) -> dict:
             [f"/api/v1/proposals/{newest('member1', status='closed')}"],
         ),
     ]
+    if only:
+        cases = [c for c in cases if any(x in c[1] for x in only)]
     targets = {"list": TARGET_LIST, "detail": TARGET_LIST, "stats": TARGET_LIST, "similar": TARGET_SIMILAR}
 
     def get(kind, who, url):
@@ -1232,7 +1234,9 @@ def run_engine(engine: str, args, log) -> dict:
                 out[key] = _child(
                     "measure",
                     url,
-                    ["--requests", str(args.requests)] + (["--counts-only"] if counts_only else []),
+                    ["--requests", str(args.requests)]
+                    + (["--counts-only"] if counts_only else [])
+                    + [f"--only={x}" for x in args.only],
                     tmp / f"m-{n}.json",
                 )
                 db.unlink()
@@ -1245,7 +1249,9 @@ def run_engine(engine: str, args, log) -> dict:
                     out[key] = _child(
                         "measure",
                         url,
-                        ["--requests", str(args.requests)] + (["--counts-only"] if counts_only else []),
+                        ["--requests", str(args.requests)]
+                        + (["--counts-only"] if counts_only else [])
+                        + [f"--only={x}" for x in args.only],
                         tmp / f"m-pg-{n}.json",
                     )
                 finally:
@@ -1411,13 +1417,19 @@ def main() -> None:
     p.add_argument("--child", choices=["generate", "measure"])
     p.add_argument("--out")
     p.add_argument("--counts-only", action="store_true")
+    p.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="only the requests whose label contains this (repeatable)",
+    )
     args = p.parse_args()
 
     if args.child == "generate":
         Path(args.out).write_text(json.dumps(generate(args.proposals)))
         return
     if args.child == "measure":
-        Path(args.out).write_text(json.dumps(measure(args.requests, args.counts_only)))
+        Path(args.out).write_text(json.dumps(measure(args.requests, args.counts_only, only=args.only)))
         return
 
     env_url = os.environ.get("DATABASE_URL", "")
