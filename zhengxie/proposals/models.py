@@ -186,6 +186,9 @@ class Proposal(models.Model):
                     "status",
                     "author",
                     "title",
+                    # A unit user's lists filter on the case (selectors.visible_proposals: case_id IN
+                    # the unit's assignments): PostgreSQL counts them from this index, not the rows.
+                    "case",
                 ],
                 name="proposal_list_idx",
             ),
@@ -202,6 +205,8 @@ class Proposal(models.Model):
                     "rehandle_round",
                     "replied_at",
                     "id",
+                    # The on-time figure by category looks up each proposal's replies by case.
+                    "case",
                 ],
                 name="proposal_stats_idx",
             ),
