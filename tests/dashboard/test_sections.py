@@ -24,7 +24,8 @@ def test_each_role_sees_its_sections(user):
     assert _ids(user("leader"))[:2] == ["proposals", "supervision"]
     assert {"activities", "performance"} <= set(_ids(user("leader")))
     assert _ids(user("staff"))[:2] == ["proposals", "supervision"]  # the proposals office supervises
-    assert "supervision" not in _ids(user("info"))  # an office that handles no kind of item does not
+    assert "supervision" in _ids(user("info"))  # the 信息科 runs the 批示落实 kind, so it supervises too
+    assert "supervision" not in _ids(user("office"))  # an office that runs no kind of item does not
     assert "proposals" in _ids(user("info"))
     assert _ids(user("member1")) == []  # providers are for the office, leaders and administrators
 
@@ -59,7 +60,7 @@ def test_the_supervision_section_links_each_light_to_the_board(client_for, user)
     board = reverse("handling:board")
     for light in ("red", "yellow", "green"):
         assert f'href="{board}?light={light}"' in page
-    assert supervision_figures(user("info"), Period(None, 2030)) is None
+    assert supervision_figures(user("office"), Period(None, 2030)) is None  # runs no kind of item
     totals = supervision_figures(user("leader"), Period(None, 2030)).cards
     assert [c.label for c in totals][:4] == ["在办合计", "红灯（超期）", "黄灯（临近期限）", "绿灯"]
 

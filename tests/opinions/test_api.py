@@ -630,8 +630,8 @@ def test_journey_from_member_to_city_adoption(api, user):
     # Below the city's own level: refused, nothing written.
     refused(post(cs, f"/opinions/{copy_id}/adoptions", {"level": "county", "body": "县委办"}), 422, "level")
     assert not Adoption.objects.filter(root_id=a["id"]).exists()
-    # The county's 信息科 cannot record on the city's copy.
-    refused(post(info, f"/opinions/{copy_id}/adoptions", {"level": "city", "body": "市委办"}), 403)
+    # The county's 信息科 cannot even see the city's copy (it follows it on its own item).
+    refused(post(info, f"/opinions/{copy_id}/adoptions", {"level": "city", "body": "市委办"}), 404)
     adoption = ok(post(cs, f"/opinions/{copy_id}/adoptions", {"level": "city", "body": "市委办公室"}), 201)
     assert adoption["organisation"]["name"] == "江州市政协"
 

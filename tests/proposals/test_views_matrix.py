@@ -38,8 +38,9 @@ PAGES = {
     "proposals:changes": OFFICE,
     "proposals:compilation": OFFICE,
     "handling:inbox": UNITS,
-    "handling:board": OFFICE | {"leader", "admin"},
-    "handling:units": OFFICE | {"leader", "admin"},
+    # Every office that runs a kind of routed item supervises (the 信息科 runs 批示落实).
+    "handling:board": OFFICE | {"info", "leader", "admin"},
+    "handling:units": OFFICE | {"info", "leader", "admin"},
     "proposals:key": OFFICE | {"leader"},
     "proposals:stats": STATS,
     "dashboard:index": STATS,
