@@ -446,6 +446,8 @@ def opinion_review(
             _done(user, o, "accept", "录用", before, detail=reason)
             _tell_authors(o, f"您报送的社情民意信息《{o.title}》已被录用", reason)
         elif decision in ("file", "return"):
+            if decision == "return" and o.forwarded_from_id:
+                raise Conflict("下级报送的信息不能退回修改，可录用、留存或合并。", code="forwarded")
             if not reason:
                 raise Invalid("请填写理由（作者可见）。", field="reason")
             o.status = S.FILED if decision == "file" else S.RETURNED
