@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from zhengxie.core.errors import NotFound
 from zhengxie.core.models import Role
@@ -25,15 +25,23 @@ from .models import Adoption, Instruction, Opinion, OpinionAuthor, OpinionEvent,
 S = Opinion.Status
 
 
+def _own(user) -> Q:
+    """What the user wrote or co-authored. `pk IN (their authorships)`, not a correlated EXISTS: the
+    database then reads the member's authorships and the user's own rows by index (SQLite's multi-index
+    OR) instead of testing every item of the table (80 ms at 100,000 items)."""
+    own = Q(created_by=user)
+    member = member_of(user)
+    if member is not None:
+        own |= Q(pk__in=OpinionAuthor.objects.filter(member=member).values("opinion_id"))
+    return own
+
+
 def visible(user) -> QuerySet[Opinion]:
     """Every item the user may see: what they wrote or co-authored (any state), and for staff, leaders
     and administrators every submitted item of their organisation and the levels below."""
     if not getattr(user, "is_authenticated", False):
         return Opinion.objects.none()
-    member = member_of(user)
-    own = Q(created_by=user)
-    if member is not None:
-        own |= Q(Exists(OpinionAuthor.objects.filter(opinion=OuterRef("pk"), member=member)))
+    own = _own(user)
     if user.has_role(Role.STAFF, Role.LEADER, Role.SYSADMIN):
         return Opinion.objects.filter(own | (org_scope_q(user) & ~Q(status=S.DRAFT)))
     return Opinion.objects.filter(own)
@@ -49,11 +57,7 @@ def opinion_list(
             return Opinion.objects.none()
         qs = Opinion.objects.filter(organisation_id=user.organisation_id).exclude(status=S.DRAFT)
     elif mine:
-        member = member_of(user)
-        own = Q(created_by=user)
-        if member is not None:
-            own |= Q(Exists(OpinionAuthor.objects.filter(opinion=OuterRef("pk"), member=member)))
-        qs = Opinion.objects.filter(own)
+        qs = Opinion.objects.filter(_own(user))
     else:
         qs = visible(user)
     if organisation:
