@@ -255,8 +255,9 @@ def review_queue(user) -> QuerySet[Proposal]:
 
 def owing_assignments(unit_id) -> QuerySet[Assignment]:
     """A unit's parts in proposals it still owes (the spine's Assignment.owes: in handling, and no standing
-    reply — a 分办 unit whose reply stands owes nothing more while the other units answer theirs)."""
-    return Assignment.objects.filter(unit_id=unit_id, owes=True, case__kind="proposal")
+    reply — a 分办 unit whose reply stands owes nothing more while the other units answer theirs); the
+    assignment's copy of the case's kind, so no case is joined."""
+    return Assignment.objects.filter(unit_id=unit_id, owes=True, kind="proposal")
 
 
 def unit_inbox(user) -> QuerySet[Proposal]:
