@@ -26,14 +26,15 @@ S = Opinion.Status
 
 
 def _own(user) -> Q:
-    """What the user wrote or co-authored. `pk IN (their authorships)`, not a correlated EXISTS: the
-    database then reads the member's authorships and the user's own rows by index (SQLite's multi-index
-    OR) instead of testing every item of the table (80 ms at 100,000 items)."""
-    own = Q(created_by=user)
+    """What the user wrote or co-authored: `pk IN (their authorships UNION what they wrote)`. Read by index
+    on both engines (0.3-5 ms at 100,000 items); a correlated EXISTS, or `created_by OR pk IN (…)`, makes
+    PostgreSQL test every item of the table (80-140 ms)."""
     member = member_of(user)
-    if member is not None:
-        own |= Q(pk__in=OpinionAuthor.objects.filter(member=member).values("opinion_id"))
-    return own
+    if member is None:
+        return Q(created_by=user)
+    authored = OpinionAuthor.objects.filter(member=member).order_by().values("opinion_id")
+    written = Opinion.objects.filter(created_by=user).order_by().values("pk")
+    return Q(pk__in=authored.union(written))
 
 
 def visible(user) -> QuerySet[Opinion]:
