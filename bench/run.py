@@ -1,12 +1,14 @@
 """`make bench`: every benchmark, then bench/RESULTS.md.
 
-    .venv/bin/python bench/run.py                  # all four, SQLite and (if reachable) PostgreSQL
+    .venv/bin/python bench/run.py                  # all five, SQLite and (if reachable) PostgreSQL
     .venv/bin/python bench/run.py --only proposals --no-pg
     .venv/bin/python bench/run.py --quick          # small sizes, prints only (RESULTS.md untouched)
 
 - bench/proposals_bench.py: proposal pages and API at 100,000 proposals (section "## Proposals");
 - bench/handling_bench.py: the unit inbox and the 督办 board of the handling spine at 100,000 proposals
   plus 100,000 items of a second kind (section "## Handling spine (inbox and 督办 board)");
+- bench/opinions_bench.py: 社情民意 queue, member's list, item and statistics (pages and API) at 100,000
+  items (section "## 社情民意");
 - bench/search_bench.py: search_ids / similar on 100,000 documents (section "## Search", made here
   from its output);
 - bench/performance_bench.py: duty scores at 5,000 members and 1,000,000 records; it writes its own
@@ -38,7 +40,19 @@ PROPOSALS, SEARCH, PERFORMANCE = "## Proposals", "## Search", "## Performance (d
 HANDLING = "## Handling spine (inbox and 督办 board)"
 NOTES = "## Proposals: why, and what is left"  # written by hand, kept as it is
 HANDLING_NOTES = "## Handling spine: what misses and why"  # written by hand, kept as it is
-ORDER = ["## Summary", PROPOSALS, NOTES, HANDLING, HANDLING_NOTES, SEARCH, PERFORMANCE]
+OPINIONS = "## 社情民意"
+OPINIONS_NOTES = "## 社情民意: what misses and why"  # written by hand, kept as it is
+ORDER = [
+    "## Summary",
+    PROPOSALS,
+    NOTES,
+    HANDLING,
+    HANDLING_NOTES,
+    OPINIONS,
+    OPINIONS_NOTES,
+    SEARCH,
+    PERFORMANCE,
+]
 SIMILAR_TARGET = 100.0
 
 
@@ -163,8 +177,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,search,performance",
-        help="comma-separated: proposals, handling, search, performance",
+        default="proposals,handling,opinions,search,performance",
+        help="comma-separated: proposals, handling, opinions, search, performance",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg-url", default=None)
@@ -273,6 +287,45 @@ def main() -> None:
                 failures.append(f"handling_bench.py failed (exit {code})")
                 errors += 1
 
+        if "opinions" in only:
+            import json
+
+            out_json, out_md = Path(tmp) / "opinions.json", Path(tmp) / "opinions.md"
+            cmd = [
+                py,
+                str(BENCH / "opinions_bench.py"),
+                "--engine",
+                "both" if use_pg else "sqlite",
+                "--pg-url",
+                pg_url,
+                "--json",
+                str(out_json),
+                "--markdown",
+                str(out_md),
+            ]
+            if args.quick:
+                cmd += ["--items", "5000", "--small", "1000", "--requests", "10", "--runs", "2"]
+            if args.fresh:
+                cmd.append("--fresh")
+            code, _ = stream(cmd, child_env)
+            if code == 0:
+                sections[OPINIONS] = stamp + out_md.read_text()
+                for run in json.loads(out_json.read_text()):
+                    for r in run["big_run"]["results"]:
+                        if r["target"] is not None:
+                            verdicts.append((f"opinions: {r['label']}", run["engine"], r["p95"], r["target"]))
+                    small = {q["label"]: q["queries"] for q in run["small_run"]["queries"]}
+                    for q in run["big_run"]["queries"]:
+                        s = small.get(q["label"])
+                        if s is not None and s != q["queries"]:
+                            failures.append(
+                                f"{run['engine']}: {q['label']} runs {s} queries at {run['small']:,} items, "
+                                f"{q['queries']} at {run['n']:,} (see 社情民意)"
+                            )
+            else:
+                failures.append(f"opinions_bench.py failed (exit {code})")
+                errors += 1
+
         if "search" in only:
             cmd = [py, str(BENCH / "search_bench.py")]
             note = "(100,000 documents, 200 queries)"
@@ -315,7 +368,7 @@ def main() -> None:
         [what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
         for what, engine, figure, target in verdicts
     ]
-    rank = {"proposals": 0, "handling": 1, "search": 2, "performance": 3}
+    rank = {"proposals": 0, "handling": 1, "opinions": 2, "search": 3, "performance": 4}
     summary_rows = sorted(
         kept_summary_rows(only) + summary_rows, key=lambda r: rank.get(r[0].split(":")[0], 9)
     )
