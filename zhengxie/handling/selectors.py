@@ -151,31 +151,31 @@ def _empty() -> dict:
     return {"red": 0, "yellow": 0, "green": 0, "none": 0, "total": 0, "unacknowledged": 0}
 
 
-def _counts(user, kind, unit, *group):
-    """Owed rows counted by `group` and light: n and unacknowledged (the board's index alone: every column
-    counted is in it, which PostgreSQL needs for an index-only scan; `id` is not)."""
+def _counts(user, kind, unit):
+    """Owed rows by unit, kind and light: (unit_id, kind, light, n, unacknowledged) tuples, read from the
+    board's index alone (grouped in its order, so without a sort; every column counted is in it, which
+    PostgreSQL needs for an index-only scan: `id` is not)."""
     qs = owed(user, unit=unit)
     if kind:  # an unknown kind counts nothing
         qs = qs.filter(kind=kind)
     return (
-        qs.values(*group, "light")
+        qs.values_list("unit_id", "kind", "light")
         .annotate(n=Count("unit_id"), unack=Count("unit_id", filter=Q(acknowledged_at__isnull=True)))
         .order_by()
     )
 
 
-def _add(target: dict, row: dict) -> None:
-    target[row["light"] or "none"] += row["n"]
-    target["total"] += row["n"]
-    target["unacknowledged"] += row["unack"]
+def _add(target: dict, light: str, n: int, unack: int) -> None:
+    target[light or "none"] += n
+    target["total"] += n
+    target["unacknowledged"] += unack
 
 
 def totals(user, *, kind="", unit=None) -> dict:
-    """Open items (a unit still owes them) by light, and unacknowledged; one query (grouped as the board's
-    index is ordered, which reads it without a sort)."""
+    """Open items (a unit still owes them) by light, and unacknowledged; one query."""
     out = _empty()
-    for row in _counts(user, kind, unit, "unit_id", "kind"):
-        _add(out, row)
+    for _unit_id, _kind, light, n, unack in _counts(user, kind, unit):
+        _add(out, light, n, unack)
     return out
 
 
@@ -185,18 +185,13 @@ def board(user, *, kind="", unit=None) -> dict:
     by_unit: dict[int, dict] = {}
     all_units = _empty()
     by_kind: dict[str, int] = {}
-    for row in _counts(user, kind, unit, "unit_id", "kind"):
-        u = by_unit.get(row["unit_id"])
+    for unit_id, kind_, light, n, unack in _counts(user, kind, unit):
+        u = by_unit.get(unit_id)
         if u is None:
-            u = by_unit[row["unit_id"]] = {
-                "unit_id": row["unit_id"],
-                "name": "",
-                "short_name": "",
-                **_empty(),
-            }
-        _add(u, row)
-        _add(all_units, row)
-        by_kind[row["kind"]] = by_kind.get(row["kind"], 0) + row["n"]
+            u = by_unit[unit_id] = {"unit_id": unit_id, "name": "", "short_name": "", **_empty()}
+        _add(u, light, n, unack)
+        _add(all_units, light, n, unack)
+        by_kind[kind_] = by_kind.get(kind_, 0) + n
     if by_unit:
         for pk, name, short_name in HandlingUnit.objects.filter(pk__in=list(by_unit)).values_list(
             "pk", "name", "short_name"

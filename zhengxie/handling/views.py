@@ -8,7 +8,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.html import format_html_join
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
@@ -78,20 +79,32 @@ def inbox(request):
     )
 
 
-def _unit_options(user, picked: str):
+def _unit_options(user, picked: str) -> SafeString:
     """The units' <option>s of the filter (written here: a template loop over some 400 units is slow)."""
     units = (
         HandlingUnit.objects.filter(org_scope_q(user), is_active=True)
         .order_by("order", "id")
         .values_list("pk", "name", "short_name")
     )
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (pk, " selected" if str(pk) == picked else "", short_name or name)
+    return mark_safe(
+        "".join(
+            f'<option value="{pk}"{" selected" if str(pk) == picked else ""}>{escape(short_name or name)}</option>'
             for pk, name, short_name in units
-        ),
+        )
+    )
+
+
+def _unit_rows(units) -> SafeString:
+    """The board's table, a row per unit: name (a link to the unit's board), red, yellow, green,
+    unacknowledged, total."""
+    return mark_safe(
+        "".join(
+            f'<tr><td><a href="?unit={u["unit_id"]}">{escape(u["name"])}</a></td>'
+            f'<td class="text-end text-danger">{u["red"]}</td><td class="text-end">{u["yellow"]}</td>'
+            f'<td class="text-end">{u["green"]}</td><td class="text-end">{u["unacknowledged"]}</td>'
+            f'<td class="text-end">{u["total"]}</td></tr>'
+            for u in units
+        )
     )
 
 
@@ -119,6 +132,7 @@ def board(request):
             "unit_options": _unit_options(request.user, unit),
             "kinds": kinds.choices(),
             "figures": figures,
+            "unit_rows": _unit_rows(figures["units"]),
             # Reminders and extensions only on the office's own organisation's items (not a subtree's).
             "can_remind": r.is_case_office(request.user),
             "own_org": request.user.organisation_id,
