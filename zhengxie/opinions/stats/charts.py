@@ -3,6 +3,8 @@ script). Each takes the dict `year_report` returns."""
 
 from __future__ import annotations
 
+from zhengxie.core.charts import pie_option
+
 from ..models import LEVEL_LABELS
 from . import LEVELS_DOWN
 
@@ -71,21 +73,7 @@ def level_option(report: dict) -> dict:
 
 
 def _pie(name: str, data: list[dict]) -> dict:
-    return {
-        "tooltip": {"trigger": "item", "formatter": "{b}：{c}篇（{d}%）"},
-        "legend": {"bottom": 0, "type": "scroll"},
-        "series": [
-            {
-                "name": name,
-                "type": "pie",
-                "radius": ["30%", "68%"],
-                "center": ["50%", "44%"],
-                "label": {"position": "inside", "formatter": "{d}%", "color": "#fff", "fontSize": 11},
-                "labelLine": {"show": False},
-                "data": data,
-            }
-        ],
-    }
+    return pie_option(name, data, "篇")
 
 
 def category_option(report: dict) -> dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 from django.db.models import Count, Exists, OuterRef, Q
 
 from zhengxie.core import audit, orgsettings
+from zhengxie.core.charts import pie_option
 from zhengxie.core.permissions import in_scope, org_scope_q
 from zhengxie.core.xlsx import Book
 
@@ -257,21 +258,7 @@ def unit_bar_option(stats: dict, limit: int = 15) -> dict:
 
 
 def _pie(name: str, data: list[dict]) -> dict:
-    return {
-        "tooltip": {"trigger": "item", "formatter": "{b}：{c}件（{d}%）"},
-        "legend": {"bottom": 0, "type": "scroll"},
-        "series": [
-            {
-                "name": name,
-                "type": "pie",
-                "radius": ["30%", "68%"],
-                "center": ["50%", "44%"],
-                "label": {"position": "inside", "formatter": "{d}%", "color": "#fff", "fontSize": 11},
-                "labelLine": {"show": False},
-                "data": data,
-            }
-        ],
-    }
+    return pie_option(name, data, "件")
 
 
 def category_pie_option(stats: dict) -> dict:
