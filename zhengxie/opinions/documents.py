@@ -18,7 +18,8 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
-from zhengxie.proposals.documents import CJK_FONT, committee_title
+from zhengxie.core.documents import CJK_FONT, cjk_font, docx_document, docx_font, paragraphs
+from zhengxie.proposals.documents import committee_title
 
 from .models import Opinion, OpinionIssue
 
@@ -78,10 +79,6 @@ def item_heading(issue: OpinionIssue, n: int, o: Opinion) -> str:
     return o.display_title
 
 
-def paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n") if p.strip()]
-
-
 def issue_items(issue: OpinionIssue) -> list[Opinion]:
     """The issue's items in order, with their authors (two queries)."""
     from .selectors import issue_items as load
@@ -101,18 +98,7 @@ def _items(issue, items):
 
 
 def _font(run, *, size=None, bold=None, color=None, name="仿宋_GB2312"):
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    run.font.name = name
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.bold = bold
-    if color:
-        run.font.color.rgb = RGBColor.from_string(color)
-    return run
+    return docx_font(run, size=size, bold=bold, color=color, name=name)
 
 
 def _para(doc, text="", *, size=16, bold=False, align=None, color=None, name="仿宋_GB2312", indent=False):
@@ -165,19 +151,8 @@ def _two_ends(doc, left: str, right: str, *, size=14):
 
 
 def issue_docx(issue: OpinionIssue, items: list[Opinion] | None = None) -> bytes:
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Cm
-
     items = _items(issue, items)
-    doc = Document()
-    for section in doc.sections:
-        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    normal = doc.styles["Normal"]
-    normal.font.name = "仿宋_GB2312"
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋_GB2312")
+    doc = docx_document("仿宋_GB2312")
 
     # 版头
     _para(doc, masthead(issue), size=42, bold=True, align="center", color=RED, name="方正小标宋简体")
@@ -227,12 +202,8 @@ def _styles():
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_JUSTIFY, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    base = dict(fontName=CJK_FONT, wordWrap="CJK")
+    base = dict(fontName=cjk_font(), wordWrap="CJK")
     red = colors.HexColor(f"#{RED}")
     return {
         "masthead": ParagraphStyle(

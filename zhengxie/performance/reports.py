@@ -9,9 +9,9 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
-from . import acts as A
+from zhengxie.core.documents import cjk_font
 
-CJK_FONT = "STSong-Light"
+from . import acts as A
 
 
 def _committee_title(member) -> str:
@@ -120,13 +120,9 @@ def report_pdf(data) -> bytes:
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    body = ParagraphStyle("body", fontName=CJK_FONT, fontSize=10.5, leading=16, wordWrap="CJK")
+    body = ParagraphStyle("body", fontName=cjk_font(), fontSize=10.5, leading=16, wordWrap="CJK")
     h1 = ParagraphStyle("h1", parent=body, fontSize=17, leading=26, alignment=1, spaceAfter=8)
     h2 = ParagraphStyle("h2", parent=body, fontSize=12.5, leading=20, spaceBefore=8, spaceAfter=4)
     cell = ParagraphStyle("cell", parent=body, fontSize=9, leading=12)

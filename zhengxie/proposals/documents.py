@@ -14,11 +14,12 @@ from xml.sax.saxutils import escape
 from django.db.models import Prefetch
 from django.utils import timezone
 
+from zhengxie.core.documents import CJK_FONT, cjk_font, docx_document, docx_font, paragraphs
+
 from .models import Assignment, Proposal, Signer
 from .workflow import ACCEPTED_OR_LATER
 
 ACCEPTED_STATES = ACCEPTED_OR_LATER
-CJK_FONT = "STSong-Light"
 Progress = Callable[[int, int], None] | None
 
 
@@ -86,10 +87,6 @@ def _date(value) -> str:
     return f"{value.year}年{value.month}月{value.day}日"
 
 
-def _paragraphs(text: str) -> list[str]:
-    return [p.strip() for p in (text or "").replace("\r\n", "\n").split("\n") if p.strip()]
-
-
 def fields(proposal: Proposal) -> list[tuple[str, str]]:
     return [
         ("案由", proposal.title),
@@ -120,41 +117,8 @@ def filename(proposal: Proposal, ext: str) -> str:
 # --------------------------------------------------------------------------- Word
 
 
-def _docx_font(run, size=None, bold=None, color=None, name="宋体"):
-    from docx.oxml.ns import qn
-    from docx.shared import Pt, RGBColor
-
-    run.font.name = name
-    rpr = run._element.get_or_add_rPr()
-    rfonts = rpr.find(qn("w:rFonts"))
-    if rfonts is None:
-        rfonts = rpr.makeelement(qn("w:rFonts"), {})
-        rpr.append(rfonts)
-    rfonts.set(qn("w:eastAsia"), name)
-    if size:
-        run.font.size = Pt(size)
-    if bold is not None:
-        run.bold = bold
-    if color:
-        run.font.color.rgb = RGBColor.from_string(color)
-    return run
-
-
 def _docx_new():
-    from docx import Document
-    from docx.shared import Cm
-
-    doc = Document()
-    for section in doc.sections:
-        section.page_height, section.page_width = Cm(29.7), Cm(21.0)
-        section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-        section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-    style = doc.styles["Normal"]
-    style.font.name = "仿宋"
-    from docx.oxml.ns import qn
-
-    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), "仿宋")
-    return doc
+    return docx_document("仿宋")
 
 
 def _docx_para(
@@ -170,7 +134,7 @@ def _docx_para(
         p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     if indent:
         p.paragraph_format.first_line_indent = Pt(size * 2)
-    _docx_font(p.add_run(text), size=size, bold=bold, color=color, name=name)
+    docx_font(p.add_run(text), size=size, bold=bold, color=color, name=name)
     return p
 
 
@@ -184,8 +148,8 @@ def _docx_table(doc, rows: Iterable[tuple[str, str]]):
         a, b = table.rows[i].cells
         a.width, b.width = Cm(3.2), Cm(12.4)
         a.text, b.text = "", ""
-        _docx_font(a.paragraphs[0].add_run(label), size=12, bold=True, name="黑体")
-        _docx_font(b.paragraphs[0].add_run(value or "—"), size=12, name="仿宋")
+        docx_font(a.paragraphs[0].add_run(label), size=12, bold=True, name="黑体")
+        docx_font(b.paragraphs[0].add_run(value or "—"), size=12, name="仿宋")
     return table
 
 
@@ -193,7 +157,7 @@ def _docx_proposal_body(doc, proposal: Proposal, *, heading_style=None):
     """The 提案 layout itself; used by the single document and, per proposal, by the compilation."""
     if heading_style:
         h = doc.add_heading(level=1)
-        _docx_font(
+        docx_font(
             h.add_run(f"{proposal.number_label}　{proposal.title}"),
             size=16,
             bold=True,
@@ -221,7 +185,7 @@ def _docx_proposal_body(doc, proposal: Proposal, *, heading_style=None):
         if not text and label == "调研情况":
             continue
         _docx_para(doc, label, size=15, bold=True, name="黑体")
-        for para in _paragraphs(text):
+        for para in paragraphs(text):
             _docx_para(doc, para, size=14, indent=True)
     lead, co = units_label(proposal)
     _docx_para(doc, "审查意见与承办单位", size=15, bold=True, name="黑体")
@@ -280,12 +244,8 @@ def _pdf_styles():
     from reportlab.lib import colors
     from reportlab.lib.enums import TA_CENTER, TA_RIGHT
     from reportlab.lib.styles import ParagraphStyle
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
-    base = dict(fontName=CJK_FONT, wordWrap="CJK")
+    base = dict(fontName=cjk_font(), wordWrap="CJK")
     return {
         "org": ParagraphStyle(
             "org", fontSize=24, leading=34, alignment=TA_CENTER, textColor=colors.HexColor("#C00000"), **base
@@ -365,7 +325,7 @@ def _pdf_proposal_story(proposal: Proposal, styles, width, *, heading=None) -> l
         if not text and label == "调研情况":
             continue
         story.append(_p(label, styles["h"]))
-        story += [_p(para, styles["body"]) for para in _paragraphs(text)] or [_p("—", styles["body"])]
+        story += [_p(para, styles["body"]) for para in paragraphs(text)] or [_p("—", styles["body"])]
     lead, co = units_label(proposal)
     story += [
         Spacer(1, 8),
