@@ -13,6 +13,7 @@ import pytest
 from django.db import connection, transaction
 from django.utils import timezone
 
+from tests.threads import in_thread
 from zhengxie.core.errors import Conflict, Invalid
 from zhengxie.core.models import Counter, User
 from zhengxie.opinions import services
@@ -53,25 +54,6 @@ def test_interleaved_issues_number_in_order_and_a_refused_one_uses_no_number(use
     assert numbers == list(range(1, start + 3))
 
 
-def _in_thread(fn):
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except Exception as exc:  # handed back to the test
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join(60)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)"
 )
@@ -102,7 +84,7 @@ def test_threads_composing_issues_at_once_get_distinct_gap_free_numbers(db):
                 ids.append(o.pk)
         return org.pk, before, ids
 
-    org_id, before, ids = _in_thread(setup)
+    org_id, before, ids = in_thread(setup)
     barrier = threading.Barrier(n + 1)
     results = {}
 
@@ -139,11 +121,11 @@ def test_threads_composing_issues_at_once_get_distinct_gap_free_numbers(db):
                 organisation_id=org_id, key=_key()
             ).value
 
-        numbers, counter = _in_thread(stored)
+        numbers, counter = in_thread(stored)
         assert numbers == list(range(1, before + n + 1)) and counter == before + n
     finally:
-        _in_thread(lambda: _cleanup(org_id, ids, before))
-    assert _in_thread(lambda: (_counter(org_id), Opinion.objects.filter(pk__in=ids).count())) == (before, 0)
+        in_thread(lambda: _cleanup(org_id, ids, before))
+    assert in_thread(lambda: (_counter(org_id), Opinion.objects.filter(pk__in=ids).count())) == (before, 0)
 
 
 def _cleanup(org_id, ids, before):

@@ -12,6 +12,7 @@ import pytest
 from django.contrib.contenttypes.models import ContentType
 from django.db import connection, transaction
 
+from tests.threads import in_thread
 from zhengxie.core.errors import Conflict
 from zhengxie.core.models import Counter, Notification, User
 from zhengxie.proposals import services
@@ -45,25 +46,6 @@ def test_interleaved_accepts_number_in_order(user, proposal_in):
     assert sorted(p.number for p in ps) == [start + 1, start + 2, start + 3]
 
 
-def _in_thread(fn):
-    box = {}
-
-    def run():
-        try:
-            box["value"] = fn()
-        except Exception as exc:  # handed back to the test
-            box["error"] = exc
-        finally:
-            connection.close()
-
-    t = threading.Thread(target=run)
-    t.start()
-    t.join(60)
-    if "error" in box:
-        raise box["error"]
-    return box.get("value")
-
-
 @pytest.mark.skipif(
     connection.vendor != "postgresql", reason="needs row locks across connections (PostgreSQL)"
 )
@@ -92,7 +74,7 @@ def test_threads_racing_to_accept_get_distinct_gap_free_numbers(db):
                 ids.append(p.pk)
         return session.pk, key, counter, ids
 
-    session_id, key, counter_before, ids = _in_thread(setup)
+    session_id, key, counter_before, ids = in_thread(setup)
     barrier = threading.Barrier(4)
     results = {}
 
@@ -122,12 +104,12 @@ def test_threads_racing_to_accept_get_distinct_gap_free_numbers(db):
         assert sorted(r[0] for r in results.values()) == ["conflict", "ok", "ok", "ok"]
         assert sorted(r[2] for r in ok) == [counter_before + 1, counter_before + 2, counter_before + 3]
         assert {r[1] for r in ok} == set(ids)
-        numbers = _in_thread(lambda: dict(Proposal.objects.filter(pk__in=ids).values_list("pk", "number")))
+        numbers = in_thread(lambda: dict(Proposal.objects.filter(pk__in=ids).values_list("pk", "number")))
         assert sorted(numbers.values()) == [counter_before + 1, counter_before + 2, counter_before + 3]
-        assert _in_thread(lambda: Counter.objects.get(key=key).value) == counter_before + 3
+        assert in_thread(lambda: Counter.objects.get(key=key).value) == counter_before + 3
     finally:
-        _in_thread(lambda: _cleanup(ids, key, counter_before))
-    assert _in_thread(
+        in_thread(lambda: _cleanup(ids, key, counter_before))
+    assert in_thread(
         lambda: (Counter.objects.get(key=key).value, Proposal.objects.filter(pk__in=ids).count())
     ) == (counter_before, 0)
 
