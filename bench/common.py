@@ -32,6 +32,91 @@ def summary_ms(seconds: list[float]) -> dict:
     return {"n": len(ms), "median": statistics.median(ms), "p95": percentile(ms, 95), "max": max(ms)}
 
 
+def interleaved_runs(cases, get, *, n_requests: int, n_runs: int, budget: float, seed: int, min_requests=5):
+    """Time each case `(label, who, kind, url, target_ms)` through `get(who, kind, url)` in `n_runs` runs,
+    the cases shuffled in each run so that a change in the machine's load falls on all of them alike.
+    Each run does n_requests requests of a case, or fewer (at least `min_requests`) past `budget` seconds;
+    a case whose every p95 is over 4x its target is not run again after 3 runs (more would not change the
+    verdict). Returns one row per case: p50 and p95 as medians over the runs, the worst run's p95, the
+    median CPU time of the process per request."""
+    import random
+    import time
+
+    rng = random.Random(seed)
+    per_run: dict[str, list] = {c[0]: [] for c in cases}
+    for run in range(n_runs):
+        order = list(cases)
+        rng.shuffle(order)
+        for label, who, kind, url, target in order:
+            done = per_run[label]
+            if run >= 3 and target and all(x["p95"] > 4 * target for x in done):
+                continue
+            secs, cpu = [], []
+            started = time.perf_counter()
+            while len(secs) < n_requests and (
+                len(secs) < min_requests or time.perf_counter() - started < budget
+            ):
+                t, c = time.perf_counter(), time.process_time()
+                get(who, kind, url)
+                secs.append(time.perf_counter() - t)
+                cpu.append(time.process_time() - c)
+            s = summary_ms(secs)
+            s["cpu_median"] = summary_ms(cpu)["median"]
+            done.append(s)
+    results = []
+    for label, _who, _kind, url, target in cases:
+        runs = per_run[label]
+        r = {
+            "label": label,
+            "url": url,
+            "target": target,
+            "runs": len(runs),
+            "per_run": n_requests,
+            "n": sum(x["n"] for x in runs),
+            "p50": statistics.median(x["median"] for x in runs),
+            "p95": statistics.median(x["p95"] for x in runs),
+            "p95_worst": max(x["p95"] for x in runs),
+            "cpu": statistics.median(x["cpu_median"] for x in runs),
+        }
+        results.append(r)
+        print(
+            f"  {label:<62} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms (worst run {r['p95_worst']:.1f})"
+            f"  cpu {r['cpu']:6.1f}  n {r['n']} in {r['runs']} runs",
+            flush=True,
+        )
+    return results
+
+
+def time_full_sql(queries: list[dict], connection) -> None:
+    """Run each captured SELECT (`q["sql_full"]`) again to its end, execute and fetch, the better of two, into
+    `q["sql_full_ms"]`: SQLite does its work while rows are fetched, which the captured timings leave out."""
+    import time
+
+    for q in queries:
+        full = []
+        for sql in q["sql_full"]:
+            if not sql.startswith("SELECT"):
+                full.append(0.0)
+                continue
+            best = float("inf")
+            for _ in range(2):
+                with connection.cursor() as cur:
+                    t = time.perf_counter()
+                    cur.execute(sql)
+                    cur.fetchall()
+                    best = min(best, time.perf_counter() - t)
+            full.append(best * 1000)
+        q["sql_full_ms"] = full
+
+
+def sql_gist(sql: str) -> str:
+    """A statement without its column list: FROM … WHERE … GROUP/ORDER."""
+    import re
+
+    sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql, count=1, flags=re.S)
+    return sql[:400] + ("…" if len(sql) > 400 else "")
+
+
 # --- PostgreSQL --------------------------------------------------------------------------------------
 
 

@@ -35,7 +35,6 @@ import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -734,61 +733,16 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float = 20.
 
     results = []
     if not counts_only:
-        rng = random.Random(seed)
-        per_run: dict[str, list] = {c[0]: [] for c in cases}
-        for run in range(n_runs):
-            order = list(cases)
-            rng.shuffle(order)
-            for label, who, kind, url, target in order:
-                done = per_run[label]
-                if run >= 3 and target and all(x["p95"] > 4 * target for x in done):
-                    continue
-                secs, cpu = [], []
-                started = time.perf_counter()
-                while len(secs) < n_requests and (
-                    len(secs) < MIN_REQUESTS or time.perf_counter() - started < budget
-                ):
-                    t, c = time.perf_counter(), time.process_time()
-                    get(who, kind, url)
-                    secs.append(time.perf_counter() - t)
-                    cpu.append(time.process_time() - c)
-                s = common.summary_ms(secs)
-                s["cpu_median"] = common.summary_ms(cpu)["median"]
-                done.append(s)
-        for label, _who, _kind, _url, target in cases:
-            runs = per_run[label]
-            r = {
-                "label": label,
-                "target": target,
-                "runs": len(runs),
-                "n": sum(x["n"] for x in runs),
-                "p50": statistics.median(x["median"] for x in runs),
-                "p95": statistics.median(x["p95"] for x in runs),
-                "p95_worst": max(x["p95"] for x in runs),
-                "cpu": statistics.median(x["cpu_median"] for x in runs),
-            }
-            results.append(r)
-            print(
-                f"  {label:<62} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms (worst {r['p95_worst']:.1f})"
-                f"  cpu {r['cpu']:6.1f}  n {r['n']} in {r['runs']} runs",
-                flush=True,
-            )
-        # Each SELECT of each request again, to its end (execute + fetch, the better of two).
-        for q in queries:
-            full = []
-            for sql in q["sql_full"]:
-                if not sql.startswith("SELECT"):
-                    full.append(0.0)
-                    continue
-                best = float("inf")
-                for _ in range(2):
-                    with connection.cursor() as cur:
-                        t = time.perf_counter()
-                        cur.execute(sql)
-                        cur.fetchall()
-                        best = min(best, time.perf_counter() - t)
-                full.append(best * 1000)
-            q["sql_full_ms"] = full
+        results = common.interleaved_runs(
+            cases,
+            get,
+            n_requests=n_requests,
+            n_runs=n_runs,
+            budget=budget,
+            seed=seed,
+            min_requests=MIN_REQUESTS,
+        )
+        common.time_full_sql(queries, connection)
     for q in queries:
         q["sql_full_text"] = q.pop("sql_full", [])
     info_ = {
@@ -894,13 +848,6 @@ def run_engine(engine: str, args, log) -> dict:
     return out
 
 
-def _sql_gist(sql: str) -> str:
-    import re
-
-    sql = re.sub(r"^SELECT .*? FROM ", "SELECT … FROM ", sql, count=1, flags=re.S)
-    return sql[:400] + ("…" if len(sql) > 400 else "")
-
-
 def markdown(runs: list[dict]) -> str:
     first = runs[0] if runs else {}
     n, small = first.get("n", 0), first.get("small", 0)
@@ -991,7 +938,7 @@ def markdown(runs: list[dict]) -> str:
                 if ms[top] >= 10:
                     slow.append(
                         f"- {q['label']}: SQL {sum(ms):.0f} ms in all; slowest statement {ms[top]:.0f} ms: "
-                        f"`{_sql_gist(q['sql_full_text'][top])}`"
+                        f"`{common.sql_gist(q['sql_full_text'][top])}`"
                     )
         if slow:
             lines.append(

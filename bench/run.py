@@ -247,84 +247,61 @@ def main() -> None:
                 failures.append(f"proposals_bench.py failed (exit {code})")
                 errors += 1
 
+        def json_bench(script: str, section: str, prefix: str, sizes, see: str, fresh: bool) -> None:
+            """Run a benchmark that writes --json and --markdown (handling, opinions): its section, the
+            verdicts of its targets and, as failures, any request whose query count grows with the data."""
+            nonlocal errors
+            import json
+
+            out_json, out_md = Path(tmp) / f"{prefix}.json", Path(tmp) / f"{prefix}.md"
+            cmd = [
+                py,
+                str(BENCH / script),
+                "--engine",
+                "both" if use_pg else "sqlite",
+                "--pg-url",
+                pg_url,
+                "--json",
+                str(out_json),
+                "--markdown",
+                str(out_md),
+            ]
+            if args.quick:
+                cmd += ["--items", "5000", "--small", "1000", "--requests", "10", "--runs", "2"]
+            if fresh:
+                cmd.append("--fresh")
+            code, _ = stream(cmd, child_env)
+            if code != 0:
+                failures.append(f"{script} failed (exit {code})")
+                errors += 1
+                return
+            sections[section] = stamp + out_md.read_text()
+            for run in json.loads(out_json.read_text()):
+                for r in run["big_run"]["results"]:
+                    if r["target"] is not None:
+                        verdicts.append((f"{prefix}: {r['label']}", run["engine"], r["p95"], r["target"]))
+                small = {q["label"]: q["queries"] for q in run["small_run"]["queries"]}
+                for q in run["big_run"]["queries"]:
+                    s = small.get(q["label"])
+                    if s is not None and s != q["queries"]:
+                        failures.append(
+                            f"{run['engine']}: {q['label']} runs {s} queries at {sizes(run['small'])}, "
+                            f"{q['queries']} at {sizes(run['n'])} (see {see})"
+                        )
+
         if "handling" in only:
-            import json
-
-            out_json, out_md = Path(tmp) / "handling.json", Path(tmp) / "handling.md"
-            cmd = [
-                py,
-                str(BENCH / "handling_bench.py"),
-                "--engine",
-                "both" if use_pg else "sqlite",
-                "--pg-url",
-                pg_url,
-                "--json",
-                str(out_json),
-                "--markdown",
-                str(out_md),
-            ]
-            if args.quick:
-                cmd += ["--items", "5000", "--small", "1000", "--requests", "10", "--runs", "2"]
-            if args.fresh and "proposals" not in only:
-                cmd.append("--fresh")
-            code, _ = stream(cmd, child_env)
-            if code == 0:
-                sections[HANDLING] = stamp + out_md.read_text()
-                for run in json.loads(out_json.read_text()):
-                    for r in run["big_run"]["results"]:
-                        if r["target"] is not None:
-                            verdicts.append((f"handling: {r['label']}", run["engine"], r["p95"], r["target"]))
-                    small = {q["label"]: q["queries"] for q in run["small_run"]["queries"]}
-                    for q in run["big_run"]["queries"]:
-                        s = small.get(q["label"])
-                        if s is not None and s != q["queries"]:
-                            failures.append(
-                                f"{run['engine']}: {q['label']} runs {s} queries at {run['small']:,} + "
-                                f"{run['small']:,} items, {q['queries']} at {run['n']:,} + {run['n']:,} "
-                                "(see Handling spine)"
-                            )
-            else:
-                failures.append(f"handling_bench.py failed (exit {code})")
-                errors += 1
-
+            json_bench(
+                "handling_bench.py",
+                HANDLING,
+                "handling",
+                lambda n: f"{n:,} + {n:,} items",
+                "Handling spine",
+                args.fresh and "proposals" not in only,
+            )
         if "opinions" in only:
-            import json
-
-            out_json, out_md = Path(tmp) / "opinions.json", Path(tmp) / "opinions.md"
-            cmd = [
-                py,
-                str(BENCH / "opinions_bench.py"),
-                "--engine",
-                "both" if use_pg else "sqlite",
-                "--pg-url",
-                pg_url,
-                "--json",
-                str(out_json),
-                "--markdown",
-                str(out_md),
-            ]
-            if args.quick:
-                cmd += ["--items", "5000", "--small", "1000", "--requests", "10", "--runs", "2"]
-            if args.fresh:
-                cmd.append("--fresh")
-            code, _ = stream(cmd, child_env)
-            if code == 0:
-                sections[OPINIONS] = stamp + out_md.read_text()
-                for run in json.loads(out_json.read_text()):
-                    for r in run["big_run"]["results"]:
-                        if r["target"] is not None:
-                            verdicts.append((f"opinions: {r['label']}", run["engine"], r["p95"], r["target"]))
-                    small = {q["label"]: q["queries"] for q in run["small_run"]["queries"]}
-                    for q in run["big_run"]["queries"]:
-                        s = small.get(q["label"])
-                        if s is not None and s != q["queries"]:
-                            failures.append(
-                                f"{run['engine']}: {q['label']} runs {s} queries at {run['small']:,} items, "
-                                f"{q['queries']} at {run['n']:,} (see 社情民意)"
-                            )
-            else:
-                failures.append(f"opinions_bench.py failed (exit {code})")
-                errors += 1
+            json_bench(
+                "opinions_bench.py", OPINIONS, "opinions", lambda n: f"{n:,} items", "社情民意", args.fresh
+            )
 
         if "search" in only:
             cmd = [py, str(BENCH / "search_bench.py")]
