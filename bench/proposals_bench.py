@@ -27,8 +27,6 @@ import datetime
 import json
 import os
 import random
-import shutil
-import subprocess
 import sys
 import tempfile
 import time
@@ -1169,57 +1167,20 @@ def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
     return json.loads(out.read_text())
 
 
+def _generate(n: int):
+    return lambda url, out: _child("generate", url, ["--proposals", str(n)], out)
+
+
 def _sqlite_db(n: int, tmp: Path, fresh: bool, log) -> tuple[Path, dict | None]:
     """A copy of the cached SQLite database of n proposals (generated first if needed)."""
-    common.DATA_DIR.mkdir(parents=True, exist_ok=True)
-    cached = common.DATA_DIR / f"{_cache_name(n)}.sqlite3"
-    meta_file = cached.with_suffix(".json")
-    gen = None
-    if fresh or not cached.exists():
-        log(f"[sqlite] generating {n} proposals into {cached.name} (cached for later runs) ...")
-        work = tmp / "gen.sqlite3"
-        gen = _child("generate", f"sqlite:///{work}", ["--proposals", str(n)], tmp / "gen.json")
-        import sqlite3
-
-        con = sqlite3.connect(work)
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        con.execute("PRAGMA journal_mode=DELETE")
-        con.close()
-        shutil.move(work, cached)
-        meta_file.write_text(json.dumps(gen))
-    elif meta_file.exists():
-        gen = json.loads(meta_file.read_text())
-        gen["cached"] = True
-    copy = tmp / f"run-{n}.sqlite3"
-    shutil.copyfile(cached, copy)
-    return copy, gen
+    return common.cached_sqlite_db(_cache_name(n), _generate(n), tmp, fresh, log, f"{n} proposals")
 
 
 def _pg_db(n: int, base_url: str, name: str, tmp: Path, fresh: bool, log) -> tuple[str, dict | None]:
-    """A throw-away PostgreSQL database holding n proposals: restored from bench/data/*.pgdump, or
-    generated (and dumped for the next run)."""
-    url = common.pg_create(base_url, name)
-    dump = common.DATA_DIR / f"{_cache_name(n)}.pgdump"
-    meta_file = dump.with_suffix(".pg.json")
-    cli = common.pg_cli_args(url)
-    env = common.pg_env(url)
-    if not fresh and dump.exists() and shutil.which("pg_restore"):
-        log(f"[postgresql] restoring {dump.name} into {name} ...")
-        t0 = time.perf_counter()
-        subprocess.run(
-            ["pg_restore", *cli, "-d", name, "--no-owner", "-j", "2", str(dump)], check=True, env=env
-        )
-        gen = json.loads(meta_file.read_text()) if meta_file.exists() else {}
-        gen["cached"] = True
-        gen["restore_s"] = time.perf_counter() - t0
-        return url, gen
-    log(f"[postgresql] generating {n} proposals into {name} ...")
-    gen = _child("generate", url, ["--proposals", str(n)], tmp / f"gen-pg-{n}.json")
-    if shutil.which("pg_dump"):
-        common.DATA_DIR.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["pg_dump", *cli, "-Fc", "-f", str(dump), name], check=True, env=env)
-        meta_file.write_text(json.dumps(gen))
-    return url, gen
+    """A throw-away PostgreSQL database holding n proposals (restored from its dump, or generated)."""
+    return common.cached_pg_db(
+        _cache_name(n), _generate(n), base_url, name, tmp, fresh, log, f"{n} proposals"
+    )
 
 
 def run_engine(engine: str, args, log) -> dict:
