@@ -5,6 +5,7 @@ was typed and answers in Chinese."""
 import re
 
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengxie.core.models import HandlingUnit
 from zhengxie.members.models import Member
@@ -321,7 +322,7 @@ def test_unit_replies_with_a_letter_and_member_rates_then_staff_close(client_for
     r = h.post(
         reverse("proposals:action", args=[p.pk, "record_contact"]),
         {
-            "contacted_on": reload(p).assigned_at.date().isoformat(),
+            "contacted_on": timezone.localdate(reload(p).assigned_at).isoformat(),
             "method": "visit",
             "summary": "上门走访，听取意见。",
         },
