@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "zhengxie.handling",
     "zhengxie.proposals",
     "zhengxie.opinions",
+    "zhengxie.studios",
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",
