@@ -17,6 +17,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
 
 from zhengxie.core.errors import Forbidden, NotFound, ServiceError
+from zhengxie.core.pagination import Rows
 
 from . import case_selectors, selectors, services
 from . import rules as r
@@ -52,20 +53,6 @@ class InboxRow(Schema):
     url: str
 
 
-class _Rows:
-    def __init__(self, qs):
-        self.qs = qs
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [selectors.InboxItem(a).as_dict() for a in self.qs[item]]
-
-
 def _need_inbox(user):
     if not (r.is_unit_user(user) or r.can_supervise(user)):
         raise Forbidden("只有承办单位、督办部门和领导可以查看交办事项。")
@@ -84,7 +71,7 @@ def inbox(
 ):
     _need_inbox(request.user)
     qs = selectors.inbox(request.user, kind=kind, light=light, status=status, q=q, unit=unit, sort=sort)
-    return _Rows(qs)
+    return Rows(qs, lambda a: selectors.InboxItem(a).as_dict())
 
 
 # The board and the unit figures carry some 400 rows of plain dicts: pydantic models validate them ~8 times

@@ -26,6 +26,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from zhengxie.core.errors import Invalid, NotFound, ServiceError
+from zhengxie.core.pagination import Rows
 from zhengxie.handling import kinds
 
 from . import rules as r
@@ -467,22 +468,6 @@ def _get(request, pk) -> Opinion:
     return selectors.get_opinion(request.user, pk)
 
 
-class _RowList:
-    """A sliceable, countable view of a queryset that yields serialised rows (for ninja's paginator)."""
-
-    def __init__(self, qs, fn):
-        self.qs, self.fn = qs, fn
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [self.fn(x) for x in self.qs[item]]
-
-
 def _issue_actions(user, i: OpinionIssue) -> list[str]:
     if i.status == OpinionIssue.Status.DRAFT and r.is_info_office(user, i.organisation_id):
         return ["publish", "update"]
@@ -594,7 +579,7 @@ def list_opinions(
         queue=queue,
         category=category or None,
     )
-    return _RowList(qs, row)
+    return Rows(qs, row)
 
 
 # Before /opinions/{id}: "stats" is not an id.
@@ -726,7 +711,7 @@ def create_issue(request, payload: IssueIn):
 @paginate(PageNumberPagination, page_size=20)
 def list_issues(request, year: int | None = None):
     qs = selectors.issue_list(request.user, year=year).annotate(item_count=Count("items"))
-    return _RowList(qs, _issue_row)
+    return Rows(qs, _issue_row)
 
 
 @router.get("/opinion-issues/{int:pk}", response=IssueOut, summary="一期《社情民意》及其信息")

@@ -17,6 +17,7 @@ from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
 from zhengxie.core.errors import Invalid
+from zhengxie.core.pagination import Rows
 
 from . import selectors, services
 from .models import Assignment, Proposal, Reply
@@ -466,23 +467,7 @@ def list_proposals(
         q=q,
         mine=mine,
     )
-    return _RowList(qs)
-
-
-class _RowList:
-    """A sliceable, countable view of a queryset that yields serialised rows (for ninja's paginator)."""
-
-    def __init__(self, qs):
-        self.qs = qs
-
-    def count(self):
-        return self.qs.count()
-
-    def __len__(self):
-        return self.count()
-
-    def __getitem__(self, item):
-        return [_row(p) for p in self.qs[item]]
+    return Rows(qs, _row)
 
 
 @router.get("/proposals/{int:pk}", response=ProposalOut, summary="提案详情（含交办、答复、评价、办理过程）")
@@ -828,11 +813,6 @@ def _followup_row(f: FollowUp) -> dict:
     }
 
 
-class _FollowUpRows(_RowList):
-    def __getitem__(self, item):
-        return [_followup_row(f) for f in self.qs[item]]
-
-
 @router.get(
     "/proposals/{int:pk}/followups", response=list[FollowUpOut], summary="提案的跟踪落实（B类答复）与进展"
 )
@@ -860,10 +840,11 @@ def list_followups(
     session: int | None = None,
     overdue: bool | None = None,
 ):
-    return _FollowUpRows(
+    return Rows(
         selectors_followup.followup_list(
             request.user, status=status, unit=unit, session=session, overdue=overdue
-        )
+        ),
+        _followup_row,
     )
 
 
