@@ -199,8 +199,8 @@ class OpinionForm(BootstrapFormMixin, forms.Form):
         add_service_errors(
             self,
             # Each field on its own, so that both problems show at once.
-            lambda: services._check_text(self.org, title, "正文"),
-            lambda: services._check_text(self.org, "标题", content),
+            lambda: services.check_text(self.org, title, "正文"),
+            lambda: services.check_text(self.org, "标题", content),
             lambda: services.check_category(self.org, data.get("category", "")),
         )
         if self.on_behalf and not data.get("author") and not data.get("co_authors"):

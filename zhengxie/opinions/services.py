@@ -137,7 +137,8 @@ def _author_users(o: Opinion) -> list[User]:
     return list(users)
 
 
-def _check_text(o_org, title, content) -> tuple[str, str]:
+def check_text(o_org, title, content) -> tuple[str, str]:
+    """The title and text, stripped; a Chinese message when empty or too long (the write form uses it too)."""
     title = _text(title, "标题")
     content = _text(content, "正文")
     if not title:
@@ -266,7 +267,7 @@ def opinion_create(
     organisation = member.organisation if member is not None else user.organisation
     if organisation is None:
         raise Forbidden("您的账号未关联政协组织。")
-    title, content = _check_text(organisation, title, content)
+    title, content = check_text(organisation, title, content)
     category = check_category(organisation, category)
     source_body = _text(source_body, "报送单位")[:100]
     if member is not None and author_ids is None:
@@ -322,7 +323,7 @@ def opinion_update(
             raise Forbidden("只有作者可以修改该信息。")
         _state(o, EDITABLE, "修改")
         before = _snapshot(o)
-        o.title, o.content = _check_text(
+        o.title, o.content = check_text(
             o.organisation, o.title if title is None else title, o.content if content is None else content
         )
         if category is not None:
@@ -359,7 +360,7 @@ def opinion_submit(*, user, opinion) -> Opinion:
         if not r.is_writer(user, o):
             raise Forbidden("只有作者可以提交该信息。")
         _state(o, EDITABLE, "提交")
-        _check_text(o.organisation, o.title, o.content)
+        check_text(o.organisation, o.title, o.content)
         before = _snapshot(o)
         first = o.submitted_at is None
         o.status = S.SUBMITTED
