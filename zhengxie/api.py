@@ -97,7 +97,18 @@ def http_error(request, exc: HttpError):
     return _detail(request, str(exc), exc.status_code)
 
 
-for app in ["core", "members", "handling", "proposals", "opinions", "activities", "performance", "dashboard"]:
+for app in [
+    "core",
+    "members",
+    "handling",
+    "proposals",
+    "opinions",
+    "studios",
+    "suggestions",
+    "activities",
+    "performance",
+    "dashboard",
+]:
     try:
         module = importlib.import_module(f"zhengxie.{app}.api")
     except ModuleNotFoundError as exc:

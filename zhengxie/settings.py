@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "zhengxie.proposals",
     "zhengxie.opinions",
     "zhengxie.studios",
+    "zhengxie.suggestions",
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",

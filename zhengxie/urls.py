@@ -30,6 +30,8 @@ urlpatterns = [
     path("handling/", include("zhengxie.handling.urls")),
     path("proposals/", include("zhengxie.proposals.urls")),
     path("opinions/", include("zhengxie.opinions.urls")),
+    path("studios/", include("zhengxie.studios.urls")),
+    path("suggestions/", include("zhengxie.suggestions.urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),

@@ -12,7 +12,16 @@ from django.db import transaction
 
 from zhengxie.core.notifications import external_delivery_muted
 
-DEMO_APPS = ["core", "members", "proposals", "opinions", "activities", "performance"]
+DEMO_APPS = [
+    "core",
+    "members",
+    "proposals",
+    "opinions",
+    "studios",
+    "suggestions",
+    "activities",
+    "performance",
+]
 
 
 class Command(BaseCommand):
