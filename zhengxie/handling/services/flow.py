@@ -349,36 +349,65 @@ def rate(*, user, case, rating, comment="") -> Case:
     "<prefix>.rehandle_days" days when the kind says "rehandle", else it is recorded and the case closes."""
     with transaction.atomic():
         c = _load(user, case)
-        kind = kinds.get(c.kind)
         check_rate(user, c)
-        rated = ratings.rate(user=user, case=c, rater=_rater(user), rating=rating, comment=comment)
-        ev, a = rated.evaluation, rated.assignment
-        label = f"{ev.rater_label}评价：{ev.get_rating_display()}"
-        if rated.rehandle_until is not None:
-            _set(c, REHANDLING, round=c.round + 1, deadline=rated.rehandle_until)
-            label += f"，{a.unit.name}重新办理（第{c.round}轮）"
-            notify(
-                unit_users([a.unit_id], heads=True),
-                f"对答复不满意，需重新办理{kind.label}：{c.title}",
-                f"{ev.rater_label}：{ev.comment}。请于 {c.deadline:%Y年%m月%d日} 前重新答复。",
-                url=kind.url(c),
-                category="handling",
-            )
-        else:
-            _set(c, CLOSED, closed_at=timezone.now())
-            label += "，办结"
-            notify(
-                unit_users([a.unit_id]),
-                f"{kind.label}已办结（评价：{ev.get_rating_display()}）：{c.title}",
-                ev.comment,
-                url=kind.url(c),
-                category="handling",
-            )
-        event(c, user, "rate", label, ev.comment)
-        _audit(user, c, "rate", rating=ev.rating, reply=ev.reply_id, round=c.round)
-        if c.status == CLOSED and kind.on_close is not None:
-            kind.on_close(c)
+        _rate(c, user, _rater(user), rating, comment)
     return _done(case, c)
+
+
+def rate_as(*, rater: ratings.Rater, case, rating, comment="") -> Case:
+    """评价 by someone without an account — a citizen holding the tracking code of their 微建议
+    (rater key "citizen:<code>"). The calling module has checked the code against its own item, so here
+    only the case's state and the rating itself are checked; the timeline and the audit name the rater."""
+    with transaction.atomic():
+        pk = getattr(case, "pk", case)
+        c = Case.objects.select_for_update(of=("self",)).select_related("organisation").filter(pk=pk).first()
+        if c is None or not is_flow(c):
+            raise NotFound("未找到")
+        _state(c, "rate", (REPLIED,))
+        _rate(c, None, rater, rating, comment)
+    return _done(case, c)
+
+
+def _rate(c: Case, user, rater: ratings.Rater, rating, comment) -> None:
+    kind = kinds.get(c.kind)
+    rated = ratings.rate(user=user, case=c, rater=rater, rating=rating, comment=comment)
+    ev, a = rated.evaluation, rated.assignment
+    label = f"{ev.rater_label}评价：{ev.get_rating_display()}"
+    if rated.rehandle_until is not None:
+        _set(c, REHANDLING, round=c.round + 1, deadline=rated.rehandle_until)
+        label += f"，{a.unit.name}重新办理（第{c.round}轮）"
+        notify(
+            unit_users([a.unit_id], heads=True),
+            f"对答复不满意，需重新办理{kind.label}：{c.title}",
+            f"{ev.rater_label}：{ev.comment}。请于 {c.deadline:%Y年%m月%d日} 前重新答复。",
+            url=kind.url(c),
+            category="handling",
+        )
+    else:
+        _set(c, CLOSED, closed_at=timezone.now())
+        label += "，办结"
+        notify(
+            unit_users([a.unit_id]),
+            f"{kind.label}已办结（评价：{ev.get_rating_display()}）：{c.title}",
+            ev.comment,
+            url=kind.url(c),
+            category="handling",
+        )
+    if user is None:
+        Event.objects.create(
+            case_id=c.pk,
+            actor=None,
+            actor_label=rater.label[:100],
+            action="rate",
+            label=label[:200],
+            detail=ev.comment,
+        )
+    else:
+        event(c, user, "rate", label, ev.comment)
+    who = {"rater": rater.label} if user is None else {}
+    _audit(user, c, "rate", rating=ev.rating, reply=ev.reply_id, round=c.round, **who)
+    if c.status == CLOSED and kind.on_close is not None:
+        kind.on_close(c)
 
 
 def extend(*, user, case, new_deadline, reason) -> Case:
