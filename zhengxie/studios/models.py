@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhengxie.core.fields import EncryptedTextField
 from zhengxie.core.models import Organisation
 from zhengxie.members.models import Member
 
@@ -33,3 +34,177 @@ class Studio(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class DutySlot(models.Model):
+    """One day of 线上值班 (online duty) at a studio for one member: staff plan the rota a month at a
+    time; the member on duty that day answers the studio's messages. A day that has passed (or that the
+    member or staff mark done) becomes a DutyRecord (act ``studio_duty``); 缺岗 or a granted leave voids it."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "待值班"
+        DONE = "done", "已值班"
+        LEAVE_ASKED = "leave_asked", "请假待批"
+        LEAVE = "leave", "已请假"
+        ABSENT = "absent", "缺岗"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="duty_slots")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="duty_slots")
+    day = models.DateField("值班日期")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PLANNED)
+    note = models.CharField("说明", max_length=200, blank=True)
+    done_at = models.DateTimeField("确认时间", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "线上值班"
+        verbose_name_plural = "线上值班"
+        ordering = ["day", "studio_id", "member_id"]
+        constraints = [
+            models.UniqueConstraint(fields=["studio", "member", "day"], name="dutyslot_unique_day"),
+        ]
+        indexes = [
+            models.Index(fields=["studio", "day"], name="dutyslot_studio_day_idx"),
+            models.Index(fields=["member", "day"], name="dutyslot_member_day_idx"),
+            models.Index(fields=["organisation", "status", "day"], name="dutyslot_org_status_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.studio_id} {self.day} {self.member_id}"
+
+
+class ServiceOffer(models.Model):
+    """A service a member offers in the 委员为民服务超市 (legal advice, a medical consultation ...)."""
+
+    class Category(models.TextChoices):
+        LEGAL = "legal", "法律咨询"
+        HEALTH = "health", "医疗健康"
+        EDUCATION = "education", "教育"
+        EMPLOYMENT = "employment", "就业"
+        OTHER = "other", "其他"
+
+    class Mode(models.TextChoices):
+        ONLINE = "online", "线上"
+        OFFLINE = "offline", "线下"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="service_offers")
+    studio = models.ForeignKey(
+        Studio,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="offers",
+        verbose_name="所在工作室",
+    )
+    category = models.CharField("类别", max_length=12, choices=Category.choices, default=Category.OTHER)
+    title = models.CharField("服务名称", max_length=100)
+    description = models.TextField("服务内容", blank=True)
+    mode = models.CharField("方式", max_length=8, choices=Mode.choices, default=Mode.OFFLINE)
+    available_times = models.CharField("可预约时间", max_length=200, blank=True)
+    capacity = models.PositiveSmallIntegerField("同时接受预约数", default=5)
+    active = models.BooleanField("上架", default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "为民服务项目"
+        verbose_name_plural = "为民服务项目"
+        ordering = ["organisation_id", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "active", "category"], name="offer_public_idx"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+
+class Booking(models.Model):
+    """A booking of a service by someone of the public, without an account. The unguessable `code` is how
+    they follow it; the phone is encrypted and shown only to the member booked and to staff."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待受理"
+        ACCEPTED = "accepted", "已接受"
+        DECLINED = "declined", "已婉拒"
+        DONE = "done", "已服务"
+        CANCELLED = "cancelled", "已取消"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    offer = models.ForeignKey(ServiceOffer, on_delete=models.PROTECT, related_name="bookings")
+    # A copy of offer.member: the member's to-do and lists read one index.
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="bookings")
+    code = models.CharField("预约码", max_length=16, unique=True)
+    name = models.CharField("称呼", max_length=40)
+    phone = EncryptedTextField("手机号")
+    preferred_time = models.CharField("希望时间", max_length=100, blank=True)
+    note = models.TextField("需求说明", blank=True)
+    consent = models.BooleanField("同意个人信息使用", default=False)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
+    # The member's answer (the reason of a decline, or a note on an acceptance); the citizen sees it.
+    answer = models.TextField("答复", blank=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "服务预约"
+        verbose_name_plural = "服务预约"
+        ordering = ["-id"]
+        indexes = [
+            models.Index(fields=["member", "status"], name="booking_member_status_idx"),
+            models.Index(fields=["organisation", "status", "created_at"], name="booking_org_idx"),
+            models.Index(fields=["offer", "status"], name="booking_offer_status_idx"),
+        ]
+
+    def __str__(self):
+        return self.code
+
+
+class ServiceRecord(models.Model):
+    """What a member did (为民服务): after a booking, or for people received at the studio without one.
+    Each live record is a DutyRecord (act ``public_service``); withdrawing it voids that."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="service_records")
+    offer = models.ForeignKey(
+        ServiceOffer, on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
+    )
+    studio = models.ForeignKey(
+        Studio, on_delete=models.SET_NULL, null=True, blank=True, related_name="records"
+    )
+    booking = models.OneToOneField(
+        Booking, on_delete=models.PROTECT, null=True, blank=True, related_name="record"
+    )
+    served_on = models.DateField("服务日期")
+    summary = models.TextField("服务情况")
+    people_served = models.PositiveIntegerField("服务人数", default=1)
+    withdrawn = models.BooleanField("已撤回", default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "为民服务记录"
+        verbose_name_plural = "为民服务记录"
+        ordering = ["-served_on", "-id"]
+        indexes = [
+            models.Index(fields=["organisation", "served_on"], name="servicerecord_org_day_idx"),
+            models.Index(fields=["member", "served_on"], name="servicerecord_member_idx"),
+            models.Index(fields=["studio", "served_on"], name="servicerecord_studio_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.member_id} {self.served_on}"
