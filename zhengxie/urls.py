@@ -32,6 +32,7 @@ urlpatterns = [
     path("opinions/", include("zhengxie.opinions.urls")),
     path("studios/", include("zhengxie.studios.urls")),
     path("suggestions/", include("zhengxie.suggestions.urls")),
+    path("p/", include("zhengxie.suggestions.public_urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),
