@@ -1,3 +1,6 @@
+import time
+
+from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
@@ -74,3 +77,24 @@ class SecondFactorMiddleware:
             if request.path not in allowed:
                 return redirect("totp_enrol")
         return self.get_response(request)
+
+
+class SessionTouchMiddleware:
+    """The idle timeout slides without rewriting the session on every request: a session is saved again
+    (its expiry pushed SESSION_COOKIE_AGE ahead) only when SESSION_TOUCH_SECONDS have passed since the
+    last save, so a busy user costs one session write a minute instead of one per page (issue 16). Idle
+    users are still logged out after SESSION_COOKIE_AGE, at most SESSION_TOUCH_SECONDS late."""
+
+    KEY = "_touched"
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
+        if session is not None and not session.is_empty() and session.session_key:
+            now = int(time.time())
+            if session.modified or now - session.get(self.KEY, 0) >= settings.SESSION_TOUCH_SECONDS:
+                session[self.KEY] = now
+        return response
