@@ -72,6 +72,11 @@ class Kind:
     raters: str = "signers"
     # What 不满意 does: "rehandle" (the unit replies again within rehandle_days) or "note" (recorded only).
     on_unsatisfied: str = "rehandle"
+    # When several raters rate a flow kind's reply (services.flow): "first" — the first rating decides;
+    # "all" — as proposals with joint signers: 不满意 from any rater sends the unit back at once, and the
+    # case closes only when every member rater (each author) has rated every reply; raters who are not
+    # members (the office rating in an item's stead, a citizen) decide as one, the first rating.
+    rating_rule: str = "first"
     # The item model ("proposals.Proposal"), with a `case` link; when it keeps its own `light` column the
     # daily job writes the new light there too.
     item_model: str = ""

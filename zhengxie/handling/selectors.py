@@ -378,6 +378,14 @@ def ratable(answers: list[UnitAnswer], rater) -> list[UnitAnswer]:
     return [a for a in answers if a.reply is not None and not a.sent_back and not a.rated_by(rater)]
 
 
+def all_rated(answers: list[UnitAnswer], raters) -> bool:
+    """Whether every one of these raters (member ids, Members or rater keys) has rated every replying
+    unit's latest reply: the decision a case with several raters (joint proposers, the authors of a
+    社情民意 item) waits for before it may close."""
+    keys = {as_rater_key(x) for x in raters}
+    return all(a.reply is not None and all(a.rated_by(k) for k in keys) for a in answers)
+
+
 def is_parallel(case, assignments=None) -> bool:
     """分办: several units each answer their part."""
     cache = case_rows(case)

@@ -2,6 +2,7 @@
 consultation recommendations, key tasks): the case itself carries the state.
 
     route → assigned → (签收) acknowledged → (答复) replied → (评价 满意/基本满意) closed
+                                                            (Kind.rating_rule "all": once every rater has)
                                                             → (评价 不满意) rehandling → replied …
                                                             → (不满意, the kind only notes it) closed
 
@@ -27,6 +28,7 @@ from zhengxie.core import audit
 from zhengxie.core.errors import Conflict, Forbidden, NotFound, ServiceError
 from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
+from zhengxie.members.models import Member
 from zhengxie.members.selectors import member_of
 
 from .. import kinds
@@ -34,7 +36,7 @@ from .. import rules as r
 from ..jobs import users_by_unit
 from ..lights import REPLYING_ROLES, refresh
 from ..models import Assignment, Case, Event
-from ..selectors import evaluation_deadline
+from ..selectors import all_rated, evaluation_deadline, ratable, unit_answers
 from . import ratings, supervision, units
 from .cases import case_sync, open_case
 
@@ -143,6 +145,9 @@ def check_rate(user, case: Case) -> None:
     if r.is_unit_user(user) or not kind.may_rate(case, user):
         raise Forbidden(f"只有{kind.rater_label}可以评价该{kind.label}的答复。")
     _state(case, "rate", (REPLIED,))
+    # With several raters the case stays 已答复 until all have rated: one who has, waits.
+    if kind.rating_rule == "all" and not ratable(unit_answers(case), _rater(user).ident):
+        raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
 
 
 def check_extend(user, case: Case) -> None:
@@ -197,6 +202,16 @@ def raters(case: Case) -> list[User]:
     if kind.raters_users is not None:
         return list(kind.raters_users(case))
     return [u for u in office_users(case) if kind.may_rate(case, u)]
+
+
+def rater_keys(case: Case) -> list[str]:
+    """Who must all rate before the case closes (Kind.rating_rule "all"): each member among the raters
+    ("member:<id>"). Empty — the first rating decides — under the rule "first", or when no rater is a
+    member (the office rating in the item's stead, a citizen)."""
+    if kinds.get(case.kind).rating_rule != "all":
+        return []
+    ids = Member.objects.filter(user_id__in=[u.pk for u in raters(case)]).values_list("pk", flat=True)
+    return [f"member:{pk}" for pk in ids]
 
 
 def _rater(user) -> ratings.Rater:
@@ -345,7 +360,7 @@ def attach_letter(*, user, case, upload) -> Case:
 
 def rate(*, user, case, rating, comment="") -> Case:
     """评价 of the unit's latest reply by whoever the kind lets rate. 满意/基本满意 close the case (the
-    kind's on_close is called); 不满意 sends the unit back to handle it again within
+    kind's on_close is called; under Kind.rating_rule "all" once every member rater has rated); 不满意 sends the unit back to handle it again within
     "<prefix>.rehandle_days" days when the kind says "rehandle", else it is recorded and the case closes."""
     with transaction.atomic():
         c = _load(user, case)
@@ -383,6 +398,8 @@ def _rate(c: Case, user, rater: ratings.Rater, rating, comment) -> None:
             url=kind.url(c),
             category="handling",
         )
+    elif not all_rated(rated.answers, rater_keys(c)):
+        label += "，待其他评价人评价"
     else:
         _set(c, CLOSED, closed_at=timezone.now())
         label += "，办结"
