@@ -316,8 +316,7 @@ def closable(proposal, *, signers=None, answers=None, today=None) -> tuple[bool,
         return False, "尚无答复，不能办结。"
     if any(a.sent_back for a in answers):
         return False, "提案人对答复不满意，需重新办理。"
-    need = {s.member_id for s in raters(proposal, signers)}
-    if all(need <= {e.member_id for e in a.evaluations} for a in answers):
+    if spine.all_rated(answers, [s.member_id for s in raters(proposal, signers)]):
         return True, ""
     today = today or timezone.localdate()
     last = max((a.reply for a in answers), key=lambda x: x.replied_at)

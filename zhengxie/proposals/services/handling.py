@@ -10,6 +10,7 @@ from zhengxie.core.errors import Forbidden, Invalid, NotFound
 from zhengxie.core.models import Role
 from zhengxie.core.notifications import notify
 from zhengxie.core.numbering import next_number
+from zhengxie.handling import selectors as spine_selectors
 from zhengxie.handling import services as spine
 from zhengxie.handling.services.ratings import Rater
 from zhengxie.members.models import Member
@@ -451,8 +452,7 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
             )
             label += f"，{a.unit.name}重新办理（第{p.rehandle_round}轮）"
         elif p.status == S.REPLIED:
-            need = {s.member_id for s in raters(p)}
-            if all(need <= {e.member_id for e in x.evaluations} for x in answers):
+            if spine_selectors.all_rated(answers, [s.member_id for s in raters(p)]):
                 notify(
                     _office_users(p),
                     f"提案人均已评价，可办结：{p.number_label}《{p.title}》",
