@@ -36,6 +36,8 @@ OPINION_ADOPT_NATIONAL = "opinion_adopt_national"
 OPINION_INSTRUCTION = "opinion_instruction"
 SELF_REPORT = "self_report"
 PUBLIC_WELFARE = "public_welfare"
+STUDIO_DUTY = "studio_duty"  # a day of 线上值班 on a 委员工作室's rota (studios app)
+PUBLIC_SERVICE = "public_service"  # a service done in the 委员为民服务超市 (studios app)
 
 # Default categories (a scheme may file an act under another category).
 MEETINGS = "meetings"
@@ -84,6 +86,8 @@ ACTS: dict[str, tuple[str, str, str]] = {
     OPINION_INSTRUCTION: ("社情民意信息获领导批示", OPINIONS, "篇"),
     SELF_REPORT: ("其他履职（自报，经确认）", OTHER, "项"),
     PUBLIC_WELFARE: ("参加公益活动", ACTIVITIES, "次"),
+    STUDIO_DUTY: ("委员工作室线上值班", ACTIVITIES, "天"),
+    PUBLIC_SERVICE: ("为民服务", ACTIVITIES, "次"),
 }
 
 CHOICES = [(code, v[0]) for code, v in ACTS.items()]
