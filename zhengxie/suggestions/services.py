@@ -1,0 +1,570 @@
+"""Every state change of a 微建议: the citizen's submission and rating (no account: the rate limit and the
+tracking code), the 办公室's moderation, routing and publication, and a studio member's reply. Each checks
+who may (rules.py), runs in one transaction, writes the timeline and the audit log and tells whoever must
+act next. A suggestion routed to a unit is handled on the spine (handling.services.flow); `follow_case`
+brings the suggestion's status and answer in line with its case after each step there."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import uuid
+
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from zhengxie.core import audit, orgsettings
+from zhengxie.core.calendar import Calendar
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from zhengxie.core.models import Organisation, Role, User
+from zhengxie.core.notifications import notify
+from zhengxie.core.uploads import IMAGES, KINDS, validate
+from zhengxie.handling.models import Case, Reply
+from zhengxie.handling.services import flow
+from zhengxie.handling.services.ratings import Rater, check_rating
+from zhengxie.handling.services.units import check_deadline, resolve_unit
+
+from . import rules
+from .handling_kind import KIND
+from .models import CODE_ALPHABET, Event, Photo, Suggestion
+
+S = Suggestion.Status
+SETTINGS = (
+    ("public.rate_per_hour", 10, "微建议：每个网络地址每小时最多提交次数"),
+    ("public.max_chars", 2000, "微建议：正文最多字数"),
+    ("public.max_photos", 3, "微建议：最多照片张数"),
+    ("public.photo_max_mb", 5, "微建议：每张照片最大(MB)"),
+)
+for _key, _default, _label in SETTINGS:
+    orgsettings.register(_key, _default, _label)
+
+MOBILE = re.compile(r"^1[3-9]\d{9}$")
+CITIZEN = "群众"
+
+
+class RateLimited(ServiceError):
+    """Too many submissions from one address: 429."""
+
+    status = 429
+
+
+# --- checks the forms call too --------------------------------------------------------------------------
+
+
+def _text(value, name: str) -> str:
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise Invalid(f"{name}格式不正确。")
+    return value.strip()
+
+
+def check_submission(organisation, *, title, content, name="", phone="", consent=False) -> dict:
+    """The citizen's input, cleaned; a Chinese message next to the field otherwise."""
+    title, content = _text(title, "标题"), _text(content, "内容")
+    name, phone = _text(name, "姓名"), re.sub(r"[\s-]", "", _text(phone, "手机号码"))
+    if not title:
+        raise Invalid("请填写标题。", field="title")
+    if len(title) > 100:
+        raise Invalid("标题不能超过100字。", field="title")
+    if not content:
+        raise Invalid("请填写建议内容。", field="content")
+    limit = int(orgsettings.get(organisation, "public.max_chars"))
+    if len(content) > limit:
+        raise Invalid(f"建议内容不能超过{limit}字（现为{len(content)}字）。", field="content")
+    if len(name) > 40:
+        raise Invalid("姓名不能超过40字。", field="name")
+    if phone and not MOBILE.match(phone):
+        raise Invalid("请填写11位手机号码（如 13800000000），或留空。", field="phone")
+    if consent is not True:
+        raise Invalid("请阅读并勾选同意个人信息处理说明后再提交。", field="consent")
+    return {"title": title, "content": content, "name": name, "phone": phone}
+
+
+def check_photos(organisation, photos) -> list[tuple[bytes, str]]:
+    """Each photo a PNG or JPEG by its content, within the size and number limits."""
+    photos = [p for p in (photos or []) if p]
+    most = int(orgsettings.get(organisation, "public.max_photos"))
+    if len(photos) > most:
+        raise Invalid(f"最多上传{most}张照片。", field="photos")
+    max_bytes = int(orgsettings.get(organisation, "public.photo_max_mb")) * 1024 * 1024
+    out = []
+    for p in photos:
+        try:
+            out.append(validate(p, IMAGES, max_bytes=max_bytes))
+        except Invalid as exc:
+            raise Invalid(f"照片“{getattr(p, 'name', '')}”：{exc.message}", field="photos")
+    return out
+
+
+def public_organisation(organisation) -> Organisation:
+    """An active committee or liaison group that takes suggestions (an id, a code or an instance)."""
+    if isinstance(organisation, Organisation):
+        org = organisation
+    else:
+        qs = Organisation.objects.filter(is_active=True)
+        value = str(organisation or "").strip()
+        org = qs.filter(pk=int(value)).first() if value.isdigit() else qs.filter(code=value).first()
+    if org is None or not org.is_active:
+        raise NotFound("未找到该政协组织。")
+    return org
+
+
+def public_studio(organisation, studio):
+    """An active studio of this organisation (None when not given)."""
+    from zhengxie.studios.models import Studio
+
+    if studio in (None, ""):
+        return None
+    pk = getattr(studio, "pk", studio)
+    found = None
+    if str(pk).isdigit():
+        found = Studio.objects.filter(pk=int(pk), organisation_id=organisation.pk, active=True).first()
+    if found is None:
+        raise Invalid("未找到该委员工作室。", field="studio_id")
+    return found
+
+
+def normalise_code(code) -> str:
+    return re.sub(r"[\s-]", "", str(code or "")).upper()
+
+
+# --- the rate limit -------------------------------------------------------------------------------------
+
+
+def throttle(ip, organisation) -> None:
+    """Count one submission from this address in the current hour (the cache: Redis in production); past
+    `public.rate_per_hour` refuse it (429). The address is hashed, never stored."""
+    limit = int(orgsettings.get(organisation, "public.rate_per_hour"))
+    hour = int(timezone.now().timestamp() // 3600)
+    digest = hashlib.sha256(f"{ip or '-'}".encode()).hexdigest()[:32]
+    key = f"suggestions:rate:{digest}:{hour}"
+    cache.add(key, 0, timeout=3700)
+    try:
+        n = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=3700)
+        n = 1
+    if n > limit:
+        raise RateLimited(f"提交过于频繁：每小时最多提交{limit}条微建议，请稍后再试。", code="rate_limited")
+
+
+# --- helpers ---------------------------------------------------------------------------------------------
+
+
+def _event(s: Suggestion, user, action: str, label: str, detail: str = "", actor_label: str = "") -> None:
+    Event.objects.create(
+        suggestion=s,
+        actor=user if getattr(user, "pk", None) else None,
+        actor_label=(actor_label or getattr(user, "name", "") or getattr(user, "username", "") or CITIZEN)[
+            :100
+        ],
+        action=action,
+        label=label[:200],
+        detail=detail,
+    )
+
+
+def _audit(user, s: Suggestion, action: str, **after) -> None:
+    audit.record(
+        user, f"suggestions.{action}", s, after={"status": s.status, **after}, organisation=s.organisation
+    )
+
+
+def _load(user, suggestion) -> Suggestion:
+    """The suggestion, row-locked, if the user may see it; else 404."""
+    pk = getattr(suggestion, "pk", suggestion)
+    s = None
+    if str(pk).isdigit():
+        s = (
+            Suggestion.objects.select_for_update(of=("self",))
+            .select_related("organisation", "studio")
+            .filter(pk=int(pk))
+            .first()
+        )
+    if s is None or not rules.can_view(user, s):
+        raise NotFound("未找到该微建议。")
+    return s
+
+
+def _office(user, s: Suggestion, what: str) -> None:
+    if not rules.can_moderate(user, s):
+        raise Forbidden(f"只有本级政协办公室工作人员可以{what}。")
+
+
+def _state(s: Suggestion, allowed, what: str) -> None:
+    if s.status not in allowed:
+        raise Conflict(f"该微建议当前状态为「{s.get_status_display()}」，不能{what}。", code="bad_state")
+
+
+def _save(s: Suggestion, *fields) -> None:
+    s.updated_at = timezone.now()
+    s.save(update_fields=[*fields, "updated_at"])
+
+
+def office_users(organisation_id) -> list[User]:
+    staff = User.objects.filter(
+        organisation_id=organisation_id, groups__name=Role.STAFF, is_active=True
+    ).distinct()
+    return [u for u in staff if rules.is_public_office(u)]
+
+
+def studio_users(studio, day=None) -> list[User]:
+    """Who answers a studio's messages: the members on 线上值班 that day when the rota names any, else every
+    member of the studio."""
+    members = []
+    try:
+        from zhengxie.studios.selectors import duty_members
+    except ImportError:
+        duty_members = None
+    if duty_members is not None:
+        members = list(duty_members(studio, day or timezone.localdate()))
+    if not members:
+        members = list(studio.members.all())
+    ids = [m.user_id for m in members if getattr(m, "user_id", None)]
+    return list(User.objects.filter(pk__in=ids, is_active=True))
+
+
+def _url(s: Suggestion) -> str:
+    from django.urls import reverse
+
+    return reverse("suggestions:detail", args=[s.pk])
+
+
+# --- the citizen -----------------------------------------------------------------------------------------
+
+
+def submit(
+    *,
+    organisation,
+    title,
+    content,
+    name="",
+    phone="",
+    consent=False,
+    consent_to_call=False,
+    studio=None,
+    photos=(),
+    ip=None,
+    honeypot="",
+) -> Suggestion | None:
+    """A citizen's 微建议 (no account). Counted against the address's hourly limit first. A filled honeypot
+    (a field people never see) stores nothing and returns None: the caller pretends success."""
+    org = public_organisation(organisation)
+    throttle(ip, org)
+    if honeypot:
+        return None
+    data = check_submission(org, title=title, content=content, name=name, phone=phone, consent=consent)
+    found_studio = public_studio(org, studio)
+    files = check_photos(org, photos)
+    with transaction.atomic():
+        for attempt in range(5):
+            try:
+                with transaction.atomic():
+                    s = Suggestion.objects.create(
+                        organisation=org,
+                        studio=found_studio,
+                        consent=True,
+                        consent_to_call=bool(consent_to_call) and bool(data["phone"]),
+                        **data,
+                    )
+                break
+            except IntegrityError:  # a tracking code drawn twice (≈ never)
+                if attempt == 4:
+                    raise
+        for content_bytes, kind in files:
+            photo = Photo(suggestion=s, mime_type=KINDS[kind][0], size=len(content_bytes))
+            photo.file.save(f"{uuid.uuid4().hex}.{kind}", ContentFile(content_bytes), save=False)
+            photo.save()
+        via = f"（{found_studio.name}）" if found_studio else ""
+        _event(s, None, "submit", f"群众提交微建议{via}", actor_label=data["name"] or CITIZEN)
+        _audit(None, s, "submit", photos=len(files), studio=getattr(found_studio, "pk", None))
+        notify(
+            office_users(org.pk),
+            f"新的群众微建议待审核：{s.title}",
+            f"{org.name}收到一条微建议{via}，请审核。",
+            url=_url(s),
+            category="suggestions",
+        )
+    return s
+
+
+def by_code(code) -> Suggestion:
+    """The citizen's own suggestion by its tracking code; any other code is 404."""
+    code = normalise_code(code)
+    s = None
+    if 6 <= len(code) <= 16 and all(c in CODE_ALPHABET for c in code):
+        s = Suggestion.objects.select_related("organisation", "studio").filter(tracking_code=code).first()
+    if s is None:
+        raise NotFound("查询码不正确，未找到对应的微建议。")
+    return s
+
+
+def rate(*, code, rating, comment="") -> Suggestion:
+    """The citizen rates the answer with the tracking code: on the spine when a unit answered (满意/基本满意
+    close the case, 不满意 sends the unit back), here when a studio did (recorded, then closed)."""
+    s = by_code(code)
+    if s.status != S.REPLIED:
+        raise Conflict(
+            "该微建议尚未答复，暂不能评价。" if s.status != S.CLOSED else "该微建议已办结，不能重复评价。",
+            code="bad_state",
+        )
+    if s.routed_to == Suggestion.RoutedTo.UNIT and s.case_id:
+        flow.rate_as(
+            rater=Rater(label=CITIZEN, key=f"citizen:{s.tracking_code}"),
+            case=s.case_id,
+            rating=rating,
+            comment=comment,
+        )
+        s.refresh_from_db()
+        return s
+    comment = check_rating(rating, comment)
+    with transaction.atomic():
+        s = Suggestion.objects.select_for_update(of=("self",)).select_related("organisation").get(pk=s.pk)
+        _state(s, (S.REPLIED,), "评价")
+        now = timezone.now()
+        s.rating, s.rating_comment, s.rated_at = rating, comment, now
+        s.status, s.closed_at = S.CLOSED, now
+        _save(s, "rating", "rating_comment", "rated_at", "status", "closed_at")
+        label = Suggestion.Rating(rating).label
+        _event(s, None, "rate", f"建议人评价：{label}，办结", comment, actor_label=CITIZEN)
+        _audit(None, s, "rate", rating=rating, rater=CITIZEN)
+        if s.studio_id:
+            notify(
+                studio_users(s.studio),
+                f"微建议已办结（评价：{label}）：{s.title}",
+                comment,
+                url=_url(s),
+                category="suggestions",
+            )
+    return s
+
+
+# --- the office ------------------------------------------------------------------------------------------
+
+
+def moderate(*, user, suggestion, decision, reason="", category="", duplicate_of=None) -> Suggestion:
+    """审核: accept, or reject as spam / out of scope / duplicate (of another suggestion of the same
+    organisation) with a reason the citizen reads. A rejected suggestion never reaches a unit."""
+    with transaction.atomic():
+        s = _load(user, suggestion)
+        _office(user, s, "审核微建议")
+        _state(s, (S.RECEIVED,), "审核")
+        reason = _text(reason, "理由")
+        if decision == "accept":
+            s.status = S.ACCEPTED
+            label = "审核：受理"
+        elif decision == "reject":
+            category = _text(category, "类别") or Suggestion.RejectCategory.OUT_OF_SCOPE
+            if category not in Suggestion.RejectCategory.values:
+                raise Invalid("不予受理类别须为无效信息、不属于受理范围或重复提交。", field="category")
+            if not reason:
+                raise Invalid("请填写不予受理的理由（建议人可以看到）。", field="reason")
+            if len(reason) > 500:
+                raise Invalid("理由不能超过500字。", field="reason")
+            dup = None
+            if category == Suggestion.RejectCategory.DUPLICATE:
+                pk = getattr(duplicate_of, "pk", duplicate_of)
+                if str(pk or "").isdigit():
+                    dup = Suggestion.objects.filter(pk=int(pk), organisation_id=s.organisation_id).first()
+                if dup is None or dup.pk == s.pk:
+                    raise Invalid("请填写与之重复的本级微建议编号。", field="duplicate_of")
+            s.status, s.reject_category, s.reject_reason, s.duplicate_of = S.REJECTED, category, reason, dup
+            label = f"审核：不予受理（{Suggestion.RejectCategory(category).label}）"
+        else:
+            raise Invalid("审核结果须为受理（accept）或不予受理（reject）。", field="decision")
+        s.moderated_at, s.moderated_by = timezone.now(), user
+        _save(s, "status", "reject_category", "reject_reason", "duplicate_of", "moderated_at", "moderated_by")
+        _event(s, user, "moderate", label, reason)
+        _audit(user, s, "moderate", decision=decision, category=s.reject_category)
+    return s
+
+
+def route(*, user, suggestion, unit=None, studio=None, deadline=None, note="") -> Suggestion:
+    """交办: to a handling unit of the organisation (a case on the spine: the unit's inbox, lights and
+    reminders; deadline given or `public.reply_days` working days), or to a 委员工作室 (its members on duty
+    are told, and any member answers). Only an accepted (or not yet moderated) suggestion."""
+    with transaction.atomic():
+        s = _load(user, suggestion)
+        _office(user, s, "交办微建议")
+        _state(s, (S.RECEIVED, S.ACCEPTED), "交办")
+        note = _text(note, "交办说明")
+        if (unit in (None, "")) == (studio in (None, "")):
+            raise Invalid("请选择一个承办单位或一个委员工作室。", field="unit_id")
+        now = timezone.now()
+        if s.status == S.RECEIVED:
+            s.moderated_at, s.moderated_by = now, user
+        if unit not in (None, ""):
+            handling_unit = resolve_unit(s.organisation.committee, unit, field="unit_id")
+            case = flow.route(
+                user=user,
+                kind=KIND,
+                item=s,
+                organisation=s.organisation,
+                title=s.title,
+                label=f"微建议{s.pk}",
+                unit=handling_unit,
+                deadline=deadline,
+                note=note,
+            )
+            s.case, s.deadline, s.routed_to = case, case.deadline, Suggestion.RoutedTo.UNIT
+            label = f"交办：{handling_unit.name}，期限 {case.deadline:%Y-%m-%d}"
+        else:
+            target = public_studio(s.organisation, studio)
+            day = check_deadline(deadline) or Calendar(s.organisation).add(
+                timezone.localdate(), int(orgsettings.get(s.organisation, "public.reply_days"))
+            )
+            s.studio, s.deadline, s.routed_to = target, day, Suggestion.RoutedTo.STUDIO
+            label = f"转{target.name}答复，期限 {day:%Y-%m-%d}"
+            notify(
+                studio_users(target),
+                f"工作室收到群众微建议：{s.title}",
+                f"请于 {day:%Y年%m月%d日} 前答复。{note}".strip(),
+                url=_url(s),
+                category="suggestions",
+            )
+        s.status, s.routed_at, s.routed_by = S.ROUTED, now, user
+        _save(
+            s,
+            "status",
+            "routed_at",
+            "routed_by",
+            "routed_to",
+            "case",
+            "studio",
+            "deadline",
+            "moderated_at",
+            "moderated_by",
+        )
+        _event(s, user, "route", label, note)
+        _audit(user, s, "route", routed_to=s.routed_to, case=s.case_id, studio=s.studio_id)
+    return s
+
+
+def reply(*, user, suggestion, content) -> Suggestion:
+    """答复: a studio-routed suggestion is answered by a member of the studio (or the 办公室); a unit-routed
+    one by the unit, on the spine (the same as its case page)."""
+    with transaction.atomic():
+        s = _load(user, suggestion)
+        if s.routed_to == Suggestion.RoutedTo.UNIT and s.case_id:
+            flow.reply(user=user, case=s.case_id, content=content)
+            s.refresh_from_db()
+            return s
+        if not rules.can_reply_studio(user, s):
+            raise Forbidden("只有受理该微建议的委员工作室成员可以答复。")
+        _state(s, (S.ROUTED,), "答复")
+        content = _text(content, "答复内容")
+        if not content:
+            raise Invalid("请填写答复内容。", field="content")
+        if len(content) > 5000:
+            raise Invalid("答复内容不能超过5000字。", field="content")
+        now = timezone.now()
+        s.reply_content, s.replied_at, s.replied_by = content, now, user
+        s.reply_by_label = s.studio.name if s.studio_id else s.organisation.name
+        s.reply_on_time = s.deadline is None or timezone.localdate(now) <= s.deadline
+        s.status = S.REPLIED
+        _save(s, "reply_content", "replied_at", "replied_by", "reply_by_label", "reply_on_time", "status")
+        _event(s, user, "reply", f"{s.reply_by_label}答复（{'按期' if s.reply_on_time else '逾期'}）")
+        _audit(user, s, "reply", on_time=s.reply_on_time)
+        _credit_member(user, s)
+        notify(
+            office_users(s.organisation_id),
+            f"微建议已由工作室答复：{s.title}",
+            f"{user.name or user.username}已答复，建议人可凭查询码查看并评价。",
+            url=_url(s),
+            category="suggestions",
+        )
+    return s
+
+
+def _credit_member(user, s: Suggestion) -> None:
+    """A member's answer is a 履职 act when the scoring scheme knows the act (else nothing is recorded)."""
+    from zhengxie.members.selectors import member_of
+
+    member = member_of(user)
+    if member is None:
+        return
+    try:
+        from zhengxie.performance import acts
+        from zhengxie.performance import services as perf
+    except ImportError:
+        return
+    act = getattr(acts, "PUBLIC_SUGGESTION_REPLY", None)
+    if act is not None:
+        perf.record_act(member=member, act=act, source=s, occurred_on=timezone.localdate())
+
+
+def publish(*, user, suggestion, answer="", published=True) -> Suggestion:
+    """公开: show the suggestion's title and content and the chosen answer text on the public page (never
+    the name or phone); `published=False` takes it off again."""
+    with transaction.atomic():
+        s = _load(user, suggestion)
+        _office(user, s, "公开微建议")
+        if published:
+            _state(s, (S.REPLIED, S.CLOSED), "公开")
+            answer = _text(answer, "公开的答复") or s.reply_content
+            if not answer:
+                raise Invalid("请填写要公开的答复内容。", field="answer")
+            if len(answer) > 5000:
+                raise Invalid("公开的答复不能超过5000字。", field="answer")
+            s.published, s.published_answer = True, answer
+            s.published_at = s.published_at or timezone.now()
+            label = "在公开页面公开答复"
+        else:
+            if not s.published:
+                raise Conflict("该微建议尚未公开。", code="not_published")
+            s.published, s.published_at = False, None
+            label = "取消公开"
+        _save(s, "published", "published_answer", "published_at")
+        _event(s, user, "publish", label)
+        _audit(user, s, "publish", published=s.published)
+    return s
+
+
+# --- following the case ----------------------------------------------------------------------------------
+
+FLOW_TO_STATUS = {
+    flow.ASSIGNED: S.ROUTED,
+    flow.ACKNOWLEDGED: S.ROUTED,
+    flow.REHANDLING: S.ROUTED,
+    flow.REPLIED: S.REPLIED,
+    flow.CLOSED: S.CLOSED,
+}
+
+
+def follow_case(case_id) -> None:
+    """After a step on the spine (签收, 答复, 评价, 办结): the suggestion's status follows its case, and the
+    unit's latest reply and the citizen's rating are copied for the public pages (one row to read)."""
+    s = Suggestion.objects.filter(case_id=case_id).first()
+    if s is None:
+        return
+    case = Case.objects.only("status", "closed_at").get(pk=case_id)
+    status = FLOW_TO_STATUS.get(case.status)
+    if status is None:
+        return
+    rp = (
+        Reply.objects.filter(case_id=case_id)
+        .select_related("assignment__unit")
+        .prefetch_related("evaluations")
+        .order_by("-replied_at", "-id")
+        .first()
+    )
+    fields = {"status": status, "closed_at": case.closed_at if status == S.CLOSED else None}
+    if rp is not None:
+        fields.update(
+            reply_content=rp.content,
+            replied_at=rp.replied_at,
+            reply_by_label=rp.assignment.unit.name,
+            reply_on_time=rp.on_time,
+            replied_by_id=rp.replied_by_id,
+        )
+        ev = max(rp.evaluations.all(), key=lambda e: (e.created_at, e.pk), default=None)
+        if ev is not None:
+            fields.update(rating=ev.rating, rating_comment=ev.comment, rated_at=ev.created_at)
+    changed = s.status != status
+    Suggestion.objects.filter(pk=s.pk).update(updated_at=timezone.now(), **fields)
+    if changed:
+        label = {S.ROUTED: "承办单位办理中", S.REPLIED: "承办单位已答复", S.CLOSED: "办结"}[status]
+        _event(s, None, "follow", label, actor_label="系统")
