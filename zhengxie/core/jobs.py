@@ -20,3 +20,25 @@ def fail_stale_exports(now=None) -> dict:
     from .exports import fail_stale
 
     return {"exports": fail_stale(now)}
+
+
+@register("core.retry_notifications", every="hourly", label="重发未送出的通知邮件和短信")
+def retry_notifications(now=None) -> dict:
+    """Messages whose email / SMS was never handed over or failed to send (pending for over five
+    minutes) are handed over again, in batches."""
+    import datetime
+
+    from django.db.models import Q
+    from django.utils import timezone
+
+    from .models import Notification
+    from .notifications import hand_over
+
+    before = (now or timezone.now()) - datetime.timedelta(minutes=5)
+    ids = list(
+        Notification.objects.filter(Q(email_pending=True) | Q(sms_pending=True), created_at__lt=before)
+        .order_by("created_at")
+        .values_list("pk", flat=True)[:5000]
+    )
+    batches = [ids[i : i + 200] for i in range(0, len(ids), 200)]
+    return {"pending": len(ids), "handed_over": sum(len(b) for b in batches if hand_over(b))}

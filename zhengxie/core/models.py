@@ -254,12 +254,23 @@ class Notification(models.Model):
     category = models.CharField("类别", max_length=40, blank=True)
     created_at = models.DateTimeField("时间", default=timezone.now)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    # The outbox: an email / SMS still owed for this message. Set in the action's own transaction, cleared
+    # when the background task has sent it; core.jobs.retry_notifications enqueues what is left.
+    email_pending = models.BooleanField(default=False)
+    sms_pending = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = "站内消息"
         verbose_name_plural = "站内消息"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["user", "read_at"])]
+        indexes = [
+            models.Index(fields=["user", "read_at"]),
+            models.Index(
+                fields=["created_at"],
+                name="notification_pending_idx",
+                condition=models.Q(email_pending=True) | models.Q(sms_pending=True),
+            ),
+        ]
 
     def __str__(self):
         return self.title

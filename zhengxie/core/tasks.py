@@ -1,19 +1,14 @@
 """Background tasks of the core: notification delivery by email and SMS, and every module's exports."""
 
-from django.core.mail import send_mail
 from django_tasks import task
 
-from . import sms
-
 
 @task()
-def send_email_task(to: list[str], subject: str, body: str) -> int:
-    return send_mail(subject, body, None, to, fail_silently=False)
+def deliver_notifications_task(ids: list[int]) -> dict:
+    """Send the email / SMS owed for these in-app messages (core.notifications.deliver)."""
+    from .notifications import deliver
 
-
-@task()
-def send_sms_task(phone: str, text: str) -> None:
-    sms.get_backend().send(phone, text)
+    return deliver(ids)
 
 
 @task()
