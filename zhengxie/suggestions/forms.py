@@ -15,6 +15,16 @@ class MultiplePhotos(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class PhotosField(forms.FileField):
+    """Several files under one name (the services check each by its content)."""
+
+    def clean(self, data, initial=None):
+        one = super().clean
+        if isinstance(data, (list, tuple)):
+            return [one(d, initial) for d in data if d]
+        return [one(data, initial)] if data else []
+
+
 class PublicForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(
         label="标题",
@@ -27,7 +37,7 @@ class PublicForm(BootstrapFormMixin, forms.Form):
         label="建议内容",
         widget=forms.Textarea(attrs={"rows": 6, "placeholder": "发生在哪里、什么问题、您的建议"}),
     )
-    photos = forms.FileField(
+    photos = PhotosField(
         label="照片（可选，最多3张）",
         required=False,
         widget=MultiplePhotos(attrs={"accept": "image/png,image/jpeg"}),

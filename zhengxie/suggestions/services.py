@@ -6,18 +6,16 @@ brings the suggestion's status and answer in line with its case after each step 
 
 from __future__ import annotations
 
-import hashlib
 import re
 import uuid
 
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from zhengxie.core import audit, orgsettings
+from zhengxie.core import audit, orgsettings, ratelimit
 from zhengxie.core.calendar import Calendar
-from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Organisation, Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.core.uploads import IMAGES, KINDS, validate
@@ -32,7 +30,6 @@ from .models import CODE_ALPHABET, Event, Photo, Suggestion
 
 S = Suggestion.Status
 SETTINGS = (
-    ("public.rate_per_hour", 10, "微建议：每个网络地址每小时最多提交次数"),
     ("public.max_chars", 2000, "微建议：正文最多字数"),
     ("public.max_photos", 3, "微建议：最多照片张数"),
     ("public.photo_max_mb", 5, "微建议：每张照片最大(MB)"),
@@ -42,12 +39,6 @@ for _key, _default, _label in SETTINGS:
 
 MOBILE = re.compile(r"^1[3-9]\d{9}$")
 CITIZEN = "群众"
-
-
-class RateLimited(ServiceError):
-    """Too many submissions from one address: 429."""
-
-    status = 429
 
 
 # --- checks the forms call too --------------------------------------------------------------------------
@@ -135,20 +126,14 @@ def normalise_code(code) -> str:
 
 
 def throttle(ip, organisation) -> None:
-    """Count one submission from this address in the current hour (the cache: Redis in production); past
-    `public.rate_per_hour` refuse it (429). The address is hashed, never stored."""
-    limit = int(orgsettings.get(organisation, "public.rate_per_hour"))
-    hour = int(timezone.now().timestamp() // 3600)
-    digest = hashlib.sha256(f"{ip or '-'}".encode()).hexdigest()[:32]
-    key = f"suggestions:rate:{digest}:{hour}"
-    cache.add(key, 0, timeout=3700)
-    try:
-        n = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=3700)
-        n = 1
-    if n > limit:
-        raise RateLimited(f"提交过于频繁：每小时最多提交{limit}条微建议，请稍后再试。", code="rate_limited")
+    """Count one submission from this address in the current hour (core.ratelimit: the cache, Redis in
+    production); past `public.rate_per_hour` refuse it (429)."""
+    ratelimit.throttle(
+        ip,
+        organisation,
+        scope="suggestions.submit",
+        message="提交过于频繁：每小时最多提交{limit}条微建议，请稍后再试。",
+    )
 
 
 # --- helpers ---------------------------------------------------------------------------------------------
@@ -214,16 +199,10 @@ def office_users(organisation_id) -> list[User]:
 def studio_users(studio, day=None) -> list[User]:
     """Who answers a studio's messages: the members on 线上值班 that day when the rota names any, else every
     member of the studio."""
-    members = []
-    try:
-        from zhengxie.studios.selectors import duty_members
-    except ImportError:
-        duty_members = None
-    if duty_members is not None:
-        members = list(duty_members(studio, day or timezone.localdate()))
-    if not members:
-        members = list(studio.members.all())
-    ids = [m.user_id for m in members if getattr(m, "user_id", None)]
+    from zhengxie.studios.selectors import duty_members
+
+    members = duty_members(studio, day or timezone.localdate()) or list(studio.members.all())
+    ids = [m.user_id for m in members if m.user_id]
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
