@@ -18,9 +18,10 @@ from django.db.models import Count, Q
 from django.db.models.functions import ExtractMonth
 from django.utils import timezone
 
-from zhengxie.core.errors import Invalid, NotFound
+from zhengxie.core.errors import NotFound
 from zhengxie.core.models import Organisation, Role
 from zhengxie.core.permissions import in_scope
+from zhengxie.opinions.stats import check_year  # one year check for every statistics page
 
 from ..models import Suggestion
 from ..rules import is_public_office
@@ -45,18 +46,6 @@ def organisation_for(user, organisation=None) -> Organisation:
     if org is None or not in_scope(user, org):
         raise NotFound("未找到该政协组织。")
     return org
-
-
-def check_year(year) -> int:
-    if year in (None, ""):
-        return timezone.localdate().year
-    try:
-        value = int(year)
-    except (TypeError, ValueError):
-        raise Invalid("年度不正确。", field="year")
-    if not 2000 <= value <= 2100:
-        raise Invalid("年度不正确。", field="year")
-    return value
 
 
 def _year_items(organisation, year):
