@@ -11,7 +11,7 @@ from django.db import transaction
 
 from zhengxie.search import registry
 from zhengxie.search.models import SearchDocument, SearchTerm
-from zhengxie.search.services import index_document, remove_document, search_ids, segment, similar
+from zhengxie.search.services import compact, index_document, remove_document, search_ids, segment, similar
 
 KIND = "testdoc"
 
@@ -78,7 +78,16 @@ def recomputed_frequencies(kind=KIND):
 
 
 def stored_frequencies(kind=KIND):
-    return dict(SearchTerm.objects.filter(kind=kind, df__gt=0).values_list("term", "df"))
+    """The sums of the delta rows, and the same after compaction folded them into one row per term."""
+    sums = Counter()
+    for term, df in SearchTerm.objects.filter(kind=kind).values_list("term", "df"):
+        sums[term] += df
+    before = {t: n for t, n in sums.items() if n > 0}
+    compact(KIND)
+    rows = list(SearchTerm.objects.filter(kind=kind).values_list("term", "df"))
+    assert len(rows) == len({t for t, _ in rows}), "one row per term after compaction"
+    assert dict(rows) == before
+    return before
 
 
 # --- segmentation ----------------------------------------------------------------------------------
@@ -185,7 +194,7 @@ def test_removed_documents_are_no_longer_found(corpus):
     assert search_ids(kind=KIND, query="湿地") == []
     assert similar(kind=KIND, text="湿地候鸟") == []
     assert stored_frequencies() == recomputed_frequencies()
-    assert not SearchTerm.objects.filter(kind=KIND, term="候鸟").exists()
+    assert not SearchTerm.objects.filter(kind=KIND, term="候鸟").exists()  # compaction dropped it
 
 
 def test_indexing_follows_the_callers_transaction(corpus):

@@ -39,9 +39,10 @@ class SearchDocument(models.Model):
 
 
 class SearchTerm(models.Model):
-    """How many documents of a kind hold a token (the empty term counts the documents themselves).
-
-    Kept exact by index_document/remove_document; similar() derives IDF weights from it.
+    """How many documents of a kind hold a token (the empty term counts the documents themselves): the
+    sum of the term's rows. Writers only insert delta rows (+1/-1), so they never wait on each other;
+    `search.compact_terms` folds them back into one row per term every hour. Kept exact by
+    index_document/remove_document; similar() derives IDF weights from it.
     """
 
     kind = models.CharField("类型", max_length=32)
@@ -51,7 +52,7 @@ class SearchTerm(models.Model):
     class Meta:
         verbose_name = "检索词频"
         verbose_name_plural = "检索词频"
-        constraints = [models.UniqueConstraint(fields=["kind", "term"], name="search_term_unique")]
+        indexes = [models.Index(fields=["kind", "term", "df"], name="search_term_kind_term")]
 
     def __str__(self):
         return f"{self.kind}:{self.term}={self.df}"

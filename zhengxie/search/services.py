@@ -32,13 +32,23 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, Q, Sum
 
 from . import text as _text
 from .backends import backend
 from .models import SearchDocument, SearchTerm
 
-__all__ = ["segment", "index_document", "remove_document", "search_ids", "match_sql", "similar", "rebuild"]
+__all__ = [
+    "segment",
+    "index_document",
+    "remove_document",
+    "search_ids",
+    "match_sql",
+    "similar",
+    "rebuild",
+    "compact",
+]
 
 _KIND = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _DOCS = ""  # the SearchTerm row of a kind that counts its documents
@@ -68,22 +78,12 @@ def _check_kind(kind: str) -> None:
 
 
 def _bump(kind: str, deltas: dict[str, int]) -> None:
-    """Add `deltas` to the document frequencies of a kind, in sorted term order (the documents'
-    counter row "" first), so that concurrent writers lock rows in the same order."""
-    rows = sorted(deltas.items())
-    for start in range(0, len(rows), _CHUNK):
-        chunk = rows[start : start + _CHUNK]
-        values = ", ".join(["(%s, %s, %s)"] * len(chunk))
-        params = [v for term, delta in chunk for v in (kind, term, delta)]
-        with connection.cursor() as cur:
-            cur.execute(
-                f"INSERT INTO search_searchterm (kind, term, df) VALUES {values} "
-                "ON CONFLICT (kind, term) DO UPDATE SET df = search_searchterm.df + excluded.df",
-                params,
-            )
-    gone = [term for term, delta in rows if delta < 0 and term != _DOCS]
-    for start in range(0, len(gone), _CHUNK):
-        SearchTerm.objects.filter(kind=kind, term__in=gone[start : start + _CHUNK], df__lte=0).delete()
+    """Record changes of the document frequencies of a kind as new delta rows. Rows are only ever
+    inserted here (no row is updated), so concurrent writers never wait on a shared counter row — the
+    documents' count "" or a common word — which had serialised every proposal write (issue 16).
+    A term's frequency is the sum of its rows; `compact` folds the rows back into one per term."""
+    rows = [SearchTerm(kind=kind, term=term, df=delta) for term, delta in sorted(deltas.items()) if delta]
+    SearchTerm.objects.bulk_create(rows, batch_size=_CHUNK)
 
 
 def _doc_freqs(kind: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
@@ -92,11 +92,40 @@ def _doc_freqs(kind: str, terms: Iterable[str]) -> tuple[int, dict[str, int]]:
     found: dict[str, int] = {}
     for start in range(0, len(wanted), _CHUNK):
         found.update(
-            SearchTerm.objects.filter(kind=kind, term__in=wanted[start : start + _CHUNK]).values_list(
-                "term", "df"
-            )
+            SearchTerm.objects.filter(kind=kind, term__in=wanted[start : start + _CHUNK])
+            .values("term")
+            .annotate(n=Sum("df"))
+            .filter(n__gt=0)
+            .values_list("term", "n")
         )
     return found.pop(_DOCS, 0), found
+
+
+def compact(kind: str | None = None) -> int:
+    """Fold each term's delta rows into one row (dropping terms no document holds any more); returns
+    the rows removed. Each kind in its own short transaction; rows inserted meanwhile stay as deltas."""
+    removed = 0
+    kinds = [kind] if kind else list(SearchTerm.objects.values_list("kind", flat=True).distinct())
+    for k in kinds:
+        with transaction.atomic():
+            split = list(
+                SearchTerm.objects.filter(kind=k)
+                .values("term")
+                .annotate(rows=Count("id"), n=Sum("df"))
+                .filter(Q(rows__gt=1) | Q(n__lte=0))
+                .values_list("term", flat=True)
+            )
+            for start in range(0, len(split), _CHUNK):
+                terms = split[start : start + _CHUNK]
+                rows = list(SearchTerm.objects.filter(kind=k, term__in=terms).values_list("id", "term", "df"))
+                sums: Counter[str] = Counter()
+                for _, term, df in rows:
+                    sums[term] += df
+                SearchTerm.objects.filter(id__in=[r[0] for r in rows]).delete()
+                kept = [SearchTerm(kind=k, term=term, df=n) for term, n in sums.items() if n > 0]
+                SearchTerm.objects.bulk_create(kept)
+                removed += len(rows) - len(kept)
+    return removed
 
 
 def _terms_of(title_tokens: str, body_tokens: str) -> set[str]:
@@ -115,35 +144,35 @@ def index_document(
     body_tokens = " ".join(segment(body))
     new_terms = _terms_of(title_tokens, body_tokens)
     with transaction.atomic():
-        _bump(kind, {_DOCS: 0})  # takes the kind's lock before anything else
-        doc = SearchDocument.objects.filter(kind=kind, object_id=object_id).first()
+        doc = SearchDocument.objects.select_for_update().filter(kind=kind, object_id=object_id).first()
         if doc is None:
-            SearchDocument.objects.create(
-                kind=kind,
-                object_id=object_id,
-                organisation_id=organisation_id,
-                year=year,
-                title=title or "",
-                title_tokens=title_tokens,
-                body_tokens=body_tokens,
-            )
-            deltas = {_DOCS: 1, **dict.fromkeys(new_terms, 1)}
-        else:
-            old_terms = _terms_of(doc.title_tokens, doc.body_tokens)
-            doc.organisation_id, doc.year, doc.title = organisation_id, year, title or ""
-            doc.title_tokens, doc.body_tokens = title_tokens, body_tokens
-            doc.save()
-            deltas = {**dict.fromkeys(new_terms - old_terms, 1), **dict.fromkeys(old_terms - new_terms, -1)}
-        if deltas:
-            _bump(kind, deltas)
+            try:
+                with transaction.atomic():
+                    SearchDocument.objects.create(
+                        kind=kind,
+                        object_id=object_id,
+                        organisation_id=organisation_id,
+                        year=year,
+                        title=title or "",
+                        title_tokens=title_tokens,
+                        body_tokens=body_tokens,
+                    )
+                _bump(kind, {_DOCS: 1, **dict.fromkeys(new_terms, 1)})
+                return
+            except IntegrityError:  # indexed meanwhile by another transaction: update that row
+                doc = SearchDocument.objects.select_for_update().get(kind=kind, object_id=object_id)
+        old_terms = _terms_of(doc.title_tokens, doc.body_tokens)
+        doc.organisation_id, doc.year, doc.title = organisation_id, year, title or ""
+        doc.title_tokens, doc.body_tokens = title_tokens, body_tokens
+        doc.save()
+        _bump(kind, {**dict.fromkeys(new_terms - old_terms, 1), **dict.fromkeys(old_terms - new_terms, -1)})
 
 
 def remove_document(*, kind: str, object_id: int) -> None:
     """Take one object out of the index (nothing happens if it was not indexed)."""
     _check_kind(kind)
     with transaction.atomic():
-        _bump(kind, {_DOCS: 0})
-        doc = SearchDocument.objects.filter(kind=kind, object_id=object_id).first()
+        doc = SearchDocument.objects.select_for_update().filter(kind=kind, object_id=object_id).first()
         if doc is None:
             return
         terms = _terms_of(doc.title_tokens, doc.body_tokens)
@@ -158,7 +187,6 @@ def rebuild(kind: str, documents: Iterable[dict], *, batch_size: int = 1000) -> 
     df: Counter[str] = Counter()
     count = 0
     with transaction.atomic():
-        _bump(kind, {_DOCS: 0})
         SearchDocument.objects.filter(kind=kind).delete()
         SearchTerm.objects.filter(kind=kind).delete()
         batch: list[SearchDocument] = []
