@@ -30,6 +30,7 @@ ROW_KEYS = {
     "acknowledged",
     "change_pending",
     "url",
+    "signoff",  # added with 签发: "" | "pending" | "returned"
 }
 
 

@@ -51,6 +51,7 @@ class InboxRow(Schema):
     acknowledged: bool
     change_pending: bool
     url: str
+    signoff: str = ""
 
 
 def _need_inbox(user):
@@ -153,9 +154,11 @@ def remind(request, payload: RemindIn):
 # --- one case of a kind without a workflow of its own (services.flow) ------------------------------------
 #
 # GET /api/v1/handling/cases/{id} → the case (kind, title, label, status, stage, light, deadline, units,
-# replies with letters, ratings, timeline) and `actions`, what the user may do now; the actions are POSTs
-# to /acknowledge, /reply {content}, /letter (multipart field `file`), /rate {rating, comment} and
-# /extend {new_deadline, reason}, each answering the case afresh. Invisible → 404; not the user's to do →
+# replies with letters and who signed them off, ratings, timeline, the user's unit's reply draft as
+# `signoff`) and `actions`, what the user may do now; the actions are POSTs to /acknowledge, /reply
+# {content} (a draft for the head when `<prefix>.head_signoff` is on), /sign {decision: sign|return,
+# reason} (the unit head), /letter (multipart field `file`), /rate {rating, comment} and /extend
+# {new_deadline, reason}, each answering the case afresh. Invisible → 404; not the user's to do →
 # 403; not now → 409; bad input → 422 {detail, code, field}.
 
 CODES = {422: "invalid", 403: "forbidden", 409: "conflict"}
@@ -199,6 +202,28 @@ class CaseReply(Schema):
     on_time: bool
     letter: CaseLetter | None
     ratings: list[CaseRating]
+    signed_by: str | None = None
+    signed_at: datetime.datetime | None = None
+
+
+class DraftLetter(Schema):
+    id: int
+    name: str
+
+
+class CaseSignoff(Schema):
+    """The user's unit's reply draft: waiting for the head's 签发 (pending) or returned (returned)."""
+
+    id: int
+    status: str
+    status_label: str
+    unit: UnitRef
+    result_class: str
+    content: str
+    letter: DraftLetter | None
+    drafted_by: str
+    drafted_at: datetime.datetime
+    return_reason: str
 
 
 class CaseExtension(Schema):
@@ -244,6 +269,7 @@ class CaseOut(Schema):
     extensions: list[CaseExtension]
     timeline: list[CaseEvent]
     actions: list[str]
+    signoff: CaseSignoff | None = None
 
 
 class CaseReplyIn(Schema):
@@ -254,6 +280,11 @@ class CaseReplyIn(Schema):
 class CaseRateIn(Schema):
     rating: str = ""
     comment: str = ""
+
+
+class CaseSignIn(Schema):
+    decision: str = ""
+    reason: str = ""
 
 
 class CaseExtendIn(Schema):
@@ -331,6 +362,22 @@ def case_rate(request, case_id: int, payload: CaseRateIn):
         case=_flow_case(request, case_id),
         rating=payload.rating,
         comment=payload.comment,
+    )
+    return _case_out(request, case_id)
+
+
+@router.post(
+    "/handling/cases/{case_id}/sign",
+    response=CaseOut,
+    summary="单位负责人签发答复稿（decision：sign 签发 / return 退回修改，退回须写明 reason）",
+)
+def case_sign(request, case_id: int, payload: CaseSignIn):
+    _do(
+        flow.sign,
+        user=request.user,
+        case=_flow_case(request, case_id),
+        decision=payload.decision,
+        reason=payload.reason,
     )
     return _case_out(request, case_id)
 

@@ -15,8 +15,8 @@ from zhengxie.core.errors import NotFound
 
 from . import kinds
 from . import rules as r
-from .models import Assignment, Case, Evaluation, Event, Extension, Reply
-from .services import flow
+from .models import Assignment, Case, Evaluation, Event, Extension, Reply, ReplyDraft
+from .services import flow, signoff
 
 
 def get_case(user, pk) -> Case:
@@ -31,7 +31,7 @@ def get_case(user, pk) -> Case:
 
 def with_rows(case: Case) -> Case:
     """The case's rows, prefetched onto it (one query each: assignments, replies, ratings, extensions,
-    events)."""
+    events, open reply drafts)."""
     from django.db.models import prefetch_related_objects
 
     prefetch_related_objects(
@@ -39,13 +39,28 @@ def with_rows(case: Case) -> Case:
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
         Prefetch(
             "replies",
-            queryset=Reply.objects.select_related("assignment__unit", "letter").order_by("replied_at", "id"),
+            queryset=Reply.objects.select_related("assignment__unit", "letter", "signed_by").order_by(
+                "replied_at", "id"
+            ),
+        ),
+        Prefetch(
+            "drafts",
+            queryset=ReplyDraft.objects.filter(status__in=ReplyDraft.OPEN).select_related(
+                "assignment__unit", "drafted_by", "letter"
+            ),
         ),
         Prefetch("evaluations", queryset=Evaluation.objects.order_by("created_at", "id")),
         Prefetch("extensions", queryset=Extension.objects.order_by("created_at", "id")),
         Prefetch("events", queryset=Event.objects.order_by("at", "id")),
     )
     return case
+
+
+def my_draft(case: Case, user) -> ReplyDraft | None:
+    """The open reply draft of the user's unit on this case (from with_rows), if the user is of that unit."""
+    if not r.is_unit_user(user):
+        return None
+    return next((d for d in case.drafts.all() if d.assignment.unit_id == user.handling_unit_id), None)
 
 
 def _letter(case: Case, rp: Reply) -> dict | None:
@@ -93,6 +108,9 @@ def view(case: Case, user) -> dict:
             "on_time": rp.on_time,
             "letter": _letter(case, rp),
             "ratings": by_reply.get(rp.pk, []),
+            # 签发: who signed the letter off and when (None unless the unit head signed it).
+            "signed_by": (rp.signed_by.name or rp.signed_by.username) if rp.signed_by_id else None,
+            "signed_at": rp.signed_at,
         }
         for rp in case.replies.all()
     ]
@@ -150,5 +168,8 @@ def view(case: Case, user) -> dict:
             for e in case.events.all()
         ],
         "actions": flow.allowed_actions(user, case, assignments),
+        # The user's unit's reply draft waiting for its head's 签发, or returned to the handler (None for
+        # everybody else, and when the kind's `<prefix>.head_signoff` is off).
+        "signoff": signoff.view(my_draft(case, user)),
         "rater_label": kind.rater_label,
     }

@@ -15,7 +15,7 @@ from zhengxie.core.errors import ServiceError
 from zhengxie.core.redirects import safe_next
 
 from . import case_selectors, forms, kinds
-from .services import flow
+from .services import flow, signoff
 
 # --- the case page of kinds without a workflow of their own (services.flow) ----------------------------------
 
@@ -24,6 +24,7 @@ FLOW_FORMS = {
     "attach_letter": forms.LetterForm,
     "rate": forms.RateForm,
     "extend": forms.ExtendForm,
+    "sign": forms.SignForm,
 }
 DONE = {
     "acknowledge": "已签收。",
@@ -31,6 +32,7 @@ DONE = {
     "attach_letter": "已上传答复函。",
     "rate": "已提交评价。",
     "extend": "已延期。",
+    "sign": "已处理答复稿。",
 }
 
 
@@ -49,6 +51,10 @@ def _run(action, user, case, data: dict):
         return flow.attach_letter(user=user, case=case, upload=data.get("letter"))
     if action == "rate":
         return flow.rate(user=user, case=case, rating=data.get("rating", ""), comment=data.get("comment", ""))
+    if action == "sign":
+        return flow.sign(
+            user=user, case=case, decision=data.get("decision", ""), reason=data.get("reason", "")
+        )
     return flow.extend(
         user=user, case=case, new_deadline=data.get("new_deadline", ""), reason=data.get("reason", "")
     )
@@ -62,7 +68,10 @@ def _case_page(request, case, bound=None, status=200):
         if bound and action in bound:
             shown[action] = bound[action]
         elif action in c["actions"]:
-            shown[action] = Form(case=case)
+            # A returned draft comes back into the reply form, to be edited and submitted again.
+            draft = c["signoff"] if action == "reply" else None
+            initial = {"content": draft["content"], "result_class": draft["result_class"]} if draft else None
+            shown[action] = Form(case=case, initial=initial)
     return render(
         request,
         "handling/case.html",
@@ -114,12 +123,21 @@ def case_action(request, case_id: int, action: str):
     form = FLOW_FORMS[action](request.POST, request.FILES, case=case)
     status = 422
     if form.is_valid():
+        done = DONE[action]
+        if action == "reply" and signoff.drafts_instead(request.user, case):
+            done = "答复稿已提交，等待单位负责人签发。"
+        elif action == "sign":
+            done = (
+                "已签发，已请评价人评价。"
+                if form.cleaned_data["decision"] == signoff.SIGN
+                else "已退回修改。"
+            )
         try:
             _run(action, request.user, case, form.cleaned_data)
         except ServiceError as exc:
             forms.service_error(form, exc)
             status = exc.status
         else:
-            messages.success(request, DONE[action])
+            messages.success(request, done)
             return redirect(reverse("handling:case", args=[case.pk]))
     return _case_page(request, case, {action: form}, status)

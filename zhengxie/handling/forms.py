@@ -12,6 +12,7 @@ from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 
 from .models import Evaluation, Reply
 from .services.ratings import check_rating
+from .services.signoff import DECISIONS, check_decision
 from .services.supervision import check_extension_date, check_extension_reason
 from .services.units import result_classes
 
@@ -117,4 +118,24 @@ class ExtendForm(BootstrapFormMixin, forms.Form):
             lambda: check_extension_date(self.case.deadline, data.get("new_deadline")),
             lambda: check_extension_reason(data.get("reason")),
         )
+        return data
+
+
+class SignForm(BootstrapFormMixin, forms.Form):
+    """签发: the unit head signs a handler's reply draft off or returns it with a reason."""
+
+    decision = forms.ChoiceField(
+        label="签发意见", choices=list(DECISIONS.items()), required=False, widget=forms.RadioSelect
+    )
+    reason = forms.CharField(
+        label="退回理由（退回修改时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, case=None, **kw):
+        super().__init__(*args, **kw)
+        self.fields["decision"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        add_service_errors(self, lambda: check_decision(data.get("decision") or "", data.get("reason") or ""))
         return data

@@ -14,6 +14,7 @@ them per organisation (`/manage/` → organisation settings) and no module copie
 - `<prefix>.result_classes`        reply classes (A/B/C …) when `uses_classes`
 - `<prefix>.followup_classes`      reply classes that open a follow-up (跟踪落实)
 - `<prefix>.followup_report_days`  days without a progress report before the unit is reminded
+- `<prefix>.head_signoff`          a handler's reply waits for the unit head's 签发 (default off)
 """
 
 from __future__ import annotations
@@ -67,6 +68,8 @@ class Kind:
     result_classes: tuple[str, ...] = ("A", "B", "C")
     followup_classes: tuple[str, ...] = ("B",)
     followup_report_days: int = 90
+    # 签发: a handler's reply waits for the unit head, who signs it off or returns it (services.signoff).
+    head_signoff: bool = False
     # Who rates a reply: "signers" (each proposer), "citizen" (the sender with a tracking code),
     # "group" (a supervision group), "office" (staff) — shown in the inbox and used by may_rate.
     raters: str = "signers"
@@ -147,6 +150,7 @@ _SETTINGS = (
     ("result_classes", "答复类别"),
     ("followup_classes", "需跟踪落实的答复类别"),
     ("followup_report_days", "跟踪落实进展报告周期(天，逾期未报则提醒)"),
+    ("head_signoff", "答复须经承办单位负责人签发(经办人拟稿，负责人签发或退回)"),
 )
 
 

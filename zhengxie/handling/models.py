@@ -101,6 +101,9 @@ class Assignment(models.Model):
     co_opinion_at = models.DateTimeField("会办意见时间", null=True, blank=True)
     is_active = models.BooleanField("有效", default=True)
     batch = models.CharField("打包交办批次", max_length=40, blank=True)
+    # The unit's reply draft waiting for its head's 签发 ("pending") or returned to the handler
+    # ("returned"); "" when none (ReplyDraft holds it; the inbox and the to-dos read this copy).
+    signoff = models.CharField("签发", max_length=10, blank=True, default="")
     # The unit still owes something on this case (the inbox reads this; services.case_sync keeps it right):
     # active, the case in handling, and for a replying unit no standing reply (none, or rated 不满意).
     owes = models.BooleanField("待办", default=False)
@@ -198,6 +201,12 @@ class Reply(models.Model):
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField("答复时间", default=timezone.now)
     on_time = models.BooleanField("按期答复", default=True)
+    # 签发: the unit head who signed the letter off and when (set when `<prefix>.head_signoff` made the
+    # reply wait for the head, or the head replied directly; empty otherwise).
+    signed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_at = models.DateTimeField("签发时间", null=True, blank=True)
     # For statistics without a join per row (services.case_sync keeps them right): the case's session, the
     # replying unit, and whether this is the unit's latest reply (a re-handling reply replaces the one
     # rated 不满意).
@@ -221,6 +230,49 @@ class Reply(models.Model):
             # Per-unit figures across kinds (selectors.unit_figures), read from the index alone.
             models.Index(
                 fields=["unit", "is_latest", "on_time", "round", "organisation"], name="h_reply_unit_idx"
+            ),
+        ]
+
+
+class ReplyDraft(models.Model):
+    """答复稿: with the kind's setting `<prefix>.head_signoff` on, a handler's reply waits here for the
+    unit head (负责人), who signs it off (签发: it becomes the Reply, sent as a direct reply is) or returns it
+    with a reason (the handler edits and submits it again: the same row). One open draft per assignment."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待签发"
+        RETURNED = "returned", "已退回修改"
+        SIGNED = "signed", "已签发"
+
+    OPEN = (Status.PENDING, Status.RETURNED)
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="drafts")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="drafts")
+    round = models.PositiveSmallIntegerField("办理轮次", default=1)
+    result_class = models.CharField("答复类别", max_length=1, blank=True)
+    content = models.TextField("答复内容")
+    letter = models.ForeignKey(
+        Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复函"
+    )
+    status = models.CharField("签发状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    drafted_at = models.DateTimeField("提交签发时间", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField("签发/退回时间", null=True, blank=True)
+    return_reason = models.TextField("退回理由", blank=True)
+    reply = models.ForeignKey(Reply, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+
+    class Meta:
+        verbose_name = "答复稿"
+        verbose_name_plural = "答复稿"
+        ordering = ["drafted_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["assignment"],
+                condition=Q(status__in=["pending", "returned"]),
+                name="h_one_open_draft",
             ),
         ]
 

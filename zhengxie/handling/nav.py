@@ -34,16 +34,27 @@ register(
 
 @todo_provider
 def handling_todos(user) -> list[dict]:
-    """What the user's unit owes, of every kind: unacknowledged, red and yellow."""
+    """What the user's unit owes, of every kind: unacknowledged, red and yellow; for the unit head also the
+    reply drafts waiting for 签发 (the same aggregate query)."""
     if not r.is_unit_user(user):
         return []
     c = selectors.owed(user).aggregate(
         unack=Count("unit_id", filter=Q(acknowledged_at__isnull=True)),
         red=Count("unit_id", filter=Q(light="red")),
         yellow=Count("unit_id", filter=Q(light="yellow")),
+        signoff=Count("unit_id", filter=Q(signoff="pending")),
     )
     inbox = reverse("handling:inbox")
-    return [
+    # The unit head signs the unit's reply letters off (签发) and watches what is overdue.
+    head = [
+        {
+            "label": "待签发的答复",
+            "count": c["signoff"],
+            "url": inbox + "?status=signoff",
+            "level": "danger",
+        }
+    ]
+    return (head if r.is_unit_head(user) else []) + [
         {
             "label": "待签收的交办事项",
             "count": c["unack"],

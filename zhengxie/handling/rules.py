@@ -39,6 +39,15 @@ def is_unit_user(user) -> bool:
     )
 
 
+def is_unit_head(user, unit_id=None) -> bool:
+    """The unit's head (负责人), who signs its reply letters off (签发); any unit's with `unit_id=None`."""
+    return (
+        is_unit_user(user)
+        and user.has_role(Role.UNIT_HEAD)
+        and (unit_id is None or user.handling_unit_id == unit_id)
+    )
+
+
 def can_supervise(user) -> bool:
     """The 督办 board and the unit figures: a handling office, leaders and system administrators."""
     return bool(getattr(user, "is_authenticated", False)) and (

@@ -87,6 +87,8 @@ def inbox(user, *, kind="", light="", status="", q="", unit=None, sort="deadline
         qs = qs.filter(acknowledged_at__isnull=True)
     elif status == "change_pending":
         qs = qs.filter(change_status=Assignment.ChangeStatus.PENDING)
+    elif status == "signoff":  # 待签发: a handler's reply draft waits for the unit head
+        qs = qs.filter(signoff="pending")
     elif status:
         qs = qs.filter(case__status=status)
     q = (q or "").strip()
@@ -142,6 +144,8 @@ class InboxItem:
             "unit": {"id": a.unit_id, "name": a.unit.name},
             "acknowledged": a.acknowledged_at is not None,
             "change_pending": a.change_status == Assignment.ChangeStatus.PENDING,
+            # The unit's reply draft: "pending" (待签发 by the head), "returned" (退回修改), or "".
+            "signoff": a.signoff,
             "url": self.kind.url(c),
             "acknowledge_url": "" if a.acknowledged_at else self.kind.acknowledge_url(c),
         }

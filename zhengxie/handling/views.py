@@ -74,7 +74,11 @@ def inbox(request):
             "f": f,
             "kinds": kinds.choices(),
             "summary": summary,
-            "is_head": request.user.has_role("unit_head"),
+            "is_head": r.is_unit_head(request.user),
+            # 待签发 for the head (one COUNT of the owed rows).
+            "to_sign": selectors.owed(request.user).filter(signoff="pending").count()
+            if r.is_unit_head(request.user)
+            else None,
         },
     )
 

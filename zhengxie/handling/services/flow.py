@@ -37,7 +37,7 @@ from ..jobs import users_by_unit
 from ..lights import REPLYING_ROLES, refresh
 from ..models import Assignment, Case, Event
 from ..selectors import all_rated, evaluation_deadline, ratable, unit_answers
-from . import ratings, supervision, units
+from . import ratings, signoff, supervision, units
 from .cases import case_sync, open_case
 
 ASSIGNED = "assigned"
@@ -66,6 +66,7 @@ VERBS = {
     "attach_letter": "上传答复函",
     "rate": "评价",
     "extend": "延期",
+    "sign": "签发答复",
 }
 
 
@@ -129,6 +130,15 @@ def check_reply(user, case: Case, assignments=None) -> Assignment:
     if a is None:
         raise Forbidden(f"只有承办单位的工作人员可以答复该{kinds.get(case.kind).label}。")
     _state(case, "reply", OWING)
+    if a.signoff == "pending":
+        raise Conflict("本单位的答复稿正在等待负责人签发。", code="signoff_pending")
+    return a
+
+
+def check_sign(user, case: Case, assignments=None) -> Assignment:
+    """签发: the head of a replying unit whose handler's draft waits (services.signoff)."""
+    a = signoff.check_sign(user, case, _part(user, case, assignments, REPLYING_ROLES))
+    _state(case, "sign", OWING)
     return a
 
 
@@ -168,6 +178,7 @@ def allowed_actions(user, case: Case, assignments=None) -> list[str]:
         "attach_letter": lambda: check_attach_letter(user, case, assignments),
         "rate": lambda: check_rate(user, case),
         "extend": lambda: check_extend(user, case),
+        "sign": lambda: check_sign(user, case, assignments),
     }
     out = []
     for name, check in checks.items():
@@ -185,6 +196,12 @@ def allowed_actions(user, case: Case, assignments=None) -> list[str]:
 def unit_users(unit_ids, heads: bool = False) -> list[User]:
     people = users_by_unit(list(unit_ids))
     return [u for p in people.values() for u in p["handler"] + (p["head"] if heads else [])]
+
+
+def unit_heads(unit_ids) -> list[User]:
+    """The heads (负责人) of these units, who sign reply letters off."""
+    people = users_by_unit(list(unit_ids))
+    return [u for p in people.values() for u in p["head"]]
 
 
 def office_users(case: Case) -> list[User]:
@@ -315,36 +332,89 @@ def acknowledge(*, user, case) -> Case:
 
 def reply(*, user, case, content, letter=None, result_class="") -> Case:
     """答复: the unit replies (with its signed letter, optional here and attachable later; a reply class
-    only where the kind uses classes). The case is 已答复 and whoever rates is asked to."""
+    only where the kind uses classes). The case is 已答复 and whoever rates is asked to. With the kind's
+    `<prefix>.head_signoff` on, a handler's reply is a draft that waits for the unit head's 签发 (`sign`)."""
     with transaction.atomic():
         c = _load(user, case)
         kind = kinds.get(c.kind)
         check_reply(user, c)
-        rp, _answers, still_owed = units.reply(
-            user=user, case=c, result_class=result_class, content=content, letter=letter, letter_target=c
-        )
-        _set(c, ACKNOWLEDGED if still_owed else REPLIED)
-        unit = rp.assignment.unit
-        timing = "按期" if rp.on_time else "逾期"
-        again = "重新" if rp.round > 1 else ""
-        event(
-            c,
-            user,
-            "reply",
-            f"{unit.name}{again}答复（{timing}）",
-            rp.letter.original_name if rp.letter else "",
-        )
-        _audit(user, c, "reply", reply=rp.pk, on_time=rp.on_time, round=rp.round, letter=rp.letter_id)
-        if not still_owed:
-            due = evaluation_deadline(c, rp)
+        if signoff.drafts_instead(user, c):
+            d = signoff.draft(user=user, case=c, result_class=result_class, content=content, letter=letter)
+            unit = d.assignment.unit
+            _set(c, ACKNOWLEDGED if c.status == ASSIGNED else c.status)
+            event(c, user, "draft", f"{unit.name}拟稿答复，待负责人签发")
+            _audit(user, c, "draft", draft=d.pk, round=d.round, letter=d.letter_id)
             notify(
-                raters(c),
-                f"{kind.label}已答复，请评价：{c.title}",
-                f"{unit.name}已{again}答复，请于 {due:%Y年%m月%d日} 前评价（满意、基本满意或不满意）。",
+                unit_heads([unit.pk]),
+                f"待签发：{kind.label}答复《{c.title}》",
+                f"{user.name or user.username}已拟写答复，请审核后签发或退回修改。",
+                url=kind.url(c),
+                category="handling",
+            )
+            return _done(case, c)
+        rp, _answers, still_owed = units.reply(
+            user=user,
+            case=c,
+            result_class=result_class,
+            content=content,
+            letter=letter,
+            letter_target=c,
+            signed=signoff.required(c),
+        )
+        _replied(c, user, rp, still_owed, "reply")
+    return _done(case, c)
+
+
+def sign(*, user, case, decision, reason="") -> Case:
+    """签发 by the unit head of a handler's draft: "sign" sends it (the case moves on exactly as after a
+    direct reply, the raters are asked), "return" sends it back to the handler with the reason."""
+    with transaction.atomic():
+        c = _load(user, case)
+        kind = kinds.get(c.kind)
+        check_sign(user, c)
+        d, rp, _answers, still_owed = signoff.decide(user=user, case=c, decision=decision, reason=reason)
+        if rp is not None:
+            _replied(c, user, rp, still_owed, "sign")
+        else:
+            unit = d.assignment.unit
+            event(c, user, "return_draft", f"{unit.name}负责人退回答复稿", d.return_reason)
+            _audit(user, c, "return_draft", draft=d.pk, reason=d.return_reason)
+            notify(
+                [d.drafted_by],
+                f"答复稿被退回修改：{kind.label}《{c.title}》",
+                f"{user.name or user.username}：{d.return_reason}",
                 url=kind.url(c),
                 category="handling",
             )
     return _done(case, c)
+
+
+def _replied(c: Case, user, rp, still_owed, action: str) -> None:
+    """After a reply is sent (directly, or signed off from a draft): the case's state, the timeline, the
+    audit entry and the raters asked to rate."""
+    kind = kinds.get(c.kind)
+    _set(c, ACKNOWLEDGED if still_owed else REPLIED)
+    unit = rp.assignment.unit
+    timing = "按期" if rp.on_time else "逾期"
+    again = "重新" if rp.round > 1 else ""
+    signed = f"，{user.name or user.username}签发" if action == "sign" else ""
+    event(
+        c,
+        user,
+        action,
+        f"{unit.name}{again}答复（{timing}{signed}）",
+        rp.letter.original_name if rp.letter else "",
+    )
+    _audit(user, c, action, reply=rp.pk, on_time=rp.on_time, round=rp.round, letter=rp.letter_id)
+    if not still_owed:
+        due = evaluation_deadline(c, rp)
+        notify(
+            raters(c),
+            f"{kind.label}已答复，请评价：{c.title}",
+            f"{unit.name}已{again}答复，请于 {due:%Y年%m月%d日} 前评价（满意、基本满意或不满意）。",
+            url=kind.url(c),
+            category="handling",
+        )
 
 
 def attach_letter(*, user, case, upload) -> Case:

@@ -199,10 +199,10 @@ def result_classes(case: Case) -> list[str]:
     return list(kind.setting(case.organisation, "result_classes")) if kind.uses_classes else []
 
 
-def reply(*, user, case: Case, result_class, content, letter=None, letter_target=None, due=None):
-    """答复: a replying unit (主办, or each 分办 unit for its part) replies, with a class where the kind uses
-    classes, and optionally its signed letter. Returns (reply, the unit answers before this reply, the
-    answers still owed by other units)."""
+def check_reply(user, case: Case, result_class, content, *, signing=False):
+    """What a reply (or a reply draft waiting for 签发) must be: a replying unit's (主办, or each 分办 unit for
+    its part) that still owes one, with nothing waiting for its head (unless `signing` that), a class where
+    the kind uses classes, and a text. Returns (assignment, the unit answers, result class, content)."""
     kind = kinds.get(case.kind)
     a = my_assignment(user, case, *REPLYING_ROLES)
     if a is None:
@@ -211,6 +211,8 @@ def reply(*, user, case: Case, result_class, content, letter=None, letter_target
     mine = next((x for x in answers if x.assignment.pk == a.pk), None)
     if mine is not None and not mine.awaited:
         raise Conflict(f"本单位已答复，正在等待{kind.rater_label}评价。", code="already_replied")
+    if a.signoff == "pending" and not signing:
+        raise Conflict("本单位的答复稿正在等待负责人签发。", code="signoff_pending")
     classes = result_classes(case)
     if classes and result_class not in classes:
         raise Invalid(f"答复类别须为 {'、'.join(classes)} 之一。", field="result_class")
@@ -219,19 +221,49 @@ def reply(*, user, case: Case, result_class, content, letter=None, letter_target
     content = _text(content, "答复内容")
     if not content:
         raise Invalid("请填写答复内容。", field="content")
-    att = None
+    return a, answers, result_class, content
+
+
+def acknowledge_by_reply(a: Assignment, user, now) -> None:
+    """A reply (or a draft of one) is also the receipt when the unit had not signed for the item."""
+    if a.acknowledged_at is None:
+        a.acknowledged_at, a.acknowledged_by = now, user
+        a.save(update_fields=["acknowledged_at", "acknowledged_by"])
+
+
+def reply(
+    *,
+    user,
+    case: Case,
+    result_class,
+    content,
+    letter=None,
+    letter_target=None,
+    due=None,
+    draft=None,
+    signed=False,
+):
+    """答复: a replying unit (主办, or each 分办 unit for its part) replies, with a class where the kind uses
+    classes, and optionally its signed letter. With `draft` the unit head signs off (签发) the draft a handler
+    wrote (its text, class and letter; `user` is the head); `signed`: the head replies and signs it at once.
+    Returns (reply, the unit answers before this reply, the answers still owed by other units)."""
+    if draft is not None:
+        result_class, content = draft.result_class, draft.content
+    a, answers, result_class, content = check_reply(
+        user, case, result_class, content, signing=draft is not None
+    )
+    att = draft.letter if draft is not None else None
     if letter is not None:
         att = save_attachment(
             letter, target=letter_target or case, user=user, purpose="reply_letter", allowed=DOCUMENTS
         )
     now = timezone.now()
-    if a.acknowledged_at is None:
-        a.acknowledged_at, a.acknowledged_by = now, user
-        a.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    acknowledge_by_reply(a, user, now)
     # 分办 units may run on their own deadlines (one re-handles while the others are done).
     if due is None:
         due = a.deadline if a.role == Assignment.Role.PARALLEL else case.deadline
     on_time = due is None or timezone.localdate(now) <= due
+    sign = draft is not None or signed
     rp = Reply.objects.create(
         case_id=case.pk,
         assignment=a,
@@ -239,9 +271,11 @@ def reply(*, user, case: Case, result_class, content, letter=None, letter_target
         content=content,
         letter=att,
         round=case.round,
-        replied_by=user,
+        replied_by=draft.drafted_by if draft is not None else user,
         replied_at=now,
         on_time=on_time,
+        signed_by=user if sign else None,
+        signed_at=now if sign else None,
     )
     rp.assignment = a
     still_owed = [x for x in answers if x.awaited and x.assignment.pk != a.pk]
