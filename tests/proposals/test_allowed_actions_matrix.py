@@ -223,6 +223,17 @@ def _handling_parallel_one_rated(w):
     return p
 
 
+def _handling_draft_waiting(w):
+    """签发 on ("proposals.head_signoff"): handler1's reply draft waits for unithead1 (the setting stays on
+    for the attempts; the scenario is the last of its state)."""
+    org = w.staff().organisation
+    org.settings = {**(org.settings or {}), "proposals.head_signoff": True}
+    org.save(update_fields=["settings"])
+    p = w.proposal_in("handling", cosigners=["member2"])
+    w.reply(p, "handler1")
+    return p
+
+
 def _replied_rating_missing(w):
     p = w.proposal_in("replied", cosigners=["member2"])
     w.rate(p, "member1")
@@ -291,7 +302,12 @@ SCENARIOS = {
     S.CONVERTED: [_converted],
     S.MERGED: [_merged],
     S.ASSIGNED: [_assigned_with_co, _assigned_change_pending, _assigned_parallel],
-    S.HANDLING: [_handling_co_change_pending, _handling_parallel_one_replied, _handling_parallel_one_rated],
+    S.HANDLING: [
+        _handling_co_change_pending,
+        _handling_parallel_one_replied,
+        _handling_parallel_one_rated,
+        _handling_draft_waiting,
+    ],
     S.REPLIED: [
         _replied_rating_missing,
         _replied_parallel_unrated,
@@ -380,6 +396,7 @@ CALLS: dict[str, Callable] = {
     "reply": lambda u, x, kw: services.proposal_reply(
         user=u, proposal=x.p.pk, result_class="A", content="已采纳，正在落实。"
     ),
+    "sign": lambda u, x, kw: services.proposal_sign(user=u, proposal=x.p.pk, decision="sign"),
     "evaluate": lambda u, x, kw: services.proposal_evaluate(user=u, proposal=x.p.pk, **kw),
     "extend": lambda u, x, kw: services.proposal_extend(
         user=u,

@@ -18,6 +18,8 @@ from pydantic import Field
 
 from zhengxie.core.errors import Invalid
 from zhengxie.core.pagination import Rows
+from zhengxie.handling.api import CaseSignoff
+from zhengxie.handling.services import signoff
 
 from . import selectors, services
 from .models import Assignment, Proposal, Reply
@@ -100,6 +102,9 @@ class ReplyOut(Schema):
     unit_id: int | None = None
     assignment_id: int | None = None
     letter_api_url: str | None = None
+    # 签发: the unit head who signed the letter off, and when (None unless "proposals.head_signoff").
+    signed_by: str | None = None
+    signed_at: datetime.datetime | None = None
 
 
 class EvaluationOut(Schema):
@@ -154,6 +159,8 @@ class ProposalOut(Schema):
     evaluations: list[EvaluationOut]
     timeline: list[EventOut]
     allowed_actions: list[str]
+    # The user's unit's reply draft waiting for its head's 签发, or returned (the unit's users only).
+    signoff: CaseSignoff | None = None
 
 
 class ProposalRow(Schema):
@@ -369,6 +376,8 @@ def serialize(p: Proposal, user) -> dict:
                 "letter_api_url": f"/api/v1/proposals/{p.pk}/replies/{rp.pk}/letter"
                 if rp.letter_id
                 else None,
+                "signed_by": (rp.signed_by.name or rp.signed_by.username) if rp.signed_by_id else None,
+                "signed_at": rp.signed_at,
             }
             for rp in p.replies.all()
         ],
@@ -394,6 +403,7 @@ def serialize(p: Proposal, user) -> dict:
             for ev in p.events.all()
         ],
         "allowed_actions": sorted(selectors.allowed_actions(user, p)),
+        "signoff": signoff.view(selectors.unit_draft(user, p)),
     }
 
 
@@ -618,6 +628,19 @@ def reply(request, pk: int, payload: ReplyIn):
         proposal=_get(request, pk),
         result_class=payload.result_class,
         content=payload.content,
+    )
+    return _full(request, pk)
+
+
+class SignIn(Schema):
+    decision: str = ""
+    reason: str = ""
+
+
+@_action("sign", "单位负责人签发答复稿（decision：sign 签发 / return 退回修改，退回须写明 reason）")
+def sign(request, pk: int, payload: SignIn):
+    services.proposal_sign(
+        user=request.user, proposal=_get(request, pk), decision=payload.decision, reason=payload.reason
     )
     return _full(request, pk)
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import rules
 
 from zhengxie.core.models import Role
-from zhengxie.handling.rules import is_case_office
+from zhengxie.handling.rules import is_case_office, is_unit_head  # noqa: F401  (签发: the spine's)
 from zhengxie.members.selectors import committee_id, member_of  # noqa: F401  (the predicates use them)
 
 from .models import Assignment, Proposal, Signer
@@ -114,6 +114,7 @@ __all__ = [
     "is_author",
     "is_committee_leader",
     "is_proposal_office",
+    "is_unit_head",
     "is_unit_user",
     "member_of",
     "second_matter",

@@ -41,6 +41,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...] | str, str]] = {
     "record_contact": (HANDLING_STATES, "记录沟通情况"),
     "co_opinion": (HANDLING_STATES, "提交会办意见"),
     "reply": (HANDLING_STATES, "答复"),
+    "sign": (HANDLING_STATES, "签发答复"),
     "attach_letter": (RATING, "上传答复函（请先答复）"),
     "evaluate": (RATING, "评价（只能评价已答复的提案）"),
     "extend": (HANDLING_STATES, "延期"),

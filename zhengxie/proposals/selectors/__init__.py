@@ -24,6 +24,7 @@ from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_q, visible_organisations
 from zhengxie.handling import selectors as spine
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
+from zhengxie.handling.services import signoff
 from zhengxie.search.services import match_sql, similar
 
 from .. import rules as r
@@ -45,6 +46,7 @@ ACTION_CODES = (
     "record_contact",
     "co_opinion",
     "reply",
+    "sign",
     "evaluate",
     "extend",
     "mark_key",
@@ -101,7 +103,9 @@ def detail_prefetch(qs):
             .prefetch_related("contacts")
             .order_by("-is_active", "role", "id"),
         ),
-        Prefetch("case__replies", queryset=Reply.objects.select_related("letter", "assignment__unit")),
+        Prefetch(
+            "case__replies", queryset=Reply.objects.select_related("letter", "assignment__unit", "signed_by")
+        ),
         Prefetch(
             "case__evaluations",
             queryset=Evaluation.objects.select_related("member").order_by("created_at", "id"),
@@ -290,6 +294,22 @@ def unit_answers(proposal, *, assignments=None, replies=None, evaluations=None) 
     )
 
 
+def unit_draft(user, proposal):
+    """The user's unit's reply draft waiting for its head's 签发, or returned to the handler
+    (handling.services.signoff), or None. Read only when the unit's (prefetched) assignment says it has one."""
+    if not r.is_unit_user(user) or not proposal.case_id:
+        return None
+    a = next(
+        (
+            a
+            for a in proposal.assignments.all()
+            if a.is_active and a.unit_id == user.handling_unit_id and a.signoff
+        ),
+        None,
+    )
+    return signoff.open_draft(a) if a is not None else None
+
+
 def is_parallel(proposal, assignments=None) -> bool:
     return bool(proposal.case_id) and spine.is_parallel(proposal.case, assignments)
 
@@ -387,7 +407,10 @@ def allowed_actions(user, proposal) -> set[str]:
             ),
         )
         offer("co_opinion", any(a.role == Assignment.Role.CO for a in mine))
-        offer("reply", any(x.awaited and x.assignment.unit_id == user.handling_unit_id for x in answers))
+        ours = [x for x in answers if x.assignment.unit_id == user.handling_unit_id]
+        offer("reply", any(x.awaited and x.assignment.signoff != "pending" for x in ours))
+        # 签发: the head of a unit whose handler's reply draft waits (handling.services.signoff).
+        offer("sign", r.is_unit_head(user) and any(x.assignment.signoff == "pending" for x in ours))
     if wf.may("evaluate", proposal) and (office or agreed):
         answers = unit_answers(proposal, assignments=f.assignments)
         pending = [x for x in raters(proposal, f.signers) if ratable(answers, x.member_id)]

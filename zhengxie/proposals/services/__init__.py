@@ -25,6 +25,7 @@ from .handling import (
     proposal_attach_letter,
     proposal_evaluate,
     proposal_reply,
+    proposal_sign,
     proposals_assign_batch,
 )
 from .review import proposal_review
@@ -55,6 +56,7 @@ __all__ = [
     "proposal_remind",
     "proposal_reply",
     "proposal_review",
+    "proposal_sign",
     "proposal_submit",
     "proposal_update",
     "proposal_url",

@@ -12,6 +12,7 @@ from zhengxie.core.notifications import notify
 from zhengxie.core.numbering import next_number
 from zhengxie.handling import selectors as spine_selectors
 from zhengxie.handling import services as spine
+from zhengxie.handling.services import signoff
 from zhengxie.handling.services.ratings import Rater
 from zhengxie.members.models import Member
 
@@ -322,58 +323,130 @@ def assignment_co_opinion(*, user, proposal, opinion) -> Proposal:
 
 def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Proposal:
     """答复: the lead unit (or, with 分办, each parallel unit for its part) replies with a class (A/B/C...) and
-    its letter. The proposal is 已答复 once no unit owes a reply; proposers are asked to rate each reply."""
+    its letter. The proposal is 已答复 once no unit owes a reply; proposers are asked to rate each reply.
+    With "proposals.head_signoff" on, a handler's reply is a draft waiting for the unit head's 签发
+    (proposal_sign); a head's own reply is signed at once."""
     with transaction.atomic():
         p = _load(user, proposal)
         if spine.my_assignment(user, p.case, *REPLYING_ROLES) is None:
             raise Forbidden("只有主办单位（或分办单位）可以答复该提案。")
         _state(p, "reply")
         before = _snapshot(p)
-        reply, answers, still_owed = spine.reply(
-            user=user, case=p.case, result_class=result_class, content=content, letter=letter, letter_target=p
-        )
-        a, now, on_time = reply.assignment, reply.replied_at, reply.on_time
-        if not still_owed:
-            p.status = S.REPLIED
-            p.replied_at = now
-            p.light = ""
-        elif p.status == S.ASSIGNED:
-            p.status = S.HANDLING
-        p.save()
-        if still_owed:
+        if signoff.drafts_instead(user, p.case):
+            d = signoff.draft(
+                user=user,
+                case=p.case,
+                result_class=result_class,
+                content=content,
+                letter=letter,
+                letter_target=p,
+            )
+            unit = d.assignment.unit
+            if p.status == S.ASSIGNED:
+                p.status = S.HANDLING  # the draft is also the receipt
+                p.save()
             _refresh_light(p)
-        url = proposal_url(p)
-        days = orgsettings.get(p.organisation, "proposals.evaluation_days")
-        if len(answers) > 1:
-            done_n = len(answers) - len(still_owed)
-            progress = f"（分办 {done_n}/{len(answers)} 个单位已答复）"
-        else:
-            progress = ""
-        notify(
-            _signer_users(p),
-            f"您的提案已答复，请评价：{p.number_label}《{p.title}》",
-            f"{a.unit.name}已答复（{result_class}类）{progress}，请在 {days} 个工作日内评价。",
-            url=url,
-            category="proposal",
-            sms=True,
+            notify(
+                _unit_users([unit.pk], (Role.UNIT_HEAD,)),
+                f"待签发：提案答复 {p.number_label}《{p.title}》",
+                f"{user.name or user.username}已拟写答复，请审核后签发或退回修改。",
+                url=proposal_url(p),
+                category="proposal",
+            )
+            _done(user, p, "reply_draft", f"{unit.name}拟稿答复，待负责人签发", before, extra={"draft": d.pk})
+            return _sync(proposal, p)
+        reply, answers, still_owed = spine.reply(
+            user=user,
+            case=p.case,
+            result_class=result_class,
+            content=content,
+            letter=letter,
+            letter_target=p,
+            signed=signoff.required(p.case),
         )
-        notify(
-            _office_users(p),
-            f"{a.unit.name}已答复提案：{p.number_label}《{p.title}》{progress}",
-            url=url,
-            category="proposal",
-        )
-        timing = "按期" if on_time else "逾期"
-        _done(
-            user,
-            p,
-            "reply",
-            f"{a.unit.name}答复（{result_class}类，{timing}）{progress}",
-            before,
-            extra={"reply": reply.pk, "result_class": result_class},
-        )
-        followup.open_for_reply(reply, user, p)  # B-class replies stay open for 跟踪落实
+        _replied(user, p, reply, answers, still_owed, before, "reply")
     return _sync(proposal, p)
+
+
+def proposal_sign(*, user, proposal, decision, reason="") -> Proposal:
+    """签发 by the head of a replying unit: "sign" sends the handler's draft (exactly as a direct reply:
+    the proposers are asked to rate), "return" sends it back to the handler with the reason."""
+    with transaction.atomic():
+        p = _load(user, proposal)
+        signoff.check_sign(user, p.case, spine.my_assignment(user, p.case, *REPLYING_ROLES))
+        _state(p, "sign")
+        before = _snapshot(p)
+        d, reply, answers, still_owed = signoff.decide(
+            user=user, case=p.case, decision=decision, reason=reason
+        )
+        if reply is not None:
+            _replied(user, p, reply, answers, still_owed, before, "sign")
+        else:
+            notify(
+                [d.drafted_by],
+                f"答复稿被退回修改：{p.number_label}《{p.title}》",
+                f"{user.name or user.username}：{d.return_reason}",
+                url=proposal_url(p),
+                category="proposal",
+            )
+            _done(
+                user,
+                p,
+                "return_draft",
+                f"{d.assignment.unit.name}负责人退回答复稿",
+                before,
+                detail=d.return_reason,
+                extra={"draft": d.pk},
+            )
+    return _sync(proposal, p)
+
+
+def _replied(user, p, reply, answers, still_owed, before, action: str) -> None:
+    """After a unit's reply is sent (directly, or signed off from a draft): the proposal's state, the
+    proposers and the office told, the timeline and audit entry, and a follow-up for a B-class reply."""
+    a, now, on_time = reply.assignment, reply.replied_at, reply.on_time
+    result_class = reply.result_class
+    if not still_owed:
+        p.status = S.REPLIED
+        p.replied_at = now
+        p.light = ""
+    elif p.status == S.ASSIGNED:
+        p.status = S.HANDLING
+    p.save()
+    if still_owed:
+        _refresh_light(p)
+    url = proposal_url(p)
+    days = orgsettings.get(p.organisation, "proposals.evaluation_days")
+    if len(answers) > 1:
+        done_n = len(answers) - len(still_owed)
+        progress = f"（分办 {done_n}/{len(answers)} 个单位已答复）"
+    else:
+        progress = ""
+    notify(
+        _signer_users(p),
+        f"您的提案已答复，请评价：{p.number_label}《{p.title}》",
+        f"{a.unit.name}已答复（{result_class}类）{progress}，请在 {days} 个工作日内评价。",
+        url=url,
+        category="proposal",
+        sms=True,
+    )
+    notify(
+        _office_users(p),
+        f"{a.unit.name}已答复提案：{p.number_label}《{p.title}》{progress}",
+        url=url,
+        category="proposal",
+    )
+    timing = "按期" if on_time else "逾期"
+    signed = f"，{user.name or user.username}签发" if action == "sign" else ""
+    _done(
+        user,
+        p,
+        action,
+        f"{a.unit.name}答复（{result_class}类，{timing}{signed}）{progress}",
+        before,
+        extra={"reply": reply.pk, "result_class": result_class},
+    )
+    followup.open_for_reply(reply, user, p)  # B-class replies stay open for 跟踪落实
 
 
 def proposal_attach_letter(*, user, proposal, upload) -> Proposal:

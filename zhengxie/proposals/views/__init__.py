@@ -29,6 +29,8 @@ from zhengxie.core.models import Attachment, Export, Role
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.core.redirects import safe_next
 from zhengxie.core.views import paginate
+from zhengxie.handling.forms import SignForm
+from zhengxie.handling.services import signoff
 from zhengxie.members.models import Member, Session
 from zhengxie.members.selectors import current_session
 
@@ -520,6 +522,8 @@ def detail(request, pk):
         {
             "p": proposal,
             "allowed": allowed,
+            # The user's unit's reply draft waiting for 签发 or returned (none for anybody else).
+            "draft": signoff.view(selectors.unit_draft(user, proposal)),
             "replies": replies,
             "assignments": assignments,
             "active_assignments": [a for a in assignments if a.is_active],
@@ -579,6 +583,7 @@ def _run_assign(request, p, d, form):
 
 
 def _run_reply(request, p, d, form):
+    form.drafted = signoff.drafts_instead(request.user, p.case)
     services.proposal_reply(
         user=request.user,
         proposal=p,
@@ -586,6 +591,10 @@ def _run_reply(request, p, d, form):
         content=d["content"],
         letter=d["letter"],
     )
+
+
+def _run_sign(request, p, d, form):
+    services.proposal_sign(user=request.user, proposal=p, decision=d["decision"], reason=d.get("reason", ""))
 
 
 def _run_evaluate(request, p, d, form):
@@ -669,6 +678,13 @@ ACTIONS = {
         form_kwargs=lambda request, p: {"proposal": p},
         template_part="proposals/_reply_help.html",
     ),
+    "sign": ActionPage(
+        "签发答复",
+        SignForm,
+        _run_sign,
+        success="已处理答复稿。",
+        template_part="proposals/_signoff.html",
+    ),
     "evaluate": ActionPage(
         "评价办理答复",
         EvaluateForm,
@@ -709,9 +725,12 @@ def action(request, pk, code):
     if request.method != "POST" and code not in allowed:
         raise PermissionDenied("您现在不能进行此操作。")
     kwargs = spec.form_kwargs(request, proposal)
-    form = spec.form_class(
-        request.POST or None, request.FILES or None, **kwargs, initial=_action_initial(code, proposal)
-    )
+    draft = selectors.unit_draft(user, proposal) if code in ("reply", "sign") else None
+    initial = _action_initial(code, proposal)
+    if code == "reply" and draft is not None:
+        # A draft the head returned comes back into the form, to be edited and submitted again.
+        initial = {"result_class": draft.result_class, "content": draft.content}
+    form = spec.form_class(request.POST or None, request.FILES or None, **kwargs, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -721,11 +740,12 @@ def action(request, pk, code):
                 _fail(request, exc, form)
                 status = exc.status
             else:
-                messages.success(request, spec.success)
+                messages.success(request, _success(code, spec, form))
                 return redirect(_detail_url(proposal))
         else:
             status = 422
     ctx = {"p": proposal, "form": form, "code": code, "title": spec.title, "part": spec.template_part}
+    ctx["draft"] = signoff.view(draft)
     if code == "review":
         ctx["similar"] = _decorate(
             user,
@@ -734,6 +754,15 @@ def action(request, pk, code):
     if code == "reply":
         ctx["assignments"] = [a for a in proposal.assignments.all() if a.is_active]
     return render(request, "proposals/action.html", ctx, status=status)
+
+
+def _success(code, spec, form) -> str:
+    """The message after an action; 答复 and 签发 say what happened when the head signs letters off."""
+    if code == "sign":
+        return "已签发，已请提案人评价。" if form.cleaned_data["decision"] == signoff.SIGN else "已退回修改。"
+    if code == "reply" and getattr(form, "drafted", False):
+        return "答复稿已提交，等待单位负责人签发。"
+    return spec.success
 
 
 def _action_initial(code, p):
