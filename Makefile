@@ -7,7 +7,7 @@ PORT ?= 8000
 VENV_STAMP := .venv/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run install assets migrate demo serve worker scheduler test test-fast e2e browsers lint fmt bench clean
+.PHONY: run dev install assets migrate demo serve worker scheduler test test-fast e2e browsers lint fmt bench clean
 
 run: install assets migrate demo serve
 
@@ -33,13 +33,22 @@ migrate: $(VENV_STAMP)
 demo: migrate
 	$(PY) manage.py loaddemo
 
-# Serves the site with a task worker and the scheduler beside it; Ctrl-C stops all three.
+# Serves the site with gunicorn (deploy/gunicorn.conf.py: several worker processes, WEB_CONCURRENCY),
+# a task worker and the scheduler beside it; Ctrl-C stops all three. `make dev` uses Django's
+# auto-reloading development server instead (one process: for editing code, not for real use).
 serve:
 	@trap 'kill 0' EXIT; \
 	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
 	$(PY) manage.py scheduler >var/scheduler.log 2>&1 & \
 	$(PY) manage.py showdemo --url http://$(HOST):$(PORT)/; \
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	GUNICORN_BIND=$(HOST):$(PORT) WEB_CONCURRENCY=$${WEB_CONCURRENCY:-3} $(PY) -m gunicorn -c deploy/gunicorn.conf.py
+
+dev: install assets migrate demo
+	@trap 'kill 0' EXIT; \
+	$(PY) manage.py db_worker --queue-name '*' >var/worker.log 2>&1 & \
+	$(PY) manage.py scheduler >var/scheduler.log 2>&1 & \
+	$(PY) manage.py showdemo --url http://$(HOST):$(PORT)/; \
+	DEBUG=$${DEBUG:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
 # Debian's chromium drives the browser tests (Playwright downloads no browser here); CJK fonts make
 # screenshots legible.
