@@ -142,3 +142,19 @@ def test_list_query_count_is_constant(submitted, api_for):
     with CaptureQueriesContext(connection) as many:
         c.get("/api/v1/suggestions")
     assert len(many) == len(few)
+
+
+def test_a_citizen_sees_only_their_own(submitted):
+    mine, theirs = (
+        submitted(title="我的建议"),
+        submitted(title="别人的建议", name="赵六", phone="13600001111"),
+    )
+    r = Client().get(f"/api/v1/public/suggestions/{mine.tracking_code}")
+    assert r.json()["title"] == "我的建议"
+    assert set(r.json()) == {"status", "title", "created_at", "reply"}
+    assert "别人的建议" not in r.content.decode() and "赵六" not in r.content.decode()
+    listed = (
+        Client().get(f"/api/v1/public/suggestions?organisation_id={mine.organisation_id}").content.decode()
+    )
+    assert "我的建议" not in listed and "别人的建议" not in listed  # nothing unpublished
+    assert theirs.tracking_code != mine.tracking_code

@@ -186,3 +186,26 @@ def test_stats_page_and_sentence(routed, user, client_for):
     assert client_for("member1").get("/suggestions/stats/").status_code == 404
     r = client_for("office").post("/suggestions/stats/export/", {})
     assert r.status_code == 302
+
+
+def test_studio_member_answers_from_their_page(submitted, user, client_for, county):
+    from zhengxie.studios.models import Studio
+
+    studio = Studio.objects.create(organisation=county, name="页面工作室")
+    studio.members.add(user("member3").member)
+    s = services.route(user=user("office"), suggestion=submitted(), studio=studio)
+    c = client_for("member3")
+    assert s.title in c.get("/suggestions/studio/").content.decode()
+    assert client_for("member1").get(f"/suggestions/{s.pk}/").status_code == 404
+    r = c.post(f"/suggestions/{s.pk}/reply/", {"content": "委员答复"})
+    assert r.status_code == 302
+    s.refresh_from_db()
+    assert s.status == "replied" and s.replied_by == user("member3")
+
+
+def test_dashboard_and_todos(submitted, client_for):
+    submitted()
+    html = client_for("office").get("/").content.decode()
+    assert "待审核的群众微建议" in html
+    r = client_for("leader").get("/dashboard/")
+    assert r.status_code == 200 and "群众微建议" in r.content.decode()

@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
@@ -37,6 +38,14 @@ def actions_for(user, s: Suggestion) -> list[str]:
     return out
 
 
+def _poster_urls() -> dict:
+    """The organisation's QR poster (drawn by the studios app through core.posters), when it exists."""
+    try:
+        return {fmt: reverse("studios:organisation_poster", args=[fmt]) for fmt in ("pdf", "png")}
+    except NoReverseMatch:
+        return {}
+
+
 def _need(cond) -> None:
     if not cond:
         raise Http404("未找到")
@@ -60,6 +69,7 @@ def queue(request):
             "form": form,
             "waiting": selectors.waiting_counts(user),
             "office": rules.is_public_office(user),
+            "posters": _poster_urls() if rules.is_public_office(user) else {},
         },
     )
 
