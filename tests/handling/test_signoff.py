@@ -64,6 +64,10 @@ def test_draft_return_resubmit_sign_then_rate(user, units, client_for, api_for):
     r = post(api_for("handler1"), case, "reply", {"content": "再来一次"})
     assert r.status_code == 409 and r.json()["code"] == "signoff_pending"
     assert api_for("member1").get(api(case)).json()["signoff"] is None
+    # The draft's letter is the unit's until signed.
+    letter = ReplyDraft.objects.get(case=case).letter
+    assert client_for("unithead1").get(f"/files/{letter.pk}/").status_code == 200
+    assert client_for("member1").get(f"/files/{letter.pk}/").status_code == 404
 
     # The head: the inbox's 待签发 and the to-do, the draft and the form on the case page.
     r = head.get("/handling/", {"status": "signoff"})
@@ -109,6 +113,9 @@ def test_draft_return_resubmit_sign_then_rate(user, units, client_for, api_for):
         user__username="member1", title__startswith="测试落实已答复，请评价"
     ).exists()
     assert f"{user('unithead1').name}签发于" in text(client_for("member1").get(page(case)))
+    assert (
+        reply.letter_id == letter.pk and client_for("member1").get(f"/files/{letter.pk}/").status_code == 200
+    )
 
     r = post(api_for("member1"), case, "rate", {"rating": "satisfied"})
     assert r.json()["status"] == "closed"

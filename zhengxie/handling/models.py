@@ -276,6 +276,10 @@ class ReplyDraft(models.Model):
             ),
         ]
 
+    @property
+    def organisation(self):
+        return self.case.organisation
+
 
 class Evaluation(models.Model):
     """评价: whoever the kind lets rate a reply — each proposer, a citizen with a tracking code, a

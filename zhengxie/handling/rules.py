@@ -59,6 +59,19 @@ def can_supervise(user) -> bool:
 # the case's item may download them.
 rules.add_perm("handling.view_case", rules.predicate(lambda user, case: can_view_case(user, case)))
 rules.add_perm("handling.view_reply", rules.predicate(lambda user, reply: can_view_case(user, reply.case)))
+
+
+def can_view_draft(user, draft) -> bool:
+    """A reply draft and its letter: before 签发 the unit's own users only; once signed (it is the reply's
+    letter then) whoever may see the case."""
+    if not can_view_case(user, draft.case):
+        return False
+    return draft.status == "signed" or (
+        is_unit_user(user) and user.handling_unit_id == draft.assignment.unit_id
+    )
+
+
+rules.add_perm("handling.view_replydraft", rules.predicate(lambda user, draft: can_view_draft(user, draft)))
 rules.add_perm(
     "handling.view_followupreport",
     rules.predicate(lambda user, report: can_view_case(user, report.followup.case)),

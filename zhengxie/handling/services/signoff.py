@@ -69,15 +69,11 @@ def _mark(a: Assignment, status: str) -> None:
     Assignment.objects.filter(pk=a.pk).update(signoff=status)
 
 
-def draft(*, user, case: Case, result_class, content, letter=None, letter_target=None) -> ReplyDraft:
+def draft(*, user, case: Case, result_class, content, letter=None) -> ReplyDraft:
     """A handler's reply, waiting for the head: checked as a reply is; a returned draft is edited and
-    submitted again (its letter kept unless a new one comes)."""
+    submitted again (its letter kept unless a new one comes). The letter hangs off the draft, so that only
+    the unit sees it until it is signed (rules: handling.view_replydraft)."""
     a, _answers, result_class, content = units.check_reply(user, case, result_class, content)
-    att = None
-    if letter is not None:
-        att = save_attachment(
-            letter, target=letter_target or case, user=user, purpose="reply_letter", allowed=DOCUMENTS
-        )
     now = timezone.now()
     units.acknowledge_by_reply(a, user, now)
     d = open_draft(a, lock=True)
@@ -85,10 +81,12 @@ def draft(*, user, case: Case, result_class, content, letter=None, letter_target
         d = ReplyDraft(case_id=case.pk, assignment=a)
     d.round = case.round
     d.result_class, d.content = result_class, content
-    d.letter = att or d.letter
     d.status = ReplyDraft.Status.PENDING
     d.drafted_by, d.drafted_at = user, now
     d.save()
+    if letter is not None:
+        d.letter = save_attachment(letter, target=d, user=user, purpose="reply_letter", allowed=DOCUMENTS)
+        d.save(update_fields=["letter"])
     d.assignment = a
     _mark(a, ReplyDraft.Status.PENDING)
     return d
