@@ -51,6 +51,9 @@ def test_handler_drafts_head_returns_then_signs_proposers_rate(user, proposal_in
     assert Notification.objects.filter(
         user__username="unithead1", title__startswith="待签发：提案答复"
     ).exists()
+    letter = Assignment.objects.get(case_id=p.case_id).drafts.get().letter
+    assert client_for("unithead1").get(f"/files/{letter.pk}/").status_code == 200
+    assert client_for("member1").get(f"/files/{letter.pk}/").status_code == 404
     assert not Notification.objects.filter(user__username="member1", title__contains="请评价").exists()
     assert selectors.allowed_actions(user("handler1"), p) >= {"record_contact"}
     assert "reply" not in selectors.allowed_actions(user("handler1"), p)
@@ -96,6 +99,8 @@ def test_handler_drafts_head_returns_then_signs_proposers_rate(user, proposal_in
         assert Notification.objects.filter(
             user__username=name, title__startswith="您的提案已答复，请评价"
         ).exists()
+    assert reply.letter_id == letter.pk
+    assert client_for("member1").get(f"/files/{letter.pk}/").status_code == 200
     assert p.case.followups.count() == 1  # a B-class reply is followed up, as a direct one is
     assert "签发于" in client_for("member1").get(f"/proposals/{p.pk}/").content.decode()
     actions = (

@@ -339,7 +339,6 @@ def proposal_reply(*, user, proposal, result_class, content, letter=None) -> Pro
                 result_class=result_class,
                 content=content,
                 letter=letter,
-                letter_target=p,
             )
             unit = d.assignment.unit
             if p.status == S.ASSIGNED:
