@@ -158,3 +158,16 @@ def test_a_citizen_sees_only_their_own(submitted):
     )
     assert "我的建议" not in listed and "别人的建议" not in listed  # nothing unpublished
     assert theirs.tracking_code != mine.tracking_code
+
+
+def test_guessing_codes_is_limited():
+    c = Client(REMOTE_ADDR="10.6.0.1")
+    for _ in range(60):
+        assert c.get("/api/v1/public/suggestions/ABCDEFGHJK").status_code == 404
+    r = c.get("/api/v1/public/suggestions/ABCDEFGHJK")
+    assert r.status_code == 429 and "频繁" in r.json()["detail"]
+    assert Client(REMOTE_ADDR="10.6.0.2").post("/p/track/", {"code": "ABCDEFGHJK"}).status_code == 404
+
+
+def test_search_by_a_huge_number_is_harmless(api_for):
+    assert api_for("office").get("/api/v1/suggestions?q=" + "9" * 30).status_code == 200

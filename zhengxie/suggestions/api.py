@@ -188,8 +188,6 @@ def row(s: Suggestion) -> dict:
 def detail(request, s: Suggestion) -> dict:
     from django.urls import reverse
 
-    from .views.staff import actions_for
-
     user = request.user
     return {
         **row(s),
@@ -210,7 +208,7 @@ def detail(request, s: Suggestion) -> dict:
             {"at": e.at, "actor": e.actor_label, "action": e.action, "label": e.label, "detail": e.detail}
             for e in s.events.all()
         ],
-        "actions": actions_for(user, s),
+        "actions": selectors.allowed_actions(user, s),
     }
 
 
@@ -267,12 +265,12 @@ def public_list(request, organisation_id: int):
 
 @router.get(
     "/public/suggestions/{tracking_code}",
-    response=Tracked,
+    response={200: Tracked, 429: dict},
     auth=None,
     summary="凭查询码查看微建议的状态与答复（查询码错误：404）",
 )
 def public_track(request, tracking_code: str):
-    return tracked(services.by_code(tracking_code))
+    return tracked(services.by_code(tracking_code, client_ip(request)))
 
 
 @router.post(
@@ -282,7 +280,11 @@ def public_track(request, tracking_code: str):
     summary="凭查询码评价答复（满意 satisfied、基本满意 basically_satisfied、不满意 unsatisfied）",
 )
 def public_rate(request, tracking_code: str, payload: RateIn):
-    return tracked(services.rate(code=tracking_code, rating=payload.rating, comment=payload.comment or ""))
+    return tracked(
+        services.rate(
+            code=tracking_code, rating=payload.rating, comment=payload.comment or "", ip=client_ip(request)
+        )
+    )
 
 
 # --- staff and units --------------------------------------------------------------------------------------

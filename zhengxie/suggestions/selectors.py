@@ -69,6 +69,22 @@ def get(user, pk) -> Suggestion:
     return s
 
 
+def allowed_actions(user, s: Suggestion) -> list[str]:
+    """What the user may do on the suggestion now (the page's forms, the API's `actions`); the services
+    check the same."""
+    out = []
+    office = rules.can_moderate(user, s)
+    if office and s.status == S.RECEIVED:
+        out.append("moderate")
+    if office and s.status in (S.RECEIVED, S.ACCEPTED):
+        out.append("route")
+    if s.status == S.ROUTED and s.routed_to == Suggestion.RoutedTo.STUDIO and rules.can_reply_studio(user, s):
+        out.append("reply")
+    if office and s.status in (S.REPLIED, S.CLOSED):
+        out.append("publish")
+    return out
+
+
 def published(organisation_id):
     """Published answers of an organisation, newest first (title, content and the chosen answer only)."""
     return (

@@ -270,8 +270,14 @@ def submit(
     return s
 
 
-def by_code(code) -> Suggestion:
-    """The citizen's own suggestion by its tracking code; any other code is 404."""
+LOOKUPS_PER_HOUR = 60  # look-ups by code one address may make in an hour (against guessing codes)
+
+
+def by_code(code, ip=None) -> Suggestion:
+    """The citizen's own suggestion by its tracking code; any other code is 404. With `ip` (the public
+    pages and API) each look-up is counted, and past LOOKUPS_PER_HOUR an hour the address is refused (429)."""
+    if ip is not None and ratelimit.hit(ip, "suggestions.lookup") > LOOKUPS_PER_HOUR:
+        raise ratelimit.RateLimited("查询过于频繁，请一小时后再试。", code="rate_limited")
     code = normalise_code(code)
     s = None
     if 6 <= len(code) <= 16 and all(c in CODE_ALPHABET for c in code):
@@ -281,10 +287,10 @@ def by_code(code) -> Suggestion:
     return s
 
 
-def rate(*, code, rating, comment="") -> Suggestion:
+def rate(*, code, rating, comment="", ip=None) -> Suggestion:
     """The citizen rates the answer with the tracking code: on the spine when a unit answered (满意/基本满意
     close the case, 不满意 sends the unit back), here when a studio did (recorded, then closed)."""
-    s = by_code(code)
+    s = by_code(code, ip)
     if s.status != S.REPLIED:
         raise Conflict(
             "该微建议尚未答复，暂不能评价。" if s.status != S.CLOSED else "该微建议已办结，不能重复评价。",
@@ -447,7 +453,6 @@ def reply(*, user, suggestion, content) -> Suggestion:
         _save(s, "reply_content", "replied_at", "replied_by", "reply_by_label", "reply_on_time", "status")
         _event(s, user, "reply", f"{s.reply_by_label}答复（{'按期' if s.reply_on_time else '逾期'}）")
         _audit(user, s, "reply", on_time=s.reply_on_time)
-        _credit_member(user, s)
         notify(
             office_users(s.organisation_id),
             f"微建议已由工作室答复：{s.title}",
@@ -456,23 +461,6 @@ def reply(*, user, suggestion, content) -> Suggestion:
             category="suggestions",
         )
     return s
-
-
-def _credit_member(user, s: Suggestion) -> None:
-    """A member's answer is a 履职 act when the scoring scheme knows the act (else nothing is recorded)."""
-    from zhengxie.members.selectors import member_of
-
-    member = member_of(user)
-    if member is None:
-        return
-    try:
-        from zhengxie.performance import acts
-        from zhengxie.performance import services as perf
-    except ImportError:
-        return
-    act = getattr(acts, "PUBLIC_SUGGESTION_REPLY", None)
-    if act is not None:
-        perf.record_act(member=member, act=act, source=s, occurred_on=timezone.localdate())
 
 
 def publish(*, user, suggestion, answer="", published=True) -> Suggestion:

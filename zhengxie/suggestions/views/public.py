@@ -103,16 +103,18 @@ def track(request):
     s, rate_form, status = None, None, 200
     form = TrackForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        ip = client_ip(request)
         try:
-            s = services.by_code(form.cleaned_data["code"])
-        except NotFound as exc:
+            s = services.by_code(form.cleaned_data["code"], ip)
+        except (NotFound, ServiceError) as exc:
             form.add_error("code", exc.message)
-            status = 404
+            status = exc.status
         if s is not None and "rating" in request.POST:
             rate_form = RateForm(request.POST)
             if rate_form.is_valid():
                 try:
                     s = services.rate(
+                        ip=None,  # the look-up above counted
                         code=s.tracking_code,
                         rating=rate_form.cleaned_data["rating"],
                         comment=rate_form.cleaned_data["comment"],

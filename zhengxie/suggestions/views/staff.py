@@ -22,22 +22,6 @@ S = Suggestion.Status
 FIELD_NAMES = {"unit_id": "unit", "studio_id": "studio"}
 
 
-def actions_for(user, s: Suggestion) -> list[str]:
-    """What the user may do on the suggestion now (the page's forms, the API's `actions`); the services
-    check the same."""
-    out = []
-    office = rules.can_moderate(user, s)
-    if office and s.status == S.RECEIVED:
-        out.append("moderate")
-    if office and s.status in (S.RECEIVED, S.ACCEPTED):
-        out.append("route")
-    if s.status == S.ROUTED and s.routed_to == Suggestion.RoutedTo.STUDIO and rules.can_reply_studio(user, s):
-        out.append("reply")
-    if office and s.status in (S.REPLIED, S.CLOSED):
-        out.append("publish")
-    return out
-
-
 def _poster_urls() -> dict:
     """The organisation's QR poster (drawn by the studios app through core.posters), when it exists."""
     try:
@@ -104,7 +88,7 @@ def _forms(user, s: Suggestion, actions, bound=None) -> dict:
 
 def _page(request, s: Suggestion, bound=None, status=200):
     user = request.user
-    actions = actions_for(user, s)
+    actions = selectors.allowed_actions(user, s)
     return render(
         request,
         "suggestions/detail.html",
