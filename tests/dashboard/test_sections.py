@@ -25,7 +25,7 @@ def test_each_role_sees_its_sections(user):
     assert {"activities", "performance"} <= set(_ids(user("leader")))
     assert _ids(user("staff"))[:2] == ["proposals", "supervision"]  # the proposals office supervises
     assert "supervision" in _ids(user("info"))  # the 信息科 runs the 批示落实 kind, so it supervises too
-    assert "supervision" not in _ids(user("office"))  # an office that runs no kind of item does not
+    assert "supervision" in _ids(user("office"))  # the 办公室 runs the public's 微建议 (public_suggestion)
     assert "proposals" in _ids(user("info"))
     assert _ids(user("member1")) == []  # providers are for the office, leaders and administrators
 
@@ -60,7 +60,7 @@ def test_the_supervision_section_links_each_light_to_the_board(client_for, user)
     board = reverse("handling:board")
     for light in ("red", "yellow", "green"):
         assert f'href="{board}?light={light}"' in page
-    assert supervision_figures(user("office"), Period(None, 2030)) is None  # runs no kind of item
+    assert supervision_figures(user("member1"), Period(None, 2030)) is None  # supervises nothing
     totals = supervision_figures(user("leader"), Period(None, 2030)).cards
     assert [c.label for c in totals][:4] == ["在办合计", "红灯（超期）", "黄灯（临近期限）", "绿灯"]
 
