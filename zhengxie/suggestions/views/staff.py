@@ -12,6 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
+from zhengxie.core.models import Role
 from zhengxie.core.views import paginate
 
 from .. import rules, selectors, services
@@ -61,7 +62,7 @@ def queue(request):
 @login_required
 def studio_queue(request):
     user = request.user
-    _need(rules.studio_ids(user))
+    _need(user.has_role(Role.MEMBER) or rules.studio_ids(user))
     page, qs_wo_page = paginate(
         request, selectors.studio_list(user, status=request.GET.get("status") or None)
     )
