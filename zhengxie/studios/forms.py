@@ -151,14 +151,14 @@ class CodeForm(forms.Form):
 
 class ReasonForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
-        label="理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="答复或理由", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class ServiceRecordForm(BootstrapFormMixin, forms.Form):
     served_on = forms.DateField(
         label="服务日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写服务日期。", "invalid": "日期格式有误。"},
     )
     people_served = forms.IntegerField(

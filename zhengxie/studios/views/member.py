@@ -51,7 +51,7 @@ def mine(request):
         {
             "member": member,
             "studios": [{"studio": s, "on_duty": on_duty.get(s.pk, [])} for s in studios],
-            "upcoming": [d for d in duties if d.day >= today],
+            "upcoming": [d for d in duties if d.day >= today][:12],
             "past": [d for d in reversed(duties) if d.day < today][:10],
             "offers": offers,
             "bookings": bookings,

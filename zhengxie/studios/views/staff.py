@@ -61,7 +61,23 @@ def studio_list(request):
     )
 
 
-def _studio_form_page(request, form, studio=None):
+def _studio_page(request, form, studio=None):
+    """The create/edit form: on a valid post, the service; its message next to its field otherwise."""
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        fields = {k: d[k] for k in ("name", "place", "opening_hours", "contact_rules", "active")}
+        member_ids = [m.pk for m in d["members"]]
+        try:
+            if studio is None:
+                studio = services.studio_create(user=request.user, member_ids=member_ids, **fields)
+                messages.success(request, f"已新建{studio.name}。")
+            else:
+                services.studio_update(user=request.user, studio=studio, member_ids=member_ids, **fields)
+                messages.success(request, "已保存。")
+        except ServiceError as exc:
+            fail(request, exc, form)
+        else:
+            return redirect("studios:detail", studio.pk)
     return render(
         request, "studios/form.html", {"form": form, "studio": studio}, status=422 if form.errors else 200
     )
@@ -71,25 +87,7 @@ def _studio_form_page(request, form, studio=None):
 def studio_create(request):
     user = request.user
     need(r.is_studio_office(user, user.organisation))
-    form = StudioForm(request.POST or None, organisation=user.organisation)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            s = services.studio_create(
-                user=user,
-                name=d["name"],
-                place=d["place"],
-                opening_hours=d["opening_hours"],
-                contact_rules=d["contact_rules"],
-                member_ids=[m.pk for m in d["members"]],
-                active=d["active"],
-            )
-        except ServiceError as exc:
-            fail(request, exc, form)
-        else:
-            messages.success(request, f"已新建{s.name}。")
-            return redirect("studios:detail", s.pk)
-    return _studio_form_page(request, form)
+    return _studio_page(request, StudioForm(request.POST or None, organisation=user.organisation))
 
 
 @login_required
@@ -105,26 +103,9 @@ def studio_edit(request, pk):
         "members": [m.pk for m in s.members.all()],
         "active": s.active,
     }
-    form = StudioForm(request.POST or None, initial=initial, organisation=s.organisation)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.studio_update(
-                user=user,
-                studio=s,
-                name=d["name"],
-                place=d["place"],
-                opening_hours=d["opening_hours"],
-                contact_rules=d["contact_rules"],
-                member_ids=[m.pk for m in d["members"]],
-                active=d["active"],
-            )
-        except ServiceError as exc:
-            fail(request, exc, form)
-        else:
-            messages.success(request, "已保存。")
-            return redirect("studios:detail", s.pk)
-    return _studio_form_page(request, form, s)
+    return _studio_page(
+        request, StudioForm(request.POST or None, initial=initial, organisation=s.organisation), s
+    )
 
 
 @login_required
