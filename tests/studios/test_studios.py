@@ -187,3 +187,17 @@ def test_a_member_may_not_mark_another_members_day(user, studio):
         services.duty_done(user=user("member2"), slot=slot)
     slot.refresh_from_db()
     assert slot.status == "planned"
+
+
+def test_figures_export_as_xlsx(client_for, studio):
+    import io
+
+    from openpyxl import load_workbook
+
+    r = client_for("office").get(reverse("studios:figures_export") + f"?year={YEAR}")
+    assert r.status_code == 200 and r.content.startswith(b"PK")
+    rows = list(load_workbook(io.BytesIO(r.content)).active.iter_rows(values_only=True))
+    assert rows[0][0] == "工作室" and "值班天数" in rows[0]
+    assert studio.name in [row[0] for row in rows]
+    assert any(str(row[0]).startswith(f"{YEAR}年：委员工作室") for row in rows if row and row[0])
+    assert client_for("member1").get(reverse("studios:figures_export")).status_code == 404

@@ -8,6 +8,7 @@ urlpatterns = [
     # staff (办公室; readers above see the same, read-only)
     path("", staff.studio_list, name="list"),
     path("new/", staff.studio_create, name="create"),
+    path("figures.xlsx", staff.figures_export, name="figures_export"),
     path("<int:pk>/", staff.studio_detail, name="detail"),
     path("<int:pk>/edit/", staff.studio_edit, name="edit"),
     path("<int:pk>/rota/", staff.rota, name="rota"),

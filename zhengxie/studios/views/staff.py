@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from zhengxie.core import posters
+from zhengxie.core import posters, xlsx
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.views import paginate
 
@@ -59,6 +59,38 @@ def studio_list(request):
             "q": request.GET.get("q", ""),
         },
     )
+
+
+@login_required
+def figures_export(request):
+    """The list's figures as .xlsx (one row a studio, then the year's sentence); a few rows: no background
+    export needed."""
+    user = request.user
+    need(_reader(user))
+    year = year_arg(request.GET.get("year"))
+    studios = list(selectors.studios_for(user))
+    columns, values = figures.studio_figures([s.pk for s in studios], year)
+    book = xlsx.Book()
+    sheet = book.sheet(f"{year}年委员工作室")
+    sheet.append(["工作室", "所属", "地点", "开放时间", "入驻委员", "启用", *(label for _, label in columns)])
+    for s in studios:
+        sheet.append(
+            [
+                s.name,
+                s.organisation.name,
+                s.place,
+                s.opening_hours,
+                s.member_count,
+                "是" if s.active else "否",
+            ]
+            + [values[s.pk].get(c, "") for c, _ in columns]
+        )
+    total = figures.year_figures(figures.organisation_ids(user.organisation), year)
+    sheet.append([])
+    sheet.append([f"{year}年：{total['sentence']}。"])
+    resp = file_response(book.save(), xlsx.CONTENT_TYPE, f"{year}年委员工作室数据.xlsx")
+    resp["Content-Disposition"] = resp["Content-Disposition"].replace("inline", "attachment")
+    return resp
 
 
 def _studio_page(request, form, studio=None):
