@@ -229,3 +229,16 @@ def test_lists_keep_a_constant_number_of_queries(who, client_for, offer, django_
         services.booking_create(offer=offer, name=f"群众{i}", phone="13700002222", consent=True)
     with django_assert_max_num_queries(len(before.captured_queries)):
         assert c.get(url).status_code == 200
+
+
+def test_api_bookings_list_keeps_a_constant_number_of_queries(api_for, offer, django_assert_max_num_queries):
+    api = api_for("member1")
+    api.get("/api/v1/bookings")
+    with django_assert_max_num_queries(12) as before:
+        first = api.get("/api/v1/bookings").json()["count"]
+    for i in range(8):
+        services.booking_create(offer=offer, name=f"群众{i}", phone="13700002222", consent=True)
+    with django_assert_max_num_queries(len(before.captured_queries)):
+        body = api.get("/api/v1/bookings").json()
+    assert body["count"] == first + 8
+    assert all(row["phone"] == "13700002222" for row in body["items"] if row["name"].startswith("群众"))

@@ -201,3 +201,15 @@ def test_figures_export_as_xlsx(client_for, studio):
     assert studio.name in [row[0] for row in rows]
     assert any(str(row[0]).startswith(f"{YEAR}年：委员工作室") for row in rows if row and row[0])
     assert client_for("member1").get(reverse("studios:figures_export")).status_code == 404
+
+
+def test_a_member_taken_off_a_studio_loses_coming_duty_days_only(user, studio):
+    m1 = user("member1").member
+    today = timezone.localdate()
+    coming = DutySlot.objects.filter(studio=studio, member=m1, day__gt=today, status="planned").count()
+    past = DutySlot.objects.filter(studio=studio, member=m1, day__lt=today).count()
+    assert coming and past
+    keep = [pk for pk in studio.members.values_list("pk", flat=True) if pk != m1.pk]
+    services.studio_update(user=user("office"), studio=studio, member_ids=keep)
+    assert not DutySlot.objects.filter(studio=studio, member=m1, day__gt=today, status="planned").exists()
+    assert DutySlot.objects.filter(studio=studio, member=m1, day__lt=today).count() == past

@@ -10,8 +10,9 @@ from zhengxie.core.notifications import notify
 from zhengxie.members.models import Member
 
 from .. import rules as r
-from ..models import Studio
-from .common import load, record, text
+from ..models import DutySlot, Studio
+from .common import load, record, text, today
+from .rota import REMOVABLE
 
 FIELDS = ("name", "place", "opening_hours", "contact_rules", "active")
 
@@ -100,6 +101,10 @@ def studio_update(*, user, studio, member_ids=None, active=None, **fields) -> St
             after_ids = {m.pk for m in members}
             s.members.set(members)
             _tell_members(s, [m for m in members if m.pk not in before_ids], "您已入驻委员工作室")
+            # Members who left keep their past duty days; their coming ones at this studio are taken off.
+            DutySlot.objects.filter(
+                studio=s, member_id__in=before_ids - after_ids, day__gte=today(), status__in=REMOVABLE
+            ).delete()
         record(user, "studio_update", s, before=before, after=_snapshot(s, after_ids))
     return s
 
