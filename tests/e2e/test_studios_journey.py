@@ -103,3 +103,35 @@ def test_citizen_books_and_member_accepts_and_records(phone_page, page_for, e2e_
     )[0]
     assert n == 1
     assert not problems, problems
+
+
+def test_office_plans_the_rota_and_prints_a_poster(page_for, e2e_site):
+    problems = []
+    office = page_for("office")
+    watch(office, problems)
+    office.goto("/studios/")
+    expect(office.locator("#year-sentence")).to_contain_text("委员工作室")
+    expect(office.locator("#year-sentence")).to_contain_text("委员线上值班")
+    row = office.locator("#studio-table tbody tr").filter(has_text="城关镇委员工作室")
+    expect(row).to_have_count(1)
+    shot(office, SHOTS, "07-office-list")
+    row.get_by_role("link", name="排班").click()
+    office.wait_for_load_state()
+    office.click("text=下月")
+    office.wait_for_load_state()
+    boxes = office.locator("#rota-table input[type=checkbox]")
+    first = boxes.first
+    was = first.is_checked()
+    first.set_checked(not was)
+    shot(office, SHOTS, "08-office-rota")
+    office.click("#save-rota")
+    office.wait_for_load_state()
+    expect(office.locator("#messages")).to_contain_text("排班已保存")
+    expect(office.locator("#rota-table input[type=checkbox]").first).to_be_checked(checked=not was)
+    with office.expect_download() as dl:
+        office.goto("/studios/")
+        office.click("#export-xlsx")
+    assert dl.value.suggested_filename.endswith(".xlsx")
+    r = office.request.get("/studios/posters/organisation.pdf")
+    assert r.status == 200 and r.body().startswith(b"%PDF")
+    assert not problems, problems
