@@ -45,7 +45,7 @@ BookingStatus = Literal["pending", "accepted", "declined", "done", "cancelled"]
 # --- schemas ---------------------------------------------------------------------------------------------
 
 
-class MemberOut(Schema):
+class StudioMemberOut(Schema):
     id: int
     name: str
     sector: str
@@ -59,16 +59,16 @@ class StudioOut(Schema):
     place: str
     opening_hours: str
     contact_rules: str
-    members: list[MemberOut]
+    members: list[StudioMemberOut]
 
 
 class StudioDetail(StudioOut):
-    on_duty_today: list[MemberOut]
+    on_duty_today: list[StudioMemberOut]
     services: list[dict]
     public_url: str
 
 
-class ServiceOut(Schema):
+class StudioServiceOut(Schema):
     id: int
     organisation_id: int
     title: str
@@ -78,7 +78,7 @@ class ServiceOut(Schema):
     mode_label: str
     description: str
     available_times: str
-    member: MemberOut
+    member: StudioMemberOut
     studio_id: int | None
     studio: str | None
 
@@ -122,21 +122,21 @@ class BookingRow(Schema):
     record: dict | None
 
 
-class AnswerIn(Schema):
+class BookingAnswerIn(Schema):
     answer: str | None = None
 
 
-class DeclineIn(Schema):
+class BookingDeclineIn(Schema):
     reason: str
 
 
-class RecordIn(Schema):
+class BookingRecordIn(Schema):
     served_on: datetime.date
     summary: str
     people_served: int = 1
 
 
-class DutyOut(Schema):
+class StudioDutyOut(Schema):
     id: int
     studio_id: int
     studio: str
@@ -255,7 +255,9 @@ def get_studio(request, pk: int):
     }
 
 
-@router.get("/services", response=list[ServiceOut], auth=None, summary="委员为民服务超市的服务（无需登录）")
+@router.get(
+    "/services", response=list[StudioServiceOut], auth=None, summary="委员为民服务超市的服务（无需登录）"
+)
 @paginate(PageNumberPagination, page_size=50)
 def list_services(
     request, organisation_id: int | None = None, category: str = "", studio_id: int | None = None
@@ -330,13 +332,13 @@ def get_booking(request, pk: int):
 
 
 @router.post("/bookings/{int:pk}/accept", response=BookingRow, summary="接受预约（可附说明）")
-def accept_booking(request, pk: int, payload: AnswerIn | None = None):
+def accept_booking(request, pk: int, payload: BookingAnswerIn | None = None):
     services.booking_accept(user=request.user, booking=pk, answer=(payload.answer if payload else "") or "")
     return _booking(request, pk)
 
 
 @router.post("/bookings/{int:pk}/decline", response=BookingRow, summary="婉拒预约（须填写理由，群众可见）")
-def decline_booking(request, pk: int, payload: DeclineIn):
+def decline_booking(request, pk: int, payload: BookingDeclineIn):
     services.booking_decline(user=request.user, booking=pk, reason=payload.reason)
     return _booking(request, pk)
 
@@ -346,7 +348,7 @@ def decline_booking(request, pk: int, payload: DeclineIn):
     response=BookingRow,
     summary="登记服务情况（完成预约，计入履职记录“为民服务”）",
 )
-def record_booking(request, pk: int, payload: RecordIn):
+def record_booking(request, pk: int, payload: BookingRecordIn):
     services.booking_record(
         user=request.user,
         booking=pk,
@@ -357,7 +359,7 @@ def record_booking(request, pk: int, payload: RecordIn):
     return _booking(request, pk)
 
 
-@router.get("/duties", response=list[DutyOut], summary="本人的线上值班（默认：前后各30天）")
+@router.get("/duties", response=list[StudioDutyOut], summary="本人的线上值班（默认：前后各30天）")
 def my_duties(request, start: datetime.date | None = None, end: datetime.date | None = None):
     member_id = r.own_member_id(request.user)
     if member_id is None:
@@ -382,7 +384,7 @@ def _duty(x: DutySlot) -> dict:
 
 
 @router.post(
-    "/duties/{int:pk}/done", response=DutyOut, summary="确认已值班（计入履职记录“委员工作室线上值班”）"
+    "/duties/{int:pk}/done", response=StudioDutyOut, summary="确认已值班（计入履职记录“委员工作室线上值班”）"
 )
 def duty_done(request, pk: int):
     services.duty_done(user=request.user, slot=pk)
