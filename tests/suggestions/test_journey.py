@@ -131,3 +131,25 @@ def test_wrong_code_is_404():
         services.by_code("AAAAAAAAAA")
     with pytest.raises(NotFound):
         services.by_code("' or 1=1")
+
+
+def test_studio_answer_closes_unrated_after_the_evaluation_period(submitted, user, county):
+    import datetime
+
+    from zhengxie.core.models import Notification
+    from zhengxie.studios.models import Studio
+    from zhengxie.suggestions.jobs import studio_checks
+
+    studio = Studio.objects.create(organisation=county, name="期限工作室")
+    studio.members.add(user("member1").member)
+    late = services.route(user=user("office"), suggestion=submitted(), studio=studio)
+    s = services.route(user=user("office"), suggestion=submitted(), studio=studio)
+    s = services.reply(user=user("member1"), suggestion=s, content="已答复")
+    later = s.deadline + datetime.timedelta(days=40)
+    result = studio_checks(today=later)
+    s.refresh_from_db()
+    assert s.status == "closed" and not s.rating and result["closed"] >= 1
+    assert result["reminded"] >= 1
+    assert Notification.objects.filter(
+        user=user("member1"), title__contains=late.title, title__startswith="微建议已超过"
+    ).exists()

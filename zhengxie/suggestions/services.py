@@ -31,6 +31,7 @@ from .models import CODE_ALPHABET, Event, Photo, Suggestion
 S = Suggestion.Status
 SETTINGS = (
     ("public.max_chars", 2000, "微建议：正文最多字数"),
+    # A unit's answer has the spine's public.evaluation_days; this one serves the studios' answers too.
     ("public.max_photos", 3, "微建议：最多照片张数"),
     ("public.photo_max_mb", 5, "微建议：每张照片最大(MB)"),
 )
