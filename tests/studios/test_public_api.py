@@ -77,6 +77,7 @@ def test_public_pages_without_login(user, studio, offer):
     assert not PHONE.search(html)
     market = c.get(reverse("studios:public_services", args=[studio.organisation.code]))
     assert market.status_code == 200 and offer.title in market.content.decode()
+    assert reverse("studios:public_studio", args=[studio.pk]) in market.content.decode()
     assert not PHONE.search(market.content.decode())
     assert c.get(reverse("studios:public_services", args=["no-such-org"])).status_code == 404
     inactive = Studio.objects.filter(active=False).first()

@@ -21,7 +21,7 @@ from zhengxie.core.errors import NotFound, ServiceError
 
 from .. import selectors, services
 from ..forms import BookingForm, CodeForm
-from ..models import ServiceOffer
+from ..models import ServiceOffer, Studio
 
 
 def _message_url(studio) -> str:
@@ -41,7 +41,17 @@ def services_list(request, code):
     return render(
         request,
         "studios/public/services.html",
-        {"org": org, "offers": offers, "category": category, "categories": ServiceOffer.Category.choices},
+        {
+            "org": org,
+            "offers": offers,
+            "category": category,
+            "categories": ServiceOffer.Category.choices,
+            "studios": list(
+                Studio.objects.filter(organisation=org, active=True)
+                .only("id", "name", "place")
+                .order_by("name")
+            ),
+        },
     )
 
 
