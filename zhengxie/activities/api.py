@@ -111,7 +111,7 @@ class MeetingIn(Schema):
     checkin_after_minutes: int | None = None
 
 
-class ReplyIn(Schema):
+class MeetingReplyIn(Schema):
     reply: Literal["attend", "leave"]
     reason: str = ""
 
@@ -197,7 +197,7 @@ def list_invitations(request, meeting_id: int, filter: str = ""):
 
 
 @router.post("/meetings/{int:meeting_id}/reply", response=MeetingOut, summary="回复参加或请假（委员本人）")
-def reply(request, meeting_id: int, payload: ReplyIn):
+def reply(request, meeting_id: int, payload: MeetingReplyIn):
     meeting = selectors.get_meeting(request.user, meeting_id)
     services.invitation_reply(user=request.user, meeting=meeting, reply=payload.reply, reason=payload.reason)
     return _reload(request, meeting_id)

@@ -60,7 +60,7 @@ class RefOut(Schema):
     name: str
 
 
-class MemberOut(Schema):
+class MemberRowOut(Schema):
     id: int
     name: str
     gender: str
@@ -89,7 +89,7 @@ class MemberOut(Schema):
         return obj.phone if selectors.can_see_sensitive(user) else obj.masked_phone
 
 
-class MemberDetailOut(MemberOut):
+class MemberDetailOut(MemberRowOut):
     ethnicity: str
     birth_date: datetime.date | None = None
     job_title: str
@@ -139,7 +139,7 @@ def list_units(request, q: str = "", active: bool | None = None):
     return selectors.units(request.user, q=q.strip(), active=active)
 
 
-@router.get("/members", response=list[MemberOut], summary="委员（非工作人员只返回脱敏字段）")
+@router.get("/members", response=list[MemberRowOut], summary="委员（非工作人员只返回脱敏字段）")
 @paginate(PageNumberPagination, page_size=20)
 def list_members(
     request,

@@ -48,7 +48,7 @@ class OrgRef(Schema):
     name: str
 
 
-class UnitRef(Schema):
+class OpinionUnitRef(Schema):
     id: int
     name: str
 
@@ -88,7 +88,7 @@ class InstructionOut(Schema):
     level: Level
     content: str
     instructed_on: datetime.date
-    unit: UnitRef | None = None
+    unit: OpinionUnitRef | None = None
     deadline: datetime.date | None = None
     case_id: int | None = None
     # Extensions.
@@ -97,10 +97,10 @@ class InstructionOut(Schema):
     organisation: OrgRef
 
 
-class FollowUpOut(Schema):
+class OpinionFollowUpOut(Schema):
     instruction_id: int
     case_id: int
-    unit: UnitRef | None = None
+    unit: OpinionUnitRef | None = None
     deadline: datetime.date | None = None
     status: str
     light: Literal["green", "yellow", "red"] | None = None
@@ -124,7 +124,7 @@ class ForwardedFromOut(Schema):
     opinion_id: int
 
 
-class EventOut(Schema):
+class OpinionEventOut(Schema):
     at: datetime.datetime
     action: str
     label: str
@@ -150,10 +150,10 @@ class OpinionOut(Schema):
     submitted_at: datetime.datetime | None = None
     adoptions: list[AdoptionOut]
     instructions: list[InstructionOut]
-    followups: list[FollowUpOut]
+    followups: list[OpinionFollowUpOut]
     forwarded_to: list[ForwardedToOut]
     forwarded_from: ForwardedFromOut | None = None
-    timeline: list[EventOut]
+    timeline: list[OpinionEventOut]
     allowed_actions: list[str]
     # Extensions.
     source: str
@@ -181,7 +181,7 @@ class OpinionRow(Schema):
     forwarded_from_id: int | None = None
 
 
-class OpinionIn(Schema):
+class OpinionWriteIn(Schema):
     title: str
     content: str
     category: str = ""
@@ -204,7 +204,7 @@ class OpinionPatch(Schema):
     category: str | None = None
 
 
-class ReviewIn(Schema):
+class OpinionReviewIn(Schema):
     decision: Literal["accept", "file", "return", "merge"]
     edited_title: str | None = None
     edited_content: str | None = None
@@ -550,7 +550,7 @@ def _statuses(status: str) -> list[str] | None:
 
 
 @router.post("/opinions", response={201: OpinionOut}, summary="撰写社情民意信息（暂存，status=draft）")
-def create(request, payload: OpinionIn):
+def create(request, payload: OpinionWriteIn):
     o = services.opinion_create(user=request.user, **payload.dict())
     return 201, _full(request, o.pk)
 
@@ -641,7 +641,7 @@ def submit(request, pk: int):
 
 
 @_action("review", "信息科处理：accept 录用（可同时编辑）| file 留存未录用 | return 退回修改 | merge 合并")
-def review(request, pk: int, payload: ReviewIn):
+def review(request, pk: int, payload: OpinionReviewIn):
     services.opinion_review(user=request.user, opinion=_get(request, pk), **payload.dict())
     return _full(request, pk)
 

@@ -27,7 +27,7 @@ class RecordOut(Schema):
     occurred_on: datetime.date
 
 
-class DutyOut(Schema):
+class MemberDutyOut(Schema):
     member_id: int
     name: str
     year: int
@@ -40,7 +40,7 @@ class DutyOut(Schema):
     records: list[RecordOut]
 
 
-@router.get("/members/{member_id}/duty", response=DutyOut, summary="委员年度履职档案（一员一档）")
+@router.get("/members/{member_id}/duty", response=MemberDutyOut, summary="委员年度履职档案（一员一档）")
 def member_duty(request, member_id: int, year: int | None = None):
     member = selectors.get_member(request.user, member_id)
     data = selectors.archive(member, selectors.parse_year(year))

@@ -53,7 +53,7 @@ class SessionOut(Schema):
     year: int
 
 
-class UnitRef(Schema):
+class ProposalUnitRef(Schema):
     id: int
     name: str
 
@@ -89,7 +89,7 @@ class AssignmentOut(Schema):
     contacts: list[ContactOut]
 
 
-class ReplyOut(Schema):
+class ProposalReplyOut(Schema):
     id: int
     result_class: str
     content: str
@@ -116,7 +116,7 @@ class EvaluationOut(Schema):
     created_at: datetime.datetime
 
 
-class EventOut(Schema):
+class ProposalEventOut(Schema):
     at: datetime.datetime
     actor: str
     action: str
@@ -155,9 +155,9 @@ class ProposalOut(Schema):
     closed_at: datetime.datetime | None = None
     signers: list[SignerOut]
     assignments: list[AssignmentOut]
-    replies: list[ReplyOut]
+    replies: list[ProposalReplyOut]
     evaluations: list[EvaluationOut]
-    timeline: list[EventOut]
+    timeline: list[ProposalEventOut]
     allowed_actions: list[str]
     # The user's unit's reply draft waiting for its head's 签发, or returned (the unit's users only).
     signoff: CaseSignoff | None = None
@@ -177,7 +177,7 @@ class ProposalRow(Schema):
     session: SessionOut
     lead_member: str | None = None
     signers: list[str]
-    lead_unit: UnitRef | None = None
+    lead_unit: ProposalUnitRef | None = None
     is_key: bool
     is_excellent: bool
     submitted_at: datetime.datetime | None = None
@@ -219,7 +219,7 @@ class CosignIn(Schema):
     agree: bool
 
 
-class ReviewIn(Schema):
+class ProposalReviewIn(Schema):
     decision: Literal["accept", "reject", "to_suggestion", "to_opinion", "merge"]
     reason: str = ""
     merge_into: int | None = None
@@ -255,11 +255,11 @@ class ContactIn(Schema):
     summary: str
 
 
-class OpinionIn(Schema):
+class CoOpinionIn(Schema):
     opinion: str
 
 
-class ReplyIn(Schema):
+class ProposalReplyIn(Schema):
     result_class: str
     content: str
 
@@ -538,7 +538,7 @@ def drop_decliners(request, pk: int):
 
 
 @_action("review", "立案审查：accept|reject|to_suggestion|to_opinion|merge")
-def review(request, pk: int, payload: ReviewIn):
+def review(request, pk: int, payload: ProposalReviewIn):
     services.proposal_review(
         user=request.user,
         proposal=_get(request, pk),
@@ -616,13 +616,13 @@ def contacts(request, pk: int, payload: ContactIn):
 
 
 @_action("co_opinion", "会办单位提交会办意见")
-def co_opinion(request, pk: int, payload: OpinionIn):
+def co_opinion(request, pk: int, payload: CoOpinionIn):
     services.assignment_co_opinion(user=request.user, proposal=_get(request, pk), opinion=payload.opinion)
     return _full(request, pk)
 
 
 @_action("reply", "主办单位答复（A/B/C 类）")
-def reply(request, pk: int, payload: ReplyIn):
+def reply(request, pk: int, payload: ProposalReplyIn):
     services.proposal_reply(
         user=request.user,
         proposal=_get(request, pk),
@@ -736,10 +736,10 @@ class FollowUpReportOut(Schema):
     attachment_name: str | None = None
 
 
-class FollowUpOut(Schema):
+class ProposalFollowUpOut(Schema):
     id: int
     proposal_id: int
-    unit: UnitRef
+    unit: ProposalUnitRef
     reply_id: int
     result_class: str
     status: FollowUpStatus
@@ -762,7 +762,7 @@ class FollowUpRow(Schema):
     number_label: str
     title: str
     session: SessionOut
-    unit: UnitRef
+    unit: ProposalUnitRef
     status: FollowUpStatus
     status_label: str
     planned_date: datetime.date | None = None
@@ -837,7 +837,9 @@ def _followup_row(f: FollowUp) -> dict:
 
 
 @router.get(
-    "/proposals/{int:pk}/followups", response=list[FollowUpOut], summary="提案的跟踪落实（B类答复）与进展"
+    "/proposals/{int:pk}/followups",
+    response=list[ProposalFollowUpOut],
+    summary="提案的跟踪落实（B类答复）与进展",
 )
 def proposal_followups(request, pk: int):
     p = _get(request, pk)
@@ -871,14 +873,14 @@ def list_followups(
     )
 
 
-@router.get("/followups/{int:pk}", response=FollowUpOut, summary="一项跟踪落实及其进展")
+@router.get("/followups/{int:pk}", response=ProposalFollowUpOut, summary="一项跟踪落实及其进展")
 def followup_detail(request, pk: int):
     return _followup(selectors_followup.get_followup(request.user, pk), request.user)
 
 
 @router.post(
     "/followups/{int:pk}/report",
-    response=FollowUpOut,
+    response=ProposalFollowUpOut,
     summary="承办单位报告落实进展（done=true：报告已落实，提请确认；可同时调整 planned_date）",
 )
 def followup_report(request, pk: int, payload: FollowUpReportIn):
@@ -894,7 +896,7 @@ def followup_report(request, pk: int, payload: FollowUpReportIn):
 
 @router.post(
     "/followups/{int:pk}/confirm",
-    response=FollowUpOut,
+    response=ProposalFollowUpOut,
     summary="提案委员会确认办结落实（accept=true）或退回（accept=false，须说明 reason）",
 )
 def followup_confirm(request, pk: int, payload: FollowUpConfirmIn):
@@ -902,7 +904,7 @@ def followup_confirm(request, pk: int, payload: FollowUpConfirmIn):
     return _followup(selectors_followup.get_followup(request.user, pk), request.user)
 
 
-@router.post("/followups/{int:pk}/remind", response=FollowUpOut, summary="提案委员会督促承办单位落实")
+@router.post("/followups/{int:pk}/remind", response=ProposalFollowUpOut, summary="提案委员会督促承办单位落实")
 def followup_remind(request, pk: int):
     services.followup_remind(user=request.user, followup=pk)
     return _followup(selectors_followup.get_followup(request.user, pk), request.user)
