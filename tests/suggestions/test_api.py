@@ -171,3 +171,20 @@ def test_guessing_codes_is_limited():
 
 def test_search_by_a_huge_number_is_harmless(api_for):
     assert api_for("office").get("/api/v1/suggestions?q=" + "9" * 30).status_code == 200
+
+
+def test_the_contract_paths_are_in_the_openapi_document():
+    paths = Client().get("/api/openapi.json").json()["paths"]
+    for p in [
+        "/api/v1/public/suggestions",
+        "/api/v1/public/suggestions/{tracking_code}",
+        "/api/v1/public/suggestions/{tracking_code}/rate",
+        "/api/v1/suggestions",
+        "/api/v1/suggestions/{pk}",
+        "/api/v1/suggestions/{pk}/moderate",
+        "/api/v1/suggestions/{pk}/route",
+        "/api/v1/suggestions/{pk}/reply",
+        "/api/v1/suggestions/{pk}/publish",
+    ]:
+        assert p in paths, p
+    assert not paths["/api/v1/public/suggestions"]["post"].get("security")  # no token needed
