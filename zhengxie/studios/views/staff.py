@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -293,7 +293,11 @@ def organisation_poster(request, fmt):
     user = request.user
     need(fmt in POSTER_TYPES and _reader(user))
     org = user.organisation
-    url = request.build_absolute_uri(f"/p/{org.code}/")
+    try:
+        path = reverse("public:landing", args=[org.code])
+    except NoReverseMatch:  # the suggestions app's pages are not installed
+        path = f"/p/{org.code}/"
+    url = request.build_absolute_uri(path)
     content_type, draw = POSTER_TYPES[fmt]
     body = draw(f"{org.name}", "码上议 · 扫码提交微建议", url)
     return file_response(body, content_type, f"{org.name}码上议二维码.{fmt}")
