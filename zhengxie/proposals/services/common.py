@@ -106,7 +106,9 @@ def _event(p, user, action: str, label: str, detail: str = "") -> Event:
 
 def _done(user, p, action: str, label: str, before: dict, *, detail: str = "", extra: dict | None = None):
     """Write the audit entry and the timeline event of a successful transition, and bring the proposal's
-    statistics copies up to date (reporting.sync)."""
+    statistics copies up to date (reporting.sync). Call it last in the transaction: on PostgreSQL the audit
+    chain's lock (core.auditchain) is held from the entry's insert until commit and every audited write of
+    the platform waits for it, so slow work (the search index) comes before."""
     reporting.sync([p.pk])
     after = _snapshot(p)
     if extra:

@@ -190,8 +190,8 @@ def proposal_create(
             )
         _set_cosigners(p, cosigners)
         _attach(user, p, attachments)
+        _index(p)  # before the audit entry: see _done
         _done(user, p, "create", "起草提案", {}, extra={"title": p.title})
-        _index(p)
     return p
 
 
@@ -238,8 +238,8 @@ def proposal_update(*, user, proposal, attachments=(), **fields) -> Proposal:
         if "cosigner_ids" in fields or "kind" in fields:
             _set_cosigners(p, cosigners)
         _attach(user, p, attachments)
+        _index(p)  # before the audit entry: see _done
         _done(user, p, "update", "修改草稿", before)
-        _index(p)
     return _sync(proposal, p)
 
 
@@ -301,11 +301,12 @@ def proposal_submit(*, user, proposal, confirm_single_matter: bool = False) -> P
                 category="proposal",
                 sms=True,
             )
+            _index(p)  # before the audit entry: see _done
             _done(user, p, "submit", "提交提案，邀请附议", before)
         else:
             _become_submitted(user, p)
+            _index(p)
             _done(user, p, "submit", "提交提案", before)
-        _index(p)
     return _sync(proposal, p)
 
 
