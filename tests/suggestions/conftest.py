@@ -34,8 +34,10 @@ def education(db, user):
 @pytest.fixture
 def submitted(db, county):
     def make(**extra):
-        data = {**TEXT, "consent": True, "ip": "10.0.0.1", **extra}
-        return services.submit(organisation=extra.pop("organisation", county), **data)
+        organisation = extra.pop("organisation", county)
+        return services.submit(
+            organisation=organisation, **{**TEXT, "consent": True, "ip": "10.0.0.1", **extra}
+        )
 
     return make
 

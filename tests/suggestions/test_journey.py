@@ -153,3 +153,16 @@ def test_studio_answer_closes_unrated_after_the_evaluation_period(submitted, use
     assert Notification.objects.filter(
         user=user("member1"), title__contains=late.title, title__startswith="微建议已超过"
     ).exists()
+
+
+def test_a_towns_suggestion_is_its_committees_work(submitted, user, education):
+    from zhengxie.core.models import Notification, Organisation
+
+    town = Organisation.objects.filter(kind="liaison", code__startswith="demo-town").first()
+    before = Notification.objects.filter(user=user("office")).count()
+    s = submitted(organisation=town)
+    assert Notification.objects.filter(user=user("office")).count() == before + 1
+    s = services.route(user=user("office"), suggestion=s, unit=education)
+    assert s.case.organisation_id == town.committee.pk
+    with pytest.raises(NotFound):
+        services.moderate(user=user("other"), suggestion=s, decision="accept")

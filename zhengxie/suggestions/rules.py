@@ -6,7 +6,7 @@ from __future__ import annotations
 import rules
 
 from zhengxie.core.models import Office, Role
-from zhengxie.core.permissions import in_scope
+from zhengxie.core.permissions import acts_in, in_scope
 from zhengxie.handling.rules import is_unit_user
 from zhengxie.members.selectors import member_of
 
@@ -66,8 +66,9 @@ def can_view(user, s: Suggestion) -> bool:
 
 
 def can_moderate(user, s: Suggestion) -> bool:
-    """Accept, reject, route and publish: the 办公室 of the suggestion's own organisation."""
-    return is_public_office(user, s.organisation_id)
+    """Accept, reject, route and publish: the 办公室 of the suggestion's own committee (a liaison group's
+    suggestions are its committee's work: core.permissions.acts_in)."""
+    return is_public_office(user) and acts_in(user, s.organisation)
 
 
 def can_reply_studio(user, s: Suggestion) -> bool:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from zhengxie.core.errors import NotFound
+from zhengxie.core.models import Organisation
 from zhengxie.core.permissions import org_scope_q
 
 from . import rules
@@ -100,8 +101,9 @@ def waiting_counts(user) -> dict:
 
     if not rules.is_public_office(user) or not user.organisation_id:
         return {"received": 0, "accepted": 0}
-    return Suggestion.objects.filter(
-        organisation_id=user.organisation_id, status__in=[S.RECEIVED, S.ACCEPTED]
-    ).aggregate(
+    own = Q(organisation_id=user.organisation_id) | Q(
+        organisation__kind=Organisation.Kind.LIAISON, organisation__path__startswith=user.organisation.path
+    )
+    return Suggestion.objects.filter(own, status__in=[S.RECEIVED, S.ACCEPTED]).aggregate(
         received=Count("id", filter=Q(status=S.RECEIVED)), accepted=Count("id", filter=Q(status=S.ACCEPTED))
     )

@@ -262,7 +262,7 @@ def submit(
         _event(s, None, "submit", f"群众提交微建议{via}", actor_label=data["name"] or CITIZEN)
         _audit(None, s, "submit", photos=len(files), studio=getattr(found_studio, "pk", None))
         notify(
-            office_users(org.pk),
+            office_users(org.committee.pk),
             f"新的群众微建议待审核：{s.title}",
             f"{org.name}收到一条微建议{via}，请审核。",
             url=_url(s),
@@ -388,7 +388,7 @@ def route(*, user, suggestion, unit=None, studio=None, deadline=None, note="") -
                 user=user,
                 kind=KIND,
                 item=s,
-                organisation=s.organisation,
+                organisation=s.organisation.committee,  # the committee's 办公室 runs it (a town's too)
                 title=s.title,
                 label=f"微建议{s.pk}",
                 unit=handling_unit,
@@ -455,7 +455,7 @@ def reply(*, user, suggestion, content) -> Suggestion:
         _event(s, user, "reply", f"{s.reply_by_label}答复（{'按期' if s.reply_on_time else '逾期'}）")
         _audit(user, s, "reply", on_time=s.reply_on_time)
         notify(
-            office_users(s.organisation_id),
+            office_users(s.organisation.committee.pk),
             f"微建议已由工作室答复：{s.title}",
             f"{user.name or user.username}已答复，建议人可凭查询码查看并评价。",
             url=_url(s),
