@@ -5,7 +5,8 @@ app's router is added), so that a new operation gets it without anyone rememberi
   paginator's `page`) is bounded to the JSON-safe range ±(2**53 - 1): a bigger one answers 422 with a
   Chinese detail instead of overflowing the database (a 500);
 - every operation declares its error answers in the OpenAPI document ({"detail", "code", "field"}):
-  403, 404, 409, 422 always, 401 where it needs a login, 429 on the token endpoint;
+  403, 404, 409, 422 always, 401 where it needs a login and on the token endpoint (wrong credentials),
+  429 on the token endpoint;
 - `Idempotency-Key` (core.idempotency) on every POST.
 """
 
@@ -91,8 +92,8 @@ def _declare_errors(doc: dict) -> dict:
             if not isinstance(op, dict) or "responses" not in op:
                 continue
             codes = ["403", "404", "409", "422"]
-            if op.get("security"):
-                codes.append("401")
+            if op.get("security") or path.endswith("/auth/token"):
+                codes.append("401")  # the token endpoint: wrong password or second-factor code
             if path.endswith("/auth/token"):
                 codes.append("429")
             for code in codes:
