@@ -353,8 +353,39 @@ def load_avg() -> str:
     return ", ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def hammer(port: int, writers: list[dict], rounds: int, tag: str) -> dict:
+class LockWaits(threading.Thread):
+    """PostgreSQL: every half second, the sessions of the bench's database that wait on a lock, by kind
+    (advisory, transactionid, tuple ...): what serialises the writers, if anything does."""
+
+    def __init__(self, url: str | None):
+        super().__init__(daemon=True)
+        self.url, self.samples, self.waits = url, 0, Counter()
+        self.stop = threading.Event()
+
+    def run(self):
+        if not self.url:
+            return
+        import psycopg
+
+        name = self.url.rsplit("/", 1)[1]
+        with psycopg.connect(f"{common.pg_base(self.url)}/postgres", autocommit=True) as conn:
+            while not self.stop.wait(0.5):
+                rows = conn.execute(
+                    "SELECT wait_event FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'",
+                    [name],
+                ).fetchall()
+                self.samples += 1
+                self.waits.update(r[0] for r in rows)
+
+    def result(self) -> dict:
+        self.stop.set()
+        self.join(5)
+        return {k: round(v / self.samples, 2) for k, v in self.waits.items()} if self.samples else {}
+
+
+def hammer(port: int, writers: list[dict], rounds: int, tag: str, pg_url: str | None = None) -> dict:
     answers: list[dict] = []
+    lock_waits = LockWaits(pg_url)
     barrier = threading.Barrier(len(writers) + 1)
     threads = [
         threading.Thread(target=writer, args=(port, w, n, tag, rounds, barrier, answers), daemon=True)
@@ -363,12 +394,19 @@ def hammer(port: int, writers: list[dict], rounds: int, tag: str) -> dict:
     for t in threads:
         t.start()
     load_start = load_avg()
+    lock_waits.start()
     barrier.wait()
     t0 = time.perf_counter()
     for t in threads:
         t.join()
     wall = time.perf_counter() - t0
-    return {"answers": answers, "wall_s": wall, "load_start": load_start, "load_end": load_avg()}
+    return {
+        "answers": answers,
+        "wall_s": wall,
+        "load_start": load_start,
+        "load_end": load_avg(),
+        "lock_waits": lock_waits.result(),
+    }
 
 
 def account(answers: list[dict], db: dict) -> dict:
@@ -462,7 +500,13 @@ def run_engine(engine: str, args, log) -> dict:
                         f"[{engine}] run {n + 1}/{args.runs}: {args.writers} writers × {args.rounds} "
                         f"(draft + submit), load {load_avg()} ..."
                     )
-                    run = hammer(server.port, prepared["writers"], args.rounds, tag)
+                    run = hammer(
+                        server.port,
+                        prepared["writers"],
+                        args.rounds,
+                        tag,
+                        url if engine == "postgresql" else None,
+                    )
                     log(f"[{engine}] done in {run['wall_s']:.1f} s; letting the task worker drain ...")
                     db = _child("verify", url, ["--tag", tag], tmp / "verify.json")
                     drained = time.perf_counter()
@@ -473,6 +517,7 @@ def run_engine(engine: str, args, log) -> dict:
                         "wall_s": run["wall_s"],
                         "load_start": run["load_start"],
                         "load_end": run["load_end"],
+                        "lock_waits": run["lock_waits"],
                         "db": {k: v for k, v in db.items() if k != "proposals"},
                         "in_db": Counter(p["status"] for p in db["proposals"]),
                         **figures(run),
@@ -650,6 +695,16 @@ def markdown(engines: list[dict]) -> str:
                 f"the {e['workers'] * e['threads']} threads) median {logs['server_ms']['median']:.0f} ms, "
                 f"p95 {logs['server_ms']['p95']:.0f} ms, max {logs['server_ms']['max']:.0f} ms; "
                 if logs.get("server_ms")
+                else ""
+            )
+            + (
+                "sessions waiting on a lock at any moment (mean of samples every 0.5 s, by run): "
+                + "; ".join(
+                    ", ".join(f"{v} {k}" for k, v in sorted(r["lock_waits"].items())) or "none"
+                    for r in e["runs"]
+                )
+                + "; "
+                if e["engine"] == "postgresql"
                 else ""
             )
             + f"the server log has {logs['tracebacks']} tracebacks ({logs['locked']} 'database is locked', "
