@@ -12,7 +12,9 @@
 - bench/search_bench.py: search_ids / similar on 100,000 documents (section "## Search", made here
   from its output);
 - bench/performance_bench.py: duty scores at 5,000 members and 1,000,000 records; it writes its own
-  section "## Performance (duty scores)", which is kept as it is.
+  section "## Performance (duty scores)", which is kept as it is;
+- bench/writers_bench.py: 50 members × 10 (draft + submit) at once against gunicorn as `make run` starts
+  it: errors and lost writes, latency (section "## Concurrent writers").
 
 PostgreSQL: the server of DATABASE_URL, or postgres://postgres@127.0.0.1:5432 when it answers there;
 each benchmark creates and drops its own throw-away databases on it. The machine's description, the
@@ -37,6 +39,7 @@ import common  # noqa: E402
 
 BENCH = common.ROOT / "bench"
 PROPOSALS, SEARCH, PERFORMANCE = "## Proposals", "## Search", "## Performance (duty scores)"
+WRITERS = "## Concurrent writers"
 HANDLING = "## Handling spine (inbox and 督办 board)"
 NOTES = "## Proposals: why, and what is left"  # written by hand, kept as it is
 HANDLING_NOTES = "## Handling spine: what misses and why"  # written by hand, kept as it is
@@ -52,6 +55,7 @@ ORDER = [
     OPINIONS_NOTES,
     SEARCH,
     PERFORMANCE,
+    WRITERS,
 ]
 SIMILAR_TARGET = 100.0
 
@@ -177,8 +181,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,performance",
-        help="comma-separated: proposals, handling, opinions, search, performance",
+        default="proposals,handling,opinions,search,performance,writers",
+        help="comma-separated: proposals, handling, opinions, search, performance, writers",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg-url", default=None)
@@ -204,6 +208,7 @@ def main() -> None:
 
     sections: dict[str, str] = {}
     verdicts: list[tuple[str, str, float, float]] = []  # (what, engine, figure, target)
+    counted: list[list[str]] = []  # summary rows of counts that must be 0 (writers: errors, lost writes)
     failures: list[str] = []  # shown under the summary
     errors = 0  # benchmarks that did not finish (make bench fails then; a missed target does not)
     py = sys.executable
@@ -340,17 +345,55 @@ def main() -> None:
                     )
                     verdicts.append(("performance: recompute a year (s)", engine, float(m[3]), 10.0))
 
+        if "writers" in only:
+            import json
+
+            out_json, out_md = Path(tmp) / "writers.json", Path(tmp) / "writers.md"
+            cmd = [
+                py,
+                str(BENCH / "writers_bench.py"),
+                "--engine",
+                "both" if use_pg else "sqlite",
+                "--pg-url",
+                pg_url,
+                "--json",
+                str(out_json),
+                "--markdown",
+                str(out_md),
+            ]
+            if args.quick:
+                cmd += ["--writers", "10", "--rounds", "3", "--runs", "1"]
+            code, _ = stream(cmd, child_env)
+            if code == 0:
+                sections[WRITERS] = stamp + out_md.read_text()
+                for run in json.loads(out_json.read_text()):
+                    lost = len(run["lost"]) + len(run["phantom"])
+                    for what, n in (("errors", run["errors"]), ("lost writes", lost)):
+                        counted.append(
+                            [
+                                f"writers: {what} in {run['requests']:,} requests",
+                                run["engine"],
+                                str(n),
+                                "= 0",
+                                "pass" if n == 0 else "**MISS**",
+                            ]
+                        )
+            else:
+                failures.append(f"writers_bench.py failed (exit {code})")
+                errors += 1
+
     minutes = (time.perf_counter() - started) / 60
     summary_rows = [
         [what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
         for what, engine, figure, target in verdicts
     ]
-    rank = {"proposals": 0, "handling": 1, "opinions": 2, "search": 3, "performance": 4}
+    rank = {"proposals": 0, "handling": 1, "opinions": 2, "search": 3, "performance": 4, "writers": 5}
     summary_rows = sorted(
-        kept_summary_rows(only) + summary_rows, key=lambda r: rank.get(r[0].split(":")[0], 9)
+        kept_summary_rows(only) + summary_rows + counted, key=lambda r: rank.get(r[0].split(":")[0], 9)
     )
     summary = (
-        "Every p95 (ms; the recompute in s) against its target; details in the sections below.\n\n"
+        "Every p95 (ms; the recompute in s; for the writers a count) against its target; details in the "
+        "sections below.\n\n"
         + common.md_table(["what", "engine", "p95", "target", ""], summary_rows)
         + ("\n\n" + "\n".join(f"- {f}" for f in failures) if failures else "")
     )
