@@ -85,6 +85,10 @@ def test_draft_return_resubmit_sign_then_rate(user, units, client_for, api_for):
     r = head.post(f"/handling/cases/{case.pk}/sign/", {"decision": "return", "reason": "请补充维修时间。"})
     assert r.status_code == 302
     assert Assignment.objects.get(case=case).signoff == "returned"
+    assert any(t["label"] == "退回修改的答复稿" and t["count"] == 1 for t in todos_for(user("handler1")))
+    r = handler.get("/handling/", {"status": "returned"})
+    assert [x["case_id"] for x in r.context["page_obj"].object_list] == [case.pk]
+    assert "答复稿已退回" in text(r)
     assert Notification.objects.filter(
         user__username="handler1", title="答复稿被退回修改：测试落实《关于落实县长批示：村道路灯维修》"
     ).exists()

@@ -35,26 +35,35 @@ register(
 @todo_provider
 def handling_todos(user) -> list[dict]:
     """What the user's unit owes, of every kind: unacknowledged, red and yellow; for the unit head also the
-    reply drafts waiting for 签发 (the same aggregate query)."""
+    reply drafts waiting for 签发, for the handlers those the head returned (the same aggregate query)."""
     if not r.is_unit_user(user):
         return []
     c = selectors.owed(user).aggregate(
         unack=Count("unit_id", filter=Q(acknowledged_at__isnull=True)),
         red=Count("unit_id", filter=Q(light="red")),
         yellow=Count("unit_id", filter=Q(light="yellow")),
-        signoff=Count("unit_id", filter=Q(signoff="pending")),
+        to_sign=Count("unit_id", filter=Q(signoff="pending")),
+        sent_back=Count("unit_id", filter=Q(signoff="returned")),
     )
     inbox = reverse("handling:inbox")
     # The unit head signs the unit's reply letters off (签发) and watches what is overdue.
     head = [
         {
             "label": "待签发的答复",
-            "count": c["signoff"],
+            "count": c["to_sign"],
             "url": inbox + "?status=signoff",
             "level": "danger",
         }
     ]
-    return (head if r.is_unit_head(user) else []) + [
+    returned = [
+        {
+            "label": "退回修改的答复稿",
+            "count": c["sent_back"],
+            "url": inbox + "?status=returned",
+            "level": "warning",
+        }
+    ]
+    return (head if r.is_unit_head(user) else returned) + [
         {
             "label": "待签收的交办事项",
             "count": c["unack"],

@@ -89,6 +89,8 @@ def inbox(user, *, kind="", light="", status="", q="", unit=None, sort="deadline
         qs = qs.filter(change_status=Assignment.ChangeStatus.PENDING)
     elif status == "signoff":  # 待签发: a handler's reply draft waits for the unit head
         qs = qs.filter(signoff="pending")
+    elif status == "returned":  # the head returned the draft: the handler edits it
+        qs = qs.filter(signoff="returned")
     elif status:
         qs = qs.filter(case__status=status)
     q = (q or "").strip()
