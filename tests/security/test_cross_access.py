@@ -370,6 +370,7 @@ PAGES: dict[str, list[tuple]] = {
     "members:roster_import_job": [attr("roster_import")],
     "members:roster_import_progress": [attr("roster_import")],
     "members:roster_import_passwords": [attr("roster_import")],
+    "members:roster_import_retry": [attr("roster_import")],
     "members:roster_export_job": [ROSTER_EXPORT],
     "members:roster_export_progress": [ROSTER_EXPORT],
     "members:roster_export_download": [ROSTER_EXPORT],

@@ -210,6 +210,9 @@ class RosterImport(models.Model):
     errors = models.JSONField("逐行错误", default=list, blank=True)
     error = models.TextField("失败原因", blank=True)
     created_at = models.DateTimeField("上传时间", default=timezone.now)
+    # The worker's last sign of life (taken, progress): members.fail_stale_imports fails a running import
+    # whose worker fell silent (killed) for EXPORT_STALE_MINUTES; its owner can run it again.
+    updated_at = models.DateTimeField("最近进展", null=True, blank=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
     # The new accounts' initial passwords (Fernet-encrypted JSON), only for the importer's one download
     # and at most until `passwords_until`; then erased (roster.roster_passwords_download, jobs.py).

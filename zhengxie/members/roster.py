@@ -512,6 +512,61 @@ def _set(job_id, **fields) -> None:
     RosterImport.objects.filter(pk=job_id).update(**fields)
 
 
+IMPORT_STALE = (
+    "后台任务中断：导入过程超过 {minutes} 分钟没有进展（服务可能已重启），未导入任何数据。请点击“重新导入”。"
+)
+
+
+def fail_stale_imports(now=None, minutes: int | None = None) -> int:
+    """Running imports whose worker has given no sign of life for `minutes` (EXPORT_STALE_MINUTES) are
+    marked failed with a message the page shows next to a retry button (a worker killed mid-import would
+    leave them running for ever). The import is one transaction, so nothing of it was kept; the stored
+    file stays for the retry (purge_roster_files erases it after its days)."""
+    from django.conf import settings
+
+    now = now or timezone.now()
+    minutes = minutes or settings.EXPORT_STALE_MINUTES
+    cutoff = now - datetime.timedelta(minutes=minutes)
+    silent = Q(updated_at__lt=cutoff) | Q(updated_at__isnull=True, created_at__lt=cutoff)
+    return RosterImport.objects.filter(silent, status=RosterImport.Status.RUNNING).update(
+        status=RosterImport.Status.FAILED, error=IMPORT_STALE.format(minutes=minutes), finished_at=now
+    )
+
+
+def roster_import_retry(*, user, import_id) -> RosterImport:
+    """Queue a failed import again from its stored file (the importer only; audited)."""
+    from zhengxie.core.errors import Conflict, NotFound
+
+    from .tasks import roster_import_task
+
+    with transaction.atomic():
+        job = (
+            RosterImport.objects.select_for_update()
+            .select_related("organisation")
+            .filter(pk=import_id, user=user)
+            .first()
+        )
+        if job is None:
+            raise NotFound("未找到")
+        if job.status != RosterImport.Status.FAILED:
+            raise Conflict("只有失败的导入可以重新导入。")
+        if not job.content:
+            raise Conflict("上传的文件已清除，请重新上传。")
+        _check_target(user, job.organisation)
+        RosterImport.objects.filter(pk=job.pk).update(
+            status=RosterImport.Status.PENDING,
+            progress=0,
+            stage="排队等待",
+            error="",
+            finished_at=None,
+            updated_at=None,
+        )
+        audit.record(user, "members.roster_import_retry", job, organisation=job.organisation)
+        transaction.on_commit(lambda: roster_import_task.enqueue(str(job.pk)))
+    job.refresh_from_db()
+    return job
+
+
 # --- initial passwords of imported accounts -------------------------------------------------------------
 
 PASSWORDS_KEEP_DAYS = 7
@@ -604,7 +659,7 @@ def run_roster_import(import_id: str) -> str:
 
     S = RosterImport.Status
     if not RosterImport.objects.filter(pk=import_id, status=S.PENDING).update(
-        status=S.RUNNING, progress=1, stage="正在读取文件"
+        status=S.RUNNING, progress=1, stage="正在读取文件", updated_at=timezone.now()
     ):
         return RosterImport.objects.filter(pk=import_id).values_list("status", flat=True).first() or ""
     job = RosterImport.objects.select_related("user", "user__organisation", "organisation").get(pk=import_id)
@@ -616,7 +671,10 @@ def run_roster_import(import_id: str) -> str:
         data = _fernet().decrypt(bytes(job.content))
 
         def progress(percent: int, stage: str) -> None:
-            _set(job.pk, progress=max(1, min(99, int(percent))), stage=stage)
+            # Running rows only: a slow worker's late progress does not revive an import failed as stale.
+            RosterImport.objects.filter(pk=job.pk, status=S.RUNNING).update(
+                progress=max(1, min(99, int(percent))), stage=stage, updated_at=timezone.now()
+            )
 
         result = import_rows(
             user=user,

@@ -40,6 +40,7 @@ from .roster import (  # noqa: F401  (public names of the roster import/export l
     roster_export,
     roster_export_start,
     roster_import,
+    roster_import_retry,
     roster_import_start,
     roster_passwords_download,
     roster_template,

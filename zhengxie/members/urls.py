@@ -48,6 +48,7 @@ urlpatterns = [
     path("members/import/template/", views.roster_template, name="roster_template"),
     path("members/import/<uuid:pk>/", views.roster_import_job, name="roster_import_job"),
     path("members/import/<uuid:pk>/progress/", views.roster_import_progress, name="roster_import_progress"),
+    path("members/import/<uuid:pk>/retry/", views.roster_import_retry, name="roster_import_retry"),
     path(
         "members/import/<uuid:pk>/passwords/", views.roster_import_passwords, name="roster_import_passwords"
     ),

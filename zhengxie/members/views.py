@@ -844,6 +844,9 @@ def _import_context(request, pk) -> dict:
         "report_cut": len(job.errors) > REPORT_LIMIT,
         "report_limit": REPORT_LIMIT,
         "polling": job.status in (RosterImport.Status.PENDING, RosterImport.Status.RUNNING),
+        # A failed import whose stored file is still there can be run again (a worker killed mid-import).
+        "retryable": job.status == RosterImport.Status.FAILED
+        and RosterImport.objects.filter(pk=job.pk).exclude(content=b"").exists(),
     }
 
 
@@ -855,6 +858,22 @@ def roster_import_job(request, pk):
 @login_required
 def roster_import_progress(request, pk):
     return render(request, "members/_import_progress.html", _import_context(request, pk))
+
+
+@login_required
+@require_POST
+def roster_import_retry(request, pk):
+    """Run a failed import again from its stored file (the importer's own; others: 404)."""
+    _need(request, "members.import_roster")
+    try:
+        job = services.roster_import_retry(user=request.user, import_id=pk)
+    except ServiceError as exc:
+        if exc.status in (403, 404):
+            raise Http404("未找到")
+        messages.error(request, exc.message)
+        return redirect("members:roster_import_job", pk=pk)
+    messages.success(request, "已重新排队导入。")
+    return redirect("members:roster_import_job", pk=job.pk)
 
 
 @login_required
