@@ -471,6 +471,7 @@ PAGES: dict[str, list[tuple]] = {
     "performance:assessment_confirm": [pk("performance.Assessment")],
     "performance:assessment_export": [pk("performance.Assessment")],
     "performance:recomputation": [attr("recomputation")],
+    "performance:recomputation_retry": [attr("recomputation")],
     # core
     "core:notification_read": [
         ("draft", lambda w: (w.member1_notification, {"pk": w.member1_notification.pk}))

@@ -18,3 +18,16 @@ def recompute_scores():
     for org_id in Organisation.objects.filter(pk__in=orgs).values_list("pk", flat=True):
         done += scoring.recompute_year(org_id, year)
     return f"{done} 名委员"
+
+
+@register(
+    "performance.fail_stale_recomputations",
+    every="hourly",
+    label="将中断的履职积分重算标为失败（可重新计算）",
+)
+def fail_stale_recomputations(now=None) -> dict:
+    """A recompute left running by a killed worker: failed with a Chinese message, retryable from the
+    scheme page."""
+    from .services import fail_stale_recomputations as fail
+
+    return {"recomputations": fail(now)}

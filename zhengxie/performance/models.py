@@ -378,6 +378,9 @@ class Recomputation(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField(default=timezone.now)
+    # The worker's last sign of life (started, progress): performance.fail_stale_recomputations fails a
+    # running recompute whose worker fell silent (killed) for EXPORT_STALE_MINUTES; it can be run again.
+    updated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
     error = models.TextField(blank=True)
 

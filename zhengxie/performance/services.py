@@ -462,9 +462,14 @@ def recompute_request(*, user, organisation, year: int) -> Recomputation:
 
 def run_recomputation(run: Recomputation) -> Recomputation:
     def progress(p):
-        Recomputation.objects.filter(pk=run.pk).update(progress=p)
+        # Running rows only: a slow worker's late progress does not revive a run failed as stale.
+        Recomputation.objects.filter(pk=run.pk, status=Recomputation.Status.RUNNING).update(
+            progress=p, updated_at=timezone.now()
+        )
 
-    Recomputation.objects.filter(pk=run.pk).update(status=Recomputation.Status.RUNNING, progress=5)
+    Recomputation.objects.filter(pk=run.pk).update(
+        status=Recomputation.Status.RUNNING, progress=5, updated_at=timezone.now()
+    )
     try:
         # Totals first (they read the scheme, not the stored points), then each record's own figure.
         scoring.recompute_year(run.organisation_id, run.year, lambda p: progress(p * 7 // 10))
@@ -479,6 +484,42 @@ def run_recomputation(run: Recomputation) -> Recomputation:
     )
     run.refresh_from_db()
     return run
+
+
+RECOMPUTE_STALE = "后台任务中断：重算超过 {minutes} 分钟没有进展（服务可能已重启）。请点击“重新计算”。"
+
+
+def fail_stale_recomputations(now=None, minutes: int | None = None) -> int:
+    """Running recomputes whose worker has given no sign of life for `minutes` (EXPORT_STALE_MINUTES) are
+    marked failed with a message the scheme page shows next to a retry button (a worker killed mid-run
+    would leave them running for ever)."""
+    from django.conf import settings
+    from django.db.models import Q
+
+    now = now or timezone.now()
+    minutes = minutes or settings.EXPORT_STALE_MINUTES
+    cutoff = now - datetime.timedelta(minutes=minutes)
+    silent = Q(updated_at__lt=cutoff) | Q(updated_at__isnull=True, created_at__lt=cutoff)
+    return Recomputation.objects.filter(silent, status=Recomputation.Status.RUNNING).update(
+        status=Recomputation.Status.FAILED, error=RECOMPUTE_STALE.format(minutes=minutes), finished_at=now
+    )
+
+
+def recompute_retry(*, user, run: Recomputation) -> Recomputation:
+    """A failed recompute run again for the same organisation and year (a new run; the right to recompute
+    is checked by recompute_request, which audits nothing itself: the retry is audited here)."""
+    if run.status != Recomputation.Status.FAILED:
+        raise Conflict("只有失败的重算可以重新计算。")
+    with transaction.atomic():
+        new = recompute_request(user=user, organisation=run.organisation, year=run.year)
+        audit.record(
+            user,
+            "performance.recompute_retry",
+            new,
+            organisation=run.organisation,
+            after={"year": run.year, "failed_run": run.pk},
+        )
+    return new
 
 
 def recompute_now(*, organisation, year: int) -> int:

@@ -18,4 +18,5 @@ urlpatterns = [
     path("assessments/<int:pk>/export.xlsx", views.assessment_export, name="assessment_export"),
     path("scheme/", views.scheme, name="scheme"),
     path("scheme/runs/<int:pk>/", views.recomputation, name="recomputation"),
+    path("scheme/runs/<int:pk>/retry/", views.recomputation_retry, name="recomputation_retry"),
 ]

@@ -579,3 +579,21 @@ def recomputation(request, pk):
     if run is None or not request.user.has_perm("performance.change_scheme", run.organisation):
         raise Http404("未找到")
     return render(request, "performance/_recompute.html", {"run": run})
+
+
+@login_required
+@require_POST
+def recomputation_retry(request, pk):
+    """Run a failed recompute again (the scheme's system administrator; others: 404)."""
+    _require(request.user, "performance.view_scheme")
+    run = Recomputation.objects.filter(pk=pk).select_related("organisation").first()
+    if run is None or not request.user.has_perm("performance.change_scheme", run.organisation):
+        raise Http404("未找到")
+    try:
+        new = services.recompute_retry(user=request.user, run=run)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        new = run
+    return redirect(
+        reverse("performance:scheme") + f"?org={run.organisation_id}&year={run.year}&run={new.pk}"
+    )
