@@ -40,6 +40,7 @@ import common  # noqa: E402
 BENCH = common.ROOT / "bench"
 PROPOSALS, SEARCH, PERFORMANCE = "## Proposals", "## Search", "## Performance (duty scores)"
 WRITERS = "## Concurrent writers"
+WRITERS_NOTES = "## Concurrent writers: what misses and why"  # written by hand, kept as it is
 HANDLING = "## Handling spine (inbox and 督办 board)"
 NOTES = "## Proposals: why, and what is left"  # written by hand, kept as it is
 HANDLING_NOTES = "## Handling spine: what misses and why"  # written by hand, kept as it is
@@ -56,6 +57,7 @@ ORDER = [
     SEARCH,
     PERFORMANCE,
     WRITERS,
+    WRITERS_NOTES,
 ]
 SIMILAR_TARGET = 100.0
 
