@@ -339,6 +339,72 @@ def _draft_opinion(**extra):
     return ("draft", lambda w: (w.draft_opinion, {"pk": w.draft_opinion.pk, **extra}))
 
 
+def _unit_proposal(**extra):
+    """A proposal only 县教育局 handles: handler2 (县住建局) may not open it."""
+
+    def f(w):
+        p = w.unit1_assignment.case.proposal
+        return p, {"pk": p.pk, **extra}
+
+    return ("unit", f)
+
+
+def _unit_suggestion(w):
+    from zhengxie.suggestions.models import Suggestion
+
+    h2 = w.user("handler2").handling_unit_id
+    s = (
+        Suggestion.objects.filter(
+            organisation=w.county, case__assignments__unit_id=w.user("handler1").handling_unit_id
+        )
+        .exclude(case__assignments__unit_id=h2)
+        .order_by("pk")
+        .first()
+    )
+    assert s is not None
+    return s, {"pk": s.pk}
+
+
+def _member1(**extra):
+    def f(w):
+        m = w.first("members.Member", user__username="member1")
+        return m, {"pk": m.pk, **extra}
+
+    return ("draft", f)
+
+
+def _draft_attachment(w):
+    from django.contrib.contenttypes.models import ContentType
+
+    from zhengxie.core.models import Attachment
+
+    p = w.draft_proposal
+    a = Attachment.objects.create(
+        content_type=ContentType.objects.get_for_model(p),
+        object_id=str(p.pk),
+        purpose="proposal",
+        organisation=w.county,
+        file="uploads/y.pdf",
+        original_name="y.pdf",
+        mime_type="application/pdf",
+        size=1,
+        sha256="0" * 64,
+        uploaded_by=p.author,
+    )
+    return a, {"pk": a.pk}
+
+
+def _submitted_opinion(w):
+    o = (
+        w.first("opinions.Opinion", organisation=w.county, created_by__username="member1", status="submitted")
+        if apps.get_model("opinions.Opinion")
+        .objects.filter(created_by__username="member1", status="submitted")
+        .exists()
+        else w.draft_opinion
+    )
+    return o, {"pk": o.pk}
+
+
 PROPOSAL = pk("proposals.Proposal", status="handling")
 OPINION = pk("opinions.Opinion")
 MEETING = pk("activities.Meeting")
@@ -374,7 +440,7 @@ PAGES: dict[str, list[tuple]] = {
     "members:roster_export_job": [ROSTER_EXPORT],
     "members:roster_export_progress": [ROSTER_EXPORT],
     "members:roster_export_download": [ROSTER_EXPORT],
-    "members:member": [pk("members.Member")],
+    "members:member": [pk("members.Member"), _member1()],
     "members:member_edit": [pk("members.Member")],
     "members:sectors_edit": [pk("members.Sector")],
     "members:sectors_move": [pk("members.Sector")],
@@ -397,11 +463,15 @@ PAGES: dict[str, list[tuple]] = {
     "proposals:export": [EXPORT],
     "proposals:export_progress": [EXPORT],
     "proposals:export_download": [EXPORT],
-    "proposals:detail": [PROPOSAL, _draft_proposal()],
+    "proposals:detail": [PROPOSAL, _draft_proposal(), _unit_proposal()],
     "proposals:edit": [PROPOSAL, _draft_proposal()],
     "proposals:submit": [PROPOSAL, _draft_proposal()],
     "proposals:cosign": [PROPOSAL, _draft_proposal()],
-    "proposals:document": [with_kwargs(PROPOSAL, fmt="docx"), _draft_proposal(fmt="docx")],
+    "proposals:document": [
+        with_kwargs(PROPOSAL, fmt="docx"),
+        _draft_proposal(fmt="docx"),
+        _unit_proposal(fmt="docx"),
+    ],
     "proposals:action": [with_kwargs(PROPOSAL, code="review"), with_kwargs(PROPOSAL, code="reply")],
     "proposals:simple_action": [
         with_kwargs(PROPOSAL, code="close"),
@@ -417,7 +487,7 @@ PAGES: dict[str, list[tuple]] = {
     "proposals:join": [PROPOSAL],
     "proposals:join_decision": [PROPOSAL],
     # 社情民意
-    "opinions:detail": [OPINION, _draft_opinion()],
+    "opinions:detail": [OPINION, _draft_opinion(), ("draft", _submitted_opinion)],
     "opinions:edit": [OPINION, _draft_opinion()],
     "opinions:submit": [OPINION, _draft_opinion()],
     "opinions:review": [OPINION],
@@ -441,7 +511,7 @@ PAGES: dict[str, list[tuple]] = {
     "studios:record_withdraw": [pk("studios.ServiceRecord")],
     # 微建议 (another helper's app)
     "suggestions:photo": [attr("photo")],
-    "suggestions:detail": [SUGGESTION],
+    "suggestions:detail": [SUGGESTION, ("unit", _unit_suggestion)],
     "suggestions:unpublish": [SUGGESTION],
     "suggestions:action": [with_kwargs(SUGGESTION, name="moderate"), with_kwargs(SUGGESTION, name="route")],
     # activities
@@ -463,8 +533,8 @@ PAGES: dict[str, list[tuple]] = {
     "activities:material_upload": [MEETING],
     "activities:material_delete": [("county", _meeting_att)],
     # performance
-    "performance:member": [pk("members.Member")],
-    "performance:member_report": [with_kwargs(pk("members.Member"), fmt="pdf")],
+    "performance:member": [pk("members.Member"), _member1()],
+    "performance:member_report": [with_kwargs(pk("members.Member"), fmt="pdf"), _member1(fmt="pdf")],
     "performance:review_confirm": [pk("performance.SelfReport")],
     "performance:review_reject": [pk("performance.SelfReport")],
     "performance:assessment": [pk("performance.Assessment")],
@@ -476,7 +546,7 @@ PAGES: dict[str, list[tuple]] = {
     "core:notification_read": [
         ("draft", lambda w: (w.member1_notification, {"pk": w.member1_notification.pk}))
     ],
-    "core:attachment": [pk("core.Attachment")],
+    "core:attachment": [pk("core.Attachment"), ("draft", _draft_attachment)],
     "token_revoke": [("draft", lambda w: (w.member1_token, {"pk": w.member1_token.pk}))],
     "core:export": [EXPORT],
     "core:export_progress": [EXPORT],
