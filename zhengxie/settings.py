@@ -93,6 +93,8 @@ TEMPLATES = [
 # SQLite (embedded, WAL) unless DATABASE_URL names another engine.
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'zhengxie.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Django's backend with the writing transactions of a process queued in order (zhengxie/core/sqlite).
+    DATABASES["default"]["ENGINE"] = "zhengxie.core.sqlite"
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
             # IMMEDIATE makes concurrent writers queue instead of failing mid-transaction.
@@ -107,6 +109,9 @@ else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # No JIT: compiling a statistics query costs 50-90 ms a page and saves nothing here (bench/RESULTS.md).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+
+# SQLite: seconds a thread waits for its process's turn to write before trying the file's lock anyway.
+SQLITE_QUEUE_TIMEOUT = env.int("SQLITE_QUEUE_TIMEOUT", default=60)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
