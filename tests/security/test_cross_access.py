@@ -326,6 +326,13 @@ def _county_user(w):
     return u, {"pk": u.pk}
 
 
+def _admin_reset(w):
+    from zhengxie.members.models import AdminPasswordReset
+
+    r = AdminPasswordReset.objects.create(target=w.user("auditor"), requested_by=w.user("secadmin"))
+    return r, {"pk": r.pk}
+
+
 def _party(w):
     p = w.first("members.Party")
     return p, {"pk": p.pk}
@@ -432,6 +439,8 @@ PAGES: dict[str, list[tuple]] = {
     "members:user_edit": [("county", _county_user)],
     "members:user_reset_password": [("county", _county_user)],
     "members:user_unlock": [("county", _county_user)],
+    "members:user_reset_request": [("county", _county_user)],
+    "members:admin_reset_approve": [("county", _admin_reset)],
     "members:user_reset_2fa": [("county", _county_user)],
     "members:roster_import_job": [attr("roster_import")],
     "members:roster_import_progress": [attr("roster_import")],

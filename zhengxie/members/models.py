@@ -237,3 +237,41 @@ class RosterImport(models.Model):
     def passwords_available(self) -> bool:
         """The initial-password file can still be downloaded (once)."""
         return self.passwords_until is not None and self.passwords_until > timezone.now()
+
+
+class AdminPasswordReset(models.Model):
+    """三员分立: an administrator's password is reset only when one administrator asks and another approves;
+    the new password goes to the account's own phone or e-mail, never to either administrator."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "待批准"
+        DONE = "done", "已重置"
+
+    target = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name="管理员账号"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="申请人"
+    )
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="批准人",
+    )
+    reason = models.CharField("原因", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    decided_at = models.DateTimeField("批准时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "管理员密码重置申请"
+        verbose_name_plural = "管理员密码重置申请"
+        ordering = ["-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["target"], condition=Q(status="pending"), name="one_pending_admin_reset"
+            )
+        ]

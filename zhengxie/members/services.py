@@ -15,6 +15,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
+from django.utils import timezone
 
 from zhengxie.core import audit
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
@@ -962,6 +963,90 @@ def user_reset_password(*, user, target: User) -> str:
         _axes_reset(target)
         audit.record(user, "members.user_reset_password", target)
     return password
+
+
+def _deliver_admin_password(target: User, password: str) -> None:
+    """The new password to the account's own phone and e-mail only (never stored, never shown)."""
+    from django.conf import settings
+    from django.core.mail import send_mail
+
+    from zhengxie.core import sms
+
+    text = f"【{settings.PLATFORM_NAME}】您的管理员账号 {target.username} 的密码已重置，临时密码：{password}，登录后须立即修改。"
+    if target.phone:
+        sms.get_backend().send(target.phone, text)
+    if target.email:
+        send_mail("管理员账号密码已重置", text, None, [target.email], fail_silently=True)
+
+
+def admin_reset_request(*, user, target: User, reason: str = ""):
+    """三员分立: ask for an administrator's password reset; another administrator must approve it."""
+    from .models import AdminPasswordReset
+
+    _require(user, "members.manage_security", target, "无权重置密码。")
+    if not in_scope(user, target.organisation):
+        raise Forbidden("无权重置该账号的密码。")
+    if target.pk == user.pk:
+        raise Conflict("请通过“修改密码”更改您自己的密码。")
+    if not set(target.role_codes) & ADMIN_ROLES:
+        raise Conflict("普通账号可直接重置密码，无需审批。")
+    if not (target.phone or target.email):
+        raise Conflict("该管理员账号没有登记手机号或电子邮箱，新密码无法送达本人，请先补登。")
+    with transaction.atomic():
+        if AdminPasswordReset.objects.filter(
+            target=target, status=AdminPasswordReset.Status.PENDING
+        ).exists():
+            raise Conflict("该账号已有待批准的密码重置申请。")
+        reset = AdminPasswordReset.objects.create(target=target, requested_by=user, reason=reason[:200])
+        audit.record(
+            user, "members.admin_reset_request", target, after={"request": reset.pk, "reason": reason}
+        )
+        approvers = [
+            u
+            for u in User.objects.filter(is_active=True).exclude(pk__in=[user.pk, target.pk])
+            if set(u.role_codes) & ADMIN_ROLES and in_scope(u, target.organisation)
+        ]
+        notify(
+            approvers,
+            f"管理员密码重置待批准：{target.name or target.username}",
+            f"{user.name or user.username} 申请重置该管理员账号的密码，须由另一名管理员批准（三员分立）。",
+            url=f"/manage/users/{target.pk}/",
+            category="members",
+            email=False,
+        )
+    return reset
+
+
+def admin_reset_approve(*, user, reset) -> None:
+    """The second administrator approves: the password is reset (must be changed at next login), the
+    account's tokens end, and the new password goes to the account's own phone/e-mail only."""
+    from .models import AdminPasswordReset
+
+    target = reset.target
+    if not set(user.role_codes) & ADMIN_ROLES or not in_scope(user, target.organisation):
+        raise Forbidden("只有管理员可以批准管理员密码重置。")
+    if user.pk in (reset.requested_by_id, target.pk):
+        raise Forbidden("须由申请人和账号本人以外的另一名管理员批准（三员分立）。")
+    with transaction.atomic():
+        locked = AdminPasswordReset.objects.select_for_update().get(pk=reset.pk)
+        if locked.status != AdminPasswordReset.Status.PENDING:
+            raise Conflict("该申请已处理。")
+        password = generate_password(target)
+        ApiToken.revoke_all(target, "password_reset", actor=user)
+        target.set_password(password)
+        target.password_changed_at = MUST_CHANGE_PASSWORD_AT
+        target.save(update_fields=["password", "password_changed_at"])
+        _axes_reset(target)
+        AdminPasswordReset.objects.filter(pk=reset.pk).update(
+            status=AdminPasswordReset.Status.DONE, approved_by=user, decided_at=timezone.now()
+        )
+        audit.record(
+            user,
+            "members.admin_reset_approve",
+            target,
+            after={"request": reset.pk, "requested_by": reset.requested_by_id},
+        )
+        transaction.on_commit(lambda: _deliver_admin_password(target, password))
 
 
 def _axes_reset(target: User) -> int:

@@ -39,6 +39,8 @@ urlpatterns = [
     path("users/<int:pk>/", views.user_detail, name="user"),
     path("users/<int:pk>/edit/", views.user_edit, name="user_edit"),
     path("users/<int:pk>/reset-password/", views.user_reset_password, name="user_reset_password"),
+    path("users/<int:pk>/reset-request/", views.user_reset_request, name="user_reset_request"),
+    path("admin-resets/<int:pk>/approve/", views.admin_reset_approve, name="admin_reset_approve"),
     path("users/<int:pk>/unlock/", views.user_unlock, name="user_unlock"),
     path("users/<int:pk>/reset-2fa/", views_twofactor.user_reset_2fa, name="user_reset_2fa"),
     # the member roster

@@ -610,6 +610,25 @@ def user_new(request):
     return _form_page(request, form, title="新建用户", back=reverse("members:users"))
 
 
+def _admin_reset_context(user, account) -> dict:
+    from .models import AdminPasswordReset
+
+    if not set(account.role_codes) & services.ADMIN_ROLES:
+        return {}
+    pending = (
+        AdminPasswordReset.objects.filter(target=account, status=AdminPasswordReset.Status.PENDING)
+        .select_related("requested_by")
+        .first()
+    )
+    return {
+        "admin_account": True,
+        "pending_reset": pending,
+        "can_approve": pending is not None
+        and user.pk not in (pending.requested_by_id, account.pk)
+        and bool(set(user.role_codes) & services.ADMIN_ROLES),
+    }
+
+
 @login_required
 def user_detail(request, pk):
     _need(request, "members.view_users")
@@ -625,6 +644,7 @@ def user_detail(request, pk):
             "can_manage": request.user.has_perm("members.manage", account),
             "can_secure": request.user.has_perm("members.manage_security", account)
             and account.pk != request.user.pk,
+            **_admin_reset_context(request.user, account),
         },
     )
 
@@ -672,6 +692,41 @@ def user_reset_password(request, pk):
     return _password_page(
         request, account, password, reverse("members:user", args=[account.pk]), "密码已重置"
     )
+
+
+@login_required
+@require_POST
+def user_reset_request(request, pk):
+    """三员分立: ask for an administrator's password reset (another administrator approves)."""
+    _need(request, "members.manage_security")
+    account = selectors.get_user(request.user, pk)
+    try:
+        services.admin_reset_request(user=request.user, target=account, reason=request.POST.get("reason", ""))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已提交申请，须由另一名管理员批准；新密码将发送到该账号本人的手机或邮箱。")
+    return redirect("members:user", pk=account.pk)
+
+
+@login_required
+@require_POST
+def admin_reset_approve(request, pk):
+    """The second administrator approves a pending reset (the password goes to the account itself)."""
+    from .models import AdminPasswordReset
+
+    reset = AdminPasswordReset.objects.select_related("target__organisation").filter(pk=pk).first()
+    if reset is None:
+        raise Http404("未找到")
+    _need(request, "members.view_users")
+    account = selectors.get_user(request.user, reset.target_id)
+    try:
+        services.admin_reset_approve(user=request.user, reset=reset)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "已批准：密码已重置，新密码已发送到该账号本人的手机或邮箱。")
+    return redirect("members:user", pk=account.pk)
 
 
 @login_required
