@@ -8,7 +8,9 @@ POST /api/v1/auth/logout is left out: it ends the caller's token, and the next r
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, seed, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -25,9 +27,17 @@ EXAMPLES = 3
 @pytest.fixture
 def api_schema(db, settings):
     settings.AXES_ENABLED = False  # random passwords for the demo users would lock them out
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application()).exclude(
-        path="/api/v1/auth/logout"
-    )
+    # schemathesis calls the WSGI application itself: like Django's test Client, keep the request
+    # signals from closing the test's database connection (PostgreSQL: it holds the test transaction).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_application()).exclude(
+            path="/api/v1/auth/logout"
+        )
+    finally:
+        signals.request_started.connect(close_old_connections)
+        signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
