@@ -1,3 +1,5 @@
+import time
+
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.models.signals import post_save
 from django.dispatch import receiver
@@ -27,6 +29,17 @@ def second_factor_state(sender, request, user, **kwargs):
     from . import twofactor
 
     twofactor.on_logged_in(request, user)
+
+
+@receiver(user_logged_in)
+def session_touched_at_login(sender, request, user, **kwargs):
+    """Login saves the session anyway: mark it touched so the next pages need not save it again
+    (core.middleware.SessionTouchMiddleware)."""
+    from .middleware import SessionTouchMiddleware
+
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[SessionTouchMiddleware.KEY] = int(time.time())
 
 
 @receiver(user_logged_out)
