@@ -18,7 +18,7 @@ def test_an_administrator_cannot_reset_another_administrators_password(user, act
     t = user(target)
     with pytest.raises(Forbidden) as exc:
         services.user_reset_password(user=user(actor), target=t)
-    assert "三员分立" in exc.value.message and "找回" in exc.value.message
+    assert "三员分立" in exc.value.message and "申请重置密码" in exc.value.message
     t.refresh_from_db()
     assert t.check_password(PASSWORD)
     assert AuditEntry.objects.filter(
