@@ -181,6 +181,7 @@ class _Demo:
         rnd, today = self.rnd, self.today
         start, end = today - datetime.timedelta(days=60), today + datetime.timedelta(days=45)
         slots = []
+        m1_past = 0
         for k, s in enumerate(studios):
             people = crew[s.pk]
             if not people:
@@ -193,15 +194,12 @@ class _Demo:
                     turn += 1
                     if is_main and k == 0 and (day == today or (day > today and day.weekday() in (1, 3))):
                         m = self.m1  # member1 is on duty today and on coming Tuesdays and Thursdays
-                    if (
-                        is_main
-                        and k == 0
-                        and day != today
-                        and m.pk == self.m1.pk
-                        and day < today
-                        and day.day % 9 == 0
-                    ):
-                        m = people[-1]
+                    if is_main and day < today and m.pk == self.m1.pk:
+                        # member1 kept two past duty days: more would fill the 履职活动 category to its cap
+                        # and the demo's self-report journey could not show a rise in the score.
+                        m1_past += 1
+                        if m1_past > 2:
+                            m = next((p for p in reversed(people) if p.pk != self.m1.pk), m)
                     status, note = D.PLANNED, ""
                     if day < today:
                         r = rnd.random()
@@ -294,6 +292,12 @@ class _Demo:
                     created_at=created,
                 )
                 bookings.append(b)
+        if is_main:
+            # member1 has one service done; the others wait to be recorded (more would fill the 履职活动
+            # category to its cap and the demo's self-report journey could not show a rise in the score).
+            done = [b for b in bookings if b.member.pk == self.m1.pk and b.status == B.DONE]
+            for b in done[1:]:
+                b.status = B.ACCEPTED
         bookings = Booking.objects.bulk_create(bookings, batch_size=500)
         for b in bookings:
             if b.status == B.DONE:
@@ -317,7 +321,8 @@ class _Demo:
         # People received at the studios without a booking (来访接待).
         for s in studios:
             for _ in range(3):
-                m = rnd.choice(crew[s.pk])
+                others = [p for p in crew[s.pk] if not (is_main and p.pk == self.m1.pk)]
+                m = rnd.choice(others or crew[s.pk])
                 records.append(
                     ServiceRecord(
                         organisation=county,
