@@ -212,7 +212,10 @@ class OpinionWorkflow(RuleBasedStateMachine):
         if live:
             a = data.draw(st.sampled_from(live), label="adoption")
             office = self.office[a.opinion.organisation_id]
-            actor = data.draw(st.sampled_from([office, *ACTORS, office]), label="by")
+            # Mostly its own office (chosen evenly, not by Hypothesis's preference for a list's ends), so
+            # that walks do reach a successful revoke; anybody else the rest of the time.
+            pick = random.Random(data.draw(st.integers(0, 2**20), label="seed"))
+            actor = office if pick.random() < 0.7 else pick.choice(ACTORS)
             self.picked = a.pk
             self.attempt(data, "adoption_revoke", actor, a.opinion)
 
@@ -287,7 +290,10 @@ class OpinionWorkflow(RuleBasedStateMachine):
         elif action == "edit":
             services.opinion_edit(user=user, opinion=o.pk, edited_title="关于缓解县城停车难的建议")
         elif action == "forward":
-            target = draw(st.sampled_from([self.city, self.sibling, self.county, self.town, self.city]))
+            # Mostly the organisation above (chosen evenly, not by Hypothesis's preference for a list's ends),
+            # so that walks do reach the forwarded copies; a wrong target the rest of the time.
+            pick = random.Random(draw(st.integers(0, 2**20), label="seed"))
+            target = self.city if pick.random() < 0.7 else pick.choice([self.sibling, self.county, self.town])
             copy = services.opinion_forward(user=user, opinion=o.pk, organisation=target.pk)
             self.oids.append(copy.pk)
         elif action == "adoption_add":
@@ -463,7 +469,7 @@ def test_random_walks_keep_the_invariants(db):
     run_state_machine_as_test(
         OpinionWorkflow,
         settings=settings(
-            max_examples=15,
+            max_examples=20,
             stateful_step_count=30,
             deadline=None,
             database=None,
