@@ -140,6 +140,9 @@ def test_office_moderates_routes_and_publishes_on_the_page(submitted, client_for
     assert r.status_code == 302
     s.refresh_from_db()
     assert s.status == "routed"
+    # The queue says whom it went to, and by when.
+    row = re.search(rf"<tr>.*?{re.escape(s.title)}.*?</tr>", c.get("/suggestions/").content.decode(), re.S)
+    assert row and education.name in row.group(0) and f"期限 {s.deadline:%Y-%m-%d}" in row.group(0)
     inbox = client_for("handler1").get(reverse("handling:inbox")).content.decode()
     assert s.title in inbox
     c2 = client_for("handler1")

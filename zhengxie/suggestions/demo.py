@@ -104,6 +104,7 @@ def load(ctx):
         elif studio_list:
             studio = rnd.choice(studio_list)
             s.studio, s.routed_to, s.status = studio, Suggestion.RoutedTo.STUDIO, S.ROUTED
+            s.routed_label = studio.name
             s.moderated_at = s.routed_at = created + datetime.timedelta(days=1)
             s.deadline = (created + datetime.timedelta(days=21)).date()
             if roll < 0.8:

@@ -87,6 +87,8 @@ class Suggestion(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     deadline = models.DateField("答复期限", null=True, blank=True)
+    # Who it went to (the unit or studio name), for lists that should not join the case's assignments.
+    routed_label = models.CharField("交办给", max_length=100, blank=True)
     case = models.OneToOneField(
         "handling.Case", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )

@@ -19,6 +19,7 @@ LIST_FIELDS = (
     "organisation__short_name",
     "studio_id",
     "studio__name",
+    "routed_label",
     "title",
     "status",
     "routed_to",

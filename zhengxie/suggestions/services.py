@@ -396,6 +396,7 @@ def route(*, user, suggestion, unit=None, studio=None, deadline=None, note="") -
                 note=note,
             )
             s.case, s.deadline, s.routed_to = case, case.deadline, Suggestion.RoutedTo.UNIT
+            s.routed_label = handling_unit.name[:100]
             label = f"交办：{handling_unit.name}，期限 {case.deadline:%Y-%m-%d}"
         else:
             target = public_studio(s.organisation, studio)
@@ -403,6 +404,7 @@ def route(*, user, suggestion, unit=None, studio=None, deadline=None, note="") -
                 timezone.localdate(), int(orgsettings.get(s.organisation, "public.reply_days"))
             )
             s.studio, s.deadline, s.routed_to = target, day, Suggestion.RoutedTo.STUDIO
+            s.routed_label = target.name[:100]
             label = f"转{target.name}答复，期限 {day:%Y-%m-%d}"
             notify(
                 studio_users(target),
@@ -418,6 +420,7 @@ def route(*, user, suggestion, unit=None, studio=None, deadline=None, note="") -
             "routed_at",
             "routed_by",
             "routed_to",
+            "routed_label",
             "case",
             "studio",
             "deadline",
