@@ -70,6 +70,12 @@ def test_studio_journey(submitted, user, county):
     assert s.status == "replied" and s.reply_by_label == "测试工作室"
     s = services.rate(code=s.tracking_code, rating="basically_satisfied")
     assert s.status == "closed"
+    # The studio's figures count the message and its answer in time.
+    from zhengxie.studios.figures import studio_figures
+
+    columns, values = studio_figures([studio.pk], s.created_at.year)
+    assert ("messages", "群众留言") in columns and values[studio.pk]["messages"] == 1
+    assert values[studio.pk]["on_time"] == 1
 
 
 def test_rejected_never_reaches_a_unit(submitted, user, education):

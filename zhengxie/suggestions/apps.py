@@ -7,7 +7,8 @@ class SuggestionsConfig(AppConfig):
     verbose_name = "微建议"
 
     def ready(self):
-        # The 微建议 kind on the handling spine, the public.* settings, and the case-following receiver.
-        from . import handling_kind, receivers, services  # noqa: F401
+        # The 微建议 kind on the handling spine, the public.* settings, the case-following receiver and the
+        # studios' 群众留言 columns.
+        from . import handling_kind, receivers, services, studio_columns  # noqa: F401
 
         receivers.connect()
