@@ -185,7 +185,14 @@ def test_stats_page_and_sentence(routed, user, client_for):
         f"收到微建议{f['received']}条，办结{f['closed']}条，满意率"
     )
     r = client_for("office").get("/suggestions/stats/")
-    assert r.status_code == 200 and "收到微建议" in r.content.decode()
+    page = r.content.decode()
+    # The yearly report's words for the whole public channel: 微建议, then the studios of the county.
+    sentence = stats.year_report(user("office").organisation)["channel_sentence"]
+    assert r.status_code == 200 and sentence in page
+    assert re.fullmatch(
+        r"收到微建议\d+条，办结\d+条，满意率[\d.]+%；委员工作室\d+个，接待群众\d+人次；委员线上值班\d+天。",
+        sentence,
+    )
     assert client_for("member1").get("/suggestions/stats/").status_code == 404
     r = client_for("office").post("/suggestions/stats/export/", {})
     assert r.status_code == 302

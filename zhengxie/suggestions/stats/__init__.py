@@ -89,7 +89,8 @@ def work_report_sentence(f: dict) -> str:
 
 
 def year_report(organisation, year=None) -> dict:
-    """The figures, the sentence, the months and the statuses (two queries)."""
+    """The figures, the sentences (微建议 alone, and the whole public channel with the studios), the months
+    and the statuses (six queries)."""
     f = year_figures(organisation, year)
     by_month = {m: {"month": m, "received": 0, "replied": 0, "closed": 0} for m in range(1, 13)}
     rows = (
@@ -111,11 +112,17 @@ def year_report(organisation, year=None) -> dict:
     )
     for st in statuses:
         st["count"] = counts.get(st["code"], 0)
+    # The whole public channel in the yearly report's words: 微建议, then the studios (4 queries).
+    from zhengxie.studios import figures as studio_figures
+
+    studios = studio_figures.year_figures(studio_figures.organisation_ids(organisation), f["year"])
     return {
         "organisation": organisation,
         "year": f["year"],
         "figures": f,
         "sentence": work_report_sentence(f),
+        "studios": studios,
+        "channel_sentence": f"{work_report_sentence(f)}；{studios['sentence']}。",
         "by_month": list(by_month.values()),
         "statuses": statuses,
     }
