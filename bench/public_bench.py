@@ -1,0 +1,832 @@
+"""The public channel (微建议, issue 10): a burst of citizens submitting, and the office's lists at scale.
+
+    .venv/bin/python bench/public_bench.py                          # SQLite
+    .venv/bin/python bench/public_bench.py --engine postgresql      # PostgreSQL on 127.0.0.1:5432
+    .venv/bin/python bench/public_bench.py --engine both --json out.json --markdown out.md
+    .venv/bin/python bench/public_bench.py --only burst             # or --only lists
+
+1. Burst. `make run`'s server (gunicorn with deploy/gunicorn.conf.py, --workers processes × --threads
+threads, default 3 × 4, DEBUG off, the database task queue and its worker; bench/writers_bench.py's
+Server) on the demo world (writers_bench.py's cached file / dump), started with BEHIND_PROXY=true so that
+the client address is the LAST X-Forwarded-For hop: each of --clients client threads sends its own
+address (10.x.y.z, distinct per client and per run), so the per-address limit `public.rate_per_hour`
+(10) is never reached by the --rounds (3) submissions of one client. All clients wait at a barrier, then
+each does --rounds × POST /api/v1/public/suggestions {organisation_id, title, content, consent: true}
+(no login) on its own keep-alive connection; in the same run, the same burst against a bare Django view
+under the same server and middleware that writes one 微建议 row with one INSERT (bench/public_floor_urls.py,
+served through bench/public_floor_settings.py). Reported: throughput, p50/p95/max, errors (any answer
+but 201) and lost (told 201 but not in the database, or told failure but stored), both must be 0, and
+the ratio of the endpoint's throughput and p95 to the floor's.
+
+2. Lists. The demo world plus N 微建议 (bulk_create; in every state; 85 % 青川县政协 and its liaison
+groups, 10 % 石门区政协, 5 % 江州市政协; over five years, more each year); measured in-process with the
+Django test Client as bench/opinions_bench.py (common.interleaved_runs): the office's queue page
+/suggestions/ (user `office`), its filters (status, q), page 2 and the last page, and GET
+/api/v1/suggestions?status=&page= with a token; a floor row (a bare view: the first page of the
+organisation's items + count). Query counts at --small and at N. Target: p95 <= 150 ms, equal counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+import writers_bench as wb  # noqa: E402  (the server, the cached demo world)
+
+DATA_VERSION = 1
+TARGET = 150.0
+MIN_REQUESTS = 5
+TITLE = "建议在小区门口增设公交站点"
+CONTENT = (
+    "我们小区有两千多户居民，最近的公交站点在一公里以外，老人和孩子出行很不方便，建议在小区门口增设站点。"
+)
+STATUS_MIX = [
+    ("received", 4),
+    ("rejected", 10),
+    ("accepted", 2),
+    ("routed", 8),
+    ("replied", 14),
+    ("closed", 62),
+]
+WORDS_A = ["增设", "改善", "整治", "加强", "完善", "规范", "优化", "修缮", "清理", "延长"]
+WORDS_B = ["小区", "菜市场", "学校门口", "老街", "工业园", "河道", "广场", "公园", "医院周边", "村道"]
+WORDS_C = [
+    "路灯",
+    "公交站点",
+    "停车管理",
+    "垃圾分类",
+    "噪音问题",
+    "排水设施",
+    "健身器材",
+    "监控",
+    "绿化",
+    "积水",
+]
+
+
+# =====================================================================================================
+# Children (Django on the prepared database)
+# =====================================================================================================
+
+
+def burst_setup() -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    from zhengxie.core.models import Organisation
+    from zhengxie.suggestions.models import Suggestion
+
+    org = Organisation.objects.get(code="demo-county")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cur:
+            cur.execute("VACUUM ANALYZE")
+    out = {"organisation_id": org.pk, "before": Suggestion.objects.count()}
+    connection.close()
+    return out
+
+
+def burst_verify(tag: str) -> dict:
+    common.setup_django()
+    from django.db import connection
+
+    from zhengxie.suggestions.models import Suggestion
+
+    rows = list(Suggestion.objects.filter(title__startswith=tag).values_list("title", "tracking_code"))
+    connection.close()
+    return {"rows": rows}
+
+
+def generate(n: int, seed: int = 2028) -> dict:
+    """N suggestions on top of the demo world already in the database."""
+    common.setup_django()
+    from django.core.management import call_command
+    from django.db import connection, transaction
+    from django.utils import timezone
+
+    from zhengxie.core.models import HandlingUnit, Organisation, User
+    from zhengxie.studios.models import Studio
+    from zhengxie.suggestions.models import Suggestion, new_tracking_code
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    rng = random.Random(seed)
+    now = timezone.now()
+    today = timezone.localdate()
+    tz = timezone.get_current_timezone()
+    county = Organisation.objects.get(code="demo-county")
+    county2 = Organisation.objects.get(code="demo-county-2")
+    city = Organisation.objects.get(code="demo-city")
+    towns = list(Organisation.objects.filter(kind="liaison", path__startswith=county.path))
+    office = User.objects.get(username="office")
+    units = {
+        o.pk: list(HandlingUnit.objects.filter(organisation=o).values_list("name", flat=True))
+        for o in (county, county2, city)
+    }
+    studios = {
+        o.pk: list(Studio.objects.filter(organisation=o).values_list("pk", "name"))
+        for o in (county, county2, city)
+    }
+    years = [today.year - k for k in range(4, -1, -1)]
+    statuses, weights = zip(*STATUS_MIX, strict=True)
+    made = 0
+    by_status: Counter = Counter()
+    with transaction.atomic():
+        while made < n:
+            rows = []
+            for _ in range(min(10_000, n - made)):
+                r = rng.random()
+                org = (rng.choice(towns) if towns and rng.random() < 0.2 else county) if r < 0.85 else None
+                org = org or (county2 if r < 0.95 else city)
+                committee = county if org.pk not in units else org
+                year = rng.choices(years, [6, 8, 10, 12, 14])[0]
+                last = today if year == today.year else datetime.date(year, 12, 31)
+                day = datetime.date(year, 1, 1) + datetime.timedelta(
+                    days=rng.randint(0, (last - datetime.date(year, 1, 1)).days)
+                )
+                status = rng.choices(statuses, weights)[0]
+                if status in ("received", "accepted", "routed") and (today - day).days > 45:
+                    status = rng.choice(["replied", "closed"])
+                created = min(
+                    now, datetime.datetime.combine(day, datetime.time(rng.randint(7, 22)), tzinfo=tz)
+                )
+                s = Suggestion(
+                    organisation=org,
+                    tracking_code=new_tracking_code(),
+                    title=f"{rng.choice(WORDS_A)}{rng.choice(WORDS_B)}{rng.choice(WORDS_C)}的建议"[:100],
+                    content=CONTENT,
+                    name=rng.choice(["", "", "张先生", "李女士", "王师傅"]),
+                    consent=True,
+                    status=status,
+                    created_at=created,
+                    updated_at=created,
+                )
+                if status != "received":
+                    s.moderated_at = created + datetime.timedelta(days=rng.randint(0, 3))
+                    s.moderated_by = office if committee is county else None
+                if status == "rejected":
+                    s.reject_category = rng.choice(["spam", "out_of_scope", "duplicate"])
+                    s.reject_reason = "不属于政协受理范围，请向有关部门反映。"
+                if status in ("routed", "replied", "closed"):
+                    s.routed_at = s.moderated_at
+                    s.deadline = (s.routed_at + datetime.timedelta(days=21)).date()
+                    if studios[committee.pk] and rng.random() < 0.2:
+                        s.routed_to = "studio"
+                        s.studio_id, s.routed_label = rng.choice(studios[committee.pk])
+                    else:
+                        s.routed_to = "unit"
+                        s.routed_label = rng.choice(units[committee.pk] or ["县住房和城乡建设局"])[:100]
+                if status in ("replied", "closed"):
+                    s.replied_at = s.routed_at + datetime.timedelta(days=rng.randint(2, 25))
+                    s.reply_content = "已安排现场查看，列入今年计划。"
+                    s.reply_by_label = s.routed_label
+                    s.reply_on_time = (s.replied_at.date() - s.deadline).days <= 0
+                if status == "closed":
+                    s.closed_at = s.replied_at + datetime.timedelta(days=rng.randint(1, 10))
+                    s.rating = rng.choices(["satisfied", "basically_satisfied", "unsatisfied"], [70, 22, 8])[
+                        0
+                    ]
+                    s.rated_at = s.closed_at
+                    if rng.random() < 0.15:
+                        s.published, s.published_at = True, s.closed_at
+                        s.published_answer = s.reply_content
+                rows.append(s)
+                by_status[status] += 1
+            Suggestion.objects.bulk_create(rows, batch_size=2000)
+            made += len(rows)
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    connection.close()
+    return {"n": n, "by_status": dict(by_status), "generate_s": time.perf_counter() - t0}
+
+
+def _floor_views(urlpatterns_module):
+    from django.http import JsonResponse
+    from django.urls import clear_url_caches, path
+
+    from zhengxie.suggestions.models import Suggestion
+
+    def queue_floor(request):
+        qs = Suggestion.objects.filter(organisation__path__startswith=request.user.organisation.path)
+        rows = list(qs.order_by("-id").values("id", "title", "status", "created_at")[:20])
+        return JsonResponse({"count": qs.count(), "items": rows}, json_dumps_params={"default": str})
+
+    urlpatterns_module.urlpatterns += [path("bench-floor/suggestions/", queue_floor)]
+    clear_url_caches()
+
+
+def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float, seed: int = 7) -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    load_start = os.getloadavg()
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+    import zhengxie.urls
+    from zhengxie.core.models import ApiToken, User
+    from zhengxie.core.permissions import org_scope_q
+    from zhengxie.suggestions.models import Suggestion
+
+    _floor_views(zhengxie.urls)
+    office = User.objects.get(username="office")
+    office.password_changed_at = timezone.now()
+    office.save(update_fields=["password_changed_at"])
+    page = Client()
+    page.force_login(office)
+    api = Client(headers={"Authorization": f"Bearer {ApiToken.issue(office)}"})
+    visible = Suggestion.objects.filter(org_scope_q(office)).count()
+    last = max(1, (visible + 19) // 20)
+    routed = Suggestion.objects.filter(org_scope_q(office), status="routed").count()
+    last_routed = max(1, (routed + 19) // 20)
+    cases = [
+        ("queue page /suggestions/", "page", "/suggestions/", TARGET),
+        ("queue page ?status=received", "page", "/suggestions/?status=received", TARGET),
+        ("queue page ?status=closed", "page", "/suggestions/?status=closed", TARGET),
+        ("queue page ?q=路灯", "page", "/suggestions/?q=%E8%B7%AF%E7%81%AF", TARGET),
+        ("queue page ?page=2", "page", "/suggestions/?page=2", TARGET),
+        ("queue page, last page ?page=N", "page", f"/suggestions/?page={last}", TARGET),
+        ("API /api/v1/suggestions", "api", "/api/v1/suggestions", TARGET),
+        ("API ?status=received", "api", "/api/v1/suggestions?status=received", TARGET),
+        (
+            "API ?status=routed&page=N (last)",
+            "api",
+            f"/api/v1/suggestions?status=routed&page={last_routed}",
+            TARGET,
+        ),
+        ("API ?page=2", "api", "/api/v1/suggestions?page=2", TARGET),
+        ("API ?page=N (last)", "api", f"/api/v1/suggestions?page={last}", TARGET),
+        ("floor: first page of the visible items + count", "page", "/bench-floor/suggestions/", None),
+    ]
+    cases = [(label, "office", kind, url, t) for label, kind, url, t in cases]
+
+    def get(_who, kind, url):
+        r = (api if kind == "api" else page).get(url)
+        if r.status_code != 200:
+            raise SystemExit(f"GET {url} -> {r.status_code}: {r.content[:300]!r}")
+        return r
+
+    for _, who, kind, url, _t in cases:
+        get(who, kind, url)
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    queries = []
+    for label, who, kind, url, _t in cases:
+        with CaptureQueriesContext(connection) as ctx:
+            get(who, kind, url)
+        queries.append(
+            {
+                "label": label,
+                "queries": len(ctx.captured_queries),
+                "sql_full": [q["sql"] for q in ctx.captured_queries],
+            }
+        )
+    results = []
+    if not counts_only:
+        results = common.interleaved_runs(
+            cases,
+            get,
+            n_requests=n_requests,
+            n_runs=n_runs,
+            budget=budget,
+            seed=seed,
+            min_requests=MIN_REQUESTS,
+        )
+        common.time_full_sql(queries, connection)
+    for q in queries:
+        q["sql_full_text"] = q.pop("sql_full", [])
+    out = {
+        "info": {
+            "vendor": connection.vendor,
+            "total": Suggestion.objects.count(),
+            "visible": visible,
+            "last_page": last,
+            "load_start": load_start,
+            "load_end": os.getloadavg(),
+            "cpus": os.cpu_count(),
+        },
+        "results": results,
+        "queries": queries,
+    }
+    connection.close()
+    return out
+
+
+# =====================================================================================================
+# The burst (clients in this process)
+# =====================================================================================================
+
+
+def citizen(port, path, n, run, org_id, tag, rounds, barrier, out):
+    ip = f"10.{run % 250}.{n // 250}.{n % 250 + 1}"
+    headers = {"Content-Type": "application/json", "X-Forwarded-For": ip}
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
+    barrier.wait()
+    for i in range(rounds):
+        title = f"{tag}-{n:03d}-{i} {TITLE}"
+        body = {"organisation_id": org_id, "title": title, "content": CONTENT, "consent": True}
+        t = time.perf_counter()
+        try:
+            conn.request("POST", path, body=json.dumps(body).encode(), headers=headers)
+            resp = conn.getresponse()
+            raw = resp.read()
+            status: int | str = resp.status
+        except (OSError, http.client.HTTPException) as exc:
+            conn.close()
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
+            raw, status = b"", type(exc).__name__
+        secs = time.perf_counter() - t
+        try:
+            data = json.loads(raw) if raw else {}
+        except ValueError:
+            data = {"raw": raw[:160].decode(errors="replace")}
+        out.append(
+            {
+                "title": title,
+                "status": status,
+                "secs": secs,
+                "code": data.get("tracking_code"),
+                "detail": str(data.get("detail") or data.get("raw") or "")[:160],
+            }
+        )
+    conn.close()
+
+
+def burst(port, path, run, org_id, tag, clients, rounds) -> dict:
+    answers: list[dict] = []
+    barrier = threading.Barrier(clients + 1)
+    threads = [
+        threading.Thread(
+            target=citizen, args=(port, path, n, run, org_id, tag, rounds, barrier, answers), daemon=True
+        )
+        for n in range(clients)
+    ]
+    for t in threads:
+        t.start()
+    load_start = wb.load_avg()
+    barrier.wait()
+    t0 = time.perf_counter()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    secs = [a["secs"] for a in answers]
+    s = common.summary_ms(secs)
+    s["p50"] = statistics.median(x * 1000 for x in secs)
+    errors = [a for a in answers if a["status"] != 201]
+    return {
+        "answers": answers,
+        "requests": len(answers),
+        "wall_s": wall,
+        "throughput": len(answers) / wall,
+        "latency": s,
+        "errors": len(errors),
+        "statuses": dict(Counter(str(a["status"]) for a in answers)),
+        "error_samples": Counter(f"{a['status']}: {a['detail']}" for a in errors).most_common(5),
+        "load_start": load_start,
+        "load_end": wb.load_avg(),
+    }
+
+
+def account(answers: list[dict], rows: list) -> dict:
+    held = dict(rows)
+    lost = [a["title"] for a in answers if a["status"] == 201 and a["title"] not in held]
+    phantom = [a["title"] for a in answers if a["status"] != 201 and a["title"] in held]
+    wrong = [
+        a["title"]
+        for a in answers
+        if a["status"] == 201 and a["code"] and held.get(a["title"]) not in (None, a["code"])
+    ]
+    return {
+        "lost": len(lost) + len(wrong),
+        "phantom": len(phantom),
+        "lost_samples": (lost + wrong + phantom)[:5],
+    }
+
+
+def run_burst(engine: str, args, log) -> dict:
+    with tempfile.TemporaryDirectory(prefix="zx-public-bench-", dir=args.tmpdir) as tmp_name:
+        tmp = Path(tmp_name)
+
+        def gen(url, out):
+            return wb._child("generate", url, [], out)
+
+        cache = f"writers-demo-v{wb.DATA_VERSION}"  # the same demo world as writers_bench.py
+        pg_name = f"zx_public_{os.getpid()}"
+        if engine == "sqlite":
+            db_file, _ = common.cached_sqlite_db(cache, gen, tmp, args.fresh, log, "the demo world")
+            url = f"sqlite:///{db_file}"
+        else:
+            url, _ = common.cached_pg_db(
+                cache, gen, args.pg_url, pg_name, tmp, args.fresh, log, "the demo world"
+            )
+        try:
+            prepared = _child("burst-setup", url, [], tmp / "setup.json")
+            org_id = prepared["organisation_id"]
+            log(f"[{engine}] gunicorn {args.workers} workers × {args.threads} threads, BEHIND_PROXY=true ...")
+            server = wb.Server(url, tmp, args.workers, args.threads, True)
+            server.env.update(BEHIND_PROXY="true", DJANGO_SETTINGS_MODULE="bench.public_floor_settings")
+            runs = []
+            with server:
+                # warm-up: every server thread answers both endpoints once or twice
+                for path in ("/api/v1/public/suggestions", "/bench-floor/insert/"):
+                    burst(
+                        server.port,
+                        path,
+                        240,
+                        org_id,
+                        f"WARM{os.getpid()}",
+                        args.workers * args.threads * 2,
+                        1,
+                    )
+                for r in range(args.runs):
+                    for kind, path in (
+                        ("endpoint", "/api/v1/public/suggestions"),
+                        ("floor", "/bench-floor/insert/"),
+                    ):
+                        tag = f"PB{os.getpid()}{kind[0]}{r}x{int(time.time()) % 100000}"
+                        log(
+                            f"[{engine}] run {r + 1}/{args.runs} {kind}: {args.clients} clients × {args.rounds}, load {wb.load_avg()} ..."
+                        )
+                        res = burst(
+                            server.port,
+                            path,
+                            r * 2 + (kind == "floor"),
+                            org_id,
+                            tag,
+                            args.clients,
+                            args.rounds,
+                        )
+                        rows = _child("burst-verify", url, ["--tag", tag], tmp / "verify.json")["rows"]
+                        res.update(account(res.pop("answers"), rows))
+                        res.update(kind=kind, run=r + 1)
+                        runs.append(res)
+                        log(
+                            f"[{engine}]   {kind}: {res['requests']} requests, errors {res['errors']} {res['statuses']}, "
+                            f"lost {res['lost']}, told-failed-but-stored {res['phantom']}, {res['throughput']:.1f} req/s, "
+                            f"p50 {res['latency']['p50']:.0f} ms p95 {res['latency']['p95']:.0f} ms max "
+                            f"{res['latency']['max']:.0f} ms, load {res['load_start']} -> {res['load_end']}"
+                        )
+                        for sample, count in res["error_samples"]:
+                            log(f"[{engine}]     {count} × {sample}")
+                logs = server.log_facts()
+        finally:
+            if engine == "postgresql":
+                common.pg_drop(args.pg_url, pg_name)
+
+    def med(kind, get):
+        vals = [get(x) for x in runs if x["kind"] == kind]
+        return statistics.median(vals) if vals else float("nan")
+
+    summary = {}
+    for kind in ("endpoint", "floor"):
+        summary[kind] = {
+            "throughput": med(kind, lambda x: x["throughput"]),
+            "p50": med(kind, lambda x: x["latency"]["p50"]),
+            "p95": med(kind, lambda x: x["latency"]["p95"]),
+            "max": max(x["latency"]["max"] for x in runs if x["kind"] == kind),
+            "requests": sum(x["requests"] for x in runs if x["kind"] == kind),
+            "errors": sum(x["errors"] for x in runs if x["kind"] == kind),
+            "lost": sum(x["lost"] + x["phantom"] for x in runs if x["kind"] == kind),
+        }
+    return {
+        "engine": engine,
+        "clients": args.clients,
+        "rounds": args.rounds,
+        "workers": args.workers,
+        "threads": args.threads,
+        "runs": runs,
+        "summary": summary,
+        "logs": {k: v for k, v in logs.items() if k != "server_ms"},
+    }
+
+
+# =====================================================================================================
+# Driver
+# =====================================================================================================
+
+
+def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
+    common.run_child(Path(__file__), ["--child", mode, "--out", str(out), *extra], env={"DATABASE_URL": url})
+    return json.loads(out.read_text())
+
+
+def _lists_generate(n: int, args, log):
+    """generate(url, out) for common.cached_*_db: the writers' cached demo world, then n suggestions."""
+    demo_cache = f"writers-demo-v{wb.DATA_VERSION}"
+
+    def demo_gen(url, out):
+        return wb._child("generate", url, [], out)
+
+    def generate_(url, out):
+        if url.startswith("sqlite:///"):
+            target = Path(url[len("sqlite:///") :])
+            with tempfile.TemporaryDirectory(dir=args.tmpdir) as t:
+                demo, _ = common.cached_sqlite_db(demo_cache, demo_gen, Path(t), False, log, "the demo world")
+                shutil.move(demo, target)
+        else:
+            dump = common.DATA_DIR / f"{demo_cache}.pgdump"
+            if dump.exists() and shutil.which("pg_restore"):
+                name = url.rsplit("/", 1)[1]
+                subprocess.run(
+                    ["pg_restore", *common.pg_cli_args(url), "-d", name, "--no-owner", str(dump)],
+                    check=True,
+                    env=common.pg_env(url),
+                )
+            else:
+                demo_gen(url, out)
+        return _child("generate", url, ["--items", str(n)], out)
+
+    return generate_
+
+
+def run_lists(engine: str, args, log) -> dict:
+    out: dict = {
+        "engine": engine,
+        "n": args.items,
+        "small": args.small,
+        "runs": args.list_runs,
+        "per_run": args.requests,
+    }
+    with tempfile.TemporaryDirectory(prefix="zx-public-lists-", dir=args.tmpdir) as tmp_name:
+        tmp = Path(tmp_name)
+        for n, counts_only, key in ((args.small, True, "small_run"), (args.items, False, "big_run")):
+            cache = f"public-v{DATA_VERSION}-{n}"
+            extra = [
+                "--requests",
+                str(args.requests),
+                "--runs",
+                str(args.list_runs),
+                "--budget",
+                str(args.budget),
+            ]
+            extra += ["--counts-only"] if counts_only else []
+            what = f"{n} suggestions"
+            if engine == "sqlite":
+                db, gen = common.cached_sqlite_db(
+                    cache, _lists_generate(n, args, log), tmp, args.fresh, log, what
+                )
+                log(f"[sqlite] lists at {n} suggestions ...")
+                out[key] = _child("measure", f"sqlite:///{db}", extra, tmp / f"m-{n}.json")
+                db.unlink()
+            else:
+                name = f"zx_pbench_{os.getpid()}_{n}"
+                try:
+                    url, gen = common.cached_pg_db(
+                        cache, _lists_generate(n, args, log), args.pg_url, name, tmp, args.fresh, log, what
+                    )
+                    log(f"[postgresql] lists at {n} suggestions ...")
+                    out[key] = _child("measure", url, extra, tmp / f"m-pg-{n}.json")
+                finally:
+                    common.pg_drop(args.pg_url, name)
+            out[key]["generation"] = gen
+    return out
+
+
+def markdown(bursts: list[dict], lists: list[dict]) -> str:
+    lines = []
+    if bursts:
+        b0 = bursts[0]
+        lines += [
+            "### Public submit under a burst",
+            "",
+            f"`bench/public_bench.py`: {b0['clients']} citizens (client threads, each with its own keep-alive "
+            f"connection and its own address, sent as X-Forwarded-For to a server started with "
+            f"BEHIND_PROXY=true, which takes the last hop as the client address) released at once by a "
+            f"barrier, each doing {b0['rounds']} × POST /api/v1/public/suggestions {{organisation_id, title, "
+            f"content, consent: true}} without login (under the per-address limit public.rate_per_hour = 10). "
+            f"Server: `make run`'s gunicorn (deploy/gunicorn.conf.py) with {b0['workers']} worker processes × "
+            f"{b0['threads']} threads, DEBUG off, the database task queue and its worker (bench/writers_bench.py's "
+            "Server), on the demo world. In the same server and run: the same burst against a bare Django view "
+            "(bench/public_floor_urls.py, same middleware) that writes one 微建议 row with a single INSERT. "
+            f"{len([r for r in b0['runs'] if r['kind'] == 'floor'])} runs of each, alternating; figures are the "
+            "medians of the runs (max: the worst). Errors: any answer but 201; lost: told 201 but not in the "
+            "database, or told failure but stored. Target: 0 errors, 0 lost.",
+            "",
+        ]
+        rows = []
+        for b in bursts:
+            e, f = b["summary"]["endpoint"], b["summary"]["floor"]
+            for kind, s in (("POST /api/v1/public/suggestions", e), ("floor: one INSERT", f)):
+                rows.append(
+                    [
+                        b["engine"],
+                        kind,
+                        s["requests"],
+                        f"**{s['errors']}**" if s["errors"] else "0",
+                        f"**{s['lost']}**" if s["lost"] else "0",
+                        f"{s['throughput']:.1f}",
+                        s["p50"],
+                        s["p95"],
+                        s["max"],
+                    ]
+                )
+            rows.append(
+                [
+                    b["engine"],
+                    "endpoint ÷ floor",
+                    "",
+                    "",
+                    "",
+                    f"{e['throughput'] / f['throughput']:.2f} × throughput",
+                    f"{e['p50'] / f['p50']:.1f} ×",
+                    f"{e['p95'] / f['p95']:.1f} ×",
+                    "",
+                ]
+            )
+        lines.append(
+            common.md_table(
+                ["engine", "requests to", "answers", "errors", "lost", "req/s", "p50 ms", "p95 ms", "max ms"],
+                rows,
+            )
+        )
+        lines += ["", "Per run (load average at start → end; 2 CPUs, shared):", ""]
+        per = []
+        for b in bursts:
+            for r in b["runs"]:
+                per.append(
+                    [
+                        b["engine"],
+                        r["run"],
+                        r["kind"],
+                        r["errors"],
+                        r["lost"] + r["phantom"],
+                        f"{r['throughput']:.1f}",
+                        r["latency"]["p50"],
+                        r["latency"]["p95"],
+                        f"{r['load_start']} → {r['load_end']}",
+                    ]
+                )
+            lg = b["logs"]
+            lines.append(
+                f"- {b['engine']}: server log: {lg.get('tracebacks', 0)} tracebacks, {lg.get('locked', 0)} "
+                f"'database is locked', {lg.get('deadlock', 0)} deadlocks."
+            )
+        lines += [
+            "",
+            common.md_table(["engine", "run", "kind", "errors", "lost", "req/s", "p50", "p95", "load"], per),
+        ]
+    if lists:
+        l0 = lists[0]
+        lines += [
+            "",
+            "### Staff lists at scale",
+            "",
+            f"The demo world plus {l0['n']:,} 微建议 (bulk_create; every state — received 4 %, rejected 10 %, "
+            "accepted 2 %, routed 8 %, replied 14 %, closed 62 %, the open ones recent —; 85 % in 青川县政协 "
+            "(a fifth of them in its liaison groups), 10 % 石门区政协, 5 % 江州市政协; over five years). Server: "
+            "none — the Django test Client in the benchmark process (1 process, 1 thread), logged in as `office` "
+            f"(青川县政协 办公室), the API with a Bearer token. Each request {l0['per_run']} times per run, "
+            f"{l0['runs']} runs interleaved (fewer, at least {MIN_REQUESTS}, past the run's time budget); p50 "
+            "and p95 are medians over the runs. Floor: a bare view doing the first page and count of the "
+            f"visible items. Query counts at {l0['small']:,} and {l0['n']:,}. Target: p95 <= 150 ms, equal counts.",
+        ]
+        for run in lists:
+            big, sm = run.get("big_run", {}), run.get("small_run", {})
+            info = big.get("info", {})
+            ls, le = info.get("load_start", [0]), info.get("load_end", [0])
+            lines += [
+                f"\n#### {run['engine']}\n",
+                f"{info.get('total', 0):,} suggestions, {info.get('visible', 0):,} visible to office (last page "
+                f"{info.get('last_page')}). Load average {ls[0]:.1f} at the start, {le[0]:.1f} at the end "
+                f"({info.get('cpus')} CPUs, shared).",
+                "",
+            ]
+            small_q = {q["label"]: q["queries"] for q in sm.get("queries", [])}
+            big_q = {q["label"]: q["queries"] for q in big.get("queries", [])}
+            rows = []
+            for r in big.get("results", []):
+                cs, cb = small_q.get(r["label"], "-"), big_q.get(r["label"], "-")
+                t = r["target"]
+                rows.append(
+                    [
+                        r["label"],
+                        cs,
+                        cb,
+                        "equal" if cs == cb else "**DIFFERENT**",
+                        f"{r['n']} ({r['runs']})",
+                        r["p50"],
+                        r["p95"],
+                        r["p95_worst"],
+                        "" if t is None else f"<= {t:.0f}",
+                        "" if t is None else ("pass" if r["p95"] <= t else "**MISS**"),
+                    ]
+                )
+            lines.append(
+                common.md_table(
+                    [
+                        "request",
+                        f"queries {run['small']:,}",
+                        f"queries {run['n']:,}",
+                        "",
+                        "n (runs)",
+                        "p50 ms",
+                        "p95 ms",
+                        "worst p95",
+                        "target",
+                        "",
+                    ],
+                    rows,
+                )
+            )
+            slow = []
+            for q in big.get("queries", []):
+                ms = q.get("sql_full_ms") or []
+                if ms and not q["label"].startswith("floor"):
+                    top = max(range(len(ms)), key=ms.__getitem__)
+                    if ms[top] >= 10:
+                        slow.append(
+                            f"- {q['label']}: SQL {sum(ms):.0f} ms; slowest {ms[top]:.0f} ms: "
+                            f"`{common.sql_gist(q['sql_full_text'][top])}`"
+                        )
+            if slow:
+                lines += ["", "Where the time goes (statements >= 10 ms, run again to their end):", "", *slow]
+    return "\n".join(lines) + "\n"
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default=None)
+    p.add_argument("--only", choices=["burst", "lists", "both"], default="both")
+    p.add_argument("--clients", type=int, default=200)
+    p.add_argument("--rounds", type=int, default=3)
+    p.add_argument("--runs", type=int, default=3, help="burst runs (each: endpoint, then floor)")
+    p.add_argument("--workers", type=int, default=3)
+    p.add_argument("--threads", type=int, default=4)
+    p.add_argument("--items", type=int, default=100_000)
+    p.add_argument("--small", type=int, default=1_000)
+    p.add_argument("--requests", type=int, default=30)
+    p.add_argument("--list-runs", type=int, default=5)
+    p.add_argument("--budget", type=float, default=15.0)
+    p.add_argument("--pg-url", default=None)
+    p.add_argument("--fresh", action="store_true")
+    p.add_argument("--json")
+    p.add_argument("--markdown")
+    p.add_argument("--tmpdir", default=None)
+    p.add_argument("--child", choices=["generate", "measure", "burst-setup", "burst-verify"])
+    p.add_argument("--out")
+    p.add_argument("--tag")
+    p.add_argument("--counts-only", action="store_true")
+    args = p.parse_args()
+
+    if args.child:
+        if args.child == "generate":
+            res = generate(args.items)
+        elif args.child == "measure":
+            res = measure(args.requests, args.runs, args.counts_only, args.budget)
+        elif args.child == "burst-setup":
+            res = burst_setup()
+        else:
+            res = burst_verify(args.tag)
+        Path(args.out).write_text(json.dumps(res, ensure_ascii=False))
+        return
+
+    env_url = os.environ.get("DATABASE_URL", "")
+    is_pg = env_url.startswith(("postgres://", "postgresql://"))
+    args.pg_url = args.pg_url or (env_url if is_pg else common.DEFAULT_PG)
+    engine = args.engine or ("both" if is_pg else "sqlite")
+    engines = ["sqlite", "postgresql"] if engine == "both" else [engine]
+
+    def log(msg):
+        print(msg, flush=True)
+
+    bursts, lists = [], []
+    for e in engines:
+        if args.only in ("burst", "both"):
+            bursts.append(run_burst(e, args, log))
+        if args.only in ("lists", "both"):
+            lists.append(run_lists(e, args, log))
+    text = markdown(bursts, lists)
+    if args.json:
+        Path(args.json).write_text(
+            json.dumps({"bursts": bursts, "lists": lists}, ensure_ascii=False, indent=1)
+        )
+    if args.markdown:
+        Path(args.markdown).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
