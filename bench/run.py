@@ -14,7 +14,10 @@
 - bench/performance_bench.py: duty scores at 5,000 members and 1,000,000 records; it writes its own
   section "## Performance (duty scores)", which is kept as it is;
 - bench/writers_bench.py: 50 members × 10 (draft + submit) at once against gunicorn as `make run` starts
-  it: errors and lost writes, latency (section "## Concurrent writers").
+  it: errors and lost writes, latency (section "## Concurrent writers");
+- bench/public_bench.py: 200 citizens at once on the public 微建议 endpoint (gunicorn as `make run`, a
+  bare one-INSERT view as the ratio's floor) and the office's lists at 100,000 suggestions (section
+  "## 微建议 (public channel)").
 
 PostgreSQL: the server of DATABASE_URL, or postgres://postgres@127.0.0.1:5432 when it answers there;
 each benchmark creates and drops its own throw-away databases on it. The machine's description, the
@@ -46,6 +49,8 @@ NOTES = "## Proposals: why, and what is left"  # written by hand, kept as it is
 HANDLING_NOTES = "## Handling spine: what misses and why"  # written by hand, kept as it is
 OPINIONS = "## 社情民意"
 OPINIONS_NOTES = "## 社情民意: what misses and why"  # written by hand, kept as it is
+PUBLIC = "## 微建议 (public channel)"
+PUBLIC_NOTES = "## 微建议: what misses and why"  # written by hand, kept as it is
 ORDER = [
     "## Summary",
     PROPOSALS,
@@ -58,6 +63,8 @@ ORDER = [
     PERFORMANCE,
     WRITERS,
     WRITERS_NOTES,
+    PUBLIC,
+    PUBLIC_NOTES,
 ]
 SIMILAR_TARGET = 100.0
 
@@ -183,8 +190,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,performance,writers",
-        help="comma-separated: proposals, handling, opinions, search, performance, writers",
+        default="proposals,handling,opinions,search,performance,writers,public",
+        help="comma-separated: proposals, handling, opinions, search, performance, writers, public",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg-url", default=None)
@@ -384,12 +391,93 @@ def main() -> None:
                 failures.append(f"writers_bench.py failed (exit {code})")
                 errors += 1
 
+        if "public" in only:
+            import json
+
+            out_json, out_md = Path(tmp) / "public.json", Path(tmp) / "public.md"
+            cmd = [
+                py,
+                str(BENCH / "public_bench.py"),
+                "--engine",
+                "both" if use_pg else "sqlite",
+                "--pg-url",
+                pg_url,
+                "--json",
+                str(out_json),
+                "--markdown",
+                str(out_md),
+            ]
+            if args.quick:
+                cmd += [
+                    "--clients",
+                    "20",
+                    "--runs",
+                    "1",
+                    "--items",
+                    "5000",
+                    "--requests",
+                    "10",
+                    "--list-runs",
+                    "2",
+                ]
+            if args.fresh:
+                cmd.append("--fresh")
+            code, _ = stream(cmd, child_env)
+            if code == 0:
+                sections[PUBLIC] = stamp + out_md.read_text()
+                found = json.loads(out_json.read_text())
+                for b in found["bursts"]:
+                    e, f = b["summary"]["endpoint"], b["summary"]["floor"]
+                    for what, n in (("errors", e["errors"]), ("lost", e["lost"])):
+                        counted.append(
+                            [
+                                f"public: submit burst, {what} in {e['requests']:,} requests",
+                                b["engine"],
+                                str(n),
+                                "= 0",
+                                "pass" if n == 0 else "**MISS**",
+                            ]
+                        )
+                    counted.append(
+                        [
+                            f"public: submit burst p95 ({e['throughput'] / f['throughput']:.2f} × the floor's "
+                            f"throughput, p95 {e['p95'] / f['p95']:.1f} × the floor's {f['p95']:.0f} ms)",
+                            b["engine"],
+                            f"{e['p95']:.1f}",
+                            "(no target)",
+                            "",
+                        ]
+                    )
+                for run in found["lists"]:
+                    for r in run["big_run"]["results"]:
+                        if r["target"] is not None:
+                            verdicts.append((f"public: {r['label']}", run["engine"], r["p95"], r["target"]))
+                    small = {q["label"]: q["queries"] for q in run["small_run"]["queries"]}
+                    for q in run["big_run"]["queries"]:
+                        s = small.get(q["label"])
+                        if s is not None and s != q["queries"]:
+                            failures.append(
+                                f"{run['engine']}: {q['label']} runs {s} queries at {run['small']:,} "
+                                f"suggestions, {q['queries']} at {run['n']:,} (see 微建议)"
+                            )
+            else:
+                failures.append(f"public_bench.py failed (exit {code})")
+                errors += 1
+
     minutes = (time.perf_counter() - started) / 60
     summary_rows = [
         [what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
         for what, engine, figure, target in verdicts
     ]
-    rank = {"proposals": 0, "handling": 1, "opinions": 2, "search": 3, "performance": 4, "writers": 5}
+    rank = {
+        "proposals": 0,
+        "handling": 1,
+        "opinions": 2,
+        "search": 3,
+        "performance": 4,
+        "writers": 5,
+        "public": 6,
+    }
     summary_rows = sorted(
         kept_summary_rows(only) + summary_rows + counted, key=lambda r: rank.get(r[0].split(":")[0], 9)
     )
