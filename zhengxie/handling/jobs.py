@@ -106,6 +106,13 @@ def daily_lights():
     return check_lights()
 
 
+@register("handling.close_unrated", every="daily", label="评价期限已过、未评价的答复办结（通用办理流程）")
+def daily_close_unrated():
+    from .services.flow import close_unrated
+
+    return {"closed": close_unrated()}
+
+
 FOLLOWUP_REMINDER = "followup_reminder"
 
 

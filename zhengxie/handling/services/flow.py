@@ -35,7 +35,7 @@ from .. import kinds
 from .. import rules as r
 from ..jobs import users_by_unit
 from ..lights import REPLYING_ROLES, refresh
-from ..models import Assignment, Case, Event
+from ..models import Assignment, Case, Event, Reply
 from ..selectors import all_rated, evaluation_deadline, ratable, unit_answers
 from . import ratings, signoff, supervision, units
 from .cases import case_sync, open_case
@@ -415,6 +415,37 @@ def _replied(c: Case, user, rp, still_owed, action: str) -> None:
             url=kind.url(c),
             category="handling",
         )
+
+
+def close_unrated(today=None) -> int:
+    """A reply nobody rated within "<prefix>.evaluation_days" working days closes the case unrated (a
+    citizen rarely comes back to rate; without this the case would stay 已答复 for ever and the closed
+    count would read low). Returns how many closed. The daily job handling.close_unrated runs it."""
+    today = today or timezone.localdate()
+    flow_kinds = [k.name for k in kinds.KINDS.values() if k.flow]
+    cases = list(Case.objects.filter(kind__in=flow_kinds, status=REPLIED).select_related("organisation"))
+    latest = {}
+    for rp in Reply.objects.filter(case_id__in=[c.pk for c in cases]).order_by("case_id", "replied_at"):
+        latest[rp.case_id] = rp  # the last one wins
+    closed = 0
+    for c in cases:
+        rp = latest.get(c.pk)
+        if rp is None or evaluation_deadline(c, rp) >= today:
+            continue
+        with transaction.atomic():
+            locked = Case.objects.select_for_update(of=("self",)).filter(pk=c.pk, status=REPLIED).first()
+            if locked is None:
+                continue  # rated meanwhile
+            locked.organisation = c.organisation
+            days = kinds.get(locked.kind).days(locked.organisation, "evaluation_days")
+            _set(locked, CLOSED, closed_at=timezone.now())
+            event(locked, None, "close", f"评价期限（{days}个工作日）已过，未评价，办结")
+            _audit(None, locked, "close_unrated", reply=rp.pk)
+            kind = kinds.get(locked.kind)
+            if kind.on_close is not None:
+                kind.on_close(locked)
+            closed += 1
+    return closed
 
 
 def attach_letter(*, user, case, upload) -> Case:
