@@ -117,6 +117,10 @@ class Suggestion(models.Model):
             # The moderation queue: an organisation's items (by status), newest first.
             models.Index(fields=["organisation", "status", "id"], name="sugg_queue_idx"),
             models.Index(fields=["organisation", "id"], name="sugg_org_idx"),
+            # The queue filtered by one status across the organisation's subtree (the scope is a join on
+            # the organisation's path): newest first without sorting all the status's rows (SQLite
+            # otherwise reads sugg_queue_idx per organisation and sorts: 85 ms at 100,000, bench/public_bench.py).
+            models.Index(fields=["status", "id"], name="sugg_status_idx"),
             # The yearly figures: an organisation's items by submission time and status.
             models.Index(fields=["organisation", "created_at", "status"], name="sugg_stats_idx"),
             # A studio's items (its members' page).
