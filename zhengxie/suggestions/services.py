@@ -260,7 +260,6 @@ def submit(
             photo.save()
         via = f"（{found_studio.name}）" if found_studio else ""
         _event(s, None, "submit", f"群众提交微建议{via}", actor_label=data["name"] or CITIZEN)
-        _audit(None, s, "submit", photos=len(files), studio=getattr(found_studio, "pk", None))
         notify(
             office_users(org.committee.pk),
             f"新的群众微建议待审核：{s.title}",
@@ -268,6 +267,9 @@ def submit(
             url=_url(s),
             category="suggestions",
         )
+        # Last: on PostgreSQL the audit chain's lock is held from this insert until commit, and every
+        # audited write of the platform waits for it (a burst of citizens queued behind the notifications).
+        _audit(None, s, "submit", photos=len(files), studio=getattr(found_studio, "pk", None))
     return s
 
 
