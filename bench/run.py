@@ -223,13 +223,14 @@ def main() -> None:
     py = sys.executable
 
     with tempfile.TemporaryDirectory(prefix="zx-bench-run-") as tmp:
-        if "proposals" in only:
-            import json
 
-            out_json, out_md = Path(tmp) / "proposals.json", Path(tmp) / "proposals.md"
+        def json_cmd(script: str, prefix: str, quick: list[str], fresh: bool = False):
+            """The command line of a benchmark that writes --json and --markdown into the run's temp dir,
+            with its smaller sizes under --quick; returns (cmd, json path, markdown path)."""
+            out_json, out_md = Path(tmp) / f"{prefix}.json", Path(tmp) / f"{prefix}.md"
             cmd = [
                 py,
-                str(BENCH / "proposals_bench.py"),
+                str(BENCH / script),
                 "--engine",
                 "both" if use_pg else "sqlite",
                 "--pg-url",
@@ -240,9 +241,20 @@ def main() -> None:
                 str(out_md),
             ]
             if args.quick:
-                cmd += ["--proposals", "5000", "--small", "1000", "--requests", "10"]
-            if args.fresh:
+                cmd += quick
+            if fresh:
                 cmd.append("--fresh")
+            return cmd, out_json, out_md
+
+        if "proposals" in only:
+            import json
+
+            cmd, out_json, out_md = json_cmd(
+                "proposals_bench.py",
+                "proposals",
+                ["--proposals", "5000", "--small", "1000", "--requests", "10"],
+                args.fresh,
+            )
             code, _ = stream(cmd, child_env)
             if code == 0:
                 sections[PROPOSALS] = stamp + out_md.read_text()
@@ -267,23 +279,12 @@ def main() -> None:
             nonlocal errors
             import json
 
-            out_json, out_md = Path(tmp) / f"{prefix}.json", Path(tmp) / f"{prefix}.md"
-            cmd = [
-                py,
-                str(BENCH / script),
-                "--engine",
-                "both" if use_pg else "sqlite",
-                "--pg-url",
-                pg_url,
-                "--json",
-                str(out_json),
-                "--markdown",
-                str(out_md),
-            ]
-            if args.quick:
-                cmd += ["--items", "5000", "--small", "1000", "--requests", "10", "--runs", "2"]
-            if fresh:
-                cmd.append("--fresh")
+            cmd, out_json, out_md = json_cmd(
+                script,
+                prefix,
+                ["--items", "5000", "--small", "1000", "--requests", "10", "--runs", "2"],
+                fresh,
+            )
             code, _ = stream(cmd, child_env)
             if code != 0:
                 failures.append(f"{script} failed (exit {code})")
@@ -357,21 +358,9 @@ def main() -> None:
         if "writers" in only:
             import json
 
-            out_json, out_md = Path(tmp) / "writers.json", Path(tmp) / "writers.md"
-            cmd = [
-                py,
-                str(BENCH / "writers_bench.py"),
-                "--engine",
-                "both" if use_pg else "sqlite",
-                "--pg-url",
-                pg_url,
-                "--json",
-                str(out_json),
-                "--markdown",
-                str(out_md),
-            ]
-            if args.quick:
-                cmd += ["--writers", "10", "--rounds", "3", "--runs", "1"]
+            cmd, out_json, out_md = json_cmd(
+                "writers_bench.py", "writers", ["--writers", "10", "--rounds", "3", "--runs", "1"]
+            )
             code, _ = stream(cmd, child_env)
             if code == 0:
                 sections[WRITERS] = stamp + out_md.read_text()
@@ -394,34 +383,12 @@ def main() -> None:
         if "public" in only:
             import json
 
-            out_json, out_md = Path(tmp) / "public.json", Path(tmp) / "public.md"
-            cmd = [
-                py,
-                str(BENCH / "public_bench.py"),
-                "--engine",
-                "both" if use_pg else "sqlite",
-                "--pg-url",
-                pg_url,
-                "--json",
-                str(out_json),
-                "--markdown",
-                str(out_md),
-            ]
-            if args.quick:
-                cmd += [
-                    "--clients",
-                    "20",
-                    "--runs",
-                    "1",
-                    "--items",
-                    "5000",
-                    "--requests",
-                    "10",
-                    "--list-runs",
-                    "2",
-                ]
-            if args.fresh:
-                cmd.append("--fresh")
+            cmd, out_json, out_md = json_cmd(
+                "public_bench.py",
+                "public",
+                ["--clients", "20", "--runs", "1", "--items", "5000", "--requests", "10", "--list-runs", "2"],
+                args.fresh,
+            )
             code, _ = stream(cmd, child_env)
             if code == 0:
                 sections[PUBLIC] = stamp + out_md.read_text()
