@@ -117,6 +117,23 @@ def sql_gist(sql: str) -> str:
     return sql[:400] + ("…" if len(sql) > 400 else "")
 
 
+def slow_statements(queries: list[dict], at_least_ms: float = 10) -> list[str]:
+    """Markdown lines for the requests whose slowest statement, run again to its end (time_full_sql),
+    took `at_least_ms` or more: the request's SQL in all, and that statement's gist. Floor rows skipped."""
+    lines = []
+    for q in queries:
+        ms = q.get("sql_full_ms") or []
+        if not ms or q["label"].startswith("floor"):
+            continue
+        top = max(range(len(ms)), key=ms.__getitem__)
+        if ms[top] >= at_least_ms:
+            lines.append(
+                f"- {q['label']}: SQL {sum(ms):.0f} ms in all; slowest statement {ms[top]:.0f} ms: "
+                f"`{sql_gist(q['sql_full_text'][top])}`"
+            )
+    return lines
+
+
 # --- PostgreSQL --------------------------------------------------------------------------------------
 
 

@@ -520,19 +520,7 @@ def markdown(runs: list[dict]) -> str:
         if notes:
             lines.append("")
             lines += [f"({i}) {note}" for i, note in enumerate(notes, 1)]
-        slow = []
-        for q in big.get("queries", []):
-            if q["label"].startswith("floor"):
-                continue
-            ms = q.get("sql_full_ms") or []
-            if not ms:
-                continue
-            top = max(range(len(ms)), key=ms.__getitem__)
-            if ms[top] >= 10:
-                slow.append(
-                    f"- {q['label']}: SQL {sum(ms):.0f} ms in all; slowest statement {ms[top]:.0f} ms: "
-                    f"`{common.sql_gist(q['sql_full_text'][top])}`"
-                )
+        slow = common.slow_statements(big.get("queries", []))
         if slow:
             lines.append(
                 f"\nWhere the time goes at {run['n']:,} + {run['n']:,} (each statement of one request run again to "

@@ -751,16 +751,7 @@ def markdown(bursts: list[dict], lists: list[dict]) -> str:
                     rows,
                 )
             )
-            slow = []
-            for q in big.get("queries", []):
-                ms = q.get("sql_full_ms") or []
-                if ms and not q["label"].startswith("floor"):
-                    top = max(range(len(ms)), key=ms.__getitem__)
-                    if ms[top] >= 10:
-                        slow.append(
-                            f"- {q['label']}: SQL {sum(ms):.0f} ms; slowest {ms[top]:.0f} ms: "
-                            f"`{common.sql_gist(q['sql_full_text'][top])}`"
-                        )
+            slow = common.slow_statements(big.get("queries", []))
             if slow:
                 lines += ["", "Where the time goes (statements >= 10 ms, run again to their end):", "", *slow]
     return "\n".join(lines) + "\n"
