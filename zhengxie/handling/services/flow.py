@@ -70,12 +70,13 @@ VERBS = {
 }
 
 
-def event(case: Case, user, action: str, label: str, detail: str = "") -> Event:
-    """A timeline entry on the case (who, when, what)."""
+def event(case: Case, user, action: str, label: str, detail: str = "", actor_label: str = "") -> Event:
+    """A timeline entry on the case (who, when, what); `actor_label` names someone without an account."""
+    who = (getattr(user, "name", "") or getattr(user, "username", "")) if user else (actor_label or "系统")
     return Event.objects.create(
         case_id=case.pk,
         actor=user if user is not None and getattr(user, "pk", None) else None,
-        actor_label=(getattr(user, "name", "") or getattr(user, "username", ""))[:100] if user else "系统",
+        actor_label=who[:100],
         action=action,
         label=label[:200],
         detail=detail,
@@ -511,17 +512,7 @@ def _rate(c: Case, user, rater: ratings.Rater, rating, comment) -> None:
             url=kind.url(c),
             category="handling",
         )
-    if user is None:
-        Event.objects.create(
-            case_id=c.pk,
-            actor=None,
-            actor_label=rater.label[:100],
-            action="rate",
-            label=label[:200],
-            detail=ev.comment,
-        )
-    else:
-        event(c, user, "rate", label, ev.comment)
+    event(c, user, "rate", label, ev.comment, actor_label=rater.label)
     who = {"rater": rater.label} if user is None else {}
     _audit(user, c, "rate", rating=ev.rating, reply=ev.reply_id, round=c.round, **who)
     if c.status == CLOSED and kind.on_close is not None:
