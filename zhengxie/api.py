@@ -105,6 +105,7 @@ for app in [
     "opinions",
     "studios",
     "suggestions",
+    "consultation",
     "activities",
     "performance",
     "dashboard",

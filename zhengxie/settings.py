@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "zhengxie.opinions",
     "zhengxie.studios",
     "zhengxie.suggestions",
+    "zhengxie.consultation",
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",

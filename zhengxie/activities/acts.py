@@ -25,6 +25,8 @@ ACTS: dict[str, tuple[str, str | None, str | None]] = {
     # 知情明政 is learning.
     K.FORUM: ("lecture_attend", None, None),
     K.BRIEFING: ("training", None, None),
+    # The meeting of a consultation (协商议事); speaking there is recorded by the consultation's segments.
+    K.CONSULTATION: ("consultation_attend", None, None),
 }
 
 

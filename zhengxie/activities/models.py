@@ -41,6 +41,7 @@ class Meeting(models.Model):
         ONLINE_DUTY = "online_duty", "线上值班"
         FORUM = "forum", "政协论坛"
         BRIEFING = "briefing", "知情明政"
+        CONSULTATION = "consultation", "协商会议"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"

@@ -118,6 +118,9 @@ class Kind:
     extend: Callable | None = field(default=None, compare=False)
     # Called after a case closes (办结), e.g. to credit duty points.
     on_close: Callable | None = field(default=None, compare=False)
+    # on_step(case_id): called in the step's transaction after each timeline step in STEPS (签收, 答复,
+    # 签发, 评价 …) whoever wrote it, so the module's item can follow its case (handling/receivers.py).
+    on_step: Callable | None = field(default=None, compare=False)
 
     def __post_init__(self):
         if not self.flow:

@@ -38,6 +38,9 @@ SELF_REPORT = "self_report"
 PUBLIC_WELFARE = "public_welfare"
 STUDIO_DUTY = "studio_duty"  # a day of 线上值班 on a 委员工作室's rota (studios app)
 PUBLIC_SERVICE = "public_service"  # a service done in the 委员为民服务超市 (studios app)
+CONSULTATION_ATTEND = "consultation_attend"  # attending a consultation meeting (协商会议)
+HALL_COMMENT = "hall_comment"  # a comment in an online hall (网络议政), capped per topic by consultation
+CONSULTATION_ADOPTED = "consultation_adopted"  # a recommendation of one's consultation adopted
 
 # Default categories (a scheme may file an act under another category).
 MEETINGS = "meetings"
@@ -88,6 +91,9 @@ ACTS: dict[str, tuple[str, str, str]] = {
     PUBLIC_WELFARE: ("参加公益活动", ACTIVITIES, "次"),
     STUDIO_DUTY: ("委员工作室线上值班", ACTIVITIES, "天"),
     PUBLIC_SERVICE: ("为民服务", ACTIVITIES, "次"),
+    CONSULTATION_ATTEND: ("参加协商会议", ACTIVITIES, "次"),
+    HALL_COMMENT: ("网络议政发言", ACTIVITIES, "条"),
+    CONSULTATION_ADOPTED: ("协商建议被采纳", ACTIVITIES, "条"),
 }
 
 CHOICES = [(code, v[0]) for code, v in ACTS.items()]

@@ -7,8 +7,6 @@ class SuggestionsConfig(AppConfig):
     verbose_name = "微建议"
 
     def ready(self):
-        # The 微建议 kind on the handling spine, the public.* settings, the case-following receiver and the
-        # studios' 群众留言 columns.
-        from . import handling_kind, receivers, services, studio_columns  # noqa: F401
-
-        receivers.connect()
+        # The 微建议 kind on the handling spine (the item follows its case by the kind's on_step), the
+        # public.* settings and the studios' 群众留言 columns.
+        from . import handling_kind, services, studio_columns  # noqa: F401

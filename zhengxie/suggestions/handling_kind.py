@@ -47,6 +47,12 @@ def _on_close(case) -> None:
     follow_case(case.pk)
 
 
+def _on_step(case_id) -> None:
+    from .services import follow_case
+
+    follow_case(case_id)
+
+
 PUBLIC_SUGGESTION = kinds.register(
     kinds.Kind(
         name=KIND,
@@ -73,5 +79,6 @@ PUBLIC_SUGGESTION = kinds.register(
         may_view=_may_view,
         raters_users=_raters_users,
         on_close=_on_close,
+        on_step=_on_step,
     )
 )

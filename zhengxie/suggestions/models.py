@@ -5,7 +5,7 @@ reject as spam / out of scope / duplicate with a reason the citizen sees), route
 or to a 委员工作室 (its members answer on their own page), and may publish the answer.
 
 `status` is the public contract's: received → accepted → routed → replied → closed, or rejected. When
-routed to a unit the case carries the handling and the item follows it (receivers.py): the unit's reply
+routed to a unit the case carries the handling and the item follows it (the kind's on_step): the unit's reply
 is copied here (`reply_*`), so the public pages read one row.
 """
 

@@ -20,6 +20,7 @@ DEMO_APPS = [
     "studios",
     "suggestions",
     "activities",
+    "consultation",
     "performance",
 ]
 

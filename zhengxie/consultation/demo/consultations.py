@@ -1,0 +1,5 @@
+"""(being written)"""
+
+
+def load(ctx) -> None:
+    pass

@@ -1,0 +1,61 @@
+"""Reads of 协商议事, scoped to what the user may see, with a constant number of queries."""
+
+from __future__ import annotations
+
+from django.db.models import Q
+
+from zhengxie.core.errors import NotFound
+from zhengxie.core.models import Role
+from zhengxie.core.permissions import org_scope_q
+from zhengxie.members.selectors import member_of
+
+from . import rules
+from .models import Consultation
+
+
+def visible_q(user) -> Q:
+    """The consultations this user may see (rules.can_view, as one filter): readers and staff their
+    organisation's subtree; members their own committee's (and its liaison groups'); units those they attend."""
+    if not getattr(user, "is_authenticated", False):
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    if user.has_role(*rules.READERS) or rules.is_consultation_staff(user):
+        q |= org_scope_q(user)
+    member = member_of(user)
+    if member is not None:
+        q |= Q(organisation_id=member.organisation_id) | Q(organisation__parent_id=member.organisation_id)
+    if user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD) and user.handling_unit_id:
+        q |= Q(departments=user.handling_unit_id)
+    return q
+
+
+def consultations_for(user, *, year=None, form=None, status=None, q=""):
+    qs = Consultation.objects.filter(visible_q(user))
+    if year:
+        qs = qs.filter(year=year)
+    if form:
+        qs = qs.filter(form=form)
+    if status:
+        qs = qs.filter(status=status)
+    q = (q or "").strip()
+    if q:
+        qs = qs.filter(title__icontains=q)
+    if user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD):
+        qs = qs.distinct()  # the departments join may repeat a row
+    return qs.select_related("organisation", "lead_committee", "leader").order_by(
+        "-year", "planned_month", "-id"
+    )
+
+
+def get_consultation(user, pk) -> Consultation:
+    """The consultation if the user may see it, else 404 (never 403: its existence is not revealed)."""
+    c = (
+        Consultation.objects.select_related(
+            "organisation", "lead_committee", "leader", "topic", "meeting", "studio"
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if c is None or not rules.can_view(user, c):
+        raise NotFound("未找到该协商活动。")
+    return c
