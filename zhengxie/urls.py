@@ -33,6 +33,7 @@ urlpatterns = [
     path("studios/", include("zhengxie.studios.urls")),
     path("suggestions/", include("zhengxie.suggestions.urls")),
     path("p/", include("zhengxie.suggestions.public_urls")),
+    path("p/", include("zhengxie.consultation.public_urls")),
     path("consultation/", include("zhengxie.consultation.urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
