@@ -58,6 +58,12 @@ def _on_close(case) -> None:
     follow_case(case.pk)
 
 
+def _on_step(case_id) -> None:
+    from .services.outcomes import follow_case
+
+    follow_case(case_id)
+
+
 RECOMMENDATION = kinds.register(
     kinds.Kind(
         name=KIND,
@@ -84,5 +90,6 @@ RECOMMENDATION = kinds.register(
         may_view=_may_view,
         may_rate=_may_rate,
         on_close=_on_close,
+        on_step=_on_step,
     )
 )
