@@ -23,3 +23,33 @@ register(
 # The online hall (views/hall.py).
 
 # Outcomes and votes (views/outcomes.py).
+
+
+@todo_provider
+def outcome_vote_todos(user) -> list[dict]:
+    """A standing member's open 票评 not yet given (one query, none for other users)."""
+    from zhengxie.members.selectors import member_of
+
+    from .models import Outcome
+
+    if not user.has_role(Role.MEMBER):
+        return []
+    member = member_of(user)
+    if member is None or not member.is_standing:
+        return []
+    pks = list(
+        Outcome.objects.filter(vote_open=True, consultation__organisation_id=member.organisation_id)
+        .exclude(votes__member_id=member.pk)
+        .order_by("-pk")
+        .values_list("pk", flat=True)[:50]
+    )
+    if not pks:
+        return []
+    return [
+        {
+            "label": "待参加的协商成果票评",
+            "count": len(pks),
+            "url": reverse("consultation:outcome_vote", args=[pks[0]]),
+            "level": "warning",
+        }
+    ]

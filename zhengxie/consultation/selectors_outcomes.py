@@ -1,0 +1,91 @@
+"""Reads of 协商成果 (outcomes, recommendations, 批示, 票评), scoped through the consultation (404 when the
+user may not see it), each with a constant number of queries whatever the number of recommendations."""
+
+from __future__ import annotations
+
+from zhengxie.core.errors import NotFound
+
+from . import rules
+from .models import Outcome, OutcomeVote, Recommendation
+from .selectors import get_consultation
+
+
+def get_outcome(user, pk) -> Outcome:
+    """The outcome if the user may see its consultation, else 404."""
+    o = None
+    if pk not in (None, "") and str(pk).isdigit():
+        o = Outcome.objects.filter(pk=int(pk)).only("pk", "consultation_id").first()
+    if o is None:
+        raise NotFound("未找到该协商成果。")
+    c = get_consultation(user, o.consultation_id)
+    o = Outcome.objects.select_related("sent_by", "created_by").get(pk=o.pk)
+    o.consultation = c
+    return o
+
+
+def outcome_of(consultation) -> Outcome | None:
+    o = Outcome.objects.select_related("sent_by").filter(consultation_id=consultation.pk).first()
+    if o is not None:
+        o.consultation = consultation
+    return o
+
+
+def recommendations(outcome) -> list[Recommendation]:
+    recs = list(
+        Recommendation.objects.filter(outcome_id=outcome.pk).select_related("unit", "case").order_by("number")
+    )
+    for r in recs:
+        r.outcome = outcome
+    return recs
+
+
+def instructions(outcome) -> list:
+    return list(outcome.instructions.all().order_by("given_on", "id"))
+
+
+def my_vote(user, outcome) -> OutcomeVote | None:
+    member = rules.committee_member(user, outcome.consultation.organisation)
+    if member is None:
+        return None
+    return OutcomeVote.objects.filter(outcome_id=outcome.pk, member_id=member.pk).first()
+
+
+def vote_chart(tally: dict) -> dict:
+    """The ECharts option of the 票评 counts (a bar per rating)."""
+    labels = dict(OutcomeVote.Rating.choices)
+    keys = list(tally["counts"])
+    return {
+        "tooltip": {},
+        "grid": {"left": 40, "right": 10, "top": 20, "bottom": 30},
+        "xAxis": {"type": "category", "data": [labels[k] for k in keys]},
+        "yAxis": {"type": "value", "minInterval": 1},
+        "series": [{"type": "bar", "data": [tally["counts"][k] for k in keys], "barMaxWidth": 48}],
+    }
+
+
+def page(user, outcome) -> dict:
+    """What the outcome page (and the consultation page's panel) shows: the recommendations with their units
+    and cases, the 批示, the 票评 tally and chart, the user's own vote and what the user may do."""
+    from .services.outcomes import tally
+
+    c = outcome.consultation
+    manage = rules.can_manage(user, c)
+    t = tally(outcome)
+    voter = rules.can_vote(user, outcome)
+    mine = my_vote(user, outcome) if voter else None
+    return {
+        "outcome": outcome,
+        "consultation": c,
+        "recommendations": recommendations(outcome),
+        "instructions": instructions(outcome),
+        "tally": t,
+        "rating_labels": dict(OutcomeVote.Rating.choices),
+        "vote_rows": [(k, dict(OutcomeVote.Rating.choices)[k], n) for k, n in t["counts"].items()],
+        "chart": vote_chart(t),
+        "manage": manage,
+        "can_vote": voter and outcome.vote_open and mine is None,
+        "is_voter": voter,
+        "my_vote": mine,
+        "sent": outcome.status == Outcome.Status.SENT,
+        "vote_result_label": dict(OutcomeVote.Rating.choices).get(outcome.vote_result, ""),
+    }
