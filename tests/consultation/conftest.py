@@ -1,0 +1,4 @@
+"""Fixtures of the 协商议事 tests. Each part keeps its fixtures in a module of its own, imported here."""
+
+# 协商成果, recommendations, 票评 (tests/consultation/test_outcome*.py, test_votes*.py).
+from .outcome_fixtures import county, education, held, housing, sent, written  # noqa: F401
