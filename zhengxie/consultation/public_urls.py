@@ -9,4 +9,5 @@ app_name = "public_consultation"
 urlpatterns = [
     # The open call for topics (views/topics.py).
     # The public online hall (views/hall.py).
+    path("<slug:code>/consult/<int:pk>/", hall.public_hall, name="hall"),
 ]

@@ -1,0 +1,157 @@
+"""Reads of the online hall, each a constant number of indexed queries whatever the hall's size:
+
+- a page of threads newest first (keyset on the id through the partial index consult_thread_idx; the
+  pinned threads are a second, tiny read on the first page),
+- their replies (the reply index on root: the first REPLIES_SHOWN of each thread in one query, a window
+  function numbering them per thread),
+- one whole thread, the moderation queue (the status index) and the summary's rows and credits.
+
+Counts come from Consultation.comment_count / participant_count and Comment.reply_count, never from a
+COUNT over the comments."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from django.db.models import F, Window
+from django.db.models.functions import RowNumber
+
+from .models import Comment, Consultation
+
+V = Comment.Status.VISIBLE
+P = Comment.Status.PENDING
+THREADS_PER_PAGE = 20
+REPLIES_SHOWN = 10
+QUEUE_SIZE = 50
+SUMMARY_PAGE = 100
+FIELDS = (
+    "id",
+    "consultation_id",
+    "parent_id",
+    "root_id",
+    "author_label",
+    "member_id",
+    "is_public",
+    "content",
+    "status",
+    "pinned",
+    "reply_count",
+    "used_in_summary",
+    "created_at",
+)
+
+
+@dataclass
+class Thread:
+    root: Comment
+    replies: list[Comment] = field(default_factory=list)
+
+    @property
+    def more(self) -> int:
+        """Visible replies not shown on the page."""
+        return max(0, self.root.reply_count - len(self.replies))
+
+
+@dataclass
+class HallPage:
+    pinned: list[Thread]
+    threads: list[Thread]
+    next_before: int | None  # the keyset of the next page (threads with a smaller id)
+    before: int | None
+
+
+def _cursor(value) -> int | None:
+    value = str(value or "").strip()
+    return int(value) if value.isdigit() and 0 < int(value) < 2**53 else None
+
+
+def _with_replies(roots: list[Comment], limit: int | None = REPLIES_SHOWN) -> list[Thread]:
+    threads = [Thread(r) for r in roots]
+    ids = [r.pk for r in roots if r.reply_count]
+    if not ids:
+        return threads
+    qs = Comment.objects.filter(root_id__in=ids, status=V).exclude(pk__in=ids).only(*FIELDS)
+    if limit is not None:
+        qs = qs.annotate(n=Window(RowNumber(), partition_by=[F("root_id")], order_by=F("id").asc())).filter(
+            n__lte=limit
+        )
+    by_root = {t.root.pk: t for t in threads}
+    for reply in qs.order_by("root_id", "id"):
+        by_root[reply.root_id].replies.append(reply)
+    return threads
+
+
+def hall_page(c: Consultation, before=None, size: int = THREADS_PER_PAGE, offset: int = 0) -> HallPage:
+    """Threads newest first, `size` a page (keyset: `before` the smallest id of the previous page; the API's
+    page numbers give an `offset` instead); pinned threads on top of the first page. Three queries (two
+    with no replies on the page)."""
+    before = _cursor(before)
+    threads_qs = Comment.objects.filter(consultation_id=c.pk, status=V, parent__isnull=True)
+    pinned = []
+    if before is None and not offset:
+        pinned = list(threads_qs.filter(pinned=True).only(*FIELDS).order_by("-id")[:20])
+    rest = threads_qs.filter(pinned=False)
+    if before is not None:
+        rest = rest.filter(id__lt=before)
+    roots = list(rest.only(*FIELDS).order_by("-id")[offset : offset + size + 1])
+    next_before = None
+    if len(roots) > size:
+        roots = roots[:size]
+        next_before = roots[-1].pk
+    threads = _with_replies(pinned + roots)
+    return HallPage(
+        pinned=threads[: len(pinned)], threads=threads[len(pinned) :], next_before=next_before, before=before
+    )
+
+
+def thread(c: Consultation, root_id) -> Thread | None:
+    """One visible thread with all its visible replies (None if not a visible thread of this hall)."""
+    rid = _cursor(root_id)
+    if rid is None:
+        return None
+    root = (
+        Comment.objects.filter(pk=rid, consultation_id=c.pk, status=V, parent__isnull=True)
+        .only(*FIELDS)
+        .first()
+    )
+    if root is None:
+        return None
+    return _with_replies([root], limit=None)[0]
+
+
+def pending_queue(c: Consultation, size: int = QUEUE_SIZE) -> list[Comment]:
+    """Citizens' comments waiting for moderation, oldest first."""
+    return list(Comment.objects.filter(consultation_id=c.pk, status=P).only(*FIELDS).order_by("id")[:size])
+
+
+def pending_count(c: Consultation, cap: int = QUEUE_SIZE + 1) -> int:
+    """How many wait (counted up to `cap`: the queue shows the first QUEUE_SIZE)."""
+    return len(Comment.objects.filter(consultation_id=c.pk, status=P).values_list("id", flat=True)[:cap])
+
+
+def summary_rows(c: Consultation, after=None, size: int = SUMMARY_PAGE) -> tuple[list[Comment], int | None]:
+    """Visible comments oldest first, `size` a page (keyset: `after` the last id of the previous page)."""
+    after = _cursor(after)
+    qs = Comment.objects.filter(consultation_id=c.pk, status=V)
+    if after is not None:
+        qs = qs.filter(id__gt=after)
+    rows = list(qs.only(*FIELDS).order_by("id")[: size + 1])
+    if len(rows) > size:
+        rows = rows[:size]
+        return rows, rows[-1].pk
+    return rows, None
+
+
+def summary_credits(c: Consultation) -> dict:
+    """Whose comments the summary used: members' names (first appearance order) and citizens' count."""
+    rows = list(
+        Comment.objects.filter(consultation_id=c.pk, status=V, used_in_summary=True)
+        .order_by("id")
+        .values_list("member_id", "author_label", "is_public")
+    )
+    names, seen = [], set()
+    for member_id, label, _public in rows:
+        if member_id and member_id not in seen:
+            seen.add(member_id)
+            names.append(label)
+    return {"members": names, "citizens": sum(1 for r in rows if r[2]), "used": len(rows)}
