@@ -20,4 +20,14 @@ urlpatterns = [
         "<int:pk>/hall/comments/<int:comment_id>/<slug:action>/", hall.hall_moderate, name="hall_moderate"
     ),
     # Outcomes, recommendations, votes and 批示 (views/outcomes.py).
+    path("<int:pk>/outcome/", outcomes.outcome_edit, name="outcome_edit"),
+    path("outcomes/<int:pk>/", outcomes.outcome_detail, name="outcome"),
+    path("outcomes/<int:pk>/send/", outcomes.outcome_send, name="outcome_send"),
+    path("outcomes/<int:pk>/document/", outcomes.outcome_document, name="outcome_document"),
+    path("outcomes/<int:pk>/instructions/", outcomes.outcome_instruction, name="outcome_instruction"),
+    path("outcomes/<int:pk>/vote/", outcomes.outcome_vote, name="outcome_vote"),
+    path("outcomes/<int:pk>/vote/open/", outcomes.outcome_vote_open, name="outcome_vote_open"),
+    path("outcomes/<int:pk>/vote/close/", outcomes.outcome_vote_close, name="outcome_vote_close"),
+    path("recommendations/<int:pk>/route/", outcomes.recommendation_route, name="recommendation_route"),
+    path("recommendations/<int:pk>/adoption/", outcomes.recommendation_adoption, name="recommendation_adoption"),
 ]
