@@ -29,5 +29,7 @@ urlpatterns = [
     path("outcomes/<int:pk>/vote/open/", outcomes.outcome_vote_open, name="outcome_vote_open"),
     path("outcomes/<int:pk>/vote/close/", outcomes.outcome_vote_close, name="outcome_vote_close"),
     path("recommendations/<int:pk>/route/", outcomes.recommendation_route, name="recommendation_route"),
-    path("recommendations/<int:pk>/adoption/", outcomes.recommendation_adoption, name="recommendation_adoption"),
+    path(
+        "recommendations/<int:pk>/adoption/", outcomes.recommendation_adoption, name="recommendation_adoption"
+    ),
 ]
