@@ -5,12 +5,23 @@ from __future__ import annotations
 from django.db.models import Q
 
 from zhengxie.core.errors import NotFound
-from zhengxie.core.models import Role
+from zhengxie.core.models import Organisation, Role
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.members.selectors import member_of
 
 from . import rules
 from .models import Consultation
+
+
+def committee_q(organisation, field: str = "organisation") -> Q:
+    """A committee's own rows and its liaison groups' (a 乡镇's 有事好商量 is the county's work)."""
+    return Q(**{f"{field}_id": organisation.pk}) | Q(
+        **{
+            f"{field}__path__startswith": organisation.path,
+            f"{field}__depth": organisation.depth + 1,
+            f"{field}__kind": Organisation.Kind.LIAISON,
+        }
+    )
 
 
 def visible_q(user) -> Q:
@@ -23,7 +34,7 @@ def visible_q(user) -> Q:
         q |= org_scope_q(user)
     member = member_of(user)
     if member is not None:
-        q |= Q(organisation_id=member.organisation_id) | Q(organisation__parent_id=member.organisation_id)
+        q |= committee_q(member.organisation)
     if user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD) and user.handling_unit_id:
         q |= Q(departments=user.handling_unit_id)
     return q

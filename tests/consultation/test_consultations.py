@@ -1,0 +1,254 @@
+"""Consultations themselves: staff create one into the year's plan, edit it, take it through its steps,
+arrange its meeting through the meetings module and record who spoke (duty points); members and other
+counties see what they may; the API's contract; the statistics and their sentence."""
+
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from zhengxie.activities.models import Meeting
+from zhengxie.consultation.models import Consultation
+from zhengxie.consultation.services import consultations as services
+from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.models import AuditEntry, Organisation
+from zhengxie.members.models import Member
+from zhengxie.performance.models import DutyRecord
+
+
+@pytest.fixture
+def county(db):
+    return Organisation.objects.get(code="demo-county")
+
+
+@pytest.fixture
+def new(db, user):
+    def make(**extra):
+        data = {
+            "title": "推进城乡供水一体化",
+            "form": "bimonthly",
+            "year": timezone.localdate().year,
+            **extra,
+        }
+        return services.create(user=user("office"), **data)
+
+    return make
+
+
+def test_staff_create_edit_and_step_through(new, user, county):
+    c = new(planned_month=5)
+    assert c.status == "planned" and c.organisation == county
+    services.update(user=user("office"), consultation=c, title="推进城乡供水一体化建设")
+    c = services.step(user=user("office"), consultation=c, action="open")
+    assert c.status == "open"
+    c = services.step(user=user("office"), consultation=c, action="hold")
+    assert c.status == "held" and c.held_on == timezone.localdate()
+    with pytest.raises(Conflict):
+        services.step(user=user("office"), consultation=c, action="open")
+    c = services.close(user=user("office"), consultation=c)
+    assert c.status == "closed"
+    with pytest.raises(Conflict):
+        services.update(user=user("office"), consultation=c, title="再改")
+    actions = list(
+        AuditEntry.objects.filter(target_id=str(c.pk), action__startswith="consultation.")
+        .order_by("pk")
+        .values_list("action", flat=True)
+    )
+    assert actions == [
+        "consultation.create",
+        "consultation.update",
+        "consultation.open",
+        "consultation.hold",
+        "consultation.close",
+    ]
+
+
+def test_bad_input_is_refused_in_chinese(new):
+    with pytest.raises(Invalid, match="协商题目"):
+        new(title="  ")
+    with pytest.raises(Invalid, match="月份"):
+        new(planned_month=13)
+    now = timezone.now()
+    with pytest.raises(Invalid, match="截止时间须晚于"):
+        new(form="online", opens_at=now, closes_at=now - datetime.timedelta(hours=1))
+    with pytest.raises(Invalid, match="时间窗口"):
+        new(public=True)
+
+
+def test_only_consultation_staff_create(user):
+    for username in ("member1", "handler1", "staff", "leader"):
+        with pytest.raises(Forbidden):
+            services.create(user=user(username), title="x", form="sector", year=2026)
+
+
+def test_an_online_hall_needs_its_window_before_it_opens(new, user):
+    c = new(form="online")
+    with pytest.raises(Invalid, match="开始和截止时间"):
+        services.step(user=user("office"), consultation=c, action="open")
+
+
+def test_meeting_through_the_meetings_module_and_attendance_act(new, user):
+    c = new()
+    start = timezone.now() + datetime.timedelta(days=3)
+    m = services.create_meeting(
+        user=user("office"),
+        consultation=c,
+        starts_at=start,
+        ends_at=start + datetime.timedelta(hours=2),
+        standing=True,
+    )
+    assert m.kind == Meeting.Kind.CONSULTATION
+    assert (
+        m.invitations.count()
+        == Member.objects.filter(organisation=c.organisation, is_standing=True, status="active").count()
+    )
+    from zhengxie.activities.acts import act_for
+
+    assert act_for(m.kind, "present") == "consultation_attend"
+    with pytest.raises(Conflict):
+        services.create_meeting(user=user("office"), consultation=c, starts_at=start, ends_at=start)
+
+
+def test_a_member_speaking_earns_duty_points_and_losing_the_record_withdraws_them(new, user, county):
+    c = new()
+    services.step(user=user("office"), consultation=c, action="open")
+    member = user("member1").member
+    s = services.add_segment(
+        user=user("office"), consultation=c, kind="speech", member=member, title="关于水价的建议"
+    )
+    w = services.add_segment(
+        user=user("office"),
+        consultation=c,
+        kind="speech",
+        member=member,
+        content="书面发言全文",
+        written=True,
+    )
+    services.add_segment(user=user("office"), consultation=c, kind="briefing", speaker_label="县水利局局长")
+    live = DutyRecord.objects.filter(
+        member=member,
+        voided=False,
+        act__in=["speech_oral", "speech_written"],
+        source_id__in=[str(s.pk), str(w.pk)],
+    )
+    assert sorted(live.values_list("act", flat=True)) == ["speech_oral", "speech_written"]
+    services.remove_segment(user=user("office"), segment=s)
+    assert sorted(live.values_list("act", flat=True)) == ["speech_written"]
+    other = Member.objects.exclude(organisation=county).first()
+    with pytest.raises(Invalid, match="本会委员"):
+        services.add_segment(user=user("office"), consultation=c, kind="speech", member=other)
+
+
+def test_pages_for_staff_members_units_and_other_counties(client_for, county):
+    c = Consultation.objects.get(organisation=county, form="standing_topic", year=timezone.localdate().year)
+    page = client_for("office").get(reverse("consultation:detail", args=[c.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "推进县域义务教育优质均衡发展" in html and "step-" in html and "书面发言" in html
+    member_page = client_for("member1").get(reverse("consultation:detail", args=[c.pk])).content.decode()
+    assert "step-" not in member_page and "通报" in member_page
+    assert (
+        client_for("handler1").get(reverse("consultation:detail", args=[c.pk])).status_code == 200
+    )  # 教育局 attends
+    assert client_for("handler2").get(reverse("consultation:detail", args=[c.pk])).status_code == 404
+    assert client_for("other").get(reverse("consultation:detail", args=[c.pk])).status_code == 404
+    listing = client_for("member1").get(reverse("consultation:list")).content.decode()
+    assert "推进县域义务教育优质均衡发展" in listing and "有事好商量" in listing
+    assert "推进县域义务教育" not in client_for("other").get(reverse("consultation:list")).content.decode()
+
+
+def test_the_create_form_keeps_what_was_typed_on_an_error(client_for):
+    r = client_for("office").post(
+        reverse("consultation:create"),
+        {"title": "城区停车", "form": "online", "year": "2026", "public": "on"},
+    )
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert "时间窗口" in html and "城区停车" in html
+    r = client_for("office").post(
+        reverse("consultation:create"), {"title": "城区停车", "form": "counterpart", "year": "2026"}
+    )
+    assert r.status_code == 302
+
+
+def test_list_queries_do_not_grow_with_rows(client_for, new):
+    c = client_for("office")
+    url = reverse("consultation:list")
+    c.get(url)
+    with CaptureQueriesContext(connection) as few:
+        c.get(url)
+    for i in range(25):
+        new(title=f"协商{i}")
+    with CaptureQueriesContext(connection) as many:
+        assert c.get(url).status_code == 200
+    assert len(many) == len(few)
+
+
+def test_api_contract(api_for, county):
+    api = api_for("office")
+    year = timezone.localdate().year
+    r = api.post(
+        "/api/v1/consultations",
+        {
+            "title": "网络议政：夜间经济",
+            "form": "online",
+            "year": year,
+            "public": True,
+            "opens_at": "2026-12-01T08:00:00+08:00",
+            "closes_at": "2026-12-20T20:00:00+08:00",
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    body = r.json()
+    assert body["status"] == "planned" and body["form"] == "online" and body["public"] is True
+    cid = body["id"]
+    assert (
+        api.post(
+            "/api/v1/consultations",
+            {"title": "x", "form": "chat", "year": year},
+            content_type="application/json",
+        ).status_code
+        == 422
+    )
+    listed = api.get(f"/api/v1/consultations?year={year}&form=online").json()
+    assert cid in [i["id"] for i in listed["items"]] and all(i["form"] == "online" for i in listed["items"])
+    r = api.patch(f"/api/v1/consultations/{cid}", {"status": "open"}, content_type="application/json")
+    assert r.status_code == 200 and r.json()["status"] == "open" and r.json()["hall_open"] is True
+    r = api.patch(f"/api/v1/consultations/{cid}", {"status": "planned"}, content_type="application/json")
+    assert r.status_code == 409 and "不能改为" in r.json()["detail"]
+    assert (
+        api_for("member1")
+        .patch(f"/api/v1/consultations/{cid}", {"title": "y"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert api_for("other").get(f"/api/v1/consultations/{cid}").status_code == 404
+    assert api_for("member1").get(f"/api/v1/consultations/{cid}").status_code == 200
+
+
+def test_stats_count_each_form_and_make_the_sentence(client_for, api_for, county):
+    s = api_for("office").get("/api/v1/consultations/stats").json()
+    by = {f["form"]: f for f in s["by_form"]}
+    year = timezone.localdate().year
+    held = Consultation.objects.filter(year=year, status__in=["held", "outcome_sent", "closed"])
+    assert (
+        by["standing_topic"]["done"] == held.filter(organisation=county, form="standing_topic").count() >= 1
+    )
+    assert (
+        by["grassroots"]["done"]
+        == held.filter(
+            form="grassroots", organisation__path__startswith=county.path, organisation__kind="liaison"
+        ).count()
+        >= 1
+    )
+    assert s["sentence"].startswith(f"开展全体会议协商{by['plenary']['done']}次、常委会专题协商")
+    assert "有事好商量" in s["sentence"] and "形成协商成果" in s["sentence"]
+    page = client_for("leader").get(reverse("consultation:stats"))
+    assert page.status_code == 200 and s["sentence"] in page.content.decode()
+    x = client_for("office").get(reverse("consultation:stats") + "?format=xlsx")
+    assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert client_for("member1").get(reverse("consultation:stats")).status_code == 404

@@ -1,0 +1,104 @@
+"""Forms of the consultation pages; the rules are the services' (their messages go next to the fields)."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils import timezone
+
+from zhengxie.core.models import HandlingUnit, Role, User
+from zhengxie.members.models import Member, SpecialCommittee
+
+from .models import Consultation, Segment, Topic
+
+DT = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
+
+
+class ConsultationForm(forms.Form):
+    title = forms.CharField(label="协商题目", max_length=200)
+    form = forms.ChoiceField(label="协商形式", choices=Consultation.Form.choices)
+    year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
+    planned_month = forms.TypedChoiceField(
+        label="计划月份",
+        choices=[("", "—")] + [(m, f"{m}月") for m in range(1, 13)],
+        coerce=int,
+        empty_value=None,
+        required=False,
+    )
+    topic = forms.ModelChoiceField(label="议题", queryset=Topic.objects.none(), required=False)
+    lead_committee = forms.ModelChoiceField(
+        label="牵头专委会", queryset=SpecialCommittee.objects.none(), required=False
+    )
+    leader = forms.ModelChoiceField(label="牵头领导", queryset=User.objects.none(), required=False)
+    departments = forms.ModelMultipleChoiceField(
+        label="参加部门",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    research_note = forms.CharField(
+        label="会前调研", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    background = forms.CharField(label="背景材料", widget=forms.Textarea(attrs={"rows": 4}), required=False)
+    opens_at = forms.DateTimeField(label="网络议政开始", widget=DT, required=False)
+    closes_at = forms.DateTimeField(label="网络议政截止", widget=DT, required=False)
+    public = forms.BooleanField(label="网络议政向群众开放（经审核后显示）", required=False)
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        committee = organisation.committee
+        self.fields["topic"].queryset = Topic.objects.filter(
+            organisation_id__in=[organisation.pk, committee.pk]
+        ).exclude(status=Topic.Status.NOT_CHOSEN)
+        self.fields["lead_committee"].queryset = SpecialCommittee.objects.filter(organisation=committee)
+        self.fields["leader"].queryset = User.objects.filter(
+            organisation_id__in=[organisation.pk, committee.pk], groups__name=Role.LEADER, is_active=True
+        ).order_by("name")
+        self.fields["departments"].queryset = HandlingUnit.objects.filter(organisation=committee).order_by(
+            "name"
+        )
+        if not self.is_bound and "year" not in self.initial:
+            self.initial["year"] = timezone.localdate().year
+
+
+class StepForm(forms.Form):
+    action = forms.ChoiceField(
+        choices=[("open", "开始"), ("hold", "已召开"), ("close", "办结"), ("reopen", "重新开放")]
+    )
+    held_on = forms.DateField(
+        label="协商日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+
+class MeetingForm(forms.Form):
+    starts_at = forms.DateTimeField(label="开始时间", widget=DT)
+    ends_at = forms.DateTimeField(label="结束时间", widget=DT)
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    invite = forms.ChoiceField(
+        label="邀请",
+        choices=[("standing", "全体常委"), ("everyone", "全体委员"), ("none", "稍后在会议页面邀请")],
+        initial="standing",
+    )
+
+
+class SegmentForm(forms.Form):
+    kind = forms.ChoiceField(label="环节", choices=Segment.Kind.choices)
+    member = forms.ModelChoiceField(label="发言委员", queryset=Member.objects.none(), required=False)
+    speaker_label = forms.CharField(label="发言人（非委员，如部门负责人）", max_length=100, required=False)
+    title = forms.CharField(label="题目", max_length=200, required=False)
+    content = forms.CharField(label="内容摘要", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    written = forms.BooleanField(label="书面发言", required=False)
+    upload = forms.FileField(label="发言稿（PDF/Word/图片）", required=False)
+
+    def __init__(self, *args, organisation=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["member"].queryset = Member.objects.filter(
+            organisation_id=organisation.committee.pk, status=Member.Status.ACTIVE
+        ).order_by("name")
+
+
+class MinutesForm(forms.Form):
+    minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 8}), required=False)
+
+
+class MaterialForm(forms.Form):
+    upload = forms.FileField(label="材料（PDF/Word/图片）")
