@@ -9,6 +9,18 @@ urlpatterns = [
     path("", consultations.consultation_list, name="list"),
     path("new/", consultations.consultation_create, name="create"),
     path("<int:pk>/", consultations.consultation_detail, name="detail"),
+    path("<int:pk>/edit/", consultations.consultation_edit, name="edit"),
+    path("<int:pk>/step/", consultations.consultation_step, name="step"),
+    path("<int:pk>/meeting/", consultations.consultation_meeting, name="meeting"),
+    path("<int:pk>/segments/", consultations.consultation_segment, name="segment"),
+    path(
+        "<int:pk>/segments/<int:segment_id>/remove/",
+        consultations.consultation_segment_remove,
+        name="segment_remove",
+    ),
+    path("<int:pk>/minutes/", consultations.consultation_minutes, name="minutes"),
+    path("<int:pk>/materials/", consultations.consultation_material, name="material"),
+    path("stats/", consultations.consultation_stats, name="stats"),
     # Topics, open calls and the year's plan (views/topics.py).
     # The online hall (views/hall.py).
     path("<int:pk>/hall/", hall.hall, name="hall"),
