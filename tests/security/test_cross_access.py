@@ -417,6 +417,17 @@ OPINION = pk("opinions.Opinion")
 MEETING = pk("activities.Meeting")
 STUDIO = pk("studios.Studio")
 SUGGESTION = pk("suggestions.Suggestion")
+CONSULTATION = pk("consultation.Consultation")
+
+
+def _consultation_segment(w):
+    from zhengxie.consultation.models import Segment
+
+    seg = Segment.objects.filter(consultation__organisation=w.county).order_by("pk").first()
+    assert seg is not None, "the demo has no consultation segment"
+    return seg, {"pk": seg.consultation_id, "segment_id": seg.pk}
+
+
 EXPORT = attr("export", key="export_id", scenario="private")
 ROSTER_EXPORT = attr("roster_export", key="export_id", scenario="private")
 
@@ -523,6 +534,12 @@ PAGES: dict[str, list[tuple]] = {
     "suggestions:detail": [SUGGESTION, ("unit", _unit_suggestion)],
     "suggestions:unpublish": [SUGGESTION],
     "suggestions:action": [with_kwargs(SUGGESTION, name="moderate"), with_kwargs(SUGGESTION, name="route")],
+    # 协商议事: consultations (views/consultations.py)
+    **{
+        f"consultation:{name}": [CONSULTATION]
+        for name in "detail edit step meeting segment minutes material".split()
+    },
+    "consultation:segment_remove": [("county", _consultation_segment)],
     # activities
     "activities:detail": [MEETING],
     "activities:edit": [MEETING],
@@ -787,6 +804,11 @@ API: dict[str, list[tuple]] = {
         ).split()
     },
     "activities_api_decide": [("county", _meeting_invitation)],
+    # 协商议事: consultations
+    **{
+        f"consultation_api_consultations_{op}": [_api(CONSULTATION, pk="consultation_id")]
+        for op in "consultation_get consultation_patch consultation_segment".split()
+    },
     "performance_api_member_duty": [API_MEMBER],
     "performance_api_self_report_confirm": [API_REPORT],
     "performance_api_self_report_reject": [API_REPORT],
