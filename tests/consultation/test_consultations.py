@@ -252,3 +252,11 @@ def test_stats_count_each_form_and_make_the_sentence(client_for, api_for, county
     x = client_for("office").get(reverse("consultation:stats") + "?format=xlsx")
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client_for("member1").get(reverse("consultation:stats")).status_code == 404
+
+
+def test_leaders_dashboard_and_members_workbench(client_for):
+    board = client_for("leader").get(reverse("dashboard:index")).content.decode()
+    assert "协商议事（" in board and "consultation-done" in board
+    workbench = client_for("member1").get(reverse("core:workbench")).content.decode()
+    assert "正在进行的网络议政" in workbench
+    assert "正在进行的网络议政" not in client_for("other").get(reverse("core:workbench")).content.decode()

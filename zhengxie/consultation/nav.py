@@ -17,8 +17,83 @@ register(
     icon="people",
     order=500,
 )
+register(
+    SECTION,
+    "协商议事统计",
+    "consultation:stats",
+    roles=[Role.STAFF],
+    offices=STAFF_OFFICES,
+    icon="bar-chart-line",
+    order=509,
+)
+register(
+    SECTION,
+    "协商议事统计",
+    "consultation:stats",
+    roles=[Role.LEADER, Role.SYSADMIN],
+    icon="bar-chart-line",
+    order=509,
+)
+
+
+@todo_provider
+def open_hall_todos(user) -> list[dict]:
+    """A member's open online halls (网络议政 in its window) of their committee: one query, none for others."""
+    from django.utils import timezone
+
+    from zhengxie.members.selectors import member_of
+
+    from .models import Consultation
+    from .selectors import committee_q
+
+    member = member_of(user) if user.has_role(Role.MEMBER) else None
+    if member is None:
+        return []
+    now = timezone.now()
+    pks = list(
+        Consultation.objects.filter(
+            committee_q(member.organisation),
+            status=Consultation.Status.OPEN,
+            opens_at__lte=now,
+            closes_at__gt=now,
+        )
+        .order_by("closes_at")
+        .values_list("pk", flat=True)[:20]
+    )
+    if not pks:
+        return []
+    return [
+        {
+            "label": "正在进行的网络议政",
+            "count": len(pks),
+            "url": reverse("consultation:hall", args=[pks[0]])
+            if len(pks) == 1
+            else reverse("consultation:list") + "?status=open",
+            "level": "info",
+        }
+    ]
+
 
 # Topics and the plan (views/topics.py).
+register(
+    SECTION,
+    "协商选题",
+    "consultation:topics",
+    roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN, Role.LIAISON],
+    offices=STAFF_OFFICES,
+    icon="lightbulb",
+    order=501,
+)
+register(SECTION, "我的荐题", "consultation:topics", roles=[Role.MEMBER], icon="lightbulb", order=502)
+register(
+    SECTION,
+    "年度协商计划",
+    "consultation:plan_current",
+    roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN, Role.MEMBER, Role.LIAISON],
+    offices=STAFF_OFFICES,
+    icon="calendar3",
+    order=503,
+)
 
 # The online hall (views/hall.py).
 
