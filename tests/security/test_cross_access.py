@@ -428,6 +428,47 @@ def _consultation_segment(w):
     return seg, {"pk": seg.consultation_id, "segment_id": seg.pk}
 
 
+def _consultation_outcome(w):
+    """An outcome of 青川县, sent (the demo's; made here through the services when the demo has none)."""
+    from zhengxie.consultation.models import Outcome
+
+    o = Outcome.objects.filter(consultation__organisation=w.county).order_by("pk").first()
+    if o is None:
+        from django.utils import timezone
+
+        from zhengxie.consultation.models import Consultation
+        from zhengxie.consultation.services import outcomes
+
+        office = w.user("office")
+        c = Consultation.objects.create(
+            organisation=w.county,
+            year=timezone.localdate().year,
+            title="跨组织访问测试协商",
+            form="bimonthly",
+            status="held",
+            created_by=office,
+        )
+        o = outcomes.save(user=office, consultation=c, summary="综述", recommendations=["建议一", "建议二"])
+        o = outcomes.send(user=office, outcome=o)
+    return o
+
+
+def _outcome(key="pk"):
+    def f(w):
+        o = _consultation_outcome(w)
+        return o, {key: o.pk}
+
+    return ("county", f)
+
+
+def _recommendation(key="pk"):
+    def f(w):
+        r = _consultation_outcome(w).recommendations.order_by("number").first()
+        return r, {key: r.pk}
+
+    return ("county", f)
+
+
 EXPORT = attr("export", key="export_id", scenario="private")
 ROSTER_EXPORT = attr("roster_export", key="export_id", scenario="private")
 
@@ -540,6 +581,17 @@ PAGES: dict[str, list[tuple]] = {
         for name in "detail edit step meeting segment minutes material".split()
     },
     "consultation:segment_remove": [("county", _consultation_segment)],
+    # 协商议事: outcomes, recommendations, 批示, 票评 (views/outcomes.py)
+    "consultation:outcome_edit": [CONSULTATION],
+    **{
+        f"consultation:{name}": [_outcome()]
+        for name in (
+            "outcome outcome_send outcome_document outcome_instruction outcome_vote outcome_vote_open "
+            "outcome_vote_close"
+        ).split()
+    },
+    "consultation:recommendation_route": [_recommendation()],
+    "consultation:recommendation_adoption": [_recommendation()],
     # activities
     "activities:detail": [MEETING],
     "activities:edit": [MEETING],
@@ -809,6 +861,15 @@ API: dict[str, list[tuple]] = {
         f"consultation_api_consultations_{op}": [_api(CONSULTATION, pk="consultation_id")]
         for op in "consultation_get consultation_patch consultation_segment".split()
     },
+    # 协商议事: outcomes
+    "consultation_api_outcomes_save_outcome": [_api(CONSULTATION, pk="consultation_id")],
+    "consultation_api_outcomes_consultation_outcome": [_api(CONSULTATION, pk="consultation_id")],
+    **{
+        f"consultation_api_outcomes_{op}": [_outcome("outcome_id")]
+        for op in "get_outcome send_outcome vote vote_open vote_close add_instruction".split()
+    },
+    "consultation_api_outcomes_route_recommendation": [_recommendation("recommendation_id")],
+    "consultation_api_outcomes_recommendation_adoption": [_recommendation("recommendation_id")],
     "performance_api_member_duty": [API_MEMBER],
     "performance_api_self_report_confirm": [API_REPORT],
     "performance_api_self_report_reject": [API_REPORT],
