@@ -472,6 +472,27 @@ def _recommendation(key="pk"):
 EXPORT = attr("export", key="export_id", scenario="private")
 ROSTER_EXPORT = attr("roster_export", key="export_id", scenario="private")
 
+# 协商议事: the online hall (网络议政)
+HALL = pk("consultation.Consultation", form="online")
+
+
+def _hall_comment(key="pk", comment_key="comment_id", **filters):
+    """A comment of the county's hall (the demo's 网络议政): the page routes take the consultation and
+    the comment, the API the comment alone (key=None)."""
+
+    def find(w):
+        from zhengxie.consultation.models import Comment
+
+        cm = Comment.objects.filter(consultation__organisation=w.county, **filters).order_by("pk").first()
+        assert cm is not None, f"the demo has no hall comment {filters}"
+        return cm, ({key: cm.consultation_id} if key else {}) | {comment_key: cm.pk}
+
+    return ("county", find)
+
+
+HALL_THREAD = _hall_comment(status="visible", parent__isnull=True)
+
+
 PAGES: dict[str, list[tuple]] = {
     # members: the administrators' pages
     "members:org_add": [("county", _county_org), ("county", _town)],
@@ -592,6 +613,13 @@ PAGES: dict[str, list[tuple]] = {
     },
     "consultation:recommendation_route": [_recommendation()],
     "consultation:recommendation_adoption": [_recommendation()],
+    # 协商议事: the online hall (views/hall.py)
+    **{f"consultation:{name}": [HALL] for name in "hall hall_post hall_counts hall_summary".split()},
+    "consultation:hall_thread": [HALL_THREAD],
+    "consultation:hall_moderate": [
+        *(with_kwargs(HALL_THREAD, action=a) for a in ("pin", "hide", "merge")),
+        with_kwargs(_hall_comment(status="pending"), action="approve"),
+    ],
     # activities
     "activities:detail": [MEETING],
     "activities:edit": [MEETING],
@@ -633,6 +661,8 @@ PAGES: dict[str, list[tuple]] = {
 }
 
 PAGE_EXEMPT = {
+    # 协商议事: the online hall
+    "public_consultation:hall": "a public 网络议政 by the organisation's public code (no login; visible comments)",
     "activities:checkin": "QR check-in: the secret token in the URL is the permission (tests/activities)",
     "studios:public_studio": "a studio's public page (no login, shown to citizens)",
     "studios:public_offer": "a public 为民服务超市 offer page (no login)",
@@ -870,6 +900,15 @@ API: dict[str, list[tuple]] = {
     },
     "consultation_api_outcomes_route_recommendation": [_recommendation("recommendation_id")],
     "consultation_api_outcomes_recommendation_adoption": [_recommendation("recommendation_id")],
+    # 协商议事: the online hall (api/hall.py)
+    **{
+        f"consultation_api_hall_{op}": [_api(HALL, pk="consultation_id")]
+        for op in "hall_comment_create hall_comment_list hall_get".split()
+    },
+    **{
+        f"consultation_api_hall_hall_comment_{op}": [_hall_comment(key=None)]
+        for op in "hide pin approve merge".split()
+    },
     "performance_api_member_duty": [API_MEMBER],
     "performance_api_self_report_confirm": [API_REPORT],
     "performance_api_self_report_reject": [API_REPORT],
