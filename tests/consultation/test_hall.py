@@ -562,3 +562,11 @@ def test_word_cloud_counts_terms(hall, user):
     assert "停车" in terms or "停车库" in terms
     assert "建议" not in terms
     assert json.dumps(wordcloud.terms(hall))
+
+
+def test_staff_todo_for_pending_public_comments(demo_hall, user):
+    from zhengxie.consultation.nav import hall_todos
+
+    items = hall_todos(user("office"))
+    assert items and items[0]["count"] >= 1 and f"/consultation/{demo_hall.pk}/hall/" in items[0]["url"]
+    assert hall_todos(user("member1")) == []

@@ -97,6 +97,38 @@ register(
 
 # The online hall (views/hall.py).
 
+
+@todo_provider
+def hall_todos(user) -> list[dict]:
+    """Citizens' comments waiting for moderation in the halls the staff user runs (one grouped query)."""
+    from django.db.models import Count
+
+    from zhengxie.core.permissions import org_scope_q
+
+    from . import rules as consultation_rules
+    from .models import Comment
+
+    if not consultation_rules.is_consultation_staff(user):
+        return []
+    rows = list(
+        Comment.objects.filter(org_scope_q(user, "consultation__organisation"), status=Comment.Status.PENDING)
+        .values("consultation_id")
+        .annotate(n=Count("id"))
+        .order_by("-consultation_id")
+    )
+    if not rows:
+        return []
+    url = reverse("consultation:hall", args=[rows[0]["consultation_id"]]) + "#hall-queue"
+    return [
+        {
+            "label": "待审核的网络议政群众留言",
+            "count": sum(r["n"] for r in rows),
+            "url": url,
+            "level": "danger",
+        }
+    ]
+
+
 # Outcomes and votes (views/outcomes.py).
 
 
