@@ -8,6 +8,7 @@ app_name = "public_consultation"
 
 urlpatterns = [
     # The open call for topics (views/topics.py).
+    path("<slug:code>/topics/", topics.public_topics, name="topics"),
     # The public online hall (views/hall.py).
     path("<slug:code>/consult/<int:pk>/", hall.public_hall, name="hall"),
 ]
