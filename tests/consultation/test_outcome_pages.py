@@ -179,5 +179,40 @@ def test_panel_on_the_consultation_page(written, held, client_for):
     ctx = panel_context(request, c)["op"]
     assert ctx["outcome"].pk == o.pk and len(ctx["recommendations"]) == 3
     r = client_for("office").get(reverse("consultation:detail", args=[c.pk]))
-    if r.status_code == 200 and b"outcome-panel" in r.content:
-        assert o.title in r.content.decode()
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'id="outcome-panel"' in html and o.title in html
+
+
+def test_the_unit_works_on_the_case_page(sent, client_for, user):
+    o = sent()
+    r1 = Recommendation.objects.get(outcome=o, number=1)
+    handler = client_for("handler1")
+    r = handler.get(reverse("handling:inbox"))
+    assert r.status_code == 200 and "协商成果第1条" in r.content.decode()
+    r = handler.get(reverse("handling:case", args=[r1.case_id]))
+    html = r.content.decode()
+    assert r.status_code == 200 and o.title in html and "城区中小学课后服务" in html
+    assert client_for("handler2").get(reverse("handling:case", args=[r1.case_id])).status_code == 404
+
+
+def test_a_draft_is_the_staffs(written, client_for, api_for):
+    o = written()
+    page = reverse("consultation:outcome", args=[o.pk])
+    assert client_for("member1").get(page).status_code == 404
+    assert api_for("member1").get(f"/api/v1/consultation-outcomes/{o.pk}").status_code == 404
+    assert api_for("member1").get(f"/api/v1/consultations/{o.consultation_id}/outcome").status_code == 404
+    assert client_for("leader").get(page).status_code == 200
+    assert client_for("office").get(page).status_code == 200
+    html = (
+        client_for("member1").get(reverse("consultation:detail", args=[o.consultation_id])).content.decode()
+    )
+    assert o.title not in html
+
+
+def test_write_page_says_when_it_is_too_early(held, client_for):
+    from zhengxie.consultation.models import Consultation
+
+    c = held(status=Consultation.Status.PLANNED)
+    r = client_for("office").get(reverse("consultation:outcome_edit", args=[c.pk]))
+    assert r.status_code == 200 and "计划中" in r.content.decode()

@@ -10,8 +10,13 @@ from .models import Outcome, OutcomeVote, Recommendation
 from .selectors import get_consultation
 
 
+def sees_draft(user, consultation) -> bool:
+    """A draft outcome is the staff's work in progress: its staff and the readers (leaders) see it."""
+    return rules.can_manage(user, consultation) or rules.is_reader(user, consultation.organisation)
+
+
 def get_outcome(user, pk) -> Outcome:
-    """The outcome if the user may see its consultation, else 404."""
+    """The outcome if the user may see its consultation (and, while a draft, sees drafts), else 404."""
     o = None
     if pk not in (None, "") and str(pk).isdigit():
         o = Outcome.objects.filter(pk=int(pk)).only("pk", "consultation_id").first()
@@ -19,14 +24,20 @@ def get_outcome(user, pk) -> Outcome:
         raise NotFound("未找到该协商成果。")
     c = get_consultation(user, o.consultation_id)
     o = Outcome.objects.select_related("sent_by", "created_by").get(pk=o.pk)
+    if o.status == Outcome.Status.DRAFT and not sees_draft(user, c):
+        raise NotFound("未找到该协商成果。")
     o.consultation = c
     return o
 
 
-def outcome_of(consultation) -> Outcome | None:
+def outcome_of(consultation, user=None) -> Outcome | None:
+    """The consultation's outcome (None when there is none, or it is a draft the user does not see)."""
     o = Outcome.objects.select_related("sent_by").filter(consultation_id=consultation.pk).first()
-    if o is not None:
-        o.consultation = consultation
+    if o is None or (
+        user is not None and o.status == Outcome.Status.DRAFT and not sees_draft(user, consultation)
+    ):
+        return None
+    o.consultation = consultation
     return o
 
 

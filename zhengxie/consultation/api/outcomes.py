@@ -211,7 +211,7 @@ def save_outcome(request, consultation_id: int, payload: OutcomeIn):
 @router.get("/consultations/{consultation_id}/outcome", response=OutcomeOut, summary="协商活动的协商成果")
 def consultation_outcome(request, consultation_id: int):
     c = get_consultation(request.user, consultation_id)
-    o = sel.outcome_of(c)
+    o = sel.outcome_of(c, request.user)
     if o is None:
         from zhengxie.core.errors import NotFound
 

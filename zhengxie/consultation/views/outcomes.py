@@ -41,7 +41,7 @@ def _units(consultation):
 def panel_context(request, consultation) -> dict:
     """What consultation/_outcome_panel.html shows on the consultation page (under the key `op`)."""
     user = request.user
-    o = sel.outcome_of(consultation)
+    o = sel.outcome_of(consultation, user)
     data = (
         sel.page(user, o)
         if o is not None
@@ -122,7 +122,12 @@ def outcome_edit(request, pk):
                 for r in sel.recommendations(o)
             ]
         rows += [{"content": "", "unit": "", "deadline": ""} for _ in range(EMPTY_ROWS if not rows else 1)]
-        return _edit_page(request, c, o, data, rows)
+        error = None
+        if o is None and not services.outcome_writable(c):
+            error = (
+                f"协商活动当前状态为「{c.get_status_display()}」，召开后（网络议政截止后）才能撰写协商成果。"
+            )
+        return _edit_page(request, c, o, data, rows, error)
     data = {k: request.POST.get(k, "") for k in ("title", "summary", "sent_to")}
     rows = _rows_from_post(request.POST)
     if "more" in request.POST:
