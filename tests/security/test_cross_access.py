@@ -492,6 +492,19 @@ def _hall_comment(key="pk", comment_key="comment_id", **filters):
 
 HALL_THREAD = _hall_comment(status="visible", parent__isnull=True)
 
+# 协商议事: topics (选题), open calls and the year's plan
+TOPIC = pk("consultation.Topic")
+
+
+def _member_topic(key="pk"):
+    """member1's own 委员荐题 (the demo's): other members and units see nothing of it."""
+
+    def find(w):
+        t = w.of_county("consultation.Topic", source="member", member__user__username="member1")
+        return t, {key: t.pk}
+
+    return ("draft", find)
+
 
 PAGES: dict[str, list[tuple]] = {
     # members: the administrators' pages
@@ -620,6 +633,12 @@ PAGES: dict[str, list[tuple]] = {
         *(with_kwargs(HALL_THREAD, action=a) for a in ("pin", "hide", "merge")),
         with_kwargs(_hall_comment(status="pending"), action="approve"),
     ],
+    # 协商议事: topics, open calls and the plan (views/topics.py)
+    **{
+        f"consultation:{name}": [TOPIC, _member_topic()]
+        for name in "topic topic_arrange topic_decide topic_plan".split()
+    },
+    "consultation:call_close": [pk("consultation.TopicCall")],
     # activities
     "activities:detail": [MEETING],
     "activities:edit": [MEETING],
@@ -661,6 +680,13 @@ PAGES: dict[str, list[tuple]] = {
 }
 
 PAGE_EXEMPT = {
+    # 协商议事: the year's plan and the public call for topics (views/topics.py)
+    **{
+        f"consultation:{name}": "no object id: the year's plan of the caller's own committee (another's "
+        "is never reachable; tests/consultation/test_plan.py)"
+        for name in "plan plan_approve plan_issue plan_document".split()
+    },
+    "public_consultation:topics": "an organisation's open call for topics by its public code (no login)",
     # 协商议事: the online hall
     "public_consultation:hall": "a public 网络议政 by the organisation's public code (no login; visible comments)",
     "activities:checkin": "QR check-in: the secret token in the URL is the permission (tests/activities)",
@@ -909,12 +935,24 @@ API: dict[str, list[tuple]] = {
         f"consultation_api_hall_hall_comment_{op}": [_hall_comment(key=None)]
         for op in "hide pin approve merge".split()
     },
+    # 协商议事: topics and open calls (api/topics.py)
+    **{
+        f"consultation_api_topics_topics_{op}": [_api(TOPIC, pk="topic_id"), _member_topic("topic_id")]
+        for op in "get arrange decide".split()
+    },
+    "consultation_api_topics_calls_close": [_api(pk("consultation.TopicCall"), pk="call_id")],
     "performance_api_member_duty": [API_MEMBER],
     "performance_api_self_report_confirm": [API_REPORT],
     "performance_api_self_report_reject": [API_REPORT],
 }
 
 API_EXEMPT = {
+    # 协商议事: the year's plan (api/topics.py)
+    **{
+        f"consultation_api_topics_plans_{op}": "{year} is no object id: the plan of the caller's own "
+        "committee (tests/consultation/test_plan.py)"
+        for op in "get approve issue".split()
+    },
     "studios_api_get_studio": "a studio's public card (auth=None, the same as its public page)",
     "studios_api_public_booking": "a citizen's booking by its secret booking code (public, no login)",
     "studios_api_public_cancel": "a citizen cancels their booking by its secret code (public, no login)",
