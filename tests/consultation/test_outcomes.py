@@ -259,6 +259,14 @@ def test_figures_of_the_year(sent, written, user):
     with CaptureQueriesContext(connection) as ctx:
         services.outcome_figures(user("leader"), year)
     assert len(ctx.captured_queries) <= 5
+    own = services.outcome_figures(user("office"), year, organisation=o.consultation.organisation)
+    assert own["outcomes"] == base["outcomes"] and own["recommendations"] == base["recommendations"]
+    from zhengxie.core.models import Organisation
+
+    none = services.outcome_figures(
+        user("office"), year, organisation=Organisation.objects.get(code="demo-county-2")
+    )
+    assert none["outcomes"] == 0 and none["recommendations"] == 0
 
 
 def test_the_report_docx(sent, user):

@@ -556,7 +556,7 @@ def follow_case(case_id) -> None:
 # --- figures --------------------------------------------------------------------------------------------
 
 
-def outcome_figures(user, year) -> dict:
+def outcome_figures(user, year, organisation=None) -> dict:
     """成果转化 figures of a year, over the consultations the user may see (three queries):
 
     {"outcomes": sent outcomes, "recommendations": their recommendations, "adopted": adopted ones,
@@ -564,8 +564,10 @@ def outcome_figures(user, year) -> dict:
      (办结), "instructions": leaders' 批示 on them, "votes_valid": outcomes whose 票评 was valid,
      "votes_closed": outcomes whose 票评 ended}
     `adopted` counts only 已采纳; 采纳 in the broad sense (成果转化) is adopted + partly.
+    With `organisation`, only that committee's own (and its 乡镇联络组') consultations, within what the user
+    may see.
     """
-    from ..selectors import visible_q
+    from ..selectors import committee_q, visible_q
 
     year = int(year)
     if getattr(user, "is_authenticated", False) and (
@@ -580,6 +582,10 @@ def outcome_figures(user, year) -> dict:
         rec_q = Q(outcome__consultation__in=visible)
         out_q = Q(consultation__in=visible)
         ins_q = Q(outcome__consultation__in=visible)
+    if organisation is not None:
+        rec_q &= committee_q(organisation)
+        out_q &= committee_q(organisation, "consultation__organisation")
+        ins_q &= committee_q(organisation, "outcome__consultation__organisation")
     recs = Recommendation.objects.filter(rec_q, year=year, outcome__status=Outcome.Status.SENT).aggregate(
         recommendations=Count("id"),
         adopted=Count("id", filter=Q(adoption=AD.ADOPTED)),
