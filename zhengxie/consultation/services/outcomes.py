@@ -150,8 +150,11 @@ def standing_members(organisation):
 def clean_rows(c: Consultation, rows) -> list[dict]:
     """The recommendations from a form or the API: [{content, unit(_id)?, deadline?}], empty rows dropped;
     each unit an active unit of the committee, each deadline later than today."""
+    rows = list(rows or [])
+    if len(rows) > MAX_RECOMMENDATIONS * 2:  # empty rows of a form included; checked before any unit is read
+        raise Invalid(f"建议不能超过{MAX_RECOMMENDATIONS}条。", field="recommendations")
     out = []
-    for i, row in enumerate(rows or []):
+    for i, row in enumerate(rows):
         row = row if isinstance(row, dict) else {"content": row}
         field = f"recommendations.{i}"
         content = _text(row.get("content"), "建议内容", f"{field}.content", MAX_CONTENT)
