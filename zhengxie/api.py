@@ -106,6 +106,7 @@ for app in [
     "studios",
     "suggestions",
     "consultation",
+    "keytasks",
     "activities",
     "performance",
     "dashboard",

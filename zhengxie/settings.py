@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "zhengxie.studios",
     "zhengxie.suggestions",
     "zhengxie.consultation",
+    "zhengxie.keytasks",
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",

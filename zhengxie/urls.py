@@ -35,6 +35,7 @@ urlpatterns = [
     path("p/", include("zhengxie.suggestions.public_urls")),
     path("p/", include("zhengxie.consultation.public_urls")),
     path("consultation/", include("zhengxie.consultation.urls")),
+    path("keytasks/", include("zhengxie.keytasks.urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),

@@ -21,6 +21,7 @@ DEMO_APPS = [
     "suggestions",
     "activities",
     "consultation",
+    "keytasks",
     "performance",
 ]
 
