@@ -138,6 +138,7 @@ def outcome_vote_todos(user) -> list[dict]:
     from zhengxie.members.selectors import member_of
 
     from .models import Outcome
+    from .selectors import committee_q
 
     if not user.has_role(Role.MEMBER):
         return []
@@ -145,7 +146,7 @@ def outcome_vote_todos(user) -> list[dict]:
     if member is None or not member.is_standing:
         return []
     pks = list(
-        Outcome.objects.filter(vote_open=True, consultation__organisation_id=member.organisation_id)
+        Outcome.objects.filter(committee_q(member.organisation, "consultation__organisation"), vote_open=True)
         .exclude(votes__member_id=member.pk)
         .order_by("-pk")
         .values_list("pk", flat=True)[:50]
