@@ -270,12 +270,6 @@ def send(*, user, outcome) -> Outcome:
         now = timezone.now()
         o.status, o.sent_at, o.sent_by = Outcome.Status.SENT, now, user
         o.save(update_fields=["status", "sent_at", "sent_by"])
-        routed = 0
-        for r in recs:
-            if r.unit_id and r.case_id is None:
-                deadline = r.deadline if r.deadline and r.deadline > timezone.localdate() else None
-                _route(user, r, o, r.unit, deadline)
-                routed += 1
         c.status = CS.OUTCOME_SENT
         touch(c, "status")
         notify(
@@ -285,6 +279,13 @@ def send(*, user, outcome) -> Outcome:
             url=_url(o),
             category="consultation",
         )
+        # Routing writes the spine's audit entries: after every other write of the outcome (audit last).
+        routed = 0
+        for r in recs:
+            if r.unit_id and r.case_id is None:
+                deadline = r.deadline if r.deadline and r.deadline > timezone.localdate() else None
+                _route(user, r, o, r.unit, deadline)
+                routed += 1
         record(user, "outcome_send", o, c.organisation, recommendations=len(recs), routed=routed)
     return o
 
