@@ -17,7 +17,9 @@
   it: errors and lost writes, latency (section "## Concurrent writers");
 - bench/public_bench.py: 200 citizens at once on the public 微建议 endpoint (gunicorn as `make run`, a
   bare one-INSERT view as the ratio's floor) and the office's lists at 100,000 suggestions (section
-  "## 微建议 (public channel)").
+  "## 微建议 (public channel)");
+- bench/hall_bench.py: 200 members at once commenting in an online hall (the same server and floor) and the
+  hall's pages at 100,000 comments (section "## 网络议政 (online hall)").
 
 PostgreSQL: the server of DATABASE_URL, or postgres://postgres@127.0.0.1:5432 when it answers there;
 each benchmark creates and drops its own throw-away databases on it. The machine's description, the
@@ -51,6 +53,7 @@ OPINIONS = "## 社情民意"
 OPINIONS_NOTES = "## 社情民意: what misses and why"  # written by hand, kept as it is
 PUBLIC = "## 微建议 (public channel)"
 PUBLIC_NOTES = "## 微建议: what misses and why"  # written by hand, kept as it is
+HALL = "## 网络议政 (online hall)"
 ORDER = [
     "## Summary",
     PROPOSALS,
@@ -65,6 +68,7 @@ ORDER = [
     WRITERS_NOTES,
     PUBLIC,
     PUBLIC_NOTES,
+    HALL,
 ]
 SIMILAR_TARGET = 100.0
 
@@ -190,8 +194,8 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,performance,writers,public",
-        help="comma-separated: proposals, handling, opinions, search, performance, writers, public",
+        default="proposals,handling,opinions,search,performance,writers,public,hall",
+        help="comma-separated: proposals, handling, opinions, search, performance, writers, public, hall",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg-url", default=None)
@@ -431,6 +435,43 @@ def main() -> None:
                 failures.append(f"public_bench.py failed (exit {code})")
                 errors += 1
 
+        if "hall" in only:  # 网络议政: the comment burst and the hall at 100,000 comments
+            import json
+
+            cmd, out_json, out_md = json_cmd("hall_bench.py", "hall", ["--quick"], args.fresh)
+            code, _ = stream(cmd, child_env)
+            if code == 0:
+                sections[HALL] = stamp + out_md.read_text()
+                found = json.loads(out_json.read_text())
+                for b in found["bursts"]:
+                    e, f = b["summary"]["endpoint"], b["summary"]["floor"]
+                    for what, n in (("errors", e["errors"]), ("lost", e["lost"])):
+                        counted.append(
+                            [
+                                f"hall: comment burst, {what} in {e['requests']:,} requests",
+                                b["engine"],
+                                str(n),
+                            ]
+                            + ["= 0", "pass" if n == 0 else "**MISS**"]
+                        )
+                    counted.append(
+                        [
+                            f"hall: comment burst p95 ({e['throughput'] / f['throughput']:.2f} × the floor's "
+                            f"throughput, p95 {e['p95'] / f['p95']:.1f} × the floor's {f['p95']:.0f} ms)",
+                            b["engine"],
+                            f"{e['p95']:.1f}",
+                            "(no target)",
+                            "",
+                        ]
+                    )
+                for run in found["pages"]:
+                    verdicts += [
+                        (f"hall: {r['label']}", run["engine"], r["p95"], 150.0) for r in run["results"]
+                    ]
+            else:
+                failures.append(f"hall_bench.py failed (exit {code})")
+                errors += 1
+
     minutes = (time.perf_counter() - started) / 60
     summary_rows = [
         [what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
@@ -444,6 +485,7 @@ def main() -> None:
         "performance": 4,
         "writers": 5,
         "public": 6,
+        "hall": 7,
     }
     summary_rows = sorted(
         kept_summary_rows(only) + summary_rows + counted, key=lambda r: rank.get(r[0].split(":")[0], 9)

@@ -4,8 +4,12 @@ comments held for moderation, staff's moderation (pin, hide, approve, merge) and
 Counters: Consultation.comment_count (visible comments whose thread is visible), participant_count
 (distinct authors with a visible comment; each citizen's comment counts as its own author) and
 Comment.reply_count on a thread's root (its visible replies) move with F() expressions in the action's
-transaction. Every write to a hall first takes the consultation's row (the counter UPDATE, or `lock`), so
-the participant check and the duty-credit cap are decided one action at a time per hall.
+transaction. Locks, always in this order so that no two actions wait on each other: the authors' user rows
+(an author's first visible comment and the credit cap are decided one action at a time per author), then
+comment rows (a reply takes its thread's root: hiding the thread waits for it, or it sees the thread
+hidden), then the members' score rows (record_act / revoke_act), and last the consultation's row — the
+counters' UPDATE, which also checks the window — just before the audit entry: a burst of comments in one
+hall queues on that row only for its last two statements and the commit.
 
 Duty points: the first `consultation.comment_credit_cap` visible comments of a member in one consultation
 each earn a `hall_comment` DutyRecord; a hidden comment's record is voided (performance.revoke_act) and
@@ -119,6 +123,15 @@ def _parent(c: Consultation, parent_id):
     return parent, root
 
 
+def _lock_authors(user_ids) -> None:
+    """Row locks on the authors' accounts, in id order (PostgreSQL; SQLite has one writer anyway)."""
+    from zhengxie.core.models import User
+
+    ids = sorted({i for i in user_ids if i})
+    if ids:
+        list(User.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk", flat=True))
+
+
 def _cap(c: Consultation) -> int:
     return max(0, int(orgsettings.get(c.organisation, "consultation.comment_credit_cap")))
 
@@ -152,14 +165,15 @@ def post_comment(*, user, consultation, content, parent_id=None) -> Comment:
     content = clean_content(c.organisation, content)
     member = rules.committee_member(user, c.organisation)
     now = timezone.now()
+    if not c.hall_open(now):
+        raise _window_conflict(c)
     with transaction.atomic():
-        # The hall's row lock, and the window checked in the same statement.
-        taken = Consultation.objects.filter(pk=c.pk, opens_at__lte=now, closes_at__gt=now).update(
-            comment_count=F("comment_count") + 1
-        )
-        if not taken:
-            raise _window_conflict(c)
+        _lock_authors([user.pk])
         parent, root = _parent(c, parent_id)
+        if root is not None and not Comment.objects.filter(pk=root.pk, status=V).update(
+            reply_count=F("reply_count") + 1
+        ):
+            raise Conflict("该主题已被隐藏，不能回复。", code="comment_hidden")
         earlier = Comment.objects.filter(consultation_id=c.pk, author_id=user.pk, status=V).count()
         comment = Comment(
             consultation_id=c.pk,
@@ -173,12 +187,16 @@ def post_comment(*, user, consultation, content, parent_id=None) -> Comment:
         comment.save()
         comment.root_id = root.pk if root is not None else comment.pk
         Comment.objects.filter(pk=comment.pk).update(root_id=comment.root_id)
-        if root is not None:
-            Comment.objects.filter(pk=root.pk).update(reply_count=F("reply_count") + 1)
-        if earlier == 0:
-            Consultation.objects.filter(pk=c.pk).update(participant_count=F("participant_count") + 1)
         if member is not None and earlier < _cap(c):
             record_act(member=member, act=acts.HALL_COMMENT, source=comment, occurred_on=now)
+        # The hall's row last, the window checked in the same statement (a comment that raced the close
+        # is refused and rolled back).
+        taken = Consultation.objects.filter(pk=c.pk, opens_at__lte=now, closes_at__gt=now).update(
+            comment_count=F("comment_count") + 1,
+            participant_count=F("participant_count") + (1 if earlier == 0 else 0),
+        )
+        if not taken:
+            raise _window_conflict(c)
         record(user, "hall_comment", comment, c.organisation, consultation=c.pk, parent=comment.parent_id)
     return comment
 
@@ -242,8 +260,9 @@ def submit_public(*, consultation, content, name="", consent=False, ip=None, hon
 # --- moderation -----------------------------------------------------------------------------------------
 
 
-def _load(user, comment, what: str) -> tuple[Consultation, Comment]:
-    """The hall (locked) and the comment, if the user may see it (404) and manage the hall (403)."""
+def _load(user, comment, what: str, authors: bool = False) -> tuple[Consultation, Comment]:
+    """The hall and the comment (locked; with `authors`, first the accounts of its thread's authors), if the
+    user may see it (404) and manage the hall (403)."""
     from ..selectors import get_consultation
 
     pk = _as_id(getattr(comment, "pk", comment), "comment_id")
@@ -252,7 +271,12 @@ def _load(user, comment, what: str) -> tuple[Consultation, Comment]:
         raise NotFound("未找到该留言。")
     c = get_consultation(user, found.consultation_id)
     must_manage(user, c, what)
-    c = lock(user, c)
+    if authors:
+        first = Comment.objects.filter(pk=pk).values_list("author_id", "parent_id").get()
+        ids = [first[0]]
+        if first[1] is None:
+            ids += list(Comment.objects.filter(root_id=pk).values_list("author_id", flat=True).distinct())
+        _lock_authors(ids)
     return c, Comment.objects.select_for_update().get(pk=pk)
 
 
@@ -284,9 +308,6 @@ def _visible_gone(c: Consultation, gone: list[Comment], root_fix: dict[int, int]
         .distinct()
     )
     left += len(authors - still)
-    Consultation.objects.filter(pk=c.pk).update(
-        comment_count=F("comment_count") - len(gone), participant_count=F("participant_count") - left
-    )
     members = {cm.member_id: cm.member for cm in gone if cm.member_id}
     for cm in gone:
         if cm.member_id:
@@ -294,6 +315,9 @@ def _visible_gone(c: Consultation, gone: list[Comment], root_fix: dict[int, int]
     by_member = {cm.member_id: cm.author_id for cm in gone if cm.member_id}
     for member_id, member in members.items():
         _credit(c, member, by_member[member_id])
+    Consultation.objects.filter(pk=c.pk).update(
+        comment_count=F("comment_count") - len(gone), participant_count=F("participant_count") - left
+    )
 
 
 def _hide(user, c: Consultation, cm: Comment, reason: str) -> list[Comment]:
@@ -329,7 +353,7 @@ def hide(*, user, comment, reason) -> Comment:
     with it); the audit log keeps it. A pending citizen's comment is refused the same way."""
     reason = _reason(reason)
     with transaction.atomic():
-        c, cm = _load(user, comment, "隐藏留言")
+        c, cm = _load(user, comment, "隐藏留言", authors=True)
         if cm.status == H:
             raise Conflict("该留言已隐藏。", code="comment_hidden")
         was = cm.status
@@ -362,11 +386,10 @@ def approve(*, user, comment) -> Comment:
         c, cm = _load(user, comment, "审核群众留言")
         if cm.status != P:
             raise Conflict(f"该留言当前为「{cm.get_status_display()}」，不需要审核。", code="not_pending")
-        if cm.parent_id is not None:
-            root = Comment.objects.filter(pk=cm.root_id).first()
-            if root is None or root.status != V:
-                raise Conflict("该留言所属主题已被隐藏，不能显示。", code="comment_hidden")
-            Comment.objects.filter(pk=root.pk).update(reply_count=F("reply_count") + 1)
+        if cm.parent_id is not None and not Comment.objects.filter(pk=cm.root_id, status=V).update(
+            reply_count=F("reply_count") + 1
+        ):
+            raise Conflict("该留言所属主题已被隐藏，不能显示。", code="comment_hidden")
         cm.status = V
         cm.save(update_fields=["status"])
         Consultation.objects.filter(pk=c.pk).update(
@@ -383,7 +406,7 @@ def merge(*, user, comment, into) -> Comment:
     if into_id is None:
         raise Invalid("请选择要合并到的留言。", field="into_id")
     with transaction.atomic():
-        c, cm = _load(user, comment, "合并留言")
+        c, cm = _load(user, comment, "合并留言", authors=True)
         target = Comment.objects.filter(pk=into_id, consultation_id=c.pk).first()
         if target is None:
             raise Invalid("要合并到的留言不存在。", field="into_id")
@@ -420,18 +443,21 @@ def save_summary(*, user, consultation, summary, used_ids=(), shown_ids=()) -> C
         raise Invalid("综述不能超过20000字。", field="hall_summary")
     shown = {i for i in (_as_id(x, "shown") for x in shown_ids) if i is not None}
     used = {i for i in (_as_id(x, "used") for x in used_ids) if i is not None} & shown
+    from ..selectors import get_consultation
+
+    c = get_consultation(user, getattr(consultation, "pk", consultation))
+    must_manage(user, c, "撰写议政综述")
     with transaction.atomic():
-        c = lock(user, consultation)
-        must_manage(user, c, "撰写议政综述")
         if window_state(c) != "closed":
             raise Conflict("网络议政结束后才能撰写综述。", code="hall_not_closed")
-        c.hall_summary = summary
-        c.updated_at = timezone.now()
-        c.save(update_fields=["hall_summary", "updated_at"])
         base = Comment.objects.filter(consultation_id=c.pk, status=V)
         if used:
             base.filter(pk__in=used).update(used_in_summary=True)
         if shown - used:
             base.filter(pk__in=shown - used).update(used_in_summary=False)
+        c = lock(user, c)
+        c.hall_summary = summary
+        c.updated_at = timezone.now()
+        c.save(update_fields=["hall_summary", "updated_at"])
         record(user, "hall_summary", c, c.organisation, used=sorted(used), unmarked=sorted(shown - used))
     return c

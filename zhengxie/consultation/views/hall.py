@@ -101,7 +101,6 @@ def _hall_context(request, c: Consultation, *, form=None) -> dict:
         "form": form or CommentForm(),
         "cloud": wordcloud.terms(c),
         "credits": selectors_hall.summary_credits(c) if c.hall_summary else None,
-        "max_chars": None,
     }
     if manage:
         ctx["pending"] = selectors_hall.pending_queue(c)
