@@ -73,7 +73,7 @@ def year_stats(user, year=None, organisation=None) -> dict:
         "done": sum(f["done"] for f in by_form),
         "planned": sum(f["planned"] for f in by_form),
         "months": months,
-        **outcome_figures(user, year),  # TODO: the organisation's own (with its liaison groups), as above
+        **outcome_figures(user, year, organisation=org),
     }
     s["sentence"] = work_report_sentence(s)
     s["form_chart"] = {

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -14,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import HandlingUnit
+from zhengxie.core.pagination import Paginator
 from zhengxie.core.permissions import org_scope_q
 
 from . import kinds, selectors, services

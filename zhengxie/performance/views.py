@@ -6,7 +6,6 @@ from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -15,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Role
+from zhengxie.core.pagination import Paginator
 from zhengxie.core.views import paginate
 from zhengxie.core.xlsx import Book
 

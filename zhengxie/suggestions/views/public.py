@@ -5,7 +5,6 @@ page itself; on success the tracking code, big. /p/track/ shows the citizen thei
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
@@ -13,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from zhengxie.core.context import client_ip
 from zhengxie.core.errors import Invalid, NotFound, ServiceError
+from zhengxie.core.pagination import Paginator
 
 from .. import selectors, services
 from ..forms import PublicForm, RateForm, TrackForm
