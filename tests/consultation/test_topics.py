@@ -244,3 +244,35 @@ def test_list_page_queries_do_not_grow(user, client_for, county):
     few = _list_queries(m, year)
     add(20, 100)
     assert _list_queries(m, year) == few
+
+
+def test_pages_for_each_role(client_for, user, county):
+    year = Topic.objects.filter(organisation=county).order_by("pk").first().year
+    chosen = Topic.objects.filter(organisation=county, status="chosen").order_by("pk").first()
+    for username, status in (("office", 200), ("leader", 200), ("member1", 200), ("liaison", 200)):
+        r = client_for(username).get(reverse("consultation:topics") + f"?year={year}")
+        assert r.status_code == status, username
+    text = client_for("leader").get(reverse("consultation:topics") + f"?year={year}").content.decode()
+    assert chosen.title in text and "topic_arrange" not in text and 'name="rank"' not in text
+    page = client_for("office").get(reverse("consultation:topic", args=[chosen.pk])).content.decode()
+    assert "plan-form" in page and "decide-form" not in page
+    assert client_for("office").get(reverse("consultation:calls")).status_code == 200
+    assert client_for("liaison").get(reverse("consultation:plan", args=[year])).status_code == 200
+    # Members see the menu entry for their own topics, staff the 协商选题 and the plan.
+    from zhengxie.core.navigation import menu_for
+
+    labels = {e["label"] for _, entries in menu_for(user("member1")) for e in entries}
+    assert "我的荐题" in labels and "年度协商计划" in labels and "协商选题" not in labels
+    labels = {e["label"] for _, entries in menu_for(user("office")) for e in entries}
+    assert {"协商选题", "年度协商计划"} <= labels
+
+
+def test_member_cannot_propose_in_another_members_name(user):
+    with pytest.raises(Forbidden):
+        services.propose(
+            user=user("member1"),
+            title="议题",
+            reason="理由",
+            source="member",
+            member=user("member2").member.pk,
+        )

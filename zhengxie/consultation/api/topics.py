@@ -331,6 +331,8 @@ def _plan_org(user):
 
 def _plan(user, year) -> Plan:
     org = _plan_org(user)
+    if not 2000 <= year <= 2100:
+        raise NotFound(f"{year}年度协商计划不存在。")
     p = services.get_plan(org, year)
     if p is None:
         raise NotFound(f"{year}年度协商计划尚未建立。")

@@ -242,11 +242,11 @@ def propose(
             if member is None:
                 raise Invalid("所选委员不属于本会。", field="member_id")
         elif own is not None:
+            if member is not None and getattr(member, "pk", member) != own.pk:
+                raise Forbidden("只能以本人名义提出委员荐题。")
             member = own
-        elif member is None:
-            raise Invalid("委员荐题须注明提出的委员。", field="member_id")
         else:
-            raise Forbidden("只能以本人名义提出委员荐题。")
+            raise Invalid("委员荐题须注明提出的委员。", field="member_id")
     else:
         member = None
     title = _text(title, "议题名称", "title", max_length=TITLE_MAX, required=True)
@@ -554,6 +554,9 @@ def plan_organisation(user) -> Organisation | None:
 def may_read_plan(user, organisation) -> bool:
     if organisation is None:
         return False
+    own = getattr(user, "organisation", None)
+    if user.has_role(Role.LIAISON) and own is not None and own.committee.pk == organisation.pk:
+        return True  # a 乡镇联络组 reads its committee's plan (its 有事好商量 are rows of it)
     return (
         rules.is_reader(user, organisation)
         or rules.is_consultation_staff(user, organisation)
