@@ -27,7 +27,8 @@ def _url(case) -> str:
 
 
 def _item_url(case) -> str:
-    return reverse("consultation:detail", args=[_recommendation(case).outcome.consultation_id])
+    r = _recommendation(case)
+    return reverse("consultation:outcome", args=[r.outcome_id]) + f"#rec-{r.pk}"
 
 
 def _source(case) -> str:
