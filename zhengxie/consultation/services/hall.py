@@ -326,7 +326,7 @@ def _hide(user, c: Consultation, cm: Comment, reason: str) -> list[Comment]:
     targets = [cm]
     if cm.parent_id is None:
         targets += list(
-            Comment.objects.select_for_update()
+            Comment.objects.select_for_update(of=("self",))
             .filter(root_id=cm.pk, status__in=(V, P))
             .exclude(pk=cm.pk)
             .select_related("member")

@@ -264,7 +264,9 @@ def send(*, user, outcome) -> Outcome:
         if o.status != Outcome.Status.DRAFT:
             raise Conflict("协商成果已报送。", code="illegal_transition")
         _must_write(c, "报送协商成果")
-        recs = list(Recommendation.objects.select_for_update().filter(outcome=o).select_related("unit"))
+        recs = list(
+            Recommendation.objects.select_for_update(of=("self",)).filter(outcome=o).select_related("unit")
+        )
         if not recs:
             raise Invalid("请至少填写一条建议。", field="recommendations")
         now = timezone.now()

@@ -282,7 +282,7 @@ def propose(
 def _lock_topic(user, topic) -> Topic:
     pk = getattr(topic, "pk", topic)
     get_topic(user, pk)
-    return Topic.objects.select_for_update().select_related("organisation", "member").get(pk=pk)
+    return Topic.objects.select_for_update(of=("self",)).select_related("organisation", "member").get(pk=pk)
 
 
 def arrange(*, user, topic, group_label=None, rank=None) -> Topic:
