@@ -193,6 +193,7 @@ def test_the_unit_works_on_the_case_page(sent, client_for, user):
     r = handler.get(reverse("handling:case", args=[r1.case_id]))
     html = r.content.decode()
     assert r.status_code == 200 and o.title in html and "城区中小学课后服务" in html
+    assert f"/consultation/outcomes/{o.pk}/#rec-{r1.pk}" in html  # the item's own page
     assert client_for("handler2").get(reverse("handling:case", args=[r1.case_id])).status_code == 404
 
 
