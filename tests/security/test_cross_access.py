@@ -639,6 +639,8 @@ PAGES: dict[str, list[tuple]] = {
         for name in "topic topic_arrange topic_decide topic_plan".split()
     },
     "consultation:call_close": [pk("consultation.TopicCall")],
+    # 重点工作
+    **{f"keytasks:{name}": [pk("keytasks.KeyTask")] for name in "detail edit report".split()},
     # activities
     "activities:detail": [MEETING],
     "activities:edit": [MEETING],
@@ -941,6 +943,11 @@ API: dict[str, list[tuple]] = {
         for op in "get arrange decide".split()
     },
     "consultation_api_topics_calls_close": [_api(pk("consultation.TopicCall"), pk="call_id")],
+    # 重点工作
+    **{
+        f"keytasks_api_{op}": [_api(pk("keytasks.KeyTask"), pk="task_id")]
+        for op in "get_key_task update_key_task report_progress".split()
+    },
     "performance_api_member_duty": [API_MEMBER],
     "performance_api_self_report_confirm": [API_REPORT],
     "performance_api_self_report_reject": [API_REPORT],
