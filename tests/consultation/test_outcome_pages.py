@@ -217,3 +217,22 @@ def test_write_page_says_when_it_is_too_early(held, client_for):
     c = held(status=Consultation.Status.PLANNED)
     r = client_for("office").get(reverse("consultation:outcome_edit", args=[c.pk]))
     assert r.status_code == 200 and "计划中" in r.content.decode()
+
+
+def test_the_years_outcomes(sent, written, held, client_for, user):
+    o = sent()
+    draft = written(consultation=held(title="另一项协商"))
+    services.set_adoption(
+        user=user("office"), recommendation=o.recommendations.get(number=1), adoption="adopted"
+    )
+    url = reverse("consultation:outcomes")
+    r = client_for("office").get(url)
+    html = r.content.decode()
+    assert r.status_code == 200 and o.title in html and draft.title in html and 'id="outcome-figures"' in html
+    html = client_for("member1").get(url).content.decode()
+    assert o.title in html and draft.title not in html
+    assert o.title not in client_for("other").get(url).content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        client_for("office").get(url + "?year=1999")
+    assert client_for("office").get(url + "?year=abc").status_code == 200
+    assert len(ctx.captured_queries) < 40

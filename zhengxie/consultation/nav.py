@@ -130,6 +130,14 @@ def hall_todos(user) -> list[dict]:
 
 
 # Outcomes and votes (views/outcomes.py).
+register(
+    SECTION,
+    "协商成果",
+    "consultation:outcomes",
+    roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN, Role.MEMBER, Role.LIAISON],
+    icon="file-earmark-check",
+    order=530,
+)
 
 
 @todo_provider

@@ -3,11 +3,13 @@ user may not see it), each with a constant number of queries whatever the number
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
+
 from zhengxie.core.errors import NotFound
 
 from . import rules
-from .models import Outcome, OutcomeVote, Recommendation
-from .selectors import get_consultation
+from .models import Consultation, Outcome, OutcomeVote, Recommendation
+from .selectors import get_consultation, visible_q
 
 
 def sees_draft(user, consultation) -> bool:
@@ -39,6 +41,26 @@ def outcome_of(consultation, user=None) -> Outcome | None:
         return None
     o.consultation = consultation
     return o
+
+
+def outcomes_for(user, year):
+    """The year's outcomes of the consultations the user may see (drafts only for staff and readers), each
+    with its counts of recommendations, adopted (已采纳 + 部分采纳), routed and closed ones: one query a page."""
+    visible = Consultation.objects.filter(visible_q(user)).values("pk")
+    qs = Outcome.objects.filter(consultation__in=visible, consultation__year=year)
+    if not (user.has_role(*rules.READERS) or rules.is_consultation_staff(user)):
+        qs = qs.filter(status=Outcome.Status.SENT)
+    adopted = [Recommendation.Adoption.ADOPTED, Recommendation.Adoption.PARTLY]
+    return (
+        qs.select_related("consultation")
+        .annotate(
+            n_recommendations=Count("recommendations"),
+            n_adopted=Count("recommendations", filter=Q(recommendations__adoption__in=adopted)),
+            n_routed=Count("recommendations", filter=Q(recommendations__case__isnull=False)),
+            n_closed=Count("recommendations", filter=Q(recommendations__status=Recommendation.Status.CLOSED)),
+        )
+        .order_by("-sent_at", "-pk")
+    )
 
 
 def recommendations(outcome) -> list[Recommendation]:

@@ -45,6 +45,7 @@ urlpatterns = [
         "<int:pk>/hall/comments/<int:comment_id>/<slug:action>/", hall.hall_moderate, name="hall_moderate"
     ),
     # Outcomes, recommendations, votes and 批示 (views/outcomes.py).
+    path("outcomes/", outcomes.outcome_list, name="outcomes"),
     path("<int:pk>/outcome/", outcomes.outcome_edit, name="outcome_edit"),
     path("outcomes/<int:pk>/", outcomes.outcome_detail, name="outcome"),
     path("outcomes/<int:pk>/send/", outcomes.outcome_send, name="outcome_send"),

@@ -52,6 +52,37 @@ def panel_context(request, consultation) -> dict:
     return {"op": data}
 
 
+# --- the year's outcomes (成果转化) -------------------------------------------------------------------------
+
+
+@login_required
+def outcome_list(request):
+    """The year's outcomes with their 成果转化 figures (sent, recommendations, adopted, routed, closed, 批示)."""
+    from zhengxie.core.views import paginate
+
+    user = request.user
+    today = timezone.localdate()
+    try:
+        year = int(request.GET.get("year") or today.year)
+    except ValueError:
+        year = today.year
+    if not 2000 <= year <= today.year + 1:
+        year = today.year
+    page, qs_wo_page = paginate(request, sel.outcomes_for(user, year))
+    return render(
+        request,
+        "consultation/outcome_list.html",
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "year": year,
+            "years": list(range(today.year, today.year - 5, -1)),
+            "figures": services.outcome_figures(user, year),
+            "rating_labels": dict(OutcomeVote.Rating.choices),
+        },
+    )
+
+
 # --- writing the outcome -----------------------------------------------------------------------------------
 
 
