@@ -29,7 +29,7 @@ router = Router(tags=["重点工作"])
 LightName = Literal["green", "yellow", "red"]
 
 
-class MilestoneIn(Schema):
+class KeyTaskMilestoneIn(Schema):
     title: str
     due_on: datetime.date
     # Extension (PATCH): keep an existing milestone (and its done date) by its id.
@@ -42,7 +42,7 @@ class KeyTaskIn(Schema):
     title: str
     owner: int
     due_on: datetime.date
-    milestones: list[MilestoneIn] = []
+    milestones: list[KeyTaskMilestoneIn] = []
     # Extensions.
     description: str | None = None
     owner_unit: str | None = None
@@ -55,14 +55,14 @@ class KeyTaskPatch(Schema):
     title: str | None = None
     owner: int | None = None
     due_on: datetime.date | None = None
-    milestones: list[MilestoneIn] | None = None
+    milestones: list[KeyTaskMilestoneIn] | None = None
     description: str | None = None
     owner_unit: str | None = None
     leader: int | None = None
     starts_on: datetime.date | None = None
 
 
-class ProgressIn(Schema):
+class KeyTaskProgressIn(Schema):
     percent: int
     note: str
     # Extensions: why the percent goes back (required then), milestones now done.
@@ -298,7 +298,7 @@ def update_key_task(request, task_id: int, payload: KeyTaskPatch):
     response=KeyTaskDetail,
     summary="报送进展（责任人或本级政协办公室）：进度百分比与进展情况",
 )
-def report_progress(request, task_id: int, payload: ProgressIn):
+def report_progress(request, task_id: int, payload: KeyTaskProgressIn):
     services.report(
         request.user,
         task_id,
