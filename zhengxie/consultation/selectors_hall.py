@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
 
@@ -60,6 +61,33 @@ class HallPage:
     before: int | None
 
 
+def _pinned_key(consultation_id) -> str:
+    return f"consultation:pinned:{consultation_id}"
+
+
+def pinned_ids(c: Consultation) -> list[int]:
+    """The ids of the hall's pinned threads. Finding them reads every thread of the hall (no index has
+    `pinned`), so the answer is cached a minute; pinning, hiding and merging forget it (forget_pinned)."""
+    key = _pinned_key(c.pk)
+    ids = cache.get(key)
+    if ids is None:
+        ids = list(
+            Comment.objects.filter(consultation_id=c.pk, status=V, parent__isnull=True, pinned=True)
+            .order_by("-id")
+            .values_list("id", flat=True)[:20]
+        )
+        cache.set(key, ids, 60)
+    return ids
+
+
+def forget_pinned(consultation_id) -> None:
+    """Now and again after the transaction commits (meanwhile a concurrent page may cache the old answer)."""
+    from django.db import transaction
+
+    cache.delete(_pinned_key(consultation_id))
+    transaction.on_commit(lambda: cache.delete(_pinned_key(consultation_id)))
+
+
 def _cursor(value) -> int | None:
     value = str(value or "").strip()
     return int(value) if value.isdigit() and 0 < int(value) < 2**53 else None
@@ -89,7 +117,9 @@ def hall_page(c: Consultation, before=None, size: int = THREADS_PER_PAGE, offset
     threads_qs = Comment.objects.filter(consultation_id=c.pk, status=V, parent__isnull=True)
     pinned = []
     if before is None and not offset:
-        pinned = list(threads_qs.filter(pinned=True).only(*FIELDS).order_by("-id")[:20])
+        ids = pinned_ids(c)
+        if ids:
+            pinned = list(threads_qs.filter(pk__in=ids, pinned=True).only(*FIELDS).order_by("-id"))
     rest = threads_qs.filter(pinned=False)
     if before is not None:
         rest = rest.filter(id__lt=before)

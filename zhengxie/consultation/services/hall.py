@@ -30,6 +30,7 @@ from zhengxie.performance.services import record_act, revoke_act
 
 from .. import rules
 from ..models import Comment, Consultation
+from ..selectors_hall import forget_pinned
 from .common import lock, must_manage, record
 
 V = Comment.Status.VISIBLE
@@ -289,6 +290,7 @@ def set_pinned(*, user, comment, pinned: bool = True) -> Comment:
             raise Conflict("该留言未显示，不能置顶。", code="comment_hidden")
         cm.pinned = bool(pinned)
         cm.save(update_fields=["pinned"])
+        forget_pinned(c.pk)
         record(user, "hall_pin" if pinned else "hall_unpin", cm, c.organisation, consultation=c.pk)
     return cm
 
@@ -345,6 +347,8 @@ def _hide(user, c: Consultation, cm: Comment, reason: str) -> list[Comment]:
     elif cm.parent_id is None:
         Comment.objects.filter(pk=cm.pk).update(pinned=False)
     _visible_gone(c, gone, root_fix)
+    if cm.parent_id is None:
+        forget_pinned(c.pk)
     return gone
 
 

@@ -11,8 +11,12 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
+from django.utils.timezone import localtime
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -61,6 +65,83 @@ class PublicCommentForm(forms.Form):
     website = forms.CharField(label="网址（请勿填写）", required=False)
 
 
+# --- one comment's markup ------------------------------------------------------------------------------
+# A page shows up to a few hundred comments: written with format_html (escaped), a comment costs ~0.03 ms
+# instead of ~1 ms through a template include. The thread template prints `cm.html`.
+
+
+def _moderation_html(c: Consultation, cm: Comment, reply: bool, csrf: str) -> str:
+    def url(action):
+        return reverse("consultation:hall_moderate", args=[c.pk, cm.pk, action])
+
+    token = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">', csrf)
+    parts = []
+    if not reply:
+        action = "unpin" if cm.pinned else "pin"
+        parts.append(
+            format_html(
+                '<form method="post" action="{}">{}<button class="btn btn-link btn-sm p-0" type="submit">{}</button>'
+                "</form>",
+                url(action),
+                token,
+                "取消置顶" if cm.pinned else "置顶",
+            )
+        )
+    parts.append(
+        format_html(
+            '<details><summary class="text-danger">隐藏</summary><form method="post" action="{}" '
+            'class="d-flex gap-1 mt-1">{}<input class="form-control form-control-sm" name="reason" maxlength="200" '
+            'required placeholder="隐藏原因" aria-label="隐藏原因"><button class="btn btn-outline-danger btn-sm '
+            'text-nowrap" type="submit">隐藏</button></form></details>',
+            url("hide"),
+            token,
+        )
+    )
+    parts.append(
+        format_html(
+            '<details><summary>合并</summary><form method="post" action="{}" class="d-flex gap-1 mt-1">{}'
+            '<input class="form-control form-control-sm" name="into_id" inputmode="numeric" required '
+            'placeholder="合并到第几条" aria-label="合并到第几条"><button class="btn btn-outline-secondary btn-sm '
+            'text-nowrap" type="submit">合并</button></form></details>',
+            url("merge"),
+            token,
+        )
+    )
+    return format_html('<div class="d-flex flex-wrap gap-2 small mt-1">{}</div>', mark_safe("".join(parts)))
+
+
+def comment_html(c: Consultation, cm: Comment, *, reply: bool, manage: bool, csrf: str = "") -> str:
+    """One comment (escaped: the author's label and the text are the user's, HTML stays text)."""
+    badges = ""
+    if cm.is_public:
+        badges = '<span class="badge text-bg-light border">群众</span>'
+    elif not cm.member_id:
+        badges = '<span class="badge text-bg-light border">工作人员</span>'
+    if cm.pinned:
+        badges += '<span class="badge text-bg-danger">置顶</span>'
+    if cm.used_in_summary:
+        badges += '<span class="badge text-bg-success">采入综述</span>'
+    meta = f"· 第{cm.pk}条 · {localtime(cm.created_at):%m-%d %H:%M}"
+    if reply and cm.parent_id != cm.root_id:
+        meta += f" · 回复第{cm.parent_id}条"
+    text = escape(cm.content).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
+    extra = " border-start border-2 ps-2 ms-1 mt-2" if reply else ""
+    moderation = _moderation_html(c, cm, reply, csrf) if manage else ""
+    return mark_safe(
+        f'<div class="hall-comment{extra}" id="comment-{cm.pk}"><div class="small text-muted d-flex flex-wrap '
+        f'gap-1 align-items-center"><strong class="text-body">{escape(cm.author_label)}</strong>{badges}'
+        f'<span>{meta}</span></div><div class="text-break hall-text">{text}</div>{moderation}</div>'
+    )
+
+
+def _markup(request, c: Consultation, threads, manage: bool) -> None:
+    csrf = get_token(request) if manage else ""
+    for t in threads:
+        t.root.html = comment_html(c, t.root, reply=False, manage=manage, csrf=csrf)
+        for r in t.replies:
+            r.html = comment_html(c, r, reply=True, manage=manage, csrf=csrf)
+
+
 # --- helpers --------------------------------------------------------------------------------------------
 
 
@@ -102,6 +183,7 @@ def _hall_context(request, c: Consultation, *, form=None) -> dict:
         "cloud": wordcloud.terms(c),
         "credits": selectors_hall.summary_credits(c) if c.hall_summary else None,
     }
+    _markup(request, c, ctx["page"].pinned + ctx["page"].threads, manage)
     if manage:
         ctx["pending"] = selectors_hall.pending_queue(c)
     return ctx
@@ -135,6 +217,7 @@ def hall_thread(request, pk, comment_id):
         raise Http404("未找到该主题。")
     if not _htmx(request):
         return redirect(reverse("consultation:hall", args=[c.pk]) + f"#thread-{t.root.pk}")
+    _markup(request, c, [t], rules.can_manage(user, c))
     return render(
         request,
         "consultation/_hall_thread.html",
@@ -182,11 +265,13 @@ def hall_post(request, pk):
             t = selectors_hall.thread(c, root_id) if root_id else None
             if t is None:
                 return render(request, "consultation/_hall_gone.html", {"error": error}, status=200)
+            _markup(request, c, [t], ctx["manage"])
             ctx.update(t=t, full=True, reply_text="" if comment else request.POST.get("content", ""))
             return render(request, "consultation/_hall_thread.html", ctx)
         ctx["form"] = CommentForm() if comment is not None else form
         if comment is not None:
             ctx["t"] = selectors_hall.Thread(comment)
+            _markup(request, c, [ctx["t"]], ctx["manage"])
         return render(request, "consultation/_hall_form.html", ctx)
     if comment is not None:
         messages.success(request, "留言已发表。" if not parent_id else "回复已发表。")
