@@ -25,6 +25,7 @@ from ninja import Schema
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhengxie.core.errors import Invalid, NotFound
+from zhengxie.core.pagination import Rows
 
 from .. import rules
 from ..models import Plan, Topic, TopicCall
@@ -148,6 +149,15 @@ def _ref(obj, name="name"):
     return {"id": obj.pk, "name": getattr(obj, name)} if obj is not None else None
 
 
+class _Rows(Rows):
+    """core.pagination.Rows, with a page past the end empty (its reversed read would slice negatively)."""
+
+    def __getitem__(self, item):
+        if isinstance(item, slice) and item.start is not None and item.start >= self.count():
+            return []
+        return super().__getitem__(item)
+
+
 def topic_row(t: Topic) -> dict:
     return {
         "id": t.pk,
@@ -208,12 +218,10 @@ def topics_list(
     group: str = "",
     q: str = "",
 ):
-    from zhengxie.core.pagination import Rows
-
     if year is not None and not 2000 <= year <= 2100:
         raise Invalid("年度不正确。", field="year")
     qs = services.topics_for(request.user, year=year, status=status, source=source, group=group or None, q=q)
-    return Rows(qs, topic_row)
+    return _Rows(qs, topic_row)
 
 
 @router.get("/consultation-topics/{topic_id}", response=ConsultTopicDetail, summary="议题详情")
