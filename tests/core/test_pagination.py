@@ -25,6 +25,7 @@ def test_every_page_holds_the_rows_offset_would_give(notes, ordering):
     assert [o.pk for page in pages for o in page] == forward
     rows = Rows(qs, lambda o: o.pk)
     assert rows[80:90] == forward[80:90] and rows[90:100] == forward[90:]
+    assert rows[95:105] == [] and rows[10_000:10_010] == []
 
 
 def test_the_last_page_is_read_with_a_small_offset(notes):
