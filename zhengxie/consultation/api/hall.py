@@ -19,7 +19,7 @@ from ninja import Schema
 
 from zhengxie.core.errors import Invalid, NotFound
 
-from .. import rules, selectors, selectors_hall, wordcloud
+from .. import rules, selectors_hall, wordcloud
 from ..models import Comment
 from ..services import hall as services
 from . import router
@@ -127,7 +127,7 @@ def hall_comment_create(request, consultation_id: int, payload: HallCommentIn):
 def hall_comment_list(request, consultation_id: int, page: int = 1):
     if not 1 <= page <= MAX_PAGE:
         raise Invalid(f"页码须在1到{MAX_PAGE}之间。", field="page")
-    c = selectors.get_consultation(request.user, consultation_id)
+    c = selectors_hall.get_hall(request.user, consultation_id)
     size = selectors_hall.THREADS_PER_PAGE
     p = selectors_hall.hall_page(c, size=size, offset=(page - 1) * size)
     return {
@@ -146,7 +146,7 @@ def hall_comment_list(request, consultation_id: int, page: int = 1):
 )
 def hall_get(request, consultation_id: int):
     user = request.user
-    c = selectors.get_consultation(user, consultation_id)
+    c = selectors_hall.get_hall(user, consultation_id)
     state = services.window_state(c)
     return {
         "consultation_id": c.pk,
@@ -167,7 +167,7 @@ def _visible(request, comment_id: int) -> Comment:
     cm = Comment.objects.filter(pk=comment_id).first()
     if cm is None:
         raise NotFound("未找到该留言。")
-    selectors.get_consultation(request.user, cm.consultation_id)
+    selectors_hall.get_hall(request.user, cm.consultation_id)
     return cm
 
 

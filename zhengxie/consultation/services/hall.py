@@ -30,7 +30,7 @@ from zhengxie.performance.services import record_act, revoke_act
 
 from .. import rules
 from ..models import Comment, Consultation
-from ..selectors_hall import forget_pinned
+from ..selectors_hall import forget_pinned, get_hall
 from .common import lock, must_manage, record
 
 V = Comment.Status.VISIBLE
@@ -158,9 +158,7 @@ def _hall_url(c: Consultation) -> str:
 
 def post_comment(*, user, consultation, content, parent_id=None) -> Comment:
     """A member's (or staff's) comment, or a reply when `parent_id` is given. 409 outside the window."""
-    from ..selectors import get_consultation
-
-    c = get_consultation(user, getattr(consultation, "pk", consultation))
+    c = get_hall(user, getattr(consultation, "pk", consultation))
     if not rules.can_comment(user, c):
         raise Forbidden("只有本级政协委员和工作人员可以参与网络议政。")
     content = clean_content(c.organisation, content)
@@ -264,13 +262,11 @@ def submit_public(*, consultation, content, name="", consent=False, ip=None, hon
 def _load(user, comment, what: str, authors: bool = False) -> tuple[Consultation, Comment]:
     """The hall and the comment (locked; with `authors`, first the accounts of its thread's authors), if the
     user may see it (404) and manage the hall (403)."""
-    from ..selectors import get_consultation
-
     pk = _as_id(getattr(comment, "pk", comment), "comment_id")
     found = Comment.objects.filter(pk=pk).only("id", "consultation_id").first() if pk else None
     if found is None:
         raise NotFound("未找到该留言。")
-    c = get_consultation(user, found.consultation_id)
+    c = get_hall(user, found.consultation_id)
     must_manage(user, c, what)
     if authors:
         first = Comment.objects.filter(pk=pk).values_list("author_id", "parent_id").get()
@@ -447,9 +443,7 @@ def save_summary(*, user, consultation, summary, used_ids=(), shown_ids=()) -> C
         raise Invalid("综述不能超过20000字。", field="hall_summary")
     shown = {i for i in (_as_id(x, "shown") for x in shown_ids) if i is not None}
     used = {i for i in (_as_id(x, "used") for x in used_ids) if i is not None} & shown
-    from ..selectors import get_consultation
-
-    c = get_consultation(user, getattr(consultation, "pk", consultation))
+    c = get_hall(user, getattr(consultation, "pk", consultation))
     must_manage(user, c, "撰写议政综述")
     with transaction.atomic():
         if window_state(c) != "closed":

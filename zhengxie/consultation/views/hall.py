@@ -23,7 +23,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from zhengxie.core.context import client_ip
 from zhengxie.core.errors import NotFound, ServiceError
 
-from .. import rules, selectors, selectors_hall, wordcloud
+from .. import rules, selectors_hall, wordcloud
 from ..models import Comment, Consultation
 from ..services import hall as services
 
@@ -195,14 +195,14 @@ def _hall_context(request, c: Consultation, *, form=None) -> dict:
 @login_required
 @require_GET
 def hall(request, pk):
-    c = selectors.get_consultation(request.user, pk)
+    c = selectors_hall.get_hall(request.user, pk)
     return render(request, "consultation/hall.html", _hall_context(request, c))
 
 
 @login_required
 @require_GET
 def hall_counts(request, pk):
-    c = selectors.get_consultation(request.user, pk)
+    c = selectors_hall.get_hall(request.user, pk)
     return render(request, "consultation/_hall_counts.html", {"c": c})
 
 
@@ -211,7 +211,7 @@ def hall_counts(request, pk):
 def hall_thread(request, pk, comment_id):
     """One thread with all its replies (the 展开全部回复 link); a plain GET goes to the hall."""
     user = request.user
-    c = selectors.get_consultation(user, pk)
+    c = selectors_hall.get_hall(user, pk)
     t = selectors_hall.thread(c, comment_id)
     if t is None:
         raise Http404("未找到该主题。")
@@ -237,7 +237,7 @@ def hall_post(request, pk):
     """A comment (no parent_id) or a reply. Over htmx: the new thread (prepended) or the thread again, with
     the counts; the form comes back with its message on a refusal. Plain: back to the hall."""
     user = request.user
-    c = selectors.get_consultation(user, pk)
+    c = selectors_hall.get_hall(user, pk)
     form = CommentForm(request.POST)
     comment, error, status = None, None, 200
     if form.is_valid():
@@ -288,7 +288,7 @@ MODERATION = {"pin", "unpin", "hide", "approve", "merge"}
 @require_POST
 def hall_moderate(request, pk, comment_id, action):
     user = request.user
-    c = selectors.get_consultation(user, pk)
+    c = selectors_hall.get_hall(user, pk)
     if action not in MODERATION or not rules.can_manage(user, c):
         raise Http404("未找到")
     cm = _comment_of(c, comment_id)
@@ -319,7 +319,7 @@ def hall_moderate(request, pk, comment_id, action):
 def hall_summary(request, pk):
     """Staff draft the summary after the window and tick the comments it used (a page of 100 at a time)."""
     user = request.user
-    c = selectors.get_consultation(user, pk)
+    c = selectors_hall.get_hall(user, pk)
     if not rules.can_manage(user, c):
         raise Http404("未找到")
     status = 200
