@@ -21,7 +21,7 @@ import datetime
 import re
 
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -141,7 +141,9 @@ def topics_for(user, *, year=None, source=None, status=None, group=None, q=""):
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(reason__icontains=q) | Q(group_label__icontains=q))
     # Ranked first (by rank), then the unranked in the order they came.
-    return qs.select_related("organisation", "member", "call").order_by("year", "group_label", "rank", "id")
+    return qs.select_related("organisation", "member", "call").order_by(
+        "year", "group_label", F("rank").asc(nulls_last=True), "id"
+    )
 
 
 def with_consultations(topics) -> list[Topic]:
