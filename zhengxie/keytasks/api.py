@@ -223,7 +223,7 @@ def _full(request, pk) -> dict:
     response=list[KeyTaskRow],
     summary="重点工作列表（本级及下级；分页；可按年度、类别、亮灯、责任人筛选）",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(PageNumberPagination, page_size=30)
 def list_key_tasks(
     request,
     year: int | None = None,

@@ -72,7 +72,12 @@ def categories(user, year):
 
 
 def years(user) -> list[int]:
-    found = set(visible(user).values_list("year", flat=True).distinct())
+    # From the categories (a few per year), not the tasks.
+    if rules.is_reader(user):
+        qs = Category.objects.filter(org_scope_q(user))
+    else:
+        qs = Category.objects.filter(tasks__in=visible(user))
+    found = set(qs.order_by().values_list("year", flat=True).distinct())
     found.add(timezone.localdate().year)
     return sorted(found, reverse=True)
 

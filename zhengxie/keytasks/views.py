@@ -20,6 +20,8 @@ from . import documents, rules, selectors, services
 from .forms import FilterForm, KeyTaskForm, ReportForm
 from .models import Light
 
+PER_PAGE = 30
+
 
 def _need(cond) -> None:
     if not cond:
@@ -51,7 +53,7 @@ def task_list(request):
     if form.is_bound and form.is_valid():
         f.update({k: form.cleaned_data.get(k) for k in f})
     qs = selectors.task_list(user, year=year, **f)
-    page, qs_wo_page = paginate(request, qs, per_page=50)
+    page, qs_wo_page = paginate(request, qs, per_page=PER_PAGE)
     board = selectors.board(user, year)
     return render(
         request,

@@ -1,0 +1,351 @@
+"""Speed of the 重点工作 lists (issue 12) at demo size x100.
+
+    .venv/bin/python bench/keytasks_bench.py                        # SQLite
+    .venv/bin/python bench/keytasks_bench.py --engine postgresql    # PostgreSQL on 127.0.0.1:5432
+    .venv/bin/python bench/keytasks_bench.py --json out.json --markdown out.md
+
+The data: the demo world (`loaddemo --members 30`, whose 青川县 list has 14 tasks in 8 categories), then
+--factor (100) times as many tasks by bulk_create: 60 % 青川县政协 this year, 20 % 青川县 the three years
+before, 10 % 石门区政协, 10 % 江州市政协; 19 categories per organisation and year; each task with three
+milestones and three progress reports, a mixed percent, done in a third of the cases, lights as the daily
+job leaves them (services.refresh). SQLite files are generated once and cached in bench/data/ (--fresh
+regenerates); each run works on a copy; PostgreSQL gets a throw-away database.
+
+Measured in-process with the Django test Client as bench/opinions_bench.py (common.interleaved_runs):
+the leader (县政协主席) and the 办公室 on the list page /keytasks/ (this year; filtered by light, searched,
+the last page), GET /api/v1/key-tasks (first and last page), the board (/keytasks/board/ and GET
+/api/v1/key-tasks/board) and a task's page. The SQL queries of each request are counted on the demo alone
+and at scale. Target: p95 <= 150 ms, equal query counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import random
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+DATA_VERSION = 1
+TARGET = 150.0
+CATEGORIES = [
+    "政治引领",
+    "协商议政",
+    "民主监督",
+    "提案工作",
+    "社情民意",
+    "委员履职",
+    "文史工作",
+    "自身建设",
+    "界别活动",
+    "专委会工作",
+    "联络组工作",
+    "委员工作室",
+    "招商引资",
+    "乡村振兴",
+    "基层协商",
+    "宣传工作",
+    "理论研究",
+    "对外联谊",
+    "机关党建",
+]
+VERBS = ["深入开展", "组织实施", "持续推进", "全面完成", "认真做好", "扎实推进"]
+OBJECTS = ["专题协商", "民主监督", "调研视察", "履职培训", "重点提案督办", "文史资料征编", "委员联系群众"]
+
+
+def generate(factor: int, seed: int = 2026) -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        call_command("loaddemo", members=30, stdout=devnull)
+    from zhengxie.core.models import Organisation, User
+    from zhengxie.keytasks import services
+    from zhengxie.keytasks.models import Category, KeyTask, Milestone, ProgressReport
+
+    rnd = random.Random(seed)
+    today = timezone.localdate()
+    county = Organisation.objects.get(code="demo-county")
+    county2 = Organisation.objects.get(code="demo-county-2")
+    city = Organisation.objects.get(code="demo-city")
+    demo = KeyTask.objects.filter(organisation=county, year=today.year).count()
+    n = demo * factor
+    staff = {
+        o.pk: list(User.objects.filter(organisation=o, groups__name="staff")) for o in (county, county2, city)
+    }
+    office = User.objects.get(username="office")
+    for o in (county2, city):
+        if not staff[o.pk]:
+            staff[o.pk] = [office]
+    leader = User.objects.get(username="leader")
+    plan = (
+        [(county, today.year)] * 60
+        + [(county, today.year - 1 - i % 3) for i in range(20)]
+        + [(county2, today.year)] * 10
+        + [(city, today.year)] * 10
+    )
+    cats: dict[tuple, Category] = {(c.organisation_id, c.year, c.name): c for c in Category.objects.all()}
+    numbers: dict[tuple, int] = {}
+    for t in KeyTask.objects.values("organisation_id", "year", "number"):
+        key = (t["organisation_id"], t["year"])
+        numbers[key] = max(numbers.get(key, 0), t["number"])
+    tasks = []
+    for i in range(n):
+        org, year = plan[i % len(plan)]
+        name = CATEGORIES[rnd.randrange(len(CATEGORIES))]
+        key = (org.pk, year, name)
+        if key not in cats:
+            cats[key] = Category.objects.create(
+                organisation=org, year=year, name=name, order=CATEGORIES.index(name)
+            )
+        numbers[(org.pk, year)] = numbers.get((org.pk, year), 0) + 1
+        start = datetime.date(year, 1, 1)
+        due = datetime.date(year, rnd.choice([6, 9, 10, 11, 12]), 28)
+        done = rnd.random() < 0.33
+        percent = 100 if done else rnd.randint(0, 95)
+        owner = rnd.choice(staff[org.pk])
+        tasks.append(
+            KeyTask(
+                organisation=org,
+                year=year,
+                category=cats[key],
+                number=numbers[(org.pk, year)],
+                title=f"{rnd.choice(VERBS)}{rnd.choice(OBJECTS)}第{i}项",
+                description="按时间表推进。",
+                owner=owner,
+                owner_unit="办公室",
+                leader=leader if org.pk == county.pk else None,
+                starts_on=start,
+                due_on=due,
+                percent=percent,
+                status="done" if done else "in_progress",
+                created_by=office,
+            )
+        )
+    KeyTask.objects.bulk_create(tasks, batch_size=500)
+    ms, reports = [], []
+    now = timezone.now()
+    for t in tasks:
+        span = (t.due_on - t.starts_on).days
+        for k in (1, 2, 3):
+            day = t.starts_on + datetime.timedelta(days=span * k // 3)
+            ms.append(
+                Milestone(
+                    task=t,
+                    title=f"节点{k}",
+                    due_on=day,
+                    done_on=day if day < today and t.percent > 30 * k else None,
+                )
+            )
+            reports.append(
+                ProgressReport(
+                    task=t,
+                    percent=t.percent * k // 3,
+                    previous=t.percent * (k - 1) // 3,
+                    note="按计划推进。",
+                    expected=33 * k,
+                    light="green",
+                    reported_by=t.owner,
+                    at=now - datetime.timedelta(days=30 * (3 - k)),
+                )
+            )
+    Milestone.objects.bulk_create(ms, batch_size=1000)
+    ProgressReport.objects.bulk_create(reports, batch_size=1000)
+    from zhengxie.core.notifications import external_delivery_muted
+
+    with external_delivery_muted():
+        refreshed = services.refresh(today)
+    return {
+        "demo_tasks": demo,
+        "tasks": KeyTask.objects.count(),
+        "county_year": KeyTask.objects.filter(organisation=county, year=today.year).count(),
+        "refresh": refreshed,
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    from zhengxie.core.models import ApiToken, User
+    from zhengxie.keytasks.models import KeyTask
+
+    year = timezone.localdate().year
+    users = {u.username: u for u in User.objects.filter(username__in=["leader", "office"])}
+    pages, apis = {}, {}
+    for name, u in users.items():
+        c = Client()
+        c.force_login(u)
+        pages[name] = c
+        apis[name] = Client(headers={"Authorization": f"Bearer {ApiToken.issue(u)}"})
+    county = users["office"].organisation
+    total = KeyTask.objects.filter(organisation__path__startswith=county.path, year=year).count()
+    from zhengxie.keytasks.views import PER_PAGE
+
+    last = max(1, -(-total // PER_PAGE))  # the page size of the list and of the API alike
+    task = KeyTask.objects.filter(organisation=county, year=year).order_by("-id").first()
+    cases = [
+        ("list page (leader, this year)", "leader", "page", f"/keytasks/?year={year}", TARGET),
+        ("list page, red lights (leader)", "leader", "page", f"/keytasks/?year={year}&light=red", TARGET),
+        ("list page, search (office)", "office", "page", f"/keytasks/?year={year}&q=协商", TARGET),
+        ("list page, last page (office)", "office", "page", f"/keytasks/?year={year}&page={last}", TARGET),
+        ("GET /api/v1/key-tasks (leader)", "leader", "api", f"/api/v1/key-tasks?year={year}", TARGET),
+        (
+            "GET /api/v1/key-tasks last page",
+            "leader",
+            "api",
+            f"/api/v1/key-tasks?year={year}&page={last}",
+            TARGET,
+        ),
+        ("board page (leader)", "leader", "page", f"/keytasks/board/?year={year}", TARGET),
+        ("GET /api/v1/key-tasks/board", "leader", "api", f"/api/v1/key-tasks/board?year={year}", TARGET),
+        ("task page (office)", "office", "page", f"/keytasks/{task.pk}/", TARGET),
+    ]
+
+    def get(who, kind, url):
+        r = (pages if kind == "page" else apis)[who].get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        return r
+
+    counts = {}
+    for label, who, kind, url, _ in cases:
+        get(who, kind, url)
+        with CaptureQueriesContext(connection) as q:
+            get(who, kind, url)
+        counts[label] = len(q)
+    out = {"counts": counts, "tasks_visible_this_year": total, "vendor": connection.vendor}
+    if not counts_only:
+        out["rows"] = common.interleaved_runs(
+            cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
+        )
+    return out
+
+
+def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
+    common.run_child(Path(__file__), ["--child", mode, "--out", str(out), *extra], env={"DATABASE_URL": url})
+    return json.loads(out.read_text())
+
+
+def run_engine(engine: str, args, log) -> dict:
+    out: dict = {"engine": engine, "factor": args.factor}
+    with tempfile.TemporaryDirectory(prefix="zx-keytasks-bench-", dir=args.tmpdir) as tmp_name:
+        tmp = Path(tmp_name)
+        for factor, counts_only, key in ((0, True, "small_run"), (args.factor, False, "big_run")):
+            cache = f"keytasks-v{DATA_VERSION}-{factor}"
+
+            def gen(url, o, factor=factor):
+                return _child("generate", url, ["--factor", str(factor)], o)
+
+            extra = ["--requests", str(args.requests), "--runs", str(args.runs), "--budget", str(args.budget)]
+            extra += ["--counts-only"] if counts_only else []
+            if engine == "sqlite":
+                db, g = common.cached_sqlite_db(cache, gen, tmp, args.fresh, log, f"x{factor}")
+                log(f"[sqlite] measuring at x{factor} ...")
+                out[key] = _child("measure", f"sqlite:///{db}", extra, tmp / f"m-{factor}.json")
+                db.unlink()
+            else:
+                name = f"zx_kbench_{os.getpid()}_{factor}"
+                try:
+                    url, g = common.cached_pg_db(
+                        cache, gen, args.pg_url, name, tmp, args.fresh, log, f"x{factor}"
+                    )
+                    log(f"[postgresql] measuring at x{factor} ...")
+                    out[key] = _child("measure", url, extra, tmp / f"m-pg-{factor}.json")
+                finally:
+                    common.pg_drop(args.pg_url, name)
+            out[key]["generation"] = g
+    return out
+
+
+def markdown(runs: list[dict]) -> str:
+    parts = []
+    for run in runs:
+        big, small = run["big_run"], run["small_run"]
+        gen = big.get("generation") or {}
+        parts.append(
+            f"**{run['engine']}**: demo x{run['factor']} = {gen.get('tasks', '?')} tasks "
+            f"({big['tasks_visible_this_year']} visible to 青川县 this year). Target p95 <= {TARGET:.0f} ms."
+        )
+        rows = []
+        for r in big["rows"]:
+            ok = (
+                "ok"
+                if r["p95"] <= TARGET and small["counts"][r["label"]] == big["counts"][r["label"]]
+                else "**over**"
+            )
+            rows.append(
+                [
+                    r["label"],
+                    r["p50"],
+                    r["p95"],
+                    r["p95_worst"],
+                    small["counts"][r["label"]],
+                    big["counts"][r["label"]],
+                    ok,
+                ]
+            )
+        parts.append(
+            common.md_table(
+                ["request", "p50 ms", "p95 ms", "worst run p95", "queries (demo)", "queries (x100)", ""], rows
+            )
+        )
+    return "\n\n".join(parts)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    p.add_argument("--factor", type=int, default=100)
+    p.add_argument("--requests", type=int, default=30)
+    p.add_argument("--runs", type=int, default=5)
+    p.add_argument("--budget", type=float, default=10.0)
+    p.add_argument("--pg-url", default=common.DEFAULT_PG)
+    p.add_argument("--fresh", action="store_true")
+    p.add_argument("--json")
+    p.add_argument("--markdown")
+    p.add_argument("--tmpdir", default=None)
+    p.add_argument("--child", choices=["generate", "measure"])
+    p.add_argument("--out")
+    p.add_argument("--counts-only", action="store_true")
+    args = p.parse_args()
+    if args.child == "generate":
+        Path(args.out).write_text(json.dumps(generate(args.factor)))
+        return
+    if args.child == "measure":
+        res = measure(args.requests, args.runs, args.budget, args.counts_only)
+        Path(args.out).write_text(json.dumps(res, ensure_ascii=False))
+        return
+
+    def log(msg):
+        print(msg, flush=True)
+
+    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
+    runs = [run_engine(e, args, log) for e in engines]
+    text = markdown(runs)
+    if args.json:
+        Path(args.json).write_text(json.dumps(runs, ensure_ascii=False, indent=1))
+    if args.markdown:
+        Path(args.markdown).write_text(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
