@@ -51,6 +51,17 @@ def test_submit_while_open_lands_as_public_candidate(county):
     assert t.citizen_name == "李先生" and t.citizen_phone == "13800001111" and t.member is None
 
 
+def test_only_the_office_reads_the_citizens_phone(county, client_for):
+    call = _latest_open(county)
+    Client().post(URL, {**FORM, "call": call.pk})
+    t = Topic.objects.get(title=FORM["title"])
+    url = reverse("consultation:topic", args=[t.pk])
+    assert "13800001111" in client_for("office").get(url).content.decode()
+    leader = client_for("leader").get(url)
+    assert leader.status_code == 200 and "13800001111" not in leader.content.decode()
+    assert client_for("member1").get(url).status_code == 404
+
+
 def test_closed_call_refuses_in_chinese(county, topic_call, client_for):
     call = topic_call()
     assert client_for("office").post(reverse("consultation:call_close", args=[call.pk])).status_code == 302
