@@ -236,3 +236,12 @@ def test_the_years_outcomes(sent, written, held, client_for, user):
         client_for("office").get(url + "?year=1999")
     assert client_for("office").get(url + "?year=abc").status_code == 200
     assert len(ctx.captured_queries) < 40
+
+
+def test_a_unit_with_a_routed_recommendation_reads_the_consultation_and_its_outcome(sent, client_for):
+    o = sent()  # no departments on the consultation: 县教育局 and 县住建局 only have a recommendation each
+    for handler in ("handler1", "handler2"):
+        c = client_for(handler)
+        assert c.get(reverse("consultation:detail", args=[o.consultation_id])).status_code == 200
+        assert c.get(reverse("consultation:outcome", args=[o.pk])).status_code == 200
+        assert o.consultation.title in c.get(reverse("consultation:list")).content.decode()

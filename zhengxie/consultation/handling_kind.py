@@ -42,8 +42,9 @@ def _may_view(case, user) -> bool:
 
     from . import rules
 
-    if is_unit_user(user) and case.assignments.filter(unit_id=user.handling_unit_id).exists():
-        return True
+    if is_unit_user(user):
+        # A unit reads the consultation it takes part in, but only its own cases.
+        return case.assignments.filter(unit_id=user.handling_unit_id).exists()
     return rules.can_view(user, _recommendation(case).outcome.consultation)
 
 

@@ -55,9 +55,16 @@ def committee_member(user, organisation):
 
 
 def is_attending_unit(user, consultation) -> bool:
+    """A unit that attends the consultation, or one a recommendation of its outcome was routed to."""
     if not is_unit_user(user):
         return False
-    return consultation.departments.filter(pk=user.handling_unit_id).exists()
+    if consultation.departments.filter(pk=user.handling_unit_id).exists():
+        return True
+    from .models import Recommendation
+
+    return Recommendation.objects.filter(
+        outcome__consultation_id=consultation.pk, unit_id=user.handling_unit_id, case__isnull=False
+    ).exists()
 
 
 def can_view(user, consultation) -> bool:

@@ -36,7 +36,10 @@ def visible_q(user) -> Q:
     if member is not None:
         q |= committee_q(member.organisation)
     if user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD) and user.handling_unit_id:
-        q |= Q(departments=user.handling_unit_id)
+        q |= Q(departments=user.handling_unit_id) | Q(
+            outcome__recommendations__unit_id=user.handling_unit_id,
+            outcome__recommendations__case__isnull=False,
+        )
     return q
 
 
