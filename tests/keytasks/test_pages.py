@@ -169,3 +169,14 @@ def test_todo_and_dashboard(client_for, make_task, user, today):
     assert section is not None and section.note.startswith("重点工作") and "完成" in section.note
     assert keytask_figures(user("member1"), Period(None, today.year)) is None
     assert datetime.date.today()
+
+
+def test_a_bad_evidence_file_is_said_next_to_the_field(client_for, make_task):
+    t = make_task()
+    fake = SimpleUploadedFile("x.pdf", b"not a pdf", content_type="application/pdf")
+    r = client_for("staff").post(
+        f"/keytasks/{t.pk}/report/", {"percent": "10", "note": "附件有误", "evidence": fake}
+    )
+    html = r.content.decode()
+    assert r.status_code == 422 and "文件类型不符" in html and "附件有误" in html
+    assert KeyTask.objects.get(pk=t.pk).percent == 0 and not ProgressReport.objects.filter(task=t).exists()

@@ -119,7 +119,7 @@ def board(request):
 
 
 def _form_errors(form, exc: ServiceError) -> None:
-    name = {"milestones_done": "milestones_done"}.get(exc.field, exc.field)
+    name = {"file": "evidence"}.get(exc.field, exc.field)
     if name in form.fields:
         form.add_error(name, exc.message)
     elif name == "milestones":
