@@ -194,3 +194,25 @@ def test_board_and_yearly_sentence(api_for, make_task, county, today):
     row = next(c for c in r.json()["categories"] if c["name"] == "新类别甲")
     assert row["total"] == 2 and row["done"] == 1
     assert api_for("member1").get("/api/v1/key-tasks/board").status_code == 404
+
+
+def test_api_list_and_board_query_counts_are_constant(api_for, make_task, today):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    c = api_for("leader")
+
+    def counts():
+        out = []
+        for url in (f"/api/v1/key-tasks?year={today.year}", f"/api/v1/key-tasks/board?year={today.year}"):
+            with CaptureQueriesContext(connection) as q:
+                assert c.get(url).status_code == 200
+            out.append(len(q))
+        return out
+
+    for i in range(10):
+        make_task(title=f"任务{i}", category=f"类{i % 3}")
+    few = counts()
+    for i in range(50):
+        make_task(title=f"更多任务{i}", category=f"类{i % 7}")
+    assert counts() == few
