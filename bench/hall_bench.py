@@ -309,7 +309,7 @@ def measure(n_comments: int, small: int, n_requests: int, n_runs: int, budget: f
             ("counts fragment (polled every 15 s)", "page", f"{base}counts/", TARGET),
             ("API comments?page=1", "api", f"/api/v1/consultations/{hall.pk}/comments?page=1", TARGET),
             (
-                f"API comments?page={deep}",
+                "API comments?page=N (deep)",
                 "api",
                 f"/api/v1/consultations/{hall.pk}/comments?page={deep}",
                 TARGET,

@@ -23,6 +23,7 @@ V = Comment.Status.VISIBLE
 P = Comment.Status.PENDING
 THREADS_PER_PAGE = 20
 REPLIES_SHOWN = 10
+THREAD_MAX = 500  # replies of one thread shown at most (its own page)
 QUEUE_SIZE = 50
 SUMMARY_PAGE = 100
 FIELDS = (
@@ -119,7 +120,10 @@ def _with_replies(roots: list[Comment], limit: int | None = REPLIES_SHOWN) -> li
             n__lte=limit
         )
     by_root = {t.root.pk: t for t in threads}
-    for reply in qs.order_by("root_id", "id"):
+    qs = qs.order_by("root_id", "id")
+    if limit is None:
+        qs = qs[: THREAD_MAX * len(ids)]
+    for reply in qs:
         by_root[reply.root_id].replies.append(reply)
     return threads
 
