@@ -54,6 +54,7 @@ OPINIONS_NOTES = "## 社情民意: what misses and why"  # written by hand, kept
 PUBLIC = "## 微建议 (public channel)"
 PUBLIC_NOTES = "## 微建议: what misses and why"  # written by hand, kept as it is
 HALL = "## 网络议政 (online hall)"
+HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as it is
 ORDER = [
     "## Summary",
     PROPOSALS,
@@ -69,6 +70,7 @@ ORDER = [
     PUBLIC,
     PUBLIC_NOTES,
     HALL,
+    HALL_NOTES,
 ]
 SIMILAR_TARGET = 100.0
 
