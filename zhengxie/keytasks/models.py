@@ -91,7 +91,11 @@ class KeyTask(models.Model):
             models.CheckConstraint(condition=Q(due_on__gte=models.F("starts_on")), name="keytask_dates"),
         ]
         indexes = [
-            # The year's list of an organisation (by number) is the unique constraint's index.
+            # The year's list of an organisation (by number) is the unique constraint's index; the list
+            # page's order (a year, by organisation, category and number) is this one's.
+            models.Index(
+                fields=["year", "organisation", "category", "number", "id"], name="keytask_year_idx"
+            ),
             models.Index(fields=["organisation", "year", "light"], name="keytask_light_idx"),
             # The owner's and the leader's to-dos (tasks behind).
             models.Index(fields=["owner", "status", "light"], name="keytask_owner_idx"),
