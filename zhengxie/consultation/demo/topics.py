@@ -167,6 +167,12 @@ def load(ctx) -> None:
     by_username = {m.user.username: m for m in members if m.user_id}
     spare = [m for m in members if m.user_id and m.user.username not in ("member1", "member2", "member3")]
     now = timezone.now()
+    # Dates within this year whatever today is: proposals early on, the decision a little later.
+    start = timezone.make_aware(datetime.datetime(year, 1, 2, 9))
+    span = max(now - start, datetime.timedelta(hours=1))
+
+    def at(fraction: float):
+        return start + span * fraction
 
     # A call for this year's topics that ran early in the year, and an open one for next year's.
     past_call = TopicCall.objects.create(
@@ -207,9 +213,9 @@ def load(ctx) -> None:
                 rank=rank,
                 status=status,
                 decision_note=note,
-                decided_at=now - datetime.timedelta(days=300) if decided else None,
+                decided_at=at(0.12) if decided else None,
                 decided_by=office if decided else None,
-                created_at=now - datetime.timedelta(days=330 - i),
+                created_at=at(0.01 * i),
             )
         )
     title, reason, group, rank, name = PUBLIC
@@ -224,7 +230,7 @@ def load(ctx) -> None:
             citizen_name=name,
             group_label=group,
             rank=rank,
-            created_at=now - datetime.timedelta(days=320),
+            created_at=min(at(0.05), timezone.make_aware(datetime.datetime(year, 1, 20, 10))),
         )
     )
     topics = Topic.objects.bulk_create(rows)
