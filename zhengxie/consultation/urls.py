@@ -41,9 +41,7 @@ urlpatterns = [
     path("<int:pk>/hall/counts/", hall.hall_counts, name="hall_counts"),
     path("<int:pk>/hall/summary/", hall.hall_summary, name="hall_summary"),
     path("<int:pk>/hall/threads/<int:comment_id>/", hall.hall_thread, name="hall_thread"),
-    path(
-        "<int:pk>/hall/comments/<int:comment_id>/<slug:action>/", hall.hall_moderate, name="hall_moderate"
-    ),
+    path("<int:pk>/hall/comments/<int:comment_id>/<slug:action>/", hall.hall_moderate, name="hall_moderate"),
     # Outcomes, recommendations, votes and 批示 (views/outcomes.py).
     path("outcomes/", outcomes.outcome_list, name="outcomes"),
     path("<int:pk>/outcome/", outcomes.outcome_edit, name="outcome_edit"),
