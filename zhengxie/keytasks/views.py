@@ -186,7 +186,8 @@ def edit(request, pk):
         raise Http404("未找到")
     ms = list(t.milestones.all())
     if request.method == "POST":
-        form = KeyTaskForm(request.POST, organisation=t.organisation, milestones=ms)
+        form = KeyTaskForm(request.POST, organisation=t.organisation, milestones=ms, initial={"year": t.year})
+        form.fields["year"].disabled = True  # a task stays in its year
         if form.is_valid():
             d = form.cleaned_data
             try:
