@@ -66,3 +66,15 @@ def test_expected_percent_and_light_rules(today):
     assert progress.light(percent=50, overdue_milestones=1, **kw) == "yellow"
     assert progress.light(percent=0, **{**kw, "done": True}) == "green"
     assert progress.light(percent=40, yellow_gap=5, **kw) == "yellow"
+
+
+def test_the_gaps_are_organisation_settings(county, make_task, today):
+    county.settings = {**(county.settings or {}), "keytasks.yellow_gap": 30, "keytasks.red_gap": 60}
+    county.save(update_fields=["settings"])
+    t = make_task(starts_on=today, due_on=today + datetime.timedelta(days=100))
+    jobs.refresh_lights(today + datetime.timedelta(days=25))  # 25 points behind: within 30
+    t.refresh_from_db()
+    assert t.light == "green"
+    jobs.refresh_lights(today + datetime.timedelta(days=40))
+    t.refresh_from_db()
+    assert t.light == "yellow"
