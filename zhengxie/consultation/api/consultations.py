@@ -78,7 +78,7 @@ class ConsultationPatch(Schema):
     status: Status | None = None
 
 
-class Ref(Schema):
+class ConsultationRef(Schema):
     id: int
     name: str
 
@@ -92,10 +92,10 @@ class ConsultationRow(Schema):
     planned_month: int | None = None
     status: Status
     status_label: str
-    organisation: Ref
+    organisation: ConsultationRef
     topic_id: int | None = None
-    lead_committee: Ref | None = None
-    leader: Ref | None = None
+    lead_committee: ConsultationRef | None = None
+    leader: ConsultationRef | None = None
     opens_at: datetime.datetime | None = None
     closes_at: datetime.datetime | None = None
     public: bool
@@ -122,7 +122,7 @@ class ConsultationDetail(ConsultationRow):
     minutes: str
     meeting_id: int | None = None
     studio_id: int | None = None
-    departments: list[Ref]
+    departments: list[ConsultationRef]
     segments: list[SegmentOut]
     hall_open: bool
     actions: list[str]
@@ -137,17 +137,17 @@ class SegmentIn(Schema):
     written: bool = False
 
 
-class FormFigure(Schema):
+class ConsultationFormFigure(Schema):
     form: Form
     label: str
     done: int
     planned: int
 
 
-class StatsOut(Schema):
+class ConsultationStatsOut(Schema):
     year: int
-    organisation: Ref
-    by_form: list[FormFigure]
+    organisation: ConsultationRef
+    by_form: list[ConsultationFormFigure]
     done: int
     planned: int
     months: list[int]
@@ -256,7 +256,9 @@ def consultation_list(
 
 
 @router.get(
-    "/consultations/stats", response=StatsOut, summary="协商议事年度统计（各形式次数、成果、建议与采纳）"
+    "/consultations/stats",
+    response=ConsultationStatsOut,
+    summary="协商议事年度统计（各形式次数、成果、建议与采纳）",
 )
 def consultation_stats(request, year: int | None = None):
     user = request.user
@@ -264,7 +266,7 @@ def consultation_stats(request, year: int | None = None):
         raise NotFound("未找到该统计。")
     s = stats.year_stats(user, year)
     return {
-        **{k: s[k] for k in StatsOut.model_fields if k != "organisation"},
+        **{k: s[k] for k in ConsultationStatsOut.model_fields if k != "organisation"},
         "organisation": _ref(s["organisation"]),
     }
 
