@@ -570,3 +570,12 @@ def test_staff_todo_for_pending_public_comments(demo_hall, user):
     items = hall_todos(user("office"))
     assert items and items[0]["count"] >= 1 and f"/consultation/{demo_hall.pk}/hall/" in items[0]["url"]
     assert hall_todos(user("member1")) == []
+
+
+def test_empty_comment_messages_from_the_service(hall, county, client, client_for):
+    r = client_for("member1").post(reverse("consultation:hall_post", args=[hall.pk]), {"content": ""})
+    assert r.status_code == 422 and "请填写留言内容" in r.content.decode()
+    url = reverse("public_consultation:hall", args=[county.code, hall.pk])
+    r = client.post(url, {"content": "", "consent": "on"})
+    assert r.status_code == 422 and "请填写留言内容" in r.content.decode()
+    assert not Comment.objects.filter(consultation=hall).exists()

@@ -33,6 +33,7 @@ from ..services import hall as services
 class CommentForm(forms.Form):
     content = forms.CharField(
         label="留言内容",
+        required=False,  # the service says what is wrong (empty, too long) in its own words
         widget=forms.Textarea(
             attrs={"rows": 3, "class": "form-control", "placeholder": "发表您的意见和建议"}
         ),
@@ -59,7 +60,10 @@ class PublicCommentForm(forms.Form):
         widget=forms.TextInput(attrs={"class": "form-control", "autocomplete": "nickname"}),
     )
     content = forms.CharField(
-        label="留言内容", widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}), strip=False
+        label="留言内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4, "class": "form-control"}),
+        strip=False,
     )
     consent = forms.BooleanField(label="我同意留言经审核后在本页公开显示（署名如上）", required=False)
     website = forms.CharField(label="网址（请勿填写）", required=False)
