@@ -216,3 +216,11 @@ def test_api_list_and_board_query_counts_are_constant(api_for, make_task, today)
     for i in range(50):
         make_task(title=f"更多任务{i}", category=f"类{i % 7}")
     assert counts() == few
+
+
+def test_numbers_follow_on_in_the_year(make_task, county, today):
+    a = make_task(title="甲")
+    b = make_task(title="乙")
+    assert b.number == a.number + 1
+    KeyTask.objects.filter(pk=b.pk).update(number=b.number + 5)  # a number given otherwise
+    assert make_task(title="丙").number == b.number + 6

@@ -14,8 +14,9 @@ from django.utils import timezone
 
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
-from zhengxie.core.models import Office, Role, User
+from zhengxie.core.models import Counter, Office, Role, User
 from zhengxie.core.notifications import notify
+from zhengxie.core.numbering import next_number
 from zhengxie.core.uploads import save_attachment
 
 from . import progress, rules
@@ -167,6 +168,18 @@ def _category(organisation, year: int, name) -> Category:
     return cat
 
 
+def _next_number(organisation, year: int) -> int:
+    """The next number of the organisation's year (core.numbering: concurrent creators queue on the
+    counter's row); past any number given otherwise (rows loaded in bulk)."""
+    key = f"keytasks.{year}"
+    n = next_number(organisation, key)
+    last = KeyTask.objects.filter(organisation=organisation, year=year).aggregate(m=Max("number"))["m"] or 0
+    if n <= last:
+        n = last + 1
+        Counter.objects.filter(organisation=organisation, key=key).update(value=n)
+    return n
+
+
 def _gaps(organisation) -> tuple[int, int]:
     return (
         int(orgsettings.get(organisation, "keytasks.yellow_gap")),
@@ -283,12 +296,11 @@ def create(
     today = timezone.localdate()
     with transaction.atomic():
         cat = _category(organisation, year, category)
-        last = KeyTask.objects.filter(organisation=organisation, year=year).aggregate(m=Max("number"))["m"]
         task = KeyTask.objects.create(
             organisation=organisation,
             year=year,
             category=cat,
-            number=(last or 0) + 1,
+            number=_next_number(organisation, year),
             title=title,
             description=description,
             owner=owner,
