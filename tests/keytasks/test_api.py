@@ -224,3 +224,27 @@ def test_numbers_follow_on_in_the_year(make_task, county, today):
     assert b.number == a.number + 1
     KeyTask.objects.filter(pk=b.pk).update(number=b.number + 5)  # a number given otherwise
     assert make_task(title="丙").number == b.number + 6
+
+
+def test_progress_with_evidence_upload(api_for, make_task, today):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    t = make_task(milestones=[{"title": "调研", "due_on": today}])
+    m = t.milestones.get()
+    staff = api_for("staff")
+    pdf = SimpleUploadedFile("材料.pdf", b"%PDF-1.4\n%x\n", content_type="application/pdf")
+    r = staff.post(
+        f"/api/v1/key-tasks/{t.pk}/progress/upload",
+        {"percent": "60", "note": "调研报告已形成", "milestones_done": str(m.pk), "evidence": pdf},
+    )
+    assert r.status_code == 200, r.content
+    body = r.json()
+    assert body["percent"] == 60 and body["reports"][0]["evidence"].startswith("/files/")
+    assert body["milestones"][0]["done_on"] == str(today)
+    bad = SimpleUploadedFile("x.pdf", b"nope", content_type="application/pdf")
+    r = staff.post(
+        f"/api/v1/key-tasks/{t.pk}/progress/upload", {"percent": "70", "note": "x", "evidence": bad}
+    )
+    assert r.status_code == 422 and "文件" in r.json()["detail"]
+    other = api_for("other").post(f"/api/v1/key-tasks/{t.pk}/progress/upload", {"percent": "70", "note": "x"})
+    assert other.status_code == 404

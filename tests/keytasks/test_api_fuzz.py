@@ -29,5 +29,5 @@ def test_key_task_operations(api_schema, tokens, monkeypatch):
             st._run(operation, tokens)
         except (Exception, BaseExceptionGroup) as exc:
             failures.append(f"{operation.label}: {type(exc).__name__}: {str(exc)[:1500]}")
-    assert ops == 6
+    assert ops == 7
     assert not failures, "\n\n".join(failures)

@@ -946,7 +946,7 @@ API: dict[str, list[tuple]] = {
     # 重点工作
     **{
         f"keytasks_api_{op}": [_api(pk("keytasks.KeyTask"), pk="task_id")]
-        for op in "get_key_task update_key_task report_progress".split()
+        for op in "get_key_task update_key_task report_progress report_progress_upload".split()
     },
     "performance_api_member_duty": [API_MEMBER],
     "performance_api_self_report_confirm": [API_REPORT],

@@ -4,6 +4,7 @@
     POST /key-tasks   {year, category, title, owner, due_on, milestones: [{title, due_on}]} → 201
     GET  /key-tasks/{id}
     POST /key-tasks/{id}/progress   {percent, note}  (+ reason when going back, milestones_done)
+    POST /key-tasks/{id}/progress/upload   the same as multipart/form-data with an evidence file
 
 Extensions: description, owner_unit, leader, starts_on on POST; PATCH /key-tasks/{id} (the 办公室);
 GET /key-tasks/board?year= (the leader's board). A task exposes `expected_percent` (序时进度 today) and
@@ -16,7 +17,8 @@ from __future__ import annotations
 import datetime
 from typing import Literal
 
-from ninja import Router, Schema
+from ninja import File, Form, Router, Schema
+from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
 from zhengxie.core.pagination import Rows
@@ -68,6 +70,14 @@ class KeyTaskProgressIn(Schema):
     # Extensions: why the percent goes back (required then), milestones now done.
     reason: str | None = None
     milestones_done: list[int] = []
+
+
+class KeyTaskProgressForm(Schema):
+    percent: int
+    note: str
+    reason: str = ""
+    # Comma-separated milestone ids.
+    milestones_done: str = ""
 
 
 class KeyTaskUser(Schema):
@@ -306,5 +316,26 @@ def report_progress(request, task_id: int, payload: KeyTaskProgressIn):
         note=payload.note,
         reason=payload.reason or "",
         milestones_done=payload.milestones_done,
+    )
+    return _full(request, task_id)
+
+
+@router.post(
+    "/key-tasks/{int:task_id}/progress/upload",
+    response=KeyTaskDetail,
+    summary="报送进展并上传佐证材料（multipart/form-data；PDF、Word 或图片）",
+)
+def report_progress_upload(
+    request, task_id: int, payload: Form[KeyTaskProgressForm], evidence: File[UploadedFile] = None
+):
+    ids = [x.strip() for x in (payload.milestones_done or "").split(",") if x.strip()]
+    services.report(
+        request.user,
+        task_id,
+        percent=payload.percent,
+        note=payload.note,
+        reason=payload.reason or "",
+        evidence=evidence,
+        milestones_done=ids,
     )
     return _full(request, task_id)
