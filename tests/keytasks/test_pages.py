@@ -181,3 +181,20 @@ def test_a_bad_evidence_file_is_said_next_to_the_field(client_for, make_task):
     html = r.content.decode()
     assert r.status_code == 422 and "文件类型不符" in html and "附件有误" in html
     assert KeyTask.objects.get(pk=t.pk).percent == 0 and not ProgressReport.objects.filter(task=t).exists()
+
+
+def test_pages_keep_the_strict_csp(client_for, make_task, today):
+    import re
+
+    t = make_task()
+    office = client_for("office")
+    for url in (
+        f"/keytasks/?year={today.year}",
+        "/keytasks/board/",
+        "/keytasks/new/",
+        f"/keytasks/{t.pk}/edit/",
+    ):
+        html = office.get(url).content.decode()
+        assert "style=" not in html, url
+        scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+        assert all('type="application/json"' in s for s in scripts), (url, scripts)
