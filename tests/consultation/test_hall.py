@@ -109,7 +109,9 @@ def test_page_post_plain_and_htmx(hall, client_for):
     c = client_for("member1")
     url = reverse("consultation:hall_post", args=[hall.pk])
     r = c.post(url, {"content": "第一条意见"})
-    assert r.status_code == 302 and r["Location"].endswith(f"#thread-{Comment.objects.get(consultation=hall).pk}")
+    assert r.status_code == 302 and r["Location"].endswith(
+        f"#thread-{Comment.objects.get(consultation=hall).pk}"
+    )
     r = c.post(url, {"content": "第二条意见"}, headers={"HX-Request": "true"})
     assert r.status_code == 200
     body = r.content.decode()
