@@ -239,16 +239,21 @@ class OpinionWorkflow(RuleBasedStateMachine):
         if not accepted:
             return
         pick = self.rng
-        o = Opinion.objects.get(pk=pick.choice(accepted))
-        own_adoptions = sorted(
-            Adoption.objects.filter(opinion=o, revoked_at=None).values_list("pk", flat=True)
+        choices = ["issue_create", "publish", "forward", "adoption_add", "instruction_add", "adoption_revoke"]
+        action = pick.choice(choices)
+        # Undoing needs a live adoption: chosen among the accepted items that have one (an item picked
+        # first would rarely have one, and the walks would not reach a revoke).
+        adopted = sorted(
+            Adoption.objects.filter(opinion_id__in=accepted, revoked_at=None).values_list("pk", "opinion_id")
         )
-        choices = ["issue_create", "publish", "forward", "adoption_add", "instruction_add"]
-        action = pick.choice(choices + ["adoption_revoke"] * (2 if own_adoptions else 0))
+        if action == "adoption_revoke" and adopted:
+            self.picked, oid = pick.choice(adopted)
+            o = Opinion.objects.get(pk=oid)
+        else:
+            action = "adoption_add" if action == "adoption_revoke" else action
+            o = Opinion.objects.get(pk=pick.choice(accepted))
         if action == "publish" and not o.issue_id:
             action = "issue_create"
-        if action == "adoption_revoke":
-            self.picked = pick.choice(own_adoptions)
         self.attempt(data, action, self.office.get(o.organisation_id, "info"), o)
 
     # -- one attempt --------------------------------------------------------------------------------------

@@ -10,10 +10,11 @@ import datetime
 from django.utils import timezone
 
 from zhengxie.core.models import HandlingUnit, User
-from zhengxie.members.models import Member, SpecialCommittee
+from zhengxie.members.models import SpecialCommittee
 
 from ..models import Consultation
 from ..services import consultations as services
+from . import demo_members
 
 F = Consultation.Form
 
@@ -81,7 +82,7 @@ def load(ctx) -> None:
     now = timezone.now()
     units = {u.short_name: u for u in HandlingUnit.objects.filter(organisation=county)}
     committees = {c.name: c for c in SpecialCommittee.objects.filter(organisation=county)}
-    members = list(Member.objects.filter(organisation=county, status=Member.Status.ACTIVE).order_by("pk")[:8])
+    members = list(demo_members(county)[:8])
 
     for form, title, offset, status, committee, deps, background in PLAN:
         year, month = _month(today, offset)

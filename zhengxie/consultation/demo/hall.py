@@ -24,6 +24,7 @@ from zhengxie.performance.models import DutyRecord
 from zhengxie.performance.services import build_record
 
 from ..models import Comment, Consultation
+from . import demo_members
 
 V, P, H = Comment.Status.VISIBLE, Comment.Status.PENDING, Comment.Status.HIDDEN
 OPEN_COMMENTS = 3000
@@ -327,11 +328,7 @@ def load(ctx) -> None:
     if not halls:
         return
     office = User.objects.filter(username="office").first()
-    members = list(
-        Member.objects.filter(organisation=county, status=Member.Status.ACTIVE, user__isnull=False).order_by(
-            "pk"
-        )
-    )
+    members = list(demo_members(county))
     if office is None or not members:
         return
     rnd = random.Random(2026)
