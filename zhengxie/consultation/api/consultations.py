@@ -186,6 +186,20 @@ def row(c: Consultation) -> dict:
     }
 
 
+def segment(s: Segment) -> dict:
+    return {
+        "id": s.pk,
+        "order": s.order,
+        "kind": s.kind,
+        "member_id": s.member_id,
+        "speaker_label": s.speaker_label,
+        "title": s.title,
+        "content": s.content,
+        "written": s.written,
+        "attachment_id": s.attachment_id,
+    }
+
+
 def detail(user, c: Consultation) -> dict:
     return {
         **row(c),
@@ -195,20 +209,7 @@ def detail(user, c: Consultation) -> dict:
         "meeting_id": c.meeting_id,
         "studio_id": c.studio_id,
         "departments": [_ref(u) for u in c.departments.all()],
-        "segments": [
-            {
-                "id": s.pk,
-                "order": s.order,
-                "kind": s.kind,
-                "member_id": s.member_id,
-                "speaker_label": s.speaker_label,
-                "title": s.title,
-                "content": s.content,
-                "written": s.written,
-                "attachment_id": s.attachment_id,
-            }
-            for s in c.segments.all()
-        ],
+        "segments": [segment(s) for s in c.segments.all()],
         "hall_open": c.hall_open(),
         "actions": services.allowed_steps(user, c),
     }
@@ -311,14 +312,4 @@ def consultation_segment(request, consultation_id: int, payload: SegmentIn):
         content=payload.content,
         written=payload.written,
     )
-    return 201, {
-        "id": s.pk,
-        "order": s.order,
-        "kind": s.kind,
-        "member_id": s.member_id,
-        "speaker_label": s.speaker_label,
-        "title": s.title,
-        "content": s.content,
-        "written": s.written,
-        "attachment_id": s.attachment_id,
-    }
+    return 201, segment(s)
