@@ -28,15 +28,13 @@ public page. The word cloud is cached a minute: its cold computation is timed on
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime
-import http.client
-import json
 import os
 import random
 import statistics
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -269,21 +267,15 @@ def measure(n_comments: int, small: int, n_requests: int, n_runs: int, budget: f
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     load_start = os.getloadavg()
     call_command("migrate", verbosity=0)
     from zhengxie.consultation import wordcloud
     from zhengxie.consultation.models import Comment
-    from zhengxie.core.models import ApiToken, User
+    from zhengxie.core.models import User
     from zhengxie.members.models import Member
 
-    member1 = User.objects.get(username="member1")
-    member1.password_changed_at = timezone.now()
-    member1.save(update_fields=["password_changed_at"])
-    page = Client()
-    page.force_login(member1)
-    api = Client(headers={"Authorization": f"Bearer {ApiToken.issue(member1)}"})
+    page, api = common.page_and_api_clients(User.objects.get(username="member1"))
     hall = _new_hall("网络议政：十万条留言")
     members = list(Member.objects.filter(organisation=hall.organisation, user__isnull=False).order_by("pk"))
 
@@ -371,17 +363,10 @@ def measure(n_comments: int, small: int, n_requests: int, n_runs: int, budget: f
 
     gc.collect()
     gc.freeze()
-    results = common.interleaved_runs(
-        case_list,
-        get,
-        n_requests=n_requests,
-        n_runs=n_runs,
-        budget=budget,
-        seed=seed,
-        min_requests=MIN_REQUESTS,
+    results = common.time_requests(
+        case_list, get, queries, connection, n_requests, n_runs, budget, seed, MIN_REQUESTS
     )
-    common.time_full_sql(queries, connection)
-    for q in queries + small_queries:
+    for q in small_queries:
         q["sql_full_text"] = q.pop("sql_full", [])
     out = {
         "info": {
@@ -408,9 +393,10 @@ def measure(n_comments: int, small: int, n_requests: int, n_runs: int, budget: f
 # =====================================================================================================
 
 
-def member(port, path, n, kind, client, consultation_id, org_id, tag, rounds, barrier, out):
+def member(port, path, kind, client, org_id, tag, rounds, n, barrier, out):
+    """One member's comments (every second one a reply to the previous), or the floor's rows."""
     headers = {"Content-Type": "application/json", "Authorization": f"Bearer {client['token']}"}
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
+    conn = common.KeepAlive(port)
     barrier.wait()
     previous = None
     for i in range(rounds):
@@ -421,102 +407,32 @@ def member(port, path, n, kind, client, consultation_id, org_id, tag, rounds, ba
                 body["parent_id"] = previous
         else:
             body = {"organisation_id": org_id, "title": text, "content": FLOOR_CONTENT}
-        t = time.perf_counter()
-        try:
-            conn.request("POST", path, body=json.dumps(body).encode(), headers=headers)
-            resp = conn.getresponse()
-            raw = resp.read()
-            status: int | str = resp.status
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
-            raw, status = b"", type(exc).__name__
-        secs = time.perf_counter() - t
-        try:
-            data = json.loads(raw) if raw else {}
-        except ValueError:
-            data = {"raw": raw[:160].decode(errors="replace")}
-        if status == 201 and kind == "endpoint":
-            previous = data.get("id")
-        out.append(
-            {
-                "text": text,
-                "status": status,
-                "secs": secs,
-                "detail": str(data.get("detail") or data.get("raw") or "")[:160],
-            }
-        )
+        answer = conn.post(path, body, headers)
+        if answer["status"] == 201 and kind == "endpoint":
+            previous = answer["data"].get("id")
+        out.append({"text": text, **answer})
     conn.close()
 
 
-def burst(port, path, kind, clients, consultation_id, org_id, tag, rounds) -> dict:
-    answers: list[dict] = []
-    barrier = threading.Barrier(len(clients) + 1)
-    threads = [
-        threading.Thread(
-            target=member,
-            args=(port, path, n, kind, c, consultation_id, org_id, tag, rounds, barrier, answers),
-            daemon=True,
-        )
-        for n, c in enumerate(clients)
-    ]
-    for t in threads:
-        t.start()
-    load_start = wb.load_avg()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    secs = [a["secs"] for a in answers]
-    s = common.summary_ms(secs)
-    s["p50"] = statistics.median(x * 1000 for x in secs)
-    ok = [a for a in answers if a["status"] == 201]
-    errors = [a for a in answers if a["status"] != 201]
-    return {
-        "answers": answers,
-        "requests": len(answers),
-        "wall_s": wall,
-        "throughput": len(ok) / wall,
-        "latency": s,
-        "errors": len(errors),
-        "statuses": dict(Counter(str(a["status"]) for a in answers)),
-        "error_samples": Counter(f"{a['status']}: {a['detail']}" for a in errors).most_common(5),
-        "load_start": load_start,
-        "load_end": wb.load_avg(),
-    }
+@contextlib.contextmanager
+def _demo_db(engine: str, args, tmp: Path, pg_name: str):
+    """The URL of a database of writers_bench.py's demo world (generated by generate() above, cached),
+    for the `with` block; the parts of the demo that were skipped are named."""
 
-
-def account(answers: list[dict], rows: list[str]) -> dict:
-    held = set(rows)
-    lost = [a["text"] for a in answers if a["status"] == 201 and a["text"] not in held]
-    phantom = [a["text"] for a in answers if a["status"] != 201 and a["text"] in held]
-    return {"lost": len(lost), "phantom": len(phantom), "lost_samples": (lost + phantom)[:5]}
-
-
-def _demo_url(engine: str, args, tmp: Path, log, pg_name: str) -> str:
     def gen(url, out):
         return _child("generate", url, [], out)
 
-    cache = f"hall-demo-v{DATA_VERSION}"  # writers_bench.py's demo world, generated by generate() above
-    if engine == "sqlite":
-        db_file, found = common.cached_sqlite_db(cache, gen, tmp, args.fresh, log, "the demo world")
-        url = f"sqlite:///{db_file}"
-    else:
-        url, found = common.cached_pg_db(
-            cache, gen, args.pg_url, pg_name, tmp, args.fresh, log, "the demo world"
-        )
-    for note in (found or {}).get("skipped", []):
-        log(f"[{engine}] demo: skipped {note}")
-    return url
+    cache = f"hall-demo-v{DATA_VERSION}"
+    with common.cached_db(engine, args, tmp, cache, gen, "the demo world", pg_name) as (url, found):
+        for note in (found or {}).get("skipped", []):
+            common.log(f"[{engine}] demo: skipped {note}")
+        yield url
 
 
 def run_burst(engine: str, args, log) -> dict:
     with tempfile.TemporaryDirectory(prefix="zx-hall-bench-", dir=args.tmpdir) as tmp_name:
         tmp = Path(tmp_name)
-        pg_name = f"zx_hall_{os.getpid()}"
-        try:
-            url = _demo_url(engine, args, tmp, log, pg_name)
+        with _demo_db(engine, args, tmp, f"zx_hall_{os.getpid()}") as url:
             prepared = _child("burst-setup", url, ["--clients", str(args.clients)], tmp / "setup.json")
             cid, org_id, clients = (
                 prepared["consultation_id"],
@@ -529,87 +445,44 @@ def run_burst(engine: str, args, log) -> dict:
             server = wb.Server(url, tmp, args.workers, args.threads, True)
             server.env.update(DJANGO_SETTINGS_MODULE="bench.public_floor_settings")
             paths = {"endpoint": f"/api/v1/consultations/{cid}/comments", "floor": "/bench-floor/insert/"}
-            runs = []
+
+            def fire(kind, path, _slot, tag, n_clients, rounds):
+                def one(n, barrier, out):
+                    member(server.port, path, kind, clients[n], org_id, tag, rounds, n, barrier, out)
+
+                return common.burst(min(n_clients, len(clients)), one, accepted_only=True)
+
+            def verify(tag):
+                found = _child(
+                    "burst-verify", url, ["--tag", tag, "--consultation", str(cid)], tmp / "v.json"
+                )
+                return dict.fromkeys(found["rows"]), {"counters": found["counters"]}
+
             with server:
-                warm = clients[: args.workers * args.threads * 2]
-                for kind, path in paths.items():
-                    burst(server.port, path, kind, warm, cid, org_id, f"WARM{os.getpid()}", 1)
-                for r in range(args.runs):
-                    for kind, path in paths.items():
-                        tag = f"HB{os.getpid()}{kind[0]}{r}x{int(time.time()) % 100000}"
-                        log(
-                            f"[{engine}] run {r + 1}/{args.runs} {kind}: {len(clients)} members × {args.rounds} ..."
-                        )
-                        res = burst(server.port, path, kind, clients, cid, org_id, tag, args.rounds)
-                        verified = _child(
-                            "burst-verify", url, ["--tag", tag, "--consultation", str(cid)], tmp / "v.json"
-                        )
-                        res.update(account(res.pop("answers"), verified["rows"]))
-                        res.update(kind=kind, run=r + 1, counters=verified["counters"])
-                        runs.append(res)
-                        log(
-                            f"[{engine}]   {kind}: {res['requests']} requests, errors {res['errors']} {res['statuses']}, "
-                            f"lost {res['lost']}, told-failed-but-stored {res['phantom']}, {res['throughput']:.1f}/s, "
-                            f"p50 {res['latency']['p50']:.0f} ms p95 {res['latency']['p95']:.0f} ms max "
-                            f"{res['latency']['max']:.0f} ms, load {res['load_start']} -> {res['load_end']}; "
-                            f"counters {res['counters']}"
-                        )
-                        for sample, count in res["error_samples"]:
-                            log(f"[{engine}]     {count} × {sample}")
+                runs = common.alternating_bursts(
+                    engine, args, paths, fire, verify, tag="HB", crowd="members", per_s="/s"
+                )
                 logs = server.log_facts()
-        finally:
-            if engine == "postgresql":
-                common.pg_drop(args.pg_url, pg_name)
-
-    def med(kind, get):
-        vals = [get(x) for x in runs if x["kind"] == kind]
-        return statistics.median(vals) if vals else float("nan")
-
-    summary = {}
-    for kind in ("endpoint", "floor"):
-        summary[kind] = {
-            "throughput": med(kind, lambda x: x["throughput"]),
-            "p50": med(kind, lambda x: x["latency"]["p50"]),
-            "p95": med(kind, lambda x: x["latency"]["p95"]),
-            "max": max(x["latency"]["max"] for x in runs if x["kind"] == kind),
-            "requests": sum(x["requests"] for x in runs if x["kind"] == kind),
-            "errors": sum(x["errors"] for x in runs if x["kind"] == kind),
-            "lost": sum(x["lost"] + x["phantom"] for x in runs if x["kind"] == kind),
-        }
-    last = [x for x in runs if x["kind"] == "endpoint"][-1]["counters"]
-    return {
-        "engine": engine,
-        "clients": args.clients,
-        "rounds": args.rounds,
-        "workers": args.workers,
-        "threads": args.threads,
-        "runs": runs,
-        "summary": summary,
-        "counters": last,
-        "logs": {k: v for k, v in logs.items() if k != "server_ms"},
-    }
+    out = common.burst_report(engine, args, runs, logs)
+    out["counters"] = [x for x in runs if x["kind"] == "endpoint"][-1]["counters"]
+    return out
 
 
 def run_page(engine: str, args, log) -> dict:
     with tempfile.TemporaryDirectory(prefix="zx-hall-page-", dir=args.tmpdir) as tmp_name:
         tmp = Path(tmp_name)
-        pg_name = f"zx_hallp_{os.getpid()}"
-        try:
-            url = _demo_url(engine, args, tmp, log, pg_name)
+        with _demo_db(engine, args, tmp, f"zx_hallp_{os.getpid()}") as url:
             log(f"[{engine}] hall of {args.comments:,} comments ...")
-            extra = [
-                "--comments",
-                str(args.comments),
-                "--small",
-                str(args.small),
+            extra = ["--comments", str(args.comments), "--small", str(args.small)]
+            extra += [
                 "--requests",
                 str(args.requests),
+                "--runs",
+                str(args.page_runs),
+                "--budget",
+                str(args.budget),
             ]
-            extra += ["--runs", str(args.page_runs), "--budget", str(args.budget)]
             out = _child("measure", url, extra, tmp / "m.json")
-        finally:
-            if engine == "postgresql":
-                common.pg_drop(args.pg_url, pg_name)
     out["engine"] = engine
     out["small"], out["n"] = args.small, args.comments
     out["runs"], out["per_run"] = args.page_runs, args.requests
@@ -622,8 +495,7 @@ def run_page(engine: str, args, log) -> dict:
 
 
 def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
-    common.run_child(Path(__file__), ["--child", mode, "--out", str(out), *extra], env={"DATABASE_URL": url})
-    return json.loads(out.read_text())
+    return common.child_json(__file__, mode, url, extra, out)
 
 
 def markdown(bursts: list[dict], pages: list[dict]) -> str:
@@ -709,24 +581,8 @@ def markdown(bursts: list[dict], pages: list[dict]) -> str:
         ]
         for run in pages:
             info = run["info"]
-            small_q = {q["label"]: q["queries"] for q in run.get("small_queries", [])}
-            big_q = {q["label"]: q["queries"] for q in run.get("queries", [])}
-            rows = []
-            for r in run.get("results", []):
-                cs, cb = small_q.get(r["label"], "-"), big_q.get(r["label"], "-")
-                rows.append(
-                    [
-                        r["label"],
-                        cs,
-                        cb,
-                        "equal" if cs == cb else "**DIFFERENT**",
-                        f"{r['n']} ({r['runs']})",
-                        r["p50"],
-                        r["p95"],
-                        r["p95_worst"],
-                        "pass" if r["p95"] <= TARGET else "**MISS**",
-                    ]
-                )
+            queries = run.get("small_queries", []), run.get("queries", [])
+            rows = common.compared_rows(run.get("results", []), *queries, cpu=False, target=False)
             lines += [
                 f"\n#### {run['engine']}\n",
                 f"{info['comments']:,} comments in the hall ({info['visible']:,} visible), generated in "
@@ -734,91 +590,41 @@ def markdown(bursts: list[dict], pages: list[dict]) -> str:
                 f"a minute): {info['wordcloud_cold_ms']:.0f} ms. Load average {info['load_start'][0]:.1f} at the "
                 f"start, {info['load_end'][0]:.1f} at the end ({info['cpus']} CPUs, shared).",
                 "",
-                common.md_table(
-                    [
-                        "request",
-                        f"queries {run['small']:,}",
-                        f"queries {run['n']:,}",
-                        "",
-                        "n (runs)",
-                        "p50 ms",
-                        "p95 ms",
-                        "worst p95",
-                        "<= 150",
-                    ],
-                    rows,
-                ),
+                common.requests_table(rows, run["small"], run["n"], cpu=False, tail=[f"<= {TARGET:.0f}"]),
             ]
-            slow = common.slow_statements(run.get("queries", []))
-            if slow:
-                lines += ["", "Where the time goes (statements >= 10 ms, run again to their end):", "", *slow]
+            lines += common.where_the_time_goes(run.get("queries", []))
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default=None)
+    common.add_common_args(p)
     p.add_argument("--only", choices=["burst", "page", "both"], default="both")
     p.add_argument("--quick", action="store_true", help="small sizes (prints only)")
-    p.add_argument("--clients", type=int, default=200)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--runs", type=int, default=3, help="burst runs (each: endpoint, then floor)")
-    p.add_argument("--workers", type=int, default=3)
-    p.add_argument("--threads", type=int, default=4)
+    common.add_burst_args(p)
     p.add_argument("--comments", type=int, default=100_000)
     p.add_argument("--small", type=int, default=1_000)
     p.add_argument("--requests", type=int, default=30)
     p.add_argument("--page-runs", type=int, default=5)
     p.add_argument("--budget", type=float, default=15.0)
-    p.add_argument("--pg-url", default=None)
-    p.add_argument("--fresh", action="store_true")
-    p.add_argument("--json")
-    p.add_argument("--markdown")
-    p.add_argument("--tmpdir", default=None)
-    p.add_argument("--child", choices=["generate", "measure", "burst-setup", "burst-verify"])
-    p.add_argument("--out")
-    p.add_argument("--tag")
     p.add_argument("--consultation", type=int)
     args = p.parse_args()
 
-    if args.child:
-        if args.child == "generate":
-            res = generate()
-        elif args.child == "measure":
-            res = measure(args.comments, args.small, args.requests, args.runs, args.budget)
-        elif args.child == "burst-setup":
-            res = burst_setup(args.clients)
-        else:
-            res = burst_verify(args.tag, args.consultation)
-        Path(args.out).write_text(json.dumps(res, ensure_ascii=False))
+    modes = {
+        "generate": generate,
+        "measure": lambda: measure(args.comments, args.small, args.requests, args.runs, args.budget),
+        "burst-setup": lambda: burst_setup(args.clients),
+        "burst-verify": lambda: burst_verify(args.tag, args.consultation),
+    }
+    if common.child_mode(args, modes):
         return
 
     if args.quick:
         args.clients, args.rounds, args.runs = min(args.clients, 40), min(args.rounds, 2), 1
         args.comments, args.small, args.requests, args.page_runs = min(args.comments, 10_000), 500, 10, 2
-    env_url = os.environ.get("DATABASE_URL", "")
-    is_pg = env_url.startswith(("postgres://", "postgresql://"))
-    args.pg_url = args.pg_url or (env_url if is_pg else common.DEFAULT_PG)
-    engine = args.engine or ("both" if is_pg else "sqlite")
-    engines = ["sqlite", "postgresql"] if engine == "both" else [engine]
-
-    def log(msg):
-        print(msg, flush=True)
-
-    bursts, pages = [], []
-    for e in engines:
-        if args.only in ("burst", "both"):
-            bursts.append(run_burst(e, args, log))
-        if args.only in ("page", "both"):
-            pages.append(run_page(e, args, log))
-    text = markdown(bursts, pages)
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"bursts": bursts, "pages": pages}, ensure_ascii=False, indent=1)
-        )
-    if args.markdown:
-        Path(args.markdown).write_text(text)
-    print(text)
+    found = common.each_engine(args, {"burst": run_burst, "page": run_page})
+    bursts, pages = found["burst"], found["page"]
+    common.write_outputs(args, {"bursts": bursts, "pages": pages}, markdown(bursts, pages))
 
 
 if __name__ == "__main__":

@@ -367,20 +367,9 @@ def measure(
             }
         )
 
-    results = []
-    if not counts_only:
-        results = common.interleaved_runs(
-            cases,
-            get,
-            n_requests=n_requests,
-            n_runs=n_runs,
-            budget=budget,
-            seed=seed,
-            min_requests=MIN_REQUESTS,
-        )
-        common.time_full_sql(queries, connection)
-    for q in queries:
-        q["sql_full_text"] = q.pop("sql_full", [])
+    results = common.time_requests(
+        cases, get, queries, connection, n_requests, n_runs, budget, seed, MIN_REQUESTS, counts_only
+    )
     info = {
         "vendor": connection.vendor,
         "prepare_s": prep,
@@ -399,8 +388,7 @@ def measure(
 
 
 def _child(url: str, extra: list[str], out: Path) -> dict:
-    common.run_child(Path(__file__), ["--child", "--out", str(out), *extra], env={"DATABASE_URL": url})
-    return json.loads(out.read_text())
+    return common.child_json(__file__, None, url, extra, out)
 
 
 def run_engine(engine: str, args, log) -> dict:
@@ -481,42 +469,8 @@ def markdown(runs: list[dict]) -> str:
                     f"{r['label']}: "
                     + proposals_bench._sql_difference(qs["sql"], qb["sql"], run["small"], run["n"])
                 )
-            t = r["target"]
-            verdict = "" if t is None else ("pass" if r["p95"] <= t else "**MISS**")
-            rows.append(
-                [
-                    r["label"],
-                    cs,
-                    cb,
-                    "equal" if same else f"**DIFFERENT** ({len(notes)})",
-                    f"{r.get('n', '')} ({r['runs']})",
-                    r["p50"],
-                    r["p95"],
-                    r["p95_worst"],
-                    r["cpu"],
-                    "" if t is None else f"<= {t:.0f}",
-                    verdict,
-                ]
-            )
-        lines.append("")
-        lines.append(
-            common.md_table(
-                [
-                    "request",
-                    f"queries {run['small']:,}",
-                    f"queries {run['n']:,}",
-                    "",
-                    "n (runs)",
-                    "p50 ms",
-                    "p95 ms",
-                    "worst p95",
-                    "CPU ms",
-                    "target p95",
-                    "",
-                ],
-                rows,
-            )
-        )
+            rows.append(common.request_row(r, cs, cb, "equal" if same else f"**DIFFERENT** ({len(notes)})"))
+        lines += ["", common.requests_table(rows, run["small"], run["n"])]
         if notes:
             lines.append("")
             lines += [f"({i}) {note}" for i, note in enumerate(notes, 1)]
@@ -532,7 +486,7 @@ def markdown(runs: list[dict]) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default=None)
+    common.add_common_args(p)
     p.add_argument(
         "--items", type=int, default=100_000, help="proposals, and as many items of the second kind"
     )
@@ -545,13 +499,7 @@ def main() -> None:
         default=20.0,
         help="seconds per request and run; slower requests are timed fewer times (at least 5)",
     )
-    p.add_argument("--pg-url", default=None)
-    p.add_argument("--fresh", action="store_true", help="regenerate the proposals benchmark's cached data")
-    p.add_argument("--json")
-    p.add_argument("--markdown")
-    p.add_argument("--tmpdir", default=None)
     p.add_argument("--child", action="store_true")
-    p.add_argument("--out")
     p.add_argument("--counts-only", action="store_true")
     args = p.parse_args()
 
@@ -559,28 +507,8 @@ def main() -> None:
         res = measure(args.items, args.requests, args.runs, args.counts_only, args.budget)
         Path(args.out).write_text(json.dumps(res, ensure_ascii=False))
         return
-
-    env_url = os.environ.get("DATABASE_URL", "")
-    args.pg_url = args.pg_url or (
-        env_url if env_url.startswith(("postgres://", "postgresql://")) else common.DEFAULT_PG
-    )
-    engine = args.engine or ("both" if env_url.startswith(("postgres://", "postgresql://")) else "sqlite")
-    engines = ["sqlite", "postgresql"] if engine == "both" else [engine]
-
-    def log(msg):
-        print(msg, flush=True)
-
-    runs = []
-    for e in engines:
-        t0 = time.perf_counter()
-        runs.append(run_engine(e, args, log))
-        log(f"[{e}] done in {time.perf_counter() - t0:.0f} s")
-    text = markdown(runs)
-    if args.json:
-        Path(args.json).write_text(json.dumps(runs, ensure_ascii=False, indent=1))
-    if args.markdown:
-        Path(args.markdown).write_text(text)
-    print(text)
+    runs = common.run_engines(args, run_engine)
+    common.write_outputs(args, runs, markdown(runs))
 
 
 if __name__ == "__main__":

@@ -22,11 +22,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -239,40 +237,10 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
     return out
 
 
-def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
-    common.run_child(Path(__file__), ["--child", mode, "--out", str(out), *extra], env={"DATABASE_URL": url})
-    return json.loads(out.read_text())
-
-
 def run_engine(engine: str, args, log) -> dict:
-    out: dict = {"engine": engine, "factor": args.factor}
-    with tempfile.TemporaryDirectory(prefix="zx-keytasks-bench-", dir=args.tmpdir) as tmp_name:
-        tmp = Path(tmp_name)
-        for factor, counts_only, key in ((0, True, "small_run"), (args.factor, False, "big_run")):
-            cache = f"keytasks-v{DATA_VERSION}-{factor}"
-
-            def gen(url, o, factor=factor):
-                return _child("generate", url, ["--factor", str(factor)], o)
-
-            extra = ["--requests", str(args.requests), "--runs", str(args.runs), "--budget", str(args.budget)]
-            extra += ["--counts-only"] if counts_only else []
-            if engine == "sqlite":
-                db, g = common.cached_sqlite_db(cache, gen, tmp, args.fresh, log, f"x{factor}")
-                log(f"[sqlite] measuring at x{factor} ...")
-                out[key] = _child("measure", f"sqlite:///{db}", extra, tmp / f"m-{factor}.json")
-                db.unlink()
-            else:
-                name = f"zx_kbench_{os.getpid()}_{factor}"
-                try:
-                    url, g = common.cached_pg_db(
-                        cache, gen, args.pg_url, name, tmp, args.fresh, log, f"x{factor}"
-                    )
-                    log(f"[postgresql] measuring at x{factor} ...")
-                    out[key] = _child("measure", url, extra, tmp / f"m-pg-{factor}.json")
-                finally:
-                    common.pg_drop(args.pg_url, name)
-            out[key]["generation"] = g
-    return out
+    sizes, cache = (0, args.factor), f"keytasks-v{DATA_VERSION}"
+    runs = common.small_and_big_runs(__file__, engine, args, sizes, "--factor", cache, "x{}", "zx_kbench")
+    return {"engine": engine, "factor": args.factor, **runs}
 
 
 def markdown(runs: list[dict]) -> str:
@@ -304,7 +272,16 @@ def markdown(runs: list[dict]) -> str:
             )
         parts.append(
             common.md_table(
-                ["request", "p50 ms", "p95 ms", "worst run p95", "queries (demo)", "queries (x100)", ""], rows
+                [
+                    "request",
+                    "p50 ms",
+                    "p95 ms",
+                    "worst run p95",
+                    "queries (demo)",
+                    f"queries (x{run['factor']})",
+                    "",
+                ],
+                rows,
             )
         )
     return "\n\n".join(parts)
@@ -312,39 +289,18 @@ def markdown(runs: list[dict]) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default="sqlite")
+    common.add_common_args(p, engine="sqlite", pg_url=common.DEFAULT_PG)
     p.add_argument("--factor", type=int, default=100)
-    p.add_argument("--requests", type=int, default=30)
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--budget", type=float, default=10.0)
-    p.add_argument("--pg-url", default=common.DEFAULT_PG)
-    p.add_argument("--fresh", action="store_true")
-    p.add_argument("--json")
-    p.add_argument("--markdown")
-    p.add_argument("--tmpdir", default=None)
-    p.add_argument("--child", choices=["generate", "measure"])
-    p.add_argument("--out")
-    p.add_argument("--counts-only", action="store_true")
+    common.add_measure_args(p, budget=10.0)
     args = p.parse_args()
-    if args.child == "generate":
-        Path(args.out).write_text(json.dumps(generate(args.factor)))
+    modes = {
+        "generate": lambda: generate(args.factor),
+        "measure": lambda: measure(args.requests, args.runs, args.budget, args.counts_only),
+    }
+    if common.child_mode(args, modes):
         return
-    if args.child == "measure":
-        res = measure(args.requests, args.runs, args.budget, args.counts_only)
-        Path(args.out).write_text(json.dumps(res, ensure_ascii=False))
-        return
-
-    def log(msg):
-        print(msg, flush=True)
-
-    engines = ["sqlite", "postgresql"] if args.engine == "both" else [args.engine]
-    runs = [run_engine(e, args, log) for e in engines]
-    text = markdown(runs)
-    if args.json:
-        Path(args.json).write_text(json.dumps(runs, ensure_ascii=False, indent=1))
-    if args.markdown:
-        Path(args.markdown).write_text(text)
-    print(text)
+    runs = [run_engine(e, args, common.log) for e in common.engines(args)]
+    common.write_outputs(args, runs, markdown(runs))
 
 
 if __name__ == "__main__":

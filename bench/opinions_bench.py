@@ -31,11 +31,9 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import json
 import os
 import random
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -729,20 +727,9 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float = 20.
             }
         )
 
-    results = []
-    if not counts_only:
-        results = common.interleaved_runs(
-            cases,
-            get,
-            n_requests=n_requests,
-            n_runs=n_runs,
-            budget=budget,
-            seed=seed,
-            min_requests=MIN_REQUESTS,
-        )
-        common.time_full_sql(queries, connection)
-    for q in queries:
-        q["sql_full_text"] = q.pop("sql_full", [])
+    results = common.time_requests(
+        cases, get, queries, connection, n_requests, n_runs, budget, seed, MIN_REQUESTS, counts_only
+    )
     info_ = {
         "vendor": connection.vendor,
         "prepare_s": prep,
@@ -760,57 +747,11 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float = 20.
 # =====================================================================================================
 
 
-def _cache_name(n: int) -> str:
-    return f"opinions-v{DATA_VERSION}-{n}"
-
-
-def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
-    common.run_child(Path(__file__), ["--child", mode, "--out", str(out), *extra], env={"DATABASE_URL": url})
-    return json.loads(out.read_text())
-
-
-def _generate(n: int):
-    return lambda url, out: _child("generate", url, ["--items", str(n)], out)
-
-
-def _sqlite_db(n: int, tmp: Path, fresh: bool, log) -> tuple[Path, dict | None]:
-    """A copy of the cached SQLite database of n items (generated first if needed)."""
-    return common.cached_sqlite_db(_cache_name(n), _generate(n), tmp, fresh, log, f"{n} items")
-
-
-def _pg_db(n: int, base_url: str, name: str, tmp: Path, fresh: bool, log) -> tuple[str, dict | None]:
-    """A throw-away PostgreSQL database holding n items (restored from its dump, or generated)."""
-    return common.cached_pg_db(_cache_name(n), _generate(n), base_url, name, tmp, fresh, log, f"{n} items")
-
-
 def run_engine(engine: str, args, log) -> dict:
-    out: dict = {
-        "engine": engine,
-        "n": args.items,
-        "small": args.small,
-        "runs": args.runs,
-        "per_run": args.requests,
-    }
-    with tempfile.TemporaryDirectory(prefix="zx-opinions-bench-", dir=args.tmpdir) as tmp_name:
-        tmp = Path(tmp_name)
-        for n, counts_only, key in ((args.small, True, "small_run"), (args.items, False, "big_run")):
-            extra = ["--requests", str(args.requests), "--runs", str(args.runs), "--budget", str(args.budget)]
-            extra += ["--counts-only"] if counts_only else []
-            if engine == "sqlite":
-                db, gen = _sqlite_db(n, tmp, args.fresh, log)
-                log(f"[sqlite] measuring at {n} items ...")
-                out[key] = _child("measure", f"sqlite:///{db}", extra, tmp / f"m-{n}.json")
-                db.unlink()
-            else:
-                name = f"zx_obench_{os.getpid()}_{n}"
-                try:
-                    url, gen = _pg_db(n, args.pg_url, name, tmp, args.fresh, log)
-                    log(f"[postgresql] measuring at {n} items ...")
-                    out[key] = _child("measure", url, extra, tmp / f"m-pg-{n}.json")
-                finally:
-                    common.pg_drop(args.pg_url, name)
-            out[key]["generation"] = gen
-    return out
+    sizes, cache = (args.small, args.items), f"opinions-v{DATA_VERSION}"
+    runs = common.small_and_big_runs(__file__, engine, args, sizes, "--items", cache, "{} items", "zx_obench")
+    per_run = {"runs": args.runs, "per_run": args.requests}
+    return {"engine": engine, "n": args.items, "small": args.small, **per_run, **runs}
 
 
 def markdown(runs: list[dict]) -> str:
@@ -849,50 +790,8 @@ def markdown(runs: list[dict]) -> str:
             f"average {ls[0]:.1f} at the start of the {n:,} run, {le[0]:.1f} at its end ({info.get('cpus', '?')} "
             "CPUs, shared)."
         )
-        small_q = {q["label"]: q for q in sm.get("queries", [])}
-        big_q = {q["label"]: q for q in big.get("queries", [])}
-        rows = []
-        for r in big.get("results", []):
-            qs, qb = small_q.get(r["label"]), big_q.get(r["label"])
-            cs = qs["queries"] if qs else "-"
-            cb = qb["queries"] if qb else "-"
-            same = qs is not None and qb is not None and cs == cb
-            t = r["target"]
-            verdict = "" if t is None else ("pass" if r["p95"] <= t else "**MISS**")
-            rows.append(
-                [
-                    r["label"],
-                    cs,
-                    cb,
-                    "equal" if same else "**DIFFERENT**",
-                    f"{r['n']} ({r['runs']})",
-                    r["p50"],
-                    r["p95"],
-                    r["p95_worst"],
-                    r["cpu"],
-                    "" if t is None else f"<= {t:.0f}",
-                    verdict,
-                ]
-            )
-        lines.append("")
-        lines.append(
-            common.md_table(
-                [
-                    "request",
-                    f"queries {run['small']:,}",
-                    f"queries {run['n']:,}",
-                    "",
-                    "n (runs)",
-                    "p50 ms",
-                    "p95 ms",
-                    "worst p95",
-                    "CPU ms",
-                    "target p95",
-                    "",
-                ],
-                rows,
-            )
-        )
+        rows = common.compared_rows(big.get("results", []), sm.get("queries", []), big.get("queries", []))
+        lines += ["", common.requests_table(rows, run["small"], run["n"])]
         slow = common.slow_statements(big.get("queries", []))
         if slow:
             lines.append(
@@ -905,51 +804,20 @@ def markdown(runs: list[dict]) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default=None)
+    common.add_common_args(p)
     p.add_argument("--items", type=int, default=100_000)
     p.add_argument("--small", type=int, default=1_000, help="size at which the query counts are compared")
-    p.add_argument("--requests", type=int, default=30, help="requests of each kind per run")
-    p.add_argument("--runs", type=int, default=5)
-    p.add_argument("--budget", type=float, default=20.0, help="seconds per request and run")
-    p.add_argument("--pg-url", default=None)
-    p.add_argument("--fresh", action="store_true", help="regenerate the cached data")
-    p.add_argument("--json")
-    p.add_argument("--markdown")
-    p.add_argument("--tmpdir", default=None)
-    p.add_argument("--child", choices=["generate", "measure"])
-    p.add_argument("--out")
-    p.add_argument("--counts-only", action="store_true")
+    common.add_measure_args(p, budget=20.0)
     args = p.parse_args()
 
-    if args.child == "generate":
-        Path(args.out).write_text(json.dumps(generate(args.items)))
+    modes = {
+        "generate": lambda: generate(args.items),
+        "measure": lambda: measure(args.requests, args.runs, args.counts_only, args.budget),
+    }
+    if common.child_mode(args, modes):
         return
-    if args.child == "measure":
-        res = measure(args.requests, args.runs, args.counts_only, args.budget)
-        Path(args.out).write_text(json.dumps(res, ensure_ascii=False))
-        return
-
-    env_url = os.environ.get("DATABASE_URL", "")
-    args.pg_url = args.pg_url or (
-        env_url if env_url.startswith(("postgres://", "postgresql://")) else common.DEFAULT_PG
-    )
-    engine = args.engine or ("both" if env_url.startswith(("postgres://", "postgresql://")) else "sqlite")
-    engines = ["sqlite", "postgresql"] if engine == "both" else [engine]
-
-    def log(msg):
-        print(msg, flush=True)
-
-    runs = []
-    for e in engines:
-        t0 = time.perf_counter()
-        runs.append(run_engine(e, args, log))
-        log(f"[{e}] done in {time.perf_counter() - t0:.0f} s")
-    text = markdown(runs)
-    if args.json:
-        Path(args.json).write_text(json.dumps(runs, ensure_ascii=False, indent=1))
-    if args.markdown:
-        Path(args.markdown).write_text(text)
-    print(text)
+    runs = common.run_engines(args, run_engine)
+    common.write_outputs(args, runs, markdown(runs))
 
 
 if __name__ == "__main__":

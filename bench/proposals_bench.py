@@ -1163,8 +1163,7 @@ def _cache_name(n: int) -> str:
 
 
 def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
-    common.run_child(Path(__file__), ["--child", mode, "--out", str(out), *extra], env={"DATABASE_URL": url})
-    return json.loads(out.read_text())
+    return common.child_json(__file__, mode, url, extra, out)
 
 
 def _generate(n: int):
@@ -1359,24 +1358,11 @@ def _short(url: str) -> str:
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument(
-        "--engine",
-        choices=["sqlite", "postgresql", "both"],
-        default=None,
-        help="default: sqlite, and postgresql too when DATABASE_URL names a PostgreSQL server",
-    )
+    common.add_common_args(p)
     p.add_argument("--proposals", type=int, default=100_000)
     p.add_argument("--small", type=int, default=1_000, help="size at which the query counts are compared")
     p.add_argument("--requests", type=int, default=30)
-    p.add_argument(
-        "--pg-url", default=None, help=f"PostgreSQL server (default DATABASE_URL or {common.DEFAULT_PG})"
-    )
-    p.add_argument("--fresh", action="store_true", help="regenerate the cached data")
-    p.add_argument("--json", help="write the figures as JSON to this file")
-    p.add_argument("--markdown", help="write the RESULTS.md section (without heading) to this file")
-    p.add_argument("--tmpdir", default=None)
     p.add_argument("--child", choices=["generate", "measure"])
-    p.add_argument("--out")
     p.add_argument("--counts-only", action="store_true")
     p.add_argument(
         "--only",
@@ -1393,27 +1379,8 @@ def main() -> None:
         Path(args.out).write_text(json.dumps(measure(args.requests, args.counts_only, only=args.only)))
         return
 
-    env_url = os.environ.get("DATABASE_URL", "")
-    args.pg_url = args.pg_url or (
-        env_url if env_url.startswith(("postgres://", "postgresql://")) else common.DEFAULT_PG
-    )
-    engine = args.engine or ("both" if env_url.startswith(("postgres://", "postgresql://")) else "sqlite")
-    engines = ["sqlite", "postgresql"] if engine == "both" else [engine]
-
-    def log(msg):
-        print(msg, flush=True)
-
-    runs = []
-    for e in engines:
-        t0 = time.perf_counter()
-        runs.append(run_engine(e, args, log))
-        log(f"[{e}] done in {time.perf_counter() - t0:.0f} s")
-    text = markdown(runs)
-    if args.json:
-        Path(args.json).write_text(json.dumps(runs, ensure_ascii=False, indent=1))
-    if args.markdown:
-        Path(args.markdown).write_text(text)
-    print(text)
+    runs = common.run_engines(args, run_engine)
+    common.write_outputs(args, runs, markdown(runs))
 
 
 if __name__ == "__main__":

@@ -30,16 +30,12 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import http.client
-import json
 import os
 import random
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -235,9 +231,7 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float, seed
     common.setup_django()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
-    from django.utils import timezone
 
     load_start = os.getloadavg()
     call_command("migrate", verbosity=0)
@@ -245,17 +239,13 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float, seed
         cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
 
     import zhengxie.urls
-    from zhengxie.core.models import ApiToken, User
+    from zhengxie.core.models import User
     from zhengxie.core.permissions import org_scope_q
     from zhengxie.suggestions.models import Suggestion
 
     _floor_views(zhengxie.urls)
     office = User.objects.get(username="office")
-    office.password_changed_at = timezone.now()
-    office.save(update_fields=["password_changed_at"])
-    page = Client()
-    page.force_login(office)
-    api = Client(headers={"Authorization": f"Bearer {ApiToken.issue(office)}"})
+    page, api = common.page_and_api_clients(office)
     visible = Suggestion.objects.filter(org_scope_q(office)).count()
     last = max(1, (visible + 19) // 20)
     routed = Suggestion.objects.filter(org_scope_q(office), status="routed").count()
@@ -304,20 +294,9 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float, seed
                 "sql_full": [q["sql"] for q in ctx.captured_queries],
             }
         )
-    results = []
-    if not counts_only:
-        results = common.interleaved_runs(
-            cases,
-            get,
-            n_requests=n_requests,
-            n_runs=n_runs,
-            budget=budget,
-            seed=seed,
-            min_requests=MIN_REQUESTS,
-        )
-        common.time_full_sql(queries, connection)
-    for q in queries:
-        q["sql_full_text"] = q.pop("sql_full", [])
+    results = common.time_requests(
+        cases, get, queries, connection, n_requests, n_runs, budget, seed, MIN_REQUESTS, counts_only
+    )
     out = {
         "info": {
             "vendor": connection.vendor,
@@ -340,90 +319,18 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float, seed
 # =====================================================================================================
 
 
-def citizen(port, path, n, run, org_id, tag, rounds, barrier, out):
+def citizen(port, path, run, org_id, tag, rounds, n, barrier, out):
+    """One citizen's submissions, from an address of its own (10.x.y.z, distinct per client and run)."""
     ip = f"10.{run % 250}.{n // 250}.{n % 250 + 1}"
     headers = {"Content-Type": "application/json", "X-Forwarded-For": ip}
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
+    conn = common.KeepAlive(port)
     barrier.wait()
     for i in range(rounds):
         title = f"{tag}-{n:03d}-{i} {TITLE}"
         body = {"organisation_id": org_id, "title": title, "content": CONTENT, "consent": True}
-        t = time.perf_counter()
-        try:
-            conn.request("POST", path, body=json.dumps(body).encode(), headers=headers)
-            resp = conn.getresponse()
-            raw = resp.read()
-            status: int | str = resp.status
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=180)
-            raw, status = b"", type(exc).__name__
-        secs = time.perf_counter() - t
-        try:
-            data = json.loads(raw) if raw else {}
-        except ValueError:
-            data = {"raw": raw[:160].decode(errors="replace")}
-        out.append(
-            {
-                "title": title,
-                "status": status,
-                "secs": secs,
-                "code": data.get("tracking_code"),
-                "detail": str(data.get("detail") or data.get("raw") or "")[:160],
-            }
-        )
+        answer = conn.post(path, body, headers)
+        out.append({"text": title, "code": answer["data"].get("tracking_code"), **answer})
     conn.close()
-
-
-def burst(port, path, run, org_id, tag, clients, rounds) -> dict:
-    answers: list[dict] = []
-    barrier = threading.Barrier(clients + 1)
-    threads = [
-        threading.Thread(
-            target=citizen, args=(port, path, n, run, org_id, tag, rounds, barrier, answers), daemon=True
-        )
-        for n in range(clients)
-    ]
-    for t in threads:
-        t.start()
-    load_start = wb.load_avg()
-    barrier.wait()
-    t0 = time.perf_counter()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    secs = [a["secs"] for a in answers]
-    s = common.summary_ms(secs)
-    s["p50"] = statistics.median(x * 1000 for x in secs)
-    errors = [a for a in answers if a["status"] != 201]
-    return {
-        "answers": answers,
-        "requests": len(answers),
-        "wall_s": wall,
-        "throughput": len(answers) / wall,
-        "latency": s,
-        "errors": len(errors),
-        "statuses": dict(Counter(str(a["status"]) for a in answers)),
-        "error_samples": Counter(f"{a['status']}: {a['detail']}" for a in errors).most_common(5),
-        "load_start": load_start,
-        "load_end": wb.load_avg(),
-    }
-
-
-def account(answers: list[dict], rows: list) -> dict:
-    held = dict(rows)
-    lost = [a["title"] for a in answers if a["status"] == 201 and a["title"] not in held]
-    phantom = [a["title"] for a in answers if a["status"] != 201 and a["title"] in held]
-    wrong = [
-        a["title"]
-        for a in answers
-        if a["status"] == 201 and a["code"] and held.get(a["title"]) not in (None, a["code"])
-    ]
-    return {
-        "lost": len(lost) + len(wrong),
-        "phantom": len(phantom),
-        "lost_samples": (lost + wrong + phantom)[:5],
-    }
 
 
 def run_burst(engine: str, args, log) -> dict:
@@ -435,92 +342,30 @@ def run_burst(engine: str, args, log) -> dict:
 
         cache = f"writers-demo-v{wb.DATA_VERSION}"  # the same demo world as writers_bench.py
         pg_name = f"zx_public_{os.getpid()}"
-        if engine == "sqlite":
-            db_file, _ = common.cached_sqlite_db(cache, gen, tmp, args.fresh, log, "the demo world")
-            url = f"sqlite:///{db_file}"
-        else:
-            url, _ = common.cached_pg_db(
-                cache, gen, args.pg_url, pg_name, tmp, args.fresh, log, "the demo world"
-            )
-        try:
+        with common.cached_db(engine, args, tmp, cache, gen, "the demo world", pg_name) as (url, _):
             prepared = _child("burst-setup", url, [], tmp / "setup.json")
             org_id = prepared["organisation_id"]
             log(f"[{engine}] gunicorn {args.workers} workers × {args.threads} threads, BEHIND_PROXY=true ...")
             server = wb.Server(url, tmp, args.workers, args.threads, True)
             server.env.update(BEHIND_PROXY="true", DJANGO_SETTINGS_MODULE="bench.public_floor_settings")
-            runs = []
+            paths = {"endpoint": "/api/v1/public/suggestions", "floor": "/bench-floor/insert/"}
+
+            def fire(_kind, path, slot, tag, n_clients, rounds):
+                def one(n, barrier, out):
+                    citizen(server.port, path, slot, org_id, tag, rounds, n, barrier, out)
+
+                return common.burst(n_clients, one)
+
+            def verify(tag):
+                rows = _child("burst-verify", url, ["--tag", tag], tmp / "verify.json")["rows"]
+                return dict(rows), {}
+
             with server:
-                # warm-up: every server thread answers both endpoints once or twice
-                for path in ("/api/v1/public/suggestions", "/bench-floor/insert/"):
-                    burst(
-                        server.port,
-                        path,
-                        240,
-                        org_id,
-                        f"WARM{os.getpid()}",
-                        args.workers * args.threads * 2,
-                        1,
-                    )
-                for r in range(args.runs):
-                    for kind, path in (
-                        ("endpoint", "/api/v1/public/suggestions"),
-                        ("floor", "/bench-floor/insert/"),
-                    ):
-                        tag = f"PB{os.getpid()}{kind[0]}{r}x{int(time.time()) % 100000}"
-                        log(
-                            f"[{engine}] run {r + 1}/{args.runs} {kind}: {args.clients} clients × {args.rounds}, load {wb.load_avg()} ..."
-                        )
-                        res = burst(
-                            server.port,
-                            path,
-                            r * 2 + (kind == "floor"),
-                            org_id,
-                            tag,
-                            args.clients,
-                            args.rounds,
-                        )
-                        rows = _child("burst-verify", url, ["--tag", tag], tmp / "verify.json")["rows"]
-                        res.update(account(res.pop("answers"), rows))
-                        res.update(kind=kind, run=r + 1)
-                        runs.append(res)
-                        log(
-                            f"[{engine}]   {kind}: {res['requests']} requests, errors {res['errors']} {res['statuses']}, "
-                            f"lost {res['lost']}, told-failed-but-stored {res['phantom']}, {res['throughput']:.1f} req/s, "
-                            f"p50 {res['latency']['p50']:.0f} ms p95 {res['latency']['p95']:.0f} ms max "
-                            f"{res['latency']['max']:.0f} ms, load {res['load_start']} -> {res['load_end']}"
-                        )
-                        for sample, count in res["error_samples"]:
-                            log(f"[{engine}]     {count} × {sample}")
+                runs = common.alternating_bursts(
+                    engine, args, paths, fire, verify, tag="PB", crowd="clients", per_s=" req/s"
+                )
                 logs = server.log_facts()
-        finally:
-            if engine == "postgresql":
-                common.pg_drop(args.pg_url, pg_name)
-
-    def med(kind, get):
-        vals = [get(x) for x in runs if x["kind"] == kind]
-        return statistics.median(vals) if vals else float("nan")
-
-    summary = {}
-    for kind in ("endpoint", "floor"):
-        summary[kind] = {
-            "throughput": med(kind, lambda x: x["throughput"]),
-            "p50": med(kind, lambda x: x["latency"]["p50"]),
-            "p95": med(kind, lambda x: x["latency"]["p95"]),
-            "max": max(x["latency"]["max"] for x in runs if x["kind"] == kind),
-            "requests": sum(x["requests"] for x in runs if x["kind"] == kind),
-            "errors": sum(x["errors"] for x in runs if x["kind"] == kind),
-            "lost": sum(x["lost"] + x["phantom"] for x in runs if x["kind"] == kind),
-        }
-    return {
-        "engine": engine,
-        "clients": args.clients,
-        "rounds": args.rounds,
-        "workers": args.workers,
-        "threads": args.threads,
-        "runs": runs,
-        "summary": summary,
-        "logs": {k: v for k, v in logs.items() if k != "server_ms"},
-    }
+    return common.burst_report(engine, args, runs, logs)
 
 
 # =====================================================================================================
@@ -529,8 +374,7 @@ def run_burst(engine: str, args, log) -> dict:
 
 
 def _child(mode: str, url: str, extra: list[str], out: Path) -> dict:
-    common.run_child(Path(__file__), ["--child", mode, "--out", str(out), *extra], env={"DATABASE_URL": url})
-    return json.loads(out.read_text())
+    return common.child_json(__file__, mode, url, extra, out)
 
 
 def _lists_generate(n: int, args, log):
@@ -563,46 +407,21 @@ def _lists_generate(n: int, args, log):
 
 
 def run_lists(engine: str, args, log) -> dict:
-    out: dict = {
-        "engine": engine,
-        "n": args.items,
-        "small": args.small,
-        "runs": args.list_runs,
-        "per_run": args.requests,
-    }
-    with tempfile.TemporaryDirectory(prefix="zx-public-lists-", dir=args.tmpdir) as tmp_name:
-        tmp = Path(tmp_name)
-        for n, counts_only, key in ((args.small, True, "small_run"), (args.items, False, "big_run")):
-            cache = f"public-v{DATA_VERSION}-{n}"
-            extra = [
-                "--requests",
-                str(args.requests),
-                "--runs",
-                str(args.list_runs),
-                "--budget",
-                str(args.budget),
-            ]
-            extra += ["--counts-only"] if counts_only else []
-            what = f"{n} suggestions"
-            if engine == "sqlite":
-                db, gen = common.cached_sqlite_db(
-                    cache, _lists_generate(n, args, log), tmp, args.fresh, log, what
-                )
-                log(f"[sqlite] lists at {n} suggestions ...")
-                out[key] = _child("measure", f"sqlite:///{db}", extra, tmp / f"m-{n}.json")
-                db.unlink()
-            else:
-                name = f"zx_pbench_{os.getpid()}_{n}"
-                try:
-                    url, gen = common.cached_pg_db(
-                        cache, _lists_generate(n, args, log), args.pg_url, name, tmp, args.fresh, log, what
-                    )
-                    log(f"[postgresql] lists at {n} suggestions ...")
-                    out[key] = _child("measure", url, extra, tmp / f"m-pg-{n}.json")
-                finally:
-                    common.pg_drop(args.pg_url, name)
-            out[key]["generation"] = gen
-    return out
+    sizes, cache, what = (args.small, args.items), f"public-v{DATA_VERSION}", "{} suggestions"
+    runs = common.small_and_big_runs(
+        __file__,
+        engine,
+        args,
+        sizes,
+        "--items",
+        cache,
+        what,
+        "zx_pbench",
+        runs=args.list_runs,
+        generate=lambda n: _lists_generate(n, args, log),
+    )
+    per_run = {"runs": args.list_runs, "per_run": args.requests}
+    return {"engine": engine, "n": args.items, "small": args.small, **per_run, **runs}
 
 
 def markdown(bursts: list[dict], lists: list[dict]) -> str:
@@ -714,109 +533,38 @@ def markdown(bursts: list[dict], lists: list[dict]) -> str:
                 f"({info.get('cpus')} CPUs, shared).",
                 "",
             ]
-            small_q = {q["label"]: q["queries"] for q in sm.get("queries", [])}
-            big_q = {q["label"]: q["queries"] for q in big.get("queries", [])}
-            rows = []
-            for r in big.get("results", []):
-                cs, cb = small_q.get(r["label"], "-"), big_q.get(r["label"], "-")
-                t = r["target"]
-                rows.append(
-                    [
-                        r["label"],
-                        cs,
-                        cb,
-                        "equal" if cs == cb else "**DIFFERENT**",
-                        f"{r['n']} ({r['runs']})",
-                        r["p50"],
-                        r["p95"],
-                        r["p95_worst"],
-                        "" if t is None else f"<= {t:.0f}",
-                        "" if t is None else ("pass" if r["p95"] <= t else "**MISS**"),
-                    ]
-                )
-            lines.append(
-                common.md_table(
-                    [
-                        "request",
-                        f"queries {run['small']:,}",
-                        f"queries {run['n']:,}",
-                        "",
-                        "n (runs)",
-                        "p50 ms",
-                        "p95 ms",
-                        "worst p95",
-                        "target",
-                        "",
-                    ],
-                    rows,
-                )
-            )
-            slow = common.slow_statements(big.get("queries", []))
-            if slow:
-                lines += ["", "Where the time goes (statements >= 10 ms, run again to their end):", "", *slow]
+            queries = sm.get("queries", []), big.get("queries", [])
+            rows = common.compared_rows(big.get("results", []), *queries, cpu=False)
+            lines.append(common.requests_table(rows, run["small"], run["n"], cpu=False, tail=["target", ""]))
+            lines += common.where_the_time_goes(big.get("queries", []))
     return "\n".join(lines) + "\n"
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    p.add_argument("--engine", choices=["sqlite", "postgresql", "both"], default=None)
+    common.add_common_args(p)
     p.add_argument("--only", choices=["burst", "lists", "both"], default="both")
-    p.add_argument("--clients", type=int, default=200)
-    p.add_argument("--rounds", type=int, default=3)
-    p.add_argument("--runs", type=int, default=3, help="burst runs (each: endpoint, then floor)")
-    p.add_argument("--workers", type=int, default=3)
-    p.add_argument("--threads", type=int, default=4)
+    common.add_burst_args(p)
     p.add_argument("--items", type=int, default=100_000)
     p.add_argument("--small", type=int, default=1_000)
     p.add_argument("--requests", type=int, default=30)
     p.add_argument("--list-runs", type=int, default=5)
     p.add_argument("--budget", type=float, default=15.0)
-    p.add_argument("--pg-url", default=None)
-    p.add_argument("--fresh", action="store_true")
-    p.add_argument("--json")
-    p.add_argument("--markdown")
-    p.add_argument("--tmpdir", default=None)
-    p.add_argument("--child", choices=["generate", "measure", "burst-setup", "burst-verify"])
-    p.add_argument("--out")
-    p.add_argument("--tag")
     p.add_argument("--counts-only", action="store_true")
     args = p.parse_args()
 
-    if args.child:
-        if args.child == "generate":
-            res = generate(args.items)
-        elif args.child == "measure":
-            res = measure(args.requests, args.runs, args.counts_only, args.budget)
-        elif args.child == "burst-setup":
-            res = burst_setup()
-        else:
-            res = burst_verify(args.tag)
-        Path(args.out).write_text(json.dumps(res, ensure_ascii=False))
+    modes = {
+        "generate": lambda: generate(args.items),
+        "measure": lambda: measure(args.requests, args.runs, args.counts_only, args.budget),
+        "burst-setup": burst_setup,
+        "burst-verify": lambda: burst_verify(args.tag),
+    }
+    if common.child_mode(args, modes):
         return
 
-    env_url = os.environ.get("DATABASE_URL", "")
-    is_pg = env_url.startswith(("postgres://", "postgresql://"))
-    args.pg_url = args.pg_url or (env_url if is_pg else common.DEFAULT_PG)
-    engine = args.engine or ("both" if is_pg else "sqlite")
-    engines = ["sqlite", "postgresql"] if engine == "both" else [engine]
-
-    def log(msg):
-        print(msg, flush=True)
-
-    bursts, lists = [], []
-    for e in engines:
-        if args.only in ("burst", "both"):
-            bursts.append(run_burst(e, args, log))
-        if args.only in ("lists", "both"):
-            lists.append(run_lists(e, args, log))
-    text = markdown(bursts, lists)
-    if args.json:
-        Path(args.json).write_text(
-            json.dumps({"bursts": bursts, "lists": lists}, ensure_ascii=False, indent=1)
-        )
-    if args.markdown:
-        Path(args.markdown).write_text(text)
-    print(text)
+    found = common.each_engine(args, {"burst": run_burst, "lists": run_lists})
+    bursts, lists = found["burst"], found["lists"]
+    common.write_outputs(args, {"bursts": bursts, "lists": lists}, markdown(bursts, lists))
 
 
 if __name__ == "__main__":
