@@ -1,6 +1,6 @@
 """`make bench`: every benchmark, then bench/RESULTS.md.
 
-    .venv/bin/python bench/run.py                  # all five, SQLite and (if reachable) PostgreSQL
+    .venv/bin/python bench/run.py                  # all of them, SQLite and (if reachable) PostgreSQL
     .venv/bin/python bench/run.py --only proposals --no-pg
     .venv/bin/python bench/run.py --quick          # small sizes, prints only (RESULTS.md untouched)
 
@@ -19,7 +19,8 @@
   bare one-INSERT view as the ratio's floor) and the office's lists at 100,000 suggestions (section
   "## 微建议 (public channel)");
 - bench/hall_bench.py: 200 members at once commenting in an online hall (the same server and floor) and the
-  hall's pages at 100,000 comments (section "## 网络议政 (online hall)").
+  hall's pages at 100,000 comments (section "## 网络议政 (online hall)");
+- bench/keytasks_bench.py: the 重点工作 list, board and API at demo size x100 (section "## 重点工作 (key tasks)").
 
 PostgreSQL: the server of DATABASE_URL, or postgres://postgres@127.0.0.1:5432 when it answers there;
 each benchmark creates and drops its own throw-away databases on it. The machine's description, the
@@ -55,6 +56,7 @@ PUBLIC = "## 微建议 (public channel)"
 PUBLIC_NOTES = "## 微建议: what misses and why"  # written by hand, kept as it is
 HALL = "## 网络议政 (online hall)"
 HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as it is
+KEYTASKS = "## 重点工作 (key tasks)"
 ORDER = [
     "## Summary",
     PROPOSALS,
@@ -71,6 +73,7 @@ ORDER = [
     PUBLIC_NOTES,
     HALL,
     HALL_NOTES,
+    KEYTASKS,
 ]
 SIMILAR_TARGET = 100.0
 
@@ -196,8 +199,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,performance,writers,public,hall",
-        help="comma-separated: proposals, handling, opinions, search, performance, writers, public, hall",
+        default="proposals,handling,opinions,search,performance,writers,public,hall,keytasks",
+        help="comma-separated: proposals, handling, opinions, search, performance, writers, public, hall, "
+        "keytasks",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg-url", default=None)
@@ -251,6 +255,21 @@ def main() -> None:
             if fresh:
                 cmd.append("--fresh")
             return cmd, out_json, out_md
+
+        def run_json(script: str, section: str, prefix: str, quick: list[str], fresh: bool = False):
+            """Run a benchmark by json_cmd: its section of RESULTS.md, and what it wrote to --json; None
+            when it failed (a failure under the summary, and make bench fails)."""
+            nonlocal errors
+            import json
+
+            cmd, out_json, out_md = json_cmd(script, prefix, quick, fresh)
+            code, _ = stream(cmd, child_env)
+            if code != 0:
+                failures.append(f"{script} failed (exit {code})")
+                errors += 1
+                return None
+            sections[section] = stamp + out_md.read_text()
+            return json.loads(out_json.read_text())
 
         if "proposals" in only:
             import json
@@ -387,40 +406,21 @@ def main() -> None:
                 errors += 1
 
         if "public" in only:
-            import json
-
-            cmd, out_json, out_md = json_cmd(
-                "public_bench.py",
-                "public",
-                ["--clients", "20", "--runs", "1", "--items", "5000", "--requests", "10", "--list-runs", "2"],
-                args.fresh,
-            )
-            code, _ = stream(cmd, child_env)
-            if code == 0:
-                sections[PUBLIC] = stamp + out_md.read_text()
-                found = json.loads(out_json.read_text())
-                for b in found["bursts"]:
-                    e, f = b["summary"]["endpoint"], b["summary"]["floor"]
-                    for what, n in (("errors", e["errors"]), ("lost", e["lost"])):
-                        counted.append(
-                            [
-                                f"public: submit burst, {what} in {e['requests']:,} requests",
-                                b["engine"],
-                                str(n),
-                                "= 0",
-                                "pass" if n == 0 else "**MISS**",
-                            ]
-                        )
-                    counted.append(
-                        [
-                            f"public: submit burst p95 ({e['throughput'] / f['throughput']:.2f} × the floor's "
-                            f"throughput, p95 {e['p95'] / f['p95']:.1f} × the floor's {f['p95']:.0f} ms)",
-                            b["engine"],
-                            f"{e['p95']:.1f}",
-                            "(no target)",
-                            "",
-                        ]
-                    )
+            quick = [
+                "--clients",
+                "20",
+                "--runs",
+                "1",
+                "--items",
+                "5000",
+                "--requests",
+                "10",
+                "--list-runs",
+                "2",
+            ]
+            found = run_json("public_bench.py", PUBLIC, "public", quick, args.fresh)
+            if found:
+                counted += burst_rows("public: submit burst", found["bursts"])
                 for run in found["lists"]:
                     for r in run["big_run"]["results"]:
                         if r["target"] is not None:
@@ -433,46 +433,27 @@ def main() -> None:
                                 f"{run['engine']}: {q['label']} runs {s} queries at {run['small']:,} "
                                 f"suggestions, {q['queries']} at {run['n']:,} (see 微建议)"
                             )
-            else:
-                failures.append(f"public_bench.py failed (exit {code})")
-                errors += 1
 
         if "hall" in only:  # 网络议政: the comment burst and the hall at 100,000 comments
-            import json
-
-            cmd, out_json, out_md = json_cmd("hall_bench.py", "hall", ["--quick"], args.fresh)
-            code, _ = stream(cmd, child_env)
-            if code == 0:
-                sections[HALL] = stamp + out_md.read_text()
-                found = json.loads(out_json.read_text())
-                for b in found["bursts"]:
-                    e, f = b["summary"]["endpoint"], b["summary"]["floor"]
-                    for what, n in (("errors", e["errors"]), ("lost", e["lost"])):
-                        counted.append(
-                            [
-                                f"hall: comment burst, {what} in {e['requests']:,} requests",
-                                b["engine"],
-                                str(n),
-                            ]
-                            + ["= 0", "pass" if n == 0 else "**MISS**"]
-                        )
-                    counted.append(
-                        [
-                            f"hall: comment burst p95 ({e['throughput'] / f['throughput']:.2f} × the floor's "
-                            f"throughput, p95 {e['p95'] / f['p95']:.1f} × the floor's {f['p95']:.0f} ms)",
-                            b["engine"],
-                            f"{e['p95']:.1f}",
-                            "(no target)",
-                            "",
-                        ]
-                    )
+            found = run_json("hall_bench.py", HALL, "hall", ["--quick"], args.fresh)
+            if found:
+                counted += burst_rows("hall: comment burst", found["bursts"])
                 for run in found["pages"]:
                     verdicts += [
                         (f"hall: {r['label']}", run["engine"], r["p95"], 150.0) for r in run["results"]
                     ]
-            else:
-                failures.append(f"hall_bench.py failed (exit {code})")
-                errors += 1
+
+        if "keytasks" in only:  # 重点工作: the lists at demo x100 (x10 under --quick)
+            quick = ["--factor", "10", "--requests", "10", "--runs", "2"]
+            for run in run_json("keytasks_bench.py", KEYTASKS, "keytasks", quick, args.fresh) or []:
+                small, big = run["small_run"]["counts"], run["big_run"]["counts"]
+                for r in run["big_run"]["rows"]:
+                    verdicts.append((f"keytasks: {r['label']}", run["engine"], r["p95"], r["target"]))
+                    if small[r["label"]] != big[r["label"]]:
+                        failures.append(
+                            f"{run['engine']}: {r['label']} runs {small[r['label']]} queries on the demo, "
+                            f"{big[r['label']]} at x{run['factor']} (see 重点工作)"
+                        )
 
     minutes = (time.perf_counter() - started) / 60
     summary_rows = [
@@ -488,6 +469,7 @@ def main() -> None:
         "writers": 5,
         "public": 6,
         "hall": 7,
+        "keytasks": 8,
     }
     summary_rows = sorted(
         kept_summary_rows(only) + summary_rows + counted, key=lambda r: rank.get(r[0].split(":")[0], 9)
@@ -523,6 +505,30 @@ def main() -> None:
     print(f"\nwrote {common.RESULTS.relative_to(common.ROOT)}")
     if errors:
         sys.exit(1)
+
+
+def burst_rows(what: str, bursts: list[dict]) -> list[list[str]]:
+    """Summary rows of a burst benchmark (public, hall), per engine: its errors and lost answers, which
+    must be 0, and its p95 beside the one-INSERT floor's (no target)."""
+    rows = []
+    for b in bursts:
+        e, f = b["summary"]["endpoint"], b["summary"]["floor"]
+        for kind, n in (("errors", e["errors"]), ("lost", e["lost"])):
+            rows.append(
+                [f"{what}, {kind} in {e['requests']:,} requests", b["engine"], str(n), "= 0"]
+                + ["pass" if n == 0 else "**MISS**"]
+            )
+        rows.append(
+            [
+                f"{what} p95 ({e['throughput'] / f['throughput']:.2f} × the floor's "
+                f"throughput, p95 {e['p95'] / f['p95']:.1f} × the floor's {f['p95']:.0f} ms)",
+                b["engine"],
+                f"{e['p95']:.1f}",
+                "(no target)",
+                "",
+            ]
+        )
+    return rows
 
 
 def kept_summary_rows(ran: set[str]) -> list[list[str]]:
