@@ -350,6 +350,13 @@ def setup_django() -> None:
     django.setup()
 
 
+def analyze(connection) -> None:
+    """Planner statistics after bulk inserts or a restore (VACUUM too on PostgreSQL: index-only scans
+    need the pages marked all-visible)."""
+    with connection.cursor() as cur:
+        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+
+
 def page_and_api_clients(user):
     """Two Django test Clients for `user`: one logged in (pages), one with an API token. The password
     counts as changed now: a cached database may be older than the password expiry."""
@@ -363,6 +370,12 @@ def page_and_api_clients(user):
     page = Client()
     page.force_login(user)
     return page, Client(headers={"Authorization": f"Bearer {ApiToken.issue(user)}"})
+
+
+def clients_of(users: dict) -> tuple[dict, dict]:
+    """page_and_api_clients for each of `users` ({name: user}): ({name: page client}, {name: API client})."""
+    both = {name: page_and_api_clients(user) for name, user in users.items()}
+    return {name: c[0] for name, c in both.items()}, {name: c[1] for name, c in both.items()}
 
 
 def run_child(script: Path, args: list[str], env: dict | None = None) -> None:

@@ -349,8 +349,7 @@ def measure(n_comments: int, small: int, n_requests: int, n_runs: int, budget: f
     _bulk_hall(hall, n_comments - small, members, seed=12)
     hall.refresh_from_db()
     generation_s = time.perf_counter() - t0
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze(connection)
     cloud = []
     for _ in range(3):
         wordcloud.forget(hall)

@@ -242,7 +242,6 @@ def measure(
     from django.core.management import call_command
     from django.db import connection
     from django.db.models import Count
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     load_start = os.getloadavg()
@@ -250,12 +249,11 @@ def measure(
     call_command("migrate", verbosity=0)
     register_kind()
     made = add_items(n_items)
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze(connection)
     prep = time.perf_counter() - t0
 
     import zhengxie.urls
-    from zhengxie.core.models import ApiToken, User
+    from zhengxie.core.models import User
     from zhengxie.handling import rules as hr
     from zhengxie.handling.models import Assignment, Case
 
@@ -264,12 +262,7 @@ def measure(
     staff, handler = users["staff"], users["handler1"]
     assert hr.is_unit_user(handler), "handler1 is no unit user"
     assert hr.can_supervise(staff) and hr.is_case_office(staff, kind=KIND), "staff cannot supervise"
-    pages, apis = {}, {}
-    for name, user in users.items():
-        c = Client()
-        c.force_login(user)
-        pages[name] = c
-        apis[name] = Client(headers={"Authorization": f"Bearer {ApiToken.issue(user)}"})
+    pages, apis = common.clients_of(users)
     unit = handler.handling_unit_id
     data = {
         "proposals": Case.objects.filter(kind="proposal").count(),

@@ -176,24 +176,17 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
     common.setup_django()
     from django.core.management import call_command
     from django.db import connection
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
-    from zhengxie.core.models import ApiToken, User
+    common.analyze(connection)
+    from zhengxie.core.models import User
     from zhengxie.keytasks.models import KeyTask
 
     year = timezone.localdate().year
     users = {u.username: u for u in User.objects.filter(username__in=["leader", "office"])}
-    pages, apis = {}, {}
-    for name, u in users.items():
-        c = Client()
-        c.force_login(u)
-        pages[name] = c
-        apis[name] = Client(headers={"Authorization": f"Bearer {ApiToken.issue(u)}"})
+    pages, apis = common.clients_of(users)
     county = users["office"].organisation
     total = KeyTask.objects.filter(organisation__path__startswith=county.path, year=year).count()
     from zhengxie.keytasks.views import PER_PAGE

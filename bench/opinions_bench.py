@@ -524,8 +524,7 @@ def generate(n: int, seed: int = 2027) -> dict:
     )
     counts["events"] += len(events)
     timings["adoptions"] = time.perf_counter() - t0
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze(connection)
     connection.close()
     return {"n": n, "counts": counts, "timings": timings, "seed": seed}
 
@@ -589,8 +588,7 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float = 20.
     load_start = os.getloadavg()
     t0 = time.perf_counter()
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze(connection)
     prep = time.perf_counter() - t0
 
     import zhengxie.urls

@@ -524,8 +524,7 @@ def generate(n_proposals: int, seed: int = 2026) -> dict:
     indexed = rebuild("proposal", _search_documents())
     timings["search_index"] = time.perf_counter() - t0
     t0 = time.perf_counter()
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze(connection)
     timings["analyze"] = time.perf_counter() - t0
     counts["indexed"] = indexed
     counts["total_proposals"] = Proposal.objects.count()
@@ -849,7 +848,6 @@ def measure(n_requests: int, counts_only: bool, seed: int = 7, only=()) -> dict:
     from django.core.management import call_command
     from django.db import connection
     from django.db.migrations.executor import MigrationExecutor
-    from django.test import Client
     from django.test.utils import CaptureQueriesContext
 
     executor = MigrationExecutor(connection)
@@ -866,19 +864,14 @@ def measure(n_requests: int, counts_only: bool, seed: int = 7, only=()) -> dict:
             cur.execute("ANALYZE")
     prep = time.perf_counter() - t0
 
-    from zhengxie.core.models import ApiToken, User
+    from zhengxie.core.models import User
     from zhengxie.members.models import Session
     from zhengxie.proposals import selectors
     from zhengxie.proposals.models import Assignment, Proposal
 
     rng = random.Random(seed)
     users = {u.username: u for u in User.objects.filter(username__in=["staff", "handler1", "member1"])}
-    clients, apis = {}, {}
-    for name, user in users.items():
-        c = Client()
-        c.force_login(user)
-        clients[name] = c
-        apis[name] = Client(headers={"Authorization": f"Bearer {ApiToken.issue(user)}"})
+    clients, apis = common.clients_of(users)
 
     staff, handler = users["staff"], users["handler1"]
     county_sessions = list(Session.objects.filter(organisation_id=staff.organisation_id).order_by("-year"))

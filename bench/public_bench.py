@@ -206,8 +206,7 @@ def generate(n: int, seed: int = 2028) -> dict:
                 by_status[status] += 1
             Suggestion.objects.bulk_create(rows, batch_size=2000)
             made += len(rows)
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze(connection)
     connection.close()
     return {"n": n, "by_status": dict(by_status), "generate_s": time.perf_counter() - t0}
 
@@ -235,8 +234,7 @@ def measure(n_requests: int, n_runs: int, counts_only: bool, budget: float, seed
 
     load_start = os.getloadavg()
     call_command("migrate", verbosity=0)
-    with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+    common.analyze(connection)
 
     import zhengxie.urls
     from zhengxie.core.models import User
