@@ -260,3 +260,21 @@ def test_leaders_dashboard_and_members_workbench(client_for):
     workbench = client_for("member1").get(reverse("core:workbench")).content.decode()
     assert "正在进行的网络议政" in workbench
     assert "正在进行的网络议政" not in client_for("other").get(reverse("core:workbench")).content.decode()
+
+
+def test_qr_posters_of_a_public_hall_and_an_open_call(client_for, county):
+    from zhengxie.consultation.models import TopicCall
+
+    hall = Consultation.objects.filter(organisation=county, public=True, status="open").first()
+    office = client_for("office")
+    r = office.get(reverse("consultation:poster", args=[hall.pk, "pdf"]))
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf" and r.content.startswith(b"%PDF")
+    assert office.get(reverse("consultation:poster", args=[hall.pk, "png"]))["Content-Type"] == "image/png"
+    assert office.get(reverse("consultation:poster", args=[hall.pk, "gif"])).status_code == 404
+    closed = Consultation.objects.filter(organisation=county, public=False).first()
+    assert office.get(reverse("consultation:poster", args=[closed.pk, "pdf"])).status_code == 404
+    assert client_for("member1").get(reverse("consultation:poster", args=[hall.pk, "pdf"])).status_code == 404
+    assert "hall-poster-pdf" in office.get(reverse("consultation:hall", args=[hall.pk])).content.decode()
+    call = TopicCall.objects.filter(organisation=county).first()
+    r = office.get(reverse("consultation:call_poster", args=[call.pk, "pdf"]))
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")

@@ -615,6 +615,7 @@ PAGES: dict[str, list[tuple]] = {
         for name in "detail edit step meeting segment minutes material".split()
     },
     "consultation:segment_remove": [("county", _consultation_segment)],
+    "consultation:poster": [with_kwargs(pk("consultation.Consultation", public=True), fmt="pdf")],
     # 协商议事: outcomes, recommendations, 批示, 票评 (views/outcomes.py)
     "consultation:outcome_edit": [CONSULTATION],
     **{
@@ -639,6 +640,7 @@ PAGES: dict[str, list[tuple]] = {
         for name in "topic topic_arrange topic_decide topic_plan".split()
     },
     "consultation:call_close": [pk("consultation.TopicCall")],
+    "consultation:call_poster": [with_kwargs(pk("consultation.TopicCall"), fmt="pdf")],
     # 重点工作
     **{f"keytasks:{name}": [pk("keytasks.KeyTask")] for name in "detail edit report".split()},
     # activities

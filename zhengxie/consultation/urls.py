@@ -21,6 +21,7 @@ urlpatterns = [
     path("<int:pk>/minutes/", consultations.consultation_minutes, name="minutes"),
     path("<int:pk>/materials/", consultations.consultation_material, name="material"),
     path("stats/", consultations.consultation_stats, name="stats"),
+    path("<int:pk>/poster.<str:fmt>", consultations.consultation_poster, name="poster"),
     # Topics, open calls and the year's plan (views/topics.py).
     path("topics/", topics.topic_list, name="topics"),
     path("topics/new/", topics.topic_create, name="topic_create"),
@@ -30,6 +31,7 @@ urlpatterns = [
     path("topics/<int:pk>/plan/", topics.topic_plan, name="topic_plan"),
     path("calls/", topics.call_list, name="calls"),
     path("calls/<int:pk>/close/", topics.call_close, name="call_close"),
+    path("calls/<int:pk>/poster.<str:fmt>", topics.call_poster, name="call_poster"),
     path("plan/", topics.plan_current, name="plan_current"),
     path("plan/<int:year>/", topics.plan_detail, name="plan"),
     path("plan/<int:year>/approve/", topics.plan_approve, name="plan_approve"),

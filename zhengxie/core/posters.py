@@ -172,3 +172,24 @@ def poster_png(title: str, subtitle: str, url: str) -> bytes:
     buf = io.BytesIO()
     img.save(buf, format="PNG", optimize=True)
     return buf.getvalue()
+
+
+FORMATS = ("pdf", "png")
+
+
+def poster_response(fmt: str, title: str, subtitle: str, url: str, filename: str):
+    """The poster as a download (`fmt` pdf or png; anything else is a 404), named `filename`.<fmt>."""
+    from urllib.parse import quote
+
+    from django.http import Http404, HttpResponse
+
+    if fmt not in FORMATS:
+        raise Http404("未找到")
+    body, content_type = (
+        (poster_pdf(title, subtitle, url), "application/pdf")
+        if fmt == "pdf"
+        else (poster_png(title, subtitle, url), "image/png")
+    )
+    resp = HttpResponse(body, content_type=content_type)
+    resp["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(f'{filename}.{fmt}')}"
+    return resp

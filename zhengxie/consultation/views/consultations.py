@@ -8,9 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhengxie.core import posters
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Attachment
 from zhengxie.core.views import paginate
@@ -261,3 +263,17 @@ def consultation_stats(request):
     if request.GET.get("format") == "xlsx":
         return stats.xlsx_response(user, year)
     return render(request, "consultation/stats.html", {"s": stats.year_stats(user, year), "year": year})
+
+
+@login_required
+def consultation_poster(request, pk, fmt):
+    """The QR poster of a consultation's public hall (码上议: citizens scan it to join the 网络议政)."""
+    c = selectors.get_consultation(request.user, pk)
+    if not c.public or not (
+        rules.can_manage(request.user, c) or rules.is_reader(request.user, c.organisation)
+    ):
+        raise Http404("未找到")
+    url = request.build_absolute_uri(reverse("public_consultation:hall", args=[c.organisation.code, c.pk]))
+    return posters.poster_response(
+        fmt, c.title, f"{c.organisation.name} · 网络议政 · 扫码发表意见建议", url, f"{c.title}二维码"
+    )

@@ -16,10 +16,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from zhengxie.core import posters
 from zhengxie.core.context import client_ip
 from zhengxie.core.errors import NotFound, ServiceError
 from zhengxie.core.forms import BootstrapFormMixin
@@ -600,4 +602,23 @@ def public_topics(request, code):
         "consultation/public_topics.html",
         {"org": org, "call": call, "open": call is not None and call.is_open(), "form": form, "done": done},
         status=status,
+    )
+
+
+@login_required
+def call_poster(request, pk, fmt):
+    """The QR poster of an open call for topics (citizens scan it to propose a topic)."""
+    try:
+        c = services.get_call(request.user, pk)
+    except NotFound:
+        raise Http404("未找到") from None
+    if not services.can_see_all_topics(request.user):
+        raise Http404("未找到")
+    path = reverse("public_consultation:topics", args=[c.organisation.code]) + f"?call={c.pk}"
+    return posters.poster_response(
+        fmt,
+        c.title,
+        f"{c.organisation.name} · 协商议题征集 · 扫码提出您关心的议题",
+        request.build_absolute_uri(path),
+        f"{c.title}二维码",
     )

@@ -273,31 +273,25 @@ def bookings(request):
     )
 
 
-POSTER_TYPES = {"pdf": ("application/pdf", posters.poster_pdf), "png": ("image/png", posters.poster_png)}
-
-
 @login_required
 def studio_poster(request, pk, fmt):
     user = request.user
     s = selectors.studio_for(user, pk)
-    need(fmt in POSTER_TYPES and r.can_read_studios(user, s.organisation))
+    need(r.can_read_studios(user, s.organisation))
     url = request.build_absolute_uri(reverse("studios:public_studio", args=[s.pk]))
-    content_type, draw = POSTER_TYPES[fmt]
-    body = draw(s.name, f"{s.organisation.name} · 扫码查看值班委员、预约为民服务、给工作室留言", url)
-    return file_response(body, content_type, f"{s.name}二维码.{fmt}")
+    subtitle = f"{s.organisation.name} · 扫码查看值班委员、预约为民服务、给工作室留言"
+    return posters.poster_response(fmt, s.name, subtitle, url, f"{s.name}二维码")
 
 
 @login_required
 def organisation_poster(request, fmt):
     """The poster of the organisation's public page (/p/<code>/: 码上议, the 微建议 form)."""
     user = request.user
-    need(fmt in POSTER_TYPES and _reader(user))
+    need(_reader(user))
     org = user.organisation
     try:
         path = reverse("public:landing", args=[org.code])
     except NoReverseMatch:  # the suggestions app's pages are not installed
         path = f"/p/{org.code}/"
     url = request.build_absolute_uri(path)
-    content_type, draw = POSTER_TYPES[fmt]
-    body = draw(f"{org.name}", "码上议 · 扫码提交微建议", url)
-    return file_response(body, content_type, f"{org.name}码上议二维码.{fmt}")
+    return posters.poster_response(fmt, org.name, "码上议 · 扫码提交微建议", url, f"{org.name}码上议二维码")
