@@ -498,14 +498,6 @@ def publish(*, user, suggestion, answer="", published=True) -> Suggestion:
 
 # --- following the case ----------------------------------------------------------------------------------
 
-FLOW_TO_STATUS = {
-    flow.ASSIGNED: S.ROUTED,
-    flow.ACKNOWLEDGED: S.ROUTED,
-    flow.REHANDLING: S.ROUTED,
-    flow.REPLIED: S.REPLIED,
-    flow.CLOSED: S.CLOSED,
-}
-
 
 def follow_case(case_id) -> None:
     """After a step on the spine (签收, 答复, 评价, 办结): the suggestion's status follows its case, and the
@@ -514,7 +506,7 @@ def follow_case(case_id) -> None:
     if s is None:
         return
     case = Case.objects.only("status", "closed_at").get(pk=case_id)
-    status = FLOW_TO_STATUS.get(case.status)
+    status = flow.ITEM_STATUS.get(case.status)
     if status is None:
         return
     rp = (

@@ -503,14 +503,6 @@ def close_vote(*, user, outcome) -> Outcome:
 
 # --- following the case ----------------------------------------------------------------------------------
 
-FLOW_TO_STATUS = {
-    flow.ASSIGNED: RS.ROUTED,
-    flow.ACKNOWLEDGED: RS.ROUTED,
-    flow.REHANDLING: RS.ROUTED,
-    flow.REPLIED: RS.REPLIED,
-    flow.CLOSED: RS.CLOSED,
-}
-
 
 def _rater_of(case_id):
     from zhengxie.handling.models import Event
@@ -530,7 +522,7 @@ def follow_case(case_id) -> None:
     r = Recommendation.objects.filter(case_id=case_id).select_related("outcome").first()
     if r is None:
         return
-    status = FLOW_TO_STATUS.get(Case.objects.values_list("status", flat=True).get(pk=case_id))
+    status = flow.ITEM_STATUS.get(Case.objects.values_list("status", flat=True).get(pk=case_id))
     if status is None or status == r.status:
         return
     Recommendation.objects.filter(pk=r.pk).update(status=status)

@@ -45,6 +45,14 @@ ACKNOWLEDGED = "acknowledged"
 REPLIED = "replied"
 REHANDLING = "rehandling"
 CLOSED = "closed"
+# What an item routed through the flow shows of its case (微建议, 协商建议): routed → replied → closed.
+ITEM_STATUS = {
+    ASSIGNED: "routed",
+    ACKNOWLEDGED: "routed",
+    REHANDLING: "routed",
+    REPLIED: "replied",
+    CLOSED: "closed",
+}
 FLOW_STATUSES = {
     ASSIGNED: "已交办",
     ACKNOWLEDGED: "办理中",
