@@ -518,7 +518,7 @@ def _rater_of(case_id):
 def follow_case(case_id) -> None:
     """After a step on the spine (签收, 答复, 评价, 办结): the recommendation's status follows its case. When
     the last routed recommendation of a sent outcome closes, the consultation is closed through the core's
-    service when it offers one (as the staff member who rated)."""
+    service (as the staff member who rated)."""
     r = Recommendation.objects.filter(case_id=case_id).select_related("outcome").first()
     if r is None:
         return
@@ -535,19 +535,16 @@ def follow_case(case_id) -> None:
     )
     if open_left:
         return
-    try:
-        from . import consultations
-    except ImportError:
-        return
-    close = getattr(consultations, "close", None)
+    from .consultations import close
+
     c = Consultation.objects.filter(pk=r.outcome.consultation_id).first()
     ev = _rater_of(case_id)
-    if close is None or c is None or c.status != CS.OUTCOME_SENT or ev is None:
+    if c is None or c.status != CS.OUTCOME_SENT or ev is None:
         return
     try:
         with transaction.atomic():
             close(user=ev.actor, consultation=c)
-    except (ServiceError, NotFound, TypeError):
+    except (ServiceError, NotFound):
         pass  # the core keeps its own rules for closing; staff may close it on its page
 
 
