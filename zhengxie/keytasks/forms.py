@@ -99,6 +99,12 @@ class KeyTaskForm(BootstrapFormMixin, forms.Form):
             self.milestone_rows.append(values)
         self.milestone_count = count
 
+    def task_fields(self) -> dict:
+        """The task's fields for services.create / update (year is create's alone)."""
+        d = self.cleaned_data
+        keys = ("category", "title", "description", "owner", "owner_unit", "leader", "starts_on", "due_on")
+        return {**{k: d[k] for k in keys}, "milestones": self.milestones()}
+
     def milestones(self) -> list[dict]:
         out = []
         for i in range(int(self.data.get("m_count") or self.milestone_count)):

@@ -151,21 +151,8 @@ def create(request):
     if request.method == "POST":
         form = KeyTaskForm(request.POST, organisation=org)
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                t = services.create(
-                    user,
-                    year=d["year"],
-                    category=d["category"],
-                    title=d["title"],
-                    description=d["description"],
-                    owner=d["owner"],
-                    owner_unit=d["owner_unit"],
-                    leader=d["leader"],
-                    starts_on=d["starts_on"],
-                    due_on=d["due_on"],
-                    milestones=form.milestones(),
-                )
+                t = services.create(user, year=form.cleaned_data["year"], **form.task_fields())
             except ServiceError as exc:
                 _form_errors(form, exc)
             else:
@@ -189,21 +176,8 @@ def edit(request, pk):
         form = KeyTaskForm(request.POST, organisation=t.organisation, milestones=ms, initial={"year": t.year})
         form.fields["year"].disabled = True  # a task stays in its year
         if form.is_valid():
-            d = form.cleaned_data
             try:
-                services.update(
-                    user,
-                    t,
-                    category=d["category"],
-                    title=d["title"],
-                    description=d["description"],
-                    owner=d["owner"],
-                    owner_unit=d["owner_unit"],
-                    leader=d["leader"],
-                    starts_on=d["starts_on"],
-                    due_on=d["due_on"],
-                    milestones=form.milestones(),
-                )
+                services.update(user, t, **form.task_fields())
             except ServiceError as exc:
                 _form_errors(form, exc)
             else:
