@@ -6,6 +6,13 @@ def forbidden(request, exception=None):
 
 
 def not_found(request, exception=None):
+    # An API path that matches no route (say a negative id against {int:pk}) answers in the API's shape.
+    if request.path.startswith("/api/"):
+        from django.http import JsonResponse
+
+        return JsonResponse(
+            {"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False}
+        )
     return render(request, "404.html", status=404)
 
 
