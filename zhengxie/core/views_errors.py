@@ -10,9 +10,7 @@ def not_found(request, exception=None):
     if request.path.startswith("/api/"):
         from django.http import JsonResponse
 
-        return JsonResponse(
-            {"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False}
-        )
+        return JsonResponse({"detail": "未找到。"}, status=404, json_dumps_params={"ensure_ascii": False})
     return render(request, "404.html", status=404)
 
 

@@ -41,6 +41,9 @@ PUBLIC_SERVICE = "public_service"  # a service done in the 委员为民服务超
 CONSULTATION_ATTEND = "consultation_attend"  # attending a consultation meeting (协商会议)
 HALL_COMMENT = "hall_comment"  # a comment in an online hall (网络议政), capped per topic by consultation
 CONSULTATION_ADOPTED = "consultation_adopted"  # a recommendation of one's consultation adopted
+SUPERVISION = "supervision"  # serving in a 民主监督小组 through its year (supervision app)
+APPRAISAL = "appraisal"  # rating a place or unit in a 民主评议 round (appraisal app), capped by the scheme
+RESEARCH_REPORT = "research_report"  # writing the report of a 视察/调研 topic (research app)
 
 # Default categories (a scheme may file an act under another category).
 MEETINGS = "meetings"
@@ -94,6 +97,9 @@ ACTS: dict[str, tuple[str, str, str]] = {
     CONSULTATION_ATTEND: ("参加协商会议", ACTIVITIES, "次"),
     HALL_COMMENT: ("网络议政发言", ACTIVITIES, "条"),
     CONSULTATION_ADOPTED: ("协商建议被采纳", ACTIVITIES, "条"),
+    SUPERVISION: ("参加民主监督小组", ACTIVITIES, "次"),
+    APPRAISAL: ("参加民主评议", ACTIVITIES, "次"),
+    RESEARCH_REPORT: ("执笔视察/调研报告", ACTIVITIES, "篇"),
 }
 
 CHOICES = [(code, v[0]) for code, v in ACTS.items()]

@@ -22,6 +22,9 @@ DEMO_APPS = [
     "activities",
     "consultation",
     "keytasks",
+    "supervision",
+    "appraisal",
+    "research",
     "performance",
 ]
 
