@@ -97,8 +97,39 @@ def validate(upload, allowed: tuple[str, ...], max_bytes: int | None = None) -> 
     return data, kind
 
 
-def save_attachment(upload, *, target, user, purpose: str = "", allowed=EVIDENCE) -> Attachment:
+MAX_PIXELS = 40_000_000  # a photo larger than this is refused before it is decoded (a pixel bomb)
+
+
+def clean_image(data: bytes, kind: str) -> bytes:
+    """The photo re-encoded without its metadata (EXIF: GPS position, camera, time), turned upright first.
+
+    A member's on-site photo keeps its place and time on the rating record; the picture itself is shown
+    in lists and booklets, so it must not carry where the phone was."""
+    from PIL import Image, ImageOps, UnidentifiedImageError
+
+    try:
+        with Image.open(io.BytesIO(data)) as img:
+            if img.width * img.height > MAX_PIXELS:
+                raise Invalid("图片像素过大，请压缩后再上传。", field="file")
+            img = ImageOps.exif_transpose(img)
+            if kind == "jpg" and img.mode not in ("RGB", "L"):
+                img = img.convert("RGB")
+            out = io.BytesIO()
+            img.save(
+                out, format="JPEG" if kind == "jpg" else "PNG", **({"quality": 88} if kind == "jpg" else {})
+            )
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise Invalid("图片已损坏或无法识别，请重新拍摄或选择图片。", field="file") from exc
+    return out.getvalue()
+
+
+def save_attachment(
+    upload, *, target, user, purpose: str = "", allowed=EVIDENCE, strip_metadata: bool = False
+) -> Attachment:
+    """Validate and store an upload. ``strip_metadata`` re-encodes images without EXIF (see clean_image)."""
     data, kind = validate(upload, allowed)
+    if strip_metadata and kind in IMAGES:
+        data = clean_image(data, kind)
     name = PurePath(upload.name).name[:200]
     att = Attachment(
         content_type=ContentType.objects.get_for_model(target) if target is not None else None,
