@@ -18,7 +18,9 @@ and nothing changed (no audit entry written, the object's row unchanged). A 302 
 in-county scenarios, where a view may refuse with a message and a redirect; then too nothing changed.
 """
 
+import importlib
 import json
+import sys
 from collections.abc import Callable
 from functools import cached_property
 
@@ -1080,6 +1082,19 @@ def api_attackers(attackers, world):
 
 
 API_XFAIL: dict[str, str] = {}
+
+# Apps built side by side keep their own tables in tests/security/cross_<app>.py, a function
+# `mappings(m) -> {"PAGES": {...}, "PAGE_EXEMPT": {...}, "API": {...}, "API_EXEMPT": {...}}` given this
+# module (m.pk, m.with_kwargs, m._api ...), merged here so that no two of them edit this file at once.
+for _app in ("supervision", "appraisal", "research"):
+    try:
+        _tables = importlib.import_module(f"tests.security.cross_{_app}")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"tests.security.cross_{_app}":
+            raise
+        continue
+    for _name, _table in _tables.mappings(sys.modules[__name__]).items():
+        globals()[_name].update(_table)
 
 
 def _attack_api(schema, world, clients, names):
