@@ -15,7 +15,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengxie.core import orgsettings
+from zhengxie.core import orgsettings, verdicts
 from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
@@ -453,22 +453,17 @@ def tally(outcome, standing: int | None = None) -> dict:
     quorum_met, result}; `result` is the most frequent rating, a tie going to the worse one."""
     o = outcome
     rows = OutcomeVote.objects.filter(outcome_id=o.pk).values("rating").annotate(n=Count("id"))
-    counts = {k: 0 for k in RATING_ORDER}
-    counts.update({row["rating"]: row["n"] for row in rows})
+    counts, result = verdicts.tally(((row["rating"], row["n"]) for row in rows), RATING_ORDER)
     votes = sum(counts.values())
     if standing is None:
         standing = standing_members(o.consultation.organisation).count()
     quorum = int(orgsettings.get(o.consultation.organisation.committee, "consultation.vote_quorum_percent"))
-    result = ""
-    if votes:
-        best = max(counts.values())
-        result = [k for k in RATING_ORDER if counts[k] == best][-1]
     return {
         "counts": counts,
         "votes": votes,
         "standing": standing,
         "quorum_percent": quorum,
-        "quorum_met": bool(standing) and votes * 100 > quorum * standing,
+        "quorum_met": verdicts.quorum_met(votes, standing, quorum),
         "result": result,
     }
 
