@@ -9,7 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from zhengxie.core import xlsx as xlsx_mod
-from zhengxie.core.documents import docx_document, docx_font
+from zhengxie.core.documents import docx_document, docx_paragraph
 from zhengxie.opinions.documents import _rule, _two_ends, cn_number
 from zhengxie.proposals.documents import committee_title
 
@@ -79,18 +79,7 @@ def xlsx(tasks: list[KeyTask], year: int) -> bytes:
     return book.save()
 
 
-def _para(doc, text="", *, size=16, bold=False, align=None, color=None, name="仿宋_GB2312", indent=False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    p.alignment = {"center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}.get(align)
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)
-    p.paragraph_format.space_after = Pt(0)
-    if text:
-        docx_font(p.add_run(text), size=size, bold=bold, color=color, name=name)
-    return p
+_para = docx_paragraph
 
 
 def bulletin(organisation, year: int, tasks: list[KeyTask], board: dict) -> bytes:

@@ -4,15 +4,14 @@ board (categories × done / on schedule / behind, a chart), and the .xlsx list a
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhengxie.core.documents import file_response
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.views import paginate
 
@@ -255,10 +254,6 @@ def report(request, pk):
     return _detail(request, selectors.get(user, pk, full=True), form, status=422)
 
 
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    resp = HttpResponse(data, content_type=content_type)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
 
 
 @login_required
@@ -267,7 +262,7 @@ def export(request):
     _need(rules.may_list(user))
     year = _year(request)
     rows = list(selectors.task_list(user, year=year))
-    return _download(documents.xlsx(rows, year), f"{year}年重点工作进度表.xlsx", documents.XLSX)
+    return file_response(documents.xlsx(rows, year), f"{year}年重点工作进度表.xlsx", documents.XLSX)
 
 
 @login_required
@@ -277,4 +272,4 @@ def bulletin(request):
     year = _year(request)
     rows = list(selectors.task_list(user, year=year))
     data = documents.bulletin(user.organisation, year, rows, selectors.board(user, year))
-    return _download(data, f"{year}年重点工作进度通报.docx", documents.DOCX)
+    return file_response(data, f"{year}年重点工作进度通报.docx", documents.DOCX)

@@ -18,7 +18,7 @@ from xml.sax.saxutils import escape
 
 from django.utils import timezone
 
-from zhengxie.core.documents import CJK_FONT, cjk_font, docx_document, docx_font, paragraphs
+from zhengxie.core.documents import CJK_FONT, cjk_font, docx_document, docx_font, docx_paragraph, paragraphs
 from zhengxie.proposals.documents import committee_title
 
 from .models import Opinion, OpinionIssue
@@ -101,22 +101,7 @@ def _font(run, *, size=None, bold=None, color=None, name="仿宋_GB2312"):
     return docx_font(run, size=size, bold=bold, color=color, name=name)
 
 
-def _para(doc, text="", *, size=16, bold=False, align=None, color=None, name="仿宋_GB2312", indent=False):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    p.alignment = {
-        "center": WD_ALIGN_PARAGRAPH.CENTER,
-        "right": WD_ALIGN_PARAGRAPH.RIGHT,
-        "justify": WD_ALIGN_PARAGRAPH.JUSTIFY,
-    }.get(align)
-    if indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)
-    p.paragraph_format.space_after = Pt(0)
-    if text:
-        _font(p.add_run(text), size=size, bold=bold, color=color, name=name)
-    return p
+_para = docx_paragraph
 
 
 def _rule(paragraph, color: str, size: int = 18, where: str = "bottom") -> None:
