@@ -1,0 +1,125 @@
+"""The generated 视察/调研 report (.docx on the A4 公文 page, core.documents): the title (关于……的视察报告 /
+调研报告), the issuing committee, then 一、基本情况 (background, leader, members, visits with their places,
+dates and attendance), 二、发现的主要问题 (the findings), 三、意见建议 (the numbered recommendations), the
+summary when given, and the writers (执笔人)."""
+
+from __future__ import annotations
+
+import io
+
+from django.db.models import Count, Q
+from django.utils import timezone
+
+from zhengxie.core.documents import docx_document, docx_font, paragraphs
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+NUMBERS = "一二三四五六七八九十"
+
+
+def _para(doc, text="", *, size=16, bold=False, center=False, name="仿宋_GB2312", indent=True):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    p = doc.add_paragraph()
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    elif indent:
+        p.paragraph_format.first_line_indent = Pt(size * 2)
+    p.paragraph_format.space_after = Pt(0)
+    if text:
+        docx_font(p.add_run(text), size=size, bold=bold, name=name)
+    return p
+
+
+def visit_rows(topic) -> list:
+    """The topic's visits with their meetings and attendance counts (one query)."""
+    from zhengxie.activities.models import Invitation
+
+    from .models import Visit
+
+    A = Invitation.Attendance
+    return list(
+        Visit.objects.filter(topic=topic)
+        .select_related("meeting")
+        .annotate(
+            invited=Count("meeting__invitations"),
+            present=Count("meeting__invitations", filter=Q(meeting__invitations__attendance=A.PRESENT)),
+            on_leave=Count("meeting__invitations", filter=Q(meeting__invitations__attendance=A.ON_LEAVE)),
+            absent=Count("meeting__invitations", filter=Q(meeting__invitations__attendance=A.ABSENT)),
+        )
+        .order_by("meeting__starts_at", "id")
+    )
+
+
+def report_docx(topic, *, writers, summary="") -> bytes:
+    label = topic.get_kind_display()
+    members = list(topic.members.order_by("name"))
+    findings = list(topic.findings.select_related("author").order_by("at", "id"))
+    recs = list(topic.recommendations.order_by("number"))
+    visits = visit_rows(topic)
+    doc = docx_document("仿宋_GB2312")
+    _para(doc, f"关于{topic.title}的{label}报告", size=22, bold=True, center=True, name="方正小标宋简体")
+    org = topic.organisation
+    _para(doc, f"{org.name}{'（主席集体' + label + '）' if topic.chair_collective else ''}", center=True)
+    _para(doc)
+    n = 0
+
+    def heading(text):
+        nonlocal n
+        _para(doc, f"{NUMBERS[n]}、{text}", bold=True, name="黑体")
+        n += 1
+
+    heading("基本情况")
+    when = ""
+    if topic.starts_on:
+        when = f"{topic.starts_on:%Y年%m月%d日}"
+        if topic.ends_on:
+            when += f"至{topic.ends_on:%Y年%m月%d日}"
+    _para(
+        doc,
+        f"根据{topic.year}年度工作安排，{when and when + '，'}由{topic.leader.name}带队，"
+        f"{topic.unit_label}牵头，组织{len(members)}位委员（{'、'.join(m.name for m in members) or '—'}）"
+        f"围绕“{topic.title}”开展{label}。",
+    )
+    for text in paragraphs(topic.background):
+        _para(doc, text)
+    if visits:
+        for i, v in enumerate(visits, 1):
+            m = v.meeting
+            _para(
+                doc,
+                f"{i}. {timezone.localtime(m.starts_at):%Y年%m月%d日}，{v.site or m.place or '现场'}："
+                f"应到{v.invited}人，出席{v.present}人，请假{v.on_leave}人。",
+            )
+    elif topic.sites:
+        _para(doc, "视察调研地点：" + "、".join(topic.sites) + "。")
+    heading("发现的主要问题")
+    texts = [f for f in findings if f.content]
+    if texts:
+        for i, f in enumerate(texts, 1):
+            _para(doc, f"{i}. {f.content}")
+    else:
+        _para(doc, "（未记录）")
+    photos = sum(1 for f in findings if f.photo_id)
+    if photos:
+        _para(doc, f"现场照片{photos}张，存于平台课题页面。")
+    heading("意见建议")
+    if recs:
+        for r in recs:
+            _para(doc, f"（{NUMBERS[r.number - 1] if r.number <= 10 else r.number}）{r.content}")
+    else:
+        _para(doc, "（无）")
+    if summary:
+        heading("结语")
+        for text in paragraphs(summary):
+            _para(doc, text)
+    _para(doc)
+    _para(doc, "执笔人：" + ("、".join(w.name for w in writers) or "—"), indent=False)
+    today = timezone.localdate()
+    p = _para(doc, f"{today.year}年{today.month}月{today.day}日", indent=False)
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,91 @@
+"""A 视察/调研 report's recommendation as a kind of the handling spine: staff send a numbered recommendation
+to a unit, which answers in its one inbox (承办工作台) with lights next to its proposals; the topic's
+managing staff (办公室 / 专委会办公室) rate the reply (满意/基本满意 close it, 不满意 sends it back). The
+recommendation follows its case through `on_step` / `on_close` (services.follow_case). Settings:
+`research.reply_days` (60), `research.yellow_days` (10), `research.acknowledge_days` (3),
+`research.rehandle_days` (30) and the spine's other `research.*` numbers."""
+
+from django.urls import reverse
+
+from zhengxie.core.models import Office
+from zhengxie.handling import kinds
+
+KIND = "research_recommendation"
+
+
+def _recommendation(case):
+    from .models import Recommendation
+
+    cached = getattr(case, "_zx_research_rec", None)
+    if cached is None:
+        cached = Recommendation.objects.select_related("topic__organisation").get(pk=case.object_id)
+        case._zx_research_rec = cached
+    return cached
+
+
+def _item_url(case) -> str:
+    r = _recommendation(case)
+    return reverse("research:detail", args=[r.topic_id]) + f"#rec-{r.pk}"
+
+
+def _source(case) -> str:
+    r = _recommendation(case)
+    return f"{r.topic.get_kind_display()}《{r.topic.title}》报告第{r.number}条建议"
+
+
+def _may_view(case, user) -> bool:
+    from zhengxie.handling.rules import is_unit_user
+
+    from . import rules
+
+    if is_unit_user(user):
+        return case.assignments.filter(unit_id=user.handling_unit_id).exists()
+    return rules.can_view(user, _recommendation(case).topic)
+
+
+def _may_rate(case, user) -> bool:
+    from . import rules
+
+    return rules.can_manage(user, _recommendation(case).topic)
+
+
+def _on_close(case) -> None:
+    from .services import follow_case
+
+    follow_case(case.pk)
+
+
+def _on_step(case_id) -> None:
+    from .services import follow_case
+
+    follow_case(case_id)
+
+
+RECOMMENDATION = kinds.register(
+    kinds.Kind(
+        name=KIND,
+        label="视察调研建议",
+        prefix="research",
+        reply_days=60,
+        yellow_days=10,
+        acknowledge_days=3,
+        contact_days=0,
+        uses_classes=False,
+        result_classes=(),
+        followup_classes=(),
+        raters="office",
+        on_unsatisfied="rehandle",
+        rehandle_days=30,
+        office=Office.GENERAL,
+        office_label="政协办公室",
+        proposer_label="视察调研报告",
+        rater_label="政协办公室或牵头专委会",
+        flow=True,
+        item_url=_item_url,
+        source=_source,
+        may_view=_may_view,
+        may_rate=_may_rate,
+        on_close=_on_close,
+        on_step=_on_step,
+    )
+)
