@@ -70,9 +70,13 @@ def can_view_item(user, item) -> bool:
     return can_view(user, item.supervision)
 
 
+def is_unit(user) -> bool:
+    return _auth(user) and user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD)
+
+
 def can_view_selection(user, sel) -> bool:
     """Everybody of the committee but its units: members see the vote to take part (only 常委 vote)."""
-    if not _auth(user) or user.has_role(Role.UNIT_HANDLER, Role.UNIT_HEAD):
+    if not _auth(user) or is_unit(user):
         return False
     return in_scope(user, sel.organisation)
 

@@ -112,7 +112,7 @@ def awaiting_confirmation(user) -> int:
 
 
 def selections(user, year=None):
-    if not getattr(user, "is_authenticated", False) or user.has_role("unit_handler", "unit_head"):
+    if not getattr(user, "is_authenticated", False) or rules.is_unit(user):
         return Selection.objects.none()
     qs = Selection.objects.filter(org_scope_q(user)).select_related("organisation")
     if year:
