@@ -1,0 +1,155 @@
+"""The results of a round as .xlsx (core.xlsx.Book) and the illustrated 汇编 as .docx (core.documents):
+title page, the ranking table (满意 / 重点监督 marked), then per target its figures, the members' notes and
+their photos (made smaller with Pillow). Neither shows where or when a phone was, nor who rated what."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+
+from zhengxie.core import xlsx as xlsx_mod
+from zhengxie.core.documents import docx_document, docx_font
+from zhengxie.proposals.documents import committee_title
+
+from .models import Round, Target
+
+XLSX = xlsx_mod.CONTENT_TYPE
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+MARKS = dict(Target.Mark.choices)
+PHOTO_EDGE = 960  # px: the longer side of a photo in the booklet
+PHOTOS_PER_TARGET = 4
+
+
+def _figure(r: Round, t: Target) -> str:
+    if r.is_units:
+        return f"{t.rate}%" if t.rate is not None else "—"
+    return str(t.score) if t.score is not None else "—"
+
+
+def results_xlsx(r: Round, targets: list[Target]) -> bytes:
+    book = xlsx_mod.Book()
+    sheet = book.sheet("评议结果")
+    sheet.append([f"{r.title}（{r.year}年）评议结果"])
+    if r.is_units:
+        sheet.append(
+            ["名次", "单位", "参评人数", "满意", "基本满意", "不满意", "不了解", "满意率(%)", "有效", "评定"]
+        )
+    else:
+        sheet.append(["名次", "名称", "地址", "评议人数", "加权平均分", "照片数", "评定"])
+    for t in targets:
+        mark = MARKS.get(t.mark, "") if t.mark else ""
+        if r.is_units:
+            sheet.append(
+                [
+                    t.rank,
+                    t.name,
+                    t.ratings,
+                    t.satisfied,
+                    t.basically_satisfied,
+                    t.unsatisfied,
+                    t.unknown,
+                    float(t.rate) if t.rate is not None else None,
+                    "是" if t.valid else "未过半数",
+                    mark,
+                ]
+            )
+        else:
+            sheet.append(
+                [
+                    t.rank,
+                    t.name,
+                    t.address,
+                    t.ratings,
+                    float(t.score) if t.score is not None else None,
+                    t.photos,
+                    mark,
+                ]
+            )
+    return book.save()
+
+
+def _para(doc, text="", *, size=14, bold=False, center=False, font="仿宋_GB2312"):
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    p = doc.add_paragraph()
+    if center:
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    if text:
+        docx_font(p.add_run(text), size=size, bold=bold, name=font)
+    return p
+
+
+def small_photo(data: bytes) -> io.BytesIO:
+    """The photo made smaller for the page (JPEG, longer side PHOTO_EDGE)."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        img = img.convert("RGB")
+        img.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=80)
+    out.seek(0)
+    return out
+
+
+def booklet(r: Round, targets: list[Target], notes: dict, photos: dict, progress=lambda p: None) -> bytes:
+    from docx.shared import Cm
+
+    doc = docx_document("仿宋_GB2312")
+    _para(doc, f"{committee_title(r.organisation)}", size=18, center=True, font="黑体")
+    _para(doc, r.title, size=26, bold=True, center=True, font="方正小标宋简体")
+    _para(doc, "评议汇编", size=22, center=True, font="方正小标宋简体")
+    today = timezone.localdate()
+    _para(doc, f"{today.year}年{today.month}月{today.day}日", size=14, center=True)
+    rated = [t for t in targets if t.ratings]
+    _para(
+        doc,
+        f"本次评议共{len(targets)}个对象，{r.rater_count}名委员受邀参评，形成评议记录{r.rating_count}条。"
+        + (
+            "各单位满意率按“满意”“基本满意”占作出评价人数的比例计算，参评人数未过半数的不予排名。"
+            if r.is_units
+            else "得分为各评分项目按权重加权后的平均分。"
+        ),
+    )
+    _para(doc, "一、评议排名", size=16, font="黑体")
+    head = ["名次", "名称", "人数", "满意率" if r.is_units else "得分", "评定"]
+    table = doc.add_table(rows=1, cols=len(head))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, head, strict=False):
+        docx_font(cell.paragraphs[0].add_run(text), size=11, bold=True, name="黑体")
+    for t in targets:
+        row = table.add_row().cells
+        values = [
+            str(t.rank or "—"),
+            t.name,
+            str(t.ratings),
+            _figure(r, t),
+            MARKS.get(t.mark, "") if t.mark else "",
+        ]
+        for cell, text in zip(row, values, strict=False):
+            docx_font(cell.paragraphs[0].add_run(text), size=11)
+    progress(20)
+    _para(doc, "二、评议对象情况", size=16, font="黑体")
+    for n, t in enumerate(rated or targets, 1):
+        _para(doc, f"{n}. {t.name}", size=15, bold=True, font="楷体_GB2312")
+        facts = f"评议人数{t.ratings}人；{'满意率' if r.is_units else '加权平均分'}{_figure(r, t)}"
+        if t.rank:
+            facts += f"；排名第{t.rank}"
+        if t.mark:
+            facts += f"；评定：{MARKS[t.mark]}"
+        if t.address:
+            facts = f"地址：{t.address}；" + facts
+        _para(doc, facts + "。")
+        for note in notes.get(t.pk, [])[:8]:
+            _para(doc, f"委员意见：{note}", size=12)
+        for ph in photos.get(t.pk, [])[:PHOTOS_PER_TARGET]:
+            try:
+                with ph.attachment.file.open("rb") as fh:
+                    doc.add_picture(small_photo(fh.read()), width=Cm(12))
+            except (OSError, ValueError):
+                continue
+        progress(20 + 75 * n / max(len(rated or targets), 1))
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()

@@ -1,0 +1,37 @@
+"""Background work of 民主评议: the illustrated 汇编 (.docx) is built by the core's one export task;
+its builder is registered here (core.exports)."""
+
+from __future__ import annotations
+
+from zhengxie.core import exports as core_exports
+from zhengxie.core.errors import Forbidden
+
+from . import documents, rules, selectors
+
+BOOKLET = "appraisal.booklet"
+
+
+def may_compile(user) -> bool:
+    return rules.is_reader(user)
+
+
+def build_booklet(user, params: dict, progress) -> tuple[str, bytes]:
+    r = selectors.get(user, params.get("round"))
+    if not rules.can_see_details(user, r):
+        raise Forbidden("无权生成该评议汇编。")
+    res = selectors.results(user, r)
+    ids = [t.pk for t in res["targets"]]
+    progress(5)
+    data = documents.booklet(
+        r,
+        res["targets"],
+        selectors.notes_by_target(r, ids),
+        selectors.photos_by_target(r, ids, limit=4),
+        progress,
+    )
+    return f"{r.title}评议汇编.docx", data
+
+
+core_exports.register(
+    BOOKLET, build_booklet, title="民主评议汇编", may_start=may_compile, back=("民主评议", "appraisal:list")
+)
