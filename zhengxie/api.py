@@ -110,6 +110,7 @@ for app in [
     "supervision",
     "appraisal",
     "research",
+    "yearbook",
     "activities",
     "performance",
     "dashboard",

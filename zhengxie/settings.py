@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "zhengxie.supervision",
     "zhengxie.appraisal",
     "zhengxie.research",
+    "zhengxie.yearbook",
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",

@@ -39,6 +39,7 @@ urlpatterns = [
     path("supervision/", include("zhengxie.supervision.urls")),
     path("appraisal/", include("zhengxie.appraisal.urls")),
     path("research/", include("zhengxie.research.urls")),
+    path("yearbook/", include("zhengxie.yearbook.urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),

@@ -117,7 +117,8 @@ def test_the_session_picked_reaches_the_providers(client_for, providers):
 
     page = client_for("leader").get(URL + f"?session={session.pk}").content.decode()
     assert providers == [(session, 2031)]
-    assert f"领导驾驶舱 · {session.name}" in page
+    # The committee is named with the session (a city user picks among several committees' sessions).
+    assert f"领导驾驶舱 · {session.organisation.name} {session.name}" in page
 
 
 def test_the_dashboard_app_does_not_import_the_apps_it_shows():

@@ -27,7 +27,9 @@ def index(request):
     user = request.user
     if not user.has_role(*VIEWERS):
         raise Http404
-    sessions = Session.objects.filter(org_scope_q(user)).order_by("-year", "-number")
+    sessions = (
+        Session.objects.filter(org_scope_q(user)).select_related("organisation").order_by("-year", "-number")
+    )
     session = _session(user, sessions, request.GET.get("session", ""))
     period = Period(session=session, year=session.year if session else timezone.localdate().year)
     return render(

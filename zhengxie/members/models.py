@@ -63,6 +63,11 @@ class Session(models.Model):
     def __str__(self):
         return self.name
 
+    @property
+    def full_name(self) -> str:
+        """The session with its committee ("青川县政协 第九届第三次会议"): pickers list several committees'."""
+        return f"{self.organisation.name} {self.name}"
+
 
 class Sector(models.Model):
     """界别."""

@@ -560,7 +560,10 @@ def outcome_figures(user, year, organisation=None) -> dict:
     from ..selectors import committee_q, visible_q
 
     year = int(year)
-    if getattr(user, "is_authenticated", False) and (
+    if user is None:
+        # The committee's own count (the yearbook): no viewer, so no visibility filter.
+        rec_q = out_q = ins_q = Q()
+    elif getattr(user, "is_authenticated", False) and (
         user.has_role(*rules.READERS) or rules.is_consultation_staff(user)
     ):
         # Readers and staff: the subtree, read on the copied organisation (one index, no join).

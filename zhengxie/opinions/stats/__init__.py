@@ -142,8 +142,11 @@ def _figures(status_counts: dict, issues: int, adopted: dict, instructions: int)
 def year_figures(user, year=None, organisation=None) -> dict:
     """{received, accepted, filed, merged, issues, adopted: {county, city, province, national},
     instructions} of the organisation's year (GET /opinions/stats). Four aggregate queries."""
-    org = organisation_for(user, organisation)
-    year = check_year(year)
+    return committee_figures(organisation_for(user, organisation), check_year(year))
+
+
+def committee_figures(org, year: int) -> dict:
+    """year_figures of a committee without the caller's checks (the yearbook counts for the committee)."""
     status_counts = dict(_items(org, year).values_list("status").annotate(n=Count("id")).order_by())
     adopted = dict(
         _adoptions(org, year).values_list("level").annotate(n=Count("root_id", distinct=True)).order_by()

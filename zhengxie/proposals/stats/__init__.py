@@ -49,7 +49,11 @@ def session_stats(user, session) -> dict:
     """Everything the statistics page, the dashboard and the .xlsx export show for one session."""
     # A session's proposals all belong to its organisation: one scope check instead of a join per row.
     # Out of scope: an id no row has (None would match every row without a session, e.g. 批示落实 cases).
-    sid = session.pk if in_scope(user, session.organisation) else 0
+    return session_figures(session, session.pk if in_scope(user, session.organisation) else 0)
+
+
+def session_figures(session, sid: int) -> dict:
+    """session_stats without the caller's scope check (the yearbook counts for the committee itself)."""
     proposals = Proposal.objects.filter(session_id=sid)
     accepted_q = Q(status__in=ACCEPTED_STATES)
 

@@ -1,0 +1,184 @@
+"""年度工作数据: a committee's year from every module, equal to a recount, kept fresh, scoped to the
+committee and the ones below it, side by side for a city, exported, and served by the API."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+
+from zhengxie.core.models import Organisation
+from zhengxie.yearbook import services
+from zhengxie.yearbook.models import Snapshot
+
+pytestmark = pytest.mark.django_db
+YEAR = timezone.localdate().year
+
+
+def county():
+    return Organisation.objects.get(code="demo-county")
+
+
+def _figures(client, org=None, year=YEAR):
+    url = f"/api/v1/yearbook?year={year}" + (f"&organisation={org.pk}" if org else "")
+    r = client.get(url)
+    assert r.status_code == 200, r.content
+    return r.json(), {f"{p['key']}.{f['key']}": f["value"] for p in r.json()["parts"] for f in p["figures"]}
+
+
+def test_figures_equal_a_recount_from_the_modules_tables(api_for):
+    from zhengxie.activities.models import Meeting
+    from zhengxie.consultation.models import Consultation
+    from zhengxie.opinions.models import Opinion
+    from zhengxie.proposals.documents import ACCEPTED_STATES
+    from zhengxie.proposals.models import Proposal
+    from zhengxie.proposals.workflow import NOT_SUBMITTED
+
+    c = county()
+    ids = services.own_ids(c)
+    data, f = _figures(api_for("office"))
+    assert data["organisation"] == c.name
+    proposals = Proposal.objects.filter(session__organisation=c, session__year=YEAR)
+    assert f["proposals.submitted"] == proposals.exclude(status__in=NOT_SUBMITTED).count() > 0
+    assert f["proposals.accepted"] == proposals.filter(status__in=ACCEPTED_STATES).count()
+    received = Opinion.objects.filter(organisation=c, year=YEAR).exclude(status=Opinion.Status.DRAFT).count()
+    assert f["opinions.received"] == received
+    held = Meeting.objects.filter(organisation_id__in=ids, status="closed", starts_at__year=YEAR).count()
+    assert f["activities.held"] == held
+    done = Consultation.objects.filter(
+        organisation_id__in=ids, year=YEAR, status__in=("held", "outcome_sent", "closed")
+    ).count()
+    assert f.get("consultation.held", 0) == done
+    # Every part writes its sentence of the work report.
+    assert any("提案" in s for s in data["sentences"])
+
+
+def test_a_late_change_shows_after_the_freshness_runs_out_or_a_recount(api_for, user, client_for):
+    from zhengxie.opinions.models import Opinion
+
+    c = county()
+    _, before = _figures(api_for("office"))
+    item = Opinion.objects.filter(organisation=c, year=YEAR).exclude(status=Opinion.Status.DRAFT).first()
+    Opinion.objects.filter(pk=item.pk).update(year=YEAR - 1)
+    # Fresh: the stored figures are served (the page says when they were counted).
+    _, same = _figures(api_for("office"))
+    assert same["opinions.received"] == before["opinions.received"]
+    # 立即刷新 by the office counts again at once.
+    r = client_for("office").post("/yearbook/recount/", {"org": c.pk, "year": YEAR})
+    assert r.status_code == 302
+    _, after = _figures(api_for("office"))
+    assert after["opinions.received"] == before["opinions.received"] - 1
+    # Past the freshness (yearbook.max_age_minutes) the next read counts again by itself.
+    Opinion.objects.filter(pk=item.pk).update(year=YEAR)
+    Snapshot.objects.filter(organisation=c, year=YEAR).update(
+        computed_at=timezone.now() - datetime.timedelta(minutes=61)
+    )
+    _, again = _figures(api_for("office"))
+    assert again["opinions.received"] == before["opinions.received"]
+
+
+def test_last_year_and_change_are_beside_each_figure(api_for):
+    data, f = _figures(api_for("office"))
+    row = next(
+        x for p in data["parts"] if p["key"] == "proposals" for x in p["figures"] if x["key"] == "submitted"
+    )
+    assert row["last"] is not None
+    assert row["change"] == row["value"] - row["last"]
+
+
+def test_an_empty_year_shows_zeros_with_their_definitions(client_for, api_for):
+    r = client_for("office").get("/yearbook/?year=2001")
+    assert r.status_code == 200
+    assert "按期办复数 ÷ 立案数" in r.content.decode()
+    data, f = _figures(api_for("office"), year=2001)
+    counts = {k: v for k, v in f.items() if k != "studios.studios"}  # studios open now count in any year
+    assert set(counts.values()) <= {0, None}
+    assert f["proposals.accepted"] == 0 and f["proposals.reply_rate"] is None
+
+
+def test_bad_year_is_refused_in_chinese(api_for):
+    r = api_for("office").get("/api/v1/yearbook?year=1900")
+    assert r.status_code == 422
+    assert "年度" in r.json()["detail"]
+
+
+def test_county_users_never_see_a_sibling_and_members_see_nothing(api_for, client_for):
+    sibling = Organisation.objects.get(code="demo-county-2")
+    city = Organisation.objects.get(code="demo-city")
+    assert api_for("office").get(f"/api/v1/yearbook?organisation={sibling.pk}").status_code == 404
+    assert api_for("office").get(f"/api/v1/yearbook?organisation={city.pk}").status_code == 404
+    assert api_for("other").get(f"/api/v1/yearbook?organisation={county().pk}").status_code == 404
+    assert api_for("member1").get("/api/v1/yearbook").status_code == 404
+    assert client_for("office").get(f"/yearbook/?org={sibling.pk}").status_code == 404
+    assert client_for("member1").get("/yearbook/").status_code == 404
+    # A county staff member cannot recount another committee.
+    r = client_for("office").post("/yearbook/recount/", {"org": sibling.pk, "year": YEAR})
+    assert r.status_code == 404
+
+
+def test_city_sees_its_counties_side_by_side_and_drills_down_read_only(client_for, api_for):
+    city = Organisation.objects.get(code="demo-city")
+    r = api_for("citystaff").get(f"/api/v1/yearbook/levels?year={YEAR}&figure=proposals.submitted")
+    assert r.status_code == 200, r.content
+    data = r.json()
+    assert data["organisation_id"] == city.pk
+    names = [row["organisation"] for row in data["rows"]]
+    assert county().name in names and len(names) == 2
+    i = [c["key"] for c in data["columns"]].index("proposals.submitted")
+    assert data["totals"][i] == sum(row["values"][i] or 0 for row in data["rows"])
+    assert data["figure"] == "proposals.submitted"
+    # The drill-down: the county's page, read-only (no recount, no links into the county's modules).
+    page = client_for("citystaff").get(f"/yearbook/?org={county().pk}&year={YEAR}").content.decode()
+    assert "只读：下级政协" in page and "yearbook-recount" not in page
+    assert (
+        client_for("citystaff").post("/yearbook/recount/", {"org": county().pk, "year": YEAR}).status_code
+        == 302
+    )
+    levels = client_for("citystaff").get(f"/yearbook/levels/?year={YEAR}").content.decode()
+    assert county().name in levels and "合计" in levels
+
+
+def test_city_recount_of_a_county_is_refused(client_for):
+    before = Snapshot.objects.filter(organisation=county(), year=YEAR).count()
+    r = client_for("citystaff").post("/yearbook/recount/", {"org": county().pk, "year": YEAR}, follow=True)
+    assert "只有本级政协" in r.content.decode()
+    assert Snapshot.objects.filter(organisation=county(), year=YEAR).count() <= max(before, 1)
+
+
+def test_exports_hold_every_figure(client_for, api_for):
+    import openpyxl
+    from docx import Document
+
+    data, f = _figures(api_for("office"))
+    r = client_for("office").get(f"/yearbook/export.xlsx?year={YEAR}")
+    assert r.status_code == 200
+    sheet = openpyxl.load_workbook(io.BytesIO(r.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][:3] == ("板块", "指标", f"{YEAR}年")
+    labels = {(row[0], row[1]): row[2] for row in rows[1:] if row and row[1]}
+    assert labels[("提案工作", "立案")] == f["proposals.accepted"]
+    r = client_for("office").get(f"/yearbook/export.docx?year={YEAR}")
+    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    assert "年度工作数据" in text and data["sentences"][0] in text
+
+
+def test_levels_page_queries_do_not_grow_with_committees(client_for, django_assert_max_num_queries):
+    c = client_for("citystaff")
+    c.get(f"/yearbook/levels/?year={YEAR}")  # counts the snapshots once
+    with django_assert_max_num_queries(12):
+        assert c.get(f"/yearbook/levels/?year={YEAR}").status_code == 200
+
+
+def test_year_page_reads_stored_figures_in_few_queries(client_for, django_assert_max_num_queries):
+    c = client_for("office")
+    c.get(f"/yearbook/?year={YEAR}")
+    with django_assert_max_num_queries(14):
+        r = c.get(f"/yearbook/?year={YEAR}")
+    assert r.status_code == 200
+    assert "工作报告主要数据" in r.content.decode()
+
+
+def test_the_hourly_job_counts_every_committee(db):
+    result = services.refresh_all(YEAR)
+    assert result["committees"] == Organisation.objects.filter(kind__in=services.COMMITTEE_KINDS).count()
+    assert Snapshot.objects.filter(year=YEAR).count() == result["committees"]

@@ -1,0 +1,130 @@
+"""What the pages show of snapshots: a part's figures beside last year's, the monthly charts, and the
+committees one level down side by side (totals, ranking on one figure, the outliers)."""
+
+from __future__ import annotations
+
+from statistics import median
+
+
+def _change(now, before):
+    if now is None or before is None:
+        return None
+    return round(now - before, 1) if isinstance(now, float) or isinstance(before, float) else now - before
+
+
+def compare(parts: list[dict], last: list[dict], *, links: bool) -> list[dict]:
+    """Each part with each figure's value last year and the change (同比); links only for the committee's
+    own users (the modules' pages are theirs)."""
+    before = {(p["key"], f["key"]): f["value"] for p in last for f in p["figures"]}
+    out = []
+    for p in parts:
+        rows = []
+        for f in p["figures"]:
+            prev = before.get((p["key"], f["key"]))
+            rows.append(
+                {**f, "last": prev, "change": _change(f["value"], prev), "url": f["url"] if links else ""}
+            )
+        out.append({**p, "rows": rows, "url": p["url"] if links else ""})
+    return out
+
+
+def month_charts(parts: list[dict], year: int) -> list[dict]:
+    """One bar chart per part that has monthly series (ECharts options)."""
+    charts = []
+    for p in parts:
+        if not p.get("months"):
+            continue
+        charts.append(
+            {
+                "id": f"yearbook-months-{p['key']}",
+                "title": f"{p['title']}：{year}年逐月",
+                "option": {
+                    "tooltip": {"trigger": "axis"},
+                    "legend": {"top": 0},
+                    "grid": {"left": 40, "right": 20, "top": 30, "bottom": 30},
+                    "xAxis": {"type": "category", "data": [f"{m}月" for m in range(1, 13)]},
+                    "yAxis": {"type": "value", "minInterval": 1},
+                    "series": [
+                        {"type": "bar", "name": name, "data": data} for name, data in p["months"].items()
+                    ],
+                },
+            }
+        )
+    return charts
+
+
+def _columns(snaps: dict) -> list[dict]:
+    """Every figure any committee has, in the parts' order: {key, part, label, unit, definition, better}."""
+    seen: dict[str, dict] = {}
+    for s in snaps.values():
+        for p in s.parts:
+            for f in p["figures"]:
+                key = f"{p['key']}.{f['key']}"
+                seen.setdefault(
+                    key,
+                    {
+                        "key": key,
+                        "part": p["title"],
+                        "label": f["label"],
+                        "unit": f["unit"],
+                        "definition": f["definition"],
+                        "better": f.get("better", "higher"),
+                    },
+                )
+    return list(seen.values())
+
+
+def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
+    """The table of the committees below: a row per committee, a column per figure, the total (a sum of
+    counts; rates are not summed, they show the median), the ranking on the chosen figure and its outliers
+    (the worst, and any more than twice as far from the median as the middle half is wide)."""
+    from .services import figure_map
+
+    cols = _columns(snaps)
+    rows = []
+    for c in committees:
+        s = snaps.get(c.pk)
+        fm = figure_map(s.parts) if s else {}
+        rows.append(
+            {
+                "committee": c,
+                "values": [fm.get(col["key"], {}).get("value") for col in cols],
+                "computed_at": s.computed_at if s else None,
+            }
+        )
+    totals = []
+    for i, col in enumerate(cols):
+        vals = [r["values"][i] for r in rows if r["values"][i] is not None]
+        if col["unit"] == "%":
+            totals.append(round(median(vals), 1) if vals else None)
+        else:
+            totals.append(sum(vals) if vals else 0)
+    keys = [c["key"] for c in cols]
+    chosen = chosen if chosen in keys else (keys[0] if keys else "")
+    ranking, outliers = [], set()
+    if chosen:
+        i = keys.index(chosen)
+        col = cols[i]
+        scored = [(r["values"][i], r["committee"]) for r in rows if r["values"][i] is not None]
+        reverse = col["better"] != "lower"
+        scored.sort(key=lambda x: x[0], reverse=reverse)
+        ranking = [{"rank": n, "value": v, "committee": c} for n, (v, c) in enumerate(scored, 1)]
+        if len(scored) >= 3:
+            values = sorted(v for v, _ in scored)
+            mid = median(values)
+            q1, q3 = median(values[: len(values) // 2]), median(values[(len(values) + 1) // 2 :])
+            spread = (q3 - q1) or 0
+            worst = scored[-1][1].pk
+            outliers = {worst}
+            if spread:
+                outliers |= {c.pk for v, c in scored if abs(v - mid) > 2 * spread}
+    return {
+        "columns": cols,
+        "rows": rows,
+        "totals": totals,
+        "total_label": "合计（比率为中位数）",
+        "chosen": chosen,
+        "chosen_col": cols[keys.index(chosen)] if chosen else None,
+        "ranking": ranking,
+        "outliers": outliers,
+    }
