@@ -10,25 +10,15 @@ import io
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from zhengxie.core.documents import docx_document, docx_font, paragraphs
+from zhengxie.core.documents import docx_document, docx_paragraph, paragraphs
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NUMBERS = "一二三四五六七八九十"
 
 
-def _para(doc, text="", *, size=16, bold=False, center=False, name="仿宋_GB2312", indent=True):
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.shared import Pt
-
-    p = doc.add_paragraph()
-    if center:
-        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    elif indent:
-        p.paragraph_format.first_line_indent = Pt(size * 2)
-    p.paragraph_format.space_after = Pt(0)
-    if text:
-        docx_font(p.add_run(text), size=size, bold=bold, name=name)
-    return p
+def _para(doc, text="", *, center=False, indent=True, **kw):
+    """A 公文 paragraph (core.documents.docx_paragraph), indented unless centred."""
+    return docx_paragraph(doc, text, align="center" if center else None, indent=indent and not center, **kw)
 
 
 def visit_rows(topic) -> list:
@@ -116,10 +106,7 @@ def report_docx(topic, *, writers, summary="") -> bytes:
     _para(doc)
     _para(doc, "执笔人：" + ("、".join(w.name for w in writers) or "—"), indent=False)
     today = timezone.localdate()
-    p = _para(doc, f"{today.year}年{today.month}月{today.day}日", indent=False)
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    docx_paragraph(doc, f"{today.year}年{today.month}月{today.day}日", align="right")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
