@@ -1,6 +1,6 @@
 """会议活动 in the work report: meetings held per kind, attendance, and training coverage (three queries)."""
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.urls import reverse
 
 from zhengxie.members.models import Member
@@ -10,6 +10,8 @@ from .models import Invitation, Meeting
 
 A = Invitation.Attendance
 K = Meeting.Kind
+# 新任委员: first served in the current term (members.Member.is_new), read through the invitation.
+NEW = Q(member__entry_term_number=F("member__term__number"))
 
 
 @provider("activities", "会议活动", order=40)
@@ -23,8 +25,14 @@ def meeting_figures(committee, ids, year):
         trained_members=Count(
             "member_id", filter=Q(attendance=A.PRESENT, meeting__kind=K.TRAINING), distinct=True
         ),
+        trained_new=Count(
+            "member_id", filter=Q(attendance=A.PRESENT, meeting__kind=K.TRAINING) & NEW, distinct=True
+        ),
     )
-    members = Member.objects.filter(organisation_id__in=ids, status=Member.Status.ACTIVE).count()
+    roll = Member.objects.filter(organisation_id__in=ids, status=Member.Status.ACTIVE).aggregate(
+        members=Count("id"), new=Count("id", filter=Q(entry_term_number=F("term__number")))
+    )
+    members = roll["members"]
     url = reverse("activities:attendance") + f"?year={year}"
     months = [0] * 12
     for m, n in held.values_list("starts_at__month").annotate(n=Count("id")).order_by():
@@ -60,11 +68,21 @@ def meeting_figures(committee, ids, year):
             "年内至少出席一次培训的委员 ÷ 在任委员。",
             url,
         ),
+        Figure(
+            "trained_new_share",
+            "受训新任委员比例",
+            pct(att["trained_new"], roll["new"]),
+            "%",
+            "年内至少出席一次培训的新任委员（本届首次任委员）÷ 在任新任委员。",
+            url,
+        ),
     ]
     share = pct(att["trained_members"], members)
     sentence = (
         f"召开各类会议和活动{sum(per_kind.values())}次，委员出席率{pct(att['present'], att['invited']) or 0}%"
     )
     if att["trained"]:
-        sentence += f"；培训委员{att['trained']}人次，{share}%的委员接受了培训"
+        sentence += f"；培训委员{att['trained']}人次，{share}%的委员"
+        new_share = pct(att["trained_new"], roll["new"])
+        sentence += f"、{new_share}%的新任委员接受了培训" if new_share is not None else "接受了培训"
     return Part("activities", "会议活动", figures, sentence + "。", months={"会议活动": months}, url=url)

@@ -71,6 +71,7 @@ class MemberRowOut(Schema):
     party: str | None = None
     position: str
     is_standing: bool
+    entry_term_number: int | None = None
     status: str
     employer: str
     phone: str

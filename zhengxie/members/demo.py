@@ -175,6 +175,8 @@ def load(ctx):
             liaison_group=random.choice(towns) if org == county else None,
             position="常委" if i % 6 == 2 else "委员",
             is_standing=(i % 6 == 2),
+            # About a third are new this term (新任), the others first served one or two terms before.
+            entry_term_number=term_.number - (0 if i % 3 == 0 else 1 + i % 2) if term_ else None,
             employer=random.choice(EMPLOYERS),
             job_title=random.choice(TITLES),
             education=random.choice(["本科", "硕士研究生", "博士研究生", "大专"]),

@@ -154,6 +154,14 @@ class Member(models.Model):
     )
     position = models.CharField("政协职务", max_length=40, blank=True, help_text="主席、副主席、常委、委员")
     is_standing = models.BooleanField("常委", default=False)
+    # The term a member first served in: a member whose entry term is the current one is 新任 (new), which
+    # the yearly figures need ("95%的新任委员接受了培训").
+    entry_term_number = models.PositiveSmallIntegerField(
+        "首次任委员届次",
+        null=True,
+        blank=True,
+        help_text="如第九届首次当选填 9；与本届届数相同即为新任委员。",
+    )
     employer = models.CharField("工作单位", max_length=100, blank=True)
     job_title = models.CharField("职务职称", max_length=100, blank=True)
     education = models.CharField("学历", max_length=20, blank=True)
@@ -171,6 +179,15 @@ class Member(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def is_new(self) -> bool:
+        """新任委员: first served in the current term (needs `term` loaded)."""
+        return (
+            self.entry_term_number is not None
+            and self.term_id is not None
+            and (self.entry_term_number == self.term.number)
+        )
 
     @property
     def masked_phone(self) -> str:
