@@ -29,7 +29,7 @@ from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
-from zhengxie.core.errors import NotFound
+from zhengxie.core.errors import Invalid, NotFound
 from zhengxie.core.pagination import Rows
 
 from . import rules, selectors, services, stats
@@ -344,7 +344,10 @@ def add_appraisal_targets(request, round_id: int, payload: AppraisalTargetsIn):
     response=AppraisalTargetsOut,
     summary="从 Excel 导入评议对象（第一列名称，第二列地址，第三列单位）",
 )
-def upload_appraisal_targets(request, round_id: int, file: File[UploadedFile]):
+def upload_appraisal_targets(request, round_id: int, file: File[UploadedFile] = None):
+    if file is None:
+        selectors.get(request.user, round_id)  # 404 first for a round the caller does not see
+        raise Invalid("请选择要上传的 Excel 文件。", field="file")
     new = services.add_targets(request.user, round_id, upload=file)
     return {"added": len(new), "total": selectors.get(request.user, round_id).target_count}
 
@@ -448,8 +451,8 @@ def list_appraisal_ratings(request, round_id: int, target: int | None = None):
     response=AppraisalRating,
     summary="为本人的评议上传现场照片（multipart；图片不保留位置信息）",
 )
-def add_appraisal_photos(request, rating_id: int, photos: File[list[UploadedFile]]):
-    rt = services.add_photos(request.user, rating_id, photos)
+def add_appraisal_photos(request, rating_id: int, photos: File[list[UploadedFile]] = None):
+    rt = services.add_photos(request.user, rating_id, photos or [])
     r = selectors.get(request.user, rt.round_id)
     x = selectors.ratings(request.user, r).get(pk=rt.pk)
     return rating_row(x, rules.can_see_details(request.user, r))

@@ -332,16 +332,16 @@ def _unit(value, organisation, units_by_name):
 def add_targets(user, rnd, *, rows=(), text="", upload=None, units=(), all_units=False) -> list[Target]:
     """Add targets: rows [{name, address, unit}], pasted lines, an .xlsx, chosen handling units or all of
     them. Names already in the round are skipped; targets can be added until the round closes."""
-    rows = list(rows or [])
-    if text:
-        rows += parse_lines(text)
-    if upload is not None:
-        rows += parse_xlsx(upload)
     with transaction.atomic():
         r = _load(user, rnd)
         _must_manage(user, r, "添加评议对象")
         if r.status not in (S.DRAFT, S.OPEN):
             raise Conflict("评议已结束，不能再添加评议对象。", code="state")
+        rows = list(rows or [])
+        if text:
+            rows += parse_lines(text)
+        if upload is not None:
+            rows += parse_xlsx(upload)
         org = r.organisation
         active = HandlingUnit.objects.filter(organisation=org, is_active=True)
         by_name = {}
@@ -818,9 +818,6 @@ def rate(
 
 def add_photos(user, rating, photos) -> Rating:
     """More photos for one's own rating while the round is open."""
-    photos = _photos(photos)
-    if not photos:
-        raise Invalid("请选择要上传的照片。", field="photos")
     with transaction.atomic():
         pk = _pk(rating)
         rt = (
@@ -835,6 +832,9 @@ def add_photos(user, rating, photos) -> Rating:
             raise Forbidden("只能为自己的评议上传照片。")
         if not rt.round.window_open():
             raise Conflict("评议已截止或未在进行中，不能再上传照片。", code="closed")
+        photos = _photos(photos)
+        if not photos:
+            raise Invalid("请选择要上传的照片。", field="photos")
         if rt.photo_count + len(photos) > MAX_PHOTOS:
             raise Invalid(f"每次评议最多上传{MAX_PHOTOS}张照片。", field="photos")
         t = Target.objects.select_for_update().get(pk=rt.target_id)

@@ -1,0 +1,62 @@
+"""Cross-access tables of 民主评议 (merged into test_cross_access.py): every page route and API operation
+with an id, attacked with an object of 青川县 by 石门区's users, and a member's rating (of the open units
+round) by other members and a unit user."""
+
+
+def _round(m, status=None):
+    def find(w):
+        filters = {"status": status} if status else {}
+        r = w.of_county("appraisal.Round", **filters)
+        return r, {"pk": r.pk}
+
+    return ("county", find)
+
+
+def _target(m, key="target_id"):
+    def find(w):
+        t = w.first("appraisal.Target", round__organisation=w.county)
+        return t, {"pk": t.round_id, key: t.pk}
+
+    return ("county", find)
+
+
+def _rating(scenario):
+    def find(w):
+        x = (
+            w.first("appraisal.Rating", round__organisation=w.county, round__status="open")
+            if scenario == "draft"
+            else w.first("appraisal.Rating", round__organisation=w.county)
+        )
+        if scenario == "draft":
+            from zhengxie.appraisal.models import Rating
+
+            x = (
+                Rating.objects.filter(round__organisation=w.county, round__status="open")
+                .exclude(member__user__username__in=("member2", "member3"))
+                .order_by("pk")
+                .first()
+            )
+        return x, {"rating_id": x.pk}
+
+    return (scenario, find)
+
+
+def mappings(m):
+    ROUND = _round(m)
+    pages = {
+        f"appraisal:{name}": [ROUND]
+        for name in "detail targets invite open close publish finish results results_xlsx booklet".split()
+    }
+    pages["appraisal:target"] = [_target(m)]
+    pages["appraisal:rate"] = [_target(m)]
+    api_round = m._api(ROUND, pk="round_id")
+    api = {
+        f"appraisal_api_{op}": [api_round]
+        for op in (
+            "get_appraisal add_appraisal_targets upload_appraisal_targets list_appraisal_targets "
+            "invite_appraisal_raters open_appraisal close_appraisal publish_appraisal rate_appraisal_target "
+            "list_appraisal_ratings appraisal_results"
+        ).split()
+    }
+    api["appraisal_api_add_appraisal_photos"] = [_rating("county"), _rating("draft")]
+    return {"PAGES": pages, "PAGE_EXEMPT": {}, "API": api, "API_EXEMPT": {}}
