@@ -13,26 +13,23 @@ import rules
 
 from zhengxie.core.models import Office, Role
 from zhengxie.core.permissions import acts_in, in_scope
+from zhengxie.keytasks.rules import is_reader as reads_lists
 from zhengxie.members.selectors import member_of
-
-READERS = (Role.STAFF, Role.LEADER, Role.SYSADMIN)
 
 
 def _auth(user) -> bool:
     return bool(getattr(user, "is_authenticated", False))
 
 
+def is_reader(user, organisation=None) -> bool:
+    """Staff, leaders and administrators (keytasks' readers), of this organisation or above it."""
+    return reads_lists(user) and (organisation is None or in_scope(user, organisation))
+
+
 def is_organiser(user, organisation=None) -> bool:
     """Staff of the 办公室 or a 专委会办公室 (of this organisation's own committee when one is given)."""
-    if not (_auth(user) and user.has_role(Role.STAFF) and user.works_in(Office.GENERAL, Office.COMMITTEE)):
-        return False
-    return organisation is None or acts_in(user, organisation)
-
-
-def is_reader(user, organisation=None) -> bool:
-    if not (_auth(user) and user.has_role(*READERS)):
-        return False
-    return organisation is None or in_scope(user, organisation)
+    works = is_reader(user) and user.has_role(Role.STAFF) and user.works_in(Office.GENERAL, Office.COMMITTEE)
+    return works and (organisation is None or acts_in(user, organisation))
 
 
 def committee_member(user, organisation):

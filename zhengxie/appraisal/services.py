@@ -522,28 +522,27 @@ def open_round(user, rnd) -> Round:
     return r
 
 
+def _close(r: Round, actor, now, title: str, body: str) -> None:
+    """Close an open round (locked by the caller), fix its ranking and tell its organiser to publish."""
+    r.status, r.closed_at = S.CLOSED, now
+    r.save(update_fields=["status", "closed_at"])
+    apply_ranking(r)
+    if actor is None or r.created_by_id != actor.pk:
+        notify([r.created_by], title, body, url=url(r), category="appraisal")
+    audit.record(
+        actor,
+        "appraisal.close",
+        r,
+        before={"status": S.OPEN},
+        after=_snapshot(r),
+        organisation=r.organisation,
+    )
+
+
 def close_round(user, rnd) -> Round:
     with transaction.atomic():
         r = _step(user, rnd, "close")
-        r.status, r.closed_at = S.CLOSED, timezone.now()
-        r.save(update_fields=["status", "closed_at"])
-        apply_ranking(r)
-        if r.created_by_id != user.pk:
-            notify(
-                [r.created_by],
-                f"民主评议已结束：{r.title}",
-                "请核对评议结果后公布。",
-                url=url(r),
-                category="appraisal",
-            )
-        audit.record(
-            user,
-            "appraisal.close",
-            r,
-            before={"status": S.OPEN},
-            after=_snapshot(r),
-            organisation=r.organisation,
-        )
+        _close(r, user, timezone.now(), f"民主评议已结束：{r.title}", "请核对评议结果后公布。")
     return r
 
 
@@ -879,25 +878,7 @@ def close_due(now=None) -> int:
     for pk in list(Round.objects.filter(status=S.OPEN, closes_at__lte=now).values_list("pk", flat=True)):
         with transaction.atomic():
             r = Round.objects.select_for_update().select_related("organisation", "created_by").get(pk=pk)
-            if r.status != S.OPEN:
-                continue
-            r.status, r.closed_at = S.CLOSED, now
-            r.save(update_fields=["status", "closed_at"])
-            apply_ranking(r)
-            notify(
-                [r.created_by],
-                f"民主评议已到截止时间：{r.title}",
-                "评议已自动结束，请核对结果后公布。",
-                url=url(r),
-                category="appraisal",
-            )
-            audit.record(
-                None,
-                "appraisal.close",
-                r,
-                before={"status": S.OPEN},
-                after=_snapshot(r),
-                organisation=r.organisation,
-            )
-            n += 1
+            if r.status == S.OPEN:
+                _close(r, None, now, f"民主评议已到截止时间：{r.title}", "评议已自动结束，请核对结果后公布。")
+                n += 1
     return n
