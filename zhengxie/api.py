@@ -111,6 +111,7 @@ for app in [
     "appraisal",
     "research",
     "yearbook",
+    "reading",
     "activities",
     "performance",
     "dashboard",

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "zhengxie.appraisal",
     "zhengxie.research",
     "zhengxie.yearbook",
+    "zhengxie.reading",
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",

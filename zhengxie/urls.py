@@ -40,6 +40,7 @@ urlpatterns = [
     path("appraisal/", include("zhengxie.appraisal.urls")),
     path("research/", include("zhengxie.research.urls")),
     path("yearbook/", include("zhengxie.yearbook.urls")),
+    path("reading/", include("zhengxie.reading.urls")),
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),

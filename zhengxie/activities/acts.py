@@ -27,6 +27,8 @@ ACTS: dict[str, tuple[str, str | None, str | None]] = {
     K.BRIEFING: ("training", None, None),
     # The meeting of a consultation (协商议事); speaking there is recorded by the consultation's segments.
     K.CONSULTATION: ("consultation_attend", None, None),
+    # 书香政协: a reading activity (读书会, 读书分享); reading notes are credited by the reading app.
+    K.READING: ("reading_activity", None, None),
 }
 
 

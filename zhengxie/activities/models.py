@@ -42,6 +42,7 @@ class Meeting(models.Model):
         FORUM = "forum", "政协论坛"
         BRIEFING = "briefing", "知情明政"
         CONSULTATION = "consultation", "协商会议"
+        READING = "reading", "读书活动"
 
     class Status(models.TextChoices):
         DRAFT = "draft", "草稿"

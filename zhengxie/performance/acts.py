@@ -44,6 +44,8 @@ CONSULTATION_ADOPTED = "consultation_adopted"  # a recommendation of one's consu
 SUPERVISION = "supervision"  # serving in a 民主监督小组 through its year (supervision app)
 APPRAISAL = "appraisal"  # rating a place or unit in a 民主评议 round (appraisal app), capped by the scheme
 RESEARCH_REPORT = "research_report"  # writing the report of a 视察/调研 topic (research app)
+READING_ACTIVITY = "reading_activity"  # attending a 书香政协 reading activity (a meeting of kind reading)
+READING_NOTE = "reading_note"  # a reading note of a recommended book (reading app), once per book
 
 # Default categories (a scheme may file an act under another category).
 MEETINGS = "meetings"
@@ -100,6 +102,8 @@ ACTS: dict[str, tuple[str, str, str]] = {
     SUPERVISION: ("参加民主监督小组", ACTIVITIES, "次"),
     APPRAISAL: ("参加民主评议", ACTIVITIES, "次"),
     RESEARCH_REPORT: ("执笔视察/调研报告", ACTIVITIES, "篇"),
+    READING_ACTIVITY: ("参加读书活动", ACTIVITIES, "次"),
+    READING_NOTE: ("撰写读书笔记", ACTIVITIES, "篇"),
 }
 
 CHOICES = [(code, v[0]) for code, v in ACTS.items()]

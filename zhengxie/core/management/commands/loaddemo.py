@@ -25,6 +25,7 @@ DEMO_APPS = [
     "supervision",
     "appraisal",
     "research",
+    "reading",
     "performance",
 ]
 
