@@ -100,6 +100,10 @@ class TopicForm(BootstrapFormMixin, forms.Form):
 
 
 class VisitForm(BootstrapFormMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "visit_%s")
+        super().__init__(*args, **kwargs)
+
     starts_at = forms.DateTimeField(label="开始时间", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     ends_at = forms.DateTimeField(label="结束时间", widget=DATETIME, input_formats=["%Y-%m-%dT%H:%M"])
     site = forms.CharField(label="地点", max_length=200, required=False)
@@ -151,6 +155,10 @@ class ReportGenerateForm(_WritersMixin, BootstrapFormMixin, forms.Form):
 
 
 class RecommendationForm(BootstrapFormMixin, forms.Form):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "rec_%s")
+        super().__init__(*args, **kwargs)
+
     content = forms.CharField(label="建议内容", widget=forms.Textarea(attrs={"rows": 2}))
 
 
