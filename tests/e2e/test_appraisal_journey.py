@@ -112,7 +112,7 @@ def test_office_opens_member_rates_on_a_phone_results_published(e2e_site, page_f
         "join appraisal_round d on d.id = r.round_id where d.title = ?",
         (TITLE,),
     )
-    assert row and float(row[0][0]) == 80.5 and abs(float(row[0][1]) - 32.586321) < 1e-5 and row[0][3] == 1
+    assert row and float(row[0][0]) == 82.5 and abs(float(row[0][1]) - 32.586321) < 1e-5 and row[0][3] == 1
     path = e2e_site.sql(
         "select a.file from core_attachment a where a.purpose = 'appraisal_photo' order by a.id desc limit 1"
     )[0][0]

@@ -6,13 +6,14 @@ from django.urls import reverse
 from zhengxie.core.models import Role
 from zhengxie.core.navigation import register, todo_provider
 
+# In the 民主监督 menu (民主评议 is a form of democratic supervision), after the supervision app's entries.
 register(
-    "民主评议",
+    "民主监督",
     "民主评议",
     "appraisal:list",
     roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN, Role.MEMBER],
     icon="clipboard-check",
-    order=620,
+    order=630,
 )
 
 

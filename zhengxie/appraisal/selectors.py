@@ -164,6 +164,7 @@ def results(user, r: Round) -> dict:
                     for t in shown
                 ],
                 "label": {"show": True, "position": "right"},
+                "barMaxWidth": 28,
             }
         ],
     }
