@@ -239,3 +239,59 @@ def test_list_and_detail_query_counts_are_constant(client_for, make_round, djang
     with django_assert_max_num_queries(len(q1)):
         c.get(f"/appraisal/{r.pk}/")
         c.get(f"/appraisal/{r.pk}/results/")
+
+
+def test_units_are_voted_with_the_four_grades(client_for, make_round):
+    r = make_round(kind="units", raters=("member1",))
+    t = r.targets.order_by("order").first()
+    c = client_for("member1")
+    page = c.get(f"/appraisal/{r.pk}/targets/{t.pk}/rate/").content.decode()
+    assert "基本满意" in page and "不了解" in page and 'type="file"' not in page
+    items = list(r.items.order_by("order"))
+    resp = c.post(f"/appraisal/{r.pk}/targets/{t.pk}/rate/", {f"item_{items[0].pk}": "satisfied"})
+    assert resp.status_code == 422 and f"请对“{items[1].name}”作出评价" in resp.content.decode()
+    resp = c.post(
+        f"/appraisal/{r.pk}/targets/{t.pk}/rate/",
+        {f"item_{items[0].pk}": "satisfied", f"item_{items[1].pk}": "basically_satisfied"},
+    )
+    assert resp.status_code == 302
+    t.refresh_from_db()
+    assert t.satisfied == 1 and t.basically_satisfied == 1 and str(t.rate) == "100.0"
+    html = client_for("leader").get(f"/appraisal/{r.pk}/results/").content.decode()
+    assert "满意率" in html and "100.0%" in html
+
+
+def test_published_target_page_for_another_member(client_for, make_round, user, scores_for, photo):
+    r = make_round()
+    t = r.targets.first()
+    services.rate(
+        user("member1"),
+        r,
+        t,
+        scores=scores_for(r),
+        note="公开的意见",
+        latitude=32.3,
+        longitude=105.3,
+        photos=[photo()],
+    )
+    services.close_round(user("office"), r)
+    services.publish(user("office"), r)
+    html = client_for("member2").get(f"/appraisal/{r.pk}/targets/{t.pk}/").content.decode()
+    assert "公开的意见" in html and "appraisal-thumb" in html and "32.300000" not in html
+    member1_name = user("member1").name
+    assert member1_name not in html
+    att = Rating.objects.get(target=t).photo_rows.get().attachment_id
+    assert client_for("member2").get(f"/files/{att}/").status_code == 200
+
+
+def test_dashboard_section_and_workbench(client_for, make_round, user, scores_for):
+    from zhengxie.appraisal.dashboard import appraisal_figures
+    from zhengxie.core.dashboard import Period
+
+    r = make_round()
+    services.rate(user("member1"), r, r.targets.first(), scores=scores_for(r))
+    section = appraisal_figures(user("leader"), Period(None, r.year))
+    assert section is not None and section.note.startswith("开展民主评议") and "人次" in section.note
+    assert appraisal_figures(user("member1"), Period(None, r.year)) is None
+    html = client_for("member3").get("/").content.decode()
+    assert "待完成的民主评议" in html
