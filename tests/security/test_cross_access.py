@@ -764,51 +764,6 @@ def _snapshot(obj):
     return AuditEntry.objects.count(), row
 
 
-def _families():
-    return sorted({name.split(":")[0] if ":" in name else "core" for name in PAGES})
-
-
-# xfail where a leak is in another helper's app: {route name: reason} (strict: fixed -> the test says so).
-PAGE_XFAIL: dict[str, str] = {}
-
-
-def _attack_pages(world, attackers, names):
-    failures = []
-    for name in names:
-        for scenario, find in PAGES[name]:
-            obj, kwargs = find(world)
-            url = reverse(name, kwargs=kwargs)
-            for username in ATTACKERS[scenario]:
-                c = attackers(username)
-                r = c.get(url)
-                if r.status_code not in OK:
-                    failures.append(f"GET {url} ({name}, {scenario}) as {username}: {r.status_code}")
-                before = _snapshot(obj)
-                r = c.post(url, {})
-                after = _snapshot(obj)
-                allowed = OK | ({302} if scenario != "county" else set())
-                if r.status_code not in allowed or before != after:
-                    changed = " and changed it" if before != after else ""
-                    failures.append(
-                        f"POST {url} ({name}, {scenario}) as {username}: {r.status_code}{changed}"
-                    )
-    return failures
-
-
-@pytest.mark.parametrize("family", _families())
-def test_pages_refuse_foreign_objects(family, world, attackers):
-    names = [n for n in PAGES if (n.split(":")[0] if ":" in n else "core") == family and n not in PAGE_XFAIL]
-    failures = _attack_pages(world, attackers, names)
-    assert not failures, "\n".join(failures)
-
-
-@pytest.mark.parametrize("name", sorted(PAGE_XFAIL) or [pytest.param("", marks=pytest.mark.skip("none"))])
-def test_known_leaks_in_other_apps(name, world, attackers, request):
-    request.applymarker(pytest.mark.xfail(strict=True, reason=PAGE_XFAIL.get(name, "")))
-    failures = _attack_pages(world, attackers, [name])
-    assert not failures, "\n".join(failures)
-
-
 # --------------------------------------------------------------------------------------------------
 # API operations: operationId (without the module prefix) -> [(scenario, finder(world) -> (obj, path))]
 
@@ -1095,6 +1050,52 @@ for _app in ("supervision", "appraisal", "research"):
         continue
     for _name, _table in _tables.mappings(sys.modules[__name__]).items():
         globals()[_name].update(_table)
+
+
+# The page attacks are parametrized by family here, after the side-by-side tables are merged.
+def _families():
+    return sorted({name.split(":")[0] if ":" in name else "core" for name in PAGES})
+
+
+# xfail where a leak is in another helper's app: {route name: reason} (strict: fixed -> the test says so).
+PAGE_XFAIL: dict[str, str] = {}
+
+
+def _attack_pages(world, attackers, names):
+    failures = []
+    for name in names:
+        for scenario, find in PAGES[name]:
+            obj, kwargs = find(world)
+            url = reverse(name, kwargs=kwargs)
+            for username in ATTACKERS[scenario]:
+                c = attackers(username)
+                r = c.get(url)
+                if r.status_code not in OK:
+                    failures.append(f"GET {url} ({name}, {scenario}) as {username}: {r.status_code}")
+                before = _snapshot(obj)
+                r = c.post(url, {})
+                after = _snapshot(obj)
+                allowed = OK | ({302} if scenario != "county" else set())
+                if r.status_code not in allowed or before != after:
+                    changed = " and changed it" if before != after else ""
+                    failures.append(
+                        f"POST {url} ({name}, {scenario}) as {username}: {r.status_code}{changed}"
+                    )
+    return failures
+
+
+@pytest.mark.parametrize("family", _families())
+def test_pages_refuse_foreign_objects(family, world, attackers):
+    names = [n for n in PAGES if (n.split(":")[0] if ":" in n else "core") == family and n not in PAGE_XFAIL]
+    failures = _attack_pages(world, attackers, names)
+    assert not failures, "\n".join(failures)
+
+
+@pytest.mark.parametrize("name", sorted(PAGE_XFAIL) or [pytest.param("", marks=pytest.mark.skip("none"))])
+def test_known_leaks_in_other_apps(name, world, attackers, request):
+    request.applymarker(pytest.mark.xfail(strict=True, reason=PAGE_XFAIL.get(name, "")))
+    failures = _attack_pages(world, attackers, [name])
+    assert not failures, "\n".join(failures)
 
 
 def _attack_api(schema, world, clients, names):
