@@ -21,21 +21,17 @@ def _target(m, key="target_id"):
 
 
 def _rating(scenario):
-    def find(w):
-        x = (
-            w.first("appraisal.Rating", round__organisation=w.county, round__status="open")
-            if scenario == "draft"
-            else w.first("appraisal.Rating", round__organisation=w.county)
-        )
-        if scenario == "draft":
-            from zhengxie.appraisal.models import Rating
+    """county: any rating of 青川县; draft: a rating in the open units round by a member other than member2
+    and member3 (who attack it: neither may add photos to it)."""
 
-            x = (
-                Rating.objects.filter(round__organisation=w.county, round__status="open")
-                .exclude(member__user__username__in=("member2", "member3"))
-                .order_by("pk")
-                .first()
-            )
+    def find(w):
+        from zhengxie.appraisal.models import Rating
+
+        qs = Rating.objects.filter(round__organisation=w.county)
+        if scenario == "draft":
+            qs = qs.filter(round__status="open").exclude(member__user__username__in=("member2", "member3"))
+        x = qs.order_by("pk").first()
+        assert x is not None, "the demo has appraisal ratings"
         return x, {"rating_id": x.pk}
 
     return (scenario, find)
