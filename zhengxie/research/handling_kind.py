@@ -5,9 +5,11 @@ recommendation follows its case through `on_step` / `on_close` (services.follow_
 `research.reply_days` (60), `research.yellow_days` (10), `research.acknowledge_days` (3),
 `research.rehandle_days` (30) and the spine's other `research.*` numbers."""
 
+import dataclasses
+
 from django.urls import reverse
 
-from zhengxie.core.models import Office
+from zhengxie.consultation.handling_kind import RECOMMENDATION as CONSULTATION_RECOMMENDATION
 from zhengxie.handling import kinds
 
 KIND = "research_recommendation"
@@ -49,43 +51,28 @@ def _may_rate(case, user) -> bool:
     return rules.can_manage(user, _recommendation(case).topic)
 
 
-def _on_close(case) -> None:
+def _follow(case) -> None:
+    """on_close gets the case, on_step its id: either way the recommendation follows its case."""
     from .services import follow_case
 
-    follow_case(case.pk)
+    follow_case(getattr(case, "pk", case))
 
 
-def _on_step(case_id) -> None:
-    from .services import follow_case
-
-    follow_case(case_id)
-
-
+# The numbers and raters of the consultation recommendations (an office-rated recommendation answered by a
+# unit, re-handled after 不满意), under this kind's own name, label, settings prefix and hooks.
 RECOMMENDATION = kinds.register(
-    kinds.Kind(
+    dataclasses.replace(
+        CONSULTATION_RECOMMENDATION,
         name=KIND,
         label="视察调研建议",
         prefix="research",
-        reply_days=60,
-        yellow_days=10,
-        acknowledge_days=3,
-        contact_days=0,
-        uses_classes=False,
-        result_classes=(),
-        followup_classes=(),
-        raters="office",
-        on_unsatisfied="rehandle",
-        rehandle_days=30,
-        office=Office.GENERAL,
-        office_label="政协办公室",
         proposer_label="视察调研报告",
         rater_label="政协办公室或牵头专委会",
-        flow=True,
         item_url=_item_url,
         source=_source,
         may_view=_may_view,
         may_rate=_may_rate,
-        on_close=_on_close,
-        on_step=_on_step,
+        on_close=_follow,
+        on_step=_follow,
     )
 )

@@ -79,9 +79,21 @@ def get(user, pk, *, full=False) -> ResearchTopic:
                 ).order_by("number"),
             ),
         ]
-    t = None
-    if not isinstance(pk, bool) and str(pk).isdigit() and int(pk) < 2**53:
-        t = qs.prefetch_related(*prefetch).filter(pk=int(pk)).first()
+    return seen(user, qs.prefetch_related(*prefetch), pk)
+
+
+def as_pk(value) -> int | None:
+    """An object's or a given id as an int, or None when it is none (a bool, text, too large)."""
+    pk = getattr(value, "pk", value)
+    if isinstance(pk, bool) or not str(pk).strip().isdigit() or int(pk) >= 2**53:
+        return None
+    return int(pk)
+
+
+def seen(user, qs, pk) -> ResearchTopic:
+    """The topic `pk` of `qs` if the user may see it, else 404 (another county's: never 403)."""
+    pk = as_pk(pk)
+    t = qs.filter(pk=pk).first() if pk is not None else None
     if t is None or not rules.can_view(user, t):
         raise NotFound("未找到该视察调研课题。")
     return t

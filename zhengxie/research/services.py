@@ -25,12 +25,13 @@ from zhengxie.core.uploads import DOCUMENTS, IMAGES, save_attachment
 from zhengxie.handling.models import Case
 from zhengxie.handling.services import flow
 from zhengxie.handling.services.units import check_deadline, resolve_unit
+from zhengxie.keytasks.services import _text, check_year
 from zhengxie.members.models import Member, SpecialCommittee
 from zhengxie.members.selectors import member_of
 from zhengxie.performance import acts
 from zhengxie.performance.services import record_act
 
-from . import rules
+from . import rules, selectors
 from .handling_kind import KIND
 from .models import Finding, Recommendation, ResearchTopic, Visit
 
@@ -50,31 +51,6 @@ STEPS = {
 
 
 # --- checks the forms call too --------------------------------------------------------------------------
-
-
-def _text(value, name: str, *, field: str, required=True, limit: int | None = None) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid(f"{name}格式不正确。", field=field)
-    value = value.strip()
-    if required and not value:
-        raise Invalid(f"请填写{name}。", field=field)
-    if limit and len(value) > limit:
-        raise Invalid(f"{name}不能超过{limit}字。", field=field)
-    return value
-
-
-def check_year(year) -> int:
-    if isinstance(year, bool):
-        raise Invalid("年度格式不正确。", field="year")
-    try:
-        year = int(year)
-    except (TypeError, ValueError):
-        raise Invalid("年度格式不正确。", field="year")
-    if not 2000 <= year <= 2100:
-        raise Invalid("年度须在2000至2100年之间。", field="year")
-    return year
 
 
 def check_kind(kind) -> str:
@@ -118,19 +94,19 @@ def _datetime(value, name: str, field: str) -> datetime.datetime:
 def _ids(values, field: str) -> list[int]:
     out = []
     for v in values or ():
-        pk = getattr(v, "pk", v)
-        if isinstance(pk, bool) or not str(pk).strip().isdigit() or int(pk) >= 2**53:
+        pk = selectors.as_pk(v)
+        if pk is None:
             raise Invalid("所选人员不正确。", field=field)
-        if int(pk) not in out:
-            out.append(int(pk))
+        if pk not in out:
+            out.append(pk)
     return out
 
 
 def check_leader(value, organisation) -> User:
-    pk = getattr(value, "pk", value)
-    found = None
-    if not isinstance(pk, bool) and str(pk).isdigit() and int(pk) < 2**53:
-        found = User.objects.filter(pk=int(pk), is_active=True, organisation_id=organisation.pk).first()
+    pk = selectors.as_pk(value)
+    found = (
+        User.objects.filter(pk=pk, is_active=True, organisation_id=organisation.pk).first() if pk else None
+    )
     if found is None or not found.has_role(Role.LEADER):
         raise Invalid("带队领导须为本级政协的主席或副主席（领导账号）。", field="leader")
     return found
@@ -155,10 +131,8 @@ def check_members(values, organisation, field="member_ids") -> list[Member]:
 def check_committee(value, organisation) -> SpecialCommittee | None:
     if value in (None, "", 0):
         return None
-    pk = getattr(value, "pk", value)
-    found = None
-    if not isinstance(pk, bool) and str(pk).isdigit() and int(pk) < 2**53:
-        found = SpecialCommittee.objects.filter(pk=int(pk), organisation_id=organisation.pk).first()
+    pk = selectors.as_pk(value)
+    found = SpecialCommittee.objects.filter(pk=pk, organisation_id=organisation.pk).first() if pk else None
     if found is None:
         raise Invalid("所选专委会不属于本级政协。", field="committee")
     return found
@@ -209,16 +183,8 @@ def url(topic) -> str:
 
 def _load(user, topic, *, lock=True) -> ResearchTopic:
     """The topic, row-locked, if the user may see it; else 404."""
-    pk = getattr(topic, "pk", topic)
-    t = None
-    if not isinstance(pk, bool) and str(pk).isdigit() and int(pk) < 2**53:
-        qs = ResearchTopic.objects.select_related("organisation", "leader", "committee")
-        if lock:
-            qs = qs.select_for_update(of=("self",))
-        t = qs.filter(pk=int(pk)).first()
-    if t is None or not rules.can_view(user, t):
-        raise NotFound("未找到该视察调研课题。")
-    return t
+    qs = ResearchTopic.objects.select_related("organisation", "leader", "committee")
+    return selectors.seen(user, (qs.select_for_update(of=("self",)) if lock else qs), topic)
 
 
 def _must_manage(user, t: ResearchTopic, verb: str) -> None:
@@ -653,10 +619,8 @@ def add_recommendation(user, topic, *, content) -> Recommendation:
 
 
 def _recommendation(user, recommendation) -> Recommendation:
-    pk = getattr(recommendation, "pk", recommendation)
-    r = None
-    if not isinstance(pk, bool) and str(pk).isdigit() and int(pk) < 2**53:
-        r = Recommendation.objects.select_related("topic__organisation").filter(pk=int(pk)).first()
+    pk = selectors.as_pk(recommendation)
+    r = Recommendation.objects.select_related("topic__organisation").filter(pk=pk).first() if pk else None
     if r is None or not rules.can_view(user, r.topic):
         raise NotFound("未找到该建议。")
     return r

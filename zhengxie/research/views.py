@@ -229,97 +229,107 @@ def status(request, pk):
     return redirect("research:detail", t.pk)
 
 
+def _submit(request, pk, *, need, form, key, call, done, anchor="", rename=None):
+    """A form of the topic page: `call(topic, cleaned_data)` runs the service; its message goes next to the
+    field (`rename`: the service's field → the form's) and the page comes back with what was typed (422)."""
+    t = _post(request, pk, need)
+    f = form(t)
+    if f.is_valid():
+        try:
+            call(t, f.cleaned_data)
+        except ServiceError as exc:
+            _form_error(f, exc, rename)
+        else:
+            messages.success(request, done)
+            return _to(t, anchor)
+    return _detail(request, selectors.get(request.user, pk, full=True), 422, **{key: f})
+
+
 @login_required
 @require_POST
 def visit(request, pk):
-    t = _post(request, pk, rules.can_manage)
-    form = VisitForm(request.POST)
-    if form.is_valid():
-        try:
-            v = services.add_visit(request.user, t, **form.cleaned_data)
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, f"已安排活动并通知参加委员（{v.meeting.invitations.count()}人）。")
-            return redirect("research:detail", t.pk)
-    return _detail(request, selectors.get(request.user, pk, full=True), 422, visit_form=form)
+    return _submit(
+        request,
+        pk,
+        need=rules.can_manage,
+        form=lambda t: VisitForm(request.POST),
+        key="visit_form",
+        call=lambda t, d: services.add_visit(request.user, t, **d),
+        done="已安排活动并通知参加委员。",
+        anchor="visits",
+    )
 
 
 @login_required
 @require_POST
 def finding(request, pk):
-    t = _post(request, pk, rules.can_contribute)
-    form = FindingForm(request.POST, request.FILES)
-    if form.is_valid():
-        try:
-            services.add_finding(
-                request.user, t, content=form.cleaned_data["content"], photo=form.cleaned_data.get("photo")
-            )
-        except ServiceError as exc:
-            _form_error(form, exc, {"file": "photo"})
-        else:
-            messages.success(request, "已记录。")
-            return _to(t, "findings")
-    return _detail(request, selectors.get(request.user, pk, full=True), 422, finding_form=form)
+    return _submit(
+        request,
+        pk,
+        need=rules.can_contribute,
+        form=lambda t: FindingForm(request.POST, request.FILES),
+        key="finding_form",
+        call=lambda t, d: services.add_finding(request.user, t, content=d["content"], photo=d.get("photo")),
+        done="已记录。",
+        anchor="findings",
+        rename={"file": "photo"},
+    )
 
 
 @login_required
 @require_POST
 def report_upload(request, pk):
-    t = _post(request, pk, rules.can_report)
-    form = ReportUploadForm(request.POST, request.FILES, topic=t)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.submit_report(
-                request.user, t, file=d["file"], writer_ids=d["writers"], recommendations=d["recommendations"]
-            )
-        except ServiceError as exc:
-            _form_error(form, exc, {"writer_ids": "writers"})
-        else:
-            messages.success(request, "报告已提交，课题已形成报告。")
-            return redirect("research:detail", t.pk)
-    return _detail(request, selectors.get(request.user, pk, full=True), 422, upload_form=form)
+    return _submit(
+        request,
+        pk,
+        need=rules.can_report,
+        form=lambda t: ReportUploadForm(request.POST, request.FILES, topic=t),
+        key="upload_form",
+        call=lambda t, d: services.submit_report(
+            request.user, t, file=d["file"], writer_ids=d["writers"], recommendations=d["recommendations"]
+        ),
+        done="报告已提交，课题已形成报告。",
+        anchor="report",
+        rename={"writer_ids": "writers"},
+    )
 
 
 @login_required
 @require_POST
 def report_generate(request, pk):
-    t = _post(request, pk, rules.can_report)
-    form = ReportGenerateForm(request.POST, topic=t)
-    if form.is_valid():
-        d = form.cleaned_data
-        try:
-            services.submit_report(
-                request.user,
-                t,
-                generate=True,
-                writer_ids=d["writers"],
-                recommendations=d["recommendations"],
-                summary=d["summary"],
-            )
-        except ServiceError as exc:
-            _form_error(form, exc, {"writer_ids": "writers"})
-        else:
-            messages.success(request, "已生成报告并提交，课题已形成报告。")
-            return redirect("research:detail", t.pk)
-    return _detail(request, selectors.get(request.user, pk, full=True), 422, generate_form=form)
+    return _submit(
+        request,
+        pk,
+        need=rules.can_report,
+        form=lambda t: ReportGenerateForm(request.POST, topic=t),
+        key="generate_form",
+        call=lambda t, d: services.submit_report(
+            request.user,
+            t,
+            generate=True,
+            writer_ids=d["writers"],
+            recommendations=d["recommendations"],
+            summary=d["summary"],
+        ),
+        done="已生成报告并提交，课题已形成报告。",
+        anchor="report",
+        rename={"writer_ids": "writers"},
+    )
 
 
 @login_required
 @require_POST
 def recommendation(request, pk):
-    t = _post(request, pk, rules.can_manage)
-    form = RecommendationForm(request.POST)
-    if form.is_valid():
-        try:
-            services.add_recommendation(request.user, t, content=form.cleaned_data["content"])
-        except ServiceError as exc:
-            _form_error(form, exc)
-        else:
-            messages.success(request, "已添加建议。")
-            return _to(t, "recommendations")
-    return _detail(request, selectors.get(request.user, pk, full=True), 422, rec_form=form)
+    return _submit(
+        request,
+        pk,
+        need=rules.can_manage,
+        form=lambda t: RecommendationForm(request.POST),
+        key="rec_form",
+        call=lambda t, d: services.add_recommendation(request.user, t, content=d["content"]),
+        done="已添加建议。",
+        anchor="recommendations",
+    )
 
 
 @login_required
