@@ -13,6 +13,6 @@ pytestmark = pytest.mark.django_db
 
 def test_appraisal_pages_refuse_foreign_objects(world, attackers):  # noqa: F811
     names = [n for n in PAGES if n.startswith("appraisal:")]
-    assert len(names) == 12
+    assert len(names) == 13
     failures = _attack_pages(world, attackers, names)
     assert not failures, "\n".join(failures)

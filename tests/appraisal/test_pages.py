@@ -295,3 +295,55 @@ def test_dashboard_section_and_workbench(client_for, make_round, user, scores_fo
     assert appraisal_figures(user("member1"), Period(None, r.year)) is None
     html = client_for("member3").get("/").content.decode()
     assert "待完成的民主评议" in html
+
+
+def test_edit_a_draft_and_an_open_round(client_for, make_round, api_for):
+    import datetime
+
+    from django.utils import timezone
+
+    r = make_round(open=False)
+    c = client_for("office")
+    page = c.get(f"/appraisal/{r.pk}/edit/").content.decode()
+    assert "设施维护" in page and 'id="items-locked"' not in page
+    later = timezone.localtime() + datetime.timedelta(days=30)
+    data = {
+        "title": "改过名的评议",
+        "description": "",
+        "opens_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+        "closes_at": later.strftime("%Y-%m-%dT%H:%M"),
+        "item_name_0": "卫生",
+        "item_weight_0": "100",
+    }
+    resp = c.post(f"/appraisal/{r.pk}/edit/", {**data, "closes_at": "2000-01-01T00:00"})
+    assert resp.status_code == 422 and "截止时间须晚于开始时间" in resp.content.decode()
+    assert c.post(f"/appraisal/{r.pk}/edit/", data).status_code == 302
+    r.refresh_from_db()
+    assert r.title == "改过名的评议" and [i.name for i in r.items.all()] == ["卫生"]
+    # Open: the window changes, the form does not (the API says 409 when asked to).
+    from zhengxie.appraisal import services as svc
+    from zhengxie.core.models import User
+
+    svc.open_round(User.objects.get(username="office"), r)
+    page = c.get(f"/appraisal/{r.pk}/edit/").content.decode()
+    assert 'id="items-locked"' in page
+    resp = c.post(f"/appraisal/{r.pk}/edit/", {**data, "title": "评议中改名"})
+    assert resp.status_code == 302
+    r.refresh_from_db()
+    assert r.title == "评议中改名" and [i.name for i in r.items.all()] == ["卫生"]
+    api = api_for("office")
+    resp = api.patch(
+        f"/api/v1/appraisals/{r.pk}",
+        {"items": [{"name": "x", "weight": 100}]},
+        content_type="application/json",
+    )
+    assert resp.status_code == 409
+    resp = api.patch(f"/api/v1/appraisals/{r.pk}", {"title": "接口改名"}, content_type="application/json")
+    assert resp.status_code == 200 and resp.json()["title"] == "接口改名"
+    assert (
+        api_for("leader")
+        .patch(f"/api/v1/appraisals/{r.pk}", {"title": "x"}, content_type="application/json")
+        .status_code
+        == 403
+    )
+    assert client_for("member1").get(f"/appraisal/{r.pk}/edit/").status_code == 404

@@ -41,7 +41,7 @@ def mappings(m):
     ROUND = _round(m)
     pages = {
         f"appraisal:{name}": [ROUND]
-        for name in "detail targets invite open close publish finish results results_xlsx booklet".split()
+        for name in "detail edit targets invite open close publish finish results results_xlsx booklet".split()
     }
     pages["appraisal:target"] = [_target(m)]
     pages["appraisal:rate"] = [_target(m)]
@@ -49,7 +49,7 @@ def mappings(m):
     api = {
         f"appraisal_api_{op}": [api_round]
         for op in (
-            "get_appraisal add_appraisal_targets upload_appraisal_targets list_appraisal_targets "
+            "get_appraisal update_appraisal add_appraisal_targets upload_appraisal_targets list_appraisal_targets "
             "invite_appraisal_raters open_appraisal close_appraisal publish_appraisal rate_appraisal_target "
             "list_appraisal_ratings appraisal_results"
         ).split()

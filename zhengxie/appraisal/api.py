@@ -58,6 +58,15 @@ class AppraisalIn(Schema):
     photo_required: bool = False
 
 
+class AppraisalPatch(Schema):
+    title: str | None = None
+    description: str | None = None
+    opens_at: datetime.datetime | None = None
+    closes_at: datetime.datetime | None = None
+    photo_required: bool | None = None
+    items: list[AppraisalItemIn] | None = None
+
+
 class AppraisalTargetIn(Schema):
     name: str
     address: str = ""
@@ -319,6 +328,17 @@ def appraisal_stats(request, year: int | None = None):
     summary="民主评议详情（评分表、本人评议进度、可执行的操作）",
 )
 def get_appraisal(request, round_id: int):
+    return _full(request, round_id)
+
+
+@router.patch(
+    "/appraisals/{int:round_id}",
+    response=AppraisalDetail,
+    summary="修改民主评议（草拟时均可修改；评议中只能改名称、说明和时间）",
+)
+def update_appraisal(request, round_id: int, payload: AppraisalPatch):
+    given = {k: v for k, v in payload.dict(exclude_unset=True).items() if v is not None}
+    services.update(request.user, round_id, **given)
     return _full(request, round_id)
 
 

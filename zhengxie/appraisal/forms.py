@@ -27,6 +27,7 @@ class RoundForm(BootstrapFormMixin, forms.Form):
         label="截止时间", widget=MOMENT, input_formats=["%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"]
     )
     photo_required = forms.BooleanField(label="须上传现场照片（公共场所评议）", required=False)
+    items_locked = False  # the edit page of an open round: the form is fixed
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

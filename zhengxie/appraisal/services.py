@@ -384,23 +384,6 @@ def add_targets(user, rnd, *, rows=(), text="", upload=None, units=(), all_units
     return new
 
 
-def remove_target(user, rnd, target) -> None:
-    with transaction.atomic():
-        r = _load(user, rnd)
-        _must_manage(user, r, "删除评议对象")
-        if r.status != S.DRAFT:
-            raise Conflict("评议已开始，不能删除评议对象。", code="state")
-        t = Target.objects.filter(round=r, pk=_pk(target)).first()
-        if t is None:
-            raise NotFound("未找到该评议对象。")
-        t.delete()
-        r.target_count = r.targets.count()
-        r.save(update_fields=["target_count"])
-        audit.record(
-            user, "appraisal.target_remove", r, after={"removed": t.name}, organisation=r.organisation
-        )
-
-
 # --- raters ----------------------------------------------------------------------------------------------
 
 
@@ -455,22 +438,6 @@ def invite(user, rnd, *, members=(), sectors=(), committees=(), all_members=Fals
             organisation=r.organisation,
         )
     return len(add)
-
-
-def uninvite(user, rnd, member) -> None:
-    with transaction.atomic():
-        r = _load(user, rnd)
-        _must_manage(user, r, "调整参评委员")
-        if r.status != S.DRAFT:
-            raise Conflict("评议已开始，不能移除参评委员。", code="state")
-        deleted, _ = Rater.objects.filter(round=r, member_id=_pk(member)).delete()
-        if not deleted:
-            raise NotFound("该委员不在参评名单中。")
-        r.rater_count = r.raters.count()
-        r.save(update_fields=["rater_count"])
-        audit.record(
-            user, "appraisal.uninvite", r, after={"member": _pk(member)}, organisation=r.organisation
-        )
 
 
 def _tell_raters(r: Round, users) -> None:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.round_list, name="list"),
     path("new/", views.create, name="create"),
     path("<int:pk>/", views.detail, name="detail"),
+    path("<int:pk>/edit/", views.edit, name="edit"),
     path("<int:pk>/targets/", views.add_targets, name="targets"),
     path("<int:pk>/raters/", views.invite, name="invite"),
     path("<int:pk>/open/", views.step, {"action": "open"}, name="open"),

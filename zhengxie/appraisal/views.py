@@ -109,6 +109,55 @@ def create(request):
     return render(request, "appraisal/form.html", {"form": RoundForm(initial=initial)})
 
 
+def _edit_form(r: Round, data=None) -> RoundForm:
+    initial = {
+        "year": r.year,
+        "title": r.title,
+        "kind": r.kind,
+        "description": r.description,
+        "opens_at": timezone.localtime(r.opens_at),
+        "closes_at": timezone.localtime(r.closes_at),
+        "photo_required": r.photo_required,
+    }
+    for i, item in enumerate(r.items.all()):
+        initial.update(
+            {
+                f"item_name_{i}": item.name,
+                f"item_weight_{i}": item.weight or "",
+                f"item_guidance_{i}": item.guidance,
+            }
+        )
+    form = RoundForm(data, initial=initial)
+    form.fields["year"].disabled = form.fields["kind"].disabled = True  # a round keeps its year and kind
+    form.items_locked = r.status != Round.Status.DRAFT
+    if form.items_locked:
+        form.fields["photo_required"].disabled = True
+    return form
+
+
+@login_required
+def edit(request, pk):
+    user = request.user
+    r = selectors.get(user, pk)
+    _need(rules.can_manage(user, r) and r.status in (Round.Status.DRAFT, Round.Status.OPEN))
+    if request.method == "POST":
+        form = _edit_form(r, request.POST)
+        if form.is_valid():
+            d = form.cleaned_data
+            fields = {k: d[k] for k in ("title", "description", "opens_at", "closes_at")}
+            if not form.items_locked:
+                fields.update(photo_required=d["photo_required"], items=form.items())
+            try:
+                services.update(user, r, **fields)
+            except ServiceError as exc:
+                _form_error(form, exc)
+            else:
+                messages.success(request, "已保存。")
+                return redirect("appraisal:detail", r.pk)
+        return render(request, "appraisal/form.html", {"form": form, "r": r}, status=422)
+    return render(request, "appraisal/form.html", {"form": _edit_form(r), "r": r})
+
+
 def _detail(request, r, *, targets_form=None, invite_form=None, status=200):
     user = request.user
     q = request.GET.get("q", "")[:100]
