@@ -2,22 +2,13 @@
 and 县住建局 (handler2); `make_group(...)` forms a group through the service (leader member2, members
 member1 and one more member, staff contact office) on a unit with no demo group."""
 
+# ruff: noqa: F811 (county and today are the keytasks fixtures, used as fixtures here)
 import pytest
-from django.utils import timezone
 
-from zhengxie.core.models import HandlingUnit, Organisation
+from tests.keytasks.conftest import county, today  # noqa: F401 (the same demo county and day)
+from zhengxie.core.models import HandlingUnit
 from zhengxie.members.models import Member
 from zhengxie.supervision import services
-
-
-@pytest.fixture
-def county(db):
-    return Organisation.objects.get(code="demo-county")
-
-
-@pytest.fixture
-def today():
-    return timezone.localdate()
 
 
 @pytest.fixture

@@ -18,14 +18,13 @@ from __future__ import annotations
 
 import datetime
 from typing import Literal
-from urllib.parse import quote
 
-from django.http import HttpResponse
 from django.urls import reverse
 from ninja import File, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
+from zhengxie.core.documents import file_response
 from zhengxie.core.pagination import Rows
 
 from . import documents, rules, selectors, services, stats
@@ -501,9 +500,7 @@ def close_supervision(request, supervision_id: int):
 def supervision_report(request, supervision_id: int):
     s = selectors.get(request.user, supervision_id)
     data = documents.report_docx(s, selectors.lists(s), services.rating_summary(s))
-    resp = HttpResponse(data, content_type=documents.DOCX)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(documents.filename(s))}"
-    return resp
+    return file_response(data, documents.filename(s), documents.DOCX)
 
 
 # --- 票决 ------------------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from zhengxie.core.verdicts import Verdict
 from zhengxie.handling.models import Case, Evaluation
 from zhengxie.handling.services import flow
 from zhengxie.handling.services.units import as_date, check_deadline, resolve_unit
-from zhengxie.keytasks.services import check_year
+from zhengxie.keytasks.services import _text, check_year
 from zhengxie.members.models import Member
 from zhengxie.members.selectors import member_of
 from zhengxie.performance import acts as A
@@ -60,19 +60,6 @@ CASE_TO_ITEM = {
 
 
 # --- checks --------------------------------------------------------------------------------------------
-
-
-def _text(value, name: str, *, field: str, required=True, limit: int = 200) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise Invalid(f"{name}格式不正确。", field=field)
-    value = value.strip()
-    if required and not value:
-        raise Invalid(f"请填写{name}。", field=field)
-    if len(value) > limit:
-        raise Invalid(f"{name}不能超过{limit}字。", field=field)
-    return value
 
 
 def _pk(value):
@@ -176,7 +163,9 @@ def open_selection(user, *, year, title="", choose, candidates, organisation=Non
     organisation = organisation or user.organisation
     _must_office(user, organisation, "组织民主监督票决")
     year = check_year(year)
-    title = _text(title, "名称", field="title", required=False) or f"{year}年度委派民主监督单位票决"
+    title = (
+        _text(title, "名称", field="title", required=False, limit=200) or f"{year}年度委派民主监督单位票决"
+    )
     try:
         choose = int(choose)
     except (TypeError, ValueError):
@@ -457,7 +446,9 @@ def create(
     _must_office(user, organisation, "组建民主监督小组")
     year = check_year(year)
     unit = resolve_unit(organisation, unit, field="unit_id")
-    title = _text(title, "名称", field="title", required=False) or f"{year}年度{unit.name}民主监督小组"
+    title = (
+        _text(title, "名称", field="title", required=False, limit=200) or f"{year}年度{unit.name}民主监督小组"
+    )
     leader = _member(organisation, leader, "组长", "leader_member_id")
     ids = [i for i in _ids(members, "成员", "member_ids") if i != leader.pk]
     if len(ids) > MAX_MEMBERS:

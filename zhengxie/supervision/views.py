@@ -5,17 +5,16 @@ result, close, pick on a tie)."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhengxie.core.documents import file_response
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.views import paginate
+from zhengxie.keytasks.views import _year
 
 from . import documents, rules, selectors, services, stats
 from .api import actions, item_actions
@@ -32,14 +31,6 @@ from .forms import (
 from .models import Item, Selection
 
 PER_PAGE = 30
-
-
-def _year(request) -> int:
-    value = request.GET.get("year") or ""
-    try:
-        return services.check_year(value) if value else timezone.localdate().year
-    except ServiceError:
-        return timezone.localdate().year
 
 
 def _error(form, exc: ServiceError) -> None:
@@ -78,41 +69,50 @@ def index(request):
     )
 
 
-@login_required
-def create(request):
+def _office_form(request, form_class, template, submit, done, initial=None):
+    """The 办公室's create pages: the form, the service on a valid POST (its message next to the field, what
+    was typed kept), then the new object's page."""
     user = request.user
     org = user.organisation
     if not rules.is_office(user, org):
         raise Http404("未找到")
-    if request.method == "POST":
-        form = SupervisionForm(request.POST, organisation=org)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                s = services.create(
-                    user,
-                    year=d["year"],
-                    unit=d["unit_id"],
-                    title=d["title"],
-                    leader=d["leader_member_id"],
-                    members=[m.pk for m in d["member_ids"]],
-                    staff_contact=d["staff_contact_id"],
-                    starts_on=d["starts_on"],
-                    ends_on=d["ends_on"],
-                )
-            except ServiceError as exc:
-                _error(form, exc)
-            else:
-                messages.success(request, f"已组建“{s.title}”。")
-                return redirect("supervision:detail", s.pk)
-        return render(request, "supervision/form.html", {"form": form}, status=422)
-    initial = {}
-    for key in ("unit_id", "year"):
-        if str(request.GET.get(key, "")).isdigit():
-            initial[key] = int(request.GET[key])
-    return render(
-        request, "supervision/form.html", {"form": SupervisionForm(organisation=org, initial=initial)}
+    if request.method != "POST":
+        return render(request, template, {"form": form_class(organisation=org, initial=initial or {})})
+    form = form_class(request.POST, organisation=org)
+    if form.is_valid():
+        try:
+            obj = submit(user, form)
+        except ServiceError as exc:
+            _error(form, exc)
+        else:
+            return done(obj)
+    return render(request, template, {"form": form}, status=422)
+
+
+def _create_group(user, form):
+    d = form.cleaned_data
+    return services.create(
+        user,
+        year=d["year"],
+        unit=d["unit_id"],
+        title=d["title"],
+        leader=d["leader_member_id"],
+        members=[m.pk for m in d["member_ids"]],
+        staff_contact=d["staff_contact_id"],
+        starts_on=d["starts_on"],
+        ends_on=d["ends_on"],
     )
+
+
+@login_required
+def create(request):
+    initial = {k: int(request.GET[k]) for k in ("unit_id", "year") if str(request.GET.get(k, "")).isdigit()}
+
+    def done(s):
+        messages.success(request, f"已组建“{s.title}”。")
+        return redirect("supervision:detail", s.pk)
+
+    return _office_form(request, SupervisionForm, "supervision/form.html", _create_group, done, initial)
 
 
 def _detail(request, s, *, item_form=None, rating_form=None, bad_item=None, bad_form=None, status=200):
@@ -153,7 +153,7 @@ def _detail(request, s, *, item_form=None, rating_form=None, bad_item=None, bad_
             ),
             "my_ratings": my,
             "summary": summary,
-            "rating_chart": _rating_chart(summary),
+            "rating_chart": _rating_chart(summary) if any(a["raters"] for a in summary["aspects"]) else None,
         },
         status=status,
     )
@@ -265,17 +265,11 @@ def close(request, pk):
     return _step(request, pk, services.close, "民主监督已结束，小组成员已记入履职档案。")
 
 
-def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
-    resp = HttpResponse(data, content_type=content_type)
-    resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return resp
-
-
 @login_required
 def report(request, pk):
     s = selectors.get(request.user, pk)
     data = documents.report_docx(s, selectors.lists(s), services.rating_summary(s))
-    return _download(data, documents.filename(s), documents.DOCX)
+    return file_response(data, documents.filename(s), documents.DOCX)
 
 
 def _item_of(request, pk) -> tuple:
@@ -341,27 +335,20 @@ def votes(request):
     )
 
 
+def _open_vote(user, form):
+    d = form.cleaned_data
+    return services.open_selection(
+        user, year=d["year"], title=d["title"], choose=d["choose"], candidates=form.candidates()
+    )
+
+
 @login_required
 def vote_create(request):
-    user = request.user
-    org = user.organisation
-    if not rules.is_office(user, org):
-        raise Http404("未找到")
-    if request.method == "POST":
-        form = SelectionForm(request.POST, organisation=org)
-        if form.is_valid():
-            d = form.cleaned_data
-            try:
-                sel = services.open_selection(
-                    user, year=d["year"], title=d["title"], choose=d["choose"], candidates=form.candidates()
-                )
-            except ServiceError as exc:
-                _error(form, exc)
-            else:
-                messages.success(request, "票决已发起，已通知各位常委。")
-                return redirect("supervision:vote", sel.pk)
-        return render(request, "supervision/vote_form.html", {"form": form}, status=422)
-    return render(request, "supervision/vote_form.html", {"form": SelectionForm(organisation=org)})
+    def done(sel):
+        messages.success(request, "票决已发起，已通知各位常委。")
+        return redirect("supervision:vote", sel.pk)
+
+    return _office_form(request, SelectionForm, "supervision/vote_form.html", _open_vote, done)
 
 
 def _vote_page(request, sel, *, ballot_form=None, error="", status=200):
