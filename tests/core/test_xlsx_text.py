@@ -72,3 +72,44 @@ def test_the_helper_writes_numbers_as_numbers_and_text_only_as_text():
     assert [c.value for c in row] == ["-5", 7, None, "#N/A", "@SUM(A1)"]
     assert [c.data_type for c in row] == ["s", "n", "n", "s", "s"]
     assert [c.value for c in wb["b"][1]] == ["7", "=1+1"] and wb["b"]["B1"].data_type == "s"
+
+
+def _sheet_of(data: bytes):
+    import io
+
+    from openpyxl import load_workbook
+
+    return load_workbook(io.BytesIO(data)).active
+
+
+def test_a_table_gets_a_frozen_header_filters_and_column_widths():
+    from zhengxie.core import xlsx
+
+    book = xlsx.Book()
+    sheet = book.sheet("提案列表")
+    sheet.append(["青川县政协提案列表"])  # a title line above the table
+    sheet.append(["编号", "标题", "提案人"])
+    for i in range(120):
+        sheet.append([i, "关于加快推进城乡义务教育一体化发展的建议" if i == 3 else "短标题", "张三"])
+    ws = _sheet_of(book.save())
+    assert ws.freeze_panes == "A3"
+    assert ws.auto_filter.ref == "A2:C122"
+    # The long Chinese title widens its column; a short column keeps the minimum width.
+    assert ws.column_dimensions["B"].width >= 40
+    assert ws.column_dimensions["A"].width == 8
+    assert ws.cell(row=122, column=1).value == 119
+
+
+def test_several_tables_in_one_sheet_get_no_filter():
+    from zhengxie.core import xlsx
+
+    book = xlsx.Book()
+    sheet = book.sheet("统计")
+    sheet.append(["类别", "件数"])
+    sheet.append(["教育", 3])
+    sheet.append([])
+    sheet.append(["单位", "件数"])
+    sheet.append(["县教育局", 2])
+    ws = _sheet_of(book.save())
+    assert ws.freeze_panes == "A2"
+    assert ws.auto_filter.ref is None
