@@ -762,10 +762,10 @@ def rate(
         refresh_target(t)
         if new:
             Round.objects.filter(pk=r.pk).update(rating_count=F("rating_count") + 1)
-            rater.rated += 1
-            if rater.rated >= r.target_count and rater.finished_at is None:
-                rater.finished_at = now
-            rater.save(update_fields=["rated", "finished_at"])
+            Rater.objects.filter(pk=rater.pk).update(rated=F("rated") + 1)
+            Rater.objects.filter(pk=rater.pk, rated__gte=r.target_count, finished_at__isnull=True).update(
+                finished_at=now
+            )
             record_act(member=member, act=A.APPRAISAL, source=t, occurred_on=timezone.localdate(now))
         audit.record(
             user,

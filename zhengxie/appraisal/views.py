@@ -296,7 +296,8 @@ def rate(request, pk, target_id):
     items = list(r.items.all())
     if request.method == "POST":
         form = RatingForm(request.POST, round=r, items=items)
-        form.is_valid()
+        if not form.is_valid():  # the note too long: said next to it, nothing saved
+            return _rate_page(request, r, t, rater, form, status=422)
         d = form.cleaned_data
         try:
             services.rate(
@@ -304,10 +305,10 @@ def rate(request, pk, target_id):
                 r,
                 t,
                 scores=form.scores(),
-                note=d.get("note", ""),
-                latitude=d.get("latitude"),
-                longitude=d.get("longitude"),
-                accuracy=d.get("accuracy"),
+                note=d["note"],
+                latitude=d["latitude"],
+                longitude=d["longitude"],
+                accuracy=d["accuracy"],
                 photos=request.FILES.getlist("photos"),
             )
         except ServiceError as exc:
