@@ -114,3 +114,26 @@ def test_nightly_job_gives_every_active_member_a_score_for_this_year(county):
     JOBS["performance.recompute_scores"].func()
     active = Member.objects.filter(organisation=county, status="active").count()
     assert MemberYearScore.objects.filter(organisation=county, year=this_year()).count() == active
+
+
+def test_a_member_without_points_is_not_ranked_first(client_for, api_for, user):
+    """0 points is 暂未排名 on the archive and in the API, not 第 1 名 among the others with nothing."""
+    from django.utils import timezone
+
+    from zhengxie.members.models import Member
+    from zhengxie.performance.models import DutyRecord
+
+    m = (
+        Member.objects.filter(organisation__code="demo-county", status="active")
+        .exclude(user__username__in=["member1", "member2", "member3"])
+        .first()
+    )
+    year = timezone.localdate().year
+    DutyRecord.objects.filter(member=m).delete()
+    from zhengxie.performance.services import recompute_now
+
+    recompute_now(organisation=m.organisation, year=year)
+    page = client_for("office").get(f"/performance/members/{m.pk}/?year={year}").content.decode()
+    assert "暂未排名" in page
+    data = api_for("office").get(f"/api/v1/members/{m.pk}/duty?year={year}").json()
+    assert data["total"] == 0 and data["rank_in_sector"] is None

@@ -35,7 +35,8 @@ class MemberDutyOut(Schema):
     grade: str
     passed: bool
     by_category: dict[str, float]
-    rank_in_sector: int
+    # None while the member has no points this year (not ranked among zeros).
+    rank_in_sector: int | None
     rank_in_committee: int | None
     records: list[RecordOut]
 

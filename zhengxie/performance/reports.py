@@ -20,6 +20,10 @@ def _committee_title(member) -> str:
     return f"政协{region}委员会" if region else str(org)
 
 
+def _rank(rank) -> str:
+    return f"第 {rank} 名" if rank else "暂未排名（本年度尚无积分）"
+
+
 def _summary_lines(data) -> list[str]:
     member, score, ranks = data["member"], data["score"], data["ranks"]
     lines = [
@@ -27,13 +31,13 @@ def _summary_lines(data) -> list[str]:
         f"{'联络组：' + member.liaison_group.short_name if member.liaison_group_id else ''}",
         f"年度：{data['year']}　　积分方案：{data['scheme'].name}",
         f"年度总分：{score.total} 分　　等次：{score.grade}　　"
-        f"界别排名：第 {ranks['sector']} 名（共 {ranks['sector_size']} 人）",
+        f"界别排名：{_rank(ranks['sector'])}（共 {ranks['sector_size']} 人）",
     ]
     if ranks["committees"]:
         lines.append(
             "专委会排名："
             + "；".join(
-                f"{c['committee'].name} 第 {c['rank']} 名（共 {c['size']} 人）" for c in ranks["committees"]
+                f"{c['committee'].name} {_rank(c['rank'])}（共 {c['size']} 人）" for c in ranks["committees"]
             )
         )
     if score.base_points:

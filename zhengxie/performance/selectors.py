@@ -134,7 +134,9 @@ def _attach_sources(records: list[DutyRecord]) -> None:
 
 
 def ranks(member: Member, year: int, total: Decimal) -> dict:
-    """Competition ranks (1 + how many scored more) in the member's sector and each committee."""
+    """Competition ranks (1 + how many scored more) in the member's sector and each committee. A member
+    with no points this year is not ranked (rank None: "暂未排名"), rather than 第 1 名 among zeros."""
+    unranked = not total or total <= 0
     base = MemberYearScore.objects.filter(year=year, organisation_id=member.organisation_id)
     sector = base.filter(sector_id=member.sector_id).aggregate(
         above=Count("pk", filter=Q(total__gt=total)), size=Count("pk")
@@ -155,6 +157,10 @@ def ranks(member: Member, year: int, total: Decimal) -> dict:
         }
         for c in committees
     ]
+    if unranked:
+        sector_rank = None
+        for c in committee_ranks:
+            c["rank"] = None
     return {
         "sector": sector_rank,
         "sector_size": sector_size,
