@@ -128,3 +128,19 @@ def test_calendar_month_navigation_and_bad_month(client_for, make_meeting):
     assert c.get("/activities/calendar/?month=abc").status_code == 200
     r = c.get("/activities/calendar/?month=2026-01").content.decode()
     assert "2026年1月" in r and "全体会议" in r  # the demo plenary
+
+
+def test_closing_says_who_will_be_recorded_absent(make_meeting, client_for, user):
+    """The 结束归档 confirmation names those not checked in and without approved leave (and those who never
+    replied): closing records them as absent."""
+    from zhengxie.activities import services
+
+    from .conftest import shift
+
+    m = make_meeting(minutes=10, invite=("member1", "member2", "member3"))
+    services.invitation_reply(user=user("member1"), meeting=m, reply="attend")
+    m = shift(m, 30)
+    inv = m.invitations.get(member=user("member1").member)
+    services.invitation_set_attendance(user=user("office"), invitation=inv, present=True)
+    page = client_for("office").get(f"/activities/{m.pk}/").content.decode()
+    assert "尚有 2 位受邀委员既未签到也未获准请假（其中 2 位从未回复通知），归档后将记为缺席" in page

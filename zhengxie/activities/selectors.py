@@ -165,6 +165,9 @@ def reply_counts(meeting) -> dict:
         present=Count("id", filter=Q(attendance=A.PRESENT)),
         absent=Count("id", filter=Q(attendance=A.ABSENT)),
         unnotified=Count("id", filter=Q(notified_at__isnull=True)),
+        # Closing now would record these as absent: not checked in and no approved leave.
+        to_be_absent=Count("id", filter=~Q(attendance=A.PRESENT) & ~Q(leave_status=L.APPROVED)),
+        never_replied=Count("id", filter=~Q(attendance=A.PRESENT) & Q(reply=R.PENDING)),
     )
     agg["rate"] = round(100 * agg["present"] / agg["invited"], 1) if agg["invited"] else 0
     return agg
