@@ -259,3 +259,17 @@ def test_pages_keep_the_strict_csp(client_for, make_topic, today):
         assert "style=" not in html, url
         scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
         assert all('type="application/json"' in s for s in scripts), (url, scripts)
+
+
+def test_dashboard_page_shows_the_section(client_for, today):
+    html = client_for("leader").get("/dashboard/").content.decode()
+    assert 'id="research-inspections"' in html and "开展视察2次、调研课题4个，形成调研报告2篇" in html
+    assert 'data-chart-source="research-status-chart"' in html or "research-status-chart" in html
+
+
+def test_a_refused_recommendation_keeps_the_text(client_for, make_topic):
+    t = make_topic("reported")
+    r = client_for("office").post(f"/research/{t.pk}/recommendations/", {"content": "x" * 2001})
+    html = r.content.decode()
+    assert r.status_code == 422 and "不能超过2000字" in html and "x" * 2001 in html
+    assert not t.recommendations.filter(content__startswith="xxx").exists()
