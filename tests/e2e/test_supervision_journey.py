@@ -81,6 +81,7 @@ def test_vote_group_rectification_rating(e2e_site, page_for):
     o.wait_for_load_state()
     expect(o.locator("#vote-status")).to_contain_text("有效")
     expect(o.locator("#vote-chosen")).to_contain_text(EDU)
+    expect(o.locator("[data-chart-source=vote-chart] canvas").first).to_be_visible()
     shot(o, SHOTS, "02-vote-closed")
     o.locator("#vote-chosen").get_by_role("link", name="组建监督小组").click()
     o.wait_for_load_state()
@@ -143,6 +144,7 @@ def test_vote_group_rectification_rating(e2e_site, page_for):
     l2.click("#btn-rate")
     l2.wait_for_load_state()
     expect(l2.locator("#rating-valid")).to_have_text("有效")
+    expect(l2.locator("[data-chart-source=rating-chart] canvas").first).to_be_visible()
     shot(l2, SHOTS, "05-rated")
 
     # --- 7. the office ends the rating and closes the group.

@@ -21,6 +21,7 @@ def test_index_for_staff_and_members(client_for, today):
     html = r.content.decode()
     assert r.status_code == 200
     assert "票决委派民主监督小组2个" in html and 'data-chart-source="supervision-chart"' in html
+    assert "vendor/echarts/echarts.min.js" in html
     assert "县教育局民主监督小组" in html and "县住建局民主监督小组" in html
     assert 'style="' not in html
     r = client_for("member1").get("/supervision/")

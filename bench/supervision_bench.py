@@ -1,0 +1,254 @@
+"""Speed of the 民主监督 lists (issue 12) at demo size x100.
+
+    .venv/bin/python bench/supervision_bench.py                        # SQLite
+    .venv/bin/python bench/supervision_bench.py --engine postgresql    # PostgreSQL on 127.0.0.1:5432
+    .venv/bin/python bench/supervision_bench.py --json out.json --markdown out.md
+
+The data: the demo world (`loaddemo --members 30`, whose 青川县 has two groups this year with their
+lists), then --factor (100) times as many groups by bulk_create: 60 % 青川县政协 this year, 20 % 青川县 the
+three years before, 10 % 石门区政协, 10 % 江州市政协; each with a leader, three members, eight items of the
+three lists (the rectification items without a case: the spine's own benchmark measures cases) and
+ratings. SQLite files are cached in bench/data/ (--fresh regenerates); PostgreSQL gets a throw-away
+database.
+
+Measured in-process with the Django test Client (common.interleaved_runs): the leader and the 办公室 on
+the index page /supervision/ (this year: figures, chart and list; searched; the last page), GET
+/api/v1/supervisions (first and last page), GET /api/v1/supervisions/stats and a group's page. The SQL
+queries of each request are counted on the demo alone and at scale. Target: p95 <= 150 ms, equal counts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+DATA_VERSION = 1
+TARGET = 150.0
+LISTS = [
+    "problem",
+    "problem",
+    "problem",
+    "suggestion",
+    "suggestion",
+    "rectification",
+    "rectification",
+    "rectification",
+]
+STATUSES = ["routed", "replied", "rectified", "rectified", "rehandling"]
+
+
+def generate(factor: int, seed: int = 2026) -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        call_command("loaddemo", members=30, stdout=devnull)
+    from zhengxie.core.models import HandlingUnit, Organisation, User
+    from zhengxie.members.models import Member
+    from zhengxie.supervision.models import Item, Rating, Supervision
+
+    rnd = random.Random(seed)
+    year = timezone.localdate().year
+    orgs = {
+        code: Organisation.objects.get(code=code) for code in ("demo-county", "demo-county-2", "demo-city")
+    }
+    county = orgs["demo-county"]
+    demo = Supervision.objects.filter(organisation=county, year=year).count()
+    n = demo * factor
+    office = User.objects.get(username="office")
+    units = {o.pk: list(HandlingUnit.objects.filter(organisation=o)) for o in orgs.values()}
+    members = {o.pk: list(Member.objects.filter(organisation=o)) for o in orgs.values()}
+    for o in orgs.values():  # the city has no units or members of its own in the demo
+        units[o.pk] = units[o.pk] or units[county.pk]
+        members[o.pk] = members[o.pk] or members[county.pk]
+    plan = (
+        [(county, year)] * 60
+        + [(county, year - 1 - i % 3) for i in range(20)]
+        + [(orgs["demo-county-2"], year)] * 10
+        + [(orgs["demo-city"], year)] * 10
+    )
+    groups = []
+    for i in range(n):
+        org, y = plan[i % len(plan)]
+        unit = rnd.choice(units[org.pk])
+        groups.append(
+            Supervision(
+                organisation=org,
+                year=y,
+                unit=unit,
+                title=f"{y}年度{unit.name}民主监督小组{i}",
+                leader=rnd.choice(members[org.pk]),
+                starts_on=datetime.date(y, 3, 1),
+                ends_on=datetime.date(y, 12, 31),
+                status=rnd.choice(["active", "active", "rated", "closed"]),
+                created_by=office,
+            )
+        )
+    Supervision.objects.bulk_create(groups, batch_size=500)
+    through = Supervision.members.through
+    links, items, ratings = [], [], []
+    for s in groups:
+        pool = members[s.organisation_id]
+        for m in rnd.sample(pool, k=min(3, len(pool))):
+            if m.pk != s.leader_id:
+                links.append(through(supervision_id=s.pk, member_id=m.pk))
+        numbers: dict[str, int] = {}
+        for kind in LISTS:
+            numbers[kind] = numbers.get(kind, 0) + 1
+            items.append(
+                Item(
+                    supervision=s,
+                    list=kind,
+                    number=numbers[kind],
+                    content=f"第{numbers[kind]}条{kind}事项：按要求整改落实。",
+                    status=rnd.choice(STATUSES) if kind == "rectification" else "recorded",
+                    created_by=office,
+                )
+            )
+        for aspect in ("工作作风", "依法履职", "整改落实", "服务成效"):
+            ratings.append(Rating(supervision=s, member=s.leader, aspect=aspect, rating="satisfied"))
+    through.objects.bulk_create(links, batch_size=1000)
+    Item.objects.bulk_create(items, batch_size=1000)
+    Rating.objects.bulk_create(ratings, batch_size=1000)
+    return {
+        "demo_groups": demo,
+        "groups": Supervision.objects.count(),
+        "items": Item.objects.count(),
+        "county_year": Supervision.objects.filter(organisation=county, year=year).count(),
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    common.analyze(connection)
+    from zhengxie.core.models import User
+    from zhengxie.supervision.models import Supervision
+    from zhengxie.supervision.views import PER_PAGE
+
+    year = timezone.localdate().year
+    users = {u.username: u for u in User.objects.filter(username__in=["leader", "office"])}
+    pages, apis = common.clients_of(users)
+    county = users["office"].organisation
+    total = Supervision.objects.filter(organisation__path__startswith=county.path, year=year).count()
+    last = max(1, -(-total // PER_PAGE))
+    group = Supervision.objects.filter(organisation=county, year=year).order_by("id").first()
+    cases = [
+        ("index page (leader, this year)", "leader", "page", f"/supervision/?year={year}", TARGET),
+        ("index page, search (office)", "office", "page", f"/supervision/?year={year}&q=教育", TARGET),
+        (
+            "index page, last page (office)",
+            "office",
+            "page",
+            f"/supervision/?year={year}&page={last}",
+            TARGET,
+        ),
+        ("GET /api/v1/supervisions (leader)", "leader", "api", f"/api/v1/supervisions?year={year}", TARGET),
+        (
+            "GET /api/v1/supervisions last page",
+            "leader",
+            "api",
+            f"/api/v1/supervisions?year={year}&page={last}",
+            TARGET,
+        ),
+        (
+            "GET /api/v1/supervisions/stats",
+            "leader",
+            "api",
+            f"/api/v1/supervisions/stats?year={year}",
+            TARGET,
+        ),
+        ("group page (office)", "office", "page", f"/supervision/{group.pk}/", TARGET),
+    ]
+
+    def get(who, kind, url):
+        r = (pages if kind == "page" else apis)[who].get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        return r
+
+    counts = {}
+    for label, who, kind, url, _ in cases:
+        get(who, kind, url)
+        with CaptureQueriesContext(connection) as q:
+            get(who, kind, url)
+        counts[label] = len(q)
+    out = {"counts": counts, "groups_visible_this_year": total, "vendor": connection.vendor}
+    if not counts_only:
+        out["rows"] = common.interleaved_runs(
+            cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
+        )
+    return out
+
+
+def markdown(runs: list[dict]) -> str:
+    parts = []
+    for run in runs:
+        big, small = run["big_run"], run["small_run"]
+        gen = big.get("generation") or {}
+        parts.append(
+            f"**{run['engine']}**: demo x{run['factor']} = {gen.get('groups', '?')} groups, "
+            f"{gen.get('items', '?')} items ({big['groups_visible_this_year']} groups visible to 青川县 this "
+            f"year). Target p95 <= {TARGET:.0f} ms."
+        )
+        sc, bc = small["counts"], big["counts"]
+        rows = [
+            common.request_row(
+                r,
+                sc[r["label"]],
+                bc[r["label"]],
+                "equal" if sc[r["label"]] == bc[r["label"]] else "**DIFFERENT**",
+                cpu=False,
+            )
+            for r in big["rows"]
+        ]
+        parts.append(common.requests_table(rows, gen.get("demo_groups", 2), gen.get("groups", 0), cpu=False))
+    return "\n\n".join(parts)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_common_args(p, engine="sqlite", pg_url=common.DEFAULT_PG)
+    p.add_argument("--factor", type=int, default=100)
+    common.add_measure_args(p, budget=10.0)
+    args = p.parse_args()
+    modes = {
+        "generate": lambda: generate(args.factor),
+        "measure": lambda: measure(args.requests, args.runs, args.budget, args.counts_only),
+    }
+    if common.child_mode(args, modes):
+        return
+    runs = []
+    for engine in common.engines(args):
+        found = common.small_and_big_runs(
+            __file__,
+            engine,
+            args,
+            (0, args.factor),
+            "--factor",
+            f"supervision-v{DATA_VERSION}",
+            "x{}",
+            "zx_sbench",
+        )
+        runs.append({"engine": engine, "factor": args.factor, **found})
+    common.write_outputs(args, runs, markdown(runs))
+
+
+if __name__ == "__main__":
+    main()
