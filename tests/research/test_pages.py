@@ -273,3 +273,15 @@ def test_a_refused_recommendation_keeps_the_text(client_for, make_topic):
     html = r.content.decode()
     assert r.status_code == 422 and "不能超过2000字" in html and "x" * 2001 in html
     assert not t.recommendations.filter(content__startswith="xxx").exists()
+
+
+def test_the_receiving_unit_reads_the_topic(client_for, county, today):
+    t = ResearchTopic.objects.get(organisation=county, title="全县义务教育阶段学校布局优化")
+    html = client_for("handler1").get(f"/research/{t.pk}/").content.decode()
+    assert "意见建议及去向" in html and 'id="research-start"' not in html and 'name="unit"' not in html
+    assert client_for("handler2").get(f"/research/{t.pk}/").status_code == 404
+    # The topic's files (the report, photos) are served by the same rule.
+    from zhengxie.core.models import User
+
+    assert User.objects.get(username="handler1").has_perm("research.view_researchtopic", t)
+    assert not User.objects.get(username="handler2").has_perm("research.view_researchtopic", t)

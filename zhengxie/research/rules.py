@@ -6,6 +6,7 @@ ask these).
 - Staff, leaders and administrators read every topic of their organisation and the levels below.
 - A topic's members (participants) and its leader read theirs; participants add findings and photos and
   may submit the report; a participant turns a recommendation into their own draft 社情民意 or proposal.
+- A unit a recommendation was routed to reads the topic (its case stays its own).
 - Another county's topic is not found (404).
 """
 
@@ -58,7 +59,22 @@ def can_view(user, topic) -> bool:
         return False
     if is_reader(user, topic.organisation):
         return True
-    return topic.leader_id == user.pk or participant(user, topic) is not None
+    if topic.leader_id == user.pk or participant(user, topic) is not None:
+        return True
+    return is_receiving_unit(user, topic)
+
+
+def is_receiving_unit(user, topic) -> bool:
+    """A unit a recommendation of the topic was routed to reads the topic (its report and findings)."""
+    from zhengxie.handling.rules import is_unit_user
+
+    if not is_unit_user(user):
+        return False
+    from .models import Recommendation
+
+    return Recommendation.objects.filter(
+        topic_id=topic.pk, unit_id=user.handling_unit_id, case__isnull=False
+    ).exists()
 
 
 def can_manage(user, topic) -> bool:
