@@ -73,6 +73,15 @@ def test_meeting_invite_reply_leave_approve(page_for, e2e_site):
     expect(row).to_contain_text("当天在市里出差")
     row.get_by_role("button", name="同意", exact=True).click()
     expect(row).to_contain_text("已准假")
+    # The counters above the list follow the row (out-of-band swap): no reload needed.
+    expect(staff.locator("#count-leave-pending")).to_have_text("0")
+
+    # Staff tick a member present by hand: the check-in counter moves at once.
+    staff.goto(f"/activities/{meeting_id}/replies/")
+    present = int(staff.locator("#count-present").inner_text())
+    tick = staff.get_by_role("button", name=re.compile("^签到 ")).first
+    tick.click()
+    expect(staff.locator("#count-present")).to_have_text(str(present + 1))
 
     m2.goto(f"/activities/{meeting_id}/")
     expect(m2.locator("#my-leave")).to_have_text("已准假")

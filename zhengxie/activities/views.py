@@ -8,8 +8,9 @@ import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
@@ -410,11 +411,17 @@ def meeting_replies(request, pk):
 def _row_response(request, meeting, inv, error=""):
     if request.htmx:
         inv = selectors.invitations(meeting).get(pk=inv.pk)
-        return render(
-            request,
+        row = render_to_string(
             "activities/_invitation_row.html",
             {"inv": inv, "meeting": meeting, "manage": True, "row_error": error},
+            request=request,
         )
+        # The counters above the table follow the tick: an out-of-band swap, wrapped in <template> so that
+        # it parses beside a table row.
+        counts = render_to_string(
+            "activities/_reply_counts.html", {"counts": selectors.reply_counts(meeting), "oob": True}
+        )
+        return HttpResponse(f"{row}<template>{counts}</template>")
     if error:
         messages.error(request, error)
     return redirect(reverse("activities:replies", args=[meeting.pk]) + "?" + request.POST.get("back", ""))
