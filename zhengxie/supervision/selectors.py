@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from django.contrib.contenttypes.models import ContentType
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from zhengxie.core.errors import NotFound
@@ -43,12 +44,25 @@ def supervision_list(user, *, year=None, status="", q=""):
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(unit__name__icontains=q) | Q(leader__name__icontains=q))
+    # Correlated counts, not a join grouped over every group: the page's count() leaves them out and only
+    # the rows of the page compute them (each by the item table's supervision index).
     return qs.annotate(
-        problems=Count("items", filter=Q(items__list=L.PROBLEM)),
-        suggestions=Count("items", filter=Q(items__list=L.SUGGESTION)),
-        rectifications=Count("items", filter=Q(items__list=L.RECTIFICATION)),
-        rectified=Count("items", filter=Q(items__status=Item.Status.RECTIFIED)),
+        problems=_items(list=L.PROBLEM),
+        suggestions=_items(list=L.SUGGESTION),
+        rectifications=_items(list=L.RECTIFICATION),
+        rectified=_items(status=Item.Status.RECTIFIED),
     ).order_by("-year", "organisation_id", "id")
+
+
+def _items(**filters):
+    rows = (
+        Item.objects.filter(supervision=OuterRef("pk"), **filters)
+        .order_by()
+        .values("supervision")
+        .annotate(n=Count("id"))
+        .values("n")[:1]
+    )
+    return Coalesce(Subquery(rows), 0)
 
 
 def get(user, pk) -> Supervision:
