@@ -107,6 +107,10 @@ def test_the_whole_round_through_the_api(api_for, member_of_user, user):
         .status_code
         == 404
     )
+    # Done: the to-do goes (a member not invited may not say so).
+    assert _post(api_for("member3"), f"/api/v1/appraisals/{rid}/finish").status_code == 403
+    r = _post(m1, f"/api/v1/appraisals/{rid}/finish")
+    assert r.status_code == 200 and r.json()["finished"] is True
     # Staff see the place; members no results yet.
     rows = api_for("leader").get(f"/api/v1/appraisals/{rid}/ratings").json()["items"]
     assert rows[0]["latitude"] == "32.580000" and rows[0]["member_name"]

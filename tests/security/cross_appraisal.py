@@ -49,7 +49,7 @@ def mappings(m):
     api = {
         f"appraisal_api_{op}": [api_round]
         for op in (
-            "get_appraisal update_appraisal add_appraisal_targets upload_appraisal_targets list_appraisal_targets "
+            "get_appraisal update_appraisal finish_appraisal add_appraisal_targets upload_appraisal_targets list_appraisal_targets "
             "invite_appraisal_raters open_appraisal close_appraisal publish_appraisal rate_appraisal_target "
             "list_appraisal_ratings appraisal_results"
         ).split()

@@ -7,7 +7,9 @@
     POST /appraisals/{round_id}/targets/upload           the same from an .xlsx (multipart `file`)
     GET  /appraisals/{round_id}/targets?q=&page=         targets (the caller's own rating marked)
     POST /appraisals/{round_id}/raters  {members, sectors, committees, all_members}
+    PATCH /appraisals/{round_id}                          edit (a draft: all; open: name, note, window)
     POST /appraisals/{round_id}/open | close | publish    the steps (409 on an illegal one)
+    POST /appraisals/{round_id}/finish                    an invited member is done (the to-do goes)
     POST /appraisals/{round_id}/ratings  {target, scores: [{item, value | verdict}], note, latitude, longitude}
     GET  /appraisals/{round_id}/ratings?target=           staff: every rating (with the place); members: their own
     POST /appraisal-ratings/{rating_id}/photos            multipart `photos` (images; stored without EXIF)
@@ -429,6 +431,16 @@ def close_appraisal(request, round_id: int):
 )
 def publish_appraisal(request, round_id: int):
     services.publish(request.user, round_id)
+    return _full(request, round_id)
+
+
+@router.post(
+    "/appraisals/{int:round_id}/finish",
+    response=AppraisalDetail,
+    summary="受邀委员确认已完成本次评议（待办随之消失）",
+)
+def finish_appraisal(request, round_id: int):
+    services.finish(request.user, round_id)
     return _full(request, round_id)
 
 
