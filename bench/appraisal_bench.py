@@ -1,0 +1,257 @@
+"""Speed of the 民主评议 rounds list and results page at demo size x100.
+
+    .venv/bin/python bench/appraisal_bench.py                        # SQLite
+    .venv/bin/python bench/appraisal_bench.py --engine postgresql    # PostgreSQL on 127.0.0.1:5432
+    .venv/bin/python bench/appraisal_bench.py --json out.json --markdown out.md
+
+The data: the demo world (`loaddemo --members 30`: 青川县 has a published round of 30 parks and an open
+round of its units), then --factor (100) times as many rounds, each a copy of the demo's published park
+round (30 targets with their figures and ranking, every rating with its three scores): 60 % 青川县 this
+year, 20 % 青川县 the years before, 10 % 石门区, 10 % 江州市. One of 青川县's copies is the big round: its
+targets are --factor / 10 times the demo's (300 parks at x100, the size of a real park appraisal).
+
+Measured in-process with the Django test Client (common.interleaved_runs): the leader and the office on the
+rounds list (/appraisal/, this year, the last page), GET /api/v1/appraisals, the big round's page, its
+results page and GET /api/v1/appraisals/{id}/results. The SQL queries of each request are counted on the
+demo alone and at scale. Target: p95 <= 150 ms (lists), 300 ms (the big results page); the lists' query
+counts equal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import common  # noqa: E402
+
+DATA_VERSION = 1
+TARGET = 150.0
+BIG_TARGET = 300.0
+BIG_TITLE = "大规模公园民主评议"
+
+
+def _copy_round(src, org, year, title, n_targets, rnd, Round, Target, Rating, Score, Rater):
+    items = list(src.items.all())
+    r = Round.objects.create(
+        organisation=org,
+        year=year,
+        title=title,
+        kind=src.kind,
+        status=src.status,
+        photo_required=src.photo_required,
+        opens_at=src.opens_at,
+        closes_at=src.closes_at,
+        created_by=src.created_by,
+        published_at=src.published_at,
+        closed_at=src.closed_at,
+        opened_at=src.opened_at,
+        target_count=n_targets,
+        rater_count=src.rater_count,
+    )
+    for i in items:
+        i.pk, i.round = None, r
+    type(items[0]).objects.bulk_create(items)
+    base = list(src.targets.order_by("order", "id"))
+    targets = []
+    for k in range(n_targets):
+        t = base[k % len(base)]
+        targets.append(
+            Target(
+                round=r,
+                organisation=org,
+                order=k + 1,
+                name=f"{t.name}{k // len(base) or ''}",
+                address=t.address,
+                ratings=t.ratings,
+                score=t.score,
+                photos=0,
+                rank=None,
+                mark="",
+            )
+        )
+    Target.objects.bulk_create(targets, batch_size=1000)
+    raters = [Rater(round=r, member=x.member, user_id=x.user_id, rated=x.rated) for x in src.raters.all()]
+    Rater.objects.bulk_create(raters)
+    by_member = {x.member_id: x for x in raters}
+    ratings, scores = [], []
+    for t in targets:
+        for m in rnd.sample(list(by_member), min(len(by_member), max(1, t.ratings))):
+            ratings.append(
+                Rating(round=r, target=t, rater=by_member[m], member_id=m, score=t.score, note="按计划察看。")
+            )
+    Rating.objects.bulk_create(ratings, batch_size=1000)
+    for x in ratings:
+        for i in items:
+            scores.append(Score(rating=x, item=i, value=int(x.score or 70)))
+    Score.objects.bulk_create(scores, batch_size=2000)
+    Round.objects.filter(pk=r.pk).update(rating_count=len(ratings))
+    return r, len(ratings)
+
+
+def generate(factor: int, seed: int = 2026) -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+
+    t0 = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    with open(os.devnull, "w") as devnull:
+        call_command("loaddemo", members=30, stdout=devnull)
+    from zhengxie.appraisal import services
+    from zhengxie.appraisal.models import Rater, Rating, Round, Score, Target
+    from zhengxie.core.models import Organisation
+
+    rnd = random.Random(seed)
+    county = Organisation.objects.get(code="demo-county")
+    county2 = Organisation.objects.get(code="demo-county-2")
+    city = Organisation.objects.get(code="demo-city")
+    src = Round.objects.get(organisation=county, kind="places", status="published")
+    demo = Round.objects.filter(organisation=county).count()
+    plan = (
+        [(county, src.year)] * 60
+        + [(county, src.year - 1 - i % 3) for i in range(20)]
+        + [(county2, src.year)] * 10
+        + [(city, src.year)] * 10
+    )
+    n, ratings = demo * factor, 0
+    for k in range(n):
+        org, year = plan[k % len(plan)]
+        big = k == 0
+        title = BIG_TITLE if big else f"{year}年第{k}批公共场所民主评议"
+        size = src.target_count * max(1, factor // 10) if big else src.target_count
+        r, made = _copy_round(src, org, year, title, size, rnd, Round, Target, Rating, Score, Rater)
+        services.apply_ranking(r)
+        ratings += made
+    return {
+        "demo_rounds": demo,
+        "rounds": Round.objects.count(),
+        "ratings": Rating.objects.count(),
+        "big_targets": Target.objects.filter(round__title=BIG_TITLE).count(),
+        "seconds": time.perf_counter() - t0,
+    }
+
+
+def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> dict:
+    common.setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    call_command("migrate", verbosity=0)
+    common.analyze(connection)
+    from zhengxie.appraisal.models import Round
+    from zhengxie.appraisal.views import PER_PAGE
+    from zhengxie.core.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=["leader", "office"])}
+    pages, apis = common.clients_of(users)
+    county = users["office"].organisation
+    year = Round.objects.filter(organisation=county).order_by("-year").values_list("year", flat=True).first()
+    visible = Round.objects.filter(organisation__path__startswith=county.path).count()
+    last = max(1, -(-visible // PER_PAGE))
+    big = (
+        Round.objects.filter(organisation=county, title=BIG_TITLE).first()
+        or Round.objects.filter(organisation=county, kind="places").order_by("pk").first()
+    )
+    cases = [
+        ("rounds list (leader)", "leader", "page", "/appraisal/", TARGET),
+        ("rounds list, this year (office)", "office", "page", f"/appraisal/?year={year}", TARGET),
+        ("rounds list, last page (office)", "office", "page", f"/appraisal/?page={last}", TARGET),
+        ("GET /api/v1/appraisals (leader)", "leader", "api", "/api/v1/appraisals", TARGET),
+        ("big round's page (office)", "office", "page", f"/appraisal/{big.pk}/", TARGET),
+        ("big round's results (leader)", "leader", "page", f"/appraisal/{big.pk}/results/", BIG_TARGET),
+        ("GET results of the big round", "leader", "api", f"/api/v1/appraisals/{big.pk}/results", BIG_TARGET),
+    ]
+
+    def get(who, kind, url):
+        r = (pages if kind == "page" else apis)[who].get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        return r
+
+    counts = {}
+    for label, who, kind, url, _ in cases:
+        get(who, kind, url)
+        with CaptureQueriesContext(connection) as q:
+            get(who, kind, url)
+        counts[label] = len(q)
+    out = {
+        "counts": counts,
+        "rounds_visible": visible,
+        "big_targets": big.target_count,
+        "vendor": connection.vendor,
+    }
+    if not counts_only:
+        out["rows"] = common.interleaved_runs(
+            cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
+        )
+    return out
+
+
+def run_engine(engine: str, args, log) -> dict:
+    sizes, cache = (0, args.factor), f"appraisal-v{DATA_VERSION}"
+    runs = common.small_and_big_runs(__file__, engine, args, sizes, "--factor", cache, "x{}", "zx_abench")
+    return {"engine": engine, "factor": args.factor, **runs}
+
+
+def markdown(runs: list[dict]) -> str:
+    parts = []
+    for run in runs:
+        big, small = run["big_run"], run["small_run"]
+        gen = big.get("generation") or {}
+        parts.append(
+            f"**{run['engine']}**: demo x{run['factor']} = {gen.get('rounds', '?')} rounds, "
+            f"{gen.get('ratings', '?')} ratings ({big['rounds_visible']} rounds visible to 青川县; the big round "
+            f"has {big['big_targets']} targets). Targets: p95 <= {TARGET:.0f} ms, results <= {BIG_TARGET:.0f} ms."
+        )
+        table = []
+        for r in big["rows"]:
+            label = r["label"]
+            limit = BIG_TARGET if "results" in label else TARGET
+            same = small["counts"][label] == big["counts"][label] or "big round" in label
+            verdict = "ok" if r["p95"] <= limit and same else "**over**"
+            table.append(
+                [
+                    label,
+                    r["p50"],
+                    r["p95"],
+                    r["p95_worst"],
+                    small["counts"][label],
+                    big["counts"][label],
+                    verdict,
+                ]
+            )
+        headers = [
+            "request",
+            "p50 ms",
+            "p95 ms",
+            "worst run p95",
+            "queries (demo)",
+            f"queries (x{run['factor']})",
+            "",
+        ]
+        parts.append(common.md_table(headers, table))
+    return "\n\n".join(parts)
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    common.add_common_args(p, engine="sqlite", pg_url=common.DEFAULT_PG)
+    p.add_argument("--factor", type=int, default=100)
+    common.add_measure_args(p, budget=10.0)
+    args = p.parse_args()
+    modes = {
+        "generate": lambda: generate(args.factor),
+        "measure": lambda: measure(args.requests, args.runs, args.budget, args.counts_only),
+    }
+    if common.child_mode(args, modes):
+        return
+    runs = [run_engine(e, args, common.log) for e in common.engines(args)]
+    common.write_outputs(args, runs, markdown(runs))
+
+
+if __name__ == "__main__":
+    main()
