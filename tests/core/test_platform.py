@@ -317,7 +317,8 @@ def test_audit_export_opens_in_excel_and_is_itself_audited(client_for, entry):
     ws = load_workbook(io.BytesIO(r.content), read_only=True)["审计日志"]
     rows = list(ws.iter_rows(values_only=True))
     assert rows[0][:4] == ("时间", "操作人", "组织", "操作")
-    assert any(row[3] == "test.change" and row[1] == "李晓梅" for row in rows[1:])
+    # 操作 in Chinese (an unnamed code reads as itself), the code beside it, and what changed.
+    assert any(row[4] == "test.change" and row[1] == "李晓梅" and row[8] == "a：1 → 2" for row in rows[1:])
     assert AuditEntry.objects.filter(action="audit.export", actor__username="auditor").exists()
 
 

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from zhengxie.core.pagination import Paginator
 
-from . import audit, selectors
+from . import audit, auditlabels, selectors
 from .forms import LoginForm, StyledPasswordChangeForm
 from .models import Attachment, Export, Notification
 from .navigation import todos_for
@@ -114,6 +114,9 @@ def audit_log(request):
         raise Http404
     filters = _audit_filters(request)
     page, qs_wo_page = paginate(request, selectors.audit_entries(request.user, **filters), 50)
+    for e in page.object_list:
+        e.label = auditlabels.action_label(e.action)
+        e.changes = auditlabels.changes(e.before, e.after)
     return render(
         request,
         "core/audit.html",
@@ -127,7 +130,22 @@ def audit_export(request):
         raise Http404
     book = Book()
     ws = book.sheet("审计日志")
-    ws.append(["时间", "操作人", "组织", "操作", "对象类型", "对象ID", "对象", "修改前", "修改后", "IP"])
+    ws.append(
+        [
+            "时间",
+            "操作人",
+            "组织",
+            "操作",
+            "操作代码",
+            "对象类型",
+            "对象ID",
+            "对象",
+            "变更内容",
+            "修改前",
+            "修改后",
+            "IP",
+        ]
+    )
     qs = selectors.audit_entries(request.user, **_audit_filters(request))
     for e in qs.iterator(chunk_size=2000):
         ws.append(
@@ -135,10 +153,12 @@ def audit_export(request):
                 timezone.localtime(e.created_at).strftime("%Y-%m-%d %H:%M:%S"),
                 e.actor_name,
                 e.organisation.name if e.organisation else "",
+                auditlabels.action_label(e.action),
                 e.action,
                 e.target_type,
                 e.target_id,
                 e.target_repr,
+                "\n".join(auditlabels.changes(e.before, e.after)),
                 str(e.before or ""),
                 str(e.after or ""),
                 e.ip or "",

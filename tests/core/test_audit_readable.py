@@ -1,0 +1,40 @@
+"""The auditor reads the log in Chinese: actions named, changes as 字段：旧 → 新, not Python dicts."""
+
+import pytest
+
+from zhengxie.core import audit
+from zhengxie.core.auditlabels import action_label, changes
+
+pytestmark = pytest.mark.django_db
+
+
+def test_action_codes_read_in_chinese():
+    assert action_label("activities.meeting_close") == "会议活动：结束归档"
+    assert action_label("handling.public_suggestion.rate") == "交办 · 微建议：评价"
+    assert action_label("reading.check_in") == "书香政协：打卡"
+    # A code nobody named yet stays readable as itself.
+    assert action_label("newapp.something") == "newapp：something"
+
+
+def test_changes_list_only_what_changed():
+    assert changes({"status": "待答复", "title": "甲"}, {"status": "已答复", "title": "甲"}) == [
+        "status：待答复 → 已答复"
+    ]
+    assert changes(None, {"year": 2026, "note": ""}) == ["year：2026", "note：（空）"]
+    assert changes({"a": True}, {}) == ["a：是 → （删除）"]
+
+
+def test_the_auditor_page_shows_labels_and_changes(client_for, user):
+    office = user("office")
+    audit.record(
+        office,
+        "keytasks.update",
+        office,
+        before={"percent": 30},
+        after={"percent": 45},
+        organisation=office.organisation,
+    )
+    page = client_for("auditor").get("/audit/?action=keytasks.update").content.decode()
+    assert "重点工作：修改" in page
+    assert "percent：30 → 45" in page
+    assert "{&#x27;percent&#x27;" not in page and "{'percent'" not in page
