@@ -121,3 +121,21 @@ def test_stats_page_and_export(client_for):
     assert rows["提交提案"] == 2 and rows["办复率(%)"] == 50.0
     dash = client_for("staff").get(reverse("dashboard:index") + f"?session={session.pk}").content.decode()
     assert 'data-chart-source="status-bar"' in dash and 'id="stat-submitted">2<' in dash
+
+
+def test_a_small_export_is_ready_at_once_and_a_big_one_goes_to_the_background(client_for, monkeypatch):
+    """Up to core.exports.INLINE_ROWS rows the file is built in the request: the progress page opens on the
+    download, no worker round trip; past it the export is queued."""
+    from zhengxie.core import exports as core_exports
+
+    build(title="关于校园食品安全的提案", status="assigned", light="red")
+    c = client_for("staff")
+    r = c.post(reverse("proposals:export_list") + "?light=red")  # no on_commit run: nothing was queued
+    export = Export.objects.filter(user__username="staff").latest("created_at")
+    assert export.status == Export.Status.DONE
+    assert "下载" in c.get(r.url).content.decode()
+
+    monkeypatch.setattr(core_exports, "INLINE_ROWS", 0)
+    c.post(reverse("proposals:export_list") + "?light=red")
+    export = Export.objects.filter(user__username="staff").latest("created_at")
+    assert export.status == Export.Status.PENDING

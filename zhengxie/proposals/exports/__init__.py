@@ -79,13 +79,20 @@ def may_export_list(user) -> bool:
     return user.has_role(*LIST_ROLES)
 
 
-def build_list_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
-    """The proposal list with the list page's filters (`params`), as the user sees it."""
+def _list(user, params: dict):
     from ..forms import ProposalFilterForm
     from ..selectors import proposal_list
 
-    form = ProposalFilterForm(params, user=user)
-    qs = proposal_list(user, **form.filters())
+    return proposal_list(user, **ProposalFilterForm(params, user=user).filters())
+
+
+def list_size(user, params: dict) -> int:
+    return _list(user, params).count()
+
+
+def build_list_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
+    """The proposal list with the list page's filters (`params`), as the user sees it."""
+    qs = _list(user, params)
     total = qs.count() or 1
     book = Book()
     ws = book.sheet("提案列表")
@@ -136,6 +143,7 @@ core_exports.register(
     title="提案列表导出",
     may_start=may_export_list,
     back=("全部提案", "proposals:list"),
+    size=list_size,
 )
 core_exports.register(
     COMPILATION,
