@@ -323,6 +323,9 @@ def test_the_vote(api_for, user, county, today):
     assert r.status_code == 201, r.content
     v = r.json()
     assert v["status"] == "open" and len(v["candidates"]) == 4 and v["voters"] == 0
+    assert v["id"] in [x["id"] for x in api_for("member1").get("/api/v1/supervision-votes").json()["items"]]
+    assert api_for("handler1").get("/api/v1/supervision-votes").json()["count"] == 0
+    assert api_for("handler1").get(f"/api/v1/supervision-votes/{v['id']}").status_code == 404
     standing = list(standing_members(county).select_related("user"))
     assert Notification.objects.filter(user=standing[0].user, title__contains="票决").exists()
     m3 = api_for("member3")
