@@ -138,8 +138,14 @@ def test_annual_report_downloads_as_docx_and_pdf(client_for, m1):
     assert r.status_code == 200 and r.content[:2] == b"PK"
     from docx import Document
 
-    text = "\n".join(p.text for p in Document(io.BytesIO(r.content)).paragraphs)
+    doc = Document(io.BytesIO(r.content))
+    text = "\n".join(p.text for p in doc.paragraphs)
     assert "张明华" in text and f"{YEAR}年度履职报告" in text
+    # The official page: A4, 公文 margins, page numbers in the footer.
+    section = doc.sections[0]
+    assert round(section.page_width.cm, 1) == 21.0 and round(section.page_height.cm, 1) == 29.7
+    assert round(section.top_margin.cm, 1) == 3.7
+    assert "PAGE" in section.footer.paragraphs[0]._p.xml
     r = c.get(reverse("performance:member_report", args=[m1.pk, "pdf"]) + f"?year={YEAR}")
     assert r.status_code == 200 and r.content.startswith(b"%PDF") and r["Content-Type"] == "application/pdf"
     assert (

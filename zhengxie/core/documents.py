@@ -59,8 +59,34 @@ def docx_paragraph(
     return p
 
 
-def docx_document(body_font: str):
-    """A new Word document on the A4 公文 page (margins 3.7/3.5/2.8/2.6 cm) with this body font."""
+def docx_page_numbers(doc) -> None:
+    """The 公文 page number in every footer: "— 1 —", centred, 宋体 14 pt (a PAGE field Word fills in)."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    for section in doc.sections:
+        p = section.footer.paragraphs[0] if section.footer.paragraphs else section.footer.add_paragraph()
+        p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        docx_font(p.add_run("— "), size=14, name="宋体")
+        run = docx_font(p.add_run(), size=14, name="宋体")
+        for tag, attrs, text in (
+            ("w:fldChar", {"w:fldCharType": "begin"}, None),
+            ("w:instrText", {"xml:space": "preserve"}, " PAGE "),
+            ("w:fldChar", {"w:fldCharType": "end"}, None),
+        ):
+            el = OxmlElement(tag)
+            for k, v in attrs.items():
+                el.set(qn(k), v)
+            if text:
+                el.text = text
+            run._r.append(el)
+        docx_font(p.add_run(" —"), size=14, name="宋体")
+
+
+def docx_document(body_font: str, *, page_numbers: bool = True):
+    """A new Word document on the A4 公文 page (margins 3.7/3.5/2.8/2.6 cm) with this body font and, by
+    default, page numbers in the footer."""
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Cm
@@ -73,6 +99,8 @@ def docx_document(body_font: str):
     normal = doc.styles["Normal"]
     normal.font.name = body_font
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), body_font)
+    if page_numbers:
+        docx_page_numbers(doc)
     return doc
 
 

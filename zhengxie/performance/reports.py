@@ -70,50 +70,46 @@ def _counts(data) -> str:
 
 
 def report_docx(data) -> bytes:
-    from docx import Document
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
+    """The 履职报告 on the A4 公文 page: 方正小标宋 title, 黑体 headings, 仿宋 body, page numbers."""
+    from zhengxie.core.documents import docx_document, docx_font, docx_paragraph
 
-    doc = Document()
-    style = doc.styles["Normal"]
-    style.font.name = "宋体"
-    style.element.rPr.rFonts.set(qn("w:eastAsia"), "宋体")
-    style.font.size = Pt(11)
+    doc = docx_document("仿宋_GB2312")
     member = data["member"]
-    title = doc.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    run = title.add_run(f"{_committee_title(member)}委员{data['year']}年度履职报告")
-    run.bold = True
-    run.font.size = Pt(18)
+    docx_paragraph(
+        doc,
+        f"{_committee_title(member)}委员{data['year']}年度履职报告",
+        size=22,
+        align="center",
+        name="方正小标宋简体",
+    )
+    docx_paragraph(doc)
     for line in _summary_lines(data):
-        doc.add_paragraph(line)
-    doc.add_heading("一、履职概况", level=2)
-    doc.add_paragraph(_counts(data) or "本年度暂无履职记录。")
-    doc.add_heading("二、分类得分", level=2)
-    table = doc.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["类别", "累计分", "上限", "计入分"], strict=True):
-        cell.text = text
-    for row in _category_rows(data):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
-    doc.add_heading("三、履职记录明细", level=2)
-    table = doc.add_table(rows=1, cols=4)
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, ["日期", "履职事项", "来源/说明", "积分"], strict=True):
-        cell.text = text
-    for row in _record_rows(data):
-        cells = table.add_row().cells
-        for cell, text in zip(cells, row, strict=True):
-            cell.text = text
+        docx_paragraph(doc, line, size=14)
+
+    def heading(text):
+        docx_paragraph(doc, text, size=16, name="黑体")
+
+    def table(header, rows):
+        t = doc.add_table(rows=1, cols=len(header))
+        t.style = "Table Grid"
+        for cell, text in zip(t.rows[0].cells, header, strict=True):
+            docx_font(cell.paragraphs[0].add_run(text), size=10.5, bold=True, name="黑体")
+        for row in rows:
+            for cell, text in zip(t.add_row().cells, row, strict=True):
+                docx_font(cell.paragraphs[0].add_run(str(text)), size=10.5, name="仿宋_GB2312")
+
+    heading("一、履职概况")
+    docx_paragraph(doc, _counts(data) or "本年度暂无履职记录。", indent=True)
+    heading("二、分类得分")
+    table(["类别", "累计分", "上限", "计入分"], _category_rows(data))
+    heading("三、履职记录明细")
+    table(["日期", "履职事项", "来源/说明", "积分"], _record_rows(data))
     if data["warnings"]:
-        doc.add_heading("四、履职提醒", level=2)
+        heading("四、履职提醒")
         for w in data["warnings"]:
-            doc.add_paragraph(f"{w['label']}（{w['step']}）", style="List Bullet")
-    p = doc.add_paragraph(f"生成日期：{timezone.localdate():%Y年%m月%d日}")
-    p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            docx_paragraph(doc, f"{w['label']}（{w['step']}）", indent=True)
+    docx_paragraph(doc)
+    docx_paragraph(doc, f"生成日期：{timezone.localdate():%Y年%m月%d日}", size=14, align="right")
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()
