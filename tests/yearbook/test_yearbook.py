@@ -182,3 +182,20 @@ def test_the_hourly_job_counts_every_committee(db):
     result = services.refresh_all(YEAR)
     assert result["committees"] == Organisation.objects.filter(kind__in=services.COMMITTEE_KINDS).count()
     assert Snapshot.objects.filter(year=YEAR).count() == result["committees"]
+
+
+def test_supervision_and_research_count_in_the_year(api_for):
+    from zhengxie.research.models import ResearchTopic
+    from zhengxie.supervision.models import Item, Supervision
+
+    c = county()
+    data, f = _figures(api_for("office"))
+    assert f["supervision.groups"] == Supervision.objects.filter(organisation=c, year=YEAR).count() > 0
+    items = Item.objects.filter(supervision__organisation=c, supervision__year=YEAR)
+    assert f["supervision.rectifications"] == items.filter(list="rectification").count() > 0
+    assert (
+        f["research.research"]
+        == ResearchTopic.objects.filter(organisation=c, year=YEAR, kind="research").count()
+    )
+    assert any(s.startswith("票决委派民主监督小组") for s in data["sentences"])
+    assert any("调研课题" in s for s in data["sentences"])

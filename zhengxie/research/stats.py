@@ -29,7 +29,8 @@ def sentence(f: dict) -> str:
 
 def year_stats(user, year=None, organisation=None) -> dict:
     year = int(year or timezone.localdate().year)
-    qs = visible(user).filter(year=year)
+    # user None: the committee's own count (the yearbook), without a viewer's visibility.
+    qs = (visible(user) if user is not None else ResearchTopic.objects.all()).filter(year=year)
     if organisation is not None:
         qs = qs.filter(organisation=organisation)
     held = Exists(Visit.objects.filter(topic_id=OuterRef("pk"), meeting__status=Meeting.Status.CLOSED))

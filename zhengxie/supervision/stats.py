@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 
 from zhengxie.keytasks.services import check_year
 
-from .models import Item
+from .models import Item, Supervision
 from .selectors import visible
 
 L, S = Item.List, Item.Status
@@ -21,7 +21,8 @@ def year_stats(user, year=None, organisation=None) -> dict:
     from django.utils import timezone
 
     year = check_year(year or timezone.localdate().year)
-    groups = visible(user).filter(year=year)
+    # user None: the committee's own count (the yearbook), without a viewer's visibility.
+    groups = (visible(user) if user is not None else Supervision.objects.all()).filter(year=year)
     if organisation is not None:
         groups = groups.filter(organisation=organisation)
     rows = list(
