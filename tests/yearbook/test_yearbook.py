@@ -199,3 +199,12 @@ def test_supervision_and_research_count_in_the_year(api_for):
     )
     assert any(s.startswith("票决委派民主监督小组") for s in data["sentences"])
     assert any("调研课题" in s for s in data["sentences"])
+
+
+def test_appraisal_counts_in_the_year(api_for):
+    from zhengxie.appraisal.models import Round
+
+    data, f = _figures(api_for("office"))
+    held = Round.objects.filter(organisation=county(), year=YEAR).exclude(status="draft").count()
+    assert f["appraisal.rounds"] == held > 0
+    assert any(s.startswith("开展民主评议") for s in data["sentences"])
