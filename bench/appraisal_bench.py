@@ -139,7 +139,6 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
     common.setup_django()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     call_command("migrate", verbosity=0)
     common.analyze(connection)
@@ -167,27 +166,10 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
         ("GET results of the big round", "leader", "api", f"/api/v1/appraisals/{big.pk}/results", BIG_TARGET),
     ]
 
-    def get(who, kind, url):
-        r = (pages if kind == "page" else apis)[who].get(url)
-        assert r.status_code == 200, (url, r.status_code)
-        return r
-
-    counts = {}
-    for label, who, kind, url, _ in cases:
-        get(who, kind, url)
-        with CaptureQueriesContext(connection) as q:
-            get(who, kind, url)
-        counts[label] = len(q)
-    out = {
-        "counts": counts,
-        "rounds_visible": visible,
-        "big_targets": big.target_count,
-        "vendor": connection.vendor,
-    }
-    if not counts_only:
-        out["rows"] = common.interleaved_runs(
-            cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
-        )
+    out = common.count_and_time(
+        cases, pages, apis, n_requests=n_requests, n_runs=n_runs, budget=budget, counts_only=counts_only
+    )
+    out.update({"rounds_visible": visible, "big_targets": big.target_count, "vendor": connection.vendor})
     return out
 
 

@@ -723,3 +723,31 @@ def burst_report(engine: str, args, runs: list[dict], logs: dict) -> dict:
         "summary": summary,
         "logs": {k: v for k, v in logs.items() if k != "server_ms"},
     }
+
+
+def count_and_time(
+    cases, pages: dict, apis: dict, *, n_requests: int, n_runs: int, budget: float, counts_only: bool
+):
+    """The lists benchmarks' core: each case `(label, who, "page"|"api", url, target_ms)` must answer 200;
+    its SQL query count is taken on a second request (the first warms caches), then, unless `counts_only`,
+    it is timed with `interleaved_runs`. Returns {"counts": {label: n}, "rows": [...]}."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def get(who, kind, url):
+        r = (pages if kind == "page" else apis)[who].get(url)
+        assert r.status_code == 200, (url, r.status_code)
+        return r
+
+    counts = {}
+    for label, who, kind, url, _ in cases:
+        get(who, kind, url)
+        with CaptureQueriesContext(connection) as q:
+            get(who, kind, url)
+        counts[label] = len(q)
+    out = {"counts": counts}
+    if not counts_only:
+        out["rows"] = interleaved_runs(
+            cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
+        )
+    return out

@@ -103,7 +103,6 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
     common.setup_django()
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
@@ -148,22 +147,11 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
         ("topic page (office)", "office", "page", f"/research/{topic.pk}/", TARGET),
     ]
 
-    def get(who, kind, url):
-        r = (pages if kind == "page" else apis)[who].get(url)
-        assert r.status_code == 200, (url, r.status_code)
-        return r
-
-    queries = []
-    for label, who, kind, url, _ in cases:
-        get(who, kind, url)
-        with CaptureQueriesContext(connection) as q:
-            get(who, kind, url)
-        queries.append({"label": label, "queries": len(q)})
-    out = {"queries": queries, "visible_this_year": total, "vendor": connection.vendor}
-    if not counts_only:
-        out["rows"] = common.interleaved_runs(
-            cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
-        )
+    out = common.count_and_time(
+        cases, pages, apis, n_requests=n_requests, n_runs=n_runs, budget=budget, counts_only=counts_only
+    )
+    out["queries"] = [{"label": label, "queries": n} for label, n in out["counts"].items()]
+    out.update({"visible_this_year": total, "vendor": connection.vendor})
     return out
 
 
