@@ -751,3 +751,48 @@ def count_and_time(
             cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
         )
     return out
+
+
+def demo_factor_main(
+    script: str, doc: str, *, generate, measure, markdown, cache: str, pg_prefix: str
+) -> None:
+    """The command line of a lists benchmark at demo size x`--factor` (keytasks, supervision, appraisal,
+    research): children generate (`generate(factor)`) and measure (`measure(requests, runs, budget,
+    counts_only)`); the parent measures the demo (query counts) and demo x factor (timed) on each engine
+    and writes `markdown(runs)`."""
+    import argparse
+
+    p = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_common_args(p, engine="sqlite", pg_url=DEFAULT_PG)
+    p.add_argument("--factor", type=int, default=100)
+    add_measure_args(p, budget=10.0)
+    args = p.parse_args()
+    modes = {
+        "generate": lambda: generate(args.factor),
+        "measure": lambda: measure(args.requests, args.runs, args.budget, args.counts_only),
+    }
+    if child_mode(args, modes):
+        return
+    runs = []
+    for engine in engines(args):
+        found = small_and_big_runs(
+            script, engine, args, (0, args.factor), "--factor", cache, "x{}", pg_prefix
+        )
+        runs.append({"engine": engine, "factor": args.factor, **found})
+    write_outputs(args, runs, markdown(runs))
+
+
+def measure_setup(usernames=("leader", "office")):
+    """A measuring child's start: Django on the generated database, migrated and analysed, and logged-in
+    page and API clients of these demo users: (users, pages, apis)."""
+    setup_django()
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    analyze(connection)
+    from zhengxie.core.models import User
+
+    users = {u.username: u for u in User.objects.filter(username__in=list(usernames))}
+    pages, apis = clients_of(users)
+    return users, pages, apis

@@ -20,7 +20,6 @@ and at scale. Target: p95 <= 150 ms, equal query counts.
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import random
@@ -173,19 +172,13 @@ def generate(factor: int, seed: int = 2026) -> dict:
 
 
 def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> dict:
-    common.setup_django()
-    from django.core.management import call_command
+    users, pages, apis = common.measure_setup(["leader", "office"])
     from django.db import connection
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
-    common.analyze(connection)
-    from zhengxie.core.models import User
     from zhengxie.keytasks.models import KeyTask
 
     year = timezone.localdate().year
-    users = {u.username: u for u in User.objects.filter(username__in=["leader", "office"])}
-    pages, apis = common.clients_of(users)
     county = users["office"].organisation
     total = KeyTask.objects.filter(organisation__path__startswith=county.path, year=year).count()
     from zhengxie.keytasks.views import PER_PAGE
@@ -215,12 +208,6 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
     )
     out.update({"tasks_visible_this_year": total, "vendor": connection.vendor})
     return out
-
-
-def run_engine(engine: str, args, log) -> dict:
-    sizes, cache = (0, args.factor), f"keytasks-v{DATA_VERSION}"
-    runs = common.small_and_big_runs(__file__, engine, args, sizes, "--factor", cache, "x{}", "zx_kbench")
-    return {"engine": engine, "factor": args.factor, **runs}
 
 
 def markdown(runs: list[dict]) -> str:
@@ -268,19 +255,15 @@ def markdown(runs: list[dict]) -> str:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    common.add_common_args(p, engine="sqlite", pg_url=common.DEFAULT_PG)
-    p.add_argument("--factor", type=int, default=100)
-    common.add_measure_args(p, budget=10.0)
-    args = p.parse_args()
-    modes = {
-        "generate": lambda: generate(args.factor),
-        "measure": lambda: measure(args.requests, args.runs, args.budget, args.counts_only),
-    }
-    if common.child_mode(args, modes):
-        return
-    runs = [run_engine(e, args, common.log) for e in common.engines(args)]
-    common.write_outputs(args, runs, markdown(runs))
+    common.demo_factor_main(
+        __file__,
+        __doc__,
+        generate=generate,
+        measure=measure,
+        markdown=markdown,
+        cache=f"keytasks-v{DATA_VERSION}",
+        pg_prefix="zx_kbench",
+    )
 
 
 if __name__ == "__main__":

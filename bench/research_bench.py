@@ -18,7 +18,6 @@ counted on the demo alone and at scale. Target: p95 <= 150 ms, equal query count
 
 from __future__ import annotations
 
-import argparse
 import os
 import random
 import sys
@@ -100,20 +99,14 @@ def generate(factor: int, seed: int = 2026) -> dict:
 
 
 def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> dict:
-    common.setup_django()
-    from django.core.management import call_command
+    users, pages, apis = common.measure_setup(["leader", "office", "member1"])
     from django.db import connection
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
-    common.analyze(connection)
-    from zhengxie.core.models import User
     from zhengxie.research.models import ResearchTopic
     from zhengxie.research.views import PER_PAGE
 
     year = timezone.localdate().year
-    users = {u.username: u for u in User.objects.filter(username__in=["leader", "office", "member1"])}
-    pages, apis = common.clients_of(users)
     county = users["office"].organisation
     total = ResearchTopic.objects.filter(organisation__path__startswith=county.path, year=year).count()
     last = max(1, -(-total // PER_PAGE))
@@ -155,12 +148,6 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
     return out
 
 
-def run_engine(engine: str, args, log) -> dict:
-    sizes, cache = (0, args.factor), f"research-v{DATA_VERSION}"
-    runs = common.small_and_big_runs(__file__, engine, args, sizes, "--factor", cache, "x{}", "zx_rbench")
-    return {"engine": engine, "factor": args.factor, **runs}
-
-
 def markdown(runs: list[dict]) -> str:
     parts = []
     for run in runs:
@@ -177,19 +164,15 @@ def markdown(runs: list[dict]) -> str:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    common.add_common_args(p, engine="sqlite", pg_url=common.DEFAULT_PG)
-    p.add_argument("--factor", type=int, default=100)
-    common.add_measure_args(p, budget=10.0)
-    args = p.parse_args()
-    modes = {
-        "generate": lambda: generate(args.factor),
-        "measure": lambda: measure(args.requests, args.runs, args.budget, args.counts_only),
-    }
-    if common.child_mode(args, modes):
-        return
-    runs = [run_engine(e, args, common.log) for e in common.engines(args)]
-    common.write_outputs(args, runs, markdown(runs))
+    common.demo_factor_main(
+        __file__,
+        __doc__,
+        generate=generate,
+        measure=measure,
+        markdown=markdown,
+        cache=f"research-v{DATA_VERSION}",
+        pg_prefix="zx_rbench",
+    )
 
 
 if __name__ == "__main__":

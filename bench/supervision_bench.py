@@ -19,7 +19,6 @@ queries of each request are counted on the demo alone and at scale. Target: p95 
 
 from __future__ import annotations
 
-import argparse
 import datetime
 import os
 import random
@@ -131,20 +130,14 @@ def generate(factor: int, seed: int = 2026) -> dict:
 
 
 def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> dict:
-    common.setup_django()
-    from django.core.management import call_command
+    users, pages, apis = common.measure_setup(["leader", "office"])
     from django.db import connection
     from django.utils import timezone
 
-    call_command("migrate", verbosity=0)
-    common.analyze(connection)
-    from zhengxie.core.models import User
     from zhengxie.supervision.models import Supervision
     from zhengxie.supervision.views import PER_PAGE
 
     year = timezone.localdate().year
-    users = {u.username: u for u in User.objects.filter(username__in=["leader", "office"])}
-    pages, apis = common.clients_of(users)
     county = users["office"].organisation
     total = Supervision.objects.filter(organisation__path__startswith=county.path, year=year).count()
     last = max(1, -(-total // PER_PAGE))
@@ -210,31 +203,15 @@ def markdown(runs: list[dict]) -> str:
 
 
 def main() -> None:
-    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    common.add_common_args(p, engine="sqlite", pg_url=common.DEFAULT_PG)
-    p.add_argument("--factor", type=int, default=100)
-    common.add_measure_args(p, budget=10.0)
-    args = p.parse_args()
-    modes = {
-        "generate": lambda: generate(args.factor),
-        "measure": lambda: measure(args.requests, args.runs, args.budget, args.counts_only),
-    }
-    if common.child_mode(args, modes):
-        return
-    runs = []
-    for engine in common.engines(args):
-        found = common.small_and_big_runs(
-            __file__,
-            engine,
-            args,
-            (0, args.factor),
-            "--factor",
-            f"supervision-v{DATA_VERSION}",
-            "x{}",
-            "zx_sbench",
-        )
-        runs.append({"engine": engine, "factor": args.factor, **found})
-    common.write_outputs(args, runs, markdown(runs))
+    common.demo_factor_main(
+        __file__,
+        __doc__,
+        generate=generate,
+        measure=measure,
+        markdown=markdown,
+        cache=f"supervision-v{DATA_VERSION}",
+        pg_prefix="zx_sbench",
+    )
 
 
 if __name__ == "__main__":
