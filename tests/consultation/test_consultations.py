@@ -278,3 +278,54 @@ def test_qr_posters_of_a_public_hall_and_an_open_call(client_for, county):
     call = TopicCall.objects.filter(organisation=county).first()
     r = office.get(reverse("consultation:call_poster", args=[call.pk, "pdf"]))
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
+
+
+def test_a_consultation_links_the_research_done_before_it(api_for, client_for, county):
+    """会前调研: a consultation names the 视察/调研 topics it builds on (the committee's own only); its page
+    links them."""
+    from zhengxie.research.models import ResearchTopic
+
+    api = api_for("office")
+    mine = ResearchTopic.objects.filter(organisation=county).order_by("id")[:2]
+    from zhengxie.core.models import Organisation, User
+
+    elsewhere = ResearchTopic.objects.create(
+        organisation=Organisation.objects.get(code="demo-county-2"),
+        year=timezone.localdate().year,
+        title="石门区的调研课题",
+        leader=User.objects.get(username="other"),
+        created_by=User.objects.get(username="other"),
+    )
+    year = timezone.localdate().year
+    r = api.post(
+        "/api/v1/consultations",
+        {
+            "title": "教育资源均衡配置专题协商",
+            "form": "bimonthly",
+            "year": year,
+            "research_topic_ids": [mine[0].pk],
+        },
+        content_type="application/json",
+    )
+    assert r.status_code == 201, r.content
+    cid = r.json()["id"]
+    assert [t["id"] for t in r.json()["research_topics"]] == [mine[0].pk]
+    r = api.patch(
+        f"/api/v1/consultations/{cid}",
+        {"research_topic_ids": [t.pk for t in mine]},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and len(r.json()["research_topics"]) == 2
+    if elsewhere is not None:
+        bad = api.patch(
+            f"/api/v1/consultations/{cid}",
+            {"research_topic_ids": [elsewhere.pk]},
+            content_type="application/json",
+        )
+        assert bad.status_code == 422 and "调研课题" in bad.json()["detail"]
+    page = client_for("office").get(f"/consultation/{cid}/").content.decode()
+    assert mine[0].title in page and f"/research/{mine[0].pk}/" in page
+    # The demo links the school-balance consultation to its reported research topic.
+    from zhengxie.consultation.models import Consultation
+
+    assert Consultation.objects.filter(organisation=county, research_topics__isnull=False).exists()

@@ -35,6 +35,13 @@ class ConsultationForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple,
     )
+    research_topics = forms.ModelMultipleChoiceField(
+        label="会前调研课题",
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="本会近两年的视察、调研课题",
+    )
     research_note = forms.CharField(
         label="会前调研", widget=forms.Textarea(attrs={"rows": 3}), required=False
     )
@@ -56,6 +63,11 @@ class ConsultationForm(forms.Form):
         self.fields["departments"].queryset = HandlingUnit.objects.filter(organisation=committee).order_by(
             "name"
         )
+        from zhengxie.research.models import ResearchTopic
+
+        self.fields["research_topics"].queryset = ResearchTopic.objects.filter(
+            organisation_id__in=[organisation.pk, committee.pk], year__gte=timezone.localdate().year - 1
+        ).order_by("-year", "-id")
         if not self.is_bound and "year" not in self.initial:
             self.initial["year"] = timezone.localdate().year
 

@@ -164,6 +164,10 @@ class Consultation(models.Model):
         USER, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="牵头领导"
     )
     departments = models.ManyToManyField(HandlingUnit, blank=True, related_name="+", verbose_name="参加部门")
+    # 会前调研: the 视察/调研 topics done for this consultation (the research app's records).
+    research_topics = models.ManyToManyField(
+        "research.ResearchTopic", blank=True, related_name="consultations", verbose_name="会前调研课题"
+    )
     studio = models.ForeignKey(
         "studios.Studio",
         on_delete=models.PROTECT,

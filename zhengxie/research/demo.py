@@ -228,3 +228,10 @@ def load(ctx):
     )
     services.set_status(office, t6, "in_progress")
     _held_visit(office, t6, today - d(10), "人民路")
+
+    # 会前调研: the consultations on school balance and old residential areas build on the two reported topics.
+    from zhengxie.consultation.models import Consultation
+
+    for word, t in (("义务教育", t1), ("老旧小区", t2)):
+        for c in Consultation.objects.filter(organisation=county, title__contains=word):
+            c.research_topics.add(t)

@@ -52,6 +52,7 @@ class ConsultationIn(Schema):
     lead_committee_id: int | None = None
     leader_id: int | None = None
     department_ids: list[int] = []
+    research_topic_ids: list[int] = []
     background: str = ""
     research_note: str = ""
     studio_id: int | None = None
@@ -70,6 +71,7 @@ class ConsultationPatch(Schema):
     lead_committee_id: int | None = None
     leader_id: int | None = None
     department_ids: list[int] | None = None
+    research_topic_ids: list[int] | None = None
     background: str | None = None
     research_note: str | None = None
     studio_id: int | None = None
@@ -123,6 +125,7 @@ class ConsultationDetail(ConsultationRow):
     meeting_id: int | None = None
     studio_id: int | None = None
     departments: list[ConsultationRef]
+    research_topics: list[ConsultationRef] = []
     segments: list[SegmentOut]
     hall_open: bool
     actions: list[str]
@@ -209,6 +212,7 @@ def detail(user, c: Consultation) -> dict:
         "meeting_id": c.meeting_id,
         "studio_id": c.studio_id,
         "departments": [_ref(u) for u in c.departments.all()],
+        "research_topics": [_ref(t, "title") for t in c.research_topics.all()],
         "segments": [segment(s) for s in c.segments.all()],
         "hall_open": c.hall_open(),
         "actions": services.allowed_steps(user, c),
@@ -239,8 +243,14 @@ def consultation_create(request, payload: ConsultationIn):
             and not rules.is_consultation_staff(request.user, organisation)
         ):
             raise NotFound("未找到该政协组织。")
-    departments = data.pop("department_ids")
-    c = services.create(user=request.user, organisation=organisation, departments=departments, **data)
+    departments, research = data.pop("department_ids"), data.pop("research_topic_ids")
+    c = services.create(
+        user=request.user,
+        organisation=organisation,
+        departments=departments,
+        research_topics=research,
+        **data,
+    )
     return 201, detail(request.user, selectors.get_consultation(request.user, c.pk))
 
 
@@ -287,9 +297,11 @@ def consultation_patch(request, consultation_id: int, payload: ConsultationPatch
     c = selectors.get_consultation(user, consultation_id)
     data = _fields(payload, exclude_unset=True)
     status = data.pop("status", None)
-    departments = data.pop("department_ids", None)
-    if data or departments is not None:
-        c = services.update(user=user, consultation=c, departments=departments, **data)
+    departments, research = data.pop("department_ids", None), data.pop("research_topic_ids", None)
+    if data or departments is not None or research is not None:
+        c = services.update(
+            user=user, consultation=c, departments=departments, research_topics=research, **data
+        )
     if status is not None:
         services.status_to(user=user, consultation=c, status=status)
     return detail(user, selectors.get_consultation(user, consultation_id))

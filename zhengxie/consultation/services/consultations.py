@@ -163,6 +163,20 @@ def _departments(organisation, ids) -> list[HandlingUnit]:
     return units
 
 
+def _research(organisation, ids) -> list:
+    """The research topics a consultation builds on: the committee's own (or its 乡镇联络组's)."""
+    from zhengxie.research.models import ResearchTopic
+
+    ids = {getattr(t, "pk", t) for t in ids or ()}
+    committee = organisation.committee
+    topics = list(
+        ResearchTopic.objects.filter(pk__in=ids, organisation_id__in={organisation.pk, committee.pk})
+    )
+    if len(topics) != len(ids):
+        raise Invalid("所选调研课题不属于本会。", field="research_topic_ids")
+    return topics
+
+
 def create(
     *,
     user,
@@ -181,6 +195,7 @@ def create(
     research_note="",
     studio=None,
     departments=(),
+    research_topics=(),
 ) -> Consultation:
     """A consultation of the year (in the plan when it has a planned month), by the consultation staff of
     the organisation (default: the user's own; a 乡镇联络组 for 有事好商量)."""
@@ -206,17 +221,20 @@ def create(
         ),
     )
     units = _departments(organisation, departments)
+    topics = _research(organisation, research_topics)
     c = Consultation(organisation=organisation, created_by=user, **data)
     _check_window(c)
     with transaction.atomic():
         c.save()
         if units:
             c.departments.set(units)
+        if topics:
+            c.research_topics.set(topics)
         record(user, "create", c, organisation, title=c.title, form=c.form, year=c.year)
     return c
 
 
-def update(*, user, consultation, departments=None, **changes) -> Consultation:
+def update(*, user, consultation, departments=None, research_topics=None, **changes) -> Consultation:
     """Edit (PATCH): only the fields given; a closed consultation is read-only."""
     unknown = set(changes) - set(EDITABLE)
     if unknown:
@@ -234,6 +252,8 @@ def update(*, user, consultation, departments=None, **changes) -> Consultation:
         touch(c, *data)
         if departments is not None:
             c.departments.set(_departments(c.organisation, departments))
+        if research_topics is not None:
+            c.research_topics.set(_research(c.organisation, research_topics))
         record(
             user,
             "update",

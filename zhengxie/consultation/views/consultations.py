@@ -24,7 +24,7 @@ from ..services import consultations as services
 from . import hall as hall_views
 from . import outcomes as outcome_views
 
-FIELD_NAMES = {"topic_id": "topic", "department_ids": "departments"}
+FIELD_NAMES = {"topic_id": "topic", "department_ids": "departments", "research_topic_ids": "research_topics"}
 
 
 def _form_error(form, exc: ServiceError) -> None:
@@ -73,9 +73,9 @@ def consultation_create(request):
     form = ConsultationForm(request.POST or None, organisation=user.organisation)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        departments = d.pop("departments")
+        departments, research = d.pop("departments"), d.pop("research_topics")
         try:
-            c = services.create(user=user, departments=departments, **d)
+            c = services.create(user=user, departments=departments, research_topics=research, **d)
         except ServiceError as exc:
             _form_error(form, exc)
         else:
@@ -92,12 +92,13 @@ def consultation_edit(request, pk):
         raise Http404("未找到")
     initial = {f: getattr(c, f) for f in services.EDITABLE if f in ConsultationForm.base_fields}
     initial["departments"] = list(c.departments.all())
+    initial["research_topics"] = list(c.research_topics.all())
     form = ConsultationForm(request.POST or None, organisation=c.organisation, initial=initial)
     if request.method == "POST" and form.is_valid():
         d = dict(form.cleaned_data)
-        departments = d.pop("departments")
+        departments, research = d.pop("departments"), d.pop("research_topics")
         try:
-            services.update(user=user, consultation=c, departments=departments, **d)
+            services.update(user=user, consultation=c, departments=departments, research_topics=research, **d)
         except ServiceError as exc:
             _form_error(form, exc)
         else:
@@ -118,6 +119,7 @@ def consultation_detail(request, pk, *, bound=None):
         "steps": services.allowed_steps(user, c),
         "step_labels": services.STEP_LABEL,
         "departments": list(c.departments.all()),
+        "research_topics": list(c.research_topics.all()),
         "segments": list(c.segments.select_related("member", "attachment")),
         "materials": list(
             Attachment.objects.filter(
