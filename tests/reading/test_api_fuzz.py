@@ -15,6 +15,8 @@ def test_reading_and_yearbook_operations(settings, user):
 
     settings.AXES_ENABLED = False
     tokens = {u: ApiToken.issue(user(u)) for u in ROLES}
-    count, failures = fuzz(tokens, keep=lambda op: op.path.startswith(("/api/v1/reading", "/api/v1/yearbook")))
+    count, failures = fuzz(
+        tokens, keep=lambda op: op.path.startswith(("/api/v1/reading", "/api/v1/yearbook"))
+    )
     assert count == 6
     assert not failures, "\n\n".join(failures)

@@ -254,8 +254,6 @@ def report(request, pk):
     return _detail(request, selectors.get(user, pk, full=True), form, status=422)
 
 
-
-
 @login_required
 def export(request):
     user = request.user
