@@ -329,3 +329,35 @@ def test_menu_entries_by_role(client_for, username, shown, hidden):
         assert label in body
     for label in hidden:
         assert label not in body
+
+
+def test_staff_confirm_several_self_reports_at_once(client_for, user):
+    """批量确认: the ticked pending reports are confirmed and scored together; what cannot be is said."""
+    from zhengxie.performance import services
+
+    reports = [
+        services.self_report_submit(
+            user=user(u),
+            act=A.PUBLIC_WELFARE,
+            occurred_on=datetime.date(2026, 3, 1),
+            description=f"{u}参加义务植树",
+            evidence=SimpleUploadedFile("证明.pdf", PDF, content_type="application/pdf"),
+        )
+        for u in ("member1", "member2")
+    ]
+    page = client_for("staff").get(reverse("performance:reviews")).content.decode()
+    assert 'data-check-all="ids"' in page and f'value="{reports[0].pk}" form="batch-form"' in page
+    # City staff read the county's queue but do not confirm a county member's report.
+    r = client_for("citystaff").post(
+        reverse("performance:reviews_confirm"), {"ids": [x.pk for x in reports]}, follow=True
+    )
+    assert r.status_code in (200, 404) and "条自报并计分" not in r.content.decode()
+    assert SelfReport.objects.filter(pk__in=[x.pk for x in reports], status="pending").count() == 2
+    r = client_for("staff").post(
+        reverse("performance:reviews_confirm"), {"ids": [x.pk for x in reports] + [999999]}, follow=True
+    )
+    body = r.content.decode()
+    assert "已确认 2 条自报并计分" in body and "1 条已处理或不在您的审核范围内" in body
+    assert SelfReport.objects.filter(pk__in=[x.pk for x in reports], status="confirmed").count() == 2
+    r = client_for("staff").post(reverse("performance:reviews_confirm"), {}, follow=True)
+    assert "请先勾选要确认的自报" in r.content.decode()

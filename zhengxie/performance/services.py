@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengxie.core import audit, orgsettings, uploads
-from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, ServiceError
 from zhengxie.core.models import Role
 from zhengxie.core.notifications import notify
 from zhengxie.members.models import Member
@@ -221,6 +221,32 @@ def _review_check(user, report):
         raise Forbidden("只有本级政协机关工作人员可以审核履职自报。")
     if report.status != SelfReport.Status.PENDING:
         raise Conflict("该自报已审核过。")
+
+
+def self_reports_confirm(*, user, ids) -> tuple[int, list[str]]:
+    """批量确认: confirm each pending report of `ids` the user may review, in one transaction; returns how
+    many were confirmed and the Chinese reasons of those that were not (each one's own rule decides)."""
+    from .selectors import review_queue
+
+    wanted = {int(i) for i in ids if str(i).isdigit()}
+    if not wanted:
+        raise Invalid("请先勾选要确认的自报。", field="ids")
+    if len(wanted) > 200:
+        raise Invalid("一次最多确认 200 条自报。", field="ids")
+    reports = list(review_queue(user, SelfReport.Status.PENDING).filter(pk__in=wanted))
+    done, refused = 0, []
+    with transaction.atomic():
+        for report in reports:
+            try:
+                self_report_confirm(user=user, report=report)
+            except ServiceError as exc:
+                refused.append(f"{report.member.name}：{exc.message}")
+            else:
+                done += 1
+    missing = len(wanted) - len(reports)
+    if missing:
+        refused.append(f"{missing} 条已处理或不在您的审核范围内。")
+    return done, refused
 
 
 def self_report_confirm(*, user, report: SelfReport) -> DutyRecord:

@@ -8,6 +8,7 @@ urlpatterns = [
     path("members/<int:pk>/", views.member_archive, name="member"),
     path("members/<int:pk>/report.<str:fmt>", views.member_report, name="member_report"),
     path("reviews/", views.reviews, name="reviews"),
+    path("reviews/confirm/", views.reviews_confirm, name="reviews_confirm"),
     path("reviews/<int:pk>/confirm/", views.review_confirm, name="review_confirm"),
     path("reviews/<int:pk>/reject/", views.review_reject, name="review_reject"),
     path("rankings/", views.rankings, name="rankings"),

@@ -170,6 +170,23 @@ def reviews(request):
 
 @login_required
 @require_POST
+def reviews_confirm(request):
+    """批量确认 the ticked self-reports."""
+    selectors.review_queue(request.user)  # 404 for those who may not review
+    try:
+        done, refused = services.self_reports_confirm(user=request.user, ids=request.POST.getlist("ids"))
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        if done:
+            messages.success(request, f"已确认 {done} 条自报并计分。")
+        for reason in refused:
+            messages.warning(request, reason)
+    return redirect("performance:reviews")
+
+
+@login_required
+@require_POST
 def review_confirm(request, pk):
     report = selectors.get_self_report(request.user, pk)
     try:

@@ -36,6 +36,15 @@
     if (msg && !window.confirm(msg)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
   }, true);
 
+  // <input type="checkbox" data-check-all="name"> ticks or clears every checkbox named `name` (batch actions).
+  document.addEventListener("change", function (ev) {
+    var name = ev.target.dataset && ev.target.dataset.checkAll;
+    if (!name) return;
+    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) {
+      b.checked = ev.target.checked;
+    });
+  });
+
   // <textarea data-maxchars="1500" data-charcount="id"> keeps the element #id at "N / 1500 字", red when over.
   // Characters are counted as the server counts them (code points; a line break is one).
   function updateCount(el) {
