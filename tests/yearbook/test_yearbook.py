@@ -208,3 +208,19 @@ def test_appraisal_counts_in_the_year(api_for):
     held = Round.objects.filter(organisation=county(), year=YEAR).exclude(status="draft").count()
     assert f["appraisal.rounds"] == held > 0
     assert any(s.startswith("开展民主评议") for s in data["sentences"])
+
+
+def test_the_city_table_shows_stored_figures_with_their_time_and_counts_only_missing_ones(client_for):
+    """A table of many committees never recounts them all on a visit: a stale county shows its stored
+    figures with their time (the hourly job refreshes them); a county never counted is counted."""
+    c = client_for("citystaff")
+    c.get(f"/yearbook/levels/?year={YEAR}")
+    old = timezone.now() - datetime.timedelta(hours=3)
+    Snapshot.objects.filter(organisation=county(), year=YEAR).update(computed_at=old)
+    page = c.get(f"/yearbook/levels/?year={YEAR}").content.decode()
+    snap = Snapshot.objects.get(organisation=county(), year=YEAR)
+    assert snap.computed_at == old
+    assert timezone.localtime(old).strftime("%m-%d %H:%M") in page
+    Snapshot.objects.filter(organisation=county(), year=YEAR).delete()
+    c.get(f"/yearbook/levels/?year={YEAR}")
+    assert Snapshot.objects.filter(organisation=county(), year=YEAR).exists()

@@ -94,7 +94,7 @@ def year_figures(request, year: int | None = None, organisation: int | None = No
 def levels(request, year: int | None = None, organisation: int | None = None, figure: str = ""):
     committee, y = _target(request, organisation, year)
     below = services.committees_below(committee)
-    t = tables.levels(below, services.snapshots(below, y) if below else {}, figure[:80])
+    t = tables.levels(below, services.snapshots(below, y, recount_stale=False) if below else {}, figure[:80])
     return {
         "organisation_id": committee.pk,
         "year": y,

@@ -115,9 +115,13 @@ def _fresh(snap: Snapshot, now=None) -> bool:
     return snap.computed_at >= (now or timezone.now()) - datetime.timedelta(minutes=minutes)
 
 
-def snapshots(committees: list[Organisation], year: int) -> dict[int, Snapshot]:
+def snapshots(
+    committees: list[Organisation], year: int, *, recount_stale: bool = True
+) -> dict[int, Snapshot]:
     """{committee id: its snapshot of the year}, one query for those stored and fresh; the others are
-    counted now (the first visit of a year, or after the freshness ran out)."""
+    counted now (the first visit of a year, or after the freshness ran out). A table of many committees
+    passes recount_stale=False: it shows each stored snapshot with its own time (the hourly job keeps
+    them fresh) and counts only the missing ones, so a page of 120 counties never recounts them all."""
     stored = {
         s.organisation_id: s
         for s in Snapshot.objects.filter(organisation__in=committees, year=year).select_related(
@@ -127,7 +131,7 @@ def snapshots(committees: list[Organisation], year: int) -> dict[int, Snapshot]:
     out = {}
     for c in committees:
         s = stored.get(c.pk)
-        if s is None or not _fresh(s):
+        if s is None or (recount_stale and not _fresh(s)):
             s = refresh(c, year)
         out[c.pk] = s
     return out

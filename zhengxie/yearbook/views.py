@@ -54,7 +54,7 @@ def year_page(request):
 def levels_page(request):
     committee, year = _committee_and_year(request)
     below = services.committees_below(committee)
-    snaps = services.snapshots(below, year) if below else {}
+    snaps = services.snapshots(below, year, recount_stale=False) if below else {}
     key = request.GET.get("figure") or ""
     table = tables.levels(below, snaps, key)
     return render(
