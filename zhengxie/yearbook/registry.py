@@ -18,6 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 
+# The providers' percentages are the statistics pages' own (one decimal, None with nothing to divide by).
+from zhengxie.proposals.stats import pct  # noqa: F401
+
 
 @dataclass
 class Figure:
@@ -72,8 +75,3 @@ def provider(key: str, title: str, order: int = 100):
 
 def providers() -> list[Provider]:
     return sorted(PROVIDERS.values(), key=lambda p: (p.order, p.key))
-
-
-def pct(n, d) -> float | None:
-    """A percentage with one decimal, or None when there is nothing to divide by."""
-    return round(100.0 * n / d, 1) if d else None
