@@ -249,6 +249,8 @@ def test_stats_count_each_form_and_make_the_sentence(client_for, api_for, county
     assert "有事好商量" in s["sentence"] and "形成协商成果" in s["sentence"]
     page = client_for("leader").get(reverse("consultation:stats"))
     assert page.status_code == 200 and s["sentence"] in page.content.decode()
+    # The two charts draw: the page loads ECharts (app.js renders nothing without it).
+    assert "vendor/echarts/echarts.min.js" in page.content.decode()
     x = client_for("office").get(reverse("consultation:stats") + "?format=xlsx")
     assert x.status_code == 200 and x["Content-Type"].startswith("application/vnd.openxmlformats")
     assert client_for("member1").get(reverse("consultation:stats")).status_code == 404
