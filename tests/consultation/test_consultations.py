@@ -331,3 +331,21 @@ def test_a_consultation_links_the_research_done_before_it(api_for, client_for, c
     from zhengxie.consultation.models import Consultation
 
     assert Consultation.objects.filter(organisation=county, research_topics__isnull=False).exists()
+
+
+def test_the_forms_are_styled_and_a_list_of_checkboxes_has_its_label_above(client_for, new):
+    """The new/edit form, the meeting, segment, minutes and material forms carry Bootstrap's classes (not
+    bare browser inputs), and 参加部门 is named above its forty checkboxes, not under them."""
+    office = client_for("office")
+    page = office.get(reverse("consultation:create")).content.decode()
+    assert 'class="form-control"' in page.split('name="title"')[1].split(">")[0]
+    assert 'class="form-select"' in page.split('name="form"')[1].split(">")[0]
+    label, first_box = page.index("参加部门"), page.index('name="departments"')
+    assert label < first_box
+    assert 'class="form-check-input' in page.split('name="departments"')[1].split(">")[0]
+    c = new()
+    detail = office.get(reverse("consultation:detail", args=[c.pk])).content.decode()
+    for name in ("place", "minutes", "upload", "speaker_label"):
+        tag = detail.split(f'name="{name}"')[1].split(">")[0]
+        assert "form-control" in tag, name
+    assert 'class="form-select"' in detail.split('name="invite"')[1].split(">")[0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils import timezone
 
+from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.members.models import Member, SpecialCommittee
 
@@ -13,7 +14,7 @@ from .models import Consultation, Segment, Topic
 DT = forms.DateTimeInput(attrs={"type": "datetime-local", "class": "form-control"}, format="%Y-%m-%dT%H:%M")
 
 
-class ConsultationForm(forms.Form):
+class ConsultationForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(label="协商题目", max_length=200)
     form = forms.ChoiceField(label="协商形式", choices=Consultation.Form.choices)
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2100)
@@ -33,13 +34,13 @@ class ConsultationForm(forms.Form):
         label="参加部门",
         queryset=HandlingUnit.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-1"}),
     )
     research_topics = forms.ModelMultipleChoiceField(
         label="会前调研课题",
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-1"}),
         help_text="本会近两年的视察、调研课题",
     )
     research_note = forms.CharField(
@@ -81,7 +82,7 @@ class StepForm(forms.Form):
     )
 
 
-class MeetingForm(forms.Form):
+class MeetingForm(BootstrapFormMixin, forms.Form):
     starts_at = forms.DateTimeField(label="开始时间", widget=DT)
     ends_at = forms.DateTimeField(label="结束时间", widget=DT)
     place = forms.CharField(label="地点", max_length=200, required=False)
@@ -92,7 +93,7 @@ class MeetingForm(forms.Form):
     )
 
 
-class SegmentForm(forms.Form):
+class SegmentForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label="环节", choices=Segment.Kind.choices)
     member = forms.ModelChoiceField(label="发言委员", queryset=Member.objects.none(), required=False)
     speaker_label = forms.CharField(label="发言人（非委员，如部门负责人）", max_length=100, required=False)
@@ -108,9 +109,9 @@ class SegmentForm(forms.Form):
         ).order_by("name")
 
 
-class MinutesForm(forms.Form):
+class MinutesForm(BootstrapFormMixin, forms.Form):
     minutes = forms.CharField(label="会议纪要", widget=forms.Textarea(attrs={"rows": 8}), required=False)
 
 
-class MaterialForm(forms.Form):
+class MaterialForm(BootstrapFormMixin, forms.Form):
     upload = forms.FileField(label="材料（PDF/Word/图片）")
