@@ -34,13 +34,13 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
         label="参加部门",
         queryset=HandlingUnit.objects.none(),
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-1"}),
+        widget=forms.CheckboxSelectMultiple,
     )
     research_topics = forms.ModelMultipleChoiceField(
         label="会前调研课题",
         queryset=None,
         required=False,
-        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input me-1"}),
+        widget=forms.CheckboxSelectMultiple,
         help_text="本会近两年的视察、调研课题",
     )
     research_note = forms.CharField(
@@ -71,6 +71,9 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
         ).order_by("-year", "-id")
         if not self.is_bound and "year" not in self.initial:
             self.initial["year"] = timezone.localdate().year
+        for name in ("departments", "research_topics"):
+            # Django puts a widget's class on the list's wrapper too: plain boxes in includes/form.html's frame.
+            self.fields[name].widget.attrs.pop("class", None)
 
 
 class StepForm(forms.Form):
