@@ -37,6 +37,8 @@ class BootstrapFormMixin:
             w = f.widget
             if isinstance(w, (forms.CheckboxInput,)):
                 w.attrs.setdefault("class", "form-check-input")
+            elif isinstance(w, forms.RadioSelect):  # radios and lists of checkboxes (CheckboxSelectMultiple)
+                w.attrs.setdefault("class", "form-check-input me-1")
             elif isinstance(w, (forms.Select, forms.SelectMultiple)):
                 w.attrs.setdefault("class", "form-select")
             else:
