@@ -333,7 +333,7 @@ def test_a_consultation_links_the_research_done_before_it(api_for, client_for, c
     assert Consultation.objects.filter(organisation=county, research_topics__isnull=False).exists()
 
 
-def test_the_forms_are_styled_and_a_list_of_checkboxes_has_its_label_above(client_for, new):
+def test_the_forms_are_styled_and_a_list_of_checkboxes_has_its_label_above(client_for, new, user):
     """The new/edit form, the meeting, segment, minutes and material forms carry Bootstrap's classes (not
     bare browser inputs), and 参加部门 is named above its forty checkboxes, not under them."""
     office = client_for("office")
@@ -343,9 +343,20 @@ def test_the_forms_are_styled_and_a_list_of_checkboxes_has_its_label_above(clien
     label, first_box = page.index("参加部门"), page.index('name="departments"')
     assert label < first_box
     assert "class=" not in page.split('id="id_departments"')[1].split(">")[0]  # no input style on the list
-    c = new()
+    c = services.step(user=user("office"), consultation=new(), action="open")
     detail = office.get(reverse("consultation:detail", args=[c.pk])).content.decode()
     for name in ("place", "minutes", "upload", "speaker_label"):
         tag = detail.split(f'name="{name}"')[1].split(">")[0]
         assert "form-control" in tag, name
     assert 'class="form-select"' in detail.split('name="invite"')[1].split(">")[0]
+
+
+def test_a_planned_consultation_offers_no_segment_form_it_would_refuse(client_for, new, user):
+    """Before 开始 the page says when segments can be recorded instead of a form that answers 不能记录."""
+    office = client_for("office")
+    c = new()
+    page = office.get(reverse("consultation:detail", args=[c.pk])).content.decode()
+    assert 'id="segment-form"' not in page and "开始”后，可在此记录" in page
+    services.step(user=user("office"), consultation=c, action="open")
+    page = office.get(reverse("consultation:detail", args=[c.pk])).content.decode()
+    assert 'id="segment-form"' in page and "segments-later" not in page

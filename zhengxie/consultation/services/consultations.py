@@ -51,6 +51,8 @@ STEPS = {
 }
 STEP_TARGET = {"open": S.OPEN, "hold": S.HELD, "close": S.CLOSED, "reopen": S.OPEN}
 STEP_LABEL = {"open": "开始", "hold": "标记为已召开", "close": "办结", "reopen": "重新开放"}
+# When the meeting's segments (通报 → 提问 → 解答 → 发言) can be recorded.
+SEGMENT_STATES = (S.OPEN, S.HELD, S.OUTCOME_SENT)
 
 
 def url(c: Consultation) -> str:
@@ -397,7 +399,7 @@ def add_segment(
     with transaction.atomic():
         c = lock(user, consultation)
         must_manage(user, c, "记录协商环节")
-        must_be(c, (S.OPEN, S.HELD, S.OUTCOME_SENT), "记录协商环节")
+        must_be(c, SEGMENT_STATES, "记录协商环节")
         if member is not None:
             member = member if isinstance(member, Member) else Member.objects.filter(pk=member).first()
             if member is None or member.organisation_id != c.organisation.committee.pk:

@@ -132,7 +132,9 @@ def consultation_detail(request, pk, *, bound=None):
     }
     if manage:
         context.update(
-            segment_form=bound.get("segment") or SegmentForm(organisation=c.organisation),
+            segment_form=(bound.get("segment") or SegmentForm(organisation=c.organisation))
+            if c.status in services.SEGMENT_STATES
+            else None,
             meeting_form=bound.get("meeting") or MeetingForm(),
             minutes_form=bound.get("minutes") or MinutesForm(initial={"minutes": c.minutes}),
             material_form=bound.get("material") or MaterialForm(),
