@@ -155,7 +155,7 @@ def _must_office(user, organisation, what: str) -> None:
 
 def _open(sel: Selection, what: str) -> None:
     if sel.status != VS.OPEN:
-        raise Conflict(f"该票决已{sel.get_status_display()}，不能{what}。", code="vote_not_open")
+        raise Conflict(f"该票决{sel.get_status_display()}，不能{what}。", code="vote_not_open")
 
 
 def open_selection(user, *, year, title="", choose, candidates, organisation=None) -> Selection:
