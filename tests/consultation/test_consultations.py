@@ -135,6 +135,11 @@ def test_a_member_speaking_earns_duty_points_and_losing_the_record_withdraws_the
         source_id__in=[str(s.pk), str(w.pk)],
     )
     assert sorted(live.values_list("act", flat=True)) == ["speech_oral", "speech_written"]
+    # The member's record names what was said where, not "Segment object (7)".
+    assert sorted(live.values_list("source_repr", flat=True)) == [
+        "推进城乡供水一体化 · 书面发言",
+        "推进城乡供水一体化 · 发言：关于水价的建议",
+    ]
     services.remove_segment(user=user("office"), segment=s)
     assert sorted(live.values_list("act", flat=True)) == ["speech_written"]
     other = Member.objects.exclude(organisation=county).first()

@@ -256,6 +256,11 @@ class Segment(models.Model):
         verbose_name_plural = "协商环节"
         ordering = ["order", "id"]
 
+    def __str__(self):
+        # How a member's 履职档案 names the act: the consultation, the segment (书面发言 when written), its title.
+        kind = "书面发言" if self.written else self.get_kind_display()
+        return f"{self.consultation.title} · {kind}" + (f"：{self.title}" if self.title else "")
+
 
 class Comment(models.Model):
     """A comment in the online hall. `root` is the thread's first comment (itself for a thread), so a page
