@@ -11,6 +11,8 @@
     POST /appraisals/{round_id}/open | close | publish    the steps (409 on an illegal one)
     POST /appraisals/{round_id}/finish                    an invited member is done (the to-do goes)
     POST /appraisals/{round_id}/ratings  {target, scores: [{item, value | verdict}], note, latitude, longitude}
+    POST /appraisals/{round_id}/ratings/upload           the same with its photos at once (multipart: `scores`
+                                                        as JSON text, `photos`; a round that requires photos)
     GET  /appraisals/{round_id}/ratings?target=           staff: every rating (with the place); members: their own
     POST /appraisal-ratings/{rating_id}/photos            multipart `photos` (images; stored without EXIF)
     GET  /appraisals/{round_id}/results                   ranking with 满意 / 重点监督
@@ -23,11 +25,12 @@ closed window → 409.
 from __future__ import annotations
 
 import datetime
+import json
 from decimal import Decimal
 from typing import Literal
 
 from django.urls import reverse
-from ninja import File, Router, Schema
+from ninja import File, Form, Router, Schema
 from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 
@@ -98,6 +101,17 @@ class AppraisalScoreIn(Schema):
 class AppraisalRatingIn(Schema):
     target: int
     scores: list[AppraisalScoreIn]
+    note: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    accuracy: float | None = None
+
+
+class AppraisalRatingForm(Schema):
+    """The multipart rating: `scores` is the JSON list of {item, value | verdict}."""
+
+    target: int
+    scores: str
     note: str = ""
     latitude: float | None = None
     longitude: float | None = None
@@ -459,6 +473,37 @@ def rate_appraisal_target(request, round_id: int, payload: AppraisalRatingIn):
         latitude=payload.latitude,
         longitude=payload.longitude,
         accuracy=payload.accuracy,
+    )
+    r = selectors.get(request.user, round_id)
+    x = selectors.ratings(request.user, r).get(pk=rating.pk)
+    return rating_row(x, rules.can_see_details(request.user, r))
+
+
+@router.post(
+    "/appraisals/{int:round_id}/ratings/upload",
+    response=AppraisalRating,
+    summary="提交本人的评议并同时上传现场照片（multipart；scores 为 JSON 文本；须上传照片的评议用此接口）",
+)
+def rate_appraisal_target_with_photos(
+    request, round_id: int, payload: Form[AppraisalRatingForm], photos: File[list[UploadedFile]] = None
+):
+    try:
+        raw = json.loads(payload.scores or "[]")
+        if not isinstance(raw, list):
+            raise ValueError
+        scores = [AppraisalScoreIn(**x).dict() for x in raw]
+    except (ValueError, TypeError):
+        raise Invalid("评分格式有误：scores 须为 [{item, value 或 verdict}] 的 JSON 列表。", field="scores")
+    rating = services.rate(
+        request.user,
+        round_id,
+        payload.target,
+        scores=scores,
+        note=payload.note,
+        latitude=payload.latitude,
+        longitude=payload.longitude,
+        accuracy=payload.accuracy,
+        photos=photos or [],
     )
     r = selectors.get(request.user, round_id)
     x = selectors.ratings(request.user, r).get(pk=rating.pk)
