@@ -365,3 +365,28 @@ def test_a_planned_consultation_offers_no_segment_form_it_would_refuse(client_fo
     services.step(user=user("office"), consultation=c, action="open")
     page = office.get(reverse("consultation:detail", args=[c.pk])).content.decode()
     assert 'id="segment-form"' in page and "segments-later" not in page
+
+
+def test_a_liaison_group_holds_only_youshi_haoshangliang(api_for, client_for):
+    """A 乡镇联络组 runs 有事好商量; it cannot put a 全体会议协商 or a 网络议政 into its own name."""
+    api = api_for("liaison")
+    year = timezone.localdate().year
+    for form in ("plenary", "online"):
+        r = api.post(
+            "/api/v1/consultations",
+            {"title": "联络组协商", "form": form, "year": year},
+            content_type="application/json",
+        )
+        assert r.status_code == 422 and r.json()["detail"] == "乡镇（街道）联络组只能开展“有事好商量”协商。"
+    r = api.post(
+        "/api/v1/consultations",
+        {"title": "有事好商量：社区停车位划定", "form": "grassroots", "year": year},
+        content_type="application/json",
+    )
+    assert r.status_code == 201
+    cid = r.json()["id"]
+    r = api.patch(f"/api/v1/consultations/{cid}", {"form": "plenary"}, content_type="application/json")
+    assert r.status_code == 422
+    page = client_for("liaison").get(reverse("consultation:create")).content.decode()
+    options = page.split('name="form"')[1].split("</select>")[0]
+    assert "有事好商量" in options and "全体会议协商" not in options

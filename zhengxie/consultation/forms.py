@@ -6,7 +6,7 @@ from django import forms
 from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
-from zhengxie.core.models import HandlingUnit, Role, User
+from zhengxie.core.models import HandlingUnit, Organisation, Role, User
 from zhengxie.members.models import Member, SpecialCommittee
 
 from .models import Consultation, Segment, Topic
@@ -54,6 +54,8 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, organisation=None, **kwargs):
         super().__init__(*args, **kwargs)
         committee = organisation.committee
+        if organisation.kind == Organisation.Kind.LIAISON:
+            self.fields["form"].choices = [(Consultation.Form.GRASSROOTS, Consultation.Form.GRASSROOTS.label)]
         self.fields["topic"].queryset = Topic.objects.filter(
             organisation_id__in=[organisation.pk, committee.pk]
         ).exclude(status=Topic.Status.NOT_CHOSEN)

@@ -78,6 +78,9 @@ def _clean(organisation: Organisation, data: dict) -> dict:
     if "form" in data:
         if data["form"] not in F.values:
             raise Invalid("请选择协商形式。", field="form")
+        if organisation.kind == Organisation.Kind.LIAISON and data["form"] != F.GRASSROOTS:
+            # A 乡镇（街道）联络组 holds 有事好商量; the other forms are the committee's own.
+            raise Invalid("乡镇（街道）联络组只能开展“有事好商量”协商。", field="form")
         out["form"] = data["form"]
     if "year" in data:
         try:
