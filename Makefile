@@ -7,7 +7,7 @@ PORT ?= 8000
 VENV_STAMP := .venv/.installed
 NODE_STAMP := node_modules/.installed
 
-.PHONY: run dev install assets migrate demo serve worker scheduler test test-fast e2e browsers lint fmt bench clean
+.PHONY: run dev install assets migrate demo serve worker scheduler test test-fast e2e browsers lint fmt bench eval clean
 
 run: install assets migrate demo serve
 
@@ -73,6 +73,11 @@ fmt: install
 
 bench: install
 	$(PY) bench/run.py
+
+# Near-duplicate retrieval on the real taidi2020 messages (../shared/data/taidi2020) against TF-IDF and
+# BM25 baselines; `make bench` runs it too. Its section of bench/RESULTS.md only.
+eval: install
+	$(PY) bench/run.py --only eval
 
 clean:
 	rm -rf .venv node_modules zhengxie/static/vendor var/static

@@ -21,6 +21,8 @@
 - bench/hall_bench.py: 200 members at once commenting in an online hall (the same server and floor) and the
   hall's pages at 100,000 comments (section "## 网络议政 (online hall)");
 - bench/keytasks_bench.py: the 重点工作 list, board and API at demo size x100 (section "## 重点工作 (key tasks)");
+- bench/eval_similar.py (`make eval`): similar() against TF-IDF and BM25 baselines on the real taidi2020
+  messages, quality and latency (section "## Similar-text retrieval (taidi2020)");
 - bench/supervision_bench.py, appraisal_bench.py, research_bench.py: the 民主监督, 民主评议 and 视察调研 lists,
   pages and API at demo size x100 (sections "## 民主监督", "## 民主评议", "## 视察调研").
 
@@ -59,6 +61,7 @@ PUBLIC_NOTES = "## 微建议: what misses and why"  # written by hand, kept as i
 HALL = "## 网络议政 (online hall)"
 HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as it is
 KEYTASKS = "## 重点工作 (key tasks)"
+EVAL = "## Similar-text retrieval (taidi2020)"
 # Lists benchmarks at demo size x100 (x10 under --quick), all shaped like keytasks_bench.py's output:
 # name -> (script, section of RESULTS.md, what the query-count failure points to).
 DEMO_X100 = {
@@ -76,6 +79,7 @@ ORDER = [
     OPINIONS,
     OPINIONS_NOTES,
     SEARCH,
+    EVAL,
     PERFORMANCE,
     WRITERS,
     WRITERS_NOTES,
@@ -209,9 +213,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,performance,writers,public,hall,keytasks,supervision,"
+        default="proposals,handling,opinions,search,eval,performance,writers,public,hall,keytasks,supervision,"
         "appraisal,research",
-        help="comma-separated: proposals, handling, opinions, search, performance, writers, public, hall, "
+        help="comma-separated: proposals, handling, opinions, search, eval, performance, writers, public, hall, "
         "keytasks, supervision, appraisal, research",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
@@ -369,6 +373,20 @@ def main() -> None:
                 failures.append(f"search_bench.py failed (exit {code})")
                 errors += 1
 
+        if "eval" in only:  # similar() on the real taidi2020 messages, beside the classic baselines
+            found = run_json("eval_similar.py", EVAL, "eval", ["--queries", "60", "--big", "20000"])
+            for v in (found or {}).get("verdicts", []):
+                verdicts.append((f"eval: similar() p95, {v['kind']}", v["engine"], v["p95"], 100.0))
+                counted.append(
+                    [
+                        f"eval: {v['kind']} (at 5 / MRR) against {v['best']}",
+                        v["engine"],
+                        f"{v['at5']:.3f} / {v['mrr']:.3f}",
+                        f">= {v['best_at5']:.3f} / {v['best_mrr']:.3f}",
+                        "pass" if v["beats"] else "**MISS**",
+                    ]
+                )
+
         if "performance" in only:
             cmd = [py, str(BENCH / "performance_bench.py")]
             if args.quick:
@@ -478,6 +496,7 @@ def main() -> None:
         "handling": 1,
         "opinions": 2,
         "search": 3,
+        "eval": 3.5,
         "performance": 4,
         "writers": 5,
         "public": 6,
