@@ -115,7 +115,7 @@ def view(case: Case, user) -> dict:
         for rp in case.replies.all()
     ]
     page = kind.url(case)
-    item_url = kind.item_url(case)
+    item_url = kind.item_url(case) if kind.units_see_item or not r.is_unit_user(user) else ""
     status_label = flow.FLOW_STATUSES.get(case.status, case.status) if kind.flow else case.status
     return {
         "id": case.pk,

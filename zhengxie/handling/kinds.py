@@ -104,6 +104,9 @@ class Kind:
     # item_url(case) -> str: the item's own page (the 社情民意 item of a 批示), linked from the case page
     # when it is not the case page itself; "" when there is none.
     item_url: Callable = field(default=_no_page, compare=False)
+    # Whether the handling unit may open item_url: False when the item's page is the committee's own (a
+    # supervision group's lists, a 社情民意 item), so the unit is not sent to a page it cannot see.
+    units_see_item: bool = True
     # acknowledge_url(case) -> str: the page action (POST, with `next`) by which a unit acknowledges
     # receipt of the item, so that the inbox offers 签收 on each row; "" when the item page must be opened.
     acknowledge_url: Callable = field(default=_no_page, compare=False)

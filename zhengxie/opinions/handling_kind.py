@@ -81,6 +81,7 @@ INSTRUCTION = kinds.register(
         flow=True,
         url=_url,
         item_url=_item_url,
+        units_see_item=False,  # the 社情民意 item is the committee's: the unit answers on the case page
         source=_source,
         raters_users=_raters_users,
         may_view=_may_view,

@@ -85,6 +85,7 @@ RECTIFICATION = kinds.register(
         rater_label="民主监督小组",
         flow=True,
         item_url=_item_url,
+        units_see_item=False,
         source=_source,
         may_view=_may_view,
         may_rate=_may_rate,
