@@ -390,3 +390,12 @@ def test_a_liaison_group_holds_only_youshi_haoshangliang(api_for, client_for):
     page = client_for("liaison").get(reverse("consultation:create")).content.decode()
     options = page.split('name="form"')[1].split("</select>")[0]
     assert "有事好商量" in options and "全体会议协商" not in options
+
+
+def test_year_pickers_keep_their_button_labels_on_one_line(client_for):
+    """查看 and 导出 beside a year box do not break into one character per line on a narrow column."""
+    office = client_for("office")
+    for name in ("consultation:stats", "consultation:outcomes"):
+        html = office.get(reverse(name)).content.decode()
+        button = html.split(">查看</button>")[0].rsplit("<button", 1)[1]
+        assert "text-nowrap" in button, name
