@@ -115,6 +115,7 @@ for app in [
     "activities",
     "performance",
     "dashboard",
+    "routing",
 ]:
     try:
         module = importlib.import_module(f"zhengxie.{app}.api")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "zhengxie.activities",
     "zhengxie.performance",
     "zhengxie.dashboard",
+    "zhengxie.routing",
 ]
 
 MIDDLEWARE = [

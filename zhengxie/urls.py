@@ -44,6 +44,7 @@ urlpatterns = [
     path("activities/", include("zhengxie.activities.urls")),
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),
+    path("routing/", include("zhengxie.routing.urls")),
     path("", include("zhengxie.core.urls")),
 ]
 

@@ -27,6 +27,7 @@ DEMO_APPS = [
     "research",
     "reading",
     "performance",
+    "routing",
 ]
 
 
