@@ -139,6 +139,12 @@ def board(request):
             "unit_rows": _unit_rows(figures["units"]),
             # Reminders and extensions only on the office's own organisation's items (not a subtree's).
             "can_remind": r.is_case_office(request.user),
+            # 延期 only on the kinds whose office the user works in (the extend page refuses the others).
+            "extend_kinds": [
+                name
+                for name, k in kinds.KINDS.items()
+                if k.extend and r.is_case_office(request.user, kind=name)
+            ],
             "own_org": request.user.organisation_id,
             "chart": _light_bars(figures["units"][:15]),
         },
