@@ -154,6 +154,16 @@ def test_unsatisfied_sends_it_back_and_the_last_closure_closes_the_consultation(
     flow.rate(user=user("office"), case=r1.case_id, rating="basically_satisfied")
     assert Recommendation.objects.get(pk=r1.pk).status == "closed"
     assert Consultation.objects.get(pk=o.consultation_id).status == Consultation.Status.CLOSED
+    # The second one, not routed at first, is routed after all: the consultation is tracked again
+    # (成果已报送, not 已办结 with a recommendation still with a unit) until that case closes as well.
+    r2 = _recs(o)[1]
+    services.route(user=user("office"), recommendation=r2, unit=housing)
+    assert Consultation.objects.get(pk=o.consultation_id).status == Consultation.Status.OUTCOME_SENT
+    r2.refresh_from_db()
+    flow.acknowledge(user=handler, case=r2.case_id)
+    flow.reply(user=handler, case=r2.case_id, content="已纳入社区托育规划。")
+    flow.rate(user=user("office"), case=r2.case_id, rating="satisfied")
+    assert Consultation.objects.get(pk=o.consultation_id).status == Consultation.Status.CLOSED
 
 
 def test_route_later(sent, user, education):

@@ -306,7 +306,23 @@ def route(*, user, recommendation, unit, deadline=None, note="") -> Recommendati
         day = check_deadline(deadline)
         note = _text(note, "交办说明", "note", 500)
         case = _route(user, r, o, handling_unit, day, note)
-        record(user, "recommendation_route", r, c.organisation, unit=handling_unit.pk, case=case.pk)
+        reopened = False
+        if c.status == CS.CLOSED:
+            # 办结 came when the routed ones were done; a recommendation routed now is tracked again, so the
+            # consultation is back to 成果已报送 until its case closes too (follow_case closes it then).
+            c = lock(user, c)
+            c.status = CS.OUTCOME_SENT
+            touch(c, "status")
+            reopened = True
+        record(
+            user,
+            "recommendation_route",
+            r,
+            c.organisation,
+            unit=handling_unit.pk,
+            case=case.pk,
+            consultation_reopened=reopened,
+        )
     return r
 
 
