@@ -276,3 +276,22 @@ def test_member_cannot_propose_in_another_members_name(user):
             source="member",
             member=user("member2").member.pk,
         )
+
+
+def test_an_empty_topic_form_names_every_missing_field_at_once(client_for):
+    """A member sending the empty 荐题 form reads both 请填写议题名称 and 请填写理由/说明 (not the title
+    first and the reason on the next try); 理由 is marked required. Staff entering 党政点题 likewise."""
+    c = client_for("member1")
+    page = c.get(reverse("consultation:topic_create")).content.decode()
+    assert '理由/说明<span class="text-danger">*</span>' in page
+    r = c.post(
+        reverse("consultation:topic_create"), {"title": "", "reason": "", "source": "member", "year": 2026}
+    )
+    body = r.content.decode()
+    assert r.status_code == 422 and "请填写议题名称。" in body and "请填写理由/说明。" in body
+    r = client_for("office").post(
+        reverse("consultation:topic_create"),
+        {"title": "", "reason": " ", "source": "party_gov", "year": 2026},
+    )
+    body = r.content.decode()
+    assert r.status_code == 422 and "请填写议题名称。" in body and "请填写理由/说明。" in body

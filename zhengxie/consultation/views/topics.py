@@ -96,6 +96,18 @@ class TopicForm(BootstrapFormMixin, forms.Form):
             del self.fields["member"]
         if not self.is_bound:
             self.initial.setdefault("year", _this_year())
+        self.fields["title"].error_messages["required"] = "请填写议题名称。"
+        if not staff:
+            # A member's 荐题 needs its reason (the services' rule): marked and checked with the title.
+            self.fields["reason"].required = True
+            self.fields["reason"].error_messages["required"] = "请填写理由/说明。"
+
+    def clean(self):
+        data = super().clean()
+        needs_reason = data.get("source") in (SRC.MEMBER, SRC.PARTY_GOV)
+        if needs_reason and not self.has_error("reason") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "请填写理由/说明。")
+        return data
 
 
 class ArrangeForm(forms.Form):
