@@ -28,6 +28,7 @@ class RoutingReason(Schema):
     title: str
     category: str
     units: list[str]
+    score: float
 
 
 class RoutingSuggestionOut(Schema):

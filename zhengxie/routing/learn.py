@@ -56,6 +56,11 @@ class Model:
     vocab: dict[str, int]
     idf: np.ndarray
     heads: dict[str, Head] = field(default_factory=dict)
+    # The past items it learnt from, for the reasons ("the past items most like it and where they went"):
+    # their vectors (CSR: indptr, indices, data) and what is shown of them ({kind, id, title, category,
+    # units}), in the same order.
+    item_rows: tuple | None = None
+    items: list[dict] = field(default_factory=list)
 
     def features(self, text: str) -> tuple[np.ndarray, np.ndarray]:
         counts = Counter(g for g in grams(text) if g in self.vocab)
@@ -79,11 +84,42 @@ class Model:
         order = np.argsort(-s)[:k]
         return [(h.classes[i], float(p[i])) for i in order]
 
+    def nearest(self, feats, *, kind: str, exclude_id=None, k: int = 3, min_score: float = 0.15) -> list:
+        """The k past items of `kind` most like the text (cosine of their TF-IDF vectors), best first:
+        [(item dict, score)]."""
+        if self.item_rows is None or not self.items:
+            return []
+        from scipy.sparse import csr_matrix
+
+        idx, vals = feats
+        if not len(idx):
+            return []
+        indptr, indices, data = self.item_rows
+        X = csr_matrix((data, indices, indptr), shape=(len(self.items), len(self.vocab)))
+        q = np.zeros(len(self.vocab), dtype=np.float32)
+        q[idx] = vals
+        sims = X @ q
+        order = np.argsort(-sims)
+        out = []
+        for i in order:
+            if sims[i] < min_score or len(out) == k:
+                break
+            it = self.items[i]
+            if it["kind"] == kind and it["id"] != exclude_id:
+                out.append((it, float(sims[i])))
+        return out
+
     # --- storage: one compressed .npz, the vocabulary and classes as JSON inside it -----------------------
 
     def to_bytes(self) -> bytes:
         arrays = {"idf": self.idf.astype(np.float32)}
-        meta = {"vocab": self.vocab, "heads": {}}
+        meta = {"vocab": self.vocab, "heads": {}, "items": self.items}
+        if self.item_rows is not None:
+            arrays["item_indptr"], arrays["item_indices"], arrays["item_data"] = (
+                self.item_rows[0].astype(np.int64),
+                self.item_rows[1].astype(np.int32),
+                self.item_rows[2].astype(np.float16),
+            )
         for name, h in self.heads.items():
             meta["heads"][name] = h.classes
             arrays[f"coef__{name}"] = h.coef.astype(np.float32)
@@ -101,12 +137,24 @@ class Model:
             name: Head(classes, z[f"coef__{name}"], z[f"icpt__{name}"])
             for name, classes in meta["heads"].items()
         }
-        return cls(vocab=meta["vocab"], idf=z["idf"], heads=heads)
+        rows = None
+        if "item_indptr" in z.files:
+            rows = (z["item_indptr"], z["item_indices"], z["item_data"].astype(np.float32))
+        return cls(
+            vocab=meta["vocab"], idf=z["idf"], heads=heads, item_rows=rows, items=meta.get("items", [])
+        )
 
 
-def train(texts: list[str], heads: dict[str, list[tuple[int, object, float]]], *, c: float = 1.0) -> Model:
+def train(
+    texts: list[str],
+    heads: dict[str, list[tuple[int, object, float]]],
+    *,
+    c: float = 1.0,
+    items: dict[int, dict] | None = None,
+) -> Model:
     """Fit the vectoriser on every text, then each head on its (text index, label, weight) rows. A text may
-    appear several times in a head with different labels (an item sent to several units)."""
+    appear several times in a head with different labels (an item sent to several units). `items` ({text
+    index: what to show}) are kept with their vectors for the reasons."""
     from sklearn.feature_extraction.text import TfidfVectorizer
     from sklearn.svm import LinearSVC
 
@@ -125,6 +173,11 @@ def train(texts: list[str], heads: dict[str, list[tuple[int, object, float]]], *
     else:
         X, vocab, idf = None, {}, np.zeros(0, dtype=np.float32)
     model = Model(vocab=vocab, idf=idf)
+    if items and X is not None:
+        keep = sorted(items)
+        rows = X[keep].tocsr()
+        model.item_rows = (rows.indptr, rows.indices, rows.data)
+        model.items = [items[i] for i in keep]
     V = len(vocab)
     for name, rows in heads.items():
         labels = sorted({lab for _, lab, _ in rows}, key=str)

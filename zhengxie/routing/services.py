@@ -41,7 +41,6 @@ _ROLE_ORDER = {"lead": 0, "parallel": 1, "co": 2}
 class Source:
     kind: str
     label: str
-    search_kind: str  # the search index the reasons come from
     categories_key: str  # "" when the kind has no category
 
     @property
@@ -50,9 +49,9 @@ class Source:
 
 
 SOURCES = {
-    "proposal": Source("proposal", "提案", "proposal", "proposals.categories"),
-    "opinion": Source("opinion", "社情民意", "opinion", "opinions.categories"),
-    "public_suggestion": Source("public_suggestion", "微建议", "proposal", ""),
+    "proposal": Source("proposal", "提案", "proposals.categories"),
+    "opinion": Source("opinion", "社情民意", "opinions.categories"),
+    "public_suggestion": Source("public_suggestion", "微建议", ""),
 }
 
 
@@ -67,10 +66,19 @@ def _item_text(kind: str, item) -> str:
 def _get(user, kind: str, pk):
     """The item if the user may see it (else 404), and whether they are staff of its office (else 403)."""
     if kind == "proposal":
+        from zhengxie.core.errors import NotFound
         from zhengxie.proposals import selectors
         from zhengxie.proposals.rules import is_proposal_office
 
-        item = selectors.get_proposal(user, pk)
+        # The visibility rule of the proposal pages, without the detail page's joins.
+        item = (
+            selectors.visible_proposals(user)
+            .filter(pk=int(pk))
+            .only("id", "organisation_id", "title", "reasons", "suggestions", "category", "case_id", "status")
+            .first()
+        )
+        if item is None:
+            raise NotFound("未找到")
         return item, is_proposal_office(user, item)
     if kind == "opinion":
         from zhengxie.opinions import selectors
@@ -154,6 +162,7 @@ def training_rows(organisation_id: int) -> list[dict]:
             "kind": "proposal",
             "id": p.id,
             "text": _item_text("proposal", p),
+            "title": p.title,
             "category": p.category,
             "units": units.get(p.case_id, []),
         }
@@ -167,6 +176,7 @@ def training_rows(organisation_id: int) -> list[dict]:
             "kind": "opinion",
             "id": o.id,
             "text": _item_text("opinion", o),
+            "title": o.display_title,
             "category": o.category,
             "units": [],
         }
@@ -183,6 +193,7 @@ def training_rows(organisation_id: int) -> list[dict]:
             "kind": "public_suggestion",
             "id": s.id,
             "text": _item_text("public_suggestion", s),
+            "title": s.title,
             "category": "",
             "units": units.get(s.case_id, []),
         }
@@ -192,6 +203,7 @@ def training_rows(organisation_id: int) -> list[dict]:
             "kind": c.kind,
             "id": c.object_id,
             "text": c.text or old.get("text", ""),
+            "title": old.get("title", ""),
             "category": c.category or old.get("category", ""),
             "units": list(c.unit_ids) or old.get("units", []),
         }
@@ -201,12 +213,23 @@ def training_rows(organisation_id: int) -> list[dict]:
 def fit(rows: list[dict]) -> learn.Model:
     texts = [r["text"] for r in rows]
     heads: dict[str, list] = {}
+    items = {
+        i: {
+            "kind": r["kind"],
+            "id": r["id"],
+            "title": r.get("title") or r["text"].split("。", 1)[0][:100],
+            "category": r["category"],
+            "units": [int(u) for u in r["units"]],
+        }
+        for i, r in enumerate(rows)
+        if r["category"] or r["units"]
+    }
     for i, r in enumerate(rows):
         if r["category"]:
             heads.setdefault(SOURCES[r["kind"]].head, []).append((i, r["category"], 1.0))
         for n, u in enumerate(r["units"]):
             heads.setdefault(UNIT_HEAD, []).append((i, int(u), 1.0 if n == 0 else 0.5))
-    return learn.train(texts, heads)
+    return learn.train(texts, heads, items=items)
 
 
 def train(organisation) -> RoutingModel | None:
@@ -252,6 +275,8 @@ def train_all() -> dict:
 
 
 def _suggestion(kind: str, item, model: learn.Model | None) -> dict:
+    """The model's category and units for the item, and the past items of the same kind most like it with
+    where they went (from the model's own vectors: no search, one query for all the units' names)."""
     src = SOURCES[kind]
     text = _item_text(kind, item)
     out = {
@@ -261,87 +286,40 @@ def _suggestion(kind: str, item, model: learn.Model | None) -> dict:
         "reasons": [],
         "trained": model is not None,
     }
-    if model is not None:
-        feats = model.features(text)
-        cats = model.rank(src.head, text, k=1, feats=feats)
-        if cats and src.categories_key:
-            allowed = set(orgsettings.get(item.organisation, src.categories_key))
-            if cats[0][0] in allowed:
-                out["category"], out["category_confidence"] = cats[0][0], round(cats[0][1], 3)
-        ranked = model.rank(UNIT_HEAD, text, k=TOP_UNITS, feats=feats)
-        if ranked:
-            names = dict(
-                HandlingUnit.objects.filter(
-                    pk__in=[u for u, _ in ranked], organisation_id=item.organisation_id, is_active=True
-                ).values_list("pk", "name")
-            )
-            out["units"] = [
-                {"id": u, "name": names[u], "score": round(s, 3)} for u, s in ranked if u in names
-            ]
-    out["reasons"] = _reasons(src, item, text)
-    return out
-
-
-def _reasons(src: Source, item, text: str) -> list[dict]:
-    """The past items most like this one (the organisation's own, filed) and where they went."""
-    from zhengxie.search.services import similar
-
-    exclude = [item.pk] if src.search_kind == src.kind else []
-    try:
-        hits = similar(
-            kind=src.search_kind,
-            text=text,
-            organisation_ids=[item.organisation_id],
-            exclude_ids=exclude,
-            limit=REASONS * 3,
-        )
-    except Exception:  # the reason is a help, never a failure of the card
-        logger.exception("routing: similar() failed")
-        return []
-    ids = [i for i, _ in hits]
-    if not ids:
-        return []
-    if src.search_kind == "proposal":
-        from zhengxie.proposals.models import Proposal
-
-        found = {
-            p.pk: p
-            for p in Proposal.objects.filter(
-                pk__in=ids, organisation_id=item.organisation_id, status__in=_FILED_PROPOSAL
-            ).only("id", "title", "category", "case_id")
-        }
-    else:
-        from zhengxie.opinions.models import Opinion
-
-        found = {
-            o.pk: o
-            for o in Opinion.objects.filter(
-                pk__in=ids, organisation_id=item.organisation_id, status__in=["accepted", "filed"]
-            ).only("id", "title", "edited_title", "category")
-        }
-    picked = [found[i] for i in ids if i in found][:REASONS]
-    from zhengxie.handling.models import Assignment
-
-    case_ids = [getattr(x, "case_id", None) for x in picked if getattr(x, "case_id", None)]
-    units: dict[int, list[str]] = {}
-    rows = Assignment.objects.filter(case_id__in=case_ids, is_active=True).values_list(
-        "case_id", "role", "id", "unit__name"
-    )
-    for case_id, _, _, name in sorted(rows, key=lambda r: (r[0], _ROLE_ORDER.get(r[1], 3), r[2])):
-        units.setdefault(case_id, []).append(name)
-    return [
-        {
-            "id": x.pk,
-            "kind": src.search_kind,
-            "title": getattr(x, "display_title", None) or x.title,
-            "category": x.category,
-            "units": units.get(getattr(x, "case_id", None), []),
-        }
-        for x in picked
+    if model is None:
+        return out
+    feats = model.features(text)
+    cats = model.rank(src.head, text, k=1, feats=feats)
+    if cats and src.categories_key:
+        allowed = set(orgsettings.get(item.organisation, src.categories_key))
+        if cats[0][0] in allowed:
+            out["category"], out["category_confidence"] = cats[0][0], round(cats[0][1], 3)
+    ranked = model.rank(UNIT_HEAD, text, k=TOP_UNITS, feats=feats)
+    near = model.nearest(feats, kind=kind, exclude_id=item.pk, k=REASONS)
+    wanted = {u for u, _ in ranked} | {u for it, _ in near for u in it["units"]}
+    names, active = {}, set()
+    if wanted:
+        for pk, name, is_active in HandlingUnit.objects.filter(
+            pk__in=wanted, organisation_id=item.organisation_id
+        ).values_list("pk", "name", "is_active"):
+            names[pk] = name
+            if is_active:
+                active.add(pk)
+    out["units"] = [
+        {"id": u, "name": names[u], "score": round(s, 3)} for u, s in ranked if u in names and u in active
     ]
-
-
-_FILED_PROPOSAL = ["accepted", "assigned", "handling", "replied", "rehandling", "closed"]
+    out["reasons"] = [
+        {
+            "id": it["id"],
+            "kind": it["kind"],
+            "title": it["title"],
+            "category": it["category"],
+            "units": [names[u] for u in it["units"] if u in names],
+            "score": round(sim, 3),
+        }
+        for it, sim in near
+    ]
+    return out
 
 
 def suggest(*, user, kind: str, item) -> dict:
