@@ -245,3 +245,14 @@ def test_a_unit_with_a_routed_recommendation_reads_the_consultation_and_its_outc
         assert c.get(reverse("consultation:detail", args=[o.consultation_id])).status_code == 200
         assert c.get(reverse("consultation:outcome", args=[o.pk])).status_code == 200
         assert o.consultation.title in c.get(reverse("consultation:list")).content.decode()
+
+
+def test_outcome_list_on_a_phone_keeps_the_figures_under_the_title(client_for):
+    """The five number columns are for wide screens; a phone reads them as one line under the title
+    (the narrow columns had broken 建议, 票评 and 进行中 into one character per line)."""
+    html = client_for("member1").get(reverse("consultation:outcomes")).content.decode()
+    head = html.split('id="outcome-table"')[1].split("</thead>")[0]
+    for label in ("建议", "采纳", "交办", "办结", "票评"):
+        th = head.split(f">{label}</th>")[0].rsplit("<th", 1)[1]
+        assert "d-none d-md-table-cell" in th, label
+    assert "outcome-phone-figures" in html and "建议4条" in html
