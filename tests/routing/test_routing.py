@@ -176,3 +176,19 @@ def test_the_nightly_job_retrains_every_organisation_with_history():
     result = scheduler.JOBS["routing.retrain"].func()
     assert result["trained"]
     assert RoutingModel.objects.get(organisation__code="demo-county").version == version + 1
+
+
+def test_the_社情民意_and_微建议_pages_carry_the_card_for_their_offices(client_for):
+    from zhengxie.opinions.models import Opinion
+    from zhengxie.suggestions.models import Suggestion
+
+    o = Opinion.objects.filter(organisation__code="demo-county", status="submitted").first()
+    page = client_for("info").get(f"/opinions/{o.pk}/").content.decode()
+    assert f'hx-get="/routing/opinion/{o.pk}/"' in page
+    card = client_for("info").get(f"/routing/opinion/{o.pk}/").content.decode()
+    assert "建议类别：" in card
+    s = Suggestion.objects.filter(organisation__code="demo-county", status="accepted").first()
+    page = client_for("office").get(f"/suggestions/{s.pk}/").content.decode()
+    assert f'hx-get="/routing/public_suggestion/{s.pk}/"' in page
+    card = client_for("office").get(f"/routing/public_suggestion/{s.pk}/").content.decode()
+    assert "建议承办单位：" in card and "建议类别" not in card
