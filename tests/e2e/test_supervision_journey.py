@@ -87,8 +87,13 @@ def test_vote_group_rectification_rating(e2e_site, page_for):
     o.wait_for_load_state()
     expect(o.locator("#id_unit_id option:checked")).to_have_text(EDU)
     o.fill("#id_title", TITLE)
-    o.select_option("#id_leader_member_id", label="刘芳")
-    o.select_option("#id_member_ids", label="张明华")
+    o.select_option(
+        "#id_leader_member_id",
+        o.locator("#id_leader_member_id option", has_text="刘芳").first.get_attribute("value"),
+    )
+    o.select_option(
+        "#id_member_ids", o.locator("#id_member_ids option", has_text="张明华").first.get_attribute("value")
+    )
     o.click("#btn-save")
     o.wait_for_load_state()
     expect(o.locator("#supervision-title")).to_contain_text(TITLE)

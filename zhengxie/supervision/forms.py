@@ -21,9 +21,16 @@ def _units(organisation):
 
 
 def _members(organisation):
-    return Member.objects.filter(
-        organisation_id=organisation.committee.pk, status=Member.Status.ACTIVE
-    ).order_by("name", "id")
+    return (
+        Member.objects.filter(organisation_id=organisation.committee.pk, status=Member.Status.ACTIVE)
+        .select_related("sector")
+        .order_by("name", "id")
+    )
+
+
+def _member_label(m) -> str:
+    """姓名（界别）: two members of the same name are told apart, as on the 视察调研 form."""
+    return f"{m.name}（{m.sector.name}）" if m.sector_id else m.name
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
@@ -68,6 +75,8 @@ class SupervisionForm(BootstrapFormMixin, forms.Form):
         self.fields["unit_id"].queryset = _units(organisation)
         self.fields["leader_member_id"].queryset = _members(organisation)
         self.fields["member_ids"].queryset = _members(organisation)
+        for name in ("leader_member_id", "member_ids"):
+            self.fields[name].label_from_instance = _member_label
         self.fields["staff_contact_id"].queryset = (
             User.objects.filter(organisation=organisation, is_active=True, groups__name=Role.STAFF)
             .distinct()
