@@ -6,6 +6,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengxie.consultation.models import Consultation, Topic
 from zhengxie.consultation.services import topics as services
@@ -295,3 +296,18 @@ def test_an_empty_topic_form_names_every_missing_field_at_once(client_for):
     )
     body = r.content.decode()
     assert r.status_code == 422 and "请填写议题名称。" in body and "请填写理由/说明。" in body
+
+
+def test_my_topics_show_every_year_newest_first(user, client_for):
+    """A member who proposes for next year's plan finds the topic in 我的荐题 straight away (the list
+    used to open on this year only)."""
+    year = timezone.localdate().year
+    later = services.propose(
+        user=user("member1"), title="下一年度的荐题", reason="理由", source="member", year=year + 1
+    )
+    html = client_for("member1").get(reverse("consultation:topics")).content.decode()
+    assert later.title in html and '<option value="">全部年度</option>' in html
+    rows = html.split('id="topic-rows"')[1]
+    assert rows.index(later.title) < rows.index(f"{year}年 · ")
+    # Staff still open on this year's candidates.
+    assert later.title not in client_for("office").get(reverse("consultation:topics")).content.decode()

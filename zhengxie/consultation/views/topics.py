@@ -198,15 +198,19 @@ class PublicTopicForm(BootstrapFormMixin, forms.Form):
 @login_required
 def topic_list(request):
     user = request.user
-    year = _int_param(request, "year", 2000, 2100) or _this_year()
+    staff_view = services.can_see_all_topics(user)
+    # Staff work on one year's candidates; a member's 我的荐题 shows every year, newest first (a topic
+    # proposed for next year's plan is there right after it was sent).
+    year = _int_param(request, "year", 2000, 2100) or (_this_year() if staff_view else None)
     source = request.GET.get("source") if request.GET.get("source") in SRC.values else ""
     status = request.GET.get("status") if request.GET.get("status") in Topic.Status.values else ""
     group = (request.GET.get("group") or "").strip()[:50]
     q = (request.GET.get("q") or "").strip()[:100]
-    staff_view = services.can_see_all_topics(user)
     qs = services.topics_for(
         user, year=year, source=source or None, status=status or None, group=group or None, q=q
     )
+    if not staff_view:
+        qs = qs.order_by("-year", "-id")
     page, qs_wo_page = paginate(request, qs, per_page=100)
     page.object_list = services.with_consultations(page.object_list)
     org = services.committee_of_user(user)
