@@ -16,6 +16,11 @@ DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NUMBERS = "一二三四五六七八九十"
 
 
+def _cn_date(d) -> str:
+    """2026年12月4日, as the date under the report (公文 dates carry no leading zeros)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
 def _para(doc, text="", *, center=False, indent=True, **kw):
     """A 公文 paragraph (core.documents.docx_paragraph), indented unless centred."""
     return docx_paragraph(doc, text, align="center" if center else None, indent=indent and not center, **kw)
@@ -62,9 +67,9 @@ def report_docx(topic, *, writers, summary="") -> bytes:
     heading("基本情况")
     when = ""
     if topic.starts_on:
-        when = f"{topic.starts_on:%Y年%m月%d日}"
+        when = _cn_date(topic.starts_on)
         if topic.ends_on:
-            when += f"至{topic.ends_on:%Y年%m月%d日}"
+            when += f"至{_cn_date(topic.ends_on)}"
     _para(
         doc,
         f"根据{topic.year}年度工作安排，{when and when + '，'}由{topic.leader.name}带队，"
@@ -78,7 +83,7 @@ def report_docx(topic, *, writers, summary="") -> bytes:
             m = v.meeting
             _para(
                 doc,
-                f"{i}. {timezone.localtime(m.starts_at):%Y年%m月%d日}，{v.site or m.place or '现场'}："
+                f"{i}. {_cn_date(timezone.localtime(m.starts_at))}，{v.site or m.place or '现场'}："
                 f"应到{v.invited}人，出席{v.present}人，请假{v.on_leave}人。",
             )
     elif topic.sites:
