@@ -295,7 +295,11 @@ def _suggestion(kind: str, item, model: learn.Model | None) -> dict:
         if cats[0][0] in allowed:
             out["category"], out["category_confidence"] = cats[0][0], round(cats[0][1], 3)
     ranked = model.rank(UNIT_HEAD, text, k=TOP_UNITS, feats=feats)
-    near = model.nearest(feats, kind=kind, exclude_id=item.pk, k=REASONS)
+    near, titles = [], set()
+    for it, sim in model.nearest(feats, kind=kind, exclude_id=item.pk, k=REASONS * 3):
+        if it["title"] not in titles and len(near) < REASONS:  # one line per matter, not its repeats
+            titles.add(it["title"])
+            near.append((it, sim))
     wanted = {u for u, _ in ranked} | {u for it, _ in near for u in it["units"]}
     names, active = {}, set()
     if wanted:
