@@ -23,6 +23,9 @@
 - bench/keytasks_bench.py: the 重点工作 list, board and API at demo size x100 (section "## 重点工作 (key tasks)");
 - bench/eval_similar.py (`make eval`): similar() against TF-IDF and BM25 baselines on the real taidi2020
   messages, quality and latency (section "## Similar-text retrieval (taidi2020)");
+- bench/eval_routing.py: 智能分办 — the category on the taidi2020 test split beside TF-IDF words, character
+  2-gram and naive Bayes baselines, the units against where the demo's staff sent its newest items, and a
+  suggestion's latency on SQLite and PostgreSQL (section "## 智能分办 (routing)");
 - bench/supervision_bench.py, appraisal_bench.py, research_bench.py: the 民主监督, 民主评议 and 视察调研 lists,
   pages and API at demo size x100 (sections "## 民主监督", "## 民主评议", "## 视察调研").
 
@@ -62,6 +65,7 @@ HALL = "## 网络议政 (online hall)"
 HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as it is
 KEYTASKS = "## 重点工作 (key tasks)"
 EVAL = "## Similar-text retrieval (taidi2020)"
+ROUTING = "## 智能分办 (routing)"
 # Lists benchmarks at demo size x100 (x10 under --quick), all shaped like keytasks_bench.py's output:
 # name -> (script, section of RESULTS.md, what the query-count failure points to).
 DEMO_X100 = {
@@ -80,6 +84,7 @@ ORDER = [
     OPINIONS_NOTES,
     SEARCH,
     EVAL,
+    ROUTING,
     PERFORMANCE,
     WRITERS,
     WRITERS_NOTES,
@@ -213,9 +218,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,eval,performance,writers,public,hall,keytasks,supervision,"
+        default="proposals,handling,opinions,search,eval,routing,performance,writers,public,hall,keytasks,supervision,"
         "appraisal,research",
-        help="comma-separated: proposals, handling, opinions, search, eval, performance, writers, public, hall, "
+        help="comma-separated: proposals, handling, opinions, search, eval, routing, performance, writers, public, hall, "
         "keytasks, supervision, appraisal, research",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
@@ -387,6 +392,29 @@ def main() -> None:
                     ]
                 )
 
+        if "routing" in only:  # 智能分办: category and units against baselines, a suggestion's p95
+            found = run_json("eval_routing.py", ROUTING, "routing", ["--quick"])
+            if found:
+                ours = found["category"]["rows"][0]
+                best = max(
+                    (r for r in found["category"]["rows"] if r["model"].startswith("baseline")),
+                    key=lambda r: r["accuracy"],
+                )
+                beats = ours["accuracy"] > best["accuracy"] and ours["macro_f1"] > best["macro_f1"]
+                counted.append(
+                    [
+                        "routing: category on the taidi2020 test split (accuracy / macro-F1)",
+                        "—",
+                        f"{ours['accuracy']:.3f} / {ours['macro_f1']:.3f}",
+                        f"> {best['accuracy']:.3f} / {best['macro_f1']:.3f}",
+                        "pass" if beats else "**MISS**",
+                    ]
+                )
+                for run in found["runs"]:
+                    for what, key in (("API request", "api"), ("the card page", "card")):
+                        p95 = run["latency"][key]["p95"]
+                        verdicts.append((f"routing: a suggestion ({what})", run["engine"], p95, 50.0))
+
         if "performance" in only:
             cmd = [py, str(BENCH / "performance_bench.py")]
             if args.quick:
@@ -497,6 +525,7 @@ def main() -> None:
         "opinions": 2,
         "search": 3,
         "eval": 3.5,
+        "routing": 3.6,
         "performance": 4,
         "writers": 5,
         "public": 6,
