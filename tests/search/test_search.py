@@ -250,6 +250,43 @@ def test_similar_excludes_and_scopes(corpus, orgs):
     assert len(similar(kind=KIND, text=AGEING_REWORDED, limit=1)) == 1
 
 
+def test_a_typed_sentence_finds_the_item_whose_body_holds_it_though_its_title_does_not(corpus):
+    """A member types what they remember of an earlier item: a sentence of its text, not its title."""
+    corpus(
+        1,
+        "关于改善群众出行条件的建议",
+        "城南客运站至工业园区没有直达公交，职工每天步行四十分钟上下班。建议开通专线。",
+    )
+    corpus(2, "关于增开城南公交线路的建议", "城南片区居民多，公交班次少，建议增加班次。")
+    corpus(3, "关于工业园区招商引资的建议", "园区配套不足，建议完善水电路网。")
+    found = [i for i, _ in similar(kind=KIND, text="城南客运站到工业园区没有直达公交", min_score=0.1)]
+    assert found[0] == 1
+
+
+def test_an_unknown_place_name_matches_as_a_name_not_as_loose_characters(corpus):
+    """泉塘 and 泉星 are in no dictionary: their characters alone are in many titles, the pair in few."""
+    corpus(1, "A7县泉塘街道泉星社区小塘路违章停车严重")
+    corpus(2, "A7县星沙街道泉水社区路灯不亮")
+    corpus(3, "A7县塘口村泉眼被填埋")
+    assert {"泉塘", "泉星"} <= set(segment("泉塘街道泉星社区"))
+    ranked = [i for i, _ in similar(kind=KIND, text="泉塘街道泉星社区垃圾清运不及时", min_score=0.0)]
+    assert ranked[0] == 1
+
+
+def test_similar_runs_as_many_queries_on_a_big_index_as_on_a_small_one(corpus, django_assert_num_queries):
+    corpus(1, *AGEING)
+    text = AGEING_REWORDED + "\n农村老人缺少照料，乡镇养老机构床位少。"
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as small:
+        similar(kind=KIND, text=text)
+    for i, (title, body) in enumerate(BACKGROUND * 10):
+        corpus(2000 + i, title, body)
+    with django_assert_num_queries(len(small.captured_queries)):
+        similar(kind=KIND, text=text)
+
+
 def test_similar_with_nothing_to_compare(corpus):
     assert similar(kind=KIND, text="") == []
     assert similar(kind=KIND, text="关于……的建议") == []

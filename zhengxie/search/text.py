@@ -73,10 +73,30 @@ def _clean(raw_tokens) -> list[str]:
     return out
 
 
+_HAN = re.compile(r"^[\u4e00-\u9fff]$")
+
+
 def segment(text: str) -> list[str]:
-    """Index tokens of `text`, in order, repeats kept (养老服务 -> 养老, 服务, 养老服务)."""
+    """Index tokens of `text`, in order, repeats kept (养老服务 -> 养老, 服务, 养老服务).
+
+    A name the dictionary does not know comes out as single characters (泉塘 -> 泉, 塘), each in
+    thousands of texts; a run of such characters also yields its character pairs (泉塘), rare like the
+    name, so that texts on the same place or thing still meet."""
     _load_lexicon()
-    return _clean(rjieba.cut_for_search(_normalise(text), False))
+    out: list[str] = []
+    run: list[str] = []
+    for raw in rjieba.cut_for_search(_normalise(text), False):
+        if _HAN.match(raw) and raw not in STOP_WORDS:
+            run.append(raw)
+            out.append(raw)
+            continue
+        if len(run) > 1:
+            out.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
+        run = []
+        out.extend(_clean((raw,)))
+    if len(run) > 1:
+        out.extend(run[i] + run[i + 1] for i in range(len(run) - 1))
+    return out
 
 
 def _partition(word: str, parts: set[str]) -> list[str] | None:
