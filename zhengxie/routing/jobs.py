@@ -7,6 +7,12 @@ from zhengxie.core.scheduler import register
 
 @register("routing.retrain", every="daily", label="智能分办：按各政协的历史件与工作人员的选择重新训练")
 def retrain(now=None) -> dict:
-    from .services import train_all
+    """One background task per organisation (training a large county takes seconds, not milliseconds)."""
+    from zhengxie.core.models import Organisation
 
-    return {"trained": train_all()}
+    from .tasks import train_task
+
+    ids = list(Organisation.objects.order_by("pk").values_list("pk", flat=True))
+    for org_id in ids:
+        train_task.enqueue(org_id)
+    return {"enqueued": len(ids)}
