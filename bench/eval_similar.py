@@ -436,7 +436,7 @@ def report(runs: list[dict], before: list[dict], base: dict, args) -> tuple[str,
         f"`bench/eval_similar.py`: near-duplicate retrieval on the taidi2020 messages ({sizes['small']:,} "
         f"distinct messages; {sizes['big']:,} texts for (d)), indexed through zhengxie.search, against "
         "exhaustive baselines on the same queries in the same run. Design in the script's docstring and "
-        "docs/architecture.md (search). Cells: the two figures of the metric column. Verdict: similar() on every engine at least as good as the best baseline on both figures.\n\n"
+        "docs/search.md. Cells: the two figures of the metric column. Verdict: similar() on every engine at least as good as the best baseline on both figures.\n\n"
         + common.md_table(headers, rows)
         + "\n\nsimilar() latency (wall time of every evaluated call) and SQL statements of one call:\n\n"
         + common.md_table(lat_headers, lat_rows)
