@@ -32,7 +32,7 @@ Design (fixed seed, the same queries for every method):
   (every document, no candidate step): TF-IDF cosine on jieba words (rjieba precise mode), TF-IDF
   cosine on character 2-grams (both with sublinear tf, smoothed idf, l2 norm, as scikit-learn's
   TfidfVectorizer(sublinear_tf=True)), and Okapi BM25 on jieba words (k1 1.2, b 0.75). They are
-  written here in numpy (already installed with the dev tools): an inverted index of (term, document,
+  written here in numpy (installed with scikit-learn, a project dependency): an inverted index of (term, document,
   weight) arrays and one np.bincount per query, a few dozen lines each, exact and fast at 100,000
   documents, where a library would add a dependency for no more than that.
 """
