@@ -192,3 +192,21 @@ def test_the_社情民意_and_微建议_pages_carry_the_card_for_their_offices(c
     assert f'hx-get="/routing/public_suggestion/{s.pk}/"' in page
     card = client_for("office").get(f"/routing/public_suggestion/{s.pk}/").content.decode()
     assert "建议承办单位：" in card and "建议类别" not in card
+
+
+def test_without_a_trained_model_the_card_says_so_and_offers_nothing(client_for, api_for):
+    RoutingModel.objects.filter(organisation__code="demo-county").delete()
+    p = _submitted("关于加强乡村学校教师队伍建设的建议")
+    card = client_for("staff").get(f"/routing/proposal/{p.pk}/").content.decode()
+    assert "暂不能给出建议" in card and "btn-routing-adopt" not in card
+    s = _suggestion(api_for, p.pk)
+    assert (s["trained"], s["category"], s["units"], s["reasons"]) == (False, "", [], [])
+
+
+def test_采用_is_audited(client_for):
+    from zhengxie.core.models import AuditEntry
+
+    p = _submitted("关于加强乡村学校教师队伍建设的建议", "乡村学校教师短缺。", "提高乡村教师待遇。")
+    client_for("staff").post(f"/routing/proposal/{p.pk}/adopt/")
+    entry = AuditEntry.objects.filter(action="routing.adopt", target_id=str(p.pk)).get()
+    assert entry.actor.username == "staff" and entry.after["category"] == "科教文卫"
