@@ -51,6 +51,7 @@ def mappings(m):
         for op in (
             "get_appraisal update_appraisal finish_appraisal add_appraisal_targets upload_appraisal_targets list_appraisal_targets "
             "invite_appraisal_raters open_appraisal close_appraisal publish_appraisal rate_appraisal_target "
+            "rate_appraisal_target_with_photos "
             "list_appraisal_ratings appraisal_results"
         ).split()
     }

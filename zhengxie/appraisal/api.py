@@ -487,6 +487,8 @@ def rate_appraisal_target(request, round_id: int, payload: AppraisalRatingIn):
 def rate_appraisal_target_with_photos(
     request, round_id: int, payload: Form[AppraisalRatingForm], photos: File[list[UploadedFile]] = None
 ):
+    # An invisible round is a 404 before the form is read: a bad form must not tell that the round exists.
+    r = selectors.get(request.user, round_id)
     try:
         raw = json.loads(payload.scores or "[]")
         if not isinstance(raw, list):
@@ -505,7 +507,6 @@ def rate_appraisal_target_with_photos(
         accuracy=payload.accuracy,
         photos=photos or [],
     )
-    r = selectors.get(request.user, round_id)
     x = selectors.ratings(request.user, r).get(pk=rating.pk)
     return rating_row(x, rules.can_see_details(request.user, r))
 
