@@ -2,6 +2,7 @@
 as =HYPERLINK(...) reaches the reader as those characters, never as a live formula; and characters a
 worksheet cannot hold (left by data stored before the edge refused them) no longer fail an export."""
 
+import datetime
 import io
 
 from django.urls import reverse
@@ -113,3 +114,15 @@ def test_several_tables_in_one_sheet_get_no_filter():
     ws = _sheet_of(book.save())
     assert ws.freeze_panes == "A2"
     assert ws.auto_filter.ref is None
+
+
+def test_a_date_is_a_date_cell_shown_without_a_time():
+    # A 完成时限 of 2026-03-01 reads "2026-03-01" in Excel and still sorts and filters as a date.
+    book = xlsx.Book()
+    sheet = book.sheet("日期")
+    sheet.append(["任务", "完成时限"])
+    sheet.append(["修路", datetime.date(2026, 3, 1)])
+    cells = _cells(book.save())
+    (cell,) = [c for c in cells if c.is_date]
+    assert cell.value.date() == datetime.date(2026, 3, 1)
+    assert cell.number_format == "yyyy-mm-dd"

@@ -37,6 +37,9 @@ def test_member_checks_in_on_the_page_and_a_long_note_counts_once(client_for, us
     assert (
         DutyRecord.objects.filter(member__user__username="member2", act="reading_note").count() == before + 1
     )
+    # The member's 履职档案 names the note by its book, not "Log object (2)".
+    rec = DutyRecord.objects.filter(member__user__username="member2", act="reading_note").latest("pk")
+    assert rec.source_repr.startswith(f"《{book.title}》读书笔记")
     # A second note on the same book, another day: a check-in, no second credit.
     yesterday = (timezone.localdate() - datetime.timedelta(days=1)).isoformat()
     c.post("/reading/", {"book": book.pk, "read_on": yesterday, "note": LONG})

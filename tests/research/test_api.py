@@ -96,6 +96,7 @@ def test_bad_input_is_422_in_chinese(api_for, user, member, today):
         ({"leader": user("staff").pk}, "leader"),
         ({"leader": user("other").pk}, "leader"),
         ({"member_ids": [member("other").pk]}, "member_ids"),
+        ({"member_ids": []}, "member_ids"),
         ({"year": 1900}, "year"),
         ({"starts_on": str(today), "ends_on": str(today - datetime.timedelta(days=1))}, "ends_on"),
         ({"writer_ids": [member("member3").pk]}, "writer_ids"),

@@ -23,6 +23,7 @@ blank rows does not: a filter would hide the other tables' rows).
 
 from __future__ import annotations
 
+import datetime
 import io
 import re
 from collections.abc import Iterable
@@ -71,6 +72,11 @@ class Sheet:
             return None
         if not isinstance(value, str):
             if not self.text_only:
+                if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+                    # openpyxl would show a date as "2026-03-01 00:00:00"
+                    cell = WriteOnlyCell(self.ws, value=value)
+                    cell.number_format = "yyyy-mm-dd"
+                    return cell
                 return value
             value = str(value)
         value = clean(value)

@@ -53,3 +53,7 @@ class Log(models.Model):
             models.Index(fields=["organisation", "read_on"], name="reading_log_org_day"),
             models.Index(fields=["member", "read_on"], name="reading_log_member_day"),
         ]
+
+    def __str__(self):
+        # Stored as the duty record's 来源 when credited (the book is at hand then).
+        return f"{self.book}读书笔记（{self.read_on:%Y-%m-%d}）"

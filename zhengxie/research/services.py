@@ -112,8 +112,10 @@ def check_leader(value, organisation) -> User:
     return found
 
 
-def check_members(values, organisation, field="member_ids") -> list[Member]:
+def check_members(values, organisation, field="member_ids", required=False) -> list[Member]:
     ids = _ids(values, field)
+    if required and not ids:
+        raise Invalid("请至少选择一位参加委员。", field=field)
     if len(ids) > MAX_MEMBERS:
         raise Invalid(f"参加委员最多{MAX_MEMBERS}人。", field=field)
     found = {
@@ -243,7 +245,7 @@ def create(
     kind = check_kind(kind)
     year = check_year(year)
     leader = check_leader(leader, organisation)
-    members = check_members(member_ids, organisation)
+    members = check_members(member_ids, organisation, required=True)
     writers = check_members(writer_ids, organisation, "writer_ids")
     if any(w not in members for w in writers):
         raise Invalid("执笔人须为参加本课题的委员。", field="writer_ids")
@@ -350,7 +352,7 @@ def update(
         members = list(t.members.all())
         added = []
         if member_ids is not UNSET:
-            new = check_members(member_ids, t.organisation)
+            new = check_members(member_ids, t.organisation, required=True)
             added = [m for m in new if m not in members]
             members = new
             t.members.set(members)
