@@ -725,14 +725,93 @@ def burst_report(engine: str, args, runs: list[dict], logs: dict) -> dict:
     }
 
 
+def subtree_filter(user, field: str = "organisation_id") -> dict:
+    """A floor's filter on `user`'s organisation and those below it, as the pages' own scope does it: the
+    organisations' ids read first (one short query), then a plain IN on the list's table."""
+    from zhengxie.core.models import Organisation
+
+    ids = Organisation.objects.filter(path__startswith=user.organisation.path).values_list("pk", flat=True)
+    return {f"{field}__in": list(ids)}
+
+
+def first_page_floor(queryset, per_page: int, fields=("id", "title")) -> dict:
+    """A floor's answer: the list's first page (only `fields`) and its count, the two queries any paged
+    list needs."""
+    return {"total": queryset.count(), "rows": list(queryset.values(*fields)[:per_page])}
+
+
+def mount_floors(floors: list) -> list:
+    """Bare views for the floor rows of a lists benchmark: each `(label, who, view_fn)` becomes the case
+    `(label, who, "page", /bench-floor/<n>/, None)`, a view answering JsonResponse(view_fn(request))
+    behind the platform's own middleware, session and login, so that the list's p95 can be read against
+    the one query it cannot avoid, measured in the same run."""
+    from django.http import JsonResponse
+    from django.urls import clear_url_caches, path
+
+    import zhengxie.urls
+
+    cases = []
+    for n, (label, who, fn) in enumerate(floors):
+
+        def view(request, fn=fn):
+            return JsonResponse(fn(request), safe=False)
+
+        zhengxie.urls.urlpatterns.insert(0, path(f"bench-floor/{n}/", view))
+        cases.append((label, who, "page", f"/bench-floor/{n}/", None))
+    clear_url_caches()
+    return cases
+
+
+def floor_ratios(rows: list[dict]) -> list[str]:
+    """Markdown lines: each timed list's p95 as a multiple of its floor's, the floor being the row labelled
+    "floor: …" that the list's `floor` key names (rows of count_and_time)."""
+    by_label = {r["label"]: r for r in rows}
+    lines = []
+    for r in rows:
+        f = by_label.get(r.get("floor") or "")
+        if f and f["p95"] > 0:
+            lines.append(
+                f"- {r['label']}: p95 {r['p95']:.1f} ms = {r['p95'] / f['p95']:.1f}x the floor's {f['p95']:.1f} ms"
+            )
+    return lines
+
+
+def floor_note(measured: dict) -> str:
+    """A lists benchmark's paragraph on how it was measured: the machine's load, the floor, the ratios."""
+    load = measured.get("load") or {}
+    lines = [
+        f"Measured in one process with the Django test Client (no HTTP server; 1 process, 1 thread) on "
+        f"{os.cpu_count()} cores, load average {load.get('start', '?')} at the start and "
+        f'{load.get("end", "?")} at the end. Each "floor" row is a bare Django view behind the same middleware '
+        f"and login doing the list's one unavoidable query (first page + count), timed interleaved with the "
+        f"real requests in the same runs; p50 and p95 are medians over the runs.",
+    ]
+    ratios = floor_ratios(measured.get("rows") or [])
+    return "\n".join([*lines, "", *ratios]) if ratios else lines[0]
+
+
 def count_and_time(
-    cases, pages: dict, apis: dict, *, n_requests: int, n_runs: int, budget: float, counts_only: bool
+    cases,
+    pages: dict,
+    apis: dict,
+    *,
+    n_requests: int,
+    n_runs: int,
+    budget: float,
+    counts_only: bool,
+    floors: list = (),
+    floor_of: dict | None = None,
 ):
     """The lists benchmarks' core: each case `(label, who, "page"|"api", url, target_ms)` must answer 200;
     its SQL query count is taken on a second request (the first warms caches), then, unless `counts_only`,
-    it is timed with `interleaved_runs`. Returns {"counts": {label: n}, "rows": [...]}."""
+    it is timed with `interleaved_runs` beside the `floors` (mount_floors). `floor_of` ({case label: floor
+    label}) pairs a list with its floor for floor_ratios. Returns {"counts": {label: n}, "rows": [...],
+    "load": {"start", "end"}}."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
+
+    load_start = load_avg()
+    cases = [*cases, *mount_floors(list(floors))]
 
     def get(who, kind, url):
         r = (pages if kind == "page" else apis)[who].get(url)
@@ -750,6 +829,9 @@ def count_and_time(
         out["rows"] = interleaved_runs(
             cases, get, n_requests=n_requests, n_runs=n_runs, budget=budget, seed=12
         )
+        for r in out["rows"]:
+            r["floor"] = (floor_of or {}).get(r["label"])
+    out["load"] = {"start": load_start, "end": load_avg()}
     return out
 
 
@@ -780,6 +862,29 @@ def demo_factor_main(
         )
         runs.append({"engine": engine, "factor": args.factor, **found})
     write_outputs(args, runs, markdown(runs))
+
+
+def demo_factor_markdown(runs: list[dict], intro, *, size_key: str, may_differ=lambda label: False) -> str:
+    """The RESULTS.md text of a demo_factor_main benchmark: per engine `intro(run, big, generation)`, the
+    requests' table (query counts on the demo and at scale, times at scale, verdict) and floor_note.
+    `may_differ(label)` marks requests whose object differs between the two sizes (their counts may too)."""
+    parts = []
+    for run in runs:
+        big, small = run["big_run"], run["small_run"]
+        gen = big.get("generation") or {}
+        parts.append(f"**{run['engine']}**: " + intro(run, big, gen))
+        sc, bc = small["counts"], big["counts"]
+        rows = []
+        for r in big["rows"]:
+            label = r["label"]
+            mark = "equal" if sc.get(label) == bc.get(label) else "**DIFFERENT**"
+            if mark != "equal" and may_differ(label):
+                mark = "another object"
+            rows.append(request_row(r, sc.get(label, "-"), bc.get(label, "-"), mark, cpu=False))
+        small_n = (small.get("generation") or {}).get(size_key) or 0
+        parts.append(requests_table(rows, small_n, gen.get(size_key) or 0, cpu=False))
+        parts.append(floor_note(big))
+    return "\n\n".join(parts)
 
 
 def measure_setup(usernames=("leader", "office")):

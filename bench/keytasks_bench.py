@@ -203,55 +203,48 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
         ("task page (office)", "office", "page", f"/keytasks/{task.pk}/", TARGET),
     ]
 
+    from django.db.models import Count
+
+    def list_floor(request):
+        qs = KeyTask.objects.filter(**common.subtree_filter(request.user), year=year)
+        return common.first_page_floor(
+            qs.order_by("year", "organisation_id", "category_id", "number", "id"), PER_PAGE
+        )
+
+    def board_floor(request):
+        qs = KeyTask.objects.filter(**common.subtree_filter(request.user), year=year)
+        return list(qs.values("category_id", "light").annotate(n=Count("id")).order_by())
+
+    floors = [
+        ("floor: first page + count of the year's tasks", "leader", list_floor),
+        ("floor: the year's tasks by category and light", "leader", board_floor),
+    ]
+    floor_of = {c[0]: floors[0][0] for c in cases if "list page" in c[0] or "/key-tasks " in c[0] + " "}
+    floor_of.update({c[0]: floors[1][0] for c in cases if "board" in c[0]})
     out = common.count_and_time(
-        cases, pages, apis, n_requests=n_requests, n_runs=n_runs, budget=budget, counts_only=counts_only
+        cases,
+        pages,
+        apis,
+        n_requests=n_requests,
+        n_runs=n_runs,
+        budget=budget,
+        counts_only=counts_only,
+        floors=floors,
+        floor_of=floor_of,
     )
     out.update({"tasks_visible_this_year": total, "vendor": connection.vendor})
     return out
 
 
 def markdown(runs: list[dict]) -> str:
-    parts = []
-    for run in runs:
-        big, small = run["big_run"], run["small_run"]
-        gen = big.get("generation") or {}
-        parts.append(
-            f"**{run['engine']}**: demo x{run['factor']} = {gen.get('tasks', '?')} tasks "
+    return common.demo_factor_markdown(
+        runs,
+        lambda run, big, gen: (
+            f"demo x{run['factor']} = {gen.get('tasks', '?')} tasks "
             f"({big['tasks_visible_this_year']} visible to 青川县 this year). Target p95 <= {TARGET:.0f} ms."
-        )
-        rows = []
-        for r in big["rows"]:
-            ok = (
-                "ok"
-                if r["p95"] <= TARGET and small["counts"][r["label"]] == big["counts"][r["label"]]
-                else "**over**"
-            )
-            rows.append(
-                [
-                    r["label"],
-                    r["p50"],
-                    r["p95"],
-                    r["p95_worst"],
-                    small["counts"][r["label"]],
-                    big["counts"][r["label"]],
-                    ok,
-                ]
-            )
-        parts.append(
-            common.md_table(
-                [
-                    "request",
-                    "p50 ms",
-                    "p95 ms",
-                    "worst run p95",
-                    "queries (demo)",
-                    f"queries (x{run['factor']})",
-                    "",
-                ],
-                rows,
-            )
-        )
-    return "\n\n".join(parts)
+        ),
+        size_key="tasks",
+    )
 
 
 def main() -> None:

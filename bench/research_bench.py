@@ -140,27 +140,36 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
         ("topic page (office)", "office", "page", f"/research/{topic.pk}/", TARGET),
     ]
 
+    def list_floor(request):
+        qs = ResearchTopic.objects.filter(**common.subtree_filter(request.user), year=year)
+        return common.first_page_floor(qs.order_by("-year", "-id"), PER_PAGE)
+
+    floors = [("floor: first page + count of the year's topics", "leader", list_floor)]
+    floor_of = {c[0]: floors[0][0] for c in cases if "list page" in c[0] or "research-topics" in c[0]}
     out = common.count_and_time(
-        cases, pages, apis, n_requests=n_requests, n_runs=n_runs, budget=budget, counts_only=counts_only
+        cases,
+        pages,
+        apis,
+        n_requests=n_requests,
+        n_runs=n_runs,
+        budget=budget,
+        counts_only=counts_only,
+        floors=floors,
+        floor_of=floor_of,
     )
-    out["queries"] = [{"label": label, "queries": n} for label, n in out["counts"].items()]
     out.update({"visible_this_year": total, "vendor": connection.vendor})
     return out
 
 
 def markdown(runs: list[dict]) -> str:
-    parts = []
-    for run in runs:
-        big, small = run["big_run"], run["small_run"]
-        gen = big.get("generation") or {}
-        parts.append(
-            f"**{run['engine']}**: demo x{run['factor']} = {gen.get('topics', '?')} topics "
+    return common.demo_factor_markdown(
+        runs,
+        lambda run, big, gen: (
+            f"demo x{run['factor']} = {gen.get('topics', '?')} topics "
             f"({big['visible_this_year']} visible to 青川县 this year). Target p95 <= {TARGET:.0f} ms."
-        )
-        rows = common.compared_rows(big["rows"], small["queries"], big["queries"])
-        topics = (small.get("generation") or {}).get("topics", 0), gen.get("topics", 0)
-        parts.append(common.requests_table(rows, *topics))
-    return "\n\n".join(parts)
+        ),
+        size_key="topics",
+    )
 
 
 def main() -> None:

@@ -170,36 +170,37 @@ def measure(n_requests: int, n_runs: int, budget: float, counts_only: bool) -> d
         ("group page (office)", "office", "page", f"/supervision/{group.pk}/", TARGET),
     ]
 
+    def list_floor(request):
+        qs = Supervision.objects.filter(**common.subtree_filter(request.user), year=year)
+        return common.first_page_floor(qs.order_by("-year", "organisation_id", "id"), PER_PAGE)
+
+    floors = [("floor: first page + count of the year's groups", "leader", list_floor)]
+    floor_of = {c[0]: floors[0][0] for c in cases if "index page" in c[0] or "supervisions " in c[0] + " "}
     out = common.count_and_time(
-        cases, pages, apis, n_requests=n_requests, n_runs=n_runs, budget=budget, counts_only=counts_only
+        cases,
+        pages,
+        apis,
+        n_requests=n_requests,
+        n_runs=n_runs,
+        budget=budget,
+        counts_only=counts_only,
+        floors=floors,
+        floor_of=floor_of,
     )
     out.update({"groups_visible_this_year": total, "vendor": connection.vendor})
     return out
 
 
 def markdown(runs: list[dict]) -> str:
-    parts = []
-    for run in runs:
-        big, small = run["big_run"], run["small_run"]
-        gen = big.get("generation") or {}
-        parts.append(
-            f"**{run['engine']}**: demo x{run['factor']} = {gen.get('groups', '?')} groups, "
+    return common.demo_factor_markdown(
+        runs,
+        lambda run, big, gen: (
+            f"demo x{run['factor']} = {gen.get('groups', '?')} groups, "
             f"{gen.get('items', '?')} items ({big['groups_visible_this_year']} groups visible to 青川县 this "
             f"year). Target p95 <= {TARGET:.0f} ms."
-        )
-        sc, bc = small["counts"], big["counts"]
-        rows = [
-            common.request_row(
-                r,
-                sc[r["label"]],
-                bc[r["label"]],
-                "equal" if sc[r["label"]] == bc[r["label"]] else "**DIFFERENT**",
-                cpu=False,
-            )
-            for r in big["rows"]
-        ]
-        parts.append(common.requests_table(rows, gen.get("demo_groups", 2), gen.get("groups", 0), cpu=False))
-    return "\n\n".join(parts)
+        ),
+        size_key="groups",
+    )
 
 
 def main() -> None:
