@@ -196,3 +196,10 @@ def load(ctx):
         s = services.rate(code=s.tracking_code, rating=rnd.choice(["satisfied", "basically_satisfied"]))
         if step == 4:
             services.publish(user=office, suggestion=s)
+    # The published answers (most were written above without the services) in the search index, for the
+    # public page's "similar earlier suggestions" (zhengxie.drafting).
+    from zhengxie.search.services import rebuild
+
+    from .models import _published_documents
+
+    rebuild(services.PUBLISHED_KIND, _published_documents())

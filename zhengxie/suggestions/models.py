@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from zhengxie.core.fields import EncryptedTextField
 from zhengxie.core.models import Organisation
+from zhengxie.search import registry as search_registry
 
 # Base32-like, without the letters and digits people confuse when typing (0/O, 1/I/L).
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"
@@ -174,3 +175,14 @@ class Event(models.Model):
     class Meta:
         ordering = ["at", "id"]
         indexes = [models.Index(fields=["suggestion", "at"], name="sugg_event_idx")]
+
+
+def _published_documents():
+    """The published suggestions, for `manage.py reindex_search` (kind `public_answer`)."""
+    from .services import published_document
+
+    for s in Suggestion.objects.filter(published=True).iterator(chunk_size=1000):
+        yield published_document(s)
+
+
+search_registry.register("public_answer", _published_documents)

@@ -23,6 +23,7 @@ from zhengxie.handling.models import Case, Reply
 from zhengxie.handling.services import flow
 from zhengxie.handling.services.ratings import Rater, check_rating
 from zhengxie.handling.services.units import check_deadline, resolve_unit
+from zhengxie.search.services import index_document, remove_document
 
 from . import rules
 from .handling_kind import KIND
@@ -491,9 +492,32 @@ def publish(*, user, suggestion, answer="", published=True) -> Suggestion:
             s.published, s.published_at = False, None
             label = "取消公开"
         _save(s, "published", "published_answer", "published_at")
+        index_published(s)  # the public drafting check finds only these (zhengxie.drafting)
         _event(s, user, "publish", label)
         _audit(user, s, "publish", published=s.published)
     return s
+
+
+PUBLISHED_KIND = "public_answer"  # search kind of the published suggestions, and of nothing else
+
+
+def published_document(s: Suggestion) -> dict:
+    return {
+        "object_id": s.pk,
+        "organisation_id": s.organisation_id,
+        "title": s.title,
+        "body": s.content,
+        "year": s.created_at.year,
+    }
+
+
+def index_published(s: Suggestion) -> None:
+    """Keep the search kind `public_answer` equal to the published suggestions: what the public page's
+    "similar earlier suggestions" may show (never an unpublished one, never a name or phone)."""
+    if s.published:
+        index_document(kind=PUBLISHED_KIND, **published_document(s))
+    else:
+        remove_document(kind=PUBLISHED_KIND, object_id=s.pk)
 
 
 # --- following the case ----------------------------------------------------------------------------------
