@@ -189,6 +189,14 @@ def test_results_xlsx_and_booklet(
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "评议汇编" in text and "意见2" in text and "32." not in text
     assert len(doc.inline_shapes) == 3
+    # The same booklet as PDF, with the photos (one image object: reportlab stores the same photo once).
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(f"/appraisal/{r.pk}/booklet/", {"format": "pdf"})
+    e = Export.objects.filter(kind="appraisal.booklet").latest("created_at")
+    assert e.status == "done" and e.filename.endswith(".pdf"), e.error
+    with e.file.open("rb") as fh:
+        pdf = fh.read()
+    assert pdf.startswith(b"%PDF") and b"/Subtype /Image" in pdf and b"/Type /Page" in pdf
     # Members may not build it.
     assert client_for("member1").post(f"/appraisal/{r.pk}/booklet/").status_code == 404
 

@@ -1,4 +1,4 @@
-"""Background work of 民主评议: the illustrated 汇编 (.docx) is built by the core's one export task;
+"""Background work of 民主评议: the illustrated 汇编 (.docx or PDF) is built by the core's one export task;
 its builder is registered here (core.exports)."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ def build_booklet(user, params: dict, progress) -> tuple[str, bytes]:
         raise Forbidden("无权生成该评议汇编。")
     res = selectors.results(user, r)
     ids = [t.pk for t in res["targets"]]
+    fmt = "pdf" if params.get("format") == "pdf" else "docx"
     progress(5)
     data = documents.booklet(
         r,
@@ -28,8 +29,9 @@ def build_booklet(user, params: dict, progress) -> tuple[str, bytes]:
         selectors.notes_by_target(r, ids),
         selectors.photos_by_target(r, ids, limit=4),
         progress,
+        fmt=fmt,
     )
-    return f"{r.title}评议汇编.docx", data
+    return f"{r.title}评议汇编.{fmt}", data
 
 
 core_exports.register(

@@ -384,5 +384,8 @@ def booklet(request, pk):
     user = request.user
     r = selectors.get(user, pk)
     _need(rules.can_see_details(user, r) and core_exports.may_start(user, tasks.BOOKLET))
-    export = core_exports.start(user, tasks.BOOKLET, {"round": r.pk}, title=f"{r.title}评议汇编（.docx）")
+    fmt = "pdf" if request.POST.get("format") == "pdf" else "docx"
+    export = core_exports.start(
+        user, tasks.BOOKLET, {"round": r.pk, "format": fmt}, title=f"{r.title}评议汇编（{fmt.upper()}）"
+    )
     return redirect("core:export", export.pk)
