@@ -118,3 +118,14 @@ def test_update_adds_members_and_tells_them(make_topic, user, member):
     services.set_status(user("office"), t, "closed")
     with pytest.raises(Conflict):
         services.update(user("office"), t, title="再改")
+
+
+def test_a_writer_submitting_does_not_confirm_their_own_credit(make_topic, user, member):
+    # Found in the issue-12 walkthrough: member1's archive listed member1 as 确认人 of their own report.
+    t = make_topic("in_progress")
+    services.submit_report(user("member1"), t, generate=True, writer_ids=[member("member1").pk])
+    rec = DutyRecord.objects.get(act="research_report", source_id=str(t.pk))
+    assert rec.member == member("member1") and rec.confirmed_by is None
+    t2 = make_topic("in_progress")
+    services.submit_report(user("office"), t2, generate=True, writer_ids=[member("member1").pk])
+    assert DutyRecord.objects.get(act="research_report", source_id=str(t2.pk)).confirmed_by == user("office")

@@ -565,13 +565,15 @@ def submit_report(
         t.writers.set(writers)
         _touch(t, "report", "report_source", "reported_at", "reported_by", "report_summary", "status")
         today = timezone.localdate()
+        # A writer who submits does not confirm their own credit: only the office's submission confirms it.
+        confirmer = user if rules.is_manager(user, t.organisation) else None
         for w in writers:
             record_act(
                 member=w,
                 act=acts.RESEARCH_REPORT,
                 source=t,
                 occurred_on=today,
-                confirmed_by=user,
+                confirmed_by=confirmer,
                 note=t.title[:100],
             )
         label = t.get_kind_display()
