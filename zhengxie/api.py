@@ -116,6 +116,7 @@ for app in [
     "performance",
     "dashboard",
     "routing",
+    "drafting",
 ]:
     try:
         module = importlib.import_module(f"zhengxie.{app}.api")

@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "zhengxie.performance",
     "zhengxie.dashboard",
     "zhengxie.routing",
+    "zhengxie.drafting",
 ]
 
 MIDDLEWARE = [

@@ -45,6 +45,7 @@ urlpatterns = [
     path("performance/", include("zhengxie.performance.urls")),
     path("dashboard/", include("zhengxie.dashboard.urls")),
     path("routing/", include("zhengxie.routing.urls")),
+    path("drafting/", include("zhengxie.drafting.urls")),
     path("", include("zhengxie.core.urls")),
 ]
 

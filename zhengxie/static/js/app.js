@@ -63,6 +63,19 @@
     if (ev.target.matches && ev.target.matches("textarea[data-maxchars][data-charcount]")) updateCount(ev.target);
   });
 
+  // <button data-fix-target="#id_title" data-fix-value="关于……的建议"> puts the suggested text into the field
+  // (撰写助手: a rewritten title) and tells the form it changed, so the check runs again.
+  document.addEventListener("click", function (ev) {
+    var b = ev.target.closest && ev.target.closest("[data-fix-target]");
+    if (!b) return;
+    var field = document.querySelector(b.dataset.fixTarget);
+    if (!field) return;
+    ev.preventDefault();
+    field.value = b.dataset.fixValue || "";
+    field.dispatchEvent(new Event("input", { bubbles: true }));
+    field.focus();
+  });
+
   document.addEventListener("DOMContentLoaded", function () { renderCharts(document); initCounts(document); });
   document.body.addEventListener("htmx:afterSettle", function (ev) { renderCharts(ev.target); });
 })();
