@@ -237,6 +237,10 @@ def _bulk_hall(c, n: int, members: list, seed: int = 11) -> None:
             for _ in range(5)
         ]
     )
+    from zhengxie.consultation.services.hall import number_comments
+
+    number_comments([c.pk])  # 第N条 as the services give it
+    c.refresh_from_db(fields=["comment_seq"])
     visible = Comment.objects.filter(consultation_id=c.pk, status="visible")
     c.comment_count = visible.count()
     c.participant_count = visible.values("author_id").distinct().count()

@@ -333,15 +333,38 @@ def test_pin_puts_thread_on_top(hall, user, api_for):
 def test_merge(hall, user, client_for):
     a = post(user("member1"), hall, "建议建设立体停车库")
     b = post(user("member2"), hall, "建议建设立体停车库（重复）")
+    # Staff type the number they read on the page (第1条), not a database id.
     r = client_for("office").post(
-        reverse("consultation:hall_moderate", args=[hall.pk, b.pk, "merge"]), {"into_id": a.pk}
+        reverse("consultation:hall_moderate", args=[hall.pk, b.pk, "merge"]), {"into_number": a.number}
     )
     assert r.status_code == 302
     b.refresh_from_db()
-    assert b.status == "hidden" and b.merged_into_id == a.pk and b.hidden_reason == f"已合并到第{a.pk}条"
+    assert b.status == "hidden" and b.merged_into_id == a.pk and b.hidden_reason == "已合并到第1条"
     assert _counts(hall) == (1, 1)
     with pytest.raises(Invalid):
         services.merge(user=user("office"), comment=a, into=a.pk)
+    with pytest.raises(Invalid) as e:
+        services.merge(user=user("office"), comment=a, into_number=99)
+    assert e.value.field == "into_number"
+
+
+def test_comments_are_numbered_within_their_hall(hall, fresh, user, client_for, county, client):
+    # Another hall's comments do not move this hall's numbers: each counts from 第1条.
+    other = fresh(title="网络议政：另一议题")
+    post(user("member3"), other, "另一个议题的留言")
+    a = post(user("member1"), hall, "建议增加公交线路")
+    b = post(user("member2"), hall, "赞同", parent_id=a.pk)
+    c = post(user("member3"), hall, "补充：夜班车", parent_id=b.pk)
+    assert (a.number, b.number, c.number) == (1, 2, 3)
+    r = client.post(
+        reverse("public_consultation:hall", args=[county.code, hall.pk]),
+        {"content": "群众：希望延长末班车时间", "consent": "on"},
+    )
+    assert r.status_code in (200, 302)
+    assert Comment.objects.get(consultation=hall, is_public=True).number == 4
+    page = client_for("member1").get(reverse("consultation:hall", args=[hall.pk])).content.decode()
+    assert "第1条" in page and "第3条" in page and "回复第2条" in page
+    assert f"第{c.pk}条" not in page or c.pk == 3
 
 
 # --- the public -----------------------------------------------------------------------------------------
@@ -476,6 +499,10 @@ def test_demo_hall_is_consistent(demo_hall, client_for):
     assert visible.count() == demo_hall.comment_count >= 2000
     assert Comment.objects.filter(consultation=demo_hall, status="pending").exists()
     assert Comment.objects.filter(consultation=demo_hall, status="hidden").exclude(hidden_reason="").exists()
+    numbers = list(Comment.objects.filter(consultation=demo_hall).values_list("number", flat=True))
+    assert sorted(numbers) == list(range(1, len(numbers) + 1))
+    demo_hall.refresh_from_db()
+    assert demo_hall.comment_seq == len(numbers)
     r = client_for("member1").get(reverse("consultation:hall", args=[demo_hall.pk]))
     assert r.status_code == 200 and 'id="hall-cloud"' in r.content.decode() and "wc-5" in r.content.decode()
     r = client_for("member1").get(reverse("consultation:detail", args=[demo_hall.pk]))

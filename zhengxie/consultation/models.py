@@ -192,6 +192,8 @@ class Consultation(models.Model):
     # Live counts of visible comments and of distinct commenters (kept by the hall's services).
     comment_count = models.PositiveIntegerField("留言数", default=0)
     participant_count = models.PositiveIntegerField("参与人数", default=0)
+    # The last comment number given in this hall (Comment.number: 第N条 counts within the hall).
+    comment_seq = models.PositiveIntegerField(default=0)
     # Staff's summary of the discussion, drafted from comments (Comment.used_in_summary credits authors).
     hall_summary = models.TextField("议政综述", blank=True)
     created_by = models.ForeignKey(USER, on_delete=models.PROTECT, related_name="+")
@@ -289,6 +291,8 @@ class Comment(models.Model):
     merged_into = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     reply_count = models.PositiveIntegerField("回复数", default=0)  # on a thread's root: visible replies
     used_in_summary = models.BooleanField("采入综述", default=False)
+    # 第N条 within the hall, given in order of posting (pending public comments take one too).
+    number = models.PositiveIntegerField("序号", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -306,6 +310,7 @@ class Comment(models.Model):
             models.Index(fields=["root", "id"], name="consult_reply_idx"),
             # Moderation queue and per-author counts (duty-point cap per topic).
             models.Index(fields=["consultation", "status", "id"], name="consult_comment_status_idx"),
+            models.Index(fields=["consultation", "number"], name="consult_comment_number_idx"),
             models.Index(fields=["consultation", "author"], name="consult_comment_author_idx"),
         ]
 

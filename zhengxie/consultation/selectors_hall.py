@@ -28,6 +28,7 @@ QUEUE_SIZE = 50
 SUMMARY_PAGE = 100
 FIELDS = (
     "id",
+    "number",
     "consultation_id",
     "parent_id",
     "root_id",
@@ -184,7 +185,7 @@ def summary_rows(c: Consultation, after=None, size: int = SUMMARY_PAGE) -> tuple
     qs = Comment.objects.filter(consultation_id=c.pk, status=V)
     if after is not None:
         qs = qs.filter(id__gt=after)
-    rows = list(qs.only(*FIELDS).order_by("id")[: size + 1])
+    rows = list(qs.only(*FIELDS).annotate(parent_number=F("parent__number")).order_by("id")[: size + 1])
     if len(rows) > size:
         rows = rows[:size]
         return rows, rows[-1].pk

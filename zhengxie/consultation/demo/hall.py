@@ -24,6 +24,7 @@ from zhengxie.performance.models import DutyRecord
 from zhengxie.performance.services import build_record
 
 from ..models import Comment, Consultation
+from ..services.hall import number_comments
 from . import demo_members
 
 V, P, H = Comment.Status.VISIBLE, Comment.Status.PENDING, Comment.Status.HIDDEN
@@ -252,6 +253,7 @@ def _moderate(c: Consultation, rows: list[Comment], office: User, rnd: random.Ra
 
 
 def _counts(c: Consultation) -> None:
+    number_comments([c.pk])
     replies = (
         Comment.objects.filter(root_id=OuterRef("pk"), status=V, parent__isnull=False)
         .order_by()

@@ -156,6 +156,27 @@ def _hall_url(c: Consultation) -> str:
 # --- members and staff ----------------------------------------------------------------------------------
 
 
+def _taken_number(c: Consultation) -> int:
+    """The number this transaction just took (it holds the hall's row since its update)."""
+    return Consultation.objects.filter(pk=c.pk).values_list("comment_seq", flat=True).get()
+
+
+def number_comments(consultation_ids) -> None:
+    """Number the comments written in bulk (demo, benches) that have none, in order of posting, after the
+    hall's last number; the halls' counters follow."""
+    for cid in consultation_ids:
+        last = Consultation.objects.filter(pk=cid).values_list("comment_seq", flat=True).get()
+        rows = list(
+            Comment.objects.filter(consultation_id=cid, number__isnull=True)
+            .order_by("created_at", "id")
+            .only("id")
+        )
+        for n, cm in enumerate(rows, last + 1):
+            cm.number = n
+        Comment.objects.bulk_update(rows, ["number"], batch_size=1000)
+        Consultation.objects.filter(pk=cid).update(comment_seq=last + len(rows))
+
+
 def post_comment(*, user, consultation, content, parent_id=None) -> Comment:
     """A member's (or staff's) comment, or a reply when `parent_id` is given. 409 outside the window."""
     c = get_hall(user, getattr(consultation, "pk", consultation))
@@ -185,7 +206,6 @@ def post_comment(*, user, consultation, content, parent_id=None) -> Comment:
         )
         comment.save()
         comment.root_id = root.pk if root is not None else comment.pk
-        Comment.objects.filter(pk=comment.pk).update(root_id=comment.root_id)
         if member is not None and earlier < _cap(c):
             record_act(member=member, act=acts.HALL_COMMENT, source=comment, occurred_on=now)
         # The hall's row last, the window checked in the same statement (a comment that raced the close
@@ -193,9 +213,12 @@ def post_comment(*, user, consultation, content, parent_id=None) -> Comment:
         taken = Consultation.objects.filter(pk=c.pk, opens_at__lte=now, closes_at__gt=now).update(
             comment_count=F("comment_count") + 1,
             participant_count=F("participant_count") + (1 if earlier == 0 else 0),
+            comment_seq=F("comment_seq") + 1,
         )
         if not taken:
             raise _window_conflict(c)
+        comment.number = _taken_number(c)
+        Comment.objects.filter(pk=comment.pk).update(root_id=comment.root_id, number=comment.number)
         record(user, "hall_comment", comment, c.organisation, consultation=c.pk, parent=comment.parent_id)
     return comment
 
@@ -250,8 +273,9 @@ def submit_public(*, consultation, content, name="", consent=False, ip=None, hon
             content=content,
             status=P,
         )
-        Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk)
-        comment.root_id = comment.pk
+        Consultation.objects.filter(pk=c.pk).update(comment_seq=F("comment_seq") + 1)
+        comment.root_id, comment.number = comment.pk, _taken_number(c)
+        Comment.objects.filter(pk=comment.pk).update(root_id=comment.pk, number=comment.number)
         record(None, "hall_public_comment", comment, c.organisation, consultation=c.pk)
     return comment
 
@@ -399,24 +423,27 @@ def approve(*, user, comment) -> Comment:
     return cm
 
 
-def merge(*, user, comment, into) -> Comment:
+def merge(*, user, comment, into=None, into_number=None) -> Comment:
     """Merge a comment into another of the same hall (repeats): `merged_into` is set and the comment is
-    hidden with the reason 已合并到第N条 (N: the other comment's number)."""
-    into_id = _as_id(getattr(into, "pk", into), "into_id")
-    if into_id is None:
-        raise Invalid("请选择要合并到的留言。", field="into_id")
+    hidden with the reason 已合并到第N条 (N: the other comment's number). The other comment is given by
+    its id (`into`, the API) or by its number in the hall (`into_number`, the page's 第几条)."""
+    field = "into_number" if into_number is not None else "into_id"
+    key = _as_id(into_number if into_number is not None else getattr(into, "pk", into), field)
+    if key is None:
+        raise Invalid("请选择要合并到的留言。", field=field)
     with transaction.atomic():
         c, cm = _load(user, comment, "合并留言", authors=True)
-        target = Comment.objects.filter(pk=into_id, consultation_id=c.pk).first()
+        by = {"number": key} if field == "into_number" else {"pk": key}
+        target = Comment.objects.filter(consultation_id=c.pk, **by).first()
         if target is None:
-            raise Invalid("要合并到的留言不存在。", field="into_id")
+            raise Invalid("要合并到的留言不存在。", field=field)
         if target.pk == cm.pk or (cm.parent_id is None and target.root_id == cm.pk):
-            raise Invalid("不能合并到自身或自身的回复。", field="into_id")
+            raise Invalid("不能合并到自身或自身的回复。", field=field)
         if target.status != V:
             raise Conflict("要合并到的留言未显示。", code="comment_hidden")
         if cm.status == H:
             raise Conflict("该留言已隐藏。", code="comment_hidden")
-        reason = f"已合并到第{target.pk}条"
+        reason = f"已合并到第{target.number or target.pk}条"
         Comment.objects.filter(pk=cm.pk).update(merged_into=target)
         gone = _hide(user, c, cm, reason)
         cm.refresh_from_db()

@@ -104,7 +104,7 @@ def _moderation_html(c: Consultation, cm: Comment, reply: bool, csrf: str) -> st
     parts.append(
         format_html(
             '<details><summary>合并</summary><form method="post" action="{}" class="d-flex gap-1 mt-1">{}'
-            '<input class="form-control form-control-sm" name="into_id" inputmode="numeric" required '
+            '<input class="form-control form-control-sm" name="into_number" inputmode="numeric" required '
             'placeholder="合并到第几条" aria-label="合并到第几条"><button class="btn btn-outline-secondary btn-sm '
             'text-nowrap" type="submit">合并</button></form></details>',
             url("merge"),
@@ -114,7 +114,9 @@ def _moderation_html(c: Consultation, cm: Comment, reply: bool, csrf: str) -> st
     return format_html('<div class="d-flex flex-wrap gap-2 small mt-1">{}</div>', mark_safe("".join(parts)))
 
 
-def comment_html(c: Consultation, cm: Comment, *, reply: bool, manage: bool, csrf: str = "") -> str:
+def comment_html(
+    c: Consultation, cm: Comment, *, reply: bool, manage: bool, csrf: str = "", numbers: dict | None = None
+) -> str:
     """One comment (escaped: the author's label and the text are the user's, HTML stays text)."""
     badges = ""
     if cm.is_public:
@@ -125,9 +127,10 @@ def comment_html(c: Consultation, cm: Comment, *, reply: bool, manage: bool, csr
         badges += '<span class="badge text-bg-danger">置顶</span>'
     if cm.used_in_summary:
         badges += '<span class="badge text-bg-success">采入综述</span>'
-    meta = f"· 第{cm.pk}条 · {localtime(cm.created_at):%m-%d %H:%M}"
-    if reply and cm.parent_id != cm.root_id:
-        meta += f" · 回复第{cm.parent_id}条"
+    meta = f"· 第{cm.number or cm.pk}条 · {localtime(cm.created_at):%m-%d %H:%M}"
+    parent_number = (numbers or {}).get(cm.parent_id)
+    if reply and cm.parent_id != cm.root_id and parent_number:
+        meta += f" · 回复第{parent_number}条"
     text = escape(cm.content).replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
     extra = " border-start border-2 ps-2 ms-1 mt-2" if reply else ""
     moderation = _moderation_html(c, cm, reply, csrf) if manage else ""
@@ -141,9 +144,11 @@ def comment_html(c: Consultation, cm: Comment, *, reply: bool, manage: bool, csr
 def _markup(request, c: Consultation, threads, manage: bool) -> None:
     csrf = get_token(request) if manage else ""
     for t in threads:
+        # A reply names the reply it answers by its number when that one is shown in the same thread.
+        numbers = {x.pk: x.number or x.pk for x in (t.root, *t.replies)}
         t.root.html = comment_html(c, t.root, reply=False, manage=manage, csrf=csrf)
         for r in t.replies:
-            r.html = comment_html(c, r, reply=True, manage=manage, csrf=csrf)
+            r.html = comment_html(c, r, reply=True, manage=manage, csrf=csrf, numbers=numbers)
 
 
 # --- helpers --------------------------------------------------------------------------------------------
@@ -307,7 +312,7 @@ def hall_moderate(request, pk, comment_id, action):
             services.approve(user=user, comment=cm)
             done = "留言已通过审核并显示。"
         else:
-            services.merge(user=user, comment=cm, into=request.POST.get("into_id", ""))
+            services.merge(user=user, comment=cm, into_number=request.POST.get("into_number", ""))
             done = "留言已合并。"
     except ServiceError as exc:
         messages.error(request, exc.message)
