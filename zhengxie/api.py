@@ -117,6 +117,7 @@ for app in [
     "dashboard",
     "routing",
     "drafting",
+    "hottopics",
 ]:
     try:
         module = importlib.import_module(f"zhengxie.{app}.api")

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "zhengxie.dashboard",
     "zhengxie.routing",
     "zhengxie.drafting",
+    "zhengxie.hottopics",
 ]
 
 MIDDLEWARE = [

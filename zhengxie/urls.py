@@ -46,6 +46,7 @@ urlpatterns = [
     path("dashboard/", include("zhengxie.dashboard.urls")),
     path("routing/", include("zhengxie.routing.urls")),
     path("drafting/", include("zhengxie.drafting.urls")),
+    path("hottopics/", include("zhengxie.hottopics.urls")),
     path("", include("zhengxie.core.urls")),
 ]
 
