@@ -28,6 +28,7 @@ DEMO_APPS = [
     "reading",
     "performance",
     "routing",
+    "hottopics",
 ]
 
 
