@@ -944,3 +944,30 @@ def join_decision(request, pk: int, payload: JoinDecisionIn):
         user=request.user, proposal=pk, member=payload.member_id, accept=payload.accept
     )
     return _full(request, pk)
+
+
+# --- 疑似重复 (near-duplicates waiting for review) and 一键并案 ----------------------------------------------
+
+from zhengxie.search.schemas import DuplicateGroupsOut, MergeGroupIn  # noqa: E402
+
+from .duplicates import duplicate_groups  # noqa: E402
+from .rules import is_proposal_office  # noqa: E402
+
+
+@router.get(
+    "/proposals/duplicate-groups",
+    response=DuplicateGroupsOut,
+    summary="待审查提案中的疑似重复分组（提案委；组内事项、相似度、建议的主提案）",
+)
+def proposal_duplicate_groups(request):
+    if not is_proposal_office(request.user):
+        raise Http404
+    return duplicate_groups(request.user)
+
+
+@router.post("/proposals/merge-group", response=ProposalOut, summary="一键并案：将一组待审查提案并入主提案")
+def proposal_merge_group(request, payload: MergeGroupIn):
+    p = services.proposal_merge_group(
+        user=request.user, main=payload.main, others=payload.others, reason=payload.reason
+    )
+    return _full(request, p.pk)

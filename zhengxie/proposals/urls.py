@@ -52,3 +52,8 @@ urlpatterns += [
     path("<int:pk>/join/", views_join.join, name="join"),
     path("<int:pk>/join/decision/", views_join.join_decision, name="join_decision"),
 ]
+
+# 疑似重复: 一键并案 of a group from the review queue
+from .views import duplicates as views_duplicates  # noqa: E402
+
+urlpatterns += [path("review/merge/", views_duplicates.merge_group, name="merge_group")]

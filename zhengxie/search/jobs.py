@@ -9,3 +9,15 @@ def compact_terms(now=None) -> dict:
     from .services import compact
 
     return {"rows_removed": compact()}
+
+
+@register("search.warm_duplicates", every="hourly", label="比对待审查事项的疑似重复（预先计算）")
+def warm_duplicates(now=None) -> dict:
+    """Near-duplicate groups of the staff queues: compute the neighbour lists the pages have not yet
+    (search.duplicates), so that a queue page only reads them from the cache."""
+    from django.utils.module_loading import autodiscover_modules
+
+    from .duplicates import warm
+
+    autodiscover_modules("duplicates")  # each app's duplicates.py registers its queue
+    return {"items": warm()}

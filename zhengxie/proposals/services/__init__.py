@@ -28,7 +28,7 @@ from .handling import (
     proposal_sign,
     proposals_assign_batch,
 )
-from .review import proposal_review
+from .review import proposal_merge_group, proposal_review
 from .supervision import (
     proposal_close,
     proposal_extend,
@@ -55,6 +55,7 @@ __all__ = [
     "proposal_mark_key",
     "proposal_remind",
     "proposal_reply",
+    "proposal_merge_group",
     "proposal_review",
     "proposal_sign",
     "proposal_submit",

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from zhengxie.core import audit, orgsettings
-from zhengxie.core.errors import Forbidden, Invalid
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import User
 from zhengxie.core.notifications import notify
 from zhengxie.core.numbering import next_number
@@ -209,3 +209,44 @@ def _merge(user, p, target, reason):
         user, "proposals.merged_in", target, before=target_before, after={**_snapshot(target), "merged": p.pk}
     )
     _event(target, user, "merged_in", f"并入提案《{p.title}》（提案人随案合并）")
+
+
+def _ids(value, field: str) -> list[int]:
+    if not isinstance(value, (list, tuple)) or not value:
+        raise Invalid("请选择要并入的提案。", field=field)
+    out = []
+    for v in value:
+        if isinstance(v, bool) or not str(v).isdigit():
+            raise Invalid("提案编号不正确。", field=field)
+        if int(v) not in out:
+            out.append(int(v))
+    return out
+
+
+def proposal_merge_group(*, user, main, others, reason="") -> Proposal:
+    """一键并案 of a group of near-duplicates (the review queue's 疑似重复): every proposal of `others`, each
+    waiting for review, is merged into `main` as by proposal_review(decision="merge") — its signers keep
+    their credit and are told — all in one transaction (one refused, none merged)."""
+    main_pk = getattr(main, "pk", main)
+    if isinstance(main_pk, bool) or not str(main_pk or "").isdigit():
+        raise Invalid("请选择主提案。", field="main")
+    main_pk = int(main_pk)
+    other_pks = _ids(others, "others")
+    visible = set(visible_proposals(user).filter(pk__in=[main_pk, *other_pks]).values_list("pk", flat=True))
+    if main_pk not in visible or any(pk not in visible for pk in other_pks):
+        raise NotFound("未找到")
+    if main_pk in other_pks:
+        raise Invalid("主提案不能同时并入自身。", field="others")
+    with transaction.atomic():
+        target = Proposal.objects.select_for_update(of=("self",)).get(pk=main_pk)
+        if not r.is_proposal_office(user, target):
+            raise Forbidden("只有本级提案委员会（提案科）工作人员可以并案。")
+        if target.status not in (S.SUBMITTED, S.ACCEPTED, S.ASSIGNED, S.HANDLING):
+            raise Conflict(
+                f"主提案当前为「{target.get_status_display()}」，只能并入待审查或已立案的提案。",
+                code="bad_state",
+            )
+        for pk in other_pks:
+            proposal_review(user=user, proposal=pk, decision="merge", merge_into=main_pk, reason=reason)
+        target.refresh_from_db()
+    return target

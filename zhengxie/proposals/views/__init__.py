@@ -35,6 +35,7 @@ from zhengxie.members.models import Member, Session
 from zhengxie.members.selectors import current_session
 
 from .. import documents, exports, selectors, services, stats
+from ..duplicates import duplicate_groups
 from ..forms import (
     AssignForm,
     BatchAssignForm,
@@ -166,6 +167,7 @@ def review_queue(request):
             "querystring_without_page": qs_wo_page,
             "late_only": late_only,
             "review_days": days,
+            "dups": duplicate_groups(request.user),
         },
     )
 

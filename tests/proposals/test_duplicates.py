@@ -1,0 +1,158 @@
+"""疑似重复 in the 立案审查 queue: groups of near-duplicate proposals and 一键并案 (issue 17)."""
+
+import pytest
+from django.core.cache import cache
+
+from zhengxie.core.models import AuditEntry, Notification
+from zhengxie.proposals import duplicates
+from zhengxie.proposals.models import Proposal, Signer
+
+SCHOOL = {
+    "title": "关于解决城区学校大班额问题的建议",
+    "reasons": "城区小学班级人数普遍超过55人，教室拥挤，教师难以照顾每个学生，学位供给不足。",
+    "suggestions": "一是新建扩建城区学校；二是合理划分学区；三是控制班额，增加教师编制。",
+}
+SCHOOL2 = {
+    "title": "关于缓解城区学校大班额的建议",
+    "reasons": "城区学校大班额问题突出，小学一个班超过55人，学位紧张，教学质量受影响。",
+    "suggestions": "加快新建扩建城区学校，合理划分学区，严格控制班额。",
+}
+ROADS = {
+    "title": "关于加快农村公路养护的建议",
+    "reasons": "部分乡村公路年久失修，坑洼不平，雨季积水，群众出行不便，安全隐患多。",
+    "suggestions": "一是落实农村公路养护资金；二是建立县乡村三级路长制；三是加强超载治理。",
+}
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _groups(user, name="staff"):
+    return duplicates.duplicate_groups(user(name), budget=60)["groups"]
+
+
+def _ids_of(g):
+    return {i["id"] for i in g["items"]}
+
+
+def test_near_duplicates_are_grouped_and_other_matters_not(proposal_in, user):
+    a = proposal_in("submitted", author="member1", **SCHOOL)
+    b = proposal_in("submitted", author="member2", **SCHOOL2)
+    c = proposal_in("submitted", author="member3", **ROADS)
+    groups = [g for g in _groups(user) if _ids_of(g) & {a.pk, b.pk, c.pk}]
+    assert len(groups) == 1
+    g = groups[0]
+    assert _ids_of(g) >= {a.pk, b.pk} and c.pk not in _ids_of(g)
+    assert g["main"] == a.pk and "最早" in g["main_reason"]
+    assert {"大班额", "城区"} & set(g["phrases"])
+    item = next(i for i in g["items"] if i["id"] == b.pk)
+    assert item["author"] == user("member2").member.name and item["status"] == "submitted"
+
+
+def test_only_the_proposal_office_sees_groups(proposal_in, user):
+    proposal_in("submitted", author="member1", **SCHOOL)
+    proposal_in("submitted", author="member2", **SCHOOL2)
+    for name in ("member1", "handler1", "other", "leader"):
+        assert _groups(user, name) == []
+
+
+def test_merge_group_merges_every_other_into_the_main(proposal_in, user):
+    a = proposal_in("submitted", author="member1", **SCHOOL)
+    b = proposal_in("submitted", author="member2", cosigners=["member3"], **SCHOOL2)
+    staff = user("staff")
+    before = AuditEntry.objects.count()
+    from zhengxie.proposals import services
+
+    services.proposal_merge_group(user=staff, main=a.pk, others=[b.pk], reason="同一事项")
+    b.refresh_from_db()
+    assert b.status == "merged" and b.merged_into_id == a.pk
+    carried = set(
+        Signer.objects.filter(proposal=a, via_merge=b, status="agreed").values_list(
+            "member__user__username", flat=True
+        )
+    )
+    assert carried == {"member2", "member3"}
+    assert Notification.objects.filter(user__username="member3", title__contains="已并案").exists()
+    assert AuditEntry.objects.count() > before
+    assert not any(b.pk in _ids_of(g) for g in _groups(user))
+
+
+def test_merge_group_refuses_illegal_states_and_bad_input(proposal_in, user):
+    from zhengxie.core.errors import Conflict, Invalid, NotFound
+    from zhengxie.proposals import services
+
+    a = proposal_in("submitted", author="member1", **SCHOOL)
+    filed = proposal_in("accepted", author="member2", **SCHOOL2)
+    staff = user("staff")
+    with pytest.raises(Conflict):  # an accepted proposal is not merged away
+        services.proposal_merge_group(user=staff, main=a.pk, others=[filed.pk])
+    with pytest.raises(Invalid):
+        services.proposal_merge_group(user=staff, main=a.pk, others=[a.pk])
+    with pytest.raises(Invalid):
+        services.proposal_merge_group(user=staff, main=a.pk, others=[])
+    with pytest.raises(NotFound):
+        services.proposal_merge_group(user=staff, main=a.pk, others=[999999])
+    assert Proposal.objects.get(pk=filed.pk).status == "accepted"
+
+
+def test_api_groups_and_merge_group(proposal_in, user, api_for):
+    a = proposal_in("submitted", author="member1", **SCHOOL)
+    b = proposal_in("submitted", author="member2", **SCHOOL2)
+    duplicates.duplicate_groups(user("staff"), budget=60)  # the lists, as the hourly job leaves them
+    r = api_for("staff").get("/api/v1/proposals/duplicate-groups")
+    assert r.status_code == 200
+    assert any({a.pk, b.pk} <= _ids_of(g) for g in r.json()["groups"])
+    assert api_for("member1").get("/api/v1/proposals/duplicate-groups").status_code == 404
+    # another county's staff: the proposals are invisible, 404 before the body is read
+    r = api_for("other").post(
+        "/api/v1/proposals/merge-group", {"main": a.pk, "others": [b.pk]}, content_type="application/json"
+    )
+    assert r.status_code == 404
+    r = api_for("member1").post(
+        "/api/v1/proposals/merge-group", {"main": a.pk, "others": [b.pk]}, content_type="application/json"
+    )
+    assert r.status_code in (403, 404)
+    r = api_for("staff").post(
+        "/api/v1/proposals/merge-group",
+        {"main": a.pk, "others": [b.pk], "reason": "同一事项"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200, r.content
+    assert Proposal.objects.get(pk=b.pk).status == "merged"
+    r = api_for("staff").post(
+        "/api/v1/proposals/merge-group", {"main": a.pk, "others": [b.pk]}, content_type="application/json"
+    )
+    assert r.status_code == 409
+
+
+def test_queue_page_shows_groups_and_merges_in_one_click(proposal_in, user, client_for):
+    a = proposal_in("submitted", author="member1", **SCHOOL)
+    b = proposal_in("submitted", author="member2", **SCHOOL2)
+    c = client_for("staff")
+    html = c.get("/proposals/review/").content.decode()
+    assert "疑似重复" in html and "一键并案" in html and SCHOOL2["title"] in html
+    r = c.post("/proposals/review/merge/", {"main": a.pk, "ids": [a.pk, b.pk], "reason": ""}, follow=True)
+    assert "已将 1 件提案并入" in r.content.decode()
+    assert Proposal.objects.get(pk=b.pk).status == "merged"
+
+
+def test_queue_page_queries_do_not_grow(proposal_in, user, client_for, django_assert_max_num_queries):
+    for i in range(2):
+        proposal_in("submitted", author="member1", **{**SCHOOL, "title": SCHOOL["title"] + "一" * i})
+    c = client_for("staff")
+    c.get("/proposals/review/")  # lists computed and cached
+
+    with django_assert_max_num_queries(100) as small:
+        c.get("/proposals/review/")
+    small = len(small)  # now: the next request clears the connection's query log
+    for i in range(6):
+        proposal_in("submitted", author="member2", **{**SCHOOL2, "title": SCHOOL2["title"] + "二" * i})
+        proposal_in("submitted", author="member3", **{**ROADS, "title": ROADS["title"] + "三" * i})
+    c.get("/proposals/review/")
+    with django_assert_max_num_queries(small):
+        r = c.get("/proposals/review/")
+    assert r.status_code == 200

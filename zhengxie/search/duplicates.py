@@ -1,0 +1,218 @@
+"""Near-duplicate groups among the items waiting in a staff queue (issue 17): 提案委's 立案审查, 信息科's
+incoming 社情民意, 办公室's 微建议 moderation.
+
+How a group is found (docs/search.md "Near-duplicate groups"):
+- Each waiting item's **neighbour list** is similar() of its title and the start of its text against its
+  organisation's index (NEIGHBOURS best, score >= STORE_MIN). A list is computed once per item and text
+  version and kept in the cache (`zx:dup:<kind>:<id>:<stamp>`, CACHE_SECONDS); a queue page reads all its
+  waiting items' lists with one cache call, computes at most COMPUTE_SECONDS' worth of lists it does not
+  have (the rest on the next page or the hourly job `search.warm_duplicates`), and so never scans the
+  table per request. A new item's list holds the older items like it, so an edge needs only one side.
+- Edges are the neighbour pairs both waiting, in the same bucket (a proposal's session), scoring at least
+  THRESHOLD (tuned on the taidi2020 same-title groups by bench/eval_duplicates.py); groups are the
+  connected components (single link).
+- Neighbours that are not waiting (earlier years, already filed) are shown as reference, never merged.
+
+Apps call `groups(...)`; the rows, permissions and merges stay theirs."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.core.cache import cache
+
+from . import text as _text
+from .services import similar
+
+THRESHOLD = 0.5
+STORE_MIN = 0.3
+NEIGHBOURS = 20
+CACHE_SECONDS = 7 * 24 * 3600
+TEXT_CHARS = 600  # the title and the start of the body: what similar() scores (see its coverage)
+
+# kind -> fn() -> iterable of (organisation_ids, [(pk, stamp)], text_of): the hourly job fills the caches.
+QUEUES: dict[str, Callable[[], Iterable[tuple[list[int], list[tuple[int, str]], Callable]]]] = {}
+
+
+def register_queue(kind: str, waiting: Callable) -> None:
+    QUEUES[kind] = waiting
+
+
+def compute_seconds() -> float:
+    return float(getattr(settings, "DUPLICATES_COMPUTE_SECONDS", 1.0))
+
+
+def query_text(title: str, body: str) -> str:
+    return f"{title}\n{(body or '')[:TEXT_CHARS]}"
+
+
+def _key(kind: str, pk: int, stamp) -> str:
+    return f"zx:dup:{kind}:{pk}:{stamp}"
+
+
+def neighbour_lists(
+    kind: str,
+    items: list[tuple[int, str]],
+    *,
+    organisation_ids: list[int],
+    text_of: Callable[[list[int]], dict[int, str]],
+    budget: float | None = None,
+) -> tuple[dict[int, list[tuple[int, float]]], int]:
+    """({pk: [(other pk, score)]}, how many items still have no list) for `items` [(pk, stamp)]; lists not
+    in the cache are computed for at most `budget` seconds (None: compute_seconds())."""
+    keys = {pk: _key(kind, pk, stamp) for pk, stamp in items}
+    got = cache.get_many(list(keys.values())) if keys else {}
+    lists = {pk: got[k] for pk, k in keys.items() if k in got}
+    missing = [pk for pk in keys if pk not in lists]
+    budget = compute_seconds() if budget is None else budget
+    if missing and budget > 0:
+        texts = text_of(missing)
+        start, new = time.perf_counter(), {}
+        for pk in missing:
+            if time.perf_counter() - start > budget:
+                break
+            hits = similar(
+                kind=kind,
+                text=texts.get(pk, ""),
+                organisation_ids=organisation_ids,
+                exclude_ids=[pk],
+                limit=NEIGHBOURS,
+                min_score=STORE_MIN,
+            )
+            lists[pk] = new[keys[pk]] = [(int(o), float(s)) for o, s in hits]
+        cache.set_many(new, CACHE_SECONDS)
+    return lists, len(keys) - len(lists)
+
+
+@dataclass
+class Group:
+    ids: list[int]  # in the caller's order (e.g. by submission)
+    scores: dict[tuple[int, int], float] = field(default_factory=dict)  # (a, b) a < b -> score
+    references: dict[int, float] = field(default_factory=dict)  # not waiting: pk -> best score
+
+    def score_of(self, a: int, b: int) -> float | None:
+        return self.scores.get((min(a, b), max(a, b)))
+
+    def best_link(self, pk: int) -> float:
+        return max((s for (a, b), s in self.scores.items() if pk in (a, b)), default=0.0)
+
+
+def link(
+    ids: list[int],
+    lists: dict[int, list[tuple[int, float]]],
+    *,
+    threshold: float = THRESHOLD,
+    bucket: dict[int, object] | None = None,
+) -> list[Group]:
+    """Single-link groups of the waiting `ids` (order kept) whose neighbour scores reach `threshold`, within
+    one bucket; every other neighbour at the threshold becomes a reference of the group."""
+    waiting = set(ids)
+    parent = {pk: pk for pk in ids}
+
+    def find(x):
+        while parent[x] != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    scores: dict[tuple[int, int], float] = {}
+    outside: dict[int, dict[int, float]] = {}
+    for a in ids:
+        for b, s in lists.get(a, ()):
+            if s < threshold or b == a:
+                continue
+            if b not in waiting:
+                outside.setdefault(a, {})[b] = max(s, outside.get(a, {}).get(b, 0.0))
+                continue
+            if bucket is not None and bucket.get(a) != bucket.get(b):
+                continue
+            pair = (min(a, b), max(a, b))
+            scores[pair] = max(s, scores.get(pair, 0.0))
+            parent[find(a)] = find(b)
+    members: dict[int, list[int]] = {}
+    for pk in ids:
+        members.setdefault(find(pk), []).append(pk)
+    out = []
+    for group_ids in members.values():
+        if len(group_ids) < 2:
+            continue
+        inside = set(group_ids)
+        g = Group(ids=group_ids, scores={p: s for p, s in scores.items() if p[0] in inside})
+        for pk in group_ids:
+            for ref, s in outside.get(pk, {}).items():
+                g.references[ref] = max(s, g.references.get(ref, 0.0))
+        out.append(g)
+    return out
+
+
+def groups(
+    kind: str,
+    items: list[tuple[int, str]],
+    *,
+    organisation_ids: list[int],
+    text_of: Callable[[list[int]], dict[int, str]],
+    bucket: dict[int, object] | None = None,
+    threshold: float = THRESHOLD,
+    budget: float | None = None,
+) -> tuple[list[Group], int]:
+    """(groups among the waiting `items` [(pk, stamp)] in their order, items not compared yet)."""
+    lists, pending = neighbour_lists(
+        kind, items, organisation_ids=organisation_ids, text_of=text_of, budget=budget
+    )
+    return link([pk for pk, _ in items], lists, threshold=threshold, bucket=bucket), pending
+
+
+def key_phrases(titles: list[str], limit: int = 6) -> list[str]:
+    """The words the titles share: in at least two of them (all of them first), informative, longer first;
+    a word inside a longer one kept is dropped."""
+    counts: dict[str, int] = {}
+    for title in titles:
+        for t in set(_text.segment(title)):
+            if t in _text.BOILERPLATE or _text.is_generic(t) or len(t) < 2:
+                continue
+            counts[t] = counts.get(t, 0) + 1
+    shared = sorted((t for t, c in counts.items() if c >= 2), key=lambda t: (-counts[t], -len(t), t))
+    out: list[str] = []
+    for t in shared:
+        if any(t in kept for kept in out):
+            continue
+        out.append(t)
+        if len(out) == limit:
+            break
+    return out
+
+
+def suggest_main(rows: list[dict]) -> tuple[int, str]:
+    """The item the others should join, and why: the earliest, unless another is clearly more complete
+    (text at least 1.3 times as long and 100 characters more, or more co-signers): {id, at, length, people}."""
+    earliest = min(rows, key=lambda r: (r["at"], r["id"]))
+    fullest = max(rows, key=lambda r: (r.get("people", 0), r["length"], -r["id"]))
+    if fullest["id"] != earliest["id"]:
+        if fullest.get("people", 0) > earliest.get("people", 0):
+            return fullest["id"], f"联名人数最多（{fullest['people']}人），其余并入后一并办理"
+        if fullest["length"] >= 1.3 * earliest["length"] and fullest["length"] - earliest["length"] >= 100:
+            return fullest["id"], f"内容最完整（{fullest['length']}字，最早一件{earliest['length']}字）"
+    return earliest["id"], "最早提交，其余内容与之相近"
+
+
+def warm(kind: str | None = None) -> int:
+    """Compute the missing neighbour lists of every registered queue (the hourly job); returns how many."""
+    done = 0
+    for k, waiting in QUEUES.items():
+        if kind and k != kind:
+            continue
+        for org_ids, items, text_of in waiting():
+            before = len(items)
+            _, pending = neighbour_lists(k, items, organisation_ids=org_ids, text_of=text_of, budget=3600)
+            done += before - pending
+    return done
+
+
+def group_form(post) -> tuple[str, list[str], str]:
+    """(main, others, reason) from a queue page's group form: the radio `main`, the ticked `ids`."""
+    main = (post.get("main") or "").strip()
+    others = [i for i in post.getlist("ids") if i and i != main]
+    return main, others, (post.get("reason") or "").strip()
