@@ -27,7 +27,11 @@
   2-gram and naive Bayes baselines, the units against where the demo's staff sent its newest items, and a
   suggestion's latency on SQLite and PostgreSQL (section "## 智能分办 (routing)");
 - bench/supervision_bench.py, appraisal_bench.py, research_bench.py: the 民主监督, 民主评议 and 视察调研 lists,
-  pages and API at demo size x100 (sections "## 民主监督", "## 民主评议", "## 视察调研").
+  pages and API at demo size x100 (sections "## 民主监督", "## 民主评议", "## 视察调研");
+- bench/scale_bench.py: the 政协云 case on PostgreSQL — `manage.py loadscale` provinces of growing size, the
+  county, city and province year pages and tables and the API lists behind gunicorn beside their floors,
+  the API list's throughput with 1, 2 and 4 processes, the hourly recount and a late reply's freshness
+  (section "## 政协云 (a province)").
 
 PostgreSQL: the server of DATABASE_URL, or postgres://postgres@127.0.0.1:5432 when it answers there;
 each benchmark creates and drops its own throw-away databases on it. The machine's description, the
@@ -66,6 +70,7 @@ HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as 
 KEYTASKS = "## 重点工作 (key tasks)"
 EVAL = "## Similar-text retrieval (taidi2020)"
 ROUTING = "## 智能分办 (routing)"
+SCALE = "## 政协云 (a province)"
 # Lists benchmarks at demo size x100 (x10 under --quick), all shaped like keytasks_bench.py's output:
 # name -> (script, section of RESULTS.md, what the query-count failure points to).
 DEMO_X100 = {
@@ -93,6 +98,7 @@ ORDER = [
     HALL,
     HALL_NOTES,
     *(section for _, section, _ in DEMO_X100.values()),
+    SCALE,
 ]
 SIMILAR_TARGET = 100.0
 
@@ -219,9 +225,9 @@ def main() -> None:
     parser.add_argument(
         "--only",
         default="proposals,handling,opinions,search,eval,routing,performance,writers,public,hall,keytasks,supervision,"
-        "appraisal,research",
+        "appraisal,research,scale",
         help="comma-separated: proposals, handling, opinions, search, eval, routing, performance, writers, public, hall, "
-        "keytasks, supervision, appraisal, research",
+        "keytasks, supervision, appraisal, research, scale",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
     parser.add_argument("--pg-url", default=None)
@@ -514,6 +520,30 @@ def main() -> None:
                             f"{big[r['label']]} at x{run['factor']} (see {see})"
                         )
 
+        if "scale" in only:  # the 政协云 case: provinces of growing size, PostgreSQL only
+            if not use_pg:
+                failures.append("scale_bench.py needs PostgreSQL: not measured")
+            else:
+                quick = [
+                    "--scales",
+                    "0.01",
+                    "--requests",
+                    "5",
+                    "--runs",
+                    "1",
+                    "--seconds",
+                    "3",
+                    "--tp-runs",
+                    "1",
+                ]
+                found = run_json("scale_bench.py", SCALE, "scale", quick)
+                for run in (found or [])[-1:]:
+                    for r in run["rows"]:
+                        if r["target"]:
+                            verdicts.append(
+                                (f"scale: {r['label']} @{run['scale']}", "postgresql", r["p95"], r["target"])
+                            )
+
     minutes = (time.perf_counter() - started) / 60
     summary_rows = [
         [what, engine, figure, f"< {target:g}", "pass" if figure < target else "**MISS**"]
@@ -534,6 +564,7 @@ def main() -> None:
         "supervision": 9,
         "appraisal": 10,
         "research": 11,
+        "scale": 12,
     }
     summary_rows = sorted(
         kept_summary_rows(only) + summary_rows + counted, key=lambda r: rank.get(r[0].split(":")[0], 12)

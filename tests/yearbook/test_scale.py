@@ -37,14 +37,17 @@ def _independent(committee, year):
     from django.db.models import Sum
 
     from zhengxie.activities.models import Invitation, Meeting
+    from zhengxie.consultation.models import Consultation
     from zhengxie.keytasks.models import KeyTask
     from zhengxie.opinions.models import Adoption, Opinion
     from zhengxie.proposals.documents import ACCEPTED_STATES
     from zhengxie.proposals.models import Proposal
     from zhengxie.proposals.workflow import NOT_SUBMITTED
     from zhengxie.reading.models import Book, Log
+    from zhengxie.research.models import ResearchTopic
     from zhengxie.studios.models import DutySlot, ServiceRecord
     from zhengxie.suggestions.models import Suggestion
+    from zhengxie.supervision.models import Item, Supervision
 
     ids = services.own_ids(committee)
     proposals = Proposal.objects.filter(session__organisation=committee, session__year=year)
@@ -81,6 +84,16 @@ def _independent(committee, year):
         "keytasks.done": KeyTask.objects.filter(organisation=committee, year=year, status="done").count(),
         "reading.books": Book.objects.filter(organisation=committee, year=year).count(),
         "reading.check_ins": Log.objects.filter(organisation_id__in=ids, read_on__year=year).count(),
+        "consultation.held": Consultation.objects.filter(
+            organisation_id__in=ids, year=year, status__in=("held", "outcome_sent", "closed")
+        ).count(),
+        "research.research": ResearchTopic.objects.filter(
+            organisation=committee, year=year, kind="research"
+        ).count(),
+        "supervision.groups": Supervision.objects.filter(organisation=committee, year=year).count(),
+        "supervision.problems": Item.objects.filter(
+            supervision__organisation=committee, supervision__year=year, list="problem"
+        ).count(),
     }
 
 
@@ -104,6 +117,7 @@ def test_pages_show_exactly_a_full_recount_at_every_level(province, api_for, cli
             independent = _independent(committee, year)
             assert {k: shown.get(k, 0) for k in independent} == independent
             assert shown["proposals.submitted"] > 0 and shown["opinions.received"] > 0
+            assert shown["activities.held"] > 0 and shown["consultation.held"] > 0
         page = client_for(who).get(f"/yearbook/?org={committee.pk}&year={YEAR}").content.decode()
         assert committee.name in page and "工作报告主要数据" in page
 

@@ -148,6 +148,7 @@ class Generator:
             "public",
             "keytasks",
             "reading",
+            "work",
         ):
             t0 = time.perf_counter()
             self.say(f"[loadscale] {name} ...")
@@ -980,6 +981,86 @@ class Generator:
                 )
         Log.objects.bulk_create(logs, batch_size=5000)
         self.counts.update(books=len(books), reading_logs=len(logs))
+
+    # ------------------------------------------------------------ consultation, research, supervision
+
+    def make_work(self) -> None:
+        """协商议事, 视察调研 and 民主监督 of each committee's year, in the states their services leave: four
+        consultations of different forms (held when their month is past), an inspection and a research topic
+        (reported when past), a supervision group on a unit with its problem and suggestion lists."""
+        from zhengxie.consultation.models import Consultation
+        from zhengxie.research.models import ResearchTopic
+        from zhengxie.supervision.models import Item, Supervision
+
+        rng = self.rng
+        forms = [f for f, _ in Consultation.Form.choices]
+        consultations, topics, groups = [], [], []
+        for c in self.committees:
+            ctx = self.ctx[c.pk]
+            for y in self.years:
+                for n in range(4):
+                    day = datetime.date(y, 3 * n + 2, rng.randint(5, 25))
+                    held = day < self.today
+                    consultations.append(
+                        Consultation(
+                            organisation=c,
+                            year=y,
+                            title=f"关于{rng.choice(self.pb.TOPICS)[0]}的{y}年协商",
+                            form=forms[(n + y) % len(forms)],
+                            status=Consultation.Status.HELD if held else Consultation.Status.PLANNED,
+                            held_on=day if held else None,
+                            leader=ctx["leader"],
+                            created_by=ctx["office"],
+                        )
+                    )
+                for kind in (ResearchTopic.Kind.INSPECTION, ResearchTopic.Kind.RESEARCH):
+                    past = y < self.today.year
+                    topics.append(
+                        ResearchTopic(
+                            organisation=c,
+                            year=y,
+                            kind=kind,
+                            title=f"{y}年{rng.choice(self.pb.TOPICS)[0]}专题{'视察' if kind == 'inspection' else '调研'}",
+                            status=ResearchTopic.Status.IN_PROGRESS
+                            if past or rng.random() < 0.5
+                            else ResearchTopic.Status.PLANNED,
+                            chair_collective=rng.random() < 0.3,
+                            leader=ctx["leader"],
+                            created_by=ctx["office"],
+                        )
+                    )
+                unit = rng.choice(ctx["units"])
+                groups.append(
+                    Supervision(
+                        organisation=c,
+                        year=y,
+                        unit=unit,
+                        title=f"{y}年对{unit.name}的民主监督",
+                        leader=ctx["members"][0],
+                        starts_on=datetime.date(y, 3, 1),
+                        ends_on=datetime.date(y, 11, 30),
+                        status=Supervision.Status.ACTIVE
+                        if y == self.today.year
+                        else Supervision.Status.CLOSED,
+                        created_by=ctx["office"],
+                    )
+                )
+        Consultation.objects.bulk_create(consultations, batch_size=2000)
+        ResearchTopic.objects.bulk_create(topics, batch_size=2000)
+        Supervision.objects.bulk_create(groups, batch_size=2000)
+        items = [
+            Item(supervision=g, list=lst, number=n, content="发现的问题及建议。", created_by=g.created_by)
+            for g in groups
+            for lst in (Item.List.PROBLEM, Item.List.SUGGESTION)
+            for n in (1, 2)
+        ]
+        Item.objects.bulk_create(items, batch_size=5000)
+        self.counts.update(
+            consultations=len(consultations),
+            research_topics=len(topics),
+            supervisions=len(groups),
+            supervision_items=len(items),
+        )
 
 
 def snapshots(out=None) -> dict:
