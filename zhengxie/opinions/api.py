@@ -753,3 +753,31 @@ def issue_document(request, pk: int, format: str = "docx"):  # noqa: A002 (the c
     filename = f"社情民意{issue.year}年第{issue.number}期.{fmt}"
     resp["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
     return resp
+
+
+# --- 疑似重复 (near-duplicates waiting for the 信息科) and 一键合并 ---------------------------------------------
+
+from django.http import Http404  # noqa: E402
+
+from zhengxie.search.schemas import DuplicateGroupsOut, MergeGroupIn  # noqa: E402
+
+from .duplicates import duplicate_groups  # noqa: E402
+
+
+@router.get(
+    "/opinions/duplicate-groups",
+    response=DuplicateGroupsOut,
+    summary="待处理社情民意信息中的疑似重复分组（信息科；组内信息、相似度、建议的主信息）",
+)
+def opinion_duplicate_groups(request):
+    if not r.is_info_office(request.user):
+        raise Http404
+    return duplicate_groups(request.user)
+
+
+@router.post("/opinions/merge-group", response=OpinionOut, summary="一键合并：将一组待处理信息合并到主信息")
+def opinion_merge_group(request, payload: MergeGroupIn):
+    o = services.opinion_merge_group(
+        user=request.user, main=payload.main, others=payload.others, reason=payload.reason
+    )
+    return _full(request, o.pk)

@@ -904,3 +904,33 @@ def from_proposal(*, user, proposal) -> Opinion:
         category="opinion",
     )
     return o
+
+
+def opinion_merge_group(*, user, main, others, reason="") -> Opinion:
+    """一键合并 of a group of near-duplicates (the 信息工作台's 疑似重复): every item of `others`, each waiting
+    (submitted), is merged into `main` as by opinion_review(decision="merge") — its authors join `main` and
+    keep their credit, and are told — all in one transaction (one refused, none merged)."""
+    main_pk = getattr(main, "pk", main)
+    if isinstance(main_pk, bool) or not str(main_pk or "").isdigit():
+        raise Invalid("请选择主信息。", field="main")
+    main_pk = int(main_pk)
+    if not isinstance(others, (list, tuple)) or not others:
+        raise Invalid("请选择要合并的信息。", field="others")
+    if any(isinstance(v, bool) or not str(v).isdigit() for v in others):
+        raise Invalid("信息编号不正确。", field="others")
+    other_pks = list(dict.fromkeys(int(v) for v in others))
+    found = {
+        o.pk: o for o in Opinion.objects.select_related("organisation").filter(pk__in=[main_pk, *other_pks])
+    }
+    if any(pk not in found or not r.can_view(user, found[pk]) for pk in [main_pk, *other_pks]):
+        raise NotFound("未找到该社情民意信息。")
+    if main_pk in other_pks:
+        raise Invalid("主信息不能合并到自身。", field="others")
+    with transaction.atomic():
+        target = _load(user, main_pk)
+        _office(user, target, "合并信息")
+        _state(target, (S.SUBMITTED, S.ACCEPTED), "作为合并的主信息")
+        for pk in other_pks:
+            opinion_review(user=user, opinion=pk, decision="merge", merge_into=main_pk, reason=reason)
+        target.refresh_from_db()
+    return target

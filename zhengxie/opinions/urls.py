@@ -29,3 +29,8 @@ urlpatterns = [
     path("stats/", stats_views.stats_page, name="stats"),
     path("stats/export/", stats_views.stats_export, name="stats_export"),
 ]
+
+# 疑似重复: 一键合并 of a group from the 信息工作台
+from .views import duplicates as views_duplicates  # noqa: E402
+
+urlpatterns += [path("queue/merge/", views_duplicates.merge_group, name="merge_group")]

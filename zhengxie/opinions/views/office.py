@@ -15,6 +15,7 @@ from zhengxie.core.views import paginate
 
 from .. import rules as r
 from .. import selectors, services
+from ..duplicates import duplicate_groups
 from ..forms import IssueForm, OpinionFilterForm
 from ..models import Opinion, OpinionIssue
 from .common import READERS, disposition, fail, need, years
@@ -76,7 +77,8 @@ def queue(request):
     user = request.user
     need(r.is_info_office(user))
     waiting = Opinion.objects.filter(organisation_id=user.organisation_id, status=S.SUBMITTED).count()
-    return _list_page(request, "opinions/queue.html", queue=True, waiting=waiting)
+    dups = duplicate_groups(user)
+    return _list_page(request, "opinions/queue.html", queue=True, waiting=waiting, dups=dups)
 
 
 @login_required
