@@ -77,27 +77,27 @@ def sparkline(values: list[int], width: int = 100, height: int = 24) -> str:
 
 
 def chart_option(topics: list[HotTopic]) -> dict:
-    """A horizontal bar chart of the top hot topics by heat (the hottest on top), sizes in the tooltip."""
+    """A horizontal bar chart of the top hot topics by heat (the hottest on top), each bar labelled with
+    its number of items."""
     top = topics[:CHART_TOPICS][::-1]
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
-        "grid": {"left": 8, "right": 24, "top": 8, "bottom": 8, "containLabel": True},
-        "xAxis": {"type": "value", "name": "热度"},
+        "grid": {"left": 8, "right": 48, "top": 8, "bottom": 8, "containLabel": True},
+        "xAxis": {"type": "value", "name": "热度", "nameLocation": "middle", "nameGap": 24},
         "yAxis": {
             "type": "category",
             "data": [t.label if len(t.label) <= 14 else t.label[:13] + "…" for t in top],
             "axisLabel": {"fontSize": 11},
         },
         "series": [
-            {"name": "热度", "type": "bar", "data": [t.heat for t in top], "itemStyle": {"color": "#c0392b"}},
             {
-                "name": "件数",
+                "name": "热度",
                 "type": "bar",
-                "data": [t.shown for t in top],
-                "itemStyle": {"color": "#f0ad4e"},
-            },
+                "itemStyle": {"color": "#c0392b"},
+                "label": {"show": True, "position": "right", "fontSize": 11},
+                "data": [{"value": t.heat, "label": {"formatter": f"{t.shown}件"}} for t in top],
+            }
         ],
-        "legend": {"bottom": 0},
     }
 
 
