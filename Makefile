@@ -75,9 +75,10 @@ bench: install
 	$(PY) bench/run.py
 
 # Near-duplicate retrieval on the real taidi2020 messages (../shared/data/taidi2020) against TF-IDF and
-# BM25 baselines; `make bench` runs it too. Its section of bench/RESULTS.md only.
+# BM25 baselines, and the 热点 clustering against a k-means baseline; `make bench` runs them too. Their
+# sections of bench/RESULTS.md only.
 eval: install
-	$(PY) bench/run.py --only eval
+	$(PY) bench/run.py --only eval,hottopics
 
 clean:
 	rm -rf .venv node_modules zhengxie/static/vendor var/static

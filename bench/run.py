@@ -26,6 +26,9 @@
 - bench/eval_routing.py: 智能分办 — the category on the taidi2020 test split beside TF-IDF words, character
   2-gram and naive Bayes baselines, the units against where the demo's staff sent its newest items, and a
   suggestion's latency on SQLite and PostgreSQL (section "## 智能分办 (routing)");
+- bench/eval_hottopics.py (`make eval`): the 热点 clustering on the taidi2020 messages (same-title pair recall,
+  purity against the routing labels, the contest team's hot issues) beside a k-means baseline, and its time
+  and peak memory at 4k, 20k and 100k texts (section "## 热点 (hot topics, taidi2020)");
 - bench/supervision_bench.py, appraisal_bench.py, research_bench.py: the 民主监督, 民主评议 and 视察调研 lists,
   pages and API at demo size x100 (sections "## 民主监督", "## 民主评议", "## 视察调研");
 - bench/scale_bench.py: the 政协云 case on PostgreSQL — `manage.py loadscale` provinces of growing size, the
@@ -70,6 +73,7 @@ HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as 
 KEYTASKS = "## 重点工作 (key tasks)"
 EVAL = "## Similar-text retrieval (taidi2020)"
 ROUTING = "## 智能分办 (routing)"
+HOTTOPICS = "## 热点 (hot topics, taidi2020)"
 SCALE = "## 政协云 (a province)"
 # Lists benchmarks at demo size x100 (x10 under --quick), all shaped like keytasks_bench.py's output:
 # name -> (script, section of RESULTS.md, what the query-count failure points to).
@@ -90,6 +94,7 @@ ORDER = [
     SEARCH,
     EVAL,
     ROUTING,
+    HOTTOPICS,
     PERFORMANCE,
     WRITERS,
     WRITERS_NOTES,
@@ -224,9 +229,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,eval,routing,performance,writers,public,hall,keytasks,supervision,"
+        default="proposals,handling,opinions,search,eval,routing,hottopics,performance,writers,public,hall,keytasks,supervision,"
         "appraisal,research,scale",
-        help="comma-separated: proposals, handling, opinions, search, eval, routing, performance, writers, public, hall, "
+        help="comma-separated: proposals, handling, opinions, search, eval, routing, hottopics, performance, writers, public, hall, "
         "keytasks, supervision, appraisal, research, scale",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
@@ -421,6 +426,9 @@ def main() -> None:
                         p95 = run["latency"][key]["p95"]
                         verdicts.append((f"routing: a suggestion ({what})", run["engine"], p95, 50.0))
 
+        if "hottopics" in only:  # 热点: clustering quality beside k-means, time and memory as texts grow
+            run_json("eval_hottopics.py", HOTTOPICS, "hottopics", ["--quick"])
+
         if "performance" in only:
             cmd = [py, str(BENCH / "performance_bench.py")]
             if args.quick:
@@ -556,6 +564,7 @@ def main() -> None:
         "search": 3,
         "eval": 3.5,
         "routing": 3.6,
+        "hottopics": 3.7,
         "performance": 4,
         "writers": 5,
         "public": 6,
