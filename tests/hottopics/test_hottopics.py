@@ -288,19 +288,23 @@ def _grow(run, n):
             trend=first.trend,
             heat=0.1,
         )
-        HotTopicItem.objects.bulk_create(
-            [
-                HotTopicItem(
-                    hot_topic=ht,
-                    kind=it.kind,
-                    object_id=it.object_id,
-                    title=it.title,
-                    date=it.date,
-                    centrality=0.5,
-                )
-                for it in items
-            ]
-        )
+        _copy_items(ht, items)
+
+
+def _copy_items(ht, items, centrality=0.5):
+    HotTopicItem.objects.bulk_create(
+        [
+            HotTopicItem(
+                hot_topic=ht,
+                kind=it.kind,
+                object_id=it.object_id,
+                title=it.title,
+                date=it.date,
+                centrality=centrality,
+            )
+            for it in items
+        ]
+    )
 
 
 def test_page_and_api_queries_do_not_grow(client_for, api_for, django_assert_max_num_queries):
@@ -329,19 +333,7 @@ def test_page_and_api_queries_do_not_grow(client_for, api_for, django_assert_max
 
     small = counts()
     _grow(run, 20)
-    HotTopicItem.objects.bulk_create(
-        [
-            HotTopicItem(
-                hot_topic=ht,
-                kind=it.kind,
-                object_id=it.object_id,
-                title=it.title,
-                date=it.date,
-                centrality=0.1,
-            )
-            for it in list(ht.items.all()) * 5
-        ]
-    )
+    _copy_items(ht, list(ht.items.all()) * 5, centrality=0.1)
     assert counts() == small
     with django_assert_max_num_queries(20):
         pages.get(reverse("hottopics:board"))
