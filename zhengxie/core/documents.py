@@ -4,16 +4,46 @@ CID font for PDFs (STSong-Light: no font file has to be installed)."""
 
 from __future__ import annotations
 
+import functools
+import re
+
 CJK_FONT = "STSong-Light"
+# STSong-Light is addressed in UCS-2 (UniGB-UCS2-H): a character outside the Basic Multilingual Plane
+# (CJK Extension B such as 𠮷, most emoji) has no code there. Such characters are printed as 〓 (the
+# 公文 mark for a character the type cannot set) so the rest of the text stays intact.
+PDF_MISSING = "〓"
+_OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
+
+
+def pdf_text(text: str) -> str:
+    """The text as the PDF font can print it: every character outside the BMP replaced by 〓."""
+    return _OUTSIDE_BMP.sub(PDF_MISSING, text or "")
+
+
+@functools.cache
+def _bmp_cid_font_class():
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+
+    class BmpCIDFont(UnicodeCIDFont):
+        """STSong-Light that prints (and measures) `pdf_text(text)`."""
+
+        def formatForPdf(self, text):
+            return super().formatForPdf(pdf_text(text))
+
+        def stringWidth(self, text, size, encoding=None):
+            return super().stringWidth(pdf_text(text), size, encoding)
+
+    return BmpCIDFont
 
 
 def cjk_font() -> str:
-    """The PDF font for Chinese text, registered with reportlab on first use."""
+    """The PDF font for Chinese text, registered with reportlab on first use. Every PDF builder draws
+    with it (paragraphs, tables, canvas strings), so `pdf_text` applies to every PDF the platform makes."""
     from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 
-    if CJK_FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(CJK_FONT))
+    cls = _bmp_cid_font_class()
+    if not isinstance(pdfmetrics._fonts.get(CJK_FONT), cls):
+        pdfmetrics.registerFont(cls(CJK_FONT))
     return CJK_FONT
 
 
