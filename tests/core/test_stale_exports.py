@@ -71,3 +71,30 @@ def test_the_owner_retries_from_the_progress_page(
     assert r.status_code == 302 and r.url == reverse("core:export", args=[new.pk])
     assert new.status == Export.Status.DONE and new.params == {"q": "再来"}
     assert c.get(reverse("core:export_download", args=[new.pk])).status_code == 200
+
+
+def test_a_slow_worker_finishing_after_the_stale_check_does_not_revive_the_export(db, user, settings):
+    """The scheduler failed it while the worker was only slow; its owner was told to retry, so the late
+    file is dropped and the export stays failed (one file per retry, never two)."""
+    staff = user("staff")
+
+    def build(user, params, progress):
+        progress(32)
+        later = timezone.now() + datetime.timedelta(minutes=settings.EXPORT_STALE_MINUTES + 1)
+        assert jobs.fail_stale_exports(now=later) == {"exports": 1}  # the scheduler meanwhile
+        return "迟到.csv", b"late"
+
+    exports.register("tests.slow", build, title="慢导出", may_start=lambda u: True)
+    try:
+        export = Export.objects.create(
+            user=staff, organisation=staff.organisation, kind="tests.slow", title="慢导出"
+        )
+        assert exports.run(str(export.pk)) == Export.Status.FAILED
+    finally:
+        exports.REGISTRY.pop("tests.slow", None)
+    export.refresh_from_db()
+    assert export.status == Export.Status.FAILED and export.error.startswith("后台任务中断")
+    assert not export.file and export.progress == 32
+    assert not [
+        f for f in (settings.MEDIA_ROOT / "exports").rglob("*") if f.is_file()
+    ]  # the late file dropped

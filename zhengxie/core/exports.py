@@ -172,10 +172,10 @@ def run(export_id: str) -> str:
     except Exception as exc:  # noqa: BLE001 - the page shows the failure instead of polling forever
         logger.exception("export %s (%s) failed", export_id, export.kind)
         message = (getattr(exc, "message", "") or UNEXPECTED)[:500]
-        Export.objects.filter(pk=export.pk).update(status=S.FAILED, error=message, finished_at=timezone.now())
+        running = Export.objects.filter(pk=export.pk, status=S.RUNNING)
+        running.update(status=S.FAILED, error=message, finished_at=timezone.now())
         return S.FAILED
-    _store(export, filename, content)
-    return S.DONE
+    return S.DONE if _store(export, filename, content) else S.FAILED
 
 
 STALE = "后台任务中断：生成过程超过 {minutes} 分钟没有进展（服务可能已重启），请点击“重新生成”。"
@@ -211,7 +211,9 @@ def retry(user, export: Export) -> Export:
     return start(user, export.kind, dict(export.params), export.title)
 
 
-def _store(export: Export, filename: str, content) -> None:
+def _store(export: Export, filename: str, content) -> bool:
+    """Store the built file on a running export and mark it done. An export failed meanwhile (taken for
+    dead by `fail_stale`: its owner was told to retry) stays failed and the late file is dropped."""
     suffix = filename[filename.rfind(".") :] if "." in filename else ""
     if isinstance(content, (bytes, bytearray, memoryview)):
         export.file.save(f"{export.pk}{suffix}", ContentFile(bytes(content)), save=False)
@@ -221,10 +223,18 @@ def _store(export: Export, filename: str, content) -> None:
             export.file.save(f"{export.pk}{suffix}", File(content), save=False)
         finally:
             content.close()
-    export.filename = filename
-    export.status, export.progress, export.finished_at = Export.Status.DONE, 100, timezone.now()
-    export.error = ""
-    export.save(update_fields=["file", "filename", "status", "progress", "finished_at", "error"])
+    done = Export.objects.filter(pk=export.pk, status=Export.Status.RUNNING).update(
+        file=export.file.name,
+        filename=filename,
+        status=Export.Status.DONE,
+        progress=100,
+        finished_at=timezone.now(),
+        error="",
+    )
+    if not done:
+        logger.warning("export %s finished after it was failed as stale: its file is dropped", export.pk)
+        export.file.delete(save=False)
+    return bool(done)
 
 
 def content_type(filename: str) -> str:
