@@ -33,7 +33,7 @@ from zhengxie.search.text import BOILERPLATE, GENERIC, STOP_WORDS, segment
 BODY_CHARS = 300  # the start of a body says what it is about; the rest adds noise and time
 THRESHOLD = 0.20  # mean cosine for two groups to join (docs/hottopics.md: chosen on the figures there)
 WORD_WEIGHT = 0.8  # share of the row's weight on words (the rest on character pairs)
-BLOCK = 3000  # exact linkage up to this many texts at once (memory ~ BLOCK² × 12 bytes)
+BLOCK = 3000  # exact linkage up to this many texts at once (memory ~ BLOCK² × 8 bytes)
 MAX_DF = 0.2  # a feature in more than this share of the texts says nothing about a matter
 KEYWORDS = 4
 
@@ -140,11 +140,14 @@ def _linkage_labels(X, threshold: float) -> np.ndarray:
     n = X.shape[0]
     if n == 1:
         return np.zeros(1, dtype=np.int64)
+    from scipy.spatial.distance import squareform
+
     S = (X @ X.T).toarray() if hasattr(X, "toarray") else X @ X.T
-    D = np.clip(1.0 - S, 0.0, 2.0)
-    iu = np.triu_indices(n, k=1)
-    condensed = D[iu].astype(np.float64)
-    del S, D, iu
+    np.subtract(1.0, S, out=S)
+    np.clip(S, 0.0, 2.0, out=S)
+    np.fill_diagonal(S, 0.0)
+    condensed = squareform(S, checks=False).astype(np.float64)
+    del S
     Z = linkage(condensed, method="average")
     return fcluster(Z, t=1.0 - threshold, criterion="distance").astype(np.int64) - 1
 
