@@ -5,7 +5,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from zhengxie.api import api
 from zhengxie.core import views as core_views
-from zhengxie.core import views_twofactor
+from zhengxie.core import views_pwreset, views_twofactor
 
 # Authenticators are enrolled, disabled and reset only through core.twofactor (audited, notified), not
 # through django-admin's generic device pages.
@@ -18,6 +18,8 @@ urlpatterns = [
     path("accounts/password/", core_views.PasswordChangeView.as_view(), name="password_change"),
     path("accounts/password/done/", auth_views.PasswordChangeDoneView.as_view(), name="password_change_done"),
     path("accounts/login/otp/", views_twofactor.login_otp, name="login_otp"),
+    path("accounts/password/forgot/", views_pwreset.forgot, name="password_forgot"),
+    path("accounts/password/forgot/reset/", views_pwreset.reset, name="password_forgot_reset"),
     path("accounts/login/otp/cancel/", views_twofactor.login_otp_cancel, name="login_otp_cancel"),
     path("accounts/security/", views_twofactor.security, name="account_security"),
     path("accounts/security/totp/", views_twofactor.totp_enrol, name="totp_enrol"),

@@ -69,6 +69,8 @@ VERBS = {
     "outcome_instruction": "记录成果批示",
     "outcome_send": "报送协商成果",
     "password_change": "修改密码",
+    "password_reset_request": "忘记密码：获取短信验证码",
+    "password_reset_sms": "忘记密码：凭短信验证码重置",
     "plan_approve": "审定年度计划",
     "plan_create": "编制年度计划",
     "publish": "公开",

@@ -404,6 +404,23 @@ class IdempotencyKey(models.Model):
         constraints = [models.UniqueConstraint(fields=["user", "key"], name="core_idempotency_user_key")]
 
 
+class PasswordResetCode(models.Model):
+    """忘记密码: one request for an SMS code (core.pwreset). A row is written for every request, whether
+    or not the phone belongs to an account (`user` null), so the per-phone and per-address limits count
+    the same either way; the phone, the address and the code are kept only as keyed hashes."""
+
+    phone_hash = models.CharField(max_length=64, db_index=True)
+    ip_hash = models.CharField(max_length=64, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    code_hash = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+    expires_at = models.DateTimeField()
+    attempts = models.PositiveSmallIntegerField(default=0)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+
 __all__ = [
     "ApiToken",
     "Attachment",
@@ -417,6 +434,7 @@ __all__ = [
     "Notification",
     "Office",
     "Organisation",
+    "PasswordResetCode",
     "Role",
     "ScheduledRun",
     "User",
