@@ -263,8 +263,10 @@ def run_scale(scale: float, args, log) -> dict:
             tmp = Path(tmp_name)
             py = sys.executable
             t0 = time.perf_counter()
-            if args.url:  # an earlier loadscale's database (developing the bench): its figures are not known
-                out["generation"] = {"counts": {}, "timings": {}}
+            if args.url:  # an earlier loadscale's database, with what its --json said (or nothing)
+                gen = json.loads(Path(args.gen_json).read_text()) if args.gen_json else {}
+                out["generation"] = {"counts": {}, "timings": {}, **gen}
+                out["reused"] = True
             else:
                 subprocess.run([py, "manage.py", "migrate", "-v0"], cwd=common.ROOT, env=env, check=True)
                 out["migrate_s"] = time.perf_counter() - t0
@@ -273,7 +275,9 @@ def run_scale(scale: float, args, log) -> dict:
                 cmd = [py, "manage.py", "loadscale", "--scale", str(scale), "--json", str(tmp / "gen.json")]
                 subprocess.run(cmd, cwd=common.ROOT, env=env, check=True)
                 out["generation"] = json.loads((tmp / "gen.json").read_text())
-            out["generate_wall_s"] = time.perf_counter() - t0
+            out["generate_wall_s"] = (
+                out["generation"]["timings"].get("total", 0) if args.url else time.perf_counter() - t0
+            )
             out["load_after_generation"] = common.load_avg()
             prepared = common.child_json(__file__, "setup", url, [], tmp / "setup.json")
             out["hourly_job"] = common.child_json(__file__, "job", url, [], tmp / "job.json")
@@ -464,6 +468,10 @@ def main() -> None:
     p.add_argument("--tp-runs", type=int, default=3)
     p.add_argument("--no-throughput", dest="throughput", action="store_false")
     p.add_argument("--url", help="measure this loadscale database instead of generating (kept afterwards)")
+    p.add_argument("--gen-json", help="with --url: what that database's `loadscale --json` wrote")
+    p.add_argument(
+        "--merge", default="", help="earlier runs' --json files (comma-separated) shown before these"
+    )
     p.add_argument("--child", choices=["setup", "job", "late-reply", "age"])
     p.add_argument("--minutes", type=int, default=61)
     args = p.parse_args()
@@ -478,7 +486,7 @@ def main() -> None:
     args.scales = [float(x) for x in args.scales.split(",") if x.strip()]
     if not common.pg_reachable(args.pg_url):
         sys.exit(f"PostgreSQL not reachable at {args.pg_url}")
-    runs = []
+    runs = [run for f in args.merge.split(",") if f.strip() for run in json.loads(Path(f).read_text())]
     for s in args.scales:
         t0 = time.perf_counter()
         runs.append(run_scale(s, args, common.log))
