@@ -17,6 +17,12 @@ GET /bookings/{id}, POST /bookings/{id}/accept {answer?} | decline {reason} | re
 people_served}; GET /duties?start=&end= (the member's own), POST /duties/{id}/done; GET /studios/figures?year=
 (staff: the year's figures and the report sentence). `status` of a booking is one of: pending, accepted,
 declined, done, cancelled.
+
+换班 (duty swaps): GET /studios/{id}/swaps?status=&page= (readers of the studio: all; its members: their
+own), POST /studio-duties/{id}/swap {with_member, reason?} → 201, POST /duty-swaps/{id}/accept |
+decline {reason?} (the member asked), POST /duty-swaps/{id}/decide {decision: approve|refuse, reason?}
+(the 办公室, where the studio's rule requires approval), POST /duty-swaps/{id}/cancel (the asker). A swap's
+`status` is one of: asked, agreed (waiting for the 办公室), done, declined, refused, cancelled.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ from zhengxie.core.pagination import Rows
 
 from . import figures, selectors, services
 from . import rules as r
-from .models import Booking, DutySlot, ServiceOffer, ServiceRecord
+from .models import Booking, DutySlot, DutySwap, ServiceOffer, ServiceRecord
 
 router = Router(tags=["委员工作室"])
 
@@ -389,3 +395,115 @@ def _duty(x: DutySlot) -> dict:
 def duty_done(request, pk: int):
     services.duty_done(user=request.user, slot=pk)
     return _duty(selectors.duty_slot_for(request.user, pk))
+
+
+# --- 换班 (duty swaps) -----------------------------------------------------------------------------------
+
+SwapStatus = Literal["asked", "agreed", "done", "declined", "refused", "cancelled"]
+
+
+class SwapOut(Schema):
+    id: int
+    studio_id: int
+    studio: str
+    duty_id: int
+    day: datetime.date
+    from_member: StudioMemberOut
+    to_member: StudioMemberOut
+    reason: str
+    status: SwapStatus
+    status_label: str
+    answer: str
+    needs_approval: bool
+    created_at: datetime.datetime
+
+
+class SwapIn(Schema):
+    with_member: int
+    reason: str = ""
+
+
+class SwapAnswerIn(Schema):
+    reason: str = ""
+
+
+class SwapDecideIn(Schema):
+    decision: Literal["approve", "refuse"]
+    reason: str = ""
+
+
+def _member_brief(m) -> dict:
+    return {"id": m.pk, "name": m.name, "sector": ""}
+
+
+def _swap(w) -> dict:
+    return {
+        "id": w.pk,
+        "studio_id": w.studio_id,
+        "studio": w.studio.name,
+        "duty_id": w.slot_id,
+        "day": w.day,
+        "from_member": _member_brief(w.from_member),
+        "to_member": _member_brief(w.to_member),
+        "reason": w.reason,
+        "status": w.status,
+        "status_label": w.get_status_display(),
+        "answer": w.answer,
+        "needs_approval": w.studio.swap_needs_approval,
+        "created_at": w.created_at,
+    }
+
+
+@router.get(
+    "/studios/{int:pk}/swaps",
+    response=list[SwapOut],
+    summary="工作室的换班申请（办公室和领导：全部；委员：本人申请或被邀请的）",
+)
+@paginate(PageNumberPagination, page_size=20)
+def list_swaps(request, pk: int, status: str = ""):
+    if status and status not in DutySwap.Status.values:
+        raise Invalid(
+            "状态取值不正确（可选 asked、agreed、done、declined、refused、cancelled）。", field="status"
+        )
+    _, qs = selectors.swaps_of_studio(request.user, pk, status=status)
+    return Rows(qs, _swap)
+
+
+@router.post(
+    "/studio-duties/{int:pk}/swap",
+    response={201: SwapOut},
+    summary="申请换班：请同一工作室的另一位委员代本人这一天的线上值班",
+)
+def ask_swap(request, pk: int, payload: SwapIn):
+    w = services.swap_ask(user=request.user, slot=pk, with_member=payload.with_member, reason=payload.reason)
+    return 201, _swap(selectors.swap_for(request.user, w.pk))
+
+
+@router.post("/duty-swaps/{int:pk}/accept", response=SwapOut, summary="接受换班（被邀请的委员）")
+def accept_swap(request, pk: int):
+    services.swap_accept(user=request.user, swap=pk)
+    return _swap(selectors.swap_for(request.user, pk))
+
+
+@router.post("/duty-swaps/{int:pk}/decline", response=SwapOut, summary="婉拒换班（被邀请的委员，可附理由）")
+def decline_swap(request, pk: int, payload: SwapAnswerIn | None = None):
+    services.swap_decline(user=request.user, swap=pk, reason=(payload.reason if payload else "") or "")
+    return _swap(selectors.swap_for(request.user, pk))
+
+
+@router.post(
+    "/duty-swaps/{int:pk}/decide",
+    response=SwapOut,
+    summary="审批换班（办公室；工作室规定换班须批准时；不批准须填写理由）",
+)
+def decide_swap(request, pk: int, payload: SwapDecideIn):
+    services.swap_decide(
+        user=request.user, swap=pk, approve=payload.decision == "approve", reason=payload.reason
+    )
+    return _swap(selectors.swap_for(request.user, pk))
+
+
+@router.post("/duty-swaps/{int:pk}/cancel", response=SwapOut, summary="撤回换班申请（申请人）")
+def cancel_swap(request, pk: int):
+    services.swap_cancel(user=request.user, swap=pk)
+    return _swap(selectors.swap_for(request.user, pk))

@@ -19,7 +19,7 @@ from zhengxie.performance import scoring
 from zhengxie.performance.models import DutyRecord
 from zhengxie.performance.services import build_record
 
-from .models import Booking, DutySlot, ServiceOffer, ServiceRecord, Studio
+from .models import Booking, DutySlot, DutySwap, ServiceOffer, ServiceRecord, Studio
 from .services import new_booking_code
 
 C = ServiceOffer.Category
@@ -226,6 +226,74 @@ class _Demo:
                 coming[0].status, coming[0].note = D.LEAVE_ASKED, "参加市政协培训"
         DutySlot.objects.bulk_create(slots, batch_size=1000)
         self.credits += [(x.member, A.STUDIO_DUTY, x, x.day) for x in slots if x.status == D.DONE]
+        if is_main:
+            self.swaps(county, studios, crew, slots)
+
+    def swaps(self, county, studios, crew, slots) -> None:
+        """换班: a colleague asks member1 to take a coming day (member1's to-do); at the second studio,
+        whose rule wants the 办公室's approval, an agreed swap waits for it; and a done one in the past."""
+        W = DutySwap.Status
+        today, rows = self.today, []
+
+        def add(studio, slot, to, status, reason):
+            rows.append(
+                DutySwap(
+                    organisation=county,
+                    studio=studio,
+                    slot=slot,
+                    day=slot.day,
+                    from_member=slot.member,
+                    to_member=to,
+                    reason=reason,
+                    status=status,
+                    answered_at=self.now if status != W.ASKED else None,
+                    created_by=slot.member.user,
+                    created_at=self.now - datetime.timedelta(days=2),
+                )
+            )
+
+        def coming(studio, exclude):
+            return [
+                x
+                for x in slots
+                if x.studio_id == studio.pk
+                and x.day > today
+                and x.status == D.PLANNED
+                and x.member_id not in exclude
+            ]
+
+        if studios:
+            first = studios[0]
+            asked = coming(first, {self.m1.pk})
+            if asked:
+                add(first, asked[0], self.m1, W.ASKED, "当天要去市里参加界别活动，请帮忙代一天班")
+            past = [x for x in slots if x.studio_id == first.pk and x.day < today and x.status == D.DONE]
+            if past:
+                done, giver = past[-1], next((m for m in crew[first.pk] if m.pk != past[-1].member_id), None)
+                if giver is not None:
+                    rows.append(
+                        DutySwap(
+                            organisation=county,
+                            studio=first,
+                            slot=done,
+                            day=done.day,
+                            from_member=giver,
+                            to_member=done.member,
+                            reason="家中有事",
+                            status=W.DONE,
+                            answered_at=self.now - datetime.timedelta(days=10),
+                            created_by=giver.user,
+                            created_at=self.now - datetime.timedelta(days=12),
+                        )
+                    )
+        if len(studios) > 1:
+            second = studios[1]
+            Studio.objects.filter(pk=second.pk).update(swap_needs_approval=True)
+            agreed = coming(second, {self.m1.pk})
+            others = [m for m in crew[second.pk] if agreed and m.pk not in (agreed[0].member_id, self.m1.pk)]
+            if agreed and others:
+                add(second, agreed[0], others[0], W.AGREED, "出差")
+        DutySwap.objects.bulk_create(rows)
 
     # -- the 为民服务超市 -----------------------------------------------------------------------------------
 

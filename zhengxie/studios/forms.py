@@ -40,6 +40,9 @@ class StudioForm(BootstrapFormMixin, forms.Form):
         help_text="按住 Ctrl（手机上直接点选）可选择多位委员。",
     )
     active = forms.BooleanField(label="启用（在公众页面显示）", required=False, initial=True)
+    swap_needs_approval = forms.BooleanField(
+        label="委员换班经对方同意后，须由办公室批准才生效", required=False, initial=False
+    )
 
     def __init__(self, *args, organisation, **kw):
         super().__init__(*args, **kw)

@@ -19,6 +19,8 @@ class Studio(models.Model):
     contact_rules = models.TextField("联系方式与接待规则", blank=True)
     members = models.ManyToManyField(Member, related_name="studios", blank=True, verbose_name="入驻委员")
     active = models.BooleanField("启用", default=True)
+    # 换班: when set, a swap both members agreed on waits for the 办公室's approval before the rota changes.
+    swap_needs_approval = models.BooleanField("换班须经办公室批准", default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -78,6 +80,61 @@ class DutySlot(models.Model):
 
     def __str__(self):
         return f"{self.studio_id} {self.day} {self.member_id}"
+
+
+class DutySwap(models.Model):
+    """换班: the member on a coming duty day asks another member of the same studio to take it; the other
+    accepts or declines; where the studio's rule says so (`Studio.swap_needs_approval`) the 办公室 then
+    approves or refuses. Once done, the slot is the other member's: the rota, who answers the studio's
+    messages that day and the duty record of the done day follow it."""
+
+    class Status(models.TextChoices):
+        ASKED = "asked", "待对方确认"
+        AGREED = "agreed", "待办公室批准"
+        DONE = "done", "已换班"
+        DECLINED = "declined", "对方已婉拒"
+        REFUSED = "refused", "办公室未批准"
+        CANCELLED = "cancelled", "已撤回"
+
+    OPEN = ("asked", "agreed")
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    studio = models.ForeignKey(Studio, on_delete=models.CASCADE, related_name="swaps")
+    slot = models.ForeignKey(DutySlot, on_delete=models.CASCADE, related_name="swaps")
+    day = models.DateField("值班日期")  # a copy of slot.day: the lists sort and filter on it
+    from_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="swaps_asked")
+    to_member = models.ForeignKey(Member, on_delete=models.PROTECT, related_name="swaps_offered")
+    reason = models.CharField("换班原因", max_length=200, blank=True)
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.ASKED)
+    answer = models.CharField("答复", max_length=200, blank=True)  # a decline's or a refusal's reason
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = "换班申请"
+        verbose_name_plural = "换班申请"
+        ordering = ["-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["slot"], condition=models.Q(status__in=("asked", "agreed")), name="dutyswap_one_open"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["studio", "status", "day"], name="dutyswap_studio_idx"),
+            models.Index(fields=["to_member", "status"], name="dutyswap_to_idx"),
+            models.Index(fields=["from_member", "status"], name="dutyswap_from_idx"),
+            models.Index(fields=["organisation", "status"], name="dutyswap_org_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.slot_id} {self.from_member_id}->{self.to_member_id}"
 
 
 class ServiceOffer(models.Model):

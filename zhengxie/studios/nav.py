@@ -6,7 +6,7 @@ from zhengxie.core.models import Office, Role
 from zhengxie.core.navigation import register, todo_provider
 from zhengxie.members.selectors import member_of
 
-from .models import Booking, DutySlot
+from .models import Booking, DutySlot, DutySwap
 from .rules import is_studio_office
 
 SECTION = "委员工作室"
@@ -37,6 +37,15 @@ def studio_todos(user) -> list[dict]:
                 "level": "danger",
             }
         )
+        n = DutySwap.objects.filter(to_member_id=member.pk, status=DutySwap.Status.ASKED).count()
+        items.append(
+            {
+                "label": "待确认的换班",
+                "count": n,
+                "url": reverse("studios:mine") + "#my-swaps",
+                "level": "warning",
+            }
+        )
     if is_studio_office(user) and user.organisation_id:
         n = DutySlot.objects.filter(
             organisation_id=user.organisation_id, status=DutySlot.Status.LEAVE_ASKED
@@ -46,6 +55,17 @@ def studio_todos(user) -> list[dict]:
                 "label": "待审批的值班请假",
                 "count": n,
                 "url": reverse("studios:list") + "#leave-requests",
+                "level": "warning",
+            }
+        )
+        n = DutySwap.objects.filter(
+            organisation_id=user.organisation_id, status=DutySwap.Status.AGREED
+        ).count()
+        items.append(
+            {
+                "label": "待批准的换班",
+                "count": n,
+                "url": reverse("studios:list") + "#swap-requests",
                 "level": "warning",
             }
         )

@@ -90,3 +90,14 @@ def may_offer(user) -> bool:
 
 
 rules.add_perm("studios.manage", rules.predicate(lambda user: is_studio_office(user)))
+
+
+def is_swap_party(user, swap) -> bool:
+    """The member who asked for a swap (换班) or the one asked to take the day."""
+    mid = own_member_id(user)
+    return mid is not None and mid in (swap.from_member_id, swap.to_member_id)
+
+
+def can_view_swap(user, swap) -> bool:
+    """A swap: the two members, and readers of its organisation (the 办公室 among them)."""
+    return is_swap_party(user, swap) or can_read_studios(user, swap.organisation)

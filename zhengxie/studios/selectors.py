@@ -12,7 +12,7 @@ from zhengxie.core.permissions import org_scope_q
 from zhengxie.members.models import Member
 
 from . import rules as r
-from .models import Booking, DutySlot, ServiceOffer, ServiceRecord, Studio
+from .models import Booking, DutySlot, DutySwap, ServiceOffer, ServiceRecord, Studio
 
 OPEN = (Booking.Status.PENDING, Booking.Status.ACCEPTED)
 
@@ -220,3 +220,45 @@ def leave_requests(user) -> list[DutySlot]:
         .select_related("studio", "member")
         .order_by("day", "pk")[:100]
     )
+
+
+# --- swaps (换班) ----------------------------------------------------------------------------------------
+
+
+def _swap_rows(qs: QuerySet[DutySwap]) -> QuerySet[DutySwap]:
+    return qs.select_related("studio", "slot", "from_member", "to_member", "organisation").order_by(
+        "-day", "-pk"
+    )
+
+
+def swaps_of_studio(user, studio_pk, *, status: str = "") -> tuple[Studio, QuerySet[DutySwap]]:
+    """A studio's swaps (404 for a studio the user may not see): all of them for its readers (the 办公室
+    among them), a member's own (asked or offered) for its members. One query for the rows."""
+    s = studio_for(user, studio_pk)
+    qs = DutySwap.objects.filter(studio=s)
+    if not r.can_read_studios(user, s.organisation):
+        mid = r.own_member_id(user)
+        qs = qs.filter(Q(from_member_id=mid) | Q(to_member_id=mid))
+    if status:
+        qs = qs.filter(status=status)
+    return s, _swap_rows(qs)
+
+
+def swaps_of_member(member) -> list[DutySwap]:
+    """The member's open swaps, asked and offered, for 我的工作室."""
+    qs = DutySwap.objects.filter(Q(from_member=member) | Q(to_member=member), status__in=DutySwap.OPEN)
+    return list(_swap_rows(qs))
+
+
+def swap_for(user, pk) -> DutySwap:
+    w = _swap_rows(DutySwap.objects.filter(pk=pk if str(pk).isdigit() else 0)).first()
+    if w is None or not r.can_view_swap(user, w):
+        raise NotFound("未找到该换班申请。")
+    return w
+
+
+def swaps_to_approve(user) -> QuerySet[DutySwap]:
+    """Agreed swaps waiting for this 办公室 user (the studios of their own organisation)."""
+    if not r.is_studio_office(user) or not getattr(user, "organisation_id", None):
+        return DutySwap.objects.none()
+    return DutySwap.objects.filter(organisation_id=user.organisation_id, status=DutySwap.Status.AGREED)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import member, public, staff
+from .views import member, public, staff, swaps
 
 app_name = "studios"
 
@@ -14,7 +14,10 @@ urlpatterns = [
     path("<int:pk>/rota/", staff.rota, name="rota"),
     path("<int:pk>/poster.<str:fmt>", staff.studio_poster, name="poster"),
     path("posters/organisation.<str:fmt>", staff.organisation_poster, name="organisation_poster"),
+    path("duty/<int:pk>/swap/", swaps.swap_ask, name="swap_ask"),
     path("duty/<int:pk>/<str:action>/", staff.duty_action, name="duty_action"),
+    path("<int:pk>/swaps/", swaps.studio_swaps, name="swaps"),
+    path("swaps/<int:pk>/<str:action>/", swaps.swap_action, name="swap_action"),
     path("bookings/", staff.bookings, name="bookings"),
     # members
     path("mine/", member.mine, name="mine"),

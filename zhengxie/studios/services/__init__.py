@@ -32,3 +32,4 @@ from .rota import (  # noqa: F401
     rota_plan,
 )
 from .studios import check_members, check_studio, studio_create, studio_update  # noqa: F401
+from .swaps import swap_accept, swap_ask, swap_cancel, swap_decide, swap_decline  # noqa: F401

@@ -14,7 +14,7 @@ from ..models import DutySlot, Studio
 from .common import load, record, text, today
 from .rota import REMOVABLE
 
-FIELDS = ("name", "place", "opening_hours", "contact_rules", "active")
+FIELDS = ("name", "place", "opening_hours", "contact_rules", "active", "swap_needs_approval")
 
 
 def check_studio(*, name, place="", opening_hours="", contact_rules="") -> dict:
@@ -53,7 +53,7 @@ def _snapshot(s: Studio, member_ids=None) -> dict:
     return data
 
 
-def studio_create(*, user, member_ids=(), active=True, **fields) -> Studio:
+def studio_create(*, user, member_ids=(), active=True, swap_needs_approval=False, **fields) -> Studio:
     if not r.is_studio_office(user, user.organisation):
         raise Forbidden("只有办公室工作人员可以新建委员工作室。")
     data = check_studio(**fields)
@@ -65,7 +65,11 @@ def studio_create(*, user, member_ids=(), active=True, **fields) -> Studio:
         try:
             with transaction.atomic():
                 s = Studio.objects.create(
-                    organisation=organisation, created_by=user, active=bool(active), **data
+                    organisation=organisation,
+                    created_by=user,
+                    active=bool(active),
+                    swap_needs_approval=bool(swap_needs_approval),
+                    **data,
                 )
         except IntegrityError:
             raise Conflict("本级已有同名的委员工作室。", field="name")
@@ -75,7 +79,9 @@ def studio_create(*, user, member_ids=(), active=True, **fields) -> Studio:
     return s
 
 
-def studio_update(*, user, studio, member_ids=None, active=None, **fields) -> Studio:
+def studio_update(
+    *, user, studio, member_ids=None, active=None, swap_needs_approval=None, **fields
+) -> Studio:
     with transaction.atomic():
         s = load(Studio, user, studio, may=r.can_view_studio)
         if not r.can_manage_studio(user, s):
@@ -94,6 +100,8 @@ def studio_update(*, user, studio, member_ids=None, active=None, **fields) -> St
             setattr(s, k, v)
         if active is not None:
             s.active = bool(active)
+        if swap_needs_approval is not None:
+            s.swap_needs_approval = bool(swap_needs_approval)
         s.save()
         after_ids = before_ids
         if member_ids is not None:

@@ -45,13 +45,22 @@ def mine(request):
         )
     )
     records = list(selectors.records_of(member)[:10])
+    swaps = selectors.swaps_of_member(member)
+    upcoming = [d for d in duties if d.day >= today][:12]
+    # 换班: each coming planned day offers the other members of its studio, unless a swap is open for it
+    mates = {s.pk: [m for m in s.members.all() if m.pk != member.pk] for s in studios}
+    open_slots = {w.slot_id for w in swaps}
+    for d in upcoming:
+        d.mates = mates.get(d.studio_id, []) if d.pk not in open_slots else []
     return render(
         request,
         "studios/mine.html",
         {
             "member": member,
             "studios": [{"studio": s, "on_duty": on_duty.get(s.pk, [])} for s in studios],
-            "upcoming": [d for d in duties if d.day >= today][:12],
+            "upcoming": upcoming,
+            "swaps_in": [w for w in swaps if w.to_member_id == member.pk],
+            "swaps_out": [w for w in swaps if w.from_member_id == member.pk],
             "past": [d for d in reversed(duties) if d.day < today][:10],
             "offers": offers,
             "bookings": bookings,

@@ -17,7 +17,7 @@ from zhengxie.core.views import paginate
 from .. import figures, selectors, services
 from .. import rules as r
 from ..forms import ReasonForm, StudioForm
-from ..models import Booking, DutySlot
+from ..models import Booking, DutySlot, DutySwap
 from .common import fail, file_response, month_arg, need, shift, year_arg
 
 
@@ -56,6 +56,9 @@ def studio_list(request):
             "leave_requests": selectors.leave_requests(user)
             if r.is_studio_office(user, user.organisation)
             else [],
+            "swap_requests": list(
+                selectors.swaps_to_approve(user).select_related("studio", "from_member", "to_member")[:50]
+            ),
             "q": request.GET.get("q", ""),
         },
     )
@@ -97,7 +100,8 @@ def _studio_page(request, form, studio=None):
     """The create/edit form: on a valid post, the service; its message next to its field otherwise."""
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
-        fields = {k: d[k] for k in ("name", "place", "opening_hours", "contact_rules", "active")}
+        keys = ("name", "place", "opening_hours", "contact_rules", "active", "swap_needs_approval")
+        fields = {k: d[k] for k in keys}
         member_ids = [m.pk for m in d["members"]]
         try:
             if studio is None:
@@ -134,6 +138,7 @@ def studio_edit(request, pk):
         "contact_rules": s.contact_rules,
         "members": [m.pk for m in s.members.all()],
         "active": s.active,
+        "swap_needs_approval": s.swap_needs_approval,
     }
     return _studio_page(
         request, StudioForm(request.POST or None, initial=initial, organisation=s.organisation), s
@@ -201,6 +206,7 @@ def rota(request, pk):
             "studio": s,
             "members": members,
             "days": days,
+            "swaps_waiting": DutySwap.objects.filter(studio=s, status=DutySwap.Status.AGREED).count(),
             "month": f"{year:04d}-{month:02d}",
             "label": f"{year}年{month}月",
             "prev": shift(year, month, -1),
