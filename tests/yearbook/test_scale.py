@@ -203,3 +203,24 @@ def models_f(name):
     from django.db.models import F
 
     return F(name)
+
+
+def test_pages_read_stored_figures_in_a_constant_number_of_queries(province, client_for):
+    """A county's, a city's and the province's pages run the same statements whatever the rows behind them
+    (the snapshots are stored): the year page and the table of the committees below."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    city = Organisation.objects.get(code="sc-c00")
+    county = services.committees_below(city)[0]
+    counts = {}
+    for org, who in [(county, "sc-c00-k00-office"), (city, "sc-c00-staff"), (province, "sc-p-staff")]:
+        c = client_for(who)
+        for page in ("/yearbook/", "/yearbook/levels/"):
+            url = f"{page}?org={org.pk}&year={YEAR}"
+            c.get(url)
+            with CaptureQueriesContext(connection) as q:
+                assert c.get(url).status_code == 200
+            counts[(org.kind, page)] = len(q)
+    assert counts[("city", "/yearbook/levels/")] == counts[("province", "/yearbook/levels/")] <= 12
+    assert max(counts[(k, "/yearbook/")] for k in ("county", "city", "province")) <= 14
