@@ -21,10 +21,15 @@ class Command(BaseCommand):
         parser.add_argument("--database", default=DEFAULT_DB_ALIAS)
         parser.add_argument("--cities", type=int, default=14)
         parser.add_argument("--counties", type=int, default=120)
-        parser.add_argument("--no-snapshots", action="store_true", help="不计算年度工作数据")
+        parser.add_argument(
+            "--snapshot-years",
+            type=int,
+            default=2,
+            help="计算最近几年的年度工作数据（默认 2：本年和上年；0 不计算）",
+        )
         parser.add_argument("--json", dest="json_out", help="把用时和行数写入该文件")
 
-    def handle(self, *args, scale, seed, database, cities, counties, no_snapshots, json_out=None, **opts):
+    def handle(self, *args, scale, seed, database, cities, counties, snapshot_years, json_out=None, **opts):
         from zhengxie.yearbook import scale as gen
 
         if not 0 < scale <= 2:
@@ -46,10 +51,10 @@ class Command(BaseCommand):
             t1 = time.perf_counter()
             gen.analyze()
             result["timings"]["analyze"] = round(time.perf_counter() - t1, 1)
-            if not no_snapshots:
+            if snapshot_years > 0:
                 say("[loadscale] snapshots ...")
                 t1 = time.perf_counter()
-                result["snapshots"] = gen.snapshots(say)
+                result["snapshots"] = gen.snapshots(say, min(snapshot_years, 5))
                 result["timings"]["snapshots"] = round(time.perf_counter() - t1, 1)
         result["timings"]["total"] = round(time.perf_counter() - t0, 1)
         result["scale"], result["seed"] = scale, seed
