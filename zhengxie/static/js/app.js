@@ -10,7 +10,11 @@
       var src = document.getElementById(el.dataset.chartSource);
       if (!src) return;
       var chart = window.echarts.init(el);
-      chart.setOption(JSON.parse(src.textContent));
+      var option = JSON.parse(src.textContent);
+      // The CSP allows no inline styles, and ECharts' HTML tooltips are markup with style="" attributes
+      // (the browser drops them and reports each): tooltips are drawn on the chart's canvas instead.
+      [].concat(option.tooltip || []).forEach(function (t) { t.renderMode = "richText"; });
+      chart.setOption(option);
       el.dataset.rendered = "1";
       window.addEventListener("resize", function () { chart.resize(); });
     });
