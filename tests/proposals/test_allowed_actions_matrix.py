@@ -412,6 +412,10 @@ CALLS: dict[str, Callable] = {
     "remind": lambda u, x, kw: services.proposal_remind(user=u, proposal=x.p.pk),
     "close": lambda u, x, kw: services.proposal_close(user=u, proposal=x.p.pk),
     "decide_join": lambda u, x, kw: services.proposal_decide_join(user=u, proposal=x.p.pk, **kw),
+    "withdraw": lambda u, x, kw: services.proposal_withdraw(
+        user=u, proposal=x.p.pk, reason="需补充调研材料。"
+    ),
+    "delete": lambda u, x, kw: services.proposal_delete_draft(user=u, proposal=x.p.pk),
 }
 
 

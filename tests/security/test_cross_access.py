@@ -1041,7 +1041,16 @@ API_XFAIL: dict[str, str] = {}
 # Apps built side by side keep their own tables in tests/security/cross_<app>.py, a function
 # `mappings(m) -> {"PAGES": {...}, "PAGE_EXEMPT": {...}, "API": {...}, "API_EXEMPT": {...}}` given this
 # module (m.pk, m.with_kwargs, m._api ...), merged here so that no two of them edit this file at once.
-for _app in ("supervision", "appraisal", "research", "routing", "hottopics", "duplicates", "studios"):
+for _app in (
+    "supervision",
+    "appraisal",
+    "research",
+    "routing",
+    "hottopics",
+    "duplicates",
+    "phone",
+    "studios",
+):
     try:
         _tables = importlib.import_module(f"tests.security.cross_{_app}")
     except ModuleNotFoundError as exc:

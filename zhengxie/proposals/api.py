@@ -515,6 +515,23 @@ def submit(request, pk: int, confirm_single_matter: bool = False):
     return _full(request, pk)
 
 
+class WithdrawIn(Schema):
+    reason: str = ""
+
+
+@_action("withdraw", "撤回（第一提案人，立案审查前）：提案退回草稿，附议与加入申请失效；可附撤回说明")
+def withdraw(request, pk: int, payload: WithdrawIn | None = None):
+    p = _get(request, pk)
+    services.proposal_withdraw(user=request.user, proposal=p, reason=(payload.reason if payload else ""))
+    return _full(request, pk)
+
+
+@router.delete("/proposals/{int:pk}", response={204: None}, summary="删除草稿（只有起草人、只有草稿）")
+def delete_draft(request, pk: int):
+    services.proposal_delete_draft(user=request.user, proposal=_get(request, pk))
+    return 204, None
+
+
 def _optional_json(request) -> dict:
     if not request.body or "json" not in request.content_type:
         return {"confirm_single_matter": request.POST.get("confirm_single_matter") in ("1", "true", "on")}

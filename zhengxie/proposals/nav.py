@@ -20,6 +20,7 @@ S = Proposal.Status
 
 register("提案", "我的提案", "proposals:mine", roles=[Role.MEMBER], icon="file-earmark-text", order=200)
 register("提案", "起草提案", "proposals:create", roles=[Role.MEMBER], icon="pencil-square", order=201)
+register("提案", "本会提案", "proposals:accepted", roles=[Role.MEMBER], icon="collection", order=202)
 register(
     "提案",
     "全部提案",

@@ -57,3 +57,16 @@ urlpatterns += [
 from .views import duplicates as views_duplicates  # noqa: E402
 
 urlpatterns += [path("review/merge/", views_duplicates.merge_group, name="merge_group")]
+
+# 撤回 before review and deleting a draft (issue 15)
+from .views import withdraw as views_withdraw  # noqa: E402
+
+urlpatterns += [
+    path("<int:pk>/withdraw/", views_withdraw.withdraw, name="withdraw"),
+    path("<int:pk>/delete/", views_withdraw.delete, name="delete"),
+]
+
+# 本会提案: members browse the accepted proposals of their committee (issue 15)
+from .views import browse as views_browse  # noqa: E402
+
+urlpatterns += [path("accepted/", views_browse.accepted, name="accepted")]

@@ -29,6 +29,7 @@ TRANSITIONS: dict[str, tuple[tuple[str, ...] | str, str]] = {
     "edit": ((S.DRAFT,), "修改（只有草稿可以修改）"),
     "delete": ((S.DRAFT,), "删除（只有草稿可以删除）"),
     "submit": ((S.DRAFT,), "提交"),
+    "withdraw": ((S.AWAITING_COSIGNERS, S.SUBMITTED), "撤回（立案审查前才能撤回）"),
     "cosign": ((S.AWAITING_COSIGNERS,), "附议"),
     "drop_decliners": ((S.AWAITING_COSIGNERS,), "移除未附议委员"),
     "request_join": (JOINABLE, "申请加入（提案立案审查后不能再加入）"),

@@ -54,6 +54,8 @@ ACTION_CODES = (
     "remind",
     "close",
     "decide_join",
+    "withdraw",
+    "delete",
 )
 
 
@@ -374,6 +376,8 @@ def allowed_actions(user, proposal) -> set[str]:
 
     offer("edit", author)
     offer("submit", author)
+    offer("withdraw", author)
+    offer("delete", author)
     offer("drop_decliners", author)
     # 申请加入 waiting for the first proposer's answer
     offer("decide_join", author and any(x.status == Signer.Status.REQUESTED for x in f.signers))

@@ -77,7 +77,7 @@ from .followup import (  # noqa: E402
 __all__ += ["followup_confirm", "followup_remind", "followup_report", "followup_set_plan"]
 
 # 申请加入 (join a similar proposal instead), and deleting one's own draft
-from .drafting import proposal_delete_draft  # noqa: E402
+from .drafting import proposal_delete_draft, proposal_withdraw  # noqa: E402
 from .joining import proposal_decide_join, proposal_request_join  # noqa: E402
 
-__all__ += ["proposal_decide_join", "proposal_delete_draft", "proposal_request_join"]
+__all__ += ["proposal_decide_join", "proposal_delete_draft", "proposal_request_join", "proposal_withdraw"]

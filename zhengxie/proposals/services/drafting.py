@@ -429,3 +429,60 @@ def proposal_delete_draft(*, user, proposal) -> None:
                 f.storage.delete(f.name)
 
         transaction.on_commit(remove_files)
+
+
+def proposal_withdraw(*, user, proposal, reason: str = "") -> Proposal:
+    """撤回: the first proposer takes a submitted proposal back before the 提案委 reviews it (待附议 or
+    待审查); it becomes a draft again, to be edited and submitted anew. The submission's duty credit is
+    revoked, co-signers' answers and 申请加入 requests lapse (they are asked again on the next submission),
+    and whoever was waiting on it — the 提案委 for a proposal awaiting review, the invited co-signers and
+    those who asked to join — is told."""
+    reason = (reason or "").strip()
+    if len(reason) > 200:
+        raise Invalid("撤回说明不能超过 200 字。", field="reason")
+    with transaction.atomic():
+        p = _load(user, proposal)
+        if not r.is_author(user, p):
+            raise Forbidden("只有第一提案人可以撤回提案。")
+        _state(p, "withdraw")
+        before = _snapshot(p)
+        was_submitted = p.status == S.SUBMITTED
+        if was_submitted:
+            _credit("proposal_submit", [(p, _shares(p))], revoke=True)
+        signers = list(
+            Signer.objects.filter(proposal=p, role=Signer.Role.COSIGNER)
+            .exclude(status=Signer.Status.DROPPED)
+            .select_related("member__user")
+        )
+        asked = [s for s in signers if s.status == Signer.Status.REQUESTED]
+        invited = [s for s in signers if s.status != Signer.Status.REQUESTED]
+        Signer.objects.filter(pk__in=[s.pk for s in asked]).update(
+            status=Signer.Status.DROPPED, responded_at=_now()
+        )
+        Signer.objects.filter(pk__in=[s.pk for s in invited]).update(
+            status=Signer.Status.INVITED, responded_at=None
+        )
+        p.status = S.DRAFT
+        p.submitted_at = None
+        p.during_plenary = False
+        p.save(update_fields=["status", "submitted_at", "during_plenary", "updated_at"])
+        note = f"撤回说明：{reason}" if reason else ""
+        if was_submitted:
+            notify(
+                _office_users(p),
+                f"提案已由提案人撤回：《{p.title}》",
+                note or "该提案已退回草稿，无需审查。",
+                url="",
+                category="proposal",
+            )
+        if p.kind == Proposal.Kind.JOINT or asked:
+            notify(
+                [s.member.user for s in signers if s.member.user_id],
+                f"提案人已撤回提案：《{p.title}》",
+                (note + "。" if note else "") + "您的附议或加入申请已失效，提案再次提交时将重新邀请。",
+                url="",
+                category="proposal",
+            )
+        _index(p)  # before the audit entry: see _done
+        _done(user, p, "withdraw", "撤回提案（退回草稿）", before, detail=reason, extra={"reason": reason})
+    return _sync(proposal, p)
