@@ -501,8 +501,8 @@ def get_hot_topic(user, pk) -> HotTopic:
 
 
 def item_rows(user, ht: HotTopic, limit: int | None = None) -> list[dict]:
-    """The hot topic's items the user may see (the most central first), with their current title and page:
-    two queries, plus one per kind present."""
+    """The hot topic's items the user may see — 提案, 社情民意, 微建议, then hall comments, each kind the most
+    central first — with their current title and page: two queries, plus one per kind present."""
     stored = list(
         ht.items.order_by("-centrality", "id").values("kind", "object_id", "date", "centrality", "support")
     )
@@ -528,6 +528,6 @@ def item_rows(user, ht: HotTopic, limit: int | None = None) -> list[dict]:
                 "support": s["support"],
             }
         )
-        if limit and len(out) == limit:
-            break
-    return out
+    order = {k: n for n, k in enumerate(sources.KINDS)}
+    out.sort(key=lambda it: order[it["kind"]])  # stable: centrality within a kind
+    return out[:limit] if limit else out
