@@ -49,6 +49,7 @@ urlpatterns = [
     path("routing/", include("zhengxie.routing.urls")),
     path("drafting/", include("zhengxie.drafting.urls")),
     path("hottopics/", include("zhengxie.hottopics.urls")),
+    path("search/", include("zhengxie.search.urls")),
     path("", include("zhengxie.core.urls")),
 ]
 
