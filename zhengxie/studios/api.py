@@ -6,7 +6,8 @@ no phone, no booking of anyone else):
     GET  /studios?organisation_id=            active studios {items, count}
     GET  /studios/{id}                        one active studio, with who is on 线上值班 today
     GET  /services?organisation_id=&category=&studio_id=   active services {items, count}
-    POST /public/bookings                     {service_id, name, phone, preferred_time?, note?, consent: true}
+    POST /public/bookings                     {service_id, name, phone, preferred_time?, note?, consent: true,
+                                              sms?: the member's answer by SMS to this number}
                                               → 201 {booking_code, status}; rate-limited per address
                                               (`public.rate_per_hour`, 429 with a Chinese `detail`)
     GET  /public/bookings/{booking_code}      the citizen's booking (wrong code: 404)
@@ -96,6 +97,7 @@ class BookingIn(Schema):
     preferred_time: str | None = None
     note: str | None = None
     consent: bool = False
+    sms: bool = False  # tell me the member's answer by SMS on this number
 
 
 class BookingCreated(Schema):
@@ -289,6 +291,7 @@ def public_book(request, payload: BookingIn):
         preferred_time=payload.preferred_time or "",
         note=payload.note or "",
         consent=payload.consent,
+        sms=payload.sms,
         ip=client_ip(request),
     )
     return 201, {"booking_code": b.code, "status": b.status}

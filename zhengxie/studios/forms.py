@@ -127,6 +127,9 @@ class BookingForm(forms.Form):
         label="我同意将称呼和手机号提供给为我服务的委员和政协办公室，仅用于本次服务联系。",
         error_messages={"required": "请阅读并同意个人信息使用说明。"},
     )
+    sms = forms.BooleanField(
+        label="委员受理或婉拒后，发短信告诉我结果（发往上面的手机号）。", required=False, initial=True
+    )
 
     def clean(self):
         data = super().clean()
@@ -138,6 +141,7 @@ class BookingForm(forms.Form):
                 preferred_time=data.get("preferred_time", ""),
                 note=data.get("note", ""),
                 consent=bool(data.get("consent")),
+                sms=bool(data.get("sms")),
             ),
         )
         return data

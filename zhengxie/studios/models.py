@@ -206,6 +206,11 @@ class Booking(models.Model):
     preferred_time = models.CharField("希望时间", max_length=100, blank=True)
     note = models.TextField("需求说明", blank=True)
     consent = models.BooleanField("同意个人信息使用", default=False)
+    # The citizen agreed to be told the member's answer by SMS on this phone number.
+    sms_ok = models.BooleanField("同意短信告知受理结果", default=False)
+    # The SMS still owed (the outbox): "accepted" or "declined", set with the answer in its transaction and
+    # cleared once sent (studios.tasks.send_booking_sms_task; studios.retry_booking_sms sends what is left).
+    sms_pending = models.CharField(max_length=12, blank=True, default="")
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.PENDING)
     # The member's answer (the reason of a decline, or a note on an acceptance); the citizen sees it.
     answer = models.TextField("答复", blank=True)

@@ -9,6 +9,7 @@ booking; withdrawing a record voids its credit.
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 
@@ -16,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from zhengxie.core import ratelimit
+from zhengxie.core import ratelimit, sms
 from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Organisation
 from zhengxie.core.notifications import notify
@@ -27,6 +28,8 @@ from zhengxie.performance import acts as A
 from .. import rules as r
 from ..models import Booking, ServiceOffer, ServiceRecord, Studio
 from .common import as_day, credit, load, record, text, today, uncredit
+
+logger = logging.getLogger(__name__)
 
 B = Booking.Status
 OPEN = (B.PENDING, B.ACCEPTED)
@@ -166,8 +169,9 @@ def public_offer(offer_id, organisation_id=None) -> ServiceOffer:
     return o
 
 
-def check_booking(*, name, phone, preferred_time="", note="", consent=False) -> dict:
-    """What a citizen typed, checked (the public form calls this too)."""
+def check_booking(*, name, phone, preferred_time="", note="", consent=False, sms=False) -> dict:
+    """What a citizen typed, checked (the public form calls this too). `sms`: they agree to be told the
+    member's answer by SMS on this number."""
     phone = re.sub(r"[\s-]", "", str(phone or ""))
     if not phone:
         raise Invalid("请填写手机号，委员将通过它与您联系。", field="phone")
@@ -183,6 +187,7 @@ def check_booking(*, name, phone, preferred_time="", note="", consent=False) -> 
         ),
         "note": text(note, "需求说明", field="note", max_len=500, required=False),
         "consent": True,
+        "sms_ok": bool(sms),
     }
 
 
@@ -288,6 +293,7 @@ def booking_accept(*, user, booking, answer: str = "") -> Booking:
             raise _bad(b, "接受")
         b.status, b.answer, b.decided_at, b.decided_by = B.ACCEPTED, answer, timezone.now(), user
         b.save(update_fields=["status", "answer", "decided_at", "decided_by"])
+        _owe_sms(b)
         record(user, "booking_accept", b, after={"status": b.status, "answer": answer})
         _tell_member_if_office(user, b, "已代为接受预约")
     return b
@@ -302,9 +308,72 @@ def booking_decline(*, user, booking, reason: str) -> Booking:
         before = {"status": b.status}
         b.status, b.answer, b.decided_at, b.decided_by = B.DECLINED, reason, timezone.now(), user
         b.save(update_fields=["status", "answer", "decided_at", "decided_by"])
+        _owe_sms(b)
         record(user, "booking_decline", b, before=before, after={"status": b.status, "answer": reason})
         _tell_member_if_office(user, b, "已代为婉拒预约")
     return b
+
+
+# --- the citizen's SMS (the booking's outbox) ---------------------------------------------------------
+
+SMS_TEXT = {
+    B.ACCEPTED: "【智慧政协】您预约的“{title}”已受理，{member}委员将与您联系{answer}。预约码{code}",
+    B.DECLINED: "【智慧政协】很抱歉，您预约的“{title}”未能受理{answer}。预约码{code}",
+}
+
+
+def _owe_sms(b: Booking) -> None:
+    """In the answer's transaction: the citizen who agreed to SMS is owed one; it goes after commit."""
+    if not (b.sms_ok and b.consent and b.phone):
+        return
+    b.sms_pending = b.status
+    b.save(update_fields=["sms_pending"])
+    transaction.on_commit(lambda: _hand_over(b.pk), robust=True)
+
+
+def _hand_over(booking_id: int) -> None:
+    from ..tasks import send_booking_sms_task
+
+    try:
+        send_booking_sms_task.enqueue(booking_id)
+    except Exception:  # the hourly studios.retry_booking_sms sends it
+        logger.warning("预约短信入队失败，预约 %s 待重试", booking_id, exc_info=True)
+
+
+def booking_sms_text(b: Booking, status: str) -> str:
+    answer = (b.answer or "").strip().replace("\n", " ")
+    if len(answer) > 40:
+        answer = answer[:39] + "…"
+    return SMS_TEXT[status].format(
+        title=b.offer.title[:20],
+        member=b.member.name,
+        answer=f"：{answer}" if answer else "",
+        code=b.code,
+    )
+
+
+def send_booking_sms(booking_id) -> bool:
+    """Send the SMS a booking owes, once: claimed by clearing the flag first (two workers never both send
+    it), flagged again when the gateway fails. The number is decrypted only here and never logged."""
+    b = Booking.objects.select_related("offer", "member").filter(pk=booking_id).first()
+    if b is None or not b.sms_pending or b.sms_pending not in SMS_TEXT:
+        return False
+    status = b.sms_pending
+    if not Booking.objects.filter(pk=b.pk, sms_pending=status).update(sms_pending=""):
+        return False
+    try:
+        sms.get_backend().send(b.phone, booking_sms_text(b, status))
+    except Exception:
+        Booking.objects.filter(pk=b.pk, sms_pending="").update(sms_pending=status)
+        logger.warning("预约短信发送失败，预约 %s 待重试", b.pk, exc_info=True)
+        return False
+    return True
+
+
+def retry_booking_sms(limit: int = 500) -> int:
+    """The hourly job: send the SMS still owed (a queue that was down, a gateway that failed)."""
+    ids = list(Booking.objects.exclude(sms_pending="").values_list("pk", flat=True)[:limit])
+    return sum(1 for pk in ids if send_booking_sms(pk))
 
 
 def check_service(*, served_on, summary, people_served=1) -> dict:

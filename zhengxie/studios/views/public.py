@@ -88,6 +88,7 @@ def offer_page(request, pk):
                     preferred_time=d.get("preferred_time", ""),
                     note=d.get("note", ""),
                     consent=True if honeypot else bool(d.get("consent")),
+                    sms=bool(d.get("sms")),
                     ip=client_ip(request),
                     honeypot=honeypot,
                 )
