@@ -372,28 +372,32 @@ def markdown(runs: list[dict], args) -> str:
     )
     grow = [
         [
-            r["scale"],
+            str(r["scale"]),
+            f"{r['generation']['counts'].get('users', 0):,}",
             f"{r['generation']['counts'].get('proposals', 0):,}",
             f"{r['generation']['counts'].get('opinions', 0):,}",
             f"{r['generation']['counts'].get('duty_records', 0):,}",
             f"{r['generate_wall_s']:.0f}",
             f"{r['generation']['timings'].get('snapshots', 0):.0f}",
             f"{r['hourly_job']['seconds']:.1f} ({r['hourly_job']['load']})",
+            r.get("load_after_generation", ""),
         ]
         for r in runs
     ]
     parts.append(
-        "Growth (each row a fresh database; times in s; the snapshots of 5 years for every committee, the "
-        "hourly job this year's):\n\n"
+        "Growth (each row a fresh database; times in s: `loadscale` in all, of which the snapshots of this "
+        "year and last for every committee; the hourly job recounting this year for every committee):\n\n"
         + common.md_table(
             [
                 "scale",
+                "users",
                 "proposals",
                 "社情民意",
                 "duty records",
                 "generate s",
                 "snapshots s",
                 "hourly job s (load)",
+                "load after generating",
             ],
             grow,
         )
@@ -416,7 +420,9 @@ def markdown(runs: list[dict], args) -> str:
     parts.append(
         "p95 in ms at each scale (medians over the runs), p50 at the largest, load average "
         f"{big['load']['start']} → {big['load']['end']} during the largest's runs:\n\n"
-        + common.md_table(["request", *[f"p95 @{r['scale']}" for r in runs], "p50", "target", ""], table)
+        + common.md_table(
+            ["request", *[f"p95 @{r['scale']}" for r in runs], "p50 (largest)", "target", ""], table
+        )
     )
     ratios = common.floor_ratios(big["rows"])
     if ratios:
