@@ -369,6 +369,7 @@ def markdown(q: dict, c: list[dict], load: str) -> str:
                 "clustering s",
                 "groups s",
                 "total s",
+                "CPU s",
                 "peak RSS MB",
                 "groups ≥2",
             ],
