@@ -131,6 +131,9 @@ def test_member_writes_saves_and_submits_with_co_authors_and_attachment(client_f
             "action": "submit",
         },
     )
+    # 撰写助手: the attached "PDF" has no page — shown before submitting (saved; the member goes on).
+    assert r.status_code == 200 and "attachment_unreadable" in r.content.decode()
+    r = c.post(url("submit", o.pk), {"confirm_advice": "1"})
     assert r.status_code == 302 and r.url == url("detail", o.pk)
     o.refresh_from_db()
     assert o.status == "submitted" and o.content.endswith("\n涉及老人约1200人。")

@@ -72,7 +72,8 @@ ACTION_VERBS = (
     "纳入 列入 调整 改善 拆除 清理 疏通 修建 新建 扩建 配备 配置 补贴 减免 放宽 简化 恢复 关闭 搬迁 撤销 禁止 "
     "限制 划定 开通 延长 缩短 增开 公开 公示 核查 调查 检查 监管 管理 严格 明确 设置 划拨 投入 保留 取消 降低 "
     "减少 扩大 培训 补充 招聘 解决好 回应 答复 重视 关注 考虑 研究 协调好 帮助 帮忙 安排 派人 介入 核实 退还 "
-    "赔偿 兑现 发放 补发 归还 更换 增派 清退 依法 严厉 打击 加装 硬化 拓宽 亮化 绿化 美化 改建 重建 翻新"
+    "赔偿 兑现 发放 补发 归还 更换 增派 清退 依法 严厉 打击 加装 硬化 拓宽 亮化 绿化 美化 改建 重建 翻新 "
+    "规划 推广 挖掘 共享 探索 引入 整合 打造 设计 组织 试点 畅通 拓展 压实 细化 强化 深化 做好 抓好 用好"
 ).split()
 # A request: the writer asks someone (建议/希望/请/恳请/呼吁/要求 …, not 失望 or 请问) and goes on to say what.
 _REQUEST = re.compile(
@@ -163,6 +164,7 @@ def title_fix(title: str) -> str:
 # and their character TF-IDF vectors are less alike than MATTER_MAX_COSINE.
 MATTER_CONFIDENCE = 0.5
 MATTER_MAX_COSINE = 0.12
+KEYWORD_MAX_COSINE = 0.05  # keyword domains disagree: with a model, only for parts this unlike each other
 
 
 def _cosine(a, b) -> float:
@@ -173,17 +175,18 @@ def _cosine(a, b) -> float:
     return float(sum(d.get(i, 0.0) * v for i, v in zip(ib.tolist(), vb.tolist(), strict=False)))
 
 
-def two_matters(text: str, model=None, heads: tuple[str, ...] = ()) -> dict | None:
+def two_matters(text: str, model=None, heads: tuple[str, ...] = (), title: str = "") -> dict | None:
     """{"parts": [a, b], "labels": [x, y]} when two parts of the text seem to be on different matters, else
     None. With a routing model (routing.learn.Model): the first of `heads` it has gives each part a category
-    (see MATTER_* above). Without one: the keyword domains of proposals.rules (two parts in unrelated
-    domains, none shared)."""
+    (see MATTER_* above). Then (or without a model) the keyword domains of proposals.rules: two parts in
+    unrelated domains, neither of them the title's."""
     ps = parts(text)
     if len(ps) < 2:
         return None
     head = next((h for h in heads if model is not None and h in model.heads), None)
+    feats = [model.features(p) for p in ps] if head is not None else None
+    cats = None
     if head is not None:
-        feats = [model.features(p) for p in ps]
         cats = [model.rank(head, p, k=1, feats=f) for p, f in zip(ps, feats, strict=False)]
         for i in range(len(ps)):
             for j in range(i + 1, len(ps)):
@@ -194,13 +197,19 @@ def two_matters(text: str, model=None, heads: tuple[str, ...] = ()) -> dict | No
                     continue
                 if _cosine(feats[i], feats[j]) < MATTER_MAX_COSINE:
                     return {"parts": [ps[i], ps[j]], "labels": [str(ci), str(cj)]}
-        return None
+    # The keyword domains too: a model's categories can be wider than a matter (科教文卫 holds schools and
+    # hospitals alike).
     from zhengxie.proposals.rules import domains_of
 
     doms = [domains_of(p) for p in ps]
+    about = domains_of(title) if title else set()  # a part on the title's own matter is not a second one
     for i in range(len(ps)):
         for j in range(i + 1, len(ps)):
-            if doms[i] and doms[j] and not (doms[i] & doms[j]):
+            if doms[i] and doms[j] and not (doms[i] & doms[j]) and not (about & (doms[i] | doms[j])):
+                # With a model: only parts it puts in different categories (however unsure) or unlike each other.
+                same = cats is not None and cats[i] and cats[j] and cats[i][0][0] == cats[j][0][0]
+                if feats is not None and same and _cosine(feats[i], feats[j]) >= KEYWORD_MAX_COSINE:
+                    continue
                 return {"parts": [ps[i], ps[j]], "labels": [sorted(doms[i])[0], sorted(doms[j])[0]]}
     return None
 
@@ -240,7 +249,7 @@ def check(
     title, content, reasons, suggestions = (clean(x) for x in (title, content, reasons, suggestions))
     out: list[Advice] = []
     b = BOUNDS[kind]
-    split = kind == "proposal" and (reasons or suggestions)
+    split = kind == "proposal" and (reasons or suggestions or not content)
     body = f"{reasons}\n{suggestions}".strip() if split else content
     body_field = "suggestions" if split else "content"
     citizen = kind == "suggestion"
@@ -364,7 +373,7 @@ def check(
         out.append(Advice("no_suggestion", WARNING, "suggestions" if split else body_field, msg))
 
     # Two matters in one.
-    found = two_matters(suggestions if split and len(parts(suggestions)) >= 2 else body, model, heads)
+    found = two_matters(suggestions if split and len(parts(suggestions)) >= 2 else body, model, heads, title)
     if found:
         a, c = found["parts"]
         la, lc = found["labels"]

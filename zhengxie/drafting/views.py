@@ -54,6 +54,11 @@ def panel(request):
             raise PermissionDenied(exc.message)
         except Invalid:
             result = None
+    if result and kind == "proposal":
+        # The title's own hint (proposals/_similar.html, with 申请加入) lists the similar proposals; the panel adds
+        # what became of those that were answered: the reply and how the proposers rated it.
+        result["similar"] = [s for s in result["similar"] if s["reply"] or s["rating"]]
     ctx = panel_context(result, kind)
     ctx["typed"] = bool(typed)
+    ctx["answered_only"] = kind == "proposal"
     return render(request, "drafting/_panel.html", ctx)

@@ -5,7 +5,6 @@ give the messages about the content, written once in the services."""
 from __future__ import annotations
 
 from django import forms
-from django.urls import reverse
 from django.utils import timezone
 
 from zhengxie.core import orgsettings, uploads
@@ -173,16 +172,11 @@ class OpinionForm(BootstrapFormMixin, forms.Form):
         )
         self.fields["content"].help_text += f" 不超过 {self.max_chars} 字。"
         self.fields["attachments"].widget.attrs["accept"] = ".pdf,.docx,.png,.jpg,.jpeg"
-        # While the title is typed, similar items already submitted are shown (htmx, views.similar).
-        attrs = {
-            "hx-get": reverse("opinions:similar"),
-            "hx-trigger": "input changed delay:500ms",
-            "hx-target": "#similar",
-            "hx-sync": "this:replace",
-        }
-        if opinion is not None:
-            attrs["hx-vals"] = f'{{"exclude": {opinion.pk}}}'
-        self.fields["title"].widget.attrs.update(attrs)
+        # 撰写助手 (zhengxie.drafting): a pause in typing the title or the text posts both to the advice panel,
+        # which also lists the similar items of this and past years (it replaced the title-only hint).
+        for name in ("title", "content"):
+            css = self.fields[name].widget.attrs.get("class", "")
+            self.fields[name].widget.attrs["class"] = f"{css} drafting-input".strip()
 
     def clean_content(self):
         return _normalise(self.cleaned_data.get("content", "")).strip()

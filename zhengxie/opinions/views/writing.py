@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
@@ -114,7 +115,43 @@ def edit(request, pk):
     return _form_page(request, form, o, status)
 
 
+def _advice(request, o: Opinion) -> list[dict]:
+    """撰写助手's warnings on the saved item (text and files), for the confirmation step; [] if it fails."""
+    from zhengxie.drafting import services as drafting
+
+    try:
+        found = drafting.check(
+            user=request.user,
+            kind="opinion",
+            title=o.title,
+            content=o.content,
+            attachments=attachments(o),
+            exclude_id=o.pk,
+        )["advice"]
+    except Exception:  # a hint only: the submission goes on without it (logged)
+        logger.exception("drafting advice failed")
+        return []
+    return drafting.warnings(found)
+
+
 def _submit(request, o: Opinion):
+    if request.POST.get("confirm_advice") != "1" and "submit" in selectors.allowed_actions(request.user, o):
+        advice = _advice(request, o)
+        if advice:  # advice, never a block: go back (the item is saved) or submit anyway
+            logger.info(
+                "drafting: confirmation shown for opinion %s: %s", o.pk, ",".join(a["code"] for a in advice)
+            )
+            return render(
+                request,
+                "drafting/confirm.html",
+                {
+                    "title": o.title,
+                    "advice": advice,
+                    "noun": "社情民意信息",
+                    "submit_url": reverse("opinions:submit", args=[o.pk]),
+                    "back_url": reverse("opinions:edit", args=[o.pk]),
+                },
+            )
     try:
         services.opinion_submit(user=request.user, opinion=o)
     except ServiceError as exc:

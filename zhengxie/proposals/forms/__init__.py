@@ -217,6 +217,10 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         )
         if proposal is not None:
             self.fields["title"].widget.attrs["hx-vals"] = json.dumps({"exclude": proposal.pk})
+        # 撰写助手 (zhengxie.drafting): a pause in typing any of these posts them to the advice panel.
+        for name in ("title", "reasons", "suggestions"):
+            css = self.fields[name].widget.attrs.get("class", "")
+            self.fields[name].widget.attrs["class"] = f"{css} drafting-input".strip()
 
     def clean_attachments(self):
         files = self.cleaned_data.get("attachments") or []

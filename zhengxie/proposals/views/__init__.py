@@ -376,17 +376,51 @@ def _similar_above(request, proposal) -> list[dict]:
     return _decorate(request.user, [s for s in found if s["score"] >= SIMILAR_WARN_SCORE])
 
 
+def _draft_advice(request, proposal) -> list[dict]:
+    """撰写助手 on the saved draft (its text and its files), for the confirmation step: advice, never a block."""
+    from zhengxie.drafting import services as drafting
+
+    try:
+        return drafting.check(
+            user=request.user,
+            kind="proposal",
+            title=proposal.title,
+            reasons=proposal.reasons,
+            suggestions=proposal.suggestions,
+            attachments=_attachments(proposal),
+            exclude_id=proposal.pk,
+        )["advice"]
+    except ServiceError:
+        return []
+    except Exception:  # a hint only: the submission goes on without it (logged)
+        logger.exception("drafting advice failed")
+        return []
+
+
 def _submit_flow(request, proposal):
-    """提交: first show similar proposals (the user may go on), then the service's one-matter check."""
+    """提交: first show the 撰写助手's warnings and similar proposals (the member may go back to edit — the
+    draft is saved — or submit anyway), then the service's one-matter check."""
     confirm_similar = request.POST.get("confirm_similar") == "1"
     confirm_single = request.POST.get("confirm_single_matter") == "1"
     if not confirm_similar:
         similar = _similar_above(request, proposal)
-        if similar:
+        advice = [a for a in _draft_advice(request, proposal) if a["level"] == "warning"]
+        if similar or advice:
+            logger.info(
+                "drafting: confirmation shown for proposal %s: %s",
+                proposal.pk,
+                ",".join(a["code"] for a in advice) or "similar",
+            )
             return render(
                 request,
                 "proposals/submit_confirm.html",
-                {"proposal": proposal, "similar": similar, "step": "similar"},
+                {
+                    "proposal": proposal,
+                    "similar": similar,
+                    "advice": advice,
+                    "two_matters": any(a["code"] == "two_matters" for a in advice),
+                    "step": "similar",
+                },
             )
     try:
         proposal = services.proposal_submit(

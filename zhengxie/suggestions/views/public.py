@@ -49,7 +49,16 @@ def landing(request, code, studio_id=None):
     org = _org(code)
     studio = _studio(org, studio_id) if studio_id is not None else None
     status = 200
-    if request.method == "POST":
+    check = None
+    if request.method == "POST" and request.POST.get("action") == "check":
+        # 撰写助手: advice on what is typed and published answers on the same matter; nothing is submitted.
+        # With htmx (a pause in typing) only the panel; without script (the 检查一下 button) the page again,
+        # everything typed kept.
+        check, status = _check(request, org)
+        if request.htmx:
+            return render(request, "drafting/_public_panel.html", check)  # htmx swaps 200s only
+        form = PublicForm(request.POST, organisation=org)
+    elif request.method == "POST":
         form = PublicForm(request.POST, request.FILES, organisation=org)
         honeypot = request.POST.get("website", "")
         try:
@@ -90,9 +99,26 @@ def landing(request, code, studio_id=None):
             "form": form,
             "studios": _studios(org) if studio is None else [],
             "answers": list(selectors.published(org.pk)[:3]),
+            "check": check,
         },
         status=status,
     )
+
+
+def _check(request, org) -> tuple[dict, int]:
+    from zhengxie.drafting import services as drafting
+
+    try:
+        result = drafting.public_check(
+            organisation=org,
+            title=request.POST.get("title", ""),
+            content=request.POST.get("content", ""),
+            ip=client_ip(request),
+        )
+    except ServiceError as exc:
+        return {"error": exc.message, "advice": [], "similar": []}, exc.status
+    typed = bool((request.POST.get("title", "") + request.POST.get("content", "")).strip())
+    return {**result, "typed": typed, "noun": "建议"}, 200
 
 
 @never_cache
