@@ -23,6 +23,8 @@
 - bench/keytasks_bench.py: the 重点工作 list, board and API at demo size x100 (section "## 重点工作 (key tasks)");
 - bench/eval_similar.py (`make eval`): similar() against TF-IDF and BM25 baselines on the real taidi2020
   messages, quality and latency (section "## Similar-text retrieval (taidi2020)");
+- bench/eval_drafting.py (`make eval`): 撰写助手 — its rules on the taidi2020 messages (false alarms, recall
+  on synthetic two-matter texts) and the p95 of the check and the typing panel (section "## 撰写助手");
 - bench/eval_routing.py: 智能分办 — the category on the taidi2020 test split beside TF-IDF words, character
   2-gram and naive Bayes baselines, the units against where the demo's staff sent its newest items, and a
   suggestion's latency on SQLite and PostgreSQL (section "## 智能分办 (routing)");
@@ -72,6 +74,7 @@ HALL = "## 网络议政 (online hall)"
 HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as it is
 KEYTASKS = "## 重点工作 (key tasks)"
 EVAL = "## Similar-text retrieval (taidi2020)"
+DRAFTING = "## 撰写助手 (drafting advice)"
 ROUTING = "## 智能分办 (routing)"
 HOTTOPICS = "## 热点 (hot topics, taidi2020)"
 SCALE = "## 政协云 (a province)"
@@ -93,6 +96,7 @@ ORDER = [
     OPINIONS_NOTES,
     SEARCH,
     EVAL,
+    DRAFTING,
     ROUTING,
     HOTTOPICS,
     PERFORMANCE,
@@ -402,6 +406,12 @@ def main() -> None:
                         "pass" if v["beats"] else "**MISS**",
                     ]
                 )
+
+        if "eval" in only:  # 撰写助手: its rules on the taidi2020 messages, the check's and the panel's p95
+            found = run_json("eval_drafting.py", DRAFTING, "drafting", ["--requests", "40"])
+            for v in (found or {}).get("verdicts", []):
+                what = "the API check" if v["what"] == "api" else "the typing panel"
+                verdicts.append((f"drafting: {what} p95", v["engine"], v["p95"], 50.0))
 
         if "routing" in only:  # 智能分办: category and units against baselines, a suggestion's p95
             found = run_json("eval_routing.py", ROUTING, "routing", ["--quick"])
