@@ -127,3 +127,38 @@ def test_member_moves_with_the_tab_bar_reads_cards_and_searches(browser, e2e_sit
 
     desk = page_for("member1")
     expect(desk.locator("#member-tabbar")).to_be_hidden()
+
+
+SQUEEZE = """() => [...document.querySelectorAll('main td, main th')].filter(c => c.offsetParent && c.innerText.trim().length > 1)
+  .map(c => { const r = c.getBoundingClientRect(); const lh = parseFloat(getComputedStyle(c).fontSize) * 1.6;
+              return {text: c.innerText.trim().slice(0, 20), w: Math.round(r.width), lines: Math.round(r.height / lh)}; })
+  .filter(x => x.w < 40 && x.lines >= 3)"""
+
+
+@pytest.mark.parametrize(
+    "username,url",
+    [
+        ("staff", "/activities/"),
+        ("handler1", "/handling/"),
+        ("staff", "/proposals/stats/"),
+        ("staff", "/performance/warnings/"),
+        ("staff", "/performance/rankings/"),
+        ("member1", "/proposals/mine/"),
+        ("staff", "/activities/attendance/"),
+    ],
+)
+def test_no_table_squeezes_to_one_character_per_line_on_a_phone(browser, e2e_site, username, url):
+    ctx = _phone(browser, e2e_site)
+    try:
+        page = ctx.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", username)
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("main form button[type=submit]")
+        page.wait_for_load_state()
+        page.goto(url)
+        page.wait_for_load_state()
+        assert page.evaluate(SQUEEZE) == []
+        _no_sideways(page)
+    finally:
+        ctx.close()
