@@ -53,6 +53,7 @@ def test_title_form_fires_with_a_rewritten_title_and_is_silent_on_the_right_form
     title = [a for a in found if a.code == "title_form"]
     assert title and title[0].level == A.WARNING and title[0].fix == "关于加快城区停车场建设的建议"
     assert A.title_fix("城区停车难问题") == "关于解决城区停车难问题的建议"
+    assert A.title_fix("农村留守老人看病难问题亟待关注") == "关于解决农村留守老人看病难问题的建议"
     assert "title_form" not in codes(A.check("proposal", title=GOOD[1], reasons=GOOD[2], suggestions=GOOD[3]))
     # A citizen is never asked for the 关于……的建议 form.
     assert "title_form" not in codes(A.check("suggestion", title="学校门口早高峰拥堵", content=TWO))

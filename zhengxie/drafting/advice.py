@@ -150,6 +150,12 @@ def title_fix(title: str) -> str:
     core = re.sub(r"[。！!？?，,；;\s]+$", "", clean(title))
     core = re.sub(r"^(?:关于|建议|提议|希望|请求|恳请|呼吁|请)+", "", core)
     core = re.sub(r"(?:的)?(?:提案|建议|意见|提议)$", "", core).rstrip("的")
+    # "……问题亟待关注/急需解决": the problem is the matter
+    core = re.sub(
+        r"(问题)?(?:亟待|亟需|急需|需要|有待|应当|应该|请求|希望)(?:关注|解决|重视|重视解决|解决好)$",
+        r"\1",
+        core,
+    )
     if not core:
         return ""
     if not _VERB_START.match(core) and core.endswith(("问题", "难", "乱", "差", "隐患", "不足", "滞后")):
