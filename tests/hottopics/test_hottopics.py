@@ -407,3 +407,16 @@ def test_dashboard_shows_the_top_five(client_for):
     r = client_for("leader").get(reverse("dashboard:index"))
     html = r.content.decode()
     assert 'id="hot-dashboard"' in html and "热点（近90天）" in html
+
+
+def test_a_committee_may_set_a_narrower_threshold(user, django_capture_on_commit_callbacks):
+    staff = user("staff")
+    wide = _recompute(staff, django_capture_on_commit_callbacks, period="year")
+    org = staff.organisation
+    org.settings = {**(org.settings or {}), "hottopics.threshold": 0.5}
+    org.save(update_fields=["settings"])
+    assert services.threshold_of(org) == 0.5
+    narrow = _recompute(staff, django_capture_on_commit_callbacks, period="year")
+    assert sum(t.size for t in narrow.topics.all()) < sum(t.size for t in wide.topics.all())
+    org.settings["hottopics.threshold"] = "abc"
+    assert services.threshold_of(org) == 0.2

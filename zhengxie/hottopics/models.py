@@ -6,7 +6,12 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from zhengxie.core import orgsettings
 from zhengxie.core.models import Organisation
+
+# How alike two groups' texts must be (mean cosine, 0.05-0.9) to be one matter: lower joins more, higher
+# keeps matters narrower (docs/hottopics.md shows the trade-off on real messages).
+orgsettings.register("hottopics.threshold", 0.2, "热点分析：归为同一事项的相似度阈值（0.05～0.9）")
 
 
 class Run(models.Model):

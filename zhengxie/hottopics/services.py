@@ -23,7 +23,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from zhengxie.core import audit
+from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Organisation, Role
 from zhengxie.core.permissions import acts_in, in_scope, org_scope_q
@@ -258,8 +258,18 @@ def _buckets(date_from, date_to):
     return out
 
 
+def threshold_of(organisation) -> float:
+    """The organisation's setting hottopics.threshold, or cluster.THRESHOLD when unset or out of range."""
+    try:
+        value = float(orgsettings.get(organisation, "hottopics.threshold"))
+    except (TypeError, ValueError):
+        return cluster.THRESHOLD
+    return value if 0.05 <= value <= 0.9 else cluster.THRESHOLD
+
+
 def _compute(run: Run, progress):
     org = run.organisation
+    threshold = threshold_of(org)
     start, end = _bounds(run.date_from, run.date_to)
     texts = sources.gather(org, start, end)
     counts = {k: 0 for k in sources.KINDS}
@@ -269,7 +279,7 @@ def _compute(run: Run, progress):
     if len(texts) < MIN_SIZE:
         return [], [], counts
     raw = [cluster.text_of(t.title, t.body) for t in texts]
-    features, X, groups = cluster.cluster(raw, progress=lambda p: progress(15 + 60 * p))
+    features, X, groups = cluster.cluster(raw, threshold, progress=lambda p: progress(15 + 60 * p))
     progress(75)
     # The previous period of the same length, matched to the clusters (the change).
     span = end - start
@@ -277,7 +287,7 @@ def _compute(run: Run, progress):
     prev = [0] * len(groups)
     if before and groups:
         Xb = features.transform([cluster.text_of(t.title, t.body) for t in before])
-        for g in cluster.assign(Xb, groups).tolist():
+        for g in cluster.assign(Xb, groups, threshold).tolist():
             if g >= 0:
                 prev[g] += 1
     progress(85)
