@@ -52,7 +52,7 @@ class TopicForm(BootstrapFormMixin, forms.Form):
         label="参加委员",
         queryset=Member.objects.none(),
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="可按住 Ctrl（手机上直接点选）选择多位委员。",
+        help_text="输入姓名筛选，可选择多位委员。",
     )
     writers = forms.ModelMultipleChoiceField(
         label="执笔人（可后定）",

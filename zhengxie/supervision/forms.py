@@ -62,7 +62,7 @@ class SupervisionForm(BootstrapFormMixin, forms.Form):
         queryset=Member.objects.none(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="按住 Ctrl（手机上直接点选）可选多人。",
+        help_text="输入姓名筛选，可选多人。",
     )
     staff_contact_id = forms.ModelChoiceField(label="联络员", queryset=User.objects.none(), required=False)
     starts_on = forms.DateField(label="开始日期", required=False, widget=DATE, help_text="留空则为今天。")

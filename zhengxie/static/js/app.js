@@ -80,6 +80,53 @@
     field.focus();
   });
 
-  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); initCounts(document); });
-  document.body.addEventListener("htmx:afterSettle", function (ev) { renderCharts(ev.target); });
+  // Searchable selects (Tom Select, vendored from npm): every <select multiple> and every single select
+  // with more than SEARCHABLE_MIN options (the merge target, a unit among 40) — type to filter, tap to
+  // pick, × to remove. <select data-plain> keeps the browser's own control.
+  var SEARCHABLE_MIN = 12;
+  function initSelects(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("select").forEach(function (el) {
+      if (el.tomselect || el.hasAttribute("data-plain")) return;
+      if (!el.multiple && el.options.length <= SEARCHABLE_MIN && !el.hasAttribute("data-searchable")) return;
+      var ts = new window.TomSelect(el, {
+        plugins: el.multiple ? ["remove_button"] : [],
+        maxOptions: null,
+        refreshThrottle: 0, // local options: filter at once (a pick within 300 ms reopened the list)
+        hideSelected: el.multiple,
+        closeAfterSelect: !el.multiple,
+        allowEmptyOption: !el.multiple,
+        placeholder: el.multiple ? "输入文字筛选，可选多项" : "输入文字筛选",
+        render: {
+          no_results: function () { return '<div class="no-results">没有匹配的选项</div>'; },
+        },
+      });
+      ts.wrapper.classList.add("zx-select");
+    });
+  }
+
+  // <div data-show-when="mode=parallel"> is shown only while the radio or select `mode` has that value;
+  // its controls are disabled while hidden, so a step not chosen sends nothing (会办 or 分办, not both).
+  function applyShowWhen(root) {
+    root.querySelectorAll("[data-show-when]").forEach(function (box) {
+      var parts = box.dataset.showWhen.split("=");
+      var form = box.closest("form") || document;
+      var checked = form.querySelector('[name="' + parts[0] + '"]:checked');
+      var plain = form.querySelector('select[name="' + parts[0] + '"]');
+      var value = checked ? checked.value : (plain ? plain.value : "");
+      var on = value === parts[1];
+      box.hidden = !on;
+      box.querySelectorAll("select, input, textarea").forEach(function (c) {
+        c.disabled = !on;
+        if (c.tomselect) { if (on) c.tomselect.enable(); else c.tomselect.disable(); }
+      });
+    });
+  }
+  document.addEventListener("change", function (ev) {
+    if (ev.target.name && document.querySelector('[data-show-when^="' + ev.target.name + '="]')) applyShowWhen(document);
+  });
+
+  function initAll(root) { initSelects(root); applyShowWhen(root); }
+  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); initCounts(document); initAll(document); });
+  document.body.addEventListener("htmx:afterSettle", function (ev) { renderCharts(ev.target); initAll(ev.target); });
 })();

@@ -16,6 +16,9 @@ FILES = {
     "bootstrap-icons/font/fonts/bootstrap-icons.woff": "bootstrap-icons/fonts/bootstrap-icons.woff",
     "htmx.org/dist/htmx.min.js": "htmx/htmx.min.js",
     "echarts/dist/echarts.min.js": "echarts/echarts.min.js",
+    # Searchable selects (app.js turns every multiple select and every long single select into one).
+    "tom-select/dist/js/tom-select.complete.min.js": "tom-select/tom-select.complete.min.js",
+    "tom-select/dist/css/tom-select.bootstrap5.min.css": "tom-select/tom-select.bootstrap5.min.css",
 }
 
 
