@@ -30,6 +30,18 @@ def fail(request, exc: ServiceError, form=None) -> None:
         messages.error(request, exc.message)
 
 
+def run_action(request, actions: dict, action: str, row) -> None:
+    """A posted step on a row from a table {action: (done message, run(user, row, POST))}: the service's
+    message shown when it refuses, the done message otherwise (the caller redirects)."""
+    done, run = actions[action]
+    try:
+        run(request.user, row, request.POST)
+    except ServiceError as exc:
+        fail(request, exc)
+    else:
+        messages.success(request, done)
+
+
 def month_arg(value) -> tuple[int, int]:
     """?month=YYYY-MM (this month when missing or wrong)."""
     try:

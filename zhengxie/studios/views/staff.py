@@ -18,7 +18,7 @@ from .. import figures, selectors, services
 from .. import rules as r
 from ..forms import ReasonForm, StudioForm
 from ..models import Booking, DutySlot, DutySwap
-from .common import fail, file_response, month_arg, need, shift, year_arg
+from .common import fail, file_response, month_arg, need, run_action, shift, year_arg
 
 
 def _reader(user) -> bool:
@@ -245,13 +245,7 @@ def duty_action(request, pk, action):
     user = request.user
     need(action in DUTY_ACTIONS)
     x = selectors.duty_slot_for(user, pk)
-    done, run = DUTY_ACTIONS[action]
-    try:
-        run(user, x, request.POST)
-    except ServiceError as exc:
-        fail(request, exc)
-    else:
-        messages.success(request, done)
+    run_action(request, DUTY_ACTIONS, action, x)
     back = request.POST.get("back")
     if back == "rota":
         return redirect(reverse("studios:rota", args=[x.studio_id]) + f"?month={x.day:%Y-%m}")

@@ -16,7 +16,7 @@ from zhengxie.core.views import paginate
 from .. import rules as r
 from .. import selectors, services
 from ..models import DutySwap
-from .common import fail, need
+from .common import fail, need, run_action
 
 ACTIONS = {
     "accept": ("已接受换班。", lambda u, w, p: services.swap_accept(user=u, swap=w)),
@@ -84,13 +84,7 @@ def swap_action(request, pk, action):
     user = request.user
     need(action in ACTIONS)
     w = selectors.swap_for(user, pk)
-    done, run = ACTIONS[action]
-    try:
-        run(user, w, request.POST)
-    except ServiceError as exc:
-        fail(request, exc)
-    else:
-        messages.success(request, done)
+    run_action(request, ACTIONS, action, w)
     if request.POST.get("back") == "studio":
         return redirect(reverse("studios:swaps", args=[w.studio_id]))
     return redirect("studios:mine")
