@@ -162,3 +162,61 @@ def test_no_table_squeezes_to_one_character_per_line_on_a_phone(browser, e2e_sit
         _no_sideways(page)
     finally:
         ctx.close()
+
+
+MAKE_JOINT = (
+    "from zhengxie.core.models import User; from zhengxie.proposals import services; "
+    "a = User.objects.get(username='member2'); m1 = User.objects.get(username='member1').member; "
+    "p = services.proposal_create(user=a, kind='joint', cosigner_ids=[m1.pk], title='关于规范城区夜市占道经营的建议', "
+    "reasons='城区夜市占道经营，影响通行和周边居民休息，油烟噪声投诉较多。', "
+    "suggestions='一是划定夜市经营区域和时段；二是配套油烟净化设施；三是建立商户自治管理机制。', category='城乡建设'); "
+    "services.proposal_submit(user=a, proposal=p, confirm_single_matter=True); print(p.pk)"
+)
+
+
+def test_refusing_to_cosign_asks_first_and_the_author_withdraws_on_a_phone(browser, e2e_site):
+    pk = int(e2e_site.manage("shell", "-c", MAKE_JOINT).stdout.strip().splitlines()[-1])
+    ctx = _phone(browser, e2e_site)
+    try:
+        page = ctx.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", "member1")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("main form button[type=submit]")
+        page.goto(f"/proposals/{pk}/cosign/")
+        asked = []
+        page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
+        page.click("#btn-decline")
+        page.wait_for_timeout(300)
+        assert asked == ["确定拒绝附议吗？"]
+        status = e2e_site.sql(
+            "SELECT s.status FROM proposals_signer s JOIN members_member m ON m.id = s.member_id "
+            "JOIN core_user u ON u.id = m.user_id WHERE s.proposal_id = ? AND u.username = 'member1'",
+            (pk,),
+        )
+        assert status == [("invited",)]  # dismissed: nothing sent
+    finally:
+        ctx.close()
+
+    ctx = _phone(browser, e2e_site)
+    try:
+        page = ctx.new_page()
+        page.goto("/accounts/login/")
+        page.fill("#id_username", "member2")
+        page.fill("#id_password", DEMO_PASSWORD)
+        page.click("main form button[type=submit]")
+        page.goto(f"/proposals/{pk}/")
+        page.click("#btn-withdraw")
+        page.fill("#id_reason", "联名人需调整")
+        expect(page.locator("#reason-count")).to_contain_text("6 / 200 字")
+        page.once("dialog", lambda d: d.accept())
+        page.click("#btn-withdraw-confirm")
+        expect(page.locator("main")).to_contain_text("提案已撤回")
+        assert e2e_site.sql("SELECT status FROM proposals_proposal WHERE id = ?", (pk,)) == [("draft",)]
+        page.click("#btn-delete")
+        page.once("dialog", lambda d: d.accept())
+        page.click("#btn-delete-confirm")
+        expect(page.locator("main")).to_contain_text("已删除")
+        assert e2e_site.sql("SELECT count(*) FROM proposals_proposal WHERE id = ?", (pk,)) == [(0,)]
+    finally:
+        ctx.close()
