@@ -151,7 +151,8 @@ def check(
         suggestions=suggestions,
         attachments=attachments,
     )
-    text = "\n".join(x for x in (title, reasons or content) if x)
+    # The earlier items: by the title once it says something (as the title's own hint does), else by the text.
+    text = title if len(title) >= 6 else "\n".join(x for x in (title, reasons or content) if x)
     out = {"advice": found, "similar": earlier.for_kind(user, kind, org, text, exclude_id=exclude_id)}
     logger.debug("drafting check %s in %.1f ms", kind, 1000 * (time.perf_counter() - started))
     return out
