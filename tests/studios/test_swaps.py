@@ -278,3 +278,20 @@ def test_the_swap_list_keeps_a_constant_number_of_queries(
         assert len(api.get(url).json()["items"]) >= 17
     with django_assert_max_num_queries(len(before_page.captured_queries)):
         assert page.get(reverse("studios:swaps", args=[studio.pk])).status_code == 200
+
+
+def test_a_request_left_open_past_its_day_expires_with_the_daily_job(user, studio):
+    from zhengxie.studios import jobs
+    from zhengxie.studios.services.swaps import expire_past_swaps
+
+    m1 = user("member1").member
+    slot = _today_slot(user, studio)
+    DutySwap.objects.filter(slot=slot).delete()
+    w = services.swap_ask(user=m1.user, slot=slot, with_member=_mate(studio, m1.pk).pk)
+    assert jobs.expire_swaps() == "0 个换班申请" or DutySwap.objects.get(pk=w.pk).status == W.ASKED
+    assert expire_past_swaps(TODAY + datetime.timedelta(days=1)) >= 1
+    w.refresh_from_db()
+    assert w.status == W.CANCELLED and "自动失效" in w.answer
+    assert AuditEntry.objects.filter(action="studios.swap_expire", target_id=str(w.pk)).exists()
+    assert expire_past_swaps(TODAY + datetime.timedelta(days=1)) == 0
+    assert not any(t["label"] == "待确认的换班" and t["count"] for t in todos_for(w.to_member.user))

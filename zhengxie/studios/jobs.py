@@ -15,3 +15,10 @@ def retry_booking_sms():
     from .services.market import retry_booking_sms as retry
 
     return f"{retry()} 条短信"
+
+
+@register("studios.expire_swaps", every="daily", label="线上值班：值班日已过的换班申请自动失效")
+def expire_swaps():
+    from .services.swaps import expire_past_swaps
+
+    return f"{expire_past_swaps()} 个换班申请"

@@ -237,3 +237,25 @@ def swap_cancel(*, user, swap) -> DutySwap:
             category="studios",
         )
     return w
+
+
+EXPIRED = "值班日已过，换班申请自动失效。"
+
+
+def expire_past_swaps(day=None) -> int:
+    """The daily job: a request still open when its day has passed is withdrawn (the answer says why), so
+    nobody is left with a to-do that can only answer 409. Idempotent."""
+    day = day or today()
+    done = 0
+    for pk in list(
+        DutySwap.objects.filter(status__in=DutySwap.OPEN, day__lt=day).values_list("pk", flat=True)[:2000]
+    ):
+        with transaction.atomic():
+            w = DutySwap.objects.select_for_update().filter(pk=pk, status__in=DutySwap.OPEN).first()
+            if w is None:
+                continue
+            w.status, w.answer = W.CANCELLED, EXPIRED
+            w.save(update_fields=["status", "answer"])
+            record(None, "swap_expire", w, after={"status": w.status})
+            done += 1
+    return done
