@@ -26,6 +26,16 @@ def _phone(browser, site):
     return ctx
 
 
+def _signed_in(ctx, username):
+    page = ctx.new_page()
+    page.goto("/accounts/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", DEMO_PASSWORD)
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
 def _no_sideways(page):
     assert page.evaluate("() => document.documentElement.scrollWidth") <= PHONE["width"] + 1, page.url
 
@@ -67,11 +77,7 @@ def test_forgot_password_by_sms_code_on_a_phone(browser, e2e_site):
 def test_member_moves_with_the_tab_bar_reads_cards_and_searches(browser, e2e_site, page_for):
     ctx = _phone(browser, e2e_site)
     try:
-        page = ctx.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", "member1")
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("main form button[type=submit]")
+        page = _signed_in(ctx, "member1")
         bar = page.locator("#member-tabbar")
         expect(bar).to_be_visible()
         expect(bar.locator(".zx-tab")).to_have_text(["工作台", "提案", "会议活动", "履职档案"])
@@ -150,12 +156,7 @@ SQUEEZE = """() => [...document.querySelectorAll('main td, main th')].filter(c =
 def test_no_table_squeezes_to_one_character_per_line_on_a_phone(browser, e2e_site, username, url):
     ctx = _phone(browser, e2e_site)
     try:
-        page = ctx.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", username)
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("main form button[type=submit]")
-        page.wait_for_load_state()
+        page = _signed_in(ctx, username)
         page.goto(url)
         page.wait_for_load_state()
         assert page.evaluate(SQUEEZE) == []
@@ -178,11 +179,7 @@ def test_refusing_to_cosign_asks_first_and_the_author_withdraws_on_a_phone(brows
     pk = int(e2e_site.manage("shell", "-c", MAKE_JOINT).stdout.strip().splitlines()[-1])
     ctx = _phone(browser, e2e_site)
     try:
-        page = ctx.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", "member1")
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("main form button[type=submit]")
+        page = _signed_in(ctx, "member1")
         page.goto(f"/proposals/{pk}/cosign/")
         asked = []
         page.once("dialog", lambda d: (asked.append(d.message), d.dismiss()))
@@ -200,11 +197,7 @@ def test_refusing_to_cosign_asks_first_and_the_author_withdraws_on_a_phone(brows
 
     ctx = _phone(browser, e2e_site)
     try:
-        page = ctx.new_page()
-        page.goto("/accounts/login/")
-        page.fill("#id_username", "member2")
-        page.fill("#id_password", DEMO_PASSWORD)
-        page.click("main form button[type=submit]")
+        page = _signed_in(ctx, "member2")
         page.goto(f"/proposals/{pk}/")
         page.click("#btn-withdraw")
         page.fill("#id_reason", "联名人需调整")
