@@ -32,6 +32,7 @@ def test_public_journey_through_the_api(county, api_for, user, education):
         "title": BODY["title"],
         "created_at": r.json()["created_at"],
         "reply": None,
+        "merged_into": None,  # extension (issue 17): set when merged with another citizen's suggestion
     }
     office = api_for("office")
     s = Suggestion.objects.get(tracking_code=code)
@@ -151,7 +152,7 @@ def test_a_citizen_sees_only_their_own(submitted):
     )
     r = Client().get(f"/api/v1/public/suggestions/{mine.tracking_code}")
     assert r.json()["title"] == "我的建议"
-    assert set(r.json()) == {"status", "title", "created_at", "reply"}
+    assert set(r.json()) == {"status", "title", "created_at", "reply", "merged_into"}
     assert "别人的建议" not in r.content.decode() and "赵六" not in r.content.decode()
     listed = (
         Client().get(f"/api/v1/public/suggestions?organisation_id={mine.organisation_id}").content.decode()

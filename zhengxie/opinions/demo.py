@@ -991,3 +991,46 @@ class _Demo:
 
 def load(ctx):
     _Demo(ctx).run()
+    near_duplicates(ctx)
+
+
+# 疑似重复 (issue 17): items on the same matter by different members, waiting for the 信息科 (made through the
+# services, so they are indexed), so that the 信息工作台 shows groups at once.
+NEAR_DUPLICATES = [
+    [
+        (
+            "member1",
+            "居民小区电动自行车充电难问题亟待解决",
+            "城区老旧小区普遍缺少电动自行车集中充电设施，居民飞线充电、楼道充电现象突出，火灾隐患大。建议在老旧小区增设集中充电桩，落实物业管理责任，加强消防检查。",
+        ),
+        (
+            "member2",
+            "关于解决老旧小区电动自行车充电难的建议",
+            "老旧小区电动自行车充电设施不足，不少居民从楼上拉线充电或把车推进楼道充电，存在严重消防隐患。建议增设集中充电设施，明确物业责任，加强消防安全检查。",
+        ),
+    ],
+    [
+        (
+            "member2",
+            "乡镇卫生院医生留不住问题值得关注",
+            "乡镇卫生院待遇低、晋升难，年轻医生留不住，基层群众看病只能往县城跑。建议提高乡镇卫生院医务人员待遇，在职称晋升上给予倾斜，实行县乡医生轮岗。",
+        ),
+        (
+            "member3",
+            "关于稳定乡镇卫生院医生队伍的建议",
+            "乡镇卫生院医生待遇偏低、职称晋升难，人才流失严重，群众小病也要去县城看。建议提高基层医务人员待遇，职称评定向基层倾斜，推行县乡医生轮岗。",
+        ),
+    ],
+]
+
+
+def near_duplicates(ctx) -> None:
+    from zhengxie.core.models import User
+
+    from . import services
+
+    for group in NEAR_DUPLICATES:
+        for username, title, content in group:
+            user = User.objects.get(username=username)
+            o = services.opinion_create(user=user, title=title, content=content)
+            services.opinion_submit(user=user, opinion=o)

@@ -17,9 +17,9 @@ KIND = "opinion"
 S = Opinion.Status
 
 
-def _text_of(pks) -> dict[int, str]:
+def _text_of(pks) -> dict[int, tuple[str, str]]:
     rows = Opinion.objects.filter(pk__in=pks).only("pk", "title", "content", "edited_title", "edited_content")
-    return {o.pk: dup.query_text(o.display_title, o.display_content) for o in rows}
+    return {o.pk: (o.display_title, o.display_content) for o in rows}
 
 
 def _stamp(updated_at) -> str:

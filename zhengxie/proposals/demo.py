@@ -1203,3 +1203,63 @@ def load(ctx):
     _credit(b)
     _index(b)
     ctx["proposals"] = [p for p, _ in b.plan]
+    near_duplicates(ctx)
+
+
+# 疑似重复 (issue 17): proposals on the same matter by different members, waiting for 立案审查, so that the
+# 提案委's queue shows groups at once (made through the services: indexed as members' proposals are).
+NEAR_DUPLICATES = [
+    [
+        (
+            "member1",
+            "关于解决城区学校大班额问题的建议",
+            "城区小学班级人数普遍超过55人，教室拥挤，教师难以照顾每个学生，城区学位供给不足，农村学生向城区集中。",
+            "一是新建扩建城区学校；二是合理划分学区；三是严格控制班额，增加教师编制。",
+        ),
+        (
+            "member2",
+            "关于缓解城区学校大班额的建议",
+            "城区学校大班额问题突出，小学一个班超过55人，学位紧张，教学质量受影响。",
+            "加快新建扩建城区学校，合理划分学区，严格控制班额。",
+        ),
+        (
+            "member3",
+            "关于化解城区中小学大班额的建议",
+            "近年城区中小学大班额现象严重，部分班级学生超过60人，城区学位严重不足，教师负担重。",
+            "科学规划新建扩建城区中小学校，优化学区划分，逐年压减大班额。",
+        ),
+    ],
+    [
+        (
+            "member2",
+            "关于推进农村生活垃圾分类处理的建议",
+            "农村生活垃圾随意堆放，分类收集设施不足，清运不及时，影响村容村貌和群众健康。",
+            "一是配齐村组垃圾分类收集设施；二是建立村收集、乡转运、县处理体系；三是开展垃圾分类宣传。",
+        ),
+        (
+            "member3",
+            "关于加强农村生活垃圾分类收运的建议",
+            "不少村庄生活垃圾分类收集设施缺乏，垃圾随意堆放，清运不及时，村容村貌差。",
+            "完善农村垃圾分类收集设施，健全村收集、乡转运、县处理的收运体系，加强宣传引导。",
+        ),
+    ],
+]
+
+
+def near_duplicates(ctx) -> None:
+    from zhengxie.core.models import User
+
+    from . import services
+
+    for group, category in zip(NEAR_DUPLICATES, ("科教文卫", "农业农村"), strict=True):
+        for username, title, reasons, suggestions in group:
+            user = User.objects.get(username=username)
+            p = services.proposal_create(
+                user=user,
+                kind="individual",
+                title=title,
+                reasons=reasons,
+                suggestions=suggestions,
+                category=category,
+            )
+            services.proposal_submit(user=user, proposal=p, confirm_single_matter=True)

@@ -21,9 +21,9 @@ def _waiting(organisation_id):
     return Proposal.objects.filter(organisation_id=organisation_id, status=S.SUBMITTED)
 
 
-def _text_of(pks) -> dict[int, str]:
+def _text_of(pks) -> dict[int, tuple[str, str]]:
     rows = Proposal.objects.filter(pk__in=pks).values_list("pk", "title", "reasons")
-    return {pk: dup.query_text(title, reasons) for pk, title, reasons in rows}
+    return {pk: (title, reasons) for pk, title, reasons in rows}
 
 
 def _stamp(updated_at) -> str:

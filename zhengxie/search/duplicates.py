@@ -2,9 +2,11 @@
 incoming 社情民意, 办公室's 微建议 moderation.
 
 How a group is found (docs/search.md "Near-duplicate groups"):
-- Each waiting item's **neighbour list** is similar() of its title and the start of its text against its
-  organisation's index (NEIGHBOURS best, score >= STORE_MIN). A list is computed once per item and text
-  version and kept in the cache (`zx:dup:<kind>:<id>:<stamp>`, CACHE_SECONDS); a queue page reads all its
+- Each waiting item's **neighbour list**: candidates from similar() of its title, and of its title and the
+  start of its text, against its organisation's index (NEIGHBOURS best each); each candidate verified by
+  `pair_score` (character-pair cosine of the titles, and of title + text start: classic shingling, no
+  IDF), kept at STORE_MIN or more. A list is computed once per item and text
+  version and kept in the cache (`zx:dup4:<kind>:<id>:<stamp>`, CACHE_SECONDS); a queue page reads all its
   waiting items' lists with one cache call, computes at most COMPUTE_SECONDS' worth of lists it does not
   have (the rest on the next page or the hourly job `search.warm_duplicates`), and so never scans the
   table per request. A new item's list holds the older items like it, so an edge needs only one side.
@@ -17,7 +19,11 @@ Apps call `groups(...)`; the rows, permissions and merges stay theirs."""
 
 from __future__ import annotations
 
+import math
+import re
 import time
+import unicodedata
+from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -27,10 +33,13 @@ from django.core.cache import cache
 from . import text as _text
 from .services import similar
 
-THRESHOLD = 0.5
-STORE_MIN = 0.3
+THRESHOLD = 0.65
+CANDIDATE_MIN = 0.1  # similar()'s score for a candidate (as its callers list similar items)
+STORE_MIN = 0.3  # the pair score kept in a neighbour list
 NEIGHBOURS = 20
 CACHE_SECONDS = 7 * 24 * 3600
+_RUN = re.compile(r"[^\W_]+")
+_BOILERPLATE = sorted(_text.BOILERPLATE, key=len, reverse=True)
 TEXT_CHARS = 600  # the title and the start of the body: what similar() scores (see its coverage)
 
 # kind -> fn() -> iterable of (organisation_ids, [(pk, stamp)], text_of): the hourly job fills the caches.
@@ -46,11 +55,43 @@ def compute_seconds() -> float:
 
 
 def query_text(title: str, body: str) -> str:
+    """The second query of a neighbour list: the title and the start of the text."""
     return f"{title}\n{(body or '')[:TEXT_CHARS]}"
 
 
+def _grams(text: str) -> Counter:
+    """Character pairs of the runs of letters and digits (NFKC, lower case, the words every title has left
+    out): shingles that keep word order and names jieba does not know."""
+    out: Counter = Counter()
+    text = unicodedata.normalize("NFKC", text or "").lower()
+    for word in _BOILERPLATE:  # 关于……的建议 is in every title: not a sign of the same matter
+        text = text.replace(word, " ")
+    for run in _RUN.findall(text):
+        if len(run) == 1:
+            out[run] += 1
+        else:
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def _cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    wa = {t: 1 + math.log(c) for t, c in a.items()}
+    wb = {t: 1 + math.log(c) for t, c in b.items()}
+    dot = sum(w * wb[t] for t, w in wa.items() if t in wb)
+    return dot / math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+
+
+def pair_score(a: tuple[str, str], b: tuple[str, str]) -> float:
+    """How alike two items are, 0..1: the higher of the character-pair cosines of their titles and of their
+    titles with the start of their texts (a candidate found by similar() is verified with this)."""
+    titles = _cosine(_grams(a[0]), _grams(b[0])) if a[0] and b[0] else 0.0
+    return max(titles, _cosine(_grams(query_text(*a)), _grams(query_text(*b))))
+
+
 def _key(kind: str, pk: int, stamp) -> str:
-    return f"zx:dup:{kind}:{pk}:{stamp}"
+    return f"zx:dup4:{kind}:{pk}:{stamp}"
 
 
 def neighbour_lists(
@@ -58,7 +99,7 @@ def neighbour_lists(
     items: list[tuple[int, str]],
     *,
     organisation_ids: list[int],
-    text_of: Callable[[list[int]], dict[int, str]],
+    text_of: Callable[[list[int]], dict[int, tuple[str, str]]],
     budget: float | None = None,
 ) -> tuple[dict[int, list[tuple[int, float]]], int]:
     """({pk: [(other pk, score)]}, how many items still have no list) for `items` [(pk, stamp)]; lists not
@@ -69,20 +110,34 @@ def neighbour_lists(
     missing = [pk for pk in keys if pk not in lists]
     budget = compute_seconds() if budget is None else budget
     if missing and budget > 0:
-        texts = text_of(missing)
-        start, new = time.perf_counter(), {}
+        texts = dict(text_of(missing))
+        start, found = time.perf_counter(), {}
         for pk in missing:
             if time.perf_counter() - start > budget:
                 break
-            hits = similar(
-                kind=kind,
-                text=texts.get(pk, ""),
-                organisation_ids=organisation_ids,
-                exclude_ids=[pk],
-                limit=NEIGHBOURS,
-                min_score=STORE_MIN,
+            title, body = texts.get(pk, ("", ""))
+            found[pk] = set()
+            for text in [t for t in (title, query_text(title, body) if body else "") if t.strip()]:
+                found[pk].update(
+                    int(o)
+                    for o, _ in similar(
+                        kind=kind,
+                        text=text,
+                        organisation_ids=organisation_ids,
+                        exclude_ids=[pk],
+                        limit=NEIGHBOURS,
+                        min_score=CANDIDATE_MIN,
+                    )
+                )
+        others = {o for got in found.values() for o in got} - texts.keys()
+        if others:
+            texts.update(text_of(sorted(others)))
+        new = {}
+        for pk, got in found.items():
+            scored = ((o, pair_score(texts.get(pk, ("", "")), texts[o])) for o in got if o in texts)
+            lists[pk] = new[keys[pk]] = sorted(
+                ((o, round(sc, 4)) for o, sc in scored if sc >= STORE_MIN), key=lambda p: -p[1]
             )
-            lists[pk] = new[keys[pk]] = [(int(o), float(s)) for o, s in hits]
         cache.set_many(new, CACHE_SECONDS)
     return lists, len(keys) - len(lists)
 
@@ -153,7 +208,7 @@ def groups(
     items: list[tuple[int, str]],
     *,
     organisation_ids: list[int],
-    text_of: Callable[[list[int]], dict[int, str]],
+    text_of: Callable[[list[int]], dict[int, tuple[str, str]]],
     bucket: dict[int, object] | None = None,
     threshold: float = THRESHOLD,
     budget: float | None = None,

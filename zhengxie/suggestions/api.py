@@ -32,6 +32,8 @@ from .models import Suggestion
 router = Router(tags=["微建议"])
 
 Status = Literal["received", "rejected", "accepted", "routed", "replied", "closed"]
+# What staff may also see (extension, issue 17): merged into another suggestion (合并办理).
+StaffStatus = Literal["received", "rejected", "accepted", "routed", "replied", "closed", "merged"]
 Rating = Literal["satisfied", "basically_satisfied", "unsatisfied"]
 
 
@@ -66,6 +68,9 @@ class Tracked(Schema):
     title: str
     created_at: datetime.datetime
     reply: ReplyOut | None = None
+    # Extension (issue 17): merged with another citizen's suggestion on the same matter (its number); the
+    # status and reply above are then that suggestion's.
+    merged_into: int | None = None
 
 
 class RateIn(Schema):
@@ -91,7 +96,7 @@ class Ref(Schema):
 class Row(Schema):
     id: int
     title: str
-    status: Status
+    status: StaffStatus
     status_label: str
     organisation: Ref
     studio: Ref | None = None
@@ -120,6 +125,7 @@ class Detail(Row):
     reject_category: str
     reject_reason: str
     duplicate_of: int | None = None
+    merged_into: int | None = None  # extension (issue 17): 合并办理 into this suggestion
     reply: ReplyOut | None = None
     rating: str
     rating_comment: str
@@ -165,7 +171,15 @@ def _reply(s: Suggestion) -> dict | None:
 
 
 def tracked(s: Suggestion) -> dict:
-    return {"status": s.status, "title": s.title, "created_at": s.created_at, "reply": _reply(s)}
+    """What the citizen sees; a merged suggestion shows the status and answer of the one it follows."""
+    shown = s.merged_into if s.merged_into_id else s
+    return {
+        "status": shown.status,
+        "title": s.title,
+        "created_at": s.created_at,
+        "reply": _reply(shown),
+        "merged_into": s.merged_into_id,
+    }
 
 
 def row(s: Suggestion) -> dict:
@@ -199,6 +213,7 @@ def detail(request, s: Suggestion) -> dict:
         "reject_category": s.reject_category,
         "reject_reason": s.reject_reason,
         "duplicate_of": s.duplicate_of_id,
+        "merged_into": s.merged_into_id,
         "reply": _reply(s),
         "rating": s.rating,
         "rating_comment": s.rating_comment,
@@ -297,7 +312,7 @@ def _statuses(value: str) -> list[str] | None:
         raise Invalid(
             "状态取值不正确："
             + "、".join(bad)
-            + "（可选 received、rejected、accepted、routed、replied、closed）。",
+            + "（可选 received、rejected、accepted、routed、replied、closed、merged）。",
             field="status",
         )
     return values or None
@@ -369,4 +384,39 @@ def publish(request, pk: int, payload: PublishIn | None = None):
     services.publish(
         user=request.user, suggestion=pk, answer=payload.answer or "", published=payload.published
     )
+    return _full(request, pk)
+
+
+# --- 疑似重复 (near-duplicates waiting for the 办公室) and 合并办理 ----------------------------------------------
+
+from django.http import Http404  # noqa: E402
+
+from zhengxie.search.schemas import DuplicateGroupsOut  # noqa: E402
+
+from .duplicates import duplicate_groups  # noqa: E402
+
+
+class MergeIn(Schema):
+    into: int
+    reason: str | None = None
+
+
+@router.get(
+    "/suggestions/duplicate-groups",
+    response=DuplicateGroupsOut,
+    summary="待审核/待交办微建议中的疑似重复分组（办公室；组内建议、相似度、建议的主建议）",
+)
+def suggestion_duplicate_groups(request):
+    if not rules.is_public_office(request.user):
+        raise Http404
+    return duplicate_groups(request.user)
+
+
+@router.post(
+    "/suggestions/{int:pk}/merge",
+    response=Detail,
+    summary="合并办理：并入另一条微建议（into），建议人凭查询码看到其进展和答复；已交办的不能合并（409）",
+)
+def merge(request, pk: int, payload: MergeIn):
+    services.merge(user=request.user, suggestion=pk, into=payload.into, reason=payload.reason or "")
     return _full(request, pk)

@@ -203,3 +203,50 @@ def load(ctx):
     from .models import _published_documents
 
     rebuild(services.PUBLISHED_KIND, _published_documents())
+    near_duplicates(ctx)
+
+
+# 疑似重复 (issue 17): citizens writing about the same matter, waiting for the 办公室's moderation (through the
+# services, so they are indexed), so that its queue shows groups at once.
+NEAR_DUPLICATES = [
+    [
+        (
+            "王女士",
+            "城关小学门口早高峰拥堵",
+            "城关小学门口每天早上七点半车辆拥堵，家长接送车辆乱停，孩子过马路很危险，建议增设护学岗、错峰上学。",
+        ),
+        (
+            "李先生",
+            "城关小学门口上学时段交通拥堵",
+            "每天早上城关小学门口车辆拥堵严重，接送孩子的车乱停乱放，学生过马路不安全，希望设置护学岗并错峰上学。",
+        ),
+        (
+            "",
+            "城关小学门口接送孩子太堵了",
+            "早上送孩子到城关小学，门口车辆乱停，堵得走不动，孩子过马路很危险，建议安排护学岗，学校错峰上学。",
+        ),
+    ],
+    [
+        (
+            "张先生",
+            "滨江路路灯晚上不亮",
+            "滨江路从大桥到体育馆一段路灯已经坏了一个多月，晚上漆黑一片，散步的居民很多，存在安全隐患，请尽快维修。",
+        ),
+        (
+            "赵女士",
+            "滨江路大桥至体育馆段路灯损坏",
+            "滨江路大桥到体育馆这段路灯坏了很久，晚上一片漆黑，居民散步不安全，希望有关部门尽快修复路灯。",
+        ),
+    ],
+]
+
+
+def near_duplicates(ctx) -> None:
+    from zhengxie.search.services import rebuild
+
+    from .models import _search_documents
+
+    rebuild("suggestion", _search_documents())  # the demo's bulk-made suggestions, in the index
+    for group in NEAR_DUPLICATES:
+        for name, title, content in group:
+            services.submit(organisation=ctx["county"], title=title, content=content, name=name, consent=True)

@@ -4,7 +4,7 @@ reject as spam / out of scope / duplicate with a reason the citizen sees), route
 (a case of kind `public_suggestion` on the handling spine: the unit's one inbox, lights, reply, rating)
 or to a 委员工作室 (its members answer on their own page), and may publish the answer.
 
-`status` is the public contract's: received → accepted → routed → replied → closed, or rejected. When
+`status` is the public contract's: received → accepted → routed → replied → closed, or rejected; staff also see merged (合并办理, merged_into). When
 routed to a unit the case carries the handling and the item follows it (the kind's on_step): the unit's reply
 is copied here (`reply_*`), so the public pages read one row.
 """
@@ -37,6 +37,9 @@ class Suggestion(models.Model):
         ROUTED = "routed", "办理中"
         REPLIED = "replied", "已答复"
         CLOSED = "closed", "已办结"
+        # 合并办理 (issue 17): a near-duplicate that follows another suggestion (merged_into). Staff see this
+        # status; the citizen's tracking code shows the main suggestion's status and answer instead.
+        MERGED = "merged", "已合并办理"
 
     class RejectCategory(models.TextChoices):
         SPAM = "spam", "无效信息"
@@ -80,6 +83,15 @@ class Suggestion(models.Model):
     reject_reason = models.TextField("不予受理理由", blank=True)  # the citizen reads it
     duplicate_of = models.ForeignKey(
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="重复于"
+    )
+    # 合并办理: the suggestion this one follows (its progress and answer are the citizen's too).
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="merged_items",
+        verbose_name="合并到",
     )
     # Routing (交办).
     routed_to = models.CharField("交办对象", max_length=6, choices=RoutedTo.choices, blank=True)
@@ -186,3 +198,20 @@ def _published_documents():
 
 
 search_registry.register("public_answer", _published_documents)
+
+
+def _search_documents():
+    """What `manage.py reindex_search` indexes for 微建议 (kind "suggestion"): every suggestion."""
+    for s in Suggestion.objects.only("pk", "organisation_id", "title", "content", "created_at").iterator(
+        chunk_size=1000
+    ):
+        yield {
+            "object_id": s.pk,
+            "organisation_id": s.organisation_id,
+            "title": s.title,
+            "body": s.content,
+            "year": s.created_at.year,
+        }
+
+
+search_registry.register("suggestion", _search_documents)

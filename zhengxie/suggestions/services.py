@@ -208,6 +208,19 @@ def studio_users(studio, day=None) -> list[User]:
     return list(User.objects.filter(pk__in=ids, is_active=True))
 
 
+def _index(s: Suggestion) -> None:
+    from zhengxie.search.services import index_document
+
+    index_document(
+        kind="suggestion",
+        object_id=s.pk,
+        organisation_id=s.organisation_id,
+        title=s.title,
+        body=s.content,
+        year=s.created_at.year,
+    )
+
+
 def _url(s: Suggestion) -> str:
     from django.urls import reverse
 
@@ -259,6 +272,7 @@ def submit(
             photo = Photo(suggestion=s, mime_type=KINDS[kind][0], size=len(content_bytes))
             photo.file.save(f"{uuid.uuid4().hex}.{kind}", ContentFile(content_bytes), save=False)
             photo.save()
+        _index(s)  # near-duplicates in the 办公室's queue (suggestions.duplicates)
         via = f"（{found_studio.name}）" if found_studio else ""
         _event(s, None, "submit", f"群众提交微建议{via}", actor_label=data["name"] or CITIZEN)
         notify(
@@ -285,7 +299,11 @@ def by_code(code, ip=None) -> Suggestion:
     code = normalise_code(code)
     s = None
     if 6 <= len(code) <= 16 and all(c in CODE_ALPHABET for c in code):
-        s = Suggestion.objects.select_related("organisation", "studio").filter(tracking_code=code).first()
+        s = (
+            Suggestion.objects.select_related("organisation", "studio", "merged_into")
+            .filter(tracking_code=code)
+            .first()
+        )
     if s is None:
         raise NotFound("查询码不正确，未找到对应的微建议。")
     return s
@@ -295,6 +313,8 @@ def rate(*, code, rating, comment="", ip=None) -> Suggestion:
     """The citizen rates the answer with the tracking code: on the spine when a unit answered (满意/基本满意
     close the case, 不满意 sends the unit back), here when a studio did (recorded, then closed)."""
     s = by_code(code, ip)
+    if s.merged_into_id:
+        raise Conflict("该微建议已与相同内容的建议合并办理，由最先提出的建议人评价。", code="merged")
     if s.status != S.REPLIED:
         raise Conflict(
             "该微建议尚未答复，暂不能评价。" if s.status != S.CLOSED else "该微建议已办结，不能重复评价。",
@@ -557,3 +577,86 @@ def follow_case(case_id) -> None:
     if changed:
         label = {S.ROUTED: "承办单位办理中", S.REPLIED: "承办单位已答复", S.CLOSED: "办结"}[status]
         _event(s, None, "follow", label, actor_label="系统")
+
+
+# --- 合并办理 (issue 17) -----------------------------------------------------------------------------------
+
+MERGEABLE = (S.RECEIVED, S.ACCEPTED)  # not yet routed: a merged suggestion never reaches a unit
+
+
+def merge(*, user, suggestion, into, reason="") -> Suggestion:
+    """合并: a near-duplicate (received or accepted, not yet routed) follows another suggestion of the same
+    organisation: it is not routed or answered on its own, the citizen's tracking code shows the main one's
+    progress and answer, and the figures count the matter once. Suggestions merged into this one follow the
+    main too. The citizen learns it on the tracking page (the timeline), since citizens have no account."""
+    reason = _text(reason, "合并说明")
+    if len(reason) > 500:
+        raise Invalid("合并说明不能超过500字。", field="reason")
+    with transaction.atomic():
+        s = _load(user, suggestion)
+        _office(user, s, "合并微建议")
+        pk = getattr(into, "pk", into)
+        if isinstance(pk, bool) or not str(pk or "").isdigit():
+            raise Invalid("请选择要合并到的微建议。", field="into")
+        main = (
+            Suggestion.objects.select_for_update(of=("self",))
+            .select_related("organisation")
+            .filter(pk=int(pk), organisation_id=s.organisation_id)
+            .first()
+        )
+        if main is None or not rules.can_view(user, main):
+            raise Invalid("要合并到的微建议不存在或不属于本级。", field="into")
+        if main.pk == s.pk:
+            raise Invalid("不能合并到自身。", field="into")
+        _state(s, MERGEABLE, "合并（已交办或已处理的不能再合并）")
+        if main.status in (S.REJECTED, S.MERGED):
+            raise Conflict(
+                f"要合并到的微建议状态为「{main.get_status_display()}」，请选择一条正在办理的建议。",
+                code="bad_state",
+            )
+        s.status, s.merged_into = S.MERGED, main
+        s.moderated_at, s.moderated_by = timezone.now(), user
+        _save(s, "status", "merged_into", "moderated_at", "moderated_by")
+        followers = list(Suggestion.objects.filter(merged_into=s).values_list("pk", flat=True))
+        Suggestion.objects.filter(pk__in=followers).update(merged_into=main, updated_at=timezone.now())
+        _event(
+            s,
+            user,
+            "merge",
+            f"与相同内容的微建议（编号{main.pk}）合并办理，办理进展和答复以该建议为准",
+            reason,
+        )
+        _event(main, user, "merge_in", f"合并办理编号{s.pk}的相同建议", reason)
+        notify(
+            office_users(s.organisation.committee.pk),
+            f"微建议已合并办理：{s.title}",
+            f"编号{s.pk}并入编号{main.pk}《{main.title}》。{reason}".strip(),
+            url=_url(main),
+            category="suggestions",
+        )
+        _audit(user, s, "merge", merged_into=main.pk, followers=followers, reason=reason)
+    return s
+
+
+def merge_group(*, user, main, others, reason="") -> Suggestion:
+    """一键合并 of a 疑似重复 group from the moderation queue: each of `others` merged into `main`, in one
+    transaction (one refused, none merged)."""
+    main_pk = getattr(main, "pk", main)
+    if isinstance(main_pk, bool) or not str(main_pk or "").isdigit():
+        raise Invalid("请选择主建议。", field="main")
+    if not isinstance(others, (list, tuple)) or not others:
+        raise Invalid("请选择要合并的微建议。", field="others")
+    if any(isinstance(v, bool) or not str(v).isdigit() for v in others):
+        raise Invalid("微建议编号不正确。", field="others")
+    ids = list(dict.fromkeys(int(v) for v in others))
+    found = {
+        s.pk: s for s in Suggestion.objects.select_related("organisation").filter(pk__in=[int(main_pk), *ids])
+    }
+    if any(pk not in found or not rules.can_view(user, found[pk]) for pk in [int(main_pk), *ids]):
+        raise NotFound("未找到该微建议。")
+    if int(main_pk) in ids:
+        raise Invalid("主建议不能合并到自身。", field="others")
+    with transaction.atomic():
+        for pk in ids:
+            merge(user=user, suggestion=pk, into=int(main_pk), reason=reason)
+    return Suggestion.objects.get(pk=int(main_pk))

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from .stats import views as stats_views
+from .views import duplicates as views_duplicates
 from .views import staff
 
 app_name = "suggestions"
@@ -8,6 +9,7 @@ app_name = "suggestions"
 urlpatterns = [
     path("", staff.queue, name="queue"),
     path("studio/", staff.studio_queue, name="studio_queue"),
+    path("merge/", views_duplicates.merge_group, name="merge_group"),
     path("stats/", stats_views.stats_page, name="stats"),
     path("stats/export/", stats_views.stats_export, name="stats_export"),
     path("photos/<int:pk>/", staff.photo, name="photo"),

@@ -1,6 +1,6 @@
 """Yearly figures of the public's 微建议 per organisation, by aggregate queries only:
 
-- 收到 received: suggestions submitted in the year (every status);
+- 收到 received: suggestions submitted in the year (every status; one merged into another — 合并办理 — counts once, as that one);
 - 不予受理 rejected, 已交办 routed (to a unit or a studio, whatever came after), 已答复 replied (an answer
   stands), 办结 closed;
 - 按期答复 answered_in_time: answered by the deadline;
@@ -53,7 +53,10 @@ def _year_items(organisation, year):
     start = datetime.datetime(year, 1, 1, tzinfo=tz)
     end = datetime.datetime(year + 1, 1, 1, tzinfo=tz)
     org_id = getattr(organisation, "pk", organisation)
-    return Suggestion.objects.filter(organisation_id=org_id, created_at__gte=start, created_at__lt=end)
+    # A suggestion merged into another (合并办理) is the same matter: counted once, as the one it follows.
+    return Suggestion.objects.filter(
+        organisation_id=org_id, created_at__gte=start, created_at__lt=end
+    ).exclude(status=S.MERGED)
 
 
 def year_figures(organisation, year=None) -> dict:

@@ -16,6 +16,7 @@ from zhengxie.core.models import Role
 from zhengxie.core.views import paginate
 
 from .. import rules, selectors, services
+from ..duplicates import duplicate_groups
 from ..forms import FilterForm, ModerateForm, PublishForm, ReplyForm, RouteForm
 from ..models import Photo, Suggestion
 
@@ -55,6 +56,7 @@ def queue(request):
             "waiting": selectors.waiting_counts(user),
             "office": rules.is_public_office(user),
             "posters": _poster_urls() if rules.is_public_office(user) else {},
+            "dups": duplicate_groups(user),
         },
     )
 
