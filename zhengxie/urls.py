@@ -6,6 +6,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from zhengxie.api import api
 from zhengxie.core import views as core_views
 from zhengxie.core import views_pwreset, views_twofactor
+from zhengxie.members.directory import directory as member_directory
 
 # Authenticators are enrolled, disabled and reset only through core.twofactor (audited, notified), not
 # through django-admin's generic device pages.
@@ -50,6 +51,7 @@ urlpatterns = [
     path("drafting/", include("zhengxie.drafting.urls")),
     path("hottopics/", include("zhengxie.hottopics.urls")),
     path("search/", include("zhengxie.search.urls")),
+    path("members/directory/", member_directory, name="member_directory"),
     path("", include("zhengxie.core.urls")),
 ]
 

@@ -116,7 +116,7 @@ def test_member_moves_with_the_tab_bar_reads_cards_and_searches(browser, e2e_sit
         page.goto("/proposals/accepted/")
         expect(page.locator("h1")).to_have_text("本会提案")
         _no_sideways(page)
-        page.goto("/manage/directory/")
+        page.goto("/members/directory/")
         expect(page.locator("#directory-table")).to_be_visible()
         body = page.locator("main").inner_text()
         (phone,) = e2e_site.sql("SELECT phone FROM core_user WHERE username = 'member2'")[0]

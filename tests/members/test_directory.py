@@ -10,8 +10,8 @@ pytestmark = pytest.mark.django_db
 
 def test_member_sees_fellow_members_without_private_data(client_for, user):
     c = client_for("member1")
-    assert "/manage/directory/" in c.get("/").content.decode()
-    body = c.get("/manage/directory/").content.decode()
+    assert "/members/directory/" in c.get("/").content.decode()
+    body = c.get("/members/directory/").content.decode()
     fellows = Member.objects.filter(organisation=user("member1").organisation, status="active")[:5]
     for m in fellows:
         assert m.name in body
@@ -21,14 +21,14 @@ def test_member_sees_fellow_members_without_private_data(client_for, user):
         if m.address:
             assert m.address not in body
     m2 = user("member2").member
-    body = c.get("/manage/directory/", {"q": m2.name}).content.decode()
+    body = c.get("/members/directory/", {"q": m2.name}).content.decode()
     assert m2.name in body and m2.sector.name in body
 
 
 def test_other_county_and_non_members(client_for, user):
-    body = client_for("other").get("/manage/directory/").content.decode()
+    body = client_for("other").get("/members/directory/").content.decode()
     assert user("member1").member.name not in body
-    assert client_for("handler1").get("/manage/directory/").status_code == 404
+    assert client_for("handler1").get("/members/directory/").status_code == 404
 
 
 def test_queries_constant(client_for, django_assert_max_num_queries):
@@ -37,6 +37,6 @@ def test_queries_constant(client_for, django_assert_max_num_queries):
 
     c = client_for("member1")
     with CaptureQueriesContext(connection) as ctx:
-        c.get("/manage/directory/", {"page": 1})
+        c.get("/members/directory/", {"page": 1})
     with django_assert_max_num_queries(len(ctx.captured_queries)):
-        assert c.get("/manage/directory/", {"page": 2}).status_code == 200
+        assert c.get("/members/directory/", {"page": 2}).status_code == 200

@@ -6,7 +6,7 @@ from zhengxie.core.models import Role
 from zhengxie.core.navigation import register, todo_provider
 
 ADMIN = "系统管理"
-register("履职", "委员名录", "members:directory", roles=[Role.MEMBER], icon="people", order=305)
+register("履职", "委员名录", "member_directory", roles=[Role.MEMBER], icon="people", order=305)
 register(ADMIN, "组织机构", "members:org_tree", roles=[Role.SYSADMIN], icon="diagram-3", order=800)
 register(ADMIN, "届次会次", "members:terms", roles=[Role.SYSADMIN], icon="calendar3", order=801)
 register(ADMIN, "界别", "members:sectors", roles=[Role.SYSADMIN], icon="grid", order=802)

@@ -86,8 +86,3 @@ for kind in ("sectors", "committees", "parties"):
         path(f"{kind}/<int:pk>/edit/", views.ordered_edit, {"kind": kind}, name=f"{kind}_edit"),
         path(f"{kind}/<int:pk>/move/", views.ordered_move, {"kind": kind}, name=f"{kind}_move"),
     ]
-
-# 委员名录: members see their fellow members (issue 15)
-from .directory import directory  # noqa: E402
-
-urlpatterns += [path("directory/", directory, name="directory")]

@@ -92,7 +92,7 @@ def _members(user, q: str) -> Section:
     rows = list(selectors.member_directory(user, q=q)[: LIMIT + 1])
     roster = selectors.can_view_roster(user)
     for m in rows[:LIMIT]:
-        url = reverse("members:member", args=[m.pk]) if roster else reverse("members:directory") + _qs(m.name)
+        url = reverse("members:member", args=[m.pk]) if roster else reverse("member_directory") + _qs(m.name)
         s.hits.append(
             {
                 "title": m.name,
@@ -102,7 +102,7 @@ def _members(user, q: str) -> Section:
                 ),
             }
         )
-    s.more_url = (reverse("members:roster") if roster else reverse("members:directory")) + _qs(q)
+    s.more_url = (reverse("members:roster") if roster else reverse("member_directory")) + _qs(q)
     return _cut(rows, s)
 
 
