@@ -570,7 +570,11 @@ def _count(client, path) -> int:
     return len(ctx.captured_queries)
 
 
-def test_queue_and_my_list_run_a_constant_number_of_queries(client_for, user, django_assert_max_num_queries):
+def test_queue_and_my_list_run_a_constant_number_of_queries(
+    client_for, user, django_assert_max_num_queries, settings
+):
+    # 疑似重复: the queue only reads the neighbour lists here (tests/opinions/test_duplicates.py computes them)
+    settings.DUPLICATES_COMPUTE_SECONDS = 0
     m1 = user("member1")
     org = m1.member.organisation
     _bulk(org, m1, 2, member=m1.member)
