@@ -77,7 +77,7 @@ def test_create_returns_201_with_the_full_shape(api, user):
     assert [s["role"] for s in body["signers"]] == ["lead", "cosigner"]
     assert body["timeline"][0]["label"] == "起草提案" and body["timeline"][0]["actor"] == "张明华"
     assert set(body["timeline"][0]) >= {"at", "actor", "action", "label"}
-    assert set(body["allowed_actions"]) == {"edit", "submit"}
+    assert set(body["allowed_actions"]) == {"edit", "submit", "delete"}
 
 
 @pytest.mark.parametrize(

@@ -170,13 +170,13 @@ def test_list_query_count_is_small(user, django_assert_max_num_queries):
 
 def test_allowed_actions_follow_role_and_state(user, proposal_in):
     d = proposal_in("draft", cosigners=["member2"])
-    assert selectors.allowed_actions(user("member1"), d) == {"edit", "submit"}
+    assert selectors.allowed_actions(user("member1"), d) == {"edit", "submit", "delete"}
     services.proposal_submit(user=user("member1"), proposal=d)
     assert selectors.allowed_actions(user("member2"), d) == {"cosign"}
-    assert selectors.allowed_actions(user("member1"), d) == {"drop_decliners"}
+    assert selectors.allowed_actions(user("member1"), d) == {"drop_decliners", "withdraw"}
     p = proposal_in("submitted")
     assert selectors.allowed_actions(user("staff"), p) == {"review"}
-    assert selectors.allowed_actions(user("member1"), p) == set()
+    assert selectors.allowed_actions(user("member1"), p) == {"withdraw"}  # the first proposer, before review
     assert selectors.allowed_actions(user("leader"), p) == set()
     services.proposal_review(user=user("staff"), proposal=p, decision="accept")
     assert selectors.allowed_actions(user("staff"), p) == {"assign", "mark_key", "mark_excellent"}
