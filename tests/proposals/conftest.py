@@ -61,7 +61,7 @@ def proposal_in(db, user, units):
         if STATES.index(state) >= 6:
             for name in (author, *cosigners):
                 services.proposal_evaluate(user=user(name), proposal=p, rating="satisfied", comment="")
-            services.proposal_close(user=staff, proposal=p)
+            services.proposal_close(user=staff, proposal=p, reason="会办单位无意见。" if co else "")
         p.refresh_from_db()
         assert p.status == state
         return p

@@ -230,7 +230,7 @@ def test_full_lifecycle_over_the_api(api, user, units, client_for):
     assert post(api("staff"), f"/{pid}/close").status_code == 409  # member2 has not rated yet
     r = post(api("staff"), f"/{pid}/evaluate", {"rating": "basically_satisfied", "member_id": m2.pk})
     assert r.status_code == 200 and len(r.json()["evaluations"]) == 2
-    r = post(api("staff"), f"/{pid}/close")
+    r = post(api("staff"), f"/{pid}/close", {"reason": "会办单位已书面说明无意见。"})
     assert r.status_code == 200 and r.json()["status"] == "closed"
     assert post(api("staff"), f"/{pid}/remind").status_code == 409
     actions = [e["action"] for e in r.json()["timeline"]]

@@ -286,6 +286,10 @@ class ExcellentIn(Schema):
     value: bool = True
 
 
+class CloseIn(Schema):
+    reason: str = Field("", max_length=500, description="仍予办结的理由：有会办单位从未提出会办意见时必填")
+
+
 # --- serialisation ----------------------------------------------------------------------------------------
 
 
@@ -728,8 +732,9 @@ def remind(request, pk: int):
 
 
 @_action("close", "办结")
-def close(request, pk: int):
-    services.proposal_close(user=request.user, proposal=_get(request, pk))
+def close(request, pk: int, payload: CloseIn | None = None):
+    proposal = _get(request, pk)
+    services.proposal_close(user=request.user, proposal=proposal, reason=payload.reason if payload else "")
     return _full(request, pk)
 
 

@@ -330,21 +330,41 @@ def evaluation_deadline(proposal, reply) -> datetime.date:
 
 def closable(proposal, *, signers=None, answers=None, today=None) -> tuple[bool, str]:
     """Whether the office may close (办结) a replied proposal now, and if not why (Chinese): every unit's
-    reply rated positively by every proposer, or none rated 不满意 and the evaluation time is over."""
+    reply rated positively by every proposer, or none rated 不满意 and the evaluation time is over. The
+    reason names who has not rated yet, which unit was rated 不满意, and from which day closing is open."""
     if proposal.status != S.REPLIED:
         return False, "只有已答复的提案可以办结。"
     answers = answers if answers is not None else unit_answers(proposal)
     if not answers or any(a.reply is None for a in answers):
-        return False, "尚无答复，不能办结。"
-    if any(a.sent_back for a in answers):
-        return False, "提案人对答复不满意，需重新办理。"
-    if spine.all_rated(answers, [s.member_id for s in raters(proposal, signers)]):
+        waiting = "、".join(a.assignment.unit.name for a in answers if a.reply is None)
+        return False, f"尚无答复，不能办结{f'（待{waiting}答复）' if waiting else ''}。"
+    back = [a.assignment.unit.name for a in answers if a.sent_back]
+    if back:
+        return False, f"提案人对{'、'.join(back)}的答复不满意，需重新办理后再评价。"
+    rating = raters(proposal, signers)
+    if spine.all_rated(answers, [s.member_id for s in rating]):
         return True, ""
     today = today or timezone.localdate()
     last = max((a.reply for a in answers), key=lambda x: x.replied_at)
-    if today > evaluation_deadline(proposal, last):
+    until = evaluation_deadline(proposal, last)
+    if today > until:
         return True, ""
-    return False, "提案人尚未全部评价，评价期限届满后方可办结。"
+    missing = [s.member.name for s in rating if not all(a.rated_by(s.member_id) for a in answers)]
+    who = "、".join(missing) or "—"
+    return (
+        False,
+        f"提案人尚未全部评价（未评价：{who}）；可请其评价，或在评价期限（{until:%Y年%m月%d日}）届满后办结。",
+    )
+
+
+def silent_co_units(proposal, assignments=None) -> list:
+    """The active 会办 units that never gave their 会办意见: 办结 then needs a recorded reason."""
+    rows = (
+        assignments
+        if assignments is not None
+        else Assignment.objects.filter(case_id=proposal.case_id, is_active=True).select_related("unit")
+    )
+    return [a.unit for a in rows if a.is_active and a.role == Assignment.Role.CO and not a.co_opinion]
 
 
 def change_window_open(proposal, assignment, today=None) -> bool:

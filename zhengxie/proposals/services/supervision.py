@@ -17,6 +17,7 @@ from .. import rules as r
 from ..models import Assignment, Proposal
 from ..selectors import (
     closable,
+    silent_co_units,
     unit_answers,
 )
 from .common import (
@@ -191,8 +192,13 @@ def proposal_remind(*, user, proposal) -> Proposal:
     return _sync(proposal, p)
 
 
-def proposal_close(*, user, proposal) -> Proposal:
-    """办结: from replied, when the proposers rated it positively or the evaluation time has passed."""
+def proposal_close(*, user, proposal, reason: str = "") -> Proposal:
+    """办结: from replied, when the proposers rated it positively or the evaluation time has passed. A 会办
+    unit that never gave its 会办意见 stops it unless the office records why it closes anyway (`reason`,
+    kept in the audit entry and on the timeline)."""
+    reason = (reason or "").strip()
+    if len(reason) > 500:
+        raise Invalid("办结理由不能超过 500 字。", field="reason")
     with transaction.atomic():
         p = _load(user, proposal)
         if not r.is_proposal_office(user, p):
@@ -201,6 +207,13 @@ def proposal_close(*, user, proposal) -> Proposal:
         ok, why = closable(p)
         if not ok:
             raise Conflict(why, code="not_closable")
+        silent = [u.name for u in silent_co_units(p)]
+        if silent and not reason:
+            raise Conflict(
+                f"会办单位{'、'.join(silent)}从未提出会办意见：请联系其补交，或填写仍予办结的理由。",
+                code="co_unit_silent",
+                field="reason",
+            )
         before = _snapshot(p)
         p.status = S.CLOSED
         p.closed_at = _now()
@@ -214,5 +227,7 @@ def proposal_close(*, user, proposal) -> Proposal:
             url=url,
             category="proposal",
         )
-        _done(user, p, "close", "办结", before)
+        extra = {"silent_co_units": silent, "reason": reason} if silent else None
+        detail = f"会办单位{'、'.join(silent)}未提出会办意见，办结理由：{reason}" if silent else ""
+        _done(user, p, "close", "办结", before, detail=detail, extra=extra)
     return _sync(proposal, p)

@@ -552,6 +552,18 @@ def detail(request, pk):
             proposal, assignments=assignments, replies=replies, evaluations=evaluations
         )
         evaluate_form = EvaluateForm(**_evaluate_kwargs(request, proposal, answers))
+    signers = list(proposal.signers.all())
+    close_check = None
+    if proposal.status == Proposal.Status.REPLIED and is_proposal_office(user, proposal):
+        # 办结: what is missing (who has not rated, a 会办 unit that never answered) and the way to it.
+        ok, why = selectors.closable(
+            proposal,
+            signers=signers,
+            answers=selectors.unit_answers(
+                proposal, assignments=assignments, replies=replies, evaluations=evaluations
+            ),
+        )
+        close_check = {"ok": ok, "why": why, "silent": selectors.silent_co_units(proposal, assignments)}
     return render(
         request,
         "proposals/detail.html",
@@ -563,7 +575,8 @@ def detail(request, pk):
             "replies": replies,
             "assignments": assignments,
             "active_assignments": [a for a in assignments if a.is_active],
-            "signers": list(proposal.signers.all()),
+            "signers": signers,
+            "close_check": close_check,
             "events": list(proposal.events.all()),
             "extensions": list(proposal.extensions.all()),
             "attachments": _attachments(proposal),
@@ -818,7 +831,10 @@ SIMPLE = {
         "已移除未附议的委员。",
     ),
     "remind": (lambda u, p, post: services.proposal_remind(user=u, proposal=p), "已发送催办提醒。"),
-    "close": (lambda u, p, post: services.proposal_close(user=u, proposal=p), "提案已办结。"),
+    "close": (
+        lambda u, p, post: services.proposal_close(user=u, proposal=p, reason=post.get("reason", "")),
+        "提案已办结。",
+    ),
     "mark_excellent": (
         lambda u, p, post: services.proposal_mark_excellent(
             user=u, proposal=p, value=post.get("value") != "0"
