@@ -99,6 +99,10 @@ def test_author_deletes_a_draft_from_the_page_and_the_api(proposal_in, client_fo
     r = c.post(f"/proposals/{p.pk}/delete/")
     assert r.status_code == 302 and r["Location"] == "/proposals/mine/"
     assert not Proposal.objects.filter(pk=p.pk).exists()
+    # Its spine case goes too: an orphan case once broke the nightly sync of every proposal case.
+    from zhengxie.handling.models import Case
+
+    assert not p.case_id or not Case.objects.filter(pk=p.case_id).exists()
     q = proposal_in("draft")
     assert api_for("member2").delete(f"/api/v1/proposals/{q.pk}").status_code == 404  # not visible
     assert api_for("member1").delete(f"/api/v1/proposals/{q.pk}").status_code == 204

@@ -85,7 +85,7 @@ def _sync_all() -> None:
         default=Concat(Value("第"), LPad(Cast(F("number"), CharField()), 4, Value("0")), Value("号")),
         output_field=CharField(),
     )
-    Case.objects.filter(kind="proposal").update(
+    Case.objects.filter(kind="proposal", pk__in=Proposal.objects.values("case_id")).update(
         title=col("title"),
         label=Subquery(item.annotate(lbl=label).values("lbl")[:1]),
         status=col("status"),

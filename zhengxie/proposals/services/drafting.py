@@ -10,6 +10,7 @@ from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Attachment, Role
 from zhengxie.core.notifications import notify
 from zhengxie.core.uploads import save_attachment
+from zhengxie.handling.models import Case as SpineCase
 from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member, Session
 from zhengxie.search.services import remove_document
@@ -422,7 +423,10 @@ def proposal_delete_draft(*, user, proposal) -> None:
         stored = [a.file for a in files if a.file]
         files.delete()
         remove_document(kind="proposal", object_id=p.pk)
+        case_id = p.case_id
         p.delete()
+        if case_id:  # the draft's spine case goes with it (an orphan case has no title to sync)
+            SpineCase.objects.filter(pk=case_id).delete()
 
         def remove_files():
             for f in stored:
