@@ -206,6 +206,10 @@ def _settings(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
+    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
+        # One Redis serves both xdist workers: a test's cache.clear() (FLUSHDB) would wipe the other
+        # worker's counters mid-test (a rate limit read 404 instead of 429). Each test gets its own cache.
+        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 @pytest.fixture
