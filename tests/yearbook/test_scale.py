@@ -101,6 +101,7 @@ def test_pages_show_exactly_a_full_recount_at_every_level(province, api_for, cli
     city = Organisation.objects.filter(code="sc-c00").get()
     counties = services.committees_below(city)
     assert len(counties) == 2
+    totals: dict[str, int] = {}
     for committee, who in [
         (counties[0], "sc-c00-k00-office"),
         (city, "sc-c00-leader"),
@@ -116,10 +117,13 @@ def test_pages_show_exactly_a_full_recount_at_every_level(province, api_for, cli
             assert shown == _flat(services.compute(committee, year))
             independent = _independent(committee, year)
             assert {k: shown.get(k, 0) for k in independent} == independent
-            assert shown["proposals.submitted"] > 0 and shown["opinions.received"] > 0
-            assert shown["activities.held"] > 0 and shown["consultation.held"] > 0
+            for key in ("proposals.submitted", "opinions.received", "activities.held", "consultation.held"):
+                totals[key] = totals.get(key, 0) + shown[key]
         page = client_for(who).get(f"/yearbook/?org={committee.pk}&year={YEAR}").content.decode()
         assert committee.name in page and "工作报告主要数据" in page
+    # the comparison above was over real rows: a small committee may have none of a kind in one year
+    # (the generator's dates follow today's), but the levels and years together always do
+    assert all(v > 0 for v in totals.values()), totals
 
     # the city's table of its counties and the province's of its cities: each cell is that committee's
     # recount, a count's total their sum, a rate's total their median
