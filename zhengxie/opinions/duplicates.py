@@ -22,17 +22,13 @@ def _text_of(pks) -> dict[int, tuple[str, str]]:
     return {o.pk: (o.display_title, o.display_content) for o in rows}
 
 
-def _stamp(updated_at) -> str:
-    return f"{updated_at.timestamp():.6f}" if updated_at else "0"
-
-
 def _items(organisation_id):
     rows = (
         Opinion.objects.filter(organisation_id=organisation_id, status=S.SUBMITTED)
         .order_by("submitted_at", "id")
         .values_list("pk", "updated_at")
     )
-    return [(pk, _stamp(u)) for pk, u in rows]
+    return [(pk, dup.stamp(u)) for pk, u in rows]
 
 
 def _queues():
@@ -73,49 +69,23 @@ def duplicate_groups(user, *, budget: float | None = None) -> dict:
             )
         )
     }
-    out = []
-    for g in found:
-        rows = [details[pk] for pk in g.ids if pk in details]
-        if len(rows) < 2:
-            continue
-        main, why = dup.suggest_main([{"id": o.pk, "at": o.submitted_at, "length": o.length} for o in rows])
-        refs = sorted(
-            (details[pk] for pk in g.references if pk in details), key=lambda o: -g.references[o.pk]
-        )
-        out.append(
-            {
-                "main": main,
-                "main_reason": why,
-                "phrases": dup.key_phrases([o.display_title for o in rows]),
-                "score": round(max(g.scores.values()), 3),
-                "items": [
-                    {
-                        "id": o.pk,
-                        "title": o.display_title,
-                        "author": _author(o),
-                        "at": o.submitted_at,
-                        "status": o.status,
-                        "status_label": o.get_status_display(),
-                        "detail": f"{o.year}年 · {o.length}字",
-                        "score": round(g.best_link(o.pk), 3),
-                        "url": reverse("opinions:detail", args=[o.pk]),
-                    }
-                    for o in sorted(rows, key=lambda o: (o.pk != main, o.submitted_at, o.pk))
-                ],
-                "references": [
-                    {
-                        "id": o.pk,
-                        "title": o.display_title,
-                        "author": _author(o),
-                        "at": o.submitted_at,
-                        "status": o.status,
-                        "status_label": o.get_status_display(),
-                        "detail": f"{o.year}年",
-                        "score": round(g.references[o.pk], 3),
-                        "url": reverse("opinions:detail", args=[o.pk]),
-                    }
-                    for o in refs[:5]
-                ],
-            }
-        )
+
+    def row(o, reference):
+        return {
+            "title": o.display_title,
+            "author": _author(o),
+            "at": o.submitted_at,
+            "status": o.status,
+            "status_label": o.get_status_display(),
+            "detail": f"{o.year}年" if reference else f"{o.year}年 · {o.length}字",
+            "url": reverse("opinions:detail", args=[o.pk]),
+        }
+
+    out = dup.shape(
+        found,
+        details,
+        title=lambda o: o.display_title,
+        main_facts=lambda o: {"at": o.submitted_at, "length": o.length},
+        row=row,
+    )
     return {"groups": out, "pending": pending, "waiting": len(items)}

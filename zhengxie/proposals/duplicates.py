@@ -26,15 +26,11 @@ def _text_of(pks) -> dict[int, tuple[str, str]]:
     return {pk: (title, reasons) for pk, title, reasons in rows}
 
 
-def _stamp(updated_at) -> str:
-    return f"{updated_at.timestamp():.6f}" if updated_at else "0"
-
-
 def _queues():
     orgs = _waiting_orgs()
     for org_id in orgs:
         rows = _waiting(org_id).order_by("submitted_at", "id").values_list("pk", "updated_at")
-        yield [org_id], [(pk, _stamp(u)) for pk, u in rows], _text_of
+        yield [org_id], [(pk, dup.stamp(u)) for pk, u in rows], _text_of
 
 
 def _waiting_orgs():
@@ -67,7 +63,7 @@ def duplicate_groups(user, *, budget: float | None = None) -> dict:
     )
     found, pending = dup.groups(
         KIND,
-        [(pk, _stamp(u)) for pk, u, _ in rows],
+        [(pk, dup.stamp(u)) for pk, u, _ in rows],
         organisation_ids=[org],
         text_of=_text_of,
         bucket={pk: s for pk, _, s in rows},
@@ -84,50 +80,33 @@ def duplicate_groups(user, *, budget: float | None = None) -> dict:
             people=Count("signers", filter=Q(signers__status=Signer.Status.AGREED)),
         )
     }
-    out = []
-    for g in found:
-        items = [details[pk] for pk in g.ids if pk in details]
-        if len(items) < 2:
-            continue
-        main, why = dup.suggest_main(
-            [{"id": p.pk, "at": p.submitted_at, "length": p.length, "people": p.people} for p in items]
-        )
-        refs = sorted(
-            (details[pk] for pk in g.references if pk in details and details[pk].status != S.DRAFT),
-            key=lambda p: -g.references[p.pk],
-        )[:5]
-        out.append(
-            {
-                "main": main,
-                "main_reason": why,
-                "phrases": dup.key_phrases([p.title for p in items]),
-                "score": round(max(g.scores.values()), 3),
-                "items": [
-                    {
-                        "id": p.pk,
-                        "title": p.title,
-                        "author": _author(p),
-                        "at": p.submitted_at,
-                        "status": p.status,
-                        "status_label": p.get_status_display(),
-                        "detail": f"{p.session.name} · 联名{p.people}人 · {p.length}字",
-                        "score": round(g.best_link(p.pk), 3),
-                        "url": reverse("proposals:detail", args=[p.pk]),
-                    }
-                    for p in sorted(items, key=lambda p: (p.pk != main, p.submitted_at, p.pk))
-                ],
-                "references": [
-                    {
-                        "id": p.pk,
-                        "title": p.title,
-                        "status": p.status,
-                        "status_label": p.get_status_display(),
-                        "detail": p.session.name + (f" · {p.number_label}" if p.number else ""),
-                        "score": round(g.references[p.pk], 3),
-                        "url": reverse("proposals:detail", args=[p.pk]),
-                    }
-                    for p in refs
-                ],
+
+    def row(p, reference):
+        if reference:
+            detail = p.session.name + (f" · {p.number_label}" if p.number else "")
+            return {
+                "title": p.title,
+                "status": p.status,
+                "status_label": p.get_status_display(),
+                "detail": detail,
+                "url": reverse("proposals:detail", args=[p.pk]),
             }
-        )
+        return {
+            "title": p.title,
+            "author": _author(p),
+            "at": p.submitted_at,
+            "status": p.status,
+            "status_label": p.get_status_display(),
+            "detail": f"{p.session.name} · 联名{p.people}人 · {p.length}字",
+            "url": reverse("proposals:detail", args=[p.pk]),
+        }
+
+    out = dup.shape(
+        found,
+        details,
+        title=lambda p: p.title,
+        main_facts=lambda p: {"at": p.submitted_at, "length": p.length, "people": p.people},
+        row=row,
+        reference_ok=lambda p: p.status != S.DRAFT,
+    )
     return {"groups": out, "pending": pending, "waiting": len(rows)}

@@ -220,6 +220,53 @@ def groups(
     return link([pk for pk, _ in items], lists, threshold=threshold, bucket=bucket), pending
 
 
+def stamp(updated_at) -> str:
+    """The version stamp of an item's text (its updated_at): a changed item is compared again."""
+    return f"{updated_at.timestamp():.6f}" if updated_at else "0"
+
+
+def shape(
+    found: list[Group],
+    details: dict[int, object],
+    *,
+    title: Callable[[object], str],
+    main_facts: Callable[[object], dict],
+    row: Callable[[object, bool], dict],
+    reference_ok: Callable[[object], bool] = lambda o: True,
+) -> list[dict]:
+    """The groups as the queues and the APIs show them: the suggested main item first, then the others by
+    `main_facts`' "at"; at most five references. `details` holds the items the user may see (others drop
+    out); `main_facts(o)` gives suggest_main's {at, length, people?}; `row(o, is_reference)` one item's
+    fields besides id and score."""
+    out = []
+    for g in found:
+        items = [details[pk] for pk in g.ids if pk in details]
+        if len(items) < 2:
+            continue
+        facts = {o.pk: {"id": o.pk, **main_facts(o)} for o in items}
+        main, why = suggest_main(list(facts.values()))
+        refs = sorted(
+            (details[pk] for pk in g.references if pk in details and reference_ok(details[pk])),
+            key=lambda o: -g.references[o.pk],
+        )[:5]
+        out.append(
+            {
+                "main": main,
+                "main_reason": why,
+                "phrases": key_phrases([title(o) for o in items]),
+                "score": round(max(g.scores.values()), 3),
+                "items": [
+                    {"id": o.pk, **row(o, False), "score": round(g.best_link(o.pk), 3)}
+                    for o in sorted(items, key=lambda o: (o.pk != main, facts[o.pk]["at"], o.pk))
+                ],
+                "references": [
+                    {"id": o.pk, **row(o, True), "score": round(g.references[o.pk], 3)} for o in refs
+                ],
+            }
+        )
+    return out
+
+
 def key_phrases(titles: list[str], limit: int = 6) -> list[str]:
     """The words the titles share: in at least two of them (all of them first), informative, longer first;
     a word inside a longer one kept is dropped."""

@@ -44,7 +44,7 @@ def _queues():
     orgs = Suggestion.objects.filter(status__in=WAITING).values_list("organisation_id", flat=True).distinct()
     for org_id in list(orgs):
         rows = _items(Suggestion.objects.filter(organisation_id=org_id))
-        yield [org_id], [(pk, f"{u.timestamp():.6f}") for pk, u, _ in rows], _text_of
+        yield [org_id], [(pk, dup.stamp(u)) for pk, u, _ in rows], _text_of
 
 
 dup.register_queue(KIND, _queues)
@@ -58,7 +58,7 @@ def duplicate_groups(user, *, budget: float | None = None) -> dict:
     orgs = sorted({o for _, _, o in rows})
     found, pending = dup.groups(
         KIND,
-        [(pk, f"{u.timestamp():.6f}") for pk, u, _ in rows],
+        [(pk, dup.stamp(u)) for pk, u, _ in rows],
         organisation_ids=orgs,
         text_of=_text_of,
         bucket={pk: o for pk, _, o in rows},  # 合并 within one organisation
@@ -72,41 +72,24 @@ def duplicate_groups(user, *, budget: float | None = None) -> dict:
         .annotate(length=Length("content"))
         .only("pk", "title", "name", "created_at", "status", "organisation_id", "routed_label", "content")
     }
-    out = []
-    for g in found:
-        items = [details[pk] for pk in g.ids if pk in details]
-        if len(items) < 2:
-            continue
-        main, why = dup.suggest_main([{"id": s.pk, "at": s.created_at, "length": s.length} for s in items])
-        refs = sorted(
-            (details[pk] for pk in g.references if pk in details and details[pk].status != S.MERGED),
-            key=lambda s: -g.references[s.pk],
-        )
 
-        def item(s, score):
-            return {
-                "id": s.pk,
-                "title": s.title,
-                "author": s.name or "群众",
-                "at": s.created_at,
-                "status": s.status,
-                "status_label": s.get_status_display(),
-                "detail": f"第{s.pk}号 · {s.length}字" + (f" · 交{s.routed_label}" if s.routed_label else ""),
-                "score": round(score, 3),
-                "url": reverse("suggestions:detail", args=[s.pk]),
-            }
+    def row(s, reference):
+        return {
+            "title": s.title,
+            "author": s.name or "群众",
+            "at": s.created_at,
+            "status": s.status,
+            "status_label": s.get_status_display(),
+            "detail": f"第{s.pk}号 · {s.length}字" + (f" · 交{s.routed_label}" if s.routed_label else ""),
+            "url": reverse("suggestions:detail", args=[s.pk]),
+        }
 
-        out.append(
-            {
-                "main": main,
-                "main_reason": why,
-                "phrases": dup.key_phrases([s.title for s in items]),
-                "score": round(max(g.scores.values()), 3),
-                "items": [
-                    item(s, g.best_link(s.pk))
-                    for s in sorted(items, key=lambda s: (s.pk != main, s.created_at, s.pk))
-                ],
-                "references": [item(s, g.references[s.pk]) for s in refs[:5]],
-            }
-        )
+    out = dup.shape(
+        found,
+        details,
+        title=lambda s: s.title,
+        main_facts=lambda s: {"at": s.created_at, "length": s.length},
+        row=row,
+        reference_ok=lambda s: s.status != S.MERGED,
+    )
     return {"groups": out, "pending": pending, "waiting": len(rows)}
