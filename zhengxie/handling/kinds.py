@@ -110,6 +110,9 @@ class Kind:
     # acknowledge_url(case) -> str: the page action (POST, with `next`) by which a unit acknowledges
     # receipt of the item, so that the inbox offers 签收 on each row; "" when the item page must be opened.
     acknowledge_url: Callable = field(default=_no_page, compare=False)
+    # reply_template_url(case) -> str: a reply letter template (答复函模板) the replying unit downloads from
+    # its inbox row; "" when the kind has none.
+    reply_template_url: Callable = field(default=_no_page, compare=False)
     # may_view(case, user) -> bool: whether this user may see the item (the module's visibility rule).
     may_view: Callable = field(default=_nobody, compare=False)
     # may_rate(case, user) -> bool: whether this user rates the case's replies (the module's rule).

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from zhengxie.core.calendar import Calendar
@@ -64,6 +64,12 @@ def owed(user, *, unit=None) -> QuerySet[Assignment]:
     return qs.filter(owes=True)
 
 
+def sent_back():
+    """An owed row that has a reply already: its latest reply was rated 不满意 and the unit handles it again
+    (重新办理). An owed row with no reply owes its first one; a 会办 unit writes no reply."""
+    return Exists(Reply.objects.filter(assignment_id=OuterRef("pk")))
+
+
 def _check_kind(kind):
     if kind and kind not in kinds.KINDS:
         raise Invalid("类型不正确。", field="kind")
@@ -91,13 +97,15 @@ def inbox(user, *, kind="", light="", status="", q="", unit=None, sort="deadline
         qs = qs.filter(signoff="pending")
     elif status == "returned":  # the head returned the draft: the handler edits it
         qs = qs.filter(signoff="returned")
+    elif status == "rehandling":  # rated 不满意: handled again, a new reply owed
+        qs = qs.filter(sent_back())
     elif status:
         qs = qs.filter(case__status=status)
     q = (q or "").strip()
     if q:
         qs = qs.filter(Q(case__title__icontains=q) | Q(case__label__icontains=q))
     order = SORTS.get(sort) or SORTS["deadline"]
-    return qs.select_related("case", "unit").order_by(*order)
+    return qs.annotate(sent_back=sent_back()).select_related("case", "unit").order_by(*order)
 
 
 def counted(totals: dict, *, light="", status="", q="") -> int | None:
@@ -148,8 +156,12 @@ class InboxItem:
             "change_pending": a.change_status == Assignment.ChangeStatus.PENDING,
             # The unit's reply draft: "pending" (待签发 by the head), "returned" (退回修改), or "".
             "signoff": a.signoff,
+            # Its reply was rated 不满意: the unit handles it again (重新办理).
+            "rehandling": bool(getattr(a, "sent_back", False)),
             "url": self.kind.url(c),
             "acknowledge_url": "" if a.acknowledged_at else self.kind.acknowledge_url(c),
+            # Replying units (主办/分办, not 会办) get the kind's reply letter template, if it has one.
+            "reply_template_url": "" if a.role == Assignment.Role.CO else self.kind.reply_template_url(c),
         }
 
 

@@ -16,13 +16,16 @@ from ninja import File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
+from zhengxie.core.documents import file_response
 from zhengxie.core.errors import Invalid
+from zhengxie.core.exports import CONTENT_TYPES
 from zhengxie.core.pagination import Rows
 from zhengxie.handling.api import CaseSignoff
 from zhengxie.handling.services import signoff
 
-from . import selectors, services
+from . import documents, selectors, services
 from .models import Assignment, Proposal, Reply
+from .rules import may_download_reply_template
 
 router = Router(tags=["提案"])
 
@@ -446,6 +449,9 @@ def _get(request, pk) -> Proposal:
     return selectors.get_proposal(request.user, pk)
 
 
+DOCX = CONTENT_TYPES["docx"]
+
+
 # --- endpoints --------------------------------------------------------------------------------------------
 
 
@@ -684,6 +690,20 @@ def reply_letter_download(request, pk: int, reply_id: int):
         raise Http404("未找到")
     return FileResponse(
         fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type
+    )
+
+
+@router.get(
+    "/proposals/{int:pk}/reply-letter-template",
+    summary="下载答复函模板（.docx，已填好案号、案由、提案人和承办单位；仅承办单位和提案委员会）",
+)
+def reply_letter_template(request, pk: int):
+    p = _get(request, pk)
+    if not may_download_reply_template(request.user, p):
+        raise Http404("未找到")
+    p = documents.document_queryset().get(pk=p.pk)
+    return file_response(
+        documents.reply_letter_for(request.user, p), documents.reply_letter_filename(p), DOCX
     )
 
 

@@ -446,3 +446,103 @@ def compilation_proposals(session) -> list[Proposal]:
         .filter(session=session, status__in=ACCEPTED_STATES, number__isnull=False)
         .order_by("number")
     )
+
+
+# --------------------------------------------------------------------------- 答复函 template
+
+
+def _addressee(proposal: Proposal) -> str:
+    if proposal.kind == Proposal.Kind.COLLECTIVE and proposal.collective_body:
+        return f"{proposal.collective_body}："
+    return f"{proposers_label(proposal)}委员："
+
+
+def reply_letter_filename(proposal: Proposal) -> str:
+    return f"{proposal.number_label}提案答复函（模板）.docx"
+
+
+def reply_letter_docx(proposal: Proposal, *, unit, handler: str = "", classes=("A", "B", "C")) -> bytes:
+    """The 答复函 a unit fills in (.docx, A4 公文 page): the class line (答复类别 □A □B □C, 签发人) at the top,
+    the unit's name as letterhead, the title 《关于政协…第N号提案的答复》, the proposer(s) addressed, the body
+    to write (placeholders in brackets), the unit's signature and date, 承办人 and 联系电话, 抄送 the
+    committee's 提案委员会, and a note on the classes to delete before sending. `unit` is a HandlingUnit or
+    a name (several 分办 units' names when staff download it)."""
+    from zhengxie.core.documents import docx_paragraph as para
+    from zhengxie.handling.models import Reply
+    from zhengxie.opinions.documents import RED, _rule, _two_ends
+
+    unit_name = getattr(unit, "name", unit) or "（承办单位名称）"
+    phone = getattr(unit, "phone", "") or ""
+    doc = docx_document("仿宋_GB2312")
+    boxes = "　".join(f"□{c}类" for c in classes)
+    _two_ends(doc, f"答复类别：{boxes}", "签发人：　　　　")
+    para(doc)
+    head = para(doc, unit_name, size=30, align="center", color=RED, name="方正小标宋简体")
+    _rule(head, RED, size=24)
+    para(doc)
+    para(doc, proposal.reply_letter_title, size=22, align="center", name="方正小标宋简体")
+    para(doc)
+    para(doc, _addressee(proposal), size=16)
+    you = "您" if proposal.kind == Proposal.Kind.INDIVIDUAL else "你们"
+    para(
+        doc,
+        f"{you}提出的《{proposal.title}》"
+        f"（{proposal.session.name}{proposal.number_label}提案）收悉。我单位高度重视，"
+        "经认真研究并与提案人沟通协商，现答复如下：",
+        indent=True,
+        align="justify",
+    )
+    for text in (
+        "一、（针对提案所提问题和建议，逐条说明办理情况、采纳情况和已取得的成效。）",
+        "二、（下一步工作打算。B类答复写明解决的计划、措施和时限；C类答复说明因条件限制或其他原因"
+        "留作参考的理由。）",
+        f"感谢{you}对我单位工作的关心和支持，欢迎继续提出宝贵意见和建议。",
+    ):
+        para(doc, text, indent=True, align="justify")
+    para(doc)
+    para(doc, unit_name, align="right")
+    para(doc, f"{timezone.localdate().year}年　　月　　日", align="right")
+    para(doc, "（盖章）", align="right")
+    para(doc)
+    para(doc, f"承办人：{handler or '　　　　'}　　联系电话：{phone or '　　　　　　'}", size=14)
+    copy = para(doc, f"抄送：{committee_title(proposal.organisation)}提案委员会。", size=14)
+    _rule(copy, "000000", size=8, where="top")
+    _rule(copy, "000000", size=8)
+    labels = dict(Reply.ResultClass.choices)
+    para(doc)
+    para(
+        doc,
+        "注：请在答复类别的□内打“√”（"
+        + "；".join(labels.get(c, f"{c}类") for c in classes)
+        + "）。答复函须由单位负责人签发并加盖公章；括号内的提示文字和本注在正式行文时删除。",
+        size=12,
+        name="楷体_GB2312",
+    )
+    doc.core_properties.title = proposal.reply_letter_title
+    doc.core_properties.author = unit_name
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
+def reply_letter_for(user, proposal: Proposal) -> bytes:
+    """The template as this user gets it: a unit's own name, phone and handler (the user); for the office,
+    the replying (主办/分办) units' names. `proposal` from `document_queryset()`; the caller has checked
+    `rules.may_download_reply_template`."""
+    from zhengxie.core import orgsettings
+
+    from .rules import is_unit_user
+
+    replying = [
+        a for a in _assignments(proposal) if a.role in (Assignment.Role.LEAD, Assignment.Role.PARALLEL)
+    ]
+    mine = next(
+        (a for a in _assignments(proposal) if is_unit_user(user) and a.unit_id == user.handling_unit_id),
+        None,
+    )
+    if mine is not None:
+        unit, handler = mine.unit, user.name or user.username
+    else:
+        unit, handler = "、".join(a.unit.name for a in replying), ""
+    classes = orgsettings.get(proposal.organisation, "proposals.result_classes")
+    return reply_letter_docx(proposal, unit=unit, handler=handler, classes=classes)

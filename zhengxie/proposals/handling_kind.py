@@ -14,6 +14,10 @@ def _acknowledge_url(case) -> str:
     return reverse("proposals:simple_action", args=[case.object_id, "acknowledge"])
 
 
+def _reply_template_url(case) -> str:
+    return reverse("proposals:reply_template", args=[case.object_id])
+
+
 def _extend(*, user, case, new_deadline, reason):
     from . import services
 
@@ -53,6 +57,7 @@ PROPOSAL = kinds.register(
         url=_url,
         may_view=_may_view,
         acknowledge_url=_acknowledge_url,
+        reply_template_url=_reply_template_url,
         extend=_extend,
         may_rate=_may_rate,
     )

@@ -219,6 +219,11 @@ class Proposal(models.Model):
     def number_label(self) -> str:
         return f"第{self.number:04d}号" if self.number else "—"
 
+    @property
+    def reply_letter_title(self) -> str:
+        """关于政协第十四届第三次会议第0012号提案的答复: the title the unit's reply letter (答复函) carries."""
+        return f"关于政协{self.session.name}{self.number_label}提案的答复"
+
     # The case's rows, read through the proposal (prefetch them as "case__assignments" etc. with
     # select_related("case")); empty while the proposal has no case yet.
     def _case_rows(self, name):

@@ -102,6 +102,16 @@ def can_view_proposal(user, proposal) -> bool:
     return visible_proposals(user).filter(pk=proposal.pk).exists()
 
 
+def may_download_reply_template(user, proposal) -> bool:
+    """The 答复函 template: for the units the proposal is assigned to (active assignments) and the proposal
+    office, once the proposal has a number (is registered)."""
+    if proposal is None or not proposal.number or not getattr(user, "is_authenticated", False):
+        return False
+    if is_proposal_office(user, proposal):
+        return True
+    return is_unit_user(user) and any(a.unit_id == user.handling_unit_id for a in proposal.active_assignments)
+
+
 # Files attached to a proposal are served to whoever may see it (core.views.attachment_download).
 rules.add_perm("proposals.view_proposal", can_view_proposal)
 
@@ -116,6 +126,7 @@ __all__ = [
     "is_proposal_office",
     "is_unit_head",
     "is_unit_user",
+    "may_download_reply_template",
     "member_of",
     "second_matter",
     "Proposal",

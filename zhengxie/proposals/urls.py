@@ -30,6 +30,7 @@ urlpatterns = [
     path("<int:pk>/submit/", views.submit, name="submit"),
     path("<int:pk>/cosign/", views.cosign, name="cosign"),
     path("<int:pk>/document.<str:fmt>", views.document, name="document"),
+    path("<int:pk>/reply-letter-template.docx", views.reply_template, name="reply_template"),
     path("<int:pk>/do/<str:code>/", views.action, name="action"),
     path("<int:pk>/run/<str:code>/", views.simple_action, name="simple_action"),
 ]

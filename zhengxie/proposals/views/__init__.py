@@ -24,6 +24,7 @@ from django.views.decorators.http import require_POST
 from zhengxie.core import exports as core_exports
 from zhengxie.core import orgsettings
 from zhengxie.core.calendar import Calendar
+from zhengxie.core.documents import file_response
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Attachment, Export, Role
 from zhengxie.core.permissions import org_scope_q
@@ -54,7 +55,7 @@ from ..forms import (
 )
 from ..lights import co_opinion_late, review_deadline, review_late_before
 from ..models import Assignment, Proposal, Signer
-from ..rules import is_proposal_office, is_unit_user, member_of
+from ..rules import is_proposal_office, is_unit_user, may_download_reply_template, member_of
 from ..selectors import join as selectors_join
 from ..selectors.followup import followups_prefetch
 
@@ -588,6 +589,7 @@ def detail(request, pk):
             if "mark_key" in allowed
             else None,
             "is_office": is_proposal_office(user, proposal),
+            "reply_template": may_download_reply_template(user, proposal),
         },
     )
 
@@ -605,6 +607,20 @@ def document(request, pk, fmt):
     resp = HttpResponse(data, content_type=ctype)
     resp["Content-Disposition"] = _disposition(documents.filename(proposal, fmt))
     return resp
+
+
+@login_required
+def reply_template(request, pk):
+    """The 答复函 template (.docx) filled with the proposal's number, title, proposers and the unit: for the
+    units it is assigned to and the proposal office; 404 for anybody else."""
+    proposal = selectors.get_proposal(request.user, pk)
+    _need(may_download_reply_template(request.user, proposal))
+    proposal = documents.document_queryset().get(pk=proposal.pk)
+    return file_response(
+        documents.reply_letter_for(request.user, proposal),
+        documents.reply_letter_filename(proposal),
+        exports.DOCX,
+    )
 
 
 def _disposition(name: str) -> str:
