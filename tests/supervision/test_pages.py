@@ -233,6 +233,16 @@ def test_vote_pages(client_for, county, today):
     assert r.status_code == 302
     r = o.post(f"/supervision/votes/{sel.pk}/paper/", {"voters": n + 5})
     assert r.status_code == 422 and "纸质投票人数" in r.content.decode()
+    # Too many votes for the voters: the message names the limit and the form keeps what was typed.
+    r = o.post(
+        f"/supervision/votes/{sel.pk}/paper/",
+        {"voters": 3, f"votes_{units[0].pk}": 3, f"votes_{units[1].pk}": 2},
+    )
+    html = r.content.decode()
+    assert r.status_code == 422 and "纸质票合计5票，超过了3人每人最多选1个单位的上限（3票）" in html
+    assert 'id="paper-voters" value="3"' in html and f'id="paper-{units[1].pk}" value="2"' in html
+    sel.refresh_from_db()
+    assert sel.paper_voters == n // 2
     assert o.post(f"/supervision/votes/{sel.pk}/close/").status_code == 302
     sel.refresh_from_db()
     assert sel.valid and sel.status == "closed"

@@ -279,7 +279,11 @@ def enter_paper(user, selection, *, voters, votes) -> Selection:
                 raise Invalid(f"“{c.unit.name}”的得票数须在0至{voters}之间。", field="votes")
             counts[c.pk] = n
         if sum(counts.values()) > voters * sel.choose:
-            raise Invalid(f"总票数超过了{voters}人每人最多{sel.choose}票。", field="votes")
+            raise Invalid(
+                f"纸质票合计{sum(counts.values())}票，超过了{voters}人每人最多选{sel.choose}个单位的上限"
+                f"（{voters * sel.choose}票）。",
+                field="votes",
+            )
         for c in cands.values():
             c.paper_votes = counts.get(c.pk, 0)
         Candidate.objects.bulk_update(list(cands.values()), ["paper_votes"])

@@ -351,7 +351,7 @@ def vote_create(request):
     return _office_form(request, SelectionForm, "supervision/vote_form.html", _open_vote, done)
 
 
-def _vote_page(request, sel, *, ballot_form=None, error="", status=200):
+def _vote_page(request, sel, *, ballot_form=None, error="", paper_typed=None, status=200):
     from .api import vote_actions
 
     user = request.user
@@ -385,6 +385,12 @@ def _vote_page(request, sel, *, ballot_form=None, error="", status=200):
             "left": sel.choose - sum(1 for c in cands if c.chosen),
             "error": error,
             "office": rules.is_office(user, sel.organisation),
+            # the paper form shows what was typed after an error, else the saved result
+            "paper": paper_typed
+            or {
+                "voters": sel.paper_voters,
+                "rows": [{"c": c, "votes": c.paper_votes} for c in cands],
+            },
         },
         status=status,
     )
@@ -425,7 +431,14 @@ def paper(request, pk):
     try:
         services.enter_paper(user, sel.pk, voters=request.POST.get("voters", ""), votes=votes_in)
     except ServiceError as exc:
-        return _vote_page(request, sel, error=exc.message, status=422)
+        typed = {
+            "voters": request.POST.get("voters", ""),
+            "rows": [
+                {"c": c, "votes": request.POST.get(f"votes_{c.unit_id}", "")}
+                for c in selectors.candidates(sel)
+            ],
+        }
+        return _vote_page(request, sel, error=exc.message, paper_typed=typed, status=422)
     messages.success(request, "纸质投票结果已录入。")
     return redirect("supervision:vote", sel.pk)
 
