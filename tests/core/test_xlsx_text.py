@@ -126,3 +126,20 @@ def test_a_date_is_a_date_cell_shown_without_a_time():
     (cell,) = [c for c in cells if c.is_date]
     assert cell.value.date() == datetime.date(2026, 3, 1)
     assert cell.number_format == "yyyy-mm-dd"
+
+
+def test_no_module_writes_a_workbook_but_the_helper():
+    """A new .xlsx writer that builds its own openpyxl Workbook would write '=...' titles as formulas."""
+    import pathlib
+    import re
+
+    import zhengxie
+
+    root = pathlib.Path(zhengxie.__file__).parent
+    own = re.compile(r"\bWorkbook\s*\(")
+    writers = [
+        str(path.relative_to(root))
+        for path in root.rglob("*.py")
+        if path != root / "core" / "xlsx.py" and own.search(path.read_text(encoding="utf-8"))
+    ]
+    assert writers == [], f"write .xlsx through zhengxie.core.xlsx.Book: {writers}"

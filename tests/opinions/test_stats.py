@@ -392,3 +392,21 @@ def test_dashboard_section(opinion_in, user, client_for):
     assert opinion_figures(user("staff"), Period(session=None, year=YEAR)) is None
     page = client_for("leader").get(reverse("dashboard:index")).content.decode()
     assert 'id="dash-opinions"' in page and 'id="opinion-received"' in page
+
+
+def test_a_formula_title_is_text_in_the_stats_export(
+    opinion_in, user, client_for, django_capture_on_commit_callbacks
+):
+    """Issue 14, finding 2: the 社情民意 statistics go through core.xlsx like every other .xlsx."""
+    from openpyxl import load_workbook
+
+    formula = '=HYPERLINK("http://evil.example.com/","点击查看详情")'
+    opinion_in("submitted", author="member1", title=formula)
+    c = client_for("info")
+    with django_capture_on_commit_callbacks(execute=True):
+        c.post(reverse("opinions:stats_export"), {"year": YEAR})
+    export = Export.objects.filter(user__username="info", kind="opinions.stats_xlsx").latest("created_at")
+    assert export.status == Export.Status.DONE, export.error
+    wb = load_workbook(io.BytesIO(export.file.read()))
+    cells = [cell for row in wb["信息列表"].iter_rows() for cell in row if cell.value == formula]
+    assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)

@@ -4,12 +4,11 @@ list), 按界别, 按类别 and 信息列表 (every item of the year)."""
 
 from __future__ import annotations
 
-import io
-
 from django.db.models import Prefetch
 from django.utils import timezone
 
 from zhengxie.core import exports as core_exports
+from zhengxie.core.xlsx import Book
 
 from ..models import LEVEL_LABELS, OpinionAuthor
 from . import LEVELS_DOWN, _items, levels_label, may_view, year_report
@@ -88,25 +87,23 @@ def item_rows(report: dict):
 
 
 def stats_xlsx(report: dict, progress=None) -> bytes:
-    from openpyxl import Workbook
-
     progress = progress or (lambda value: None)
     org, year = report["organisation"], report["year"]
-    wb = Workbook(write_only=True)
+    wb = Book()  # titles typed by members are written as text, never as formulas
 
-    ws = wb.create_sheet("总体情况")
+    ws = wb.sheet("总体情况")
     ws.append([f"{org.name} {year}年社情民意信息工作统计"])
     for row in figure_rows(report):
         ws.append(list(row))
     ws.append([])
     ws.append(["工作报告表述", report["sentence"]])
 
-    ws = wb.create_sheet("按月份")
+    ws = wb.sheet("按月份")
     ws.append(["月份", "收到", "录用", "采用", "批示"])
     for m in report["by_month"]:
         ws.append([f"{m['month']}月", m["received"], m["accepted"], m["adopted"], m["instructions"]])
 
-    ws = wb.create_sheet("按作者")
+    ws = wb.sheet("按作者")
     ws.append(["委员", "界别", "报送（篇）", "其中第一作者", "录用", *LEVEL_HEADERS, "采用合计", "批示"])
     for a in report["year_end"]:
         ws.append(
@@ -122,7 +119,7 @@ def stats_xlsx(report: dict, progress=None) -> bytes:
             ]
         )
 
-    ws = wb.create_sheet("按界别")
+    ws = wb.sheet("按界别")
     ws.append(["界别", "报送委员（人）", "报送（篇）", "录用", *LEVEL_HEADERS, "采用合计", "批示"])
     for s in report["by_sector"]:
         ws.append(
@@ -137,22 +134,20 @@ def stats_xlsx(report: dict, progress=None) -> bytes:
             ]
         )
 
-    ws = wb.create_sheet("按类别")
+    ws = wb.sheet("按类别")
     ws.append(["类别", "收到", "录用", "留存未录用", "采用"])
     for c in report["by_category"]:
         ws.append([c["category"], c["received"], c["accepted"], c["filed"], c["adopted"]])
     progress(20)
 
-    ws = wb.create_sheet("信息列表")
+    ws = wb.sheet("信息列表")
     ws.append(ITEM_COLUMNS)
     total = max(report["figures"]["received"], 1)
     for n, row in enumerate(item_rows(report), 1):
         ws.append(row)
         if n % 500 == 0:
             progress(20 + 75 * n / total)
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return wb.save()
 
 
 def build_stats_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
