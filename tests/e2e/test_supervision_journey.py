@@ -115,11 +115,11 @@ def test_vote_group_rectification_rating(e2e_site, page_for):
     expect(rect).to_contain_text("现场.png")
     shot(m, SHOTS, "03-item-phone")
 
-    # --- 5. handler1 answers in the one inbox.
+    # --- 5. handler1 answers in the one inbox, whose row says what to rectify.
     h = page_for("handler1")
     watch(h, problems)
     h.goto("/handling/")
-    row = h.locator("#handling-rows tbody tr").filter(has_text=TITLE[:8])
+    row = h.locator("#handling-rows tbody tr").filter(has_text="校门口上下学时段交通拥堵")
     expect(row.first).to_be_visible()
     row.first.locator("a").first.click()
     h.wait_for_load_state()

@@ -97,6 +97,18 @@ def test_the_rectification_case_belongs_to_the_unit(user, make_group, unit, coun
     assert "整改清单第1项" in kinds.get(case.kind).source(case)
 
 
+def test_the_unit_reads_what_to_rectify(user, make_group):
+    """The unit cannot open the group's page: its inbox row names the matter, the timeline holds it all."""
+    s = make_group()
+    long = "课后服务收费不规范，" * 30
+    i = services.add_item(user("member1"), s, list="rectification", content=long)
+    case = Case.objects.get(pk=i.case_id)
+    assert case.title == long[:79] + "…" and case.label == "整改第1项"
+    assert case.events.get(action="assign").detail == long
+    short = services.add_item(user("member1"), s, list="rectification", content="规范收费公示")
+    assert Case.objects.get(pk=short.case_id).title == "规范收费公示"
+
+
 def test_items_are_numbered_per_list(user, make_group):
     s = make_group()
     a = services.add_item(user("member1"), s, list="problem", content="一")

@@ -535,11 +535,13 @@ def add_item(user, supervision, *, list, content, deadline=None, evidence=()) ->
                 kind=KIND,
                 item=item,
                 organisation=s.organisation,
-                title=f"{s.title}：整改清单第{item.number}项",
+                # the unit's inbox row says what to rectify; the timeline keeps the whole text (the
+                # unit cannot open the group's page)
+                title=content if len(content) <= 80 else content[:79] + "…",
                 label=f"整改第{item.number}项",
                 unit=s.unit,
                 deadline=day,
-                note=content[:200],
+                note=content,
             )
             item.deadline, item.status = case.deadline, IS.ROUTED
             Item.objects.filter(pk=item.pk).update(deadline=case.deadline, status=IS.ROUTED)
