@@ -105,3 +105,21 @@ def test_account_security_lists_and_revokes_own_tokens(client_for, user, db):
     assert _api(k2).get("/api/v1/me").status_code == 401
     assert _api(other).get("/api/v1/me").status_code == 200
     assert "没有有效的接口令牌" in c.get(reverse("account_security")).content.decode()
+
+
+def test_a_post_without_a_valid_token_is_401_in_chinese_not_a_csrf_403(user):
+    """An ended or missing token on a POST: 401 (the session check's English "CSRF check Failed" was
+    answered before); a logged-in page session without the CSRF token: 403 in Chinese."""
+    key = _token("member2").json()["token"]
+    _api(key).post("/api/v1/auth/logout")
+    for headers in ({"Authorization": f"Bearer {key}"}, {}):
+        r = Client(enforce_csrf_checks=True, headers=headers).post(
+            "/api/v1/proposals", {"title": "标题", "category": "经济建设"}, content_type="application/json"
+        )
+        assert r.status_code == 401 and r.json()["detail"] == "未登录或令牌无效。", headers
+    c = Client(enforce_csrf_checks=True)
+    c.force_login(user("member2"))
+    r = c.post(
+        "/api/v1/proposals", {"title": "标题", "category": "经济建设"}, content_type="application/json"
+    )
+    assert r.status_code == 403 and r.json()["code"] == "csrf" and "CSRF" in r.json()["detail"]

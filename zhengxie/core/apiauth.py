@@ -6,6 +6,7 @@ token is put on the request (`request.api_token`) so that `POST /auth/logout` ca
 
 import ninja.security
 from django.utils import timezone
+from ninja.errors import HttpError
 from ninja.security import HttpBearer
 
 from .errors import Forbidden
@@ -43,7 +44,19 @@ class BearerAuth(HttpBearer):
 
 
 class SessionAuth(ninja.security.SessionAuth):
-    """The logged-in page session (same name in the OpenAPI document as django-ninja's own)."""
+    """The logged-in page session (same name in the OpenAPI document as django-ninja's own).
+
+    Without a logged-in session there is nothing to forge: the caller (no token, or an ended one) gets
+    401 未登录或令牌无效, not django-ninja's English 403 "CSRF check Failed"; a session without the CSRF
+    token gets a Chinese 403."""
+
+    def _get_key(self, request):
+        if not request.user.is_authenticated:
+            return None
+        try:
+            return super()._get_key(request)
+        except HttpError:
+            raise Forbidden("请求缺少有效的 CSRF 令牌，请刷新页面后重试。", code="csrf") from None
 
     def authenticate(self, request, key):
         user = super().authenticate(request, key)
