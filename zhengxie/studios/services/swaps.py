@@ -40,8 +40,9 @@ def _free(slot: DutySlot, member_id: int) -> None:
         raise Conflict("对方当天已排在本工作室值班，不能换班。", code="taken")
 
 
-def _mine():
-    return reverse("studios:mine")
+def _tell(users, title: str, body: str = "", url: str | None = None) -> None:
+    """A studios notification; by default it opens 我的工作室, where members answer swaps."""
+    notify(users, title, body, url=url or reverse("studios:mine"), category="studios")
 
 
 def _swaps_url(swap) -> str:
@@ -83,12 +84,10 @@ def swap_ask(*, user, slot, with_member, reason: str = "") -> DutySwap:
             created_by=user,
         )
         record(user, "swap_ask", swap, after={"slot": x.pk, "day": str(x.day), "to_member": to.pk})
-        notify(
+        _tell(
             [to.user],
             f"{x.member.name}请您代{x.day:%m月%d日}线上值班（{x.studio.name}）",
             reason or "请在“我的工作室”中接受或婉拒。",
-            url=_mine(),
-            category="studios",
         )
     return swap
 
@@ -134,35 +133,22 @@ def swap_accept(*, user, swap) -> DutySwap:
         _state(w, (W.ASKED,), "接受")
         slot = _locked_slot(w)
         w.answered_at = timezone.now()
-        if slot.studio.swap_needs_approval:
+        waits = slot.studio.swap_needs_approval
+        if waits:
             w.status = W.AGREED
-            w.save(update_fields=["status", "answered_at"])
-            record(user, "swap_accept", w, after={"status": w.status})
-            notify(
+        else:
+            _apply(user, w, slot)
+        w.save(update_fields=["status", "answered_at"])
+        record(user, "swap_accept", w, after={"status": w.status})
+        if waits:
+            _tell(
                 office_users(w.organisation),
                 f"{slot.studio.name}{w.day:%m月%d日}线上值班换班待批准",
                 f"{w.from_member.name} → {w.to_member.name}",
                 url=_swaps_url(w),
-                category="studios",
             )
-            notify(
-                [w.from_member.user],
-                f"{w.to_member.name}已同意代{w.day:%m月%d日}值班，待办公室批准",
-                "",
-                url=_mine(),
-                category="studios",
-            )
-        else:
-            _apply(user, w, slot)
-            w.save(update_fields=["status", "answered_at"])
-            record(user, "swap_accept", w, after={"status": w.status})
-            notify(
-                [w.from_member.user],
-                f"{w.to_member.name}已同意代{w.day:%m月%d日}值班，换班完成",
-                "",
-                url=_mine(),
-                category="studios",
-            )
+        outcome = "待办公室批准" if waits else "换班完成"
+        _tell([w.from_member.user], f"{w.to_member.name}已同意代{w.day:%m月%d日}值班，{outcome}")
     return w
 
 
@@ -176,12 +162,10 @@ def swap_decline(*, user, swap, reason: str = "") -> DutySwap:
         w.status, w.answer, w.answered_at = W.DECLINED, reason, timezone.now()
         w.save(update_fields=["status", "answer", "answered_at"])
         record(user, "swap_decline", w, after={"status": w.status, "answer": reason})
-        notify(
+        _tell(
             [w.from_member.user],
             f"{w.to_member.name}婉拒了{w.day:%m月%d日}的换班",
             reason,
-            url=_mine(),
-            category="studios",
         )
     return w
 
@@ -209,12 +193,10 @@ def swap_decide(*, user, swap, approve: bool, reason: str = "") -> DutySwap:
             after={"status": w.status, "answer": reason},
         )
         verdict = "已批准，换班完成" if approve else "未获批准"
-        notify(
+        _tell(
             [w.from_member.user, w.to_member.user],
             f"{w.day:%m月%d日}线上值班换班{verdict}",
             reason,
-            url=_mine(),
-            category="studios",
         )
     return w
 
@@ -229,12 +211,10 @@ def swap_cancel(*, user, swap) -> DutySwap:
         w.status = W.CANCELLED
         w.save(update_fields=["status"])
         record(user, "swap_cancel", w, after={"status": w.status})
-        notify(
+        _tell(
             [w.to_member.user],
             f"{w.from_member.name}撤回了{w.day:%m月%d日}的换班申请",
             "",
-            url=_mine(),
-            category="studios",
         )
     return w
 
