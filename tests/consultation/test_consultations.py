@@ -399,3 +399,28 @@ def test_year_pickers_keep_their_button_labels_on_one_line(client_for):
         html = office.get(reverse(name)).content.decode()
         button = html.split(">查看</button>")[0].rsplit("<button", 1)[1]
         assert "text-nowrap" in button, name
+
+
+def test_a_youshi_haoshangliang_is_held_at_a_studio_chosen_on_the_form(client_for, county):
+    """有事好商量 at a 委员工作室: the office picks the studio on the page; the page names it; the edit form
+    keeps it; another committee's studio is not offered and refused if posted."""
+    from zhengxie.studios.models import Studio
+
+    studio = Studio.objects.filter(organisation=county, active=True).order_by("name").first()
+    elsewhere = Studio.objects.exclude(organisation=county).first()
+    office = client_for("office")
+    page = office.get(reverse("consultation:create")).content.decode()
+    options = page.split('name="studio"')[1].split("</select>")[0]
+    assert studio.name in options and elsewhere.name not in options
+    year = str(timezone.localdate().year)
+    data = {"title": "有事好商量：社区养老食堂", "form": "grassroots", "year": year}
+    r = office.post(reverse("consultation:create"), {**data, "studio": elsewhere.pk})
+    assert r.status_code == 200 and "社区养老食堂" in r.content.decode()
+    r = office.post(reverse("consultation:create"), {**data, "studio": studio.pk})
+    assert r.status_code == 302
+    c = Consultation.objects.get(title="有事好商量：社区养老食堂")
+    assert c.studio == studio
+    detail = office.get(reverse("consultation:detail", args=[c.pk])).content.decode()
+    assert "委员工作室" in detail and studio.name in detail
+    edit = office.get(reverse("consultation:edit", args=[c.pk])).content.decode()
+    assert f'<option value="{studio.pk}" selected>' in edit

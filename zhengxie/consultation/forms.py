@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.db.models import Q
 from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
@@ -30,6 +31,13 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
         label="牵头专委会", queryset=SpecialCommittee.objects.none(), required=False
     )
     leader = forms.ModelChoiceField(label="牵头领导", queryset=User.objects.none(), required=False)
+    # 有事好商量 held at a 委员工作室 (the studio's own name on the consultation's page).
+    studio = forms.ModelChoiceField(
+        label="委员工作室",
+        queryset=None,
+        required=False,
+        help_text="在委员工作室开展的“有事好商量”请选择工作室",
+    )
     departments = forms.ModelMultipleChoiceField(
         label="参加部门",
         queryset=HandlingUnit.objects.none(),
@@ -62,6 +70,12 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
         self.fields["lead_committee"].queryset = SpecialCommittee.objects.filter(organisation=committee)
         self.fields["leader"].queryset = User.objects.filter(
             organisation_id__in=[organisation.pk, committee.pk], groups__name=Role.LEADER, is_active=True
+        ).order_by("name")
+        from zhengxie.studios.models import Studio
+
+        current = getattr(self.initial.get("studio"), "pk", self.initial.get("studio"))
+        self.fields["studio"].queryset = Studio.objects.filter(
+            Q(active=True) | Q(pk=current), organisation_id__in=[organisation.pk, committee.pk]
         ).order_by("name")
         self.fields["departments"].queryset = HandlingUnit.objects.filter(organisation=committee).order_by(
             "name"
