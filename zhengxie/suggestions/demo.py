@@ -96,16 +96,19 @@ def load(ctx):
         elif roll < 0.27:
             category, reason = rnd.choice(REJECTS)
             s.status, s.reject_category, s.reject_reason = S.REJECTED, category, reason
-            s.moderated_at = created + datetime.timedelta(days=1)
+            s.moderated_at = min(created + datetime.timedelta(days=1), now)
         elif roll < 0.37:
-            s.status, s.moderated_at = S.ACCEPTED, created + datetime.timedelta(days=1)
+            s.status, s.moderated_at = S.ACCEPTED, min(created + datetime.timedelta(days=1), now)
         elif org == county and len(routed_later) < max(6, n // SERVICE_SHARE):
             routed_later.append((s, place))
         elif studio_list:
             studio = rnd.choice(studio_list)
+            if roll < 0.8 and created > now - datetime.timedelta(days=30):  # answered: all dates in the past
+                created -= datetime.timedelta(days=30)
+                s.created_at = s.updated_at = created
             s.studio, s.routed_to, s.status = studio, Suggestion.RoutedTo.STUDIO, S.ROUTED
             s.routed_label = studio.name
-            s.moderated_at = s.routed_at = created + datetime.timedelta(days=1)
+            s.moderated_at = s.routed_at = min(created + datetime.timedelta(days=1), now)
             s.deadline = (created + datetime.timedelta(days=21)).date()
             if roll < 0.8:
                 s.status = S.REPLIED
@@ -119,7 +122,7 @@ def load(ctx):
                 if roll < 0.5:
                     s.published, s.published_answer, s.published_at = True, s.reply_content, s.replied_at
         else:
-            s.status, s.moderated_at = S.ACCEPTED, created + datetime.timedelta(days=1)
+            s.status, s.moderated_at = S.ACCEPTED, min(created + datetime.timedelta(days=1), now)
         if s.status != S.RECEIVED:
             s.moderated_by = office
         rows.append(s)

@@ -26,16 +26,20 @@ class PhotosField(forms.FileField):
 
 
 class PublicForm(BootstrapFormMixin, forms.Form):
+    # Required, but said once: the services' "请填写标题。" (required=False keeps Django's own message away).
     title = forms.CharField(
         label="标题",
-        max_length=100,
+        required=False,
         widget=forms.TextInput(
-            attrs={"maxlength": 100, "autocomplete": "off", "placeholder": "一句话说明问题"}
+            attrs={"maxlength": 100, "autocomplete": "off", "placeholder": "一句话说明问题", "required": True}
         ),
     )
     content = forms.CharField(
         label="建议内容",
-        widget=forms.Textarea(attrs={"rows": 6, "placeholder": "发生在哪里、什么问题、您的建议"}),
+        required=False,
+        widget=forms.Textarea(
+            attrs={"rows": 6, "placeholder": "发生在哪里、什么问题、您的建议", "required": True}
+        ),
     )
     photos = PhotosField(
         label="照片（可选，最多3张）",

@@ -503,6 +503,13 @@ def publish(*, user, suggestion, answer="", published=True) -> Suggestion:
                 raise Invalid("请填写要公开的答复内容。", field="answer")
             if len(answer) > 5000:
                 raise Invalid("公开的答复不能超过5000字。", field="answer")
+            if _personal(s, answer):
+                raise Invalid("公开的答复中含有手机号码或建议人姓名，请删去后再公开。", field="answer")
+            if _personal(s, s.title) or _personal(s, s.content):
+                raise Invalid(
+                    "这条建议的标题或内容中含有手机号码或建议人姓名，公开会泄露个人信息，不能公开。",
+                    field="answer",
+                )
             s.published, s.published_answer = True, answer
             s.published_at = s.published_at or timezone.now()
             label = "在公开页面公开答复"
@@ -516,6 +523,17 @@ def publish(*, user, suggestion, answer="", published=True) -> Suggestion:
         _event(s, user, "publish", label)
         _audit(user, s, "publish", published=s.published)
     return s
+
+
+MOBILE_IN_TEXT = re.compile(r"(?<!\d)1[3-9]\d(?:[\s-]?\d){8}(?!\d)")
+
+
+def _personal(s: Suggestion, text: str) -> bool:
+    """Whether a text to be published names the citizen or holds a mobile number (theirs or anyone's)."""
+    text = text or ""
+    if MOBILE_IN_TEXT.search(text):
+        return True
+    return len(s.name or "") >= 2 and s.name in text
 
 
 PUBLISHED_KIND = "public_answer"  # search kind of the published suggestions, and of nothing else
@@ -544,12 +562,12 @@ def index_published(s: Suggestion) -> None:
 
 
 def follow_case(case_id) -> None:
-    """After a step on the spine (签收, 答复, 评价, 办结): the suggestion's status follows its case, and the
-    unit's latest reply and the citizen's rating are copied for the public pages (one row to read)."""
+    """After a step on the spine (签收, 答复, 评价, 办结): the suggestion's status and deadline follow its case,
+    and the unit's latest reply and the citizen's rating are copied for the public pages (one row to read)."""
     s = Suggestion.objects.filter(case_id=case_id).first()
     if s is None:
         return
-    case = Case.objects.only("status", "closed_at").get(pk=case_id)
+    case = Case.objects.only("status", "closed_at", "deadline").get(pk=case_id)
     status = flow.ITEM_STATUS.get(case.status)
     if status is None:
         return
@@ -561,6 +579,8 @@ def follow_case(case_id) -> None:
         .first()
     )
     fields = {"status": status, "closed_at": case.closed_at if status == S.CLOSED else None}
+    if case.deadline:  # a re-handling (不满意) or an agreed extension moves the date the citizen is shown
+        fields["deadline"] = case.deadline
     if rp is not None:
         fields.update(
             reply_content=rp.content,

@@ -10,6 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
+from zhengxie.core import orgsettings
 from zhengxie.core.context import client_ip
 from zhengxie.core.errors import Invalid, NotFound, ServiceError
 from zhengxie.core.pagination import Paginator
@@ -100,6 +101,8 @@ def landing(request, code, studio_id=None):
             "studios": _studios(org) if studio is None else [],
             "answers": list(selectors.published(org.pk)[:3]),
             "check": check,
+            "reply_days": orgsettings.get(org, "public.reply_days"),
+            "photo_max_mb": orgsettings.get(org, "public.photo_max_mb"),
         },
         status=status,
     )
