@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.verdicts import Verdict
+from zhengxie.members.forms import member_choice_label
 from zhengxie.members.models import Member, Sector, SpecialCommittee
 
 from .models import Round
@@ -76,9 +77,12 @@ class InviteForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sectors"].queryset = Sector.objects.filter(organisation=organisation)
         self.fields["committees"].queryset = SpecialCommittee.objects.filter(organisation=organisation)
-        self.fields["members"].queryset = Member.objects.filter(
-            organisation=organisation, status=Member.Status.ACTIVE
-        ).order_by("name")
+        self.fields["members"].queryset = (
+            Member.objects.filter(organisation=organisation, status=Member.Status.ACTIVE)
+            .select_related("sector")
+            .order_by("name", "id")
+        )
+        self.fields["members"].label_from_instance = member_choice_label
         for name in ("sectors", "committees", "members"):
             self.fields[name].widget.attrs["size"] = 6
 

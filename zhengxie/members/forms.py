@@ -14,6 +14,12 @@ DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 REQUIRED = {"required": "此项为必填项。"}
 
 
+def member_choice_label(m: Member) -> str:
+    """姓名（界别）: how a member is offered in the other modules' pickers, so that two members of the same
+    name can be told apart (the queryset should select_related("sector"))."""
+    return f"{m.name}（{m.sector.name}）" if m.sector_id else m.name
+
+
 class ChineseErrorsMixin(BootstrapFormMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

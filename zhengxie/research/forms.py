@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import Role, User
+from zhengxie.members.forms import member_choice_label
 from zhengxie.members.models import Member, SpecialCommittee
 
 from .models import ResearchTopic
@@ -33,10 +34,6 @@ class FilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, years=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["year"].choices = [(y, f"{y}年") for y in years]
-
-
-def _member_label(m: Member) -> str:
-    return f"{m.name}（{m.sector.name}）" if m.sector_id else m.name
 
 
 class TopicForm(BootstrapFormMixin, forms.Form):
@@ -79,7 +76,7 @@ class TopicForm(BootstrapFormMixin, forms.Form):
         ).select_related("sector")
         for name in ("members", "writers"):
             self.fields[name].queryset = members.order_by("name", "id")
-            self.fields[name].label_from_instance = _member_label
+            self.fields[name].label_from_instance = member_choice_label
         if not self.is_bound and "year" not in self.initial:
             self.initial["year"] = timezone.localdate().year
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.verdicts import Verdict
+from zhengxie.members.forms import member_choice_label
 from zhengxie.members.models import Member
 
 from .models import Item, Supervision
@@ -26,11 +27,6 @@ def _members(organisation):
         .select_related("sector")
         .order_by("name", "id")
     )
-
-
-def _member_label(m) -> str:
-    """姓名（界别）: two members of the same name are told apart, as on the 视察调研 form."""
-    return f"{m.name}（{m.sector.name}）" if m.sector_id else m.name
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
@@ -76,7 +72,7 @@ class SupervisionForm(BootstrapFormMixin, forms.Form):
         self.fields["leader_member_id"].queryset = _members(organisation)
         self.fields["member_ids"].queryset = _members(organisation)
         for name in ("leader_member_id", "member_ids"):
-            self.fields[name].label_from_instance = _member_label
+            self.fields[name].label_from_instance = member_choice_label
         self.fields["staff_contact_id"].queryset = (
             User.objects.filter(organisation=organisation, is_active=True, groups__name=Role.STAFF)
             .distinct()
