@@ -94,6 +94,8 @@ def test_account_security_lists_and_revokes_own_tokens(client_for, user, db):
     page = c.get(reverse("account_security")).content.decode()
     mine = list(ApiToken.objects.filter(user__username="member1").order_by("pk"))
     assert len(mine) == 2 and all(f'id="token-{t.pk}"' in page for t in mine)
+    # on a phone the line wraps, the button does not (it showed 注 and 销 on two lines at 375 px)
+    assert 'class="btn btn-sm btn-outline-secondary text-nowrap" type="submit">注销<' in page
     theirs = ApiToken.objects.get(user__username="member2")
     assert f'id="token-{theirs.pk}"' not in page
     # not someone else's
