@@ -124,6 +124,8 @@ def test_page_post_plain_and_htmx(hall, client_for):
         and f'id="thread-{root.pk}"' in r.content.decode()
         and "一条回复" in r.content.decode()
     )
+    # the replier sees the count move at once (out of band), not only at the next poll
+    assert 'id="hall-counts"' in r.content.decode() and 'id="hall-comment-count">3<' in r.content.decode()
     r = c.post(url, {"content": "  "}, headers={"HX-Request": "true"})
     assert "请填写留言内容" in r.content.decode()
     r = c.post(url, {"content": "  "})
@@ -503,6 +505,14 @@ def test_demo_hall_is_consistent(demo_hall, client_for):
     assert sorted(numbers) == list(range(1, len(numbers) + 1))
     demo_hall.refresh_from_db()
     assert demo_hall.comment_seq == len(numbers)
+    # each thread reads in the order its replies were posted: ids, numbers and times agree
+    replies = list(
+        Comment.objects.filter(consultation=demo_hall, parent__isnull=False)
+        .order_by("root_id", "id")
+        .values_list("root_id", "number", "created_at")
+    )
+    for (r1, n1, t1), (r2, n2, t2) in zip(replies, replies[1:], strict=False):
+        assert r1 != r2 or (n1 < n2 and t1 <= t2)
     r = client_for("member1").get(reverse("consultation:hall", args=[demo_hall.pk]))
     assert r.status_code == 200 and 'id="hall-cloud"' in r.content.decode() and "wc-5" in r.content.decode()
     r = client_for("member1").get(reverse("consultation:detail", args=[demo_hall.pk]))
@@ -608,3 +618,11 @@ def test_empty_comment_messages_from_the_service(hall, county, client, client_fo
     r = client.post(url, {"content": "", "consent": "on"})
     assert r.status_code == 422 and "请填写留言内容" in r.content.decode()
     assert not Comment.objects.filter(consultation=hall).exists()
+
+
+def test_a_staff_comment_is_named_once(hall, user, client_for):
+    """A comment of the office reads 工作人员 once (its label), not 工作人员 工作人员 (label and badge)."""
+    post(user("office"), hall, "欢迎各位委员积极建言。")
+    body = client_for("member1").get(reverse("consultation:hall", args=[hall.pk])).content.decode()
+    comment = body.split('class="hall-comment"')[1].split("hall-text")[0]
+    assert comment.count("工作人员") == 1

@@ -226,6 +226,8 @@ def _fill(
                 created_at=end,
             )
         )
+    # Written in the order they were posted, as the site would have: a thread reads in time and number order.
+    replies.sort(key=lambda r: r.created_at)
     replies = Comment.objects.bulk_create(replies, batch_size=1000)
     return roots + replies
 

@@ -121,7 +121,7 @@ def comment_html(
     badges = ""
     if cm.is_public:
         badges = '<span class="badge text-bg-light border">群众</span>'
-    elif not cm.member_id:
+    elif not cm.member_id and cm.author_label != services.STAFF_LABEL:  # the label says it already
         badges = '<span class="badge text-bg-light border">工作人员</span>'
     if cm.pinned:
         badges += '<span class="badge text-bg-danger">置顶</span>'
@@ -275,7 +275,12 @@ def hall_post(request, pk):
             if t is None:
                 return render(request, "consultation/_hall_gone.html", {"error": error}, status=200)
             _markup(request, c, [t], ctx["manage"])
-            ctx.update(t=t, full=True, reply_text="" if comment else request.POST.get("content", ""))
+            ctx.update(
+                t=t,
+                full=True,
+                reply_text="" if comment else request.POST.get("content", ""),
+                counts_oob=comment is not None,
+            )
             return render(request, "consultation/_hall_thread.html", ctx)
         ctx["form"] = CommentForm() if comment is not None else form
         if comment is not None:
