@@ -34,8 +34,9 @@ register(
 
 @todo_provider
 def handling_todos(user) -> list[dict]:
-    """What the user's unit owes, of every kind: unacknowledged, red and yellow; for the unit head also the
-    reply drafts waiting for 签发, for the handlers those the head returned (the same aggregate query)."""
+    """What the user's unit owes, of every kind: unacknowledged, sent back for 重新办理 (a reply rated
+    不满意), red and yellow; for the unit head also the reply drafts waiting for 签发, for the handlers those
+    the head returned (the same aggregate query). Each card opens the inbox filtered to exactly its rows."""
     if not r.is_unit_user(user):
         return []
     c = selectors.owed(user).aggregate(
@@ -44,6 +45,7 @@ def handling_todos(user) -> list[dict]:
         yellow=Count("unit_id", filter=Q(light="yellow")),
         to_sign=Count("unit_id", filter=Q(signoff="pending")),
         sent_back=Count("unit_id", filter=Q(signoff="returned")),
+        rehandling=Count("unit_id", filter=selectors.sent_back()),
     )
     inbox = reverse("handling:inbox")
     # The unit head signs the unit's reply letters off (签发) and watches what is overdue.
@@ -68,6 +70,12 @@ def handling_todos(user) -> list[dict]:
             "label": "待签收的交办事项",
             "count": c["unack"],
             "url": inbox + "?status=unacknowledged",
+            "level": "danger",
+        },
+        {
+            "label": "退回重新办理的事项",
+            "count": c["rehandling"],
+            "url": inbox + "?status=rehandling",
             "level": "danger",
         },
         {"label": "已超期（红灯）", "count": c["red"], "url": inbox + "?light=red", "level": "danger"},
