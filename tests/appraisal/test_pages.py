@@ -94,6 +94,14 @@ def test_member_rates_on_the_phone(client_for, make_round, photo):
     assert 'capture="environment"' in page and 'accept="image/*"' in page and 'data-geo="latitude"' in page
     assert "appraisal/rate.js" in page
     _no_inline(page)
+    # The place's own page (its name is the list's link) leads to the rating too: no dead end.
+    rate_url = f"/appraisal/{r.pk}/targets/{t.pk}/rate/"
+    html = c.get(f"/appraisal/{r.pk}/targets/{t.pk}/").content.decode()
+    assert 'id="btn-rate-target"' in html and f'href="{rate_url}"' in html and ">评议</a>" in html
+    assert (
+        'id="btn-rate-target"'
+        not in client_for("member2").get(f"/appraisal/{r.pk}/targets/{t.pk}/").content.decode()
+    )
     items = list(r.items.order_by("order"))
     data = {f"item_{i.pk}": v for i, v in zip(items, ("85", "90", "75"), strict=True)}
     data.update(
@@ -113,6 +121,7 @@ def test_member_rates_on_the_phone(client_for, make_round, photo):
     assert resp.status_code == 302
     rating = Rating.objects.get(target=t)
     assert rating.photo_count == 1 and str(rating.latitude) == "32.586123" and rating.note == "座椅破损两处"
+    assert ">修改我的评议</a>" in c.get(f"/appraisal/{r.pk}/targets/{t.pk}/").content.decode()
     # A bad score: the message, nothing saved.
     data.update({f"item_{items[0].pk}": "120"})
     resp = c.post(f"/appraisal/{r.pk}/targets/{t.pk}/rate/", data)

@@ -334,6 +334,7 @@ def target_detail(request, pk, target_id):
     published = r.status == Round.Status.PUBLISHED
     rows = list(selectors.ratings(user, r, target=t))  # a member: their own only
     photos = selectors.photos_by_target(r, [t.pk], limit=30).get(t.pk, []) if (details or published) else []
+    rater = selectors.my_rater(user, r)
     return render(
         request,
         "appraisal/target.html",
@@ -341,6 +342,9 @@ def target_detail(request, pk, target_id):
             "r": r,
             "t": t,
             "rows": rows,
+            # an invited member who opened the place from the list rates it from here too
+            "can_rate": rater is not None and r.window_open(),
+            "rated": rater is not None and any(x.member_id == rater.member_id for x in rows),
             "details": details,
             "photos": photos,
             "items": list(r.items.all()),
