@@ -188,3 +188,25 @@ def test_citystaff_reads_the_county_but_does_not_act(records, user, client_for):
     assert not citystaff.has_perm("performance.review_selfreport", records["report"])
     with pytest.raises(Forbidden):
         performance.self_report_confirm(user=citystaff, report=records["report"])
+
+
+def test_the_review_queue_offers_only_the_users_own_work(records, user, client_for):
+    """The city's staff read the county's self-reports in 履职自报审核 but get neither 确认计分/退回 nor a
+    to-do for them (they answered 无权 on every click, and the to-do counted the whole subtree)."""
+    from django.urls import reverse
+
+    from zhengxie.core.navigation import todos_for
+    from zhengxie.performance.selectors import pending_self_report_count
+
+    report = records["report"]
+    confirm = reverse("performance:review_confirm", args=[report.pk])
+    city_page = client_for("citystaff").get(reverse("performance:reviews")).content.decode()
+    assert (
+        report.description in city_page and confirm not in city_page and "btn-batch-confirm" not in city_page
+    )
+    assert f"待{records['county'].name}审核" in city_page
+    assert pending_self_report_count(user("citystaff")) == 0
+    assert not any(t["label"] == "待确认的履职自报" and t["count"] for t in todos_for(user("citystaff")))
+    county_page = client_for("staff").get(reverse("performance:reviews")).content.decode()
+    assert confirm in county_page and "btn-batch-confirm" in county_page
+    assert pending_self_report_count(user("staff")) >= 1

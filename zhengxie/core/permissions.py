@@ -51,6 +51,24 @@ def acts_in(user, organisation) -> bool:
     )
 
 
+def acts_in_q(user, field: str = "organisation") -> Q:
+    """`acts_in` as a filter: rows whose `field` organisation is the user's own committee or one of its
+    liaison groups (a queue of work to do, a to-do count; no extra query)."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return Q(pk__in=[])
+    mine = user.organisation
+    q = Q(**{f"{field}_id": mine.pk})
+    if mine.kind != Organisation.Kind.LIAISON:
+        q |= Q(
+            **{
+                f"{field}__kind": Organisation.Kind.LIAISON,
+                f"{field}__path__startswith": mine.path,
+                f"{field}__depth": mine.depth + 1,
+            }
+        )
+    return q
+
+
 def get_scoped_or_404(queryset: QuerySet, user, field: str = "organisation", **lookup):
     try:
         return queryset.filter(org_scope_q(user, field)).get(**lookup)

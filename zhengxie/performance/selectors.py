@@ -14,6 +14,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhengxie.core.models import Organisation, Role
+from zhengxie.core.permissions import acts_in_q
 from zhengxie.members.models import Member, Sector, SpecialCommittee
 
 from . import acts as A
@@ -232,7 +233,7 @@ def review_queue(user, status: str = SelfReport.Status.PENDING) -> QuerySet:
     if not user.has_perm("performance.review_selfreport"):
         raise Http404("未找到")
     qs = SelfReport.objects.filter(organisation__path__startswith=user.organisation.path).select_related(
-        "member", "member__sector", "reviewer"
+        "member", "member__sector", "reviewer", "organisation"
     )
     if status:
         qs = qs.filter(status=status)
@@ -252,9 +253,8 @@ def get_self_report(user, pk) -> SelfReport:
 def pending_self_report_count(user) -> int:
     if not user.has_role(Role.STAFF) or user.organisation_id is None:
         return 0
-    return SelfReport.objects.filter(
-        organisation__path__startswith=user.organisation.path, status=SelfReport.Status.PENDING
-    ).count()
+    # the work this user can do: their own committee's reports, not the levels below (issue 14, finding 6)
+    return SelfReport.objects.filter(acts_in_q(user), status=SelfReport.Status.PENDING).count()
 
 
 # --- rankings ---------------------------------------------------------------------------------------

@@ -155,11 +155,14 @@ def reviews(request):
     evidence = selectors.evidence_for(page.object_list)
     for r in page.object_list:
         r.evidence = evidence.get(r.pk, [])
+        # a level above reads the reports below, it does not confirm them (issue 14, finding 6)
+        r.can_act = request.user.has_perm("performance.review_selfreport", r)
     return render(
         request,
         "performance/reviews.html",
         {
             "page_obj": page,
+            "any_actable": any(r.can_act for r in page.object_list),
             "querystring_without_page": qs_wo_page,
             "status": status,
             "statuses": SelfReport.Status.choices,
