@@ -38,3 +38,20 @@ def test_the_auditor_page_shows_labels_and_changes(client_for, user):
     assert "重点工作：修改" in page
     assert "percent：30 → 45" in page
     assert "{&#x27;percent&#x27;" not in page and "{'percent'" not in page
+
+
+def test_every_consultation_action_reads_in_chinese():
+    """协商议事's audit entries (hidden comments stay readable there) name their action in Chinese, not
+    "协商议事：hall_hide"."""
+    import re
+    from pathlib import Path
+
+    import zhengxie.consultation.services as pkg
+
+    source = "".join(p.read_text() for p in Path(pkg.__path__[0]).glob("*.py"))
+    verbs = set(re.findall(r'record\(\s*(?:user|None),\s*"(\w+)"', source))
+    verbs |= {"outcome_update", "open", "hold", "close", "reopen"}  # a conditional and the steps' own names
+    assert {"hall_hide", "hall_merge", "topic_public", "call_open"} <= verbs
+    unnamed = [v for v in sorted(verbs) if re.search(r"[a-z]", action_label(f"consultation.{v}"))]
+    assert unnamed == []
+    assert action_label("consultation.hall_hide") == "协商议事：网络议政：隐藏留言"
