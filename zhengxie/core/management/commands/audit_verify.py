@@ -14,7 +14,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         entries = AuditEntry.objects.order_by("id").iterator(chunk_size=2000)
-        n, broken = auditchain.verify(entries)
+        try:
+            n, broken = auditchain.verify(entries)
+        finally:
+            entries.close()  # else the open cursor is closed after the connection at exit (a traceback)
         if broken is None:
             self.stdout.write(f"审计日志完整：已校验 {n} 条记录，哈希链无断点。")
             return
