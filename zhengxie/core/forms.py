@@ -56,4 +56,6 @@ def add_service_errors(form, *checks, fields: dict | None = None) -> None:
             check()
         except Invalid as exc:
             name = (fields or {}).get(exc.field, exc.field)
+            if name in form.fields and form.has_error(name):
+                continue  # the field's own check already said what is wrong with it: once is enough
             form.add_error(name if name in form.fields else None, exc.message)
