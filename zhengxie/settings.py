@@ -238,6 +238,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # A running background export with no progress for this long is taken for dead (its worker killed) and
 # failed by the scheduler (core.jobs.fail_stale_exports); the user retries it from its page.
 EXPORT_STALE_MINUTES = env.int("EXPORT_STALE_MINUTES", default=15)
+# An export of up to this many rows (core.exports: a document counts PAGE_ROWS per proposal or page) is built
+# in the request and answered as the file at once; a bigger one goes to the background task and its page.
+EXPORT_INLINE_MAX_ROWS = env.int("EXPORT_INLINE_MAX_ROWS", default=2000)
 # Zip-based uploads (.docx, .xlsx) are refused past these before they are stored or parsed (zip bombs).
 UPLOAD_ZIP_MAX_UNCOMPRESSED = env.int("UPLOAD_ZIP_MAX_UNCOMPRESSED", default=100 * 1024 * 1024)
 UPLOAD_ZIP_MAX_RATIO = env.int("UPLOAD_ZIP_MAX_RATIO", default=200)

@@ -198,9 +198,9 @@ def test_the_task_refuses_a_user_who_lost_the_right_to_import(
 
 
 def test_a_big_roster_is_exported_in_the_background(
-    world, client_for, monkeypatch, django_capture_on_commit_callbacks
+    world, client_for, monkeypatch, settings, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(roster, "EXPORT_SYNC_MAX", 5)
+    settings.EXPORT_INLINE_MAX_ROWS = 5
     monkeypatch.setattr(roster, "PROGRESS_EVERY", 3)
     c = client_for("staff")
     total = Member.objects.filter(organisation=world.county).count()

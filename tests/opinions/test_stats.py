@@ -305,10 +305,11 @@ def test_stats_page_for_the_information_office_leaders_and_admins(opinion_in, us
 
 
 def test_xlsx_export_through_the_export_pipeline(
-    opinion_in, user, client_for, django_capture_on_commit_callbacks
+    opinion_in, user, client_for, settings, django_capture_on_commit_callbacks
 ):
     from openpyxl import load_workbook
 
+    settings.EXPORT_INLINE_MAX_ROWS = 0  # the background path (a small year is answered at once)
     scripted_year(opinion_in, user)
     f = stats.year_figures(user("info"), YEAR)
     c = client_for("info")

@@ -6,14 +6,17 @@ import io
 from django.urls import reverse
 
 from zhengxie.core.models import Export
+from zhengxie.proposals.models import Proposal
 
 from .builders import build, new_session
 
 
 def test_list_export_runs_in_the_background_and_only_its_owner_downloads(
-    client_for, django_capture_on_commit_callbacks
+    client_for, settings, django_capture_on_commit_callbacks
 ):
     from openpyxl import load_workbook
+
+    settings.EXPORT_INLINE_MAX_ROWS = 0  # the background path; small exports: the last test
 
     build(title="关于校园食品安全的提案", status="assigned", light="red")
     build(title="关于农村公路养护的提案", status="assigned", light="green", category="城乡建设")
@@ -58,8 +61,12 @@ def test_pending_export_page_polls(client_for, user):
     assert "<html" not in part and "40%" in part
 
 
-def test_compilation_task_finishes_with_progress_100(client_for, django_capture_on_commit_callbacks):
+def test_compilation_task_finishes_with_progress_100(
+    client_for, settings, django_capture_on_commit_callbacks
+):
     from docx import Document
+
+    settings.EXPORT_INLINE_MAX_ROWS = 0  # the background path
 
     session = new_session()
     build(title="第一件提案", number=1, session=session)
@@ -123,19 +130,45 @@ def test_stats_page_and_export(client_for):
     assert 'data-chart-source="status-bar"' in dash and 'id="stat-submitted">2<' in dash
 
 
-def test_a_small_export_is_ready_at_once_and_a_big_one_goes_to_the_background(client_for, monkeypatch):
-    """Up to core.exports.INLINE_ROWS rows the file is built in the request: the progress page opens on the
-    download, no worker round trip; past it the export is queued."""
+def test_a_small_export_is_answered_at_once_and_a_big_one_goes_to_the_background(client_for, settings):
+    """Up to EXPORT_INLINE_MAX_ROWS rows the file is built in the request and is the answer itself, no
+    worker round trip (the export row, its audit entry and its file are kept as for a background one);
+    past it the export is queued and the user goes to its progress page. A compilation counts
+    core.exports.PAGE_ROWS rows a proposal."""
+    from openpyxl import load_workbook
+
     from zhengxie.core import exports as core_exports
+    from zhengxie.core.models import AuditEntry
 
-    build(title="关于校园食品安全的提案", status="assigned", light="red")
+    build(title="关于校园食品安全的提案", status="assigned", category="城乡建设")
+    build(title="关于农村公路养护的提案", status="assigned", category="城乡建设")
     c = client_for("staff")
-    r = c.post(reverse("proposals:export_list") + "?light=red")  # no on_commit run: nothing was queued
+    url = reverse("proposals:export_list") + "?category=城乡建设&q=提案"
+    rows = Proposal.objects.filter(category="城乡建设").exclude(status="draft").count()
+    settings.EXPORT_INLINE_MAX_ROWS = rows
+    r = c.post(url)  # no on_commit run: nothing was queued
+    assert r.status_code == 200 and r["Content-Type"] == core_exports.CONTENT_TYPES["xlsx"]
+    assert "attachment" in r["Content-Disposition"] and r["Cache-Control"] == "private, no-store"
+    sheet = load_workbook(io.BytesIO(r.content)).active
+    titles = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert {"关于农村公路养护的提案", "关于校园食品安全的提案"} <= set(titles)
     export = Export.objects.filter(user__username="staff").latest("created_at")
-    assert export.status == Export.Status.DONE
-    assert "下载" in c.get(r.url).content.decode()
+    assert export.status == Export.Status.DONE and export.params == {"category": "城乡建设", "q": "提案"}
+    assert AuditEntry.objects.filter(
+        action="proposals.list_xlsx.start", after__export=str(export.pk)
+    ).exists()
 
-    monkeypatch.setattr(core_exports, "INLINE_ROWS", 0)
-    c.post(reverse("proposals:export_list") + "?light=red")
+    settings.EXPORT_INLINE_MAX_ROWS = len(titles) - 1  # one row too many: a big export
+    r = c.post(url)
     export = Export.objects.filter(user__username="staff").latest("created_at")
     assert export.status == Export.Status.PENDING
+    assert r.status_code == 302 and r.url == reverse("core:export", args=[export.pk])
+
+    session = new_session()
+    build(title="第一件提案", number=1, session=session)
+    settings.EXPORT_INLINE_MAX_ROWS = core_exports.PAGE_ROWS
+    r = c.post(reverse("proposals:compilation"), {"session": session.pk, "format": "docx"})
+    assert r.status_code == 200 and r["Content-Type"] == core_exports.CONTENT_TYPES["docx"]
+    build(title="第二件提案", number=2, session=session)
+    r = c.post(reverse("proposals:compilation"), {"session": session.pk, "format": "docx"})
+    assert r.status_code == 302  # two proposals count 2 × PAGE_ROWS rows

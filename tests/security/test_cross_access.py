@@ -583,6 +583,7 @@ PAGES: dict[str, list[tuple]] = {
     ],
     "proposals:join": [PROPOSAL],
     "proposals:join_decision": [PROPOSAL],
+    "proposals:reply_template": [PROPOSAL, _unit_proposal()],
     # 社情民意
     "opinions:detail": [OPINION, _draft_opinion(), ("draft", _submitted_opinion)],
     "opinions:edit": [OPINION, _draft_opinion()],
@@ -845,6 +846,7 @@ API: dict[str, list[tuple]] = {
     "proposals_api_update": [API_PROPOSAL, _draft_proposal()],
     "proposals_api_submit": [API_PROPOSAL, _draft_proposal()],
     "proposals_api_reply_letter_download": [("county", _proposal_reply)],
+    "proposals_api_reply_letter_template": [API_PROPOSAL, _unit_proposal()],
     **{f"proposals_api_followup_{op}": [API_FOLLOWUP] for op in "detail report confirm remind".split()},
     "proposals_api_followup_report": [API_FOLLOWUP, ("unit", lambda w: _followup(w, unit=True))],
     "opinions_api_detail": [API_OPINION, _draft_opinion()],

@@ -34,6 +34,16 @@ def build_booklet(user, params: dict, progress) -> tuple[str, bytes]:
     return f"{r.title}评议汇编.{fmt}", data
 
 
+def booklet_size(user, params: dict) -> int:
+    """Each target of the booklet counts core.exports.PAGE_ROWS rows (its figures, notes and photos)."""
+    return selectors.get(user, params.get("round")).targets.count() * core_exports.PAGE_ROWS
+
+
 core_exports.register(
-    BOOKLET, build_booklet, title="民主评议汇编", may_start=may_compile, back=("民主评议", "appraisal:list")
+    BOOKLET,
+    build_booklet,
+    title="民主评议汇编",
+    may_start=may_compile,
+    back=("民主评议", "appraisal:list"),
+    size=booklet_size,
 )

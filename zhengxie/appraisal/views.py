@@ -389,7 +389,6 @@ def booklet(request, pk):
     r = selectors.get(user, pk)
     _need(rules.can_see_details(user, r) and core_exports.may_start(user, tasks.BOOKLET))
     fmt = "pdf" if request.POST.get("format") == "pdf" else "docx"
-    export = core_exports.start(
-        user, tasks.BOOKLET, {"round": r.pk, "format": fmt}, title=f"{r.title}评议汇编（{fmt.upper()}）"
+    return core_exports.respond(
+        request, tasks.BOOKLET, {"round": r.pk, "format": fmt}, title=f"{r.title}评议汇编（{fmt.upper()}）"
     )
-    return redirect("core:export", export.pk)

@@ -230,17 +230,9 @@ def export_progress(request, export_id, kinds=None):
 def export_download(request, export_id, kinds=None):
     from . import exports
 
-    export = _own_export(request, export_id, kinds)
-    if export.status != Export.Status.DONE or not export.file:
+    resp = exports.file_response(_own_export(request, export_id, kinds))
+    if resp is None:
         raise Http404
-    try:
-        fh = export.file.open("rb")
-    except FileNotFoundError:
-        raise Http404
-    resp = FileResponse(
-        fh, as_attachment=True, filename=export.filename, content_type=exports.content_type(export.filename)
-    )
-    resp["Cache-Control"] = "private, no-store"
     return resp
 
 

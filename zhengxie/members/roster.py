@@ -5,8 +5,9 @@ only when no row has a problem are the accounts and members created, in one tran
 it in the background: `roster_import_start` checks the upload and queues `run_roster_import`, which
 records its progress and outcome on a `RosterImport` row that the page polls.
 
-Export: small rosters in the request; a big one (over EXPORT_SYNC_MAX members) in the background, a kind
-of the one export pipeline (`zhengxie.core.exports`: `roster_export_start`, the core's progress page).
+Export: a kind of the one export pipeline (`zhengxie.core.exports`): a small roster (up to
+EXPORT_INLINE_MAX_ROWS members) is answered at once, a big one is built in the background after a
+confirmation (`roster_export_start`, the core's progress page).
 """
 
 from __future__ import annotations
@@ -40,8 +41,6 @@ EXPORT_KIND = "members.roster_export"
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 MAX_ROWS = 5000
 PROGRESS_EVERY = 250
-# A larger export is built in the background (a page shows its progress, then the file).
-EXPORT_SYNC_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -849,6 +848,17 @@ def build_roster_export(user, params: dict, progress) -> tuple[str, bytes]:
     return f"委员名册-{timezone.localdate():%Y%m%d}.xlsx", data
 
 
+def export_params(filters: dict | None) -> dict:
+    """The export's parameters: the page's filters that are set."""
+    return _clean_filters(filters)
+
+
+def roster_export_size(user, params: dict) -> int:
+    from .selectors import members
+
+    return members(user, **params).count()
+
+
 def roster_export_start(*, user, filters: dict) -> Export:
     """Queue a background export of the roster (with these page filters) for a big roster."""
     return exports.start(user, EXPORT_KIND, _clean_filters(filters))
@@ -860,4 +870,5 @@ exports.register(
     title="委员名册导出",
     may_start=may_export_roster,
     back=("委员名册", "members:roster"),
+    size=roster_export_size,
 )

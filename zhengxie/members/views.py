@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from urllib.parse import quote
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count
@@ -16,6 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from zhengxie.core import exports as core_exports
 from zhengxie.core import orgsettings
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Organisation, Role, User
@@ -961,18 +963,15 @@ def roster_template(request):
 
 @login_required
 def roster_export(request):
-    """The filtered roster as .xlsx: at once for up to EXPORT_SYNC_MAX members; a bigger one is built in
-    the background after a confirmation (POST), and the core's export page offers the file when ready."""
+    """The filtered roster as .xlsx: at once for up to EXPORT_INLINE_MAX_ROWS members (core.exports); a
+    bigger one is built in the background after a confirmation (POST), and the core's export page offers
+    the file when ready."""
     _need(request, "members.export_roster")
     filters = _roster_filters(request)
-    queryset = selectors.members(request.user, **filters)
-    if request.method == "POST":
-        export = services.roster_export_start(user=request.user, filters=filters)
-        return redirect("core:export", export.pk)
-    total = queryset.count()
-    if total > roster_module.EXPORT_SYNC_MAX:
-        return render(
-            request, "members/export_confirm.html", {"total": total, "query": request.GET.urlencode()}
-        )
-    content = services.roster_export(user=request.user, queryset=queryset, filters=filters)
-    return _xlsx(content, "委员名册.xlsx")
+    if request.method != "POST":
+        total = selectors.members(request.user, **filters).count()
+        if total > settings.EXPORT_INLINE_MAX_ROWS:
+            return render(
+                request, "members/export_confirm.html", {"total": total, "query": request.GET.urlencode()}
+            )
+    return core_exports.respond(request, roster_module.EXPORT_KIND, roster_module.export_params(filters))

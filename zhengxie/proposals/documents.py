@@ -440,12 +440,16 @@ def compilation_pdf(session, proposals: list[Proposal], progress: Progress = Non
     return buf.getvalue()
 
 
+def _compiled(qs, session):
+    return qs.filter(session=session, status__in=ACCEPTED_STATES, number__isnull=False)
+
+
 def compilation_proposals(session) -> list[Proposal]:
-    return list(
-        document_queryset()
-        .filter(session=session, status__in=ACCEPTED_STATES, number__isnull=False)
-        .order_by("number")
-    )
+    return list(_compiled(document_queryset(), session).order_by("number"))
+
+
+def compilation_count(session) -> int:
+    return _compiled(Proposal.objects, session).count()
 
 
 # --------------------------------------------------------------------------- 答复函 template

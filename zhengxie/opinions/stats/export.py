@@ -11,7 +11,7 @@ from zhengxie.core import exports as core_exports
 from zhengxie.core.xlsx import Book
 
 from ..models import LEVEL_LABELS, OpinionAuthor
-from . import LEVELS_DOWN, _items, levels_label, may_view, year_report
+from . import LEVELS_DOWN, _items, check_year, levels_label, may_view, organisation_for, year_report
 
 KIND = "opinions.stats_xlsx"
 TITLE = "社情民意统计导出"
@@ -162,8 +162,18 @@ def title_for(report: dict) -> str:
     return f"{report['organisation'].name}{report['year']}年社情民意统计"
 
 
+def stats_size(user, params: dict) -> int:
+    """Rows of the item list sheet: the year's items."""
+    return _items(organisation_for(user, params.get("organisation")), check_year(params.get("year"))).count()
+
+
 core_exports.register(
-    KIND, build_stats_xlsx, title=TITLE, may_start=may_view, back=("社情民意统计", "opinions:stats")
+    KIND,
+    build_stats_xlsx,
+    title=TITLE,
+    may_start=may_view,
+    back=("社情民意统计", "opinions:stats"),
+    size=stats_size,
 )
 
 __all__ = ["KIND", "build_stats_xlsx", "figure_rows", "levels_label", "stats_xlsx"]

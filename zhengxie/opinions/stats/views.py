@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.http import require_POST
 
 from zhengxie.core import exports as core_exports
@@ -61,10 +61,9 @@ def stats_export(request):
     _need(core_exports.may_start(user, KIND))
     org = organisation_for(user, request.POST.get("organisation") or None)
     year = _year(request.POST.get("year"))
-    export = core_exports.start(
-        user,
+    return core_exports.respond(
+        request,
         KIND,
         {"year": year, "organisation": org.pk},
         title=f"{title_for({'organisation': org, 'year': year})}（.xlsx）",
     )
-    return redirect("core:export", export.pk)

@@ -113,16 +113,25 @@ def may_compile(user) -> bool:
     return is_proposal_office(user)
 
 
-def build_compilation(user, params: dict, progress) -> tuple[str, bytes]:
-    """The session's registered proposals by number, with a cover and contents (params: session, format)."""
+def _session(user, params: dict):
     from zhengxie.core.permissions import org_scope_q
     from zhengxie.members.models import Session
 
+    return Session.objects.filter(org_scope_q(user)).select_related("organisation").get(pk=params["session"])
+
+
+def compilation_size(user, params: dict) -> int:
+    """Each proposal of the compilation counts core.exports.PAGE_ROWS rows (it prints on its own pages)."""
     from .. import documents
 
-    session = (
-        Session.objects.filter(org_scope_q(user)).select_related("organisation").get(pk=params["session"])
-    )
+    return documents.compilation_count(_session(user, params)) * core_exports.PAGE_ROWS
+
+
+def build_compilation(user, params: dict, progress) -> tuple[str, bytes]:
+    """The session's registered proposals by number, with a cover and contents (params: session, format)."""
+    from .. import documents
+
+    session = _session(user, params)
     fmt = params.get("format", "docx")
     proposals = documents.compilation_proposals(session)
     progress(5)
@@ -151,4 +160,5 @@ core_exports.register(
     title="提案汇编",
     may_start=may_compile,
     back=("提案汇编", "proposals:compilation"),
+    size=compilation_size,
 )

@@ -101,12 +101,21 @@ def may_export_ledger(user) -> bool:
     return can_view_ledger(user)
 
 
-def build_followup_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
-    """The ledger filtered by `params` (the ledger page's query string), as the user sees it."""
+def _filters(user, params: dict) -> dict:
     from ..forms.followup import FollowUpFilterForm
 
-    filters = FollowUpFilterForm(params, user=user).filters()
-    data = ledger_workbook(user, filters, progress=progress)
+    return FollowUpFilterForm(params, user=user).filters()
+
+
+def followup_size(user, params: dict) -> int:
+    from ..selectors.followup import followup_list
+
+    return followup_list(user, **_filters(user, params)).count()
+
+
+def build_followup_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
+    """The ledger filtered by `params` (the ledger page's query string), as the user sees it."""
+    data = ledger_workbook(user, _filters(user, params), progress=progress)
     return f"B类提案跟踪落实台账-{timezone.localdate():%Y%m%d}.xlsx", data
 
 
@@ -116,4 +125,5 @@ core_exports.register(
     title="B类提案跟踪落实台账导出",
     may_start=may_export_ledger,
     back=("跟踪落实台账", "proposals:followup_ledger"),
+    size=followup_size,
 )

@@ -975,8 +975,7 @@ def stats_export(request):
 def export_list(request):
     _need(core_exports.may_start(request.user, exports.LIST_XLSX))
     params = {k: v for k, v in request.GET.items() if k in ProposalFilterForm.base_fields and v}
-    export = core_exports.start(request.user, exports.LIST_XLSX, params)
-    return redirect("core:export", export.pk)
+    return core_exports.respond(request, exports.LIST_XLSX, params)
 
 
 @login_required
@@ -987,12 +986,11 @@ def compilation(request):
     )
     if request.method == "POST" and form.is_valid():
         session, fmt = form.cleaned_data["session"], form.cleaned_data["format"]
-        export = core_exports.start(
-            request.user,
+        return core_exports.respond(
+            request,
             exports.COMPILATION,
             {"session": session.pk, "format": fmt},
             title=f"{session.name}提案汇编（{fmt.upper()}）",
         )
-        return redirect("core:export", export.pk)
     recent = Export.objects.filter(user=request.user, kind=exports.COMPILATION)[:10]
     return render(request, "proposals/compilation.html", {"form": form, "recent": recent})

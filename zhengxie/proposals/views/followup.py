@@ -62,10 +62,10 @@ def _filter_params(request) -> dict:
 @login_required
 @require_POST
 def ledger_export(request):
-    """The filtered ledger as .xlsx, built in the background (progress page, audited, owner-only download)."""
+    """The filtered ledger as .xlsx: a small one at once, a big one in the background (progress page,
+    audited, owner-only download)."""
     _need(fs.can_view_ledger(request.user))
-    export = core_exports.start(request.user, exports_followup.FOLLOWUP_XLSX, _filter_params(request))
-    return redirect("core:export", export.pk)
+    return core_exports.respond(request, exports_followup.FOLLOWUP_XLSX, _filter_params(request))
 
 
 @login_required

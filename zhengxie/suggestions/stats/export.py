@@ -8,7 +8,7 @@ from django.utils import timezone
 from zhengxie.core import exports as core_exports
 from zhengxie.core import xlsx
 
-from . import _year_items, may_view, organisation_for, percent, year_report
+from . import _year_items, check_year, may_view, organisation_for, percent, year_report
 
 KIND = "suggestions.stats_xlsx"
 TITLE = "微建议统计导出"
@@ -72,6 +72,17 @@ def build_stats_xlsx(user, params: dict, progress) -> tuple[str, bytes]:
     return f"{org.name}{report['year']}年微建议统计.xlsx", stats_xlsx(report, progress)
 
 
+def stats_size(user, params: dict) -> int:
+    """Rows of the list sheet: the year's suggestions."""
+    org = organisation_for(user, params.get("organisation"))
+    return _year_items(org, check_year(params.get("year"))).count()
+
+
 core_exports.register(
-    KIND, build_stats_xlsx, title=TITLE, may_start=may_view, back=("微建议统计", "suggestions:stats")
+    KIND,
+    build_stats_xlsx,
+    title=TITLE,
+    may_start=may_view,
+    back=("微建议统计", "suggestions:stats"),
+    size=stats_size,
 )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -53,7 +53,6 @@ def stats_export(request):
         raise Http404("未找到")
     org = organisation_for(user, request.POST.get("organisation") or None)
     year = _year(request.POST.get("year"))
-    export = core_exports.start(
-        user, KIND, {"year": year, "organisation": org.pk}, title=f"{org.name}{year}年微建议统计（.xlsx）"
+    return core_exports.respond(
+        request, KIND, {"year": year, "organisation": org.pk}, title=f"{org.name}{year}年微建议统计（.xlsx）"
     )
-    return redirect("core:export", export.pk)
