@@ -35,7 +35,7 @@ def test_member_joins_a_similar_proposal_and_the_lead_accepts(e2e_site, page_for
     owner = page_for(lead)
     owner.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
     owner.goto("/")
-    expect(owner.locator("body")).to_contain_text("待处理的提案加入申请")
+    expect(owner.locator("body")).to_contain_text("有加入申请待处理的提案")
     owner.goto(f"/proposals/{pid}/")
     owner.get_by_role("button", name="同意").first.click()
     expect(owner.locator("#messages")).to_contain_text("已同意加入申请")

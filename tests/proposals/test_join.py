@@ -211,7 +211,7 @@ def test_journey_through_pages(client_for, user, proposal_in):
     assert "您已申请加入该提案" in r.content.decode() and not r.has_header("HX-Redirect")
     # The first proposer: a to-do on the workbench, the request with 同意/拒绝 on the proposal page.
     c1 = client_for("member1")
-    assert "待处理的提案加入申请" in c1.get("/").content.decode()
+    assert "有加入申请待处理的提案" in c1.get("/").content.decode()
     page = c1.get(reverse("proposals:detail", args=[p.pk])).content.decode()
     assert (
         'id="join-requests"' in page
@@ -226,7 +226,7 @@ def test_journey_through_pages(client_for, user, proposal_in):
     )
     assert "已同意加入申请" in r.content.decode()
     assert signer(p, "member2", user).status == Signer.Status.AGREED and reload(p).kind == "joint"
-    assert "待处理的提案加入申请" not in c1.get("/").content.decode()
+    assert "有加入申请待处理的提案" not in c1.get("/").content.decode()
     # Somebody else cannot answer for the first proposer: refused with a message, nothing changes.
     services.proposal_request_join(user=user("member3"), proposal=p)
     r = c2.post(

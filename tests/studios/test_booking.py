@@ -34,7 +34,7 @@ def test_booking_journey_through_the_pages(offer, user, client_for):
     # The member: told, a to-do, the booking's page with the phone in full.
     m1 = user("member1")
     assert m1.notifications.filter(title__contains="新的为民服务预约").exists()
-    assert {t["label"]: t["count"] for t in todos_for(m1)}["待受理的为民服务预约"] >= 1
+    assert {t["label"]: t["count"] for t in todos_for(m1)}["待处理的为民服务预约"] >= 1
     c = client_for("member1")
     assert b.name in c.get(reverse("studios:mine")).content.decode()
     detail = c.get(reverse("studios:booking", args=[b.pk])).content.decode()

@@ -253,7 +253,7 @@ def test_vote_pages(client_for, county, today):
 def test_todo_awaiting_confirmation_and_dashboard(client_for, today):
     # The demo's 县住建局 group has a reply waiting: its leader member2 sees the to-do.
     html = client_for("member2").get("/").content.decode()
-    assert "待确认的监督整改事项" in html
+    assert "有整改待确认的民主监督" in html and "/supervision/?todo=confirm" in html
     html = client_for("leader").get("/dashboard/").content.decode()
     assert "民主监督" in html and "票决委派民主监督小组2个" in html
 

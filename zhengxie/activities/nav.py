@@ -22,8 +22,8 @@ register(
 
 @todo_provider
 def meeting_todos(user) -> list[dict]:
-    """Members: invitations awaiting a reply, meetings coming up. Staff: leave requests, meetings to close.
-    One query per role."""
+    """Members: invitations awaiting a reply, meetings coming up. Staff: leave requests (请假审批), meetings
+    to close. A constant few queries; each card opens exactly what it counts."""
     items = []
     url = reverse("activities:list")
     if user.has_role(Role.MEMBER):
@@ -32,7 +32,7 @@ def meeting_todos(user) -> list[dict]:
             {
                 "label": "待回复的会议通知",
                 "count": c["awaiting"],
-                "url": url + "?when=upcoming",
+                "url": url + "?todo=awaiting",
                 "level": "danger",
             }
         )
@@ -40,7 +40,7 @@ def meeting_todos(user) -> list[dict]:
             {
                 "label": "近期会议活动",
                 "count": c["upcoming"],
-                "url": url + "?when=upcoming",
+                "url": url + "?todo=upcoming",
                 "level": "primary",
             }
         )
@@ -50,7 +50,7 @@ def meeting_todos(user) -> list[dict]:
             {
                 "label": "待审批的请假申请",
                 "count": c["leave_pending"],
-                "url": url + "?status=notified",
+                "url": reverse("activities:leave"),
                 "level": "warning",
             }
         )
@@ -58,7 +58,7 @@ def meeting_todos(user) -> list[dict]:
             {
                 "label": "已开完待归档的会议",
                 "count": c["to_close"],
-                "url": url + "?status=notified&when=past",
+                "url": url + "?todo=to_close",
                 "level": "secondary",
             }
         )

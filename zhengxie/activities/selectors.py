@@ -59,10 +59,22 @@ def _mine(user):
 
 
 def meetings_for(
-    user, *, status: str = "", kind: str = "", q: str = "", when: str = "", year=None, counts: bool = True
+    user,
+    *,
+    status: str = "",
+    kind: str = "",
+    q: str = "",
+    when: str = "",
+    year=None,
+    counts: bool = True,
+    todo: str = "",
 ) -> QuerySet:
-    """The meetings the user may see, with reply counts and the user's own reply, in one query."""
+    """The meetings the user may see, with reply counts and the user's own reply, in one query; `todo`:
+    only those behind a workbench to-do card (todo_meetings_q)."""
     qs = Meeting.objects.filter(visible_q(user)).select_related("organisation", "organiser", "committee")
+    todo_q = todo_meetings_q(user, todo) if todo else None
+    if todo_q is not None:
+        qs = qs.filter(todo_q)
     if status in S.values:
         qs = qs.filter(status=status)
     if kind in Meeting.Kind.values:
@@ -276,24 +288,59 @@ def attendance_by_sector(user, year: int) -> list[dict]:
 # ---------------------------------------------------------------- workbench
 
 
-def member_todo_counts(user) -> dict:
+# Each to-do card opens a list of exactly what it counts: the counts and the lists read these.
+
+
+def _member_todo(user) -> dict[str, Q]:
+    """A member's invitations behind each to-do card: awaiting a reply (the meeting not begun) and
+    coming up within 14 days (leave not approved)."""
     now = timezone.now()
     soon = now + datetime.timedelta(days=14)
-    base = Invitation.objects.filter(member__user=user, meeting__status=S.NOTIFIED)
-    return base.aggregate(
-        awaiting=Count("id", filter=Q(reply=R.PENDING, meeting__starts_at__gt=now)),
-        upcoming=Count(
-            "id",
-            filter=Q(meeting__ends_at__gte=now, meeting__starts_at__lte=soon) & ~Q(leave_status=L.APPROVED),
-        ),
+    return {
+        "awaiting": Q(reply=R.PENDING, meeting__starts_at__gt=now),
+        "upcoming": Q(meeting__ends_at__gte=now, meeting__starts_at__lte=soon) & ~Q(leave_status=L.APPROVED),
+    }
+
+
+def member_invitations(user):
+    return Invitation.objects.filter(member__user=user, meeting__status=S.NOTIFIED)
+
+
+def member_todo_counts(user) -> dict:
+    return member_invitations(user).aggregate(
+        **{key: Count("id", filter=q) for key, q in _member_todo(user).items()}
     )
+
+
+def leave_requests(user) -> QuerySet:
+    """Leave requests waiting for the staff user's decision: those of the open meetings of their own
+    organisation (the meetings they run), oldest meeting first."""
+    if not user.has_role(Role.STAFF) or user.organisation_id is None:
+        return Invitation.objects.none()
+    return Invitation.objects.filter(
+        meeting__organisation_id=user.organisation_id,
+        meeting__status=S.NOTIFIED,
+        leave_status=L.PENDING,
+    )
+
+
+def _to_close_q(user) -> Q:
+    """Meetings of the staff user's organisation that are over and not yet closed (归档)."""
+    return Q(organisation_id=user.organisation_id, status=S.NOTIFIED, ends_at__lt=timezone.now())
 
 
 def staff_todo_counts(user) -> dict:
-    now = timezone.now()
-    managed = Q(organisation_id=user.organisation_id)
-    agg = Meeting.objects.filter(managed).aggregate(
-        leave_pending=Count("invitations", filter=Q(status=S.NOTIFIED, invitations__leave_status=L.PENDING)),
-        to_close=Count("id", filter=Q(status=S.NOTIFIED, ends_at__lt=now), distinct=True),
-    )
-    return agg
+    return {
+        "leave_pending": leave_requests(user).count(),
+        "to_close": Meeting.objects.filter(_to_close_q(user)).count(),
+    }
+
+
+def todo_meetings_q(user, todo: str) -> Q | None:
+    """The meetings list's ?todo=: the meetings behind a to-do card (None for an unknown key)."""
+    if todo in ("awaiting", "upcoming") and user.has_role(Role.MEMBER):
+        mine = member_invitations(user).filter(_member_todo(user)[todo])
+        return Q(pk__in=mine.values("meeting_id"))
+    if todo == "to_close" and user.has_role(Role.STAFF) and user.organisation_id:
+        return _to_close_q(user)
+    return None

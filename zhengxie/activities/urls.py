@@ -8,6 +8,7 @@ urlpatterns = [
     path("calendar/", views.meeting_calendar, name="calendar"),
     path("attendance/", views.attendance_stats, name="attendance"),
     path("new/", views.meeting_create, name="create"),
+    path("leave/", views.leave_requests, name="leave"),
     path("checkin/<int:pk>/<str:token>/", views.checkin, name="checkin"),
     path("<int:pk>/", views.meeting_detail, name="detail"),
     path("<int:pk>/edit/", views.meeting_edit, name="edit"),

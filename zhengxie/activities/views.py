@@ -54,6 +54,13 @@ def _fail(request, exc: ServiceError, form=None):
 # ---------------------------------------------------------------- lists and calendar
 
 
+TODO_LABELS = {
+    "awaiting": "待您回复的会议通知",
+    "upcoming": "14 天内您要参加的会议活动",
+    "to_close": "已开完、待结束归档的会议",
+}
+
+
 @login_required
 def meeting_list(request):
     _require_page_role(request.user)
@@ -64,12 +71,16 @@ def meeting_list(request):
         "q": g.get("q", "").strip(),
         "when": g.get("when", ""),
     }
-    qs = selectors.meetings_for(request.user, **filters)
+    # From the workbench: exactly the meetings a to-do card counts.
+    todo = g.get("todo", "") if g.get("todo") in TODO_LABELS else ""
+    qs = selectors.meetings_for(request.user, **filters, todo=todo)
     page, qs_wo_page = paginate(request, qs)
     return render(
         request,
         "activities/list.html",
         {
+            "todo": todo,
+            "todo_label": TODO_LABELS.get(todo, ""),
             "page_obj": page,
             "querystring_without_page": qs_wo_page,
             "filters": filters,
@@ -378,6 +389,22 @@ def material_delete(request, pk, att):
 
 
 @login_required
+def leave_requests(request):
+    """请假审批: the leave requests of every open meeting the staff user runs, decided row by row."""
+    if not request.user.has_role(Role.STAFF):
+        raise Http404
+    qs = (
+        selectors.leave_requests(request.user)
+        .select_related("meeting", "member__sector")
+        .order_by("meeting__starts_at", "meeting_id", "id")
+    )
+    page, qs_wo_page = paginate(request, qs, 50)
+    return render(
+        request, "activities/leave.html", {"page_obj": page, "querystring_without_page": qs_wo_page}
+    )
+
+
+@login_required
 def meeting_replies(request, pk):
     meeting = selectors.get_meeting(request.user, pk)
     if not request.user.has_role(*OVERSEERS):
@@ -409,6 +436,11 @@ def meeting_replies(request, pk):
 
 
 def _row_response(request, meeting, inv, error=""):
+    if request.htmx and request.POST.get("row") == "leave":  # a row of 请假审批 (leave_requests)
+        inv = selectors.invitations(meeting).select_related("meeting").get(pk=inv.pk)
+        return HttpResponse(
+            render_to_string("activities/_leave_row.html", {"inv": inv, "row_error": error}, request=request)
+        )
     if request.htmx:
         inv = selectors.invitations(meeting).get(pk=inv.pk)
         row = render_to_string(
@@ -424,6 +456,8 @@ def _row_response(request, meeting, inv, error=""):
         return HttpResponse(f"{row}<template>{counts}</template>")
     if error:
         messages.error(request, error)
+    if request.POST.get("row") == "leave":
+        return redirect("activities:leave")
     return redirect(reverse("activities:replies", args=[meeting.pk]) + "?" + request.POST.get("back", ""))
 
 

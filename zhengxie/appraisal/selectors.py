@@ -28,8 +28,11 @@ def visible(user):
     return Round.objects.filter(organisation_id=member.organisation_id).exclude(status=S.DRAFT)
 
 
-def round_list(user, *, year=None, status="", kind="", q=""):
+def round_list(user, *, year=None, status="", kind="", q="", todo=False):
+    """The rounds the user may see; `todo`: only those of the workbench to-do (open, invited, unfinished)."""
     qs = visible(user).select_related("organisation")
+    if todo:
+        qs = qs.filter(pk__in=todo_raters(user).values("round_id"))
     if year:
         qs = qs.filter(year=year)
     if status in S.values:
@@ -206,8 +209,8 @@ def notes_by_target(r: Round, target_ids) -> dict[int, list[str]]:
     return out
 
 
-def open_todo_count(user) -> int:
-    """Open rounds the user is invited to and has not finished (one query)."""
+def todo_raters(user):
+    """The user's invitations to rate in open rounds not yet finished: the to-do and the list's ?todo=1."""
     now = timezone.now()
     return Rater.objects.filter(
         user_id=user.pk,
@@ -215,7 +218,12 @@ def open_todo_count(user) -> int:
         round__status=S.OPEN,
         round__opens_at__lte=now,
         round__closes_at__gt=now,
-    ).count()
+    )
+
+
+def open_todo_count(user) -> int:
+    """Open rounds the user is invited to and has not finished (one query)."""
+    return todo_raters(user).count()
 
 
 def open_todo_round(user):

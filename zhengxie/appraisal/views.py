@@ -39,8 +39,13 @@ def round_list(request):
     user = request.user
     _need(rules.may_list(user))
     year = _year(request)
+    todo = request.GET.get("todo") == "1"
     qs = selectors.round_list(
-        user, year=year, status=request.GET.get("status", ""), q=request.GET.get("q", "")[:100]
+        user,
+        year=year,
+        status=request.GET.get("status", ""),
+        q=request.GET.get("q", "")[:100],
+        todo=todo,
     )
     page, qs_wo_page = paginate(request, qs, per_page=PER_PAGE)
     return render(
@@ -56,6 +61,7 @@ def round_list(request):
             "q": request.GET.get("q", "")[:100],
             "organiser": rules.is_organiser(user, user.organisation),
             "todo_round": selectors.open_todo_round(user),
+            "todo": todo,
         },
     )
 

@@ -38,28 +38,16 @@ register(
 
 @todo_provider
 def open_hall_todos(user) -> list[dict]:
-    """A member's open online halls (网络议政 in its window) of their committee: one query, none for others."""
-    from django.utils import timezone
-
+    """A member's open online halls (网络议政 in its window) of their committee: one query, none for others.
+    One hall opens itself, several the list of exactly these."""
     from zhengxie.members.selectors import member_of
 
-    from .models import Consultation
-    from .selectors import committee_q
+    from .selectors import open_halls
 
     member = member_of(user) if user.has_role(Role.MEMBER) else None
     if member is None:
         return []
-    now = timezone.now()
-    pks = list(
-        Consultation.objects.filter(
-            committee_q(member.organisation),
-            status=Consultation.Status.OPEN,
-            opens_at__lte=now,
-            closes_at__gt=now,
-        )
-        .order_by("closes_at")
-        .values_list("pk", flat=True)[:20]
-    )
+    pks = list(open_halls(member).order_by("closes_at").values_list("pk", flat=True)[:20])
     if not pks:
         return []
     return [
@@ -68,7 +56,7 @@ def open_hall_todos(user) -> list[dict]:
             "count": len(pks),
             "url": reverse("consultation:hall", args=[pks[0]])
             if len(pks) == 1
-            else reverse("consultation:list") + "?status=open",
+            else reverse("consultation:list") + "?todo=hall",
             "level": "info",
         }
     ]
@@ -100,7 +88,8 @@ register(
 
 @todo_provider
 def hall_todos(user) -> list[dict]:
-    """Citizens' comments waiting for moderation in the halls the staff user runs (one grouped query)."""
+    """Citizens' comments waiting for moderation in the halls the staff user runs (one grouped query): a card
+    per hall, opening that hall's queue."""
     from django.db.models import Count
 
     from zhengxie.core.permissions import org_scope_q
@@ -112,20 +101,18 @@ def hall_todos(user) -> list[dict]:
         return []
     rows = list(
         Comment.objects.filter(org_scope_q(user, "consultation__organisation"), status=Comment.Status.PENDING)
-        .values("consultation_id")
+        .values("consultation_id", "consultation__title")
         .annotate(n=Count("id"))
         .order_by("-consultation_id")
     )
-    if not rows:
-        return []
-    url = reverse("consultation:hall", args=[rows[0]["consultation_id"]]) + "#hall-queue"
     return [
         {
-            "label": "待审核的网络议政群众留言",
-            "count": sum(r["n"] for r in rows),
-            "url": url,
+            "label": f"待审核的网络议政群众留言：{r['consultation__title']}",
+            "count": r["n"],
+            "url": reverse("consultation:hall", args=[r["consultation_id"]]) + "#hall-queue",
             "level": "danger",
         }
+        for r in rows
     ]
 
 
@@ -142,30 +129,24 @@ register(
 
 @todo_provider
 def outcome_vote_todos(user) -> list[dict]:
-    """A standing member's open 票评 not yet given (one query, none for other users)."""
+    """A standing member's open 票评 not yet given (one query, none for other users): one opens its vote
+    page, several the outcomes list of exactly these."""
     from zhengxie.members.selectors import member_of
 
-    from .models import Outcome
-    from .selectors import committee_q
+    from .selectors_outcomes import to_vote
 
     if not user.has_role(Role.MEMBER):
         return []
-    member = member_of(user)
-    if member is None or not member.is_standing:
-        return []
-    pks = list(
-        Outcome.objects.filter(committee_q(member.organisation, "consultation__organisation"), vote_open=True)
-        .exclude(votes__member_id=member.pk)
-        .order_by("-pk")
-        .values_list("pk", flat=True)[:50]
-    )
+    pks = list(to_vote(member_of(user)).order_by("-pk").values_list("pk", flat=True)[:50])
     if not pks:
         return []
     return [
         {
             "label": "待参加的协商成果票评",
             "count": len(pks),
-            "url": reverse("consultation:outcome_vote", args=[pks[0]]),
+            "url": reverse("consultation:outcome_vote", args=[pks[0]])
+            if len(pks) == 1
+            else reverse("consultation:outcomes") + "?todo=vote",
             "level": "warning",
         }
     ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 
 from zhengxie.core.errors import NotFound
 from zhengxie.core.models import Organisation, Role
@@ -21,6 +22,18 @@ def committee_q(organisation, field: str = "organisation") -> Q:
             f"{field}__depth": organisation.depth + 1,
             f"{field}__kind": Organisation.Kind.LIAISON,
         }
+    )
+
+
+def open_halls(member):
+    """The online halls (网络议政 in its window) of the member's committee: the member's to-do and the
+    list's ?todo=hall."""
+    now = timezone.now()
+    return Consultation.objects.filter(
+        committee_q(member.organisation),
+        status=Consultation.Status.OPEN,
+        opens_at__lte=now,
+        closes_at__gt=now,
     )
 
 
@@ -43,8 +56,12 @@ def visible_q(user) -> Q:
     return q
 
 
-def consultations_for(user, *, year=None, form=None, status=None, q=""):
+def consultations_for(user, *, year=None, form=None, status=None, q="", todo=""):
+    """The consultations the user may see; `todo="hall"`: only the open halls of the member's to-do."""
     qs = Consultation.objects.filter(visible_q(user))
+    if todo == "hall":
+        member = member_of(user)
+        qs = qs.filter(pk__in=open_halls(member).values("pk")) if member else qs.none()
     if year:
         qs = qs.filter(year=year)
     if form:

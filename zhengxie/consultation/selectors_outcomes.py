@@ -6,10 +6,11 @@ from __future__ import annotations
 from django.db.models import Count, Q
 
 from zhengxie.core.errors import NotFound
+from zhengxie.members.selectors import member_of
 
 from . import rules
 from .models import Consultation, Outcome, OutcomeVote, Recommendation
-from .selectors import get_consultation, visible_q
+from .selectors import committee_q, get_consultation, visible_q
 
 
 def sees_draft(user, consultation) -> bool:
@@ -43,11 +44,26 @@ def outcome_of(consultation, user=None) -> Outcome | None:
     return o
 
 
-def outcomes_for(user, year):
+def to_vote(member):
+    """The open 票评 of the member's committee (and its liaison groups) this standing member has not given:
+    the member's to-do and the list's ?todo=vote. None for members who do not vote."""
+    if member is None or not member.is_standing:
+        return Outcome.objects.none()
+    return Outcome.objects.filter(
+        committee_q(member.organisation, "consultation__organisation"), vote_open=True
+    ).exclude(votes__member_id=member.pk)
+
+
+def outcomes_for(user, year, *, todo=""):
     """The year's outcomes of the consultations the user may see (drafts only for staff and readers), each
-    with its counts of recommendations, adopted (已采纳 + 部分采纳), routed and closed ones: one query a page."""
+    with its counts of recommendations, adopted (已采纳 + 部分采纳), routed and closed ones: one query a page.
+    `todo="vote"`: instead of the year's, the open 票评 the member has still to give (the to-do)."""
     visible = Consultation.objects.filter(visible_q(user)).values("pk")
-    qs = Outcome.objects.filter(consultation__in=visible, consultation__year=year)
+    qs = Outcome.objects.filter(consultation__in=visible)
+    if todo == "vote":
+        qs = qs.filter(pk__in=to_vote(member_of(user)).values("pk"))
+    else:
+        qs = qs.filter(consultation__year=year)
     if not (user.has_role(*rules.READERS) or rules.is_consultation_staff(user)):
         qs = qs.filter(status=Outcome.Status.SENT)
     adopted = [Recommendation.Adoption.ADOPTED, Recommendation.Adoption.PARTLY]

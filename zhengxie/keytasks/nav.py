@@ -39,7 +39,7 @@ def behind_todos(user) -> list[dict]:
         {
             "label": "滞后于序时进度的重点工作",
             "count": n,
-            "url": reverse("keytasks:board"),
+            "url": reverse("keytasks:list") + "?todo=behind",
             "level": "danger",
         }
     ]

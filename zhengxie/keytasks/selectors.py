@@ -24,9 +24,12 @@ def visible(user):
     return KeyTask.objects.filter(Q(owner_id=user.pk) | Q(leader_id=user.pk))
 
 
-def task_list(user, *, year=None, category=None, light="", owner=None, status="", q=""):
-    """The list, filtered; ordered by category then number (one query, plus the count for pages)."""
+def task_list(user, *, year=None, category=None, light="", owner=None, status="", q="", todo=""):
+    """The list, filtered; ordered by category then number (one query, plus the count for pages).
+    `todo="behind"`: only the user's to-do (behind_mine)."""
     qs = visible(user).select_related("organisation", "category", "owner", "leader")
+    if todo == "behind":
+        qs = qs.filter(pk__in=behind_mine(user).values("pk"))
     if year:
         qs = qs.filter(year=year)
     if category:
@@ -157,10 +160,14 @@ def year_figures(organisation, year) -> dict:
     return totals
 
 
+def behind_mine(user):
+    """Open tasks behind schedule that the user owns or leads, of any year: the workbench to-do and the
+    list's ?todo=behind."""
+    return KeyTask.objects.filter(
+        Q(owner_id=user.pk) | Q(leader_id=user.pk), status=KeyTask.Status.IN_PROGRESS
+    ).exclude(light=Light.GREEN)
+
+
 def behind_count(user) -> int:
     """Open tasks behind schedule that the user owns or leads (the workbench to-do; one query)."""
-    return (
-        KeyTask.objects.filter(Q(owner_id=user.pk) | Q(leader_id=user.pk), status=KeyTask.Status.IN_PROGRESS)
-        .exclude(light=Light.GREEN)
-        .count()
-    )
+    return behind_mine(user).count()

@@ -51,7 +51,9 @@ def task_list(request):
     f = {"category": None, "light": "", "owner": None, "status": "", "q": ""}
     if form.is_bound and form.is_valid():
         f.update({k: form.cleaned_data.get(k) for k in f})
-    qs = selectors.task_list(user, year=year, **f)
+    # From the workbench: the user's tasks behind schedule, of whatever year.
+    todo = "behind" if request.GET.get("todo") == "behind" else ""
+    qs = selectors.task_list(user, year=None if todo else year, todo=todo, **f)
     page, qs_wo_page = paginate(request, qs, per_page=PER_PAGE)
     board = selectors.board(user, year)
     return render(
@@ -65,6 +67,7 @@ def task_list(request):
             "board": board,
             "office": rules.is_office(user, user.organisation),
             "today": timezone.localdate(),
+            "todo": todo,
         },
     )
 

@@ -1,6 +1,6 @@
 """The 提案 menu per role, and the workbench to-dos (a couple of aggregate queries per role)."""
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -9,9 +9,9 @@ from zhengxie.core.navigation import register, todo_provider
 
 from . import workflow as wf
 from .lights import review_late_before
-from .models import Assignment, Evaluation, FollowUp, Proposal, Reply, Signer
+from .models import Assignment, FollowUp, Proposal
 from .rules import is_proposal_office, is_unit_user, member_of
-from .selectors.join import waiting_join_requests
+from .selectors import followup, todo
 from .workflow import HANDLING_STATES
 
 OFFICE_VIEWERS = [Role.STAFF, Role.LEADER, Role.SYSADMIN]
@@ -83,32 +83,13 @@ def proposal_todos(user) -> list[dict]:
     member = member_of(user) if user.has_role(Role.MEMBER) else None
     if member is not None:
         mine = reverse("proposals:mine")
-        signed = Signer.objects.filter(member=member, status=Signer.Status.AGREED).values("proposal_id")
-        # A unit's latest reply (not replaced by a re-handling one), not sent back, not rated by this member.
-        rated = Evaluation.objects.filter(reply_id=OuterRef("pk"), member=member)
-        sent_back = Evaluation.objects.filter(reply_id=OuterRef("pk"), rating=Evaluation.Rating.UNSATISFIED)
-        unrated = Reply.objects.filter(
-            case_id=OuterRef("case_id"), assignment__is_active=True, is_latest=True
-        ).filter(~Exists(rated), ~Exists(sent_back))
-        c = Proposal.objects.filter(Q(author=user) | Q(pk__in=signed)).aggregate(
-            drafts=Count("id", filter=Q(author=user, status__in=wf.states("edit"))),
-            to_rate=Count("id", filter=Q(status__in=wf.EVALUATION_STATES, pk__in=signed) & Exists(unrated)),
+        c = Proposal.objects.filter(todo.mine_q(user, member)).aggregate(
+            **{key: Count("id", filter=q) for key, q in todo.member_todo_q(user, member).items()}
         )
-        invites = Signer.objects.filter(
-            member=member,
-            role=Signer.Role.COSIGNER,
-            status=Signer.Status.INVITED,
-            proposal__status__in=wf.states("cosign"),
-        ).count()
+        levels = {"rate": "danger", "cosign": "warning", "join": "warning", "drafts": "secondary"}
         items += [
-            {
-                "label": "待评价的提案答复",
-                "count": c["to_rate"],
-                "url": mine + "?status=replied",
-                "level": "danger",
-            },
-            {"label": "待确认的联名附议", "count": invites, "url": mine, "level": "warning"},
-            {"label": "提案草稿", "count": c["drafts"], "url": mine + "?status=draft", "level": "secondary"},
+            {"label": label, "count": c[key], "url": f"{mine}?todo={key}", "level": levels[key]}
+            for key, label in todo.LABELS.items()
         ]
     if is_proposal_office(user):
         late_before = review_late_before(user.organisation)
@@ -140,7 +121,7 @@ def proposal_todos(user) -> list[dict]:
             {
                 "label": "待交办的提案",
                 "count": c["assign"],
-                "url": reverse("proposals:batch_assign"),
+                "url": reverse("proposals:batch_assign") + "#assign-rows",
                 "level": "primary",
             },
             {
@@ -188,12 +169,13 @@ def followup_todos(user) -> list[dict]:
     items = []
     if is_unit_user(user):
         c = FollowUp.objects.filter(assignment__unit_id=user.handling_unit_id).aggregate(
-            open=Count("id", filter=Q(status=F.OPEN)), late=Count("id", filter=late)
+            **{key: Count("id", filter=q) for key, q in followup.unit_todo_q().items()}
         )
         url = reverse("proposals:followups_mine")
+        levels = {"late": "danger", "open": "warning"}
         items += [
-            {"label": "跟踪落实逾期的B类提案", "count": c["late"], "url": url, "level": "danger"},
-            {"label": "跟踪落实中的B类提案", "count": c["open"], "url": url, "level": "warning"},
+            {"label": label, "count": c[key], "url": f"{url}?todo={key}", "level": levels[key]}
+            for key, label in followup.UNIT_TODO_LABELS.items()
         ]
     if is_proposal_office(user):
         c = FollowUp.objects.filter(
@@ -217,15 +199,4 @@ def followup_todos(user) -> list[dict]:
     return items
 
 
-# --- 申请加入 (requests to join a member's proposal) ------------------------------------------------------
-
-
-@todo_provider
-def join_todos(user) -> list[dict]:
-    """The first proposer's requests to join waiting for an answer (one query)."""
-    if not user.has_role(Role.MEMBER):
-        return []
-    n = waiting_join_requests(user).count()
-    return [
-        {"label": "待处理的提案加入申请", "count": n, "url": reverse("proposals:mine"), "level": "warning"}
-    ]
+# --- 申请加入 (requests to join a member's proposal): counted with the member's other cards above. ---------

@@ -28,10 +28,13 @@ def studio_todos(user) -> list[dict]:
     items = []
     member = member_of(user) if user.has_role(Role.MEMBER) else None
     if member is not None:
-        n = Booking.objects.filter(member_id=member.pk, status=Booking.Status.PENDING).count()
+        # 待处理 as 我的工作室 lists them: to accept (待受理) and accepted, not yet done.
+        n = Booking.objects.filter(
+            member_id=member.pk, status__in=(Booking.Status.PENDING, Booking.Status.ACCEPTED)
+        ).count()
         items.append(
             {
-                "label": "待受理的为民服务预约",
+                "label": "待处理的为民服务预约",
                 "count": n,
                 "url": reverse("studios:mine") + "#my-bookings",
                 "level": "danger",

@@ -49,9 +49,9 @@ def supervision_todos(user) -> list[dict]:
     if n:
         out.append(
             {
-                "label": "待确认的监督整改事项",
+                "label": "有整改待确认的民主监督",
                 "count": n,
-                "url": reverse("supervision:index"),
+                "url": reverse("supervision:index") + "?todo=confirm",
                 "level": "warning",
             }
         )

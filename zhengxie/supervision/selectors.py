@@ -34,9 +34,14 @@ def visible(user):
     return Supervision.objects.filter(q)
 
 
-def supervision_list(user, *, year=None, status="", q=""):
-    """The groups with their lists' counts (one query, plus the count for pages)."""
+def supervision_list(user, *, year=None, status="", q="", todo=False):
+    """The groups with their lists' counts (one query, plus the count for pages); `todo`: only the groups
+    with rectification items awaiting the user's confirmation, whatever the year, each with `awaiting`."""
     qs = visible(user).select_related("organisation", "unit", "leader")
+    if todo:
+        qs = qs.filter(pk__in=awaiting_items(user).values("supervision_id")).annotate(
+            awaiting=_items(status=Item.Status.REPLIED)
+        )
     if year:
         qs = qs.filter(year=year)
     if status in Supervision.Status.values:
@@ -110,16 +115,23 @@ def years(user) -> list[int]:
     return sorted(found, reverse=True)
 
 
-def awaiting_confirmation(user) -> int:
-    """Rectification items replied by the unit and awaiting the confirmation of a group the user is in."""
+def awaiting_items(user):
+    """Rectification items replied by the unit and awaiting the confirmation of a group the user is in
+    (as its staff contact, leader or member)."""
     if not getattr(user, "is_authenticated", False):
-        return 0
+        return Item.objects.none()
     q = Q(supervision__staff_contact_id=user.pk)
     m = member_of(user)
     if m is not None:
         through = Supervision.members.through.objects.filter(member_id=m.pk).values("supervision_id")
         q |= Q(supervision__leader_id=m.pk) | Q(supervision_id__in=through)
-    return Item.objects.filter(q, status=Item.Status.REPLIED).count()
+    return Item.objects.filter(q, status=Item.Status.REPLIED)
+
+
+def awaiting_confirmation(user) -> int:
+    """How many groups have rectification items awaiting the user's confirmation (the to-do: it opens the
+    list of exactly these groups, supervision_list(todo=True))."""
+    return awaiting_items(user).values("supervision_id").distinct().count()
 
 
 # --- 票决 ------------------------------------------------------------------------------------------------

@@ -52,7 +52,10 @@ def index(request):
     f = {"status": "", "q": ""}
     if form.is_bound and form.is_valid():
         f.update({k: form.cleaned_data.get(k) or "" for k in f})
-    page, qs_wo_page = paginate(request, selectors.supervision_list(user, year=year, **f), per_page=PER_PAGE)
+    # From the workbench: the groups with rectification items awaiting the user's confirmation.
+    todo = request.GET.get("todo") == "confirm"
+    qs = selectors.supervision_list(user, year=None if todo else year, todo=todo, **f)
+    page, qs_wo_page = paginate(request, qs, per_page=PER_PAGE)
     figures = stats.year_stats(user, year) if rules.is_reader(user) else None
     return render(
         request,
@@ -65,6 +68,7 @@ def index(request):
             "figures": figures,
             "office": rules.is_office(user, user.organisation),
             "reader": rules.is_reader(user),
+            "todo": todo,
         },
     )
 

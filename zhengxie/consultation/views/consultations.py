@@ -43,14 +43,16 @@ def consultation_list(request):
     year = _year(request)
     form = request.GET.get("form") if request.GET.get("form") in Consultation.Form.values else ""
     status = request.GET.get("status") if request.GET.get("status") in Consultation.Status.values else ""
+    todo = "hall" if request.GET.get("todo") == "hall" else ""
     qs = selectors.consultations_for(
-        user, year=year, form=form or None, status=status or None, q=request.GET.get("q", "")
+        user, year=year, form=form or None, status=status or None, q=request.GET.get("q", ""), todo=todo
     )
     page, qs_wo_page = paginate(request, qs)
     return render(
         request,
         "consultation/list.html",
         {
+            "todo": todo,
             "page_obj": page,
             "querystring_without_page": qs_wo_page,
             "year": year,

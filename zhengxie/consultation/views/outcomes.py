@@ -68,11 +68,13 @@ def outcome_list(request):
         year = today.year
     if not 2000 <= year <= today.year + 1:
         year = today.year
-    page, qs_wo_page = paginate(request, sel.outcomes_for(user, year))
+    todo = "vote" if request.GET.get("todo") == "vote" else ""
+    page, qs_wo_page = paginate(request, sel.outcomes_for(user, year, todo=todo))
     return render(
         request,
         "consultation/outcome_list.html",
         {
+            "todo": todo,
             "page_obj": page,
             "querystring_without_page": qs_wo_page,
             "year": year,

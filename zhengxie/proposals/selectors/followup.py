@@ -73,6 +73,15 @@ def ledger_scope(user) -> QuerySet[FollowUp]:
     return FollowUp.objects.none()
 
 
+# The unit's to-do cards and the list they open (跟踪落实 ?todo=): key -> (label, which follow-ups).
+UNIT_TODO_LABELS = {"late": "跟踪落实逾期的B类提案", "open": "跟踪落实中的B类提案"}
+
+
+def unit_todo_q() -> dict[str, Q]:
+    """What a unit still has to report on: open follow-ups, and those past their planned date."""
+    return {"late": Q(status=F.OPEN, planned_date__lt=timezone.localdate()), "open": Q(status=F.OPEN)}
+
+
 def followup_list(user, *, status: str = "", unit=None, session=None, overdue=None) -> QuerySet[FollowUp]:
     """台账 rows, filtered; superseded follow-ups only when asked for. A constant number of queries."""
     qs = ledger_scope(user)

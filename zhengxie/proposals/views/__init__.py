@@ -57,6 +57,7 @@ from ..lights import co_opinion_late, review_deadline, review_late_before
 from ..models import Assignment, Proposal, Signer
 from ..rules import is_proposal_office, is_unit_user, may_download_reply_template, member_of
 from ..selectors import join as selectors_join
+from ..selectors import todo
 from ..selectors.followup import followups_prefetch
 
 logger = logging.getLogger(__name__)
@@ -95,6 +96,10 @@ def mine(request):
     _need(member_of(request.user) is not None)
     qs = selectors.proposal_list(request.user, mine=True).order_by("-created_at", "-id")
     status = request.GET.get("status", "")
+    # From the workbench: exactly the proposals a to-do card counts (selectors.todo).
+    todo_key = request.GET.get("todo", "") if request.GET.get("todo") in todo.LABELS else ""
+    if todo_key and member_of(request.user) is not None:
+        qs = qs.filter(todo.member_todo_q(request.user, member_of(request.user))[todo_key])
     if status == "draft":
         qs = qs.filter(status__in=(S.DRAFT, S.AWAITING_COSIGNERS))
     elif status == "handling":
@@ -120,6 +125,8 @@ def mine(request):
             "page_obj": page,
             "querystring_without_page": qs_wo_page,
             "status": status,
+            "todo": todo_key,
+            "todo_label": todo.LABELS.get(todo_key, ""),
             "invitations": invitations,
             "can_draft": member is not None,
             "statuses": S.choices,

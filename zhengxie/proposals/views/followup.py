@@ -75,12 +75,20 @@ def mine(request):
     status = request.GET.get("status", "open")
     if status not in fs.STATUS_FILTERS and status != "all":
         status = "open"
+    # From the workbench: exactly what a to-do card counts.
+    todo = request.GET.get("todo", "") if request.GET.get("todo") in fs.UNIT_TODO_LABELS else ""
+    if todo:
+        status = "all"
     qs = fs.followup_list(request.user, status="" if status == "all" else status)
+    if todo:
+        qs = qs.filter(fs.unit_todo_q()[todo])
     page, qs_wo_page = paginate(request, qs)
     return render(
         request,
         "proposals/followup_list.html",
         {
+            "todo": todo,
+            "todo_label": fs.UNIT_TODO_LABELS.get(todo, ""),
             "page_obj": page,
             "querystring_without_page": qs_wo_page,
             "ledger": False,

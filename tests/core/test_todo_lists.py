@@ -1,0 +1,32 @@
+"""Every workbench to-do card opens a list of exactly what it counts: the number on the card equals the
+rows the list shows (tests/todo_cards.py), for every demo user."""
+
+import pytest
+
+from tests.todo_cards import check_cards
+
+pytestmark = pytest.mark.django_db
+
+USERS = [
+    "admin",
+    "staff",
+    "info",
+    "office",
+    "leader",
+    "member1",
+    "member2",
+    "member3",
+    "handler1",
+    "handler2",
+    "unithead1",
+    "liaison",
+    "auditor",
+    "secadmin",
+    "citystaff",
+    "other",
+]
+
+
+@pytest.mark.parametrize("username", USERS)
+def test_each_card_opens_a_list_of_exactly_what_it_counts(client_for, user, username):
+    check_cards(client_for(username), user(username))
