@@ -91,3 +91,20 @@ def test_demo_answers_are_not_dated_in_the_future():
     now = timezone.now()
     for field in ("moderated_at", "routed_at", "replied_at", "closed_at", "rated_at", "published_at"):
         assert not Suggestion.objects.filter(**{f"{field}__gt": now}).exists(), field
+
+
+def test_a_late_studio_suggestion_says_so_in_the_lists_and_on_its_page(submitted, user, client_for, county):
+    import datetime
+
+    from zhengxie.studios.models import Studio
+
+    studio = Studio.objects.filter(organisation=county, active=True, members=user("member1").member).first()
+    s = services.route(user=user("office"), suggestion=submitted(), studio=studio)
+    Suggestion.objects.filter(pk=s.pk).update(deadline=timezone.localdate() - datetime.timedelta(days=1))
+    member = client_for("member1")
+    rows = member.get("/suggestions/studio/").content.decode()
+    row = re.search(rf'<tr>\s*<td class="small text-muted">{s.pk}</td>.*?</tr>', rows, re.S)
+    assert row and "已逾期" in row.group(0)
+    assert "已逾期" in member.get(f"/suggestions/{s.pk}/").content.decode()
+    Suggestion.objects.filter(pk=s.pk).update(deadline=timezone.localdate())
+    assert "已逾期" not in member.get(f"/suggestions/{s.pk}/").content.decode()

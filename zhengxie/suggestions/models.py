@@ -150,6 +150,13 @@ class Suggestion(models.Model):
         return self.title
 
     @property
+    def is_late(self) -> bool:
+        """Still waiting for its answer after the deadline (the lists and the item page say 已逾期)."""
+        return (
+            self.status == self.Status.ROUTED and bool(self.deadline) and self.deadline < timezone.localdate()
+        )
+
+    @property
     def masked_phone(self) -> str:
         p = self.phone or ""
         return p[:3] + "****" + p[-4:] if len(p) >= 11 else ("****" if p else "")
