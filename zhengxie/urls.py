@@ -25,6 +25,7 @@ urlpatterns = [
     path("accounts/security/", views_twofactor.security, name="account_security"),
     path("accounts/security/totp/", views_twofactor.totp_enrol, name="totp_enrol"),
     path("accounts/security/totp/disable/", views_twofactor.totp_disable, name="totp_disable"),
+    path("accounts/security/contact/", views_twofactor.contact_update, name="account_contact"),
     path("accounts/security/tokens/revoke/", views_twofactor.token_revoke, name="tokens_revoke_all"),
     path("accounts/security/tokens/<int:pk>/revoke/", views_twofactor.token_revoke, name="token_revoke"),
     path("api/", api.urls),

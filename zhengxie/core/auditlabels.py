@@ -122,6 +122,8 @@ VERBS = {
     "user_create": "新建账号",
     "user_reset_password": "重置密码",
     "user_reset_password_refused": "重置密码被拒绝",
+    "user_update_refused": "修改账号被拒绝",
+    "own_contact_update": "修改本人手机号和邮箱",
     "user_unlock": "解锁账号",
     "visit": "安排视察调研活动",
     "vote": "投票",

@@ -59,12 +59,46 @@ def _no_store(response):
     return response
 
 
-def _security_context(request, form) -> dict:
+class ContactForm(forms.Form):
+    phone = forms.CharField(
+        label="手机号",
+        max_length=11,
+        required=False,
+        widget=forms.TextInput(
+            attrs={"class": "form-control", "inputmode": "numeric", "autocomplete": "tel"}
+        ),
+    )
+    email = forms.CharField(
+        label="电子邮箱",
+        max_length=254,
+        required=False,
+        widget=forms.EmailInput(attrs={"class": "form-control", "autocomplete": "email"}),
+    )
+    password = forms.CharField(
+        label="登录密码",
+        strip=False,
+        error_messages={"required": "请输入密码。"},
+        widget=forms.PasswordInput(attrs={"class": "form-control", "autocomplete": "current-password"}),
+    )
+
+
+def _is_administrator(user) -> bool:
+    from .models import Role
+
+    return user.has_role(Role.SYSADMIN, Role.SECADMIN, Role.AUDITOR)
+
+
+def _security_context(request, form, contact_form=None) -> dict:
     from django.utils import timezone
 
     from .models import ApiToken
 
+    if contact_form is None and _is_administrator(request.user):
+        contact_form = ContactForm(
+            initial={"phone": request.user.phone or "", "email": request.user.email}, prefix="contact"
+        )
     return {
+        "contact_form": contact_form,
         "device": twofactor.device_for(request.user),
         "required": twofactor.is_required(request.user),
         "form": form,
@@ -78,6 +112,30 @@ def _security_context(request, form) -> dict:
 def security(request):
     """账号安全: whether the second factor is on, and the ways to turn it on or off; the API tokens."""
     return render(request, "core/security.html", _security_context(request, DisableForm()))
+
+
+@login_required
+@require_POST
+def contact_update(request):
+    """An administrator's own phone and e-mail (where a forgotten password goes; 三员分立: no other
+    administrator may change them)."""
+    from zhengxie.members import services as members
+
+    if not _is_administrator(request.user):
+        raise Http404
+    form = ContactForm(request.POST, prefix="contact")
+    if form.is_valid():
+        d = form.cleaned_data
+        try:
+            members.own_contact_update(
+                user=request.user, phone=d["phone"], email=d["email"], password=d["password"]
+            )
+        except ServiceError as exc:
+            _fail(form, exc)
+        else:
+            messages.success(request, "手机号和电子邮箱已保存。")
+            return redirect("account_security")
+    return render(request, "core/security.html", _security_context(request, DisableForm(), form), status=422)
 
 
 @login_required

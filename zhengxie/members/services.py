@@ -13,6 +13,7 @@ import secrets
 
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Q
 from django.utils import timezone
@@ -885,6 +886,11 @@ def user_update(*, user, target: User, data: dict, roles=None) -> User:
     organisation = data.get("organisation", target.organisation)
     office = data.get("office", target.office) or ""
     unit = data.get("handling_unit", target.handling_unit)
+    if target.pk != user.pk and old_roles & ADMIN_ROLES and _contact_changes(target, data):
+        # 三员分立: an administrator's phone and e-mail are where a forgotten password (忘记密码) and the
+        # two-person reset send the new one; set by another administrator, that one could take the account.
+        audit.record(user, "members.user_update_refused", target, after={"reason": "administrator_contact"})
+        raise Forbidden(ADMIN_CONTACT_REFUSED)
     if target.pk == user.pk:
         if data.get("is_active", True) is False:
             raise Conflict("不能停用您自己的账号。")
@@ -932,6 +938,46 @@ def user_update(*, user, target: User, data: dict, roles=None) -> User:
                     "当前角色：" + "、".join(labels[r] for r in Role.values if r in new_roles),
                     email=False,
                 )
+    return target
+
+
+ADMIN_CONTACT_REFUSED = (
+    "管理员账号（系统管理员、安全管理员、审计管理员）的手机号和电子邮箱用于找回密码，"
+    "只能由本人在“账号安全”中修改，其他管理员不能修改（三员分立）。"
+)
+
+
+def _contact_changes(target: User, data: dict) -> bool:
+    return any(
+        key in data and (data[key] or "").strip() != (getattr(target, key) or "")
+        for key in ("phone", "email")
+    )
+
+
+def own_contact_update(*, user: User, phone: str, email: str, password: str) -> User:
+    """The account's own phone number and e-mail (账号安全), confirmed by its password; audited. For an
+    administrator the only way to change them (user_update refuses another administrator)."""
+    if not set(user.role_codes) & ADMIN_ROLES:
+        raise Forbidden("委员和工作人员的手机号、邮箱由系统管理员维护。")
+    phone, email = (phone or "").strip(), (email or "").strip()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError:
+            raise Invalid("请输入有效的邮箱地址。", field="email") from None
+    if not user.check_password(password or ""):
+        raise Invalid("密码不正确。", field="password")
+    _check_phone(phone, exclude_user_pk=user.pk)
+    with transaction.atomic():
+        target = User.objects.select_for_update().get(pk=user.pk)
+        before, after = _changes(target, {"phone": phone or None, "email": email}, ["phone", "email"])
+        if after:
+            target.save()
+            member = Member.objects.filter(user=target).first()
+            if member is not None and "phone" in after:
+                member.phone = target.phone or ""
+                member.save(update_fields=["phone"])
+            audit.record(user, "members.own_contact_update", target, before=before, after=after)
     return target
 
 
@@ -991,7 +1037,9 @@ def admin_reset_request(*, user, target: User, reason: str = ""):
     if not set(target.role_codes) & ADMIN_ROLES:
         raise Conflict("普通账号可直接重置密码，无需审批。")
     if not (target.phone or target.email):
-        raise Conflict("该管理员账号没有登记手机号或电子邮箱，新密码无法送达本人，请先补登。")
+        raise Conflict(
+            "该管理员账号没有登记手机号或电子邮箱，新密码无法送达本人：须由本人登录后在“账号安全”中登记。"
+        )
     with transaction.atomic():
         if AdminPasswordReset.objects.filter(
             target=target, status=AdminPasswordReset.Status.PENDING
