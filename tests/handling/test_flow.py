@@ -204,13 +204,14 @@ def test_the_whole_journey_on_the_page_and_over_the_api(user, units, client_for,
     assert re.search(r'value="unsatisfied"[^>]*checked', html)
     assert case_of(case).status == "replied"
 
-    # 不满意 with a comment: the unit handles it again, with a new deadline, and is told.
+    # 不满意 with a comment: the unit handles it again and is told; sent back early, it keeps the deadline
+    # it had (90 days) rather than today + rehandle_days (30): test_rehandle_deadline.py has the rule.
     r = rater.post(f"/handling/cases/{case.pk}/rate/", {"rating": "unsatisfied", "comment": "还有两盏未修。"})
     assert r.status_code == 302
     c = case_of(case)
-    assert (c.status, c.stage, c.round, c.deadline) == ("rehandling", "handling", 2, days(30))
+    assert (c.status, c.stage, c.round, c.deadline) == ("rehandling", "handling", 2, days(90))
     a = Assignment.objects.get(case=case)
-    assert a.owes and a.deadline == days(30)
+    assert a.owes and a.deadline == days(90)
     told = Notification.objects.filter(
         title="对答复不满意，需重新办理测试落实：关于落实县长批示：村道路灯维修"
     )

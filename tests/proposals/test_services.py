@@ -671,7 +671,8 @@ def test_unsatisfied_sends_it_back_for_rehandling(user, proposal_in):
         services.proposal_evaluate(user=user("member1"), proposal=p, rating="great")
     services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="措施不具体")
     assert p.status == S.REHANDLING and p.rehandle_round == 2
-    assert p.deadline == timezone.localdate() + datetime.timedelta(days=30) and p.light == "green"
+    # sent back early: the 90 days it had, not today + rehandle_days (30) (tests/handling/test_rehandle_deadline.py)
+    assert p.deadline == timezone.localdate() + datetime.timedelta(days=90) and p.light == "green"
     assert _notes("staff", "不满意").exists() and _notes("handler1", "不满意").exists()
     assert _notes("unithead1", "不满意").exists()
     with pytest.raises(Conflict):

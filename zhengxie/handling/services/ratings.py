@@ -1,6 +1,7 @@
 """评价 of replies, for every kind: whoever the kind lets rate (each proposer, a citizen with a tracking
 code, a supervision group) rates each replying unit's latest reply once; 不满意 sends that unit back to
-handle it again within "<prefix>.rehandle_days" days (when the kind's on_unsatisfied is "rehandle")."""
+handle it again within "<prefix>.rehandle_days" days, never earlier than its deadline before (when the kind's
+on_unsatisfied is "rehandle")."""
 
 from __future__ import annotations
 
@@ -49,6 +50,15 @@ def check_rating(rating, comment) -> str:
     return comment
 
 
+def rehandle_deadline(case: Case, assignment: Assignment, today=None) -> datetime.date:
+    """The deadline of a unit sent back to re-handle: "<prefix>.rehandle_days" days from today, but never
+    earlier than the deadline it had (a reply sent back early must not shorten the time it was given)."""
+    kind = kinds.get(case.kind)
+    today = today or timezone.localdate()
+    until = today + datetime.timedelta(days=kind.days(case.organisation, "rehandle_days"))
+    return max(d for d in (until, assignment.deadline, case.deadline) if d is not None)
+
+
 def rate(*, user, case: Case, rater: Rater, rating, comment="", reply=None) -> Rated:
     """Rate one unit's latest reply (`reply` picks it when several wait). The caller has checked that this
     rater may rate this case (the kind's rule) and that the case is in a rating state."""
@@ -90,6 +100,6 @@ def rate(*, user, case: Case, rater: Rater, rating, comment="", reply=None) -> R
     target.evaluations.append(ev)
     until = None
     if rating == Evaluation.Rating.UNSATISFIED and kind.on_unsatisfied == "rehandle":
-        until = timezone.localdate() + datetime.timedelta(days=kind.days(case.organisation, "rehandle_days"))
+        until = rehandle_deadline(case, target.assignment)
         Assignment.objects.filter(pk=target.assignment.pk).update(deadline=until)
     return Rated(ev, answers, target.assignment, until)
