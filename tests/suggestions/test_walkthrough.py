@@ -108,3 +108,14 @@ def test_a_late_studio_suggestion_says_so_in_the_lists_and_on_its_page(submitted
     assert "已逾期" in member.get(f"/suggestions/{s.pk}/").content.decode()
     Suggestion.objects.filter(pk=s.pk).update(deadline=timezone.localdate())
     assert "已逾期" not in member.get(f"/suggestions/{s.pk}/").content.decode()
+
+
+def test_a_citizen_who_types_the_sites_address_finds_the_public_channel():
+    login = Client().get("/accounts/login/").content.decode()
+    assert 'href="/p/"' in login and "群众无需登录" in login
+    r = Client().get("/p/")
+    assert r.status_code == 200
+    html = r.content.decode()
+    assert 'href="/p/demo-county/"' in html and 'href="/p/demo-county-2/"' in html
+    assert 'href="/studios/public/demo-county/services/"' in html and 'href="/p/track/"' in html
+    assert "demo-town-01" not in html  # a town's liaison group is reached through its county

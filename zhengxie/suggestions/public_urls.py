@@ -7,6 +7,7 @@ from .views import public
 app_name = "public"
 
 urlpatterns = [
+    path("", public.index, name="index"),
     path("track/", public.track, name="track"),
     path("<slug:code>/", public.landing, name="landing"),
     path("<slug:code>/studio/<int:studio_id>/", public.landing, name="studio"),

@@ -44,6 +44,20 @@ def _studio(org, studio_id):
         raise Http404("未找到")
 
 
+def index(request):
+    """/p/: the way in for a citizen who typed the site's address (the login page links here): each active
+    committee's 码上议 page, and the tracking form."""
+    from zhengxie.core.models import Organisation
+
+    orgs = list(
+        Organisation.objects.filter(is_active=True)
+        .exclude(kind=Organisation.Kind.LIAISON)
+        .only("id", "name", "code", "path")
+        .order_by("path")
+    )
+    return render(request, "suggestions/public/index.html", {"orgs": orgs})
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
 def landing(request, code, studio_id=None):
