@@ -13,6 +13,7 @@ from . import audit, auditlabels, selectors
 from .forms import LoginForm, StyledPasswordChangeForm
 from .models import Attachment, Export, Notification
 from .navigation import todos_for
+from .redirects import safe_next
 from .xlsx import CONTENT_TYPE, Book
 
 
@@ -59,24 +60,40 @@ def paginate(request, qs, per_page: int = 20):
 
 @login_required
 def workbench(request):
+    digests = selectors.digests(request.user)
     return render(
         request,
         "core/workbench.html",
         {
             "todos": todos_for(request.user),
-            "recent": selectors.inbox(request.user)[:6],
+            "digests": digests[:6],
+            "recent": selectors.inbox(request.user, digested=[d["kind"] for d in digests])[
+                : max(0, 6 - len(digests))
+            ],
         },
     )
 
 
 @login_required
 def inbox(request):
+    """消息中心: unread messages of one kind read as a digest entry ("46条新交办提案") that opens the messages
+    of that kind (?kind=), with 标为已读 for the kind; single ones as they are."""
     unread = request.GET.get("unread") == "1"
-    page, qs_wo_page = paginate(request, selectors.inbox(request.user, unread))
+    kind = request.GET.get("kind", "").strip()[:200]
+    digests = [] if kind else selectors.digests(request.user)
+    qs = selectors.inbox(request.user, unread, kind=kind, digested=[d["kind"] for d in digests])
+    page, qs_wo_page = paginate(request, qs)
     return render(
         request,
         "core/inbox.html",
-        {"page_obj": page, "querystring_without_page": qs_wo_page, "unread": unread},
+        {
+            "page_obj": page,
+            "querystring_without_page": qs_wo_page,
+            "unread": unread,
+            "kind": kind,
+            "digests": digests,
+            "kind_unread": qs.filter(read_at__isnull=True).count() if kind else 0,
+        },
     )
 
 
@@ -93,7 +110,14 @@ def notification_read(request, pk):
 @login_required
 @require_POST
 def inbox_read_all(request):
-    Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+    """全部标为已读; with `kind`, only the unread messages of that kind (a digest's 标为已读)."""
+    kind = request.POST.get("kind", "").strip()[:200]
+    qs = Notification.objects.filter(user=request.user, read_at__isnull=True)
+    if kind:
+        n = qs.filter(selectors.kind_q(kind)).update(read_at=timezone.now())
+        messages.success(request, f"已将 {n} 条「{kind}」标为已读。")
+        return redirect(safe_next(request, "core:inbox"))
+    qs.update(read_at=timezone.now())
     messages.success(request, "已全部标为已读。")
     return redirect("core:inbox")
 
