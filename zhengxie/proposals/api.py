@@ -475,7 +475,12 @@ def list_proposals(
     session: int | None = None,
     key: bool | None = None,
     mine: bool = False,
+    proposer: str = "",
+    sort: str = "",
 ):
+    """`proposer`: a proposer's name (lead or co-signer) or a collective body holds it; `sort`: number,
+    title, proposer, category, deadline, status or submitted, "-" before it for descending (an unknown key
+    keeps the default order: session, then number)."""
     qs = selectors.proposal_list(
         request.user,
         session=session,
@@ -485,6 +490,8 @@ def list_proposals(
         light=light or None,
         key=key,
         q=q,
+        proposer=proposer[:40],
+        sort=sort,
         mine=mine,
     )
     return Rows(qs, _row)

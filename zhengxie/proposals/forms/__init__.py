@@ -102,6 +102,14 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
     )
     light = forms.ChoiceField(label="督办灯", choices=LIGHTS, required=False)
     key = forms.ChoiceField(label="重点", choices=KEY, required=False)
+    proposer = forms.CharField(
+        label="提案人",
+        required=False,
+        max_length=40,
+        widget=forms.TextInput(attrs={"placeholder": "提案人姓名", "type": "search"}),
+    )
+    # The column the list is sorted by (the headers' links set it; kept when filtering and exporting).
+    sort = forms.CharField(required=False, max_length=20, widget=forms.HiddenInput)
 
     def __init__(self, data=None, *, user, **kw):
         super().__init__(data, **kw)
@@ -116,6 +124,8 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
         cats = orgsettings.get(committee_of(user), "proposals.categories") if user.organisation else []
         self.fields["category"].choices = [("", "全部类别")] + [(c, c) for c in cats]
         for f in self.fields.values():
+            if isinstance(f.widget, forms.HiddenInput):
+                continue
             small = (
                 "form-control form-control-sm"
                 if isinstance(f.widget, forms.TextInput)
@@ -129,9 +139,15 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
         self.is_valid()
         data = getattr(self, "cleaned_data", {})
         out = {}
-        for name in ("session", "status", "category", "unit", "light", "q"):
+        for name in ("session", "status", "category", "unit", "light", "q", "proposer"):
             if name not in self.errors and data.get(name):
                 out[name] = data[name]
+        if "sort" not in self.errors and data.get("sort"):
+            from zhengxie.core.listing import sort_key
+
+            from ..selectors import LIST_SORTS
+
+            out["sort"] = sort_key(data["sort"], LIST_SORTS)
         if "key" not in self.errors and data.get("key") in ("0", "1"):
             out["key"] = data["key"] == "1"
         return out

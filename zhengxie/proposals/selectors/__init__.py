@@ -13,13 +13,14 @@ from __future__ import annotations
 import datetime
 
 from django.db import connection
-from django.db.models import F, Prefetch, Q, QuerySet
+from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Coalesce
 from django.db.models.query import ModelIterable
 from django.http import Http404
 from django.utils import timezone
 
-from zhengxie.core import orgsettings
+from zhengxie.core import listing, orgsettings
 from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_q, visible_organisations
 from zhengxie.handling import selectors as spine
@@ -29,6 +30,7 @@ from zhengxie.search.services import match_sql, similar
 
 from .. import rules as r
 from .. import workflow as wf
+from ..lights import review_late_before
 from ..models import Assignment, Evaluation, Proposal, Reply, Signer
 from ..workflow import ACCEPTED_OR_LATER, HANDLING_STATES, rating_states  # noqa: F401  (one set of states)
 
@@ -194,6 +196,29 @@ def _org_ids(user):
     return visible_organisations(user).values_list("pk", flat=True)
 
 
+# Sortable columns of the proposal lists (core.listing: "?sort=deadline", "-deadline" descending).
+_STATUS_ORDER = Case(
+    *(When(status=v, then=Value(i)) for i, v in enumerate(S.values)), output_field=IntegerField()
+)
+LIST_SORTS = {
+    "number": "number",
+    "title": "title",
+    "proposer": Coalesce("lead_member__name", "collective_body"),
+    "category": "category",
+    "deadline": "deadline",
+    "status": _STATUS_ORDER,
+    "submitted": "submitted_at",
+}
+QUEUE_SORTS = {k: LIST_SORTS[k] for k in ("submitted", "title", "proposer", "category")}
+
+
+def _proposer_q(name: str) -> Q:
+    """Proposals one of whose proposers' names (lead or co-signer still on it) holds `name`, or whose
+    collective body does."""
+    signed = Signer.objects.filter(member__name__contains=name).exclude(status=Signer.Status.DROPPED)
+    return Q(pk__in=signed.values("proposal_id")) | Q(collective_body__contains=name)
+
+
 def proposal_list(
     user,
     *,
@@ -204,8 +229,12 @@ def proposal_list(
     light=None,
     key=None,
     q: str = "",
+    proposer: str = "",
+    sort: str = "",
     mine: bool = False,
 ) -> QuerySet[Proposal]:
+    """The proposals the user sees, filtered; ordered by session and number unless `sort` names one of
+    LIST_SORTS ("-" for descending)."""
     qs = visible_proposals(user)
     if session:
         qs = qs.filter(session_id=getattr(session, "pk", session))
@@ -239,24 +268,49 @@ def proposal_list(
         if r.is_proposal_office(user):
             mine_q |= Q(organisation_id=user.organisation_id)
         qs = qs.filter(mine_q)
+    proposer = (proposer or "").strip()
+    if proposer:
+        qs = qs.filter(_proposer_q(proposer))
     q = (q or "").strip()
     if q:
         qs = qs.filter(_text_filter(user, q))
-    qs = list_prefetch(qs).order_by(
-        "-session__year", "-session__number", F("number").asc(nulls_last=True), "-created_at", "-id"
-    )
+    qs = list_prefetch(qs)
+    sort = listing.sort_key(sort, LIST_SORTS)
+    if sort:
+        qs = listing.order_by(qs, sort, LIST_SORTS)
+    else:
+        qs = qs.order_by(
+            "-session__year", "-session__number", F("number").asc(nulls_last=True), "-created_at", "-id"
+        )
     if q:
         qs.__class__ = SearchPagedQuerySet
     return qs
 
 
-def review_queue(user) -> QuerySet[Proposal]:
-    """Submitted proposals waiting for 立案审查 by this proposal office."""
+def review_queue(user, *, proposer: str = "", sort: str = "", overdue: bool = False) -> QuerySet[Proposal]:
+    """Submitted proposals waiting for 立案审查 by this proposal office, the oldest first unless `sort` names
+    one of QUEUE_SORTS; `proposer` filters by a proposer's name, `overdue` keeps those past the review time."""
     if not r.is_proposal_office(user):
         return Proposal.objects.none()
-    return list_prefetch(
-        visible_proposals(user).filter(organisation_id=user.organisation_id, status=S.SUBMITTED)
-    ).order_by("submitted_at", "id")
+    qs = visible_proposals(user).filter(organisation_id=user.organisation_id, status=S.SUBMITTED)
+    proposer = (proposer or "").strip()
+    if proposer:
+        qs = qs.filter(_proposer_q(proposer))
+    if overdue:
+        qs = qs.filter(submitted_at__lt=review_late_before(user.organisation))
+    return listing.order_by(list_prefetch(qs), listing.sort_key(sort, QUEUE_SORTS, "submitted"), QUEUE_SORTS)
+
+
+def next_in_queue(user, order: list[int], current: int, **queue) -> tuple[int | None, int]:
+    """After a decision on `current`: the proposal that came after it in the queue's order (`order`, the
+    ids as the queue listed them before), wrapping round to the start, among those still waiting in the
+    same queue (`queue`: review_queue's filters); with how many still wait. (None, 0) when none does."""
+    qs = review_queue(user, **queue).prefetch_related(None)
+    waiting = [pk for pk in qs.values_list("pk", flat=True) if pk != current]
+    if not waiting:
+        return None, 0
+    later = set(order[order.index(current) + 1 :]) if current in order else set()
+    return next((pk for pk in waiting if pk in later), waiting[0]), len(waiting)
 
 
 def owing_assignments(unit_id) -> QuerySet[Assignment]:

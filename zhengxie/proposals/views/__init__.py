@@ -8,7 +8,7 @@ next to the form with what the user typed kept.
 from __future__ import annotations
 
 import logging
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhengxie.core import exports as core_exports
-from zhengxie.core import orgsettings
+from zhengxie.core import listing, orgsettings
 from zhengxie.core.calendar import Calendar
 from zhengxie.core.documents import file_response
 from zhengxie.core.errors import ServiceError
@@ -53,7 +53,7 @@ from ..forms import (
     RequestChangeForm,
     ReviewForm,
 )
-from ..lights import co_opinion_late, review_deadline, review_late_before
+from ..lights import co_opinion_late, review_deadline
 from ..models import Assignment, Proposal, Signer
 from ..rules import is_proposal_office, is_unit_user, may_download_reply_template, member_of
 from ..selectors import join as selectors_join
@@ -139,8 +139,10 @@ def proposal_list(request):
     """全部提案 with filters, paginated; its rows can be exported to .xlsx in the background."""
     _need(request.user.has_role(*STATS_ROLES, Role.UNIT_HANDLER, Role.UNIT_HEAD))
     form = ProposalFilterForm(request.GET or None, user=request.user)
-    qs = selectors.proposal_list(request.user, **form.filters())
-    page, qs_wo_page = paginate(request, qs)
+    filters = form.filters()
+    qs = selectors.proposal_list(request.user, **filters)
+    per_page = listing.page_size(request)
+    page, qs_wo_page = paginate(request, qs, per_page=per_page)
     return render(
         request,
         "proposals/list.html",
@@ -149,8 +151,27 @@ def proposal_list(request):
             "querystring_without_page": qs_wo_page,
             "form": form,
             "office": is_proposal_office(request.user),
-            "query": request.GET.urlencode(),
+            "query": urlencode({k: v for k, v in request.GET.items() if k not in ("page", "per_page")}),
+            "sort": filters.get("sort", ""),
+            "per_page": per_page,
+            "page_sizes": listing.PAGE_SIZES,
         },
+    )
+
+
+def _queue_filters(params) -> dict:
+    """The review queue's own filters in a query string (the queue page's and the review page's)."""
+    return {
+        "proposer": params.get("proposer", "").strip()[:40],
+        "sort": listing.sort_key(params.get("sort", ""), selectors.QUEUE_SORTS, "submitted"),
+        "overdue": params.get("overdue") == "1",
+    }
+
+
+def _queue_query(queue: dict) -> str:
+    """The review links' query string: queue mode (after a decision, the next one) with the queue's filters."""
+    return urlencode(
+        {"queue": 1, "sort": queue["sort"], "proposer": queue["proposer"], "overdue": int(queue["overdue"])}
     )
 
 
@@ -158,11 +179,10 @@ def proposal_list(request):
 def review_queue(request):
     _need(is_proposal_office(request.user))
     org = request.user.organisation
-    qs = selectors.review_queue(request.user)
-    late_only = request.GET.get("overdue") == "1"
-    if late_only:
-        qs = qs.filter(submitted_at__lt=review_late_before(org))
-    page, qs_wo_page = paginate(request, qs)
+    queue = _queue_filters(request.GET)
+    qs = selectors.review_queue(request.user, **queue)
+    per_page = listing.page_size(request)
+    page, qs_wo_page = paginate(request, qs, per_page=per_page)
     cal, days, today = Calendar(org), int(orgsettings.get(org, "proposals.review_days")), timezone.localdate()
     for p in page:
         p.review_deadline = review_deadline(p, cal, days)
@@ -173,7 +193,12 @@ def review_queue(request):
         {
             "page_obj": page,
             "querystring_without_page": qs_wo_page,
-            "late_only": late_only,
+            "late_only": queue["overdue"],
+            "proposer": queue["proposer"],
+            "sort": queue["sort"],
+            "queue_query": _queue_query(queue),
+            "per_page": per_page,
+            "page_sizes": listing.PAGE_SIZES,
             "review_days": days,
             "dups": duplicate_groups(request.user),
         },
@@ -797,6 +822,9 @@ def action(request, pk, code):
     if request.method != "POST" and code not in allowed:
         raise PermissionDenied("您现在不能进行此操作。")
     kwargs = spec.form_kwargs(request, proposal)
+    # 立案审查 opened from the queue: after the decision, on to the next proposal of the same queue.
+    queue = _queue_filters(request.GET) if code == "review" and request.GET.get("queue") == "1" else None
+    order = _queue_order(user, queue) if queue is not None else []
     draft = selectors.unit_draft(user, proposal) if code in ("reply", "sign") else None
     initial = _action_initial(code, proposal)
     if code == "reply" and draft is not None:
@@ -812,11 +840,16 @@ def action(request, pk, code):
                 _fail(request, exc, form)
                 status = exc.status
             else:
+                if queue is not None:
+                    messages.success(request, f"「{proposal.title}」{_success(code, spec, form)}")
+                    return _next_in_queue(request, proposal, order, queue)
                 messages.success(request, _success(code, spec, form))
                 return redirect(_detail_url(proposal))
         else:
             status = 422
     ctx = {"p": proposal, "form": form, "code": code, "title": spec.title, "part": spec.template_part}
+    if queue is not None:
+        ctx["queue"] = _queue_context(proposal, order, queue)
     ctx["draft"] = signoff.view(draft)
     if code == "review":
         ctx["similar"] = _decorate(
@@ -826,6 +859,42 @@ def action(request, pk, code):
     if code == "reply":
         ctx["assignments"] = [a for a in proposal.assignments.all() if a.is_active]
     return render(request, "proposals/action.html", ctx, status=status)
+
+
+def _queue_order(user, queue: dict) -> list[int]:
+    return list(selectors.review_queue(user, **queue).prefetch_related(None).values_list("pk", flat=True))
+
+
+def _queue_back(queue: dict) -> str:
+    params = {"sort": queue["sort"] if queue["sort"] != "submitted" else "", "proposer": queue["proposer"]}
+    params["overdue"] = "1" if queue["overdue"] else ""
+    query = urlencode({k: v for k, v in params.items() if v})
+    return reverse("proposals:review_queue") + (f"?{query}" if query else "")
+
+
+def _queue_context(proposal, order: list[int], queue: dict) -> dict:
+    """Where the proposal stands in the queue it was opened from, and the one after it (跳过)."""
+    i = order.index(proposal.pk) if proposal.pk in order else None
+    following = order[i + 1 :] + order[:i] if i is not None else order
+    skip = following[0] if following else None
+    return {
+        "position": None if i is None else i + 1,
+        "total": len(order),
+        "back": _queue_back(queue),
+        "skip": reverse("proposals:action", args=[skip, "review"]) + "?" + _queue_query(queue)
+        if skip
+        else "",
+    }
+
+
+def _next_in_queue(request, proposal, order: list[int], queue: dict):
+    """After a decision taken from the queue: the next proposal still waiting in it, or the queue itself."""
+    nxt, left = selectors.next_in_queue(request.user, order, proposal.pk, **queue)
+    if nxt is None:
+        messages.info(request, "这一队列的提案已全部审查完毕。")
+        return redirect(_queue_back(queue))
+    messages.info(request, f"已转到下一件待审查提案（队列中还有 {left} 件）。")
+    return redirect(reverse("proposals:action", args=[nxt, "review"]) + "?" + _queue_query(queue))
 
 
 def _success(code, spec, form) -> str:
