@@ -17,6 +17,8 @@ the member's next visible comment, if any, takes its place."""
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
@@ -70,9 +72,15 @@ def _window_conflict(c: Consultation) -> Conflict:
 # --- checks ---------------------------------------------------------------------------------------------
 
 
+# An HTML tag or comment: "<", a tag name of ASCII letters, then ">" or attributes ("<停车>", "a<b且c>d"
+# and a lone "<" are text).
+MARKUP = re.compile(r"<\s*/?\s*[A-Za-z][A-Za-z0-9-]*(?:\s[^<>]*)?/?\s*>|<!--")
+
+
 def clean_content(organisation, content) -> str:
     """The comment's text, stripped; not empty and at most `consultation.comment_max_chars` characters.
-    Stored as typed (HTML is text: the templates and the API escape it)."""
+    Markup (`<script>`, `<a href=…>`) is refused with a Chinese message, as issue 11 asks; a lone "<" or
+    "a<b" is ordinary text, stored as typed and escaped by the templates and the API."""
     if content is None:
         content = ""
     if not isinstance(content, str):
@@ -83,6 +91,8 @@ def clean_content(organisation, content) -> str:
     limit = int(orgsettings.get(organisation, "consultation.comment_max_chars"))
     if len(content) > limit:
         raise Invalid(f"留言不能超过{limit}字（现为{len(content)}字）。", field="content")
+    if MARKUP.search(content):
+        raise Invalid("留言不能包含网页代码（如 <script>、<a> 标签），请直接输入文字。", field="content")
     return content
 
 
