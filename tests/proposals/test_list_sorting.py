@@ -64,8 +64,10 @@ def test_the_list_sorts_by_a_column_both_ways(client_for, three):
     th = re.search(r'<th class="[^"]*" aria-sort="ascending"><a [^>]*href="\?([^"]+)"[^>]*>期限', page)
     assert th and "sort=-deadline" in th.group(1) and f"session={session.pk}" in th.group(1)
     assert re.search(r'aria-sort="none"><a [^>]*href="\?[^"]*sort=title[^"]*"[^>]*>案由', page)
-    # Filtering again keeps the sort (a hidden field of the filter form), and so does the export button.
-    assert 'type="hidden" name="sort" value="deadline"' in page
+    # Filtering again keeps the sort (the filter form's sort picker, the phones' way to sort a list of
+    # cards), and so does the export button.
+    assert '<option value="deadline" selected>期限 升序</option>' in page
+    assert '<option value="-status">状态 降序</option>' in page
     assert re.search(r'action="/proposals/export/\?[^"]*sort=deadline', page)
 
 
@@ -151,7 +153,7 @@ def test_the_review_queue_sorts_filters_and_links_in_queue_mode(client_for, queu
     table = page[page.index('id="review-queue"') :]  # the 疑似重复 groups above list titles too
     found = re.findall(r'<a href="/proposals/\d+/">([^<]+)</a>', table)
     assert found == sorted((p.title for p in queue), reverse=True)
-    assert 'value="测试排序界别组"' in page
+    assert 'value="测试排序界别组"' in page and '<option value="-title" selected>案由 降序</option>' in page
     review = reverse("proposals:action", args=[queue[0].pk, "review"])
     assert re.search(rf'href="{review}\?queue=1&amp;sort=-title&amp;proposer=[^"]+&amp;overdue=0"', page)
     assert c.get(QUEUE, {"sort": "bogus"}).status_code == 200

@@ -2,8 +2,9 @@
 pagination and filters: `sort_key(request, keys, default)` takes the `sort` parameter only when it names a
 whitelisted key (with an optional leading "-" for descending), `order_by(qs, sort, keys)` orders a queryset
 by it (NULLs last either way, then by id so pages are stable), `page_size(request)` takes `per_page` from
-PAGE_SIZES. The column headers are the `{% sort_th %}` tag (core/templatetags/listing.py) and the size
-picker `includes/page_size.html`."""
+PAGE_SIZES. The column headers are the `{% sort_th %}` tag (core/templatetags/listing.py); on phones, where
+a table becomes cards without headers, the filter form's `includes/sort_select.html` (`sort_choices`) does
+the same; the size picker is `includes/page_size.html`."""
 
 from __future__ import annotations
 
@@ -22,6 +23,15 @@ def sort_key(value: str, keys, default: str = "") -> str:
     """`value` if it is a whitelisted key or its descending form, else `default`."""
     value = (value or "").strip()
     return value if value.lstrip("-") in keys and value.count("-") <= 1 else default
+
+
+def sort_choices(labels: dict[str, str], default: str = "") -> list[tuple[str, str]]:
+    """The options of the sort picker: each key ascending and descending ("期限 升序", "期限 降序"), after
+    the default order when `default` names it ("默认排序")."""
+    out = [("", default)] if default else []
+    for key, label in labels.items():
+        out += [(key, f"{label} 升序"), (f"-{key}", f"{label} 降序")]
+    return out
 
 
 def order_by(qs, sort: str, keys: dict):

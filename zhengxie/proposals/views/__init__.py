@@ -64,6 +64,16 @@ logger = logging.getLogger(__name__)
 S = Proposal.Status
 SIMILAR_WARN_SCORE = 0.3  # similar proposals at or above this score are shown before submitting
 STATS_ROLES = (Role.STAFF, Role.LEADER, Role.SYSADMIN)
+# The sortable columns' names (selectors.LIST_SORTS / QUEUE_SORTS) in the phones' sort picker.
+LIST_SORT_LABELS = {
+    "number": "案号",
+    "title": "案由",
+    "proposer": "提案人",
+    "category": "类别",
+    "deadline": "期限",
+    "status": "状态",
+    "submitted": "提交时间",
+}
 
 
 def _need(cond: bool):
@@ -153,6 +163,7 @@ def proposal_list(request):
             "office": is_proposal_office(request.user),
             "query": urlencode({k: v for k, v in request.GET.items() if k not in ("page", "per_page")}),
             "sort": filters.get("sort", ""),
+            "sort_choices": listing.sort_choices(LIST_SORT_LABELS, "默认排序（会次、案号）"),
             "per_page": per_page,
             "page_sizes": listing.PAGE_SIZES,
         },
@@ -196,6 +207,7 @@ def review_queue(request):
             "late_only": queue["overdue"],
             "proposer": queue["proposer"],
             "sort": queue["sort"],
+            "sort_choices": listing.sort_choices({k: LIST_SORT_LABELS[k] for k in selectors.QUEUE_SORTS}),
             "queue_query": _queue_query(queue),
             "per_page": per_page,
             "page_sizes": listing.PAGE_SIZES,
