@@ -411,3 +411,26 @@ def test_a_formula_title_is_text_in_the_stats_export(
     wb = load_workbook(io.BytesIO(export.file.read()))
     cells = [cell for row in wb["信息列表"].iter_rows() for cell in row if cell.value == formula]
     assert cells and all(cell.data_type == "s" and cell.quotePrefix for cell in cells)
+
+
+def test_the_page_shows_the_head_of_a_long_year_end_list(opinion_in, user, client_for, monkeypatch):
+    """The year-end list holds every member who reported; the page shows its first 50 (the time of a
+    500-member county went into rendering them) and the whole list on 显示全部, as the .xlsx has it."""
+    from zhengxie.members.models import Member
+    from zhengxie.opinions.models import OpinionAuthor
+    from zhengxie.opinions.stats import views as stats_views
+
+    info = user("info")
+    members = list(Member.objects.filter(organisation=info.organisation.committee)[:4])
+    for m in members:
+        o = opinion_in("accepted")
+        OpinionAuthor.objects.create(opinion=o, member=m, order=1)
+    monkeypatch.setattr(stats_views, "YEAR_END_SHOWN", 2)
+    c = client_for("info")
+    head = c.get("/opinions/stats/").content.decode()
+    full = c.get(f"/opinions/stats/?organisation={info.organisation.committee.pk}&all=1").content.decode()
+    rows = lambda html: html.split('id="stats-year-end"')[1].split("</tbody>")[0].count("<tr>") - 1  # noqa: E731
+    n = len(stats.year_report(info)["year_end"])
+    assert n > 2
+    assert rows(head) == 2 and f"显示全部{n}人" in head and f"共{n}人" in head
+    assert rows(full) == n and "显示全部" not in full

@@ -15,6 +15,8 @@ from ..rules import is_info_office
 from . import charts, check_year, may_view, organisation_for, organisations, year_report, years
 from .export import KIND, title_for
 
+YEAR_END_SHOWN = 50
+
 
 def _need(cond: bool) -> None:
     if not cond:
@@ -33,6 +35,9 @@ def stats_page(request):
     user = request.user
     _need(may_view(user))
     report = year_report(user, _year(request.GET.get("year")), request.GET.get("organisation") or None)
+    # The year-end list can hold every member (500 rows, most of the page's time): its head unless asked.
+    everyone = request.GET.get("all") == "1"
+    year_end = report["year_end"] if everyone else report["year_end"][:YEAR_END_SHOWN]
     choices = years()
     if report["year"] not in choices:
         choices = sorted({*choices, report["year"]}, reverse=True)
@@ -46,6 +51,8 @@ def stats_page(request):
             "years": choices,
             "organisations": organisations(user),
             "info_office": is_info_office(user),
+            "year_end": year_end,
+            "year_end_more": len(year_end) < len(report["year_end"]),
             "month_chart": charts.month_option(report),
             "level_chart": charts.level_option(report),
             "category_chart": charts.category_option(report),
