@@ -140,7 +140,8 @@ def audit_log(request):
     page, qs_wo_page = paginate(request, selectors.audit_entries(request.user, **filters), 50)
     for e in page.object_list:
         e.label = auditlabels.action_label(e.action)
-        e.changes = auditlabels.changes(e.before, e.after)
+        e.changes = auditlabels.changes(e.before, e.after, e.target_type)
+        e.target_label = auditlabels.target_label(e.target_type, e.target_repr)
     return render(
         request,
         "core/audit.html",
@@ -181,8 +182,8 @@ def audit_export(request):
                 e.action,
                 e.target_type,
                 e.target_id,
-                e.target_repr,
-                "\n".join(auditlabels.changes(e.before, e.after)),
+                auditlabels.target_label(e.target_type, e.target_repr),
+                "\n".join(auditlabels.changes(e.before, e.after, e.target_type)),
                 str(e.before or ""),
                 str(e.after or ""),
                 e.ip or "",
