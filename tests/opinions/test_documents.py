@@ -133,3 +133,31 @@ def test_documents_load_in_constant_queries(opinion_in, user, django_assert_max_
     with django_assert_max_num_queries(3):
         documents.issue_pdf(issue)
     assert documents.filename(issue, "pdf") == f"社情民意摘报{issue.year}年第{issue.number}期.pdf"
+
+
+def test_stored_control_characters_do_not_break_the_issue_docx_or_pdf(opinion_in, user, client_for):
+    """Issue 14, finding 1: an item stored before the edge refused control characters (or restored from an
+    old backup) still prints: the characters are left out (core.documents)."""
+    from django.db import connection
+    from django.urls import reverse
+
+    from zhengxie.opinions.models import Opinion
+
+    o = opinion_in("accepted")
+    info = user("info")
+    issue = services.issue_create(
+        user=info, kind="special", opinion_ids=[o.pk], signer="陈志远", recipients="县委"
+    )
+    services.issue_publish(user=info, issue=issue)
+    nul = "\x00" if connection.vendor == "sqlite" else ""  # PostgreSQL never held a NUL
+    Opinion.objects.filter(pk=o.pk).update(
+        edited_title=f"关于\x01留守{nul}老人的建议", edited_content="第一段\x0b：看病难。\n第二段\x1f。"
+    )
+    c = client_for("info")
+    url = reverse("opinions:issue_document", args=[issue.pk])
+    r = c.get(url)
+    assert r.status_code == 200
+    lines = docx_text(r.content)
+    assert "关于留守老人的建议" in lines and "第一段：看病难。" in lines and "第二段。" in lines
+    r = c.get(url, {"format": "pdf"})
+    assert r.status_code == 200 and "关于留守老人的建议" in pdf_text(r.content)

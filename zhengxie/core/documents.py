@@ -16,8 +16,12 @@ _OUTSIDE_BMP = re.compile("[\U00010000-\U0010ffff]")
 
 
 def pdf_text(text: str) -> str:
-    """The text as the PDF font can print it: every character outside the BMP replaced by 〓."""
-    return _OUTSIDE_BMP.sub(PDF_MISSING, text or "")
+    """The text as the PDF font can print it: without control characters and lone surrogates (stored
+    before the edge refused them: core.textguard.printable) and every character outside the BMP replaced
+    by 〓."""
+    from .textguard import printable
+
+    return _OUTSIDE_BMP.sub(PDF_MISSING, printable(text))
 
 
 @functools.cache
@@ -114,13 +118,49 @@ def docx_page_numbers(doc) -> None:
         docx_font(p.add_run(" —"), size=14, name="宋体")
 
 
+@functools.cache
+def guard_docx_text() -> None:
+    """Every text python-docx writes into a document goes through core.textguard.printable: the text of
+    each run (`add_run`, `add_paragraph`, `add_heading`, a table cell's `.text`: python-docx writes them
+    all as `<w:t>` elements) and the document's properties (title, author …, also cut to the 255
+    characters Word allows). A control character or lone surrogate stored before the edge refused them
+    would otherwise fail the whole document (lxml refuses them: a 500). Installed once, as python-docx's
+    own element classes for these two tags; `docx_document` does it, and every Word file the platform
+    makes starts there."""
+    from docx.oxml.coreprops import CT_CoreProperties
+    from docx.oxml.parser import register_element_cls
+    from docx.oxml.text.run import CT_Text
+    from lxml import etree
+
+    from .textguard import printable
+
+    element_text = etree._Element.text
+
+    class PrintableText(CT_Text):
+        @property
+        def text(self):
+            return element_text.__get__(self)
+
+        @text.setter
+        def text(self, value):
+            element_text.__set__(self, printable(value) if isinstance(value, str) else value)
+
+    class PrintableCoreProperties(CT_CoreProperties):
+        def _set_element_text(self, prop_name, value):
+            super()._set_element_text(prop_name, printable(str(value))[:255])
+
+    register_element_cls("w:t", PrintableText)
+    register_element_cls("cp:coreProperties", PrintableCoreProperties)
+
+
 def docx_document(body_font: str, *, page_numbers: bool = True):
     """A new Word document on the A4 公文 page (margins 3.7/3.5/2.8/2.6 cm) with this body font and, by
-    default, page numbers in the footer."""
+    default, page numbers in the footer. Its text goes through `guard_docx_text`."""
     from docx import Document
     from docx.oxml.ns import qn
     from docx.shared import Cm
 
+    guard_docx_text()
     doc = Document()
     for section in doc.sections:
         section.page_height, section.page_width = Cm(29.7), Cm(21.0)

@@ -38,6 +38,13 @@ NOT_OBJECT = "输入有误：请求体须为 JSON 对象。"
 NUMBER = "参数超出范围，请检查后重试。"
 
 
+def printable(value) -> str:
+    """The text without the characters refused here (tab, LF and CR kept): for text stored before they
+    were refused, or restored from an old backup, on its way into a document (core.documents, core.xlsx)
+    or cleaned in place (`manage.py strip_control_chars`)."""
+    return CONTROL.sub("", value or "")
+
+
 def has_control(value) -> bool:
     return isinstance(value, str) and CONTROL.search(value) is not None
 

@@ -25,12 +25,11 @@ from __future__ import annotations
 
 import datetime
 import io
-import re
 from collections.abc import Iterable
 
+from .textguard import printable
+
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-# What a worksheet's XML cannot carry: openpyxl's illegal characters plus lone surrogates and U+FFFE/F.
-UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 MAX_CELL = 32767  # Excel's limit on a cell's text
 SAMPLE_ROWS = 50  # rows held back to size the columns (a write-only sheet takes widths before its rows)
 MIN_WIDTH, MAX_WIDTH = 8, 60
@@ -39,7 +38,9 @@ CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.shee
 
 
 def clean(value: str) -> str:
-    return UNWRITABLE.sub("", value)[:MAX_CELL]
+    """What a worksheet's XML can carry (openpyxl's illegal characters, lone surrogates and U+FFFE/F
+    dropped: core.textguard.printable), cut to what a cell holds."""
+    return printable(value)[:MAX_CELL]
 
 
 def _width(value) -> int:
