@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import hashlib
-import io
 import random
 import uuid
 from decimal import Decimal
@@ -18,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.utils import timezone
 
+from zhengxie.core.demo import scene_photo
 from zhengxie.core.models import Attachment, Organisation, User
 from zhengxie.core.verdicts import Verdict
 from zhengxie.members.models import Member
@@ -42,25 +42,6 @@ NOTES = [
     "",
     "",
 ]
-COLOURS = [(76, 140, 74), (60, 120, 180), (200, 160, 60), (150, 90, 160), (210, 110, 80), (90, 170, 170)]
-
-
-def _photo(rng: random.Random) -> bytes:
-    """A small generated JPEG (coloured rectangles on a sky and grass), about 10-20 KB."""
-    from PIL import Image, ImageDraw
-
-    img = Image.new("RGB", (480, 360), (170, 205, 235))
-    d = ImageDraw.Draw(img)
-    d.rectangle([0, 230, 480, 360], fill=(95, 160, 80))
-    for _ in range(6):
-        x, y = rng.randint(0, 420), rng.randint(120, 300)
-        w, h = rng.randint(30, 120), rng.randint(20, 90)
-        d.rectangle([x, y, x + w, y + h], fill=rng.choice(COLOURS), outline=(40, 40, 40))
-    for i in range(0, 480, 24):
-        d.line([i, 230 + (i % 48) // 6, i + 12, 236], fill=(70, 130, 60), width=3)
-    out = io.BytesIO()
-    img.save(out, format="JPEG", quality=85)
-    return out.getvalue()
 
 
 def _attachment(rating: Rating, member_user, data: bytes, n: int, ct) -> Attachment:
@@ -170,7 +151,7 @@ def _published_parks(county, office, members, rng, now, records, schemes):
     )
     ct = ContentType.objects.get_for_model(Rating)
     users = {m.pk: m.user for m in raters}
-    photo_pool = [_photo(rng) for _ in range(8)]
+    photo_pool = [scene_photo(rng) for _ in range(8)]
     photo_rows, first_of = [], set()
     for x in ratings:
         if x.target_id in first_of and rng.random() < 0.7:

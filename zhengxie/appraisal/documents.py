@@ -1,6 +1,6 @@
 """The results of a round as .xlsx (core.xlsx.Book) and the illustrated 汇编 as .docx (core.documents):
 title page, the ranking table (满意 / 重点监督 marked), then per target its figures, the members' notes and
-their photos (made smaller with Pillow). Neither shows where or when a phone was, nor who rated what."""
+their photos (made smaller: core.documents.small_photo). Neither shows where or when a phone was, nor who rated what."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import io
 from django.utils import timezone
 
 from zhengxie.core import xlsx as xlsx_mod
-from zhengxie.core.documents import docx_document, docx_font
+from zhengxie.core.documents import attachment_photo, docx_document, docx_font, docx_photo
 from zhengxie.proposals.documents import committee_title
 
 from .models import Round, Target
@@ -17,7 +17,6 @@ from .models import Round, Target
 XLSX = xlsx_mod.CONTENT_TYPE
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 MARKS = dict(Target.Mark.choices)
-PHOTO_EDGE = 960  # px: the longer side of a photo in the booklet
 PHOTOS_PER_TARGET = 4
 
 
@@ -80,19 +79,6 @@ def _para(doc, text="", *, size=14, bold=False, center=False, font="仿宋_GB231
     return p
 
 
-def small_photo(data: bytes) -> io.BytesIO:
-    """The photo made smaller for the page (JPEG, longer side PHOTO_EDGE)."""
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as img:
-        img = img.convert("RGB")
-        img.thumbnail((PHOTO_EDGE, PHOTO_EDGE))
-        out = io.BytesIO()
-        img.save(out, format="JPEG", quality=80)
-    out.seek(0)
-    return out
-
-
 def _intro(r: Round, targets: list[Target]) -> str:
     return (
         f"本次评议共{len(targets)}个对象，{r.rater_count}名委员受邀参评，形成评议记录{r.rating_count}条。"
@@ -124,11 +110,7 @@ def _facts(r: Round, t: Target) -> str:
 
 
 def _photo_bytes(ph) -> io.BytesIO | None:
-    try:
-        with ph.attachment.file.open("rb") as fh:
-            return small_photo(fh.read())
-    except (OSError, ValueError):
-        return None
+    return attachment_photo(ph.attachment)
 
 
 def booklet(
@@ -167,7 +149,7 @@ def booklet(
         for ph in photos.get(t.pk, [])[:PHOTOS_PER_TARGET]:
             img = _photo_bytes(ph)
             if img is not None:
-                doc.add_picture(img, width=Cm(12))
+                docx_photo(doc, img, width=Cm(12))
         progress(20 + 75 * n / max(len(rated or targets), 1))
     buf = io.BytesIO()
     doc.save(buf)

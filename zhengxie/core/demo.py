@@ -86,6 +86,36 @@ UNITS = [
 
 _HASH = {}
 
+PHOTO_COLOURS = [
+    (76, 140, 74),
+    (60, 120, 180),
+    (200, 160, 60),
+    (150, 90, 160),
+    (210, 110, 80),
+    (90, 170, 170),
+]
+
+
+def scene_photo(rng) -> bytes:
+    """A small generated JPEG for the demo's on-site photos (coloured rectangles on a sky and grass, 480×360,
+    about 10-20 KB); `rng` is a random.Random, so a demo draws the same pictures each time."""
+    import io
+
+    from PIL import Image, ImageDraw
+
+    img = Image.new("RGB", (480, 360), (170, 205, 235))
+    d = ImageDraw.Draw(img)
+    d.rectangle([0, 230, 480, 360], fill=(95, 160, 80))
+    for _ in range(6):
+        x, y = rng.randint(0, 420), rng.randint(120, 300)
+        w, h = rng.randint(30, 120), rng.randint(20, 90)
+        d.rectangle([x, y, x + w, y + h], fill=rng.choice(PHOTO_COLOURS), outline=(40, 40, 40))
+    for i in range(0, 480, 24):
+        d.line([i, 230 + (i % 48) // 6, i + 12, 236], fill=(70, 130, 60), width=3)
+    out = io.BytesIO()
+    img.save(out, format="JPEG", quality=85)
+    return out.getvalue()
+
 
 def demo_password_hash() -> str:
     """Hashed once and reused: hashing for every demo user would take a minute."""

@@ -1,10 +1,12 @@
 """What every official document builder shares (proposals, 社情民意 issues, duty reports): the A4 公文 page
-of a Word file with its body font, a run's Chinese font, text split into paragraphs, and the built-in
-CID font for PDFs (STSong-Light: no font file has to be installed)."""
+of a Word file with its body font, a run's Chinese font, text split into paragraphs, photos made smaller
+and set on the page with a caption, and the built-in CID font for PDFs (STSong-Light: no font file has to
+be installed)."""
 
 from __future__ import annotations
 
 import functools
+import io
 import re
 
 CJK_FONT = "STSong-Light"
@@ -172,6 +174,65 @@ def docx_document(body_font: str, *, page_numbers: bool = True):
     if page_numbers:
         docx_page_numbers(doc)
     return doc
+
+
+PHOTO_EDGE = 960  # px: the longer side of a photo put into a document
+
+
+def small_photo(data: bytes, edge: int = PHOTO_EDGE) -> io.BytesIO:
+    """The photo made smaller for the page (JPEG, longer side `edge`), as a stream for python-docx or
+    reportlab. Stored photos are already without EXIF (core.uploads.clean_image); this keeps none either."""
+    from PIL import Image
+
+    with Image.open(io.BytesIO(data)) as img:
+        img = img.convert("RGB")
+        img.thumbnail((edge, edge))
+        out = io.BytesIO()
+        img.save(out, format="JPEG", quality=80)
+    out.seek(0)
+    return out
+
+
+def attachment_photo(att, edge: int = PHOTO_EDGE) -> io.BytesIO | None:
+    """A stored photo (core.models.Attachment) made smaller for the page, or None when its file is missing
+    or cannot be read (the document is built without it rather than failing)."""
+    from PIL import UnidentifiedImageError
+
+    try:
+        with att.file.open("rb") as fh:
+            return small_photo(fh.read(), edge)
+    except (OSError, ValueError, UnidentifiedImageError):
+        return None
+
+
+def docx_text_width(doc):
+    """The width between the margins of the document's (first) section, in EMU."""
+    section = doc.sections[0]
+    return section.page_width - section.left_margin - section.right_margin
+
+
+def docx_photo(doc, photo: io.BytesIO, *, caption: str = "", width=None, max_height=None, size=12):
+    """A photo on its own centred line, `width` wide (default: the text width, so it spans the page) and no
+    taller than `max_height` (a portrait photo is narrowed to fit), with its caption centred under it."""
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+    from PIL import Image
+
+    width = width or docx_text_width(doc)
+    if max_height is not None:
+        with Image.open(photo) as img:
+            w, h = img.size
+        photo.seek(0)
+        if h and width * h / w > max_height:
+            width = int(max_height * w / h)
+    p = doc.add_paragraph()
+    p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    p.paragraph_format.keep_with_next = bool(caption)
+    p.add_run().add_picture(photo, width=width)
+    if caption:
+        docx_paragraph(doc, caption, size=size, align="center", name="楷体_GB2312")
+        doc.paragraphs[-1].paragraph_format.space_after = Pt(size / 2)
+    return p
 
 
 def file_response(data: bytes, filename: str, content_type: str):

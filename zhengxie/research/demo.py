@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import datetime
 import io
+import random
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from zhengxie.activities import services as meetings
+from zhengxie.core.demo import scene_photo
 from zhengxie.core.models import User
 from zhengxie.members.models import Member, SpecialCommittee
 
@@ -29,12 +31,8 @@ K = ResearchTopic.Kind
 
 
 def _photo(n: int) -> SimpleUploadedFile:
-    from PIL import Image
-
-    img = Image.new("RGB", (48, 32), ((60 * n) % 255, 140, (90 + 40 * n) % 255))
-    buf = io.BytesIO()
-    img.save(buf, format="JPEG", quality=70)
-    return SimpleUploadedFile(f"现场照片{n}.jpg", buf.getvalue(), "image/jpeg")
+    """A generated on-site photo (the generated report sets it across the page)."""
+    return SimpleUploadedFile(f"现场照片{n}.jpg", scene_photo(random.Random(n)), "image/jpeg")
 
 
 def _uploaded_report(title: str, lines: list[str]) -> SimpleUploadedFile:

@@ -1,6 +1,7 @@
 """The generated 视察/调研 report (.docx on the A4 公文 page, core.documents): the title (关于……的视察报告 /
 调研报告), the issuing committee, then 一、基本情况 (background, leader, members, visits with their places,
-dates and attendance), 二、发现的主要问题 (the findings), 三、意见建议 (the numbered recommendations), the
+dates and attendance), 二、发现的主要问题 (the findings, then their photos across the page with captions:
+core.documents.docx_photo, as the 民主评议 汇编 sets its photos), 三、意见建议 (the numbered recommendations), the
 summary when given, and the writers (执笔人)."""
 
 from __future__ import annotations
@@ -10,10 +11,12 @@ import io
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from zhengxie.core.documents import docx_document, docx_paragraph, paragraphs
+from zhengxie.core.documents import attachment_photo, docx_document, docx_paragraph, docx_photo, paragraphs
 
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 NUMBERS = "一二三四五六七八九十"
+PHOTOS_IN_REPORT = 30  # photos set in the report; any more are counted
+MAX_PHOTO_HEIGHT_CM = 12  # a portrait photo is narrowed to this height
 
 
 def _cn_date(d) -> str:
@@ -46,10 +49,37 @@ def visit_rows(topic) -> list:
     )
 
 
+def _caption(n: int, f, texts: list) -> str:
+    """图n　the finding's text (or 现场照片) — 问题k when it is listed above —, who took it and when."""
+    text = f.content.strip()
+    if len(text) > 40:
+        text = text[:39] + "…"
+    listed = f"（问题{texts.index(f) + 1}）" if f in texts else ""
+    when = _cn_date(timezone.localtime(f.at))
+    who = getattr(f.author, "name", "") or f.author.username
+    return f"图{n}　{text or '现场照片'}{listed}（{who}摄于{when}）"
+
+
+def _photos(doc, with_photo: list, texts: list) -> None:
+    """The findings' photos under the problems, each the text width wide (a portrait one no taller than
+    MAX_PHOTO_HEIGHT_CM) with its caption; past PHOTOS_IN_REPORT the rest are counted, not set. A photo
+    whose file cannot be read is left out (the report is still made)."""
+    from docx.shared import Cm
+
+    shown = [(f, img) for f in with_photo[:PHOTOS_IN_REPORT] if (img := attachment_photo(f.photo))]
+    if shown:
+        _para(doc, "现场照片：")
+    for n, (f, img) in enumerate(shown, 1):
+        docx_photo(doc, img, caption=_caption(n, f, texts), max_height=Cm(MAX_PHOTO_HEIGHT_CM))
+    rest = len(with_photo) - PHOTOS_IN_REPORT
+    if rest > 0:
+        _para(doc, f"另有现场照片{rest}张，存于平台课题页面。")
+
+
 def report_docx(topic, *, writers, summary="") -> bytes:
     label = topic.get_kind_display()
     members = list(topic.members.order_by("name"))
-    findings = list(topic.findings.select_related("author").order_by("at", "id"))
+    findings = list(topic.findings.select_related("author", "photo").order_by("at", "id"))
     recs = list(topic.recommendations.order_by("number"))
     visits = visit_rows(topic)
     doc = docx_document("仿宋_GB2312")
@@ -95,9 +125,7 @@ def report_docx(topic, *, writers, summary="") -> bytes:
             _para(doc, f"{i}. {f.content}")
     else:
         _para(doc, "（未记录）")
-    photos = sum(1 for f in findings if f.photo_id)
-    if photos:
-        _para(doc, f"现场照片{photos}张，存于平台课题页面。")
+    _photos(doc, [f for f in findings if f.photo_id], texts)
     heading("意见建议")
     if recs:
         for r in recs:
