@@ -182,6 +182,29 @@ class CaseLetter(Schema):
     api_url: str
 
 
+class CaseFile(Schema):
+    id: int
+    name: str
+    size: int
+    is_image: bool
+    url: str
+    api_url: str
+
+
+class MaterialFile(Schema):
+    name: str
+    url: str
+    is_image: bool
+
+
+class CaseMaterial(Schema):
+    """What the unit needs of the item to act on it (the kind's: a 整改 item's requirement and evidence)."""
+
+    title: str
+    text: str
+    files: list[MaterialFile] = []
+
+
 class CaseRating(Schema):
     id: int
     reply_id: int
@@ -201,6 +224,8 @@ class CaseReply(Schema):
     replied_at: datetime.datetime
     on_time: bool
     letter: CaseLetter | None
+    # The kind's several files (reply_file_many: 整改佐证), else empty.
+    files: list[CaseFile] = []
     ratings: list[CaseRating]
     signed_by: str | None = None
     signed_at: datetime.datetime | None = None
@@ -221,6 +246,7 @@ class CaseSignoff(Schema):
     result_class: str
     content: str
     letter: DraftLetter | None
+    files: list[DraftLetter] = []
     drafted_by: str
     drafted_at: datetime.datetime
     return_reason: str
@@ -250,6 +276,7 @@ class CaseOut(Schema):
     label: str
     category: str
     source: str
+    materials: list[CaseMaterial] = []
     url: str
     item_url: str
     status: str
@@ -270,6 +297,8 @@ class CaseOut(Schema):
     timeline: list[CaseEvent]
     actions: list[str]
     signoff: CaseSignoff | None = None
+    reply_file_label: str = "答复函"
+    reply_file_many: bool = False
 
 
 class CaseReplyIn(Schema):
@@ -343,10 +372,11 @@ def case_reply(request, case_id: int, payload: CaseReplyIn):
 @router.post(
     "/handling/cases/{case_id}/letter",
     response=CaseOut,
-    summary="上传答复函（PDF 或 Word .docx，multipart 字段 file）",
+    summary="上传答复函（PDF 或 Word .docx，multipart 字段 file）；整改佐证等可多个文件的事项（reply_file_many）"
+    "可重复 file 字段上传多个，照片（JPEG/PNG）去除位置等元数据后保存",
 )
-def case_letter(request, case_id: int, file: UploadedFile = File(...)):  # noqa: B008
-    _do(flow.attach_letter, user=request.user, case=_flow_case(request, case_id), upload=file)
+def case_letter(request, case_id: int, file: list[UploadedFile] = File(...)):  # noqa: B008
+    _do(flow.attach_letter, user=request.user, case=_flow_case(request, case_id), upload=list(file))
     return _case_out(request, case_id)
 
 
@@ -409,3 +439,20 @@ def case_letter_download(request, case_id: int, reply_id: int):
     return FileResponse(
         fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type
     )
+
+
+@router.get(
+    "/handling/cases/{case_id}/replies/{reply_id}/files/{file_id}",
+    summary="下载答复附件（整改佐证等，与事项同样的查看权限）",
+)
+def case_file_download(request, case_id: int, reply_id: int, file_id: int):
+    case = _flow_case(request, case_id)
+    rp = Reply.objects.filter(pk=reply_id, case_id=case.pk).first()
+    att = rp.files.filter(pk=file_id).first() if rp is not None else None
+    if att is None:
+        raise NotFound("未找到")
+    try:
+        fh = att.file.open("rb")
+    except FileNotFoundError:
+        raise NotFound("未找到")
+    return FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.mime_type)

@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengxie.core.errors import NotFound
+from zhengxie.core.models import Attachment
 
 from . import kinds
 from . import rules as r
@@ -31,9 +32,10 @@ def get_case(user, pk) -> Case:
 
 def with_rows(case: Case) -> Case:
     """The case's rows, prefetched onto it (one query each: assignments, replies, ratings, extensions,
-    events, open reply drafts)."""
+    events, open reply drafts; and the files of replies and drafts where the kind takes several)."""
     from django.db.models import prefetch_related_objects
 
+    many = kinds.get(case.kind).reply_file_many
     prefetch_related_objects(
         [case],
         Prefetch("assignments", queryset=Assignment.objects.select_related("unit").order_by("role", "id")),
@@ -52,6 +54,14 @@ def with_rows(case: Case) -> Case:
         Prefetch("evaluations", queryset=Evaluation.objects.order_by("created_at", "id")),
         Prefetch("extensions", queryset=Extension.objects.order_by("created_at", "id")),
         Prefetch("events", queryset=Event.objects.order_by("at", "id")),
+        *(
+            [
+                Prefetch("replies__files", queryset=Attachment.objects.order_by("id")),
+                Prefetch("drafts__files", queryset=Attachment.objects.order_by("id")),
+            ]
+            if many
+            else []
+        ),
     )
     return case
 
@@ -77,9 +87,20 @@ def _letter(case: Case, rp: Reply) -> dict | None:
     }
 
 
+def _file(case: Case, rp: Reply, att) -> dict:
+    return {
+        "id": att.pk,
+        "name": att.original_name,
+        "size": att.size,
+        "is_image": att.mime_type.startswith("image/"),
+        "url": reverse("core:attachment", args=[att.pk]),
+        "api_url": f"/api/v1/handling/cases/{case.pk}/replies/{rp.pk}/files/{att.pk}",
+    }
+
+
 def view(case: Case, user) -> dict:
     """Everything the case page and the API show; `case` comes from with_rows (no further query but the
-    kind's own hooks: source, item_url, may_rate)."""
+    kind's own hooks: source, materials, item_url, may_rate)."""
     kind = kinds.get(case.kind)
     assignments = list(case.assignments.all())
     ratings = [
@@ -107,6 +128,8 @@ def view(case: Case, user) -> dict:
             "replied_at": rp.replied_at,
             "on_time": rp.on_time,
             "letter": _letter(case, rp),
+            # The kind's several files (Kind.reply_file_many: 整改佐证 photos and papers); else empty.
+            "files": [_file(case, rp, att) for att in rp.files.all()] if kind.reply_file_many else [],
             "ratings": by_reply.get(rp.pk, []),
             # 签发: who signed the letter off and when (None unless the unit head signed it).
             "signed_by": (rp.signed_by.name or rp.signed_by.username) if rp.signed_by_id else None,
@@ -126,6 +149,8 @@ def view(case: Case, user) -> dict:
         "label": case.label,
         "category": case.category,
         "source": kind.source(case) or "",
+        # What the unit needs of the item to act (the kind's: a 整改 item's requirement and evidence).
+        "materials": kind.materials(case, user),
         "url": page,
         # The item's own page, when it is not this one.
         "item_url": item_url if item_url and item_url != page else "",
@@ -170,6 +195,9 @@ def view(case: Case, user) -> dict:
         "actions": flow.allowed_actions(user, case, assignments),
         # The user's unit's reply draft waiting for its head's 签发, or returned to the handler (None for
         # everybody else, and when the kind's `<prefix>.head_signoff` is off).
-        "signoff": signoff.view(my_draft(case, user)),
+        "signoff": signoff.view(my_draft(case, user), many=kind.reply_file_many),
         "rater_label": kind.rater_label,
+        # What the unit attaches to a reply (答复函, 整改佐证) and whether several files go with one.
+        "reply_file_label": kind.reply_file_label,
+        "reply_file_many": kind.reply_file_many,
     }

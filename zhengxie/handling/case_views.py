@@ -29,11 +29,16 @@ FLOW_FORMS = {
 DONE = {
     "acknowledge": "已签收。",
     "reply": "已答复。",
-    "attach_letter": "已上传答复函。",
+    "attach_letter": "已上传{file}。",
     "rate": "已提交评价。",
     "extend": "已延期。",
     "sign": "已处理答复稿。",
 }
+
+
+def _files(data: dict):
+    """The reply's file: the one letter, or the kind's several files (forms.ReplyFilesMixin)."""
+    return data.get("files") if "files" in data else data.get("letter")
 
 
 def _run(action, user, case, data: dict):
@@ -44,11 +49,11 @@ def _run(action, user, case, data: dict):
             user=user,
             case=case,
             content=data.get("content", ""),
-            letter=data.get("letter"),
+            letter=_files(data),
             result_class=data.get("result_class", ""),
         )
     if action == "attach_letter":
-        return flow.attach_letter(user=user, case=case, upload=data.get("letter"))
+        return flow.attach_letter(user=user, case=case, upload=_files(data))
     if action == "rate":
         return flow.rate(user=user, case=case, rating=data.get("rating", ""), comment=data.get("comment", ""))
     if action == "sign":
@@ -123,7 +128,7 @@ def case_action(request, case_id: int, action: str):
     form = FLOW_FORMS[action](request.POST, request.FILES, case=case)
     status = 422
     if form.is_valid():
-        done = DONE[action]
+        done = DONE[action].format(file=kinds.get(case.kind).reply_file_label)
         if action == "reply" and signoff.drafts_instead(request.user, case):
             done = "答复稿已提交，等待单位负责人签发。"
         elif action == "sign":

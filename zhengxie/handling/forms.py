@@ -6,48 +6,93 @@ from __future__ import annotations
 
 from django import forms
 
-from zhengxie.core import uploads
 from zhengxie.core.errors import Invalid
+from zhengxie.core.formfields import MultipleFileField
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 
+from . import kinds
 from .models import Evaluation, Reply
+from .services import units
 from .services.ratings import check_rating
 from .services.signoff import DECISIONS, check_decision
 from .services.supervision import check_extension_date, check_extension_reason
 from .services.units import result_classes
 
-# A service's field name → the form's.
+# A service's field name → the form's (the reply's file field is `letter`, or `files` where the kind
+# takes several).
 FIELDS = {"file": "letter", "upload": "letter"}
 
 
 def service_error(form, exc) -> None:
     """Show a service's error by its field (or above the form)."""
     name = FIELDS.get(exc.field, exc.field)
+    if name == "letter" and "files" in form.fields:
+        name = "files"
     form.add_error(name if name in form.fields else None, exc.message)
 
 
-def _check_letter(form, name: str):
-    f = form.cleaned_data.get(name)
-    if f is None:
-        return f
-    try:
-        uploads.validate(f, uploads.DOCUMENTS)
-    except Invalid as exc:
-        raise forms.ValidationError(exc.message)
-    finally:
-        f.seek(0)
-    return f
+def _file_field(kind, *, required: bool, later: bool) -> forms.FileField:
+    """The reply's file field as the kind says (Kind.reply_file_*): one letter, or several files."""
+    note = kind.reply_file_note + ("，可稍后上传" if later else "")
+    label = f"{kind.reply_file_label}（{note}）"
+    if kind.reply_file_many:
+        field = MultipleFileField(
+            label=label,
+            required=required,
+            error_messages={"required": f"请选择要上传的{kind.reply_file_label}。"},
+        )
+    else:
+        field = forms.FileField(
+            label=label,
+            required=required,
+            error_messages={
+                "required": f"请选择要上传的{kind.reply_file_label}（{units.file_types_label(kind)}）。",
+                "empty": "上传的文件是空的。",
+            },
+        )
+    field.widget.attrs["accept"] = ",".join(ACCEPT[k] for k in kind.reply_file_types)
+    return field
 
 
-class ReplyForm(BootstrapFormMixin, forms.Form):
+# What the browser's file picker offers, by core.uploads kind.
+ACCEPT = {"pdf": ".pdf", "docx": ".docx", "xlsx": ".xlsx", "png": "image/png", "jpg": "image/jpeg"}
+
+
+class ReplyFilesMixin:
+    """The reply's file field (`letter`, or `files` where the kind takes several), checked by content."""
+
+    files_required = False
+    files_later = False
+
+    def _add_file_field(self, case):
+        self.kind = kinds.get(case.kind)
+        name = "files" if self.kind.reply_file_many else "letter"
+        self.fields[name] = _file_field(self.kind, required=self.files_required, later=self.files_later)
+        self.file_field = name
+
+    def _check_files(self, value):
+        try:
+            units.check_reply_files(self.kind, units.as_uploads(value))
+        except Invalid as exc:
+            raise forms.ValidationError(exc.message)
+        return value
+
+    def clean_letter(self):
+        return self._check_files(self.cleaned_data.get("letter"))
+
+    def clean_files(self):
+        return self._check_files(self.cleaned_data.get("files"))
+
+    def uploads(self):
+        """What the service takes: the one letter, or the list of files."""
+        return self.cleaned_data.get(self.file_field)
+
+
+class ReplyForm(ReplyFilesMixin, BootstrapFormMixin, forms.Form):
     result_class = forms.ChoiceField(label="答复类别", required=False, widget=forms.RadioSelect)
     # Not required here: the service says what is missing (请填写答复内容。).
     content = forms.CharField(label="答复内容", required=False, widget=forms.Textarea(attrs={"rows": 6}))
-    letter = forms.FileField(
-        label="答复函（已签发盖章，PDF 或 Word .docx，可稍后上传）",
-        required=False,
-        error_messages={"empty": "上传的文件是空的。"},
-    )
+    files_later = True
 
     def __init__(self, *args, case, **kw):
         super().__init__(*args, **kw)
@@ -58,27 +103,17 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
             self.fields["result_class"].widget.attrs["class"] = "form-check-input"
         else:
             del self.fields["result_class"]
-        self.fields["letter"].widget.attrs["accept"] = ".pdf,.docx"
-
-    def clean_letter(self):
-        return _check_letter(self, "letter")
+        self._add_file_field(case)
 
 
-class LetterForm(BootstrapFormMixin, forms.Form):
-    letter = forms.FileField(
-        label="答复函（已签发盖章，PDF 或 Word .docx）",
-        error_messages={
-            "required": "请选择要上传的答复函（PDF 或 Word .docx）。",
-            "empty": "上传的文件是空的。",
-        },
-    )
+class LetterForm(ReplyFilesMixin, BootstrapFormMixin, forms.Form):
+    """上传答复函 after replying (replaces the letter), or more 整改佐证 (added) where the kind takes several."""
 
-    def __init__(self, *args, case=None, **kw):
+    files_required = True
+
+    def __init__(self, *args, case, **kw):
         super().__init__(*args, **kw)
-        self.fields["letter"].widget.attrs["accept"] = ".pdf,.docx"
-
-    def clean_letter(self):
-        return _check_letter(self, "letter")
+        self._add_file_field(case)
 
 
 class RateForm(BootstrapFormMixin, forms.Form):

@@ -33,6 +33,10 @@ def _nobody(case, user) -> bool:
     return False
 
 
+def _no_materials(case, user) -> list:
+    return []
+
+
 def _case_page(case) -> str:
     from django.urls import reverse
 
@@ -110,9 +114,22 @@ class Kind:
     # acknowledge_url(case) -> str: the page action (POST, with `next`) by which a unit acknowledges
     # receipt of the item, so that the inbox offers 签收 on each row; "" when the item page must be opened.
     acknowledge_url: Callable = field(default=_no_page, compare=False)
+    # What a unit attaches to its reply (the 答复 form, 上传 after replying, the API's /letter): its name
+    # (答复函, 整改佐证), a note on what it is, the core.uploads kinds accepted (each file checked by its
+    # content; photos are stored re-encoded without EXIF/GPS, core.uploads.clean_image), and whether a reply
+    # carries several files (Reply.files, more addable later) or one letter (Reply.letter, replaceable).
+    reply_file_label: str = "答复函"
+    reply_file_note: str = "已签发盖章，PDF 或 Word .docx"
+    reply_file_types: tuple[str, ...] = ("pdf", "docx")
+    reply_file_many: bool = False
     # reply_template_url(case) -> str: a reply letter template (答复函模板) the replying unit downloads from
     # its inbox row; "" when the kind has none.
     reply_template_url: Callable = field(default=_no_page, compare=False)
+    # materials(case, user) -> list[dict]: what the replying unit needs of the item to act on it, shown on
+    # the case page (事项材料) and in the API to whoever may see the case: each {"title", "text", "files":
+    # [{"name", "url", "is_image"}]} — the files' downloads checked by the module's own rules. A 整改 item
+    # gives its requirement and the group's evidence, which the unit cannot open on the group's page.
+    materials: Callable = field(default=_no_materials, compare=False)
     # may_view(case, user) -> bool: whether this user may see the item (the module's visibility rule).
     may_view: Callable = field(default=_nobody, compare=False)
     # may_rate(case, user) -> bool: whether this user rates the case's replies (the module's rule).

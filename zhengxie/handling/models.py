@@ -197,6 +197,8 @@ class Reply(models.Model):
     letter = models.ForeignKey(
         Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复函"
     )
+    # Several files with one reply where the kind says so (Kind.reply_file_many: 整改佐证 photos and papers).
+    files = models.ManyToManyField(Attachment, blank=True, related_name="+", verbose_name="答复附件")
     round = models.PositiveSmallIntegerField("办理轮次", default=1)
     replied_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     replied_at = models.DateTimeField("答复时间", default=timezone.now)
@@ -254,6 +256,7 @@ class ReplyDraft(models.Model):
     letter = models.ForeignKey(
         Attachment, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="答复函"
     )
+    files = models.ManyToManyField(Attachment, blank=True, related_name="+", verbose_name="答复附件")
     status = models.CharField("签发状态", max_length=10, choices=Status.choices, default=Status.PENDING)
     drafted_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     drafted_at = models.DateTimeField("提交签发时间", default=timezone.now)

@@ -8,11 +8,12 @@ from django import forms
 from django.utils import timezone
 
 from zhengxie.core import orgsettings, uploads
+from zhengxie.core.formfields import MultipleFileField
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit
 from zhengxie.members.models import Member
 from zhengxie.members.selectors import committee_of, member_of
-from zhengxie.proposals.forms import MultipleFileField, check_upload
+from zhengxie.proposals.forms import check_upload
 
 from . import rules as r
 from . import services

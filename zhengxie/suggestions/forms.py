@@ -5,24 +5,11 @@ from __future__ import annotations
 
 from django import forms
 
+from zhengxie.core.formfields import MultipleFileField, MultipleFileInput
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit
 
 from .models import Suggestion
-
-
-class MultiplePhotos(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class PhotosField(forms.FileField):
-    """Several files under one name (the services check each by its content)."""
-
-    def clean(self, data, initial=None):
-        one = super().clean
-        if isinstance(data, (list, tuple)):
-            return [one(d, initial) for d in data if d]
-        return [one(data, initial)] if data else []
 
 
 class PublicForm(BootstrapFormMixin, forms.Form):
@@ -41,10 +28,10 @@ class PublicForm(BootstrapFormMixin, forms.Form):
             attrs={"rows": 6, "placeholder": "发生在哪里、什么问题、您的建议", "required": True}
         ),
     )
-    photos = PhotosField(
+    photos = MultipleFileField(
         label="照片（可选，最多3张）",
         required=False,
-        widget=MultiplePhotos(attrs={"accept": "image/png,image/jpeg"}),
+        widget=MultipleFileInput(attrs={"accept": "image/png,image/jpeg"}),
     )
     name = forms.CharField(label="姓名（可选）", max_length=40, required=False)
     phone = forms.CharField(

@@ -8,7 +8,8 @@
 
 Extensions: staff_contact_id, starts_on, ends_on on POST /supervisions; POST /supervisions/{id}/finish
 (active → rated) and /close (rated → closed); GET /supervisions/{id}/report (.docx); GET
-/supervisions/stats?year=; POST /supervision-items/{id}/evidence (multipart, field file); the 票决:
+/supervisions/stats?year=; POST /supervision-items/{id}/evidence (multipart, field file); problem_id on
+POST /supervisions/{id}/items (the 问题清单 item a 整改 item rectifies); the 票决:
 GET|POST /supervision-votes, GET /supervision-votes/{id}, POST /supervision-votes/{id}/ballots {unit_ids},
 /paper {voters, votes: [{unit_id, votes}]}, /close, /pick {unit_ids} (a tie at the cut).
 Invisible → 404, forbidden → 403, bad input → 422, an illegal step → 409.
@@ -52,6 +53,8 @@ class SupervisionItemIn(Schema):
     list: ListName
     content: str
     deadline: datetime.date | None = None
+    # Extension: the 问题清单 item a 整改 item rectifies (its unit reads it on its case page).
+    problem_id: int | None = None
 
 
 class SupervisionConfirmIn(Schema):
@@ -86,6 +89,7 @@ class SupervisionItemOut(Schema):
     status_label: str
     light: str
     case_id: int | None = None
+    problem_id: int | None = None
     evidence: list[SupervisionFile]
     actions: list[str]
 
@@ -274,6 +278,7 @@ def item_out(user, s: Supervision, i: Item, files) -> dict:
         "status_label": i.get_status_display(),
         "light": i.light,
         "case_id": i.case_id,
+        "problem_id": i.problem_id,
         "evidence": [
             {"id": a.pk, "name": a.original_name, "url": reverse("core:attachment", args=[a.pk])}
             for a in files
@@ -441,7 +446,12 @@ def get_supervision(request, supervision_id: int):
 )
 def add_supervision_item(request, supervision_id: int, payload: SupervisionItemIn):
     i = services.add_item(
-        request.user, supervision_id, list=payload.list, content=payload.content, deadline=payload.deadline
+        request.user,
+        supervision_id,
+        list=payload.list,
+        content=payload.content,
+        deadline=payload.deadline,
+        problem=payload.problem_id,
     )
     return 201, _item(request, i)
 

@@ -1,6 +1,7 @@
 """Demo 委派民主监督 of 青川县 for the current year: a closed, valid 票决 (four candidate units, two chosen by
 more than half of the standing members), and two groups — 县教育局 (led by the standing member member3,
-with member1) and 县住建局 (led by member2) — each with problem, suggestion and rectification items. Of the
+with member1) and 县住建局 (led by member2) — each with problem, suggestion and rectification items (each 整改 item naming the problem it rectifies, the
+first problem with an on-site photo). Of the
 rectification items, some were answered by the unit and confirmed by the group (已整改), one was sent
 back (退回重新整改), others still wait in the unit's inbox; the 县住建局 group has rated the unit. All through
 the services (audit, notices, the handling spine), except the ballots, which are written in bulk."""
@@ -8,9 +9,12 @@ the services (audit, notices, the handling spine), except the ballots, which are
 from __future__ import annotations
 
 import datetime
+import random
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from zhengxie.core.demo import scene_photo
 from zhengxie.core.models import HandlingUnit, User
 from zhengxie.handling.services import flow
 from zhengxie.members.models import Member
@@ -58,6 +62,10 @@ REPLIES = {
     "教育局": "已制定实施方案，按时间表推进，相关佐证材料已报送监督小组。",
     "住建局": "已组织专项整治，形成整改台账，逐项销号。",
 }
+
+
+def _photo(rng, name: str) -> SimpleUploadedFile:
+    return SimpleUploadedFile(f"{name}.jpg", scene_photo(rng), "image/jpeg")
 
 
 def _group_members(county, exclude, n, offset):
@@ -132,20 +140,38 @@ def load(ctx):
         starts_on=start,
         ends_on=datetime.date(year, 12, 31),
     )
+    rng = random.Random(12)
     for s, items, leader in ((edu, EDU_ITEMS, named["member3"]), (housing, HOUSING_ITEMS, named["member2"])):
-        rect = []
+        problems, rect = [], []
         for key in ("problem", "suggestion", "rectification"):
-            for content in items[key]:
-                i = services.add_item(leader.user, s, list=key, content=content)
-                if key == "rectification":
+            for n, content in enumerate(items[key]):
+                # The first problem has an on-site photo; each 整改 item rectifies the problem of its rank.
+                evidence = [_photo(rng, "现场检查照片")] if key == "problem" and n == 0 else ()
+                problem = problems[n] if key == "rectification" and n < len(problems) else None
+                i = services.add_item(
+                    leader.user, s, list=key, content=content, evidence=evidence, problem=problem
+                )
+                if key == "problem":
+                    problems.append(i)
+                elif key == "rectification":
                     rect.append(i)
         handler = handlers[s.unit.short_name]
         # The first is answered and confirmed; the second answered and sent back (edu) or answered and
-        # awaiting the group (housing); the rest still with the unit.
+        # awaiting the group (housing); the rest still with the unit. Replies carry 整改佐证 photos.
         flow.acknowledge(user=handler, case=rect[0].case_id)
-        flow.reply(user=handler, case=rect[0].case_id, content=REPLIES[s.unit.short_name])
+        flow.reply(
+            user=handler,
+            case=rect[0].case_id,
+            content=REPLIES[s.unit.short_name],
+            letter=[_photo(rng, "整改后照片1"), _photo(rng, "整改后照片2")],
+        )
         services.confirm(leader.user, rect[0], accepted=True, note="整改到位。")
-        flow.reply(user=handler, case=rect[1].case_id, content=REPLIES[s.unit.short_name])
+        flow.reply(
+            user=handler,
+            case=rect[1].case_id,
+            content=REPLIES[s.unit.short_name],
+            letter=[_photo(rng, "整改现场照片")],
+        )
         if s is edu:
             services.confirm(
                 leader.user, rect[1], accepted=False, note="课程清单尚未覆盖全部农村学校，请继续整改。"

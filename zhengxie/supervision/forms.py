@@ -88,7 +88,22 @@ class ItemForm(BootstrapFormMixin, forms.Form):
     deadline = forms.DateField(
         label="整改期限", required=False, widget=DATE, help_text="仅整改清单；留空按默认办理期限。"
     )
+    problem = forms.ChoiceField(
+        label="对应问题",
+        required=False,
+        help_text="仅整改清单，可选：注明后承办单位在办理页面可看到该问题及其佐证材料。",
+    )
     evidence = forms.FileField(label="佐证材料（图片、PDF 或 Word）", required=False)
+
+    def __init__(self, *args, problems=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        if problems:
+            self.fields["problem"].choices = [("", "（不对应具体问题）")] + [
+                (str(p.pk), f"第{p.number}项：{p.content[:30]}{'…' if len(p.content) > 30 else ''}")
+                for p in problems
+            ]
+        else:
+            del self.fields["problem"]
 
 
 class EvidenceForm(BootstrapFormMixin, forms.Form):

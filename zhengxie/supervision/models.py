@@ -154,6 +154,15 @@ class Item(models.Model):
     number = models.PositiveIntegerField("序号")
     content = models.TextField("内容")
     deadline = models.DateField("整改期限", null=True, blank=True)
+    # A 整改 item may name the 问题清单 item it rectifies (same group): the unit reads both on its case page.
+    problem = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="rectifications",
+        verbose_name="对应问题",
+    )
     status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.RECORDED)
     # The case's light (红黄绿灯), written by the spine (handling.lights, Kind.item_model).
     light = models.CharField("亮灯", max_length=6, blank=True)

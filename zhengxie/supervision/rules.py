@@ -5,6 +5,8 @@
 - Standing members (常委) of the committee vote, once each.
 - A group (its leader, members and staff contact) sees its own supervision, keeps its three lists and
   confirms the unit's 整改; its leader and members (not the staff contact) rate the unit.
+- The supervised unit sees none of that, only each 整改 item routed to it (and the problem it was drawn
+  from) with their evidence, on its case page.
 """
 
 from __future__ import annotations
@@ -67,7 +69,27 @@ def can_rate(user, s) -> bool:
 
 
 def can_view_item(user, item) -> bool:
-    return can_view(user, item.supervision)
+    """The group and the readers (can_view); a unit only the 整改 items routed to it (on its case page, with
+    their evidence) and the 问题清单 items they were drawn from — never the rest of the group's lists."""
+    if can_view(user, item.supervision):
+        return True
+    return is_unit(user) and unit_owns_item(user, item)
+
+
+def unit_owns_item(user, item) -> bool:
+    """The user's unit is (or was) assigned the case of this 整改 item, or of a 整改 item drawn from this
+    problem (the spine's rule: handling.rules.can_view_case)."""
+    from zhengxie.handling.rules import can_view_case
+
+    from .models import Item
+
+    if item.list == Item.List.RECTIFICATION:
+        cases = [item.case] if item.case_id else []
+    elif item.list == Item.List.PROBLEM:
+        cases = [r.case for r in item.rectifications.select_related("case") if r.case_id]
+    else:
+        cases = []
+    return any(can_view_case(user, c) for c in cases)
 
 
 def is_unit(user) -> bool:

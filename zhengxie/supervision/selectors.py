@@ -78,7 +78,10 @@ def get(user, pk) -> Supervision:
             Supervision.objects.select_related("organisation", "unit", "leader", "staff_contact", "selection")
             .prefetch_related(
                 Prefetch("members", queryset=Member.objects.order_by("id")),
-                Prefetch("items", queryset=Item.objects.select_related("case").order_by("list", "number")),
+                Prefetch(
+                    "items",
+                    queryset=Item.objects.select_related("case", "problem").order_by("list", "number"),
+                ),
             )
             .filter(pk=int(pk))
             .first()
@@ -99,6 +102,26 @@ def evidence(items) -> dict[int, list[Attachment]]:
         "id"
     ):
         out.setdefault(int(a.object_id), []).append(a)
+    return out
+
+
+def latest_replies(items) -> dict[int, object]:
+    """{rectification item id: the unit's latest reply on its case, with its 整改佐证 files} in two queries
+    (what the group reads before it confirms or sends the item back)."""
+    from zhengxie.handling.models import Reply
+
+    cases = {i.case_id: i.pk for i in items if i.case_id}
+    if not cases:
+        return {}
+    out = {}
+    rows = (
+        Reply.objects.filter(case_id__in=cases)
+        .select_related("assignment__unit")
+        .prefetch_related(Prefetch("files", queryset=Attachment.objects.order_by("id")))
+        .order_by("replied_at", "id")
+    )
+    for rp in rows:
+        out[cases[rp.case_id]] = rp  # the last one wins
     return out
 
 

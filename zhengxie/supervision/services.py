@@ -511,10 +511,22 @@ def _active(s: Supervision, what: str) -> None:
         raise Conflict(f"该民主监督小组{s.get_status_display()}，不能{what}。", code="illegal_transition")
 
 
-def add_item(user, supervision, *, list, content, deadline=None, evidence=()) -> Item:  # noqa: A002
+def check_problem(s: Supervision, list, problem) -> Item | None:  # noqa: A002
+    """The 问题清单 item of this group a 整改 item rectifies (optional; only for 整改 items)."""
+    pk = _pk(problem)
+    if problem in (None, "") or list != Item.List.RECTIFICATION:
+        return None
+    found = Item.objects.filter(pk=pk, supervision_id=s.pk, list=Item.List.PROBLEM).first() if pk else None
+    if found is None:
+        raise Invalid("对应问题须为本小组问题清单中的事项。", field="problem")
+    return found
+
+
+def add_item(user, supervision, *, list, content, deadline=None, evidence=(), problem=None) -> Item:  # noqa: A002
     """An item of one of the group's three lists, with optional evidence (photos lose their EXIF). A
     rectification item is routed to the supervised unit at once (its inbox; deadline: the one given, or
-    `supervision.reply_days` days)."""
+    `supervision.reply_days` days) and may name the problem it rectifies (`problem`: a 问题清单 item of
+    the group), which its unit then reads, with that problem's evidence, on its case page."""
     with transaction.atomic():
         s = _load(user, supervision)
         if not rules.can_add_items(user, s):
@@ -524,9 +536,16 @@ def add_item(user, supervision, *, list, content, deadline=None, evidence=()) ->
             raise Invalid("清单须为问题清单、建议清单或整改清单。", field="list")
         content = _text(content, "内容", field="content", limit=5000)
         day = check_deadline(deadline) if list == Item.List.RECTIFICATION else None
+        source = check_problem(s, list, problem)
         last = Item.objects.filter(supervision=s, list=list).aggregate(m=Max("number"))["m"] or 0
         item = Item.objects.create(
-            supervision=s, list=list, number=last + 1, content=content, deadline=day, created_by=user
+            supervision=s,
+            list=list,
+            number=last + 1,
+            content=content,
+            deadline=day,
+            problem=source,
+            created_by=user,
         )
         files = [save_evidence(user, item, f) for f in (evidence or ()) if f]
         if list == Item.List.RECTIFICATION:
@@ -554,6 +573,7 @@ def add_item(user, supervision, *, list, content, deadline=None, evidence=()) ->
                 "list": list,
                 "number": item.number,
                 "case": item.case_id,
+                "problem": item.problem_id,
                 "evidence": [a.pk for a in files],
             },
             organisation=s.organisation,

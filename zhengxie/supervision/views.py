@@ -123,6 +123,7 @@ def _detail(request, s, *, item_form=None, rating_form=None, bad_item=None, bad_
     user = request.user
     acts = actions(user, s)
     files = selectors.evidence(s.items.all())
+    replies = selectors.latest_replies(s.items.all())
     lists = selectors.lists(s)
     my = services.my_ratings(user, s)
     rows = {
@@ -130,6 +131,7 @@ def _detail(request, s, *, item_form=None, rating_form=None, bad_item=None, bad_
             {
                 "item": i,
                 "files": files.get(i.pk, []),
+                "reply": replies.get(i.pk),
                 "actions": item_actions(user, s, i),
                 "confirm": bad_form
                 if bad_item == i.pk and isinstance(bad_form, ConfirmForm)
@@ -148,7 +150,8 @@ def _detail(request, s, *, item_form=None, rating_form=None, bad_item=None, bad_
             "s": s,
             "actions": acts,
             "lists": [(key, label, rows[key]) for key, label in Item.List.choices],
-            "item_form": item_form or (ItemForm() if "add_item" in acts else None),
+            "item_form": item_form
+            or (ItemForm(problems=lists[Item.List.PROBLEM]) if "add_item" in acts else None),
             "rating_form": rating_form
             or (
                 RatingForm(aspects=services.aspects(s.organisation), initial_ratings=my)
@@ -203,7 +206,7 @@ def add_item(request, pk):
     s = selectors.get(user, pk)
     if not rules.can_add_items(user, s):
         raise Http404("未找到")
-    form = ItemForm(request.POST, request.FILES)
+    form = ItemForm(request.POST, request.FILES, problems=selectors.lists(s)[Item.List.PROBLEM])
     if form.is_valid():
         d = form.cleaned_data
         try:
@@ -214,6 +217,7 @@ def add_item(request, pk):
                 content=d["content"],
                 deadline=d["deadline"],
                 evidence=[d["evidence"]] if d.get("evidence") else (),
+                problem=d.get("problem") or None,
             )
         except ServiceError as exc:
             _error(form, exc)

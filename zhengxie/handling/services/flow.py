@@ -116,11 +116,18 @@ def _part(user, case: Case, assignments=None, roles=None) -> Assignment | None:
     )
 
 
+def verb(case: Case, action: str) -> str:
+    """What the action is called for this kind (上传答复函, 上传整改佐证 …)."""
+    if action == "attach_letter":
+        return f"上传{kinds.get(case.kind).reply_file_label}"
+    return VERBS[action]
+
+
 def _state(case: Case, action: str, allowed) -> None:
     if case.status not in allowed:
         label = kinds.get(case.kind).label
         now = FLOW_STATUSES.get(case.status, case.status or "未交办")
-        raise Conflict(f"该{label}当前状态为「{now}」，不能{VERBS[action]}。", code="bad_state")
+        raise Conflict(f"该{label}当前状态为「{now}」，不能{verb(case, action)}。", code="bad_state")
 
 
 def check_acknowledge(user, case: Case, assignments=None) -> Assignment:
@@ -154,7 +161,7 @@ def check_sign(user, case: Case, assignments=None) -> Assignment:
 def check_attach_letter(user, case: Case, assignments=None) -> Assignment:
     a = _part(user, case, assignments, REPLYING_ROLES)
     if a is None:
-        raise Forbidden("只有承办单位的工作人员可以上传答复函。")
+        raise Forbidden(f"只有承办单位的工作人员可以{verb(case, 'attach_letter')}。")
     _state(case, "attach_letter", (REPLIED, CLOSED))
     return a
 
@@ -340,8 +347,9 @@ def acknowledge(*, user, case) -> Case:
 
 
 def reply(*, user, case, content, letter=None, result_class="") -> Case:
-    """答复: the unit replies (with its signed letter, optional here and attachable later; a reply class
-    only where the kind uses classes). The case is 已答复 and whoever rates is asked to. With the kind's
+    """答复: the unit replies (with its signed letter, optional here and attachable later — or, where the
+    kind takes several files, `letter` is a list of them: Kind.reply_file_many; a reply class only where
+    the kind uses classes). The case is 已答复 and whoever rates is asked to. With the kind's
     `<prefix>.head_signoff` on, a handler's reply is a draft that waits for the unit head's 签发 (`sign`)."""
     with transaction.atomic():
         c = _load(user, case)
@@ -407,14 +415,16 @@ def _replied(c: Case, user, rp, still_owed, action: str) -> None:
     timing = "按期" if rp.on_time else "逾期"
     again = "重新" if rp.round > 1 else ""
     signed = f"，{user.name or user.username}签发" if action == "sign" else ""
+    files = [rp.letter] if rp.letter else list(rp.files.all()) if kind.reply_file_many else []
     event(
         c,
         user,
         action,
         f"{unit.name}{again}答复（{timing}{signed}）",
-        rp.letter.original_name if rp.letter else "",
+        "、".join(f.original_name for f in files),
     )
-    _audit(user, c, action, reply=rp.pk, on_time=rp.on_time, round=rp.round, letter=rp.letter_id)
+    more = {"files": [f.pk for f in files]} if kind.reply_file_many else {}
+    _audit(user, c, action, reply=rp.pk, on_time=rp.on_time, round=rp.round, letter=rp.letter_id, **more)
     if not still_owed:
         due = evaluation_deadline(c, rp)
         notify(
@@ -458,13 +468,28 @@ def close_unrated(today=None) -> int:
 
 
 def attach_letter(*, user, case, upload) -> Case:
-    """Attach (or replace) the signed reply letter (答复函, PDF or Word .docx) of the unit's latest reply."""
+    """Attach (or replace) the signed reply letter (答复函, PDF or Word .docx) of the unit's latest reply;
+    where the kind takes several files (Kind.reply_file_many: 整改佐证), add them (`upload`: one or a list).
+    Whoever rates is told that more came while the reply waits for them."""
     with transaction.atomic():
         c = _load(user, case)
+        kind = kinds.get(c.kind)
         check_attach_letter(user, c)
-        a, att = units.attach_letter(user=user, case=c, upload=upload, target=c)
-        event(c, user, "attach_letter", f"{a.unit.name}上传答复函", att.original_name)
-        _audit(user, c, "attach_letter", attachment=att.pk)
+        a, saved = units.attach_letter(user=user, case=c, upload=upload, target=c)
+        names = "、".join(f.original_name for f in saved)
+        event(c, user, "attach_letter", f"{a.unit.name}{verb(c, 'attach_letter')}", names)
+        if kind.reply_file_many:
+            _audit(user, c, "attach_letter", files=[f.pk for f in saved])
+        else:
+            _audit(user, c, "attach_letter", attachment=saved[0].pk)
+        if kind.reply_file_many and c.status == REPLIED:
+            notify(
+                raters(c),
+                f"{kind.label}补充了{kind.reply_file_label}：{c.title}",
+                f"{a.unit.name}补充上传：{names}。",
+                url=kind.url(c),
+                category="handling",
+            )
     return _done(case, c)
 
 

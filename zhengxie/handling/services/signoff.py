@@ -16,7 +16,6 @@ from __future__ import annotations
 from django.utils import timezone
 
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
-from zhengxie.core.uploads import DOCUMENTS, save_attachment
 
 from .. import kinds
 from .. import rules as r
@@ -71,9 +70,12 @@ def _mark(a: Assignment, status: str) -> None:
 
 def draft(*, user, case: Case, result_class, content, letter=None) -> ReplyDraft:
     """A handler's reply, waiting for the head: checked as a reply is; a returned draft is edited and
-    submitted again (its letter kept unless a new one comes). The letter hangs off the draft, so that only
-    the unit sees it until it is signed (rules: handling.view_replydraft)."""
+    submitted again (its letter kept unless a new one comes; where the kind takes several files, those
+    given are added). The files hang off the draft, so that only the unit sees them until it is signed
+    (rules: handling.view_replydraft)."""
+    kind = kinds.get(case.kind)
     a, _answers, result_class, content = units.check_reply(user, case, result_class, content)
+    uploads = units.check_reply_files(kind, units.as_uploads(letter))
     now = timezone.now()
     units.acknowledge_by_reply(a, user, now)
     d = open_draft(a, lock=True)
@@ -84,9 +86,13 @@ def draft(*, user, case: Case, result_class, content, letter=None) -> ReplyDraft
     d.status = ReplyDraft.Status.PENDING
     d.drafted_by, d.drafted_at = user, now
     d.save()
-    if letter is not None:
-        d.letter = save_attachment(letter, target=d, user=user, purpose="reply_letter", allowed=DOCUMENTS)
-        d.save(update_fields=["letter"])
+    if uploads:
+        saved = units.save_reply_files(kind, uploads, target=d, user=user)
+        if kind.reply_file_many:
+            d.files.add(*saved)
+        else:
+            d.letter = saved[0]
+            d.save(update_fields=["letter"])
     d.assignment = a
     _mark(a, ReplyDraft.Status.PENDING)
     return d
@@ -114,11 +120,13 @@ def decide(*, user, case: Case, decision, reason=""):
     return d, rp, answers, still_owed
 
 
-def view(d: ReplyDraft | None) -> dict | None:
-    """The open draft as the case page, the proposal page and the API show it to the unit."""
+def view(d: ReplyDraft | None, *, many: bool = False) -> dict | None:
+    """The open draft as the case page, the proposal page and the API show it to the unit; `many`: the
+    kind takes several files (Kind.reply_file_many), listed under `files`."""
     if d is None:
         return None
     att = d.letter
+    files = [{"id": f.pk, "name": f.original_name} for f in d.files.all()] if many else []
     return {
         "id": d.pk,
         "status": d.status,
@@ -127,6 +135,7 @@ def view(d: ReplyDraft | None) -> dict | None:
         "result_class": d.result_class,
         "content": d.content,
         "letter": {"id": att.pk, "name": att.original_name} if att else None,
+        "files": files,
         "drafted_by": d.drafted_by.name or d.drafted_by.username,
         "drafted_at": d.drafted_at,
         "return_reason": d.return_reason,

@@ -1,5 +1,5 @@
 """The units' side of handling, for every kind: 签收, 申请调整 and its decision, 沟通协商, 会办意见, 答复
-and the signed letter. The caller (the kind's own service) has loaded and locked its item inside a
+and the files with it (the signed letter, or the kind's several files: Kind.reply_file_*). The caller (the kind's own service) has loaded and locked its item inside a
 transaction and checked the item's state; these check the unit's side, validate, and write the rows."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from django.utils import timezone
 from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import HandlingUnit
-from zhengxie.core.uploads import DOCUMENTS, save_attachment
+from zhengxie.core.uploads import save_attachment, validate
 
 from .. import kinds
 from .. import rules as r
@@ -224,6 +224,54 @@ def check_reply(user, case: Case, result_class, content, *, signing=False):
     return a, answers, result_class, content
 
 
+TYPE_NAMES = {"pdf": "PDF", "docx": "Word .docx", "xlsx": "Excel .xlsx", "png": "PNG", "jpg": "JPEG"}
+
+
+def file_types_label(kind) -> str:
+    """The file types the kind's reply takes, as a user reads them: "PDF 或 Word .docx"."""
+    names = [TYPE_NAMES[k] for k in kind.reply_file_types]
+    return names[0] if len(names) == 1 else "、".join(names[:-1]) + " 或 " + names[-1]
+
+
+def check_reply_files(kind, uploads) -> list:
+    """The uploads a reply of this kind may carry: one letter unless Kind.reply_file_many, each of the kind's
+    types by its content (the first refused is named, nothing is stored). Returns them, rewound."""
+    uploads = [u for u in uploads or () if u]
+    if len(uploads) > 1 and not kind.reply_file_many:
+        raise Invalid(f"只能上传一个{kind.reply_file_label}文件。", field="file")
+    for u in uploads:
+        try:
+            validate(u, kind.reply_file_types)
+        except Invalid as exc:
+            name = f"{u.name}：" if kind.reply_file_many else ""
+            raise Invalid(f"{name}{exc.message}", field=exc.field)
+        finally:
+            u.seek(0)
+    return uploads
+
+
+def save_reply_files(kind, uploads, *, target, user) -> list:
+    """Store a reply's files (checked by check_reply_files first); photos without their EXIF/GPS."""
+    return [
+        save_attachment(
+            u,
+            target=target,
+            user=user,
+            purpose="reply_letter",
+            allowed=kind.reply_file_types,
+            strip_metadata=True,
+        )
+        for u in check_reply_files(kind, uploads)
+    ]
+
+
+def as_uploads(value) -> list:
+    """One upload, a list of them, or none, as a list."""
+    if value is None:
+        return []
+    return [u for u in value if u] if isinstance(value, (list, tuple)) else [value]
+
+
 def acknowledge_by_reply(a: Assignment, user, now) -> None:
     """A reply (or a draft of one) is also the receipt when the unit had not signed for the item."""
     if a.acknowledged_at is None:
@@ -244,19 +292,26 @@ def reply(
     signed=False,
 ):
     """答复: a replying unit (主办, or each 分办 unit for its part) replies, with a class where the kind uses
-    classes, and optionally its signed letter. With `draft` the unit head signs off (签发) the draft a handler
-    wrote (its text, class and letter; `user` is the head); `signed`: the head replies and signs it at once.
+    classes, and optionally its signed letter — or, where the kind takes several files (Kind.reply_file_many),
+    `letter` is a list of them. With `draft` the unit head signs off (签发) the draft a handler wrote (its
+    text, class and files; `user` is the head); `signed`: the head replies and signs it at once.
     Returns (reply, the unit answers before this reply, the answers still owed by other units)."""
+    kind = kinds.get(case.kind)
     if draft is not None:
         result_class, content = draft.result_class, draft.content
     a, answers, result_class, content = check_reply(
         user, case, result_class, content, signing=draft is not None
     )
-    att = draft.letter if draft is not None else None
-    if letter is not None:
-        att = save_attachment(
-            letter, target=letter_target or case, user=user, purpose="reply_letter", allowed=DOCUMENTS
-        )
+    uploads = check_reply_files(kind, as_uploads(letter))
+    att, files = None, []
+    if draft is not None:
+        att, files = draft.letter, list(draft.files.all()) if kind.reply_file_many else []
+    if uploads:
+        saved = save_reply_files(kind, uploads, target=letter_target or case, user=user)
+        if kind.reply_file_many:
+            files = saved
+        else:
+            att = saved[0]
     now = timezone.now()
     acknowledge_by_reply(a, user, now)
     # 分办 units may run on their own deadlines (one re-handles while the others are done).
@@ -277,23 +332,34 @@ def reply(
         signed_by=user if sign else None,
         signed_at=now if sign else None,
     )
+    if files:
+        rp.files.add(*files)
     rp.assignment = a
     still_owed = [x for x in answers if x.awaited and x.assignment.pk != a.pk]
     return rp, answers, still_owed
 
 
 def attach_letter(*, user, case: Case, upload, target=None):
-    """Attach (or replace) the signed reply letter (答复函, PDF or Word) of the unit's latest reply."""
+    """Attach (or replace) the signed reply letter (答复函, PDF or Word) of the unit's latest reply; where the
+    kind takes several files (Kind.reply_file_many) add them (`upload`: one or a list) to it instead.
+    Returns (the assignment, the files stored)."""
+    kind = kinds.get(case.kind)
     a = my_assignment(user, case, *REPLYING_ROLES)
     if a is None:
-        raise Forbidden("只有主办单位（或分办单位）可以上传答复函。")
+        raise Forbidden(f"只有主办单位（或分办单位）可以上传{kind.reply_file_label}。")
     rp = Reply.objects.filter(case_id=case.pk, assignment=a).order_by("-replied_at", "-id").first()
     if rp is None:
         raise Conflict("尚无答复，请先答复。")
-    att = save_attachment(upload, target=target or case, user=user, purpose="reply_letter", allowed=DOCUMENTS)
-    rp.letter = att
-    rp.save(update_fields=["letter"])
-    return a, att
+    uploads = as_uploads(upload)
+    if not uploads:
+        raise Invalid("请选择要上传的文件。", field="file")
+    saved = save_reply_files(kind, uploads, target=target or case, user=user)
+    if kind.reply_file_many:
+        rp.files.add(*saved)
+    else:
+        rp.letter = saved[0]
+        rp.save(update_fields=["letter"])
+    return a, saved
 
 
 def check_units(organisation, lead_unit, co_units=(), parallel_units=(), kind=None):

@@ -13,6 +13,7 @@ from django.utils.safestring import mark_safe
 
 from zhengxie.core import orgsettings, uploads
 from zhengxie.core.errors import Invalid
+from zhengxie.core.formfields import MultipleFileField
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.permissions import org_scope_q
@@ -30,22 +31,6 @@ REQUIRED = "请填写{}。"
 
 def _req(label: str) -> dict:
     return {"required": REQUIRED.format(label)}
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    widget = MultipleFileInput
-
-    def clean(self, data, initial=None):
-        if not data:
-            if self.required:
-                raise forms.ValidationError(self.error_messages["required"], code="required")
-            return []
-        items = data if isinstance(data, (list, tuple)) else [data]
-        return [super(MultipleFileField, self).clean(d, initial) for d in items]
 
 
 def check_upload(upload, allowed) -> None:

@@ -456,7 +456,7 @@ def proposal_attach_letter(*, user, proposal, upload) -> Proposal:
             raise Forbidden("只有主办单位（或分办单位）可以上传答复函。")
         _state(p, "attach_letter")
         before = _snapshot(p)
-        a, att = spine.attach_letter(user=user, case=p.case, upload=upload, target=p)
+        a, (att,) = spine.attach_letter(user=user, case=p.case, upload=upload, target=p)
         _done(
             user,
             p,
