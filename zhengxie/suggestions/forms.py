@@ -60,21 +60,29 @@ class PublicForm(BootstrapFormMixin, forms.Form):
             self.fields[name].widget.attrs["class"] += " check-input"
 
     def clean(self):
+        """Each field's own check, so an empty form says every problem at once (title, content, consent …),
+        not one per try."""
         from . import services
 
         data = super().clean()
+        org = self.organisation
         add_service_errors(
             self,
-            lambda: services.check_submission(
-                self.organisation,
-                title=data.get("title"),
-                content=data.get("content"),
-                name=data.get("name"),
-                phone=data.get("phone"),
-                consent=data.get("consent", False),
-            ),
+            lambda: services.check_title(data.get("title")),
+            lambda: services.check_content(org, data.get("content")),
+            lambda: services.check_name(data.get("name")),
+            lambda: services.check_phone(data.get("phone")),
+            lambda: services.check_photos(org, _rewound(data.get("photos"))),
+            lambda: services.check_consent(data.get("consent", False)),
         )
+        _rewound(data.get("photos"))  # submit reads them again
         return data
+
+
+def _rewound(files):
+    for f in files or ():
+        f.seek(0)
+    return files
 
 
 class TrackForm(BootstrapFormMixin, forms.Form):

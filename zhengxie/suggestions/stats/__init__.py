@@ -152,4 +152,4 @@ def status_option(report: dict) -> dict:
     from zhengxie.core.charts import pie_option
 
     data = [{"name": s["label"], "value": s["count"]} for s in report["statuses"] if s["count"]]
-    return pie_option("状态", data, unit="条")
+    return pie_option("状态", data, unit="条", wrap=True)  # seven short names: every one shown

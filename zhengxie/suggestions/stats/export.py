@@ -54,7 +54,7 @@ def stats_xlsx(report: dict, progress=None) -> bytes:
                 s.title,
                 s.get_status_display(),
                 _dt(s.created_at),
-                s.get_routed_to_display() if s.routed_to else "",
+                f"{s.get_routed_to_display()}：{s.routed_label}".rstrip("：") if s.routed_to else "",
                 s.reply_by_label,
                 _dt(s.replied_at),
                 {True: "是", False: "否"}.get(s.reply_on_time, ""),

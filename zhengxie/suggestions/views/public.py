@@ -117,6 +117,10 @@ def landing(request, code, studio_id=None):
             "check": check,
             "reply_days": orgsettings.get(org, "public.reply_days"),
             "photo_max_mb": orgsettings.get(org, "public.photo_max_mb"),
+            # A browser cannot keep a chosen file across a page that comes back with errors: say so.
+            "lost_photos": [f.name for f in request.FILES.getlist("photos") if f]
+            if request.method == "POST"
+            else [],
         },
         status=status,
     )
