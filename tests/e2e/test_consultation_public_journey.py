@@ -42,7 +42,8 @@ def test_citizen_proposes_a_topic_and_comments_office_moderates(e2e_site, phone_
     p.goto(f"/p/demo-county/topics/?call={call_id}")
     expect(p.locator("#call-info")).to_be_visible()
     p.click("#btn-submit")
-    expect(p.locator("#public-topic-form")).to_contain_text("必填")
+    expect(p.locator("#title-error")).to_have_text("请填写建议的协商议题。")
+    expect(p.locator("#consent-error")).to_be_visible()  # every problem at once
     title = "老旧小区加装电梯的费用分摊办法"
     p.fill("#id_title", title)
     p.fill("#id_reason", "加装电梯各楼层住户意见不一，费用分摊缺少统一办法，建议政协组织协商。")

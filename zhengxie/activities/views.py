@@ -22,7 +22,7 @@ from zhengxie.core.models import Role
 from zhengxie.core.redirects import safe_next
 from zhengxie.core.views import paginate
 
-from . import selectors, services
+from . import origins, selectors, services
 from .forms import CancelForm, DecideForm, InviteForm, LeaveForm, MaterialForm, MeetingForm
 from .models import Meeting
 from .rules import OVERSEERS, manages_meeting
@@ -143,6 +143,7 @@ def _detail_context(request, meeting, leave_form=None):
         "started": now >= meeting.starts_at,
         "material_form": MaterialForm() if manage else None,
         "cancel_form": CancelForm() if manage else None,
+        "origin": origins.origin(user, meeting),  # the consultation it is the meeting of (a link back)
     }
 
 

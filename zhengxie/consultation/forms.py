@@ -26,6 +26,13 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
         empty_value=None,
         required=False,
     )
+    held_on = forms.DateField(
+        label="协商日期",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": "请填写有效的协商日期。"},
+        help_text="已召开的协商填写召开日期（不能晚于今天）；“标记为已召开”时也可填写",
+    )
     topic = forms.ModelChoiceField(label="议题", queryset=Topic.objects.none(), required=False)
     lead_committee = forms.ModelChoiceField(
         label="牵头专委会", queryset=SpecialCommittee.objects.none(), required=False
@@ -87,18 +94,33 @@ class ConsultationForm(BootstrapFormMixin, forms.Form):
         ).order_by("-year", "-id")
         if not self.is_bound and "year" not in self.initial:
             self.initial["year"] = timezone.localdate().year
+        self.fields["held_on"].widget.attrs["max"] = timezone.localdate().isoformat()
         for name in ("departments", "research_topics"):
             # Django puts a widget's class on the list's wrapper too: plain boxes in includes/form.html's frame.
             self.fields[name].widget.attrs.pop("class", None)
 
 
 class StepForm(forms.Form):
+    """A step of the consultation page's 操作; 标记为已召开 carries the day it was held (default today)."""
+
     action = forms.ChoiceField(
         choices=[("open", "开始"), ("hold", "已召开"), ("close", "办结"), ("reopen", "重新开放")]
     )
     held_on = forms.DateField(
-        label="协商日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+        label="协商日期",
+        required=False,
+        widget=forms.DateInput(
+            attrs={"type": "date", "class": "form-control form-control-sm"}, format="%Y-%m-%d"
+        ),
+        error_messages={"invalid": "请填写有效的协商日期。"},
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["held_on"].widget.attrs["max"] = today.isoformat()
+        if not self.is_bound:
+            self.initial.setdefault("held_on", today)
 
 
 class MeetingForm(BootstrapFormMixin, forms.Form):

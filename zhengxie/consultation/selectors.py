@@ -90,3 +90,16 @@ def get_consultation(user, pk) -> Consultation:
     if c is None or not rules.can_view(user, c):
         raise NotFound("未找到该协商活动。")
     return c
+
+
+def meeting_origin(user, meeting):
+    """The consultation a 协商会议 belongs to, as the meeting page's link back (None when the user may not
+    see it: a member of another committee invited to the meeting)."""
+    from django.urls import reverse
+
+    from zhengxie.activities.origins import Origin
+
+    c = Consultation.objects.select_related("organisation").filter(meeting_id=meeting.pk).first()
+    if c is None or not rules.can_view(user, c):
+        return None
+    return Origin("协商活动", c.title, reverse("consultation:detail", args=[c.pk]))

@@ -80,11 +80,23 @@ def outcomes_for(user, year, *, todo=""):
 
 
 def recommendations(outcome) -> list[Recommendation]:
+    """The outcome's recommendations, each with `rating` (满意/基本满意/不满意: the staff's rating of its
+    unit's latest reply on the handling spine, "" before it is rated): two queries."""
+    from zhengxie.handling.models import Evaluation
+
     recs = list(
         Recommendation.objects.filter(outcome_id=outcome.pk).select_related("unit", "case").order_by("number")
     )
+    rated = dict(
+        Evaluation.objects.filter(case_id__in=[r.case_id for r in recs if r.case_id], is_current=True)
+        .order_by("case_id", "created_at", "id")
+        .values_list("case_id", "rating")
+    )  # the latest of a case last, so it is the one kept
+    labels = dict(Evaluation.Rating.choices)
     for r in recs:
         r.outcome = outcome
+        r.rating = rated.get(r.case_id, "")
+        r.rating_label = labels.get(r.rating, "")
     return recs
 
 

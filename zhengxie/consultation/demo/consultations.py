@@ -20,7 +20,7 @@ F = Consultation.Form
 
 # (form, title, month offset from now (negative: past), status, lead committee, departments, background)
 PLAN = [
-    (F.PLENARY, "围绕《政府工作报告》开展全体会议协商", -10, "held", "经济委员会", ["发改委", "财政局"], ""),
+    (F.PLENARY, "围绕《政府工作报告》建言献策", -10, "held", "经济委员会", ["发改委", "财政局"], ""),
     (
         F.STANDING_TOPIC,
         "推进县域义务教育优质均衡发展",
@@ -41,10 +41,10 @@ PLAN = [
     ),
     (F.COUNTERPART, "优化营商环境、提升政务服务效能", 0, "open", "经济委员会", ["市场监管局", "发改委"], ""),
     (F.SECTOR, "民营企业人才引进与留用", 1, "planned", "经济委员会", ["人社局"], ""),
-    (F.PROPOSAL_HANDLING, "重点提案办理协商：城区老旧小区改造", -2, "held", "提案委员会", ["住建局"], ""),
+    (F.PROPOSAL_HANDLING, "城区老旧小区改造", -2, "held", "提案委员会", ["住建局"], ""),
     (
         F.ONLINE,
-        "网络议政：破解城区停车难",
+        "破解城区停车难",
         0,
         "open",
         "人口资源环境委员会",
@@ -53,7 +53,7 @@ PLAN = [
     ),
     (
         F.ONLINE,
-        "网络议政：推进城乡生活垃圾分类",
+        "推进城乡生活垃圾分类",
         -1,
         "held",
         "人口资源环境委员会",
@@ -61,10 +61,10 @@ PLAN = [
         "我县自去年起在城区试点生活垃圾分类，居民参与率约四成。",
     ),
 ]
-GRASSROOTS = ("有事好商量：城关镇农贸市场改造提升", -1)
+GRASSROOTS = ("城关镇农贸市场改造提升", -1)
 LAST_YEAR = [
-    (F.STANDING_TOPIC, "全域旅游发展专题协商", 6),
-    (F.BIMONTHLY, "县域医共体建设双月协商座谈会", 9),
+    (F.STANDING_TOPIC, "全域旅游发展", 6),
+    (F.BIMONTHLY, "县域医共体建设", 9),
 ]
 
 

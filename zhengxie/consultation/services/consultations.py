@@ -145,10 +145,31 @@ def _clean(organisation: Organisation, data: dict) -> dict:
                 v = timezone.make_aware(v)
             out[key] = v
     if "held_on" in data:
-        out["held_on"] = data["held_on"] or None
+        out["held_on"] = check_held_on(data["held_on"])
     if "public" in data:
         out["public"] = bool(data["public"])
     return out
+
+
+def check_held_on(value) -> datetime.date | None:
+    """协商日期: the day it was held (staff correct it on the form, or give it with 标记为已召开); never in
+    the future."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, str):
+        try:
+            value = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise Invalid("请填写有效的协商日期。", field="held_on") from None
+    if isinstance(value, datetime.datetime):
+        value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    if not isinstance(value, datetime.date):
+        raise Invalid("请填写有效的协商日期。", field="held_on")
+    if value > timezone.localdate():
+        raise Invalid("协商日期不能晚于今天。", field="held_on")
+    if value.year < 2000:
+        raise Invalid("请填写有效的协商日期。", field="held_on")
+    return value
 
 
 def _check_window(c: Consultation) -> None:
@@ -199,6 +220,7 @@ def create(
     background="",
     research_note="",
     studio=None,
+    held_on=None,
     departments=(),
     research_topics=(),
 ) -> Consultation:
@@ -223,6 +245,7 @@ def create(
             background=background,
             research_note=research_note,
             studio=studio,
+            held_on=held_on,
         ),
     )
     units = _departments(organisation, departments)
@@ -298,7 +321,7 @@ def step(*, user, consultation, action: str, held_on=None) -> Consultation:
         c.status = STEP_TARGET[action]
         fields = ["status"]
         if action == "hold":
-            c.held_on = held_on or c.held_on or timezone.localdate()
+            c.held_on = check_held_on(held_on) or c.held_on or timezone.localdate()
             fields.append("held_on")
         touch(c, *fields)
         if action == "open" and c.opens_at:

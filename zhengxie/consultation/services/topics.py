@@ -427,6 +427,34 @@ def public_call(organisation, call_id=None) -> TopicCall | None:
     return open_calls(organisation).first()
 
 
+# A citizen's topic, field by field: the public page's form runs each check on its own and shows every
+# problem at once, in these words; submit_public runs them all again.
+
+
+def check_public_title(value) -> str:
+    return _text(value, "建议的协商议题", "title", max_length=TITLE_MAX, required=True)
+
+
+def check_public_reason(value) -> str:
+    return _text(value, "理由", "reason", max_length=REASON_MAX, required=True)
+
+
+def check_public_name(value) -> str:
+    return _text(value, "姓名", "name", max_length=NAME_MAX)
+
+
+def check_public_phone(value) -> str:
+    phone = re.sub(r"[\s-]", "", _text(value, "手机号码", "phone", max_length=20))
+    if phone and not MOBILE.match(phone):
+        raise Invalid("请填写11位手机号码（如 13800000000），或留空。", field="phone")
+    return phone
+
+
+def check_public_consent(value) -> None:
+    if value is not True:
+        raise Invalid("请阅读并勾选同意个人信息处理说明后再提交。", field="consent")
+
+
 def submit_public(
     *, organisation, call, title, reason, name="", phone="", consent=False, ip=None, honeypot=""
 ) -> Topic | None:
@@ -444,14 +472,9 @@ def submit_public(
         raise Conflict("本次议题征集已经截止（或尚未开始），暂不能提交，感谢您的关注。", code="call_closed")
     if honeypot:
         return None
-    title = _text(title, "议题", "title", max_length=TITLE_MAX, required=True)
-    reason = _text(reason, "理由", "reason", max_length=REASON_MAX, required=True)
-    name = _text(name, "姓名", "name", max_length=NAME_MAX)
-    phone = re.sub(r"[\s-]", "", _text(phone, "手机号码", "phone", max_length=20))
-    if phone and not MOBILE.match(phone):
-        raise Invalid("请填写11位手机号码（如 13800000000），或留空。", field="phone")
-    if consent is not True:
-        raise Invalid("请阅读并勾选同意个人信息处理说明后再提交。", field="consent")
+    title, reason = check_public_title(title), check_public_reason(reason)
+    name, phone = check_public_name(name), check_public_phone(phone)
+    check_public_consent(consent)
     with transaction.atomic():
         t = Topic.objects.create(
             organisation=organisation,

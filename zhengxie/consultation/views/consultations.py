@@ -140,7 +140,7 @@ def consultation_detail(request, pk, *, bound=None):
             meeting_form=bound.get("meeting") or MeetingForm(),
             minutes_form=bound.get("minutes") or MinutesForm(initial={"minutes": c.minutes}),
             material_form=bound.get("material") or MaterialForm(),
-            step_form=StepForm(),
+            step_form=bound.get("step") or StepForm(initial={"held_on": c.held_on or timezone.localdate()}),
         )
     for part in (hall_views, outcome_views):
         panel = getattr(part, "panel_context", None)
@@ -172,16 +172,18 @@ def _act(request, pk, name, run, *, form=None, ok="已完成。"):
 def consultation_step(request, pk):
     selectors.get_consultation(request.user, pk)
     form = StepForm(request.POST)
-    if not form.is_valid():
+    action = request.POST.get("action")
+    if action not in services.STEPS:
         messages.error(request, "未知的操作。")
         return redirect("consultation:detail", pk)
-    d = form.cleaned_data
+    hold = action == "hold"  # 标记为已召开 carries its 协商日期: a wrong one is shown by the field, kept
+
+    def run(user, c):
+        held_on = form.cleaned_data["held_on"] if hold else None
+        services.step(user=user, consultation=c, action=action, held_on=held_on)
+
     return _act(
-        request,
-        pk,
-        "step",
-        lambda user, c: services.step(user=user, consultation=c, action=d["action"], held_on=d["held_on"]),
-        ok=f"已{services.STEP_LABEL[d['action']]}。",
+        request, pk, "step", run, form=form if hold else None, ok=f"已{services.STEP_LABEL[action]}。"
     )
 
 

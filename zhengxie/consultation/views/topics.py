@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from zhengxie.core import posters
 from zhengxie.core.context import client_ip
 from zhengxie.core.errors import NotFound, ServiceError
-from zhengxie.core.forms import BootstrapFormMixin
+from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import Role, User
 from zhengxie.core.redirects import safe_next
 from zhengxie.core.views import paginate
@@ -161,17 +161,20 @@ class PlanForm(BootstrapFormMixin, forms.Form):
 
 
 class PublicTopicForm(BootstrapFormMixin, forms.Form):
+    # Required, but in the services' own words (请填写建议的协商议题。), every field's problem at once:
+    # required=False keeps Django's generic 这个字段是必填项 away; `required` marks them for the browser.
     title = forms.CharField(
         label="建议的协商议题",
-        max_length=100,
+        required=False,
         widget=forms.TextInput(
-            attrs={"maxlength": 100, "autocomplete": "off", "placeholder": "一句话说明议题"}
+            attrs={"maxlength": 100, "autocomplete": "off", "placeholder": "一句话说明议题", "required": True}
         ),
     )
     reason = forms.CharField(
         label="理由",
+        required=False,
         widget=forms.Textarea(
-            attrs={"rows": 5, "placeholder": "这件事的现状、存在的问题，您希望政协协商什么"}
+            attrs={"rows": 5, "placeholder": "这件事的现状、存在的问题，您希望政协协商什么", "required": True}
         ),
     )
     name = forms.CharField(label="姓名（可选）", max_length=40, required=False)
@@ -189,6 +192,18 @@ class PublicTopicForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}),
     )
+
+    def clean(self):
+        data = super().clean()
+        add_service_errors(
+            self,
+            lambda: services.check_public_title(data.get("title")),
+            lambda: services.check_public_reason(data.get("reason")),
+            lambda: services.check_public_name(data.get("name")),
+            lambda: services.check_public_phone(data.get("phone")),
+            lambda: services.check_public_consent(data.get("consent", False)),
+        )
+        return data
 
 
 # --------------------------------------------------------------------------------------------------
