@@ -155,6 +155,13 @@ def test_the_unit_proves_its_rectification_with_photos_and_papers(client_for, us
     for username in ("handler2", "member3", "other"):
         assert client_for(username).get(f"/files/{files[0].pk}/").status_code == 404
 
+    # Once the group has confirmed it, the proof is what it was: nothing more is offered or taken.
+    supervision.confirm(user("member2"), item, accepted=True, note="整改到位")
+    page = unit.get(f"/handling/cases/{item.case_id}/").content.decode()
+    assert "补充整改佐证" not in page and "整改佐证（3个文件）" in page
+    r = unit.post(f"/handling/cases/{item.case_id}/attach_letter/", {"files": [png()]})
+    assert r.status_code == 409 and rp.files.count() == 3
+
 
 def test_the_api_shows_and_takes_several_files(api_for, user, make_group):
     s, item, handler = _rectification(user, make_group)

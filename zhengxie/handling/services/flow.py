@@ -162,7 +162,9 @@ def check_attach_letter(user, case: Case, assignments=None) -> Assignment:
     a = _part(user, case, assignments, REPLYING_ROLES)
     if a is None:
         raise Forbidden(f"只有承办单位的工作人员可以{verb(case, 'attach_letter')}。")
-    _state(case, "attach_letter", (REPLIED, CLOSED))
+    # A signed letter may follow at any time after the reply; more proof (整改佐证) only while the reply
+    # waits for its rating — sent back, the unit replies again with its files; closed, it is done.
+    _state(case, "attach_letter", (REPLIED,) if kinds.get(case.kind).reply_file_many else (REPLIED, CLOSED))
     return a
 
 
