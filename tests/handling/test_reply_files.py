@@ -16,6 +16,7 @@ from tests.proposals.conftest import docx_upload, pdf_upload
 from tests.supervision.conftest import county, make_group, member, today, unit  # noqa: F401
 from zhengxie.core.models import Notification, Role, User
 from zhengxie.handling.models import Case, Reply
+from zhengxie.handling.services import flow
 from zhengxie.supervision import services as supervision
 
 from .test_flow import field_error, route
@@ -193,3 +194,31 @@ def test_a_proposal_reply_still_takes_only_its_letter(user, proposal_in):
         services.proposal_reply(
             user=user("handler1"), proposal=p, result_class="A", content="已采纳。", letter=jpeg()
         )
+
+
+def test_with_signoff_the_proof_waits_on_the_draft_and_goes_with_the_signed_reply(
+    client_for, user, make_group
+):
+    from tests.handling.helpers import new_handler
+    from tests.handling.test_signoff import signoff_on
+    from zhengxie.core.models import HandlingUnit
+    from zhengxie.handling.models import ReplyDraft
+
+    signoff_on("supervision")
+    s, item, handler = _rectification(user, make_group)
+    head = new_handler("weijianhead", HandlingUnit.objects.get(pk=s.unit_id), head=True)
+    unit = client_for(handler.username)
+    r = unit.post(
+        f"/handling/cases/{item.case_id}/reply/", {"content": "已整改。", "files": [jpeg(), pdf_upload()]}
+    )
+    assert r.status_code == 302
+    d = ReplyDraft.objects.get(case_id=item.case_id)
+    photo = d.files.order_by("id").first()
+    assert [f.original_name for f in d.files.order_by("id")] == ["现场.jpg", "答复函.pdf"]
+    assert "整改佐证：现场.jpg、答复函.pdf" in unit.get(f"/handling/cases/{item.case_id}/").content.decode()
+    # Before 签发 only the unit sees the proof.
+    assert client_for("member2").get(f"/files/{photo.pk}/").status_code == 404
+    flow.sign(user=head, case=item.case_id, decision="sign")
+    rp = Reply.objects.get(case_id=item.case_id)
+    assert [f.original_name for f in rp.files.order_by("id")] == ["现场.jpg", "答复函.pdf"]
+    assert client_for("member2").get(f"/files/{photo.pk}/").status_code == 200
