@@ -180,6 +180,20 @@ def test_demo_titles_do_not_repeat_their_form():
         assert not any(n in title for n in names), (title, form)
 
 
+def test_demo_plan_and_meeting_times_are_plausible():
+    today = TODAY()
+    planned = Consultation.objects.filter(
+        organisation__code="demo-county", status="planned", year=today.year, planned_month__isnull=False
+    )
+    assert planned.exists()
+    for c in planned:  # still to come: not in a month already past
+        assert c.planned_month >= today.month, (c.title, c.planned_month)
+    meeting = (
+        Consultation.objects.filter(organisation__code="demo-county", meeting__isnull=False).first().meeting
+    )
+    assert timezone.localtime(meeting.starts_at).hour == 9  # 9 o'clock in 青川县, not 17:00
+
+
 # --- j. the public call for topics ------------------------------------------------------------------
 
 

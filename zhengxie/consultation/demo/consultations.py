@@ -86,8 +86,8 @@ def load(ctx) -> None:
 
     for form, title, offset, status, committee, deps, background in PLAN:
         year, month = _month(today, offset)
-        if year != today.year:
-            year, month = today.year, 1
+        if year != today.year:  # this year's plan: a past one early in the year, a coming one at its end
+            year, month = today.year, (1 if offset < 0 else 12)
         window = {}
         if form == F.ONLINE:
             if status == "open":
@@ -122,7 +122,9 @@ def load(ctx) -> None:
         if form == F.STANDING_TOPIC and members:
             _segments(office, c, units, members)
         if form == F.COUNTERPART:
-            starts = now.replace(hour=9, minute=0, second=0, microsecond=0) + datetime.timedelta(days=10)
+            # 9 o'clock local time (now is UTC: 09:00 UTC read 17:00 in 青川县)
+            starts = timezone.localtime(now).replace(hour=9, minute=0, second=0, microsecond=0)
+            starts += datetime.timedelta(days=10)
             services.create_meeting(
                 user=office,
                 consultation=c,
