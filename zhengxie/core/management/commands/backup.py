@@ -16,6 +16,7 @@ kept. See `manage.py restore`.
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import io
 import json
@@ -71,7 +72,7 @@ def applied_migrations() -> dict[str, list[str]]:
 
 class Serializer(JSONLSerializer):
     """JSON lines with natural keys only for content types and permissions, and encrypted fields
-    written as stored (ciphertext), never in clear."""
+    written as stored (ciphertext), never in clear; times keep their microseconds."""
 
     def start_serialization(self):
         super().start_serialization()
@@ -86,9 +87,13 @@ class Serializer(JSONLSerializer):
         }
 
     def handle_field(self, obj, field):
+        value = field.value_from_object(obj)
         if isinstance(field, EncryptedTextField):
-            value = field.value_from_object(obj)
             self._current[field.name] = field.get_prep_value(value) if value else value
+        elif isinstance(value, (datetime.datetime, datetime.time)):
+            # Whole microseconds (Django's JSON encoder keeps milliseconds): the audit log's hash chain
+            # covers its entries' times, and a restored log must still pass `manage.py audit_verify`.
+            self._current[field.name] = value.isoformat()
         else:
             super().handle_field(obj, field)
 
