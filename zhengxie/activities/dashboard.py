@@ -13,7 +13,7 @@ from .models import Invitation, Meeting
 A = Invitation.Attendance
 
 
-@figure_provider(order=300, roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN])
+@figure_provider(order=300, roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN], home=(1,))
 def attendance_figures(user, period):
     if not user.has_perm("activities.view_attendance"):
         return None

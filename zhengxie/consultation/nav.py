@@ -3,7 +3,7 @@
 from django.urls import reverse  # noqa: F401
 
 from zhengxie.core.models import Office, Role
-from zhengxie.core.navigation import register, todo_provider  # noqa: F401
+from zhengxie.core.navigation import home_provider, register, todo_provider  # noqa: F401
 
 SECTION = "协商议事"
 STAFF_OFFICES = [Office.GENERAL, Office.COMMITTEE]
@@ -149,4 +149,62 @@ def outcome_vote_todos(user) -> list[dict]:
             else reverse("consultation:outcomes") + "?todo=vote",
             "level": "warning",
         }
+    ]
+
+
+@home_provider(order=50)
+def liaison_consultations(user) -> list:
+    """A 乡镇联络组's workbench: its 有事好商量 this year (planned, held, outcomes sent) and the latest ones
+    (two queries)."""
+    from django.db.models import Count, Q
+    from django.utils import timezone
+
+    from zhengxie.core.dashboard import Card, Item, ItemList, Section
+    from zhengxie.members.selectors import liaison_group_of
+
+    from .models import Consultation
+
+    group = liaison_group_of(user)
+    if group is None:
+        return []
+    year = timezone.localdate().year
+    S = Consultation.Status
+    mine = Consultation.objects.filter(organisation=group)
+    c = mine.filter(year=year).aggregate(
+        n=Count("id"),
+        held=Count("id", filter=Q(status__in=(S.HELD, S.OUTCOME_SENT, S.CLOSED))),
+        sent=Count("id", filter=Q(status__in=(S.OUTCOME_SENT, S.CLOSED))),
+    )
+    latest = list(mine.order_by("-year", "-planned_month", "-id")[:4])
+    url = reverse("consultation:list") + f"?year={year}"
+    return [
+        Section(
+            f"{year}年有事好商量",
+            id="liaison-consultations",
+            icon="people",
+            url=url,
+            url_label="协商活动",
+            card_cols="col-6 col-md-3",
+            cards=[
+                Card("列入计划", c["n"], unit=" 次", url=url, id="liaison-consultations-count"),
+                Card("已召开", c["held"], unit=" 次", id="liaison-consultations-held"),
+                Card("已报送成果", c["sent"], unit=" 次", id="liaison-consultations-sent"),
+            ],
+            lists=[
+                ItemList(
+                    "最近的有事好商量",
+                    [
+                        Item(
+                            x.title,
+                            url=reverse("consultation:detail", args=[x.pk]),
+                            meta=f"{x.year}年{f'{x.planned_month}月' if x.planned_month else ''} · {x.get_status_display()}",
+                        )
+                        for x in latest
+                    ],
+                    empty="本组还没有协商活动。",
+                    id="liaison-consultation-list",
+                    cols="col-12",
+                )
+            ],
+        )
     ]

@@ -14,6 +14,7 @@ of data, and hand back plain values (lists, not querysets): the template runs no
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -79,6 +80,19 @@ class ItemList:
 
 
 @dataclass
+class Table:
+    """A small table: `columns` the headers and `rows` lists of cells, each header and cell a (text, url)
+    pair (url "" for none); the first column is the row's name, the others numbers."""
+
+    title: str
+    columns: list
+    rows: list[list]
+    empty: str = "暂无。"
+    id: str = ""
+    note: str = ""
+
+
+@dataclass
 class Section:
     """One app's part of the dashboard. `url` links to the full page (`url_label`); `note` is a small
     line under the title; `card_cols` are the Bootstrap column classes of each card."""
@@ -87,6 +101,7 @@ class Section:
     cards: list[Card] = field(default_factory=list)
     charts: list[Chart] = field(default_factory=list)
     lists: list[ItemList] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
     id: str = ""
     url: str = ""
     url_label: str = "详情"
@@ -100,6 +115,8 @@ class Provider:
     func: Callable
     order: int = 100
     roles: tuple[str, ...] = ()
+    # The positions of the cards that leaders also see on their workbench (key_figures).
+    home: tuple[int, ...] = ()
 
     def visible_to(self, user) -> bool:
         return not self.roles or user.has_role(*self.roles)
@@ -108,11 +125,12 @@ class Provider:
 PROVIDERS: list[Provider] = []
 
 
-def figure_provider(order: int = 100, roles=()):
-    """Register `func(user, period) -> Section | None` for the dashboard."""
+def figure_provider(order: int = 100, roles=(), home=()):
+    """Register `func(user, period) -> Section | None` for the dashboard; `home`: the positions of its cards
+    that leaders see on their workbench too (key_figures)."""
 
     def register(func):
-        PROVIDERS.append(Provider(func, order, tuple(roles)))
+        PROVIDERS.append(Provider(func, order, tuple(roles), tuple(home)))
         return func
 
     return register
@@ -128,3 +146,25 @@ def sections_for(user, period: Period) -> list[Section]:
         if section is not None:
             sections.append(section)
     return sections
+
+
+def key_figures(user, period: Period) -> list[Card]:
+    """The leaders' workbench: the cards of the providers that name some (`home`), each label led by its
+    section's subject ("提案：办复率"), in the providers' order. Only those providers run."""
+    cards = []
+    for provider in sorted(PROVIDERS, key=lambda p: p.order):
+        if not provider.home or not provider.visible_to(user):
+            continue
+        section = provider.func(user, period)
+        if section is None:
+            continue
+        subject = re.split(r"（| · ", section.title)[0]
+        for i in provider.home:
+            if i < len(section.cards):
+                c = section.cards[i]
+                cards.append(
+                    Card(
+                        f"{subject}：{c.label}", c.value, c.unit, c.hint, c.url or section.url, c.level, c.id
+                    )
+                )
+    return cards

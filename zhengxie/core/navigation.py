@@ -78,3 +78,47 @@ def todos_for(user) -> list[dict]:
     for provider in TODO_PROVIDERS:
         items.extend(i for i in provider(user) if i.get("count"))
     return items
+
+
+# Workbench sections ("home"): what a role sees on its workbench besides the to-dos, as dashboard sections
+# (core.dashboard.Section: figure cards, short lists, tables; no charts). func(user) -> list[Section]
+# (empty for users it has nothing for), registered by the apps' nav.py with @home_provider(order=…). Each
+# must run a constant, small number of queries and hand back plain values.
+HOME_PROVIDERS: list[tuple[int, object]] = []
+
+
+def home_provider(order: int = 100):
+    def register(func):
+        HOME_PROVIDERS.append((order, func))
+        return func
+
+    return register
+
+
+def home_for(user) -> list:
+    sections = []
+    for _order, provider in sorted(HOME_PROVIDERS, key=lambda p: p[0]):
+        sections.extend(provider(user))
+    return sections
+
+
+# The levels below on a city's (a province's) workbench: the queues of the committees below, as columns of
+# one table (dashboard.nav.lower_queues). func(user) -> list of {"label", "counts": {organisation_id: n},
+# "level"} over the user's subtree (a liaison group's rows count for its county), registered by the apps'
+# nav.py with @queue_columns(order=…). A constant few queries each; nothing for users it does not concern.
+QUEUE_PROVIDERS: list[tuple[int, object]] = []
+
+
+def queue_columns(order: int = 100):
+    def register(func):
+        QUEUE_PROVIDERS.append((order, func))
+        return func
+
+    return register
+
+
+def queues_for(user) -> list[dict]:
+    columns = []
+    for _order, provider in sorted(QUEUE_PROVIDERS, key=lambda p: p[0]):
+        columns.extend(provider(user))
+    return columns

@@ -12,7 +12,7 @@ from zhengxie.core.pagination import Paginator
 from . import audit, auditlabels, selectors
 from .forms import LoginForm, StyledPasswordChangeForm
 from .models import Attachment, Export, Notification
-from .navigation import todos_for
+from .navigation import home_for, todos_for
 from .redirects import safe_next
 from .xlsx import CONTENT_TYPE, Book
 
@@ -66,6 +66,7 @@ def workbench(request):
         "core/workbench.html",
         {
             "todos": todos_for(request.user),
+            "home": home_for(request.user),
             "digests": digests[:6],
             "recent": selectors.inbox(request.user, digested=[d["kind"] for d in digests])[
                 : max(0, 6 - len(digests))

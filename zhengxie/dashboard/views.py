@@ -22,14 +22,24 @@ def _session(user, sessions, wanted: str):
     return session or sessions.first()
 
 
+def _sessions(user):
+    return (
+        Session.objects.filter(org_scope_q(user)).select_related("organisation").order_by("-year", "-number")
+    )
+
+
+def current_session(user):
+    """The current 会次 of the user's committee (else the latest in scope): what the workbench's key figures
+    count."""
+    return _session(user, _sessions(user), "")
+
+
 @login_required
 def index(request):
     user = request.user
     if not user.has_role(*VIEWERS):
         raise Http404
-    sessions = (
-        Session.objects.filter(org_scope_q(user)).select_related("organisation").order_by("-year", "-number")
-    )
+    sessions = _sessions(user)
     session = _session(user, sessions, request.GET.get("session", ""))
     period = Period(session=session, year=session.year if session else timezone.localdate().year)
     return render(

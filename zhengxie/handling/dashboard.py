@@ -10,7 +10,7 @@ from . import rules as r
 from . import selectors
 
 
-@figure_provider(order=200, roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN])
+@figure_provider(order=200, roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN], home=(1, 2))
 def supervision_figures(user, period):
     if not r.can_supervise(user):
         return None

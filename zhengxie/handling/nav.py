@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from zhengxie.core.models import Role
-from zhengxie.core.navigation import register, todo_provider
+from zhengxie.core.navigation import queue_columns, register, todo_provider
 
 from . import rules as r
 from . import selectors
@@ -85,4 +85,32 @@ def handling_todos(user) -> list[dict]:
             "url": inbox + "?light=yellow",
             "level": "warning",
         },
+    ]
+
+
+@queue_columns(order=20)
+def owed_queues(user) -> list[dict]:
+    """For the levels above: what the units still owe on each committee's items, and of it the red and
+    yellow, by the case's committee (one query on the owed rows)."""
+    from zhengxie.handling.models import Assignment
+
+    if not user.has_role(Role.STAFF, Role.LEADER) or user.organisation_id is None:
+        return []
+    owed, red, yellow = {}, {}, {}
+    rows = (
+        Assignment.objects.filter(owes=True, organisation__path__startswith=user.organisation.path)
+        .values_list("organisation_id", "light")
+        .annotate(n=Count("unit_id"))
+        .order_by()
+    )
+    for org_id, light, n in rows:
+        owed[org_id] = owed.get(org_id, 0) + n
+        if light == "red":
+            red[org_id] = red.get(org_id, 0) + n
+        elif light == "yellow":
+            yellow[org_id] = yellow.get(org_id, 0) + n
+    return [
+        {"label": "承办在办", "counts": owed},
+        {"label": "红灯（超期）", "counts": red, "level": "danger"},
+        {"label": "黄灯", "counts": yellow, "level": "warning"},
     ]

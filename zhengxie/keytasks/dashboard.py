@@ -9,7 +9,7 @@ from zhengxie.core.models import Role
 from . import rules, selectors
 
 
-@figure_provider(order=250, roles=[Role.LEADER, Role.STAFF, Role.SYSADMIN])
+@figure_provider(order=250, roles=[Role.LEADER, Role.STAFF, Role.SYSADMIN], home=(3,))
 def keytask_figures(user, period):
     org = user.organisation
     if org is None or not rules.may_list(user):

@@ -361,6 +361,14 @@ def get_roster_import(user, pk) -> RosterImport:
 # --- who the user is to the committee: used by every app (one definition each) ------------------------
 
 
+def liaison_group_of(user) -> Organisation | None:
+    """The 乡镇联络组 a liaison user works for (their organisation); None for anybody else."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(Role.LIAISON):
+        return None
+    org = user.organisation
+    return org if org is not None and org.kind == Organisation.Kind.LIAISON else None
+
+
 def member_of(user):
     """The user's Member (委员) or None, cached on the user object."""
     if not getattr(user, "is_authenticated", False):

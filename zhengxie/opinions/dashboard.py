@@ -11,7 +11,7 @@ from . import stats
 from .stats.charts import level_option
 
 
-@figure_provider(order=250, roles=[Role.LEADER, Role.STAFF, Role.SYSADMIN])
+@figure_provider(order=250, roles=[Role.LEADER, Role.STAFF, Role.SYSADMIN], home=(0, 4))
 def opinion_figures(user, period):
     if not stats.may_view(user) or user.organisation_id is None:
         return None

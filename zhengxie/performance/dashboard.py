@@ -10,7 +10,7 @@ from zhengxie.core.models import Role
 from . import selectors
 
 
-@figure_provider(order=400, roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN])
+@figure_provider(order=400, roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN], home=(2,))
 def duty_figures(user, period):
     from .views import histogram_chart
 

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from zhengxie.core.models import Role
-from zhengxie.core.navigation import register, todo_provider
+from zhengxie.core.navigation import home_provider, queue_columns, register, todo_provider
 
 from . import selectors
 
@@ -41,3 +41,86 @@ def performance_todos(user):
             }
         )
     return items
+
+
+@home_provider(order=40)
+def liaison_scores(user) -> list:
+    """A 乡镇联络组's workbench: its members' duty points this year (the yearly scores' copy of the group:
+    members scored, average, reaching the pass line) and the five lowest, each opening the archive (two
+    queries)."""
+    from django.db.models import Avg, Count, Q
+
+    from zhengxie.core.dashboard import Card, Item, ItemList, Section
+    from zhengxie.members.selectors import liaison_group_of
+
+    from .models import MemberYearScore
+
+    group = liaison_group_of(user)
+    if group is None:
+        return []
+    year = selectors.this_year()
+    scores = MemberYearScore.objects.filter(liaison_group=group, year=year)
+    c = scores.aggregate(n=Count("id"), avg=Avg("total"), passed=Count("id", filter=Q(passed=True)))
+    low = list(scores.select_related("member").order_by("total", "member__name")[:5])
+    return [
+        Section(
+            f"{year}年委员履职",
+            id="liaison-scores",
+            icon="person-vcard",
+            note="按本会积分方案计算的本年履职积分；点姓名看一员一档。",
+            card_cols="col-6 col-md-3",
+            cards=[
+                Card("计分委员", c["n"], unit=" 人", id="liaison-scored"),
+                Card(
+                    "平均积分",
+                    round(float(c["avg"]), 1) if c["avg"] is not None else None,
+                    unit=" 分",
+                    id="liaison-average",
+                ),
+                Card(
+                    "达到合格线",
+                    c["passed"],
+                    unit=" 人",
+                    hint=f"未达到 {c['n'] - c['passed']} 人" if c["n"] else "",
+                    level="success",
+                    id="liaison-passed",
+                ),
+            ],
+            lists=[
+                ItemList(
+                    "积分最低的委员",
+                    [
+                        Item(
+                            s.member.name,
+                            url=reverse("performance:member", args=[s.member_id]),
+                            meta=f"{float(s.total):g} 分" + ("" if s.passed else " · 未达合格线"),
+                        )
+                        for s in low
+                    ],
+                    empty="本年还没有计分。",
+                    id="liaison-low-scores",
+                    cols="col-12",
+                )
+            ],
+        )
+    ]
+
+
+@queue_columns(order=40)
+def self_report_queues(user) -> list[dict]:
+    """For the levels above: members' self-reports waiting for their committee's confirmation (one query)."""
+    from django.db.models import Count
+
+    from zhengxie.core.permissions import org_scope_q
+
+    from .models import SelfReport
+
+    if not user.has_role(Role.STAFF, Role.LEADER) or user.organisation_id is None:
+        return []
+    rows = (
+        SelfReport.objects.filter(org_scope_q(user), status=SelfReport.Status.PENDING)
+        .values_list("organisation_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return [{"label": "待确认履职自报", "counts": dict(rows), "level": "primary"}]

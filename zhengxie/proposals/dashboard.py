@@ -81,7 +81,7 @@ def _key_item(p) -> Item:
     )
 
 
-@figure_provider(order=100, roles=[Role.LEADER, Role.STAFF, Role.SYSADMIN])
+@figure_provider(order=100, roles=[Role.LEADER, Role.STAFF, Role.SYSADMIN], home=(0, 1, 2, 3))
 def proposal_figures(user, period):
     session = period.session
     if session is None:

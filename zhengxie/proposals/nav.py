@@ -5,7 +5,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from zhengxie.core.models import Office, Role
-from zhengxie.core.navigation import register, todo_provider
+from zhengxie.core.navigation import queue_columns, register, todo_provider
 
 from . import workflow as wf
 from .lights import review_late_before
@@ -200,3 +200,26 @@ def followup_todos(user) -> list[dict]:
 
 
 # --- 申请加入 (requests to join a member's proposal): counted with the member's other cards above. ---------
+
+
+@queue_columns(order=10)
+def proposal_queues(user) -> list[dict]:
+    """For the levels above: proposals waiting for 立案审查 and for 交办, by committee (one query)."""
+    from zhengxie.core.permissions import org_scope_q
+
+    if not user.has_role(Role.STAFF, Role.LEADER) or user.organisation_id is None:
+        return []
+    review, assign = {}, {}
+    rows = (
+        Proposal.objects.filter(org_scope_q(user), status__in=(*wf.states("review"), *wf.states("assign")))
+        .values_list("organisation_id", "status")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    for org_id, status, n in rows:
+        target = review if status in wf.states("review") else assign
+        target[org_id] = target.get(org_id, 0) + n
+    return [
+        {"label": "待审查提案", "counts": review, "level": "danger"},
+        {"label": "待交办提案", "counts": assign, "level": "primary"},
+    ]
