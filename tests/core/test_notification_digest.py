@@ -130,3 +130,10 @@ def test_the_kind_is_the_title_up_to_its_first_colon_or_bracket(client_for, user
     assert d["label"] == "3条微建议已办结"  # SQL and Python agree
     page = client_for("member3").get(d["url"]).content.decode()
     assert all(t in page for t in ("城关镇路灯损坏", "村卫生室缺药", "农贸市场"))
+
+
+def test_a_kind_that_reads_as_a_sentence_keeps_its_words():
+    from zhengxie.core.selectors import digest_label
+
+    assert digest_label("新交办提案", 46) == "46条新交办提案"
+    assert digest_label("您有一项重点工作任务", 11) == "您有一项重点工作任务（11条）"

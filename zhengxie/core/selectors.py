@@ -61,6 +61,11 @@ def _kind_expr():
     )
 
 
+def digest_label(kind: str, n: int) -> str:
+    """ "5条新交办微建议"; a kind that reads as a sentence ("您有一项重点工作任务") keeps its words: "…（11条）"."""
+    return f"{kind}（{n}条）" if kind.startswith("您") else f"{n}条{kind}"
+
+
 def digests(user) -> list[dict]:
     """The user's unread messages grouped by kind, the kinds with DIGEST_MIN or more, newest first: each
     {kind, count, label "N条<kind>", latest (time), url (the messages of that kind)}. One query."""
@@ -77,7 +82,7 @@ def digests(user) -> list[dict]:
         {
             "kind": r["kind"],
             "count": r["n"],
-            "label": f"{r['n']}条{r['kind']}",
+            "label": digest_label(r["kind"], r["n"]),
             "latest": r["latest"],
             "url": f"{base}?{urlencode({'kind': r['kind']})}",
         }
