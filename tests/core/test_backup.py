@@ -149,3 +149,41 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     r = manage("restore", str(bogus), db=db, media=media)
     assert r.returncode != 0
     assert "不是本平台的备份文件" in r.stderr
+
+
+def test_restore_cleans_control_characters_left_in_old_rows(user, tmp_path):
+    """Issue 14, finding 1: rows stored before the edge refused control characters are cleaned on their
+    way in (as `manage.py strip_control_chars --apply` would: PostgreSQL could not hold a NUL), audited;
+    the audit log comes back as it was and its chain holds."""
+    from django.db import connection
+
+    from zhengxie.proposals.models import Proposal
+
+    nul = "\x00" if connection.vendor == "sqlite" else ""
+    p = Proposal.objects.order_by("pk").first()
+    Proposal.objects.filter(pk=p.pk).update(title=f"关于\x01旧{nul}数据的提案", reasons="一是\t二是\x0b")
+    p.refresh_from_db()
+    entry = audit.record(user("staff"), "test.old", p)  # its object names the title, \x01 and all
+    archive = tmp_path / "old.tar.gz"
+    call_command("backup", str(archive), "--no-media", stdout=open(os.devnull, "w"))
+    db, media = tmp_path / "restored.sqlite3", tmp_path / "media"
+    assert manage("migrate", "--noinput", "-v0", db=db, media=media).returncode == 0
+    r = manage("restore", str(archive), "--no-media", db=db, media=media)
+    assert r.returncode == 0, r.stderr
+    assert "已清除 proposals.proposal 1 行中的控制字符" in r.stdout
+    con = sqlite3.connect(db)
+    try:
+        title, reasons = con.execute(
+            "select title, reasons from proposals_proposal where id = ?", (p.pk,)
+        ).fetchone()
+        assert (title, reasons) == ("关于旧数据的提案", "一是\t二是")
+        (repr_,) = con.execute("select target_repr from core_auditentry where id = ?", (entry.pk,)).fetchone()
+        assert "\x01" in repr_  # the audit log is never changed
+        (after,) = con.execute(
+            "select after from core_auditentry where action = 'core.strip_control_chars'"
+        ).fetchone()
+        assert json.loads(after)["rows"] == {"proposals.proposal": 1}
+    finally:
+        con.close()
+    r = manage("audit_verify", db=db, media=media)
+    assert r.returncode == 0, r.stderr

@@ -58,12 +58,37 @@ def lock(connection) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
 
 
-def verify(entries) -> tuple[int, object | None]:
-    """Walks entries in id order; returns (how many were checked, the first entry whose link is broken)."""
+# A NUL in an entry restored into PostgreSQL (which cannot hold one) is written as this (core.textclean).
+NUL_MARK = "\u2400"  # ␀
+
+
+def _unmark(value):
+    if isinstance(value, str):
+        return value.replace(NUL_MARK, "\x00")
+    if isinstance(value, dict):
+        return {_unmark(k): _unmark(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_unmark(v) for v in value]
+    return value
+
+
+def _as_stored_before(entry):
+    """The entry's content with each ␀ a NUL again, as it was hashed."""
+    from types import SimpleNamespace
+
+    return SimpleNamespace(**{name: _unmark(getattr(entry, name)) for name in FIELDS})
+
+
+def verify(entries, nul_marked=frozenset()) -> tuple[int, object | None]:
+    """Walks entries in id order; returns (how many were checked, the first entry whose link is broken).
+    An entry whose id is in `nul_marked` (named by the restore that wrote its NULs as ␀) also holds when
+    its content with those marks made NULs again does: nothing else in it may differ."""
     prev, n = GENESIS, 0
     for e in entries:
         n += 1
-        if e.hash != link(prev, e):
+        if e.hash != link(prev, e) and not (
+            e.pk in nul_marked and e.hash == link(prev, _as_stored_before(e))
+        ):
             return n, e
         prev = e.hash
     return n, None

@@ -219,6 +219,7 @@ VERBS = {
     "sign": "签发答复",
     "stats_export": "导出统计",
     "status": "变更状态",
+    "strip_control_chars": "清除旧数据中的控制字符",
     "studio_create": "新建工作室",
     "studio_update": "修改工作室",
     "submit": "提交",

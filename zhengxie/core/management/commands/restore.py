@@ -5,6 +5,12 @@ whichever the backup came from) and which holds no data yet: rows are only ever 
 updated, so the append-only audit log (whose triggers refuse UPDATE and DELETE) comes back as it
 was. Everything loads in one transaction: on any error nothing is kept. Row counts are checked
 against the manifest before the commit. Uploaded files are written to MEDIA_ROOT afterwards.
+
+Text stored before the edge refused control characters is cleaned on its way in, as
+`manage.py strip_control_chars --apply` would (core.textclean; PostgreSQL could not even hold a NUL),
+listed in the output and audited. The audit log keeps its entries as they were, except that a NUL
+restored into PostgreSQL is written as ␀ (the entries are named in the audit entry of the restore, and
+`audit_verify` accepts exactly that change in them).
 """
 
 from __future__ import annotations
@@ -23,6 +29,7 @@ from django.core.management.color import no_style
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 
+from zhengxie.core import audit, textclean
 from zhengxie.core.fields import _fernet
 
 from .backup import (
@@ -57,8 +64,9 @@ class Command(BaseCommand):
             self._check_schema(manifest)
             models = {m._meta.label_lower: m for m in backup_models()}
             self._check_empty(models.values())
-            loaded = self._load(tar, manifest, models)
+            loaded = self._load(tar, manifest, models, source.name)
             media = 0 if no_media else self._restore_media(tar)
+        self._report_cleaned()
         self.stdout.write(
             self.style.SUCCESS(
                 f"已恢复 {len(manifest['counts'])} 类数据共 {sum(loaded.values())} 行"
@@ -112,7 +120,7 @@ class Command(BaseCommand):
 
     # --- loading ---------------------------------------------------------------------------------------
 
-    def _load(self, tar: tarfile.TarFile, manifest: dict, models: dict) -> dict[str, int]:
+    def _load(self, tar: tarfile.TarFile, manifest: dict, models: dict, name: str) -> dict[str, int]:
         try:
             raw = tar.extractfile(DB_MEMBER)
         except KeyError:
@@ -126,6 +134,9 @@ class Command(BaseCommand):
         secret_fields = {label: [f.attname for f in encrypted_fields(m)] for label, m in models.items()}
         fernet = _fernet()
         deferred = []
+        self.cleaned: dict[str, int] = {}
+        self.marked: list[str] = []
+        postgres = connection.vendor == "postgresql"
         stream = io.TextIOWrapper(gzip.GzipFile(fileobj=raw), encoding="utf-8")
         try:
             with transaction.atomic(), connection.constraint_checks_disabled():
@@ -142,6 +153,11 @@ class Command(BaseCommand):
                                     "无法解密备份中的个人信息：本机的 FIELD_ENCRYPTION_KEY（或 SECRET_KEY）"
                                     "与备份时不同。请使用原来的密钥。"
                                 )
+                    if label in textclean.APPEND_ONLY:
+                        if postgres and textclean.mark_nul(obj):
+                            self.marked.append(str(obj.pk))
+                    elif textclean.clean_instance(obj):
+                        self.cleaned[label] = self.cleaned.get(label, 0) + 1
                     # INSERT only: never an UPDATE, which the audit log's triggers would refuse.
                     item.save(force_insert=True)
                     if item.deferred_fields:
@@ -161,6 +177,17 @@ class Command(BaseCommand):
                         + "；".join(f"{k} 应为 {a} 行，实为 {b} 行" for k, (a, b) in wrong.items())
                     )
                 self._reset_sequences(models.values())
+                if self.cleaned or self.marked:
+                    audit.record(
+                        None,
+                        textclean.ACTION,
+                        None,
+                        after={
+                            "restore": name,
+                            "rows": self.cleaned,
+                            textclean.MARKED: self.marked,
+                        },
+                    )
         except (IntegrityError, DatabaseError, serializers.base.DeserializationError) as exc:
             raise CommandError(f"恢复失败，数据库未作任何改动：{exc}")
         return loaded
@@ -171,6 +198,18 @@ class Command(BaseCommand):
             with connection.cursor() as cur:
                 for sql in statements:
                     cur.execute(sql)
+
+    def _report_cleaned(self) -> None:
+        for label, n in sorted(self.cleaned.items()):
+            self.stdout.write(
+                f"已清除 {label} {n} 行中的控制字符（旧数据，见 manage.py strip_control_chars）。"
+            )
+        if self.marked:
+            self.stdout.write(
+                f"{len(self.marked)} 条审计记录含 PostgreSQL 无法保存的 NUL 字符，已记为 ␀：ID "
+                + "、".join(self.marked[:50])
+                + "（已记入审计日志，manage.py audit_verify 据此核对这些记录的其余内容）。"
+            )
 
     # --- media -----------------------------------------------------------------------------------------
 
