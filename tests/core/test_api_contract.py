@@ -2,6 +2,7 @@
 integers bounded, errors declared for every operation, a valid OpenAPI document, non-object bodies and
 over-long file names refused as JSON 422, retried creates answered once."""
 
+import json
 import re
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from tests.proposals.conftest import TEXT
+from zhengxie.core import idempotency
 from zhengxie.proposals.models import Proposal
 
 J = "application/json"
@@ -122,6 +124,50 @@ def test_a_retried_create_with_the_same_idempotency_key_creates_one_proposal(api
         "/api/v1/proposals", TEXT, content_type=J, headers={"Idempotency-Key": "abc-1"}
     )
     assert mine.status_code == 201 and mine.json()["id"] != first.json()["id"]
+
+
+def test_the_same_key_with_another_body_is_refused_not_replayed(api_for):
+    """Stripe's rule: a key names one request. The same body (keys in another order) gets the first
+    answer again; another body gets 422 and creates nothing."""
+    c = api_for("member1")
+    before = Proposal.objects.count()
+    key = {"Idempotency-Key": "same-key"}
+    first = c.post("/api/v1/proposals", TEXT, content_type=J, headers=key)
+    assert first.status_code == 201
+    reordered = json.dumps(dict(reversed(list(TEXT.items()))), ensure_ascii=False)
+    again = c.post("/api/v1/proposals", reordered, content_type=J, headers=key)
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    other = c.post("/api/v1/proposals", {**TEXT, "title": "关于另一件事的提案"}, content_type=J, headers=key)
+    assert other.status_code == 422 and "Idempotent-Replayed" not in other
+    assert other.json() == {
+        "detail": idempotency.REUSED,
+        "code": "idempotency_key_reused",
+        "field": "Idempotency-Key",
+    }
+    assert "Idempotency-Key" in other.json()["detail"] and "请使用新的" in other.json()["detail"]
+    assert Proposal.objects.count() == before + 1
+    assert not Proposal.objects.filter(title="关于另一件事的提案").exists()
+    # The same query string too: another one is another request.
+    assert c.post("/api/v1/proposals?x=1", TEXT, content_type=J, headers=key).status_code == 422
+
+
+def test_a_form_body_is_fingerprinted_by_its_fields_and_files_not_its_boundary(rf):
+    def upload(boundary: str, content: bytes):
+        body = (
+            (
+                f'--{boundary}\r\nContent-Disposition: form-data; name="note"\r\n\r\n佐证\r\n'
+                f'--{boundary}\r\nContent-Disposition: form-data; name="evidence"; filename="a.pdf"\r\n'
+                "Content-Type: application/pdf\r\n\r\n"
+            ).encode()
+            + content
+            + f"\r\n--{boundary}--\r\n".encode()
+        )
+        return rf.post("/api/v1/x", body, content_type=f"multipart/form-data; boundary={boundary}")
+
+    a, b, c = upload("AAAA", b"%PDF-1"), upload("BBBB", b"%PDF-1"), upload("AAAA", b"%PDF-2")
+    assert idempotency.fingerprint(a) == idempotency.fingerprint(b) != idempotency.fingerprint(c)
+    assert a.FILES["evidence"].read() == b"%PDF-1"  # still readable by the operation
 
 
 def test_a_refused_create_does_not_use_up_its_key(api_for):

@@ -389,12 +389,14 @@ class Export(models.Model):
 
 class IdempotencyKey(models.Model):
     """A POST answered under an `Idempotency-Key` header (core.idempotency): a retry with the same key
-    gets the stored answer instead of creating a second object. Kept 24 hours; status 0 while running."""
+    gets the stored answer instead of creating a second object, a request with the same key but another
+    `fingerprint` (method, path, query, canonical body) a 422. Kept 24 hours; status 0 while running."""
 
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=200)
     method = models.CharField(max_length=10)
     path = models.CharField(max_length=500)
+    fingerprint = models.CharField(max_length=64, blank=True)
     status = models.PositiveSmallIntegerField(default=0)
     body = models.BinaryField(blank=True, default=b"")
     content_type = models.CharField(max_length=100, blank=True)
