@@ -95,3 +95,13 @@ def test_a_restored_row_is_cleaned_in_its_text_and_json():
     assert textclean.clean_instance(p) == ["title"] and p.title == "关于旧数据" and p.reasons == "一\t二"
     e = Export(kind="proposals.list", title="导出", params={"q\x02": ["学校\x00"]})
     assert textclean.clean_instance(e) == ["params"] and e.params == {"q": ["学校"]}
+
+
+def test_a_row_whose_cleaned_value_is_taken_is_left_for_a_person(user):
+    other = user("member2")
+    User = type(other)
+    User.objects.filter(pk=other.pk).update(username="member1\x01")  # cleaned, it is member1's
+    out = run("--apply")
+    assert f"另有 1 行清除后会与已有数据重复，未改动，请人工处理：ID {other.pk}" in out
+    assert User.objects.get(pk=other.pk).username == "member1\x01"
+    assert "1 行须人工处理" in out

@@ -154,21 +154,19 @@ def strip_model(model, *, apply: bool, batch: int = 500) -> ModelReport:
                 }
                 if not changes:
                     continue
-                for f in fields:
-                    if f.attname in changes:
-                        report.fields[f.name] = report.fields.get(f.name, 0) + 1
-                if not apply or model._meta.label_lower in APPEND_ONLY:
-                    report.rows += 1
-                    continue
-                try:
-                    with transaction.atomic():
-                        manager.filter(pk=pk).update(**changes)
-                except IntegrityError:
-                    report.skipped.append(pk)
-                    continue
+                changed = [f.name for f in fields if f.attname in changes]
+                if apply and model._meta.label_lower not in APPEND_ONLY:
+                    try:
+                        with transaction.atomic():
+                            manager.filter(pk=pk).update(**changes)
+                    except IntegrityError:  # the cleaned value is another row's unique one
+                        report.skipped.append(pk)
+                        continue
+                    done.append(pk)
+                    names.update(changed)
                 report.rows += 1
-                done.append(pk)
-                names.update(f.name for f in fields if f.attname in changes)
+                for name in changed:
+                    report.fields[name] = report.fields.get(name, 0) + 1
             if done:
                 audit.record(
                     None,

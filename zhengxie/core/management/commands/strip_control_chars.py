@@ -32,14 +32,18 @@ class Command(BaseCommand):
                 continue
             cleaned += r.rows
             verb = "已清除" if apply else "含控制字符"
-            self.stdout.write(f"{r.label}：{r.rows} 行{verb}（{fields}）")
+            if r.rows:
+                self.stdout.write(f"{r.label}：{r.rows} 行{verb}（{fields}）")
             if r.skipped:
                 self.stdout.write(
-                    f"  另有 {len(r.skipped)} 行清除后会与已有数据重复，未改动，请人工处理：ID "
+                    f"{r.label}：另有 {len(r.skipped)} 行清除后会与已有数据重复，未改动，请人工处理：ID "
                     + "、".join(str(pk) for pk in r.skipped[:50])
                 )
-        if not cleaned:
+        skipped = sum(len(r.skipped) for r in reports)
+        if not cleaned and not skipped:
             self.stdout.write(self.style.SUCCESS("没有需要清除的控制字符。"))
+        elif not cleaned:
+            self.stdout.write(self.style.WARNING(f"{skipped} 行须人工处理（见上）。"))
         elif apply:
             self.stdout.write(self.style.SUCCESS(f"共清除 {cleaned} 行的控制字符，已记入审计日志。"))
         else:
