@@ -35,9 +35,10 @@ def _jpeg_with_gps() -> bytes:
 
 def test_office_opens_member_rates_on_a_phone_results_published(e2e_site, page_for):
     problems = []
-    name = e2e_site.sql(
-        "select m.name from members_member m join core_user u on u.id = m.user_id where u.username = 'member1'"
-    )[0][0]
+    member1, name = e2e_site.sql(
+        "select m.id, m.name from members_member m join core_user u on u.id = m.user_id "
+        "where u.username = 'member1'"
+    )[0]
 
     # --- 1. the office creates and opens the round.
     o = page_for("office")
@@ -60,7 +61,7 @@ def test_office_opens_member_rates_on_a_phone_results_published(e2e_site, page_f
     o.click("#btn-targets")
     o.wait_for_load_state()
     expect(o.locator("#targets")).to_contain_text("浏览器测试广场")
-    o.select_option("#id_members", label=name)
+    o.select_option("#id_members", str(member1))  # (labelled 姓名（界别）: namesakes)
     o.click("#btn-invite")
     o.wait_for_load_state()
     expect(o.locator("#round-raters")).to_contain_text("1 人")

@@ -801,6 +801,19 @@ def _case_reply(unit=False):
     return ("unit" if unit else "county", f)
 
 
+def _case_file(w):
+    """A file of a reply (整改佐证 photos in the demo's 民主监督)."""
+    from zhengxie.handling.models import Reply
+
+    r = Reply.objects.filter(organisation=w.county, files__isnull=False).order_by("pk").first()
+    assert r is not None, "the demo has no reply with files"
+    return r, {
+        "case_id": r.assignment.case_id,
+        "reply_id": r.pk,
+        "file_id": r.files.order_by("pk").first().pk,
+    }
+
+
 def _proposal_reply(w):
     r = _reply(w)
     return r, {"pk": r.case.proposal.pk, "reply_id": r.pk}
@@ -841,6 +854,7 @@ API: dict[str, list[tuple]] = {
         for op in "detail acknowledge reply letter rate sign extend".split()
     },
     "handling_api_case_letter_download": [_case_reply(), _case_reply(unit=True)],
+    "handling_api_case_file_download": [("county", _case_file)],
     **{f"proposals_api_{op}": [API_PROPOSAL] for op in _PROPOSAL_OPS},
     "proposals_api_detail": [API_PROPOSAL, _draft_proposal()],
     "proposals_api_update": [API_PROPOSAL, _draft_proposal()],
@@ -984,7 +998,8 @@ def example(schema, node, depth=0):
         props = node.get("properties", {})
         return {k: example(schema, props[k], depth + 1) for k in node.get("required", []) if k in props}
     if kind == "array":
-        n = max(node.get("minItems", 0), 1 if depth == 0 else 0)
+        files = _resolve(schema, node.get("items", {})).get("format") == "binary"  # a multi-file field
+        n = max(node.get("minItems", 0), 1 if depth == 0 or files else 0)
         return [example(schema, node.get("items", {}), depth + 1) for _ in range(n)]
     if kind == "integer":
         return max(node.get("minimum", 1), 1)
@@ -1013,6 +1028,8 @@ def _request(schema, client, method, url, op):
         for k, v in values.items():
             if isinstance(v, bytes):
                 form[k] = SimpleUploadedFile("a.pdf", v, content_type="application/pdf")
+            elif isinstance(v, list) and v and all(isinstance(x, bytes) for x in v):
+                form[k] = [SimpleUploadedFile("a.pdf", x, content_type="application/pdf") for x in v]
             elif isinstance(v, dict | list):
                 form[k] = json.dumps(v)
             else:
