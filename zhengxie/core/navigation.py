@@ -117,6 +117,22 @@ def queue_columns(order: int = 100):
     return register
 
 
+def waiting_column(user, queryset, label: str, level: str = "primary") -> list[dict]:
+    """One column of that table: the rows of `queryset` in the user's subtree, counted by committee (one
+    query); nothing for users who are not staff or leaders of a committee."""
+    from django.db.models import Count
+
+    from .models import Role
+    from .permissions import org_scope_q
+
+    if not user.has_role(Role.STAFF, Role.LEADER) or user.organisation_id is None:
+        return []
+    rows = (
+        queryset.filter(org_scope_q(user)).values_list("organisation_id").annotate(n=Count("id")).order_by()
+    )
+    return [{"label": label, "counts": dict(rows), "level": level}]
+
+
 def queues_for(user) -> list[dict]:
     columns = []
     for _order, provider in sorted(QUEUE_PROVIDERS, key=lambda p: p[0]):

@@ -4,7 +4,7 @@ from django.db.models import Count, Q
 from django.urls import reverse
 
 from zhengxie.core.models import Office, Role
-from zhengxie.core.navigation import queue_columns, register, todo_provider
+from zhengxie.core.navigation import queue_columns, register, todo_provider, waiting_column
 from zhengxie.members.selectors import member_of
 
 from .models import Opinion, OpinionAuthor
@@ -88,15 +88,5 @@ def opinion_todos(user) -> list[dict]:
 
 @queue_columns(order=30)
 def opinion_queues(user) -> list[dict]:
-    """For the levels above: 社情民意 submitted and not yet handled by the 信息科, by committee (one query)."""
-    from zhengxie.core.permissions import org_scope_q
-
-    if not user.has_role(Role.STAFF, Role.LEADER) or user.organisation_id is None:
-        return []
-    rows = (
-        Opinion.objects.filter(org_scope_q(user), status=S.SUBMITTED)
-        .values_list("organisation_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return [{"label": "待处理社情民意", "counts": dict(rows), "level": "danger"}]
+    """For the levels above: 社情民意 submitted and not yet handled by the 信息科, by committee."""
+    return waiting_column(user, Opinion.objects.filter(status=S.SUBMITTED), "待处理社情民意", "danger")

@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from zhengxie.core.models import Role
-from zhengxie.core.navigation import home_provider, queue_columns, register, todo_provider
+from zhengxie.core.navigation import home_provider, queue_columns, register, todo_provider, waiting_column
 
 from . import selectors
 
@@ -108,19 +108,8 @@ def liaison_scores(user) -> list:
 
 @queue_columns(order=40)
 def self_report_queues(user) -> list[dict]:
-    """For the levels above: members' self-reports waiting for their committee's confirmation (one query)."""
-    from django.db.models import Count
-
-    from zhengxie.core.permissions import org_scope_q
-
+    """For the levels above: members' self-reports waiting for their committee's confirmation."""
     from .models import SelfReport
 
-    if not user.has_role(Role.STAFF, Role.LEADER) or user.organisation_id is None:
-        return []
-    rows = (
-        SelfReport.objects.filter(org_scope_q(user), status=SelfReport.Status.PENDING)
-        .values_list("organisation_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return [{"label": "待确认履职自报", "counts": dict(rows), "level": "primary"}]
+    waiting = SelfReport.objects.filter(status=SelfReport.Status.PENDING)
+    return waiting_column(user, waiting, "待确认履职自报")

@@ -3,7 +3,7 @@
 from django.urls import reverse
 
 from zhengxie.core.models import Office, Role
-from zhengxie.core.navigation import queue_columns, register, todo_provider
+from zhengxie.core.navigation import queue_columns, register, todo_provider, waiting_column
 
 from . import rules, selectors
 
@@ -63,19 +63,8 @@ def suggestion_todos(user) -> list[dict]:
 
 @queue_columns(order=35)
 def suggestion_queues(user) -> list[dict]:
-    """For the levels above: citizens' 微建议 waiting for moderation, by committee (one query)."""
-    from django.db.models import Count
-
-    from zhengxie.core.permissions import org_scope_q
-
+    """For the levels above: citizens' 微建议 waiting for moderation, by committee."""
     from .models import Suggestion
 
-    if not user.has_role(Role.STAFF, Role.LEADER) or user.organisation_id is None:
-        return []
-    rows = (
-        Suggestion.objects.filter(org_scope_q(user), status=Suggestion.Status.RECEIVED)
-        .values_list("organisation_id")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return [{"label": "待审核微建议", "counts": dict(rows), "level": "danger"}]
+    waiting = Suggestion.objects.filter(status=Suggestion.Status.RECEIVED)
+    return waiting_column(user, waiting, "待审核微建议", "danger")
