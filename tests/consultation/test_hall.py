@@ -409,9 +409,13 @@ def test_public_comment_pending_until_approved(hall, county, client, client_for,
     body = client.get(url).content.decode()
     assert "希望多建停车场！" in body
     assert api_for("office").post(f"/api/v1/consultation-comments/{cm.pk}/approve").status_code == 409
-    # Consent and content are required; a named citizen keeps the name.
+    # Consent and content are required, both said at once; a named citizen keeps the name.
     r = client.post(url, {"content": "没勾选"})
     assert r.status_code == 422
+    r = client.post(url, {"name": "城关居民", "content": ""})
+    body = r.content.decode()
+    assert r.status_code == 422 and "请填写留言内容" in body and services.CONSENT_MISSING in body
+    assert 'value="城关居民"' in body
     client.post(url, {"name": "城关居民", "content": "署名留言", "consent": "on"})
     assert Comment.objects.get(content="署名留言").author_label == "城关居民"
 

@@ -42,6 +42,7 @@ STAFF_LABEL = "工作人员"
 CITIZEN_LABEL = "网友"
 REASON_MAX = 200
 NAME_MAX = 40
+CONSENT_MISSING = "请阅读并勾选同意留言公开说明后再提交。"
 
 # --- the window -----------------------------------------------------------------------------------------
 
@@ -274,7 +275,7 @@ def submit_public(*, consultation, content, name="", consent=False, ip=None, hon
     if len(name) > NAME_MAX:
         raise Invalid(f"署名不能超过{NAME_MAX}字。", field="name")
     if consent is not True:
-        raise Invalid("请阅读并勾选同意留言公开说明后再提交。", field="consent")
+        raise Invalid(CONSENT_MISSING, field="consent")
     with transaction.atomic():
         comment = Comment.objects.create(
             consultation_id=c.pk,

@@ -412,6 +412,9 @@ def public_hall(request, code, pk):
             except ServiceError as exc:
                 status = exc.status
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                # the service stops at its first problem; the unticked consent is said at the same time
+                if exc.field in ("content", "name") and not data.get("consent"):
+                    form.add_error("consent", services.CONSENT_MISSING)
             else:
                 done, form = True, PublicCommentForm()
         else:
