@@ -73,7 +73,7 @@ def level_option(report: dict) -> dict:
 
 
 def _pie(name: str, data: list[dict]) -> dict:
-    return pie_option(name, data, "篇")
+    return pie_option(name, data, "篇", wrap=True)  # ten categories: all shown, no 1/4 pager
 
 
 def category_option(report: dict) -> dict:
