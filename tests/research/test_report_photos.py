@@ -7,6 +7,7 @@ import io
 import docx
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
 from docx.shared import Cm
 
 from zhengxie.research import services
@@ -56,7 +57,8 @@ def test_the_generated_report_sets_the_findings_photos_with_captions(make_topic,
     assert abs(shapes[1].height - Cm(12)) < Cm(0.05) and shapes[1].width < page
     captions = [x for x in text if x.startswith("图")]
     assert captions[0].startswith("图1　部分村组供水管网老化，漏损严重。（问题1）（")
-    assert captions[0].endswith(f"{m1.name}摄于{t.findings.first().at:%Y年%-m月%-d日}）")
+    taken = timezone.localtime(t.findings.first().at)  # the local day (UTC is a day behind after 16:00)
+    assert captions[0].endswith(f"{m1.name}摄于{taken:%Y年%-m月%-d日}）")
     assert captions[1].startswith("图2　现场照片（") and m2.name in captions[1]
     # The photos sit under 二、发现的主要问题, before 三、意见建议.
     body = "\n".join(text)

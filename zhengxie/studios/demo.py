@@ -188,12 +188,15 @@ class _Demo:
                 continue
             turn = k
             day = start
+            # member1 is on duty today and tomorrow, weekend or not (a run that crosses midnight, a demo
+            # loaded on a Saturday still has them on duty), and on coming Tuesdays and Thursdays.
+            m1_days = (today, today + datetime.timedelta(days=1))
             while day <= end:
-                if day.weekday() < 5:
+                if day.weekday() < 5 or (is_main and k == 0 and day in m1_days):
                     m = people[turn % len(people)]
                     turn += 1
-                    if is_main and k == 0 and (day == today or (day > today and day.weekday() in (1, 3))):
-                        m = self.m1  # member1 is on duty today and on coming Tuesdays and Thursdays
+                    if is_main and k == 0 and (day in m1_days or (day > today and day.weekday() in (1, 3))):
+                        m = self.m1
                     if is_main and day < today and m.pk == self.m1.pk:
                         # member1 kept two past duty days: more would fill the 履职活动 category to its cap
                         # and the demo's self-report journey could not show a rise in the score.
