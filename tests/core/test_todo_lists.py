@@ -4,27 +4,11 @@ rows the list shows (tests/todo_cards.py), for every demo user."""
 import pytest
 
 from tests.todo_cards import check_cards
+from zhengxie.core.demo import DEMO_LOGINS
 
 pytestmark = pytest.mark.django_db
 
-USERS = [
-    "admin",
-    "staff",
-    "info",
-    "office",
-    "leader",
-    "member1",
-    "member2",
-    "member3",
-    "handler1",
-    "handler2",
-    "unithead1",
-    "liaison",
-    "auditor",
-    "secadmin",
-    "citystaff",
-    "other",
-]
+USERS = [username for username, _ in DEMO_LOGINS]  # every demo login
 
 
 @pytest.mark.parametrize("username", USERS)
