@@ -8,6 +8,9 @@ import contextlib
 import http.client
 import json
 import os
+import re
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -40,13 +43,17 @@ def summary_ms(seconds: list[float]) -> dict:
     return {"n": len(ms), "median": statistics.median(ms), "p95": percentile(ms, 95), "max": max(ms)}
 
 
-def interleaved_runs(cases, get, *, n_requests: int, n_runs: int, budget: float, seed: int, min_requests=5):
+def interleaved_runs(
+    cases, get, *, n_requests: int, n_runs: int, budget: float, seed: int, min_requests=5, meter=None
+):
     """Time each case `(label, who, kind, url, target_ms)` through `get(who, kind, url)` in `n_runs` runs,
     the cases shuffled in each run so that a change in the machine's load falls on all of them alike.
     Each run does n_requests requests of a case, or fewer (at least `min_requests`) past `budget` seconds;
     a case whose every p95 is over 4x its target is not run again after 3 runs (more would not change the
     verdict). Returns one row per case: p50 and p95 as medians over the runs, the worst run's p95, the
-    median CPU time of the process per request."""
+    median CPU time of the process per request. With `meter` (a callable answering {name: CPU seconds so
+    far}, e.g. CpuMeter.read for a server's processes), each batch's growth of each figure divided by its
+    requests, the median over the runs, goes into the row as `cpu_<name>` (ms per request)."""
     import random
     import time
 
@@ -60,6 +67,7 @@ def interleaved_runs(cases, get, *, n_requests: int, n_runs: int, budget: float,
             if run >= 3 and target and all(x["p95"] > 4 * target for x in done):
                 continue
             secs, cpu = [], []
+            before = meter() if meter else {}
             started = time.perf_counter()
             while len(secs) < n_requests and (
                 len(secs) < min_requests or time.perf_counter() - started < budget
@@ -68,8 +76,10 @@ def interleaved_runs(cases, get, *, n_requests: int, n_runs: int, budget: float,
                 get(who, kind, url)
                 secs.append(time.perf_counter() - t)
                 cpu.append(time.process_time() - c)
+            after = meter() if meter else {}
             s = summary_ms(secs)
             s["cpu_median"] = summary_ms(cpu)["median"]
+            s["meters"] = {k: (after[k] - before[k]) * 1000 / len(secs) for k in after}
             done.append(s)
     results = []
     for label, _who, _kind, url, target in cases:
@@ -86,6 +96,8 @@ def interleaved_runs(cases, get, *, n_requests: int, n_runs: int, budget: float,
             "p95_worst": max(x["p95"] for x in runs),
             "cpu": statistics.median(x["cpu_median"] for x in runs),
         }
+        for name in runs[0]["meters"]:
+            r[f"cpu_{name}"] = statistics.median(x["meters"][name] for x in runs)
         results.append(r)
         print(
             f"  {label:<62} p50 {r['p50']:7.1f} ms  p95 {r['p95']:7.1f} ms (worst run {r['p95_worst']:.1f})"
@@ -222,6 +234,17 @@ def pg_env(url: str) -> dict:
     if password:
         env["PGPASSWORD"] = password
     return env
+
+
+def pg_version(url: str) -> str:
+    """The PostgreSQL server's version, "?" when it does not answer."""
+    try:
+        import psycopg
+
+        with psycopg.connect(f"{pg_base(url)}/postgres", connect_timeout=3) as conn:
+            return conn.execute("SHOW server_version").fetchone()[0]
+    except Exception:
+        return "?"
 
 
 # --- Django in a child process -----------------------------------------------------------------------
@@ -555,6 +578,328 @@ def child_json(script: str, mode: str | None, url: str, extra: list[str], out: P
     child = ["--child", mode] if mode else ["--child"]
     run_child(Path(script), [*child, "--out", str(out), *extra], env={"DATABASE_URL": url})
     return json.loads(out.read_text())
+
+
+# --- the production server, its clients and what it costs ----------------------------------------------
+
+
+def machine() -> str:
+    """The machine in one line: cores and their model, memory, system, Python, the load average now."""
+    import platform
+
+    mem = cpu = ""
+    try:
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal:"):
+                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
+        cpu = next(
+            (
+                line.split(":", 1)[1].strip()
+                for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")
+            ),
+            "",
+        )
+    except OSError:
+        pass
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
+    return (
+        f"{os.cpu_count()} cores ({cpu or platform.machine()}), {mem}, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}; load average at start {load}"
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_env(url: str, tmp: Path, port: int, workers: int, threads: int) -> dict:
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        DJANGO_SETTINGS_MODULE="zhengxie.settings",
+        DATABASE_URL=url,
+        DEBUG="false",
+        TASKS_BACKEND="database",
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        ALLOWED_HOSTS="127.0.0.1,localhost",
+        MEDIA_ROOT=str(tmp / "media"),
+        LOG_LEVEL="WARNING",
+        PYTHONUNBUFFERED="1",
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        WEB_CONCURRENCY=str(workers),
+        GUNICORN_THREADS=str(threads),
+        GUNICORN_ACCESSLOG=str(tmp / "access.log"),
+        GUNICORN_TIMEOUT="120",
+    )
+    return env
+
+
+class Server:
+    """gunicorn (deploy/gunicorn.conf.py, as `make run` starts it: --workers processes × --threads threads)
+    and, unless told not to, the database task worker. `env` may be changed before entering (a floor's
+    settings module)."""
+
+    def __init__(self, url: str, tmp: Path, workers: int, threads: int, task_worker: bool):
+        self.port = free_port()
+        self.env = server_env(url, tmp, self.port, workers, threads)
+        self.log_path = tmp / "server.log"
+        self.access_log_path = tmp / "access.log"
+        self.worker_log_path = tmp / "db_worker.log"
+        self.task_worker = task_worker
+        self.procs: list[subprocess.Popen] = []
+
+    @property
+    def pid(self) -> int:
+        """The gunicorn master's process id (its workers are its children)."""
+        return self.procs[0].pid
+
+    def __enter__(self):
+        log = open(self.log_path, "w")
+        self.procs.append(
+            subprocess.Popen(
+                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        )
+        if self.task_worker:
+            wlog = open(self.worker_log_path, "w")
+            self.procs.append(
+                subprocess.Popen(
+                    [sys.executable, "manage.py", "db_worker", "--queue-name", "*"],
+                    cwd=ROOT,
+                    env=self.env,
+                    stdout=wlog,
+                    stderr=subprocess.STDOUT,
+                    start_new_session=True,
+                )
+            )
+        deadline = time.time() + 90
+        while True:
+            if self.procs[0].poll() is not None:
+                raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()[-3000:]}")
+            try:
+                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
+                c.request("GET", "/accounts/login/")
+                if c.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.time() > deadline:
+                raise RuntimeError(f"gunicorn did not answer:\n{self.log_path.read_text()[-3000:]}")
+            time.sleep(0.5)
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            if p.poll() is None:
+                os.killpg(p.pid, signal.SIGTERM)
+        for p in self.procs:
+            try:
+                p.wait(30)
+            except subprocess.TimeoutExpired:
+                os.killpg(p.pid, signal.SIGKILL)
+                p.wait()
+
+    def access_log(self) -> str:
+        return self.access_log_path.read_text(errors="replace") if self.access_log_path.exists() else ""
+
+    def log_facts(self) -> dict:
+        text = self.log_path.read_text(errors="replace")
+        worker = self.worker_log_path.read_text(errors="replace") if self.task_worker else ""
+        inside = [
+            int(m[1])
+            for m in re.finditer(
+                r'"POST /api/v1/proposals\S* HTTP/[\d.]+" \d{3} \S+ (\d+)ms', self.access_log()
+            )
+        ]
+        return {
+            "server_ms": summary_ms([ms / 1000 for ms in inside]) if inside else {},
+            "tracebacks": text.count("Traceback (most recent call last)"),
+            "locked": text.count("database is locked"),
+            "deadlock": text.count("deadlock detected"),
+            "serialization": text.count("could not serialize"),
+            "enqueue_failed": text.count("通知外发入队失败"),
+            "worker_tracebacks": worker.count("Traceback (most recent call last)"),
+            "worker_locked": worker.count("database is locked"),
+        }
+
+
+def server_credentials(user) -> dict:
+    """What a client of a running server sends as `user`: a session cookie (pages) and an API token. The
+    password counts as changed now: a cached database may be older than the password expiry."""
+    from django.conf import settings
+    from django.test import Client
+    from django.utils import timezone
+
+    from zhengxie.core.models import ApiToken
+
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password_changed_at"])
+    c = Client()
+    c.force_login(user)
+    return {
+        "cookie": f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}",
+        "token": ApiToken.issue(user),
+    }
+
+
+class Clients:
+    """One keep-alive connection per user; GET with the user's session cookie (pages) or token (API);
+    `who` is {user: server_credentials(user)}."""
+
+    def __init__(self, port: int, who: dict):
+        self.port, self.who, self.conns = port, who, {}
+
+    def get(self, who: str, kind: str, url: str) -> bytes:
+        cred = self.who[who]
+        headers = (
+            {"Cookie": cred["cookie"]} if kind == "page" else {"Authorization": f"Bearer {cred['token']}"}
+        )
+        for attempt in (1, 2):  # the server closes a keep-alive connection idle for 5 s: open a new one once
+            conn = self.conns.get(who) or http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
+            self.conns[who] = conn
+            try:
+                conn.request("GET", url, headers=headers)
+                r = conn.getresponse()
+                body = r.read()
+                break
+            except (OSError, http.client.HTTPException):
+                conn.close()
+                self.conns.pop(who, None)
+                if attempt == 2:
+                    raise
+        assert r.status == 200, (url, r.status, body[:300])
+        return body
+
+
+def throughput(port: int, who: dict, path, user: str, n_clients: int, seconds: float) -> dict:
+    """n_clients threads GETting `path` (or, a list, its paths in turn) as `user` for `seconds`: answers
+    per second."""
+    paths = [path] if isinstance(path, str) else list(path)
+    done, errors, lock = [], [], threading.Lock()
+    stop = time.perf_counter() + seconds
+
+    def client(k):
+        c = Clients(port, who)
+        n = 0
+        while time.perf_counter() < stop:
+            try:
+                c.get(user, "api", paths[(k + n) % len(paths)])
+                n += 1
+            except Exception as exc:  # noqa: BLE001 — counted, reported
+                with lock:
+                    errors.append(type(exc).__name__)
+        with lock:
+            done.append(n)
+
+    load = load_avg()
+    t0 = time.perf_counter()
+    threads = [threading.Thread(target=client, args=(k,)) for k in range(n_clients)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - t0
+    return {"rps": sum(done) / wall, "requests": sum(done), "errors": len(errors), "load": [load, load_avg()]}
+
+
+def proc_times(pid: int) -> tuple[float, float]:
+    """(CPU seconds of the process, all its threads; CPU seconds of its children already reaped), from
+    /proc/<pid>/stat; (0, 0) when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0, 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    return (int(fields[11]) + int(fields[12])) / tick, (int(fields[13]) + int(fields[14])) / tick
+
+
+def child_pids(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) == pid:
+                    found.append(int(entry.name))
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+class CpuMeter:
+    """CPU seconds so far of a server's request work, for interleaved_runs(meter=...): "app", the gunicorn
+    workers (children of `master`; a worker recycled after max_requests counts through the master's
+    reaped-children time), and, with `pg_url` and `dbname`, "db", the PostgreSQL backends connected to
+    that database (read from /proc: the server must run on this machine). A backend that ends between two
+    reads (Django closes a connection older than CONN_MAX_AGE) loses its CPU since the first read: the db
+    figure is a lower bound, and `ended` counts such backends."""
+
+    def __init__(self, master: int, pg_url: str | None = None, dbname: str | None = None):
+        self.master, self.dbname, self.ended = master, dbname, 0
+        self.conn = None
+        self.db_seen: dict[int, float] = {}
+        self.gone: set[int] = set()
+        if pg_url and dbname:
+            import psycopg
+
+            self.conn = psycopg.connect(f"{pg_base(pg_url)}/postgres", autocommit=True)
+
+    def read(self) -> dict:
+        out = {"app": sum(proc_times(p)[0] for p in child_pids(self.master)) + proc_times(self.master)[1]}
+        if self.conn is not None:
+            pids = [
+                row[0]
+                for row in self.conn.execute(
+                    "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'",
+                    [self.dbname],
+                )
+            ]
+            now = {p: proc_times(p)[0] for p in pids}
+            self.gone |= set(self.db_seen) - set(now)
+            self.ended = len(self.gone)
+            # Ended backends keep the figure they had when last seen, so that the sum never goes back.
+            self.db_seen = {**self.db_seen, **now}
+            out["db"] = sum(self.db_seen.values())
+        return out
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+class Hog:
+    """A CPU hog beside a benchmark: one busy-loop process per core at `nice` (0: as busy as anything else
+    on the machine; a process may only raise its niceness unless privileged, so `niceness` says what the
+    hogs really got)."""
+
+    def __init__(self, nice: int = 0, n: int | None = None):
+        self.nice, self.n, self.procs = nice, n or os.cpu_count() or 1, []
+        self.niceness: int | None = None
+
+    def __enter__(self):
+        def lower():
+            try:
+                os.setpriority(os.PRIO_PROCESS, 0, self.nice)
+            except OSError:
+                pass
+
+        for _ in range(self.n):
+            self.procs.append(subprocess.Popen([sys.executable, "-c", "while True: pass"], preexec_fn=lower))
+        time.sleep(0.5)
+        self.niceness = os.getpriority(os.PRIO_PROCESS, self.procs[0].pid)
+        return self
+
+    def __exit__(self, *exc):
+        for p in self.procs:
+            p.kill()
+        for p in self.procs:
+            p.wait()
 
 
 # --- a burst of clients against a server -------------------------------------------------------------

@@ -26,20 +26,17 @@ The load average is printed with every figure: the machine is shared.
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import common  # noqa: E402
-import writers_bench as wb  # noqa: E402  (the gunicorn Server)
 
 PAGE_TARGET, PROVINCE_TARGET, API_TARGET = 300.0, 1000.0, 150.0
 COUNTY, CITY, PROVINCE = "sc-c00-k00", "sc-c00", "sc-p"
@@ -54,24 +51,14 @@ def setup() -> dict:
     """Logged-in sessions and API tokens for the county's office and info, the city's and the province's
     staff and info; the organisations' ids."""
     common.setup_django()
-    from django.conf import settings
-    from django.test import Client
     from django.utils import timezone
 
-    from zhengxie.core.models import ApiToken, Organisation, User
+    from zhengxie.core.models import Organisation, User
 
     who = {}
     for code in (COUNTY, CITY, PROVINCE):
         for role in ("office", "staff", "info"):
-            u = User.objects.get(username=f"{code}-{role}")
-            u.password_changed_at = timezone.now()
-            u.save(update_fields=["password_changed_at"])
-            c = Client()
-            c.force_login(u)
-            who[f"{code}-{role}"] = {
-                "cookie": f"{settings.SESSION_COOKIE_NAME}={c.cookies[settings.SESSION_COOKIE_NAME].value}",
-                "token": ApiToken.issue(u),
-            }
+            who[f"{code}-{role}"] = common.server_credentials(User.objects.get(username=f"{code}-{role}"))
     ids = {code: Organisation.objects.get(code=code).pk for code in (COUNTY, CITY, PROVINCE)}
     return {"who": who, "ids": ids, "year": timezone.localdate().year}
 
@@ -132,32 +119,7 @@ def age_snapshot(minutes: int) -> dict:
 # =====================================================================================================
 
 
-class Clients:
-    """One keep-alive connection per user; GET with the user's session cookie (pages) or token (API)."""
-
-    def __init__(self, port: int, who: dict):
-        self.port, self.who, self.conns = port, who, {}
-
-    def get(self, who: str, kind: str, url: str) -> bytes:
-        cred = self.who[who]
-        headers = (
-            {"Cookie": cred["cookie"]} if kind == "page" else {"Authorization": f"Bearer {cred['token']}"}
-        )
-        for attempt in (1, 2):  # the server closes a keep-alive connection idle for 5 s: open a new one once
-            conn = self.conns.get(who) or http.client.HTTPConnection("127.0.0.1", self.port, timeout=120)
-            self.conns[who] = conn
-            try:
-                conn.request("GET", url, headers=headers)
-                r = conn.getresponse()
-                body = r.read()
-                break
-            except (OSError, http.client.HTTPException):
-                conn.close()
-                self.conns.pop(who, None)
-                if attempt == 2:
-                    raise
-        assert r.status == 200, (url, r.status, body[:300])
-        return body
+Clients = common.Clients  # one keep-alive connection per user (moved to bench/common.py)
 
 
 def cases(ids: dict, year: int) -> list[tuple]:
@@ -214,38 +176,7 @@ FLOOR_OF = {
 }
 
 
-def throughput(port: int, who: dict, path: str, user: str, n_clients: int, seconds: float) -> dict:
-    """n_clients threads GETting `path` as `user` for `seconds`: answers per second."""
-    done, errors, lock = [], [], threading.Lock()
-    stop = time.perf_counter() + seconds
-
-    def client():
-        c = Clients(port, who)
-        n = 0
-        while time.perf_counter() < stop:
-            try:
-                c.get(user, "api", path)
-                n += 1
-            except Exception as exc:  # noqa: BLE001 — counted, reported
-                with lock:
-                    errors.append(type(exc).__name__)
-        with lock:
-            done.append(n)
-
-    load = common.load_avg()
-    t0 = time.perf_counter()
-    threads = [threading.Thread(target=client) for _ in range(n_clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    wall = time.perf_counter() - t0
-    return {
-        "rps": sum(done) / wall,
-        "requests": sum(done),
-        "errors": len(errors),
-        "load": [load, common.load_avg()],
-    }
+throughput = common.throughput  # n clients for some seconds: requests/s (moved to bench/common.py)
 
 
 # =====================================================================================================
@@ -283,7 +214,7 @@ def run_scale(scale: float, args, log) -> dict:
             out["hourly_job"] = common.child_json(__file__, "job", url, [], tmp / "job.json")
             log(f"[scale {scale}] hourly job: {out['hourly_job']['seconds']:.1f} s, load {common.load_avg()}")
             ids, year, who = prepared["ids"], prepared["year"], prepared["who"]
-            server = wb.Server(url, tmp, args.workers, args.threads, False)
+            server = common.Server(url, tmp, args.workers, args.threads, False)
             server.env["DJANGO_SETTINGS_MODULE"] = "bench.scale_floor_settings"
             with server:
                 http_ = Clients(server.port, who)
@@ -332,7 +263,7 @@ def run_scale(scale: float, args, log) -> dict:
                 out["throughput"] = {}
                 path = "/api/v1/proposals"
                 for workers in (1, 2, 4):
-                    server = wb.Server(url, tmp, workers, args.threads, False)
+                    server = common.Server(url, tmp, workers, args.threads, False)
                     with server:
                         # warm-up: every process answers (imports, connections) before the timed runs
                         throughput(server.port, who, path, f"{CITY}-staff", args.clients, 4.0)

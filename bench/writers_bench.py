@@ -29,11 +29,7 @@ import argparse
 import http.client
 import json
 import os
-import re
-import signal
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import threading
@@ -147,118 +143,8 @@ def verify(tag: str) -> dict:
 # =====================================================================================================
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_env(url: str, tmp: Path, port: int, workers: int, threads: int) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(
-        DJANGO_SETTINGS_MODULE="zhengxie.settings",
-        DATABASE_URL=url,
-        DEBUG="false",
-        TASKS_BACKEND="database",
-        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
-        ALLOWED_HOSTS="127.0.0.1,localhost",
-        MEDIA_ROOT=str(tmp / "media"),
-        LOG_LEVEL="WARNING",
-        PYTHONUNBUFFERED="1",
-        GUNICORN_BIND=f"127.0.0.1:{port}",
-        WEB_CONCURRENCY=str(workers),
-        GUNICORN_THREADS=str(threads),
-        GUNICORN_ACCESSLOG=str(tmp / "access.log"),
-        GUNICORN_TIMEOUT="120",
-    )
-    return env
-
-
-class Server:
-    """gunicorn (deploy/gunicorn.conf.py) and, unless told not to, the database task worker."""
-
-    def __init__(self, url: str, tmp: Path, workers: int, threads: int, task_worker: bool):
-        self.port = free_port()
-        self.env = server_env(url, tmp, self.port, workers, threads)
-        self.log_path = tmp / "server.log"
-        self.access_log_path = tmp / "access.log"
-        self.worker_log_path = tmp / "db_worker.log"
-        self.task_worker = task_worker
-        self.procs: list[subprocess.Popen] = []
-
-    def __enter__(self):
-        log = open(self.log_path, "w")
-        self.procs.append(
-            subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", "-c", "deploy/gunicorn.conf.py"],
-                cwd=common.ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
-        )
-        if self.task_worker:
-            wlog = open(self.worker_log_path, "w")
-            self.procs.append(
-                subprocess.Popen(
-                    [sys.executable, "manage.py", "db_worker", "--queue-name", "*"],
-                    cwd=common.ROOT,
-                    env=self.env,
-                    stdout=wlog,
-                    stderr=subprocess.STDOUT,
-                    start_new_session=True,
-                )
-            )
-        deadline = time.time() + 90
-        while True:
-            if self.procs[0].poll() is not None:
-                raise RuntimeError(f"gunicorn exited:\n{self.log_path.read_text()[-3000:]}")
-            try:
-                c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=5)
-                c.request("GET", "/accounts/login/")
-                if c.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.time() > deadline:
-                raise RuntimeError(f"gunicorn did not answer:\n{self.log_path.read_text()[-3000:]}")
-            time.sleep(0.5)
-        return self
-
-    def __exit__(self, *exc):
-        for p in self.procs:
-            if p.poll() is None:
-                os.killpg(p.pid, signal.SIGTERM)
-        for p in self.procs:
-            try:
-                p.wait(30)
-            except subprocess.TimeoutExpired:
-                os.killpg(p.pid, signal.SIGKILL)
-                p.wait()
-
-    def access_log(self) -> str:
-        return self.access_log_path.read_text(errors="replace") if self.access_log_path.exists() else ""
-
-    def log_facts(self) -> dict:
-        text = self.log_path.read_text(errors="replace")
-        worker = self.worker_log_path.read_text(errors="replace") if self.task_worker else ""
-        inside = [
-            int(m[1])
-            for m in re.finditer(
-                r'"POST /api/v1/proposals\S* HTTP/[\d.]+" \d{3} \S+ (\d+)ms', self.access_log()
-            )
-        ]
-        return {
-            "server_ms": common.summary_ms([ms / 1000 for ms in inside]) if inside else {},
-            "tracebacks": text.count("Traceback (most recent call last)"),
-            "locked": text.count("database is locked"),
-            "deadlock": text.count("deadlock detected"),
-            "serialization": text.count("could not serialize"),
-            "enqueue_failed": text.count("通知外发入队失败"),
-            "worker_tracebacks": worker.count("Traceback (most recent call last)"),
-            "worker_locked": worker.count("database is locked"),
-        }
+# gunicorn as `make run` starts it: common.Server (hall_bench.py and public_bench.py use it as wb.Server).
+Server, free_port, server_env = common.Server, common.free_port, common.server_env
 
 
 # =====================================================================================================
