@@ -5,6 +5,10 @@
     .venv/bin/python bench/run.py --quick          # small sizes, prints only (RESULTS.md untouched)
 
 - bench/proposals_bench.py: proposal pages and API at 100,000 proposals (section "## Proposals");
+- bench/proposals_server_bench.py: the same pages and API as an outsider measures them — PostgreSQL behind
+  gunicorn as `make run` starts it, each beside a bare view doing its one query (the floor), at 1,000 and
+  100,000 proposals, quiet and beside a CPU hog, with CPU per request (app and database), the API's
+  throughput with 1, 2 and 4 processes and the list's EXPLAIN (section "## Proposals behind gunicorn");
 - bench/handling_bench.py: the unit inbox and the 督办 board of the handling spine at 100,000 proposals
   plus 100,000 items of a second kind (section "## Handling spine (inbox and 督办 board)");
 - bench/opinions_bench.py: 社情民意 queue, member's list, item and statistics (pages and API) at 100,000
@@ -48,7 +52,6 @@ from __future__ import annotations
 import argparse
 import datetime
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -61,6 +64,7 @@ import common  # noqa: E402
 
 BENCH = common.ROOT / "bench"
 PROPOSALS, SEARCH, PERFORMANCE = "## Proposals", "## Search", "## Performance (duty scores)"
+SERVER = "## Proposals behind gunicorn"
 WRITERS = "## Concurrent writers"
 WRITERS_NOTES = "## Concurrent writers: what misses and why"  # written by hand, kept as it is
 HANDLING = "## Handling spine (inbox and 督办 board)"
@@ -90,6 +94,7 @@ ORDER = [
     "## Summary",
     PROPOSALS,
     NOTES,
+    SERVER,
     HANDLING,
     HANDLING_NOTES,
     OPINIONS,
@@ -121,31 +126,7 @@ def sh(*cmd: str) -> str:
         return ""
 
 
-def machine() -> str:
-    mem = ""
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal:"):
-                mem = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB RAM"
-    except OSError:
-        pass
-    cpu = ""
-    try:
-        cpu = next(
-            (
-                line.split(":", 1)[1].strip()
-                for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")
-            ),
-            "",
-        )
-    except OSError:
-        pass
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg()) if hasattr(os, "getloadavg") else "?"
-    return (
-        f"{os.cpu_count()} cores ({cpu or platform.machine()}), {mem}, {platform.system()} {platform.release()}, "
-        f"Python {platform.python_version()}; load average at start {load}"
-    )
+machine = common.machine  # the machine in one line (the server benches' sections say it too)
 
 
 def git_commit() -> str:
@@ -233,9 +214,9 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        default="proposals,handling,opinions,search,eval,routing,hottopics,performance,writers,public,hall,keytasks,supervision,"
+        default="proposals,serverbench,handling,opinions,search,eval,routing,hottopics,performance,writers,public,hall,keytasks,supervision,"
         "appraisal,research,scale",
-        help="comma-separated: proposals, handling, opinions, search, eval, routing, hottopics, performance, writers, public, hall, "
+        help="comma-separated: proposals, serverbench, handling, opinions, search, eval, routing, hottopics, performance, writers, public, hall, "
         "keytasks, supervision, appraisal, research, scale",
     )
     parser.add_argument("--no-pg", action="store_true", help="SQLite only")
@@ -363,6 +344,15 @@ def main() -> None:
                             f"{run['engine']}: {q['label']} runs {s} queries at {sizes(run['small'])}, "
                             f"{q['queries']} at {sizes(run['n'])} (see {see})"
                         )
+
+        if "serverbench" in only:  # proposals behind gunicorn beside their floors, PostgreSQL only
+            if not use_pg:
+                failures.append("proposals_server_bench.py needs PostgreSQL: not measured")
+            else:
+                quick = ["--proposals", "5000", "--small", "1000", "--runs", "2", "--requests", "10"]
+                quick += ["--seconds", "3", "--tp-runs", "1"]
+                found = run_json("proposals_server_bench.py", SERVER, "serverbench", quick)
+                counted += (found or {}).get("verdicts", [])
 
         if "handling" in only:
             json_bench(
@@ -569,6 +559,7 @@ def main() -> None:
     ]
     rank = {
         "proposals": 0,
+        "serverbench": 0.5,
         "handling": 1,
         "opinions": 2,
         "search": 3,
@@ -664,14 +655,7 @@ def kept_summary_rows(ran: set[str]) -> list[list[str]]:
     return rows
 
 
-def pg_version(url: str) -> str:
-    try:
-        import psycopg
-
-        with psycopg.connect(f"{common.pg_base(url)}/postgres", connect_timeout=3) as conn:
-            return conn.execute("SHOW server_version").fetchone()[0]
-    except Exception:
-        return "?"
+pg_version = common.pg_version
 
 
 if __name__ == "__main__":
