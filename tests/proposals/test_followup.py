@@ -83,23 +83,40 @@ def test_followup_class_is_a_setting(user, proposal_in):
     assert FollowUp.objects.filter(case_id=c.case_id, status=St.OPEN).exists()
 
 
-def test_a_later_b_reply_keeps_the_single_followup_and_another_class_ends_it(user, followup_in):
+def test_unsatisfied_ends_the_followup_and_the_rehandled_reply_decides_afresh(user, followup_in):
+    """domain.md, "Follow-up": 不满意 ends the follow-up of the reply it rates; the re-handled reply opens a
+    new one if it is of a follow-up class, none otherwise (the rule is pinned path by path in
+    test_followup_unsatisfied.py)."""
     p, f = followup_in()
     rehandle(user, p)
-    b_reply(user, p, content="第二轮：已列入计划。")
-    assert FollowUp.objects.filter(case_id=p.case_id).count() == 1
     f.refresh_from_db()
-    assert f.status == St.OPEN and f.reply.content == "第二轮：已列入计划。"
+    assert f.status == St.SUPERSEDED and f.end_reason == "答复被评为不满意，退回重新办理"
+    b_reply(user, p, content="第二轮：已列入计划。")
+    second = FollowUp.objects.get(case_id=p.case_id, status=St.OPEN)
+    assert second.pk != f.pk and second.reply.content == "第二轮：已列入计划。"
     rehandle(user, p)
     b_reply(user, p, result_class="A", content="已全部解决。")
-    f.refresh_from_db()
-    assert f.status == St.SUPERSEDED
-    assert actions(p) == ["followup_open", "followup_continue", "followup_superseded"]
+    assert not FollowUp.objects.filter(case_id=p.case_id, status__in=FollowUp.ACTIVE).exists()
+    assert actions(p) == ["followup_open", "followup_open"]
     # a new B reply after that opens a new one: one active follow-up per assignment
     rehandle(user, p)
     b_reply(user, p, content="第四轮")
     assert FollowUp.objects.filter(case_id=p.case_id, status=St.OPEN).count() == 1
-    assert FollowUp.objects.filter(case_id=p.case_id).count() == 2
+    assert FollowUp.objects.filter(case_id=p.case_id).count() == 3
+
+
+def test_a_later_reply_of_another_class_ends_an_active_followup(user, followup_in):
+    """Without a rating in between (a kind whose 不满意 does not send back, or a reply replaced before any
+    rating), a reply of another class still ends the follow-up, saying why."""
+    from zhengxie.handling.models import Reply
+    from zhengxie.handling.services import followups as spine_followups
+
+    p, f = followup_in()
+    r = Reply.objects.get(pk=f.reply_id)
+    r.result_class = "A"
+    assert spine_followups.follow_reply(case=p.case, reply=r)[0] == "superseded"
+    f.refresh_from_db()
+    assert f.status == St.SUPERSEDED and f.end_reason == "改为A类答复"
 
 
 def test_the_whole_flow_through_the_services(user, followup_in):

@@ -377,7 +377,7 @@ class FollowUp(models.Model):
         OPEN = "open", "落实中"
         REPORTED_DONE = "reported_done", "已报落实待确认"
         DONE = "done", "已落实"
-        SUPERSEDED = "superseded", "已终止（改为其他类别答复）"
+        SUPERSEDED = "superseded", "已终止"
 
     ACTIVE = (Status.OPEN, Status.REPORTED_DONE)
 
@@ -401,6 +401,9 @@ class FollowUp(models.Model):
         verbose_name="确认人",
     )
     returned_reason = models.TextField("退回理由", blank=True)
+    # Why it ended (已终止): the unit's next reply was of another class, or its reply was rated 不满意 and
+    # sent back to re-handle (domain.md, "Follow-up").
+    end_reason = models.CharField("终止原因", max_length=100, blank=True)
     # The scheduler reminds at most once per report period; a report clears it.
     reminded_on = models.DateField("最近提醒日期", null=True, blank=True)
 

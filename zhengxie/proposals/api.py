@@ -801,6 +801,9 @@ class ProposalFollowUpOut(Schema):
     confirmed_at: datetime.datetime | None = None
     confirmed_by: str | None = None
     returned_reason: str
+    end_reason: str = Field(
+        "", description="已终止的原因：改为其他类别答复，或答复被评为不满意、退回重新办理"
+    )
     reports: list[FollowUpReportOut]
     allowed_actions: list[str]
 
@@ -850,6 +853,7 @@ def _followup(f: FollowUp, user) -> dict:
         "confirmed_at": f.confirmed_at,
         "confirmed_by": f.confirmed_by.name if f.confirmed_by_id else None,
         "returned_reason": f.returned_reason,
+        "end_reason": f.end_reason,
         "reports": [
             {
                 "id": rp.pk,

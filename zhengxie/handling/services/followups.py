@@ -37,7 +37,8 @@ def follow_reply(*, case, reply) -> tuple[str, FollowUp | None]:
         if active is None:
             return "", None
         active.status = F.SUPERSEDED
-        active.save(update_fields=["status"])
+        active.end_reason = f"改为{reply.result_class}类答复"
+        active.save(update_fields=["status", "end_reason"])
         return "superseded", active
     if active is not None:
         active.reply = reply
@@ -46,6 +47,27 @@ def follow_reply(*, case, reply) -> tuple[str, FollowUp | None]:
     return "open", FollowUp.objects.create(
         case_id=case.pk, assignment=a, reply=reply, opened_at=reply.replied_at
     )
+
+
+UNSATISFIED_END = "答复被评为不满意，退回重新办理"
+
+
+def end_on_unsatisfied(*, assignment) -> FollowUp | None:
+    """不满意 sent the unit back to re-handle: its reply no longer stands, so the follow-up of that reply ends
+    (已终止) whether it was 落实中 or 已报落实待确认 — no reminders to report on a plan the proposer refused,
+    nothing for the office to confirm. The re-handled reply decides afresh (follow_reply: a follow-up class
+    opens a new one). A follow-up already confirmed 已落实 stays so. Returns the follow-up ended, or None."""
+    active = (
+        FollowUp.objects.select_for_update(of=("self",))
+        .filter(assignment_id=assignment.pk, status__in=FollowUp.ACTIVE)
+        .first()
+    )
+    if active is None:
+        return None
+    active.status = F.SUPERSEDED
+    active.end_reason = UNSATISFIED_END
+    active.save(update_fields=["status", "end_reason"])
+    return active
 
 
 def check_state(f, verb: str, allowed=(F.OPEN,)):

@@ -1,7 +1,7 @@
 """评价 of replies, for every kind: whoever the kind lets rate (each proposer, a citizen with a tracking
 code, a supervision group) rates each replying unit's latest reply once; 不满意 sends that unit back to
 handle it again within "<prefix>.rehandle_days" days, never earlier than its deadline before (when the kind's
-on_unsatisfied is "rehandle")."""
+on_unsatisfied is "rehandle"), and ends the follow-up (跟踪落实) of the reply it rated."""
 
 from __future__ import annotations
 
@@ -14,8 +14,9 @@ from django.utils import timezone
 from zhengxie.core.errors import Conflict, Invalid
 
 from .. import kinds
-from ..models import Assignment, Case, Evaluation
+from ..models import Assignment, Case, Evaluation, FollowUp
 from ..selectors import ratable, unit_answers
+from .followups import end_on_unsatisfied
 from .units import _text
 
 
@@ -38,6 +39,9 @@ class Rated:
     answers: list  # every replying unit's answer, the new rating included
     assignment: Assignment
     rehandle_until: datetime.date | None  # set when 不满意 sent the unit back
+    followup_ended: FollowUp | None = (
+        None  # the unit's follow-up that 不满意 ended (followups.end_on_unsatisfied)
+    )
 
 
 def check_rating(rating, comment) -> str:
@@ -98,8 +102,9 @@ def rate(*, user, case: Case, rater: Rater, rating, comment="", reply=None) -> R
     except IntegrityError:
         raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
     target.evaluations.append(ev)
-    until = None
+    until = ended = None
     if rating == Evaluation.Rating.UNSATISFIED and kind.on_unsatisfied == "rehandle":
         until = rehandle_deadline(case, target.assignment)
         Assignment.objects.filter(pk=target.assignment.pk).update(deadline=until)
-    return Rated(ev, answers, target.assignment, until)
+        ended = end_on_unsatisfied(assignment=target.assignment)
+    return Rated(ev, answers, target.assignment, until, ended)

@@ -509,20 +509,31 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
         of_unit = f"（{a.unit.name}的答复）" if len(answers) > 1 else ""
         label = f"{member.name}评价{of_unit}：{ev.get_rating_display()}{by}"
         url = proposal_url(p)
+        extra = {}
         if rated.rehandle_until is not None:
             p.status = S.REHANDLING
             p.rehandle_round += 1
             p.deadline = rated.rehandle_until
             p.save()
             _refresh_light(p)
+            # The follow-up of the reply rated 不满意 ended with it (domain.md, "Follow-up"): say so.
+            ended = rated.followup_ended
+            followup_note = (
+                "该答复的跟踪落实同时终止；重新答复仍为需跟踪落实的类别时，将重新开始跟踪落实。"
+                if ended
+                else ""
+            )
             notify(
                 _office_users(p) + _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
                 f"提案人对答复不满意，需重新办理：{p.number_label}《{p.title}》",
-                f"{member.name}：{comment}。请于 {p.deadline:%Y年%m月%d日} 前重新答复。",
+                f"{member.name}：{comment}。请于 {p.deadline:%Y年%m月%d日} 前重新答复。{followup_note}",
                 url=url,
                 category="proposal",
             )
             label += f"，{a.unit.name}重新办理（第{p.rehandle_round}轮）"
+            if ended is not None:
+                label += "，跟踪落实终止"
+                extra = {"followup": ended.pk, "followup_status": ended.status}
         elif p.status == S.REPLIED:
             if spine_selectors.all_rated(answers, [s.member_id for s in raters(p)]):
                 notify(
@@ -538,6 +549,6 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
             label,
             before,
             detail=comment,
-            extra={"member": member.pk, "rating": rating, "reply": reply_obj.pk},
+            extra={"member": member.pk, "rating": rating, "reply": reply_obj.pk, **extra},
         )
     return _sync(proposal, p)
