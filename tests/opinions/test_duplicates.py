@@ -103,7 +103,9 @@ def test_api_and_page(opinion_in, user, api_for, client_for):
     )
     html = client_for("info").get("/opinions/queue/").content.decode()
     assert "疑似重复" in html and "一键合并" in html
-    r = client_for("info").post("/opinions/queue/merge/", {"main": a.pk, "ids": [a.pk, b.pk]}, follow=True)
+    r = client_for("info").post(
+        "/opinions/queue/merge/", {"main": a.pk, "group_ids": [a.pk, b.pk]}, follow=True
+    )
     assert "已将 1 篇信息合并" in r.content.decode()
     r = api_for("info").post("/api/v1/opinions/merge-group", body, content_type="application/json")
     assert r.status_code == 409

@@ -142,7 +142,9 @@ def test_queue_page_shows_groups_and_merges_in_one_click(proposal_in, user, clie
     c = client_for("staff")
     html = c.get("/proposals/review/").content.decode()
     assert "疑似重复" in html and "一键并案" in html and SCHOOL2["title"] in html
-    r = c.post("/proposals/review/merge/", {"main": a.pk, "ids": [a.pk, b.pk], "reason": ""}, follow=True)
+    r = c.post(
+        "/proposals/review/merge/", {"main": a.pk, "group_ids": [a.pk, b.pk], "reason": ""}, follow=True
+    )
     assert "已将 1 件提案并入" in r.content.decode()
     assert Proposal.objects.get(pk=b.pk).status == "merged"
 

@@ -314,7 +314,8 @@ def warm(kind: str | None = None) -> int:
 
 
 def group_form(post) -> tuple[str, list[str], str]:
-    """(main, others, reason) from a queue page's group form: the radio `main`, the ticked `ids`."""
+    """(main, others, reason) from a queue page's group form: the radio `main`, the ticked `group_ids` (not
+    `ids`: the queue's own batch form counts every ticked box of that name on the page)."""
     main = (post.get("main") or "").strip()
-    others = [i for i in post.getlist("ids") if i and i != main]
+    others = [i for i in post.getlist("group_ids") if i and i != main]
     return main, others, (post.get("reason") or "").strip()
