@@ -75,8 +75,9 @@ bench: install
 	$(PY) bench/run.py
 
 # Near-duplicate retrieval on the real taidi2020 messages (../shared/data/taidi2020) against TF-IDF and
-# BM25 baselines, and the 热点 clustering against a k-means baseline; `make bench` runs them too. Their
-# sections of bench/RESULTS.md only.
+# BM25 baselines, the queues' 疑似重复 groups (bench/eval_duplicates.py) against a character 2-gram
+# TF-IDF baseline, the 撰写助手 rules, and the 热点 clustering against a k-means baseline; `make bench`
+# runs them too. Their sections of bench/RESULTS.md only.
 eval: install
 	$(PY) bench/run.py --only eval,hottopics
 

@@ -27,6 +27,10 @@
 - bench/keytasks_bench.py: the 重点工作 list, board and API at demo size x100 (section "## 重点工作 (key tasks)");
 - bench/eval_similar.py (`make eval`): similar() against TF-IDF and BM25 baselines on the real taidi2020
   messages, quality and latency (section "## Similar-text retrieval (taidi2020)");
+- bench/eval_duplicates.py (`make eval`): the 疑似重复 groups of the staff queues on the taidi2020 messages
+  (pair precision/recall/F1 beside a character 2-gram TF-IDF baseline, the threshold chosen on a dev half)
+  and the 立案审查 queue page's p95 at 200 and 2,000 waiting proposals (section "## 疑似重复 (near-duplicate
+  groups, taidi2020)");
 - bench/eval_drafting.py (`make eval`): 撰写助手 — its rules on the taidi2020 messages (false alarms, recall
   on synthetic two-matter texts) and the p95 of the check and the typing panel (section "## 撰写助手");
 - bench/eval_routing.py: 智能分办 — the category on the taidi2020 test split beside TF-IDF words, character
@@ -78,6 +82,7 @@ HALL = "## 网络议政 (online hall)"
 HALL_NOTES = "## 网络议政: what misses and why"  # written by hand, kept as it is
 KEYTASKS = "## 重点工作 (key tasks)"
 EVAL = "## Similar-text retrieval (taidi2020)"
+DUPLICATES = "## 疑似重复 (near-duplicate groups, taidi2020)"
 DRAFTING = "## 撰写助手 (drafting advice)"
 ROUTING = "## 智能分办 (routing)"
 HOTTOPICS = "## 热点 (hot topics, taidi2020)"
@@ -101,6 +106,7 @@ ORDER = [
     OPINIONS_NOTES,
     SEARCH,
     EVAL,
+    DUPLICATES,
     DRAFTING,
     ROUTING,
     HOTTOPICS,
@@ -396,6 +402,28 @@ def main() -> None:
                         "pass" if v["beats"] else "**MISS**",
                     ]
                 )
+
+        if "eval" in only:  # 疑似重复: the queues' groups on the taidi2020 messages, the review page's p95
+            found = run_json(
+                "eval_duplicates.py", DUPLICATES, "duplicates", ["--sizes", "200", "--requests", "10"]
+            )
+            for run in (found or {}).get("pages", []):
+                for n, s in run["sizes"].items():
+                    verdicts.append(
+                        (f"eval: 疑似重复 review page, {int(n):,} waiting", run["engine"], s["p95"], 300.0)
+                    )
+            for engine, modes in (found or {}).get("quality", {}).get("ours", {}).items():
+                for mode, e in modes.items():
+                    base = found["quality"]["baseline"][mode]["test_best"]["f1"]
+                    counted.append(
+                        [
+                            f"eval: 疑似重复 pair F1 ({mode}) against char-2-gram TF-IDF at its best",
+                            engine,
+                            f"{e['test_at_dev']['f1']:.3f} (threshold {e['threshold_dev']})",
+                            f">= {base:.3f}",
+                            "pass" if e["test_at_dev"]["f1"] >= base else "**MISS**",
+                        ]
+                    )
 
         if "eval" in only:  # 撰写助手: its rules on the taidi2020 messages, the check's and the panel's p95
             found = run_json("eval_drafting.py", DRAFTING, "drafting", ["--requests", "40"])
