@@ -9,7 +9,7 @@ is enough to make a safe query string.
                                                             -> [(pk, object_id, title_tokens)], best first
     candidates(kind, title_weights, body_weights, organisation_ids, exclude_ids, title_limit, body_limit,
                rank_terms)                                  -> (title rows, body rows not among them)
-    bodies(pks)                                             -> {pk: start of body_tokens}
+    bodies(pks)                                             -> {pk: (title, start of body_tokens)}
 """
 
 from __future__ import annotations
@@ -27,16 +27,17 @@ def _placeholders(values) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-def _bodies(pks) -> dict[int, str]:
+def _bodies(pks) -> dict[int, tuple[str, str]]:
+    """{pk: (title as written, start of body_tokens)}."""
     if not pks:
         return {}
     with connection.cursor() as cur:
         cur.execute(
-            f"SELECT id, substr(body_tokens, 1, {BODY_CHARS}) FROM search_searchdocument"
+            f"SELECT id, title, substr(body_tokens, 1, {BODY_CHARS}) FROM search_searchdocument"
             f" WHERE id IN ({_placeholders(pks)})",
             list(pks),
         )
-        return dict(cur.fetchall())
+        return {pk: (title, body) for pk, title, body in cur.fetchall()}
 
 
 def _title_rank(function: str, terms: dict[str, float] | None) -> tuple[str, list]:

@@ -333,7 +333,26 @@ K1 = 0.8
 B = 0.75
 TITLE_FIELD_WEIGHT = 3.0
 COVERAGE_WEIGHT = 4.0  # the coverage counts this many times the title's cosine in the rank
+ORDER_WEIGHT = 1.0  # the share of the text's neighbouring word pairs a candidate holds in the same order
+CHAR_WEIGHT = 1.0  # a short text (a title, a sentence) against the title as written: character-pair cosine
+CHAR_MAX = 100  # longer texts skip it (a body's character pairs say little of a title)
 RERANK = 50
+
+
+def _pairs(tokens: list[str]) -> set[tuple[str, str]]:
+    return set(zip(tokens, tokens[1:], strict=False))
+
+
+def _order_weights(tokens: list[str], q: dict[str, float]) -> dict[tuple[str, str], float]:
+    """{(a, b): weight} of the text's neighbouring words, a pair weighing the lighter of its two words:
+    what word order adds to the bag of words (请加快A市 is not 请A市加快; a sentence copied from a
+    body holds its words in the same order)."""
+    out: dict[tuple[str, str], float] = {}
+    for a, b in zip(tokens, tokens[1:], strict=False):
+        w = min(q.get(a, 0.0), q.get(b, 0.0))
+        if w > 0:
+            out[(a, b)] = w
+    return out
 
 
 class _Fields:
@@ -412,7 +431,9 @@ def similar(
     # RERANK best by coverage and the RERANK best titles, whose words get their real weights.
     found = rows + from_bodies
     bodies = backend_.bodies([pk for pk, _, _ in found])
-    fields = _Fields([(title_tokens.split(), bodies.get(pk, "").split()) for pk, _, title_tokens in found])
+    fields = _Fields(
+        [(title_tokens.split(), bodies.get(pk, ("", ""))[1].split()) for pk, _, title_tokens in found]
+    )
     coverage = [fields.coverage(q, i) for i in range(len(found))]
     best = sorted(range(len(found)), key=lambda i: -coverage[i])[:RERANK]
     reranked = set(best) | set(range(min(RERANK, len(rows))))
@@ -423,11 +444,24 @@ def similar(
     weigher = _Weigher(idf, _idf(n, max(1, int(n * 0.01))))
     q_norm = math.sqrt(sum(w * w for w in q.values()))
     same = " ".join(segmented)  # the text is this title, words in the same order: before a reworded one
+    order = _order_weights(tokens, q)
+    q_chars = _text.char_pairs(text) if CHAR_WEIGHT and len(text) <= CHAR_MAX else None
+    order_total = sum(order.values())
+    scale = 1 + COVERAGE_WEIGHT + ORDER_WEIGHT + (CHAR_WEIGHT if q_chars else 0.0)
     scored = []
-    for i, (_pk, object_id, title_tokens) in enumerate(found):
-        t = _cosine(q, q_norm, weigher.vector(title_tokens.split())) if i in reranked else 0.0
-        rank = t + COVERAGE_WEIGHT * coverage[i] + (1.0 if title_tokens == same else 0.0)
-        score = 1.0 if t >= 0.9999 else min(rank / (1 + COVERAGE_WEIGHT), 1.0)
+    for i, (pk, object_id, title_tokens) in enumerate(found):
+        t, o, c = 0.0, 0.0, 0.0
+        if i in reranked:
+            title_words = title_tokens.split()
+            t = _cosine(q, q_norm, weigher.vector(title_words))
+            if order_total:
+                held = _pairs(title_words) | _pairs(bodies.get(pk, ("", ""))[1].split())
+                o = sum(w for p, w in order.items() if p in held) / order_total
+            if q_chars:
+                c = _text.char_cosine(q_chars, _text.char_pairs(bodies.get(pk, ("", ""))[0]))
+        rank = t + COVERAGE_WEIGHT * coverage[i] + ORDER_WEIGHT * o + CHAR_WEIGHT * c
+        rank += 1.0 if title_tokens == same else 0.0
+        score = 1.0 if t >= 0.9999 else min(rank / scale, 1.0)
         if score >= min_score:
             scored.append((object_id, round(score, 4), rank))
     scored.sort(key=lambda c: (-c[1], -c[2], -c[0]))

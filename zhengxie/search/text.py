@@ -131,3 +131,38 @@ def query_groups(query: str) -> list[tuple[str, ...]]:
             seen.add(group)
             groups.append(group)
     return groups[:MAX_QUERY_GROUPS]
+
+
+_RUN = re.compile(r"[^\W_]+")
+_BOILERPLATE_LONGEST = sorted(BOILERPLATE, key=len, reverse=True)
+
+
+def char_pairs(text: str) -> dict[str, int]:
+    """Character pairs of the runs of letters and digits (NFKC, lower case, the words every title has left
+    out): shingles that keep word order and names jieba does not know."""
+    from collections import Counter
+
+    out: Counter = Counter()
+    text = _normalise(text)
+    for word in _BOILERPLATE_LONGEST:  # 关于……的建议 is in every title: not a sign of the same matter
+        text = text.replace(word, " ")
+    for run in _RUN.findall(text):
+        if len(run) == 1:
+            out[run] += 1
+        else:
+            out.update(run[i : i + 2] for i in range(len(run) - 1))
+    return out
+
+
+def char_cosine(a: dict[str, int], b: dict[str, int]) -> float:
+    """Cosine of two char_pairs() counts, sublinear tf, no idf."""
+    import math
+
+    if not a or not b:
+        return 0.0
+    wa = {t: 1 + math.log(c) for t, c in a.items()}
+    wb = {t: 1 + math.log(c) for t, c in b.items()}
+    dot = sum(w * wb[t] for t, w in wa.items() if t in wb)
+    if not dot:
+        return 0.0
+    return dot / math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
