@@ -93,3 +93,74 @@ def test_compilation_docx_and_pdf_order_by_number(user):
     # The table of contents lists both, with their page numbers, before the proposals themselves.
     assert re.search(r"第0001号 第一件提案[ .]+\d+第0002号 第二件提案", ptext)
     assert ptext.index("案由第一件提案") < ptext.index("案由第二件提案")
+
+
+def test_compilation_docx_read_in_chunks_keeps_the_official_layout(db, monkeypatch):
+    """Issue #16: the 提案汇编 is streamed (core.documents.DocxStream) from the database a chunk at a time;
+    the file shows what it showed when built in memory: A4 公文 page, cover with the count, the contents,
+    then each proposal on its own page with its heading, facts, texts and units."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+    from docx import Document
+
+    from .builders import new_session
+
+    now = timezone.now()
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    monkeypatch.setattr(documents, "COMPILATION_CHUNK", 2)  # 5 proposals: three chunks
+    session = new_session()
+    for n in range(1, 6):
+        build(
+            title=f"关于第{n}件事的提案",
+            number=n,
+            session=session,
+            cosigners=("member2",) if n % 2 else (),
+            co_units=("县民政局",) if n == 3 else (),
+        )
+    build(title="未立案的提案", status="submitted", session=session)
+    data = documents.compilation_docx(session)
+    # The same file as from the list read at once (the path small callers and tests take).
+    listed = documents.compilation_docx(session, documents.compilation_proposals(session))
+    assert _document_xml(data) == _document_xml(listed)
+
+    doc = Document(io.BytesIO(data))
+    section = doc.sections[0]
+    assert (round(section.page_width.cm, 1), round(section.page_height.cm, 1)) == (21.0, 29.7)
+    assert (round(section.top_margin.cm, 1), round(section.left_margin.cm, 1)) == (3.7, 2.8)
+    assert "PAGE" in section.footer._element.xml
+    texts = [p.text for p in doc.paragraphs]
+    assert "提 案 汇 编" in texts and "（共5件）" in texts and "未立案的提案" not in "\n".join(texts)
+    contents = texts[texts.index("目　　录") + 1 : texts.index("目　　录") + 6]
+    assert contents == [
+        f"第{n:04d}号　关于第{n}件事的提案（张明华{'、刘芳' if n % 2 else ''}）" for n in range(1, 6)
+    ]
+    headings = [p.text for p in doc.paragraphs if p.style.name == "Heading 1"]
+    assert headings == [f"第{n:04d}号　关于第{n}件事的提案" for n in range(1, 6)]
+    assert doc.core_properties.title == "测试会议提案汇编"
+    facts, units = doc.tables[0::2], doc.tables[1::2]
+    assert [t.cell(0, 1).text for t in facts] == [f"关于第{n}件事的提案" for n in range(1, 6)]
+    assert [t.cell(1, 1).text for t in facts] == [f"张明华{'、刘芳' if n % 2 else ''}" for n in range(1, 6)]
+    assert [t.cell(1, 1).text for t in units] == ["县教育局"] * 5
+    assert [t.cell(2, 1).text for t in units] == ["—", "—", "县民政局", "—", "—"]
+    assert texts.count("理由（案据）") == 5 and texts.count("办法（建议）") == 5
+    xml = _document_xml(data)
+    assert xml.count(b'w:type="page"') == 6  # after the cover and before each proposal
+
+    # Queries by chunk, not by proposal: 3 and 8 proposals in chunks of 10 cost the same.
+    def queries(n):
+        s = new_session(name=f"会议{n}", number=20 + n)
+        for k in range(1, n + 1):
+            build(title=f"提案{k}", number=k, session=s)
+        with CaptureQueriesContext(connection) as ctx:
+            documents.compilation_docx(s)
+        return len(ctx)
+
+    monkeypatch.setattr(documents, "COMPILATION_CHUNK", 10)
+    assert queries(3) == queries(8)
+
+
+def _document_xml(data: bytes) -> bytes:
+    import zipfile
+
+    return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")

@@ -176,6 +176,101 @@ def docx_document(body_font: str, *, page_numbers: bool = True):
     return doc
 
 
+_DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+
+
+class DocxStream:
+    """A Word document written a part at a time to disk, for documents that grow with the data (a session's
+    提案汇编 of thousands of proposals, 评议汇编, a big issue of 社情民意).
+
+    python-docx holds the whole document in memory, and each paragraph it appends searches the body for
+    the section properties that must stay last, so a long document costs memory and time that grow with
+    its length (measured on the 提案汇编: 23 ms a proposal at the start, 340 ms after 7,000, past 720 MB).
+    Here the same python-docx code lays out every part on `doc` — a document from `docx_document`, which
+    gives the page, fonts, footers and properties —, and `flush()` moves what its body holds into a
+    temporary file (the children serialised as they are, text already passed through
+    `textguard.printable` by `guard_docx_text`) and empties the body again. `save(out)` writes the .docx:
+    every part of `doc`'s own package (styles, settings, footers, pictures the parts added, properties),
+    its document.xml being the head up to the body, the flushed parts and the closing section properties.
+    Memory stays that of one part; time is linear in the parts. The result is the same file python-docx
+    would have written from all the parts at once."""
+
+    CHUNK = 1 << 20
+
+    def __init__(self, doc):
+        import tempfile
+
+        self.doc = doc
+        self._body = doc.element.body
+        self._parts = tempfile.TemporaryFile()
+        self._shapes = 0  # pictures flushed: python-docx numbers a new one after those still in the body
+
+    def flush(self) -> None:
+        """Move what the body holds (all but its closing section properties) to the file on disk."""
+        from lxml import etree
+
+        body = self._body
+        last = body[-1] if len(body) else None
+        sect = last if last is not None and last.tag.endswith("}sectPr") else None
+        children = [c for c in body if c is not sect]
+        if not children:
+            return
+        if sect is not None:
+            body.remove(sect)
+        # Word wants each picture's id unique in the document; python-docx counted only those in the body.
+        if self._shapes:
+            for child in children:
+                for pr in child.iter(_DOC_PR):
+                    old, new = pr.get("id"), str(int(pr.get("id")) + self._shapes)
+                    pr.set("id", new)
+                    if pr.get("name") == f"Picture {old}":
+                        pr.set("name", f"Picture {new}")
+        for child in children:
+            for pr in child.iter(_DOC_PR):
+                self._shapes = max(self._shapes, int(pr.get("id")))
+        # The body serialised alone carries the namespace declarations on its own start tag (the document
+        # element of the head declares them all): its children are cut out between the tags.
+        xml = etree.tostring(body, encoding="utf-8", with_tail=False)
+        start = xml.index(b">", xml.index(b"<w:body")) + 1
+        end = xml.rindex(b"</w:body>")
+        self._parts.write(xml[start:end])
+        for child in children:
+            body.remove(child)
+        if sect is not None:
+            body.append(sect)
+
+    def save(self, out) -> None:
+        """Write the .docx to the binary file object `out` (a path works too)."""
+        import shutil
+        import zipfile
+
+        self.flush()
+        package = io.BytesIO()
+        self.doc.save(package)
+        with zipfile.ZipFile(package) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+            for info in src.infolist():
+                if info.filename != "word/document.xml":
+                    dst.writestr(info, src.read(info.filename))
+                    continue
+                xml = src.read(info.filename)
+                cut = xml.rfind(b"<w:sectPr")
+                cut = cut if cut >= 0 else xml.rindex(b"</w:body>")
+                entry = zipfile.ZipInfo(info.filename, info.date_time)
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                with dst.open(entry, "w", force_zip64=True) as fh:
+                    fh.write(xml[:cut])
+                    self._parts.seek(0)
+                    shutil.copyfileobj(self._parts, fh, self.CHUNK)
+                    fh.write(xml[cut:])
+        self._parts.close()
+
+    def bytes(self) -> bytes:
+        """The .docx as bytes (a small document: tests, a request's download)."""
+        buf = io.BytesIO()
+        self.save(buf)
+        return buf.getvalue()
+
+
 PHOTO_EDGE = 960  # px: the longer side of a photo put into a document
 
 

@@ -14,7 +14,7 @@ from xml.sax.saxutils import escape
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from zhengxie.core.documents import CJK_FONT, cjk_font, docx_document, docx_font, paragraphs
+from zhengxie.core.documents import CJK_FONT, DocxStream, cjk_font, docx_document, docx_font, paragraphs
 
 from .models import Assignment, Proposal, Signer
 from .workflow import ACCEPTED_OR_LATER
@@ -209,32 +209,53 @@ def proposal_docx(proposal: Proposal) -> bytes:
     return buf.getvalue()
 
 
-def compilation_docx(session, proposals: list[Proposal], progress: Progress = None) -> bytes:
+def compilation_docx(session, proposals: list[Proposal] | None = None, progress: Progress = None, out=None):
+    """The 提案汇编 (.docx): the cover, the contents (number, title and proposers of each), then every
+    proposal on its own pages as in its single document. Written through core.documents.DocxStream, so
+    memory stays flat and time linear whatever the number of proposals: `proposals` — by default the
+    session's, read from the database `COMPILATION_CHUNK` at a time (twice: the contents, then the
+    proposals) — or a list. Returns the bytes, or writes the file to `out` (a binary file object)."""
     from docx.enum.text import WD_BREAK
 
-    doc = _docx_new()
+    if proposals is None:
+        total = compilation_count(session)
+
+        def each(light):
+            return compilation_iter(session, light=light)
+
+    else:
+        total = len(proposals)
+
+        def each(light):
+            return iter(proposals)
+
+    stream = DocxStream(_docx_new())
+    doc = stream.doc
     org_title = committee_title(session.organisation)
     for _ in range(4):
         doc.add_paragraph()
     _docx_para(doc, org_title, size=26, bold=True, align="center", color="C00000", name="宋体")
     _docx_para(doc, session.name, size=20, bold=True, align="center", name="宋体")
     _docx_para(doc, "提 案 汇 编", size=30, bold=True, align="center", color="C00000", name="宋体")
-    _docx_para(doc, f"（共{len(proposals)}件）", size=16, align="center")
+    _docx_para(doc, f"（共{total}件）", size=16, align="center")
     _docx_para(doc, _date(timezone.now()), size=16, align="center")
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
     _docx_para(doc, "目　　录", size=20, bold=True, align="center", name="黑体")
-    for p in proposals:
+    for i, p in enumerate(each(True), 1):
         _docx_para(doc, f"{p.number_label}　{p.title}（{proposers_label(p)}）", size=12)
-    total = len(proposals)
-    for i, p in enumerate(proposals, 1):
+        if i % COMPILATION_CHUNK == 0:
+            stream.flush()
+    for i, p in enumerate(each(False), 1):
         doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
         _docx_proposal_body(doc, p, heading_style=True)
+        stream.flush()
         if progress:
             progress(i, total)
     doc.core_properties.title = f"{session.name}提案汇编"
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    if out is None:
+        return stream.bytes()
+    stream.save(out)
+    return None
 
 
 # --------------------------------------------------------------------------- PDF
@@ -446,6 +467,19 @@ def _compiled(qs, session):
 
 def compilation_proposals(session) -> list[Proposal]:
     return list(_compiled(document_queryset(), session).order_by("number"))
+
+
+COMPILATION_CHUNK = 200  # proposals read at a time (with their signers and units) for the .docx
+
+
+def compilation_iter(session, *, light: bool = False):
+    """The session's compiled proposals by number, read `COMPILATION_CHUNK` at a time with their signers
+    and units (a constant number of queries a chunk; none kept after it). `light`: without the long texts
+    (what the contents print)."""
+    qs = _compiled(document_queryset(), session).order_by("number")
+    if light:
+        qs = qs.defer("reasons", "suggestions", "research_note", "review_note", "reject_reason")
+    return qs.iterator(chunk_size=COMPILATION_CHUNK)
 
 
 def compilation_count(session) -> int:

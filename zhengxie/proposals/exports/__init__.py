@@ -127,23 +127,35 @@ def compilation_size(user, params: dict) -> int:
     return documents.compilation_count(_session(user, params)) * core_exports.PAGE_ROWS
 
 
-def build_compilation(user, params: dict, progress) -> tuple[str, bytes]:
-    """The session's registered proposals by number, with a cover and contents (params: session, format)."""
+def build_compilation(user, params: dict, progress) -> tuple:
+    """The session's registered proposals by number, with a cover and contents (params: session, format).
+    The .docx is streamed to a temporary file (flat memory, linear time: documents.compilation_docx);
+    progress is stored when its percent changes (at most ~90 updates of the export row)."""
+    import tempfile
+
     from .. import documents
 
     session = _session(user, params)
     fmt = params.get("format", "docx")
-    proposals = documents.compilation_proposals(session)
     progress(5)
+    shown = [5]
 
     def step(done, total):
-        progress(5 + 90 * done / max(total, 1))
+        percent = int(5 + 90 * done / max(total, 1))
+        if percent > shown[0]:
+            shown[0] = percent
+            progress(percent)
 
     if fmt == "pdf":
-        data = documents.compilation_pdf(session, proposals, progress=step)
-    else:
-        data = documents.compilation_docx(session, proposals, progress=step)
-    return f"{session.name}提案汇编.{fmt}", data
+        proposals = documents.compilation_proposals(session)
+        return f"{session.name}提案汇编.pdf", documents.compilation_pdf(session, proposals, progress=step)
+    out = tempfile.TemporaryFile()
+    try:
+        documents.compilation_docx(session, progress=step, out=out)
+    except BaseException:
+        out.close()
+        raise
+    return f"{session.name}提案汇编.docx", out
 
 
 core_exports.register(
