@@ -1,11 +1,12 @@
 from django.urls import path
 
-from . import views
+from . import views, views_help
 
 app_name = "core"
 urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("inbox/", views.inbox, name="inbox"),
+    path("help/", views_help.help_page, name="help"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("audit/", views.audit_log, name="audit"),
