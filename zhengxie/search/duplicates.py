@@ -19,11 +19,7 @@ Apps call `groups(...)`; the rows, permissions and merges stay theirs."""
 
 from __future__ import annotations
 
-import math
-import re
 import time
-import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
@@ -38,8 +34,6 @@ CANDIDATE_MIN = 0.1  # similar()'s score for a candidate (as its callers list si
 STORE_MIN = 0.3  # the pair score kept in a neighbour list
 NEIGHBOURS = 20
 CACHE_SECONDS = 7 * 24 * 3600
-_RUN = re.compile(r"[^\W_]+")
-_BOILERPLATE = sorted(_text.BOILERPLATE, key=len, reverse=True)
 TEXT_CHARS = 600  # the title and the start of the body: what similar() scores (see its coverage)
 
 # kind -> fn() -> iterable of (organisation_ids, [(pk, stamp)], text_of): the hourly job fills the caches.
@@ -59,28 +53,8 @@ def query_text(title: str, body: str) -> str:
     return f"{title}\n{(body or '')[:TEXT_CHARS]}"
 
 
-def _grams(text: str) -> Counter:
-    """Character pairs of the runs of letters and digits (NFKC, lower case, the words every title has left
-    out): shingles that keep word order and names jieba does not know."""
-    out: Counter = Counter()
-    text = unicodedata.normalize("NFKC", text or "").lower()
-    for word in _BOILERPLATE:  # 关于……的建议 is in every title: not a sign of the same matter
-        text = text.replace(word, " ")
-    for run in _RUN.findall(text):
-        if len(run) == 1:
-            out[run] += 1
-        else:
-            out.update(run[i : i + 2] for i in range(len(run) - 1))
-    return out
-
-
-def _cosine(a: Counter, b: Counter) -> float:
-    if not a or not b:
-        return 0.0
-    wa = {t: 1 + math.log(c) for t, c in a.items()}
-    wb = {t: 1 + math.log(c) for t, c in b.items()}
-    dot = sum(w * wb[t] for t, w in wa.items() if t in wb)
-    return dot / math.sqrt(sum(w * w for w in wa.values()) * sum(w * w for w in wb.values()))
+_grams = _text.char_pairs  # character pairs, the words every title has left out
+_cosine = _text.char_cosine
 
 
 def pair_score(a: tuple[str, str], b: tuple[str, str]) -> float:
