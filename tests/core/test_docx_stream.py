@@ -1,6 +1,6 @@
 """core.documents.DocxStream (issue #16): a long Word document written a part at a time to disk is the same
 file python-docx writes from the whole document in memory — same document.xml, same parts (styles, page,
-footers, pictures) — and building it keeps no part in memory once it is flushed."""
+footers, pictures) — and building it keeps no part, nor the bytes of a picture, in memory once flushed."""
 
 import io
 import zipfile
@@ -13,9 +13,9 @@ from PIL import Image
 from zhengxie.core.documents import DocxStream, docx_document, docx_paragraph, docx_photo, small_photo
 
 
-def _jpeg() -> io.BytesIO:
+def _jpeg(k: int) -> io.BytesIO:
     buf = io.BytesIO()
-    Image.new("RGB", (40, 30), (200, 30, 30)).save(buf, format="JPEG")
+    Image.new("RGB", (40, 30), (200, 30 * k, 30)).save(buf, format="JPEG")
     return small_photo(buf.getvalue())
 
 
@@ -29,7 +29,7 @@ def _part(doc, n: int, *, photo: bool = False) -> None:
     table.cell(0, 0).text, table.cell(0, 1).text = "案由", f"标题{n}"
     table.cell(1, 0).text, table.cell(1, 1).text = "提案人", "张明华、李四"
     if photo:
-        docx_photo(doc, _jpeg(), caption=f"照片{n}", width=Cm(8))
+        docx_photo(doc, _jpeg(n % 3), caption=f"照片{n}", width=Cm(8))  # three photos, each used again
     doc.add_paragraph().add_run().add_break(WD_BREAK.PAGE)
 
 
@@ -67,6 +67,7 @@ def test_the_streamed_document_is_the_one_python_docx_writes():
         assert "正文第3段，含<尖括号>&“引号”和控制字符。" in [p.text for p in doc.paragraphs]
         assert [t.cell(0, 1).text for t in doc.tables] == [f"标题{n}" for n in range(1, 8)]
         assert len(doc.inline_shapes) == 7 and doc.core_properties.title == "汇编"
+        assert len([n for n in zb.namelist() if n.startswith("word/media/")]) == 3
 
 
 def test_a_flushed_part_is_not_kept_in_memory():
@@ -80,3 +81,17 @@ def test_a_flushed_part_is_not_kept_in_memory():
         assert sum(1 for _ in stream.doc.element.iter()) == empty
     data = stream.bytes()
     assert len(Document(io.BytesIO(data)).tables) == 300
+
+
+def test_flushed_pictures_wait_on_disk():
+    stream = DocxStream(docx_document("仿宋"))
+    for n in range(6):
+        _part(stream.doc, n, photo=True)
+        stream.flush()
+    images = [p for p in stream.doc.part.package.iter_parts() if p.partname.startswith("/word/media/")]
+    assert len(images) == 3 and all(p.blob == b"" for p in images)
+    doc = Document(io.BytesIO(stream.bytes()))
+    assert len(doc.inline_shapes) == 6
+    assert all(
+        len(p.blob) > 300 for p in doc.part.package.iter_parts() if p.partname.startswith("/word/media/")
+    )

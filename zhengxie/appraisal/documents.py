@@ -9,7 +9,7 @@ import io
 from django.utils import timezone
 
 from zhengxie.core import xlsx as xlsx_mod
-from zhengxie.core.documents import attachment_photo, docx_document, docx_font, docx_photo
+from zhengxie.core.documents import DocxStream, attachment_photo, docx_document, docx_font, docx_photo
 from zhengxie.proposals.documents import committee_title
 
 from .models import Round, Target
@@ -114,14 +114,23 @@ def _photo_bytes(ph) -> io.BytesIO | None:
 
 
 def booklet(
-    r: Round, targets: list[Target], notes: dict, photos: dict, progress=lambda p: None, fmt: str = "docx"
-) -> bytes:
-    """The 汇编 as .docx (fmt "docx") or PDF (fmt "pdf"): the same sections, text and photos."""
+    r: Round,
+    targets: list[Target],
+    notes: dict,
+    photos: dict,
+    progress=lambda p: None,
+    fmt: str = "docx",
+    out=None,
+) -> bytes | None:
+    """The 汇编 as .docx (fmt "docx") or PDF (fmt "pdf"): the same sections, text and photos. The .docx is
+    written a target at a time through core.documents.DocxStream (its photos wait on disk), to `out` (a
+    binary file object) when given, else returned as bytes."""
     if fmt == "pdf":
         return _booklet_pdf(r, targets, notes, photos, progress)
     from docx.shared import Cm
 
-    doc = docx_document("仿宋_GB2312")
+    stream = DocxStream(docx_document("仿宋_GB2312"))
+    doc = stream.doc
     _para(doc, f"{committee_title(r.organisation)}", size=18, center=True, font="黑体")
     _para(doc, r.title, size=26, bold=True, center=True, font="方正小标宋简体")
     _para(doc, "评议汇编", size=22, center=True, font="方正小标宋简体")
@@ -150,10 +159,12 @@ def booklet(
             img = _photo_bytes(ph)
             if img is not None:
                 docx_photo(doc, img, width=Cm(12))
+        stream.flush()
         progress(20 + 75 * n / max(len(rated or targets), 1))
-    buf = io.BytesIO()
-    doc.save(buf)
-    return buf.getvalue()
+    if out is None:
+        return stream.bytes()
+    stream.save(out)
+    return None
 
 
 def _booklet_pdf(r: Round, targets: list[Target], notes: dict, photos: dict, progress) -> bytes:

@@ -15,7 +15,10 @@ def may_compile(user) -> bool:
     return rules.is_reader(user)
 
 
-def build_booklet(user, params: dict, progress) -> tuple[str, bytes]:
+def build_booklet(user, params: dict, progress) -> tuple:
+    """The booklet; a .docx is written to a temporary file (documents.booklet streams it)."""
+    import tempfile
+
     r = selectors.get(user, params.get("round"))
     if not rules.can_see_details(user, r):
         raise Forbidden("无权生成该评议汇编。")
@@ -23,15 +26,22 @@ def build_booklet(user, params: dict, progress) -> tuple[str, bytes]:
     ids = [t.pk for t in res["targets"]]
     fmt = "pdf" if params.get("format") == "pdf" else "docx"
     progress(5)
-    data = documents.booklet(
-        r,
-        res["targets"],
-        selectors.notes_by_target(r, ids),
-        selectors.photos_by_target(r, ids, limit=4),
-        progress,
-        fmt=fmt,
-    )
-    return f"{r.title}评议汇编.{fmt}", data
+    out = None if fmt == "pdf" else tempfile.TemporaryFile()
+    try:
+        data = documents.booklet(
+            r,
+            res["targets"],
+            selectors.notes_by_target(r, ids),
+            selectors.photos_by_target(r, ids, limit=4),
+            progress,
+            fmt=fmt,
+            out=out,
+        )
+    except BaseException:
+        if out is not None:
+            out.close()
+        raise
+    return f"{r.title}评议汇编.{fmt}", data if out is None else out
 
 
 def booklet_size(user, params: dict) -> int:

@@ -176,6 +176,26 @@ def docx_document(body_font: str, *, page_numbers: bool = True):
     return doc
 
 
+@functools.cache
+def _spilled_image_part(cls):
+    """The class of an image part whose bytes DocxStream put on disk: it keeps the digest by which
+    python-docx finds a picture added twice."""
+
+    class SpilledImagePart(cls):
+        @property
+        def sha1(self):
+            return self._spilled_sha1
+
+        @property
+        def image(self):  # the same picture added again: python-docx reads its size
+            from docx.image.image import Image
+
+            self._spilled_file.seek(0)
+            return Image.from_blob(self._spilled_file.read())
+
+    return SpilledImagePart
+
+
 _DOC_PR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 
 
@@ -204,6 +224,7 @@ class DocxStream:
         self._body = doc.element.body
         self._parts = tempfile.TemporaryFile()
         self._shapes = 0  # pictures flushed: python-docx numbers a new one after those still in the body
+        self._media: dict[str, object] = {}  # zip name -> temporary file holding a picture put aside
 
     def flush(self) -> None:
         """Move what the body holds (all but its closing section properties) to the file on disk."""
@@ -238,6 +259,28 @@ class DocxStream:
             body.remove(child)
         if sect is not None:
             body.append(sect)
+        self._put_pictures_aside()
+
+    def _put_pictures_aside(self) -> None:
+        """Move the bytes of the pictures added so far to disk (a booklet of hundreds of photos would
+        otherwise hold them all); their parts stay, empty, and still find a picture added again."""
+        import tempfile
+
+        from docx.opc.constants import RELATIONSHIP_TYPE as RT
+
+        for rel in list(self.doc.part.rels.values()):
+            if rel.is_external or rel.reltype != RT.IMAGE:
+                continue
+            part = rel.target_part
+            name = str(part.partname).lstrip("/")
+            if name in self._media:
+                continue
+            fh = tempfile.TemporaryFile()
+            fh.write(part.blob)
+            self._media[name] = fh
+            sha1 = part.sha1
+            part.__class__ = _spilled_image_part(type(part))
+            part._spilled_sha1, part._spilled_file, part._blob, part._image = sha1, fh, b"", None
 
     def save(self, out) -> None:
         """Write the .docx to the binary file object `out` (a path works too)."""
@@ -249,6 +292,13 @@ class DocxStream:
         self.doc.save(package)
         with zipfile.ZipFile(package) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
             for info in src.infolist():
+                if info.filename in self._media:
+                    entry = zipfile.ZipInfo(info.filename, info.date_time)
+                    entry.compress_type = info.compress_type
+                    with dst.open(entry, "w", force_zip64=True) as fh:
+                        self._media[info.filename].seek(0)
+                        shutil.copyfileobj(self._media[info.filename], fh, self.CHUNK)
+                    continue
                 if info.filename != "word/document.xml":
                     dst.writestr(info, src.read(info.filename))
                     continue
@@ -263,6 +313,8 @@ class DocxStream:
                     shutil.copyfileobj(self._parts, fh, self.CHUNK)
                     fh.write(xml[cut:])
         self._parts.close()
+        for fh in self._media.values():
+            fh.close()
 
     def bytes(self) -> bytes:
         """The .docx as bytes (a small document: tests, a request's download)."""
