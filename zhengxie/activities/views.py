@@ -324,7 +324,12 @@ def meeting_notify(request, pk):
 @require_POST
 def meeting_close(request, pk):
     def msg(c):
-        return f"会议已结束归档：出席 {c['present']} 人，请假 {c['on_leave']} 人，缺席 {c['absent']} 人；已生成履职记录。"
+        absent = (
+            f"缺席 {c['absent']} 人（既未签到也未获准请假，已记为缺席并通知本人）"
+            if c["absent"]
+            else "无人缺席"
+        )
+        return f"会议已结束归档：出席 {c['present']} 人，请假 {c['on_leave']} 人，{absent}；已生成履职记录。"
 
     return _post_action(request, pk, lambda m: services.meeting_close(user=request.user, meeting=m), msg)
 
