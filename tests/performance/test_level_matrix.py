@@ -90,17 +90,21 @@ def records(user):
     }
 
 
-def _warning_args(member):
-    from zhengxie.performance import schemes, scoring
-
-    scheme = scoring.resolve(member.organisation_id, YEAR)
-    return {"rule": scheme.warning_rules[0]["code"], "step": schemes.WARNING_STEPS[0]}
+def _talk_args():
+    return {
+        "talk_by": "staff",
+        "talk_by_name": "王干事",
+        "talk_on": timezone.localdate(),
+        "talk_summary": "督促按时参加会议",
+        "member_response": "表示今后按时参会",
+    }
 
 
 def _actions(records, user):
     from zhengxie.activities import services as activities
     from zhengxie.members import services as members
     from zhengxie.performance import services as performance
+    from zhengxie.performance import services_warnings as warnings
 
     r = records
     return {
@@ -113,9 +117,13 @@ def _actions(records, user):
             lambda u: performance.self_report_reject(user=u, report=r["report"], reason="证明材料不清楚"),
             COUNTY_STAFF,
         ),
-        "performance.warning_record_step@county": (
-            lambda u: performance.warning_record_step(
-                user=u, member=r["member"], year=YEAR, **_warning_args(r["member"])
+        "performance.warning_talk@county": (
+            lambda u: warnings.warning_talk(user=u, member=r["member"], year=YEAR, **_talk_args()),
+            COUNTY_STAFF,
+        ),
+        "performance.warning_decide@county": (
+            lambda u: warnings.warning_decide(
+                user=u, member=r["member"], year=YEAR, decision="withdraw", grounds="数据有误"
             ),
             COUNTY_STAFF,
         ),

@@ -38,7 +38,7 @@ def test_warning_rules(make_member, county):
     assert codes[quiet.pk] == {"below_pass"}
 
 
-def test_warning_page_and_recording_a_step(client_for, make_member, county):
+def test_warning_page_and_recording_a_talk(client_for, make_member, county):
     s = list(Session.objects.filter(organisation=county))
     m = make_member(name="需提醒委员")
     record_act(member=m, act=A.PLENARY_ABSENT, source=s[0], occurred_on=datetime.date(YEAR, 1, 10))
@@ -47,21 +47,31 @@ def test_warning_page_and_recording_a_step(client_for, make_member, county):
     c = client_for("staff")
     url = reverse("performance:warnings") + f"?year={YEAR}&rule=plenary_absent"
     body = c.get(url).content.decode()
-    assert "需提醒委员" in body and "一年内两次无故缺席全体会议" in body
-    r = c.post(url, {"member": m.pk, "rule": "plenary_absent", "step": "劝辞建议", "note": "主席会议研究"})
+    assert "需提醒委员" in body and "一年内两次无故缺席全体会议" in body and "预警" in body
+    case_url = reverse("performance:warning_case", args=[m.pk, YEAR])
+    assert case_url in body
+    r = c.post(
+        case_url,
+        {
+            "action": "talk",
+            "talk_by": "staff",
+            "talk_by_name": "赵干事",
+            "talk_on": datetime.date.today().isoformat(),
+            "talk_summary": "主席会议研究后谈话",
+            "member_response": "接受提醒",
+        },
+    )
     assert r.status_code == 302
     w = MemberWarning.objects.get(member=m)
-    assert w.step == "劝辞建议" and w.by.username == "staff" and w.year == YEAR
-    assert AuditEntry.objects.filter(action="performance.warning_step", target_id=str(w.pk)).exists()
-    assert Notification.objects.filter(user=m.user, title__contains="履职提醒").exists()
-    assert "主席会议研究" in c.get(url).content.decode()
+    assert w.step == "谈话提醒" and w.by.username == "staff" and w.year == YEAR and w.case.state == "talked"
+    assert AuditEntry.objects.filter(action="performance.warning_talk", target_id=str(w.case_id)).exists()
+    assert Notification.objects.filter(user=m.user, title__contains="谈话提醒").exists()
+    body = c.get(url).content.decode()
+    assert "主席会议研究后谈话" in body and "已谈话提醒" in body
     # The member sees the warning and the step on their archive.
     mc = client_for(m.user.username)
     body = mc.get(reverse("performance:member", args=[m.pk]) + f"?year={YEAR}").content.decode()
-    assert "履职预警" in body and "劝辞建议" in body
-    # A bad step is refused.
-    r = c.post(url, {"member": m.pk, "rule": "plenary_absent", "step": "开除"}, follow=True)
-    assert MemberWarning.objects.filter(member=m).count() == 1
+    assert "履职预警" in body and "谈话提醒" in body
 
 
 def test_warning_page_access_and_query_count(client_for, make_member, county, django_assert_max_num_queries):

@@ -18,6 +18,7 @@ and nothing changed (no audit entry written, the object's row unchanged). A 302 
 in-county scenarios, where a view may refuse with a message and a redirect; then too nothing changed.
 """
 
+import datetime
 import importlib
 import json
 import sys
@@ -674,6 +675,9 @@ PAGES: dict[str, list[tuple]] = {
     "performance:assessment_export": [pk("performance.Assessment")],
     "performance:recomputation": [attr("recomputation")],
     "performance:recomputation_retry": [attr("recomputation")],
+    "performance:warning_case": [
+        with_kwargs(pk("members.Member", key="member_id"), year=datetime.date.today().year)
+    ],
     # core
     "core:notification_read": [
         ("draft", lambda w: (w.member1_notification, {"pk": w.member1_notification.pk}))
@@ -926,6 +930,9 @@ API: dict[str, list[tuple]] = {
     "performance_api_member_duty": [API_MEMBER],
     "performance_api_self_report_confirm": [API_REPORT],
     "performance_api_self_report_reject": [API_REPORT],
+    "performance_api_warning_case_get": [API_MEMBER],
+    "performance_api_warning_case_talk": [API_MEMBER],
+    "performance_api_warning_case_decide": [API_MEMBER],
 }
 
 API_EXEMPT = {

@@ -124,6 +124,10 @@ class Member(models.Model):
         ACTIVE = "active", "在任"
         SUSPENDED = "suspended", "暂停"
         EXITED = "exited", "退出"
+        # Decided on a duty warning case (performance.warning_cases): not active, so off every invitee
+        # list, like the two above.
+        ADVISED = "advised", "已劝辞"
+        DEEMED = "deemed", "视为辞去"
 
     class Gender(models.TextChoices):
         MALE = "M", "男"

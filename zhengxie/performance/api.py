@@ -9,10 +9,12 @@ from ninja.files import UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import WithJsonSchema
 
-from zhengxie.core.errors import Forbidden
+from zhengxie.core.errors import Forbidden, Invalid
+from zhengxie.members.models import Member
 
 from . import acts as A
-from . import schemes, scoring, selectors, services
+from . import renomination, schemes, scoring, selectors, services, services_warnings
+from . import workflow as W
 
 router = Router(tags=["履职"])
 
@@ -262,3 +264,209 @@ def self_report_reject(request, report_id: int, payload: RejectIn):
     report = selectors.get_self_report(request.user, report_id)
     report = services.self_report_reject(user=request.user, report=report, reason=payload.reason)
     return _report_out(report)
+
+
+# --- 动态退出: warning cases ------------------------------------------------------------------------------
+
+
+class WarningStepOut(Schema):
+    step: str
+    rule_label: str
+    note: str
+    by: str
+    created_at: datetime.datetime
+
+
+class WarningCaseOut(Schema):
+    member_id: int
+    name: str
+    year: int
+    state: str
+    state_label: str
+    member_status: str
+    rules: list[dict[str, Any]]
+    talk_by: str
+    talk_by_name: str
+    talk_on: datetime.date | None
+    talk_summary: str
+    member_response: str
+    decision_rule: str
+    grounds: str
+    allowed_actions: list[str]
+    steps: list[WarningStepOut]
+
+
+def _case_out(request, member, year):
+    data = selectors.warning_case(member, year)
+    case = data["case"]
+    may = {
+        "talk": request.user.has_perm("performance.manage_warnings", member),
+        **{a: request.user.has_perm("performance.decide_warning", member) for a in W.DECISIONS},
+    }
+    return {
+        "member_id": member.pk,
+        "name": member.name,
+        "year": year,
+        "state": data["state"],
+        "state_label": data["state_label"],
+        "member_status": member.get_status_display(),
+        "rules": data["rules"],
+        "talk_by": case.talk_by if case else "",
+        "talk_by_name": case.talk_by_name if case else "",
+        "talk_on": case.talk_on if case else None,
+        "talk_summary": case.talk_summary if case else "",
+        "member_response": case.member_response if case else "",
+        "decision_rule": case.decision_rule if case else "",
+        "grounds": case.grounds if case else "",
+        "allowed_actions": [t.action for t in data["actions"] if may.get(t.action)],
+        "steps": [
+            {
+                "step": s.step,
+                "rule_label": s.rule_label,
+                "note": s.note,
+                "by": s.by.name,
+                "created_at": s.created_at,
+            }
+            for s in data["steps"]
+        ],
+    }
+
+
+def _case_member(request, member_id):
+    if not request.user.has_perm("performance.view_warnings"):
+        raise Http404("未找到")
+    return selectors.get_member(request.user, member_id)
+
+
+@router.get(
+    "/members/{member_id}/warning-case", response=WarningCaseOut, summary="委员年度履职预警处理（动态退出）"
+)
+def warning_case_get(request, member_id: int, year: int | None = None):
+    member = _case_member(request, member_id)
+    return _case_out(request, member, selectors.parse_year(year))
+
+
+class TalkIn(Schema):
+    talk_by: Literal["convener", "staff"]
+    talk_by_name: str = ""
+    talk_convener_id: int | None = None
+    talk_on: datetime.date
+    talk_summary: str
+    member_response: str
+
+
+@router.post(
+    "/members/{member_id}/warning-case/talk", response=WarningCaseOut, summary="登记谈话提醒（机关工作人员）"
+)
+def warning_case_talk(request, member_id: int, payload: TalkIn, year: int | None = None):
+    member = _case_member(request, member_id)
+    year = selectors.parse_year(year)
+    convener = None
+    if payload.talk_convener_id:
+        convener = Member.objects.filter(
+            pk=payload.talk_convener_id, organisation_id=member.organisation_id
+        ).first()
+        if convener is None:
+            raise Invalid("请选择本级政协的另一位委员作为谈话的界别召集人。", field="talk_convener_id")
+    services_warnings.warning_talk(
+        user=request.user,
+        member=member,
+        year=year,
+        talk_by=payload.talk_by,
+        talk_by_name=payload.talk_by_name,
+        talk_convener=convener,
+        talk_on=payload.talk_on,
+        talk_summary=payload.talk_summary,
+        member_response=payload.member_response,
+    )
+    return _case_out(request, member, year)
+
+
+class DecisionIn(Schema):
+    decision: Literal["advise", "deem", "continue", "withdraw"]
+    rule: str = ""
+    grounds: str
+
+
+@router.post(
+    "/members/{member_id}/warning-case/decide",
+    response=WarningCaseOut,
+    summary="作出预警处理决定：劝辞、视为辞去、继续履职或撤销预警（机关工作人员）",
+)
+def warning_case_decide(request, member_id: int, payload: DecisionIn, year: int | None = None):
+    member = _case_member(request, member_id)
+    year = selectors.parse_year(year)
+    services_warnings.warning_decide(
+        user=request.user,
+        member=member,
+        year=year,
+        decision=payload.decision,
+        rule=payload.rule,
+        grounds=payload.grounds,
+    )
+    member.refresh_from_db(fields=["status"])
+    return _case_out(request, member, year)
+
+
+# --- 换届提名参考名单 -------------------------------------------------------------------------------------
+
+
+class RenominationYearOut(Schema):
+    year: int
+    scored: bool
+    total: float | None
+    grade: str
+    passed: bool
+    three_ones: bool
+    met: bool | None
+    warnings: list[str]
+    case_state: str
+
+
+class RenominationCaseOut(Schema):
+    year: int
+    state: str
+    rule: str
+    grounds: str
+
+
+class RenominationRowOut(Schema):
+    member_id: int
+    name: str
+    sector: str
+    status: str
+    years: list[RenominationYearOut]
+    cases: list[RenominationCaseOut]
+    met_all: bool
+    suggest: bool
+    suggestion: str
+    reasons: list[str]
+
+
+class RenominationOut(Schema):
+    term_id: int
+    term: str
+    organisation: str
+    years: list[int]
+    members: int
+    suggested: int
+    not_suggested: int
+    rows: list[RenominationRowOut]
+
+
+@router.get(
+    "/performance/renomination", response=RenominationOut, summary="换届提名参考名单（机关工作人员、领导）"
+)
+def renomination_get(request, term: int | None = None, suggest: Literal["", "yes", "no"] = ""):
+    t = renomination.get_term(request.user, term)
+    data = renomination.renomination(t, suggest)
+    return {
+        "term_id": t.pk,
+        "term": t.name,
+        "organisation": t.organisation.name,
+        "years": data["years"],
+        "members": data["counts"]["members"],
+        "suggested": data["counts"]["suggest"],
+        "not_suggested": data["counts"]["not_suggest"],
+        "rows": [{k: v for k, v in r.items() if k != "member"} for r in data["rows"]],
+    }

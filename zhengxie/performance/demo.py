@@ -17,6 +17,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from zhengxie.core import uploads
+from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Attachment, User
 from zhengxie.members.models import Member
 
@@ -155,24 +156,103 @@ def load(ctx):
     )
     for y in (year - 1, year):
         scoring.recompute_year(county.pk, y)
-    # Last year's assessment, confirmed; a warning step for a low scorer this year.
+    # Last year's assessment, confirmed.
     assessment = services.assessment_create(user=staff, organisation=county, year=year - 1)
     services.assessment_confirm(user=staff, assessment=assessment)
-    low = (
-        Member.objects.filter(organisation=county, year_scores__year=year)
+    _warning_cases(county, year, staff)
+
+
+def _warning_cases(county, year, staff):
+    """动态退出: a few members in each stage of a warning case this year — two who missed two plenary
+    meetings without leave (one 劝辞 after a talk, one 视为辞去), a 继续履职 after a talk, a 撤销预警, two
+    talked to and waiting for a decision; the other warned members stay 预警."""
+    from zhengxie.members.models import Session
+
+    from . import selectors
+    from . import services_warnings as cases
+
+    sessions = list(Session.objects.filter(organisation=county).order_by("-year")[:2])
+    pool = list(
+        Member.objects.filter(organisation=county, status=Member.Status.ACTIVE, year_scores__year=year)
         .exclude(user__username__in=["member1", "member2", "member3"])
+        .select_related("user", "sector", "organisation")
         .order_by("year_scores__total", "pk")
-        .first()
     )
-    if low is not None:
-        services.warning_record_step(
+    found = selectors.warnings(county.pk, year)
+    warned = [m for m in pool if m.pk in found]
+    others = [m for m in pool if m.pk not in found] + warned[4:]
+    if len(warned) < 4 or len(others) < 3 or len(sessions) < 2:
+        return
+    today = timezone.localdate()
+    talk = {
+        "talk_by": "convener",
+        "talk_on": max(today - datetime.timedelta(days=20), datetime.date(year, 1, 1)),
+        "talk_summary": "通报本年度履职情况，督促按时参加全体会议、提交提案和社情民意信息。",
+    }
+    # two who missed both plenary meetings without leave (that makes their warning); four warned already
+    leaver, deemed = others[:2]
+    kept, withdrawn, waiting1, waiting2 = warned[:4]
+    for m in (leaver, deemed):
+        for i, session in enumerate(sessions):
+            services.record_act(
+                member=m,
+                act=A.PLENARY_ABSENT,
+                source=session,
+                occurred_on=datetime.date(year, 1, 10 + i),
+                note="未请假缺席全体会议",
+            )
+    # The sector's convener who talks: the best-scoring member left (not one of the named demo logins).
+    convener = ([m for m in pool if m.pk not in found] or others)[-1]
+    talked = {}
+    for m, response in (
+        (leaver, "表示工作繁忙，难以保证履职时间"),
+        (kept, "表示今后按时参加会议，年内提交提案"),
+        (waiting1, "表示接受提醒，将积极参加界别活动"),
+        (waiting2, "表示近期身体原因缺席，今后改进"),
+    ):
+        talked[m.pk] = cases.warning_talk(
             user=staff,
-            member=low,
+            member=m,
             year=year,
-            rule="below_pass",
-            step="谈话提醒",
-            note="由界别召集人谈话提醒，督促参加全体会议和提交提案",
+            talk_convener=convener,
+            talk_by_name="",
+            member_response=response,
+            **talk,
         )
+    cases.warning_decide(
+        user=staff,
+        member=leaver,
+        year=year,
+        decision="advise",
+        rule="plenary_absent",
+        grounds="一年内两次无故缺席全体会议，经谈话提醒后表示难以保证履职时间，经主席会议研究予以劝辞。",
+    )
+    cases.warning_decide(
+        user=staff,
+        member=deemed,
+        year=year,
+        decision="deem",
+        rule="plenary_absent",
+        grounds="一年内两次未请假缺席全体会议，多次联系未果，按规定视为辞去委员职务。",
+    )
+    cases.warning_decide(
+        user=staff,
+        member=kept,
+        year=year,
+        decision="continue",
+        rule=talked[kept.pk].rules[0]["code"],
+        grounds="谈话后已补交提案并参加界别活动，继续履职，年底复核。",
+    )
+    try:
+        cases.warning_decide(
+            user=staff,
+            member=withdrawn,
+            year=year,
+            decision="withdraw",
+            grounds="该委员因公派驻外地，已按程序请假，预警所依据的缺席记录不应计入。",
+        )
+    except ServiceError:  # not warned after all: nothing to withdraw
+        pass
 
 
 def _evidence(reports):

@@ -4,7 +4,6 @@ from django.utils import timezone
 from zhengxie.core.forms import BootstrapFormMixin
 
 from . import acts as A
-from . import schemes
 
 EVIDENCE_REQUIRED = "请上传佐证材料（照片、PDF 或 Word 文件），没有佐证材料不能提交。"
 
@@ -40,10 +39,65 @@ class RejectForm(BootstrapFormMixin, forms.Form):
     )
 
 
-class WarningStepForm(BootstrapFormMixin, forms.Form):
-    rule = forms.CharField(widget=forms.HiddenInput)
-    step = forms.ChoiceField(label="处理措施", choices=[(s, s) for s in schemes.WARNING_STEPS])
-    note = forms.CharField(label="说明", max_length=500, required=False)
+class TalkForm(BootstrapFormMixin, forms.Form):
+    """谈话提醒 recorded on a warning case (services_warnings.warning_talk checks again)."""
+
+    talk_by = forms.ChoiceField(
+        label="谈话人身份",
+        choices=[("convener", "界别召集人"), ("staff", "机关工作人员")],
+        error_messages={"required": "请选择谈话人身份（界别召集人或机关工作人员）。"},
+    )
+    talk_convener = forms.ModelChoiceField(
+        label="界别召集人",
+        queryset=None,
+        required=False,
+        empty_label="（不在名单中，填写姓名）",
+        help_text="谈话人是界别召集人时选择；决定作出后会通知该召集人。",
+    )
+    talk_by_name = forms.CharField(label="谈话人姓名", max_length=40, required=False)
+    talk_on = forms.DateField(
+        label="谈话日期",
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"required": "请填写谈话日期。", "invalid": "日期格式不正确。"},
+    )
+    talk_summary = forms.CharField(
+        label="谈话内容",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写谈话内容。"},
+    )
+    member_response = forms.CharField(
+        label="委员表态",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "请填写委员的表态（如未表态，请注明）。"},
+    )
+
+    def __init__(self, *args, members=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from zhengxie.members.forms import member_choice_label
+
+        self.fields["talk_convener"].queryset = members
+        self.fields["talk_convener"].label_from_instance = member_choice_label
+        self.fields["talk_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+
+class DecisionForm(BootstrapFormMixin, forms.Form):
+    """劝辞 / 视为辞去 / 继续履职 / 撤销预警 with the rule cited and the grounds."""
+
+    decision = forms.ChoiceField(label="处理决定", error_messages={"required": "请选择处理决定。"})
+    rule = forms.ChoiceField(label="依据规则", required=False)
+    grounds = forms.CharField(
+        label="决定理由",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "请填写决定的理由（依据的规则和事实）。"},
+    )
+
+    def __init__(self, *args, actions=(), rules=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["decision"].choices = [(t.action, t.label) for t in actions]
+        self.fields["rule"].choices = [("", "（不引用规则）")] + [(r["code"], r["label"]) for r in rules]
 
 
 class AdjustForm(BootstrapFormMixin, forms.Form):

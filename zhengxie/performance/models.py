@@ -19,6 +19,7 @@ from zhengxie.core.models import Organisation
 from zhengxie.members.models import Member, Sector
 
 from . import acts as A
+from . import workflow as W
 
 orgsettings.register("performance.scheme_template", "default", "履职考核默认方案模板")
 orgsettings.register("performance.background_recompute_members", 500, "超过多少名委员时后台重算积分")
@@ -266,8 +267,79 @@ class SelfReport(models.Model):
         return A.label(self.act)
 
 
+class WarningCase(models.Model):
+    """动态退出: one member's warnings of one year as a case moving through recorded steps (workflow.py):
+    预警 → 谈话提醒 → 劝辞 / 视为辞去 / 继续履职, or 撤销预警. Its history is its MemberWarning rows."""
+
+    class TalkBy(models.TextChoices):
+        CONVENER = "convener", "界别召集人"
+        STAFF = "staff", "机关工作人员"
+
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="warning_cases", verbose_name="委员"
+    )
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
+    year = models.PositiveSmallIntegerField("年度")
+    state = models.CharField("状态", max_length=10, choices=W.STATE_CHOICES, default=W.WARNED)
+    # [{"code", "label", "step"}]: the rules the member triggered (kept as of each step)
+    rules = models.JSONField("触发的预警规则", default=list)
+    talk_by = models.CharField("谈话人身份", max_length=10, choices=TalkBy.choices, blank=True)
+    talk_by_name = models.CharField("谈话人", max_length=40, blank=True)
+    talk_convener = models.ForeignKey(
+        Member,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="谈话的界别召集人",
+    )
+    talk_on = models.DateField("谈话日期", null=True, blank=True)
+    talk_summary = models.TextField("谈话内容", max_length=1000, blank=True)
+    member_response = models.TextField("委员表态", max_length=1000, blank=True)
+    decision_rule = models.CharField("依据规则", max_length=40, blank=True)
+    decision_rule_label = models.CharField("依据规则内容", max_length=200, blank=True)
+    grounds = models.TextField("决定理由", max_length=1000, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="决定人",
+    )
+    decided_at = models.DateTimeField("决定时间", null=True, blank=True)
+    created_at = models.DateTimeField("立案时间", default=timezone.now)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "履职预警处理"
+        verbose_name_plural = "履职预警处理"
+        ordering = ["-year", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["member", "year"], name="unique_warning_case_member_year")
+        ]
+        indexes = [models.Index(fields=["organisation", "year", "state"], name="warning_case_org_year")]
+
+    def __str__(self):
+        return f"{self.member} {self.year}年履职预警（{self.state_label}）"
+
+    def get_absolute_url(self):
+        from django.urls import reverse
+
+        return reverse("performance:warning_case", args=[self.member_id, self.year])
+
+    @property
+    def state_label(self) -> str:
+        return W.state_label(self.state)
+
+    @property
+    def is_final(self) -> bool:
+        return self.state in W.FINAL
+
+
 class MemberWarning(models.Model):
-    """A step taken on a warning (谈话提醒 / 劝辞建议): the warnings themselves are computed from rules."""
+    """A step taken on a warning: the history of a WarningCase (谈话提醒, 劝辞 ...). Rows recorded before
+    the cases existed (谈话提醒 / 劝辞建议 alone) were attached to a case by migration 0011."""
 
     member = models.ForeignKey(
         Member, on_delete=models.CASCADE, related_name="duty_warnings", verbose_name="委员"
@@ -282,10 +354,18 @@ class MemberWarning(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="处理人"
     )
     created_at = models.DateTimeField("时间", default=timezone.now)
+    case = models.ForeignKey(
+        WarningCase,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="steps",
+        verbose_name="预警处理",
+    )
 
     class Meta:
-        verbose_name = "履职预警处理"
-        verbose_name_plural = "履职预警处理"
+        verbose_name = "履职预警处理记录"
+        verbose_name_plural = "履职预警处理记录"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "year"], name="warning_org_year")]
 

@@ -15,6 +15,14 @@ register(
     "履职", "年度考核", "performance:assessments", roles=[Role.STAFF, Role.LEADER], icon="award", order=304
 )
 register("履职", "积分方案", "performance:scheme", roles=OFFICE, icon="sliders", order=305)
+register(
+    "履职",
+    "换届提名参考名单",
+    "performance:renomination",
+    roles=[Role.STAFF, Role.LEADER],
+    icon="list-check",
+    order=306,
+)
 
 
 @todo_provider

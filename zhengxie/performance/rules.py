@@ -62,6 +62,10 @@ rules.add_perm("performance.review_selfreport", is_staff & (object_in_my_committ
 rules.add_perm("performance.view_rankings", is_office)
 rules.add_perm("performance.manage_warnings", is_staff & (object_in_my_committee | no_object))
 rules.add_perm("performance.view_warnings", is_office)
+# 动态退出: 劝辞 / 视为辞去 / 继续履职 / 撤销预警 are decided by the office staff of the member's own committee.
+rules.add_perm("performance.decide_warning", is_staff & (object_in_my_committee | no_object))
+# 换届提名参考名单: office staff and leaders of the subtree read it (and export it).
+rules.add_perm("performance.view_renomination", (is_staff | is_leader) & (object_in_subtree | no_object))
 rules.add_perm("performance.run_assessment", is_staff & (object_in_my_committee | no_object))
 rules.add_perm("performance.view_assessment", is_office & (object_in_subtree | no_object))
 rules.add_perm("performance.view_scheme", is_office)

@@ -64,8 +64,31 @@ WARNING_RULES = [
         "step": "谈话提醒",
         "enabled": True,
     },
+    # Multi-year rules: this year and the `years - 1` before it. A year before counts only when the member
+    # has a yearly score for it (was serving then); `min` is the score line of `below_years`.
+    {
+        "code": "below_40_two_years",
+        "label": "连续两年得分低于40分",
+        "kind": "below_years",
+        "min": 40,
+        "years": 2,
+        "step": "劝辞建议",
+        "enabled": True,
+    },
+    {
+        "code": "no_proposal_two_years",
+        "label": "连续两年未提交提案",
+        "kind": "none_years",
+        "acts": [A.PROPOSAL_SUBMIT],
+        "years": 2,
+        "step": "不建议续提名",
+        "enabled": True,
+    },
 ]
-WARNING_STEPS = ["谈话提醒", "劝辞建议"]
+# 谈话提醒: the sector convener talks to the member; 劝辞建议: the office may decide 劝辞 / 视为辞去 on the
+# warning case; 不建议续提名: counted against the member on the re-nomination list (换届提名参考名单).
+WARNING_STEPS = ["谈话提醒", "劝辞建议", "不建议续提名"]
+MULTI_YEAR_KINDS = ("below_years", "none_years")
 
 DEFAULT = {
     "key": "default",

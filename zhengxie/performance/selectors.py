@@ -18,7 +18,8 @@ from zhengxie.core.permissions import acts_in_q
 from zhengxie.members.models import Member, Sector, SpecialCommittee
 
 from . import acts as A
-from . import scoring
+from . import schemes, scoring
+from . import workflow as W
 from .models import (
     Assessment,
     AssessmentEntry,
@@ -27,6 +28,7 @@ from .models import (
     MemberYearScore,
     ScoringScheme,
     SelfReport,
+    WarningCase,
 )
 
 NOTHING = Q(pk__in=[])
@@ -390,10 +392,14 @@ def distribution(organisation, year: int, width: int = 10) -> dict:
 
 
 def warnings(
-    organisation_id: int, year: int, member_ids=None, scheme=None, totals=None
+    organisation_id: int, year: int, member_ids=None, scheme=None, totals=None, active_only: bool = True
 ) -> dict[int, list[dict]]:
-    """member_id -> the warning rules they trigger this year (3 queries whatever the number of members;
-    1 when the caller gives the members, already known active, and their totals)."""
+    """member_id -> the warning rules they trigger this year (3 queries whatever the number of members,
+    one more when a multi-year rule is on; 1 (2) when the caller gives the members, already known active,
+    and their totals). `active_only=False`: every member of the organisation (the re-nomination list).
+
+    Multi-year rules (`below_years`, `none_years`) look at this year and the `years - 1` before it; a
+    year before counts only when the member has a yearly score for it (was serving then)."""
     scheme = scheme or scoring.resolve(organisation_id, year)
     rules = [w for w in scheme.warning_rules if w.get("enabled", True)]
     if not rules:
@@ -401,29 +407,38 @@ def warnings(
     if member_ids is not None and totals is not None:
         ids = list(member_ids)
     else:
-        members = Member.objects.filter(organisation_id=organisation_id, status=Member.Status.ACTIVE)
+        members = Member.objects.filter(organisation_id=organisation_id)
+        if active_only:
+            members = members.filter(status=Member.Status.ACTIVE)
         if member_ids is not None:
             members = members.filter(pk__in=member_ids)
         ids = list(members.values_list("pk", flat=True))
+    span = max([int(w.get("years") or 2) for w in rules if w.get("kind") in schemes.MULTI_YEAR_KINDS] or [1])
+    years = list(range(year - span + 1, year + 1))
     relevant = {a for w in rules for a in w.get("acts", [])}
     if any(w.get("kind") == "three_ones" for w in rules):
-        relevant |= {A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH}
+        relevant |= set(THREE_ONES_ACTS)
     records = DutyRecord.objects.filter(
-        organisation_id=organisation_id, year=year, **scoring.LIVE, act__in=relevant
+        organisation_id=organisation_id, year__in=years, **scoring.LIVE, act__in=relevant
     )
     scores = MemberYearScore.objects.filter(organisation_id=organisation_id, year=year)
+    earlier = MemberYearScore.objects.filter(organisation_id=organisation_id, year__in=years[:-1])
     if member_ids is not None:
         records = records.filter(member_id__in=ids)
         scores = scores.filter(member_id__in=ids)
-    counts: dict[int, dict[str, int]] = defaultdict(dict)
-    for mid, act, n in records.values_list("member_id", "act").annotate(n=Count("pk")).order_by():
-        counts[mid][act] = n
+        earlier = earlier.filter(member_id__in=ids)
+    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(dict)
+    for mid, y, act, n in records.values_list("member_id", "year", "act").annotate(n=Count("pk")).order_by():
+        counts[(mid, y)][act] = n
     if totals is None:
         totals = dict(scores.values_list("member_id", "total"))
+    before: dict[tuple[int, int], Decimal] = {}
+    if span > 1:
+        before = {(mid, y): t for mid, y, t in earlier.values_list("member_id", "year", "total")}
     base = scheme.compute({}).total
     out: dict[int, list[dict]] = {}
     for mid in ids:
-        c = counts.get(mid, {})
+        c = counts.get((mid, year), {})
         hits = []
         for w in rules:
             kind = w.get("kind")
@@ -434,11 +449,20 @@ def warnings(
             elif kind == "below_pass":
                 hit = totals.get(mid, base) < scheme.pass_mark
             elif kind == "three_ones":
-                hit = not (
-                    c.get(A.PLENARY_ATTEND)
-                    and (c.get(A.PROPOSAL_SUBMIT) or c.get(A.OPINION_SUBMIT))
-                    and (c.get(A.INSPECTION) or c.get(A.RESEARCH))
-                )
+                hit = not three_ones_met(c)
+            elif kind in schemes.MULTI_YEAR_KINDS:
+                back = range(year - int(w.get("years") or 2) + 1, year)
+                served = all((mid, y) in before for y in back)
+                if kind == "below_years":
+                    line = Decimal(str(w.get("min") or 40))
+                    hit = (
+                        served and totals.get(mid, base) < line and all(before[(mid, y)] < line for y in back)
+                    )
+                else:
+                    acts = w.get("acts", [])
+                    hit = served and not any(
+                        counts.get((mid, y), {}).get(a, 0) for y in [*back, year] for a in acts
+                    )
             else:
                 hit = False
             if hit:
@@ -448,37 +472,120 @@ def warnings(
     return out
 
 
-def warning_list(organisation, year: int, rule: str = "") -> list[dict]:
-    """Members with warnings, lowest score first: [{"member_id", "warnings", "total"}] (4 queries).
-    Call `hydrate_warnings` on the page shown to add the members and the steps already taken."""
+THREE_ONES_ACTS = (A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.OPINION_SUBMIT, A.INSPECTION, A.RESEARCH)
+
+
+def three_ones_met(counts: dict[str, int]) -> bool:
+    """三个一: one plenary attended, one proposal or 社情民意 item, one inspection or research (act counts)."""
+    return bool(
+        counts.get(A.PLENARY_ATTEND)
+        and (counts.get(A.PROPOSAL_SUBMIT) or counts.get(A.OPINION_SUBMIT))
+        and (counts.get(A.INSPECTION) or counts.get(A.RESEARCH))
+    )
+
+
+def warning_list(organisation, year: int, rule: str = "", state: str = "") -> list[dict]:
+    """Members with warnings or a warning case this year, lowest score first:
+    [{"member_id", "warnings", "total", "state"}] (5 queries). A member whose warnings have no case yet is
+    预警 (`warned`); a case keeps its members on the list after they left (劝辞 / 视为辞去).
+    Call `hydrate_warnings` on the page shown to add the members, cases and steps."""
     found = warnings(organisation.pk, year)
+    states = {}
+    for mid, st, case_rules in WarningCase.objects.filter(organisation=organisation, year=year).values_list(
+        "member_id", "state", "rules"
+    ):
+        states[mid] = st
+        if mid not in found:
+            found[mid] = case_rules
+        else:
+            codes = {w["code"] for w in found[mid]}
+            found[mid] = found[mid] + [r for r in case_rules if r["code"] not in codes]
     if rule:
         found = {m: [w for w in ws if w["code"] == rule] for m, ws in found.items()}
         found = {m: ws for m, ws in found.items() if ws}
     totals = dict(
         MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("member_id", "total")
     )
-    rows = [{"member_id": mid, "warnings": ws, "total": totals.get(mid)} for mid, ws in found.items()]
+    rows = [
+        {"member_id": mid, "warnings": ws, "total": totals.get(mid), "state": states.get(mid, W.WARNED)}
+        for mid, ws in found.items()
+    ]
+    if state == "open":
+        rows = [r for r in rows if r["state"] in W.OPEN]
+    elif state:
+        rows = [r for r in rows if r["state"] == state]
     rows.sort(key=lambda r: (r["total"] if r["total"] is not None else Decimal(0), r["member_id"]))
     return rows
 
 
 def hydrate_warnings(rows, organisation, year: int) -> list[dict]:
-    """Add `member` and `steps` to the rows of one page (2 queries)."""
+    """Add `member`, `case` and `steps` to the rows of one page (3 queries)."""
     ids = [r["member_id"] for r in rows]
     members = Member.objects.filter(pk__in=ids).select_related("sector", "liaison_group").in_bulk()
+    cases = {
+        c.member_id: c
+        for c in WarningCase.objects.filter(organisation=organisation, year=year, member_id__in=ids)
+    }
     steps = defaultdict(list)
     for s in (
         MemberWarning.objects.filter(organisation=organisation, year=year, member_id__in=ids)
         .select_related("by")
-        .order_by("created_at")
+        .order_by("created_at", "id")
     ):
         steps[s.member_id].append(s)
     out = []
     for r in rows:
         if r["member_id"] in members:
-            out.append(r | {"member": members[r["member_id"]], "steps": steps.get(r["member_id"], [])})
+            out.append(
+                r
+                | {
+                    "member": members[r["member_id"]],
+                    "case": cases.get(r["member_id"]),
+                    "state_label": W.state_label(r["state"]),
+                    "steps": steps.get(r["member_id"], []),
+                }
+            )
     return out
+
+
+def warning_case(member: Member, year: int) -> dict:
+    """A member's warning case of a year for its page and the API: the case (None before the first step),
+    the rules triggered now and recorded, the state, the history and the transitions the state offers."""
+    case = (
+        WarningCase.objects.filter(member=member, year=year)
+        .select_related("talk_convener", "decided_by")
+        .first()
+    )
+    now = (
+        warnings(member.organisation_id, year, member_ids=[member.pk]).get(member.pk, [])
+        if member.status == Member.Status.ACTIVE
+        else []
+    )
+    rules = list(case.rules) if case else []
+    known = {r["code"] for r in rules}
+    rules += [
+        {"code": w["code"], "label": w["label"], "step": w.get("step", "")}
+        for w in now
+        if w["code"] not in known
+    ]
+    state = case.state if case else W.WARNED
+    steps = list(
+        MemberWarning.objects.filter(member=member, year=year)
+        .select_related("by")
+        .order_by("created_at", "id")
+    )
+    return {
+        "member": member,
+        "year": year,
+        "case": case,
+        "state": state,
+        "state_label": W.state_label(state),
+        "rules": rules,
+        "exit_rules": [r for r in rules if r.get("step") == W.EXIT_STEP],
+        "triggered": bool(now) or case is not None,
+        "steps": steps,
+        "actions": W.allowed(state) if (case is not None or now) else [],
+    }
 
 
 def member_warning_count(user) -> int:

@@ -27,7 +27,6 @@ from .models import (
     Assessment,
     AssessmentEntry,
     DutyRecord,
-    MemberWarning,
     MemberYearScore,
     Recomputation,
     ScoringRule,
@@ -401,6 +400,7 @@ def clean_scheme_data(data: dict) -> dict:
                 "kind": w["kind"],
                 "acts": [a for a in w.get("acts") or [] if a in A.ACTS],
                 "min": int(_num(w.get("min") or 1, "预警次数")),
+                "years": max(2, min(int(_num(w.get("years") or 2, "连续年数")), 5)),
                 "step": step,
                 "enabled": bool(w.get("enabled", True)),
             }
@@ -553,38 +553,7 @@ def recompute_now(*, organisation, year: int) -> int:
     return scoring.recompute_year(organisation.pk, year)
 
 
-# --- warnings (预警) -----------------------------------------------------------------------------------
-
-
-def warning_record_step(*, user, member, year: int, rule: str, step: str, note: str = "") -> MemberWarning:
-    if not user.has_perm("performance.manage_warnings", member):
-        raise Forbidden("只有本级政协机关工作人员可以登记预警处理。")
-    if step not in schemes.WARNING_STEPS:
-        raise Invalid(f"处理措施只能是：{'、'.join(schemes.WARNING_STEPS)}。", field="step")
-    scheme = scoring.resolve(member.organisation_id, year)
-    rules_by_code = {w["code"]: w for w in scheme.warning_rules}
-    if rule not in rules_by_code:
-        raise Invalid("请选择预警规则。", field="rule")
-    with transaction.atomic():
-        w = MemberWarning.objects.create(
-            member=member,
-            organisation_id=member.organisation_id,
-            year=year,
-            rule=rule,
-            rule_label=rules_by_code[rule]["label"],
-            step=step,
-            note=(note or "")[:500],
-            by=user,
-        )
-        audit.record(user, "performance.warning_step", w, after=audit.snapshot(w))
-        notify(
-            [member.user],
-            f"履职提醒：{w.rule_label}",
-            f"政协机关已对您{year}年度的履职情况作出“{step}”。{w.note}",
-            url=reverse("performance:member", args=[member.pk]) + f"?year={year}",
-            category="performance",
-        )
-    return w
+# --- warnings (预警): the cases of 动态退出 are services_warnings.py -------------------------------------
 
 
 # --- yearly assessment (年度履职考核) --------------------------------------------------------------------

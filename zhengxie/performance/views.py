@@ -12,16 +12,20 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from zhengxie.core import exports as core_exports
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Role
 from zhengxie.core.pagination import Paginator
 from zhengxie.core.views import paginate
 from zhengxie.core.xlsx import Book
+from zhengxie.members.models import Member
 
 from . import acts as A
-from . import reports, schemes, scoring, selectors, services
-from .forms import AdjustForm, RejectForm, SelfReportForm, WarningStepForm, YearForm
+from . import renomination, reports, schemes, scoring, selectors, services, services_warnings
+from . import workflow as W
+from .forms import AdjustForm, DecisionForm, RejectForm, SelfReportForm, TalkForm, YearForm
 from .models import DutyRecord, Recomputation, SelfReport
+from .tasks import RENOMINATION_KIND
 
 
 def _download(data: bytes, filename: str, content_type: str) -> HttpResponse:
@@ -122,6 +126,7 @@ def member_archive(request, pk):
             "self_reports": own_reports,
             "chart": category_chart(data["score"]),
             "can_manage_warnings": request.user.has_perm("performance.manage_warnings", member),
+            "can_view_warnings": not is_self and request.user.has_perm("performance.view_warnings"),
         },
     )
 
@@ -299,22 +304,12 @@ def rankings(request):
 def warnings(request):
     _require(request.user, "performance.view_warnings")
     organisation, options, year = _org_year(request)
-    if request.method == "POST":
-        form = WarningStepForm(request.POST)
-        member = selectors.get_member(request.user, request.POST.get("member"))
-        if form.is_valid():
-            try:
-                services.warning_record_step(user=request.user, member=member, year=year, **form.cleaned_data)
-            except ServiceError as exc:
-                messages.error(request, exc.message)
-            else:
-                messages.success(request, f"已登记对 {member.name} 的“{form.cleaned_data['step']}”。")
-        else:
-            messages.error(request, "请选择处理措施。")
-        return redirect(request.get_full_path())
     scheme = scoring.resolve(organisation.pk, year)
     rule = request.GET.get("rule", "")
-    rows = selectors.warning_list(organisation, year, rule)
+    state = request.GET.get("state", "")
+    if state not in W.STATE_LABELS and state != "open":
+        state = ""
+    rows = selectors.warning_list(organisation, year, rule, state)
     page = Paginator(rows, 30).get_page(request.GET.get("page"))
     page.object_list = selectors.hydrate_warnings(page.object_list, organisation, year)
     params = request.GET.copy()
@@ -327,13 +322,131 @@ def warnings(request):
             "organisations": options,
             "year": year,
             "rule": rule,
+            "state": state,
+            "states": [("open", "待处理")] + W.STATE_CHOICES,
             "rules": scheme.warning_rules,
             "page_obj": page,
             "querystring_without_page": (params.urlencode() + "&") if params else "",
-            "steps": schemes.WARNING_STEPS,
             "can_manage": request.user.has_perm("performance.manage_warnings", organisation),
         },
     )
+
+
+def _case_member(request, member_id):
+    """The member of a warning case page: 404 for whoever may not read the warnings or the member."""
+    _require(request.user, "performance.view_warnings")
+    member = selectors.get_member(request.user, member_id)
+    if member.user_id == request.user.pk:
+        raise Http404("未找到")
+    return member
+
+
+@login_required
+def warning_case(request, member_id, year):
+    """动态退出: one member's warning case of a year — the rules, the history, and the forms of the
+    transitions its state offers (谈话提醒; 劝辞 / 视为辞去 / 继续履职 / 撤销预警)."""
+    member = _case_member(request, member_id)
+    year = selectors.parse_year(year)
+    data = selectors.warning_case(member, year)
+    can_talk = request.user.has_perm("performance.manage_warnings", member)
+    can_decide = request.user.has_perm("performance.decide_warning", member)
+    decisions = [t for t in data["actions"] if t.action in W.DECISIONS]
+    talk_offered = can_talk and any(t.action == "talk" for t in data["actions"])
+    conveners = (
+        Member.objects.filter(organisation_id=member.organisation_id, status=Member.Status.ACTIVE)
+        .exclude(pk=member.pk)
+        .select_related("sector")
+    )
+    talk_form = (
+        TalkForm(members=conveners, initial={"talk_on": timezone.localdate()}) if talk_offered else None
+    )
+    decision_form = DecisionForm(actions=decisions, rules=data["rules"]) if can_decide and decisions else None
+    status = 200
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "talk":
+                talk_form = TalkForm(request.POST, members=conveners)
+                if not talk_form.is_valid():
+                    raise _FormInvalid
+                services_warnings.warning_talk(
+                    user=request.user, member=member, year=year, **talk_form.cleaned_data
+                )
+                messages.success(request, f"已登记对 {member.name} 的谈话提醒。")
+            else:
+                decision_form = DecisionForm(
+                    # every decision: the service answers an illegal one for this state (409)
+                    request.POST,
+                    actions=[W.TRANSITIONS[a] for a in W.DECISIONS],
+                    rules=data["rules"],
+                )
+                if not decision_form.is_valid():
+                    raise _FormInvalid
+                case = services_warnings.warning_decide(
+                    user=request.user, member=member, year=year, **decision_form.cleaned_data
+                )
+                messages.success(request, f"已对 {member.name} 作出“{case.state_label}”的决定，已通知本人。")
+        except _FormInvalid:
+            status = 422
+        except ServiceError as exc:
+            form = talk_form if action == "talk" else decision_form
+            if form is None:
+                messages.error(request, exc.message)
+                return redirect(request.path)
+            _form_error(form, exc)
+            status = 422
+        else:
+            return redirect(request.path)
+    return render(
+        request,
+        "performance/warning_case.html",
+        data
+        | {
+            "talk_form": talk_form,
+            "decision_form": decision_form,
+            "talk_offered": talk_offered,
+            "can_decide": can_decide,
+            "transitions": list(W.TRANSITIONS.values()),
+        },
+        status=status,
+    )
+
+
+class _FormInvalid(Exception):
+    """A form's own check failed: the page shows its errors (what was typed kept)."""
+
+
+# --- 换届提名参考名单 ----------------------------------------------------------------------------------
+
+
+@login_required
+def renomination_list(request):
+    term = renomination.get_term(request.user, request.GET.get("term"))
+    suggest = request.GET.get("suggest", "") if request.GET.get("suggest") in ("yes", "no") else ""
+    data = renomination.renomination(term, suggest)
+    page = Paginator(data["rows"], 50).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "performance/renomination.html",
+        data
+        | {
+            "terms": renomination.terms_for(request.user),
+            "suggest": suggest,
+            "page_obj": page,
+            "querystring_without_page": (params.urlencode() + "&") if params else "",
+        },
+    )
+
+
+@login_required
+def renomination_export(request):
+    term = renomination.get_term(request.user, request.GET.get("term"))
+    params = {"term": term.pk}
+    if request.GET.get("suggest") in ("yes", "no"):
+        params["suggest"] = request.GET["suggest"]
+    return core_exports.respond(request, RENOMINATION_KIND, params, title=f"{term.name}换届提名参考名单")
 
 
 # --- yearly assessment ------------------------------------------------------------------------------
@@ -469,7 +582,7 @@ def _posted_scheme(post) -> dict:
 
     rules = [r for r in rows("rule", ["act", "category", "points", "unit", "cap", "on"]) if r["on"] == "1"]
     warning_rules = []
-    for w in rows("warn", ["code", "label", "kind", "acts", "min", "step", "on"]):
+    for w in rows("warn", ["code", "label", "kind", "acts", "min", "years", "step", "on"]):
         w["acts"] = [a for a in w["acts"].split(",") if a]
         w["enabled"] = w.pop("on") == "1"
         warning_rules.append(w)
