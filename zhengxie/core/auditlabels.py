@@ -262,7 +262,10 @@ VERBS = {
     "vote_open": "开始投票",
     "vote_paper": "录入纸质票",
     "vote_pick": "确定票决结果",
+    "warning_decide": "作出履职预警处理决定",
+    "warning_open": "履职预警立案",
     "warning_step": "处理履职预警",
+    "warning_talk": "登记履职谈话提醒",
     "withdraw": "撤回",
 }
 
