@@ -347,6 +347,9 @@ def test_staff_confirm_several_self_reports_at_once(client_for, user):
     ]
     page = client_for("staff").get(reverse("performance:reviews")).content.decode()
     assert 'data-check-all="ids"' in page and f'value="{reports[0].pk}" form="batch-form"' in page
+    # Issue 15: a count of the ticked, the confirmation says how many, nothing ticked is stopped first.
+    assert 'data-selected-count="ids"' in page and 'data-select-name="ids"' in page
+    assert "确认所勾选的 {n} 条自报并计分？" in page and 'data-select-empty="请先勾选要确认的自报。"' in page
     # City staff read the county's queue but do not confirm a county member's report.
     r = client_for("citystaff").post(
         reverse("performance:reviews_confirm"), {"ids": [x.pk for x in reports]}, follow=True
@@ -356,8 +359,11 @@ def test_staff_confirm_several_self_reports_at_once(client_for, user):
     r = client_for("staff").post(
         reverse("performance:reviews_confirm"), {"ids": [x.pk for x in reports] + [999999]}, follow=True
     )
-    body = r.content.decode()
-    assert "已确认 2 条自报并计分" in body and "1 条已处理或不在您的审核范围内" in body
+    shown = [str(m) for m in r.context["messages"]]
+    label = reports[0].act_label
+    assert shown[0].startswith(f"已确认 2 条自报并计分：{reports[0].member.name}「{label}」计 ")
+    assert f"；{reports[1].member.name}「{label}」计 " in shown[0]
+    assert shown[1] == "未确认：1 条已处理或不在您的审核范围内。"
     assert SelfReport.objects.filter(pk__in=[x.pk for x in reports], status="confirmed").count() == 2
     r = client_for("staff").post(reverse("performance:reviews_confirm"), {}, follow=True)
     assert "请先勾选要确认的自报" in r.content.decode()

@@ -182,14 +182,21 @@ def _light_bars(units) -> dict:
 def remind(request):
     if not r.can_supervise(request.user):
         raise Http404("未找到")
+    # Item by item (services.cases_remind_each): what was reminded is named, and each item that was not
+    # with its reason.
     try:
-        n = services.cases_remind(
+        done, refused = services.cases_remind_each(
             user=request.user, case_ids=request.POST.getlist("case"), note=request.POST.get("note", "")
         )
     except ServiceError as exc:
         messages.error(request, exc.message)
     else:
-        messages.success(request, f"已向 {n} 项事项的承办单位发送催办提醒。")
+        if done:
+            names = "；".join(f"{c.label}《{c.title}》" if c.label else f"《{c.title}》" for c in done[:10])
+            more = f"等（另 {len(done) - 10} 项）" if len(done) > 10 else ""
+            messages.success(request, f"已向 {len(done)} 项事项的承办单位发送催办提醒：{names}{more}。")
+        for name, why in refused:
+            messages.warning(request, f"未能催办{name}：{why}")
     nxt = request.POST.get("next", "")
     return redirect(nxt if nxt.startswith("/handling/") else "handling:board")
 

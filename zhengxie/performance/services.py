@@ -222,9 +222,11 @@ def _review_check(user, report):
         raise Conflict("该自报已审核过。")
 
 
-def self_reports_confirm(*, user, ids) -> tuple[int, list[str]]:
-    """批量确认: confirm each pending report of `ids` the user may review, in one transaction; returns how
-    many were confirmed and the Chinese reasons of those that were not (each one's own rule decides)."""
+def self_reports_confirm(*, user, ids) -> tuple[list[str], list[str]]:
+    """批量确认: confirm each pending report of `ids` the user may review through self_report_confirm (the single
+    确认计分), in one transaction where each report has its own savepoint: one refused (its own rule decides)
+    is left out and named with the reason, the others are confirmed together. Returns what was confirmed
+    ("姓名「事项」计 N 分") and the Chinese reasons of those that were not."""
     from .selectors import review_queue
 
     wanted = {int(i) for i in ids if str(i).isdigit()}
@@ -233,15 +235,15 @@ def self_reports_confirm(*, user, ids) -> tuple[int, list[str]]:
     if len(wanted) > 200:
         raise Invalid("一次最多确认 200 条自报。", field="ids")
     reports = list(review_queue(user, SelfReport.Status.PENDING).filter(pk__in=wanted))
-    done, refused = 0, []
+    done, refused = [], []
     with transaction.atomic():
         for report in reports:
             try:
-                self_report_confirm(user=user, report=report)
+                record = self_report_confirm(user=user, report=report)
             except ServiceError as exc:
-                refused.append(f"{report.member.name}：{exc.message}")
+                refused.append(f"{report.member.name}「{report.act_label}」：{exc.message}")
             else:
-                done += 1
+                done.append(f"{report.member.name}「{report.act_label}」计 {record.points} 分")
     missing = len(wanted) - len(reports)
     if missing:
         refused.append(f"{missing} 条已处理或不在您的审核范围内。")

@@ -187,9 +187,10 @@ def reviews_confirm(request):
         messages.error(request, exc.message)
     else:
         if done:
-            messages.success(request, f"已确认 {done} 条自报并计分。")
+            more = f"等（另 {len(done) - 10} 条）" if len(done) > 10 else ""
+            messages.success(request, f"已确认 {len(done)} 条自报并计分：{'；'.join(done[:10])}{more}。")
         for reason in refused:
-            messages.warning(request, reason)
+            messages.warning(request, f"未确认：{reason}")
     return redirect("performance:reviews")
 
 

@@ -597,6 +597,50 @@ def assign(request, pk: int, payload: AssignIn):
     return _full(request, pk)
 
 
+class BatchReviewIn(Schema):
+    ids: list[int] = Field(..., description="待审查提案的 id（至多 100 件）")
+    decision: str = Field("accept", description="批量审查只支持立案（accept）")
+    reason: str = Field("", description="审查意见（可选，写入每件的立案记录）")
+
+
+class BatchReviewAccepted(Schema):
+    id: int
+    number_label: str
+    title: str
+
+
+class BatchReviewRefused(Schema):
+    id: int
+    title: str
+    detail: str
+    code: str
+
+
+class BatchReviewOut(Schema):
+    accepted: list[BatchReviewAccepted]
+    refused: list[BatchReviewRefused]
+
+
+@router.post("/proposals/batch-review", response=BatchReviewOut, summary="批量立案（逐件立案，逐件报告结果）")
+def batch_review(request, payload: BatchReviewIn):
+    """Each proposal is accepted as by POST /proposals/{id}/review with decision=accept, in its own
+    transaction; one that cannot be (another decision came first, not visible, not this office's) is listed
+    in `refused` with the Chinese reason and does not stop the others. 403 for a user who is not a proposal
+    office; 422 for an empty or too long list, or another decision."""
+    if payload.decision != "accept":
+        raise Invalid("批量审查只支持立案（accept）；不予立案、转办和并案请逐件审查。", field="decision")
+    done = services.proposals_accept_batch(user=request.user, proposals=payload.ids, note=payload.reason)
+    return {
+        "accepted": [
+            {"id": p.pk, "number_label": p.number_label, "title": p.title} for p in done["accepted"]
+        ],
+        "refused": [
+            {"id": pk, "title": title, "detail": why, "code": code}
+            for pk, title, why, code in done["refused"]
+        ],
+    }
+
+
 @router.post("/proposals/assign_batch", response=list[ProposalRow], summary="打包交办")
 def assign_batch(request, payload: BatchAssignIn):
     items = [_get(request, pk) for pk in payload.proposal_ids]

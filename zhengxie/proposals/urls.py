@@ -71,3 +71,8 @@ urlpatterns += [
 from .views import browse as views_browse  # noqa: E402
 
 urlpatterns += [path("accepted/", views_browse.accepted, name="accepted")]
+
+# 批量立案 from the review queue (issue 15)
+from .views import batch as views_batch  # noqa: E402
+
+urlpatterns += [path("review/batch/", views_batch.review_batch, name="review_batch")]

@@ -10,7 +10,7 @@ through `record` so that each change is one entry, whatever the kind.
 from . import followups
 from .cases import CASE_FIELDS, case_sync, open_case, sync_copies
 from .ratings import rate
-from .supervision import case_extend, cases_remind, check_extension_date, extend
+from .supervision import case_extend, cases_remind, cases_remind_each, check_extension_date, extend
 from .units import (
     acknowledge,
     assign,
@@ -39,6 +39,7 @@ __all__ = [
     "check_extension_date",
     "check_units",
     "cases_remind",
+    "cases_remind_each",
     "co_opinion",
     "decide_change",
     "extend",

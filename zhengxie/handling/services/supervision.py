@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.db import transaction
 
 from zhengxie.core import audit
-from zhengxie.core.errors import Forbidden, Invalid, NotFound
+from zhengxie.core.errors import Forbidden, Invalid, NotFound, ServiceError
 from zhengxie.core.notifications import notify
+from zhengxie.core.permissions import org_scope_q
 
 from .. import kinds
 from .. import rules as r
@@ -62,6 +63,41 @@ def cases_remind(*, user, case_ids, note: str = "") -> int:
                 user, "handling.remind", c, after={"units": [a.unit_id for a in units], "note": note}
             )
     return len(cases)
+
+
+BATCH_MAX = 200
+
+
+def cases_remind_each(*, user, case_ids, note: str = "") -> tuple[list[Case], list[tuple[str, str]]]:
+    """催办所选 from the board, item by item: each case goes through cases_remind on its own (one transaction
+    each), so one that cannot be reminded — replied or closed meanwhile, or not this office's — is named
+    with the reason and the others are still reminded. Returns (the cases reminded, [(item, reason) …])."""
+    ids = []
+    for x in case_ids or ():
+        if str(x).isdigit() and int(x) < 2**53 and int(x) not in ids:
+            ids.append(int(x))
+    if not ids:
+        raise Invalid("请至少选择一项。", field="case_ids")
+    if len(ids) > BATCH_MAX:
+        raise Invalid(f"一次最多催办 {BATCH_MAX} 项。", field="case_ids")
+    seen = {c.pk: c for c in Case.objects.filter(org_scope_q(user), pk__in=ids)}
+    done, refused = [], []
+    for pk in ids:
+        c = seen.get(pk)
+        if c is None:
+            refused.append((f"编号 {pk}", "未找到该事项，或您无权查看。"))
+            continue
+        name = f"{c.label}《{c.title}》" if c.label else f"《{c.title}》"
+        if c.stage != Case.Stage.HANDLING:
+            refused.append((name, f"已不在办理中（{c.get_stage_display()}），无需催办。"))
+            continue
+        try:
+            cases_remind(user=user, case_ids=[pk], note=note)
+        except ServiceError as exc:
+            refused.append((name, exc.message))
+        else:
+            done.append(c)
+    return done, refused
 
 
 def case_extend(*, user, case, new_deadline, reason: str):

@@ -314,6 +314,25 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
             f"{p.session.name} {p.number_label if p.number else '(待审查)'} {p.title}"
         )
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
+        # Each decision's own fields show only once it is chosen (app.js; without JavaScript all show).
+        self.fields["category"].show_when = "decision=accept"
+        self.fields["reason"].show_when = "decision=reject"
+        self.fields["merge_into"].show_when = "decision=merge"
+        self.fields["merge_into"].widget.attrs["data-searchable"] = ""
+
+    def clean(self):
+        """What the chosen decision needs, each missing piece said at once next to its field (the other
+        decisions' fields are ignored: a hidden one may still hold what was typed before switching)."""
+        d = super().clean()
+        decision, note = d.get("decision"), (d.get("note") or "").strip()
+        if decision == "reject":
+            if not d.get("reason"):
+                self.add_error("reason", "不予立案须选择理由。")
+            elif d["reason"] == "其他" and not note:
+                self.add_error("note", "选择“其他”时请在此写明不予立案的具体理由。")
+        if decision == "merge" and not d.get("merge_into") and "merge_into" not in self.errors:
+            self.add_error("merge_into", "并案须选择要并入的提案（可输入案号或标题筛选）。")
+        return d
 
     def service_kwargs(self) -> dict:
         d = self.cleaned_data

@@ -28,7 +28,7 @@ from .handling import (
     proposal_sign,
     proposals_assign_batch,
 )
-from .review import proposal_merge_group, proposal_review
+from .review import proposal_merge_group, proposal_review, proposals_accept_batch
 from .supervision import (
     proposal_close,
     proposal_extend,
@@ -61,6 +61,7 @@ __all__ = [
     "proposal_submit",
     "proposal_update",
     "proposal_url",
+    "proposals_accept_batch",
     "proposals_assign_batch",
     "proposal_url",
     "second_matter",

@@ -6,7 +6,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from zhengxie.core import audit, orgsettings
-from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from zhengxie.core.models import User
 from zhengxie.core.notifications import notify
 from zhengxie.core.numbering import next_number
@@ -250,3 +250,44 @@ def proposal_merge_group(*, user, main, others, reason="") -> Proposal:
             proposal_review(user=user, proposal=pk, decision="merge", merge_into=main_pk, reason=reason)
         target.refresh_from_db()
     return target
+
+
+BATCH_MAX = 100  # the queue's largest page
+
+
+def proposals_accept_batch(*, user, proposals, note: str = "") -> dict:
+    """批量立案 from the review queue: each chosen proposal goes through proposal_review(decision="accept")
+    — the single 立案, with its own number, notices, credit and audit entry — in a transaction of its own,
+    in the queue's order (oldest submission first, so numbers follow it). One that cannot be accepted (a
+    colleague decided it meanwhile, it was withdrawn, it is not this office's) is listed with the reason and
+    does not stop the others: at the peak a stale row must not cost the office the rest of its selection.
+
+    Returns {"accepted": [Proposal …], "refused": [(id, title, message, code) …]}."""
+    pks = []
+    for v in proposals if isinstance(proposals, (list, tuple)) else ():
+        v = getattr(v, "pk", v)
+        if isinstance(v, bool) or not str(v).isdigit() or int(v) >= 2**53:
+            raise Invalid("所选提案编号不正确。", field="ids")
+        if int(v) not in pks:
+            pks.append(int(v))
+    if not pks:
+        raise Invalid("请先勾选要立案的提案。", field="ids")
+    if len(pks) > BATCH_MAX:
+        raise Invalid(f"一次最多立案 {BATCH_MAX} 件提案。", field="ids")
+    if not r.is_proposal_office(user):
+        raise Forbidden("只有本级提案委员会（提案科）工作人员可以审查立案。")
+    seen = {
+        p.pk: p
+        for p in visible_proposals(user).filter(pk__in=pks).only("pk", "title", "submitted_at", "status")
+    }
+    order = sorted(seen.values(), key=lambda p: (p.submitted_at is None, p.submitted_at, p.pk))
+    accepted, refused = [], []
+    for pk in pks:
+        if pk not in seen:
+            refused.append((pk, "", "未找到该提案，或您无权查看。", "not_found"))
+    for p in order:
+        try:
+            accepted.append(proposal_review(user=user, proposal=p.pk, decision="accept", reason=note))
+        except ServiceError as exc:
+            refused.append((p.pk, p.title, exc.message, exc.code or ""))
+    return {"accepted": accepted, "refused": refused}

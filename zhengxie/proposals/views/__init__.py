@@ -274,6 +274,8 @@ def batch_assign(request):
             )
             return redirect("proposals:batch_assign")
     checked = {str(v) for v in request.POST.getlist("proposals")}
+    if request.method != "POST":  # from 立案并交办 in the review queue: the proposals just accepted, ticked
+        checked = {v for v in request.GET.get("ids", "").split(",") if v.isdigit()}
     cats = accepted.values("category").annotate(n=Count("id")).order_by("category")
     return render(
         request,

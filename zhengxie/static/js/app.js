@@ -20,10 +20,29 @@
     });
   }
 
+  // Batch forms: <form data-select-name="ids" data-select-empty="请先勾选…"> refuses to go with nothing ticked
+  // (its checkboxes may sit in the table, tied to it by form="…"); "{n}" in its data-confirm or a button's
+  // data-confirm-button is the number ticked.
+  function selectedCount(name) {
+    return document.querySelectorAll('input[type=checkbox][name="' + name + '"]:checked').length;
+  }
+  function withCount(form, msg) {
+    var name = form.dataset && form.dataset.selectName;
+    return name ? msg.replace("{n}", String(selectedCount(name))) : msg;
+  }
+  document.addEventListener("submit", function (ev) {
+    var name = ev.target.dataset && ev.target.dataset.selectName;
+    if (name && selectedCount(name) === 0) {
+      window.alert(ev.target.dataset.selectEmpty || "请先勾选。");
+      ev.preventDefault();
+      ev.stopImmediatePropagation();
+    }
+  }, true);
+
   // <form data-confirm="确定？"> asks before submitting.
   document.addEventListener("submit", function (ev) {
     var msg = ev.target.getAttribute("data-confirm");
-    if (msg && !window.confirm(msg)) ev.preventDefault();
+    if (msg && !window.confirm(withCount(ev.target, msg))) ev.preventDefault();
   }, true);
 
   // Buttons disable themselves once clicked, so a double click submits once.
@@ -37,17 +56,37 @@
   // <button data-confirm-button="确定？"> asks before submitting its form (one of several buttons).
   document.addEventListener("submit", function (ev) {
     var msg = ev.submitter && ev.submitter.getAttribute("data-confirm-button");
-    if (msg && !window.confirm(msg)) { ev.preventDefault(); ev.stopImmediatePropagation(); }
+    if (msg && !window.confirm(withCount(ev.target, msg))) { ev.preventDefault(); ev.stopImmediatePropagation(); }
   }, true);
 
-  // <input type="checkbox" data-check-all="name"> ticks or clears every checkbox named `name` (batch actions).
+  // <input type="checkbox" data-check-all="name"> ticks or clears every checkbox named `name` (batch actions);
+  // <span data-selected-count="name"> shows how many are ticked, and the box itself follows (all, none, some).
+  function updateSelected(name) {
+    var boxes = document.querySelectorAll('input[type=checkbox][name="' + name + '"]');
+    var n = selectedCount(name);
+    document.querySelectorAll('[data-selected-count="' + name + '"]').forEach(function (el) {
+      el.textContent = String(n);
+    });
+    document.querySelectorAll('input[data-check-all="' + name + '"]').forEach(function (all) {
+      all.checked = boxes.length > 0 && n === boxes.length;
+      all.indeterminate = n > 0 && n < boxes.length;
+    });
+  }
   document.addEventListener("change", function (ev) {
     var name = ev.target.dataset && ev.target.dataset.checkAll;
-    if (!name) return;
-    document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) {
-      b.checked = ev.target.checked;
-    });
+    if (name) {
+      document.querySelectorAll('input[type=checkbox][name="' + name + '"]').forEach(function (b) {
+        b.checked = ev.target.checked;
+      });
+      updateSelected(name);
+    } else if (ev.target.type === "checkbox" && ev.target.name &&
+               document.querySelector('[data-check-all="' + ev.target.name + '"], [data-selected-count="' + ev.target.name + '"]')) {
+      updateSelected(ev.target.name);
+    }
   });
+  function initSelected(root) {
+    root.querySelectorAll("[data-check-all]").forEach(function (el) { updateSelected(el.dataset.checkAll); });
+  }
 
   // <textarea data-maxchars="1500" data-charcount="id"> keeps the element #id at "N / 1500 字", red when over.
   // Characters are counted as the server counts them (code points; a line break is one).
@@ -105,8 +144,9 @@
     });
   }
 
-  // <div data-show-when="mode=parallel"> is shown only while the radio or select `mode` has that value;
-  // its controls are disabled while hidden, so a step not chosen sends nothing (会办 or 分办, not both).
+  // <div data-show-when="mode=parallel"> is shown only while the radio or select `mode` has that value
+  // ("decision=to_suggestion|to_opinion": one of those values); its controls are disabled while hidden, so
+  // a step not chosen sends nothing (会办 or 分办, not both). Without JavaScript every box shows.
   function applyShowWhen(root) {
     root.querySelectorAll("[data-show-when]").forEach(function (box) {
       var parts = box.dataset.showWhen.split("=");
@@ -114,7 +154,7 @@
       var checked = form.querySelector('[name="' + parts[0] + '"]:checked');
       var plain = form.querySelector('select[name="' + parts[0] + '"]');
       var value = checked ? checked.value : (plain ? plain.value : "");
-      var on = value === parts[1];
+      var on = parts[1].split("|").indexOf(value) >= 0;
       box.hidden = !on;
       box.querySelectorAll("select, input, textarea").forEach(function (c) {
         c.disabled = !on;
@@ -127,6 +167,6 @@
   });
 
   function initAll(root) { initSelects(root); applyShowWhen(root); }
-  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); initCounts(document); initAll(document); });
+  document.addEventListener("DOMContentLoaded", function () { renderCharts(document); initCounts(document); initAll(document); initSelected(document); });
   document.body.addEventListener("htmx:afterSettle", function (ev) { renderCharts(ev.target); initAll(ev.target); });
 })();
