@@ -51,9 +51,14 @@ def task_list(request):
     f = {"category": None, "light": "", "owner": None, "status": "", "q": ""}
     if form.is_bound and form.is_valid():
         f.update({k: form.cleaned_data.get(k) for k in f})
-    # From the workbench: the user's tasks behind schedule, of whatever year.
+    # From the workbench: the user's tasks behind schedule, of every year unless a year is chosen — the
+    # heading, the filters and the note say which (issue 15: it read "2026年重点工作" over all years' tasks).
     todo = "behind" if request.GET.get("todo") == "behind" else ""
-    qs = selectors.task_list(user, year=None if todo else year, todo=todo, **f)
+    all_years = bool(todo) and not request.GET.get("year")
+    if all_years:
+        form.fields["year"].choices = [("", "全部年度"), *form.fields["year"].choices]
+        form.initial["year"] = ""
+    qs = selectors.task_list(user, year=None if all_years else year, todo=todo, **f)
     page, qs_wo_page = paginate(request, qs, per_page=PER_PAGE)
     board = selectors.board(user, year)
     return render(
@@ -68,6 +73,7 @@ def task_list(request):
             "office": rules.is_office(user, user.organisation),
             "today": timezone.localdate(),
             "todo": todo,
+            "all_years": all_years,
         },
     )
 
