@@ -96,9 +96,11 @@ class TrackForm(BootstrapFormMixin, forms.Form):
 
 
 class RateForm(BootstrapFormMixin, forms.Form):
+    # Not required here: the service (handling's check_rating) says what is missing.
     rating = forms.ChoiceField(
         label="您对答复的评价",
         choices=Suggestion.Rating.choices,
+        required=False,
         widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(

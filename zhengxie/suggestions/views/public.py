@@ -156,7 +156,9 @@ def track(request):
         except (NotFound, ServiceError) as exc:
             form.add_error("code", exc.message)
             status = exc.status
-        if s is not None and "rating" in request.POST:
+        # The rating form posts its 意见 box even when no rating is picked (an unticked radio is not sent):
+        # that is a rating with nothing picked, which the service names, not a look-up.
+        if s is not None and ("rating" in request.POST or "comment" in request.POST):
             rate_form = RateForm(request.POST)
             if rate_form.is_valid():
                 try:
