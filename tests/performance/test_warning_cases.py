@@ -179,6 +179,8 @@ def test_pages_and_api(client_for, api_for, absent, county):
     url = reverse("performance:warning_case", args=[absent.pk, YEAR])
     body = c.get(url).content.decode()
     assert "登记谈话提醒" in body and "一年内两次无故缺席全体会议" in body
+    # the date field holds today in the form a browser's date input reads
+    assert f'name="talk_on" value="{datetime.date.today().isoformat()}"' in body
     # a talk without its summary: 422, the Chinese message next to the field, what was typed kept
     r = c.post(
         url,

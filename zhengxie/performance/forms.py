@@ -57,7 +57,8 @@ class TalkForm(BootstrapFormMixin, forms.Form):
     talk_by_name = forms.CharField(label="谈话人姓名", max_length=40, required=False)
     talk_on = forms.DateField(
         label="谈话日期",
-        widget=forms.DateInput(attrs={"type": "date"}),
+        # ISO, as <input type="date"> reads it (the locale's 2026/12/04 would show an empty field)
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"required": "请填写谈话日期。", "invalid": "日期格式不正确。"},
     )
     talk_summary = forms.CharField(
