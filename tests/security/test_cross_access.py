@@ -1076,6 +1076,7 @@ for _app in (
     "duplicates",
     "phone",
     "studios",
+    "groups",
 ):
     try:
         _tables = importlib.import_module(f"tests.security.cross_{_app}")

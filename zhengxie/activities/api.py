@@ -131,6 +131,7 @@ class InviteIn(Schema):
     committee_ids: list[int] = []
     liaison_group_ids: list[int] = []
     member_ids: list[int] = []
+    group_ids: list[int] = []  # 委员小组
 
 
 class CountOut(Schema):
@@ -231,6 +232,7 @@ def invite(request, meeting_id: int, payload: InviteIn):
         committees=payload.committee_ids,
         liaison_groups=payload.liaison_group_ids,
         members=payload.member_ids,
+        groups=payload.group_ids,
     )
     return {"count": n}
 

@@ -2,7 +2,7 @@ from django import forms
 
 from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import Organisation
-from zhengxie.members.models import Member, Sector, SpecialCommittee
+from zhengxie.members.models import Member, MemberGroup, Sector, SpecialCommittee
 
 from .models import Meeting
 
@@ -71,6 +71,12 @@ class InviteForm(BootstrapFormMixin, forms.Form):
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
+    groups = forms.ModelMultipleChoiceField(
+        label="按委员小组",
+        queryset=MemberGroup.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
     liaison_groups = forms.ModelMultipleChoiceField(
         label="按乡镇联络组",
         queryset=Organisation.objects.none(),
@@ -88,6 +94,7 @@ class InviteForm(BootstrapFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["sectors"].queryset = Sector.objects.filter(organisation=organisation)
         self.fields["committees"].queryset = SpecialCommittee.objects.filter(organisation=organisation)
+        self.fields["groups"].queryset = MemberGroup.objects.filter(organisation=organisation)
         self.fields["liaison_groups"].queryset = (
             Organisation.objects.filter(kind=Organisation.Kind.LIAISON, path__startswith=organisation.path)
             if organisation

@@ -18,7 +18,7 @@ from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Organisation, Role
 from zhengxie.core.notifications import notify
 from zhengxie.core.uploads import DOCUMENTS, IMAGES, save_attachment
-from zhengxie.members.models import Member, Sector, SpecialCommittee
+from zhengxie.members.models import GroupMembership, Member, MemberGroup, Sector, SpecialCommittee
 
 from .acts import act_for
 from .models import Invitation, Meeting, new_secret
@@ -197,7 +197,15 @@ def meeting_update(*, user, meeting, **changes) -> Meeting:
 
 
 def _members_for(
-    meeting, *, sectors=(), committees=(), liaison_groups=(), standing=False, members=(), everyone=False
+    meeting,
+    *,
+    sectors=(),
+    committees=(),
+    liaison_groups=(),
+    standing=False,
+    members=(),
+    everyone=False,
+    groups=(),
 ):
     org = meeting.organisation
     base = Member.objects.filter(organisation=org, status=Member.Status.ACTIVE)
@@ -219,12 +227,19 @@ def _members_for(
         chosen = True
     if liaison_groups:
         ids = [getattr(g, "pk", g) for g in liaison_groups]
-        groups = Organisation.objects.filter(
+        found = Organisation.objects.filter(
             pk__in=ids, kind=Organisation.Kind.LIAISON, path__startswith=org.path
         )
-        if groups.count() != len(set(ids)):
+        if found.count() != len(set(ids)):
             raise Invalid("所选联络组不属于本会。", field="liaison_groups")
         q |= Q(liaison_group_id__in=ids)
+        chosen = True
+    if groups:
+        # 委员小组 (issue 15): a group's members, as one pick (the base keeps the active ones only)
+        ids = [getattr(g, "pk", g) for g in groups]
+        if MemberGroup.objects.filter(pk__in=ids, organisation=org).count() != len(set(ids)):
+            raise Invalid("所选委员小组不属于本会。", field="groups")
+        q |= Q(pk__in=GroupMembership.objects.filter(group_id__in=ids).values("member_id"))
         chosen = True
     if standing:
         q |= Q(is_standing=True)
@@ -236,12 +251,21 @@ def _members_for(
         q |= Q(pk__in=ids)
         chosen = True
     if not chosen:
-        raise Invalid("请至少选择一种邀请方式：全体委员、界别、专委会、联络组、常委或具体委员。")
+        raise Invalid("请至少选择一种邀请方式：全体委员、界别、专委会、委员小组、联络组、常委或具体委员。")
     return base if everyone else base.filter(q)
 
 
 def meeting_invite(
-    *, user, meeting, sectors=(), committees=(), liaison_groups=(), standing=False, members=(), everyone=False
+    *,
+    user,
+    meeting,
+    sectors=(),
+    committees=(),
+    liaison_groups=(),
+    standing=False,
+    members=(),
+    everyone=False,
+    groups=(),
 ) -> int:
     """Invite the union of the chosen groups; members already invited are left as they are.
     Returns how many were newly invited (they are notified at once if the notice has gone out)."""
@@ -257,6 +281,7 @@ def meeting_invite(
             standing=standing,
             members=members,
             everyone=everyone,
+            groups=groups,
         )
         existing = set(meeting.invitations.values_list("member_id", flat=True))
         new_ids = [pk for pk in candidates.values_list("pk", flat=True) if pk not in existing]

@@ -158,3 +158,212 @@ def list_members(
 @router.get("/members/{member_id}", response=MemberDetailOut, summary="委员详情")
 def get_member(request, member_id: int):
     return selectors.get_member(request.user, member_id, directory=True)
+
+
+# --- 界别召集人, 委员小组, 履职承诺 (issue 15) --------------------------------------------------------------
+
+
+class ConvenersIn(Schema):
+    member_ids: list[int] = []
+
+
+class ConvenersOut(Schema):
+    sector_id: int
+    members: list[RefOut]
+
+
+class GroupIn(Schema):
+    name: str
+    leader_id: int
+    member_ids: list[int] = []
+    committee_id: int | None = None
+
+
+class GroupOut(Schema):
+    id: int
+    name: str
+    organisation_id: int
+    committee: RefOut | None = None
+    leader: RefOut
+    members: list[RefOut]
+
+    @staticmethod
+    def resolve_members(obj):
+        from .selectors_groups import group_members
+
+        return group_members(obj)
+
+
+class PledgeIn(Schema):
+    text: str
+    target_proposals: int | None = None
+    target_activities: int | None = None
+    target_opinions: int | None = None
+
+
+class PledgeLine(Schema):
+    kind: str
+    label: str
+    target: int | None = None
+    done: int
+    met: bool | None = None
+
+
+class PledgeOut(Schema):
+    member_id: int
+    year: int
+    pledged: bool
+    text: str = ""
+    target_proposals: int | None = None
+    target_activities: int | None = None
+    target_opinions: int | None = None
+    written_by: str = ""
+    updated_at: datetime.datetime | None = None
+    progress: list[PledgeLine]
+    met: bool | None = None
+
+
+def _conveners(sector):
+    from .models import Member
+
+    return {"sector_id": sector.pk, "members": list(Member.objects.filter(convened_sectors__sector=sector))}
+
+
+def _need(user, perm, obj=None):
+    from zhengxie.core.errors import Forbidden
+
+    if not user.has_perm(perm, obj):
+        raise Forbidden("无权执行此操作。")
+
+
+@router.get("/sectors/{int:sector_id}/conveners", response=ConvenersOut, summary="界别召集人")
+def get_conveners(request, sector_id: int):
+    from .selectors_groups import get_sector
+
+    return _conveners(get_sector(request.user, sector_id))
+
+
+@router.put(
+    "/sectors/{int:sector_id}/conveners", response=ConvenersOut, summary="设置界别召集人（本会机关工作人员）"
+)
+def put_conveners(request, sector_id: int, payload: ConvenersIn):
+    from .selectors_groups import get_sector
+    from .services_groups import sector_conveners_set
+
+    sector = get_sector(request.user, sector_id)
+    sector_conveners_set(user=request.user, sector=sector, member_ids=payload.member_ids)
+    return _conveners(sector)
+
+
+@router.get("/member-groups", response=list[GroupOut], summary="委员小组（本级及下级）")
+@paginate(PageNumberPagination, page_size=20)
+def list_groups(request, organisation: int | None = None, committee: int | None = None):
+    from zhengxie.core.permissions import org_scope_q
+
+    from .models import MemberGroup
+
+    qs = MemberGroup.objects.filter(org_scope_q(request.user)).select_related("committee", "leader")
+    if organisation:
+        qs = qs.filter(organisation_id=organisation)
+    if committee:
+        qs = qs.filter(committee_id=committee)
+    return qs.order_by("organisation_id", "order", "id")
+
+
+@router.get("/member-groups/{int:group_id}", response=GroupOut, summary="委员小组详情")
+def get_group(request, group_id: int):
+    from .selectors_groups import get_group as _get
+
+    return _get(request.user, group_id)
+
+
+@router.post("/member-groups", response={201: GroupOut}, summary="设立委员小组（本会机关工作人员）")
+def create_group(request, payload: GroupIn):
+    from .services_groups import group_create
+
+    org = request.user.organisation.committee if request.user.organisation_id else None
+    _need(request.user, "members.manage_groups", org)
+    return 201, group_create(
+        user=request.user,
+        organisation=org,
+        name=payload.name,
+        leader=payload.leader_id,
+        member_ids=payload.member_ids,
+        committee=payload.committee_id,
+    )
+
+
+@router.put("/member-groups/{int:group_id}", response=GroupOut, summary="调整委员小组（本会机关工作人员）")
+def update_group(request, group_id: int, payload: GroupIn):
+    from .selectors_groups import get_group as _get
+    from .services_groups import group_update
+
+    return group_update(
+        user=request.user,
+        group=_get(request.user, group_id),
+        name=payload.name,
+        leader=payload.leader_id,
+        member_ids=payload.member_ids,
+        committee=payload.committee_id,
+    )
+
+
+@router.delete(
+    "/member-groups/{int:group_id}", response={204: None}, summary="撤销委员小组（本会机关工作人员）"
+)
+def delete_group(request, group_id: int):
+    from .selectors_groups import get_group as _get
+    from .services_groups import group_delete
+
+    group_delete(user=request.user, group=_get(request.user, group_id))
+    return 204, None
+
+
+def _pledge_out(member, year):
+    from zhengxie.performance.selectors_pledges import member_pledge
+
+    data = member_pledge(member, year)
+    p = data["pledge"]
+    out = {
+        "member_id": member.pk,
+        "year": year,
+        "pledged": p is not None,
+        "progress": data["rows"],
+        "met": data["met"],
+    }
+    if p is not None:
+        out |= {
+            "text": p.text,
+            "target_proposals": p.target_proposals,
+            "target_activities": p.target_activities,
+            "target_opinions": p.target_opinions,
+            "written_by": p.written_by.name,
+            "updated_at": p.updated_at,
+        }
+    return out
+
+
+@router.get(
+    "/members/{int:member_id}/pledges/{int:year}",
+    response=PledgeOut,
+    summary="委员某年度的履职承诺及完成情况",
+)
+def get_pledge(request, member_id: int, year: int):
+    from zhengxie.performance.selectors import get_member as archive_member
+
+    return _pledge_out(archive_member(request.user, member_id), year)
+
+
+@router.put(
+    "/members/{int:member_id}/pledges/{int:year}",
+    response=PledgeOut,
+    summary="填写或修改履职承诺（本人，或本会机关工作人员代填）",
+)
+def put_pledge(request, member_id: int, year: int, payload: PledgeIn):
+    from zhengxie.performance.selectors import get_member as archive_member
+
+    from .services_groups import pledge_save
+
+    member = archive_member(request.user, member_id)
+    pledge_save(user=request.user, member=member, year=year, **payload.dict())
+    return _pledge_out(member, year)

@@ -214,6 +214,7 @@ def load(ctx):
         for c in random.sample(committees, k=random.choice([1, 1, 2])):
             links.append(through(member_id=m.pk, specialcommittee_id=c.pk))
     through.objects.bulk_create(links)
+    _groups_and_pledges(county, committees, saved)
     ctx.update(
         term=term,
         sessions=sessions,
@@ -222,3 +223,56 @@ def load(ctx):
         committees=committees,
         member_users=saved,
     )
+
+
+def _groups_and_pledges(county, committees, users):
+    """界别召集人 for the sectors with members, two 委员小组 (one in member1's 专委会 led by member1, one
+    committee-wide led by member2 with member1 in it) and this year's 履职承诺 of member1..3 and a few others."""
+    from .models import GroupMembership, MemberGroup, Pledge, SectorConvener
+
+    active = list(
+        Member.objects.filter(organisation=county, status=Member.Status.ACTIVE)
+        .select_related("user")
+        .prefetch_related("committees")
+        .order_by("id")
+    )
+    by_user = {m.user.username: m for m in active}
+    m1, m2, m3 = by_user["member1"], by_user["member2"], by_user["member3"]
+    seen, conveners = set(), []
+    for m in active:
+        if m.sector_id not in seen and m not in (m2, m3):
+            seen.add(m.sector_id)
+            conveners.append(SectorConvener(sector_id=m.sector_id, member=m))
+        if len(seen) >= 4:
+            break
+    SectorConvener.objects.bulk_create(conveners)
+    committee = m1.committees.all()[0]
+    in_committee = [m for m in active if committee in m.committees.all()]
+    first = MemberGroup.objects.create(
+        organisation=county, committee=committee, name=f"{committee.name}第一委员小组", leader=m1, order=0
+    )
+    young = MemberGroup.objects.create(organisation=county, name="青年委员小组", leader=m2, order=1)
+    rows = [GroupMembership(group=first, member=m) for m in [m1, *[m for m in in_committee if m != m1][:7]]]
+    others = [m for m in active if m not in (m1, m2, m3)][::4][:6]
+    rows += [GroupMembership(group=young, member=m) for m in [m2, m1, *others]]
+    GroupMembership.objects.bulk_create(rows)
+    year = timezone.localdate().year
+    texts = [
+        "围绕乡村振兴和营商环境开展调研，提交高质量提案，按时参加会议和界别活动，积极反映社情民意。",
+        "聚焦教育和医疗民生领域，深入基层听取群众意见，全年至少参加一次视察调研。",
+        "发挥专业特长，围绕生态环境保护建言献策，认真履行委员职责。",
+    ]
+    pledges = [
+        Pledge(
+            member=m,
+            organisation=county,
+            year=year,
+            text=texts[i % len(texts)],
+            target_proposals=2,
+            target_activities=4,
+            target_opinions=2 if i % 2 == 0 else None,
+            written_by=m.user,
+        )
+        for i, m in enumerate([m1, m2, m3, *others[:3]])
+    ]
+    Pledge.objects.bulk_create(pledges)

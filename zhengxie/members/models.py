@@ -301,3 +301,109 @@ class AdminPasswordReset(models.Model):
                 fields=["target"], condition=Q(status="pending"), name="one_pending_admin_reset"
             )
         ]
+
+
+# --- 界别召集人, 委员小组, 履职承诺 (issue 15) --------------------------------------------------------------
+
+
+class SectorConvener(models.Model):
+    """界别召集人: a member of the sector who convenes it (one sector may have several)."""
+
+    sector = models.ForeignKey(
+        Sector, on_delete=models.CASCADE, related_name="conveners", verbose_name="界别"
+    )
+    member = models.ForeignKey(
+        Member, on_delete=models.CASCADE, related_name="convened_sectors", verbose_name="召集人"
+    )
+    created_at = models.DateTimeField("设立时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "界别召集人"
+        verbose_name_plural = "界别召集人"
+        ordering = ["sector__order", "sector_id", "id"]
+        constraints = [models.UniqueConstraint(fields=["sector", "member"], name="unique_sector_convener")]
+
+    def __str__(self):
+        return f"{self.sector}召集人 {self.member}"
+
+
+class MemberGroup(models.Model):
+    """委员小组: a group inside a 专委会 (or, with no committee, a committee-wide group of the 政协) with a
+    leader (组长) and members. Used as an invitee list, a ranking scope and a sender of collective proposals."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, verbose_name="所属政协")
+    committee = models.ForeignKey(
+        SpecialCommittee,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="groups",
+        verbose_name="所属专委会",
+    )
+    name = models.CharField("小组名称", max_length=60)
+    leader = models.ForeignKey(
+        Member, on_delete=models.PROTECT, related_name="led_groups", verbose_name="组长"
+    )
+    members = models.ManyToManyField(
+        Member, through="GroupMembership", related_name="work_groups", verbose_name="成员"
+    )
+    order = models.PositiveIntegerField("排序", default=0)
+    created_at = models.DateTimeField("设立时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "委员小组"
+        verbose_name_plural = "委员小组"
+        ordering = ["order", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="unique_member_group_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def scope_label(self) -> str:
+        return self.committee.name if self.committee_id else "全会"
+
+
+class GroupMembership(models.Model):
+    group = models.ForeignKey(MemberGroup, on_delete=models.CASCADE, related_name="memberships")
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="group_memberships")
+
+    class Meta:
+        verbose_name = "小组成员"
+        verbose_name_plural = "小组成员"
+        constraints = [models.UniqueConstraint(fields=["group", "member"], name="unique_group_member")]
+        indexes = [models.Index(fields=["member", "group"])]
+
+
+class Pledge(models.Model):
+    """履职承诺: a member's pledge for one year — free text and optional targets, set against the duty
+    records of that year on the 一员一档 (performance.selectors.pledge_progress)."""
+
+    member = models.ForeignKey(Member, on_delete=models.CASCADE, related_name="pledges", verbose_name="委员")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="所属政协"
+    )
+    year = models.PositiveSmallIntegerField("年度")
+    text = models.TextField("承诺内容", max_length=1000)
+    target_proposals = models.PositiveSmallIntegerField("提交提案（件）", null=True, blank=True)
+    target_activities = models.PositiveSmallIntegerField("参加会议活动（次）", null=True, blank=True)
+    target_opinions = models.PositiveSmallIntegerField("报送社情民意（条）", null=True, blank=True)
+    written_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name="填写人"
+    )
+    created_at = models.DateTimeField("填写时间", default=timezone.now)
+    updated_at = models.DateTimeField("修改时间", default=timezone.now)
+
+    TARGETS = ("target_proposals", "target_activities", "target_opinions")
+
+    class Meta:
+        verbose_name = "履职承诺"
+        verbose_name_plural = "履职承诺"
+        ordering = ["-year", "member_id"]
+        constraints = [models.UniqueConstraint(fields=["member", "year"], name="unique_pledge_year")]
+        indexes = [models.Index(fields=["organisation", "year"])]
+
+    def __str__(self):
+        return f"{self.member} {self.year}年履职承诺"

@@ -25,6 +25,22 @@ register(
     icon="person-vcard",
     order=300,
 )
+register(
+    "委员",
+    "界别召集人与委员小组",
+    "members:groups",
+    roles=[Role.STAFF, Role.SYSADMIN],
+    icon="people-fill",
+    order=301,
+)
+register(
+    "履职",
+    "履职承诺",
+    "members:pledges",
+    roles=[Role.STAFF, Role.LEADER, Role.SYSADMIN],
+    icon="flag",
+    order=306,
+)
 
 
 @todo_provider

@@ -3,7 +3,15 @@
 import rules
 
 from zhengxie.core.models import Organisation
-from zhengxie.core.permissions import in_scope, is_leader, is_liaison, is_secadmin, is_staff, is_sysadmin
+from zhengxie.core.permissions import (
+    acts_in,
+    in_scope,
+    is_leader,
+    is_liaison,
+    is_secadmin,
+    is_staff,
+    is_sysadmin,
+)
 
 
 @rules.predicate
@@ -34,6 +42,20 @@ def no_object(user, obj):
     return obj is None
 
 
+@rules.predicate
+def acts_in_object(user, obj):
+    """The object's organisation (a member's, a group's, a sector's) is the user's own committee."""
+    if obj is None:
+        return False
+    org = obj if isinstance(obj, Organisation) else getattr(obj, "organisation", None)
+    return acts_in(user, org)
+
+
+@rules.predicate
+def is_active_member_self(user, member):
+    return getattr(member, "user_id", None) == user.pk and getattr(member, "status", "") == "active"
+
+
 can_view_roster = is_sysadmin | is_staff | is_leader | is_liaison
 
 rules.add_perm("members.view_roster", can_view_roster)
@@ -56,3 +78,12 @@ rules.add_perm("members.manage_parties", is_sysadmin)
 # Resetting passwords and unlocking accounts: the security administrator (and the system administrator).
 rules.add_perm("members.manage_security", is_secadmin | is_sysadmin)
 rules.add_perm("members.view_users", is_secadmin | is_sysadmin)
+# 界别召集人 and 委员小组: the office staff of the committee itself (not a higher level), and the system
+# administrator of the subtree (issue 15).
+rules.add_perm(
+    "members.manage_groups",
+    (is_staff & (acts_in_object | no_object)) | (is_sysadmin & (object_in_subtree | no_object)),
+)
+# 履职承诺: the member (while in office) writes their own; the committee's staff write one on a member's behalf.
+rules.add_perm("members.edit_pledge", is_active_member_self | (is_staff & acts_in_object))
+rules.add_perm("members.view_pledges", is_staff | is_leader | is_sysadmin)

@@ -3,7 +3,7 @@ from django.urls import path
 from zhengxie.core import views as core_views
 from zhengxie.core import views_twofactor
 
-from . import views
+from . import views, views_groups
 from .roster import EXPORT_KIND
 
 app_name = "members"
@@ -74,6 +74,14 @@ urlpatterns = [
         {"kinds": [EXPORT_KIND]},
         name="roster_export_download",
     ),
+    # 界别召集人, 委员小组, 履职承诺 (issue 15)
+    path("groups/", views_groups.groups, name="groups"),
+    path("groups/new/", views_groups.group_new, name="group_new"),
+    path("groups/<int:pk>/edit/", views_groups.group_edit, name="group_edit"),
+    path("groups/<int:pk>/delete/", views_groups.group_delete, name="group_delete"),
+    path("sectors/<int:pk>/conveners/", views_groups.sector_conveners, name="sector_conveners"),
+    path("pledges/", views_groups.pledges, name="pledges"),
+    path("members/<int:pk>/pledge/<int:year>/", views_groups.pledge_edit, name="pledge_edit"),
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("members/<int:pk>/edit/", views.member_edit, name="member_edit"),
 ]

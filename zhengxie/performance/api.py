@@ -100,7 +100,7 @@ class RankingOut(Schema):
 def rankings(
     request,
     year: int | None = None,
-    by: Literal["sector", "committee", "liaison"] = "sector",
+    by: Literal["sector", "committee", "group", "liaison"] = "sector",
     group: int | None = None,
     org: int | None = None,
 ):

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from zhengxie.core.models import Organisation, Role
 from zhengxie.core.permissions import acts_in_q
-from zhengxie.members.models import Member, Sector, SpecialCommittee
+from zhengxie.members.models import Member, MemberGroup, Sector, SpecialCommittee
 
 from . import acts as A
 from . import schemes, scoring
@@ -32,7 +32,7 @@ from .models import (
 )
 
 NOTHING = Q(pk__in=[])
-BY_CHOICES = {"sector": "界别", "committee": "专委会", "liaison": "乡镇联络组"}
+BY_CHOICES = {"sector": "界别", "committee": "专委会", "group": "委员小组", "liaison": "乡镇联络组"}
 
 
 def this_year() -> int:
@@ -267,6 +267,8 @@ def _group_names(organisation, by: str) -> dict:
         return dict(Sector.objects.filter(organisation=organisation).values_list("pk", "name"))
     if by == "committee":
         return dict(SpecialCommittee.objects.filter(organisation=organisation).values_list("pk", "name"))
+    if by == "group":
+        return dict(MemberGroup.objects.filter(organisation=organisation).values_list("pk", "name"))
     return dict(
         Organisation.objects.filter(
             path__startswith=organisation.path, kind=Organisation.Kind.LIAISON
@@ -274,7 +276,12 @@ def _group_names(organisation, by: str) -> dict:
     )
 
 
-GROUP_FIELD = {"sector": "sector_id", "committee": "member__committees", "liaison": "liaison_group_id"}
+GROUP_FIELD = {
+    "sector": "sector_id",
+    "committee": "member__committees",
+    "group": "member__work_groups",  # 委员小组 (issue 15)
+    "liaison": "liaison_group_id",
+}
 
 
 def ranking_groups(organisation, year: int, by: str) -> list[dict]:
@@ -354,8 +361,8 @@ def ranking_members(organisation, year: int, by: str = "", group=None) -> Ranked
     """Members ranked by total (competition rank), optionally within one group."""
     qs = MemberYearScore.objects.filter(organisation=organisation, year=year)
     if group not in (None, ""):
-        if by == "committee":
-            qs = qs.filter(member__committees=group)
+        if by in ("committee", "group"):
+            qs = qs.filter(**{GROUP_FIELD[by]: group})
         elif by in GROUP_FIELD:
             qs = qs.filter(**{GROUP_FIELD[by]: group})
     return RankedList(qs.order_by("-total", "member_id"))

@@ -205,6 +205,13 @@ class ProposalForm(BootstrapFormMixin, forms.Form):
         if me is not None:
             qs = qs.exclude(pk=me.pk)
         self.fields["cosigners"].queryset = qs
+        from zhengxie.members.selectors_groups import collective_bodies
+
+        bodies = collective_bodies(me)
+        if bodies:  # a 界别召集人 or 委员小组组长 (issue 15)
+            self.fields["collective_body"].help_text = (
+                "您可以下列名义提出集体提案：" + "、".join(bodies) + "。"
+            )
         self.fields["reasons"].help_text += f" 理由与办法合计不超过 {self.max_chars} 字。"
         self.fields["attachments"].widget.attrs["accept"] = ".pdf,.docx,.png,.jpg,.jpeg"
         # While the title is typed, similar proposals are shown (htmx, see views.similar).

@@ -13,6 +13,7 @@ from zhengxie.core.uploads import save_attachment
 from zhengxie.handling.models import Case as SpineCase
 from zhengxie.handling.services import open_case
 from zhengxie.members.models import Member, Session
+from zhengxie.members.selectors_groups import collective_bodies
 from zhengxie.search.services import remove_document
 
 from .. import reporting
@@ -121,7 +122,17 @@ def _set_cosigners(p, members: list[Member]):
 
 def _check_kind(user, kind, cosigners, collective_body):
     if kind == Proposal.Kind.COLLECTIVE and kind in Proposal.Kind.values and not user.has_role(Role.STAFF):
-        raise Forbidden("集体提案由政协机关工作人员以提案单位名义录入。")
+        # A 界别召集人 or a 委员小组's 组长 sends one in the name of the sector or group (issue 15).
+        bodies = collective_bodies(r.member_of(user))
+        if not bodies:
+            raise Forbidden(
+                "集体提案由政协机关工作人员以提案单位名义录入（界别召集人、委员小组组长可以本界别、本小组名义提出）。"
+            )
+        if collective_body not in bodies:
+            raise Invalid(
+                "提案单位须为您召集的界别或担任组长的委员小组：" + "、".join(bodies) + "。",
+                field="collective_body",
+            )
     member = None
     if kind != Proposal.Kind.COLLECTIVE:
         member = r.member_of(user)

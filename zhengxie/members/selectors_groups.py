@@ -1,0 +1,109 @@
+"""Reads of 界别召集人, 委员小组 and 履职承诺 (issue 15), scoped like the roster: out of scope -> Http404.
+Every function runs a constant number of queries whatever the number of rows."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, Q
+from django.http import Http404
+
+from zhengxie.core.permissions import org_scope_q
+
+from .models import GroupMembership, Member, MemberGroup, Pledge, Sector, SectorConvener
+
+
+def sectors_with_conveners(organisation) -> list[Sector]:
+    """The committee's sectors, each with `convener_list` (members) and `active_count` (two queries)."""
+    return list(
+        Sector.objects.filter(organisation=organisation)
+        .annotate(active_count=Count("member", filter=Q(member__status=Member.Status.ACTIVE)))
+        .prefetch_related(
+            Prefetch(
+                "conveners",
+                queryset=SectorConvener.objects.select_related("member").order_by("id"),
+                to_attr="convener_list",
+            )
+        )
+    )
+
+
+def groups_of(organisation) -> list[MemberGroup]:
+    """The committee's groups with committee, leader and `active_count` (one query)."""
+    return list(
+        MemberGroup.objects.filter(organisation=organisation)
+        .select_related("committee", "leader")
+        .annotate(
+            active_count=Count(
+                "memberships", filter=Q(memberships__member__status=Member.Status.ACTIVE), distinct=True
+            )
+        )
+        .order_by("order", "id")
+    )
+
+
+def get_sector(user, pk) -> Sector:
+    try:
+        return Sector.objects.select_related("organisation").filter(org_scope_q(user)).get(pk=pk)
+    except (Sector.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到")
+
+
+def get_group(user, pk) -> MemberGroup:
+    try:
+        return (
+            MemberGroup.objects.select_related("organisation", "committee", "leader")
+            .filter(org_scope_q(user))
+            .get(pk=pk)
+        )
+    except (MemberGroup.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到")
+
+
+def group_members(group) -> list[Member]:
+    return list(
+        Member.objects.filter(group_memberships__group=group)
+        .select_related("sector")
+        .order_by("sector__order", "name", "id")
+    )
+
+
+def active_member_ids_of_groups(group_ids) -> set[int]:
+    """The active members of these groups (one query): what an invitation to a group expands to."""
+    return set(
+        GroupMembership.objects.filter(
+            group_id__in=group_ids, member__status=Member.Status.ACTIVE
+        ).values_list("member_id", flat=True)
+    )
+
+
+def roles_of(member: Member) -> dict:
+    """A member's own places: sectors they convene, groups they lead or belong to (two queries)."""
+    convened = [c.sector for c in SectorConvener.objects.filter(member=member).select_related("sector")]
+    groups = list(
+        MemberGroup.objects.filter(memberships__member=member)
+        .select_related("committee", "leader")
+        .annotate(active_count=Count("memberships", distinct=True))
+        .order_by("order", "id")
+    )
+    for g in groups:
+        g.is_leader = g.leader_id == member.pk
+    return {"convened": convened, "groups": groups}
+
+
+def sector_body_name(sector) -> str:
+    """The name a sector signs a collective proposal with ("经济界别", "民盟界别")."""
+    name = sector.name
+    return f"{name}别" if name.endswith("界") else f"{name}界别"
+
+
+def collective_bodies(member: Member | None) -> list[str]:
+    """The bodies a member may send a collective proposal for: each sector they convene and each group they
+    lead (active members only; two queries)."""
+    if member is None or member.status != Member.Status.ACTIVE:
+        return []
+    sectors = Sector.objects.filter(conveners__member=member).order_by("order", "id")
+    groups = MemberGroup.objects.filter(leader=member).order_by("order", "id").values_list("name", flat=True)
+    return [sector_body_name(s) for s in sectors] + list(groups)
+
+
+def pledge_of(member: Member, year: int) -> Pledge | None:
+    return Pledge.objects.filter(member=member, year=year).select_related("written_by").first()
