@@ -5,6 +5,7 @@ The shared test world is only read, never flushed."""
 import gzip
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -58,6 +59,23 @@ def source_counts() -> dict[str, int]:
     return counts
 
 
+@pytest.fixture(scope="module")
+def migrated_file(tmp_path_factory) -> Path:
+    """An empty, migrated SQLite file, made once for this module (a subprocess `migrate` takes ~10 s);
+    each test restores into its own copy."""
+    folder = tmp_path_factory.mktemp("migrated")
+    db = folder / "empty.sqlite3"
+    r = manage("migrate", "--noinput", "-v0", db=db, media=folder / "media")
+    assert r.returncode == 0, r.stderr
+    return db
+
+
+def empty_database(migrated_file: Path, tmp_path: Path) -> tuple[Path, Path]:
+    db = tmp_path / "restored.sqlite3"
+    shutil.copyfile(migrated_file, db)
+    return db, tmp_path / "restored-media"
+
+
 @pytest.fixture
 def world_with_extras(user, settings):
     """The demo world plus what a backup must carry: an audit entry, an uploaded file on an object."""
@@ -78,7 +96,9 @@ def world_with_extras(user, settings):
     return entry, att
 
 
-def test_backup_restores_every_row_file_and_secret_into_an_empty_database(world_with_extras, tmp_path):
+def test_backup_restores_every_row_file_and_secret_into_an_empty_database(
+    world_with_extras, migrated_file, tmp_path
+):
     entry, att = world_with_extras
     archive = tmp_path / "zhengxie.tar.gz"
     call_command("backup", str(archive), stdout=open(os.devnull, "w"))
@@ -94,9 +114,7 @@ def test_backup_restores_every_row_file_and_secret_into_an_empty_database(world_
     # Personal data stays encrypted inside the archive.
     assert member.id_number.encode() not in gzip.decompress(dump)
 
-    db, media = tmp_path / "restored.sqlite3", tmp_path / "restored-media"
-    r = manage("migrate", "--noinput", "-v0", db=db, media=media)
-    assert r.returncode == 0, r.stderr
+    db, media = empty_database(migrated_file, tmp_path)
     r = manage("restore", str(archive), db=db, media=media)
     assert r.returncode == 0, r.stderr
     assert "已恢复" in r.stdout
@@ -151,7 +169,7 @@ def test_restore_refuses_a_file_that_is_not_a_backup(tmp_path):
     assert "不是本平台的备份文件" in r.stderr
 
 
-def test_restore_cleans_control_characters_left_in_old_rows(user, tmp_path):
+def test_restore_cleans_control_characters_left_in_old_rows(user, migrated_file, tmp_path):
     """Issue 14, finding 1: rows stored before the edge refused control characters are cleaned on their
     way in (as `manage.py strip_control_chars --apply` would: PostgreSQL could not hold a NUL), audited;
     the audit log comes back as it was and its chain holds."""
@@ -166,8 +184,7 @@ def test_restore_cleans_control_characters_left_in_old_rows(user, tmp_path):
     entry = audit.record(user("staff"), "test.old", p)  # its object names the title, \x01 and all
     archive = tmp_path / "old.tar.gz"
     call_command("backup", str(archive), "--no-media", stdout=open(os.devnull, "w"))
-    db, media = tmp_path / "restored.sqlite3", tmp_path / "media"
-    assert manage("migrate", "--noinput", "-v0", db=db, media=media).returncode == 0
+    db, media = empty_database(migrated_file, tmp_path)
     r = manage("restore", str(archive), "--no-media", db=db, media=media)
     assert r.returncode == 0, r.stderr
     assert "已清除 proposals.proposal 1 行中的控制字符" in r.stdout
