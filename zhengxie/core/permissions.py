@@ -26,6 +26,18 @@ def org_scope_q(user, field: str = "organisation") -> Q:
     return Q(**{f"{field}__path__startswith": user.organisation.path})
 
 
+def org_scope_in(user, field: str = "organisation") -> Q:
+    """The rows of `org_scope_q`, written `<field>_id IN (SELECT id FROM core_organisation WHERE path LIKE
+    'p%')` instead of a join on the organisation's path: the planner then reads an index that starts with
+    the organisation (a county's rows), or filters a list's order index by it and stops at the page (a
+    city's or the province's), on both engines (no extra query). Use it at the top level of a filter
+    (AND-ed), where it becomes a semi-join."""
+    if not user.is_authenticated or user.organisation_id is None:
+        return Q(pk__in=[])
+    subtree = Organisation.objects.filter(path__startswith=user.organisation.path).order_by().values("pk")
+    return Q(**{f"{field}_id__in": subtree})
+
+
 def in_scope(user, organisation) -> bool:
     if organisation is None or not user.is_authenticated or user.organisation_id is None:
         return False

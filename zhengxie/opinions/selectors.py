@@ -11,11 +11,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.db import connection
 from django.db.models import Prefetch, Q, QuerySet
+from django.db.models.expressions import RawSQL
 
 from zhengxie.core.errors import NotFound
 from zhengxie.core.models import Role
-from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.permissions import org_scope_in, org_scope_q
 from zhengxie.members.selectors import member_of
 from zhengxie.search.services import search_ids
 
@@ -48,11 +50,70 @@ def visible(user) -> QuerySet[Opinion]:
     return Opinion.objects.filter(own)
 
 
+def _visible_arms(user) -> tuple[QuerySet, QuerySet] | None:
+    """visible(user) for staff, leaders and administrators as two disjoint sets, each read by an index: the
+    subtree's submitted items (`organisation_id IN (the subtree)`: opinion_queue_idx per committee, or the
+    primary key backwards for the province, stopping at the page) and the user's own items that are not
+    among them (drafts, copies forwarded above their committee: a handful, by author). None for others."""
+    if not getattr(user, "is_authenticated", False) or not user.has_role(
+        Role.STAFF, Role.LEADER, Role.SYSADMIN
+    ):
+        return None
+    shared = org_scope_in(user) & ~Q(status=S.DRAFT)
+    return Opinion.objects.filter(shared), Opinion.objects.filter(_own(user)).exclude(shared)
+
+
+class VisibleList(QuerySet):
+    """The staff's list (own items OR the subtree's submitted ones), counted and paged as the UNION ALL of
+    its two arms (`_arms`, set by opinion_list): `own OR organisation…` in one WHERE makes both engines
+    test every item of the table (PostgreSQL 95 ms at 50,000 items for a county's 信息科, growing with the
+    table); each arm alone reads its index. Same rows, same order (newest first), same queries (count, page,
+    authors). Any further filter or ordering returns a plain queryset (the arms are not copied)."""
+
+    _arms = None
+
+    def _plain(self) -> bool:
+        return self._arms is None or self._result_cache is not None
+
+    def _arm_sql(self, limit=None) -> tuple[str, list]:
+        parts, params = [], []
+        for arm in self._arms:
+            # The page takes each arm's first `limit` (newest); the count reads them unordered.
+            arm = arm.order_by("-id")[:limit] if limit is not None else arm.order_by()
+            arm = arm.values_list("pk")
+            sql, p = arm.query.sql_with_params()
+            parts.append(f"SELECT * FROM ({sql}) arm{len(parts)}")
+            params += list(p)
+        return " UNION ALL ".join(parts), params
+
+    def count(self):
+        if self._plain():
+            return super().count()
+        union, params = self._arm_sql()
+        with connection.cursor() as cur:
+            cur.execute(f"SELECT COUNT(*) FROM ({union}) visible", params)
+            return cur.fetchone()[0]
+
+    def __getitem__(self, k):
+        if self._plain() or not isinstance(k, slice) or k.step is not None or k.stop is None:
+            return super().__getitem__(k)
+        start, stop = k.start or 0, k.stop
+        if stop <= start:
+            return []
+        union, params = self._arm_sql(limit=stop)
+        page = f"SELECT * FROM ({union}) visible ORDER BY 1 DESC LIMIT {stop - start} OFFSET {start}"
+        rows = self.model._default_manager.filter(pk__in=RawSQL(page, params))
+        rows.query.select_related = self.query.select_related
+        rows._prefetch_related_lookups = self._prefetch_related_lookups
+        return list(rows.order_by("-id"))
+
+
 def opinion_list(
     user, *, status=None, year=None, q="", mine=False, queue=False, category=None, organisation=None
 ) -> QuerySet[Opinion]:
     """Newest first. `mine`: only what the user wrote or co-authored; `queue`: the 信息科's own
     organisation's submitted-or-later items (its 工作台)."""
+    arms = None
     if queue:
         if not r.is_info_office(user):
             return Opinion.objects.none()
@@ -61,19 +122,25 @@ def opinion_list(
         qs = Opinion.objects.filter(_own(user))
     else:
         qs = visible(user)
+        arms = _visible_arms(user)
+    filters = Q()
     if organisation:
-        qs = qs.filter(organisation_id=organisation)
+        filters &= Q(organisation_id=organisation)
     if status:
-        qs = qs.filter(status__in=status if isinstance(status, list | tuple) else [status])
+        filters &= Q(status__in=status if isinstance(status, list | tuple) else [status])
     if year:
-        qs = qs.filter(year=year)
+        filters &= Q(year=year)
     if category:
-        qs = qs.filter(category=category)
+        filters &= Q(category=category)
     if q:
         ids = search_ids(kind="opinion", query=q, organisation_ids=None)
         # Drafts are not indexed: match their titles directly.
-        qs = qs.filter(Q(pk__in=ids) | Q(status=S.DRAFT, title__contains=q.strip()))
-    return list_prefetch(qs).order_by("-id")
+        filters &= Q(pk__in=ids) | Q(status=S.DRAFT, title__contains=q.strip())
+    qs = list_prefetch(qs.filter(filters)).order_by("-id")
+    if arms is not None:
+        qs.__class__ = VisibleList
+        qs._arms = tuple(a.filter(filters) for a in arms)
+    return qs
 
 
 def list_prefetch(qs):

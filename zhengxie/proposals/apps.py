@@ -7,4 +7,7 @@ class ProposalsConfig(AppConfig):
     verbose_name = "提案"
 
     def ready(self):
-        from . import handling_kind  # noqa: F401  (registers the proposal kind on the handling spine)
+        from . import (
+            handling_kind,  # noqa: F401  (registers the proposal kind on the handling spine)
+            receivers,  # noqa: F401  (the session copies follow their session)
+        )

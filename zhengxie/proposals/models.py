@@ -63,6 +63,25 @@ orgsettings.register(
 )
 
 
+def fill_session_copies(proposals) -> None:
+    """Copy each proposal's session year and number onto it (`session_year`, `session_number`: the lists'
+    order key, read from one index without joining the sessions), one query for the sessions not loaded."""
+    missing = {p.session_id for p in proposals if p.session_id and not Proposal.session.is_cached(p)}
+    loaded = {s.pk: s for s in Session.objects.filter(pk__in=missing)} if missing else {}
+    for p in proposals:
+        s = p.session if Proposal.session.is_cached(p) else loaded.get(p.session_id)
+        if s is not None:
+            p.session_year, p.session_number = s.year, s.number
+            p._session_copied = s.pk
+
+
+class ProposalQuerySet(models.QuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        fill_session_copies(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Proposal(models.Model):
     class Kind(models.TextChoices):
         INDIVIDUAL = "individual", "个人提案"
@@ -96,6 +115,12 @@ class Proposal(models.Model):
     session = models.ForeignKey(
         Session, on_delete=models.PROTECT, related_name="proposals", verbose_name="会次"
     )
+    # Copies of the session's year and number, the lists' order key (newest session first), so a list of a
+    # city's or the province's proposals pages from one index without joining the sessions
+    # (proposal_order_idx). Kept by save() and bulk_create (fill_session_copies) and, when a session's year
+    # or number changes, by receivers.session_saved.
+    session_year = models.PositiveSmallIntegerField("会次年度", default=0, editable=False)
+    session_number = models.PositiveSmallIntegerField("会次序号", default=0, editable=False)
     number = models.PositiveIntegerField("案号", null=True, blank=True)
     title = models.CharField("案由", max_length=200)
     reasons = models.TextField("理由(案据)")
@@ -161,6 +186,8 @@ class Proposal(models.Model):
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="proposal", editable=False
     )
 
+    objects = ProposalQuerySet.as_manager()
+
     class Meta:
         verbose_name = "提案"
         verbose_name_plural = "提案"
@@ -171,8 +198,25 @@ class Proposal(models.Model):
             ),
         ]
         indexes = [
-            models.Index(fields=["organisation", "session", "status"]),
+            # "author": the staff's count (their subtree, not drafts unless their own) reads this index alone.
+            models.Index(fields=["organisation", "session", "status", "author"], name="proposal_org_idx"),
             models.Index(fields=["session", "number"]),
+            # The lists' default order (selectors.proposal_list): the page's ids are the first entries of this
+            # index that pass the visibility filter (organisation, status, author read from the index), so a
+            # city's or the province's first page reads a few hundred entries whatever the table's size.
+            models.Index(
+                fields=[
+                    "-session_year",
+                    "-session_number",
+                    "number",
+                    "-created_at",
+                    "-id",
+                    "organisation",
+                    "status",
+                    "author",
+                ],
+                name="proposal_order_idx",
+            ),
             models.Index(fields=["organisation", "category"]),
             # Lists read the ids of a page, and count what a user sees, from this index alone
             # (selectors.PagedQuerySet) instead of the rows with their long texts; "title" serves 案由 search.
@@ -214,6 +258,27 @@ class Proposal(models.Model):
 
     def __str__(self):
         return f"第{self.number:04d}号 {self.title}" if self.number else self.title
+
+    def save(self, *args, **kwargs):
+        # The session copies follow the session: on creation and when the session changes (no query when the
+        # session did not change, or is loaded).
+        fields = kwargs.get("update_fields")
+        if (
+            "session_id" in self.__dict__
+            and self.session_id
+            and self.session_id != getattr(self, "_session_copied", None)
+            and (fields is None or {"session", "session_id"} & set(fields))
+        ):
+            fill_session_copies([self])
+            if fields is not None:
+                kwargs["update_fields"] = {*fields, "session_year", "session_number"}
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        obj = super().from_db(db, field_names, values)
+        obj._session_copied = obj.__dict__.get("session_id")
+        return obj
 
     @property
     def number_label(self) -> str:

@@ -407,7 +407,16 @@ class Generator:
         _fill_nodes/_related, committee by committee and session by session."""
         from zhengxie.core.models import Counter
         from zhengxie.proposals import reporting
-        from zhengxie.proposals.models import Assignment, Contact, Evaluation, Event, Proposal, Reply, Signer
+        from zhengxie.proposals.models import (
+            Assignment,
+            Contact,
+            Evaluation,
+            Event,
+            Proposal,
+            Reply,
+            Signer,
+            fill_session_copies,
+        )
 
         pb, rng, S = self.pb, self.rng, Proposal.Status
         accepted_states = {S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED}
@@ -423,6 +432,7 @@ class Generator:
                 return
             with transaction.atomic():
                 pb._fill_nodes(buffer, rng, self.today, self.dt, None, numbers, numbered, accepted_states, S)
+                fill_session_copies([p for p, _ in buffer])  # COPY is no bulk_create: the order key
                 copy_rows(Proposal, [p for p, _ in buffer])
                 reporting.open_cases([p for p, _ in buffer])
                 for p, _ in buffer:
