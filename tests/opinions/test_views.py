@@ -3,6 +3,7 @@
 documents, and constant query counts on the queue, the member's list and the item page."""
 
 import datetime
+import re
 from urllib.parse import quote
 
 import pytest
@@ -475,6 +476,31 @@ def test_instruction_with_a_unit_links_to_its_follow_up(client_for, opinion_in, 
         case_url = None
     if case_url:
         assert case_url in page
+
+
+def test_the_follow_up_state_is_said_in_chinese_on_the_item_page(client_for, opinion_in, user):
+    """The 批示's unit follow-up shows the spine's wording (已交办, 已答复), not its code (assigned, replied)."""
+    from zhengxie.handling.services import flow
+
+    o = opinion_in("accepted")
+    unit = user("handler1").handling_unit
+    i = services.instruction_add(
+        user=user("info"),
+        opinion=o,
+        leader="县长 李明",
+        level="county",
+        content="请县教育局牵头研究落实。",
+        instructed_on=datetime.date.today(),
+        unit=unit.pk,
+    )
+    followup = re.compile(r'<div class="small border-top mt-2 pt-2 followup">.*?</div>', re.S)
+    for who in ("member1", "info"):
+        block = followup.search(client_for(who).get(url("detail", o.pk)).content.decode()).group(0)
+        assert "已交办" in block and "assigned" not in block, block
+    flow.acknowledge(user=user("handler1"), case=i.case)
+    flow.reply(user=user("handler1"), case=i.case, content="已制定补助办法征求意见稿。")
+    block = followup.search(client_for("member1").get(url("detail", o.pk)).content.decode()).group(0)
+    assert "已答复" in block and "replied" not in block, block
 
 
 # --------------------------------------------------------------------------- issues

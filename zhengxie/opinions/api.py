@@ -367,7 +367,7 @@ def instruction_out(i: Instruction) -> dict:
 
 
 def _followup(i: Instruction) -> dict:
-    from zhengxie.handling.services.flow import FLOW_STATUSES
+    from .handling_kind import status_label
 
     case = i.case
     return {
@@ -376,7 +376,7 @@ def _followup(i: Instruction) -> dict:
         "unit": _unit(i.unit) if i.unit_id else None,
         "deadline": case.deadline,
         "status": case.status,
-        "status_label": FLOW_STATUSES.get(case.status, case.get_stage_display()),
+        "status_label": status_label(case),
         "light": case.light or None,
         "url": kinds.get(case.kind).url(case),
     }

@@ -16,6 +16,13 @@ def _instruction(case):
     return cached
 
 
+def status_label(case) -> str:
+    """The follow-up's state in the spine's words (已交办, 办理中, 已答复 …), for the item's page and the API."""
+    from zhengxie.handling.services.flow import FLOW_STATUSES
+
+    return FLOW_STATUSES.get(case.status) or case.get_stage_display()
+
+
 def _url(case) -> str:
     return reverse("handling:case", args=[case.pk])
 

@@ -16,6 +16,7 @@ from zhengxie.core.errors import NotFound, ServiceError
 from .. import rules as r
 from .. import selectors, services
 from ..forms import AdoptionForm, ForwardForm, InstructionForm, ReviewForm, RevokeForm
+from ..handling_kind import status_label
 from ..models import LEVELS, Adoption, OpinionIssue
 from ..selectors import Detail
 from .common import attachments, case_url, fail
@@ -63,6 +64,7 @@ def context(request, d: Detail, **bound) -> dict:
     user, o, actions = request.user, d.opinion, d.actions
     for i in d.instructions:
         i.case_url = case_url(i.case_id) if i.case_id else ""
+        i.case_status = status_label(i.case) if i.case_id else ""
     ctx = {
         "o": o,
         "d": d,
