@@ -525,9 +525,14 @@ def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> l
     # Only what the user may open (the detail endpoint's own visibility) or could ask to join now (申请加入
     # needs the title); nothing else, not even a title: a handler sees only the proposals assigned to it,
     # a member nobody's rejected, merged or unreviewed proposals but those open to joining.
-    may_see = Q(pk__in=visible_proposals(user).values("pk")) | Q(pk__in=joinable_proposals(user).values("pk"))
+    # Each subquery is limited to the found ids itself: left open, SQLite built the list of every proposal
+    # the user sees (all of a county's for the office: 85 ms a call at 100,000 proposals) to test 30 ids.
+    ids = list(scores)
+    may_see = Q(pk__in=visible_proposals(user).filter(pk__in=ids).values("pk")) | Q(
+        pk__in=joinable_proposals(user).filter(pk__in=ids).values("pk")
+    )
     rows = (
-        Proposal.objects.filter(pk__in=scores, organisation_id=committee)
+        Proposal.objects.filter(pk__in=ids, organisation_id=committee)
         # Drafts are their author's alone; a proposal waiting for co-signers is shown (it can be joined).
         .filter(~Q(status=S.DRAFT) | Q(author_id=user.pk))
         .filter(may_see)
