@@ -127,11 +127,16 @@ def check_extension_date(current, value, latest=None):
     return new
 
 
+REASON_MAX = 500  # the 延期 forms say "0 / 500 字"
+
+
 def check_extension_reason(reason) -> str:
-    """An extension gives its reason. Returns it, stripped."""
+    """An extension gives its reason, at most REASON_MAX characters. Returns it, stripped."""
     reason = _text(reason, "延期理由")
     if not reason:
         raise Invalid("请填写延期理由。", field="reason")
+    if len(reason) > REASON_MAX:
+        raise Invalid(f"延期理由不能超过{REASON_MAX}字（现为{len(reason)}字）。", field="reason")
     return reason
 
 
