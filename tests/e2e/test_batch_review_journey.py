@@ -1,0 +1,101 @@
+"""Issue 15, the office at the peak, in the browser at 1280 px: the review queue's 全选本页 ticks the page's
+rows and the count follows (and un-ticking one leaves the box half-ticked), nothing ticked is stopped
+before it goes, the confirmation names how many, and 立案所选 accepts them one by one with a message that
+names each accepted proposal with its number."""
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from .helpers import shot
+
+pytestmark = pytest.mark.e2e
+
+SHOTS = "batch-review"
+
+
+def _waiting(e2e_site) -> list[int]:
+    return [
+        pk
+        for (pk,) in e2e_site.sql(
+            "SELECT p.id FROM proposals_proposal p JOIN core_organisation o ON o.id = p.organisation_id "
+            "WHERE o.code = 'demo-county' AND p.status = 'submitted' ORDER BY p.id"
+        )
+    ]
+
+
+def test_the_review_form_shows_only_the_chosen_decisions_fields(page_for, e2e_site):
+    """Runs before the batch below (which accepts every waiting proposal); a refused form changes nothing."""
+    pid = _waiting(e2e_site)[0]
+    staff = page_for("staff")
+    staff.goto(f"/proposals/{pid}/do/review/")
+    category = staff.locator("[data-show-when='decision=accept']")
+    reason = staff.locator("[data-show-when='decision=reject']")
+    merge = staff.locator("[data-show-when='decision=merge']")
+    for box in (category, reason, merge):  # nothing chosen yet: no decision's fields
+        expect(box).to_be_hidden()
+    staff.check("input[name=decision][value=reject]")
+    expect(reason).to_be_visible()
+    expect(category).to_be_hidden()
+    expect(merge).to_be_hidden()
+    # A refused form comes back with the decision, its field and what was typed.
+    staff.fill("#id_note", "写了一半的意见")
+    staff.click("#btn-action-submit")
+    expect(staff.locator("#action-form")).to_contain_text("不予立案须选择理由。")
+    expect(reason).to_be_visible()
+    expect(staff.locator("#id_note")).to_have_value("写了一半的意见")
+    staff.check("input[name=decision][value=merge]")
+    expect(merge).to_be_visible()
+    expect(reason).to_be_hidden()
+    expect(staff.locator("#id_merge_into-ts-control")).to_be_visible()  # searchable
+
+
+def test_batch_accept_with_select_all(page_for, e2e_site):
+    waiting = _waiting(e2e_site)
+    assert len(waiting) >= 2, "the demo has proposals waiting for review"
+    staff = page_for("staff")
+    problems, dialogs = [], []
+    staff.on("response", lambda r: problems.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+    staff.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+
+    def answer(d):
+        dialogs.append(d.message)
+        d.accept()
+
+    staff.on("dialog", answer)
+    staff.goto("/proposals/review/?per_page=100")
+    rows = staff.locator("#review-queue tbody input[name=ids]")
+    expect(rows).to_have_count(len(waiting))
+    count = staff.locator("[data-selected-count=ids]")
+    expect(count).to_have_text("0")
+
+    # Nothing ticked: the page says so and sends nothing.
+    staff.click("#btn-batch-accept")
+    assert dialogs == ["请先勾选要处理的提案。"]
+    expect(staff).to_have_url(re.compile(r"/proposals/review/\?per_page=100$"))
+
+    # 全选本页 ticks every row of the page; un-ticking one leaves the box half-ticked and the count follows.
+    staff.check("#queue-check-all")
+    expect(count).to_have_text(str(len(waiting)))
+    rows.first.uncheck()
+    expect(count).to_have_text(str(len(waiting) - 1))
+    assert staff.eval_on_selector("#queue-check-all", "el => el.indeterminate") is True
+    staff.check("#queue-check-all")
+    expect(count).to_have_text(str(len(waiting)))
+    shot(staff, SHOTS, "01-selected")
+
+    staff.click("#btn-batch-accept")
+    assert dialogs[-1].startswith(f"确定将所选 {len(waiting)} 件提案立案？"), dialogs
+    expect(staff.locator("#messages .alert-success")).to_contain_text(f"已立案 {len(waiting)} 件：")
+    expect(staff.locator("#messages .alert-success")).to_contain_text("第")
+    expect(staff.locator("#review-queue")).to_contain_text("没有待审查的提案。")
+    shot(staff, SHOTS, "02-accepted")
+    statuses = {
+        s
+        for (s,) in e2e_site.sql(
+            f"SELECT status FROM proposals_proposal WHERE id IN ({','.join('?' * len(waiting))})", waiting
+        )
+    }
+    assert statuses == {"accepted"}, statuses
+    assert not problems, problems
