@@ -323,6 +323,184 @@ class DocxStream:
         return buf.getvalue()
 
 
+PDF_PAGE_LINK = "zx-page:"  # a reportlab link to "zx-page:N" becomes, in PdfJoin, a link to page N
+
+_PDF_XREF = re.compile(rb"startxref\s+(\d+)")
+_PDF_OFFSET = re.compile(rb"(\d{10}) \d{5} ([nf])")
+_PDF_ROOT = re.compile(rb"/Root\s+(\d+) 0 R")
+_PDF_REF_OR_STRING = re.compile(rb"\((?:\\.|[^\\()])*\)|<[0-9A-Fa-f\s]*>|(?<![\w.])(\d+) 0 R(?![\w])")
+_PDF_STREAM = re.compile(rb">>\s*stream\r?\n")
+_PDF_PARENT = re.compile(rb"/Parent\s+\d+ 0 R")
+_PDF_URI_LINK = re.compile(rb"/A\s*<<[^>]*?/URI\s*\(" + PDF_PAGE_LINK.encode() + rb"(\d+)\)[^>]*>>")
+
+
+def pdf_page_link(page: int) -> str:
+    """The href of a reportlab link (`<a href>` in a Paragraph, `canvas.linkURL`) to page `page` (from 1)
+    of the file a PdfJoin writes: written as a go-to-page link when the part is added."""
+    return f"{PDF_PAGE_LINK}{page}"
+
+
+def _pdf_text_string(text: str) -> bytes:
+    """A PDF text string (document properties, bookmarks): UTF-16BE with its byte order mark, in hex."""
+    from .textguard import printable
+
+    return b"<FEFF" + printable(text).encode("utf-16-be", "replace").hex().upper().encode() + b">"
+
+
+class PdfJoin:
+    """One PDF written from parts that reportlab made one after another, a part at a time, for documents
+    that grow with the data (a session's 提案汇编 of thousands of proposals).
+
+    reportlab keeps every page of a document in memory until it saves, and a platypus story is laid out
+    whole (the 提案汇编 of 1,000 proposals peaked at 255 MB). Here each part is laid out by reportlab on
+    its own (its pages numbered where the part starts in the whole: the caller's footers) and `add`
+    copies its objects to `out` straight away — renumbered, each page's parent made the joined file's
+    page tree — keeping only the object offsets and page numbers. `add(..., at=0)` puts the part's pages
+    before those added so far (a cover and contents that can only be written once every page is known).
+    A link to `pdf_page_link(n)` in a part becomes a go-to link to page n of the joined file (pages added
+    so far and the part's own). `bookmark` adds an entry to the bookmarks (outline), `close` writes the
+    page tree, the bookmarks, the catalogue and the document properties.
+
+    The parts are reportlab's own files (an xref table, strings with their parentheses escaped); each
+    copies its own small font dictionaries (STSong-Light is not embedded: nothing big repeats)."""
+
+    def __init__(self, out, *, title: str = "", author: str = ""):
+        self._out = out
+        self._pos = 0
+        self._offsets: dict[int, int] = {}
+        self._next = 3  # 1: the page tree, 2: the catalogue (written by close)
+        self.pages: list[int] = []  # object number of each page, in order
+        self._bookmarks: list[tuple[str, int]] = []
+        self._title, self._author = title, author
+        self._write(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
+
+    def _write(self, data: bytes) -> None:
+        self._out.write(data)
+        self._pos += len(data)
+
+    def _new(self) -> int:
+        self._next += 1
+        return self._next - 1
+
+    def _object(self, number: int, body: bytes) -> None:
+        self._offsets[number] = self._pos
+        self._write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+
+    @staticmethod
+    def _parse(data: bytes) -> tuple[dict[int, bytes], int]:
+        """The objects of a reportlab PDF (number -> what lies between `obj` and `endobj`) and its root."""
+        start = int(_PDF_XREF.findall(data)[-1])
+        head = re.match(rb"xref\s+(\d+)\s+(\d+)\s+", data[start:])
+        first = int(head.group(1))
+        rows = _PDF_OFFSET.findall(data, start + head.end(), data.index(b"trailer", start))
+        found = sorted((int(off), first + i) for i, (off, kind) in enumerate(rows) if kind == b"n")
+        objects = {}
+        for k, (off, number) in enumerate(found):
+            end = found[k + 1][0] if k + 1 < len(found) else start
+            chunk = data[off:end]
+            body = chunk[chunk.index(b"obj") + 3 : chunk.rindex(b"endobj")].strip()
+            objects[number] = body
+        root = int(_PDF_ROOT.search(data, start).group(1))
+        return objects, root
+
+    @staticmethod
+    def _refs(head: bytes) -> list[int]:
+        return [int(m.group(1)) for m in _PDF_REF_OR_STRING.finditer(head) if m.group(1)]
+
+    def add(self, data: bytes, *, at: int | None = None) -> int:
+        """Copy the pages of the reportlab PDF `data` (with all they use) into the joined file, at the
+        end or at page index `at`; returns how many pages it has."""
+        objects, root = self._parse(data)
+        tree = re.search(rb"/Pages\s+(\d+) 0 R", objects[root])
+        part_pages, todo = [], [int(tree.group(1))]
+        while todo:  # the part's page tree, in order (reportlab writes one flat /Kids)
+            node = todo.pop(0)
+            body = objects[node]
+            if re.search(rb"/Type\s*/Pages\b", body):
+                kids = re.search(rb"/Kids\s*\[([^\]]*)\]", body).group(1)
+                todo = self._refs(kids) + todo
+            else:
+                part_pages.append(node)
+        # What the pages use (resources, contents, annotations), not their parents.
+        used, todo = set(part_pages), list(part_pages)
+        while todo:
+            body = objects[todo.pop()]
+            m = _PDF_STREAM.search(body)
+            head = _PDF_PARENT.sub(b"", body[: m.start() + 2] if m else body)
+            for ref in self._refs(head):
+                if ref not in used:
+                    used.add(ref)
+                    todo.append(ref)
+        numbers = {old: self._new() for old in sorted(used)}
+        at = len(self.pages) if at is None else at
+        self.pages[at:at] = [numbers[p] for p in part_pages]
+        is_page = set(part_pages)
+
+        def renumber(m):
+            return b"%d 0 R" % numbers[int(m.group(1))] if m.group(1) else m.group(0)
+
+        def page_link(m):
+            return b"/Dest [ %d 0 R /Fit ]" % self.pages[int(m.group(1)) - 1]
+
+        for old in sorted(used):
+            body = objects[old]
+            m = _PDF_STREAM.search(body)
+            head, rest = (body[: m.start() + 2], body[m.start() + 2 :]) if m else (body, b"")
+            if old in is_page:
+                head = _PDF_PARENT.sub(b"/Parent 1 0 R", head)
+            head = _PDF_URI_LINK.sub(page_link, _PDF_REF_OR_STRING.sub(renumber, head))
+            self._object(numbers[old], head + rest)
+        return len(part_pages)
+
+    def bookmark(self, title: str, page: int) -> None:
+        """A bookmark (outline entry) `title` going to page `page` (from 1) of the joined file."""
+        self._bookmarks.append((title, page))
+
+    def close(self) -> None:
+        """Write the page tree, bookmarks, catalogue, properties and cross-reference table."""
+        from django.utils import timezone
+
+        kids = b"".join(b"%d 0 R%s" % (n, b"\n" if i % 16 == 15 else b" ") for i, n in enumerate(self.pages))
+        self._object(1, b"<< /Type /Pages /Count %d /Kids [\n%s] >>" % (len(self.pages), kids))
+        catalog = b"<< /Type /Catalog /Pages 1 0 R /PageMode /UseNone"
+        if self._bookmarks:
+            outlines = self._new()
+            first = self._next
+            items = [self._new() for _ in self._bookmarks]
+            for i, ((title, page), number) in enumerate(zip(self._bookmarks, items, strict=True)):
+                body = b"<< /Title %s /Parent %d 0 R /Dest [ %d 0 R /Fit ]" % (
+                    _pdf_text_string(title),
+                    outlines,
+                    self.pages[page - 1],
+                )
+                if i:
+                    body += b" /Prev %d 0 R" % (number - 1)
+                if i + 1 < len(items):
+                    body += b" /Next %d 0 R" % (number + 1)
+                self._object(number, body + b" >>")
+            self._object(
+                outlines,
+                b"<< /Type /Outlines /First %d 0 R /Last %d 0 R /Count %d >>"
+                % (first, items[-1], len(items)),
+            )
+            catalog += b" /Outlines %d 0 R" % outlines
+        self._object(2, catalog + b" >>")
+        info = self._new()
+        now = timezone.localtime().strftime("D:%Y%m%d%H%M%S")
+        self._object(
+            info,
+            b"<< /Title %s /Author %s /Producer (ReportLab PDF Library, joined by Zhengxie) /CreationDate (%s) >>"
+            % (_pdf_text_string(self._title), _pdf_text_string(self._author), now.encode()),
+        )
+        start, size = self._pos, self._next
+        rows = [b"0000000000 65535 f \n"] + [b"%010d 00000 n \n" % self._offsets[n] for n in range(1, size)]
+        self._write(b"xref\n0 %d\n" % size + b"".join(rows))
+        self._write(
+            b"trailer\n<< /Size %d /Root 2 0 R /Info %d 0 R >>\nstartxref\n%d\n%%%%EOF\n"
+            % (size, info, start)
+        )
+
+
 PHOTO_EDGE = 960  # px: the longer side of a photo put into a document
 
 

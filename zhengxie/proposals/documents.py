@@ -7,14 +7,25 @@ optional `progress(done, total)` callback so a background task can report how fa
 
 from __future__ import annotations
 
+import functools
 import io
+import itertools
 from collections.abc import Callable, Iterable
 from xml.sax.saxutils import escape
 
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from zhengxie.core.documents import CJK_FONT, DocxStream, cjk_font, docx_document, docx_font, paragraphs
+from zhengxie.core.documents import (
+    CJK_FONT,
+    DocxStream,
+    PdfJoin,
+    cjk_font,
+    docx_document,
+    docx_font,
+    paragraphs,
+    pdf_page_link,
+)
 
 from .models import Assignment, Proposal, Signer
 from .workflow import ACCEPTED_OR_LATER
@@ -286,7 +297,8 @@ def _pdf_styles():
         "body": ParagraphStyle("body", fontSize=12, leading=20, firstLineIndent=24, **base),
         "cell": ParagraphStyle("cell", fontSize=11, leading=16, **base),
         "label": ParagraphStyle("label", fontSize=11, leading=16, **base),
-        "toc": ParagraphStyle("toc", fontSize=11, leading=18, **base),
+        # A contents line: the TableOfContents row it replaces had 3 pt of padding above and below.
+        "toc_line": ParagraphStyle("toc_line", fontSize=11, leading=18, spaceBefore=3, spaceAfter=3, **base),
         "title": ParagraphStyle(
             "title",
             fontSize=28,
@@ -365,10 +377,13 @@ def _pdf_proposal_story(proposal: Proposal, styles, width, *, heading=None) -> l
     return story
 
 
-def _page_number(canvas, doc):
+def _page_number(canvas, doc, number=None):
+    """The footer "— N —", centred; N is the document's page unless given (a part of a long document)."""
     canvas.saveState()
     canvas.setFont(CJK_FONT, 9)
-    canvas.drawCentredString(doc.pagesize[0] / 2, 1.2 * 28.35, f"— {doc.page} —")
+    canvas.drawCentredString(
+        doc.pagesize[0] / 2, 1.2 * 28.35, f"— {doc.page if number is None else number} —"
+    )
     canvas.restoreState()
 
 
@@ -395,70 +410,190 @@ def proposal_pdf(proposal: Proposal) -> bytes:
     return buf.getvalue()
 
 
-def compilation_pdf(session, proposals: list[Proposal], progress: Progress = None) -> bytes:
-    """The 提案汇编 with a table of contents that carries page numbers (two build passes)."""
+class _Story(list):
+    """A platypus story fed from an iterator while reportlab lays it out (its build loop asks len(),
+    takes [0] and puts split parts back in front), so a contents of thousands of lines is never held."""
+
+    def __init__(self, flowables):
+        super().__init__()
+        self._rest = iter(flowables)
+
+    def __len__(self):
+        n = super().__len__()
+        if n < 8 and self._rest is not None:
+            more = list(itertools.islice(self._rest, 64))
+            if not more:
+                self._rest = None
+            self.extend(more)
+            n = super().__len__()
+        return n
+
+
+@functools.cache
+def _compilation_doc_class():
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.units import cm
-    from reportlab.platypus import PageBreak, Paragraph, Spacer
     from reportlab.platypus.doctemplate import BaseDocTemplate, PageTemplate
     from reportlab.platypus.frames import Frame
-    from reportlab.platypus.tableofcontents import TableOfContents
 
-    styles = _pdf_styles()
-    total = len(proposals)
-    seen = {"n": 0}
+    class CompilationPart(BaseDocTemplate):
+        """A part of the PDF 提案汇编 on the A4 page: its footers number its pages from `first_page` (where
+        it starts in the whole); `starts` gets the page (in the whole) of each proposal's heading."""
 
-    class CompilationDoc(BaseDocTemplate):
-        def __init__(self, fh, **kw):
-            super().__init__(fh, **kw)
+        def __init__(self, fh, *, first_page=1, on_heading=None, **kw):
+            margins = dict(
+                leftMargin=2.6 * cm, rightMargin=2.6 * cm, topMargin=2.5 * cm, bottomMargin=2.5 * cm
+            )
+            super().__init__(fh, pagesize=A4, **margins, **kw)
+            self.first_page, self.on_heading, self.starts = first_page, on_heading, []
             frame = Frame(self.leftMargin, self.bottomMargin, self.width, self.height, id="body")
-            self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=_page_number)])
+            self.addPageTemplates([PageTemplate(id="page", frames=[frame], onPage=self._footer)])
+
+        def _footer(self, canvas, doc):
+            _page_number(canvas, doc, self.first_page - 1 + doc.page)
 
         def afterFlowable(self, flowable):
-            key = getattr(flowable, "_toc_key", None)
-            if key:
-                self.canv.bookmarkPage(key)
-                self.canv.addOutlineEntry(flowable.getPlainText(), key, level=0)
-                self.notify("TOCEntry", (0, flowable.getPlainText(), self.page, key))
-                seen["n"] += 1
-                if progress and total:
-                    # multiBuild lays the story out twice (the second pass fills in the page numbers).
-                    progress(min(seen["n"], 2 * total), 2 * total)
+            if getattr(flowable, "_compilation_heading", False):
+                self.starts.append(self.first_page - 1 + self.page)
+                if self.on_heading:
+                    self.on_heading()
+
+    return CompilationPart
+
+
+def _pdf_contents_line(text: str, page: int, style, width):
+    """One line of the contents as reportlab's TableOfContents drew it (the title, dots, the page number
+    on the right), the title and the number linked to the page (core.documents.pdf_page_link)."""
+    from reportlab.platypus import Paragraph
+
+    link = pdf_page_link(page)
+    return Paragraph(
+        f'<a href="{link}">{escape(text)}</a><onDraw name="zxContentsEnd" label="{page}"/>',
+        style,
+    )
+
+
+def _pdf_front(session, total: int, lines, styles, *, pages_known: bool) -> tuple[bytes, int]:
+    """The cover and the contents (`lines`: (text, page)) as a PDF part; returns it and its page count.
+    The contents' layout does not depend on the page numbers (drawn after each line), so a first layout
+    with none gives the length the real one will have."""
+    from reportlab.lib.units import cm
+    from reportlab.platypus import PageBreak, Spacer
+    from reportlab.platypus.tableofcontents import drawPageNumbers
 
     buf = io.BytesIO()
-    doc = CompilationDoc(
-        buf,
-        pagesize=A4,
-        leftMargin=2.6 * cm,
-        rightMargin=2.6 * cm,
-        topMargin=2.5 * cm,
-        bottomMargin=2.5 * cm,
-        title=f"{session.name}提案汇编",
-        author=committee_title(session.organisation),
-    )
-    toc = TableOfContents()
-    toc.levelStyles = [styles["toc"]]
-    toc.dotsMinLevel = 0
-    story = [
-        Spacer(1, 5 * cm),
-        _p(committee_title(session.organisation), styles["org"]),
-        _p(session.name, styles["center"]),
-        Spacer(1, 1 * cm),
-        _p("提 案 汇 编", styles["title"]),
-        Spacer(1, 1 * cm),
-        _p(f"（共{total}件）", styles["center"]),
-        _p(_date(timezone.now()), styles["center"]),
-        PageBreak(),
-        _p("目　　录", styles["org"]),
-        toc,
-    ]
-    for p in proposals:
-        heading = Paragraph(escape(f"{p.number_label}　{p.title}"), styles["h1"])
-        heading._toc_key = f"p{p.pk}"
-        story.append(PageBreak())
-        story += _pdf_proposal_story(p, styles, doc.width, heading=heading)
-    doc.multiBuild(story)
-    return buf.getvalue()
+    doc = _compilation_doc_class()(buf)
+    width = doc.width
+    line_style = styles["toc_line"]
+
+    def contents_end(canvas, kind, label):
+        page = int(label)
+        if not pages_known:
+            return
+        drawPageNumbers(canvas, line_style, [(page, None)], width, 0, " . ")
+        x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
+        canvas.linkURL(pdf_page_link(page), (x, y, width, y + line_style.leading), relative=1, thickness=0)
+
+    def story():
+        yield from [
+            Spacer(1, 5 * cm),
+            _p(committee_title(session.organisation), styles["org"]),
+            _p(session.name, styles["center"]),
+            Spacer(1, 1 * cm),
+            _p("提 案 汇 编", styles["title"]),
+            Spacer(1, 1 * cm),
+            _p(f"（共{total}件）", styles["center"]),
+            _p(_date(timezone.now()), styles["center"]),
+            PageBreak(),
+            _p("目　　录", styles["org"]),
+        ]
+        for text, page in lines:
+            yield _pdf_contents_line(text, page, line_style, width)
+
+    doc.build(_Story(story()), canvasmaker=_named_callback_canvas("zxContentsEnd", contents_end))
+    return buf.getvalue(), doc.page
+
+
+def _named_callback_canvas(name, callback):
+    from reportlab.pdfgen.canvas import Canvas
+
+    def make(*args, **kw):
+        canvas = Canvas(*args, **kw)
+        canvas.setNamedCB(name, callback)
+        return canvas
+
+    return make
+
+
+def compilation_pdf(session, proposals: list[Proposal] | None = None, progress: Progress = None, out=None):
+    """The PDF 提案汇编: the cover, the contents with the page of each proposal (linked, and bookmarked),
+    then every proposal on its own pages, footers "— N —" throughout. Laid out `COMPILATION_CHUNK`
+    proposals at a time, each chunk a reportlab PDF of its own joined into the file as it is made
+    (core.documents.PdfJoin), so memory stays flat and time linear whatever the number of proposals:
+    the contents are first laid out without numbers to learn their length (where the proposals start),
+    then the chunks (their footers numbered on from there, the page of each heading noted), then the
+    cover and contents for real, put in front. `proposals`: by default the session's, read from the
+    database; or a list. Returns the bytes, or writes the file to `out` (a binary file object)."""
+    if proposals is None:
+        total = compilation_count(session)
+        light = _compiled(Proposal.objects, session).order_by("number").only("pk", "number", "title")
+
+        def heading_texts():
+            return (_heading_text(p) for p in light.iterator(chunk_size=2000))
+
+        def each():
+            return compilation_iter(session)
+
+    else:
+        total = len(proposals)
+
+        def heading_texts():
+            return (_heading_text(p) for p in proposals)
+
+        def each():
+            return iter(proposals)
+
+    styles = _pdf_styles()
+    target = io.BytesIO() if out is None else out
+    join = PdfJoin(target, title=f"{session.name}提案汇编", author=committee_title(session.organisation))
+    _, front_pages = _pdf_front(session, total, ((t, 0) for t in heading_texts()), styles, pages_known=False)
+    lines: list[tuple[str, int]] = []
+    done = [0]
+
+    def heading_done():
+        done[0] += 1
+        if progress:
+            progress(done[0], total)
+
+    proposals_iter = each()
+    page = front_pages + 1
+    while chunk := list(itertools.islice(proposals_iter, COMPILATION_CHUNK)):
+        from reportlab.platypus import PageBreak, Paragraph
+
+        buf = io.BytesIO()
+        doc = _compilation_doc_class()(buf, first_page=page, on_heading=heading_done)
+        story = []
+        for k, p in enumerate(chunk):
+            heading = Paragraph(escape(_heading_text(p)), styles["h1"])
+            heading._compilation_heading = True
+            story += [PageBreak()] if k else []
+            story += _pdf_proposal_story(p, styles, doc.width, heading=heading)
+        doc.build(story)
+        lines += zip((_heading_text(p) for p in chunk), doc.starts, strict=True)
+        del story, chunk, doc
+        page += join.add(buf.getvalue())
+    front, pages = _pdf_front(session, total, lines, styles, pages_known=True)
+    if pages != front_pages:  # cannot happen: the numbers do not change the layout
+        raise RuntimeError("提案汇编目录页数与预排不一致")
+    join.add(front, at=0)
+    for text, start in lines:
+        join.bookmark(text, start)
+    join.close()
+    return target.getvalue() if out is None else None
+
+
+def _heading_text(proposal) -> str:
+    return f"{proposal.number_label}　{proposal.title}"
 
 
 def _compiled(qs, session):

@@ -129,7 +129,8 @@ def compilation_size(user, params: dict) -> int:
 
 def build_compilation(user, params: dict, progress) -> tuple:
     """The session's registered proposals by number, with a cover and contents (params: session, format).
-    The .docx is streamed to a temporary file (flat memory, linear time: documents.compilation_docx);
+    Both formats are streamed to a temporary file (flat memory, linear time: documents.compilation_docx,
+    documents.compilation_pdf);
     progress is stored when its percent changes (at most ~90 updates of the export row)."""
     import tempfile
 
@@ -146,16 +147,14 @@ def build_compilation(user, params: dict, progress) -> tuple:
             shown[0] = percent
             progress(percent)
 
-    if fmt == "pdf":
-        proposals = documents.compilation_proposals(session)
-        return f"{session.name}提案汇编.pdf", documents.compilation_pdf(session, proposals, progress=step)
+    build = documents.compilation_pdf if fmt == "pdf" else documents.compilation_docx
     out = tempfile.TemporaryFile()
     try:
-        documents.compilation_docx(session, progress=step, out=out)
+        build(session, progress=step, out=out)
     except BaseException:
         out.close()
         raise
-    return f"{session.name}提案汇编.docx", out
+    return f"{session.name}提案汇编.{'pdf' if fmt == 'pdf' else 'docx'}", out
 
 
 core_exports.register(
