@@ -109,8 +109,9 @@ def test_cosigner_rules(user):
 
 
 def test_collective_only_by_staff_with_body(user):
+    # member3 convenes no sector and leads no 委员小组 (member1 leads one: tests/members/test_groups_pledges.py)
     with pytest.raises(Forbidden, match="集体提案"):
-        services.proposal_create(user=user("member1"), kind="collective", collective_body="民盟", **TEXT)
+        services.proposal_create(user=user("member3"), kind="collective", collective_body="民盟", **TEXT)
     with pytest.raises(Invalid, match="须填写提案单位"):
         services.proposal_create(user=user("staff"), kind="collective", **TEXT)
     p = services.proposal_create(
