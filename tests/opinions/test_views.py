@@ -349,6 +349,9 @@ def test_merge_into_a_chosen_item(client_for, opinion_in):
     assert OpinionAuthor.objects.filter(opinion=keep, member__user__username="member2").exists()
     page = client_for("member2").get(url("detail", other.pk)).content.decode()
     assert "已与同类信息合并" in page
+    # The kept item's timeline says it took the other in (it read 合并入《…》, as if it had gone into it).
+    page = client_for("member1").get(url("detail", keep.pk)).content.decode()
+    assert "合并了同类信息《留守老人看病远》" in page and "合并入《" not in page
 
 
 def test_wrong_roles_cannot_review_and_nothing_changes(client_for, opinion_in):

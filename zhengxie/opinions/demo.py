@@ -648,7 +648,7 @@ class _Demo:
         o.status, o.merged_into, o.review_note = S.MERGED, t["o"], reason
         o.reviewed_at, o.reviewed_by = when, self.info
         self.event(s, when, self.info, "merge", f"合并到《{t['o'].display_title}》", reason)
-        self.event(t, when, self.info, "merge_in", f"合并入《{o.title}》")
+        self.event(t, when, self.info, "merge_in", f"合并了同类信息《{o.title}》")
         have = {m.pk for m, _ in t["authors"]}
         t["authors"] += [(m, s) for m, _ in s["authors"] if m.pk not in have]
         # The credit the target earned (录用) extends to the authors who joined.

@@ -496,7 +496,7 @@ def _merge(user, o: Opinion, t: Opinion, reason: str) -> None:
     _done(
         user, o, "merge", f"合并到《{t.display_title}》", before, detail=reason, extra={"merged_into": t.pk}
     )
-    _done(user, t, "merge_in", f"合并入《{o.title}》", before_t)
+    _done(user, t, "merge_in", f"合并了同类信息《{o.title}》", before_t)
     _tell_authors(o, f"您报送的社情民意信息《{o.title}》已与同类信息合并编发", reason)
     # Credit already earned on t (录用, and on its chain 采用 and 批示) extends to the newly joined authors.
     if t.status == S.ACCEPTED:
