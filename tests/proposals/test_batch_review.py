@@ -169,14 +169,14 @@ def test_the_review_form_says_every_missing_piece_and_keeps_what_was_typed(clien
     c = client_for("staff")
     r = c.post(url, {"decision": "reject", "reason": "其他", "note": ""})
     assert r.status_code == 422
-    assert r.context["form"].errors["note"] == ["选择“其他”时请在此写明不予立案的具体理由。"]
+    assert r.context["form"].errors["note"] == ["选择“其他”时请写明不予立案的具体理由。"]
     assert '<option value="其他" selected>' in r.content.decode()
     r = c.post(url, {"decision": "reject", "reason": "", "note": "已写的意见"})
     assert (
         r.context["form"].errors["reason"] == ["不予立案须选择理由。"] and "已写的意见" in r.content.decode()
     )
     r = c.post(url, {"decision": "merge", "note": "同一事项"})
-    assert r.context["form"].errors["merge_into"] == ["并案须选择要并入的提案（可输入案号或标题筛选）。"]
+    assert r.context["form"].errors["merge_into"] == ["并案须选择要并入的提案。"]
     assert "同一事项" in r.content.decode()
     # Fields of another decision (left in a box the script hid) do not stand in the way.
     r = c.post(url, {"decision": "accept", "category": "科教文卫", "reason": "", "merge_into": ""})

@@ -38,6 +38,12 @@ def test_latest_late_start_agrees_with_adding_working_days(user):
             assert cal.add(last + datetime.timedelta(days=1), days) >= today, (today, days)
 
 
+def _row(page: str, p) -> str:
+    """The queue's table row of proposal p (from its selection box to the row's end)."""
+    start = page.index(f'id="rq-{p.pk}"')
+    return page[page.rindex("<tr", 0, start) : page.index("</tr>", start)]
+
+
 def test_review_queue_shows_deadline_and_marks_late_ones_red(user, proposal_in, client_for):
     staff = user("staff")
     today = timezone.localdate()
@@ -54,9 +60,9 @@ def test_review_queue_shows_deadline_and_marks_late_ones_red(user, proposal_in, 
     assert late_deadline < today < fresh_deadline
     # The queue's table (the 疑似重复 groups above it name both: the two share their body text).
     page = page[page.index('id="review-queue"') :]
-    row = page[max(0, page.index(late.title) - 700) : page.index(late.title)]
+    row = _row(page, late)
     assert f"{late_deadline:%Y-%m-%d}" in row and "已超期" in row and "text-danger" in row
-    row = page[max(0, page.index(fresh.title) - 700) : page.index(fresh.title)]
+    row = _row(page, fresh)
     assert f"{fresh_deadline:%Y-%m-%d}" in row and "已超期" not in row
 
     only_late = client_for("staff").get(reverse("proposals:review_queue") + "?overdue=1").content.decode()

@@ -24,6 +24,7 @@ from zhengxie.members.selectors import committee_of
 
 from ..models import Contact, Evaluation, Proposal, Reply
 from ..services import drafting
+from ..services import review as review_messages
 from ..services.supervision import extension_limit
 
 REQUIRED = "请填写{}。"
@@ -334,11 +335,11 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         decision, note = d.get("decision"), (d.get("note") or "").strip()
         if decision == "reject":
             if not d.get("reason"):
-                self.add_error("reason", "不予立案须选择理由。")
+                self.add_error("reason", review_messages.REASON_REQUIRED)
             elif d["reason"] == "其他" and not note:
-                self.add_error("note", "选择“其他”时请在此写明不予立案的具体理由。")
+                self.add_error("note", review_messages.OTHER_REASON_NEEDS_TEXT)
         if decision == "merge" and not d.get("merge_into") and "merge_into" not in self.errors:
-            self.add_error("merge_into", "并案须选择要并入的提案（可输入案号或标题筛选）。")
+            self.add_error("merge_into", review_messages.MERGE_TARGET_REQUIRED)
         return d
 
     def service_kwargs(self) -> dict:

@@ -44,24 +44,30 @@ def register_converter(converted_to: str, fn) -> None:
     CONVERTERS[converted_to] = fn
 
 
+# What a review lacks, said by the service and by the review form alike (forms.ReviewForm.clean).
+REASON_REQUIRED = "不予立案须选择理由。"
+OTHER_REASON_NEEDS_TEXT = "选择“其他”时请写明不予立案的具体理由。"
+MERGE_TARGET_REQUIRED = "并案须选择要并入的提案。"
+
+
 def _reject_reason(org, reason: str) -> tuple[str, str]:
     reasons = list(orgsettings.get(org, "proposals.reject_reasons"))
     reason = (reason or "").strip()
     if not reason:
-        raise Invalid("不予立案须选择理由。", field="reason")
+        raise Invalid(REASON_REQUIRED, field="reason")
     if reason in reasons and reason != "其他":
         return reason, ""
     if reason.startswith("其他"):
         text = reason[2:].lstrip("：:，, ").strip()
         if text:
             return "其他", text
-        raise Invalid("选择“其他”时请写明不予立案的具体理由。", field="reason")
+        raise Invalid(OTHER_REASON_NEEDS_TEXT, field="reason")
     raise Invalid("不予立案理由须从列表中选择；列表之外的理由请选择“其他”并写明。", field="reason")
 
 
 def _resolve_merge_target(user, p, merge_into) -> Proposal:
     if merge_into in (None, ""):
-        raise Invalid("并案须选择要并入的提案。", field="merge_into")
+        raise Invalid(MERGE_TARGET_REQUIRED, field="merge_into")
     pk = getattr(merge_into, "pk", merge_into)
     try:
         pk = int(pk)
