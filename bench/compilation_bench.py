@@ -1,4 +1,4 @@
-"""Time and memory of the 提案汇编 (.docx) of one big session, built as the background export builds it.
+"""Time and memory of the 提案汇编 (.docx or PDF) of one big session, built as the background export builds it.
 
     .venv/bin/python bench/compilation_bench.py --proposals 1000 3000 10000
     .venv/bin/python bench/compilation_bench.py --proposals 1000 --format pdf

@@ -32,9 +32,10 @@ def _contents(pages: list[str]) -> dict[str, int]:
     """Number label -> page, as the contents pages print them (dots, the page, then the line's text)."""
     found = {}
     for text in pages[1:]:
-        if "目" not in text or "录" not in text.split("\n")[1]:
+        lines = re.findall(r"\.\s*(\d+)\s*\n\s*(第\d{4}号)", text)
+        if not lines and "目" not in text:
             break
-        found.update((label, int(page)) for page, label in re.findall(r"\.\s*(\d+)\s*\n\s*(第\d{4}号)", text))
+        found.update((label, int(page)) for page, label in lines)
     return found
 
 
@@ -80,6 +81,24 @@ def test_contents_give_the_page_each_proposal_is_on_and_footers_run_on(db, monke
             dest = annot.get_object()["/Dest"]
             targets.append(reader.get_page_number(dest[0].get_object()) + 1)
     assert sorted(set(targets)) == starts
+
+
+def test_contents_over_several_pages_laid_out_a_part_at_a_time(db, monkeypatch):
+    monkeypatch.setattr(documents, "CONTENTS_PART_PAGES", 1)
+    monkeypatch.setattr(documents, "COMPILATION_CHUNK", 4)
+    session = new_session()
+    long_title = "关于进一步加强和改进农村公路建设养护管理工作切实保障群众安全便捷出行的提案" * 3
+    for k in range(1, 15):
+        build(title=f"{k}{long_title}", number=k, session=session)
+    pages = _pages(documents.compilation_pdf(session))
+    contents = _contents(pages)
+    first = contents["第0001号"]
+    assert first > 3  # the contents took more than one page (each laid out as a part of its own)
+    assert list(contents) == [f"第{k:04d}号" for k in range(1, 15)]
+    assert list(contents.values()) == list(range(first, first + 14))
+    for label, page in contents.items():
+        assert pages[page - 1].split("\n", 1)[1].startswith(label)
+    assert [p.split("\n", 1)[0] for p in pages] == [f"— {i} —" for i in range(1, len(pages) + 1)]
 
 
 def test_the_same_file_from_a_list_and_from_the_database_in_chunks(db, monkeypatch):

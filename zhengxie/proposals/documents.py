@@ -1,8 +1,9 @@
 """Official documents of a proposal: the printable 提案 form (.docx and PDF) and the session's 提案汇编.
 
 Word files are written with python-docx, PDFs with reportlab using the built-in CID font STSong-Light
-(so no font file has to be installed). Every function returns bytes; the compilation builders take an
-optional `progress(done, total)` callback so a background task can report how far it has got.
+(so no font file has to be installed). Every function returns bytes; the compilation builders can write
+to a file instead (`out`: they stream, for sessions of thousands of proposals) and take an optional
+`progress(done, total)` callback so a background task can report how far it has got.
 """
 
 from __future__ import annotations
@@ -452,7 +453,11 @@ def _compilation_doc_class():
         def _footer(self, canvas, doc):
             _page_number(canvas, doc, self.first_page - 1 + doc.page)
 
+        on_flowable = None
+
         def afterFlowable(self, flowable):
+            if self.on_flowable:
+                self.on_flowable(flowable, self.page)
             if getattr(flowable, "_compilation_heading", False):
                 self.starts.append(self.first_page - 1 + self.page)
                 if self.on_heading:
@@ -461,40 +466,39 @@ def _compilation_doc_class():
     return CompilationPart
 
 
-def _pdf_contents_line(text: str, page: int, style, width):
+def _pdf_contents_line(text: str, page: int | None, style, width):
     """One line of the contents as reportlab's TableOfContents drew it (the title, dots, the page number
-    on the right), the title and the number linked to the page (core.documents.pdf_page_link)."""
-    from reportlab.platypus import Paragraph
-
-    link = pdf_page_link(page)
-    return Paragraph(
-        f'<a href="{link}">{escape(text)}</a><onDraw name="zxContentsEnd" label="{page}"/>',
+    on the right; never split over two pages, as a row of its table), the title and the number linked to
+    the page (core.documents.pdf_page_link). `page` None: the line laid out without number nor link."""
+    if page is None:
+        return _contents_line_class()(escape(text), style)
+    return _contents_line_class()(
+        f'<a href="{pdf_page_link(page)}">{escape(text)}</a><onDraw name="zxContentsEnd" label="{page}"/>',
         style,
     )
 
 
-def _pdf_front(session, total: int, lines, styles, *, pages_known: bool) -> tuple[bytes, int]:
-    """The cover and the contents (`lines`: (text, page)) as a PDF part; returns it and its page count.
-    The contents' layout does not depend on the page numbers (drawn after each line), so a first layout
-    with none gives the length the real one will have."""
+@functools.cache
+def _contents_line_class():
+    from reportlab.platypus import Paragraph
+
+    class ContentsLine(Paragraph):
+        _contents_line = True
+
+        def split(self, availWidth, availHeight):
+            return []  # moved whole to the next page
+
+    return ContentsLine
+
+
+CONTENTS_PART_PAGES = 40  # contents pages laid out (and held by reportlab) at a time
+
+
+def _pdf_front_story(session, total: int, styles, lines, width, *, cover: bool):
     from reportlab.lib.units import cm
     from reportlab.platypus import PageBreak, Spacer
-    from reportlab.platypus.tableofcontents import drawPageNumbers
 
-    buf = io.BytesIO()
-    doc = _compilation_doc_class()(buf)
-    width = doc.width
-    line_style = styles["toc_line"]
-
-    def contents_end(canvas, kind, label):
-        page = int(label)
-        if not pages_known:
-            return
-        drawPageNumbers(canvas, line_style, [(page, None)], width, 0, " . ")
-        x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
-        canvas.linkURL(pdf_page_link(page), (x, y, width, y + line_style.leading), relative=1, thickness=0)
-
-    def story():
+    if cover:
         yield from [
             Spacer(1, 5 * cm),
             _p(committee_title(session.organisation), styles["org"]),
@@ -507,11 +511,25 @@ def _pdf_front(session, total: int, lines, styles, *, pages_known: bool) -> tupl
             PageBreak(),
             _p("目　　录", styles["org"]),
         ]
-        for text, page in lines:
-            yield _pdf_contents_line(text, page, line_style, width)
+    for text, page in lines:
+        yield _pdf_contents_line(text, page, styles["toc_line"], width)
 
-    doc.build(_Story(story()), canvasmaker=_named_callback_canvas("zxContentsEnd", contents_end))
-    return buf.getvalue(), doc.page
+
+def _pdf_front_layout(session, total: int, texts, styles) -> list[int]:
+    """The page (from 1, the cover's) on which each line of the contents falls. The page numbers and
+    links are drawn after each line, so they do not move it: laid out here without them, and without
+    keeping any page (only reportlab's layout runs)."""
+    pages: list[int] = []
+    doc = _compilation_doc_class()(io.BytesIO())
+
+    def on_line(flowable, page):
+        if getattr(flowable, "_contents_line", False):
+            pages.append(page)
+
+    doc.on_flowable = on_line
+    story = _pdf_front_story(session, total, styles, ((t, None) for t in texts), doc.width, cover=True)
+    doc.build(_Story(story), canvasmaker=_discarding_canvas)
+    return pages
 
 
 def _named_callback_canvas(name, callback):
@@ -523,6 +541,50 @@ def _named_callback_canvas(name, callback):
         return canvas
 
     return make
+
+
+def _discarding_canvas(*args, **kw):
+    from reportlab.pdfgen.canvas import Canvas
+
+    canvas = Canvas(*args, **kw)
+    canvas._doc.addPage = lambda page: None
+    return canvas
+
+
+def _pdf_front_parts(session, total: int, lines, line_pages, styles):
+    """The cover and the contents (`lines`: (text, page of the proposal), `line_pages`: the page of each
+    line from `_pdf_front_layout`) as PDF parts of `CONTENTS_PART_PAGES` pages at most, each starting
+    where the layout put its first line and numbered from there: yields each part's bytes."""
+    from reportlab.platypus.tableofcontents import drawPageNumbers
+
+    last = max(line_pages, default=2)
+    first = 1
+    start = 0
+    while first <= last:
+        end_page = max(first + CONTENTS_PART_PAGES - 1, 2)  # the cover and the contents' heading together
+        stop = start
+        while stop < len(lines) and line_pages[stop] <= end_page:
+            stop += 1
+        buf = io.BytesIO()
+        doc = _compilation_doc_class()(buf, first_page=first)
+        width = doc.width
+        line_style = styles["toc_line"]
+
+        def contents_end(canvas, kind, label, width=width, line_style=line_style):
+            page = int(label)
+            drawPageNumbers(canvas, line_style, [(page, None)], width, 0, " . ")
+            x, y = canvas._curr_tx_info["cur_x"], canvas._curr_tx_info["cur_y"]
+            canvas.linkURL(
+                pdf_page_link(page), (x, y, width, y + line_style.leading), relative=1, thickness=0
+            )
+
+        story = _pdf_front_story(session, total, styles, lines[start:stop], width, cover=first == 1)
+        doc.build(_Story(story), canvasmaker=_named_callback_canvas("zxContentsEnd", contents_end))
+        expected = min(end_page, last) - first + 1
+        if doc.page != expected:  # cannot happen: the same lines on the same pages as laid out
+            raise RuntimeError("提案汇编目录分页与预排不一致")
+        yield buf.getvalue()
+        first, start = end_page + 1, stop
 
 
 def compilation_pdf(session, proposals: list[Proposal] | None = None, progress: Progress = None, out=None):
@@ -556,7 +618,8 @@ def compilation_pdf(session, proposals: list[Proposal] | None = None, progress: 
     styles = _pdf_styles()
     target = io.BytesIO() if out is None else out
     join = PdfJoin(target, title=f"{session.name}提案汇编", author=committee_title(session.organisation))
-    _, front_pages = _pdf_front(session, total, ((t, 0) for t in heading_texts()), styles, pages_known=False)
+    line_pages = _pdf_front_layout(session, total, heading_texts(), styles)
+    front_pages = max(line_pages, default=2)  # the cover, then the contents (a page even when empty)
     lines: list[tuple[str, int]] = []
     done = [0]
 
@@ -582,10 +645,9 @@ def compilation_pdf(session, proposals: list[Proposal] | None = None, progress: 
         lines += zip((_heading_text(p) for p in chunk), doc.starts, strict=True)
         del story, chunk, doc
         page += join.add(buf.getvalue())
-    front, pages = _pdf_front(session, total, lines, styles, pages_known=True)
-    if pages != front_pages:  # cannot happen: the numbers do not change the layout
-        raise RuntimeError("提案汇编目录页数与预排不一致")
-    join.add(front, at=0)
+    at = 0
+    for part in _pdf_front_parts(session, total, lines, line_pages, styles):
+        at += join.add(part, at=at)
     for text, start in lines:
         join.bookmark(text, start)
     join.close()
