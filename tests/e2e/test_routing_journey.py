@@ -32,12 +32,12 @@ def test_staff_accept_the_suggested_category_and_units_in_one_click(page_for, e2
     expect(card).to_contain_text("依据：最相近的既往件")
     suggested = staff.locator("#routing-category").inner_text().strip()
     other = next(c for c in ("其他", "党派团体") if c != suggested)
+    staff.check("input[name=decision][value=accept]")  # the category shows for 立案 only
     staff.select_option("#id_category", other)
     shot(staff, SHOTS, "01-review-suggestion")
     staff.click("#btn-routing-adopt")
     expect(staff.locator("#routing-adopted")).to_be_visible()
     expect(staff.locator("#id_category")).to_have_value(suggested)
-    staff.check("input[name=decision][value=accept]")
     staff.click("#btn-action-submit")
     expect(staff).to_have_url(re.compile(rf"/proposals/{pid}/$"))
 
