@@ -31,6 +31,7 @@ ROW_KEYS = {
     "change_pending",
     "url",
     "signoff",  # added with 签发: "" | "pending" | "returned"
+    "source",  # added with 来源 (#8): 提案 第0052号, 微建议296 …
 }
 
 
@@ -79,6 +80,7 @@ def test_a_handler_gets_the_units_owed_items_in_the_documented_shape(api_for, us
         "unit": {"id": edu.pk, "name": "县教育局"},
         "acknowledged": True,
         "url": f"/proposals/{p.pk}/",
+        "source": f"提案 {p.case.label}" if p.case.label else "提案",
     }
     assert "乙镇老旧小区" not in r.content.decode()
 

@@ -167,7 +167,7 @@ def test_the_whole_journey_on_the_page_and_over_the_api(user, units, client_for,
     assert r.status_code == 200
     assert "测试落实" in html and "关于落实县长批示：村道路灯维修" in html and "县长批示（测试来源）" in html
     assert 'href="/x/item/"' in html and "县教育局" in html and "已交办" in html
-    assert r.context["actions"] == ["acknowledge", "reply"]
+    assert r.context["actions"] == ["acknowledge", "reply", "request_change", "record_contact"]
     assert 'id="btn-acknowledge"' in html and 'id="reply"' in html and 'id="rate"' not in html
 
     r = handler.post(f"/handling/cases/{case.pk}/acknowledge/")
@@ -220,7 +220,11 @@ def test_the_whole_journey_on_the_page_and_over_the_api(user, units, client_for,
 
     # The second reply and the rating over the API.
     body = api_for("handler1").get(api(case)).json()
-    assert body["status"] == "rehandling" and body["actions"] == ["reply"] and body["round"] == 2
+    assert (
+        body["status"] == "rehandling"
+        and body["actions"] == ["reply", "record_contact"]
+        and body["round"] == 2
+    )
     r = post(api_for("handler1"), case, "reply", {"content": "剩余两盏已修复。"})
     assert r.status_code == 200, r.content
     body = r.json()

@@ -42,6 +42,11 @@ ACTIONS = {
         reason="需协调。",
     ),
     "sign": lambda u, c: flow.sign(user=u, case=c, decision="sign"),
+    "request_change": lambda u, c: flow.request_change(user=u, case=c, reason="不属于本单位职责。"),
+    "decide_change": lambda u, c: flow.decide_change(user=u, case=c, grant=False, note="请继续办理。"),
+    "record_contact": lambda u, c: flow.record_contact(
+        user=u, case=c, contacted_on=timezone.localdate(), method="phone", summary="电话沟通办理思路。"
+    ),
 }
 
 

@@ -62,7 +62,7 @@ def test_draft_return_resubmit_sign_then_rate(user, units, client_for, api_for):
 
     # The handler sees the draft waiting, and may not reply again; the rater sees nothing of it.
     body = api_for("handler1").get(api(case)).json()
-    assert body["signoff"]["status"] == "pending" and body["actions"] == []
+    assert body["signoff"]["status"] == "pending" and body["actions"] == ["record_contact"]
     assert body["signoff"]["letter"]["name"] == "答复函.pdf"
     r = post(api_for("handler1"), case, "reply", {"content": "再来一次"})
     assert r.status_code == 409 and r.json()["code"] == "signoff_pending"
@@ -79,7 +79,11 @@ def test_draft_return_resubmit_sign_then_rate(user, units, client_for, api_for):
     assert not any(t["label"] == "待签发的答复" for t in todos_for(user("handler1")))
     r = head.get(page(case))
     html = text(r)
-    assert r.context["actions"] == ["sign"] and 'id="sign"' in html and "拟答复：已修复路灯。" in html
+    assert (
+        r.context["actions"] == ["sign", "record_contact"]
+        and 'id="sign"' in html
+        and "拟答复：已修复路灯。" in html
+    )
 
     # Returning needs a reason (the service's message by the field, the choice kept).
     r = head.post(f"/handling/cases/{case.pk}/sign/", {"decision": "return", "reason": ""})
@@ -99,7 +103,10 @@ def test_draft_return_resubmit_sign_then_rate(user, units, client_for, api_for):
     # The handler finds the draft and the reason in the reply form, edits and submits it again.
     r = handler.get(page(case))
     html = text(r)
-    assert r.context["actions"] == ["reply"] and "退回理由：请补充维修时间。" in html
+    assert (
+        r.context["actions"] == ["reply", "request_change", "record_contact"]
+        and "退回理由：请补充维修时间。" in html
+    )
     assert "拟答复：已修复路灯。</textarea>" in html
     r = post(api_for("handler1"), case, "reply", {"content": "已于本月10日修复路灯12盏。"})
     assert r.status_code == 200 and r.json()["signoff"]["status"] == "pending"

@@ -70,6 +70,7 @@ RECOMMENDATION = kinds.register(
     kinds.Kind(
         name=KIND,
         label="协商建议",
+        source_label="协商成果",
         prefix="consultation",
         reply_days=60,
         yellow_days=10,

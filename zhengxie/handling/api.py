@@ -52,6 +52,8 @@ class InboxRow(Schema):
     change_pending: bool
     url: str
     signoff: str = ""
+    # 来源: what the item came from (提案 第0052号, 微建议296, 民主监督 整改第3项 …).
+    source: str = ""
 
 
 def _need_inbox(user):
@@ -157,8 +159,9 @@ def remind(request, payload: RemindIn):
 # replies with letters and who signed them off, ratings, timeline, the user's unit's reply draft as
 # `signoff`) and `actions`, what the user may do now; the actions are POSTs to /acknowledge, /reply
 # {content} (a draft for the head when `<prefix>.head_signoff` is on), /sign {decision: sign|return,
-# reason} (the unit head), /letter (multipart field `file`), /rate {rating, comment} and /extend
-# {new_deadline, reason}, each answering the case afresh. Invisible → 404; not the user's to do →
+# reason} (the unit head), /letter (multipart field `file`), /rate {rating, comment}, /extend
+# {new_deadline, reason}, /change-request {reason} (the unit), /change-decision {grant, note, new_unit}
+# (the kind's office) and /contacts {contacted_on, method, summary} (the unit), each answering the case afresh. Invisible → 404; not the user's to do →
 # 403; not now → 409; bad input → 422 {detail, code, field}.
 
 CODES = {422: "invalid", 403: "forbidden", 409: "conflict"}
@@ -172,6 +175,11 @@ class CaseUnit(Schema):
     deadline: datetime.date
     acknowledged_at: datetime.datetime | None
     is_active: bool
+    # 申请调整: "" | pending | granted | refused, the unit's reason and the office's note.
+    change_status: str = ""
+    change_status_label: str = ""
+    change_reason: str = ""
+    change_decision_note: str = ""
 
 
 class CaseLetter(Schema):
@@ -321,6 +329,22 @@ class CaseExtendIn(Schema):
     reason: str = ""
 
 
+class CaseChangeRequestIn(Schema):
+    reason: str = ""
+
+
+class CaseChangeDecisionIn(Schema):
+    grant: bool
+    note: str = ""
+    new_unit: int | None = None
+
+
+class CaseContactIn(Schema):
+    contacted_on: str = ""
+    method: str = ""
+    summary: str = ""
+
+
 def _flow_case(request, case_id: int):
     case = case_selectors.get_case(request.user, case_id)
     if not flow.is_flow(case):
@@ -420,6 +444,51 @@ def case_extend(request, case_id: int, payload: CaseExtendIn):
         case=_flow_case(request, case_id),
         new_deadline=payload.new_deadline,
         reason=payload.reason,
+    )
+    return _case_out(request, case_id)
+
+
+@router.post(
+    "/handling/cases/{case_id}/change-request",
+    response=CaseOut,
+    summary="承办单位申请调整（退回），须写明 reason；由负责该类事项的科室审核",
+)
+def case_change_request(request, case_id: int, payload: CaseChangeRequestIn):
+    _do(flow.request_change, user=request.user, case=_flow_case(request, case_id), reason=payload.reason)
+    return _case_out(request, case_id)
+
+
+@router.post(
+    "/handling/cases/{case_id}/change-decision",
+    response=CaseOut,
+    summary="审核调整申请（负责该类事项的科室）：grant=true 须给 new_unit（改由该单位办理），"
+    "grant=false 不同意，note 写明意见",
+)
+def case_change_decision(request, case_id: int, payload: CaseChangeDecisionIn):
+    _do(
+        flow.decide_change,
+        user=request.user,
+        case=_flow_case(request, case_id),
+        grant=payload.grant,
+        note=payload.note,
+        new_unit=payload.new_unit,
+    )
+    return _case_out(request, case_id)
+
+
+@router.post(
+    "/handling/cases/{case_id}/contacts",
+    response=CaseOut,
+    summary="承办单位记录与提出人的沟通情况（contacted_on YYYY-MM-DD，method：visit/meeting/phone/online，summary）",
+)
+def case_contact(request, case_id: int, payload: CaseContactIn):
+    _do(
+        flow.record_contact,
+        user=request.user,
+        case=_flow_case(request, case_id),
+        contacted_on=payload.contacted_on,
+        method=payload.method,
+        summary=payload.summary,
     )
     return _case_out(request, case_id)
 

@@ -174,6 +174,11 @@ def view(case: Case, user) -> dict:
                 "deadline": a.deadline,
                 "acknowledged_at": a.acknowledged_at,
                 "is_active": a.is_active,
+                # 申请调整: "" (none), pending, granted, refused; the unit's reason and the office's note.
+                "change_status": a.change_status,
+                "change_status_label": a.get_change_status_display() if a.change_status else "",
+                "change_reason": a.change_reason,
+                "change_decision_note": a.change_decision_note,
             }
             for a in assignments
         ],

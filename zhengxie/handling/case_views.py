@@ -1,6 +1,6 @@
 """The case page of kinds without a workflow of their own (services.flow): /handling/cases/<id>/ shows the
 case and the forms the user may use now; /handling/cases/<id>/<action>/ runs one (签收, 答复, 答复函, 评价,
-延期). Thin: parse, call the service, render; a form with errors comes back with what was typed."""
+延期, 申请调整, 审核调整申请, 记录沟通). Thin: parse, call the service, render; a form with errors comes back with what was typed."""
 
 from __future__ import annotations
 
@@ -25,6 +25,9 @@ FLOW_FORMS = {
     "rate": forms.RateForm,
     "extend": forms.ExtendForm,
     "sign": forms.SignForm,
+    "request_change": forms.RequestChangeForm,
+    "decide_change": forms.DecideChangeForm,
+    "record_contact": forms.ContactForm,
 }
 DONE = {
     "acknowledge": "已签收。",
@@ -33,6 +36,9 @@ DONE = {
     "rate": "已提交评价。",
     "extend": "已延期。",
     "sign": "已处理答复稿。",
+    "request_change": "已提交调整申请，等待{office}审核。",
+    "decide_change": "已审核调整申请。",
+    "record_contact": "已记录沟通情况。",
 }
 
 
@@ -59,6 +65,24 @@ def _run(action, user, case, data: dict):
     if action == "sign":
         return flow.sign(
             user=user, case=case, decision=data.get("decision", ""), reason=data.get("reason", "")
+        )
+    if action == "request_change":
+        return flow.request_change(user=user, case=case, reason=data.get("reason", ""))
+    if action == "decide_change":
+        return flow.decide_change(
+            user=user,
+            case=case,
+            grant=bool(data.get("grant")),
+            note=data.get("note", ""),
+            new_unit=data.get("new_unit") or None,
+        )
+    if action == "record_contact":
+        return flow.record_contact(
+            user=user,
+            case=case,
+            contacted_on=data.get("contacted_on", ""),
+            method=data.get("method", ""),
+            summary=data.get("summary", ""),
         )
     return flow.extend(
         user=user, case=case, new_deadline=data.get("new_deadline", ""), reason=data.get("reason", "")
@@ -113,7 +137,8 @@ def _next(request, case) -> str:
 @login_required
 @require_POST
 def case_action(request, case_id: int, action: str):
-    """签收 (a button, also on the inbox rows, back to `next`), 答复, 答复函, 评价, 延期."""
+    """签收 (a button, also on the inbox rows, back to `next`), 答复, 答复函, 评价, 延期, 申请调整 and its
+    审核, 沟通."""
     if action != "acknowledge" and action not in FLOW_FORMS:
         raise Http404("未找到")
     case = _flow_case(request, case_id)
@@ -128,7 +153,8 @@ def case_action(request, case_id: int, action: str):
     form = FLOW_FORMS[action](request.POST, request.FILES, case=case)
     status = 422
     if form.is_valid():
-        done = DONE[action].format(file=kinds.get(case.kind).reply_file_label)
+        kind = kinds.get(case.kind)
+        done = DONE[action].format(file=kind.reply_file_label, office=kind.office_label)
         if action == "reply" and signoff.drafts_instead(request.user, case):
             done = "答复稿已提交，等待单位负责人签发。"
         elif action == "sign":

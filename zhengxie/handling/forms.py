@@ -174,3 +174,71 @@ class SignForm(BootstrapFormMixin, forms.Form):
         data = super().clean()
         add_service_errors(self, lambda: check_decision(data.get("decision") or "", data.get("reason") or ""))
         return data
+
+
+class RequestChangeForm(BootstrapFormMixin, forms.Form):
+    """申请调整: the unit says why the item is not its own (the service says what is missing)."""
+
+    reason = forms.CharField(
+        label="申请调整（退回）理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="说明该事项为何不属于本单位职责，或应由哪个单位办理。",
+    )
+
+    def __init__(self, *args, case=None, **kw):
+        super().__init__(*args, **kw)
+
+
+class DecideChangeForm(BootstrapFormMixin, forms.Form):
+    """审核调整申请: the office grants (the item goes to the unit chosen) or refuses (with a note)."""
+
+    grant = forms.TypedChoiceField(
+        label="审核结果",
+        choices=[("1", "同意调整"), ("0", "不同意调整")],
+        coerce=lambda v: v == "1",
+        widget=forms.RadioSelect,
+        error_messages={"required": "请选择是否同意调整。"},
+    )
+    new_unit = forms.ChoiceField(label="改由承办单位（同意时必选）", required=False)
+    note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, case, **kw):
+        from zhengxie.core.models import HandlingUnit
+
+        from .models import Assignment
+
+        super().__init__(*args, **kw)
+        taken = Assignment.objects.filter(case_id=case.pk, is_active=True).values_list("unit_id", flat=True)
+        units_qs = (
+            HandlingUnit.objects.filter(organisation_id=case.organisation_id, is_active=True)
+            .exclude(pk__in=list(taken))
+            .order_by("name")
+            .values_list("pk", "name")
+        )
+        self.fields["new_unit"].choices = [("", "请选择")] + [(str(pk), name) for pk, name in units_qs]
+        self.fields["grant"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grant") is False and not (data.get("note") or "").strip():
+            self.add_error("note", "不同意调整时请写明意见。")
+        if data.get("grant") is True and not data.get("new_unit"):
+            self.add_error("new_unit", "请选择改由哪个承办单位办理。")
+        return data
+
+
+class ContactForm(BootstrapFormMixin, forms.Form):
+    """沟通协商: when, how and what was said (the spine's units.record_contact checks it)."""
+
+    contacted_on = forms.CharField(
+        label="联系日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    method = forms.ChoiceField(label="沟通方式", required=False)
+    summary = forms.CharField(label="沟通情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, case=None, **kw):
+        from .models import Contact
+
+        super().__init__(*args, **kw)
+        self.fields["method"].choices = [("", "请选择")] + list(Contact.Method.choices)

@@ -105,6 +105,9 @@ class Kind:
     # Item hooks (the module's own functions): the page of an item, and where it came from (提案人 …).
     url: Callable = field(default=_no_page, compare=False)
     source: Callable = field(default=_no_page, compare=False)
+    # The short 来源 an inbox row shows (社情民意批示, 民主监督 …), followed by the case's label (第0052号,
+    # 整改第3项); read from the case's own columns, so a list of rows asks nothing more. Default: `label`.
+    source_label: str = ""
     # item_url(case) -> str: the item's own page (the 社情民意 item of a 批示), linked from the case page
     # when it is not the case page itself; "" when there is none.
     item_url: Callable = field(default=_no_page, compare=False)
@@ -155,6 +158,14 @@ class Kind:
             object.__setattr__(self, "acknowledge_url", _case_acknowledge)
         if self.extend is None:
             object.__setattr__(self, "extend", _flow_extend)
+
+    def short_source(self, case) -> str:
+        """来源 of an inbox row: 「提案 第0052号」, 「微建议296」, 「民主监督 整改第3项」 (no query)."""
+        head = self.source_label or self.label
+        label = (case.label or "").strip()
+        if not label or label == "—":
+            return head
+        return label if label.startswith(head) else f"{head} {label}"
 
     def setting(self, organisation, key: str):
         return orgsettings.get(organisation, f"{self.prefix}.{key}")

@@ -142,6 +142,8 @@ class InboxItem:
             "organisation_id": c.organisation_id,
             "assignment_id": a.pk,
             "label": c.label,
+            # 来源: what the item came from (提案 第0052号, 社情民意批示 批示12 …), from the case's columns.
+            "source": self.kind.short_source(c),
             "title": c.title,
             "deadline": a.deadline,
             # This unit's own deadline has passed (a 会办 unit's is earlier than the case's).

@@ -69,6 +69,7 @@ INSTRUCTION = kinds.register(
     kinds.Kind(
         name="opinion_instruction",
         label="批示落实",
+        source_label="社情民意批示",
         prefix="opinions.instruction",
         reply_days=30,
         yellow_days=5,

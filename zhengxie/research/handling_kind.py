@@ -65,6 +65,7 @@ RECOMMENDATION = kinds.register(
         CONSULTATION_RECOMMENDATION,
         name=KIND,
         label="视察调研建议",
+        source_label="视察调研",
         prefix="research",
         proposer_label="视察调研报告",
         rater_label="政协办公室或牵头专委会",

@@ -100,6 +100,7 @@ RECTIFICATION = kinds.register(
     kinds.Kind(
         name=KIND,
         label="监督整改",
+        source_label="民主监督",
         prefix="supervision",
         reply_days=30,
         yellow_days=5,

@@ -25,7 +25,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from zhengxie.core import audit
-from zhengxie.core.errors import Conflict, Forbidden, NotFound, ServiceError
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.members.models import Member
@@ -75,6 +75,9 @@ VERBS = {
     "rate": "评价",
     "extend": "延期",
     "sign": "签发答复",
+    "request_change": "申请调整",
+    "decide_change": "审核调整申请",
+    "record_contact": "记录沟通情况",
 }
 
 
@@ -185,6 +188,44 @@ def check_extend(user, case: Case) -> None:
     _state(case, "extend", OWING)
 
 
+def check_request_change(user, case: Case, assignments=None) -> Assignment:
+    """申请调整: the unit's handler, while the unit owes its reply and has not asked already (the window and
+    the reason are the spine's units.request_change)."""
+    a = _part(user, case, assignments)
+    if a is None:
+        raise Forbidden("只有承办单位的工作人员可以申请调整。")
+    # Once the unit has replied (even when sent back to handle again) it is its item: as for proposals.
+    _state(case, "request_change", (ASSIGNED, ACKNOWLEDGED))
+    if a.change_status == Assignment.ChangeStatus.PENDING:
+        raise Conflict("本单位已申请调整，正在等待审核。", code="change_pending")
+    if a.signoff == "pending":
+        raise Conflict("本单位的答复稿正在等待负责人签发。", code="signoff_pending")
+    return a
+
+
+def pending_changes(case: Case, assignments=None) -> list[Assignment]:
+    rows = assignments if assignments is not None else list(case.assignments.select_related("unit"))
+    return [a for a in rows if a.is_active and a.change_status == Assignment.ChangeStatus.PENDING]
+
+
+def check_decide_change(user, case: Case, assignments=None) -> None:
+    """审核调整申请: the staff of the kind's office, while a unit's request waits."""
+    if not r.is_case_office(user, case):
+        raise Forbidden(f"只有本级{kinds.get(case.kind).office_label}工作人员可以审核调整申请。")
+    _state(case, "decide_change", OWING)
+    if not pending_changes(case, assignments):
+        raise Conflict("该调整申请不在待审核状态。", code="no_pending_change")
+
+
+def check_record_contact(user, case: Case, assignments=None) -> Assignment:
+    """沟通协商: the unit records a contact with the item's author while it handles the item."""
+    a = _part(user, case, assignments)
+    if a is None:
+        raise Forbidden("只有承办单位的工作人员可以记录沟通情况。")
+    _state(case, "record_contact", OWING)
+    return a
+
+
 def allowed_actions(user, case: Case, assignments=None) -> list[str]:
     """What this user may do on the case now (the page's forms, the API's `actions`); the services check
     the same. `assignments`: the case's rows when already read (no query then, but the kind's may_rate)."""
@@ -197,6 +238,9 @@ def allowed_actions(user, case: Case, assignments=None) -> list[str]:
         "rate": lambda: check_rate(user, case),
         "extend": lambda: check_extend(user, case),
         "sign": lambda: check_sign(user, case, assignments),
+        "request_change": lambda: check_request_change(user, case, assignments),
+        "decide_change": lambda: check_decide_change(user, case, assignments),
+        "record_contact": lambda: check_record_contact(user, case, assignments),
     }
     out = []
     for name, check in checks.items():
@@ -579,4 +623,99 @@ def extend(*, user, case, new_deadline, reason) -> Case:
             url=kind.url(c),
             category="handling",
         )
+    return _done(case, c)
+
+
+def request_change(*, user, case, reason) -> Case:
+    """申请调整: the unit asks the kind's office to send the item to another unit (the spine's
+    units.request_change: the reason, within the kind's change_request_days); the office is told."""
+    with transaction.atomic():
+        c = _load(user, case)
+        kind = kinds.get(c.kind)
+        check_request_change(user, c)
+        a = units.request_change(user=user, case=c, reason=reason)
+        event(c, user, "request_change", f"{a.unit.name}申请调整承办单位", a.change_reason)
+        _audit(user, c, "request_change", unit=a.unit_id, assignment=a.pk, reason=a.change_reason)
+        notify(
+            office_users(c),
+            f"{a.unit.name}申请调整{kind.label}：{c.title}",
+            a.change_reason,
+            url=kind.url(c),
+            category="handling",
+        )
+    return _done(case, c)
+
+
+def decide_change(*, user, case, assignment=None, grant: bool, note="", new_unit=None) -> Case:
+    """审核调整申请 by the kind's office: granted, the item goes to `new_unit` (required: a flow item always
+    has its unit) with the same deadline, to be acknowledged again; refused (a note), the unit goes on.
+    `assignment`: the request's row, or None for the case's one pending request."""
+    with transaction.atomic():
+        c = _load(user, case)
+        kind = kinds.get(c.kind)
+        check_decide_change(user, c)
+        if assignment in (None, ""):
+            assignment = pending_changes(c)[0].pk
+        if grant and new_unit in (None, ""):
+            raise Invalid("请选择改由哪个承办单位办理。", field="new_unit")
+        a, new, note = units.decide_change(
+            user=user,
+            case=c,
+            assignment=getattr(assignment, "pk", assignment),
+            grant=grant,
+            note=note,
+            new_unit=new_unit,
+        )
+        old_users = unit_users([a.unit_id], heads=True)
+        if not grant:
+            event(c, user, "decide_change", f"不同意{a.unit.name}的调整申请", note)
+            _audit(user, c, "decide_change", assignment=a.pk, granted=False, note=note)
+            notify(
+                old_users,
+                f"调整申请未获同意：{kind.label}《{c.title}》",
+                note or "请继续办理。",
+                url=kind.url(c),
+                category="handling",
+            )
+            return _done(case, c)
+        status = ASSIGNED if a.role in REPLYING_ROLES else c.status
+        _set(c, status)
+        label = f"同意{a.unit.name}的调整申请，改由{new.unit.name}办理"
+        event(c, user, "decide_change", label, note)
+        _audit(user, c, "decide_change", assignment=a.pk, granted=True, new_unit=new.unit_id, note=note)
+        notify(
+            old_users,
+            f"调整申请已同意：{kind.label}《{c.title}》",
+            note,
+            url=kind.url(c),
+            category="handling",
+        )
+        notify(
+            unit_users([new.unit_id], heads=True),
+            f"新交办{kind.label}：{c.title}",
+            f"请及时签收，并于 {new.deadline:%Y年%m月%d日} 前答复。",
+            url=kind.url(c),
+            category="handling",
+        )
+    return _done(case, c)
+
+
+def record_contact(*, user, case, contacted_on, method, summary) -> Case:
+    """沟通协商: the unit records a contact with the item's author (the spine's units.record_contact)."""
+    with transaction.atomic():
+        c = _load(user, case)
+        kind = kinds.get(c.kind)
+        check_record_contact(user, c)
+        ct = units.record_contact(
+            user=user, case=c, contacted_on=contacted_on, method=method, summary=summary
+        )
+        _set(c, c.status)
+        event(
+            c,
+            user,
+            "contact",
+            f"{ct.assignment.unit.name}与{kind.proposer_label}沟通（{ct.get_method_display()}）",
+            ct.summary,
+        )
+        _audit(user, c, "contact", contact=ct.pk, unit=ct.assignment.unit_id)
     return _done(case, c)
