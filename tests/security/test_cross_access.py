@@ -855,7 +855,7 @@ API: dict[str, list[tuple]] = {
     "members_api_get_member": [API_MEMBER],
     **{
         f"handling_api_case_{op}": [API_CASE, API_UNIT_CASE]
-        for op in "detail acknowledge reply letter rate sign extend".split()
+        for op in "detail acknowledge reply letter rate sign extend change_request change_decision contact".split()
     },
     "handling_api_case_letter_download": [_case_reply(), _case_reply(unit=True)],
     "handling_api_case_file_download": [("county", _case_file)],
