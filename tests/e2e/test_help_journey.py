@@ -3,6 +3,8 @@ whose links work), then taps the 「？」 beside 提案类型 on the drafting f
 a tap elsewhere closes it, and the keyboard (Tab to it, Enter, Escape) works the same — with no CSP
 violation from the popover."""
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -23,8 +25,12 @@ def test_member_opens_help_and_a_hint_on_the_drafting_form_at_375px(phone_page, 
     assert page.viewport_size["width"] == 375
 
     # 帮助 from the user menu, inside the collapsed navbar.
+    # Wait out each animation: a click while the menu is still sliding open can miss.
     page.click("button.navbar-toggler")
+    expect(page.locator("#mainnav")).to_have_class(re.compile(r"\bshow\b"))
     page.click("#user-menu")
+    expect(page.locator("#user-menu")).to_have_attribute("aria-expanded", "true")
+    expect(page.locator("#help-link")).to_be_visible()
     page.click("#help-link")
     expect(page.locator("h1")).to_contain_text("帮助：委员")
     expect(page.locator('#help-roles [aria-current="page"]')).to_contain_text("我的角色")
