@@ -434,3 +434,43 @@ def test_the_page_shows_the_head_of_a_long_year_end_list(opinion_in, user, clien
     assert n > 2
     assert rows(head) == 2 and f"显示全部{n}人" in head and f"共{n}人" in head
     assert rows(full) == n and "显示全部" not in full
+
+
+def _at_width(option: dict, width: int) -> dict:
+    """The option ECharts draws in a chart `width` pixels wide: the base, then the media queries that hold
+    (the ones without a query when none does), merged one level deep."""
+    media = option.get("media", [])
+    hits = [m for m in media if "query" in m and width <= m["query"].get("maxWidth", width)]
+    hits = hits or [m for m in media if "query" not in m]
+    out = dict(option.get("baseOption", option))
+    for m in hits:
+        for key, value in m["option"].items():
+            out[key] = {**out.get(key, {}), **value} if isinstance(value, dict) else value
+    return out
+
+
+def test_the_sector_chart_reads_on_a_phone():
+    """#9: the 按界别 chart put 15 names side by side under the bars, slanted, on a phone 320 px wide:
+    they ran into each other. There the bars now lie on their side, a name per row down the left."""
+    from zhengxie.opinions.stats import charts
+
+    names = ["社会福利和社会保障界", "中国共产党", "无党派人士", "特别邀请人士"] + [
+        f"界别{n}" for n in range(11)
+    ]
+    report = {
+        "by_sector": [
+            {"sector": s, "items": 30 - n, "accepted": 10, "adopted_total": 2} for n, s in enumerate(names)
+        ]
+    }
+    option = charts.sector_option(report)
+    phone = _at_width(option, 320)
+    assert phone["yAxis"]["type"] == "category" and phone["yAxis"]["data"] == names  # most reports on top
+    assert phone["yAxis"]["inverse"] is True and phone["yAxis"]["axisLabel"]["rotate"] == 0
+    assert phone["yAxis"]["axisLabel"]["overflow"] == "truncate"  # 社会福利… keeps its row
+    assert phone["xAxis"]["type"] == "value" and phone["xAxis"]["axisLabel"]["rotate"] == 0
+    desk = _at_width(option, 820)  # col-xl-8 at 1280 px
+    assert desk["xAxis"]["type"] == "category" and desk["xAxis"]["data"] == names
+    assert desk["xAxis"]["axisLabel"]["overflow"] == "truncate" and desk["yAxis"]["type"] == "value"
+    # Canvas tooltips (the CSP drops HTML ones' inline styles): app.js does not look inside baseOption.
+    assert option["baseOption"]["tooltip"]["renderMode"] == "richText"
+    assert [s["data"][0] for s in option["baseOption"]["series"]] == [30, 10, 2]
