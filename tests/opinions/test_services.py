@@ -200,3 +200,29 @@ def test_a_proposal_converted_at_review_becomes_a_submitted_item(user, db):
     assert [a.member_id for a in o.authors.all()] == [m.member.pk]
     assert o.pk in [x.pk for x in selectors.opinion_list(user("info"), queue=True)]
     assert DutyRecord.objects.filter(member=m.member, act=A.OPINION_SUBMIT, voided=False).exists()
+
+
+def test_the_city_accepting_a_county_item_names_the_city_and_links_where_each_may_read(opinion_in, user):
+    """#9: the notice of the city's 录用 said only 已被录用 (录用 by whom?), and the county's 信息科, who
+    forwarded it, was sent to the city's copy, a page it may not open."""
+    from zhengxie.core.models import Notification
+
+    o = opinion_in("accepted")
+    info, city, m1 = user("info"), user("citystaff"), user("member1")
+    county, city_org = o.organisation, o.organisation.get_parent()
+    copy = services.opinion_forward(user=info, opinion=o, organisation=city_org.pk)
+    start = Notification.objects.order_by("-id").values_list("id", flat=True).first()
+    services.opinion_review(user=city, opinion=copy, decision="accept")
+    notes = {n.user.username: n for n in Notification.objects.filter(id__gt=start).select_related("user")}
+    assert notes["member1"].title == f"您报送的社情民意信息《{copy.title}》已被{city_org.name}录用"
+    assert notes["info"].title == notes["member1"].title
+    # Each opens an item they may read: the member the city's copy, the county's office its own item.
+    assert notes["member1"].url == services.opinion_url(copy)
+    assert notes["info"].url == services.opinion_url(o)
+    assert selectors.get_opinion(m1, copy.pk) and selectors.get_opinion(info, o.pk)
+    # The county's own 录用 names the county.
+    own = opinion_in("submitted", title="城区停车难问题")
+    services.opinion_review(user=info, opinion=own, decision="accept")
+    assert Notification.objects.filter(
+        user=m1, title=f"您报送的社情民意信息《城区停车难问题》已被{county.name}录用"
+    ).exists()

@@ -71,10 +71,10 @@ def _today() -> datetime.date:
     return timezone.localdate()
 
 
-def opinion_url(o: Opinion) -> str:
+def opinion_url(o: Opinion | int) -> str:
     from django.urls import reverse
 
-    return reverse("opinions:detail", args=[o.pk])
+    return reverse("opinions:detail", args=[getattr(o, "pk", o)])
 
 
 def _snapshot(o: Opinion) -> dict:
@@ -445,7 +445,7 @@ def opinion_review(
             _index(o)
             _credit(o, A.OPINION_ACCEPT, o)
             _done(user, o, "accept", "录用", before, detail=reason)
-            _tell_authors(o, f"您报送的社情民意信息《{o.title}》已被录用", reason)
+            _tell_authors(o, f"您报送的社情民意信息《{o.title}》已被{o.organisation.name}录用", reason)
         elif decision in ("file", "return"):
             if decision == "return" and o.forwarded_from_id:
                 raise Conflict("下级报送的信息不能退回修改，可录用、留存或合并。", code="forwarded")
@@ -456,7 +456,7 @@ def opinion_review(
             o.save()
             label = "留存未录用" if decision == "file" else "退回修改"
             _done(user, o, decision, label, before, detail=reason)
-            _tell_authors(o, f"您报送的社情民意信息《{o.title}》：{label}", reason)
+            _tell_authors(o, f"您报送的社情民意信息《{o.title}》：{o.organisation.name}{label}", reason)
         else:
             target = _merge_target(user, o, merge_into)
             _merge(user, o, target, reason)
@@ -510,7 +510,14 @@ def _merge(user, o: Opinion, t: Opinion, reason: str) -> None:
 
 
 def _tell_authors(o: Opinion, title: str, body: str = "") -> None:
-    notify(_author_users(o), title, body, url=opinion_url(o), category="opinion")
+    """The item's authors and whoever wrote it. On a copy forwarded from below its writer is the office
+    that forwarded it, which may not open the copy above: it is sent to its own item (the copy's
+    adoptions and 批示 show there)."""
+    users = _author_users(o)
+    forwarder = [u for u in users if u.pk == o.created_by_id] if o.forwarded_from_id else []
+    notify([u for u in users if u not in forwarder], title, body, url=opinion_url(o), category="opinion")
+    if forwarder:
+        notify(forwarder, title, body, url=opinion_url(o.forwarded_from_id), category="opinion")
 
 
 # --- issues of 《社情民意》 ----------------------------------------------------------------------------
