@@ -161,3 +161,26 @@ def test_stored_control_characters_do_not_break_the_issue_docx_or_pdf(opinion_in
     assert "关于留守老人的建议" in lines and "第一段：看病难。" in lines and "第二段。" in lines
     r = c.get(url, {"format": "pdf"})
     assert r.status_code == 200 and "关于留守老人的建议" in pdf_text(r.content)
+
+
+def test_a_digest_prints_its_own_title_in_the_docx_and_the_pdf(opinion_in, user):
+    """#9: a 摘报 composed under a title of its own (乡村振兴专题) printed only its items' titles."""
+    info = user("info")
+    ids = [opinion_in("accepted", title=f"乡村振兴中的问题之{n}").pk for n in range(2)]
+    issue = services.issue_create(
+        user=info, kind="digest", opinion_ids=ids, title="乡村振兴专题", signer="陈志远"
+    )
+    services.issue_publish(user=info, issue=issue)
+    issue = published(issue)
+    lines = docx_text(documents.issue_docx(issue))
+    # Under the masthead block (after the 签发人 line), ahead of 本期要目 and the items.
+    assert lines.index("乡村振兴专题") > lines.index("签发人：陈志远")
+    assert lines.index("乡村振兴专题") < lines.index("本期要目")
+    text = pdf_text(documents.issue_pdf(issue))
+    assert text.index("乡村振兴专题") < text.index("本期要目")
+    # The default title is the masthead itself: not printed twice.
+    plain = published(
+        services.issue_create(user=info, kind="digest", opinion_ids=[opinion_in("accepted").pk])
+    )
+    assert plain.title == "社情民意摘报"
+    assert docx_text(documents.issue_docx(plain)).count("社情民意摘报") == 1

@@ -2,8 +2,8 @@
 
 Layout, top to bottom: the big red title (社情民意专报 for a 专报, 社情民意摘报 for a 摘报), the year and
 number (2026年第3期), the issuing body (政协XX委员会办公室) on the left and the date on the right, the
-签发人, a red rule; then the items in their order in the issue - a 专报's one item under its title, a
-摘报's items numbered 一、二、… - each with its published title and text and the source line
+签发人, a red rule; a 摘报's own title when it has one; then the items in their order in the issue - a
+专报's one item under its title, a 摘报's items numbered 一、二、… - each with its published title and text and the source line
 （XX委员 报送）; last the 版记: 报：<recipients> and who printed it when, between black rules.
 
 Word files are written with python-docx, PDFs with reportlab and the built-in CID font STSong-Light (no
@@ -71,6 +71,15 @@ def source_line(o: Opinion) -> str:
     if names:
         parts.append(f"{names}委员")
     return f"（{' '.join(parts) or committee_title(o.organisation)} 报送）"
+
+
+def own_title(issue: OpinionIssue) -> str:
+    """A 摘报's own title (乡村振兴专题), printed over its items; none when it is just the masthead (the
+    default) — a 专报 is headed by its one item's title."""
+    title = (issue.title or "").strip()
+    if issue.kind != OpinionIssue.Kind.DIGEST or title in ("", masthead(issue)):
+        return ""
+    return title
 
 
 def item_heading(issue: OpinionIssue, n: int, o: Opinion) -> str:
@@ -149,6 +158,9 @@ def issue_docx(issue: OpinionIssue, items: list[Opinion] | None = None) -> bytes
     _para(doc)
 
     # 正文
+    if own_title(issue):
+        _para(doc, own_title(issue), size=22, align="center", name="方正小标宋简体")
+        _para(doc)
     if issue.kind == OpinionIssue.Kind.DIGEST and len(items) > 1:
         _para(doc, "本期要目", size=16, bold=True, name="黑体")
         for n, o in enumerate(items, 1):
@@ -255,6 +267,8 @@ def issue_story(issue: OpinionIssue, items: list[Opinion], width: float) -> list
         _p(f"签发人：{issue.signer or '—'}", styles["right"]),
         HRFlowable(width="100%", thickness=2.5, color=red, spaceBefore=4, spaceAfter=14),
     ]
+    if own_title(issue):
+        story.append(_p(own_title(issue), styles["title"]))
     if issue.kind == OpinionIssue.Kind.DIGEST and len(items) > 1:
         story.append(_p("本期要目", styles["heading"]))
         story += [_p(item_heading(issue, n, o), styles["toc"]) for n, o in enumerate(items, 1)]
