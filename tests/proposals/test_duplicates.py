@@ -165,3 +165,38 @@ def test_queue_page_queries_do_not_grow(proposal_in, user, client_for, django_as
     with django_assert_max_num_queries(small):
         r = c.get("/proposals/review/")
     assert r.status_code == 200
+
+
+def test_a_chain_of_proposals_does_not_end_in_one_group(proposal_in, user):
+    # B's title holds A's matter and C's; A (lifts) and C (rural roads) have nothing in common. Single link
+    # made {A, B, C} through B; a proposal now joins a group only when close to the group as a whole.
+    a = proposal_in(
+        "submitted",
+        author="member1",
+        title="关于老旧小区加装电梯的建议",
+        reasons="老旧小区没有电梯，老人上下楼难。",
+        suggestions="简化审批，给予补贴。",
+    )
+    b = proposal_in(
+        "submitted",
+        author="member2",
+        title="关于老旧小区加装电梯和农村公路养护管理的建议",
+        reasons="老旧小区没有电梯，老人上下楼难；农村公路养护管理跟不上。",
+        suggestions="简化审批，给予补贴；落实养护资金。",
+    )
+    c = proposal_in(
+        "submitted",
+        author="member3",
+        title="关于农村公路养护管理的建议",
+        reasons="农村公路养护管理跟不上。",
+        suggestions="落实养护资金。",
+    )
+    from zhengxie.search.duplicates import pair_score
+
+    texts = {p.pk: (p.title, f"{p.reasons}\n{p.suggestions}") for p in (a, b, c)}
+    assert pair_score(texts[a.pk], texts[b.pk]) >= 0.65 and pair_score(texts[b.pk], texts[c.pk]) >= 0.65
+    assert pair_score(texts[a.pk], texts[c.pk]) < 0.3
+    groups = [_ids_of(g) & {a.pk, b.pk, c.pk} for g in _groups(user)]
+    groups = [g for g in groups if g]
+    assert not any({a.pk, c.pk} <= g for g in groups)
+    assert len(groups) == 1 and b.pk in groups[0] and len(groups[0]) == 2  # B with the closer of the two

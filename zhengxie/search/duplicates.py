@@ -11,14 +11,16 @@ How a group is found (docs/search.md "Near-duplicate groups"):
   have (the rest on the next page or the hourly job `search.warm_duplicates`), and so never scans the
   table per request. A new item's list holds the older items like it, so an edge needs only one side.
 - Edges are the neighbour pairs both waiting, in the same bucket (a proposal's session), scoring at least
-  THRESHOLD (tuned on the taidi2020 same-title groups by bench/eval_duplicates.py); groups are the
-  connected components (single link).
+  THRESHOLD (tuned on the taidi2020 same-title groups by bench/eval_duplicates.py); groups join by
+  average link (`link`): an item joins a group only when its scores against the whole group average
+  THRESHOLD or more, so no chain A~B~C puts an unrelated A and C together.
 - Neighbours that are not waiting (earlier years, already filed) are shown as reference, never merged.
 
 Apps call `groups(...)`; the rows, permissions and merges stay theirs."""
 
 from __future__ import annotations
 
+import heapq
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -136,40 +138,72 @@ def link(
     threshold: float = THRESHOLD,
     bucket: dict[int, object] | None = None,
 ) -> list[Group]:
-    """Single-link groups of the waiting `ids` (order kept) whose neighbour scores reach `threshold`, within
-    one bucket; every other neighbour at the threshold becomes a reference of the group."""
+    """Groups of the waiting `ids` (order kept), within one bucket, by **average link**: two groups (at first
+    single items) join when the average score of every pair across them reaches `threshold`, a pair that
+    neither neighbour list holds counting 0; the closest two groups join first, until no two reach it. So an
+    item joins a group only when it is close to the group as a whole, not to one member: A~B and B~C with A
+    and C unrelated give (A, B) and C alone, where single link chained all three through B. Every other
+    neighbour at the threshold becomes a reference of the group."""
     waiting = set(ids)
-    parent = {pk: pk for pk in ids}
-
-    def find(x):
-        while parent[x] != x:
-            parent[x] = parent[parent[x]]
-            x = parent[x]
-        return x
-
-    scores: dict[tuple[int, int], float] = {}
+    position = {pk: n for n, pk in enumerate(ids)}
+    scores: dict[tuple[int, int], float] = {}  # every known pair of waiting items in one bucket
     outside: dict[int, dict[int, float]] = {}
     for a in ids:
         for b, s in lists.get(a, ()):
-            if s < threshold or b == a:
+            if b == a:
                 continue
             if b not in waiting:
-                outside.setdefault(a, {})[b] = max(s, outside.get(a, {}).get(b, 0.0))
+                if s >= threshold:
+                    outside.setdefault(a, {})[b] = max(s, outside.get(a, {}).get(b, 0.0))
                 continue
             if bucket is not None and bucket.get(a) != bucket.get(b):
                 continue
             pair = (min(a, b), max(a, b))
             scores[pair] = max(s, scores.get(pair, 0.0))
-            parent[find(a)] = find(b)
-    members: dict[int, list[int]] = {}
-    for pk in ids:
-        members.setdefault(find(pk), []).append(pk)
+    # Agglomerative: clusters keyed by their first item's position; `sums` holds, for two clusters with
+    # at least one known pair, the sum of their pairs' scores; a heap of (-average, keys, versions) with
+    # stale entries skipped.
+    members: dict[int, list[int]] = {position[pk]: [pk] for pk in ids}
+    version = dict.fromkeys(members, 0)
+    sums: dict[int, dict[int, float]] = {}
+    for (a, b), s in scores.items():
+        ka, kb = position[a], position[b]
+        sums.setdefault(ka, {})[kb] = sums.get(ka, {}).get(kb, 0.0) + s
+        sums.setdefault(kb, {})[ka] = sums.get(kb, {}).get(ka, 0.0) + s
+
+    def entry(ka: int, kb: int) -> tuple:
+        ka, kb = min(ka, kb), max(ka, kb)
+        average = sums[ka][kb] / (len(members[ka]) * len(members[kb]))
+        return (-average, ka, kb, version[ka], version[kb])
+
+    heap = [entry(ka, kb) for ka, linked in sums.items() for kb in linked if ka < kb]
+    heapq.heapify(heap)
+    while heap:
+        negative, ka, kb, va, vb = heapq.heappop(heap)
+        if ka not in members or kb not in members or version[ka] != va or version[kb] != vb:
+            continue  # one of the two has joined another group since
+        if -negative < threshold:
+            break
+        members[ka] += members.pop(kb)
+        version[ka] += 1
+        for kc, s in sums.pop(kb).items():
+            del sums[kc][kb]
+            if kc != ka:
+                sums[ka][kc] = sums[ka].get(kc, 0.0) + s
+                sums[kc][ka] = sums[ka][kc]
+        sums[ka].pop(ka, None)
+        for kc in sums[ka]:
+            heapq.heappush(heap, entry(ka, kc))
     out = []
-    for group_ids in members.values():
+    for key in sorted(members):
+        group_ids = sorted(members[key], key=position.__getitem__)
         if len(group_ids) < 2:
             continue
         inside = set(group_ids)
-        g = Group(ids=group_ids, scores={p: s for p, s in scores.items() if p[0] in inside})
+        g = Group(
+            ids=group_ids,
+            scores={p: s for p, s in scores.items() if p[0] in inside and p[1] in inside and s >= threshold},
+        )
         for pk in group_ids:
             for ref, s in outside.get(pk, {}).items():
                 g.references[ref] = max(s, g.references.get(ref, 0.0))
