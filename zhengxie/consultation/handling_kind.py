@@ -38,13 +38,13 @@ def _source(case) -> str:
 
 
 def _may_view(case, user) -> bool:
-    from zhengxie.handling.rules import is_unit_user
+    from zhengxie.handling.rules import is_unit_user, unit_holds
 
     from . import rules
 
     if is_unit_user(user):
         # A unit reads the consultation it takes part in, but only its own cases.
-        return case.assignments.filter(unit_id=user.handling_unit_id).exists()
+        return unit_holds(user, case)
     return rules.can_view(user, _recommendation(case).outcome.consultation)
 
 

@@ -8,8 +8,9 @@ from django.db.models.signals import post_save
 from . import kinds
 from .models import Case, Event
 
-# The steps after which an item's status or answer can change.
-STEPS = ("acknowledge", "reply", "rate", "sign", "approve")
+# The steps after which an item's status, answer or unit can change (decide_change: a granted 申请调整
+# gives the item to another unit, whose name the item shows).
+STEPS = ("acknowledge", "reply", "rate", "sign", "approve", "decide_change")
 
 
 def _case_event(sender, instance: Event, created: bool, **kwargs) -> None:

@@ -39,6 +39,19 @@ def is_unit_user(user) -> bool:
     )
 
 
+def unit_holds(user, case) -> bool:
+    """The user's unit holds this case now: an active assignment of it. A unit released by a granted
+    申请调整 no longer sees the case (404 like any other unit's); the kinds' `may_view` ask this."""
+    if not is_unit_user(user):
+        return False
+    rows = getattr(case, "_prefetched_objects_cache", {}).get("assignments")
+    if rows is not None:
+        return any(a.is_active and a.unit_id == user.handling_unit_id for a in rows)
+    from .models import Assignment
+
+    return Assignment.objects.filter(case_id=case.pk, unit_id=user.handling_unit_id, is_active=True).exists()
+
+
 def is_unit_head(user, unit_id=None) -> bool:
     """The unit's head (负责人), who signs its reply letters off (签发); any unit's with `unit_id=None`."""
     return (

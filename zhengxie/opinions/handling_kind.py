@@ -50,11 +50,11 @@ def _source(case) -> str:
 
 
 def _may_view(case, user) -> bool:
-    from zhengxie.handling.rules import is_unit_user
+    from zhengxie.handling.rules import unit_holds
 
     from . import rules
 
-    if is_unit_user(user) and case.assignments.filter(unit_id=user.handling_unit_id).exists():
+    if unit_holds(user, case):
         return True
     return rules.can_view(user, _instruction(case).opinion)
 

@@ -49,12 +49,15 @@ def is_studio_member(user, s: Suggestion) -> bool:
 
 
 def is_routed_unit(user, s: Suggestion) -> bool:
-    """A handler or head of the unit the suggestion's case is assigned to."""
+    """A handler or head of the unit the suggestion's case is assigned to now (not one released by a granted
+    申请调整)."""
     if not (s.case_id and is_unit_user(user)):
         return False
     from zhengxie.handling.models import Assignment
 
-    return Assignment.objects.filter(case_id=s.case_id, unit_id=user.handling_unit_id).exists()
+    return Assignment.objects.filter(
+        case_id=s.case_id, unit_id=user.handling_unit_id, is_active=True
+    ).exists()
 
 
 def can_view(user, s: Suggestion) -> bool:

@@ -19,7 +19,8 @@ from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Organisation, Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.core.uploads import IMAGES, KINDS, validate
-from zhengxie.handling.models import Case, Reply
+from zhengxie.handling.lights import REPLYING_ROLES
+from zhengxie.handling.models import Assignment, Case, Reply
 from zhengxie.handling.services import flow
 from zhengxie.handling.services.ratings import Rater, check_rating
 from zhengxie.handling.services.units import check_deadline, resolve_unit
@@ -591,8 +592,9 @@ def index_published(s: Suggestion) -> None:
 
 
 def follow_case(case_id) -> None:
-    """After a step on the spine (签收, 答复, 评价, 办结): the suggestion's status and deadline follow its case,
-    and the unit's latest reply and the citizen's rating are copied for the public pages (one row to read)."""
+    """After a step on the spine (签收, 答复, 评价, 办结, 调整承办单位): the suggestion's status, deadline and
+    unit (routed_label) follow its case, and the unit's latest reply and the citizen's rating are copied for
+    the public pages (one row to read)."""
     s = Suggestion.objects.filter(case_id=case_id).first()
     if s is None:
         return
@@ -608,6 +610,15 @@ def follow_case(case_id) -> None:
         .first()
     )
     fields = {"status": status, "closed_at": case.closed_at if status == S.CLOSED else None}
+    if s.routed_to == Suggestion.RoutedTo.UNIT:  # a granted 申请调整 gives it to another unit: say which
+        unit = (
+            Assignment.objects.filter(case_id=case_id, is_active=True, role__in=REPLYING_ROLES)
+            .order_by("pk")
+            .values_list("unit__name", flat=True)
+            .first()
+        )
+        if unit:
+            fields["routed_label"] = unit[:100]
     if case.deadline:  # a re-handling (不满意) or an agreed extension moves the date the citizen is shown
         fields["deadline"] = case.deadline
     if rp is not None:

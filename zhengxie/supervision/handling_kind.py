@@ -65,12 +65,12 @@ def _materials(case, user) -> list:
 
 
 def _may_view(case, user) -> bool:
-    from zhengxie.handling.rules import is_unit_user
+    from zhengxie.handling.rules import is_unit_user, unit_holds
 
     from . import rules
 
     if is_unit_user(user):
-        return case.assignments.filter(unit_id=user.handling_unit_id).exists()
+        return unit_holds(user, case)
     return rules.can_view(user, _item(case).supervision)
 
 
