@@ -11,6 +11,12 @@ commit or rollback, so that at most one thread per process polls SQLite's lock a
 turn without spending SQLite's timeout. Waiting longer than SQLITE_QUEUE_TIMEOUT seconds (setting, default
 60) goes on to `BEGIN` anyway, as before, so a thread can never wait forever on another. Statements outside
 `atomic` (autocommit) and in-memory databases (the test suite's) are not queued.
+
+ORDER BY … NULLS LAST/FIRST (issue 13): SQLite understands the modifier but cannot read such an order from
+an index, so a list sorted by `number ASC NULLS LAST` sorted the whole subtree (a city's or the province's
+proposals) for every page. Here the modifier counts as unsupported, so Django writes the same order as
+`number IS NULL, number ASC`, which an expression index can hold (proposals' `proposal_order_sqlite_idx`,
+migration 0011; bench/list_plans.md).
 """
 
 from __future__ import annotations
@@ -18,7 +24,7 @@ from __future__ import annotations
 import threading
 
 from django.conf import settings
-from django.db.backends.sqlite3 import base
+from django.db.backends.sqlite3 import base, features
 
 _locks: dict[str, threading.Lock] = {}
 _locks_guard = threading.Lock()
@@ -30,7 +36,12 @@ def writer_lock(name) -> threading.Lock:
         return _locks.setdefault(str(name), threading.Lock())
 
 
+class DatabaseFeatures(features.DatabaseFeatures):
+    supports_order_by_nulls_modifier = False  # `x IS NULL, x` instead: an index can serve that order
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
+    features_class = DatabaseFeatures
     _queued: threading.Lock | None = None
 
     def _start_transaction_under_autocommit(self):
