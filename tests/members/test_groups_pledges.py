@@ -453,3 +453,16 @@ def test_archive_shows_groups_and_pledge_with_constant_queries(
         body = c.get(url).content.decode()
     assert "档案小组" in body and "组长" in body and "我的承诺" in body and "报送社情民意" in body
     assert GroupMembership.objects.filter(group=g, member=m1).exists()
+    # each group counts its active members, not the member alone (every group read 1 人)
+    assert "档案小组 <span" in body and "（全会，2 人，组长 " in body
+    n = GroupMembership.objects.filter(group__name="档案小组二", member__status="active").count()
+    assert n == 2 and body.count("，2 人") >= 2
+
+
+def test_archive_names_a_convened_sector_as_its_body(client_for, user, county):
+    """A convener of 文化艺术界 reads 文化艺术界别 (it read 文化艺术界界别), the name of its collective proposals."""
+    sector = Sector.objects.filter(organisation=county, name__endswith="界").first()
+    m = Member.objects.filter(sector=sector, status="active").select_related("user").first()
+    services.sector_conveners_set(user=user("staff"), sector=sector, member_ids=[m.pk])
+    body = client_for(m.user.username).get(reverse("performance:member", args=[m.pk])).content.decode()
+    assert f"</span> {sector.name}别</div>" in body and f"{sector.name}界别" not in body

@@ -56,6 +56,18 @@ def is_active_member_self(user, member):
     return getattr(member, "user_id", None) == user.pk and getattr(member, "status", "") == "active"
 
 
+@rules.predicate
+def convenes_member(user, member):
+    """The user is an active member who looks after this member as 界别召集人 of the member's sector or 组长 of
+    a 委员小组 the member belongs to (one query)."""
+    if member is None or not getattr(user, "is_authenticated", False):
+        return False
+    from .selectors import member_of
+    from .selectors_groups import convened_member_ids
+
+    return member.pk in convened_member_ids(member_of(user))
+
+
 can_view_roster = is_sysadmin | is_staff | is_leader | is_liaison
 
 rules.add_perm("members.view_roster", can_view_roster)
@@ -87,3 +99,5 @@ rules.add_perm(
 # 履职承诺: the member (while in office) writes their own; the committee's staff write one on a member's behalf.
 rules.add_perm("members.edit_pledge", is_active_member_self | (is_staff & acts_in_object))
 rules.add_perm("members.view_pledges", is_staff | is_leader | is_sysadmin)
+# A 界别召集人 or 组长 looks after the members of the sector or group (谈话提醒 of a warned member: performance).
+rules.add_perm("members.look_after", convenes_member)

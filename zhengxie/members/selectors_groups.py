@@ -76,17 +76,40 @@ def active_member_ids_of_groups(group_ids) -> set[int]:
 
 
 def roles_of(member: Member) -> dict:
-    """A member's own places: sectors they convene, groups they lead or belong to (two queries)."""
+    """A member's own places: sectors they convene (`body_name`: 经济界别), groups they lead or belong to with
+    their active members counted (two queries)."""
     convened = [c.sector for c in SectorConvener.objects.filter(member=member).select_related("sector")]
+    for s in convened:
+        s.body_name = sector_body_name(s)
     groups = list(
-        MemberGroup.objects.filter(memberships__member=member)
+        # the member's groups by id: filtering on memberships__member and counting memberships in one join
+        # counted the member alone (every group read 1 人)
+        MemberGroup.objects.filter(pk__in=GroupMembership.objects.filter(member=member).values("group_id"))
         .select_related("committee", "leader")
-        .annotate(active_count=Count("memberships", distinct=True))
+        .annotate(
+            active_count=Count(
+                "memberships", filter=Q(memberships__member__status=Member.Status.ACTIVE), distinct=True
+            )
+        )
         .order_by("order", "id")
     )
     for g in groups:
         g.is_leader = g.leader_id == member.pk
     return {"convened": convened, "groups": groups}
+
+
+def convened_member_ids(convener: Member | None) -> set[int]:
+    """The active members a member looks after as 界别召集人 (the sectors they convene) or 组长 (the groups they
+    lead), themself excluded; empty for anyone not an active member (one query)."""
+    if convener is None or convener.status != Member.Status.ACTIVE:
+        return set()
+    ids = set(
+        Member.objects.filter(organisation_id=convener.organisation_id, status=Member.Status.ACTIVE)
+        .filter(Q(sector__conveners__member=convener) | Q(group_memberships__group__leader=convener))
+        .exclude(pk=convener.pk)
+        .values_list("pk", flat=True)
+    )
+    return ids
 
 
 def sector_body_name(sector) -> str:

@@ -300,7 +300,8 @@ def _case_out(request, member, year):
     data = selectors.warning_case(member, year)
     case = data["case"]
     may = {
-        "talk": request.user.has_perm("performance.manage_warnings", member),
+        "talk": request.user.has_perm("performance.manage_warnings", member)
+        or request.user.has_perm("performance.talk_as_convener", member),
         **{a: request.user.has_perm("performance.decide_warning", member) for a in W.DECISIONS},
     }
     return {
@@ -333,9 +334,7 @@ def _case_out(request, member, year):
 
 
 def _case_member(request, member_id):
-    if not request.user.has_perm("performance.view_warnings"):
-        raise Http404("未找到")
-    return selectors.get_member(request.user, member_id)
+    return selectors.get_case_member(request.user, member_id)
 
 
 @router.get(
@@ -356,7 +355,9 @@ class TalkIn(Schema):
 
 
 @router.post(
-    "/members/{member_id}/warning-case/talk", response=WarningCaseOut, summary="登记谈话提醒（机关工作人员）"
+    "/members/{member_id}/warning-case/talk",
+    response=WarningCaseOut,
+    summary="登记谈话提醒（机关工作人员；该委员的界别召集人、小组组长登记本人的谈话，谈话人即本人）",
 )
 def warning_case_talk(request, member_id: int, payload: TalkIn, year: int | None = None):
     member = _case_member(request, member_id)

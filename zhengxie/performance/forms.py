@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
+from zhengxie.members.models import Member
 
 from . import acts as A
 
@@ -81,6 +82,15 @@ class TalkForm(BootstrapFormMixin, forms.Form):
         self.fields["talk_convener"].queryset = members
         self.fields["talk_convener"].label_from_instance = member_choice_label
         self.fields["talk_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+
+
+class ConvenerTalkForm(TalkForm):
+    """The 谈话提醒 a 界别召集人 / 组长 records of their own talk: the talker is themself (the service sets it)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, members=Member.objects.none(), **kwargs)
+        for name in ("talk_by", "talk_convener", "talk_by_name"):
+            del self.fields[name]
 
 
 class DecisionForm(BootstrapFormMixin, forms.Form):

@@ -38,7 +38,25 @@ def performance_todos(user):
                 "level": "primary",
             }
         )
+        n = selectors.open_warning_count(user)
+        items.append(
+            {
+                "label": "待处理的履职预警",
+                "count": n,
+                "url": reverse("performance:warnings") + "?state=open",
+                "level": "danger",
+            }
+        )
     if user.has_role(Role.MEMBER):
+        n = selectors.convened_talk_count(user)
+        items.append(
+            {
+                "label": "待谈话提醒的委员",
+                "count": n,
+                "url": reverse("performance:convened_warnings") + "?state=warned",
+                "level": "warning",
+            }
+        )
         n = selectors.member_warning_count(user)
         items.append(
             {

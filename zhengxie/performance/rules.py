@@ -6,6 +6,7 @@ import rules
 
 from zhengxie.core.models import Organisation
 from zhengxie.core.permissions import acts_in, in_scope, is_leader, is_liaison, is_staff, is_sysadmin
+from zhengxie.members.rules import convenes_member
 
 
 @rules.predicate
@@ -62,6 +63,11 @@ rules.add_perm("performance.review_selfreport", is_staff & (object_in_my_committ
 rules.add_perm("performance.view_rankings", is_office)
 rules.add_perm("performance.manage_warnings", is_staff & (object_in_my_committee | no_object))
 rules.add_perm("performance.view_warnings", is_office)
+# 动态退出: the 谈话提醒 is recorded by the office staff (manage_warnings, naming whoever talked) or by the
+# 界别召集人 / 组长 who talked, for a member they look after (members.rules.convenes_member), as themself.
+rules.add_perm("performance.talk_as_convener", convenes_member)
+# A warning case's page and API: whoever reads the warnings of the subtree, and the convener of its member.
+rules.add_perm("performance.view_warning_case", (is_office & member_in_subtree) | convenes_member)
 # 动态退出: 劝辞 / 视为辞去 / 继续履职 / 撤销预警 are decided by the office staff of the member's own committee.
 rules.add_perm("performance.decide_warning", is_staff & (object_in_my_committee | no_object))
 # 换届提名参考名单: office staff and leaders of the subtree read it (and export it).

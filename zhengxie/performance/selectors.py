@@ -491,16 +491,18 @@ def three_ones_met(counts: dict[str, int]) -> bool:
     )
 
 
-def warning_list(organisation, year: int, rule: str = "", state: str = "") -> list[dict]:
+def warning_list(organisation, year: int, rule: str = "", state: str = "", member_ids=None) -> list[dict]:
     """Members with warnings or a warning case this year, lowest score first:
     [{"member_id", "warnings", "total", "state"}] (5 queries). A member whose warnings have no case yet is
     预警 (`warned`); a case keeps its members on the list after they left (劝辞 / 视为辞去).
-    Call `hydrate_warnings` on the page shown to add the members, cases and steps."""
-    found = warnings(organisation.pk, year)
+    `member_ids`: only these members (a convener's). Call `hydrate_warnings` on the page shown to add the
+    members, cases and steps."""
+    found = warnings(organisation.pk, year, member_ids=member_ids)
     states = {}
-    for mid, st, case_rules in WarningCase.objects.filter(organisation=organisation, year=year).values_list(
-        "member_id", "state", "rules"
-    ):
+    cases = WarningCase.objects.filter(organisation=organisation, year=year)
+    if member_ids is not None:
+        cases = cases.filter(member_id__in=list(member_ids))
+    for mid, st, case_rules in cases.values_list("member_id", "state", "rules"):
         states[mid] = st
         if mid not in found:
             found[mid] = case_rules
@@ -510,9 +512,10 @@ def warning_list(organisation, year: int, rule: str = "", state: str = "") -> li
     if rule:
         found = {m: [w for w in ws if w["code"] == rule] for m, ws in found.items()}
         found = {m: ws for m, ws in found.items() if ws}
-    totals = dict(
-        MemberYearScore.objects.filter(organisation=organisation, year=year).values_list("member_id", "total")
-    )
+    scores = MemberYearScore.objects.filter(organisation=organisation, year=year)
+    if member_ids is not None:
+        scores = scores.filter(member_id__in=list(member_ids))
+    totals = dict(scores.values_list("member_id", "total"))
     rows = [
         {"member_id": mid, "warnings": ws, "total": totals.get(mid), "state": states.get(mid, W.WARNED)}
         for mid, ws in found.items()
@@ -593,6 +596,62 @@ def warning_case(member: Member, year: int) -> dict:
         "steps": steps,
         "actions": W.allowed(state) if (case is not None or now) else [],
     }
+
+
+def get_case_member(user, pk) -> Member:
+    """The member of a warning case (page and API): 404 unless the user reads the subtree's warnings or looks
+    after the member as 界别召集人 / 组长 (performance.view_warning_case), and never the user themself."""
+    try:
+        member = Member.objects.select_related("organisation", "sector", "liaison_group", "user").get(pk=pk)
+    except (Member.DoesNotExist, ValueError, TypeError):
+        raise Http404("未找到")
+    if member.user_id == user.pk or not user.has_perm("performance.view_warning_case", member):
+        raise Http404("未找到")
+    return member
+
+
+def office_warning_organisation(user):
+    """The committee whose warnings this user acts on from the workbench: their own, when they are its office
+    staff (办公室, or staff of no named office) allowed to handle warnings there; else None."""
+    from zhengxie.core.models import Office
+
+    if not user.has_role(Role.STAFF) or user.organisation_id is None:
+        return None
+    if user.office and not user.works_in(Office.GENERAL):
+        return None
+    organisation = user.organisation
+    if organisation.kind == Organisation.Kind.LIAISON:
+        return None
+    return organisation if user.has_perm("performance.manage_warnings", organisation) else None
+
+
+def open_warning_count(user) -> int:
+    """The office's to-do: members of its committee whose warning this year waits for a 谈话提醒 or a decision
+    (the rows of the warnings page with 待处理; the same selector, 5 queries)."""
+    organisation = office_warning_organisation(user)
+    if organisation is None:
+        return 0
+    return len(warning_list(organisation, this_year(), state="open"))
+
+
+def convened_warnings(user, year: int, state: str = "") -> list[dict]:
+    """A 界别召集人's / 组长's list: the members they look after with a warning this year (warning_list over
+    those members: 6 queries; none when they look after nobody)."""
+    from zhengxie.members.selectors import member_of
+    from zhengxie.members.selectors_groups import convened_member_ids
+
+    convener = member_of(user)
+    ids = convened_member_ids(convener)
+    if not ids:
+        return []
+    return warning_list(convener.organisation, year, state=state, member_ids=ids)
+
+
+def convened_talk_count(user) -> int:
+    """The convener's to-do: members they look after whose warning waits for the 谈话提醒 (state 预警)."""
+    if not user.has_role(Role.MEMBER):
+        return 0
+    return len(convened_warnings(user, this_year(), state=W.WARNED))
 
 
 def member_warning_count(user) -> int:

@@ -18,6 +18,7 @@ from zhengxie.core import audit
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.notifications import notify
 from zhengxie.members.models import Member
+from zhengxie.members.selectors import member_of
 
 from . import workflow as W
 from .models import MemberWarning, WarningCase
@@ -117,9 +118,15 @@ def warning_talk(
     talk_summary: str,
     member_response: str,
 ) -> WarningCase:
-    """Record the 谈话提醒: who talked (a sector convener or staff), when, what was said, the answer."""
+    """Record the 谈话提醒: who talked (a sector convener or staff), when, what was said, the answer.
+
+    The office staff record any talk; a 界别召集人 or 组长 who looks after the member records their own talk:
+    the talker is then always themself, whatever `talk_by`/`talk_convener`/`talk_by_name` say."""
     if not user.has_perm("performance.manage_warnings", member):
-        raise Forbidden("只有本级政协机关工作人员可以登记谈话提醒。")
+        if not user.has_perm("performance.talk_as_convener", member):
+            raise Forbidden("只有本级政协机关工作人员或该委员的界别召集人、小组组长可以登记谈话提醒。")
+        talk_convener = member_of(user)
+        talk_by, talk_by_name = WarningCase.TalkBy.CONVENER, talk_convener.name
     if talk_by not in TALK_BY:
         raise Invalid("请选择谈话人身份（界别召集人或机关工作人员）。", field="talk_by")
     if talk_by == WarningCase.TalkBy.CONVENER and talk_convener is not None:

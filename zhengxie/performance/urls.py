@@ -13,6 +13,7 @@ urlpatterns = [
     path("reviews/<int:pk>/reject/", views.review_reject, name="review_reject"),
     path("rankings/", views.rankings, name="rankings"),
     path("warnings/", views.warnings, name="warnings"),
+    path("warnings/convened/", views.convened_warnings, name="convened_warnings"),
     path("warnings/<int:member_id>/<int:year>/", views.warning_case, name="warning_case"),
     path("renomination/", views.renomination_list, name="renomination"),
     path("renomination/export.xlsx", views.renomination_export, name="renomination_export"),

@@ -19,11 +19,20 @@ from zhengxie.core.pagination import Paginator
 from zhengxie.core.views import paginate
 from zhengxie.core.xlsx import Book
 from zhengxie.members.models import Member
+from zhengxie.members.selectors import member_of
 
 from . import acts as A
 from . import renomination, reports, schemes, scoring, selectors, services, services_warnings
 from . import workflow as W
-from .forms import AdjustForm, DecisionForm, RejectForm, SelfReportForm, TalkForm, YearForm
+from .forms import (
+    AdjustForm,
+    ConvenerTalkForm,
+    DecisionForm,
+    RejectForm,
+    SelfReportForm,
+    TalkForm,
+    YearForm,
+)
 from .models import DutyRecord, Recomputation, SelfReport
 from .tasks import RENOMINATION_KIND
 
@@ -333,45 +342,75 @@ def warnings(request):
     )
 
 
-def _case_member(request, member_id):
-    """The member of a warning case page: 404 for whoever may not read the warnings or the member."""
-    _require(request.user, "performance.view_warnings")
-    member = selectors.get_member(request.user, member_id)
-    if member.user_id == request.user.pk:
+@login_required
+def convened_warnings(request):
+    """A 界别召集人's / 组长's list (their workbench to-do 「待谈话提醒的委员」): the members of the sectors they
+    convene and the groups they lead with a warning this year, each opening its case to record the talk."""
+    convener = member_of(request.user) if request.user.has_role(Role.MEMBER) else None
+    if convener is None:
         raise Http404("未找到")
-    return member
+    year = selectors.this_year()
+    state = request.GET.get("state", "")
+    if state not in (W.WARNED, W.TALKED):
+        state = ""
+    rows = selectors.convened_warnings(request.user, year, state=state)
+    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.hydrate_warnings(page.object_list, convener.organisation, year)
+    params = request.GET.copy()
+    params.pop("page", None)
+    return render(
+        request,
+        "performance/convened_warnings.html",
+        {
+            "year": year,
+            "state": state,
+            "states": [("", "全部"), (W.WARNED, "待谈话"), (W.TALKED, "已谈话")],
+            "page_obj": page,
+            "querystring_without_page": (params.urlencode() + "&") if params else "",
+        },
+    )
 
 
 @login_required
 def warning_case(request, member_id, year):
     """动态退出: one member's warning case of a year — the rules, the history, and the forms of the
-    transitions its state offers (谈话提醒; 劝辞 / 视为辞去 / 继续履职 / 撤销预警)."""
-    member = _case_member(request, member_id)
+    transitions its state offers (谈话提醒; 劝辞 / 视为辞去 / 继续履职 / 撤销预警). The office staff record any
+    talk and decide; the member's 界别召集人 / 组长 records their own talk (ConvenerTalkForm)."""
+    member = selectors.get_case_member(request.user, member_id)
     year = selectors.parse_year(year)
     data = selectors.warning_case(member, year)
-    can_talk = request.user.has_perm("performance.manage_warnings", member)
+    as_office = request.user.has_perm("performance.manage_warnings", member)
+    as_convener = not as_office and request.user.has_perm("performance.talk_as_convener", member)
     can_decide = request.user.has_perm("performance.decide_warning", member)
     decisions = [t for t in data["actions"] if t.action in W.DECISIONS]
-    talk_offered = can_talk and any(t.action == "talk" for t in data["actions"])
+    talk_offered = (as_office or as_convener) and any(t.action == "talk" for t in data["actions"])
     conveners = (
         Member.objects.filter(organisation_id=member.organisation_id, status=Member.Status.ACTIVE)
         .exclude(pk=member.pk)
         .select_related("sector")
     )
-    talk_form = (
-        TalkForm(members=conveners, initial={"talk_on": timezone.localdate()}) if talk_offered else None
-    )
+
+    def make_talk_form(*args, **kwargs):
+        if as_convener:
+            return ConvenerTalkForm(*args, **kwargs)
+        return TalkForm(*args, members=conveners, **kwargs)
+
+    talk_form = make_talk_form(initial={"talk_on": timezone.localdate()}) if talk_offered else None
     decision_form = DecisionForm(actions=decisions, rules=data["rules"]) if can_decide and decisions else None
     status = 200
     if request.method == "POST":
         action = request.POST.get("action")
         try:
             if action == "talk":
-                talk_form = TalkForm(request.POST, members=conveners)
+                talk_form = make_talk_form(request.POST)
                 if not talk_form.is_valid():
                     raise _FormInvalid
                 services_warnings.warning_talk(
-                    user=request.user, member=member, year=year, **talk_form.cleaned_data
+                    user=request.user,
+                    member=member,
+                    year=year,
+                    **({"talk_by": "convener"} if as_convener else {}),
+                    **talk_form.cleaned_data,
                 )
                 messages.success(request, f"已登记对 {member.name} 的谈话提醒。")
             else:
@@ -406,6 +445,8 @@ def warning_case(request, member_id, year):
             "talk_form": talk_form,
             "decision_form": decision_form,
             "talk_offered": talk_offered,
+            "as_convener": as_convener,
+            "as_office": request.user.has_perm("performance.view_warnings"),
             "can_decide": can_decide,
             "transitions": list(W.TRANSITIONS.values()),
         },
