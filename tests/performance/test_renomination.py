@@ -124,6 +124,24 @@ def test_list_against_a_recount(world, term, county):
     assert [r["suggest"] for r in data["rows"]] == [False, False, True]  # 不建议 first
 
 
+def test_a_year_without_a_score_lists_no_warning(world, term, county, make_member):
+    """A member who joined in the second year: the first year reads 未计分 with no computed warning (it read
+    全年无提案且无社情民意信息；年度得分低于合格线 for every year before the member served)."""
+    pool = list(Session.objects.filter(organisation=county).order_by("pk")[:6])
+    late = make_member(name="次年增补委员")
+    _acts(late, pool[3:6], Y2, [A.PLENARY_ATTEND, A.PROPOSAL_SUBMIT, A.INSPECTION, A.SPEECH_WRITTEN])
+    Member.objects.filter(pk=late.pk).update(term=term)
+    recompute_now(organisation=county, year=Y2)
+    MemberYearScore.objects.filter(member=late, year=Y1).delete()  # not serving in Y1
+    row = next(r for r in renomination.renomination(term)["rows"] if r["member_id"] == late.pk)
+    first, second = row["years"]
+    assert not first["scored"] and first["warnings"] == [] and first["case_state"] == ""
+    assert second["scored"]
+    # the other members' scored years keep their warnings
+    silent = next(r for r in renomination.renomination(term)["rows"] if r["member_id"] == world["silent"].pk)
+    assert any("连续两年未提交提案" in w for w in silent["years"][1]["warnings"])
+
+
 def test_page_export_api_and_access(world, term, client_for, api_for):
     c = client_for("staff")
     url = reverse("performance:renomination") + f"?term={term.pk}"

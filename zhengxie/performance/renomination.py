@@ -118,12 +118,14 @@ def renomination(term: Term, suggest: str = "") -> dict:
         for y in years:
             scheme, checks_three, hits = per_year[y]
             case = cases.get((m.pk, y))
-            found = hits.get(m.pk, [])
+            score = scores[m.pk].get(y)
+            # a year without a score (before the member served, or before the records began) shows no
+            # computed warning: "全年无提案" of a year nobody counted is noise, not a finding
+            found = hits.get(m.pk, []) if score is not None else []
             if case is not None:
                 codes = {w["code"] for w in found}
                 found = found + [r for r in case.rules if r["code"] not in codes]
             three = selectors.three_ones_met(acts.get((m.pk, y), {}))
-            score = scores[m.pk].get(y)
             cell = {
                 "year": y,
                 "scored": score is not None,
