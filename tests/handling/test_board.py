@@ -244,6 +244,17 @@ def test_the_board_lists_checkboxes_for_the_batch_reminder(client_for, two):
     assert f'name="case" value="{edu.case_id}" form="remind-form"' in html
 
 
+def test_the_board_offers_a_box_only_on_the_kinds_the_user_runs(client_for, user, two):
+    """The 办公室 (微建议, 整改 …) sees the 提案委's proposals on the board but gets no box for them: its 全选本页 and
+    催办所选 ticked every proposal of the page and answered one refusal per proposal."""
+    edu, _ = two
+    assert not user("office").works_in("proposal")
+    html = text(client_for("office").get(BOARD, {"q": "催办样例"}))
+    assert 'id="remind-form"' in html and "催办样例" in html
+    assert f'name="case" value="{edu.case_id}"' not in html
+    assert f'name="case" value="{edu.case_id}"' in text(client_for("staff").get(BOARD, {"q": "催办样例"}))
+
+
 # --- 延期 ---------------------------------------------------------------------------------------------
 
 

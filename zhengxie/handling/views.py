@@ -139,6 +139,9 @@ def board(request):
             "unit_rows": _unit_rows(figures["units"]),
             # Reminders and extensions only on the office's own organisation's items (not a subtree's).
             "can_remind": r.is_case_office(request.user),
+            # ...and a row's box only where the user runs its kind: the 办公室's 全选本页 ticked the 提案委's
+            # proposals too, and 催办所选 answered a wall of 「只有本级负责该类事项的工作人员可以催办」
+            "remind_kinds": [name for name in kinds.KINDS if r.is_case_office(request.user, kind=name)],
             # 延期 only on the kinds whose office the user works in (the extend page refuses the others).
             "extend_kinds": [
                 name
