@@ -224,3 +224,21 @@ def test_the_city_table_shows_stored_figures_with_their_time_and_counts_only_mis
     Snapshot.objects.filter(organisation=county(), year=YEAR).delete()
     c.get(f"/yearbook/levels/?year={YEAR}")
     assert Snapshot.objects.filter(organisation=county(), year=YEAR).exists()
+
+
+def test_the_levels_table_shows_each_committees_figures_and_the_totals_as_the_api_counts_them(
+    client_for, api_for
+):
+    """The table's cells are written in Python (tables._cells): the same numbers, — for a missing one."""
+    import re
+
+    data = api_for("citystaff").get(f"/api/v1/yearbook/levels?year={YEAR}").json()
+    page = client_for("citystaff").get(f"/yearbook/levels/?year={YEAR}").content.decode()
+    body = page.split('id="levels-table"')[1]
+    shown = [re.findall(r'<td class="text-end">([^<]*)</td>', tr) for tr in body.split("<tr")[2:]]
+
+    def as_text(values):
+        return ["—" if v is None else str(v) for v in values]
+
+    assert shown == [as_text(row["values"]) for row in data["rows"]] + [as_text(data["totals"])]
+    assert any(v != "—" for v in shown[0]) and len(shown[0]) == len(data["columns"])

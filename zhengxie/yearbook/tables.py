@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from statistics import median
 
+from django.utils.html import format_html_join
+
 
 def _change(now, before):
     if now is None or before is None:
@@ -74,6 +76,12 @@ def _columns(snaps: dict) -> list[dict]:
     return list(seen.values())
 
 
+def _cells(values: list) -> str:
+    """A row's figures as table cells, written at once: a province's table is 14 × ~90 of them, which the
+    template's per-cell tags (a test and a localised number each) made the page's largest cost (issue #13)."""
+    return format_html_join("", '<td class="text-end">{}</td>', (("—" if v is None else v,) for v in values))
+
+
 def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
     """The table of the committees below: a row per committee, a column per figure, the total (a sum of
     counts; rates are not summed, they show the median), the ranking on the chosen figure and its outliers
@@ -85,10 +93,12 @@ def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
     for c in committees:
         s = snaps.get(c.pk)
         fm = figure_map(s.parts) if s else {}
+        values = [fm.get(col["key"], {}).get("value") for col in cols]
         rows.append(
             {
                 "committee": c,
-                "values": [fm.get(col["key"], {}).get("value") for col in cols],
+                "values": values,
+                "cells": _cells(values),
                 "computed_at": s.computed_at if s else None,
             }
         )
@@ -122,6 +132,7 @@ def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
         "columns": cols,
         "rows": rows,
         "totals": totals,
+        "total_cells": _cells(totals),
         "total_label": "合计（比率为中位数）",
         "chosen": chosen,
         "chosen_col": cols[keys.index(chosen)] if chosen else None,
