@@ -3,7 +3,7 @@ import re
 from django.conf import settings
 from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import ValidationError
-from django.db.models import Q
+from django.db.models import Aggregate, CharField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 
@@ -31,8 +31,72 @@ def axes_username(request, credentials) -> str | None:
     return account.username if account is not None else typed
 
 
+class _RoleNames(Aggregate):
+    """A user's role codes in one string, comma-separated: STRING_AGG on PostgreSQL, GROUP_CONCAT on SQLite."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(expressions)s, ',')"
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return super().as_sql(compiler, connection, function="GROUP_CONCAT", **extra_context)
+
+
+ROLE_NAMES = "zx_role_names"
+
+
+def role_names(user_ref: str = "pk") -> Subquery:
+    """The role codes of the user `user_ref` (an outer column) as one string, for `.annotate(**{ROLE_NAMES: …})`."""
+    from .models import User
+
+    through = User.groups.through
+    return Subquery(
+        through.objects.filter(user_id=OuterRef(user_ref))
+        .order_by()
+        .values("user_id")
+        .annotate(names=_RoleNames("group__name"))
+        .values("names")[:1],
+        output_field=CharField(),
+    )
+
+
+# What every request asks of its user, read with the user's row (issue 16): the organisation (the scope of
+# every list), the 委员 (members.selectors.member_of; its two encrypted fields left unread) and the roles.
+REQUEST_RELATED = ("organisation", "member")
+REQUEST_DEFERRED = ("member__id_number", "member__address")
+
+
+def adopt_request_facts(user, role_names_value: str | None):
+    """Puts the roles read with the user's row where `User.role_codes` and `member_of` look first, so that
+    the request's permission questions run no query of their own."""
+    user.__dict__["role_codes"] = frozenset(x for x in (role_names_value or "").split(",") if x)
+    try:
+        user.__dict__["_zx_member"] = user.member
+    except user.__class__.member.RelatedObjectDoesNotExist:
+        user.__dict__["_zx_member"] = None
+    return user
+
+
+def request_users():
+    """Users as a request loads them: one query for the row, its organisation, its 委员 and its roles."""
+    from .models import User
+
+    return (
+        User.objects.select_related(*REQUEST_RELATED)
+        .defer(*REQUEST_DEFERRED)
+        .annotate(**{ROLE_NAMES: role_names()})
+    )
+
+
 class UsernameOrPhoneBackend(ModelBackend):
-    """Log in with the username or the mobile phone number."""
+    """Log in with the username or the mobile phone number. A session's user is read in one query with
+    what the request's permission checks need (`request_users`)."""
+
+    def get_user(self, user_id):
+        user = request_users().filter(pk=user_id).first()
+        if user is None or not self.user_can_authenticate(user):
+            return None
+        return adopt_request_facts(user, getattr(user, ROLE_NAMES))
 
     def authenticate(self, request, username=None, password=None, **kwargs):
         if not username or not password:

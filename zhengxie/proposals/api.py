@@ -438,11 +438,7 @@ def _row(p: Proposal) -> dict:
 
 
 def _full(request, pk) -> dict:
-    from .models import Proposal as P
-
-    p = selectors.get_proposal(request.user, pk)
-    p = selectors.detail_prefetch(P.objects.filter(pk=p.pk)).get()
-    return serialize(p, request.user)
+    return serialize(selectors.get_proposal(request.user, pk, full=True), request.user)
 
 
 def _get(request, pk) -> Proposal:

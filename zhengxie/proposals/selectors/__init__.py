@@ -89,12 +89,17 @@ def _detail_qs(qs):
     )
 
 
-def get_proposal(user, pk) -> Proposal:
+def get_proposal(user, pk, *, full: bool = False, prefetch=()) -> Proposal:
+    """The proposal if the user may see it, else 404. With `full`, read once with everything the detail page
+    or the API's full representation shows (detail_prefetch) and `prefetch` besides, instead of a second
+    read of the same row after the visibility check."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("未找到")
-    p = _detail_qs(visible_proposals(user).filter(pk=pk)).first()
+    qs = visible_proposals(user).filter(pk=pk)
+    qs = detail_prefetch(qs).prefetch_related(*prefetch) if full else _detail_qs(qs)
+    p = qs.first()
     if p is None:
         raise Http404("未找到")
     return p

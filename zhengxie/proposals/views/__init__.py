@@ -578,12 +578,7 @@ def cosign(request, pk):
 @login_required
 def detail(request, pk):
     user = request.user
-    proposal = selectors.get_proposal(user, pk)
-    proposal = (
-        selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk))
-        .prefetch_related(followups_prefetch())
-        .get()
-    )
+    proposal = selectors.get_proposal(user, pk, full=True, prefetch=(followups_prefetch(),))
     allowed = selectors.allowed_actions(user, proposal)
     replies = list(proposal.replies.all())
     evaluations = list(proposal.evaluations.all())
@@ -830,8 +825,7 @@ def action(request, pk, code):
     if spec is None:
         raise Http404
     user = request.user
-    proposal = selectors.get_proposal(user, pk)
-    proposal = selectors.detail_prefetch(Proposal.objects.filter(pk=proposal.pk)).get()
+    proposal = selectors.get_proposal(user, pk, full=True)
     allowed = selectors.allowed_actions(user, proposal)
     if request.method != "POST" and code not in allowed:
         raise PermissionDenied("您现在不能进行此操作。")

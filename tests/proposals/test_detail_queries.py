@@ -1,0 +1,82 @@
+"""A proposal's detail (API and page) near its floor (issue 16): the request's user is read in one query with
+what its permission checks ask (organisation, 委员, roles), and the proposal once, with everything shown.
+A revoked token, a deactivated user or a removed role counts from the very next request."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from zhengxie.core.models import ApiToken, Role
+
+API = "/api/v1/proposals"
+pytestmark = pytest.mark.django_db
+
+
+def _queries(client, url):
+    client.get(url)  # warm the per-process caches (content types, settings)
+    with CaptureQueriesContext(connection) as ctx:
+        r = client.get(url)
+    assert r.status_code == 200, r.content[:300]
+    return [q["sql"] for q in ctx.captured_queries]
+
+
+def _statements_on(sqls, table):
+    """The statements whose own FROM is `table` (subqueries and their tables left out)."""
+    out = []
+    for sql in sqls:
+        top = sql
+        while re.search(r"\([^()]*\)", top):
+            top = re.sub(r"\([^()]*\)", "", top)
+        if top.startswith("SELECT") and f'FROM "{table}"' in top:
+            out.append(sql)
+    return out
+
+
+@pytest.mark.parametrize("username", ["member1"])
+def test_api_detail_reads_the_user_and_the_proposal_once(api_for, proposal_in, username):
+    p = proposal_in("replied", cosigners=["member2"], co=["人社局"])
+    sqls = _queries(api_for(username), f"{API}/{p.pk}")
+    # The token, its user, the user's organisation, 委员 and roles: one statement.
+    assert len(_statements_on(sqls, "core_apitoken")) == 1
+    assert _statements_on(sqls, "core_user_groups") == [] and _statements_on(sqls, "auth_group") == []
+    assert _statements_on(sqls, "members_member") == [] and _statements_on(sqls, "core_organisation") == []
+    # The proposal: one read (its visibility and its related rows' joins in the same statement).
+    assert len(_statements_on(sqls, "proposals_proposal")) == 1
+    assert len(sqls) <= API_DETAIL_MAX, (len(sqls), sqls)
+
+
+API_DETAIL_MAX = 12
+
+
+def test_a_revoked_token_or_a_deactivated_user_is_refused_at_once(api_for, user, proposal_in):
+    p = proposal_in("accepted")
+    staff = user("staff")
+    key = ApiToken.issue(staff)
+    from django.test import Client
+
+    c = Client(headers={"Authorization": f"Bearer {key}"})
+    assert c.get(f"{API}/{p.pk}").status_code == 200
+    ApiToken.revoke_all(staff, reason="test")
+    assert c.get(f"{API}/{p.pk}").status_code == 401
+    key = ApiToken.issue(staff)
+    c = Client(headers={"Authorization": f"Bearer {key}"})
+    assert c.get(f"{API}/{p.pk}").status_code == 200
+    staff.is_active = False
+    staff.save(update_fields=["is_active"])
+    assert c.get(f"{API}/{p.pk}").status_code == 401
+
+
+def test_a_removed_role_counts_from_the_next_request(api_for, client_for, user, proposal_in):
+    p = proposal_in("submitted")
+    api, page = api_for("staff"), client_for("staff")
+    assert "review" in api.get(f"{API}/{p.pk}").json()["allowed_actions"]
+    staff = user("staff")
+    staff.set_roles([Role.LEADER])
+    body = api.get(f"{API}/{p.pk}").json()
+    assert "review" not in body["allowed_actions"]
+    assert page.get(reverse("proposals:action", args=[p.pk, "review"])).status_code == 403
