@@ -91,7 +91,11 @@ class ReplyFilesMixin:
 class ReplyForm(ReplyFilesMixin, BootstrapFormMixin, forms.Form):
     result_class = forms.ChoiceField(label="答复类别", required=False, widget=forms.RadioSelect)
     # Not required here: the service says what is missing (请填写答复内容。).
-    content = forms.CharField(label="答复内容", required=False, widget=forms.Textarea(attrs={"rows": 6}))
+    content = forms.CharField(
+        label="答复内容",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 6, "maxlength": units.REPLY_MAX}),
+    )
     files_later = True
 
     def __init__(self, *args, case, **kw):
@@ -121,7 +125,9 @@ class RateForm(BootstrapFormMixin, forms.Form):
         label="评价", choices=Evaluation.Rating.choices, required=False, widget=forms.RadioSelect
     )
     comment = forms.CharField(
-        label="意见（不满意时必填）", required=False, widget=forms.Textarea(attrs={"rows": 3})
+        label="意见（不满意时必填）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": units.COMMENT_MAX}),
     )
 
     def __init__(self, *args, case=None, **kw):
@@ -139,7 +145,9 @@ class ExtendForm(BootstrapFormMixin, forms.Form):
         label="新的办理期限", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     reason = forms.CharField(
-        label="延期理由", required=False, widget=forms.Textarea(attrs={"rows": 2, "maxlength": 500})
+        label="延期理由",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": units.REASON_MAX}),
     )
 
     def __init__(self, *args, case, **kw):
@@ -163,7 +171,9 @@ class SignForm(BootstrapFormMixin, forms.Form):
         label="签发意见", choices=list(DECISIONS.items()), required=False, widget=forms.RadioSelect
     )
     reason = forms.CharField(
-        label="退回理由（退回修改时必填）", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="退回理由（退回修改时必填）",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": units.REASON_MAX}),
     )
 
     def __init__(self, *args, case=None, **kw):
@@ -182,12 +192,17 @@ class RequestChangeForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label="申请调整（退回）理由",
         required=False,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": units.REASON_MAX}),
         help_text="说明该事项为何不属于本单位职责，或应由哪个单位办理。",
     )
 
     def __init__(self, *args, case=None, **kw):
         super().__init__(*args, **kw)
+
+    def clean(self):
+        data = super().clean()
+        add_service_errors(self, lambda: units.check_change_reason(data.get("reason")))
+        return data
 
 
 class DecideChangeForm(BootstrapFormMixin, forms.Form):
@@ -201,7 +216,11 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
         error_messages={"required": "请选择是否同意调整。"},
     )
     new_unit = forms.ChoiceField(label="改由承办单位（同意时必选）", required=False)
-    note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="审核意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": units.REASON_MAX}),
+    )
 
     def __init__(self, *args, case, **kw):
         from zhengxie.core.models import HandlingUnit
@@ -221,8 +240,8 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("grant") is False and not (data.get("note") or "").strip():
-            self.add_error("note", "不同意调整时请写明意见。")
+        if data.get("grant") is not None:
+            add_service_errors(self, lambda: units.check_change_decision(data["grant"], data.get("note")))
         if data.get("grant") is True and not data.get("new_unit"):
             self.add_error("new_unit", "请选择改由哪个承办单位办理。")
         return data
@@ -235,7 +254,11 @@ class ContactForm(BootstrapFormMixin, forms.Form):
         label="联系日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
     method = forms.ChoiceField(label="沟通方式", required=False)
-    summary = forms.CharField(label="沟通情况", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    summary = forms.CharField(
+        label="沟通情况",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": units.CONTACT_MAX}),
+    )
 
     def __init__(self, *args, case=None, **kw):
         from .models import Contact

@@ -17,7 +17,7 @@ from .. import kinds
 from ..models import Assignment, Case, Evaluation, FollowUp
 from ..selectors import ratable, unit_answers
 from .followups import end_on_unsatisfied
-from .units import _text
+from .units import COMMENT_MAX, bounded
 
 
 @dataclass
@@ -48,10 +48,15 @@ def check_rating(rating, comment) -> str:
     """满意 / 基本满意 / 不满意, the last with a comment the unit can act on. Returns the comment, stripped."""
     if rating not in Evaluation.Rating.values:
         raise Invalid("评价须为满意、基本满意或不满意。", field="rating")
-    comment = _text(comment, "意见")
-    if rating == Evaluation.Rating.UNSATISFIED and not comment:
-        raise Invalid("选择“不满意”时请写明意见，以便承办单位重新办理。", field="comment")
-    return comment
+    return bounded(
+        comment,
+        "评价意见",
+        "comment",
+        COMMENT_MAX,
+        required="选择“不满意”时请写明意见，以便承办单位重新办理。"
+        if rating == Evaluation.Rating.UNSATISFIED
+        else "",
+    )
 
 
 def rehandle_deadline(case: Case, assignment: Assignment, today=None) -> datetime.date:

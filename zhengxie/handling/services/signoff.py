@@ -41,9 +41,13 @@ def check_decision(decision, reason) -> tuple[str, str]:
     """签发 or 退回修改, the latter with a reason the handler can act on. Returns (decision, reason)."""
     if decision not in DECISIONS:
         raise Invalid("请选择签发或退回修改。", field="decision")
-    reason = units._text(reason, "退回理由")
-    if decision == RETURN and not reason:
-        raise Invalid("退回修改时请写明理由。", field="reason")
+    reason = units.bounded(
+        reason,
+        "退回理由",
+        "reason",
+        units.REASON_MAX,
+        required="退回修改时请写明理由。" if decision == RETURN else "",
+    )
     return decision, reason
 
 

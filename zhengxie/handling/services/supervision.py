@@ -14,7 +14,7 @@ from .. import rules as r
 from ..jobs import users_by_unit
 from ..lights import REPLYING_ROLES
 from ..models import Assignment, Case, Event, Extension
-from .units import _text, as_date
+from .units import REASON_MAX, as_date, bounded
 
 
 def cases_remind(*, user, case_ids, note: str = "") -> int:
@@ -127,17 +127,9 @@ def check_extension_date(current, value, latest=None):
     return new
 
 
-REASON_MAX = 500  # the 延期 forms say "0 / 500 字"
-
-
 def check_extension_reason(reason) -> str:
-    """An extension gives its reason, at most REASON_MAX characters. Returns it, stripped."""
-    reason = _text(reason, "延期理由")
-    if not reason:
-        raise Invalid("请填写延期理由。", field="reason")
-    if len(reason) > REASON_MAX:
-        raise Invalid(f"延期理由不能超过{REASON_MAX}字（现为{len(reason)}字）。", field="reason")
-    return reason
+    """An extension gives its reason, at most REASON_MAX characters (the 延期 forms say "0 / 500 字")."""
+    return bounded(reason, "延期理由", "reason", REASON_MAX, required="请填写延期理由。")
 
 
 def extend(*, user, case: Case, new_deadline, reason, latest=None):

@@ -30,6 +30,40 @@ def _text(value, name: str) -> str:
     return value.strip()
 
 
+# The spine's free texts and their caps in characters: the services refuse longer ones with the message of
+# `bounded`, the forms show the same number ("0 / N 字") and the API answers 422 by the field.
+REPLY_MAX = 5000  # 答复内容 (as a 工作室's answer to a 微建议)
+COMMENT_MAX = 500  # 评价意见
+CONTACT_MAX = 1000  # 沟通情况
+REASON_MAX = 500  # 申请调整理由, 调整审核意见, 退回理由, 延期理由
+OPINION_MAX = 2000  # 会办意见
+
+
+def bounded(value, name: str, field: str, limit: int, *, required: str = "") -> str:
+    """A free text of the spine, stripped: `required` is the message when it is empty (else it may be),
+    and it is at most `limit` characters — 「{name}不能超过{limit}字（现为N字）。」 by its field."""
+    text = _text(value, name)
+    if required and not text:
+        raise Invalid(required, field=field)
+    if len(text) > limit:
+        raise Invalid(f"{name}不能超过{limit}字（现为{len(text)}字）。", field=field)
+    return text
+
+
+CHANGE_REASON_REQUIRED = "请说明申请调整的理由。"
+REFUSAL_NOTE_REQUIRED = "不同意调整时请写明意见。"
+
+
+def check_change_reason(reason) -> str:
+    """申请调整 (退回): the unit says why, at most REASON_MAX characters."""
+    return bounded(reason, "申请调整理由", "reason", REASON_MAX, required=CHANGE_REASON_REQUIRED)
+
+
+def check_change_decision(grant: bool, note) -> str:
+    """审核调整申请: a refusal says why (the unit goes on with it); a note at most REASON_MAX characters."""
+    return bounded(note, "审核意见", "note", REASON_MAX, required="" if grant else REFUSAL_NOTE_REQUIRED)
+
+
 def as_date(value, label: str, field: str) -> datetime.date | None:
     """A date from a form or the API (YYYY-MM-DD), or None when empty."""
     if value in (None, ""):
@@ -99,9 +133,7 @@ def request_change(*, user, case: Case, reason) -> Assignment:
         raise Conflict("本单位已申请调整，正在等待审核。", code="change_pending")
     if Reply.objects.filter(assignment=a).exists():
         raise Conflict("本单位已答复，不能再申请调整。", code="already_replied")
-    reason = _text(reason, "理由")
-    if not reason:
-        raise Invalid("请说明申请调整的理由。", field="reason")
+    reason = check_change_reason(reason)
     if not change_window_open(case, a):
         days = kind.days(case.organisation, "change_request_days")
         raise Invalid(
@@ -122,7 +154,7 @@ def decide_change(*, user, case: Case, assignment, grant: bool, note="", new_uni
     a = Assignment.objects.select_related("unit").select_for_update(of=("self",)).get(pk=assignment)
     if a.case_id != case.pk or not a.is_active or a.change_status != Assignment.ChangeStatus.PENDING:
         raise Conflict("该调整申请不在待审核状态。", code="no_pending_change")
-    note = _text(note, "意见")
+    note = check_change_decision(grant, note)
     a.change_decided_by = user
     a.change_decision_note = note
     if not grant:
@@ -158,9 +190,7 @@ def record_contact(*, user, case: Case, contacted_on, method, summary) -> Contac
     check_contact_date(day, timezone.localdate(a.assigned_at))
     if method not in Contact.Method.values:
         raise Invalid("请选择沟通方式：" + "、".join(Contact.Method.labels) + "。", field="method")
-    summary = _text(summary, "沟通情况")
-    if not summary:
-        raise Invalid("请填写沟通情况。", field="summary")
+    summary = bounded(summary, "沟通情况", "summary", CONTACT_MAX, required="请填写沟通情况。")
     c = Contact.objects.create(
         assignment=a, contacted_on=day, method=method, summary=summary, recorded_by=user
     )
@@ -183,9 +213,7 @@ def co_opinion(*, user, case: Case, opinion) -> Assignment:
     a = my_assignment(user, case, Assignment.Role.CO)
     if a is None:
         raise Forbidden("只有会办单位可以提交会办意见。")
-    opinion = _text(opinion, "会办意见")
-    if not opinion:
-        raise Invalid("请填写会办意见。", field="opinion")
+    opinion = bounded(opinion, "会办意见", "opinion", OPINION_MAX, required="请填写会办意见。")
     a.co_opinion = opinion
     a.co_opinion_at = timezone.now()
     if a.acknowledged_at is None:
@@ -218,9 +246,7 @@ def check_reply(user, case: Case, result_class, content, *, signing=False):
         raise Invalid(f"答复类别须为 {'、'.join(classes)} 之一。", field="result_class")
     if not classes:
         result_class = ""
-    content = _text(content, "答复内容")
-    if not content:
-        raise Invalid("请填写答复内容。", field="content")
+    content = bounded(content, "答复内容", "content", REPLY_MAX, required="请填写答复内容。")
     return a, answers, result_class, content
 
 

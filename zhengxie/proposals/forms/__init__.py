@@ -18,6 +18,7 @@ from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.handling import services as spine
+from zhengxie.handling.services import units as spine_units
 from zhengxie.handling.services.ratings import check_rating
 from zhengxie.members.models import Member, Session
 from zhengxie.members.selectors import committee_of
@@ -64,6 +65,28 @@ class FastSelect(forms.Select):
         return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(options)}</select>')
 
 
+class ValuesChoiceIterator(forms.models.ModelChoiceIterator):
+    """A ModelChoiceField's options read as (pk, label) rows — `field.label_fields` through values_list — not
+    as model instances: a province's filter lists ~3,800 handling units and ~700 sessions, whose instances
+    (and their dates) cost more than the rest of the page (issue #13). The chosen value is still checked
+    against the queryset (one get)."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        label = self.field.label_of
+        for pk, *values in self.queryset.values_list("pk", *self.field.label_fields):
+            yield (pk, label(*values))
+
+
+class ValuesChoiceField(forms.ModelChoiceField):
+    iterator = ValuesChoiceIterator
+
+    def __init__(self, *args, label_fields=("name",), label_of=str, **kw):
+        super().__init__(*args, **kw)
+        self.label_fields, self.label_of = label_fields, label_of
+
+
 class ProposalFilterForm(BootstrapFormMixin, forms.Form):
     LIGHTS = [("", "全部督办灯"), ("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")]
     KEY = [("", "重点与否"), ("1", "重点提案"), ("0", "非重点提案")]
@@ -74,12 +97,19 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "案由、案号或正文关键词", "type": "search"}),
     )
-    session = forms.ModelChoiceField(
-        label="会次", queryset=Session.objects.none(), required=False, empty_label="全部会次"
+    # Pickers name the committee ("青川县政协 第九届第三次会议"): a city's or the province's list spans several.
+    session = ValuesChoiceField(
+        label="会次",
+        queryset=Session.objects.none(),
+        required=False,
+        empty_label="全部会次",
+        widget=FastSelect,
+        label_fields=("organisation__name", "name"),
+        label_of=lambda org, name: f"{org} {name}",
     )
     status = forms.ChoiceField(label="状态", required=False)
     category = forms.ChoiceField(label="类别", required=False)
-    unit = forms.ModelChoiceField(
+    unit = ValuesChoiceField(
         label="承办单位",
         queryset=HandlingUnit.objects.none(),
         required=False,
@@ -458,7 +488,9 @@ class ExtendForm(BootstrapFormMixin, forms.Form):
         error_messages={"required": "请选择新的办理期限。", "invalid": "请输入正确的日期。"},
     )
     reason = forms.CharField(
-        label="延期理由", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("延期理由")
+        label="延期理由",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": spine_units.REASON_MAX}),
+        error_messages=_req("延期理由"),
     )
 
     def __init__(self, *args, proposal, **kw):
@@ -507,7 +539,11 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
     new_unit = forms.ModelChoiceField(
         label="改由主办单位", queryset=HandlingUnit.objects.none(), required=False, empty_label="（不指定）"
     )
-    note = forms.CharField(label="审核意见", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        label="审核意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": spine_units.REASON_MAX}),
+    )
 
     def __init__(self, *args, user, assignment, **kw):
         super().__init__(*args, **kw)
@@ -516,8 +552,10 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("grant") is False and not (data.get("note") or "").strip():
-            self.add_error("note", "不同意调整时请写明意见。")
+        if data.get("grant") is not None:
+            add_service_errors(
+                self, lambda: spine_units.check_change_decision(data["grant"], data.get("note"))
+            )
         return data
 
 
@@ -527,7 +565,7 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
 class RequestChangeForm(BootstrapFormMixin, forms.Form):
     reason = forms.CharField(
         label="申请调整（退回）理由",
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": spine_units.REASON_MAX}),
         error_messages=_req("申请调整的理由"),
         help_text="说明该提案为何不属于本单位职责，或应由哪个单位主办。",
     )
@@ -545,7 +583,9 @@ class ContactForm(BootstrapFormMixin, forms.Form):
         error_messages={"required": "请选择沟通方式。"},
     )
     summary = forms.CharField(
-        label="沟通情况", widget=forms.Textarea(attrs={"rows": 3}), error_messages=_req("沟通情况")
+        label="沟通情况",
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": spine_units.CONTACT_MAX}),
+        error_messages=_req("沟通情况"),
     )
 
     def clean(self):
@@ -557,7 +597,9 @@ class ContactForm(BootstrapFormMixin, forms.Form):
 
 class CoOpinionForm(BootstrapFormMixin, forms.Form):
     opinion = forms.CharField(
-        label="会办意见", widget=forms.Textarea(attrs={"rows": 5}), error_messages=_req("会办意见")
+        label="会办意见",
+        widget=forms.Textarea(attrs={"rows": 5, "maxlength": spine_units.OPINION_MAX}),
+        error_messages=_req("会办意见"),
     )
 
 
@@ -566,7 +608,9 @@ class ReplyForm(BootstrapFormMixin, forms.Form):
         label="答复类别", widget=forms.RadioSelect, error_messages={"required": "请选择答复类别。"}
     )
     content = forms.CharField(
-        label="答复内容（摘要）", widget=forms.Textarea(attrs={"rows": 8}), error_messages=_req("答复内容")
+        label="答复内容（摘要）",
+        widget=forms.Textarea(attrs={"rows": 8, "maxlength": spine_units.REPLY_MAX}),
+        error_messages=_req("答复内容"),
     )
     letter = forms.FileField(
         label="答复函（已签发盖章，PDF 或 Word）",
@@ -601,7 +645,11 @@ class EvaluateForm(BootstrapFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择满意、基本满意或不满意。"},
     )
-    comment = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    comment = forms.CharField(
+        label="意见",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, "maxlength": spine_units.COMMENT_MAX}),
+    )
     member = forms.ModelChoiceField(
         label="代为录入哪位提案人的评价",
         queryset=Member.objects.none(),
