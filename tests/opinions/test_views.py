@@ -672,3 +672,63 @@ def test_actions_need_the_csrf_token(opinion_in, user):
     assert 'name="csrfmiddlewaretoken"' in page
     o.refresh_from_db()
     assert o.status == "submitted"
+
+
+def test_a_proposal_turned_opinion_and_its_item_link_to_each_other_for_who_may_see_both(
+    client_for, user, django_assert_max_num_queries
+):
+    """#9: a proposal reviewed as 转社情民意信息 said so and no more: its page now links to the item it
+    became, and the item back to its proposal — each link only for whoever may open the other page."""
+    from zhengxie.proposals import services as proposals
+
+    m1 = user("member1")
+    p = proposals.proposal_create(
+        user=m1,
+        kind="joint",
+        cosigner_ids=[user("member2").member.pk],
+        title="关于村卫生室药品短缺的情况反映",
+        reasons="部分村卫生室常用药品短缺。",
+        suggestions="建议完善基层药品配送。",
+        category="科教文卫",
+    )
+    proposals.proposal_submit(user=m1, proposal=p, confirm_single_matter=True)
+    proposals.proposal_cosign(user=user("member2"), proposal=p, agree=True)
+    # member3 asks to join; the review lets the request lapse: member3 still reads the proposal.
+    proposals.proposal_request_join(user=user("member3"), proposal=p)
+    proposals.proposal_review(
+        user=user("staff"), proposal=p, decision="to_opinion", reason="更适合以社情民意反映"
+    )
+    o = Opinion.objects.get(source_proposal=p)
+    to_item = f'href="{url("detail", o.pk)}"'
+    to_proposal = f'href="{reverse("proposals:detail", args=[p.pk])}"'
+    for username in ("member1", "member2", "staff", "info", "leader"):
+        page = client_for(username).get(reverse("proposals:detail", args=[p.pk])).content.decode()
+        assert to_item in page and "已转为社情民意信息" in page, username
+        page = client_for(username).get(url("detail", o.pk)).content.decode()
+        assert to_proposal in page and "由提案转来" in page, username
+        assert (
+            "由提案转为社情民意信息" in page
+        )  # the timeline: no 「由提案—」 for a proposal without a number
+    # member3 asked to join and the review let the request lapse: member3 reads the proposal, not the item.
+    c3 = client_for("member3")
+    page = c3.get(reverse("proposals:detail", args=[p.pk])).content.decode()
+    assert "转社情民意信息" in page and to_item not in page
+    assert c3.get(url("detail", o.pk)).status_code == 404
+    # Another member's item merged into it: an author of the item, who may not read the proposal.
+    from zhengxie.members.models import Member
+
+    other = (
+        Member.objects.filter(organisation=m1.member.organisation, user__isnull=False, status="active")
+        .exclude(user__username__in=("member1", "member2", "member3"))
+        .select_related("user")
+        .first()
+    )
+    mine = services.opinion_create(user=other.user, title="药品配送问题", content=TEXT)
+    services.opinion_submit(user=other.user, opinion=mine)
+    services.opinion_review(user=user("info"), opinion=mine, decision="merge", merge_into=o.pk)
+    c = client_for(other.user.username)
+    assert c.get(reverse("proposals:detail", args=[p.pk])).status_code == 404
+    page = c.get(url("detail", o.pk)).content.decode()
+    assert "药品短缺" in page and to_proposal not in page
+    with django_assert_max_num_queries(40):
+        client_for("member1").get(url("detail", o.pk))

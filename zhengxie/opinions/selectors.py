@@ -198,6 +198,7 @@ def detail(user, pk) -> Detail:
             "reviewed_by",
             "merged_into",
             "forwarded_from__organisation",
+            "source_proposal",
         )
         .prefetch_related(
             Prefetch(

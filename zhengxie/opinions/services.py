@@ -899,7 +899,7 @@ def from_proposal(*, user, proposal) -> Opinion:
         user,
         o,
         "from_proposal",
-        f"由提案{proposal.number_label or ''}转为社情民意信息",
+        f"由提案{proposal.number_label if proposal.number else ''}转为社情民意信息",
         None,
         extra={"proposal": proposal.pk},
     )

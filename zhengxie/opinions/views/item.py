@@ -59,6 +59,12 @@ def _adoption_levels(d: Detail) -> list[tuple[str, list[Adoption]]]:
     return [(label, by[code]) for code, label in reversed(LEVELS) if code in by]
 
 
+def _source_proposal(user, o):
+    """The proposal this item was turned from at review (转社情民意信息), when the user may open its page."""
+    p = o.source_proposal if o.source_proposal_id else None
+    return p if p is not None and user.has_perm("proposals.view_proposal", p) else None
+
+
 def context(request, d: Detail, **bound) -> dict:
     """Everything the item's page shows; `bound` replaces a panel's blank form by the one just posted."""
     user, o, actions = request.user, d.opinion, d.actions
@@ -79,6 +85,7 @@ def context(request, d: Detail, **bound) -> dict:
         "review_form": bound.get("review") or _review_form(d),
         "revoke_forms": bound.get("revoke") or {},
         "published": o.issue_id is not None and o.issue.status == OpinionIssue.Status.PUBLISHED,
+        "source_proposal": _source_proposal(user, o),
     }
     if "forward" in actions:
         targets = _forward_targets(d)
