@@ -126,6 +126,26 @@ def test_the_list_runs_a_constant_number_of_queries(client_for, user, django_ass
     assert len(_titles(r.content.decode())) == 13
 
 
+def test_a_city_list_names_each_session_s_committee_and_filters_by_session_and_unit(client_for, user):
+    """The filter's pickers are read as (id, label) rows (forms.ValuesChoiceField), not model instances: a
+    city's picker names each session's committee, and a chosen session or unit still filters."""
+    from zhengxie.core.models import HandlingUnit
+    from zhengxie.members.models import Session
+
+    session = new_session()
+    build(title="测试会次筛选", number=7301, session=session)
+    c = client_for("citystaff")
+    page = c.get(LIST).content.decode()
+    for s in Session.objects.filter(organisation__path__startswith=user("citystaff").organisation.path):
+        assert f'<option value="{s.pk}">{s.organisation.name} {s.name}</option>' in page
+    picked = c.get(LIST, {"session": session.pk}).content.decode()
+    assert f'<option value="{session.pk}" selected>' in picked and "测试会次筛选" in picked
+    unit = HandlingUnit.objects.filter(organisation=user("staff").organisation, is_active=True).first()
+    assert f'<option value="{unit.pk}">{unit.name}</option>' in page
+    assert c.get(LIST, {"unit": unit.pk}).status_code == 200
+    assert c.get(LIST, {"session": 999999}).status_code == 200  # an unknown one is ignored, as before
+
+
 # --- the review queue ------------------------------------------------------------------------------------
 
 
