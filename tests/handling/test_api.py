@@ -142,7 +142,7 @@ def test_a_bad_light_is_422_with_a_chinese_detail(api_for):
     assert r.status_code == 422
     assert r.json()["detail"] == "督办灯须为 red、yellow 或 green。" and r.json()["field"] == "light"
     r = api_for("staff").get(INBOX, {"kind": "nonsense"})
-    assert r.status_code == 422 and r.json()["detail"] == "类型不正确。"
+    assert r.status_code == 422 and r.json()["detail"].startswith("类型不正确，须为 proposal（提案）、")
     r = api_for("staff").get(INBOX, {"unit": "abc"})
     assert r.status_code == 422 and r.json()["detail"].startswith("输入有误：")
 

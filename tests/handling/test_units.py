@@ -1,6 +1,8 @@
 """各承办单位办理情况 (/handling/units/, GET /api/v1/handling/units): per unit, across kinds, the on-time
 rate, the satisfaction and the re-handling count match the rows."""
 
+import datetime
+
 import pytest
 
 from tests.proposals.builders import build
@@ -63,6 +65,7 @@ EXPECTED = {
     "name": UNIT,
     "assigned": 4,
     "owed": 2,
+    "late_open": 0,
     "replied": 3,
     "on_time": 2,
     "on_time_rate": 66.7,
@@ -86,15 +89,32 @@ def test_unit_figures_match_the_rows(client_for, api_for, figures_unit):
     r = client_for("staff").get("/handling/units/")
     assert r.status_code == 200
     assert _row(r.context["rows"], figures_unit) == {"unit_id": figures_unit.pk, **EXPECTED}
-    # 承办单位 交办 在办 已答复 按期答复率 评价 满意率 重新办理
-    assert table_row(text(r), UNIT) == [UNIT, "4", "2", "3", "66.7%", "3", "66.7%", "1"]
+    # 承办单位 交办 在办 逾期未答复 已答复 按期答复率 评价 满意率 重新办理
+    assert table_row(text(r), UNIT) == [UNIT, "4", "2", "0", "3", "66.7%", "3", "66.7%", "1"]
 
 
 def test_a_unit_with_nothing_replied_shows_no_rates(client_for, user):
     new_unit("县空白局", "空白局")
     build(title="单位统计五", unit_name="县空白局")
     cells = table_row(text(client_for("staff").get("/handling/units/")), "县空白局")
-    assert cells == ["县空白局", "1", "1", "0", "—", "0", "—", "0"]
+    assert cells == ["县空白局", "1", "1", "0", "0", "—", "0", "—", "0"]
+
+
+def test_open_items_past_their_deadline_count_as_late(client_for, api_for, user):
+    """A unit that replied once on time and leaves another item unanswered past its deadline is on time
+    for half of its items (not 100%: not answering must not raise the rate); a re-handled item already has
+    its reply counted and is not counted twice."""
+    unit = new_unit("县拖延局", "拖延局")
+    build(title="拖延一", unit_name="县拖延局", status=S.REPLIED, reply_class="A", ratings=["satisfied"])
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    build(title="拖延二", unit_name="县拖延局", deadline=yesterday)
+    build(title="拖延三", unit_name="县拖延局")  # open, not yet due: not late
+    [row] = [x for x in api_for("staff").get("/api/v1/handling/units").json() if x["unit_id"] == unit.pk]
+    assert (row["replied"], row["on_time"], row["owed"], row["late_open"]) == (1, 1, 2, 1)
+    assert row["on_time_rate"] == 50.0
+    r = client_for("staff").get("/handling/units/")
+    assert table_row(text(r), "县拖延局") == ["县拖延局", "3", "2", "1", "1", "50.0%", "1", "100.0%", "0"]
+    assert "已过办理期限仍未答复的在办事项按逾期计" in text(r)
 
 
 def test_figures_add_up_across_kinds_and_a_kind_filter_narrows_them(api_for, user, figures_unit):

@@ -41,7 +41,8 @@ class InboxRow(Schema):
     label: str
     title: str
     deadline: datetime.date | None
-    overdue: bool
+    overdue: bool  # exactly: the light is red (lights.row_light)
+    co_late: bool = False  # a 会办 unit's own deadline passed, its opinion still owed
     light: str | None
     status: str
     stage: str
@@ -119,6 +120,7 @@ class UnitFigure(BaseModel):
     name: str
     assigned: int
     owed: int
+    late_open: int  # open, past the deadline, no reply yet: counted as late in on_time_rate
     replied: int
     on_time: int
     on_time_rate: float | None

@@ -88,6 +88,18 @@ def compute_light(case, today: datetime.date | None = None, numbers: Numbers | N
     return Case.Light.GREEN.value
 
 
+def row_light(case_light: str, deadline, role: str, owes: bool, today: datetime.date | None = None):
+    """The light, the 逾期 label and the 会办意见逾期 label of one unit's row (inbox, board), from one rule:
+    the light is the case's (the rows' stored copy, which the board and the `light=` filter count), and
+    逾期 is exactly "the light is red" — never a green dot beside 逾期, nor a red one without it. A 会办
+    unit's opinion is due before the case's reply: its own deadline passed while it still owes is said
+    apart, as 会办意见逾期 (as on the proposal's page), not as 逾期. Returns (light or None, overdue, co_late)."""
+    today = today or timezone.localdate()
+    light = case_light or None
+    co_late = bool(role == Assignment.Role.CO and owes and deadline is not None and deadline < today)
+    return light, light == Case.Light.RED.value, co_late
+
+
 def with_facts(qs):
     """Cases with what the light needs: organisation, active assignments with units and contacts."""
     return qs.select_related("organisation").prefetch_related(

@@ -21,7 +21,7 @@ from zhengxie.core.models import HandlingUnit, Organisation
 
 from . import kinds
 from . import rules as r
-from .lights import REPLYING_ROLES
+from .lights import REPLYING_ROLES, row_light
 from .models import Assignment, Case, Evaluation, Reply
 
 SORTS = {
@@ -70,14 +70,38 @@ def sent_back():
     return Exists(Reply.objects.filter(assignment_id=OuterRef("pk")))
 
 
+# The inbox's `status=` filters: the row's node (what the unit has still to do), or the case's state.
+STATUSES = {
+    "unacknowledged": "未签收",
+    "change_pending": "申请调整待审",
+    "signoff": "待签发",
+    "returned": "答复稿已退回",
+    "rehandling": "退回重新办理",
+    "assigned": "已交办",
+    "acknowledged": "已签收办理中",
+    "handling": "办理中",
+}
+
+
+def _allowed(values: dict) -> str:
+    return "、".join(f"{k}（{v}）" for k, v in values.items())
+
+
 def _check_kind(kind):
     if kind and kind not in kinds.KINDS:
-        raise Invalid("类型不正确。", field="kind")
+        raise Invalid(
+            f"类型不正确，须为 {_allowed(dict(kinds.choices()))} 之一。", field="kind", code="invalid"
+        )
 
 
 def _check_light(light):
     if light and light not in LIGHTS:
-        raise Invalid("督办灯须为 red、yellow 或 green。", field="light")
+        raise Invalid("督办灯须为 red、yellow 或 green。", field="light", code="invalid")
+
+
+def _check_status(status):
+    if status and status not in STATUSES:
+        raise Invalid(f"办理节点不正确，须为 {_allowed(STATUSES)} 之一。", field="status", code="invalid")
 
 
 def inbox(user, *, kind="", light="", status="", q="", unit=None, sort="deadline") -> QuerySet[Assignment]:
@@ -85,6 +109,7 @@ def inbox(user, *, kind="", light="", status="", q="", unit=None, sort="deadline
     qs = owed(user, unit=unit)
     _check_kind(kind)
     _check_light(light)
+    _check_status(status)
     if kind:
         qs = qs.filter(kind=kind)
     if light:
@@ -134,6 +159,8 @@ class InboxItem:
 
     def as_dict(self) -> dict:
         a, c = self.assignment, self.case
+        # The row's light, 逾期 and 会办意见逾期 from one rule (lights.row_light).
+        light, overdue, co_late = row_light(c.light, a.deadline, a.role, a.owes)
         return {
             "kind": c.kind,
             "kind_label": self.kind.label,
@@ -146,9 +173,10 @@ class InboxItem:
             "source": self.kind.short_source(c),
             "title": c.title,
             "deadline": a.deadline,
-            # This unit's own deadline has passed (a 会办 unit's is earlier than the case's).
-            "overdue": a.deadline is not None and a.deadline < timezone.localdate(),
-            "light": c.light or None,
+            "overdue": overdue,
+            # A 会办 unit's own (earlier) deadline has passed and its opinion is still owed.
+            "co_late": co_late,
+            "light": light,
             "status": c.status,
             "stage": c.stage,
             "role": a.role,
@@ -227,7 +255,9 @@ def board(user, *, kind="", unit=None) -> dict:
 
 def unit_figures(user, *, kind="", year=None) -> list[dict]:
     """Per unit, across kinds (民主评议 of units reads these): items assigned (replying parts), replies
-    (each unit's latest), on time, re-handled (a reply of a later round), ratings and satisfaction.
+    (each unit's latest), on time, open and already past the deadline without a reply (`late_open`: they
+    count as late, so the on-time rate is on-time replies ÷ (replies + late_open) — a unit cannot raise its
+    rate by not answering), re-handled (a reply of a later round), ratings and satisfaction.
     Each table is scoped by its copy of the case's organisation and counted on unit_id (not id), so that
     the counts come from one index per table (h_assignment_unit_idx, h_reply_unit_idx,
     h_evaluation_unit_idx); the units' names follow in one query."""
@@ -255,6 +285,7 @@ def unit_figures(user, *, kind="", year=None) -> list[dict]:
                 "name": "",
                 "assigned": 0,
                 "owed": 0,
+                "late_open": 0,
                 "replied": 0,
                 "on_time": 0,
                 "rehandled": 0,
@@ -263,13 +294,17 @@ def unit_figures(user, *, kind="", year=None) -> list[dict]:
             },
         )
 
+    # Past the deadline without any reply yet (is_overdue's rule; a re-handled one has its reply counted).
+    late = Q(owes=True, deadline__lt=timezone.localdate()) & ~sent_back()
     for x in (
         a_qs.values("unit_id")
-        .annotate(n=Count("unit_id"), o=Count("unit_id", filter=Q(owes=True)))
+        .annotate(
+            n=Count("unit_id"), o=Count("unit_id", filter=Q(owes=True)), late=Count("unit_id", filter=late)
+        )
         .order_by()
     ):
         rw = row(x["unit_id"])
-        rw["assigned"], rw["owed"] = x["n"], x["o"]
+        rw["assigned"], rw["owed"], rw["late_open"] = x["n"], x["o"], x["late"]
     for x in (
         rp_qs.values("unit_id")
         .annotate(n=Count("unit_id"), t=Count("unit_id", filter=Q(on_time=True)))
@@ -295,7 +330,7 @@ def unit_figures(user, *, kind="", year=None) -> list[dict]:
         for rw in rows:
             rw["name"] = names.get(rw["unit_id"], "")
     for rw in rows:
-        rw["on_time_rate"] = _pct(rw["on_time"], rw["replied"])
+        rw["on_time_rate"] = _pct(rw["on_time"], rw["replied"] + rw["late_open"])
         rw["satisfaction"] = _pct(rw["good"], rw["rated"])
     return sorted(rows, key=lambda x: (-(x["assigned"]), x["name"]))
 
