@@ -239,6 +239,23 @@ def test_similar_with_title_and_body_as_text(corpus):
     assert similar(kind=KIND, text=text)[0][0] == 1
 
 
+def test_a_whole_text_finds_its_own_copy_first(corpus, monkeypatch):
+    # a message and a later one on the same matter whose body holds all of the first and says more, under a
+    # title closer to the words of the text: the copy of the text itself comes first (issue 17)
+    body = (
+        "我县城区学校大班额问题突出，部分小学一个班有六十多名学生，教室拥挤，老师顾不过来。"
+        "城区新建小区越来越多，适龄儿童逐年增加，学位供给跟不上。"
+        "建议新建两所小学，扩建现有学校，合理划分学区，按国家标准班额招生，确保教学质量。"
+    )
+    corpus(1, "反映一个情况", body)
+    corpus(2, "城区学校大班额学位紧张", body + "同时加快教师招聘，解决教师不足，缓解学位紧张和大班额。")
+    from zhengxie.search import services
+
+    assert [i for i, _ in similar(kind=KIND, text=body)][:2] == [1, 2]
+    monkeypatch.setattr(services, "TEXT_WEIGHT", 0.0)  # as before: coverage alone, the longer one first
+    assert [i for i, _ in similar(kind=KIND, text=body)][:2] == [2, 1]
+
+
 def test_similar_excludes_and_scopes(corpus, orgs):
     county, county2 = orgs
     corpus(1, *AGEING)

@@ -27,6 +27,7 @@ search/lexicon.txt, run reindex_search: stored tokens follow the old cut.
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
@@ -36,7 +37,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, Q, Sum
 
 from . import text as _text
-from .backends import backend
+from .backends import BODY_CHARS, backend
 from .models import SearchDocument, SearchTerm
 
 __all__ = [
@@ -336,6 +337,8 @@ COVERAGE_WEIGHT = 4.0  # the coverage counts this many times the title's cosine 
 ORDER_WEIGHT = 1.0  # the share of the text's neighbouring word pairs a candidate holds in the same order
 CHAR_WEIGHT = 1.0  # a short text (a title, a sentence) against the title as written: character-pair cosine
 CHAR_MAX = 100  # longer texts skip it (a body's character pairs say little of a title)
+TEXT_WEIGHT = 1.0  # a longer text (a body, a proposal's text): cosine of its start against a candidate's
+TEXT_RERANK = 20  # ... title and body start, for this many best candidates (2 x limit if more)
 RERANK = 50
 
 
@@ -355,6 +358,15 @@ def _order_weights(tokens: list[str], q: dict[str, float]) -> dict[tuple[str, st
     return out
 
 
+def _plain_vector(counts: Counter, weigher: _Weigher) -> dict[str, float]:
+    out = {}
+    for t, c in counts.items():
+        f = weigher._factor(t)
+        if f:
+            out[t] = f * (1 + math.log(c)) if c > 1 else f
+    return out
+
+
 class _Fields:
     """The candidates' titles and bodies as token counts, for BM25F coverage."""
 
@@ -367,6 +379,10 @@ class _Fields:
         avg_b = max(1.0, sum(b_len) / max(1, len(docs)))
         self.t_norm = [1 - B + B * n / avg_t for n in t_len]
         self.b_norm = [1 - B + B * n / avg_b for n in b_len]
+
+    def vector(self, i: int, weigher: _Weigher) -> dict[str, float]:
+        """Candidate i's title and body start as one vector (sublinear tf x the weigher's factor)."""
+        return _plain_vector(self.titles[i] + self.bodies[i], weigher)
 
     def coverage(self, q: dict[str, float]) -> list[float]:
         """How much of the query's weight each candidate holds, 0..1: sum over the query's words of
@@ -405,7 +421,9 @@ def similar(
     Candidates: OR queries over the text's most informative tokens (see CANDIDATES above), first
     in titles, then in titles and bodies. Rank: the IDF-weighted cosine of the text against the
     candidate's title, plus COVERAGE_WEIGHT x its BM25F coverage (how much of the text's weight the
-    title and the start of the body hold, `_Fields`), plus 1 for a title identical word for word.
+    title and the start of the body hold, `_Fields`), plus 1 for a title identical word for word; a text over
+    CHAR_MAX characters also by the cosine of its start against the best candidates' title and body start
+    (TEXT_WEIGHT), plus 1 for a body whose indexed start is the text's, word for word (docs/search.md).
     Score: that rank over 1 + COVERAGE_WEIGHT, capped at 1; 1 for an identical title. Measured on real
     messages against TF-IDF and BM25 by `make eval` (docs/search.md).
     """
@@ -455,9 +473,11 @@ def similar(
     order = _order_weights(tokens, q)
     q_chars = _text.char_pairs(text) if CHAR_WEIGHT and len(text) <= CHAR_MAX else None
     order_total = sum(order.values())
-    scale = 1 + COVERAGE_WEIGHT + ORDER_WEIGHT + (CHAR_WEIGHT if q_chars else 0.0)
-    scored = []
-    for i, (pk, object_id, title_tokens) in enumerate(found):
+    long_text = TEXT_WEIGHT if not q_chars and len(text) > CHAR_MAX else 0.0
+    scale = 1 + COVERAGE_WEIGHT + ORDER_WEIGHT + (CHAR_WEIGHT if q_chars else long_text)
+    same_start = same[:BODY_CHARS] if long_text else ""
+    ranked = []
+    for i, (pk, _object_id, title_tokens) in enumerate(found):
         t, o, c = 0.0, 0.0, 0.0
         if i in reranked:
             title_words, body_words = words[i]
@@ -466,11 +486,26 @@ def similar(
                 held = _pairs(title_words) | _pairs(body_words)
                 o = sum(w for p, w in order.items() if p in held) / order_total
             if q_chars:
-                c = _text.char_cosine(q_chars, _text.char_pairs(bodies.get(pk, ("", ""))[0]))
-        rank = t + COVERAGE_WEIGHT * coverage[i] + ORDER_WEIGHT * o + CHAR_WEIGHT * c
-        rank += 1.0 if title_tokens == same else 0.0
+                c = CHAR_WEIGHT * _text.char_cosine(q_chars, _text.char_pairs(bodies.get(pk, ("", ""))[0]))
+        rank = t + COVERAGE_WEIGHT * coverage[i] + ORDER_WEIGHT * o + c
+        # the text is this title, or this body (as far as the index keeps it), word for word: a copy
+        rank += (
+            1.0 if title_tokens == same or (same_start and bodies.get(pk, ("", ""))[1] == same_start) else 0.0
+        )
+        ranked.append([rank, t, i])
+    if long_text and ranked:
+        # A longer text (a body, a proposal's text): the best TEXT_RERANK also by the cosine of the text's
+        # start against the candidate's title and body start (the same BODY_CHARS of tokens the index
+        # returns): coverage asks how much of the text a candidate holds, so a longer body holding all of
+        # it tied with the text itself; the cosine also counts what the candidate says besides.
+        start = _plain_vector(Counter(same[:BODY_CHARS].split()), weigher)
+        start_norm = math.sqrt(sum(w * w for w in start.values()))
+        for entry in heapq.nlargest(max(TEXT_RERANK, 2 * limit), ranked) if start_norm else ():
+            entry[0] += long_text * _cosine(start, start_norm, fields.vector(entry[2], weigher))
+    scored = []
+    for rank, t, i in ranked:
         score = 1.0 if t >= 0.9999 else min(rank / scale, 1.0)
         if score >= min_score:
-            scored.append((object_id, round(score, 4), rank))
+            scored.append((found[i][1], round(score, 4), rank))
     scored.sort(key=lambda c: (-c[1], -c[2], -c[0]))
     return [(object_id, score) for object_id, score, _ in scored[:limit]]
