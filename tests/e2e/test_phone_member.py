@@ -165,6 +165,28 @@ def test_no_table_squeezes_to_one_character_per_line_on_a_phone(browser, e2e_sit
         ctx.close()
 
 
+# A button of a card whose label broke over two lines or more (a 退回 beside the reason box read 退 / 回).
+BUTTON_SQUEEZE = """() => [...document.querySelectorAll('main td .btn')].filter(b => b.offsetParent && b.innerText.trim().length > 1)
+  .filter(b => b.getBoundingClientRect().height > parseFloat(getComputedStyle(b).fontSize) * 2.6)
+  .map(b => b.innerText.trim())"""
+
+
+@pytest.mark.parametrize(
+    "username,url", [("staff", "/performance/reviews/"), ("office", "/performance/warnings/")]
+)
+def test_no_button_in_a_card_breaks_its_label_on_a_phone(browser, e2e_site, username, url):
+    ctx = _phone(browser, e2e_site)
+    try:
+        page = _signed_in(ctx, username)
+        page.goto(url)
+        page.wait_for_load_state()
+        assert page.locator("main td .btn").count() > 0
+        assert page.evaluate(BUTTON_SQUEEZE) == []
+        _no_sideways(page)
+    finally:
+        ctx.close()
+
+
 MAKE_JOINT = (
     "from zhengxie.core.models import User; from zhengxie.proposals import services; "
     "a = User.objects.get(username='member2'); m1 = User.objects.get(username='member1').member; "

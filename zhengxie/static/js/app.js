@@ -135,7 +135,8 @@
         hideSelected: el.multiple,
         closeAfterSelect: !el.multiple,
         allowEmptyOption: !el.multiple,
-        placeholder: el.multiple ? "输入文字筛选，可选多项" : "输入文字筛选",
+        // a field's own data-placeholder (e.g. 输入姓名搜索本界别委员) before the general one
+        placeholder: el.dataset.placeholder || (el.multiple ? "输入文字筛选，可选多项" : "输入文字筛选"),
         render: {
           no_results: function () { return '<div class="no-results">没有匹配的选项</div>'; },
         },
