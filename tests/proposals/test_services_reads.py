@@ -192,7 +192,9 @@ def test_allowed_actions_follow_role_and_state(user, proposal_in):
     services.assignment_request_change(user=user("handler1"), proposal=p, reason="职责不符")
     assert "decide_change" in selectors.allowed_actions(user("staff"), p)
     assert "request_change" not in selectors.allowed_actions(user("handler1"), p)
-    services.assignment_decide_change(user=user("staff"), assignment=p.assignments.get(), grant=False)
+    services.assignment_decide_change(
+        user=user("staff"), assignment=p.assignments.get(), grant=False, note="属本单位职责，请继续办理。"
+    )
     services.proposal_reply(user=user("handler1"), proposal=p, result_class="A", content="已解决。")
     assert selectors.allowed_actions(user("member1"), p) == {"evaluate"}
     assert selectors.allowed_actions(user("handler1"), p) == set()

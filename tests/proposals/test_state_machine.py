@@ -232,6 +232,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
                 user=user,
                 assignment=a,
                 grant=draw(st.booleans()),
+                note=draw(st.sampled_from(["", "请继续办理。"])),
                 new_unit=draw(st.sampled_from([None, *self.units])),
             )
         elif action == "contact":
