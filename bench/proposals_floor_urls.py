@@ -7,6 +7,8 @@ excepted but their own) and the same order, and answering JSON:
                                          order, and its count (common.first_page_floor)
     /bench-floor/proposals/<id>/         one proposal's row (no related rows)
     /bench-floor/proposals/stats/?session=<id>   the session's proposals counted by status (one GROUP BY)
+    /bench-floor/touch/proposals/        (not a floor) a new data version for the proposals, as after a
+                                         write: the next API list recounts (the bench's "count recomputed")
 
 The organisations of the user's subtree are read first (common.subtree_filter: one short query), as the
 other benches' floors do.
@@ -58,7 +60,18 @@ def stats_floor(request):
     return JsonResponse({"by_status": list(rows)})
 
 
+@login_required
+def touch(request):
+    """Not a floor: a new data version for the proposals, as any committed write gives (core.datacache), so
+    that the bench can time the API list whose kept count must be recomputed."""
+    from zhengxie.core import datacache
+
+    datacache.bump("proposals")
+    return JsonResponse({"bumped": "proposals"})
+
+
 urlpatterns = [
+    path("bench-floor/touch/proposals/", touch),
     path("bench-floor/proposals/", list_floor),
     path("bench-floor/proposals/<int:pk>/", detail_floor),
     path("bench-floor/proposals/stats/", stats_floor),

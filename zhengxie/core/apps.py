@@ -7,9 +7,13 @@ class CoreConfig(AppConfig):
     verbose_name = "平台基础"
 
     def ready(self):
+        from django.db import connections
         from django.utils.module_loading import autodiscover_modules
 
-        from . import signals  # noqa: F401
+        from . import datacache, signals  # noqa: F401
+
+        for conn in connections.all(initialized_only=True):  # later ones: connection_created
+            datacache.install(conn)
         from .textguard import install
 
         install()  # every form's text fields refuse control characters

@@ -312,6 +312,14 @@ class Counter(models.Model):
         constraints = [models.UniqueConstraint(fields=["organisation", "key"], name="unique_counter")]
 
 
+class DataVersion(models.Model):
+    """The version of a kind of kept figures (core.datacache): a new random token after every committed
+    write to the kind's tables; kept counts and statistics are stored under it."""
+
+    kind = models.CharField(max_length=40, primary_key=True)
+    token = models.CharField(max_length=32)
+
+
 class ApiToken(models.Model):
     """Bearer token for the JSON API; only its hash is stored."""
 

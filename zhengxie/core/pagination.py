@@ -8,6 +8,7 @@ ordering reversed, a small offset, the rows turned back — when the ordering en
 
 from django.core.paginator import Paginator as DjangoPaginator
 from django.db.models import QuerySet
+from django.utils.functional import cached_property
 
 UNIQUE_LAST = {"id", "-id", "pk", "-pk"}
 
@@ -31,6 +32,20 @@ def page_slice(qs, start: int, stop: int, count: int) -> list:
 
 
 class Paginator(DjangoPaginator):
+    """`kept="<kind>"`: the count is read through core.datacache (kept per data version and scope)."""
+
+    def __init__(self, object_list, per_page, *args, kept: str | None = None, **kwargs):
+        super().__init__(object_list, per_page, *args, **kwargs)
+        self.kept = kept
+
+    @cached_property
+    def count(self):
+        if self.kept and isinstance(self.object_list, QuerySet):
+            from .datacache import count
+
+            return count(self.kept, self.object_list)
+        return super().count
+
     def page(self, number):
         number = self.validate_number(number)
         bottom = (number - 1) * self.per_page
@@ -41,15 +56,21 @@ class Paginator(DjangoPaginator):
 
 
 class Rows:
-    """A sliceable, countable view of `qs` whose items are `fn(obj)` (counted once)."""
+    """A sliceable, countable view of `qs` whose items are `fn(obj)` (counted once; `kept="<kind>"`: the
+    count read through core.datacache)."""
 
-    def __init__(self, qs, fn):
-        self.qs, self.fn = qs, fn
+    def __init__(self, qs, fn, kept: str | None = None):
+        self.qs, self.fn, self.kept = qs, fn, kept
         self._count = None
 
     def count(self):
         if self._count is None:
-            self._count = self.qs.count()
+            if self.kept:
+                from .datacache import count
+
+                self._count = count(self.kept, self.qs)
+            else:
+                self._count = self.qs.count()
         return self._count
 
     def __len__(self):

@@ -50,8 +50,9 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         return response
 
 
-def paginate(request, qs, per_page: int = 20):
-    page = Paginator(qs, per_page).get_page(request.GET.get("page"))
+def paginate(request, qs, per_page: int = 20, kept: str | None = None):
+    """(the page, the query string without `page`); `kept`: the count kept by core.datacache."""
+    page = Paginator(qs, per_page, kept=kept).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     qs_wo_page = params.urlencode()

@@ -13,3 +13,8 @@ class OpinionsConfig(AppConfig):
         from .services import from_proposal
 
         register_converter("opinion", from_proposal)
+
+        from zhengxie.core import datacache
+
+        # The kept statistics (core.datacache) follow every write to these tables.
+        datacache.watch("opinions", "opinions_", "members_member", "members_sector")

@@ -490,7 +490,7 @@ def list_proposals(
         sort=sort,
         mine=mine,
     )
-    return Rows(qs, _row)
+    return Rows(qs, _row, kept="proposals")  # the count kept per data version and scope (core.datacache)
 
 
 @router.get("/proposals/{int:pk}", response=ProposalOut, summary="提案详情（含交办、答复、评价、办理过程）")

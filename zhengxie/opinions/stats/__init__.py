@@ -21,7 +21,7 @@ import datetime
 from django.db.models import Count, Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from zhengxie.core import orgsettings
+from zhengxie.core import datacache, orgsettings
 from zhengxie.core.errors import Invalid, NotFound
 from zhengxie.core.models import Organisation, Role
 from zhengxie.core.permissions import in_scope
@@ -190,9 +190,20 @@ def year_report(user, year=None, organisation=None) -> dict:
     """Everything the statistics page, the dashboard and the .xlsx show for one organisation's year:
     the figures (as year_figures), issues by kind, and the breakdowns by month, category, author (the
     year-end list) and 界别, with the work-report sentence. Seven queries (and one for a picked committee),
-    none of which fetches a row per item beyond its authorships."""
+    none of which fetches a row per item beyond its authorships.
+
+    Kept per data version (core.datacache, kind "opinions"): recomputed after a committed write to the
+    items, their issues, adoptions, 批示, authors or the members, not on every request. The key is the
+    committee the caller may read (organisation_for has checked it), the year and its category order."""
     org = organisation_for(user, organisation)
     year = check_year(year)
+    order = tuple(orgsettings.get(org, "opinions.categories"))
+    key = ("year_report", org.pk, year, order)
+    report = datacache.cached("opinions", key, lambda: _year_report(org, year, order))
+    return {"organisation": org, **report}
+
+
+def _year_report(org, year: int, order) -> dict:
     months = _month_bounds(year)
 
     # 1. The items by category and status, with a count per month of submission: one pass over
@@ -306,7 +317,7 @@ def year_report(user, year=None, organisation=None) -> dict:
             c[r["status"]] += r["n"]
     for _, category in first_adoption.values():
         cat(category)["adopted"] += 1
-    order = list(orgsettings.get(org, "opinions.categories"))
+    order = list(order)
     by_category = sorted(
         cats.values(),
         key=lambda c: (order.index(c["category"]) if c["category"] in order else len(order), c["category"]),
@@ -406,7 +417,6 @@ def year_report(user, year=None, organisation=None) -> dict:
         ),
     )
     return {
-        "organisation": org,
         "year": year,
         "figures": figures,
         "issue_kinds": {k: issue_kinds.get(k, 0) for k in OpinionIssue.Kind.values},

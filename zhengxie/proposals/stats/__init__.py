@@ -14,8 +14,9 @@
 from __future__ import annotations
 
 from django.db.models import Count, Exists, OuterRef, Q
+from django.utils import timezone
 
-from zhengxie.core import audit, orgsettings
+from zhengxie.core import audit, datacache, orgsettings
 from zhengxie.core.charts import pie_option
 from zhengxie.core.permissions import in_scope, org_scope_q
 from zhengxie.core.xlsx import Book
@@ -53,7 +54,20 @@ def session_stats(user, session) -> dict:
 
 
 def session_figures(session, sid: int) -> dict:
-    """session_stats without the caller's scope check (the yearbook counts for the committee itself)."""
+    """session_stats without the caller's scope check (the yearbook counts for the committee itself).
+
+    Kept per data version (core.datacache, kind "proposals"): recomputed after a committed write to the
+    proposals or their handling rows, not on every request. The key is the session's id as the caller
+    scoped it (0 when out of scope), the settings read and the day (跟踪落实's 逾期)."""
+    org = session.organisation
+    classes = tuple(orgsettings.get(org, "proposals.result_classes"))
+    order = tuple(orgsettings.get(org, "proposals.categories"))
+    key = ("session_figures", sid, classes, order, timezone.localdate().isoformat())
+    figures = datacache.cached("proposals", key, lambda: _session_figures(sid, classes, order))
+    return {"session": session, **figures}
+
+
+def _session_figures(sid: int, result_classes, order) -> dict:
     proposals = Proposal.objects.filter(session_id=sid)
     accepted_q = Q(status__in=ACCEPTED_STATES)
 
@@ -107,7 +121,7 @@ def session_figures(session, sid: int) -> dict:
         .annotate(n=Count("id"))
         .order_by()
     )
-    classes = list(orgsettings.get(session.organisation, "proposals.result_classes"))
+    classes = list(result_classes)
     class_counts = dict.fromkeys(classes, 0)
     for row in reply_rows:
         class_counts[row["result_class"]] = class_counts.get(row["result_class"], 0) + row["n"]
@@ -176,7 +190,7 @@ def session_figures(session, sid: int) -> dict:
     totals["followups"] = followup_figures(sid, units)
 
     # 7-8. By category
-    order = list(orgsettings.get(session.organisation, "proposals.categories"))
+    order = list(order)
     cats = {}
     for row in by_cat_rows:
         if row["submitted"]:
@@ -202,7 +216,6 @@ def session_figures(session, sid: int) -> dict:
         key=lambda c: (order.index(c["category"]) if c["category"] in order else len(order), c["category"]),
     )
     return {
-        "session": session,
         "totals": totals,
         "classes": classes,
         "by_unit": list(units.values()),

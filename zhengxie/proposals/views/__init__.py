@@ -152,7 +152,7 @@ def proposal_list(request):
     filters = form.filters()
     qs = selectors.proposal_list(request.user, **filters)
     per_page = listing.page_size(request)
-    page, qs_wo_page = paginate(request, qs, per_page=per_page)
+    page, qs_wo_page = paginate(request, qs, per_page=per_page, kept="proposals")
     return render(
         request,
         "proposals/list.html",

@@ -1,0 +1,95 @@
+"""core.datacache: kept figures under a data version that every committed write to a watched table renews
+(ORM saves, QuerySet.update, bulk_create, raw SQL), computed afresh inside a transaction that wrote."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection, transaction
+
+from zhengxie.core import datacache
+from zhengxie.core.models import DataVersion
+from zhengxie.proposals.models import Proposal
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def calls():
+    """A compute function that counts its calls and answers the number of proposals."""
+    seen = []
+
+    def compute():
+        seen.append(1)
+        return Proposal.objects.count()
+
+    compute.seen = seen
+    return compute
+
+
+def test_a_figure_is_computed_once_per_version(calls):
+    cache.clear()
+    first = datacache.cached("proposals", ("t", 1), calls)
+    assert datacache.cached("proposals", ("t", 1), calls) == first
+    assert len(calls.seen) == 1
+    datacache.cached("proposals", ("t", 2), calls)  # other key parts: computed for themselves
+    assert len(calls.seen) == 2
+
+
+def test_each_kind_of_write_renews_the_version_on_commit(django_capture_on_commit_callbacks, calls):
+    p = Proposal.objects.order_by("id").first()
+    writes = [
+        lambda: Proposal.objects.filter(pk=p.pk).update(title=p.title + "。"),  # QuerySet.update
+        lambda: Proposal.objects.filter(pk=p.pk).update(title=p.title),
+        lambda: p.save(update_fields=["title"]),  # Model.save
+        lambda: connection.cursor().execute(  # raw SQL
+            "UPDATE proposals_proposal SET title = title WHERE id = %s", [p.pk]
+        ),
+    ]
+    for write in writes:
+        before = datacache.version("proposals")
+        with django_capture_on_commit_callbacks(execute=True):
+            write()
+        assert datacache.version("proposals") != before
+    other = datacache.version("opinions")
+    with django_capture_on_commit_callbacks(execute=True):
+        Proposal.objects.filter(pk=p.pk).update(title=p.title)
+    assert datacache.version("opinions") == other  # a kind whose tables were not written keeps its figures
+
+
+def test_inside_a_transaction_that_wrote_the_figure_is_computed_afresh():
+    cache.clear()
+    seen = []
+
+    def submitted():
+        seen.append(1)
+        return Proposal.objects.filter(status="submitted").count()
+
+    n = datacache.cached("proposals", ("t",), submitted)
+    p = Proposal.objects.filter(status="submitted").first()
+    with transaction.atomic():
+        Proposal.objects.filter(pk=p.pk).update(status="accepted")
+        assert datacache.dirty("proposals")
+        assert datacache.cached("proposals", ("t",), submitted) == n - 1
+        transaction.set_rollback(True)
+    # Rolled back to a savepoint, the transaction stays marked until it ends (computed afresh: right either
+    # way); another transaction, e.g. the next request's, reads the kept figure again.
+    assert datacache.cached("proposals", ("t",), submitted) == n
+    assert len(seen) == 3
+
+
+def test_a_missing_version_is_created_by_the_first_reader(calls):
+    DataVersion.objects.filter(kind="proposals").delete()
+    datacache._state(connection)["pending"].clear()  # (that delete is no write of the kind's tables)
+    token = datacache.version("proposals")
+    assert token and DataVersion.objects.get(kind="proposals").token == token
+
+
+def test_an_unknown_kind_is_refused(calls):
+    with pytest.raises(KeyError):
+        datacache.cached("nothing-registered", ("t",), calls)
+
+
+def test_writes_to_watched_tables_name_their_kinds():
+    assert "proposals" in datacache.kinds_of("proposals_proposal")
+    assert "proposals" in datacache.kinds_of("handling_assignment")
+    assert "opinions" in datacache.kinds_of("opinions_adoption")
+    assert datacache.kinds_of("core_apitoken") == frozenset()
