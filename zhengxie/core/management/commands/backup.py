@@ -45,6 +45,8 @@ MEDIA_PREFIX = "media/"
 EXTRA_MODELS = ["auth.group", "admin.logentry"]
 # Referenced by natural key: their ids are made by `migrate` and differ from one database to another.
 NATURAL_KEY_MODELS = ["contenttypes.contenttype", "auth.permission"]
+# Derived, not data: the kept figures' version tokens (core.datacache) are made anew by the first write.
+NOT_BACKED_UP = {"core.dataversion"}
 
 
 def backup_models() -> list:
@@ -52,7 +54,11 @@ def backup_models() -> list:
     app_list = {}
     for config in apps.get_app_configs():
         if config.name.startswith("zhengxie."):
-            app_list[config] = [m for m in config.get_models() if m._meta.managed and not m._meta.proxy]
+            app_list[config] = [
+                m
+                for m in config.get_models()
+                if m._meta.managed and not m._meta.proxy and m._meta.label_lower not in NOT_BACKED_UP
+            ]
     for label in EXTRA_MODELS:
         model = apps.get_model(label)
         app_list.setdefault(model._meta.app_config, []).append(model)
