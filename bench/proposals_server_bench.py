@@ -471,21 +471,14 @@ def markdown(runs: list[dict], args, facts: dict) -> str:
                 q = x.get(r["label"])
                 ratio_ok = q is not None and q["p50"] <= q["target"] and q["cpu"] <= q["target"]
                 if r["label"] in REPORTED_ONLY:
-                    rows.append(
-                        [
-                            r["label"],
-                            f"{r['n']} ({r['runs']})",
-                            r["p50"],
-                            r["p95"],
-                            r["p95_worst"],
-                            r.get("cpu_app", float("nan")),
-                            r.get("cpu_db", float("nan")),
-                            f"{_num(q['p50'])} / {_num(q['p95'])} / {_num(q['cpu'])}" if q else "",
-                            "(reported, not judged)",
-                            "",
-                        ]
+                    target, judged = "(reported, not judged)", ""
+                else:
+                    target = f"≤ {q['target']:g}× · p95 ≤ {r['target']:.0f}" if q else ""
+                    judged = (
+                        f"{verdict(ratio_ok)} · {verdict(r['p95'] <= r['target'])}"
+                        if q
+                        else ("" if r["target"] is None else verdict(r["p95"] <= r["target"]))
                     )
-                    continue
                 rows.append(
                     [
                         r["label"],
@@ -496,12 +489,8 @@ def markdown(runs: list[dict], args, facts: dict) -> str:
                         r.get("cpu_app", float("nan")),
                         r.get("cpu_db", float("nan")),
                         f"{_num(q['p50'])} / {_num(q['p95'])} / {_num(q['cpu'])}" if q else "",
-                        f"≤ {q['target']:g}× · p95 ≤ {r['target']:.0f}" if q else "",
-                        (
-                            f"{verdict(ratio_ok)} · {verdict(r['p95'] <= r['target'])}"
-                            if q
-                            else ("" if r["target"] is None else verdict(r["p95"] <= r["target"]))
-                        ),
+                        target,
+                        judged,
                     ]
                 )
             hog_note = f", a hog per core at nice {p['hog_nice']}" if p.get("hog_nice") is not None else ""
