@@ -97,8 +97,13 @@ def test_a_leader_sees_the_key_figures_of_the_dashboard(client_for, django_asser
     dash = c.get(reverse("dashboard:index")).content.decode()
     for dom_id in ("supervision-red", "supervision-yellow"):
         assert _value(html, dom_id) == _value(dash, dom_id)
+    # Measured after a first write, then after the rest: inside this test's transaction the kept figures
+    # (core.datacache) are counted afresh after any write, so both counts take the same path.
+    submitted = list(Proposal.objects.filter(status=Proposal.Status.SUBMITTED).values_list("pk", flat=True))
+    assert len(submitted) >= 2
+    Proposal.objects.filter(pk=submitted[0]).update(status=Proposal.Status.ACCEPTED)
     n = _queries(c)
-    Proposal.objects.filter(status=Proposal.Status.SUBMITTED).update(status=Proposal.Status.ACCEPTED)
+    Proposal.objects.filter(pk__in=submitted[1:]).update(status=Proposal.Status.ACCEPTED)
     with django_assert_max_num_queries(n):
         c.get("/")
 

@@ -21,6 +21,7 @@ ROW_KEYS = {
     "title",
     "deadline",
     "overdue",
+    "co_late",
     "light",
     "status",
     "stage",
