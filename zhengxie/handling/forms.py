@@ -205,8 +205,11 @@ class RequestChangeForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class DecideChangeForm(BootstrapFormMixin, forms.Form):
-    """审核调整申请: the office grants (the item goes to the unit chosen) or refuses (with a note)."""
+class ChangeDecisionForm(BootstrapFormMixin, forms.Form):
+    """审核调整申请, what every kind asks: grant or refuse, and the note a refusal needs (the service's
+    check). A kind's form adds its `new_unit` field (the spine's below; proposals' picks from its units)."""
+
+    field_order = ["grant", "new_unit", "note"]
 
     grant = forms.TypedChoiceField(
         label="审核结果",
@@ -215,12 +218,27 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": "请选择是否同意调整。"},
     )
-    new_unit = forms.ChoiceField(label="改由承办单位（同意时必选）", required=False)
     note = forms.CharField(
         label="审核意见",
         required=False,
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": units.REASON_MAX}),
     )
+
+    def __init__(self, *args, **kw):
+        super().__init__(*args, **kw)
+        self.fields["grant"].widget.attrs["class"] = "form-check-input"
+
+    def clean(self):
+        data = super().clean()
+        if data.get("grant") is not None:
+            add_service_errors(self, lambda: units.check_change_decision(data["grant"], data.get("note")))
+        return data
+
+
+class DecideChangeForm(ChangeDecisionForm):
+    """审核调整申请: the office grants (the item goes to the unit chosen) or refuses (with a note)."""
+
+    new_unit = forms.ChoiceField(label="改由承办单位（同意时必选）", required=False)
 
     def __init__(self, *args, case, **kw):
         from zhengxie.core.models import HandlingUnit
@@ -236,12 +254,9 @@ class DecideChangeForm(BootstrapFormMixin, forms.Form):
             .values_list("pk", "name")
         )
         self.fields["new_unit"].choices = [("", "请选择")] + [(str(pk), name) for pk, name in units_qs]
-        self.fields["grant"].widget.attrs["class"] = "form-check-input"
 
     def clean(self):
         data = super().clean()
-        if data.get("grant") is not None:
-            add_service_errors(self, lambda: units.check_change_decision(data["grant"], data.get("note")))
         if data.get("grant") is True and not data.get("new_unit"):
             self.add_error("new_unit", "请选择改由哪个承办单位办理。")
         return data

@@ -15,7 +15,6 @@ from django.views.decorators.http import require_POST
 from zhengxie.core import exports as core_exports
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Role
-from zhengxie.core.pagination import Paginator
 from zhengxie.core.views import paginate
 from zhengxie.core.xlsx import Book
 from zhengxie.members.models import Member
@@ -320,10 +319,8 @@ def warnings(request):
     if state not in W.STATE_LABELS and state != "open":
         state = ""
     rows = selectors.warning_list(organisation, year, rule, state)
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page, qs_wo_page = paginate(request, rows, 30)
     page.object_list = selectors.hydrate_warnings(page.object_list, organisation, year)
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "performance/warnings.html",
@@ -336,7 +333,7 @@ def warnings(request):
             "states": [("open", "待处理")] + W.STATE_CHOICES,
             "rules": scheme.warning_rules,
             "page_obj": page,
-            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "querystring_without_page": qs_wo_page,
             "can_manage": request.user.has_perm("performance.manage_warnings", organisation),
         },
     )
@@ -354,10 +351,8 @@ def convened_warnings(request):
     if state not in (W.WARNED, W.TALKED):
         state = ""
     rows = selectors.convened_warnings(request.user, year, state=state)
-    page = Paginator(rows, 30).get_page(request.GET.get("page"))
+    page, qs_wo_page = paginate(request, rows, 30)
     page.object_list = selectors.hydrate_warnings(page.object_list, convener.organisation, year)
-    params = request.GET.copy()
-    params.pop("page", None)
     return render(
         request,
         "performance/convened_warnings.html",
@@ -366,7 +361,7 @@ def convened_warnings(request):
             "state": state,
             "states": [("", "全部"), (W.WARNED, "待谈话"), (W.TALKED, "已谈话")],
             "page_obj": page,
-            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "querystring_without_page": qs_wo_page,
         },
     )
 
@@ -466,9 +461,7 @@ def renomination_list(request):
     term = renomination.get_term(request.user, request.GET.get("term"))
     suggest = request.GET.get("suggest", "") if request.GET.get("suggest") in ("yes", "no") else ""
     data = renomination.renomination(term, suggest)
-    page = Paginator(data["rows"], 50).get_page(request.GET.get("page"))
-    params = request.GET.copy()
-    params.pop("page", None)
+    page, qs_wo_page = paginate(request, data["rows"], 50)
     return render(
         request,
         "performance/renomination.html",
@@ -477,7 +470,7 @@ def renomination_list(request):
             "terms": renomination.terms_for(request.user),
             "suggest": suggest,
             "page_obj": page,
-            "querystring_without_page": (params.urlencode() + "&") if params else "",
+            "querystring_without_page": qs_wo_page,
         },
     )
 
