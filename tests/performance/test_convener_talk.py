@@ -12,6 +12,7 @@ from tests.todo_cards import check_cards
 from zhengxie.core.errors import Forbidden
 from zhengxie.core.models import AuditEntry, Notification
 from zhengxie.core.navigation import todos_for
+from zhengxie.members.selectors_groups import sector_body_name
 from zhengxie.members.services_groups import group_create, sector_conveners_set
 from zhengxie.performance import selectors
 from zhengxie.performance import workflow as W
@@ -90,6 +91,46 @@ def test_a_group_leader_too_and_nobody_else(user, county, make_member, convener,
     # an ordinary member (member3 convenes no sector and leads no group)
     with pytest.raises(Forbidden):
         _talk(user("member3"), warned, year)
+
+
+def test_the_talk_names_the_role_of_who_held_it(
+    user, client_for, api_for, county, make_member, convener, warned, sector, sectors, year
+):
+    """A 组长's talk read 界别召集人: the record, the member's notice, the history and the API name the group
+    (or the sector) whose 组长 (召集人) held it; staff naming a group leader get the same."""
+    leader = make_member(name="组长丙", sector=sectors[0])
+    other = make_member(name="组员丁", sector=sectors[0])
+    third = make_member(name="组员戊", sector=sectors[0])
+    group_create(
+        user=user("staff"),
+        organisation=county,
+        name="测试委员小组",
+        leader=leader,
+        member_ids=[other.pk, third.pk],
+    )
+    case = _talk(leader.user, other, year)
+    assert case.talk_role == "测试委员小组组长"
+    body = (
+        client_for(leader.user.username)
+        .get(reverse("performance:warning_case", args=[other.pk, year]))
+        .content.decode()
+    )
+    assert "测试委员小组组长 组长丙" in body and "界别召集人 组长丙" not in body
+    notice = Notification.objects.get(user=other.user, title__contains="谈话提醒")
+    assert "测试委员小组组长组长丙已与您谈话提醒" in notice.body
+    assert "测试委员小组组长组长丙谈话" in case.steps.get(step="谈话提醒").note
+    api = api_for(leader.user.username)
+    assert api.get(f"/api/v1/members/{other.pk}/warning-case?year={year}").json()["talk_role"] == (
+        "测试委员小组组长"
+    )
+    # a sector convener's talk names the sector
+    case = _talk(convener.user, warned, year)
+    assert case.talk_role == f"{sector_body_name(sector)}召集人"
+    # the office recording a group leader's talk: the same role
+    case = _talk(user("staff"), third, year, talk_by="convener", talk_convener=leader, talk_by_name="")
+    assert case.talk_role == "测试委员小组组长" and case.talk_by_name == "组长丙"
+    # the office's own talk
+    assert _talk(user("staff"), make_member(name="委员己", sector=sector), year).talk_role == "机关工作人员"
 
 
 def test_convener_workbench_list_and_case_page(client_for, convener, warned, year):

@@ -130,3 +130,23 @@ def collective_bodies(member: Member | None) -> list[str]:
 
 def pledge_of(member: Member, year: int) -> Pledge | None:
     return Pledge.objects.filter(member=member, year=year).select_related("written_by").first()
+
+
+def look_after_role(convener: Member, member: Member) -> str:
+    """Whose hat a 界别召集人 / 组长 wears towards this member: 「经济界别召集人」, 「…第一委员小组组长」 (both,
+    joined with 、, when they hold both); "" when they hold neither (two queries at most)."""
+    roles = []
+    convened = (
+        SectorConvener.objects.filter(sector_id=member.sector_id, member=convener)
+        .select_related("sector")
+        .first()
+        if member.sector_id
+        else None
+    )
+    if convened is not None:
+        roles.append(f"{sector_body_name(convened.sector)}召集人")
+    led = MemberGroup.objects.filter(leader=convener, memberships__member=member).order_by("order", "id")
+    for name in led.values_list("name", flat=True):
+        if f"{name}组长" not in roles:
+            roles.append(f"{name}组长")
+    return "、".join(roles)

@@ -287,6 +287,7 @@ class WarningCaseOut(Schema):
     rules: list[dict[str, Any]]
     talk_by: str
     talk_by_name: str
+    talk_role: str  # 经济界别召集人 / …第一委员小组组长 / 机关工作人员: the talker's role towards this member
     talk_on: datetime.date | None
     talk_summary: str
     member_response: str
@@ -314,6 +315,7 @@ def _case_out(request, member, year):
         "rules": data["rules"],
         "talk_by": case.talk_by if case else "",
         "talk_by_name": case.talk_by_name if case else "",
+        "talk_role": (case.talk_role or case.get_talk_by_display()) if case else "",
         "talk_on": case.talk_on if case else None,
         "talk_summary": case.talk_summary if case else "",
         "member_response": case.member_response if case else "",

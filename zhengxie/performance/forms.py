@@ -45,15 +45,15 @@ class TalkForm(BootstrapFormMixin, forms.Form):
 
     talk_by = forms.ChoiceField(
         label="谈话人身份",
-        choices=[("convener", "界别召集人"), ("staff", "机关工作人员")],
-        error_messages={"required": "请选择谈话人身份（界别召集人或机关工作人员）。"},
+        choices=[("convener", "界别召集人或组长"), ("staff", "机关工作人员")],
+        error_messages={"required": "请选择谈话人身份（界别召集人或组长、机关工作人员）。"},
     )
     talk_convener = forms.ModelChoiceField(
-        label="界别召集人",
+        label="界别召集人或组长",
         queryset=None,
         required=False,
         empty_label="（不在名单中，填写姓名）",
-        help_text="谈话人是界别召集人时选择；决定作出后会通知该召集人。",
+        help_text="谈话人是该委员的界别召集人或委员小组组长时选择（记录会写明其职务）；决定作出后会通知其本人。",
     )
     talk_by_name = forms.CharField(label="谈话人姓名", max_length=40, required=False)
     talk_on = forms.DateField(

@@ -272,7 +272,7 @@ class WarningCase(models.Model):
     预警 → 谈话提醒 → 劝辞 / 视为辞去 / 继续履职, or 撤销预警. Its history is its MemberWarning rows."""
 
     class TalkBy(models.TextChoices):
-        CONVENER = "convener", "界别召集人"
+        CONVENER = "convener", "界别召集人或组长"
         STAFF = "staff", "机关工作人员"
 
     member = models.ForeignKey(
@@ -285,6 +285,8 @@ class WarningCase(models.Model):
     rules = models.JSONField("触发的预警规则", default=list)
     talk_by = models.CharField("谈话人身份", max_length=10, choices=TalkBy.choices, blank=True)
     talk_by_name = models.CharField("谈话人", max_length=40, blank=True)
+    # whose hat the talker wore towards this member: 经济界别召集人, …第一委员小组组长, 机关工作人员 (as of the talk)
+    talk_role = models.CharField("谈话人职务", max_length=120, blank=True)
     talk_convener = models.ForeignKey(
         Member,
         on_delete=models.SET_NULL,

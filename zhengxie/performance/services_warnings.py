@@ -106,6 +106,16 @@ def _text(value, field: str, message: str, limit: int = 1000) -> str:
     return value
 
 
+def _talk_role(talk_by: str, convener: Member | None, member: Member) -> str:
+    """The talker's role towards the member, named: 「经济界别召集人」 or 「…第一委员小组组长」 (what they hold for this
+    member: members.selectors_groups.look_after_role), else the kind of talker (界别召集人或组长, 机关工作人员)."""
+    from zhengxie.members.selectors_groups import look_after_role
+
+    if talk_by == WarningCase.TalkBy.CONVENER and convener is not None:
+        return look_after_role(convener, member) or TALK_BY[talk_by]
+    return TALK_BY[talk_by]
+
+
 def warning_talk(
     *,
     user,
@@ -128,7 +138,7 @@ def warning_talk(
         talk_convener = member_of(user)
         talk_by, talk_by_name = WarningCase.TalkBy.CONVENER, talk_convener.name
     if talk_by not in TALK_BY:
-        raise Invalid("请选择谈话人身份（界别召集人或机关工作人员）。", field="talk_by")
+        raise Invalid("请选择谈话人身份（界别召集人或组长、机关工作人员）。", field="talk_by")
     if talk_by == WarningCase.TalkBy.CONVENER and talk_convener is not None:
         if talk_convener.organisation_id != member.organisation_id or talk_convener.pk == member.pk:
             raise Invalid("请选择本级政协的另一位委员作为谈话的界别召集人。", field="talk_convener")
@@ -136,6 +146,7 @@ def warning_talk(
     elif talk_by != WarningCase.TalkBy.CONVENER:
         talk_convener = None
     talk_by_name = _text(talk_by_name, "talk_by_name", "请填写谈话人姓名。", 40)
+    talk_role = _talk_role(talk_by, talk_convener, member)
     if talk_on is None:
         raise Invalid("请填写谈话日期。", field="talk_on")
     if talk_on > timezone.localdate():
@@ -149,16 +160,17 @@ def warning_talk(
         case.state = t.target
         case.talk_by = talk_by
         case.talk_by_name = talk_by_name
+        case.talk_role = talk_role
         case.talk_convener = talk_convener
         case.talk_on = talk_on
         case.talk_summary = talk_summary
         case.member_response = member_response
         case.save()
-        _step(case, user, t, f"{TALK_BY[talk_by]}{talk_by_name}谈话：{talk_summary}", None)
+        _step(case, user, t, f"{talk_role}{talk_by_name}谈话：{talk_summary}", None)
         notify(
             [member.user],
             f"履职谈话提醒：{year}年度",
-            f"{talk_on:%Y-%m-%d} {TALK_BY[talk_by]}{talk_by_name}已与您谈话提醒，谈话记录已登记。",
+            f"{talk_on:%Y-%m-%d} {talk_role}{talk_by_name}已与您谈话提醒，谈话记录已登记。",
             url=_archive_url(member, year),
             category="performance",
         )
@@ -171,6 +183,7 @@ def warning_talk(
                 "state": case.state,
                 "talk_by": talk_by,
                 "talk_by_name": talk_by_name,
+                "talk_role": talk_role,
                 "talk_on": talk_on.isoformat(),
                 "talk_summary": talk_summary,
                 "member_response": member_response,
