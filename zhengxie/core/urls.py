@@ -1,12 +1,13 @@
 from django.urls import path
 
-from . import views, views_help
+from . import views, views_help, views_pickers
 
 app_name = "core"
 urlpatterns = [
     path("", views.workbench, name="workbench"),
     path("inbox/", views.inbox, name="inbox"),
     path("help/", views_help.help_page, name="help"),
+    path("pick/<slug:name>/", views_pickers.picker, name="picker"),
     path("inbox/read-all/", views.inbox_read_all, name="inbox_read_all"),
     path("inbox/<int:pk>/read/", views.notification_read, name="notification_read"),
     path("audit/", views.audit_log, name="audit"),

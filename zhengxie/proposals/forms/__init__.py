@@ -6,10 +6,7 @@ from __future__ import annotations
 import json
 
 from django import forms
-from django.forms.utils import flatatt
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 
 from zhengxie.core import orgsettings, uploads
 from zhengxie.core.errors import Invalid
@@ -17,6 +14,7 @@ from zhengxie.core.formfields import MultipleFileField
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.pickers import PickerField
 from zhengxie.handling import services as spine
 from zhengxie.handling.services import units as spine_units
 from zhengxie.handling.services.ratings import check_rating
@@ -48,45 +46,6 @@ def check_upload(upload, allowed) -> None:
 # --------------------------------------------------------------------------- list filters
 
 
-class FastSelect(forms.Select):
-    """A <select> whose options are written in Python. Django renders every <option> through a template,
-    which for the 400 handling units of a county costs more than all of the list page's queries."""
-
-    def render(self, name, value, attrs=None, renderer=None):
-        chosen = set(self.format_value(value))
-        options = []
-        for key, label in self.choices:
-            key = "" if key is None else str(key)
-            options.append(
-                f'<option value="{escape(key)}"{" selected" if key in chosen else ""}>'
-                f"{escape(label)}</option>"
-            )
-        attrs = flatatt(self.build_attrs(self.attrs, attrs))
-        return mark_safe(f'<select name="{escape(name)}"{attrs}>{"".join(options)}</select>')
-
-
-class ValuesChoiceIterator(forms.models.ModelChoiceIterator):
-    """A ModelChoiceField's options read as (pk, label) rows — `field.label_fields` through values_list — not
-    as model instances: a province's filter lists ~3,800 handling units and ~700 sessions, whose instances
-    (and their dates) cost more than the rest of the page (issue #13). The chosen value is still checked
-    against the queryset (one get)."""
-
-    def __iter__(self):
-        if self.field.empty_label is not None:
-            yield ("", self.field.empty_label)
-        label = self.field.label_of
-        for pk, *values in self.queryset.values_list("pk", *self.field.label_fields):
-            yield (pk, label(*values))
-
-
-class ValuesChoiceField(forms.ModelChoiceField):
-    iterator = ValuesChoiceIterator
-
-    def __init__(self, *args, label_fields=("name",), label_of=str, **kw):
-        super().__init__(*args, **kw)
-        self.label_fields, self.label_of = label_fields, label_of
-
-
 class ProposalFilterForm(BootstrapFormMixin, forms.Form):
     LIGHTS = [("", "全部督办灯"), ("green", "绿灯"), ("yellow", "黄灯"), ("red", "红灯")]
     KEY = [("", "重点与否"), ("1", "重点提案"), ("0", "非重点提案")]
@@ -97,25 +56,12 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
         max_length=100,
         widget=forms.TextInput(attrs={"placeholder": "案由、案号或正文关键词", "type": "search"}),
     )
-    # Pickers name the committee ("青川县政协 第九届第三次会议"): a city's or the province's list spans several.
-    session = ValuesChoiceField(
-        label="会次",
-        queryset=Session.objects.none(),
-        required=False,
-        empty_label="全部会次",
-        widget=FastSelect,
-        label_fields=("organisation__name", "name"),
-        label_of=lambda org, name: f"{org} {name}",
-    )
+    # Searchable pickers (core.pickers): a province's ~700 sessions and ~3,800 units are not written into
+    # the page; the session picker names the committee ("青川县政协 第九届第三次会议").
+    session = PickerField("sessions", label="会次", required=False, empty_label="全部会次")
     status = forms.ChoiceField(label="状态", required=False)
     category = forms.ChoiceField(label="类别", required=False)
-    unit = ValuesChoiceField(
-        label="承办单位",
-        queryset=HandlingUnit.objects.none(),
-        required=False,
-        empty_label="全部承办单位",
-        widget=FastSelect,
-    )
+    unit = PickerField("units", label="承办单位", required=False, empty_label="全部承办单位")
     light = forms.ChoiceField(label="督办灯", choices=LIGHTS, required=False)
     key = forms.ChoiceField(label="重点", choices=KEY, required=False)
     proposer = forms.CharField(
@@ -130,10 +76,8 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
     def __init__(self, data=None, *, user, **kw):
         super().__init__(data, **kw)
         self.user = user
-        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by(
-            "-year", "-number"
-        )
-        self.fields["unit"].queryset = HandlingUnit.objects.filter(org_scope_q(user), is_active=True)
+        self.fields["session"].for_user(user)
+        self.fields["unit"].for_user(user)
         self.fields["status"].choices = [("", "全部状态")] + [
             c for c in Proposal.Status.choices if c[0] != Proposal.Status.DRAFT
         ]

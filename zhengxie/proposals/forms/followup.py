@@ -6,11 +6,9 @@ from django import forms
 
 from zhengxie.core import uploads
 from zhengxie.core.forms import BootstrapFormMixin
-from zhengxie.core.models import HandlingUnit
-from zhengxie.core.permissions import org_scope_q
-from zhengxie.members.models import Session
+from zhengxie.core.pickers import PickerField
 
-from ..forms import FastSelect, check_upload
+from ..forms import check_upload
 from ..selectors.followup import STATUS_FILTER_LABELS
 
 DATE = {"type": "date"}
@@ -86,16 +84,9 @@ class ConfirmForm(BootstrapFormMixin, forms.Form):
 class FollowUpFilterForm(forms.Form):
     OVERDUE = [("", "是否逾期"), ("1", "已逾期"), ("0", "未逾期")]
 
-    session = forms.ModelChoiceField(
-        label="会次", queryset=Session.objects.none(), required=False, empty_label="全部会次"
-    )
-    unit = forms.ModelChoiceField(
-        label="承办单位",
-        queryset=HandlingUnit.objects.none(),
-        required=False,
-        empty_label="全部承办单位",
-        widget=FastSelect,
-    )
+    # Searchable pickers (core.pickers): a province's units and sessions are not written into the page.
+    session = PickerField("sessions", label="会次", required=False, empty_label="全部会次")
+    unit = PickerField("units", label="承办单位", required=False, empty_label="全部承办单位")
     status = forms.ChoiceField(
         label="落实状态", choices=[("", "全部（不含已终止）")] + STATUS_FILTER_LABELS, required=False
     )
@@ -103,12 +94,8 @@ class FollowUpFilterForm(forms.Form):
 
     def __init__(self, data=None, *, user, **kw):
         super().__init__(data, **kw)
-        self.fields["session"].queryset = Session.objects.filter(org_scope_q(user)).order_by(
-            "-year", "-number"
-        )
-        self.fields["unit"].queryset = HandlingUnit.objects.filter(
-            org_scope_q(user), is_active=True
-        ).order_by("id")
+        self.fields["session"].for_user(user)
+        self.fields["unit"].for_user(user)
         for f in self.fields.values():
             f.widget.attrs["class"] = "form-select form-select-sm"
             f.widget.attrs["aria-label"] = f.label

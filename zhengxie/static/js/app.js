@@ -145,6 +145,45 @@
     });
   }
 
+  // <input data-picker="/pick/units/"> (core.pickers: a choice among thousands, e.g. a province's handling
+  // units) becomes a searchable box that asks the server for at most 30 matches of what is typed; the
+  // submitted value is the chosen row's id. data-picker-value/-text: the chosen one on first load. Without
+  // JavaScript it stays a text field where a name is typed.
+  function initPickers(root) {
+    if (!window.TomSelect) return;
+    root.querySelectorAll("input[data-picker]").forEach(function (el) {
+      if (el.tomselect) return;
+      var d = el.dataset, chosen = d.pickerValue ? [{ value: d.pickerValue, text: d.pickerText }] : [];
+      if (!chosen.length) el.value = "";
+      var ts = new window.TomSelect(el, {
+        maxItems: 1,
+        create: false,
+        options: chosen,
+        items: chosen.map(function (o) { return o.value; }),
+        plugins: ["clear_button"],
+        preload: "focus",
+        loadThrottle: 250,
+        shouldLoad: function () { return true; },
+        closeAfterSelect: true,
+        load: function (query, done) {
+          var self = this;
+          fetch(d.picker + "?q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
+            .then(function (r) { return r.ok ? r.json() : { items: [] }; })
+            .then(function (data) { self.clearOptions(); done(data.items); })
+            .catch(function () { done(); });
+        },
+        render: {
+          no_results: function () { return '<div class="no-results">没有匹配的选项</div>'; },
+          loading: function () { return '<div class="no-results">正在查找…</div>'; },
+        },
+      });
+      ts.wrapper.classList.add("zx-select");
+      ts.wrapper.classList.replace("form-control", "form-select");
+      ts.wrapper.classList.replace("form-control-sm", "form-select-sm");
+      if (d.pickerEmpty) ts.control_input.setAttribute("aria-label", el.getAttribute("aria-label") || d.pickerEmpty);
+    });
+  }
+
   // <div data-show-when="mode=parallel"> is shown only while the radio or select `mode` has that value
   // ("decision=to_suggestion|to_opinion": one of those values); its controls are disabled while hidden, so
   // a step not chosen sends nothing (会办 or 分办, not both). Without JavaScript every box shows.
@@ -167,7 +206,7 @@
     if (ev.target.name && document.querySelector('[data-show-when^="' + ev.target.name + '="]')) applyShowWhen(document);
   });
 
-  function initAll(root) { initSelects(root); applyShowWhen(root); }
+  function initAll(root) { initSelects(root); initPickers(root); applyShowWhen(root); }
   document.addEventListener("DOMContentLoaded", function () { renderCharts(document); initCounts(document); initAll(document); initSelected(document); });
   document.body.addEventListener("htmx:afterSettle", function (ev) { renderCharts(ev.target); initAll(ev.target); });
 })();
