@@ -18,8 +18,8 @@ def test_the_result_says_how_many_were_recorded_absent_and_why(make_meeting, cli
     services.invitation_set_attendance(user=user("office"), invitation=inv, present=True)
     page = client_for("office").post(f"/activities/{m.pk}/close/", follow=True).content.decode()
     assert (
-        "会议已结束归档：出席 1 人，请假 0 人，缺席 2 人（既未签到也未获准请假，已记为缺席并通知本人）"
-        in page
+        "会议已结束归档：出席 1 人，请假 0 人，缺席 2 人（其中 2 名未回复通知；既未签到也未获准请假，"
+        "已记为缺席并通知本人）" in page
     )
     assert m.invitations.filter(attendance="absent").count() == 2
 
@@ -35,3 +35,45 @@ def test_nobody_absent_says_so(make_meeting, client_for, user):
     services.invitation_set_attendance(user=user("office"), invitation=inv, present=True)
     page = client_for("office").post(f"/activities/{m.pk}/close/", follow=True).content.decode()
     assert "出席 1 人，请假 0 人，无人缺席；" in page
+
+
+def test_non_repliers_are_counted_before_and_after_closing(make_meeting, client_for, api_for, user):
+    """Members who never replied are recorded absent: the confirmation says how many (「1 名未回复的委员将记为
+    缺席」, apart from those who replied but neither came nor got leave) and so does the result (page, API)."""
+    from zhengxie.activities import services
+
+    from .conftest import shift
+
+    m = make_meeting(minutes=10, invite=("member1", "member2", "member3"))
+    services.invitation_reply(user=user("member1"), meeting=m, reply="attend")
+    services.invitation_reply(user=user("member2"), meeting=m, reply="attend")
+    m = shift(m, 30)
+    inv = m.invitations.get(member=user("member1").member)
+    services.invitation_set_attendance(user=user("office"), invitation=inv, present=True)
+    c = client_for("office")
+    page = c.get(f"/activities/{m.pk}/").content.decode()
+    assert "1 名未回复的委员将记为缺席，另有 1 名已回复但未签到、未获准请假的委员也将记为缺席" in page
+    page = c.post(f"/activities/{m.pk}/close/", follow=True).content.decode()
+    assert "缺席 2 人（其中 1 名未回复通知；既未签到也未获准请假，已记为缺席并通知本人）" in page
+
+
+def test_the_api_counts_non_repliers(make_meeting, api_for, user):
+    from .conftest import shift
+
+    m = shift(make_meeting(minutes=10, invite=("member1", "member2")), 30)
+    r = api_for("office").post(f"/api/v1/meetings/{m.pk}/close")
+    assert r.status_code == 200, r.content
+    assert r.json() == {"present": 0, "on_leave": 0, "absent": 2, "never_replied": 2}
+
+
+def test_the_audit_entry_reads_in_chinese(make_meeting, api_for):
+    from zhengxie.core.auditlabels import changes
+    from zhengxie.core.models import AuditEntry
+
+    from .conftest import shift
+
+    m = shift(make_meeting(minutes=10, invite=("member1",)), 30)
+    assert api_for("office").post(f"/api/v1/meetings/{m.pk}/close").status_code == 200
+    entry = AuditEntry.objects.get(action="activities.meeting_close", target_id=str(m.pk))
+    shown = changes(entry.before, entry.after, entry.target_type)
+    assert "缺席（人）：1" in shown and "其中未回复通知（人）：1" in shown

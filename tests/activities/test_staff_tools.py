@@ -143,4 +143,4 @@ def test_closing_says_who_will_be_recorded_absent(make_meeting, client_for, user
     inv = m.invitations.get(member=user("member1").member)
     services.invitation_set_attendance(user=user("office"), invitation=inv, present=True)
     page = client_for("office").get(f"/activities/{m.pk}/").content.decode()
-    assert "尚有 2 位受邀委员既未签到也未获准请假（其中 2 位从未回复通知），归档后将记为缺席" in page
+    assert "2 名未回复的委员将记为缺席。" in page

@@ -152,6 +152,7 @@ class CloseOut(Schema):
     present: int
     on_leave: int
     absent: int
+    never_replied: int  # of the absent, those who never replied to the notice
 
 
 def _reload(request, pk):

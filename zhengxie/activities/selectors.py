@@ -182,6 +182,8 @@ def reply_counts(meeting) -> dict:
         never_replied=Count("id", filter=~Q(attendance=A.PRESENT) & Q(reply=R.PENDING)),
     )
     agg["rate"] = round(100 * agg["present"] / agg["invited"], 1) if agg["invited"] else 0
+    # of those to be recorded absent, the ones who did reply (attend / leave not approved)
+    agg["replied_absent"] = max(agg["to_be_absent"] - agg["never_replied"], 0)
     return agg
 
 

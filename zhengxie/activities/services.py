@@ -764,6 +764,8 @@ def apply_close(meeting, actor) -> dict:
             )
     meeting.status, meeting.closed_at, meeting.closed_by = S.CLOSED, timezone.now(), actor
     meeting.save(update_fields=["status", "closed_at", "closed_by", "updated_at"])
+    # of the absent, those who never replied to the notice (the confirmation and the result name them)
+    counts["never_replied"] = sum(1 for i in invitations if i.attendance == A.ABSENT and i.reply == R.PENDING)
     absentees = [i.member.user for i in invitations if i.attendance == A.ABSENT]
     if absentees:
         notify(

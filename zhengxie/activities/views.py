@@ -324,8 +324,9 @@ def meeting_notify(request, pk):
 @require_POST
 def meeting_close(request, pk):
     def msg(c):
+        silent = f"其中 {c['never_replied']} 名未回复通知；" if c.get("never_replied") else ""
         absent = (
-            f"缺席 {c['absent']} 人（既未签到也未获准请假，已记为缺席并通知本人）"
+            f"缺席 {c['absent']} 人（{silent}既未签到也未获准请假，已记为缺席并通知本人）"
             if c["absent"]
             else "无人缺席"
         )

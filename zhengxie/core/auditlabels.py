@@ -298,6 +298,10 @@ def action_label(code: str) -> str:
 
 # The names of keys that are not a field of the entry's model (or name it differently).
 KEYS = {
+    "absent": "缺席（人）",
+    "never_replied": "其中未回复通知（人）",
+    "on_leave": "请假（人）",
+    "present": "出席（人）",
     "before": "原状态",
     "by": "操作人",
     "choices": "候选单位数",
