@@ -94,5 +94,6 @@ RECOMMENDATION = kinds.register(
         may_rate=_may_rate,
         on_close=_on_close,
         on_step=_on_step,
+        item_unit="consultation.Recommendation.unit",
     )
 )

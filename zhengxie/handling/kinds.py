@@ -87,6 +87,11 @@ class Kind:
     # The item model ("proposals.Proposal"), with a `case` link; when it keeps its own `light` column the
     # daily job writes the new light there too.
     item_model: str = ""
+    # The item's own link to its handling unit, "app_label.Model.field" (a model with a `case` link and a
+    # HandlingUnit foreign key: "opinions.Instruction.unit"), read by the module's pages, lists and figures
+    # without the case: a granted 申请调整 of the lead unit points it at the new unit in the same
+    # transaction (services.units.decide_change → follow_unit). "": the item keeps no unit of its own.
+    item_unit: str = ""
     # Item statuses in which late nodes (签收, 联系) turn the light yellow; empty: all of the handling stage.
     node_statuses: tuple[str, ...] = ()
     # The staff office that runs this kind (core.models.Office: proposal, info …).

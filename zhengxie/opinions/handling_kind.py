@@ -94,5 +94,6 @@ INSTRUCTION = kinds.register(
         raters_users=_raters_users,
         may_view=_may_view,
         may_rate=_may_rate,
+        item_unit="opinions.Instruction.unit",
     )
 )

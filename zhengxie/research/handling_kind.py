@@ -75,5 +75,6 @@ RECOMMENDATION = kinds.register(
         may_rate=_may_rate,
         on_close=_follow,
         on_step=_follow,
+        item_unit="research.Recommendation.unit",
     )
 )

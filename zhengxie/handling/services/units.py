@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.utils import timezone
 
 from zhengxie.core.calendar import Calendar
@@ -180,7 +181,19 @@ def decide_change(*, user, case: Case, assignment, grant: bool, note="", new_uni
             batch=a.batch,
             **copies(case),
         )
+    if a.role == Assignment.Role.LEAD:
+        follow_unit(case, new.unit_id if new else None)
     return a, new, note
+
+
+def follow_unit(case: Case, unit_id: int | None) -> None:
+    """The item's own unit link (Kind.item_unit) names the case's lead unit: after a granted 申请调整 the
+    item's pages, lists and figures name the new unit, not the one that gave it back."""
+    spec = kinds.get(case.kind).item_unit
+    if not spec:
+        return
+    model, field = spec.rsplit(".", 1)
+    apps.get_model(model).objects.filter(case_id=case.pk).update(**{f"{field}_id": unit_id})
 
 
 def record_contact(*, user, case: Case, contacted_on, method, summary) -> Contact:
