@@ -80,9 +80,18 @@ def test_units_are_listed_worst_first(api_for):
 
 
 def test_a_bad_unit_on_the_board_is_a_message_not_a_server_error(client_for):
+    """The unit box takes a name typed without JavaScript (core.pickers): one that names no unit says so."""
     r = client_for("staff").get(BOARD, {"unit": "abc"})
     assert r.status_code == 200
-    assert "承办单位不正确。" in messages_of(r)
+    assert "没有找到名称含“abc”的承办单位。" in messages_of(r)
+
+
+def test_a_unit_s_name_typed_on_the_board_filters_by_that_unit(client_for):
+    build(title="督办按名称一", light="red", deadline=days(-5), unit_name="县住房和城乡建设局")
+    build(title="督办按名称二", light="red", deadline=days(-5), unit_name="县教育局")
+    r = client_for("staff").get(BOARD, {"unit": "住房和城乡建设"})
+    assert "督办按名称一" in text(r) and "督办按名称二" not in text(r)
+    assert "selected>县住房和城乡建设局</option>" in text(r)
 
 
 @pytest.mark.parametrize("username", ["member1", "handler1", "unithead1", "other"])

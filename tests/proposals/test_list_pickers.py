@@ -71,8 +71,10 @@ def test_a_city_list_with_thousands_of_units_is_small_and_shows_the_chosen_unit(
     # the small-unit county's own unit still filters by id
     edu = HandlingUnit.objects.get(organisation=county_staff().organisation, name="县教育局")
     assert "测试大选择器" in c.get(LIST, {"unit": edu.pk}).content.decode()
-    # the follow-up list uses the same pickers
+    # the follow-up ledger and the 督办台 use the same box
     assert len(c.get(FOLLOWUPS).content) < 80_000
+    board = c.get(reverse("handling:board"), {"unit": target.pk}).content.decode()
+    assert _options(board) < 100 and 'value="规模测试局1234"' in board
 
 
 def test_without_javascript_a_typed_name_filters_or_says_what_is_wrong(client_for, user):

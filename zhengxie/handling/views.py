@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import escape
@@ -12,9 +13,9 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.errors import ServiceError
-from zhengxie.core.models import HandlingUnit
 from zhengxie.core.pagination import Paginator
 from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.pickers import PickerField
 
 from . import kinds, selectors, services
 from . import rules as r
@@ -53,7 +54,7 @@ def _rows(request, totals=None, **extra):
     params = request.GET.copy()
     params.pop("page", None)
     qs_wo_page = params.urlencode()
-    page.object_list = [selectors.InboxItem(a).as_dict() for a in page.object_list]
+    page.object_list = selectors.inbox_rows(page.object_list)
     return f, page, (qs_wo_page + "&") if qs_wo_page else ""
 
 
@@ -83,19 +84,20 @@ def inbox(request):
     )
 
 
-def _unit_options(user, picked: str) -> SafeString:
-    """The units' <option>s of the filter (written here: a template loop over some 400 units is slow)."""
-    units = (
-        HandlingUnit.objects.filter(org_scope_q(user), is_active=True)
-        .order_by("order", "id")
-        .values_list("pk", "name", "short_name")
-    )
-    return mark_safe(
-        "".join(
-            f'<option value="{pk}"{" selected" if str(pk) == picked else ""}>{escape(short_name or name)}</option>'
-            for pk, name, short_name in units
-        )
-    )
+def _unit_box(request, wanted: str) -> tuple[str, str]:
+    """The filter's 承办单位 (core.pickers: a <select> of a county's units, a searchable box for a province's
+    ~3,800) and the unit id asked for; a name typed without JavaScript stands for the one unit it names (else
+    a message, and no unit)."""
+    field = PickerField("units", required=False, empty_label="全部")
+    field.for_user(request.user)
+    if wanted and not wanted.isdigit():
+        try:
+            wanted = str(field.to_python(wanted).pk)
+        except ValidationError as exc:
+            messages.error(request, exc.messages[0])
+            wanted = ""
+    attrs = {"id": "f-unit", "class": "form-select form-select-sm"}
+    return field.widget.render("unit", wanted, attrs=attrs), wanted
 
 
 def _unit_rows(units) -> SafeString:
@@ -117,7 +119,7 @@ def board(request):
     """督办: open items by light, unit and kind; batch reminders and extensions."""
     if not r.can_supervise(request.user):
         raise Http404("未找到")
-    unit = request.GET.get("unit", "")
+    unit_box, unit = _unit_box(request, request.GET.get("unit", "").strip())
     kind = request.GET.get("kind", "")
     kind = kind if kind in kinds.KINDS else ""
     figures = selectors.board(request.user, kind=kind, unit=unit if unit.isdigit() else None)
@@ -133,7 +135,7 @@ def board(request):
             "qs_wo_page": qs_wo_page,
             "f": f,
             "unit": unit,
-            "unit_options": _unit_options(request.user, unit),
+            "unit_box": unit_box,
             "kinds": kinds.choices(),
             "figures": figures,
             "unit_rows": _unit_rows(figures["units"]),
