@@ -67,3 +67,27 @@ def test_staff_accept_the_suggested_category_and_units_in_one_click(page_for, e2
     assert json.loads(units)[0] == suggested_units[0]
     assert adopted and not overridden
     assert not problems, problems
+
+
+def test_adopting_on_a_review_with_no_decision_yet_chooses_accept(page_for, e2e_site):
+    """The category belongs to 立案 and shows only once 立案 is chosen: 采用 before any decision filled a hidden
+    field while the card said 已采用建议并填入表单 — now it chooses 立案, so the filled category is seen."""
+    problems = []
+    (pid,) = e2e_site.sql(
+        "SELECT p.id FROM proposals_proposal p JOIN core_organisation o ON o.id = p.organisation_id "
+        "WHERE o.code = 'demo-county' AND p.status = 'submitted' AND p.kind = 'individual' "
+        "ORDER BY p.id DESC LIMIT 1"
+    )[0]
+    staff = page_for("staff", phone=True)
+    watch(staff, problems)
+    staff.goto(f"/proposals/{pid}/do/review/")
+    expect(staff.locator("#routing-category")).to_be_visible()
+    suggested = staff.locator("#routing-category").inner_text().strip()
+    expect(staff.locator("#id_category")).to_be_hidden()
+    staff.click("#btn-routing-adopt")
+    expect(staff.locator("#routing-adopted")).to_be_visible()
+    expect(staff.locator("input[name=decision][value=accept]")).to_be_checked()
+    expect(staff.locator("#id_category")).to_be_visible()
+    expect(staff.locator("#id_category")).to_have_value(suggested)
+    shot(staff, SHOTS, "03-review-adopt-before-decision")
+    assert not problems, problems

@@ -18,7 +18,16 @@
   document.body.addEventListener("routing-fill", function (e) {
     var d = e.detail || {};
     var units = d.units || [];
-    if (d.category) set(document.querySelector("select[name=category]"), [d.category]);
+    var category = document.querySelector("select[name=category]");
+    // 立案审查: the category belongs to 立案 (shown only once it is chosen); adopting it with no decision yet
+    // chooses 立案, so the filled category is seen; a decision already chosen is left as it is.
+    var form = category && category.closest("form");
+    var accept = form && form.querySelector("input[name=decision][value=accept]");
+    if (d.category && accept && !form.querySelector("input[name=decision]:checked")) {
+      accept.checked = true;
+      accept.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+    if (d.category) set(category, [d.category]);
     if (units.length) {
       set(document.querySelector("select[name=lead_unit]"), [units[0]]);
       set(document.querySelector("select[name=co_units]"), units.slice(1));
