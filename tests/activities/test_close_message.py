@@ -1,6 +1,8 @@
 """Closing a meeting (issue 15, "closing a meeting records non-repliers as absent without saying so"): the
 message after 结束归档 says how many were recorded absent, why, and that they were told."""
 
+import re
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -55,6 +57,21 @@ def test_non_repliers_are_counted_before_and_after_closing(make_meeting, client_
     assert "1 名未回复的委员将记为缺席，另有 1 名已回复但未签到、未获准请假的委员也将记为缺席" in page
     page = c.post(f"/activities/{m.pk}/close/", follow=True).content.decode()
     assert "缺席 2 人（其中 1 名未回复通知；既未签到也未获准请假，已记为缺席并通知本人）" in page
+    # the closed meeting's page gives the final attendance, not replies (it read 待回复 1 · 已签到 1)
+    final = re.search(r'id="final-counts">(.*?)</div>\s*</div>\s*</div>', page, re.S)
+    assert final, "no final attendance on the closed meeting"
+    tiles = re.findall(
+        r'fs-4[^"]*">([^<]*)</div><div class="small text-muted">([^<]*)<', page[final.start() :]
+    )
+    assert dict((label, n) for n, label in tiles[:6]) == {
+        "邀请": "3",
+        "出席": "1",
+        "请假": "0",
+        "缺席": "2",
+        "其中未回复通知": "1",
+        "出席率": "33.3%",
+    }
+    assert "待回复" not in page[final.start() : final.end()]
 
 
 def test_the_api_counts_non_repliers(make_meeting, api_for, user):

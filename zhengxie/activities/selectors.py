@@ -176,6 +176,7 @@ def reply_counts(meeting) -> dict:
         pending=Count("id", filter=Q(reply=R.PENDING)),
         present=Count("id", filter=Q(attendance=A.PRESENT)),
         absent=Count("id", filter=Q(attendance=A.ABSENT)),
+        on_leave=Count("id", filter=Q(attendance=A.ON_LEAVE)),
         unnotified=Count("id", filter=Q(notified_at__isnull=True)),
         # Closing now would record these as absent: not checked in and no approved leave.
         to_be_absent=Count("id", filter=~Q(attendance=A.PRESENT) & ~Q(leave_status=L.APPROVED)),
