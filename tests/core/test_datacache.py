@@ -93,3 +93,33 @@ def test_writes_to_watched_tables_name_their_kinds():
     assert "proposals" in datacache.kinds_of("handling_assignment")
     assert "opinions" in datacache.kinds_of("opinions_adoption")
     assert datacache.kinds_of("core_apitoken") == frozenset()
+
+
+def _version_reads(ctx) -> int:
+    return sum(1 for q in ctx.captured_queries if "core_dataversion" in q["sql"] and "SELECT" in q["sql"])
+
+
+def test_the_version_is_read_once_per_request_and_renewed_by_the_request_itself(
+    django_capture_on_commit_callbacks,
+):
+    from django.core.signals import request_finished, request_started
+    from django.test.utils import CaptureQueriesContext
+
+    datacache.version("proposals")  # (created if missing)
+    request_started.send(sender=None)
+    try:
+        with CaptureQueriesContext(connection) as ctx:
+            first = datacache.version("proposals")
+            assert datacache.version("proposals") == first
+            datacache.version("opinions")
+        assert _version_reads(ctx) == 2  # once per kind, not once per figure
+        p = Proposal.objects.order_by("id").first()
+        with django_capture_on_commit_callbacks(execute=True):  # the request's own committed write
+            Proposal.objects.filter(pk=p.pk).update(title=p.title)
+        renewed = datacache.version("proposals")
+        assert renewed != first and renewed == DataVersion.objects.get(kind="proposals").token
+    finally:
+        request_finished.send(sender=None)
+    # Between requests (a task, a command) nothing is memoised: another process's renewal is seen at once.
+    DataVersion.objects.filter(kind="proposals").update(token="elsewhere")
+    assert datacache.version("proposals") == "elsewhere"

@@ -36,9 +36,11 @@ import logging
 import re
 import secrets
 
+from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
-from django.db import DatabaseError, connection, transaction
+from django.core.signals import request_finished, request_started
+from django.db import DatabaseError, connection, connections, transaction
 from django.db.backends.signals import connection_created
 
 log = logging.getLogger(__name__)
@@ -46,7 +48,11 @@ log = logging.getLogger(__name__)
 _WATCHED: dict[str, tuple[str, ...]] = {}  # kind -> table names or prefixes ("proposals_")
 _BY_TABLE: dict[str, frozenset] = {}  # table -> kinds (memo, reset by watch())
 _WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
-_STATE = "_datacache_state"  # on a connection: {"block": outermost atomic, "pending": set of kinds}
+_STATE = "_datacache_state"  # on a connection: {"block": outermost atomic, "pending": set of kinds,
+#                                                 "memo": (scope, {kind: token})}
+_REQUEST = Local()  # .scope: a new object for each request of this thread, None between requests
+_COUNT_SQL: dict = {}  # a count's key parts per queryset shape (see count); bounded by _COUNT_SQL_MAX
+_COUNT_SQL_MAX = 512
 
 
 def watch(kind: str, *tables: str) -> None:
@@ -73,7 +79,7 @@ def kinds_of(table: str) -> frozenset:
 def _state(conn) -> dict:
     st = getattr(conn, _STATE, None)
     if st is None:
-        st = {"block": None, "pending": set()}
+        st = {"block": None, "pending": set(), "memo": None}
         setattr(conn, _STATE, st)
     return st
 
@@ -124,6 +130,7 @@ def bump(*kinds: str) -> None:
     raises: a failure is logged, the kept figures then live until DATACACHE_TIMEOUT."""
     from .models import DataVersion
 
+    _forget(kinds)
     for kind in kinds:
         try:
             # One autocommit statement (no atomic block: on SQLite that would queue behind the writer
@@ -158,8 +165,56 @@ def dirty(kind: str, conn=None) -> bool:
     )
 
 
-def version(kind: str) -> str | None:
-    """The kind's current token (one query); created when the database has none yet."""
+# --------------------------------------------------------------------------- the version, read once
+
+
+def _request_started(**kwargs) -> None:
+    _REQUEST.scope = object()
+
+
+def _request_finished(**kwargs) -> None:
+    _REQUEST.scope = None
+
+
+request_started.connect(_request_started, weak=False, dispatch_uid="datacache_request_started")
+request_finished.connect(_request_finished, weak=False, dispatch_uid="datacache_request_finished")
+
+
+def _scope():
+    """What a read version holds for: the current request (outside one — a task, a command — nothing: read
+    every time; an atomic block is no safe scope, a decorator's Atomic is one object for all its calls)."""
+    return getattr(_REQUEST, "scope", None)
+
+
+def _forget(kinds) -> None:
+    """Drop the memoised versions of `kinds` (renewed by this process: the next read sees the new one)."""
+    for conn in connections.all(initialized_only=True):
+        memo = getattr(conn, _STATE, {}).get("memo")
+        if memo:
+            for kind in kinds:
+                memo[1].pop(kind, None)
+
+
+def version(kind: str, conn=None) -> str | None:
+    """The kind's current token, read once per request: the first read is one query, the others reuse it
+    until the request ends or this process renews the kind (a write committed by the request itself is seen
+    at once). Created when the database has none yet."""
+    scope = _scope()
+    if scope is None:
+        return _read_version(kind)
+    st = _state(conn or connection)
+    memo = st["memo"]
+    if memo is None or memo[0] is not scope:
+        memo = st["memo"] = (scope, {})
+    token = memo[1].get(kind)
+    if token is None:
+        token = _read_version(kind)
+        if token is not None:
+            memo[1][kind] = token
+    return token
+
+
+def _read_version(kind: str) -> str | None:
     from .models import DataVersion
 
     token = DataVersion.objects.filter(kind=kind).values_list("token", flat=True).first()
