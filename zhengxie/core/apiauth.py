@@ -29,14 +29,14 @@ class BearerAuth(HttpBearer):
 
     def authenticate(self, request, token):
         from zhengxie.core.models import ApiToken
+        from zhengxie.core.selectors import the_row
 
         # One query: the token, its user and what the request's permission checks ask of the user.
-        t = (
+        t = the_row(
             ApiToken.objects.select_related(*(f"user__{f}" for f in REQUEST_RELATED))
             .defer(*(f"user__{f}" for f in REQUEST_DEFERRED))
             .annotate(**{ROLE_NAMES: role_names("user_id")})
             .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now())
-            .first()
         )
         if t is None or not t.user.is_active:
             return None
