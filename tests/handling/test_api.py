@@ -5,6 +5,7 @@ import pytest
 
 from tests.proposals.builders import build
 from zhengxie.members.models import Member
+from zhengxie.proposals.handling_kind import source_text
 
 from .helpers import days, owed
 
@@ -32,7 +33,7 @@ ROW_KEYS = {
     "change_pending",
     "url",
     "signoff",  # added with 签发: "" | "pending" | "returned"
-    "source",  # added with 来源 (#8): 提案 第0052号, 微建议296 …
+    "source",  # 来源 (#8): where it came from — 个人提案（张三）, 县长批示（社情民意信息《…》）…
 }
 
 
@@ -81,7 +82,8 @@ def test_a_handler_gets_the_units_owed_items_in_the_documented_shape(api_for, us
         "unit": {"id": edu.pk, "name": "县教育局"},
         "acknowledged": True,
         "url": f"/proposals/{p.pk}/",
-        "source": f"提案 {p.case.label}" if p.case.label else "提案",
+        # 来源: who proposed it (the number is the row's label already).
+        "source": source_text(p),
     }
     assert "乙镇老旧小区" not in r.content.decode()
 

@@ -102,3 +102,20 @@ def test_a_research_recommendation_follows_its_new_unit(user, make_topic, api_fo
     assert ResearchRecommendation.objects.get(pk=r.pk).unit_id == moved_to.pk
     recs = api_for("office").get(f"/api/v1/research-topics/{t.pk}").json()["recommendations"]
     assert [x["unit_name"] for x in recs if x["id"] == r.pk] == [moved_to.name]
+
+
+def test_an_instructions_inbox_row_names_the_leader_and_the_item(user, opinion_in, api_for):  # noqa: F811
+    o = opinion_in("accepted")
+    i = opinions.instruction_add(
+        user=user("info"),
+        opinion=o,
+        leader="县长 李明",
+        level="county",
+        content="请有关部门研究落实。",
+        unit=user("handler1").handling_unit.pk,
+        deadline=timezone.localdate() + datetime.timedelta(days=20),
+    )
+    rows = api_for("handler1").get("/api/v1/inbox", {"kind": "opinion_instruction"}).json()["items"]
+    assert [x["source"] for x in rows if x["case_id"] == i.case_id] == [
+        f"县长 李明批示（社情民意信息《{o.display_title}》）"
+    ]

@@ -46,6 +46,7 @@ FLOW_KIND = kinds.register(
         office_label="信息科",
         rater_label="提出人",
         source=lambda case: "县长批示（测试来源）",
+        sources=lambda cases: {c.pk: "县长批示（测试来源）" for c in cases},
         item_url=lambda case: "/x/item/",
         may_view=_may_view,
         may_rate=lambda case, user: user.username == "member1",

@@ -13,6 +13,7 @@ from tests.suggestions.conftest import _clear_cache, county, education, submitte
 from zhengxie.core.models import AuditEntry, Notification
 from zhengxie.handling.models import Assignment, Case, Contact, Event
 from zhengxie.suggestions import services as suggestions
+from zhengxie.suggestions.models import Suggestion
 
 from .helpers import text
 from .test_flow import api, field_error, page, post, route
@@ -211,8 +212,21 @@ def test_inbox_rows_say_where_each_item_came_from(river, user, units, client_for
         if len(by_case) >= body["count"]:
             break
     rows = by_case
-    assert rows[s_case.pk]["source"] == f"微建议{s_case.object_id}"
-    assert rows[flow_case.pk]["source"] == "测试落实 批示1"
-    assert rows[p.case_id]["source"] == f"提案 {p.number_label}"
+    # 来源 says where the item came from, never the number the row's title shows already.
+    submitted_on = f"{timezone.localtime(Suggestion.objects.get(pk=s_case.object_id).created_at):%Y-%m-%d}"
+    assert rows[s_case.pk]["source"] == f"群众微建议（{submitted_on}提交）"
+    assert rows[flow_case.pk]["source"] == "县长批示（测试来源）"
+    lead = p.lead_member.name
+    assert (
+        rows[p.case_id]["source"]
+        == {
+            "individual": f"个人提案（{lead}）",
+            "joint": f"联名提案（{lead}领衔）",
+            "collective": f"集体提案（{p.collective_body}）",
+        }[p.kind]
+    )
+    for row in rows.values():
+        assert not row["label"] or row["label"] not in row["source"]
     html = text(client_for("handler1").get("/handling/", {"q": "河道有人倾倒建筑垃圾"}))
-    assert f"来源：微建议{s_case.object_id}" in html
+    assert f"来源：群众微建议（{submitted_on}提交）" in html
+    assert f"来源：微建议{s_case.object_id}" not in html

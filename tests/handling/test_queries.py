@@ -76,6 +76,8 @@ def test_the_same_number_of_queries_with_3_and_with_30_items(client_for, api_for
     assert {k: v[0] for k, v in many.items()} == {k: v[0] for k, v in few.items()}
     # The board's figures give the number of rows (no COUNT); a search needs one.
     assert many["board, every unit, searched"][0] == many["board, every unit"][0] + 1
-    assert many["inbox page, one kind"][0] == many["inbox page"][0] + 1
+    # One kind needs a COUNT, and reads no proposals' 来源 (one query per kind on the page; the test kind
+    # has none to read).
+    assert many["inbox page, one kind"][0] == many["inbox page"][0] + 1 - 1
     # The board API reads the same with or without a unit.
     assert many["api board, every unit"][0] == many["api board"][0]

@@ -31,10 +31,24 @@ def _item_url(case) -> str:
     return reverse("consultation:outcome", args=[r.outcome_id]) + f"#rec-{r.pk}"
 
 
+def _source_text(r) -> str:
+    """The consultation it came from (an inbox row's 来源; the row's label names the recommendation)."""
+    c = r.outcome.consultation
+    return f"{c.get_form_display()}《{c.title}》协商成果"
+
+
 def _source(case) -> str:
     r = _recommendation(case)
-    c = r.outcome.consultation
-    return f"{c.get_form_display()}《{c.title}》协商成果第{r.number}条建议"
+    return f"{_source_text(r)}第{r.number}条建议"
+
+
+def _sources(cases) -> dict:
+    from .models import Recommendation
+
+    items = Recommendation.objects.select_related("outcome__consultation").only(
+        "outcome__consultation__form", "outcome__consultation__title"
+    )
+    return kinds.sources_from(cases, items, _source_text)
 
 
 def _may_view(case, user) -> bool:
@@ -90,6 +104,7 @@ RECOMMENDATION = kinds.register(
         url=_url,
         item_url=_item_url,
         source=_source,
+        sources=_sources,
         may_view=_may_view,
         may_rate=_may_rate,
         on_close=_on_close,

@@ -57,10 +57,12 @@ class Paginator(DjangoPaginator):
 
 class Rows:
     """A sliceable, countable view of `qs` whose items are `fn(obj)` (counted once; `kept="<kind>"`: the
-    count read through core.datacache)."""
+    count read through core.datacache). `many(objs)`, when given instead, turns a whole page at once (so
+    that what the rows need besides is read once per page)."""
 
-    def __init__(self, qs, fn, kept: str | None = None):
+    def __init__(self, qs, fn=None, kept: str | None = None, many=None):
         self.qs, self.fn, self.kept = qs, fn, kept
+        self.many = many or (lambda objs: [fn(x) for x in objs])
         self._count = None
 
     def count(self):
@@ -78,5 +80,5 @@ class Rows:
 
     def __getitem__(self, item):
         if isinstance(item, slice) and item.step is None and item.start is not None and item.stop is not None:
-            return [self.fn(x) for x in page_slice(self.qs, item.start, item.stop, self.count())]
-        return [self.fn(x) for x in self.qs[item]]
+            return self.many(page_slice(self.qs, item.start, item.stop, self.count()))
+        return self.many(self.qs[item])

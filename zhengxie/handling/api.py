@@ -53,7 +53,7 @@ class InboxRow(Schema):
     change_pending: bool
     url: str
     signoff: str = ""
-    # 来源: what the item came from (提案 第0052号, 微建议296, 民主监督 整改第3项 …).
+    # 来源: where the item came from (the proposer, the 批示 and its leader, the consultation …), not its number.
     source: str = ""
 
 
@@ -75,7 +75,7 @@ def inbox(
 ):
     _need_inbox(request.user)
     qs = selectors.inbox(request.user, kind=kind, light=light, status=status, q=q, unit=unit, sort=sort)
-    return Rows(qs, lambda a: selectors.InboxItem(a).as_dict())
+    return Rows(qs, many=selectors.inbox_rows)
 
 
 # The board and the unit figures carry some 400 rows of plain dicts: pydantic models validate them ~8 times

@@ -110,9 +110,13 @@ class Kind:
     # Item hooks (the module's own functions): the page of an item, and where it came from (提案人 …).
     url: Callable = field(default=_no_page, compare=False)
     source: Callable = field(default=_no_page, compare=False)
-    # The short 来源 an inbox row shows (社情民意批示, 民主监督 …), followed by the case's label (第0052号,
-    # 整改第3项); read from the case's own columns, so a list of rows asks nothing more. Default: `label`.
+    # The short name of where the kind's items come from (社情民意批示, 民主监督 …): an inbox row's 来源 when
+    # the kind gives no `sources`. Default: `label`.
     source_label: str = ""
+    # sources(cases) -> {case_id: text}: where each of these items came from, for the inbox rows' 来源 (the
+    # 批示 and its leader, the consultation's title, the proposer …) — never the item's own number, which the
+    # row's title already shows; one query for all the cases of a page.
+    sources: Callable | None = field(default=None, compare=False)
     # item_url(case) -> str: the item's own page (the 社情民意 item of a 批示), linked from the case page
     # when it is not the case page itself; "" when there is none.
     item_url: Callable = field(default=_no_page, compare=False)
@@ -164,19 +168,24 @@ class Kind:
         if self.extend is None:
             object.__setattr__(self, "extend", _flow_extend)
 
-    def short_source(self, case) -> str:
-        """来源 of an inbox row: 「提案 第0052号」, 「微建议296」, 「民主监督 整改第3项」 (no query)."""
+    def sources_of(self, cases) -> dict[int, str]:
+        """来源 of these cases' inbox rows: the kind's `sources`, else its short name (never the number)."""
+        found = self.sources(cases) if self.sources is not None and cases else {}
         head = self.source_label or self.label
-        label = (case.label or "").strip()
-        if not label or label == "—":
-            return head
-        return label if label.startswith(head) else f"{head} {label}"
+        return {c.pk: found.get(c.pk) or head for c in cases}
 
     def setting(self, organisation, key: str):
         return orgsettings.get(organisation, f"{self.prefix}.{key}")
 
     def days(self, organisation, key: str) -> int:
         return int(self.setting(organisation, key))
+
+
+def sources_from(cases, items, text) -> dict[int, str]:
+    """A kind's `sources` from its items: `items` a queryset of the item model (with what `text` reads
+    selected), `text(item)` the 来源 of one — the same function as the kind's single `source(case)` uses."""
+    found = items.in_bulk([c.object_id for c in cases])
+    return {c.pk: text(found[c.object_id]) for c in cases if c.object_id in found}
 
 
 KINDS: dict[str, Kind] = {}

@@ -44,9 +44,21 @@ def _raters_users(case) -> list:
     return authors if opinion.authors.exists() else office_users(case)
 
 
-def _source(case) -> str:
-    i = _instruction(case)
+def _source_text(i) -> str:
     return f"{i.leader}批示（社情民意信息《{i.opinion.display_title}》）"
+
+
+def _source(case) -> str:
+    return _source_text(_instruction(case))
+
+
+def _sources(cases) -> dict:
+    from .models import Instruction
+
+    items = Instruction.objects.select_related("opinion").only(
+        "leader", "opinion__title", "opinion__edited_title"
+    )
+    return kinds.sources_from(cases, items, _source_text)
 
 
 def _may_view(case, user) -> bool:
@@ -91,6 +103,7 @@ INSTRUCTION = kinds.register(
         item_url=_item_url,
         units_see_item=False,  # the 社情民意 item is the committee's: the unit answers on the case page
         source=_source,
+        sources=_sources,
         raters_users=_raters_users,
         may_view=_may_view,
         may_rate=_may_rate,

@@ -26,6 +26,30 @@ def _extend(*, user, case, new_deadline, reason):
     )
 
 
+def source_text(p) -> str:
+    """Where a proposal came from: 「个人提案（张三）」, 「联名提案（张三领衔）」, 「集体提案（民盟县委会）」."""
+    if p.kind == p.Kind.COLLECTIVE:
+        who = p.collective_body
+    else:
+        who = p.lead_member.name if p.lead_member_id else ""
+        if who and p.kind == p.Kind.JOINT:
+            who += "领衔"
+    return f"{p.get_kind_display()}（{who}）" if who else p.get_kind_display()
+
+
+def _source(case) -> str:
+    return source_text(case.proposal)
+
+
+def _sources(cases) -> dict:
+    from .models import Proposal
+
+    items = Proposal.objects.select_related("lead_member").only(
+        "kind", "collective_body", "lead_member", "lead_member__name"
+    )
+    return kinds.sources_from(cases, items, source_text)
+
+
 def _may_view(case, user) -> bool:
     from . import rules
 
@@ -60,5 +84,7 @@ PROPOSAL = kinds.register(
         reply_template_url=_reply_template_url,
         extend=_extend,
         may_rate=_may_rate,
+        source=_source,
+        sources=_sources,
     )
 )

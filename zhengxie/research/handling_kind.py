@@ -30,9 +30,21 @@ def _item_url(case) -> str:
     return reverse("research:detail", args=[r.topic_id]) + f"#rec-{r.pk}"
 
 
+def _source_text(r) -> str:
+    """The topic's report it came from (an inbox row's 来源; the row's label names the recommendation)."""
+    return f"{r.topic.get_kind_display()}《{r.topic.title}》报告"
+
+
 def _source(case) -> str:
     r = _recommendation(case)
-    return f"{r.topic.get_kind_display()}《{r.topic.title}》报告第{r.number}条建议"
+    return f"{_source_text(r)}第{r.number}条建议"
+
+
+def _sources(cases) -> dict:
+    from .models import Recommendation
+
+    items = Recommendation.objects.select_related("topic").only("topic__kind", "topic__title")
+    return kinds.sources_from(cases, items, _source_text)
 
 
 def _may_view(case, user) -> bool:
@@ -71,6 +83,7 @@ RECOMMENDATION = kinds.register(
         rater_label="政协办公室或牵头专委会",
         item_url=_item_url,
         source=_source,
+        sources=_sources,
         may_view=_may_view,
         may_rate=_may_rate,
         on_close=_follow,

@@ -3,6 +3,7 @@ which answers in its one inbox (承办工作台) next to its proposals, within `
 days); the citizen rates the reply with the tracking code (flow.rate_as, rater key "citizen:<code>")."""
 
 from django.urls import reverse
+from django.utils import timezone
 
 from zhengxie.core.models import Office
 from zhengxie.handling import kinds
@@ -24,10 +25,20 @@ def _item_url(case) -> str:
     return reverse("suggestions:detail", args=[case.object_id])
 
 
-def _source(case) -> str:
-    s = _suggestion(case)
+def _source_text(s) -> str:
     via = f"，经{s.studio.name}" if s.studio_id else ""
-    return f"群众微建议（{s.created_at:%Y-%m-%d}提交{via}）"
+    return f"群众微建议（{timezone.localtime(s.created_at):%Y-%m-%d}提交{via}）"
+
+
+def _source(case) -> str:
+    return _source_text(_suggestion(case))
+
+
+def _sources(cases) -> dict:
+    from .models import Suggestion
+
+    items = Suggestion.objects.select_related("studio").only("created_at", "studio", "studio__name")
+    return kinds.sources_from(cases, items, _source_text)
 
 
 def _may_view(case, user) -> bool:
@@ -76,6 +87,7 @@ PUBLIC_SUGGESTION = kinds.register(
         flow=True,
         item_url=_item_url,
         source=_source,
+        sources=_sources,
         may_view=_may_view,
         raters_users=_raters_users,
         on_close=_on_close,

@@ -27,9 +27,21 @@ def _item_url(case) -> str:
     return reverse("supervision:detail", args=[i.supervision_id]) + f"#item-{i.pk}"
 
 
+def _source_text(i) -> str:
+    """The group's list it came from (an inbox row's 来源; the row's label names the item)."""
+    return f"民主监督小组《{i.supervision.title}》整改清单"
+
+
 def _source(case) -> str:
     i = _item(case)
-    return f"民主监督小组《{i.supervision.title}》整改清单第{i.number}项"
+    return f"{_source_text(i)}第{i.number}项"
+
+
+def _sources(cases) -> dict:
+    from .models import Item
+
+    items = Item.objects.select_related("supervision").only("supervision__title")
+    return kinds.sources_from(cases, items, _source_text)
 
 
 def _materials(case, user) -> list:
@@ -127,6 +139,7 @@ RECTIFICATION = kinds.register(
         item_url=_item_url,
         units_see_item=False,
         source=_source,
+        sources=_sources,
         materials=_materials,
         may_view=_may_view,
         may_rate=_may_rate,
