@@ -183,3 +183,11 @@ def test_the_review_form_says_every_missing_piece_and_keeps_what_was_typed(clien
     assert r.status_code == 302
     p.refresh_from_db()
     assert p.status == "accepted"
+
+
+def test_the_review_page_names_an_unnumbered_proposal_by_its_title(client_for, three):
+    """A proposal under review has no number yet: its link read 「— 关于…」 (the number's placeholder)."""
+    p = three[0]
+    page = client_for("staff").get(reverse("proposals:action", args=[p.pk, "review"])).content.decode()
+    link = re.search(rf'<a href="{reverse("proposals:detail", args=[p.pk])}">([^<]*)</a>', page)
+    assert link and link.group(1).strip() == p.title
