@@ -16,6 +16,7 @@ from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.core.pickers import PickerField
 from zhengxie.handling import services as spine
+from zhengxie.handling.forms import ChangeDecisionForm
 from zhengxie.handling.services import units as spine_units
 from zhengxie.handling.services.ratings import check_rating
 from zhengxie.members.models import Member, Session
@@ -472,35 +473,16 @@ class KeyForm(BootstrapFormMixin, forms.Form):
         return data
 
 
-class DecideChangeForm(BootstrapFormMixin, forms.Form):
-    grant = forms.TypedChoiceField(
-        label="审核结果",
-        choices=[("1", "同意调整"), ("0", "不同意调整")],
-        coerce=lambda v: v == "1",
-        widget=forms.RadioSelect,
-        error_messages={"required": "请选择是否同意调整。"},
-    )
+class DecideChangeForm(ChangeDecisionForm):
+    """审核调整申请 of a proposal: the spine's grant and note, the new 主办单位 among the user's units."""
+
     new_unit = forms.ModelChoiceField(
         label="改由主办单位", queryset=HandlingUnit.objects.none(), required=False, empty_label="（不指定）"
-    )
-    note = forms.CharField(
-        label="审核意见",
-        required=False,
-        widget=forms.Textarea(attrs={"rows": 2, "maxlength": spine_units.REASON_MAX}),
     )
 
     def __init__(self, *args, user, assignment, **kw):
         super().__init__(*args, **kw)
         self.fields["new_unit"].queryset = units_for(user).exclude(pk=assignment.unit_id)
-        self.fields["grant"].widget.attrs["class"] = "form-check-input"
-
-    def clean(self):
-        data = super().clean()
-        if data.get("grant") is not None:
-            add_service_errors(
-                self, lambda: spine_units.check_change_decision(data["grant"], data.get("note"))
-            )
-        return data
 
 
 # --------------------------------------------------------------------------- handling units
