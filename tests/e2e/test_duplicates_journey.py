@@ -37,6 +37,24 @@ def test_the_groups_fit_a_phone(page_for):
     shot(staff, SHOTS, "03-phone")
 
 
+def test_each_groups_note_counts_its_own_characters_under_its_box(page_for):
+    """1280 px: the 并案说明 count sat inside the input group, between the box and 一键并案, and every group's
+    count had the same id, so typing in the second group counted in the first."""
+    staff = page_for("staff")
+    staff.goto("/proposals/review/")
+    groups = staff.locator("#duplicate-groups form.duplicate-group")
+    expect(groups.nth(1)).to_be_visible()
+    for i in range(2):
+        group = groups.nth(i)
+        expect(group.locator(".input-group .char-count")).to_have_count(0)
+        expect(group.locator(".input-group + .char-count")).to_have_text("0 / 500 字")
+    groups.nth(1).locator("input[name=reason]").fill("同一事项")
+    expect(groups.nth(1).locator(".char-count")).to_have_text("4 / 500 字")
+    expect(groups.nth(0).locator(".char-count")).to_have_text("0 / 500 字")
+    ids = staff.eval_on_selector_all(".char-count", "els => els.map(e => e.id)")
+    assert len(ids) == len(set(ids)), ids
+
+
 def test_office_merges_a_group_of_near_duplicates_in_one_click(page_for, e2e_site):
     problems = []
     waiting = [row for row in _waiting(e2e_site, "大班额") if row[2] == "submitted"]

@@ -22,15 +22,19 @@
     out.textContent = n + " / " + max + " 字" + (n >= max ? "（已达上限）" : "");
     out.classList.toggle("text-danger", n >= max);
   }
+  // A field in an .input-group gets its count under the group (inside, it sat between the field and its
+  // button); fields without an id that share a name (一键并案's 并案说明 of each group) get ids of their own.
+  var counted = 0;
   function autoCounts(root) {
     root.querySelectorAll("textarea[maxlength], input[type=text][maxlength]").forEach(function (el) {
       var max = parseInt(el.getAttribute("maxlength"), 10);
       if (el.dataset.charcount || el.dataset.autocount || !(max >= 30) || el.closest("[data-no-count]")) return;
       var out = document.createElement("div");
       out.className = "form-text text-end char-count";
-      out.id = (el.id || el.name || "field") + "-autocount";
+      out.id = (el.id || el.name || "field") + "-autocount" + (el.id ? "" : "-" + ++counted);
       out.setAttribute("aria-live", "polite");
-      el.insertAdjacentElement("afterend", out);
+      var group = el.parentElement && el.parentElement.classList.contains("input-group") ? el.parentElement : el;
+      group.insertAdjacentElement("afterend", out);
       el.dataset.autocount = out.id;
       update(el);
     });
