@@ -123,3 +123,19 @@ def test_the_version_is_read_once_per_request_and_renewed_by_the_request_itself(
     # Between requests (a task, a command) nothing is memoised: another process's renewal is seen at once.
     DataVersion.objects.filter(kind="proposals").update(token="elsewhere")
     assert datacache.version("proposals") == "elsewhere"
+
+
+def test_a_count_is_keyed_by_its_rows_not_by_its_columns_or_order():
+    cache.clear()
+    qs = Proposal.objects.filter(status="submitted")
+    wide = qs.select_related("session", "author").order_by("-created_at")
+    assert datacache._count_key(wide) == datacache._count_key(qs)  # one question, one key
+    assert "created_at" not in datacache._count_key(wide)[0]  # no column, no ORDER BY compiled
+    assert datacache._count_key(qs) != datacache._count_key(Proposal.objects.filter(status="accepted"))
+    # Rows that are not one per proposal keep their whole SQL: two distinct lists never share a count.
+    by_category = Proposal.objects.values("category").distinct()
+    by_status = Proposal.objects.values("status").distinct()
+    assert datacache._count_key(by_category) != datacache._count_key(by_status)
+    assert datacache.count("proposals", by_category) == by_category.count()
+    assert datacache.count("proposals", by_status) == by_status.count()
+    assert datacache.count("proposals", wide) == qs.count()
