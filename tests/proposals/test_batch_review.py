@@ -191,3 +191,26 @@ def test_the_review_page_names_an_unnumbered_proposal_by_its_title(client_for, t
     page = client_for("staff").get(reverse("proposals:action", args=[p.pk, "review"])).content.decode()
     link = re.search(rf'<a href="{reverse("proposals:detail", args=[p.pk])}">([^<]*)</a>', page)
     assert link and link.group(1).strip() == p.title
+
+
+def test_accept_and_assign_goes_on_to_the_assign_page(client_for, three):
+    """立案并交办 on the review form (shown with 立案 only): accepted, then straight to its 交办 page; with another
+    decision (the button shows without JavaScript) it goes on as 提交 does."""
+    a, b, _ = three
+    c = client_for("staff")
+    page = c.get(reverse("proposals:action", args=[a.pk, "review"])).content.decode()
+    assert re.search(r'data-show-when="decision=accept"><button[^>]*name="then" value="assign"', page)
+    r = c.post(
+        reverse("proposals:action", args=[a.pk, "review"]),
+        {"decision": "accept", "category": "科教文卫", "then": "assign"},
+    )
+    a.refresh_from_db()
+    assert a.status == "accepted"
+    assert r.status_code == 302 and r["Location"] == reverse("proposals:action", args=[a.pk, "assign"])
+    page = c.get(r["Location"])
+    assert f"「{a.title}」已立案（{a.number_label}），请接着交办。" in msgs(page)
+    r = c.post(
+        reverse("proposals:action", args=[b.pk, "review"]),
+        {"decision": "to_suggestion", "note": "转意见建议", "then": "assign"},
+    )
+    assert r.status_code == 302 and r["Location"] == reverse("proposals:detail", args=[b.pk])

@@ -848,6 +848,10 @@ def action(request, pk, code):
                 _fail(request, exc, form)
                 status = exc.status
             else:
+                if code == "review" and request.POST.get("then") == "assign":
+                    onward = _assign_next(request, proposal)
+                    if onward is not None:
+                        return onward
                 if queue is not None:
                     messages.success(request, f"「{proposal.title}」{_success(code, spec, form)}")
                     return _next_in_queue(request, proposal, order, queue)
@@ -893,6 +897,18 @@ def _queue_context(proposal, order: list[int], queue: dict) -> dict:
         if skip
         else "",
     }
+
+
+def _assign_next(request, proposal):
+    """立案并交办 (the review form's second button, shown with 立案): once accepted, on to its 交办 page, as the
+    queue's batch 立案并交办 goes on to 打包交办. Another decision (the button shows without JavaScript too),
+    or a user who may not assign, goes on as 提交 would (None)."""
+    if proposal.status != Proposal.Status.ACCEPTED:
+        return None
+    if "assign" not in selectors.allowed_actions(request.user, proposal):
+        return None
+    messages.success(request, f"「{proposal.title}」已立案（{proposal.number_label}），请接着交办。")
+    return redirect(reverse("proposals:action", args=[proposal.pk, "assign"]))
 
 
 def _next_in_queue(request, proposal, order: list[int], queue: dict):
