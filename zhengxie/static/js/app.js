@@ -165,6 +165,8 @@
         loadThrottle: 250,
         shouldLoad: function () { return true; },
         closeAfterSelect: true,
+        // a pick closes the list for good: a late answer to the typing reopened it over the 筛选 button
+        onItemAdd: function () { this.blur(); },
         load: function (query, done) {
           var self = this;
           fetch(d.picker + "?q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
