@@ -93,9 +93,25 @@ def owed(**filters):
     return Assignment.objects.filter(owes=True, **filters)
 
 
+def expected_light(a, today=None) -> str:
+    """The light a unit's row must show and be counted under: its case's; an active 会办 unit's own, from its
+    own deadline (lights.co_light, with the kind's yellow_days)."""
+    from zhengxie.handling.lights import co_light
+
+    if a.role == "co" and a.is_active:
+        yellow = kinds.get(a.case.kind).days(a.case.organisation, "yellow_days")
+        return co_light(a.case.light, a.deadline, today or timezone.localdate(), yellow)
+    return a.case.light
+
+
+def with_light(qs, light: str) -> list:
+    """The rows of `qs` whose expected light (expected_light) is `light`."""
+    return [a for a in qs.select_related("case__organisation") if expected_light(a) == light]
+
+
 def totals_of(qs) -> dict:
-    """Board totals computed from the rows: owed unit parts by their case's light."""
-    lights = Counter(qs.values_list("case__light", flat=True))
+    """Board totals computed from the rows: owed unit parts by the light each must show (expected_light)."""
+    lights = Counter(expected_light(a) for a in qs.select_related("case__organisation"))
     return {
         "red": lights["red"],
         "yellow": lights["yellow"],

@@ -8,7 +8,9 @@
 - green otherwise.
 The case's assignments carry a copy of the light (the 督办 board counts them); a kind whose item keeps its
 own `light` column (proposals: their list and statistics indexes read it) gets the new value written
-there too (Kind.item_model).
+there too (Kind.item_model). A 会办 unit's row has a light of its own (`co_light`): its opinion is due by
+its own, earlier deadline, so the row is red once that has passed, yellow within the kind's yellow_days of
+it, green before — the light its row shows and the board and the inbox count (`refresh_co_rows`).
 """
 
 from __future__ import annotations
@@ -88,16 +90,57 @@ def compute_light(case, today: datetime.date | None = None, numbers: Numbers | N
     return Case.Light.GREEN.value
 
 
-def row_light(case_light: str, deadline, role: str, owes: bool, today: datetime.date | None = None):
+def co_light(case_light: str, deadline, today: datetime.date, yellow_days: int) -> str:
+    """A 会办 unit's own light, from its own deadline for its opinion: none while the case has none (not in
+    handling); red once the deadline has passed, yellow within `yellow_days` of it, green before; the
+    case's light when the row has no deadline."""
+    if not case_light or deadline is None:
+        return case_light or ""
+    if deadline < today:
+        return Case.Light.RED.value
+    if (deadline - today).days <= yellow_days:
+        return Case.Light.YELLOW.value
+    return Case.Light.GREEN.value
+
+
+def row_light(light: str, deadline, role: str, owes: bool, today: datetime.date | None = None):
     """The light, the 逾期 label and the 会办意见逾期 label of one unit's row (inbox, board), from one rule:
-    the light is the case's (the rows' stored copy, which the board and the `light=` filter count), and
-    逾期 is exactly "the light is red" — never a green dot beside 逾期, nor a red one without it. A 会办
-    unit's opinion is due before the case's reply: its own deadline passed while it still owes is said
-    apart, as 会办意见逾期 (as on the proposal's page), not as 逾期. Returns (light or None, overdue, co_late)."""
+    the light is the row's stored copy (the case's; a 会办 unit's own, `co_light`), which the board and the
+    `light=` filter count, so a row shows the light it is counted under. 逾期 is exactly "the light is red"
+    on a replying unit's row — never a green dot beside 逾期, nor a red one without it; a 会办 unit's
+    opinion is due before the case's reply, and its own deadline passed while it still owes is said as
+    会办意见逾期 (as on the proposal's page), beside its red light. Returns (light or None, overdue, co_late)."""
     today = today or timezone.localdate()
-    light = case_light or None
-    co_late = bool(role == Assignment.Role.CO and owes and deadline is not None and deadline < today)
-    return light, light == Case.Light.RED.value, co_late
+    light = light or None
+    is_co = role == Assignment.Role.CO
+    co_late = bool(is_co and owes and deadline is not None and deadline < today)
+    return light, light == Case.Light.RED.value and not is_co, co_late
+
+
+def refresh_co_rows(case_ids=None, *, today: datetime.date | None = None, numbers: Numbers | None = None):
+    """Write each active 会办 row's own light (co_light) into its stored copy: of these cases, or (None: the
+    daily job) of every 会办 unit still owing an opinion. Returns how many rows changed."""
+    today = today or timezone.localdate()
+    numbers = numbers or Numbers()
+    qs = Assignment.objects.filter(role=Assignment.Role.CO, is_active=True)
+    if case_ids is None:
+        qs = qs.filter(owes=True)
+    else:
+        ids = list(case_ids)
+        if not ids:
+            return 0
+        qs = qs.filter(case_id__in=ids)
+    by_light: dict[str, list[int]] = {}
+    for a in qs.select_related("case__organisation").only(
+        "light", "deadline", "case__light", "case__kind", "case__organisation"
+    ):
+        new = co_light(a.case.light, a.deadline, today, numbers.get(a.case)[1])
+        if new != a.light:
+            by_light.setdefault(new, []).append(a.pk)
+    for light, pks in by_light.items():
+        for i in range(0, len(pks), 500):
+            Assignment.objects.filter(pk__in=pks[i : i + 500]).update(light=light)
+    return sum(len(x) for x in by_light.values())
 
 
 def with_facts(qs):
@@ -124,7 +167,10 @@ def _mirror(changes):
             by_model.setdefault((model, new), []).append(case.pk)
     for light, ids in by_light.items():
         for i in range(0, len(ids), 500):
-            Assignment.objects.filter(case_id__in=ids[i : i + 500]).update(light=light)
+            # A 会办 unit's row keeps its own light (refresh_co_rows), from its own deadline.
+            Assignment.objects.filter(case_id__in=ids[i : i + 500]).exclude(
+                role=Assignment.Role.CO, is_active=True
+            ).update(light=light)
     for (model, light), ids in by_model.items():
         Model = apps.get_model(model)
         for i in range(0, len(ids), 500):
@@ -142,6 +188,7 @@ def refresh(case_ids) -> dict[int, str]:
             changes.append((case, case.light, new))
             Case.objects.filter(pk=case.pk).update(light=new)
     _mirror(changes)
+    refresh_co_rows(list(out), numbers=numbers)
     return out
 
 
@@ -165,4 +212,6 @@ def refresh_lights(*, today: datetime.date | None = None, organisation=None) -> 
     for i in range(0, len(changes), 500):
         Case.objects.bulk_update([c[0] for c in changes[i : i + 500]], ["light"])
     _mirror(changes)
+    # The 会办 units' own deadlines pass whatever their case's light does.
+    refresh_co_rows(None, today=today, numbers=numbers)
     return changes

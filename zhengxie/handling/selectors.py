@@ -162,8 +162,9 @@ class InboxItem:
 
     def as_dict(self) -> dict:
         a, c = self.assignment, self.case
-        # The row's light, 逾期 and 会办意见逾期 from one rule (lights.row_light).
-        light, overdue, co_late = row_light(c.light, a.deadline, a.role, a.owes)
+        # The row's light (the one the board and the light= filter count), 逾期 and 会办意见逾期 from one rule
+        # (lights.row_light).
+        light, overdue, co_late = row_light(a.light, a.deadline, a.role, a.owes)
         return {
             "kind": c.kind,
             "kind_label": self.kind.label,

@@ -19,6 +19,7 @@ from collections.abc import Iterable
 
 from django.db.models import Exists, OuterRef, Q, Subquery
 
+from ..lights import refresh_co_rows
 from ..models import Assignment, Case, Evaluation, Reply
 
 CASE_FIELDS = (
@@ -99,3 +100,5 @@ def sync_copies(case_ids: Iterable[int] | None = None) -> None:
         organisation_id=Subquery(case.values("organisation_id")[:1]),
         owes=Q(is_active=True) & Exists(in_handling) & ~Exists(standing) & ~opinion_sent,
     )
+    # A 会办 unit's row has a light of its own, from its own deadline (lights.co_light).
+    refresh_co_rows(ids)
