@@ -25,6 +25,7 @@ from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_in, org_scope_q, visible_organisations
 from zhengxie.core.selectors import the_row
 from zhengxie.handling import selectors as spine
+from zhengxie.handling.models import Event
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
 from zhengxie.handling.services import signoff
 from zhengxie.search.services import match_sql, similar
@@ -94,10 +95,15 @@ def _no_secrets(*paths: str) -> list[str]:
     return [f"{path}__{name}" for path in paths for name in MEMBER_SECRETS]
 
 
+# The proposal a merged one went into is named (its number and title), never shown: its long texts stay
+# in the database.
+MERGED_INTO_UNREAD = ("reasons", "suggestions", "research_note", "review_note")
+
+
 def _detail_qs(qs):
     return qs.select_related(
         "session", "organisation", "author", "lead_member", "key_leader", "merged_into", "case"
-    ).defer(*_no_secrets("lead_member"))
+    ).defer(*_no_secrets("lead_member"), *(f"merged_into__{f}" for f in MERGED_INTO_UNREAD))
 
 
 def get_proposal(user, pk, *, full: bool = False, prefetch=()) -> Proposal:
@@ -136,7 +142,8 @@ def detail_prefetch(qs):
             "case__evaluations",
             queryset=Evaluation.objects.select_related("member").order_by("created_at", "id"),
         ),
-        "case__events__actor",
+        # The events with their actor in one query (a prefetch of "case__events__actor" was a second).
+        Prefetch("case__events", queryset=Event.objects.select_related("actor")),
         "case__extensions",
     )
 
