@@ -94,3 +94,17 @@ def test_the_audit_entry_reads_in_chinese(make_meeting, api_for):
     entry = AuditEntry.objects.get(action="activities.meeting_close", target_id=str(m.pk))
     shown = changes(entry.before, entry.after, entry.target_type)
     assert "缺席（人）：1" in shown and "其中未回复通知（人）：1" in shown
+
+
+def test_the_lists_figures_name_themselves_on_a_phone_card(make_meeting, client_for):
+    """A phone shows each row as a card whose label column cut 「邀请/参加/请假/签到」 to 「邀请/参加/请…」: the cell
+    is labelled 人数 and each figure names itself there (hidden from 576 px, where the column header does)."""
+    m = make_meeting(minutes=60 * 24, invite=("member1", "member2"))
+    page = client_for("office").get("/activities/").content.decode()
+    cell = re.search(r'<td class="text-nowrap meeting-figures" data-label="人数">(.*?)</td>', page, re.S)
+    assert cell, "no labelled figures cell"
+    text = re.sub(
+        r"<[^>]+>", "", re.findall(r'<td class="text-nowrap meeting-figures"[^>]*>.*?</td>', page, re.S)[0]
+    )
+    assert re.fullmatch(r"邀请 \d+ / 参加 \d+ / 请假 \d+ / 签到 \d+", " ".join(text.split())), text
+    assert m.title in page
