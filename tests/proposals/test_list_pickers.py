@@ -146,3 +146,18 @@ def test_a_county_cannot_list_or_pick_another_county_s_units(client_for, user):
 def test_the_endpoint_needs_a_login_and_a_known_picker(client, client_for):
     assert client.get(UNITS).status_code == 401
     assert client_for("staff").get(reverse("core:picker", args=["nothing"])).status_code == 404
+
+
+@pytest.mark.parametrize("url", [reverse("proposals:stats"), reverse("dashboard:index")])
+def test_the_statistics_pages_session_picker_with_hundreds_of_sessions(client_for, url):
+    """提案统计 and 领导驾驶舱 listed every session in scope as an <option> (~700 at the province)."""
+    _many_sessions(300)
+    chosen = Session.objects.get(name="规模测试第123次会议")
+    c = client_for("citystaff")
+    html = c.get(url).content.decode()
+    assert _options(html) < 100 and f'data-picker="{SESSIONS}"' in html
+    picked = c.get(url, {"session": chosen.pk}).content.decode()
+    box = re.search(r'<input name="session"[^>]*>', picked).group(0)
+    assert f'data-picker-value="{chosen.pk}"' in box and "规模测试第123次会议" in box
+    typed = c.get(url, {"session": "规模测试第123次"}).content.decode()  # without JavaScript
+    assert f'data-picker-value="{chosen.pk}"' in typed

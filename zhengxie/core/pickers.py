@@ -226,6 +226,26 @@ class PickerField(forms.ModelChoiceField):
         return super().prepare_value(value)
 
 
+def standalone(name: str, user, *, empty_label: str | None = None) -> PickerField:
+    """A picker for a page's own little filter (no form): `resolve` what was asked, then
+    `field.widget.render(field_name, pk, attrs=…)` — the <select> or the searchable box."""
+    field = PickerField(name, required=False, empty_label=empty_label)
+    field.for_user(user)
+    return field
+
+
+def resolve(field: PickerField, wanted: str) -> tuple[str, str]:
+    """(the id asked for, "" if none; a message if a name typed without JavaScript named no single row).
+    An id is passed on as given: the page's own query scopes it."""
+    wanted = (wanted or "").strip()
+    if not wanted or wanted.isdigit():
+        return wanted, ""
+    try:
+        return str(field.to_python(wanted).pk), ""
+    except forms.ValidationError as exc:
+        return "", exc.messages[0]
+
+
 # --------------------------------------------------------------------------- the core's own pickers
 
 

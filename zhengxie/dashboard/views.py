@@ -5,6 +5,7 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from zhengxie.core import pickers
 from zhengxie.core.dashboard import Period, sections_for
 from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_q
@@ -39,11 +40,20 @@ def index(request):
     user = request.user
     if not user.has_role(*VIEWERS):
         raise Http404
-    sessions = _sessions(user)
-    session = _session(user, sessions, request.GET.get("session", ""))
+    # core.pickers: a province's ~700 sessions are not all written into the page; a name typed without
+    # JavaScript stands for the session it names.
+    picker = pickers.standalone("sessions", user)
+    session = _session(user, _sessions(user), pickers.resolve(picker, request.GET.get("session", ""))[0])
     period = Period(session=session, year=session.year if session else timezone.localdate().year)
+    box = (
+        picker.widget.render(
+            "session", session.pk, attrs={"class": "form-select form-select-sm", "aria-label": "会次"}
+        )
+        if session
+        else ""
+    )
     return render(
         request,
         "dashboard/index.html",
-        {"period": period, "session": session, "sessions": sessions, "sections": sections_for(user, period)},
+        {"period": period, "session": session, "session_box": box, "sections": sections_for(user, period)},
     )

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_POST
 
+from zhengxie.core import pickers
 from zhengxie.core.errors import ServiceError
 from zhengxie.core.pagination import Paginator
 from zhengxie.core.permissions import org_scope_q
-from zhengxie.core.pickers import PickerField
 
 from . import kinds, selectors, services
 from . import rules as r
@@ -88,14 +87,10 @@ def _unit_box(request, wanted: str) -> tuple[str, str]:
     """The filter's 承办单位 (core.pickers: a <select> of a county's units, a searchable box for a province's
     ~3,800) and the unit id asked for; a name typed without JavaScript stands for the one unit it names (else
     a message, and no unit)."""
-    field = PickerField("units", required=False, empty_label="全部")
-    field.for_user(request.user)
-    if wanted and not wanted.isdigit():
-        try:
-            wanted = str(field.to_python(wanted).pk)
-        except ValidationError as exc:
-            messages.error(request, exc.messages[0])
-            wanted = ""
+    field = pickers.standalone("units", request.user, empty_label="全部")
+    wanted, problem = pickers.resolve(field, wanted)
+    if problem:
+        messages.error(request, problem)
     attrs = {"id": "f-unit", "class": "form-select form-select-sm"}
     return field.widget.render("unit", wanted, attrs=attrs), wanted
 

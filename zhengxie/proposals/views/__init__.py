@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhengxie.core import exports as core_exports
-from zhengxie.core import listing, orgsettings
+from zhengxie.core import listing, orgsettings, pickers
 from zhengxie.core.calendar import Calendar
 from zhengxie.core.documents import file_response
 from zhengxie.core.errors import ServiceError
@@ -1017,26 +1017,26 @@ def decide_change(request, assignment_id):
 # --------------------------------------------------------------------------- statistics
 
 
+SESSION_BOX = {"class": "form-select form-select-sm", "aria-label": "会次"}
+
+
 def _session_from(request):
-    sessions = (
-        Session.objects.filter(org_scope_q(request.user))
-        .select_related("organisation")
-        .order_by("-year", "-number")
-    )
-    wanted = request.GET.get("session", "")
-    session = None
-    if wanted.isdigit():
-        session = sessions.filter(pk=int(wanted)).first()
+    """The session asked for (an id, or a name typed without JavaScript) if in scope, else the current one; and
+    the page's session picker (core.pickers: a province's ~700 sessions are not all written into the page)."""
+    picker = pickers.standalone("sessions", request.user)
+    wanted, _ = pickers.resolve(picker, request.GET.get("session", ""))
+    sessions = Session.objects.filter(org_scope_q(request.user)).select_related("organisation")
+    session = sessions.filter(pk=int(wanted)).first() if wanted else None
     if session is None:
         cur = current_session(request.user)
-        session = sessions.filter(pk=cur.pk).first() if cur else sessions.first()
-    return session, sessions
+        session = sessions.filter(pk=cur.pk).first() if cur else sessions.order_by("-year", "-number").first()
+    return session, picker
 
 
 @login_required
 def stats_page(request):
     _need(request.user.has_role(*STATS_ROLES))
-    session, sessions = _session_from(request)
+    session, picker = _session_from(request)
     if session is None:
         raise Http404
     s = stats.session_stats(request.user, session)
@@ -1047,7 +1047,7 @@ def stats_page(request):
             "s": s,
             "t": s["totals"],
             "session": session,
-            "sessions": sessions,
+            "session_box": picker.widget.render("session", session.pk, attrs=SESSION_BOX),
             "unit_bar": stats.unit_bar_option(s),
             "category_pie": stats.category_pie_option(s),
             "class_pie": stats.class_pie_option(s),
