@@ -94,3 +94,16 @@ def test_member_workbench_shows_own_warnings(client_for, make_member):
     m = make_member()
     body = client_for(m.user.username).get(reverse("core:workbench")).content.decode()
     assert "履职预警提醒" in body
+
+
+def test_the_warning_list_keeps_a_name_on_one_line(client_for, make_member, county):
+    """At 1280 px the 委员 column broke three-character names (余婷/婷): the name cell does not wrap, and the
+    process note names the 组长 among those who may hold the talk."""
+    s = list(Session.objects.filter(organisation=county))
+    m = make_member(name="欧阳婷婷")
+    for session in s[:2]:
+        record_act(member=m, act=A.PLENARY_ABSENT, source=session, occurred_on=datetime.date(YEAR, 1, 10))
+    recompute_now(organisation=county, year=YEAR)
+    body = client_for("staff").get(reverse("performance:warnings") + f"?year={YEAR}").content.decode()
+    assert '<td class="text-nowrap warning-member"><a href="' in body and ">欧阳婷婷</a>" in body
+    assert "界别召集人、委员小组组长或机关工作人员谈话并登记" in body
