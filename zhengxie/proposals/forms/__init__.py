@@ -14,7 +14,7 @@ from zhengxie.core.formfields import MultipleFileField
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit, Role, User
 from zhengxie.core.permissions import org_scope_q
-from zhengxie.core.pickers import PickerField
+from zhengxie.core.pickers import FastSelect, PickerField
 from zhengxie.handling import services as spine
 from zhengxie.handling.forms import ChangeDecisionForm
 from zhengxie.handling.services import units as spine_units
@@ -60,11 +60,13 @@ class ProposalFilterForm(BootstrapFormMixin, forms.Form):
     # Searchable pickers (core.pickers): a province's ~700 sessions and ~3,800 units are not written into
     # the page; the session picker names the committee ("青川县政协 第九届第三次会议").
     session = PickerField("sessions", label="会次", required=False, empty_label="全部会次")
-    status = forms.ChoiceField(label="状态", required=False)
-    category = forms.ChoiceField(label="类别", required=False)
+    # Every <select> of the filter is written in Python (core.pickers.FastSelect): Django renders each
+    # <option> through a template include, ~60 of them on every list page (issue 16).
+    status = forms.ChoiceField(label="状态", required=False, widget=FastSelect)
+    category = forms.ChoiceField(label="类别", required=False, widget=FastSelect)
     unit = PickerField("units", label="承办单位", required=False, empty_label="全部承办单位")
-    light = forms.ChoiceField(label="督办灯", choices=LIGHTS, required=False)
-    key = forms.ChoiceField(label="重点", choices=KEY, required=False)
+    light = forms.ChoiceField(label="督办灯", choices=LIGHTS, required=False, widget=FastSelect)
+    key = forms.ChoiceField(label="重点", choices=KEY, required=False, widget=FastSelect)
     proposer = forms.CharField(
         label="提案人",
         required=False,
