@@ -169,8 +169,10 @@ class PagedQuerySet(QuerySet):
         )
         if not ids:
             return []
-        # The rows by primary key alone (the filters were applied to the ids), with the same related data.
-        rows = self.model._default_manager.filter(pk__in=ids)
+        # The rows by primary key alone (the filters were applied to the ids), with the same related data;
+        # no ORDER BY (they are put in the ids' order below, and ordering beside the wide select_related
+        # made Django hash every selected column: see core.selectors.the_row).
+        rows = self.model._default_manager.filter(pk__in=ids).order_by()
         rows.query.select_related = self.query.select_related
         rows.query.deferred_loading = self.query.deferred_loading
         rows._prefetch_related_lookups = self._prefetch_related_lookups
