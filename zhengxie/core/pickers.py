@@ -168,7 +168,9 @@ class PickerWidget(forms.Widget):
                 "type": "search",
                 "value": label or value,
                 "autocomplete": "off",
-                "placeholder": f"{field.empty_label or ''}（输入名称查找）",
+                "placeholder": f"{field.empty_label}（输入名称查找）"
+                if field.empty_label
+                else "输入名称查找",
                 "data-picker": reverse("core:picker", args=[picker.name]),
                 "data-picker-empty": field.empty_label or "",
             }
