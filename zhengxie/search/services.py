@@ -335,7 +335,7 @@ B = 0.75
 TITLE_FIELD_WEIGHT = 3.0
 COVERAGE_WEIGHT = 4.0  # the coverage counts this many times the title's cosine in the rank
 ORDER_WEIGHT = 1.0  # the share of the text's neighbouring word pairs a candidate holds in the same order
-CHAR_WEIGHT = 1.0  # a short text (a title, a sentence) against the title as written: character-pair cosine
+CHAR_WEIGHT = 2.0  # a short text (a title, a sentence) against the title as written: character-pair cosine
 CHAR_MAX = 100  # longer texts skip it (a body's character pairs say little of a title)
 TEXT_WEIGHT = 1.0  # a longer text (a body, a proposal's text): cosine of its start against a candidate's
 TEXT_RERANK = 20  # ... title and body start, for this many best candidates (2 x limit if more)
@@ -423,7 +423,9 @@ def similar(
     candidate's title, plus COVERAGE_WEIGHT x its BM25F coverage (how much of the text's weight the
     title and the start of the body hold, `_Fields`), plus 1 for a title identical word for word; a text over
     CHAR_MAX characters also by the cosine of its start against the best candidates' title and body start
-    (TEXT_WEIGHT), plus 1 for a body whose indexed start is the text's, word for word (docs/search.md).
+    (TEXT_WEIGHT), plus 1 for a body whose indexed start is the text's, word for word, whatever the text's
+    length, or, for a text of CHAR_MAX characters or fewer, a body holding the text word for word (a pasted
+    passage); a short text also by CHAR_WEIGHT x the character-pair cosine against the title (docs/search.md).
     Score: that rank over 1 + COVERAGE_WEIGHT, capped at 1; 1 for an identical title. Measured on real
     messages against TF-IDF and BM25 by `make eval` (docs/search.md).
     """
@@ -475,7 +477,7 @@ def similar(
     order_total = sum(order.values())
     long_text = TEXT_WEIGHT if not q_chars and len(text) > CHAR_MAX else 0.0
     scale = 1 + COVERAGE_WEIGHT + ORDER_WEIGHT + (CHAR_WEIGHT if q_chars else long_text)
-    same_start = same[:BODY_CHARS] if long_text else ""
+    same_start = same[:BODY_CHARS]  # a body that is the text word for word (a copy), whatever its length
     ranked = []
     for i, (pk, _object_id, title_tokens) in enumerate(found):
         t, o, c = 0.0, 0.0, 0.0
@@ -487,11 +489,14 @@ def similar(
                 o = sum(w for p, w in order.items() if p in held) / order_total
             if q_chars:
                 c = CHAR_WEIGHT * _text.char_cosine(q_chars, _text.char_pairs(bodies.get(pk, ("", ""))[0]))
+        body_start = bodies.get(pk, ("", ""))[1]
         rank = t + COVERAGE_WEIGHT * coverage[i] + ORDER_WEIGHT * o + c
-        # the text is this title, or this body (as far as the index keeps it), word for word: a copy
-        rank += (
-            1.0 if title_tokens == same or (same_start and bodies.get(pk, ("", ""))[1] == same_start) else 0.0
-        )
+        # a copy: the text is this title or this body (as far as the index keeps it) word for word, or a
+        # short text (a sentence) is a passage of this body word for word
+        copy = title_tokens == same or body_start == same_start
+        if not copy and q_chars and i in reranked:
+            copy = f" {same} " in f" {body_start} "
+        rank += 1.0 if copy else 0.0
         ranked.append([rank, t, i])
     if long_text and ranked:
         # A longer text (a body, a proposal's text): the best TEXT_RERANK also by the cosine of the text's
