@@ -214,3 +214,12 @@ def test_accept_and_assign_goes_on_to_the_assign_page(client_for, three):
         {"decision": "to_suggestion", "note": "转意见建议", "then": "assign"},
     )
     assert r.status_code == 302 and r["Location"] == reverse("proposals:detail", args=[b.pk])
+
+
+def test_a_phone_card_of_the_queue_names_the_proposer(client_for, user, three):
+    """The queue's 提案人 and 类别 columns are left out of the narrow table; a phone card (below 576 px) shows
+    them again (class card-show, css/phone.css), so the office on a phone sees who proposed each."""
+    page = client_for("staff").get(QUEUE).content.decode()
+    name = user("member1").member.name
+    assert re.search(rf'<td class="d-none d-md-table-cell card-show">\s*{name}\s*</td>', page)
+    assert page.count('d-md-table-cell card-show">') >= 2 * len(three)
