@@ -130,5 +130,5 @@ def test_the_board_counts_what_the_rows_say_for_every_filter_and_unit(client_for
                 assert {x["unit"]["id"] for x in rows(r)} <= {unit.pk}
     # The unit picked stays selected in the filter, each unit once.
     html = c.get("/handling/board/", {"unit": units["住建局"].pk}).content.decode()
-    assert f'<option value="{units["住建局"].pk}" selected>住建局</option>' in html
+    assert f'<option value="{units["住建局"].pk}" selected>{units["住建局"].name}</option>' in html
     assert html.count(f'<option value="{units["教育局"].pk}">') == 1
