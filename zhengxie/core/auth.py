@@ -93,7 +93,9 @@ class UsernameOrPhoneBackend(ModelBackend):
     what the request's permission checks need (`request_users`)."""
 
     def get_user(self, user_id):
-        user = request_users().filter(pk=user_id).first()
+        from .selectors import the_row  # (no ORDER BY beside the wide select: see the_row)
+
+        user = the_row(request_users().filter(pk=user_id))
         if user is None or not self.user_can_authenticate(user):
             return None
         return adopt_request_facts(user, getattr(user, ROLE_NAMES))
