@@ -78,7 +78,7 @@ def test_api_flow(api_for, user):
     assert r.status_code == 409 and "开始之后" in r.json()["detail"]
     shift(meeting, 60)
     r = post(staff, f"/api/v1/meetings/{mid}/close")
-    assert r.status_code == 200 and r.json() == {"present": 2, "on_leave": 1, "absent": 0}
+    assert r.status_code == 200 and r.json() == {"present": 2, "on_leave": 1, "absent": 0, "never_replied": 0}
     r = post(staff, f"/api/v1/meetings/{mid}/close")
     assert r.status_code == 409 and r.json()["code"] == "already_closed"
     assert (

@@ -146,7 +146,7 @@ def test_closing_twice_does_not_double_count(user, client_for, make_meeting):
         user=user("office"), invitation=m.invitations.get(member__user__username="member1"), present=True
     )
     first = services.meeting_close(user=user("office"), meeting=m)
-    assert first == {"present": 1, "on_leave": 0, "absent": 2}
+    assert first == {"present": 1, "on_leave": 0, "absent": 2, "never_replied": 2}
     with pytest.raises(Conflict, match="不能重复操作"):
         services.meeting_close(user=user("office"), meeting=m)
     r = client_for("office").post(reverse("activities:close", args=[m.pk]), follow=True)
