@@ -103,9 +103,14 @@ def test_the_version_is_read_once_per_request_and_renewed_by_the_request_itself(
     django_capture_on_commit_callbacks,
 ):
     from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
     from django.test.utils import CaptureQueriesContext
 
     datacache.version("proposals")  # (created if missing)
+    # As django.test.Client does: Django's own handlers would close the test's connection (on PostgreSQL
+    # a real close, outside the test's transaction); only datacache's handlers are under test here.
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
     request_started.send(sender=None)
     try:
         with CaptureQueriesContext(connection) as ctx:
@@ -120,6 +125,8 @@ def test_the_version_is_read_once_per_request_and_renewed_by_the_request_itself(
         assert renewed != first and renewed == DataVersion.objects.get(kind="proposals").token
     finally:
         request_finished.send(sender=None)
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
     # Between requests (a task, a command) nothing is memoised: another process's renewal is seen at once.
     DataVersion.objects.filter(kind="proposals").update(token="elsewhere")
     assert datacache.version("proposals") == "elsewhere"
