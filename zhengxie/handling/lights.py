@@ -80,14 +80,22 @@ def compute_light(case, today: datetime.date | None = None, numbers: Numbers | N
         return None
     today = today or timezone.localdate()
     numbers = numbers or Numbers()
-    if today > case.deadline:
-        return Case.Light.RED.value
-    _cal, yellow_days, *_ = numbers.get(case)
-    if (case.deadline - today).days <= yellow_days:
-        return Case.Light.YELLOW.value
+    by_deadline = deadline_light(case.deadline, today, lambda: numbers.get(case)[1])
+    if by_deadline is not None:
+        return by_deadline
     if late_nodes(case, today, numbers):
         return Case.Light.YELLOW.value
     return Case.Light.GREEN.value
+
+
+def deadline_light(deadline: datetime.date, today: datetime.date, yellow_days) -> str | None:
+    """What a deadline alone says: red once it has passed, yellow within yellow_days() of it, None before.
+    `yellow_days` is called only when the deadline has not passed (a red item reads no settings)."""
+    if deadline < today:
+        return Case.Light.RED.value
+    if (deadline - today).days <= yellow_days():
+        return Case.Light.YELLOW.value
+    return None
 
 
 def co_light(case_light: str, deadline, today: datetime.date, yellow_days: int) -> str:
@@ -96,11 +104,7 @@ def co_light(case_light: str, deadline, today: datetime.date, yellow_days: int) 
     case's light when the row has no deadline."""
     if not case_light or deadline is None:
         return case_light or ""
-    if deadline < today:
-        return Case.Light.RED.value
-    if (deadline - today).days <= yellow_days:
-        return Case.Light.YELLOW.value
-    return Case.Light.GREEN.value
+    return deadline_light(deadline, today, lambda: yellow_days) or Case.Light.GREEN.value
 
 
 def row_light(light: str, deadline, role: str, owes: bool, today: datetime.date | None = None):
