@@ -31,11 +31,16 @@ from django.core.management import call_command
 from django.test import Client, override_settings
 
 FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+PRIVATE_CACHE = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 
 def _load_demo():
-    # A fast hasher for the demo passwords too: full-strength PBKDF2 costs ~0.4 s per login.
-    with override_settings(PASSWORD_HASHERS=FAST_HASHERS), open(os.devnull, "w") as devnull:
+    # A fast hasher for the demo passwords too: full-strength PBKDF2 costs ~0.4 s per login. A private
+    # cache: a shared Redis keeps what earlier runs (a session's, then CI's) left in it.
+    with (
+        override_settings(PASSWORD_HASHERS=FAST_HASHERS, CACHES=PRIVATE_CACHE),
+        open(os.devnull, "w") as devnull,
+    ):
         call_command("loaddemo", members=30, stdout=devnull)
 
 
@@ -209,7 +214,7 @@ def _settings(settings, tmp_path):
     if "redis" in settings.CACHES["default"]["BACKEND"].lower():
         # One Redis serves both xdist workers: a test's cache.clear() (FLUSHDB) would wipe the other
         # worker's counters mid-test (a rate limit read 404 instead of 429). Each test gets its own cache.
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+        settings.CACHES = PRIVATE_CACHE
 
 
 @pytest.fixture
