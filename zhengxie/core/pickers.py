@@ -14,8 +14,10 @@ its label and the fields searched; a form uses `PickerField(picker_name)` and gi
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -40,6 +42,9 @@ class Picker:
     label_of: Callable = str  # label_of(*values of label_fields) -> the text shown
     search_fields: tuple = ("name",)
     noun: str = "选项"  # 「没有找到名称含“…”的承办单位」
+    # GET parameters (ids) that narrow the choices, passed to queryset(user, **scope): the conveners' box
+    # asks /pick/members/?sector=<id>. The queryset checks them: a value it does not own gives nothing.
+    scope: tuple = ()
 
 
 _PICKERS: dict[str, Picker] = {}
@@ -61,6 +66,11 @@ def _load() -> None:
         from zhengxie.members import pickers  # noqa: F401
 
 
+def scope_of(picker: Picker, params) -> dict:
+    """The picker's scope parameters found in `params` (a request's GET), as given."""
+    return {k: params.get(k) for k in picker.scope if params.get(k) not in (None, "")}
+
+
 def matching(picker: Picker, qs: QuerySet, q: str) -> QuerySet:
     """Rows whose search fields hold every word of `q` (each word in any of the fields), as Tom Select filters."""
     for word in q.strip()[:QUERY_MAX].split():
@@ -71,6 +81,22 @@ def matching(picker: Picker, qs: QuerySet, q: str) -> QuerySet:
     return qs
 
 
+def by_name(picker: Picker, qs: QuerySet, text: str) -> str:
+    """The id of the one row a typed name (or part of one) names — an exact label wins among several;
+    none or several: a Chinese ValidationError."""
+    noun = picker.noun
+    found = rows(picker, matching(picker, qs, text), LIMIT)
+    # exact: the whole label, or its name before a qualifier (a member's 「姓名（界别）」)
+    exact = [key for key, label in found if label == text or label.startswith(f"{text}（")]
+    if not found:
+        raise forms.ValidationError(f"没有找到名称含“{text}”的{noun}。", code="invalid_choice")
+    if len(found) > 1 and len(exact) != 1:
+        raise forms.ValidationError(
+            f"名称含“{text}”的{noun}不止一个，请输入更完整的名称。", code="invalid_choice"
+        )
+    return exact[0] if exact else found[0][0]
+
+
 def rows(picker: Picker, qs: QuerySet, limit: int) -> list[tuple[str, str]]:
     """(value, label) of at most `limit` rows, in one query."""
     return [
@@ -79,10 +105,12 @@ def rows(picker: Picker, qs: QuerySet, limit: int) -> list[tuple[str, str]]:
     ]
 
 
-def search(name: str, user, q: str = "") -> dict:
-    """The endpoint's answer: {"items": [{"value", "text"}], "more": whether more rows match}. One query."""
+def search(name: str, user, q: str = "", params=None) -> dict:
+    """The endpoint's answer: {"items": [{"value", "text"}], "more": whether more rows match}. One query
+    (a scoped picker may read the row its scope names first)."""
     picker = get(name)
-    found = rows(picker, matching(picker, picker.queryset(user), q), LIMIT + 1)
+    qs = picker.queryset(user, **scope_of(picker, params or {}))
+    found = rows(picker, matching(picker, qs, q), LIMIT + 1)
     return {"items": [{"value": v, "text": t} for v, t in found[:LIMIT]], "more": len(found) > LIMIT}
 
 
@@ -171,7 +199,7 @@ class PickerWidget(forms.Widget):
                 "placeholder": f"{field.empty_label}（输入名称查找）"
                 if field.empty_label
                 else "输入名称查找",
-                "data-picker": reverse("core:picker", args=[picker.name]),
+                "data-picker": field.picker_url(),
                 "data-picker-empty": field.empty_label or "",
             }
         )
@@ -200,8 +228,14 @@ class PickerField(forms.ModelChoiceField):
         result.widget.field, result.resolved = result, {}
         return result
 
-    def for_user(self, user) -> None:
-        self.queryset = self.picker.queryset(user)
+    def for_user(self, user, **scope) -> None:
+        self.queryset = self.picker.queryset(user, **scope)
+        self.scope = scope
+
+    def picker_url(self) -> str:
+        url = reverse("core:picker", args=[self.picker.name])
+        scope = getattr(self, "scope", None)
+        return f"{url}?{urlencode({k: getattr(v, 'pk', v) for k, v in scope.items()})}" if scope else url
 
     def to_python(self, value):
         if value in self.empty_values:
@@ -209,22 +243,115 @@ class PickerField(forms.ModelChoiceField):
         text = str(value).strip()
         if text.isdigit():
             return super().to_python(text)
-        noun = self.picker.noun
-        found = rows(self.picker, matching(self.picker, self.queryset, text), LIMIT)
-        exact = [key for key, label in found if label == text]
-        if not found:
-            raise forms.ValidationError(f"没有找到名称含“{text}”的{noun}。", code="invalid_choice")
-        if len(found) > 1 and len(exact) != 1:
-            raise forms.ValidationError(
-                f"名称含“{text}”的{noun}不止一个，请输入更完整的名称。", code="invalid_choice"
-            )
-        key = exact[0] if exact else found[0][0]
+        key = by_name(self.picker, self.queryset, text)
         self.resolved[text] = key  # the page shows the row found, as if it had been picked
         return super().to_python(key)
 
     def prepare_value(self, value):
         if isinstance(value, str) and value.strip() in self.resolved:
             return self.resolved[value.strip()]
+        return super().prepare_value(value)
+
+
+SPLIT = re.compile(r"[、，,;；\s]+")
+
+
+class PickerMultipleWidget(forms.Widget):
+    """Several choices: the SMALL choices or fewer as a <select multiple> (one query); more, as a <select
+    multiple> holding only the chosen rows (one more query), which app.js makes a searchable remote box, and
+    — for a browser without JavaScript — a text box beside it where names are typed, separated by 、."""
+
+    allow_multiple_selected = True
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        self.field = None  # set by PickerMultipleField
+
+    def value_from_datadict(self, data, files, name):
+        getter = getattr(data, "getlist", None)
+        return getter(name) if getter else data.get(name)
+
+    def value_omitted_from_data(self, data, files, name):
+        return False  # an empty <select multiple> sends nothing
+
+    def format_value(self, value):
+        if value is None:
+            return []
+        values = value if isinstance(value, (list, tuple)) else [value]
+        return ["" if v is None else str(v).strip() for v in values]
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = self.field
+        picker, qs = field.picker, field.queryset
+        attrs = _swap_class(self.build_attrs(self.attrs, attrs), "form-control", "form-select")
+        values = self.format_value(value)
+        ids = list(dict.fromkeys(v for v in values if v.isdigit()))
+        typed = "、".join(v for v in values if v and not v.isdigit())
+        found = rows(picker, qs, SMALL + 1)
+        small = len(found) <= SMALL
+        if not small:
+            labels = dict(rows(picker, qs.filter(pk__in=ids), len(ids))) if ids else {}
+            found = [(k, labels[k]) for k in ids if k in labels]
+            attrs["data-picker"] = field.picker_url()
+        chosen = set(ids)
+        html = "".join(
+            f'<option value="{escape(k)}"{" selected" if k in chosen else ""}>{escape(t)}</option>'
+            for k, t in found
+        )
+        box = f'<select name="{escape(name)}"{flatatt(attrs)} multiple>{html}</select>'
+        if not small:
+            box += (
+                f'<noscript><input type="text" name="{escape(name)}" value="{escape(typed)}" '
+                f'class="form-control mt-1" aria-label="输入{escape(picker.noun)}名称添加" '
+                f'placeholder="输入{escape(picker.noun)}名称添加，多个用“、”分隔"></noscript>'
+            )
+        return mark_safe(box)
+
+
+class PickerMultipleField(forms.ModelMultipleChoiceField):
+    """Several of a registered picker's rows for one user (`field.for_user(user, **scope)`): ids from the
+    box, or names typed without JavaScript (each must name exactly one row)."""
+
+    widget = PickerMultipleWidget
+
+    def __init__(self, picker: str, **kw):
+        self.picker = get(picker)
+        kw.setdefault("queryset", self.picker.queryset(None).none())
+        super().__init__(**kw)
+        self.error_messages["invalid_choice"] = f"所选{self.picker.noun}无效或不在您的范围内。"
+        self.error_messages["invalid_pk_value"] = f"所选{self.picker.noun}无效或不在您的范围内。"
+        self.widget.field = self
+        self.resolved: dict[str, list[str]] = {}
+
+    def __deepcopy__(self, memo):
+        result = super().__deepcopy__(memo)
+        result.widget.field, result.resolved = result, {}
+        return result
+
+    for_user = PickerField.for_user
+    picker_url = PickerField.picker_url
+
+    def clean(self, value):
+        if value is not None and not isinstance(value, (list, tuple)):
+            value = [value]
+        ids: list[str] = []
+        for v in value or ():
+            text = str(v).strip()
+            if text.isdigit():
+                ids.append(text)
+            elif text:
+                keys = [by_name(self.picker, self.queryset, part) for part in SPLIT.split(text) if part]
+                self.resolved[text] = keys
+                ids += keys
+        return super().clean(list(dict.fromkeys(ids)))
+
+    def prepare_value(self, value):
+        if isinstance(value, (list, tuple)):
+            out = []
+            for v in value:
+                key = v.strip() if isinstance(v, str) else v
+                out += self.resolved.get(key, [key]) if isinstance(key, str) else [super().prepare_value(v)]
+            return out
         return super().prepare_value(value)
 
 

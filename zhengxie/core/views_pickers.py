@@ -12,7 +12,7 @@ def picker(request, name: str):
     if not request.user.is_authenticated:
         return JsonResponse({"detail": "请先登录。"}, status=401)
     try:
-        answer = pickers.search(name, request.user, request.GET.get("q", ""))
+        answer = pickers.search(name, request.user, request.GET.get("q", ""), request.GET)
     except KeyError:
         raise Http404("没有这个选择列表。")
     response = JsonResponse(answer, json_dumps_params={"ensure_ascii": False})

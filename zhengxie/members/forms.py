@@ -29,6 +29,8 @@ class ChineseErrorsMixin(BootstrapFormMixin):
                 f.error_messages["invalid"] = "请输入整数。"
             if isinstance(f, forms.DateField):
                 f.error_messages["invalid"] = "请输入有效的日期。"
+            if getattr(f, "picker", None) is not None:
+                continue  # core.pickers' fields name what was not found (「所选委员无效或不在您的范围内。」)
             if isinstance(f, (forms.ModelChoiceField, forms.ChoiceField)):
                 f.error_messages["invalid_choice"] = "请选择有效的选项。"
             if isinstance(f, forms.ModelMultipleChoiceField):

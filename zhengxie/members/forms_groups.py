@@ -2,40 +2,23 @@
 
 from django import forms
 
-from .forms import ChineseErrorsMixin, member_choice_label
-from .models import Member, SpecialCommittee
+from zhengxie.core.pickers import PickerField, PickerMultipleField
+
+from .forms import ChineseErrorsMixin
+from .models import SpecialCommittee
 from .services_groups import PLEDGE_MAX_CHARS, TARGET_MAX
 
 
-class MemberChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return member_choice_label(obj)
-
-
-class MembersChoice(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj):
-        return member_choice_label(obj)
-
-
-def _active(organisation):
-    return (
-        Member.objects.filter(organisation=organisation, status=Member.Status.ACTIVE)
-        .select_related("sector")
-        .order_by("sector__order", "sector_id", "name", "id")
-    )
-
-
+# The members are core.pickers (issue #13): a committee of a 政协云 has hundreds of members, offered in the
+# page while they are few and asked for by name beyond that (/pick/members/, only those the user may group).
 class ConvenersForm(ChineseErrorsMixin, forms.Form):
-    members = MembersChoice(
-        label="召集人",
-        queryset=Member.objects.none(),
-        required=False,
-        help_text="可选多人；留空即不设召集人。",
+    members = PickerMultipleField(
+        "members", label="召集人", required=False, help_text="可选多人；留空即不设召集人。"
     )
 
-    def __init__(self, *args, sector=None, **kwargs):
+    def __init__(self, *args, sector=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = _active(sector.organisation).filter(sector=sector)
+        self.fields["members"].for_user(user, sector=sector)
         self.fields["members"].widget.attrs["data-placeholder"] = "输入姓名搜索本界别委员"
 
 
@@ -50,17 +33,14 @@ class GroupForm(ChineseErrorsMixin, forms.Form):
         empty_label="（全会范围，不属于某个专委会）",
         help_text="专委会内的小组，成员须为该专委会委员。",
     )
-    leader = MemberChoice(label="组长", queryset=Member.objects.none())
-    members = MembersChoice(
-        label="成员", queryset=Member.objects.none(), required=False, help_text="组长自动计为成员。"
-    )
+    leader = PickerField("members", label="组长", empty_label="请选择组长")
+    members = PickerMultipleField("members", label="成员", required=False, help_text="组长自动计为成员。")
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["committee"].queryset = SpecialCommittee.objects.filter(organisation=organisation)
-        self.fields["leader"].queryset = _active(organisation)
-        self.fields["leader"].empty_label = "请选择组长"
-        self.fields["members"].queryset = _active(organisation)
+        self.fields["leader"].for_user(user, org=organisation)
+        self.fields["members"].for_user(user, org=organisation)
         self.fields["members"].widget.attrs["data-placeholder"] = "输入姓名搜索委员，可多选"
 
 

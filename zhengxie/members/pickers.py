@@ -1,11 +1,15 @@
-"""The members app's searchable pickers (core.pickers): sessions, named with their committee."""
+"""The members app's searchable pickers (core.pickers): sessions, named with their committee; the members a
+委员小组 or a sector's 召集人 may be chosen from (issue #13: a committee of hundreds of members)."""
 
 from django.db.models import QuerySet
 
+from zhengxie.core.models import Organisation
 from zhengxie.core.permissions import org_scope_q
 from zhengxie.core.pickers import Picker, register
 
-from .models import Session
+from .models import Member, Sector, Session
+
+COMMITTEES = (Organisation.Kind.PROVINCE, Organisation.Kind.CITY, Organisation.Kind.COUNTY)
 
 
 def _sessions(user) -> QuerySet:
@@ -22,5 +26,47 @@ register(
         label_of=lambda org, name: f"{org} {name}",
         search_fields=("organisation__name", "name"),
         noun="会次",
+    )
+)
+
+
+def _members(user, sector=None, org=None) -> QuerySet:
+    """The active members of a committee, for whoever may manage its groups (members.manage_groups): the
+    user's own committee, or `org` (an administrator's committee below); `sector`: that sector's only.
+    Anything the user may not manage, or an id that is not one, gives nothing."""
+    none = Member.objects.none()
+    if user is None or not user.is_authenticated or user.organisation_id is None:
+        return none
+    try:
+        if isinstance(sector, Sector):  # a form passes the rows it has; the endpoint, their ids
+            committee = sector.organisation
+        elif sector is not None:
+            committee = Sector.objects.select_related("organisation").get(pk=int(sector)).organisation
+        elif isinstance(org, Organisation):
+            committee = org
+        elif org is not None:
+            committee = Organisation.objects.get(pk=int(org), kind__in=COMMITTEES)
+        else:
+            committee = user.organisation.committee
+    except (TypeError, ValueError, Sector.DoesNotExist, Organisation.DoesNotExist):
+        return none
+    if not user.has_perm("members.manage_groups", committee):
+        return none
+    qs = Member.objects.filter(organisation=committee, status=Member.Status.ACTIVE)
+    if sector is not None:
+        qs = qs.filter(sector_id=getattr(sector, "pk", None) or int(sector))
+    return qs.order_by("sector__order", "sector_id", "name", "id")
+
+
+# 「姓名（界别）」, as members.forms.member_choice_label names a member in every other picker.
+register(
+    Picker(
+        "members",
+        _members,
+        label_fields=("name", "sector__name"),
+        label_of=lambda name, sector: f"{name}（{sector}）" if sector else name,
+        search_fields=("name", "sector__name"),
+        noun="委员",
+        scope=("sector", "org"),
     )
 )

@@ -42,7 +42,7 @@ def sector_conveners(request, pk):
     sector = sel.get_sector(request.user, pk)
     _need(request, "members.manage_groups", sector.organisation)
     initial = {"members": list(sector.conveners.values_list("member_id", flat=True))}
-    form = ConvenersForm(request.POST or None, initial=initial, sector=sector)
+    form = ConvenersForm(request.POST or None, initial=initial, sector=sector, user=request.user)
     back = reverse("members:groups")
     done = _submit(
         request,
@@ -70,7 +70,7 @@ def _group_data(form) -> dict:
 @login_required
 def group_new(request):
     org = _committee(request)
-    form = GroupForm(request.POST or None, organisation=org)
+    form = GroupForm(request.POST or None, organisation=org, user=request.user)
     back = reverse("members:groups")
     done = _submit(
         request,
@@ -92,7 +92,9 @@ def group_edit(request, pk):
         "leader": group.leader_id,
         "members": [m.pk for m in sel.group_members(group)],
     }
-    form = GroupForm(request.POST or None, initial=initial, organisation=group.organisation)
+    form = GroupForm(
+        request.POST or None, initial=initial, organisation=group.organisation, user=request.user
+    )
     back = reverse("members:groups")
     done = _submit(
         request,

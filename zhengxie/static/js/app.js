@@ -126,7 +126,7 @@
   function initSelects(root) {
     if (!window.TomSelect) return;
     root.querySelectorAll("select").forEach(function (el) {
-      if (el.tomselect || el.hasAttribute("data-plain")) return;
+      if (el.tomselect || el.hasAttribute("data-plain") || el.hasAttribute("data-picker")) return;
       if (!el.multiple && el.options.length <= SEARCHABLE_MIN && !el.hasAttribute("data-searchable")) return;
       var ts = new window.TomSelect(el, {
         plugins: el.multiple ? ["remove_button"] : [],
@@ -149,27 +149,28 @@
   // units) becomes a searchable box that asks the server for at most 30 matches of what is typed; the
   // submitted value is the chosen row's id. data-picker-value/-text: the chosen one on first load. Without
   // JavaScript it stays a text field where a name is typed.
+  // <select multiple data-picker="/pick/members/?sector=3"> (several among hundreds: 委员小组 成员, 召集人)
+  // holds only the chosen rows; it becomes the same box taking several, each with its ×.
   function initPickers(root) {
     if (!window.TomSelect) return;
-    root.querySelectorAll("input[data-picker]").forEach(function (el) {
+    root.querySelectorAll("input[data-picker], select[data-picker]").forEach(function (el) {
       if (el.tomselect) return;
-      var d = el.dataset, chosen = d.pickerValue ? [{ value: d.pickerValue, text: d.pickerText }] : [];
-      if (!chosen.length) el.value = "";
-      var ts = new window.TomSelect(el, {
-        maxItems: 1,
+      var d = el.dataset, many = el.multiple, chosen = d.pickerValue ? [{ value: d.pickerValue, text: d.pickerText }] : [];
+      if (!many && !chosen.length) el.value = "";
+      var config = {
+        maxItems: many ? null : 1,
         create: false,
-        options: chosen,
-        items: chosen.map(function (o) { return o.value; }),
-        plugins: ["clear_button"],
+        plugins: many ? ["remove_button"] : ["clear_button"],
+        hideSelected: many,
         preload: "focus",
         loadThrottle: 250,
         shouldLoad: function () { return true; },
-        closeAfterSelect: true,
+        closeAfterSelect: !many,
         // a pick closes the list for good: a late answer to the typing reopened it over the 筛选 button
-        onItemAdd: function () { this.blur(); },
+        onItemAdd: function () { if (many) this.setTextboxValue(""); else this.blur(); },
         load: function (query, done) {
           var self = this;
-          fetch(d.picker + "?q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
+          fetch(d.picker + (d.picker.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
             .then(function (r) { return r.ok ? r.json() : { items: [] }; })
             .then(function (data) { self.clearOptions(); done(data.items); })
             .catch(function () { done(); });
@@ -178,7 +179,11 @@
           no_results: function () { return '<div class="no-results">没有匹配的选项</div>'; },
           loading: function () { return '<div class="no-results">正在查找…</div>'; },
         },
-      });
+      };
+      // a <select> brings its chosen <option>s itself (given here, they would replace them)
+      if (!many) { config.options = chosen; config.items = chosen.map(function (o) { return o.value; }); }
+      if (d.placeholder) config.placeholder = d.placeholder;
+      var ts = new window.TomSelect(el, config);
       ts.wrapper.classList.add("zx-select");
       ts.wrapper.classList.replace("form-control", "form-select");
       ts.wrapper.classList.replace("form-control-sm", "form-select-sm");
