@@ -11,6 +11,7 @@ them per organisation (`/manage/` → organisation settings) and no module copie
 - `<prefix>.change_request_days`   working days after receipt in which a unit may ask for another unit
 - `<prefix>.evaluation_days`       working days the raters have to rate a reply
 - `<prefix>.rehandle_days`         time to reply again after 不满意
+- `<prefix>.max_extension_days`    延期 at most this many days after assignment (kinds with a limit only)
 - `<prefix>.result_classes`        reply classes (A/B/C …) when `uses_classes`
 - `<prefix>.followup_classes`      reply classes that open a follow-up (跟踪落实)
 - `<prefix>.followup_report_days`  days without a progress report before the unit is reminded
@@ -68,6 +69,9 @@ class Kind:
     change_request_days: int = 10
     evaluation_days: int = 15
     rehandle_days: int = 30
+    # 延期: the latest deadline an extension may set, in days after the assignment (proposals: 180); 0: no
+    # limit. The board's 延期 link, the services and the demo read it through services.supervision.
+    max_extension_days: int = 0
     uses_classes: bool = True
     result_classes: tuple[str, ...] = ("A", "B", "C")
     followup_classes: tuple[str, ...] = ("B",)
@@ -198,6 +202,7 @@ _SETTINGS = (
     ("change_request_days", "承办单位申请调整期限(自签收起，工作日)"),
     ("evaluation_days", "评价期限(工作日)"),
     ("rehandle_days", "不满意重新办理期限(天)"),
+    ("max_extension_days", "延期后最长办理期限(自交办起，天)"),
     ("result_classes", "答复类别"),
     ("followup_classes", "需跟踪落实的答复类别"),
     ("followup_report_days", "跟踪落实进展报告周期(天，逾期未报则提醒)"),
@@ -212,6 +217,8 @@ def register(kind: Kind) -> Kind:
     KINDS[kind.name] = kind
     for key, label in _SETTINGS:
         default = getattr(kind, key)
+        if key == "max_extension_days" and not default:
+            continue  # the kind sets no limit
         if isinstance(default, tuple):
             default = list(default)
         full = f"{kind.prefix}.{key}"

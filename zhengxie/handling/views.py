@@ -34,9 +34,10 @@ def _filters(request) -> dict:
     }
 
 
-def _rows(request, totals=None, **extra):
+def _rows(request, totals=None, mark=None, **extra):
     """The filtered rows' page. `totals`: the figures of the same scope and kind (selectors.totals or the
-    board's), which give the number of rows for the usual filters without a COUNT."""
+    board's), which give the number of rows for the usual filters without a COUNT. `mark(assignment)`: what
+    the page adds to each row (the board's `can_extend`)."""
     f = _filters(request)
     try:
         qs = selectors.inbox(request.user, **f, **extra)
@@ -53,7 +54,11 @@ def _rows(request, totals=None, **extra):
     params = request.GET.copy()
     params.pop("page", None)
     qs_wo_page = params.urlencode()
-    page.object_list = selectors.inbox_rows(page.object_list)
+    assignments = list(page.object_list)
+    page.object_list = selectors.inbox_rows(assignments)
+    if mark is not None:
+        for a, row in zip(assignments, page.object_list, strict=True):
+            row.update(mark(a))
     return f, page, (qs_wo_page + "&") if qs_wo_page else ""
 
 
@@ -118,9 +123,17 @@ def board(request):
     kind = request.GET.get("kind", "")
     kind = kind if kind in kinds.KINDS else ""
     figures = selectors.board(request.user, kind=kind, unit=unit if unit.isdigit() else None)
+    user = request.user
+
+    def mark(a) -> dict:
+        # 延期 exactly where the kind's service would accept it (services.may_extend: its office, in the
+        # office's own organisation, in handling, the deadline not already at the kind's limit).
+        own = a.organisation_id == user.organisation_id and user.organisation_id is not None
+        return {"can_extend": own and services.may_extend(user, a.case, organisation=user.organisation)}
+
     # The figures count the rows' scope (the same kind and unit) unless the unit given is no number.
     f, page, qs_wo_page = _rows(
-        request, totals=figures["totals"] if unit.isdigit() or not unit else None, unit=unit
+        request, totals=figures["totals"] if unit.isdigit() or not unit else None, mark=mark, unit=unit
     )
     return render(
         request,
@@ -139,12 +152,6 @@ def board(request):
             # ...and a row's box only where the user runs its kind: the 办公室's 全选本页 ticked the 提案委's
             # proposals too, and 催办所选 answered a wall of 「只有本级负责该类事项的工作人员可以催办」
             "remind_kinds": [name for name in kinds.KINDS if r.is_case_office(request.user, kind=name)],
-            # 延期 only on the kinds whose office the user works in (the extend page refuses the others).
-            "extend_kinds": [
-                name
-                for name, k in kinds.KINDS.items()
-                if k.extend and r.is_case_office(request.user, kind=name)
-            ],
             "own_org": request.user.organisation_id,
             "chart": _light_bars(figures["units"][:15]),
         },
@@ -207,8 +214,14 @@ def extend(request, case_id: int):
     case = Case.objects.filter(org_scope_q(request.user), pk=case_id).first()
     if case is None or not r.is_case_office(request.user, case):
         raise Http404("未找到")
-    error, data = "", {"new_deadline": "", "reason": ""}
-    if request.method == "POST":
+    error, data, refused = "", {"new_deadline": "", "reason": ""}, ""
+    if request.method != "POST":
+        # No form where no date would do (past the kind's limit, no longer in handling): say why.
+        try:
+            services.check_extend(request.user, case)
+        except ServiceError as exc:
+            refused = exc.message
+    else:
         data = {
             "new_deadline": request.POST.get("new_deadline", ""),
             "reason": request.POST.get("reason", ""),
@@ -230,6 +243,7 @@ def extend(request, case_id: int):
             "kind": kinds.get(case.kind),
             "item_url": kinds.get(case.kind).url(case),
             "error": error,
+            "refused": refused,
             "data": data,
         },
         status=422 if error else 200,

@@ -68,6 +68,7 @@ PROPOSAL = kinds.register(
         label="提案",
         prefix="proposals",
         reply_days=90,
+        max_extension_days=180,
         uses_classes=True,
         raters="signers",
         on_unsatisfied="rehandle",

@@ -10,7 +10,17 @@ through `record` so that each change is one entry, whatever the kind.
 from . import followups
 from .cases import CASE_FIELDS, case_sync, open_case, sync_copies
 from .ratings import rate
-from .supervision import case_extend, cases_remind, cases_remind_each, check_extension_date, extend
+from .supervision import (
+    case_extend,
+    cases_remind,
+    cases_remind_each,
+    check_extend,
+    check_extension_date,
+    extend,
+    extension_limit,
+    latest_deadline,
+    may_extend,
+)
 from .units import (
     acknowledge,
     assign,
@@ -36,6 +46,7 @@ __all__ = [
     "case_sync",
     "check_contact_date",
     "check_deadline",
+    "check_extend",
     "check_extension_date",
     "check_units",
     "cases_remind",
@@ -43,7 +54,10 @@ __all__ = [
     "co_opinion",
     "decide_change",
     "extend",
+    "extension_limit",
     "followups",
+    "latest_deadline",
+    "may_extend",
     "my_assignment",
     "open_case",
     "rate",

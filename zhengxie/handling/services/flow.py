@@ -181,11 +181,14 @@ def check_rate(user, case: Case) -> None:
         raise Conflict("已评价过本次答复，不能重复评价。", code="already_evaluated")
 
 
-def check_extend(user, case: Case) -> None:
+def check_extend(user, case: Case):
+    """延期: the flow's own messages first, then the board's rule (supervision.check_extend: its office, the
+    handling stage, and not once the deadline is at the kind's limit). Returns the limit."""
     kind = kinds.get(case.kind)
     if not r.is_case_office(user, case):
         raise Forbidden(f"只有本级{kind.office_label}工作人员可以延期。")
     _state(case, "extend", OWING)
+    return supervision.check_extend(user, case)
 
 
 def check_request_change(user, case: Case, assignments=None) -> Assignment:
@@ -604,8 +607,10 @@ def extend(*, user, case, new_deadline, reason) -> Case:
     with transaction.atomic():
         c = _load(user, case)
         kind = kinds.get(c.kind)
-        check_extend(user, c)
-        old, new, reason = supervision.extend(user=user, case=c, new_deadline=new_deadline, reason=reason)
+        latest = check_extend(user, c)
+        old, new, reason = supervision.extend(
+            user=user, case=c, new_deadline=new_deadline, reason=reason, latest=latest
+        )
         _set(c, c.status)
         event(
             c,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime
+
 from django.db import transaction
+from django.utils import timezone
 
 from zhengxie.core import audit
-from zhengxie.core.errors import Forbidden, Invalid, NotFound, ServiceError
+from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from zhengxie.core.notifications import notify
 from zhengxie.core.permissions import org_scope_q
 
@@ -109,18 +112,67 @@ def case_extend(*, user, case, new_deadline, reason: str):
     extend = kinds.get(c.kind).extend
     if extend is None:
         raise Invalid("该类事项不能在督办台延期。")
+    # The kind's service checks who, when and the limit (check_extend's rule) in its own transaction.
     return extend(user=user, case=c, new_deadline=new_deadline, reason=reason)
+
+
+def latest_deadline(kind, organisation, assigned: datetime.date) -> tuple[datetime.date, int] | None:
+    """The latest deadline an item of this kind assigned on `assigned` may have by 延期, and the number of
+    days: "<prefix>.max_extension_days" after the assignment; None when the kind sets no limit. The services,
+    the board's 延期 link and the demo's deadlines all read it."""
+    if not kind.max_extension_days:
+        return None
+    days = kind.days(organisation, "max_extension_days")
+    return assigned + datetime.timedelta(days=days), days
+
+
+def extension_limit(case: Case, organisation=None) -> tuple[datetime.date, int] | None:
+    """latest_deadline of this case (`organisation`: the case's, when already read)."""
+    start = timezone.localdate(case.assigned_at) if case.assigned_at else timezone.localdate()
+    return latest_deadline(kinds.get(case.kind), organisation or case.organisation, start)
+
+
+def check_not_at_limit(current, latest) -> None:
+    """An item whose deadline is already at or after the kind's limit cannot be extended at all:
+    re-handled after 不满意, an item can owe its reply after the limit, and then no date would do."""
+    if latest is not None and current and current >= latest[0]:
+        raise Invalid(
+            f"现办理期限（{current:%Y-%m-%d}）已在交办之日起 {latest[1]} 天（{latest[0]:%Y-%m-%d}）之后，不能再延期。",
+            field="new_deadline",
+        )
+
+
+def check_extend(user, case: Case, organisation=None) -> tuple[datetime.date, int] | None:
+    """Whether this user may extend this item now, for every kind — the board's 延期 link asks it (may_extend)
+    and the kinds' services check the same (the flow's check_extend, the proposals' extend and their
+    allowed_actions): the kind has a 延期 service; the staff of the office that runs the kind, in the item's
+    own organisation; while its units owe a reply (the handling stage: the kinds' extend states); and its
+    deadline not already at the kind's limit. Returns the limit (for check_extension_date)."""
+    kind = kinds.get(case.kind)
+    if kind.extend is None:
+        raise Invalid("该类事项不能在督办台延期。")
+    if not r.is_case_office(user, case):
+        raise Forbidden(f"只有本级{kind.office_label}工作人员可以延期。")
+    if case.stage != Case.Stage.HANDLING:
+        raise Conflict(f"该{kind.label}已不在办理中，不能延期。", code="bad_state")
+    latest = extension_limit(case, organisation)
+    check_not_at_limit(case.deadline, latest)
+    return latest
+
+
+def may_extend(user, case: Case, organisation=None) -> bool:
+    """check_extend as a yes or no (the 督办台 offers 延期 on a row exactly then)."""
+    try:
+        check_extend(user, case, organisation)
+    except ServiceError:
+        return False
+    return True
 
 
 def check_extension_date(current, value, latest=None):
     """A new deadline is later than the current one and, with `latest` = (date, days), not after the kind's
     limit counted from the assignment."""
-    if latest is not None and current and current >= latest[0]:
-        # Re-handled after 不满意, an item can owe its reply after the limit: no date would do.
-        raise Invalid(
-            f"现办理期限（{current:%Y-%m-%d}）已在交办之日起 {latest[1]} 天（{latest[0]:%Y-%m-%d}）之后，不能再延期。",
-            field="new_deadline",
-        )
+    check_not_at_limit(current, latest)
     new = as_date(value, "新的办理期限", "new_deadline")
     if new is None:
         raise Invalid("请填写新的办理期限。", field="new_deadline")

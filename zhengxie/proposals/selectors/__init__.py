@@ -21,13 +21,15 @@ from django.http import Http404
 from django.utils import timezone
 
 from zhengxie.core import listing, orgsettings
+from zhengxie.core.errors import ServiceError
 from zhengxie.core.models import Role
 from zhengxie.core.permissions import org_scope_in, org_scope_q, visible_organisations
 from zhengxie.core.selectors import the_row
+from zhengxie.handling import kinds
 from zhengxie.handling import selectors as spine
 from zhengxie.handling.models import Event
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
-from zhengxie.handling.services import signoff
+from zhengxie.handling.services import signoff, supervision
 from zhengxie.search.services import match_sql, similar
 
 from .. import rules as r
@@ -463,6 +465,22 @@ def change_window_open(proposal, assignment, today=None) -> bool:
     return spine.change_window_open(proposal.case, assignment, today)
 
 
+def extension_limit(p) -> tuple:
+    """(the latest deadline an extension may set, the number of days): the spine's rule for the proposal
+    kind ("proposals.max_extension_days" after the assignment, handling.services.supervision)."""
+    start = timezone.localdate(p.assigned_at) if p.assigned_at else timezone.localdate()
+    return supervision.latest_deadline(kinds.get("proposal"), p.organisation, start)
+
+
+def extension_open(p) -> bool:
+    """延期 is still possible: the deadline is not already at the limit (the service's own check)."""
+    try:
+        supervision.check_not_at_limit(p.deadline, extension_limit(p))
+    except ServiceError:
+        return False
+    return True
+
+
 def cosign_open(proposal, signer, now=None) -> bool:
     now = now or timezone.now()
     days = int(orgsettings.get(proposal.organisation, "proposals.cosign_days"))
@@ -500,8 +518,10 @@ def allowed_actions(user, proposal) -> set[str]:
         and s.status == Signer.Status.INVITED
         and cosign_open(proposal, s),
     )
-    for action in ("review", "assign", "extend", "remind", "mark_excellent"):
+    for action in ("review", "assign", "remind", "mark_excellent"):
         offer(action, office)
+    # 延期: the board's rule too (handling.services.supervision.check_extend) — not once at the limit.
+    offer("extend", office and wf.may("extend", proposal) and extension_open(proposal))
     offer(
         "decide_change",
         office and any(a.change_status == Assignment.ChangeStatus.PENDING for a in f.assignments),

@@ -2,12 +2,8 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django.db import transaction
-from django.utils import timezone
 
-from zhengxie.core import orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Role, User
 from zhengxie.core.notifications import notify
@@ -17,6 +13,7 @@ from .. import rules as r
 from ..models import Assignment, Proposal
 from ..selectors import (
     closable,
+    extension_limit,
     silent_co_units,
     unit_answers,
 )
@@ -38,14 +35,6 @@ from .common import (
 )
 
 # --- supervision (督办) --------------------------------------------------------------------------------
-
-
-def extension_limit(p) -> tuple:
-    """(the latest deadline an extension may set, the number of days): "proposals.max_extension_days"
-    after the assignment."""
-    days = int(orgsettings.get(p.organisation, "proposals.max_extension_days"))
-    start = timezone.localdate(p.assigned_at) if p.assigned_at else _today()
-    return start + datetime.timedelta(days=days), days
 
 
 def proposal_extend(*, user, proposal, new_deadline, reason) -> Proposal:
