@@ -242,3 +242,113 @@ def test_the_levels_table_shows_each_committees_figures_and_the_totals_as_the_ap
 
     assert shown == [as_text(row["values"]) for row in data["rows"]] + [as_text(data["totals"])]
     assert any(v != "—" for v in shown[0]) and len(shown[0]) == len(data["columns"])
+
+
+# --- the city's table of counties: sorted by any figure, outliers marked in the table (issue #13) --------
+
+
+def _synthetic(city, rates_and_late, start=0):
+    """Stored figures for every county below the city (the demo's two, then one per extra pair), fresh:
+    the table reads them as they are. Returns the counties in code order."""
+    extra = len(rates_and_late) - 2
+    for i in range(start, extra):
+        city.add_child(
+            name=f"排序测试{i:02d}县政协", short_name=f"排序{i:02d}", kind="county", code=f"zz-sort-{i:02d}"
+        )
+    below = services.committees_below(Organisation.objects.get(pk=city.pk))
+    assert len(below) == len(rates_and_late)
+    for c, (rate, late) in zip(below, rates_and_late, strict=True):
+        figures = [
+            {
+                "key": "rate",
+                "label": "办复率",
+                "value": rate,
+                "unit": "%",
+                "definition": "已办复/立案",
+                "url": "",
+                "better": "higher",
+            },
+            {
+                "key": "late",
+                "label": "逾期",
+                "value": late,
+                "unit": "件",
+                "definition": "逾期未办复的件数",
+                "url": "",
+                "better": "lower",
+            },
+        ]
+        Snapshot.objects.update_or_create(
+            organisation=c,
+            year=YEAR,
+            defaults={
+                "parts": [
+                    {
+                        "key": "t",
+                        "title": "提案工作",
+                        "figures": figures,
+                        "sentence": "",
+                        "months": {},
+                        "url": "",
+                    }
+                ],
+                "computed_at": timezone.now(),
+            },
+        )
+    return below
+
+
+def _order(html):
+    import re
+
+    body = html.split('id="levels-table"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    return re.findall(r'<td><a href="[^"]*">([^<]+)</a>', body)
+
+
+def test_the_city_sorts_its_counties_by_a_clicked_figure_best_first_and_back(client_for):
+    city = Organisation.objects.get(code="demo-city")
+    below = _synthetic(city, [(80.0, 3), (95.5, 0), (None, None), (60.0, 9), (88.0, 1)])
+    names = [c.name for c in below]
+    c = client_for("citystaff")
+    assert _order(c.get(f"/yearbook/levels/?year={YEAR}").content.decode()) == names  # by code, as before
+    html = c.get(f"/yearbook/levels/?year={YEAR}&sort=t.rate").content.decode()
+    # 办复率: the highest first; a county with nothing to divide by (—) last
+    assert _order(html) == [names[1], names[4], names[0], names[3], names[2]]
+    head = html.split('id="levels-table"')[1].split("</thead>")[0]
+    assert 'aria-sort="descending"' in head and "sort=t.rate&amp;dir=asc" in head
+    # clicked again: the lowest first, — still last
+    html = c.get(f"/yearbook/levels/?year={YEAR}&sort=t.rate&dir=asc").content.decode()
+    assert _order(html) == [names[3], names[0], names[4], names[1], names[2]]
+    # 逾期 is better low: fewest first
+    html = c.get(f"/yearbook/levels/?year={YEAR}&sort=t.late").content.decode()
+    assert _order(html) == [names[1], names[4], names[0], names[3], names[2]]
+    # an unknown figure keeps the code order, and the 大屏 link keeps the sort
+    assert _order(c.get(f"/yearbook/levels/?year={YEAR}&sort=nope&dir=x").content.decode()) == names
+    assert "sort=t.late" in html.split("大屏")[0].rsplit("<a", 1)[1]
+
+
+def test_the_worst_county_on_the_ranked_figure_is_marked_in_the_table(client_for):
+    city = Organisation.objects.get(code="demo-city")
+    below = _synthetic(city, [(80.0, 3), (95.5, 0), (82.0, 2), (30.0, 9), (88.0, 1)])
+    html = client_for("citystaff").get(f"/yearbook/levels/?year={YEAR}&figure=t.rate").content.decode()
+    body = html.split('id="levels-table"')[1].split("<tbody>")[1]
+    rows = {n: r for r in body.split("<tr")[1:] for n in [c.name for c in below] if f">{n}</a>" in r}
+    assert "需关注" in rows[below[3].name] and "table-danger" in rows[below[3].name]
+    assert all("需关注" not in rows[c.name] for c in below if c != below[3])
+
+
+def test_the_sorted_city_table_reads_in_constant_queries(client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    city = Organisation.objects.get(code="demo-city")
+    c = client_for("citystaff")
+    url = f"/yearbook/levels/?year={YEAR}&sort=t.rate&figure=t.late"
+    counts = []
+    for n in (3, 23):
+        _synthetic(city, [(float(i), i) for i in range(n)], start=len(services.committees_below(city)) - 2)
+        with CaptureQueriesContext(connection) as ctx:
+            html = c.get(url).content.decode()
+        assert len(_order(html)) == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[1] == counts[0] <= 12, counts

@@ -139,3 +139,26 @@ def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
         "ranking": ranking,
         "outliers": outliers,
     }
+
+
+def sort(table: dict, key: str = "", direction: str = "") -> dict:
+    """The table's rows sorted by one figure (a clicked column): best first by default (`better`), `direction`
+    "asc"/"desc" to choose; a committee without the figure (—) stays last either way. An unknown key keeps
+    the committees' own order (by code). Adds to each column the link's next direction and its aria-sort."""
+    keys = [c["key"] for c in table["columns"]]
+    if key not in keys:
+        key = ""
+    for col in table["columns"]:
+        col["aria_sort"], col["next_dir"] = "none", ""
+    if not key:
+        return {**table, "sort": "", "dir": ""}
+    i = keys.index(key)
+    col = table["columns"][i]
+    best = "asc" if col["better"] == "lower" else "desc"
+    direction = direction if direction in ("asc", "desc") else best
+    present = [r for r in table["rows"] if r["values"][i] is not None]
+    missing = [r for r in table["rows"] if r["values"][i] is None]
+    present.sort(key=lambda r: r["values"][i], reverse=direction == "desc")
+    col["aria_sort"] = "descending" if direction == "desc" else "ascending"
+    col["next_dir"] = "asc" if direction == "desc" else "desc"
+    return {**table, "rows": present + missing, "sort": key, "dir": direction}

@@ -57,6 +57,7 @@ def levels_page(request):
     snaps = services.snapshots(below, year, recount_stale=False) if below else {}
     key = request.GET.get("figure") or ""
     table = tables.levels(below, snaps, key)
+    table = tables.sort(table, request.GET.get("sort", "")[:80], request.GET.get("dir", ""))
     return render(
         request,
         "yearbook/levels.html",
