@@ -18,6 +18,10 @@ Design (fixed seed, the same queries for every method):
   the same title (whitespace ignored) and the other members of its hot-issue group
   (taidi2020_hot_issue_groups_model_output.csv, a contest team's clustering: noisy). P@5 = relevant in
   the top 5 / min(5, relevant); MRR of the first relevant in the top 10.
+- (a1)/(a2): (a)'s queries split in two halves by connected group (title_halves: no answer of one half
+  is a query of the other), scored from (a)'s own ranked lists. A weight may be chosen on (a1) only;
+  (a2) is the out-of-sample figure. `--tune-char 0,1,2,3,4` tries similar()'s CHAR_WEIGHT on one index
+  and reports (a1), (a2), (a) and (b) at each (`--tune-big` the same for (d)); the pick is (a1)'s best MRR.
 - (b) sentence: the first sentence of a message's body (cut at 。！？!?；; or a line break), kept when it
   has 10-40 characters, as a member would type it, and when it occurs in no other message (so the
   answer is unambiguous). The message must be found: R@5 and MRR@10.
@@ -71,12 +75,17 @@ TOP = 10
 LIMIT_TARGET = 100.0  # ms, p95 of similar()
 KINDS = {
     "title": "(a) a title against titles (same-title and hot-issue groups)",
+    "title_tune": "(a1) the same, tuning half (weights may be chosen on it)",
+    "title_test": "(a2) the same, held-out half (never tuned on)",
     "sentence": "(b) the first sentence of a message (10-40 characters)",
     "body": "(c) a whole message body",
     "sentence_big": "(d) the first sentence, at ~100,000 texts",
 }
+HALVES = ("title_tune", "title_test")  # (a) split by connected group: scored from (a)'s ranked lists
 METRICS = {
     "title": ("P@5", "MRR"),
+    "title_tune": ("P@5", "MRR"),
+    "title_test": ("P@5", "MRR"),
     "sentence": ("R@5", "MRR"),
     "body": ("R@5", "MRR"),
     "sentence_big": ("R@5", "MRR"),
@@ -163,7 +172,41 @@ def make_queries(docs: list[dict], by_number: dict[str, list[int]], n: int) -> d
         for i in order
         if bodies[docs[i]["body"]] == 1 and len(docs[i]["body"]) >= 20
     ][: max(1, n * 3 // 4)]
-    return {"title": title_q, "sentence": sentence_q, "body": body_q, "sentence_big": sentence_q}
+    tune, test = title_halves(title_q)
+    return {
+        "title": title_q,
+        "title_tune": tune,
+        "title_test": test,
+        "sentence": sentence_q,
+        "body": body_q,
+        "sentence_big": sentence_q,
+    }
+
+
+def title_halves(title_q: list[dict]) -> tuple[list[int], list[int]]:
+    """The (a) queries split in two halves by connected group (a query, its relevant messages and theirs
+    all fall in one half, so no answer of one half is a query of the other): the groups shuffled (seed
+    SEED + 17), each put in the half with fewer queries so far. Indexes into title_q."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for q in title_q:
+        for r in q["relevant"]:
+            parent[find(r)] = find(q["exclude"][0])
+    comps: dict[int, list[int]] = {}
+    for n, q in enumerate(title_q):
+        comps.setdefault(find(q["exclude"][0]), []).append(n)
+    groups = sorted(comps.values())
+    random.Random(SEED + 17).shuffle(groups)
+    halves: tuple[list[int], list[int]] = ([], [])
+    for g in groups:
+        min(halves, key=len).extend(g)
+    return sorted(halves[0]), sorted(halves[1])
 
 
 def padding(docs: list[dict], total: int) -> list[dict]:
@@ -255,6 +298,14 @@ class Exhaustive:
         return [int(i) for i in best if scores[i] > 0]
 
 
+def score_halves(out: dict, queries: dict, ranked: list[list[int]], extra: dict | None = None) -> None:
+    """out["title_tune"/"title_test"] from (a)'s ranked lists (queries[half] holds indexes into (a))."""
+    for half in HALVES:
+        picked = queries[half]
+        got = score("title", [queries["title"][i] for i in picked], [ranked[i] for i in picked])
+        out[half] = {**got, **(extra or {})}
+
+
 def score(kind: str, queries: list[dict], ranked: list[list[int]]) -> dict:
     first, at5 = [], []
     for q, found in zip(queries, ranked, strict=True):
@@ -285,6 +336,8 @@ def baselines(docs: list[dict], queries: dict[str, list[dict]], big: int) -> dic
                 [i + 1 for i in index.top(q["text"], [e - 1 for e in q["exclude"]])] for q in queries[kind]
             ]
             out[name][kind] = score(kind, queries[kind], ranked)
+            if kind == "title":
+                score_halves(out[name], queries, ranked)
         index = Exhaustive(padded, tok, scheme)
         ranked = [[i + 1 for i in index.top(q["text"], [])] for q in queries["sentence_big"]]
         out[name]["sentence_big"] = score("sentence_big", queries["sentence_big"], ranked)
@@ -311,6 +364,7 @@ def child(args) -> dict:
     docs, by_number = load_corpus()
     queries = make_queries(docs, by_number, args.queries)
     out: dict = {"engine": connection.vendor, "code": services.__file__, "sizes": {}}
+    out["char_weight"] = getattr(services, "CHAR_WEIGHT", None)
 
     def index(items: list[dict]) -> float:
         t0 = time.perf_counter()
@@ -321,8 +375,8 @@ def child(args) -> dict:
         common.analyze(connection)
         return time.perf_counter() - t0
 
-    def measure(kind: str) -> dict:
-        ranked, took = [], []
+    def measure(kind: str, ranked_out: list | None = None) -> dict:
+        ranked, took = ranked_out if ranked_out is not None else [], []
         for q in queries[kind]:
             t0 = time.perf_counter()
             found = services.similar(
@@ -349,20 +403,57 @@ def child(args) -> dict:
     common.log(f"[{out['engine']}] indexed {len(docs):,} messages in {seconds:.0f} s")
     out["sizes"]["small"] = len(docs)
     for kind in ("title", "sentence", "body"):
-        out[kind] = measure(kind)
+        ranked: list = []
+        out[kind] = measure(kind, ranked)
+        if kind == "title":
+            score_halves(out, queries, ranked, {k: out[kind][k] for k in ("p50", "p95", "sql")})
         common.log(f"[{out['engine']}] {kind}: {out[kind]}")
+    if args.tune_char:
+        out["tune"] = tune_char(services, measure, queries, args.tune_char)
+    if not args.big:
+        connection.close()
+        return out
     big = docs + padding(docs, args.big)
     seconds = index(big)
     common.log(f"[{out['engine']}] indexed {len(big):,} texts in {seconds:.0f} s")
     out["sizes"]["big"] = len(big)
     out["sentence_big"] = measure("sentence_big")
     common.log(f"[{out['engine']}] sentence_big: {out['sentence_big']}")
+    if args.tune_big:
+        kept, out["tune_big"] = services.CHAR_WEIGHT, []
+        try:
+            for w in (float(x) for x in args.tune_big.split(",")):
+                services.CHAR_WEIGHT = w
+                out["tune_big"].append({"weight": w, "sentence_big": measure("sentence_big")})
+                common.log(f"[tune] CHAR_WEIGHT {w} at {len(big):,}: {out['tune_big'][-1]}")
+        finally:
+            services.CHAR_WEIGHT = kept
     connection.close()
     return out
 
 
+def tune_char(services, measure, queries: dict, weights: str) -> list[dict]:
+    """similar()'s CHAR_WEIGHT tried at each of `weights` on the same index: (a)'s two halves and (b) at
+    each. The weight is to be chosen on the tuning half (a1) alone; (a2) says what it is worth outside."""
+    kept, rows = services.CHAR_WEIGHT, []
+    try:
+        for w in (float(x) for x in weights.split(",")):
+            services.CHAR_WEIGHT = w
+            ranked: list = []
+            row = {"weight": w, "title": measure("title", ranked)}
+            score_halves(row, queries, ranked)
+            row["sentence"] = measure("sentence")
+            rows.append(row)
+            common.log(f"[tune] CHAR_WEIGHT {w}: {row}")
+    finally:
+        services.CHAR_WEIGHT = kept
+    return rows
+
+
 def run_project(engine: str, args, tmp: Path, root: str | None, tag: str) -> dict:
     extra = ["--queries", str(args.queries), "--big", str(args.big)] + (["--root", root] if root else [])
+    extra += ["--tune-char", args.tune_char] if args.tune_char else []
+    extra += ["--tune-big", args.tune_big] if args.tune_big else []
     out = tmp / f"{engine}-{tag}.json"
     if engine == "sqlite":
         return common.child_json(__file__, None, f"sqlite:///{tmp}/eval-{tag}.sqlite3", extra, out)
@@ -380,7 +471,9 @@ def run_project(engine: str, args, tmp: Path, root: str | None, tag: str) -> dic
 def report(runs: list[dict], before: list[dict], base: dict, args) -> tuple[str, list[dict]]:
     verdicts = []
     rows = []
-    for kind, label in KINDS.items():
+    kinds = [k for k in KINDS if all(k in run for run in runs)]  # (d) only when --big
+    for kind in kinds:
+        label = KINDS[kind]
         m5, mrr = METRICS[kind]
         best = max(BASELINES, key=lambda b: (base[b][kind]["at5"], base[b][kind]["mrr"]))
         b5, bmrr = base[best][kind]["at5"], base[best][kind]["mrr"]
@@ -402,7 +495,9 @@ def report(runs: list[dict], before: list[dict], base: dict, args) -> tuple[str,
             )
         cells = [f"{label} ({runs[0][kind]['queries']} queries)", f"{m5} / {mrr}"]
         cells += [f"{run[kind]['at5']:.3f} / {run[kind]['mrr']:.3f}" for run in runs]
-        cells += [f"{run[kind]['at5']:.3f} / {run[kind]['mrr']:.3f}" for run in before]
+        cells += [
+            f"{run[kind]['at5']:.3f} / {run[kind]['mrr']:.3f}" if kind in run else "–" for run in before
+        ]
         cells += [f"{base[b][kind]['at5']:.3f} / {base[b][kind]['mrr']:.3f}" for b in BASELINES]
         cells.append(
             "≥ " + BASELINES[best]
@@ -426,7 +521,8 @@ def report(runs: list[dict], before: list[dict], base: dict, args) -> tuple[str,
         )
         + ["pass" if run[kind]["p95"] <= LIMIT_TARGET else "**MISS**"]
         for run in runs
-        for kind in KINDS
+        for kind in kinds
+        if kind not in HALVES  # (a)'s calls, scored by half
     ]
     lat_headers = ["engine", "query", "texts", "p50 ms", "p95 ms", "SQL statements"]
     lat_headers += ["before p50", "before p95"] if before else []
@@ -434,17 +530,68 @@ def report(runs: list[dict], before: list[dict], base: dict, args) -> tuple[str,
     sizes = runs[0]["sizes"]
     text = (
         f"`bench/eval_similar.py`: near-duplicate retrieval on the taidi2020 messages ({sizes['small']:,} "
-        f"distinct messages; {sizes['big']:,} texts for (d)), indexed through zhengxie.search, against "
+        f"distinct messages; {sizes.get('big', 0):,} texts for (d)), indexed through zhengxie.search, against "
         "exhaustive baselines on the same queries in the same run. Design in the script's docstring and "
         "docs/search.md. Cells: the two figures of the metric column. Verdict: similar() on every engine at least as good as the best baseline on both figures.\n\n"
         + common.md_table(headers, rows)
         + "\n\nsimilar() latency (wall time of every evaluated call) and SQL statements of one call:\n\n"
         + common.md_table(lat_headers, lat_rows)
         + "\n\n"
+        + tune_table(runs, base)
         + f"- load average {common.load_avg()}; {args.queries} sentence queries asked."
         + (f"\n- before: the code of `{args.before}`." if before else "")
     )
     return text, verdicts
+
+
+def tune_table(runs: list[dict], base: dict) -> str:
+    """The --tune-char table: each weight's (a1) tuning half, (a2) held-out half and (b); the weight the
+    tuning half picks (best MRR, then P@5, then the smaller weight) and what it gives on the held-out half."""
+    out = ""
+    for run in runs:
+        if not run.get("tune"):
+            continue
+        rows = run["tune"]
+        pick = max(rows, key=lambda r: (r["title_tune"]["mrr"], r["title_tune"]["at5"], -r["weight"]))
+        fig = lambda f: f"{f['at5']:.3f} / {f['mrr']:.3f}"  # noqa: E731
+        table = [
+            [
+                f"**{r['weight']:g}** (picked on a1)" if r is pick else f"{r['weight']:g}",
+                fig(r["title_tune"]),
+                fig(r["title_test"]),
+                fig(r["title"]),
+                fig(r["sentence"]),
+            ]
+            for r in rows
+        ]
+        table.append(
+            ["char 2-gram TF-IDF"]
+            + [fig(base["tfidf_char2"][k]) for k in ("title_tune", "title_test", "title", "sentence")]
+        )
+        table.append(
+            ["BM25 words"] + [fig(base["bm25"][k]) for k in ("title_tune", "title_test", "title", "sentence")]
+        )
+        out += (
+            f"similar()'s CHAR_WEIGHT tried on one {run['engine']} index (--tune-char; the code's is "
+            f"{run.get('char_weight', '?')}): (a) split by connected group into a tuning half (a1, "
+            f"{run['title_tune']['queries']} queries) and a held-out half (a2, {run['title_test']['queries']}). "
+            "The weight is picked on a1 alone; a2 is its out-of-sample figure.\n\n"
+            + common.md_table(
+                ["CHAR_WEIGHT", "(a1) tuning P@5 / MRR", "(a2) held-out", "(a) all", "(b) R@5 / MRR"], table
+            )
+            + "\n\n"
+        )
+    for run in runs:
+        if run.get("tune_big"):
+            out += (
+                f"The same on (d), {run['sizes']['big']:,} texts ({run['engine']}): "
+                + ", ".join(
+                    f"{r['weight']:g}: {r['sentence_big']['at5']:.3f} / {r['sentence_big']['mrr']:.3f}"
+                    for r in run["tune_big"]
+                )
+                + f" (BM25 words {base['bm25']['sentence_big']['at5']:.3f} / {base['bm25']['sentence_big']['mrr']:.3f}).\n\n"
+            )
+    return out
 
 
 def main() -> None:
@@ -452,6 +599,11 @@ def main() -> None:
     common.add_common_args(p)
     p.add_argument("--queries", type=int, default=400, help="first-sentence queries (bodies: 3/4 of it)")
     p.add_argument("--big", type=int, default=100_000, help="texts for (d)")
+    p.add_argument(
+        "--tune-char",
+        help="similar()'s CHAR_WEIGHT values to try (e.g. 0,1,2,3): (a) by half and (b) at each, on the same index",
+    )
+    p.add_argument("--tune-big", help="CHAR_WEIGHT values to try on (d), at the --big size")
     p.add_argument("--before", help="a checkout (e.g. a git worktree) whose zhengxie.search to compare with")
     p.add_argument("--child", action="store_true")
     p.add_argument("--root")
