@@ -93,3 +93,29 @@ def test_a_removed_role_counts_from_the_next_request(api_for, client_for, user, 
     body = api.get(f"{API}/{p.pk}").json()
     assert "review" not in body["allowed_actions"]
     assert page.get(reverse("proposals:action", args=[p.pk, "review"])).status_code == 403
+
+
+def _top_level_joins(sql):
+    top = sql
+    while re.search(r"\([^()]*\)", top):
+        top = re.sub(r"\([^()]*\)", "", top)
+    return top.count(" JOIN ")
+
+
+def test_the_proposal_read_joins_only_what_every_detail_shows(api_for, client_for, proposal_in, user):
+    """Each table joined more doubled PostgreSQL's planning of the one-row read (issue 16): the first
+    proposer comes from the signers, the 领衔督办 leader and a merged proposal's target are prefetched
+    (a query only when set), and both pages still name them."""
+    p = proposal_in("replied", cosigners=["member2"])
+    sqls = _queries(api_for("staff"), f"{API}/{p.pk}")
+    (read,) = _statements_on(sqls, "proposals_proposal")
+    assert _top_level_joins(read) <= 4, read
+    plain = len(sqls)
+
+    leader = user("leader")
+    p.is_key, p.key_leader = True, leader
+    p.save(update_fields=["is_key", "key_leader"])
+    sqls = _queries(api_for("staff"), f"{API}/{p.pk}")
+    assert len(sqls) == plain + 1
+    assert api_for("staff").get(f"{API}/{p.pk}").json()["key_leader"] == leader.name
+    assert f"{leader.name}领衔督办" in client_for("staff").get(f"/proposals/{p.pk}/").content.decode()
