@@ -15,9 +15,12 @@ import random
 from django.utils import timezone
 
 from zhengxie.core.models import Counter, Role, User
+from zhengxie.handling.services.ratings import rehandle_due
+from zhengxie.handling.services.supervision import latest_deadline
 from zhengxie.members.models import Member
 
 from . import reporting
+from .handling_kind import PROPOSAL
 from .models import Assignment, Contact, Evaluation, Event, FollowUp, FollowUpReport, Proposal, Reply, Signer
 
 S = Proposal.Status
@@ -511,9 +514,13 @@ class _Builder:
             return
         assigned = reviewed + datetime.timedelta(days=4)
         p.assigned_at = _dt(assigned)
-        p.deadline = max(
-            spec.get("deadline") or assigned + datetime.timedelta(days=90),
-            assigned + datetime.timedelta(days=10),
+        # Never later than 交办 and 延期 could set it (交办之日起 180 天: the spine's latest_deadline).
+        p.deadline = min(
+            max(
+                spec.get("deadline") or assigned + datetime.timedelta(days=90),
+                assigned + datetime.timedelta(days=10),
+            ),
+            latest_deadline(PROPOSAL, self.county, assigned)[0],
         )
         if spec.get("parallel"):
             return self._parallel_nodes(p, spec, assigned)
@@ -664,7 +671,8 @@ class _Builder:
                     )
                 )
                 p.rehandle_round = 2
-                p.deadline = day + datetime.timedelta(days=30)
+                # The spine's re-handling rule (rehandle_days from the rating, never shortened).
+                p.deadline = rehandle_due(PROPOSAL, self.county, day, p.deadline)
                 spec["assignment"].deadline = p.deadline
                 second.append(spec["assignment"])
                 self.ev(
@@ -781,7 +789,7 @@ class _Builder:
                         )
                     )
                     p.rehandle_round = 2
-                    p.deadline = a.deadline = day + datetime.timedelta(days=30)
+                    p.deadline = a.deadline = rehandle_due(PROPOSAL, self.county, day, a.deadline, p.deadline)
                     moved.append(a)
                     self.ev(
                         p,
@@ -1090,9 +1098,13 @@ def load(ctx):
         s = spec(p)
         s["deadline"] = today + datetime.timedelta(days=due)
         s["no_contact"] = no_contact
-    for p in add(S.HANDLING, 16, days_ago=None):
+    for k, p in enumerate(add(S.HANDLING, 16, days_ago=None)):
         s = spec(p)
-        ago = (today - s["created"]).days - 11
+        # Assigned within the last 170 days: an item assigned earlier in its first round could only be
+        # overdue (its deadline at most 180 days after 交办, _nodes), and the board would be mostly red.
+        ago = min((today - s["created"]).days - 11, 40 + 8 * k)
+        s["created"] = today - datetime.timedelta(days=ago + 11)
+        p.created_at = _dt(s["created"], 9)
         s["deadline"] = today + datetime.timedelta(
             days=random.choice([-15, 8, 30, 45, 60, max(20, 90 - ago)])
         )

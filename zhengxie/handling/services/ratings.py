@@ -59,13 +59,22 @@ def check_rating(rating, comment) -> str:
     )
 
 
+def rehandle_due(kind, organisation, day: datetime.date, *deadlines) -> datetime.date:
+    """ "<prefix>.rehandle_days" days from `day` (the 不满意 rating), but never earlier than any of the
+    `deadlines` the unit had (a reply sent back early must not shorten the time it was given)."""
+    until = day + datetime.timedelta(days=kind.days(organisation, "rehandle_days"))
+    return max(d for d in (until, *deadlines) if d is not None)
+
+
 def rehandle_deadline(case: Case, assignment: Assignment, today=None) -> datetime.date:
-    """The deadline of a unit sent back to re-handle: "<prefix>.rehandle_days" days from today, but never
-    earlier than the deadline it had (a reply sent back early must not shorten the time it was given)."""
-    kind = kinds.get(case.kind)
-    today = today or timezone.localdate()
-    until = today + datetime.timedelta(days=kind.days(case.organisation, "rehandle_days"))
-    return max(d for d in (until, assignment.deadline, case.deadline) if d is not None)
+    """The deadline of a unit sent back to re-handle today (rehandle_due)."""
+    return rehandle_due(
+        kinds.get(case.kind),
+        case.organisation,
+        today or timezone.localdate(),
+        assignment.deadline,
+        case.deadline,
+    )
 
 
 def rate(*, user, case: Case, rater: Rater, rating, comment="", reply=None) -> Rated:
