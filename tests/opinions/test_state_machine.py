@@ -2,7 +2,9 @@
 
 Every step picks an item (or an issue), an action and an actor — the right one or anybody else: writing,
 submitting, returning and resubmitting, accepting, filing, merging, composing, changing and publishing
-issues, forwarding upward, recording and revoking adoptions, and 批示 (without a unit). After every step:
+issues, forwarding upward, recording and revoking adoptions, and 批示 (without a unit). After every step
+(checked after every step that wrote to the database; after one that did not they would read what they read
+before: tests/writes.py):
 
 - every issue's items are accepted items of the issue's organisation (so an accepted item is in at most one
   issue of its organisation), and issue numbers per organisation and year are 1..N without gaps, N being
@@ -26,7 +28,7 @@ import random
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -43,6 +45,7 @@ from zhengxie.opinions import services
 from zhengxie.opinions.models import Adoption, Instruction, Opinion, OpinionAuthor, OpinionEvent, OpinionIssue
 from zhengxie.performance.models import DutyRecord
 
+from ..writes import Writes
 from .recompute import expected_records, live_records, performance_sums, points_by_member
 
 S = Opinion.Status
@@ -107,6 +110,12 @@ TEXTS = [GOOD[0], ("", "正文"), ("标题", "字" * 1501), GOOD[1]]
 REACHED: set[str] = set()
 
 
+# The walks: the seed derandomize=True used to draw from this class's source (Hypothesis hashes it, so any
+# edit changed the walks, and with them which late states they reach), pinned at the value it had before the
+# invariants were gated by tests/writes.py: the same walks as then, kept across edits.
+@seed(
+    1747374894800044313946403733721077613964532741358145432974890453009920546778650479387665232034336875592949735089464
+)
 class OpinionWorkflow(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -127,8 +136,10 @@ class OpinionWorkflow(RuleBasedStateMachine):
         self.issues: list[int] = []
         self.picked = None  # the adoption the revoke rule chose
         self.rng = random.Random(0)  # replaced by seed() at the start of every walk
+        self.writes = Writes()
 
     def teardown(self):
+        self.writes.close()
         try:
             if self.oids:
                 self.performance_agrees()
@@ -471,7 +482,7 @@ class OpinionWorkflow(RuleBasedStateMachine):
 
     @invariant()
     def issues_hold_accepted_items_of_their_organisation_numbered_without_gaps(self):
-        if not self.oids:
+        if not self.writes.since("issues") or not self.oids:
             return
         year = timezone.localdate().year
         for org in (self.county, self.city):
@@ -485,7 +496,7 @@ class OpinionWorkflow(RuleBasedStateMachine):
 
     @invariant()
     def points_equal_a_full_recompute(self):
-        if not self.oids:
+        if not self.writes.since("points") or not self.oids:
             return
         want, have = expected_records(self.oids), live_records(self.oids)
         assert want == have, {"missing": sorted(want - have), "extra": sorted(have - want)}

@@ -1,7 +1,8 @@
 """Random walks through the proposal workflow by random actors (hypothesis.stateful).
 
 Every step picks a proposal, an action and an actor (including people who must be refused). After
-every step the invariants must hold:
+every step the invariants must hold (they are checked after every step that wrote to the database; after
+one that did not they would read what they read before: tests/writes.py):
 - numbers are unique and gap-free per session (and match the session's counter);
 - a status is always one of the listed twelve;
 - every accepted (or later) proposal has a number; proposals before review have none;
@@ -19,7 +20,7 @@ import datetime
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
-from hypothesis import HealthCheck, Phase, settings
+from hypothesis import HealthCheck, Phase, seed, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -34,6 +35,7 @@ from zhengxie.core.models import AuditEntry, Counter, HandlingUnit, User
 from zhengxie.proposals import selectors, services
 from zhengxie.proposals.models import Assignment, Evaluation, Event, Proposal, Reply, Signer
 
+from ..writes import Writes
 from .conftest import TEXT
 
 S = Proposal.Status
@@ -78,6 +80,12 @@ NEXT = {
 REACHED: set[str] = set()
 
 
+# The walks: the seed derandomize=True used to draw from this class's source (Hypothesis hashes it, so any
+# edit changed the walks, and with them which late states they reach), pinned at the value it had before the
+# invariants were gated by tests/writes.py: the same walks as then, kept across edits.
+@seed(
+    19211727008073819298581065080442242766834023749523169570454923973680135844323548493726650788351224277415484662053811
+)
 class ProposalWorkflow(RuleBasedStateMachine):
     def __init__(self):
         super().__init__()
@@ -90,8 +98,10 @@ class ProposalWorkflow(RuleBasedStateMachine):
         units = {u.short_name: u for u in HandlingUnit.objects.filter(organisation__code="demo-county")}
         self.units = [units["教育局"], units["住建局"], units["人社局"]]
         self.pids: list[int] = []
+        self.writes = Writes()
 
     def teardown(self):
+        self.writes.close()
         transaction.set_rollback(True)
         self._atomic.__exit__(None, None, None)
 
@@ -289,7 +299,7 @@ class ProposalWorkflow(RuleBasedStateMachine):
 
     @invariant()
     def numbers_gap_free_per_session(self):
-        if not self.pids:
+        if not self.writes.since("numbers") or not self.pids:
             return
         for session_id in set(Proposal.objects.filter(pk__in=self.pids).values_list("session_id", flat=True)):
             nums = sorted(
@@ -304,6 +314,8 @@ class ProposalWorkflow(RuleBasedStateMachine):
 
     @invariant()
     def states_and_assignments(self):
+        if not self.writes.since("states"):
+            return
         for p in Proposal.objects.filter(pk__in=self.pids):
             assert p.status in STATUSES
             if p.status in NUMBERED:
@@ -329,6 +341,8 @@ class ProposalWorkflow(RuleBasedStateMachine):
     @invariant()
     def statistics_copies_follow_every_change(self):
         """reporting.sync runs with every state change: the copies the statistics read are never stale."""
+        if not self.writes.since("copies"):
+            return
         for a in Assignment.objects.filter(case__proposal__in=self.pids).select_related("case__proposal"):
             assert a.session_id == a.case.proposal.session_id
         replies = list(
@@ -348,6 +362,8 @@ class ProposalWorkflow(RuleBasedStateMachine):
 
     @invariant()
     def evaluations_only_by_signers(self):
+        if not self.writes.since("evaluations"):
+            return
         for ev in Evaluation.objects.filter(case__proposal__in=self.pids).select_related("case"):
             assert Signer.objects.filter(
                 proposal_id=ev.case.object_id, member_id=ev.member_id, status="agreed"
