@@ -662,7 +662,8 @@ def route(
                 kind=KIND,
                 item=r,
                 organisation=t.organisation.committee,
-                title=f"{t.title}（第{r.number}条建议）",
+                # The label names the recommendation (第N条): the title is the report's, not said twice.
+                title=t.title,
                 label=f"{t.get_kind_display()}建议第{r.number}条",
                 unit=handling_unit,
                 deadline=day,

@@ -241,7 +241,8 @@ def _route(user, r: Recommendation, o: Outcome, unit, deadline, note: str = "") 
         kind=KIND,
         item=r,
         organisation=c.organisation.committee,  # the committee's 办公室 runs it (a town's 有事好商量 too)
-        title=f"{o.title}（第{r.number}条建议）",
+        # The label names the recommendation (第N条): the title is the outcome's, not said twice.
+        title=o.title,
         label=f"协商成果第{r.number}条",
         unit=unit,
         deadline=deadline,
