@@ -119,3 +119,30 @@ def test_the_proposal_read_joins_only_what_every_detail_shows(api_for, client_fo
     assert len(sqls) == plain + 1
     assert api_for("staff").get(f"{API}/{p.pk}").json()["key_leader"] == leader.name
     assert f"{leader.name}领衔督办" in client_for("staff").get(f"/proposals/{p.pk}/").content.decode()
+
+
+def test_the_detail_rows_are_in_order_without_order_by(api_for, proposal_in):
+    """The detail's prefetched rows (signers, assignments, contacts, replies, evaluations, events) are read
+    without ORDER BY — compiling one beside a select_related hashed every selected column, 15% of the API
+    detail's CPU (issue 16) — and put in their order in Python: what the user sees keeps its order."""
+    import datetime
+
+    from django.utils import timezone
+
+    from zhengxie.handling.models import Event
+
+    p = proposal_in("replied", cosigners=["member2", "member3"], co=["住建局"])
+    sqls = _queries(api_for("staff"), f"{API}/{p.pk}")
+    for table in ("proposals_signer", "handling_assignment", "handling_reply", "handling_event"):
+        (sql,) = _statements_on(sqls, table)
+        assert " ORDER BY " not in sql, sql[-200:]
+    # Rows written out of order come back in order: the events by time, the signers by their order.
+    early = timezone.now() - datetime.timedelta(days=400)
+    Event.objects.create(case_id=p.case_id, at=early, action="note", label="最早的一条")
+    p.signers.filter(role="lead").update(order=99)
+    body = api_for("staff").get(f"{API}/{p.pk}").json()
+    ats = [e["at"] for e in body["timeline"]]
+    assert body["timeline"][0]["label"] == "最早的一条" and ats == sorted(ats)
+    assert body["signers"][-1]["role"] == "lead"
+    roles = [a["role"] for a in body["assignments"]]
+    assert roles == ["lead", "co"]
