@@ -7,6 +7,7 @@ while the case may be green) and says 会办意见逾期 (as the proposal's page
 from __future__ import annotations
 
 import datetime
+import inspect
 
 import pytest
 from django.utils import timezone
@@ -87,9 +88,10 @@ def test_a_co_units_late_opinion_is_red_on_its_own_row_and_counted_so(api_for, c
     ],
 )
 def test_row_light_gives_the_label_with_the_light(case_light, role, deadline_days, owes, expected):
-    today = datetime.date(2026, 6, 1)
-    deadline = today + datetime.timedelta(days=deadline_days)
-    light, overdue, co_late = row_light(case_light, deadline, role, owes, today)
+    # Today is the day the page is drawn: no caller passes another one (the dead `today` argument is gone).
+    assert "today" not in inspect.signature(row_light).parameters
+    deadline = timezone.localdate() + datetime.timedelta(days=deadline_days)
+    light, overdue, co_late = row_light(case_light, deadline, role, owes)
     assert (light, overdue, co_late) == expected
     assert overdue == (light == "red" and role != "co")
 

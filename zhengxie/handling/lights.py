@@ -107,17 +107,17 @@ def co_light(case_light: str, deadline, today: datetime.date, yellow_days: int) 
     return deadline_light(deadline, today, lambda: yellow_days) or Case.Light.GREEN.value
 
 
-def row_light(light: str, deadline, role: str, owes: bool, today: datetime.date | None = None):
+def row_light(light: str, deadline, role: str, owes: bool):
     """The light, the 逾期 label and the 会办意见逾期 label of one unit's row (inbox, board), from one rule:
     the light is the row's stored copy (the case's; a 会办 unit's own, `co_light`), which the board and the
     `light=` filter count, so a row shows the light it is counted under. 逾期 is exactly "the light is red"
     on a replying unit's row — never a green dot beside 逾期, nor a red one without it; a 会办 unit's
-    opinion is due before the case's reply, and its own deadline passed while it still owes is said as
-    会办意见逾期 (as on the proposal's page), beside its red light. Returns (light or None, overdue, co_late)."""
-    today = today or timezone.localdate()
+    opinion is due before the case's reply, and its own deadline passed (before today) while it still owes
+    is said as 会办意见逾期 (as on the proposal's page), beside its red light. Returns (light or None,
+    overdue, co_late)."""
     light = light or None
     is_co = role == Assignment.Role.CO
-    co_late = bool(is_co and owes and deadline is not None and deadline < today)
+    co_late = bool(is_co and owes and deadline is not None and deadline < timezone.localdate())
     return light, light == Case.Light.RED.value and not is_co, co_late
 
 
