@@ -44,18 +44,31 @@ def test_the_review_form_shows_only_the_chosen_decisions_fields(page_for, e2e_si
     pid = _waiting(e2e_site)[0]
     staff = page_for("staff")
     staff.goto(f"/proposals/{pid}/do/review/")
-    category = staff.locator("div[data-show-when='decision=accept']")
+    category = staff.locator("div[data-show-when='decision=accept']", has=staff.locator("#id_category"))
+    unit = staff.locator("div[data-show-when='decision=accept']", has=staff.locator("#id_lead_unit"))
+    key = staff.locator("div[data-show-when='decision=accept']", has=staff.locator("#id_is_key"))
     reason = staff.locator("div[data-show-when='decision=reject']")
     merge = staff.locator("div[data-show-when='decision=merge']")
     accept_assign = staff.locator("#btn-accept-assign")  # 立案并交办: with 立案 only
-    for box in (category, reason, merge, accept_assign):  # nothing chosen yet: no decision's fields
+    for box in (
+        category,
+        unit,
+        key,
+        reason,
+        merge,
+        accept_assign,
+    ):  # nothing chosen yet: no decision's fields
         expect(box).to_be_hidden()
     staff.check("input[name=decision][value=accept]")
     expect(category).to_be_visible()
+    expect(unit).to_be_visible()  # 立案's 交办 (searchable) and 重点
+    expect(staff.locator("#id_lead_unit-ts-control")).to_be_visible()
+    expect(key).to_be_visible()
     expect(accept_assign).to_be_visible()
     staff.check("input[name=decision][value=reject]")
     expect(reason).to_be_visible()
     expect(category).to_be_hidden()
+    expect(unit).to_be_hidden()
     expect(accept_assign).to_be_hidden()
     expect(merge).to_be_hidden()
     # A refused form comes back with the decision, its field and what was typed.

@@ -1,6 +1,6 @@
 """智能分办 in the browser: staff open a submitted proposal's 立案审查, see the suggested category with the past
-items most like it, accept it in one click (the form's 类别 is filled), file it; then on 交办 accept the
-suggested units in one click and assign. Both choices are stored as training data."""
+items most like it, accept it in one click (the form's 类别 and 立案's 主办单位 are filled) and file it: accepted
+and assigned in one step. Both choices are stored as training data."""
 
 import json
 import re
@@ -38,14 +38,7 @@ def test_staff_accept_the_suggested_category_and_units_in_one_click(page_for, e2
     staff.click("#btn-routing-adopt")
     expect(staff.locator("#routing-adopted")).to_be_visible()
     expect(staff.locator("#id_category")).to_have_value(suggested)
-    staff.click("#btn-action-submit")
-    expect(staff).to_have_url(re.compile(rf"/proposals/{pid}/$"))
-
-    # 交办: one click fills the lead unit (and a 会办 unit when the model is sure of it).
-    staff.goto(f"/proposals/{pid}/do/assign/")
-    expect(staff.locator("#routing-suggestion")).to_contain_text("建议承办单位：")
-    staff.click("#btn-routing-adopt")
-    expect(staff.locator("#routing-adopted")).to_be_visible()
+    # 采用 also fills 立案's 主办单位 (the review form's 交办): one click, one 提交 — accepted and assigned.
     suggested_units = json.loads(
         e2e_site.sql(
             "SELECT suggested_unit_ids FROM routing_routingchoice WHERE kind = 'proposal' AND object_id = ?",
@@ -53,10 +46,11 @@ def test_staff_accept_the_suggested_category_and_units_in_one_click(page_for, e2
         )[0][0]
     )
     expect(staff.locator("select[name=lead_unit]")).to_have_value(str(suggested_units[0]))
-    shot(staff, SHOTS, "02-assign-adopted")
+    shot(staff, SHOTS, "02-review-adopted")
     staff.click("#btn-action-submit")
     expect(staff).to_have_url(re.compile(rf"/proposals/{pid}/$"))
-    expect(staff.locator("#messages")).to_contain_text("已交办")
+    expect(staff.locator("#messages")).to_contain_text("已立案并交")
+    assert e2e_site.sql("SELECT status FROM proposals_proposal WHERE id = ?", (pid,))[0][0] == "assigned"
 
     category, units, adopted, overridden = e2e_site.sql(
         "SELECT category, unit_ids, adopted, overridden FROM routing_routingchoice "

@@ -266,6 +266,15 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         empty_label="请选择要并入的提案",
         error_messages={"invalid_choice": "所选提案无效。"},
     )
+    lead_unit = forms.ModelChoiceField(
+        label="主办单位（选填：立案即交办）",
+        queryset=HandlingUnit.objects.none(),
+        required=False,
+        empty_label="暂不交办",
+        error_messages={"invalid_choice": "所选单位无效。"},
+        help_text="选定后立案即交该单位主办，期限按规定自动计算；需会办、分办或另定期限时，不选单位，点“立案并交办”。",
+    )
+    is_key = forms.BooleanField(label="列为重点提案", required=False)
     note = forms.CharField(
         label="审查意见 / 说明",
         required=False,
@@ -304,6 +313,12 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         self.fields["reason"].show_when = "decision=reject"
         self.fields["merge_into"].show_when = "decision=merge"
         self.fields["merge_into"].widget.attrs["data-searchable"] = ""
+        # 立案's 交办 and 重点 (智能分办's 采用 fills the unit: routing.js fills select[name=lead_unit]).
+        self.fields["lead_unit"].queryset = units_for(user)
+        self.fields["lead_unit"].show_when = "decision=accept"
+        self.fields["lead_unit"].widget.attrs["data-searchable"] = ""
+        self.fields["lead_unit"].widget.attrs["data-placeholder"] = "输入单位名称查找"
+        self.fields["is_key"].show_when = "decision=accept"
 
     def clean(self):
         """What the chosen decision needs, each missing piece said at once next to its field (the other
@@ -325,6 +340,8 @@ class ReviewForm(BootstrapFormMixin, forms.Form):
         kw = {"decision": d["decision"], "reason": note}
         if d["decision"] == "accept":
             kw["category"] = d.get("category") or None
+            kw["lead_unit"] = d.get("lead_unit")
+            kw["is_key"] = bool(d.get("is_key"))
         if d["decision"] == "reject":
             kw["reason"] = f"其他：{note}" if d["reason"] == "其他" else d["reason"]
         if d["decision"] == "merge":

@@ -28,7 +28,7 @@ from .handling import (
     proposal_sign,
     proposals_assign_batch,
 )
-from .review import proposal_merge_group, proposal_review, proposals_accept_batch
+from .review import proposal_merge_group, proposal_review, proposal_review_and_assign, proposals_accept_batch
 from .supervision import (
     proposal_close,
     proposal_extend,
@@ -57,6 +57,7 @@ __all__ = [
     "proposal_reply",
     "proposal_merge_group",
     "proposal_review",
+    "proposal_review_and_assign",
     "proposal_sign",
     "proposal_submit",
     "proposal_update",

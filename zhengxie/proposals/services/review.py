@@ -160,6 +160,24 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
     return _sync(proposal, p)
 
 
+def proposal_review_and_assign(*, user, proposal, lead_unit=None, is_key=False, **review) -> Proposal:
+    """立案审查 whose 立案 also gives the proposal to one lead unit (主办, the default deadline) and marks it
+    重点提案, each when asked — all in one transaction: a refused 交办 or 重点 undoes the 立案 too. Each step is
+    its own service with its permission, audit entry and notices; another decision ignores unit and key.
+    会办, 分办 or another deadline go through the 交办 page."""
+    from .handling import proposal_assign
+    from .supervision import proposal_mark_key
+
+    with transaction.atomic():
+        p = proposal_review(user=user, proposal=proposal, **review)
+        if review.get("decision") == "accept":
+            if lead_unit is not None:
+                proposal_assign(user=user, proposal=p, lead_unit=lead_unit)
+            if is_key:
+                proposal_mark_key(user=user, proposal=p, is_key=True)
+    return _sync(proposal, p)
+
+
 def _signer_users_of_merged(p) -> list[User]:
     return list(
         User.objects.filter(

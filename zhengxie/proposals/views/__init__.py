@@ -681,7 +681,7 @@ class ActionPage:
 
 
 def _run_review(request, p, d, form):
-    services.proposal_review(user=request.user, proposal=p, **form.service_kwargs())
+    services.proposal_review_and_assign(user=request.user, proposal=p, **form.service_kwargs())
 
 
 def _run_assign(request, p, d, form):
@@ -927,6 +927,12 @@ def _success(code, spec, form) -> str:
         return "已签发，已请提案人评价。" if form.cleaned_data["decision"] == signoff.SIGN else "已退回修改。"
     if code == "reply" and getattr(form, "drafted", False):
         return "答复稿已提交，等待单位负责人签发。"
+    if code == "review" and form.cleaned_data["decision"] == "accept":
+        unit, key = form.cleaned_data.get("lead_unit"), form.cleaned_data.get("is_key")
+        if unit or key:
+            return (
+                "已立案" + (f"并交{unit.name}主办" if unit else "") + ("，列为重点提案" if key else "") + "。"
+            )
     return spec.success
 
 
