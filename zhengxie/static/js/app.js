@@ -165,9 +165,11 @@
         preload: "focus",
         loadThrottle: 250,
         shouldLoad: function () { return true; },
-        closeAfterSelect: !many,
-        // a pick closes the list for good: a late answer to the typing reopened it over the 筛选 button
-        onItemAdd: function () { if (many) this.setTextboxValue(""); else this.blur(); },
+        closeAfterSelect: true,
+        // a pick closes the list for good: a late answer to the typing reopened it over the 筛选 button. With
+        // several too: focused, the typing box took a line of its own below the names and left it on blur, so
+        // the 保存 below moved up 24 px between mousedown and mouseup (1280 px) and the click was lost.
+        onItemAdd: function () { this.setTextboxValue(""); this.blur(); },
         load: function (query, done) {
           var self = this;
           fetch(d.picker + (d.picker.indexOf("?") < 0 ? "?" : "&") + "q=" + encodeURIComponent(query), { credentials: "same-origin", headers: { Accept: "application/json" } })
