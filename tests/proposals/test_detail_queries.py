@@ -95,6 +95,10 @@ def test_a_removed_role_counts_from_the_next_request(api_for, client_for, user, 
     assert page.get(reverse("proposals:action", args=[p.pk, "review"])).status_code == 403
 
 
+def body_of(client, p):
+    return client.get(f"{API}/{p.pk}").json()
+
+
 def _top_level_joins(sql):
     top = sql
     while re.search(r"\([^()]*\)", top):
@@ -139,6 +143,16 @@ def test_the_detail_rows_are_in_order_without_order_by(api_for, proposal_in):
     # The signers' members without their accounts: no detail shows them (a fifth of the compile).
     (signers,) = _statements_on(sqls, "proposals_signer")
     assert '"core_user"' not in signers and _top_level_joins(signers) == 1
+    # A reply's assignment and unit are the case's assignments just read, not joined again.
+    (replies,) = _statements_on(sqls, "handling_reply")
+    assert '"handling_assignment"' not in replies and '"core_handlingunit"' not in replies
+    (reply,) = api_for("staff").get(f"{API}/{p.pk}").json()["replies"]
+    lead = next(a for a in body_of(api_for("staff"), p)["assignments"] if a["role"] == "lead")
+    assert (reply["unit_name"], reply["unit_id"], reply["assignment_id"]) == (
+        lead["unit_name"],
+        lead["unit_id"],
+        lead["id"],
+    )
     # Rows written out of order come back in order: the events by time, the signers by their order.
     early = timezone.now() - datetime.timedelta(days=400)
     Event.objects.create(case_id=p.case_id, at=early, action="note", label="最早的一条")

@@ -158,8 +158,13 @@ def _in_detail_order(p) -> None:
         return
     for name in ("assignments", "replies", "evaluations", "events"):
         _sort_prefetched(case, name)
-    for a in case._prefetched_objects_cache.get("assignments", ()):
+    assignments = {a.pk: a for a in case._prefetched_objects_cache.get("assignments", ())}
+    for a in assignments.values():
         _sort_prefetched(a, "contacts")
+    # A reply's assignment (and its unit) is one of the case's, just read: no join of its own.
+    for rp in case._prefetched_objects_cache.get("replies", ()):
+        if rp.assignment_id in assignments:
+            rp.assignment = assignments[rp.assignment_id]
 
 
 # The detail's own read joins only what every detail shows; the first proposer comes from the signers, and
@@ -187,10 +192,7 @@ def detail_prefetch(qs):
             .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by()))
             .order_by(),
         ),
-        Prefetch(
-            "case__replies",
-            queryset=Reply.objects.select_related("letter", "assignment__unit", "signed_by").order_by(),
-        ),
+        Prefetch("case__replies", queryset=Reply.objects.select_related("letter", "signed_by").order_by()),
         Prefetch("case__evaluations", queryset=Evaluation.objects.select_related("member").order_by()),
         # The events with their actor in one query (a prefetch of "case__events__actor" was a second).
         Prefetch("case__events", queryset=Event.objects.select_related("actor").order_by()),
