@@ -153,6 +153,8 @@ def test_stored_control_characters_do_not_break_the_issue_docx_or_pdf(opinion_in
     Opinion.objects.filter(pk=o.pk).update(
         edited_title=f"关于\x01留守{nul}老人的建议", edited_content="第一段\x0b：看病难。\n第二段\x1f。"
     )
+    # The 专报's title is its item's (the default), stored alike.
+    OpinionIssue.objects.filter(pk=issue.pk).update(title=f"关于\x01留守{nul}老人的建议")
     c = client_for("info")
     url = reverse("opinions:issue_document", args=[issue.pk])
     r = c.get(url)
@@ -184,3 +186,36 @@ def test_a_digest_prints_its_own_title_in_the_docx_and_the_pdf(opinion_in, user)
     )
     assert plain.title == "社情民意摘报"
     assert docx_text(documents.issue_docx(plain)).count("社情民意摘报") == 1
+
+
+def test_a_special_report_is_headed_by_its_own_title_when_it_differs_from_its_items(opinion_in, user):
+    """#9: a 专报 given a title of its own printed its item's title instead."""
+    info = user("info")
+    o = opinion_in("accepted", title="关于留守老人看病难的建议")
+    issue = services.issue_create(
+        user=info, kind="special", opinion_ids=[o.pk], title="乡村振兴专题之留守老人", signer="陈志远"
+    )
+    services.issue_publish(user=info, issue=issue)
+    issue = published(issue)
+    lines = docx_text(documents.issue_docx(issue))
+    assert "乡村振兴专题之留守老人" in lines and "关于留守老人看病难的建议" not in lines
+    assert lines.index("乡村振兴专题之留守老人") > lines.index("签发人：陈志远")
+    text = pdf_text(documents.issue_pdf(issue))
+    assert "乡村振兴专题之留守老人" in text and "关于留守老人看病难的建议" not in text
+    # A draft 专报 headed by its item's title follows an edit of the item; its own title stays.
+    item = opinion_in("accepted")
+    draft = services.issue_create(user=info, kind="special", opinion_ids=[item.pk])
+    services.opinion_edit(user=info, opinion=item, edited_title="关于留守老人就医的建议")
+    draft.refresh_from_db()
+    assert draft.title == "关于留守老人就医的建议"
+    own_item = opinion_in("accepted")
+    own = services.issue_create(user=info, kind="special", opinion_ids=[own_item.pk], title="专题：留守老人")
+    services.opinion_edit(user=info, opinion=own_item, edited_title="另改的标题")
+    own.refresh_from_db()
+    assert own.title == "专题：留守老人"
+    # The default title is the item's own: printed once, as before.
+    plain = published(
+        services.issue_create(user=info, kind="special", opinion_ids=[opinion_in("accepted").pk])
+    )
+    title = plain.title
+    assert docx_text(documents.issue_docx(plain)).count(title) == 1

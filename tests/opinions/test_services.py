@@ -226,3 +226,19 @@ def test_the_city_accepting_a_county_item_names_the_city_and_links_where_each_ma
     assert Notification.objects.filter(
         user=m1, title=f"您报送的社情民意信息《城区停车难问题》已被{county.name}录用"
     ).exists()
+
+
+def test_an_adoption_notice_names_the_level_recorded(opinion_in, user):
+    """#9: 「…被市委办公室采用」 did not say at which level it was recorded (what it counts as, and its points)."""
+    from zhengxie.core.models import Notification
+
+    info, m1 = user("info"), user("member1")
+    o = opinion_in("accepted")
+    day = timezone.localdate()
+    services.adoption_add(user=info, opinion=o, level="city", body="市委办公室", adopted_on=day)
+    services.adoption_add(user=info, opinion=o, level="county", body="县委办公室", adopted_on=day)
+    titles = set(
+        Notification.objects.filter(user=m1, title__contains=o.display_title).values_list("title", flat=True)
+    )
+    assert f"您的社情民意信息《{o.display_title}》被市委办公室采用（市级采用）" in titles
+    assert f"您的社情民意信息《{o.display_title}》被县委办公室采用（县级采用）" in titles

@@ -83,9 +83,14 @@ def own_title(issue: OpinionIssue) -> str:
 
 
 def item_heading(issue: OpinionIssue, n: int, o: Opinion) -> str:
+    """A 摘报's numbered item title; a 专报's heading: its own title when the office gave it one (the default
+    is its item's title), else its item's."""
     if issue.kind == OpinionIssue.Kind.DIGEST:
         return f"{cn_number(n)}、{o.display_title}"
-    return o.display_title
+    title = (issue.title or "").strip()
+    if not title or title in (masthead(issue), o.title, o.edited_title, o.display_title):
+        return o.display_title
+    return title
 
 
 def issue_items(issue: OpinionIssue) -> list[Opinion]:

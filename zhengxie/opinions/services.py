@@ -400,10 +400,17 @@ def opinion_edit(*, user, opinion, edited_title=None, edited_content=None, categ
         if o.issue_id and o.issue.status == OpinionIssue.Status.PUBLISHED:
             raise Conflict("该信息所在期刊已印发，不能再编辑。", code="published")
         before = _snapshot(o)
+        shown = o.display_title
         _apply_edit(o, user, edited_title, edited_content)
         if category is not None:
             o.category = check_category(o.organisation, category)
         o.save()
+        # A draft 专报 still headed by its item's title (the default) follows the new one; a title of its
+        # own stays (documents.item_heading prints it).
+        if o.issue_id and o.display_title != shown:
+            OpinionIssue.objects.filter(
+                pk=o.issue_id, kind=OpinionIssue.Kind.SPECIAL, status=OpinionIssue.Status.DRAFT, title=shown
+            ).update(title=o.display_title[:200])
         _index(o)
         _done(user, o, "edit", "编辑", before)
     return o
@@ -762,7 +769,8 @@ def adoption_add(*, user, opinion, level, body, used_as="single", adopted_on=Non
             None,
             extra={"adoption": a.pk},
         )
-        _tell_authors(o, f"您的社情民意信息《{o.display_title}》被{body}采用")
+        # The level it is recorded at (what it counts as, and its points), beside the adopting body.
+        _tell_authors(o, f"您的社情民意信息《{o.display_title}》被{body}采用（{LEVEL_LABELS[level]}采用）")
     return a
 
 
