@@ -56,7 +56,7 @@ browsers:
 	@(command -v chromium >/dev/null && fc-list :lang=zh | grep -q .) || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null)
 
 test: install assets browsers
-	$(PY) -m pytest -n 2 --dist loadfile
+	$(PY) -m pytest -n 2 --dist loadfile --durations=30
 
 test-fast: install
 	$(PY) -m pytest -n 2 --dist loadfile -m "not e2e"
