@@ -182,13 +182,9 @@ def check_rate(user, case: Case) -> None:
 
 
 def check_extend(user, case: Case):
-    """延期: the flow's own messages first, then the board's rule (supervision.check_extend: its office, the
-    handling stage, and not once the deadline is at the kind's limit). Returns the limit."""
-    kind = kinds.get(case.kind)
-    if not r.is_case_office(user, case):
-        raise Forbidden(f"只有本级{kind.office_label}工作人员可以延期。")
-    _state(case, "extend", OWING)
-    return supervision.check_extend(user, case)
+    """延期: the board's rule (supervision.check_extend: its office, the handling stage, and not once the
+    deadline is at the kind's limit), with the flow's own state message (「当前状态为…」). Returns the limit."""
+    return supervision.check_extend(user, case, state=lambda c: _state(c, "extend", OWING))
 
 
 def check_request_change(user, case: Case, assignments=None) -> Assignment:

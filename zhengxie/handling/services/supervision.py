@@ -142,17 +142,21 @@ def check_not_at_limit(current, latest) -> None:
         )
 
 
-def check_extend(user, case: Case, organisation=None) -> tuple[datetime.date, int] | None:
+def check_extend(user, case: Case, organisation=None, state=None) -> tuple[datetime.date, int] | None:
     """Whether this user may extend this item now, for every kind — the board's 延期 link asks it (may_extend)
     and the kinds' services check the same (the flow's check_extend, the proposals' extend and their
     allowed_actions): the kind has a 延期 service; the staff of the office that runs the kind, in the item's
     own organisation; while its units owe a reply (the handling stage: the kinds' extend states); and its
-    deadline not already at the kind's limit. Returns the limit (for check_extension_date)."""
+    deadline not already at the kind's limit. `state(case)`: a kind's own state check, run after the office
+    check and before the stage's (the flow's, which names the case's status). Returns the limit (for
+    check_extension_date)."""
     kind = kinds.get(case.kind)
     if kind.extend is None:
         raise Invalid("该类事项不能在督办台延期。")
     if not r.is_case_office(user, case):
         raise Forbidden(f"只有本级{kind.office_label}工作人员可以延期。")
+    if state is not None:
+        state(case)
     if case.stage != Case.Stage.HANDLING:
         raise Conflict(f"该{kind.label}已不在办理中，不能延期。", code="bad_state")
     latest = extension_limit(case, organisation)
