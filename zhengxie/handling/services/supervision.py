@@ -116,20 +116,24 @@ def case_extend(*, user, case, new_deadline, reason: str):
     return extend(user=user, case=c, new_deadline=new_deadline, reason=reason)
 
 
-def latest_deadline(kind, organisation, assigned: datetime.date) -> tuple[datetime.date, int] | None:
+def latest_deadline(kind, organisation, assigned) -> tuple[datetime.date, int] | None:
     """The latest deadline an item of this kind assigned on `assigned` may have by 延期, and the number of
-    days: "<prefix>.max_extension_days" after the assignment; None when the kind sets no limit. The services,
-    the board's 延期 link and the demo's deadlines all read it."""
+    days: "<prefix>.max_extension_days" after the assignment; None when the kind sets no limit. `assigned`:
+    the day, or the item's assigned_at (counted from its day in the platform's time zone; None, not assigned
+    yet: today). The services, the board's 延期 link, the proposals' and the demo's deadlines all read it."""
     if not kind.max_extension_days:
         return None
+    if isinstance(assigned, datetime.datetime):
+        assigned = timezone.localdate(assigned)
+    elif assigned is None:
+        assigned = timezone.localdate()
     days = kind.days(organisation, "max_extension_days")
     return assigned + datetime.timedelta(days=days), days
 
 
 def extension_limit(case: Case, organisation=None) -> tuple[datetime.date, int] | None:
     """latest_deadline of this case (`organisation`: the case's, when already read)."""
-    start = timezone.localdate(case.assigned_at) if case.assigned_at else timezone.localdate()
-    return latest_deadline(kinds.get(case.kind), organisation or case.organisation, start)
+    return latest_deadline(kinds.get(case.kind), organisation or case.organisation, case.assigned_at)
 
 
 def check_not_at_limit(current, latest) -> None:

@@ -517,9 +517,8 @@ def change_window_open(proposal, assignment, today=None) -> bool:
 
 def extension_limit(p) -> tuple:
     """(the latest deadline an extension may set, the number of days): the spine's rule for the proposal
-    kind ("proposals.max_extension_days" after the assignment, handling.services.supervision)."""
-    start = timezone.localdate(p.assigned_at) if p.assigned_at else timezone.localdate()
-    return supervision.latest_deadline(kinds.get("proposal"), p.organisation, start)
+    kind ("proposals.max_extension_days" after the day of 交办, handling.services.supervision)."""
+    return supervision.latest_deadline(kinds.get("proposal"), p.organisation, p.assigned_at)
 
 
 def extension_open(p) -> bool:
