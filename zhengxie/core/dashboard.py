@@ -44,12 +44,14 @@ class Card:
 
 @dataclass
 class Chart:
-    """An ECharts option, drawn by static/js/app.js from a json_script; `id` must be unique on the page."""
+    """An ECharts option, drawn by static/js/app.js from a json_script; `id` must be unique on the page;
+    `css`: more classes for the chart's box (`chart-rows`: taller on a phone, for bars on their side)."""
 
     title: str
     option: dict
     id: str
     cols: str = "col-12 col-lg-6"
+    css: str = ""
 
 
 @dataclass

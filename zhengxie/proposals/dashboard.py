@@ -108,6 +108,7 @@ def proposal_figures(user, period):
                 stats.unit_bar_option(s, limit=12),
                 "unit-bar",
                 "col-12 col-xl-8",
+                css="chart-rows" if len(s["by_unit"]) > 6 else "",
             ),
             Chart("类别分布", stats.category_pie_option(s), "category-pie", "col-12 col-xl-4"),
         ],

@@ -72,7 +72,12 @@ def chart(f: dict) -> dict:
     return {
         "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
         "grid": {"left": 8, "right": 16, "bottom": 8, "top": 16, "containLabel": True},
-        "xAxis": {"type": "category", "data": [label for label, _, _ in labels]},
+        # Every state named (ECharts hid every other one at a phone's width).
+        "xAxis": {
+            "type": "category",
+            "data": [label for label, _, _ in labels],
+            "axisLabel": {"interval": 0},
+        },
         "yAxis": {"type": "value", "minInterval": 1},
         "series": [
             {

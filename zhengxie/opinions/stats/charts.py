@@ -3,7 +3,7 @@ script). Each takes the dict `year_report` returns."""
 
 from __future__ import annotations
 
-from zhengxie.core.charts import pie_option
+from zhengxie.core.charts import named_bars_option, pie_option
 
 from ..models import LEVEL_LABELS
 from . import LEVELS_DOWN
@@ -83,66 +83,15 @@ def category_option(report: dict) -> dict:
     )
 
 
-# Narrower than this (a phone held upright: Bootstrap's sm breakpoint), the 界别 chart lays its bars on
-# their side: a name per row on the left, where 15 names side by side under the bars ran into each other.
-PHONE_MAX_WIDTH = 575
-
-
 def sector_option(report: dict, limit: int = 15) -> dict:
-    """报送 / 录用 / 采用 of the top `limit` 界别. Two layouts through ECharts' media queries (chosen again
-    on every resize): on a wide chart the names under the bars, slanted and cut to 5 characters with …;
-    on a phone horizontal bars, the names down the left, most reports on top."""
+    """报送 / 录用 / 采用 of the top `limit` 界别, most reports first: named_bars_option (on a phone the bars
+    lie on their side, a 界别 per row)."""
     rows = sorted(report["by_sector"], key=lambda s: -s["items"])[:limit]
-    names = [s["sector"] for s in rows]
-    label = {"interval": 0, "width": 64, "overflow": "truncate", "ellipsis": "…"}
-    count_axis = {"type": "value", "minInterval": 1, "axisLabel": {"rotate": 0}}
-    wide = {
-        "xAxis": {
-            "type": "category",
-            "data": names,
-            "inverse": False,
-            "axisLabel": {**label, "rotate": 30},
-        },
-        "yAxis": count_axis,
-        "tooltip": {"axisPointer": {"type": "line"}},
-    }
-    phone = {
-        "xAxis": count_axis,
-        "yAxis": {"type": "category", "data": names, "inverse": True, "axisLabel": {**label, "rotate": 0}},
-        "tooltip": {"axisPointer": {"type": "shadow"}},
-    }
-    return {
-        "baseOption": {
-            # A media option's tooltip is not seen by app.js, which asks every chart for canvas tooltips
-            # (the CSP drops the HTML ones' inline styles): asked for here.
-            "tooltip": {"trigger": "axis", "renderMode": "richText"},
-            "legend": {"data": ["报送", "录用", "采用"], "top": 0},
-            "grid": {"left": 8, "right": 16, "bottom": 8, "top": 36, "containLabel": True},
-            "xAxis": wide["xAxis"],
-            "yAxis": wide["yAxis"],
-            "series": [
-                {
-                    "name": "报送",
-                    "type": "bar",
-                    "data": [s["items"] for s in rows],
-                    "itemStyle": {"color": GREY},
-                },
-                {
-                    "name": "录用",
-                    "type": "bar",
-                    "data": [s["accepted"] for s in rows],
-                    "itemStyle": {"color": RED},
-                },
-                {
-                    "name": "采用",
-                    "type": "bar",
-                    "data": [s["adopted_total"] for s in rows],
-                    "itemStyle": {"color": GREEN},
-                },
-            ],
-        },
-        "media": [
-            {"query": {"maxWidth": PHONE_MAX_WIDTH}, "option": phone},
-            {"option": wide},  # no query: whenever the one above does not hold (back from a phone's width)
+    return named_bars_option(
+        [s["sector"] for s in rows],
+        [
+            ("报送", [s["items"] for s in rows], GREY),
+            ("录用", [s["accepted"] for s in rows], RED),
+            ("采用", [s["adopted_total"] for s in rows], GREEN),
         ],
-    }
+    )
