@@ -48,6 +48,11 @@ def test_drafting_form_explains_kind_category_and_cosigners(client_for, user):
     assert f"须在 {days} 天内确认附议" in found["proposals.ProposalForm.kind"]
     assert "科教文卫" in found["proposals.ProposalForm.category"]
     assert 'aria-label="说明：提案类型"' in body
+    # The 联名 hint sits after its label, not on a line of its own in the middle of the card (a card is a
+    # flex column: a bare label and button became two stacked, centred rows).
+    assert re.search(
+        r'<div><label class="form-label" for="cosigner-q">联名附议委员</label><button[^>]+zx-hint', body
+    )
 
 
 def test_office_forms_review_and_assign(client_for, user):
