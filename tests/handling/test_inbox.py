@@ -41,6 +41,8 @@ def test_the_unit_sees_its_owed_items_with_kind_deadline_and_light_and_nothing_o
     assert MINE in html and "提案</span>" in html
     assert f"{days(-3):%Y-%m-%d}" in html
     assert 'class="light-dot light-red" role="img" aria-label="红灯"' in html
+    # The light's column is named (on a phone each row is a card whose lines read their column's name).
+    assert '<th><span class="visually-hidden">督办灯</span></th><th>类型</th>' in html
     assert f'href="/proposals/{mine.pk}/"' in html
 
     # The other unit's item is nowhere, not even when searched for.
