@@ -21,6 +21,8 @@ transaction with the case row locked, the case's status and stage (case_sync), i
 
 from __future__ import annotations
 
+import re
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -336,6 +338,17 @@ def _audit(user, c: Case, action: str, **after) -> None:
     )
 
 
+NUMBERED = re.compile(r"第\d+[条项]")  # a label's 第N条 (a report's recommendation), 第N项 (a 整改 item)
+
+
+def named(title: str, label: str = "") -> str:
+    """The item as a notice names it: its title and, when its label numbers it among several (「协商成果第2条」,
+    「整改第3项」: the case title is the report's or the outcome's), that number once — not when the title
+    already says it."""
+    m = NUMBERED.search(label or "")
+    return f"{title} {m.group()}" if m and m.group() not in title else title
+
+
 def route(
     *,
     user,
@@ -370,7 +383,7 @@ def route(
         _audit(user, case, "assign", unit=done.lead.pk, deadline=done.deadline.isoformat())
         notify(
             unit_users([done.lead.pk], heads=True),
-            f"新交办{k.label}：{title}",
+            f"新交办{k.label}：{named(title, label)}",
             f"请及时签收，并于 {done.deadline:%Y年%m月%d日} 前答复。{note}".strip(),
             url=k.url(case),
             category="handling",
@@ -693,7 +706,7 @@ def decide_change(*, user, case, assignment=None, grant: bool, note="", new_unit
         )
         notify(
             unit_users([new.unit_id], heads=True),
-            f"新交办{kind.label}：{c.title}",
+            f"新交办{kind.label}：{named(c.title, c.label)}",
             f"请及时签收，并于 {new.deadline:%Y年%m月%d日} 前答复。",
             url=kind.url(c),
             category="handling",
