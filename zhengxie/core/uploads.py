@@ -12,6 +12,7 @@ from pathlib import PurePath
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.http import FileResponse
 
 from .errors import Invalid
 from .models import Attachment
@@ -145,3 +146,13 @@ def save_attachment(
     att.file.save(f"{uuid.uuid4().hex}.{kind}", ContentFile(data), save=False)
     att.save()
     return att
+
+
+def download(att: Attachment) -> FileResponse | None:
+    """The stored file as a download under its own name and type; None when the file is gone from storage
+    (the caller answers 404 its own way). The caller has checked who may have it."""
+    try:
+        fh = att.file.open("rb")
+    except FileNotFoundError:
+        return None
+    return FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.mime_type)

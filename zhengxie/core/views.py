@@ -2,14 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from zhengxie.core.pagination import Paginator
 
-from . import audit, auditlabels, selectors
+from . import audit, auditlabels, selectors, uploads
 from .forms import LoginForm, StyledPasswordChangeForm
 from .models import Attachment, Export, Notification
 from .navigation import home_for, todos_for
@@ -215,11 +215,10 @@ def attachment_download(request, pk):
         ct = att.content_type
         if not request.user.has_perm(f"{ct.app_label}.view_{ct.model}", target):
             raise Http404
-    try:
-        fh = att.file.open("rb")
-    except FileNotFoundError:
+    response = uploads.download(att)
+    if response is None:
         raise Http404
-    return FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.mime_type)
+    return response
 
 
 # --------------------------------------------------------------------------- files built in the background

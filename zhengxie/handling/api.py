@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import datetime
 
-from django.http import FileResponse
 from ninja import File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import BaseModel
 
+from zhengxie.core import uploads
 from zhengxie.core.errors import Forbidden, NotFound, ServiceError
 from zhengxie.core.pagination import Rows
 
@@ -500,16 +500,11 @@ def case_contact(request, case_id: int, payload: CaseContactIn):
 )
 def case_letter_download(request, case_id: int, reply_id: int):
     case = _flow_case(request, case_id)
-    rp = Reply.objects.filter(pk=reply_id, case_id=case.pk).select_related("letter").first()
-    if rp is None or rp.letter is None:
+    letter = selectors.reply_letter(case.pk, reply_id)
+    response = uploads.download(letter) if letter is not None else None
+    if response is None:
         raise NotFound("未找到")
-    try:
-        fh = rp.letter.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound("未找到")
-    return FileResponse(
-        fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type
-    )
+    return response
 
 
 @router.get(
@@ -520,10 +515,7 @@ def case_file_download(request, case_id: int, reply_id: int, file_id: int):
     case = _flow_case(request, case_id)
     rp = Reply.objects.filter(pk=reply_id, case_id=case.pk).first()
     att = rp.files.filter(pk=file_id).first() if rp is not None else None
-    if att is None:
+    response = uploads.download(att) if att is not None else None
+    if response is None:
         raise NotFound("未找到")
-    try:
-        fh = att.file.open("rb")
-    except FileNotFoundError:
-        raise NotFound("未找到")
-    return FileResponse(fh, as_attachment=True, filename=att.original_name, content_type=att.mime_type)
+    return response

@@ -479,3 +479,10 @@ def evaluation_deadline(case, reply):
     """The raters have "<prefix>.evaluation_days" working days after the reply."""
     days = kinds.get(case.kind).days(case.organisation, "evaluation_days")
     return Calendar(case.organisation).add(timezone.localdate(reply.replied_at), days)
+
+
+def reply_letter(case_id: int, reply_id: int):
+    """The signed 答复函 of this reply of this case; None when the reply is not the case's or has no letter.
+    The case API and the proposals' API serve it (the caller has checked who may see the case)."""
+    rp = Reply.objects.filter(pk=reply_id, case_id=case_id).select_related("letter").first()
+    return rp.letter if rp is not None else None

@@ -10,21 +10,23 @@ import datetime
 import json
 from typing import Literal
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.urls import reverse
 from ninja import File, Router, Schema, UploadedFile
 from ninja.pagination import PageNumberPagination, paginate
 from pydantic import Field
 
+from zhengxie.core import uploads
 from zhengxie.core.documents import file_response
 from zhengxie.core.errors import Invalid
 from zhengxie.core.exports import CONTENT_TYPES
 from zhengxie.core.pagination import Rows
+from zhengxie.handling import selectors as spine_selectors
 from zhengxie.handling.api import CaseSignoff
 from zhengxie.handling.services import signoff
 
 from . import documents, selectors, services
-from .models import Assignment, Proposal, Reply
+from .models import Assignment, Proposal
 from .rules import may_download_reply_template
 
 router = Router(tags=["提案"])
@@ -728,16 +730,11 @@ def reply_letter(request, pk: int, file: UploadedFile = File(...)):  # noqa: B00
 @router.get("/proposals/{pk}/replies/{reply_id}/letter", summary="下载答复函（与提案详情同样的查看权限）")
 def reply_letter_download(request, pk: int, reply_id: int):
     p = _get(request, pk)
-    rp = Reply.objects.filter(pk=reply_id, case_id=p.case_id).select_related("letter").first()
-    if rp is None or rp.letter is None:
+    letter = spine_selectors.reply_letter(p.case_id, reply_id)
+    response = uploads.download(letter) if letter is not None else None
+    if response is None:
         raise Http404("未找到")
-    try:
-        fh = rp.letter.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("未找到")
-    return FileResponse(
-        fh, as_attachment=True, filename=rp.letter.original_name, content_type=rp.letter.mime_type
-    )
+    return response
 
 
 @router.get(
