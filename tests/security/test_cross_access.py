@@ -709,7 +709,8 @@ PAGE_EXEMPT = {
     "public:studio": "a studio's public 微建议 page (no login)",
     "public:answers": "published 微建议 answers of an organisation (public by design)",
     "core:picker": "the name is a picker's (a form field), not an object: its choices are the caller's own "
-    "scope (tests/proposals/test_list_pickers.py attacks another county's units)",
+    "scope (tests/proposals/test_list_pickers.py attacks another county's units; "
+    "tests/members/test_form_member_pickers.py each member picker with outsiders and forged scopes)",
 }
 # Whole namespaces: the API is walked through its OpenAPI document below; django-admin is only for
 # superusers (no demo role is one), platform-wide by design.

@@ -6,9 +6,9 @@ from django import forms
 from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
+from zhengxie.core.pickers import PickerMultipleField
 from zhengxie.core.verdicts import Verdict
-from zhengxie.members.forms import member_choice_label
-from zhengxie.members.models import Member, Sector, SpecialCommittee
+from zhengxie.members.models import Sector, SpecialCommittee
 
 from .models import Round
 
@@ -71,19 +71,17 @@ class InviteForm(BootstrapFormMixin, forms.Form):
     committees = forms.ModelMultipleChoiceField(
         label="按专委会", queryset=SpecialCommittee.objects.none(), required=False
     )
-    members = forms.ModelMultipleChoiceField(label="指定委员", queryset=Member.objects.none(), required=False)
+    # core.pickers (issue #13): the committee's members are in the page while few, searched beyond that.
+    members = PickerMultipleField("appraisal-invitees", label="指定委员", required=False)
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, rnd, user, **kwargs):
         super().__init__(*args, **kwargs)
+        organisation = rnd.organisation
         self.fields["sectors"].queryset = Sector.objects.filter(organisation=organisation)
         self.fields["committees"].queryset = SpecialCommittee.objects.filter(organisation=organisation)
-        self.fields["members"].queryset = (
-            Member.objects.filter(organisation=organisation, status=Member.Status.ACTIVE)
-            .select_related("sector")
-            .order_by("name", "id")
-        )
-        self.fields["members"].label_from_instance = member_choice_label
-        for name in ("sectors", "committees", "members"):
+        self.fields["members"].for_user(user, round=rnd)
+        self.fields["members"].widget.attrs["data-placeholder"] = "输入姓名搜索委员，可多选"
+        for name in ("sectors", "committees"):
             self.fields[name].widget.attrs["size"] = 6
 
 

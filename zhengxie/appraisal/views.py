@@ -187,7 +187,7 @@ def _detail(request, r, *, targets_form=None, invite_form=None, status=200):
             "targets_form": (targets_form or TargetsForm())
             if manage and r.status in ("draft", "open")
             else None,
-            "invite_form": (invite_form or InviteForm(organisation=r.organisation))
+            "invite_form": (invite_form or InviteForm(rnd=r, user=request.user))
             if manage and r.status in ("draft", "open")
             else None,
             "steps": [a for a, states in services.TRANSITIONS.items() if r.status in states]
@@ -231,7 +231,7 @@ def invite(request, pk):
     user = request.user
     r = selectors.get(user, pk)
     _need(rules.can_manage(user, r))
-    form = InviteForm(request.POST, organisation=r.organisation)
+    form = InviteForm(request.POST, rnd=r, user=user)
     if form.is_valid():
         d = form.cleaned_data
         try:

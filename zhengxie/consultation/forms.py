@@ -8,7 +8,8 @@ from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import HandlingUnit, Organisation, Role, User
-from zhengxie.members.models import Member, SpecialCommittee
+from zhengxie.core.pickers import PickerField
+from zhengxie.members.models import SpecialCommittee
 
 from .models import Consultation, Segment, Topic
 
@@ -136,18 +137,19 @@ class MeetingForm(BootstrapFormMixin, forms.Form):
 
 class SegmentForm(BootstrapFormMixin, forms.Form):
     kind = forms.ChoiceField(label="环节", choices=Segment.Kind.choices)
-    member = forms.ModelChoiceField(label="发言委员", queryset=Member.objects.none(), required=False)
+    # core.pickers (issue #13): the committee's members are in the page while few, searched beyond that.
+    member = PickerField(
+        "consultation-speakers", label="发言委员", required=False, empty_label="请选择发言委员"
+    )
     speaker_label = forms.CharField(label="发言人（非委员，如部门负责人）", max_length=100, required=False)
     title = forms.CharField(label="题目", max_length=200, required=False)
     content = forms.CharField(label="内容摘要", widget=forms.Textarea(attrs={"rows": 3}), required=False)
     written = forms.BooleanField(label="书面发言", required=False)
     upload = forms.FileField(label="发言稿（PDF/Word/图片）", required=False)
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, consultation, user, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["member"].queryset = Member.objects.filter(
-            organisation_id=organisation.committee.pk, status=Member.Status.ACTIVE
-        ).order_by("name")
+        self.fields["member"].for_user(user, consultation=consultation)
 
 
 class MinutesForm(BootstrapFormMixin, forms.Form):

@@ -17,6 +17,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from importlib import import_module
 from urllib.parse import urlencode
 
 from django import forms
@@ -60,10 +61,37 @@ def get(name: str) -> Picker:
     return _PICKERS[name]
 
 
+# The apps' pickers, each beside its rules (they import their rules inside the querysets: a form module
+# naming a picker is often imported by those rules' own imports).
+MODULES = (
+    "zhengxie.members.pickers",
+    "zhengxie.appraisal.pickers",
+    "zhengxie.consultation.pickers",
+    "zhengxie.opinions.pickers",
+    "zhengxie.research.pickers",
+    "zhengxie.studios.pickers",
+    "zhengxie.supervision.pickers",
+)
+_loaded: list[str] = []
+
+
 def _load() -> None:
     """The pickers of the apps (defined beside their models), registered on first use."""
-    if "sessions" not in _PICKERS:
-        from zhengxie.members import pickers  # noqa: F401
+    for module in MODULES:
+        if module not in _loaded:
+            _loaded.append(module)
+            import_module(module)
+
+
+def scoped_row(model, value, *related):
+    """The row a picker's scope names: a form passes the row, the endpoint its id (anything else: None)."""
+    if isinstance(value, model):
+        return value
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return model.objects.select_related(*related).filter(pk=pk).first() if 0 < pk < 2**53 else None
 
 
 def scope_of(picker: Picker, params) -> dict:

@@ -58,15 +58,27 @@ def _members(user, sector=None, org=None) -> QuerySet:
     return qs.order_by("sector__order", "sector_id", "name", "id")
 
 
-# 「姓名（界别）」, as members.forms.member_choice_label names a member in every other picker.
-register(
-    Picker(
-        "members",
-        _members,
-        label_fields=("name", "sector__name"),
-        label_of=lambda name, sector: f"{name}（{sector}）" if sector else name,
-        search_fields=("name", "sector__name"),
-        noun="委员",
-        scope=("sector", "org"),
+def active_members(*organisations) -> QuerySet:
+    """The active members of these committees (rows or ids), by name: what the other modules' member fields
+    offer (their pickers below each check who may choose first)."""
+    ids = {getattr(o, "pk", o) for o in organisations if o is not None}
+    return Member.objects.filter(organisation_id__in=ids, status=Member.Status.ACTIVE).order_by("name", "id")
+
+
+def register_members(name: str, queryset, scope: tuple = ()) -> Picker:
+    """A picker of members named 「姓名（界别）」, as members.forms.member_choice_label names a member in every
+    other picker, searched by name or sector."""
+    return register(
+        Picker(
+            name,
+            queryset,
+            label_fields=("name", "sector__name"),
+            label_of=lambda name, sector: f"{name}（{sector}）" if sector else name,
+            search_fields=("name", "sector__name"),
+            noun="委员",
+            scope=scope,
+        )
     )
-)
+
+
+register_members("members", _members, scope=("sector", "org"))

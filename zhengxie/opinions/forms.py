@@ -11,6 +11,7 @@ from zhengxie.core import orgsettings, uploads
 from zhengxie.core.formfields import MultipleFileField
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
 from zhengxie.core.models import HandlingUnit
+from zhengxie.core.pickers import PickerField
 from zhengxie.members.models import Member
 from zhengxie.members.selectors import committee_of, member_of
 from zhengxie.proposals.forms import check_upload
@@ -118,12 +119,12 @@ class OpinionForm(BootstrapFormMixin, forms.Form):
         help_text="写清情况、问题和建议，简明扼要。",
     )
     category = forms.ChoiceField(label="类别", error_messages=_req("类别"))
-    author = forms.ModelChoiceField(
+    # core.pickers (issue #13): staff choose among the committee's members, searched by name when many.
+    author = PickerField(
+        "opinion-authors",
         label="第一作者（委员）",
-        queryset=Member.objects.none(),
         required=False,
         empty_label="（不以委员名义，填写报送单位）",
-        error_messages=CHOICE,
     )
     co_authors = forms.ModelMultipleChoiceField(
         label="联名作者",
@@ -159,7 +160,7 @@ class OpinionForm(BootstrapFormMixin, forms.Form):
             members = members.exclude(pk=first.pk)
         self.fields["co_authors"].queryset = members
         if self.on_behalf:
-            self.fields["author"].queryset = committee_members(self.org)
+            self.fields["author"].for_user(user)
             self.fields["source"].choices = [
                 c for c in Opinion.Source.choices if c[0] != Opinion.Source.FORWARDED
             ]

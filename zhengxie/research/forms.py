@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import Role, User
-from zhengxie.members.forms import member_choice_label
-from zhengxie.members.models import Member, SpecialCommittee
+from zhengxie.core.pickers import PickerMultipleField
+from zhengxie.members.models import SpecialCommittee
 
 from .models import ResearchTopic
 
@@ -45,18 +45,11 @@ class TopicForm(BootstrapFormMixin, forms.Form):
     committee = forms.ModelChoiceField(
         label="牵头部门", queryset=SpecialCommittee.objects.none(), required=False, empty_label="办公室"
     )
-    members = forms.ModelMultipleChoiceField(
-        label="参加委员",
-        queryset=Member.objects.none(),
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="输入姓名筛选，可选择多位委员。",
+    # core.pickers (issue #13): the organisation's members are in the page while few, searched beyond that.
+    members = PickerMultipleField(
+        "research-members", label="参加委员", help_text="输入姓名查找，可选择多位委员。"
     )
-    writers = forms.ModelMultipleChoiceField(
-        label="执笔人（可后定）",
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 4}),
-    )
+    writers = PickerMultipleField("research-members", label="执笔人（可后定）", required=False)
     starts_on = forms.DateField(label="开始日期", required=False, widget=DATE)
     ends_on = forms.DateField(label="结束日期", required=False, widget=DATE)
     sites = forms.CharField(
@@ -66,17 +59,15 @@ class TopicForm(BootstrapFormMixin, forms.Form):
     )
     chair_collective = forms.BooleanField(label="主席集体视察/调研", required=False)
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, user, topic=None, **kwargs):
         super().__init__(*args, **kwargs)
+        organisation = topic.organisation if topic is not None else user.organisation
         users = User.objects.filter(organisation=organisation, is_active=True).order_by("name")
         self.fields["leader"].queryset = users.filter(groups__name=Role.LEADER).distinct()
         self.fields["committee"].queryset = SpecialCommittee.objects.filter(organisation=organisation)
-        members = Member.objects.filter(
-            organisation=organisation, status=Member.Status.ACTIVE
-        ).select_related("sector")
         for name in ("members", "writers"):
-            self.fields[name].queryset = members.order_by("name", "id")
-            self.fields[name].label_from_instance = member_choice_label
+            self.fields[name].for_user(user, **({"topic": topic} if topic is not None else {}))
+            self.fields[name].widget.attrs["data-placeholder"] = "输入姓名搜索委员，可多选"
         if not self.is_bound and "year" not in self.initial:
             self.initial["year"] = timezone.localdate().year
 

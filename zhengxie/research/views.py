@@ -102,8 +102,7 @@ def create(request):
     user = request.user
     if not rules.may_create(user):
         raise Http404("未找到")
-    org = user.organisation
-    form = TopicForm(request.POST or None, organisation=org)
+    form = TopicForm(request.POST or None, user=user)
     if request.method == "POST":
         if form.is_valid():
             try:
@@ -129,7 +128,7 @@ def edit(request, pk):
     if not rules.can_manage(user, t) or t.status == S.CLOSED:
         raise Http404("未找到")
     if request.method == "POST":
-        form = TopicForm(request.POST, organisation=t.organisation, initial={"kind": t.kind, "year": t.year})
+        form = TopicForm(request.POST, user=user, topic=t, initial={"kind": t.kind, "year": t.year})
         form.fields["kind"].disabled = form.fields["year"].disabled = True
         if form.is_valid():
             try:
@@ -141,7 +140,8 @@ def edit(request, pk):
                 return redirect("research:detail", t.pk)
         return render(request, "research/form.html", {"form": form, "topic": t}, status=422)
     form = TopicForm(
-        organisation=t.organisation,
+        user=user,
+        topic=t,
         initial={
             "kind": t.kind,
             "year": t.year,

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin, add_service_errors
-from zhengxie.members.models import Member
+from zhengxie.core.pickers import PickerMultipleField
 
 from . import services
 from .models import ServiceOffer
@@ -31,26 +31,20 @@ class StudioForm(BootstrapFormMixin, forms.Form):
     contact_rules = forms.CharField(
         label="联系方式与接待规则", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
-    members = forms.ModelMultipleChoiceField(
-        label="入驻委员",
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        error_messages={"invalid_choice": "所选委员无效，请重新选择。", "invalid_pk_value": "所选委员无效。"},
-        help_text="按住 Ctrl（手机上直接点选）可选择多位委员。",
+    # core.pickers (issue #13): the members are in the page while few, searched by name beyond that.
+    members = PickerMultipleField(
+        "studio-members", label="入驻委员", required=False, help_text="输入姓名查找，可选择多位委员。"
     )
     active = forms.BooleanField(label="启用（在公众页面显示）", required=False, initial=True)
     swap_needs_approval = forms.BooleanField(
         label="委员换班经对方同意后，须由办公室批准才生效", required=False, initial=False
     )
 
-    def __init__(self, *args, organisation, **kw):
+    def __init__(self, *args, organisation, user, studio=None, **kw):
         super().__init__(*args, **kw)
-        committee = getattr(organisation, "committee", organisation)
         self.organisation = organisation
-        self.fields["members"].queryset = Member.objects.filter(
-            organisation_id__in={organisation.pk, committee.pk}, status=Member.Status.ACTIVE
-        ).order_by("name", "pk")
+        self.fields["members"].for_user(user, **({"studio": studio} if studio is not None else {}))
+        self.fields["members"].widget.attrs["data-placeholder"] = "输入姓名搜索委员，可多选"
 
     def clean(self):
         data = super().clean()

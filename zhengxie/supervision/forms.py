@@ -7,9 +7,8 @@ from django.utils import timezone
 
 from zhengxie.core.forms import BootstrapFormMixin
 from zhengxie.core.models import HandlingUnit, Role, User
+from zhengxie.core.pickers import PickerField, PickerMultipleField
 from zhengxie.core.verdicts import Verdict
-from zhengxie.members.forms import member_choice_label
-from zhengxie.members.models import Member
 
 from .models import Item, Supervision
 
@@ -19,14 +18,6 @@ CANDIDATE_ROWS = 8  # empty rows offered for the candidates (a fixed number: no 
 
 def _units(organisation):
     return HandlingUnit.objects.filter(organisation=organisation, is_active=True).order_by("order", "id")
-
-
-def _members(organisation):
-    return (
-        Member.objects.filter(organisation_id=organisation.committee.pk, status=Member.Status.ACTIVE)
-        .select_related("sector")
-        .order_by("name", "id")
-    )
 
 
 class FilterForm(BootstrapFormMixin, forms.Form):
@@ -52,13 +43,10 @@ class SupervisionForm(BootstrapFormMixin, forms.Form):
     title = forms.CharField(
         label="小组名称", max_length=200, required=False, help_text="留空则为“某年度某单位民主监督小组”。"
     )
-    leader_member_id = forms.ModelChoiceField(label="组长", queryset=Member.objects.none())
-    member_ids = forms.ModelMultipleChoiceField(
-        label="成员",
-        queryset=Member.objects.none(),
-        required=False,
-        widget=forms.SelectMultiple(attrs={"size": 8}),
-        help_text="输入姓名筛选，可选多人。",
+    # core.pickers (issue #13): the committee's members are in the page while few, searched beyond that.
+    leader_member_id = PickerField("supervision-members", label="组长", empty_label="请选择组长")
+    member_ids = PickerMultipleField(
+        "supervision-members", label="成员", required=False, help_text="输入姓名查找，可选多人。"
     )
     staff_contact_id = forms.ModelChoiceField(label="联络员", queryset=User.objects.none(), required=False)
     starts_on = forms.DateField(label="开始日期", required=False, widget=DATE, help_text="留空则为今天。")
@@ -66,13 +54,12 @@ class SupervisionForm(BootstrapFormMixin, forms.Form):
         label="结束日期", required=False, widget=DATE, help_text="留空则为当年12月31日。"
     )
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["unit_id"].queryset = _units(organisation)
-        self.fields["leader_member_id"].queryset = _members(organisation)
-        self.fields["member_ids"].queryset = _members(organisation)
-        for name in ("leader_member_id", "member_ids"):
-            self.fields[name].label_from_instance = member_choice_label
+        self.fields["leader_member_id"].for_user(user)
+        self.fields["member_ids"].for_user(user)
+        self.fields["member_ids"].widget.attrs["data-placeholder"] = "输入姓名搜索委员，可多选"
         self.fields["staff_contact_id"].queryset = (
             User.objects.filter(organisation=organisation, is_active=True, groups__name=Role.STAFF)
             .distinct()
@@ -147,7 +134,7 @@ class SelectionForm(BootstrapFormMixin, forms.Form):
     )
     choose = forms.IntegerField(label="拟选单位数", min_value=1, max_value=30)
 
-    def __init__(self, *args, organisation=None, **kwargs):
+    def __init__(self, *args, organisation=None, user=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.units = list(_units(organisation))
         if not self.is_bound:

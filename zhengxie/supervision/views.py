@@ -81,8 +81,10 @@ def _office_form(request, form_class, template, submit, done, initial=None):
     if not rules.is_office(user, org):
         raise Http404("未找到")
     if request.method != "POST":
-        return render(request, template, {"form": form_class(organisation=org, initial=initial or {})})
-    form = form_class(request.POST, organisation=org)
+        return render(
+            request, template, {"form": form_class(organisation=org, user=user, initial=initial or {})}
+        )
+    form = form_class(request.POST, organisation=org, user=user)
     if form.is_valid():
         try:
             obj = submit(user, form)

@@ -134,7 +134,7 @@ def consultation_detail(request, pk, *, bound=None):
     }
     if manage:
         context.update(
-            segment_form=(bound.get("segment") or SegmentForm(organisation=c.organisation))
+            segment_form=(bound.get("segment") or SegmentForm(consultation=c, user=request.user))
             if c.status in services.SEGMENT_STATES
             else None,
             meeting_form=bound.get("meeting") or MeetingForm(),
@@ -211,7 +211,7 @@ def consultation_meeting(request, pk):
 @require_POST
 def consultation_segment(request, pk):
     c = selectors.get_consultation(request.user, pk)
-    form = SegmentForm(request.POST, request.FILES, organisation=c.organisation)
+    form = SegmentForm(request.POST, request.FILES, consultation=c, user=request.user)
 
     def run(user, c):
         d = form.cleaned_data

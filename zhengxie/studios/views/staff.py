@@ -123,7 +123,7 @@ def _studio_page(request, form, studio=None):
 def studio_create(request):
     user = request.user
     need(r.is_studio_office(user, user.organisation))
-    return _studio_page(request, StudioForm(request.POST or None, organisation=user.organisation))
+    return _studio_page(request, StudioForm(request.POST or None, organisation=user.organisation, user=user))
 
 
 @login_required
@@ -141,7 +141,9 @@ def studio_edit(request, pk):
         "swap_needs_approval": s.swap_needs_approval,
     }
     return _studio_page(
-        request, StudioForm(request.POST or None, initial=initial, organisation=s.organisation), s
+        request,
+        StudioForm(request.POST or None, initial=initial, organisation=s.organisation, user=user, studio=s),
+        s,
     )
 
 
