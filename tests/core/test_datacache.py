@@ -146,3 +146,11 @@ def test_a_count_is_keyed_by_its_rows_not_by_its_columns_or_order():
     assert datacache.count("proposals", by_category) == by_category.count()
     assert datacache.count("proposals", by_status) == by_status.count()
     assert datacache.count("proposals", wide) == qs.count()
+
+
+def test_a_queryset_that_can_hold_no_row_counts_zero():
+    """`.none()` (a 社情民意 queue asked by someone who is no 信息科) has no SQL to key on: 0, no error."""
+    from django.db.models import Q
+
+    assert datacache.count("proposals", Proposal.objects.none()) == 0
+    assert datacache.count("proposals", Proposal.objects.filter(Q(pk__in=[]))) == 0

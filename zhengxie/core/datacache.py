@@ -40,6 +40,7 @@ import secrets
 from asgiref.local import Local
 from django.conf import settings
 from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
 from django.core.signals import request_finished, request_started
 from django.db import DatabaseError, connection, connections, transaction
 from django.db.backends.signals import connection_created
@@ -254,8 +255,13 @@ def cached(kind: str, key_parts, compute, timeout: int | None = None):
 
 
 def count(kind: str, qs) -> int:
-    """qs.count(), kept: the key is the rows' SQL and parameters (which hold the user's scope)."""
-    return cached(kind, ("count", *_count_key(qs)), qs.count)
+    """qs.count(), kept: the key is the rows' SQL and parameters (which hold the user's scope). A queryset
+    that can hold no row (`.none()`, `pk__in=[]` alone: no SQL to key on) counts 0, as Django's own count."""
+    try:
+        key = _count_key(qs)
+    except EmptyResultSet:
+        return 0
+    return cached(kind, ("count", *key), qs.count)
 
 
 def _count_key(qs) -> tuple:

@@ -579,7 +579,7 @@ def list_opinions(
         queue=queue,
         category=category or None,
     )
-    return Rows(qs, row)
+    return Rows(qs, row, kept="opinions")  # the count kept per data version and scope (core.datacache)
 
 
 # Before /opinions/{id}: "stats" is not an id.

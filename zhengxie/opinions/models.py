@@ -97,6 +97,9 @@ class Opinion(models.Model):
         indexes = [
             # The 信息科 queue and the lists: an organisation's items by status, newest first.
             models.Index(fields=["organisation", "status", "year", "id"], name="opinion_queue_idx"),
+            # A page of the staff's list (selectors._newest_per_committee): each committee's newest items,
+            # read backwards by committee, the status checked in the index (PostgreSQL's INCLUDE).
+            models.Index(fields=["organisation", "id"], include=["status"], name="opinion_org_recent_idx"),
             # The yearly figures (stats): counts by status, category and month of submission read this
             # index alone (no row is fetched).
             models.Index(

@@ -16,7 +16,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.db.models.expressions import RawSQL
 
 from zhengxie.core.errors import NotFound
-from zhengxie.core.models import Role
+from zhengxie.core.models import Organisation, Role
 from zhengxie.core.permissions import org_scope_in, org_scope_q
 from zhengxie.members.selectors import member_of
 from zhengxie.search.services import search_ids
@@ -52,8 +52,9 @@ def visible(user) -> QuerySet[Opinion]:
 
 def _visible_arms(user) -> tuple[QuerySet, QuerySet] | None:
     """visible(user) for staff, leaders and administrators as two disjoint sets, each read by an index: the
-    subtree's submitted items (`organisation_id IN (the subtree)`: opinion_queue_idx per committee, or the
-    primary key backwards for the province, stopping at the page) and the user's own items that are not
+    subtree's submitted items (`organisation_id IN (the subtree)`: counted on opinion_queue_idx per
+    committee; a page is each committee's newest on PostgreSQL, _newest_per_committee, or the primary key
+    backwards for the top of the tree, stopping at the page) and the user's own items that are not
     among them (drafts, copies forwarded above their committee: a handful, by author). None for others."""
     if not getattr(user, "is_authenticated", False) or not user.has_role(
         Role.STAFF, Role.LEADER, Role.SYSADMIN
@@ -61,6 +62,27 @@ def _visible_arms(user) -> tuple[QuerySet, QuerySet] | None:
         return None
     shared = org_scope_in(user) & ~Q(status=S.DRAFT)
     return Opinion.objects.filter(shared), Opinion.objects.filter(_own(user)).exclude(shared)
+
+
+def _per_committee(user) -> bool:
+    """Whether a page's subtree arm is read per committee: on PostgreSQL, below the top of the tree (the
+    top's subtree is every item: the primary key backwards finds the page at once, 0.3 ms vs ~3 ms)."""
+    return user is not None and connection.vendor == "postgresql" and user.organisation.depth > 1
+
+
+def _newest_per_committee(arm, user, limit: int) -> tuple[str, list]:
+    """The subtree's arm of a page on PostgreSQL: each committee's newest `limit` items read from its own
+    entries of opinion_org_recent_idx (a LATERAL read per committee), the page being the newest of them.
+    `ORDER BY id DESC LIMIT` over the subtree would read the primary key backwards until `limit` items of
+    the subtree turn up: for a committee whose items are older than the rest of the province's, every newer
+    item of the others (bench "政协云" at 0.1: a county's 信息科 read 40,000 entries, 35-48 ms a page). Here
+    the cost is bounded by (committees x limit) whatever the order of the ids (the province: 135
+    committees, ~3 ms)."""
+    subtree = Organisation.objects.filter(path__startswith=user.organisation.path).order_by().values("pk")
+    osql, oparams = subtree.query.sql_with_params()
+    inner = arm.filter(organisation_id=RawSQL("zx_org.id", ())).order_by("-id")[:limit].values_list("pk")
+    isql, iparams = inner.query.sql_with_params()
+    return f"SELECT per.pk FROM ({osql}) zx_org(id) CROSS JOIN LATERAL ({isql}) per(pk)", [*oparams, *iparams]
 
 
 class VisibleList(QuerySet):
@@ -71,13 +93,19 @@ class VisibleList(QuerySet):
     authors). Any further filter or ordering returns a plain queryset (the arms are not copied)."""
 
     _arms = None
+    _user = None  # whose subtree the first arm is (set by opinion_list)
 
     def _plain(self) -> bool:
         return self._arms is None or self._result_cache is not None
 
     def _arm_sql(self, limit=None) -> tuple[str, list]:
         parts, params = [], []
-        for arm in self._arms:
+        for i, arm in enumerate(self._arms):
+            if i == 0 and limit is not None and _per_committee(self._user):
+                sql, p = _newest_per_committee(arm, self._user, limit)
+                parts.append(f"SELECT * FROM ({sql}) arm{len(parts)}")
+                params += list(p)
+                continue
             # The page takes each arm's first `limit` (newest); the count reads them unordered.
             arm = arm.order_by("-id")[:limit] if limit is not None else arm.order_by()
             arm = arm.values_list("pk")
@@ -140,6 +168,7 @@ def opinion_list(
     if arms is not None:
         qs.__class__ = VisibleList
         qs._arms = tuple(a.filter(filters) for a in arms)
+        qs._user = user
     return qs
 
 

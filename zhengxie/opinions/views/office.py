@@ -66,7 +66,7 @@ def _list_page(request, template: str, *, queue: bool, **extra):
         qs = qs.filter(source=source)
     if queue and not filters.get("status"):
         qs = SubmittedFirst(qs)
-    page, qs_wo_page = paginate(request, qs)
+    page, qs_wo_page = paginate(request, qs, kept="opinions")  # the count kept (core.datacache)
     ctx = {"page_obj": page, "querystring_without_page": qs_wo_page, "form": form, **extra}
     return render(request, template, ctx)
 
