@@ -330,7 +330,7 @@ def list_suggestions(request, status: str = "", q: str = "", studio: bool = Fals
         qs = selectors.studio_list(request.user, status=statuses[0] if statuses else None)
     else:
         qs = selectors.staff_list(request.user, status=statuses, q=q)
-    return Rows(qs, row)
+    return Rows(qs, row, kept="suggestions")  # the count kept per data version and scope (core.datacache)
 
 
 @router.get("/suggestions/{int:pk}", response=Detail, summary="微建议详情")

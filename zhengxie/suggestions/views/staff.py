@@ -45,7 +45,8 @@ def queue(request):
     status = q = ""
     if form.is_valid():
         status, q = form.cleaned_data["status"], form.cleaned_data["q"]
-    page, qs_wo_page = paginate(request, selectors.staff_list(user, status=status or None, q=q))
+    qs = selectors.staff_list(user, status=status or None, q=q)
+    page, qs_wo_page = paginate(request, qs, kept="suggestions")  # the count kept (core.datacache)
     return render(
         request,
         "suggestions/queue.html",
