@@ -28,6 +28,11 @@ if not User.objects.filter(username="staff_sm_e2e").exists():
 print(Sector.objects.filter(organisation=org).order_by("pk").first().pk)
 """
 
+UNIT = """
+from zhengxie.core.models import HandlingUnit
+print(HandlingUnit.objects.filter(organisation__code="demo-county-2", is_active=True).order_by("-pk").first().pk)
+"""
+
 
 def _pick(page, field, text, expected):
     control = page.locator(f"#id_{field}-ts-control")
@@ -68,3 +73,20 @@ def test_office_picks_group_members_and_conveners_among_hundreds(e2e_site, page_
     _pick(page, "members", convener, convener)
     page.get_by_role("button", name="保存").click()
     expect(page.locator("#conveners tbody tr").filter(has_text=convener)).to_have_count(1)
+
+
+def test_office_picks_a_supervision_group_among_hundreds_on_a_phone(e2e_site, page_for):
+    """The same box in another form (issue #13): 民主监督 组长 and 成员 asked for by name at 375 px, saved."""
+    e2e_site.manage("shell", "-c", SETUP)
+    unit = e2e_site.manage("shell", "-c", UNIT).stdout.strip().splitlines()[-1]
+    page = page_for("staff_sm_e2e", phone=True)
+    page.goto(f"/supervision/new/?unit_id={unit}")
+    assert page.locator("select[name=member_ids] option").count() == 0  # no list of every member
+    _pick(page, "leader_member_id", "规模委员0160", "规模委员0160")
+    _pick(page, "member_ids", "规模委员0161", "规模委员0161")
+    _pick(page, "member_ids", "委员0162", "规模委员0162")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.get_by_role("button", name="保存").click()
+    expect(page.locator("h1")).not_to_have_text("组建民主监督小组")
+    for name in ("规模委员0160", "规模委员0161", "规模委员0162"):
+        expect(page.locator("main")).to_contain_text(name)
