@@ -22,6 +22,8 @@ Design (fixed seed, the same queries for every method):
   is a query of the other), scored from (a)'s own ranked lists. A weight may be chosen on (a1) only;
   (a2) is the out-of-sample figure. `--tune-char 0,1,2,3,4` tries similar()'s CHAR_WEIGHT on one index
   and reports (a1), (a2), (a) and (b) at each (`--tune-big` the same for (d)); the pick is (a1)'s best MRR.
+  `--tune-title 2,3,4` the same for TITLE_CHAR_WEIGHT, the weight of a text the caller calls a title
+  (is_title=True, as (a) is asked): (b) must not move with it.
 - (b) sentence: the first sentence of a message's body (cut at 。！？!?；; or a line break), kept when it
   has 10-40 characters, as a member would type it, and when it occurs in no other message (so the
   answer is unambiguous). The message must be found: R@5 and MRR@10.
@@ -30,7 +32,8 @@ Design (fixed seed, the same queries for every method):
   of the real ones: a real title with its place code changed and its second half from another title,
   and a body of 2-6 sentences (never a first sentence) of random real messages, shuffled.
 - similar() is called as the callers call it: organisation_ids=[the organisation], limit 10,
-  min_score 0.1 (proposals.selectors.similar_proposals). Latency p50/p95 is the wall time of those
+  min_score 0.1 (proposals.selectors.similar_proposals); (a) with is_title=True, as the title boxes and
+  the queues' grouping of titles call it (when the code has it: --before may be older). Latency p50/p95 is the wall time of those
   calls; the SQL statements of one call are counted at both sizes (they must not grow).
 - Baselines, over the same documents (titles only for (a), title + body otherwise), scored exhaustively
   (every document, no candidate step): TF-IDF cosine on jieba words (rjieba precise mode), TF-IDF
@@ -45,6 +48,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import inspect
 import json
 import math
 import os
@@ -365,6 +369,8 @@ def child(args) -> dict:
     queries = make_queries(docs, by_number, args.queries)
     out: dict = {"engine": connection.vendor, "code": services.__file__, "sizes": {}}
     out["char_weight"] = getattr(services, "CHAR_WEIGHT", None)
+    out["title_char_weight"] = getattr(services, "TITLE_CHAR_WEIGHT", None)
+    titled = "is_title" in inspect.signature(services.similar).parameters
 
     def index(items: list[dict]) -> float:
         t0 = time.perf_counter()
@@ -386,6 +392,7 @@ def child(args) -> dict:
                 exclude_ids=q["exclude"],
                 limit=TOP,
                 min_score=0.1,
+                **({"is_title": True} if titled and kind == "title" else {}),
             )
             took.append(time.perf_counter() - t0)
             ranked.append([i for i, _ in found])
@@ -410,6 +417,8 @@ def child(args) -> dict:
         common.log(f"[{out['engine']}] {kind}: {out[kind]}")
     if args.tune_char:
         out["tune"] = tune_char(services, measure, queries, args.tune_char)
+    if args.tune_title:
+        out["tune_title"] = tune_char(services, measure, queries, args.tune_title, "TITLE_CHAR_WEIGHT")
     if not args.big:
         connection.close()
         return out
@@ -432,21 +441,22 @@ def child(args) -> dict:
     return out
 
 
-def tune_char(services, measure, queries: dict, weights: str) -> list[dict]:
-    """similar()'s CHAR_WEIGHT tried at each of `weights` on the same index: (a)'s two halves and (b) at
-    each. The weight is to be chosen on the tuning half (a1) alone; (a2) says what it is worth outside."""
-    kept, rows = services.CHAR_WEIGHT, []
+def tune_char(services, measure, queries: dict, weights: str, name: str = "CHAR_WEIGHT") -> list[dict]:
+    """similar()'s CHAR_WEIGHT (or `name`) tried at each of `weights` on the same index: (a)'s two halves
+    and (b) at each. The weight is to be chosen on the tuning half (a1) alone; (a2) says what it is worth
+    outside."""
+    kept, rows = getattr(services, name), []
     try:
         for w in (float(x) for x in weights.split(",")):
-            services.CHAR_WEIGHT = w
+            setattr(services, name, w)
             ranked: list = []
             row = {"weight": w, "title": measure("title", ranked)}
             score_halves(row, queries, ranked)
             row["sentence"] = measure("sentence")
             rows.append(row)
-            common.log(f"[tune] CHAR_WEIGHT {w}: {row}")
+            common.log(f"[tune] {name} {w}: {row}")
     finally:
-        services.CHAR_WEIGHT = kept
+        setattr(services, name, kept)
     return rows
 
 
@@ -454,6 +464,7 @@ def run_project(engine: str, args, tmp: Path, root: str | None, tag: str) -> dic
     extra = ["--queries", str(args.queries), "--big", str(args.big)] + (["--root", root] if root else [])
     extra += ["--tune-char", args.tune_char] if args.tune_char else []
     extra += ["--tune-big", args.tune_big] if args.tune_big else []
+    extra += ["--tune-title", args.tune_title] if args.tune_title else []
     out = tmp / f"{engine}-{tag}.json"
     if engine == "sqlite":
         return common.child_json(__file__, None, f"sqlite:///{tmp}/eval-{tag}.sqlite3", extra, out)
@@ -548,10 +559,14 @@ def tune_table(runs: list[dict], base: dict) -> str:
     """The --tune-char table: each weight's (a1) tuning half, (a2) held-out half and (b); the weight the
     tuning half picks (best MRR, then P@5, then the smaller weight) and what it gives on the held-out half."""
     out = ""
-    for run in runs:
-        if not run.get("tune"):
+    tuned = (
+        ("tune", "--tune-char", "CHAR_WEIGHT", "char_weight"),
+        ("tune_title", "--tune-title", "TITLE_CHAR_WEIGHT", "title_char_weight"),
+    )
+    for run, (key, flag, name, code) in ((run, t) for run in runs for t in tuned):
+        if not run.get(key):
             continue
-        rows = run["tune"]
+        rows = run[key]
         pick = max(rows, key=lambda r: (r["title_tune"]["mrr"], r["title_tune"]["at5"], -r["weight"]))
         fig = lambda f: f"{f['at5']:.3f} / {f['mrr']:.3f}"  # noqa: E731
         table = [
@@ -572,12 +587,12 @@ def tune_table(runs: list[dict], base: dict) -> str:
             ["BM25 words"] + [fig(base["bm25"][k]) for k in ("title_tune", "title_test", "title", "sentence")]
         )
         out += (
-            f"similar()'s CHAR_WEIGHT tried on one {run['engine']} index (--tune-char; the code's is "
-            f"{run.get('char_weight', '?')}): (a) split by connected group into a tuning half (a1, "
+            f"similar()'s {name} tried on one {run['engine']} index ({flag}; the code's "
+            f"is {run.get(code, '?')}): (a) split by connected group into a tuning half (a1, "
             f"{run['title_tune']['queries']} queries) and a held-out half (a2, {run['title_test']['queries']}). "
             "The weight is picked on a1 alone; a2 is its out-of-sample figure.\n\n"
             + common.md_table(
-                ["CHAR_WEIGHT", "(a1) tuning P@5 / MRR", "(a2) held-out", "(a) all", "(b) R@5 / MRR"], table
+                [name, "(a1) tuning P@5 / MRR", "(a2) held-out", "(a) all", "(b) R@5 / MRR"], table
             )
             + "\n\n"
         )
@@ -604,6 +619,10 @@ def main() -> None:
         help="similar()'s CHAR_WEIGHT values to try (e.g. 0,1,2,3): (a) by half and (b) at each, on the same index",
     )
     p.add_argument("--tune-big", help="CHAR_WEIGHT values to try on (d), at the --big size")
+    p.add_argument(
+        "--tune-title",
+        help="similar()'s TITLE_CHAR_WEIGHT values to try (the (a) titles are asked with is_title=True), as --tune-char",
+    )
     p.add_argument("--before", help="a checkout (e.g. a git worktree) whose zhengxie.search to compare with")
     p.add_argument("--child", action="store_true")
     p.add_argument("--root")

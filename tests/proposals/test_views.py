@@ -138,6 +138,20 @@ def test_similar_proposals_while_typing_and_before_submitting(client_for, propos
     assert r.status_code == 302 and reload(p).status == S.SUBMITTED
 
 
+def test_the_title_box_ranks_a_title_as_a_title(client_for, proposal_in):
+    """?title= is the form's title box: similar() is told it is a title (search.services.similar is_title),
+    so the proposal on the same estate comes before one sharing a coincidental name (docs/search.md)."""
+    estate = proposal_in("accepted", author="member3", title="A市丽发新城三期违建是否会影响交房")
+    other = proposal_in("accepted", author="member3", title="A市富绿新村附近临街夜市卷士重来")
+    c = client_for("member1")
+    r = c.get(
+        reverse("proposals:similar"), {"title": "A市富绿物业丽发新城强行断业主家水"}, HTTP_HX_REQUEST="true"
+    )
+    body = r.content.decode()
+    assert estate.title in body and other.title in body
+    assert body.index(estate.title) < body.index(other.title)
+
+
 def test_multiple_matters_asks_for_confirmation(client_for):
     c = client_for("member1")
     c.post(reverse("proposals:create"), draft_post(title="关于改善学校周边交通和发展乡村旅游的提案"))

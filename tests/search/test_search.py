@@ -375,3 +375,14 @@ def test_a_short_text_finds_the_item_whose_body_it_is(corpus):
         "向市交通局驾培科投诉新华驾校霸王条款、不合理扣费，驾校负责人协商过程中态度蛮横，驾培科形同虚设。",
     )
     assert [i for i, _ in similar(kind=KIND, text=text)][:2] == [1, 2]
+
+
+def test_a_title_from_a_title_box_finds_the_item_on_the_same_estate_first(corpus):
+    """The caller says the text is a title (a form's title box, the queues' grouping of titles): the names
+    written alike count more than for a typed sentence. From the taidi2020 titles (bench/eval_similar.py):
+    丽发新城 is one estate's name, 富绿 in both others is a coincidence of names."""
+    corpus(1, "A市丽发新城三期违建是否会影响交房")
+    corpus(2, "A市富绿新村附近临街夜市卷士重来")
+    text = "A市富绿物业丽发新城强行断业主家水"
+    ranked = [i for i, _ in similar(kind=KIND, text=text, min_score=0.1, is_title=True)]
+    assert ranked[0] == 1

@@ -79,13 +79,13 @@ def _case_answers(case_ids) -> tuple[dict, dict]:
     return replies, ratings
 
 
-def proposals(user, text: str, *, exclude_id=None, limit: int = LIMIT) -> list[dict]:
+def proposals(user, text: str, *, exclude_id=None, limit: int = LIMIT, is_title: bool = False) -> list[dict]:
     """Proposals of the user's committee, this session's and past ones (proposals.selectors.similar_proposals:
     what the user may open or join), with the reply and ratings of those the user may open."""
     from zhengxie.proposals import selectors as ps
     from zhengxie.proposals.models import Proposal
 
-    hits = ps.similar_proposals(user, text=text, exclude_id=exclude_id, limit=limit)
+    hits = ps.similar_proposals(user, text=text, exclude_id=exclude_id, limit=limit, is_title=is_title)
     if not hits:
         return []
     ids = [h["id"] for h in hits]
@@ -113,7 +113,9 @@ def proposals(user, text: str, *, exclude_id=None, limit: int = LIMIT) -> list[d
     return out
 
 
-def opinions(user, organisation, text: str, *, exclude_id=None, limit: int = LIMIT) -> list[dict]:
+def opinions(
+    user, organisation, text: str, *, exclude_id=None, limit: int = LIMIT, is_title: bool = False
+) -> list[dict]:
     """社情民意 items of the writing committee: what the user may open (state, 采用 and 批示 — the item's
     "answer"), and of the rest only accepted items' titles and year (as the 社情民意 form showed before)."""
     from zhengxie.opinions import selectors as os_
@@ -128,6 +130,7 @@ def opinions(user, organisation, text: str, *, exclude_id=None, limit: int = LIM
         exclude_ids=[exclude_id] if exclude_id else [],
         limit=limit * 3,
         min_score=0.1,
+        is_title=is_title,
     )
     ids = [pk for pk, _ in found]
     if not ids:
@@ -184,7 +187,9 @@ def opinions(user, organisation, text: str, *, exclude_id=None, limit: int = LIM
     return out
 
 
-def published_suggestions(organisation, text: str, *, limit: int = LIMIT) -> list[dict]:
+def published_suggestions(
+    organisation, text: str, *, limit: int = LIMIT, is_title: bool = False
+) -> list[dict]:
     """Published 微建议 of the organisation (the search kind `public_answer` holds those alone): title, year,
     state, the answer the office published and the citizen's rating — never a name or a phone."""
     from zhengxie.suggestions.models import Suggestion
@@ -193,7 +198,12 @@ def published_suggestions(organisation, text: str, *, limit: int = LIMIT) -> lis
     if organisation is None:
         return []
     found = similar(
-        kind=PUBLISHED_KIND, text=text, organisation_ids=[organisation.pk], limit=limit, min_score=0.1
+        kind=PUBLISHED_KIND,
+        text=text,
+        organisation_ids=[organisation.pk],
+        limit=limit,
+        min_score=0.1,
+        is_title=is_title,
     )
     if not found:
         return []
@@ -224,12 +234,15 @@ def published_suggestions(organisation, text: str, *, limit: int = LIMIT) -> lis
     return out
 
 
-def for_kind(user, kind: str, organisation, text: str, *, exclude_id=None) -> list[dict]:
+def for_kind(
+    user, kind: str, organisation, text: str, *, exclude_id=None, is_title: bool = False
+) -> list[dict]:
+    """`is_title`: the text is the form's title alone (search.services.similar weighs it as a title)."""
     text = (text or "").strip()
     if len(text) < 4:
         return []
     if kind == "proposal":
-        return _safe(proposals, user, text, exclude_id=exclude_id)
+        return _safe(proposals, user, text, exclude_id=exclude_id, is_title=is_title)
     if kind == "opinion":
-        return _safe(opinions, user, organisation, text, exclude_id=exclude_id)
-    return _safe(published_suggestions, organisation, text)
+        return _safe(opinions, user, organisation, text, exclude_id=exclude_id, is_title=is_title)
+    return _safe(published_suggestions, organisation, text, is_title=is_title)

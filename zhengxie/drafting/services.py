@@ -152,8 +152,10 @@ def check(
         attachments=attachments,
     )
     # The earlier items: by the title once it says something (as the title's own hint does), else by the text.
-    text = title if len(title) >= 6 else "\n".join(x for x in (title, reasons or content) if x)
-    out = {"advice": found, "similar": earlier.for_kind(user, kind, org, text, exclude_id=exclude_id)}
+    is_title = len(title) >= 6
+    text = title if is_title else "\n".join(x for x in (title, reasons or content) if x)
+    similar = earlier.for_kind(user, kind, org, text, exclude_id=exclude_id, is_title=is_title)
+    out = {"advice": found, "similar": similar}
     logger.debug("drafting check %s in %.1f ms", kind, 1000 * (time.perf_counter() - started))
     return out
 
@@ -183,7 +185,8 @@ def public_check(*, organisation, title="", content="", ip=None) -> dict:
         raise Invalid(f"建议内容不能超过{limit}字（现为{len(content)}字）。", field="content")
     found = advise("suggestion", org, title=title, content=content)
     text = "\n".join(x for x in (title, content) if x)
-    similar = earlier.for_kind(None, "suggestion", org, text) if len(text) >= 4 else []
+    is_title = bool(title) and not content  # the title box alone: weighed as a title
+    similar = earlier.for_kind(None, "suggestion", org, text, is_title=is_title) if len(text) >= 4 else []
     return {"advice": found, "similar": similar}
 
 

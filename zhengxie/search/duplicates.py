@@ -6,7 +6,7 @@ How a group is found (docs/search.md "Near-duplicate groups"):
   start of its text, against its organisation's index (NEIGHBOURS best each); each candidate verified by
   `pair_score` (character-pair cosine of the titles, and of title + text start: classic shingling, no
   IDF), kept at STORE_MIN or more. A list is computed once per item and text
-  version and kept in the cache (`zx:dup4:<kind>:<id>:<stamp>`, CACHE_SECONDS); a queue page reads all its
+  version and kept in the cache (`zx:dup5:<kind>:<id>:<stamp>`, CACHE_SECONDS); a queue page reads all its
   waiting items' lists with one cache call, computes at most COMPUTE_SECONDS' worth of lists it does not
   have (the rest on the next page or the hourly job `search.warm_duplicates`), and so never scans the
   table per request. A new item's list holds the older items like it, so an edge needs only one side.
@@ -67,7 +67,7 @@ def pair_score(a: tuple[str, str], b: tuple[str, str]) -> float:
 
 
 def _key(kind: str, pk: int, stamp) -> str:
-    return f"zx:dup4:{kind}:{pk}:{stamp}"
+    return f"zx:dup5:{kind}:{pk}:{stamp}"
 
 
 def neighbour_lists(
@@ -93,7 +93,8 @@ def neighbour_lists(
                 break
             title, body = texts.get(pk, ("", ""))
             found[pk] = set()
-            for text in [t for t in (title, query_text(title, body) if body else "") if t.strip()]:
+            queries = [(title, True), (query_text(title, body) if body else "", False)]
+            for text, is_title in [(t, it) for t, it in queries if t.strip()]:
                 found[pk].update(
                     int(o)
                     for o, _ in similar(
@@ -103,6 +104,7 @@ def neighbour_lists(
                         exclude_ids=[pk],
                         limit=NEIGHBOURS,
                         min_score=CANDIDATE_MIN,
+                        is_title=is_title,
                     )
                 )
         others = {o for got in found.values() for o in got} - texts.keys()

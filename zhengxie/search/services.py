@@ -5,7 +5,7 @@
     remove_document(kind=, object_id=)
     search_ids(kind=, query=, organisation_ids=, limit=) -> object ids holding every query word, best first
     match_sql(kind=, query=, organisation_ids=) -> (sql, params) selecting all those ids, unranked, or None
-    similar(kind=, text=, organisation_ids=, exclude_ids=, limit=, min_score=) -> [(object_id, score)]
+    similar(kind=, text=, organisation_ids=, exclude_ids=, limit=, min_score=, is_title=) -> [(object_id, score)]
 
 These are infrastructure called from inside other apps' services (which check permissions and
 write the audit entry), so they take no user. Scoping is the caller's: pass the organisation ids
@@ -336,6 +336,7 @@ TITLE_FIELD_WEIGHT = 3.0
 COVERAGE_WEIGHT = 4.0  # the coverage counts this many times the title's cosine in the rank
 ORDER_WEIGHT = 1.0  # the share of the text's neighbouring word pairs a candidate holds in the same order
 CHAR_WEIGHT = 2.0  # a short text (a title, a sentence) against the title as written: character-pair cosine
+TITLE_CHAR_WEIGHT = 14.0  # the same when the caller says the text is a title (is_title=True): a title box
 CHAR_MAX = 100  # longer texts skip it (a body's character pairs say little of a title)
 TEXT_WEIGHT = 1.0  # a longer text (a body, a proposal's text): cosine of its start against a candidate's
 TEXT_RERANK = 20  # ... title and body start, for this many best candidates (2 x limit if more)
@@ -414,9 +415,12 @@ def similar(
     exclude_ids: Iterable[int] = (),
     limit: int = 10,
     min_score: float = 0.2,
+    is_title: bool = False,
 ) -> list[tuple[int, float]]:
     """Documents that look like they are on the same matter as `text` (a title, a sentence a member
-    types, or title and body), as (object_id, score in 0..1), best first.
+    types, or title and body), as (object_id, score in 0..1), best first. `is_title`: the caller knows the
+    text is a title (a form's title box, the queues' grouping of titles): its character pairs then count
+    TITLE_CHAR_WEIGHT instead of CHAR_WEIGHT (a typed sentence or a body keeps CHAR_WEIGHT).
 
     Candidates: OR queries over the text's most informative tokens (see CANDIDATES above), first
     in titles, then in titles and bodies. Rank: the IDF-weighted cosine of the text against the
@@ -473,10 +477,11 @@ def similar(
     q_norm = math.sqrt(sum(w * w for w in q.values()))
     same = " ".join(segmented)  # the text is this title, words in the same order: before a reworded one
     order = _order_weights(tokens, q)
-    q_chars = _text.char_pairs(text) if CHAR_WEIGHT and len(text) <= CHAR_MAX else None
+    char_weight = TITLE_CHAR_WEIGHT if is_title else CHAR_WEIGHT
+    q_chars = _text.char_pairs(text) if char_weight and len(text) <= CHAR_MAX else None
     order_total = sum(order.values())
     long_text = TEXT_WEIGHT if not q_chars and len(text) > CHAR_MAX else 0.0
-    scale = 1 + COVERAGE_WEIGHT + ORDER_WEIGHT + (CHAR_WEIGHT if q_chars else long_text)
+    scale = 1 + COVERAGE_WEIGHT + ORDER_WEIGHT + (char_weight if q_chars else long_text)
     same_start = same[:BODY_CHARS]  # a body that is the text word for word (a copy), whatever its length
     ranked = []
     for i, (pk, _object_id, title_tokens) in enumerate(found):
@@ -488,7 +493,7 @@ def similar(
                 held = _pairs(title_words) | _pairs(body_words)
                 o = sum(w for p, w in order.items() if p in held) / order_total
             if q_chars:
-                c = CHAR_WEIGHT * _text.char_cosine(q_chars, _text.char_pairs(bodies.get(pk, ("", ""))[0]))
+                c = char_weight * _text.char_cosine(q_chars, _text.char_pairs(bodies.get(pk, ("", ""))[0]))
         body_start = bodies.get(pk, ("", ""))[1]
         rank = t + COVERAGE_WEIGHT * coverage[i] + ORDER_WEIGHT * o + c
         # a copy: the text is this title or this body (as far as the index keeps it) word for word, or a

@@ -185,6 +185,7 @@ def similar(request):
                 organisation_ids=[org.pk],
                 exclude_ids=[int(exclude)] if exclude.isdigit() else [],
                 limit=8,
+                is_title=True,  # the title box
             )
         except Exception:  # a hint only: the page works without it
             logger.exception("similar opinions failed")

@@ -605,8 +605,11 @@ def allowed_actions(user, proposal) -> set[str]:
     return out
 
 
-def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> list[dict]:
-    """Near-duplicates (并案 candidates) among this and past sessions' proposals of the user's committee."""
+def similar_proposals(
+    user, *, text: str, exclude_id=None, limit: int = 10, is_title: bool = False
+) -> list[dict]:
+    """Near-duplicates (并案 candidates) among this and past sessions' proposals of the user's committee;
+    `is_title`: the text is a title (the form's title box), see search.services.similar."""
     text = (text or "").strip()
     committee = r.committee_id(user)
     if not text or committee is None:
@@ -619,6 +622,7 @@ def similar_proposals(user, *, text: str, exclude_id=None, limit: int = 10) -> l
         exclude_ids=exclude,
         limit=limit * 3,
         min_score=0.1,
+        is_title=is_title,
     )
     scores = {int(pk): float(score) for pk, score in hits}
     if not scores:

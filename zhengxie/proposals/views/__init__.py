@@ -392,10 +392,12 @@ def _attachments(proposal):
     )
 
 
-def _similar(user, *, text, exclude_id=None, limit=8) -> list[dict]:
+def _similar(user, *, text, exclude_id=None, limit=8, is_title=False) -> list[dict]:
     """Similar proposals as a hint: if the search index fails, the page still works (and the error is logged)."""
     try:
-        return selectors.similar_proposals(user, text=text, exclude_id=exclude_id, limit=limit)
+        return selectors.similar_proposals(
+            user, text=text, exclude_id=exclude_id, limit=limit, is_title=is_title
+        )
     except Exception:
         logger.exception("similar proposals failed")
         return []
@@ -501,7 +503,8 @@ def similar(request):
     """htmx: proposals like the title being typed (this session's and past years'): for drafting members
     and the office (handling units see only what is assigned to them)."""
     _need(member_of(request.user) is not None or request.user.has_role(*STATS_ROLES))
-    text = (request.GET.get("title") or request.GET.get("text") or "").strip()
+    title = (request.GET.get("title") or "").strip()
+    text = title or (request.GET.get("text") or "").strip()
     exclude = request.GET.get("exclude")
     items = []
     if len(text) >= 4:
@@ -512,6 +515,7 @@ def similar(request):
                 text=text,
                 exclude_id=int(exclude) if (exclude or "").isdigit() else None,
                 limit=8,
+                is_title=bool(title),  # the title box; `text` may be a sentence
             ),
         )
     return render(request, "proposals/_similar.html", {"items": items, "text": text})
