@@ -107,4 +107,6 @@ def test_the_lists_figures_name_themselves_on_a_phone_card(make_meeting, client_
         r"<[^>]+>", "", re.findall(r'<td class="text-nowrap meeting-figures"[^>]*>.*?</td>', page, re.S)[0]
     )
     assert re.fullmatch(r"邀请 \d+ / 参加 \d+ / 请假 \d+ / 签到 \d+", " ".join(text.split())), text
+    # Each name stays with its figure when the card's line is full (at 375 px 签到 broke into 签/到).
+    assert '<span class="d-inline-block"><span class="d-sm-none">签到 </span>' in cell.group(1)
     assert m.title in page
