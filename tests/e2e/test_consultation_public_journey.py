@@ -10,6 +10,8 @@
 Screenshots go to test-results/e2e/consultation-public/.
 """
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -61,6 +63,11 @@ def test_citizen_proposes_a_topic_and_comments_office_moderates(e2e_site, phone_
     o.goto(f"/consultation/topics/?year={call_year}&q=加装电梯")
     expect(o.locator("main")).to_contain_text(title)
     expect(o.locator("main")).to_contain_text("群众建言")
+    # A row's 归类 / 排序 / ✓ stay one line: the 归类 count ("N / 50 字") goes under the row, not between the
+    # field and the button as a column of three lines (phone.js).
+    arrange = o.locator("form[action$='/arrange/']").first
+    expect(arrange.locator("input[name=group_label]")).to_have_attribute("data-autocount", re.compile(".+"))
+    assert arrange.bounding_box()["height"] < 45, arrange.bounding_box()
 
     # --- 2. a comment in the public hall.
     p.goto(f"/p/demo-county/consult/{hall_id}/")

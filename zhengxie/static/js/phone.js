@@ -22,8 +22,16 @@
     out.textContent = n + " / " + max + " 字" + (n >= max ? "（已达上限）" : "");
     out.classList.toggle("text-danger", n >= max);
   }
-  // A field in an .input-group gets its count under the group (inside, it sat between the field and its
-  // button); fields without an id that share a name (一键并案's 并案说明 of each group) get ids of their own.
+  // A field in an .input-group or another row of fields and buttons (a flex row: 协商选题's 归类 / 排序 / ✓)
+  // gets its count under the row (inside, it sat between the field and its button, "4 / 50 字" a column of
+  // three lines); fields without an id that share a name (一键并案's 并案说明 of each group) get ids of their own.
+  function inRow(el) {
+    var p = el.parentElement;
+    if (!p) return false;
+    if (p.classList.contains("input-group")) return true;
+    var st = window.getComputedStyle(p);
+    return st.display.indexOf("flex") !== -1 && st.flexDirection.indexOf("row") === 0;
+  }
   var counted = 0;
   function autoCounts(root) {
     root.querySelectorAll("textarea[maxlength], input[type=text][maxlength]").forEach(function (el) {
@@ -33,7 +41,7 @@
       out.className = "form-text text-end char-count";
       out.id = (el.id || el.name || "field") + "-autocount" + (el.id ? "" : "-" + ++counted);
       out.setAttribute("aria-live", "polite");
-      var group = el.parentElement && el.parentElement.classList.contains("input-group") ? el.parentElement : el;
+      var group = inRow(el) ? el.parentElement : el;
       group.insertAdjacentElement("afterend", out);
       el.dataset.autocount = out.id;
       update(el);
