@@ -2,6 +2,7 @@
 each member's reading, the year's figures count it; nothing crosses committees."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -126,3 +127,12 @@ def test_the_year_counts_reading(api_for):
     )
     assert f["activities"] == 2
     assert "读书活动2次" in part["sentence"]
+
+
+def test_the_office_sees_what_each_field_of_a_new_book_is(client_for):
+    """#15: the 加入书目 row was four empty boxes (书名, 作者, 类别, 推荐语 had no label and no hint)."""
+    page = client_for("office").get("/reading/").content.decode()
+    form = page[page.index('id="book-form"') : page.index("</form>", page.index('id="book-form"'))]
+    for name, hint in (("title", "书名"), ("author", "作者"), ("category", "类别"), ("summary", "推荐语")):
+        field = re.search(rf'<(?:input|textarea)[^>]*name="{name}"[^>]*>', form).group(0)
+        assert f'placeholder="{hint}' in field and f'aria-label="{hint}"' in field, field

@@ -19,8 +19,25 @@ class CheckInForm(BootstrapFormMixin, forms.Form):
         self.fields["book"].choices = [(b.pk, f"《{b.title}》{b.author}") for b in books]
 
 
+def _hint(text: str, label: str = "") -> dict:
+    return {"placeholder": text, "aria-label": label or text}
+
+
 class BookForm(BootstrapFormMixin, forms.Form):
-    title = forms.CharField(label="书名", max_length=120)
-    author = forms.CharField(label="作者", max_length=80, required=False)
-    category = forms.CharField(label="类别", max_length=20, required=False)
-    summary = forms.CharField(label="推荐语", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    # The page lays the fields in one row without labels: each says what it is inside the box.
+    title = forms.CharField(
+        label="书名",
+        max_length=120,
+        widget=forms.TextInput(attrs=_hint("书名（必填）", "书名")),
+    )
+    author = forms.CharField(
+        label="作者", max_length=80, required=False, widget=forms.TextInput(attrs=_hint("作者"))
+    )
+    category = forms.CharField(
+        label="类别", max_length=20, required=False, widget=forms.TextInput(attrs=_hint("类别"))
+    )
+    summary = forms.CharField(
+        label="推荐语",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3, **_hint("推荐语（可选）", "推荐语")}),
+    )
