@@ -85,6 +85,8 @@ def test_the_liaison_home_reads_constant_queries(client_for, user, django_assert
     with django_assert_max_num_queries(n):
         html = c.get("/").content.decode()
     assert "加开会议" in html and "本组 5 人受邀" in html
+    when = f"{timezone.localtime(start):%Y-%m-%d %H:%M}"
+    assert f'<span class="text-nowrap">{when}</span> · 本组 5 人受邀' in html  # #15: a date never breaks
 
 
 def test_a_leader_sees_the_key_figures_of_the_dashboard(client_for, django_assert_max_num_queries):

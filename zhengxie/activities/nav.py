@@ -140,8 +140,8 @@ def liaison_meetings(user) -> list:
                             url=reverse("activities:detail", args=[m.pk])
                             if m.organisation_id == group.pk
                             else "",
-                            meta=f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}"
-                            + ("" if m.organisation_id == group.pk else f" · 本组 {m.ours} 人受邀"),
+                            date=f"{timezone.localtime(m.starts_at):%Y-%m-%d %H:%M}",
+                            meta="" if m.organisation_id == group.pk else f"本组 {m.ours} 人受邀",
                             badge=coming if m.ends_at >= now else "",
                         )
                         for m in shown

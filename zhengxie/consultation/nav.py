@@ -197,7 +197,8 @@ def liaison_consultations(user) -> list:
                         Item(
                             x.title,
                             url=reverse("consultation:detail", args=[x.pk]),
-                            meta=f"{x.year}年{f'{x.planned_month}月' if x.planned_month else ''} · {x.get_status_display()}",
+                            date=f"{x.year}年{f'{x.planned_month}月' if x.planned_month else ''}",
+                            meta=x.get_status_display(),
                         )
                         for x in latest
                     ],

@@ -57,10 +57,12 @@ class Chart:
 @dataclass
 class Item:
     """A row of a short list: a link, a light before it (red / yellow / green), a muted note after it and,
-    at the right end, a badge (text, or markup made with format_html / render_to_string)."""
+    at the right end, a badge (text, or markup made with format_html / render_to_string). `date` (期限
+    2026-11-15, 2026-12-01 14:00) leads the note and never breaks across lines (#15: it read 2026-11-/15)."""
 
     label: str
     url: str = ""
+    date: str = ""
     meta: str = ""
     light: str = ""
     light_label: str = ""

@@ -62,11 +62,11 @@ def _red_item(p) -> Item:
     units = " ".join(
         a.unit.short_name or a.unit.name for a in p.active_assignments if a.role != Assignment.Role.CO
     )
-    deadline = p.deadline.isoformat() if p.deadline else ""
     return Item(
         f"{p.number_label} {p.title}",
         url=reverse("proposals:detail", args=[p.pk]),
-        meta=f"{units} · 期限 {deadline}" if units else f"期限 {deadline}",
+        date=f"期限 {p.deadline.isoformat()}" if p.deadline else "",
+        meta=units,
     )
 
 
