@@ -28,13 +28,6 @@ def _fresh_cache():
     cache.clear()
 
 
-@pytest.fixture(autouse=True)
-def _compute_all(settings):
-    # a page computes the lists it lacks for at most this long (1 s by default): here all of them, so
-    # that a busy test machine does not leave some for the next request
-    settings.DUPLICATES_COMPUTE_SECONDS = 600
-
-
 def _ids_of(g):
     return {i["id"] for i in g["items"]}
 

@@ -1,10 +1,12 @@
 """疑似重复 in the 办公室's moderation queue and 合并办理 of 微建议 (issue 17)."""
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from zhengxie.core.errors import Conflict, Invalid, NotFound
 from zhengxie.core.models import AuditEntry
 from zhengxie.handling.services import flow
+from zhengxie.search import duplicates as dup
 from zhengxie.suggestions import duplicates, services
 from zhengxie.suggestions.models import Suggestion
 from zhengxie.suggestions.stats import year_figures
@@ -21,13 +23,6 @@ C = {
     "title": "菜市场周边污水横流",
     "content": "农贸市场东侧排水沟堵塞，污水漫到路面，气味难闻，建议尽快清理排水沟并加盖板。",
 }
-
-
-@pytest.fixture(autouse=True)
-def _compute_all(settings):
-    # a page computes the lists it lacks for at most this long (1 s by default): here all of them, so
-    # that a busy test machine does not leave some for the next request
-    settings.DUPLICATES_COMPUTE_SECONDS = 600
 
 
 def _ids_of(g):
@@ -121,3 +116,40 @@ def test_api_and_queue_page(submitted, user, api_for, client_for, django_assert_
     r = api_for("office").post(url, {"into": a.pk, "reason": "同一问题"}, content_type="application/json")
     assert r.status_code == 200 and r.json()["status"] == "merged" and r.json()["merged_into"] == a.pk
     assert api_for("office").post(url, {"into": a.pk}, content_type="application/json").status_code == 409
+
+
+@pytest.mark.parametrize("compared", [30, 10, 0], ids=["cached", "part", "cold"])
+def test_queue_page_queries_do_not_depend_on_the_cache(
+    compared, submitted, client_for, settings, django_assert_max_num_queries
+):
+    # Issue 16: the bench's queue page once ran 79 queries instead of 8 — on a cold cache the page compared
+    # the items it had no neighbour list for (similar() twice an item, several queries each) for as long
+    # as its time limit allowed. It now asks the worker (the database queue, as in production) and says
+    # how many are still to compare: one INSERT of the task at most, whatever the cache holds.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+    c = client_for("office")
+    submitted(**A), submitted(**B, ip="10.3.0.1")
+    dup.warm(duplicates.KIND)  # every list cached
+    c.get("/suggestions/")
+    with django_assert_max_num_queries(100) as warm:
+        html = c.get("/suggestions/").content.decode()
+    assert "一键合并" in html and "尚未比对" not in html
+    for i in range(30):  # 30 more, `compared` of them compared before the page is shown
+        if i == compared:
+            dup.warm(duplicates.KIND)
+        text = (A, B, C)[i % 3]
+        submitted(title=f"{text['title']}（{i}）", content=text["content"], ip=f"10.4.0.{i}")
+    if compared == 30:
+        dup.warm(duplicates.KIND)
+    asked = len(warm) + (compared < 30)
+    for _ in range(2):  # the refresh asks no more
+        with django_assert_max_num_queries(asked):
+            html = c.get("/suggestions/").content.decode()
+        asked = len(warm)
+        assert (f"另有 {30 - compared} 件尚未比对" in html) == (compared < 30)
+    tasks = list(DBTaskResult.objects.all())
+    assert len(tasks) == (compared < 30)
+    for t in tasks:  # the worker runs it: the next page shows every group
+        t.task.call(*t.args_kwargs["args"], **t.args_kwargs["kwargs"])
+    html = c.get("/suggestions/").content.decode()
+    assert "尚未比对" not in html and html.count("一键合并") >= 3

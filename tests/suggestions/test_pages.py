@@ -160,9 +160,9 @@ def test_office_moderates_routes_and_publishes_on_the_page(submitted, client_for
 
 
 def test_queue_query_count_is_constant(submitted, client_for, django_assert_max_num_queries, settings):
-    # 疑似重复: the page only reads the neighbour lists here (the hourly job computes them; a page computes
-    # the ones it lacks for DUPLICATES_COMPUTE_SECONDS, tested in test_duplicates.py)
-    settings.DUPLICATES_COMPUTE_SECONDS = 0
+    # 疑似重复: the page only reads the neighbour lists; the worker computes the missing ones, here a queue
+    # that does not run (tests/suggestions/test_duplicates.py runs it)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
     c = client_for("office")
     for i in range(3):
         submitted(ip=f"10.1.0.{i}")

@@ -7,9 +7,10 @@ How a group is found (docs/search.md "Near-duplicate groups"):
   `pair_score` (character-pair cosine of the titles, and of title + text start: classic shingling, no
   IDF), kept at STORE_MIN or more. A list is computed once per item and text
   version and kept in the cache (`zx:dup5:<kind>:<id>:<stamp>`, CACHE_SECONDS); a queue page reads all its
-  waiting items' lists with one cache call, computes at most COMPUTE_SECONDS' worth of lists it does not
-  have (the rest on the next page or the hourly job `search.warm_duplicates`), and so never scans the
-  table per request. A new item's list holds the older items like it, so an edge needs only one side.
+  waiting items' lists with one cache call and computes none itself: the lists it lacks are computed by the
+  worker (`compare_later`, task search.tasks.compare_duplicates) or the hourly job `search.warm_duplicates`, so
+  the page runs the same queries whatever the cache holds and never scans the table per request. A new
+  item's list holds the older items like it, so an edge needs only one side.
 - Edges are the neighbour pairs both waiting, in the same bucket (a proposal's session), scoring at least
   THRESHOLD (tuned on the taidi2020 same-title groups by bench/eval_duplicates.py); groups join by
   average link (`link`): an item joins a group only when its scores against the whole group average
@@ -21,11 +22,11 @@ Apps call `groups(...)`; the rows, permissions and merges stay theirs."""
 from __future__ import annotations
 
 import heapq
+import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.core.cache import cache
 
 from . import text as _text
@@ -37,6 +38,9 @@ STORE_MIN = 0.3  # the pair score kept in a neighbour list
 NEIGHBOURS = 20
 CACHE_SECONDS = 7 * 24 * 3600
 TEXT_CHARS = 600  # the title and the start of the body: what similar() scores (see its coverage)
+LATER_SECONDS = 15 * 60  # a page asks the worker again for the same missing lists after this long
+
+logger = logging.getLogger(__name__)
 
 # kind -> fn() -> iterable of (organisation_ids, [(pk, stamp)], text_of): the hourly job fills the caches.
 QUEUES: dict[str, Callable[[], Iterable[tuple[list[int], list[tuple[int, str]], Callable]]]] = {}
@@ -44,10 +48,6 @@ QUEUES: dict[str, Callable[[], Iterable[tuple[list[int], list[tuple[int, str]], 
 
 def register_queue(kind: str, waiting: Callable) -> None:
     QUEUES[kind] = waiting
-
-
-def compute_seconds() -> float:
-    return float(getattr(settings, "DUPLICATES_COMPUTE_SECONDS", 1.0))
 
 
 def query_text(title: str, body: str) -> str:
@@ -78,14 +78,20 @@ def neighbour_lists(
     text_of: Callable[[list[int]], dict[int, tuple[str, str]]],
     budget: float | None = None,
 ) -> tuple[dict[int, list[tuple[int, float]]], int]:
-    """({pk: [(other pk, score)]}, how many items still have no list) for `items` [(pk, stamp)]; lists not
-    in the cache are computed for at most `budget` seconds (None: compute_seconds())."""
+    """({pk: [(other pk, score)]}, how many items still have no list) for `items` [(pk, stamp)]. Lists not
+    in the cache are computed for at most `budget` seconds (the job, the worker's task); with None (a page)
+    none is: the worker is asked for them (`compare_later`). Issue 16: a page that computed them itself ran
+    similar() twice an item, several queries each, for as long as its time limit allowed — 79 queries
+    instead of 8 on the bench's cold cache, more on a faster machine."""
     keys = {pk: _key(kind, pk, stamp) for pk, stamp in items}
     got = cache.get_many(list(keys.values())) if keys else {}
     lists = {pk: got[k] for pk, k in keys.items() if k in got}
     missing = [pk for pk in keys if pk not in lists]
-    budget = compute_seconds() if budget is None else budget
-    if missing and budget > 0:
+    if missing and budget is None:
+        compare_later(kind, organisation_ids, newest=keys[missing[-1]])
+        done = cache.get_many([keys[pk] for pk in missing])  # the worker may have been quick (or immediate)
+        lists.update({pk: done[keys[pk]] for pk in missing if keys[pk] in done})
+    elif missing and budget > 0:
         texts = dict(text_of(missing))
         start, found = time.perf_counter(), {}
         for pk in missing:
@@ -118,6 +124,23 @@ def neighbour_lists(
             )
         cache.set_many(new, CACHE_SECONDS)
     return lists, len(keys) - len(lists)
+
+
+def compare_later(kind: str, organisation_ids: list[int], *, newest: str) -> None:
+    """Ask the worker to compute a queue's missing neighbour lists (search.tasks.compare_duplicates): once
+    for the newest item still without a list (`newest`, its cache key), again only after LATER_SECONDS (a
+    worker that is down; the hourly job computes them too). A queue that cannot be asked (the task queue
+    unreachable) is still shown: its items stay "尚未比对"."""
+    flag = f"{newest}:asked"
+    if not cache.add(flag, 1, LATER_SECONDS):
+        return
+    from .tasks import compare_duplicates
+
+    try:
+        compare_duplicates.enqueue(kind, sorted(organisation_ids))
+    except Exception:
+        logger.exception("疑似重复: could not ask the worker to compare %s items", kind)
+        cache.delete(flag)
 
 
 @dataclass
@@ -310,13 +333,20 @@ def suggest_main(rows: list[dict]) -> tuple[int, str]:
     return earliest["id"], "最早提交，其余内容与之相近"
 
 
-def warm(kind: str | None = None) -> int:
-    """Compute the missing neighbour lists of every registered queue (the hourly job); returns how many."""
+def warm(kind: str | None = None, organisation_ids: list[int] | None = None) -> int:
+    """Compute the missing neighbour lists of every registered queue (the hourly job), or of one kind's
+    queues within `organisation_ids` (the task a page asks for); returns how many."""
+    from django.utils.module_loading import autodiscover_modules
+
+    autodiscover_modules("duplicates")  # each app's duplicates.py registers its queue
+    within = None if organisation_ids is None else set(organisation_ids)
     done = 0
     for k, waiting in QUEUES.items():
         if kind and k != kind:
             continue
         for org_ids, items, text_of in waiting():
+            if within is not None and not set(org_ids) <= within:
+                continue
             before = len(items)
             _, pending = neighbour_lists(k, items, organisation_ids=org_ids, text_of=text_of, budget=3600)
             done += before - pending

@@ -15,9 +15,6 @@ def compact_terms(now=None) -> dict:
 def warm_duplicates(now=None) -> dict:
     """Near-duplicate groups of the staff queues: compute the neighbour lists the pages have not yet
     (search.duplicates), so that a queue page only reads them from the cache."""
-    from django.utils.module_loading import autodiscover_modules
-
     from .duplicates import warm
 
-    autodiscover_modules("duplicates")  # each app's duplicates.py registers its queue
     return {"items": warm()}
