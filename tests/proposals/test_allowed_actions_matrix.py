@@ -12,9 +12,11 @@ every mismatch of that state in one table.
 
 from __future__ import annotations
 
+import copy
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
 
 import pytest
 from django.db import transaction
@@ -350,14 +352,22 @@ class Inputs:
         member = pick.member_id if pick else self.p.lead_member_id
         return {"member": member, "accept": False}, not asking
 
+    @cached_property
+    def answers(self) -> list:
+        return selectors.unit_answers(self.p)
+
+    @cached_property
+    def raters(self) -> list:
+        return selectors.raters(self.p)
+
     def evaluate(self, u) -> tuple[dict, bool]:
         """A proposer rates for themselves; anybody else names a proposer still to rate (代录 by the office).
         The reply is named when several wait for that proposer."""
-        answers = selectors.unit_answers(self.p)
+        answers = self.answers
         member = rules.member_of(u)
         kw = {"rating": "satisfied"}
         if member is None:
-            raters = selectors.raters(self.p)
+            raters = self.raters
             waiting = [s for s in raters if selectors.ratable(answers, s.member_id)]
             pick = (waiting or raters or [None])[0]
             if pick is None:
@@ -469,10 +479,13 @@ def test_allowed_actions_are_what_the_services_accept(state, user, units, propos
         assert p.status == state, (scenario.__name__, p.status)
         x = Inputs(p=_fresh(p.pk), units=units, today=timezone.localdate())
         named = {"decide_change": x.decide_change(), "decide_join": x.decide_join()}
+        # Read once (the attempts are rolled back); each user gets an untouched copy of each read, so no
+        # user's offer is computed on an instance another user's call has been given.
+        plain, prefetched = _fresh(p.pk), _prefetched(p.pk)
         for name, u in people.items():
-            offered = selectors.allowed_actions(u, _fresh(p.pk))
+            offered = selectors.allowed_actions(u, copy.deepcopy(plain))
             # Pages read the proposal with its rows prefetched: the offer must not depend on that.
-            via_page = selectors.allowed_actions(u, _prefetched(p.pk))
+            via_page = selectors.allowed_actions(u, copy.deepcopy(prefetched))
             if via_page != offered:
                 row = (scenario.__name__, name, "(prefetched)", sorted(offered), f"offers {sorted(via_page)}")
                 mismatches.append(row)
