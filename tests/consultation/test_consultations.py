@@ -69,6 +69,12 @@ def test_staff_create_edit_and_step_through(new, user, county):
 def test_bad_input_is_refused_in_chinese(new):
     with pytest.raises(Invalid, match="协商题目"):
         new(title="  ")
+    # #8: the same text rule as 协商选题 (core.textinput.limited_text): a number is refused, not a 500,
+    # and a long title is told its length
+    with pytest.raises(Invalid, match="协商题目须为文本"):
+        new(title=5)
+    with pytest.raises(Invalid, match=r"协商题目不能超过200个字（现为201字）"):
+        new(title="题" * 201)
     with pytest.raises(Invalid, match="月份"):
         new(planned_month=13)
     now = timezone.now()

@@ -21,8 +21,9 @@ from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Office, Organisation, Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.core.numbering import next_number
+from zhengxie.core.textinput import plain_text
 from zhengxie.handling.services import flow
-from zhengxie.handling.services.units import _text, as_date, check_deadline, resolve_unit
+from zhengxie.handling.services.units import as_date, check_deadline, resolve_unit
 from zhengxie.members.models import Member
 from zhengxie.members.selectors import member_of
 from zhengxie.performance import acts as A
@@ -139,8 +140,8 @@ def _author_users(o: Opinion) -> list[User]:
 
 def check_text(o_org, title, content) -> tuple[str, str]:
     """The title and text, stripped; a Chinese message when empty or too long (the write form uses it too)."""
-    title = _text(title, "标题")
-    content = _text(content, "正文")
+    title = plain_text(title, "标题")
+    content = plain_text(content, "正文")
     if not title:
         raise Invalid("请填写标题。", field="title")
     if len(title) > 200:
@@ -157,7 +158,7 @@ def check_text(o_org, title, content) -> tuple[str, str]:
 
 
 def check_category(organisation, category) -> str:
-    category = _text(category, "类别")
+    category = plain_text(category, "类别")
     if category and category not in orgsettings.get(organisation, "opinions.categories"):
         raise Invalid("请从列表中选择类别。", field="category")
     return category
@@ -269,7 +270,7 @@ def opinion_create(
         raise Forbidden("您的账号未关联政协组织。")
     title, content = check_text(organisation, title, content)
     category = check_category(organisation, category)
-    source_body = _text(source_body, "报送单位")[:100]
+    source_body = plain_text(source_body, "报送单位")[:100]
     if member is not None and author_ids is None:
         authors = [member] + [
             m for m in _members(organisation, co_author_ids, "co_author_ids") if m.pk != member.pk
@@ -419,8 +420,8 @@ def opinion_edit(*, user, opinion, edited_title=None, edited_content=None, categ
 def _apply_edit(o: Opinion, user, edited_title, edited_content) -> None:
     if edited_title is None and edited_content is None:
         return
-    title = o.edited_title if edited_title is None else _text(edited_title, "编辑后标题")
-    content = o.edited_content if edited_content is None else _text(edited_content, "编辑后正文")
+    title = o.edited_title if edited_title is None else plain_text(edited_title, "编辑后标题")
+    content = o.edited_content if edited_content is None else plain_text(edited_content, "编辑后正文")
     if len(title) > 200:
         raise Invalid("标题不能超过200字。", field="edited_title")
     limit = int(orgsettings.get(o.organisation, "opinions.max_chars"))
@@ -443,7 +444,7 @@ def opinion_review(
         _office(user, o, "处理信息")
         _state(o, (S.SUBMITTED,), "处理")
         before = _snapshot(o)
-        reason = _text(reason, "处理意见")
+        reason = plain_text(reason, "处理意见")
         o.reviewed_by, o.reviewed_at = user, timezone.now()
         if decision == "accept":
             _apply_edit(o, user, edited_title, edited_content)
@@ -564,9 +565,9 @@ def issue_create(
         raise Forbidden("只有本级信息科工作人员可以编发《社情民意》。")
     if kind not in OpinionIssue.Kind.values:
         raise Invalid("请选择期刊类型：专报或摘报。", field="kind")
-    title = _text(title, "标题")[:200]
-    signer = _text(signer, "签发人")[:40]
-    recipients = _text(recipients, "报送")[:200]
+    title = plain_text(title, "标题")[:200]
+    signer = plain_text(signer, "签发人")[:40]
+    recipients = plain_text(recipients, "报送")[:200]
     year = _today().year
     with transaction.atomic():
         items = _issue_items(user, organisation, opinion_ids, kind)
@@ -621,11 +622,11 @@ def issue_update(*, user, issue, opinion_ids=None, title=None, signer=None, reci
         if opinion_ids is not None:
             _place(user, i, _issue_items(user, i.organisation, opinion_ids, i.kind, issue=i))
         if title is not None:
-            i.title = _text(title, "标题")[:200] or i.title
+            i.title = plain_text(title, "标题")[:200] or i.title
         if signer is not None:
-            i.signer = _text(signer, "签发人")[:40]
+            i.signer = plain_text(signer, "签发人")[:40]
         if recipients is not None:
-            i.recipients = _text(recipients, "报送")[:200]
+            i.recipients = plain_text(recipients, "报送")[:200]
         i.save()
         audit.record(user, "opinions.issue_update", i)
     return i
@@ -742,7 +743,7 @@ def adoption_add(*, user, opinion, level, body, used_as="single", adopted_on=Non
         _office(user, o, "登记采用情况")
         _state(o, (S.ACCEPTED,), "登记采用")
         level = _check_level(o, level)
-        body = _text(body, "采用单位")[:100]
+        body = plain_text(body, "采用单位")[:100]
         if not body:
             raise Invalid("请填写采用单位（如：县委办公室、省政协办公厅）。", field="body")
         if used_as not in Adoption.UsedAs.values:
@@ -785,7 +786,7 @@ def adoption_revoke(*, user, adoption, reason="") -> Adoption:
         _office(user, o, "撤销采用记录")
         if a.revoked_at is not None:
             raise Conflict("该采用记录已撤销。", code="revoked")
-        reason = _text(reason, "撤销理由")
+        reason = plain_text(reason, "撤销理由")
         if not reason:
             raise Invalid("请填写撤销理由。", field="reason")
         a.revoked_at, a.revoked_by, a.revoke_reason = timezone.now(), user, reason[:200]
@@ -805,11 +806,11 @@ def instruction_add(
         o = _load(user, opinion)
         _office(user, o, "登记领导批示")
         _state(o, (S.ACCEPTED,), "登记批示")
-        leader = _text(leader, "批示领导")[:60]
+        leader = plain_text(leader, "批示领导")[:60]
         if not leader:
             raise Invalid("请填写批示领导（如：县委书记 张三）。", field="leader")
         level = _check_level(o, level)
-        content = _text(content, "批示内容")
+        content = plain_text(content, "批示内容")
         if not content:
             raise Invalid("请填写批示内容。", field="content")
         day = _past_date(instructed_on or _today(), "批示日期", "instructed_on")

@@ -13,6 +13,7 @@ from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Role
 from zhengxie.core.permissions import acts_in, in_scope
+from zhengxie.core.textinput import limited_text
 from zhengxie.members.models import Member
 from zhengxie.performance import acts
 from zhengxie.performance.services import record_act
@@ -22,17 +23,6 @@ from .models import Book, Log
 orgsettings.register("reading.note_min_chars", 200, "书香政协：读书笔记的最少字数（达到才计入履职）")
 
 TITLE_MAX, NOTE_MAX = 120, 5000
-
-
-def _text(value, label, field, *, limit, required=False) -> str:
-    if value is not None and not isinstance(value, str):
-        raise Invalid(f"{label}须为文本。", field=field)
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(f"请填写{label}。", field=field)
-    if len(value) > limit:
-        raise Invalid(f"{label}不能超过{limit}个字（现为{len(value)}字）。", field=field)
-    return value
 
 
 def may_manage(user, organisation) -> bool:
@@ -56,10 +46,10 @@ def add_book(user, *, title, author="", category="", summary="", year=None) -> B
         book = Book.objects.create(
             organisation=org,
             year=year,
-            title=_text(title, "书名", "title", limit=TITLE_MAX, required=True),
-            author=_text(author, "作者", "author", limit=80),
-            category=_text(category, "类别", "category", limit=20),
-            summary=_text(summary, "推荐语", "summary", limit=1000),
+            title=limited_text(title, "书名", "title", limit=TITLE_MAX, required=True),
+            author=limited_text(author, "作者", "author", limit=80),
+            category=limited_text(category, "类别", "category", limit=20),
+            summary=limited_text(summary, "推荐语", "summary", limit=1000),
             created_by=user,
         )
         audit.record(user, "reading.book_add", book, after={"title": book.title}, organisation=org)
@@ -96,7 +86,7 @@ def check_in(user, *, book, read_on=None, minutes=0, note="", shared=True) -> Lo
         raise Invalid("阅读日期须在最近一个月内，且不晚于今天。", field="read_on")
     if not isinstance(minutes, int) or not 0 <= minutes <= 600:
         raise Invalid("阅读时长须在 0 到 600 分钟之间。", field="minutes")
-    note = _text(note, "读书笔记", "note", limit=NOTE_MAX)
+    note = limited_text(note, "读书笔记", "note", limit=NOTE_MAX)
     min_chars = int(orgsettings.get(book.organisation, "reading.note_min_chars"))
     with transaction.atomic():
         Member.objects.select_for_update().filter(pk=member.pk).first()  # one check-in at a time per member

@@ -18,6 +18,7 @@ from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import Organisation, Role, User
 from zhengxie.core.notifications import notify
+from zhengxie.core.textinput import plain_text
 from zhengxie.core.uploads import IMAGES, KINDS, validate
 from zhengxie.handling.lights import REPLYING_ROLES
 from zhengxie.handling.models import Assignment, Case, Reply
@@ -47,16 +48,8 @@ CITIZEN = "群众"
 # --- checks the forms call too --------------------------------------------------------------------------
 
 
-def _text(value, name: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{name}格式不正确。")
-    return value.strip()
-
-
 def check_title(title) -> str:
-    title = _text(title, "标题")
+    title = plain_text(title, "标题")
     if not title:
         raise Invalid("请填写标题。", field="title")
     if len(title) > 100:
@@ -65,7 +58,7 @@ def check_title(title) -> str:
 
 
 def check_content(organisation, content) -> str:
-    content = _text(content, "内容")
+    content = plain_text(content, "内容")
     if not content:
         raise Invalid("请填写建议内容。", field="content")
     limit = int(orgsettings.get(organisation, "public.max_chars"))
@@ -75,14 +68,14 @@ def check_content(organisation, content) -> str:
 
 
 def check_name(name) -> str:
-    name = _text(name, "姓名")
+    name = plain_text(name, "姓名")
     if len(name) > 40:
         raise Invalid("姓名不能超过40字。", field="name")
     return name
 
 
 def check_phone(phone) -> str:
-    phone = re.sub(r"[\s-]", "", _text(phone, "手机号码"))
+    phone = re.sub(r"[\s-]", "", plain_text(phone, "手机号码"))
     if phone and not MOBILE.match(phone):
         raise Invalid("请填写11位手机号码（如 13800000000），或留空。", field="phone")
     return phone
@@ -391,12 +384,12 @@ def moderate(*, user, suggestion, decision, reason="", category="", duplicate_of
         s = _load(user, suggestion)
         _office(user, s, "审核微建议")
         _state(s, (S.RECEIVED,), "审核")
-        reason = _text(reason, "理由")
+        reason = plain_text(reason, "理由")
         if decision == "accept":
             s.status = S.ACCEPTED
             label = "审核：受理"
         elif decision == "reject":
-            category = _text(category, "类别") or Suggestion.RejectCategory.OUT_OF_SCOPE
+            category = plain_text(category, "类别") or Suggestion.RejectCategory.OUT_OF_SCOPE
             if category not in Suggestion.RejectCategory.values:
                 raise Invalid("不予受理类别须为无效信息、不属于受理范围或重复提交。", field="category")
             if not reason:
@@ -429,7 +422,7 @@ def route(*, user, suggestion, unit=None, studio=None, deadline=None, note="") -
         s = _load(user, suggestion)
         _office(user, s, "交办微建议")
         _state(s, (S.RECEIVED, S.ACCEPTED), "交办")
-        note = _text(note, "交办说明")
+        note = plain_text(note, "交办说明")
         if (unit in (None, "")) == (studio in (None, "")):
             raise Invalid("请选择一个承办单位或一个委员工作室。", field="unit_id")
         now = timezone.now()
@@ -497,7 +490,7 @@ def reply(*, user, suggestion, content) -> Suggestion:
         if not rules.can_reply_studio(user, s):
             raise Forbidden("只有受理该微建议的委员工作室成员可以答复。")
         _state(s, (S.ROUTED,), "答复")
-        content = _text(content, "答复内容")
+        content = plain_text(content, "答复内容")
         if not content:
             raise Invalid("请填写答复内容。", field="content")
         if len(content) > 5000:
@@ -528,7 +521,7 @@ def publish(*, user, suggestion, answer="", published=True) -> Suggestion:
         _office(user, s, "公开微建议")
         if published:
             _state(s, (S.REPLIED, S.CLOSED), "公开")
-            answer = _text(answer, "公开的答复") or s.reply_content
+            answer = plain_text(answer, "公开的答复") or s.reply_content
             if not answer:
                 raise Invalid("请填写要公开的答复内容。", field="answer")
             if len(answer) > 5000:
@@ -649,7 +642,7 @@ def merge(*, user, suggestion, into, reason="") -> Suggestion:
     organisation: it is not routed or answered on its own, the citizen's tracking code shows the main one's
     progress and answer, and the figures count the matter once. Suggestions merged into this one follow the
     main too. The citizen learns it on the tracking page (the timeline), since citizens have no account."""
-    reason = _text(reason, "合并说明")
+    reason = plain_text(reason, "合并说明")
     if len(reason) > 500:
         raise Invalid("合并说明不能超过500字。", field="reason")
     with transaction.atomic():

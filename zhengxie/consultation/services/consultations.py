@@ -15,6 +15,7 @@ from zhengxie.core import uploads
 from zhengxie.core.errors import Forbidden, Invalid
 from zhengxie.core.models import HandlingUnit, Organisation, User
 from zhengxie.core.notifications import notify
+from zhengxie.core.textinput import limited_text
 from zhengxie.members.models import Member, SpecialCommittee
 from zhengxie.performance import acts
 from zhengxie.performance.services import record_act, revoke_act
@@ -61,20 +62,11 @@ def url(c: Consultation) -> str:
     return reverse("consultation:detail", args=[c.pk])
 
 
-def _text(value, label: str, field: str, *, max_length: int, required=False) -> str:
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(f"请填写{label}。", field=field)
-    if len(value) > max_length:
-        raise Invalid(f"{label}不能超过{max_length}个字。", field=field)
-    return value
-
-
 def _clean(organisation: Organisation, data: dict) -> dict:
     """Check and normalise the editable fields present in `data` (a PATCH may send only some)."""
     out = {}
     if "title" in data:
-        out["title"] = _text(data["title"], "协商题目", "title", max_length=200, required=True)
+        out["title"] = limited_text(data["title"], "协商题目", "title", limit=200, required=True)
     if "form" in data:
         if data["form"] not in F.values:
             raise Invalid("请选择协商形式。", field="form")
@@ -137,7 +129,7 @@ def _clean(organisation: Organisation, data: dict) -> dict:
         out["studio"] = st
     for key, label in (("background", "背景材料"), ("research_note", "会前调研"), ("minutes", "会议纪要")):
         if key in data:
-            out[key] = _text(data[key], label, key, max_length=20000)
+            out[key] = limited_text(data[key], label, key, limit=20000)
     for key in ("opens_at", "closes_at"):
         if key in data:
             v = data[key]
@@ -419,9 +411,9 @@ def add_segment(
 ) -> Segment:
     if kind not in Segment.Kind.values:
         raise Invalid("请选择环节。", field="kind")
-    speaker_label = _text(speaker_label, "发言人", "speaker_label", max_length=100)
-    title = _text(title, "题目", "title", max_length=200)
-    content = _text(content, "内容", "content", max_length=20000)
+    speaker_label = limited_text(speaker_label, "发言人", "speaker_label", limit=100)
+    title = limited_text(title, "题目", "title", limit=200)
+    content = limited_text(content, "内容", "content", limit=20000)
     with transaction.atomic():
         c = lock(user, consultation)
         must_manage(user, c, "记录协商环节")

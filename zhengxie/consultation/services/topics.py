@@ -30,6 +30,7 @@ from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound
 from zhengxie.core.models import AuditEntry, Office, Organisation, Role, User
 from zhengxie.core.notifications import notify
 from zhengxie.core.permissions import org_scope_q
+from zhengxie.core.textinput import limited_text
 from zhengxie.members.models import Member
 from zhengxie.members.selectors import member_of
 
@@ -52,17 +53,6 @@ CITIZEN = "群众"
 
 # --------------------------------------------------------------------------------------------------
 # Small helpers
-
-
-def _text(value, label: str, field: str, *, max_length: int, required=False) -> str:
-    if value is not None and not isinstance(value, str):
-        raise Invalid(f"{label}须为文本。", field=field)
-    value = (value or "").strip()
-    if required and not value:
-        raise Invalid(f"请填写{label}。", field=field)
-    if len(value) > max_length:
-        raise Invalid(f"{label}不能超过{max_length}个字（现为{len(value)}字）。", field=field)
-    return value
 
 
 def _year(value, field="year") -> int:
@@ -251,9 +241,9 @@ def propose(
             raise Invalid("委员荐题须注明提出的委员。", field="member_id")
     else:
         member = None
-    title = _text(title, "议题名称", "title", max_length=TITLE_MAX, required=True)
-    reason = _text(
-        reason, "理由/说明", "reason", max_length=REASON_MAX, required=source in (SRC.MEMBER, SRC.PARTY_GOV)
+    title = limited_text(title, "议题名称", "title", limit=TITLE_MAX, required=True)
+    reason = limited_text(
+        reason, "理由/说明", "reason", limit=REASON_MAX, required=source in (SRC.MEMBER, SRC.PARTY_GOV)
     )
     if suggested_form and suggested_form not in Consultation.Form.values:
         raise Invalid("建议协商形式不正确。", field="suggested_form")
@@ -294,7 +284,7 @@ def arrange(*, user, topic, group_label=None, rank=None) -> Topic:
         must_staff(user, t.organisation, "对议题归类排序")
         changes = {}
         if group_label is not None:
-            changes["group_label"] = _text(group_label, "归类", "group_label", max_length=GROUP_MAX)
+            changes["group_label"] = limited_text(group_label, "归类", "group_label", limit=GROUP_MAX)
         if rank is not None:
             if rank == "":
                 changes["rank"] = None
@@ -320,7 +310,7 @@ def decide(*, user, topic, decision, note="") -> Topic:
     needs a note (the proposer reads it). The proposing member is told."""
     if decision not in (ST.CHOSEN, ST.NOT_CHOSEN):
         raise Invalid("决定须为“选定”或“不选定”。", field="decision")
-    note = _text(note, "决定说明", "note", max_length=NOTE_MAX, required=decision == ST.NOT_CHOSEN)
+    note = limited_text(note, "决定说明", "note", limit=NOTE_MAX, required=decision == ST.NOT_CHOSEN)
     with transaction.atomic():
         t = _lock_topic(user, topic)
         must_staff(user, t.organisation, "记录主席会议的选题决定")
@@ -374,8 +364,8 @@ def to_consultation(
 def open_call(*, user, title, opens_on, closes_on, description="", year=None, organisation=None) -> TopicCall:
     organisation = organisation or user.organisation
     must_staff(user, organisation, "发起议题征集")
-    title = _text(title, "征集主题", "title", max_length=100, required=True)
-    description = _text(description, "说明", "description", max_length=REASON_MAX)
+    title = limited_text(title, "征集主题", "title", limit=100, required=True)
+    description = limited_text(description, "说明", "description", limit=REASON_MAX)
     if not isinstance(opens_on, datetime.date) or not isinstance(closes_on, datetime.date):
         raise Invalid("请填写开始和截止日期。", field="opens_on")
     if closes_on < opens_on:
@@ -432,19 +422,19 @@ def public_call(organisation, call_id=None) -> TopicCall | None:
 
 
 def check_public_title(value) -> str:
-    return _text(value, "建议的协商议题", "title", max_length=TITLE_MAX, required=True)
+    return limited_text(value, "建议的协商议题", "title", limit=TITLE_MAX, required=True)
 
 
 def check_public_reason(value) -> str:
-    return _text(value, "理由", "reason", max_length=REASON_MAX, required=True)
+    return limited_text(value, "理由", "reason", limit=REASON_MAX, required=True)
 
 
 def check_public_name(value) -> str:
-    return _text(value, "姓名", "name", max_length=NAME_MAX)
+    return limited_text(value, "姓名", "name", limit=NAME_MAX)
 
 
 def check_public_phone(value) -> str:
-    phone = re.sub(r"[\s-]", "", _text(value, "手机号码", "phone", max_length=20))
+    phone = re.sub(r"[\s-]", "", limited_text(value, "手机号码", "phone", limit=20))
     if phone and not MOBILE.match(phone):
         raise Invalid("请填写11位手机号码（如 13800000000），或留空。", field="phone")
     return phone
@@ -613,9 +603,9 @@ def create_plan(*, user, year, title="", note="", document_number="", organisati
         raise Forbidden("只有本级政协办公室或专委会的工作人员可以建立年度协商计划。")
     must_staff(user, organisation, "建立年度协商计划")
     year = _year(year)
-    title = _text(title, "标题", "title", max_length=100) or default_title(organisation, year)
-    note = _text(note, "说明", "note", max_length=REASON_MAX)
-    document_number = _text(document_number, "文号", "document_number", max_length=50)
+    title = limited_text(title, "标题", "title", limit=100) or default_title(organisation, year)
+    note = limited_text(note, "说明", "note", limit=REASON_MAX)
+    document_number = limited_text(document_number, "文号", "document_number", limit=50)
     with transaction.atomic():
         if Plan.objects.select_for_update().filter(organisation=organisation, year=year).exists():
             raise Conflict(f"{year}年度协商计划已经建立。", code="plan_exists")
@@ -632,11 +622,13 @@ def update_plan(*, user, year, organisation=None, **changes) -> Plan:
     must_staff(user, organisation, "修改年度协商计划")
     data = {}
     if changes.get("title") is not None:
-        data["title"] = _text(changes["title"], "标题", "title", max_length=100, required=True)
+        data["title"] = limited_text(changes["title"], "标题", "title", limit=100, required=True)
     if changes.get("note") is not None:
-        data["note"] = _text(changes["note"], "说明", "note", max_length=REASON_MAX)
+        data["note"] = limited_text(changes["note"], "说明", "note", limit=REASON_MAX)
     if changes.get("document_number") is not None:
-        data["document_number"] = _text(changes["document_number"], "文号", "document_number", max_length=50)
+        data["document_number"] = limited_text(
+            changes["document_number"], "文号", "document_number", limit=50
+        )
     with transaction.atomic():
         p = _lock_plan(organisation, _year(year))
         if p.status != PS.DRAFT and set(data) - {"document_number"}:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from django.utils import timezone
 
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
+from zhengxie.core.textinput import plain_text
 from zhengxie.core.uploads import EVIDENCE, save_attachment
 
 from .. import kinds
 from .. import rules as r
 from ..models import FollowUp, FollowUpReport
-from .units import _text, as_date
+from .units import as_date
 
 F = FollowUp.Status
 MAX_CONTENT = 5000
@@ -115,7 +116,7 @@ def report(
     f = followup
     _need_unit(user, f, "报告落实进展")
     check_state(f, "报告进展" if not done else "报告已落实")
-    content = _text(content, "进展情况")
+    content = plain_text(content, "进展情况")
     if not content:
         raise Invalid("请填写落实进展情况。" if not done else "请填写落实情况报告。", field="content")
     if len(content) > MAX_CONTENT:
@@ -149,7 +150,7 @@ def confirm(*, user, followup, accept: bool, reason="") -> str:
     if not r.is_case_office(user, f.case):
         raise Forbidden(f"只有本级{kind.office_label}工作人员可以确认落实情况。")
     check_state(f, "确认（承办单位尚未报告已落实）", allowed=(F.REPORTED_DONE,))
-    reason = _text(reason, "理由")
+    reason = plain_text(reason, "理由")
     if not accept and not reason:
         raise Invalid("退回时请说明理由，以便承办单位继续落实。", field="reason")
     if accept:

@@ -13,6 +13,7 @@ from django.utils import timezone
 from zhengxie.core.calendar import Calendar
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import HandlingUnit
+from zhengxie.core.textinput import plain_text
 from zhengxie.core.uploads import save_attachment, validate
 
 from .. import kinds
@@ -21,15 +22,6 @@ from ..lights import REPLYING_ROLES
 from ..models import Assignment, Case, Contact, Reply
 from ..selectors import change_window_open, unit_answers
 from .cases import copies
-
-
-def _text(value, name: str) -> str:
-    if value is None:
-        return ""
-    if not isinstance(value, str):
-        raise Invalid(f"{name}格式不正确。")
-    return value.strip()
-
 
 # The spine's free texts and their caps in characters: the services refuse longer ones with the message of
 # `bounded`, the forms show the same number ("0 / N 字") and the API answers 422 by the field.
@@ -43,7 +35,7 @@ OPINION_MAX = 2000  # 会办意见
 def bounded(value, name: str, field: str, limit: int, *, required: str = "") -> str:
     """A free text of the spine, stripped: `required` is the message when it is empty (else it may be),
     and it is at most `limit` characters — 「{name}不能超过{limit}字（现为N字）。」 by its field."""
-    text = _text(value, name)
+    text = plain_text(value, name)
     if required and not text:
         raise Invalid(required, field=field)
     if len(text) > limit:

@@ -117,8 +117,7 @@ def _done(user, p, action: str, label: str, before: dict, *, detail: str = "", e
     _event(p, user, action, label, detail)
 
 
-# The input helpers are the spine's (one definition for every module's services).
-_text = spine_units._text
+# The spine's date input (texts: core.textinput.plain_text, imported where used).
 _as_date = spine_units.as_date
 
 

@@ -9,6 +9,7 @@ from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Attachment, Role
 from zhengxie.core.notifications import notify
+from zhengxie.core.textinput import plain_text
 from zhengxie.core.uploads import save_attachment
 from zhengxie.handling.models import Case as SpineCase
 from zhengxie.handling.services import open_case
@@ -36,7 +37,6 @@ from .common import (
     _snapshot,
     _state,
     _sync,
-    _text,
     _today,
     proposal_url,
 )
@@ -167,12 +167,12 @@ def proposal_create(
         raise Forbidden("请先登录。")
     org = user.organisation.committee
     data = {
-        "title": _text(title, "案由"),
-        "reasons": _text(reasons, "理由"),
-        "suggestions": _text(suggestions, "建议"),
-        "category": _text(category, "类别"),
-        "research_note": _text(research_note, "调研情况"),
-        "collective_body": _text(collective_body, "提案单位"),
+        "title": plain_text(title, "案由"),
+        "reasons": plain_text(reasons, "理由"),
+        "suggestions": plain_text(suggestions, "建议"),
+        "category": plain_text(category, "类别"),
+        "research_note": plain_text(research_note, "调研情况"),
+        "collective_body": plain_text(collective_body, "提案单位"),
     }
     cosigner_ids = list(cosigner_ids or ())
     member = _check_kind(user, kind, cosigner_ids, data["collective_body"])
@@ -226,7 +226,7 @@ def proposal_update(*, user, proposal, attachments=(), **fields) -> Proposal:
         data = {k: getattr(p, k) for k in TEXT_FIELDS}
         for k in TEXT_FIELDS:
             if k in fields:
-                data[k] = _text(fields[k], k)
+                data[k] = plain_text(fields[k], k)
         kind = fields.get("kind", p.kind)
         if (kind == Proposal.Kind.COLLECTIVE) != (p.kind == Proposal.Kind.COLLECTIVE):
             raise Invalid("集体提案与个人/联名提案之间不能互相转换，请重新起草。", field="kind")

@@ -10,6 +10,7 @@ from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, Service
 from zhengxie.core.models import User
 from zhengxie.core.notifications import notify
 from zhengxie.core.numbering import next_number
+from zhengxie.core.textinput import plain_text
 
 from .. import rules as r
 from ..models import Proposal, Signer
@@ -27,7 +28,6 @@ from .common import (
     _snapshot,
     _state,
     _sync,
-    _text,
     _today,
     proposal_url,
 )
@@ -100,7 +100,7 @@ def proposal_review(*, user, proposal, decision, reason="", merge_into=None, cat
             raise Forbidden("只有本级提案委员会（提案科）工作人员可以审查立案。")
         _state(p, "review")
         before = _snapshot(p)
-        reason = _text(reason, "审查意见")
+        reason = plain_text(reason, "审查意见")
         url = proposal_url(p)
         proposers = _signer_users(p)
         if category not in (None, ""):
