@@ -146,7 +146,7 @@ def test_a_county_whose_items_are_the_oldest_reads_its_own_newest_not_the_table(
                 status=Opinion.Status.SUBMITTED,
                 created_by=user("member1"),
             )
-            for i in range(20000)
+            for i in range(6000)
         ],
         batch_size=2000,
     )
