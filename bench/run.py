@@ -231,6 +231,9 @@ def main() -> None:
     parser.add_argument(
         "--fresh", action="store_true", help="regenerate the proposals benchmark's cached data"
     )
+    parser.add_argument(
+        "--scales", default=None, help="scale_bench.py's sizes, e.g. 0.01,0.1 (default: the script's own)"
+    )
     args = parser.parse_args()
     only = {x.strip() for x in args.only.split(",") if x.strip()}
     started = time.perf_counter()
@@ -256,7 +259,7 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory(prefix="zx-bench-run-") as tmp:
 
-        def json_cmd(script: str, prefix: str, quick: list[str], fresh: bool = False):
+        def json_cmd(script: str, prefix: str, quick: list[str], fresh: bool = False, extra=()):
             """The command line of a benchmark that writes --json and --markdown into the run's temp dir,
             with its smaller sizes under --quick; returns (cmd, json path, markdown path)."""
             out_json, out_md = Path(tmp) / f"{prefix}.json", Path(tmp) / f"{prefix}.md"
@@ -276,15 +279,15 @@ def main() -> None:
                 cmd += quick
             if fresh:
                 cmd.append("--fresh")
-            return cmd, out_json, out_md
+            return cmd + list(extra), out_json, out_md
 
-        def run_json(script: str, section: str, prefix: str, quick: list[str], fresh: bool = False):
+        def run_json(script: str, section: str, prefix: str, quick: list[str], fresh: bool = False, extra=()):
             """Run a benchmark by json_cmd: its section of RESULTS.md, and what it wrote to --json; None
             when it failed (a failure under the summary, and make bench fails)."""
             nonlocal errors
             import json
 
-            cmd, out_json, out_md = json_cmd(script, prefix, quick, fresh)
+            cmd, out_json, out_md = json_cmd(script, prefix, quick, fresh, extra)
             code, _ = stream(cmd, child_env)
             if code != 0:
                 failures.append(f"{script} failed (exit {code})")
@@ -573,7 +576,8 @@ def main() -> None:
                     "--tp-runs",
                     "1",
                 ]
-                found = run_json("scale_bench.py", SCALE, "scale", quick)
+                sizes = ["--scales", args.scales] if args.scales else []
+                found = run_json("scale_bench.py", SCALE, "scale", quick, extra=sizes)
                 for run in (found or [])[-1:]:
                     for r in run["rows"]:
                         if r["target"]:
