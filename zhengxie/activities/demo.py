@@ -1,6 +1,7 @@
 """Demo meetings of 青川县: this year's plenary and a standing committee meeting (both closed, so their
 attendance is already duty records), an upcoming 专委会会议 (member1 attends, member2's leave request is
-pending, member3 has not replied), an upcoming 视察, a past 委员讲堂 and a draft 线上值班."""
+pending, member3 has not replied), an upcoming 视察, a past 委员讲堂, this year's 培训 (the yearly course and the new members' one) and a
+draft 线上值班."""
 
 import datetime
 import random
@@ -73,7 +74,7 @@ def load(ctx):
     office = User.objects.get(username="office")
     members = list(
         Member.objects.filter(organisation=county, status=Member.Status.ACTIVE)
-        .select_related("user")
+        .select_related("user", "term")
         .order_by("id")
     )
     by_name = {m.user.username: m for m in members}
@@ -114,6 +115,34 @@ def load(ctx):
             "县政协委员之家",
         )
         _held(lecture, members[: max(6, len(members) // 4)], rnd, office, present_share=0.8, leave_share=0.1)
+
+        # The year's training (培训), so that the work report's coverage figures have something to count:
+        # most members at the yearly course, nearly every new member (first served in this term) at theirs.
+        course_day = max(datetime.date(today.year, 1, 10), today - datetime.timedelta(days=75))
+        course = _meeting(
+            county,
+            office,
+            K.TRAINING,
+            f"{today.year}年度委员履职能力培训班",
+            _at(course_day, 9),
+            6,
+            "县委党校报告厅",
+            "一、学习政协章程和提案工作条例\n二、社情民意信息撰写辅导\n三、分组交流履职体会",
+        )
+        _held(course, members, rnd, office, present_share=0.7, leave_share=0.2)
+        newcomers = [m for m in members if m.is_new]
+        if newcomers:
+            induction = _meeting(
+                county,
+                office,
+                K.TRAINING,
+                "新任委员专题培训",
+                _at(course_day + datetime.timedelta(days=1), 9),
+                3,
+                "县政协二楼会议室",
+                "一、政协基本知识\n二、委员履职规则和积分办法\n三、平台使用演示",
+            )
+            _held(induction, newcomers, rnd, office, present_share=0.95, leave_share=0.05)
 
         committee = committees[0]
         cm = _meeting(
