@@ -234,8 +234,8 @@ def test_the_levels_table_shows_each_committees_figures_and_the_totals_as_the_ap
 
     data = api_for("citystaff").get(f"/api/v1/yearbook/levels?year={YEAR}").json()
     page = client_for("citystaff").get(f"/yearbook/levels/?year={YEAR}").content.decode()
-    body = page.split('id="levels-table"')[1]
-    shown = [re.findall(r'<td class="text-end">([^<]*)</td>', tr) for tr in body.split("<tr")[2:]]
+    body = page.split('id="levels-table"')[1].split("</thead>")[1]
+    shown = [re.findall(r'<td class="text-end">([^<]*)</td>', tr) for tr in body.split("<tr")[1:]]
 
     def as_text(values):
         return ["—" if v is None else str(v) for v in values]
@@ -352,3 +352,18 @@ def test_the_sorted_city_table_reads_in_constant_queries(client_for):
         assert len(_order(html)) == n
         counts.append(len(ctx.captured_queries))
     assert counts[1] == counts[0] <= 12, counts
+
+
+def test_levels_table_names_each_part_once_above_its_figures(client_for):
+    """The city's table of counties: a part (提案工作, 社情民意 …) heads its run of columns once, instead of
+    repeating itself above every figure; the columns still sort and carry the part in their hint."""
+    import re
+
+    html = client_for("citystaff").get(f"/yearbook/levels/?year={YEAR}").content.decode()
+    head = html[html.index('id="levels-table"') : html.index("</thead>")]
+    groups = re.findall(r'<th colspan="(\d+)" class="text-center border-start">([^<]+)</th>', head)
+    titles = [t for _, t in groups]
+    assert "提案工作" in titles and "社情民意" in titles and len(titles) == len(set(titles))
+    figures = re.findall(r'<th class="text-end" title="([^"：]+)：', head)
+    assert sum(int(n) for n, _ in groups) == len(figures)  # every figure column sits under its part
+    assert head.count("提案工作") == 1 + figures.count("提案工作")  # the group once, then only in hints

@@ -128,8 +128,15 @@ def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
             outliers = {worst}
             if spread:
                 outliers |= {c.pk for v, c in scored if abs(v - mid) > 2 * spread}
+    groups: list[dict] = []  # the header's upper row: each part over its run of columns
+    for col in cols:
+        if groups and groups[-1]["title"] == col["part"]:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"title": col["part"], "span": 1})
     return {
         "columns": cols,
+        "groups": groups,
         "rows": rows,
         "totals": totals,
         "total_cells": _cells(totals),
