@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from zhengxie.core.models import Organisation
 from zhengxie.core.permissions import org_scope_q
-from zhengxie.core.pickers import Picker, register
+from zhengxie.core.pickers import Picker, register, scoped_row
 
 from .models import Member, Sector, Session
 
@@ -37,25 +37,20 @@ def _members(user, sector=None, org=None) -> QuerySet:
     none = Member.objects.none()
     if user is None or not user.is_authenticated or user.organisation_id is None:
         return none
-    try:
-        if isinstance(sector, Sector):  # a form passes the rows it has; the endpoint, their ids
-            committee = sector.organisation
-        elif sector is not None:
-            committee = Sector.objects.select_related("organisation").get(pk=int(sector)).organisation
-        elif isinstance(org, Organisation):
-            committee = org
-        elif org is not None:
-            committee = Organisation.objects.get(pk=int(org), kind__in=COMMITTEES)
-        else:
-            committee = user.organisation.committee
-    except (TypeError, ValueError, Sector.DoesNotExist, Organisation.DoesNotExist):
-        return none
-    if not user.has_perm("members.manage_groups", committee):
+    if sector is not None:  # a form passes the rows it has; the endpoint, their ids
+        sector = scoped_row(Sector, sector, "organisation")
+        committee = sector.organisation if sector is not None else None
+    elif org is not None:
+        committee = scoped_row(Organisation, org)
+        committee = committee if committee is not None and committee.kind in COMMITTEES else None
+    else:
+        committee = user.organisation.committee
+    if committee is None or not user.has_perm("members.manage_groups", committee):
         return none
     qs = Member.objects.filter(organisation=committee, status=Member.Status.ACTIVE)
-    if sector is not None:
-        qs = qs.filter(sector_id=getattr(sector, "pk", None) or int(sector))
-    return qs.order_by("sector__order", "sector_id", "name", "id")
+    return (qs if sector is None else qs.filter(sector=sector)).order_by(
+        "sector__order", "sector_id", "name", "id"
+    )
 
 
 def active_members(*organisations) -> QuerySet:
