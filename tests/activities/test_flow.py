@@ -7,6 +7,7 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.filepicker import assert_picker
 from zhengxie.activities import selectors, services
 from zhengxie.activities.models import Invitation, Meeting
 from zhengxie.core.models import AuditEntry, Notification
@@ -160,6 +161,10 @@ def test_materials_upload_and_download_checks_permission(client_for, make_meetin
 
     m = make_meeting(invite=("member1",))
     staff = client_for("office")
+    # The upload's file input is the site's Chinese picker (issue 15), labelled, the types offered kept.
+    page = staff.get(reverse("activities:detail", args=[m.pk])).content.decode()
+    assert_picker(page, "file", accept=".pdf,.docx,.png,.jpg,.jpeg")
+    assert '<label class="visually-hidden" for="id_file">会议材料</label>' in page
     pdf = SimpleUploadedFile("议程.pdf", b"%PDF-1.4\n% test\n", content_type="application/pdf")
     r = staff.post(reverse("activities:material_upload", args=[m.pk]), {"file": pdf}, follow=True)
     assert "材料已上传" in r.content.decode()

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.filepicker import assert_picker
 from zhengxie.appraisal import services
 from zhengxie.appraisal.models import Rating, Round
 
@@ -91,7 +92,8 @@ def test_member_rates_on_the_phone(client_for, make_round, photo):
     html = c.get(f"/appraisal/{r.pk}/").content.decode()
     assert f"/appraisal/{r.pk}/targets/{t.pk}/rate/" in html
     page = c.get(f"/appraisal/{r.pk}/targets/{t.pk}/rate/").content.decode()
-    assert 'capture="environment"' in page and 'accept="image/*"' in page and 'data-geo="latitude"' in page
+    assert 'capture="environment"' in assert_picker(page, "photos", multiple=True, accept="image/*")
+    assert '<label class="form-label" for="id_photos">' in page and 'data-geo="latitude"' in page
     assert "appraisal/rate.js" in page
     _no_inline(page)
     # The place's own page (its name is the list's link) leads to the rating too: no dead end.

@@ -113,6 +113,15 @@ def test_member_archive_and_self_report_needs_evidence(page_for, evidence):
     description = f"参加社区敬老院志愿服务 {uuid.uuid4().hex[:6]}"
     form = fill_report(m1, description)
     evidence_input = m1.locator("#id_evidence")
+    # The file input speaks Chinese (issue 15), not Chromium's "Choose File / No file chosen": our button and
+    # box over the real input, which keeps the label, and the focus ring shows on the box.
+    chosen = form.locator("[data-file-picker-name]")
+    expect(form.locator(".file-picker-btn")).to_have_text("选择文件")
+    expect(chosen).to_have_text("未选择文件")
+    expect(form.get_by_label("佐证材料")).to_have_attribute("type", "file")
+    evidence_input.focus()
+    ring = form.locator(".file-picker-box").evaluate("e => getComputedStyle(e).boxShadow")
+    assert ring != "none", ring
     archive_url = m1.url
     if evidence_input.evaluate("e => e.required"):
         # The browser stops the form itself (the file input is `required`): nothing is sent, nothing is lost.
@@ -127,8 +136,11 @@ def test_member_archive_and_self_report_needs_evidence(page_for, evidence):
     expect(m1.locator("#id_description")).to_have_value(description)
     expect(m1.locator("#id_act option:checked")).to_have_text("参加公益活动")
     expect(m1.locator("#self-reports tbody")).not_to_contain_text(description)
+    expect(chosen).to_have_text("未选择文件")  # sent back: the browser keeps no file, the box says so
 
-    # With a photo it is accepted and listed as 待确认, with the evidence file linked.
+    # The chosen file's name shows; with it the report is accepted and listed as 待确认, the file linked.
+    m1.set_input_files("#id_evidence", str(evidence))
+    expect(chosen).to_have_text("公益活动照片.png")
     row = submit_report(m1, description, evidence)
     expect(row).to_contain_text("参加公益活动")
     expect(row.locator(".badge")).to_have_text("待确认")

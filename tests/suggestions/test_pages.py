@@ -34,8 +34,10 @@ def test_landing_is_public_and_light():
     assert r.status_code == 200
     html = r.content.decode()
     assert "青川县" in html and 'name="website"' in html
-    # One script only: the vendored htmx for the 撰写助手 tips while typing (the form works without it).
-    assert html.count("<script") == 1 and 'src="/static/vendor/htmx/htmx.min.js"' in html
+    # Two small scripts: the vendored htmx for the 撰写助手 tips while typing, and the file picker's words
+    # (js/filepicker.js, issue 15); the form works without either.
+    assert html.count("<script") == 2 and 'src="/static/vendor/htmx/htmx.min.js"' in html
+    assert 'src="/static/js/filepicker.js"' in html
     assert Client().get("/p/no-such-org/").status_code == 404
 
 

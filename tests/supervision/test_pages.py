@@ -10,6 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.filepicker import assert_picker
 from zhengxie.core.models import HandlingUnit
 from zhengxie.supervision.models import Item, Selection, Supervision
 
@@ -81,6 +82,16 @@ def test_group_page_add_item_with_evidence_and_errors(client_for, make_group):
     assert i.status == "routed" and i.case_id
     html = c.get(f"/supervision/{s.pk}/").content.decode()
     assert "现场记录.pdf" in html and "整改中" in html
+    # Both file inputs are the site's Chinese picker (issue 15); the item's own is labelled, its box closed.
+    assert_picker(html, "evidence")
+    assert_picker(html, f"e{i.pk}-file")
+    assert f'<label class="visually-hidden" for="id_e{i.pk}-file">佐证材料</label>' in html
+    assert '<details class="mt-1"><summary' in html
+    # Sent without a file: the message under it, the box open, the picker again.
+    r = c.post(f"/supervision/items/{i.pk}/evidence/", {})
+    html = r.content.decode()
+    assert r.status_code == 422 and '<details class="mt-1" open>' in html and "必填" in html
+    assert 'aria-invalid="true"' in assert_picker(html, f"e{i.pk}-file")
     # A bad file: the message next to the field, the text kept.
     bad = SimpleUploadedFile("x.pdf", b"nope", content_type="application/pdf")
     r = c.post(

@@ -122,4 +122,12 @@ class CancelForm(BootstrapFormMixin, forms.Form):
 
 
 class MaterialForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label="会议材料（PDF、Word、图片）")
+    file = forms.FileField(
+        label="会议材料（PDF、Word、图片）",
+        widget=forms.ClearableFileInput(
+            attrs={
+                "class": "form-control form-control-sm flex-grow-1",
+                "accept": ".pdf,.docx,.png,.jpg,.jpeg",
+            }
+        ),
+    )

@@ -94,7 +94,9 @@ class ItemForm(BootstrapFormMixin, forms.Form):
 
 
 class EvidenceForm(BootstrapFormMixin, forms.Form):
-    file = forms.FileField(label="佐证材料")
+    file = forms.FileField(
+        label="佐证材料", widget=forms.ClearableFileInput(attrs={"class": "form-control form-control-sm"})
+    )
 
 
 class ConfirmForm(BootstrapFormMixin, forms.Form):

@@ -138,7 +138,9 @@ def _detail(request, s, *, item_form=None, rating_form=None, bad_item=None, bad_
                 "confirm": bad_form
                 if bad_item == i.pk and isinstance(bad_form, ConfirmForm)
                 else ConfirmForm(prefix=f"c{i.pk}"),
-                "evidence": bad_form if bad_item == i.pk and isinstance(bad_form, EvidenceForm) else None,
+                "evidence": bad_form
+                if bad_item == i.pk and isinstance(bad_form, EvidenceForm)
+                else EvidenceForm(prefix=f"e{i.pk}"),
             }
             for i in lists[key]
         ]

@@ -1,5 +1,6 @@
 // 民主评议 on a phone: the rating form records where the phone is (navigator.geolocation) into its
-// hidden fields, and shows how many photos were chosen. No inline scripts (CSP): loaded by rate.html.
+// hidden fields (the photos chosen show in the site's file input, js/filepicker.js). No inline scripts (CSP):
+// loaded by rate.html.
 (function () {
   "use strict";
   document.addEventListener("DOMContentLoaded", function () {
@@ -22,13 +23,6 @@
       }, { enableHighAccuracy: true, timeout: 10000, maximumAge: 60000 });
     } else if (status) {
       status.textContent = "此设备不支持定位（可不填）";
-    }
-    var photos = form.querySelector('input[type=file][name=photos]');
-    var count = document.getElementById("photo-count");
-    if (photos && count) {
-      photos.addEventListener("change", function () {
-        count.textContent = photos.files.length ? "已选择 " + photos.files.length + " 张照片" : "";
-      });
     }
   });
 })();
