@@ -309,6 +309,35 @@ def test_similar(api, proposal_in):
     assert api("other").get(f"{API}/{p.pk}/similar").status_code == 404
 
 
+TEA = {
+    "category": "农业农村",
+    "reasons": "我县茶叶品牌知名度不高，茶企规模小，精深加工不足。",
+    "suggestions": "一是打造茶叶区域公用品牌；二是扶持茶企精深加工；三是拓展线上销售渠道。",
+}
+
+
+def test_similar_runs_a_fixed_number_of_queries(api, proposal_in):
+    """#16: the similar call (a proposal's whole text: candidates from titles and bodies, their texts, the
+    found proposals' visibility in one read) runs the same statements for five more hits, whoever
+    wrote them and whatever their state — no read per proposal found, no read that grows with them."""
+    p = proposal_in("submitted", title="关于推动茶产业品牌建设的建议", **TEA)
+    proposal_in("submitted", author="member2", title="关于加快茶产业品牌建设的建议", **TEA)
+    c = api("staff")
+    url = f"{API}/{p.pk}/similar"
+    c.get(url)  # warm (token, user, roles)
+    with CaptureQueriesContext(connection) as one:
+        r = c.get(url)
+    before = len(r.json())
+    assert before >= 1  # (the demo county has tea proposals of its own)
+    for i, state in enumerate(("submitted", "handling", "handling", "accepted", "submitted")):
+        author = ("member1", "member2", "member3")[i % 3]
+        proposal_in(state, author=author, title=f"关于茶产业品牌建设的建议（{i + 1}）", **TEA)
+    with CaptureQueriesContext(connection) as six:
+        r = c.get(url)
+    assert len(r.json()) == before + 5 and p.pk not in {x["id"] for x in r.json()}
+    assert len(six) == len(one) == 7, [q["sql"][:60] for q in six.captured_queries]
+
+
 def test_list_shape_filters_and_pages(api, units, proposal_in):
     p = proposal_in("handling", lead="住建局")
     r = api("staff").get(API)
