@@ -11,6 +11,22 @@ from ninja.security import HttpBearer
 
 from .auth import REQUEST_DEFERRED, REQUEST_RELATED, ROLE_NAMES, adopt_request_facts, role_names
 from .errors import Forbidden
+from .keyedread import KeyedRead
+
+
+def _tokens(key_hash, now):
+    from zhengxie.core.models import ApiToken
+
+    return (
+        ApiToken.objects.select_related(*(f"user__{f}" for f in REQUEST_RELATED))
+        .defer(*(f"user__{f}" for f in REQUEST_DEFERRED))
+        .annotate(**{ROLE_NAMES: role_names("user_id")})
+        .filter(key_hash=key_hash, expires_at__gt=now)
+    )
+
+
+# A live token by its hash, its SQL compiled once (core.keyedread).
+TOKEN_READ = KeyedRead(_tokens, key_hash=("core.ApiToken", "key_hash"), now=("core.ApiToken", "expires_at"))
 
 
 def _password_ok(user) -> None:
@@ -29,15 +45,9 @@ class BearerAuth(HttpBearer):
 
     def authenticate(self, request, token):
         from zhengxie.core.models import ApiToken
-        from zhengxie.core.selectors import the_row
 
         # One query: the token, its user and what the request's permission checks ask of the user.
-        t = the_row(
-            ApiToken.objects.select_related(*(f"user__{f}" for f in REQUEST_RELATED))
-            .defer(*(f"user__{f}" for f in REQUEST_DEFERRED))
-            .annotate(**{ROLE_NAMES: role_names("user_id")})
-            .filter(key_hash=ApiToken.hash(token), expires_at__gt=timezone.now())
-        )
+        t = TOKEN_READ(key_hash=ApiToken.hash(token), now=timezone.now())
         if t is None or not t.user.is_active:
             return None
         adopt_request_facts(t.user, getattr(t, ROLE_NAMES))

@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import Aggregate, CharField, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from .keyedread import KeyedRead
+
 
 def find_account(identifier: str):
     """The account a login identifier names: its username first, else its mobile phone number."""
@@ -88,14 +90,20 @@ def request_users():
     )
 
 
+def _session_users(pk):
+    return request_users().filter(pk=pk)
+
+
+# A session's user (`request_users`) by id, its SQL compiled once (core.keyedread).
+SESSION_USER_READ = KeyedRead(_session_users, pk=("core.User", "id"))
+
+
 class UsernameOrPhoneBackend(ModelBackend):
     """Log in with the username or the mobile phone number. A session's user is read in one query with
     what the request's permission checks need (`request_users`)."""
 
     def get_user(self, user_id):
-        from .selectors import the_row  # (no ORDER BY beside the wide select: see the_row)
-
-        user = the_row(request_users().filter(pk=user_id))
+        user = SESSION_USER_READ(pk=user_id)
         if user is None or not self.user_can_authenticate(user):
             return None
         return adopt_request_facts(user, getattr(user, ROLE_NAMES))
