@@ -356,9 +356,14 @@ def test_the_forms_are_styled_and_a_list_of_checkboxes_has_its_label_above(clien
     assert "class=" not in page.split('id="id_departments"')[1].split(">")[0]  # no input style on the list
     c = services.step(user=user("office"), consultation=new(), action="open")
     detail = office.get(reverse("consultation:detail", args=[c.pk])).content.decode()
-    for name in ("place", "minutes", "upload", "speaker_label"):
+    for name in ("place", "minutes", "speaker_label"):
         tag = detail.split(f'name="{name}"')[1].split(">")[0]
         assert "form-control" in tag, name
+    # the material's file: the site's Chinese picker, whose box carries the Bootstrap style (issue 15)
+    picker = detail.split('name="upload"')[0].rsplit("<div", 1)[1] + detail.split('name="upload"')[1][:600]
+    assert (
+        "file-picker" in picker and 'class="form-control file-picker-name"' in picker and "选择文件" in picker
+    )
     assert 'class="form-select"' in detail.split('name="invite"')[1].split(">")[0]
 
 
