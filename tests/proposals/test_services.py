@@ -670,8 +670,11 @@ def test_unsatisfied_sends_it_back_for_rehandling(user, proposal_in):
         services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied")
     with pytest.raises(Invalid, match="满意"):
         services.proposal_evaluate(user=user("member1"), proposal=p, rating="great")
-    services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="措施不具体")
+    services.proposal_evaluate(user=user("member1"), proposal=p, rating="unsatisfied", comment="措施不具体。")
     assert p.status == S.REHANDLING and p.rehandle_round == 2
+    # the member's own full stop is not doubled in what the unit reads
+    body = _notes("handler1", "不满意").latest("id").body
+    assert "措施不具体。请于" in body and "。。" not in body
     # sent back early: the 90 days it had, not today + rehandle_days (30) (tests/handling/test_rehandle_deadline.py)
     assert p.deadline == timezone.localdate() + datetime.timedelta(days=90) and p.light == "green"
     assert _notes("staff", "不满意").exists() and _notes("handler1", "不满意").exists()

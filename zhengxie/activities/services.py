@@ -16,7 +16,7 @@ from django.utils import timezone
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Conflict, Forbidden, Invalid
 from zhengxie.core.models import Organisation, Role
-from zhengxie.core.notifications import notify
+from zhengxie.core.notifications import notify, sentence
 from zhengxie.core.uploads import DOCUMENTS, IMAGES, save_attachment
 from zhengxie.members.models import GroupMembership, Member, MemberGroup, Sector, SpecialCommittee
 
@@ -645,7 +645,7 @@ def invitation_decide_leave(*, user, invitation, approve: bool, reason: str = ""
         if approve:
             title, body = f"请假已批准：{meeting.title}", reason or "您的请假申请已获批准。"
         else:
-            title, body = f"请假未获批准：{meeting.title}", f"理由：{reason}。请按时参加会议。"
+            title, body = f"请假未获批准：{meeting.title}", f"理由：{sentence(reason)}请按时参加会议。"
         notify(
             [inv.member.user], title, body, url=meeting_url(meeting), category="activities", sms=not approve
         )

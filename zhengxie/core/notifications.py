@@ -20,6 +20,16 @@ logger = logging.getLogger("zhengxie.notifications")
 _muted: ContextVar[bool] = ContextVar("notifications_muted", default=False)
 
 
+_SENTENCE_END = tuple("。！？!?…；;")
+
+
+def sentence(text: str) -> str:
+    """A user's words as one sentence of a message: 。 added only when they do not already end one
+    (so "希望重新办理。" is not followed by a second 。)."""
+    text = (text or "").rstrip()
+    return text if not text or text.endswith(_SENTENCE_END) else text + "。"
+
+
 @contextmanager
 def external_delivery_muted():
     """Inbox messages only, no email or SMS: for loading demo data and bulk imports."""

@@ -29,7 +29,7 @@ from django.utils import timezone
 from zhengxie.core import audit
 from zhengxie.core.errors import Conflict, Forbidden, Invalid, NotFound, ServiceError
 from zhengxie.core.models import Role, User
-from zhengxie.core.notifications import notify
+from zhengxie.core.notifications import notify, sentence
 from zhengxie.members.models import Member
 from zhengxie.members.selectors import member_of
 
@@ -587,7 +587,7 @@ def _rate(c: Case, user, rater: ratings.Rater, rating, comment) -> None:
         notify(
             unit_users([a.unit_id], heads=True),
             f"对答复不满意，需重新办理{kind.label}：{c.title}",
-            f"{ev.rater_label}：{ev.comment}。请于 {c.deadline:%Y年%m月%d日} 前重新答复。",
+            f"{ev.rater_label}：{sentence(ev.comment)}请于 {c.deadline:%Y年%m月%d日} 前重新答复。",
             url=kind.url(c),
             category="handling",
         )

@@ -8,7 +8,7 @@ from django.db import transaction
 from zhengxie.core import orgsettings
 from zhengxie.core.errors import Forbidden, Invalid, NotFound
 from zhengxie.core.models import Role
-from zhengxie.core.notifications import notify
+from zhengxie.core.notifications import notify, sentence
 from zhengxie.core.numbering import next_number
 from zhengxie.handling import selectors as spine_selectors
 from zhengxie.handling import services as spine
@@ -526,7 +526,7 @@ def proposal_evaluate(*, user, proposal, rating, comment="", member=None, reply=
             notify(
                 _office_users(p) + _unit_users([a.unit_id], (Role.UNIT_HANDLER, Role.UNIT_HEAD)),
                 f"提案人对答复不满意，需重新办理：{p.number_label}《{p.title}》",
-                f"{member.name}：{comment}。请于 {p.deadline:%Y年%m月%d日} 前重新答复。{followup_note}",
+                f"{member.name}：{sentence(comment)}请于 {p.deadline:%Y年%m月%d日} 前重新答复。{followup_note}",
                 url=url,
                 category="proposal",
             )
