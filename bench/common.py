@@ -625,6 +625,7 @@ def server_env(url: str, tmp: Path, port: int, workers: int, threads: int) -> di
         EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
         ALLOWED_HOSTS="127.0.0.1,localhost",
         MEDIA_ROOT=str(tmp / "media"),
+        CACHE_DIR=str(tmp / "cache"),  # shared by the server's processes, as `make run`'s var/cache
         LOG_LEVEL="WARNING",
         PYTHONUNBUFFERED="1",
         GUNICORN_BIND=f"127.0.0.1:{port}",

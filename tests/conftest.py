@@ -247,9 +247,10 @@ def _settings(settings, tmp_path):
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
     }
-    if "redis" in settings.CACHES["default"]["BACKEND"].lower():
-        # One Redis serves both xdist workers: a test's cache.clear() (FLUSHDB) would wipe the other
-        # worker's counters mid-test (a rate limit read 404 instead of 429). Each test gets its own cache.
+    if "locmem" not in settings.CACHES["default"]["BACKEND"].lower():
+        # One Redis (or the default cache directory) serves both xdist workers: a test's cache.clear()
+        # would wipe the other worker's counters mid-test (a rate limit read 404 instead of 429), and a
+        # run would see what earlier runs left. Each test gets its own cache.
         settings.CACHES = PRIVATE_CACHE
 
 

@@ -134,7 +134,17 @@ REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # `make run` serves with several processes (gunicorn workers, the task worker, the scheduler): a cache
+    # in each one's memory would not see what another wrote — the worker's 疑似重复 neighbour lists never
+    # reached a page, and each worker kept its own rate-limit counters. A directory on this machine is
+    # shared by all of them; several machines share Redis (REDIS_URL).
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
+            "OPTIONS": {"MAX_ENTRIES": 20_000},
+        }
+    }
 
 # Background tasks: the database queue by default, RQ on Redis when TASKS_BACKEND=rq.
 TASKS_BACKEND = env("TASKS_BACKEND", default="database")

@@ -103,6 +103,7 @@ def _env(db_path: Path, static_root: Path, media_root: Path) -> dict[str, str]:
         DATABASE_URL=f"sqlite:///{db_path}",
         STATIC_ROOT=str(static_root),
         MEDIA_ROOT=str(media_root),
+        CACHE_DIR=str(media_root.parent / "cache"),  # this site's own: never the developer's var/cache
         DEBUG="false",
         TASKS_BACKEND="immediate",
         EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",

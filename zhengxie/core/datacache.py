@@ -9,9 +9,8 @@ and reads through the cache::
     n = datacache.count("proposals", qs)                       # a list's exact count
     figs = datacache.cached("proposals", ("stats", sid), lambda: compute(sid))
 
-- **The version** of a kind is a random token in one `core.DataVersion` row, shared by every process (the
-  default cache is per-process locmem: `make run`'s three gunicorn workers would each keep their own
-  version there, and a write answered by one would leave the others showing the old figure).
+- **The version** of a kind is a random token in one `core.DataVersion` row, shared by every process and
+  never dropped (a cache may drop an entry at any time: a lost version would serve old figures as new).
 - **Invalidation is automatic**: every SQL statement of the process passes an execute wrapper (installed on
   each connection); an INSERT, UPDATE or DELETE of a watched table marks its kinds, and once the write's
   transaction commits (`on_commit`, so no reader can see the new token with the old rows) each marked kind
