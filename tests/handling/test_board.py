@@ -282,7 +282,8 @@ def test_an_extension_from_the_board_moves_the_deadline_through_the_proposal_ser
     assert r.status_code == 200 and p.title in text(r) and f"{old:%Y-%m-%d}" in text(r)
 
     r = c.post(_extend_url(p), {"new_deadline": f"{new:%Y-%m-%d}", "reason": "需多部门协调"}, follow=True)
-    assert r.redirect_chain[-1][0] == BOARD and "已延期。" in messages_of(r)
+    assert r.redirect_chain[-1][0] == BOARD
+    assert f"已延期：{p.number_label}《{p.title}》办理期限改为 {new:%Y-%m-%d}。" in messages_of(r)
     p.refresh_from_db()
     assert p.deadline == new
     assert Case.objects.get(pk=p.case_id).deadline == new

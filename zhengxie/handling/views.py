@@ -233,7 +233,10 @@ def extend(request, case_id: int):
         except ServiceError as exc:
             error = exc.message
         else:
-            messages.success(request, "已延期。")
+            case.refresh_from_db(fields=["deadline"])
+            messages.success(
+                request, f"已延期：{case.label}《{case.title}》办理期限改为 {case.deadline:%Y-%m-%d}。"
+            )
             return redirect("handling:board")
     return render(
         request,
