@@ -114,6 +114,16 @@ def test_html_is_shown_as_text(submitted, client_for):
     assert "&lt;script&gt;" in r.content.decode()
 
 
+def test_moderation_shows_the_rejection_fields_only_for_a_rejection(submitted, client_for):
+    s = submitted()
+    html = client_for("office").get(f"/suggestions/{s.pk}/").content.decode()
+    form = html[html.index('id="moderate"') : html.index('id="btn-moderate"')]
+    # 不予受理类别, 重复于 and 理由 are shown (and sent) only while 不予受理 is chosen (static/js/app.js)
+    for name in ("category", "duplicate_of", "reason"):
+        assert re.search(rf'data-show-when="decision=reject">\s*<label[^>]*for="id_{name}"', form), name
+    assert form.count('data-show-when="decision=reject"') == 3
+
+
 def test_phone_masked_to_units_unless_consented(routed, client_for):
     s = routed(phone="13812345678")
     html = client_for("handler1").get(f"/suggestions/{s.pk}/").content.decode()

@@ -14,7 +14,7 @@ from . import kinds
 from .models import Evaluation, Reply
 from .services import units
 from .services.ratings import check_rating
-from .services.signoff import DECISIONS, check_decision
+from .services.signoff import DECISIONS, RETURN, check_decision
 from .services.supervision import check_extension_date, check_extension_reason
 from .services.units import result_classes
 
@@ -179,6 +179,7 @@ class SignForm(BootstrapFormMixin, forms.Form):
     def __init__(self, *args, case=None, **kw):
         super().__init__(*args, **kw)
         self.fields["decision"].widget.attrs["class"] = "form-check-input"
+        self.fields["reason"].show_when = f"decision={RETURN}"
 
     def clean(self):
         data = super().clean()

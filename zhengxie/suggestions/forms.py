@@ -131,6 +131,11 @@ class ModerateForm(BootstrapFormMixin, forms.Form):
         label="理由（建议人可见）", required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("category", "duplicate_of", "reason"):  # only a rejection has them
+            self.fields[name].show_when = "decision=reject"
+
 
 class RouteForm(BootstrapFormMixin, forms.Form):
     unit = forms.ModelChoiceField(label="承办单位", queryset=HandlingUnit.objects.none(), required=False)
