@@ -144,3 +144,39 @@ def table_row(html: str, first_cell: str) -> list[str]:
         if cells and cells[0] == first_cell:
             return cells
     raise AssertionError(f"no row {first_cell!r}")
+
+
+# --- 事项材料 (Kind.materials) on the case page -------------------------------------------------------------
+
+
+def materials_block(html: str) -> str:
+    """The case page's 事项材料 card (its HTML), "" when the page shows none."""
+    found = re.search(r'<div class="card p-3 mb-3" id="materials">(.*?)\n    </div>', html, flags=re.S)
+    return found.group(1) if found else ""
+
+
+def case_page_queries(client, case_id: int) -> int:
+    """The queries of one read of the case page, after a first read (sessions, settings caches)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = f"/handling/cases/{case_id}/"
+    client.get(url)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return len(ctx.captured_queries)
+
+
+def materials_queries(client, case_id: int) -> int:
+    """How many queries the kind's `materials` hook adds to the case page: the page read with the hook and
+    with the kind's materials switched off."""
+    import dataclasses
+
+    kind = kinds.get(Case.objects.get(pk=case_id).kind)
+    full = case_page_queries(client, case_id)
+    kinds.KINDS[kind.name] = dataclasses.replace(kind, materials=lambda case, user: [])
+    try:
+        bare = case_page_queries(client, case_id)
+    finally:
+        kinds.KINDS[kind.name] = kind
+    return full - bare

@@ -51,6 +51,13 @@ def _sources(cases) -> dict:
     return kinds.sources_from(cases, items, _source_text)
 
 
+def _materials(case, user) -> list:
+    """What the unit acts on (事项材料 on the case page): the recommendation's text under the title of the
+    协商成果 it belongs to. No query: the recommendation and its outcome are those source() reads."""
+    r = _recommendation(case)
+    return [{"title": f"《{r.outcome.title}》第{r.number}条建议", "text": r.content, "files": []}]
+
+
 def _may_view(case, user) -> bool:
     from zhengxie.handling.rules import is_unit_user, unit_holds
 
@@ -105,6 +112,7 @@ RECOMMENDATION = kinds.register(
         item_url=_item_url,
         source=_source,
         sources=_sources,
+        materials=_materials,
         may_view=_may_view,
         may_rate=_may_rate,
         on_close=_on_close,

@@ -144,7 +144,10 @@ class Kind:
     # materials(case, user) -> list[dict]: what the replying unit needs of the item to act on it, shown on
     # the case page (事项材料) and in the API to whoever may see the case: each {"title", "text", "files":
     # [{"name", "url", "is_image"}]} — the files' downloads checked by the module's own rules. A 整改 item
-    # gives its requirement and the group's evidence, which the unit cannot open on the group's page.
+    # gives its requirement and the group's evidence, which the unit cannot open on the group's page; a
+    # 批示落实 the 批示 and the 社情民意 information as issued; a 微建议 the citizen's text and photos; a 协商建议
+    # or 视察调研建议 its text under its outcome's or report's title. Never personal data the unit does not
+    # need (authors, phones); one or two queries, reusing the kind's cached item.
     materials: Callable = field(default=_no_materials, compare=False)
     # may_view(case, user) -> bool: whether this user may see the item (the module's visibility rule).
     may_view: Callable = field(default=_nobody, compare=False)

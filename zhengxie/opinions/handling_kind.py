@@ -61,6 +61,18 @@ def _sources(cases) -> dict:
     return kinds.sources_from(cases, items, _source_text)
 
 
+def _materials(case, user) -> list:
+    """What the unit implements (事项材料 on the case page, which is all it may open): the leader's 批示 and
+    the 社情民意 information as issued (the office's edited title and text). Not the authors' names or
+    numbers: the unit answers through the case. No query: the 批示 and its item are those source() reads."""
+    i = _instruction(case)
+    o = i.opinion
+    return [
+        {"title": f"领导批示（{i.leader}，{i.instructed_on:%Y-%m-%d}）", "text": i.content, "files": []},
+        {"title": f"社情民意信息《{o.display_title}》", "text": o.display_content, "files": []},
+    ]
+
+
 def _may_view(case, user) -> bool:
     from zhengxie.handling.rules import unit_holds
 
@@ -104,6 +116,7 @@ INSTRUCTION = kinds.register(
         units_see_item=False,  # the 社情民意 item is the committee's: the unit answers on the case page
         source=_source,
         sources=_sources,
+        materials=_materials,
         raters_users=_raters_users,
         may_view=_may_view,
         may_rate=_may_rate,

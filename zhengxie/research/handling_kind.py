@@ -47,6 +47,12 @@ def _sources(cases) -> dict:
     return kinds.sources_from(cases, items, _source_text)
 
 
+def _materials(case, user) -> list:
+    """What the unit acts on (事项材料 on the case page): the recommendation's text under the report's title
+    and its number. No query: the recommendation and its topic are those source() reads."""
+    return [{"title": _source(case), "text": _recommendation(case).content, "files": []}]
+
+
 def _may_view(case, user) -> bool:
     from zhengxie.handling.rules import is_unit_user, unit_holds
 
@@ -84,6 +90,7 @@ RECOMMENDATION = kinds.register(
         item_url=_item_url,
         source=_source,
         sources=_sources,
+        materials=_materials,
         may_view=_may_view,
         may_rate=_may_rate,
         on_close=_follow,

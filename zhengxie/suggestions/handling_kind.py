@@ -41,6 +41,30 @@ def _sources(cases) -> dict:
     return kinds.sources_from(cases, items, _source_text)
 
 
+def _materials(case, user) -> list:
+    """What the unit answers (事项材料 on the case page): the citizen's title and text and their photos (one
+    query). The photos download through the item's own view, whose rule (rules.can_view: is_routed_unit)
+    lets exactly the units holding the case open them. Never the citizen's name or phone: the unit answers
+    through the case, and the item's page shows the number only as rules.sees_phone allows."""
+    s = _suggestion(case)
+    photos = list(s.photos.all())
+    more = f"（附照片{len(photos)}张）" if photos else ""
+    return [
+        {
+            "title": f"群众建议《{s.title}》{more}",
+            "text": s.content,
+            "files": [
+                {
+                    "name": f"照片{n}",
+                    "url": reverse("suggestions:photo", args=[p.pk]),
+                    "is_image": p.mime_type.startswith("image/"),
+                }
+                for n, p in enumerate(photos, 1)
+            ],
+        }
+    ]
+
+
 def _may_view(case, user) -> bool:
     from . import rules
 
@@ -88,6 +112,7 @@ PUBLIC_SUGGESTION = kinds.register(
         item_url=_item_url,
         source=_source,
         sources=_sources,
+        materials=_materials,
         may_view=_may_view,
         raters_users=_raters_users,
         on_close=_on_close,
