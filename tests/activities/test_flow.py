@@ -183,7 +183,9 @@ def test_materials_upload_and_download_checks_permission(client_for, make_meetin
 def test_demo_plenary_is_closed_with_duty_records(db):
     from zhengxie.performance.models import DutyRecord
 
-    plenary = Meeting.objects.get(kind="plenary", title__contains="全体会议")
+    plenary = Meeting.objects.get(
+        organisation__code="demo-county", kind="plenary", title__contains="全体会议"
+    )
     assert plenary.status == "closed"
     n = plenary.invitations.count()
     assert n >= 30
@@ -194,6 +196,6 @@ def test_demo_plenary_is_closed_with_duty_records(db):
         source_id__in=[str(i) for i in plenary.invitations.values_list("pk", flat=True)],
     )
     assert records.count() == n
-    upcoming = Meeting.objects.get(kind="committee", status="notified")
+    upcoming = Meeting.objects.get(organisation__code="demo-county", kind="committee", status="notified")
     states = dict(upcoming.invitations.values_list("member__user__username", "leave_status"))
     assert states["member2"] == "pending"

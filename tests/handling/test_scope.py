@@ -52,16 +52,19 @@ def test_a_member_of_another_county_sees_nothing(client_for, api_for, item):
 
 
 def test_the_office_of_another_county_sees_none_of_this_county(client_for, api_for, units, item):
-    other_county_staff()
+    sibling = other_county_staff().organisation
     c, a = client_for("shimenstaff"), api_for("shimenstaff")
     r = c.get("/handling/board/")
     assert r.status_code == 200
-    assert r.context["figures"]["totals"]["total"] == 0 and r.context["figures"]["units"] == []
-    assert rows(r) == [] and TITLE not in text(r)
-    assert a.get("/api/v1/inbox").json()["count"] == 0
+    # 石门区's own items only (its demo year): none of 青川县's units or cases
+    assert r.context["figures"]["totals"] == totals_of(owed(case__organisation=sibling))
+    ours = {u.pk for u in units.values()}
+    assert not ours & {u["unit_id"] for u in r.context["figures"]["units"]}
+    assert item.case_id not in {x["case_id"] for x in rows(r)} and TITLE not in text(r)
+    assert item.pk not in [i["id"] for i in a.get("/api/v1/inbox", {"q": "跨组织样例"}).json()["items"]]
     assert a.get("/api/v1/inbox", {"unit": units["教育局"].pk}).json()["count"] == 0
     assert a.get("/api/v1/handling/board", {"unit": units["教育局"].pk}).json()["totals"]["total"] == 0
-    assert a.get("/api/v1/handling/units").json() == []
+    assert not ours & {u["unit_id"] for u in a.get("/api/v1/handling/units").json()}
     # Nor may it act on this county's items.
     r = a.post("/api/v1/handling/remind", {"case_ids": [item.case_id]}, content_type="application/json")
     assert r.status_code == 403

@@ -374,7 +374,11 @@ def test_merge_targets(user, proposal_in):
     closed = Proposal.objects.filter(status=S.CLOSED, session=p.session).first()
     with pytest.raises(Invalid, match="只能并入"):
         services.proposal_review(user=user("staff"), proposal=p, decision="merge", merge_into=closed.pk)
-    last_year = Proposal.objects.exclude(session=p.session).filter(status=S.CLOSED).first()
+    last_year = (
+        Proposal.objects.filter(organisation=p.organisation, status=S.CLOSED)
+        .exclude(session=p.session)
+        .first()
+    )
     with pytest.raises(Invalid, match="同一会次"):
         services.proposal_review(user=user("staff"), proposal=p, decision="merge", merge_into=last_year.pk)
     assert reload(p).status == S.SUBMITTED

@@ -140,6 +140,7 @@ class Copied:
 class Generator:
     def __init__(self, scale: float, seed: int, out=None, cities: int = 14, counties: int = 120):
         self.scale = scale
+        self.invited = max(4, round(40 * scale))  # members invited to each meeting
         self.rng = random.Random(seed)
         self.out = out or (lambda msg: None)
         self.n_cities = max(1, cities)
@@ -149,6 +150,7 @@ class Generator:
         self.tz = timezone.get_current_timezone()
         self.now = timezone.now()
         self.timings: dict[str, float] = {}
+        self.sync_all = True
         self.counts: dict[str, int] = {}
         self.pb, self.ob, self.perfb = _bench()
 
@@ -182,6 +184,16 @@ class Generator:
             weights[c.pk] = w[c.kind] * self.rng.uniform(0.6, 1.4)  # committees differ (outliers)
         norm = sum(weights.values())
         return {pk: max(1, round(total * w / norm)) for pk, w in weights.items()}
+
+    def portions(self, key: str, total: int | None = None) -> dict[int, int]:
+        """{committee pk: how many rows of `key` it gets}: its share of the scaled total (of `total` when
+        given). A subclass may fix each committee's figures instead (the demo's counties: yearbook/demo.py)."""
+        return self.shares(self.size(key) if total is None else total)
+
+    def mix(self, committee, current: bool) -> dict:
+        """The proposals' state shares of a committee's session: the benchmark's (this session in every
+        stage, earlier ones mostly closed). A subclass may make one committee weaker or stronger."""
+        return self.pb.CURRENT_MIX if current else self.pb.OLD_MIX
 
     # -------------------------------------------------------------------------------------------- run
 
@@ -339,7 +351,7 @@ class Generator:
                 )
                 roles.append(Role.UNIT_HANDLER)
             n_members = max(len(self.committees) * 6, self.size("users") - len(users))
-            member_share = self.shares(n_members)
+            member_share = self.portions("members", n_members)
             member_users = []
             for c in self.committees:
                 for i in range(max(6, member_share[c.pk])):
@@ -420,11 +432,14 @@ class Generator:
 
         pb, rng, S = self.pb, self.rng, Proposal.Status
         accepted_states = {S.ACCEPTED, S.ASSIGNED, S.HANDLING, S.REPLIED, S.REHANDLING, S.CLOSED}
-        share = self.shares(self.size("proposals"))
+        share = self.portions("proposals")
         counts = dict.fromkeys(("signers", "assignments", "contacts", "replies", "evaluations", "events"), 0)
         made, t0, buffer = 0, time.perf_counter(), []
         numbers: dict[int, int] = {}
         numbered: dict[int, list] = {}
+        # The spine's copies are synced for the whole table at once (loadscale's database is its own); a
+        # generator adding to a database with other proposals (the demo) syncs only the rows it made.
+        made_pks: list[int] | None = None if self.sync_all else []
 
         def flush():
             nonlocal buffer
@@ -435,6 +450,8 @@ class Generator:
                 fill_session_copies([p for p, _ in buffer])  # COPY is no bulk_create: the order key
                 copy_rows(Proposal, [p for p, _ in buffer])
                 reporting.open_cases([p for p, _ in buffer])
+                if made_pks is not None:
+                    made_pks.extend(p.pk for p, _ in buffer)
                 for p, _ in buffer:
                     if p.number:
                         numbered[p.session_id].append(p.pk)
@@ -465,7 +482,7 @@ class Generator:
             for session in ctx["sessions"]:
                 numbers[session.pk], numbered[session.pk] = 0, []
                 current = session.year == self.today.year
-                mix = pb.CURRENT_MIX if current else pb.OLD_MIX
+                mix = self.mix(c, current)
                 states, weights = list(mix), list(mix.values())
                 year_end = min(datetime.date(session.year, 12, 31), self.today)
                 n = per_year if not current else max(1, per_year * 2 // 3)
@@ -534,7 +551,7 @@ class Generator:
             batch_size=2000,
         )
         t1 = time.perf_counter()
-        reporting.sync(None)
+        reporting.sync(made_pks)
         self.timings["proposals_sync"] = round(time.perf_counter() - t1, 1)
         self.counts["proposals"] = made
         self.counts.update({f"proposal_{k}": v for k, v in counts.items()})
@@ -544,6 +561,7 @@ class Generator:
     def make_opinions(self) -> None:
         """社情民意 as the opinions benchmark writes them (its status mix, categories and adoption levels):
         items with their authors and timeline, published issues, adoptions and 批示 on accepted items."""
+        from zhengxie.core.models import Counter
         from zhengxie.opinions.models import (
             Adoption,
             Instruction,
@@ -555,7 +573,7 @@ class Generator:
 
         ob, pb, rng = self.ob, self.pb, self.rng
         statuses, weights = zip(*ob.STATUS_MIX, strict=True)
-        share = self.shares(self.size("opinions"))
+        share = self.portions("opinions")
         made, t0 = 0, time.perf_counter()
         bodies = {
             "county": "县委办公室",
@@ -604,7 +622,7 @@ class Generator:
                 authors.append(lead)
             with transaction.atomic():
                 copy_rows(Opinion, rows)
-                Opinion.objects.filter(organisation=c).update(root=F("pk"))
+                Opinion.objects.filter(organisation=c, root__isnull=True).update(root=F("pk"))
                 OpinionAuthor.objects.bulk_create(
                     [OpinionAuthor(opinion=o, member=m, order=0) for o, m in zip(rows, authors, strict=True)],
                     batch_size=5000,
@@ -648,7 +666,7 @@ class Generator:
                                 number=n,
                                 kind="special",
                                 title=o.title,
-                                signer="陈志远",
+                                signer=ctx["leader"].name,
                                 status="published",
                                 created_by=info,
                                 created_at=when,
@@ -658,6 +676,13 @@ class Generator:
                         )
                         in_issue.append(o)
                 OpinionIssue.objects.bulk_create(issues, batch_size=2000)
+                # the issue numbers' counters, so that the next issue composed (services) follows them
+                last = {}
+                for issue in issues:
+                    last[issue.year] = max(last.get(issue.year, 0), issue.number)
+                Counter.objects.bulk_create(
+                    [Counter(organisation=c, key=f"opinions.issue.{y}", value=n) for y, n in last.items()]
+                )
                 for issue, o in zip(issues, in_issue, strict=True):
                     o.issue_id, o.issue_order = issue.pk, 1
                     events.append(
@@ -747,7 +772,7 @@ class Generator:
         rng = self.rng
         ct = ContentType.objects.get_for_model(SelfReport)
         acts, weights = list(self.perfb.WEIGHTS), list(self.perfb.WEIGHTS.values())
-        share = self.shares(self.size("duty"))
+        share = self.portions("duty")
         sid, made, t0 = 0, 0, time.perf_counter()
         batch = []
         for c in self.committees:
@@ -790,7 +815,7 @@ class Generator:
         from zhengxie.activities.models import Invitation, Meeting
 
         rng = self.rng
-        invited = max(4, round(40 * self.scale))
+        invited = self.invited
         meetings, plans = [], []
         for c in self.committees:
             ctx = self.ctx[c.pk]
@@ -872,7 +897,7 @@ class Generator:
             batch_size=5000,
         )
         S, R = Suggestion.Status, Suggestion.Rating
-        sug_share, day_share = self.shares(self.size("suggestions")), self.shares(self.size("duty_days"))
+        sug_share, day_share = self.portions("suggestions"), self.portions("duty_days")
         sugg, slots, records = [], [], []
         for s in studios:
             ctx = self.ctx[s.organisation_id]

@@ -56,10 +56,13 @@ def month_charts(parts: list[dict], year: int) -> list[dict]:
 
 
 def _columns(snaps: dict) -> list[dict]:
-    """Every figure any committee has, in the parts' order: {key, part, label, unit, definition, better}."""
-    seen: dict[str, dict] = {}
+    """Every figure any committee has, in the parts' order: {key, part, label, unit, definition, better}.
+    A figure only some committees have (a kind of meeting one county held) joins its own part's run of
+    columns, so that each part stays one group in the table's header."""
+    parts: dict[str, dict[str, dict]] = {}
     for s in snaps.values():
         for p in s.parts:
+            seen = parts.setdefault(p["key"], {})
             for f in p["figures"]:
                 key = f"{p['key']}.{f['key']}"
                 seen.setdefault(
@@ -73,7 +76,7 @@ def _columns(snaps: dict) -> list[dict]:
                         "better": f.get("better", "higher"),
                     },
                 )
-    return list(seen.values())
+    return [col for seen in parts.values() for col in seen.values()]
 
 
 def _cells(values: list) -> str:

@@ -1,4 +1,4 @@
-"""Load the demo: a city committee with two counties. Safe to run again: it keeps existing data.
+"""Load the demo: a city committee with three counties. Safe to run again: it keeps existing data.
 
 Each app contributes through `zhengxie/<app>/demo.py: load(ctx)`, called in DEMO_APPS order with a
 shared context dict (organisations, users, units ...).
@@ -28,13 +28,14 @@ DEMO_APPS = [
     "research",
     "reading",
     "performance",
+    "yearbook",  # 石门区's year and 临江县 (after every app's own demo), then every committee's snapshots
     "routing",
     "hottopics",
 ]
 
 
 class Command(BaseCommand):
-    help = "加载演示数据（一个市政协、两个县政协及其委员、承办单位、提案、会议等）"
+    help = "加载演示数据（一个市政协、三个县（区）政协及其委员、承办单位、提案、会议等）"
 
     def add_arguments(self, parser):
         parser.add_argument("--members", type=int, default=250)
