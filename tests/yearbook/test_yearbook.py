@@ -369,3 +369,173 @@ def test_levels_table_names_each_part_once_above_its_figures(client_for):
     figures = re.findall(r'<th class="text-end" title="([^"：]+)：', head)
     assert sum(int(n) for n, _ in groups) == len(figures)  # every figure column sits under its part
     assert head.count("提案工作") == 1 + figures.count("提案工作")  # the group once, then only in hints
+
+
+# --- 大屏: the year and the committees below on a meeting room's wall screen (issue #13) -------------------
+
+
+def _json_script(html, element_id):
+    import json
+    import re
+
+    m = re.search(rf'<script id="{re.escape(element_id)}" type="application/json">(.*?)</script>', html, re.S)
+    assert m, f"no json_script {element_id}"
+    return json.loads(m.group(1))
+
+
+def _tile(html, key):
+    """The big number on the tile of one figure ("proposals.submitted"), and the tile's whole text."""
+    import re
+
+    m = re.search(
+        rf'<div class="wall-tile[^"]*" data-tile="{re.escape(key)}">(.*?)<!-- /tile -->', html, re.S
+    )
+    assert m, f"no tile {key}"
+    value = re.search(r"<span data-value>([^<]*)</span>", m.group(1)).group(1)
+    return value, re.sub(r"<[^>]+>", "", m.group(1))
+
+
+def _wall_shell(html):
+    """The 大屏 is a page of its own: no site menu or footer, dark, and it reloads itself every 5 minutes."""
+    assert 'class="navbar' not in html and "<footer" not in html and "member-tabbar" not in html
+    assert 'data-bs-theme="dark"' in html
+    assert '<meta http-equiv="refresh" content="300">' in html
+    assert "每5分钟自动刷新" in html
+    assert "<script>" not in html  # CSP: no inline script, the clock is static/js/wall.js
+    assert "js/wall.js" in html and "vendor/echarts/echarts.min.js" in html
+
+
+def test_the_wall_shows_the_years_headline_figures_big_without_the_sites_menu(client_for):
+    c = county()
+    r = client_for("leader").get(f"/yearbook/?year={YEAR}&wall=1")
+    assert r.status_code == 200
+    html = r.content.decode()
+    _wall_shell(html)
+    assert f"{c.name}" in html and f"{YEAR}年度工作数据" in html
+    snap = Snapshot.objects.get(organisation=c, year=YEAR)
+    assert "统计时间 " + timezone.localtime(snap.computed_at).strftime("%Y-%m-%d %H:%M") in html
+    # the headline figures of every module, as stored (not recounted), with last year's arrow
+    now = services.figure_map(snap.parts)
+    last = services.figure_map(Snapshot.objects.get(organisation=c, year=YEAR - 1).parts)
+    for key in (
+        "proposals.submitted",
+        "proposals.accepted",
+        "proposals.reply_rate",
+        "proposals.satisfaction",
+        "opinions.received",
+        "opinions.accepted",
+        "opinions.instructions",
+        "consultation.held",
+        "consultation.outcomes",
+        "activities.attendance_rate",
+        "activities.trained_share",
+        "suggestions.received",
+        "suggestions.satisfaction",
+        "studios.duty_days",
+        "keytasks.done",
+    ):
+        value, text = _tile(html, key)
+        assert value == ("—" if now[key]["value"] is None else str(now[key]["value"])), key
+        assert now[key]["label"] in text
+        before = last[key]["value"]
+        if now[key]["value"] is not None and before is not None:
+            change = now[key]["value"] - before
+            assert ("↑" in text) == (change > 0) and ("↓" in text) == (change < 0), (key, text)
+            assert ("持平" in text) == (change == 0), (key, text)
+    assert html.count('data-tile="') <= 20  # the headline ones, not all ~90 figures
+    # the monthly charts, drawn dark
+    for part in (p for p in snap.parts if p["months"]):
+        option = _json_script(html, f"yearbook-months-{part['key']}")
+        assert [s["data"] for s in option["series"]] == list(part["months"].values())
+        assert f'data-chart-source="yearbook-months-{part["key"]}" data-chart-theme="dark"' in html
+    # and a way back to the normal page (the same committee and year)
+    assert f'href="/yearbook/?org={c.pk}&amp;year={YEAR}" id="wall-exit"' in html and "退出大屏" in html
+
+
+def test_a_city_user_puts_a_countys_year_on_the_wall_read_only_and_a_sibling_cannot(client_for):
+    sibling = Organisation.objects.get(code="demo-county-2")
+    assert client_for("office").get(f"/yearbook/?org={sibling.pk}&wall=1").status_code == 404
+    assert client_for("office").get(f"/yearbook/levels/?org={sibling.pk}&wall=1").status_code == 404
+    assert client_for("member1").get("/yearbook/?wall=1").status_code == 404
+    # a county has no committee below it: its levels wall says so, it does not fail
+    assert "没有下级政协" in client_for("office").get("/yearbook/levels/?wall=1").content.decode()
+    html = client_for("citystaff").get(f"/yearbook/?org={county().pk}&wall=1").content.decode()
+    assert county().name in html and 'data-tile="proposals.submitted"' in html
+    assert 'href="/proposals' not in html  # read-only: no links into the county's modules
+
+
+def test_the_wall_reads_the_stored_year_in_as_few_queries_as_the_page(
+    client_for, django_assert_max_num_queries
+):
+    c = client_for("leader")
+    c.get(f"/yearbook/?year={YEAR}&wall=1")
+    with django_assert_max_num_queries(14):
+        assert c.get(f"/yearbook/?year={YEAR}&wall=1").status_code == 200
+
+
+def _ranking_chart(html):
+    import re
+
+    m = re.search(r'data-chart-source="(levels-ranking-chart[^"]*)"', html)
+    assert m, "no ranking chart"
+    return _json_script(html, m.group(1))
+
+
+def test_the_levels_wall_ranks_the_committees_in_a_bar_chart_with_the_outliers_red(client_for):
+    city = Organisation.objects.get(code="demo-city")
+    below = _synthetic(city, [(80.0, 3), (95.5, 0), (82.0, 2), (30.0, 9), (88.0, 1)])
+    names = [c.name for c in below]
+    r = client_for("citystaff").get(f"/yearbook/levels/?year={YEAR}&figure=t.rate&sort=t.late&wall=1")
+    assert r.status_code == 200
+    html = r.content.decode()
+    _wall_shell(html)
+    assert city.name in html and "办复率" in html
+    option = _ranking_chart(html)
+    # best first, from the top: 95.5, 88, 82, 80, 30 — the worst (30 %) in red, the others not
+    assert option["yAxis"]["data"] == [names[1], names[4], names[2], names[0], names[3]]
+    data = option["series"][0]["data"]
+    assert [d["value"] for d in data] == [95.5, 88.0, 82.0, 80.0, 30.0]
+    red = [option["yAxis"]["data"][i] for i, d in enumerate(data) if "itemStyle" in d]
+    assert red == [names[3]]
+    # the table's key columns, sorted as asked (逾期: fewest first), the outlier's row marked
+    body = html.split('id="wall-table"')[1].split("<tbody>")[1].split("</tbody>")[0]
+    rows = body.split("<tr")[1:]
+    order = [n for row in rows for n in names if f">{n}<" in row]
+    assert order == [names[1], names[4], names[2], names[0], names[3]]
+    assert "需关注" in rows[-1] and "wall-outlier" in rows[-1]
+    assert all("需关注" not in row for row in rows[:-1])
+    # totals as tiles, the chosen figure's median among them; the exit keeps the figure and the sort
+    assert "data-tile=" in html
+    exit_link = html.split('id="wall-exit"')[0].rsplit("<a", 1)[1]
+    assert "figure=t.rate" in exit_link and "sort=t.late" in exit_link and "wall=1" not in exit_link
+
+
+def test_the_levels_wall_reads_in_constant_queries(client_for):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    city = Organisation.objects.get(code="demo-city")
+    c = client_for("citystaff")
+    url = f"/yearbook/levels/?year={YEAR}&figure=t.rate&wall=1"
+    counts = []
+    base = len(services.committees_below(city))  # the demo's counties
+    for n in (base, base + 3, base + 21):
+        _synthetic(city, [(float(i), i) for i in range(n)])
+        with CaptureQueriesContext(connection) as ctx:
+            html = c.get(url).content.decode()
+        assert len(_ranking_chart(html)["yAxis"]["data"]) == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1] == counts[2] <= 12, counts
+
+
+def test_the_levels_page_draws_the_ranking_beside_the_list(client_for):
+    city = Organisation.objects.get(code="demo-city")
+    below = _synthetic(city, [(80.0, 3), (95.5, 0), (82.0, 2), (30.0, 9), (88.0, 1)])
+    html = client_for("citystaff").get(f"/yearbook/levels/?year={YEAR}&figure=t.late").content.decode()
+    assert 'class="navbar' in html and "vendor/echarts/echarts.min.js" in html
+    option = _ranking_chart(html)
+    # 逾期: fewer is better, the fewest on top; the most (9) is the one to watch
+    assert option["yAxis"]["data"] == [below[i].name for i in (1, 4, 2, 0, 3)]
+    assert [d["value"] for d in option["series"][0]["data"]] == [0, 1, 2, 3, 9]
+    assert "itemStyle" in option["series"][0]["data"][-1]
+    assert 'id="levels-ranking"' in html  # the list stays

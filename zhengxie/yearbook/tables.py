@@ -85,6 +85,17 @@ def _cells(values: list) -> str:
     return format_html_join("", '<td class="text-end">{}</td>', (("—" if v is None else v,) for v in values))
 
 
+def _groups(cols: list[dict]) -> list[dict]:
+    """The header's upper row: each part over its run of columns."""
+    groups: list[dict] = []
+    for col in cols:
+        if groups and groups[-1]["title"] == col["part"]:
+            groups[-1]["span"] += 1
+        else:
+            groups.append({"title": col["part"], "span": 1})
+    return groups
+
+
 def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
     """The table of the committees below: a row per committee, a column per figure, the total (a sum of
     counts; rates are not summed, they show the median), the ranking on the chosen figure and its outliers
@@ -131,15 +142,9 @@ def levels(committees: list, snaps: dict, chosen: str = "") -> dict:
             outliers = {worst}
             if spread:
                 outliers |= {c.pk for v, c in scored if abs(v - mid) > 2 * spread}
-    groups: list[dict] = []  # the header's upper row: each part over its run of columns
-    for col in cols:
-        if groups and groups[-1]["title"] == col["part"]:
-            groups[-1]["span"] += 1
-        else:
-            groups.append({"title": col["part"], "span": 1})
     return {
         "columns": cols,
-        "groups": groups,
+        "groups": _groups(cols),
         "rows": rows,
         "totals": totals,
         "total_cells": _cells(totals),
@@ -172,3 +177,129 @@ def sort(table: dict, key: str = "", direction: str = "") -> dict:
     col["aria_sort"] = "descending" if direction == "desc" else "ascending"
     col["next_dir"] = "asc" if direction == "desc" else "desc"
     return {**table, "rows": present + missing, "sort": key, "dir": direction}
+
+
+# --- 大屏 (wall screen) -------------------------------------------------------------------------------------
+
+# The work report's headline figures ("part.figure" of the snapshot), one tile each on the 大屏 and the key
+# columns of its table of committees; a part a committee does not have is simply left out.
+HEADLINES = frozenset(
+    {
+        "proposals.submitted",
+        "proposals.accepted",
+        "proposals.reply_rate",
+        "proposals.satisfaction",
+        "opinions.received",
+        "opinions.accepted",
+        "opinions.instructions",
+        "consultation.held",
+        "consultation.outcomes",
+        "activities.held",
+        "activities.attendance_rate",
+        "activities.trained_share",
+        "supervision.rectified_rate",
+        "research.reports",
+        "suggestions.received",
+        "suggestions.satisfaction",
+        "studios.duty_days",
+        "keytasks.done",
+    }
+)
+OUTLIER_COLOUR = "#e5484d"
+BAR_COLOUR = "#3e8ef7"
+
+
+def headlines(parts: list[dict]) -> list[dict]:
+    """The headline figures of `compare`d parts, in the parts' order: the tiles of the year's 大屏, each
+    with its part's title, last year's value and the change (同比) as the page's table shows them."""
+    return [
+        {**r, "key": f"{p['key']}.{r['key']}", "part": p["title"]}
+        for p in parts
+        for r in p["rows"]
+        if f"{p['key']}.{r['key']}" in HEADLINES
+    ]
+
+
+def _key_indexes(table: dict) -> list[int]:
+    """The columns the 大屏 shows of the committees' table: the chosen figure, then the headline ones (or
+    the first eight when none is there)."""
+    keys = [c["key"] for c in table["columns"]]
+    picked = [i for i, k in enumerate(keys) if k in HEADLINES] or list(range(min(8, len(keys))))
+    if table["chosen"]:
+        chosen = keys.index(table["chosen"])
+        picked = [chosen, *(i for i in picked if i != chosen)]
+    return picked
+
+
+def total_tiles(table: dict) -> list[dict]:
+    """The totals of the committees' table as 大屏 tiles (counts summed, rates as the median)."""
+    cols = table["columns"]
+    return [
+        {
+            **cols[i],
+            "value": table["totals"][i],
+            "note": "中位数" if cols[i]["unit"] == "%" else "合计",
+        }
+        for i in _key_indexes(table)
+    ]
+
+
+def key_table(table: dict) -> dict:
+    """The committees' table cut to its key columns for the 大屏, in the table's (sorted) order, the
+    outliers of the chosen figure marked, and the oldest of the rows' counting times."""
+    picked = _key_indexes(table)
+    times = [r["computed_at"] for r in table["rows"] if r["computed_at"]]
+    columns = [table["columns"][i] for i in picked]
+    return {
+        "columns": columns,
+        "groups": _groups(columns),
+        "rows": [
+            {
+                "committee": r["committee"],
+                "cells": _cells([r["values"][i] for i in picked]),
+                "outlier": r["committee"].pk in table["outliers"],
+            }
+            for r in table["rows"]
+        ],
+        "total_cells": _cells([table["totals"][i] for i in picked]),
+        "oldest": min(times) if times else None,
+    }
+
+
+def ranking_chart(table: dict) -> dict | None:
+    """The ranking on the chosen figure as horizontal bars (ECharts option), the best on top and the
+    outliers red; None when no committee has the figure."""
+    col, ranking = table["chosen_col"], table["ranking"]
+    if not col or not ranking:
+        return None
+    unit = col["unit"]
+    return {
+        "id": "levels-ranking-chart",
+        "rows": len(ranking),
+        "option": {
+            "tooltip": {"trigger": "axis", "axisPointer": {"type": "shadow"}},
+            "grid": {"left": 8, "right": 16, "top": 8, "bottom": 8, "containLabel": True},
+            # room after the longest bar for its value
+            "xAxis": {"type": "value", "boundaryGap": [0, "15%"]},
+            "yAxis": {
+                "type": "category",
+                "inverse": True,
+                "data": [r["committee"].name for r in ranking],
+                "axisLabel": {"interval": 0},
+            },
+            "series": [
+                {
+                    "type": "bar",
+                    "name": col["label"],
+                    "itemStyle": {"color": BAR_COLOUR},
+                    "label": {"show": True, "position": "right", "formatter": "{c}" + unit},
+                    "data": [
+                        {"value": r["value"], "itemStyle": {"color": OUTLIER_COLOUR}}
+                        if r["committee"].pk in table["outliers"]
+                        else {"value": r["value"]}
+                        for r in ranking
+                    ],
+                }
+            ],
+        },
+    }

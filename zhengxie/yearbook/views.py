@@ -28,6 +28,11 @@ def _committee_and_year(request, source=None):
     return committee, year
 
 
+def _wall(request) -> bool:
+    """?wall=1: the 大屏 (wall screen) of the page — its own full-screen dark template, reloading itself."""
+    return request.GET.get("wall") == "1"
+
+
 @login_required
 def year_page(request):
     committee, year = _committee_and_year(request)
@@ -44,9 +49,11 @@ def year_page(request):
         "own": own,
         "below": services.committees_below(committee),
         "can_recount": own and services.may_recount(request.user),
-        "wall": request.GET.get("wall") == "1",
     }
     ctx["query"] = f"org={committee.pk}&year={year}"
+    if _wall(request):
+        ctx["tiles"] = tables.headlines(ctx["parts"])
+        return render(request, "yearbook/wall.html", ctx)
     return render(request, "yearbook/year.html", ctx)
 
 
@@ -58,18 +65,22 @@ def levels_page(request):
     key = request.GET.get("figure") or ""
     table = tables.levels(below, snaps, key)
     table = tables.sort(table, request.GET.get("sort", "")[:80], request.GET.get("dir", ""))
-    return render(
-        request,
-        "yearbook/levels.html",
-        {
-            "committee": committee,
-            "year": year,
-            "years": list(range(timezone.localdate().year, services.FIRST_YEAR - 1, -1))[:8],
-            "table": table,
-            "wall": request.GET.get("wall") == "1",
-            "query": f"org={committee.pk}&year={year}",
-        },
-    )
+    query = f"org={committee.pk}&year={year}"
+    ctx = {
+        "committee": committee,
+        "year": year,
+        "years": list(range(timezone.localdate().year, services.FIRST_YEAR - 1, -1))[:8],
+        "table": table,
+        "ranking_chart": tables.ranking_chart(table),
+        "query": query,
+        # the figure and the sort, kept by the 大屏 link and its way back
+        "view_query": f"{query}&figure={table['chosen']}"
+        + (f"&sort={table['sort']}&dir={table['dir']}" if table["sort"] else ""),
+    }
+    if _wall(request):
+        ctx.update(tiles=tables.total_tiles(table), key=tables.key_table(table))
+        return render(request, "yearbook/levels_wall.html", ctx)
+    return render(request, "yearbook/levels.html", ctx)
 
 
 @login_required

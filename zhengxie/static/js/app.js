@@ -3,14 +3,18 @@
   "use strict";
 
   // <div class="chart" data-chart-source="id-of-json-script"> renders an ECharts option given as JSON.
+  // data-chart-theme="dark": ECharts' dark theme over the page's own background (the 大屏);
+  // data-chart-rows="n": a bar per row laid on its side, the box as tall as its n rows need.
   function renderCharts(root) {
     if (!window.echarts) return;
     root.querySelectorAll("[data-chart-source]").forEach(function (el) {
       if (el.dataset.rendered) return;
       var src = document.getElementById(el.dataset.chartSource);
       if (!src) return;
-      var chart = window.echarts.init(el);
+      if (el.dataset.chartRows) el.style.height = Math.max(160, 48 + 30 * parseInt(el.dataset.chartRows, 10)) + "px";
+      var chart = window.echarts.init(el, el.dataset.chartTheme || null);
       var option = JSON.parse(src.textContent);
+      if (el.dataset.chartTheme && !option.backgroundColor) option.backgroundColor = "transparent";
       // The CSP allows no inline styles, and ECharts' HTML tooltips are markup with style="" attributes
       // (the browser drops them and reports each): tooltips are drawn on the chart's canvas instead.
       [].concat(option.tooltip || []).forEach(function (t) { t.renderMode = "richText"; });
