@@ -63,10 +63,12 @@ def test_issue_numbers_gap_free_and_items_accepted_of_the_organisation():
     for (org, year), numbers in by.items():
         assert sorted(numbers) == list(range(1, len(numbers) + 1))
         assert Counter.objects.get(organisation_id=org, key=f"opinions.issue.{year}").value == len(numbers)
-    # in order of composition
-    for (org, _year), _numbers in by.items():
+    # in order of composition (numbers run per year)
+    for org, year in by:
         dates = list(
-            OpinionIssue.objects.filter(organisation_id=org).order_by("number").values_list("created_at")
+            OpinionIssue.objects.filter(organisation_id=org, year=year)
+            .order_by("number")
+            .values_list("created_at")
         )
         assert dates == sorted(dates)
 

@@ -7,10 +7,12 @@ import re
 import pytest
 from django.utils import timezone
 
+from zhengxie.activities.models import Meeting
 from zhengxie.core.models import Organisation
 from zhengxie.handling.models import Assignment, Evaluation, Reply
 from zhengxie.opinions import services as opinions
 from zhengxie.opinions.models import OpinionIssue
+from zhengxie.performance.models import DutyRecord
 from zhengxie.proposals.models import Proposal
 from zhengxie.yearbook import services
 from zhengxie.yearbook.models import Snapshot
@@ -114,3 +116,22 @@ def test_the_next_issue_follows_the_demos_issues(user):
     )
     issue = opinions.issue_create(user=info, kind="special", opinion_ids=[o.pk])
     assert (issue.year, issue.number) == (YEAR, last.number + 1)
+
+
+@pytest.mark.parametrize("code", ["demo-county-2", "demo-county-3"])
+def test_the_counties_members_are_credited_for_their_work(code):
+    """Duty records as the services write them: attendance of a closed meeting, proposals submitted."""
+    plenary = Meeting.objects.get(organisation__code=code, kind="plenary", starts_at__year=YEAR - 1)
+    attended = [
+        str(pk) for pk in plenary.invitations.filter(attendance="present").values_list("pk", flat=True)
+    ]
+    records = DutyRecord.objects.filter(source_ct__model="invitation", source_id__in=attended, voided=False)
+    assert records.count() == len(attended) > 0
+    assert set(records.values_list("act", flat=True)) == {"plenary_attend"}
+    submitted = DutyRecord.objects.filter(organisation__code=code, act="proposal_submit", voided=False)
+    assert submitted.values("source_id").distinct().count() == (
+        Proposal.objects.filter(organisation__code=code)
+        .exclude(submitted_at=None)
+        .exclude(kind="collective")
+        .count()
+    )

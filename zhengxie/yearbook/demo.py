@@ -12,6 +12,7 @@ years are counted, so the year pages and the city's table show the figures at on
 from __future__ import annotations
 
 import datetime
+from decimal import Decimal
 
 from zhengxie.core.models import Office, Organisation, Role, User
 
@@ -121,6 +122,100 @@ class DemoCounties(Generator):
             "handler_of": handler_of,
         }
 
+    def make_credits(self) -> None:
+        """The duty records the services would have written for these counties' rows (record_act's rows,
+        built in bulk as the other demo modules do): 提交/立案/重点/优秀 of the proposals by their signers'
+        shares, 报送/录用/采用/批示 of the 社情民意 by their authors, attendance of the closed meetings; then
+        the members' yearly scores."""
+        from zhengxie.activities.acts import act_for
+        from zhengxie.activities.models import Invitation
+        from zhengxie.opinions.models import Adoption, Instruction, Opinion, OpinionAuthor
+        from zhengxie.performance import acts as A
+        from zhengxie.performance import scoring
+        from zhengxie.performance.models import DutyRecord
+        from zhengxie.performance.services import _as_date, _source_key, build_record
+        from zhengxie.proposals.models import Proposal
+        from zhengxie.proposals.services.common import _shares
+
+        ours = [c.pk for c in self.committees]
+        credits = []  # (member, act, source, day, share, confirmed_by, note)
+        S = Proposal.Status
+        for p in Proposal.objects.filter(organisation__in=ours).exclude(
+            status__in=(S.DRAFT, S.AWAITING_COSIGNERS)
+        ):
+            for member, share in _shares(p):
+                credits.append((member, A.PROPOSAL_SUBMIT, p, p.submitted_at, share, None, ""))
+                if p.accepted_at or p.status == S.MERGED:
+                    credits.append(
+                        (member, A.PROPOSAL_ACCEPT, p, p.accepted_at or p.submitted_at, share, None, "")
+                    )
+                if p.is_key:
+                    credits.append((member, A.PROPOSAL_KEY, p, p.accepted_at, share, None, ""))
+                if p.is_excellent:
+                    credits.append((member, A.PROPOSAL_EXCELLENT, p, p.closed_at, share, None, ""))
+        items = {o.pk: o for o in Opinion.objects.filter(organisation__in=ours).exclude(submitted_at=None)}
+        authors = {
+            a.opinion_id: a.member
+            for a in OpinionAuthor.objects.filter(opinion_id__in=items).select_related("member")
+        }
+        for pk, o in items.items():
+            credits.append((authors[pk], A.OPINION_SUBMIT, o, o.submitted_at, 1, None, ""))
+            if o.status == Opinion.Status.ACCEPTED:
+                credits.append((authors[pk], A.OPINION_ACCEPT, o, o.reviewed_at, 1, None, ""))
+        for a in Adoption.objects.filter(root_id__in=items, revoked_at__isnull=True).order_by(
+            "adopted_on", "pk"
+        ):
+            credits.append(
+                (
+                    authors[a.root_id],
+                    A.OPINION_ADOPT_BY_LEVEL[a.level],
+                    items[a.root_id],
+                    a.adopted_on,
+                    1,
+                    None,
+                    "",
+                )
+            )
+        for i in Instruction.objects.filter(root_id__in=items):
+            credits.append((authors[i.root_id], A.OPINION_INSTRUCTION, i, i.instructed_on, 1, None, ""))
+        for inv in Invitation.objects.filter(
+            meeting__organisation__in=ours, meeting__status="closed"
+        ).select_related("meeting", "member"):
+            act = act_for(inv.meeting.kind, inv.attendance)
+            if act:
+                m = inv.meeting
+                credits.append((inv.member, act, inv, m.starts_at, 1, m.closed_by, m.title))
+        schemes, seen, records = {}, set(), []
+        for member, act, source, when, share, confirmed_by, note in credits:
+            key = _source_key(source)
+            if (member.pk, act, key) in seen:
+                continue
+            seen.add((member.pk, act, key))
+            day = _as_date(when)
+            scheme = schemes.get((member.organisation_id, day.year))
+            if scheme is None:
+                scheme = schemes[(member.organisation_id, day.year)] = scoring.resolve(
+                    member.organisation_id, day.year
+                )
+            records.append(
+                build_record(
+                    member=member,
+                    act=act,
+                    source=source,
+                    source_key=key,
+                    day=day,
+                    scheme=scheme,
+                    points=None,
+                    share=Decimal(str(share)).quantize(Decimal("0.0001")),
+                    confirmed_by=confirmed_by,
+                    note=note,
+                )
+            )
+        DutyRecord.objects.bulk_create(records, batch_size=1000)
+        for org, year in schemes:
+            scoring.recompute_year(org, year)
+        self.counts["duty_records"] = len(records)
+
 
 def load(ctx):
     from zhengxie.core.demo import demo_password_hash
@@ -144,6 +239,7 @@ def load(ctx):
     gen.make_proposals()
     gen.make_opinions()
     gen.make_meetings()
+    gen.make_credits()
     ours = {shimen.pk, linjiang.pk}
     for kind, documents in (("proposal", proposal_documents), ("opinion", opinion_documents)):
         for doc in documents():
