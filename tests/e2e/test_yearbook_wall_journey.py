@@ -3,6 +3,11 @@
 no site menu, fit the screen's width at 1920, 1280 and on a phone, and log no console error or CSP
 violation. Screenshots go to test-results/e2e/wall/."""
 
+import datetime
+import re
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
 from playwright.sync_api import expect
 
 from .helpers import shot, watch
@@ -26,6 +31,10 @@ def _open(page, url, problems):
     expect(page.locator("footer")).to_have_count(0)
     expect(page.locator("#wall-freshness")).to_contain_text("每5分钟自动刷新")
     expect(page.locator("[data-clock]")).to_contain_text("星期")
+    # The site's time (Asia/Shanghai, as 统计时间), not the screen's own zone (this browser runs in UTC).
+    site_now = datetime.datetime.now(ZoneInfo(settings.TIME_ZONE))
+    hour = int(re.search(r" (\d\d):\d\d:\d\d", page.locator("[data-clock]").inner_text()).group(1))
+    assert hour in {site_now.hour, (site_now - datetime.timedelta(minutes=1)).hour}
     charts = page.locator("[data-chart-source][data-rendered]")
     expect(charts.first).to_be_visible()
     assert charts.count() == page.locator("[data-chart-source]").count()
