@@ -192,6 +192,15 @@ def test_staff_reviews_and_assigns(client_for, proposal_in):
     assert p.title in client_for("handler2").get(reverse("proposals:detail", args=[p.pk])).content.decode()
 
 
+def test_the_review_summary_names_the_proposer_of_a_collective_proposal(client_for, proposal_in):
+    p = proposal_in("submitted")
+    url = reverse("proposals:action", args=[p.pk, "review"])
+    assert "提案人：张明华" in client_for("staff").get(url).content.decode()
+    # a collective proposal is the body's (民盟, a sector group), not its members'
+    Proposal.objects.filter(pk=p.pk).update(kind="collective", collective_body="民盟青川县委员会")
+    assert "提案人：民盟青川县委员会" in client_for("staff").get(url).content.decode()
+
+
 def test_review_errors_keep_the_choice(client_for, proposal_in):
     p = proposal_in("submitted")
     c = client_for("staff")
