@@ -123,6 +123,16 @@ else:
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         # No JIT: compiling a statistics query costs 50-90 ms a page and saves nothing here (bench/RESULTS.md).
         DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+        # Parameters bound by the server and prepared statements (psycopg): a statement a connection has run
+        # PG_PREPARE_THRESHOLD times is parsed and planned once, not on every request — about half of
+        # PostgreSQL's time on a proposal's detail read (issue 16, bench/RESULTS.md). Off with
+        # PG_PREPARE_THRESHOLD=-1 behind a pooler that cannot keep prepared statements (PgBouncer in
+        # transaction mode before 1.21).
+        prepare_threshold = env.int("PG_PREPARE_THRESHOLD", default=5)
+        if prepare_threshold >= 0:
+            DATABASES["default"]["OPTIONS"].update(
+                {"server_side_binding": True, "prepare_threshold": prepare_threshold}
+            )
 
 # SQLite: seconds a thread waits for its process's turn to write before trying the file's lock anyway.
 SQLITE_QUEUE_TIMEOUT = env.int("SQLITE_QUEUE_TIMEOUT", default=60)

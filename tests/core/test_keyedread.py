@@ -119,4 +119,52 @@ def test_a_read_whose_value_cannot_be_found_in_the_sql_runs_as_the_plain_queryse
     # the value is not in the query at all: nothing to substitute, so the queryset itself runs each time
     read = KeyedRead(lambda pk: User.objects.filter(username="member1"), pk=("core.User", "id"))
     assert read(pk=1).username == "member1"
-    assert read._prepared[("default", connection.vendor)] is None
+    assert read._prepared[("default", connection.vendor, (None,))] is None
+
+
+def test_a_read_of_many_rows_by_a_list_of_keys_is_compiled_once_per_length(user, compiled):
+    """The lists' pages (issue 16): rows by `pk__in=ids`, compiled once for each number of ids, the same
+    instances as the plain queryset's, an empty list answering nothing without a query."""
+    from zhengxie.members.models import Member
+
+    read = KeyedRead(
+        lambda ids: (
+            Member.objects.filter(user_id__in=ids).select_related("user").defer("id_number", "address")
+        ),
+        many=True,
+        ids=("members.Member", "user"),
+    )
+    ids = [user(n).pk for n in ("member1", "member2", "member3")]
+    read(ids=[10**9, 10**9 + 1, 10**9 + 2])  # three ids: compiled here ...
+    compiled.clear()
+    with CaptureQueriesContext(connection) as queries:
+        rows = read(ids=ids)
+    assert compiled == [] and len(queries) == 1  # ... and only run here
+    expected = {
+        m.pk: m
+        for m in Member.objects.filter(user_id__in=ids).select_related("user").defer("id_number", "address")
+    }
+    assert sorted(m.pk for m in rows) == sorted(expected) and len(rows) == 3
+    for m in rows:
+        _same(m, expected[m.pk])
+    assert sorted(m.user.username for m in read(ids=ids[:2])) == ["member1", "member2"]  # another length
+    with CaptureQueriesContext(connection) as queries:
+        assert read(ids=[]) == []
+    assert len(queries) == 0
+
+
+def test_attached_rows_answer_the_relation_without_a_query(user):
+    """keyedread.attach puts rows where prefetch_related would: `.all()` answers them, each row's foreign
+    key back is set, and a filter on the relation still asks the database (it is the relation's queryset)."""
+    from zhengxie.core.keyedread import attach
+    from zhengxie.core.models import Organisation
+
+    org = user("member1").organisation
+    users = list(User.objects.filter(organisation=org).order_by("pk"))
+    fresh = Organisation.objects.get(pk=org.pk)
+    attach(fresh, "user_set", users)
+    with CaptureQueriesContext(connection) as queries:
+        assert list(fresh.user_set.all()) == users
+        assert all(u.organisation is fresh for u in users)
+    assert len(queries) == 0
+    assert list(fresh.user_set.filter(username="member1")) == [User.objects.get(username="member1")]

@@ -163,3 +163,39 @@ def test_the_detail_rows_are_in_order_without_order_by(api_for, proposal_in):
     assert body["signers"][-1]["role"] == "lead"
     roles = [a["role"] for a in body["assignments"]]
     assert roles == ["lead", "co"]
+
+
+def test_the_detail_and_the_list_compile_only_what_depends_on_the_user(api_for, proposal_in, monkeypatch):
+    """Issue 16: the rows of a proposal's detail (signers, assignments, contacts, replies, evaluations,
+    events, extensions) and of a list page (the rows, their signers and lead units) are read with SQL
+    compiled once per process (core.keyedread): building and compiling them on every request was half of
+    the API detail's CPU. Only the reads that carry the user's visibility are compiled each time."""
+    from django.db.models.sql.compiler import SQLCompiler
+
+    from zhengxie.handling.models import Contact, Event, Extension
+    from zhengxie.proposals.models import Assignment, Evaluation, Proposal, Reply, Signer
+
+    compiled = []
+    original = SQLCompiler.as_sql
+
+    def counting(self, *args, **kwargs):
+        compiled.append(self.query.model)
+        return original(self, *args, **kwargs)
+
+    p = proposal_in("closed", cosigners=["member2", "member3"], co=["住建局"])
+    api = api_for("staff")
+    newest = f"{API}?sort=-submitted"
+    before = {u: api.get(u).json() for u in (f"{API}/{p.pk}", newest)}  # warm: compiled here
+    monkeypatch.setattr(SQLCompiler, "as_sql", counting)
+    for url, body in before.items():
+        compiled.clear()
+        assert api.get(url).json() == body  # the same answer ...
+        rows = {Signer, Assignment, Reply, Evaluation, Event, Extension, Contact}
+        assert not rows & set(compiled), (url, compiled)  # ... without compiling the rows' reads
+    detail = before[f"{API}/{p.pk}"]
+    assert len(detail["signers"]) == 3 and all(s["name"] for s in detail["signers"])
+    assert len(detail["evaluations"]) == 3 and {a["role"] for a in detail["assignments"]} == {"lead", "co"}
+    row = before[newest]["items"][0]
+    assert row["id"] == p.pk
+    assert row["lead_unit"]["name"].endswith("教育局") and len(row["signers"]) == 3
+    assert Proposal in compiled  # the list's ids and count carry the user's scope: compiled each time

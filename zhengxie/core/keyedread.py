@@ -23,49 +23,70 @@ class KeyedRead:
     `the_row` instead. Per process and database alias, not per connection: the converters of the columns
     are the calling thread's connection's."""
 
-    def __init__(self, build, **slots):
+    def __init__(self, build, *, many: bool = False, **slots):
         self.build = build
+        self.many = many  # every row (a list), not the one row of a unique key
         self.slots = slots  # value name -> ("app_label.Model", field name)
-        self._prepared = {}  # (alias, vendor) -> _Prepared, or None: run unprepared
+        self._prepared = {}  # (alias, vendor, shape) -> _Prepared, or None: run unprepared
 
     def __call__(self, **values):
         alias = router.db_for_read(apps.get_model(self.slots[next(iter(self.slots))][0]))
         connection = connections[alias]
-        key = (alias, connection.vendor)
+        # A list value (`pk__in=ids`) is compiled once for each length it comes with.
+        shape = tuple(len(v) if isinstance(v, (list, tuple)) else None for v in map(values.get, self.slots))
+        if 0 in shape:
+            return [] if self.many else None  # `__in=[]` finds nothing, as Django's own lookup
+        key = (alias, connection.vendor, shape)
         if key not in self._prepared:
-            self._prepared[key] = self._prepare(alias, connection)
+            self._prepared[key] = self._prepare(alias, connection, shape)
         prepared = self._prepared[key]
         if prepared is None:
             from .selectors import the_row
 
-            return the_row(self.build(**values))
+            return list(self.build(**values)) if self.many else the_row(self.build(**values))
         params = list(prepared.params)
-        for name, (pos, field) in prepared.slots.items():
-            value = field.get_db_prep_value(values[name], connection, prepared=False)
-            if isinstance(value, int) and not -(2**63) <= value < 2**63:
-                return None  # as Django's integer lookups: a key out of range finds nothing
-            params[pos] = value
+        for name, (positions, field) in prepared.slots.items():
+            given = values[name] if isinstance(values[name], (list, tuple)) else [values[name]]
+            for pos, v in zip(positions, given, strict=True):
+                value = field.get_db_prep_value(v, connection, prepared=False)
+                if isinstance(value, int) and not -(2**63) <= value < 2**63:
+                    # as Django's integer lookups: a key out of range finds nothing (in a list: a key
+                    # that cannot be there: the query is compiled with distinct values)
+                    if self.many and isinstance(values[name], (list, tuple)):
+                        return list(self.build(**values))
+                    return [] if self.many else None
+                params[pos] = value
         with connection.cursor() as cursor:
             cursor.execute(prepared.sql, params)
+            if self.many:
+                return [prepared.instance(row, alias, connection) for row in cursor.fetchall()]
             row = cursor.fetchone()
         return None if row is None else prepared.instance(row, alias, connection)
 
-    def _prepare(self, alias, connection):
+    def _prepare(self, alias, connection, shape):
         placeholders, fields = {}, {}
-        for i, (name, (model, field_name)) in enumerate(self.slots.items()):
+        for i, ((name, (model, field_name)), n) in enumerate(zip(self.slots.items(), shape, strict=True)):
             fields[name] = field = apps.get_model(model)._meta.get_field(field_name)
-            placeholders[name] = _placeholder(field, i)
+            placeholders[name] = (
+                _placeholder(field, i)
+                if n is None
+                else [_placeholder(field, 100 * (i + 1) + j) for j in range(n)]
+            )
         compiler = self.build(**placeholders).order_by().query.get_compiler(using=alias)
         sql, params = compiler.as_sql()
         if compiler.has_composite_fields(s[0] for s in compiler.select):
             return None
         slots = {}
         for name, field in fields.items():
-            value = field.get_db_prep_value(placeholders[name], connection, prepared=False)
-            found = [i for i, p in enumerate(params) if type(p) is type(value) and p == value]
-            if len(found) != 1:
-                return None
-            slots[name] = (found[0], field)
+            positions = []
+            given = placeholders[name] if isinstance(placeholders[name], list) else [placeholders[name]]
+            for v in given:
+                value = field.get_db_prep_value(v, connection, prepared=False)
+                found = [i for i, p in enumerate(params) if type(p) is type(value) and p == value]
+                if len(found) != 1:
+                    return None
+                positions.append(found[0])
+            slots[name] = (positions, field)
         return _Prepared(
             sql,
             tuple(params),
@@ -77,6 +98,8 @@ class KeyedRead:
 
 def _placeholder(field, i: int):
     """A value of `field`'s type that no query writes by itself."""
+    if field.is_relation:
+        field = field.target_field
     if isinstance(field, models.DateTimeField):
         return datetime.datetime(1901, 2, 3, 4, 5, i % 60, 271828, tzinfo=datetime.UTC)
     if isinstance(field, (models.IntegerField, models.AutoField)):
@@ -114,3 +137,19 @@ class _Prepared:
         for attr, pos in self.annotations:
             setattr(obj, attr, row[pos])
         return obj
+
+
+def attach(instance, name: str, rows: list) -> None:
+    """`rows` (read with a KeyedRead) as the prefetched rows of `instance`'s reverse relation `name`: where
+    prefetch_related puts them, so `instance.<name>.all()` answers them without a query, and each row's
+    foreign key back to `instance` is set without one."""
+    manager = getattr(instance, name)
+    field = manager.field
+    qs = manager.all()  # the relation's queryset, never evaluated: its rows are these
+    qs._result_cache = rows
+    qs._prefetch_done = True
+    for row in rows:
+        field.set_cached_value(row, instance)
+    if not hasattr(instance, "_prefetched_objects_cache"):
+        instance._prefetched_objects_cache = {}
+    instance._prefetched_objects_cache[field.remote_field.cache_name] = qs

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 
 from django.db import connection
 from django.db.models import Case, F, IntegerField, Prefetch, Q, QuerySet, Value, When
@@ -22,14 +23,16 @@ from django.utils import timezone
 
 from zhengxie.core import listing, orgsettings
 from zhengxie.core.errors import ServiceError
-from zhengxie.core.models import Role
+from zhengxie.core.keyedread import KeyedRead, attach
+from zhengxie.core.models import Role, User
 from zhengxie.core.permissions import org_scope_in, org_scope_q, visible_organisations
 from zhengxie.core.selectors import the_row
 from zhengxie.handling import kinds
 from zhengxie.handling import selectors as spine
-from zhengxie.handling.models import Contact, Event
+from zhengxie.handling.models import Contact, Event, Extension
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
 from zhengxie.handling.services import signoff, supervision
+from zhengxie.members.models import Member
 from zhengxie.search.services import match_sql, similar
 
 from .. import rules as r
@@ -110,8 +113,8 @@ def _detail_qs(qs):
 
 def get_proposal(user, pk, *, full: bool = False, prefetch=()) -> Proposal:
     """The proposal if the user may see it, else 404. With `full`, read once with everything the detail page
-    or the API's full representation shows (detail_prefetch) and `prefetch` besides, instead of a second
-    read of the same row after the visibility check."""
+    or the API's full representation shows (detail_prefetch, _read_detail_rows) and `prefetch` besides,
+    instead of a second read of the same row after the visibility check."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
@@ -122,6 +125,7 @@ def get_proposal(user, pk, *, full: bool = False, prefetch=()) -> Proposal:
     if p is None:
         raise Http404("未找到")
     if full:
+        _read_detail_rows(p)
         _in_detail_order(p)
     if full and p.lead_member_id:
         # The first proposer is among the signers just read: no join and no query of its own.
@@ -131,10 +135,56 @@ def get_proposal(user, pk, *, full: bool = False, prefetch=()) -> Proposal:
     return p
 
 
-# The detail's prefetched rows are read without ORDER BY and put in their order here (a handful of rows
-# each): compiling an ORDER BY beside a select_related makes Django hash every selected column
-# (Col.identity, through inspect) — 15% of the API detail's CPU for six prefetches (issue 16). The keys are
-# the models' Meta.ordering (non-null columns), and the assignments' order of the detail: active first.
+def _rows_by(model, key: str, build):
+    """Every row of `model` whose `key` is a given id (KeyedRead(many): compiled once per process)."""
+    return KeyedRead(
+        lambda id: build(model.objects.filter(**{key: id})), many=True, id=(model._meta.label, key)
+    )
+
+
+# The detail's rows of the proposal and its case, each read by its key with SQL compiled once per process
+# (core.keyedread) and put where prefetch_related would put them: as seven prefetches they cost three times
+# as much, most of it building and compiling the queries — half of the API detail's CPU (issue 16). No
+# ORDER BY: _in_detail_order sorts them. The signers' members without their users: no detail shows a
+# signer's account (the services that notify signers read them again with their users).
+DETAIL_ROWS = {
+    "signers": _rows_by(
+        Signer, "proposal", lambda q: q.select_related("member").defer(*_no_secrets("member"))
+    ),
+    "assignments": _rows_by(Assignment, "case", lambda q: q.select_related("unit")),
+    "replies": _rows_by(Reply, "case", lambda q: q.select_related("letter", "signed_by")),
+    "evaluations": _rows_by(
+        Evaluation, "case", lambda q: q.select_related("member").defer(*_no_secrets("member"))
+    ),
+    # The events with their actor in one query.
+    "events": _rows_by(Event, "case", lambda q: q.select_related("actor")),
+    "extensions": _rows_by(Extension, "case", lambda q: q),
+}
+CASE_CONTACTS = KeyedRead(
+    lambda id: Contact.objects.filter(assignment__case_id=id), many=True, id=("handling.Assignment", "case")
+)
+
+
+def _read_detail_rows(p) -> None:
+    # The 领衔督办 leader and the proposal a merged one went into: a query only when set (most have neither).
+    if p.key_leader_id:
+        p.key_leader = the_row(User.objects.filter(pk=p.key_leader_id))
+    if p.merged_into_id:
+        p.merged_into = the_row(Proposal.objects.filter(pk=p.merged_into_id).defer(*MERGED_INTO_UNREAD))
+    attach(p, "signers", DETAIL_ROWS["signers"](id=p.pk))
+    case = p.case if p.case_id else None
+    if case is None:
+        return
+    for name in ("assignments", "replies", "evaluations", "events", "extensions"):
+        attach(case, name, DETAIL_ROWS[name](id=case.pk))
+    assignments = case._prefetched_objects_cache["assignments"]
+    contacts = CASE_CONTACTS(id=case.pk) if assignments else []
+    for a in assignments:
+        attach(a, "contacts", [c for c in contacts if c.assignment_id == a.pk])
+
+
+# The detail's rows are read without ORDER BY and put in their order here (a handful of rows each): the keys
+# are the models' Meta.ordering (non-null columns), and the assignments' order of the detail: active first.
 _DETAIL_ORDER = {
     "signers": lambda s: (s.order, s.pk),
     "assignments": lambda a: (not a.is_active, a.role, a.pk),
@@ -168,36 +218,15 @@ def _in_detail_order(p) -> None:
 
 
 # The detail's own read joins only what every detail shows; the first proposer comes from the signers, and
-# the 领衔督办 leader and the proposal a merged one went into are prefetched (a query only when set: most
+# the 领衔督办 leader and the proposal a merged one went into are read after it (a query only when set: most
 # proposals have neither). Each table joined more made PostgreSQL's planning of this one-row read about
 # twice as long: 7 joined tables cost ~3 ms to plan, 4 under 1 ms (issue 16).
 DETAIL_JOINS = ("session", "organisation", "author", "case")
 
 
 def detail_prefetch(qs):
-    """Everything a detail page or the API's full representation shows, in a fixed number of queries."""
-    return qs.select_related(*DETAIL_JOINS).prefetch_related(
-        "key_leader",
-        Prefetch("merged_into", queryset=Proposal.objects.defer(*MERGED_INTO_UNREAD)),
-        # No ORDER BY: get_proposal puts these rows in order (_in_detail_order). The signers' members
-        # without their users: no detail shows a signer's account (the services that notify signers read
-        # them again with their users), and the join was a fifth of the query's compile (issue 16).
-        Prefetch(
-            "signers",
-            queryset=Signer.objects.select_related("member").defer(*_no_secrets("member")).order_by(),
-        ),
-        Prefetch(
-            "case__assignments",
-            queryset=Assignment.objects.select_related("unit")
-            .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by()))
-            .order_by(),
-        ),
-        Prefetch("case__replies", queryset=Reply.objects.select_related("letter", "signed_by").order_by()),
-        Prefetch("case__evaluations", queryset=Evaluation.objects.select_related("member").order_by()),
-        # The events with their actor in one query (a prefetch of "case__events__actor" was a second).
-        Prefetch("case__events", queryset=Event.objects.select_related("actor").order_by()),
-        "case__extensions",
-    )
+    """The detail's read of the proposal and its joins; get_proposal then reads its rows (_read_detail_rows)."""
+    return qs.select_related(*DETAIL_JOINS)
 
 
 class PagedQuerySet(QuerySet):
@@ -221,6 +250,8 @@ class PagedQuerySet(QuerySet):
         )
         if not ids:
             return []
+        if _is_plain_list(self):
+            return _list_rows(ids)
         # The rows by primary key alone (the filters were applied to the ids), with the same related data;
         # no ORDER BY (they are put in the ids' order below, and ordering beside the wide select_related
         # made Django hash every selected column: see core.selectors.the_row).
@@ -244,24 +275,106 @@ class SearchPagedQuerySet(PagedQuerySet):
         return len(self._all_ids)
 
 
+# A list row's proposal without its long texts and review notes, its signers' and lead unit's names
+# without the rest of their rows: a page of 20 proposals read every column of 9 tables (some 220 rows), the
+# texts of 20 proposals and the members' encrypted fields among them, for the few a row shows (issue 16).
+LIST_UNREAD = ("reasons", "suggestions", "research_note", "reject_reason", "review_note")
+LIST_SIGNER = ("proposal_id", "member_id", "role", "status", "order", "member__name")
+LIST_ASSIGNMENT = ("case_id", "unit_id", "role", "is_active", "deadline", "light")
+LIST_UNIT = ("name", "short_name")
+
+
+def _all_but(path: str, model, *keep: str) -> list[str]:
+    """The columns of `model` (joined as `path`) other than its key and `keep`, to defer."""
+    return [
+        f"{path}__{f.name}" for f in model._meta.concrete_fields if not f.primary_key and f.name not in keep
+    ]
+
+
+def _list_read(qs):
+    return qs.select_related("session", "lead_member", "organisation", "key_leader", "case").defer(
+        *LIST_UNREAD, *_all_but("lead_member", Member, "name")
+    )
+
+
+def _active_assignments(qs):
+    return (
+        qs.filter(is_active=True)
+        .select_related("unit")
+        .only(*LIST_ASSIGNMENT, *(f"unit__{f}" for f in LIST_UNIT))
+    )
+
+
+def _list_signers(qs):
+    return qs.select_related("member").only(*LIST_SIGNER)
+
+
 def list_prefetch(qs):
     """What a list row shows (lead unit, signers), in a constant number of queries; pages read in two steps."""
-    qs = (
-        qs.select_related("session", "lead_member", "organisation", "key_leader", "case")
-        .defer(*_no_secrets("lead_member"))
-        .prefetch_related(
-            Prefetch(
-                "case__assignments",
-                queryset=Assignment.objects.filter(is_active=True).select_related("unit"),
-                to_attr="active_assignments",
-            ),
-            Prefetch(
-                "signers", queryset=Signer.objects.select_related("member").defer(*_no_secrets("member"))
-            ),
-        )
+    qs = _list_read(qs).prefetch_related(
+        Prefetch(
+            "case__assignments",
+            queryset=_active_assignments(Assignment.objects),
+            to_attr="active_assignments",
+        ),
+        Prefetch("signers", queryset=_list_signers(Signer.objects)),
     )
     qs.__class__ = PagedQuerySet
     return qs
+
+
+# A page of a list as list_prefetch reads it, in three queries compiled once per process and page length
+# (core.keyedread): the rows, their signers and their active assignments put where the prefetches would put
+# them. Built and compiled on each request (two of them prefetches) they were two fifths of the API list's
+# CPU (issue 16).
+LIST_ROWS = KeyedRead(
+    lambda ids: _list_read(Proposal.objects.filter(pk__in=ids)), many=True, ids=("proposals.Proposal", "id")
+)
+LIST_SIGNERS = KeyedRead(
+    lambda ids: _list_signers(Signer.objects.filter(proposal_id__in=ids)),
+    many=True,
+    ids=("proposals.Signer", "proposal"),
+)
+LIST_ACTIVE_ASSIGNMENTS = KeyedRead(
+    lambda ids: _active_assignments(Assignment.objects.filter(case_id__in=ids)),
+    many=True,
+    ids=("handling.Assignment", "case"),
+)
+
+
+def _is_plain_list(qs) -> bool:
+    """Whether `qs` reads its rows as list_prefetch left it (not widened since): then _list_rows reads them."""
+    return (
+        qs.query.select_related,
+        qs.query.deferred_loading,
+        tuple(qs._prefetch_related_lookups),
+    ) == _plain_list()
+
+
+@functools.cache
+def _plain_list() -> tuple:
+    plain = list_prefetch(Proposal.objects.all())
+    return plain.query.select_related, plain.query.deferred_loading, tuple(plain._prefetch_related_lookups)
+
+
+def _list_rows(ids: list[int]) -> list[Proposal]:
+    """The proposals of `ids`, in that order, with what list_prefetch gives them."""
+    rows = LIST_ROWS(ids=ids)
+    signers: dict[int, list] = {}
+    for s in sorted(LIST_SIGNERS(ids=[p.pk for p in rows]), key=lambda s: (s.order, s.pk)):
+        signers.setdefault(s.proposal_id, []).append(s)
+    case_ids = [p.case_id for p in rows if p.case_id]
+    assignments: dict[int, list] = {}
+    for a in sorted(LIST_ACTIVE_ASSIGNMENTS(ids=case_ids), key=lambda a: (a.role, a.pk)):
+        assignments.setdefault(a.case_id, []).append(a)
+    for p in rows:
+        attach(p, "signers", signers.get(p.pk, []))
+        if p.case_id:
+            p.case.active_assignments = assignments.get(p.case_id, [])
+            for a in p.case.active_assignments:
+                Assignment.case.field.set_cached_value(a, p.case)
+    by_pk = {p.pk: p for p in rows}
+    return [by_pk[pk] for pk in ids if pk in by_pk]
 
 
 def _text_filter(user, q: str) -> Q:
