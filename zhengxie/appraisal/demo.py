@@ -22,12 +22,10 @@ from zhengxie.core.models import Attachment, Organisation, User
 from zhengxie.core.verdicts import Verdict
 from zhengxie.members.models import Member
 from zhengxie.performance import acts as A
-from zhengxie.performance import scoring
-from zhengxie.performance.models import DutyRecord
-from zhengxie.performance.services import build_record
+from zhengxie.performance.services import Credit, bulk_record
 
 from . import services
-from .models import Rater, Rating, RatingPhoto, Round, Score, Target
+from .models import Rater, Rating, RatingPhoto, Round, Score
 
 PARK_WORDS = "人民 滨江 青川 凤凰 文昌 龙潭 翠屏 桃源 清溪 东湖 西山 南门 北城 柳岸 竹林".split()
 PARK_KINDS = ["公园", "广场", "游园"]
@@ -70,25 +68,7 @@ def _parks(rng: random.Random) -> list[dict]:
     return [{"name": n, "address": f"青川县城关镇{n[:2]}路{rng.randint(1, 199)}号"} for n in names[:30]]
 
 
-def _credits(records, member, target, day, schemes, ct):
-    key = (member.organisation_id, day.year)
-    if key not in schemes:
-        schemes[key] = scoring.resolve(member.organisation_id, day.year)
-    records.append(
-        build_record(
-            member=member,
-            act=A.APPRAISAL,
-            source=target,
-            source_key=(ct, str(target.pk)),
-            day=day,
-            scheme=schemes[key],
-            points=None,
-            share=Decimal("1.0000"),
-        )
-    )
-
-
-def _published_parks(county, office, members, rng, now, records, schemes):
+def _published_parks(county, office, members, rng, now, credits):
     year = timezone.localdate().year
     opens = now - datetime.timedelta(days=40)
     r = services.create(
@@ -175,12 +155,11 @@ def _published_parks(county, office, members, rng, now, records, schemes):
         x.save(update_fields=["rated", "finished_at"])
     for t in targets:
         services.refresh_target(t)
-    tct = ContentType.objects.get_for_model(Target)
     seen = set()
     for x in ratings:
         if (x.member_id, x.target_id) not in seen:
             seen.add((x.member_id, x.target_id))
-            _credits(records, x.member, x.target, timezone.localdate(x.rated_at), schemes, tct)
+            credits.append(Credit(x.member, A.APPRAISAL, x.target, timezone.localdate(x.rated_at)))
     Round.objects.filter(pk=r.pk).update(
         status=Round.Status.PUBLISHED,
         rating_count=len(ratings),
@@ -193,7 +172,7 @@ def _published_parks(county, office, members, rng, now, records, schemes):
     return r
 
 
-def _open_units(county, office, members, rng, now, records, schemes):
+def _open_units(county, office, members, rng, now, credits):
     year = timezone.localdate().year
     r = services.create(
         office,
@@ -258,9 +237,8 @@ def _open_units(county, office, members, rng, now, records, schemes):
     for t in targets:
         services.refresh_target(t)
     Round.objects.filter(pk=r.pk).update(rating_count=len(ratings))
-    tct = ContentType.objects.get_for_model(Target)
     for x in ratings:
-        _credits(records, x.member, x.target, timezone.localdate(x.rated_at), schemes, tct)
+        credits.append(Credit(x.member, A.APPRAISAL, x.target, timezone.localdate(x.rated_at)))
     return r
 
 
@@ -285,9 +263,7 @@ def load(ctx):
         .order_by("pk")[:25]
     )
     members = named + others
-    records, schemes = [], {}
-    _published_parks(county, office, members, rng, now, records, schemes)
-    _open_units(county, office, members, rng, now, records, schemes)
-    DutyRecord.objects.bulk_create(records, batch_size=1000)
-    for org, year in schemes:
-        scoring.recompute_year(org, year)
+    credits = []
+    _published_parks(county, office, members, rng, now, credits)
+    _open_units(county, office, members, rng, now, credits)
+    bulk_record(credits)

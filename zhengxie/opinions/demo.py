@@ -21,18 +21,14 @@ from __future__ import annotations
 import datetime
 import random
 from collections import defaultdict
-from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import F, Max
 from django.utils import timezone
 
 from zhengxie.core.models import Counter, HandlingUnit, User
 from zhengxie.members.models import Member
 from zhengxie.performance import acts as A
-from zhengxie.performance import scoring
-from zhengxie.performance.models import DutyRecord
-from zhengxie.performance.services import build_record
+from zhengxie.performance.services import Credit, bulk_record
 from zhengxie.search.services import rebuild
 
 from . import services
@@ -939,38 +935,20 @@ class _Demo:
 
     def write_records(self) -> None:
         """The duty records record_act would have written: one per member, act and source (the first)."""
-        cts = {
-            Opinion: ContentType.objects.get_for_model(Opinion),
-            Instruction: ContentType.objects.get_for_model(Instruction),
-        }
-        schemes = {}
-        records, seen = [], set()
-        for member, act, source, day, share, voided in sorted(self.credits, key=lambda c: c[3]):
-            obj = source["o"] if isinstance(source, dict) else source
-            key = (member.pk, act, type(obj), obj.pk)
-            if not voided:
-                if key in seen:
-                    continue
-                seen.add(key)
-            year = day.year
-            if (member.organisation_id, year) not in schemes:
-                schemes[(member.organisation_id, year)] = scoring.resolve(member.organisation_id, year)
-            r = build_record(
-                member=member,
-                act=act,
-                source=obj,
-                source_key=(cts[type(obj)], str(obj.pk)),
-                day=day,
-                scheme=schemes[(member.organisation_id, year)],
-                points=None,
-                share=Decimal(str(share)).quantize(Decimal("0.0001")),
-            )
-            if voided:
-                r.voided, r.voided_at = True, self.now
-            records.append(r)
-        DutyRecord.objects.bulk_create(records, batch_size=1000)
-        for org, year in schemes:
-            scoring.recompute_year(org, year)
+        bulk_record(
+            (
+                Credit(
+                    member,
+                    act,
+                    source["o"] if isinstance(source, dict) else source,
+                    day,
+                    share,
+                    voided=voided,
+                )
+                for member, act, source, day, share, voided in sorted(self.credits, key=lambda c: c[3])
+            ),
+            voided_at=self.now,
+        )
 
     def route(self) -> None:
         """The 批示 that send a follow-up to a unit: through the service (the 批示落实 case lands in the unit's

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import datetime
 from collections import defaultdict
+from collections.abc import Iterable
 from decimal import Decimal, InvalidOperation
+from typing import NamedTuple
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, transaction
@@ -84,6 +86,59 @@ def build_record(
         confirmed_by=confirmed_by,
         note=(note or "")[:200],
     )
+
+
+class Credit(NamedTuple):
+    """One act to credit in bulk (bulk_record): who, what, for which source, on which day (a date or an
+    aware datetime), with the member's share of a joint act."""
+
+    member: Member
+    act: str
+    source: object
+    day: datetime.date | datetime.datetime
+    share: Decimal | int | float = 1
+    confirmed_by: object = None
+    note: str = ""
+    voided: bool = False  # written voided (a withdrawn act, kept in the record as record_act keeps it)
+
+
+def bulk_record(credits: Iterable[Credit], *, voided_at=None) -> list[DutyRecord]:
+    """The duty records record_act would write for many acts at once (the demo loaders): one per member,
+    act and source (the first; voided ones besides), bulk-created, then each organisation's year totals
+    recomputed once — record_act refreshes a member's score on every act, which made the demo's thousands
+    of credits its slowest part."""
+    schemes, seen, records = {}, set(), []
+    for c in credits:
+        key = _source_key(c.source)
+        if not c.voided:
+            if (c.member.pk, c.act, key) in seen:
+                continue
+            seen.add((c.member.pk, c.act, key))
+        day = _as_date(c.day)
+        scheme = schemes.get((c.member.organisation_id, day.year))
+        if scheme is None:
+            scheme = schemes[(c.member.organisation_id, day.year)] = scoring.resolve(
+                c.member.organisation_id, day.year
+            )
+        r = build_record(
+            member=c.member,
+            act=c.act,
+            source=c.source,
+            source_key=key,
+            day=day,
+            scheme=scheme,
+            points=None,
+            share=Decimal(str(c.share)).quantize(Decimal("0.0001")),
+            confirmed_by=c.confirmed_by,
+            note=c.note,
+        )
+        if c.voided:
+            r.voided, r.voided_at = True, voided_at or timezone.now()
+        records.append(r)
+    DutyRecord.objects.bulk_create(records, batch_size=1000)
+    for org, year in schemes:
+        scoring.recompute_year(org, year)
+    return records
 
 
 def record_act(

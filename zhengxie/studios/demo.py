@@ -7,17 +7,13 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.utils import timezone
 
 from zhengxie.core.models import User
 from zhengxie.members.models import Member
 from zhengxie.performance import acts as A
-from zhengxie.performance import scoring
-from zhengxie.performance.models import DutyRecord
-from zhengxie.performance.services import build_record
+from zhengxie.performance.services import Credit, bulk_record
 
 from .models import Booking, DutySlot, DutySwap, ServiceOffer, ServiceRecord, Studio
 from .services import new_booking_code
@@ -416,30 +412,7 @@ class _Demo:
 
     def write_records(self) -> None:
         """The duty records record_act would have written, bulk-created; then the totals recomputed."""
-        cts = {
-            DutySlot: ContentType.objects.get_for_model(DutySlot),
-            ServiceRecord: ContentType.objects.get_for_model(ServiceRecord),
-        }
-        schemes, records = {}, []
-        for member, act, source, day in self.credits:
-            key = (member.organisation_id, day.year)
-            if key not in schemes:
-                schemes[key] = scoring.resolve(*key)
-            records.append(
-                build_record(
-                    member=member,
-                    act=act,
-                    source=source,
-                    source_key=(cts[type(source)], str(source.pk)),
-                    day=day,
-                    scheme=schemes[key],
-                    points=None,
-                    share=Decimal(1),
-                )
-            )
-        DutyRecord.objects.bulk_create(records, batch_size=1000)
-        for org, year in schemes:
-            scoring.recompute_year(org, year)
+        bulk_record(Credit(member, act, source, day) for member, act, source, day in self.credits)
 
 
 def load(ctx):

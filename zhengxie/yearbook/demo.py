@@ -12,7 +12,6 @@ years are counted, so the year pages and the city's table show the figures at on
 from __future__ import annotations
 
 import datetime
-from decimal import Decimal
 
 from zhengxie.core.models import Office, Organisation, Role, User
 
@@ -131,9 +130,7 @@ class DemoCounties(Generator):
         from zhengxie.activities.models import Invitation
         from zhengxie.opinions.models import Adoption, Instruction, Opinion, OpinionAuthor
         from zhengxie.performance import acts as A
-        from zhengxie.performance import scoring
-        from zhengxie.performance.models import DutyRecord
-        from zhengxie.performance.services import _as_date, _source_key, build_record
+        from zhengxie.performance.services import Credit, bulk_record
         from zhengxie.proposals.models import Proposal
         from zhengxie.proposals.services.common import _shares
 
@@ -185,35 +182,7 @@ class DemoCounties(Generator):
             if act:
                 m = inv.meeting
                 credits.append((inv.member, act, inv, m.starts_at, 1, m.closed_by, m.title))
-        schemes, seen, records = {}, set(), []
-        for member, act, source, when, share, confirmed_by, note in credits:
-            key = _source_key(source)
-            if (member.pk, act, key) in seen:
-                continue
-            seen.add((member.pk, act, key))
-            day = _as_date(when)
-            scheme = schemes.get((member.organisation_id, day.year))
-            if scheme is None:
-                scheme = schemes[(member.organisation_id, day.year)] = scoring.resolve(
-                    member.organisation_id, day.year
-                )
-            records.append(
-                build_record(
-                    member=member,
-                    act=act,
-                    source=source,
-                    source_key=key,
-                    day=day,
-                    scheme=scheme,
-                    points=None,
-                    share=Decimal(str(share)).quantize(Decimal("0.0001")),
-                    confirmed_by=confirmed_by,
-                    note=note,
-                )
-            )
-        DutyRecord.objects.bulk_create(records, batch_size=1000)
-        for org, year in schemes:
-            scoring.recompute_year(org, year)
+        records = bulk_record(Credit(*c) for c in credits)
         self.counts["duty_records"] = len(records)
 
 

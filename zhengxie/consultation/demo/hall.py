@@ -9,9 +9,7 @@ from __future__ import annotations
 
 import datetime
 import random
-from decimal import Decimal
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Count, F, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -19,9 +17,8 @@ from django.utils import timezone
 from zhengxie.core import orgsettings
 from zhengxie.core.models import User
 from zhengxie.members.models import Member
-from zhengxie.performance import acts, scoring
-from zhengxie.performance.models import DutyRecord
-from zhengxie.performance.services import build_record
+from zhengxie.performance import acts
+from zhengxie.performance.services import Credit, bulk_record
 
 from ..models import Comment, Consultation
 from ..services.hall import number_comments
@@ -275,34 +272,16 @@ def _counts(c: Consultation) -> None:
     c.save(update_fields=["comment_count", "participant_count"])
 
 
-def _credits(c: Consultation, rows: list[Comment]) -> list[DutyRecord]:
-    """The records record_act would have written: each member's first N visible comments in the hall."""
+def _credits(c: Consultation, rows: list[Comment]) -> list[Credit]:
+    """The acts record_act would have credited: each member's first N visible comments in the hall."""
     cap = int(orgsettings.get(c.organisation, "consultation.comment_credit_cap"))
-    ct = ContentType.objects.get_for_model(Comment)
     taken: dict[int, int] = {}
-    schemes, out = {}, []
-    members = {}
+    out = []
     for cm in sorted((r for r in rows if r.status == V and r.member_id), key=lambda r: r.pk):
         if taken.get(cm.member_id, 0) >= cap:
             continue
         taken[cm.member_id] = taken.get(cm.member_id, 0) + 1
-        member = members.setdefault(cm.member_id, cm.member)
-        day = timezone.localtime(cm.created_at).date()
-        key = (member.organisation_id, day.year)
-        if key not in schemes:
-            schemes[key] = scoring.resolve(*key)
-        out.append(
-            build_record(
-                member=member,
-                act=acts.HALL_COMMENT,
-                source=cm,
-                source_key=(ct, str(cm.pk)),
-                day=day,
-                scheme=schemes[key],
-                points=None,
-                share=Decimal(1),
-            )
-        )
+        out.append(Credit(cm.member, acts.HALL_COMMENT, cm, timezone.localtime(cm.created_at).date()))
     return out
 
 
@@ -345,6 +324,4 @@ def load(ctx) -> None:
         if not c.hall_open() and c.closes_at <= timezone.now():
             _summary(c, rows, rnd)
         records += _credits(c, rows)
-    DutyRecord.objects.bulk_create(records, batch_size=1000)
-    for org_id, year in {(r.organisation_id, r.year) for r in records}:
-        scoring.recompute_year(org_id, year)
+    bulk_record(records)
