@@ -29,7 +29,7 @@ from zhengxie.core.permissions import org_scope_in, org_scope_q, visible_organis
 from zhengxie.core.selectors import the_row
 from zhengxie.handling import kinds
 from zhengxie.handling import selectors as spine
-from zhengxie.handling.models import Contact, Event, Extension
+from zhengxie.handling.models import Contact, Event, Extension, FollowUp, FollowUpReport
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
 from zhengxie.handling.services import signoff, supervision
 from zhengxie.members.models import Member
@@ -111,21 +111,22 @@ def _detail_qs(qs):
     ).defer(*_no_secrets("lead_member"), *(f"merged_into__{f}" for f in MERGED_INTO_UNREAD))
 
 
-def get_proposal(user, pk, *, full: bool = False, prefetch=()) -> Proposal:
+def get_proposal(user, pk, *, full: bool = False, followups: bool = False) -> Proposal:
     """The proposal if the user may see it, else 404. With `full`, read once with everything the detail page
-    or the API's full representation shows (detail_prefetch, _read_detail_rows) and `prefetch` besides,
-    instead of a second read of the same row after the visibility check."""
+    or the API's full representation shows (detail_prefetch, _read_detail_rows) and, with `followups`, its
+    follow-ups (跟踪落实) with their reports, instead of a second read of the same row after the visibility
+    check."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("未找到")
     qs = visible_proposals(user).filter(pk=pk)
-    qs = detail_prefetch(qs).prefetch_related(*prefetch) if full else _detail_qs(qs)
+    qs = detail_prefetch(qs) if full else _detail_qs(qs)
     p = the_row(qs)
     if p is None:
         raise Http404("未找到")
     if full:
-        _read_detail_rows(p)
+        _read_detail_rows(p, followups=followups)
         _in_detail_order(p)
     if full and p.lead_member_id:
         # The first proposer is among the signers just read: no join and no query of its own.
@@ -163,9 +164,17 @@ DETAIL_ROWS = {
 CASE_CONTACTS = KeyedRead(
     lambda id: Contact.objects.filter(assignment__case_id=id), many=True, id=("handling.Assignment", "case")
 )
+CASE_FOLLOWUPS = _rows_by(FollowUp, "case", lambda q: q.select_related("assignment__unit", "confirmed_by"))
+FOLLOWUP_REPORTS = KeyedRead(
+    lambda ids: FollowUpReport.objects.filter(followup_id__in=ids).select_related(
+        "attachment", "reported_by"
+    ),
+    many=True,
+    ids=("handling.FollowUpReport", "followup"),
+)
 
 
-def _read_detail_rows(p) -> None:
+def _read_detail_rows(p, *, followups: bool = False) -> None:
     # The 领衔督办 leader and the proposal a merged one went into: a query only when set (most have neither).
     if p.key_leader_id:
         p.key_leader = the_row(User.objects.filter(pk=p.key_leader_id))
@@ -181,6 +190,12 @@ def _read_detail_rows(p) -> None:
     contacts = CASE_CONTACTS(id=case.pk) if assignments else []
     for a in assignments:
         attach(a, "contacts", [c for c in contacts if c.assignment_id == a.pk])
+    if followups:
+        rows = sorted(CASE_FOLLOWUPS(id=case.pk), key=lambda f: (f.opened_at, f.pk))
+        attach(case, "followups", rows)
+        reports = sorted(FOLLOWUP_REPORTS(ids=[f.pk for f in rows]), key=lambda x: (x.at, x.pk))
+        for f in rows:
+            attach(f, "reports", [x for x in reports if x.followup_id == f.pk])
 
 
 # The detail's rows are read without ORDER BY and put in their order here (a handful of rows each): the keys

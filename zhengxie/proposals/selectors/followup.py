@@ -41,16 +41,6 @@ def reports_prefetch() -> Prefetch:
     return Prefetch("reports", queryset=FollowUpReport.objects.select_related("attachment", "reported_by"))
 
 
-def followups_prefetch() -> Prefetch:
-    """A proposal's follow-ups with their units and reports: two queries whatever their number."""
-    return Prefetch(
-        "case__followups",
-        queryset=FollowUp.objects.select_related("assignment__unit", "confirmed_by")
-        .prefetch_related(reports_prefetch())
-        .order_by("opened_at", "id"),
-    )
-
-
 def visible_followups(user) -> QuerySet[FollowUp]:
     """Follow-ups of the proposals the user may see."""
     return FollowUp.objects.filter(case__proposal__in=visible_proposals(user))

@@ -58,7 +58,6 @@ from ..models import Assignment, Proposal, Signer
 from ..rules import is_proposal_office, is_unit_user, may_download_reply_template, member_of
 from ..selectors import join as selectors_join
 from ..selectors import todo
-from ..selectors.followup import followups_prefetch
 
 logger = logging.getLogger(__name__)
 S = Proposal.Status
@@ -582,7 +581,7 @@ def cosign(request, pk):
 @login_required
 def detail(request, pk):
     user = request.user
-    proposal = selectors.get_proposal(user, pk, full=True, prefetch=(followups_prefetch(),))
+    proposal = selectors.get_proposal(user, pk, full=True, followups=True)
     allowed = selectors.allowed_actions(user, proposal)
     replies = list(proposal.replies.all())
     evaluations = list(proposal.evaluations.all())
