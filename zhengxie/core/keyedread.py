@@ -59,7 +59,9 @@ class KeyedRead:
         with connection.cursor() as cursor:
             cursor.execute(prepared.sql, params)
             if self.many:
-                return [prepared.instance(row, alias, connection) for row in cursor.fetchall()]
+                rows = cursor.fetchall()
+                converters = prepared.converters(connection) if rows else None
+                return [prepared.instance(row, alias, connection, converters) for row in rows]
             row = cursor.fetchone()
         return None if row is None else prepared.instance(row, alias, connection)
 
@@ -124,11 +126,18 @@ class _Prepared:
             (pos, expr) for pos, (_, expr) in compiler.get_converters(s[0] for s in select).items()
         )
 
-    def instance(self, row, alias, connection):
+    def converters(self, connection) -> list:
+        """The calling connection's converters of each column that needs them (once per read, not per row)."""
+        return [
+            (pos, expr, connection.ops.get_db_converters(expr) + expr.get_db_converters(connection))
+            for pos, expr in self.convert
+        ]
+
+    def instance(self, row, alias, connection, converters=None):
         row = list(row)
-        for pos, expr in self.convert:
+        for pos, expr, functions in converters if converters is not None else self.converters(connection):
             value = row[pos]
-            for converter in connection.ops.get_db_converters(expr) + expr.get_db_converters(connection):
+            for converter in functions:
                 value = converter(value, expr, connection)
             row[pos] = value
         obj = self.model.from_db(alias, self.init_list, row[self.model_cols])
