@@ -150,7 +150,7 @@ else:
     # shared by all of them; several machines share Redis (REDIS_URL).
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "BACKEND": "zhengxie.core.filecache.FileCache",
             "LOCATION": env("CACHE_DIR", default=str(BASE_DIR / "var" / "cache")),
             "OPTIONS": {"MAX_ENTRIES": 20_000},
         }
