@@ -199,3 +199,14 @@ def test_the_detail_and_the_list_compile_only_what_depends_on_the_user(api_for, 
     assert row["id"] == p.pk
     assert row["lead_unit"]["name"].endswith("教育局") and len(row["signers"]) == 3
     assert Proposal in compiled  # the list's ids and count carry the user's scope: compiled each time
+
+
+def test_the_page_and_the_api_list_the_lead_unit_first(api_for, client_for, proposal_in):
+    """A case's units are listed 主办 first, then 会办, on the page as in the API (the page listed 会办 first:
+    its rows were sorted by the role's code, "co" before "lead")."""
+    p = proposal_in("assigned", co=["住建局"])
+    roles = [a["role"] for a in api_for("staff").get(f"{API}/{p.pk}").json()["assignments"]]
+    assert roles == ["lead", "co"]
+    html = client_for("staff").get(f"/proposals/{p.pk}/").content.decode()
+    units = html[html.index('id="units"') :]
+    assert units.index("主办") < units.index("会办")

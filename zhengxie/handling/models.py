@@ -161,6 +161,10 @@ class Assignment(models.Model):
         return f"{self.unit}（{self.get_role_display()}）"
 
 
+# How a case's units are listed: the lead (主办) first, then 分办, then 会办.
+ROLE_ORDER = {Assignment.Role.LEAD: 0, Assignment.Role.PARALLEL: 1, Assignment.Role.CO: 2}
+
+
 class Contact(models.Model):
     """沟通协商: the unit's recorded contact with the proposer before replying."""
 

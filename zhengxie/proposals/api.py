@@ -46,7 +46,6 @@ Status = Literal[
     "closed",
 ]
 LightStr = Literal["green", "yellow", "red"]
-ROLE_ORDER = {"lead": 0, "parallel": 1, "co": 2}
 
 
 # --- schemas ----------------------------------------------------------------------------------------------
@@ -366,9 +365,7 @@ def serialize(p: Proposal, user) -> dict:
                     for c in a.contacts.all()
                 ],
             }
-            for a in sorted(
-                p.assignments.all(), key=lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk)
-            )
+            for a in p.assignments.all()  # in the detail's order (selectors: active, then 主办 first)
         ],
         "replies": [
             {

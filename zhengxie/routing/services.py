@@ -22,6 +22,7 @@ from django.utils import timezone
 from zhengxie.core import audit, orgsettings
 from zhengxie.core.errors import Forbidden
 from zhengxie.core.models import HandlingUnit, Organisation
+from zhengxie.handling.models import ROLE_ORDER
 
 from . import learn
 from .models import RoutingChoice, RoutingModel
@@ -31,7 +32,6 @@ UNIT_HEAD = "units"
 REASONS = 3
 TOP_UNITS = 3
 CO_UNIT_SCORE = 0.2  # 采用 fills a further unit in as 会办 only when the model is this sure of it
-_ROLE_ORDER = {"lead": 0, "parallel": 1, "co": 2}
 
 
 # --- the kinds ------------------------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def _item_units(case_id) -> list[int]:
     if not case_id:
         return []
     rows = Assignment.objects.filter(case_id=case_id, is_active=True).values_list("role", "id", "unit_id")
-    return [u for _, _, u in sorted((_ROLE_ORDER.get(r, 3), i, u) for r, i, u in rows)]
+    return [u for _, _, u in sorted((ROLE_ORDER.get(r, 3), i, u) for r, i, u in rows)]
 
 
 # --- the model of an organisation, cached per process with a version check ------------------------------
@@ -151,7 +151,7 @@ def training_rows(organisation_id: int) -> list[dict]:
     for case_id, role, pk, unit_id in Assignment.objects.filter(
         is_active=True, case__organisation_id=organisation_id
     ).values_list("case_id", "role", "id", "unit_id"):
-        units_by_case.setdefault(case_id, []).append((_ROLE_ORDER.get(role, 3), pk, unit_id))
+        units_by_case.setdefault(case_id, []).append((ROLE_ORDER.get(role, 3), pk, unit_id))
     units = {c: [u for _, _, u in sorted(v)] for c, v in units_by_case.items()}
     for p in (
         Proposal.objects.filter(organisation_id=organisation_id, status__in=filed)

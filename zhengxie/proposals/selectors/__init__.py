@@ -29,7 +29,7 @@ from zhengxie.core.permissions import org_scope_in, org_scope_q, visible_organis
 from zhengxie.core.selectors import the_row
 from zhengxie.handling import kinds
 from zhengxie.handling import selectors as spine
-from zhengxie.handling.models import Contact, Event, Extension, FollowUp, FollowUpReport
+from zhengxie.handling.models import ROLE_ORDER, Contact, Event, Extension, FollowUp, FollowUpReport
 from zhengxie.handling.selectors import UnitAnswer, ratable  # noqa: F401  (re-exported for this app)
 from zhengxie.handling.services import signoff, supervision
 from zhengxie.members.models import Member
@@ -199,10 +199,11 @@ def _read_detail_rows(p, *, followups: bool = False) -> None:
 
 
 # The detail's rows are read without ORDER BY and put in their order here (a handful of rows each): the keys
-# are the models' Meta.ordering (non-null columns), and the assignments' order of the detail: active first.
+# are the models' Meta.ordering (non-null columns), and the assignments' order of the detail: active first,
+# then the lead unit (主办), 分办, 会办 — the page and the API list them alike.
 _DETAIL_ORDER = {
     "signers": lambda s: (s.order, s.pk),
-    "assignments": lambda a: (not a.is_active, a.role, a.pk),
+    "assignments": lambda a: (not a.is_active, ROLE_ORDER.get(a.role, 9), a.pk),
     "contacts": lambda c: (c.contacted_on, c.pk),
     "replies": lambda rp: (rp.replied_at, rp.pk),
     "evaluations": lambda e: (e.created_at, e.pk),
