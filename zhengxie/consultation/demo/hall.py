@@ -315,7 +315,7 @@ def load(ctx) -> None:
     if office is None or not members:
         return
     rnd = random.Random(2026)
-    records = []
+    credits = []
     for c in halls:
         total = OPEN_COMMENTS if c.hall_open() else CLOSED_COMMENTS
         rows = _fill(c, total, members, office, rnd)
@@ -323,5 +323,5 @@ def load(ctx) -> None:
         _counts(c)
         if not c.hall_open() and c.closes_at <= timezone.now():
             _summary(c, rows, rnd)
-        records += _credits(c, rows)
-    bulk_record(records)
+        credits += _credits(c, rows)
+    bulk_record(credits)

@@ -187,15 +187,25 @@ def _read_detail_rows(p, *, followups: bool = False) -> None:
     for name in ("assignments", "replies", "evaluations", "events", "extensions"):
         attach(case, name, DETAIL_ROWS[name](id=case.pk))
     assignments = case._prefetched_objects_cache["assignments"]
-    contacts = CASE_CONTACTS(id=case.pk) if assignments else []
+    contacts = _grouped(CASE_CONTACTS(id=case.pk) if assignments else [], "assignment_id")
     for a in assignments:
-        attach(a, "contacts", [c for c in contacts if c.assignment_id == a.pk])
+        attach(a, "contacts", contacts.get(a.pk, []))
     if followups:
         rows = sorted(CASE_FOLLOWUPS(id=case.pk), key=lambda f: (f.opened_at, f.pk))
         attach(case, "followups", rows)
-        reports = sorted(FOLLOWUP_REPORTS(ids=[f.pk for f in rows]), key=lambda x: (x.at, x.pk))
+        reports = _grouped(
+            sorted(FOLLOWUP_REPORTS(ids=[f.pk for f in rows]), key=lambda x: (x.at, x.pk)), "followup_id"
+        )
         for f in rows:
-            attach(f, "reports", [x for x in reports if x.followup_id == f.pk])
+            attach(f, "reports", reports.get(f.pk, []))
+
+
+def _grouped(rows, key: str) -> dict[int, list]:
+    """`rows` by the value of their `key` column (each group in the rows' order)."""
+    groups: dict[int, list] = {}
+    for row in rows:
+        groups.setdefault(getattr(row, key), []).append(row)
+    return groups
 
 
 # The detail's rows are read without ORDER BY and put in their order here (a handful of rows each): the keys
@@ -376,13 +386,14 @@ def _plain_list() -> tuple:
 def _list_rows(ids: list[int]) -> list[Proposal]:
     """The proposals of `ids`, in that order, with what list_prefetch gives them."""
     rows = LIST_ROWS(ids=ids)
-    signers: dict[int, list] = {}
-    for s in sorted(LIST_SIGNERS(ids=[p.pk for p in rows]), key=lambda s: (s.order, s.pk)):
-        signers.setdefault(s.proposal_id, []).append(s)
+    signers = _grouped(
+        sorted(LIST_SIGNERS(ids=[p.pk for p in rows]), key=_DETAIL_ORDER["signers"]), "proposal_id"
+    )
+    # The assignments in the order of the prefetch this replaces (Assignment's Meta.ordering).
     case_ids = [p.case_id for p in rows if p.case_id]
-    assignments: dict[int, list] = {}
-    for a in sorted(LIST_ACTIVE_ASSIGNMENTS(ids=case_ids), key=lambda a: (a.role, a.pk)):
-        assignments.setdefault(a.case_id, []).append(a)
+    assignments = _grouped(
+        sorted(LIST_ACTIVE_ASSIGNMENTS(ids=case_ids), key=lambda a: (a.role, a.pk)), "case_id"
+    )
     for p in rows:
         attach(p, "signers", signers.get(p.pk, []))
         if p.case_id:
